@@ -1,0 +1,97 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { countFindings } from '../core/findings.js';
+import { isUserError, UserError } from '../core/errors.js';
+import { validationJson, validationText } from '../report/validation.js';
+import { WorktreeSnapshot } from '../repo/worktree.js';
+import { validateRepository } from '../validate/validate.js';
+
+/** Exit codes: 0 clean, 1 findings with errors (or a failed apply), 2 usage or internal error. */
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_USAGE = 2;
+
+const USAGE = `Usage: entra-photos <command> [options]
+
+Commands:
+  validate   Check manifests and photos (what a pull request check runs)
+  emulator   Run the local tenant emulator (Entra ID, Microsoft Graph, GitHub OIDC on 127.0.0.1)
+
+Options for validate:
+  --repo DIR            Repository to check (default: current directory)
+  --all                 Decode every photo, not only changed ones
+  --format text|json    Output format (default: text)
+
+  -h, --help            Show this help
+  -v, --version         Show the version
+`;
+
+export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+  try {
+    const [command, ...rest] = argv;
+    switch (command) {
+      case 'validate':
+        return await validateCommand(rest, out);
+      case 'emulator': {
+        const { runEmulatorCommand } = await import('../emulator/command.js');
+        return await runEmulatorCommand(rest);
+      }
+      case '-v':
+      case '--version':
+        out.write(`entra-photos ${VERSION}\n`);
+        return EXIT_OK;
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        out.write(USAGE);
+        return command === undefined ? EXIT_USAGE : EXIT_OK;
+      default:
+        throw new UserError('usage', `Unknown command "${command}".\n\n${USAGE}`);
+    }
+  } catch (e) {
+    if (isUserError(e)) {
+      err.write(`entra-photos: ${e.message}\n`);
+      return e.kind === 'usage' || e.kind === 'config' ? EXIT_USAGE : EXIT_FINDINGS;
+    }
+    err.write(`entra-photos: internal error (please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return EXIT_USAGE;
+  }
+}
+
+declare const __ENTRA_PHOTOS_VERSION__: string | undefined;
+const VERSION = typeof __ENTRA_PHOTOS_VERSION__ === 'string' ? __ENTRA_PHOTOS_VERSION__ : 'dev';
+
+function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+  } catch (e) {
+    throw new UserError('usage', `${(e as Error).message}\n\n${USAGE}`);
+  }
+}
+
+function readFormat(value: string | undefined): 'text' | 'json' {
+  if (value === undefined || value === 'text' || value === 'json') return value ?? 'text';
+  throw new UserError('usage', `--format must be text or json, not "${value}".`);
+}
+
+async function validateCommand(args: string[], out: NodeJS.WritableStream): Promise<number> {
+  const values = parse(args, {
+    repo: { type: 'string' },
+    all: { type: 'boolean' },
+    format: { type: 'string' },
+  });
+  const format = readFormat(values.format);
+  const repo = await repoDirectory(values.repo);
+  const result = await validateRepository(new WorktreeSnapshot(repo));
+  out.write(format === 'json' ? JSON.stringify(validationJson(result), null, 2) + '\n' : validationText(result));
+  return countFindings(result.findings).errors > 0 ? EXIT_FINDINGS : EXIT_OK;
+}
+
+async function repoDirectory(option: string | undefined): Promise<string> {
+  const repo = path.resolve(option ?? '.');
+  const st = await stat(repo).catch(() => undefined);
+  if (!st?.isDirectory()) throw new UserError('usage', `--repo ${repo} is not a directory. Point it at your photos repository.`);
+  return repo;
+}

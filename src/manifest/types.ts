@@ -1,0 +1,41 @@
+import type { DirectoryRole } from './roles.js';
+import type { UserKey } from './userKey.js';
+
+export type Crop = 'centre' | 'attention';
+
+/** Where something was declared, for findings and for the plan's "declared at" links. */
+export interface SourceRef {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export interface ManifestUser {
+  key: UserKey;
+  /** Photo path as written, relative to the manifest's photoRoot. */
+  photo: string;
+  crop: Crop;
+  normalise: boolean;
+  /** The `user:`/`employeeId:` value. */
+  keyAt: SourceRef;
+  /** The `photo:` value. */
+  photoAt: SourceRef;
+}
+
+export interface ManifestPolicy {
+  source?: 'cloud' | 'onPremises';
+  allowedRoles?: DirectoryRole[];
+  at: SourceRef;
+}
+
+export interface Manifest {
+  file: string;
+  /** Repository-relative, normalised, no trailing slash. */
+  photoRoot: string;
+  photoRootAt?: SourceRef;
+  users: ManifestUser[];
+  policy?: ManifestPolicy;
+}
+
+export const DEFAULT_PHOTO_ROOT = 'photos';
+export const MANIFEST_DIR = 'manifests';

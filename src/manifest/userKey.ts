@@ -1,0 +1,57 @@
+/**
+ * A user key is how a manifest names a user. Keys are normalised so that a case-only edit of a
+ * UPN is not a change and the same person cannot be declared twice under two spellings.
+ */
+export type UserKeyKind = 'objectId' | 'upn' | 'employeeId';
+
+export interface UserKey {
+  kind: UserKeyKind;
+  /** As written in the manifest (trimmed). */
+  value: string;
+  /** Canonical form: `upn:ada@contoso.edu`, `objectId:0b6c…`, `employeeId:10023`. */
+  canonical: string;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// userPrincipalName: local part of letters, digits and ' . - _ ! # ^ ~ (Entra ID's rules), an @,
+// and a domain. Mail addresses used as keys follow the same shape. Anything else (spaces, slashes,
+// quotes, percent signs, control characters) could only break URLs or OData filters later.
+const UPN = /^[A-Za-z0-9'._\-!#^~+]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
+const EMPLOYEE_ID = /^[\p{L}\p{N}._\-/ ]{1,64}$/u;
+
+export type UserKeyResult = { ok: true; key: UserKey } | { ok: false; message: string };
+
+export function parseUserKey(user: string): UserKeyResult {
+  const value = user.trim();
+  if (GUID.test(value)) {
+    return { ok: true, key: { kind: 'objectId', value, canonical: `objectId:${value.toLowerCase()}` } };
+  }
+  if (value.includes('@')) {
+    if (!UPN.test(value) || value.length > 113) {
+      return {
+        ok: false,
+        message: `"${value}" is not a valid userPrincipalName or mail address. It may contain only letters, digits and ' . - _ ! # ^ ~ + before the @, and a domain after it.`,
+      };
+    }
+    return { ok: true, key: { kind: 'upn', value, canonical: `upn:${value.toLowerCase()}` } };
+  }
+  return {
+    ok: false,
+    message: `"${value}" is not a userPrincipalName, mail address or object id. Write the full sign-in name (e.g. ${value || 'jsmith'}@yourschool.edu), or use "employeeId:" for roster numbers.`,
+  };
+}
+
+export function parseEmployeeId(id: string): UserKeyResult {
+  const value = id.trim();
+  if (!EMPLOYEE_ID.test(value)) {
+    return {
+      ok: false,
+      message: `employeeId "${value}" contains characters that are not allowed. Use the roster number as it appears in Entra ID (letters, digits, . _ - / and spaces, at most 64).`,
+    };
+  }
+  return { ok: true, key: { kind: 'employeeId', value, canonical: `employeeId:${value}` } };
+}
+
+export function describeKey(key: UserKey): string {
+  return key.kind === 'employeeId' ? `employeeId ${key.value}` : key.value;
+}

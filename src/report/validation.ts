@@ -1,0 +1,60 @@
+/**
+ * Report builders for validation: pure functions from a result to text, JSON or Markdown.
+ * Writing them (stdout, job summary, annotations) happens at the edges.
+ */
+import { countFindings, sortFindings, type Finding } from '../core/findings.js';
+import { plural } from '../core/text.js';
+import type { ValidationResult } from '../validate/validate.js';
+
+export function findingLocation(f: Finding): string {
+  return f.line ? `${f.file}:${f.line}${f.col ? `:${f.col}` : ''}` : f.file;
+}
+
+/** Compiler-style lines (file:line:col: severity: message [code]) that editors and terminals link. */
+export function validationText(result: ValidationResult): string {
+  const lines = sortFindings(result.findings).map((f) => `${findingLocation(f)}: ${f.severity}: ${f.message} [${f.code}]`);
+  lines.push(validationHeadline(result));
+  return lines.join('\n') + '\n';
+}
+
+export function validationHeadline(result: ValidationResult): string {
+  const { errors, warnings } = countFindings(result.findings);
+  const { manifests, users, photosDecoded } = result.stats;
+  const verdict = errors > 0 ? 'Validation failed' : 'Validation passed';
+  return `${verdict}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')} (${plural(manifests, 'manifest')}, ${plural(users, 'user')}, ${plural(photosDecoded, 'photo')} checked).`;
+}
+
+export interface ValidationJson {
+  ok: boolean;
+  errors: number;
+  warnings: number;
+  stats: ValidationResult['stats'];
+  findings: Finding[];
+}
+
+export function validationJson(result: ValidationResult): ValidationJson {
+  const { errors, warnings } = countFindings(result.findings);
+  return { ok: errors === 0, errors, warnings, stats: result.stats, findings: sortFindings(result.findings) };
+}
+
+/** Job-summary Markdown: the verdict first, then every finding grouped by file. */
+export function validationSummary(result: ValidationResult, options: { fileUrl?: (f: Finding) => string } = {}): string {
+  const { errors } = countFindings(result.findings);
+  const out: string[] = [`## ${errors > 0 ? '❌' : '✅'} entra-photos: ${validationHeadline(result)}`, ''];
+  const sorted = sortFindings(result.findings);
+  if (sorted.length === 0) {
+    out.push('No problems found.', '');
+    return out.join('\n');
+  }
+  out.push('| | Where | Problem |', '|---|---|---|');
+  for (const f of sorted) {
+    const where = options.fileUrl ? `[${escapeCell(findingLocation(f))}](${options.fileUrl(f)})` : `\`${escapeCell(findingLocation(f))}\``;
+    out.push(`| ${f.severity === 'error' ? '❌ error' : '⚠️ warning'} | ${where} | ${escapeCell(f.message)} <sub>${f.code}</sub> |`);
+  }
+  out.push('');
+  return out.join('\n');
+}
+
+function escapeCell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').replace(/</g, '&lt;');
+}

@@ -1,0 +1,193 @@
+import type { Finding } from '../core/findings.js';
+import { mapLimit } from '../core/pool.js';
+import { parseManifest } from '../manifest/parse.js';
+import { MANIFEST_DIR, type Crop, type ManifestPolicy, type SourceRef } from '../manifest/types.js';
+import { describeKey, type UserKey } from '../manifest/userKey.js';
+import { checkPhoto, recommendedParallelism, type PhotoReport } from '../photo/index.js';
+import type { Snapshot, TreeEntry } from '../repo/snapshot.js';
+import { resolvePhotoPath } from './photoPath.js';
+
+export interface ValidateOptions {
+  /**
+   * Whether a photo's pixels must be decoded and normalised. Path, symlink and LFS checks run for
+   * every photo regardless; decoding is the expensive part, so plans decode only changed blobs.
+   */
+  shouldDecode?: (photoPath: string) => boolean;
+  parallelism?: number;
+}
+
+/** A manifest entry whose key and photo path are valid: the raw material of desired state. */
+export interface DeclaredUser {
+  key: UserKey;
+  /** Resolved repository-relative path of the photo file. */
+  photoPath: string;
+  crop: Crop;
+  normalise: boolean;
+  keyAt: SourceRef;
+  photoAt: SourceRef;
+}
+
+export interface DecodedPhoto {
+  path: string;
+  crop: Crop;
+  normalise: boolean;
+  report: PhotoReport;
+}
+
+export interface ValidationResult {
+  findings: Finding[];
+  manifestFiles: string[];
+  users: DeclaredUser[];
+  policy?: ManifestPolicy;
+  decoded: DecodedPhoto[];
+  stats: { manifests: number; users: number; photos: number; photosDecoded: number };
+}
+
+const MANIFEST_FILE = /\.ya?ml$/i;
+/** Files under photoRoot that are documentation, not photos, and never orphans. */
+const NOT_A_PHOTO = /(^|\/)(\.[^/]*|readme(\.[a-z]+)?|[^/]*\.(md|txt))$/i;
+
+/**
+ * Validates a repository snapshot: manifests (syntax, schema, cross-file rules), photo paths, and
+ * the photos themselves through the same normalisation apply will use, so what passes review is
+ * what will be sent.
+ */
+export async function validateRepository(snapshot: Snapshot, options: ValidateOptions = {}): Promise<ValidationResult> {
+  const findings: Finding[] = [];
+  const list = listingCache(snapshot);
+  const entries = await snapshot.list(MANIFEST_DIR);
+  const manifestEntries = entries.filter((e) => MANIFEST_FILE.test(e.path));
+  if (manifestEntries.length === 0) {
+    findings.push({ severity: 'error', code: 'no-manifests', file: MANIFEST_DIR, message: `No manifests found. Add at least one ${MANIFEST_DIR}/*.yaml file declaring "version: 1" and your users.` });
+  }
+
+  const manifests = [];
+  for (const entry of manifestEntries) {
+    if (entry.kind !== 'file') {
+      findings.push({ severity: 'error', code: 'manifest-not-regular-file', file: entry.path, line: 1, col: 1, message: `${entry.path} is a ${entry.kind}, not a regular file. Manifests must be real files in ${MANIFEST_DIR}/.` });
+      continue;
+    }
+    const parsed = parseManifest(entry.path, (await snapshot.read(entry.path)).toString('utf8'));
+    findings.push(...parsed.findings);
+    if (parsed.manifest) manifests.push(parsed.manifest);
+  }
+
+  // Cross-file rules: one declaration per user, at most one policy.
+  const firstDeclaration = new Map<string, SourceRef>();
+  let policy: ManifestPolicy | undefined;
+  const candidates: { manifest: (typeof manifests)[number]; user: (typeof manifests)[number]['users'][number] }[] = [];
+  for (const manifest of manifests) {
+    for (const user of manifest.users) {
+      const previous = firstDeclaration.get(user.key.canonical);
+      if (previous) {
+        findings.push({
+          ...at(user.keyAt),
+          severity: 'error',
+          code: 'duplicate-user',
+          message: `${describeKey(user.key)} is already declared at ${previous.file}:${previous.line}. A user has one photo: remove one of the two entries.`,
+        });
+        continue;
+      }
+      firstDeclaration.set(user.key.canonical, user.keyAt);
+      candidates.push({ manifest, user });
+    }
+    if (manifest.policy) {
+      if (policy) {
+        findings.push({ ...at(manifest.policy.at), severity: 'error', code: 'multiple-policies', message: `A policy is already declared at ${policy.at.file}:${policy.at.line}. The tenant has one photo policy: keep a single "policy:" across all manifests.` });
+      } else {
+        policy = manifest.policy;
+      }
+    }
+  }
+  if (policy?.source === 'onPremises' && candidates.length > 0) {
+    findings.push({ ...at(policy.at), severity: 'warning', code: 'policy-blocks-cloud-writes', message: 'With "source: onPremises", cloud photo writes are disabled for everyone, including this tool: the photos declared here cannot be applied. Use "source: cloud" to manage photos from this repository.' });
+  }
+
+  // Photo paths. Several users may share a photo file; resolve each (root, path) once.
+  const resolutions = new Map<string, Awaited<ReturnType<typeof resolvePhotoPath>>>();
+  const users: DeclaredUser[] = [];
+  const referenced = new Set<string>();
+  for (const { manifest, user } of candidates) {
+    const cacheKey = `${manifest.photoRoot}\0${user.photo}`;
+    let result = resolutions.get(cacheKey);
+    if (!result) {
+      result = await resolvePhotoPath(snapshot, manifest.photoRoot, user.photo);
+      resolutions.set(cacheKey, result);
+    }
+    referenced.add(joinPath(manifest.photoRoot, user.photo));
+    if (!result.ok) {
+      const hint = result.code === 'photo-missing' ? await suggestSimilar(list, manifest.photoRoot, user.photo) : '';
+      findings.push({ ...at(user.photoAt), severity: 'error', code: result.code, message: result.message + hint });
+      continue;
+    }
+    referenced.add(result.path);
+    users.push({ key: user.key, photoPath: result.path, crop: user.crop, normalise: user.normalise, keyAt: user.keyAt, photoAt: user.photoAt });
+  }
+
+  // Orphans: photos nobody references are usually a forgotten manifest line.
+  const photoRoots = [...new Set(manifests.map((m) => m.photoRoot))];
+  let photoCount = 0;
+  for (const root of photoRoots) {
+    for (const entry of await list(root)) {
+      if (NOT_A_PHOTO.test(entry.path)) continue;
+      photoCount++;
+      if (!referenced.has(entry.path)) {
+        findings.push({ severity: 'warning', code: 'orphan-photo', file: entry.path, message: `${entry.path} is not used by any manifest. Add a users entry for it, or delete it.` });
+      }
+    }
+  }
+
+  // Decode each distinct (photo, settings) once, with bounded parallelism.
+  const jobs = new Map<string, { path: string; crop: Crop; normalise: boolean; usedBy: DeclaredUser[] }>();
+  for (const user of users) {
+    if (options.shouldDecode && !options.shouldDecode(user.photoPath)) continue;
+    const jobKey = `${user.photoPath}\0${user.crop}\0${user.normalise}`;
+    const job = jobs.get(jobKey) ?? { path: user.photoPath, crop: user.crop, normalise: user.normalise, usedBy: [] };
+    job.usedBy.push(user);
+    jobs.set(jobKey, job);
+  }
+  const decoded = await mapLimit([...jobs.values()], options.parallelism ?? recommendedParallelism(), async (job) => {
+    const report = await checkPhoto(await snapshot.read(job.path), { enabled: job.normalise, crop: job.crop });
+    const usedBy = job.usedBy.map((u) => `${u.photoAt.file}:${u.photoAt.line}`).join(', ');
+    for (const issue of report.issues) {
+      findings.push({ severity: issue.severity, code: issue.code, file: job.path, message: `${issue.message} (used at ${usedBy})` });
+    }
+    return { path: job.path, crop: job.crop, normalise: job.normalise, report };
+  });
+
+  return {
+    findings,
+    manifestFiles: manifestEntries.map((e) => e.path),
+    users,
+    ...(policy ? { policy } : {}),
+    decoded,
+    stats: { manifests: manifestEntries.length, users: users.length, photos: photoCount, photosDecoded: decoded.length },
+  };
+}
+
+function at(ref: SourceRef): Pick<Finding, 'file' | 'line' | 'col'> {
+  return { file: ref.file, line: ref.line, col: ref.col };
+}
+
+function joinPath(root: string, rel: string): string {
+  return `${root}/${rel}`.split('/').filter((p) => p && p !== '.').join('/');
+}
+
+/** Lists each photoRoot once per validation: orphan checks and suggestions share it. */
+function listingCache(snapshot: Snapshot): (dir: string) => Promise<TreeEntry[]> {
+  const listings = new Map<string, Promise<TreeEntry[]>>();
+  return (dir) => {
+    let listing = listings.get(dir);
+    if (!listing) listings.set(dir, (listing = snapshot.list(dir)));
+    return listing;
+  };
+}
+
+/** "Did you mean" for the commonest cause of a missing photo: case or extension differences. */
+async function suggestSimilar(list: (dir: string) => Promise<TreeEntry[]>, photoRoot: string, photo: string): Promise<string> {
+  const wanted = joinPath(photoRoot, photo).toLowerCase();
+  const stem = (p: string) => p.replace(/\.[a-z0-9]+$/i, '');
+  const files = await list(photoRoot);
+  const match = files.find((f) => f.path.toLowerCase() === wanted) ?? files.find((f) => stem(f.path.toLowerCase()) === stem(wanted));
+  return match ? ` Did you mean "${match.path.slice(photoRoot.length + 1)}"?` : '';
+}
