@@ -3,7 +3,9 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { countFindings } from '../core/findings.js';
 import { isUserError, UserError } from '../core/errors.js';
+import { planJson, planText } from '../report/plan.js';
 import { validationJson, validationText } from '../report/validation.js';
+import { planRevisions } from '../plan/planRevisions.js';
 import { WorktreeSnapshot } from '../repo/worktree.js';
 import { validateRepository } from '../validate/validate.js';
 
@@ -16,10 +18,19 @@ const USAGE = `Usage: entra-photos <command> [options]
 
 Commands:
   validate   Check manifests and photos (what a pull request check runs)
+  plan       Show what a change will do to the tenant: uploads, removals, policy
   emulator   Run the local tenant emulator (Entra ID, Microsoft Graph, GitHub OIDC on 127.0.0.1)
 
 Options for validate:
   --repo DIR            Repository to check (default: current directory)
+  --all                 Decode every photo, not only changed ones
+  --format text|json    Output format (default: text)
+
+Options for plan:
+  --repo DIR            Repository (default: current directory)
+  --base REV            Revision the tenant is at (default: none, everything is new)
+  --head REV            Revision to plan (default: the working tree)
+  --prune               Removals will delete photos (they are shown either way)
   --all                 Decode every photo, not only changed ones
   --format text|json    Output format (default: text)
 
@@ -33,6 +44,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     switch (command) {
       case 'validate':
         return await validateCommand(rest, out);
+      case 'plan':
+        return await planCommand(rest, out);
       case 'emulator': {
         const { runEmulatorCommand } = await import('../emulator/command.js');
         return await runEmulatorCommand(rest);
@@ -94,4 +107,31 @@ async function repoDirectory(option: string | undefined): Promise<string> {
   const st = await stat(repo).catch(() => undefined);
   if (!st?.isDirectory()) throw new UserError('usage', `--repo ${repo} is not a directory. Point it at your photos repository.`);
   return repo;
+}
+
+async function planCommand(args: string[], out: NodeJS.WritableStream): Promise<number> {
+  const values = parse(args, {
+    repo: { type: 'string' },
+    base: { type: 'string' },
+    head: { type: 'string' },
+    prune: { type: 'boolean' },
+    all: { type: 'boolean' },
+    format: { type: 'string' },
+  });
+  const format = readFormat(values.format);
+  const repo = await repoDirectory(values.repo);
+  const { plan, validation } = await planRevisions(repo, {
+    ...(values.base !== undefined ? { base: values.base } : {}),
+    ...(values.head !== undefined ? { head: values.head } : {}),
+    all: values.all ?? false,
+    prune: values.prune ?? false,
+  });
+  const errors = countFindings(validation.findings).errors;
+  if (format === 'json') {
+    out.write(JSON.stringify({ ...planJson(plan), validation: validationJson(validation) }, null, 2) + '\n');
+  } else {
+    if (validation.findings.length) out.write(validationText(validation) + '\n');
+    out.write(planText(plan));
+  }
+  return errors > 0 ? EXIT_FINDINGS : EXIT_OK;
 }

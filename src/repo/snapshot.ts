@@ -28,4 +28,11 @@ export interface Snapshot {
   list(dir: string): Promise<TreeEntry[]>;
   /** The bytes of a file; rejects for anything else. */
   read(path: string): Promise<Buffer>;
+  /**
+   * Git's blob id of a file: the content hash desired state is built on. Free for revisions;
+   * computed (the same way git does) for the working tree.
+   */
+  blobId(path: string): Promise<string>;
+  /** Releases helper processes (git cat-file); safe to call twice. */
+  close(): void;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { lstat, readFile, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { EntryKind, Snapshot, TreeEntry } from './snapshot.js';
@@ -52,6 +53,22 @@ export class WorktreeSnapshot implements Snapshot {
   read(rel: string): Promise<Buffer> {
     return readFile(this.abs(rel));
   }
+
+  private readonly blobIds = new Map<string, Promise<string>>();
+
+  /** Hashes each file once per snapshot: plans ask for the same ids several times. */
+  blobId(rel: string): Promise<string> {
+    let id = this.blobIds.get(rel);
+    if (!id) this.blobIds.set(rel, (id = this.read(rel).then(gitBlobId)));
+    return id;
+  }
+
+  close(): void {}
+}
+
+/** The id git gives a blob: sha1 of "blob <size>\0" + content. */
+export function gitBlobId(content: Buffer): string {
+  return createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
 }
 
 function isNotFound(err: unknown): boolean {

@@ -31,14 +31,15 @@ export async function resolvePhotoPath(snapshot: Snapshot, photoRoot: string, ph
   if (photo.startsWith('/') || /^[A-Za-z]:/.test(photo) || photo.startsWith('~')) {
     return fail('photo-path-absolute', `The photo path "${photo}" is absolute. Write it relative to photoRoot "${photoRoot}" (e.g. "staff/ada.jpg").`);
   }
-  let parts = normaliseParts([...photoRoot.split('/'), ...photo.split('/')]);
   const rootParts = photoRoot.split('/');
-  if (!parts || !isInside(parts, rootParts)) {
+  const lexical = normaliseParts([...photoRoot.split('/'), ...photo.split('/')]);
+  if (!lexical || !isInside(lexical, rootParts)) {
     return fail('photo-path-escapes-root', `The photo path "${photo}" leads outside photoRoot "${photoRoot}". Keep photos inside ${photoRoot}/ and remove the "..".`);
   }
 
   // Walk from the repository root, so that a photoRoot which is itself a symlink out of the
   // repository is caught before anything behind it is touched.
+  let parts: string[] = lexical;
   let hops = 0;
   let i = 0;
   while (i < parts.length) {
@@ -53,7 +54,7 @@ export async function resolvePhotoPath(snapshot: Snapshot, photoRoot: string, ph
         return fail('photo-symlink-loop', `The photo "${photo}" is a chain of symlinks that never ends. Replace the link with the photo file.`);
       }
       const target = entry.linkTarget ?? '';
-      const resolved = target.startsWith('/') ? undefined : normaliseParts([...parts.slice(0, i), ...target.split('/'), ...parts.slice(i + 1)]);
+      const resolved: string[] | undefined = target.startsWith('/') ? undefined : normaliseParts([...parts.slice(0, i), ...target.split('/'), ...parts.slice(i + 1)]);
       if (!resolved || !isInside(resolved, rootParts)) {
         return fail('photo-symlink-escapes', `"${current}" is a symlink to "${target}", outside photoRoot "${photoRoot}". Photos must be real files inside ${photoRoot}/: copy the photo in instead of linking to it.`);
       }

@@ -12,7 +12,7 @@ export interface ValidateOptions {
    * Whether a photo's pixels must be decoded and normalised. Path, symlink and LFS checks run for
    * every photo regardless; decoding is the expensive part, so plans decode only changed blobs.
    */
-  shouldDecode?: (photoPath: string) => boolean;
+  shouldDecode?: (user: DeclaredUser) => boolean | Promise<boolean>;
   parallelism?: number;
 }
 
@@ -140,7 +140,7 @@ export async function validateRepository(snapshot: Snapshot, options: ValidateOp
   // Decode each distinct (photo, settings) once, with bounded parallelism.
   const jobs = new Map<string, { path: string; crop: Crop; normalise: boolean; usedBy: DeclaredUser[] }>();
   for (const user of users) {
-    if (options.shouldDecode && !options.shouldDecode(user.photoPath)) continue;
+    if (options.shouldDecode && !(await options.shouldDecode(user))) continue;
     const jobKey = `${user.photoPath}\0${user.crop}\0${user.normalise}`;
     const job = jobs.get(jobKey) ?? { path: user.photoPath, crop: user.crop, normalise: user.normalise, usedBy: [] };
     job.usedBy.push(user);

@@ -1,0 +1,109 @@
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { promisify } from 'node:util';
+import { UserError } from '../core/errors.js';
+
+const execFileAsync = promisify(execFile);
+
+/** Runs git in a repository and returns stdout; failures become UserErrors that quote git. */
+export async function git(repo: string, args: readonly string[], options: { maxBuffer?: number } = {}): Promise<string> {
+  try {
+    const { stdout } = await execFileAsync('git', args, { cwd: repo, maxBuffer: options.maxBuffer ?? 256 * 1024 * 1024, encoding: 'utf8', env: gitEnv() });
+    return stdout;
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new UserError('git', `git ${args.join(' ')} failed in ${repo}: ${(e.stderr || e.message).trim()}`);
+  }
+}
+
+/** Like git(), but answers undefined instead of failing (for "does this exist" questions). */
+export async function gitMaybe(repo: string, args: readonly string[]): Promise<string | undefined> {
+  try {
+    return await git(repo, args);
+  } catch {
+    return undefined;
+  }
+}
+
+function gitEnv(): NodeJS.ProcessEnv {
+  // Never prompt (no terminal in CI), and read paths byte-exact (no octal quoting).
+  return { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+}
+
+/** Resolves a revision to a full commit id, with an error that says what to do. */
+export async function resolveCommit(repo: string, rev: string): Promise<string> {
+  const out = await gitMaybe(repo, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]);
+  if (!out?.trim()) {
+    throw new UserError('git', `"${rev}" is not a commit in ${repo}. Fetch it first (git fetch origin ${rev}), or pass a branch, tag or commit id that exists.`);
+  }
+  return out.trim();
+}
+
+/**
+ * One long-lived `git cat-file --batch` process: reading thousands of blobs through it costs one
+ * process, not thousands. Requests are answered in order, so a FIFO of waiters is enough.
+ */
+export class BlobReader {
+  private proc: ChildProcessWithoutNullStreams | undefined;
+  private buffer: Buffer = Buffer.alloc(0);
+  private waiters: { resolve: (b: Buffer) => void; reject: (e: Error) => void; oid: string }[] = [];
+
+  constructor(private readonly repo: string) {}
+
+  read(oid: string): Promise<Buffer> {
+    const proc = this.start();
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject, oid });
+      proc.stdin.write(`${oid}\n`);
+    });
+  }
+
+  close(): void {
+    this.proc?.stdin.end();
+    this.proc = undefined;
+  }
+
+  private start(): ChildProcessWithoutNullStreams {
+    if (this.proc) return this.proc;
+    const proc = spawn('git', ['cat-file', '--batch'], { cwd: this.repo, env: gitEnv() });
+    proc.stdout.on('data', (chunk: Buffer) => {
+      this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+      this.drain();
+    });
+    const failAll = (err: Error) => {
+      for (const w of this.waiters.splice(0)) w.reject(err);
+    };
+    proc.on('error', failAll);
+    proc.on('exit', (code) => {
+      if (this.waiters.length) failAll(new UserError('git', `git cat-file exited (${code}) before answering in ${this.repo}.`));
+      if (this.proc === proc) this.proc = undefined;
+    });
+    // Idle readers must not keep a finished CLI run alive.
+    proc.unref();
+    (proc.stdout as unknown as { unref?: () => void }).unref?.();
+    (proc.stdin as unknown as { unref?: () => void }).unref?.();
+    this.proc = proc;
+    return proc;
+  }
+
+  private drain(): void {
+    while (this.waiters.length) {
+      const newline = this.buffer.indexOf(10);
+      if (newline < 0) return;
+      const header = this.buffer.subarray(0, newline).toString('latin1');
+      const waiter = this.waiters[0]!;
+      if (header.endsWith(' missing')) {
+        this.buffer = this.buffer.subarray(newline + 1);
+        this.waiters.shift();
+        waiter.reject(new UserError('git', `Object ${waiter.oid} is missing from ${this.repo}. Fetch the history it belongs to.`));
+        continue;
+      }
+      const size = Number(header.split(' ')[2]);
+      const end = newline + 1 + size;
+      if (this.buffer.length < end + 1) return; // content and its trailing newline not all here yet
+      const content = Buffer.from(this.buffer.subarray(newline + 1, end));
+      this.buffer = this.buffer.subarray(end + 1);
+      this.waiters.shift();
+      waiter.resolve(content);
+    }
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Plan report builders: pure functions from a plan to JSON, text, and the Markdown used for the
+ * job summary and the sticky pull-request comment.
+ */
+import type { DesiredPolicy } from '../desired/desired.js';
+import { roleName } from '../manifest/roles.js';
+import { describeKey, type UserKeyKind } from '../manifest/userKey.js';
+import type { Plan, PlannedUpload } from '../plan/plan.js';
+
+export interface PolicyJson {
+  source: 'cloud' | 'onPremises' | null;
+  allowedRoles: { id: string; name: string }[] | null;
+}
+
+/** The documented `plan` JSON (README "Plan JSON"). */
+export interface PlanJson {
+  base: string | null;
+  head: string;
+  uploads: { user: string; keyType: UserKeyKind; photo: string; reason: 'new' | 'replaced'; previousPhoto?: string }[];
+  removals: { user: string; keyType: UserKeyKind; photo: string }[];
+  prune: boolean;
+  policy: null | { from: PolicyJson | null; to: PolicyJson };
+  unchanged: number;
+}
+
+export function planJson(plan: Plan): PlanJson {
+  return {
+    base: plan.base,
+    head: plan.head,
+    uploads: plan.uploads.map((u) => ({ user: u.key.value, keyType: u.key.kind, photo: u.photo, reason: u.reason, ...(u.previousPhoto ? { previousPhoto: u.previousPhoto } : {}) })),
+    removals: plan.removals.map((r) => ({ user: r.key.value, keyType: r.key.kind, photo: r.photo })),
+    prune: plan.prune,
+    policy: plan.policy ? { from: plan.policy.from ? policyJson(plan.policy.from) : null, to: policyJson(plan.policy.to) } : null,
+    unchanged: plan.unchanged,
+  };
+}
+
+function policyJson(p: DesiredPolicy): PolicyJson {
+  return { source: p.source ?? null, allowedRoles: p.allowedRoles ? p.allowedRoles.map((id) => ({ id, name: roleName(id) })) : null };
+}
+
+export function planHeadline(plan: Plan): string {
+  const news = plan.uploads.filter((u) => u.reason === 'new').length;
+  const replaced = plan.uploads.length - news;
+  const parts = [`${news} new`, `${replaced} replaced`, `${plan.removals.length} to remove${plan.prune || plan.removals.length === 0 ? '' : ' (not pruned)'}`, `${plan.unchanged} unchanged`];
+  return `Plan: ${parts.join(', ')}; policy ${plan.policy ? 'changes' : 'unchanged'}.`;
+}
+
+export function describePolicy(p: DesiredPolicy | null): string {
+  if (!p) return 'not managed';
+  const parts: string[] = [];
+  if (p.source) parts.push(`source ${p.source}`);
+  if (p.allowedRoles) parts.push(p.allowedRoles.length ? `allowed roles: ${p.allowedRoles.map(roleName).join(', ')}` : 'allowed roles: none');
+  return parts.join('; ') || 'declared, empty';
+}
+
+/**
+ * Why a policy change needs care (DESIGN.md, "Tenant facts"): once allowedRoles is set, an app
+ * whose service principal holds none of them is refused photo writes; onPremises stops all cloud
+ * writes. Apply checks the app's roles; the plan warns reviewers before they approve.
+ */
+export function policyWarnings(plan: Plan): string[] {
+  const to = plan.policy?.to;
+  if (!to) return [];
+  const warnings: string[] = [];
+  if (to.allowedRoles && to.allowedRoles.length > 0) {
+    warnings.push(
+      `Setting allowedRoles limits who may change other users' photos to ${to.allowedRoles.map(roleName).join(', ')}. This tool's app must hold one of these roles, or Graph answers 403 ForbiddenByAdminEditPolicy to its photo writes: apply uploads photos first and refuses a change that would lock it out. Changes take up to 24 hours to apply.`,
+    );
+  }
+  if (to.source === 'onPremises') {
+    warnings.push('source: onPremises disables cloud photo writes for everyone, this tool included: photos in this repository will no longer be applied.');
+  }
+  return warnings;
+}
+
+export function planText(plan: Plan): string {
+  const lines = [`Plan ${plan.base ? `${plan.base}..${plan.head}` : `for ${plan.head} (no base: everything is new)`}`];
+  for (const u of plan.uploads) lines.push(`  ${u.reason === 'new' ? '+' : '~'} ${describeKey(u.key)}  ${u.photo}${u.previousPhoto && u.previousPhoto !== u.photo ? ` (was ${u.previousPhoto})` : ''}  [${u.reason}]`);
+  for (const r of plan.removals) lines.push(`  - ${describeKey(r.key)}  ${r.photo}  [${plan.prune ? 'remove' : 'removed from manifests; photo kept without prune'}]`);
+  if (plan.policy) lines.push(`  ~ policy: ${describePolicy(plan.policy.from)} → ${describePolicy(plan.policy.to)}`);
+  for (const w of policyWarnings(plan)) lines.push(`  ! ${w}`);
+  lines.push(planHeadline(plan));
+  return lines.join('\n') + '\n';
+}
+
+export interface PlanMarkdownOptions {
+  /** URL of a photo as of the head, viewable by people who can read the repository. */
+  photoUrl?: (path: string) => string;
+  /** Rows shown before a list is collapsed into <details>. */
+  openRows?: number;
+}
+
+export const PLAN_COMMENT_MARKER = '<!-- entra-photos:plan -->';
+
+/** Markdown for the job summary and the sticky PR comment: counts first, then tables. */
+export function planMarkdown(plan: Plan, options: PlanMarkdownOptions = {}): string {
+  const openRows = options.openRows ?? 10;
+  const news = plan.uploads.filter((u) => u.reason === 'new');
+  const replaced = plan.uploads.filter((u) => u.reason === 'replaced');
+  const out: string[] = [
+    `### entra-photos plan${plan.base ? ` \`${plan.base}\` → \`${plan.head}\`` : ` for \`${plan.head}\``}`,
+    '',
+    '| New | Replaced | Removed | Unchanged | Policy |',
+    '|---:|---:|---:|---:|---|',
+    `| ${news.length} | ${replaced.length} | ${plan.removals.length}${plan.removals.length && !plan.prune ? ' (not pruned)' : ''} | ${plan.unchanged} | ${plan.policy ? '**changes**' : 'unchanged'} |`,
+    '',
+  ];
+  if (plan.uploads.length === 0 && plan.removals.length === 0 && !plan.policy) {
+    out.push('No changes: the tenant already matches this revision.', '');
+  }
+  const uploadTable = (title: string, rows: PlannedUpload[]) => {
+    if (!rows.length) return;
+    const header = ['| Photo | User | File |', '|---|---|---|'];
+    const body = rows.map((u) => `| ${thumb(u.photo, options)} | ${cell(describeKey(u.key))} | \`${cell(u.photo)}\`${u.previousPhoto && u.previousPhoto !== u.photo ? ` (was \`${cell(u.previousPhoto)}\`)` : ''} |`);
+    out.push(...collapsible(`${title} (${rows.length})`, header, body, openRows), '');
+  };
+  uploadTable('New photos', news);
+  uploadTable('Replaced photos', replaced);
+  if (plan.removals.length) {
+    const note = plan.prune ? 'These photos will be deleted from the tenant.' : 'Removed from the manifests. Without `prune: true` their photos stay in the tenant.';
+    out.push(...collapsible(`Removed users (${plan.removals.length})`, [note, '', '| User | Had |', '|---|---|'], plan.removals.map((r) => `| ${cell(describeKey(r.key))} | \`${cell(r.photo)}\` |`), openRows), '');
+  }
+  if (plan.policy) {
+    out.push('#### Photo policy', '', `- from: ${describePolicy(plan.policy.from)}`, `- to: **${describePolicy(plan.policy.to)}**`, '');
+    for (const w of policyWarnings(plan)) out.push(`> [!WARNING]`, `> ${w}`, '');
+  }
+  return out.join('\n');
+}
+
+function thumb(path: string, options: PlanMarkdownOptions): string {
+  return options.photoUrl ? `<img src="${options.photoUrl(path)}" width="64" alt="">` : '';
+}
+
+function collapsible(summary: string, header: string[], rows: string[], openRows: number): string[] {
+  if (rows.length <= openRows) return [`**${summary}**`, '', ...header, ...rows];
+  return [`<details><summary><b>${summary}</b></summary>`, '', ...header, ...rows, '', '</details>'];
+}
+
+function cell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\r?\n/g, ' ');
+}
