@@ -12,7 +12,10 @@ export interface ActionSettings {
   /** Absolute path of the repository to work on. */
   repoPath: string;
   checkAll: boolean;
+  prune: boolean;
   allowPublicRepo: boolean;
+  /** For the sticky pull-request comment; empty disables it. */
+  githubToken: string;
   eventName: string;
   event: GitHubEvent;
 }
@@ -20,7 +23,7 @@ export interface ActionSettings {
 /** The parts of the webhook payload this action reads. */
 export interface GitHubEvent {
   repository?: { full_name?: string; private?: boolean; visibility?: string; default_branch?: string };
-  pull_request?: { number?: number; base?: { sha?: string }; head?: { sha?: string; repo?: { full_name?: string } } };
+  pull_request?: { number?: number; base?: { sha?: string; repo?: { full_name?: string } }; head?: { sha?: string; repo?: { full_name?: string } } };
   before?: string;
   after?: string;
 }
@@ -33,7 +36,9 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): ActionSettin
     mode: readMode(core.getInput('mode'), eventName),
     repoPath: path.resolve(workspace, core.getInput('path') || '.'),
     checkAll: readBoolean('all', false),
+    prune: readBoolean('prune', false),
     allowPublicRepo: readBoolean('allow-public-repo', false),
+    githubToken: core.getInput('github-token'),
     eventName,
     event,
   };

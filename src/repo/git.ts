@@ -107,3 +107,30 @@ export class BlobReader {
     }
   }
 }
+
+/**
+ * Makes sure a commit is present, fetching just it from origin when it is not: after
+ * actions/checkout's default shallow clone (fetch-depth: 1) a pull request's base is missing,
+ * and asking every user to change their checkout would be worse than one small fetch.
+ */
+export async function ensureCommit(repo: string, sha: string): Promise<void> {
+  if (await gitMaybe(repo, ['cat-file', '-e', `${sha}^{commit}`]) !== undefined) return;
+  try {
+    await git(repo, ['fetch', '--quiet', '--no-tags', '--depth=1', 'origin', sha]);
+  } catch (err) {
+    throw new UserError('git', `Commit ${sha} is not in the checkout and fetching it from origin failed (${(err as Error).message}). Check out with "fetch-depth: 0", or make sure origin is reachable.`);
+  }
+}
+
+/** Parent commit ids of a commit (available even in a shallow clone: they are in the commit). */
+export async function parentsOf(repo: string, rev: string): Promise<string[]> {
+  const out = await git(repo, ['cat-file', '-p', `${rev}^{commit}`]);
+  return out
+    .split('\n')
+    .filter((l) => l.startsWith('parent '))
+    .map((l) => l.slice('parent '.length).trim());
+}
+
+export async function isGitRepository(repo: string): Promise<boolean> {
+  return (await gitMaybe(repo, ['rev-parse', '--git-dir'])) !== undefined;
+}

@@ -1,0 +1,74 @@
+import * as core from '@actions/core';
+import { countFindings, sortFindings, type Finding } from '../core/findings.js';
+import { planRevisions } from '../plan/planRevisions.js';
+import { planHeadline, planJson, planMarkdown, planText } from '../report/plan.js';
+import { validationHeadline, validationSummary, validationText } from '../report/validation.js';
+import { WorktreeSnapshot } from '../repo/worktree.js';
+import { validateRepository } from '../validate/validate.js';
+import { upsertPlanComment } from './prComment.js';
+import { revisionsFor } from './revisions.js';
+import type { ActionSettings } from './settings.js';
+
+/**
+ * Pull-request checks: validate the head (decoding only changed photos unless `all`), plan it
+ * against the base, and report: annotations, job summary, `plan` output, sticky PR comment.
+ * Never requests a token for the tenant.
+ */
+export async function runValidate(settings: ActionSettings): Promise<void> {
+  const revisions = await revisionsFor(settings);
+  let validation;
+  let plan;
+  if (revisions) {
+    const result = await planRevisions(settings.repoPath, { ...revisions, all: settings.checkAll, prune: settings.prune });
+    validation = result.validation;
+    plan = result.plan;
+  } else {
+    validation = await validateRepository(new WorktreeSnapshot(settings.repoPath));
+  }
+
+  annotate(validation.findings);
+  core.info(validationText(validation));
+  if (plan) core.info(planText(plan));
+
+  const { errors, warnings } = countFindings(validation.findings);
+  core.setOutput('errors', errors);
+  core.setOutput('warnings', warnings);
+  if (plan) core.setOutput('plan', JSON.stringify(planJson(plan)));
+
+  const links = githubLinks(settings);
+  const planSection = plan ? planMarkdown(plan, links.photoUrl ? { photoUrl: links.photoUrl } : {}) : '';
+  const validationSection = validationSummary(validation, links.fileUrl ? { fileUrl: links.fileUrl } : {});
+  if (process.env.GITHUB_STEP_SUMMARY) {
+    await core.summary.addRaw(validationSection).addRaw('\n').addRaw(planSection).write();
+  }
+  if (plan && settings.event.pull_request) {
+    const outcome = await upsertPlanComment(settings, `${validationSection}\n${planSection}`);
+    core.info(`Plan comment: ${outcome}.`);
+  }
+  if (errors > 0) core.setFailed(validationHeadline(validation));
+  else if (plan) core.info(planHeadline(plan));
+}
+
+function annotate(findings: readonly Finding[]): void {
+  for (const f of sortFindings(findings)) {
+    const properties = { title: `entra-photos: ${f.code}`, file: f.file, ...(f.line ? { startLine: f.line } : {}), ...(f.col ? { startColumn: f.col } : {}) };
+    if (f.severity === 'error') core.error(f.message, properties);
+    else core.warning(f.message, properties);
+  }
+}
+
+/**
+ * Links into the reviewed commit on GitHub. Thumbnails point at the repository's own files, so
+ * they render only for people who can read the repository: photos are never copied elsewhere.
+ */
+function githubLinks(settings: ActionSettings): { fileUrl?: (f: Finding) => string; photoUrl?: (path: string) => string } {
+  const server = process.env.GITHUB_SERVER_URL;
+  const repo = process.env.GITHUB_REPOSITORY;
+  const sha = settings.event.pull_request?.head?.sha ?? process.env.GITHUB_SHA;
+  if (!server || !repo || !sha) return {};
+  const blob = (path: string) => `${server}/${repo}/blob/${sha}/${path.split('/').map(encodeURIComponent).join('/')}`;
+  return {
+    fileUrl: (f) => `${blob(f.file)}${f.line ? `#L${f.line}` : ''}`,
+    photoUrl: (path) => `${blob(path)}?raw=true`,
+  };
+}

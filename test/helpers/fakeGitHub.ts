@@ -1,0 +1,66 @@
+/**
+ * A stand-in for api.github.com on loopback — the one thing tests cannot run for real. It
+ * implements just the issue-comment endpoints the sticky plan comment uses, and records every
+ * request (including any OIDC token request, which pull-request runs must never make).
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeComment {
+  id: number;
+  body: string;
+}
+
+export interface FakeGitHub {
+  url: string;
+  comments: FakeComment[];
+  requests: { method: string; path: string; authorization?: string }[];
+  /** When true, writes answer 403 like a fork pull request's read-only token. */
+  readOnly: boolean;
+  close(): Promise<void>;
+}
+
+export async function startFakeGitHub(): Promise<FakeGitHub> {
+  const state: Omit<FakeGitHub, 'url' | 'close'> = { comments: [], requests: [], readOnly: false };
+  let nextId = 1000;
+  const server: Server = createServer(async (req, res) => {
+    const body = await readBody(req);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    state.requests.push({ method: req.method ?? '', path: url.pathname, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
+    const send = (status: number, payload: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(payload));
+    };
+    const list = url.pathname.match(/^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/);
+    const edit = url.pathname.match(/^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/);
+    if (list && req.method === 'GET') return send(200, state.comments.map((c) => ({ id: c.id, body: c.body, user: { login: 'github-actions[bot]' } })));
+    if ((list && req.method === 'POST') || (edit && req.method === 'PATCH')) {
+      if (state.readOnly) return send(403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest' });
+      const text = (JSON.parse(body) as { body: string }).body;
+      if (list) {
+        const comment = { id: nextId++, body: text };
+        state.comments.push(comment);
+        return send(201, comment);
+      }
+      const comment = state.comments.find((c) => c.id === Number(edit![1]));
+      if (!comment) return send(404, { message: 'Not Found' });
+      comment.body = text;
+      return send(200, comment);
+    }
+    send(404, { message: 'Not Found' });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return Object.assign(state, {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  });
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
+}

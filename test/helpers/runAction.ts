@@ -1,0 +1,77 @@
+/**
+ * Runs a built action (dist/index.js) the way the GitHub runner does: a fresh Node process with
+ * INPUT_* variables, an event payload file, and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export interface ActionRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  summary: string;
+}
+
+export interface ActionRunOptions {
+  actionDir: string;
+  workspace: string;
+  inputs?: Record<string, string>;
+  eventName: string;
+  event: unknown;
+  env?: Record<string, string>;
+}
+
+export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
+  const runnerTemp = await mkdtemp(path.join(tmpdir(), 'runner-temp-'));
+  const eventPath = path.join(runnerTemp, 'event.json');
+  const outputPath = path.join(runnerTemp, 'output.txt');
+  const summaryPath = path.join(runnerTemp, 'summary.md');
+  await writeFile(eventPath, JSON.stringify(options.event));
+  await writeFile(outputPath, '');
+  await writeFile(summaryPath, '');
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? runnerTemp,
+    GITHUB_ACTIONS: 'true',
+    CI: 'true',
+    GITHUB_WORKSPACE: options.workspace,
+    GITHUB_EVENT_NAME: options.eventName,
+    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_OUTPUT: outputPath,
+    GITHUB_STEP_SUMMARY: summaryPath,
+    GITHUB_REPOSITORY: 'contoso/photos',
+    GITHUB_SERVER_URL: 'https://github.com',
+    RUNNER_TEMP: runnerTemp,
+    ...options.env,
+  };
+  // Inputs as the runner passes them: INPUT_<NAME> upper-cased, dashes kept, defaults included.
+  for (const [name, value] of Object.entries(options.inputs ?? {})) env[`INPUT_${name.toUpperCase()}`] = value;
+  const child = spawn(process.execPath, [path.join(options.actionDir, 'dist', 'index.js')], { cwd: options.workspace, env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
+  return { code, stdout, stderr, outputs: parseOutputs(await readFile(outputPath, 'utf8')), summary: await readFile(summaryPath, 'utf8') };
+}
+
+/** Parses the GITHUB_OUTPUT file format (`name<<DELIMITER` … `DELIMITER`). */
+export function parseOutputs(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const m = lines[i]!.match(/^([^<=]+)<<(.+)$/);
+    if (m) {
+      const value: string[] = [];
+      while (++i < lines.length && lines[i] !== m[2]) value.push(lines[i]!);
+      outputs[m[1]!] = value.join('\n');
+    } else if (lines[i]!.includes('=')) {
+      const [k, ...v] = lines[i]!.split('=');
+      outputs[k!] = v.join('=');
+    }
+  }
+  return outputs;
+}

@@ -1,0 +1,160 @@
+/**
+ * The built action (dist/index.js) on a pull request, run as the runner runs it, in a shallow
+ * checkout of a PR merge commit (what actions/checkout does by default) from a local bare origin.
+ * github.com itself is the only fake: a loopback server for the issue-comment API.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeGitHub, type FakeGitHub } from '../helpers/fakeGitHub.js';
+import { copySample, git, REPO_ROOT, tempDir } from '../helpers/repo.js';
+import { runAction } from '../helpers/runAction.js';
+
+let scratch: Awaited<ReturnType<typeof tempDir>>;
+let api: FakeGitHub;
+let origin: string;
+let baseSha: string;
+let prNumber = 0;
+
+const portrait = (colour: string) => sharp({ create: { width: 720, height: 720, channels: 3, background: colour } }).jpeg().toBuffer();
+
+/** Pushes a PR branch and its merge commit (refs/pull/N/merge), then checks the merge out shallowly. */
+async function pullRequest(change: (dir: string) => Promise<void>): Promise<{ workspace: string; number: number; headSha: string }> {
+  const number = ++prNumber;
+  const author = path.join(scratch.dir, `author-${number}`);
+  git(scratch.dir, 'clone', '-q', origin, author);
+  git(author, 'checkout', '-q', '-b', `pr-${number}`);
+  await change(author);
+  git(author, 'add', '-A');
+  git(author, 'commit', '-q', '-m', `PR ${number}`);
+  const headSha = git(author, 'rev-parse', 'HEAD');
+  git(author, 'checkout', '-q', '--detach', 'origin/main');
+  git(author, 'merge', '-q', '--no-ff', '--no-edit', headSha);
+  git(author, 'push', '-q', 'origin', `${headSha}:refs/heads/pr-${number}`, `HEAD:refs/pull/${number}/merge`);
+  // actions/checkout on pull_request: fetch-depth 1 of refs/pull/N/merge, detached.
+  const workspace = path.join(scratch.dir, `ws-${number}`);
+  git(scratch.dir, 'init', '-q', workspace);
+  git(workspace, 'remote', 'add', 'origin', `file://${origin}`);
+  git(workspace, 'fetch', '-q', '--no-tags', '--depth=1', 'origin', `+refs/pull/${number}/merge:refs/remotes/pull/${number}/merge`);
+  git(workspace, 'checkout', '-q', '--detach', `refs/remotes/pull/${number}/merge`);
+  return { workspace, number, headSha };
+}
+
+function prEvent(number: number, headSha: string, headRepo = 'contoso/photos') {
+  return {
+    pull_request: { number, base: { sha: baseSha, repo: { full_name: 'contoso/photos' } }, head: { sha: headSha, repo: { full_name: headRepo } } },
+    repository: { full_name: 'contoso/photos', private: true, visibility: 'private' },
+  };
+}
+
+async function run(pr: { workspace: string; number: number; headSha: string }, headRepo?: string) {
+  return runAction({
+    actionDir: REPO_ROOT,
+    workspace: pr.workspace,
+    eventName: 'pull_request',
+    event: prEvent(pr.number, pr.headSha, headRepo),
+    inputs: { mode: '', path: '.', all: 'false', prune: 'false', 'allow-public-repo': 'false', 'github-token': 'ghs_faketoken123' },
+    env: { GITHUB_API_URL: api.url, ACTIONS_ID_TOKEN_REQUEST_URL: `${api.url}/oidc-token`, ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'must-not-be-used' },
+  });
+}
+
+beforeAll(async () => {
+  scratch = await tempDir('entra-photos-action-pr-');
+  api = await startFakeGitHub();
+  origin = path.join(scratch.dir, 'origin.git');
+  git(scratch.dir, 'init', '-q', '--bare', '-b', 'main', origin);
+  git(origin, 'config', 'uploadpack.allowAnySHA1InWant', 'true'); // as github.com allows
+  const seed = path.join(scratch.dir, 'seed');
+  await copySample(seed);
+  git(scratch.dir, 'init', '-q', '-b', 'main', seed);
+  git(seed, 'add', '-A');
+  git(seed, 'commit', '-q', '-m', 'sample');
+  git(seed, 'push', '-q', origin, 'main');
+  baseSha = git(seed, 'rev-parse', 'HEAD');
+});
+afterAll(async () => {
+  await api.close();
+  await scratch.cleanup();
+});
+
+describe('action on pull_request (dist/index.js)', () => {
+  it('plans a two-replacement, one-addition change in a shallow checkout, with summary, output and one sticky comment', async () => {
+    const pr = await pullRequest(async (dir) => {
+      await writeFile(path.join(dir, 'photos/staff/ada.lovelace.jpg'), await portrait('#aa5533'));
+      await writeFile(path.join(dir, 'photos/students/10024.jpg'), await portrait('#3355aa'));
+      await writeFile(path.join(dir, 'photos/students/10030.jpg'), await portrait('#33aa55'));
+      const m = await readFile(path.join(dir, 'manifests/students.yaml'), 'utf8');
+      await writeFile(path.join(dir, 'manifests/students.yaml'), `${m}  - employeeId: "10030"\n    photo: students/10030.jpg\n`);
+    });
+    const first = await run(pr);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.outputs.errors).toBe('0');
+    const plan = JSON.parse(first.outputs.plan!);
+    expect(plan.base).toBe(baseSha.slice(0, 12));
+    expect(plan.uploads.map((u: { user: string; reason: string }) => `${u.user}:${u.reason}`)).toEqual(['10024:replaced', '10030:new', 'ada.lovelace@contoso.edu:replaced']);
+    expect(plan.unchanged).toBe(10);
+    // The summary: counts first, then tables with thumbnails from the PR head commit.
+    expect(first.summary).toContain('| New | Replaced | Removed | Unchanged | Policy |');
+    expect(first.summary).toContain('| 1 | 2 | 0 | 10 | unchanged |');
+    expect(first.summary).toContain(`<img src="https://github.com/contoso/photos/blob/${pr.headSha}/photos/students/10030.jpg?raw=true" width="64" alt="">`);
+    // One comment, with the marker and the same plan.
+    expect(api.comments).toHaveLength(1);
+    expect(api.comments[0]!.body).toContain('<!-- entra-photos:plan -->');
+    expect(api.comments[0]!.body).toContain('| 1 | 2 | 0 | 10 | unchanged |');
+    expect(api.requests.filter((r) => r.method === 'POST')[0]?.authorization).toBe('token ghs_faketoken123');
+
+    // A second run (another push) updates the same comment instead of adding one.
+    const second = await run(pr);
+    expect(second.code).toBe(0);
+    expect(api.comments).toHaveLength(1);
+    expect(api.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
+
+    // Pull-request runs never request an OIDC token, and never print the GitHub token.
+    expect(api.requests.some((r) => r.path.startsWith('/oidc-token'))).toBe(false);
+    expect(first.stdout + second.stdout).not.toContain('ghs_faketoken123');
+  });
+
+  it('fails with annotations at the right lines when the change breaks a manifest', async () => {
+    const pr = await pullRequest(async (dir) => {
+      const m = await readFile(path.join(dir, 'manifests/staff.yaml'), 'utf8');
+      await writeFile(path.join(dir, 'manifests/staff.yaml'), m.replace('photo: staff/grace.hopper.jpg', 'photo: staff/grace.hoper.jpg').replace('- User Administrator', '- User Admin'));
+    });
+    const r = await run(pr);
+    expect(r.code).toBe(1);
+    expect(r.outputs.errors).toBe('2');
+    expect(r.stdout).toContain('::error title=entra-photos: photo-missing,file=manifests/staff.yaml,line=9,col=12::The photo "staff/grace.hoper.jpg" does not exist');
+    expect(r.stdout).toMatch(/::error title=entra-photos: unknown-role,file=manifests\/staff\.yaml,line=20,col=7::"User Admin" is not a role/);
+    expect(r.summary).toContain('❌');
+    expect(r.stdout).toContain('::error::Validation failed: 2 errors');
+  });
+
+  it('on a fork pull request the comment is refused, the job says why and the summary still has the plan', async () => {
+    const pr = await pullRequest(async (dir) => {
+      await writeFile(path.join(dir, 'photos/staff/alan.turing.jpg'), await portrait('#552288'));
+    });
+    api.readOnly = true;
+    try {
+      const r = await run(pr, 'someone/photos-fork');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('::warning::Could not write the plan comment on pull request #3 (HTTP 403). Pull requests from forks get a read-only token.');
+      expect(r.summary).toContain('| 0 | 1 | 0 | 11 | unchanged |');
+    } finally {
+      api.readOnly = false;
+    }
+  });
+
+  it('refuses to run in a public repository unless allowed', async () => {
+    const pr = await pullRequest(async () => {});
+    const r = await runAction({
+      actionDir: REPO_ROOT,
+      workspace: pr.workspace,
+      eventName: 'pull_request',
+      event: { ...prEvent(pr.number, pr.headSha), repository: { full_name: 'contoso/photos', private: false, visibility: 'public' } },
+      inputs: { 'github-token': '' },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('::error::contoso/photos is public. Profile photos are personal data');
+  });
+});
