@@ -1,0 +1,22 @@
+/**
+ * The photo layer: the only part of entra-photos that imports sharp.
+ *
+ * checkPhoto() runs the header checks (bytes, format sniffing, pixel limit, size rules,
+ * personal metadata) and then the single bounded decode that produces the upload;
+ * thumbnail() makes small previews for summaries. See DESIGN.md "Checks on a pull request".
+ */
+export type {
+  CropStrategy,
+  NormaliseSettings,
+  PhotoInput,
+  PhotoIssue,
+  PhotoIssueCode,
+  PhotoOutput,
+  PhotoReport,
+  PhotoSeverity,
+} from './types.js';
+export type { PhotoLimits } from './limits.js';
+export { DEFAULT_LIMITS, MIN_SIDE, RECOMMENDED_SIDE, recommendedParallelism } from './limits.js';
+export { NORMALISATION_VERSION, OUTPUT_SIZE, DEFAULT_NORMALISE_SETTINGS, normalisationKey } from './normalise.js';
+export { JPEG_OPTIONS, thumbnail } from './jpeg.js';
+export { checkPhoto } from './check.js';
