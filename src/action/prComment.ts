@@ -3,7 +3,7 @@ import * as github from '@actions/github';
 import { PLAN_COMMENT_MARKER } from '../report/plan.js';
 import type { ActionSettings } from './settings.js';
 
-export type CommentOutcome = 'created' | 'updated' | 'skipped' | 'forbidden';
+export type CommentOutcome = 'created' | 'updated' | 'skipped' | 'forbidden' | 'failed';
 
 /**
  * One sticky comment per pull request, found by its marker and edited in place on every push,
@@ -27,6 +27,7 @@ export async function upsertPlanComment(settings: ActionSettings, body: string):
     await octokit.rest.issues.createComment({ owner, repo, issue_number: number, body: text });
     return 'created';
   } catch (err) {
+    // The comment is a convenience: the check's verdict and the summary must not depend on it.
     const status = (err as { status?: number }).status;
     if (status === 403 || status === 404 || status === 401) {
       const fork = settings.event.pull_request?.head?.repo?.full_name !== fullName;
@@ -35,6 +36,7 @@ export async function upsertPlanComment(settings: ActionSettings, body: string):
       );
       return 'forbidden';
     }
-    throw err;
+    core.warning(`Could not write the plan comment on pull request #${number}: ${(err as Error).message}. The plan is in the job summary.`);
+    return 'failed';
   }
 }

@@ -27,7 +27,7 @@ async function pullRequest(change: (dir: string) => Promise<void>): Promise<{ wo
   git(author, 'checkout', '-q', '-b', `pr-${number}`);
   await change(author);
   git(author, 'add', '-A');
-  git(author, 'commit', '-q', '-m', `PR ${number}`);
+  git(author, 'commit', '-q', '--allow-empty', '-m', `PR ${number}`);
   const headSha = git(author, 'rev-parse', 'HEAD');
   git(author, 'checkout', '-q', '--detach', 'origin/main');
   git(author, 'merge', '-q', '--no-ff', '--no-edit', headSha);
@@ -124,8 +124,8 @@ describe('action on pull_request (dist/index.js)', () => {
     const r = await run(pr);
     expect(r.code).toBe(1);
     expect(r.outputs.errors).toBe('2');
-    expect(r.stdout).toContain('::error title=entra-photos: photo-missing,file=manifests/staff.yaml,line=9,col=12::The photo "staff/grace.hoper.jpg" does not exist');
-    expect(r.stdout).toMatch(/::error title=entra-photos: unknown-role,file=manifests\/staff\.yaml,line=20,col=7::"User Admin" is not a role/);
+    expect(r.stdout).toContain('::error title=entra-photos%3A photo-missing,file=manifests/staff.yaml,line=9,col=12::The photo "staff/grace.hoper.jpg" does not exist');
+    expect(r.stdout).toMatch(/::error title=entra-photos%3A unknown-role,file=manifests\/staff\.yaml,line=22,col=7::"User Admin" is not a role/);
     expect(r.summary).toContain('❌');
     expect(r.stdout).toContain('::error::Validation failed: 2 errors');
   });

@@ -6,7 +6,7 @@ import type { Color, Sharp } from 'sharp';
 
 export const RED = { r: 220, g: 20, b: 30 };
 
-export const CORPUS_DIR = new URL('../../../../shared/corpus/exif-orientation/', import.meta.url);
+export const CORPUS_DIR = new URL('../../fixtures/exif-orientation/', import.meta.url);
 export const portrait = (i: number): Buffer => readFileSync(new URL(`Portrait_${i}.jpg`, CORPUS_DIR));
 
 export function solid(width: number, height: number, background: Color = RED, channels: 3 | 4 = 3): Sharp {

@@ -1,0 +1,2760 @@
+import { createRequire as __entraPhotosCreateRequire } from 'node:module';
+import { fileURLToPath as __entraPhotosFileURLToPath } from 'node:url';
+import { dirname as __entraPhotosDirname } from 'node:path';
+const require = __entraPhotosCreateRequire(import.meta.url);
+const __filename = __entraPhotosFileURLToPath(import.meta.url);
+const __dirname = __entraPhotosDirname(__filename);
+import { writeFile, chmod, readFile, mkdtemp, rm } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHash, randomUUID, generateKeyPair, sign, createPublicKey, verify, randomBytes, X509Certificate, createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { request, createServer } from 'node:https';
+import { existsSync } from 'node:fs';
+
+// Reads a JPEG's pixel dimensions from its frame header (SOFn) without decoding it. The
+// emulator stores photos as given (no image library: only the photo layer imports sharp),
+// and needs width and height for the photo metadata and the too-small check.
+/** Start-of-frame markers: C0..CF except DHT (C4), JPG (C8) and DAC (CC). */
+function isStartOfFrame(marker) {
+    return marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+}
+/** Markers that stand alone, without a length field: TEM, RST0..7, SOI, EOI. */
+function isStandalone(marker) {
+    return marker === 0x01 || (marker >= 0xd0 && marker <= 0xd9);
+}
+/**
+ * The dimensions from the first frame header, or undefined when the bytes are not a JPEG or
+ * the header is missing/truncated (scan data before any frame header counts as missing).
+ */
+function readJpegDimensions(bytes) {
+    if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8)
+        return undefined;
+    let offset = 2;
+    while (offset < bytes.length) {
+        if (bytes[offset] !== 0xff)
+            return undefined;
+        while (bytes[offset] === 0xff)
+            offset++; // fill bytes
+        const marker = bytes[offset];
+        offset++;
+        if (marker === undefined)
+            return undefined;
+        if (isStandalone(marker)) {
+            if (marker === 0xd9)
+                return undefined; // end of image without a frame
+            continue;
+        }
+        if (offset + 2 > bytes.length)
+            return undefined;
+        const segmentLength = ((bytes[offset] ?? 0) << 8) | (bytes[offset + 1] ?? 0);
+        if (segmentLength < 2 || offset + segmentLength > bytes.length)
+            return undefined;
+        if (isStartOfFrame(marker)) {
+            if (segmentLength < 7)
+                return undefined;
+            const height = ((bytes[offset + 3] ?? 0) << 8) | (bytes[offset + 4] ?? 0);
+            const width = ((bytes[offset + 5] ?? 0) << 8) | (bytes[offset + 6] ?? 0);
+            return width > 0 && height > 0 ? { width, height } : undefined;
+        }
+        if (marker === 0xda)
+            return undefined; // start of scan before any frame header
+        offset += segmentLength;
+    }
+    return undefined;
+}
+
+// The sample directory the emulator starts with: a school district in contoso.edu with
+// staff (UPN = mail) and students (UPN sNNNNN@students.contoso.edu, employeeId = NNNNN).
+// The ids are fixed so manifests may key users by object id and stay valid across runs.
+const DEFAULT_USERS = Object.freeze([
+    staff('5c0d0a6e-7b1f-4f43-9f57-1a2b3c4d5e01', 'ada.lovelace', 'Ada', 'Lovelace', 'Mathematics Teacher', 'E1001'),
+    staff('5c0d0a6e-7b1f-4f43-9f57-1a2b3c4d5e02', 'grace.hopper', 'Grace', 'Hopper', 'Computer Science Teacher', 'E1002'),
+    staff('5c0d0a6e-7b1f-4f43-9f57-1a2b3c4d5e03', 'alan.turing', 'Alan', 'Turing', 'Principal', 'E1003'),
+    staff('5c0d0a6e-7b1f-4f43-9f57-1a2b3c4d5e04', 'katherine.johnson', 'Katherine', 'Johnson', 'Physics Teacher', 'E1004'),
+    staff('5c0d0a6e-7b1f-4f43-9f57-1a2b3c4d5e05', 'margaret.hamilton', 'Margaret', 'Hamilton', 'IT Administrator', 'E1005'),
+    staff('5c0d0a6e-7b1f-4f43-9f57-1a2b3c4d5e06', 'edsger.dijkstra', 'Edsger', 'Dijkstra', 'Librarian', 'E1006'),
+    student('0b6c2f0e-3c1d-4a3e-9f7a-2d5e8c1b9a01', 10023, 'Maya', 'Patel'),
+    student('0b6c2f0e-3c1d-4a3e-9f7a-2d5e8c1b9a02', 10024, 'Liam', "O'Brien"),
+    student('0b6c2f0e-3c1d-4a3e-9f7a-2d5e8c1b9a03', 10025, 'Sofia', 'Garcia'),
+    student('0b6c2f0e-3c1d-4a3e-9f7a-2d5e8c1b9a04', 10026, 'Noah', 'Kim'),
+    student('0b6c2f0e-3c1d-4a3e-9f7a-2d5e8c1b9a05', 10027, 'Amara', 'Okafor'),
+    student('0b6c2f0e-3c1d-4a3e-9f7a-2d5e8c1b9a06', 10028, 'Lucas', 'Müller'),
+    student('0b6c2f0e-3c1d-4a3e-9f7a-2d5e8c1b9a07', 10029, 'Aiko', 'Tanaka'),
+    student('0b6c2f0e-3c1d-4a3e-9f7a-2d5e8c1b9a08', 10030, 'Mateo', 'Rossi'),
+    student('0b6c2f0e-3c1d-4a3e-9f7a-2d5e8c1b9a09', 10031, 'Zara', 'Ahmed'),
+]);
+function staff(id, alias, givenName, surname, jobTitle, employeeId) {
+    const upn = `${alias}@contoso.edu`;
+    return { id, userPrincipalName: upn, mail: upn, employeeId, displayName: `${givenName} ${surname}`, givenName, surname, jobTitle };
+}
+function student(id, studentNumber, givenName, surname) {
+    const upn = `s${studentNumber}@students.contoso.edu`;
+    return {
+        id,
+        userPrincipalName: upn,
+        mail: upn,
+        employeeId: String(studentNumber),
+        displayName: `${givenName} ${surname}`,
+        givenName,
+        surname,
+        jobTitle: 'Student',
+    };
+}
+/** A stable object id for a seed user given without one (same UPN → same id on every run). */
+function objectIdForUpn(userPrincipalName) {
+    const hex = createHash('sha256').update(userPrincipalName.toLowerCase()).digest('hex');
+    const variant = ((Number.parseInt(hex[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+// The tenant's mutable state: directory users, their stored photos, the photo update policy
+// and the app's grants. Everything Graph reads or writes goes through here, and the admin
+// API reports from here.
+function toDirectoryUser(seed) {
+    const upn = seed.userPrincipalName;
+    return {
+        id: (seed.id ?? objectIdForUpn(upn)).toLowerCase(),
+        userPrincipalName: upn,
+        mail: seed.mail ?? null,
+        employeeId: seed.employeeId ?? null,
+        displayName: seed.displayName ?? upn.split('@')[0] ?? upn,
+        givenName: seed.givenName ?? null,
+        surname: seed.surname ?? null,
+        jobTitle: seed.jobTitle ?? null,
+        accountEnabled: seed.accountEnabled ?? true,
+    };
+}
+function describePhoto(bytes, width, height, contentType = 'image/jpeg') {
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    return {
+        bytes,
+        contentType,
+        width,
+        height,
+        sha256,
+        // Graph's media etags look like "BA09D118": short, opaque, quoted.
+        mediaEtag: `"${sha256.slice(0, 8).toUpperCase()}"`,
+        updatedAt: new Date().toISOString(),
+    };
+}
+class TenantState {
+    tenantId;
+    clientId;
+    servicePrincipalId;
+    appPermissions;
+    directoryRoles;
+    policy;
+    #init;
+    #users;
+    #usersById = new Map();
+    #usersByUpn = new Map();
+    #photos = new Map();
+    constructor(init) {
+        this.#init = init;
+        this.tenantId = init.tenantId;
+        this.clientId = init.clientId;
+        this.servicePrincipalId = init.servicePrincipalId;
+        this.appPermissions = [...init.appPermissions];
+        this.directoryRoles = [...init.directoryRoles];
+        this.policy = clonePolicy(init.policy);
+        this.#users = init.users.map(toDirectoryUser);
+        for (const user of this.#users) {
+            const upnKey = user.userPrincipalName.toLowerCase();
+            if (this.#usersById.has(user.id))
+                throw new Error(`Duplicate user id in seed: ${user.id}`);
+            if (this.#usersByUpn.has(upnKey))
+                throw new Error(`Duplicate userPrincipalName in seed: ${user.userPrincipalName}`);
+            this.#usersById.set(user.id, user);
+            this.#usersByUpn.set(upnKey, user);
+        }
+    }
+    /** A user by object id or userPrincipalName (both case-insensitive), as /users/{id | upn} resolves. */
+    findUser(idOrUpn) {
+        const key = idOrUpn.toLowerCase();
+        return this.#usersById.get(key) ?? this.#usersByUpn.get(key);
+    }
+    /** A user by id, UPN or mail: how the admin API and fault rules name users. */
+    findUserLoosely(key) {
+        const lower = key.toLowerCase();
+        return this.findUser(key) ?? this.#users.find((user) => user.mail?.toLowerCase() === lower);
+    }
+    get users() {
+        return this.#users;
+    }
+    getPhoto(userId) {
+        return this.#photos.get(userId);
+    }
+    setPhoto(userId, photo) {
+        this.#photos.set(userId, photo);
+    }
+    deletePhoto(userId) {
+        return this.#photos.delete(userId);
+    }
+    /** Back to the initial state: no photos, the initial policy and grants. Users are immutable. */
+    reset() {
+        this.#photos.clear();
+        this.policy = clonePolicy(this.#init.policy);
+        this.appPermissions = [...this.#init.appPermissions];
+        this.directoryRoles = [...this.#init.directoryRoles];
+    }
+    snapshot() {
+        return {
+            tenantId: this.tenantId,
+            clientId: this.clientId,
+            servicePrincipalId: this.servicePrincipalId,
+            appPermissions: [...this.appPermissions],
+            directoryRoles: [...this.directoryRoles],
+            policy: clonePolicy(this.policy),
+            users: this.#users.map((user) => {
+                const photo = this.#photos.get(user.id);
+                if (!photo)
+                    return { ...user, photo: null };
+                const { bytes, ...metadata } = photo;
+                return { ...user, photo: { ...metadata, byteLength: bytes.length } };
+            }),
+        };
+    }
+}
+function clonePolicy(policy) {
+    return { source: policy.source, allowedRoles: [...policy.allowedRoles] };
+}
+
+/** Application permissions that satisfy each operation (least privileged first). */
+const PERMISSIONS = Object.freeze({
+    readUsers: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+    readPhotos: ['ProfilePhoto.Read.All', 'ProfilePhoto.ReadWrite.All', 'User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+    writePhotos: ['ProfilePhoto.ReadWrite.All', 'User.ReadWrite.All'],
+    readPeopleSettings: ['PeopleSettings.Read.All', 'PeopleSettings.ReadWrite.All'],
+    writePeopleSettings: ['PeopleSettings.ReadWrite.All'],
+    readServicePrincipals: ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+    readRoleAssignments: ['RoleManagement.Read.Directory', 'RoleManagement.Read.All', 'RoleManagement.ReadWrite.Directory', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+});
+function hasAnyRole(identity, accepted) {
+    return identity.roles.some((role) => accepted.includes(role));
+}
+/** Graph's JSON content type for OData responses. */
+const ODATA_JSON = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
+
+// Error bodies in the shapes the real services send. Graph:
+//   {"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}
+// Entra token endpoint (AADSTS):
+//   {"error","error_description","error_codes":[n],"timestamp","trace_id","correlation_id","error_uri"}
+function graphError(call, status, code, message, headers = {}) {
+    return {
+        status,
+        headers,
+        errorCode: code,
+        json: {
+            error: {
+                code,
+                message,
+                innerError: {
+                    date: new Date().toISOString().replace(/\.\d{3}Z$/, ''),
+                    'request-id': call.requestId,
+                    'client-request-id': call.headers['client-request-id'] ?? call.requestId,
+                },
+            },
+        },
+    };
+}
+const insufficientPrivileges = (call) => graphError(call, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+const resourceNotFound = (call, key) => graphError(call, 404, 'Request_ResourceNotFound', `Resource '${key}' does not exist or one of its queried reference-property objects are not present.`);
+const unsupportedQuery = (call, detail = 'Unsupported Query.') => graphError(call, 400, 'Request_UnsupportedQuery', detail);
+const badRequest = (call, message, code = 'BadRequest') => graphError(call, 400, code, message);
+const noRoute = (call) => graphError(call, 400, 'BadRequest', `Resource not found for the segment '${firstSegment(call.path)}'.`);
+const methodNotAllowed = (call) => graphError(call, 405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.');
+function firstSegment(path) {
+    return decodeURIComponent(path.split('/').filter(Boolean)[0] ?? '');
+}
+/** An Entra ID token endpoint error: "AADSTSnnnn: message" plus trace lines, as Entra words it. */
+function aadstsError(status, error, code, message, correlationId) {
+    const traceId = randomUUID();
+    const correlation = correlationId ?? randomUUID();
+    const timestamp = new Date().toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
+    return {
+        status,
+        body: {
+            error,
+            error_description: `AADSTS${code}: ${message}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlation}\r\nTimestamp: ${timestamp}`,
+            error_codes: [code],
+            timestamp,
+            trace_id: traceId,
+            correlation_id: correlation,
+            error_uri: `https://login.microsoftonline.com/error?code=${code}`,
+        },
+    };
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+function representation(context, call, policy) {
+    return {
+        '@odata.context': `${context.graphUrl}/${call.version}/$metadata#admin/people/photoUpdateSettings/$entity`,
+        source: policy.source,
+        allowedRoles: [...policy.allowedRoles],
+    };
+}
+function getPhotoUpdateSettings(context, call, identity) {
+    if (!hasAnyRole(identity, PERMISSIONS.readPeopleSettings))
+        return insufficientPrivileges(call);
+    return { status: 200, json: representation(context, call, context.state.policy) };
+}
+function updatePhotoUpdateSettings(context, call, identity) {
+    if (!hasAnyRole(identity, PERMISSIONS.writePeopleSettings))
+        return insufficientPrivileges(call);
+    let patch;
+    try {
+        patch = JSON.parse(call.body.toString('utf8'));
+    }
+    catch {
+        return badRequest(call, 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
+    }
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch))
+        return badRequest(call, 'The request body must be a JSON object.');
+    const next = { ...context.state.policy, allowedRoles: [...context.state.policy.allowedRoles] };
+    for (const [name, value] of Object.entries(patch)) {
+        if (name === '@odata.type' || name === 'id')
+            continue;
+        if (name === 'source') {
+            if (value !== 'cloud' && value !== 'onPremises' && value !== null) {
+                return badRequest(call, `Invalid value '${String(value)}' for property 'source'. Expected 'cloud', 'onPremises' or null.`);
+            }
+            next.source = value;
+        }
+        else if (name === 'allowedRoles') {
+            if (!Array.isArray(value) || !value.every((role) => typeof role === 'string' && GUID.test(role))) {
+                return badRequest(call, "Property 'allowedRoles' must be a collection of directory role template ids (GUIDs).");
+            }
+            next.allowedRoles = value.map((role) => role.toLowerCase());
+        }
+        else {
+            return badRequest(call, `The property '${name}' does not exist on type 'microsoft.graph.photoUpdateSettings'.`, 'Request_BadRequest');
+        }
+    }
+    context.state.policy = next;
+    return { status: 200, json: representation(context, call, next) };
+}
+/** Why the tenant's policy refuses a cloud photo write by this app, or undefined when it allows it. */
+function photoWriteRefusal(state, call) {
+    const { policy } = state;
+    if (policy.source === 'onPremises') {
+        return graphError(call, 403, 'ForbiddenByAdminEditPolicy', 'Photo updates in the cloud are disabled by the photoUpdateSettings of this tenant (source: onPremises).');
+    }
+    if (policy.allowedRoles.length > 0) {
+        const held = new Set(state.directoryRoles.map((role) => role.toLowerCase()));
+        if (!policy.allowedRoles.some((role) => held.has(role.toLowerCase()))) {
+            return graphError(call, 403, 'ForbiddenByAdminEditPolicy', 'The caller does not hold any of the roles allowed to edit photos by the photoUpdateSettings of this tenant.');
+        }
+    }
+    return undefined;
+}
+
+// A user's profile photo: PUT|PATCH|DELETE /users/{id | upn}/photo/$value,
+// GET /users/{..}/photo (metadata of the largest size), GET /users/{..}/photo/$value,
+// GET /users/{..}/photos and /photos/{size}. Entra keeps the uploaded size and derives the
+// HD sizes (48 ... 648) no larger than it; the emulator stores the upload only.
+/** "The size of the photo you can update to is limited to 4 MB" (Update profilePhoto). Read as MiB. */
+const MAX_PHOTO_BYTES = 4 * 1024 * 1024;
+/** Smallest HD size; Graph answers ValidationWidthTooSmall for tiny images but documents no minimum. */
+const MIN_PHOTO_EDGE = 48;
+const HD_SIZES = [48, 64, 96, 120, 240, 360, 432, 504, 648];
+const ACCEPTED_CONTENT_TYPES = ['image/jpeg', 'image/jpg'];
+const imageNotFound = (call) => graphError(call, 404, 'ImageNotFound', "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.");
+function metadata(context, call, user, width, height, etag) {
+    return {
+        '@odata.context': `${context.graphUrl}/${call.version}/$metadata#users('${user.id}')/photo/$entity`,
+        '@odata.mediaContentType': 'image/jpeg',
+        '@odata.mediaEtag': etag,
+        id: `${width}x${height}`,
+        width,
+        height,
+    };
+}
+function lookup(context, call, identity, key, permissions) {
+    if (!hasAnyRole(identity, permissions))
+        return { result: insufficientPrivileges(call) };
+    const user = context.state.findUser(key);
+    return user ? { user } : { result: resourceNotFound(call, key) };
+}
+function getPhotoMetadata(context, call, identity, key) {
+    const found = lookup(context, call, identity, key, PERMISSIONS.readPhotos);
+    if ('result' in found)
+        return found.result;
+    const photo = context.state.getPhoto(found.user.id);
+    if (!photo)
+        return { ...imageNotFound(call), userId: found.user.id };
+    return { status: 200, userId: found.user.id, json: metadata(context, call, found.user, photo.width, photo.height, photo.mediaEtag) };
+}
+function getPhotoValue(context, call, identity, key) {
+    const found = lookup(context, call, identity, key, PERMISSIONS.readPhotos);
+    if ('result' in found)
+        return found.result;
+    const photo = context.state.getPhoto(found.user.id);
+    if (!photo)
+        return { ...imageNotFound(call), userId: found.user.id };
+    return { status: 200, userId: found.user.id, bytes: photo.bytes, headers: { 'Content-Type': photo.contentType, ETag: photo.mediaEtag } };
+}
+/** The HD sizes available for a stored photo: those no larger than it (plus its own size). */
+function availableSizes(width, height) {
+    const edge = Math.min(width, height);
+    const sizes = HD_SIZES.filter((size) => size <= edge).map((size) => ({ width: size, height: size }));
+    if (!HD_SIZES.some((size) => size === width && size === height))
+        sizes.push({ width, height });
+    return sizes;
+}
+function listPhotoSizes(context, call, identity, key) {
+    const found = lookup(context, call, identity, key, PERMISSIONS.readPhotos);
+    if ('result' in found)
+        return found.result;
+    const photo = context.state.getPhoto(found.user.id);
+    const sizes = photo ? availableSizes(photo.width, photo.height) : [];
+    return {
+        status: 200,
+        userId: found.user.id,
+        json: {
+            '@odata.context': `${context.graphUrl}/${call.version}/$metadata#users('${found.user.id}')/photos`,
+            value: sizes.map((size) => {
+                const { '@odata.context': _context, ...item } = metadata(context, call, found.user, size.width, size.height, photo?.mediaEtag ?? '');
+                return item;
+            }),
+        },
+    };
+}
+/** GET /photos/{size} and /photos/{size}/$value. $value returns the stored bytes, not a resized copy. */
+function getPhotoSize(context, call, identity, key, size, wantsValue) {
+    const found = lookup(context, call, identity, key, PERMISSIONS.readPhotos);
+    if ('result' in found)
+        return found.result;
+    const photo = context.state.getPhoto(found.user.id);
+    const wanted = /^(\d+)x(\d+)$/i.exec(size);
+    const match = photo && wanted
+        ? availableSizes(photo.width, photo.height).find((available) => available.width === Number(wanted[1]) && available.height === Number(wanted[2]))
+        : undefined;
+    if (!photo || !match)
+        return { ...imageNotFound(call), userId: found.user.id };
+    if (wantsValue)
+        return { status: 200, userId: found.user.id, bytes: photo.bytes, headers: { 'Content-Type': photo.contentType } };
+    return { status: 200, userId: found.user.id, json: metadata(context, call, found.user, match.width, match.height, photo.mediaEtag) };
+}
+function putPhoto(context, call, identity, key) {
+    const found = lookup(context, call, identity, key, PERMISSIONS.writePhotos);
+    if ('result' in found)
+        return found.result;
+    const userId = found.user.id;
+    const refusal = photoWriteRefusal(context.state, call);
+    if (refusal)
+        return { ...refusal, userId };
+    if (call.body.length > MAX_PHOTO_BYTES) {
+        return { ...graphError(call, 413, 'RequestEntityTooLarge', `The photo is ${call.body.length} bytes; the limit is 4 MB (${MAX_PHOTO_BYTES} bytes).`), userId };
+    }
+    const contentType = (call.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    if (!ACCEPTED_CONTENT_TYPES.includes(contentType)) {
+        return {
+            ...graphError(call, 415, 'UnsupportedMediaType', `Content-Type '${contentType || '(none)'}' is not supported for a profile photo; send image/jpeg.`),
+            userId,
+        };
+    }
+    const dimensions = readJpegDimensions(call.body);
+    if (!dimensions) {
+        return { ...graphError(call, 400, 'ImageInvalid', 'The request body is not a readable JPEG image.'), userId };
+    }
+    if (dimensions.width < MIN_PHOTO_EDGE || dimensions.height < MIN_PHOTO_EDGE) {
+        return {
+            ...graphError(call, 400, 'ValidationWidthTooSmall', "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ProfileBadRequestException' was thrown."),
+            userId,
+        };
+    }
+    context.state.setPhoto(userId, describePhoto(Buffer.from(call.body), dimensions.width, dimensions.height));
+    return { status: 200, userId };
+}
+function deletePhoto(context, call, identity, key) {
+    const found = lookup(context, call, identity, key, PERMISSIONS.writePhotos);
+    if ('result' in found)
+        return found.result;
+    const userId = found.user.id;
+    const refusal = photoWriteRefusal(context.state, call);
+    if (refusal)
+        return { ...refusal, userId };
+    if (!context.state.deletePhoto(userId))
+        return { ...imageNotFound(call), userId };
+    return { status: 204, userId };
+}
+
+/**
+ * Reads a request body up to `limit` bytes. Past the limit the rest is drained without being
+ * kept, so the caller can still answer (413) on a healthy connection.
+ */
+function readBody(request, limit) {
+    return new Promise((resolve, reject) => {
+        const chunks = [];
+        let kept = 0;
+        let received = 0;
+        request.on('data', (chunk) => {
+            received += chunk.length;
+            if (kept + chunk.length <= limit) {
+                chunks.push(chunk);
+                kept += chunk.length;
+            }
+        });
+        request.on('end', () => resolve({ body: Buffer.concat(chunks), tooLarge: received > limit, receivedBytes: received }));
+        request.on('error', reject);
+    });
+}
+function sendJson(response, status, body, headers = {}) {
+    const payload = Buffer.from(JSON.stringify(body));
+    response.writeHead(status, {
+        'Content-Type': 'application/json; charset=utf-8',
+        'Content-Length': String(payload.length),
+        'Cache-Control': 'no-store',
+        ...headers,
+    });
+    response.end(payload);
+}
+/** Lower-cased single-valued headers. */
+function flatHeaders(request) {
+    const headers = {};
+    for (const [name, value] of Object.entries(request.headers)) {
+        if (value === undefined)
+            continue;
+        headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    return headers;
+}
+function parseFormBody(body) {
+    return new URLSearchParams(body.toString('utf8'));
+}
+
+// RS256 JSON Web Tokens and JWKs with node:crypto only. Both token issuers in the emulator
+// (GitHub's OIDC service and Entra ID) sign with their own key, and each verifier only
+// trusts the key set of the issuer it expects, as the real services do.
+async function createSigningKey() {
+    const { privateKey, publicKey } = await new Promise((resolve, reject) => generateKeyPair('rsa', { modulusLength: 2048 }, (error, publicKeyObject, privateKeyObject) => error ? reject(error) : resolve({ privateKey: privateKeyObject, publicKey: publicKeyObject })));
+    const kid = randomUUID().replaceAll('-', '').toUpperCase();
+    const jwk = publicKey.export({ format: 'jwk' });
+    return { kid, privateKey, publicKey, publicJwk: { ...jwk, kty: 'RSA', kid, use: 'sig', alg: 'RS256' } };
+}
+const base64url = (data) => Buffer.from(data).toString('base64url');
+function signJwt(payload, key, extraHeader = {}) {
+    const header = { typ: 'JWT', alg: 'RS256', kid: key.kid, ...extraHeader };
+    const signingInput = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`;
+    const signature = sign('sha256', Buffer.from(signingInput), key.privateKey);
+    return `${signingInput}.${base64url(signature)}`;
+}
+/** Parses a compact JWS without trusting it; undefined when it is not a well-formed JWT. */
+function decodeJwt(token) {
+    const parts = token.split('.');
+    if (parts.length !== 3)
+        return undefined;
+    const [headerPart = '', payloadPart = '', signaturePart = ''] = parts;
+    try {
+        const header = JSON.parse(Buffer.from(headerPart, 'base64url').toString('utf8'));
+        const payload = JSON.parse(Buffer.from(payloadPart, 'base64url').toString('utf8'));
+        if (!isRecord(header) || !isRecord(payload))
+            return undefined;
+        return {
+            header,
+            payload,
+            signingInput: `${headerPart}.${payloadPart}`,
+            signature: Buffer.from(signaturePart, 'base64url'),
+        };
+    }
+    catch {
+        return undefined;
+    }
+}
+/** True when the token is RS256 and signed by one of the keys (matched by kid when present). */
+function verifyJwtSignature(decoded, keys) {
+    if (decoded.header['alg'] !== 'RS256')
+        return false;
+    const kid = decoded.header['kid'];
+    const candidates = typeof kid === 'string' ? keys.filter((key) => key['kid'] === kid) : keys;
+    return candidates.some((jwk) => {
+        try {
+            const publicKey = createPublicKey({ key: jwk, format: 'jwk' });
+            return verify('sha256', Buffer.from(decoded.signingInput), publicKey, decoded.signature);
+        }
+        catch {
+            return false;
+        }
+    });
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+const nowInSeconds = () => Math.floor(Date.now() / 1000);
+
+const DEFAULT_TENANT_ID = '8c5b2b3e-1f0a-4d7c-9b6e-2a4f1e3d5c70';
+const DEFAULT_CLIENT_ID = '3f9a6c2d-7e41-4b58-a0d3-6c2e9f1b4a87';
+const DEFAULT_SERVICE_PRINCIPAL_ID = 'b7e4d1a2-5c3f-4e69-8a0b-9d2c7f6e1a35';
+const DEFAULT_REPOSITORY = 'contoso/photos';
+/** GitHub's audience for Entra workload identity federation. */
+const TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
+const DEFAULT_APP_PERMISSIONS = Object.freeze([
+    'ProfilePhoto.ReadWrite.All',
+    'PeopleSettings.ReadWrite.All',
+    'RoleManagement.Read.Directory',
+    'User.Read.All',
+]);
+/** Directory roles that hold microsoft.directory/users/photo/update (DESIGN.md "Tenant facts"). */
+const PHOTO_ROLE_TEMPLATE_IDS = Object.freeze({
+    globalAdministrator: '62e90394-69f5-4237-9190-012177145e10',
+    userAdministrator: 'fe930be7-5e62-47db-91af-98c3a49a38b1',
+    directoryWriters: '9360feb5-f418-4baa-8175-e2a00bac4301',
+    intuneAdministrator: '3a2c62db-5318-420d-8d74-23affee5d9d5',
+    partnerTier1Support: '4ba39ca4-527c-499a-b93d-d9b492c50246',
+    partnerTier2Support: 'e00e864a-17c5-4a4b-9c06-f5b95a8d5bd8',
+});
+const ROLE_DISPLAY_NAMES = Object.freeze({
+    [PHOTO_ROLE_TEMPLATE_IDS.globalAdministrator]: 'Global Administrator',
+    [PHOTO_ROLE_TEMPLATE_IDS.userAdministrator]: 'User Administrator',
+    [PHOTO_ROLE_TEMPLATE_IDS.directoryWriters]: 'Directory Writers',
+    [PHOTO_ROLE_TEMPLATE_IDS.intuneAdministrator]: 'Intune Administrator',
+    [PHOTO_ROLE_TEMPLATE_IDS.partnerTier1Support]: 'Partner Tier1 Support',
+    [PHOTO_ROLE_TEMPLATE_IDS.partnerTier2Support]: 'Partner Tier2 Support',
+});
+const DEFAULT_WORKFLOW_CONTEXT = Object.freeze({
+    kind: 'push',
+    repository: DEFAULT_REPOSITORY,
+    ref: 'refs/heads/main',
+    environment: 'production',
+});
+/** Graph's identity write limit: about 3,000 writes per 150 s per app+tenant. */
+const DEFAULT_THROTTLE = Object.freeze({
+    burst: 3000,
+    refillPerSecond: 20,
+    countRejected: true,
+    maxConcurrent: 0,
+    appliesTo: 'writes',
+});
+
+/** Arrivals this close after their reserved time still claim it (timer and clock jitter). */
+const RESERVATION_TOLERANCE_MS = 2;
+/** Unclaimed reservations are dropped after this: the quota they held is simply lost. */
+const RESERVATION_EXPIRY_MS = 60_000;
+/**
+ * A token bucket whose 429s keep their promise. With `countRejected`, a refused request
+ * still takes a token (the bucket goes into debt), and its Retry-After is the moment that
+ * token is paid back: the slot is reserved, and whoever comes back at (or after) that time
+ * claims it. A client that honours Retry-After therefore gets through; one that retries
+ * early only digs the hole deeper, which is how Graph treats clients that ignore it.
+ * Without `countRejected`, a refusal costs nothing and reserves nothing.
+ */
+class TokenBucket {
+    #config;
+    #tokens;
+    #updatedAt;
+    /** Times (ms, ascending) at which reserved tokens become claimable. */
+    #reservations = [];
+    #now;
+    constructor(config, now = () => performance.now()) {
+        this.#config = config;
+        this.#now = now;
+        this.#tokens = config.burst;
+        this.#updatedAt = now();
+    }
+    get config() {
+        return this.#config;
+    }
+    /** New limits apply at once; the bucket starts full again (a fresh window). */
+    reconfigure(config) {
+        this.#config = config;
+        this.#tokens = config.burst;
+        this.#reservations = [];
+        this.#updatedAt = this.#now();
+    }
+    #refill(now) {
+        const elapsedSeconds = (now - this.#updatedAt) / 1000;
+        this.#updatedAt = now;
+        this.#tokens = Math.min(this.#config.burst, this.#tokens + elapsedSeconds * this.#config.refillPerSecond);
+        while (this.#reservations.length > 0 && (this.#reservations[0] ?? 0) + RESERVATION_EXPIRY_MS < now)
+            this.#reservations.shift();
+    }
+    /** Takes one token for a request, or says how long to wait. */
+    take() {
+        const now = this.#now();
+        this.#refill(now);
+        const { refillPerSecond, countRejected, appliesTo } = this.#config;
+        const firstReservation = this.#reservations[0];
+        if (firstReservation !== undefined && firstReservation <= now + RESERVATION_TOLERANCE_MS) {
+            this.#reservations.shift(); // its token was taken when the reservation was made
+            return { allowed: true, usage: this.usage() };
+        }
+        if (this.#tokens >= 1) {
+            this.#tokens -= 1;
+            return { allowed: true, usage: this.usage() };
+        }
+        const retryAfterSeconds = refillPerSecond > 0 ? (1 - this.#tokens) / refillPerSecond : 60;
+        if (countRejected && refillPerSecond > 0) {
+            this.#tokens -= 1;
+            this.#reservations.push(now + retryAfterSeconds * 1000);
+        }
+        return {
+            allowed: false,
+            retryAfterSeconds,
+            reason: appliesTo === 'writes' ? 'WriteLimitExceeded' : 'ResourceUnitLimitExceeded',
+        };
+    }
+    /** Share of the limit used: 0 when full, 1 when empty, more when in debt (reported up to 1.8 like Graph). */
+    usage() {
+        return Math.min(1.8, (this.#config.burst - this.#tokens) / Math.max(1, this.#config.burst));
+    }
+}
+/** Counts requests in flight so a cap on concurrency can refuse the excess at once. */
+class ConcurrencyGate {
+    #inFlight = 0;
+    limit;
+    constructor(limit) {
+        this.limit = limit;
+    }
+    tryEnter() {
+        if (this.limit > 0 && this.#inFlight >= this.limit)
+            return false;
+        this.#inFlight++;
+        return true;
+    }
+    leave() {
+        this.#inFlight = Math.max(0, this.#inFlight - 1);
+    }
+}
+/** Retry-After as Graph may send it: seconds, fractional allowed (3 decimals, at least 1 ms). */
+function formatRetryAfter(seconds) {
+    const rounded = Math.max(0.001, Math.ceil(seconds * 1000) / 1000);
+    return String(Number(rounded.toFixed(3)));
+}
+
+class AdminError extends Error {
+    status;
+    constructor(status, message) {
+        super(message);
+        this.status = status;
+    }
+}
+class AdminApi {
+    #deps;
+    latency;
+    constructor(deps) {
+        this.#deps = deps;
+        this.latency = deps.initial.latency;
+    }
+    config() {
+        const { state, graph, gate, faults } = this.#deps;
+        return {
+            latency: this.latency,
+            throttle: graph.bucket ? { ...graph.bucket.config, maxConcurrent: gate.limit } : null,
+            faults: faults.rules,
+            appPermissions: [...state.appPermissions],
+            directoryRoles: [...state.directoryRoles],
+            policy: { source: state.policy.source, allowedRoles: [...state.policy.allowedRoles] },
+        };
+    }
+    applyConfig(patch) {
+        const { state, faults } = this.#deps;
+        if (patch.faults !== undefined) {
+            if (!Array.isArray(patch.faults))
+                throw new AdminError(400, 'faults must be an array of rules.');
+            try {
+                faults.setRules(patch.faults);
+            }
+            catch (error) {
+                throw new AdminError(400, error instanceof Error ? error.message : String(error));
+            }
+        }
+        if (patch.latency !== undefined) {
+            if (patch.latency !== null && (typeof patch.latency.medianMs !== 'number' || typeof patch.latency.spreadMs !== 'number')) {
+                throw new AdminError(400, 'latency needs numeric medianMs and spreadMs (or null).');
+            }
+            this.latency = patch.latency;
+        }
+        if (patch.throttle !== undefined)
+            this.#applyThrottle(patch.throttle);
+        if (patch.appPermissions !== undefined)
+            state.appPermissions = stringArray(patch.appPermissions, 'appPermissions');
+        if (patch.directoryRoles !== undefined)
+            state.directoryRoles = stringArray(patch.directoryRoles, 'directoryRoles').map((role) => role.toLowerCase());
+        if (patch.policy !== undefined) {
+            const { source, allowedRoles } = patch.policy;
+            if (source !== 'cloud' && source !== 'onPremises' && source !== null)
+                throw new AdminError(400, "policy.source must be 'cloud', 'onPremises' or null.");
+            state.policy = { source, allowedRoles: stringArray(allowedRoles ?? [], 'policy.allowedRoles').map((role) => role.toLowerCase()) };
+        }
+        return this.config();
+    }
+    #applyThrottle(throttle) {
+        const { graph, gate } = this.#deps;
+        if (throttle === null || throttle === false) {
+            graph.bucket = undefined;
+            gate.limit = 0;
+            return;
+        }
+        const merged = { ...(graph.bucket?.config ?? DEFAULT_THROTTLE), maxConcurrent: gate.limit, ...throttle };
+        if (!(merged.burst >= 1) || !(merged.refillPerSecond >= 0) || !(merged.maxConcurrent >= 0)) {
+            throw new AdminError(400, 'throttle needs burst >= 1, refillPerSecond >= 0 and maxConcurrent >= 0.');
+        }
+        if (graph.bucket)
+            graph.bucket.reconfigure(merged);
+        else
+            graph.bucket = new TokenBucket(merged);
+        gate.limit = merged.maxConcurrent;
+    }
+    /** Back to the start: no photos, initial policy, grants, knobs and faults; empty log. */
+    reset() {
+        const { state, log, initial } = this.#deps;
+        state.reset();
+        log.clear();
+        this.latency = initial.latency;
+        this.applyConfig({ throttle: initial.throttle ?? null, faults: [...initial.faults] });
+    }
+    oidcRequestEnv(context) {
+        return this.#deps.github.requestEnv(context);
+    }
+    async handle(request, response, url) {
+        try {
+            await this.#route(request, response, url);
+        }
+        catch (error) {
+            const status = error instanceof AdminError ? error.status : 500;
+            sendJson(response, status, { error: error instanceof Error ? error.message : String(error) });
+        }
+    }
+    async #route(request, response, url) {
+        const { state, log, github } = this.#deps;
+        const method = request.method ?? 'GET';
+        const path = url.pathname.replace(/^\/_emulator/, '').replace(/\/$/, '') || '/';
+        const readJson = async () => {
+            const { body } = await readBody(request, 1024 * 1024);
+            if (body.length === 0)
+                return {};
+            let parsed;
+            try {
+                parsed = JSON.parse(body.toString('utf8'));
+            }
+            catch {
+                throw new AdminError(400, 'The body must be JSON.');
+            }
+            if (!isRecord(parsed))
+                throw new AdminError(400, 'The body must be a JSON object.');
+            return parsed;
+        };
+        if (method === 'GET' && path === '/') {
+            sendJson(response, 200, {
+                endpoints: [
+                    'GET /_emulator/state', 'GET /_emulator/requests?since=SEQ', 'DELETE /_emulator/requests',
+                    'GET /_emulator/config', 'POST /_emulator/config', 'POST /_emulator/reset',
+                    'POST /_emulator/oidc/token', 'POST /_emulator/oidc/request-env',
+                    'GET /_emulator/users/{id|upn|mail}/photo', 'PUT /_emulator/users/{id|upn|mail}/photo',
+                ],
+            });
+        }
+        else if (method === 'GET' && path === '/state') {
+            sendJson(response, 200, state.snapshot());
+        }
+        else if (method === 'GET' && path === '/requests') {
+            sendJson(response, 200, { requests: log.list(Number(url.searchParams.get('since') ?? 0) || 0) });
+        }
+        else if (method === 'DELETE' && path === '/requests') {
+            log.clear();
+            response.writeHead(204).end();
+        }
+        else if (method === 'GET' && path === '/config') {
+            sendJson(response, 200, this.config());
+        }
+        else if (method === 'POST' && path === '/config') {
+            sendJson(response, 200, this.applyConfig((await readJson())));
+        }
+        else if (method === 'POST' && path === '/reset') {
+            this.reset();
+            response.writeHead(204).end();
+        }
+        else if (method === 'POST' && path === '/oidc/token') {
+            const body = await readJson();
+            const audience = typeof body['audience'] === 'string' ? body['audience'] : undefined;
+            const context = isRecord(body['context']) ? body['context'] : undefined;
+            sendJson(response, 200, { value: github.issueToken(context ?? github.defaultContext, audience) });
+        }
+        else if (method === 'POST' && path === '/oidc/request-env') {
+            const body = await readJson();
+            sendJson(response, 200, github.requestEnv(isRecord(body['context']) ? body['context'] : undefined));
+        }
+        else if (path.startsWith('/users/') && path.endsWith('/photo')) {
+            const key = decodeURIComponent(path.slice('/users/'.length, -'/photo'.length));
+            const user = state.findUserLoosely(key);
+            if (!user)
+                throw new AdminError(404, `No user '${key}'.`);
+            if (method === 'GET') {
+                const photo = state.getPhoto(user.id);
+                if (!photo)
+                    throw new AdminError(404, `User '${key}' has no photo.`);
+                response.writeHead(200, { 'Content-Type': photo.contentType, 'Content-Length': String(photo.bytes.length), ETag: photo.mediaEtag });
+                response.end(photo.bytes);
+            }
+            else if (method === 'PUT') {
+                const { body, tooLarge } = await readBody(request, MAX_PHOTO_BYTES);
+                if (tooLarge)
+                    throw new AdminError(413, 'Photos are limited to 4 MB.');
+                const dimensions = readJpegDimensions(body);
+                if (!dimensions)
+                    throw new AdminError(400, 'The body must be a JPEG image.');
+                state.setPhoto(user.id, describePhoto(body, dimensions.width, dimensions.height));
+                response.writeHead(204).end();
+            }
+            else if (method === 'DELETE') {
+                state.deletePhoto(user.id);
+                response.writeHead(204).end();
+            }
+            else {
+                throw new AdminError(405, 'Method not allowed.');
+            }
+        }
+        else {
+            throw new AdminError(404, `No admin endpoint ${method} ${url.pathname}.`);
+        }
+    }
+}
+function stringArray(value, name) {
+    if (!Array.isArray(value) || !value.every((item) => typeof item === 'string'))
+        throw new AdminError(400, `${name} must be an array of strings.`);
+    return [...value];
+}
+
+// A typed client for the admin API. It talks HTTP (with the CA passed explicitly, so it
+// works without any global trust setup) and therefore works the same in-process and against
+// an emulator started by `entra-photos emulator` in another process.
+class EmulatorAdminClient {
+    adminUrl;
+    #caCertPem;
+    /** `adminUrl` as printed by the emulator (…/_emulator); `caCertPem` the emulator's CA. */
+    constructor(adminUrl, caCertPem) {
+        this.adminUrl = adminUrl.replace(/\/$/, '');
+        this.#caCertPem = caCertPem;
+    }
+    #send(method, path, body, contentType = 'application/json') {
+        const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
+        return new Promise((resolve, reject) => {
+            const outgoing = request(`${this.adminUrl}${path}`, {
+                method,
+                ca: this.#caCertPem,
+                // A fresh connection per call: nothing lingers in an agent pool after the emulator stops.
+                agent: false,
+                headers: payload ? { 'Content-Type': contentType, 'Content-Length': String(payload.length) } : {},
+            }, (incoming) => {
+                const chunks = [];
+                incoming.on('data', (chunk) => chunks.push(chunk));
+                incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, body: Buffer.concat(chunks) }));
+                incoming.on('error', reject);
+            });
+            outgoing.on('error', reject);
+            outgoing.end(payload);
+        });
+    }
+    async #json(method, path, body) {
+        const response = await this.#send(method, path, body);
+        if (response.status >= 400)
+            throw new Error(`Emulator admin ${method} ${path} failed (${response.status}): ${response.body.toString('utf8')}`);
+        return (response.body.length ? JSON.parse(response.body.toString('utf8')) : undefined);
+    }
+    /** Users with their photo's sha256/width/height/etag, the policy, the app's grants. */
+    state() {
+        return this.#json('GET', '/state');
+    }
+    async requests(sinceSeq = 0) {
+        return (await this.#json('GET', `/requests?since=${sinceSeq}`)).requests;
+    }
+    async clearRequests() {
+        await this.#json('DELETE', '/requests');
+    }
+    config() {
+        return this.#json('GET', '/config');
+    }
+    /** Changes knobs at run time, e.g. { throttle: { burst: 5 }, faults: [...] }. */
+    setConfig(patch) {
+        return this.#json('POST', '/config', patch);
+    }
+    /** No photos, initial policy/grants/knobs/faults, empty request log. */
+    async reset() {
+        await this.#json('POST', '/reset');
+    }
+    /** A signed GitHub OIDC token for a workflow context (default: the emulator's `oidc` option). */
+    async issueOidcToken(context, audience) {
+        return (await this.#json('POST', '/oidc/token', { context, audience })).value;
+    }
+    /** ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN for a job whose tokens describe `context`. */
+    oidcRequestEnv(context) {
+        return this.#json('POST', '/oidc/request-env', { context });
+    }
+    /** The stored photo bytes of a user (by id, UPN or mail), or undefined if there is none. */
+    async photo(user) {
+        const response = await this.#send('GET', `/users/${encodeURIComponent(user)}/photo`);
+        if (response.status === 404)
+            return undefined;
+        if (response.status >= 400)
+            throw new Error(`Emulator admin photo read failed (${response.status}): ${response.body.toString('utf8')}`);
+        return response.body;
+    }
+    /** Stores a photo as if it had been uploaded earlier (not logged, not throttled). */
+    async seedPhoto(user, jpeg) {
+        const response = await this.#send('PUT', `/users/${encodeURIComponent(user)}/photo`, jpeg, 'image/jpeg');
+        if (response.status >= 400)
+            throw new Error(`Emulator admin photo seed failed (${response.status}): ${response.body.toString('utf8')}`);
+    }
+}
+
+// Entra ID for one tenant: OpenID discovery, signing keys, and the v2.0 token endpoint for
+// the client-credentials grant with a federated client assertion (workload identity
+// federation). The assertion is checked as Entra checks it: issuer known to a federated
+// credential, signature against that issuer's keys, lifetime, then an exact
+// (issuer, subject, audience) match. Access tokens carry the app's Graph roles as granted
+// at issuance time.
+const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+/** Graph's well-known resource: its app id and its identifier URI. */
+const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
+const GRAPH_RESOURCE = 'https://graph.microsoft.com';
+const ACCESS_TOKEN_LIFETIME_SECONDS = 3599;
+const CLOCK_SKEW_SECONDS = 300;
+class EntraId {
+    #origin;
+    #state;
+    #key;
+    #github;
+    #credentials;
+    /** Resource identifiers accepted in `scope`: Graph's, and the emulator's own Graph URL. */
+    #graphResources;
+    constructor(params) {
+        this.#origin = params.origin;
+        this.#state = params.state;
+        this.#key = params.key;
+        this.#github = params.github;
+        this.#credentials = params.federatedCredentials;
+        this.#graphResources = new Set([GRAPH_RESOURCE, GRAPH_APP_ID, params.graphUrl]);
+    }
+    get accessTokenIssuer() {
+        return `https://sts.windows.net/${this.#state.tenantId}/`;
+    }
+    #tenantUrl() {
+        return `${this.#origin}/${this.#state.tenantId}`;
+    }
+    #openIdConfiguration() {
+        const tenantUrl = this.#tenantUrl();
+        return {
+            token_endpoint: `${tenantUrl}/oauth2/v2.0/token`,
+            token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+            jwks_uri: `${tenantUrl}/discovery/v2.0/keys`,
+            response_modes_supported: ['query', 'fragment', 'form_post'],
+            subject_types_supported: ['pairwise'],
+            id_token_signing_alg_values_supported: ['RS256'],
+            response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+            scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+            issuer: `${tenantUrl}/v2.0`,
+            request_uri_parameter_supported: false,
+            userinfo_endpoint: `${this.#origin}/oidc/userinfo`,
+            authorization_endpoint: `${tenantUrl}/oauth2/v2.0/authorize`,
+            device_authorization_endpoint: `${tenantUrl}/oauth2/v2.0/devicecode`,
+            http_logout_supported: true,
+            frontchannel_logout_supported: true,
+            end_session_endpoint: `${tenantUrl}/oauth2/v2.0/logout`,
+            claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'tid', 'ver', 'oid'],
+            tenant_region_scope: 'NA',
+            cloud_instance_name: 'microsoftonline.com',
+            cloud_graph_host_name: 'graph.windows.net',
+            msgraph_host: 'graph.microsoft.com',
+        };
+    }
+    /** Serves /{tenant}/...; false when the path is not an Entra path. */
+    async handle(request, response, url) {
+        const match = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|\.well-known\/openid-configuration|discovery\/v2\.0\/keys|discovery\/keys|oauth2\/v2\.0\/token)$/.exec(url.pathname);
+        if (!match)
+            return false;
+        const [, tenant = '', endpoint = ''] = match;
+        if (tenant.toLowerCase() !== this.#state.tenantId.toLowerCase()) {
+            const error = aadstsError(400, 'invalid_tenant', 90002, `Tenant '${decodeURIComponent(tenant)}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`);
+            sendJson(response, error.status, error.body);
+            return true;
+        }
+        if (endpoint.endsWith('openid-configuration') && request.method === 'GET') {
+            sendJson(response, 200, this.#openIdConfiguration());
+        }
+        else if (endpoint.includes('keys') && request.method === 'GET') {
+            sendJson(response, 200, { keys: [{ ...this.#key.publicJwk, x5t: this.#key.kid, issuer: `${this.#tenantUrl()}/v2.0` }] });
+        }
+        else if (endpoint === 'oauth2/v2.0/token' && request.method === 'POST') {
+            const { body } = await readBody(request, 1024 * 1024);
+            const result = this.exchange(parseFormBody(body));
+            if ('error' in result)
+                sendJson(response, result.error.status, result.error.body);
+            else
+                sendJson(response, 200, result.token);
+        }
+        else {
+            sendJson(response, 405, { error: 'invalid_request', error_description: 'Method not allowed.' });
+        }
+        return true;
+    }
+    /** The token endpoint's logic, separate from HTTP so it is easy to follow and to test. */
+    exchange(form) {
+        const tenantId = this.#state.tenantId;
+        const grantType = form.get('grant_type');
+        if (grantType !== 'client_credentials') {
+            return { error: aadstsError(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.') };
+        }
+        const clientId = form.get('client_id') ?? '';
+        if (clientId.toLowerCase() !== this.#state.clientId.toLowerCase()) {
+            return {
+                error: aadstsError(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`),
+            };
+        }
+        const scopeError = this.#checkScope(form.get('scope') ?? '');
+        if (scopeError)
+            return { error: scopeError };
+        const assertion = form.get('client_assertion');
+        if (!assertion || form.get('client_assertion_type') !== JWT_BEARER) {
+            return {
+                error: aadstsError(401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."),
+            };
+        }
+        const decoded = decodeJwt(assertion);
+        if (!decoded)
+            return { error: aadstsError(400, 'invalid_request', 50027, 'JWT token is invalid or malformed.') };
+        const { payload } = decoded;
+        const issuer = typeof payload['iss'] === 'string' ? payload['iss'] : '';
+        const subject = typeof payload['sub'] === 'string' ? payload['sub'] : '';
+        const audiences = Array.isArray(payload['aud']) ? payload['aud'].map(String) : [String(payload['aud'] ?? '')];
+        const noMatch = () => ({
+            error: aadstsError(400, 'invalid_request', 70021, `No matching federated identity record found for presented assertion. Assertion Issuer: '${issuer}'. Assertion Subject: '${subject}'. Assertion Audience: '${audiences.join(',')}'. https://docs.microsoft.com/en-us/azure/active-directory/develop/workload-identity-federation`),
+        });
+        const forIssuer = this.#credentials.filter((credential) => credential.issuer === issuer);
+        if (forIssuer.length === 0)
+            return noMatch();
+        // Entra fetches the issuer's keys from its discovery document. Only the emulator's own
+        // issuer is reachable here; any other issuer is as unreachable as from an offline tenant.
+        if (issuer !== this.#github.issuer) {
+            return { error: aadstsError(400, 'invalid_client', 50166, `Request to External OIDC endpoint failed. Issuer: '${issuer}'.`) };
+        }
+        if (!verifyJwtSignature(decoded, this.#github.jwks.keys)) {
+            return {
+                error: aadstsError(401, 'invalid_client', 50013, 'Assertion failed signature validation. [Reason - The key was not found or the provided signature value did not match the expected signature value.]'),
+            };
+        }
+        const now = nowInSeconds();
+        const exp = Number(payload['exp']);
+        const nbf = Number(payload['nbf'] ?? payload['iat'] ?? 0);
+        if (!Number.isFinite(exp) || exp + CLOCK_SKEW_SECONDS < now || nbf - CLOCK_SKEW_SECONDS > now) {
+            return {
+                error: aadstsError(400, 'invalid_client', 700024, `Client assertion is not within its valid time range. Current time: ${new Date(now * 1000).toISOString()}, assertion valid from ${new Date(nbf * 1000).toISOString()}, expiry time of assertion ${new Date((Number.isFinite(exp) ? exp : 0) * 1000).toISOString()}. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .`),
+            };
+        }
+        // Exact, case-sensitive match, as Entra does since 2025.
+        const matched = forIssuer.some((credential) => credential.subject === subject &&
+            (credential.audiences ?? [TOKEN_EXCHANGE_AUDIENCE]).some((audience) => audiences.includes(audience)));
+        if (!matched)
+            return noMatch();
+        return { token: this.#issueAccessToken() };
+    }
+    #checkScope(scopeParameter) {
+        const scopes = scopeParameter.split(' ').filter(Boolean);
+        const defaultScope = scopes.find((scope) => scope.endsWith('/.default'));
+        if (!defaultScope) {
+            return aadstsError(400, 'invalid_scope', 1002012, `The provided value for scope ${scopeParameter} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+        }
+        const resource = defaultScope.slice(0, -'/.default'.length).replace(/\/$/, '');
+        if (!this.#graphResources.has(resource)) {
+            return aadstsError(400, 'invalid_resource', 500011, `The resource principal named ${resource} was not found in the tenant named ${this.#state.tenantId}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`);
+        }
+        return undefined;
+    }
+    #issueAccessToken() {
+        const state = this.#state;
+        const iat = nowInSeconds();
+        const claims = {
+            aud: GRAPH_RESOURCE,
+            iss: this.accessTokenIssuer,
+            iat,
+            nbf: iat,
+            exp: iat + ACCESS_TOKEN_LIFETIME_SECONDS,
+            app_displayname: 'entra-photos',
+            appid: state.clientId,
+            appidacr: '2',
+            idp: this.accessTokenIssuer,
+            idtyp: 'app',
+            oid: state.servicePrincipalId,
+            sub: state.servicePrincipalId,
+            tid: state.tenantId,
+            uti: randomUUID().replaceAll('-', ''),
+            ver: '1.0',
+        };
+        // Entra omits `roles` when the app holds none.
+        if (state.appPermissions.length > 0)
+            claims['roles'] = [...state.appPermissions];
+        return {
+            token_type: 'Bearer',
+            expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
+            ext_expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
+            access_token: signJwt(claims, this.#key, { x5t: this.#key.kid }),
+        };
+    }
+    /** What Graph does with the Authorization header: verify the token Entra issued. */
+    verifyAccessToken(authorization) {
+        if (!authorization)
+            return { ok: false, message: 'Access token is empty.' };
+        const token = authorization.replace(/^Bearer\s+/i, '');
+        const decoded = decodeJwt(token);
+        if (!decoded)
+            return { ok: false, message: 'CompactToken parsing failed with error code: 80049217' };
+        if (!verifyJwtSignature(decoded, [this.#key.publicJwk]))
+            return { ok: false, message: 'Access token validation failure.' };
+        const { payload } = decoded;
+        if (payload['aud'] !== GRAPH_RESOURCE && payload['aud'] !== GRAPH_APP_ID) {
+            return { ok: false, message: 'Access token validation failure. Invalid audience.' };
+        }
+        if (Number(payload['exp']) < nowInSeconds())
+            return { ok: false, message: 'Lifetime validation failed, the token is expired.' };
+        if (payload['tid'] !== this.#state.tenantId)
+            return { ok: false, message: 'Access token validation failure.' };
+        const roles = Array.isArray(payload['roles']) ? payload['roles'].map(String) : [];
+        return {
+            ok: true,
+            identity: {
+                appId: String(payload['appid']),
+                tenantId: String(payload['tid']),
+                servicePrincipalId: String(payload['oid']),
+                roles,
+            },
+        };
+    }
+}
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const isWriteMethod = (method) => WRITE_METHODS.has(method.toUpperCase());
+class FaultInjector {
+    #rules = [];
+    #generatedIds = 0;
+    #random;
+    /** Resolves FaultRule.user (id, UPN or mail) to an object id. */
+    #resolveUser;
+    constructor(random, resolveUser) {
+        this.#random = random;
+        this.#resolveUser = resolveUser;
+    }
+    /** Replaces every rule. Throws on an invalid rule so the admin API can answer 400. */
+    setRules(rules) {
+        this.#rules = rules.map((rule) => {
+            if (!['status', 'reset', 'delay'].includes(rule.effect))
+                throw new Error(`Unknown fault effect: ${String(rule.effect)}`);
+            const id = rule.id ?? `fault-${++this.#generatedIds}`;
+            const active = { rule: { ...rule, id }, remaining: rule.times ?? Number.POSITIVE_INFINITY };
+            if (rule.path !== undefined)
+                active.pattern = new RegExp(rule.path);
+            return active;
+        });
+    }
+    get rules() {
+        return this.#rules.map(({ rule, remaining }) => ({ ...rule, ...(Number.isFinite(remaining) ? { times: remaining } : {}) }));
+    }
+    /** The first rule that matches and fires for this request (consuming one of its `times`). */
+    match(target) {
+        for (const active of this.#rules) {
+            const { rule } = active;
+            if (active.remaining <= 0)
+                continue;
+            if (rule.methods && !rule.methods.some((method) => method.toUpperCase() === target.method.toUpperCase()))
+                continue;
+            if (rule.writesOnly && !isWriteMethod(target.method))
+                continue;
+            if (active.pattern && !active.pattern.test(target.path))
+                continue;
+            if (rule.user !== undefined) {
+                const userId = this.#resolveUser(rule.user);
+                if (!userId || userId !== target.userId)
+                    continue;
+            }
+            if (rule.probability !== undefined && this.#random() >= rule.probability)
+                continue;
+            active.remaining--;
+            return rule;
+        }
+        return undefined;
+    }
+}
+
+// GitHub Actions' OIDC token service, as a job sees it: ACTIONS_ID_TOKEN_REQUEST_URL answers a
+// GET (Authorization: Bearer ACTIONS_ID_TOKEN_REQUEST_TOKEN, &audience=...) with
+// {"value": "<JWT>"}; the JWT's claims describe the job (repository, ref, event,
+// environment, ...) and are signed with keys published under the issuer's
+// /.well-known/jwks. Each request token is bound to one workflow context, so a test can
+// hand one client a push-to-main job and another a pull request.
+/** GitHub's OIDC tokens are short-lived; the exact lifetime is GitHub's business, 5 min is typical. */
+const TOKEN_LIFETIME_SECONDS = 300;
+const GITHUB_OIDC_PATH = '/_github';
+/** The subject GitHub puts in `sub`: the environment wins, then pull_request, then the ref. */
+function subjectFor(repository, context) {
+    if (context.environment)
+        return `repo:${repository}:environment:${context.environment}`;
+    if (context.kind === 'pull_request')
+        return `repo:${repository}:pull_request`;
+    return `repo:${repository}:ref:${context.ref ?? 'refs/heads/main'}`;
+}
+class GitHubOidcIssuer {
+    issuer;
+    #key;
+    #requestTokens = new Map();
+    #defaultRequestToken;
+    /** The job behind the default request token (the emulator's `oidc` option). */
+    defaultContext;
+    constructor(origin, key, defaultContext) {
+        this.issuer = `${origin}${GITHUB_OIDC_PATH}`;
+        this.#key = key;
+        this.defaultContext = defaultContext;
+        this.#defaultRequestToken = this.registerRequestToken(defaultContext);
+    }
+    get jwks() {
+        return { keys: [this.#key.publicJwk] };
+    }
+    /** ACTIONS_ID_TOKEN_REQUEST_URL; like GitHub's it already has a query, as @actions/core appends `&audience=`. */
+    get requestUrl() {
+        return `${this.issuer}/idtoken?api-version=2.0`;
+    }
+    /** Env for a job whose OIDC tokens describe `context` (default: the emulator's `oidc` option). */
+    requestEnv(context) {
+        const token = context ? this.registerRequestToken(context) : this.#defaultRequestToken;
+        return { ACTIONS_ID_TOKEN_REQUEST_URL: this.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: token };
+    }
+    registerRequestToken(context) {
+        const token = randomBytes(24).toString('base64url');
+        this.#requestTokens.set(token, context);
+        return token;
+    }
+    /** The claims GitHub would put in a token for this job and audience. */
+    claimsFor(context, audience) {
+        const iat = nowInSeconds();
+        const base = { jti: randomUUID(), iss: this.issuer, iat, nbf: iat - 5, exp: iat + TOKEN_LIFETIME_SECONDS };
+        if ('claims' in context)
+            return { ...base, ...(audience ? { aud: audience } : {}), ...context.claims };
+        const repository = context.repository ?? DEFAULT_REPOSITORY;
+        const owner = repository.split('/')[0] ?? repository;
+        const sha = context.sha ?? 'd6e8a1b2c3f4e5d6a7b8c9d0e1f2a3b4c5d6e7f8';
+        const isPullRequest = context.kind === 'pull_request';
+        const number = isPullRequest ? (context.number ?? 1) : undefined;
+        const ref = isPullRequest ? `refs/pull/${number}/merge` : (context.ref ?? 'refs/heads/main');
+        const workflowRef = `${repository}/.github/workflows/photos.yml@${ref}`;
+        const claims = {
+            ...base,
+            sub: subjectFor(repository, context),
+            aud: audience ?? `https://github.com/${owner}`,
+            ref,
+            sha,
+            repository,
+            repository_owner: owner,
+            repository_owner_id: '91000001',
+            repository_id: '712000001',
+            repository_visibility: 'private',
+            run_id: '9100000001',
+            run_number: '42',
+            run_attempt: '1',
+            actor: context.actor ?? 'octocat',
+            actor_id: '583231',
+            workflow: 'photos',
+            workflow_ref: workflowRef,
+            workflow_sha: sha,
+            job_workflow_ref: workflowRef,
+            job_workflow_sha: sha,
+            event_name: isPullRequest ? 'pull_request' : 'push',
+            ref_type: 'branch',
+            ref_protected: isPullRequest ? 'false' : 'true',
+            head_ref: isPullRequest ? (context.headRef ?? 'photos-update') : '',
+            base_ref: isPullRequest ? (context.baseRef ?? 'main') : '',
+            runner_environment: 'github-hosted',
+        };
+        if (context.environment)
+            claims['environment'] = context.environment;
+        return claims;
+    }
+    issueToken(context, audience) {
+        return signJwt(this.claimsFor(context, audience), this.#key, { x5t: this.#key.kid });
+    }
+    /** Serves the issuer's discovery, JWKS and token-request endpoints; false when the path is not ours. */
+    handle(request, response, url) {
+        const path = url.pathname.slice(GITHUB_OIDC_PATH.length);
+        if (request.method === 'GET' && path === '/.well-known/openid-configuration') {
+            sendJson(response, 200, {
+                issuer: this.issuer,
+                jwks_uri: `${this.issuer}/.well-known/jwks`,
+                subject_types_supported: ['public', 'pairwise'],
+                response_types_supported: ['id_token'],
+                claims_supported: ['sub', 'aud', 'exp', 'iat', 'iss', 'jti', 'nbf', 'ref', 'sha', 'repository', 'repository_owner',
+                    'run_id', 'run_number', 'run_attempt', 'actor', 'workflow', 'event_name', 'ref_type', 'environment', 'job_workflow_ref'],
+                id_token_signing_alg_values_supported: ['RS256'],
+                scopes_supported: ['openid'],
+            });
+            return true;
+        }
+        if (request.method === 'GET' && path === '/.well-known/jwks') {
+            sendJson(response, 200, this.jwks);
+            return true;
+        }
+        if (request.method === 'GET' && path === '/idtoken') {
+            const authorization = request.headers.authorization ?? '';
+            const requestToken = authorization.startsWith('Bearer ') ? authorization.slice('Bearer '.length) : '';
+            const context = this.#requestTokens.get(requestToken);
+            if (!context) {
+                sendJson(response, 401, { message: 'Bad credentials: ACTIONS_ID_TOKEN_REQUEST_TOKEN is missing or unknown.' });
+                return true;
+            }
+            const audience = url.searchParams.get('audience') ?? undefined;
+            sendJson(response, 200, { count: 1, value: this.issueToken(context, audience) });
+            return true;
+        }
+        return false;
+    }
+}
+
+// JSON batching: POST /{version}/$batch with up to 20 requests. Each sub-request runs the
+// whole pipeline on its own (auth, throttling, faults, handler), so a batch does not raise
+// the throttling ceiling. Binary bodies travel base64-encoded both ways; JSON stays JSON.
+// Requests run in order; one whose dependsOn failed gets 424.
+const MAX_BATCH_REQUESTS = 20;
+function isJsonContentType(contentType) {
+    return !contentType || /^application\/(?:[\w.+-]+\+)?json/i.test(contentType);
+}
+function parseBatch(call) {
+    let payload;
+    try {
+        payload = JSON.parse(call.body.toString('utf8'));
+    }
+    catch {
+        return badRequest(call, 'Invalid batch payload format.');
+    }
+    const requests = payload.requests;
+    if (!Array.isArray(requests) || requests.length === 0)
+        return badRequest(call, 'Invalid batch payload format.');
+    if (requests.length > MAX_BATCH_REQUESTS) {
+        return badRequest(call, `The number of requests in a batch (${requests.length}) exceeds the limit of ${MAX_BATCH_REQUESTS}.`);
+    }
+    const ids = new Set();
+    for (const request of requests) {
+        if (typeof request?.id !== 'string' || typeof request.method !== 'string' || typeof request.url !== 'string') {
+            return badRequest(call, "Each batch request needs string 'id', 'method' and 'url' properties.");
+        }
+        if (ids.has(request.id))
+            return badRequest(call, `Batch request id '${request.id}' is not unique.`);
+        ids.add(request.id);
+    }
+    return requests;
+}
+/** Turns one batch entry into a GraphCall; a GraphResult when the entry cannot be run. */
+function toSubCall(parent, request, subRequestId) {
+    if (/^https?:/i.test(request.url) || /\$batch/i.test(request.url)) {
+        return badRequest(parent, 'Batch request urls must be relative to the version root and cannot nest $batch.');
+    }
+    const relative = request.url.startsWith('/') ? request.url : `/${request.url}`;
+    const url = new URL(relative, 'https://graph.invalid');
+    const headers = {};
+    for (const [name, value] of Object.entries(request.headers ?? {}))
+        headers[name.toLowerCase()] = String(value);
+    let body = Buffer.alloc(0);
+    if (request.body !== undefined && request.body !== null) {
+        if (typeof request.body === 'string' && !isJsonContentType(headers['content-type'])) {
+            body = Buffer.from(request.body, 'base64'); // binary bodies (a photo) are base64 in the batch
+        }
+        else {
+            body = Buffer.from(typeof request.body === 'string' ? request.body : JSON.stringify(request.body));
+            headers['content-type'] ??= 'application/json';
+        }
+    }
+    const authorization = parent.headers['authorization'];
+    if (authorization !== undefined)
+        headers['authorization'] = authorization;
+    return {
+        method: request.method.toUpperCase(),
+        version: parent.version,
+        path: url.pathname,
+        query: url.searchParams,
+        headers,
+        body,
+        requestId: subRequestId,
+        batchRequestId: request.id,
+    };
+}
+function toBatchResponse(id, result) {
+    const headers = { ...(result.headers ?? {}) };
+    const response = { id, status: result.status, headers };
+    if (result.json !== undefined) {
+        headers['Content-Type'] ??= 'application/json';
+        response.body = result.json;
+    }
+    else if (result.bytes !== undefined) {
+        response.body = result.bytes.toString('base64');
+    }
+    return response;
+}
+async function executeBatch(call, runSubCall, newRequestId) {
+    if (call.method.toUpperCase() !== 'POST')
+        return graphError(call, 405, 'BadRequest', 'Only POST is allowed on $batch.');
+    if (call.body.length > MAX_PHOTO_BYTES) {
+        return graphError(call, 413, 'RequestEntityTooLarge', `The batch payload exceeds the 4 MB limit (${MAX_PHOTO_BYTES} bytes).`);
+    }
+    const requests = parseBatch(call);
+    if (!Array.isArray(requests))
+        return requests;
+    const statusById = new Map();
+    const responses = [];
+    for (const request of requests) {
+        const failedDependency = (request.dependsOn ?? []).find((id) => {
+            const status = statusById.get(id);
+            return status === undefined || status >= 400;
+        });
+        let result;
+        if (failedDependency !== undefined) {
+            result = graphError(call, 424, 'FailedDependency', `The request depends on '${failedDependency}', which failed or has not run.`);
+        }
+        else {
+            const subCall = toSubCall(call, request, newRequestId());
+            result = 'status' in subCall ? subCall : await runSubCall(subCall);
+        }
+        statusById.set(request.id, result.status);
+        responses.push(toBatchResponse(request.id, result));
+    }
+    return { status: 200, json: { responses } };
+}
+
+// The slice of OData $filter the emulator understands: equality on a few string properties,
+// `in (...)`, joined with `or`. String literals use single quotes, a quote inside doubled
+// ('O''Brien'). Anything else is refused the way Graph refuses an unsupported query.
+function tokenize(filter) {
+    const tokens = [];
+    let index = 0;
+    while (index < filter.length) {
+        const char = filter[index] ?? '';
+        if (/\s/.test(char)) {
+            index++;
+        }
+        else if (char === "'") {
+            let text = '';
+            index++;
+            for (;;) {
+                if (index >= filter.length)
+                    return undefined; // unterminated literal
+                const current = filter[index] ?? '';
+                if (current === "'") {
+                    if (filter[index + 1] === "'") {
+                        text += "'";
+                        index += 2;
+                        continue;
+                    }
+                    index++;
+                    break;
+                }
+                text += current;
+                index++;
+            }
+            tokens.push({ kind: 'string', text });
+        }
+        else if (char === '(' || char === ')' || char === ',') {
+            tokens.push({ kind: 'punct', text: char });
+            index++;
+        }
+        else {
+            const word = /^[A-Za-z_][A-Za-z0-9_./]*/.exec(filter.slice(index))?.[0];
+            if (!word)
+                return undefined;
+            tokens.push({ kind: 'word', text: word });
+            index += word.length;
+        }
+    }
+    return tokens;
+}
+/** Parses `a eq 'x' or b in ('y','z')` into clauses (any one matching selects the item). */
+function parseEqualityFilter(filter, allowedProperties) {
+    const tokens = tokenize(filter);
+    if (!tokens || tokens.length === 0)
+        return undefined;
+    const clauses = [];
+    let position = 0;
+    const next = () => tokens[position++];
+    for (;;) {
+        const property = next();
+        const operator = next();
+        if (property?.kind !== 'word' || operator?.kind !== 'word')
+            return undefined;
+        const canonical = allowedProperties.find((name) => name.toLowerCase() === property.text.toLowerCase());
+        if (!canonical)
+            return undefined;
+        const op = operator.text.toLowerCase();
+        if (op === 'eq') {
+            const value = next();
+            if (value?.kind !== 'string')
+                return undefined;
+            clauses.push({ property: canonical, values: [value.text] });
+        }
+        else if (op === 'in') {
+            if (next()?.text !== '(')
+                return undefined;
+            const values = [];
+            for (;;) {
+                const value = next();
+                if (value?.kind !== 'string')
+                    return undefined;
+                values.push(value.text);
+                const separator = next();
+                if (separator?.text === ')')
+                    break;
+                if (separator?.text !== ',')
+                    return undefined;
+            }
+            clauses.push({ property: canonical, values });
+        }
+        else {
+            return undefined;
+        }
+        const joiner = next();
+        if (joiner === undefined)
+            return clauses;
+        if (joiner.kind !== 'word' || joiner.text.toLowerCase() !== 'or')
+            return undefined;
+    }
+}
+
+// The app's own directory objects: its service principal (GET /servicePrincipals(appId='…'),
+// /servicePrincipals/{id}, /servicePrincipals?$filter=appId eq '…') and the directory role
+// assignments of that principal (GET /roleManagement/directory/roleAssignments?$filter=
+// principalId eq '…'), which is how apply checks it will not lock itself out.
+function servicePrincipal(context) {
+    const { state } = context;
+    return {
+        id: state.servicePrincipalId,
+        appId: state.clientId,
+        appDisplayName: 'entra-photos',
+        displayName: 'entra-photos',
+        accountEnabled: true,
+        servicePrincipalType: 'Application',
+        appOwnerOrganizationId: state.tenantId,
+        servicePrincipalNames: [state.clientId],
+        appRoles: [],
+        tags: [],
+    };
+}
+function getServicePrincipal(context, call, identity, by) {
+    if (!hasAnyRole(identity, PERMISSIONS.readServicePrincipals))
+        return insufficientPrivileges(call);
+    const { state } = context;
+    const found = by.appId !== undefined ? by.appId.toLowerCase() === state.clientId.toLowerCase() : by.id?.toLowerCase() === state.servicePrincipalId.toLowerCase();
+    if (!found)
+        return resourceNotFound(call, by.appId ?? by.id ?? '');
+    return {
+        status: 200,
+        json: { '@odata.context': `${context.graphUrl}/${call.version}/$metadata#servicePrincipals/$entity`, ...servicePrincipal(context) },
+    };
+}
+function listServicePrincipals(context, call, identity) {
+    if (!hasAnyRole(identity, PERMISSIONS.readServicePrincipals))
+        return insufficientPrivileges(call);
+    const filter = call.query.get('$filter');
+    let include = true;
+    if (filter) {
+        const clauses = parseEqualityFilter(filter, ['appId', 'id', 'displayName']);
+        if (!clauses)
+            return unsupportedQuery(call);
+        const sp = servicePrincipal(context);
+        include = clauses.some(({ property, values }) => values.some((value) => String(sp[property]).toLowerCase() === value.toLowerCase()));
+    }
+    return {
+        status: 200,
+        json: { '@odata.context': `${context.graphUrl}/${call.version}/$metadata#servicePrincipals`, value: include ? [servicePrincipal(context)] : [] },
+    };
+}
+/** Built-in roles: the role definition id is the role template id. */
+function roleAssignment(context, roleTemplateId, expandDefinition) {
+    const principalId = context.state.servicePrincipalId;
+    const id = `${Buffer.from(roleTemplateId.replaceAll('-', ''), 'hex').toString('base64url')}${Buffer.from(principalId.replaceAll('-', ''), 'hex').toString('base64url')}-1`;
+    const assignment = { id, principalId, roleDefinitionId: roleTemplateId, directoryScopeId: '/' };
+    if (expandDefinition) {
+        assignment['roleDefinition'] = {
+            id: roleTemplateId,
+            templateId: roleTemplateId,
+            displayName: ROLE_DISPLAY_NAMES[roleTemplateId] ?? 'Directory role',
+            isBuiltIn: true,
+            isEnabled: true,
+        };
+    }
+    return assignment;
+}
+function listRoleAssignments(context, call, identity) {
+    if (!hasAnyRole(identity, PERMISSIONS.readRoleAssignments))
+        return insufficientPrivileges(call);
+    const expand = (call.query.get('$expand') ?? '').split(',').map((part) => part.trim().toLowerCase());
+    let assignments = context.state.directoryRoles.map((role) => roleAssignment(context, role.toLowerCase(), expand.includes('roledefinition')));
+    const filter = call.query.get('$filter');
+    if (filter) {
+        const clauses = parseEqualityFilter(filter, ['principalId', 'roleDefinitionId', 'directoryScopeId']);
+        if (!clauses)
+            return unsupportedQuery(call);
+        assignments = assignments.filter((assignment) => clauses.some(({ property, values }) => values.some((value) => String(assignment[property]).toLowerCase() === value.toLowerCase())));
+    }
+    return {
+        status: 200,
+        json: { '@odata.context': `${context.graphUrl}/${call.version}/$metadata#roleManagement/directory/roleAssignments`, value: assignments },
+    };
+}
+
+const DEFAULT_PROPERTIES = [
+    'businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone',
+    'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName', 'id',
+];
+const SELECTABLE_PROPERTIES = [...DEFAULT_PROPERTIES, 'employeeId', 'accountEnabled'];
+const FILTERABLE_PROPERTIES = ['id', 'userPrincipalName', 'mail', 'employeeId', 'displayName'];
+const DEFAULT_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 999;
+function allProperties(user) {
+    return {
+        businessPhones: [],
+        displayName: user.displayName,
+        givenName: user.givenName,
+        jobTitle: user.jobTitle,
+        mail: user.mail,
+        mobilePhone: null,
+        officeLocation: null,
+        preferredLanguage: null,
+        surname: user.surname,
+        userPrincipalName: user.userPrincipalName,
+        id: user.id,
+        employeeId: user.employeeId,
+        accountEnabled: user.accountEnabled,
+    };
+}
+/** Parses $select into canonical property names; a GraphResult when a name is unknown. */
+function parseSelect(call) {
+    const select = call.query.get('$select');
+    if (!select)
+        return DEFAULT_PROPERTIES;
+    const selected = [];
+    for (const raw of select.split(',').map((name) => name.trim()).filter(Boolean)) {
+        const canonical = SELECTABLE_PROPERTIES.find((name) => name.toLowerCase() === raw.toLowerCase());
+        if (!canonical) {
+            return graphError(call, 400, 'Request_BadRequest', `Could not find a property named '${raw}' on type 'microsoft.graph.user'.`);
+        }
+        selected.push(canonical);
+    }
+    return selected;
+}
+function project(user, properties) {
+    const all = allProperties(user);
+    return Object.fromEntries(properties.map((name) => [name, all[name]]));
+}
+function contextUrl(context, call, suffix) {
+    return `${context.graphUrl}/${call.version}/$metadata#${suffix}`;
+}
+function listUsers(context, call, identity) {
+    if (!hasAnyRole(identity, PERMISSIONS.readUsers))
+        return insufficientPrivileges(call);
+    const properties = parseSelect(call);
+    if (!Array.isArray(properties))
+        return properties;
+    let users = context.state.users;
+    const filter = call.query.get('$filter');
+    if (filter) {
+        const clauses = parseEqualityFilter(filter, FILTERABLE_PROPERTIES);
+        if (!clauses)
+            return unsupportedQuery(call);
+        users = users.filter((user) => {
+            const values = allProperties(user);
+            return clauses.some(({ property, values: wanted }) => {
+                const actual = values[property];
+                return typeof actual === 'string' && wanted.some((value) => value.toLowerCase() === actual.toLowerCase());
+            });
+        });
+    }
+    const topParameter = call.query.get('$top');
+    const top = topParameter === null ? DEFAULT_PAGE_SIZE : Number(topParameter);
+    if (!Number.isInteger(top) || top < 1 || top > MAX_PAGE_SIZE) {
+        return badRequest(call, `Invalid page size specified: '${topParameter}'. Must be between 1 and ${MAX_PAGE_SIZE} inclusive.`, 'Request_UnsupportedQuery');
+    }
+    const skipToken = call.query.get('$skiptoken');
+    const offset = skipToken ? Number(Buffer.from(skipToken, 'base64url').toString('utf8')) : 0;
+    if (!Number.isInteger(offset) || offset < 0)
+        return badRequest(call, 'Invalid $skiptoken.', 'Request_BadRequest');
+    const page = users.slice(offset, offset + top);
+    const selectSuffix = call.query.get('$select') ? `(${properties.join(',')})` : '';
+    const body = { '@odata.context': contextUrl(context, call, `users${selectSuffix}`) };
+    if (call.query.get('$count') === 'true')
+        body['@odata.count'] = users.length;
+    if (offset + top < users.length) {
+        const nextQuery = new URLSearchParams(call.query);
+        nextQuery.set('$skiptoken', Buffer.from(String(offset + top)).toString('base64url'));
+        body['@odata.nextLink'] = `${context.graphUrl}/${call.version}/users?${nextQuery.toString()}`;
+    }
+    body['value'] = page.map((user) => project(user, properties));
+    return { status: 200, json: body };
+}
+function getUser(context, call, identity, key) {
+    if (!hasAnyRole(identity, PERMISSIONS.readUsers))
+        return insufficientPrivileges(call);
+    const user = context.state.findUser(key);
+    if (!user)
+        return resourceNotFound(call, key);
+    const properties = parseSelect(call);
+    if (!Array.isArray(properties))
+        return properties;
+    return {
+        status: 200,
+        userId: user.id,
+        json: { '@odata.context': contextUrl(context, call, 'users/$entity'), ...project(user, properties) },
+    };
+}
+
+function pathSegments(path) {
+    return path
+        .split('/')
+        .filter(Boolean)
+        .map((segment) => {
+        try {
+            return decodeURIComponent(segment);
+        }
+        catch {
+            return segment;
+        }
+    });
+}
+/** The user a path targets (/users/{key}/...), for logging and fault rules. */
+function targetUserKey(path) {
+    const [collection, key] = pathSegments(path);
+    return collection?.toLowerCase() === 'users' && key ? key : undefined;
+}
+function route(context, call, identity) {
+    const segments = pathSegments(call.path);
+    const method = call.method.toUpperCase();
+    const [first = '', second, third, fourth, fifth] = segments;
+    const lowerFirst = first.toLowerCase();
+    if (lowerFirst === 'users') {
+        if (second === undefined)
+            return method === 'GET' ? listUsers(context, call, identity) : methodNotAllowed(call);
+        if (third === undefined)
+            return method === 'GET' ? getUser(context, call, identity, second) : methodNotAllowed(call);
+        if (third === 'photo' && fourth === undefined) {
+            return method === 'GET' ? getPhotoMetadata(context, call, identity, second) : methodNotAllowed(call);
+        }
+        if (third === 'photo' && fourth === '$value' && fifth === undefined) {
+            if (method === 'GET')
+                return getPhotoValue(context, call, identity, second);
+            if (method === 'PUT' || method === 'PATCH')
+                return putPhoto(context, call, identity, second);
+            if (method === 'DELETE')
+                return deletePhoto(context, call, identity, second);
+            return methodNotAllowed(call);
+        }
+        if (third === 'photos' && method === 'GET') {
+            if (fourth === undefined)
+                return listPhotoSizes(context, call, identity, second);
+            if (fifth === undefined || fifth === '$value')
+                return getPhotoSize(context, call, identity, second, fourth, fifth === '$value');
+        }
+        return noRoute(call);
+    }
+    if (lowerFirst === 'admin' && second === 'people' && third === 'photoUpdateSettings' && fourth === undefined) {
+        // photoUpdateSettings exists in beta only.
+        if (call.version !== 'beta')
+            return noRoute({ ...call, path: '/photoUpdateSettings' });
+        if (method === 'GET')
+            return getPhotoUpdateSettings(context, call, identity);
+        if (method === 'PATCH')
+            return updatePhotoUpdateSettings(context, call, identity);
+        return methodNotAllowed(call);
+    }
+    const byAppId = /^servicePrincipals\(appId='([^']*)'\)$/i.exec(first);
+    if (byAppId && second === undefined) {
+        return method === 'GET' ? getServicePrincipal(context, call, identity, { appId: byAppId[1] ?? '' }) : methodNotAllowed(call);
+    }
+    if (lowerFirst === 'serviceprincipals') {
+        if (second === undefined)
+            return method === 'GET' ? listServicePrincipals(context, call, identity) : methodNotAllowed(call);
+        if (third === undefined)
+            return method === 'GET' ? getServicePrincipal(context, call, identity, { id: second }) : methodNotAllowed(call);
+    }
+    if (lowerFirst === 'rolemanagement' && second === 'directory' && third === 'roleAssignments' && fourth === undefined) {
+        return method === 'GET' ? listRoleAssignments(context, call, identity) : methodNotAllowed(call);
+    }
+    return noRoute(call);
+}
+
+// The Graph pipeline every request (and every $batch sub-request) goes through, in order:
+//   1. authentication: the bearer token Entra issued (401 InvalidAuthenticationToken)
+//   2. throttling: the app+tenant token bucket (429 TooManyRequests + Retry-After)
+//   3. injected faults: error status, connection reset, or delay
+//   4. the handler, which checks the token's roles (403 Authorization_RequestDenied) and
+//      the tenant's rules.
+const FAULT_CODES = { 503: 'serviceNotAvailable' };
+class GraphService {
+    #deps;
+    #context;
+    bucket;
+    constructor(deps) {
+        this.#deps = deps;
+        this.bucket = deps.bucket;
+        this.#context = { state: deps.state, graphUrl: deps.graphUrl };
+    }
+    /** 429 for a request refused by the throttle, with Graph's headers and body. */
+    throttled(call, retryAfterSeconds, reason, limit) {
+        const { state } = this.#deps;
+        return {
+            ...graphError(call, 429, 'TooManyRequests', 'Too many requests. Please retry after the time given in the Retry-After header.', {
+                'Retry-After': formatRetryAfter(retryAfterSeconds),
+                'x-ms-throttle-scope': `Tenant_Application/${limit}/${state.clientId}/${state.tenantId}`,
+                'x-ms-throttle-information': reason,
+            }),
+            throttled: true,
+        };
+    }
+    async execute(call) {
+        const result = await this.#execute(call);
+        const headers = { 'x-ms-resource-unit': '1', ...(result.headers ?? {}) };
+        const usage = this.bucket?.usage() ?? 0;
+        // Graph sends this only past 80% of the limit; the value runs from 0.8 to 1.8.
+        if (usage > 0.8 && result.status !== 429)
+            headers['x-ms-throttle-limit-percentage'] = usage.toFixed(2);
+        return { ...result, headers };
+    }
+    async #execute(call) {
+        const { entra, state, faults, delays } = this.#deps;
+        const auth = entra.verifyAccessToken(call.headers['authorization']);
+        if (!auth.ok)
+            return graphError(call, 401, 'InvalidAuthenticationToken', auth.message, { 'WWW-Authenticate': 'Bearer realm=""' });
+        const isBatch = pathSegments(call.path)[0] === '$batch';
+        const userKey = targetUserKey(call.path);
+        const userId = userKey === undefined ? undefined : state.findUser(userKey)?.id;
+        const withUser = (result) => (userId && !result.userId ? { ...result, userId } : result);
+        if (!isBatch && this.bucket) {
+            const { appliesTo } = this.bucket.config;
+            if (appliesTo === 'all' || isWriteMethod(call.method)) {
+                const decision = this.bucket.take();
+                if (!decision.allowed) {
+                    return withUser(this.throttled(call, decision.retryAfterSeconds, decision.reason, appliesTo === 'writes' ? 'Write' : 'ReadWrite'));
+                }
+            }
+        }
+        if (!isBatch) {
+            const fault = faults.match({ method: call.method, path: `/${call.version}${call.path}`, userId });
+            if (fault?.effect === 'reset') {
+                // A connection cannot be reset under a $batch; the sub-request is answered as a 502 instead.
+                if (call.batchRequestId === undefined)
+                    return withUser({ status: 0, reset: true, fault: fault.id });
+                return withUser({ ...graphError(call, 502, 'generalException', 'Injected fault: connection reset.'), fault: fault.id });
+            }
+            if (fault?.effect === 'delay') {
+                await delays.wait(fault.delayMs ?? 1000);
+            }
+            else if (fault) {
+                const status = fault.status ?? 503;
+                const headers = {};
+                if (fault.retryAfterSeconds !== undefined)
+                    headers['Retry-After'] = formatRetryAfter(fault.retryAfterSeconds);
+                const error = graphError(call, status, fault.code ?? FAULT_CODES[status] ?? 'generalException', fault.message ?? 'Injected fault.', headers);
+                return withUser({ ...error, fault: fault.id });
+            }
+        }
+        if (isBatch) {
+            return executeBatch(call, (subCall) => this.#executeLogged(subCall, call), () => randomUUID());
+        }
+        return withUser(await route(this.#context, call, auth.identity));
+    }
+    /** Runs a $batch sub-request and gives it its own request-log entry. */
+    async #executeLogged(subCall, parent) {
+        const { log } = this.#deps;
+        const seq = log.nextSeq();
+        const started = performance.now();
+        const time = new Date().toISOString();
+        const result = await this.execute(subCall);
+        const query = subCall.query.toString();
+        log.add({
+            seq,
+            time,
+            method: subCall.method,
+            path: `/${subCall.version}${subCall.path}${query ? `?${query}` : ''}`,
+            api: 'graph',
+            status: result.status,
+            throttled: result.throttled ?? false,
+            durationMs: Math.round(performance.now() - started),
+            batch: { parentSeq: parent.logSeq ?? 0, id: subCall.batchRequestId ?? '' },
+            ...(result.userId ? { userId: result.userId } : {}),
+            ...(result.fault ? { fault: result.fault } : {}),
+            ...(result.errorCode ? { errorCode: result.errorCode } : {}),
+        });
+        return result;
+    }
+}
+
+class Delays {
+    #pending = new Map();
+    #stopped = false;
+    /** Resolves after `ms` (or at once when stopped); the timer never holds the event loop open. */
+    wait(ms) {
+        if (ms <= 0 || this.#stopped)
+            return Promise.resolve();
+        return new Promise((resolve) => {
+            const timer = setTimeout(() => {
+                this.#pending.delete(timer);
+                resolve();
+            }, ms);
+            timer.unref();
+            this.#pending.set(timer, resolve);
+        });
+    }
+    /** Cancels every pending delay, releasing whoever awaits it. */
+    stop() {
+        this.#stopped = true;
+        for (const [timer, release] of this.#pending) {
+            clearTimeout(timer);
+            release();
+        }
+        this.#pending.clear();
+    }
+}
+function sampleLatency(config, random) {
+    if (!config || (config.medianMs <= 0 && config.spreadMs <= 0))
+        return 0;
+    const jitter = (random() * 2 - 1) * config.spreadMs;
+    return Math.max(0, config.medianMs + jitter);
+}
+
+function seededRandom(seed) {
+    let state = seed >>> 0;
+    return () => {
+        state = (state + 0x6d2b79f5) >>> 0;
+        let t = state;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+    };
+}
+
+// The request log: one entry per HTTP request the emulator answered (and one per $batch
+// sub-request), newest last, bounded so a long benchmark cannot exhaust memory.
+class RequestLog {
+    #entries = [];
+    #limit;
+    #nextSeq = 1;
+    constructor(limit) {
+        this.#limit = limit;
+    }
+    /** Reserves a sequence number when the request arrives, so entries sort by arrival. */
+    nextSeq() {
+        return this.#nextSeq++;
+    }
+    add(entry) {
+        this.#entries.push(entry);
+        if (this.#entries.length > this.#limit)
+            this.#entries.splice(0, this.#entries.length - this.#limit);
+    }
+    list(sinceSeq = 0) {
+        return this.#entries.filter((entry) => entry.seq > sinceSeq).sort((a, b) => a.seq - b.seq);
+    }
+    clear() {
+        this.#entries.length = 0;
+    }
+}
+
+// The one HTTPS server on 127.0.0.1 and its router. Paths:
+//   /v1.0/..., /beta/...        Microsoft Graph
+//   /{tenantId}/...             Entra ID (discovery, keys, token endpoint)
+//   /_github/...                GitHub Actions OIDC token service
+//   /_emulator/...              admin API (no token; loopback only)
+// Every request except admin calls is written to the request log when its response ends.
+/** Bodies past this are not even buffered: answered 413 and drained. Photos are capped at 4 MB anyway. */
+const GRAPH_BODY_HARD_LIMIT = 16 * 1024 * 1024;
+const ADMIN_PATH = '/_emulator';
+function apiFor(path) {
+    if (/^\/(v1\.0|beta)(\/|$)/.test(path))
+        return 'graph';
+    if (path.startsWith(`${GITHUB_OIDC_PATH}/`))
+        return 'github-oidc';
+    return 'entra';
+}
+function writeGraphResult(response, call, result) {
+    const headers = {
+        'request-id': call.requestId,
+        'client-request-id': call.headers['client-request-id'] ?? call.requestId,
+        ...(result.headers ?? {}),
+    };
+    if (result.status === 204 || (result.json === undefined && result.bytes === undefined)) {
+        response.writeHead(result.status, { ...headers, 'Content-Length': '0' });
+        response.end();
+    }
+    else if (result.bytes !== undefined) {
+        response.writeHead(result.status, { 'Content-Type': 'application/octet-stream', ...headers, 'Content-Length': String(result.bytes.length) });
+        response.end(result.bytes);
+    }
+    else {
+        const payload = Buffer.from(JSON.stringify(result.json));
+        response.writeHead(result.status, { 'Content-Type': ODATA_JSON, ...headers, 'Content-Length': String(payload.length) });
+        response.end(payload);
+    }
+}
+async function serveGraph(components, request, response, url, draft) {
+    const [, version = 'v1.0'] = /^\/(v1\.0|beta)/.exec(url.pathname) ?? [];
+    const headers = flatHeaders(request);
+    const call = {
+        method: (request.method ?? 'GET').toUpperCase(),
+        version: version === 'beta' ? 'beta' : 'v1.0',
+        path: url.pathname.slice(version.length + 1) || '/',
+        query: url.searchParams,
+        headers,
+        body: Buffer.alloc(0),
+        requestId: randomUUID(),
+        logSeq: draft.seq,
+    };
+    const finish = (result) => {
+        if (result.userId)
+            draft.userId = result.userId;
+        if (result.fault)
+            draft.fault = result.fault;
+        if (result.errorCode)
+            draft.errorCode = result.errorCode;
+        draft.throttled = result.throttled ?? false;
+        if (result.reset) {
+            draft.reset = true;
+            request.socket.destroy();
+            return;
+        }
+        writeGraphResult(response, call, result);
+    };
+    if (!components.gate.tryEnter()) {
+        // Over the concurrency cap: refused before the request is read, as a busy front end would.
+        request.resume();
+        const throttled = components.graph.throttled(call, 1, 'ConcurrencyLimitExceeded', 'ReadWrite');
+        finish({ ...throttled, headers: { ...throttled.headers, 'Retry-After': formatRetryAfter(1) } });
+        return;
+    }
+    try {
+        const { body, tooLarge } = await readBody(request, GRAPH_BODY_HARD_LIMIT);
+        if (tooLarge) {
+            finish(graphError(call, 413, 'RequestEntityTooLarge', 'The request body exceeds the size Graph accepts.'));
+            return;
+        }
+        call.body = body;
+        await components.delays.wait(sampleLatency(components.latency(), components.random));
+        finish(await components.graph.execute(call));
+    }
+    finally {
+        components.gate.leave();
+    }
+}
+function createEmulatorServer(tls, getComponents) {
+    const sockets = new Set();
+    const server = createServer({ cert: tls.cert, key: tls.key }, (request, response) => {
+        const components = getComponents();
+        if (!components) {
+            response.writeHead(503).end();
+            return;
+        }
+        void handleRequest(components, request, response).catch((error) => {
+            if (!response.headersSent)
+                sendJson(response, 500, { error: { code: 'generalException', message: String(error) } });
+            else
+                response.destroy();
+        });
+    });
+    server.on('connection', (socket) => {
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+    });
+    server.on('tlsClientError', (_error, socket) => socket.destroy());
+    return { server, sockets };
+}
+async function handleRequest(components, request, response) {
+    const url = new URL(request.url ?? '/', components.origin);
+    if (url.pathname === ADMIN_PATH || url.pathname.startsWith(`${ADMIN_PATH}/`)) {
+        await components.admin.handle(request, response, url);
+        return;
+    }
+    const { log } = components;
+    const draft = {
+        seq: log.nextSeq(),
+        time: new Date().toISOString(),
+        method: (request.method ?? 'GET').toUpperCase(),
+        path: `${url.pathname}${url.search}`,
+        api: apiFor(url.pathname),
+        throttled: false,
+        reset: false,
+        started: performance.now(),
+    };
+    response.on('close', () => {
+        const { started, reset, ...entry } = draft;
+        log.add({
+            ...entry,
+            status: reset || !response.headersSent ? 0 : response.statusCode,
+            durationMs: Math.round(performance.now() - started),
+        });
+    });
+    if (draft.api === 'graph') {
+        await serveGraph(components, request, response, url, draft);
+    }
+    else if (draft.api === 'github-oidc') {
+        if (!components.github.handle(request, response, url))
+            sendJson(response, 404, { message: 'Not Found' });
+    }
+    else if (!(await components.entra.handle(request, response, url))) {
+        sendJson(response, 404, { error: 'not_found', error_description: `Nothing is served at ${url.pathname}.` });
+    }
+}
+
+// A minimal DER (ASN.1 Distinguished Encoding Rules) writer: just the types an X.509
+// certificate needs. node:crypto can sign and parse certificates but not build one, and the
+// certificate library in package.json (@peculiar/x509) needs a global Reflect metadata
+// polyfill that this project does not ship; a certificate is a small, fully specified
+// structure, so it is written here instead.
+function encodeLength(length) {
+    if (length < 0x80)
+        return Buffer.from([length]);
+    const bytes = [];
+    for (let rest = length; rest > 0; rest = Math.floor(rest / 256))
+        bytes.unshift(rest & 0xff);
+    return Buffer.from([0x80 | bytes.length, ...bytes]);
+}
+/** Tag-length-value with an explicit tag byte (universal or context-specific). */
+function tlv(tag, content) {
+    return Buffer.concat([Buffer.from([tag]), encodeLength(content.length), content]);
+}
+const sequence = (...items) => tlv(0x30, Buffer.concat(items));
+const set = (...items) => tlv(0x31, Buffer.concat(items));
+const octetString = (bytes) => tlv(0x04, bytes);
+const utf8String = (text) => tlv(0x0c, Buffer.from(text, 'utf8'));
+const boolean = (value) => tlv(0x01, Buffer.from([0xff ]));
+/** A non-negative INTEGER from big-endian magnitude bytes (a 0x00 is prepended if the top bit is set). */
+function unsignedInteger(magnitude) {
+    let start = 0;
+    while (start < magnitude.length - 1 && magnitude[start] === 0)
+        start++;
+    const trimmed = magnitude.subarray(start);
+    const needsPad = (trimmed[0] ?? 0) & 0x80;
+    return tlv(0x02, needsPad ? Buffer.concat([Buffer.from([0]), trimmed]) : trimmed);
+}
+function smallInteger(value) {
+    return unsignedInteger(Buffer.from([value]));
+}
+function objectIdentifier(dotted) {
+    const arcs = dotted.split('.').map(Number);
+    const [first = 0, second = 0, ...rest] = arcs;
+    const bytes = [first * 40 + second];
+    for (const arc of rest) {
+        const chunk = [arc & 0x7f];
+        for (let value = Math.floor(arc / 128); value > 0; value = Math.floor(value / 128)) {
+            chunk.unshift((value & 0x7f) | 0x80);
+        }
+        bytes.push(...chunk);
+    }
+    return tlv(0x06, Buffer.from(bytes));
+}
+/** BIT STRING holding whole bytes (keys, signatures). */
+function bitString(bytes) {
+    return tlv(0x03, Buffer.concat([Buffer.from([0]), bytes]));
+}
+/**
+ * BIT STRING of named bits (KeyUsage): bit 0 is the most significant bit of the first byte, and
+ * DER requires trailing zero bits to be dropped and counted as "unused".
+ */
+function namedBitString(bitIndexes) {
+    const highest = Math.max(...bitIndexes);
+    const bytes = Buffer.alloc(Math.floor(highest / 8) + 1);
+    for (const bit of bitIndexes) {
+        const index = Math.floor(bit / 8);
+        bytes[index] = (bytes[index] ?? 0) | (0x80 >> bit % 8);
+    }
+    const unusedBits = 7 - (highest % 8);
+    return tlv(0x03, Buffer.concat([Buffer.from([unusedBits]), bytes]));
+}
+/** UTCTime for years before 2050, GeneralizedTime after, as RFC 5280 requires. */
+function time(date) {
+    const iso = date.toISOString(); // 2025-01-02T03:04:05.678Z
+    const digits = iso.slice(0, 19).replace(/[-:T]/g, ''); // 20250102030405
+    return date.getUTCFullYear() < 2050
+        ? tlv(0x17, Buffer.from(`${digits.slice(2)}Z`, 'ascii'))
+        : tlv(0x18, Buffer.from(`${digits}Z`, 'ascii'));
+}
+/** [n] EXPLICIT: wraps an already encoded value. */
+const explicit = (tagNumber, inner) => tlv(0xa0 | tagNumber, inner);
+/** [n] IMPLICIT primitive (e.g. GeneralName dNSName [2], iPAddress [7], keyIdentifier [0]). */
+const implicitPrimitive = (tagNumber, content) => tlv(0x80 | tagNumber, content);
+
+// The emulator's private certificate authority and the loopback server certificate it signs.
+//
+// Clients trust the CA, never the server certificate directly: NODE_EXTRA_CA_CERTS (child
+// processes) or tls.setDefaultCACertificates (in-process) take a CA. The CA is constrained
+// (RFC 5280 name constraints) to 127.0.0.1 and localhost, so a copy that ends up in a trust
+// store by mistake cannot vouch for any real host.
+const OID = {
+    commonName: '2.5.4.3',
+    organization: '2.5.4.10',
+    ecdsaWithSha256: '1.2.840.10045.4.3.2',
+    basicConstraints: '2.5.29.19',
+    keyUsage: '2.5.29.15',
+    extendedKeyUsage: '2.5.29.37',
+    serverAuth: '1.3.6.1.5.5.7.3.1',
+    subjectAltName: '2.5.29.17',
+    subjectKeyIdentifier: '2.5.29.14',
+    authorityKeyIdentifier: '2.5.29.35',
+    nameConstraints: '2.5.29.30',
+};
+const KEY_USAGE_BIT = { digitalSignature: 0, keyEncipherment: 2, keyCertSign: 5, cRLSign: 6 };
+const LOOPBACK_IP = Buffer.from([127, 0, 0, 1]);
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+function distinguishedName(commonName) {
+    return sequence(set(sequence(objectIdentifier(OID.organization), utf8String('entra-photos emulator'))), set(sequence(objectIdentifier(OID.commonName), utf8String(commonName))));
+}
+function extension(oid, critical, value) {
+    return critical
+        ? sequence(objectIdentifier(oid), boolean(), octetString(value))
+        : sequence(objectIdentifier(oid), octetString(value));
+}
+/** SHA-1 of the subjectPublicKey bits: the usual key identifier (RFC 5280 4.2.1.2, method 1). */
+function keyIdentifier(spkiDer) {
+    return createHash('sha1').update(subjectPublicKeyBits(spkiDer)).digest();
+}
+/** The key bits inside a DER SubjectPublicKeyInfo: SEQUENCE { AlgorithmIdentifier, BIT STRING }. */
+function subjectPublicKeyBits(spki) {
+    const header = (offset) => {
+        const first = spki[offset + 1] ?? 0;
+        if (first < 0x80)
+            return { headerLength: 2, contentLength: first };
+        const count = first & 0x7f;
+        let contentLength = 0;
+        for (let i = 0; i < count; i++)
+            contentLength = contentLength * 256 + (spki[offset + 2 + i] ?? 0);
+        return { headerLength: 2 + count, contentLength };
+    };
+    const algorithmOffset = header(0).headerLength;
+    const algorithm = header(algorithmOffset);
+    const bitStringOffset = algorithmOffset + algorithm.headerLength + algorithm.contentLength;
+    const bits = header(bitStringOffset);
+    const contentStart = bitStringOffset + bits.headerLength;
+    return spki.subarray(contentStart + 1, contentStart + bits.contentLength); // +1 skips the unused-bits byte
+}
+function signCertificate(tbs, signingKey) {
+    const algorithm = sequence(objectIdentifier(OID.ecdsaWithSha256));
+    // For EC keys node:crypto returns the DER ECDSA-Sig-Value that X.509 expects.
+    const signature = sign('sha256', tbs, signingKey);
+    return sequence(tbs, algorithm, bitString(signature));
+}
+function toPem(der, label) {
+    const base64 = der.toString('base64').replace(/.{1,64}/g, '$&\n');
+    return `-----BEGIN ${label}-----\n${base64}-----END ${label}-----\n`;
+}
+function tbsCertificate(params) {
+    const serial = randomBytes(16);
+    serial[0] = (serial[0] ?? 0) & 0x7f; // positive
+    return sequence(explicit(0, smallInteger(2)), // v3
+    unsignedInteger(serial), sequence(objectIdentifier(OID.ecdsaWithSha256)), params.issuerName, sequence(time(params.notBefore), time(params.notAfter)), params.subjectName, params.spkiDer, explicit(3, sequence(...params.extensions)));
+}
+function createCertificateAuthority() {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const spkiDer = publicKey.export({ type: 'spki', format: 'der' });
+    const subjectName = distinguishedName('entra-photos emulator local CA');
+    const subjectKeyId = keyIdentifier(spkiDer);
+    const now = Date.now();
+    const permittedSubtrees = sequence(sequence(implicitPrimitive(7, Buffer.concat([LOOPBACK_IP, Buffer.from([255, 255, 255, 255])]))), sequence(implicitPrimitive(2, Buffer.from('localhost', 'ascii'))));
+    const tbs = tbsCertificate({
+        issuerName: subjectName,
+        subjectName,
+        spkiDer,
+        notBefore: new Date(now - HOUR_MS),
+        notAfter: new Date(now + 365 * DAY_MS),
+        extensions: [
+            extension(OID.basicConstraints, true, sequence(boolean(), smallInteger(0))),
+            extension(OID.keyUsage, true, namedBitString([KEY_USAGE_BIT.keyCertSign, KEY_USAGE_BIT.cRLSign])),
+            extension(OID.subjectKeyIdentifier, false, octetString(subjectKeyId)),
+            extension(OID.nameConstraints, true, sequence(tlvContext0(permittedSubtrees))),
+        ],
+    });
+    const certDer = signCertificate(tbs, privateKey);
+    return { certPem: toPem(certDer, 'CERTIFICATE'), certDer, key: privateKey, subjectKeyId, subjectName };
+}
+/** permittedSubtrees [0] IMPLICIT GeneralSubtrees: a constructed context tag over the SEQUENCE's content. */
+function tlvContext0(subtreesSequence) {
+    // Re-tag the SEQUENCE (0x30) as [0] constructed (0xa0), keeping its length and content.
+    const retagged = Buffer.from(subtreesSequence);
+    retagged[0] = 0xa0;
+    return retagged;
+}
+function createServerCertificate(ca) {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const spkiDer = publicKey.export({ type: 'spki', format: 'der' });
+    const now = Date.now();
+    const tbs = tbsCertificate({
+        issuerName: ca.subjectName,
+        subjectName: distinguishedName('localhost'),
+        spkiDer,
+        notBefore: new Date(now - HOUR_MS),
+        notAfter: new Date(now + 30 * DAY_MS),
+        extensions: [
+            extension(OID.basicConstraints, true, sequence()),
+            extension(OID.keyUsage, true, namedBitString([KEY_USAGE_BIT.digitalSignature, KEY_USAGE_BIT.keyEncipherment])),
+            extension(OID.extendedKeyUsage, false, sequence(objectIdentifier(OID.serverAuth))),
+            extension(OID.subjectAltName, false, sequence(implicitPrimitive(2, Buffer.from('localhost', 'ascii')), implicitPrimitive(7, LOOPBACK_IP))),
+            extension(OID.subjectKeyIdentifier, false, octetString(keyIdentifier(spkiDer))),
+            extension(OID.authorityKeyIdentifier, false, sequence(implicitPrimitive(0, ca.subjectKeyId))),
+        ],
+    });
+    const certPem = toPem(signCertificate(tbs, ca.key), 'CERTIFICATE');
+    const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    return { certPem, keyPem };
+}
+/** Loads a CA left in the state directory by an earlier run, if it is still usable. */
+async function loadCertificateAuthority(certPath, keyPath) {
+    if (!existsSync(certPath) || !existsSync(keyPath))
+        return undefined;
+    try {
+        const certPem = await readFile(certPath, 'utf8');
+        const cert = new X509Certificate(certPem);
+        const key = createPrivateKey(await readFile(keyPath, 'utf8'));
+        const stillValidForAWeek = Date.parse(cert.validTo) - Date.now() > 7 * DAY_MS;
+        if (!cert.ca || !stillValidForAWeek || !cert.checkPrivateKey(key))
+            return undefined;
+        const certDer = cert.raw;
+        const spkiDer = cert.publicKey.export({ type: 'spki', format: 'der' });
+        // The subject is re-encoded exactly as createCertificateAuthority wrote it.
+        return {
+            certPem,
+            certDer,
+            key,
+            subjectKeyId: keyIdentifier(spkiDer),
+            subjectName: distinguishedName('entra-photos emulator local CA'),
+        };
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * Creates (or reuses, when the state directory already holds one) the CA, writes `ca.pem` and
+ * `ca-key.pem` into `stateDir`, and issues a fresh server certificate for 127.0.0.1/localhost.
+ * Reusing the CA lets a developer point NODE_EXTRA_CA_CERTS at a fixed path once.
+ */
+async function prepareTls(stateDir) {
+    const caCertPath = join(stateDir, 'ca.pem');
+    const caKeyPath = join(stateDir, 'ca-key.pem');
+    let ca = await loadCertificateAuthority(caCertPath, caKeyPath);
+    if (!ca) {
+        ca = createCertificateAuthority();
+        await writeFile(caCertPath, ca.certPem, { mode: 0o644 });
+        await writeFile(caKeyPath, ca.key.export({ type: 'pkcs8', format: 'pem' }).toString(), { mode: 0o600 });
+        await chmod(caKeyPath, 0o600);
+    }
+    const server = createServerCertificate(ca);
+    return { caCertPem: ca.certPem, caCertPath, serverCertPem: server.certPem, serverKeyPem: server.keyPem };
+}
+
+// The local tenant emulator: Microsoft Graph, Entra ID and GitHub's OIDC token service on one
+// HTTPS server on 127.0.0.1, so the real @azure/identity, Graph client and @actions/core run
+// against it unmodified. See docs/emulator.md.
+function resolveThrottle(option) {
+    if (option === false)
+        return null;
+    return { ...DEFAULT_THROTTLE, ...(option ?? {}) };
+}
+async function startEmulator(options = {}) {
+    const ownsStateDir = options.stateDir === undefined;
+    const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'entra-photos-emulator-')));
+    const [tls, githubKey, entraKey] = await Promise.all([prepareTls(stateDir), createSigningKey(), createSigningKey()]);
+    let components;
+    const { server, sockets } = createEmulatorServer({ cert: tls.serverCertPem, key: tls.serverKeyPem }, () => components);
+    await new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(options.port ?? 0, '127.0.0.1', () => {
+            server.off('error', reject);
+            resolve();
+        });
+    });
+    const { port } = server.address();
+    const origin = `https://127.0.0.1:${port}`;
+    const tenantId = (options.tenantId ?? DEFAULT_TENANT_ID).toLowerCase();
+    const clientId = (options.clientId ?? DEFAULT_CLIENT_ID).toLowerCase();
+    const servicePrincipalId = (options.servicePrincipalId ?? DEFAULT_SERVICE_PRINCIPAL_ID).toLowerCase();
+    const state = new TenantState({
+        tenantId,
+        clientId,
+        servicePrincipalId,
+        users: options.users ?? DEFAULT_USERS,
+        appPermissions: options.appPermissions ?? DEFAULT_APP_PERMISSIONS,
+        directoryRoles: (options.directoryRoles ?? []).map((role) => role.toLowerCase()),
+        policy: options.policy ?? { source: null, allowedRoles: [] },
+    });
+    const random = seededRandom(options.seed ?? 1);
+    const log = new RequestLog(options.requestLogLimit ?? 100_000);
+    const delays = new Delays();
+    const github = new GitHubOidcIssuer(origin, githubKey, options.oidc ?? DEFAULT_WORKFLOW_CONTEXT);
+    const federatedCredentials = [
+        ...(options.federatedCredentials ?? [
+            { name: 'production', issuer: github.issuer, subject: `repo:${DEFAULT_REPOSITORY}:environment:production`, audiences: [TOKEN_EXCHANGE_AUDIENCE] },
+            { name: 'main', issuer: github.issuer, subject: `repo:${DEFAULT_REPOSITORY}:ref:refs/heads/main`, audiences: [TOKEN_EXCHANGE_AUDIENCE] },
+        ]),
+    ];
+    const entra = new EntraId({ origin, state, key: entraKey, github, federatedCredentials, graphUrl: origin });
+    const throttle = resolveThrottle(options.throttle);
+    const gate = new ConcurrencyGate(throttle?.maxConcurrent ?? 0);
+    const faults = new FaultInjector(random, (key) => state.findUserLoosely(key)?.id);
+    faults.setRules(options.faults ?? []);
+    const graph = new GraphService({
+        state,
+        entra,
+        bucket: throttle ? new TokenBucket(throttle) : undefined,
+        faults,
+        delays,
+        log,
+        graphUrl: origin,
+    });
+    const admin = new AdminApi({
+        state,
+        log,
+        faults,
+        graph,
+        gate,
+        github,
+        initial: { latency: options.latency ?? null, throttle, faults: faults.rules },
+    });
+    components = {
+        origin,
+        graph,
+        entra,
+        github,
+        admin,
+        log,
+        delays,
+        gate,
+        random,
+        latency: () => admin.latency ?? undefined,
+    };
+    const oidcEnv = github.requestEnv();
+    const adminUrl = `${origin}${ADMIN_PATH}`;
+    let stopped;
+    return {
+        url: origin,
+        graphUrl: origin,
+        authorityHost: origin,
+        tenantId,
+        clientId,
+        servicePrincipalId,
+        oidcIssuer: github.issuer,
+        caCertPath: tls.caCertPath,
+        caCertPem: tls.caCertPem,
+        adminUrl,
+        env: {
+            NODE_EXTRA_CA_CERTS: tls.caCertPath,
+            ACTIONS_ID_TOKEN_REQUEST_URL: oidcEnv.ACTIONS_ID_TOKEN_REQUEST_URL,
+            ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidcEnv.ACTIONS_ID_TOKEN_REQUEST_TOKEN,
+            ENTRA_PHOTOS_TENANT_ID: tenantId,
+            ENTRA_PHOTOS_CLIENT_ID: clientId,
+            ENTRA_PHOTOS_AUTHORITY_HOST: origin,
+            ENTRA_PHOTOS_GRAPH_URL: origin,
+        },
+        admin: new EmulatorAdminClient(adminUrl, tls.caCertPem),
+        stop() {
+            stopped ??= (async () => {
+                delays.stop();
+                const closed = new Promise((resolve) => server.close(() => resolve()));
+                server.closeAllConnections();
+                for (const socket of sockets)
+                    socket.destroy();
+                await closed;
+                components = undefined;
+                if (ownsStateDir)
+                    await rm(stateDir, { recursive: true, force: true });
+            })();
+            return stopped;
+        },
+    };
+}
+
+// `entra-photos emulator`: runs the local tenant until SIGINT/SIGTERM. The first line on
+// stdout is one JSON object (URLs, ids, CA path, and the env a client or the action needs),
+// so a script can start it in the background and read how to reach it.
+const EXIT_OK = 0;
+const EXIT_FAILURE = 1;
+const EXIT_USAGE = 2;
+const EMULATOR_USAGE = `Usage: entra-photos emulator [options]
+
+Runs a local tenant (Microsoft Graph, Entra ID, GitHub OIDC) on https://127.0.0.1 until
+interrupted. Prints one JSON line first: graphUrl, authorityHost, tenantId, clientId,
+caCertPath, adminUrl and env (NODE_EXTRA_CA_CERTS, ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN,
+ENTRA_PHOTOS_*).
+
+Options:
+  --port N                  Port on 127.0.0.1 (default: a free one)
+  --users FILE              JSON array of users ({ userPrincipalName, mail, employeeId,
+                            displayName, id? }) replacing the sample contoso.edu directory
+  --latency MS[:SPREAD]     Added latency per Graph request, median and +/- spread in ms
+  --throttle BURST:RATE     Token bucket per app+tenant for writes (default 3000:20); "off"
+  --throttle-all            Throttle reads as well as writes
+  --no-count-rejected       Rejected requests do not use up quota (Graph's do)
+  --max-concurrent N        429 beyond N concurrent Graph requests (default: no cap)
+  --permissions A,B         Graph application permissions of the app
+  --directory-roles ID,ID   Directory role template ids held by the app's service principal
+  --oidc push|pull_request  Workflow context of the default OIDC request token (default push)
+  --environment NAME        GitHub environment of that context (default production for push;
+                            "none" for no environment)
+  --repository OWNER/REPO   Repository of that context (default ${DEFAULT_REPOSITORY})
+  --tenant-id GUID          Tenant id
+  --client-id GUID          App (client) id
+  --state-dir DIR           Keep the CA here and reuse it across runs (default: temp dir)
+  --seed N                  Seed for latency jitter and probabilistic faults
+  -h, --help                Show this help
+`;
+class UsageError extends Error {
+}
+function positiveNumber(text, name) {
+    const value = Number(text);
+    if (!Number.isFinite(value) || value < 0)
+        throw new UsageError(`${name} must be a non-negative number, got "${text}".`);
+    return value;
+}
+function list(text) {
+    return text === undefined ? undefined : text.split(',').map((item) => item.trim()).filter(Boolean);
+}
+async function readUsers(path) {
+    let parsed;
+    try {
+        parsed = JSON.parse(await readFile(path, 'utf8'));
+    }
+    catch (error) {
+        throw new UsageError(`Cannot read users from ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const users = Array.isArray(parsed) ? parsed : parsed?.users;
+    if (!Array.isArray(users) || !users.every((user) => typeof user?.userPrincipalName === 'string')) {
+        throw new UsageError(`${path} must hold a JSON array of users, each with a userPrincipalName.`);
+    }
+    return users;
+}
+/** Turns argv into startEmulator options; throws UsageError on bad input. */
+async function parseEmulatorArgs(argv) {
+    let values;
+    try {
+        ({ values } = parseArgs({
+            args: argv,
+            allowPositionals: false,
+            options: {
+                port: { type: 'string' },
+                users: { type: 'string' },
+                latency: { type: 'string' },
+                throttle: { type: 'string' },
+                'throttle-all': { type: 'boolean' },
+                'no-count-rejected': { type: 'boolean' },
+                'max-concurrent': { type: 'string' },
+                permissions: { type: 'string' },
+                'directory-roles': { type: 'string' },
+                oidc: { type: 'string' },
+                environment: { type: 'string' },
+                repository: { type: 'string' },
+                'tenant-id': { type: 'string' },
+                'client-id': { type: 'string' },
+                'state-dir': { type: 'string' },
+                seed: { type: 'string' },
+                help: { type: 'boolean', short: 'h' },
+            },
+        }));
+    }
+    catch (error) {
+        throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
+    if (values.help)
+        return 'help';
+    const options = {};
+    if (values.port !== undefined) {
+        const port = positiveNumber(values.port, '--port');
+        if (!Number.isInteger(port) || port > 65535)
+            throw new UsageError(`--port must be an integer 0..65535, got "${values.port}".`);
+        options.port = port;
+    }
+    if (values.users !== undefined)
+        options.users = await readUsers(values.users);
+    if (values.latency !== undefined) {
+        const [median = '', spread = '0'] = values.latency.split(':');
+        options.latency = { medianMs: positiveNumber(median, '--latency'), spreadMs: positiveNumber(spread, '--latency spread') };
+    }
+    if (values.throttle === 'off') {
+        options.throttle = false;
+    }
+    else {
+        const throttle = {};
+        if (values.throttle !== undefined) {
+            const match = /^(\d+):(\d+(?:\.\d+)?)$/.exec(values.throttle);
+            if (!match)
+                throw new UsageError(`--throttle must be BURST:RATE (e.g. 3000:20) or "off", got "${values.throttle}".`);
+            throttle.burst = Number(match[1]);
+            throttle.refillPerSecond = Number(match[2]);
+            if (throttle.burst < 1)
+                throw new UsageError('--throttle burst must be at least 1.');
+        }
+        if (values['throttle-all'])
+            throttle.appliesTo = 'all';
+        if (values['no-count-rejected'])
+            throttle.countRejected = false;
+        if (values['max-concurrent'] !== undefined)
+            throttle.maxConcurrent = Math.floor(positiveNumber(values['max-concurrent'], '--max-concurrent'));
+        options.throttle = throttle;
+    }
+    const permissions = list(values.permissions);
+    if (permissions)
+        options.appPermissions = permissions;
+    const roles = list(values['directory-roles']);
+    if (roles)
+        options.directoryRoles = roles;
+    if (values.oidc !== undefined || values.environment !== undefined || values.repository !== undefined) {
+        const kind = values.oidc ?? 'push';
+        if (kind !== 'push' && kind !== 'pull_request')
+            throw new UsageError(`--oidc must be push or pull_request, got "${kind}".`);
+        const environment = values.environment ?? (kind === 'push' ? 'production' : 'none');
+        const repository = values.repository ?? DEFAULT_REPOSITORY;
+        const context = environment === 'none' ? { kind, repository } : { kind, repository, environment };
+        options.oidc = context;
+    }
+    if (values['tenant-id'] !== undefined)
+        options.tenantId = values['tenant-id'];
+    if (values['client-id'] !== undefined)
+        options.clientId = values['client-id'];
+    if (values['state-dir'] !== undefined)
+        options.stateDir = values['state-dir'];
+    if (values.seed !== undefined)
+        options.seed = positiveNumber(values.seed, '--seed');
+    return options;
+}
+async function runEmulatorCommand(argv, io = {}) {
+    const stdout = io.stdout ?? process.stdout;
+    const stderr = io.stderr ?? process.stderr;
+    let options;
+    try {
+        options = await parseEmulatorArgs(argv);
+    }
+    catch (error) {
+        if (!(error instanceof UsageError))
+            throw error;
+        stderr.write(`entra-photos emulator: ${error.message}\n\n${EMULATOR_USAGE}`);
+        return EXIT_USAGE;
+    }
+    if (options === 'help') {
+        stdout.write(EMULATOR_USAGE);
+        return EXIT_OK;
+    }
+    let emulator;
+    try {
+        emulator = await startEmulator(options);
+    }
+    catch (error) {
+        stderr.write(`entra-photos emulator: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+        return EXIT_FAILURE;
+    }
+    const { url, graphUrl, authorityHost, tenantId, clientId, servicePrincipalId, oidcIssuer, caCertPath, adminUrl, env } = emulator;
+    stdout.write(`${JSON.stringify({ url, graphUrl, authorityHost, tenantId, clientId, servicePrincipalId, oidcIssuer, caCertPath, adminUrl, env })}\n`);
+    stderr.write(`entra-photos emulator: serving ${url} (admin ${adminUrl}); Ctrl-C to stop\n`);
+    await new Promise((resolve) => {
+        const done = () => {
+            process.off('SIGINT', done);
+            process.off('SIGTERM', done);
+            io.signal?.removeEventListener('abort', done);
+            resolve();
+        };
+        process.once('SIGINT', done);
+        process.once('SIGTERM', done);
+        if (io.signal?.aborted)
+            done();
+        else
+            io.signal?.addEventListener('abort', done, { once: true });
+    });
+    await emulator.stop();
+    return EXIT_OK;
+}
+
+export { EMULATOR_USAGE, parseEmulatorArgs, runEmulatorCommand };

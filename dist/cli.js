@@ -1,0 +1,145 @@
+#!/usr/bin/env node
+import { createRequire as __entraPhotosCreateRequire } from 'node:module';
+import { fileURLToPath as __entraPhotosFileURLToPath } from 'node:url';
+import { dirname as __entraPhotosDirname } from 'node:path';
+const require = __entraPhotosCreateRequire(import.meta.url);
+const __filename = __entraPhotosFileURLToPath(import.meta.url);
+const __dirname = __entraPhotosDirname(__filename);
+import { parseArgs } from 'node:util';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { U as UserError, i as isUserError, p as planRevisions, c as countFindings, v as validationJson, a as planJson, b as validationText, d as planText, e as validateRepository, W as WorktreeSnapshot } from './chunks/shared.js';
+import 'node:os';
+import 'sharp';
+import 'node:crypto';
+import 'node:zlib';
+import 'node:child_process';
+import 'process';
+import 'buffer';
+
+/** Exit codes: 0 clean, 1 findings with errors (or a failed apply), 2 usage or internal error. */
+const EXIT_OK = 0;
+const EXIT_FINDINGS = 1;
+const EXIT_USAGE = 2;
+const USAGE = `Usage: entra-photos <command> [options]
+
+Commands:
+  validate   Check manifests and photos (what a pull request check runs)
+  plan       Show what a change will do to the tenant: uploads, removals, policy
+  emulator   Run the local tenant emulator (Entra ID, Microsoft Graph, GitHub OIDC on 127.0.0.1)
+
+Options for validate:
+  --repo DIR            Repository to check (default: current directory)
+  --all                 Decode every photo, not only changed ones
+  --format text|json    Output format (default: text)
+
+Options for plan:
+  --repo DIR            Repository (default: current directory)
+  --base REV            Revision the tenant is at (default: none, everything is new)
+  --head REV            Revision to plan (default: the working tree)
+  --prune               Removals will delete photos (they are shown either way)
+  --all                 Decode every photo, not only changed ones
+  --format text|json    Output format (default: text)
+
+  -h, --help            Show this help
+  -v, --version         Show the version
+`;
+async function main(argv, out = process.stdout, err = process.stderr) {
+    try {
+        const [command, ...rest] = argv;
+        switch (command) {
+            case 'validate':
+                return await validateCommand(rest, out);
+            case 'plan':
+                return await planCommand(rest, out);
+            case 'emulator': {
+                const { runEmulatorCommand } = await import('./chunks/command.js');
+                return await runEmulatorCommand(rest);
+            }
+            case '-v':
+            case '--version':
+                out.write(`entra-photos ${VERSION}\n`);
+                return EXIT_OK;
+            case undefined:
+            case '-h':
+            case '--help':
+            case 'help':
+                out.write(USAGE);
+                return command === undefined ? EXIT_USAGE : EXIT_OK;
+            default:
+                throw new UserError('usage', `Unknown command "${command}".\n\n${USAGE}`);
+        }
+    }
+    catch (e) {
+        if (isUserError(e)) {
+            err.write(`entra-photos: ${e.message}\n`);
+            return e.kind === 'usage' || e.kind === 'config' ? EXIT_USAGE : EXIT_FINDINGS;
+        }
+        err.write(`entra-photos: internal error (please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+        return EXIT_USAGE;
+    }
+}
+const VERSION = typeof __ENTRA_PHOTOS_VERSION__ === 'string' ? __ENTRA_PHOTOS_VERSION__ : 'dev';
+function parse(args, options) {
+    try {
+        return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+    }
+    catch (e) {
+        throw new UserError('usage', `${e.message}\n\n${USAGE}`);
+    }
+}
+function readFormat(value) {
+    if (value === undefined || value === 'text' || value === 'json')
+        return value ?? 'text';
+    throw new UserError('usage', `--format must be text or json, not "${value}".`);
+}
+async function validateCommand(args, out) {
+    const values = parse(args, {
+        repo: { type: 'string' },
+        all: { type: 'boolean' },
+        format: { type: 'string' },
+    });
+    const format = readFormat(values.format);
+    const repo = await repoDirectory(values.repo);
+    const result = await validateRepository(new WorktreeSnapshot(repo));
+    out.write(format === 'json' ? JSON.stringify(validationJson(result), null, 2) + '\n' : validationText(result));
+    return countFindings(result.findings).errors > 0 ? EXIT_FINDINGS : EXIT_OK;
+}
+async function repoDirectory(option) {
+    const repo = path.resolve(option ?? '.');
+    const st = await stat(repo).catch(() => undefined);
+    if (!st?.isDirectory())
+        throw new UserError('usage', `--repo ${repo} is not a directory. Point it at your photos repository.`);
+    return repo;
+}
+async function planCommand(args, out) {
+    const values = parse(args, {
+        repo: { type: 'string' },
+        base: { type: 'string' },
+        head: { type: 'string' },
+        prune: { type: 'boolean' },
+        all: { type: 'boolean' },
+        format: { type: 'string' },
+    });
+    const format = readFormat(values.format);
+    const repo = await repoDirectory(values.repo);
+    const { plan, validation } = await planRevisions(repo, {
+        ...(values.base !== undefined ? { base: values.base } : {}),
+        ...(values.head !== undefined ? { head: values.head } : {}),
+        all: values.all ?? false,
+        prune: values.prune ?? false,
+    });
+    const errors = countFindings(validation.findings).errors;
+    if (format === 'json') {
+        out.write(JSON.stringify({ ...planJson(plan), validation: validationJson(validation) }, null, 2) + '\n');
+    }
+    else {
+        if (validation.findings.length)
+            out.write(validationText(validation) + '\n');
+        out.write(planText(plan));
+    }
+    return errors > 0 ? EXIT_FINDINGS : EXIT_OK;
+}
+
+// The CLI's entry point (bin `entra-photos`, built to dist/cli.js).
+process.exitCode = await main(process.argv.slice(2));

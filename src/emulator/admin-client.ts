@@ -1,0 +1,106 @@
+// A typed client for the admin API. It talks HTTP (with the CA passed explicitly, so it
+// works without any global trust setup) and therefore works the same in-process and against
+// an emulator started by `entra-photos emulator` in another process.
+import { request as httpsRequest } from 'node:https';
+import type { EmulatorConfig, EmulatorConfigPatch } from './admin.js';
+import type { OidcRequestEnv } from './github-oidc.js';
+import type { WorkflowContext } from './options.js';
+import type { RequestLogEntry } from './request-log.js';
+import type { TenantSnapshot } from './state.js';
+
+interface RawResponse {
+  status: number;
+  body: Buffer;
+}
+
+export class EmulatorAdminClient {
+  readonly adminUrl: string;
+  readonly #caCertPem: string;
+
+  /** `adminUrl` as printed by the emulator (…/_emulator); `caCertPem` the emulator's CA. */
+  constructor(adminUrl: string, caCertPem: string) {
+    this.adminUrl = adminUrl.replace(/\/$/, '');
+    this.#caCertPem = caCertPem;
+  }
+
+  #send(method: string, path: string, body?: Buffer | object, contentType = 'application/json'): Promise<RawResponse> {
+    const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
+    return new Promise((resolve, reject) => {
+      const outgoing = httpsRequest(
+        `${this.adminUrl}${path}`,
+        {
+          method,
+          ca: this.#caCertPem,
+          // A fresh connection per call: nothing lingers in an agent pool after the emulator stops.
+          agent: false,
+          headers: payload ? { 'Content-Type': contentType, 'Content-Length': String(payload.length) } : {},
+        },
+        (incoming) => {
+          const chunks: Buffer[] = [];
+          incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+          incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, body: Buffer.concat(chunks) }));
+          incoming.on('error', reject);
+        },
+      );
+      outgoing.on('error', reject);
+      outgoing.end(payload);
+    });
+  }
+
+  async #json<T>(method: string, path: string, body?: object): Promise<T> {
+    const response = await this.#send(method, path, body);
+    if (response.status >= 400) throw new Error(`Emulator admin ${method} ${path} failed (${response.status}): ${response.body.toString('utf8')}`);
+    return (response.body.length ? JSON.parse(response.body.toString('utf8')) : undefined) as T;
+  }
+
+  /** Users with their photo's sha256/width/height/etag, the policy, the app's grants. */
+  state(): Promise<TenantSnapshot> {
+    return this.#json('GET', '/state');
+  }
+
+  async requests(sinceSeq = 0): Promise<RequestLogEntry[]> {
+    return (await this.#json<{ requests: RequestLogEntry[] }>('GET', `/requests?since=${sinceSeq}`)).requests;
+  }
+
+  async clearRequests(): Promise<void> {
+    await this.#json('DELETE', '/requests');
+  }
+
+  config(): Promise<EmulatorConfig> {
+    return this.#json('GET', '/config');
+  }
+
+  /** Changes knobs at run time, e.g. { throttle: { burst: 5 }, faults: [...] }. */
+  setConfig(patch: EmulatorConfigPatch): Promise<EmulatorConfig> {
+    return this.#json('POST', '/config', patch);
+  }
+
+  /** No photos, initial policy/grants/knobs/faults, empty request log. */
+  async reset(): Promise<void> {
+    await this.#json('POST', '/reset');
+  }
+
+  /** A signed GitHub OIDC token for a workflow context (default: the emulator's `oidc` option). */
+  async issueOidcToken(context?: WorkflowContext, audience?: string): Promise<string> {
+    return (await this.#json<{ value: string }>('POST', '/oidc/token', { context, audience })).value;
+  }
+
+  /** ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN for a job whose tokens describe `context`. */
+  oidcRequestEnv(context?: WorkflowContext): Promise<OidcRequestEnv> {
+    return this.#json('POST', '/oidc/request-env', { context });
+  }
+
+  /** The stored photo bytes of a user (by id, UPN or mail), or undefined if there is none. */
+  async photo(user: string): Promise<Buffer | undefined> {
+    const response = await this.#send('GET', `/users/${encodeURIComponent(user)}/photo`);
+    if (response.status === 404) return undefined;
+    if (response.status >= 400) throw new Error(`Emulator admin photo read failed (${response.status}): ${response.body.toString('utf8')}`);
+    return response.body;
+  }
+
+  /** Stores a photo as if it had been uploaded earlier (not logged, not throttled). */
+  async seedPhoto(user: string, jpeg: Buffer): Promise<void> {
+    const response = await this.#send('PUT', `/users/${encodeURIComponent(user)}/photo`, jpeg, 'image/jpeg');
+    if (response.status >= 400) throw new Error(`Emulator admin photo seed failed (${response.status}): ${response.body.toString('utf8')}`);
+  }
+}

@@ -1,0 +1,226 @@
+// The admin API under /_emulator: inspect the tenant (users, photo hashes and sizes, policy),
+// read and clear the request log, change realism knobs and faults at run time, mint GitHub
+// OIDC tokens for any workflow context, and seed or read photos without going through Graph.
+// It needs no token: the server listens on 127.0.0.1 only, and Graph never uses this path.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FaultInjector, FaultRule } from './faults.js';
+import type { GitHubOidcIssuer, OidcRequestEnv } from './github-oidc.js';
+import { readJpegDimensions } from './graph/jpeg.js';
+import { MAX_PHOTO_BYTES } from './graph/photos.js';
+import type { GraphService } from './graph/service.js';
+import { readBody, sendJson } from './http.js';
+import { isRecord } from './jwt.js';
+import { DEFAULT_THROTTLE } from './options.js';
+import type { LatencyConfig, PhotoUpdateSettings, ThrottleConfig, WorkflowContext } from './options.js';
+import type { RequestLog } from './request-log.js';
+import { describePhoto } from './state.js';
+import type { TenantState } from './state.js';
+import { TokenBucket } from './throttle.js';
+import type { ConcurrencyGate } from './throttle.js';
+
+/** The knobs in force. `throttle: null` means throttling is off. */
+export interface EmulatorConfig {
+  latency: LatencyConfig | null;
+  throttle: ThrottleConfig | null;
+  faults: FaultRule[];
+  appPermissions: string[];
+  directoryRoles: string[];
+  policy: PhotoUpdateSettings;
+}
+
+/** POST /_emulator/config: only the given keys change. `faults` replaces the whole list. */
+export interface EmulatorConfigPatch {
+  latency?: LatencyConfig | null;
+  /** Merged over the current limits (or the defaults when off); null or false turns throttling off. */
+  throttle?: Partial<ThrottleConfig> | null | false;
+  faults?: FaultRule[];
+  appPermissions?: string[];
+  directoryRoles?: string[];
+  policy?: PhotoUpdateSettings;
+}
+
+export interface AdminDeps {
+  state: TenantState;
+  log: RequestLog;
+  faults: FaultInjector;
+  graph: GraphService;
+  gate: ConcurrencyGate;
+  github: GitHubOidcIssuer;
+  /** What POST /_emulator/reset restores. */
+  initial: { latency: LatencyConfig | null; throttle: ThrottleConfig | null; faults: readonly FaultRule[] };
+}
+
+class AdminError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export class AdminApi {
+  readonly #deps: AdminDeps;
+  latency: LatencyConfig | null;
+
+  constructor(deps: AdminDeps) {
+    this.#deps = deps;
+    this.latency = deps.initial.latency;
+  }
+
+  config(): EmulatorConfig {
+    const { state, graph, gate, faults } = this.#deps;
+    return {
+      latency: this.latency,
+      throttle: graph.bucket ? { ...graph.bucket.config, maxConcurrent: gate.limit } : null,
+      faults: faults.rules,
+      appPermissions: [...state.appPermissions],
+      directoryRoles: [...state.directoryRoles],
+      policy: { source: state.policy.source, allowedRoles: [...state.policy.allowedRoles] },
+    };
+  }
+
+  applyConfig(patch: EmulatorConfigPatch): EmulatorConfig {
+    const { state, faults } = this.#deps;
+    if (patch.faults !== undefined) {
+      if (!Array.isArray(patch.faults)) throw new AdminError(400, 'faults must be an array of rules.');
+      try {
+        faults.setRules(patch.faults);
+      } catch (error) {
+        throw new AdminError(400, error instanceof Error ? error.message : String(error));
+      }
+    }
+    if (patch.latency !== undefined) {
+      if (patch.latency !== null && (typeof patch.latency.medianMs !== 'number' || typeof patch.latency.spreadMs !== 'number')) {
+        throw new AdminError(400, 'latency needs numeric medianMs and spreadMs (or null).');
+      }
+      this.latency = patch.latency;
+    }
+    if (patch.throttle !== undefined) this.#applyThrottle(patch.throttle);
+    if (patch.appPermissions !== undefined) state.appPermissions = stringArray(patch.appPermissions, 'appPermissions');
+    if (patch.directoryRoles !== undefined) state.directoryRoles = stringArray(patch.directoryRoles, 'directoryRoles').map((role) => role.toLowerCase());
+    if (patch.policy !== undefined) {
+      const { source, allowedRoles } = patch.policy;
+      if (source !== 'cloud' && source !== 'onPremises' && source !== null) throw new AdminError(400, "policy.source must be 'cloud', 'onPremises' or null.");
+      state.policy = { source, allowedRoles: stringArray(allowedRoles ?? [], 'policy.allowedRoles').map((role) => role.toLowerCase()) };
+    }
+    return this.config();
+  }
+
+  #applyThrottle(throttle: Partial<ThrottleConfig> | null | false): void {
+    const { graph, gate } = this.#deps;
+    if (throttle === null || throttle === false) {
+      graph.bucket = undefined;
+      gate.limit = 0;
+      return;
+    }
+    const merged: ThrottleConfig = { ...(graph.bucket?.config ?? DEFAULT_THROTTLE), maxConcurrent: gate.limit, ...throttle };
+    if (!(merged.burst >= 1) || !(merged.refillPerSecond >= 0) || !(merged.maxConcurrent >= 0)) {
+      throw new AdminError(400, 'throttle needs burst >= 1, refillPerSecond >= 0 and maxConcurrent >= 0.');
+    }
+    if (graph.bucket) graph.bucket.reconfigure(merged);
+    else graph.bucket = new TokenBucket(merged);
+    gate.limit = merged.maxConcurrent;
+  }
+
+  /** Back to the start: no photos, initial policy, grants, knobs and faults; empty log. */
+  reset(): void {
+    const { state, log, initial } = this.#deps;
+    state.reset();
+    log.clear();
+    this.latency = initial.latency;
+    this.applyConfig({ throttle: initial.throttle ?? null, faults: [...initial.faults] });
+  }
+
+  oidcRequestEnv(context?: WorkflowContext): OidcRequestEnv {
+    return this.#deps.github.requestEnv(context);
+  }
+
+  async handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+    try {
+      await this.#route(request, response, url);
+    } catch (error) {
+      const status = error instanceof AdminError ? error.status : 500;
+      sendJson(response, status, { error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  async #route(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+    const { state, log, github } = this.#deps;
+    const method = request.method ?? 'GET';
+    const path = url.pathname.replace(/^\/_emulator/, '').replace(/\/$/, '') || '/';
+    const readJson = async (): Promise<Record<string, unknown>> => {
+      const { body } = await readBody(request, 1024 * 1024);
+      if (body.length === 0) return {};
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body.toString('utf8'));
+      } catch {
+        throw new AdminError(400, 'The body must be JSON.');
+      }
+      if (!isRecord(parsed)) throw new AdminError(400, 'The body must be a JSON object.');
+      return parsed;
+    };
+
+    if (method === 'GET' && path === '/') {
+      sendJson(response, 200, {
+        endpoints: [
+          'GET /_emulator/state', 'GET /_emulator/requests?since=SEQ', 'DELETE /_emulator/requests',
+          'GET /_emulator/config', 'POST /_emulator/config', 'POST /_emulator/reset',
+          'POST /_emulator/oidc/token', 'POST /_emulator/oidc/request-env',
+          'GET /_emulator/users/{id|upn|mail}/photo', 'PUT /_emulator/users/{id|upn|mail}/photo',
+        ],
+      });
+    } else if (method === 'GET' && path === '/state') {
+      sendJson(response, 200, state.snapshot());
+    } else if (method === 'GET' && path === '/requests') {
+      sendJson(response, 200, { requests: log.list(Number(url.searchParams.get('since') ?? 0) || 0) });
+    } else if (method === 'DELETE' && path === '/requests') {
+      log.clear();
+      response.writeHead(204).end();
+    } else if (method === 'GET' && path === '/config') {
+      sendJson(response, 200, this.config());
+    } else if (method === 'POST' && path === '/config') {
+      sendJson(response, 200, this.applyConfig((await readJson()) as EmulatorConfigPatch));
+    } else if (method === 'POST' && path === '/reset') {
+      this.reset();
+      response.writeHead(204).end();
+    } else if (method === 'POST' && path === '/oidc/token') {
+      const body = await readJson();
+      const audience = typeof body['audience'] === 'string' ? body['audience'] : undefined;
+      const context = isRecord(body['context']) ? (body['context'] as WorkflowContext) : undefined;
+      sendJson(response, 200, { value: github.issueToken(context ?? github.defaultContext, audience) });
+    } else if (method === 'POST' && path === '/oidc/request-env') {
+      const body = await readJson();
+      sendJson(response, 200, github.requestEnv(isRecord(body['context']) ? (body['context'] as WorkflowContext) : undefined));
+    } else if (path.startsWith('/users/') && path.endsWith('/photo')) {
+      const key = decodeURIComponent(path.slice('/users/'.length, -'/photo'.length));
+      const user = state.findUserLoosely(key);
+      if (!user) throw new AdminError(404, `No user '${key}'.`);
+      if (method === 'GET') {
+        const photo = state.getPhoto(user.id);
+        if (!photo) throw new AdminError(404, `User '${key}' has no photo.`);
+        response.writeHead(200, { 'Content-Type': photo.contentType, 'Content-Length': String(photo.bytes.length), ETag: photo.mediaEtag });
+        response.end(photo.bytes);
+      } else if (method === 'PUT') {
+        const { body, tooLarge } = await readBody(request, MAX_PHOTO_BYTES);
+        if (tooLarge) throw new AdminError(413, 'Photos are limited to 4 MB.');
+        const dimensions = readJpegDimensions(body);
+        if (!dimensions) throw new AdminError(400, 'The body must be a JPEG image.');
+        state.setPhoto(user.id, describePhoto(body, dimensions.width, dimensions.height));
+        response.writeHead(204).end();
+      } else if (method === 'DELETE') {
+        state.deletePhoto(user.id);
+        response.writeHead(204).end();
+      } else {
+        throw new AdminError(405, 'Method not allowed.');
+      }
+    } else {
+      throw new AdminError(404, `No admin endpoint ${method} ${url.pathname}.`);
+    }
+  }
+}
+
+function stringArray(value: unknown, name: string): string[] {
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw new AdminError(400, `${name} must be an array of strings.`);
+  return [...value];
+}

@@ -1,0 +1,77 @@
+// Maps a Graph path to its handler. Paths are matched on percent-decoded segments, so
+// /users/ada%40contoso.edu/photo/%24value and /users/ada@contoso.edu/photo/$value are the same.
+import type { GraphContext } from './context.js';
+import { getServicePrincipal, listRoleAssignments, listServicePrincipals } from './directory.js';
+import { methodNotAllowed, noRoute } from './errors.js';
+import { deletePhoto, getPhotoMetadata, getPhotoSize, getPhotoValue, listPhotoSizes, putPhoto } from './photos.js';
+import { getPhotoUpdateSettings, updatePhotoUpdateSettings } from './policy.js';
+import type { AppIdentity, GraphCall, GraphResult } from './types.js';
+import { getUser, listUsers } from './users.js';
+
+export function pathSegments(path: string): string[] {
+  return path
+    .split('/')
+    .filter(Boolean)
+    .map((segment) => {
+      try {
+        return decodeURIComponent(segment);
+      } catch {
+        return segment;
+      }
+    });
+}
+
+/** The user a path targets (/users/{key}/...), for logging and fault rules. */
+export function targetUserKey(path: string): string | undefined {
+  const [collection, key] = pathSegments(path);
+  return collection?.toLowerCase() === 'users' && key ? key : undefined;
+}
+
+export function route(context: GraphContext, call: GraphCall, identity: AppIdentity): GraphResult | Promise<GraphResult> {
+  const segments = pathSegments(call.path);
+  const method = call.method.toUpperCase();
+  const [first = '', second, third, fourth, fifth] = segments;
+  const lowerFirst = first.toLowerCase();
+
+  if (lowerFirst === 'users') {
+    if (second === undefined) return method === 'GET' ? listUsers(context, call, identity) : methodNotAllowed(call);
+    if (third === undefined) return method === 'GET' ? getUser(context, call, identity, second) : methodNotAllowed(call);
+    if (third === 'photo' && fourth === undefined) {
+      return method === 'GET' ? getPhotoMetadata(context, call, identity, second) : methodNotAllowed(call);
+    }
+    if (third === 'photo' && fourth === '$value' && fifth === undefined) {
+      if (method === 'GET') return getPhotoValue(context, call, identity, second);
+      if (method === 'PUT' || method === 'PATCH') return putPhoto(context, call, identity, second);
+      if (method === 'DELETE') return deletePhoto(context, call, identity, second);
+      return methodNotAllowed(call);
+    }
+    if (third === 'photos' && method === 'GET') {
+      if (fourth === undefined) return listPhotoSizes(context, call, identity, second);
+      if (fifth === undefined || fifth === '$value') return getPhotoSize(context, call, identity, second, fourth, fifth === '$value');
+    }
+    return noRoute(call);
+  }
+
+  if (lowerFirst === 'admin' && second === 'people' && third === 'photoUpdateSettings' && fourth === undefined) {
+    // photoUpdateSettings exists in beta only.
+    if (call.version !== 'beta') return noRoute({ ...call, path: '/photoUpdateSettings' });
+    if (method === 'GET') return getPhotoUpdateSettings(context, call, identity);
+    if (method === 'PATCH') return updatePhotoUpdateSettings(context, call, identity);
+    return methodNotAllowed(call);
+  }
+
+  const byAppId = /^servicePrincipals\(appId='([^']*)'\)$/i.exec(first);
+  if (byAppId && second === undefined) {
+    return method === 'GET' ? getServicePrincipal(context, call, identity, { appId: byAppId[1] ?? '' }) : methodNotAllowed(call);
+  }
+  if (lowerFirst === 'serviceprincipals') {
+    if (second === undefined) return method === 'GET' ? listServicePrincipals(context, call, identity) : methodNotAllowed(call);
+    if (third === undefined) return method === 'GET' ? getServicePrincipal(context, call, identity, { id: second }) : methodNotAllowed(call);
+  }
+
+  if (lowerFirst === 'rolemanagement' && second === 'directory' && third === 'roleAssignments' && fourth === undefined) {
+    return method === 'GET' ? listRoleAssignments(context, call, identity) : methodNotAllowed(call);
+  }
+
+  return noRoute(call);
+}

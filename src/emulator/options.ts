@@ -1,0 +1,159 @@
+// What a caller can configure, and the defaults that make a useful tenant out of nothing.
+import type { FaultRule } from './faults.js';
+
+export const DEFAULT_TENANT_ID = '8c5b2b3e-1f0a-4d7c-9b6e-2a4f1e3d5c70';
+export const DEFAULT_CLIENT_ID = '3f9a6c2d-7e41-4b58-a0d3-6c2e9f1b4a87';
+export const DEFAULT_SERVICE_PRINCIPAL_ID = 'b7e4d1a2-5c3f-4e69-8a0b-9d2c7f6e1a35';
+export const DEFAULT_REPOSITORY = 'contoso/photos';
+/** GitHub's audience for Entra workload identity federation. */
+export const TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
+
+export const DEFAULT_APP_PERMISSIONS: readonly string[] = Object.freeze([
+  'ProfilePhoto.ReadWrite.All',
+  'PeopleSettings.ReadWrite.All',
+  'RoleManagement.Read.Directory',
+  'User.Read.All',
+]);
+
+/** Directory roles that hold microsoft.directory/users/photo/update (DESIGN.md "Tenant facts"). */
+export const PHOTO_ROLE_TEMPLATE_IDS = Object.freeze({
+  globalAdministrator: '62e90394-69f5-4237-9190-012177145e10',
+  userAdministrator: 'fe930be7-5e62-47db-91af-98c3a49a38b1',
+  directoryWriters: '9360feb5-f418-4baa-8175-e2a00bac4301',
+  intuneAdministrator: '3a2c62db-5318-420d-8d74-23affee5d9d5',
+  partnerTier1Support: '4ba39ca4-527c-499a-b93d-d9b492c50246',
+  partnerTier2Support: 'e00e864a-17c5-4a4b-9c06-f5b95a8d5bd8',
+});
+
+export const ROLE_DISPLAY_NAMES: Readonly<Record<string, string>> = Object.freeze({
+  [PHOTO_ROLE_TEMPLATE_IDS.globalAdministrator]: 'Global Administrator',
+  [PHOTO_ROLE_TEMPLATE_IDS.userAdministrator]: 'User Administrator',
+  [PHOTO_ROLE_TEMPLATE_IDS.directoryWriters]: 'Directory Writers',
+  [PHOTO_ROLE_TEMPLATE_IDS.intuneAdministrator]: 'Intune Administrator',
+  [PHOTO_ROLE_TEMPLATE_IDS.partnerTier1Support]: 'Partner Tier1 Support',
+  [PHOTO_ROLE_TEMPLATE_IDS.partnerTier2Support]: 'Partner Tier2 Support',
+});
+
+export interface EmulatorUserSeed {
+  /** Object id; derived from the UPN when omitted. */
+  id?: string;
+  userPrincipalName: string;
+  mail?: string | null;
+  employeeId?: string | null;
+  displayName?: string;
+  givenName?: string | null;
+  surname?: string | null;
+  jobTitle?: string | null;
+  accountEnabled?: boolean;
+}
+
+/** A federated identity credential on the app registration (Entra matches all three exactly). */
+export interface FederatedCredential {
+  name?: string;
+  issuer: string;
+  subject: string;
+  audiences?: string[];
+}
+
+/** The GitHub Actions job an OIDC token describes. */
+export type WorkflowContext =
+  | {
+      kind: 'push';
+      repository?: string;
+      /** Default refs/heads/main. */
+      ref?: string;
+      /** The job's GitHub environment; absent means the job has none. */
+      environment?: string;
+      sha?: string;
+      actor?: string;
+    }
+  | {
+      kind: 'pull_request';
+      repository?: string;
+      /** Default 1. */
+      number?: number;
+      headRef?: string;
+      baseRef?: string;
+      /** A PR job may reference an environment too; its subject is then the environment one. */
+      environment?: string;
+      sha?: string;
+      actor?: string;
+    }
+  /** Exact claims (merged over iss/iat/nbf/exp/jti defaults), e.g. to forge a wrong issuer. */
+  | { claims: Record<string, unknown> };
+
+export const DEFAULT_WORKFLOW_CONTEXT: WorkflowContext = Object.freeze({
+  kind: 'push',
+  repository: DEFAULT_REPOSITORY,
+  ref: 'refs/heads/main',
+  environment: 'production',
+});
+
+export interface LatencyConfig {
+  /** Typical added delay per request. */
+  medianMs: number;
+  /** Uniform jitter: each delay is drawn from [median - spread, median + spread], floored at 0. */
+  spreadMs: number;
+}
+
+export interface ThrottleConfig {
+  /** Bucket capacity: requests allowed back to back from a full bucket. */
+  burst: number;
+  /** Tokens added per second (sustained rate). */
+  refillPerSecond: number;
+  /**
+   * Whether a rejected request still takes a token (the bucket goes into debt, down to -burst),
+   * as Graph keeps counting usage while a client is throttled.
+   */
+  countRejected: boolean;
+  /** Concurrent Graph requests per app+tenant beyond which requests get 429 at once; 0 = no cap. */
+  maxConcurrent: number;
+  /** Which requests draw from the bucket: identity writes only (Graph's write limit) or all. */
+  appliesTo: 'writes' | 'all';
+}
+
+/** Graph's identity write limit: about 3,000 writes per 150 s per app+tenant. */
+export const DEFAULT_THROTTLE: ThrottleConfig = Object.freeze({
+  burst: 3000,
+  refillPerSecond: 20,
+  countRejected: true,
+  maxConcurrent: 0,
+  appliesTo: 'writes',
+});
+
+export interface PhotoUpdateSettings {
+  source: 'cloud' | 'onPremises' | null;
+  allowedRoles: string[];
+}
+
+export interface EmulatorOptions {
+  /** TCP port on 127.0.0.1; 0 (default) picks a free one. */
+  port?: number;
+  tenantId?: string;
+  clientId?: string;
+  /** Object id of the app's service principal (also the access token's oid). */
+  servicePrincipalId?: string;
+  /** Seed directory; default DEFAULT_USERS. */
+  users?: readonly EmulatorUserSeed[];
+  /** Graph application permissions (app roles) granted to the app; they appear in the token. */
+  appPermissions?: readonly string[];
+  /** Directory role template ids assigned to the app's service principal; default none. */
+  directoryRoles?: readonly string[];
+  /** Default: the emulator's issuer with subjects for environment:production and ref:refs/heads/main. */
+  federatedCredentials?: readonly FederatedCredential[];
+  /** The job behind the default ACTIONS_ID_TOKEN_REQUEST_TOKEN; default a push to main in production. */
+  oidc?: WorkflowContext;
+  /** Default none. */
+  latency?: LatencyConfig;
+  /** Default DEFAULT_THROTTLE (Graph's identity write limit); false disables throttling. */
+  throttle?: Partial<ThrottleConfig> | false;
+  faults?: readonly FaultRule[];
+  /** Initial photoUpdateSettings; default { source: null, allowedRoles: [] }. */
+  policy?: PhotoUpdateSettings;
+  /** Where ca.pem/ca-key.pem live; default a fresh temp dir removed on stop. A given dir is kept and its CA reused. */
+  stateDir?: string;
+  /** Seed for latency jitter and probabilistic faults; default 1. */
+  seed?: number;
+  /** Most recent requests kept in the log; default 100,000. */
+  requestLogLimit?: number;
+}

@@ -1,0 +1,14 @@
+// A small seeded PRNG (mulberry32) so latency spread and probabilistic faults are
+// reproducible: a flaky benchmark is useless, a reproducible one can be bisected.
+export type RandomSource = () => number;
+
+export function seededRandom(seed: number): RandomSource {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}

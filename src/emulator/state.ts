@@ -1,0 +1,173 @@
+// The tenant's mutable state: directory users, their stored photos, the photo update policy
+// and the app's grants. Everything Graph reads or writes goes through here, and the admin
+// API reports from here.
+import { createHash } from 'node:crypto';
+import type { EmulatorUserSeed, PhotoUpdateSettings } from './options.js';
+import { objectIdForUpn } from './seed-users.js';
+
+export interface DirectoryUser {
+  id: string;
+  userPrincipalName: string;
+  mail: string | null;
+  employeeId: string | null;
+  displayName: string;
+  givenName: string | null;
+  surname: string | null;
+  jobTitle: string | null;
+  accountEnabled: boolean;
+}
+
+export interface StoredPhoto {
+  /** The bytes as uploaded: Entra keeps the largest size; smaller ones are derived. */
+  bytes: Buffer;
+  contentType: string;
+  width: number;
+  height: number;
+  sha256: string;
+  /** The value of @odata.mediaEtag, quotes included. */
+  mediaEtag: string;
+  updatedAt: string;
+}
+
+export interface UserSnapshot extends DirectoryUser {
+  photo: Omit<StoredPhoto, 'bytes'> & { byteLength: number } | null;
+}
+
+export interface TenantSnapshot {
+  tenantId: string;
+  clientId: string;
+  servicePrincipalId: string;
+  appPermissions: string[];
+  directoryRoles: string[];
+  policy: PhotoUpdateSettings;
+  users: UserSnapshot[];
+}
+
+export interface TenantInit {
+  tenantId: string;
+  clientId: string;
+  servicePrincipalId: string;
+  users: readonly EmulatorUserSeed[];
+  appPermissions: readonly string[];
+  directoryRoles: readonly string[];
+  policy: PhotoUpdateSettings;
+}
+
+function toDirectoryUser(seed: EmulatorUserSeed): DirectoryUser {
+  const upn = seed.userPrincipalName;
+  return {
+    id: (seed.id ?? objectIdForUpn(upn)).toLowerCase(),
+    userPrincipalName: upn,
+    mail: seed.mail ?? null,
+    employeeId: seed.employeeId ?? null,
+    displayName: seed.displayName ?? upn.split('@')[0] ?? upn,
+    givenName: seed.givenName ?? null,
+    surname: seed.surname ?? null,
+    jobTitle: seed.jobTitle ?? null,
+    accountEnabled: seed.accountEnabled ?? true,
+  };
+}
+
+export function describePhoto(bytes: Buffer, width: number, height: number, contentType = 'image/jpeg'): StoredPhoto {
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  return {
+    bytes,
+    contentType,
+    width,
+    height,
+    sha256,
+    // Graph's media etags look like "BA09D118": short, opaque, quoted.
+    mediaEtag: `"${sha256.slice(0, 8).toUpperCase()}"`,
+    updatedAt: new Date().toISOString(),
+  };
+}
+
+export class TenantState {
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly servicePrincipalId: string;
+  appPermissions: string[];
+  directoryRoles: string[];
+  policy: PhotoUpdateSettings;
+
+  readonly #init: TenantInit;
+  readonly #users: DirectoryUser[];
+  readonly #usersById = new Map<string, DirectoryUser>();
+  readonly #usersByUpn = new Map<string, DirectoryUser>();
+  readonly #photos = new Map<string, StoredPhoto>();
+
+  constructor(init: TenantInit) {
+    this.#init = init;
+    this.tenantId = init.tenantId;
+    this.clientId = init.clientId;
+    this.servicePrincipalId = init.servicePrincipalId;
+    this.appPermissions = [...init.appPermissions];
+    this.directoryRoles = [...init.directoryRoles];
+    this.policy = clonePolicy(init.policy);
+    this.#users = init.users.map(toDirectoryUser);
+    for (const user of this.#users) {
+      const upnKey = user.userPrincipalName.toLowerCase();
+      if (this.#usersById.has(user.id)) throw new Error(`Duplicate user id in seed: ${user.id}`);
+      if (this.#usersByUpn.has(upnKey)) throw new Error(`Duplicate userPrincipalName in seed: ${user.userPrincipalName}`);
+      this.#usersById.set(user.id, user);
+      this.#usersByUpn.set(upnKey, user);
+    }
+  }
+
+  /** A user by object id or userPrincipalName (both case-insensitive), as /users/{id | upn} resolves. */
+  findUser(idOrUpn: string): DirectoryUser | undefined {
+    const key = idOrUpn.toLowerCase();
+    return this.#usersById.get(key) ?? this.#usersByUpn.get(key);
+  }
+
+  /** A user by id, UPN or mail: how the admin API and fault rules name users. */
+  findUserLoosely(key: string): DirectoryUser | undefined {
+    const lower = key.toLowerCase();
+    return this.findUser(key) ?? this.#users.find((user) => user.mail?.toLowerCase() === lower);
+  }
+
+  get users(): readonly DirectoryUser[] {
+    return this.#users;
+  }
+
+  getPhoto(userId: string): StoredPhoto | undefined {
+    return this.#photos.get(userId);
+  }
+
+  setPhoto(userId: string, photo: StoredPhoto): void {
+    this.#photos.set(userId, photo);
+  }
+
+  deletePhoto(userId: string): boolean {
+    return this.#photos.delete(userId);
+  }
+
+  /** Back to the initial state: no photos, the initial policy and grants. Users are immutable. */
+  reset(): void {
+    this.#photos.clear();
+    this.policy = clonePolicy(this.#init.policy);
+    this.appPermissions = [...this.#init.appPermissions];
+    this.directoryRoles = [...this.#init.directoryRoles];
+  }
+
+  snapshot(): TenantSnapshot {
+    return {
+      tenantId: this.tenantId,
+      clientId: this.clientId,
+      servicePrincipalId: this.servicePrincipalId,
+      appPermissions: [...this.appPermissions],
+      directoryRoles: [...this.directoryRoles],
+      policy: clonePolicy(this.policy),
+      users: this.#users.map((user) => {
+        const photo = this.#photos.get(user.id);
+        if (!photo) return { ...user, photo: null };
+        const { bytes, ...metadata } = photo;
+        return { ...user, photo: { ...metadata, byteLength: bytes.length } };
+      }),
+    };
+  }
+}
+
+function clonePolicy(policy: PhotoUpdateSettings): PhotoUpdateSettings {
+  return { source: policy.source, allowedRoles: [...policy.allowedRoles] };
+}
