@@ -10,46 +10,51 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import { promises, constants as constants$6, existsSync, readFileSync } from 'fs';
 import 'path';
-import http$3 from 'http';
-import https$2 from 'https';
+import * as http$3 from 'http';
+import http__default from 'http';
+import * as https$2 from 'https';
+import https__default from 'https';
 import 'net';
 import require$$1 from 'tls';
 import events$2 from 'events';
 import 'assert';
-import require$$6 from 'util';
-import require$$0$1 from 'node:assert';
-import require$$0$3 from 'node:net';
-import require$$2 from 'node:http';
+import require$$5 from 'util';
+import require$$0$3 from 'node:assert';
+import require$$0$1 from 'node:net';
+import http$4 from 'node:http';
 import require$$0$2 from 'node:stream';
 import require$$0 from 'node:buffer';
 import require$$0$4 from 'node:util';
 import require$$7 from 'node:querystring';
 import require$$8 from 'node:events';
 import require$$0$5 from 'node:diagnostics_channel';
-import require$$5 from 'node:tls';
-import require$$1$2 from 'node:zlib';
-import require$$5$1 from 'node:perf_hooks';
+import { m as commonjsGlobal, s as sortFindings, U as UserError, n as environmentClaim, o as openTenant, a as gitMaybe, b as applyRevision, d as applyText, q as applyCounts, r as validationSummary, t as applyMarkdown, e as applySucceeded, u as applyHeadline, P as PLAN_COMMENT_MARKER, w as isGitRepository, x as resolveCommit, y as parentsOf, z as ensureCommit, p as planRevisions, l as validateRepository, W as WorktreeSnapshot, v as validationText, k as planText, f as countFindings, j as planJson, A as planMarkdown, B as validationHeadline, C as planHeadline, i as isUserError } from './chunks/shared.js';
+import require$$5$1 from 'node:tls';
+import zlib from 'node:zlib';
+import require$$5$2 from 'node:perf_hooks';
 import require$$8$1 from 'node:util/types';
 import require$$1$1 from 'node:worker_threads';
-import require$$1$3 from 'node:url';
-import require$$5$2 from 'node:async_hooks';
-import require$$1$4 from 'node:console';
-import require$$1$5 from 'node:dns';
-import require$$5$3 from 'string_decoder';
+import require$$1$2 from 'node:url';
+import require$$5$3 from 'node:async_hooks';
+import require$$1$3 from 'node:console';
+import require$$1$4 from 'node:dns';
+import require$$5$4 from 'string_decoder';
 import 'child_process';
 import 'timers';
-import { P as PLAN_COMMENT_MARKER, f as isGitRepository, r as resolveCommit, g as parentsOf, h as ensureCommit, p as planRevisions, e as validateRepository, W as WorktreeSnapshot, b as validationText, d as planText, c as countFindings, a as planJson, j as planMarkdown, k as validationSummary, l as validationHeadline, m as planHeadline, s as sortFindings, U as UserError, i as isUserError } from './chunks/shared.js';
 import { readFileSync as readFileSync$1 } from 'node:fs';
 import path from 'node:path';
+import 'node:crypto';
+import 'node:fs/promises';
 import 'node:os';
 import 'sharp';
-import 'node:crypto';
 import 'node:child_process';
-import 'node:fs/promises';
 import 'process';
 import 'buffer';
-
-var commonjsGlobal = typeof globalThis !== 'undefined' ? globalThis : typeof window !== 'undefined' ? window : typeof global !== 'undefined' ? global : typeof self !== 'undefined' ? self : {};
+import 'stream';
+import 'node:process';
+import 'tty';
+import 'url';
+import 'node:https';
 
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -202,13 +207,103 @@ function prepareKeyValueMessage(key, value) {
     return `${key}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
 }
 
+function getProxyUrl$2(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass$1(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL$1(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL$1(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass$1(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress$1(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress$1(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+let DecodedURL$1 = class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+};
+
 var tunnel$2 = {};
 
 var tls$1 = require$$1;
-var http$2 = http$3;
-var https$1 = https$2;
+var http$2 = http__default;
+var https$1 = https__default;
 var events$1 = events$2;
-var util$o = require$$6;
+var util$o = require$$5;
 
 
 tunnel$2.httpOverHttp = httpOverHttp;
@@ -324,7 +419,7 @@ TunnelingAgent.prototype.createSocket = function createSocket(options, cb) {
         new Buffer(connectOptions.proxyAuth).toString('base64');
   }
 
-  debug('making CONNECT request');
+  debug$1('making CONNECT request');
   var connectReq = self.request(connectOptions);
   connectReq.useChunkedEncodingByDefault = false; // for v0.6
   connectReq.once('response', onResponse); // for v0.6
@@ -350,7 +445,7 @@ TunnelingAgent.prototype.createSocket = function createSocket(options, cb) {
     socket.removeAllListeners();
 
     if (res.statusCode !== 200) {
-      debug('tunneling socket could not be established, statusCode=%d',
+      debug$1('tunneling socket could not be established, statusCode=%d',
         res.statusCode);
       socket.destroy();
       var error = new Error('tunneling socket could not be established, ' +
@@ -361,7 +456,7 @@ TunnelingAgent.prototype.createSocket = function createSocket(options, cb) {
       return;
     }
     if (head.length > 0) {
-      debug('got illegal response body from proxy');
+      debug$1('got illegal response body from proxy');
       socket.destroy();
       var error = new Error('got illegal response body from proxy');
       error.code = 'ECONNRESET';
@@ -369,7 +464,7 @@ TunnelingAgent.prototype.createSocket = function createSocket(options, cb) {
       self.removeSocket(placeholder);
       return;
     }
-    debug('tunneling connection has established');
+    debug$1('tunneling connection has established');
     self.sockets[self.sockets.indexOf(placeholder)] = socket;
     return cb(socket);
   }
@@ -377,7 +472,7 @@ TunnelingAgent.prototype.createSocket = function createSocket(options, cb) {
   function onError(cause) {
     connectReq.removeAllListeners();
 
-    debug('tunneling socket could not be established, cause=%s\n',
+    debug$1('tunneling socket could not be established, cause=%s\n',
           cause.message, cause.stack);
     var error = new Error('tunneling socket could not be established, ' +
                           'cause=' + cause.message);
@@ -449,9 +544,9 @@ function mergeOptions(target) {
 }
 
 
-var debug;
+var debug$1;
 if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
-  debug = function() {
+  debug$1 = function() {
     var args = Array.prototype.slice.call(arguments);
     if (typeof args[0] === 'string') {
       args[0] = 'TUNNEL: ' + args[0];
@@ -461,9 +556,9 @@ if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
     console.error.apply(console, args);
   };
 } else {
-  debug = function() {};
+  debug$1 = function() {};
 }
-tunnel$2.debug = debug; // for test
+tunnel$2.debug = debug$1; // for test
 
 var tunnel$1 = tunnel$2;
 
@@ -1224,11 +1319,11 @@ var tree_1 = {
   tree: tree$1
 };
 
-const assert$e = require$$0$1;
+const assert$e = require$$0$3;
 const { kDestroyed: kDestroyed$2, kBodyUsed: kBodyUsed$1, kListeners, kBody: kBody$2 } = symbols$4;
-const { IncomingMessage } = require$$2;
+const { IncomingMessage } = http$4;
 const stream$1 = require$$0$2;
-const net$2 = require$$0$3;
+const net$2 = require$$0$1;
 const { Blob: Blob$1 } = require$$0;
 const nodeUtil = require$$0$4;
 const { stringify } = require$$7;
@@ -2148,7 +2243,7 @@ const {
   InvalidArgumentError: InvalidArgumentError$n,
   NotSupportedError: NotSupportedError$1
 } = errors$1;
-const assert$d = require$$0$1;
+const assert$d = require$$0$3;
 const {
   isValidHTTPToken,
   isValidHeaderValue,
@@ -3319,8 +3414,8 @@ var timers$2 = {
   kFastTimer
 };
 
-const net$1 = require$$0$3;
-const assert$c = require$$0$1;
+const net$1 = require$$0$1;
+const assert$c = require$$0$3;
 const util$l = util$n;
 const { InvalidArgumentError: InvalidArgumentError$l, ConnectTimeoutError } = errors$1;
 const timers$1 = timers$2;
@@ -3408,7 +3503,7 @@ function buildConnector$4 ({ allowH2, maxCachedSessions, socketPath, timeout, se
     let socket;
     if (protocol === 'https:') {
       if (!tls) {
-        tls = require$$5;
+        tls = require$$5$1;
       }
       servername = servername || options.servername || util$l.getServerName(host) || null;
 
@@ -4008,11 +4103,11 @@ function requireConstants$2 () {
 	return constants$3;
 }
 
-var global$2;
+var global$1;
 var hasRequiredGlobal;
 
 function requireGlobal () {
-	if (hasRequiredGlobal) return global$2;
+	if (hasRequiredGlobal) return global$1;
 	hasRequiredGlobal = 1;
 
 	// In case of breaking changes, increase the version
@@ -4049,11 +4144,11 @@ function requireGlobal () {
 	  });
 	}
 
-	global$2 = {
+	global$1 = {
 	  getGlobalOrigin,
 	  setGlobalOrigin
 	};
-	return global$2;
+	return global$1;
 }
 
 var dataUrl;
@@ -4063,7 +4158,7 @@ function requireDataUrl () {
 	if (hasRequiredDataUrl) return dataUrl;
 	hasRequiredDataUrl = 1;
 
-	const assert = require$$0$1;
+	const assert = require$$0$3;
 
 	const encoder = new TextEncoder();
 
@@ -5519,13 +5614,13 @@ function requireUtil$5 () {
 	hasRequiredUtil$5 = 1;
 
 	const { Transform } = require$$0$2;
-	const zlib = require$$1$2;
+	const zlib$1 = zlib;
 	const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = requireConstants$2();
 	const { getGlobalOrigin } = requireGlobal();
 	const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = requireDataUrl();
-	const { performance } = require$$5$1;
+	const { performance } = require$$5$2;
 	const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = util$n;
-	const assert = require$$0$1;
+	const assert = require$$0$3;
 	const { isUint8Array } = require$$8$1;
 	const { webidl } = requireWebidl();
 
@@ -6872,8 +6967,8 @@ function requireUtil$5 () {
 	        return
 	      }
 	      this._inflateStream = (chunk[0] & 0x0F) === 0x08
-	        ? zlib.createInflate(this.#zlibOptions)
-	        : zlib.createInflateRaw(this.#zlibOptions);
+	        ? zlib$1.createInflate(this.#zlibOptions)
+	        : zlib$1.createInflateRaw(this.#zlibOptions);
 
 	      this._inflateStream.on('data', this.push.bind(this));
 	      this._inflateStream.on('end', () => this.push(null));
@@ -7571,7 +7666,7 @@ function requireFormdataParser () {
 	const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = requireDataUrl();
 	const { isFileLike } = requireFile();
 	const { makeEntry } = requireFormdata();
-	const assert = require$$0$1;
+	const assert = require$$0$3;
 	const { File: NodeFile } = require$$0;
 
 	const File = globalThis.File ?? NodeFile;
@@ -8063,7 +8158,7 @@ function requireBody () {
 	const { kState } = requireSymbols$3();
 	const { webidl } = requireWebidl();
 	const { Blob } = require$$0;
-	const assert = require$$0$1;
+	const assert = require$$0$3;
 	const { isErrored, isDisturbed } = require$$0$2;
 	const { isArrayBuffer } = require$$8$1;
 	const { serializeAMimeType } = requireDataUrl();
@@ -8580,7 +8675,7 @@ function requireBody () {
 
 /* global WebAssembly */
 
-const assert$b = require$$0$1;
+const assert$b = require$$0$3;
 const util$j = util$n;
 const { channels: channels$1 } = diagnostics;
 const timers = timers$2;
@@ -10090,7 +10185,7 @@ class AsyncWriter {
 
 var clientH1 = connectH1$1;
 
-const assert$a = require$$0$1;
+const assert$a = require$$0$3;
 const { errorMonitor } = require$$8;
 const { pipeline: pipeline$1 } = require$$0$2;
 const util$i = util$n;
@@ -10883,7 +10978,7 @@ var clientH2 = connectH2$1;
 
 const util$h = util$n;
 const { kBodyUsed } = symbols$4;
-const assert$9 = require$$0$1;
+const assert$9 = require$$0$3;
 const { InvalidArgumentError: InvalidArgumentError$j } = errors$1;
 const EE = require$$8;
 
@@ -11114,9 +11209,9 @@ function createRedirectInterceptor$3 ({ maxRedirections: defaultMaxRedirections 
 
 var redirectInterceptor = createRedirectInterceptor$3;
 
-const assert$8 = require$$0$1;
-const net = require$$0$3;
-const http$1 = require$$2;
+const assert$8 = require$$0$3;
+const net = require$$0$1;
+const http$1 = http$4;
 const util$g = util$n;
 const { channels } = diagnostics;
 const Request = request$3;
@@ -12524,7 +12619,7 @@ let Agent$5 = class Agent extends DispatcherBase$2 {
 var agent = Agent$5;
 
 const { kProxy, kClose: kClose$3, kDestroy: kDestroy$1, kDispatch: kDispatch$1, kInterceptors } = symbols$4;
-const { URL: URL$1 } = require$$1$3;
+const { URL: URL$1 } = require$$1$2;
 const Agent$4 = agent;
 const Pool$2 = pool;
 const DispatcherBase$1 = dispatcherBase;
@@ -12955,7 +13050,7 @@ let EnvHttpProxyAgent$1 = class EnvHttpProxyAgent extends DispatcherBase {
 
 var envHttpProxyAgent = EnvHttpProxyAgent$1;
 
-const assert$7 = require$$0$1;
+const assert$7 = require$$0$3;
 
 const { kRetryHandlerDefaultRetry } = symbols$4;
 const { RequestRetryError } = errors$1;
@@ -13430,7 +13525,7 @@ var api$1 = {};
 
 var apiRequest = {exports: {}};
 
-const assert$6 = require$$0$1;
+const assert$6 = require$$0$3;
 const { Readable: Readable$2 } = require$$0$2;
 const { RequestAbortedError: RequestAbortedError$4, NotSupportedError, InvalidArgumentError: InvalidArgumentError$d, AbortError } = errors$1;
 const util$d = util$n;
@@ -13812,7 +13907,7 @@ function consumeFinish (consume, err) {
 
 var readable = { Readable: BodyReadable, chunksDecode: chunksDecode$1 };
 
-const assert$5 = require$$0$1;
+const assert$5 = require$$0$3;
 const {
   ResponseStatusCodeError
 } = errors$1;
@@ -13903,12 +13998,12 @@ const isContentTypeText = (contentType) => {
 var util$c = {
   getResolveErrorBodyCallback: getResolveErrorBodyCallback$2};
 
-const assert$4 = require$$0$1;
+const assert$4 = require$$0$3;
 const { Readable: Readable$1 } = readable;
 const { InvalidArgumentError: InvalidArgumentError$c, RequestAbortedError: RequestAbortedError$3 } = errors$1;
 const util$b = util$n;
 const { getResolveErrorBodyCallback: getResolveErrorBodyCallback$1 } = util$c;
-const { AsyncResource: AsyncResource$4 } = require$$5$2;
+const { AsyncResource: AsyncResource$4 } = require$$5$3;
 
 class RequestHandler extends AsyncResource$4 {
   constructor (opts, callback) {
@@ -14176,12 +14271,12 @@ var abortSignal = {
   removeSignal: removeSignal$4
 };
 
-const assert$3 = require$$0$1;
+const assert$3 = require$$0$3;
 const { finished, PassThrough: PassThrough$1 } = require$$0$2;
 const { InvalidArgumentError: InvalidArgumentError$b, InvalidReturnValueError: InvalidReturnValueError$1 } = errors$1;
 const util$a = util$n;
 const { getResolveErrorBodyCallback } = util$c;
-const { AsyncResource: AsyncResource$3 } = require$$5$2;
+const { AsyncResource: AsyncResource$3 } = require$$5$3;
 const { addSignal: addSignal$3, removeSignal: removeSignal$3 } = abortSignal;
 
 class StreamHandler extends AsyncResource$3 {
@@ -14406,9 +14501,9 @@ const {
   RequestAbortedError: RequestAbortedError$1
 } = errors$1;
 const util$9 = util$n;
-const { AsyncResource: AsyncResource$2 } = require$$5$2;
+const { AsyncResource: AsyncResource$2 } = require$$5$3;
 const { addSignal: addSignal$2, removeSignal: removeSignal$2 } = abortSignal;
-const assert$2 = require$$0$1;
+const assert$2 = require$$0$3;
 
 const kResume = Symbol('resume');
 
@@ -14646,10 +14741,10 @@ function pipeline (opts, handler) {
 var apiPipeline = pipeline;
 
 const { InvalidArgumentError: InvalidArgumentError$9, SocketError: SocketError$1 } = errors$1;
-const { AsyncResource: AsyncResource$1 } = require$$5$2;
+const { AsyncResource: AsyncResource$1 } = require$$5$3;
 const util$8 = util$n;
 const { addSignal: addSignal$1, removeSignal: removeSignal$1 } = abortSignal;
-const assert$1 = require$$0$1;
+const assert$1 = require$$0$3;
 
 class UpgradeHandler extends AsyncResource$1 {
   constructor (opts, callback) {
@@ -14752,8 +14847,8 @@ function upgrade (opts, callback) {
 
 var apiUpgrade = upgrade;
 
-const assert = require$$0$1;
-const { AsyncResource } = require$$5$2;
+const assert = require$$0$3;
+const { AsyncResource } = require$$5$3;
 const { InvalidArgumentError: InvalidArgumentError$8, SocketError } = errors$1;
 const util$7 = util$n;
 const { addSignal, removeSignal } = abortSignal;
@@ -14923,7 +15018,7 @@ const {
   kGetNetConnect: kGetNetConnect$1
 } = mockSymbols;
 const { buildURL: buildURL$1 } = util$n;
-const { STATUS_CODES } = require$$2;
+const { STATUS_CODES } = http$4;
 const {
   types: {
     isPromise
@@ -15615,7 +15710,7 @@ var pluralizer = class Pluralizer {
 };
 
 const { Transform } = require$$0$2;
-const { Console } = require$$1$4;
+const { Console } = require$$1$3;
 
 const PERSISTENT = process.versions.icu ? '✅' : 'Y ';
 const NOT_PERSISTENT = process.versions.icu ? '❌' : 'N ';
@@ -15841,7 +15936,7 @@ function getGlobalDispatcher$1 () {
   return globalThis[globalDispatcher]
 }
 
-var global$1 = {
+var global = {
   setGlobalDispatcher: setGlobalDispatcher$1,
   getGlobalDispatcher: getGlobalDispatcher$1
 };
@@ -16054,8 +16149,8 @@ function createDumpInterceptor (
 
 var dump = createDumpInterceptor;
 
-const { isIP } = require$$0$3;
-const { lookup } = require$$1$5;
+const { isIP } = require$$0$1;
+const { lookup } = require$$1$4;
 const DecoratorHandler$1 = decoratorHandler;
 const { InvalidArgumentError: InvalidArgumentError$1, InformationalError } = errors$1;
 const maxInt = Math.pow(2, 31) - 1;
@@ -16444,7 +16539,7 @@ function requireHeaders () {
 	  isValidHeaderValue
 	} = requireUtil$5();
 	const { webidl } = requireWebidl();
-	const assert = require$$0$1;
+	const assert = require$$0$3;
 	const util = require$$0$4;
 
 	const kHeadersMap = Symbol('headers map');
@@ -17153,7 +17248,7 @@ function requireResponse () {
 	const { FormData } = requireFormdata();
 	const { URLSerializer } = requireDataUrl();
 	const { kConstruct } = symbols$4;
-	const assert = require$$0$1;
+	const assert = require$$0$3;
 	const { types } = require$$0$4;
 
 	const textEncoder = new TextEncoder('utf-8');
@@ -17828,7 +17923,7 @@ function requireRequest () {
 	const { webidl } = requireWebidl();
 	const { URLSerializer } = requireDataUrl();
 	const { kConstruct } = symbols$4;
-	const assert = require$$0$1;
+	const assert = require$$0$3;
 	const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = require$$8;
 
 	const kAbortController = Symbol('abortController');
@@ -18855,7 +18950,7 @@ function requireFetch () {
 	} = requireResponse();
 	const { HeadersList } = requireHeaders();
 	const { Request, cloneRequest } = requireRequest();
-	const zlib = require$$1$2;
+	const zlib$1 = zlib;
 	const {
 	  bytesMatch,
 	  makePolicyContainer,
@@ -18892,7 +18987,7 @@ function requireFetch () {
 	  extractMimeType
 	} = requireUtil$5();
 	const { kState, kDispatcher } = requireSymbols$3();
-	const assert = require$$0$1;
+	const assert = require$$0$3;
 	const { safelyExtractBody, extractBody } = requireBody();
 	const {
 	  redirectStatusSet,
@@ -18905,9 +19000,9 @@ function requireFetch () {
 	const { Readable, pipeline, finished } = require$$0$2;
 	const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = util$n;
 	const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = requireDataUrl();
-	const { getGlobalDispatcher } = global$1;
+	const { getGlobalDispatcher } = global;
 	const { webidl } = requireWebidl();
-	const { STATUS_CODES } = require$$2;
+	const { STATUS_CODES } = http$4;
 	const GET_OR_HEAD = ['GET', 'HEAD'];
 
 	const defaultUserAgent = typeof __UNDICI_IS_NODE__ !== 'undefined' || typeof esbuildDetection !== 'undefined'
@@ -20917,23 +21012,23 @@ function requireFetch () {
 	              const coding = codings[i].trim();
 	              // https://www.rfc-editor.org/rfc/rfc9112.html#section-7.2
 	              if (coding === 'x-gzip' || coding === 'gzip') {
-	                decoders.push(zlib.createGunzip({
+	                decoders.push(zlib$1.createGunzip({
 	                  // Be less strict when decoding compressed responses, since sometimes
 	                  // servers send slightly invalid responses that are still accepted
 	                  // by common browsers.
 	                  // Always using Z_SYNC_FLUSH is what cURL does.
-	                  flush: zlib.constants.Z_SYNC_FLUSH,
-	                  finishFlush: zlib.constants.Z_SYNC_FLUSH
+	                  flush: zlib$1.constants.Z_SYNC_FLUSH,
+	                  finishFlush: zlib$1.constants.Z_SYNC_FLUSH
 	                }));
 	              } else if (coding === 'deflate') {
 	                decoders.push(createInflate({
-	                  flush: zlib.constants.Z_SYNC_FLUSH,
-	                  finishFlush: zlib.constants.Z_SYNC_FLUSH
+	                  flush: zlib$1.constants.Z_SYNC_FLUSH,
+	                  finishFlush: zlib$1.constants.Z_SYNC_FLUSH
 	                }));
 	              } else if (coding === 'br') {
-	                decoders.push(zlib.createBrotliDecompress({
-	                  flush: zlib.constants.BROTLI_OPERATION_FLUSH,
-	                  finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH
+	                decoders.push(zlib$1.createBrotliDecompress({
+	                  flush: zlib$1.constants.BROTLI_OPERATION_FLUSH,
+	                  finishFlush: zlib$1.constants.BROTLI_OPERATION_FLUSH
 	                }));
 	              } else {
 	                decoders.length = 0;
@@ -21461,7 +21556,7 @@ function requireUtil$4 () {
 	const { getEncoding } = requireEncoding();
 	const { serializeAMimeType, parseMIMEType } = requireDataUrl();
 	const { types } = require$$0$4;
-	const { StringDecoder } = require$$5$3;
+	const { StringDecoder } = require$$5$4;
 	const { btoa } = require$$0;
 
 	/** @type {PropertyDescriptor} */
@@ -22214,7 +22309,7 @@ function requireUtil$3 () {
 	if (hasRequiredUtil$3) return util$4;
 	hasRequiredUtil$3 = 1;
 
-	const assert = require$$0$1;
+	const assert = require$$0$3;
 	const { URLSerializer } = requireDataUrl();
 	const { isValidHeaderName } = requireUtil$5();
 
@@ -22276,7 +22371,7 @@ function requireCache () {
 	const { kState } = requireSymbols$3();
 	const { fetching } = requireFetch();
 	const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = requireUtil$5();
-	const assert = require$$0$1;
+	const assert = require$$0$3;
 
 	/**
 	 * @see https://w3c.github.io/ServiceWorker/#dfn-cache-batch-operation
@@ -23677,7 +23772,7 @@ function requireParse () {
 	const { maxNameValuePairSize, maxAttributeValueSize } = requireConstants$1();
 	const { isCTLExcludingHtab } = requireUtil$2();
 	const { collectASequenceOfCodePointsFast } = requireDataUrl();
-	const assert = require$$0$1;
+	const assert = require$$0$3;
 
 	/**
 	 * @description Parses the field-value attributes of a set-cookie header string.
@@ -25425,7 +25520,7 @@ function requirePermessageDeflate () {
 	if (hasRequiredPermessageDeflate) return permessageDeflate;
 	hasRequiredPermessageDeflate = 1;
 
-	const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = require$$1$2;
+	const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = zlib;
 	const { isValidClientWindowBits } = requireUtil$1();
 	const { MessageSizeExceededError } = errors$1;
 
@@ -25539,7 +25634,7 @@ function requireReceiver () {
 	hasRequiredReceiver = 1;
 
 	const { Writable } = require$$0$2;
-	const assert = require$$0$1;
+	const assert = require$$0$3;
 	const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = requireConstants();
 	const { kReadyState, kSentClose, kResponse, kReceivedClose } = requireSymbols();
 	const { channels } = diagnostics;
@@ -26208,7 +26303,7 @@ function requireWebsocket () {
 	const { establishWebSocketConnection, closeWebSocketConnection } = requireConnection();
 	const { ByteParser } = requireReceiver();
 	const { kEnumerableProperty, isBlobLike } = util$n;
-	const { getGlobalDispatcher } = global$1;
+	const { getGlobalDispatcher } = global;
 	const { types } = require$$0$4;
 	const { ErrorEvent, CloseEvent } = requireEvents();
 	const { SendQueue } = requireSender();
@@ -27426,7 +27521,7 @@ function requireEventsource () {
 	const { delay } = requireUtil();
 	const { kEnumerableProperty } = util$n;
 	const { environmentSettingsObject } = requireUtil$5();
-	const { getGlobalDispatcher } = global$1;
+	const { getGlobalDispatcher } = global;
 
 	let experimentalWarned = false;
 
@@ -27917,7 +28012,7 @@ const MockAgent = mockAgent;
 const MockPool = mockPool;
 const mockErrors = mockErrors$1;
 const RetryHandler = retryHandler;
-const { getGlobalDispatcher, setGlobalDispatcher } = global$1;
+const { getGlobalDispatcher, setGlobalDispatcher } = global;
 const DecoratorHandler = decoratorHandler;
 const RedirectHandler = redirectHandler;
 const createRedirectInterceptor = redirectInterceptor;
@@ -27929,7 +28024,7 @@ undici.Client = Client;
 undici.Pool = Pool;
 undici.BalancedPool = BalancedPool;
 undici.Agent = Agent;
-undici.ProxyAgent = ProxyAgent;
+var ProxyAgent_1 = undici.ProxyAgent = ProxyAgent;
 undici.EnvHttpProxyAgent = EnvHttpProxyAgent;
 undici.RetryAgent = RetryAgent;
 undici.RetryHandler = RetryHandler;
@@ -28068,7 +28163,7 @@ const { EventSource } = requireEventsource();
 undici.EventSource = EventSource;
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-(undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$6 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -28116,20 +28211,637 @@ var MediaTypes$1;
 (function (MediaTypes) {
     MediaTypes["ApplicationJson"] = "application/json";
 })(MediaTypes$1 || (MediaTypes$1 = {}));
-[
+const HttpRedirectCodes$1 = [
     HttpCodes$1.MovedPermanently,
     HttpCodes$1.ResourceMoved,
     HttpCodes$1.SeeOther,
     HttpCodes$1.TemporaryRedirect,
     HttpCodes$1.PermanentRedirect
 ];
-[
+const HttpResponseRetryCodes$1 = [
     HttpCodes$1.BadGateway,
     HttpCodes$1.ServiceUnavailable,
     HttpCodes$1.GatewayTimeout
 ];
+const RetryableHttpVerbs$1 = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const ExponentialBackoffCeiling$1 = 10;
+const ExponentialBackoffTimeSlice$1 = 5;
+let HttpClientError$1 = class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+};
+let HttpClientResponse$1 = class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter$6(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter$6(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter$6(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter$6(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+};
+let HttpClient$1 = class HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter$6(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter$6(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter$6(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter$6(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter$6(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter$6(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter$6(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter$6(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter$6(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers$1.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers$1.Accept, MediaTypes$1.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter$6(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers$1.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers$1.Accept, MediaTypes$1.ApplicationJson);
+            additionalHeaders[Headers$1.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes$1.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter$6(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers$1.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers$1.Accept, MediaTypes$1.ApplicationJson);
+            additionalHeaders[Headers$1.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes$1.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter$6(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers$1.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers$1.Accept, MediaTypes$1.ApplicationJson);
+            additionalHeaders[Headers$1.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes$1.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter$6(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs$1.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes$1.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes$1.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes$1.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter$6(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse$1(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = getProxyUrl$2(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? https$2 : http$3;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys$2(this.requestOptions.headers), lowercaseKeys$2(headers || {}));
+        }
+        return lowercaseKeys$2(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys$2(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys$2(this.requestOptions.headers)[Headers$1.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers$1.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = getProxyUrl$2(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || http$3.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel$1.httpsOverHttps : tunnel$1.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel$1.httpOverHttps : tunnel$1.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new https$2.Agent(options) : new http$3.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new ProxyAgent_1(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter$6(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling$1, retryNumber);
+            const ms = ExponentialBackoffTimeSlice$1 * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter$6(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter$6(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes$1.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError$1(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+};
+const lowercaseKeys$2 = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 
-(undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$5 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -28138,8 +28850,30 @@ var MediaTypes$1;
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
+class BearerCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Bearer ${this.token}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter$5(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
 
-(undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$4 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -28148,8 +28882,68 @@ var MediaTypes$1;
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
+class OidcClient {
+    static createHttpClient(allowRetry = true, maxRetry = 10) {
+        const requestOptions = {
+            allowRetries: allowRetry,
+            maxRetries: maxRetry
+        };
+        return new HttpClient$1('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
+    }
+    static getRequestToken() {
+        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+        if (!token) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
+        }
+        return token;
+    }
+    static getIDTokenUrl() {
+        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
+        if (!runtimeUrl) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
+        }
+        return runtimeUrl;
+    }
+    static getCall(id_token_url) {
+        return __awaiter$4(this, void 0, void 0, function* () {
+            var _a;
+            const httpclient = OidcClient.createHttpClient();
+            const res = yield httpclient
+                .getJson(id_token_url)
+                .catch(error => {
+                throw new Error(`Failed to get ID Token. \n 
+        Error Code : ${error.statusCode}\n 
+        Error Message: ${error.message}`);
+            });
+            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
+            if (!id_token) {
+                throw new Error('Response json body do not have ID Token field');
+            }
+            return id_token;
+        });
+    }
+    static getIDToken(audience) {
+        return __awaiter$4(this, void 0, void 0, function* () {
+            try {
+                // New ID Token is requested from action service
+                let id_token_url = OidcClient.getIDTokenUrl();
+                if (audience) {
+                    const encodedAudience = encodeURIComponent(audience);
+                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
+                }
+                debug(`ID token url is ${id_token_url}`);
+                const id_token = yield OidcClient.getCall(id_token_url);
+                setSecret(id_token);
+                return id_token;
+            }
+            catch (error) {
+                throw new Error(`Error message: ${error.message}`);
+            }
+        });
+    }
+}
 
-var __awaiter$2 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$3 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -28171,7 +28965,7 @@ class Summary {
      * @returns step summary file path
      */
     filePath() {
-        return __awaiter$2(this, void 0, void 0, function* () {
+        return __awaiter$3(this, void 0, void 0, function* () {
             if (this._filePath) {
                 return this._filePath;
             }
@@ -28215,7 +29009,7 @@ class Summary {
      * @returns {Promise<Summary>} summary instance
      */
     write(options) {
-        return __awaiter$2(this, void 0, void 0, function* () {
+        return __awaiter$3(this, void 0, void 0, function* () {
             const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
             const filePath = yield this.filePath();
             const writeFunc = overwrite ? writeFile : appendFile;
@@ -28229,7 +29023,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     clear() {
-        return __awaiter$2(this, void 0, void 0, function* () {
+        return __awaiter$3(this, void 0, void 0, function* () {
             return this.emptyBuffer().write({ overwrite: true });
         });
     }
@@ -28480,7 +29274,7 @@ process.platform === 'win32';
 os__default.platform();
 os__default.arch();
 
-(undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$2 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -28503,6 +29297,38 @@ var ExitCode;
      */
     ExitCode[ExitCode["Failure"] = 1] = "Failure";
 })(ExitCode || (ExitCode = {}));
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function setSecret(secret) {
+    issueCommand('add-mask', {}, secret);
+}
 /**
  * Gets the value of an input.
  * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
@@ -28544,6 +29370,13 @@ function setFailed(message) {
     error(message);
 }
 /**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function debug(message) {
+    issueCommand('debug', {}, message);
+}
+/**
  * Adds an error issue
  * @param message error issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
@@ -28565,6 +29398,96 @@ function warning(message, properties = {}) {
  */
 function info(message) {
     process.stdout.write(message + os.EOL);
+}
+function getIDToken(aud) {
+    return __awaiter$2(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
+    });
+}
+
+/** Findings as workflow-command annotations at file:line:col. */
+function annotate(findings) {
+    for (const f of sortFindings(findings)) {
+        const properties = { title: `entra-photos: ${f.code}`, file: f.file, ...(f.line ? { startLine: f.line } : {}), ...(f.col ? { startColumn: f.col } : {}) };
+        if (f.severity === 'error')
+            error(f.message, properties);
+        else
+            warning(f.message, properties);
+    }
+}
+
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
+/**
+ * Push to the default branch, in a protected environment: GitHub OIDC → Graph, apply the change
+ * since the last completely applied revision, record it. Pull-request events never get here.
+ */
+async function runApply(settings) {
+    if (PULL_REQUEST_EVENTS.has(settings.eventName)) {
+        throw new UserError('guard', `mode "apply" never runs on ${settings.eventName} events: pull requests validate and plan without credentials. Apply on a push to the default branch, in a protected environment.`);
+    }
+    if (!settings.tenant.tenantId || !settings.tenant.clientId) {
+        throw new UserError('config', 'mode "apply" needs the inputs tenant-id and client-id (the app registration that has a federated credential for this repository). See docs/setup.md.');
+    }
+    if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL) {
+        throw new UserError('auth', 'The job cannot request a GitHub OIDC token. Add to the workflow job:\n  permissions:\n    id-token: write\n    contents: write\n(contents: write lets the action record the applied revision as a tag.)');
+    }
+    const getAssertion = async () => {
+        try {
+            return await getIDToken(settings.audience);
+        }
+        catch (err) {
+            throw new UserError('auth', `Could not get a GitHub OIDC token (${err.message}). The job needs "permissions: id-token: write".`);
+        }
+    };
+    const environment = settings.environment || environmentClaim(await getAssertion()) || 'default';
+    const tenant = openTenant(settings.tenant, getAssertion);
+    // A cancelled job gets SIGTERM; hosted jobs end at 6 h. Either way: stop starting new work,
+    // let in-flight writes finish, record progress, report.
+    const controller = new AbortController();
+    const stop = (why) => () => {
+        if (!controller.signal.aborted) {
+            warning(`${why}: finishing in-flight requests, recording progress, then stopping. The next run continues from here.`);
+            controller.abort(new Error(why));
+        }
+    };
+    const onTerm = stop('Cancelled (SIGTERM)');
+    process.once('SIGTERM', onTerm);
+    process.once('SIGINT', onTerm);
+    const budget = setTimeout(stop(`Time budget of ${settings.timeBudgetMinutes} minutes reached`), settings.timeBudgetMinutes * 60_000);
+    budget.unref();
+    try {
+        const remote = (await gitMaybe(settings.repoPath, ['remote', 'get-url', 'origin'])) !== undefined ? 'origin' : undefined;
+        const result = await applyRevision({
+            repo: settings.repoPath,
+            head: 'HEAD',
+            environment,
+            ...(remote ? { remote } : {}),
+            prune: settings.prune,
+            dryRun: settings.dryRun,
+            allowPolicyLockout: settings.allowPolicyLockout,
+            signal: controller.signal,
+            log: (line) => info(line),
+        }, tenant);
+        annotate(result.validation.findings);
+        info(applyText(result));
+        const counts = applyCounts(result);
+        setOutput('uploaded', counts.uploaded);
+        setOutput('removed', counts.removed);
+        setOutput('failed', counts.failed);
+        setOutput('policy-changed', result.policy.status === 'applied');
+        setOutput('applied-revision', result.appliedRevision ?? '');
+        if (process.env.GITHUB_STEP_SUMMARY) {
+            const invalid = result.validation.findings.some((f) => f.severity === 'error');
+            await summary.addRaw(invalid ? validationSummary(result.validation) : applyMarkdown(result)).write();
+        }
+        if (!applySucceeded(result))
+            setFailed(applyHeadline(result));
+    }
+    finally {
+        clearTimeout(budget);
+        process.off('SIGTERM', onTerm);
+        process.off('SIGINT', onTerm);
+    }
 }
 
 class Context {
@@ -28761,8 +29684,8 @@ Object.defineProperty(lib, "__esModule", { value: true });
 var HttpClient_1 = lib.HttpClient = lib.HttpClientResponse = lib.HttpClientError = lib.MediaTypes = lib.Headers = lib.HttpCodes = void 0;
 lib.getProxyUrl = getProxyUrl;
 lib.isHttps = isHttps;
-const http = __importStar(http$3);
-const https = __importStar(https$2);
+const http = __importStar(http__default);
+const https = __importStar(https__default);
 const pm = __importStar(proxy);
 const tunnel = __importStar(tunnel$1);
 const undici_1 = undici;
@@ -33996,15 +34919,6 @@ async function runValidate(settings) {
     else if (plan)
         info(planHeadline(plan));
 }
-function annotate(findings) {
-    for (const f of sortFindings(findings)) {
-        const properties = { title: `entra-photos: ${f.code}`, file: f.file, ...(f.line ? { startLine: f.line } : {}), ...(f.col ? { startColumn: f.col } : {}) };
-        if (f.severity === 'error')
-            error(f.message, properties);
-        else
-            warning(f.message, properties);
-    }
-}
 /**
  * Links into the reviewed commit on GitHub. Thumbnails point at the repository's own files, so
  * they render only for people who can read the repository: photos are never copied elsewhere.
@@ -34034,6 +34948,18 @@ function readSettings(env = process.env) {
         prune: readBoolean('prune', false),
         allowPublicRepo: readBoolean('allow-public-repo', false),
         githubToken: getInput('github-token'),
+        tenant: {
+            tenantId: getInput('tenant-id').trim(),
+            clientId: getInput('client-id').trim(),
+            cloud: getInput('cloud') || 'global',
+            ...(getInput('authority-host') ? { authorityHost: getInput('authority-host').trim() } : {}),
+            ...(getInput('graph-url') ? { graphUrl: getInput('graph-url').trim() } : {}),
+        },
+        audience: getInput('audience') || 'api://AzureADTokenExchange',
+        environment: getInput('environment').trim(),
+        dryRun: readBoolean('dry-run', false),
+        allowPolicyLockout: readBoolean('allow-policy-lockout', false),
+        timeBudgetMinutes: readNumber('time-budget-minutes', 330),
         eventName,
         event,
     };
@@ -34065,6 +34991,15 @@ function readBoolean(name, fallback) {
         return false;
     throw new UserError('config', `Input "${name}" is "${raw}"; write true or false.`);
 }
+function readNumber(name, fallback) {
+    const raw = getInput(name).trim();
+    if (raw === '')
+        return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0)
+        throw new UserError('config', `Input "${name}" is "${raw}"; write a positive number.`);
+    return n;
+}
 function readEvent(eventPath) {
     if (!eventPath)
         return {};
@@ -34093,8 +35028,11 @@ async function run() {
             case 'plan':
                 await runValidate(settings);
                 return;
+            case 'apply':
+                await runApply(settings);
+                return;
             default:
-                throw new UserError('config', `Mode "${settings.mode}" is not available in this version of entra-photos yet. Use "mode: validate".`);
+                throw new UserError('config', `Mode "${settings.mode}" is not available in this version of entra-photos yet. Use "mode: validate" or "mode: apply".`);
         }
     }
     catch (err) {

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { isUserError, UserError } from '../core/errors.js';
+import { runApply } from './applyMode.js';
 import { runValidate } from './validateMode.js';
 import { isPublicRepository, readSettings, type ActionSettings } from './settings.js';
 
@@ -13,8 +14,11 @@ export async function run(): Promise<void> {
       case 'plan':
         await runValidate(settings);
         return;
+      case 'apply':
+        await runApply(settings);
+        return;
       default:
-        throw new UserError('config', `Mode "${settings.mode}" is not available in this version of entra-photos yet. Use "mode: validate".`);
+        throw new UserError('config', `Mode "${settings.mode}" is not available in this version of entra-photos yet. Use "mode: validate" or "mode: apply".`);
     }
   } catch (err) {
     if (isUserError(err)) core.setFailed(err.message);

@@ -16,6 +16,14 @@ export interface ActionSettings {
   allowPublicRepo: boolean;
   /** For the sticky pull-request comment; empty disables it. */
   githubToken: string;
+  tenant: { tenantId: string; clientId: string; cloud: string; authorityHost?: string; graphUrl?: string };
+  audience: string;
+  /** Empty: the `environment` claim of the job's OIDC token, else "default". */
+  environment: string;
+  dryRun: boolean;
+  allowPolicyLockout: boolean;
+  /** Stop starting new work after this many minutes (hosted jobs end at 6 h). */
+  timeBudgetMinutes: number;
   eventName: string;
   event: GitHubEvent;
 }
@@ -39,6 +47,18 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): ActionSettin
     prune: readBoolean('prune', false),
     allowPublicRepo: readBoolean('allow-public-repo', false),
     githubToken: core.getInput('github-token'),
+    tenant: {
+      tenantId: core.getInput('tenant-id').trim(),
+      clientId: core.getInput('client-id').trim(),
+      cloud: core.getInput('cloud') || 'global',
+      ...(core.getInput('authority-host') ? { authorityHost: core.getInput('authority-host').trim() } : {}),
+      ...(core.getInput('graph-url') ? { graphUrl: core.getInput('graph-url').trim() } : {}),
+    },
+    audience: core.getInput('audience') || 'api://AzureADTokenExchange',
+    environment: core.getInput('environment').trim(),
+    dryRun: readBoolean('dry-run', false),
+    allowPolicyLockout: readBoolean('allow-policy-lockout', false),
+    timeBudgetMinutes: readNumber('time-budget-minutes', 330),
     eventName,
     event,
   };
@@ -66,6 +86,14 @@ function readBoolean(name: string, fallback: boolean): boolean {
   if (raw === 'true') return true;
   if (raw === 'false') return false;
   throw new UserError('config', `Input "${name}" is "${raw}"; write true or false.`);
+}
+
+function readNumber(name: string, fallback: number): number {
+  const raw = core.getInput(name).trim();
+  if (raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new UserError('config', `Input "${name}" is "${raw}"; write a positive number.`);
+  return n;
 }
 
 function readEvent(eventPath: string | undefined): GitHubEvent {

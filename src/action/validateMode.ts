@@ -1,10 +1,11 @@
 import * as core from '@actions/core';
-import { countFindings, sortFindings, type Finding } from '../core/findings.js';
+import { countFindings, type Finding } from '../core/findings.js';
 import { planRevisions } from '../plan/planRevisions.js';
 import { planHeadline, planJson, planMarkdown, planText } from '../report/plan.js';
 import { validationHeadline, validationSummary, validationText } from '../report/validation.js';
 import { WorktreeSnapshot } from '../repo/worktree.js';
 import { validateRepository } from '../validate/validate.js';
+import { annotate } from './annotate.js';
 import { upsertPlanComment } from './prComment.js';
 import { revisionsFor } from './revisions.js';
 import type { ActionSettings } from './settings.js';
@@ -47,14 +48,6 @@ export async function runValidate(settings: ActionSettings): Promise<void> {
   }
   if (errors > 0) core.setFailed(validationHeadline(validation));
   else if (plan) core.info(planHeadline(plan));
-}
-
-function annotate(findings: readonly Finding[]): void {
-  for (const f of sortFindings(findings)) {
-    const properties = { title: `entra-photos: ${f.code}`, file: f.file, ...(f.line ? { startLine: f.line } : {}), ...(f.col ? { startColumn: f.col } : {}) };
-    if (f.severity === 'error') core.error(f.message, properties);
-    else core.warning(f.message, properties);
-  }
 }
 
 /**

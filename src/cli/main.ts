@@ -6,6 +6,11 @@ import { isUserError, UserError } from '../core/errors.js';
 import { planJson, planText } from '../report/plan.js';
 import { validationJson, validationText } from '../report/validation.js';
 import { planRevisions } from '../plan/planRevisions.js';
+import { applyRevision } from '../apply/apply.js';
+import { openTenant } from '../apply/connection.js';
+import { applyJson, applySucceeded, applyText } from '../report/apply.js';
+import { gitMaybe } from '../repo/git.js';
+import { DEFAULT_OIDC_AUDIENCE, githubOidcFromEnv } from '../tenant/index.js';
 import { WorktreeSnapshot } from '../repo/worktree.js';
 import { validateRepository } from '../validate/validate.js';
 
@@ -19,6 +24,7 @@ const USAGE = `Usage: entra-photos <command> [options]
 Commands:
   validate   Check manifests and photos (what a pull request check runs)
   plan       Show what a change will do to the tenant: uploads, removals, policy
+  apply      Push the change since the last applied revision to the tenant (GitHub OIDC)
   emulator   Run the local tenant emulator (Entra ID, Microsoft Graph, GitHub OIDC on 127.0.0.1)
 
 Options for validate:
@@ -34,6 +40,16 @@ Options for plan:
   --all                 Decode every photo, not only changed ones
   --format text|json    Output format (default: text)
 
+Options for apply (defaults from ENTRA_PHOTOS_* variables, which 'emulator' prints):
+  --repo DIR                Repository (default: current directory)
+  --head REV                Revision to apply (default: HEAD)
+  --environment NAME        Record name: tag entra-photos/applied/NAME (default: default)
+  --remote NAME|none        Where the record lives (default: origin if it exists)
+  --tenant-id ID  --client-id ID  --cloud NAME  --authority-host URL  --graph-url URL
+  --audience AUD            OIDC audience (default: api://AzureADTokenExchange)
+  --prune  --dry-run  --allow-policy-lockout
+  --format text|json
+
   -h, --help            Show this help
   -v, --version         Show the version
 `;
@@ -46,6 +62,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         return await validateCommand(rest, out);
       case 'plan':
         return await planCommand(rest, out);
+      case 'apply':
+        return await applyCommand(rest, out);
       case 'emulator': {
         const { runEmulatorCommand } = await import('../emulator/command.js');
         return await runEmulatorCommand(rest);
@@ -134,4 +152,65 @@ async function planCommand(args: string[], out: NodeJS.WritableStream): Promise<
     out.write(planText(plan));
   }
   return errors > 0 ? EXIT_FINDINGS : EXIT_OK;
+}
+
+async function applyCommand(args: string[], out: NodeJS.WritableStream): Promise<number> {
+  const values = parse(args, {
+    repo: { type: 'string' },
+    head: { type: 'string' },
+    environment: { type: 'string' },
+    remote: { type: 'string' },
+    'tenant-id': { type: 'string' },
+    'client-id': { type: 'string' },
+    cloud: { type: 'string' },
+    'authority-host': { type: 'string' },
+    'graph-url': { type: 'string' },
+    audience: { type: 'string' },
+    prune: { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+    'allow-policy-lockout': { type: 'boolean' },
+    format: { type: 'string' },
+  });
+  const format = readFormat(values.format);
+  const repo = await repoDirectory(values.repo);
+  const env = process.env;
+  const tenantId = values['tenant-id'] ?? env.ENTRA_PHOTOS_TENANT_ID ?? '';
+  const clientId = values['client-id'] ?? env.ENTRA_PHOTOS_CLIENT_ID ?? '';
+  if (!tenantId || !clientId) throw new UserError('usage', 'apply needs --tenant-id and --client-id (or ENTRA_PHOTOS_TENANT_ID and ENTRA_PHOTOS_CLIENT_ID).');
+  const authorityHost = values['authority-host'] ?? env.ENTRA_PHOTOS_AUTHORITY_HOST;
+  const graphUrl = values['graph-url'] ?? env.ENTRA_PHOTOS_GRAPH_URL;
+  const tenant = openTenant(
+    { tenantId, clientId, cloud: values.cloud ?? 'global', ...(authorityHost ? { authorityHost } : {}), ...(graphUrl ? { graphUrl } : {}) },
+    githubOidcFromEnv(env, values.audience ?? DEFAULT_OIDC_AUDIENCE),
+  );
+  const remoteOption = values.remote ?? ((await gitMaybe(repo, ['remote', 'get-url', 'origin'])) !== undefined ? 'origin' : 'none');
+  const controller = new AbortController();
+  const stop = () => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    const result = await applyRevision(
+      {
+        repo,
+        head: values.head ?? 'HEAD',
+        environment: values.environment ?? 'default',
+        ...(remoteOption !== 'none' ? { remote: remoteOption } : {}),
+        prune: values.prune ?? false,
+        dryRun: values['dry-run'] ?? false,
+        allowPolicyLockout: values['allow-policy-lockout'] ?? false,
+        signal: controller.signal,
+        log: format === 'text' ? (line) => out.write(`${line}\n`) : () => {},
+      },
+      tenant,
+    );
+    if (format === 'json') out.write(JSON.stringify(applyJson(result), null, 2) + '\n');
+    else {
+      if (result.validation.findings.length) out.write(validationText(result.validation));
+      out.write(applyText(result));
+    }
+    return applySucceeded(result) ? EXIT_OK : EXIT_FINDINGS;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
 }

@@ -5,9 +5,9 @@ import { UserError } from '../core/errors.js';
 const execFileAsync = promisify(execFile);
 
 /** Runs git in a repository and returns stdout; failures become UserErrors that quote git. */
-export async function git(repo: string, args: readonly string[], options: { maxBuffer?: number } = {}): Promise<string> {
+export async function git(repo: string, args: readonly string[], options: { maxBuffer?: number; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
   try {
-    const { stdout } = await execFileAsync('git', args, { cwd: repo, maxBuffer: options.maxBuffer ?? 256 * 1024 * 1024, encoding: 'utf8', env: gitEnv() });
+    const { stdout } = await execFileAsync('git', args, { cwd: repo, maxBuffer: options.maxBuffer ?? 256 * 1024 * 1024, encoding: 'utf8', env: { ...gitEnv(), ...options.env } });
     return stdout;
   } catch (err) {
     const e = err as { stderr?: string; message: string };
@@ -28,6 +28,17 @@ function gitEnv(): NodeJS.ProcessEnv {
   // Never prompt (no terminal in CI), and read paths byte-exact (no octal quoting).
   return { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
 }
+
+/**
+ * Identity for the commits git notes makes: runners have no git identity configured, and the
+ * audit trail should say the tool wrote the progress record.
+ */
+export const TOOL_IDENTITY: NodeJS.ProcessEnv = {
+  GIT_AUTHOR_NAME: 'entra-photos',
+  GIT_AUTHOR_EMAIL: 'entra-photos@users.noreply.github.com',
+  GIT_COMMITTER_NAME: 'entra-photos',
+  GIT_COMMITTER_EMAIL: 'entra-photos@users.noreply.github.com',
+};
 
 /** Resolves a revision to a full commit id, with an error that says what to do. */
 export async function resolveCommit(repo: string, rev: string): Promise<string> {

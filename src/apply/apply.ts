@@ -1,0 +1,339 @@
+import { countFindings } from '../core/findings.js';
+import { desiredStateOf, type DesiredState } from '../desired/desired.js';
+import { describeKey, type UserKey } from '../manifest/userKey.js';
+import { checkPhoto, recommendedParallelism } from '../photo/index.js';
+import { diffDesired, type Plan } from '../plan/plan.js';
+import { RevisionSnapshot } from '../repo/revision.js';
+import { isResolved, PacerCancelledError, WritePacer, attemptsOf, type PacerStats, type TenantClient, type UserResolution } from '../tenant/index.js';
+import { validateRepository, type ValidationResult } from '../validate/validate.js';
+import { Ledger } from './ledger.js';
+import { blocksApp, planPolicyStep, wantedPolicy, type PolicyStep, type TenantPolicy } from './policyGuard.js';
+
+export interface ApplyOptions {
+  repo: string;
+  /** Revision to apply (the pushed head). */
+  head: string;
+  environment: string;
+  /** Remote holding the applied-revision record; undefined keeps it in the local repository. */
+  remote?: string;
+  prune: boolean;
+  dryRun: boolean;
+  allowPolicyLockout: boolean;
+  /** Cancellation (SIGTERM, time budget): nothing new starts; in-flight writes finish. */
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+  /** Progress notes are written after this many landed changes (and at the end). */
+  progressEvery?: number;
+  /** Photo writes: a pacer built for this run unless given (tests, benchmarks). */
+  pacer?: WritePacer;
+}
+
+export type OutcomeStatus = 'uploaded' | 'removed' | 'failed' | 'cancelled' | 'would-upload' | 'would-remove' | 'kept';
+
+export interface UserOutcome {
+  key: UserKey;
+  action: 'upload' | 'remove';
+  status: OutcomeStatus;
+  photo?: string;
+  reason?: string;
+  attempts?: number;
+}
+
+export interface PolicyOutcome {
+  status: 'not-managed' | 'unchanged' | 'applied' | 'would-apply' | 'refused' | 'failed' | 'skipped';
+  from?: TenantPolicy;
+  to?: TenantPolicy;
+  message?: string;
+}
+
+export interface ApplyResult {
+  environment: string;
+  base: string | undefined;
+  head: string;
+  validation: ValidationResult;
+  plan?: Plan;
+  /** Planned changes that an earlier, interrupted run from the same base already landed. */
+  alreadyLanded: number;
+  outcomes: UserOutcome[];
+  policy: PolicyOutcome;
+  /** The applied-revision record after this run. */
+  appliedRevision: string | undefined;
+  record: 'advanced' | 'unchanged' | 'lost-race' | 'not-complete' | 'dry-run';
+  cancelled: boolean;
+  durationMs: number;
+  pacer?: PacerStats;
+}
+
+/**
+ * Applies the reviewed change: the plan from the last revision applied completely to this
+ * environment up to `head`. Never re-derives intent from anything but two revisions (and the
+ * progress notes of interrupted runs between them).
+ */
+export async function applyRevision(options: ApplyOptions, tenant: TenantClient): Promise<ApplyResult> {
+  const started = performance.now();
+  const log = options.log ?? (() => {});
+  const ledger = new Ledger({ repo: options.repo, environment: options.environment, ...(options.remote ? { remote: options.remote } : {}) });
+  const headSnapshot = await RevisionSnapshot.open(options.repo, options.head);
+  const head = headSnapshot.commit;
+  const snapshots = [headSnapshot];
+  const result = (partial: Partial<ApplyResult> & Pick<ApplyResult, 'validation'>): ApplyResult => ({
+    environment: options.environment,
+    base: undefined,
+    head,
+    alreadyLanded: 0,
+    outcomes: [],
+    policy: { status: 'skipped' },
+    appliedRevision: undefined,
+    record: 'not-complete',
+    cancelled: options.signal?.aborted ?? false,
+    durationMs: Math.round(performance.now() - started),
+    ...partial,
+  });
+  try {
+    // 1. The head must be valid: an invalid tree applies nothing. Pixels are checked as each
+    //    photo is normalised (a failure there fails that user only).
+    const validation = await validateRepository(headSnapshot, { shouldDecode: () => false });
+    const base = await ledger.lastApplied();
+    if (countFindings(validation.findings).errors > 0) {
+      log(`The head ${head.slice(0, 12)} does not validate: nothing was applied.`);
+      return result({ validation, base, appliedRevision: base });
+    }
+    const desiredHead = await desiredStateOf(headSnapshot, validation);
+    let desiredBase: DesiredState | undefined;
+    if (base) {
+      const baseSnapshot = await RevisionSnapshot.open(options.repo, base);
+      snapshots.push(baseSnapshot);
+      desiredBase = await desiredStateOf(baseSnapshot, await validateRepository(baseSnapshot, { shouldDecode: () => false }));
+    }
+    const plan = diffDesired(desiredBase, desiredHead, { prune: options.prune });
+    log(base ? `Applying ${base.slice(0, 12)}..${head.slice(0, 12)} to ${options.environment}.` : `No revision was applied to ${options.environment} yet: applying everything in ${head.slice(0, 12)}.`);
+
+    // 2. Skip what interrupted runs from the same base already landed.
+    const landed = await ledger.landedSince(base);
+    const uploads = plan.uploads.filter((u) => landed.get(`upload:${u.key.canonical}`)?.fingerprint !== u.fingerprint);
+    const removals = options.prune ? plan.removals.filter((r) => !landed.has(`remove:${r.key.canonical}`)) : [];
+    const alreadyLanded = plan.uploads.length - uploads.length + (options.prune ? plan.removals.length - removals.length : 0);
+    if (alreadyLanded) log(`${alreadyLanded} planned change(s) already landed in an earlier run from the same base: skipped.`);
+
+    // 3. Resolve users with few requests.
+    const resolutions = await tenant.resolveUsers([...uploads.map((u) => u.key), ...removals.map((r) => r.key)], options.signal ? { signal: options.signal } : {});
+
+    // 4. The policy: compare the manifest's with the live tenant's, and order it around the photos.
+    const policyPlan = await planPolicy(desiredHead, tenant, options);
+    const outcomes: UserOutcome[] = [];
+    let policy = policyPlan.outcome;
+
+    if (options.dryRun) {
+      for (const u of uploads) outcomes.push(resolutionOutcome(u.key, 'upload', resolutions.get(u.key.canonical), 'would-upload', u.photo));
+      for (const r of removals) outcomes.push(resolutionOutcome(r.key, 'remove', resolutions.get(r.key.canonical), 'would-remove', r.photo));
+      if (policy.status === 'applied') policy = { ...policy, status: 'would-apply' };
+      return result({ validation, base, plan, alreadyLanded, outcomes: [...outcomes, ...kept(plan, options)], policy, appliedRevision: base, record: 'dry-run' });
+    }
+
+    const pacer = options.pacer ?? new WritePacer(options.signal ? { signal: options.signal } : {});
+    if (policyPlan.step.kind === 'before-photos') policy = await patchPolicy(tenant, policyPlan, log);
+
+    // 5. Photos: normalise and upload, overlapped; each success is recorded as progress.
+    const blocked = policyPlan.blockedReason;
+    const recordLanded = async (entry: Parameters<Ledger['record']>[0]) => {
+      ledger.record(entry);
+      if (ledger.pendingCount >= (options.progressEvery ?? 50)) await flush(ledger, base, head, log);
+    };
+    await runUploads(uploads, { headSnapshot, tenant, pacer, resolutions, outcomes, blocked, recordLanded, ...(options.signal ? { signal: options.signal } : {}) });
+    for (const r of removals) {
+      const resolution = resolutions.get(r.key.canonical);
+      if (!isResolved(resolution)) {
+        outcomes.push(resolutionOutcome(r.key, 'remove', resolution, 'failed', r.photo));
+        continue;
+      }
+      try {
+        await pacer.run(() => tenant.deletePhoto(resolution.id, options.signal), describeKey(r.key));
+        outcomes.push({ key: r.key, action: 'remove', status: 'removed', photo: r.photo });
+        await recordLanded({ action: 'remove', key: r.key.canonical });
+      } catch (err) {
+        outcomes.push(failure(r.key, 'remove', r.photo, err));
+      }
+    }
+    outcomes.push(...kept(plan, options));
+
+    // 6. Policy after the photos (or refused), unless the run was cut short.
+    if (options.signal?.aborted) {
+      if (policy.status === 'applied') policy = { ...policy, status: 'skipped', message: 'The run was cancelled before the policy change.' };
+    } else if (policyPlan.step.kind === 'after-photos') {
+      policy = await patchPolicy(tenant, policyPlan, log);
+    }
+
+    // 7. Record: progress always; the applied revision only when everything landed.
+    await flush(ledger, base, head, log);
+    const complete = !options.signal?.aborted && outcomes.every((o) => o.status !== 'failed' && o.status !== 'cancelled') && !['refused', 'failed'].includes(policy.status);
+    let record: ApplyResult['record'] = 'not-complete';
+    let appliedRevision = base;
+    if (complete) {
+      if (base === head) record = 'unchanged';
+      else {
+        record = await ledger.advance(base, head);
+        if (record === 'advanced') appliedRevision = head;
+      }
+    }
+    return result({ validation, base, plan, alreadyLanded, outcomes, policy, appliedRevision, record, pacer: pacer.stats, cancelled: options.signal?.aborted ?? false });
+  } finally {
+    for (const s of snapshots) s.close();
+  }
+}
+
+interface PolicyPlan {
+  step: PolicyStep;
+  outcome: PolicyOutcome;
+  /** Why photo writes cannot succeed under the policy they will meet, if they cannot. */
+  blockedReason?: string;
+}
+
+async function planPolicy(desired: DesiredState, tenant: TenantClient, options: ApplyOptions): Promise<PolicyPlan> {
+  const live = await tenant.getPhotoPolicy();
+  const wanted = desired.policy ? wantedPolicy(desired.policy, live) : live;
+  // Role assignments are only needed when some policy restricts roles.
+  const needsRoles = live.allowedRoles.length > 0 || wanted.allowedRoles.length > 0;
+  const appRoles = needsRoles ? await tenant.appRoleTemplateIds() : [];
+  const step = desired.policy ? planPolicyStep(live, wanted, appRoles, options.allowPolicyLockout) : ({ kind: 'none' } as const);
+  // The policy photo writes will meet: the new one if it goes first, the live one otherwise.
+  const during = step.kind === 'before-photos' ? step.to : live;
+  const blocked = blocksApp(during, appRoles);
+  const outcome: PolicyOutcome = !desired.policy
+    ? { status: 'not-managed', from: live }
+    : step.kind === 'none'
+      ? { status: 'unchanged', from: live, to: wanted }
+      : step.kind === 'refuse'
+        ? { status: 'refused', from: live, to: wanted, message: step.reason }
+        : { status: 'applied', from: live, to: wanted };
+  return { step, outcome, ...(blocked ? { blockedReason: `Photo writes are refused by the tenant's photo policy: ${blocked}. Nothing was sent.` } : {}) };
+}
+
+async function patchPolicy(tenant: TenantClient, plan: PolicyPlan, log: (line: string) => void): Promise<PolicyOutcome> {
+  if (plan.step.kind !== 'before-photos' && plan.step.kind !== 'after-photos') return plan.outcome;
+  try {
+    await tenant.setPhotoPolicy(plan.step.to);
+    log('Photo policy updated (it takes up to 24 hours to apply everywhere).');
+    return plan.outcome;
+  } catch (err) {
+    return { ...plan.outcome, status: 'failed', message: `The policy change failed: ${(err as Error).message}` };
+  }
+}
+
+interface UploadContext {
+  headSnapshot: RevisionSnapshot;
+  tenant: TenantClient;
+  pacer: WritePacer;
+  resolutions: Map<string, UserResolution>;
+  outcomes: UserOutcome[];
+  blocked: string | undefined;
+  signal?: AbortSignal;
+  recordLanded: (entry: { action: 'upload'; key: string; fingerprint: string }) => Promise<void>;
+}
+
+/**
+ * Normalising (CPU) and uploading (network, paced to the throttle) overlap: while photos upload,
+ * the next ones are being normalised. At most a bounded number of normalised photos wait for the
+ * network, so memory stays flat however many photos there are.
+ */
+async function runUploads(uploads: Plan['uploads'], ctx: UploadContext): Promise<void> {
+  const cpuSlots = new Semaphore(recommendedParallelism());
+  const readySlots = new Semaphore(Math.max(8, recommendedParallelism() * 4));
+  const inFlight = new Set<Promise<void>>();
+  for (const upload of uploads) {
+    if (ctx.signal?.aborted) {
+      ctx.outcomes.push({ key: upload.key, action: 'upload', status: 'cancelled', photo: upload.photo, reason: 'The run was cancelled before this photo was sent.' });
+      continue;
+    }
+    const resolution = ctx.resolutions.get(upload.key.canonical);
+    if (!isResolved(resolution)) {
+      ctx.outcomes.push(resolutionOutcome(upload.key, 'upload', resolution, 'failed', upload.photo));
+      continue;
+    }
+    if (ctx.blocked) {
+      ctx.outcomes.push({ key: upload.key, action: 'upload', status: 'failed', photo: upload.photo, reason: ctx.blocked });
+      continue;
+    }
+    await readySlots.acquire();
+    const job = uploadOne(upload, resolution.id, ctx, cpuSlots).finally(() => {
+      readySlots.release();
+      inFlight.delete(job);
+    });
+    inFlight.add(job);
+  }
+  await Promise.all(inFlight);
+}
+
+async function uploadOne(upload: Plan['uploads'][number], userId: string, ctx: UploadContext, cpuSlots: Semaphore): Promise<void> {
+  let jpeg: Buffer;
+  await cpuSlots.acquire();
+  try {
+    const settings = settingsFromFingerprint(upload.fingerprint);
+    const report = await checkPhoto(await ctx.headSnapshot.read(upload.photo), settings);
+    const error = report.issues.find((i) => i.severity === 'error');
+    if (error || !report.output) {
+      ctx.outcomes.push({ key: upload.key, action: 'upload', status: 'failed', photo: upload.photo, reason: error?.message ?? 'The photo could not be normalised.' });
+      return;
+    }
+    jpeg = report.output.jpeg;
+  } finally {
+    cpuSlots.release();
+  }
+  try {
+    await ctx.pacer.run(() => ctx.tenant.putPhoto(userId, jpeg, ctx.signal), describeKey(upload.key));
+    ctx.outcomes.push({ key: upload.key, action: 'upload', status: 'uploaded', photo: upload.photo });
+    await ctx.recordLanded({ action: 'upload', key: upload.key.canonical, fingerprint: upload.fingerprint });
+  } catch (err) {
+    ctx.outcomes.push(failure(upload.key, 'upload', upload.photo, err));
+  }
+}
+
+/** The normalisation settings are part of the fingerprint (`blob:n1/648/centre` or `blob:as-is`). */
+function settingsFromFingerprint(fingerprint: string): { enabled: boolean; crop: 'centre' | 'attention' } {
+  const key = fingerprint.slice(fingerprint.indexOf(':') + 1);
+  if (key === 'as-is') return { enabled: false, crop: 'centre' };
+  return { enabled: true, crop: key.endsWith('/attention') ? 'attention' : 'centre' };
+}
+
+function failure(key: UserKey, action: 'upload' | 'remove', photo: string, err: unknown): UserOutcome {
+  const attempts = attemptsOf(err);
+  if (err instanceof PacerCancelledError) return { key, action, status: 'cancelled', photo, reason: err.message };
+  return { key, action, status: 'failed', photo, reason: (err as Error).message ?? String(err), ...(attempts ? { attempts } : {}) };
+}
+
+function resolutionOutcome(key: UserKey, action: 'upload' | 'remove', resolution: UserResolution | undefined, okStatus: OutcomeStatus, photo: string): UserOutcome {
+  if (isResolved(resolution)) return { key, action, status: okStatus, photo };
+  return { key, action, status: 'failed', photo, reason: resolution?.reason ?? `${describeKey(key)} was not looked up.` };
+}
+
+/** Removals without prune are shown (kept), never executed. */
+function kept(plan: Plan, options: ApplyOptions): UserOutcome[] {
+  if (options.prune) return [];
+  return plan.removals.map((r) => ({ key: r.key, action: 'remove' as const, status: 'kept' as const, photo: r.photo, reason: 'Removed from the manifests; the photo stays in the tenant without prune.' }));
+}
+
+async function flush(ledger: Ledger, base: string | undefined, head: string, log: (line: string) => void): Promise<void> {
+  try {
+    await ledger.flushProgress(base, head);
+  } catch (err) {
+    // Progress is an optimisation for resuming; failing to record it must not stop the uploads.
+    log(`Could not record progress: ${(err as Error).message}`);
+  }
+}
+
+class Semaphore {
+  private waiters: (() => void)[] = [];
+  constructor(private free: number) {}
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+  release(): void {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.free++;
+  }
+}
+

@@ -1,0 +1,198 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { UserError } from '../core/errors.js';
+import { ensureCommit, git, gitMaybe, TOOL_IDENTITY } from '../repo/git.js';
+
+/**
+ * What is live in an environment, recorded in git itself so that `git log --decorate` shows it:
+ *
+ * - the tag `entra-photos/applied/<env>` points at the last revision applied *completely*; it is
+ *   moved with a compare-and-swap push, so two overlapping runs cannot both advance it;
+ * - progress within a revision is a git note (ref `entra-photos/progress/<env>`) on the head
+ *   being applied, listing what already landed. A run cut short (time budget, cancellation,
+ *   crash) leaves it behind; the next run from the same base skips what it lists.
+ *
+ * With a remote (the action: origin), both are pushed; without one (a local CLI run), they stay
+ * in the local repository.
+ */
+export interface LedgerOptions {
+  repo: string;
+  environment: string;
+  /** Remote to read and push the record from; undefined keeps everything local. */
+  remote?: string;
+}
+
+export interface LandedEntry {
+  /** `upload` with the fingerprint that landed, or `remove`. */
+  action: 'upload' | 'remove' | 'policy';
+  key: string;
+  fingerprint?: string;
+}
+
+const ENV_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+const NOTE_HEADER = 'entra-photos progress v1';
+
+export class Ledger {
+  readonly tagRef: string;
+  readonly notesRef: string;
+  private readonly pending: LandedEntry[] = [];
+
+  constructor(private readonly options: LedgerOptions) {
+    if (!ENV_NAME.test(options.environment)) {
+      throw new UserError('config', `Environment name "${options.environment}" cannot name a git ref. Use letters, digits, ".", "_" or "-".`);
+    }
+    this.tagRef = `refs/tags/entra-photos/applied/${options.environment}`;
+    this.notesRef = `refs/notes/entra-photos/progress/${options.environment}`;
+  }
+
+  /** The last completely applied commit, fetched if needed; undefined when nothing was applied. */
+  async lastApplied(): Promise<string | undefined> {
+    const { repo, remote } = this.options;
+    let sha: string | undefined;
+    if (remote) {
+      const out = await git(repo, ['ls-remote', remote, this.tagRef]);
+      sha = out.split(/\s+/)[0] || undefined;
+      if (sha) {
+        await ensureCommit(repo, sha);
+        await git(repo, ['update-ref', this.tagRef, sha]);
+      } else {
+        await gitMaybe(repo, ['update-ref', '-d', this.tagRef]);
+      }
+    } else {
+      sha = (await gitMaybe(repo, ['rev-parse', '--verify', '--quiet', `${this.tagRef}^{commit}`]))?.trim() || undefined;
+    }
+    return sha;
+  }
+
+  /**
+   * Everything that landed in earlier runs that started from the same base (the record has not
+   * moved since), in the order it landed: later entries override earlier ones.
+   */
+  async landedSince(base: string | undefined): Promise<Map<string, LandedEntry>> {
+    await this.fetchNotes();
+    const landed = new Map<string, LandedEntry>();
+    const list = await gitMaybe(this.options.repo, ['notes', `--ref=${this.notesRef}`, 'list']);
+    const notes: { updated: string; entries: LandedEntry[] }[] = [];
+    for (const line of (list ?? '').split('\n')) {
+      const [noteBlob] = line.split(' ');
+      if (!noteBlob) continue;
+      const parsed = parseNote(await git(this.options.repo, ['cat-file', 'blob', noteBlob]));
+      if (parsed && parsed.base === (base ?? 'none')) notes.push(parsed);
+    }
+    notes.sort((a, b) => (a.updated < b.updated ? -1 : 1));
+    for (const note of notes) for (const e of note.entries) landed.set(`${e.action}:${e.key}`, e);
+    return landed;
+  }
+
+  record(entry: LandedEntry): void {
+    this.pending.push(entry);
+  }
+
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+
+  private flushing: Promise<void> = Promise.resolve();
+
+  /**
+   * Writes the progress note on `head` (merging with what it had) and pushes it. Flushes run one
+   * at a time; entries recorded meanwhile go into the next one.
+   */
+  flushProgress(base: string | undefined, head: string): Promise<void> {
+    const run = this.flushing.then(() => this.writeProgress(base, head));
+    this.flushing = run.catch(() => {});
+    return run;
+  }
+
+  private async writeProgress(base: string | undefined, head: string): Promise<void> {
+    if (this.pending.length === 0) return;
+    const batch = this.pending.splice(0);
+    try {
+      await this.writeNote(base, head, batch);
+    } catch (err) {
+      this.pending.unshift(...batch);
+      throw err;
+    }
+  }
+
+  private async writeNote(base: string | undefined, head: string, batch: LandedEntry[]): Promise<void> {
+    const { repo, remote } = this.options;
+    const existing = await gitMaybe(repo, ['notes', `--ref=${this.notesRef}`, 'show', head]);
+    const previous = existing ? parseNote(existing) : undefined;
+    const entries = previous && previous.base === (base ?? 'none') ? [...previous.entries, ...batch] : batch;
+    const body = [NOTE_HEADER, `environment: ${this.options.environment}`, `base: ${base ?? 'none'}`, `head: ${head}`, `updated: ${new Date().toISOString()}`, ...entries.map(formatEntry)].join('\n') + '\n';
+    const dir = await mkdtemp(path.join(tmpdir(), 'entra-photos-note-'));
+    try {
+      const file = path.join(dir, 'note.txt');
+      await writeFile(file, body);
+      await git(repo, ['notes', `--ref=${this.notesRef}`, 'add', '-f', '-F', file, head], { env: TOOL_IDENTITY });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    if (remote) await this.pushNotes();
+  }
+
+  /**
+   * Moves the applied tag from `expected` to `head` with a compare-and-swap push: if another run
+   * moved it meanwhile, this one does not overwrite it.
+   */
+  async advance(expected: string | undefined, head: string): Promise<'advanced' | 'lost-race'> {
+    const { repo, remote } = this.options;
+    if (remote) {
+      const lease = `--force-with-lease=${this.tagRef}:${expected ?? ''}`;
+      const pushed = await gitMaybe(repo, ['push', '--quiet', lease, remote, `${head}:${this.tagRef}`]);
+      if (pushed === undefined) {
+        const now = (await git(repo, ['ls-remote', remote, this.tagRef])).split(/\s+/)[0];
+        if (now !== (expected ?? '')) return 'lost-race';
+        throw new UserError('git', `Could not push ${this.tagRef} to ${remote}. The job needs "permissions: contents: write" to record what it applied.`);
+      }
+      await git(repo, ['update-ref', this.tagRef, head]);
+      return 'advanced';
+    }
+    const ok = await gitMaybe(repo, ['update-ref', this.tagRef, head, expected ?? '0'.repeat(40)]);
+    return ok === undefined ? 'lost-race' : 'advanced';
+  }
+
+  private async fetchNotes(): Promise<void> {
+    const { repo, remote } = this.options;
+    if (!remote) return;
+    // Missing on the remote is normal (first run); anything else surfaces on push.
+    await gitMaybe(repo, ['fetch', '--quiet', '--no-tags', remote, `+${this.notesRef}:${this.notesRef}`]);
+  }
+
+  private async pushNotes(): Promise<void> {
+    const { repo, remote } = this.options;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if ((await gitMaybe(repo, ['push', '--quiet', remote!, `${this.notesRef}:${this.notesRef}`])) !== undefined) return;
+      // Someone else pushed notes meanwhile: merge theirs (union of lines) and try again.
+      const theirs = `${this.notesRef}-remote`;
+      await gitMaybe(repo, ['fetch', '--quiet', '--no-tags', remote!, `+${this.notesRef}:${theirs}`]);
+      await git(repo, ['notes', `--ref=${this.notesRef}`, 'merge', '-q', '-s', 'cat_sort_uniq', theirs], { env: TOOL_IDENTITY }).catch(() => undefined);
+    }
+    throw new UserError('git', `Could not push progress notes (${this.notesRef}) to ${remote}. The job needs "permissions: contents: write".`);
+  }
+}
+
+function formatEntry(e: LandedEntry): string {
+  return [e.action, e.key, e.fingerprint].filter(Boolean).join(' ');
+}
+
+function parseNote(text: string): { base: string; updated: string; entries: LandedEntry[] } | undefined {
+  // Tolerates notes merged line-wise (cat_sort_uniq) after concurrent pushes: header anywhere,
+  // the latest `updated:` wins.
+  const lines = text.split('\n');
+  if (!lines.includes(NOTE_HEADER)) return undefined;
+  let base = '';
+  let updated = '';
+  const entries: LandedEntry[] = [];
+  for (const line of lines) {
+    if (line.startsWith('base: ')) base = line.slice(6);
+    else if (line.startsWith('updated: ')) updated = line.slice(9) > updated ? line.slice(9) : updated;
+    else {
+      const [action, key, fingerprint] = line.split(' ');
+      if ((action === 'upload' || action === 'remove' || action === 'policy') && key) entries.push({ action, key, ...(fingerprint ? { fingerprint } : {}) });
+    }
+  }
+  return { base, updated, entries };
+}

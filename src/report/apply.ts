@@ -1,0 +1,148 @@
+/** Apply report builders: pure functions from an apply result to text, JSON and Markdown. */
+import type { ApplyResult, PolicyOutcome, UserOutcome } from '../apply/apply.js';
+import type { TenantPolicy } from '../apply/policyGuard.js';
+import { roleName } from '../manifest/roles.js';
+import { describeKey } from '../manifest/userKey.js';
+
+export interface ApplyCounts {
+  uploaded: number;
+  removed: number;
+  failed: number;
+  cancelled: number;
+  kept: number;
+  planned: number;
+}
+
+export function applyCounts(result: ApplyResult): ApplyCounts {
+  const count = (s: UserOutcome['status']) => result.outcomes.filter((o) => o.status === s).length;
+  return {
+    uploaded: count('uploaded') + count('would-upload'),
+    removed: count('removed') + count('would-remove'),
+    failed: count('failed'),
+    cancelled: count('cancelled'),
+    kept: count('kept'),
+    planned: result.outcomes.length - count('kept'),
+  };
+}
+
+/** Whether the job should fail: anything failed, was cancelled, or the policy was refused. */
+export function applySucceeded(result: ApplyResult): boolean {
+  const c = applyCounts(result);
+  return c.failed === 0 && c.cancelled === 0 && !result.cancelled && !['refused', 'failed'].includes(result.policy.status) && result.validation.findings.every((f) => f.severity !== 'error');
+}
+
+export function throughput(result: ApplyResult): number {
+  const c = applyCounts(result);
+  return result.durationMs > 0 ? ((c.uploaded + c.removed) * 1000) / result.durationMs : 0;
+}
+
+export function applyHeadline(result: ApplyResult): string {
+  const c = applyCounts(result);
+  const dry = result.record === 'dry-run';
+  const verb = dry ? 'Dry run' : applySucceeded(result) ? 'Applied' : result.cancelled ? 'Cancelled' : 'Apply failed';
+  const parts = dry
+    ? [`${c.uploaded} would upload`, `${c.removed} would remove`, `${c.failed} failed`]
+    : [`${c.uploaded} uploaded`, `${c.removed} removed`, `${c.failed} failed`, ...(c.cancelled ? [`${c.cancelled} not started`] : [])];
+  return `${verb} to ${result.environment}: ${parts.join(', ')}${result.alreadyLanded ? `, ${result.alreadyLanded} already landed` : ''}; policy ${result.policy.status} (${(result.durationMs / 1000).toFixed(1)} s).`;
+}
+
+export function describeTenantPolicy(p: TenantPolicy | undefined): string {
+  if (!p) return 'unknown';
+  return `source ${p.source ?? 'not set'}; allowed roles: ${p.allowedRoles.length ? p.allowedRoles.map(roleName).join(', ') : 'any'}`;
+}
+
+function recordLine(result: ApplyResult): string {
+  switch (result.record) {
+    case 'advanced':
+      return `Recorded ${result.head.slice(0, 12)} as applied to ${result.environment}.`;
+    case 'unchanged':
+      return `${result.head.slice(0, 12)} was already recorded as applied to ${result.environment}.`;
+    case 'lost-race':
+      return `Another run moved the ${result.environment} record meanwhile; this run did not overwrite it.`;
+    case 'dry-run':
+      return 'Dry run: nothing was written and the record did not move.';
+    default:
+      return `The ${result.environment} record stays at ${result.appliedRevision?.slice(0, 12) ?? 'nothing'}: the next run retries what did not land.`;
+  }
+}
+
+export function applyText(result: ApplyResult): string {
+  const lines: string[] = [];
+  for (const o of result.outcomes) {
+    if (o.status === 'failed' || o.status === 'cancelled') lines.push(`  ✗ ${describeKey(o.key)} (${o.action} ${o.photo ?? ''}): ${o.reason ?? o.status}`);
+  }
+  if (result.policy.message) lines.push(`  policy: ${result.policy.message}`);
+  lines.push(applyHeadline(result), recordLine(result));
+  return lines.join('\n') + '\n';
+}
+
+export interface ApplyJson {
+  environment: string;
+  base: string | null;
+  head: string;
+  counts: ApplyCounts;
+  alreadyLanded: number;
+  policy: PolicyOutcome;
+  appliedRevision: string | null;
+  record: ApplyResult['record'];
+  durationMs: number;
+  outcomes: { user: string; keyType: string; action: string; status: string; photo?: string; reason?: string }[];
+}
+
+export function applyJson(result: ApplyResult): ApplyJson {
+  return {
+    environment: result.environment,
+    base: result.base ?? null,
+    head: result.head,
+    counts: applyCounts(result),
+    alreadyLanded: result.alreadyLanded,
+    policy: result.policy,
+    appliedRevision: result.appliedRevision ?? null,
+    record: result.record,
+    durationMs: result.durationMs,
+    outcomes: result.outcomes.map((o) => ({ user: o.key.value, keyType: o.key.kind, action: o.action, status: o.status, ...(o.photo ? { photo: o.photo } : {}), ...(o.reason ? { reason: o.reason } : {}) })),
+  };
+}
+
+/** Job summary: verdict and counts first, then failures, then every user, then the policy. */
+export function applyMarkdown(result: ApplyResult, openRows = 15): string {
+  const c = applyCounts(result);
+  const ok = applySucceeded(result);
+  const out = [
+    `## ${result.record === 'dry-run' ? '🔎' : ok ? '✅' : '❌'} entra-photos: ${applyHeadline(result)}`,
+    '',
+    `| Uploaded | Removed | Failed | Not started | Kept (no prune) | Already landed | Duration | Throughput |`,
+    `|---:|---:|---:|---:|---:|---:|---:|---:|`,
+    `| ${c.uploaded} | ${c.removed} | ${c.failed} | ${c.cancelled} | ${c.kept} | ${result.alreadyLanded} | ${(result.durationMs / 1000).toFixed(1)} s | ${throughput(result).toFixed(1)}/s |`,
+    '',
+    recordLine(result),
+    '',
+  ];
+  if (result.pacer) {
+    const p = result.pacer;
+    out.push(`Graph: ${p.attempts} write requests, ${p.throttled} throttled (429), ${p.retries} retries.`, '');
+  }
+  const problems = result.outcomes.filter((o) => o.status === 'failed' || o.status === 'cancelled');
+  if (problems.length) {
+    out.push(`### Failures (${problems.length})`, '', '| User | Action | Photo | Why |', '|---|---|---|---|');
+    for (const o of problems) out.push(`| ${cell(describeKey(o.key))} | ${o.action} | \`${cell(o.photo ?? '')}\` | ${cell(o.reason ?? o.status)} |`);
+    out.push('');
+  }
+  const rows = result.outcomes.map((o) => `| ${cell(describeKey(o.key))} | ${o.action} | ${o.status} | \`${cell(o.photo ?? '')}\` |`);
+  if (rows.length) {
+    const table = ['| User | Action | Result | Photo |', '|---|---|---|---|', ...rows];
+    if (rows.length > openRows) out.push(`<details><summary><b>Every user (${rows.length})</b></summary>`, '', ...table, '', '</details>', '');
+    else out.push('### Users', '', ...table, '');
+  }
+  if (result.policy.status !== 'not-managed') {
+    out.push('### Photo policy', '', `- status: **${result.policy.status}**`, `- tenant before: ${describeTenantPolicy(result.policy.from)}`);
+    if (result.policy.to) out.push(`- declared: ${describeTenantPolicy(result.policy.to)}`);
+    if (result.policy.message) out.push('', '> [!WARNING]', `> ${result.policy.message}`);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+function cell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\r?\n/g, ' ');
+}

@@ -1,0 +1,22 @@
+// The tenant layer: the only code that talks HTTP to Entra ID and Microsoft Graph.
+//   clouds  — which authority / Graph host / scope for each Microsoft cloud
+//   auth    — GitHub OIDC → ClientAssertionCredential, with actionable sign-in errors
+//   graph   — TenantClient: users, photos, photo policy, the app's directory roles
+//   pacer   — WritePacer: photo writes at the tenant's throttle limit, retried within bounds
+//   errors  — GraphError and how failures are classified for retries
+export { CLOUD_NAMES, cloudEndpoints, isMicrosoftAuthorityHost, parseCloud } from './clouds.js';
+export type { Cloud, CloudEndpoints, EndpointOverrides } from './clouds.js';
+export { DEFAULT_OIDC_AUDIENCE, GITHUB_OIDC_ISSUER, createCredential, describeAuthError, githubOidcFromEnv, peekJwtClaims } from './auth.js';
+export type { AuthErrorContext, CredentialOptions } from './auth.js';
+export { GraphError, classifyFailure, graphErrorFromNetwork, graphErrorFromResponse, isGraphError, parseRetryAfter } from './errors.js';
+export type { FailureDisposition, GraphErrorInit } from './errors.js';
+export { PERMISSIONS, TenantClient, connectTenant } from './graph.js';
+export type { PhotoMeta, PhotoPolicy, PhotoSource, PhotoWriteResult, TenantClientOptions } from './graph.js';
+export { GraphConnection, encodeSegment, odataString } from './http.js';
+export type { GraphRequest, GraphResponse, GraphVersion } from './http.js';
+export { PacerCancelledError, WritePacer, attemptsOf } from './pacer.js';
+export type { PacerEvent, PacerStats, WritePacerOptions } from './pacer.js';
+export { backoffDelayMs, withRetries } from './retry.js';
+export type { RetryOptions } from './retry.js';
+export { MAX_BATCH, isResolved } from './users.js';
+export type { ResolveOptions, ResolvedUser, UnresolvedUser, UserResolution } from './users.js';

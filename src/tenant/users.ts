@@ -1,0 +1,228 @@
+/**
+ * Resolving manifest user keys to tenant users with few requests: GET lookups packed 20 to a
+ * JSON $batch, a few batches in flight. Graph throttles every sub-request on its own, so a
+ * sub-request answered 429/5xx is retried in a later batch (after the longest Retry-After seen)
+ * while its siblings' answers are kept.
+ *   objectId → GET /users/{id};  upn → GET /users/{upn}, and when that is 404 the key may be a
+ *   mail address → GET /users?$filter=mail eq '…';  employeeId → GET /users?$filter=employeeId eq '…'.
+ * A filter matching more than one user is ambiguous and resolves to nobody.
+ */
+import { mapLimit } from '../core/pool.js';
+import type { UserKey } from '../manifest/userKey.js';
+import { classifyFailure, graphErrorFromResponse } from './errors.js';
+import type { GraphError } from './errors.js';
+import type { GraphConnection } from './http.js';
+import { encodeSegment, odataString, query } from './http.js';
+import { backoffDelayMs, sleep, withRetries } from './retry.js';
+
+export interface ResolvedUser {
+  id: string;
+  userPrincipalName: string;
+  displayName?: string;
+  /** How the key matched. */
+  matchedBy: 'objectId' | 'upn' | 'mail' | 'employeeId';
+}
+
+export interface UnresolvedUser {
+  notFound: true;
+  /** not-found: no such user; ambiguous: several users match; failed: the lookup itself failed. */
+  problem: 'not-found' | 'ambiguous' | 'failed';
+  reason: string;
+}
+
+export type UserResolution = ResolvedUser | UnresolvedUser;
+
+export function isResolved(resolution: UserResolution | undefined): resolution is ResolvedUser {
+  return resolution !== undefined && !('notFound' in resolution);
+}
+
+export interface ResolveOptions {
+  /** Batches in flight at once; default 4. */
+  batchConcurrency?: number;
+  /** Attempts per lookup (and per batch request); default 5. */
+  maxAttempts?: number;
+  signal?: AbortSignal;
+}
+
+export const MAX_BATCH = 20;
+const SELECT = 'id,userPrincipalName,displayName';
+const READ_PERMISSION = 'User.Read.All';
+
+type Stage = 'direct' | 'mail' | 'employeeId';
+
+interface Lookup {
+  key: UserKey;
+  stage: Stage;
+  /** Failed attempts (5xx, network) and throttled ones, counted apart: a 429 is not a failure. */
+  attempts: number;
+  throttled: number;
+}
+
+interface BatchAnswer {
+  id: string;
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+function subRequestUrl(lookup: Lookup): string {
+  const { key, stage } = lookup;
+  if (stage === 'direct') return `/users/${encodeSegment(key.value)}${query({ $select: SELECT })}`;
+  const property = stage === 'mail' ? 'mail' : 'employeeId';
+  return `/users${query({ $filter: `${property} eq ${odataString(key.value)}`, $select: SELECT, $top: 2 })}`;
+}
+
+function toUser(value: unknown, matchedBy: ResolvedUser['matchedBy']): ResolvedUser | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const record = value as Record<string, unknown>;
+  if (typeof record['id'] !== 'string') return undefined;
+  const user: ResolvedUser = { id: record['id'], userPrincipalName: String(record['userPrincipalName'] ?? ''), matchedBy };
+  if (typeof record['displayName'] === 'string') user.displayName = record['displayName'];
+  return user;
+}
+
+export async function resolveUsers(connection: GraphConnection, keys: readonly UserKey[], options: ResolveOptions = {}): Promise<Map<string, UserResolution>> {
+  const maxAttempts = options.maxAttempts ?? 5;
+  const results = new Map<string, UserResolution>();
+  let pending: Lookup[] = [];
+  const seen = new Set<string>();
+  for (const key of keys) {
+    if (seen.has(key.canonical)) continue;
+    seen.add(key.canonical);
+    pending.push({ key, stage: key.kind === 'employeeId' ? 'employeeId' : 'direct', attempts: 0, throttled: 0 });
+  }
+
+  // Lookups answered 429 wait for the longest Retry-After; the next round then sends no more
+  // lookups than the previous one got through, so a throttled app does not keep hammering.
+  let roundSize = Number.POSITIVE_INFINITY;
+  while (pending.length > 0) {
+    const sending = pending.slice(0, Math.max(1, roundSize));
+    const held = pending.slice(sending.length);
+    const chunks: Lookup[][] = [];
+    for (let index = 0; index < sending.length; index += MAX_BATCH) chunks.push(sending.slice(index, index + MAX_BATCH));
+    const next: Lookup[] = [];
+    let waitSeconds: number | undefined;
+    let throttledThisRound = 0;
+    let answeredThisRound = 0;
+    let backoffRetry = 0;
+    await mapLimit(chunks, options.batchConcurrency ?? 4, async (chunk) => {
+      const answers = await runBatch(connection, chunk, maxAttempts, options.signal);
+      chunk.forEach((lookup, index) => {
+        const outcome = interpret(lookup, answers.get(String(index)));
+        if (outcome.kind === 'done') {
+          answeredThisRound++;
+          results.set(lookup.key.canonical, outcome.resolution);
+          return;
+        }
+        if (outcome.kind === 'next') {
+          answeredThisRound++;
+          next.push(outcome.lookup);
+          return;
+        }
+        const throttled = outcome.error.status === 429;
+        if (throttled) {
+          lookup.throttled++;
+          throttledThisRound++;
+        } else {
+          lookup.attempts++;
+          backoffRetry = Math.max(backoffRetry, lookup.attempts);
+        }
+        if (lookup.attempts >= maxAttempts || lookup.throttled >= maxAttempts * 4) {
+          results.set(lookup.key.canonical, { notFound: true, problem: 'failed', reason: outcome.error.message });
+          return;
+        }
+        next.push(lookup);
+        if (outcome.retryAfterSeconds !== undefined) waitSeconds = Math.max(waitSeconds ?? 0, outcome.retryAfterSeconds);
+      });
+    });
+    roundSize = throttledThisRound > 0 ? Math.max(1, answeredThisRound) : Number.POSITIVE_INFINITY;
+    if (throttledThisRound > 0 || backoffRetry > 0) {
+      const delayMs = waitSeconds !== undefined ? waitSeconds * 1000 : backoffDelayMs(Math.max(1, backoffRetry), undefined, { baseDelayMs: throttledThisRound > 0 ? 1000 : 250 });
+      await sleep(delayMs, options.signal);
+    }
+    pending = [...next, ...held];
+  }
+  return results;
+}
+
+function describe(key: UserKey): string {
+  return key.kind === 'employeeId' ? `employeeId ${key.value}` : key.value;
+}
+
+type Outcome =
+  | { kind: 'done'; resolution: UserResolution }
+  | { kind: 'next'; lookup: Lookup }
+  | { kind: 'retry'; error: GraphError; retryAfterSeconds: number | undefined };
+
+function interpret(lookup: Lookup, answer: BatchAnswer | undefined): Outcome {
+  const { key, stage } = lookup;
+  const path = subRequestUrl(lookup);
+  if (!answer) {
+    const error = graphErrorFromResponse({ status: 502, headers: {}, body: '', method: 'GET', path, operation: `Looking up ${describe(key)}` });
+    return { kind: 'retry', error, retryAfterSeconds: undefined };
+  }
+  if (answer.status >= 200 && answer.status < 300) {
+    if (stage === 'direct') {
+      const user = toUser(answer.body, key.kind === 'objectId' ? 'objectId' : 'upn');
+      return user ? { kind: 'done', resolution: user } : { kind: 'done', resolution: { notFound: true, problem: 'failed', reason: `Graph answered the lookup of ${describe(key)} without a user.` } };
+    }
+    const values = (answer.body as { value?: unknown[] } | undefined)?.value ?? [];
+    const users = values.map((value) => toUser(value, stage === 'mail' ? 'mail' : 'employeeId')).filter((user): user is ResolvedUser => user !== undefined);
+    if (users.length === 1) return { kind: 'done', resolution: users[0]! };
+    if (users.length > 1) {
+      return {
+        kind: 'done',
+        resolution: {
+          notFound: true,
+          problem: 'ambiguous',
+          reason: `${describe(key)} matches several users (${users.map((user) => user.userPrincipalName).join(', ')}${values.length >= 2 ? ', …' : ''}). Key them by userPrincipalName or object id instead.`,
+        },
+      };
+    }
+    return {
+      kind: 'done',
+      resolution: {
+        notFound: true,
+        problem: 'not-found',
+        reason:
+          stage === 'mail'
+            ? `No user in the tenant has the userPrincipalName or mail address ${key.value}.`
+            : `No user in the tenant has employeeId ${key.value}.`,
+      },
+    };
+  }
+  const error = graphErrorFromResponse({
+    status: answer.status,
+    headers: answer.headers ?? {},
+    body: answer.body ?? '',
+    method: 'GET',
+    path: `/v1.0${path}`,
+    operation: `Looking up ${describe(key)}`,
+    permission: READ_PERMISSION,
+  });
+  if (answer.status === 404 && stage === 'direct' && key.kind === 'upn') return { kind: 'next', lookup: { key, stage: 'mail', attempts: 0, throttled: 0 } };
+  if (answer.status === 404 && stage === 'direct') {
+    return { kind: 'done', resolution: { notFound: true, problem: 'not-found', reason: `No user in the tenant has the object id ${key.value}.` } };
+  }
+  if (answer.status === 401 || answer.status === 403) throw error; // the same for every user: stop here
+  const disposition = classifyFailure(error);
+  if (disposition.kind !== 'fatal') return { kind: 'retry', error, retryAfterSeconds: disposition.retryAfterSeconds };
+  return { kind: 'done', resolution: { notFound: true, problem: 'failed', reason: error.message } };
+}
+
+async function runBatch(connection: GraphConnection, chunk: readonly Lookup[], maxAttempts: number, signal: AbortSignal | undefined): Promise<Map<string, BatchAnswer>> {
+  const requests = chunk.map((lookup, index) => ({ id: String(index), method: 'GET', url: subRequestUrl(lookup) }));
+  const response = await withRetries(
+    () =>
+      connection.send<{ responses?: BatchAnswer[] }>({
+        method: 'POST',
+        path: '/$batch',
+        body: { requests },
+        operation: `Looking up ${chunk.length} user(s)`,
+        permission: READ_PERMISSION,
+        ...(signal ? { signal } : {}),
+      }),
+    { maxAttempts, ...(signal ? { signal } : {}) },
+  );
+  return new Map((response.body?.responses ?? []).map((answer) => [String(answer.id), answer]));
+}
