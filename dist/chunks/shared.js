@@ -17740,7 +17740,7 @@ async function validateRepository(snapshot, options = {}) {
             findings.push({ severity: 'error', code: 'manifest-not-regular-file', file: entry.path, line: 1, col: 1, message: `${entry.path} is a ${entry.kind}, not a regular file. Manifests must be real files in ${MANIFEST_DIR}/.` });
             continue;
         }
-        const parsed = parseManifest(entry.path, (await snapshot.read(entry.path)).toString('utf8'));
+        const parsed = await parseManifestCached(snapshot, entry.path);
         findings.push(...parsed.findings);
         if (parsed.manifest)
             manifests.push(parsed.manifest);
@@ -17835,6 +17835,23 @@ async function validateRepository(snapshot, options = {}) {
         decoded,
         stats: { manifests: manifestEntries.length, users: users.length, photos: photoCount, photosDecoded: decoded.length },
     };
+}
+/**
+ * Parsing is a pure function of (path, content), and a plan parses the base and the head: when a
+ * manifest did not change between them (the common case: photos changed), parse it once.
+ */
+const parsedManifests = new Map();
+const PARSE_CACHE_SIZE = 64;
+async function parseManifestCached(snapshot, file) {
+    const key = `${file}\0${await snapshot.blobId(file)}`;
+    let parsed = parsedManifests.get(key);
+    if (!parsed) {
+        parsed = parseManifest(file, (await snapshot.read(file)).toString('utf8'));
+        if (parsedManifests.size >= PARSE_CACHE_SIZE)
+            parsedManifests.delete(parsedManifests.keys().next().value);
+        parsedManifests.set(key, parsed);
+    }
+    return parsed;
 }
 function at(ref) {
     return { file: ref.file, line: ref.line, col: ref.col };
@@ -43944,6 +43961,7 @@ function createCredential(options) {
     const inner = new ClientAssertionCredential(options.tenantId, options.clientId, getAssertion, {
         authorityHost,
         disableInstanceDiscovery: !isMicrosoftAuthorityHost(authorityHost),
+        ...(options.maxRetries !== undefined ? { retryOptions: { maxRetries: options.maxRetries } } : {}),
     });
     return {
         async getToken(scopes, getTokenOptions) {
@@ -47565,21 +47583,26 @@ function decodeTokenClaims(token) {
  * Graph limits identity writes per app+tenant with a token bucket (order of 3,000 writes per
  * 150 s: a burst, then ~20/s), and a rejected request still costs a token. A client with a fixed
  * high concurrency therefore collapses: every 429 pushes its own window further out. The pacer
- * combines three mechanisms:
+ * combines four mechanisms:
  *
  * 1. One shared gate. A 429's Retry-After holds ALL new starts until then (not a sleep per
  *    request, which would let the other workers keep hammering the empty bucket).
- * 2. Adaptive concurrency (AIMD). The in-flight limit starts at `initialConcurrency`, grows by one
+ * 2. Adaptive concurrency (AIMD). The in-flight limit starts at `initialConcurrency`, grows by ½
  *    per success until the first throttling ("slow start"), then by 1/limit per success; each
  *    congestion event cuts it (×0.5 the first time, ×0.7 after). A congestion event is a 429 for a
  *    request started after the previous cut, so one burst of 429s is one event, not many.
  * 3. Rate pacing after the first throttling. Starts are spaced at a rate r. The refill rate is
- *    measured, not guessed: between two moments the bucket is known to be empty (two 429s), every
- *    token that arrived was spent, so (successes + rejections) / elapsed = refill rate. Each
- *    congestion event at least 1 s after the previous measurement re-measures and sets
- *    r = 0.97 × refill; until the first measurement r is cut ×0.7 per event. Between events r
- *    probes upward: doubling per second until a measurement exists, then +1% per second, so the
- *    pacer follows a limit that rises and finds the ceiling again after an over-cautious cut.
+ *    measured, not guessed: when the gate opens the bucket holds about one token, and a later 429
+ *    shows it empty again, so the requests started in between that succeeded took exactly the
+ *    tokens that arrived: successes / elapsed = refill rate. Each congestion event at least 1 s
+ *    after the anchor re-measures and sets r = 0.97 × refill; until the first measurement r is cut
+ *    ×0.7 per event. Between events r probes upward: doubling per second until a measurement
+ *    exists, then +1% per second (at most 1.5× the measured refill), so the pacer follows a limit
+ *    that rises and finds the ceiling again after an over-cautious cut.
+ * 4. Early warning. Graph sends x-ms-throttle-limit-percentage once an app has used 80% of its
+ *    limit. Before the first 429, such a report ends slow start and shrinks the in-flight limit
+ *    in proportion to what is left, so few requests are already on their way when the bucket
+ *    runs dry (a task's result is inspected for a numeric `throttleUsage`, as putPhoto returns).
  *
  * Retries: at most `maxAttempts` attempts per task (default 6). 429 → back in the queue at the
  * front behind the gate. 408/5xx/network errors (reset, socket hang up, timeout) → exponential
@@ -47601,6 +47624,8 @@ const attemptsByError = new WeakMap();
 function attemptsOf(error) {
     return error && typeof error === 'object' ? attemptsByError.get(error) : undefined;
 }
+/** Slow start adds this per success (×1.5 per round trip): a small burst is not overshot by much. */
+const SLOW_START_GAIN = 0.5;
 const FIRST_CUT = 0.5;
 const LATER_CUT = 0.7;
 const RATE_CUT = 0.7;
@@ -47651,7 +47676,7 @@ class WritePacer {
     };
     constructor(options = {}) {
         this.#options = options;
-        this.#maxConcurrency = Math.max(1, options.maxConcurrency ?? 16);
+        this.#maxConcurrency = Math.max(1, options.maxConcurrency ?? 32);
         this.#maxAttempts = Math.max(1, options.maxAttempts ?? 6);
         this.#limit = Math.min(this.#maxConcurrency, Math.max(1, options.initialConcurrency ?? 4));
         this.#now = options.now ?? (() => performance.now());
@@ -47784,7 +47809,7 @@ class WritePacer {
             while ((this.#recentSuccesses[0] ?? now) < now - 1000)
                 this.#recentSuccesses.shift();
         }
-        this.#limit = Math.min(this.#maxConcurrency, this.#limit + (this.#slowStart ? 1 : 1 / Math.max(1, this.#limit)));
+        this.#limit = Math.min(this.#maxConcurrency, this.#limit + (this.#slowStart ? SLOW_START_GAIN : 1 / Math.max(1, this.#limit)));
         // Early warning: Graph reports x-ms-throttle-limit-percentage once the app has used 80% of its
         // limit. Before the first 429, stop growing and shrink the in-flight limit as the bucket empties,
         // so that fewer requests are already on their way when it does.

@@ -1,6 +1,6 @@
 import type { Finding } from '../core/findings.js';
 import { mapLimit } from '../core/pool.js';
-import { parseManifest } from '../manifest/parse.js';
+import { parseManifest, type ParsedManifest } from '../manifest/parse.js';
 import { MANIFEST_DIR, type Crop, type ManifestPolicy, type SourceRef } from '../manifest/types.js';
 import { describeKey, type UserKey } from '../manifest/userKey.js';
 import { checkPhoto, recommendedParallelism, type PhotoReport } from '../photo/index.js';
@@ -67,7 +67,7 @@ export async function validateRepository(snapshot: Snapshot, options: ValidateOp
       findings.push({ severity: 'error', code: 'manifest-not-regular-file', file: entry.path, line: 1, col: 1, message: `${entry.path} is a ${entry.kind}, not a regular file. Manifests must be real files in ${MANIFEST_DIR}/.` });
       continue;
     }
-    const parsed = parseManifest(entry.path, (await snapshot.read(entry.path)).toString('utf8'));
+    const parsed = await parseManifestCached(snapshot, entry.path);
     findings.push(...parsed.findings);
     if (parsed.manifest) manifests.push(parsed.manifest);
   }
@@ -163,6 +163,24 @@ export async function validateRepository(snapshot: Snapshot, options: ValidateOp
     decoded,
     stats: { manifests: manifestEntries.length, users: users.length, photos: photoCount, photosDecoded: decoded.length },
   };
+}
+
+/**
+ * Parsing is a pure function of (path, content), and a plan parses the base and the head: when a
+ * manifest did not change between them (the common case: photos changed), parse it once.
+ */
+const parsedManifests = new Map<string, ParsedManifest>();
+const PARSE_CACHE_SIZE = 64;
+
+async function parseManifestCached(snapshot: Snapshot, file: string): Promise<ParsedManifest> {
+  const key = `${file}\0${await snapshot.blobId(file)}`;
+  let parsed = parsedManifests.get(key);
+  if (!parsed) {
+    parsed = parseManifest(file, (await snapshot.read(file)).toString('utf8'));
+    if (parsedManifests.size >= PARSE_CACHE_SIZE) parsedManifests.delete(parsedManifests.keys().next().value!);
+    parsedManifests.set(key, parsed);
+  }
+  return parsed;
 }
 
 function at(ref: SourceRef): Pick<Finding, 'file' | 'line' | 'col'> {
