@@ -22,6 +22,8 @@ export interface ActionRunOptions {
   eventName: string;
   event: unknown;
   env?: Record<string, string>;
+  /** Called once the process runs (e.g. to signal it mid-run). */
+  onSpawn?: (child: import('node:child_process').ChildProcess) => void;
 }
 
 export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
@@ -50,6 +52,7 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
   // Inputs as the runner passes them: INPUT_<NAME> upper-cased, dashes kept, defaults included.
   for (const [name, value] of Object.entries(options.inputs ?? {})) env[`INPUT_${name.toUpperCase()}`] = value;
   const child = spawn(process.execPath, [path.join(options.actionDir, 'dist', 'index.js')], { cwd: options.workspace, env });
+  options.onSpawn?.(child);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

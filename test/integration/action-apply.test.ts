@@ -39,7 +39,7 @@ function checkout(sha: string): string {
   return workspace;
 }
 
-async function apply(sha: string, options: { inputs?: Record<string, string>; env?: Record<string, string>; eventName?: string } = {}) {
+async function apply(sha: string, options: { inputs?: Record<string, string>; env?: Record<string, string>; eventName?: string; onSpawn?: (child: import('node:child_process').ChildProcess) => void } = {}) {
   const since = (await emulator.admin.requests()).at(-1)?.seq ?? 0;
   const run = await runAction({
     actionDir: REPO_ROOT,
@@ -54,6 +54,7 @@ async function apply(sha: string, options: { inputs?: Record<string, string>; en
       'graph-url': emulator.graphUrl,
       ...options.inputs,
     },
+    ...(options.onSpawn ? { onSpawn: options.onSpawn } : {}),
     env: {
       NODE_EXTRA_CA_CERTS: emulator.caCertPath,
       ACTIONS_ID_TOKEN_REQUEST_URL: emulator.env.ACTIONS_ID_TOKEN_REQUEST_URL,
@@ -185,6 +186,51 @@ describe('action apply (dist/index.js against the emulator)', { timeout: 60_000 
     const r = await apply(git(author, 'rev-parse', 'HEAD'), { env: { ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' } });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('id-token: write');
+  });
+
+  it('SIGTERM (a cancelled job) stops new work, finishes in-flight writes, reports, exits non-zero; the next run continues', async () => {
+    const before = appliedTag();
+    const sha = await push(async (dir) => {
+      for (const [i, file] of ['students/10023.jpg', 'students/10024.jpg', 'students/10025.jpg', 'students/10026.jpg', 'students/10027.jpg', 'students/10028.jpg', 'students/10029.jpg', 'staff/margaret.hamilton.jpg'].entries()) {
+        await writeFile(path.join(dir, 'photos', file), await portrait(`#${(0x203040 + i * 0x111111).toString(16)}`));
+      }
+    }, 'eight retakes');
+    // Slow writes, and a tight concurrency cap, so that the run is mid-way when the signal comes.
+    await emulator.admin.setConfig({ latency: { medianMs: 400, spreadMs: 0 }, throttle: { maxConcurrent: 1, burst: 1000, refillPerSecond: 1000 } });
+    try {
+      let signalled = false;
+      const startSeq = (await emulator.admin.requests()).at(-1)?.seq ?? 0;
+      const cancelled = await apply(sha, {
+        onSpawn: (child) => {
+          const poll = setInterval(async () => {
+            const puts = (await emulator.admin.requests(startSeq)).filter((r) => r.method === 'PUT' && r.status === 200 && r.path.includes('/photo/'));
+            if (!signalled && puts.length >= 2) {
+              signalled = true;
+              child.kill('SIGTERM');
+            }
+            if (signalled || child.exitCode !== null) clearInterval(poll);
+          }, 50);
+        },
+      });
+      expect(signalled).toBe(true);
+      expect(cancelled.code).toBe(1);
+      expect(cancelled.stdout).toContain('Cancelled (SIGTERM): finishing in-flight requests');
+      expect(cancelled.summary).toContain('Cancelled to production');
+      const landed = Number(cancelled.outputs.uploaded);
+      expect(landed).toBeGreaterThan(0);
+      expect(landed).toBeLessThan(8);
+      expect(cancelled.photoPuts.filter((p) => p.status === 200)).toHaveLength(landed); // in-flight writes finished and were counted
+      expect(appliedTag()).toBe(before);
+
+      await emulator.admin.setConfig({ latency: null });
+      const resumed = await apply(sha);
+      expect(resumed.code).toBe(0);
+      expect(resumed.photoPuts).toHaveLength(8 - landed);
+      expect(resumed.stdout).toContain(`${landed} planned change(s) already landed`);
+      expect(appliedTag()).toBe(sha);
+    } finally {
+      await emulator.admin.setConfig({ latency: null, throttle: null });
+    }
   });
 
   it('a narrowing policy the app does not hold a role for is refused after the photos land', async () => {
