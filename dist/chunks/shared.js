@@ -47600,9 +47600,10 @@ function decodeTokenClaims(token) {
  *    exists, then +1% per second (at most 1.5× the measured refill), so the pacer follows a limit
  *    that rises and finds the ceiling again after an over-cautious cut.
  * 4. Early warning. Graph sends x-ms-throttle-limit-percentage once an app has used 80% of its
- *    limit. Before the first 429, such a report ends slow start and shrinks the in-flight limit
- *    in proportion to what is left, so few requests are already on their way when the bucket
- *    runs dry (a task's result is inspected for a numeric `throttleUsage`, as putPhoto returns).
+ *    limit. Before the first 429, each such report caps the in-flight limit in proportion to what
+ *    is left (32 at 80% → 2 at 100%), so few requests are on their way when the bucket runs dry;
+ *    often the bucket never does (a task's result is inspected for a numeric `throttleUsage`, as
+ *    putPhoto returns).
  *
  * Retries: at most `maxAttempts` attempts per task (default 6). 429 → back in the queue at the
  * front behind the gate. 408/5xx/network errors (reset, socket hang up, timeout) → exponential
@@ -47811,11 +47812,10 @@ class WritePacer {
         }
         this.#limit = Math.min(this.#maxConcurrency, this.#limit + (this.#slowStart ? SLOW_START_GAIN : 1 / Math.max(1, this.#limit)));
         // Early warning: Graph reports x-ms-throttle-limit-percentage once the app has used 80% of its
-        // limit. Before the first 429, stop growing and shrink the in-flight limit as the bucket empties,
-        // so that fewer requests are already on their way when it does.
+        // limit. Before the first 429, cap the in-flight limit in proportion to what is left, so that
+        // few requests are already on their way when the bucket runs dry; below 80% it grows again.
         const usage = throttleUsageOf(value);
         if (usage !== undefined && usage >= 0.8 && this.#rateBase === null) {
-            this.#slowStart = false;
             this.#limit = Math.min(this.#limit, Math.max(2, (this.#maxConcurrency * (1 - usage)) / 0.2));
         }
     }
@@ -48010,8 +48010,9 @@ class Ledger {
         return sha;
     }
     /**
-     * Everything that landed in earlier runs that started from the same base (the record has not
-     * moved since), in the order it landed: later entries override earlier ones.
+     * What earlier runs that started from the same base (the record has not moved since) left in
+     * the tenant: per user key, the last thing that landed (an upload with its fingerprint, or a
+     * removal). Later notes override earlier ones.
      */
     async landedSince(base) {
         await this.fetchNotes();
@@ -48029,7 +48030,7 @@ class Ledger {
         notes.sort((a, b) => (a.updated < b.updated ? -1 : 1));
         for (const note of notes)
             for (const e of note.entries)
-                landed.set(`${e.action}:${e.key}`, e);
+                landed.set(e.key, e);
         return landed;
     }
     record(entry) {
@@ -48227,6 +48228,8 @@ async function applyRevision(options, tenant) {
             return result({ validation, base, appliedRevision: base });
         }
         const desiredHead = await desiredStateOf(headSnapshot, validation);
+        if (options.repair)
+            return await repairDrift(options, options.repair.users, { tenant, headSnapshot, validation, base, desiredHead, result, log });
         let desiredBase;
         if (base) {
             const baseSnapshot = await RevisionSnapshot.open(options.repo, base);
@@ -48235,11 +48238,16 @@ async function applyRevision(options, tenant) {
         }
         const plan = diffDesired(desiredBase, desiredHead, { prune: options.prune });
         log(base ? `Applying ${base.slice(0, 12)}..${head.slice(0, 12)} to ${options.environment}.` : `No revision was applied to ${options.environment} yet: applying everything in ${head.slice(0, 12)}.`);
-        // 2. Skip what interrupted runs from the same base already landed.
+        // 2. Interrupted runs from the same base changed the tenant already: plan from what is live
+        //    (the base overlaid with what they landed), so landed photos are not sent again and a
+        //    photo that landed but is no longer wanted is put right.
         const landed = await ledger.landedSince(base);
-        const uploads = plan.uploads.filter((u) => landed.get(`upload:${u.key.canonical}`)?.fingerprint !== u.fingerprint);
-        const removals = options.prune ? plan.removals.filter((r) => !landed.has(`remove:${r.key.canonical}`)) : [];
-        const alreadyLanded = plan.uploads.length - uploads.length + (options.prune ? plan.removals.length - removals.length : 0);
+        const live = overlayLanded(desiredBase, desiredHead, landed);
+        const effective = landed.size ? diffDesired(live, desiredHead, { prune: options.prune }) : plan;
+        const uploads = effective.uploads;
+        const removals = options.prune ? effective.removals : [];
+        const stillToDo = new Set([...uploads, ...removals].map((c) => c.key.canonical));
+        const alreadyLanded = [...plan.uploads, ...(options.prune ? plan.removals : [])].filter((c) => !stillToDo.has(c.key.canonical)).length;
         if (alreadyLanded)
             log(`${alreadyLanded} planned change(s) already landed in an earlier run from the same base: skipped.`);
         // 3. Resolve users with few requests.
@@ -48312,6 +48320,60 @@ async function applyRevision(options, tenant) {
         for (const s of snapshots)
             s.close();
     }
+}
+/**
+ * `drift --fix`: the same upload path as apply (normalise, pace, retry; policy ordered by the
+ * lockout guard), restricted to the drifted users, from the head alone. Nothing is recorded:
+ * the applied record still says which reviewed revision was applied completely.
+ */
+async function repairDrift(options, users, ctx) {
+    const { tenant, headSnapshot, validation, base, desiredHead, result, log } = ctx;
+    const full = diffDesired(undefined, desiredHead, { prune: false });
+    const uploads = full.uploads.filter((u) => users.has(u.key.canonical));
+    const plan = { ...full, base: base ?? null, uploads, unchanged: desiredHead.users.size - uploads.length, removals: [] };
+    log(`Repairing drift from ${desiredHead.label}: ${uploads.length} photo(s).`);
+    const resolutions = await tenant.resolveUsers(uploads.map((u) => u.key), options.signal ? { signal: options.signal } : {});
+    const policyPlan = await planPolicy(desiredHead, tenant, options);
+    const outcomes = [];
+    let policy = policyPlan.outcome;
+    if (options.dryRun) {
+        for (const u of uploads)
+            outcomes.push(resolutionOutcome(u.key, 'upload', resolutions.get(u.key.canonical), 'would-upload', u.photo));
+        if (policy.status === 'applied')
+            policy = { ...policy, status: 'would-apply' };
+        return result({ validation, base, plan, outcomes, policy, appliedRevision: base, record: 'dry-run' });
+    }
+    const pacer = options.pacer ?? new WritePacer(options.signal ? { signal: options.signal } : {});
+    if (policyPlan.step.kind === 'before-photos')
+        policy = await patchPolicy(tenant, policyPlan, log);
+    await runUploads(uploads, { headSnapshot, tenant, pacer, resolutions, outcomes, blocked: policyPlan.blockedReason, recordLanded: async () => { }, ...(options.signal ? { signal: options.signal } : {}) });
+    if (options.signal?.aborted) {
+        if (policy.status === 'applied')
+            policy = { ...policy, status: 'skipped', message: 'The run was cancelled before the policy change.' };
+    }
+    else if (policyPlan.step.kind === 'after-photos') {
+        policy = await patchPolicy(tenant, policyPlan, log);
+    }
+    return result({ validation, base, plan, outcomes, policy, appliedRevision: base, record: 'repair', pacer: pacer.stats, cancelled: options.signal?.aborted ?? false });
+}
+/**
+ * The desired state of the base with the tenant changes of interrupted runs laid over it: what
+ * the tenant holds now, as far as git knows.
+ */
+function overlayLanded(base, head, landed) {
+    const users = new Map(base?.users ?? []);
+    for (const [canonical, entry] of landed) {
+        if (entry.action === 'remove') {
+            users.delete(canonical);
+        }
+        else if (entry.action === 'upload' && entry.fingerprint) {
+            const known = head.users.get(canonical) ?? base?.users.get(canonical);
+            if (!known)
+                continue; // neither revision declares it: nothing to compare against
+            users.set(canonical, { ...known, fingerprint: entry.fingerprint });
+        }
+    }
+    return { label: base?.label ?? 'nothing', users, ...(base?.policy ? { policy: base.policy } : {}) };
 }
 async function planPolicy(desired, tenant, options) {
     const live = await tenant.getPhotoPolicy();

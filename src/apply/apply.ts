@@ -6,7 +6,7 @@ import { diffDesired, type Plan } from '../plan/plan.js';
 import { RevisionSnapshot } from '../repo/revision.js';
 import { isResolved, PacerCancelledError, WritePacer, attemptsOf, type PacerStats, type TenantClient, type UserResolution } from '../tenant/index.js';
 import { validateRepository, type ValidationResult } from '../validate/validate.js';
-import { Ledger } from './ledger.js';
+import { Ledger, type LandedEntry } from './ledger.js';
 import { blocksApp, planPolicyStep, wantedPolicy, type PolicyStep, type TenantPolicy } from './policyGuard.js';
 
 export interface ApplyOptions {
@@ -26,6 +26,12 @@ export interface ApplyOptions {
   progressEvery?: number;
   /** Photo writes: a pacer built for this run unless given (tests, benchmarks). */
   pacer?: WritePacer;
+  /**
+   * Drift repair (`drift --fix`): upload the head's photo of exactly these users (canonical keys)
+   * whatever the applied record says, and the declared policy if the tenant's differs. No
+   * removals; progress notes and the applied-revision record are left alone (record 'repair').
+   */
+  repair?: { users: ReadonlySet<string> };
 }
 
 export type OutcomeStatus = 'uploaded' | 'removed' | 'failed' | 'cancelled' | 'would-upload' | 'would-remove' | 'kept';
@@ -58,7 +64,7 @@ export interface ApplyResult {
   policy: PolicyOutcome;
   /** The applied-revision record after this run. */
   appliedRevision: string | undefined;
-  record: 'advanced' | 'unchanged' | 'lost-race' | 'not-complete' | 'dry-run';
+  record: 'advanced' | 'unchanged' | 'lost-race' | 'not-complete' | 'dry-run' | 'repair';
   cancelled: boolean;
   durationMs: number;
   pacer?: PacerStats;
@@ -99,6 +105,7 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
       return result({ validation, base, appliedRevision: base });
     }
     const desiredHead = await desiredStateOf(headSnapshot, validation);
+    if (options.repair) return await repairDrift(options, options.repair.users, { tenant, headSnapshot, validation, base, desiredHead, result, log });
     let desiredBase: DesiredState | undefined;
     if (base) {
       const baseSnapshot = await RevisionSnapshot.open(options.repo, base);
@@ -108,11 +115,16 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
     const plan = diffDesired(desiredBase, desiredHead, { prune: options.prune });
     log(base ? `Applying ${base.slice(0, 12)}..${head.slice(0, 12)} to ${options.environment}.` : `No revision was applied to ${options.environment} yet: applying everything in ${head.slice(0, 12)}.`);
 
-    // 2. Skip what interrupted runs from the same base already landed.
+    // 2. Interrupted runs from the same base changed the tenant already: plan from what is live
+    //    (the base overlaid with what they landed), so landed photos are not sent again and a
+    //    photo that landed but is no longer wanted is put right.
     const landed = await ledger.landedSince(base);
-    const uploads = plan.uploads.filter((u) => landed.get(`upload:${u.key.canonical}`)?.fingerprint !== u.fingerprint);
-    const removals = options.prune ? plan.removals.filter((r) => !landed.has(`remove:${r.key.canonical}`)) : [];
-    const alreadyLanded = plan.uploads.length - uploads.length + (options.prune ? plan.removals.length - removals.length : 0);
+    const live = overlayLanded(desiredBase, desiredHead, landed);
+    const effective = landed.size ? diffDesired(live, desiredHead, { prune: options.prune }) : plan;
+    const uploads = effective.uploads;
+    const removals = options.prune ? effective.removals : [];
+    const stillToDo = new Set([...uploads, ...removals].map((c) => c.key.canonical));
+    const alreadyLanded = [...plan.uploads, ...(options.prune ? plan.removals : [])].filter((c) => !stillToDo.has(c.key.canonical)).length;
     if (alreadyLanded) log(`${alreadyLanded} planned change(s) already landed in an earlier run from the same base: skipped.`);
 
     // 3. Resolve users with few requests.
@@ -179,6 +191,67 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
   } finally {
     for (const s of snapshots) s.close();
   }
+}
+
+/**
+ * `drift --fix`: the same upload path as apply (normalise, pace, retry; policy ordered by the
+ * lockout guard), restricted to the drifted users, from the head alone. Nothing is recorded:
+ * the applied record still says which reviewed revision was applied completely.
+ */
+async function repairDrift(
+  options: ApplyOptions,
+  users: ReadonlySet<string>,
+  ctx: {
+    tenant: TenantClient;
+    headSnapshot: RevisionSnapshot;
+    validation: ValidationResult;
+    base: string | undefined;
+    desiredHead: DesiredState;
+    result: (partial: Partial<ApplyResult> & Pick<ApplyResult, 'validation'>) => ApplyResult;
+    log: (line: string) => void;
+  },
+): Promise<ApplyResult> {
+  const { tenant, headSnapshot, validation, base, desiredHead, result, log } = ctx;
+  const full = diffDesired(undefined, desiredHead, { prune: false });
+  const uploads = full.uploads.filter((u) => users.has(u.key.canonical));
+  const plan: Plan = { ...full, base: base ?? null, uploads, unchanged: desiredHead.users.size - uploads.length, removals: [] };
+  log(`Repairing drift from ${desiredHead.label}: ${uploads.length} photo(s).`);
+  const resolutions = await tenant.resolveUsers(uploads.map((u) => u.key), options.signal ? { signal: options.signal } : {});
+  const policyPlan = await planPolicy(desiredHead, tenant, options);
+  const outcomes: UserOutcome[] = [];
+  let policy = policyPlan.outcome;
+  if (options.dryRun) {
+    for (const u of uploads) outcomes.push(resolutionOutcome(u.key, 'upload', resolutions.get(u.key.canonical), 'would-upload', u.photo));
+    if (policy.status === 'applied') policy = { ...policy, status: 'would-apply' };
+    return result({ validation, base, plan, outcomes, policy, appliedRevision: base, record: 'dry-run' });
+  }
+  const pacer = options.pacer ?? new WritePacer(options.signal ? { signal: options.signal } : {});
+  if (policyPlan.step.kind === 'before-photos') policy = await patchPolicy(tenant, policyPlan, log);
+  await runUploads(uploads, { headSnapshot, tenant, pacer, resolutions, outcomes, blocked: policyPlan.blockedReason, recordLanded: async () => {}, ...(options.signal ? { signal: options.signal } : {}) });
+  if (options.signal?.aborted) {
+    if (policy.status === 'applied') policy = { ...policy, status: 'skipped', message: 'The run was cancelled before the policy change.' };
+  } else if (policyPlan.step.kind === 'after-photos') {
+    policy = await patchPolicy(tenant, policyPlan, log);
+  }
+  return result({ validation, base, plan, outcomes, policy, appliedRevision: base, record: 'repair', pacer: pacer.stats, cancelled: options.signal?.aborted ?? false });
+}
+
+/**
+ * The desired state of the base with the tenant changes of interrupted runs laid over it: what
+ * the tenant holds now, as far as git knows.
+ */
+function overlayLanded(base: DesiredState | undefined, head: DesiredState, landed: Map<string, LandedEntry>): DesiredState {
+  const users = new Map(base?.users ?? []);
+  for (const [canonical, entry] of landed) {
+    if (entry.action === 'remove') {
+      users.delete(canonical);
+    } else if (entry.action === 'upload' && entry.fingerprint) {
+      const known = head.users.get(canonical) ?? base?.users.get(canonical);
+      if (!known) continue; // neither revision declares it: nothing to compare against
+      users.set(canonical, { ...known, fingerprint: entry.fingerprint });
+    }
+  }
+  return { label: base?.label ?? 'nothing', users, ...(base?.policy ? { policy: base.policy } : {}) };
 }
 
 interface PolicyPlan {

@@ -66,8 +66,9 @@ export class Ledger {
   }
 
   /**
-   * Everything that landed in earlier runs that started from the same base (the record has not
-   * moved since), in the order it landed: later entries override earlier ones.
+   * What earlier runs that started from the same base (the record has not moved since) left in
+   * the tenant: per user key, the last thing that landed (an upload with its fingerprint, or a
+   * removal). Later notes override earlier ones.
    */
   async landedSince(base: string | undefined): Promise<Map<string, LandedEntry>> {
     await this.fetchNotes();
@@ -81,7 +82,7 @@ export class Ledger {
       if (parsed && parsed.base === (base ?? 'none')) notes.push(parsed);
     }
     notes.sort((a, b) => (a.updated < b.updated ? -1 : 1));
-    for (const note of notes) for (const e of note.entries) landed.set(`${e.action}:${e.key}`, e);
+    for (const note of notes) for (const e of note.entries) landed.set(e.key, e);
     return landed;
   }
 
