@@ -24,6 +24,8 @@ export interface CredentialOptions {
   authorityHost: string;
   /** Returns a fresh GitHub OIDC token (a JWT) each time it is called. */
   getAssertion: () => Promise<string>;
+  /** Retries of a failed request to Entra ID (network errors, 5xx); @azure/identity's default is 3. */
+  maxRetries?: number;
 }
 
 interface AssertionClaims {
@@ -72,6 +74,7 @@ export function createCredential(options: CredentialOptions): TokenCredential {
   const inner = new ClientAssertionCredential(options.tenantId, options.clientId, getAssertion, {
     authorityHost,
     disableInstanceDiscovery: !isMicrosoftAuthorityHost(authorityHost),
+    ...(options.maxRetries !== undefined ? { retryOptions: { maxRetries: options.maxRetries } } : {}),
   });
   return {
     async getToken(scopes: string | string[], getTokenOptions?: GetTokenOptions): Promise<AccessToken> {

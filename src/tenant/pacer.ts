@@ -4,21 +4,27 @@
  * Graph limits identity writes per app+tenant with a token bucket (order of 3,000 writes per
  * 150 s: a burst, then ~20/s), and a rejected request still costs a token. A client with a fixed
  * high concurrency therefore collapses: every 429 pushes its own window further out. The pacer
- * combines three mechanisms:
+ * combines four mechanisms:
  *
  * 1. One shared gate. A 429's Retry-After holds ALL new starts until then (not a sleep per
  *    request, which would let the other workers keep hammering the empty bucket).
- * 2. Adaptive concurrency (AIMD). The in-flight limit starts at `initialConcurrency`, grows by one
+ * 2. Adaptive concurrency (AIMD). The in-flight limit starts at `initialConcurrency`, grows by ½
  *    per success until the first throttling ("slow start"), then by 1/limit per success; each
  *    congestion event cuts it (×0.5 the first time, ×0.7 after). A congestion event is a 429 for a
  *    request started after the previous cut, so one burst of 429s is one event, not many.
  * 3. Rate pacing after the first throttling. Starts are spaced at a rate r. The refill rate is
- *    measured, not guessed: between two moments the bucket is known to be empty (two 429s), every
- *    token that arrived was spent, so (successes + rejections) / elapsed = refill rate. Each
- *    congestion event at least 1 s after the previous measurement re-measures and sets
- *    r = 0.97 × refill; until the first measurement r is cut ×0.7 per event. Between events r
- *    probes upward: doubling per second until a measurement exists, then +1% per second, so the
- *    pacer follows a limit that rises and finds the ceiling again after an over-cautious cut.
+ *    measured, not guessed: when the gate opens the bucket holds about one token, and a later 429
+ *    shows it empty again, so the requests started in between that succeeded took exactly the
+ *    tokens that arrived: successes / elapsed = refill rate. Each congestion event at least 1 s
+ *    after the anchor re-measures and sets r = 0.97 × refill; until the first measurement r is cut
+ *    ×0.7 per event. Between events r probes upward: doubling per second until a measurement
+ *    exists, then +1% per second (at most 1.5× the measured refill), so the pacer follows a limit
+ *    that rises and finds the ceiling again after an over-cautious cut.
+ * 4. Early warning. Graph sends x-ms-throttle-limit-percentage once an app has used 80% of its
+ *    limit. Before the first 429, each such report caps the in-flight limit in proportion to what
+ *    is left (32 at 80% → 2 at 100%), so few requests are on their way when the bucket runs dry;
+ *    often the bucket never does (a task's result is inspected for a numeric `throttleUsage`, as
+ *    putPhoto returns).
  *
  * Retries: at most `maxAttempts` attempts per task (default 6). 429 → back in the queue at the
  * front behind the gate. 408/5xx/network errors (reset, socket hang up, timeout) → exponential
@@ -31,7 +37,7 @@ import { classifyFailure, isGraphError } from './errors.js';
 import { backoffDelayMs } from './retry.js';
 
 export interface WritePacerOptions {
-  /** Upper bound of requests in flight; default 16. */
+  /** Upper bound of requests in flight; default 32. */
   maxConcurrency?: number;
   /** In-flight limit at the start; default 4. */
   initialConcurrency?: number;
@@ -108,6 +114,8 @@ export function attemptsOf(error: unknown): number | undefined {
   return error && typeof error === 'object' ? attemptsByError.get(error) : undefined;
 }
 
+/** Slow start adds this per success (×1.5 per round trip): a small burst is not overshot by much. */
+const SLOW_START_GAIN = 0.5;
 const FIRST_CUT = 0.5;
 const LATER_CUT = 0.7;
 const RATE_CUT = 0.7;
@@ -163,7 +171,7 @@ export class WritePacer {
 
   constructor(options: WritePacerOptions = {}) {
     this.#options = options;
-    this.#maxConcurrency = Math.max(1, options.maxConcurrency ?? 16);
+    this.#maxConcurrency = Math.max(1, options.maxConcurrency ?? 32);
     this.#maxAttempts = Math.max(1, options.maxAttempts ?? 6);
     this.#limit = Math.min(this.#maxConcurrency, Math.max(1, options.initialConcurrency ?? 4));
     this.#now = options.now ?? (() => performance.now());
@@ -302,13 +310,12 @@ export class WritePacer {
       this.#recentSuccesses.push(now);
       while ((this.#recentSuccesses[0] ?? now) < now - 1000) this.#recentSuccesses.shift();
     }
-    this.#limit = Math.min(this.#maxConcurrency, this.#limit + (this.#slowStart ? 1 : 1 / Math.max(1, this.#limit)));
+    this.#limit = Math.min(this.#maxConcurrency, this.#limit + (this.#slowStart ? SLOW_START_GAIN : 1 / Math.max(1, this.#limit)));
     // Early warning: Graph reports x-ms-throttle-limit-percentage once the app has used 80% of its
-    // limit. Before the first 429, stop growing and shrink the in-flight limit as the bucket empties,
-    // so that fewer requests are already on their way when it does.
+    // limit. Before the first 429, cap the in-flight limit in proportion to what is left, so that
+    // few requests are already on their way when the bucket runs dry; below 80% it grows again.
     const usage = throttleUsageOf(value);
     if (usage !== undefined && usage >= 0.8 && this.#rateBase === null) {
-      this.#slowStart = false;
       this.#limit = Math.min(this.#limit, Math.max(2, (this.#maxConcurrency * (1 - usage)) / 0.2));
     }
   }
