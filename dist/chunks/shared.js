@@ -430,20 +430,6 @@ function keepSegment(marker, body) {
         return false; // APP1..APP15
     return true; // DQT, DHT, SOFn, DRI, DNL, ...
 }
-/**
- * A small square JPEG for summaries and PR comments (e.g. 96 px), from a normalised photo.
- * Bounded like any other decode; no metadata.
- */
-async function thumbnail(jpeg, size = 96) {
-    return sharp(jpeg, { failOn: 'warning', limitInputPixels: DEFAULT_LIMITS.maxInputPixels })
-        .timeout({ seconds: DEFAULT_LIMITS.timeoutSeconds })
-        .autoOrient()
-        .toColourspace('srgb')
-        .flatten({ background: '#ffffff' })
-        .resize(size, size, { fit: 'cover', position: 'centre' })
-        .jpeg({ quality: 80, chromaSubsampling: '4:2:0', mozjpeg: false })
-        .toBuffer();
-}
 
 /**
  * Normalisation: the one decode of a photo. The transform that produces the upload IS the
@@ -48678,4 +48664,4 @@ function cell(s) {
     return s.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\r?\n/g, ' ');
 }
 
-export { resolveCommit as A, parentsOf as B, ensureCommit as C, DEFAULT_OIDC_AUDIENCE as D, planMarkdown as E, validationHeadline as F, planHeadline as G, desiredStateOf as H, wantedPolicy as I, samePolicy as J, WritePacer as K, recommendedParallelism as L, isResolved as M, PacerCancelledError as N, checkPhoto as O, PLAN_COMMENT_MARKER as P, thumbnail as Q, RevisionSnapshot as R, describeKey as S, describeTenantPolicy as T, UserError as U, WorktreeSnapshot as W, gitMaybe as a, applyRevision as b, applyJson as c, applyText as d, applySucceeded as e, countFindings as f, githubOidcFromEnv as g, validationJson as h, isUserError as i, planJson as j, planText as k, validateRepository as l, DEFAULT_LIMITS as m, encodeSegment as n, openTenant as o, planRevisions as p, isGraphError as q, commonjsGlobal as r, sortFindings as s, environmentClaim as t, applyCounts as u, validationText as v, validationSummary as w, applyMarkdown as x, applyHeadline as y, isGitRepository as z };
+export { planMarkdown as A, validationHeadline as B, planHeadline as C, DEFAULT_OIDC_AUDIENCE as D, PLAN_COMMENT_MARKER as P, UserError as U, WorktreeSnapshot as W, gitMaybe as a, applyRevision as b, applyJson as c, applyText as d, applySucceeded as e, countFindings as f, githubOidcFromEnv as g, validationJson as h, isUserError as i, planJson as j, planText as k, validateRepository as l, commonjsGlobal as m, environmentClaim as n, openTenant as o, planRevisions as p, applyCounts as q, validationSummary as r, sortFindings as s, applyMarkdown as t, applyHeadline as u, validationText as v, isGitRepository as w, resolveCommit as x, parentsOf as y, ensureCommit as z };
