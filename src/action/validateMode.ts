@@ -4,7 +4,8 @@ import { planRevisions } from '../plan/planRevisions.js';
 import { planHeadline, planJson, planMarkdown, planText } from '../report/plan.js';
 import { validationHeadline, validationSummary, validationText } from '../report/validation.js';
 import { WorktreeSnapshot } from '../repo/worktree.js';
-import { validateRepository } from '../validate/validate.js';
+import { validateRepository, type ValidationResult } from '../validate/validate.js';
+import type { Plan } from '../plan/plan.js';
 import { annotate } from './annotate.js';
 import { upsertPlanComment } from './prComment.js';
 import { revisionsFor } from './revisions.js';
@@ -17,15 +18,9 @@ import type { ActionSettings } from './settings.js';
  */
 export async function runValidate(settings: ActionSettings): Promise<void> {
   const revisions = await revisionsFor(settings);
-  let validation;
-  let plan;
-  if (revisions) {
-    const result = await planRevisions(settings.repoPath, { ...revisions, all: settings.checkAll, prune: settings.prune });
-    validation = result.validation;
-    plan = result.plan;
-  } else {
-    validation = await validateRepository(new WorktreeSnapshot(settings.repoPath));
-  }
+  const { validation, plan }: { validation: ValidationResult; plan?: Plan } = revisions
+    ? await planRevisions(settings.repoPath, { ...revisions, all: settings.checkAll, prune: settings.prune })
+    : { validation: await validateRepository(new WorktreeSnapshot(settings.repoPath)) };
 
   annotate(validation.findings);
   core.info(validationText(validation));
@@ -37,17 +32,32 @@ export async function runValidate(settings: ActionSettings): Promise<void> {
   if (plan) core.setOutput('plan', JSON.stringify(planJson(plan)));
 
   const links = githubLinks(settings);
-  const planSection = plan ? planMarkdown(plan, links.photoUrl ? { photoUrl: links.photoUrl } : {}) : '';
-  const validationSection = validationSummary(validation, links.fileUrl ? { fileUrl: links.fileUrl } : {});
+  const render = (maxRows: number) => {
+    const planSection = plan ? planMarkdown(plan, { maxRows, ...(links.photoUrl ? { photoUrl: links.photoUrl } : {}) }) : '';
+    return `${validationSummary(validation, { maxRows, ...(links.fileUrl ? { fileUrl: links.fileUrl } : {}) })}\n${planSection}`;
+  };
   if (process.env.GITHUB_STEP_SUMMARY) {
-    await core.summary.addRaw(validationSection).addRaw('\n').addRaw(planSection).write();
+    await core.summary.addRaw(fitWithin(render, SUMMARY_LIMIT)).write();
   }
   if (plan && settings.event.pull_request) {
-    const outcome = await upsertPlanComment(settings, `${validationSection}\n${planSection}`);
+    const outcome = await upsertPlanComment(settings, fitWithin(render, COMMENT_LIMIT));
     core.info(`Plan comment: ${outcome}.`);
   }
   if (errors > 0) core.setFailed(validationHeadline(validation));
   else if (plan) core.info(planHeadline(plan));
+}
+
+/** GitHub's limits, with room for the marker and headers: 65,536 characters per comment, 1 MiB per summary. */
+const COMMENT_LIMIT = 60_000;
+const SUMMARY_LIMIT = 900_000;
+
+/** Renders with fewer listed rows until the Markdown fits (counts always stay complete). */
+function fitWithin(render: (maxRows: number) => string, limit: number): string {
+  for (const rows of [5000, 1000, 300, 100, 30, 10]) {
+    const text = render(rows);
+    if (text.length <= limit) return text;
+  }
+  return render(0).slice(0, limit);
 }
 
 /**

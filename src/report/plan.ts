@@ -89,6 +89,11 @@ export interface PlanMarkdownOptions {
   photoUrl?: (path: string) => string;
   /** Rows shown before a list is collapsed into <details>. */
   openRows?: number;
+  /**
+   * Rows listed per table at most; the rest are counted. A first import can plan 200,000 users,
+   * and GitHub caps a PR comment at 65,536 characters and a job summary at 1 MiB.
+   */
+  maxRows?: number;
 }
 
 export const PLAN_COMMENT_MARKER = '<!-- entra-photos:plan -->';
@@ -96,6 +101,7 @@ export const PLAN_COMMENT_MARKER = '<!-- entra-photos:plan -->';
 /** Markdown for the job summary and the sticky PR comment: counts first, then tables. */
 export function planMarkdown(plan: Plan, options: PlanMarkdownOptions = {}): string {
   const openRows = options.openRows ?? 10;
+  const maxRows = options.maxRows ?? Infinity;
   const news = plan.uploads.filter((u) => u.reason === 'new');
   const replaced = plan.uploads.filter((u) => u.reason === 'replaced');
   const out: string[] = [
@@ -113,13 +119,13 @@ export function planMarkdown(plan: Plan, options: PlanMarkdownOptions = {}): str
     if (!rows.length) return;
     const header = ['| Photo | User | File |', '|---|---|---|'];
     const body = rows.map((u) => `| ${thumb(u.photo, options)} | ${cell(describeKey(u.key))} | \`${cell(u.photo)}\`${u.previousPhoto && u.previousPhoto !== u.photo ? ` (was \`${cell(u.previousPhoto)}\`)` : ''} |`);
-    out.push(...collapsible(`${title} (${rows.length})`, header, body, openRows), '');
+    out.push(...collapsible(`${title} (${rows.length})`, header, capped(body, maxRows), openRows), '');
   };
   uploadTable('New photos', news);
   uploadTable('Replaced photos', replaced);
   if (plan.removals.length) {
     const note = plan.prune ? 'These photos will be deleted from the tenant.' : 'Removed from the manifests. Without `prune: true` their photos stay in the tenant.';
-    out.push(...collapsible(`Removed users (${plan.removals.length})`, [note, '', '| User | Had |', '|---|---|'], plan.removals.map((r) => `| ${cell(describeKey(r.key))} | \`${cell(r.photo)}\` |`), openRows), '');
+    out.push(...collapsible(`Removed users (${plan.removals.length})`, [note, '', '| User | Had |', '|---|---|'], capped(plan.removals.map((r) => `| ${cell(describeKey(r.key))} | \`${cell(r.photo)}\` |`), maxRows), openRows), '');
   }
   if (plan.policy) {
     out.push('#### Photo policy', '', `- from: ${describePolicy(plan.policy.from)}`, `- to: **${describePolicy(plan.policy.to)}**`, '');
@@ -130,6 +136,12 @@ export function planMarkdown(plan: Plan, options: PlanMarkdownOptions = {}): str
 
 function thumb(path: string, options: PlanMarkdownOptions): string {
   return options.photoUrl ? `<img src="${options.photoUrl(path)}" width="64" alt="">` : '';
+}
+
+function capped(rows: string[], maxRows: number): string[] {
+  if (rows.length <= maxRows) return rows;
+  const columns = (rows[0]?.match(/(?<!\\)\|/g)?.length ?? 2) - 1;
+  return [...rows.slice(0, maxRows), `| … and ${rows.length - maxRows} more (the full list is in the \`plan\` output)${' |'.repeat(Math.max(1, columns))}`];
 }
 
 function collapsible(summary: string, header: string[], rows: string[], openRows: number): string[] {

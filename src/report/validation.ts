@@ -38,7 +38,7 @@ export function validationJson(result: ValidationResult): ValidationJson {
 }
 
 /** Job-summary Markdown: the verdict first, then every finding grouped by file. */
-export function validationSummary(result: ValidationResult, options: { fileUrl?: (f: Finding) => string } = {}): string {
+export function validationSummary(result: ValidationResult, options: { fileUrl?: (f: Finding) => string; maxRows?: number } = {}): string {
   const { errors } = countFindings(result.findings);
   const out: string[] = [`## ${errors > 0 ? '❌' : '✅'} entra-photos: ${validationHeadline(result)}`, ''];
   const sorted = sortFindings(result.findings);
@@ -47,10 +47,12 @@ export function validationSummary(result: ValidationResult, options: { fileUrl?:
     return out.join('\n');
   }
   out.push('| | Where | Problem |', '|---|---|---|');
-  for (const f of sorted) {
+  const maxRows = options.maxRows ?? Infinity;
+  for (const f of sorted.slice(0, maxRows)) {
     const where = options.fileUrl ? `[${escapeCell(findingLocation(f))}](${options.fileUrl(f)})` : `\`${escapeCell(findingLocation(f))}\``;
     out.push(`| ${f.severity === 'error' ? '❌ error' : '⚠️ warning'} | ${where} | ${escapeCell(f.message)} <sub>${f.code}</sub> |`);
   }
+  if (sorted.length > maxRows) out.push(`| | | … and ${sorted.length - maxRows} more: every finding is an annotation and in the \`entra-photos validate\` output. |`);
   out.push('');
   return out.join('\n');
 }

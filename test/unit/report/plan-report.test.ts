@@ -83,3 +83,13 @@ describe('plan report builders', () => {
     expect(policyWarnings(plan({ policy: { from: null, to: policy(undefined, 'onPremises') } }))[0]).toContain('disables cloud photo writes');
   });
 });
+
+describe('plan markdown size limits', () => {
+  it('lists at most maxRows per table and counts the rest', () => {
+    const many = Array.from({ length: 500 }, (_, i) => ({ key: emp(String(30000 + i)), photo: `photos/s/${i}.jpg`, reason: 'new' as const, fingerprint: String(i), declaredAt: at }));
+    const md = planMarkdown(plan({ uploads: many, removals: [] }), { maxRows: 20 });
+    expect(md).toContain('| 500 | 0 | 0 | 40 | unchanged |');
+    expect(md.match(/^\| .* \| employeeId 3\d{4} \|/gm)).toHaveLength(20);
+    expect(md).toContain('| … and 480 more (the full list is in the `plan` output) |');
+  });
+});
