@@ -28,7 +28,7 @@ import require$$0$4 from 'node:util';
 import require$$7 from 'node:querystring';
 import require$$8 from 'node:events';
 import require$$0$5 from 'node:diagnostics_channel';
-import { m as commonjsGlobal, s as sortFindings, U as UserError, n as environmentClaim, o as openTenant, a as gitMaybe, b as applyRevision, d as applyText, q as applyCounts, r as validationSummary, t as applyMarkdown, e as applySucceeded, u as applyHeadline, P as PLAN_COMMENT_MARKER, w as isGitRepository, x as resolveCommit, y as parentsOf, z as ensureCommit, p as planRevisions, l as validateRepository, W as WorktreeSnapshot, v as validationText, k as planText, f as countFindings, j as planJson, A as planMarkdown, B as validationHeadline, C as planHeadline, i as isUserError } from './chunks/shared.js';
+import { m as commonjsGlobal, s as sortFindings, U as UserError, n as environmentClaim, o as openTenant, a as gitMaybe, b as applyRevision, d as applyText, q as applyCounts, r as validationSummary, t as applyMarkdown, e as applySucceeded, u as applyHeadline, P as PLAN_COMMENT_MARKER, w as isGitRepository, x as resolveCommit, y as parentsOf, z as ensureCommit, p as planRevisions, l as validateRepository, W as WorktreeSnapshot, v as validationText, k as planText, f as countFindings, j as planJson, A as validationHeadline, B as planHeadline, C as planMarkdown, i as isUserError } from './chunks/shared.js';
 import require$$5$1 from 'node:tls';
 import zlib from 'node:zlib';
 import require$$5$2 from 'node:perf_hooks';
@@ -34885,16 +34885,9 @@ async function revisionsFor(settings) {
  */
 async function runValidate(settings) {
     const revisions = await revisionsFor(settings);
-    let validation;
-    let plan;
-    if (revisions) {
-        const result = await planRevisions(settings.repoPath, { ...revisions, all: settings.checkAll, prune: settings.prune });
-        validation = result.validation;
-        plan = result.plan;
-    }
-    else {
-        validation = await validateRepository(new WorktreeSnapshot(settings.repoPath));
-    }
+    const { validation, plan } = revisions
+        ? await planRevisions(settings.repoPath, { ...revisions, all: settings.checkAll, prune: settings.prune })
+        : { validation: await validateRepository(new WorktreeSnapshot(settings.repoPath)) };
     annotate(validation.findings);
     info(validationText(validation));
     if (plan)
@@ -34905,19 +34898,33 @@ async function runValidate(settings) {
     if (plan)
         setOutput('plan', JSON.stringify(planJson(plan)));
     const links = githubLinks(settings);
-    const planSection = plan ? planMarkdown(plan, links.photoUrl ? { photoUrl: links.photoUrl } : {}) : '';
-    const validationSection = validationSummary(validation, links.fileUrl ? { fileUrl: links.fileUrl } : {});
+    const render = (maxRows) => {
+        const planSection = plan ? planMarkdown(plan, { maxRows, ...(links.photoUrl ? { photoUrl: links.photoUrl } : {}) }) : '';
+        return `${validationSummary(validation, { maxRows, ...(links.fileUrl ? { fileUrl: links.fileUrl } : {}) })}\n${planSection}`;
+    };
     if (process.env.GITHUB_STEP_SUMMARY) {
-        await summary.addRaw(validationSection).addRaw('\n').addRaw(planSection).write();
+        await summary.addRaw(fitWithin(render, SUMMARY_LIMIT)).write();
     }
     if (plan && settings.event.pull_request) {
-        const outcome = await upsertPlanComment(settings, `${validationSection}\n${planSection}`);
+        const outcome = await upsertPlanComment(settings, fitWithin(render, COMMENT_LIMIT));
         info(`Plan comment: ${outcome}.`);
     }
     if (errors > 0)
         setFailed(validationHeadline(validation));
     else if (plan)
         info(planHeadline(plan));
+}
+/** GitHub's limits, with room for the marker and headers: 65,536 characters per comment, 1 MiB per summary. */
+const COMMENT_LIMIT = 60_000;
+const SUMMARY_LIMIT = 900_000;
+/** Renders with fewer listed rows until the Markdown fits (counts always stay complete). */
+function fitWithin(render, limit) {
+    for (const rows of [5000, 1000, 300, 100, 30, 10]) {
+        const text = render(rows);
+        if (text.length <= limit)
+            return text;
+    }
+    return render(0).slice(0, limit);
 }
 /**
  * Links into the reviewed commit on GitHub. Thumbnails point at the repository's own files, so

@@ -187,6 +187,7 @@ const PLAN_COMMENT_MARKER = '<!-- entra-photos:plan -->';
 /** Markdown for the job summary and the sticky PR comment: counts first, then tables. */
 function planMarkdown(plan, options = {}) {
     const openRows = options.openRows ?? 10;
+    const maxRows = options.maxRows ?? Infinity;
     const news = plan.uploads.filter((u) => u.reason === 'new');
     const replaced = plan.uploads.filter((u) => u.reason === 'replaced');
     const out = [
@@ -205,13 +206,13 @@ function planMarkdown(plan, options = {}) {
             return;
         const header = ['| Photo | User | File |', '|---|---|---|'];
         const body = rows.map((u) => `| ${thumb(u.photo, options)} | ${cell$1(describeKey(u.key))} | \`${cell$1(u.photo)}\`${u.previousPhoto && u.previousPhoto !== u.photo ? ` (was \`${cell$1(u.previousPhoto)}\`)` : ''} |`);
-        out.push(...collapsible(`${title} (${rows.length})`, header, body, openRows), '');
+        out.push(...collapsible(`${title} (${rows.length})`, header, capped(body, maxRows), openRows), '');
     };
     uploadTable('New photos', news);
     uploadTable('Replaced photos', replaced);
     if (plan.removals.length) {
         const note = plan.prune ? 'These photos will be deleted from the tenant.' : 'Removed from the manifests. Without `prune: true` their photos stay in the tenant.';
-        out.push(...collapsible(`Removed users (${plan.removals.length})`, [note, '', '| User | Had |', '|---|---|'], plan.removals.map((r) => `| ${cell$1(describeKey(r.key))} | \`${cell$1(r.photo)}\` |`), openRows), '');
+        out.push(...collapsible(`Removed users (${plan.removals.length})`, [note, '', '| User | Had |', '|---|---|'], capped(plan.removals.map((r) => `| ${cell$1(describeKey(r.key))} | \`${cell$1(r.photo)}\` |`), maxRows), openRows), '');
     }
     if (plan.policy) {
         out.push('#### Photo policy', '', `- from: ${describePolicy(plan.policy.from)}`, `- to: **${describePolicy(plan.policy.to)}**`, '');
@@ -222,6 +223,12 @@ function planMarkdown(plan, options = {}) {
 }
 function thumb(path, options) {
     return options.photoUrl ? `<img src="${options.photoUrl(path)}" width="64" alt="">` : '';
+}
+function capped(rows, maxRows) {
+    if (rows.length <= maxRows)
+        return rows;
+    const columns = (rows[0]?.match(/(?<!\\)\|/g)?.length ?? 2) - 1;
+    return [...rows.slice(0, maxRows), `| … and ${rows.length - maxRows} more (the full list is in the \`plan\` output)${' |'.repeat(Math.max(1, columns))}`];
 }
 function collapsible(summary, header, rows, openRows) {
     if (rows.length <= openRows)
@@ -301,10 +308,13 @@ function validationSummary(result, options = {}) {
         return out.join('\n');
     }
     out.push('| | Where | Problem |', '|---|---|---|');
-    for (const f of sorted) {
+    const maxRows = options.maxRows ?? Infinity;
+    for (const f of sorted.slice(0, maxRows)) {
         const where = options.fileUrl ? `[${escapeCell(findingLocation(f))}](${options.fileUrl(f)})` : `\`${escapeCell(findingLocation(f))}\``;
         out.push(`| ${f.severity === 'error' ? '❌ error' : '⚠️ warning'} | ${where} | ${escapeCell(f.message)} <sub>${f.code}</sub> |`);
     }
+    if (sorted.length > maxRows)
+        out.push(`| | | … and ${sorted.length - maxRows} more: every finding is an annotation and in the \`entra-photos validate\` output. |`);
     out.push('');
     return out.join('\n');
 }
@@ -48664,4 +48674,4 @@ function cell(s) {
     return s.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\r?\n/g, ' ');
 }
 
-export { planMarkdown as A, validationHeadline as B, planHeadline as C, DEFAULT_OIDC_AUDIENCE as D, PLAN_COMMENT_MARKER as P, UserError as U, WorktreeSnapshot as W, gitMaybe as a, applyRevision as b, applyJson as c, applyText as d, applySucceeded as e, countFindings as f, githubOidcFromEnv as g, validationJson as h, isUserError as i, planJson as j, planText as k, validateRepository as l, commonjsGlobal as m, environmentClaim as n, openTenant as o, planRevisions as p, applyCounts as q, validationSummary as r, sortFindings as s, applyMarkdown as t, applyHeadline as u, validationText as v, isGitRepository as w, resolveCommit as x, parentsOf as y, ensureCommit as z };
+export { validationHeadline as A, planHeadline as B, planMarkdown as C, DEFAULT_OIDC_AUDIENCE as D, PLAN_COMMENT_MARKER as P, UserError as U, WorktreeSnapshot as W, gitMaybe as a, applyRevision as b, applyJson as c, applyText as d, applySucceeded as e, countFindings as f, githubOidcFromEnv as g, validationJson as h, isUserError as i, planJson as j, planText as k, validateRepository as l, commonjsGlobal as m, environmentClaim as n, openTenant as o, planRevisions as p, applyCounts as q, validationSummary as r, sortFindings as s, applyMarkdown as t, applyHeadline as u, validationText as v, isGitRepository as w, resolveCommit as x, parentsOf as y, ensureCommit as z };
