@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import { isUserError, UserError } from '../core/errors.js';
 import { runApply } from './applyMode.js';
 import { runValidate } from './validateMode.js';
+import { runDrift } from './driftMode.js';
 import { isPublicRepository, readSettings, type ActionSettings } from './settings.js';
 
 /** The action: read settings once, run the mode, report at the edge. Never throws. */
@@ -16,6 +17,9 @@ export async function run(): Promise<void> {
         return;
       case 'apply':
         await runApply(settings);
+        return;
+      case 'drift':
+        await runDrift(settings);
         return;
       default:
         throw new UserError('config', `Mode "${settings.mode}" is not available in this version of entra-photos yet. Use "mode: validate" or "mode: apply".`);

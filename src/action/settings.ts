@@ -21,6 +21,8 @@ export interface ActionSettings {
   /** Empty: the `environment` claim of the job's OIDC token, else "default". */
   environment: string;
   dryRun: boolean;
+  /** mode drift: upload the repository's version of what drifted. */
+  fix: boolean;
   allowPolicyLockout: boolean;
   /** Stop starting new work after this many minutes (hosted jobs end at 6 h). */
   timeBudgetMinutes: number;
@@ -57,6 +59,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): ActionSettin
     audience: core.getInput('audience') || 'api://AzureADTokenExchange',
     environment: core.getInput('environment').trim(),
     dryRun: readBoolean('dry-run', false),
+    fix: readBoolean('fix', false),
     allowPolicyLockout: readBoolean('allow-policy-lockout', false),
     timeBudgetMinutes: readNumber('time-budget-minutes', 330),
     eventName,

@@ -25,6 +25,9 @@ Commands:
   validate   Check manifests and photos (what a pull request check runs)
   plan       Show what a change will do to the tenant: uploads, removals, policy
   apply      Push the change since the last applied revision to the tenant (GitHub OIDC)
+  drift      Compare the tenant with the repository (photos perceptually, policy); --fix repairs
+  export     Adopt the tenant's existing photos into the repository (resumable)
+  import     Turn a photographer's delivery (PSPA INDEX.TXT, or CSV id,file) into photos + manifest
   emulator   Run the local tenant emulator (Entra ID, Microsoft Graph, GitHub OIDC on 127.0.0.1)
 
 Options for validate:
@@ -50,6 +53,8 @@ Options for apply (defaults from ENTRA_PHOTOS_* variables, which 'emulator' prin
   --prune  --dry-run  --allow-policy-lockout
   --format text|json
 
+Options for drift, export and import: entra-photos <command> --help, or docs/commands.md.
+
   -h, --help            Show this help
   -v, --version         Show the version
 `;
@@ -64,6 +69,12 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         return await planCommand(rest, out);
       case 'apply':
         return await applyCommand(rest, out);
+      case 'drift':
+        return await (await import('./driftCommand.js')).driftCommand(rest, out);
+      case 'export':
+        return await (await import('./exportCommand.js')).exportCommand(rest, out);
+      case 'import':
+        return await (await import('./importCommand.js')).importCommand(rest, out);
       case 'emulator': {
         const { runEmulatorCommand } = await import('../emulator/command.js');
         return await runEmulatorCommand(rest);

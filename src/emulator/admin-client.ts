@@ -98,6 +98,12 @@ export class EmulatorAdminClient {
     return response.body;
   }
 
+  /** Removes a user's photo behind the tool's back (not logged, not throttled). */
+  async deletePhoto(user: string): Promise<void> {
+    const response = await this.#send('DELETE', `/users/${encodeURIComponent(user)}/photo`);
+    if (response.status >= 400 && response.status !== 404) throw new Error(`Emulator admin photo delete failed (${response.status}): ${response.body.toString('utf8')}`);
+  }
+
   /** Stores a photo as if it had been uploaded earlier (not logged, not throttled). */
   async seedPhoto(user: string, jpeg: Buffer): Promise<void> {
     const response = await this.#send('PUT', `/users/${encodeURIComponent(user)}/photo`, jpeg, 'image/jpeg');

@@ -26,7 +26,7 @@ import {
 import type { EmulatorOptions, FederatedCredential, ThrottleConfig } from './options.js';
 import { seededRandom } from './random.js';
 import { RequestLog } from './request-log.js';
-import { DEFAULT_USERS } from './seed-users.js';
+import { DEFAULT_GROUPS, DEFAULT_USERS } from './seed-users.js';
 import { ADMIN_PATH, createEmulatorServer } from './server.js';
 import type { EmulatorComponents } from './server.js';
 import { TenantState } from './state.js';
@@ -40,8 +40,8 @@ export type { OidcRequestEnv } from './github-oidc.js';
 export { subjectFor } from './github-oidc.js';
 export * from './options.js';
 export type { RequestLogEntry } from './request-log.js';
-export { DEFAULT_USERS } from './seed-users.js';
-export type { DirectoryUser, TenantSnapshot, UserSnapshot } from './state.js';
+export { DEFAULT_GROUPS, DEFAULT_USERS } from './seed-users.js';
+export type { DirectoryGroup, DirectoryUser, TenantSnapshot, UserSnapshot } from './state.js';
 export { MAX_PHOTO_BYTES, MIN_PHOTO_EDGE, HD_SIZES } from './graph/photos.js';
 export { MAX_BATCH_REQUESTS } from './graph/batch.js';
 export { readJpegDimensions } from './graph/jpeg.js';
@@ -113,6 +113,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     clientId,
     servicePrincipalId,
     users: options.users ?? DEFAULT_USERS,
+    groups: options.groups ?? (options.users ? [] : DEFAULT_GROUPS),
     appPermissions: options.appPermissions ?? DEFAULT_APP_PERMISSIONS,
     directoryRoles: (options.directoryRoles ?? []).map((role) => role.toLowerCase()),
     policy: options.policy ?? { source: null, allowedRoles: [] },

@@ -47,6 +47,14 @@ export interface EmulatorUserSeed {
   accountEnabled?: boolean;
 }
 
+/** A security group: members by object id or userPrincipalName (users only). */
+export interface EmulatorGroupSeed {
+  /** Object id; derived from the display name when omitted. */
+  id?: string;
+  displayName: string;
+  members: readonly string[];
+}
+
 /** A federated identity credential on the app registration (Entra matches all three exactly). */
 export interface FederatedCredential {
   name?: string;
@@ -135,6 +143,8 @@ export interface EmulatorOptions {
   servicePrincipalId?: string;
   /** Seed directory; default DEFAULT_USERS. */
   users?: readonly EmulatorUserSeed[];
+  /** Groups (GET /groups, /groups/{id}/members, /transitiveMembers); default DEFAULT_GROUPS. */
+  groups?: readonly EmulatorGroupSeed[];
   /** Graph application permissions (app roles) granted to the app; they appear in the token. */
   appPermissions?: readonly string[];
   /** Directory role template ids assigned to the app's service principal; default none. */

@@ -2,7 +2,7 @@
 // staff (UPN = mail) and students (UPN sNNNNN@students.contoso.edu, employeeId = NNNNN).
 // The ids are fixed so manifests may key users by object id and stay valid across runs.
 import { createHash } from 'node:crypto';
-import type { EmulatorUserSeed } from './options.js';
+import type { EmulatorGroupSeed, EmulatorUserSeed } from './options.js';
 
 export const DEFAULT_USERS: readonly EmulatorUserSeed[] = Object.freeze([
   staff('5c0d0a6e-7b1f-4f43-9f57-1a2b3c4d5e01', 'ada.lovelace', 'Ada', 'Lovelace', 'Mathematics Teacher', 'E1001'),
@@ -20,6 +20,13 @@ export const DEFAULT_USERS: readonly EmulatorUserSeed[] = Object.freeze([
   student('0b6c2f0e-3c1d-4a3e-9f7a-2d5e8c1b9a07', 10029, 'Aiko', 'Tanaka'),
   student('0b6c2f0e-3c1d-4a3e-9f7a-2d5e8c1b9a08', 10030, 'Mateo', 'Rossi'),
   student('0b6c2f0e-3c1d-4a3e-9f7a-2d5e8c1b9a09', 10031, 'Zara', 'Ahmed'),
+]);
+
+/** "Staff" holds the six staff, "Students" the nine students, "Grade 9" the first four students. */
+export const DEFAULT_GROUPS: readonly EmulatorGroupSeed[] = Object.freeze([
+  { id: '7a1e0c55-2b3d-4c6f-8e9a-0b1c2d3e4f01', displayName: 'Staff', members: DEFAULT_USERS.filter((u) => u.jobTitle !== 'Student').map((u) => u.userPrincipalName) },
+  { id: '7a1e0c55-2b3d-4c6f-8e9a-0b1c2d3e4f02', displayName: 'Students', members: DEFAULT_USERS.filter((u) => u.jobTitle === 'Student').map((u) => u.userPrincipalName) },
+  { id: '7a1e0c55-2b3d-4c6f-8e9a-0b1c2d3e4f03', displayName: 'Grade 9', members: DEFAULT_USERS.filter((u) => u.jobTitle === 'Student').slice(0, 4).map((u) => u.userPrincipalName) },
 ]);
 
 function staff(id: string, alias: string, givenName: string, surname: string, jobTitle: string, employeeId: string): EmulatorUserSeed {

@@ -2,7 +2,7 @@
 // and the app's grants. Everything Graph reads or writes goes through here, and the admin
 // API reports from here.
 import { createHash } from 'node:crypto';
-import type { EmulatorUserSeed, PhotoUpdateSettings } from './options.js';
+import type { EmulatorGroupSeed, EmulatorUserSeed, PhotoUpdateSettings } from './options.js';
 import { objectIdForUpn } from './seed-users.js';
 
 export interface DirectoryUser {
@@ -15,6 +15,13 @@ export interface DirectoryUser {
   surname: string | null;
   jobTitle: string | null;
   accountEnabled: boolean;
+}
+
+export interface DirectoryGroup {
+  id: string;
+  displayName: string;
+  /** Object ids of the member users. */
+  memberIds: string[];
 }
 
 export interface StoredPhoto {
@@ -48,6 +55,7 @@ export interface TenantInit {
   clientId: string;
   servicePrincipalId: string;
   users: readonly EmulatorUserSeed[];
+  groups?: readonly EmulatorGroupSeed[];
   appPermissions: readonly string[];
   directoryRoles: readonly string[];
   policy: PhotoUpdateSettings;
@@ -95,6 +103,7 @@ export class TenantState {
   readonly #usersById = new Map<string, DirectoryUser>();
   readonly #usersByUpn = new Map<string, DirectoryUser>();
   readonly #photos = new Map<string, StoredPhoto>();
+  readonly groups: readonly DirectoryGroup[];
 
   constructor(init: TenantInit) {
     this.#init = init;
@@ -112,6 +121,19 @@ export class TenantState {
       this.#usersById.set(user.id, user);
       this.#usersByUpn.set(upnKey, user);
     }
+    this.groups = (init.groups ?? []).map((group) => ({
+      id: (group.id ?? objectIdForUpn(`group:${group.displayName}`)).toLowerCase(),
+      displayName: group.displayName,
+      memberIds: group.members.map((member) => {
+        const user = this.findUser(member);
+        if (!user) throw new Error(`Group "${group.displayName}" lists ${member}, who is not a seeded user.`);
+        return user.id;
+      }),
+    }));
+  }
+
+  findGroup(id: string): DirectoryGroup | undefined {
+    return this.groups.find((group) => group.id === id.toLowerCase());
   }
 
   /** A user by object id or userPrincipalName (both case-insensitive), as /users/{id | upn} resolves. */

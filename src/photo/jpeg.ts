@@ -52,10 +52,33 @@ export function stripJpegMetadata(buf: Buffer): Buffer | undefined {
       pos = bodyAt;
       continue;
     }
-    if (marker === 0xd9 || marker === 0xda) {
-      // Start of scan (or end of image): everything from here on is image data; keep it as is.
-      parts.push(buf.subarray(pos));
+    if (marker === 0xd9) {
+      // End of image. Whatever follows is not part of this image (an appended archive, a phone's
+      // MPF secondary images with their own EXIF): it is dropped, never uploaded.
+      parts.push(buf.subarray(pos, bodyAt));
       return Buffer.concat(parts);
+    }
+    if (marker === 0xda) {
+      // Start of scan: the header, then entropy-coded data up to the next marker that is not a
+      // stuffed 0xFF00 or a restart marker. Progressive JPEGs have several scans, with tables (and
+      // possibly APPn/COM segments, filtered like any other) between them.
+      if (bodyAt + 2 > buf.length) return undefined;
+      let scan = bodyAt + buf.readUInt16BE(bodyAt);
+      if (scan > buf.length) return undefined;
+      for (;;) {
+        scan = buf.indexOf(0xff, scan);
+        if (scan < 0 || scan + 1 >= buf.length) {
+          // No end marker: keep the rest as before (the decode check judged it readable).
+          parts.push(buf.subarray(pos));
+          return Buffer.concat(parts);
+        }
+        const next = buf[scan + 1]!;
+        if (next === 0x00 || (next >= 0xd0 && next <= 0xd7)) scan += 2;
+        else break;
+      }
+      parts.push(buf.subarray(pos, scan));
+      pos = scan;
+      continue;
     }
     if (bodyAt + 2 > buf.length) return undefined;
     const end = bodyAt + buf.readUInt16BE(bodyAt);

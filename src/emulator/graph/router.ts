@@ -7,6 +7,7 @@ import { deletePhoto, getPhotoMetadata, getPhotoSize, getPhotoValue, listPhotoSi
 import { getPhotoUpdateSettings, updatePhotoUpdateSettings } from './policy.js';
 import type { AppIdentity, GraphCall, GraphResult } from './types.js';
 import { getUser, listUsers } from './users.js';
+import { getGroup, listGroupMembers, listGroups } from './groups.js';
 
 export function pathSegments(path: string): string[] {
   return path
@@ -48,6 +49,17 @@ export function route(context: GraphContext, call: GraphCall, identity: AppIdent
     if (third === 'photos' && method === 'GET') {
       if (fourth === undefined) return listPhotoSizes(context, call, identity, second);
       if (fifth === undefined || fifth === '$value') return getPhotoSize(context, call, identity, second, fourth, fifth === '$value');
+    }
+    return noRoute(call);
+  }
+
+  if (lowerFirst === 'groups') {
+    if (method !== 'GET') return methodNotAllowed(call);
+    if (second === undefined) return listGroups(context, call, identity);
+    if (third === undefined) return getGroup(context, call, identity, second);
+    const relation = third.toLowerCase();
+    if ((relation === 'members' || relation === 'transitivemembers') && (fourth === undefined || (fourth.toLowerCase() === 'microsoft.graph.user' && fifth === undefined))) {
+      return listGroupMembers(context, call, identity, second);
     }
     return noRoute(call);
   }

@@ -59,12 +59,13 @@ function contextUrl(context: GraphContext, call: GraphCall, suffix: string): str
   return `${context.graphUrl}/${call.version}/$metadata#${suffix}`;
 }
 
-export function listUsers(context: GraphContext, call: GraphCall, identity: AppIdentity): GraphResult {
-  if (!hasAnyRole(identity, PERMISSIONS.readUsers)) return insufficientPrivileges(call);
+/** GET /users, or (with `scope`) a group's members listed the same way (paging, $select, $filter). */
+export function listUsers(context: GraphContext, call: GraphCall, identity: AppIdentity, scope?: { users: readonly DirectoryUser[]; permissions: readonly string[]; collection: string }): GraphResult {
+  if (!hasAnyRole(identity, scope?.permissions ?? PERMISSIONS.readUsers)) return insufficientPrivileges(call);
   const properties = parseSelect(call);
   if (!Array.isArray(properties)) return properties as GraphResult;
 
-  let users = context.state.users;
+  let users = scope?.users ?? context.state.users;
   const filter = call.query.get('$filter');
   if (filter) {
     const clauses = parseEqualityFilter(filter, FILTERABLE_PROPERTIES);
@@ -89,12 +90,12 @@ export function listUsers(context: GraphContext, call: GraphCall, identity: AppI
 
   const page = users.slice(offset, offset + top);
   const selectSuffix = call.query.get('$select') ? `(${properties.join(',')})` : '';
-  const body: Record<string, unknown> = { '@odata.context': contextUrl(context, call, `users${selectSuffix}`) };
+  const body: Record<string, unknown> = { '@odata.context': contextUrl(context, call, `${scope?.collection ?? 'users'}${selectSuffix}`) };
   if (call.query.get('$count') === 'true') body['@odata.count'] = users.length;
   if (offset + top < users.length) {
     const nextQuery = new URLSearchParams(call.query);
     nextQuery.set('$skiptoken', Buffer.from(String(offset + top)).toString('base64url'));
-    body['@odata.nextLink'] = `${context.graphUrl}/${call.version}/users?${nextQuery.toString()}`;
+    body['@odata.nextLink'] = `${context.graphUrl}/${call.version}${scope ? call.path : '/users'}?${nextQuery.toString()}`;
   }
   body['value'] = page.map((user) => project(user, properties));
   return { status: 200, json: body };

@@ -1,0 +1,101 @@
+import * as core from '@actions/core';
+import { environmentClaim, openTenant } from '../apply/connection.js';
+import { UserError } from '../core/errors.js';
+import { detectDrift, driftCounts, fixDrift, inSync } from '../drift/drift.js';
+import { applySucceeded } from '../report/apply.js';
+import { driftHeadline, driftJson, driftMarkdown, driftText } from '../report/drift.js';
+import { validationSummary } from '../report/validation.js';
+import { gitMaybe } from '../repo/git.js';
+import { annotate } from './annotate.js';
+import type { ActionSettings } from './settings.js';
+
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
+
+/**
+ * Scheduled check: does the tenant still hold what the checked-out revision declares? Reports
+ * missing, different and in-sync users and the policy; with `fix: true` uploads the repository's
+ * version through apply's upload path. Drift fails the step (so a schedule notifies someone)
+ * unless it was fixed.
+ */
+export async function runDrift(settings: ActionSettings): Promise<void> {
+  if (PULL_REQUEST_EVENTS.has(settings.eventName)) {
+    throw new UserError('guard', `mode "drift" never runs on ${settings.eventName} events: it reads the tenant with the app's credentials. Run it on a schedule (or workflow_dispatch) from the default branch; see docs/examples/workflows/drift.yml.`);
+  }
+  if (!settings.tenant.tenantId || !settings.tenant.clientId) {
+    throw new UserError('config', 'mode "drift" needs the inputs tenant-id and client-id (the app registration with a federated credential for this repository). See docs/commands.md#drift.');
+  }
+  if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL) {
+    throw new UserError('auth', `The job cannot request a GitHub OIDC token. Add to the workflow job:\n  permissions:\n    id-token: write\n    contents: read\n${settings.fix ? '(with fix: true, the job runs in the protected environment whose federated credential may write photos.)' : ''}`);
+  }
+  const getAssertion = async () => {
+    try {
+      return await core.getIDToken(settings.audience);
+    } catch (err) {
+      throw new UserError('auth', `Could not get a GitHub OIDC token (${(err as Error).message}). The job needs "permissions: id-token: write".`);
+    }
+  };
+  const tenant = openTenant(settings.tenant, getAssertion);
+  const controller = new AbortController();
+  const onTerm = () => {
+    if (!controller.signal.aborted) {
+      core.warning('Cancelled: finishing in-flight requests, then reporting what was compared.');
+      controller.abort(new Error('cancelled'));
+    }
+  };
+  process.once('SIGTERM', onTerm);
+  process.once('SIGINT', onTerm);
+  const budget = setTimeout(onTerm, settings.timeBudgetMinutes * 60_000);
+  budget.unref();
+  try {
+    const log = (line: string) => core.info(line);
+    const result = await detectDrift({ repo: settings.repoPath, head: 'HEAD', signal: controller.signal, log }, tenant);
+    annotate(result.validation.findings);
+    if (result.validation.findings.some((f) => f.severity === 'error')) {
+      if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(validationSummary(result.validation)).write();
+      core.setFailed('The repository does not validate, so drift was not checked. Fix the findings (see the annotations) first.');
+      return;
+    }
+    let fix;
+    if (settings.fix) {
+      const environment = settings.environment || environmentClaim(await getAssertion()) || 'default';
+      const remote = (await gitMaybe(settings.repoPath, ['remote', 'get-url', 'origin'])) !== undefined ? 'origin' : undefined;
+      fix = await fixDrift(result, { repo: settings.repoPath, environment, ...(remote ? { remote } : {}), dryRun: settings.dryRun, allowPolicyLockout: settings.allowPolicyLockout, signal: controller.signal, log }, tenant);
+    }
+    core.info(driftText(result, fix));
+    const counts = driftCounts(result);
+    core.setOutput('in-sync', counts['in-sync']);
+    core.setOutput('different', counts.different);
+    core.setOutput('missing', counts.missing);
+    core.setOutput('drift', JSON.stringify(driftJson(result, fix)));
+    if (fix) {
+      const c = fix.outcomes.filter((o) => o.status === 'uploaded' || o.status === 'would-upload').length;
+      core.setOutput('uploaded', c);
+      core.setOutput('failed', fix.outcomes.filter((o) => o.status === 'failed').length);
+      core.setOutput('policy-changed', fix.policy.status === 'applied');
+    }
+    if (process.env.GITHUB_STEP_SUMMARY) {
+      const links = repoLinks(settings);
+      await core.summary.addRaw(driftMarkdown(result, fix, links)).write();
+    }
+    const unresolvedOrErrors = counts.unresolved + counts.error + counts.cancelled > 0;
+    if (fix && fix.record !== 'dry-run') {
+      if (!applySucceeded(fix) || unresolvedOrErrors) core.setFailed(`${driftHeadline(result)} The fix did not repair everything: see the summary.`);
+    } else if (!inSync(result)) {
+      core.setFailed(`${driftHeadline(result)} Set "fix: true" to upload the repository's version, or change the repository to match.`);
+    }
+  } finally {
+    clearTimeout(budget);
+    process.off('SIGTERM', onTerm);
+    process.off('SIGINT', onTerm);
+  }
+}
+
+/** Links into the compared commit: the repository's photos render only for people who can read it. */
+function repoLinks(settings: ActionSettings): { photoUrl?: (path: string) => string; lineUrl?: (file: string, line: number) => string } {
+  const server = process.env.GITHUB_SERVER_URL;
+  const repo = process.env.GITHUB_REPOSITORY;
+  const sha = process.env.GITHUB_SHA ?? settings.event.after;
+  if (!server || !repo || !sha) return {};
+  const blob = (p: string) => `${server}/${repo}/blob/${sha}/${p.split('/').map(encodeURIComponent).join('/')}`;
+  return { photoUrl: (p) => `${blob(p)}?raw=true`, lineUrl: (file, line) => `${blob(file)}#L${line}` };
+}

@@ -1,0 +1,74 @@
+/** `entra-photos export`: adopt the tenant's existing photos into the repository. */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { UserError } from '../core/errors.js';
+import { exportTenant } from '../export/export.js';
+import { exportJson, exportText } from '../report/export.js';
+import { interruptible, TENANT_OPTIONS, tenantFromArgs } from './tenantArgs.js';
+
+export const EXPORT_USAGE = `Options for export (tenant options as for apply):
+  --repo DIR                Repository to write into (default: current directory)
+  --domain DOMAIN           Only users whose userPrincipalName ends in @DOMAIN (repeatable)
+  --group ID|NAME           Only (transitive) members of this group (needs GroupMember.Read.All)
+  --manifest FILE           Manifest to write (default: manifests/exported.yaml)
+  --photo-dir DIR           Folder under photos/ for the photos (default: exported)
+  --key upn|objectId        How the manifest names users (default: upn)
+  --force                   Replace an earlier export's manifest / ignore an interrupted one
+  --format text|json
+Interrupted (Ctrl-C, crash)? Run the same command again: it continues where it stopped.
+Exit status: 0 complete, 1 interrupted or some users failed, 2 usage error.
+`;
+
+export async function exportCommand(args: string[], out: NodeJS.WritableStream): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    out.write(EXPORT_USAGE);
+    return 0;
+  }
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        repo: { type: 'string' },
+        domain: { type: 'string', multiple: true },
+        group: { type: 'string' },
+        manifest: { type: 'string' },
+        'photo-dir': { type: 'string' },
+        key: { type: 'string' },
+        force: { type: 'boolean' },
+        format: { type: 'string' },
+        ...TENANT_OPTIONS,
+      },
+    }));
+  } catch (e) {
+    throw new UserError('usage', `${(e as Error).message}\n\n${EXPORT_USAGE}`);
+  }
+  const format = values.format ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UserError('usage', `--format must be text or json, not "${format}".`);
+  const key = values.key ?? 'upn';
+  if (key !== 'upn' && key !== 'objectId') throw new UserError('usage', `--key must be upn or objectId, not "${key}".`);
+  const repo = path.resolve(values.repo ?? '.');
+  if (!(await stat(repo).catch(() => undefined))?.isDirectory()) throw new UserError('usage', `--repo ${repo} is not a directory. Point it at your photos repository (create it first).`);
+  const tenant = tenantFromArgs('export', values);
+  return interruptible(async (signal) => {
+    const result = await exportTenant(
+      {
+        repo,
+        ...(values.manifest ? { manifest: values.manifest } : {}),
+        ...(values['photo-dir'] ? { photoDir: values['photo-dir'] } : {}),
+        ...(values.domain ? { domains: values.domain } : {}),
+        ...(values.group ? { group: values.group } : {}),
+        key,
+        force: values.force ?? false,
+        signal,
+        log: format === 'text' ? (line) => out.write(`${line}\n`) : () => {},
+      },
+      tenant,
+    );
+    out.write(format === 'json' ? JSON.stringify(exportJson(result), null, 2) + '\n' : exportText(result));
+    return result.complete ? 0 : 1;
+  });
+}

@@ -1,0 +1,237 @@
+/**
+ * Drift: does the tenant still hold what the repository declares?
+ *
+ * For every manifest user of a revision (default HEAD): the repository's photo is normalised
+ * exactly as apply would send it, the tenant's photo is downloaded, and the two are compared by
+ * perceptual similarity (Graph re-encodes and resizes what it stores, so bytes never match).
+ * The declared photo policy is compared with the tenant's. Downloads are reads paced through a
+ * WritePacer (one shared Retry-After gate, adaptive concurrency, bounded retries), so a large
+ * tenant that throttles is slowed down, not hammered. Nothing is written; `fixDrift` hands the
+ * drifted users to applyRevision, the one upload path.
+ */
+import { applyRevision, type ApplyResult } from '../apply/apply.js';
+import { samePolicy, wantedPolicy, type TenantPolicy } from '../apply/policyGuard.js';
+import { countFindings } from '../core/findings.js';
+import { UserError } from '../core/errors.js';
+import { desiredStateOf, type DesiredPhoto } from '../desired/desired.js';
+import type { SourceRef } from '../manifest/types.js';
+import type { UserKey } from '../manifest/userKey.js';
+import { checkPhoto, compareSignatures, photoSignature, recommendedParallelism, SAME_PHOTO_THRESHOLD, thumbnail, type PhotoSignature } from '../photo/index.js';
+import { RevisionSnapshot } from '../repo/revision.js';
+import { downloadPhotoOnce, isResolved, PacerCancelledError, WritePacer, type PacerStats, type TenantClient } from '../tenant/index.js';
+import { validateRepository, type ValidationResult } from '../validate/validate.js';
+
+export type DriftStatus = 'in-sync' | 'different' | 'missing' | 'unresolved' | 'error' | 'cancelled';
+
+export interface TenantPhotoInfo {
+  width: number;
+  height: number;
+  bytes: number;
+}
+
+export interface UserDrift {
+  key: UserKey;
+  photo: string;
+  declaredAt: SourceRef;
+  status: DriftStatus;
+  userId?: string;
+  /** 0..1, for in-sync and different. */
+  similarity?: number;
+  tenantPhoto?: TenantPhotoInfo;
+  reason?: string;
+  /** Local thumbnails (only when asked for: the CLI's local HTML report). Never leave the machine. */
+  thumbnails?: { repo: Buffer; tenant?: Buffer };
+}
+
+export interface PolicyDrift {
+  status: 'not-managed' | 'in-sync' | 'different' | 'error';
+  declared?: TenantPolicy;
+  tenant?: TenantPolicy;
+  reason?: string;
+}
+
+export interface DriftResult {
+  head: string;
+  validation: ValidationResult;
+  threshold: number;
+  users: UserDrift[];
+  policy: PolicyDrift;
+  cancelled: boolean;
+  durationMs: number;
+  pacer?: PacerStats;
+}
+
+export interface DriftOptions {
+  repo: string;
+  /** Revision to compare with; default HEAD. */
+  head?: string;
+  /** Same-photo threshold; default SAME_PHOTO_THRESHOLD. */
+  threshold?: number;
+  /** Keep small thumbnails of drifted users (for a local report). */
+  thumbnails?: boolean;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+  /** Downloads: a pacer built for this run unless given (tests). */
+  pacer?: WritePacer;
+}
+
+export async function detectDrift(options: DriftOptions, tenant: TenantClient): Promise<DriftResult> {
+  const started = performance.now();
+  const log = options.log ?? (() => {});
+  const threshold = options.threshold ?? SAME_PHOTO_THRESHOLD;
+  const snapshot = await RevisionSnapshot.open(options.repo, options.head ?? 'HEAD');
+  try {
+    const validation = await validateRepository(snapshot, { shouldDecode: () => false });
+    const base = { head: snapshot.commit, validation, threshold };
+    if (countFindings(validation.findings).errors > 0) {
+      return { ...base, users: [], policy: { status: 'not-managed' }, cancelled: false, durationMs: Math.round(performance.now() - started) };
+    }
+    const desired = await desiredStateOf(snapshot, validation);
+    const wanted = [...desired.users.values()].sort((a, b) => (a.key.canonical < b.key.canonical ? -1 : 1));
+    log(`Comparing ${wanted.length} user(s) of ${snapshot.commit.slice(0, 12)} with the tenant.`);
+
+    // Policy first: one call, and a missing permission shows before thousands of downloads.
+    let policy: PolicyDrift = { status: 'not-managed' };
+    if (desired.policy) {
+      try {
+        const live = await tenant.getPhotoPolicy();
+        const declared = wantedPolicy(desired.policy, live);
+        policy = { status: samePolicy(declared, live) ? 'in-sync' : 'different', declared, tenant: live };
+      } catch (err) {
+        policy = { status: 'error', reason: (err as Error).message };
+      }
+    }
+
+    const resolutions = await tenant.resolveUsers(wanted.map((w) => w.key), options.signal ? { signal: options.signal } : {});
+    const pacer = options.pacer ?? new WritePacer({ maxConcurrency: 16, initialConcurrency: 4, ...(options.signal ? { signal: options.signal } : {}) });
+    const cpu = new Slots(recommendedParallelism());
+    // A bounded window of users in progress keeps memory flat: downloaded photos never pile up
+    // waiting for the CPU, however large the tenant.
+    const window = new Slots(32);
+    const users = await Promise.all(
+      wanted.map((want) => window.run(async (): Promise<UserDrift> => {
+        const entry: UserDrift = { key: want.key, photo: want.photoPath, declaredAt: want.declaredAt, status: 'error' };
+        const resolution = resolutions.get(want.key.canonical);
+        if (!isResolved(resolution)) return { ...entry, status: 'unresolved', reason: resolution?.reason ?? 'The user was not looked up.' };
+        entry.userId = resolution.id;
+        if (options.signal?.aborted) return { ...entry, status: 'cancelled', reason: 'The run was cancelled before this user was compared.' };
+        let tenantBytes: Buffer | null;
+        try {
+          tenantBytes = await pacer.run(() => downloadPhotoOnce(tenant.connection, resolution.id, options.signal), want.key.value);
+        } catch (err) {
+          if (err instanceof PacerCancelledError) return { ...entry, status: 'cancelled', reason: err.message };
+          return { ...entry, status: 'error', reason: `Could not download the tenant's photo: ${(err as Error).message}` };
+        }
+        return cpu.run(() => compareOne(entry, want, snapshot, tenantBytes, threshold, options.thumbnails ?? false));
+      })),
+    );
+    const counts = countBy(users);
+    log(`In sync ${counts['in-sync'] ?? 0}, different ${counts.different ?? 0}, missing ${counts.missing ?? 0}, unresolved ${counts.unresolved ?? 0}, errors ${counts.error ?? 0}.`);
+    return { ...base, users, policy, cancelled: options.signal?.aborted ?? false, durationMs: Math.round(performance.now() - started), pacer: pacer.stats };
+  } finally {
+    snapshot.close();
+  }
+}
+
+async function compareOne(entry: UserDrift, want: DesiredPhoto, snapshot: RevisionSnapshot, tenantBytes: Buffer | null, threshold: number, withThumbnails: boolean): Promise<UserDrift> {
+  const report = await checkPhoto(await snapshot.read(want.photoPath), want.settings);
+  const problem = report.issues.find((i) => i.severity === 'error');
+  if (problem || !report.output) return { ...entry, status: 'error', reason: `The repository's photo cannot be sent: ${problem?.message ?? 'it could not be normalised.'}` };
+  const repoJpeg = report.output.jpeg;
+  if (!tenantBytes) {
+    return { ...entry, status: 'missing', reason: 'The tenant has no photo for this user.', ...(withThumbnails ? { thumbnails: { repo: await thumbnail(repoJpeg, 96) } } : {}) };
+  }
+  let theirs: PhotoSignature;
+  try {
+    theirs = await photoSignature(tenantBytes);
+  } catch (err) {
+    return { ...entry, status: 'different', similarity: 0, tenantPhoto: { width: 0, height: 0, bytes: tenantBytes.length }, reason: `The tenant's photo could not be decoded (${(err as Error).message}).` };
+  }
+  const comparison = compareSignatures(await photoSignature(repoJpeg), theirs, threshold);
+  const drift: UserDrift = {
+    ...entry,
+    status: comparison.same ? 'in-sync' : 'different',
+    similarity: comparison.similarity,
+    tenantPhoto: { width: theirs.width, height: theirs.height, bytes: tenantBytes.length },
+  };
+  if (!comparison.same) {
+    drift.reason = `The tenant's photo (${theirs.width}×${theirs.height}) is not the repository's: similarity ${comparison.similarity.toFixed(3)} < ${threshold}.`;
+    if (withThumbnails) drift.thumbnails = { repo: await thumbnail(repoJpeg, 96), tenant: await thumbnail(tenantBytes, 96).catch(() => Buffer.alloc(0)) };
+  }
+  return drift;
+}
+
+export function driftCounts(result: DriftResult): Record<DriftStatus, number> {
+  return { 'in-sync': 0, different: 0, missing: 0, unresolved: 0, error: 0, cancelled: 0, ...countBy(result.users) };
+}
+
+/** Whether the tenant matches the repository completely. */
+export function inSync(result: DriftResult): boolean {
+  const c = driftCounts(result);
+  return c.different + c.missing + c.unresolved + c.error + c.cancelled === 0 && result.policy.status !== 'different' && result.policy.status !== 'error' && !result.cancelled && result.validation.findings.every((f) => f.severity !== 'error');
+}
+
+/** Users `--fix` would upload: a different or missing photo. */
+export function drifted(result: DriftResult): UserDrift[] {
+  return result.users.filter((u) => u.status === 'different' || u.status === 'missing');
+}
+
+export interface FixOptions {
+  repo: string;
+  environment: string;
+  remote?: string;
+  dryRun?: boolean;
+  allowPolicyLockout?: boolean;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+}
+
+/** `--fix`: apply the repository's version of every drifted user (and the policy) via applyRevision. */
+export async function fixDrift(result: DriftResult, options: FixOptions, tenant: TenantClient): Promise<ApplyResult | undefined> {
+  const users = new Set(drifted(result).map((u) => u.key.canonical));
+  if (users.size === 0 && result.policy.status !== 'different') return undefined;
+  if (result.validation.findings.some((f) => f.severity === 'error')) {
+    throw new UserError('guard', 'The repository does not validate, so drift was not repaired. Fix the findings above first.');
+  }
+  return applyRevision(
+    {
+      repo: options.repo,
+      head: result.head,
+      environment: options.environment,
+      ...(options.remote ? { remote: options.remote } : {}),
+      prune: false,
+      dryRun: options.dryRun ?? false,
+      allowPolicyLockout: options.allowPolicyLockout ?? false,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.log ? { log: options.log } : {}),
+      repair: { users },
+    },
+    tenant,
+  );
+}
+
+function countBy(users: readonly UserDrift[]): Partial<Record<DriftStatus, number>> {
+  const counts: Partial<Record<DriftStatus, number>> = {};
+  for (const u of users) counts[u.status] = (counts[u.status] ?? 0) + 1;
+  return counts;
+}
+
+/** At most `n` CPU-bound comparisons at once (decoding is the expensive part). */
+class Slots {
+  #free: number;
+  #waiting: (() => void)[] = [];
+  constructor(n: number) {
+    this.#free = n;
+  }
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#free > 0) this.#free--;
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#free++;
+    }
+  }
+}

@@ -1,0 +1,48 @@
+// Groups, as far as export needs them: GET /groups?$filter=displayName eq '…', GET /groups/{id},
+// and the members of a group (GET /groups/{id}/members and /transitiveMembers, optionally cast
+// to /microsoft.graph.user), paged and $select-ed like GET /users. Groups hold users only here,
+// so members and transitive members are the same list. Needs GroupMember.Read.All (or
+// Group.Read.All, Directory.Read.All).
+import type { DirectoryGroup } from '../state.js';
+import { PERMISSIONS, hasAnyRole } from './context.js';
+import type { GraphContext } from './context.js';
+import { insufficientPrivileges, resourceNotFound, unsupportedQuery } from './errors.js';
+import { parseEqualityFilter } from './odata-filter.js';
+import type { AppIdentity, GraphCall, GraphResult } from './types.js';
+import { listUsers } from './users.js';
+
+function project(group: DirectoryGroup, call: GraphCall): Record<string, unknown> {
+  const all: Record<string, unknown> = { id: group.id, displayName: group.displayName, securityEnabled: true, mailEnabled: false, groupTypes: [] };
+  const select = call.query.get('$select');
+  if (!select) return all;
+  return Object.fromEntries(select.split(',').map((name) => name.trim()).filter((name) => name in all).map((name) => [name, all[name]]));
+}
+
+export function listGroups(context: GraphContext, call: GraphCall, identity: AppIdentity): GraphResult {
+  if (!hasAnyRole(identity, PERMISSIONS.readGroupMembers)) return insufficientPrivileges(call);
+  let groups = context.state.groups;
+  const filter = call.query.get('$filter');
+  if (filter) {
+    const clauses = parseEqualityFilter(filter, ['id', 'displayName']);
+    if (!clauses) return unsupportedQuery(call);
+    groups = groups.filter((group) =>
+      clauses.some(({ property, values }) => values.some((value) => String(property === 'id' ? group.id : group.displayName).toLowerCase() === value.toLowerCase())),
+    );
+  }
+  return { status: 200, json: { '@odata.context': `${context.graphUrl}/${call.version}/$metadata#groups`, value: groups.map((group) => project(group, call)) } };
+}
+
+export function getGroup(context: GraphContext, call: GraphCall, identity: AppIdentity, id: string): GraphResult {
+  if (!hasAnyRole(identity, PERMISSIONS.readGroupMembers)) return insufficientPrivileges(call);
+  const group = context.state.findGroup(id);
+  if (!group) return resourceNotFound(call, id);
+  return { status: 200, json: { '@odata.context': `${context.graphUrl}/${call.version}/$metadata#groups/$entity`, ...project(group, call) } };
+}
+
+export function listGroupMembers(context: GraphContext, call: GraphCall, identity: AppIdentity, id: string): GraphResult {
+  if (!hasAnyRole(identity, PERMISSIONS.readGroupMembers)) return insufficientPrivileges(call);
+  const group = context.state.findGroup(id);
+  if (!group) return resourceNotFound(call, id);
+  const users = group.memberIds.map((memberId) => context.state.findUser(memberId)).filter((user) => user !== undefined);
+  return listUsers(context, call, identity, { users, permissions: PERMISSIONS.readGroupMembers, collection: 'directoryObjects' });
+}

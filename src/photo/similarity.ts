@@ -1,0 +1,122 @@
+/**
+ * Perceptual similarity of two photos, for drift detection.
+ *
+ * Graph re-encodes and may resize what it stores, so the tenant's bytes never equal the bytes we
+ * uploaded. Both photos are reduced to a 32×32 greyscale square (auto-oriented, centre-cropped,
+ * contrast-stretched: the structure) and an 8×8 colour square (coarse enough that chroma
+ * subsampling and JPEG blocking average out: the colours), and compared by the mean absolute
+ * difference of their pixels. `similarity` is 1 − the larger of the two differences (1 = identical):
+ * re-encoding and resizing move it by about 1%, another photo by several percent. A difference-hash (dHash, 64 bits) distance is
+ * reported alongside for diagnostics. Decoding is bounded like every other decode here.
+ */
+import sharp from 'sharp';
+import { DEFAULT_LIMITS } from './limits.js';
+
+/** Edge of the greyscale square the comparison runs on. */
+export const SIGNATURE_SIDE = 32;
+/** Edge of the colour square. */
+export const COLOUR_SIDE = 8;
+
+/**
+ * Photos at or above this similarity are the same picture. Measured on this project's sample
+ * portraits (test/unit/photo/similarity.test.ts; docs/commands.md "How drift decides"): copies as
+ * Graph may store them (re-encoded at JPEG q50–95, 4:4:4 or 4:2:0, resized down to 96 px, twice
+ * re-encoded, PNG) scored 0.9868–0.9998; other portraits with the same pose and framing, and the
+ * same portrait shifted by 10%, zoomed by 20% or with a quarter of its background recoloured,
+ * scored 0.67–0.9594. 0.975 sits in the gap, a little nearer the "same" side because a false
+ * "different" only costs a re-upload with --fix while a false "same" hides drift.
+ */
+export const SAME_PHOTO_THRESHOLD = 0.975;
+
+export interface PhotoSignature {
+  /** SIGNATURE_SIDE² greyscale values, contrast-stretched to 0..255: structure. */
+  grey: Uint8Array;
+  /** COLOUR_SIDE² sRGB pixels (3 bytes each): colour, coarse enough that chroma subsampling and
+   * blocking average out. */
+  colour: Uint8Array;
+  /** 64-bit difference hash as 16 hex digits. */
+  dhash: string;
+  /** Size of the decoded photo (after orientation). */
+  width: number;
+  height: number;
+}
+
+export interface PhotoComparison {
+  /** 1 − mean absolute difference (0..1); ≥ SAME_PHOTO_THRESHOLD means the same picture. */
+  similarity: number;
+  /** Hamming distance of the dHashes (0..64). */
+  dhashDistance: number;
+  same: boolean;
+}
+
+function bounded(jpeg: Buffer) {
+  return sharp(jpeg, { failOn: 'error', limitInputPixels: DEFAULT_LIMITS.maxInputPixels, pages: 1 }).timeout({ seconds: DEFAULT_LIMITS.timeoutSeconds });
+}
+
+/** The signature of a photo (any format sharp reads). Rejects when it cannot be decoded. */
+export async function photoSignature(image: Buffer): Promise<PhotoSignature> {
+  const meta = await bounded(image).metadata();
+  const base = () => bounded(image).autoOrient().flatten({ background: '#ffffff' }).toColourspace('srgb').removeAlpha();
+  const [grey, colour, dhash] = await Promise.all([
+    base().greyscale().resize(SIGNATURE_SIDE, SIGNATURE_SIDE, { fit: 'cover', position: 'centre', kernel: 'cubic' }).raw().toBuffer(),
+    base().resize(COLOUR_SIDE, COLOUR_SIDE, { fit: 'cover', position: 'centre', kernel: 'cubic' }).raw().toBuffer(),
+    differenceHash(image),
+  ]);
+  const width = meta.autoOrient?.width ?? meta.width ?? 0;
+  const height = meta.autoOrient?.height ?? meta.height ?? 0;
+  return { grey: stretch(new Uint8Array(grey)), colour: new Uint8Array(colour), dhash, width, height };
+}
+
+/** Compares two signatures. */
+export function compareSignatures(a: PhotoSignature, b: PhotoSignature, threshold = SAME_PHOTO_THRESHOLD): PhotoComparison {
+  const similarity = Math.min(1 - meanAbsDiff(a.grey, b.grey), 1 - meanAbsDiff(a.colour, b.colour));
+  return { similarity: Math.round(similarity * 10_000) / 10_000, dhashDistance: hamming(a.dhash, b.dhash), same: similarity >= threshold };
+}
+
+/** Convenience: signatures of both photos, compared. */
+export async function comparePhotos(a: Buffer, b: Buffer, threshold = SAME_PHOTO_THRESHOLD): Promise<PhotoComparison> {
+  const [sa, sb] = await Promise.all([photoSignature(a), photoSignature(b)]);
+  return compareSignatures(sa, sb, threshold);
+}
+
+/** Mean absolute difference of two equal-length byte arrays, as a share of 0..255. */
+function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs((a[i] ?? 0) - (b[i] ?? 0));
+  return a.length ? sum / (a.length * 255) : 1;
+}
+
+/** Linear contrast stretch, so a re-encode that shifts levels slightly does not count. */
+function stretch(values: Uint8Array): Uint8Array {
+  let min = 255;
+  let max = 0;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const out = new Uint8Array(values.length);
+  const range = max - min;
+  for (let i = 0; i < values.length; i++) out[i] = range < 8 ? (values[i] ?? 0) : Math.round((((values[i] ?? 0) - min) * 255) / range);
+  return out;
+}
+
+async function differenceHash(image: Buffer): Promise<string> {
+  const { data } = await bounded(image).autoOrient().flatten({ background: '#ffffff' }).greyscale().resize(9, 8, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
+  let bits = 0n;
+  for (let y = 0; y < 8; y++) {
+    for (let x = 0; x < 8; x++) {
+      bits = (bits << 1n) | ((data[y * 9 + x] ?? 0) > (data[y * 9 + x + 1] ?? 0) ? 1n : 0n);
+    }
+  }
+  return bits.toString(16).padStart(16, '0');
+}
+
+function hamming(a: string, b: string): number {
+  let x = BigInt(`0x${a}`) ^ BigInt(`0x${b}`);
+  let count = 0;
+  while (x) {
+    count += Number(x & 1n);
+    x >>= 1n;
+  }
+  return count;
+}

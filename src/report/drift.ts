@@ -1,0 +1,187 @@
+/**
+ * Drift report builders: pure functions from a drift result (and the fix, when one ran) to text,
+ * JSON, the job summary's Markdown, and a local HTML page.
+ *
+ * Thumbnails never leave the job. GitHub's Markdown sanitiser drops `data:` image sources (an
+ * <img src="data:…"> renders as a broken image), so the job summary cannot carry the tenant's
+ * photo inline; uploading it anywhere would copy a minor's photo out of the tenant. The summary
+ * therefore shows the repository's photo through a link into the repository (it renders only for
+ * people who can read the repository) next to a description of the tenant's photo. The CLI can
+ * write a self-contained HTML page with both thumbnails as data URIs, on the admin's machine.
+ */
+import type { ApplyResult } from '../apply/apply.js';
+import { driftCounts, inSync, type DriftResult, type DriftStatus, type PolicyDrift, type UserDrift } from '../drift/drift.js';
+import { describeKey } from '../manifest/userKey.js';
+import { applyCounts, applySucceeded, describeTenantPolicy } from './apply.js';
+
+export function driftHeadline(result: DriftResult): string {
+  const c = driftCounts(result);
+  const verdict = inSync(result) ? 'In sync' : 'Drift';
+  const parts = [`${c['in-sync']} in sync`, `${c.different} different`, `${c.missing} missing`];
+  if (c.unresolved) parts.push(`${c.unresolved} not in the tenant`);
+  if (c.error) parts.push(`${c.error} could not be compared`);
+  if (c.cancelled) parts.push(`${c.cancelled} not compared (cancelled)`);
+  return `${verdict}: ${parts.join(', ')}; policy ${policyWord(result.policy)} (${(result.durationMs / 1000).toFixed(1)} s).`;
+}
+
+function policyWord(policy: PolicyDrift): string {
+  return policy.status === 'not-managed' ? 'not managed' : policy.status;
+}
+
+const STATUS_ORDER: DriftStatus[] = ['different', 'missing', 'unresolved', 'error', 'cancelled', 'in-sync'];
+
+function sorted(users: readonly UserDrift[]): UserDrift[] {
+  return [...users].sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) || (a.key.canonical < b.key.canonical ? -1 : 1));
+}
+
+function tenantDescription(u: UserDrift): string {
+  if (u.status === 'missing') return 'no photo';
+  if (!u.tenantPhoto) return '';
+  const { width, height, bytes } = u.tenantPhoto;
+  return `${width}×${height}, ${Math.max(1, Math.round(bytes / 1024))} KB${u.similarity !== undefined ? `, similarity ${u.similarity.toFixed(3)}` : ''}`;
+}
+
+export function driftText(result: DriftResult, fix?: ApplyResult): string {
+  const lines: string[] = [];
+  for (const u of sorted(result.users)) {
+    if (u.status === 'in-sync') continue;
+    lines.push(`  ${symbol(u.status)} ${describeKey(u.key)}  ${u.photo}  [${u.status}] ${u.reason ?? ''} (${u.declaredAt.file}:${u.declaredAt.line})`.trimEnd());
+  }
+  if (result.policy.status === 'different') lines.push(`  ~ policy: tenant has ${describeTenantPolicy(result.policy.tenant)}; the manifests declare ${describeTenantPolicy(result.policy.declared)}`);
+  if (result.policy.status === 'error') lines.push(`  ! policy: ${result.policy.reason}`);
+  lines.push(driftHeadline(result));
+  if (fix) lines.push(fixLine(fix));
+  else if (!inSync(result) && (driftCounts(result).different || driftCounts(result).missing || result.policy.status === 'different')) {
+    lines.push('Run with --fix (action: fix: true) to upload the repository\'s version of the different and missing photos.');
+  }
+  return lines.join('\n') + '\n';
+}
+
+function symbol(status: DriftStatus): string {
+  return status === 'different' ? '~' : status === 'missing' ? '+' : status === 'in-sync' ? '=' : '!';
+}
+
+export function fixLine(fix: ApplyResult): string {
+  const c = applyCounts(fix);
+  const dry = fix.record === 'dry-run';
+  const failures = fix.outcomes.filter((o) => o.status === 'failed' || o.status === 'cancelled');
+  return [
+    `Fix${dry ? ' (dry run)' : ''}: ${c.uploaded} ${dry ? 'would upload' : 'uploaded'}, ${c.failed} failed${c.cancelled ? `, ${c.cancelled} not started` : ''}; policy ${fix.policy.status}${fix.policy.message ? ` (${fix.policy.message})` : ''}.`,
+    ...failures.map((o) => `  ✗ ${describeKey(o.key)} (${o.photo ?? ''}): ${o.reason ?? o.status}`),
+  ].join('\n');
+}
+
+export interface DriftJson {
+  head: string;
+  inSync: boolean;
+  threshold: number;
+  counts: Record<DriftStatus, number>;
+  policy: PolicyDrift;
+  users: { user: string; keyType: string; photo: string; status: DriftStatus; similarity?: number; tenantPhoto?: { width: number; height: number; bytes: number }; reason?: string; declaredAt: string }[];
+  fix?: { counts: ReturnType<typeof applyCounts>; succeeded: boolean; policy: string; outcomes: { user: string; status: string; reason?: string }[] };
+}
+
+export function driftJson(result: DriftResult, fix?: ApplyResult): DriftJson {
+  return {
+    head: result.head,
+    inSync: inSync(result),
+    threshold: result.threshold,
+    counts: driftCounts(result),
+    policy: result.policy,
+    users: sorted(result.users).map((u) => ({
+      user: u.key.value,
+      keyType: u.key.kind,
+      photo: u.photo,
+      status: u.status,
+      ...(u.similarity !== undefined ? { similarity: u.similarity } : {}),
+      ...(u.tenantPhoto ? { tenantPhoto: u.tenantPhoto } : {}),
+      ...(u.reason ? { reason: u.reason } : {}),
+      declaredAt: `${u.declaredAt.file}:${u.declaredAt.line}`,
+    })),
+    ...(fix
+      ? { fix: { counts: applyCounts(fix), succeeded: applySucceeded(fix), policy: fix.policy.status, outcomes: fix.outcomes.map((o) => ({ user: o.key.value, status: o.status, ...(o.reason ? { reason: o.reason } : {}) })) } }
+      : {}),
+  };
+}
+
+export interface DriftMarkdownOptions {
+  /** URL of a repository photo as of the compared revision (renders only for repository readers). */
+  photoUrl?: (path: string) => string;
+  /** URL of a manifest line. */
+  lineUrl?: (file: string, line: number) => string;
+  openRows?: number;
+}
+
+/** The job summary: verdict and counts, then each drifted user side by side, then the policy. */
+export function driftMarkdown(result: DriftResult, fix?: ApplyResult, options: DriftMarkdownOptions = {}): string {
+  const c = driftCounts(result);
+  const openRows = options.openRows ?? 20;
+  const out = [
+    `## ${inSync(result) ? '✅' : '⚠️'} entra-photos: ${driftHeadline(result)}`,
+    '',
+    `Compared \`${result.head.slice(0, 12)}\` with the tenant. Photos are compared perceptually (Graph re-encodes what it stores): the same picture scores ≥ ${result.threshold}.`,
+    '',
+    '| In sync | Different | Missing | Not in tenant | Errors | Policy |',
+    '|---:|---:|---:|---:|---:|---|',
+    `| ${c['in-sync']} | ${c.different} | ${c.missing} | ${c.unresolved} | ${c.error + c.cancelled} | ${policyWord(result.policy)} |`,
+    '',
+  ];
+  const shown = sorted(result.users).filter((u) => u.status !== 'in-sync');
+  if (shown.length) {
+    const header = [
+      "The repository's photo is linked from the repository (visible only to people who can read it). The tenant's photo is described, not shown: it never leaves the job.",
+      '',
+      '| Repository | Tenant | User | Status | Photo | Declared at |',
+      '|---|---|---|---|---|---|',
+    ];
+    const rows = shown.map((u) => {
+      const repo = options.photoUrl ? `<img src="${attr(options.photoUrl(u.photo))}" width="64" alt="repository photo">` : '';
+      const declared = `${u.declaredAt.file}:${u.declaredAt.line}`;
+      const declaredCell = options.lineUrl ? `[${cell(declared)}](${options.lineUrl(u.declaredAt.file, u.declaredAt.line)})` : `\`${cell(declared)}\``;
+      return `| ${repo} | ${cell(tenantDescription(u))} | ${cell(describeKey(u.key))} | **${u.status}**${u.reason && u.status !== 'missing' ? `: ${cell(u.reason)}` : ''} | \`${cell(u.photo)}\` | ${declaredCell} |`;
+    });
+    if (rows.length > openRows) out.push(`<details><summary><b>What differs (${rows.length})</b></summary>`, '', ...header, ...rows, '', '</details>', '');
+    else out.push('### What differs', '', ...header, ...rows, '');
+  }
+  if (result.policy.status !== 'not-managed') {
+    out.push('### Photo policy', '', `- status: **${result.policy.status}**`);
+    if (result.policy.tenant) out.push(`- tenant: ${describeTenantPolicy(result.policy.tenant)}`);
+    if (result.policy.declared) out.push(`- declared: ${describeTenantPolicy(result.policy.declared)}`);
+    if (result.policy.reason) out.push(`- ${cell(result.policy.reason)}`);
+    out.push('');
+  }
+  if (fix) out.push('### Fix', '', ...fixLine(fix).split('\n').map((l) => (l.startsWith('  ') ? `- ${cell(l.trim())}` : l)), '');
+  else if (c.different + c.missing > 0 || result.policy.status === 'different') out.push("Run with `fix: true` (CLI: `entra-photos drift --fix`) to upload the repository's version.", '');
+  return out.join('\n');
+}
+
+/** A self-contained page for the admin's own machine: both thumbnails side by side as data URIs. */
+export function driftHtml(result: DriftResult, fix?: ApplyResult): string {
+  const img = (jpeg: Buffer | undefined) => (jpeg && jpeg.length ? `<img src="data:image/jpeg;base64,${jpeg.toString('base64')}" width="96" height="96" alt="">` : '<span class="none">—</span>');
+  const rows = sorted(result.users)
+    .filter((u) => u.status !== 'in-sync')
+    .map((u) => `<tr><td>${img(u.thumbnails?.repo)}</td><td>${img(u.thumbnails?.tenant)}</td><td>${html(describeKey(u.key))}</td><td><b>${u.status}</b><br>${html(u.reason ?? '')}</td><td><code>${html(u.photo)}</code><br>${html(`${u.declaredAt.file}:${u.declaredAt.line}`)}</td></tr>`);
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>entra-photos drift ${html(result.head.slice(0, 12))}</title>
+<style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:6px;vertical-align:top;text-align:left}.none{color:#999}</style></head>
+<body><h1>entra-photos drift</h1>
+<p>${html(driftHeadline(result))}</p>
+${fix ? `<p>${html(fixLine(fix))}</p>` : ''}
+<p>Contains photos of people: keep this file on this machine and delete it when done.</p>
+<table><tr><th>Repository</th><th>Tenant</th><th>User</th><th>Status</th><th>Photo</th></tr>
+${rows.join('\n')}
+</table></body></html>
+`;
+}
+
+function cell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\r?\n/g, ' ');
+}
+
+function attr(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+}
+
+function html(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}

@@ -1,0 +1,47 @@
+/** Import report builders: pure functions from an import result to text and JSON. */
+import type { ImportResult, ImportStatus } from '../import/import.js';
+
+const ORDER: ImportStatus[] = ['unmatched', 'ambiguous', 'missing-file', 'invalid-photo', 'duplicate-user', 'no-id', 'file-exists', 'already-declared', 'superseded', 'replaced', 'imported'];
+
+export function importCounts(result: ImportResult): Record<ImportStatus, number> {
+  const counts = Object.fromEntries(ORDER.map((s) => [s, 0])) as Record<ImportStatus, number>;
+  for (const r of result.rows) counts[r.status]++;
+  return counts;
+}
+
+/** Whether every row was imported, replaced or superseded by a retake. */
+export function importClean(result: ImportResult): boolean {
+  return result.rows.every((r) => r.status === 'imported' || r.status === 'replaced' || r.status === 'superseded');
+}
+
+export function importHeadline(result: ImportResult): string {
+  const c = importCounts(result);
+  const parts = ORDER.filter((s) => c[s] > 0).map((s) => `${c[s]} ${s}`);
+  return `${result.dryRun ? 'Import (dry run)' : 'Import'}: ${parts.join(', ') || 'nothing to do'} (${(result.durationMs / 1000).toFixed(1)} s).`;
+}
+
+export function importText(result: ImportResult): string {
+  const lines: string[] = [];
+  for (const status of ORDER) {
+    const rows = result.rows.filter((r) => r.status === status);
+    if (!rows.length || status === 'imported') continue;
+    lines.push(`${status} (${rows.length}):`);
+    for (const r of rows) lines.push(`  ${r.message}`);
+  }
+  lines.push(importHeadline(result));
+  const written = result.rows.filter((r) => r.status === 'imported').length;
+  if (written && !result.dryRun) lines.push(`Wrote ${written} photo(s) and their entries in ${result.manifest}. Review with "entra-photos validate" and "entra-photos plan", then commit.`);
+  if (!importClean(result)) lines.push('Rows above were not imported: fix them (each names its file and line) and run import again; rows already imported are kept.');
+  return lines.join('\n') + '\n';
+}
+
+export function importJson(result: ImportResult): unknown {
+  return {
+    manifest: result.manifest,
+    dryRun: result.dryRun,
+    directorySize: result.directorySize,
+    counts: importCounts(result),
+    clean: importClean(result),
+    rows: result.rows,
+  };
+}
