@@ -45,6 +45,10 @@ export function parseManifest(file: string, text: string): ParsedManifest {
   for (const p of problems) {
     if (p.code === 'DUPLICATE_KEY') {
       error('duplicate-key', p, `${p.message}. A key may appear once per entry: keep one of them.`);
+    } else if (/call stack/i.test(p.message)) {
+      // The parser recurses per nesting level and reports absurd nesting as a stack overflow.
+      error('yaml-syntax', p, 'The YAML is nested too deeply to read. Manifests are flat lists of users: remove the deep nesting.');
+      break;
     } else {
       error('yaml-syntax', p, `YAML syntax error: ${p.message}. Check the indentation (spaces, not tabs) and that each "key: value" has a space after the colon.`);
     }

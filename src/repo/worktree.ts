@@ -29,6 +29,12 @@ export class WorktreeSnapshot implements Snapshot {
 
   async list(dir: string): Promise<TreeEntry[]> {
     const out: TreeEntry[] = [];
+    // readdir follows symlinks: a folder reached through a symlink (photoRoot: pics, pics → /etc)
+    // is not part of the repository, and listing it would name files outside it.
+    const parts = dir.split('/').filter(Boolean);
+    for (let i = 1; i <= parts.length; i++) {
+      if ((await this.entry(parts.slice(0, i).join('/')))?.kind !== 'directory') return out;
+    }
     const walk = async (rel: string): Promise<void> => {
       let names: string[];
       try {
