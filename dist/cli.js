@@ -8,12 +8,16 @@ const __dirname = __entraPhotosDirname(__filename);
 import { parseArgs } from 'node:util';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { U as UserError, i as isUserError, o as openTenant, g as githubOidcFromEnv, D as DEFAULT_OIDC_AUDIENCE, a as gitMaybe, b as applyRevision, c as applyJson, v as validationText, d as applyText, e as applySucceeded, p as planRevisions, f as countFindings, h as validationJson, j as planJson, k as planText, l as validateRepository, W as WorktreeSnapshot } from './chunks/shared.js';
-import 'node:crypto';
+import { g as gitMaybe, a as applyRevision, b as applyJson, v as validationText, c as applyText, d as applySucceeded, e as countFindings, f as validationJson } from './chunks/shared.js';
+import { U as UserError, i as isUserError, o as openTenant, g as githubOidcFromEnv, D as DEFAULT_OIDC_AUDIENCE, v as validateRepository } from './chunks/shared2.js';
+import { p as planRevisions, a as planJson, b as planText } from './chunks/shared3.js';
+import { W as WorktreeSnapshot } from './chunks/shared4.js';
 import 'node:os';
+import 'node:crypto';
 import 'sharp';
 import 'node:zlib';
 import 'node:child_process';
+import './chunks/shared5.js';
 import 'process';
 import 'buffer';
 import 'crypto';
@@ -44,6 +48,9 @@ Commands:
   validate   Check manifests and photos (what a pull request check runs)
   plan       Show what a change will do to the tenant: uploads, removals, policy
   apply      Push the change since the last applied revision to the tenant (GitHub OIDC)
+  drift      Compare the tenant with the repository (photos perceptually, policy); --fix repairs
+  export     Adopt the tenant's existing photos into the repository (resumable)
+  import     Turn a photographer's delivery (PSPA INDEX.TXT, or CSV id,file) into photos + manifest
   emulator   Run the local tenant emulator (Entra ID, Microsoft Graph, GitHub OIDC on 127.0.0.1)
 
 Options for validate:
@@ -69,6 +76,8 @@ Options for apply (defaults from ENTRA_PHOTOS_* variables, which 'emulator' prin
   --prune  --dry-run  --allow-policy-lockout
   --format text|json
 
+Options for drift, export and import: entra-photos <command> --help, or docs/commands.md.
+
   -h, --help            Show this help
   -v, --version         Show the version
 `;
@@ -82,6 +91,12 @@ async function main(argv, out = process.stdout, err = process.stderr) {
                 return await planCommand(rest, out);
             case 'apply':
                 return await applyCommand(rest, out);
+            case 'drift':
+                return await (await import('./chunks/driftCommand.js')).driftCommand(rest, out);
+            case 'export':
+                return await (await import('./chunks/exportCommand.js')).exportCommand(rest, out);
+            case 'import':
+                return await (await import('./chunks/importCommand.js')).importCommand(rest, out);
             case 'emulator': {
                 const { runEmulatorCommand } = await import('./chunks/command.js');
                 return await runEmulatorCommand(rest);

@@ -28,7 +28,7 @@ import require$$0$4 from 'node:util';
 import require$$7 from 'node:querystring';
 import require$$8 from 'node:events';
 import require$$0$5 from 'node:diagnostics_channel';
-import { m as commonjsGlobal, s as sortFindings, U as UserError, n as environmentClaim, o as openTenant, a as gitMaybe, b as applyRevision, d as applyText, q as applyCounts, r as validationSummary, t as applyMarkdown, e as applySucceeded, u as applyHeadline, P as PLAN_COMMENT_MARKER, w as isGitRepository, x as resolveCommit, y as parentsOf, z as ensureCommit, p as planRevisions, l as validateRepository, W as WorktreeSnapshot, v as validationText, k as planText, f as countFindings, j as planJson, A as validationHeadline, B as planHeadline, C as planMarkdown, i as isUserError } from './chunks/shared.js';
+import { c as commonjsGlobal, U as UserError, e as environmentClaim, o as openTenant, v as validateRepository, i as isUserError } from './chunks/shared2.js';
 import require$$5$1 from 'node:tls';
 import zlib from 'node:zlib';
 import require$$5$2 from 'node:perf_hooks';
@@ -41,20 +41,26 @@ import require$$1$4 from 'node:dns';
 import require$$5$4 from 'string_decoder';
 import 'child_process';
 import 'timers';
+import { s as sortFindings, g as gitMaybe, a as applyRevision, c as applyText, h as applyCounts, i as validationSummary, j as applyMarkdown, d as applySucceeded, k as applyHeadline, l as isGitRepository, r as resolveCommit, p as parentsOf, m as ensureCommit, v as validationText, e as countFindings, n as validationHeadline } from './chunks/shared.js';
+import { P as PLAN_COMMENT_MARKER, p as planRevisions, b as planText, a as planJson, c as planHeadline, d as planMarkdown } from './chunks/shared3.js';
+import { W as WorktreeSnapshot } from './chunks/shared4.js';
+import { d as detectDrift, f as fixDrift, a as driftText, b as driftCounts, c as driftJson, e as driftMarkdown, g as driftHeadline, i as inSync } from './chunks/shared6.js';
 import { readFileSync as readFileSync$1 } from 'node:fs';
 import path from 'node:path';
-import 'node:crypto';
-import 'node:fs/promises';
-import 'node:os';
-import 'sharp';
-import 'node:child_process';
 import 'process';
 import 'buffer';
+import 'node:os';
+import 'sharp';
+import 'node:crypto';
 import 'stream';
 import 'node:process';
 import 'tty';
 import 'url';
 import 'node:https';
+import 'node:child_process';
+import './chunks/shared5.js';
+import 'node:fs/promises';
+import './chunks/shared7.js';
 
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -29416,13 +29422,13 @@ function annotate(findings) {
     }
 }
 
-const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
+const PULL_REQUEST_EVENTS$1 = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
 /**
  * Push to the default branch, in a protected environment: GitHub OIDC → Graph, apply the change
  * since the last completely applied revision, record it. Pull-request events never get here.
  */
 async function runApply(settings) {
-    if (PULL_REQUEST_EVENTS.has(settings.eventName)) {
+    if (PULL_REQUEST_EVENTS$1.has(settings.eventName)) {
         throw new UserError('guard', `mode "apply" never runs on ${settings.eventName} events: pull requests validate and plan without credentials. Apply on a push to the default branch, in a protected environment.`);
     }
     if (!settings.tenant.tenantId || !settings.tenant.clientId) {
@@ -34943,6 +34949,101 @@ function githubLinks(settings) {
     };
 }
 
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
+/**
+ * Scheduled check: does the tenant still hold what the checked-out revision declares? Reports
+ * missing, different and in-sync users and the policy; with `fix: true` uploads the repository's
+ * version through apply's upload path. Drift fails the step (so a schedule notifies someone)
+ * unless it was fixed.
+ */
+async function runDrift(settings) {
+    if (PULL_REQUEST_EVENTS.has(settings.eventName)) {
+        throw new UserError('guard', `mode "drift" never runs on ${settings.eventName} events: it reads the tenant with the app's credentials. Run it on a schedule (or workflow_dispatch) from the default branch; see docs/examples/workflows/drift.yml.`);
+    }
+    if (!settings.tenant.tenantId || !settings.tenant.clientId) {
+        throw new UserError('config', 'mode "drift" needs the inputs tenant-id and client-id (the app registration with a federated credential for this repository). See docs/commands.md#drift.');
+    }
+    if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL) {
+        throw new UserError('auth', `The job cannot request a GitHub OIDC token. Add to the workflow job:\n  permissions:\n    id-token: write\n    contents: read\n${settings.fix ? '(with fix: true, the job runs in the protected environment whose federated credential may write photos.)' : ''}`);
+    }
+    const getAssertion = async () => {
+        try {
+            return await getIDToken(settings.audience);
+        }
+        catch (err) {
+            throw new UserError('auth', `Could not get a GitHub OIDC token (${err.message}). The job needs "permissions: id-token: write".`);
+        }
+    };
+    const tenant = openTenant(settings.tenant, getAssertion);
+    const controller = new AbortController();
+    const onTerm = () => {
+        if (!controller.signal.aborted) {
+            warning('Cancelled: finishing in-flight requests, then reporting what was compared.');
+            controller.abort(new Error('cancelled'));
+        }
+    };
+    process.once('SIGTERM', onTerm);
+    process.once('SIGINT', onTerm);
+    const budget = setTimeout(onTerm, settings.timeBudgetMinutes * 60_000);
+    budget.unref();
+    try {
+        const log = (line) => info(line);
+        const result = await detectDrift({ repo: settings.repoPath, head: 'HEAD', signal: controller.signal, log }, tenant);
+        annotate(result.validation.findings);
+        if (result.validation.findings.some((f) => f.severity === 'error')) {
+            if (process.env.GITHUB_STEP_SUMMARY)
+                await summary.addRaw(validationSummary(result.validation)).write();
+            setFailed('The repository does not validate, so drift was not checked. Fix the findings (see the annotations) first.');
+            return;
+        }
+        let fix;
+        if (settings.fix) {
+            const environment = settings.environment || environmentClaim(await getAssertion()) || 'default';
+            const remote = (await gitMaybe(settings.repoPath, ['remote', 'get-url', 'origin'])) !== undefined ? 'origin' : undefined;
+            fix = await fixDrift(result, { repo: settings.repoPath, environment, ...(remote ? { remote } : {}), dryRun: settings.dryRun, allowPolicyLockout: settings.allowPolicyLockout, signal: controller.signal, log }, tenant);
+        }
+        info(driftText(result, fix));
+        const counts = driftCounts(result);
+        setOutput('in-sync', counts['in-sync']);
+        setOutput('different', counts.different);
+        setOutput('missing', counts.missing);
+        setOutput('drift', JSON.stringify(driftJson(result, fix)));
+        if (fix) {
+            const c = fix.outcomes.filter((o) => o.status === 'uploaded' || o.status === 'would-upload').length;
+            setOutput('uploaded', c);
+            setOutput('failed', fix.outcomes.filter((o) => o.status === 'failed').length);
+            setOutput('policy-changed', fix.policy.status === 'applied');
+        }
+        if (process.env.GITHUB_STEP_SUMMARY) {
+            const links = repoLinks(settings);
+            await summary.addRaw(driftMarkdown(result, fix, links)).write();
+        }
+        const unresolvedOrErrors = counts.unresolved + counts.error + counts.cancelled > 0;
+        if (fix && fix.record !== 'dry-run') {
+            if (!applySucceeded(fix) || unresolvedOrErrors)
+                setFailed(`${driftHeadline(result)} The fix did not repair everything: see the summary.`);
+        }
+        else if (!inSync(result)) {
+            setFailed(`${driftHeadline(result)} Set "fix: true" to upload the repository's version, or change the repository to match.`);
+        }
+    }
+    finally {
+        clearTimeout(budget);
+        process.off('SIGTERM', onTerm);
+        process.off('SIGINT', onTerm);
+    }
+}
+/** Links into the compared commit: the repository's photos render only for people who can read it. */
+function repoLinks(settings) {
+    const server = process.env.GITHUB_SERVER_URL;
+    const repo = process.env.GITHUB_REPOSITORY;
+    const sha = process.env.GITHUB_SHA ?? settings.event.after;
+    if (!server || !repo || !sha)
+        return {};
+    const blob = (p) => `${server}/${repo}/blob/${sha}/${p.split('/').map(encodeURIComponent).join('/')}`;
+    return { photoUrl: (p) => `${blob(p)}?raw=true`, lineUrl: (file, line) => `${blob(file)}#L${line}` };
+}
+
 const MODES = ['validate', 'plan', 'apply', 'drift'];
 function readSettings(env = process.env) {
     const eventName = env.GITHUB_EVENT_NAME ?? '';
@@ -34965,6 +35066,7 @@ function readSettings(env = process.env) {
         audience: getInput('audience') || 'api://AzureADTokenExchange',
         environment: getInput('environment').trim(),
         dryRun: readBoolean('dry-run', false),
+        fix: readBoolean('fix', false),
         allowPolicyLockout: readBoolean('allow-policy-lockout', false),
         timeBudgetMinutes: readNumber('time-budget-minutes', 330),
         eventName,
@@ -35037,6 +35139,9 @@ async function run() {
                 return;
             case 'apply':
                 await runApply(settings);
+                return;
+            case 'drift':
+                await runDrift(settings);
                 return;
             default:
                 throw new UserError('config', `Mode "${settings.mode}" is not available in this version of entra-photos yet. Use "mode: validate" or "mode: apply".`);

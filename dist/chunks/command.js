@@ -84,6 +84,12 @@ const DEFAULT_USERS = Object.freeze([
     student('0b6c2f0e-3c1d-4a3e-9f7a-2d5e8c1b9a08', 10030, 'Mateo', 'Rossi'),
     student('0b6c2f0e-3c1d-4a3e-9f7a-2d5e8c1b9a09', 10031, 'Zara', 'Ahmed'),
 ]);
+/** "Staff" holds the six staff, "Students" the nine students, "Grade 9" the first four students. */
+const DEFAULT_GROUPS = Object.freeze([
+    { id: '7a1e0c55-2b3d-4c6f-8e9a-0b1c2d3e4f01', displayName: 'Staff', members: DEFAULT_USERS.filter((u) => u.jobTitle !== 'Student').map((u) => u.userPrincipalName) },
+    { id: '7a1e0c55-2b3d-4c6f-8e9a-0b1c2d3e4f02', displayName: 'Students', members: DEFAULT_USERS.filter((u) => u.jobTitle === 'Student').map((u) => u.userPrincipalName) },
+    { id: '7a1e0c55-2b3d-4c6f-8e9a-0b1c2d3e4f03', displayName: 'Grade 9', members: DEFAULT_USERS.filter((u) => u.jobTitle === 'Student').slice(0, 4).map((u) => u.userPrincipalName) },
+]);
 function staff(id, alias, givenName, surname, jobTitle, employeeId) {
     const upn = `${alias}@contoso.edu`;
     return { id, userPrincipalName: upn, mail: upn, employeeId, displayName: `${givenName} ${surname}`, givenName, surname, jobTitle };
@@ -150,6 +156,7 @@ class TenantState {
     #usersById = new Map();
     #usersByUpn = new Map();
     #photos = new Map();
+    groups;
     constructor(init) {
         this.#init = init;
         this.tenantId = init.tenantId;
@@ -168,6 +175,19 @@ class TenantState {
             this.#usersById.set(user.id, user);
             this.#usersByUpn.set(upnKey, user);
         }
+        this.groups = (init.groups ?? []).map((group) => ({
+            id: (group.id ?? objectIdForUpn(`group:${group.displayName}`)).toLowerCase(),
+            displayName: group.displayName,
+            memberIds: group.members.map((member) => {
+                const user = this.findUser(member);
+                if (!user)
+                    throw new Error(`Group "${group.displayName}" lists ${member}, who is not a seeded user.`);
+                return user.id;
+            }),
+        }));
+    }
+    findGroup(id) {
+        return this.groups.find((group) => group.id === id.toLowerCase());
     }
     /** A user by object id or userPrincipalName (both case-insensitive), as /users/{id | upn} resolves. */
     findUser(idOrUpn) {
@@ -225,6 +245,7 @@ const PERMISSIONS = Object.freeze({
     readUsers: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
     readPhotos: ['ProfilePhoto.Read.All', 'ProfilePhoto.ReadWrite.All', 'User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
     writePhotos: ['ProfilePhoto.ReadWrite.All', 'User.ReadWrite.All'],
+    readGroupMembers: ['GroupMember.Read.All', 'Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
     readPeopleSettings: ['PeopleSettings.Read.All', 'PeopleSettings.ReadWrite.All'],
     writePeopleSettings: ['PeopleSettings.ReadWrite.All'],
     readServicePrincipals: ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
@@ -990,6 +1011,12 @@ class EmulatorAdminClient {
             throw new Error(`Emulator admin photo read failed (${response.status}): ${response.body.toString('utf8')}`);
         return response.body;
     }
+    /** Removes a user's photo behind the tool's back (not logged, not throttled). */
+    async deletePhoto(user) {
+        const response = await this.#send('DELETE', `/users/${encodeURIComponent(user)}/photo`);
+        if (response.status >= 400 && response.status !== 404)
+            throw new Error(`Emulator admin photo delete failed (${response.status}): ${response.body.toString('utf8')}`);
+    }
     /** Stores a photo as if it had been uploaded earlier (not logged, not throttled). */
     async seedPhoto(user, jpeg) {
         const response = await this.#send('PUT', `/users/${encodeURIComponent(user)}/photo`, jpeg, 'image/jpeg');
@@ -1733,20 +1760,21 @@ function parseSelect(call) {
     }
     return selected;
 }
-function project(user, properties) {
+function project$1(user, properties) {
     const all = allProperties(user);
     return Object.fromEntries(properties.map((name) => [name, all[name]]));
 }
 function contextUrl(context, call, suffix) {
     return `${context.graphUrl}/${call.version}/$metadata#${suffix}`;
 }
-function listUsers(context, call, identity) {
-    if (!hasAnyRole(identity, PERMISSIONS.readUsers))
+/** GET /users, or (with `scope`) a group's members listed the same way (paging, $select, $filter). */
+function listUsers(context, call, identity, scope) {
+    if (!hasAnyRole(identity, scope?.permissions ?? PERMISSIONS.readUsers))
         return insufficientPrivileges(call);
     const properties = parseSelect(call);
     if (!Array.isArray(properties))
         return properties;
-    let users = context.state.users;
+    let users = scope?.users ?? context.state.users;
     const filter = call.query.get('$filter');
     if (filter) {
         const clauses = parseEqualityFilter(filter, FILTERABLE_PROPERTIES);
@@ -1771,15 +1799,15 @@ function listUsers(context, call, identity) {
         return badRequest(call, 'Invalid $skiptoken.', 'Request_BadRequest');
     const page = users.slice(offset, offset + top);
     const selectSuffix = call.query.get('$select') ? `(${properties.join(',')})` : '';
-    const body = { '@odata.context': contextUrl(context, call, `users${selectSuffix}`) };
+    const body = { '@odata.context': contextUrl(context, call, `${scope?.collection ?? 'users'}${selectSuffix}`) };
     if (call.query.get('$count') === 'true')
         body['@odata.count'] = users.length;
     if (offset + top < users.length) {
         const nextQuery = new URLSearchParams(call.query);
         nextQuery.set('$skiptoken', Buffer.from(String(offset + top)).toString('base64url'));
-        body['@odata.nextLink'] = `${context.graphUrl}/${call.version}/users?${nextQuery.toString()}`;
+        body['@odata.nextLink'] = `${context.graphUrl}/${call.version}${scope ? call.path : '/users'}?${nextQuery.toString()}`;
     }
-    body['value'] = page.map((user) => project(user, properties));
+    body['value'] = page.map((user) => project$1(user, properties));
     return { status: 200, json: body };
 }
 function getUser(context, call, identity, key) {
@@ -1794,8 +1822,46 @@ function getUser(context, call, identity, key) {
     return {
         status: 200,
         userId: user.id,
-        json: { '@odata.context': contextUrl(context, call, 'users/$entity'), ...project(user, properties) },
+        json: { '@odata.context': contextUrl(context, call, 'users/$entity'), ...project$1(user, properties) },
     };
+}
+
+function project(group, call) {
+    const all = { id: group.id, displayName: group.displayName, securityEnabled: true, mailEnabled: false, groupTypes: [] };
+    const select = call.query.get('$select');
+    if (!select)
+        return all;
+    return Object.fromEntries(select.split(',').map((name) => name.trim()).filter((name) => name in all).map((name) => [name, all[name]]));
+}
+function listGroups(context, call, identity) {
+    if (!hasAnyRole(identity, PERMISSIONS.readGroupMembers))
+        return insufficientPrivileges(call);
+    let groups = context.state.groups;
+    const filter = call.query.get('$filter');
+    if (filter) {
+        const clauses = parseEqualityFilter(filter, ['id', 'displayName']);
+        if (!clauses)
+            return unsupportedQuery(call);
+        groups = groups.filter((group) => clauses.some(({ property, values }) => values.some((value) => String(property === 'id' ? group.id : group.displayName).toLowerCase() === value.toLowerCase())));
+    }
+    return { status: 200, json: { '@odata.context': `${context.graphUrl}/${call.version}/$metadata#groups`, value: groups.map((group) => project(group, call)) } };
+}
+function getGroup(context, call, identity, id) {
+    if (!hasAnyRole(identity, PERMISSIONS.readGroupMembers))
+        return insufficientPrivileges(call);
+    const group = context.state.findGroup(id);
+    if (!group)
+        return resourceNotFound(call, id);
+    return { status: 200, json: { '@odata.context': `${context.graphUrl}/${call.version}/$metadata#groups/$entity`, ...project(group, call) } };
+}
+function listGroupMembers(context, call, identity, id) {
+    if (!hasAnyRole(identity, PERMISSIONS.readGroupMembers))
+        return insufficientPrivileges(call);
+    const group = context.state.findGroup(id);
+    if (!group)
+        return resourceNotFound(call, id);
+    const users = group.memberIds.map((memberId) => context.state.findUser(memberId)).filter((user) => user !== undefined);
+    return listUsers(context, call, identity, { users, permissions: PERMISSIONS.readGroupMembers, collection: 'directoryObjects' });
 }
 
 function pathSegments(path) {
@@ -1843,6 +1909,19 @@ function route(context, call, identity) {
                 return listPhotoSizes(context, call, identity, second);
             if (fifth === undefined || fifth === '$value')
                 return getPhotoSize(context, call, identity, second, fourth, fifth === '$value');
+        }
+        return noRoute(call);
+    }
+    if (lowerFirst === 'groups') {
+        if (method !== 'GET')
+            return methodNotAllowed(call);
+        if (second === undefined)
+            return listGroups(context, call, identity);
+        if (third === undefined)
+            return getGroup(context, call, identity, second);
+        const relation = third.toLowerCase();
+        if ((relation === 'members' || relation === 'transitivemembers') && (fourth === undefined || (fourth.toLowerCase() === 'microsoft.graph.user' && fifth === undefined))) {
+            return listGroupMembers(context, call, identity, second);
         }
         return noRoute(call);
     }
@@ -2469,6 +2548,7 @@ async function startEmulator(options = {}) {
         clientId,
         servicePrincipalId,
         users: options.users ?? DEFAULT_USERS,
+        groups: options.groups ?? (options.users ? [] : DEFAULT_GROUPS),
         appPermissions: options.appPermissions ?? DEFAULT_APP_PERMISSIONS,
         directoryRoles: (options.directoryRoles ?? []).map((role) => role.toLowerCase()),
         policy: options.policy ?? { source: null, allowedRoles: [] },

@@ -1,0 +1,124 @@
+import { createRequire as __entraPhotosCreateRequire } from 'node:module';
+import { fileURLToPath as __entraPhotosFileURLToPath } from 'node:url';
+import { dirname as __entraPhotosDirname } from 'node:path';
+const require = __entraPhotosCreateRequire(import.meta.url);
+const __filename = __entraPhotosFileURLToPath(import.meta.url);
+const __dirname = __entraPhotosDirname(__filename);
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { U as UserError } from './shared2.js';
+import { d as detectDrift, f as fixDrift, h as driftHtml, c as driftJson, a as driftText, i as inSync } from './shared6.js';
+import { g as gitMaybe, v as validationText, d as applySucceeded } from './shared.js';
+import { T as TENANT_OPTIONS, t as tenantFromArgs, i as interruptible } from './shared8.js';
+import 'process';
+import 'buffer';
+import 'node:os';
+import 'sharp';
+import 'node:crypto';
+import 'node:zlib';
+import 'crypto';
+import 'stream';
+import 'util';
+import 'http';
+import 'fs';
+import 'path';
+import 'node:process';
+import 'net';
+import 'tls';
+import 'assert';
+import 'tty';
+import 'https';
+import 'url';
+import 'events';
+import 'node:http';
+import 'node:https';
+import 'node:stream';
+import './shared5.js';
+import './shared7.js';
+import 'node:child_process';
+
+/** `entra-photos drift [--fix]`: compare the tenant with a revision of the repository. */
+const DRIFT_USAGE = `Options for drift (tenant options as for apply):
+  --repo DIR                Repository (default: current directory)
+  --head REV                Revision to compare with (default: HEAD)
+  --fix                     Upload the repository's version of different and missing photos
+                            (and the declared policy) through apply; the applied record is not moved
+  --dry-run                 With --fix: show what would be uploaded, write nothing
+  --environment NAME        With --fix: the environment (default: default)
+  --allow-policy-lockout    With --fix: as for apply
+  --threshold N             Same-photo similarity, 0..1 (default 0.975)
+  --html FILE               Also write a local HTML page with both photos side by side
+                            (contains photos: keep it on this machine)
+  --format text|json
+Exit status: 0 in sync (or fixed), 1 drift found (or the fix failed), 2 usage error.
+`;
+async function driftCommand(args, out) {
+    if (args.includes('--help') || args.includes('-h')) {
+        out.write(DRIFT_USAGE);
+        return 0;
+    }
+    let values;
+    try {
+        ({ values } = parseArgs({
+            args,
+            strict: true,
+            allowPositionals: false,
+            options: {
+                repo: { type: 'string' },
+                head: { type: 'string' },
+                fix: { type: 'boolean' },
+                'dry-run': { type: 'boolean' },
+                environment: { type: 'string' },
+                'allow-policy-lockout': { type: 'boolean' },
+                threshold: { type: 'string' },
+                html: { type: 'string' },
+                format: { type: 'string' },
+                ...TENANT_OPTIONS,
+            },
+        }));
+    }
+    catch (e) {
+        throw new UserError('usage', `${e.message}\n\n${DRIFT_USAGE}`);
+    }
+    const format = values.format ?? 'text';
+    if (format !== 'text' && format !== 'json')
+        throw new UserError('usage', `--format must be text or json, not "${format}".`);
+    let threshold;
+    if (values.threshold !== undefined) {
+        threshold = Number(values.threshold);
+        if (!Number.isFinite(threshold) || threshold <= 0 || threshold > 1)
+            throw new UserError('usage', `--threshold must be a number between 0 and 1 (e.g. 0.975), not "${values.threshold}".`);
+    }
+    const repo = path.resolve(values.repo ?? '.');
+    if ((await gitMaybe(repo, ['rev-parse', '--git-dir'])) === undefined) {
+        throw new UserError('usage', `${repo} is not a git repository. drift compares a commit of your photos repository with the tenant: run it in a clone (or pass --repo).`);
+    }
+    const tenant = tenantFromArgs('drift', values);
+    const log = format === 'text' ? (line) => out.write(`${line}\n`) : () => { };
+    return interruptible(async (signal) => {
+        const result = await detectDrift({ repo, ...(values.head ? { head: values.head } : {}), ...(threshold !== undefined ? { threshold } : {}), thumbnails: values.html !== undefined, signal, log }, tenant);
+        if (result.validation.findings.some((f) => f.severity === 'error')) {
+            out.write(validationText(result.validation));
+            out.write('The repository does not validate: drift was not checked. Fix the findings above first.\n');
+            return 1;
+        }
+        const remote = (await gitMaybe(repo, ['remote', 'get-url', 'origin'])) !== undefined ? 'origin' : undefined;
+        const fix = values.fix
+            ? await fixDrift(result, { repo, environment: values.environment ?? 'default', ...(remote ? { remote } : {}), dryRun: values['dry-run'] ?? false, allowPolicyLockout: values['allow-policy-lockout'] ?? false, signal, log }, tenant)
+            : undefined;
+        if (values.html) {
+            await writeFile(path.resolve(values.html), driftHtml(result, fix), { mode: 0o600 });
+            if (format === 'text')
+                out.write(`Wrote ${values.html} (photos side by side; keep it on this machine).\n`);
+        }
+        out.write(format === 'json' ? JSON.stringify(driftJson(result, fix), null, 2) + '\n' : driftText(result, fix));
+        if (fix?.record === 'dry-run')
+            return 1;
+        if (fix)
+            return applySucceeded(fix) && !result.cancelled && result.users.every((u) => u.status !== 'unresolved' && u.status !== 'error') ? 0 : 1;
+        return inSync(result) ? 0 : 1;
+    });
+}
+
+export { DRIFT_USAGE, driftCommand };
