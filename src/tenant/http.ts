@@ -127,6 +127,9 @@ export class GraphConnection {
   async send<T = unknown>(request: GraphRequest): Promise<GraphResponse<T>> {
     const version = request.version ?? 'v1.0';
     const where = { method: request.method, path: `/${version}${request.path}`, operation: request.operation, permission: request.permission };
+    // Sign in first (the token is cached): inside the SDK a sign-in failure would be flattened
+    // into a network-looking error, losing the explained UserError (AADSTS code, what to fix).
+    await this.accessToken();
     let api = this.#client.api(request.path).version(version).responseType(ResponseType.RAW);
     if (request.signal) api = api.option('signal', request.signal);
     if (request.timeoutMs !== undefined) api = api.option('timeoutMs', request.timeoutMs);
@@ -200,3 +203,4 @@ export function query(params: Record<string, string | number | undefined>): stri
     .map(([name, value]) => `${name}=${encodeURIComponent(String(value))}`);
   return parts.length ? `?${parts.join('&')}` : '';
 }
+

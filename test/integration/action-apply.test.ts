@@ -179,6 +179,7 @@ describe('action apply (dist/index.js against the emulator)', { timeout: 60_000 
     const withPrToken = await apply(head, { env: { ACTIONS_ID_TOKEN_REQUEST_URL: prToken.ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN: prToken.ACTIONS_ID_TOKEN_REQUEST_TOKEN } });
     expect(withPrToken.code).toBe(1);
     expect(withPrToken.stdout).toContain('AADSTS70021');
+    expect(withPrToken.stdout).not.toContain('certificate checks'); // a sign-in refusal, not a TLS problem
     expect(withPrToken.writes).toEqual([]);
   });
 
