@@ -46496,6 +46496,9 @@ class GraphConnection {
     async send(request) {
         const version = request.version ?? 'v1.0';
         const where = { method: request.method, path: `/${version}${request.path}`, operation: request.operation, permission: request.permission };
+        // Sign in first (the token is cached): inside the SDK a sign-in failure would be flattened
+        // into a network-looking error, losing the explained UserError (AADSTS code, what to fix).
+        await this.accessToken();
         let api = this.#client.api(request.path).version(version).responseType(ResponseType.RAW);
         if (request.signal)
             api = api.option('signal', request.signal);
