@@ -61,6 +61,7 @@ export async function runApply(settings: ActionSettings): Promise<void> {
         allowPolicyLockout: settings.allowPolicyLockout,
         signal: controller.signal,
         log: (line) => core.info(line),
+        ...(process.env.GITHUB_RUN_ID ? { leaseHolder: `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY ?? ''}/actions/runs/${process.env.GITHUB_RUN_ID}` } : {}),
       },
       tenant,
     );

@@ -3,10 +3,12 @@ import { desiredStateOf, type DesiredState } from '../desired/desired.js';
 import { describeKey, type UserKey } from '../manifest/userKey.js';
 import { checkPhoto, recommendedParallelism } from '../photo/index.js';
 import { diffDesired, type Plan } from '../plan/plan.js';
+import { gitMaybe } from '../repo/git.js';
 import { RevisionSnapshot } from '../repo/revision.js';
 import { isResolved, PacerCancelledError, WritePacer, attemptsOf, type PacerStats, type TenantClient, type UserResolution } from '../tenant/index.js';
 import { validateRepository, type ValidationResult } from '../validate/validate.js';
 import { Ledger, type LandedEntry } from './ledger.js';
+import { ApplyLease } from './lock.js';
 import { blocksApp, planPolicyStep, wantedPolicy, type PolicyStep, type TenantPolicy } from './policyGuard.js';
 
 export interface ApplyOptions {
@@ -26,6 +28,8 @@ export interface ApplyOptions {
   progressEvery?: number;
   /** Photo writes: a pacer built for this run unless given (tests, benchmarks). */
   pacer?: WritePacer;
+  /** Names this run in the apply lease (e.g. the workflow run URL). */
+  leaseHolder?: string;
   /**
    * Drift repair (`drift --fix`): upload the head's photo of exactly these users (canonical keys)
    * whatever the applied record says, and the declared policy if the tenant's differs. No
@@ -64,7 +68,7 @@ export interface ApplyResult {
   policy: PolicyOutcome;
   /** The applied-revision record after this run. */
   appliedRevision: string | undefined;
-  record: 'advanced' | 'unchanged' | 'lost-race' | 'not-complete' | 'dry-run' | 'repair';
+  record: 'advanced' | 'unchanged' | 'lost-race' | 'not-complete' | 'dry-run' | 'repair' | 'superseded';
   cancelled: boolean;
   durationMs: number;
   pacer?: PacerStats;
@@ -95,14 +99,24 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
     durationMs: Math.round(performance.now() - started),
     ...partial,
   });
+  // One apply per environment at a time (a dry run writes nothing and needs no lease).
+  const lease = options.dryRun ? undefined : new ApplyLease({ repo: options.repo, environment: options.environment, ...(options.remote ? { remote: options.remote } : {}), ...(options.signal ? { signal: options.signal } : {}), log, ...(options.leaseHolder ? { holder: options.leaseHolder } : {}) });
   try {
     // 1. The head must be valid: an invalid tree applies nothing. Pixels are checked as each
     //    photo is normalised (a failure there fails that user only).
     const validation = await validateRepository(headSnapshot, { shouldDecode: () => false });
+    await lease?.acquire();
+    // Read the record only once the lease is ours: a run that held it may just have moved it.
     const base = await ledger.lastApplied();
     if (countFindings(validation.findings).errors > 0) {
       log(`The head ${head.slice(0, 12)} does not validate: nothing was applied.`);
       return result({ validation, base, appliedRevision: base });
+    }
+    if (base && base !== head && !options.repair && (await isOlder(options.repo, head, base))) {
+      // A newer revision was applied while this run waited (or this is a re-run of an old job):
+      // applying this one would take the tenant backwards.
+      log(`${head.slice(0, 12)} is older than the revision already applied to ${options.environment} (${base.slice(0, 12)}): nothing to do.`);
+      return result({ validation, base, appliedRevision: base, record: 'superseded', policy: { status: 'skipped' } });
     }
     const desiredHead = await desiredStateOf(headSnapshot, validation);
     if (options.repair) return await repairDrift(options, options.repair.users, { tenant, headSnapshot, validation, base, desiredHead, result, log });
@@ -189,6 +203,7 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
     }
     return result({ validation, base, plan, alreadyLanded, outcomes, policy, appliedRevision, record, pacer: pacer.stats, cancelled: options.signal?.aborted ?? false });
   } finally {
+    await lease?.release();
     for (const s of snapshots) s.close();
   }
 }
@@ -310,7 +325,11 @@ interface UploadContext {
  */
 async function runUploads(uploads: Plan['uploads'], ctx: UploadContext): Promise<void> {
   const cpuSlots = new Semaphore(recommendedParallelism());
-  const readySlots = new Semaphore(Math.max(8, recommendedParallelism() * 4));
+  // A slot is held from normalising until the upload ends, so it must cover the uploads the
+  // pacer may keep in flight plus photos being normalised and a few ready ones: with cores × 4
+  // alone (12 on a 2-core runner) uploads in flight were capped at 12, i.e. 12 / latency writes
+  // per second (12/s at 1 s per photo PUT).
+  const readySlots = new Semaphore(ctx.pacer.maxConcurrency + Math.max(8, recommendedParallelism() * 4));
   const inFlight = new Set<Promise<void>>();
   for (const upload of uploads) {
     if (ctx.signal?.aborted) {
@@ -391,6 +410,19 @@ async function flush(ledger: Ledger, base: string | undefined, head: string, log
     // Progress is an optimisation for resuming; failing to record it must not stop the uploads.
     log(`Could not record progress: ${(err as Error).message}`);
   }
+}
+
+
+/**
+ * Whether `commit` is an ancestor of `than`. Shallow clones may lack the history to tell: then
+ * the committer dates decide (the default branch's history is linear in time in practice).
+ */
+async function isOlder(repo: string, commit: string, than: string): Promise<boolean> {
+  const byHistory = await gitMaybe(repo, ['merge-base', '--is-ancestor', commit, than]);
+  if (byHistory !== undefined) return true;
+  const [a, b] = await Promise.all([gitMaybe(repo, ['show', '-s', '--format=%ct', commit]), gitMaybe(repo, ['show', '-s', '--format=%ct', than])]);
+  const shallow = (await gitMaybe(repo, ['rev-parse', '--is-shallow-repository']))?.trim() === 'true';
+  return shallow && Number(a) < Number(b);
 }
 
 class Semaphore {

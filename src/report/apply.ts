@@ -61,6 +61,8 @@ function recordLine(result: ApplyResult): string {
       return `Another run moved the ${result.environment} record meanwhile; this run did not overwrite it.`;
     case 'dry-run':
       return 'Dry run: nothing was written and the record did not move.';
+    case 'superseded':
+      return `${result.head.slice(0, 12)} is older than the revision applied to ${result.environment} (${result.appliedRevision?.slice(0, 12)}): nothing was written.`;
     default:
       return `The ${result.environment} record stays at ${result.appliedRevision?.slice(0, 12) ?? 'nothing'}: the next run retries what did not land.`;
   }

@@ -178,6 +178,11 @@ export class WritePacer {
     options.signal?.addEventListener('abort', () => this.#cancelWaiting(), { once: true });
   }
 
+  /** The most writes this pacer ever keeps in flight. */
+  get maxConcurrency(): number {
+    return this.#maxConcurrency;
+  }
+
   get stats(): PacerStats {
     return {
       ...this.#stats,
