@@ -29473,6 +29473,7 @@ async function runApply(settings) {
             allowPolicyLockout: settings.allowPolicyLockout,
             signal: controller.signal,
             log: (line) => info(line),
+            ...(process.env.GITHUB_RUN_ID ? { leaseHolder: `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY ?? ''}/actions/runs/${process.env.GITHUB_RUN_ID}` } : {}),
         }, tenant);
         annotate(result.validation.findings);
         info(applyText(result));

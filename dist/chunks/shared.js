@@ -5,7 +5,7 @@ const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
 import { p as plural, n as normalisationKey, U as UserError, r as roleName, v as validateRepository, f as isResolved, d as describeKey, b as recommendedParallelism, h as checkPhoto } from './shared2.js';
-import { tmpdir } from 'node:os';
+import { tmpdir, hostname } from 'node:os';
 import 'node:crypto';
 import 'sharp';
 import 'node:zlib';
@@ -165,6 +165,10 @@ class BlobReader {
     repo;
     proc;
     buffer = Buffer.alloc(0);
+    /** Chunks not yet joined to `buffer`, and how many bytes the object being read needs in all. */
+    chunks = [];
+    chunkBytes = 0;
+    need = 0;
     waiters = [];
     constructor(repo) {
         this.repo = repo;
@@ -185,7 +189,15 @@ class BlobReader {
             return this.proc;
         const proc = spawn('git', ['cat-file', '--batch'], { cwd: this.repo, env: gitEnv() });
         proc.stdout.on('data', (chunk) => {
-            this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+            // Join chunks once the object being read is complete, not on every chunk: a 3 MB photo
+            // arrives in ~50 chunks, and re-copying the growing buffer each time is quadratic.
+            this.chunks.push(chunk);
+            this.chunkBytes += chunk.length;
+            if (this.buffer.length + this.chunkBytes < this.need)
+                return;
+            this.buffer = this.buffer.length || this.chunks.length > 1 ? Buffer.concat([this.buffer, ...this.chunks]) : chunk;
+            this.chunks = [];
+            this.chunkBytes = 0;
             this.drain();
         });
         const failAll = (err) => {
@@ -221,8 +233,11 @@ class BlobReader {
             }
             const size = Number(header.split(' ')[2]);
             const end = newline + 1 + size;
-            if (this.buffer.length < end + 1)
-                return; // content and its trailing newline not all here yet
+            if (this.buffer.length < end + 1) {
+                this.need = end + 1; // content and its trailing newline not all here yet
+                return;
+            }
+            this.need = 0;
             const content = Buffer.from(this.buffer.subarray(newline + 1, end));
             this.buffer = this.buffer.subarray(end + 1);
             this.waiters.shift();
@@ -554,6 +569,115 @@ function parseNote(text) {
     return { base, updated, entries };
 }
 
+const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+class ApplyLease {
+    options;
+    ref;
+    held;
+    renewTimer;
+    renewing = Promise.resolve();
+    ttlMs;
+    constructor(options) {
+        this.options = options;
+        // A tag, because every git host accepts tag pushes; it exists only while a run holds it.
+        this.ref = `refs/tags/entra-photos/lock/${options.environment}`;
+        this.ttlMs = (options.ttlSeconds ?? Number(process.env.ENTRA_PHOTOS_LEASE_TTL_SECONDS || 120)) * 1000;
+    }
+    /** Waits (bounded) until the lease is free or expired, then takes it. */
+    async acquire() {
+        const { signal, log } = this.options;
+        const deadline = Date.now() + (this.options.waitSeconds ?? 1800) * 1000;
+        let announced = false;
+        for (;;) {
+            const current = await this.read();
+            if (!current || current.expires < Date.now()) {
+                if (current && log)
+                    log(`The apply lease of ${current.holder} expired at ${new Date(current.expires).toISOString()}: taking it over.`);
+                const mine = await this.makeLease();
+                if (await this.swap(current?.sha, mine)) {
+                    this.held = mine;
+                    this.renewTimer = setInterval(() => void (this.renewing = this.renew()), Math.max(1000, this.ttlMs / 3));
+                    this.renewTimer.unref();
+                    return;
+                }
+                continue; // someone else won the race: look again
+            }
+            if (!announced) {
+                log?.(`Another apply to ${this.options.environment} is running (${current.holder}); waiting for it to finish.`);
+                announced = true;
+            }
+            if (Date.now() > deadline || signal?.aborted) {
+                throw new UserError('guard', `Another apply to ${this.options.environment} (${current.holder}) has held the lease since before this run started; nothing was written. Run again when it has finished (a concurrency group in the workflow queues runs instead).`);
+            }
+            await sleep((this.options.pollSeconds ?? Math.min(5, this.ttlMs / 2000)) * 1000, signal);
+        }
+    }
+    /** Gives the lease back (only if it is still ours). */
+    async release() {
+        if (this.renewTimer)
+            clearInterval(this.renewTimer);
+        await this.renewing;
+        if (!this.held)
+            return;
+        const held = this.held;
+        this.held = undefined;
+        await this.swap(held, undefined);
+    }
+    async renew() {
+        if (!this.held)
+            return;
+        const next = await this.makeLease();
+        if (await this.swap(this.held, next))
+            this.held = next;
+    }
+    async makeLease() {
+        const expires = new Date(Date.now() + this.ttlMs).toISOString();
+        const holder = this.options.holder ?? `${hostname()} pid ${process.pid}`;
+        const message = `entra-photos apply lease\n\nenvironment: ${this.options.environment}\nholder: ${holder}\nexpires: ${expires}\n`;
+        return (await git(this.options.repo, ['commit-tree', EMPTY_TREE, '-m', message], { env: TOOL_IDENTITY })).trim();
+    }
+    async read() {
+        const { repo, remote } = this.options;
+        let sha;
+        if (remote) {
+            sha = (await git(repo, ['ls-remote', remote, this.ref])).split(/\s+/)[0] || undefined;
+            if (sha)
+                await gitMaybe(repo, ['fetch', '--quiet', '--no-tags', remote, `+${this.ref}:${this.ref}`]);
+        }
+        else {
+            sha = (await gitMaybe(repo, ['rev-parse', '--verify', '--quiet', this.ref]))?.trim() || undefined;
+        }
+        if (!sha)
+            return undefined;
+        const body = (await gitMaybe(repo, ['cat-file', 'commit', sha])) ?? '';
+        const expires = Date.parse(body.match(/^expires: (.+)$/m)?.[1] ?? '');
+        return { sha, holder: body.match(/^holder: (.+)$/m)?.[1] ?? 'an unknown run', expires: Number.isFinite(expires) ? expires : 0 };
+    }
+    /** Compare-and-swap of the lease ref from `expected` (undefined: absent) to `next` (undefined: delete). */
+    async swap(expected, next) {
+        const { repo, remote } = this.options;
+        if (remote) {
+            const lease = `--force-with-lease=${this.ref}:${expected ?? ''}`;
+            const ok = (await gitMaybe(repo, ['push', '--quiet', lease, remote, `${next ?? ''}:${this.ref}`])) !== undefined;
+            if (ok)
+                await gitMaybe(repo, next ? ['update-ref', this.ref, next] : ['update-ref', '-d', this.ref]);
+            return ok;
+        }
+        const zero = '0'.repeat(40);
+        const args = next ? ['update-ref', this.ref, next, expected ?? zero] : ['update-ref', '-d', this.ref, expected ?? zero];
+        return (await gitMaybe(repo, args)) !== undefined;
+    }
+}
+function sleep(ms, signal) {
+    return new Promise((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        signal?.addEventListener('abort', () => {
+            clearTimeout(timer);
+            resolve();
+        }, { once: true });
+    });
+}
+
 /**
  * Whether a policy stops this app's photo writes: onPremises stops everyone's cloud writes, and a
  * non-empty allowedRoles stops every app whose service principal holds none of those roles
@@ -626,14 +750,24 @@ async function applyRevision(options, tenant) {
         durationMs: Math.round(performance.now() - started),
         ...partial,
     });
+    // One apply per environment at a time (a dry run writes nothing and needs no lease).
+    const lease = options.dryRun ? undefined : new ApplyLease({ repo: options.repo, environment: options.environment, ...(options.remote ? { remote: options.remote } : {}), ...(options.signal ? { signal: options.signal } : {}), log, ...(options.leaseHolder ? { holder: options.leaseHolder } : {}) });
     try {
         // 1. The head must be valid: an invalid tree applies nothing. Pixels are checked as each
         //    photo is normalised (a failure there fails that user only).
         const validation = await validateRepository(headSnapshot, { shouldDecode: () => false });
+        await lease?.acquire();
+        // Read the record only once the lease is ours: a run that held it may just have moved it.
         const base = await ledger.lastApplied();
         if (countFindings(validation.findings).errors > 0) {
             log(`The head ${head.slice(0, 12)} does not validate: nothing was applied.`);
             return result({ validation, base, appliedRevision: base });
+        }
+        if (base && base !== head && !options.repair && (await isOlder(options.repo, head, base))) {
+            // A newer revision was applied while this run waited (or this is a re-run of an old job):
+            // applying this one would take the tenant backwards.
+            log(`${head.slice(0, 12)} is older than the revision already applied to ${options.environment} (${base.slice(0, 12)}): nothing to do.`);
+            return result({ validation, base, appliedRevision: base, record: 'superseded', policy: { status: 'skipped' } });
         }
         const desiredHead = await desiredStateOf(headSnapshot, validation);
         if (options.repair)
@@ -725,6 +859,7 @@ async function applyRevision(options, tenant) {
         return result({ validation, base, plan, alreadyLanded, outcomes, policy, appliedRevision, record, pacer: pacer.stats, cancelled: options.signal?.aborted ?? false });
     }
     finally {
+        await lease?.release();
         for (const s of snapshots)
             s.close();
     }
@@ -821,7 +956,11 @@ async function patchPolicy(tenant, plan, log) {
  */
 async function runUploads(uploads, ctx) {
     const cpuSlots = new Semaphore(recommendedParallelism());
-    const readySlots = new Semaphore(Math.max(8, recommendedParallelism() * 4));
+    // A slot is held from normalising until the upload ends, so it must cover the uploads the
+    // pacer may keep in flight plus photos being normalised and a few ready ones: with cores × 4
+    // alone (12 on a 2-core runner) uploads in flight were capped at 12, i.e. 12 / latency writes
+    // per second (12/s at 1 s per photo PUT).
+    const readySlots = new Semaphore(ctx.pacer.maxConcurrency + Math.max(8, recommendedParallelism() * 4));
     const inFlight = new Set();
     for (const upload of uploads) {
         if (ctx.signal?.aborted) {
@@ -904,6 +1043,18 @@ async function flush(ledger, base, head, log) {
         log(`Could not record progress: ${err.message}`);
     }
 }
+/**
+ * Whether `commit` is an ancestor of `than`. Shallow clones may lack the history to tell: then
+ * the committer dates decide (the default branch's history is linear in time in practice).
+ */
+async function isOlder(repo, commit, than) {
+    const byHistory = await gitMaybe(repo, ['merge-base', '--is-ancestor', commit, than]);
+    if (byHistory !== undefined)
+        return true;
+    const [a, b] = await Promise.all([gitMaybe(repo, ['show', '-s', '--format=%ct', commit]), gitMaybe(repo, ['show', '-s', '--format=%ct', than])]);
+    const shallow = (await gitMaybe(repo, ['rev-parse', '--is-shallow-repository']))?.trim() === 'true';
+    return shallow && Number(a) < Number(b);
+}
 class Semaphore {
     free;
     waiters = [];
@@ -970,6 +1121,8 @@ function recordLine(result) {
             return `Another run moved the ${result.environment} record meanwhile; this run did not overwrite it.`;
         case 'dry-run':
             return 'Dry run: nothing was written and the record did not move.';
+        case 'superseded':
+            return `${result.head.slice(0, 12)} is older than the revision applied to ${result.environment} (${result.appliedRevision?.slice(0, 12)}): nothing was written.`;
         default:
             return `The ${result.environment} record stays at ${result.appliedRevision?.slice(0, 12) ?? 'nothing'}: the next run retries what did not land.`;
     }

@@ -27,7 +27,10 @@ import { j as classifyFailure, k as backoffDelayMs, U as UserError, l as isGraph
  *    after the anchor re-measures and sets r = 0.97 × refill; until the first measurement r is cut
  *    ×0.7 per event. Between events r probes upward: doubling per second until a measurement
  *    exists, then +1% per second (at most 1.5× the measured refill), so the pacer follows a limit
- *    that rises and finds the ceiling again after an over-cautious cut.
+ *    that rises and finds the ceiling again after an over-cautious cut. A measurement taken during
+ *    a storm (an outage answering 429s) can be far below the real limit: after 30 s without any
+ *    throttling the estimate is treated as stale, and the rate and its ceiling double every 30 s
+ *    until a 429 measures again.
  * 4. Early warning. Graph sends x-ms-throttle-limit-percentage once an app has used 80% of its
  *    limit. Before the first 429, each such report caps the in-flight limit in proportion to what
  *    is left (32 at 80% → 2 at 100%), so few requests are on their way when the bucket runs dry;
@@ -64,6 +67,9 @@ const MEASURE_MIN_MS = 1000;
 const MEASURE_MIN_COUNT = 10;
 const PROBE_UNMEASURED = 1.0; // doubling per second
 const PROBE_MEASURED = 0.01; // +1% of the base rate per second
+/** Quiet (no 429) this long means the measured refill may be stale: probe upward faster. */
+const STALE_AFTER_MS = 30_000;
+const STALE_DOUBLING_MS = 30_000;
 class WritePacer {
     #maxConcurrency;
     #maxAttempts;
@@ -111,6 +117,10 @@ class WritePacer {
         this.#limit = Math.min(this.#maxConcurrency, Math.max(1, options.initialConcurrency ?? 4));
         this.#now = options.now ?? (() => performance.now());
         options.signal?.addEventListener('abort', () => this.#cancelWaiting(), { once: true });
+    }
+    /** The most writes this pacer ever keeps in flight. */
+    get maxConcurrency() {
+        return this.#maxConcurrency;
     }
     get stats() {
         return {
@@ -162,10 +172,13 @@ class WritePacer {
         if (this.#rateBase === null)
             return null;
         const elapsed = Math.max(0, now - this.#rateSetAt) / 1000;
-        const gain = this.#measured ? 1 + PROBE_MEASURED * elapsed : 2 ** (PROBE_UNMEASURED * elapsed);
+        // A long quiet spell makes the measurement suspect (it may come from a 429 storm): re-probe.
+        const quietMs = now - Math.max(this.#lastCutAt, this.#rateSetAt);
+        const restale = quietMs > STALE_AFTER_MS ? 2 ** ((quietMs - STALE_AFTER_MS) / STALE_DOUBLING_MS) : 1;
+        const gain = (this.#measured ? 1 + PROBE_MEASURED * elapsed : 2 ** (PROBE_UNMEASURED * elapsed)) * restale;
         // While the caller cannot keep up (no 429s because nothing is offered), do not let the probe
-        // run away: a measured refill bounds it to 1.5×.
-        const ceiling = this.#refillEstimate === null ? this.#rateBase * 64 : this.#refillEstimate * 1.5;
+        // run away: a measured refill bounds it to 1.5× (until the measurement goes stale).
+        const ceiling = (this.#refillEstimate === null ? this.#rateBase * 64 : this.#refillEstimate * 1.5) * restale;
         return Math.max(0.1, Math.min(this.#rateBase * gain, Math.max(ceiling, this.#rateBase)));
     }
     #pump() {
