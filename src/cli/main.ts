@@ -7,10 +7,9 @@ import { planJson, planText } from '../report/plan.js';
 import { validationJson, validationText } from '../report/validation.js';
 import { planRevisions } from '../plan/planRevisions.js';
 import { applyRevision } from '../apply/apply.js';
-import { openTenant } from '../apply/connection.js';
 import { applyJson, applySucceeded, applyText } from '../report/apply.js';
 import { gitMaybe } from '../repo/git.js';
-import { DEFAULT_OIDC_AUDIENCE, githubOidcFromEnv } from '../tenant/index.js';
+import { interruptible, tenantFromArgs, TENANT_OPTIONS } from './tenantArgs.js';
 import { WorktreeSnapshot } from '../repo/worktree.js';
 import { validateRepository } from '../validate/validate.js';
 
@@ -171,57 +170,36 @@ async function applyCommand(args: string[], out: NodeJS.WritableStream): Promise
     head: { type: 'string' },
     environment: { type: 'string' },
     remote: { type: 'string' },
-    'tenant-id': { type: 'string' },
-    'client-id': { type: 'string' },
-    cloud: { type: 'string' },
-    'authority-host': { type: 'string' },
-    'graph-url': { type: 'string' },
-    audience: { type: 'string' },
     prune: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     'allow-policy-lockout': { type: 'boolean' },
     format: { type: 'string' },
+    ...TENANT_OPTIONS,
   });
   const format = readFormat(values.format);
   const repo = await repoDirectory(values.repo);
-  const env = process.env;
-  const tenantId = values['tenant-id'] ?? env.ENTRA_PHOTOS_TENANT_ID ?? '';
-  const clientId = values['client-id'] ?? env.ENTRA_PHOTOS_CLIENT_ID ?? '';
-  if (!tenantId || !clientId) throw new UserError('usage', 'apply needs --tenant-id and --client-id (or ENTRA_PHOTOS_TENANT_ID and ENTRA_PHOTOS_CLIENT_ID).');
-  const authorityHost = values['authority-host'] ?? env.ENTRA_PHOTOS_AUTHORITY_HOST;
-  const graphUrl = values['graph-url'] ?? env.ENTRA_PHOTOS_GRAPH_URL;
-  const tenant = openTenant(
-    { tenantId, clientId, cloud: values.cloud ?? 'global', ...(authorityHost ? { authorityHost } : {}), ...(graphUrl ? { graphUrl } : {}) },
-    githubOidcFromEnv(env, values.audience ?? DEFAULT_OIDC_AUDIENCE),
-  );
-  const remoteOption = values.remote ?? ((await gitMaybe(repo, ['remote', 'get-url', 'origin'])) !== undefined ? 'origin' : 'none');
-  const controller = new AbortController();
-  const stop = () => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  try {
-    const result = await applyRevision(
+  const tenant = tenantFromArgs('apply', values);
+  const remote = values.remote ?? ((await gitMaybe(repo, ['remote', 'get-url', 'origin'])) !== undefined ? 'origin' : 'none');
+  const result = await interruptible((signal) =>
+    applyRevision(
       {
         repo,
         head: values.head ?? 'HEAD',
         environment: values.environment ?? 'default',
-        ...(remoteOption !== 'none' ? { remote: remoteOption } : {}),
+        ...(remote !== 'none' ? { remote } : {}),
         prune: values.prune ?? false,
         dryRun: values['dry-run'] ?? false,
         allowPolicyLockout: values['allow-policy-lockout'] ?? false,
-        signal: controller.signal,
+        signal,
         log: format === 'text' ? (line) => out.write(`${line}\n`) : () => {},
       },
       tenant,
-    );
-    if (format === 'json') out.write(JSON.stringify(applyJson(result), null, 2) + '\n');
-    else {
-      if (result.validation.findings.length) out.write(validationText(result.validation));
-      out.write(applyText(result));
-    }
-    return applySucceeded(result) ? EXIT_OK : EXIT_FINDINGS;
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    ),
+  );
+  if (format === 'json') out.write(JSON.stringify(applyJson(result), null, 2) + '\n');
+  else {
+    if (result.validation.findings.length) out.write(validationText(result.validation));
+    out.write(applyText(result));
   }
+  return applySucceeded(result) ? EXIT_OK : EXIT_FINDINGS;
 }
