@@ -8,16 +8,17 @@ const __dirname = __entraPhotosDirname(__filename);
 import { parseArgs } from 'node:util';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { g as gitMaybe, a as applyRevision, b as applyJson, v as validationText, c as applyText, d as applySucceeded, e as countFindings, f as validationJson } from './chunks/shared.js';
-import { U as UserError, i as isUserError, o as openTenant, g as githubOidcFromEnv, D as DEFAULT_OIDC_AUDIENCE, v as validateRepository } from './chunks/shared2.js';
+import { g as gitMaybe, a as applyJson, v as validationText, b as applyText, c as applySucceeded, d as countFindings, e as validationJson, f as applyRevision } from './chunks/shared.js';
+import { U as UserError, i as isUserError, v as validateRepository } from './chunks/shared2.js';
 import { p as planRevisions, a as planJson, b as planText } from './chunks/shared3.js';
-import { W as WorktreeSnapshot } from './chunks/shared4.js';
+import { t as tenantFromArgs, i as interruptible, T as TENANT_OPTIONS } from './chunks/shared4.js';
+import { W as WorktreeSnapshot } from './chunks/shared5.js';
 import 'node:os';
 import 'node:crypto';
 import 'sharp';
 import 'node:zlib';
 import 'node:child_process';
-import './chunks/shared5.js';
+import './chunks/shared6.js';
 import 'process';
 import 'buffer';
 import 'crypto';
@@ -191,57 +192,35 @@ async function applyCommand(args, out) {
         head: { type: 'string' },
         environment: { type: 'string' },
         remote: { type: 'string' },
-        'tenant-id': { type: 'string' },
-        'client-id': { type: 'string' },
-        cloud: { type: 'string' },
-        'authority-host': { type: 'string' },
-        'graph-url': { type: 'string' },
-        audience: { type: 'string' },
         prune: { type: 'boolean' },
         'dry-run': { type: 'boolean' },
         'allow-policy-lockout': { type: 'boolean' },
         format: { type: 'string' },
+        ...TENANT_OPTIONS,
     });
     const format = readFormat(values.format);
     const repo = await repoDirectory(values.repo);
-    const env = process.env;
-    const tenantId = values['tenant-id'] ?? env.ENTRA_PHOTOS_TENANT_ID ?? '';
-    const clientId = values['client-id'] ?? env.ENTRA_PHOTOS_CLIENT_ID ?? '';
-    if (!tenantId || !clientId)
-        throw new UserError('usage', 'apply needs --tenant-id and --client-id (or ENTRA_PHOTOS_TENANT_ID and ENTRA_PHOTOS_CLIENT_ID).');
-    const authorityHost = values['authority-host'] ?? env.ENTRA_PHOTOS_AUTHORITY_HOST;
-    const graphUrl = values['graph-url'] ?? env.ENTRA_PHOTOS_GRAPH_URL;
-    const tenant = openTenant({ tenantId, clientId, cloud: values.cloud ?? 'global', ...(authorityHost ? { authorityHost } : {}), ...(graphUrl ? { graphUrl } : {}) }, githubOidcFromEnv(env, values.audience ?? DEFAULT_OIDC_AUDIENCE));
-    const remoteOption = values.remote ?? ((await gitMaybe(repo, ['remote', 'get-url', 'origin'])) !== undefined ? 'origin' : 'none');
-    const controller = new AbortController();
-    const stop = () => controller.abort(new Error('interrupted'));
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    try {
-        const result = await applyRevision({
-            repo,
-            head: values.head ?? 'HEAD',
-            environment: values.environment ?? 'default',
-            ...(remoteOption !== 'none' ? { remote: remoteOption } : {}),
-            prune: values.prune ?? false,
-            dryRun: values['dry-run'] ?? false,
-            allowPolicyLockout: values['allow-policy-lockout'] ?? false,
-            signal: controller.signal,
-            log: format === 'text' ? (line) => out.write(`${line}\n`) : () => { },
-        }, tenant);
-        if (format === 'json')
-            out.write(JSON.stringify(applyJson(result), null, 2) + '\n');
-        else {
-            if (result.validation.findings.length)
-                out.write(validationText(result.validation));
-            out.write(applyText(result));
-        }
-        return applySucceeded(result) ? EXIT_OK : EXIT_FINDINGS;
+    const tenant = tenantFromArgs('apply', values);
+    const remote = values.remote ?? ((await gitMaybe(repo, ['remote', 'get-url', 'origin'])) !== undefined ? 'origin' : 'none');
+    const result = await interruptible((signal) => applyRevision({
+        repo,
+        head: values.head ?? 'HEAD',
+        environment: values.environment ?? 'default',
+        ...(remote !== 'none' ? { remote } : {}),
+        prune: values.prune ?? false,
+        dryRun: values['dry-run'] ?? false,
+        allowPolicyLockout: values['allow-policy-lockout'] ?? false,
+        signal,
+        log: format === 'text' ? (line) => out.write(`${line}\n`) : () => { },
+    }, tenant));
+    if (format === 'json')
+        out.write(JSON.stringify(applyJson(result), null, 2) + '\n');
+    else {
+        if (result.validation.findings.length)
+            out.write(validationText(result.validation));
+        out.write(applyText(result));
     }
-    finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-    }
+    return applySucceeded(result) ? EXIT_OK : EXIT_FINDINGS;
 }
 
 // The CLI's entry point (bin `entra-photos`, built to dist/cli.js).

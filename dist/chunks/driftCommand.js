@@ -8,9 +8,9 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { U as UserError } from './shared2.js';
-import { d as detectDrift, f as fixDrift, h as driftHtml, c as driftJson, a as driftText, i as inSync } from './shared6.js';
-import { g as gitMaybe, v as validationText, d as applySucceeded } from './shared.js';
-import { T as TENANT_OPTIONS, t as tenantFromArgs, i as interruptible } from './shared8.js';
+import { d as detectDrift, f as fixDrift, h as driftHtml, c as driftJson, a as driftText, i as inSync } from './shared7.js';
+import { g as gitMaybe, v as validationText, c as applySucceeded } from './shared.js';
+import { T as TENANT_OPTIONS, t as tenantFromArgs, i as interruptible } from './shared4.js';
 import 'process';
 import 'buffer';
 import 'node:os';
@@ -34,8 +34,8 @@ import 'events';
 import 'node:http';
 import 'node:https';
 import 'node:stream';
-import './shared5.js';
-import './shared7.js';
+import './shared6.js';
+import './shared8.js';
 import 'node:child_process';
 
 /** `entra-photos drift [--fix]`: compare the tenant with a revision of the repository. */

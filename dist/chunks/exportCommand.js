@@ -7,14 +7,14 @@ const __dirname = __entraPhotosDirname(__filename);
 import { readFile, rm, stat, appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { U as UserError, m as mapLimit, h as checkPhoto } from './shared2.js';
+import { U as UserError, m as mapLimit, f as checkPhoto } from './shared2.js';
 import 'node:os';
 import 'sharp';
 import 'node:crypto';
-import { W as WritePacer, P as PacerCancelledError } from './shared5.js';
-import { l as listDirectoryUsers, d as downloadPhotoOnce } from './shared7.js';
+import { W as WritePacer, P as PacerCancelledError } from './shared6.js';
+import { l as listDirectoryUsers, d as downloadPhotoOnce } from './shared8.js';
 import { i as insideRepo, w as writeAtomic, d as declaredUsers, f as findDeclaration, s as safeFileStem, m as manifestText } from './shared9.js';
-import { T as TENANT_OPTIONS, t as tenantFromArgs, i as interruptible } from './shared8.js';
+import { T as TENANT_OPTIONS, t as tenantFromArgs, i as interruptible } from './shared4.js';
 import 'process';
 import 'buffer';
 import 'node:zlib';
@@ -35,7 +35,7 @@ import 'events';
 import 'node:http';
 import 'node:https';
 import 'node:stream';
-import './shared4.js';
+import './shared5.js';
 
 /**
  * Export: adopt a tenant's existing photos into the repository.

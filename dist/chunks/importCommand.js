@@ -7,12 +7,12 @@ const __dirname = __entraPhotosDirname(__filename);
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { U as UserError, m as mapLimit, b as recommendedParallelism, h as checkPhoto } from './shared2.js';
+import { U as UserError, m as mapLimit, a as recommendedParallelism, f as checkPhoto } from './shared2.js';
 import 'sharp';
 import 'node:crypto';
-import { a as listAllDirectoryUsers } from './shared7.js';
+import { a as listAllDirectoryUsers } from './shared8.js';
 import { i as insideRepo, d as declaredUsers, f as findDeclaration, a as appendToManifest, w as writeAtomic, m as manifestText, s as safeFileStem } from './shared9.js';
-import { T as TENANT_OPTIONS, t as tenantFromArgs } from './shared8.js';
+import { T as TENANT_OPTIONS, t as tenantFromArgs } from './shared4.js';
 import 'process';
 import 'buffer';
 import 'node:os';
@@ -34,7 +34,7 @@ import 'events';
 import 'node:http';
 import 'node:https';
 import 'node:stream';
-import './shared4.js';
+import './shared5.js';
 
 function decodeText(bytes) {
     const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);

@@ -4,14 +4,14 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { p as plural, n as normalisationKey, U as UserError, r as roleName, v as validateRepository, f as isResolved, d as describeKey, b as recommendedParallelism, h as checkPhoto } from './shared2.js';
+import { p as plural, n as normalisationKey, U as UserError, r as roleName, v as validateRepository, b as isResolved, d as describeKey, a as recommendedParallelism, f as checkPhoto } from './shared2.js';
 import { tmpdir, hostname } from 'node:os';
 import 'node:crypto';
 import 'sharp';
 import 'node:zlib';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { W as WritePacer, a as attemptsOf, P as PacerCancelledError } from './shared5.js';
+import { W as WritePacer, a as attemptsOf, P as PacerCancelledError } from './shared6.js';
 import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -1199,4 +1199,4 @@ function cell(s) {
     return s.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\r?\n/g, ' ');
 }
 
-export { RevisionSnapshot as R, applyRevision as a, applyJson as b, applyText as c, applySucceeded as d, countFindings as e, validationJson as f, gitMaybe as g, applyCounts as h, validationSummary as i, applyMarkdown as j, applyHeadline as k, isGitRepository as l, ensureCommit as m, validationHeadline as n, desiredStateOf as o, parentsOf as p, photoFingerprint as q, resolveCommit as r, sortFindings as s, settingsOf as t, diffDesired as u, validationText as v, wantedPolicy as w, samePolicy as x, describeTenantPolicy as y };
+export { RevisionSnapshot as R, applyJson as a, applyText as b, applySucceeded as c, countFindings as d, validationJson as e, applyRevision as f, gitMaybe as g, applyCounts as h, validationSummary as i, applyMarkdown as j, applyHeadline as k, isGitRepository as l, ensureCommit as m, validationHeadline as n, desiredStateOf as o, parentsOf as p, photoFingerprint as q, resolveCommit as r, sortFindings as s, settingsOf as t, diffDesired as u, validationText as v, wantedPolicy as w, samePolicy as x, describeTenantPolicy as y };

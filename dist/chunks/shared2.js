@@ -47069,4 +47069,4 @@ function environmentClaim(jwt) {
     }
 }
 
-export { DEFAULT_OIDC_AUDIENCE as D, UserError as U, YAMLSeq_1 as Y, DEFAULT_LIMITS as a, recommendedParallelism as b, commonjsGlobal as c, describeKey as d, environmentClaim as e, isResolved as f, githubOidcFromEnv as g, checkPhoto as h, isUserError as i, classifyFailure as j, backoffDelayMs as k, isGraphError as l, mapLimit as m, normalisationKey as n, openTenant as o, plural$1 as p, parseDocument as q, roleName as r, isMap as s, thumbnail as t, isSeq as u, validateRepository as v, encodeSegment as w, query as x, withRetries as y, odataString as z };
+export { DEFAULT_LIMITS as D, UserError as U, YAMLSeq_1 as Y, recommendedParallelism as a, isResolved as b, commonjsGlobal as c, describeKey as d, environmentClaim as e, checkPhoto as f, classifyFailure as g, backoffDelayMs as h, isUserError as i, isGraphError as j, parseDocument as k, isMap as l, mapLimit as m, normalisationKey as n, openTenant as o, plural$1 as p, isSeq as q, roleName as r, githubOidcFromEnv as s, thumbnail as t, DEFAULT_OIDC_AUDIENCE as u, validateRepository as v, encodeSegment as w, query as x, withRetries as y, odataString as z };

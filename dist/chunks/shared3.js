@@ -6,7 +6,7 @@ const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
 import { d as describeKey, r as roleName, v as validateRepository } from './shared2.js';
 import { R as RevisionSnapshot, o as desiredStateOf, q as photoFingerprint, t as settingsOf, u as diffDesired } from './shared.js';
-import { W as WorktreeSnapshot } from './shared4.js';
+import { W as WorktreeSnapshot } from './shared5.js';
 
 function planJson(plan) {
     return {

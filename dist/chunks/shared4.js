@@ -4,92 +4,40 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { createHash } from 'node:crypto';
-import { lstat, readlink, readFile, readdir } from 'node:fs/promises';
-import path from 'node:path';
+import { U as UserError, o as openTenant, s as githubOidcFromEnv, u as DEFAULT_OIDC_AUDIENCE } from './shared2.js';
 
-/** The repository as it is on disk (a checkout, or an admin's working copy). */
-class WorktreeSnapshot {
-    root;
-    label = 'working tree';
-    constructor(root) {
-        this.root = root;
+/**
+ * The tenant options the tenant-facing CLI commands share (drift, export, import): flags first,
+ * then the ENTRA_PHOTOS_* variables that `entra-photos emulator` prints.
+ */
+const TENANT_OPTIONS = {
+    'tenant-id': { type: 'string' },
+    'client-id': { type: 'string' },
+    cloud: { type: 'string' },
+    'authority-host': { type: 'string' },
+    'graph-url': { type: 'string' },
+    audience: { type: 'string' },
+};
+function tenantFromArgs(command, values, env = process.env) {
+    const tenantId = values['tenant-id'] ?? env.ENTRA_PHOTOS_TENANT_ID ?? '';
+    const clientId = values['client-id'] ?? env.ENTRA_PHOTOS_CLIENT_ID ?? '';
+    if (!tenantId || !clientId) {
+        throw new UserError('usage', `${command} needs --tenant-id and --client-id (or ENTRA_PHOTOS_TENANT_ID and ENTRA_PHOTOS_CLIENT_ID; "entra-photos emulator" prints them for the local tenant).`);
     }
-    abs(rel) {
-        return path.join(this.root, ...rel.split('/').filter(Boolean));
-    }
-    async entry(rel) {
-        try {
-            const st = await lstat(this.abs(rel));
-            const kind = st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : st.isDirectory() ? 'directory' : 'other';
-            const entry = { path: rel, kind };
-            if (kind === 'file')
-                entry.size = st.size;
-            if (kind === 'symlink')
-                entry.linkTarget = (await readlink(this.abs(rel))).split(path.sep).join('/');
-            return entry;
-        }
-        catch (err) {
-            if (isNotFound(err))
-                return undefined;
-            throw err;
-        }
-    }
-    async list(dir) {
-        const out = [];
-        // readdir follows symlinks: a folder reached through a symlink (photoRoot: pics, pics → /etc)
-        // is not part of the repository, and listing it would name files outside it.
-        const parts = dir.split('/').filter(Boolean);
-        for (let i = 1; i <= parts.length; i++) {
-            if ((await this.entry(parts.slice(0, i).join('/')))?.kind !== 'directory')
-                return out;
-        }
-        const walk = async (rel) => {
-            let names;
-            try {
-                names = await readdir(this.abs(rel));
-            }
-            catch (err) {
-                if (isNotFound(err) || err.code === 'ENOTDIR')
-                    return;
-                throw err;
-            }
-            for (const name of names.sort()) {
-                if (name === '.git')
-                    continue;
-                const childRel = rel ? `${rel}/${name}` : name;
-                const e = await this.entry(childRel);
-                if (!e)
-                    continue;
-                if (e.kind === 'directory')
-                    await walk(childRel);
-                else
-                    out.push(e);
-            }
-        };
-        await walk(dir);
-        return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    }
-    read(rel) {
-        return readFile(this.abs(rel));
-    }
-    blobIds = new Map();
-    /** Hashes each file once per snapshot: plans ask for the same ids several times. */
-    blobId(rel) {
-        let id = this.blobIds.get(rel);
-        if (!id)
-            this.blobIds.set(rel, (id = this.read(rel).then(gitBlobId)));
-        return id;
-    }
-    close() { }
+    const authorityHost = values['authority-host'] ?? env.ENTRA_PHOTOS_AUTHORITY_HOST;
+    const graphUrl = values['graph-url'] ?? env.ENTRA_PHOTOS_GRAPH_URL;
+    return openTenant({ tenantId, clientId, cloud: values.cloud ?? env.ENTRA_PHOTOS_CLOUD ?? 'global', ...(authorityHost ? { authorityHost } : {}), ...(graphUrl ? { graphUrl } : {}) }, githubOidcFromEnv(env, values.audience ?? DEFAULT_OIDC_AUDIENCE));
 }
-/** The id git gives a blob: sha1 of "blob <size>\0" + content. */
-function gitBlobId(content) {
-    return createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
-}
-function isNotFound(err) {
-    const code = err.code;
-    return code === 'ENOENT' || code === 'ENOTDIR';
+/** SIGINT/SIGTERM → abort: nothing new starts, in-flight requests finish, progress is kept. */
+function interruptible(work) {
+    const controller = new AbortController();
+    const stop = () => controller.abort(new Error('interrupted'));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    return work(controller.signal).finally(() => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+    });
 }
 
-export { WorktreeSnapshot as W };
+export { TENANT_OPTIONS as T, interruptible as i, tenantFromArgs as t };

@@ -4,416 +4,92 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { j as classifyFailure, k as backoffDelayMs, U as UserError, l as isGraphError } from './shared2.js';
+import { createHash } from 'node:crypto';
+import { lstat, readlink, readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
 
-/**
- * WritePacer: runs photo writes as fast as the tenant allows, and no faster.
- *
- * Graph limits identity writes per app+tenant with a token bucket (order of 3,000 writes per
- * 150 s: a burst, then ~20/s), and a rejected request still costs a token. A client with a fixed
- * high concurrency therefore collapses: every 429 pushes its own window further out. The pacer
- * combines four mechanisms:
- *
- * 1. One shared gate. A 429's Retry-After holds ALL new starts until then (not a sleep per
- *    request, which would let the other workers keep hammering the empty bucket).
- * 2. Adaptive concurrency (AIMD). The in-flight limit starts at `initialConcurrency`, grows by ½
- *    per success until the first throttling ("slow start"), then by 1/limit per success; each
- *    congestion event cuts it (×0.5 the first time, ×0.7 after). A congestion event is a 429 for a
- *    request started after the previous cut, so one burst of 429s is one event, not many.
- * 3. Rate pacing after the first throttling. Starts are spaced at a rate r. The refill rate is
- *    measured, not guessed: when the gate opens the bucket holds about one token, and a later 429
- *    shows it empty again, so the requests started in between that succeeded took exactly the
- *    tokens that arrived: successes / elapsed = refill rate. Each congestion event at least 1 s
- *    after the anchor re-measures and sets r = 0.97 × refill; until the first measurement r is cut
- *    ×0.7 per event. Between events r probes upward: doubling per second until a measurement
- *    exists, then +1% per second (at most 1.5× the measured refill), so the pacer follows a limit
- *    that rises and finds the ceiling again after an over-cautious cut. A measurement taken during
- *    a storm (an outage answering 429s) can be far below the real limit: after 30 s without any
- *    throttling the estimate is treated as stale, and the rate and its ceiling double every 30 s
- *    until a 429 measures again.
- * 4. Early warning. Graph sends x-ms-throttle-limit-percentage once an app has used 80% of its
- *    limit. Before the first 429, each such report caps the in-flight limit in proportion to what
- *    is left (32 at 80% → 2 at 100%), so few requests are on their way when the bucket runs dry;
- *    often the bucket never does (a task's result is inspected for a numeric `throttleUsage`, as
- *    putPhoto returns).
- *
- * Retries: at most `maxAttempts` attempts per task (default 6). 429 → back in the queue at the
- * front behind the gate. 408/5xx/network errors (reset, socket hang up, timeout) → exponential
- * backoff with full jitter, or the Retry-After Graph sent. Other 4xx → fail at once.
- * Cancellation (`signal`): nothing new starts (queued tasks and pending retries reject with
- * PacerCancelledError); requests in flight finish and report their outcome.
- */
-/** A task that did not run (or was not retried) because the pacer's signal was aborted. */
-class PacerCancelledError extends UserError {
-    constructor(label, cause) {
-        super('tenant', `${label ? `${label}: ` : ''}not done: the run was cancelled before this write could finish.`);
-        this.name = 'PacerCancelledError';
-        if (cause !== undefined)
-            this.cause = cause;
+/** The repository as it is on disk (a checkout, or an admin's working copy). */
+class WorktreeSnapshot {
+    root;
+    label = 'working tree';
+    constructor(root) {
+        this.root = root;
     }
-}
-const attemptsByError = new WeakMap();
-/** How many attempts the pacer made before giving up with this error. */
-function attemptsOf(error) {
-    return error && typeof error === 'object' ? attemptsByError.get(error) : undefined;
-}
-/** Slow start adds this per success (×1.5 per round trip): a small burst is not overshot by much. */
-const SLOW_START_GAIN = 0.5;
-const FIRST_CUT = 0.5;
-const LATER_CUT = 0.7;
-const RATE_CUT = 0.7;
-const RATE_MARGIN = 0.97;
-const MEASURE_MIN_MS = 1000;
-const MEASURE_MIN_COUNT = 10;
-const PROBE_UNMEASURED = 1.0; // doubling per second
-const PROBE_MEASURED = 0.01; // +1% of the base rate per second
-/** Quiet (no 429) this long means the measured refill may be stale: probe upward faster. */
-const STALE_AFTER_MS = 30_000;
-const STALE_DOUBLING_MS = 30_000;
-class WritePacer {
-    #maxConcurrency;
-    #maxAttempts;
-    #options;
-    #now;
-    #queue = [];
-    #retryTimers = new Map();
-    #inFlight = 0;
-    #timer;
-    #timerAt = Number.POSITIVE_INFINITY;
-    #idleWaiters = [];
-    #capacityWaiters = [];
-    // Controller state.
-    #limit;
-    #slowStart = true;
-    #gateUntil = 0;
-    #lastCutAt = Number.NEGATIVE_INFINITY;
-    #consecutiveThrottles = 0;
-    #rateBase = null;
-    #rateSetAt = 0;
-    #measured = false;
-    #refillEstimate = null;
-    #nextStartAt = 0;
-    #started = 0; // attempts started, in order
-    #anchor;
-    #anchorAtNextStart = false;
-    /** Start sequence numbers of attempts answered 429 since the anchor. */
-    #throttledSeqs = [];
-    #recentSuccesses = [];
-    #stats = {
-        tasks: 0,
-        succeeded: 0,
-        failed: 0,
-        cancelled: 0,
-        attempts: 0,
-        retries: 0,
-        throttled: 0,
-        outcomes: {},
-        gateWaitMs: 0,
-    };
-    constructor(options = {}) {
-        this.#options = options;
-        this.#maxConcurrency = Math.max(1, options.maxConcurrency ?? 32);
-        this.#maxAttempts = Math.max(1, options.maxAttempts ?? 6);
-        this.#limit = Math.min(this.#maxConcurrency, Math.max(1, options.initialConcurrency ?? 4));
-        this.#now = options.now ?? (() => performance.now());
-        options.signal?.addEventListener('abort', () => this.#cancelWaiting(), { once: true });
+    abs(rel) {
+        return path.join(this.root, ...rel.split('/').filter(Boolean));
     }
-    /** The most writes this pacer ever keeps in flight. */
-    get maxConcurrency() {
-        return this.#maxConcurrency;
-    }
-    get stats() {
-        return {
-            ...this.#stats,
-            outcomes: { ...this.#stats.outcomes },
-            concurrency: Math.max(1, Math.floor(this.#limit)),
-            inFlight: this.#inFlight,
-            queued: this.#queue.length + this.#retryTimers.size,
-            rate: this.#rateBase === null ? null : round(this.#currentRate(this.#now()) ?? 0),
-            refillEstimate: this.#refillEstimate === null ? null : round(this.#refillEstimate),
-        };
-    }
-    /** Tasks queued, waiting for a retry, or in flight. */
-    get pending() {
-        return this.#queue.length + this.#retryTimers.size + this.#inFlight;
-    }
-    /**
-     * Runs `task` (one HTTP attempt that throws GraphError on failure) under the pacer's schedule,
-     * retrying it as the failure allows. Resolves with the task's value or rejects with its last
-     * error (see attemptsOf) or PacerCancelledError.
-     */
-    run(task, label) {
-        this.#stats.tasks++;
-        if (this.#options.signal?.aborted) {
-            this.#stats.cancelled++;
-            return Promise.reject(new PacerCancelledError(label));
-        }
-        return new Promise((resolve, reject) => {
-            this.#queue.push({ task, label, attempts: 0, startSeq: 0, resolve: resolve, reject });
-            this.#pump();
-        });
-    }
-    /** Resolves when fewer than `count` tasks are pending: the caller's bounded lookahead. */
-    whenPendingBelow(count) {
-        if (this.pending < count)
-            return Promise.resolve();
-        return new Promise((resolve) => this.#capacityWaiters.push({ below: count, resolve }));
-    }
-    /** Resolves when nothing is queued, waiting or in flight. */
-    onIdle() {
-        if (this.pending === 0)
-            return Promise.resolve();
-        return new Promise((resolve) => this.#idleWaiters.push(resolve));
-    }
-    #emit(event) {
-        this.#options.onEvent?.(event);
-    }
-    #currentRate(now) {
-        if (this.#rateBase === null)
-            return null;
-        const elapsed = Math.max(0, now - this.#rateSetAt) / 1000;
-        // A long quiet spell makes the measurement suspect (it may come from a 429 storm): re-probe.
-        const quietMs = now - Math.max(this.#lastCutAt, this.#rateSetAt);
-        const restale = quietMs > STALE_AFTER_MS ? 2 ** ((quietMs - STALE_AFTER_MS) / STALE_DOUBLING_MS) : 1;
-        const gain = (this.#measured ? 1 + PROBE_MEASURED * elapsed : 2 ** (PROBE_UNMEASURED * elapsed)) * restale;
-        // While the caller cannot keep up (no 429s because nothing is offered), do not let the probe
-        // run away: a measured refill bounds it to 1.5× (until the measurement goes stale).
-        const ceiling = (this.#refillEstimate === null ? this.#rateBase * 64 : this.#refillEstimate * 1.5) * restale;
-        return Math.max(0.1, Math.min(this.#rateBase * gain, Math.max(ceiling, this.#rateBase)));
-    }
-    #pump() {
-        if (this.#options.signal?.aborted) {
-            this.#cancelWaiting();
-            this.#notify();
-            return;
-        }
-        while (this.#queue.length > 0 && this.#inFlight < Math.max(1, Math.floor(this.#limit))) {
-            const now = this.#now();
-            const rate = this.#currentRate(now);
-            const startAt = Math.max(this.#gateUntil, rate === null ? 0 : this.#nextStartAt);
-            if (startAt > now) {
-                this.#wakeAt(startAt);
-                break;
-            }
-            if (rate !== null)
-                this.#nextStartAt = Math.max(this.#nextStartAt, now) + 1000 / rate;
-            if (this.#anchorAtNextStart) {
-                // The gate just opened: the bucket holds about one token. Measure the refill from here.
-                this.#anchorAtNextStart = false;
-                this.#anchor = { at: now, seq: this.#started };
-                this.#throttledSeqs = this.#throttledSeqs.filter((seq) => seq > this.#started);
-            }
-            this.#start(this.#queue.shift(), now);
-        }
-        this.#notify();
-    }
-    #wakeAt(at) {
-        if (this.#timer !== undefined && this.#timerAt <= at)
-            return;
-        if (this.#timer !== undefined)
-            clearTimeout(this.#timer);
-        this.#timerAt = at;
-        this.#timer = setTimeout(() => {
-            this.#timer = undefined;
-            this.#timerAt = Number.POSITIVE_INFINITY;
-            this.#pump();
-        }, Math.max(0, Math.ceil(at - this.#now())));
-    }
-    #start(job, startedAt) {
-        job.attempts++;
-        job.startSeq = ++this.#started;
-        this.#stats.attempts++;
-        this.#inFlight++;
-        let promise;
+    async entry(rel) {
         try {
-            promise = Promise.resolve(job.task());
+            const st = await lstat(this.abs(rel));
+            const kind = st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : st.isDirectory() ? 'directory' : 'other';
+            const entry = { path: rel, kind };
+            if (kind === 'file')
+                entry.size = st.size;
+            if (kind === 'symlink')
+                entry.linkTarget = (await readlink(this.abs(rel))).split(path.sep).join('/');
+            return entry;
         }
-        catch (error) {
-            promise = Promise.reject(error);
-        }
-        promise.then((value) => {
-            this.#inFlight--;
-            this.#onSuccess(value);
-            this.#stats.succeeded++;
-            job.resolve(value);
-            this.#pump();
-        }, (error) => {
-            this.#inFlight--;
-            this.#onFailure(job, error, startedAt);
-            this.#pump();
-        });
-    }
-    #onSuccess(value) {
-        const now = this.#now();
-        this.#count('ok');
-        this.#consecutiveThrottles = 0;
-        if (this.#rateBase === null) {
-            this.#recentSuccesses.push(now);
-            while ((this.#recentSuccesses[0] ?? now) < now - 1000)
-                this.#recentSuccesses.shift();
-        }
-        this.#limit = Math.min(this.#maxConcurrency, this.#limit + (this.#slowStart ? SLOW_START_GAIN : 1 / Math.max(1, this.#limit)));
-        // Early warning: Graph reports x-ms-throttle-limit-percentage once the app has used 80% of its
-        // limit. Before the first 429, cap the in-flight limit in proportion to what is left, so that
-        // few requests are already on their way when the bucket runs dry; below 80% it grows again.
-        const usage = throttleUsageOf(value);
-        if (usage !== undefined && usage >= 0.8 && this.#rateBase === null) {
-            this.#limit = Math.min(this.#limit, Math.max(2, (this.#maxConcurrency * (1 - usage)) / 0.2));
+        catch (err) {
+            if (isNotFound(err))
+                return undefined;
+            throw err;
         }
     }
-    #count(outcome) {
-        this.#stats.outcomes[outcome] = (this.#stats.outcomes[outcome] ?? 0) + 1;
-    }
-    #onFailure(job, error, startedAt) {
-        const disposition = classifyFailure(error);
-        this.#count(outcomeName(error));
-        if (disposition.kind === 'throttled') {
-            this.#stats.throttled++;
-            this.#onThrottled(job, disposition.retryAfterSeconds, startedAt);
+    async list(dir) {
+        const out = [];
+        // readdir follows symlinks: a folder reached through a symlink (photoRoot: pics, pics → /etc)
+        // is not part of the repository, and listing it would name files outside it.
+        const parts = dir.split('/').filter(Boolean);
+        for (let i = 1; i <= parts.length; i++) {
+            if ((await this.entry(parts.slice(0, i).join('/')))?.kind !== 'directory')
+                return out;
         }
-        const cancelled = this.#options.signal?.aborted ?? false;
-        if (disposition.kind === 'fatal' || job.attempts >= this.#maxAttempts || cancelled) {
-            if (cancelled && disposition.kind !== 'fatal') {
-                this.#stats.cancelled++;
-                job.reject(new PacerCancelledError(job.label, error));
-                return;
+        const walk = async (rel) => {
+            let names;
+            try {
+                names = await readdir(this.abs(rel));
             }
-            this.#stats.failed++;
-            if (error && typeof error === 'object')
-                attemptsByError.set(error, job.attempts);
-            this.#emit({ type: 'failed', label: job.label, attempts: job.attempts, error: error instanceof Error ? error.message : String(error) });
-            job.reject(error);
-            return;
-        }
-        this.#stats.retries++;
-        if (disposition.kind === 'throttled') {
-            this.#queue.unshift(job); // the gate holds it
-            return;
-        }
-        const delayMs = backoffDelayMs(job.attempts, disposition.retryAfterSeconds, {
-            ...(this.#options.baseDelayMs !== undefined ? { baseDelayMs: this.#options.baseDelayMs } : {}),
-            ...(this.#options.maxDelayMs !== undefined ? { maxDelayMs: this.#options.maxDelayMs } : {}),
-            ...(this.#options.random ? { random: this.#options.random } : {}),
-        });
-        this.#emit({ type: 'retry', label: job.label, attempt: job.attempts, delayMs: Math.round(delayMs), error: error instanceof Error ? error.message : String(error) });
-        const timer = setTimeout(() => {
-            this.#retryTimers.delete(timer);
-            this.#queue.unshift(job);
-            this.#pump();
-        }, delayMs);
-        this.#retryTimers.set(timer, job);
-    }
-    #onThrottled(job, retryAfterSeconds, startedAt) {
-        const now = this.#now();
-        this.#consecutiveThrottles++;
-        const waitMs = retryAfterSeconds !== undefined
-            ? retryAfterSeconds * 1000
-            : (this.#options.defaultThrottleDelayMs ?? 1000) * 2 ** Math.min(5, this.#consecutiveThrottles - 1);
-        const gateUntil = now + waitMs;
-        if (gateUntil > this.#gateUntil) {
-            this.#stats.gateWaitMs += gateUntil - Math.max(now, this.#gateUntil);
-            this.#gateUntil = gateUntil;
-        }
-        this.#emit({ type: 'throttled', label: job.label, attempt: job.attempts, retryAfterSeconds, gateMs: Math.round(waitMs) });
-        this.#throttledSeqs.push(job.startSeq);
-        if (startedAt < this.#lastCutAt) {
-            // Same congestion event as one we already reacted to. If this request started before the
-            // measurement anchor, the bucket was deeper in debt at the anchor than assumed: re-anchor
-            // when the (now longer) gate opens.
-            if (this.#anchor && startedAt < this.#anchor.at)
-                this.#anchorAtNextStart = true;
-            return;
-        }
-        this.#lastCutAt = now;
-        // Refill measurement. When the gate opens the bucket holds about one token; a later 429 means
-        // it was empty again when that request arrived. In between, the tokens that came in were
-        // taken by the requests started in between that succeeded, so successes / time = refill rate.
-        // (If rejected requests also burn quota, as Graph documents, this reads a little low by the
-        // few 429s in the window: the safe side.) Counting by start, not completion, keeps requests
-        // that already held a token before the window out of it.
-        let reason;
-        if (this.#rateBase === null) {
-            this.#slowStart = false;
-            this.#limit = Math.max(1, this.#limit * FIRST_CUT);
-            // First estimate: what we delivered just before, halved, bounded by the Retry-After (the
-            // bucket holds a token again after it, so 1/Retry-After is at least the refill). Doubling
-            // per second from there finds the ceiling; the next 429 measures it.
-            const delivered = this.#recentSuccesses.length / Math.max(0.25, Math.min(1, (now - (this.#recentSuccesses[0] ?? now)) / 1000));
-            const fromRetryAfter = retryAfterSeconds && retryAfterSeconds > 0 ? 1 / retryAfterSeconds : Number.POSITIVE_INFINITY;
-            this.#rateBase = Math.max(1, Math.min(delivered * FIRST_CUT, fromRetryAfter));
-            this.#recentSuccesses = [];
-            this.#anchorAtNextStart = true;
-            reason = 'first throttling';
-        }
-        else {
-            this.#limit = Math.max(1, this.#limit * LATER_CUT);
-            const current = this.#currentRate(now) ?? 1;
-            const anchor = this.#anchor;
-            const elapsed = anchor ? startedAt - anchor.at : 0;
-            const spent = anchor ? job.startSeq - 1 - anchor.seq - this.#throttledSeqs.filter((seq) => seq > anchor.seq && seq < job.startSeq).length : 0;
-            if (anchor && elapsed >= MEASURE_MIN_MS && spent >= MEASURE_MIN_COUNT) {
-                this.#refillEstimate = spent / (elapsed / 1000);
-                this.#rateBase = Math.min(current, this.#refillEstimate) * RATE_MARGIN;
-                this.#measured = true;
-                this.#anchorAtNextStart = true;
-                reason = 'measured refill';
+            catch (err) {
+                if (isNotFound(err) || err.code === 'ENOTDIR')
+                    return;
+                throw err;
             }
-            else {
-                // Too soon to measure: slow down, but not below what was measured before.
-                const floor = this.#refillEstimate === null ? 0.5 : this.#refillEstimate * 0.9;
-                this.#rateBase = Math.max(Math.min(floor, current), current * RATE_CUT);
-                reason = 'throttled again';
+            for (const name of names.sort()) {
+                if (name === '.git')
+                    continue;
+                const childRel = rel ? `${rel}/${name}` : name;
+                const e = await this.entry(childRel);
+                if (!e)
+                    continue;
+                if (e.kind === 'directory')
+                    await walk(childRel);
+                else
+                    out.push(e);
             }
-        }
-        // Probing resumes when the gate opens; starts are spaced from there.
-        this.#rateSetAt = Math.max(now, this.#gateUntil);
-        this.#nextStartAt = this.#gateUntil;
-        this.#emit({ type: 'rate', rate: round(this.#rateBase ?? 0), refillEstimate: this.#refillEstimate === null ? null : round(this.#refillEstimate), concurrency: Math.floor(this.#limit), reason });
+        };
+        await walk(dir);
+        return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     }
-    #cancelWaiting() {
-        for (const job of this.#queue.splice(0)) {
-            this.#stats.cancelled++;
-            job.reject(new PacerCancelledError(job.label));
-        }
-        for (const [timer, job] of this.#retryTimers) {
-            clearTimeout(timer);
-            this.#stats.cancelled++;
-            job.reject(new PacerCancelledError(job.label));
-        }
-        this.#retryTimers.clear();
-        if (this.#timer !== undefined)
-            clearTimeout(this.#timer);
-        this.#timer = undefined;
-        this.#timerAt = Number.POSITIVE_INFINITY;
-        this.#notify();
+    read(rel) {
+        return readFile(this.abs(rel));
     }
-    #notify() {
-        const pending = this.pending;
-        if (this.#capacityWaiters.length > 0) {
-            const ready = this.#capacityWaiters.filter((waiter) => pending < waiter.below || this.#options.signal?.aborted);
-            this.#capacityWaiters = this.#capacityWaiters.filter((waiter) => !ready.includes(waiter));
-            for (const waiter of ready)
-                waiter.resolve();
-        }
-        if (pending === 0 && this.#idleWaiters.length > 0) {
-            const waiters = this.#idleWaiters;
-            this.#idleWaiters = [];
-            for (const resolve of waiters)
-                resolve();
-        }
+    blobIds = new Map();
+    /** Hashes each file once per snapshot: plans ask for the same ids several times. */
+    blobId(rel) {
+        let id = this.blobIds.get(rel);
+        if (!id)
+            this.blobIds.set(rel, (id = this.read(rel).then(gitBlobId)));
+        return id;
     }
+    close() { }
 }
-function throttleUsageOf(value) {
-    const usage = value && typeof value === 'object' ? value.throttleUsage : undefined;
-    return typeof usage === 'number' && Number.isFinite(usage) ? usage : undefined;
+/** The id git gives a blob: sha1 of "blob <size>\0" + content. */
+function gitBlobId(content) {
+    return createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
 }
-function outcomeName(error) {
-    if (isGraphError(error))
-        return error.status === 0 ? error.code || 'network' : String(error.status);
-    return error instanceof Error ? error.name : 'error';
-}
-function round(value) {
-    return Math.round(value * 100) / 100;
+function isNotFound(err) {
+    const code = err.code;
+    return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
-export { PacerCancelledError as P, WritePacer as W, attemptsOf as a };
+export { WorktreeSnapshot as W };

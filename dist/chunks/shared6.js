@@ -4,420 +4,416 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { R as RevisionSnapshot, e as countFindings, o as desiredStateOf, w as wantedPolicy, x as samePolicy, a as applyRevision, y as describeTenantPolicy, d as applySucceeded, h as applyCounts } from './shared.js';
-import { a as DEFAULT_LIMITS, v as validateRepository, b as recommendedParallelism, f as isResolved, U as UserError, h as checkPhoto, t as thumbnail, d as describeKey } from './shared2.js';
-import sharp from 'sharp';
-import { W as WritePacer, P as PacerCancelledError } from './shared5.js';
-import { d as downloadPhotoOnce } from './shared7.js';
+import { g as classifyFailure, h as backoffDelayMs, U as UserError, j as isGraphError } from './shared2.js';
 
 /**
- * Perceptual similarity of two photos, for drift detection.
+ * WritePacer: runs photo writes as fast as the tenant allows, and no faster.
  *
- * Graph re-encodes and may resize what it stores, so the tenant's bytes never equal the bytes we
- * uploaded. Both photos are reduced to a 32×32 greyscale square (auto-oriented, centre-cropped,
- * contrast-stretched: the structure) and an 8×8 colour square (coarse enough that chroma
- * subsampling and JPEG blocking average out: the colours), and compared by the mean absolute
- * difference of their pixels. `similarity` is 1 − the larger of the two differences (1 = identical):
- * re-encoding and resizing move it by about 1%, another photo by several percent. A difference-hash (dHash, 64 bits) distance is
- * reported alongside for diagnostics. Decoding is bounded like every other decode here.
- */
-/** Edge of the greyscale square the comparison runs on. */
-const SIGNATURE_SIDE = 32;
-/** Edge of the colour square. */
-const COLOUR_SIDE = 8;
-/**
- * Photos at or above this similarity are the same picture. Measured on this project's sample
- * portraits (test/unit/photo/similarity.test.ts; docs/commands.md "How drift decides"): copies as
- * Graph may store them (re-encoded at JPEG q50–95, 4:4:4 or 4:2:0, resized down to 96 px, twice
- * re-encoded, PNG) scored 0.9868–0.9998; other portraits with the same pose and framing, and the
- * same portrait shifted by 10%, zoomed by 20% or with a quarter of its background recoloured,
- * scored 0.67–0.9594. 0.975 sits in the gap, a little nearer the "same" side because a false
- * "different" only costs a re-upload with --fix while a false "same" hides drift.
- */
-const SAME_PHOTO_THRESHOLD = 0.975;
-function bounded(jpeg) {
-    return sharp(jpeg, { failOn: 'error', limitInputPixels: DEFAULT_LIMITS.maxInputPixels, pages: 1 }).timeout({ seconds: DEFAULT_LIMITS.timeoutSeconds });
-}
-/** The signature of a photo (any format sharp reads). Rejects when it cannot be decoded. */
-async function photoSignature(image) {
-    const meta = await bounded(image).metadata();
-    const base = () => bounded(image).autoOrient().flatten({ background: '#ffffff' }).toColourspace('srgb').removeAlpha();
-    const [grey, colour, dhash] = await Promise.all([
-        base().greyscale().resize(SIGNATURE_SIDE, SIGNATURE_SIDE, { fit: 'cover', position: 'centre', kernel: 'cubic' }).raw().toBuffer(),
-        base().resize(COLOUR_SIDE, COLOUR_SIDE, { fit: 'cover', position: 'centre', kernel: 'cubic' }).raw().toBuffer(),
-        differenceHash(image),
-    ]);
-    const width = meta.autoOrient?.width ?? meta.width ?? 0;
-    const height = meta.autoOrient?.height ?? meta.height ?? 0;
-    return { grey: stretch(new Uint8Array(grey)), colour: new Uint8Array(colour), dhash, width, height };
-}
-/** Compares two signatures. */
-function compareSignatures(a, b, threshold = SAME_PHOTO_THRESHOLD) {
-    const similarity = Math.min(1 - meanAbsDiff(a.grey, b.grey), 1 - meanAbsDiff(a.colour, b.colour));
-    return { similarity: Math.round(similarity * 10_000) / 10_000, dhashDistance: hamming(a.dhash, b.dhash), same: similarity >= threshold };
-}
-/** Mean absolute difference of two equal-length byte arrays, as a share of 0..255. */
-function meanAbsDiff(a, b) {
-    let sum = 0;
-    for (let i = 0; i < a.length; i++)
-        sum += Math.abs((a[i] ?? 0) - (b[i] ?? 0));
-    return a.length ? sum / (a.length * 255) : 1;
-}
-/** Linear contrast stretch, so a re-encode that shifts levels slightly does not count. */
-function stretch(values) {
-    let min = 255;
-    let max = 0;
-    for (const v of values) {
-        if (v < min)
-            min = v;
-        if (v > max)
-            max = v;
-    }
-    const out = new Uint8Array(values.length);
-    const range = max - min;
-    for (let i = 0; i < values.length; i++)
-        out[i] = range < 8 ? (values[i] ?? 0) : Math.round((((values[i] ?? 0) - min) * 255) / range);
-    return out;
-}
-async function differenceHash(image) {
-    const { data } = await bounded(image).autoOrient().flatten({ background: '#ffffff' }).greyscale().resize(9, 8, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
-    let bits = 0n;
-    for (let y = 0; y < 8; y++) {
-        for (let x = 0; x < 8; x++) {
-            bits = (bits << 1n) | ((data[y * 9 + x] ?? 0) > (data[y * 9 + x + 1] ?? 0) ? 1n : 0n);
-        }
-    }
-    return bits.toString(16).padStart(16, '0');
-}
-function hamming(a, b) {
-    let x = BigInt(`0x${a}`) ^ BigInt(`0x${b}`);
-    let count = 0;
-    while (x) {
-        count += Number(x & 1n);
-        x >>= 1n;
-    }
-    return count;
-}
-
-/**
- * Drift: does the tenant still hold what the repository declares?
+ * Graph limits identity writes per app+tenant with a token bucket (order of 3,000 writes per
+ * 150 s: a burst, then ~20/s), and a rejected request still costs a token. A client with a fixed
+ * high concurrency therefore collapses: every 429 pushes its own window further out. The pacer
+ * combines four mechanisms:
  *
- * For every manifest user of a revision (default HEAD): the repository's photo is normalised
- * exactly as apply would send it, the tenant's photo is downloaded, and the two are compared by
- * perceptual similarity (Graph re-encodes and resizes what it stores, so bytes never match).
- * The declared photo policy is compared with the tenant's. Downloads are reads paced through a
- * WritePacer (one shared Retry-After gate, adaptive concurrency, bounded retries), so a large
- * tenant that throttles is slowed down, not hammered. Nothing is written; `fixDrift` hands the
- * drifted users to applyRevision, the one upload path.
+ * 1. One shared gate. A 429's Retry-After holds ALL new starts until then (not a sleep per
+ *    request, which would let the other workers keep hammering the empty bucket).
+ * 2. Adaptive concurrency (AIMD). The in-flight limit starts at `initialConcurrency`, grows by ½
+ *    per success until the first throttling ("slow start"), then by 1/limit per success; each
+ *    congestion event cuts it (×0.5 the first time, ×0.7 after). A congestion event is a 429 for a
+ *    request started after the previous cut, so one burst of 429s is one event, not many.
+ * 3. Rate pacing after the first throttling. Starts are spaced at a rate r. The refill rate is
+ *    measured, not guessed: when the gate opens the bucket holds about one token, and a later 429
+ *    shows it empty again, so the requests started in between that succeeded took exactly the
+ *    tokens that arrived: successes / elapsed = refill rate. Each congestion event at least 1 s
+ *    after the anchor re-measures and sets r = 0.97 × refill; until the first measurement r is cut
+ *    ×0.7 per event. Between events r probes upward: doubling per second until a measurement
+ *    exists, then +1% per second (at most 1.5× the measured refill), so the pacer follows a limit
+ *    that rises and finds the ceiling again after an over-cautious cut. A measurement taken during
+ *    a storm (an outage answering 429s) can be far below the real limit: after 30 s without any
+ *    throttling the estimate is treated as stale, and the rate and its ceiling double every 30 s
+ *    until a 429 measures again.
+ * 4. Early warning. Graph sends x-ms-throttle-limit-percentage once an app has used 80% of its
+ *    limit. Before the first 429, each such report caps the in-flight limit in proportion to what
+ *    is left (32 at 80% → 2 at 100%), so few requests are on their way when the bucket runs dry;
+ *    often the bucket never does (a task's result is inspected for a numeric `throttleUsage`, as
+ *    putPhoto returns).
+ *
+ * Retries: at most `maxAttempts` attempts per task (default 6). 429 → back in the queue at the
+ * front behind the gate. 408/5xx/network errors (reset, socket hang up, timeout) → exponential
+ * backoff with full jitter, or the Retry-After Graph sent. Other 4xx → fail at once.
+ * Cancellation (`signal`): nothing new starts (queued tasks and pending retries reject with
+ * PacerCancelledError); requests in flight finish and report their outcome.
  */
-async function detectDrift(options, tenant) {
-    const started = performance.now();
-    const log = options.log ?? (() => { });
-    const threshold = options.threshold ?? SAME_PHOTO_THRESHOLD;
-    const snapshot = await RevisionSnapshot.open(options.repo, options.head ?? 'HEAD');
-    try {
-        const validation = await validateRepository(snapshot, { shouldDecode: () => false });
-        const base = { head: snapshot.commit, validation, threshold };
-        if (countFindings(validation.findings).errors > 0) {
-            return { ...base, users: [], policy: { status: 'not-managed' }, cancelled: false, durationMs: Math.round(performance.now() - started) };
-        }
-        const desired = await desiredStateOf(snapshot, validation);
-        const wanted = [...desired.users.values()].sort((a, b) => (a.key.canonical < b.key.canonical ? -1 : 1));
-        log(`Comparing ${wanted.length} user(s) of ${snapshot.commit.slice(0, 12)} with the tenant.`);
-        // Policy first: one call, and a missing permission shows before thousands of downloads.
-        let policy = { status: 'not-managed' };
-        if (desired.policy) {
-            try {
-                const live = await tenant.getPhotoPolicy();
-                const declared = wantedPolicy(desired.policy, live);
-                policy = { status: samePolicy(declared, live) ? 'in-sync' : 'different', declared, tenant: live };
-            }
-            catch (err) {
-                policy = { status: 'error', reason: err.message };
-            }
-        }
-        const resolutions = await tenant.resolveUsers(wanted.map((w) => w.key), options.signal ? { signal: options.signal } : {});
-        const pacer = options.pacer ?? new WritePacer({ maxConcurrency: 16, initialConcurrency: 4, ...(options.signal ? { signal: options.signal } : {}) });
-        const cpu = new Slots(recommendedParallelism());
-        // A bounded window of users in progress keeps memory flat: downloaded photos never pile up
-        // waiting for the CPU, however large the tenant.
-        const window = new Slots(32);
-        const users = await Promise.all(wanted.map((want) => window.run(async () => {
-            const entry = { key: want.key, photo: want.photoPath, declaredAt: want.declaredAt, status: 'error' };
-            const resolution = resolutions.get(want.key.canonical);
-            if (!isResolved(resolution))
-                return { ...entry, status: 'unresolved', reason: resolution?.reason ?? 'The user was not looked up.' };
-            entry.userId = resolution.id;
-            if (options.signal?.aborted)
-                return { ...entry, status: 'cancelled', reason: 'The run was cancelled before this user was compared.' };
-            let tenantBytes;
-            try {
-                tenantBytes = await pacer.run(() => downloadPhotoOnce(tenant.connection, resolution.id, options.signal), want.key.value);
-            }
-            catch (err) {
-                if (err instanceof PacerCancelledError)
-                    return { ...entry, status: 'cancelled', reason: err.message };
-                return { ...entry, status: 'error', reason: `Could not download the tenant's photo: ${err.message}` };
-            }
-            return cpu.run(() => compareOne(entry, want, snapshot, tenantBytes, threshold, options.thumbnails ?? false));
-        })));
-        const counts = countBy(users);
-        log(`In sync ${counts['in-sync'] ?? 0}, different ${counts.different ?? 0}, missing ${counts.missing ?? 0}, unresolved ${counts.unresolved ?? 0}, errors ${counts.error ?? 0}.`);
-        return { ...base, users, policy, cancelled: options.signal?.aborted ?? false, durationMs: Math.round(performance.now() - started), pacer: pacer.stats };
-    }
-    finally {
-        snapshot.close();
+/** A task that did not run (or was not retried) because the pacer's signal was aborted. */
+class PacerCancelledError extends UserError {
+    constructor(label, cause) {
+        super('tenant', `${label ? `${label}: ` : ''}not done: the run was cancelled before this write could finish.`);
+        this.name = 'PacerCancelledError';
+        if (cause !== undefined)
+            this.cause = cause;
     }
 }
-async function compareOne(entry, want, snapshot, tenantBytes, threshold, withThumbnails) {
-    const report = await checkPhoto(await snapshot.read(want.photoPath), want.settings);
-    const problem = report.issues.find((i) => i.severity === 'error');
-    if (problem || !report.output)
-        return { ...entry, status: 'error', reason: `The repository's photo cannot be sent: ${problem?.message ?? 'it could not be normalised.'}` };
-    const repoJpeg = report.output.jpeg;
-    if (!tenantBytes) {
-        return { ...entry, status: 'missing', reason: 'The tenant has no photo for this user.', ...(withThumbnails ? { thumbnails: { repo: await thumbnail(repoJpeg, 96) } } : {}) };
-    }
-    let theirs;
-    try {
-        theirs = await photoSignature(tenantBytes);
-    }
-    catch (err) {
-        return { ...entry, status: 'different', similarity: 0, tenantPhoto: { width: 0, height: 0, bytes: tenantBytes.length }, reason: `The tenant's photo could not be decoded (${err.message}).` };
-    }
-    const comparison = compareSignatures(await photoSignature(repoJpeg), theirs, threshold);
-    const drift = {
-        ...entry,
-        status: comparison.same ? 'in-sync' : 'different',
-        similarity: comparison.similarity,
-        tenantPhoto: { width: theirs.width, height: theirs.height, bytes: tenantBytes.length },
+const attemptsByError = new WeakMap();
+/** How many attempts the pacer made before giving up with this error. */
+function attemptsOf(error) {
+    return error && typeof error === 'object' ? attemptsByError.get(error) : undefined;
+}
+/** Slow start adds this per success (×1.5 per round trip): a small burst is not overshot by much. */
+const SLOW_START_GAIN = 0.5;
+const FIRST_CUT = 0.5;
+const LATER_CUT = 0.7;
+const RATE_CUT = 0.7;
+const RATE_MARGIN = 0.97;
+const MEASURE_MIN_MS = 1000;
+const MEASURE_MIN_COUNT = 10;
+const PROBE_UNMEASURED = 1.0; // doubling per second
+const PROBE_MEASURED = 0.01; // +1% of the base rate per second
+/** Quiet (no 429) this long means the measured refill may be stale: probe upward faster. */
+const STALE_AFTER_MS = 30_000;
+const STALE_DOUBLING_MS = 30_000;
+class WritePacer {
+    #maxConcurrency;
+    #maxAttempts;
+    #options;
+    #now;
+    #queue = [];
+    #retryTimers = new Map();
+    #inFlight = 0;
+    #timer;
+    #timerAt = Number.POSITIVE_INFINITY;
+    #idleWaiters = [];
+    #capacityWaiters = [];
+    // Controller state.
+    #limit;
+    #slowStart = true;
+    #gateUntil = 0;
+    #lastCutAt = Number.NEGATIVE_INFINITY;
+    #consecutiveThrottles = 0;
+    #rateBase = null;
+    #rateSetAt = 0;
+    #measured = false;
+    #refillEstimate = null;
+    #nextStartAt = 0;
+    #started = 0; // attempts started, in order
+    #anchor;
+    #anchorAtNextStart = false;
+    /** Start sequence numbers of attempts answered 429 since the anchor. */
+    #throttledSeqs = [];
+    #recentSuccesses = [];
+    #stats = {
+        tasks: 0,
+        succeeded: 0,
+        failed: 0,
+        cancelled: 0,
+        attempts: 0,
+        retries: 0,
+        throttled: 0,
+        outcomes: {},
+        gateWaitMs: 0,
     };
-    if (!comparison.same) {
-        drift.reason = `The tenant's photo (${theirs.width}×${theirs.height}) is not the repository's: similarity ${comparison.similarity.toFixed(3)} < ${threshold}.`;
-        if (withThumbnails)
-            drift.thumbnails = { repo: await thumbnail(repoJpeg, 96), tenant: await thumbnail(tenantBytes, 96).catch(() => Buffer.alloc(0)) };
+    constructor(options = {}) {
+        this.#options = options;
+        this.#maxConcurrency = Math.max(1, options.maxConcurrency ?? 32);
+        this.#maxAttempts = Math.max(1, options.maxAttempts ?? 6);
+        this.#limit = Math.min(this.#maxConcurrency, Math.max(1, options.initialConcurrency ?? 4));
+        this.#now = options.now ?? (() => performance.now());
+        options.signal?.addEventListener('abort', () => this.#cancelWaiting(), { once: true });
     }
-    return drift;
-}
-function driftCounts(result) {
-    return { 'in-sync': 0, different: 0, missing: 0, unresolved: 0, error: 0, cancelled: 0, ...countBy(result.users) };
-}
-/** Whether the tenant matches the repository completely. */
-function inSync(result) {
-    const c = driftCounts(result);
-    return c.different + c.missing + c.unresolved + c.error + c.cancelled === 0 && result.policy.status !== 'different' && result.policy.status !== 'error' && !result.cancelled && result.validation.findings.every((f) => f.severity !== 'error');
-}
-/** Users `--fix` would upload: a different or missing photo. */
-function drifted(result) {
-    return result.users.filter((u) => u.status === 'different' || u.status === 'missing');
-}
-/** `--fix`: apply the repository's version of every drifted user (and the policy) via applyRevision. */
-async function fixDrift(result, options, tenant) {
-    const users = new Set(drifted(result).map((u) => u.key.canonical));
-    if (users.size === 0 && result.policy.status !== 'different')
-        return undefined;
-    if (result.validation.findings.some((f) => f.severity === 'error')) {
-        throw new UserError('guard', 'The repository does not validate, so drift was not repaired. Fix the findings above first.');
+    /** The most writes this pacer ever keeps in flight. */
+    get maxConcurrency() {
+        return this.#maxConcurrency;
     }
-    return applyRevision({
-        repo: options.repo,
-        head: result.head,
-        environment: options.environment,
-        ...(options.remote ? { remote: options.remote } : {}),
-        prune: false,
-        dryRun: options.dryRun ?? false,
-        allowPolicyLockout: options.allowPolicyLockout ?? false,
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.log ? { log: options.log } : {}),
-        repair: { users },
-    }, tenant);
-}
-function countBy(users) {
-    const counts = {};
-    for (const u of users)
-        counts[u.status] = (counts[u.status] ?? 0) + 1;
-    return counts;
-}
-/** At most `n` CPU-bound comparisons at once (decoding is the expensive part). */
-class Slots {
-    #free;
-    #waiting = [];
-    constructor(n) {
-        this.#free = n;
+    get stats() {
+        return {
+            ...this.#stats,
+            outcomes: { ...this.#stats.outcomes },
+            concurrency: Math.max(1, Math.floor(this.#limit)),
+            inFlight: this.#inFlight,
+            queued: this.#queue.length + this.#retryTimers.size,
+            rate: this.#rateBase === null ? null : round(this.#currentRate(this.#now()) ?? 0),
+            refillEstimate: this.#refillEstimate === null ? null : round(this.#refillEstimate),
+        };
     }
-    async run(work) {
-        if (this.#free > 0)
-            this.#free--;
-        else
-            await new Promise((resolve) => this.#waiting.push(resolve));
-        try {
-            return await work();
+    /** Tasks queued, waiting for a retry, or in flight. */
+    get pending() {
+        return this.#queue.length + this.#retryTimers.size + this.#inFlight;
+    }
+    /**
+     * Runs `task` (one HTTP attempt that throws GraphError on failure) under the pacer's schedule,
+     * retrying it as the failure allows. Resolves with the task's value or rejects with its last
+     * error (see attemptsOf) or PacerCancelledError.
+     */
+    run(task, label) {
+        this.#stats.tasks++;
+        if (this.#options.signal?.aborted) {
+            this.#stats.cancelled++;
+            return Promise.reject(new PacerCancelledError(label));
         }
-        finally {
-            const next = this.#waiting.shift();
-            if (next)
-                next();
-            else
-                this.#free++;
-        }
-    }
-}
-
-function driftHeadline(result) {
-    const c = driftCounts(result);
-    const verdict = inSync(result) ? 'In sync' : 'Drift';
-    const parts = [`${c['in-sync']} in sync`, `${c.different} different`, `${c.missing} missing`];
-    if (c.unresolved)
-        parts.push(`${c.unresolved} not in the tenant`);
-    if (c.error)
-        parts.push(`${c.error} could not be compared`);
-    if (c.cancelled)
-        parts.push(`${c.cancelled} not compared (cancelled)`);
-    return `${verdict}: ${parts.join(', ')}; policy ${policyWord(result.policy)} (${(result.durationMs / 1000).toFixed(1)} s).`;
-}
-function policyWord(policy) {
-    return policy.status === 'not-managed' ? 'not managed' : policy.status;
-}
-const STATUS_ORDER = ['different', 'missing', 'unresolved', 'error', 'cancelled', 'in-sync'];
-function sorted(users) {
-    return [...users].sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) || (a.key.canonical < b.key.canonical ? -1 : 1));
-}
-function tenantDescription(u) {
-    if (u.status === 'missing')
-        return 'no photo';
-    if (!u.tenantPhoto)
-        return '';
-    const { width, height, bytes } = u.tenantPhoto;
-    return `${width}×${height}, ${Math.max(1, Math.round(bytes / 1024))} KB${u.similarity !== undefined ? `, similarity ${u.similarity.toFixed(3)}` : ''}`;
-}
-function driftText(result, fix) {
-    const lines = [];
-    for (const u of sorted(result.users)) {
-        if (u.status === 'in-sync')
-            continue;
-        lines.push(`  ${symbol(u.status)} ${describeKey(u.key)}  ${u.photo}  [${u.status}] ${u.reason ?? ''} (${u.declaredAt.file}:${u.declaredAt.line})`.trimEnd());
-    }
-    if (result.policy.status === 'different')
-        lines.push(`  ~ policy: tenant has ${describeTenantPolicy(result.policy.tenant)}; the manifests declare ${describeTenantPolicy(result.policy.declared)}`);
-    if (result.policy.status === 'error')
-        lines.push(`  ! policy: ${result.policy.reason}`);
-    lines.push(driftHeadline(result));
-    if (fix)
-        lines.push(fixLine(fix));
-    else if (!inSync(result) && (driftCounts(result).different || driftCounts(result).missing || result.policy.status === 'different')) {
-        lines.push('Run with --fix (action: fix: true) to upload the repository\'s version of the different and missing photos.');
-    }
-    return lines.join('\n') + '\n';
-}
-function symbol(status) {
-    return status === 'different' ? '~' : status === 'missing' ? '+' : status === 'in-sync' ? '=' : '!';
-}
-function fixLine(fix) {
-    const c = applyCounts(fix);
-    const dry = fix.record === 'dry-run';
-    const failures = fix.outcomes.filter((o) => o.status === 'failed' || o.status === 'cancelled');
-    return [
-        `Fix${dry ? ' (dry run)' : ''}: ${c.uploaded} ${dry ? 'would upload' : 'uploaded'}, ${c.failed} failed${c.cancelled ? `, ${c.cancelled} not started` : ''}; policy ${fix.policy.status}${fix.policy.message ? ` (${fix.policy.message})` : ''}.`,
-        ...failures.map((o) => `  ✗ ${describeKey(o.key)} (${o.photo ?? ''}): ${o.reason ?? o.status}`),
-    ].join('\n');
-}
-function driftJson(result, fix) {
-    return {
-        head: result.head,
-        inSync: inSync(result),
-        threshold: result.threshold,
-        counts: driftCounts(result),
-        policy: result.policy,
-        users: sorted(result.users).map((u) => ({
-            user: u.key.value,
-            keyType: u.key.kind,
-            photo: u.photo,
-            status: u.status,
-            ...(u.similarity !== undefined ? { similarity: u.similarity } : {}),
-            ...(u.tenantPhoto ? { tenantPhoto: u.tenantPhoto } : {}),
-            ...(u.reason ? { reason: u.reason } : {}),
-            declaredAt: `${u.declaredAt.file}:${u.declaredAt.line}`,
-        })),
-        ...(fix
-            ? { fix: { counts: applyCounts(fix), succeeded: applySucceeded(fix), policy: fix.policy.status, outcomes: fix.outcomes.map((o) => ({ user: o.key.value, status: o.status, ...(o.reason ? { reason: o.reason } : {}) })) } }
-            : {}),
-    };
-}
-/** The job summary: verdict and counts, then each drifted user side by side, then the policy. */
-function driftMarkdown(result, fix, options = {}) {
-    const c = driftCounts(result);
-    const openRows = options.openRows ?? 20;
-    const out = [
-        `## ${inSync(result) ? '✅' : '⚠️'} entra-photos: ${driftHeadline(result)}`,
-        '',
-        `Compared \`${result.head.slice(0, 12)}\` with the tenant. Photos are compared perceptually (Graph re-encodes what it stores): the same picture scores ≥ ${result.threshold}.`,
-        '',
-        '| In sync | Different | Missing | Not in tenant | Errors | Policy |',
-        '|---:|---:|---:|---:|---:|---|',
-        `| ${c['in-sync']} | ${c.different} | ${c.missing} | ${c.unresolved} | ${c.error + c.cancelled} | ${policyWord(result.policy)} |`,
-        '',
-    ];
-    const shown = sorted(result.users).filter((u) => u.status !== 'in-sync');
-    if (shown.length) {
-        const header = [
-            "The repository's photo is linked from the repository (visible only to people who can read it). The tenant's photo is described, not shown: it never leaves the job.",
-            '',
-            '| Repository | Tenant | User | Status | Photo | Declared at |',
-            '|---|---|---|---|---|---|',
-        ];
-        const rows = shown.map((u) => {
-            const repo = options.photoUrl ? `<img src="${attr(options.photoUrl(u.photo))}" width="64" alt="repository photo">` : '';
-            const declared = `${u.declaredAt.file}:${u.declaredAt.line}`;
-            const declaredCell = options.lineUrl ? `[${cell(declared)}](${options.lineUrl(u.declaredAt.file, u.declaredAt.line)})` : `\`${cell(declared)}\``;
-            return `| ${repo} | ${cell(tenantDescription(u))} | ${cell(describeKey(u.key))} | **${u.status}**${u.reason && u.status !== 'missing' ? `: ${cell(u.reason)}` : ''} | \`${cell(u.photo)}\` | ${declaredCell} |`;
+        return new Promise((resolve, reject) => {
+            this.#queue.push({ task, label, attempts: 0, startSeq: 0, resolve: resolve, reject });
+            this.#pump();
         });
-        if (rows.length > openRows)
-            out.push(`<details><summary><b>What differs (${rows.length})</b></summary>`, '', ...header, ...rows, '', '</details>', '');
-        else
-            out.push('### What differs', '', ...header, ...rows, '');
     }
-    if (result.policy.status !== 'not-managed') {
-        out.push('### Photo policy', '', `- status: **${result.policy.status}**`);
-        if (result.policy.tenant)
-            out.push(`- tenant: ${describeTenantPolicy(result.policy.tenant)}`);
-        if (result.policy.declared)
-            out.push(`- declared: ${describeTenantPolicy(result.policy.declared)}`);
-        if (result.policy.reason)
-            out.push(`- ${cell(result.policy.reason)}`);
-        out.push('');
+    /** Resolves when fewer than `count` tasks are pending: the caller's bounded lookahead. */
+    whenPendingBelow(count) {
+        if (this.pending < count)
+            return Promise.resolve();
+        return new Promise((resolve) => this.#capacityWaiters.push({ below: count, resolve }));
     }
-    if (fix)
-        out.push('### Fix', '', ...fixLine(fix).split('\n').map((l) => (l.startsWith('  ') ? `- ${cell(l.trim())}` : l)), '');
-    else if (c.different + c.missing > 0 || result.policy.status === 'different')
-        out.push("Run with `fix: true` (CLI: `entra-photos drift --fix`) to upload the repository's version.", '');
-    return out.join('\n');
+    /** Resolves when nothing is queued, waiting or in flight. */
+    onIdle() {
+        if (this.pending === 0)
+            return Promise.resolve();
+        return new Promise((resolve) => this.#idleWaiters.push(resolve));
+    }
+    #emit(event) {
+        this.#options.onEvent?.(event);
+    }
+    #currentRate(now) {
+        if (this.#rateBase === null)
+            return null;
+        const elapsed = Math.max(0, now - this.#rateSetAt) / 1000;
+        // A long quiet spell makes the measurement suspect (it may come from a 429 storm): re-probe.
+        const quietMs = now - Math.max(this.#lastCutAt, this.#rateSetAt);
+        const restale = quietMs > STALE_AFTER_MS ? 2 ** ((quietMs - STALE_AFTER_MS) / STALE_DOUBLING_MS) : 1;
+        const gain = (this.#measured ? 1 + PROBE_MEASURED * elapsed : 2 ** (PROBE_UNMEASURED * elapsed)) * restale;
+        // While the caller cannot keep up (no 429s because nothing is offered), do not let the probe
+        // run away: a measured refill bounds it to 1.5× (until the measurement goes stale).
+        const ceiling = (this.#refillEstimate === null ? this.#rateBase * 64 : this.#refillEstimate * 1.5) * restale;
+        return Math.max(0.1, Math.min(this.#rateBase * gain, Math.max(ceiling, this.#rateBase)));
+    }
+    #pump() {
+        if (this.#options.signal?.aborted) {
+            this.#cancelWaiting();
+            this.#notify();
+            return;
+        }
+        while (this.#queue.length > 0 && this.#inFlight < Math.max(1, Math.floor(this.#limit))) {
+            const now = this.#now();
+            const rate = this.#currentRate(now);
+            const startAt = Math.max(this.#gateUntil, rate === null ? 0 : this.#nextStartAt);
+            if (startAt > now) {
+                this.#wakeAt(startAt);
+                break;
+            }
+            if (rate !== null)
+                this.#nextStartAt = Math.max(this.#nextStartAt, now) + 1000 / rate;
+            if (this.#anchorAtNextStart) {
+                // The gate just opened: the bucket holds about one token. Measure the refill from here.
+                this.#anchorAtNextStart = false;
+                this.#anchor = { at: now, seq: this.#started };
+                this.#throttledSeqs = this.#throttledSeqs.filter((seq) => seq > this.#started);
+            }
+            this.#start(this.#queue.shift(), now);
+        }
+        this.#notify();
+    }
+    #wakeAt(at) {
+        if (this.#timer !== undefined && this.#timerAt <= at)
+            return;
+        if (this.#timer !== undefined)
+            clearTimeout(this.#timer);
+        this.#timerAt = at;
+        this.#timer = setTimeout(() => {
+            this.#timer = undefined;
+            this.#timerAt = Number.POSITIVE_INFINITY;
+            this.#pump();
+        }, Math.max(0, Math.ceil(at - this.#now())));
+    }
+    #start(job, startedAt) {
+        job.attempts++;
+        job.startSeq = ++this.#started;
+        this.#stats.attempts++;
+        this.#inFlight++;
+        let promise;
+        try {
+            promise = Promise.resolve(job.task());
+        }
+        catch (error) {
+            promise = Promise.reject(error);
+        }
+        promise.then((value) => {
+            this.#inFlight--;
+            this.#onSuccess(value);
+            this.#stats.succeeded++;
+            job.resolve(value);
+            this.#pump();
+        }, (error) => {
+            this.#inFlight--;
+            this.#onFailure(job, error, startedAt);
+            this.#pump();
+        });
+    }
+    #onSuccess(value) {
+        const now = this.#now();
+        this.#count('ok');
+        this.#consecutiveThrottles = 0;
+        if (this.#rateBase === null) {
+            this.#recentSuccesses.push(now);
+            while ((this.#recentSuccesses[0] ?? now) < now - 1000)
+                this.#recentSuccesses.shift();
+        }
+        this.#limit = Math.min(this.#maxConcurrency, this.#limit + (this.#slowStart ? SLOW_START_GAIN : 1 / Math.max(1, this.#limit)));
+        // Early warning: Graph reports x-ms-throttle-limit-percentage once the app has used 80% of its
+        // limit. Before the first 429, cap the in-flight limit in proportion to what is left, so that
+        // few requests are already on their way when the bucket runs dry; below 80% it grows again.
+        const usage = throttleUsageOf(value);
+        if (usage !== undefined && usage >= 0.8 && this.#rateBase === null) {
+            this.#limit = Math.min(this.#limit, Math.max(2, (this.#maxConcurrency * (1 - usage)) / 0.2));
+        }
+    }
+    #count(outcome) {
+        this.#stats.outcomes[outcome] = (this.#stats.outcomes[outcome] ?? 0) + 1;
+    }
+    #onFailure(job, error, startedAt) {
+        const disposition = classifyFailure(error);
+        this.#count(outcomeName(error));
+        if (disposition.kind === 'throttled') {
+            this.#stats.throttled++;
+            this.#onThrottled(job, disposition.retryAfterSeconds, startedAt);
+        }
+        const cancelled = this.#options.signal?.aborted ?? false;
+        if (disposition.kind === 'fatal' || job.attempts >= this.#maxAttempts || cancelled) {
+            if (cancelled && disposition.kind !== 'fatal') {
+                this.#stats.cancelled++;
+                job.reject(new PacerCancelledError(job.label, error));
+                return;
+            }
+            this.#stats.failed++;
+            if (error && typeof error === 'object')
+                attemptsByError.set(error, job.attempts);
+            this.#emit({ type: 'failed', label: job.label, attempts: job.attempts, error: error instanceof Error ? error.message : String(error) });
+            job.reject(error);
+            return;
+        }
+        this.#stats.retries++;
+        if (disposition.kind === 'throttled') {
+            this.#queue.unshift(job); // the gate holds it
+            return;
+        }
+        const delayMs = backoffDelayMs(job.attempts, disposition.retryAfterSeconds, {
+            ...(this.#options.baseDelayMs !== undefined ? { baseDelayMs: this.#options.baseDelayMs } : {}),
+            ...(this.#options.maxDelayMs !== undefined ? { maxDelayMs: this.#options.maxDelayMs } : {}),
+            ...(this.#options.random ? { random: this.#options.random } : {}),
+        });
+        this.#emit({ type: 'retry', label: job.label, attempt: job.attempts, delayMs: Math.round(delayMs), error: error instanceof Error ? error.message : String(error) });
+        const timer = setTimeout(() => {
+            this.#retryTimers.delete(timer);
+            this.#queue.unshift(job);
+            this.#pump();
+        }, delayMs);
+        this.#retryTimers.set(timer, job);
+    }
+    #onThrottled(job, retryAfterSeconds, startedAt) {
+        const now = this.#now();
+        this.#consecutiveThrottles++;
+        const waitMs = retryAfterSeconds !== undefined
+            ? retryAfterSeconds * 1000
+            : (this.#options.defaultThrottleDelayMs ?? 1000) * 2 ** Math.min(5, this.#consecutiveThrottles - 1);
+        const gateUntil = now + waitMs;
+        if (gateUntil > this.#gateUntil) {
+            this.#stats.gateWaitMs += gateUntil - Math.max(now, this.#gateUntil);
+            this.#gateUntil = gateUntil;
+        }
+        this.#emit({ type: 'throttled', label: job.label, attempt: job.attempts, retryAfterSeconds, gateMs: Math.round(waitMs) });
+        this.#throttledSeqs.push(job.startSeq);
+        if (startedAt < this.#lastCutAt) {
+            // Same congestion event as one we already reacted to. If this request started before the
+            // measurement anchor, the bucket was deeper in debt at the anchor than assumed: re-anchor
+            // when the (now longer) gate opens.
+            if (this.#anchor && startedAt < this.#anchor.at)
+                this.#anchorAtNextStart = true;
+            return;
+        }
+        this.#lastCutAt = now;
+        // Refill measurement. When the gate opens the bucket holds about one token; a later 429 means
+        // it was empty again when that request arrived. In between, the tokens that came in were
+        // taken by the requests started in between that succeeded, so successes / time = refill rate.
+        // (If rejected requests also burn quota, as Graph documents, this reads a little low by the
+        // few 429s in the window: the safe side.) Counting by start, not completion, keeps requests
+        // that already held a token before the window out of it.
+        let reason;
+        if (this.#rateBase === null) {
+            this.#slowStart = false;
+            this.#limit = Math.max(1, this.#limit * FIRST_CUT);
+            // First estimate: what we delivered just before, halved, bounded by the Retry-After (the
+            // bucket holds a token again after it, so 1/Retry-After is at least the refill). Doubling
+            // per second from there finds the ceiling; the next 429 measures it.
+            const delivered = this.#recentSuccesses.length / Math.max(0.25, Math.min(1, (now - (this.#recentSuccesses[0] ?? now)) / 1000));
+            const fromRetryAfter = retryAfterSeconds && retryAfterSeconds > 0 ? 1 / retryAfterSeconds : Number.POSITIVE_INFINITY;
+            this.#rateBase = Math.max(1, Math.min(delivered * FIRST_CUT, fromRetryAfter));
+            this.#recentSuccesses = [];
+            this.#anchorAtNextStart = true;
+            reason = 'first throttling';
+        }
+        else {
+            this.#limit = Math.max(1, this.#limit * LATER_CUT);
+            const current = this.#currentRate(now) ?? 1;
+            const anchor = this.#anchor;
+            const elapsed = anchor ? startedAt - anchor.at : 0;
+            const spent = anchor ? job.startSeq - 1 - anchor.seq - this.#throttledSeqs.filter((seq) => seq > anchor.seq && seq < job.startSeq).length : 0;
+            if (anchor && elapsed >= MEASURE_MIN_MS && spent >= MEASURE_MIN_COUNT) {
+                this.#refillEstimate = spent / (elapsed / 1000);
+                this.#rateBase = Math.min(current, this.#refillEstimate) * RATE_MARGIN;
+                this.#measured = true;
+                this.#anchorAtNextStart = true;
+                reason = 'measured refill';
+            }
+            else {
+                // Too soon to measure: slow down, but not below what was measured before.
+                const floor = this.#refillEstimate === null ? 0.5 : this.#refillEstimate * 0.9;
+                this.#rateBase = Math.max(Math.min(floor, current), current * RATE_CUT);
+                reason = 'throttled again';
+            }
+        }
+        // Probing resumes when the gate opens; starts are spaced from there.
+        this.#rateSetAt = Math.max(now, this.#gateUntil);
+        this.#nextStartAt = this.#gateUntil;
+        this.#emit({ type: 'rate', rate: round(this.#rateBase ?? 0), refillEstimate: this.#refillEstimate === null ? null : round(this.#refillEstimate), concurrency: Math.floor(this.#limit), reason });
+    }
+    #cancelWaiting() {
+        for (const job of this.#queue.splice(0)) {
+            this.#stats.cancelled++;
+            job.reject(new PacerCancelledError(job.label));
+        }
+        for (const [timer, job] of this.#retryTimers) {
+            clearTimeout(timer);
+            this.#stats.cancelled++;
+            job.reject(new PacerCancelledError(job.label));
+        }
+        this.#retryTimers.clear();
+        if (this.#timer !== undefined)
+            clearTimeout(this.#timer);
+        this.#timer = undefined;
+        this.#timerAt = Number.POSITIVE_INFINITY;
+        this.#notify();
+    }
+    #notify() {
+        const pending = this.pending;
+        if (this.#capacityWaiters.length > 0) {
+            const ready = this.#capacityWaiters.filter((waiter) => pending < waiter.below || this.#options.signal?.aborted);
+            this.#capacityWaiters = this.#capacityWaiters.filter((waiter) => !ready.includes(waiter));
+            for (const waiter of ready)
+                waiter.resolve();
+        }
+        if (pending === 0 && this.#idleWaiters.length > 0) {
+            const waiters = this.#idleWaiters;
+            this.#idleWaiters = [];
+            for (const resolve of waiters)
+                resolve();
+        }
+    }
 }
-/** A self-contained page for the admin's own machine: both thumbnails side by side as data URIs. */
-function driftHtml(result, fix) {
-    const img = (jpeg) => (jpeg && jpeg.length ? `<img src="data:image/jpeg;base64,${jpeg.toString('base64')}" width="96" height="96" alt="">` : '<span class="none">—</span>');
-    const rows = sorted(result.users)
-        .filter((u) => u.status !== 'in-sync')
-        .map((u) => `<tr><td>${img(u.thumbnails?.repo)}</td><td>${img(u.thumbnails?.tenant)}</td><td>${html(describeKey(u.key))}</td><td><b>${u.status}</b><br>${html(u.reason ?? '')}</td><td><code>${html(u.photo)}</code><br>${html(`${u.declaredAt.file}:${u.declaredAt.line}`)}</td></tr>`);
-    return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>entra-photos drift ${html(result.head.slice(0, 12))}</title>
-<style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:6px;vertical-align:top;text-align:left}.none{color:#999}</style></head>
-<body><h1>entra-photos drift</h1>
-<p>${html(driftHeadline(result))}</p>
-${fix ? `<p>${html(fixLine(fix))}</p>` : ''}
-<p>Contains photos of people: keep this file on this machine and delete it when done.</p>
-<table><tr><th>Repository</th><th>Tenant</th><th>User</th><th>Status</th><th>Photo</th></tr>
-${rows.join('\n')}
-</table></body></html>
-`;
+function throttleUsageOf(value) {
+    const usage = value && typeof value === 'object' ? value.throttleUsage : undefined;
+    return typeof usage === 'number' && Number.isFinite(usage) ? usage : undefined;
 }
-function cell(s) {
-    return s.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\r?\n/g, ' ');
+function outcomeName(error) {
+    if (isGraphError(error))
+        return error.status === 0 ? error.code || 'network' : String(error.status);
+    return error instanceof Error ? error.name : 'error';
 }
-function attr(s) {
-    return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-}
-function html(s) {
-    return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+function round(value) {
+    return Math.round(value * 100) / 100;
 }
 
-export { driftText as a, driftCounts as b, driftJson as c, detectDrift as d, driftMarkdown as e, fixDrift as f, driftHeadline as g, driftHtml as h, inSync as i };
+export { PacerCancelledError as P, WritePacer as W, attemptsOf as a };

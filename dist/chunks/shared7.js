@@ -4,137 +4,420 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { w as encodeSegment, x as query, y as withRetries, z as odataString, U as UserError, l as isGraphError } from './shared2.js';
+import { R as RevisionSnapshot, d as countFindings, o as desiredStateOf, w as wantedPolicy, x as samePolicy, f as applyRevision, y as describeTenantPolicy, c as applySucceeded, h as applyCounts } from './shared.js';
+import { D as DEFAULT_LIMITS, v as validateRepository, a as recommendedParallelism, b as isResolved, U as UserError, f as checkPhoto, t as thumbnail, d as describeKey } from './shared2.js';
+import sharp from 'sharp';
+import { W as WritePacer, P as PacerCancelledError } from './shared6.js';
+import { d as downloadPhotoOnce } from './shared8.js';
 
 /**
- * Reading the directory in bulk, for export, import and drift:
- *   - every user (or a group's members), paged, with only the properties asked for ($select);
- *   - a group named by object id or display name;
- *   - a photo download that makes exactly ONE attempt, for callers that pace many downloads
- *     through a WritePacer (which owns retries, Retry-After and concurrency for the whole run).
- * Pages are read with withRetries (a page is one occasional call); the next page is whatever
- * @odata.nextLink says, so a caller may stop and continue where it left off.
+ * Perceptual similarity of two photos, for drift detection.
+ *
+ * Graph re-encodes and may resize what it stores, so the tenant's bytes never equal the bytes we
+ * uploaded. Both photos are reduced to a 32×32 greyscale square (auto-oriented, centre-cropped,
+ * contrast-stretched: the structure) and an 8×8 colour square (coarse enough that chroma
+ * subsampling and JPEG blocking average out: the colours), and compared by the mean absolute
+ * difference of their pixels. `similarity` is 1 − the larger of the two differences (1 = identical):
+ * re-encoding and resizing move it by about 1%, another photo by several percent. A difference-hash (dHash, 64 bits) distance is
+ * reported alongside for diagnostics. Decoding is bounded like every other decode here.
  */
-const DIRECTORY_PERMISSIONS = Object.freeze({
-    users: 'User.Read.All',
-    groupMembers: 'GroupMember.Read.All',
-    photos: 'ProfilePhoto.ReadWrite.All',
-});
-/** The user properties export, import and drift need. */
-const DIRECTORY_USER_SELECT = ['id', 'userPrincipalName', 'mail', 'employeeId', 'displayName', 'accountEnabled'];
-/** Every user of the tenant (or of a group), page by page. */
-async function* listDirectoryUsers(connection, options = {}) {
-    const top = Math.min(999, Math.max(1, options.pageSize ?? 999));
-    const select = DIRECTORY_USER_SELECT.join(',');
-    let path;
-    let operation;
-    let permission;
-    if (options.group !== undefined) {
-        const group = await findGroup(connection, options.group, options);
-        path = `/groups/${encodeSegment(group.id)}/transitiveMembers/microsoft.graph.user${query({ $select: select, $top: top })}`;
-        operation = `Listing the members of group "${group.displayName}"`;
-        permission = DIRECTORY_PERMISSIONS.groupMembers;
-    }
-    else {
-        path = `/users${query({ $select: select, $top: top })}`;
-        operation = 'Listing the users of the tenant';
-        permission = DIRECTORY_PERMISSIONS.users;
-    }
-    while (path !== undefined) {
-        const request = { method: 'GET', path, operation, permission, ...(options.signal ? { signal: options.signal } : {}) };
-        let response;
-        try {
-            response = await withRetries(() => connection.send(request), { maxAttempts: options.maxAttempts ?? 5, ...(options.signal ? { signal: options.signal } : {}) });
-        }
-        catch (error) {
-            throw permissionHint(error, permission, operation.toLowerCase());
-        }
-        yield (response.body.value ?? []).map(toDirectoryUser).filter((u) => u !== undefined);
-        path = relativeNextLink(response.body['@odata.nextLink']);
-    }
-}
-/** All pages at once (import's matching index, drift's small lookups). */
-async function listAllDirectoryUsers(connection, options = {}) {
-    const users = [];
-    for await (const page of listDirectoryUsers(connection, options))
-        users.push(...page);
-    return users;
-}
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** A group by object id, or by exact display name (which must name exactly one group). */
-async function findGroup(connection, group, options = {}) {
-    const retry = { maxAttempts: options.maxAttempts ?? 5, ...(options.signal ? { signal: options.signal } : {}) };
-    const permission = DIRECTORY_PERMISSIONS.groupMembers;
-    try {
-        if (GUID.test(group)) {
-            const { body } = await withRetries(() => connection.send({ method: 'GET', path: `/groups/${encodeSegment(group)}${query({ $select: 'id,displayName' })}`, operation: `Looking up group ${group}`, permission }), retry);
-            return { id: String(body['id'] ?? group), displayName: String(body['displayName'] ?? group) };
-        }
-        const { body } = await withRetries(() => connection.send({
-            method: 'GET',
-            path: `/groups${query({ $filter: `displayName eq ${odataString(group)}`, $select: 'id,displayName', $top: 2 })}`,
-            operation: `Looking up group "${group}"`,
-            permission,
-        }), retry);
-        const found = body.value ?? [];
-        if (found.length === 0)
-            throw new UserError('usage', `No group is named "${group}" in the tenant. Check the name (it must match exactly) or pass the group's object id.`);
-        if (found.length > 1)
-            throw new UserError('usage', `Several groups are named "${group}". Pass the object id of the one you mean (Entra admin center → Groups → the group → Object ID).`);
-        return { id: String(found[0]['id']), displayName: String(found[0]['displayName'] ?? group) };
-    }
-    catch (error) {
-        if (isGraphError(error) && error.status === 404)
-            throw new UserError('usage', `No group has the object id ${group} in this tenant. Check the id, or pass the group's display name.`);
-        throw permissionHint(error, permission, `read group ${group}`);
-    }
-}
+/** Edge of the greyscale square the comparison runs on. */
+const SIGNATURE_SIDE = 32;
+/** Edge of the colour square. */
+const COLOUR_SIDE = 8;
 /**
- * GET /users/{id}/photo/$value — ONE attempt (run it through a WritePacer); null when the user
- * has no photo (404 ImageNotFound).
+ * Photos at or above this similarity are the same picture. Measured on this project's sample
+ * portraits (test/unit/photo/similarity.test.ts; docs/commands.md "How drift decides"): copies as
+ * Graph may store them (re-encoded at JPEG q50–95, 4:4:4 or 4:2:0, resized down to 96 px, twice
+ * re-encoded, PNG) scored 0.9868–0.9998; other portraits with the same pose and framing, and the
+ * same portrait shifted by 10%, zoomed by 20% or with a quarter of its background recoloured,
+ * scored 0.67–0.9594. 0.975 sits in the gap, a little nearer the "same" side because a false
+ * "different" only costs a re-upload with --fix while a false "same" hides drift.
  */
-async function downloadPhotoOnce(connection, userId, signal) {
-    try {
-        const { body } = await connection.send({
-            method: 'GET',
-            path: `/users/${encodeSegment(userId)}/photo/$value`,
-            responseType: 'bytes',
-            operation: `Downloading the photo of user ${userId}`,
-            permission: DIRECTORY_PERMISSIONS.photos,
-            ...(signal ? { signal } : {}),
-        });
-        return body;
+const SAME_PHOTO_THRESHOLD = 0.975;
+function bounded(jpeg) {
+    return sharp(jpeg, { failOn: 'error', limitInputPixels: DEFAULT_LIMITS.maxInputPixels, pages: 1 }).timeout({ seconds: DEFAULT_LIMITS.timeoutSeconds });
+}
+/** The signature of a photo (any format sharp reads). Rejects when it cannot be decoded. */
+async function photoSignature(image) {
+    const meta = await bounded(image).metadata();
+    const base = () => bounded(image).autoOrient().flatten({ background: '#ffffff' }).toColourspace('srgb').removeAlpha();
+    const [grey, colour, dhash] = await Promise.all([
+        base().greyscale().resize(SIGNATURE_SIDE, SIGNATURE_SIDE, { fit: 'cover', position: 'centre', kernel: 'cubic' }).raw().toBuffer(),
+        base().resize(COLOUR_SIDE, COLOUR_SIDE, { fit: 'cover', position: 'centre', kernel: 'cubic' }).raw().toBuffer(),
+        differenceHash(image),
+    ]);
+    const width = meta.autoOrient?.width ?? meta.width ?? 0;
+    const height = meta.autoOrient?.height ?? meta.height ?? 0;
+    return { grey: stretch(new Uint8Array(grey)), colour: new Uint8Array(colour), dhash, width, height };
+}
+/** Compares two signatures. */
+function compareSignatures(a, b, threshold = SAME_PHOTO_THRESHOLD) {
+    const similarity = Math.min(1 - meanAbsDiff(a.grey, b.grey), 1 - meanAbsDiff(a.colour, b.colour));
+    return { similarity: Math.round(similarity * 10_000) / 10_000, dhashDistance: hamming(a.dhash, b.dhash), same: similarity >= threshold };
+}
+/** Mean absolute difference of two equal-length byte arrays, as a share of 0..255. */
+function meanAbsDiff(a, b) {
+    let sum = 0;
+    for (let i = 0; i < a.length; i++)
+        sum += Math.abs((a[i] ?? 0) - (b[i] ?? 0));
+    return a.length ? sum / (a.length * 255) : 1;
+}
+/** Linear contrast stretch, so a re-encode that shifts levels slightly does not count. */
+function stretch(values) {
+    let min = 255;
+    let max = 0;
+    for (const v of values) {
+        if (v < min)
+            min = v;
+        if (v > max)
+            max = v;
     }
-    catch (error) {
-        if (isGraphError(error) && error.status === 404 && (error.code === 'ImageNotFound' || error.code === 'ErrorItemNotFound'))
-            return null;
-        throw error;
+    const out = new Uint8Array(values.length);
+    const range = max - min;
+    for (let i = 0; i < values.length; i++)
+        out[i] = range < 8 ? (values[i] ?? 0) : Math.round((((values[i] ?? 0) - min) * 255) / range);
+    return out;
+}
+async function differenceHash(image) {
+    const { data } = await bounded(image).autoOrient().flatten({ background: '#ffffff' }).greyscale().resize(9, 8, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
+    let bits = 0n;
+    for (let y = 0; y < 8; y++) {
+        for (let x = 0; x < 8; x++) {
+            bits = (bits << 1n) | ((data[y * 9 + x] ?? 0) > (data[y * 9 + x + 1] ?? 0) ? 1n : 0n);
+        }
+    }
+    return bits.toString(16).padStart(16, '0');
+}
+function hamming(a, b) {
+    let x = BigInt(`0x${a}`) ^ BigInt(`0x${b}`);
+    let count = 0;
+    while (x) {
+        count += Number(x & 1n);
+        x >>= 1n;
+    }
+    return count;
+}
+
+/**
+ * Drift: does the tenant still hold what the repository declares?
+ *
+ * For every manifest user of a revision (default HEAD): the repository's photo is normalised
+ * exactly as apply would send it, the tenant's photo is downloaded, and the two are compared by
+ * perceptual similarity (Graph re-encodes and resizes what it stores, so bytes never match).
+ * The declared photo policy is compared with the tenant's. Downloads are reads paced through a
+ * WritePacer (one shared Retry-After gate, adaptive concurrency, bounded retries), so a large
+ * tenant that throttles is slowed down, not hammered. Nothing is written; `fixDrift` hands the
+ * drifted users to applyRevision, the one upload path.
+ */
+async function detectDrift(options, tenant) {
+    const started = performance.now();
+    const log = options.log ?? (() => { });
+    const threshold = options.threshold ?? SAME_PHOTO_THRESHOLD;
+    const snapshot = await RevisionSnapshot.open(options.repo, options.head ?? 'HEAD');
+    try {
+        const validation = await validateRepository(snapshot, { shouldDecode: () => false });
+        const base = { head: snapshot.commit, validation, threshold };
+        if (countFindings(validation.findings).errors > 0) {
+            return { ...base, users: [], policy: { status: 'not-managed' }, cancelled: false, durationMs: Math.round(performance.now() - started) };
+        }
+        const desired = await desiredStateOf(snapshot, validation);
+        const wanted = [...desired.users.values()].sort((a, b) => (a.key.canonical < b.key.canonical ? -1 : 1));
+        log(`Comparing ${wanted.length} user(s) of ${snapshot.commit.slice(0, 12)} with the tenant.`);
+        // Policy first: one call, and a missing permission shows before thousands of downloads.
+        let policy = { status: 'not-managed' };
+        if (desired.policy) {
+            try {
+                const live = await tenant.getPhotoPolicy();
+                const declared = wantedPolicy(desired.policy, live);
+                policy = { status: samePolicy(declared, live) ? 'in-sync' : 'different', declared, tenant: live };
+            }
+            catch (err) {
+                policy = { status: 'error', reason: err.message };
+            }
+        }
+        const resolutions = await tenant.resolveUsers(wanted.map((w) => w.key), options.signal ? { signal: options.signal } : {});
+        const pacer = options.pacer ?? new WritePacer({ maxConcurrency: 16, initialConcurrency: 4, ...(options.signal ? { signal: options.signal } : {}) });
+        const cpu = new Slots(recommendedParallelism());
+        // A bounded window of users in progress keeps memory flat: downloaded photos never pile up
+        // waiting for the CPU, however large the tenant.
+        const window = new Slots(32);
+        const users = await Promise.all(wanted.map((want) => window.run(async () => {
+            const entry = { key: want.key, photo: want.photoPath, declaredAt: want.declaredAt, status: 'error' };
+            const resolution = resolutions.get(want.key.canonical);
+            if (!isResolved(resolution))
+                return { ...entry, status: 'unresolved', reason: resolution?.reason ?? 'The user was not looked up.' };
+            entry.userId = resolution.id;
+            if (options.signal?.aborted)
+                return { ...entry, status: 'cancelled', reason: 'The run was cancelled before this user was compared.' };
+            let tenantBytes;
+            try {
+                tenantBytes = await pacer.run(() => downloadPhotoOnce(tenant.connection, resolution.id, options.signal), want.key.value);
+            }
+            catch (err) {
+                if (err instanceof PacerCancelledError)
+                    return { ...entry, status: 'cancelled', reason: err.message };
+                return { ...entry, status: 'error', reason: `Could not download the tenant's photo: ${err.message}` };
+            }
+            return cpu.run(() => compareOne(entry, want, snapshot, tenantBytes, threshold, options.thumbnails ?? false));
+        })));
+        const counts = countBy(users);
+        log(`In sync ${counts['in-sync'] ?? 0}, different ${counts.different ?? 0}, missing ${counts.missing ?? 0}, unresolved ${counts.unresolved ?? 0}, errors ${counts.error ?? 0}.`);
+        return { ...base, users, policy, cancelled: options.signal?.aborted ?? false, durationMs: Math.round(performance.now() - started), pacer: pacer.stats };
+    }
+    finally {
+        snapshot.close();
     }
 }
-function toDirectoryUser(value) {
-    if (typeof value['id'] !== 'string')
+async function compareOne(entry, want, snapshot, tenantBytes, threshold, withThumbnails) {
+    const report = await checkPhoto(await snapshot.read(want.photoPath), want.settings);
+    const problem = report.issues.find((i) => i.severity === 'error');
+    if (problem || !report.output)
+        return { ...entry, status: 'error', reason: `The repository's photo cannot be sent: ${problem?.message ?? 'it could not be normalised.'}` };
+    const repoJpeg = report.output.jpeg;
+    if (!tenantBytes) {
+        return { ...entry, status: 'missing', reason: 'The tenant has no photo for this user.', ...(withThumbnails ? { thumbnails: { repo: await thumbnail(repoJpeg, 96) } } : {}) };
+    }
+    let theirs;
+    try {
+        theirs = await photoSignature(tenantBytes);
+    }
+    catch (err) {
+        return { ...entry, status: 'different', similarity: 0, tenantPhoto: { width: 0, height: 0, bytes: tenantBytes.length }, reason: `The tenant's photo could not be decoded (${err.message}).` };
+    }
+    const comparison = compareSignatures(await photoSignature(repoJpeg), theirs, threshold);
+    const drift = {
+        ...entry,
+        status: comparison.same ? 'in-sync' : 'different',
+        similarity: comparison.similarity,
+        tenantPhoto: { width: theirs.width, height: theirs.height, bytes: tenantBytes.length },
+    };
+    if (!comparison.same) {
+        drift.reason = `The tenant's photo (${theirs.width}×${theirs.height}) is not the repository's: similarity ${comparison.similarity.toFixed(3)} < ${threshold}.`;
+        if (withThumbnails)
+            drift.thumbnails = { repo: await thumbnail(repoJpeg, 96), tenant: await thumbnail(tenantBytes, 96).catch(() => Buffer.alloc(0)) };
+    }
+    return drift;
+}
+function driftCounts(result) {
+    return { 'in-sync': 0, different: 0, missing: 0, unresolved: 0, error: 0, cancelled: 0, ...countBy(result.users) };
+}
+/** Whether the tenant matches the repository completely. */
+function inSync(result) {
+    const c = driftCounts(result);
+    return c.different + c.missing + c.unresolved + c.error + c.cancelled === 0 && result.policy.status !== 'different' && result.policy.status !== 'error' && !result.cancelled && result.validation.findings.every((f) => f.severity !== 'error');
+}
+/** Users `--fix` would upload: a different or missing photo. */
+function drifted(result) {
+    return result.users.filter((u) => u.status === 'different' || u.status === 'missing');
+}
+/** `--fix`: apply the repository's version of every drifted user (and the policy) via applyRevision. */
+async function fixDrift(result, options, tenant) {
+    const users = new Set(drifted(result).map((u) => u.key.canonical));
+    if (users.size === 0 && result.policy.status !== 'different')
         return undefined;
-    const text = (name) => (typeof value[name] === 'string' && value[name] !== '' ? value[name] : null);
+    if (result.validation.findings.some((f) => f.severity === 'error')) {
+        throw new UserError('guard', 'The repository does not validate, so drift was not repaired. Fix the findings above first.');
+    }
+    return applyRevision({
+        repo: options.repo,
+        head: result.head,
+        environment: options.environment,
+        ...(options.remote ? { remote: options.remote } : {}),
+        prune: false,
+        dryRun: options.dryRun ?? false,
+        allowPolicyLockout: options.allowPolicyLockout ?? false,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.log ? { log: options.log } : {}),
+        repair: { users },
+    }, tenant);
+}
+function countBy(users) {
+    const counts = {};
+    for (const u of users)
+        counts[u.status] = (counts[u.status] ?? 0) + 1;
+    return counts;
+}
+/** At most `n` CPU-bound comparisons at once (decoding is the expensive part). */
+class Slots {
+    #free;
+    #waiting = [];
+    constructor(n) {
+        this.#free = n;
+    }
+    async run(work) {
+        if (this.#free > 0)
+            this.#free--;
+        else
+            await new Promise((resolve) => this.#waiting.push(resolve));
+        try {
+            return await work();
+        }
+        finally {
+            const next = this.#waiting.shift();
+            if (next)
+                next();
+            else
+                this.#free++;
+        }
+    }
+}
+
+function driftHeadline(result) {
+    const c = driftCounts(result);
+    const verdict = inSync(result) ? 'In sync' : 'Drift';
+    const parts = [`${c['in-sync']} in sync`, `${c.different} different`, `${c.missing} missing`];
+    if (c.unresolved)
+        parts.push(`${c.unresolved} not in the tenant`);
+    if (c.error)
+        parts.push(`${c.error} could not be compared`);
+    if (c.cancelled)
+        parts.push(`${c.cancelled} not compared (cancelled)`);
+    return `${verdict}: ${parts.join(', ')}; policy ${policyWord(result.policy)} (${(result.durationMs / 1000).toFixed(1)} s).`;
+}
+function policyWord(policy) {
+    return policy.status === 'not-managed' ? 'not managed' : policy.status;
+}
+const STATUS_ORDER = ['different', 'missing', 'unresolved', 'error', 'cancelled', 'in-sync'];
+function sorted(users) {
+    return [...users].sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) || (a.key.canonical < b.key.canonical ? -1 : 1));
+}
+function tenantDescription(u) {
+    if (u.status === 'missing')
+        return 'no photo';
+    if (!u.tenantPhoto)
+        return '';
+    const { width, height, bytes } = u.tenantPhoto;
+    return `${width}×${height}, ${Math.max(1, Math.round(bytes / 1024))} KB${u.similarity !== undefined ? `, similarity ${u.similarity.toFixed(3)}` : ''}`;
+}
+function driftText(result, fix) {
+    const lines = [];
+    for (const u of sorted(result.users)) {
+        if (u.status === 'in-sync')
+            continue;
+        lines.push(`  ${symbol(u.status)} ${describeKey(u.key)}  ${u.photo}  [${u.status}] ${u.reason ?? ''} (${u.declaredAt.file}:${u.declaredAt.line})`.trimEnd());
+    }
+    if (result.policy.status === 'different')
+        lines.push(`  ~ policy: tenant has ${describeTenantPolicy(result.policy.tenant)}; the manifests declare ${describeTenantPolicy(result.policy.declared)}`);
+    if (result.policy.status === 'error')
+        lines.push(`  ! policy: ${result.policy.reason}`);
+    lines.push(driftHeadline(result));
+    if (fix)
+        lines.push(fixLine(fix));
+    else if (!inSync(result) && (driftCounts(result).different || driftCounts(result).missing || result.policy.status === 'different')) {
+        lines.push('Run with --fix (action: fix: true) to upload the repository\'s version of the different and missing photos.');
+    }
+    return lines.join('\n') + '\n';
+}
+function symbol(status) {
+    return status === 'different' ? '~' : status === 'missing' ? '+' : status === 'in-sync' ? '=' : '!';
+}
+function fixLine(fix) {
+    const c = applyCounts(fix);
+    const dry = fix.record === 'dry-run';
+    const failures = fix.outcomes.filter((o) => o.status === 'failed' || o.status === 'cancelled');
+    return [
+        `Fix${dry ? ' (dry run)' : ''}: ${c.uploaded} ${dry ? 'would upload' : 'uploaded'}, ${c.failed} failed${c.cancelled ? `, ${c.cancelled} not started` : ''}; policy ${fix.policy.status}${fix.policy.message ? ` (${fix.policy.message})` : ''}.`,
+        ...failures.map((o) => `  ✗ ${describeKey(o.key)} (${o.photo ?? ''}): ${o.reason ?? o.status}`),
+    ].join('\n');
+}
+function driftJson(result, fix) {
     return {
-        id: value['id'],
-        userPrincipalName: text('userPrincipalName') ?? '',
-        mail: text('mail'),
-        employeeId: text('employeeId'),
-        displayName: text('displayName'),
-        accountEnabled: typeof value['accountEnabled'] === 'boolean' ? value['accountEnabled'] : null,
+        head: result.head,
+        inSync: inSync(result),
+        threshold: result.threshold,
+        counts: driftCounts(result),
+        policy: result.policy,
+        users: sorted(result.users).map((u) => ({
+            user: u.key.value,
+            keyType: u.key.kind,
+            photo: u.photo,
+            status: u.status,
+            ...(u.similarity !== undefined ? { similarity: u.similarity } : {}),
+            ...(u.tenantPhoto ? { tenantPhoto: u.tenantPhoto } : {}),
+            ...(u.reason ? { reason: u.reason } : {}),
+            declaredAt: `${u.declaredAt.file}:${u.declaredAt.line}`,
+        })),
+        ...(fix
+            ? { fix: { counts: applyCounts(fix), succeeded: applySucceeded(fix), policy: fix.policy.status, outcomes: fix.outcomes.map((o) => ({ user: o.key.value, status: o.status, ...(o.reason ? { reason: o.reason } : {}) })) } }
+            : {}),
     };
 }
-function relativeNextLink(nextLink) {
-    if (!nextLink)
-        return undefined;
-    const url = new URL(nextLink);
-    return `${url.pathname.replace(/^\/(v1\.0|beta)/, '')}${url.search}`;
-}
-function permissionHint(error, permission, purpose) {
-    if (isGraphError(error) && error.status === 403) {
-        return new UserError('tenant', `The app may not ${purpose}: grant it the Microsoft Graph application permission ${permission} (App registrations → this app → API permissions → add ${permission}, type Application → Grant admin consent). (${error.code}: ${error.graphMessage}${error.requestId ? `; request-id ${error.requestId}` : ''})`);
+/** The job summary: verdict and counts, then each drifted user side by side, then the policy. */
+function driftMarkdown(result, fix, options = {}) {
+    const c = driftCounts(result);
+    const openRows = options.openRows ?? 20;
+    const out = [
+        `## ${inSync(result) ? '✅' : '⚠️'} entra-photos: ${driftHeadline(result)}`,
+        '',
+        `Compared \`${result.head.slice(0, 12)}\` with the tenant. Photos are compared perceptually (Graph re-encodes what it stores): the same picture scores ≥ ${result.threshold}.`,
+        '',
+        '| In sync | Different | Missing | Not in tenant | Errors | Policy |',
+        '|---:|---:|---:|---:|---:|---|',
+        `| ${c['in-sync']} | ${c.different} | ${c.missing} | ${c.unresolved} | ${c.error + c.cancelled} | ${policyWord(result.policy)} |`,
+        '',
+    ];
+    const shown = sorted(result.users).filter((u) => u.status !== 'in-sync');
+    if (shown.length) {
+        const header = [
+            "The repository's photo is linked from the repository (visible only to people who can read it). The tenant's photo is described, not shown: it never leaves the job.",
+            '',
+            '| Repository | Tenant | User | Status | Photo | Declared at |',
+            '|---|---|---|---|---|---|',
+        ];
+        const rows = shown.map((u) => {
+            const repo = options.photoUrl ? `<img src="${attr(options.photoUrl(u.photo))}" width="64" alt="repository photo">` : '';
+            const declared = `${u.declaredAt.file}:${u.declaredAt.line}`;
+            const declaredCell = options.lineUrl ? `[${cell(declared)}](${options.lineUrl(u.declaredAt.file, u.declaredAt.line)})` : `\`${cell(declared)}\``;
+            return `| ${repo} | ${cell(tenantDescription(u))} | ${cell(describeKey(u.key))} | **${u.status}**${u.reason && u.status !== 'missing' ? `: ${cell(u.reason)}` : ''} | \`${cell(u.photo)}\` | ${declaredCell} |`;
+        });
+        if (rows.length > openRows)
+            out.push(`<details><summary><b>What differs (${rows.length})</b></summary>`, '', ...header, ...rows, '', '</details>', '');
+        else
+            out.push('### What differs', '', ...header, ...rows, '');
     }
-    return error;
+    if (result.policy.status !== 'not-managed') {
+        out.push('### Photo policy', '', `- status: **${result.policy.status}**`);
+        if (result.policy.tenant)
+            out.push(`- tenant: ${describeTenantPolicy(result.policy.tenant)}`);
+        if (result.policy.declared)
+            out.push(`- declared: ${describeTenantPolicy(result.policy.declared)}`);
+        if (result.policy.reason)
+            out.push(`- ${cell(result.policy.reason)}`);
+        out.push('');
+    }
+    if (fix)
+        out.push('### Fix', '', ...fixLine(fix).split('\n').map((l) => (l.startsWith('  ') ? `- ${cell(l.trim())}` : l)), '');
+    else if (c.different + c.missing > 0 || result.policy.status === 'different')
+        out.push("Run with `fix: true` (CLI: `entra-photos drift --fix`) to upload the repository's version.", '');
+    return out.join('\n');
+}
+/** A self-contained page for the admin's own machine: both thumbnails side by side as data URIs. */
+function driftHtml(result, fix) {
+    const img = (jpeg) => (jpeg && jpeg.length ? `<img src="data:image/jpeg;base64,${jpeg.toString('base64')}" width="96" height="96" alt="">` : '<span class="none">—</span>');
+    const rows = sorted(result.users)
+        .filter((u) => u.status !== 'in-sync')
+        .map((u) => `<tr><td>${img(u.thumbnails?.repo)}</td><td>${img(u.thumbnails?.tenant)}</td><td>${html(describeKey(u.key))}</td><td><b>${u.status}</b><br>${html(u.reason ?? '')}</td><td><code>${html(u.photo)}</code><br>${html(`${u.declaredAt.file}:${u.declaredAt.line}`)}</td></tr>`);
+    return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>entra-photos drift ${html(result.head.slice(0, 12))}</title>
+<style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:6px;vertical-align:top;text-align:left}.none{color:#999}</style></head>
+<body><h1>entra-photos drift</h1>
+<p>${html(driftHeadline(result))}</p>
+${fix ? `<p>${html(fixLine(fix))}</p>` : ''}
+<p>Contains photos of people: keep this file on this machine and delete it when done.</p>
+<table><tr><th>Repository</th><th>Tenant</th><th>User</th><th>Status</th><th>Photo</th></tr>
+${rows.join('\n')}
+</table></body></html>
+`;
+}
+function cell(s) {
+    return s.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\r?\n/g, ' ');
+}
+function attr(s) {
+    return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+}
+function html(s) {
+    return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-export { listAllDirectoryUsers as a, downloadPhotoOnce as d, listDirectoryUsers as l };
+export { driftText as a, driftCounts as b, driftJson as c, detectDrift as d, driftMarkdown as e, fixDrift as f, driftHeadline as g, driftHtml as h, inSync as i };

@@ -7,8 +7,8 @@ const __dirname = __entraPhotosDirname(__filename);
 import { randomBytes } from 'node:crypto';
 import { readFile, mkdir, writeFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { U as UserError, v as validateRepository, q as parseDocument, s as isMap, u as isSeq, Y as YAMLSeq_1 } from './shared2.js';
-import { W as WorktreeSnapshot } from './shared4.js';
+import { U as UserError, v as validateRepository, k as parseDocument, l as isMap, q as isSeq, Y as YAMLSeq_1 } from './shared2.js';
+import { W as WorktreeSnapshot } from './shared5.js';
 
 /**
  * What export and import share: the users a repository already declares, safe photo file names,
