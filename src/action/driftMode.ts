@@ -1,7 +1,8 @@
 import * as core from '@actions/core';
 import { environmentClaim, openTenant } from '../apply/connection.js';
 import { UserError } from '../core/errors.js';
-import { detectDrift, driftCounts, fixDrift, inSync } from '../drift/drift.js';
+import { detectDrift, driftCounts, inSync } from '../drift/drift.js';
+import { fixDrift } from '../drift/fix.js';
 import { applySucceeded } from '../report/apply.js';
 import { driftHeadline, driftJson, driftMarkdown, driftText } from '../report/drift.js';
 import { validationSummary } from '../report/validation.js';

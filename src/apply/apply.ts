@@ -7,6 +7,7 @@ import { gitMaybe } from '../repo/git.js';
 import { RevisionSnapshot } from '../repo/revision.js';
 import { isResolved, PacerCancelledError, WritePacer, attemptsOf, type PacerStats, type TenantClient, type UserResolution } from '../tenant/index.js';
 import { validateRepository, type ValidationResult } from '../validate/validate.js';
+import { detectDrift } from '../drift/drift.js';
 import { Ledger, type LandedEntry } from './ledger.js';
 import { ApplyLease } from './lock.js';
 import { blocksApp, planPolicyStep, wantedPolicy, type PolicyStep, type TenantPolicy } from './policyGuard.js';
@@ -62,7 +63,10 @@ export interface ApplyResult {
   head: string;
   validation: ValidationResult;
   plan?: Plan;
-  /** Planned changes that an earlier, interrupted run from the same base already landed. */
+  /**
+   * Planned changes already live: landed by an earlier, interrupted run from the same base, or
+   * (when no applied revision is recorded yet) found in the tenant by comparing photos.
+   */
   alreadyLanded: number;
   outcomes: UserOutcome[];
   policy: PolicyOutcome;
@@ -135,11 +139,21 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
     const landed = await ledger.landedSince(base);
     const live = overlayLanded(desiredBase, desiredHead, landed);
     const effective = landed.size ? diffDesired(live, desiredHead, { prune: options.prune }) : plan;
-    const uploads = effective.uploads;
+    let uploads = effective.uploads;
     const removals = options.prune ? effective.removals : [];
     const stillToDo = new Set([...uploads, ...removals].map((c) => c.key.canonical));
     const alreadyLanded = [...plan.uploads, ...(options.prune ? plan.removals : [])].filter((c) => !stillToDo.has(c.key.canonical)).length;
     if (alreadyLanded) log(`${alreadyLanded} planned change(s) already landed in an earlier run from the same base: skipped.`);
+
+    // No record yet: compare with the tenant itself instead of assuming it is empty, so adopting
+    // a tenant (export, then the first apply) does not re-upload photos that are already there.
+    let alreadyInTenant = 0;
+    if (!base && uploads.length > 0) {
+      const live = await inSyncUsers(options, tenant, head, new Set(uploads.map((u) => u.key.canonical)));
+      uploads = uploads.filter((u) => !live.has(u.key.canonical));
+      alreadyInTenant = live.size;
+      log(`No applied revision is recorded for ${options.environment}: compared with the tenant, ${alreadyInTenant} user(s) already have their photo.`);
+    }
 
     // 3. Resolve users with few requests.
     const resolutions = await tenant.resolveUsers([...uploads.map((u) => u.key), ...removals.map((r) => r.key)], options.signal ? { signal: options.signal } : {});
@@ -153,7 +167,7 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
       for (const u of uploads) outcomes.push(resolutionOutcome(u.key, 'upload', resolutions.get(u.key.canonical), 'would-upload', u.photo));
       for (const r of removals) outcomes.push(resolutionOutcome(r.key, 'remove', resolutions.get(r.key.canonical), 'would-remove', r.photo));
       if (policy.status === 'applied') policy = { ...policy, status: 'would-apply' };
-      return result({ validation, base, plan, alreadyLanded, outcomes: [...outcomes, ...kept(plan, options)], policy, appliedRevision: base, record: 'dry-run' });
+      return result({ validation, base, plan, alreadyLanded: alreadyLanded + alreadyInTenant, outcomes: [...outcomes, ...kept(plan, options)], policy, appliedRevision: base, record: 'dry-run' });
     }
 
     const pacer = options.pacer ?? new WritePacer(options.signal ? { signal: options.signal } : {});
@@ -201,7 +215,7 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
         if (record === 'advanced') appliedRevision = head;
       }
     }
-    return result({ validation, base, plan, alreadyLanded, outcomes, policy, appliedRevision, record, pacer: pacer.stats, cancelled: options.signal?.aborted ?? false });
+    return result({ validation, base, plan, alreadyLanded: alreadyLanded + alreadyInTenant, outcomes, policy, appliedRevision, record, pacer: pacer.stats, cancelled: options.signal?.aborted ?? false });
   } finally {
     await lease?.release();
     for (const s of snapshots) s.close();
@@ -267,6 +281,15 @@ function overlayLanded(base: DesiredState | undefined, head: DesiredState, lande
     }
   }
   return { label: base?.label ?? 'nothing', users, ...(base?.policy ? { policy: base.policy } : {}) };
+}
+
+/**
+ * The users (of `candidates`) whose tenant photo already is the repository's, by the same
+ * perceptual comparison as drift (Graph re-encodes, so bytes never match).
+ */
+async function inSyncUsers(options: ApplyOptions, tenant: TenantClient, head: string, candidates: ReadonlySet<string>): Promise<Set<string>> {
+  const drift = await detectDrift({ repo: options.repo, head, only: candidates, ...(options.signal ? { signal: options.signal } : {}) }, tenant);
+  return new Set(drift.users.filter((u) => u.status === 'in-sync').map((u) => u.key.canonical));
 }
 
 interface PolicyPlan {

@@ -9,10 +9,8 @@
  * tenant that throttles is slowed down, not hammered. Nothing is written; `fixDrift` hands the
  * drifted users to applyRevision, the one upload path.
  */
-import { applyRevision, type ApplyResult } from '../apply/apply.js';
 import { samePolicy, wantedPolicy, type TenantPolicy } from '../apply/policyGuard.js';
 import { countFindings } from '../core/findings.js';
-import { UserError } from '../core/errors.js';
 import { desiredStateOf, type DesiredPhoto } from '../desired/desired.js';
 import type { SourceRef } from '../manifest/types.js';
 import type { UserKey } from '../manifest/userKey.js';
@@ -73,6 +71,8 @@ export interface DriftOptions {
   log?: (line: string) => void;
   /** Downloads: a pacer built for this run unless given (tests). */
   pacer?: WritePacer;
+  /** Compare only these users (canonical keys); default every declared user. */
+  only?: ReadonlySet<string>;
 }
 
 export async function detectDrift(options: DriftOptions, tenant: TenantClient): Promise<DriftResult> {
@@ -87,7 +87,7 @@ export async function detectDrift(options: DriftOptions, tenant: TenantClient): 
       return { ...base, users: [], policy: { status: 'not-managed' }, cancelled: false, durationMs: Math.round(performance.now() - started) };
     }
     const desired = await desiredStateOf(snapshot, validation);
-    const wanted = [...desired.users.values()].sort((a, b) => (a.key.canonical < b.key.canonical ? -1 : 1));
+    const wanted = [...desired.users.values()].filter((u) => !options.only || options.only.has(u.key.canonical)).sort((a, b) => (a.key.canonical < b.key.canonical ? -1 : 1));
     log(`Comparing ${wanted.length} user(s) of ${snapshot.commit.slice(0, 12)} with the tenant.`);
 
     // Policy first: one call, and a missing permission shows before thousands of downloads.
@@ -134,6 +134,8 @@ export async function detectDrift(options: DriftOptions, tenant: TenantClient): 
 }
 
 async function compareOne(entry: UserDrift, want: DesiredPhoto, snapshot: RevisionSnapshot, tenantBytes: Buffer | null, threshold: number, withThumbnails: boolean): Promise<UserDrift> {
+  // Nothing to compare with: no need to normalise (a first import would do it twice).
+  if (!tenantBytes && !withThumbnails) return { ...entry, status: 'missing', reason: 'The tenant has no photo for this user.' };
   const report = await checkPhoto(await snapshot.read(want.photoPath), want.settings);
   const problem = report.issues.find((i) => i.severity === 'error');
   if (problem || !report.output) return { ...entry, status: 'error', reason: `The repository's photo cannot be sent: ${problem?.message ?? 'it could not be normalised.'}` };
@@ -174,40 +176,6 @@ export function inSync(result: DriftResult): boolean {
 /** Users `--fix` would upload: a different or missing photo. */
 export function drifted(result: DriftResult): UserDrift[] {
   return result.users.filter((u) => u.status === 'different' || u.status === 'missing');
-}
-
-export interface FixOptions {
-  repo: string;
-  environment: string;
-  remote?: string;
-  dryRun?: boolean;
-  allowPolicyLockout?: boolean;
-  signal?: AbortSignal;
-  log?: (line: string) => void;
-}
-
-/** `--fix`: apply the repository's version of every drifted user (and the policy) via applyRevision. */
-export async function fixDrift(result: DriftResult, options: FixOptions, tenant: TenantClient): Promise<ApplyResult | undefined> {
-  const users = new Set(drifted(result).map((u) => u.key.canonical));
-  if (users.size === 0 && result.policy.status !== 'different') return undefined;
-  if (result.validation.findings.some((f) => f.severity === 'error')) {
-    throw new UserError('guard', 'The repository does not validate, so drift was not repaired. Fix the findings above first.');
-  }
-  return applyRevision(
-    {
-      repo: options.repo,
-      head: result.head,
-      environment: options.environment,
-      ...(options.remote ? { remote: options.remote } : {}),
-      prune: false,
-      dryRun: options.dryRun ?? false,
-      allowPolicyLockout: options.allowPolicyLockout ?? false,
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.log ? { log: options.log } : {}),
-      repair: { users },
-    },
-    tenant,
-  );
 }
 
 function countBy(users: readonly UserDrift[]): Partial<Record<DriftStatus, number>> {

@@ -67,4 +67,20 @@ describe('apply resumes from what is live', () => {
     expect(h2.appliedRevision).toBe(git(repo, 'rev-parse', 'HEAD'));
     expect(git(repo, 'log', '--oneline', '--decorate', '-1')).toContain('tag: entra-photos/applied/staging');
   });
+
+  it('with no applied revision recorded, the first apply compares with the tenant and uploads only what differs', async () => {
+    // The tenant already holds every photo of HEAD (the previous test applied it to "staging"):
+    // a new environment record, as after adopting a tenant with export, must not re-upload them.
+    await writeFile(path.join(repo, 'photos/staff/katherine.johnson.jpg'), await portrait('#335599'));
+    await commit('one retake before adopting');
+    const since = (await emulator.admin.requests()).at(-1)?.seq ?? 0;
+    const adopted = await runCli(['apply', '--repo', repo, '--environment', 'adopted', '--remote', 'none', '--format', 'json'], emulator.env as unknown as Record<string, string>);
+    expect(adopted.code).toBe(0);
+    const json = JSON.parse(adopted.stdout);
+    expect(json.counts).toMatchObject({ uploaded: 1, failed: 0 });
+    expect(json.alreadyLanded).toBe(11);
+    const puts = (await emulator.admin.requests(since)).filter((r) => r.method === 'PUT' && r.path.includes('/photo/'));
+    expect(puts).toHaveLength(1);
+    expect(git(repo, 'log', '--oneline', '--decorate', '-1')).toContain('tag: entra-photos/applied/adopted');
+  });
 });
