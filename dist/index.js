@@ -41,10 +41,10 @@ import require$$1$4 from 'node:dns';
 import require$$5$4 from 'string_decoder';
 import 'child_process';
 import 'timers';
-import { s as sortFindings, g as gitMaybe, f as applyRevision, b as applyText, h as applyCounts, i as validationSummary, j as applyMarkdown, c as applySucceeded, k as applyHeadline, l as isGitRepository, r as resolveCommit, p as parentsOf, m as ensureCommit, v as validationText, d as countFindings, n as validationHeadline } from './chunks/shared.js';
+import { s as sortFindings, g as gitMaybe, f as applyRevision, b as applyText, h as applyCounts, i as validationSummary, j as applyMarkdown, c as applySucceeded, k as applyHeadline, l as isGitRepository, r as resolveCommit, p as parentsOf, m as ensureCommit, v as validationText, d as countFindings, n as validationHeadline, o as detectDrift, q as driftCounts, t as inSync } from './chunks/shared.js';
 import { P as PLAN_COMMENT_MARKER, p as planRevisions, b as planText, a as planJson, c as planHeadline, d as planMarkdown } from './chunks/shared3.js';
 import { W as WorktreeSnapshot } from './chunks/shared5.js';
-import { d as detectDrift, f as fixDrift, a as driftText, b as driftCounts, c as driftJson, e as driftMarkdown, g as driftHeadline, i as inSync } from './chunks/shared7.js';
+import { f as fixDrift, d as driftText, a as driftJson, b as driftMarkdown, c as driftHeadline } from './chunks/shared7.js';
 import { readFileSync as readFileSync$1 } from 'node:fs';
 import path from 'node:path';
 import 'process';
@@ -60,7 +60,6 @@ import 'node:https';
 import 'node:child_process';
 import './chunks/shared6.js';
 import 'node:fs/promises';
-import './chunks/shared8.js';
 
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */

@@ -8,8 +8,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { U as UserError } from './shared2.js';
-import { d as detectDrift, f as fixDrift, h as driftHtml, c as driftJson, a as driftText, i as inSync } from './shared7.js';
-import { g as gitMaybe, v as validationText, c as applySucceeded } from './shared.js';
+import { g as gitMaybe, o as detectDrift, v as validationText, c as applySucceeded, t as inSync } from './shared.js';
+import { f as fixDrift, e as driftHtml, a as driftJson, d as driftText } from './shared7.js';
 import { T as TENANT_OPTIONS, t as tenantFromArgs, i as interruptible } from './shared4.js';
 import 'process';
 import 'buffer';
@@ -34,9 +34,8 @@ import 'events';
 import 'node:http';
 import 'node:https';
 import 'node:stream';
-import './shared6.js';
-import './shared8.js';
 import 'node:child_process';
+import './shared6.js';
 
 /** `entra-photos drift [--fix]`: compare the tenant with a revision of the repository. */
 const DRIFT_USAGE = `Options for drift (tenant options as for apply):

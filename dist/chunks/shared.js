@@ -4,14 +4,14 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { p as plural, n as normalisationKey, U as UserError, r as roleName, v as validateRepository, b as isResolved, d as describeKey, a as recommendedParallelism, f as checkPhoto } from './shared2.js';
+import { p as plural, D as DEFAULT_LIMITS, n as normalisationKey, U as UserError, r as roleName, v as validateRepository, a as recommendedParallelism, b as isResolved, f as downloadPhotoOnce, g as checkPhoto, t as thumbnail, d as describeKey } from './shared2.js';
 import { tmpdir, hostname } from 'node:os';
 import 'node:crypto';
-import 'sharp';
+import sharp from 'sharp';
 import 'node:zlib';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { W as WritePacer, a as attemptsOf, P as PacerCancelledError } from './shared6.js';
+import { W as WritePacer, P as PacerCancelledError, a as attemptsOf } from './shared6.js';
 import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -80,6 +80,95 @@ function validationSummary(result, options = {}) {
 }
 function escapeCell(s) {
     return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').replace(/</g, '&lt;');
+}
+
+/**
+ * Perceptual similarity of two photos, for drift detection.
+ *
+ * Graph re-encodes and may resize what it stores, so the tenant's bytes never equal the bytes we
+ * uploaded. Both photos are reduced to a 32×32 greyscale square (auto-oriented, centre-cropped,
+ * contrast-stretched: the structure) and an 8×8 colour square (coarse enough that chroma
+ * subsampling and JPEG blocking average out: the colours), and compared by the mean absolute
+ * difference of their pixels. `similarity` is 1 − the larger of the two differences (1 = identical):
+ * re-encoding and resizing move it by about 1%, another photo by several percent. A difference-hash (dHash, 64 bits) distance is
+ * reported alongside for diagnostics. Decoding is bounded like every other decode here.
+ */
+/** Edge of the greyscale square the comparison runs on. */
+const SIGNATURE_SIDE = 32;
+/** Edge of the colour square. */
+const COLOUR_SIDE = 8;
+/**
+ * Photos at or above this similarity are the same picture. Measured on this project's sample
+ * portraits (test/unit/photo/similarity.test.ts; docs/commands.md "How drift decides"): copies as
+ * Graph may store them (re-encoded at JPEG q50–95, 4:4:4 or 4:2:0, resized down to 96 px, twice
+ * re-encoded, PNG) scored 0.9868–0.9998; other portraits with the same pose and framing, and the
+ * same portrait shifted by 10%, zoomed by 20% or with a quarter of its background recoloured,
+ * scored 0.67–0.9594. 0.975 sits in the gap, a little nearer the "same" side because a false
+ * "different" only costs a re-upload with --fix while a false "same" hides drift.
+ */
+const SAME_PHOTO_THRESHOLD = 0.975;
+function bounded(jpeg) {
+    return sharp(jpeg, { failOn: 'error', limitInputPixels: DEFAULT_LIMITS.maxInputPixels, pages: 1 }).timeout({ seconds: DEFAULT_LIMITS.timeoutSeconds });
+}
+/** The signature of a photo (any format sharp reads). Rejects when it cannot be decoded. */
+async function photoSignature(image) {
+    const meta = await bounded(image).metadata();
+    const base = () => bounded(image).autoOrient().flatten({ background: '#ffffff' }).toColourspace('srgb').removeAlpha();
+    const [grey, colour, dhash] = await Promise.all([
+        base().greyscale().resize(SIGNATURE_SIDE, SIGNATURE_SIDE, { fit: 'cover', position: 'centre', kernel: 'cubic' }).raw().toBuffer(),
+        base().resize(COLOUR_SIDE, COLOUR_SIDE, { fit: 'cover', position: 'centre', kernel: 'cubic' }).raw().toBuffer(),
+        differenceHash(image),
+    ]);
+    const width = meta.autoOrient?.width ?? meta.width ?? 0;
+    const height = meta.autoOrient?.height ?? meta.height ?? 0;
+    return { grey: stretch(new Uint8Array(grey)), colour: new Uint8Array(colour), dhash, width, height };
+}
+/** Compares two signatures. */
+function compareSignatures(a, b, threshold = SAME_PHOTO_THRESHOLD) {
+    const similarity = Math.min(1 - meanAbsDiff(a.grey, b.grey), 1 - meanAbsDiff(a.colour, b.colour));
+    return { similarity: Math.round(similarity * 10_000) / 10_000, dhashDistance: hamming(a.dhash, b.dhash), same: similarity >= threshold };
+}
+/** Mean absolute difference of two equal-length byte arrays, as a share of 0..255. */
+function meanAbsDiff(a, b) {
+    let sum = 0;
+    for (let i = 0; i < a.length; i++)
+        sum += Math.abs((a[i] ?? 0) - (b[i] ?? 0));
+    return a.length ? sum / (a.length * 255) : 1;
+}
+/** Linear contrast stretch, so a re-encode that shifts levels slightly does not count. */
+function stretch(values) {
+    let min = 255;
+    let max = 0;
+    for (const v of values) {
+        if (v < min)
+            min = v;
+        if (v > max)
+            max = v;
+    }
+    const out = new Uint8Array(values.length);
+    const range = max - min;
+    for (let i = 0; i < values.length; i++)
+        out[i] = range < 8 ? (values[i] ?? 0) : Math.round((((values[i] ?? 0) - min) * 255) / range);
+    return out;
+}
+async function differenceHash(image) {
+    const { data } = await bounded(image).autoOrient().flatten({ background: '#ffffff' }).greyscale().resize(9, 8, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
+    let bits = 0n;
+    for (let y = 0; y < 8; y++) {
+        for (let x = 0; x < 8; x++) {
+            bits = (bits << 1n) | ((data[y * 9 + x] ?? 0) > (data[y * 9 + x + 1] ?? 0) ? 1n : 0n);
+        }
+    }
+    return bits.toString(16).padStart(16, '0');
+}
+function hamming(a, b) {
+    let x = BigInt(`0x${a}`) ^ BigInt(`0x${b}`);
+    let count = 0;
+    while (x) {
+        count += Number(x & 1n);
+        x >>= 1n;
+    }
+    return count;
 }
 
 function photoFingerprint(blobId, settings) {
@@ -397,6 +486,199 @@ function byUser(a, b) {
     return a.key.canonical < b.key.canonical ? -1 : a.key.canonical > b.key.canonical ? 1 : 0;
 }
 
+/**
+ * Whether a policy stops this app's photo writes: onPremises stops everyone's cloud writes, and a
+ * non-empty allowedRoles stops every app whose service principal holds none of those roles
+ * (403 ForbiddenByAdminEditPolicy, DESIGN.md "Tenant facts").
+ */
+function blocksApp(policy, appRoles) {
+    if (policy.source === 'onPremises')
+        return 'source is onPremises, which disables cloud photo writes for everyone';
+    if (policy.allowedRoles.length > 0 && !policy.allowedRoles.some((r) => appRoles.includes(r))) {
+        return `allowedRoles (${policy.allowedRoles.map(roleName).join(', ')}) includes no role that this app's service principal holds`;
+    }
+    return undefined;
+}
+/** The tenant policy a manifest asks for; fields the manifest leaves out keep the tenant's value. */
+function wantedPolicy(desired, live) {
+    return {
+        source: desired.source ?? live.source,
+        allowedRoles: desired.allowedRoles ? [...desired.allowedRoles].sort() : live.allowedRoles,
+    };
+}
+function samePolicy(a, b) {
+    const ra = [...a.allowedRoles].sort();
+    const rb = [...b.allowedRoles].sort();
+    return a.source === b.source && ra.length === rb.length && ra.every((r, i) => r === rb[i]);
+}
+/**
+ * Orders the policy change around the photo writes so the app never locks itself out silently:
+ * a change that unblocks writes goes first; a change that would block them goes after the photos
+ * and only with allowLockout; anything else goes last (photos land under the rules reviewers saw).
+ */
+function planPolicyStep(live, wanted, appRoles, allowLockout) {
+    if (samePolicy(live, wanted))
+        return { kind: 'none' };
+    const blockedNow = blocksApp(live, appRoles);
+    const blockedAfter = blocksApp(wanted, appRoles);
+    if (blockedAfter) {
+        if (allowLockout)
+            return { kind: 'after-photos', to: wanted };
+        return {
+            kind: 'refuse',
+            to: wanted,
+            reason: `The policy change was not applied: afterwards ${blockedAfter}, so this app could no longer write photos (403 ForbiddenByAdminEditPolicy). Assign the app's service principal one of the allowed roles (for example User Administrator) and re-run, or set allow-policy-lockout: true if locking the app out is intended.`,
+        };
+    }
+    return blockedNow ? { kind: 'before-photos', to: wanted } : { kind: 'after-photos', to: wanted };
+}
+
+/**
+ * Drift: does the tenant still hold what the repository declares?
+ *
+ * For every manifest user of a revision (default HEAD): the repository's photo is normalised
+ * exactly as apply would send it, the tenant's photo is downloaded, and the two are compared by
+ * perceptual similarity (Graph re-encodes and resizes what it stores, so bytes never match).
+ * The declared photo policy is compared with the tenant's. Downloads are reads paced through a
+ * WritePacer (one shared Retry-After gate, adaptive concurrency, bounded retries), so a large
+ * tenant that throttles is slowed down, not hammered. Nothing is written; `fixDrift` hands the
+ * drifted users to applyRevision, the one upload path.
+ */
+async function detectDrift(options, tenant) {
+    const started = performance.now();
+    const log = options.log ?? (() => { });
+    const threshold = options.threshold ?? SAME_PHOTO_THRESHOLD;
+    const snapshot = await RevisionSnapshot.open(options.repo, options.head ?? 'HEAD');
+    try {
+        const validation = await validateRepository(snapshot, { shouldDecode: () => false });
+        const base = { head: snapshot.commit, validation, threshold };
+        if (countFindings(validation.findings).errors > 0) {
+            return { ...base, users: [], policy: { status: 'not-managed' }, cancelled: false, durationMs: Math.round(performance.now() - started) };
+        }
+        const desired = await desiredStateOf(snapshot, validation);
+        const wanted = [...desired.users.values()].filter((u) => !options.only || options.only.has(u.key.canonical)).sort((a, b) => (a.key.canonical < b.key.canonical ? -1 : 1));
+        log(`Comparing ${wanted.length} user(s) of ${snapshot.commit.slice(0, 12)} with the tenant.`);
+        // Policy first: one call, and a missing permission shows before thousands of downloads.
+        let policy = { status: 'not-managed' };
+        if (desired.policy) {
+            try {
+                const live = await tenant.getPhotoPolicy();
+                const declared = wantedPolicy(desired.policy, live);
+                policy = { status: samePolicy(declared, live) ? 'in-sync' : 'different', declared, tenant: live };
+            }
+            catch (err) {
+                policy = { status: 'error', reason: err.message };
+            }
+        }
+        const resolutions = await tenant.resolveUsers(wanted.map((w) => w.key), options.signal ? { signal: options.signal } : {});
+        const pacer = options.pacer ?? new WritePacer({ maxConcurrency: 16, initialConcurrency: 4, ...(options.signal ? { signal: options.signal } : {}) });
+        const cpu = new Slots(recommendedParallelism());
+        // A bounded window of users in progress keeps memory flat: downloaded photos never pile up
+        // waiting for the CPU, however large the tenant.
+        const window = new Slots(32);
+        const users = await Promise.all(wanted.map((want) => window.run(async () => {
+            const entry = { key: want.key, photo: want.photoPath, declaredAt: want.declaredAt, status: 'error' };
+            const resolution = resolutions.get(want.key.canonical);
+            if (!isResolved(resolution))
+                return { ...entry, status: 'unresolved', reason: resolution?.reason ?? 'The user was not looked up.' };
+            entry.userId = resolution.id;
+            if (options.signal?.aborted)
+                return { ...entry, status: 'cancelled', reason: 'The run was cancelled before this user was compared.' };
+            let tenantBytes;
+            try {
+                tenantBytes = await pacer.run(() => downloadPhotoOnce(tenant.connection, resolution.id, options.signal), want.key.value);
+            }
+            catch (err) {
+                if (err instanceof PacerCancelledError)
+                    return { ...entry, status: 'cancelled', reason: err.message };
+                return { ...entry, status: 'error', reason: `Could not download the tenant's photo: ${err.message}` };
+            }
+            return cpu.run(() => compareOne(entry, want, snapshot, tenantBytes, threshold, options.thumbnails ?? false));
+        })));
+        const counts = countBy(users);
+        log(`In sync ${counts['in-sync'] ?? 0}, different ${counts.different ?? 0}, missing ${counts.missing ?? 0}, unresolved ${counts.unresolved ?? 0}, errors ${counts.error ?? 0}.`);
+        return { ...base, users, policy, cancelled: options.signal?.aborted ?? false, durationMs: Math.round(performance.now() - started), pacer: pacer.stats };
+    }
+    finally {
+        snapshot.close();
+    }
+}
+async function compareOne(entry, want, snapshot, tenantBytes, threshold, withThumbnails) {
+    // Nothing to compare with: no need to normalise (a first import would do it twice).
+    if (!tenantBytes && !withThumbnails)
+        return { ...entry, status: 'missing', reason: 'The tenant has no photo for this user.' };
+    const report = await checkPhoto(await snapshot.read(want.photoPath), want.settings);
+    const problem = report.issues.find((i) => i.severity === 'error');
+    if (problem || !report.output)
+        return { ...entry, status: 'error', reason: `The repository's photo cannot be sent: ${problem?.message ?? 'it could not be normalised.'}` };
+    const repoJpeg = report.output.jpeg;
+    if (!tenantBytes) {
+        return { ...entry, status: 'missing', reason: 'The tenant has no photo for this user.', ...(withThumbnails ? { thumbnails: { repo: await thumbnail(repoJpeg, 96) } } : {}) };
+    }
+    let theirs;
+    try {
+        theirs = await photoSignature(tenantBytes);
+    }
+    catch (err) {
+        return { ...entry, status: 'different', similarity: 0, tenantPhoto: { width: 0, height: 0, bytes: tenantBytes.length }, reason: `The tenant's photo could not be decoded (${err.message}).` };
+    }
+    const comparison = compareSignatures(await photoSignature(repoJpeg), theirs, threshold);
+    const drift = {
+        ...entry,
+        status: comparison.same ? 'in-sync' : 'different',
+        similarity: comparison.similarity,
+        tenantPhoto: { width: theirs.width, height: theirs.height, bytes: tenantBytes.length },
+    };
+    if (!comparison.same) {
+        drift.reason = `The tenant's photo (${theirs.width}×${theirs.height}) is not the repository's: similarity ${comparison.similarity.toFixed(3)} < ${threshold}.`;
+        if (withThumbnails)
+            drift.thumbnails = { repo: await thumbnail(repoJpeg, 96), tenant: await thumbnail(tenantBytes, 96).catch(() => Buffer.alloc(0)) };
+    }
+    return drift;
+}
+function driftCounts(result) {
+    return { 'in-sync': 0, different: 0, missing: 0, unresolved: 0, error: 0, cancelled: 0, ...countBy(result.users) };
+}
+/** Whether the tenant matches the repository completely. */
+function inSync(result) {
+    const c = driftCounts(result);
+    return c.different + c.missing + c.unresolved + c.error + c.cancelled === 0 && result.policy.status !== 'different' && result.policy.status !== 'error' && !result.cancelled && result.validation.findings.every((f) => f.severity !== 'error');
+}
+/** Users `--fix` would upload: a different or missing photo. */
+function drifted(result) {
+    return result.users.filter((u) => u.status === 'different' || u.status === 'missing');
+}
+function countBy(users) {
+    const counts = {};
+    for (const u of users)
+        counts[u.status] = (counts[u.status] ?? 0) + 1;
+    return counts;
+}
+/** At most `n` CPU-bound comparisons at once (decoding is the expensive part). */
+class Slots {
+    #free;
+    #waiting = [];
+    constructor(n) {
+        this.#free = n;
+    }
+    async run(work) {
+        if (this.#free > 0)
+            this.#free--;
+        else
+            await new Promise((resolve) => this.#waiting.push(resolve));
+        try {
+            return await work();
+        }
+        finally {
+            const next = this.#waiting.shift();
+            if (next)
+                next();
+            else
+                this.#free++;
+        }
+    }
+}
+
 const ENV_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 const NOTE_HEADER = 'entra-photos progress v1';
 class Ledger {
@@ -679,53 +961,6 @@ function sleep(ms, signal) {
 }
 
 /**
- * Whether a policy stops this app's photo writes: onPremises stops everyone's cloud writes, and a
- * non-empty allowedRoles stops every app whose service principal holds none of those roles
- * (403 ForbiddenByAdminEditPolicy, DESIGN.md "Tenant facts").
- */
-function blocksApp(policy, appRoles) {
-    if (policy.source === 'onPremises')
-        return 'source is onPremises, which disables cloud photo writes for everyone';
-    if (policy.allowedRoles.length > 0 && !policy.allowedRoles.some((r) => appRoles.includes(r))) {
-        return `allowedRoles (${policy.allowedRoles.map(roleName).join(', ')}) includes no role that this app's service principal holds`;
-    }
-    return undefined;
-}
-/** The tenant policy a manifest asks for; fields the manifest leaves out keep the tenant's value. */
-function wantedPolicy(desired, live) {
-    return {
-        source: desired.source ?? live.source,
-        allowedRoles: desired.allowedRoles ? [...desired.allowedRoles].sort() : live.allowedRoles,
-    };
-}
-function samePolicy(a, b) {
-    const ra = [...a.allowedRoles].sort();
-    const rb = [...b.allowedRoles].sort();
-    return a.source === b.source && ra.length === rb.length && ra.every((r, i) => r === rb[i]);
-}
-/**
- * Orders the policy change around the photo writes so the app never locks itself out silently:
- * a change that unblocks writes goes first; a change that would block them goes after the photos
- * and only with allowLockout; anything else goes last (photos land under the rules reviewers saw).
- */
-function planPolicyStep(live, wanted, appRoles, allowLockout) {
-    if (samePolicy(live, wanted))
-        return { kind: 'none' };
-    const blockedNow = blocksApp(live, appRoles);
-    const blockedAfter = blocksApp(wanted, appRoles);
-    if (blockedAfter) {
-        if (allowLockout)
-            return { kind: 'after-photos', to: wanted };
-        return {
-            kind: 'refuse',
-            to: wanted,
-            reason: `The policy change was not applied: afterwards ${blockedAfter}, so this app could no longer write photos (403 ForbiddenByAdminEditPolicy). Assign the app's service principal one of the allowed roles (for example User Administrator) and re-run, or set allow-policy-lockout: true if locking the app out is intended.`,
-        };
-    }
-    return blockedNow ? { kind: 'before-photos', to: wanted } : { kind: 'after-photos', to: wanted };
-}
-
-/**
  * Applies the reviewed change: the plan from the last revision applied completely to this
  * environment up to `head`. Never re-derives intent from anything but two revisions (and the
  * progress notes of interrupted runs between them).
@@ -786,12 +1021,21 @@ async function applyRevision(options, tenant) {
         const landed = await ledger.landedSince(base);
         const live = overlayLanded(desiredBase, desiredHead, landed);
         const effective = landed.size ? diffDesired(live, desiredHead, { prune: options.prune }) : plan;
-        const uploads = effective.uploads;
+        let uploads = effective.uploads;
         const removals = options.prune ? effective.removals : [];
         const stillToDo = new Set([...uploads, ...removals].map((c) => c.key.canonical));
         const alreadyLanded = [...plan.uploads, ...(options.prune ? plan.removals : [])].filter((c) => !stillToDo.has(c.key.canonical)).length;
         if (alreadyLanded)
             log(`${alreadyLanded} planned change(s) already landed in an earlier run from the same base: skipped.`);
+        // No record yet: compare with the tenant itself instead of assuming it is empty, so adopting
+        // a tenant (export, then the first apply) does not re-upload photos that are already there.
+        let alreadyInTenant = 0;
+        if (!base && uploads.length > 0) {
+            const live = await inSyncUsers(options, tenant, head, new Set(uploads.map((u) => u.key.canonical)));
+            uploads = uploads.filter((u) => !live.has(u.key.canonical));
+            alreadyInTenant = live.size;
+            log(`No applied revision is recorded for ${options.environment}: compared with the tenant, ${alreadyInTenant} user(s) already have their photo.`);
+        }
         // 3. Resolve users with few requests.
         const resolutions = await tenant.resolveUsers([...uploads.map((u) => u.key), ...removals.map((r) => r.key)], options.signal ? { signal: options.signal } : {});
         // 4. The policy: compare the manifest's with the live tenant's, and order it around the photos.
@@ -805,7 +1049,7 @@ async function applyRevision(options, tenant) {
                 outcomes.push(resolutionOutcome(r.key, 'remove', resolutions.get(r.key.canonical), 'would-remove', r.photo));
             if (policy.status === 'applied')
                 policy = { ...policy, status: 'would-apply' };
-            return result({ validation, base, plan, alreadyLanded, outcomes: [...outcomes, ...kept(plan, options)], policy, appliedRevision: base, record: 'dry-run' });
+            return result({ validation, base, plan, alreadyLanded: alreadyLanded + alreadyInTenant, outcomes: [...outcomes, ...kept(plan, options)], policy, appliedRevision: base, record: 'dry-run' });
         }
         const pacer = options.pacer ?? new WritePacer(options.signal ? { signal: options.signal } : {});
         if (policyPlan.step.kind === 'before-photos')
@@ -856,7 +1100,7 @@ async function applyRevision(options, tenant) {
                     appliedRevision = head;
             }
         }
-        return result({ validation, base, plan, alreadyLanded, outcomes, policy, appliedRevision, record, pacer: pacer.stats, cancelled: options.signal?.aborted ?? false });
+        return result({ validation, base, plan, alreadyLanded: alreadyLanded + alreadyInTenant, outcomes, policy, appliedRevision, record, pacer: pacer.stats, cancelled: options.signal?.aborted ?? false });
     }
     finally {
         await lease?.release();
@@ -917,6 +1161,14 @@ function overlayLanded(base, head, landed) {
         }
     }
     return { label: base?.label ?? 'nothing', users, ...(base?.policy ? { policy: base.policy } : {}) };
+}
+/**
+ * The users (of `candidates`) whose tenant photo already is the repository's, by the same
+ * perceptual comparison as drift (Graph re-encodes, so bytes never match).
+ */
+async function inSyncUsers(options, tenant, head, candidates) {
+    const drift = await detectDrift({ repo: options.repo, head, only: candidates, ...(options.signal ? { signal: options.signal } : {}) }, tenant);
+    return new Set(drift.users.filter((u) => u.status === 'in-sync').map((u) => u.key.canonical));
 }
 async function planPolicy(desired, tenant, options) {
     const live = await tenant.getPhotoPolicy();
@@ -1199,4 +1451,4 @@ function cell(s) {
     return s.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\r?\n/g, ' ');
 }
 
-export { RevisionSnapshot as R, applyJson as a, applyText as b, applySucceeded as c, countFindings as d, validationJson as e, applyRevision as f, gitMaybe as g, applyCounts as h, validationSummary as i, applyMarkdown as j, applyHeadline as k, isGitRepository as l, ensureCommit as m, validationHeadline as n, desiredStateOf as o, parentsOf as p, photoFingerprint as q, resolveCommit as r, sortFindings as s, settingsOf as t, diffDesired as u, validationText as v, wantedPolicy as w, samePolicy as x, describeTenantPolicy as y };
+export { describeTenantPolicy as A, RevisionSnapshot as R, applyJson as a, applyText as b, applySucceeded as c, countFindings as d, validationJson as e, applyRevision as f, gitMaybe as g, applyCounts as h, validationSummary as i, applyMarkdown as j, applyHeadline as k, isGitRepository as l, ensureCommit as m, validationHeadline as n, detectDrift as o, parentsOf as p, driftCounts as q, resolveCommit as r, sortFindings as s, inSync as t, desiredStateOf as u, validationText as v, photoFingerprint as w, settingsOf as x, diffDesired as y, drifted as z };

@@ -5,7 +5,7 @@ const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
 import { d as describeKey, r as roleName, v as validateRepository } from './shared2.js';
-import { R as RevisionSnapshot, o as desiredStateOf, q as photoFingerprint, t as settingsOf, u as diffDesired } from './shared.js';
+import { R as RevisionSnapshot, u as desiredStateOf, w as photoFingerprint, x as settingsOf, y as diffDesired } from './shared.js';
 import { W as WorktreeSnapshot } from './shared5.js';
 
 function planJson(plan) {

@@ -4,137 +4,113 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { w as encodeSegment, x as query, y as withRetries, z as odataString, U as UserError, j as isGraphError } from './shared2.js';
+import { randomBytes } from 'node:crypto';
+import { readFile, mkdir, writeFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { U as UserError, v as validateRepository, s as parseDocument, u as isMap, w as isSeq, Y as YAMLSeq_1 } from './shared2.js';
+import { W as WorktreeSnapshot } from './shared5.js';
 
 /**
- * Reading the directory in bulk, for export, import and drift:
- *   - every user (or a group's members), paged, with only the properties asked for ($select);
- *   - a group named by object id or display name;
- *   - a photo download that makes exactly ONE attempt, for callers that pace many downloads
- *     through a WritePacer (which owns retries, Retry-After and concurrency for the whole run).
- * Pages are read with withRetries (a page is one occasional call); the next page is whatever
- * @odata.nextLink says, so a caller may stop and continue where it left off.
+ * What export and import share: the users a repository already declares, safe photo file names,
+ * atomic writes, and writing manifest entries (a new file, or appended to an existing one with
+ * its comments kept).
  */
-const DIRECTORY_PERMISSIONS = Object.freeze({
-    users: 'User.Read.All',
-    groupMembers: 'GroupMember.Read.All',
-    photos: 'ProfilePhoto.ReadWrite.All',
-});
-/** The user properties export, import and drift need. */
-const DIRECTORY_USER_SELECT = ['id', 'userPrincipalName', 'mail', 'employeeId', 'displayName', 'accountEnabled'];
-/** Every user of the tenant (or of a group), page by page. */
-async function* listDirectoryUsers(connection, options = {}) {
-    const top = Math.min(999, Math.max(1, options.pageSize ?? 999));
-    const select = DIRECTORY_USER_SELECT.join(',');
-    let path;
-    let operation;
-    let permission;
-    if (options.group !== undefined) {
-        const group = await findGroup(connection, options.group, options);
-        path = `/groups/${encodeSegment(group.id)}/transitiveMembers/microsoft.graph.user${query({ $select: select, $top: top })}`;
-        operation = `Listing the members of group "${group.displayName}"`;
-        permission = DIRECTORY_PERMISSIONS.groupMembers;
-    }
-    else {
-        path = `/users${query({ $select: select, $top: top })}`;
-        operation = 'Listing the users of the tenant';
-        permission = DIRECTORY_PERMISSIONS.users;
-    }
-    while (path !== undefined) {
-        const request = { method: 'GET', path, operation, permission, ...(options.signal ? { signal: options.signal } : {}) };
-        let response;
-        try {
-            response = await withRetries(() => connection.send(request), { maxAttempts: options.maxAttempts ?? 5, ...(options.signal ? { signal: options.signal } : {}) });
-        }
-        catch (error) {
-            throw permissionHint(error, permission, operation.toLowerCase());
-        }
-        yield (response.body.value ?? []).map(toDirectoryUser).filter((u) => u !== undefined);
-        path = relativeNextLink(response.body['@odata.nextLink']);
-    }
-}
-/** All pages at once (import's matching index, drift's small lookups). */
-async function listAllDirectoryUsers(connection, options = {}) {
-    const users = [];
-    for await (const page of listDirectoryUsers(connection, options))
-        users.push(...page);
-    return users;
-}
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** A group by object id, or by exact display name (which must name exactly one group). */
-async function findGroup(connection, group, options = {}) {
-    const retry = { maxAttempts: options.maxAttempts ?? 5, ...(options.signal ? { signal: options.signal } : {}) };
-    const permission = DIRECTORY_PERMISSIONS.groupMembers;
+/** Users the repository's manifests declare, by canonical key. A repository without manifests declares none. */
+async function declaredUsers(repo) {
+    const snapshot = new WorktreeSnapshot(repo);
     try {
-        if (GUID.test(group)) {
-            const { body } = await withRetries(() => connection.send({ method: 'GET', path: `/groups/${encodeSegment(group)}${query({ $select: 'id,displayName' })}`, operation: `Looking up group ${group}`, permission }), retry);
-            return { id: String(body['id'] ?? group), displayName: String(body['displayName'] ?? group) };
-        }
-        const { body } = await withRetries(() => connection.send({
-            method: 'GET',
-            path: `/groups${query({ $filter: `displayName eq ${odataString(group)}`, $select: 'id,displayName', $top: 2 })}`,
-            operation: `Looking up group "${group}"`,
-            permission,
-        }), retry);
-        const found = body.value ?? [];
-        if (found.length === 0)
-            throw new UserError('usage', `No group is named "${group}" in the tenant. Check the name (it must match exactly) or pass the group's object id.`);
-        if (found.length > 1)
-            throw new UserError('usage', `Several groups are named "${group}". Pass the object id of the one you mean (Entra admin center → Groups → the group → Object ID).`);
-        return { id: String(found[0]['id']), displayName: String(found[0]['displayName'] ?? group) };
+        const validation = await validateRepository(snapshot, { shouldDecode: () => false });
+        return new Map(validation.users.map((u) => [u.key.canonical, { canonical: u.key.canonical, photoPath: u.photoPath, at: u.keyAt }]));
     }
-    catch (error) {
-        if (isGraphError(error) && error.status === 404)
-            throw new UserError('usage', `No group has the object id ${group} in this tenant. Check the id, or pass the group's display name.`);
-        throw permissionHint(error, permission, `read group ${group}`);
+    finally {
+        snapshot.close();
     }
+}
+/** The declaration of a tenant user under any of the keys a manifest may use for them. */
+function findDeclaration(declared, user) {
+    const keys = [`objectId:${user.id.toLowerCase()}`, `upn:${user.userPrincipalName.toLowerCase()}`];
+    if (user.mail)
+        keys.push(`upn:${user.mail.toLowerCase()}`);
+    if (user.employeeId)
+        keys.push(`employeeId:${user.employeeId}`);
+    for (const key of keys) {
+        const found = declared.get(key);
+        if (found)
+            return found;
+    }
+    return undefined;
+}
+/** A file name from an identifier: lower case, only [a-z0-9._@-], never empty or hidden. */
+function safeFileStem(value) {
+    const stem = value.toLowerCase().replace(/[^a-z0-9._@-]+/g, '_').replace(/^[._]+/, '').slice(0, 120);
+    return stem || 'photo';
+}
+/** Repository-relative path (forward slashes) checked to stay inside the repository. */
+function insideRepo(repo, rel, what) {
+    const abs = path.resolve(repo, rel);
+    const relative = path.relative(repo, abs);
+    if (!relative || relative.startsWith('..') || path.isAbsolute(relative)) {
+        throw new UserError('usage', `${what} "${rel}" is outside the repository ${repo}. Give a path inside it (e.g. manifests/imported.yaml).`);
+    }
+    return abs;
+}
+/** Writes through a temporary file and a rename: an interruption never leaves half a file. */
+async function writeAtomic(file, data) {
+    await mkdir(path.dirname(file), { recursive: true });
+    const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+        await writeFile(temp, data);
+        await rename(temp, file);
+    }
+    catch (err) {
+        await rm(temp, { force: true });
+        throw err;
+    }
+}
+function scalar(value) {
+    return /^[A-Za-z0-9@._/-]+$/.test(value) && !/^[0-9.]+$/.test(value) ? value : JSON.stringify(value);
+}
+/** A new manifest file's text. */
+function manifestText(entries, options) {
+    const lines = [
+        '# yaml-language-server: $schema=../schema/manifest.schema.json',
+        ...options.header.map((h) => `# ${h}`),
+        'version: 1',
+        `photoRoot: ${scalar(options.photoRoot)}`,
+        entries.length ? 'users:' : 'users: []',
+    ];
+    for (const e of entries) {
+        lines.push(`  - ${e.keyField}: ${e.keyField === 'employeeId' ? JSON.stringify(e.keyValue) : scalar(e.keyValue)}${e.comment ? `  # ${e.comment.replace(/[\r\n]+/g, ' ')}` : ''}`);
+        lines.push(`    photo: ${scalar(e.photo)}`);
+    }
+    return lines.join('\n') + '\n';
 }
 /**
- * GET /users/{id}/photo/$value — ONE attempt (run it through a WritePacer); null when the user
- * has no photo (404 ImageNotFound).
+ * Adds entries to an existing manifest, keeping its comments and layout. Refuses a file whose
+ * photoRoot differs from the one the photos were written under.
  */
-async function downloadPhotoOnce(connection, userId, signal) {
-    try {
-        const { body } = await connection.send({
-            method: 'GET',
-            path: `/users/${encodeSegment(userId)}/photo/$value`,
-            responseType: 'bytes',
-            operation: `Downloading the photo of user ${userId}`,
-            permission: DIRECTORY_PERMISSIONS.photos,
-            ...(signal ? { signal } : {}),
-        });
-        return body;
+async function appendToManifest(file, entries, photoRoot, displayPath) {
+    const text = await readFile(file, 'utf8');
+    const doc = parseDocument(text);
+    if (doc.errors.length > 0 || !isMap(doc.contents)) {
+        throw new UserError('usage', `${displayPath}: cannot add entries to this file: it is not a valid manifest (${doc.errors[0]?.message ?? 'not a mapping'}). Fix it (entra-photos validate), or write to another file with --manifest.`);
     }
-    catch (error) {
-        if (isGraphError(error) && error.status === 404 && (error.code === 'ImageNotFound' || error.code === 'ErrorItemNotFound'))
-            return null;
-        throw error;
+    const root = doc.get('photoRoot');
+    if ((typeof root === 'string' ? root.replace(/\/+$/, '') : 'photos') !== photoRoot) {
+        throw new UserError('usage', `${displayPath}: its photoRoot is "${String(root ?? 'photos')}", not "${photoRoot}" where the photos go. Write to another manifest with --manifest.`);
     }
-}
-function toDirectoryUser(value) {
-    if (typeof value['id'] !== 'string')
-        return undefined;
-    const text = (name) => (typeof value[name] === 'string' && value[name] !== '' ? value[name] : null);
-    return {
-        id: value['id'],
-        userPrincipalName: text('userPrincipalName') ?? '',
-        mail: text('mail'),
-        employeeId: text('employeeId'),
-        displayName: text('displayName'),
-        accountEnabled: typeof value['accountEnabled'] === 'boolean' ? value['accountEnabled'] : null,
-    };
-}
-function relativeNextLink(nextLink) {
-    if (!nextLink)
-        return undefined;
-    const url = new URL(nextLink);
-    return `${url.pathname.replace(/^\/(v1\.0|beta)/, '')}${url.search}`;
-}
-function permissionHint(error, permission, purpose) {
-    if (isGraphError(error) && error.status === 403) {
-        return new UserError('tenant', `The app may not ${purpose}: grant it the Microsoft Graph application permission ${permission} (App registrations → this app → API permissions → add ${permission}, type Application → Grant admin consent). (${error.code}: ${error.graphMessage}${error.requestId ? `; request-id ${error.requestId}` : ''})`);
+    let users = doc.get('users', true);
+    if (!isSeq(users)) {
+        users = new YAMLSeq_1();
+        doc.set('users', users);
     }
-    return error;
+    for (const e of entries) {
+        const item = doc.createNode({ [e.keyField]: e.keyValue, photo: e.photo });
+        if (e.comment)
+            item.commentBefore = ` ${e.comment.replace(/[\r\n]+/g, ' ')}`;
+        users.add(item);
+    }
+    await writeAtomic(file, doc.toString({ lineWidth: 0 }));
 }
 
-export { listAllDirectoryUsers as a, downloadPhotoOnce as d, listDirectoryUsers as l };
+export { appendToManifest as a, declaredUsers as d, findDeclaration as f, insideRepo as i, manifestText as m, safeFileStem as s, writeAtomic as w };
