@@ -131,7 +131,7 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
       desiredBase = await desiredStateOf(baseSnapshot, await validateRepository(baseSnapshot, { shouldDecode: () => false }));
     }
     const plan = diffDesired(desiredBase, desiredHead, { prune: options.prune });
-    log(base ? `Applying ${base.slice(0, 12)}..${head.slice(0, 12)} to ${options.environment}.` : `No revision was applied to ${options.environment} yet: applying everything in ${head.slice(0, 12)}.`);
+    log(base ? `Applying ${base.slice(0, 12)}..${head.slice(0, 12)} to ${options.environment}.` : `No revision was applied to ${options.environment} yet: planning everything in ${head.slice(0, 12)}.`);
 
     // 2. Interrupted runs from the same base changed the tenant already: plan from what is live
     //    (the base overlaid with what they landed), so landed photos are not sent again and a
@@ -149,9 +149,9 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
     // a tenant (export, then the first apply) does not re-upload photos that are already there.
     let alreadyInTenant = 0;
     if (!base && uploads.length > 0) {
-      const live = await inSyncUsers(options, tenant, head, new Set(uploads.map((u) => u.key.canonical)));
-      uploads = uploads.filter((u) => !live.has(u.key.canonical));
-      alreadyInTenant = live.size;
+      const inTenant = await inSyncUsers(options, tenant, head, new Set(uploads.map((u) => u.key.canonical)));
+      uploads = uploads.filter((u) => !inTenant.has(u.key.canonical));
+      alreadyInTenant = inTenant.size;
       log(`No applied revision is recorded for ${options.environment}: compared with the tenant, ${alreadyInTenant} user(s) already have their photo.`);
     }
 
