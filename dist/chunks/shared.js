@@ -1014,7 +1014,7 @@ async function applyRevision(options, tenant) {
             desiredBase = await desiredStateOf(baseSnapshot, await validateRepository(baseSnapshot, { shouldDecode: () => false }));
         }
         const plan = diffDesired(desiredBase, desiredHead, { prune: options.prune });
-        log(base ? `Applying ${base.slice(0, 12)}..${head.slice(0, 12)} to ${options.environment}.` : `No revision was applied to ${options.environment} yet: applying everything in ${head.slice(0, 12)}.`);
+        log(base ? `Applying ${base.slice(0, 12)}..${head.slice(0, 12)} to ${options.environment}.` : `No revision was applied to ${options.environment} yet: planning everything in ${head.slice(0, 12)}.`);
         // 2. Interrupted runs from the same base changed the tenant already: plan from what is live
         //    (the base overlaid with what they landed), so landed photos are not sent again and a
         //    photo that landed but is no longer wanted is put right.
@@ -1031,9 +1031,9 @@ async function applyRevision(options, tenant) {
         // a tenant (export, then the first apply) does not re-upload photos that are already there.
         let alreadyInTenant = 0;
         if (!base && uploads.length > 0) {
-            const live = await inSyncUsers(options, tenant, head, new Set(uploads.map((u) => u.key.canonical)));
-            uploads = uploads.filter((u) => !live.has(u.key.canonical));
-            alreadyInTenant = live.size;
+            const inTenant = await inSyncUsers(options, tenant, head, new Set(uploads.map((u) => u.key.canonical)));
+            uploads = uploads.filter((u) => !inTenant.has(u.key.canonical));
+            alreadyInTenant = inTenant.size;
             log(`No applied revision is recorded for ${options.environment}: compared with the tenant, ${alreadyInTenant} user(s) already have their photo.`);
         }
         // 3. Resolve users with few requests.
