@@ -5,7 +5,7 @@ import { checkPhoto, recommendedParallelism } from '../photo/index.js';
 import { diffDesired, type Plan } from '../plan/plan.js';
 import { gitMaybe } from '../repo/git.js';
 import { RevisionSnapshot } from '../repo/revision.js';
-import { isResolved, PacerCancelledError, WritePacer, attemptsOf, type PacerStats, type TenantClient, type UserResolution } from '../tenant/index.js';
+import { isResolved, PacerCancelledError, photoPresence, WritePacer, attemptsOf, type PacerStats, type TenantClient, type UserResolution } from '../tenant/index.js';
 import { validateRepository, type ValidationResult } from '../validate/validate.js';
 import { detectDrift } from '../drift/drift.js';
 import { Ledger, type LandedEntry } from './ledger.js';
@@ -145,18 +145,18 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
     const alreadyLanded = [...plan.uploads, ...(options.prune ? plan.removals : [])].filter((c) => !stillToDo.has(c.key.canonical)).length;
     if (alreadyLanded) log(`${alreadyLanded} planned change(s) already landed in an earlier run from the same base: skipped.`);
 
+    // 3. Resolve users with few requests.
+    const resolutions = await tenant.resolveUsers([...uploads.map((u) => u.key), ...removals.map((r) => r.key)], options.signal ? { signal: options.signal } : {});
+
     // No record yet: compare with the tenant itself instead of assuming it is empty, so adopting
     // a tenant (export, then the first apply) does not re-upload photos that are already there.
     let alreadyInTenant = 0;
     if (!base && uploads.length > 0) {
-      const inTenant = await inSyncUsers(options, tenant, head, new Set(uploads.map((u) => u.key.canonical)));
+      const inTenant = await inSyncUsers(options, tenant, head, new Map(uploads.map((u) => [u.key.canonical, resolutions.get(u.key.canonical)])));
       uploads = uploads.filter((u) => !inTenant.has(u.key.canonical));
       alreadyInTenant = inTenant.size;
       log(`No applied revision is recorded for ${options.environment}: compared with the tenant, ${alreadyInTenant} user(s) already have their photo.`);
     }
-
-    // 3. Resolve users with few requests.
-    const resolutions = await tenant.resolveUsers([...uploads.map((u) => u.key), ...removals.map((r) => r.key)], options.signal ? { signal: options.signal } : {});
 
     // 4. The policy: compare the manifest's with the live tenant's, and order it around the photos.
     const policyPlan = await planPolicy(desiredHead, tenant, options);
@@ -287,8 +287,13 @@ function overlayLanded(base: DesiredState | undefined, head: DesiredState, lande
  * The users (of `candidates`) whose tenant photo already is the repository's, by the same
  * perceptual comparison as drift (Graph re-encodes, so bytes never match).
  */
-async function inSyncUsers(options: ApplyOptions, tenant: TenantClient, head: string, candidates: ReadonlySet<string>): Promise<Set<string>> {
-  const drift = await detectDrift({ repo: options.repo, head, only: candidates, ...(options.signal ? { signal: options.signal } : {}) }, tenant);
+async function inSyncUsers(options: ApplyOptions, tenant: TenantClient, head: string, candidates: Map<string, UserResolution | undefined>): Promise<Set<string>> {
+  // Users without any photo need no download: ask 20 at a time which ones have one.
+  const ids = [...candidates.values()].filter(isResolved).map((r) => r.id);
+  const presence = await photoPresence(tenant.connection, ids, options.signal ? { signal: options.signal } : {});
+  const worthComparing = new Set([...candidates].filter(([, r]) => isResolved(r) && presence.get(r.id) !== false).map(([canonical]) => canonical));
+  if (worthComparing.size === 0) return new Set();
+  const drift = await detectDrift({ repo: options.repo, head, only: worthComparing, ...(options.signal ? { signal: options.signal } : {}) }, tenant);
   return new Set(drift.users.filter((u) => u.status === 'in-sync').map((u) => u.key.canonical));
 }
 

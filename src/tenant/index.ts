@@ -22,3 +22,4 @@ export { MAX_BATCH, isResolved } from './users.js';
 export type { ResolveOptions, ResolvedUser, UnresolvedUser, UserResolution } from './users.js';
 export { DIRECTORY_PERMISSIONS, DIRECTORY_USER_SELECT, downloadPhotoOnce, findGroup, listAllDirectoryUsers, listDirectoryUsers } from './directory.js';
 export type { DirectoryUser, GroupRef, ListUsersOptions } from './directory.js';
+export { photoPresence } from './presence.js';
