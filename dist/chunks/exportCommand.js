@@ -7,7 +7,7 @@ const __dirname = __entraPhotosDirname(__filename);
 import { readFile, rm, stat, appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { U as UserError, l as listDirectoryUsers, m as mapLimit, f as downloadPhotoOnce, g as checkPhoto } from './shared2.js';
+import { U as UserError, l as listDirectoryUsers, m as mapLimit, g as downloadPhotoOnce, h as checkPhoto } from './shared2.js';
 import 'node:os';
 import 'sharp';
 import 'node:crypto';

@@ -7,7 +7,7 @@ const __dirname = __entraPhotosDirname(__filename);
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { U as UserError, q as listAllDirectoryUsers, m as mapLimit, a as recommendedParallelism, g as checkPhoto } from './shared2.js';
+import { U as UserError, s as listAllDirectoryUsers, m as mapLimit, b as recommendedParallelism, h as checkPhoto } from './shared2.js';
 import 'sharp';
 import 'node:crypto';
 import { i as insideRepo, d as declaredUsers, f as findDeclaration, a as appendToManifest, w as writeAtomic, m as manifestText, s as safeFileStem } from './shared8.js';

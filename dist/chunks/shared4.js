@@ -4,7 +4,7 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { U as UserError, o as openTenant, x as githubOidcFromEnv, y as DEFAULT_OIDC_AUDIENCE } from './shared2.js';
+import { U as UserError, o as openTenant, z as githubOidcFromEnv, A as DEFAULT_OIDC_AUDIENCE } from './shared2.js';
 
 /**
  * The tenant options the tenant-facing CLI commands share (drift, export, import): flags first,
