@@ -1,8 +1,8 @@
 /** `entra-photos drift [--fix]`: compare the tenant with a revision of the repository. */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { UserError } from '../core/errors.js';
+import { parseOptions, readFormat, wantsHelp } from './args.js';
 import { detectDrift, inSync } from '../drift/drift.js';
 import { fixDrift } from '../drift/fix.js';
 import { applySucceeded } from '../report/apply.js';
@@ -27,34 +27,27 @@ Exit status: 0 in sync (or fixed), 1 drift found (or the fix failed), 2 usage er
 `;
 
 export async function driftCommand(args: string[], out: NodeJS.WritableStream): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
+  if (wantsHelp(args)) {
     out.write(DRIFT_USAGE);
     return 0;
   }
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        repo: { type: 'string' },
-        head: { type: 'string' },
-        fix: { type: 'boolean' },
-        'dry-run': { type: 'boolean' },
-        environment: { type: 'string' },
-        'allow-policy-lockout': { type: 'boolean' },
-        threshold: { type: 'string' },
-        html: { type: 'string' },
-        format: { type: 'string' },
-        ...TENANT_OPTIONS,
-      },
-    }));
-  } catch (e) {
-    throw new UserError('usage', `${(e as Error).message}\n\n${DRIFT_USAGE}`);
-  }
-  const format = values.format ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new UserError('usage', `--format must be text or json, not "${format}".`);
+  const values = parseOptions(
+    args,
+    {
+      repo: { type: 'string' },
+      head: { type: 'string' },
+      fix: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+      environment: { type: 'string' },
+      'allow-policy-lockout': { type: 'boolean' },
+      threshold: { type: 'string' },
+      html: { type: 'string' },
+      format: { type: 'string' },
+      ...TENANT_OPTIONS,
+    },
+    DRIFT_USAGE,
+  );
+  const format = readFormat(values.format);
   let threshold: number | undefined;
   if (values.threshold !== undefined) {
     threshold = Number(values.threshold);

@@ -1,8 +1,6 @@
 /** `entra-photos export`: adopt the tenant's existing photos into the repository. */
-import { stat } from 'node:fs/promises';
-import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { UserError } from '../core/errors.js';
+import { parseOptions, readFormat, repoDirectory, wantsHelp } from './args.js';
 import { exportTenant } from '../export/export.js';
 import { exportJson, exportText } from '../report/export.js';
 import { interruptible, TENANT_OPTIONS, tenantFromArgs } from './tenantArgs.js';
@@ -21,37 +19,29 @@ Exit status: 0 complete, 1 interrupted or some users failed, 2 usage error.
 `;
 
 export async function exportCommand(args: string[], out: NodeJS.WritableStream): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
+  if (wantsHelp(args)) {
     out.write(EXPORT_USAGE);
     return 0;
   }
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        repo: { type: 'string' },
-        domain: { type: 'string', multiple: true },
-        group: { type: 'string' },
-        manifest: { type: 'string' },
-        'photo-dir': { type: 'string' },
-        key: { type: 'string' },
-        force: { type: 'boolean' },
-        format: { type: 'string' },
-        ...TENANT_OPTIONS,
-      },
-    }));
-  } catch (e) {
-    throw new UserError('usage', `${(e as Error).message}\n\n${EXPORT_USAGE}`);
-  }
-  const format = values.format ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new UserError('usage', `--format must be text or json, not "${format}".`);
+  const values = parseOptions(
+    args,
+    {
+      repo: { type: 'string' },
+      domain: { type: 'string', multiple: true },
+      group: { type: 'string' },
+      manifest: { type: 'string' },
+      'photo-dir': { type: 'string' },
+      key: { type: 'string' },
+      force: { type: 'boolean' },
+      format: { type: 'string' },
+      ...TENANT_OPTIONS,
+    },
+    EXPORT_USAGE,
+  );
+  const format = readFormat(values.format);
   const key = values.key ?? 'upn';
   if (key !== 'upn' && key !== 'objectId') throw new UserError('usage', `--key must be upn or objectId, not "${key}".`);
-  const repo = path.resolve(values.repo ?? '.');
-  if (!(await stat(repo).catch(() => undefined))?.isDirectory()) throw new UserError('usage', `--repo ${repo} is not a directory. Point it at your photos repository (create it first).`);
+  const repo = await repoDirectory(values.repo);
   const tenant = tenantFromArgs('export', values);
   return interruptible(async (signal) => {
     const result = await exportTenant(

@@ -1,8 +1,7 @@
 /** `entra-photos import`: a photographer's delivery (PSPA INDEX.TXT or a CSV) into photos and a manifest. */
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { UserError } from '../core/errors.js';
+import { parseOptions, readFormat, repoDirectory, wantsHelp } from './args.js';
 import { importDelivery } from '../import/import.js';
 import { importClean, importJson, importText } from '../report/import.js';
 import { TENANT_OPTIONS, tenantFromArgs } from './tenantArgs.js';
@@ -27,45 +26,37 @@ Exit status: 0 every row imported, 1 some rows need attention (see the report), 
 `;
 
 export async function importCommand(args: string[], out: NodeJS.WritableStream): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
+  if (wantsHelp(args)) {
     out.write(IMPORT_USAGE);
     return 0;
   }
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        repo: { type: 'string' },
-        pspa: { type: 'string' },
-        csv: { type: 'string' },
-        'id-column': { type: 'string' },
-        'file-column': { type: 'string' },
-        roster: { type: 'string' },
-        crop: { type: 'string' },
-        key: { type: 'string' },
-        manifest: { type: 'string' },
-        'photo-dir': { type: 'string' },
-        force: { type: 'boolean' },
-        'dry-run': { type: 'boolean' },
-        format: { type: 'string' },
-        ...TENANT_OPTIONS,
-      },
-    }));
-  } catch (e) {
-    throw new UserError('usage', `${(e as Error).message}\n\n${IMPORT_USAGE}`);
-  }
-  const format = values.format ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new UserError('usage', `--format must be text or json, not "${format}".`);
+  const values = parseOptions(
+    args,
+    {
+      repo: { type: 'string' },
+      pspa: { type: 'string' },
+      csv: { type: 'string' },
+      'id-column': { type: 'string' },
+      'file-column': { type: 'string' },
+      roster: { type: 'string' },
+      crop: { type: 'string' },
+      key: { type: 'string' },
+      manifest: { type: 'string' },
+      'photo-dir': { type: 'string' },
+      force: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+      format: { type: 'string' },
+      ...TENANT_OPTIONS,
+    },
+    IMPORT_USAGE,
+  );
+  const format = readFormat(values.format);
   if ((values.pspa === undefined) === (values.csv === undefined)) throw new UserError('usage', `import needs exactly one of --pspa DIR (a PSPA delivery with INDEX.TXT) or --csv FILE (id,file).\n\n${IMPORT_USAGE}`);
   const crop = values.crop === 'center' ? 'centre' : (values.crop ?? 'centre');
   if (crop !== 'centre' && crop !== 'attention') throw new UserError('usage', `--crop must be centre or attention, not "${values.crop}".`);
   const key = values.key ?? 'upn';
   if (key !== 'upn' && key !== 'employeeId') throw new UserError('usage', `--key must be upn or employeeId, not "${key}".`);
-  const repo = path.resolve(values.repo ?? '.');
-  if (!(await stat(repo).catch(() => undefined))?.isDirectory()) throw new UserError('usage', `--repo ${repo} is not a directory. Point it at your photos repository.`);
+  const repo = await repoDirectory(values.repo);
   const tenant = values.roster ? undefined : tenantFromArgs('import (without --roster)', values);
   const result = await importDelivery(
     {

@@ -1,6 +1,3 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { stat } from 'node:fs/promises';
-import path from 'node:path';
 import { countFindings } from '../core/findings.js';
 import { isUserError, UserError } from '../core/errors.js';
 import { planJson, planText } from '../report/plan.js';
@@ -10,6 +7,7 @@ import { applyRevision } from '../apply/apply.js';
 import { applyJson, applySucceeded, applyText } from '../report/apply.js';
 import { gitMaybe } from '../repo/git.js';
 import { interruptible, tenantFromArgs, TENANT_OPTIONS } from './tenantArgs.js';
+import { parseOptions, readFormat, repoDirectory } from './args.js';
 import { WorktreeSnapshot } from '../repo/worktree.js';
 import { validateRepository } from '../validate/validate.js';
 
@@ -104,25 +102,14 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
 declare const __ENTRA_PHOTOS_VERSION__: string | undefined;
 const VERSION = typeof __ENTRA_PHOTOS_VERSION__ === 'string' ? __ENTRA_PHOTOS_VERSION__ : 'dev';
 
-function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
-  } catch (e) {
-    throw new UserError('usage', `${(e as Error).message}\n\n${USAGE}`);
-  }
-}
 
-function readFormat(value: string | undefined): 'text' | 'json' {
-  if (value === undefined || value === 'text' || value === 'json') return value ?? 'text';
-  throw new UserError('usage', `--format must be text or json, not "${value}".`);
-}
 
 async function validateCommand(args: string[], out: NodeJS.WritableStream): Promise<number> {
-  const values = parse(args, {
+  const values = parseOptions(args, {
     repo: { type: 'string' },
     all: { type: 'boolean' },
     format: { type: 'string' },
-  });
+  }, USAGE);
   const format = readFormat(values.format);
   const repo = await repoDirectory(values.repo);
   const result = await validateRepository(new WorktreeSnapshot(repo));
@@ -130,22 +117,16 @@ async function validateCommand(args: string[], out: NodeJS.WritableStream): Prom
   return countFindings(result.findings).errors > 0 ? EXIT_FINDINGS : EXIT_OK;
 }
 
-async function repoDirectory(option: string | undefined): Promise<string> {
-  const repo = path.resolve(option ?? '.');
-  const st = await stat(repo).catch(() => undefined);
-  if (!st?.isDirectory()) throw new UserError('usage', `--repo ${repo} is not a directory. Point it at your photos repository.`);
-  return repo;
-}
 
 async function planCommand(args: string[], out: NodeJS.WritableStream): Promise<number> {
-  const values = parse(args, {
+  const values = parseOptions(args, {
     repo: { type: 'string' },
     base: { type: 'string' },
     head: { type: 'string' },
     prune: { type: 'boolean' },
     all: { type: 'boolean' },
     format: { type: 'string' },
-  });
+  }, USAGE);
   const format = readFormat(values.format);
   const repo = await repoDirectory(values.repo);
   const { plan, validation } = await planRevisions(repo, {
@@ -165,7 +146,7 @@ async function planCommand(args: string[], out: NodeJS.WritableStream): Promise<
 }
 
 async function applyCommand(args: string[], out: NodeJS.WritableStream): Promise<number> {
-  const values = parse(args, {
+  const values = parseOptions(args, {
     repo: { type: 'string' },
     head: { type: 'string' },
     environment: { type: 'string' },
@@ -175,7 +156,7 @@ async function applyCommand(args: string[], out: NodeJS.WritableStream): Promise
     'allow-policy-lockout': { type: 'boolean' },
     format: { type: 'string' },
     ...TENANT_OPTIONS,
-  });
+  }, USAGE);
   const format = readFormat(values.format);
   const repo = await repoDirectory(values.repo);
   const tenant = tenantFromArgs('apply', values);

@@ -114,7 +114,7 @@ export async function describeAuthError(error: unknown, context: AuthErrorContex
   if (error instanceof UserError) return error;
   const message = messageOf(error);
   const code = /AADSTS(\d+)/.exec(message)?.[1];
-  const { tenantId, clientId, authorityHost } = context;
+  const { tenantId, clientId } = context;
   const quoted = (name: string): string | undefined => new RegExp(`Assertion ${name}: '([^']*)'`).exec(message)?.[1];
 
   switch (code) {

@@ -9,7 +9,7 @@
 import type { TokenCredential } from '@azure/identity';
 import { UserError } from '../core/errors.js';
 import type { UserKey } from '../manifest/userKey.js';
-import { GraphError, isGraphError } from './errors.js';
+import { isGraphError } from './errors.js';
 import { GraphConnection, encodeSegment, odataString, query } from './http.js';
 import type { GraphRequest, GraphResponse } from './http.js';
 import { withRetries } from './retry.js';
