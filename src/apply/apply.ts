@@ -25,7 +25,7 @@ export interface ApplyOptions {
   /** Cancellation (SIGTERM, time budget): nothing new starts; in-flight writes finish. */
   signal?: AbortSignal;
   log?: (line: string) => void;
-  /** Progress notes are written after this many landed changes (and at the end). */
+  /** Progress notes are written after at least this many landed changes (and at the end). */
   progressEvery?: number;
   /** Photo writes: a pacer built for this run unless given (tests, benchmarks). */
   pacer?: WritePacer;
@@ -177,7 +177,7 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
     const blocked = policyPlan.blockedReason;
     const recordLanded = async (entry: Parameters<Ledger['record']>[0]) => {
       ledger.record(entry);
-      if (ledger.pendingCount >= (options.progressEvery ?? 50)) await flush(ledger, base, head, log);
+      if (ledger.dueForFlush(options.progressEvery ?? 50)) await flush(ledger, base, head, log);
     };
     await runUploads(uploads, { headSnapshot, tenant, pacer, resolutions, outcomes, blocked, recordLanded, ...(options.signal ? { signal: options.signal } : {}) });
     for (const r of removals) {

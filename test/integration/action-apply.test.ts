@@ -112,6 +112,7 @@ describe('action apply (dist/index.js against the emulator)', { timeout: 60_000 
     expect(r.summary).toContain('| Uploaded | Removed | Failed |');
     // The OIDC token is masked for the runner, never printed in clear outside the mask command.
     const tokenLines = r.stdout.split('\n').filter((l) => /eyJ[A-Za-z0-9_-]{20,}/.test(l));
+    expect(tokenLines.length).toBeGreaterThan(0);
     expect(tokenLines.every((l) => l.startsWith('::add-mask::'))).toBe(true);
   });
 
