@@ -5,20 +5,20 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { parseArgs } from 'node:util';
-import { stat } from 'node:fs/promises';
-import path from 'node:path';
 import { g as gitMaybe, a as applyJson, v as validationText, b as applyText, c as applySucceeded, d as countFindings, e as validationJson, f as applyRevision } from './chunks/shared.js';
 import { U as UserError, i as isUserError, v as validateRepository } from './chunks/shared2.js';
 import { p as planRevisions, a as planJson, b as planText } from './chunks/shared3.js';
-import { t as tenantFromArgs, i as interruptible, T as TENANT_OPTIONS } from './chunks/shared4.js';
+import { p as parseOptions, r as readFormat, a as repoDirectory, t as tenantFromArgs, i as interruptible, T as TENANT_OPTIONS } from './chunks/shared4.js';
 import { W as WorktreeSnapshot } from './chunks/shared5.js';
 import 'node:os';
 import 'node:crypto';
 import 'sharp';
 import 'node:zlib';
 import 'node:child_process';
+import 'node:util';
 import './chunks/shared6.js';
+import 'node:fs/promises';
+import 'node:path';
 import 'process';
 import 'buffer';
 import 'crypto';
@@ -126,47 +126,27 @@ async function main(argv, out = process.stdout, err = process.stderr) {
     }
 }
 const VERSION = typeof __ENTRA_PHOTOS_VERSION__ === 'string' ? __ENTRA_PHOTOS_VERSION__ : 'dev';
-function parse(args, options) {
-    try {
-        return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
-    }
-    catch (e) {
-        throw new UserError('usage', `${e.message}\n\n${USAGE}`);
-    }
-}
-function readFormat(value) {
-    if (value === undefined || value === 'text' || value === 'json')
-        return value ?? 'text';
-    throw new UserError('usage', `--format must be text or json, not "${value}".`);
-}
 async function validateCommand(args, out) {
-    const values = parse(args, {
+    const values = parseOptions(args, {
         repo: { type: 'string' },
         all: { type: 'boolean' },
         format: { type: 'string' },
-    });
+    }, USAGE);
     const format = readFormat(values.format);
     const repo = await repoDirectory(values.repo);
     const result = await validateRepository(new WorktreeSnapshot(repo));
     out.write(format === 'json' ? JSON.stringify(validationJson(result), null, 2) + '\n' : validationText(result));
     return countFindings(result.findings).errors > 0 ? EXIT_FINDINGS : EXIT_OK;
 }
-async function repoDirectory(option) {
-    const repo = path.resolve(option ?? '.');
-    const st = await stat(repo).catch(() => undefined);
-    if (!st?.isDirectory())
-        throw new UserError('usage', `--repo ${repo} is not a directory. Point it at your photos repository.`);
-    return repo;
-}
 async function planCommand(args, out) {
-    const values = parse(args, {
+    const values = parseOptions(args, {
         repo: { type: 'string' },
         base: { type: 'string' },
         head: { type: 'string' },
         prune: { type: 'boolean' },
         all: { type: 'boolean' },
         format: { type: 'string' },
-    });
+    }, USAGE);
     const format = readFormat(values.format);
     const repo = await repoDirectory(values.repo);
     const { plan, validation } = await planRevisions(repo, {
@@ -187,7 +167,7 @@ async function planCommand(args, out) {
     return errors > 0 ? EXIT_FINDINGS : EXIT_OK;
 }
 async function applyCommand(args, out) {
-    const values = parse(args, {
+    const values = parseOptions(args, {
         repo: { type: 'string' },
         head: { type: 'string' },
         environment: { type: 'string' },
@@ -197,7 +177,7 @@ async function applyCommand(args, out) {
         'allow-policy-lockout': { type: 'boolean' },
         format: { type: 'string' },
         ...TENANT_OPTIONS,
-    });
+    }, USAGE);
     const format = readFormat(values.format);
     const repo = await repoDirectory(values.repo);
     const tenant = tenantFromArgs('apply', values);

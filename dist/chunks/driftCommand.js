@@ -6,11 +6,10 @@ const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { U as UserError } from './shared2.js';
+import { w as wantsHelp, p as parseOptions, r as readFormat, t as tenantFromArgs, i as interruptible, T as TENANT_OPTIONS } from './shared4.js';
 import { g as gitMaybe, o as detectDrift, v as validationText, c as applySucceeded, t as inSync } from './shared.js';
 import { f as fixDrift, e as driftHtml, a as driftJson, d as driftText } from './shared7.js';
-import { T as TENANT_OPTIONS, t as tenantFromArgs, i as interruptible } from './shared4.js';
 import 'process';
 import 'buffer';
 import 'node:os';
@@ -23,6 +22,7 @@ import 'util';
 import 'http';
 import 'fs';
 import 'path';
+import 'node:util';
 import 'node:process';
 import 'net';
 import 'tls';
@@ -53,36 +53,23 @@ const DRIFT_USAGE = `Options for drift (tenant options as for apply):
 Exit status: 0 in sync (or fixed), 1 drift found (or the fix failed), 2 usage error.
 `;
 async function driftCommand(args, out) {
-    if (args.includes('--help') || args.includes('-h')) {
+    if (wantsHelp(args)) {
         out.write(DRIFT_USAGE);
         return 0;
     }
-    let values;
-    try {
-        ({ values } = parseArgs({
-            args,
-            strict: true,
-            allowPositionals: false,
-            options: {
-                repo: { type: 'string' },
-                head: { type: 'string' },
-                fix: { type: 'boolean' },
-                'dry-run': { type: 'boolean' },
-                environment: { type: 'string' },
-                'allow-policy-lockout': { type: 'boolean' },
-                threshold: { type: 'string' },
-                html: { type: 'string' },
-                format: { type: 'string' },
-                ...TENANT_OPTIONS,
-            },
-        }));
-    }
-    catch (e) {
-        throw new UserError('usage', `${e.message}\n\n${DRIFT_USAGE}`);
-    }
-    const format = values.format ?? 'text';
-    if (format !== 'text' && format !== 'json')
-        throw new UserError('usage', `--format must be text or json, not "${format}".`);
+    const values = parseOptions(args, {
+        repo: { type: 'string' },
+        head: { type: 'string' },
+        fix: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+        environment: { type: 'string' },
+        'allow-policy-lockout': { type: 'boolean' },
+        threshold: { type: 'string' },
+        html: { type: 'string' },
+        format: { type: 'string' },
+        ...TENANT_OPTIONS,
+    }, DRIFT_USAGE);
+    const format = readFormat(values.format);
     let threshold;
     if (values.threshold !== undefined) {
         threshold = Number(values.threshold);

@@ -4,16 +4,15 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
+import { U as UserError, l as listDirectoryUsers, m as mapLimit, g as downloadPhotoOnce, h as checkPhoto } from './shared2.js';
+import { w as wantsHelp, p as parseOptions, r as readFormat, a as repoDirectory, t as tenantFromArgs, i as interruptible, T as TENANT_OPTIONS } from './shared4.js';
 import { readFile, rm, stat, appendFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { U as UserError, l as listDirectoryUsers, m as mapLimit, g as downloadPhotoOnce, h as checkPhoto } from './shared2.js';
 import 'node:os';
 import 'sharp';
 import 'node:crypto';
 import { W as WritePacer, P as PacerCancelledError } from './shared6.js';
 import { i as insideRepo, w as writeAtomic, d as declaredUsers, f as findDeclaration, s as safeFileStem, m as manifestText } from './shared8.js';
-import { T as TENANT_OPTIONS, t as tenantFromArgs, i as interruptible } from './shared4.js';
 import 'process';
 import 'buffer';
 import 'node:zlib';
@@ -23,6 +22,7 @@ import 'util';
 import 'http';
 import 'fs';
 import 'path';
+import 'node:util';
 import 'node:process';
 import 'net';
 import 'tls';
@@ -298,41 +298,26 @@ Interrupted (Ctrl-C, crash)? Run the same command again: it continues where it s
 Exit status: 0 complete, 1 interrupted or some users failed, 2 usage error.
 `;
 async function exportCommand(args, out) {
-    if (args.includes('--help') || args.includes('-h')) {
+    if (wantsHelp(args)) {
         out.write(EXPORT_USAGE);
         return 0;
     }
-    let values;
-    try {
-        ({ values } = parseArgs({
-            args,
-            strict: true,
-            allowPositionals: false,
-            options: {
-                repo: { type: 'string' },
-                domain: { type: 'string', multiple: true },
-                group: { type: 'string' },
-                manifest: { type: 'string' },
-                'photo-dir': { type: 'string' },
-                key: { type: 'string' },
-                force: { type: 'boolean' },
-                format: { type: 'string' },
-                ...TENANT_OPTIONS,
-            },
-        }));
-    }
-    catch (e) {
-        throw new UserError('usage', `${e.message}\n\n${EXPORT_USAGE}`);
-    }
-    const format = values.format ?? 'text';
-    if (format !== 'text' && format !== 'json')
-        throw new UserError('usage', `--format must be text or json, not "${format}".`);
+    const values = parseOptions(args, {
+        repo: { type: 'string' },
+        domain: { type: 'string', multiple: true },
+        group: { type: 'string' },
+        manifest: { type: 'string' },
+        'photo-dir': { type: 'string' },
+        key: { type: 'string' },
+        force: { type: 'boolean' },
+        format: { type: 'string' },
+        ...TENANT_OPTIONS,
+    }, EXPORT_USAGE);
+    const format = readFormat(values.format);
     const key = values.key ?? 'upn';
     if (key !== 'upn' && key !== 'objectId')
         throw new UserError('usage', `--key must be upn or objectId, not "${key}".`);
-    const repo = path.resolve(values.repo ?? '.');
-    if (!(await stat(repo).catch(() => undefined))?.isDirectory())
-        throw new UserError('usage', `--repo ${repo} is not a directory. Point it at your photos repository (create it first).`);
+    const repo = await repoDirectory(values.repo);
     const tenant = tenantFromArgs('export', values);
     return interruptible(async (signal) => {
         const result = await exportTenant({

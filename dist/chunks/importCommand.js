@@ -4,14 +4,13 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { U as UserError, s as listAllDirectoryUsers, m as mapLimit, b as recommendedParallelism, h as checkPhoto } from './shared2.js';
+import { w as wantsHelp, p as parseOptions, r as readFormat, a as repoDirectory, t as tenantFromArgs, T as TENANT_OPTIONS } from './shared4.js';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import 'sharp';
 import 'node:crypto';
 import { i as insideRepo, d as declaredUsers, f as findDeclaration, a as appendToManifest, w as writeAtomic, m as manifestText, s as safeFileStem } from './shared8.js';
-import { T as TENANT_OPTIONS, t as tenantFromArgs } from './shared4.js';
 import 'process';
 import 'buffer';
 import 'node:os';
@@ -22,6 +21,7 @@ import 'util';
 import 'http';
 import 'fs';
 import 'path';
+import 'node:util';
 import 'node:process';
 import 'net';
 import 'tls';
@@ -550,40 +550,27 @@ const IMPORT_USAGE = `Options for import (one of --pspa / --csv; tenant options 
 Exit status: 0 every row imported, 1 some rows need attention (see the report), 2 usage error.
 `;
 async function importCommand(args, out) {
-    if (args.includes('--help') || args.includes('-h')) {
+    if (wantsHelp(args)) {
         out.write(IMPORT_USAGE);
         return 0;
     }
-    let values;
-    try {
-        ({ values } = parseArgs({
-            args,
-            strict: true,
-            allowPositionals: false,
-            options: {
-                repo: { type: 'string' },
-                pspa: { type: 'string' },
-                csv: { type: 'string' },
-                'id-column': { type: 'string' },
-                'file-column': { type: 'string' },
-                roster: { type: 'string' },
-                crop: { type: 'string' },
-                key: { type: 'string' },
-                manifest: { type: 'string' },
-                'photo-dir': { type: 'string' },
-                force: { type: 'boolean' },
-                'dry-run': { type: 'boolean' },
-                format: { type: 'string' },
-                ...TENANT_OPTIONS,
-            },
-        }));
-    }
-    catch (e) {
-        throw new UserError('usage', `${e.message}\n\n${IMPORT_USAGE}`);
-    }
-    const format = values.format ?? 'text';
-    if (format !== 'text' && format !== 'json')
-        throw new UserError('usage', `--format must be text or json, not "${format}".`);
+    const values = parseOptions(args, {
+        repo: { type: 'string' },
+        pspa: { type: 'string' },
+        csv: { type: 'string' },
+        'id-column': { type: 'string' },
+        'file-column': { type: 'string' },
+        roster: { type: 'string' },
+        crop: { type: 'string' },
+        key: { type: 'string' },
+        manifest: { type: 'string' },
+        'photo-dir': { type: 'string' },
+        force: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+        format: { type: 'string' },
+        ...TENANT_OPTIONS,
+    }, IMPORT_USAGE);
+    const format = readFormat(values.format);
     if ((values.pspa === undefined) === (values.csv === undefined))
         throw new UserError('usage', `import needs exactly one of --pspa DIR (a PSPA delivery with INDEX.TXT) or --csv FILE (id,file).\n\n${IMPORT_USAGE}`);
     const crop = values.crop === 'center' ? 'centre' : (values.crop ?? 'centre');
@@ -592,9 +579,7 @@ async function importCommand(args, out) {
     const key = values.key ?? 'upn';
     if (key !== 'upn' && key !== 'employeeId')
         throw new UserError('usage', `--key must be upn or employeeId, not "${key}".`);
-    const repo = path.resolve(values.repo ?? '.');
-    if (!(await stat(repo).catch(() => undefined))?.isDirectory())
-        throw new UserError('usage', `--repo ${repo} is not a directory. Point it at your photos repository.`);
+    const repo = await repoDirectory(values.repo);
     const tenant = values.roster ? undefined : tenantFromArgs('import (without --roster)', values);
     const result = await importDelivery({
         repo,

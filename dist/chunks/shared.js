@@ -783,8 +783,16 @@ class Ledger {
     record(entry) {
         this.pending.push(entry);
     }
-    get pendingCount() {
-        return this.pending.length;
+    /** Entries the note on the head held at the last flush. */
+    noted = 0;
+    /**
+     * Whether enough has landed to write the note again. Each flush rewrites the whole note (a
+     * git blob), so the interval grows with the note — at least `every`, at least a twentieth of
+     * what is noted — keeping the bytes written proportional to the note's final size, not its
+     * square, on a 200,000-user import; a crash re-sends at most that twentieth.
+     */
+    dueForFlush(every) {
+        return this.pending.length >= Math.max(every, Math.ceil(this.noted / 20));
     }
     flushing = Promise.resolve();
     /**
@@ -813,6 +821,7 @@ class Ledger {
         const existing = await gitMaybe(repo, ['notes', `--ref=${this.notesRef}`, 'show', head]);
         const previous = existing ? parseNote(existing) : undefined;
         const entries = previous && previous.base === (base ?? 'none') ? [...previous.entries, ...batch] : batch;
+        this.noted = entries.length;
         const body = [NOTE_HEADER, `environment: ${this.options.environment}`, `base: ${base ?? 'none'}`, `head: ${head}`, `updated: ${new Date().toISOString()}`, ...entries.map(formatEntry)].join('\n') + '\n';
         const dir = await mkdtemp(path.join(tmpdir(), 'entra-photos-note-'));
         try {
@@ -1100,7 +1109,7 @@ async function applyRevision(options, tenant) {
         const blocked = policyPlan.blockedReason;
         const recordLanded = async (entry) => {
             ledger.record(entry);
-            if (ledger.pendingCount >= (options.progressEvery ?? 50))
+            if (ledger.dueForFlush(options.progressEvery ?? 50))
                 await flush(ledger, base, head, log);
         };
         await runUploads(uploads, { headSnapshot, tenant, pacer, resolutions, outcomes, blocked, recordLanded, ...(options.signal ? { signal: options.signal } : {}) });

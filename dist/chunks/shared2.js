@@ -43455,7 +43455,7 @@ async function describeAuthError(error, context) {
         return error;
     const message = messageOf(error);
     const code = /AADSTS(\d+)/.exec(message)?.[1];
-    const { tenantId, clientId} = context;
+    const { tenantId, clientId } = context;
     const quoted = (name) => new RegExp(`Assertion ${name}: '([^']*)'`).exec(message)?.[1];
     switch (code) {
         case '70021':

@@ -5,6 +5,9 @@ const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
 import { U as UserError, o as openTenant, z as githubOidcFromEnv, A as DEFAULT_OIDC_AUDIENCE } from './shared2.js';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
 
 /**
  * The tenant options the tenant-facing CLI commands share (drift, export, import): flags first,
@@ -40,4 +43,31 @@ function interruptible(work) {
     });
 }
 
-export { TENANT_OPTIONS as T, interruptible as i, tenantFromArgs as t };
+/** Argument handling shared by every CLI command: one parser, one message per mistake. */
+/** Strict parsing; a mistake is a usage error that repeats the command's usage text. */
+function parseOptions(args, options, usage) {
+    try {
+        return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+    }
+    catch (e) {
+        throw new UserError('usage', `${e.message}\n\n${usage}`);
+    }
+}
+function wantsHelp(args) {
+    return args.includes('--help') || args.includes('-h');
+}
+function readFormat(value) {
+    if (value === undefined || value === 'text' || value === 'json')
+        return value ?? 'text';
+    throw new UserError('usage', `--format must be text or json, not "${value}".`);
+}
+/** `--repo` (default: the current directory), which must be an existing directory. */
+async function repoDirectory(option) {
+    const repo = path.resolve(option ?? '.');
+    const st = await stat(repo).catch(() => undefined);
+    if (!st?.isDirectory())
+        throw new UserError('usage', `--repo ${repo} is not a directory. Point it at your photos repository.`);
+    return repo;
+}
+
+export { TENANT_OPTIONS as T, repoDirectory as a, interruptible as i, parseOptions as p, readFormat as r, tenantFromArgs as t, wantsHelp as w };
