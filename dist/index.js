@@ -58,8 +58,8 @@ import 'tty';
 import 'url';
 import 'node:https';
 import 'node:child_process';
-import './chunks/shared6.js';
 import 'node:fs/promises';
+import './chunks/shared6.js';
 
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */

@@ -35,6 +35,7 @@ import 'node:http';
 import 'node:https';
 import 'node:stream';
 import 'node:child_process';
+import 'node:fs';
 import './shared6.js';
 
 /** `entra-photos drift [--fix]`: compare the tenant with a revision of the repository. */

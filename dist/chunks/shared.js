@@ -11,9 +11,10 @@ import sharp from 'sharp';
 import 'node:zlib';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
+import { constants } from 'node:fs';
+import { open, mkdtemp, writeFile, rm } from 'node:fs/promises';
+import path, { join } from 'node:path';
 import { W as WritePacer, P as PacerCancelledError, a as attemptsOf } from './shared6.js';
-import { mkdtemp, writeFile, rm } from 'node:fs/promises';
-import path from 'node:path';
 
 function countFindings(findings) {
     let errors = 0;
@@ -203,6 +204,72 @@ function desiredPolicy(policy) {
     return out;
 }
 
+class CatFileParser {
+    onAnswer;
+    allocate;
+    /** Bytes of a header line not yet terminated (headers are short; this stays tiny). */
+    header = [];
+    body;
+    filled = 0;
+    /** The newline after an object's content is still to be skipped. */
+    trailer = false;
+    /**
+     * `allocate(size)` gives the buffer the next object's content is copied into (at least `size`
+     * bytes; the answer is a view of exactly `size`): a fresh one by default, a pooled one for photos.
+     */
+    constructor(onAnswer, allocate = (size) => Buffer.allocUnsafeSlow(size)) {
+        this.onAnswer = onAnswer;
+        this.allocate = allocate;
+    }
+    push(chunk) {
+        let at = 0;
+        while (at < chunk.length) {
+            if (this.body) {
+                const n = Math.min(this.body.length - this.filled, chunk.length - at);
+                chunk.copy(this.body, this.filled, at, at + n);
+                this.filled += n;
+                at += n;
+                if (this.filled === this.body.length)
+                    this.finishBody();
+            }
+            else if (this.trailer) {
+                at++; // the newline that ends every object's content
+                this.trailer = false;
+            }
+            else {
+                const newline = chunk.indexOf(10, at);
+                if (newline < 0) {
+                    this.header.push(chunk.subarray(at));
+                    return;
+                }
+                this.header.push(chunk.subarray(at, newline));
+                at = newline + 1;
+                this.startObject(Buffer.concat(this.header).toString('latin1'));
+                this.header = [];
+            }
+        }
+    }
+    startObject(line) {
+        if (line.endsWith(' missing')) {
+            this.onAnswer({ kind: 'missing' });
+            return;
+        }
+        const size = Number(line.split(' ')[2]);
+        if (!Number.isSafeInteger(size) || size < 0)
+            throw new Error(`git cat-file answered an unexpected header: ${line.slice(0, 200)}`);
+        this.body = this.allocate(size).subarray(0, size);
+        this.filled = 0;
+        if (size === 0)
+            this.finishBody();
+    }
+    finishBody() {
+        const content = this.body;
+        this.body = undefined;
+        this.trailer = true;
+        this.onAnswer({ kind: 'object', content });
+    }
+}
+
 const execFileAsync = promisify(execFile);
 /** Runs git in a repository and returns stdout; failures become UserErrors that quote git. */
 async function git(repo, args, options = {}) {
@@ -253,19 +320,15 @@ async function resolveCommit(repo, rev) {
 class BlobReader {
     repo;
     proc;
-    buffer = Buffer.alloc(0);
-    /** Chunks not yet joined to `buffer`, and how many bytes the object being read needs in all. */
-    chunks = [];
-    chunkBytes = 0;
-    need = 0;
     waiters = [];
     constructor(repo) {
         this.repo = repo;
     }
-    read(oid) {
+    /** The blob's bytes, in a buffer from `allocate(size)` when given (a view of exactly its size). */
+    read(oid, allocate) {
         const proc = this.start();
         return new Promise((resolve, reject) => {
-            this.waiters.push({ resolve, reject, oid });
+            this.waiters.push({ resolve, reject, oid, allocate });
             proc.stdin.write(`${oid}\n`);
         });
     }
@@ -277,22 +340,28 @@ class BlobReader {
         if (this.proc)
             return this.proc;
         const proc = spawn('git', ['cat-file', '--batch'], { cwd: this.repo, env: gitEnv() });
-        proc.stdout.on('data', (chunk) => {
-            // Join chunks once the object being read is complete, not on every chunk: a 3 MB photo
-            // arrives in ~50 chunks, and re-copying the growing buffer each time is quadratic.
-            this.chunks.push(chunk);
-            this.chunkBytes += chunk.length;
-            if (this.buffer.length + this.chunkBytes < this.need)
-                return;
-            this.buffer = this.buffer.length || this.chunks.length > 1 ? Buffer.concat([this.buffer, ...this.chunks]) : chunk;
-            this.chunks = [];
-            this.chunkBytes = 0;
-            this.drain();
-        });
         const failAll = (err) => {
             for (const w of this.waiters.splice(0))
                 w.reject(err);
         };
+        const parser = new CatFileParser((answer) => {
+            const waiter = this.waiters.shift();
+            if (!waiter)
+                return;
+            if (answer.kind === 'object')
+                waiter.resolve(answer.content);
+            else
+                waiter.reject(new UserError('git', `Object ${waiter.oid} is missing from ${this.repo}. Fetch the history it belongs to.`));
+        }, (size) => this.waiters[0]?.allocate?.(size) ?? Buffer.allocUnsafeSlow(size));
+        proc.stdout.on('data', (chunk) => {
+            try {
+                parser.push(chunk);
+            }
+            catch (err) {
+                failAll(new UserError('git', `${err.message} (in ${this.repo}).`));
+                proc.kill();
+            }
+        });
         proc.on('error', failAll);
         proc.on('exit', (code) => {
             if (this.waiters.length)
@@ -306,32 +375,6 @@ class BlobReader {
         proc.stdin.unref?.();
         this.proc = proc;
         return proc;
-    }
-    drain() {
-        while (this.waiters.length) {
-            const newline = this.buffer.indexOf(10);
-            if (newline < 0)
-                return;
-            const header = this.buffer.subarray(0, newline).toString('latin1');
-            const waiter = this.waiters[0];
-            if (header.endsWith(' missing')) {
-                this.buffer = this.buffer.subarray(newline + 1);
-                this.waiters.shift();
-                waiter.reject(new UserError('git', `Object ${waiter.oid} is missing from ${this.repo}. Fetch the history it belongs to.`));
-                continue;
-            }
-            const size = Number(header.split(' ')[2]);
-            const end = newline + 1 + size;
-            if (this.buffer.length < end + 1) {
-                this.need = end + 1; // content and its trailing newline not all here yet
-                return;
-            }
-            this.need = 0;
-            const content = Buffer.from(this.buffer.subarray(newline + 1, end));
-            this.buffer = this.buffer.subarray(end + 1);
-            this.waiters.shift();
-            waiter.resolve(content);
-        }
     }
 }
 /**
@@ -370,6 +413,7 @@ class RevisionSnapshot {
     commit;
     entries;
     blobs;
+    worktreeRoot;
     constructor(repo, commit, entries, blobs) {
         this.repo = repo;
         this.commit = commit;
@@ -414,10 +458,57 @@ class RevisionSnapshot {
             .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     }
     async read(path) {
+        return this.load(path, (size) => Buffer.allocUnsafeSlow(size));
+    }
+    /**
+     * The bytes of a file in a buffer from `pool`, given back by `release()`: for photos that are
+     * only needed while they are checked and normalised (apply reads hundreds of them).
+     */
+    async readLeased(path, pool) {
+        let taken;
+        const giveBack = () => {
+            if (taken)
+                pool.give(taken);
+            taken = undefined;
+        };
+        try {
+            const bytes = await this.load(path, (size) => {
+                giveBack(); // a worktree read that did not match falls back to git: one buffer at a time
+                return (taken = pool.take(size));
+            });
+            return { bytes, release: giveBack };
+        }
+        catch (err) {
+            giveBack();
+            throw err;
+        }
+    }
+    /**
+     * A file's bytes. When the commit is the one checked out (actions/checkout of the pushed head,
+     * an admin's clone at HEAD), the file is read from the working tree and its blob id computed
+     * (off the main thread) and compared: equal bytes are the blob. Anything else — an edited
+     * file, a filter such as Git LFS, a different commit — is read through git itself. Reading a
+     * file beats reading a pipe: one read into the buffer instead of thousands of small chunks.
+     */
+    async load(path, allocate) {
         const entry = this.entries.get(path);
         if (!entry || entry.kind !== 'file')
             throw new Error(`${path} is not a file in ${this.label}`);
-        return this.blobs.read(entry.blobId);
+        const root = await this.checkedOutRoot();
+        if (root) {
+            const bytes = await readIfBlob(root, path, entry.blobId, entry.size ?? -1, allocate);
+            if (bytes)
+                return bytes;
+        }
+        return this.blobs.read(entry.blobId, allocate);
+    }
+    /** The working tree's root when this commit is what is checked out there. */
+    checkedOutRoot() {
+        this.worktreeRoot ??= gitMaybe(this.repo, ['rev-parse', '--show-toplevel', 'HEAD']).then((out) => {
+            const [root, headCommit] = (out ?? '').trim().split('\n');
+            return root && headCommit === this.commit ? root : undefined;
+        });
+        return this.worktreeRoot;
     }
     async blobId(path) {
         const entry = this.entries.get(path);
@@ -430,6 +521,46 @@ class RevisionSnapshot {
     }
     get repository() {
         return this.repo;
+    }
+}
+/**
+ * The working-tree file at `path`, read into a buffer from `allocate`, if and only if its bytes
+ * are the blob `oid` (git's own object id: the header `blob <size>\0` then the bytes, SHA-1 or
+ * SHA-256 by the id's length). The final path component is not followed if it is a symlink.
+ */
+async function readIfBlob(root, path, oid, size, allocate) {
+    const algorithm = oid.length === 40 ? 'SHA-1' : oid.length === 64 ? 'SHA-256' : undefined;
+    if (!algorithm || size < 0)
+        return undefined;
+    let file;
+    try {
+        file = await open(join(root, path), constants.O_RDONLY | constants.O_NOFOLLOW);
+    }
+    catch {
+        return undefined;
+    }
+    try {
+        const stat = await file.stat();
+        if (!stat.isFile() || stat.size !== size)
+            return undefined;
+        const header = Buffer.from(`blob ${size}\0`, 'latin1');
+        const buffer = allocate(header.length + size);
+        header.copy(buffer, 0);
+        let filled = 0;
+        while (filled < size) {
+            const { bytesRead } = await file.read(buffer, header.length + filled, size - filled, filled);
+            if (bytesRead === 0)
+                return undefined; // shrank while being read
+            filled += bytesRead;
+        }
+        const digest = Buffer.from(await crypto.subtle.digest(algorithm, buffer.subarray(0, header.length + size)));
+        return digest.toString('hex') === oid ? buffer.subarray(header.length, header.length + size) : undefined;
+    }
+    catch {
+        return undefined;
+    }
+    finally {
+        await file.close();
     }
 }
 
@@ -485,6 +616,38 @@ function sameList(a, b) {
 function byUser(a, b) {
     return a.key.canonical < b.key.canonical ? -1 : a.key.canonical > b.key.canonical ? 1 : 0;
 }
+
+class BufferPool {
+    keep;
+    #free = [];
+    /** `keep`: at most this many idle buffers are kept (one per photo in flight is enough). */
+    constructor(keep) {
+        this.keep = keep;
+    }
+    /** A buffer of at least `size` bytes, the caller's alone until `give` returns it. */
+    take(size) {
+        const fit = this.#free.findIndex((b) => b.length >= size);
+        if (fit >= 0)
+            return this.#free.splice(fit, 1)[0];
+        // Grow in 1 MB steps so that photos of slightly different sizes reuse the same buffers.
+        return Buffer.allocUnsafeSlow(Math.ceil(Math.max(size, 1) / MB) * MB);
+    }
+    give(buffer) {
+        if (this.#free.length < this.keep) {
+            this.#free.push(buffer);
+            return;
+        }
+        // Keep the largest: a smaller one would only be replaced by a new allocation later.
+        const smallest = this.#free.reduce((at, b, i, all) => (b.length < all[at].length ? i : at), 0);
+        if (this.#free[smallest].length < buffer.length)
+            this.#free[smallest] = buffer;
+    }
+    /** Buffers held idle (for tests). */
+    get idle() {
+        return this.#free.length;
+    }
+}
+const MB = 1024 * 1024;
 
 /**
  * Which users have a photo at all, 20 users per request: `$batch` of `GET /users/{id}/photo`
@@ -902,6 +1065,77 @@ function parseNote(text) {
     return { base, updated, entries };
 }
 
+/**
+ * Works ahead through an ordered list: keeps `work(item)` started for up to `ahead` items not yet
+ * taken, so each result is (nearly) ready when the consumer reaches it.
+ *
+ * Apply uses it to normalise photos (CPU) while the run is still talking to the tenant (sign-in,
+ * user lookups, the first apply's comparison, the policy read) and while earlier photos wait for
+ * the throttle: without it the cores sat idle for the first second or so of every run.
+ * `ahead` bounds the memory held by results nobody has taken yet.
+ */
+class Lookahead {
+    items;
+    work;
+    ahead;
+    #position;
+    #started = new Map();
+    #next = 0;
+    #stopped = false;
+    constructor(items, work, ahead) {
+        this.items = items;
+        this.work = work;
+        this.ahead = ahead;
+        this.#position = new Map(items.map((item, i) => [item, i]));
+    }
+    /** Starts work on the next items, until `ahead` results are pending or ready and untaken. */
+    fill() {
+        while (!this.#stopped && this.#started.size < this.ahead && this.#next < this.items.length) {
+            this.#start(this.items[this.#next++]);
+        }
+    }
+    /** The result for `item`: the one worked ahead, or work started now. */
+    take(item) {
+        const result = this.#started.get(item) ?? this.work(item);
+        this.#started.delete(item);
+        const position = this.#position.get(item);
+        if (position !== undefined && position >= this.#next)
+            this.#next = position + 1;
+        this.fill();
+        return result;
+    }
+    /** The consumer will take none of the items outside `wanted`: their results are dropped. */
+    keepOnly(wanted) {
+        for (const item of this.#started.keys())
+            if (!wanted.has(item))
+                this.#started.delete(item);
+        this.fill();
+    }
+    /** The consumer will not take `item`. */
+    discard(item) {
+        this.#started.delete(item);
+        const position = this.#position.get(item);
+        if (position !== undefined && position >= this.#next)
+            this.#next = position + 1;
+        this.fill();
+    }
+    /** Nothing new starts (a cancelled run); work in progress finishes unobserved. */
+    stop() {
+        this.#stopped = true;
+        this.#started.clear();
+    }
+    /** Results started and not yet taken (for tests and bounds). */
+    get pending() {
+        return this.#started.size;
+    }
+    #start(item) {
+        const result = this.work(item);
+        // Observed when taken; a result that is dropped must not become an unhandled rejection.
+        result.catch(() => { });
+        this.#started.set(item, result);
+    }
+}
+
 const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 class ApplyLease {
     options;
@@ -1037,6 +1271,7 @@ async function applyRevision(options, tenant) {
         ...partial,
     });
     // One apply per environment at a time (a dry run writes nothing and needs no lease).
+    let photos;
     const lease = options.dryRun ? undefined : new ApplyLease({ repo: options.repo, environment: options.environment, ...(options.remote ? { remote: options.remote } : {}), ...(options.signal ? { signal: options.signal } : {}), log, ...(options.leaseHolder ? { holder: options.leaseHolder } : {}) });
     try {
         // 1. The head must be valid: an invalid tree applies nothing. Pixels are checked as each
@@ -1078,6 +1313,9 @@ async function applyRevision(options, tenant) {
         const alreadyLanded = [...plan.uploads, ...(options.prune ? plan.removals : [])].filter((c) => !stillToDo.has(c.key.canonical)).length;
         if (alreadyLanded)
             log(`${alreadyLanded} planned change(s) already landed in an earlier run from the same base: skipped.`);
+        // Normalising needs nothing from the tenant: start it now, while users are looked up.
+        if (!options.dryRun)
+            photos = preparePhotos(uploads, headSnapshot);
         // 3. Resolve users with few requests.
         const resolutions = await tenant.resolveUsers([...uploads.map((u) => u.key), ...removals.map((r) => r.key)], options.signal ? { signal: options.signal } : {});
         // No record yet: compare with the tenant itself instead of assuming it is empty, so adopting
@@ -1112,7 +1350,7 @@ async function applyRevision(options, tenant) {
             if (ledger.dueForFlush(options.progressEvery ?? 50))
                 await flush(ledger, base, head, log);
         };
-        await runUploads(uploads, { headSnapshot, tenant, pacer, resolutions, outcomes, blocked, recordLanded, ...(options.signal ? { signal: options.signal } : {}) });
+        await runUploads(uploads, { photos: photos ?? preparePhotos(uploads, headSnapshot), tenant, pacer, resolutions, outcomes, blocked, recordLanded, ...(options.signal ? { signal: options.signal } : {}) });
         for (const r of removals) {
             const resolution = resolutions.get(r.key.canonical);
             if (!isResolved(resolution)) {
@@ -1154,6 +1392,7 @@ async function applyRevision(options, tenant) {
         return result({ validation, base, plan, alreadyLanded: alreadyLanded + alreadyInTenant, outcomes, policy, appliedRevision, record, pacer: pacer.stats, cancelled: options.signal?.aborted ?? false });
     }
     finally {
+        photos?.stop();
         await lease?.release();
         for (const s of snapshots)
             s.close();
@@ -1184,7 +1423,7 @@ async function repairDrift(options, users, ctx) {
     const pacer = options.pacer ?? new WritePacer(options.signal ? { signal: options.signal } : {});
     if (policyPlan.step.kind === 'before-photos')
         policy = await patchPolicy(tenant, policyPlan, log);
-    await runUploads(uploads, { headSnapshot, tenant, pacer, resolutions, outcomes, blocked: policyPlan.blockedReason, recordLanded: async () => { }, ...(options.signal ? { signal: options.signal } : {}) });
+    await runUploads(uploads, { photos: preparePhotos(uploads, headSnapshot), tenant, pacer, resolutions, outcomes, blocked: policyPlan.blockedReason, recordLanded: async () => { }, ...(options.signal ? { signal: options.signal } : {}) });
     if (options.signal?.aborted) {
         if (policy.status === 'applied')
             policy = { ...policy, status: 'skipped', message: 'The run was cancelled before the policy change.' };
@@ -1259,34 +1498,69 @@ async function patchPolicy(tenant, plan, log) {
     }
 }
 /**
- * Normalising (CPU) and uploading (network, paced to the throttle) overlap: while photos upload,
- * the next ones are being normalised. At most a bounded number of normalised photos wait for the
- * network, so memory stays flat however many photos there are.
+ * Normalising (CPU) runs ahead of uploading (network, paced to the throttle): it starts as soon
+ * as the plan is known and keeps a bounded number of photos ready, so the cores stay busy while
+ * the run looks users up and while photos wait for the throttle. Memory stays flat however many
+ * photos there are: at most `ahead` normalised photos wait, plus those in flight.
  */
+function preparePhotos(uploads, headSnapshot) {
+    const parallelism = recommendedParallelism();
+    const cpuSlots = new Semaphore(parallelism);
+    // Originals are needed only while they are normalised: one reusable buffer per photo in flight.
+    const originals = new BufferPool(parallelism);
+    const ahead = Math.max(32, parallelism * 8);
+    const photos = new Lookahead(uploads, (upload) => preparePhoto(upload, headSnapshot, cpuSlots, originals), ahead);
+    photos.fill();
+    return photos;
+}
+async function preparePhoto(upload, headSnapshot, cpuSlots, originals) {
+    await cpuSlots.acquire();
+    let original;
+    try {
+        original = await headSnapshot.readLeased(upload.photo, originals);
+        const report = await checkPhoto(original.bytes, settingsFromFingerprint(upload.fingerprint));
+        const error = report.issues.find((i) => i.severity === 'error');
+        if (error || !report.output)
+            return { reason: error?.message ?? 'The photo could not be normalised.' };
+        const { jpeg } = report.output;
+        // The upload must outlive the original's buffer, which the next photo overwrites.
+        return { jpeg: jpeg.buffer === original.bytes.buffer ? Buffer.from(jpeg) : jpeg };
+    }
+    catch (err) {
+        return { reason: `The photo could not be read: ${err.message}` };
+    }
+    finally {
+        original?.release();
+        cpuSlots.release();
+    }
+}
 async function runUploads(uploads, ctx) {
-    const cpuSlots = new Semaphore(recommendedParallelism());
-    // A slot is held from normalising until the upload ends, so it must cover the uploads the
-    // pacer may keep in flight plus photos being normalised and a few ready ones: with cores × 4
-    // alone (12 on a 2-core runner) uploads in flight were capped at 12, i.e. 12 / latency writes
-    // per second (12/s at 1 s per photo PUT).
+    const { photos } = ctx;
+    photos.keepOnly(new Set(uploads));
+    // A slot is held from taking a photo until its upload ends, so it must cover the uploads the
+    // pacer may keep in flight plus a few photos waiting for it: with cores × 4 alone (12 on a
+    // 2-core runner) uploads in flight were capped at 12, i.e. 12 / latency writes per second.
     const readySlots = new Semaphore(ctx.pacer.maxConcurrency + Math.max(8, recommendedParallelism() * 4));
     const inFlight = new Set();
     for (const upload of uploads) {
         if (ctx.signal?.aborted) {
+            photos.stop();
             ctx.outcomes.push({ key: upload.key, action: 'upload', status: 'cancelled', photo: upload.photo, reason: 'The run was cancelled before this photo was sent.' });
             continue;
         }
         const resolution = ctx.resolutions.get(upload.key.canonical);
         if (!isResolved(resolution)) {
+            photos.discard(upload);
             ctx.outcomes.push(resolutionOutcome(upload.key, 'upload', resolution, 'failed', upload.photo));
             continue;
         }
         if (ctx.blocked) {
+            photos.discard(upload);
             ctx.outcomes.push({ key: upload.key, action: 'upload', status: 'failed', photo: upload.photo, reason: ctx.blocked });
             continue;
         }
         await readySlots.acquire();
-        const job = uploadOne(upload, resolution.id, ctx, cpuSlots).finally(() => {
+        const job = uploadOne(upload, resolution.id, ctx).finally(() => {
             readySlots.release();
             inFlight.delete(job);
         });
@@ -1294,24 +1568,14 @@ async function runUploads(uploads, ctx) {
     }
     await Promise.all(inFlight);
 }
-async function uploadOne(upload, userId, ctx, cpuSlots) {
-    let jpeg;
-    await cpuSlots.acquire();
-    try {
-        const settings = settingsFromFingerprint(upload.fingerprint);
-        const report = await checkPhoto(await ctx.headSnapshot.read(upload.photo), settings);
-        const error = report.issues.find((i) => i.severity === 'error');
-        if (error || !report.output) {
-            ctx.outcomes.push({ key: upload.key, action: 'upload', status: 'failed', photo: upload.photo, reason: error?.message ?? 'The photo could not be normalised.' });
-            return;
-        }
-        jpeg = report.output.jpeg;
-    }
-    finally {
-        cpuSlots.release();
+async function uploadOne(upload, userId, ctx) {
+    const prepared = await ctx.photos.take(upload);
+    if ('reason' in prepared) {
+        ctx.outcomes.push({ key: upload.key, action: 'upload', status: 'failed', photo: upload.photo, reason: prepared.reason });
+        return;
     }
     try {
-        await ctx.pacer.run(() => ctx.tenant.putPhoto(userId, jpeg, ctx.signal), describeKey(upload.key));
+        await ctx.pacer.run(() => ctx.tenant.putPhoto(userId, prepared.jpeg, ctx.signal), describeKey(upload.key));
         ctx.outcomes.push({ key: upload.key, action: 'upload', status: 'uploaded', photo: upload.photo });
         await ctx.recordLanded({ action: 'upload', key: upload.key.canonical, fingerprint: upload.fingerprint });
     }

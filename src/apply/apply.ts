@@ -4,11 +4,13 @@ import { describeKey, type UserKey } from '../manifest/userKey.js';
 import { checkPhoto, recommendedParallelism } from '../photo/index.js';
 import { diffDesired, type Plan } from '../plan/plan.js';
 import { gitMaybe } from '../repo/git.js';
+import { BufferPool, type Lease } from '../repo/bufferPool.js';
 import { RevisionSnapshot } from '../repo/revision.js';
 import { isResolved, PacerCancelledError, photoPresence, WritePacer, attemptsOf, type PacerStats, type TenantClient, type UserResolution } from '../tenant/index.js';
 import { validateRepository, type ValidationResult } from '../validate/validate.js';
 import { detectDrift } from '../drift/drift.js';
 import { Ledger, type LandedEntry } from './ledger.js';
+import { Lookahead } from './lookahead.js';
 import { ApplyLease } from './lock.js';
 import { blocksApp, planPolicyStep, wantedPolicy, type PolicyStep, type TenantPolicy } from './policyGuard.js';
 
@@ -104,6 +106,7 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
     ...partial,
   });
   // One apply per environment at a time (a dry run writes nothing and needs no lease).
+  let photos: PhotoLookahead | undefined;
   const lease = options.dryRun ? undefined : new ApplyLease({ repo: options.repo, environment: options.environment, ...(options.remote ? { remote: options.remote } : {}), ...(options.signal ? { signal: options.signal } : {}), log, ...(options.leaseHolder ? { holder: options.leaseHolder } : {}) });
   try {
     // 1. The head must be valid: an invalid tree applies nothing. Pixels are checked as each
@@ -144,6 +147,8 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
     const stillToDo = new Set([...uploads, ...removals].map((c) => c.key.canonical));
     const alreadyLanded = [...plan.uploads, ...(options.prune ? plan.removals : [])].filter((c) => !stillToDo.has(c.key.canonical)).length;
     if (alreadyLanded) log(`${alreadyLanded} planned change(s) already landed in an earlier run from the same base: skipped.`);
+    // Normalising needs nothing from the tenant: start it now, while users are looked up.
+    if (!options.dryRun) photos = preparePhotos(uploads, headSnapshot);
 
     // 3. Resolve users with few requests.
     const resolutions = await tenant.resolveUsers([...uploads.map((u) => u.key), ...removals.map((r) => r.key)], options.signal ? { signal: options.signal } : {});
@@ -179,7 +184,7 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
       ledger.record(entry);
       if (ledger.dueForFlush(options.progressEvery ?? 50)) await flush(ledger, base, head, log);
     };
-    await runUploads(uploads, { headSnapshot, tenant, pacer, resolutions, outcomes, blocked, recordLanded, ...(options.signal ? { signal: options.signal } : {}) });
+    await runUploads(uploads, { photos: photos ?? preparePhotos(uploads, headSnapshot), tenant, pacer, resolutions, outcomes, blocked, recordLanded, ...(options.signal ? { signal: options.signal } : {}) });
     for (const r of removals) {
       const resolution = resolutions.get(r.key.canonical);
       if (!isResolved(resolution)) {
@@ -217,6 +222,7 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
     }
     return result({ validation, base, plan, alreadyLanded: alreadyLanded + alreadyInTenant, outcomes, policy, appliedRevision, record, pacer: pacer.stats, cancelled: options.signal?.aborted ?? false });
   } finally {
+    photos?.stop();
     await lease?.release();
     for (const s of snapshots) s.close();
   }
@@ -256,7 +262,7 @@ async function repairDrift(
   }
   const pacer = options.pacer ?? new WritePacer(options.signal ? { signal: options.signal } : {});
   if (policyPlan.step.kind === 'before-photos') policy = await patchPolicy(tenant, policyPlan, log);
-  await runUploads(uploads, { headSnapshot, tenant, pacer, resolutions, outcomes, blocked: policyPlan.blockedReason, recordLanded: async () => {}, ...(options.signal ? { signal: options.signal } : {}) });
+  await runUploads(uploads, { photos: preparePhotos(uploads, headSnapshot), tenant, pacer, resolutions, outcomes, blocked: policyPlan.blockedReason, recordLanded: async () => {}, ...(options.signal ? { signal: options.signal } : {}) });
   if (options.signal?.aborted) {
     if (policy.status === 'applied') policy = { ...policy, status: 'skipped', message: 'The run was cancelled before the policy change.' };
   } else if (policyPlan.step.kind === 'after-photos') {
@@ -336,7 +342,7 @@ async function patchPolicy(tenant: TenantClient, plan: PolicyPlan, log: (line: s
 }
 
 interface UploadContext {
-  headSnapshot: RevisionSnapshot;
+  photos: PhotoLookahead;
   tenant: TenantClient;
   pacer: WritePacer;
   resolutions: Map<string, UserResolution>;
@@ -346,35 +352,74 @@ interface UploadContext {
   recordLanded: (entry: { action: 'upload'; key: string; fingerprint: string }) => Promise<void>;
 }
 
+type Upload = Plan['uploads'][number];
+/** A photo ready to send, or why it cannot be. */
+type PreparedPhoto = { jpeg: Buffer } | { reason: string };
+type PhotoLookahead = Lookahead<Upload, PreparedPhoto>;
+
 /**
- * Normalising (CPU) and uploading (network, paced to the throttle) overlap: while photos upload,
- * the next ones are being normalised. At most a bounded number of normalised photos wait for the
- * network, so memory stays flat however many photos there are.
+ * Normalising (CPU) runs ahead of uploading (network, paced to the throttle): it starts as soon
+ * as the plan is known and keeps a bounded number of photos ready, so the cores stay busy while
+ * the run looks users up and while photos wait for the throttle. Memory stays flat however many
+ * photos there are: at most `ahead` normalised photos wait, plus those in flight.
  */
-async function runUploads(uploads: Plan['uploads'], ctx: UploadContext): Promise<void> {
-  const cpuSlots = new Semaphore(recommendedParallelism());
-  // A slot is held from normalising until the upload ends, so it must cover the uploads the
-  // pacer may keep in flight plus photos being normalised and a few ready ones: with cores × 4
-  // alone (12 on a 2-core runner) uploads in flight were capped at 12, i.e. 12 / latency writes
-  // per second (12/s at 1 s per photo PUT).
+function preparePhotos(uploads: readonly Upload[], headSnapshot: RevisionSnapshot): PhotoLookahead {
+  const parallelism = recommendedParallelism();
+  const cpuSlots = new Semaphore(parallelism);
+  // Originals are needed only while they are normalised: one reusable buffer per photo in flight.
+  const originals = new BufferPool(parallelism);
+  const ahead = Math.max(32, parallelism * 8);
+  const photos = new Lookahead(uploads, (upload: Upload) => preparePhoto(upload, headSnapshot, cpuSlots, originals), ahead);
+  photos.fill();
+  return photos;
+}
+
+async function preparePhoto(upload: Upload, headSnapshot: RevisionSnapshot, cpuSlots: Semaphore, originals: BufferPool): Promise<PreparedPhoto> {
+  await cpuSlots.acquire();
+  let original: Lease | undefined;
+  try {
+    original = await headSnapshot.readLeased(upload.photo, originals);
+    const report = await checkPhoto(original.bytes, settingsFromFingerprint(upload.fingerprint));
+    const error = report.issues.find((i) => i.severity === 'error');
+    if (error || !report.output) return { reason: error?.message ?? 'The photo could not be normalised.' };
+    const { jpeg } = report.output;
+    // The upload must outlive the original's buffer, which the next photo overwrites.
+    return { jpeg: jpeg.buffer === original.bytes.buffer ? Buffer.from(jpeg) : jpeg };
+  } catch (err) {
+    return { reason: `The photo could not be read: ${(err as Error).message}` };
+  } finally {
+    original?.release();
+    cpuSlots.release();
+  }
+}
+
+async function runUploads(uploads: readonly Upload[], ctx: UploadContext): Promise<void> {
+  const { photos } = ctx;
+  photos.keepOnly(new Set(uploads));
+  // A slot is held from taking a photo until its upload ends, so it must cover the uploads the
+  // pacer may keep in flight plus a few photos waiting for it: with cores × 4 alone (12 on a
+  // 2-core runner) uploads in flight were capped at 12, i.e. 12 / latency writes per second.
   const readySlots = new Semaphore(ctx.pacer.maxConcurrency + Math.max(8, recommendedParallelism() * 4));
   const inFlight = new Set<Promise<void>>();
   for (const upload of uploads) {
     if (ctx.signal?.aborted) {
+      photos.stop();
       ctx.outcomes.push({ key: upload.key, action: 'upload', status: 'cancelled', photo: upload.photo, reason: 'The run was cancelled before this photo was sent.' });
       continue;
     }
     const resolution = ctx.resolutions.get(upload.key.canonical);
     if (!isResolved(resolution)) {
+      photos.discard(upload);
       ctx.outcomes.push(resolutionOutcome(upload.key, 'upload', resolution, 'failed', upload.photo));
       continue;
     }
     if (ctx.blocked) {
+      photos.discard(upload);
       ctx.outcomes.push({ key: upload.key, action: 'upload', status: 'failed', photo: upload.photo, reason: ctx.blocked });
       continue;
     }
     await readySlots.acquire();
-    const job = uploadOne(upload, resolution.id, ctx, cpuSlots).finally(() => {
+    const job = uploadOne(upload, resolution.id, ctx).finally(() => {
       readySlots.release();
       inFlight.delete(job);
     });
@@ -383,23 +428,14 @@ async function runUploads(uploads: Plan['uploads'], ctx: UploadContext): Promise
   await Promise.all(inFlight);
 }
 
-async function uploadOne(upload: Plan['uploads'][number], userId: string, ctx: UploadContext, cpuSlots: Semaphore): Promise<void> {
-  let jpeg: Buffer;
-  await cpuSlots.acquire();
-  try {
-    const settings = settingsFromFingerprint(upload.fingerprint);
-    const report = await checkPhoto(await ctx.headSnapshot.read(upload.photo), settings);
-    const error = report.issues.find((i) => i.severity === 'error');
-    if (error || !report.output) {
-      ctx.outcomes.push({ key: upload.key, action: 'upload', status: 'failed', photo: upload.photo, reason: error?.message ?? 'The photo could not be normalised.' });
-      return;
-    }
-    jpeg = report.output.jpeg;
-  } finally {
-    cpuSlots.release();
+async function uploadOne(upload: Upload, userId: string, ctx: UploadContext): Promise<void> {
+  const prepared = await ctx.photos.take(upload);
+  if ('reason' in prepared) {
+    ctx.outcomes.push({ key: upload.key, action: 'upload', status: 'failed', photo: upload.photo, reason: prepared.reason });
+    return;
   }
   try {
-    await ctx.pacer.run(() => ctx.tenant.putPhoto(userId, jpeg, ctx.signal), describeKey(upload.key));
+    await ctx.pacer.run(() => ctx.tenant.putPhoto(userId, prepared.jpeg, ctx.signal), describeKey(upload.key));
     ctx.outcomes.push({ key: upload.key, action: 'upload', status: 'uploaded', photo: upload.photo });
     await ctx.recordLanded({ action: 'upload', key: upload.key.canonical, fingerprint: upload.fingerprint });
   } catch (err) {

@@ -1,6 +1,7 @@
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { promisify } from 'node:util';
 import { UserError } from '../core/errors.js';
+import { CatFileParser } from './catFileParser.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -55,19 +56,15 @@ export async function resolveCommit(repo: string, rev: string): Promise<string> 
  */
 export class BlobReader {
   private proc: ChildProcessWithoutNullStreams | undefined;
-  private buffer: Buffer = Buffer.alloc(0);
-  /** Chunks not yet joined to `buffer`, and how many bytes the object being read needs in all. */
-  private chunks: Buffer[] = [];
-  private chunkBytes = 0;
-  private need = 0;
-  private waiters: { resolve: (b: Buffer) => void; reject: (e: Error) => void; oid: string }[] = [];
+  private waiters: { resolve: (b: Buffer) => void; reject: (e: Error) => void; oid: string; allocate: ((size: number) => Buffer) | undefined }[] = [];
 
   constructor(private readonly repo: string) {}
 
-  read(oid: string): Promise<Buffer> {
+  /** The blob's bytes, in a buffer from `allocate(size)` when given (a view of exactly its size). */
+  read(oid: string, allocate?: (size: number) => Buffer): Promise<Buffer> {
     const proc = this.start();
     return new Promise((resolve, reject) => {
-      this.waiters.push({ resolve, reject, oid });
+      this.waiters.push({ resolve, reject, oid, allocate });
       proc.stdin.write(`${oid}\n`);
     });
   }
@@ -80,20 +77,23 @@ export class BlobReader {
   private start(): ChildProcessWithoutNullStreams {
     if (this.proc) return this.proc;
     const proc = spawn('git', ['cat-file', '--batch'], { cwd: this.repo, env: gitEnv() });
-    proc.stdout.on('data', (chunk: Buffer) => {
-      // Join chunks once the object being read is complete, not on every chunk: a 3 MB photo
-      // arrives in ~50 chunks, and re-copying the growing buffer each time is quadratic.
-      this.chunks.push(chunk);
-      this.chunkBytes += chunk.length;
-      if (this.buffer.length + this.chunkBytes < this.need) return;
-      this.buffer = this.buffer.length || this.chunks.length > 1 ? Buffer.concat([this.buffer, ...this.chunks]) : chunk;
-      this.chunks = [];
-      this.chunkBytes = 0;
-      this.drain();
-    });
     const failAll = (err: Error) => {
       for (const w of this.waiters.splice(0)) w.reject(err);
     };
+    const parser = new CatFileParser((answer) => {
+      const waiter = this.waiters.shift();
+      if (!waiter) return;
+      if (answer.kind === 'object') waiter.resolve(answer.content);
+      else waiter.reject(new UserError('git', `Object ${waiter.oid} is missing from ${this.repo}. Fetch the history it belongs to.`));
+    }, (size) => this.waiters[0]?.allocate?.(size) ?? Buffer.allocUnsafeSlow(size));
+    proc.stdout.on('data', (chunk: Buffer) => {
+      try {
+        parser.push(chunk);
+      } catch (err) {
+        failAll(new UserError('git', `${(err as Error).message} (in ${this.repo}).`));
+        proc.kill();
+      }
+    });
     proc.on('error', failAll);
     proc.on('exit', (code) => {
       if (this.waiters.length) failAll(new UserError('git', `git cat-file exited (${code}) before answering in ${this.repo}.`));
@@ -105,32 +105,6 @@ export class BlobReader {
     (proc.stdin as unknown as { unref?: () => void }).unref?.();
     this.proc = proc;
     return proc;
-  }
-
-  private drain(): void {
-    while (this.waiters.length) {
-      const newline = this.buffer.indexOf(10);
-      if (newline < 0) return;
-      const header = this.buffer.subarray(0, newline).toString('latin1');
-      const waiter = this.waiters[0]!;
-      if (header.endsWith(' missing')) {
-        this.buffer = this.buffer.subarray(newline + 1);
-        this.waiters.shift();
-        waiter.reject(new UserError('git', `Object ${waiter.oid} is missing from ${this.repo}. Fetch the history it belongs to.`));
-        continue;
-      }
-      const size = Number(header.split(' ')[2]);
-      const end = newline + 1 + size;
-      if (this.buffer.length < end + 1) {
-        this.need = end + 1; // content and its trailing newline not all here yet
-        return;
-      }
-      this.need = 0;
-      const content = Buffer.from(this.buffer.subarray(newline + 1, end));
-      this.buffer = this.buffer.subarray(end + 1);
-      this.waiters.shift();
-      waiter.resolve(content);
-    }
   }
 }
 

@@ -3,20 +3,20 @@
  *
  * It uses the real Microsoft Graph client (`Client.initWithMiddleware`) for URL building and for
  * the bearer token (its AuthenticationHandler, fed by our TokenCredential), with a middleware
- * chain of our own: AuthenticationHandler → FetchTransport. Two deliberate choices:
+ * chain of our own: AuthenticationHandler → NodeHttpsTransport (transport.ts). Two deliberate choices:
  *  - No RetryHandler. Retrying and throttling belong to the callers that can see the whole run
  *    (the WritePacer for photo writes, `withRetries` for reads): the SDK's handler sleeps per
  *    request and hides 429s, which is exactly what makes a fixed-concurrency client collapse.
  *  - ResponseType.RAW for every call, so status, Retry-After, request-id and binary bodies
  *    (photo PUT/GET) are read in one place, the same way for JSON and bytes, and every failure
  *    becomes one typed GraphError (errors.ts). Network failures keep their socket error code
- *    (FetchTransport throws them as GraphClientError, which the SDK passes through unchanged).
+ *    (the transport throws them as GraphClientError, which the SDK passes through unchanged).
  * Paths and query strings are passed already percent-encoded: the SDK concatenates them as is.
  */
-import { AuthenticationHandler, Client, GraphClientError, ResponseType } from '@microsoft/microsoft-graph-client';
-import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
+import { AuthenticationHandler, Client, ResponseType } from '@microsoft/microsoft-graph-client';
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import { graphErrorFromNetwork, graphErrorFromResponse } from './errors.js';
+import { NodeHttpsTransport, TransportFailure } from './transport.js';
 
 export type GraphVersion = 'v1.0' | 'beta';
 
@@ -45,33 +45,6 @@ export interface GraphResponse<T = unknown> {
   requestId: string | undefined;
   /** x-ms-throttle-limit-percentage: Graph's share of the app's limit used, sent past 0.8. */
   throttleUsage: number | undefined;
-}
-
-/** Marks a fetch failure so the SDK rethrows it untouched (it wraps anything but GraphClientError). */
-class TransportFailure extends GraphClientError {
-  readonly failure: unknown;
-  constructor(failure: unknown) {
-    super(failure instanceof Error ? failure.message : String(failure));
-    Object.setPrototypeOf(this, TransportFailure.prototype);
-    this.failure = failure;
-  }
-}
-
-/** The last middleware: fetch with a per-attempt timeout merged into the caller's signal. */
-class FetchTransport implements Middleware {
-  constructor(private readonly defaultTimeoutMs: number) {}
-
-  async execute(context: Context): Promise<void> {
-    const options = (context.options ?? {}) as RequestInit & { timeoutMs?: number };
-    const { timeoutMs, ...init } = options;
-    const timeout = AbortSignal.timeout(timeoutMs ?? this.defaultTimeoutMs);
-    const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    try {
-      context.response = await fetch(context.request, { ...init, signal });
-    } catch (error) {
-      throw new TransportFailure(error);
-    }
-  }
 }
 
 /** Caches the access token until 5 minutes before it expires, with one refresh at a time. */
@@ -113,7 +86,7 @@ export class GraphConnection {
     this.scope = options.scope;
     this.accessToken = tokenProvider(options.credential, options.scope);
     const auth = new AuthenticationHandler({ getAccessToken: this.accessToken });
-    auth.setNext(new FetchTransport(options.requestTimeoutMs ?? 60_000));
+    auth.setNext(new NodeHttpsTransport(options.requestTimeoutMs ?? 60_000));
     this.#client = Client.initWithMiddleware({
       middleware: auth,
       baseUrl: this.graphUrl,
