@@ -17372,7 +17372,9 @@ async function validateRepository(snapshot, options = {}) {
         for (const issue of report.issues) {
             findings.push({ severity: issue.severity, code: issue.code, file: job.path, message: `${issue.message} (used at ${usedBy})` });
         }
-        return { path: job.path, crop: job.crop, normalise: job.normalise, report };
+        const { output, ...rest } = report;
+        const summary = output ? { ...rest, output: { width: output.width, height: output.height, bytes: output.bytes, sha256: output.sha256 } } : rest;
+        return { path: job.path, crop: job.crop, normalise: job.normalise, report: summary };
     });
     return {
         findings,
