@@ -62,13 +62,23 @@ function compareTrees(expectedDir, actualDir, files, label) {
     if (!actualSet.has(f)) continue;
     const a = path.join(expectedDir, f);
     const b = path.join(actualDir, f);
-    if (!readFileSync(a).equals(readFileSync(b))) {
-      diffs.push(`differs   ${label}${f}`);
+    const [bytesA, bytesB] = [readFileSync(a), readFileSync(b)];
+    if (!bytesA.equals(bytesB)) {
+      diffs.push(`differs   ${label}${f}${firstDifference(bytesA, bytesB)}`);
     } else if ((statSync(a).mode & 0o111) !== 0 !== ((statSync(b).mode & 0o111) !== 0)) {
       diffs.push(`mode      ${label}${f} (executable bit differs)`);
     }
   }
   return diffs;
+}
+
+/** Where two text files first differ (line number and both lines, shortened), to tell why. */
+function firstDifference(built, committed) {
+  const [x, y] = [built.toString('utf8').split('\n'), committed.toString('utf8').split('\n')];
+  const at = x.findIndex((line, i) => line !== y[i]);
+  if (at < 0) return ` (the committed file has ${y.length - x.length} more line(s))`;
+  const clip = (line) => (line === undefined ? '(end of file)' : JSON.stringify(line.length > 160 ? `${line.slice(0, 160)}…` : line));
+  return `\n            first difference at line ${at + 1}:\n            built:     ${clip(x[at])}\n            committed: ${clip(y[at])}`;
 }
 
 function run(cmd, argv, options = {}) {
