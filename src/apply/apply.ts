@@ -105,8 +105,8 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
     durationMs: Math.round(performance.now() - started),
     ...partial,
   });
-  // One apply per environment at a time (a dry run writes nothing and needs no lease).
   let photos: PhotoLookahead | undefined;
+  // One apply per environment at a time (a dry run writes nothing and needs no lease).
   const lease = options.dryRun ? undefined : new ApplyLease({ repo: options.repo, environment: options.environment, ...(options.remote ? { remote: options.remote } : {}), ...(options.signal ? { signal: options.signal } : {}), log, ...(options.leaseHolder ? { holder: options.leaseHolder } : {}) });
   try {
     // 1. The head must be valid: an invalid tree applies nothing. Pixels are checked as each
@@ -395,7 +395,9 @@ async function preparePhoto(upload: Upload, headSnapshot: RevisionSnapshot, cpuS
 
 async function runUploads(uploads: readonly Upload[], ctx: UploadContext): Promise<void> {
   const { photos } = ctx;
-  photos.keepOnly(new Set(uploads));
+  // No photo will be sent when the policy refuses writes: normalising ahead would be wasted.
+  if (ctx.blocked) photos.stop();
+  else photos.keepOnly(new Set(uploads));
   // A slot is held from taking a photo until its upload ends, so it must cover the uploads the
   // pacer may keep in flight plus a few photos waiting for it: with cores × 4 alone (12 on a
   // 2-core runner) uploads in flight were capped at 12, i.e. 12 / latency writes per second.
