@@ -4,7 +4,7 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { p as plural, D as DEFAULT_LIMITS, n as normalisationKey, U as UserError, M as MAX_BATCH, m as mapLimit, a as encodeSegment, w as withRetries, r as roleName, v as validateRepository, b as recommendedParallelism, f as isResolved, g as downloadPhotoOnce, h as checkPhoto, t as thumbnail, d as describeKey } from './shared2.js';
+import { p as plural, D as DEFAULT_LIMITS, n as normalisationKey, U as UserError, M as MAX_BATCH, m as mapLimit, a as encodeSegment, w as withRetries, r as roleName, v as validateRepository, S as Semaphore, b as recommendedParallelism, f as isResolved, g as downloadPhotoOnce, h as checkPhoto, t as thumbnail, s as sleep, d as describeKey } from './shared2.js';
 import { tmpdir, hostname } from 'node:os';
 import 'node:crypto';
 import sharp from 'sharp';
@@ -777,11 +777,10 @@ async function detectDrift(options, tenant) {
         }
         const resolutions = await tenant.resolveUsers(wanted.map((w) => w.key), options.signal ? { signal: options.signal } : {});
         const pacer = options.pacer ?? new WritePacer({ maxConcurrency: 16, initialConcurrency: 4, ...(options.signal ? { signal: options.signal } : {}) });
-        const cpu = new Slots(recommendedParallelism());
+        const cpu = new Semaphore(recommendedParallelism());
         // A bounded window of users in progress keeps memory flat: downloaded photos never pile up
         // waiting for the CPU, however large the tenant.
-        const window = new Slots(32);
-        const users = await Promise.all(wanted.map((want) => window.run(async () => {
+        const users = await mapLimit(wanted, 32, async (want) => {
             const entry = { key: want.key, photo: want.photoPath, declaredAt: want.declaredAt, status: 'error' };
             const resolution = resolutions.get(want.key.canonical);
             if (!isResolved(resolution))
@@ -799,7 +798,7 @@ async function detectDrift(options, tenant) {
                 return { ...entry, status: 'error', reason: `Could not download the tenant's photo: ${err.message}` };
             }
             return cpu.run(() => compareOne(entry, want, snapshot, tenantBytes, threshold, options.thumbnails ?? false));
-        })));
+        });
         const counts = countBy(users);
         log(`In sync ${counts['in-sync'] ?? 0}, different ${counts.different ?? 0}, missing ${counts.missing ?? 0}, unresolved ${counts.unresolved ?? 0}, errors ${counts.error ?? 0}.`);
         return { ...base, users, policy, cancelled: options.signal?.aborted ?? false, durationMs: Math.round(performance.now() - started), pacer: pacer.stats };
@@ -858,30 +857,6 @@ function countBy(users) {
     for (const u of users)
         counts[u.status] = (counts[u.status] ?? 0) + 1;
     return counts;
-}
-/** At most `n` CPU-bound comparisons at once (decoding is the expensive part). */
-class Slots {
-    #free;
-    #waiting = [];
-    constructor(n) {
-        this.#free = n;
-    }
-    async run(work) {
-        if (this.#free > 0)
-            this.#free--;
-        else
-            await new Promise((resolve) => this.#waiting.push(resolve));
-        try {
-            return await work();
-        }
-        finally {
-            const next = this.#waiting.shift();
-            if (next)
-                next();
-            else
-                this.#free++;
-        }
-    }
 }
 
 const ENV_NAME = /^[A-Za-z0-9._-]{1,64}$/;
@@ -1080,6 +1055,8 @@ class Lookahead {
     ahead;
     #position;
     #started = new Map();
+    /** Set by keepOnly: items outside it are never started. */
+    #wanted;
     #next = 0;
     #stopped = false;
     constructor(items, work, ahead) {
@@ -1091,7 +1068,9 @@ class Lookahead {
     /** Starts work on the next items, until `ahead` results are pending or ready and untaken. */
     fill() {
         while (!this.#stopped && this.#started.size < this.ahead && this.#next < this.items.length) {
-            this.#start(this.items[this.#next++]);
+            const item = this.items[this.#next++];
+            if (!this.#wanted || this.#wanted.has(item))
+                this.#start(item);
         }
     }
     /** The result for `item`: the one worked ahead, or work started now. */
@@ -1104,8 +1083,9 @@ class Lookahead {
         this.fill();
         return result;
     }
-    /** The consumer will take none of the items outside `wanted`: their results are dropped. */
+    /** The consumer will take none of the items outside `wanted`: their results are dropped and the rest never started. */
     keepOnly(wanted) {
+        this.#wanted = wanted;
         for (const item of this.#started.keys())
             if (!wanted.has(item))
                 this.#started.delete(item);
@@ -1176,7 +1156,8 @@ class ApplyLease {
             if (Date.now() > deadline || signal?.aborted) {
                 throw new UserError('guard', `Another apply to ${this.options.environment} (${current.holder}) has held the lease since before this run started; nothing was written. Run again when it has finished (a concurrency group in the workflow queues runs instead).`);
             }
-            await sleep((this.options.pollSeconds ?? Math.min(5, this.ttlMs / 2000)) * 1000, signal);
+            // An abort ends the wait early; the check above then says why nothing was written.
+            await sleep((this.options.pollSeconds ?? Math.min(5, this.ttlMs / 2000)) * 1000, signal).catch(() => { });
         }
     }
     /** Gives the lease back (only if it is still ours). */
@@ -1234,15 +1215,6 @@ class ApplyLease {
         const args = next ? ['update-ref', this.ref, next, expected ?? zero] : ['update-ref', '-d', this.ref, expected ?? zero];
         return (await gitMaybe(repo, args)) !== undefined;
     }
-}
-function sleep(ms, signal) {
-    return new Promise((resolve) => {
-        const timer = setTimeout(resolve, ms);
-        signal?.addEventListener('abort', () => {
-            clearTimeout(timer);
-            resolve();
-        }, { once: true });
-    });
 }
 
 /**
@@ -1350,7 +1322,7 @@ async function applyRevision(options, tenant) {
             if (ledger.dueForFlush(options.progressEvery ?? 50))
                 await flush(ledger, base, head, log);
         };
-        await runUploads(uploads, { photos: photos ?? preparePhotos(uploads, headSnapshot), tenant, pacer, resolutions, outcomes, blocked, recordLanded, ...(options.signal ? { signal: options.signal } : {}) });
+        await runUploads(uploads, { photos: photos, tenant, pacer, resolutions, outcomes, blocked, recordLanded, ...(options.signal ? { signal: options.signal } : {}) });
         for (const r of removals) {
             const resolution = resolutions.get(r.key.canonical);
             if (!isResolved(resolution)) {
@@ -1631,27 +1603,6 @@ async function isOlder(repo, commit, than) {
     const [a, b] = await Promise.all([gitMaybe(repo, ['show', '-s', '--format=%ct', commit]), gitMaybe(repo, ['show', '-s', '--format=%ct', than])]);
     const shallow = (await gitMaybe(repo, ['rev-parse', '--is-shallow-repository']))?.trim() === 'true';
     return shallow && Number(a) < Number(b);
-}
-class Semaphore {
-    free;
-    waiters = [];
-    constructor(free) {
-        this.free = free;
-    }
-    async acquire() {
-        if (this.free > 0) {
-            this.free--;
-            return;
-        }
-        await new Promise((resolve) => this.waiters.push(resolve));
-    }
-    release() {
-        const next = this.waiters.shift();
-        if (next)
-            next();
-        else
-            this.free++;
-    }
 }
 
 function applyCounts(result) {

@@ -998,6 +998,40 @@ async function mapLimit(items, limit, work) {
     await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
     return results;
 }
+/**
+ * At most `limit` holders at a time. `run` for work that fits in one call; `acquire`/`release`
+ * when a slot is held across steps (apply holds one from taking a photo until its upload ends).
+ */
+class Semaphore {
+    #free;
+    #waiting = [];
+    constructor(limit) {
+        this.#free = limit;
+    }
+    async acquire() {
+        if (this.#free > 0) {
+            this.#free--;
+            return;
+        }
+        await new Promise((resolve) => this.#waiting.push(resolve));
+    }
+    release() {
+        const next = this.#waiting.shift();
+        if (next)
+            next();
+        else
+            this.#free++;
+    }
+    async run(work) {
+        await this.acquire();
+        try {
+            return await work();
+        }
+        finally {
+            this.release();
+        }
+    }
+}
 
 var commonjsGlobal = typeof globalThis !== 'undefined' ? globalThis : typeof window !== 'undefined' ? window : typeof global !== 'undefined' ? global : typeof self !== 'undefined' ? self : {};
 
@@ -46659,23 +46693,7 @@ function query(params) {
     return parts.length ? `?${parts.join('&')}` : '';
 }
 
-/**
- * Backoff arithmetic shared by the WritePacer and by reads. Reads (user lookups, photo reads,
- * the policy, role assignments) are few, so `withRetries` simply retries one call: honour
- * Retry-After when Graph sends it, else exponential backoff with full jitter.
- */
-/**
- * Delay before retry number `retry` (1 = first retry): Retry-After when given, else "full jitter"
- * (uniform in [0, min(max, base·2^(retry−1))]), which spreads retries of many clients apart.
- */
-function backoffDelayMs(retry, retryAfterSeconds, options = {}) {
-    if (retryAfterSeconds !== undefined)
-        return Math.max(0, retryAfterSeconds * 1000);
-    const base = options.baseDelayMs ?? 250;
-    const max = options.maxDelayMs ?? 30_000;
-    const ceiling = Math.min(max, base * 2 ** Math.max(0, retry - 1));
-    return (options.random ?? Math.random)() * ceiling;
-}
+/** Waits `ms`; rejects with the signal's reason if it is aborted first (and leaves no listener behind). */
 function sleep(ms, signal) {
     if (ms <= 0)
         return Promise.resolve();
@@ -46694,6 +46712,24 @@ function sleep(ms, signal) {
         }, ms);
         signal?.addEventListener('abort', onAbort, { once: true });
     });
+}
+
+/**
+ * Backoff arithmetic shared by the WritePacer and by reads. Reads (user lookups, photo reads,
+ * the policy, role assignments) are few, so `withRetries` simply retries one call: honour
+ * Retry-After when Graph sends it, else exponential backoff with full jitter.
+ */
+/**
+ * Delay before retry number `retry` (1 = first retry): Retry-After when given, else "full jitter"
+ * (uniform in [0, min(max, base·2^(retry−1))]), which spreads retries of many clients apart.
+ */
+function backoffDelayMs(retry, retryAfterSeconds, options = {}) {
+    if (retryAfterSeconds !== undefined)
+        return Math.max(0, retryAfterSeconds * 1000);
+    const base = options.baseDelayMs ?? 250;
+    const max = options.maxDelayMs ?? 30_000;
+    const ceiling = Math.min(max, base * 2 ** Math.max(0, retry - 1));
+    return (options.random ?? Math.random)() * ceiling;
 }
 /** Runs `call` until it succeeds, fails for good (4xx), or uses up its attempts. */
 async function withRetries(call, options = {}) {
@@ -47281,4 +47317,4 @@ function environmentClaim(jwt) {
     }
 }
 
-export { DEFAULT_OIDC_AUDIENCE as A, DEFAULT_LIMITS as D, MAX_BATCH as M, UserError as U, YAMLSeq_1 as Y, encodeSegment as a, recommendedParallelism as b, commonjsGlobal as c, describeKey as d, environmentClaim as e, isResolved as f, downloadPhotoOnce as g, checkPhoto as h, isUserError as i, classifyFailure as j, backoffDelayMs as k, listDirectoryUsers as l, mapLimit as m, normalisationKey as n, openTenant as o, plural$1 as p, isGraphError as q, roleName as r, listAllDirectoryUsers as s, thumbnail as t, parseDocument as u, validateRepository as v, withRetries as w, isMap as x, isSeq as y, githubOidcFromEnv as z };
+export { githubOidcFromEnv as A, DEFAULT_OIDC_AUDIENCE as B, DEFAULT_LIMITS as D, MAX_BATCH as M, Semaphore as S, UserError as U, YAMLSeq_1 as Y, encodeSegment as a, recommendedParallelism as b, commonjsGlobal as c, describeKey as d, environmentClaim as e, isResolved as f, downloadPhotoOnce as g, checkPhoto as h, isUserError as i, classifyFailure as j, backoffDelayMs as k, listDirectoryUsers as l, mapLimit as m, normalisationKey as n, openTenant as o, plural$1 as p, isGraphError as q, roleName as r, sleep as s, thumbnail as t, listAllDirectoryUsers as u, validateRepository as v, withRetries as w, parseDocument as x, isMap as y, isSeq as z };

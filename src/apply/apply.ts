@@ -1,4 +1,5 @@
 import { countFindings } from '../core/findings.js';
+import { Semaphore } from '../core/pool.js';
 import { desiredStateOf, type DesiredState } from '../desired/desired.js';
 import { describeKey, type UserKey } from '../manifest/userKey.js';
 import { checkPhoto, recommendedParallelism } from '../photo/index.js';
@@ -184,7 +185,7 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
       ledger.record(entry);
       if (ledger.dueForFlush(options.progressEvery ?? 50)) await flush(ledger, base, head, log);
     };
-    await runUploads(uploads, { photos: photos ?? preparePhotos(uploads, headSnapshot), tenant, pacer, resolutions, outcomes, blocked, recordLanded, ...(options.signal ? { signal: options.signal } : {}) });
+    await runUploads(uploads, { photos: photos!, tenant, pacer, resolutions, outcomes, blocked, recordLanded, ...(options.signal ? { signal: options.signal } : {}) });
     for (const r of removals) {
       const resolution = resolutions.get(r.key.canonical);
       if (!isResolved(resolution)) {
@@ -490,21 +491,3 @@ async function isOlder(repo: string, commit: string, than: string): Promise<bool
   const shallow = (await gitMaybe(repo, ['rev-parse', '--is-shallow-repository']))?.trim() === 'true';
   return shallow && Number(a) < Number(b);
 }
-
-class Semaphore {
-  private waiters: (() => void)[] = [];
-  constructor(private free: number) {}
-  async acquire(): Promise<void> {
-    if (this.free > 0) {
-      this.free--;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiters.push(resolve));
-  }
-  release(): void {
-    const next = this.waiters.shift();
-    if (next) next();
-    else this.free++;
-  }
-}
-

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { UserError } from '../core/errors.js';
+import { sleep } from '../core/sleep.js';
 import { git, gitMaybe, TOOL_IDENTITY } from '../repo/git.js';
 
 /**
@@ -69,7 +70,8 @@ export class ApplyLease {
       if (Date.now() > deadline || signal?.aborted) {
         throw new UserError('guard', `Another apply to ${this.options.environment} (${current.holder}) has held the lease since before this run started; nothing was written. Run again when it has finished (a concurrency group in the workflow queues runs instead).`);
       }
-      await sleep((this.options.pollSeconds ?? Math.min(5, this.ttlMs / 2000)) * 1000, signal);
+      // An abort ends the wait early; the check above then says why nothing was written.
+      await sleep((this.options.pollSeconds ?? Math.min(5, this.ttlMs / 2000)) * 1000, signal).catch(() => {});
     }
   }
 
@@ -124,14 +126,4 @@ export class ApplyLease {
     const args = next ? ['update-ref', this.ref, next, expected ?? zero] : ['update-ref', '-d', this.ref, expected ?? zero];
     return (await gitMaybe(repo, args)) !== undefined;
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }

@@ -10,6 +10,8 @@
 export class Lookahead<T, R> {
   readonly #position: Map<T, number>;
   readonly #started = new Map<T, Promise<R>>();
+  /** Set by keepOnly: items outside it are never started. */
+  #wanted: ReadonlySet<T> | undefined;
   #next = 0;
   #stopped = false;
 
@@ -24,7 +26,8 @@ export class Lookahead<T, R> {
   /** Starts work on the next items, until `ahead` results are pending or ready and untaken. */
   fill(): void {
     while (!this.#stopped && this.#started.size < this.ahead && this.#next < this.items.length) {
-      this.#start(this.items[this.#next++]!);
+      const item = this.items[this.#next++]!;
+      if (!this.#wanted || this.#wanted.has(item)) this.#start(item);
     }
   }
 
@@ -38,8 +41,9 @@ export class Lookahead<T, R> {
     return result;
   }
 
-  /** The consumer will take none of the items outside `wanted`: their results are dropped. */
+  /** The consumer will take none of the items outside `wanted`: their results are dropped and the rest never started. */
   keepOnly(wanted: ReadonlySet<T>): void {
+    this.#wanted = wanted;
     for (const item of this.#started.keys()) if (!wanted.has(item)) this.#started.delete(item);
     this.fill();
   }

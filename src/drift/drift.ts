@@ -11,6 +11,7 @@
  */
 import { samePolicy, wantedPolicy, type TenantPolicy } from '../apply/policyGuard.js';
 import { countFindings } from '../core/findings.js';
+import { mapLimit, Semaphore } from '../core/pool.js';
 import { desiredStateOf, type DesiredPhoto } from '../desired/desired.js';
 import type { SourceRef } from '../manifest/types.js';
 import type { UserKey } from '../manifest/userKey.js';
@@ -104,12 +105,10 @@ export async function detectDrift(options: DriftOptions, tenant: TenantClient): 
 
     const resolutions = await tenant.resolveUsers(wanted.map((w) => w.key), options.signal ? { signal: options.signal } : {});
     const pacer = options.pacer ?? new WritePacer({ maxConcurrency: 16, initialConcurrency: 4, ...(options.signal ? { signal: options.signal } : {}) });
-    const cpu = new Slots(recommendedParallelism());
+    const cpu = new Semaphore(recommendedParallelism());
     // A bounded window of users in progress keeps memory flat: downloaded photos never pile up
     // waiting for the CPU, however large the tenant.
-    const window = new Slots(32);
-    const users = await Promise.all(
-      wanted.map((want) => window.run(async (): Promise<UserDrift> => {
+    const users = await mapLimit(wanted, 32, async (want): Promise<UserDrift> => {
         const entry: UserDrift = { key: want.key, photo: want.photoPath, declaredAt: want.declaredAt, status: 'error' };
         const resolution = resolutions.get(want.key.canonical);
         if (!isResolved(resolution)) return { ...entry, status: 'unresolved', reason: resolution?.reason ?? 'The user was not looked up.' };
@@ -123,8 +122,7 @@ export async function detectDrift(options: DriftOptions, tenant: TenantClient): 
           return { ...entry, status: 'error', reason: `Could not download the tenant's photo: ${(err as Error).message}` };
         }
         return cpu.run(() => compareOne(entry, want, snapshot, tenantBytes, threshold, options.thumbnails ?? false));
-      })),
-    );
+    });
     const counts = countBy(users);
     log(`In sync ${counts['in-sync'] ?? 0}, different ${counts.different ?? 0}, missing ${counts.missing ?? 0}, unresolved ${counts.unresolved ?? 0}, errors ${counts.error ?? 0}.`);
     return { ...base, users, policy, cancelled: options.signal?.aborted ?? false, durationMs: Math.round(performance.now() - started), pacer: pacer.stats };
@@ -182,24 +180,4 @@ function countBy(users: readonly UserDrift[]): Partial<Record<DriftStatus, numbe
   const counts: Partial<Record<DriftStatus, number>> = {};
   for (const u of users) counts[u.status] = (counts[u.status] ?? 0) + 1;
   return counts;
-}
-
-/** At most `n` CPU-bound comparisons at once (decoding is the expensive part). */
-class Slots {
-  #free: number;
-  #waiting: (() => void)[] = [];
-  constructor(n: number) {
-    this.#free = n;
-  }
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.#free > 0) this.#free--;
-    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    try {
-      return await work();
-    } finally {
-      const next = this.#waiting.shift();
-      if (next) next();
-      else this.#free++;
-    }
-  }
 }

@@ -3,6 +3,7 @@
  * the policy, role assignments) are few, so `withRetries` simply retries one call: honour
  * Retry-After when Graph sends it, else exponential backoff with full jitter.
  */
+import { sleep } from '../core/sleep.js';
 import { classifyFailure } from './errors.js';
 
 export interface BackoffOptions {
@@ -25,24 +26,7 @@ export function backoffDelayMs(retry: number, retryAfterSeconds: number | undefi
   return (options.random ?? Math.random)() * ceiling;
 }
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
+export { sleep } from '../core/sleep.js';
 
 export interface RetryOptions extends BackoffOptions {
   /** Total attempts including the first; default 5. */

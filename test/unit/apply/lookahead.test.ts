@@ -50,6 +50,11 @@ describe('Lookahead', () => {
     look.discard('b');
     expect(r.started).toEqual(['a', 'b', 'c', 'd']);
     expect(look.pending).toBe(2);
+    // Items outside the wanted set are never started later either (they would hold places forever).
+    void look.take('c');
+    void look.take('d');
+    expect(r.started).toEqual(['a', 'b', 'c', 'd']);
+    expect(look.pending).toBe(0);
   });
 
   it('starts nothing new once stopped', () => {
