@@ -53,8 +53,15 @@ describe('apply lease', () => {
     await first.acquire();
     const second = new ApplyLease({ repo: clone, environment: 'staging', remote: 'origin', holder: 'run 2', waitSeconds: 30, pollSeconds: 0.2 });
     const waiting = second.acquire();
-    setTimeout(() => void first.release(), 500);
+    let releasing: number | undefined;
+    setTimeout(() => {
+      releasing = Date.now();
+      void first.release();
+    }, 500);
     await waiting;
+    // Taken once the holder let go (not before), and within a few polls of it (not at the 30 s deadline).
+    expect(releasing).toBeDefined();
+    expect(Date.now() - releasing!).toBeLessThan(2_000);
     await second.release();
   });
 
