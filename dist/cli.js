@@ -8,7 +8,7 @@ const __dirname = __entraPhotosDirname(__filename);
 import { g as gitMaybe, a as applyJson, v as validationText, b as applyText, c as applySucceeded, d as countFindings, e as validationJson, f as applyRevision } from './chunks/shared.js';
 import { U as UserError, i as isUserError, v as validateRepository } from './chunks/shared2.js';
 import { p as planRevisions, a as planJson, b as planText } from './chunks/shared3.js';
-import { p as parseOptions, r as readFormat, a as repoDirectory, t as tenantFromArgs, i as interruptible, T as TENANT_OPTIONS } from './chunks/shared4.js';
+import { w as wantsHelp, p as parseOptions, r as readFormat, a as repoDirectory, t as tenantFromArgs, i as interruptible, T as TENANT_OPTIONS } from './chunks/shared4.js';
 import { W as WorktreeSnapshot } from './chunks/shared5.js';
 import 'node:os';
 import 'node:crypto';
@@ -55,9 +55,9 @@ Commands:
   import     Turn a photographer's delivery (PSPA INDEX.TXT, or CSV id,file) into photos + manifest
   emulator   Run the local tenant emulator (Entra ID, Microsoft Graph, GitHub OIDC on 127.0.0.1)
 
-Options for validate:
+Options for validate (every manifest and photo of the working tree; plan checks only changes):
   --repo DIR            Repository to check (default: current directory)
-  --all                 Decode every photo, not only changed ones
+  --all                 Accepted for symmetry with plan: validate always decodes every photo
   --format text|json    Output format (default: text)
 
 Options for plan:
@@ -86,6 +86,11 @@ Options for drift, export and import: entra-photos <command> --help, or docs/com
 async function main(argv, out = process.stdout, err = process.stderr) {
     try {
         const [command, ...rest] = argv;
+        // validate, plan and apply are described in the general usage; the others have their own.
+        if ((command === 'validate' || command === 'plan' || command === 'apply') && wantsHelp(rest)) {
+            out.write(USAGE);
+            return EXIT_OK;
+        }
         switch (command) {
             case 'validate':
                 return await validateCommand(rest, out);

@@ -7,7 +7,7 @@ import { applyRevision } from '../apply/apply.js';
 import { applyJson, applySucceeded, applyText } from '../report/apply.js';
 import { gitMaybe } from '../repo/git.js';
 import { interruptible, tenantFromArgs, TENANT_OPTIONS } from './tenantArgs.js';
-import { parseOptions, readFormat, repoDirectory } from './args.js';
+import { parseOptions, readFormat, repoDirectory, wantsHelp } from './args.js';
 import { WorktreeSnapshot } from '../repo/worktree.js';
 import { validateRepository } from '../validate/validate.js';
 
@@ -27,9 +27,9 @@ Commands:
   import     Turn a photographer's delivery (PSPA INDEX.TXT, or CSV id,file) into photos + manifest
   emulator   Run the local tenant emulator (Entra ID, Microsoft Graph, GitHub OIDC on 127.0.0.1)
 
-Options for validate:
+Options for validate (every manifest and photo of the working tree; plan checks only changes):
   --repo DIR            Repository to check (default: current directory)
-  --all                 Decode every photo, not only changed ones
+  --all                 Accepted for symmetry with plan: validate always decodes every photo
   --format text|json    Output format (default: text)
 
 Options for plan:
@@ -59,6 +59,11 @@ Options for drift, export and import: entra-photos <command> --help, or docs/com
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   try {
     const [command, ...rest] = argv;
+    // validate, plan and apply are described in the general usage; the others have their own.
+    if ((command === 'validate' || command === 'plan' || command === 'apply') && wantsHelp(rest)) {
+      out.write(USAGE);
+      return EXIT_OK;
+    }
     switch (command) {
       case 'validate':
         return await validateCommand(rest, out);

@@ -16,6 +16,21 @@ async function cli(...argv: string[]) {
   return { code, stdout: out.text(), stderr: err.text() };
 }
 
+describe('entra-photos <command> --help', () => {
+  it('prints the options of every command and exits 0, without doing the work', async () => {
+    for (const command of ['validate', 'plan', 'apply']) {
+      const r = await cli(command, '--help', '--repo', '/nonexistent');
+      expect(r.code, command).toBe(0);
+      expect(r.stdout, command).toContain(`Options for ${command}`);
+    }
+    for (const [command, heading] of [['drift', 'Options for drift'], ['export', 'Options for export'], ['import', 'Options for import']] as const) {
+      const r = await cli(command, '-h');
+      expect(r.code, command).toBe(0);
+      expect(r.stdout, command).toContain(heading);
+    }
+  });
+});
+
 describe('entra-photos validate', () => {
   let scratch: Awaited<ReturnType<typeof tempDir>>;
   beforeAll(async () => {
