@@ -4,7 +4,7 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { U as UserError, l as listDirectoryUsers, m as mapLimit, g as downloadPhotoOnce, h as checkPhoto } from './shared2.js';
+import { U as UserError, q as listDirectoryUsers, m as mapLimit, k as downloadPhotoOnce, l as checkPhoto } from './shared2.js';
 import { w as wantsHelp, p as parseOptions, r as readFormat, a as repoDirectory, t as tenantFromArgs, i as interruptible, T as TENANT_OPTIONS } from './shared4.js';
 import { readFile, rm, stat, appendFile } from 'node:fs/promises';
 import path from 'node:path';

@@ -5,7 +5,7 @@ const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
 import path from 'node:path';
-import { U as UserError, u as listAllDirectoryUsers, m as mapLimit, b as recommendedParallelism, h as checkPhoto } from './shared2.js';
+import { U as UserError, x as listAllDirectoryUsers, m as mapLimit, h as recommendedParallelism, l as checkPhoto } from './shared2.js';
 import { w as wantsHelp, p as parseOptions, r as readFormat, a as repoDirectory, t as tenantFromArgs, T as TENANT_OPTIONS } from './shared4.js';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import 'sharp';

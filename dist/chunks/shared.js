@@ -4,7 +4,7 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { p as plural, D as DEFAULT_LIMITS, n as normalisationKey, U as UserError, M as MAX_BATCH, m as mapLimit, a as encodeSegment, w as withRetries, r as roleName, v as validateRepository, S as Semaphore, b as recommendedParallelism, f as isResolved, g as downloadPhotoOnce, h as checkPhoto, t as thumbnail, s as sleep, d as describeKey } from './shared2.js';
+import { p as plural, D as DEFAULT_LIMITS, n as normalisationKey, U as UserError, m as mapLimit, a as encodeSegment, s as sendBatch, b as parseRetryAfter, f as backoffDelayMs, g as sleep, M as MAX_BATCH, r as roleName, v as validateRepository, S as Semaphore, h as recommendedParallelism, j as isResolved, k as downloadPhotoOnce, l as checkPhoto, t as thumbnail, d as describeKey } from './shared2.js';
 import { tmpdir, hostname } from 'node:os';
 import 'node:crypto';
 import sharp from 'sharp';
@@ -653,41 +653,63 @@ const MB = 1024 * 1024;
  * Which users have a photo at all, 20 users per request: `$batch` of `GET /users/{id}/photo`
  * (metadata only). Used before comparing a repository with a tenant, so that users without a
  * photo (a first import: all of them) cost a twentieth of a request instead of a download.
- * Only definite answers are returned (200: has one, 404: has none); anything else (throttled,
- * failed) is left out and the caller falls back to looking at that user one by one.
+ * Sub-requests answered 429 are asked again after their Retry-After (for up to a minute); only
+ * definite answers are returned (200: has one, 404: has none), and for anyone left out (still
+ * throttled, failed) the caller falls back to looking at that user one by one.
  */
+/** Throttled sub-requests are asked again for at most this long in all; the rest fall back. */
+const MAX_WAIT_MS = 60_000;
 async function photoPresence(connection, userIds, options = {}) {
     const present = new Map();
-    const chunks = [];
-    for (let i = 0; i < userIds.length; i += MAX_BATCH)
-        chunks.push(userIds.slice(i, i + MAX_BATCH));
-    await mapLimit(chunks, options.batchConcurrency ?? 4, async (chunk) => {
-        if (options.signal?.aborted)
-            return;
-        const requests = chunk.map((id, index) => ({ id: String(index), method: 'GET', url: `/users/${encodeSegment(id)}/photo` }));
-        try {
-            const response = await withRetries(() => connection.send({
-                method: 'POST',
-                path: '/$batch',
-                body: { requests },
-                operation: `Checking which of ${chunk.length} user(s) have a photo`,
-                permission: 'ProfilePhoto.ReadWrite.All',
-                ...(options.signal ? { signal: options.signal } : {}),
-            }), { maxAttempts: 4, ...(options.signal ? { signal: options.signal } : {}) });
-            for (const answer of response.body?.responses ?? []) {
-                const id = chunk[Number(answer.id)];
-                if (id === undefined)
-                    continue;
-                if (answer.status === 200)
-                    present.set(id, true);
-                else if (answer.status === 404)
-                    present.set(id, false);
+    let pending = [...userIds];
+    // As for user lookups: after a throttled round, send no more than the last round got answered.
+    let roundSize = Number.POSITIVE_INFINITY;
+    let waitedMs = 0;
+    for (let round = 1; pending.length > 0 && !options.signal?.aborted; round++) {
+        const sending = pending.slice(0, Math.max(1, roundSize));
+        const throttled = [];
+        let answered = 0;
+        let waitSeconds;
+        const chunks = [];
+        for (let i = 0; i < sending.length; i += MAX_BATCH)
+            chunks.push(sending.slice(i, i + MAX_BATCH));
+        await mapLimit(chunks, options.batchConcurrency ?? 4, async (chunk) => {
+            if (options.signal?.aborted)
+                return;
+            const requests = chunk.map((id, index) => ({ id: String(index), method: 'GET', url: `/users/${encodeSegment(id)}/photo` }));
+            let answers;
+            try {
+                answers = await sendBatch(connection, requests, { operation: `Checking which of ${chunk.length} user(s) have a photo`, permission: 'ProfilePhoto.ReadWrite.All', maxAttempts: 4, ...(options.signal ? { signal: options.signal } : {}) });
             }
+            catch {
+                return; // unknown for this chunk: the caller compares these users one by one
+            }
+            chunk.forEach((id, index) => {
+                const answer = answers.get(String(index));
+                if (answer?.status === 200 || answer?.status === 404) {
+                    present.set(id, answer.status === 200);
+                    answered++;
+                }
+                else if (answer?.status === 429) {
+                    throttled.push(id);
+                    const retryAfter = parseRetryAfter(Object.entries(answer.headers ?? {}).find(([name]) => name.toLowerCase() === 'retry-after')?.[1]);
+                    if (retryAfter !== undefined)
+                        waitSeconds = Math.max(waitSeconds ?? 0, retryAfter);
+                }
+            });
+        });
+        pending = [...throttled, ...pending.slice(sending.length)];
+        if (throttled.length === 0) {
+            roundSize = Number.POSITIVE_INFINITY;
+            continue;
         }
-        catch {
-            // Unknown for this chunk: the caller compares these users one by one.
-        }
-    });
+        roundSize = answered;
+        const delayMs = waitSeconds !== undefined ? waitSeconds * 1000 : backoffDelayMs(round, undefined, { baseDelayMs: 1000 });
+        if (waitedMs + delayMs > MAX_WAIT_MS)
+            break;
+        waitedMs += delayMs;
+        await sleep(delayMs, options.signal).catch(() => { });
+    }
     return present;
 }
 

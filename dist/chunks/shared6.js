@@ -4,7 +4,7 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { j as classifyFailure, k as backoffDelayMs, U as UserError, q as isGraphError } from './shared2.js';
+import { u as classifyFailure, f as backoffDelayMs, U as UserError, w as isGraphError } from './shared2.js';
 
 /**
  * WritePacer: runs photo writes as fast as the tenant allows, and no faster.

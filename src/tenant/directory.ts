@@ -8,7 +8,7 @@
  * @odata.nextLink says, so a caller may stop and continue where it left off.
  */
 import { UserError } from '../core/errors.js';
-import { isGraphError } from './errors.js';
+import { isGraphError, isNoPhoto } from './errors.js';
 import type { GraphConnection, GraphResponse } from './http.js';
 import { encodeSegment, odataString, query } from './http.js';
 import { withRetries } from './retry.js';
@@ -138,7 +138,7 @@ export async function downloadPhotoOnce(connection: GraphConnection, userId: str
     });
     return body;
   } catch (error) {
-    if (isGraphError(error) && error.status === 404 && (error.code === 'ImageNotFound' || error.code === 'ErrorItemNotFound')) return null;
+    if (isNoPhoto(error)) return null;
     throw error;
   }
 }

@@ -217,3 +217,11 @@ export function classifyFailure(error: unknown): FailureDisposition {
   if (status === 408 || (status >= 500 && status !== 501 && status !== 505)) return { kind: 'transient', retryAfterSeconds };
   return { kind: 'fatal' };
 }
+
+/**
+ * The user has no photo: 404 ImageNotFound, or ErrorItemNotFound (Graph's answer through the
+ * Exchange path for some users). One rule for reads and deletes alike.
+ */
+export function isNoPhoto(error: unknown): boolean {
+  return isGraphError(error) && error.status === 404 && (error.code === 'ImageNotFound' || error.code === 'ErrorItemNotFound');
+}

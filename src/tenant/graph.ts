@@ -9,7 +9,7 @@
 import type { TokenCredential } from '@azure/identity';
 import { UserError } from '../core/errors.js';
 import type { UserKey } from '../manifest/userKey.js';
-import { isGraphError } from './errors.js';
+import { isGraphError, isNoPhoto } from './errors.js';
 import { GraphConnection, encodeSegment, odataString, query } from './http.js';
 import type { GraphRequest, GraphResponse } from './http.js';
 import { withRetries } from './retry.js';
@@ -138,7 +138,7 @@ export class TenantClient {
       });
       return { deleted: true, throttleUsage: response.throttleUsage };
     } catch (error) {
-      if (isGraphError(error) && error.status === 404 && error.code === 'ImageNotFound') return { deleted: false, throttleUsage: undefined };
+      if (isNoPhoto(error)) return { deleted: false, throttleUsage: undefined };
       throw error;
     }
   }
@@ -161,7 +161,7 @@ export class TenantClient {
         etag: typeof body['@odata.mediaEtag'] === 'string' ? body['@odata.mediaEtag'] : undefined,
       };
     } catch (error) {
-      if (isGraphError(error) && error.status === 404 && error.code === 'ImageNotFound') return null;
+      if (isNoPhoto(error)) return null;
       throw error;
     }
   }
@@ -179,7 +179,7 @@ export class TenantClient {
       });
       return body;
     } catch (error) {
-      if (isGraphError(error) && error.status === 404 && error.code === 'ImageNotFound') return null;
+      if (isNoPhoto(error)) return null;
       throw error;
     }
   }

@@ -18,7 +18,7 @@ export { PacerCancelledError, WritePacer, attemptsOf } from './pacer.js';
 export type { PacerEvent, PacerStats, WritePacerOptions } from './pacer.js';
 export { backoffDelayMs, withRetries } from './retry.js';
 export type { RetryOptions } from './retry.js';
-export { MAX_BATCH, isResolved } from './users.js';
+export { isResolved } from './users.js';
 export type { ResolveOptions, ResolvedUser, UnresolvedUser, UserResolution } from './users.js';
 export { DIRECTORY_PERMISSIONS, DIRECTORY_USER_SELECT, downloadPhotoOnce, findGroup, listAllDirectoryUsers, listDirectoryUsers } from './directory.js';
 export type { DirectoryUser, GroupRef, ListUsersOptions } from './directory.js';

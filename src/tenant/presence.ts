@@ -2,44 +2,64 @@
  * Which users have a photo at all, 20 users per request: `$batch` of `GET /users/{id}/photo`
  * (metadata only). Used before comparing a repository with a tenant, so that users without a
  * photo (a first import: all of them) cost a twentieth of a request instead of a download.
- * Only definite answers are returned (200: has one, 404: has none); anything else (throttled,
- * failed) is left out and the caller falls back to looking at that user one by one.
+ * Sub-requests answered 429 are asked again after their Retry-After (for up to a minute); only
+ * definite answers are returned (200: has one, 404: has none), and for anyone left out (still
+ * throttled, failed) the caller falls back to looking at that user one by one.
  */
 import { mapLimit } from '../core/pool.js';
+import { MAX_BATCH, sendBatch } from './batch.js';
+import { parseRetryAfter } from './errors.js';
 import type { GraphConnection } from './http.js';
 import { encodeSegment } from './http.js';
-import { withRetries } from './retry.js';
-import { MAX_BATCH } from './users.js';
+import { backoffDelayMs, sleep } from './retry.js';
+
+/** Throttled sub-requests are asked again for at most this long in all; the rest fall back. */
+const MAX_WAIT_MS = 60_000;
 
 export async function photoPresence(connection: GraphConnection, userIds: readonly string[], options: { signal?: AbortSignal; batchConcurrency?: number } = {}): Promise<Map<string, boolean>> {
   const present = new Map<string, boolean>();
-  const chunks: string[][] = [];
-  for (let i = 0; i < userIds.length; i += MAX_BATCH) chunks.push(userIds.slice(i, i + MAX_BATCH));
-  await mapLimit(chunks, options.batchConcurrency ?? 4, async (chunk) => {
-    if (options.signal?.aborted) return;
-    const requests = chunk.map((id, index) => ({ id: String(index), method: 'GET', url: `/users/${encodeSegment(id)}/photo` }));
-    try {
-      const response = await withRetries(
-        () =>
-          connection.send<{ responses?: { id: string; status: number }[] }>({
-            method: 'POST',
-            path: '/$batch',
-            body: { requests },
-            operation: `Checking which of ${chunk.length} user(s) have a photo`,
-            permission: 'ProfilePhoto.ReadWrite.All',
-            ...(options.signal ? { signal: options.signal } : {}),
-          }),
-        { maxAttempts: 4, ...(options.signal ? { signal: options.signal } : {}) },
-      );
-      for (const answer of response.body?.responses ?? []) {
-        const id = chunk[Number(answer.id)];
-        if (id === undefined) continue;
-        if (answer.status === 200) present.set(id, true);
-        else if (answer.status === 404) present.set(id, false);
+  let pending = [...userIds];
+  // As for user lookups: after a throttled round, send no more than the last round got answered.
+  let roundSize = Number.POSITIVE_INFINITY;
+  let waitedMs = 0;
+  for (let round = 1; pending.length > 0 && !options.signal?.aborted; round++) {
+    const sending = pending.slice(0, Math.max(1, roundSize));
+    const throttled: string[] = [];
+    let answered = 0;
+    let waitSeconds: number | undefined;
+    const chunks: string[][] = [];
+    for (let i = 0; i < sending.length; i += MAX_BATCH) chunks.push(sending.slice(i, i + MAX_BATCH));
+    await mapLimit(chunks, options.batchConcurrency ?? 4, async (chunk) => {
+      if (options.signal?.aborted) return;
+      const requests = chunk.map((id, index) => ({ id: String(index), method: 'GET' as const, url: `/users/${encodeSegment(id)}/photo` }));
+      let answers;
+      try {
+        answers = await sendBatch(connection, requests, { operation: `Checking which of ${chunk.length} user(s) have a photo`, permission: 'ProfilePhoto.ReadWrite.All', maxAttempts: 4, ...(options.signal ? { signal: options.signal } : {}) });
+      } catch {
+        return; // unknown for this chunk: the caller compares these users one by one
       }
-    } catch {
-      // Unknown for this chunk: the caller compares these users one by one.
+      chunk.forEach((id, index) => {
+        const answer = answers.get(String(index));
+        if (answer?.status === 200 || answer?.status === 404) {
+          present.set(id, answer.status === 200);
+          answered++;
+        } else if (answer?.status === 429) {
+          throttled.push(id);
+          const retryAfter = parseRetryAfter(Object.entries(answer.headers ?? {}).find(([name]) => name.toLowerCase() === 'retry-after')?.[1]);
+          if (retryAfter !== undefined) waitSeconds = Math.max(waitSeconds ?? 0, retryAfter);
+        }
+      });
+    });
+    pending = [...throttled, ...pending.slice(sending.length)];
+    if (throttled.length === 0) {
+      roundSize = Number.POSITIVE_INFINITY;
+      continue;
     }
-  });
+    roundSize = answered;
+    const delayMs = waitSeconds !== undefined ? waitSeconds * 1000 : backoffDelayMs(round, undefined, { baseDelayMs: 1000 });
+    if (waitedMs + delayMs > MAX_WAIT_MS) break;
+    waitedMs += delayMs;
+    await sleep(delayMs, options.signal).catch(() => {});
+  }
   return present;
 }

@@ -13,7 +13,8 @@ import { classifyFailure, graphErrorFromResponse } from './errors.js';
 import type { GraphError } from './errors.js';
 import type { GraphConnection } from './http.js';
 import { encodeSegment, odataString, query } from './http.js';
-import { backoffDelayMs, sleep, withRetries } from './retry.js';
+import { MAX_BATCH, sendBatch, type BatchAnswer } from './batch.js';
+import { backoffDelayMs, sleep } from './retry.js';
 
 export interface ResolvedUser {
   id: string;
@@ -44,7 +45,6 @@ export interface ResolveOptions {
   signal?: AbortSignal;
 }
 
-export const MAX_BATCH = 20;
 const SELECT = 'id,userPrincipalName,displayName';
 const READ_PERMISSION = 'User.Read.All';
 
@@ -58,12 +58,6 @@ interface Lookup {
   throttled: number;
 }
 
-interface BatchAnswer {
-  id: string;
-  status: number;
-  headers?: Record<string, string>;
-  body?: unknown;
-}
 
 function subRequestUrl(lookup: Lookup): string {
   const { key, stage } = lookup;
@@ -210,19 +204,7 @@ function interpret(lookup: Lookup, answer: BatchAnswer | undefined): Outcome {
   return { kind: 'done', resolution: { notFound: true, problem: 'failed', reason: error.message } };
 }
 
-async function runBatch(connection: GraphConnection, chunk: readonly Lookup[], maxAttempts: number, signal: AbortSignal | undefined): Promise<Map<string, BatchAnswer>> {
-  const requests = chunk.map((lookup, index) => ({ id: String(index), method: 'GET', url: subRequestUrl(lookup) }));
-  const response = await withRetries(
-    () =>
-      connection.send<{ responses?: BatchAnswer[] }>({
-        method: 'POST',
-        path: '/$batch',
-        body: { requests },
-        operation: `Looking up ${chunk.length} user(s)`,
-        permission: READ_PERMISSION,
-        ...(signal ? { signal } : {}),
-      }),
-    { maxAttempts, ...(signal ? { signal } : {}) },
-  );
-  return new Map((response.body?.responses ?? []).map((answer) => [String(answer.id), answer]));
+function runBatch(connection: GraphConnection, chunk: readonly Lookup[], maxAttempts: number, signal: AbortSignal | undefined): Promise<Map<string, BatchAnswer>> {
+  const requests = chunk.map((lookup, index) => ({ id: String(index), method: 'GET' as const, url: subRequestUrl(lookup) }));
+  return sendBatch(connection, requests, { operation: `Looking up ${chunk.length} user(s)`, permission: READ_PERMISSION, maxAttempts, ...(signal ? { signal } : {}) });
 }

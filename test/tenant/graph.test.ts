@@ -3,7 +3,7 @@ import { DEFAULT_APP_PERMISSIONS, DEFAULT_USERS, PHOTO_ROLE_TEMPLATE_IDS } from 
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { parseEmployeeId, parseUserKey } from '../../src/manifest/userKey.js';
 import type { UserKey } from '../../src/manifest/userKey.js';
-import { GraphError, isResolved } from '../../src/tenant/index.js';
+import { GraphError, isResolved, photoPresence } from '../../src/tenant/index.js';
 import type { TenantClient } from '../../src/tenant/index.js';
 import { clientFor, jpeg, startTrustedEmulator } from './helpers.js';
 
@@ -104,6 +104,19 @@ describe('TenantClient against the emulator', () => {
     const requests = await emulator.admin.requests();
     expect(requests.some((entry) => entry.batch && entry.status === 429)).toBe(true);
     expect(requests.some((entry) => entry.batch && entry.status === 503)).toBe(true);
+  });
+
+  it('tells who has a photo with $batch, asking again for sub-requests that were throttled', async () => {
+    const ids = (await emulator.admin.state()).users.map((user) => user.id);
+    const withPhoto = ids.slice(0, 2);
+    for (const id of withPhoto) await tenant.putPhoto(id, photo);
+    await emulator.admin.setConfig({ throttle: { burst: 3, refillPerSecond: 50, appliesTo: 'all', countRejected: false } });
+    await emulator.admin.clearRequests();
+    const presence = await photoPresence(tenant.connection, ids);
+    // A definite answer for everyone, though part of the first batch was answered 429.
+    expect([...presence.keys()].sort()).toEqual([...ids].sort());
+    for (const id of ids) expect(presence.get(id), id).toBe(withPhoto.includes(id));
+    expect((await emulator.admin.requests()).some((entry) => entry.batch && entry.status === 429)).toBe(true);
   });
 
   it('uploads, reads and deletes a photo', async () => {
