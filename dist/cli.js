@@ -5,7 +5,7 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { g as gitMaybe, a as applyJson, v as validationText, b as applyText, c as applySucceeded, d as countFindings, e as validationJson, f as applyRevision } from './chunks/shared.js';
+import { d as defaultRemote, a as applyJson, v as validationText, b as applyText, c as applySucceeded, e as countFindings, f as validationJson, g as applyRevision } from './chunks/shared.js';
 import { U as UserError, i as isUserError, v as validateRepository } from './chunks/shared2.js';
 import { p as planRevisions, a as planJson, b as planText } from './chunks/shared3.js';
 import { w as wantsHelp, p as parseOptions, r as readFormat, a as repoDirectory, t as tenantFromArgs, i as interruptible, T as TENANT_OPTIONS } from './chunks/shared4.js';
@@ -187,7 +187,7 @@ async function applyCommand(args, out) {
     const format = readFormat(values.format);
     const repo = await repoDirectory(values.repo);
     const tenant = tenantFromArgs('apply', values);
-    const remote = values.remote ?? ((await gitMaybe(repo, ['remote', 'get-url', 'origin'])) !== undefined ? 'origin' : 'none');
+    const remote = values.remote ?? (await defaultRemote(repo)) ?? 'none';
     const result = await interruptible((signal) => applyRevision({
         repo,
         head: values.head ?? 'HEAD',

@@ -41,7 +41,7 @@ import require$$1$4 from 'node:dns';
 import require$$5$4 from 'string_decoder';
 import 'child_process';
 import 'timers';
-import { s as sortFindings, g as gitMaybe, f as applyRevision, b as applyText, h as applyCounts, i as validationSummary, j as applyMarkdown, c as applySucceeded, k as applyHeadline, l as isGitRepository, r as resolveCommit, p as parentsOf, m as ensureCommit, v as validationText, d as countFindings, n as validationHeadline, o as detectDrift, q as driftCounts, t as inSync } from './chunks/shared.js';
+import { s as sortFindings, d as defaultRemote, g as applyRevision, b as applyText, h as applyCounts, i as validationSummary, j as applyMarkdown, c as applySucceeded, k as applyHeadline, l as isGitRepository, r as resolveCommit, p as parentsOf, m as ensureCommit, v as validationText, e as countFindings, n as validationHeadline, o as detectDrift, q as driftCounts, t as inSync } from './chunks/shared.js';
 import { P as PLAN_COMMENT_MARKER, p as planRevisions, b as planText, a as planJson, c as planHeadline, d as planMarkdown } from './chunks/shared3.js';
 import { W as WorktreeSnapshot } from './chunks/shared5.js';
 import { f as fixDrift, d as driftText, a as driftJson, b as driftMarkdown, c as driftHeadline } from './chunks/shared7.js';
@@ -29461,7 +29461,7 @@ async function runApply(settings) {
     const budget = setTimeout(stop(`Time budget of ${settings.timeBudgetMinutes} minutes reached`), settings.timeBudgetMinutes * 60_000);
     budget.unref();
     try {
-        const remote = (await gitMaybe(settings.repoPath, ['remote', 'get-url', 'origin'])) !== undefined ? 'origin' : undefined;
+        const remote = await defaultRemote(settings.repoPath);
         const result = await applyRevision({
             repo: settings.repoPath,
             head: 'HEAD',
@@ -34999,7 +34999,7 @@ async function runDrift(settings) {
         let fix;
         if (settings.fix) {
             const environment = settings.environment || environmentClaim(await getAssertion()) || 'default';
-            const remote = (await gitMaybe(settings.repoPath, ['remote', 'get-url', 'origin'])) !== undefined ? 'origin' : undefined;
+            const remote = await defaultRemote(settings.repoPath);
             fix = await fixDrift(result, { repo: settings.repoPath, environment, ...(remote ? { remote } : {}), dryRun: settings.dryRun, allowPolicyLockout: settings.allowPolicyLockout, signal: controller.signal, log }, tenant);
         }
         info(driftText(result, fix));

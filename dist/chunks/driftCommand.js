@@ -7,8 +7,8 @@ const __dirname = __entraPhotosDirname(__filename);
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { U as UserError } from './shared2.js';
-import { w as wantsHelp, p as parseOptions, r as readFormat, t as tenantFromArgs, i as interruptible, T as TENANT_OPTIONS } from './shared4.js';
-import { g as gitMaybe, o as detectDrift, v as validationText, c as applySucceeded, t as inSync } from './shared.js';
+import { w as wantsHelp, p as parseOptions, r as readFormat, a as repoDirectory, t as tenantFromArgs, i as interruptible, T as TENANT_OPTIONS } from './shared4.js';
+import { l as isGitRepository, o as detectDrift, v as validationText, d as defaultRemote, c as applySucceeded, t as inSync } from './shared.js';
 import { f as fixDrift, e as driftHtml, a as driftJson, d as driftText } from './shared7.js';
 import 'process';
 import 'buffer';
@@ -77,8 +77,8 @@ async function driftCommand(args, out) {
         if (!Number.isFinite(threshold) || threshold <= 0 || threshold > 1)
             throw new UserError('usage', `--threshold must be a number between 0 and 1 (e.g. 0.975), not "${values.threshold}".`);
     }
-    const repo = path.resolve(values.repo ?? '.');
-    if ((await gitMaybe(repo, ['rev-parse', '--git-dir'])) === undefined) {
+    const repo = await repoDirectory(values.repo);
+    if (!(await isGitRepository(repo))) {
         throw new UserError('usage', `${repo} is not a git repository. drift compares a commit of your photos repository with the tenant: run it in a clone (or pass --repo).`);
     }
     const tenant = tenantFromArgs('drift', values);
@@ -90,7 +90,7 @@ async function driftCommand(args, out) {
             out.write('The repository does not validate: drift was not checked. Fix the findings above first.\n');
             return 1;
         }
-        const remote = (await gitMaybe(repo, ['remote', 'get-url', 'origin'])) !== undefined ? 'origin' : undefined;
+        const remote = values.fix ? await defaultRemote(repo) : undefined;
         const fix = values.fix
             ? await fixDrift(result, { repo, environment: values.environment ?? 'default', ...(remote ? { remote } : {}), dryRun: values['dry-run'] ?? false, allowPolicyLockout: values['allow-policy-lockout'] ?? false, signal, log }, tenant)
             : undefined;

@@ -36,6 +36,12 @@ function sortFindings(findings) {
         a.code.localeCompare(b.code));
 }
 
+/** Markdown pieces shared by the report builders (job summaries and the pull-request comment). */
+/** Text safe inside a table cell: no column break, no HTML, one line. */
+function cell(s) {
+    return s.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\r?\n/g, ' ');
+}
+
 /**
  * Report builders for validation: pure functions from a result to text, JSON or Markdown.
  * Writing them (stdout, job summary, annotations) happens at the edges.
@@ -71,16 +77,13 @@ function validationSummary(result, options = {}) {
     out.push('| | Where | Problem |', '|---|---|---|');
     const maxRows = options.maxRows ?? Infinity;
     for (const f of sorted.slice(0, maxRows)) {
-        const where = options.fileUrl ? `[${escapeCell(findingLocation(f))}](${options.fileUrl(f)})` : `\`${escapeCell(findingLocation(f))}\``;
-        out.push(`| ${f.severity === 'error' ? '❌ error' : '⚠️ warning'} | ${where} | ${escapeCell(f.message)} <sub>${f.code}</sub> |`);
+        const where = options.fileUrl ? `[${cell(findingLocation(f))}](${options.fileUrl(f)})` : `\`${cell(findingLocation(f))}\``;
+        out.push(`| ${f.severity === 'error' ? '❌ error' : '⚠️ warning'} | ${where} | ${cell(f.message)} <sub>${f.code}</sub> |`);
     }
     if (sorted.length > maxRows)
         out.push(`| | | … and ${sorted.length - maxRows} more: every finding is an annotation and in the \`entra-photos validate\` output. |`);
     out.push('');
     return out.join('\n');
-}
-function escapeCell(s) {
-    return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').replace(/</g, '&lt;');
 }
 
 /**
@@ -115,19 +118,18 @@ function bounded(jpeg) {
 async function photoSignature(image) {
     const meta = await bounded(image).metadata();
     const base = () => bounded(image).autoOrient().flatten({ background: '#ffffff' }).toColourspace('srgb').removeAlpha();
-    const [grey, colour, dhash] = await Promise.all([
+    const [grey, colour] = await Promise.all([
         base().greyscale().resize(SIGNATURE_SIDE, SIGNATURE_SIDE, { fit: 'cover', position: 'centre', kernel: 'cubic' }).raw().toBuffer(),
         base().resize(COLOUR_SIDE, COLOUR_SIDE, { fit: 'cover', position: 'centre', kernel: 'cubic' }).raw().toBuffer(),
-        differenceHash(image),
     ]);
     const width = meta.autoOrient?.width ?? meta.width ?? 0;
     const height = meta.autoOrient?.height ?? meta.height ?? 0;
-    return { grey: stretch(new Uint8Array(grey)), colour: new Uint8Array(colour), dhash, width, height };
+    return { grey: stretch(new Uint8Array(grey)), colour: new Uint8Array(colour), width, height };
 }
 /** Compares two signatures. */
 function compareSignatures(a, b, threshold = SAME_PHOTO_THRESHOLD) {
     const similarity = Math.min(1 - meanAbsDiff(a.grey, b.grey), 1 - meanAbsDiff(a.colour, b.colour));
-    return { similarity: Math.round(similarity * 10_000) / 10_000, dhashDistance: hamming(a.dhash, b.dhash), same: similarity >= threshold };
+    return { similarity: Math.round(similarity * 10_000) / 10_000, same: similarity >= threshold };
 }
 /** Mean absolute difference of two equal-length byte arrays, as a share of 0..255. */
 function meanAbsDiff(a, b) {
@@ -151,25 +153,6 @@ function stretch(values) {
     for (let i = 0; i < values.length; i++)
         out[i] = range < 8 ? (values[i] ?? 0) : Math.round((((values[i] ?? 0) - min) * 255) / range);
     return out;
-}
-async function differenceHash(image) {
-    const { data } = await bounded(image).autoOrient().flatten({ background: '#ffffff' }).greyscale().resize(9, 8, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
-    let bits = 0n;
-    for (let y = 0; y < 8; y++) {
-        for (let x = 0; x < 8; x++) {
-            bits = (bits << 1n) | ((data[y * 9 + x] ?? 0) > (data[y * 9 + x + 1] ?? 0) ? 1n : 0n);
-        }
-    }
-    return bits.toString(16).padStart(16, '0');
-}
-function hamming(a, b) {
-    let x = BigInt(`0x${a}`) ^ BigInt(`0x${b}`);
-    let count = 0;
-    while (x) {
-        count += Number(x & 1n);
-        x >>= 1n;
-    }
-    return count;
 }
 
 function photoFingerprint(blobId, settings) {
@@ -294,6 +277,10 @@ async function gitMaybe(repo, args) {
 function gitEnv() {
     // Never prompt (no terminal in CI), and read paths byte-exact (no octal quoting).
     return { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+}
+/** Where the applied-revision record lives by default: `origin` when the repository has one. */
+async function defaultRemote(repo) {
+    return (await gitMaybe(repo, ['remote', 'get-url', 'origin'])) !== undefined ? 'origin' : undefined;
 }
 /**
  * Identity for the commits git notes makes: runners have no git identity configured, and the
@@ -518,9 +505,6 @@ class RevisionSnapshot {
     }
     close() {
         this.blobs.close();
-    }
-    get repository() {
-        return this.repo;
     }
 }
 /**
@@ -1745,8 +1729,5 @@ function applyMarkdown(result, openRows = 15) {
     }
     return out.join('\n');
 }
-function cell(s) {
-    return s.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\r?\n/g, ' ');
-}
 
-export { describeTenantPolicy as A, RevisionSnapshot as R, applyJson as a, applyText as b, applySucceeded as c, countFindings as d, validationJson as e, applyRevision as f, gitMaybe as g, applyCounts as h, validationSummary as i, applyMarkdown as j, applyHeadline as k, isGitRepository as l, ensureCommit as m, validationHeadline as n, detectDrift as o, parentsOf as p, driftCounts as q, resolveCommit as r, sortFindings as s, inSync as t, desiredStateOf as u, validationText as v, photoFingerprint as w, settingsOf as x, diffDesired as y, drifted as z };
+export { drifted as A, describeTenantPolicy as B, RevisionSnapshot as R, applyJson as a, applyText as b, applySucceeded as c, defaultRemote as d, countFindings as e, validationJson as f, applyRevision as g, applyCounts as h, validationSummary as i, applyMarkdown as j, applyHeadline as k, isGitRepository as l, ensureCommit as m, validationHeadline as n, detectDrift as o, parentsOf as p, driftCounts as q, resolveCommit as r, sortFindings as s, inSync as t, cell as u, validationText as v, desiredStateOf as w, photoFingerprint as x, settingsOf as y, diffDesired as z };

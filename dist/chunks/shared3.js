@@ -5,7 +5,7 @@ const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
 import { d as describeKey, r as roleName, v as validateRepository } from './shared2.js';
-import { R as RevisionSnapshot, u as desiredStateOf, w as photoFingerprint, x as settingsOf, y as diffDesired } from './shared.js';
+import { u as cell, R as RevisionSnapshot, w as desiredStateOf, x as photoFingerprint, y as settingsOf, z as diffDesired } from './shared.js';
 import { W as WorktreeSnapshot } from './shared5.js';
 
 function planJson(plan) {
@@ -120,9 +120,6 @@ function collapsible(summary, header, rows, openRows) {
     if (rows.length <= openRows)
         return [`**${summary}**`, '', ...header, ...rows];
     return [`<details><summary><b>${summary}</b></summary>`, '', ...header, ...rows, '', '</details>'];
-}
-function cell(s) {
-    return s.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\r?\n/g, ' ');
 }
 
 /**

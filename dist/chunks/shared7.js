@@ -4,7 +4,7 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { z as drifted, f as applyRevision, A as describeTenantPolicy, t as inSync, q as driftCounts, c as applySucceeded, h as applyCounts } from './shared.js';
+import { A as drifted, g as applyRevision, B as describeTenantPolicy, t as inSync, q as driftCounts, c as applySucceeded, h as applyCounts, u as cell } from './shared.js';
 import { U as UserError, d as describeKey } from './shared2.js';
 
 /**
@@ -180,9 +180,6 @@ ${fix ? `<p>${html(fixLine(fix))}</p>` : ''}
 ${rows.join('\n')}
 </table></body></html>
 `;
-}
-function cell(s) {
-    return s.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\r?\n/g, ' ');
 }
 function attr(s) {
     return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');

@@ -4,7 +4,7 @@ import { environmentClaim, openTenant } from '../apply/connection.js';
 import { UserError } from '../core/errors.js';
 import { applyCounts, applyHeadline, applyMarkdown, applySucceeded, applyText } from '../report/apply.js';
 import { validationSummary } from '../report/validation.js';
-import { gitMaybe } from '../repo/git.js';
+import { defaultRemote } from '../repo/git.js';
 import { annotate } from './annotate.js';
 import type { ActionSettings } from './settings.js';
 
@@ -49,7 +49,7 @@ export async function runApply(settings: ActionSettings): Promise<void> {
   const budget = setTimeout(stop(`Time budget of ${settings.timeBudgetMinutes} minutes reached`), settings.timeBudgetMinutes * 60_000);
   budget.unref();
   try {
-    const remote = (await gitMaybe(settings.repoPath, ['remote', 'get-url', 'origin'])) !== undefined ? 'origin' : undefined;
+    const remote = await defaultRemote(settings.repoPath);
     const result = await applyRevision(
       {
         repo: settings.repoPath,

@@ -6,7 +6,7 @@ import { fixDrift } from '../drift/fix.js';
 import { applySucceeded } from '../report/apply.js';
 import { driftHeadline, driftJson, driftMarkdown, driftText } from '../report/drift.js';
 import { validationSummary } from '../report/validation.js';
-import { gitMaybe } from '../repo/git.js';
+import { defaultRemote } from '../repo/git.js';
 import { annotate } from './annotate.js';
 import type { ActionSettings } from './settings.js';
 
@@ -59,7 +59,7 @@ export async function runDrift(settings: ActionSettings): Promise<void> {
     let fix;
     if (settings.fix) {
       const environment = settings.environment || environmentClaim(await getAssertion()) || 'default';
-      const remote = (await gitMaybe(settings.repoPath, ['remote', 'get-url', 'origin'])) !== undefined ? 'origin' : undefined;
+      const remote = await defaultRemote(settings.repoPath);
       fix = await fixDrift(result, { repo: settings.repoPath, environment, ...(remote ? { remote } : {}), dryRun: settings.dryRun, allowPolicyLockout: settings.allowPolicyLockout, signal: controller.signal, log }, tenant);
     }
     core.info(driftText(result, fix));

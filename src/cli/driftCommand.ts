@@ -2,13 +2,13 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
-import { parseOptions, readFormat, wantsHelp } from './args.js';
+import { parseOptions, readFormat, repoDirectory, wantsHelp } from './args.js';
 import { detectDrift, inSync } from '../drift/drift.js';
 import { fixDrift } from '../drift/fix.js';
 import { applySucceeded } from '../report/apply.js';
 import { driftHtml, driftJson, driftText } from '../report/drift.js';
 import { validationText } from '../report/validation.js';
-import { gitMaybe } from '../repo/git.js';
+import { defaultRemote, isGitRepository } from '../repo/git.js';
 import { interruptible, TENANT_OPTIONS, tenantFromArgs } from './tenantArgs.js';
 
 export const DRIFT_USAGE = `Options for drift (tenant options as for apply):
@@ -53,8 +53,8 @@ export async function driftCommand(args: string[], out: NodeJS.WritableStream): 
     threshold = Number(values.threshold);
     if (!Number.isFinite(threshold) || threshold <= 0 || threshold > 1) throw new UserError('usage', `--threshold must be a number between 0 and 1 (e.g. 0.975), not "${values.threshold}".`);
   }
-  const repo = path.resolve(values.repo ?? '.');
-  if ((await gitMaybe(repo, ['rev-parse', '--git-dir'])) === undefined) {
+  const repo = await repoDirectory(values.repo);
+  if (!(await isGitRepository(repo))) {
     throw new UserError('usage', `${repo} is not a git repository. drift compares a commit of your photos repository with the tenant: run it in a clone (or pass --repo).`);
   }
   const tenant = tenantFromArgs('drift', values);
@@ -66,7 +66,7 @@ export async function driftCommand(args: string[], out: NodeJS.WritableStream): 
       out.write('The repository does not validate: drift was not checked. Fix the findings above first.\n');
       return 1;
     }
-    const remote = (await gitMaybe(repo, ['remote', 'get-url', 'origin'])) !== undefined ? 'origin' : undefined;
+    const remote = values.fix ? await defaultRemote(repo) : undefined;
     const fix = values.fix
       ? await fixDrift(result, { repo, environment: values.environment ?? 'default', ...(remote ? { remote } : {}), dryRun: values['dry-run'] ?? false, allowPolicyLockout: values['allow-policy-lockout'] ?? false, signal, log }, tenant)
       : undefined;

@@ -5,7 +5,7 @@ import { validationJson, validationText } from '../report/validation.js';
 import { planRevisions } from '../plan/planRevisions.js';
 import { applyRevision } from '../apply/apply.js';
 import { applyJson, applySucceeded, applyText } from '../report/apply.js';
-import { gitMaybe } from '../repo/git.js';
+import { defaultRemote } from '../repo/git.js';
 import { interruptible, tenantFromArgs, TENANT_OPTIONS } from './tenantArgs.js';
 import { parseOptions, readFormat, repoDirectory, wantsHelp } from './args.js';
 import { WorktreeSnapshot } from '../repo/worktree.js';
@@ -165,7 +165,7 @@ async function applyCommand(args: string[], out: NodeJS.WritableStream): Promise
   const format = readFormat(values.format);
   const repo = await repoDirectory(values.repo);
   const tenant = tenantFromArgs('apply', values);
-  const remote = values.remote ?? ((await gitMaybe(repo, ['remote', 'get-url', 'origin'])) !== undefined ? 'origin' : 'none');
+  const remote = values.remote ?? (await defaultRemote(repo)) ?? 'none';
   const result = await interruptible((signal) =>
     applyRevision(
       {

@@ -219,6 +219,3 @@ export async function importDelivery(options: ImportOptions, tenant: TenantClien
   rows.sort((a, b) => (a.source === b.source ? a.line - b.line : a.source < b.source ? -1 : 1));
   return { manifest: manifestRel, rows, directorySize: directory.size, dryRun: options.dryRun ?? false, durationMs: Math.round(performance.now() - started) };
 }
-
-/** Rows that need a person to look at them. */
-export const IMPORT_PROBLEMS: ReadonlySet<ImportStatus> = new Set(['unmatched', 'ambiguous', 'missing-file', 'invalid-photo', 'duplicate-user', 'no-id', 'file-exists', 'already-declared']);

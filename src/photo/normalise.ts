@@ -27,7 +27,6 @@ export const OUTPUT_SIZE = RECOMMENDED_SIDE;
  */
 export const NORMALISATION_VERSION = '1';
 
-export const DEFAULT_NORMALISE_SETTINGS: Readonly<NormaliseSettings> = Object.freeze({ enabled: true, crop: 'centre' });
 
 /** A stable string for desired-state hashes: everything that decides the uploaded bytes. */
 export function normalisationKey(settings: NormaliseSettings): string {

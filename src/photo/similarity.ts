@@ -34,8 +34,6 @@ export interface PhotoSignature {
   /** COLOUR_SIDE² sRGB pixels (3 bytes each): colour, coarse enough that chroma subsampling and
    * blocking average out. */
   colour: Uint8Array;
-  /** 64-bit difference hash as 16 hex digits. */
-  dhash: string;
   /** Size of the decoded photo (after orientation). */
   width: number;
   height: number;
@@ -44,8 +42,6 @@ export interface PhotoSignature {
 export interface PhotoComparison {
   /** 1 − mean absolute difference (0..1); ≥ SAME_PHOTO_THRESHOLD means the same picture. */
   similarity: number;
-  /** Hamming distance of the dHashes (0..64). */
-  dhashDistance: number;
   same: boolean;
 }
 
@@ -57,26 +53,19 @@ function bounded(jpeg: Buffer) {
 export async function photoSignature(image: Buffer): Promise<PhotoSignature> {
   const meta = await bounded(image).metadata();
   const base = () => bounded(image).autoOrient().flatten({ background: '#ffffff' }).toColourspace('srgb').removeAlpha();
-  const [grey, colour, dhash] = await Promise.all([
+  const [grey, colour] = await Promise.all([
     base().greyscale().resize(SIGNATURE_SIDE, SIGNATURE_SIDE, { fit: 'cover', position: 'centre', kernel: 'cubic' }).raw().toBuffer(),
     base().resize(COLOUR_SIDE, COLOUR_SIDE, { fit: 'cover', position: 'centre', kernel: 'cubic' }).raw().toBuffer(),
-    differenceHash(image),
   ]);
   const width = meta.autoOrient?.width ?? meta.width ?? 0;
   const height = meta.autoOrient?.height ?? meta.height ?? 0;
-  return { grey: stretch(new Uint8Array(grey)), colour: new Uint8Array(colour), dhash, width, height };
+  return { grey: stretch(new Uint8Array(grey)), colour: new Uint8Array(colour), width, height };
 }
 
 /** Compares two signatures. */
 export function compareSignatures(a: PhotoSignature, b: PhotoSignature, threshold = SAME_PHOTO_THRESHOLD): PhotoComparison {
   const similarity = Math.min(1 - meanAbsDiff(a.grey, b.grey), 1 - meanAbsDiff(a.colour, b.colour));
-  return { similarity: Math.round(similarity * 10_000) / 10_000, dhashDistance: hamming(a.dhash, b.dhash), same: similarity >= threshold };
-}
-
-/** Convenience: signatures of both photos, compared. */
-export async function comparePhotos(a: Buffer, b: Buffer, threshold = SAME_PHOTO_THRESHOLD): Promise<PhotoComparison> {
-  const [sa, sb] = await Promise.all([photoSignature(a), photoSignature(b)]);
-  return compareSignatures(sa, sb, threshold);
+  return { similarity: Math.round(similarity * 10_000) / 10_000, same: similarity >= threshold };
 }
 
 /** Mean absolute difference of two equal-length byte arrays, as a share of 0..255. */
@@ -98,25 +87,4 @@ function stretch(values: Uint8Array): Uint8Array {
   const range = max - min;
   for (let i = 0; i < values.length; i++) out[i] = range < 8 ? (values[i] ?? 0) : Math.round((((values[i] ?? 0) - min) * 255) / range);
   return out;
-}
-
-async function differenceHash(image: Buffer): Promise<string> {
-  const { data } = await bounded(image).autoOrient().flatten({ background: '#ffffff' }).greyscale().resize(9, 8, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
-  let bits = 0n;
-  for (let y = 0; y < 8; y++) {
-    for (let x = 0; x < 8; x++) {
-      bits = (bits << 1n) | ((data[y * 9 + x] ?? 0) > (data[y * 9 + x + 1] ?? 0) ? 1n : 0n);
-    }
-  }
-  return bits.toString(16).padStart(16, '0');
-}
-
-function hamming(a: string, b: string): number {
-  let x = BigInt(`0x${a}`) ^ BigInt(`0x${b}`);
-  let count = 0;
-  while (x) {
-    count += Number(x & 1n);
-    x >>= 1n;
-  }
-  return count;
 }

@@ -89,6 +89,3 @@ function byUser(a: { key: UserKey }, b: { key: UserKey }): number {
   return a.key.canonical < b.key.canonical ? -1 : a.key.canonical > b.key.canonical ? 1 : 0;
 }
 
-export function planIsEmpty(plan: Plan): boolean {
-  return plan.uploads.length === 0 && plan.removals.length === 0 && plan.policy === null;
-}

@@ -30,6 +30,11 @@ function gitEnv(): NodeJS.ProcessEnv {
   return { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
 }
 
+/** Where the applied-revision record lives by default: `origin` when the repository has one. */
+export async function defaultRemote(repo: string): Promise<'origin' | undefined> {
+  return (await gitMaybe(repo, ['remote', 'get-url', 'origin'])) !== undefined ? 'origin' : undefined;
+}
+
 /**
  * Identity for the commits git notes makes: runners have no git identity configured, and the
  * audit trail should say the tool wrote the progress record.

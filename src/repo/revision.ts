@@ -119,10 +119,6 @@ export class RevisionSnapshot implements Snapshot {
   close(): void {
     this.blobs.close();
   }
-
-  get repository(): string {
-    return this.repo;
-  }
 }
 
 /**

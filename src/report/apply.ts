@@ -3,6 +3,7 @@ import type { ApplyResult, PolicyOutcome, UserOutcome } from '../apply/apply.js'
 import type { TenantPolicy } from '../apply/policyGuard.js';
 import { roleName } from '../manifest/roles.js';
 import { describeKey } from '../manifest/userKey.js';
+import { cell } from './markdown.js';
 
 export interface ApplyCounts {
   uploaded: number;
@@ -145,6 +146,3 @@ export function applyMarkdown(result: ApplyResult, openRows = 15): string {
   return out.join('\n');
 }
 
-function cell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\r?\n/g, ' ');
-}

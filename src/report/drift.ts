@@ -13,6 +13,7 @@ import type { ApplyResult } from '../apply/apply.js';
 import { driftCounts, inSync, type DriftResult, type DriftStatus, type PolicyDrift, type UserDrift } from '../drift/drift.js';
 import { describeKey } from '../manifest/userKey.js';
 import { applyCounts, applySucceeded, describeTenantPolicy } from './apply.js';
+import { cell } from './markdown.js';
 
 export function driftHeadline(result: DriftResult): string {
   const c = driftCounts(result);
@@ -172,10 +173,6 @@ ${fix ? `<p>${html(fixLine(fix))}</p>` : ''}
 ${rows.join('\n')}
 </table></body></html>
 `;
-}
-
-function cell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\r?\n/g, ' ');
 }
 
 function attr(s: string): string {

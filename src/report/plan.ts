@@ -6,6 +6,7 @@ import type { DesiredPolicy } from '../desired/desired.js';
 import { roleName } from '../manifest/roles.js';
 import { describeKey, type UserKeyKind } from '../manifest/userKey.js';
 import type { Plan, PlannedUpload } from '../plan/plan.js';
+import { cell } from './markdown.js';
 
 export interface PolicyJson {
   source: 'cloud' | 'onPremises' | null;
@@ -149,6 +150,3 @@ function collapsible(summary: string, header: string[], rows: string[], openRows
   return [`<details><summary><b>${summary}</b></summary>`, '', ...header, ...rows, '', '</details>'];
 }
 
-function cell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\r?\n/g, ' ');
-}

@@ -5,6 +5,7 @@
 import { countFindings, sortFindings, type Finding } from '../core/findings.js';
 import { plural } from '../core/text.js';
 import type { ValidationResult } from '../validate/validate.js';
+import { cell } from './markdown.js';
 
 export function findingLocation(f: Finding): string {
   return f.line ? `${f.file}:${f.line}${f.col ? `:${f.col}` : ''}` : f.file;
@@ -49,14 +50,11 @@ export function validationSummary(result: ValidationResult, options: { fileUrl?:
   out.push('| | Where | Problem |', '|---|---|---|');
   const maxRows = options.maxRows ?? Infinity;
   for (const f of sorted.slice(0, maxRows)) {
-    const where = options.fileUrl ? `[${escapeCell(findingLocation(f))}](${options.fileUrl(f)})` : `\`${escapeCell(findingLocation(f))}\``;
-    out.push(`| ${f.severity === 'error' ? '❌ error' : '⚠️ warning'} | ${where} | ${escapeCell(f.message)} <sub>${f.code}</sub> |`);
+    const where = options.fileUrl ? `[${cell(findingLocation(f))}](${options.fileUrl(f)})` : `\`${cell(findingLocation(f))}\``;
+    out.push(`| ${f.severity === 'error' ? '❌ error' : '⚠️ warning'} | ${where} | ${cell(f.message)} <sub>${f.code}</sub> |`);
   }
   if (sorted.length > maxRows) out.push(`| | | … and ${sorted.length - maxRows} more: every finding is an annotation and in the \`entra-photos validate\` output. |`);
   out.push('');
   return out.join('\n');
 }
 
-function escapeCell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').replace(/</g, '&lt;');
-}

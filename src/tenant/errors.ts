@@ -53,11 +53,6 @@ export class GraphError extends UserError {
     this.permission = init.permission;
     if (init.cause !== undefined) (this as { cause?: unknown }).cause = init.cause;
   }
-
-  /** Status 0: the request got no HTTP answer (reset, timeout, DNS, TLS). */
-  get isNetworkError(): boolean {
-    return this.status === 0;
-  }
 }
 
 export function isGraphError(error: unknown): error is GraphError {

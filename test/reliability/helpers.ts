@@ -5,33 +5,15 @@ import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import tls from 'node:tls';
 import sharp from 'sharp';
-import { startEmulator } from '../../src/emulator/index.js';
-import type { EmulatorOptions, EmulatorUserSeed, RunningEmulator } from '../../src/emulator/index.js';
+import type { EmulatorUserSeed, RunningEmulator } from '../../src/emulator/index.js';
 import { checkPhoto } from '../../src/photo/index.js';
-import { cloudEndpoints, connectTenant, createCredential } from '../../src/tenant/index.js';
-import type { TenantClient } from '../../src/tenant/index.js';
 import { git, REPO_ROOT } from '../helpers/repo.js';
 
 export const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
 
-export async function startTrustedEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  const emulator = await startEmulator(options);
-  tls.setDefaultCACertificates([...tls.getCACertificates('default'), emulator.caCertPem]);
-  return emulator;
-}
-
-export function tenantFor(emulator: RunningEmulator): TenantClient {
-  const endpoints = cloudEndpoints('global', { authorityHost: emulator.authorityHost, graphUrl: emulator.graphUrl });
-  const credential = createCredential({
-    tenantId: emulator.tenantId,
-    clientId: emulator.clientId,
-    authorityHost: endpoints.authorityHost,
-    getAssertion: () => emulator.admin.issueOidcToken(undefined, 'api://AzureADTokenExchange'),
-  });
-  return connectTenant({ credential, graphUrl: endpoints.graphUrl, scope: endpoints.scope });
-}
+/** The same trusted emulator and tenant client as the tenant-layer tests. */
+export { startTrustedEmulator, clientFor as tenantFor } from '../tenant/helpers.js';
 
 export const userIdOf = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
 export const upnOf = (i: number) => `u${i}@rel.contoso.edu`;
@@ -120,14 +102,5 @@ export function runCliApply(
   );
 }
 
-/** A seeded PRNG (mulberry32) for reproducible kill points and fault mixes. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG (the emulator's mulberry32) for reproducible kill points and fault mixes. */
+export { seededRandom as seeded } from '../../src/emulator/random.js';

@@ -83,8 +83,3 @@ export function parseEqualityFilter(filter: string, allowedProperties: readonly 
     if (joiner.kind !== 'word' || joiner.text.toLowerCase() !== 'or') return undefined;
   }
 }
-
-/** Quotes a value for an OData string literal (the inverse of the parser's unescaping). */
-export function odataString(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
