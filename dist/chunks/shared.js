@@ -564,6 +564,7 @@ function diffDesired(base, head, options = {}) {
             reason: had ? 'replaced' : 'new',
             ...(had ? { previousPhoto: had.photoPath } : {}),
             fingerprint: want.fingerprint,
+            settings: want.settings,
             declaredAt: want.declaredAt,
         });
     }
@@ -910,13 +911,20 @@ class Ledger {
         const landed = new Map();
         const list = await gitMaybe(this.options.repo, ['notes', `--ref=${this.notesRef}`, 'list']);
         const notes = [];
-        for (const line of (list ?? '').split('\n')) {
-            const [noteBlob] = line.split(' ');
-            if (!noteBlob)
-                continue;
-            const parsed = parseNote(await git(this.options.repo, ['cat-file', 'blob', noteBlob]));
-            if (parsed && parsed.base === (base ?? 'none'))
-                notes.push(parsed);
+        // Every run that recorded progress left a note: read them all through one git process.
+        const blobs = new BlobReader(this.options.repo);
+        try {
+            for (const line of (list ?? '').split('\n')) {
+                const [noteBlob] = line.split(' ');
+                if (!noteBlob)
+                    continue;
+                const parsed = parseNote((await blobs.read(noteBlob)).toString('utf8'));
+                if (parsed && parsed.base === (base ?? 'none'))
+                    notes.push(parsed);
+            }
+        }
+        finally {
+            blobs.close();
         }
         notes.sort((a, b) => (a.updated < b.updated ? -1 : 1));
         for (const note of notes)
@@ -1496,7 +1504,7 @@ async function preparePhoto(upload, headSnapshot, cpuSlots, originals) {
     let original;
     try {
         original = await headSnapshot.readLeased(upload.photo, originals);
-        const report = await checkPhoto(original.bytes, settingsFromFingerprint(upload.fingerprint));
+        const report = await checkPhoto(original.bytes, upload.settings);
         const error = report.issues.find((i) => i.severity === 'error');
         if (error || !report.output)
             return { reason: error?.message ?? 'The photo could not be normalised.' };
@@ -1565,13 +1573,6 @@ async function uploadOne(upload, userId, ctx) {
         ctx.outcomes.push(failure(upload.key, 'upload', upload.photo, err));
     }
 }
-/** The normalisation settings are part of the fingerprint (`blob:n1/648/centre` or `blob:as-is`). */
-function settingsFromFingerprint(fingerprint) {
-    const key = fingerprint.slice(fingerprint.indexOf(':') + 1);
-    if (key === 'as-is')
-        return { enabled: false, crop: 'centre' };
-    return { enabled: true, crop: key.endsWith('/attention') ? 'attention' : 'centre' };
-}
 function failure(key, action, photo, err) {
     const attempts = attemptsOf(err);
     if (err instanceof PacerCancelledError)
@@ -1606,9 +1607,11 @@ async function isOlder(repo, commit, than) {
     const byHistory = await gitMaybe(repo, ['merge-base', '--is-ancestor', commit, than]);
     if (byHistory !== undefined)
         return true;
-    const [a, b] = await Promise.all([gitMaybe(repo, ['show', '-s', '--format=%ct', commit]), gitMaybe(repo, ['show', '-s', '--format=%ct', than])]);
-    const shallow = (await gitMaybe(repo, ['rev-parse', '--is-shallow-repository']))?.trim() === 'true';
-    return shallow && Number(a) < Number(b);
+    // In a full clone history has answered: the usual case (the head is newer) stops here.
+    if ((await gitMaybe(repo, ['rev-parse', '--is-shallow-repository']))?.trim() !== 'true')
+        return false;
+    const dates = (await gitMaybe(repo, ['show', '-s', '--format=%ct', commit, than]))?.trim().split('\n').map(Number);
+    return dates !== undefined && dates.length === 2 && dates[0] < dates[1];
 }
 
 function applyCounts(result) {

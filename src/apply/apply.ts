@@ -380,7 +380,7 @@ async function preparePhoto(upload: Upload, headSnapshot: RevisionSnapshot, cpuS
   let original: Lease | undefined;
   try {
     original = await headSnapshot.readLeased(upload.photo, originals);
-    const report = await checkPhoto(original.bytes, settingsFromFingerprint(upload.fingerprint));
+    const report = await checkPhoto(original.bytes, upload.settings);
     const error = report.issues.find((i) => i.severity === 'error');
     if (error || !report.output) return { reason: error?.message ?? 'The photo could not be normalised.' };
     const { jpeg } = report.output;
@@ -446,13 +446,6 @@ async function uploadOne(upload: Upload, userId: string, ctx: UploadContext): Pr
   }
 }
 
-/** The normalisation settings are part of the fingerprint (`blob:n1/648/centre` or `blob:as-is`). */
-function settingsFromFingerprint(fingerprint: string): { enabled: boolean; crop: 'centre' | 'attention' } {
-  const key = fingerprint.slice(fingerprint.indexOf(':') + 1);
-  if (key === 'as-is') return { enabled: false, crop: 'centre' };
-  return { enabled: true, crop: key.endsWith('/attention') ? 'attention' : 'centre' };
-}
-
 function failure(key: UserKey, action: 'upload' | 'remove', photo: string, err: unknown): UserOutcome {
   const attempts = attemptsOf(err);
   if (err instanceof PacerCancelledError) return { key, action, status: 'cancelled', photo, reason: err.message };
@@ -487,7 +480,8 @@ async function flush(ledger: Ledger, base: string | undefined, head: string, log
 async function isOlder(repo: string, commit: string, than: string): Promise<boolean> {
   const byHistory = await gitMaybe(repo, ['merge-base', '--is-ancestor', commit, than]);
   if (byHistory !== undefined) return true;
-  const [a, b] = await Promise.all([gitMaybe(repo, ['show', '-s', '--format=%ct', commit]), gitMaybe(repo, ['show', '-s', '--format=%ct', than])]);
-  const shallow = (await gitMaybe(repo, ['rev-parse', '--is-shallow-repository']))?.trim() === 'true';
-  return shallow && Number(a) < Number(b);
+  // In a full clone history has answered: the usual case (the head is newer) stops here.
+  if ((await gitMaybe(repo, ['rev-parse', '--is-shallow-repository']))?.trim() !== 'true') return false;
+  const dates = (await gitMaybe(repo, ['show', '-s', '--format=%ct', commit, than]))?.trim().split('\n').map(Number);
+  return dates !== undefined && dates.length === 2 && dates[0]! < dates[1]!;
 }

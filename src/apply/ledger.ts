@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
-import { ensureCommit, git, gitMaybe, TOOL_IDENTITY } from '../repo/git.js';
+import { BlobReader, ensureCommit, git, gitMaybe, TOOL_IDENTITY } from '../repo/git.js';
 
 /**
  * What is live in an environment, recorded in git itself so that `git log --decorate` shows it:
@@ -75,11 +75,17 @@ export class Ledger {
     const landed = new Map<string, LandedEntry>();
     const list = await gitMaybe(this.options.repo, ['notes', `--ref=${this.notesRef}`, 'list']);
     const notes: { updated: string; entries: LandedEntry[] }[] = [];
-    for (const line of (list ?? '').split('\n')) {
-      const [noteBlob] = line.split(' ');
-      if (!noteBlob) continue;
-      const parsed = parseNote(await git(this.options.repo, ['cat-file', 'blob', noteBlob]));
-      if (parsed && parsed.base === (base ?? 'none')) notes.push(parsed);
+    // Every run that recorded progress left a note: read them all through one git process.
+    const blobs = new BlobReader(this.options.repo);
+    try {
+      for (const line of (list ?? '').split('\n')) {
+        const [noteBlob] = line.split(' ');
+        if (!noteBlob) continue;
+        const parsed = parseNote((await blobs.read(noteBlob)).toString('utf8'));
+        if (parsed && parsed.base === (base ?? 'none')) notes.push(parsed);
+      }
+    } finally {
+      blobs.close();
     }
     notes.sort((a, b) => (a.updated < b.updated ? -1 : 1));
     for (const note of notes) for (const e of note.entries) landed.set(e.key, e);

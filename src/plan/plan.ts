@@ -1,6 +1,7 @@
 import type { DesiredPolicy, DesiredState } from '../desired/desired.js';
 import type { SourceRef } from '../manifest/types.js';
 import type { UserKey } from '../manifest/userKey.js';
+import type { NormaliseSettings } from '../photo/index.js';
 
 export type UploadReason = 'new' | 'replaced';
 
@@ -11,6 +12,8 @@ export interface PlannedUpload {
   /** The photo the user had in the base, for "replaced". */
   previousPhoto?: string;
   fingerprint: string;
+  /** How the photo is normalised for upload (part of the fingerprint). */
+  settings: NormaliseSettings;
   declaredAt: SourceRef;
 }
 
@@ -53,6 +56,7 @@ export function diffDesired(base: DesiredState | undefined, head: DesiredState, 
       reason: had ? 'replaced' : 'new',
       ...(had ? { previousPhoto: had.photoPath } : {}),
       fingerprint: want.fingerprint,
+      settings: want.settings,
       declaredAt: want.declaredAt,
     });
   }

@@ -15,14 +15,15 @@ const emp = (v: string): UserKey => {
   return r.key;
 };
 const at = { file: 'manifests/a.yaml', line: 3, col: 11 };
+const normalised = { enabled: true, crop: 'centre' } as const;
 const policy = (roles: string[] | undefined, source: DesiredPolicy['source'] = 'cloud'): DesiredPolicy => ({ source, ...(roles ? { allowedRoles: roles } : {}), declaredAt: at });
 
 const plan = (overrides: Partial<Plan> = {}): Plan => ({
   base: 'aaaaaaaaaaaa',
   head: 'bbbbbbbbbbbb',
   uploads: [
-    { key: emp('10023'), photo: 'photos/students/10023.jpg', reason: 'new', fingerprint: 'x', declaredAt: at },
-    { key: upn('ada@contoso.edu'), photo: 'photos/staff/ada.jpg', reason: 'replaced', previousPhoto: 'photos/staff/ada-old.jpg', fingerprint: 'y', declaredAt: at },
+    { key: emp('10023'), photo: 'photos/students/10023.jpg', reason: 'new', fingerprint: 'x', settings: normalised, declaredAt: at },
+    { key: upn('ada@contoso.edu'), photo: 'photos/staff/ada.jpg', reason: 'replaced', previousPhoto: 'photos/staff/ada-old.jpg', fingerprint: 'y', settings: normalised, declaredAt: at },
   ],
   removals: [{ key: upn('gone@contoso.edu'), photo: 'photos/staff/gone.jpg' }],
   prune: false,
@@ -65,7 +66,7 @@ describe('plan report builders', () => {
   });
 
   it('markdown collapses long lists', () => {
-    const many = Array.from({ length: 25 }, (_, i) => ({ key: emp(String(20000 + i)), photo: `photos/s/${i}.jpg`, reason: 'new' as const, fingerprint: String(i), declaredAt: at }));
+    const many = Array.from({ length: 25 }, (_, i) => ({ key: emp(String(20000 + i)), photo: `photos/s/${i}.jpg`, reason: 'new' as const, fingerprint: String(i), settings: normalised, declaredAt: at }));
     const md = planMarkdown(plan({ uploads: many, removals: [] }));
     expect(md).toContain('<details><summary><b>New photos (25)</b></summary>');
   });
@@ -86,7 +87,7 @@ describe('plan report builders', () => {
 
 describe('plan markdown size limits', () => {
   it('lists at most maxRows per table and counts the rest', () => {
-    const many = Array.from({ length: 500 }, (_, i) => ({ key: emp(String(30000 + i)), photo: `photos/s/${i}.jpg`, reason: 'new' as const, fingerprint: String(i), declaredAt: at }));
+    const many = Array.from({ length: 500 }, (_, i) => ({ key: emp(String(30000 + i)), photo: `photos/s/${i}.jpg`, reason: 'new' as const, fingerprint: String(i), settings: normalised, declaredAt: at }));
     const md = planMarkdown(plan({ uploads: many, removals: [] }), { maxRows: 20 });
     expect(md).toContain('| 500 | 0 | 0 | 40 | unchanged |');
     expect(md.match(/^\| .* \| employeeId 3\d{4} \|/gm)).toHaveLength(20);
