@@ -28,7 +28,7 @@ import require$$0$4 from 'node:util';
 import require$$7 from 'node:querystring';
 import require$$8 from 'node:events';
 import require$$0$5 from 'node:diagnostics_channel';
-import { c as commonjsGlobal, U as UserError, e as environmentClaim, o as openTenant, v as validateRepository, i as isUserError } from './chunks/shared2.js';
+import { c as commonjsGlobal, U as UserError, o as openTenant, e as environmentClaim, v as validateRepository, i as isUserError } from './chunks/shared2.js';
 import require$$5$1 from 'node:tls';
 import zlib from 'node:zlib';
 import require$$5$2 from 'node:perf_hooks';
@@ -29421,20 +29421,21 @@ function annotate(findings) {
     }
 }
 
-const PULL_REQUEST_EVENTS$1 = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
 /**
- * Push to the default branch, in a protected environment: GitHub OIDC → Graph, apply the change
- * since the last completely applied revision, record it. Pull-request events never get here.
+ * What every mode that talks to the tenant (apply, drift) does first and last: refuse
+ * pull-request events, check the inputs and the OIDC permission, connect with a GitHub OIDC
+ * token, and turn SIGTERM or the time budget into an abort signal.
  */
-async function runApply(settings) {
-    if (PULL_REQUEST_EVENTS$1.has(settings.eventName)) {
-        throw new UserError('guard', `mode "apply" never runs on ${settings.eventName} events: pull requests validate and plan without credentials. Apply on a push to the default branch, in a protected environment.`);
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
+function connectFromWorkflow(settings, rules) {
+    if (PULL_REQUEST_EVENTS.has(settings.eventName)) {
+        throw new UserError('guard', `mode "${rules.mode}" never runs on ${settings.eventName} events: ${rules.notOnPullRequests}`);
     }
     if (!settings.tenant.tenantId || !settings.tenant.clientId) {
-        throw new UserError('config', 'mode "apply" needs the inputs tenant-id and client-id (the app registration that has a federated credential for this repository). See docs/setup.md.');
+        throw new UserError('config', `mode "${rules.mode}" needs the inputs tenant-id and client-id (the app registration that has a federated credential for this repository). See ${rules.docs}.`);
     }
     if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL) {
-        throw new UserError('auth', 'The job cannot request a GitHub OIDC token. Add to the workflow job:\n  permissions:\n    id-token: write\n    contents: write\n(contents: write lets the action record the applied revision as a tag.)');
+        throw new UserError('auth', `The job cannot request a GitHub OIDC token. Add to the workflow job:\n  permissions:\n    id-token: write\n${rules.permissions}`);
     }
     const getAssertion = async () => {
         try {
@@ -29444,14 +29445,17 @@ async function runApply(settings) {
             throw new UserError('auth', `Could not get a GitHub OIDC token (${err.message}). The job needs "permissions: id-token: write".`);
         }
     };
-    const environment = settings.environment || environmentClaim(await getAssertion()) || 'default';
-    const tenant = openTenant(settings.tenant, getAssertion);
-    // A cancelled job gets SIGTERM; hosted jobs end at 6 h. Either way: stop starting new work,
-    // let in-flight writes finish, record progress, report.
+    return { tenant: openTenant(settings.tenant, getAssertion), getAssertion };
+}
+/**
+ * A cancelled job gets SIGTERM; hosted jobs end at 6 h. Either way the returned signal aborts:
+ * nothing new starts, in-flight requests finish, the mode reports. `then` says what happens next.
+ */
+function cancellation(settings, then) {
     const controller = new AbortController();
     const stop = (why) => () => {
         if (!controller.signal.aborted) {
-            warning(`${why}: finishing in-flight requests, recording progress, then stopping. The next run continues from here.`);
+            warning(`${why}: ${then}`);
             controller.abort(new Error(why));
         }
     };
@@ -29460,6 +29464,29 @@ async function runApply(settings) {
     process.once('SIGINT', onTerm);
     const budget = setTimeout(stop(`Time budget of ${settings.timeBudgetMinutes} minutes reached`), settings.timeBudgetMinutes * 60_000);
     budget.unref();
+    return {
+        signal: controller.signal,
+        dispose: () => {
+            clearTimeout(budget);
+            process.off('SIGTERM', onTerm);
+            process.off('SIGINT', onTerm);
+        },
+    };
+}
+
+/**
+ * Push to the default branch, in a protected environment: GitHub OIDC → Graph, apply the change
+ * since the last completely applied revision, record it. Pull-request events never get here.
+ */
+async function runApply(settings) {
+    const { tenant, getAssertion } = connectFromWorkflow(settings, {
+        mode: 'apply',
+        notOnPullRequests: 'pull requests validate and plan without credentials. Apply on a push to the default branch, in a protected environment.',
+        docs: 'docs/setup.md',
+        permissions: '    contents: write\n(contents: write lets the action record the applied revision as a tag.)',
+    });
+    const environment = settings.environment || environmentClaim(await getAssertion()) || 'default';
+    const run = cancellation(settings, 'finishing in-flight requests, recording progress, then stopping. The next run continues from here.');
     try {
         const remote = await defaultRemote(settings.repoPath);
         const result = await applyRevision({
@@ -29470,7 +29497,7 @@ async function runApply(settings) {
             prune: settings.prune,
             dryRun: settings.dryRun,
             allowPolicyLockout: settings.allowPolicyLockout,
-            signal: controller.signal,
+            signal: run.signal,
             log: (line) => info(line),
             ...(process.env.GITHUB_RUN_ID ? { leaseHolder: `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY ?? ''}/actions/runs/${process.env.GITHUB_RUN_ID}` } : {}),
         }, tenant);
@@ -29490,9 +29517,7 @@ async function runApply(settings) {
             setFailed(applyHeadline(result));
     }
     finally {
-        clearTimeout(budget);
-        process.off('SIGTERM', onTerm);
-        process.off('SIGINT', onTerm);
+        run.dispose();
     }
 }
 
@@ -34949,7 +34974,6 @@ function githubLinks(settings) {
     };
 }
 
-const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
 /**
  * Scheduled check: does the tenant still hold what the checked-out revision declares? Reports
  * missing, different and in-sync users and the policy; with `fix: true` uploads the repository's
@@ -34957,38 +34981,16 @@ const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pul
  * unless it was fixed.
  */
 async function runDrift(settings) {
-    if (PULL_REQUEST_EVENTS.has(settings.eventName)) {
-        throw new UserError('guard', `mode "drift" never runs on ${settings.eventName} events: it reads the tenant with the app's credentials. Run it on a schedule (or workflow_dispatch) from the default branch; see docs/examples/workflows/drift.yml.`);
-    }
-    if (!settings.tenant.tenantId || !settings.tenant.clientId) {
-        throw new UserError('config', 'mode "drift" needs the inputs tenant-id and client-id (the app registration with a federated credential for this repository). See docs/commands.md#drift.');
-    }
-    if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL) {
-        throw new UserError('auth', `The job cannot request a GitHub OIDC token. Add to the workflow job:\n  permissions:\n    id-token: write\n    contents: read\n${settings.fix ? '(with fix: true, the job runs in the protected environment whose federated credential may write photos.)' : ''}`);
-    }
-    const getAssertion = async () => {
-        try {
-            return await getIDToken(settings.audience);
-        }
-        catch (err) {
-            throw new UserError('auth', `Could not get a GitHub OIDC token (${err.message}). The job needs "permissions: id-token: write".`);
-        }
-    };
-    const tenant = openTenant(settings.tenant, getAssertion);
-    const controller = new AbortController();
-    const onTerm = () => {
-        if (!controller.signal.aborted) {
-            warning('Cancelled: finishing in-flight requests, then reporting what was compared.');
-            controller.abort(new Error('cancelled'));
-        }
-    };
-    process.once('SIGTERM', onTerm);
-    process.once('SIGINT', onTerm);
-    const budget = setTimeout(onTerm, settings.timeBudgetMinutes * 60_000);
-    budget.unref();
+    const { tenant, getAssertion } = connectFromWorkflow(settings, {
+        mode: 'drift',
+        notOnPullRequests: "it reads the tenant with the app's credentials. Run it on a schedule (or workflow_dispatch) from the default branch; see docs/examples/workflows/drift.yml.",
+        docs: 'docs/commands.md#drift',
+        permissions: `    contents: read\n${settings.fix ? '(with fix: true, the job runs in the protected environment whose federated credential may write photos.)' : ''}`,
+    });
+    const run = cancellation(settings, 'finishing in-flight requests, then reporting what was compared.');
     try {
         const log = (line) => info(line);
-        const result = await detectDrift({ repo: settings.repoPath, head: 'HEAD', signal: controller.signal, log }, tenant);
+        const result = await detectDrift({ repo: settings.repoPath, head: 'HEAD', signal: run.signal, log }, tenant);
         annotate(result.validation.findings);
         if (result.validation.findings.some((f) => f.severity === 'error')) {
             if (process.env.GITHUB_STEP_SUMMARY)
@@ -35000,7 +35002,7 @@ async function runDrift(settings) {
         if (settings.fix) {
             const environment = settings.environment || environmentClaim(await getAssertion()) || 'default';
             const remote = await defaultRemote(settings.repoPath);
-            fix = await fixDrift(result, { repo: settings.repoPath, environment, ...(remote ? { remote } : {}), dryRun: settings.dryRun, allowPolicyLockout: settings.allowPolicyLockout, signal: controller.signal, log }, tenant);
+            fix = await fixDrift(result, { repo: settings.repoPath, environment, ...(remote ? { remote } : {}), dryRun: settings.dryRun, allowPolicyLockout: settings.allowPolicyLockout, signal: run.signal, log }, tenant);
         }
         info(driftText(result, fix));
         const counts = driftCounts(result);
@@ -35028,9 +35030,7 @@ async function runDrift(settings) {
         }
     }
     finally {
-        clearTimeout(budget);
-        process.off('SIGTERM', onTerm);
-        process.off('SIGINT', onTerm);
+        run.dispose();
     }
 }
 /** Links into the compared commit: the repository's photos render only for people who can read it. */

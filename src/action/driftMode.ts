@@ -1,6 +1,5 @@
 import * as core from '@actions/core';
-import { environmentClaim, openTenant } from '../apply/connection.js';
-import { UserError } from '../core/errors.js';
+import { environmentClaim } from '../apply/connection.js';
 import { detectDrift, driftCounts, inSync } from '../drift/drift.js';
 import { fixDrift } from '../drift/fix.js';
 import { applySucceeded } from '../report/apply.js';
@@ -9,8 +8,7 @@ import { validationSummary } from '../report/validation.js';
 import { defaultRemote } from '../repo/git.js';
 import { annotate } from './annotate.js';
 import type { ActionSettings } from './settings.js';
-
-const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
+import { cancellation, connectFromWorkflow } from './tenantJob.js';
 
 /**
  * Scheduled check: does the tenant still hold what the checked-out revision declares? Reports
@@ -19,37 +17,16 @@ const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pul
  * unless it was fixed.
  */
 export async function runDrift(settings: ActionSettings): Promise<void> {
-  if (PULL_REQUEST_EVENTS.has(settings.eventName)) {
-    throw new UserError('guard', `mode "drift" never runs on ${settings.eventName} events: it reads the tenant with the app's credentials. Run it on a schedule (or workflow_dispatch) from the default branch; see docs/examples/workflows/drift.yml.`);
-  }
-  if (!settings.tenant.tenantId || !settings.tenant.clientId) {
-    throw new UserError('config', 'mode "drift" needs the inputs tenant-id and client-id (the app registration with a federated credential for this repository). See docs/commands.md#drift.');
-  }
-  if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL) {
-    throw new UserError('auth', `The job cannot request a GitHub OIDC token. Add to the workflow job:\n  permissions:\n    id-token: write\n    contents: read\n${settings.fix ? '(with fix: true, the job runs in the protected environment whose federated credential may write photos.)' : ''}`);
-  }
-  const getAssertion = async () => {
-    try {
-      return await core.getIDToken(settings.audience);
-    } catch (err) {
-      throw new UserError('auth', `Could not get a GitHub OIDC token (${(err as Error).message}). The job needs "permissions: id-token: write".`);
-    }
-  };
-  const tenant = openTenant(settings.tenant, getAssertion);
-  const controller = new AbortController();
-  const onTerm = () => {
-    if (!controller.signal.aborted) {
-      core.warning('Cancelled: finishing in-flight requests, then reporting what was compared.');
-      controller.abort(new Error('cancelled'));
-    }
-  };
-  process.once('SIGTERM', onTerm);
-  process.once('SIGINT', onTerm);
-  const budget = setTimeout(onTerm, settings.timeBudgetMinutes * 60_000);
-  budget.unref();
+  const { tenant, getAssertion } = connectFromWorkflow(settings, {
+    mode: 'drift',
+    notOnPullRequests: "it reads the tenant with the app's credentials. Run it on a schedule (or workflow_dispatch) from the default branch; see docs/examples/workflows/drift.yml.",
+    docs: 'docs/commands.md#drift',
+    permissions: `    contents: read\n${settings.fix ? '(with fix: true, the job runs in the protected environment whose federated credential may write photos.)' : ''}`,
+  });
+  const run = cancellation(settings, 'finishing in-flight requests, then reporting what was compared.');
   try {
     const log = (line: string) => core.info(line);
-    const result = await detectDrift({ repo: settings.repoPath, head: 'HEAD', signal: controller.signal, log }, tenant);
+    const result = await detectDrift({ repo: settings.repoPath, head: 'HEAD', signal: run.signal, log }, tenant);
     annotate(result.validation.findings);
     if (result.validation.findings.some((f) => f.severity === 'error')) {
       if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(validationSummary(result.validation)).write();
@@ -60,7 +37,7 @@ export async function runDrift(settings: ActionSettings): Promise<void> {
     if (settings.fix) {
       const environment = settings.environment || environmentClaim(await getAssertion()) || 'default';
       const remote = await defaultRemote(settings.repoPath);
-      fix = await fixDrift(result, { repo: settings.repoPath, environment, ...(remote ? { remote } : {}), dryRun: settings.dryRun, allowPolicyLockout: settings.allowPolicyLockout, signal: controller.signal, log }, tenant);
+      fix = await fixDrift(result, { repo: settings.repoPath, environment, ...(remote ? { remote } : {}), dryRun: settings.dryRun, allowPolicyLockout: settings.allowPolicyLockout, signal: run.signal, log }, tenant);
     }
     core.info(driftText(result, fix));
     const counts = driftCounts(result);
@@ -85,9 +62,7 @@ export async function runDrift(settings: ActionSettings): Promise<void> {
       core.setFailed(`${driftHeadline(result)} Set "fix: true" to upload the repository's version, or change the repository to match.`);
     }
   } finally {
-    clearTimeout(budget);
-    process.off('SIGTERM', onTerm);
-    process.off('SIGINT', onTerm);
+    run.dispose();
   }
 }
 

@@ -130,5 +130,19 @@ describe('drift', () => {
     const notGit = await runCli(['drift', '--repo', scratch.dir], env());
     expect(notGit.code).toBe(2);
     expect(notGit.stderr).toContain('is not a git repository');
+
+    // The action in drift mode on a pull request: refused before any token is asked for.
+    const since = (await emulator.admin.requests()).at(-1)?.seq ?? 0;
+    const onPr = await runAction({
+      actionDir: REPO_ROOT,
+      workspace: repo,
+      eventName: 'pull_request',
+      event: { repository: { full_name: 'contoso/photos', private: true, visibility: 'private' }, pull_request: { number: 3 } },
+      inputs: { mode: 'drift', 'tenant-id': emulator.tenantId, 'client-id': emulator.clientId, 'authority-host': emulator.authorityHost, 'graph-url': emulator.graphUrl },
+      env: { NODE_EXTRA_CA_CERTS: emulator.caCertPath, ACTIONS_ID_TOKEN_REQUEST_URL: emulator.env.ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN: emulator.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN },
+    });
+    expect(onPr.code).toBe(1);
+    expect(onPr.stdout).toContain('mode "drift" never runs on pull_request events');
+    expect(await emulator.admin.requests(since)).toEqual([]);
   });
 });

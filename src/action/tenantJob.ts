@@ -1,0 +1,69 @@
+/**
+ * What every mode that talks to the tenant (apply, drift) does first and last: refuse
+ * pull-request events, check the inputs and the OIDC permission, connect with a GitHub OIDC
+ * token, and turn SIGTERM or the time budget into an abort signal.
+ */
+import * as core from '@actions/core';
+import { openTenant } from '../apply/connection.js';
+import { UserError } from '../core/errors.js';
+import type { TenantClient } from '../tenant/index.js';
+import type { ActionSettings } from './settings.js';
+
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
+
+export interface TenantJobRules {
+  mode: 'apply' | 'drift';
+  /** Why the mode never runs on pull requests, and where it does run. */
+  notOnPullRequests: string;
+  /** Where the inputs are explained. */
+  docs: string;
+  /** The `permissions:` lines (after id-token) and a note for the job. */
+  permissions: string;
+}
+
+export function connectFromWorkflow(settings: ActionSettings, rules: TenantJobRules): { tenant: TenantClient; getAssertion: () => Promise<string> } {
+  if (PULL_REQUEST_EVENTS.has(settings.eventName)) {
+    throw new UserError('guard', `mode "${rules.mode}" never runs on ${settings.eventName} events: ${rules.notOnPullRequests}`);
+  }
+  if (!settings.tenant.tenantId || !settings.tenant.clientId) {
+    throw new UserError('config', `mode "${rules.mode}" needs the inputs tenant-id and client-id (the app registration that has a federated credential for this repository). See ${rules.docs}.`);
+  }
+  if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL) {
+    throw new UserError('auth', `The job cannot request a GitHub OIDC token. Add to the workflow job:\n  permissions:\n    id-token: write\n${rules.permissions}`);
+  }
+  const getAssertion = async () => {
+    try {
+      return await core.getIDToken(settings.audience);
+    } catch (err) {
+      throw new UserError('auth', `Could not get a GitHub OIDC token (${(err as Error).message}). The job needs "permissions: id-token: write".`);
+    }
+  };
+  return { tenant: openTenant(settings.tenant, getAssertion), getAssertion };
+}
+
+/**
+ * A cancelled job gets SIGTERM; hosted jobs end at 6 h. Either way the returned signal aborts:
+ * nothing new starts, in-flight requests finish, the mode reports. `then` says what happens next.
+ */
+export function cancellation(settings: ActionSettings, then: string): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const stop = (why: string) => () => {
+    if (!controller.signal.aborted) {
+      core.warning(`${why}: ${then}`);
+      controller.abort(new Error(why));
+    }
+  };
+  const onTerm = stop('Cancelled (SIGTERM)');
+  process.once('SIGTERM', onTerm);
+  process.once('SIGINT', onTerm);
+  const budget = setTimeout(stop(`Time budget of ${settings.timeBudgetMinutes} minutes reached`), settings.timeBudgetMinutes * 60_000);
+  budget.unref();
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      clearTimeout(budget);
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onTerm);
+    },
+  };
+}
