@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { logInfo } from './log.js';
 import { applyRevision } from '../apply/apply.js';
 import { environmentClaim } from '../apply/connection.js';
 import { applyCounts, applyHeadline, applyMarkdown, applySucceeded, applyText } from '../report/apply.js';
@@ -33,13 +34,13 @@ export async function runApply(settings: ActionSettings): Promise<void> {
         dryRun: settings.dryRun,
         allowPolicyLockout: settings.allowPolicyLockout,
         signal: run.signal,
-        log: (line) => core.info(line),
+        log: (line) => logInfo(line),
         ...(process.env.GITHUB_RUN_ID ? { leaseHolder: `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY ?? ''}/actions/runs/${process.env.GITHUB_RUN_ID}` } : {}),
       },
       tenant,
     );
     annotate(result.validation.findings);
-    core.info(applyText(result));
+    logInfo(applyText(result));
     const counts = applyCounts(result);
     core.setOutput('uploaded', counts.uploaded);
     core.setOutput('removed', counts.removed);

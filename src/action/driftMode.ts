@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { logInfo } from './log.js';
 import { environmentClaim } from '../apply/connection.js';
 import { detectDrift, driftCounts, inSync } from '../drift/drift.js';
 import { fixDrift } from '../drift/fix.js';
@@ -25,7 +26,7 @@ export async function runDrift(settings: ActionSettings): Promise<void> {
   });
   const run = cancellation(settings, 'finishing in-flight requests, then reporting what was compared.');
   try {
-    const log = (line: string) => core.info(line);
+    const log = (line: string) => logInfo(line);
     const result = await detectDrift({ repo: settings.repoPath, head: 'HEAD', signal: run.signal, log }, tenant);
     annotate(result.validation.findings);
     if (result.validation.findings.some((f) => f.severity === 'error')) {
@@ -39,7 +40,7 @@ export async function runDrift(settings: ActionSettings): Promise<void> {
       const remote = await defaultRemote(settings.repoPath);
       fix = await fixDrift(result, { repo: settings.repoPath, environment, ...(remote ? { remote } : {}), dryRun: settings.dryRun, allowPolicyLockout: settings.allowPolicyLockout, signal: run.signal, log }, tenant);
     }
-    core.info(driftText(result, fix));
+    logInfo(driftText(result, fix));
     const counts = driftCounts(result);
     core.setOutput('in-sync', counts['in-sync']);
     core.setOutput('different', counts.different);

@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { logInfo } from './log.js';
 import { countFindings, type Finding } from '../core/findings.js';
 import { planRevisions } from '../plan/planRevisions.js';
 import { planHeadline, planJson, planMarkdown, planText } from '../report/plan.js';
@@ -23,8 +24,8 @@ export async function runValidate(settings: ActionSettings): Promise<void> {
     : { validation: await validateRepository(new WorktreeSnapshot(settings.repoPath)) };
 
   annotate(validation.findings);
-  core.info(validationText(validation));
-  if (plan) core.info(planText(plan));
+  logInfo(validationText(validation));
+  if (plan) logInfo(planText(plan));
 
   const { errors, warnings } = countFindings(validation.findings);
   core.setOutput('errors', errors);
@@ -41,10 +42,10 @@ export async function runValidate(settings: ActionSettings): Promise<void> {
   }
   if (plan && settings.event.pull_request) {
     const outcome = await upsertPlanComment(settings, fitWithin(render, COMMENT_LIMIT));
-    core.info(`Plan comment: ${outcome}.`);
+    logInfo(`Plan comment: ${outcome}.`);
   }
   if (errors > 0) core.setFailed(validationHeadline(validation));
-  else if (plan) core.info(planHeadline(plan));
+  else if (plan) logInfo(planHeadline(plan));
 }
 
 /** GitHub's limits, with room for the marker and headers: 65,536 characters per comment, 1 MiB per summary. */

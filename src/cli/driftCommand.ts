@@ -1,5 +1,7 @@
 /** `entra-photos drift [--fix]`: compare the tenant with a revision of the repository. */
 import { writeFile } from 'node:fs/promises';
+import type { Output } from './output.js';
+import { logSafeJson } from '../core/untrusted.js';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { parseOptions, readFormat, repoDirectory, wantsHelp } from './args.js';
@@ -26,7 +28,7 @@ export const DRIFT_USAGE = `Options for drift (tenant options as for apply):
 Exit status: 0 in sync (or fixed), 1 drift found (or the fix failed), 2 usage error.
 `;
 
-export async function driftCommand(args: string[], out: NodeJS.WritableStream): Promise<number> {
+export async function driftCommand(args: string[], out: Output): Promise<number> {
   if (wantsHelp(args)) {
     out.write(DRIFT_USAGE);
     return 0;
@@ -74,7 +76,7 @@ export async function driftCommand(args: string[], out: NodeJS.WritableStream): 
       await writeFile(path.resolve(values.html), driftHtml(result, fix), { mode: 0o600 });
       if (format === 'text') out.write(`Wrote ${values.html} (photos side by side; keep it on this machine).\n`);
     }
-    out.write(format === 'json' ? JSON.stringify(driftJson(result, fix), null, 2) + '\n' : driftText(result, fix));
+    out.write(format === 'json' ? logSafeJson(driftJson(result, fix), 2) + '\n' : driftText(result, fix));
     if (fix?.record === 'dry-run') return 1;
     if (fix) return applySucceeded(fix) && !result.cancelled && result.users.every((u) => u.status !== 'unresolved' && u.status !== 'error') ? 0 : 1;
     return inSync(result) ? 0 : 1;

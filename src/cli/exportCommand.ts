@@ -1,5 +1,7 @@
 /** `entra-photos export`: adopt the tenant's existing photos into the repository. */
 import { UserError } from '../core/errors.js';
+import type { Output } from './output.js';
+import { logSafeJson } from '../core/untrusted.js';
 import { parseOptions, readFormat, repoDirectory, wantsHelp } from './args.js';
 import { exportTenant } from '../export/export.js';
 import { exportJson, exportText } from '../report/export.js';
@@ -18,7 +20,7 @@ Interrupted (Ctrl-C, crash)? Run the same command again: it continues where it s
 Exit status: 0 complete, 1 interrupted or some users failed, 2 usage error.
 `;
 
-export async function exportCommand(args: string[], out: NodeJS.WritableStream): Promise<number> {
+export async function exportCommand(args: string[], out: Output): Promise<number> {
   if (wantsHelp(args)) {
     out.write(EXPORT_USAGE);
     return 0;
@@ -58,7 +60,7 @@ export async function exportCommand(args: string[], out: NodeJS.WritableStream):
       },
       tenant,
     );
-    out.write(format === 'json' ? JSON.stringify(exportJson(result), null, 2) + '\n' : exportText(result));
+    out.write(format === 'json' ? logSafeJson(exportJson(result), 2) + '\n' : exportText(result));
     return result.complete ? 0 : 1;
   });
 }

@@ -1,5 +1,7 @@
 /** `entra-photos import`: a photographer's delivery (PSPA INDEX.TXT or a CSV) into photos and a manifest. */
 import path from 'node:path';
+import type { Output } from './output.js';
+import { logSafeJson } from '../core/untrusted.js';
 import { UserError } from '../core/errors.js';
 import { parseOptions, readFormat, repoDirectory, wantsHelp } from './args.js';
 import { importDelivery } from '../import/import.js';
@@ -25,7 +27,7 @@ export const IMPORT_USAGE = `Options for import (one of --pspa / --csv; tenant o
 Exit status: 0 every row imported, 1 some rows need attention (see the report), 2 usage error.
 `;
 
-export async function importCommand(args: string[], out: NodeJS.WritableStream): Promise<number> {
+export async function importCommand(args: string[], out: Output): Promise<number> {
   if (wantsHelp(args)) {
     out.write(IMPORT_USAGE);
     return 0;
@@ -75,6 +77,6 @@ export async function importCommand(args: string[], out: NodeJS.WritableStream):
     },
     tenant,
   );
-  out.write(format === 'json' ? JSON.stringify(importJson(result), null, 2) + '\n' : importText(result));
+  out.write(format === 'json' ? logSafeJson(importJson(result), 2) + '\n' : importText(result));
   return importClean(result) ? 0 : 1;
 }

@@ -1,4 +1,6 @@
 import { countFindings } from '../core/findings.js';
+import { LogSafeWriter, logSafeJson } from '../core/untrusted.js';
+import type { Output } from './output.js';
 import { isUserError, UserError } from '../core/errors.js';
 import { planJson, planText } from '../report/plan.js';
 import { validationJson, validationText } from '../report/validation.js';
@@ -56,7 +58,11 @@ Options for drift, export and import: entra-photos <command> --help, or docs/com
   -v, --version         Show the version
 `;
 
-export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+export async function main(argv: string[], stdout: Output = process.stdout, stderr: Output = process.stderr): Promise<number> {
+  // The CLI runs in workflow steps too: what it prints is read by the runner, so every line it
+  // writes is neutralised (src/core/untrusted.ts), whatever the command.
+  const out = new LogSafeWriter(stdout);
+  const err = new LogSafeWriter(stderr);
   try {
     const [command, ...rest] = argv;
     // validate, plan and apply are described in the general usage; the others have their own.
@@ -101,6 +107,9 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     }
     err.write(`entra-photos: internal error (please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return EXIT_USAGE;
+  } finally {
+    out.flush();
+    err.flush();
   }
 }
 
@@ -109,7 +118,7 @@ const VERSION = typeof __ENTRA_PHOTOS_VERSION__ === 'string' ? __ENTRA_PHOTOS_VE
 
 
 
-async function validateCommand(args: string[], out: NodeJS.WritableStream): Promise<number> {
+async function validateCommand(args: string[], out: Output): Promise<number> {
   const values = parseOptions(args, {
     repo: { type: 'string' },
     all: { type: 'boolean' },
@@ -118,12 +127,12 @@ async function validateCommand(args: string[], out: NodeJS.WritableStream): Prom
   const format = readFormat(values.format);
   const repo = await repoDirectory(values.repo);
   const result = await validateRepository(new WorktreeSnapshot(repo));
-  out.write(format === 'json' ? JSON.stringify(validationJson(result), null, 2) + '\n' : validationText(result));
+  out.write(format === 'json' ? logSafeJson(validationJson(result), 2) + '\n' : validationText(result));
   return countFindings(result.findings).errors > 0 ? EXIT_FINDINGS : EXIT_OK;
 }
 
 
-async function planCommand(args: string[], out: NodeJS.WritableStream): Promise<number> {
+async function planCommand(args: string[], out: Output): Promise<number> {
   const values = parseOptions(args, {
     repo: { type: 'string' },
     base: { type: 'string' },
@@ -142,7 +151,7 @@ async function planCommand(args: string[], out: NodeJS.WritableStream): Promise<
   });
   const errors = countFindings(validation.findings).errors;
   if (format === 'json') {
-    out.write(JSON.stringify({ ...planJson(plan), validation: validationJson(validation) }, null, 2) + '\n');
+    out.write(logSafeJson({ ...planJson(plan), validation: validationJson(validation) }, 2) + '\n');
   } else {
     if (validation.findings.length) out.write(validationText(validation) + '\n');
     out.write(planText(plan));
@@ -150,7 +159,7 @@ async function planCommand(args: string[], out: NodeJS.WritableStream): Promise<
   return errors > 0 ? EXIT_FINDINGS : EXIT_OK;
 }
 
-async function applyCommand(args: string[], out: NodeJS.WritableStream): Promise<number> {
+async function applyCommand(args: string[], out: Output): Promise<number> {
   const values = parseOptions(args, {
     repo: { type: 'string' },
     head: { type: 'string' },
@@ -182,7 +191,7 @@ async function applyCommand(args: string[], out: NodeJS.WritableStream): Promise
       tenant,
     ),
   );
-  if (format === 'json') out.write(JSON.stringify(applyJson(result), null, 2) + '\n');
+  if (format === 'json') out.write(logSafeJson(applyJson(result), 2) + '\n');
   else {
     if (result.validation.findings.length) out.write(validationText(result.validation));
     out.write(applyText(result));

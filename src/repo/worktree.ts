@@ -77,7 +77,11 @@ export function gitBlobId(content: Buffer): string {
   return createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
 }
 
+/**
+ * A path no file can have is a path that does not exist: a manifest value longer than the file
+ * system allows (ENAMETOOLONG) is reported like any missing photo, as it is when read from git.
+ */
 function isNotFound(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG';
 }

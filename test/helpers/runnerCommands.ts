@@ -12,6 +12,8 @@ export interface RunnerCommand {
   properties: Record<string, string>;
   data: string;
   line: string;
+  /** `::name props::data`, or the older `##[name props]data`. */
+  syntax: 'current' | 'older';
 }
 
 const IGNORABLE = /[\p{Cf}\p{Mn}\p{Me}\u034f\u115f\u1160\u3164\uffa0]/gu;
@@ -29,7 +31,7 @@ export function parseRunnerCommands(log: string): RunnerCommand[] {
         const command = space < 0 ? info : info.slice(0, space);
         // Any name counts (the runner acts only on registered ones): this errs towards finding.
         if (command.length > 0) {
-          found.push({ command, properties: properties(space < 0 ? '' : info.slice(space + 1), ','), data: shadow.slice(end + 2), line });
+          found.push({ command, properties: properties(space < 0 ? '' : info.slice(space + 1), ','), data: shadow.slice(end + 2), line, syntax: 'current' });
           continue;
         }
       }
@@ -41,7 +43,7 @@ export function parseRunnerCommands(log: string): RunnerCommand[] {
         const info = shadow.slice(prefix + 3, close);
         const space = info.indexOf(' ');
         const command = space < 0 ? info : info.slice(0, space);
-        found.push({ command, properties: properties(space < 0 ? '' : info.slice(space + 1), ';'), data: shadow.slice(close + 1), line });
+        found.push({ command, properties: properties(space < 0 ? '' : info.slice(space + 1), ';'), data: shadow.slice(close + 1), line, syntax: 'older' });
       }
     }
   }

@@ -8,74 +8,27 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fakeGitHub.js';
-import { copySample, git, REPO_ROOT, tempDir } from '../helpers/repo.js';
+import { pullRequestRepo, type PullRequest, type PullRequestRepo } from '../helpers/pullRequests.js';
+import { REPO_ROOT } from '../helpers/repo.js';
 import { runAction } from '../helpers/runAction.js';
 
-let scratch: Awaited<ReturnType<typeof tempDir>>;
 let api: FakeGitHub;
-let origin: string;
+let repo: PullRequestRepo;
 let baseSha: string;
-let prNumber = 0;
 
 const portrait = (colour: string) => sharp({ create: { width: 720, height: 720, channels: 3, background: colour } }).jpeg().toBuffer();
-
-/** Pushes a PR branch and its merge commit (refs/pull/N/merge), then checks the merge out shallowly. */
-async function pullRequest(change: (dir: string) => Promise<void>): Promise<{ workspace: string; number: number; headSha: string }> {
-  const number = ++prNumber;
-  const author = path.join(scratch.dir, `author-${number}`);
-  git(scratch.dir, 'clone', '-q', origin, author);
-  git(author, 'checkout', '-q', '-b', `pr-${number}`);
-  await change(author);
-  git(author, 'add', '-A');
-  git(author, 'commit', '-q', '--allow-empty', '-m', `PR ${number}`);
-  const headSha = git(author, 'rev-parse', 'HEAD');
-  git(author, 'checkout', '-q', '--detach', 'origin/main');
-  git(author, 'merge', '-q', '--no-ff', '--no-edit', headSha);
-  git(author, 'push', '-q', 'origin', `${headSha}:refs/heads/pr-${number}`, `HEAD:refs/pull/${number}/merge`);
-  // actions/checkout on pull_request: fetch-depth 1 of refs/pull/N/merge, detached.
-  const workspace = path.join(scratch.dir, `ws-${number}`);
-  git(scratch.dir, 'init', '-q', workspace);
-  git(workspace, 'remote', 'add', 'origin', `file://${origin}`);
-  git(workspace, 'fetch', '-q', '--no-tags', '--depth=1', 'origin', `+refs/pull/${number}/merge:refs/remotes/pull/${number}/merge`);
-  git(workspace, 'checkout', '-q', '--detach', `refs/remotes/pull/${number}/merge`);
-  return { workspace, number, headSha };
-}
-
-function prEvent(number: number, headSha: string, headRepo = 'contoso/photos') {
-  return {
-    pull_request: { number, base: { sha: baseSha, repo: { full_name: 'contoso/photos' } }, head: { sha: headSha, repo: { full_name: headRepo } } },
-    repository: { full_name: 'contoso/photos', private: true, visibility: 'private' },
-  };
-}
-
-async function run(pr: { workspace: string; number: number; headSha: string }, headRepo?: string) {
-  return runAction({
-    actionDir: REPO_ROOT,
-    workspace: pr.workspace,
-    eventName: 'pull_request',
-    event: prEvent(pr.number, pr.headSha, headRepo),
-    inputs: { mode: '', path: '.', all: 'false', prune: 'false', 'allow-public-repo': 'false', 'github-token': 'ghs_faketoken123' },
-    env: { GITHUB_API_URL: api.url, ACTIONS_ID_TOKEN_REQUEST_URL: `${api.url}/oidc-token`, ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'must-not-be-used' },
-  });
-}
+const pullRequest = (change: (dir: string) => Promise<void>) => repo.open(change);
+const run = (pr: PullRequest, headRepo?: string) => repo.run(pr, { apiUrl: api.url, ...(headRepo ? { headRepo } : {}) });
+const prEvent = (pr: PullRequest) => repo.event(pr);
 
 beforeAll(async () => {
-  scratch = await tempDir('entra-photos-action-pr-');
   api = await startFakeGitHub();
-  origin = path.join(scratch.dir, 'origin.git');
-  git(scratch.dir, 'init', '-q', '--bare', '-b', 'main', origin);
-  git(origin, 'config', 'uploadpack.allowAnySHA1InWant', 'true'); // as github.com allows
-  const seed = path.join(scratch.dir, 'seed');
-  await copySample(seed);
-  git(scratch.dir, 'init', '-q', '-b', 'main', seed);
-  git(seed, 'add', '-A');
-  git(seed, 'commit', '-q', '-m', 'sample');
-  git(seed, 'push', '-q', origin, 'main');
-  baseSha = git(seed, 'rev-parse', 'HEAD');
+  repo = await pullRequestRepo('entra-photos-action-pr-');
+  baseSha = repo.baseSha;
 });
 afterAll(async () => {
   await api.close();
-  await scratch.cleanup();
+  await repo.cleanup();
 });
 
 describe('action on pull_request (dist/index.js)', () => {
@@ -151,7 +104,7 @@ describe('action on pull_request (dist/index.js)', () => {
       actionDir: REPO_ROOT,
       workspace: pr.workspace,
       eventName: 'pull_request',
-      event: { ...prEvent(pr.number, pr.headSha), repository: { full_name: 'contoso/photos', private: false, visibility: 'public' } },
+      event: { ...(prEvent(pr) as object), repository: { full_name: 'contoso/photos', private: false, visibility: 'public' } },
       inputs: { 'github-token': '' },
     });
     expect(r.code).toBe(1);
