@@ -15,10 +15,15 @@ export const DEFAULT_APP_PERMISSIONS: readonly string[] = Object.freeze([
   'User.Read.All',
 ]);
 
-/** Directory roles that hold microsoft.directory/users/photo/update (DESIGN.md "Tenant facts"). */
+/**
+ * Directory roles the emulated tenant knows by name (for role assignments it reports). Kept apart
+ * from the client's table (src/manifest/roles.ts) on purpose: the emulator plays the service, so a
+ * client that misreads the role list is not confirmed by an emulator that imports its reading.
+ */
 export const PHOTO_ROLE_TEMPLATE_IDS = Object.freeze({
   globalAdministrator: '62e90394-69f5-4237-9190-012177145e10',
   userAdministrator: 'fe930be7-5e62-47db-91af-98c3a49a38b1',
+  peopleAdministrator: '024906de-61e5-49c8-8572-40335f1e0e10',
   directoryWriters: '9360feb5-f418-4baa-8175-e2a00bac4301',
   intuneAdministrator: '3a2c62db-5318-420d-8d74-23affee5d9d5',
   partnerTier1Support: '4ba39ca4-527c-499a-b93d-d9b492c50246',
@@ -28,6 +33,7 @@ export const PHOTO_ROLE_TEMPLATE_IDS = Object.freeze({
 export const ROLE_DISPLAY_NAMES: Readonly<Record<string, string>> = Object.freeze({
   [PHOTO_ROLE_TEMPLATE_IDS.globalAdministrator]: 'Global Administrator',
   [PHOTO_ROLE_TEMPLATE_IDS.userAdministrator]: 'User Administrator',
+  [PHOTO_ROLE_TEMPLATE_IDS.peopleAdministrator]: 'People Administrator',
   [PHOTO_ROLE_TEMPLATE_IDS.directoryWriters]: 'Directory Writers',
   [PHOTO_ROLE_TEMPLATE_IDS.intuneAdministrator]: 'Intune Administrator',
   [PHOTO_ROLE_TEMPLATE_IDS.partnerTier1Support]: 'Partner Tier1 Support',
