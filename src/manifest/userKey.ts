@@ -2,6 +2,8 @@
  * A user key is how a manifest names a user. Keys are normalised so that a case-only edit of a
  * UPN is not a change and the same person cannot be declared twice under two spellings.
  */
+import { printable } from '../core/untrusted.js';
+
 export type UserKeyKind = 'objectId' | 'upn' | 'employeeId';
 
 export interface UserKey {
@@ -52,6 +54,7 @@ export function parseEmployeeId(id: string): UserKeyResult {
   return { ok: true, key: { kind: 'employeeId', value, canonical: `employeeId:${value}` } };
 }
 
+/** The key as shown in messages, logs and reports: one line of visible text (the value is data). */
 export function describeKey(key: UserKey): string {
-  return key.kind === 'employeeId' ? `employeeId ${key.value}` : key.value;
+  return key.kind === 'employeeId' ? `employeeId ${printable(key.value)}` : printable(key.value);
 }

@@ -3,7 +3,8 @@ import type { ApplyResult, PolicyOutcome, UserOutcome } from '../apply/apply.js'
 import type { TenantPolicy } from '../apply/policyGuard.js';
 import { roleName } from '../manifest/roles.js';
 import { describeKey } from '../manifest/userKey.js';
-import { cell } from './markdown.js';
+import { printable } from '../core/untrusted.js';
+import { mdText } from './markdown.js';
 
 export interface ApplyCounts {
   uploaded: number;
@@ -49,7 +50,8 @@ export function applyHeadline(result: ApplyResult): string {
 
 export function describeTenantPolicy(p: TenantPolicy | undefined): string {
   if (!p) return 'unknown';
-  return `source ${p.source ?? 'not set'}; allowed roles: ${p.allowedRoles.length ? p.allowedRoles.map(roleName).join(', ') : 'any'}`;
+  // What the tenant or a manifest says (a role id that is not a known role is shown as written).
+  return `source ${printable(String(p.source ?? 'not set'))}; allowed roles: ${p.allowedRoles.length ? p.allowedRoles.map((id) => printable(roleName(id))).join(', ') : 'any'}`;
 }
 
 function recordLine(result: ApplyResult): string {
@@ -72,9 +74,10 @@ function recordLine(result: ApplyResult): string {
 export function applyText(result: ApplyResult): string {
   const lines: string[] = [];
   for (const o of result.outcomes) {
-    if (o.status === 'failed' || o.status === 'cancelled') lines.push(`  ✗ ${describeKey(o.key)} (${o.action} ${o.photo ?? ''}): ${o.reason ?? o.status}`);
+    // Paths and reasons (Graph's error messages among them) are data: one line each.
+    if (o.status === 'failed' || o.status === 'cancelled') lines.push(`  ✗ ${describeKey(o.key)} (${o.action} ${printable(o.photo ?? '')}): ${printable(o.reason ?? o.status)}`);
   }
-  if (result.policy.message) lines.push(`  policy: ${result.policy.message}`);
+  if (result.policy.message) lines.push(`  policy: ${printable(result.policy.message)}`);
   lines.push(applyHeadline(result), recordLine(result));
   return lines.join('\n') + '\n';
 }
@@ -107,18 +110,21 @@ export function applyJson(result: ApplyResult): ApplyJson {
   };
 }
 
-/** Job summary: verdict and counts first, then failures, then every user, then the policy. */
+/**
+ * Job summary: verdict and counts first, then failures, then every user, then the policy. Keys,
+ * paths, reasons, the environment's name and the policy go through mdText (src/report/markdown.ts).
+ */
 export function applyMarkdown(result: ApplyResult, openRows = 15): string {
   const c = applyCounts(result);
   const ok = applySucceeded(result);
   const out = [
-    `## ${result.record === 'dry-run' ? '🔎' : ok ? '✅' : '❌'} entra-photos: ${applyHeadline(result)}`,
+    `## ${result.record === 'dry-run' ? '🔎' : ok ? '✅' : '❌'} entra-photos: ${mdText(applyHeadline(result))}`,
     '',
     `| Uploaded | Removed | Failed | Not started | Kept (no prune) | Already landed | Duration | Throughput |`,
     `|---:|---:|---:|---:|---:|---:|---:|---:|`,
     `| ${c.uploaded} | ${c.removed} | ${c.failed} | ${c.cancelled} | ${c.kept} | ${result.alreadyLanded} | ${(result.durationMs / 1000).toFixed(1)} s | ${throughput(result).toFixed(1)}/s |`,
     '',
-    recordLine(result),
+    mdText(recordLine(result)),
     '',
   ];
   if (result.pacer) {
@@ -128,19 +134,19 @@ export function applyMarkdown(result: ApplyResult, openRows = 15): string {
   const problems = result.outcomes.filter((o) => o.status === 'failed' || o.status === 'cancelled');
   if (problems.length) {
     out.push(`### Failures (${problems.length})`, '', '| User | Action | Photo | Why |', '|---|---|---|---|');
-    for (const o of problems) out.push(`| ${cell(describeKey(o.key))} | ${o.action} | \`${cell(o.photo ?? '')}\` | ${cell(o.reason ?? o.status)} |`);
+    for (const o of problems) out.push(`| ${mdText(describeKey(o.key))} | ${o.action} | ${mdText(o.photo ?? '')} | ${mdText(o.reason ?? o.status)} |`);
     out.push('');
   }
-  const rows = result.outcomes.map((o) => `| ${cell(describeKey(o.key))} | ${o.action} | ${o.status} | \`${cell(o.photo ?? '')}\` |`);
+  const rows = result.outcomes.map((o) => `| ${mdText(describeKey(o.key))} | ${o.action} | ${o.status} | ${mdText(o.photo ?? '')} |`);
   if (rows.length) {
     const table = ['| User | Action | Result | Photo |', '|---|---|---|---|', ...rows];
     if (rows.length > openRows) out.push(`<details><summary><b>Every user (${rows.length})</b></summary>`, '', ...table, '', '</details>', '');
     else out.push('### Users', '', ...table, '');
   }
   if (result.policy.status !== 'not-managed') {
-    out.push('### Photo policy', '', `- status: **${result.policy.status}**`, `- tenant before: ${describeTenantPolicy(result.policy.from)}`);
-    if (result.policy.to) out.push(`- declared: ${describeTenantPolicy(result.policy.to)}`);
-    if (result.policy.message) out.push('', '> [!WARNING]', `> ${result.policy.message}`);
+    out.push('### Photo policy', '', `- status: **${result.policy.status}**`, `- tenant before: ${mdText(describeTenantPolicy(result.policy.from))}`);
+    if (result.policy.to) out.push(`- declared: ${mdText(describeTenantPolicy(result.policy.to))}`);
+    if (result.policy.message) out.push('', '> [!WARNING]', `> ${mdText(result.policy.message)}`);
     out.push('');
   }
   return out.join('\n');

@@ -13,7 +13,8 @@ import type { ApplyResult } from '../apply/apply.js';
 import { driftCounts, inSync, type DriftResult, type DriftStatus, type PolicyDrift, type UserDrift } from '../drift/drift.js';
 import { describeKey } from '../manifest/userKey.js';
 import { applyCounts, applySucceeded, describeTenantPolicy } from './apply.js';
-import { cell } from './markdown.js';
+import { printable } from '../core/untrusted.js';
+import { htmlImageSrc, mdLink, mdRevision, mdText } from './markdown.js';
 
 export function driftHeadline(result: DriftResult): string {
   const c = driftCounts(result);
@@ -46,10 +47,11 @@ export function driftText(result: DriftResult, fix?: ApplyResult): string {
   const lines: string[] = [];
   for (const u of sorted(result.users)) {
     if (u.status === 'in-sync') continue;
-    lines.push(`  ${symbol(u.status)} ${describeKey(u.key)}  ${u.photo}  [${u.status}] ${u.reason ?? ''} (${u.declaredAt.file}:${u.declaredAt.line})`.trimEnd());
+    // Paths, reasons (Graph's messages) and manifest names are data: printable() keeps each on its line.
+    lines.push(`  ${symbol(u.status)} ${describeKey(u.key)}  ${printable(u.photo)}  [${u.status}] ${printable(u.reason ?? '')} (${printable(u.declaredAt.file)}:${u.declaredAt.line})`.trimEnd());
   }
   if (result.policy.status === 'different') lines.push(`  ~ policy: tenant has ${describeTenantPolicy(result.policy.tenant)}; the manifests declare ${describeTenantPolicy(result.policy.declared)}`);
-  if (result.policy.status === 'error') lines.push(`  ! policy: ${result.policy.reason}`);
+  if (result.policy.status === 'error') lines.push(`  ! policy: ${printable(result.policy.reason ?? '')}`);
   lines.push(driftHeadline(result));
   if (fix) lines.push(fixLine(fix));
   else if (!inSync(result) && (driftCounts(result).different || driftCounts(result).missing || result.policy.status === 'different')) {
@@ -67,8 +69,8 @@ export function fixLine(fix: ApplyResult): string {
   const dry = fix.record === 'dry-run';
   const failures = fix.outcomes.filter((o) => o.status === 'failed' || o.status === 'cancelled');
   return [
-    `Fix${dry ? ' (dry run)' : ''}: ${c.uploaded} ${dry ? 'would upload' : 'uploaded'}, ${c.failed} failed${c.cancelled ? `, ${c.cancelled} not started` : ''}; policy ${fix.policy.status}${fix.policy.message ? ` (${fix.policy.message})` : ''}.`,
-    ...failures.map((o) => `  ✗ ${describeKey(o.key)} (${o.photo ?? ''}): ${o.reason ?? o.status}`),
+    `Fix${dry ? ' (dry run)' : ''}: ${c.uploaded} ${dry ? 'would upload' : 'uploaded'}, ${c.failed} failed${c.cancelled ? `, ${c.cancelled} not started` : ''}; policy ${fix.policy.status}${fix.policy.message ? ` (${printable(fix.policy.message)})` : ''}.`,
+    ...failures.map((o) => `  ✗ ${describeKey(o.key)} (${printable(o.photo ?? '')}): ${printable(o.reason ?? o.status)}`),
   ].join('\n');
 }
 
@@ -113,14 +115,17 @@ export interface DriftMarkdownOptions {
   openRows?: number;
 }
 
-/** The job summary: verdict and counts, then each drifted user side by side, then the policy. */
+/**
+ * The job summary: verdict and counts, then each drifted user side by side, then the policy. Data
+ * (keys, paths, reasons, manifest names, the policy) goes through mdText (src/report/markdown.ts).
+ */
 export function driftMarkdown(result: DriftResult, fix?: ApplyResult, options: DriftMarkdownOptions = {}): string {
   const c = driftCounts(result);
   const openRows = options.openRows ?? 20;
   const out = [
     `## ${inSync(result) ? '✅' : '⚠️'} entra-photos: ${driftHeadline(result)}`,
     '',
-    `Compared \`${result.head.slice(0, 12)}\` with the tenant. Photos are compared perceptually (Graph re-encodes what it stores): the same picture scores ≥ ${result.threshold}.`,
+    `Compared ${mdRevision(result.head.slice(0, 12))} with the tenant. Photos are compared perceptually (Graph re-encodes what it stores): the same picture scores ≥ ${result.threshold}.`,
     '',
     '| In sync | Different | Missing | Not in tenant | Errors | Policy |',
     '|---:|---:|---:|---:|---:|---|',
@@ -136,22 +141,24 @@ export function driftMarkdown(result: DriftResult, fix?: ApplyResult, options: D
       '|---|---|---|---|---|---|',
     ];
     const rows = shown.map((u) => {
-      const repo = options.photoUrl ? `<img src="${attr(options.photoUrl(u.photo))}" width="64" alt="repository photo">` : '';
+      const src = options.photoUrl ? htmlImageSrc(options.photoUrl(u.photo)) : undefined;
+      const repo = src ? `<img src="${src}" width="64" alt="repository photo">` : '';
       const declared = `${u.declaredAt.file}:${u.declaredAt.line}`;
-      const declaredCell = options.lineUrl ? `[${cell(declared)}](${options.lineUrl(u.declaredAt.file, u.declaredAt.line)})` : `\`${cell(declared)}\``;
-      return `| ${repo} | ${cell(tenantDescription(u))} | ${cell(describeKey(u.key))} | **${u.status}**${u.reason && u.status !== 'missing' ? `: ${cell(u.reason)}` : ''} | \`${cell(u.photo)}\` | ${declaredCell} |`;
+      const declaredCell = options.lineUrl ? mdLink(declared, options.lineUrl(u.declaredAt.file, u.declaredAt.line)) : mdText(declared);
+      return `| ${repo} | ${mdText(tenantDescription(u))} | ${mdText(describeKey(u.key))} | **${u.status}**${u.reason && u.status !== 'missing' ? `: ${mdText(u.reason)}` : ''} | ${mdText(u.photo)} | ${declaredCell} |`;
     });
     if (rows.length > openRows) out.push(`<details><summary><b>What differs (${rows.length})</b></summary>`, '', ...header, ...rows, '', '</details>', '');
     else out.push('### What differs', '', ...header, ...rows, '');
   }
   if (result.policy.status !== 'not-managed') {
     out.push('### Photo policy', '', `- status: **${result.policy.status}**`);
-    if (result.policy.tenant) out.push(`- tenant: ${describeTenantPolicy(result.policy.tenant)}`);
-    if (result.policy.declared) out.push(`- declared: ${describeTenantPolicy(result.policy.declared)}`);
-    if (result.policy.reason) out.push(`- ${cell(result.policy.reason)}`);
+    if (result.policy.tenant) out.push(`- tenant: ${mdText(describeTenantPolicy(result.policy.tenant))}`);
+    if (result.policy.declared) out.push(`- declared: ${mdText(describeTenantPolicy(result.policy.declared))}`);
+    if (result.policy.reason) out.push(`- ${mdText(result.policy.reason)}`);
     out.push('');
   }
-  if (fix) out.push('### Fix', '', ...fixLine(fix).split('\n').map((l) => (l.startsWith('  ') ? `- ${cell(l.trim())}` : l)), '');
+  // fixLine's lines quote data (paths, reasons, the policy message) but stay one line each (printable).
+  if (fix) out.push('### Fix', '', ...fixLine(fix).split('\n').map((l) => (l.startsWith('  ') ? `- ${mdText(l.trim())}` : mdText(l))), '');
   else if (c.different + c.missing > 0 || result.policy.status === 'different') out.push("Run with `fix: true` (CLI: `entra-photos drift --fix`) to upload the repository's version.", '');
   return out.join('\n');
 }
@@ -173,10 +180,6 @@ ${fix ? `<p>${html(fixLine(fix))}</p>` : ''}
 ${rows.join('\n')}
 </table></body></html>
 `;
-}
-
-function attr(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 }
 
 function html(s: string): string {

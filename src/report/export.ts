@@ -1,4 +1,5 @@
 /** Export report builders: pure functions from an export result to text and JSON. */
+import { printable } from '../core/untrusted.js';
 import type { ExportResult, ExportStatus } from '../export/export.js';
 
 export function exportCounts(result: ExportResult): Record<ExportStatus, number> {
@@ -19,12 +20,13 @@ export function exportHeadline(result: ExportResult): string {
 export function exportText(result: ExportResult): string {
   const lines: string[] = [];
   for (const u of result.users) {
-    if (u.status === 'refused' || u.status === 'failed') lines.push(`  ! ${u.userPrincipalName}: ${u.status}: ${u.reason ?? ''}`);
+    // The tenant's names and Graph's messages are data: printable() keeps each on its line.
+    if (u.status === 'refused' || u.status === 'failed') lines.push(`  ! ${printable(u.userPrincipalName)}: ${u.status}: ${printable(u.reason ?? '')}`);
   }
   lines.push(exportHeadline(result));
   lines.push(
     result.complete
-      ? `Next: review and commit ${result.manifest} and the photos (entra-photos validate checks them). The first apply after the commit re-uploads the same pictures; entra-photos drift shows them in sync.`
+      ? `Next: review and commit ${printable(result.manifest)} and the photos (entra-photos validate checks them). The first apply after the commit re-uploads the same pictures; entra-photos drift shows them in sync.`
       : 'Run the same command again to continue where this run stopped (nothing done is downloaded again).',
   );
   return lines.join('\n') + '\n';

@@ -1,4 +1,5 @@
 /** Import report builders: pure functions from an import result to text and JSON. */
+import { printable } from '../core/untrusted.js';
 import type { ImportResult, ImportStatus } from '../import/import.js';
 
 const ORDER: ImportStatus[] = ['unmatched', 'ambiguous', 'missing-file', 'invalid-photo', 'duplicate-user', 'no-id', 'file-exists', 'already-declared', 'superseded', 'replaced', 'imported'];
@@ -26,11 +27,12 @@ export function importText(result: ImportResult): string {
     const rows = result.rows.filter((r) => r.status === status);
     if (!rows.length || status === 'imported') continue;
     lines.push(`${status} (${rows.length}):`);
-    for (const r of rows) lines.push(`  ${r.message}`);
+    // Messages quote the delivery's file names and values (data): printable() keeps each on its line.
+    for (const r of rows) lines.push(`  ${printable(r.message)}`);
   }
   lines.push(importHeadline(result));
   const written = result.rows.filter((r) => r.status === 'imported').length;
-  if (written && !result.dryRun) lines.push(`Wrote ${written} photo(s) and their entries in ${result.manifest}. Review with "entra-photos validate" and "entra-photos plan", then commit.`);
+  if (written && !result.dryRun) lines.push(`Wrote ${written} photo(s) and their entries in ${printable(result.manifest)}. Review with "entra-photos validate" and "entra-photos plan", then commit.`);
   if (!importClean(result)) lines.push('Rows above were not imported: fix them (each names its file and line) and run import again; rows already imported are kept.');
   return lines.join('\n') + '\n';
 }

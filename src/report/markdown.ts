@@ -1,6 +1,122 @@
-/** Markdown pieces shared by the report builders (job summaries and the pull-request comment). */
+/**
+ * Markdown pieces shared by the report builders (job summaries and the pull-request comment).
+ *
+ * Everything that comes from a pull request (file names, manifest values, user keys, finding
+ * messages that quote them) or from the tenant and libraries (Graph error messages) is written
+ * by someone else and must stay text: no link, image, HTML, emphasis, table cell, line, mention or
+ * issue reference may come out of it. Our own Markdown (headings, tables, `<details>`, emoji) is
+ * written around data; data reaches the Markdown only through the helpers here:
+ *
+ * - `mdText(value)`: any inline text from data (a table cell, a list item, link text).
+ * - `mdRevision(sha)`: a commit id, in a code span when it is one.
+ * - `mdLink(text, url)`, `htmlImageSrc(url)`: links and thumbnails, whose URLs we build
+ *   (`githubBlobUrl`) and check again here.
+ *
+ * GitHub renders comments and summaries with cmark-gfm and then rewrites the HTML (mentions,
+ * issue references, ...). The rules below are chosen against both stages.
+ */
+import { printable } from '../core/untrusted.js';
 
-/** Text safe inside a table cell: no column break, no HTML, one line. */
-export function cell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\r?\n/g, ' ');
+/** U+200B ZERO WIDTH SPACE: invisible, not a word character, not part of a name or number. */
+const ZWSP = '\u200b';
+
+/**
+ * ASCII punctuation written as numeric character references (`&#NN;`). A character reference
+ * renders as its character but never takes part in syntax (CommonMark 6.2, GFM tables split rows
+ * on a literal `|` before references are decoded, and cmark-gfm matches `www.` and `://`
+ * autolinks on the source text). Covered: emphasis and strikethrough (`* _ ~`), code spans
+ * (`` ` ``), links, images and footnotes (`[ ] ( ) !` `^`), raw HTML and autolinks (`< >`),
+ * entities (`&` `;`), escapes (`\`), table cells (`|`), GFM extended autolinks (`.` `:`), block
+ * markers should data ever start a line (`# + - = > ~`), math (`$`), and the rest of the ASCII
+ * punctuation for good measure (`" % ' ? { }`... except the three below).
+ *
+ * Left as they are, for readability: `/` and `,` (no construct is made of them) and `@`, which
+ * gets a zero-width space after it instead (see mdText).
+ */
+const ACTIVE = new Set('!"#$%&\'()*+-.:;<=>?[\\]^_`{|}~');
+
+/**
+ * Inline Markdown text that shows `value` and nothing else:
+ *
+ * 1. `printable()`: line breaks, tabs, controls, bidi overrides and zero-width characters become
+ *    visible escapes (`\n`, `\u{202e}`), so data stays on its line (one table row, one list
+ *    item) and cannot hide what it says. This also makes our own zero-width spaces (step 3) the
+ *    only ones in the output.
+ * 2. Active ASCII punctuation becomes `&#NN;` (see ACTIVE): no Markdown or GFM syntax, and a `|`
+ *    can never add or remove a table column.
+ * 3. Zero-width spaces where GitHub works on the rendered text, which character references do not
+ *    reach: after every `@`, so `@user` and `@org/team` mention no one, and no e-mail autolink
+ *    forms (cmark-gfm finds e-mail addresses after decoding and joining text nodes: it needs an
+ *    alphanumeric on both sides of the `@`); and after `#` when a digit follows, so `#1` and
+ *    `owner/repo#1` reference no issue. The cost: a UPN copied from a report carries an
+ *    invisible character after its `@`.
+ */
+export function mdText(value: string): string {
+  const s = printable(value);
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i]!;
+    if (ch === '@') out += `@${ZWSP}`;
+    else if (ch === '#') out += /[0-9]/.test(s[i + 1] ?? '') ? `&#35;${ZWSP}` : '&#35;';
+    else if (ACTIVE.has(ch)) out += `&#${ch.charCodeAt(0)};`;
+    else out += ch;
+  }
+  return out;
+}
+
+/**
+ * A commit id in a code span (monospace) when it is one; anything else as mdText. Code spans are
+ * not used for other data: their content is not decoded, so a backtick, a `|` in a table or a
+ * trailing backslash could not be neutralised inside them.
+ */
+export function mdRevision(value: string): string {
+  return /^[0-9a-f]{4,64}$/i.test(value) ? `\`${value}\`` : mdText(value);
+}
+
+/**
+ * A URL as a link destination or attribute value: only http(s) URLs, and every character that
+ * could end the destination or the attribute early, or be read as an entity, escape or table
+ * cell, percent-encoded (`( ) < > " ' \` space, `&`, `|`, backtick, `[ ]`, `*`, controls and
+ * non-ASCII). Idempotent on the URLs githubBlobUrl builds. Undefined for anything else.
+ */
+export function safeUrl(url: string): string | undefined {
+  if (!/^https?:\/\/[^\s/?#]+/i.test(url)) return undefined;
+  return wellFormed(url).replace(/[^A-Za-z0-9\-._~:/?#@!$+,;=%]/gu, (ch) => encodeURIComponent(ch).replace(/[!'()*]/g, percent));
+}
+
+/** Lone surrogates (a YAML `"\ud800"` escape) as U+FFFD: encodeURIComponent throws on them. */
+function wellFormed(s: string): string {
+  return s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+}
+
+/** `[text](url)` with text from data; just the text when the URL is not one we can link. */
+export function mdLink(text: string, url: string): string {
+  const href = safeUrl(url);
+  return href ? `[${mdText(text)}](${href})` : mdText(text);
+}
+
+/** The value of an `<img src="...">` attribute: a safeUrl (no `"`, `<`, `>`, `&`), or undefined. */
+export function htmlImageSrc(url: string): string | undefined {
+  return safeUrl(url);
+}
+
+function percent(ch: string): string {
+  return `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
+}
+
+/**
+ * One URL path segment: `encodeURIComponent` plus `! ' ( ) *`, which it leaves as they are and
+ * which could end a Markdown link destination (`)`) or an attribute (`'`) early.
+ */
+export function encodePathSegment(segment: string): string {
+  return encodeURIComponent(wellFormed(segment)).replace(/[!'()*]/g, percent);
+}
+
+/**
+ * `server/owner/repo/blob/sha/path` with every segment of the repository, revision and path
+ * encoded. `server` is the GitHub server URL of the run (GITHUB_SERVER_URL), not data.
+ */
+export function githubBlobUrl(server: string, repository: string, sha: string, path: string): string {
+  const segments = (s: string) => s.split('/').map(encodePathSegment).join('/');
+  return `${server.replace(/\/+$/, '')}/${segments(repository)}/blob/${encodePathSegment(sha)}/${segments(path)}`;
 }

@@ -6,7 +6,8 @@ import type { DesiredPolicy } from '../desired/desired.js';
 import { roleName } from '../manifest/roles.js';
 import { describeKey, type UserKeyKind } from '../manifest/userKey.js';
 import type { Plan, PlannedUpload } from '../plan/plan.js';
-import { cell } from './markdown.js';
+import { printable } from '../core/untrusted.js';
+import { htmlImageSrc, mdRevision, mdText } from './markdown.js';
 
 export interface PolicyJson {
   source: 'cloud' | 'onPremises' | null;
@@ -47,11 +48,16 @@ export function planHeadline(plan: Plan): string {
   return `Plan: ${parts.join(', ')}; policy ${plan.policy ? 'changes' : 'unchanged'}.`;
 }
 
+/** A role's name, or the id as written in the manifest (data) when it is not a known role. */
+function roleLabel(id: string): string {
+  return printable(roleName(id));
+}
+
 export function describePolicy(p: DesiredPolicy | null): string {
   if (!p) return 'not managed';
   const parts: string[] = [];
   if (p.source) parts.push(`source ${p.source}`);
-  if (p.allowedRoles) parts.push(p.allowedRoles.length ? `allowed roles: ${p.allowedRoles.map(roleName).join(', ')}` : 'allowed roles: none');
+  if (p.allowedRoles) parts.push(p.allowedRoles.length ? `allowed roles: ${p.allowedRoles.map(roleLabel).join(', ')}` : 'allowed roles: none');
   return parts.join('; ') || 'declared, empty';
 }
 
@@ -66,7 +72,7 @@ export function policyWarnings(plan: Plan): string[] {
   const warnings: string[] = [];
   if (to.allowedRoles && to.allowedRoles.length > 0) {
     warnings.push(
-      `Setting allowedRoles limits who may change other users' photos to ${to.allowedRoles.map(roleName).join(', ')}. This tool's app must hold one of these roles, or Graph answers 403 ForbiddenByAdminEditPolicy to its photo writes: apply uploads photos first and refuses a change that would lock it out. Changes take up to 24 hours to apply.`,
+      `Setting allowedRoles limits who may change other users' photos to ${to.allowedRoles.map(roleLabel).join(', ')}. This tool's app must hold one of these roles, or Graph answers 403 ForbiddenByAdminEditPolicy to its photo writes: apply uploads photos first and refuses a change that would lock it out. Changes take up to 24 hours to apply.`,
     );
   }
   if (to.source === 'onPremises') {
@@ -76,9 +82,10 @@ export function policyWarnings(plan: Plan): string[] {
 }
 
 export function planText(plan: Plan): string {
+  // Keys and paths are data: printable() keeps each on its line (describeKey already is).
   const lines = [`Plan ${plan.base ? `${plan.base}..${plan.head}` : `for ${plan.head} (no base: everything is new)`}`];
-  for (const u of plan.uploads) lines.push(`  ${u.reason === 'new' ? '+' : '~'} ${describeKey(u.key)}  ${u.photo}${u.previousPhoto && u.previousPhoto !== u.photo ? ` (was ${u.previousPhoto})` : ''}  [${u.reason}]`);
-  for (const r of plan.removals) lines.push(`  - ${describeKey(r.key)}  ${r.photo}  [${plan.prune ? 'remove' : 'removed from manifests; photo kept without prune'}]`);
+  for (const u of plan.uploads) lines.push(`  ${u.reason === 'new' ? '+' : '~'} ${describeKey(u.key)}  ${printable(u.photo)}${u.previousPhoto && u.previousPhoto !== u.photo ? ` (was ${printable(u.previousPhoto)})` : ''}  [${u.reason}]`);
+  for (const r of plan.removals) lines.push(`  - ${describeKey(r.key)}  ${printable(r.photo)}  [${plan.prune ? 'remove' : 'removed from manifests; photo kept without prune'}]`);
   if (plan.policy) lines.push(`  ~ policy: ${describePolicy(plan.policy.from)} → ${describePolicy(plan.policy.to)}`);
   for (const w of policyWarnings(plan)) lines.push(`  ! ${w}`);
   lines.push(planHeadline(plan));
@@ -99,14 +106,18 @@ export interface PlanMarkdownOptions {
 
 export const PLAN_COMMENT_MARKER = '<!-- entra-photos:plan -->';
 
-/** Markdown for the job summary and the sticky PR comment: counts first, then tables. */
+/**
+ * Markdown for the job summary and the sticky PR comment: counts first, then tables. Keys, paths,
+ * role names and warnings that quote them go through mdText (src/report/markdown.ts), so nothing
+ * from the pull request can link, mention, add a table column or leave its row.
+ */
 export function planMarkdown(plan: Plan, options: PlanMarkdownOptions = {}): string {
   const openRows = options.openRows ?? 10;
   const maxRows = options.maxRows ?? Infinity;
   const news = plan.uploads.filter((u) => u.reason === 'new');
   const replaced = plan.uploads.filter((u) => u.reason === 'replaced');
   const out: string[] = [
-    `### entra-photos plan${plan.base ? ` \`${plan.base}\` → \`${plan.head}\`` : ` for \`${plan.head}\``}`,
+    `### entra-photos plan${plan.base ? ` ${mdRevision(plan.base)} → ${mdRevision(plan.head)}` : ` for ${mdRevision(plan.head)}`}`,
     '',
     '| New | Replaced | Removed | Unchanged | Policy |',
     '|---:|---:|---:|---:|---|',
@@ -119,30 +130,32 @@ export function planMarkdown(plan: Plan, options: PlanMarkdownOptions = {}): str
   const uploadTable = (title: string, rows: PlannedUpload[]) => {
     if (!rows.length) return;
     const header = ['| Photo | User | File |', '|---|---|---|'];
-    const body = rows.map((u) => `| ${thumb(u.photo, options)} | ${cell(describeKey(u.key))} | \`${cell(u.photo)}\`${u.previousPhoto && u.previousPhoto !== u.photo ? ` (was \`${cell(u.previousPhoto)}\`)` : ''} |`);
-    out.push(...collapsible(`${title} (${rows.length})`, header, capped(body, maxRows), openRows), '');
+    const body = rows.map((u) => `| ${thumb(u.photo, options)} | ${mdText(describeKey(u.key))} | ${mdText(u.photo)}${u.previousPhoto && u.previousPhoto !== u.photo ? ` (was ${mdText(u.previousPhoto)})` : ''} |`);
+    out.push(...collapsible(`${title} (${rows.length})`, header, capped(body, maxRows, 3), openRows), '');
   };
   uploadTable('New photos', news);
   uploadTable('Replaced photos', replaced);
   if (plan.removals.length) {
     const note = plan.prune ? 'These photos will be deleted from the tenant.' : 'Removed from the manifests. Without `prune: true` their photos stay in the tenant.';
-    out.push(...collapsible(`Removed users (${plan.removals.length})`, [note, '', '| User | Had |', '|---|---|'], capped(plan.removals.map((r) => `| ${cell(describeKey(r.key))} | \`${cell(r.photo)}\` |`), maxRows), openRows), '');
+    out.push(...collapsible(`Removed users (${plan.removals.length})`, [note, '', '| User | Had |', '|---|---|'], capped(plan.removals.map((r) => `| ${mdText(describeKey(r.key))} | ${mdText(r.photo)} |`), maxRows, 2), openRows), '');
   }
   if (plan.policy) {
-    out.push('#### Photo policy', '', `- from: ${describePolicy(plan.policy.from)}`, `- to: **${describePolicy(plan.policy.to)}**`, '');
-    for (const w of policyWarnings(plan)) out.push(`> [!WARNING]`, `> ${w}`, '');
+    out.push('#### Photo policy', '', `- from: ${mdText(describePolicy(plan.policy.from))}`, `- to: **${mdText(describePolicy(plan.policy.to))}**`, '');
+    for (const w of policyWarnings(plan)) out.push(`> [!WARNING]`, `> ${mdText(w)}`, '');
   }
   return out.join('\n');
 }
 
+/** A thumbnail from our own URL (htmlImageSrc re-checks it: no quote or bracket can end the attribute). */
 function thumb(path: string, options: PlanMarkdownOptions): string {
-  return options.photoUrl ? `<img src="${options.photoUrl(path)}" width="64" alt="">` : '';
+  const src = options.photoUrl ? htmlImageSrc(options.photoUrl(path)) : undefined;
+  return src ? `<img src="${src}" width="64" alt="">` : '';
 }
 
-function capped(rows: string[], maxRows: number): string[] {
+/** At most maxRows rows, then one row (of `columns` cells) that counts the rest. */
+function capped(rows: string[], maxRows: number, columns: number): string[] {
   if (rows.length <= maxRows) return rows;
-  const columns = (rows[0]?.match(/(?<!\\)\|/g)?.length ?? 2) - 1;
-  return [...rows.slice(0, maxRows), `| … and ${rows.length - maxRows} more (the full list is in the \`plan\` output)${' |'.repeat(Math.max(1, columns))}`];
+  return [...rows.slice(0, maxRows), `| … and ${rows.length - maxRows} more (the full list is in the \`plan\` output)${' |'.repeat(columns - 1)} |`];
 }
 
 function collapsible(summary: string, header: string[], rows: string[], openRows: number): string[] {

@@ -5,15 +5,17 @@
 import { countFindings, sortFindings, type Finding } from '../core/findings.js';
 import { plural } from '../core/text.js';
 import type { ValidationResult } from '../validate/validate.js';
-import { cell } from './markdown.js';
+import { printable } from '../core/untrusted.js';
+import { mdLink, mdText } from './markdown.js';
 
+/** `file:line:col` as written (the file name is data: printable() or mdText() it where it is shown). */
 export function findingLocation(f: Finding): string {
   return f.line ? `${f.file}:${f.line}${f.col ? `:${f.col}` : ''}` : f.file;
 }
 
 /** Compiler-style lines (file:line:col: severity: message [code]) that editors and terminals link. */
 export function validationText(result: ValidationResult): string {
-  const lines = sortFindings(result.findings).map((f) => `${findingLocation(f)}: ${f.severity}: ${f.message} [${f.code}]`);
+  const lines = sortFindings(result.findings).map((f) => `${printable(findingLocation(f))}: ${f.severity}: ${printable(f.message)} [${printable(f.code)}]`);
   lines.push(validationHeadline(result));
   return lines.join('\n') + '\n';
 }
@@ -50,8 +52,9 @@ export function validationSummary(result: ValidationResult, options: { fileUrl?:
   out.push('| | Where | Problem |', '|---|---|---|');
   const maxRows = options.maxRows ?? Infinity;
   for (const f of sorted.slice(0, maxRows)) {
-    const where = options.fileUrl ? `[${cell(findingLocation(f))}](${options.fileUrl(f)})` : `\`${cell(findingLocation(f))}\``;
-    out.push(`| ${f.severity === 'error' ? '❌ error' : '⚠️ warning'} | ${where} | ${cell(f.message)} <sub>${f.code}</sub> |`);
+    // Data only through mdText/mdLink: no cell of a row can add a column, a link or a mention.
+    const where = options.fileUrl ? mdLink(findingLocation(f), options.fileUrl(f)) : mdText(findingLocation(f));
+    out.push(`| ${f.severity === 'error' ? '❌ error' : '⚠️ warning'} | ${where} | ${mdText(f.message)} <sub>${mdText(f.code)}</sub> |`);
   }
   if (sorted.length > maxRows) out.push(`| | | … and ${sorted.length - maxRows} more: every finding is an annotation and in the \`entra-photos validate\` output. |`);
   out.push('');

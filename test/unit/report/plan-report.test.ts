@@ -79,7 +79,7 @@ describe('plan report builders', () => {
     const narrowing = plan({ policy: { from: policy(undefined), to: policy(['fe930be7-5e62-47db-91af-98c3a49a38b1']) } });
     expect(policyWarnings(narrowing)[0]).toMatch(/User Administrator.*403 ForbiddenByAdminEditPolicy.*refuses a change that would lock it out/);
     const md = planMarkdown(narrowing);
-    expect(md).toContain('- to: **source cloud; allowed roles: User Administrator**');
+    expect(md).toContain('- to: **source cloud&#59; allowed roles&#58; User Administrator**');
     expect(md).toContain('> [!WARNING]');
     expect(policyWarnings(plan({ policy: { from: null, to: policy(undefined, 'onPremises') } }))[0]).toContain('disables cloud photo writes');
   });

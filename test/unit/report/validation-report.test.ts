@@ -31,11 +31,11 @@ describe('validation report builders', () => {
     expect(json.findings.map((f) => f.code)).toEqual(['photo-missing', 'orphan-photo']);
   });
 
-  it('summary: a table with links, pipes escaped', () => {
+  it('summary: a table with links, data as character references (pipes included)', () => {
     const md = validationSummary(result(findings), { fileUrl: (f) => `https://example.test/${f.file}#L${f.line ?? ''}` });
     expect(md).toContain('## ❌ entra-photos: Validation failed');
-    expect(md).toContain('| ❌ error | [manifests/a.yaml:12:12](https://example.test/manifests/a.yaml#L12) |');
-    expect(md).toContain('not used \\| by any manifest');
+    expect(md).toContain('| ❌ error | [manifests/a&#46;yaml&#58;12&#58;12](https://example.test/manifests/a.yaml#L12) |');
+    expect(md).toContain('not used &#124; by any manifest');
   });
 
   it('summary: a clean result says so', () => {
