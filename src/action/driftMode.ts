@@ -5,6 +5,7 @@ import { detectDrift, driftCounts, inSync } from '../drift/drift.js';
 import { fixDrift } from '../drift/fix.js';
 import { applySucceeded } from '../report/apply.js';
 import { driftHeadline, driftJson, driftMarkdown, driftText } from '../report/drift.js';
+import { githubBlobUrl } from '../report/markdown.js';
 import { validationSummary } from '../report/validation.js';
 import { defaultRemote } from '../repo/git.js';
 import { annotate } from './annotate.js';
@@ -67,12 +68,15 @@ export async function runDrift(settings: ActionSettings): Promise<void> {
   }
 }
 
-/** Links into the compared commit: the repository's photos render only for people who can read it. */
+/**
+ * Links into the compared commit: the repository's photos render only for people who can read it.
+ * Paths are data: githubBlobUrl encodes every segment, so a file name cannot end a link early.
+ */
 function repoLinks(settings: ActionSettings): { photoUrl?: (path: string) => string; lineUrl?: (file: string, line: number) => string } {
   const server = process.env.GITHUB_SERVER_URL;
   const repo = process.env.GITHUB_REPOSITORY;
   const sha = process.env.GITHUB_SHA ?? settings.event.after;
   if (!server || !repo || !sha) return {};
-  const blob = (p: string) => `${server}/${repo}/blob/${sha}/${p.split('/').map(encodeURIComponent).join('/')}`;
+  const blob = (p: string) => githubBlobUrl(server, repo, sha, p);
   return { photoUrl: (p) => `${blob(p)}?raw=true`, lineUrl: (file, line) => `${blob(file)}#L${line}` };
 }

@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import { logInfo } from './log.js';
 import { countFindings, type Finding } from '../core/findings.js';
 import { planRevisions } from '../plan/planRevisions.js';
+import { githubBlobUrl } from '../report/markdown.js';
 import { planHeadline, planJson, planMarkdown, planText } from '../report/plan.js';
 import { validationHeadline, validationSummary, validationText } from '../report/validation.js';
 import { WorktreeSnapshot } from '../repo/worktree.js';
@@ -64,13 +65,15 @@ function fitWithin(render: (maxRows: number) => string, limit: number): string {
 /**
  * Links into the reviewed commit on GitHub. Thumbnails point at the repository's own files, so
  * they render only for people who can read the repository: photos are never copied elsewhere.
+ * Paths are data: githubBlobUrl encodes every segment (`(`, `)`, `'` included), so a file name
+ * cannot end a link or an attribute early; the report builders check the URLs again.
  */
 function githubLinks(settings: ActionSettings): { fileUrl?: (f: Finding) => string; photoUrl?: (path: string) => string } {
   const server = process.env.GITHUB_SERVER_URL;
   const repo = process.env.GITHUB_REPOSITORY;
   const sha = settings.event.pull_request?.head?.sha ?? process.env.GITHUB_SHA;
   if (!server || !repo || !sha) return {};
-  const blob = (path: string) => `${server}/${repo}/blob/${sha}/${path.split('/').map(encodeURIComponent).join('/')}`;
+  const blob = (path: string) => githubBlobUrl(server, repo, sha, path);
   return {
     fileUrl: (f) => `${blob(f.file)}${f.line ? `#L${f.line}` : ''}`,
     photoUrl: (path) => `${blob(path)}?raw=true`,
