@@ -1,6 +1,7 @@
 import { countFindings } from '../core/findings.js';
 import { Semaphore } from '../core/pool.js';
-import { desiredStateOf, type DesiredState } from '../desired/desired.js';
+import { desiredStateOf, entriesBySubject, sameSubjectConflicts, type DesiredState, type SameSubjectConflict, type SubjectEntries } from '../desired/desired.js';
+import { printable } from '../core/untrusted.js';
 import { describeKey, type UserKey } from '../manifest/userKey.js';
 import { checkPhoto, recommendedParallelism } from '../photo/index.js';
 import { diffDesired, type Plan } from '../plan/plan.js';
@@ -51,6 +52,8 @@ export interface UserOutcome {
   photo?: string;
   reason?: string;
   attempts?: number;
+  /** `same-user`: another entry of the head is the same tenant user; nothing was written for it. */
+  code?: 'same-user';
 }
 
 export interface PolicyOutcome {
@@ -146,13 +149,23 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
     let uploads = effective.uploads;
     const removals = options.prune ? effective.removals : [];
     const stillToDo = new Set([...uploads, ...removals].map((c) => c.key.canonical));
-    const alreadyLanded = [...plan.uploads, ...(options.prune ? plan.removals : [])].filter((c) => !stillToDo.has(c.key.canonical)).length;
-    if (alreadyLanded) log(`${alreadyLanded} planned change(s) already landed in an earlier run from the same base: skipped.`);
+    const landedKeys = [...plan.uploads, ...(options.prune ? plan.removals : [])].filter((c) => !stillToDo.has(c.key.canonical)).map((c) => c.key.canonical);
     // Normalising needs nothing from the tenant: start it now, while users are looked up.
     if (!options.dryRun) photos = preparePhotos(uploads, headSnapshot);
 
     // 3. Resolve users with few requests.
     const resolutions = await tenant.resolveUsers([...uploads.map((u) => u.key), ...removals.map((r) => r.key)], options.signal ? { signal: options.signal } : {});
+
+    // One person, one photo: entries of the head that are one tenant user under two keys are
+    // written for neither (and fail the run); a removal whose user is still declared under
+    // another key (a manifest switched from UPN to employeeId) deletes nothing.
+    const subjects = await entriesBySubject(desiredHead, resolutions, (keys) => tenant.resolveUsers(keys, options.signal ? { signal: options.signal } : {}));
+    const conflicts = sameSubjectConflicts(subjects);
+    uploads = uploads.filter((u) => !conflicts.has(u.key.canonical));
+    const held = heldRemovals(removals, resolutions, subjects);
+    const alreadyLanded = landedKeys.filter((canonical) => !conflicts.has(canonical)).length;
+    if (alreadyLanded) log(`${alreadyLanded} planned change(s) already landed in an earlier run from the same base: skipped.`);
+    if (conflicts.size) log(`${new Set(conflicts.values()).size} user(s) are declared twice under different keys: nothing is written for them.`);
 
     // No record yet: compare with the tenant itself instead of assuming it is empty, so adopting
     // a tenant (export, then the first apply) does not re-upload photos that are already there.
@@ -171,7 +184,8 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
 
     if (options.dryRun) {
       for (const u of uploads) outcomes.push(resolutionOutcome(u.key, 'upload', resolutions.get(u.key.canonical), 'would-upload', u.photo));
-      for (const r of removals) outcomes.push(resolutionOutcome(r.key, 'remove', resolutions.get(r.key.canonical), 'would-remove', r.photo));
+      outcomes.push(...conflictOutcomes(conflicts, true));
+      for (const r of removals) outcomes.push(held.get(r.key.canonical) ?? resolutionOutcome(r.key, 'remove', resolutions.get(r.key.canonical), 'would-remove', r.photo));
       if (policy.status === 'applied') policy = { ...policy, status: 'would-apply' };
       return result({ validation, base, plan, alreadyLanded: alreadyLanded + alreadyInTenant, outcomes: [...outcomes, ...kept(plan, options)], policy, appliedRevision: base, record: 'dry-run' });
     }
@@ -186,7 +200,15 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
       if (ledger.dueForFlush(options.progressEvery ?? 50)) await flush(ledger, base, head, log);
     };
     await runUploads(uploads, { photos: photos!, tenant, pacer, resolutions, outcomes, blocked, recordLanded, ...(options.signal ? { signal: options.signal } : {}) });
+    outcomes.push(...conflictOutcomes(conflicts, false));
+    // Removals after the uploads, and never of a user this head still declares under another key:
+    // that would delete the photo just uploaded for them.
     for (const r of removals) {
+      const keep = held.get(r.key.canonical);
+      if (keep) {
+        outcomes.push(keep);
+        continue;
+      }
       const resolution = resolutions.get(r.key.canonical);
       if (!isResolved(resolution)) {
         outcomes.push(resolutionOutcome(r.key, 'remove', resolution, 'failed', r.photo));
@@ -249,12 +271,16 @@ async function repairDrift(
 ): Promise<ApplyResult> {
   const { tenant, headSnapshot, validation, base, desiredHead, result, log } = ctx;
   const full = diffDesired(undefined, desiredHead, { prune: false });
-  const uploads = full.uploads.filter((u) => users.has(u.key.canonical));
-  const plan: Plan = { ...full, base: base ?? null, uploads, unchanged: desiredHead.users.size - uploads.length, removals: [] };
-  log(`Repairing drift from ${desiredHead.label}: ${uploads.length} photo(s).`);
-  const resolutions = await tenant.resolveUsers(uploads.map((u) => u.key), options.signal ? { signal: options.signal } : {});
+  const requested = full.uploads.filter((u) => users.has(u.key.canonical));
+  const plan: Plan = { ...full, base: base ?? null, uploads: requested, unchanged: desiredHead.users.size - requested.length, removals: [] };
+  log(`Repairing drift from ${desiredHead.label}: ${requested.length} photo(s).`);
+  const resolutions = await tenant.resolveUsers(requested.map((u) => u.key), options.signal ? { signal: options.signal } : {});
+  // Drift reports a user declared under two keys as an error, not as drifted; should one be asked
+  // for anyway, it is not written here either.
+  const conflicts = sameSubjectConflicts(await entriesBySubject(desiredHead, resolutions, (keys) => tenant.resolveUsers(keys, options.signal ? { signal: options.signal } : {})));
+  const uploads = requested.filter((u) => !conflicts.has(u.key.canonical));
   const policyPlan = await planPolicy(desiredHead, tenant, options);
-  const outcomes: UserOutcome[] = [];
+  const outcomes: UserOutcome[] = [...conflictOutcomes(conflicts, options.dryRun)];
   let policy = policyPlan.outcome;
   if (options.dryRun) {
     for (const u of uploads) outcomes.push(resolutionOutcome(u.key, 'upload', resolutions.get(u.key.canonical), 'would-upload', u.photo));
@@ -455,6 +481,42 @@ function failure(key: UserKey, action: 'upload' | 'remove', photo: string, err: 
 function resolutionOutcome(key: UserKey, action: 'upload' | 'remove', resolution: UserResolution | undefined, okStatus: OutcomeStatus, photo: string): UserOutcome {
   if (isResolved(resolution)) return { key, action, status: okStatus, photo };
   return { key, action, status: 'failed', photo, reason: resolution?.reason ?? `${describeKey(key)} was not looked up.` };
+}
+
+/**
+ * A failed outcome for every entry of every same-user conflict (also entries the run did not plan
+ * to write: the message is the same on each, naming all of them with their file and line).
+ */
+function conflictOutcomes(conflicts: ReadonlyMap<string, SameSubjectConflict>, dryRun: boolean): UserOutcome[] {
+  const out: UserOutcome[] = [];
+  for (const conflict of new Set(conflicts.values())) {
+    const reason = `${conflict.message} ${dryRun ? 'Nothing would be written for this user.' : 'Nothing was written for this user.'}`;
+    for (const entry of conflict.entries) out.push({ key: entry.key, action: 'upload', status: 'failed', photo: entry.photoPath, reason, code: 'same-user' });
+  }
+  return out;
+}
+
+/**
+ * Removals whose tenant user the head still declares under another key (the manifest switched
+ * from UPN to employeeId, or to the object id): deleting would remove the photo that entry puts
+ * (or keeps) there. They are kept, with the entry that holds the user.
+ */
+function heldRemovals(removals: readonly Plan['removals'][number][], resolutions: ReadonlyMap<string, UserResolution>, subjects: ReadonlyMap<string, SubjectEntries>): Map<string, UserOutcome> {
+  const held = new Map<string, UserOutcome>();
+  for (const r of removals) {
+    const resolution = resolutions.get(r.key.canonical);
+    if (!isResolved(resolution)) continue;
+    const holder = subjects.get(resolution.id.toLowerCase())?.entries[0];
+    if (!holder) continue;
+    held.set(r.key.canonical, {
+      key: r.key,
+      action: 'remove',
+      status: 'kept',
+      photo: r.photo,
+      reason: `Still declared as ${describeKey(holder.key)} (${printable(holder.declaredAt.file)}:${holder.declaredAt.line}), the same user in the tenant: the photo is not removed.`,
+    });
+  }
+  return held;
 }
 
 /** Removals without prune are shown (kept), never executed. */

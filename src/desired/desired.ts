@@ -1,7 +1,9 @@
 import type { ManifestPolicy, SourceRef } from '../manifest/types.js';
-import type { UserKey } from '../manifest/userKey.js';
+import { printable } from '../core/untrusted.js';
+import { describeKey, type UserKey } from '../manifest/userKey.js';
 import { normalisationKey, type NormaliseSettings } from '../photo/index.js';
 import type { Snapshot } from '../repo/snapshot.js';
+import type { UserResolution } from '../tenant/users.js';
 import type { DeclaredUser, ValidationResult } from '../validate/validate.js';
 
 /** What one user's photo should be: the photo's content and how it is normalised. */
@@ -63,4 +65,148 @@ function desiredPolicy(policy: ManifestPolicy): DesiredPolicy {
   if (policy.source) out.source = policy.source;
   if (policy.allowedRoles) out.allowedRoles = policy.allowedRoles.map((r) => r.templateId).sort();
   return out;
+}
+
+// ---- One person, one photo --------------------------------------------------------------------
+//
+// Validation refuses the same key twice, but `dee@contoso.edu`, her mail, her object id and
+// `employeeId: 00123` are four different keys for one person: only the tenant can tell. Two
+// entries that land on one subject would each upload their photo (whichever lands last wins), so
+// after resolving keys the core looks for them and writes neither.
+
+/** A tenant user as far as "which manifest keys would resolve to it" needs. */
+type Subject = Extract<UserResolution, { id: string }>;
+
+/** Head entries (and the tenant user) per subject id, for the subjects the run looked up. */
+export interface SubjectEntries {
+  subject: Subject;
+  /** Entries of the desired state that resolve to this subject, in declaration order. */
+  entries: DesiredPhoto[];
+}
+
+/** Two or more entries of one revision that are one user in the tenant. */
+export interface SameSubjectConflict {
+  subjectId: string;
+  entries: DesiredPhoto[];
+  /** Names every entry with its file and line, and says what to do. */
+  message: string;
+}
+
+/**
+ * The keys (lower-cased canonical form) a manifest entry may be written as to resolve to `user`:
+ * its object id, its userPrincipalName or its mail (a `user:` key is looked up as a UPN, then as
+ * a mail address), its employeeId. These are exactly the resolver's ways of matching a key; a
+ * proxy address (smtp alias) or otherMails is not one of them, so a key written that way does not
+ * resolve at all and cannot collide.
+ */
+function keysResolvingTo(user: Subject): string[] {
+  const keys = [`objectid:${user.id.toLowerCase()}`];
+  if (user.userPrincipalName) keys.push(`upn:${user.userPrincipalName.toLowerCase()}`);
+  if (user.mail) keys.push(`upn:${user.mail.toLowerCase()}`);
+  if (user.employeeId) keys.push(`employeeid:${user.employeeId.trim().toLowerCase()}`);
+  return keys;
+}
+
+/**
+ * Canonical keys of `desired` by their lower-cased form. Graph matches `employeeId eq` without
+ * regard to case while canonical employeeId keys keep it, so "A12" and "a12" share one slot.
+ */
+function keyIndex(desired: DesiredState): Map<string, string[]> {
+  const index = new Map<string, string[]>();
+  for (const canonical of desired.users.keys()) {
+    const folded = canonical.toLowerCase();
+    const slot = index.get(folded);
+    if (slot) slot.push(canonical);
+    else index.set(folded, [canonical]);
+  }
+  return index;
+}
+
+function isSubject(resolution: UserResolution | undefined): resolution is Subject {
+  return resolution !== undefined && 'id' in resolution;
+}
+
+/**
+ * For every subject among `resolutions` (the keys a run looked up: its uploads and removals),
+ * every entry of `desired` that resolves to it, whether or not the run looked that entry up.
+ *
+ * Cost: a run looks up only the keys it changes, not the whole desired state (200,000 users), so
+ * an entry that did not change is found through the tenant user's own properties: the keys it
+ * would resolve from (object id, UPN, mail, employeeId) are looked up in an index of `desired`.
+ * A hit is confirmed by resolving that key too (rare: only actual collisions hit), since a UPN
+ * key is first matched as a UPN: `a@x` is the mail of one user and the UPN of another resolves
+ * to the latter. A confirming lookup that fails counts as a match (the tenant itself says the
+ * user has that address or number): the safe side is to write nothing for the user this run.
+ */
+export async function entriesBySubject(
+  desired: DesiredState,
+  resolutions: ReadonlyMap<string, UserResolution>,
+  resolve: (keys: UserKey[]) => Promise<ReadonlyMap<string, UserResolution>>,
+): Promise<Map<string, SubjectEntries>> {
+  const bySubject = new Map<string, SubjectEntries>();
+  const add = (subject: Subject, entry: DesiredPhoto | undefined) => {
+    const id = subject.id.toLowerCase();
+    let group = bySubject.get(id);
+    if (!group) bySubject.set(id, (group = { subject, entries: [] }));
+    if (entry && !group.entries.includes(entry)) group.entries.push(entry);
+  };
+  for (const [canonical, resolution] of resolutions) if (isSubject(resolution)) add(resolution, desired.users.get(canonical));
+  if (bySubject.size === 0) return bySubject;
+
+  const index = keyIndex(desired);
+  const toConfirm = new Map<string, { subject: Subject; entry: DesiredPhoto }[]>();
+  for (const { subject } of bySubject.values()) {
+    for (const folded of keysResolvingTo(subject)) {
+      for (const canonical of index.get(folded) ?? []) {
+        if (resolutions.has(canonical)) continue; // looked up already: grouped by its own answer
+        const entry = desired.users.get(canonical)!;
+        const pending = toConfirm.get(canonical);
+        if (pending) pending.push({ subject, entry });
+        else toConfirm.set(canonical, [{ subject, entry }]);
+      }
+    }
+  }
+  if (toConfirm.size > 0) {
+    const confirmed = await resolve([...toConfirm.keys()].map((canonical) => desired.users.get(canonical)!.key));
+    for (const [canonical, hits] of toConfirm) {
+      const answer = confirmed.get(canonical);
+      for (const { subject, entry } of hits) {
+        const same = isSubject(answer) ? answer.id.toLowerCase() === subject.id.toLowerCase() : answer?.problem === 'failed';
+        if (same) add(subject, entry);
+      }
+    }
+  }
+  for (const group of bySubject.values()) group.entries.sort(byDeclaration);
+  return bySubject;
+}
+
+/** Per canonical key, the conflict it is part of: subjects with two or more entries. */
+export function sameSubjectConflicts(bySubject: ReadonlyMap<string, SubjectEntries>): Map<string, SameSubjectConflict> {
+  const conflicts = new Map<string, SameSubjectConflict>();
+  for (const [id, { subject, entries }] of bySubject) {
+    if (entries.length < 2) continue;
+    const conflict: SameSubjectConflict = { subjectId: id, entries, message: sameSubjectMessage(subject, entries) };
+    for (const entry of entries) conflicts.set(entry.key.canonical, conflict);
+  }
+  return conflicts;
+}
+
+/** `a (f:1) and b (g:2) are the same user in the tenant (upn, object id …): …` */
+export function sameSubjectMessage(subject: Pick<Subject, 'id' | 'userPrincipalName'>, entries: readonly DesiredPhoto[]): string {
+  const named = entries.map((e) => `${describeKey(e.key)} (${placeOf(e.declaredAt)})`);
+  const list = named.length === 2 ? `${named[0]} and ${named[1]}` : `${named.slice(0, -1).join(', ')} and ${named.at(-1)}`;
+  const who = subject.userPrincipalName ? `${printable(subject.userPrincipalName)}, object id ${subject.id}` : `object id ${subject.id}`;
+  const todo = entries.length === 2 ? 'Remove one of the two entries.' : `Keep one of these ${entries.length} entries and remove the others.`;
+  return `${list} are the same user in the tenant (${who}): a user has one photo. ${todo}`;
+}
+
+function placeOf(at: SourceRef): string {
+  return `${printable(at.file)}:${at.line}`;
+}
+
+function byDeclaration(a: DesiredPhoto, b: DesiredPhoto): number {
+  const fa = a.declaredAt.file;
+  const fb = b.declaredAt.file;
+  if (fa !== fb) return fa < fb ? -1 : 1;
+  return a.declaredAt.line - b.declaredAt.line;
 }

@@ -12,7 +12,7 @@
 import { samePolicy, wantedPolicy, type TenantPolicy } from '../apply/policyGuard.js';
 import { countFindings } from '../core/findings.js';
 import { mapLimit, Semaphore } from '../core/pool.js';
-import { desiredStateOf, type DesiredPhoto } from '../desired/desired.js';
+import { desiredStateOf, entriesBySubject, sameSubjectConflicts, type DesiredPhoto } from '../desired/desired.js';
 import type { SourceRef } from '../manifest/types.js';
 import type { UserKey } from '../manifest/userKey.js';
 import { checkPhoto, compareSignatures, photoSignature, recommendedParallelism, SAME_PHOTO_THRESHOLD, thumbnail, type PhotoSignature } from '../photo/index.js';
@@ -38,6 +38,11 @@ export interface UserDrift {
   similarity?: number;
   tenantPhoto?: TenantPhotoInfo;
   reason?: string;
+  /**
+   * `same-user`: another entry of the revision is the same tenant user under another key (status
+   * error; neither is compared, and `--fix` writes neither).
+   */
+  code?: 'same-user';
   /** Local thumbnails (only when asked for: the CLI's local HTML report). Never leave the machine. */
   thumbnails?: { repo: Buffer; tenant?: Buffer };
 }
@@ -104,6 +109,9 @@ export async function detectDrift(options: DriftOptions, tenant: TenantClient): 
     }
 
     const resolutions = await tenant.resolveUsers(wanted.map((w) => w.key), options.signal ? { signal: options.signal } : {});
+    // Two entries that are one user in the tenant: which photo is "the repository's" is undefined,
+    // so each is an error that names both, neither in sync nor different.
+    const conflicts = sameSubjectConflicts(await entriesBySubject(desired, resolutions, (keys) => tenant.resolveUsers(keys, options.signal ? { signal: options.signal } : {})));
     const pacer = options.pacer ?? new WritePacer({ maxConcurrency: 16, initialConcurrency: 4, ...(options.signal ? { signal: options.signal } : {}) });
     const cpu = new Semaphore(recommendedParallelism());
     // A bounded window of users in progress keeps memory flat: downloaded photos never pile up
@@ -113,6 +121,8 @@ export async function detectDrift(options: DriftOptions, tenant: TenantClient): 
         const resolution = resolutions.get(want.key.canonical);
         if (!isResolved(resolution)) return { ...entry, status: 'unresolved', reason: resolution?.reason ?? 'The user was not looked up.' };
         entry.userId = resolution.id;
+        const conflict = conflicts.get(want.key.canonical);
+        if (conflict) return { ...entry, status: 'error', code: 'same-user', reason: conflict.message };
         if (options.signal?.aborted) return { ...entry, status: 'cancelled', reason: 'The run was cancelled before this user was compared.' };
         let tenantBytes: Buffer | null;
         try {

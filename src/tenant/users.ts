@@ -20,6 +20,13 @@ export interface ResolvedUser {
   id: string;
   userPrincipalName: string;
   displayName?: string;
+  /**
+   * The other properties a manifest key can match the user by (the resolver matches a `user:`
+   * key by userPrincipalName or mail, an `employeeId:` key by employeeId): with them, apply can
+   * tell whether another manifest entry names the same person without looking every entry up.
+   */
+  mail?: string;
+  employeeId?: string;
   /** How the key matched. */
   matchedBy: 'objectId' | 'upn' | 'mail' | 'employeeId';
 }
@@ -45,7 +52,7 @@ export interface ResolveOptions {
   signal?: AbortSignal;
 }
 
-const SELECT = 'id,userPrincipalName,displayName';
+const SELECT = 'id,userPrincipalName,displayName,mail,employeeId';
 const READ_PERMISSION = 'User.Read.All';
 
 type Stage = 'direct' | 'mail' | 'employeeId';
@@ -72,6 +79,8 @@ function toUser(value: unknown, matchedBy: ResolvedUser['matchedBy']): ResolvedU
   if (typeof record['id'] !== 'string') return undefined;
   const user: ResolvedUser = { id: record['id'], userPrincipalName: String(record['userPrincipalName'] ?? ''), matchedBy };
   if (typeof record['displayName'] === 'string') user.displayName = record['displayName'];
+  if (typeof record['mail'] === 'string' && record['mail']) user.mail = record['mail'];
+  if (typeof record['employeeId'] === 'string' && record['employeeId']) user.employeeId = record['employeeId'];
   return user;
 }
 
