@@ -70,12 +70,12 @@ export class EmulatorAdminClient {
     return this.#json('GET', '/config');
   }
 
-  /** Changes knobs at run time, e.g. { throttle: { burst: 5 }, faults: [...] }. */
+  /** Changes knobs at run time, e.g. { throttle: { burst: 5 }, faults: [...], accessTokenFormat: 'opaque', noPhotoMetadata: 'notFound' }. */
   setConfig(patch: EmulatorConfigPatch): Promise<EmulatorConfig> {
     return this.#json('POST', '/config', patch);
   }
 
-  /** No photos, initial policy/grants/knobs/faults, empty request log. */
+  /** No photos, initial policy/grants/behaviours/knobs/faults, empty request log. */
   async reset(): Promise<void> {
     await this.#json('POST', '/reset');
   }

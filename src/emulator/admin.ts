@@ -11,7 +11,7 @@ import type { GraphService } from './graph/service.js';
 import { readBody, sendJson } from './http.js';
 import { isRecord } from './jwt.js';
 import { DEFAULT_THROTTLE } from './options.js';
-import type { LatencyConfig, PhotoUpdateSettings, ThrottleConfig, WorkflowContext } from './options.js';
+import type { AccessTokenFormat, LatencyConfig, NoPhotoMetadata, PhotoUpdateSettings, ThrottleConfig, WorkflowContext } from './options.js';
 import type { RequestLog } from './request-log.js';
 import { describePhoto } from './state.js';
 import type { TenantState } from './state.js';
@@ -26,6 +26,10 @@ export interface EmulatorConfig {
   appPermissions: string[];
   directoryRoles: string[];
   policy: PhotoUpdateSettings;
+  /** Format of access tokens issued from now on ('jwt' | 'opaque'). */
+  accessTokenFormat: AccessTokenFormat;
+  /** GET /users/{id}/photo without a photo: 'placeholder' (200, 1x1 image/gif) | 'notFound' (404). */
+  noPhotoMetadata: NoPhotoMetadata;
 }
 
 /** POST /_emulator/config: only the given keys change. `faults` replaces the whole list. */
@@ -37,6 +41,8 @@ export interface EmulatorConfigPatch {
   appPermissions?: string[];
   directoryRoles?: string[];
   policy?: PhotoUpdateSettings;
+  accessTokenFormat?: AccessTokenFormat;
+  noPhotoMetadata?: NoPhotoMetadata;
 }
 
 export interface AdminDeps {
@@ -76,6 +82,8 @@ export class AdminApi {
       appPermissions: [...state.appPermissions],
       directoryRoles: [...state.directoryRoles],
       policy: { source: state.policy.source, allowedRoles: [...state.policy.allowedRoles] },
+      accessTokenFormat: state.accessTokenFormat,
+      noPhotoMetadata: state.noPhotoMetadata,
     };
   }
 
@@ -103,6 +111,14 @@ export class AdminApi {
       if (source !== 'cloud' && source !== 'onPremises' && source !== null) throw new AdminError(400, "policy.source must be 'cloud', 'onPremises' or null.");
       state.policy = { source, allowedRoles: stringArray(allowedRoles ?? [], 'policy.allowedRoles').map((role) => role.toLowerCase()) };
     }
+    if (patch.accessTokenFormat !== undefined) {
+      if (patch.accessTokenFormat !== 'jwt' && patch.accessTokenFormat !== 'opaque') throw new AdminError(400, "accessTokenFormat must be 'jwt' or 'opaque'.");
+      state.accessTokenFormat = patch.accessTokenFormat;
+    }
+    if (patch.noPhotoMetadata !== undefined) {
+      if (patch.noPhotoMetadata !== 'placeholder' && patch.noPhotoMetadata !== 'notFound') throw new AdminError(400, "noPhotoMetadata must be 'placeholder' or 'notFound'.");
+      state.noPhotoMetadata = patch.noPhotoMetadata;
+    }
     return this.config();
   }
 
@@ -122,7 +138,7 @@ export class AdminApi {
     gate.limit = merged.maxConcurrent;
   }
 
-  /** Back to the start: no photos, initial policy, grants, knobs and faults; empty log. */
+  /** Back to the start: no photos, initial policy, grants, behaviours, knobs and faults; empty log. */
   reset(): void {
     const { state, log, initial } = this.#deps;
     state.reset();

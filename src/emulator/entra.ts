@@ -3,8 +3,10 @@
 // federation). The assertion is checked as Entra checks it: issuer known to a federated
 // credential, signature against that issuer's keys, lifetime, then an exact
 // (issuer, subject, audience) match. Access tokens carry the app's Graph roles as granted
-// at issuance time.
-import { randomUUID } from 'node:crypto';
+// at issuance time. They are JWTs (the v1 shape Graph tokens have today) or, with
+// accessTokenFormat 'opaque', random strings whose claims only the emulator knows: Microsoft tells
+// clients to treat access tokens as opaque, and this proves a client does.
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GitHubOidcIssuer } from './github-oidc.js';
 import { aadstsError } from './graph/errors.js';
@@ -34,6 +36,8 @@ export class EntraId {
   readonly #credentials: readonly FederatedCredential[];
   /** Resource identifiers accepted in `scope`: Graph's, and the emulator's own Graph URL. */
   readonly #graphResources: ReadonlySet<string>;
+  /** Opaque access tokens issued → their claims (the "server side" of a token with no structure). */
+  readonly #opaqueTokens = new Map<string, Record<string, unknown>>();
 
   constructor(params: {
     origin: string;
@@ -250,18 +254,33 @@ export class EntraId {
       token_type: 'Bearer',
       expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
       ext_expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
-      access_token: signJwt(claims, this.#key, { x5t: this.#key.kid }),
+      access_token: state.accessTokenFormat === 'opaque' ? this.#issueOpaque(claims) : signJwt(claims, this.#key, { x5t: this.#key.kid }),
     };
+  }
+
+  /** A random string with no dots and no structure; its claims stay here. */
+  #issueOpaque(claims: Record<string, unknown>): string {
+    const now = nowInSeconds();
+    // Forgotten an hour after expiry (until then a late use is told "expired", as for a JWT).
+    for (const [token, stored] of this.#opaqueTokens) if (Number(stored['exp']) + 3600 < now) this.#opaqueTokens.delete(token);
+    const token = randomBytes(96).toString('base64url');
+    this.#opaqueTokens.set(token, claims);
+    return token;
   }
 
   /** What Graph does with the Authorization header: verify the token Entra issued. */
   verifyAccessToken(authorization: string | undefined): AccessTokenCheck {
     if (!authorization) return { ok: false, message: 'Access token is empty.' };
     const token = authorization.replace(/^Bearer\s+/i, '');
+    const opaque = this.#opaqueTokens.get(token);
+    if (opaque) return this.#checkClaims(opaque);
     const decoded = decodeJwt(token);
     if (!decoded) return { ok: false, message: 'CompactToken parsing failed with error code: 80049217' };
     if (!verifyJwtSignature(decoded, [this.#key.publicJwk])) return { ok: false, message: 'Access token validation failure.' };
-    const { payload } = decoded;
+    return this.#checkClaims(decoded.payload);
+  }
+
+  #checkClaims(payload: Record<string, unknown>): AccessTokenCheck {
     if (payload['aud'] !== GRAPH_RESOURCE && payload['aud'] !== GRAPH_APP_ID) {
       return { ok: false, message: 'Access token validation failure. Invalid audience.' };
     }

@@ -117,6 +117,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     appPermissions: options.appPermissions ?? DEFAULT_APP_PERMISSIONS,
     directoryRoles: (options.directoryRoles ?? []).map((role) => role.toLowerCase()),
     policy: options.policy ?? { source: null, allowedRoles: [] },
+    ...(options.accessTokenFormat ? { accessTokenFormat: options.accessTokenFormat } : {}),
+    ...(options.noPhotoMetadata ? { noPhotoMetadata: options.noPhotoMetadata } : {}),
   });
   const random = seededRandom(options.seed ?? 1);
   const log = new RequestLog(options.requestLogLimit ?? 100_000);

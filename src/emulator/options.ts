@@ -135,6 +135,26 @@ export const DEFAULT_THROTTLE: ThrottleConfig = Object.freeze({
   appliesTo: 'writes',
 });
 
+/**
+ * What Entra puts in `access_token`: a JWT the emulator's Graph verifies by signature ('jwt',
+ * the default, the v1 shape Graph tokens have today), or a random string with no structure at all
+ * ('opaque') that only the emulator can map back to its claims. Microsoft: "access tokens must be
+ * treated as opaque strings … Tokens that a Microsoft API receives might not always be a JWT that
+ * can be decoded" (learn.microsoft.com/entra/identity-platform/access-tokens). 'opaque' proves a
+ * client never reads its token.
+ */
+export type AccessTokenFormat = 'jwt' | 'opaque';
+
+/**
+ * How `GET /users/{id}/photo` (metadata) answers for a user without a photo.
+ *  - 'placeholder' (default): 200 with a 1x1 `image/gif` placeholder and an empty
+ *    `@odata.mediaEtag`, the response Microsoft's "Get profilePhoto" page shows for a user
+ *    without a photo (learn.microsoft.com/graph/api/profilephoto-get, example 3).
+ *  - 'notFound': 404 `ImageNotFound`, as some tenants answer (reported, not documented for the
+ *    metadata; documented only for `…/photo/$value`).
+ */
+export type NoPhotoMetadata = 'placeholder' | 'notFound';
+
 export interface PhotoUpdateSettings {
   source: 'cloud' | 'onPremises' | null;
   allowedRoles: string[];
@@ -166,6 +186,10 @@ export interface EmulatorOptions {
   faults?: readonly FaultRule[];
   /** Initial photoUpdateSettings; default { source: null, allowedRoles: [] }. */
   policy?: PhotoUpdateSettings;
+  /** Access tokens as JWTs (default) or opaque strings; also settable at run time (admin config). */
+  accessTokenFormat?: AccessTokenFormat;
+  /** GET /users/{id}/photo for a user without a photo: 'placeholder' (default, as documented) or 'notFound'. */
+  noPhotoMetadata?: NoPhotoMetadata;
   /** Where ca.pem/ca-key.pem live; default a fresh temp dir removed on stop. A given dir is kept and its CA reused. */
   stateDir?: string;
   /** Seed for latency jitter and probabilistic faults; default 1. */

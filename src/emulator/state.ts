@@ -2,7 +2,7 @@
 // and the app's grants. Everything Graph reads or writes goes through here, and the admin
 // API reports from here.
 import { createHash } from 'node:crypto';
-import type { EmulatorGroupSeed, EmulatorUserSeed, PhotoUpdateSettings } from './options.js';
+import type { AccessTokenFormat, EmulatorGroupSeed, EmulatorUserSeed, NoPhotoMetadata, PhotoUpdateSettings } from './options.js';
 import { objectIdForUpn } from './seed-users.js';
 
 export interface DirectoryUser {
@@ -59,6 +59,10 @@ export interface TenantInit {
   appPermissions: readonly string[];
   directoryRoles: readonly string[];
   policy: PhotoUpdateSettings;
+  /** Default 'jwt'. */
+  accessTokenFormat?: AccessTokenFormat;
+  /** Default 'placeholder' (what Microsoft's documentation shows). */
+  noPhotoMetadata?: NoPhotoMetadata;
 }
 
 function toDirectoryUser(seed: EmulatorUserSeed): DirectoryUser {
@@ -97,6 +101,10 @@ export class TenantState {
   appPermissions: string[];
   directoryRoles: string[];
   policy: PhotoUpdateSettings;
+  /** How Entra issues access tokens from now on (tokens already issued stay valid). */
+  accessTokenFormat: AccessTokenFormat;
+  /** How GET /users/{id}/photo answers for a user without a photo. */
+  noPhotoMetadata: NoPhotoMetadata;
 
   readonly #init: TenantInit;
   readonly #users: DirectoryUser[];
@@ -113,6 +121,8 @@ export class TenantState {
     this.appPermissions = [...init.appPermissions];
     this.directoryRoles = [...init.directoryRoles];
     this.policy = clonePolicy(init.policy);
+    this.accessTokenFormat = init.accessTokenFormat ?? 'jwt';
+    this.noPhotoMetadata = init.noPhotoMetadata ?? 'placeholder';
     this.#users = init.users.map(toDirectoryUser);
     for (const user of this.#users) {
       const upnKey = user.userPrincipalName.toLowerCase();
@@ -164,12 +174,14 @@ export class TenantState {
     return this.#photos.delete(userId);
   }
 
-  /** Back to the initial state: no photos, the initial policy and grants. Users are immutable. */
+  /** Back to the initial state: no photos, the initial policy, grants and behaviours. Users are immutable. */
   reset(): void {
     this.#photos.clear();
     this.policy = clonePolicy(this.#init.policy);
     this.appPermissions = [...this.#init.appPermissions];
     this.directoryRoles = [...this.#init.directoryRoles];
+    this.accessTokenFormat = this.#init.accessTokenFormat ?? 'jwt';
+    this.noPhotoMetadata = this.#init.noPhotoMetadata ?? 'placeholder';
   }
 
   snapshot(): TenantSnapshot {

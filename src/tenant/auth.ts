@@ -34,7 +34,13 @@ interface AssertionClaims {
   aud?: string;
 }
 
-/** Reads iss/sub/aud of a JWT without verifying it (only to explain a refusal). */
+/**
+ * Reads iss/sub/aud of the GitHub OIDC ID token we present as the client assertion, without
+ * verifying it (only to explain a refusal: which subject Entra matched against). This is NOT an
+ * access token: an OIDC ID token is a JWT by specification (OpenID Connect Core §2), it is ours
+ * (we requested it from GitHub and send it), and its claims are documented by GitHub. Access tokens
+ * from Entra are never decoded anywhere in src/tenant: Microsoft says they are opaque to clients.
+ */
 export function peekJwtClaims(jwt: string): AssertionClaims | undefined {
   const payload = jwt.split('.')[1];
   if (!payload) return undefined;
@@ -51,12 +57,17 @@ export function peekJwtClaims(jwt: string): AssertionClaims | undefined {
   }
 }
 
+/** A credential that says which app it signs in as (TenantClient finds its service principal by it). */
+export interface AppCredential extends TokenCredential {
+  readonly clientId: string;
+}
+
 /**
  * A TokenCredential for Graph. `disableInstanceDiscovery` is set for any authority that is not
  * one of Microsoft's (the emulator, a private endpoint): MSAL would otherwise ask
  * login.microsoftonline.com to validate it and, offline, fail after ~6 s.
  */
-export function createCredential(options: CredentialOptions): TokenCredential {
+export function createCredential(options: CredentialOptions): AppCredential {
   const authorityHost = options.authorityHost.replace(/\/+$/, '');
   let lastClaims: AssertionClaims | undefined;
   let assertionError: unknown;
@@ -77,6 +88,7 @@ export function createCredential(options: CredentialOptions): TokenCredential {
     ...(options.maxRetries !== undefined ? { retryOptions: { maxRetries: options.maxRetries } } : {}),
   });
   return {
+    clientId: options.clientId,
     async getToken(scopes: string | string[], getTokenOptions?: GetTokenOptions): Promise<AccessToken> {
       try {
         const token = await inner.getToken(scopes, getTokenOptions);

@@ -19,6 +19,9 @@ export const DIRECTORY_PERMISSIONS = Object.freeze({
   photos: 'ProfilePhoto.ReadWrite.All',
 });
 
+/** The advanced query header (with $count=true in the query) for casts, ne, not, endsWith. */
+export const ADVANCED_QUERY_HEADERS: Readonly<Record<string, string>> = Object.freeze({ ConsistencyLevel: 'eventual' });
+
 /** The user properties export, import and drift need. */
 export const DIRECTORY_USER_SELECT = ['id', 'userPrincipalName', 'mail', 'employeeId', 'displayName', 'accountEnabled'] as const;
 
@@ -53,9 +56,15 @@ export async function* listDirectoryUsers(connection: GraphConnection, options: 
   let path: string | undefined;
   let operation: string;
   let permission: string;
+  let headers: Record<string, string> | undefined;
   if (options.group !== undefined) {
     const group = await findGroup(connection, options.group, options);
-    path = `/groups/${encodeSegment(group.id)}/transitiveMembers/microsoft.graph.user${query({ $select: select, $top: top })}`;
+    // The OData cast to microsoft.graph.user is an advanced query: Microsoft lists "Use of OData
+    // cast with transitive members list" among those that need the ConsistencyLevel: eventual
+    // header and $count=true (learn.microsoft.com/graph/aad-advanced-queries). Every page is asked
+    // with the header (the nextLink keeps $count=true).
+    path = `/groups/${encodeSegment(group.id)}/transitiveMembers/microsoft.graph.user${query({ $count: 'true', $select: select, $top: top })}`;
+    headers = ADVANCED_QUERY_HEADERS;
     operation = `Listing the members of group "${group.displayName}"`;
     permission = DIRECTORY_PERMISSIONS.groupMembers;
   } else {
@@ -64,7 +73,7 @@ export async function* listDirectoryUsers(connection: GraphConnection, options: 
     permission = DIRECTORY_PERMISSIONS.users;
   }
   while (path !== undefined) {
-    const request = { method: 'GET' as const, path, operation, permission, ...(options.signal ? { signal: options.signal } : {}) };
+    const request = { method: 'GET' as const, path, operation, permission, ...(headers ? { headers } : {}), ...(options.signal ? { signal: options.signal } : {}) };
     let response: GraphResponse<Page>;
     try {
       response = await withRetries(() => connection.send<Page>(request), { maxAttempts: options.maxAttempts ?? 5, ...(options.signal ? { signal: options.signal } : {}) });

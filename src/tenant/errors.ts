@@ -27,6 +27,14 @@ export interface GraphErrorInit {
   permission?: string;
   /** The underlying error of a network failure. */
   cause?: unknown;
+  /** The photo a refused upload carried (its pixel size read from the JPEG header, when readable). */
+  photo?: PhotoFacts;
+}
+
+export interface PhotoFacts {
+  width?: number;
+  height?: number;
+  bytes: number;
 }
 
 export class GraphError extends UserError {
@@ -39,9 +47,13 @@ export class GraphError extends UserError {
   readonly method: string;
   readonly path: string;
   readonly permission: string | undefined;
+  readonly photo: PhotoFacts | undefined;
+  readonly #init: GraphErrorInit;
 
   constructor(init: GraphErrorInit) {
     super('tenant', describe(init));
+    this.#init = init;
+    this.photo = init.photo;
     this.name = 'GraphError';
     this.status = init.status;
     this.code = init.code;
@@ -52,6 +64,11 @@ export class GraphError extends UserError {
     this.path = init.path;
     this.permission = init.permission;
     if (init.cause !== undefined) (this as { cause?: unknown }).cause = init.cause;
+  }
+
+  /** The same failure, told with the photo that was sent (for an upload Graph refused). */
+  withPhoto(photo: PhotoFacts): GraphError {
+    return new GraphError({ ...this.#init, photo });
   }
 }
 
@@ -86,7 +103,9 @@ function hint(init: GraphErrorInit): string | undefined {
     return 'No such user in this tenant: the user was deleted, or the manifest names a user that does not exist here.';
   }
   if (code === 'ValidationWidthTooSmall') {
-    return 'The photo is too small for Entra ID. Use a square portrait of at least 96×96 pixels (648×648 is recommended).';
+    // Microsoft documents no minimum: say what was sent and what Graph said, not a guessed limit.
+    const sent = init.photo ? `This photo is ${photoSize(init.photo)}. ` : '';
+    return `Entra ID refused the photo as too small. ${sent}Microsoft does not document the smallest size it accepts; send a larger square portrait (normalisation produces 648×648).`;
   }
   if (status === 413 || /TooLarge|too large|exceeds/i.test(`${code} ${graphMessage}`)) {
     return 'The photo is larger than the 4 MB Microsoft Graph accepts. Normalise it (648×648 JPEG) before uploading.';
@@ -100,11 +119,17 @@ function hint(init: GraphErrorInit): string | undefined {
   return undefined;
 }
 
+function photoSize(photo: PhotoFacts): string {
+  const pixels = photo.width !== undefined && photo.height !== undefined ? `${photo.width}×${photo.height} px, ` : '';
+  return `${pixels}${photo.bytes} bytes`;
+}
+
 function describe(init: GraphErrorInit): string {
   const what = init.operation ?? `${init.method} ${init.path}`;
   const detail = [
     init.status === 0 ? init.code : `HTTP ${init.status}${init.code ? ` ${init.code}` : ''}`,
     init.graphMessage,
+    init.photo && init.code !== 'ValidationWidthTooSmall' ? `the photo sent: ${photoSize(init.photo)}` : '',
     init.requestId ? `request-id ${init.requestId}` : '',
   ]
     .filter(Boolean)
@@ -219,4 +244,18 @@ export function classifyFailure(error: unknown): FailureDisposition {
  */
 export function isNoPhoto(error: unknown): boolean {
   return isGraphError(error) && error.status === 404 && (error.code === 'ImageNotFound' || error.code === 'ErrorItemNotFound');
+}
+
+/**
+ * The user has no photo, told by a 200 of `GET /users/{id}/photo`: the 1x1 placeholder Microsoft
+ * documents for a user without a photo (`"@odata.mediaContentType": "image/gif"`, empty
+ * `@odata.mediaEtag`, `"id": "1x1"`, width and height 1; learn.microsoft.com/graph/api/profilephoto-get).
+ * Matched on the 1x1 size (by id or by width and height), which no stored photo has; the content
+ * type and etag are not required to match. Some tenants answer 404 ImageNotFound instead: isNoPhoto.
+ */
+export function isNoPhotoMetadata(body: unknown): boolean {
+  if (!body || typeof body !== 'object') return false;
+  const record = body as Record<string, unknown>;
+  if (String(record['id'] ?? '').toLowerCase() === '1x1') return true;
+  return Number(record['width']) === 1 && Number(record['height']) === 1;
 }

@@ -5,11 +5,15 @@
  * through a WritePacer, which owns retries, pacing and concurrency for the whole run. Every other
  * method (lookups, reads, the policy, role assignments) is occasional and retries transient
  * failures itself (withRetries).
+ *
+ * Access tokens are opaque to this code: Microsoft tells clients to treat them as opaque strings
+ * (they need not be JWTs; learn.microsoft.com/entra/identity-platform/access-tokens), so nothing
+ * here reads one. What the app is, it learns from Graph: its service principal by its client id.
  */
 import type { TokenCredential } from '@azure/identity';
 import { UserError } from '../core/errors.js';
 import type { UserKey } from '../manifest/userKey.js';
-import { isGraphError, isNoPhoto } from './errors.js';
+import { isGraphError, isNoPhoto, isNoPhotoMetadata } from './errors.js';
 import { GraphConnection, encodeSegment, odataString, query } from './http.js';
 import type { GraphRequest, GraphResponse } from './http.js';
 import { withRetries } from './retry.js';
@@ -21,6 +25,7 @@ export const PERMISSIONS = Object.freeze({
   users: 'User.Read.All',
   policy: 'PeopleSettings.ReadWrite.All',
   roles: 'RoleManagement.Read.Directory',
+  /** Only to look up ANOTHER app's service principal: an app reads its own without any permission. */
   servicePrincipals: 'Application.Read.All',
 });
 
@@ -50,6 +55,16 @@ export interface PhotoPolicy {
   allowedRoles: string[];
 }
 
+/**
+ * A change to the photo update policy: only the fields given are sent (both are optional on
+ * photoupdatesettings-update). An absent, undefined or null field is left as the tenant has it:
+ * null is never sent (`source` is an enum; `allowedRoles` a collection).
+ */
+export interface PhotoPolicyChange {
+  source?: PhotoSource | undefined;
+  allowedRoles?: readonly string[] | null | undefined;
+}
+
 export interface TenantClientOptions {
   credential: TokenCredential;
   /** Graph root without version (cloudEndpoints().graphUrl). */
@@ -60,6 +75,11 @@ export interface TenantClientOptions {
   requestTimeoutMs?: number;
   /** Attempts for reads and other non-paced calls; default 5. */
   readAttempts?: number;
+  /**
+   * The app's client id (to find its own service principal). Default: the `clientId` of a
+   * credential made by createCredential.
+   */
+  clientId?: string;
 }
 
 export function connectTenant(options: TenantClientOptions): TenantClient {
@@ -74,6 +94,9 @@ export class TenantClient {
   readonly graphUrl: string;
   readonly #connection: GraphConnection;
   readonly #readAttempts: number;
+  readonly #clientId: string | undefined;
+  /** Service principal object id by app (client) id, looked up once per connection. */
+  readonly #servicePrincipals = new Map<string, Promise<string>>();
 
   constructor(options: TenantClientOptions) {
     this.#connection = new GraphConnection({
@@ -84,6 +107,8 @@ export class TenantClient {
     });
     this.graphUrl = this.#connection.graphUrl;
     this.#readAttempts = options.readAttempts ?? 5;
+    const fromCredential = (options.credential as { clientId?: unknown }).clientId;
+    this.#clientId = options.clientId ?? (typeof fromCredential === 'string' ? fromCredential : undefined);
   }
 
   /** The underlying connection, for a call this class does not wrap. */
@@ -103,19 +128,28 @@ export class TenantClient {
     return resolveUsers(this.#connection, keys, { maxAttempts: this.#readAttempts, ...options });
   }
 
-  /** PUT /users/{id}/photo/$value — one attempt. */
+  /**
+   * PUT /users/{id}/photo/$value — one attempt. A 400 (the photo refused: too small, unreadable)
+   * is told with the photo's pixel size and byte count beside Graph's own message.
+   */
   async putPhoto(userId: string, jpeg: Buffer, signal?: AbortSignal): Promise<PhotoWriteResult> {
     const started = performance.now();
-    const response = await this.#connection.send({
-      method: 'PUT',
-      path: `${userPath(userId)}/photo/$value`,
-      body: jpeg,
-      contentType: 'image/jpeg',
-      responseType: 'none',
-      operation: `Uploading the photo of user ${userId}`,
-      permission: PERMISSIONS.photos,
-      ...(signal ? { signal } : {}),
-    });
+    let response;
+    try {
+      response = await this.#connection.send({
+        method: 'PUT',
+        path: `${userPath(userId)}/photo/$value`,
+        body: jpeg,
+        contentType: 'image/jpeg',
+        responseType: 'none',
+        operation: `Uploading the photo of user ${userId}`,
+        permission: PERMISSIONS.photos,
+        ...(signal ? { signal } : {}),
+      });
+    } catch (error) {
+      if (isGraphError(error) && error.status === 400) throw error.withPhoto({ ...jpegSize(jpeg), bytes: jpeg.length });
+      throw error;
+    }
     return {
       userId,
       status: response.status,
@@ -125,7 +159,10 @@ export class TenantClient {
     };
   }
 
-  /** DELETE /users/{id}/photo/$value — one attempt; a user without a photo is not an error. */
+  /**
+   * DELETE /users/{id}/photo/$value — one attempt. A user without a photo is not an error: the
+   * removal is done (404 ImageNotFound → `deleted: false`). A user that does not exist still is.
+   */
   async deletePhoto(userId: string, signal?: AbortSignal): Promise<{ deleted: boolean; throttleUsage: number | undefined }> {
     try {
       const response = await this.#connection.send({
@@ -143,7 +180,10 @@ export class TenantClient {
     }
   }
 
-  /** GET /users/{id}/photo — metadata of the largest stored size; null when the user has no photo. */
+  /**
+   * GET /users/{id}/photo — metadata of the largest stored size; null when the user has no photo,
+   * whichever way the tenant says so: the documented 200 with a 1x1 image/gif placeholder, or 404.
+   */
   async getPhotoMeta(userId: string, signal?: AbortSignal): Promise<PhotoMeta | null> {
     try {
       const { body } = await this.#read<Record<string, unknown>>({
@@ -153,6 +193,7 @@ export class TenantClient {
         permission: PERMISSIONS.photos,
         ...(signal ? { signal } : {}),
       });
+      if (isNoPhotoMetadata(body)) return null;
       return {
         id: String(body['id'] ?? ''),
         width: Number(body['width'] ?? 0),
@@ -196,13 +237,18 @@ export class TenantClient {
     return toPolicy(body);
   }
 
-  /** PATCH /beta/admin/people/photoUpdateSettings; returns the policy as Graph now reports it. */
-  async setPhotoPolicy(policy: PhotoPolicy): Promise<PhotoPolicy> {
+  /**
+   * PATCH /beta/admin/people/photoUpdateSettings with only the fields the change sets (never a
+   * null); returns the policy as Graph now reports it.
+   */
+  async setPhotoPolicy(change: PhotoPolicyChange): Promise<PhotoPolicy> {
+    const body = photoPolicyPatch(change);
+    if (Object.keys(body).length === 0) return this.getPhotoPolicy();
     const response = await this.#read<Record<string, unknown> | undefined>({
       method: 'PATCH',
       version: 'beta',
       path: '/admin/people/photoUpdateSettings',
-      body: { source: policy.source, allowedRoles: policy.allowedRoles.map((role) => role.toLowerCase()) },
+      body,
       operation: 'Changing the photo update policy',
       permission: PERMISSIONS.policy,
     });
@@ -211,13 +257,14 @@ export class TenantClient {
   }
 
   /**
-   * Directory role template ids held (tenant-wide, active) by the app's service principal.
-   * For built-in roles a role assignment's roleDefinitionId is the role template id. The service
-   * principal's object id is the `oid` of our own access token, so no extra permission is needed
-   * for it; only when asked about another app is it looked up (Application.Read.All).
+   * Directory role template ids held (tenant-wide, active, directly assigned) by the app's service
+   * principal. For built-in roles a role assignment's roleDefinitionId is the role template id.
+   * The service principal is found with GET /servicePrincipals(appId='{client id}'), which an app
+   * may call for itself without any permission (learn.microsoft.com/graph/api/serviceprincipal-get);
+   * another app's (clientId given) needs Application.Read.All.
    */
   async appRoleTemplateIds(clientId?: string): Promise<string[]> {
-    const servicePrincipalId = await this.#servicePrincipalId(clientId);
+    const servicePrincipalId = await this.servicePrincipalId(clientId);
     const ids = new Set<string>();
     let path: string | undefined = `/roleManagement/directory/roleAssignments${query({ $filter: `principalId eq ${odataString(servicePrincipalId)}` })}`;
     try {
@@ -241,25 +288,42 @@ export class TenantClient {
     return [...ids].sort();
   }
 
-  async #servicePrincipalId(clientId: string | undefined): Promise<string> {
-    const claims = decodeTokenClaims(await this.#connection.accessToken());
-    const ownAppId = typeof claims?.['appid'] === 'string' ? claims['appid'] : typeof claims?.['azp'] === 'string' ? claims['azp'] : undefined;
-    if (typeof claims?.['oid'] === 'string' && (clientId === undefined || ownAppId?.toLowerCase() === clientId.toLowerCase())) return claims['oid'];
-    if (clientId === undefined) throw new UserError('tenant', 'The access token does not name the app\'s service principal (no oid claim).');
+  /** The object id of the service principal of app `clientId` (default: this app), cached per connection. */
+  servicePrincipalId(clientId?: string): Promise<string> {
+    const appId = (clientId ?? this.#clientId)?.toLowerCase();
+    if (appId === undefined) {
+      return Promise.reject(new UserError('tenant', "The app's client id is not known here, so its service principal cannot be looked up (pass clientId to connectTenant)."));
+    }
+    let cached = this.#servicePrincipals.get(appId);
+    if (!cached) {
+      cached = this.#lookUpServicePrincipal(appId, appId === this.#clientId?.toLowerCase());
+      this.#servicePrincipals.set(appId, cached);
+      cached.catch(() => this.#servicePrincipals.delete(appId)); // a failure is not remembered
+    }
+    return cached;
+  }
+
+  async #lookUpServicePrincipal(appId: string, own: boolean): Promise<string> {
     try {
       const { body } = await this.#read<{ id?: string }>({
         method: 'GET',
-        path: `/servicePrincipals(appId=${encodeSegment(odataString(clientId))})${query({ $select: 'id' })}`,
-        operation: `Looking up the service principal of app ${clientId}`,
-        permission: PERMISSIONS.servicePrincipals,
+        path: `/servicePrincipals(appId=${encodeSegment(odataString(appId))})${query({ $select: 'id' })}`,
+        operation: own ? "Looking up the app's own service principal" : `Looking up the service principal of app ${appId}`,
+        ...(own ? {} : { permission: PERMISSIONS.servicePrincipals }),
       });
-      if (!body.id) throw new UserError('tenant', `Graph returned no id for the service principal of app ${clientId}.`);
+      if (!body.id) throw new UserError('tenant', `Graph returned no id for the service principal of app ${appId}.`);
       return body.id;
     } catch (error) {
       if (isGraphError(error) && error.status === 404) {
-        throw new UserError('tenant', `App ${clientId} has no service principal in this tenant (the app is not installed here).`);
+        throw new UserError('tenant', `App ${appId} has no service principal in this tenant (the app is not installed here).`);
       }
-      throw permissionError(error, PERMISSIONS.servicePrincipals, `look up the service principal of app ${clientId}`);
+      if (own && isGraphError(error) && error.status === 403) {
+        throw new UserError(
+          'tenant',
+          `Graph refused to let the app read its own service principal, which Microsoft documents as allowed without any permission (learn.microsoft.com/graph/api/serviceprincipal-get). Granting the app ${PERMISSIONS.servicePrincipals} works around it. (${error.code}: ${error.graphMessage}${error.requestId ? `; request-id ${error.requestId}` : ''})`,
+        );
+      }
+      throw permissionError(error, PERMISSIONS.servicePrincipals, `look up the service principal of app ${appId}`);
     }
   }
 
@@ -289,14 +353,33 @@ function permissionError(error: unknown, permission: string, purpose: string): u
   return error;
 }
 
-/** The payload of a JWT access token (unverified; only to learn our own service principal). */
-function decodeTokenClaims(token: string): Record<string, unknown> | undefined {
-  const payload = token.split('.')[1];
-  if (!payload) return undefined;
-  try {
-    return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
-  } catch {
-    return undefined;
+/** The PATCH body: the fields the change sets, role ids lower-cased; no null, ever. */
+export function photoPolicyPatch(change: PhotoPolicyChange): { source?: 'cloud' | 'onPremises'; allowedRoles?: string[] } {
+  return {
+    ...(change.source === 'cloud' || change.source === 'onPremises' ? { source: change.source } : {}),
+    ...(Array.isArray(change.allowedRoles) ? { allowedRoles: change.allowedRoles.map((role) => role.toLowerCase()) } : {}),
+  };
+}
+
+/** A JPEG's pixel size from its frame header (SOFn), for messages only; {} when unreadable. */
+function jpegSize(jpeg: Buffer): { width?: number; height?: number } {
+  if (jpeg.length < 4 || jpeg[0] !== 0xff || jpeg[1] !== 0xd8) return {};
+  let offset = 2;
+  while (offset + 4 <= jpeg.length) {
+    if (jpeg[offset] !== 0xff) return {};
+    const marker = jpeg[offset + 1]!;
+    if (marker === 0xff) {
+      offset++; // fill byte
+      continue;
+    }
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+      offset += 2; // no length
+      continue;
+    }
+    const isFrame = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+    if (isFrame && offset + 9 <= jpeg.length) return { height: jpeg.readUInt16BE(offset + 5), width: jpeg.readUInt16BE(offset + 7) };
+    offset += 2 + jpeg.readUInt16BE(offset + 2);
   }
+  return {};
 }
 

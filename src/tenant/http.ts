@@ -36,6 +36,8 @@ export interface GraphRequest {
   /** For error messages: what the call is for, and the permission it needs. */
   operation?: string;
   permission?: string;
+  /** Extra request headers, e.g. ConsistencyLevel: eventual for an advanced query. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export interface GraphResponse<T = unknown> {
@@ -106,6 +108,7 @@ export class GraphConnection {
     let api = this.#client.api(request.path).version(version).responseType(ResponseType.RAW);
     if (request.signal) api = api.option('signal', request.signal);
     if (request.timeoutMs !== undefined) api = api.option('timeoutMs', request.timeoutMs);
+    for (const [name, value] of Object.entries(request.headers ?? {})) api = api.header(name, value);
     let content: unknown;
     if (request.body !== undefined) {
       if (Buffer.isBuffer(request.body)) {

@@ -3,12 +3,14 @@
  * (metadata only). Used before comparing a repository with a tenant, so that users without a
  * photo (a first import: all of them) cost a twentieth of a request instead of a download.
  * Sub-requests answered 429 are asked again after their Retry-After (for up to a minute); only
- * definite answers are returned (200: has one, 404: has none), and for anyone left out (still
- * throttled, failed) the caller falls back to looking at that user one by one.
+ * definite answers are returned, and for anyone left out (still throttled, failed) the caller falls
+ * back to looking at that user one by one.
+ * "No photo" is either answer a tenant gives: 200 with the documented 1x1 image/gif placeholder
+ * (learn.microsoft.com/graph/api/profilephoto-get), or 404 ImageNotFound. Any other 200 is a photo.
  */
 import { mapLimit } from '../core/pool.js';
 import { MAX_BATCH, sendBatch } from './batch.js';
-import { parseRetryAfter } from './errors.js';
+import { isNoPhotoMetadata, parseRetryAfter } from './errors.js';
 import type { GraphConnection } from './http.js';
 import { encodeSegment } from './http.js';
 import { backoffDelayMs, sleep } from './retry.js';
@@ -41,7 +43,7 @@ export async function photoPresence(connection: GraphConnection, userIds: readon
       chunk.forEach((id, index) => {
         const answer = answers.get(String(index));
         if (answer?.status === 200 || answer?.status === 404) {
-          present.set(id, answer.status === 200);
+          present.set(id, answer.status === 200 && !isNoPhotoMetadata(answer.body));
           answered++;
         } else if (answer?.status === 429) {
           throttled.push(id);

@@ -124,12 +124,22 @@ describe('PUT|PATCH /users/{id | upn}/photo/$value', () => {
 });
 
 describe('GET and DELETE without a photo', () => {
-  it('404s ImageNotFound for metadata, $value and DELETE', async () => {
-    for (const request of [
-      graph.api(`/users/${ADA}/photo`).get(),
-      graph.api(`/users/${ADA}/photo/$value`).get(),
-      graph.api(`/users/${ADA}/photo/$value`).delete(),
-    ]) {
+  it('answers the metadata with the documented 1x1 image/gif placeholder (profilephoto-get, example 3)', async () => {
+    const metadata = (await graph.api(`/users/${ADA}/photo`).get()) as Record<string, unknown>;
+    expect(metadata).toMatchObject({ '@odata.mediaContentType': 'image/gif', '@odata.mediaEtag': '', id: '1x1', width: 1, height: 1 });
+  });
+
+  it("answers the metadata 404 ImageNotFound with noPhotoMetadata: 'notFound' (as some tenants do)", async () => {
+    await emulator.admin.setConfig({ noPhotoMetadata: 'notFound' });
+    const { statusCode, code, body } = await graphFailure(graph.api(`/users/${ADA}/photo`).get());
+    expect([statusCode, code]).toEqual([404, 'ImageNotFound']);
+    expectGraphErrorShape(body);
+    await emulator.admin.reset();
+    expect((await emulator.admin.config()).noPhotoMetadata).toBe('placeholder');
+  });
+
+  it('404s ImageNotFound for $value and DELETE', async () => {
+    for (const request of [graph.api(`/users/${ADA}/photo/$value`).get(), graph.api(`/users/${ADA}/photo/$value`).delete()]) {
       const { statusCode, code, body } = await graphFailure(request);
       expect(statusCode).toBe(404);
       expect(code).toBe('ImageNotFound');
@@ -141,6 +151,7 @@ describe('GET and DELETE without a photo', () => {
     await upload(ADA, portrait);
     const response = await graphFetch(emulator, await accessToken(emulator), `/v1.0/users/${ADA}/photo/$value`, { method: 'DELETE' });
     expect(response.status).toBe(204);
-    expect((await graphFailure(graph.api(`/users/${ADA}/photo`).get())).code).toBe('ImageNotFound');
+    expect(await graph.api(`/users/${ADA}/photo`).get()).toMatchObject({ id: '1x1' });
+    expect((await graphFailure(graph.api(`/users/${ADA}/photo/$value`).get())).code).toBe('ImageNotFound');
   });
 });

@@ -78,9 +78,14 @@ describe('policy enforcement on photo writes', () => {
 });
 
 describe("the app's service principal and its role assignments", () => {
-  it("reads /servicePrincipals(appId='…') with Application.Read.All, and is refused without it", async () => {
-    const denied = await graphFailure(graph.api(`/servicePrincipals(appId='${emulator.clientId}')`).get());
+  it("lets the app read its own service principal without any permission (serviceprincipal-get), the list only with Application.Read.All", async () => {
+    await emulator.admin.setConfig({ appPermissions: [] });
+    expect(await graph.api(`/servicePrincipals(appId='${emulator.clientId}')`).get()).toMatchObject({ id: emulator.servicePrincipalId, appId: emulator.clientId });
+    expect(await graph.api(`/servicePrincipals/${emulator.servicePrincipalId}`).get()).toMatchObject({ id: emulator.servicePrincipalId });
+    const denied = await graphFailure(graph.api('/servicePrincipals').filter(`appId eq '${emulator.clientId}'`).get());
     expect([denied.statusCode, denied.code]).toEqual([403, 'Authorization_RequestDenied']);
+    const other = await graphFailure(graph.api(`/servicePrincipals(appId='00000000-0000-0000-0000-000000000000')`).get());
+    expect([other.statusCode, other.code]).toEqual([403, 'Authorization_RequestDenied']);
 
     await emulator.admin.setConfig({ appPermissions: ['Application.Read.All'] });
     const principal = (await graph.api(`/servicePrincipals(appId='${emulator.clientId}')`).get()) as Record<string, unknown>;

@@ -3,6 +3,10 @@
 // to /microsoft.graph.user), paged and $select-ed like GET /users. Groups hold users only here,
 // so members and transitive members are the same list. Needs GroupMember.Read.All (or
 // Group.Read.All, Directory.Read.All).
+// The OData cast (…/members/microsoft.graph.user) is an advanced query: Microsoft lists "Use of
+// OData cast with transitive members list" among the queries that need the ConsistencyLevel:
+// eventual header and $count=true (learn.microsoft.com/graph/aad-advanced-queries), and a query
+// that needs them without them is answered 400 Request_UnsupportedQuery.
 import type { DirectoryGroup } from '../state.js';
 import { PERMISSIONS, hasAnyRole } from './context.js';
 import type { GraphContext } from './context.js';
@@ -39,10 +43,22 @@ export function getGroup(context: GraphContext, call: GraphCall, identity: AppId
   return { status: 200, json: { '@odata.context': `${context.graphUrl}/${call.version}/$metadata#groups/$entity`, ...project(group, call) } };
 }
 
-export function listGroupMembers(context: GraphContext, call: GraphCall, identity: AppIdentity, id: string): GraphResult {
+/** True when the call carries both advanced query parameters. */
+export function hasAdvancedQueryParameters(call: GraphCall): boolean {
+  return (call.headers['consistencylevel'] ?? '').trim().toLowerCase() === 'eventual' && (call.query.get('$count') ?? '').toLowerCase() === 'true';
+}
+
+export function listGroupMembers(context: GraphContext, call: GraphCall, identity: AppIdentity, id: string, options: { cast?: string } = {}): GraphResult {
   if (!hasAnyRole(identity, PERMISSIONS.readGroupMembers)) return insufficientPrivileges(call);
   const group = context.state.findGroup(id);
   if (!group) return resourceNotFound(call, id);
+  if (options.cast !== undefined && !hasAdvancedQueryParameters(call)) {
+    // Worded like the documented answer for another advanced-only query (endsWith).
+    return unsupportedQuery(
+      call,
+      `OData cast '${options.cast}' is not supported because the required parameters might be missing. Try adding $count=true query parameter and ConsistencyLevel:eventual header. Refer to https://aka.ms/graph-docs/advanced-queries for more information`,
+    );
+  }
   const users = group.memberIds.map((memberId) => context.state.findUser(memberId)).filter((user) => user !== undefined);
   return listUsers(context, call, identity, { users, permissions: PERMISSIONS.readGroupMembers, collection: 'directoryObjects' });
 }

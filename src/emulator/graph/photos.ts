@@ -2,6 +2,9 @@
 // GET /users/{..}/photo (metadata of the largest size), GET /users/{..}/photo/$value,
 // GET /users/{..}/photos and /photos/{size}. Entra keeps the uploaded size and derives the
 // HD sizes (48 ... 648) no larger than it; the emulator stores the upload only.
+// A user without a photo: GET …/photo answers the documented 1x1 image/gif placeholder (or, with
+// noPhotoMetadata 'notFound', 404 ImageNotFound as some tenants do); GET …/photo/$value and
+// DELETE answer 404 ImageNotFound.
 import { describePhoto } from '../state.js';
 import type { DirectoryUser } from '../state.js';
 import { PERMISSIONS, hasAnyRole } from './context.js';
@@ -40,10 +43,26 @@ function lookup(context: GraphContext, call: GraphCall, identity: AppIdentity, k
   return user ? { user } : { result: resourceNotFound(call, key) };
 }
 
+/**
+ * "The following response data shows the contents of a response when a photo hasn't already been
+ * uploaded for the user" (learn.microsoft.com/graph/api/profilephoto-get, example 3).
+ */
+function placeholder(context: GraphContext, call: GraphCall, user: DirectoryUser): Record<string, unknown> {
+  return {
+    '@odata.context': `${context.graphUrl}/${call.version}/$metadata#users('${user.id}')/photo/$entity`,
+    '@odata.mediaContentType': 'image/gif',
+    '@odata.mediaEtag': '',
+    id: '1x1',
+    width: 1,
+    height: 1,
+  };
+}
+
 export function getPhotoMetadata(context: GraphContext, call: GraphCall, identity: AppIdentity, key: string): GraphResult {
   const found = lookup(context, call, identity, key, PERMISSIONS.readPhotos);
   if ('result' in found) return found.result;
   const photo = context.state.getPhoto(found.user.id);
+  if (!photo && context.state.noPhotoMetadata === 'placeholder') return { status: 200, userId: found.user.id, json: placeholder(context, call, found.user) };
   if (!photo) return { ...imageNotFound(call), userId: found.user.id };
   return { status: 200, userId: found.user.id, json: metadata(context, call, found.user, photo.width, photo.height, photo.mediaEtag) };
 }

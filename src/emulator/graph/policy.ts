@@ -3,6 +3,9 @@
 //   allowedRoles [...] → only callers holding one of those directory roles may write photos;
 //     an app whose service principal holds none gets 403 ForbiddenByAdminEditPolicy
 //     (reported in the field). The emulator applies changes at once; Entra takes up to 24 h.
+// PATCH takes either property alone (both are "Optional" on photoupdatesettings-update) and
+// refuses null for either: `source` is an enum (cloud | onPremises | unknownFutureValue) and
+// `allowedRoles` a collection; what Graph answers to a null is not documented (our choice: 400).
 import type { PhotoUpdateSettings } from '../options.js';
 import type { TenantState } from '../state.js';
 import { PERMISSIONS, hasAnyRole } from './context.js';
@@ -38,8 +41,8 @@ export function updatePhotoUpdateSettings(context: GraphContext, call: GraphCall
   for (const [name, value] of Object.entries(patch)) {
     if (name === '@odata.type' || name === 'id') continue;
     if (name === 'source') {
-      if (value !== 'cloud' && value !== 'onPremises' && value !== null) {
-        return badRequest(call, `Invalid value '${String(value)}' for property 'source'. Expected 'cloud', 'onPremises' or null.`);
+      if (value !== 'cloud' && value !== 'onPremises') {
+        return badRequest(call, `Invalid value '${value === null ? 'null' : String(value)}' for property 'source'. Expected 'cloud' or 'onPremises'.`);
       }
       next.source = value;
     } else if (name === 'allowedRoles') {

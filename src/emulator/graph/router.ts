@@ -1,5 +1,6 @@
 // Maps a Graph path to its handler. Paths are matched on percent-decoded segments, so
 // /users/ada%40contoso.edu/photo/%24value and /users/ada@contoso.edu/photo/$value are the same.
+import { PERMISSIONS } from './context.js';
 import type { GraphContext } from './context.js';
 import { getServicePrincipal, listRoleAssignments, listServicePrincipals } from './directory.js';
 import { methodNotAllowed, noRoute } from './errors.js';
@@ -26,6 +27,19 @@ export function pathSegments(path: string): string[] {
 export function targetUserKey(path: string): string | undefined {
   const [collection, key] = pathSegments(path);
   return collection?.toLowerCase() === 'users' && key ? key : undefined;
+}
+
+/**
+ * "A service principal can retrieve its own application and service principal details without
+ * being granted any application permissions" (learn.microsoft.com/graph/api/serviceprincipal-get).
+ * The caller reading its own service principal is let through as if it held Application.Read.All;
+ * any other service principal still needs one of the permissions.
+ */
+function selfRead(identity: AppIdentity, by: { appId?: string; id?: string }): AppIdentity {
+  const self =
+    (by.appId !== undefined && by.appId.toLowerCase() === identity.appId.toLowerCase()) ||
+    (by.id !== undefined && by.id.toLowerCase() === identity.servicePrincipalId.toLowerCase());
+  return self ? { ...identity, roles: [...identity.roles, PERMISSIONS.readServicePrincipals[0]!] } : identity;
 }
 
 export function route(context: GraphContext, call: GraphCall, identity: AppIdentity): GraphResult | Promise<GraphResult> {
@@ -59,7 +73,7 @@ export function route(context: GraphContext, call: GraphCall, identity: AppIdent
     if (third === undefined) return getGroup(context, call, identity, second);
     const relation = third.toLowerCase();
     if ((relation === 'members' || relation === 'transitivemembers') && (fourth === undefined || (fourth.toLowerCase() === 'microsoft.graph.user' && fifth === undefined))) {
-      return listGroupMembers(context, call, identity, second);
+      return listGroupMembers(context, call, identity, second, fourth === undefined ? {} : { cast: fourth });
     }
     return noRoute(call);
   }
@@ -74,11 +88,12 @@ export function route(context: GraphContext, call: GraphCall, identity: AppIdent
 
   const byAppId = /^servicePrincipals\(appId='([^']*)'\)$/i.exec(first);
   if (byAppId && second === undefined) {
-    return method === 'GET' ? getServicePrincipal(context, call, identity, { appId: byAppId[1] ?? '' }) : methodNotAllowed(call);
+    const by = { appId: byAppId[1] ?? '' };
+    return method === 'GET' ? getServicePrincipal(context, call, selfRead(identity, by), by) : methodNotAllowed(call);
   }
   if (lowerFirst === 'serviceprincipals') {
     if (second === undefined) return method === 'GET' ? listServicePrincipals(context, call, identity) : methodNotAllowed(call);
-    if (third === undefined) return method === 'GET' ? getServicePrincipal(context, call, identity, { id: second }) : methodNotAllowed(call);
+    if (third === undefined) return method === 'GET' ? getServicePrincipal(context, call, selfRead(identity, { id: second }), { id: second }) : methodNotAllowed(call);
   }
 
   if (lowerFirst === 'rolemanagement' && second === 'directory' && third === 'roleAssignments' && fourth === undefined) {
