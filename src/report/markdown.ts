@@ -22,16 +22,16 @@ const ZWSP = '\u200b';
 
 /**
  * ASCII punctuation written as numeric character references (`&#NN;`). A character reference
- * renders as its character but never takes part in syntax (CommonMark 6.2, GFM tables split rows
- * on a literal `|` before references are decoded, and cmark-gfm matches `www.` and `://`
- * autolinks on the source text). Covered: emphasis and strikethrough (`* _ ~`), code spans
+ * renders as its character but never takes part in syntax (CommonMark 6.2; GFM tables split rows
+ * on a literal `|` before references are decoded; cmark-gfm's parse-time `www.` and `://`
+ * autolinks match the source text). Covered: emphasis and strikethrough (`* _ ~`), code spans
  * (`` ` ``), links, images and footnotes (`[ ] ( ) !` `^`), raw HTML and autolinks (`< >`),
  * entities (`&` `;`), escapes (`\`), table cells (`|`), GFM extended autolinks (`.` `:`), block
  * markers should data ever start a line (`# + - = > ~`), math (`$`), and the rest of the ASCII
  * punctuation for good measure (`" % ' ? { }`... except the three below).
  *
  * Left as they are, for readability: `/` and `,` (no construct is made of them) and `@`, which
- * gets a zero-width space after it instead (see mdText).
+ * gets a zero-width space after it instead (see mdText: a reference would not help there).
  */
 const ACTIVE = new Set('!"#$%&\'()*+-.:;<=>?[\\]^_`{|}~');
 
@@ -40,28 +40,27 @@ const ACTIVE = new Set('!"#$%&\'()*+-.:;<=>?[\\]^_`{|}~');
  *
  * 1. `printable()`: line breaks, tabs, controls, bidi overrides and zero-width characters become
  *    visible escapes (`\n`, `\u{202e}`), so data stays on its line (one table row, one list
- *    item) and cannot hide what it says. This also makes our own zero-width spaces (step 3) the
+ *    item) and cannot hide what it says. This also makes our own zero-width spaces (step 2) the
  *    only ones in the output.
- * 2. Active ASCII punctuation becomes `&#NN;` (see ACTIVE): no Markdown or GFM syntax, and a `|`
+ * 2. Zero-width spaces where GitHub works on the rendered text, after character references are
+ *    decoded, so that step 3 does not reach it: mentions and issue references are found in the
+ *    rendered HTML, and besides cmark-gfm's parse-time autolinks (on the source) GitHub runs a
+ *    second, transform-time autolinker on decoded text (e-mail addresses everywhere; `www.` and
+ *    `http(s)://` at least in rendered files; see micromark-extension-gfm-autolink-literal's
+ *    readme). So: after every `@` (no `@user`/`@org/team` mention, no e-mail autolink, which
+ *    needs an alphanumeric right after the `@`); between `#` and a digit (no `#1`,
+ *    `owner/repo#1`); between `:` and `/` (no `scheme://` autolink); between `www` and `.`.
+ *    The cost: a UPN copied from a report carries an invisible character after its `@`.
+ * 3. Active ASCII punctuation becomes `&#NN;` (see ACTIVE): no Markdown or GFM syntax, and a `|`
  *    can never add or remove a table column.
- * 3. Zero-width spaces where GitHub works on the rendered text, which character references do not
- *    reach: after every `@`, so `@user` and `@org/team` mention no one, and no e-mail autolink
- *    forms (cmark-gfm finds e-mail addresses after decoding and joining text nodes: it needs an
- *    alphanumeric on both sides of the `@`); and after `#` when a digit follows, so `#1` and
- *    `owner/repo#1` reference no issue. The cost: a UPN copied from a report carries an
- *    invisible character after its `@`.
  */
 export function mdText(value: string): string {
-  const s = printable(value);
-  let out = '';
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i]!;
-    if (ch === '@') out += `@${ZWSP}`;
-    else if (ch === '#') out += /[0-9]/.test(s[i + 1] ?? '') ? `&#35;${ZWSP}` : '&#35;';
-    else if (ACTIVE.has(ch)) out += `&#${ch.charCodeAt(0)};`;
-    else out += ch;
-  }
-  return out;
+  return printable(value)
+    .replace(/@/g, `@${ZWSP}`)
+    .replace(/#(?=[0-9])/g, `#${ZWSP}`)
+    .replace(/:(?=\/)/g, `:${ZWSP}`)
+    .replace(/(?<=www)(?=\.)/gi, ZWSP)
+    .replace(/[\x21-\x7e]/g, (ch) => (ACTIVE.has(ch) ? `&#${ch.charCodeAt(0)};` : ch));
 }
 
 /**
@@ -114,9 +113,13 @@ export function encodePathSegment(segment: string): string {
 
 /**
  * `server/owner/repo/blob/sha/path` with every segment of the repository, revision and path
- * encoded. `server` is the GitHub server URL of the run (GITHUB_SERVER_URL), not data.
+ * encoded. `server` is the GitHub server URL of the run (GITHUB_SERVER_URL), not data. A `.` or
+ * `..` segment (never in a git tree, but a manifest value could say it) would be resolved by the
+ * browser, `%2E` included, and lead out of the repository: its dots are written `%252E`, a name
+ * that does not exist, so the link stays inside the commit and finds nothing.
  */
 export function githubBlobUrl(server: string, repository: string, sha: string, path: string): string {
-  const segments = (s: string) => s.split('/').map(encodePathSegment).join('/');
+  const segment = (s: string) => (s === '.' || s === '..' ? s.replace(/\./g, '%252E') : encodePathSegment(s));
+  const segments = (s: string) => s.split('/').map(segment).join('/');
   return `${server.replace(/\/+$/, '')}/${segments(repository)}/blob/${encodePathSegment(sha)}/${segments(path)}`;
 }
