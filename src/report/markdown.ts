@@ -48,8 +48,9 @@ const ACTIVE = new Set('!"#$%&\'()*+-.:;<=>?[\\]^_`{|}~');
  *    second, transform-time autolinker on decoded text (e-mail addresses everywhere; `www.` and
  *    `http(s)://` at least in rendered files; see micromark-extension-gfm-autolink-literal's
  *    readme). So: after every `@` (no `@user`/`@org/team` mention, no e-mail autolink, which
- *    needs an alphanumeric right after the `@`); between `#` and a digit (no `#1`,
- *    `owner/repo#1`); between `:` and `/` (no `scheme://` autolink); between `www` and `.`.
+ *    needs an alphanumeric right after the `@`); between `#` or `GH-` and a digit (no `#1`,
+ *    `owner/repo#1`, `GH-1`: a reference is also a cross-reference event on that issue);
+ *    between `:` and `/` (no `scheme://` autolink); between `www` and `.`.
  *    The cost: a UPN copied from a report carries an invisible character after its `@`.
  * 3. Active ASCII punctuation becomes `&#NN;` (see ACTIVE): no Markdown or GFM syntax, and a `|`
  *    can never add or remove a table column.
@@ -57,7 +58,7 @@ const ACTIVE = new Set('!"#$%&\'()*+-.:;<=>?[\\]^_`{|}~');
 export function mdText(value: string): string {
   return printable(value)
     .replace(/@/g, `@${ZWSP}`)
-    .replace(/#(?=[0-9])/g, `#${ZWSP}`)
+    .replace(/(?<=#|\bGH-)(?=[0-9])/gi, ZWSP)
     .replace(/:(?=\/)/g, `:${ZWSP}`)
     .replace(/(?<=www)(?=\.)/gi, ZWSP)
     .replace(/[\x21-\x7e]/g, (ch) => (ACTIVE.has(ch) ? `&#${ch.charCodeAt(0)};` : ch));

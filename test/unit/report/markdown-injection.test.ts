@@ -55,6 +55,7 @@ const HOSTILE: string[] = [
   '*bold* _em_ ~~strike~~ **strong**',
   '#1',
   'owner/repo#12',
+  'GH-12 gh-3',
   '&lt;',
   '&#64;octocat',
   'trailing\\',

@@ -107,7 +107,7 @@ export function expectInertMarkdown(md: string, own: OwnUrls): MdNode {
       // is followed by a zero-width space, each # by a non-digit.
       expect(text, 'an @ without a zero-width space after it').not.toMatch(/@(?!\u200b)/);
       expect(text, 'a mention').not.toMatch(/@[A-Za-z0-9]/);
-      expect(text, 'an issue reference').not.toMatch(/#[0-9]/);
+      expect(text, 'an issue reference').not.toMatch(/#[0-9]|\bGH-[0-9]/i);
       // GitHub's transform-time autolinker reads decoded text too (mdast-util-gfm-autolink-literal
       // does the same, so a link node would show it; this names the cause).
       expect(text, 'a URL scheme').not.toMatch(/:\/\//);
