@@ -24,7 +24,8 @@ async function failure(promise: Promise<unknown>): Promise<GraphError> {
 
 const ADA = '5c0d0a6e-7b1f-4f43-9f57-1a2b3c4d5e01';
 
-describe('TenantClient against the emulator', () => {
+// Everything below runs with JWT access tokens and with opaque ones (nothing may decode a token).
+describe.each(['jwt', 'opaque'] as const)('TenantClient against the emulator (%s access tokens)', (accessTokenFormat) => {
   let emulator: RunningEmulator;
   let tenant: TenantClient;
   let photo: Buffer;
@@ -32,6 +33,7 @@ describe('TenantClient against the emulator', () => {
   beforeAll(async () => {
     emulator = await startTrustedEmulator({
       throttle: false,
+      accessTokenFormat,
       users: [
         ...DEFAULT_USERS,
         { userPrincipalName: "o'neil@contoso.edu", displayName: "Pat O'Neil", employeeId: 'E42' },
