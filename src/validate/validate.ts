@@ -1,11 +1,12 @@
 import type { Finding } from '../core/findings.js';
+import { printable } from '../core/untrusted.js';
 import { mapLimit } from '../core/pool.js';
 import { parseManifest, type ParsedManifest } from '../manifest/parse.js';
 import { MANIFEST_DIR, type Crop, type ManifestPolicy, type SourceRef } from '../manifest/types.js';
 import { describeKey, type UserKey } from '../manifest/userKey.js';
 import { checkPhoto, recommendedParallelism, type PhotoOutput, type PhotoReport } from '../photo/index.js';
 import type { Snapshot, TreeEntry } from '../repo/snapshot.js';
-import { resolvePhotoPath } from './photoPath.js';
+import { explainMissing, LookalikeIndex, resolvePhotoPath } from './photoPath.js';
 
 export interface ValidateOptions {
   /**
@@ -68,7 +69,7 @@ export async function validateRepository(snapshot: Snapshot, options: ValidateOp
   const manifests = [];
   for (const entry of manifestEntries) {
     if (entry.kind !== 'file') {
-      findings.push({ severity: 'error', code: 'manifest-not-regular-file', file: entry.path, line: 1, col: 1, message: `${entry.path} is a ${entry.kind}, not a regular file. Manifests must be real files in ${MANIFEST_DIR}/.` });
+      findings.push({ severity: 'error', code: 'manifest-not-regular-file', file: entry.path, line: 1, col: 1, message: `${printable(entry.path)} is a ${entry.kind}, not a regular file. Manifests must be real files in ${MANIFEST_DIR}/.` });
       continue;
     }
     const parsed = await parseManifestCached(snapshot, entry.path);
@@ -88,7 +89,7 @@ export async function validateRepository(snapshot: Snapshot, options: ValidateOp
           ...at(user.keyAt),
           severity: 'error',
           code: 'duplicate-user',
-          message: `${describeKey(user.key)} is already declared at ${previous.file}:${previous.line}. A user has one photo: remove one of the two entries.`,
+          message: `${printable(describeKey(user.key))} is already declared at ${printable(previous.file)}:${previous.line}. A user has one photo: remove one of the two entries.`,
         });
         continue;
       }
@@ -97,7 +98,7 @@ export async function validateRepository(snapshot: Snapshot, options: ValidateOp
     }
     if (manifest.policy) {
       if (policy) {
-        findings.push({ ...at(manifest.policy.at), severity: 'error', code: 'multiple-policies', message: `A policy is already declared at ${policy.at.file}:${policy.at.line}. The tenant has one photo policy: keep a single "policy:" across all manifests.` });
+        findings.push({ ...at(manifest.policy.at), severity: 'error', code: 'multiple-policies', message: `A policy is already declared at ${printable(policy.at.file)}:${policy.at.line}. The tenant has one photo policy: keep a single "policy:" across all manifests.` });
       } else {
         policy = manifest.policy;
       }
@@ -111,6 +112,9 @@ export async function validateRepository(snapshot: Snapshot, options: ValidateOp
   const resolutions = new Map<string, Awaited<ReturnType<typeof resolvePhotoPath>>>();
   const users: DeclaredUser[] = [];
   const referenced = new Set<string>();
+  /** Files a photo-missing error already names as the likely intended photo. */
+  const suggested = new Set<string>();
+  const lookalikes = lookalikeCache(list);
   for (const { manifest, user } of candidates) {
     const cacheKey = `${manifest.photoRoot}\0${user.photo}`;
     let result = resolutions.get(cacheKey);
@@ -120,23 +124,33 @@ export async function validateRepository(snapshot: Snapshot, options: ValidateOp
     }
     referenced.add(joinPath(manifest.photoRoot, user.photo));
     if (!result.ok) {
-      const hint = result.code === 'photo-missing' ? await suggestSimilar(list, manifest.photoRoot, user.photo) : '';
-      findings.push({ ...at(user.photoAt), severity: 'error', code: result.code, message: result.message + hint });
+      let message = result.message;
+      if (result.code === 'photo-missing') {
+        const match = (await lookalikes(manifest.photoRoot)).find(joinPath(manifest.photoRoot, user.photo));
+        if (match) {
+          message = explainMissing(message, manifest.photoRoot, user.photo, match);
+          suggested.add(match.path);
+        }
+      }
+      findings.push({ ...at(user.photoAt), severity: 'error', code: result.code, message });
       continue;
     }
     referenced.add(result.path);
     users.push({ key: user.key, photoPath: result.path, crop: user.crop, normalise: user.normalise, keyAt: user.keyAt, photoAt: user.photoAt });
   }
 
-  // Orphans: photos nobody references are usually a forgotten manifest line.
+  // Orphans: photos nobody references are usually a forgotten manifest line. A file that a
+  // photo-missing error already names ("exists with a different Unicode form", "did you mean")
+  // is not also called unused: that would be two findings, seemingly contradicting each other,
+  // about one mistake, and the error says what to do.
   const photoRoots = [...new Set(manifests.map((m) => m.photoRoot))];
   let photoCount = 0;
   for (const root of photoRoots) {
     for (const entry of await list(root)) {
       if (NOT_A_PHOTO.test(entry.path)) continue;
       photoCount++;
-      if (!referenced.has(entry.path)) {
-        findings.push({ severity: 'warning', code: 'orphan-photo', file: entry.path, message: `${entry.path} is not used by any manifest. Add a users entry for it, or delete it.` });
+      if (!referenced.has(entry.path) && !suggested.has(entry.path)) {
+        findings.push({ severity: 'warning', code: 'orphan-photo', file: entry.path, message: `${printable(entry.path)} is not used by any manifest. Add a users entry for it, or delete it.` });
       }
     }
   }
@@ -152,7 +166,7 @@ export async function validateRepository(snapshot: Snapshot, options: ValidateOp
   }
   const decoded = await mapLimit([...jobs.values()], options.parallelism ?? recommendedParallelism(), async (job) => {
     const report = await checkPhoto(await snapshot.read(job.path), { enabled: job.normalise, crop: job.crop });
-    const usedBy = job.usedBy.map((u) => `${u.photoAt.file}:${u.photoAt.line}`).join(', ');
+    const usedBy = job.usedBy.map((u) => `${printable(u.photoAt.file)}:${u.photoAt.line}`).join(', ');
     for (const issue of report.issues) {
       findings.push({ severity: issue.severity, code: issue.code, file: job.path, message: `${issue.message} (used at ${usedBy})` });
     }
@@ -207,11 +221,12 @@ function listingCache(snapshot: Snapshot): (dir: string) => Promise<TreeEntry[]>
   };
 }
 
-/** "Did you mean" for the commonest cause of a missing photo: case or extension differences. */
-async function suggestSimilar(list: (dir: string) => Promise<TreeEntry[]>, photoRoot: string, photo: string): Promise<string> {
-  const wanted = joinPath(photoRoot, photo).toLowerCase();
-  const stem = (p: string) => p.replace(/\.[a-z0-9]+$/i, '');
-  const files = await list(photoRoot);
-  const match = files.find((f) => f.path.toLowerCase() === wanted) ?? files.find((f) => stem(f.path.toLowerCase()) === stem(wanted));
-  return match ? ` Did you mean "${match.path.slice(photoRoot.length + 1)}"?` : '';
+/** "Did you mean" for a missing photo: one index of each photoRoot's file names, built on first need. */
+function lookalikeCache(list: (dir: string) => Promise<TreeEntry[]>): (photoRoot: string) => Promise<LookalikeIndex> {
+  const indexes = new Map<string, Promise<LookalikeIndex>>();
+  return (photoRoot) => {
+    let index = indexes.get(photoRoot);
+    if (!index) indexes.set(photoRoot, (index = list(photoRoot).then((files) => new LookalikeIndex(files.map((f) => f.path)))));
+    return index;
+  };
 }
