@@ -321,6 +321,31 @@ const cases: Case[] = [
     files: withPhoto(gpsJpeg),
     expect: { code: 'image-gps-metadata', file: 'photos/staff/ada.jpg', severity: 'warning', says: ['stripped'] },
   },
+  {
+    name: 'YAML: a tag outside the core schema on a users entry',
+    files: base('version: 1\nusers:\n  - !!python/object/apply:os.system\n    user: ada@contoso.edu\n    photo: staff/ada.jpg\n'),
+    expect: { code: 'yaml-tag', file: 'manifests/staff.yaml', line: 3, col: 5, says: ['Remove the tag "!!python/object/apply:os.system"', 'quote it to keep it as text'] },
+  },
+  {
+    name: 'YAML: a core tag that does not fit its value',
+    files: base('version: 1\nusers:\n  - employeeId: !!int abc\n    photo: staff/ada.jpg\n'),
+    expect: { code: 'yaml-tag', file: 'manifests/staff.yaml', line: 3, col: 17, says: ['"!!int" does not fit the value', 'Remove the tag'] },
+  },
+  {
+    name: 'YAML: a merge key',
+    files: base('version: 1\nusers:\n  - &ada\n    user: ada@contoso.edu\n    photo: staff/ada.jpg\n  - <<: *ada\n    user: bob@contoso.edu\n'),
+    expect: { code: 'yaml-merge-key', file: 'manifests/staff.yaml', line: 6, col: 5, says: ['Merge keys ("<<:") are not supported', 'Write the keys out'] },
+  },
+  {
+    name: 'YAML: a parser warning (unknown directive)',
+    files: base('%SCHOOL district-7\n---\n' + ok()),
+    expect: { code: 'yaml-directive', file: 'manifests/staff.yaml', line: 1, col: 1, severity: 'warning', says: ['Unknown directive %SCHOOL', 'Remove the "%" line'] },
+  },
+  {
+    name: 'photo named in NFC, committed in NFD',
+    files: base('version: 1\nusers:\n  - user: ada@contoso.edu\n    photo: staff/jos\u00e9.jpg\n', { 'photos/staff/jose\u0301.jpg': photo }),
+    expect: { code: 'photo-missing', file: 'manifests/staff.yaml', line: 4, col: 12, says: ['the file exists with a different Unicode form', 'U+00E9', 'U+0065 U+0301', 'rename it or copy the name from the file'] },
+  },
 ];
 
 describe('bad-input corpus', () => {

@@ -168,6 +168,16 @@ const cases: Case[] = [
   { name: 'YAML: alias bomb through sequences of aliases', files: base(mergeKeyBomb), code: 'yaml-aliases', file: 'manifests/staff.yaml' },
   { name: 'YAML: a custom tag', files: base(ok('policy: !!js/function "function(){}"\n')), code: 'schema', file: 'manifests/staff.yaml' },
   { name: 'huge manifest: 50,000 entries with one duplicate on the last line', files: base(hugeManifest), code: 'duplicate-user', file: 'manifests/staff.yaml', line: 3 + 2 * HUGE },
+  // Tags that ask other YAML tools to run code or build objects, and YAML that means something else.
+  { name: 'YAML tag: python/object/apply on a users entry', files: base('version: 1\nusers:\n  - !!python/object/apply:os.system\n    user: ada@contoso.edu\n    photo: staff/ada.jpg\n'), code: 'yaml-tag', file: 'manifests/staff.yaml', line: 3, says: ['Remove the tag "!!python/object/apply:os.system"'] },
+  { name: 'YAML tag: js/function on the photo value', files: base(pointing('!!js/function "function(){return \'staff/ada.jpg\'}"')), code: 'yaml-tag', file: 'manifests/staff.yaml', line: 4, says: ['Remove the tag "!!js/function"'] },
+  { name: 'YAML tag: verbatim tag on the user key', files: base(keyed('user: !<tag:yaml.org,2002:str> ada@contoso.edu')), code: 'yaml-tag', file: 'manifests/staff.yaml', line: 3, says: ['verbatim'] },
+  { name: 'YAML tag: !!binary photo path', files: base(pointing('!!binary c3RhZmYvYWRhLmpwZw==')), code: 'yaml-tag', file: 'manifests/staff.yaml', line: 4, says: ['Remove the tag "!!binary"'] },
+  { name: 'YAML tag: custom tag on the document root', files: base('--- !manifest\n' + ok()), code: 'yaml-tag', file: 'manifests/staff.yaml', line: 1 },
+  { name: 'YAML tag: custom tag on a key', files: base(keyed('!exec user: ada@contoso.edu')), code: 'yaml-tag', file: 'manifests/staff.yaml', line: 3 },
+  { name: 'YAML: merge key pulling another entry in', files: base(ok('  - <<: *ada\n    user: bob@contoso.edu\n').replace('  - user: ada', '  - &ada\n    user: ada')), code: 'yaml-merge-key', file: 'manifests/staff.yaml', line: 6, says: ['not supported', 'Write the keys out'] },
+  { name: 'YAML: %YAML 1.1 directive (yes/no become booleans, "<<" merges)', files: base('%YAML 1.1\n---\n' + ok()), code: 'yaml-version', file: 'manifests/staff.yaml', line: 1 },
+  { name: 'path: manifest in NFC, file committed in NFD', files: base(pointing('staff/jos\u00e9.jpg'), { 'photos/staff/jose\u0301.jpg': photo }), code: 'photo-missing', file: 'manifests/staff.yaml', line: 4, says: ['different Unicode form', 'U+0065 U+0301', 'rename it or copy the name from the file'] },
 ];
 
 describe('hostile input', () => {
