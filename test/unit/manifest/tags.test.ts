@@ -17,6 +17,7 @@ describe('tags outside the YAML core schema are errors at the tag', () => {
     ['on a scalar value: js/undefined', entry('user: !!js/undefined ada@contoso.edu'), '!!js/undefined', 3, 11],
     ['a local tag on a value', entry('user: !custom ada@contoso.edu'), '!custom', 3, 11],
     ['a local tag with a named handle', '%TAG !e! tag:example.com,2000:\n---\n' + entry('user: !e!thing ada@contoso.edu'), '!e!thing', 5, 11],
+    ['a named handle no %TAG defines (the parser calls it a syntax error)', entry('user: !e!x ada@contoso.edu'), '!e!x', 3, 11],
     ['a verbatim core tag', entry('user: !<tag:yaml.org,2002:str> ada@contoso.edu'), '!<tag:yaml.org,2002:str>', 3, 11],
     ['a verbatim custom tag', entry('user: !<tag:example.com,2000:exec> ada@contoso.edu'), '!<tag:example.com,2000:exec>', 3, 11],
     ['!!binary', entry('user: ada@contoso.edu', 'photo: !!binary aGVsbG8='), '!!binary', 4, 12],
