@@ -22,16 +22,20 @@ export function parseRunnerCommands(log: string): RunnerCommand[] {
   const found: RunnerCommand[] = [];
   for (const line of log.split(/\r\n|\r|\n/)) {
     // .NET TrimStart: Unicode white space, and (a superset) the C1 next-line character.
+    const trimmed = line.replace(/^[\s\u0085]+/u, '');
     const shadow = line.replace(IGNORABLE, '').replace(/^[\s\u0085]+/u, '');
-    if (shadow.startsWith('::')) {
-      const end = shadow.indexOf('::', 2);
+    // Read a plain command from the line itself (its properties keep every character); one that
+    // only the culture-aware comparison would find, from the shadow.
+    const source = trimmed.startsWith('::') ? trimmed : shadow;
+    if (source.startsWith('::')) {
+      const end = source.indexOf('::', 2);
       if (end >= 0) {
-        const info = shadow.slice(2, end);
+        const info = source.slice(2, end);
         const space = info.indexOf(' ');
         const command = space < 0 ? info : info.slice(0, space);
         // Any name counts (the runner acts only on registered ones): this errs towards finding.
         if (command.length > 0) {
-          found.push({ command, properties: properties(space < 0 ? '' : info.slice(space + 1), ','), data: shadow.slice(end + 2), line, syntax: 'current' });
+          found.push({ command, properties: properties(space < 0 ? '' : info.slice(space + 1), ','), data: source.slice(end + 2), line, syntax: 'current' });
           continue;
         }
       }

@@ -12,6 +12,22 @@ import { pullRequestRepo, type PullRequestRepo } from '../helpers/pullRequests.j
 import { copySample, git, SAMPLE_PHOTO, tempDir } from '../helpers/repo.js';
 import { runCli } from '../helpers/runCli.js';
 import { parseRunnerCommands, type RunnerCommand } from '../helpers/runnerCommands.js';
+import { expectInertMarkdown } from '../helpers/markdownTree.js';
+import { githubBlobUrl } from '../../src/report/markdown.js';
+
+const SERVER = 'https://github.com';
+const REPOSITORY = 'contoso/photos';
+
+/** The summary and the sticky comment: what data may not make of them (links, images, mentions, HTML). */
+function expectInertReports(run: { summary: string }, comment: string | undefined, own: { links: string[]; images: string[] }) {
+  const urls = { server: SERVER, links: new Set(own.links), images: new Set(own.images) };
+  expect(run.summary.length).toBeGreaterThan(0);
+  expectInertMarkdown(run.summary, urls);
+  expect(comment).toBeDefined();
+  expectInertMarkdown(comment!, urls);
+}
+/** An annotation's file/line as the runner unescapes them. */
+const unescapeProperty = (v: string) => v.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%25/g, '%');
 
 let api: FakeGitHub;
 let repo: PullRequestRepo;
@@ -95,6 +111,14 @@ describe('hostile pull requests through the built action', () => {
     // The plain log keeps each finding on its line: the payload's line breaks are shown, not made.
     const logLines = r.stdout.split('\n').filter((l) => !l.startsWith('::'));
     expect(logLines.some((l) => l.includes('x-missing') && l.includes('\\n') && l.includes('forged error'))).toBe(true);
+    // Summary and comment: the only links are ours, to each finding's file and line in the head commit.
+    const links = commands
+      .filter((c) => c.properties.title?.startsWith('entra-photos') && c.properties.file)
+      .map((c) => {
+        const file = unescapeProperty(c.properties.file!).replace(/\\r/g, '\r').replace(/\\n/g, '\n');
+        return `${githubBlobUrl(SERVER, REPOSITORY, pr.headSha, file)}${c.properties.line ? `#L${c.properties.line}` : ''}`;
+      });
+    expectInertReports(r, api.comments.find((c) => c.body.includes('entra-photos:plan'))?.body, { links, images: [] });
   });
 
   it('a valid pull request with a hostile file name plans it, prints it, and forges nothing', async () => {
@@ -117,6 +141,11 @@ describe('hostile pull requests through the built action', () => {
     const plan = JSON.parse(r.outputs.plan!) as { uploads: { user: string; photo: string }[] };
     for (const [i, name] of names.entries()) expect(plan.uploads).toContainEqual(expect.objectContaining({ user: `2000${i}`, photo: `photos/students/${name}` }));
     expect(r.stdout).toContain('x-plan');
+    const images = names.map((name) => `${githubBlobUrl(SERVER, REPOSITORY, pr.headSha, `photos/students/${name}`)}?raw=true`);
+    const comment = api.comments.at(-1)?.body;
+    expectInertReports(r, comment, { links: [], images });
+    // The thumbnails are there: every hostile name got its picture, from our own URL.
+    for (const src of images) expect(r.summary).toContain(`src="${src}"`);
   });
 });
 

@@ -22,7 +22,7 @@ import { encodePathSegment, githubBlobUrl, mdLink, mdRevision, mdText, safeUrl }
 import { planMarkdown, planText } from '../../../src/report/plan.js';
 import { validationSummary, validationText } from '../../../src/report/validation.js';
 import type { ValidationResult } from '../../../src/validate/validate.js';
-import { expectInertMarkdown, parseGfm, visibleText, ZWSP, type OwnUrls } from './markdown-tree.js';
+import { expectInertMarkdown, parseGfm, visibleText, ZWSP, type OwnUrls } from '../../helpers/markdownTree.js';
 
 const HOSTILE: string[] = [
   '@org/team',
