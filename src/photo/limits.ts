@@ -26,7 +26,11 @@ export const DEFAULT_LIMITS: PhotoLimits = Object.freeze({
   timeoutSeconds: 30,
 });
 
-/** Microsoft Graph rejects photos whose smaller side is under 96 px (ValidationWidthTooSmall). */
+/**
+ * Our floor, not a documented Graph limit: Graph answers 400 ValidationWidthTooSmall to photos it
+ * finds too small but documents no size. Below 96 px a portrait is upscaled so far to 648 px that
+ * it is not recognisable, so validation refuses it before Graph has a say.
+ */
 export const MIN_SIDE = 96;
 /** The largest size Entra ID serves (HD sizes 48…648); smaller originals are upscaled. */
 export const RECOMMENDED_SIDE = 648;

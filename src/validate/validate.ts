@@ -168,7 +168,7 @@ export async function validateRepository(snapshot: Snapshot, options: ValidateOp
     const report = await checkPhoto(await snapshot.read(job.path), { enabled: job.normalise, crop: job.crop });
     const usedBy = job.usedBy.map((u) => `${printable(u.photoAt.file)}:${u.photoAt.line}`).join(', ');
     for (const issue of report.issues) {
-      findings.push({ severity: issue.severity, code: issue.code, file: job.path, message: `${issue.message} (used at ${usedBy})` });
+      findings.push({ severity: issue.severity, code: issue.code, file: job.path, message: `${printable(issue.message)} (used at ${usedBy})` });
     }
     const { output, ...rest } = report;
     const summary: DecodedPhoto['report'] = output ? { ...rest, output: { width: output.width, height: output.height, bytes: output.bytes, sha256: output.sha256 } } : rest;
