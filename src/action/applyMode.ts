@@ -51,7 +51,8 @@ export async function runApply(settings: ActionSettings): Promise<void> {
       const invalid = result.validation.findings.some((f) => f.severity === 'error');
       await core.summary.addRaw(invalid ? validationSummary(result.validation) : applyMarkdown(result)).write();
     }
-    if (!applySucceeded(result)) core.setFailed(applyHeadline(result));
+    // A run the tenant's photo policy stopped fails with that one error (which says what to do).
+    if (!applySucceeded(result)) core.setFailed(result.halted ? `${result.halted.message}\n${applyHeadline(result)}` : applyHeadline(result));
   } finally {
     run.dispose();
   }

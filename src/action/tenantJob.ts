@@ -4,7 +4,7 @@
  * token, and turn SIGTERM or the time budget into an abort signal.
  */
 import * as core from '@actions/core';
-import { openTenant } from '../apply/connection.js';
+import { cachedAssertion, openTenant } from '../apply/connection.js';
 import { UserError } from '../core/errors.js';
 import type { TenantClient } from '../tenant/index.js';
 import type { ActionSettings } from './settings.js';
@@ -31,13 +31,14 @@ export function connectFromWorkflow(settings: ActionSettings, rules: TenantJobRu
   if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL) {
     throw new UserError('auth', `The job cannot request a GitHub OIDC token. Add to the workflow job:\n  permissions:\n    id-token: write\n${rules.permissions}`);
   }
-  const getAssertion = async () => {
+  // One GitHub OIDC token serves the environment claim and the sign-in (see cachedAssertion).
+  const getAssertion = cachedAssertion(async () => {
     try {
       return await core.getIDToken(settings.audience);
     } catch (err) {
       throw new UserError('auth', `Could not get a GitHub OIDC token (${(err as Error).message}). The job needs "permissions: id-token: write".`);
     }
-  };
+  });
   return { tenant: openTenant(settings.tenant, getAssertion), getAssertion };
 }
 

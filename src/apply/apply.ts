@@ -1,20 +1,33 @@
 import { countFindings } from '../core/findings.js';
 import { Semaphore } from '../core/pool.js';
-import { desiredStateOf, entriesBySubject, sameSubjectConflicts, type DesiredState, type SameSubjectConflict, type SubjectEntries } from '../desired/desired.js';
+import { desiredStateOf, sameSubjectConflicts, type DesiredState, type SameSubjectConflict, type SubjectEntries } from '../desired/desired.js';
 import { printable } from '../core/untrusted.js';
 import { describeKey, type UserKey } from '../manifest/userKey.js';
-import { checkPhoto, recommendedParallelism } from '../photo/index.js';
+import { checkPhoto, compareSignatures, photoSignature, recommendedParallelism, SAME_PHOTO_THRESHOLD } from '../photo/index.js';
 import { diffDesired, type Plan } from '../plan/plan.js';
 import { gitMaybe } from '../repo/git.js';
 import { BufferPool, type Lease } from '../repo/bufferPool.js';
 import { RevisionSnapshot } from '../repo/revision.js';
-import { isResolved, PacerCancelledError, photoPresence, WritePacer, attemptsOf, type PacerStats, type TenantClient, type UserResolution } from '../tenant/index.js';
+import {
+  attemptsOf,
+  downloadPhotoOnce,
+  isGraphError,
+  isResolved,
+  PacerCancelledError,
+  PERMISSIONS,
+  photoPresence,
+  WritePacer,
+  type GraphError,
+  type PacerStats,
+  type TenantClient,
+  type UserResolution,
+} from '../tenant/index.js';
 import { validateRepository, type ValidationResult } from '../validate/validate.js';
-import { detectDrift } from '../drift/drift.js';
 import { Ledger, type LandedEntry } from './ledger.js';
 import { Lookahead } from './lookahead.js';
 import { ApplyLease } from './lock.js';
-import { blocksApp, planPolicyStep, wantedPolicy, type PolicyStep, type TenantPolicy } from './policyGuard.js';
+import { photoPolicyRefusal, planPolicyStep, rolesNeededFor, wantedPolicy, type PolicyStep, type TenantPolicy } from './policyGuard.js';
+import { SubjectTracker, type TrackerStep } from './subjectTracker.js';
 
 export interface ApplyOptions {
   repo: string;
@@ -43,7 +56,11 @@ export interface ApplyOptions {
   repair?: { users: ReadonlySet<string> };
 }
 
-export type OutcomeStatus = 'uploaded' | 'removed' | 'failed' | 'cancelled' | 'would-upload' | 'would-remove' | 'kept';
+/**
+ * `not-attempted`: never sent because the run stopped writing (the tenant's photo policy refused
+ * this app: ApplyResult.halted says why, once); the next run tries it again.
+ */
+export type OutcomeStatus = 'uploaded' | 'removed' | 'failed' | 'cancelled' | 'not-attempted' | 'would-upload' | 'would-remove' | 'kept';
 
 export interface UserOutcome {
   key: UserKey;
@@ -82,6 +99,12 @@ export interface ApplyResult {
   cancelled: boolean;
   durationMs: number;
   pacer?: PacerStats;
+  /**
+   * The run stopped writing photos: the tenant answered 403 ForbiddenByAdminEditPolicy (its photo
+   * update policy refuses this app). `message` is the run's one error: the policy, what it means,
+   * what to do. The users refused are `failed`, the rest `not-attempted`.
+   */
+  halted?: { code: 'photo-policy'; message: string; refused: number; notAttempted: number };
 }
 
 /**
@@ -146,60 +169,64 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
     const landed = await ledger.landedSince(base);
     const live = overlayLanded(desiredBase, desiredHead, landed);
     const effective = landed.size ? diffDesired(live, desiredHead, { prune: options.prune }) : plan;
-    let uploads = effective.uploads;
+    const uploads = effective.uploads;
     const removals = options.prune ? effective.removals : [];
     const stillToDo = new Set([...uploads, ...removals].map((c) => c.key.canonical));
     const landedKeys = [...plan.uploads, ...(options.prune ? plan.removals : [])].filter((c) => !stillToDo.has(c.key.canonical)).map((c) => c.key.canonical);
-    // Normalising needs nothing from the tenant: start it now, while users are looked up.
-    if (!options.dryRun) photos = preparePhotos(uploads, headSnapshot);
+    // Normalising needs nothing from the tenant: start it now, while users are looked up (a dry
+    // run normalises only what it compares with the tenant, on demand).
+    photos = preparePhotos(uploads, headSnapshot, !options.dryRun);
+    const pacer = options.pacer ?? new WritePacer(options.signal ? { signal: options.signal } : {});
 
-    // 3. Resolve users with few requests.
-    const resolutions = await tenant.resolveUsers([...uploads.map((u) => u.key), ...removals.map((r) => r.key)], options.signal ? { signal: options.signal } : {});
+    // 3. The policy, read only when a manifest manages it, while users are looked up; a change
+    //    that must go first (it unblocks writes) is made before the first photo is sent.
+    const policyPlanning = planPolicy(desiredHead, tenant, options);
+    const beforeWrites = policyPlanning.then((plan) => (!options.dryRun && plan.step.kind === 'before-photos' ? patchPolicy(tenant, plan, log) : plan.outcome));
 
-    // One person, one photo: entries of the head that are one tenant user under two keys are
-    // written for neither (and fail the run); a removal whose user is still declared under
-    // another key (a manifest switched from UPN to employeeId) deletes nothing.
-    const subjects = await entriesBySubject(desiredHead, resolutions, (keys) => tenant.resolveUsers(keys, options.signal ? { signal: options.signal } : {}));
+    // 4. Users are looked up 20 to a $batch, and each is written as soon as its lookup answers
+    //    and nothing else is pending for it: one person, one photo (entries of the head that are
+    //    one tenant user under two keys are written for neither, and fail the run); with no
+    //    record yet, the tenant's photo is compared first, so adopting a tenant (export, then the
+    //    first apply) does not re-upload photos that are already there.
+    const recordLanded = async (entry: Parameters<Ledger['record']>[0]) => {
+      ledger.record(entry);
+      if (ledger.dueForFlush(options.progressEvery ?? 50)) await flush(ledger, base, head, log);
+    };
+    const outcomes: UserOutcome[] = [];
+    const written = await writeUsers({
+      uploads,
+      keys: [...uploads.map((u) => u.key), ...removals.map((r) => r.key)],
+      desired: desiredHead,
+      tenant,
+      pacer,
+      photos,
+      compareWithTenant: !base,
+      dryRun: options.dryRun,
+      beforeWrites,
+      recordLanded,
+      outcomes,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const { resolutions, breaker } = written;
+    const subjects = written.groups;
+    // A removal whose user is still declared under another key (a manifest switched from UPN to
+    // employeeId) deletes nothing.
     const conflicts = sameSubjectConflicts(subjects);
-    uploads = uploads.filter((u) => !conflicts.has(u.key.canonical));
     const held = heldRemovals(removals, resolutions, subjects);
     const alreadyLanded = landedKeys.filter((canonical) => !conflicts.has(canonical)).length;
     if (alreadyLanded) log(`${alreadyLanded} planned change(s) already landed in an earlier run from the same base: skipped.`);
     if (conflicts.size) log(`${new Set(conflicts.values()).size} user(s) are declared twice under different keys: nothing is written for them.`);
-
-    // No record yet: compare with the tenant itself instead of assuming it is empty, so adopting
-    // a tenant (export, then the first apply) does not re-upload photos that are already there.
-    let alreadyInTenant = 0;
-    if (!base && uploads.length > 0) {
-      const inTenant = await inSyncUsers(options, tenant, head, new Map(uploads.map((u) => [u.key.canonical, resolutions.get(u.key.canonical)])));
-      uploads = uploads.filter((u) => !inTenant.has(u.key.canonical));
-      alreadyInTenant = inTenant.size;
-      log(`No applied revision is recorded for ${options.environment}: compared with the tenant, ${alreadyInTenant} user(s) already have their photo.`);
-    }
-
-    // 4. The policy: compare the manifest's with the live tenant's, and order it around the photos.
-    const policyPlan = await planPolicy(desiredHead, tenant, options);
-    const outcomes: UserOutcome[] = [];
-    let policy = policyPlan.outcome;
+    const alreadyInTenant = written.inTenant;
+    if (!base && uploads.length > 0) log(`No applied revision is recorded for ${options.environment}: compared with the tenant, ${alreadyInTenant} user(s) already have their photo.`);
+    const policyPlan = await policyPlanning;
+    let policy = await beforeWrites;
 
     if (options.dryRun) {
-      for (const u of uploads) outcomes.push(resolutionOutcome(u.key, 'upload', resolutions.get(u.key.canonical), 'would-upload', u.photo));
       outcomes.push(...conflictOutcomes(conflicts, true));
       for (const r of removals) outcomes.push(held.get(r.key.canonical) ?? resolutionOutcome(r.key, 'remove', resolutions.get(r.key.canonical), 'would-remove', r.photo));
       if (policy.status === 'applied') policy = { ...policy, status: 'would-apply' };
       return result({ validation, base, plan, alreadyLanded: alreadyLanded + alreadyInTenant, outcomes: [...outcomes, ...kept(plan, options)], policy, appliedRevision: base, record: 'dry-run' });
     }
-
-    const pacer = options.pacer ?? new WritePacer(options.signal ? { signal: options.signal } : {});
-    if (policyPlan.step.kind === 'before-photos') policy = await patchPolicy(tenant, policyPlan, log);
-
-    // 5. Photos: normalise and upload, overlapped; each success is recorded as progress.
-    const blocked = policyPlan.blockedReason;
-    const recordLanded = async (entry: Parameters<Ledger['record']>[0]) => {
-      ledger.record(entry);
-      if (ledger.dueForFlush(options.progressEvery ?? 50)) await flush(ledger, base, head, log);
-    };
-    await runUploads(uploads, { photos: photos!, tenant, pacer, resolutions, outcomes, blocked, recordLanded, ...(options.signal ? { signal: options.signal } : {}) });
     outcomes.push(...conflictOutcomes(conflicts, false));
     // Removals after the uploads, and never of a user this head still declares under another key:
     // that would delete the photo just uploaded for them.
@@ -210,30 +237,42 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
         continue;
       }
       const resolution = resolutions.get(r.key.canonical);
+      if (!resolution && options.signal?.aborted) {
+        outcomes.push({ key: r.key, action: 'remove', status: 'cancelled', photo: r.photo, reason: 'The run was cancelled before this user was looked up.' });
+        continue;
+      }
       if (!isResolved(resolution)) {
         outcomes.push(resolutionOutcome(r.key, 'remove', resolution, 'failed', r.photo));
         continue;
       }
+      if (breaker.tripped) {
+        outcomes.push(notAttempted(r.key, 'remove', r.photo));
+        continue;
+      }
       try {
-        await pacer.run(() => tenant.deletePhoto(resolution.id, options.signal), describeKey(r.key));
+        await pacer.run(() => breaker.guard(() => tenant.deletePhoto(resolution.id, options.signal)), describeKey(r.key));
         outcomes.push({ key: r.key, action: 'remove', status: 'removed', photo: r.photo });
         await recordLanded({ action: 'remove', key: r.key.canonical });
       } catch (err) {
-        outcomes.push(failure(r.key, 'remove', r.photo, err));
+        outcomes.push(breaker.outcome(r.key, 'remove', r.photo, err) ?? failure(r.key, 'remove', r.photo, err));
       }
     }
     outcomes.push(...kept(plan, options));
 
-    // 6. Policy after the photos (or refused), unless the run was cut short.
+    // 6. Policy after the photos (or refused), unless the run was cut short or the tenant refused
+    //    the photos (what the guard assumed about this app's roles was wrong: change nothing more).
     if (options.signal?.aborted) {
       if (policy.status === 'applied') policy = { ...policy, status: 'skipped', message: 'The run was cancelled before the policy change.' };
+    } else if (breaker.tripped && policyPlan.step.kind === 'after-photos') {
+      policy = { ...policy, status: 'skipped', message: "The policy change was not made: the tenant's current photo policy refused this app's photo writes (see above); fix that first." };
     } else if (policyPlan.step.kind === 'after-photos') {
       policy = await patchPolicy(tenant, policyPlan, log);
     }
+    const halted = breaker.tripped ? await policyHalt(breaker, outcomes, policyPlan, tenant, log) : undefined;
 
     // 7. Record: progress always; the applied revision only when everything landed.
     await flush(ledger, base, head, log);
-    const complete = !options.signal?.aborted && outcomes.every((o) => o.status !== 'failed' && o.status !== 'cancelled') && !['refused', 'failed'].includes(policy.status);
+    const complete = !halted && !options.signal?.aborted && outcomes.every((o) => o.status !== 'failed' && o.status !== 'cancelled' && o.status !== 'not-attempted') && !['refused', 'failed'].includes(policy.status);
     let record: ApplyResult['record'] = 'not-complete';
     let appliedRevision = base;
     if (complete) {
@@ -243,7 +282,7 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
         if (record === 'advanced') appliedRevision = head;
       }
     }
-    return result({ validation, base, plan, alreadyLanded: alreadyLanded + alreadyInTenant, outcomes, policy, appliedRevision, record, pacer: pacer.stats, cancelled: options.signal?.aborted ?? false });
+    return result({ validation, base, plan, alreadyLanded: alreadyLanded + alreadyInTenant, outcomes, policy, appliedRevision, record, pacer: pacer.stats, cancelled: options.signal?.aborted ?? false, ...(halted ? { halted } : {}) });
   } finally {
     photos?.stop();
     await lease?.release();
@@ -274,28 +313,47 @@ async function repairDrift(
   const requested = full.uploads.filter((u) => users.has(u.key.canonical));
   const plan: Plan = { ...full, base: base ?? null, uploads: requested, unchanged: desiredHead.users.size - requested.length, removals: [] };
   log(`Repairing drift from ${desiredHead.label}: ${requested.length} photo(s).`);
-  const resolutions = await tenant.resolveUsers(requested.map((u) => u.key), options.signal ? { signal: options.signal } : {});
-  // Drift reports a user declared under two keys as an error, not as drifted; should one be asked
-  // for anyway, it is not written here either.
-  const conflicts = sameSubjectConflicts(await entriesBySubject(desiredHead, resolutions, (keys) => tenant.resolveUsers(keys, options.signal ? { signal: options.signal } : {})));
-  const uploads = requested.filter((u) => !conflicts.has(u.key.canonical));
-  const policyPlan = await planPolicy(desiredHead, tenant, options);
-  const outcomes: UserOutcome[] = [...conflictOutcomes(conflicts, options.dryRun)];
-  let policy = policyPlan.outcome;
-  if (options.dryRun) {
-    for (const u of uploads) outcomes.push(resolutionOutcome(u.key, 'upload', resolutions.get(u.key.canonical), 'would-upload', u.photo));
-    if (policy.status === 'applied') policy = { ...policy, status: 'would-apply' };
-    return result({ validation, base, plan, outcomes, policy, appliedRevision: base, record: 'dry-run' });
+  const photos = preparePhotos(requested, headSnapshot, !options.dryRun);
+  try {
+    const pacer = options.pacer ?? new WritePacer(options.signal ? { signal: options.signal } : {});
+    const policyPlanning = planPolicy(desiredHead, tenant, options);
+    const beforeWrites = policyPlanning.then((plan) => (!options.dryRun && plan.step.kind === 'before-photos' ? patchPolicy(tenant, plan, log) : plan.outcome));
+    const outcomes: UserOutcome[] = [];
+    // Drift reports a user declared under two keys as an error, not as drifted; should one be
+    // asked for anyway, it is not written here either.
+    const written = await writeUsers({
+      uploads: requested,
+      keys: requested.map((u) => u.key),
+      desired: desiredHead,
+      tenant,
+      pacer,
+      photos,
+      compareWithTenant: false,
+      dryRun: options.dryRun,
+      beforeWrites,
+      recordLanded: async () => {},
+      outcomes,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    outcomes.push(...conflictOutcomes(sameSubjectConflicts(written.groups), options.dryRun));
+    const policyPlan = await policyPlanning;
+    let policy = await beforeWrites;
+    if (options.dryRun) {
+      if (policy.status === 'applied') policy = { ...policy, status: 'would-apply' };
+      return result({ validation, base, plan, outcomes, policy, appliedRevision: base, record: 'dry-run' });
+    }
+    if (options.signal?.aborted) {
+      if (policy.status === 'applied') policy = { ...policy, status: 'skipped', message: 'The run was cancelled before the policy change.' };
+    } else if (written.breaker.tripped && policyPlan.step.kind === 'after-photos') {
+      policy = { ...policy, status: 'skipped', message: "The policy change was not made: the tenant's current photo policy refused this app's photo writes (see above); fix that first." };
+    } else if (policyPlan.step.kind === 'after-photos') {
+      policy = await patchPolicy(tenant, policyPlan, log);
+    }
+    const halted = written.breaker.tripped ? await policyHalt(written.breaker, outcomes, policyPlan, tenant, log) : undefined;
+    return result({ validation, base, plan, outcomes, policy, appliedRevision: base, record: 'repair', pacer: pacer.stats, cancelled: options.signal?.aborted ?? false, ...(halted ? { halted } : {}) });
+  } finally {
+    photos.stop();
   }
-  const pacer = options.pacer ?? new WritePacer(options.signal ? { signal: options.signal } : {});
-  if (policyPlan.step.kind === 'before-photos') policy = await patchPolicy(tenant, policyPlan, log);
-  await runUploads(uploads, { photos: preparePhotos(uploads, headSnapshot), tenant, pacer, resolutions, outcomes, blocked: policyPlan.blockedReason, recordLanded: async () => {}, ...(options.signal ? { signal: options.signal } : {}) });
-  if (options.signal?.aborted) {
-    if (policy.status === 'applied') policy = { ...policy, status: 'skipped', message: 'The run was cancelled before the policy change.' };
-  } else if (policyPlan.step.kind === 'after-photos') {
-    policy = await patchPolicy(tenant, policyPlan, log);
-  }
-  return result({ validation, base, plan, outcomes, policy, appliedRevision: base, record: 'repair', pacer: pacer.stats, cancelled: options.signal?.aborted ?? false });
 }
 
 /**
@@ -316,45 +374,54 @@ function overlayLanded(base: DesiredState | undefined, head: DesiredState, lande
   return { label: base?.label ?? 'nothing', users, ...(base?.policy ? { policy: base.policy } : {}) };
 }
 
-/**
- * The users (of `candidates`) whose tenant photo already is the repository's, by the same
- * perceptual comparison as drift (Graph re-encodes, so bytes never match).
- */
-async function inSyncUsers(options: ApplyOptions, tenant: TenantClient, head: string, candidates: Map<string, UserResolution | undefined>): Promise<Set<string>> {
-  // Users without any photo need no download: ask 20 at a time which ones have one.
-  const ids = [...candidates.values()].filter(isResolved).map((r) => r.id);
-  const presence = await photoPresence(tenant.connection, ids, options.signal ? { signal: options.signal } : {});
-  const worthComparing = new Set([...candidates].filter(([, r]) => isResolved(r) && presence.get(r.id) !== false).map(([canonical]) => canonical));
-  if (worthComparing.size === 0) return new Set();
-  const drift = await detectDrift({ repo: options.repo, head, only: worthComparing, ...(options.signal ? { signal: options.signal } : {}) }, tenant);
-  return new Set(drift.users.filter((u) => u.status === 'in-sync').map((u) => u.key.canonical));
-}
-
 interface PolicyPlan {
   step: PolicyStep;
   outcome: PolicyOutcome;
-  /** Why photo writes cannot succeed under the policy they will meet, if they cannot. */
-  blockedReason?: string;
+  /** The live policy, when it was read (only when a manifest manages it). */
+  live?: TenantPolicy;
 }
 
+/**
+ * The policy step: nothing to read when no manifest manages the policy (an app that manages only
+ * photos needs no PeopleSettings permission: under a policy someone else set, writes are tried
+ * and a refusal stops them). When one does, the live policy is compared with it, and the app's
+ * directory roles are read only to guard a change that would restrict photo writes to roles.
+ * Never throws: a failure is the policy's outcome, and the photos go on.
+ */
 async function planPolicy(desired: DesiredState, tenant: TenantClient, options: ApplyOptions): Promise<PolicyPlan> {
-  const live = await tenant.getPhotoPolicy();
-  const wanted = desired.policy ? wantedPolicy(desired.policy, live) : live;
-  // Role assignments are only needed when some policy restricts roles.
-  const needsRoles = live.allowedRoles.length > 0 || wanted.allowedRoles.length > 0;
-  const appRoles = needsRoles ? await tenant.appRoleTemplateIds() : [];
-  const step = desired.policy ? planPolicyStep(live, wanted, appRoles, options.allowPolicyLockout) : ({ kind: 'none' } as const);
-  // The policy photo writes will meet: the new one if it goes first, the live one otherwise.
-  const during = step.kind === 'before-photos' ? step.to : live;
-  const blocked = blocksApp(during, appRoles);
-  const outcome: PolicyOutcome = !desired.policy
-    ? { status: 'not-managed', from: live }
-    : step.kind === 'none'
+  if (!desired.policy) return { step: { kind: 'none' }, outcome: { status: 'not-managed' } };
+  const declared = `${printable(desired.policy.declaredAt.file)}:${desired.policy.declaredAt.line}`;
+  let live: TenantPolicy;
+  try {
+    live = await tenant.getPhotoPolicy();
+  } catch (err) {
+    const message = isForbidden(err)
+      ? `The manifests manage the photo update policy (policy: at ${declared}), and Graph refused to read it: grant the app the Microsoft Graph application permission ${PERMISSIONS.policy} (it reads and changes photoUpdateSettings; App registrations → this app → API permissions → add ${PERMISSIONS.policy}, type Application → Grant admin consent), or remove policy: from the manifests to leave the policy alone. (${(err as Error).message})`
+      : `The photo update policy could not be read: ${(err as Error).message}`;
+    return { step: { kind: 'none' }, outcome: { status: 'failed', message } };
+  }
+  const wanted = wantedPolicy(desired.policy, live);
+  let appRoles: string[] | undefined;
+  let rolesProblem: string | undefined;
+  if (rolesNeededFor(live, wanted)) {
+    try {
+      appRoles = await tenant.appRoleTemplateIds();
+    } catch (err) {
+      rolesProblem = `the app's role assignments could not be read: ${(err as Error).message}`;
+    }
+  }
+  const step = planPolicyStep(live, wanted, appRoles, options.allowPolicyLockout, rolesProblem);
+  const outcome: PolicyOutcome =
+    step.kind === 'none'
       ? { status: 'unchanged', from: live, to: wanted }
       : step.kind === 'refuse'
         ? { status: 'refused', from: live, to: wanted, message: step.reason }
         : { status: 'applied', from: live, to: wanted };
-  return { step, outcome, ...(blocked ? { blockedReason: `Photo writes are refused by the tenant's photo policy: ${blocked}. Nothing was sent.` } : {}) };
+  return { step, outcome, live };
+}
+
+function isForbidden(err: unknown): boolean {
+  return isGraphError(err) && err.status === 403;
 }
 
 async function patchPolicy(tenant: TenantClient, plan: PolicyPlan, log: (line: string) => void): Promise<PolicyOutcome> {
@@ -368,17 +435,6 @@ async function patchPolicy(tenant: TenantClient, plan: PolicyPlan, log: (line: s
   }
 }
 
-interface UploadContext {
-  photos: PhotoLookahead;
-  tenant: TenantClient;
-  pacer: WritePacer;
-  resolutions: Map<string, UserResolution>;
-  outcomes: UserOutcome[];
-  blocked: string | undefined;
-  signal?: AbortSignal;
-  recordLanded: (entry: { action: 'upload'; key: string; fingerprint: string }) => Promise<void>;
-}
-
 type Upload = Plan['uploads'][number];
 /** A photo ready to send, or why it cannot be. */
 type PreparedPhoto = { jpeg: Buffer } | { reason: string };
@@ -390,14 +446,16 @@ type PhotoLookahead = Lookahead<Upload, PreparedPhoto>;
  * the run looks users up and while photos wait for the throttle. Memory stays flat however many
  * photos there are: at most `ahead` normalised photos wait, plus those in flight.
  */
-function preparePhotos(uploads: readonly Upload[], headSnapshot: RevisionSnapshot): PhotoLookahead {
+function preparePhotos(uploads: readonly Upload[], headSnapshot: RevisionSnapshot, workAhead: boolean): PhotoLookahead {
   const parallelism = recommendedParallelism();
   const cpuSlots = new Semaphore(parallelism);
   // Originals are needed only while they are normalised: one reusable buffer per photo in flight.
   const originals = new BufferPool(parallelism);
   const ahead = Math.max(32, parallelism * 8);
   const photos = new Lookahead(uploads, (upload: Upload) => preparePhoto(upload, headSnapshot, cpuSlots, originals), ahead);
-  photos.fill();
+  // A dry run sends nothing: it normalises only the photos it compares with the tenant (take()).
+  if (workAhead) photos.fill();
+  else photos.keepOnly(new Set());
   return photos;
 }
 
@@ -420,56 +478,277 @@ async function preparePhoto(upload: Upload, headSnapshot: RevisionSnapshot, cpuS
   }
 }
 
-async function runUploads(uploads: readonly Upload[], ctx: UploadContext): Promise<void> {
-  const { photos } = ctx;
-  // No photo will be sent when the policy refuses writes: normalising ahead would be wasted.
-  if (ctx.blocked) photos.stop();
-  else photos.keepOnly(new Set(uploads));
-  // A slot is held from taking a photo until its upload ends, so it must cover the uploads the
-  // pacer may keep in flight plus a few photos waiting for it: with cores × 4 alone (12 on a
-  // 2-core runner) uploads in flight were capped at 12, i.e. 12 / latency writes per second.
-  const readySlots = new Semaphore(ctx.pacer.maxConcurrency + Math.max(8, recommendedParallelism() * 4));
-  const inFlight = new Set<Promise<void>>();
-  for (const upload of uploads) {
-    if (ctx.signal?.aborted) {
-      photos.stop();
-      ctx.outcomes.push({ key: upload.key, action: 'upload', status: 'cancelled', photo: upload.photo, reason: 'The run was cancelled before this photo was sent.' });
-      continue;
-    }
-    const resolution = ctx.resolutions.get(upload.key.canonical);
-    if (!isResolved(resolution)) {
-      photos.discard(upload);
-      ctx.outcomes.push(resolutionOutcome(upload.key, 'upload', resolution, 'failed', upload.photo));
-      continue;
-    }
-    if (ctx.blocked) {
-      photos.discard(upload);
-      ctx.outcomes.push({ key: upload.key, action: 'upload', status: 'failed', photo: upload.photo, reason: ctx.blocked });
-      continue;
-    }
-    await readySlots.acquire();
-    const job = uploadOne(upload, resolution.id, ctx).finally(() => {
-      readySlots.release();
-      inFlight.delete(job);
-    });
-    inFlight.add(job);
-  }
-  await Promise.all(inFlight);
+interface WriteContext {
+  uploads: readonly Upload[];
+  /** Every key the run looks up: its uploads' and its removals'. */
+  keys: readonly UserKey[];
+  desired: DesiredState;
+  tenant: TenantClient;
+  pacer: WritePacer;
+  photos: PhotoLookahead;
+  /** No applied record yet: compare with the tenant's photo before writing. */
+  compareWithTenant: boolean;
+  dryRun: boolean;
+  /** Settles when photos may be written (after a policy change that must go first). */
+  beforeWrites: Promise<unknown>;
+  recordLanded: (entry: { action: 'upload'; key: string; fingerprint: string }) => Promise<void>;
+  outcomes: UserOutcome[];
+  signal?: AbortSignal;
 }
 
-async function uploadOne(upload: Upload, userId: string, ctx: UploadContext): Promise<void> {
-  const prepared = await ctx.photos.take(upload);
-  if ('reason' in prepared) {
-    ctx.outcomes.push({ key: upload.key, action: 'upload', status: 'failed', photo: upload.photo, reason: prepared.reason });
-    return;
-  }
+interface WriteResult {
+  /** Answers of the lookups of `keys`. */
+  resolutions: ReadonlyMap<string, UserResolution>;
+  /** Head entries per tenant subject (entriesBySubject's groups): same-user conflicts and held removals. */
+  groups: Map<string, SubjectEntries>;
+  /** Uploads whose photo the tenant already holds (first apply). */
+  inTenant: number;
+  breaker: PolicyBreaker;
+}
+
+/** A user ready to be written: looked up, in no same-user conflict; `compare` first on a first apply. */
+interface ReadyUser {
+  upload: Upload;
+  userId: string;
+  compare: boolean;
+}
+
+/**
+ * Looks users up and writes their photos as a pipeline, so the first photo leaves one lookup
+ * round trip after sign-in instead of after every lookup:
+ *   lookups (20 to a $batch, 4 in flight) ─▶ same-user check (SubjectTracker: a user is released
+ *   once no other entry of the head can be the same tenant user) ─▶ on a first apply, which of
+ *   them have a photo (20 to a $batch) and, for those that do, is it already the repository's
+ *   (download and compare) ─▶ upload (normalised ahead, paced, retried) ─▶ progress record.
+ * Conflicting users are written for neither (the caller reports them from `groups`); removals are
+ * only looked up here and deleted by the caller after the uploads.
+ */
+async function writeUsers(ctx: WriteContext): Promise<WriteResult> {
+  const { photos, tenant, signal } = ctx;
+  const byKey = new Map(ctx.uploads.map((u) => [u.key.canonical, u]));
+  const tracker = new SubjectTracker(ctx.desired, ctx.keys.map((k) => k.canonical));
+  const breaker = new PolicyBreaker(() => photos.stop());
+  const ready = new WorkQueue<ReadyUser>();
+  const side = new Set<Promise<void>>();
+  const decided = new Set<string>();
+  let inTenant = 0;
+  let broken: { error: unknown } | undefined;
+  const readPacer = ctx.compareWithTenant ? new WritePacer({ maxConcurrency: 16, initialConcurrency: 4, ...(signal ? { signal } : {}) }) : undefined;
+  const presenceSlots = new Semaphore(4);
+  const cpu = new Semaphore(recommendedParallelism());
+
+  const background = (work: () => Promise<void>) => {
+    const job = work().catch((error: unknown) => {
+      broken ??= { error };
+    });
+    side.add(job);
+    void job.finally(() => side.delete(job));
+  };
+  const settle = (upload: Upload, outcome?: UserOutcome) => {
+    decided.add(upload.key.canonical);
+    photos.discard(upload);
+    if (outcome) ctx.outcomes.push(outcome);
+  };
+  const step = ({ released, toConfirm }: TrackerStep) => {
+    if (toConfirm.length > 0) {
+      background(async () => step(tracker.confirm(toConfirm, await tenant.resolveUsers(toConfirm, signal ? { signal } : {}))));
+    }
+    const users: { upload: Upload; userId: string }[] = [];
+    for (const canonical of released) {
+      const upload = byKey.get(canonical);
+      if (!upload) continue; // a removal: the caller deletes after the uploads
+      const resolution = tracker.resolution(canonical);
+      if (!isResolved(resolution)) settle(upload, resolutionOutcome(upload.key, 'upload', resolution, 'failed', upload.photo));
+      else if (tracker.entriesOf(canonical).length > 1) settle(upload); // same user twice: reported with all its entries
+      else users.push({ upload, userId: resolution.id });
+    }
+    if (users.length === 0) return;
+    if (!ctx.compareWithTenant) {
+      for (const user of users) ready.push({ ...user, compare: false });
+      return;
+    }
+    // Users without any photo need no download: ask 20 at a time which ones have one.
+    background(async () => {
+      const present = await presenceSlots.run(() => photoPresence(tenant.connection, users.map((u) => u.userId), signal ? { signal } : {}));
+      for (const user of users) ready.push({ ...user, compare: present.get(user.userId) !== false });
+    });
+  };
+
+  const writeOne = async ({ upload, userId, compare }: ReadyUser): Promise<void> => {
+    decided.add(upload.key.canonical);
+    if (broken) return photos.discard(upload);
+    if (signal?.aborted) return settle(upload, { key: upload.key, action: 'upload', status: 'cancelled', photo: upload.photo, reason: 'The run was cancelled before this photo was sent.' });
+    if (breaker.tripped) return settle(upload, notAttempted(upload.key, 'upload', upload.photo));
+    const prepared = photos.take(upload);
+    if (compare && (await sameAsTenant({ tenant, readPacer: readPacer!, cpu, userId, prepared, label: describeKey(upload.key), ...(signal ? { signal } : {}) }))) {
+      inTenant++;
+      return;
+    }
+    if (ctx.dryRun) {
+      ctx.outcomes.push({ key: upload.key, action: 'upload', status: 'would-upload', photo: upload.photo });
+      return;
+    }
+    await ctx.beforeWrites;
+    const photo = await prepared;
+    if ('reason' in photo) {
+      ctx.outcomes.push({ key: upload.key, action: 'upload', status: 'failed', photo: upload.photo, reason: photo.reason });
+      return;
+    }
+    if (breaker.tripped) return settle(upload, notAttempted(upload.key, 'upload', upload.photo));
+    try {
+      await ctx.pacer.run(() => breaker.guard(() => tenant.putPhoto(userId, photo.jpeg, signal)), describeKey(upload.key));
+      ctx.outcomes.push({ key: upload.key, action: 'upload', status: 'uploaded', photo: upload.photo });
+      await ctx.recordLanded({ action: 'upload', key: upload.key.canonical, fingerprint: upload.fingerprint });
+    } catch (err) {
+      ctx.outcomes.push(breaker.outcome(upload.key, 'upload', upload.photo, err) ?? failure(upload.key, 'upload', upload.photo, err));
+    }
+  };
+
+  // A writer holds its photo from taking it until its upload ends, so the writers must cover the
+  // uploads the pacer may keep in flight plus a few photos waiting for it: with cores × 4 alone
+  // (12 on a 2-core runner) uploads in flight were capped at 12, i.e. 12 / latency writes per second.
+  const writers = Array.from({ length: ctx.pacer.maxConcurrency + Math.max(8, recommendedParallelism() * 4) }, async () => {
+    for (let user = await ready.next(); user; user = await ready.next()) await writeOne(user);
+  });
+
+  let resolutions: ReadonlyMap<string, UserResolution> = new Map();
   try {
-    await ctx.pacer.run(() => ctx.tenant.putPhoto(userId, prepared.jpeg, ctx.signal), describeKey(upload.key));
-    ctx.outcomes.push({ key: upload.key, action: 'upload', status: 'uploaded', photo: upload.photo });
-    await ctx.recordLanded({ action: 'upload', key: upload.key.canonical, fingerprint: upload.fingerprint });
-  } catch (err) {
-    ctx.outcomes.push(failure(upload.key, 'upload', upload.photo, err));
+    resolutions = await tenant.resolveUsers(ctx.keys, { ...(signal ? { signal } : {}), onResolved: (answers) => step(tracker.resolved(answers)) });
+    step(tracker.resolved(resolutions)); // any answer not announced as its batch landed
+  } catch (error) {
+    // A cancelled run stops looking users up: the users not reached are reported as cancelled.
+    if (!signal?.aborted) broken ??= { error };
   }
+  while (side.size > 0) await Promise.all([...side]);
+  ready.close();
+  await Promise.all(writers);
+  if (readPacer) await readPacer.onIdle();
+  if (broken) throw broken.error;
+  for (const upload of ctx.uploads) {
+    if (decided.has(upload.key.canonical) || !signal?.aborted) continue;
+    settle(upload, { key: upload.key, action: 'upload', status: 'cancelled', photo: upload.photo, reason: 'The run was cancelled before this user was looked up.' });
+  }
+  return { resolutions: tracker.resolutions, groups: tracker.groups(), inTenant, breaker };
+}
+
+/**
+ * Whether the tenant already holds this user's photo: downloaded and compared with the photo
+ * apply would send, by the same perceptual comparison as drift (Graph re-encodes, so bytes never
+ * match). Anything uncertain (no photo, a failed download, an undecodable photo) is "no": upload.
+ */
+async function sameAsTenant(c: { tenant: TenantClient; readPacer: WritePacer; cpu: Semaphore; userId: string; prepared: Promise<PreparedPhoto>; label: string; signal?: AbortSignal }): Promise<boolean> {
+  let theirs: Buffer | null;
+  try {
+    theirs = await c.readPacer.run(() => downloadPhotoOnce(c.tenant.connection, c.userId, c.signal), c.label);
+  } catch {
+    return false;
+  }
+  if (!theirs) return false;
+  const ours = await c.prepared;
+  if ('reason' in ours) return false;
+  try {
+    const [a, b] = await c.cpu.run(() => Promise.all([photoSignature(ours.jpeg), photoSignature(theirs)]));
+    return compareSignatures(a, b, SAME_PHOTO_THRESHOLD).same;
+  } catch {
+    return false;
+  }
+}
+
+/** An unbounded FIFO that writers wait on; closing it lets them finish. */
+class WorkQueue<T> {
+  #items: (T | undefined)[] = [];
+  #head = 0;
+  #closed = false;
+  #waiting: (() => void)[] = [];
+
+  push(item: T): void {
+    this.#items.push(item);
+    this.#waiting.shift()?.();
+  }
+
+  close(): void {
+    this.#closed = true;
+    for (const wake of this.#waiting.splice(0)) wake();
+  }
+
+  async next(): Promise<T | undefined> {
+    for (;;) {
+      if (this.#head < this.#items.length) {
+        const item = this.#items[this.#head];
+        this.#items[this.#head++] = undefined;
+        if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+          this.#items = this.#items.slice(this.#head);
+          this.#head = 0;
+        }
+        return item;
+      }
+      if (this.#closed) return undefined;
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    }
+  }
+}
+
+/** A write not sent because the breaker had tripped by the time the pacer started it. */
+class NotSentError extends Error {
+  constructor() {
+    super('Not sent: photo writes stopped after the tenant refused them.');
+    this.name = 'NotSentError';
+  }
+}
+
+/**
+ * The circuit breaker for a photo policy that refuses this app: the first 403
+ * ForbiddenByAdminEditPolicy trips it, and from then on no photo write is sent (writes the pacer
+ * starts later throw NotSentError unsent; requests already in flight finish and report). With the
+ * pacer's initial concurrency that is a handful of refused writes, not one per user.
+ */
+class PolicyBreaker {
+  tripped = false;
+  /** Writes the tenant answered with the policy refusal. */
+  refused = 0;
+  /** Graph's message of the first refusal. */
+  first: GraphError | undefined;
+
+  constructor(private readonly onTrip: () => void) {}
+
+  guard<T>(write: () => Promise<T>): Promise<T> {
+    if (this.tripped) return Promise.reject(new NotSentError());
+    return write();
+  }
+
+  /** The outcome of a write that failed because of the breaker or the policy; undefined for any other failure. */
+  outcome(key: UserKey, action: 'upload' | 'remove', photo: string, err: unknown): UserOutcome | undefined {
+    if (err instanceof NotSentError) return notAttempted(key, action, photo);
+    if (!isGraphError(err) || err.status !== 403 || err.code !== 'ForbiddenByAdminEditPolicy') return undefined;
+    this.refused++;
+    if (!this.tripped) {
+      this.tripped = true;
+      this.first = err;
+      this.onTrip();
+    }
+    return { key, action, status: 'failed', photo, reason: `Refused by the tenant's photo update policy (403 ForbiddenByAdminEditPolicy${err.requestId ? `, request-id ${err.requestId}` : ''}): see the run's error.` };
+  }
+}
+
+function notAttempted(key: UserKey, action: 'upload' | 'remove', photo: string): UserOutcome {
+  return { key, action, status: 'not-attempted', photo, reason: "Not attempted: photo writes stopped when the tenant's photo update policy refused them." };
+}
+
+/** The run's one error for a tripped breaker: the policy as far as it can be read, and what to do. */
+async function policyHalt(breaker: PolicyBreaker, outcomes: readonly UserOutcome[], plan: PolicyPlan, tenant: TenantClient, log: (line: string) => void): Promise<NonNullable<ApplyResult['halted']>> {
+  let live = plan.live;
+  let unreadable: string | undefined;
+  if (!live) {
+    try {
+      live = await tenant.getPhotoPolicy();
+    } catch (err) {
+      unreadable = isForbidden(err) ? 'reading it needs PeopleSettings.Read.All, which this app does not have' : (err as Error).message;
+    }
+  }
+  const notAttemptedCount = outcomes.filter((o) => o.status === 'not-attempted').length;
+  const message = photoPolicyRefusal(live, { sent: breaker.refused, notAttempted: notAttemptedCount, ...(unreadable ? { policyUnreadable: unreadable } : {}) });
+  log(message);
+  return { code: 'photo-policy', message, refused: breaker.refused, notAttempted: notAttemptedCount };
 }
 
 function failure(key: UserKey, action: 'upload' | 'remove', photo: string, err: unknown): UserOutcome {

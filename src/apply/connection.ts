@@ -12,6 +12,53 @@ export interface TenantSettings {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * The GitHub OIDC token, requested once and reused while it is valid. Each sign-in asks for the
+ * assertion twice (MSAL's acquireTokenByClientCredential and its token request each call the
+ * callback), and the action reads the job's environment from it too: without the cache one run
+ * made three requests to GitHub's token service before its first Graph call. A token is reused
+ * until a minute before its `exp` (the GitHub OIDC token is a JWT by specification, and ours; the
+ * access token Entra returns is never read); one without a readable `exp` for a minute at most.
+ * A failed request is not remembered. Concurrent callers share one request.
+ */
+export function cachedAssertion(getAssertion: () => Promise<string>, now: () => number = Date.now): () => Promise<string> {
+  let cached: { token: string; reuseUntil: number } | undefined;
+  let pending: Promise<string> | undefined;
+  const assertion = async (): Promise<string> => {
+    if (cached && now() < cached.reuseUntil) return cached.token;
+    pending ??= (async () => {
+      try {
+        const requestedAt = now();
+        const token = await getAssertion();
+        const exp = expiryOf(token);
+        cached = { token, reuseUntil: exp !== undefined ? exp * 1000 - 60_000 : requestedAt + 60_000 };
+        return token;
+      } finally {
+        pending = undefined;
+      }
+    })();
+    return pending;
+  };
+  CACHED.add(assertion);
+  return assertion;
+}
+
+const CACHED = new WeakSet<() => Promise<string>>();
+
+function expiryOf(jwt: string): number | undefined {
+  try {
+    const { exp } = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown };
+    return typeof exp === 'number' && Number.isFinite(exp) ? exp : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A TenantClient signed in with `getAssertion`'s GitHub OIDC token. Pass the callback already
+ * wrapped in cachedAssertion when the caller reads the token too (the action's environment claim),
+ * so both share one request; a bare callback is wrapped here.
+ */
 export function openTenant(settings: TenantSettings, getAssertion: () => Promise<string>): TenantClient {
   if (!GUID.test(settings.tenantId)) {
     throw new UserError('config', `tenant-id "${settings.tenantId}" is not a GUID. Copy the Directory (tenant) ID from the app registration's Overview page.`);
@@ -23,7 +70,8 @@ export function openTenant(settings: TenantSettings, getAssertion: () => Promise
     ...(settings.authorityHost ? { authorityHost: settings.authorityHost } : {}),
     ...(settings.graphUrl ? { graphUrl: settings.graphUrl } : {}),
   });
-  const credential = createCredential({ tenantId: settings.tenantId, clientId: settings.clientId, authorityHost: endpoints.authorityHost, getAssertion });
+  const assertion = CACHED.has(getAssertion) ? getAssertion : cachedAssertion(getAssertion);
+  const credential = createCredential({ tenantId: settings.tenantId, clientId: settings.clientId, authorityHost: endpoints.authorityHost, getAssertion: assertion });
   return connectTenant({ credential, graphUrl: endpoints.graphUrl, scope: endpoints.scope });
 }
 

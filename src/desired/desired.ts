@@ -99,7 +99,7 @@ export interface SameSubjectConflict {
  * proxy address (smtp alias) or otherMails is not one of them, so a key written that way does not
  * resolve at all and cannot collide.
  */
-function keysResolvingTo(user: Subject): string[] {
+export function keysResolvingTo(user: Subject): string[] {
   const keys = [`objectid:${user.id.toLowerCase()}`];
   if (user.userPrincipalName) keys.push(`upn:${user.userPrincipalName.toLowerCase()}`);
   if (user.mail) keys.push(`upn:${user.mail.toLowerCase()}`);
@@ -111,7 +111,7 @@ function keysResolvingTo(user: Subject): string[] {
  * Canonical keys of `desired` by their lower-cased form. Graph matches `employeeId eq` without
  * regard to case while canonical employeeId keys keep it, so "A12" and "a12" share one slot.
  */
-function keyIndex(desired: DesiredState): Map<string, string[]> {
+export function keyIndex(desired: DesiredState): Map<string, string[]> {
   const index = new Map<string, string[]>();
   for (const canonical of desired.users.keys()) {
     const folded = canonical.toLowerCase();
@@ -122,7 +122,7 @@ function keyIndex(desired: DesiredState): Map<string, string[]> {
   return index;
 }
 
-function isSubject(resolution: UserResolution | undefined): resolution is Subject {
+export function isSubject(resolution: UserResolution | undefined): resolution is Subject {
   return resolution !== undefined && 'id' in resolution;
 }
 
@@ -204,7 +204,7 @@ function placeOf(at: SourceRef): string {
   return `${printable(at.file)}:${at.line}`;
 }
 
-function byDeclaration(a: DesiredPhoto, b: DesiredPhoto): number {
+export function byDeclaration(a: DesiredPhoto, b: DesiredPhoto): number {
   const fa = a.declaredAt.file;
   const fb = b.declaredAt.file;
   if (fa !== fb) return fa < fb ? -1 : 1;

@@ -11,6 +11,8 @@ export interface ApplyCounts {
   removed: number;
   failed: number;
   cancelled: number;
+  /** Never sent: the run stopped writing when the tenant's photo policy refused it (result.halted). */
+  notAttempted: number;
   kept: number;
   planned: number;
 }
@@ -22,6 +24,7 @@ export function applyCounts(result: ApplyResult): ApplyCounts {
     removed: count('removed') + count('would-remove'),
     failed: count('failed'),
     cancelled: count('cancelled'),
+    notAttempted: count('not-attempted'),
     kept: count('kept'),
     planned: result.outcomes.length - count('kept'),
   };
@@ -30,7 +33,7 @@ export function applyCounts(result: ApplyResult): ApplyCounts {
 /** Whether the job should fail: anything failed, was cancelled, or the policy was refused. */
 export function applySucceeded(result: ApplyResult): boolean {
   const c = applyCounts(result);
-  return c.failed === 0 && c.cancelled === 0 && !result.cancelled && !['refused', 'failed'].includes(result.policy.status) && result.validation.findings.every((f) => f.severity !== 'error');
+  return c.failed === 0 && c.cancelled === 0 && c.notAttempted === 0 && !result.halted && !result.cancelled && !['refused', 'failed'].includes(result.policy.status) && result.validation.findings.every((f) => f.severity !== 'error');
 }
 
 export function throughput(result: ApplyResult): number {
@@ -44,7 +47,7 @@ export function applyHeadline(result: ApplyResult): string {
   const verb = dry ? 'Dry run' : applySucceeded(result) ? 'Applied' : result.cancelled ? 'Cancelled' : 'Apply failed';
   const parts = dry
     ? [`${c.uploaded} would upload`, `${c.removed} would remove`, `${c.failed} failed`]
-    : [`${c.uploaded} uploaded`, `${c.removed} removed`, `${c.failed} failed`, ...(c.cancelled ? [`${c.cancelled} not started`] : [])];
+    : [`${c.uploaded} uploaded`, `${c.removed} removed`, `${c.failed} failed`, ...(c.cancelled ? [`${c.cancelled} not started`] : []), ...(c.notAttempted ? [`${c.notAttempted} not attempted`] : [])];
   return `${verb} to ${result.environment}: ${parts.join(', ')}${result.alreadyLanded ? `, ${result.alreadyLanded} already landed` : ''}; policy ${result.policy.status} (${(result.durationMs / 1000).toFixed(1)} s).`;
 }
 
@@ -78,6 +81,9 @@ export function applyText(result: ApplyResult): string {
     if (o.status === 'failed' || o.status === 'cancelled') lines.push(`  ✗ ${describeKey(o.key)} (${o.action} ${printable(o.photo ?? '')}): ${printable(o.reason ?? o.status)}`);
   }
   if (result.policy.message) lines.push(`  policy: ${printable(result.policy.message)}`);
+  // The run's one error when the tenant's photo policy refused its writes (the users never sent
+  // are counted, not listed one by one).
+  if (result.halted) lines.push(`Error: ${printable(result.halted.message)}`);
   lines.push(applyHeadline(result), recordLine(result));
   return lines.join('\n') + '\n';
 }
@@ -92,6 +98,7 @@ export interface ApplyJson {
   appliedRevision: string | null;
   record: ApplyResult['record'];
   durationMs: number;
+  halted?: NonNullable<ApplyResult['halted']>;
   outcomes: { user: string; keyType: string; action: string; status: string; photo?: string; reason?: string }[];
 }
 
@@ -106,6 +113,7 @@ export function applyJson(result: ApplyResult): ApplyJson {
     appliedRevision: result.appliedRevision ?? null,
     record: result.record,
     durationMs: result.durationMs,
+    ...(result.halted ? { halted: result.halted } : {}),
     outcomes: result.outcomes.map((o) => ({ user: o.key.value, keyType: o.key.kind, action: o.action, status: o.status, ...(o.photo ? { photo: o.photo } : {}), ...(o.reason ? { reason: o.reason } : {}) })),
   };
 }
@@ -126,6 +134,7 @@ export function applyMarkdown(result: ApplyResult, openRows = 15): string {
     '',
     mdText(recordLine(result)),
     '',
+    ...(result.halted ? ['> [!CAUTION]', `> ${mdText(result.halted.message)}`, ''] : []),
   ];
   if (result.pacer) {
     const p = result.pacer;

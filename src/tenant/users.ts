@@ -50,6 +50,11 @@ export interface ResolveOptions {
   /** Attempts per lookup (and per batch request); default 5. */
   maxAttempts?: number;
   signal?: AbortSignal;
+  /**
+   * Told the answers of each batch as it lands (keys answered for good: resolved, not found,
+   * ambiguous, failed), so a caller can start on the first users while the rest are looked up.
+   */
+  onResolved?: (answers: ReadonlyMap<string, UserResolution>) => void;
 }
 
 const SELECT = 'id,userPrincipalName,displayName,mail,employeeId';
@@ -110,11 +115,13 @@ export async function resolveUsers(connection: GraphConnection, keys: readonly U
     let backoffRetry = 0;
     await mapLimit(chunks, options.batchConcurrency ?? 4, async (chunk) => {
       const answers = await runBatch(connection, chunk, maxAttempts, options.signal);
+      const settled = new Map<string, UserResolution>();
       chunk.forEach((lookup, index) => {
         const outcome = interpret(lookup, answers.get(String(index)));
         if (outcome.kind === 'done') {
           answeredThisRound++;
           results.set(lookup.key.canonical, outcome.resolution);
+          settled.set(lookup.key.canonical, outcome.resolution);
           return;
         }
         if (outcome.kind === 'next') {
@@ -131,12 +138,15 @@ export async function resolveUsers(connection: GraphConnection, keys: readonly U
           backoffRetry = Math.max(backoffRetry, lookup.attempts);
         }
         if (lookup.attempts >= maxAttempts || lookup.throttled >= maxAttempts * 4) {
-          results.set(lookup.key.canonical, { notFound: true, problem: 'failed', reason: outcome.error.message });
+          const failed: UnresolvedUser = { notFound: true, problem: 'failed', reason: outcome.error.message };
+          results.set(lookup.key.canonical, failed);
+          settled.set(lookup.key.canonical, failed);
           return;
         }
         next.push(lookup);
         if (outcome.retryAfterSeconds !== undefined) waitSeconds = Math.max(waitSeconds ?? 0, outcome.retryAfterSeconds);
       });
+      if (settled.size > 0) options.onResolved?.(settled);
     });
     roundSize = throttledThisRound > 0 ? Math.max(1, answeredThisRound) : Number.POSITIVE_INFINITY;
     if (throttledThisRound > 0 || backoffRetry > 0) {
