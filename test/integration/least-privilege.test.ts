@@ -92,6 +92,26 @@ describe('an app that manages only photos (ProfilePhoto.ReadWrite.All + User.Rea
   });
 });
 
+describe('what happens without each permission (docs/setup.md)', { timeout: 60_000 }, () => {
+  it('without User.Read.All: the run stops before writing anything, naming the permission', async () => {
+    await emulator.admin.setConfig({ appPermissions: ['ProfilePhoto.ReadWrite.All'] });
+    const { dir } = await roster(30);
+    const since = (await emulator.admin.requests()).at(-1)?.seq ?? 0;
+    await expect(applyRevision({ repo: dir, head: 'HEAD', environment: 'production', prune: false, dryRun: false, allowPolicyLockout: false }, tenantFor(emulator))).rejects.toThrow(/User\.Read\.All/);
+    expect(photoPuts(await emulator.admin.requests(since))).toEqual([]);
+    expect(appliedTag(dir, 'production')).toBeUndefined();
+  });
+
+  it('without ProfilePhoto.ReadWrite.All: each write is refused and reported naming the permission; the record stays', async () => {
+    await emulator.admin.setConfig({ appPermissions: ['User.Read.All'] });
+    const { dir } = await roster(5);
+    const { result } = await apply(dir);
+    expect(count(result, 'failed')).toBe(5);
+    for (const outcome of result.outcomes) expect(outcome.reason).toContain('ProfilePhoto.ReadWrite.All');
+    expect(result.record).toBe('not-complete');
+  });
+});
+
 describe('a live photo policy that refuses the app', { timeout: 60_000 }, () => {
   it('stops after a handful of writes with one error naming the policy and its roles; the record stays; with the role, the next run applies', async () => {
     // The app may read the policy (to say what it is) but the manifests do not manage it.
