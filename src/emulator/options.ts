@@ -110,7 +110,40 @@ export interface LatencyConfig {
   spreadMs: number;
 }
 
+/**
+ * How the emulated tenant throttles photo writes (src/emulator/throttle.ts; each shape says there
+ * whether Microsoft documents it or it is our stress shape, and whether refused requests count):
+ * - 'token-bucket' (default): burst + refill per app+tenant, Graph's identity write limit;
+ * - 'fixed-window': `windowRequests` per `windowSeconds`, Retry-After = the rest of the window;
+ * - 'mailbox': `mailboxConcurrent` requests in flight per target user (Outlook's documented
+ *   per-mailbox limit) on top of the token bucket across all users;
+ * - 'storm': every request refused for `stormSeconds` (Retry-After `stormRetryAfterSeconds`),
+ *   then no limit.
+ * No throttling at all is `throttle: false` (or `null` through the admin API).
+ */
+export type ThrottleShape = 'token-bucket' | 'fixed-window' | 'mailbox' | 'storm';
+
 export interface ThrottleConfig {
+  /** Default 'token-bucket'. */
+  shape?: ThrottleShape;
+  /**
+   * Whether successful responses carry x-ms-throttle-limit-percentage once 80% of the bucket is
+   * used (documented for the identity limits only). Default: true for 'token-bucket', false for
+   * the other shapes.
+   */
+  earlyWarning?: boolean;
+  /** 'fixed-window': requests allowed per window (default 100). */
+  windowRequests?: number;
+  /** 'fixed-window': window length in seconds (default 1); windows start at the first write. */
+  windowSeconds?: number;
+  /** 'mailbox': requests in flight per target user (default 4, as Outlook documents). */
+  mailboxConcurrent?: number;
+  /** 'mailbox': how long a request counts as in flight at its mailbox (default 100 ms). */
+  mailboxHoldMs?: number;
+  /** 'storm': how long every request is refused, from the first write (default 3 s). */
+  stormSeconds?: number;
+  /** 'storm': the Retry-After sent during the storm (default 1 s). */
+  stormRetryAfterSeconds?: number;
   /** Bucket capacity: requests allowed back to back from a full bucket. */
   burst: number;
   /** Tokens added per second (sustained rate). */

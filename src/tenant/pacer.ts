@@ -1,36 +1,46 @@
 /**
- * WritePacer: runs photo writes as fast as the tenant allows, and no faster.
+ * WritePacer: runs photo writes as fast as the tenant allows, and no faster, learning the limit
+ * from the 429s themselves.
  *
- * Graph limits identity writes per app+tenant with a token bucket (order of 3,000 writes per
- * 150 s: a burst, then ~20/s), and a rejected request still costs a token. A client with a fixed
- * high concurrency therefore collapses: every 429 pushes its own window further out. The pacer
- * combines four mechanisms:
+ * Microsoft documents no cross-mailbox limit for photo writes, and no early-warning header for them
+ * (Photo is under the Outlook service limits; x-ms-throttle-limit-percentage is documented for the
+ * identity limits only). So the pacer must not need a hint: whatever the limit's shape (a token
+ * bucket that counts refused requests, a fixed window, a storm of 429s), it finds the sustainable
+ * rate from when requests were refused and what each Retry-After says. What it does:
  *
- * 1. One shared gate. A 429's Retry-After holds ALL new starts until then (not a sleep per
- *    request, which would let the other workers keep hammering the empty bucket).
- * 2. Adaptive concurrency (AIMD). The in-flight limit starts at `initialConcurrency`, grows by ½
- *    per success until the first throttling ("slow start"), then by 1/limit per success; each
- *    congestion event cuts it (×0.5 the first time, ×0.7 after). A congestion event is a 429 for a
- *    request started after the previous cut, so one burst of 429s is one event, not many.
- * 3. Rate pacing after the first throttling. Starts are spaced at a rate r. The refill rate is
- *    measured, not guessed: when the gate opens the bucket holds about one token, and a later 429
- *    shows it empty again, so the requests started in between that succeeded took exactly the
- *    tokens that arrived: successes / elapsed = refill rate. Each congestion event at least 1 s
- *    after the anchor re-measures and sets r = 0.97 × refill; until the first measurement r is cut
- *    ×0.7 per event. Between events r probes upward: doubling per second until a measurement
- *    exists, then +1% per second (at most 1.5× the measured refill), so the pacer follows a limit
- *    that rises and finds the ceiling again after an over-cautious cut. A measurement taken during
- *    a storm (an outage answering 429s) can be far below the real limit: after 30 s without any
- *    throttling the estimate is treated as stale, and the rate and its ceiling double every 30 s
- *    until a 429 measures again.
- * 4. Early warning. Graph sends x-ms-throttle-limit-percentage once an app has used 80% of its
- *    limit. Before the first 429, each such report caps the in-flight limit in proportion to what
- *    is left (32 at 80% → 2 at 100%), so few requests are on their way when the bucket runs dry;
- *    often the bucket never does (a task's result is inspected for a numeric `throttleUsage`, as
- *    putPhoto returns).
+ * 1. Starts are paced, always. Before anything is refused the rate ramps up from `initialRate`
+ *    (doubling every `rampDoublingSeconds` while there is work waiting and the rate, not the
+ *    concurrency cap, is what holds it back), so where nothing throttles it reaches the
+ *    concurrency cap within seconds. Requests in flight are at most `maxConcurrency`.
+ * 2. One shared gate. A 429's Retry-After (fractional seconds allowed) holds ALL new starts until
+ *    then. When the gate opens, ONE request goes first (the probe); the others wait for its
+ *    answer. If the probe is refused too, it is a storm (everything is refused, whatever the
+ *    rate): the rate learned so far is kept, the gate honours each Retry-After, and after a few
+ *    refused probes the wait grows (×1.5, at most 30 s) so an outage costs one request per wait.
+ * 3. A congestion event is the 429s of requests started before the first of them came back. Each
+ *    event estimates the sustainable rate R, and starts are then spaced at 0.97 R:
+ *    - from the Retry-After schedule: each refused request says when to come back. When those
+ *      times are spread wider than the refused requests arrived (a bucket that counts refusals
+ *      gives each its own slot, 1/R apart; one that does not points them at its next tokens), the
+ *      spread is the server's own rate: (distinct times − 1) / their span;
+ *    - else from the cycle: requests that succeeded between the previous gate opening (or the
+ *      first start) and this event, divided by the time from there to the new gate opening;
+ *    - a fixed window shows as refused requests all told to come back at the same, distant moment:
+ *      then the cycle is the window and its successes the quota, and the pacer sends up to 95% of
+ *      the quota as soon as each window opens, then waits for the next one;
+ *    - with no usable measurement the rate is cut to 0.8×; with nothing accepted since the cycle
+ *      began (refused from the first request) it is left alone.
+ * 4. No continuous probing upward (every probe past the limit costs about rate × latency refused
+ *    requests). After 30 s without a 429 the estimate may be stale (the limit may have risen, or
+ *    it was measured during a storm): the rate then grows 10% every 5 s until a 429 measures again.
+ * 5. Early warning, when the server sends it (a task's result carrying a numeric `throttleUsage`,
+ *    as putPhoto returns x-ms-throttle-limit-percentage), until the first 429: past 80% of the
+ *    limit the ramp stops, and the limit is bracketed from whether the bucket's level rises or
+ *    falls at each rate tried (see #onUsage), so it is usually found without any 429.
  *
- * Retries: at most `maxAttempts` attempts per task (default 6). 429 → back in the queue at the
- * front behind the gate. 408/5xx/network errors (reset, socket hang up, timeout) → exponential
+ * Retries: at most `maxAttempts` attempts per task (default 6), a 429 counting as one. 429 → back
+ * in the queue (at the front; a refused probe at the back, so a long storm is spread over many
+ * tasks) behind the gate. 408/5xx/network errors (reset, socket hang up, timeout) → exponential
  * backoff with full jitter, or the Retry-After Graph sent. Other 4xx → fail at once.
  * Cancellation (`signal`): nothing new starts (queued tasks and pending retries reject with
  * PacerCancelledError); requests in flight finish and report their outcome.
@@ -42,8 +52,12 @@ import { backoffDelayMs } from './retry.js';
 export interface WritePacerOptions {
   /** Upper bound of requests in flight; default 32. */
   maxConcurrency?: number;
-  /** In-flight limit at the start; default 4. */
+  /** Requests started before the first answer comes back; default 4. */
   initialConcurrency?: number;
+  /** Start rate (per second) before anything is known; default 40. */
+  initialRate?: number;
+  /** While nothing is refused, the start rate doubles this often (seconds); default 1.5. */
+  rampDoublingSeconds?: number;
   /** Attempts per task including the first; default 6. */
   maxAttempts?: number;
   /** Stops new work when aborted; in-flight requests finish. */
@@ -77,15 +91,17 @@ export interface PacerStats {
   retries: number;
   /** Attempts answered 429. */
   throttled: number;
+  /** Congestion events (a burst of 429s from requests in flight together counts once). */
+  events: number;
   /** Attempts by outcome: 'ok', HTTP status ('429', '503', ...), or a network code ('ECONNRESET', 'TimeoutError', ...). */
   outcomes: Record<string, number>;
-  /** Current in-flight limit (AIMD). */
+  /** Current cap on requests in flight. */
   concurrency: number;
   inFlight: number;
   queued: number;
-  /** Current paced start rate (per second); null until the first throttling. */
+  /** Current paced start rate (per second); null while still ramping up (nothing throttled yet). */
   rate: number | null;
-  /** Last measured refill rate of the tenant's bucket (writes per second). */
+  /** Last estimate of the tenant's sustainable rate (writes per second), from 429s. */
   refillEstimate: number | null;
   /** Time new starts were held by Retry-After gates. */
   gateWaitMs: number;
@@ -102,12 +118,53 @@ export class PacerCancelledError extends UserError {
 
 interface Job {
   task: () => Promise<unknown>;
-  /** Sequence number of the current attempt among all attempts started. */
-  startSeq: number;
   label: string | undefined;
   attempts: number;
+  /** Current attempt: when it started, its sequence number, whether it was a probe. */
+  startedAt: number;
+  startSeq: number;
+  probe: boolean;
+  /** Requests in flight when it started, itself included. */
+  inFlightAtStart: number;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+}
+
+/** The 429s of requests that were in flight together, and what they say. */
+interface CongestionEvent {
+  /** When the cycle it ends began (gate opening or first start). */
+  cycleStart: number;
+  /** When the first 429 came back: requests started before it belong to the cycle. */
+  reactionAt: number;
+  /** Client-side time each refused request was told to come back. */
+  targets: number[];
+  /** When each refusal came back. */
+  refusedAt: number[];
+  /** Whether every refusal so far came back at once (refused on arrival) while more were in flight than ever succeeded. */
+  concurrencyLike: boolean;
+  /** Requests in flight when the refused ones started: the most that were refused with the fewest. */
+  fewestRefusedInFlight: number;
+  /** The Retry-After schedule's rate, once readable. */
+  schedule: number | undefined;
+  /** Retry-After (ms) of the first refusal. */
+  firstWaitMs: number;
+  /** Rate state before the event (restored if it turns out to be a storm). */
+  before: RateState;
+}
+
+interface RateState {
+  mode: 'ramp' | 'paced';
+  rampLog2: number;
+  pacedRate: number;
+  window: WindowModel | undefined;
+}
+
+/** A fixed window as learned: `quota` successes per `periodMs`, the next opening at `nextOpen`. */
+interface WindowModel {
+  periodMs: number;
+  quota: number;
+  nextOpen: number;
+  sent: number;
 }
 
 const attemptsByError = new WeakMap<object, number>();
@@ -117,22 +174,43 @@ export function attemptsOf(error: unknown): number | undefined {
   return error && typeof error === 'object' ? attemptsByError.get(error) : undefined;
 }
 
-/** Slow start adds this per success (×1.5 per round trip): a small burst is not overshot by much. */
-const SLOW_START_GAIN = 0.5;
-const FIRST_CUT = 0.5;
-const LATER_CUT = 0.7;
-const RATE_CUT = 0.7;
+/** Starts are spaced at this share of the estimated sustainable rate. */
 const RATE_MARGIN = 0.97;
-const MEASURE_MIN_MS = 1000;
-const MEASURE_MIN_COUNT = 10;
-const PROBE_UNMEASURED = 1.0; // doubling per second
-const PROBE_MEASURED = 0.01; // +1% of the base rate per second
-/** Quiet (no 429) this long means the measured refill may be stale: probe upward faster. */
-const STALE_AFTER_MS = 30_000;
-const STALE_DOUBLING_MS = 30_000;
+/** Without a measurement, a refusal after some successes cuts the rate this much. */
+const BLIND_CUT = 0.8;
+/** Retry-After targets closer than this are the same moment (Graph rounds to the millisecond). */
+const SAME_TARGET_MS = 3;
+/** The Retry-After schedule is the server's own only if its gaps are this much wider than the refusals'. */
+const SCHEDULE_MIN_STRETCH = 1.25;
+/** A cycle measures the rate only with this many successes over at least this long. */
+const CYCLE_MIN_OK = 8;
+const CYCLE_MIN_MS = 500;
+/** A window is recognised when refused requests are all sent back to one moment at least this far. */
+const WINDOW_MIN_WAIT_MS = 200;
+/** Share of a learned window quota sent at each opening. */
+const WINDOW_BUDGET = 0.95;
+/** Quiet (no 429) this long: the estimate may be stale; the rate then grows by QUIET_GAIN per QUIET_STEP_MS. */
+const QUIET_MS = 30_000;
+const QUIET_STEP_MS = 5_000;
+const QUIET_GAIN = 1.1;
+/** Refused probes waited for exactly before the wait grows by PROBE_BACKOFF (up to PROBE_MAX_MS). */
+const PROBE_HONOURED = 4;
+const PROBE_BACKOFF = 1.5;
+const PROBE_MAX_MS = 30_000;
+/** Early warning: usage rising by more than this between round trips counts as rising. */
+const USAGE_EPSILON = 0.005;
+/** Early warning: an observation lasts until usage moved this much, or this long. */
+const USAGE_STEP = 0.02;
+const USAGE_WINDOW_MS = 1000;
+/** Early warning: the first one cuts the rate to this share of the ramp's. */
+const WARNING_FIRST_CUT = 0.35;
+const MIN_RATE = 0.1;
 
 export class WritePacer {
   readonly #maxConcurrency: number;
+  readonly #initialConcurrency: number;
+  readonly #initialRate: number;
+  readonly #rampDoublingMs: number;
   readonly #maxAttempts: number;
   readonly #options: WritePacerOptions;
   readonly #now: () => number;
@@ -145,23 +223,42 @@ export class WritePacer {
   #idleWaiters: Array<() => void> = [];
   #capacityWaiters: Array<{ below: number; resolve: () => void }> = [];
 
-  // Controller state.
-  #limit: number;
-  #slowStart = true;
-  #gateUntil = 0;
-  #lastCutAt = Number.NEGATIVE_INFINITY;
-  #consecutiveThrottles = 0;
-  #rateBase: number | null = null;
-  #rateSetAt = 0;
-  #measured = false;
+  // Rate state.
+  #mode: 'ramp' | 'paced' = 'ramp';
+  #rampLog2 = 0;
+  #rampAt: number | undefined;
+  /** Whether, at the last pump, work was waiting only for the rate (so the ramp may grow). */
+  #rampRunning = false;
+  #pacedRate = 0;
+  /** When the paced rate was last set (quiet probing counts from here or the last event). */
+  #pacedAt = 0;
+  #window: WindowModel | undefined;
   #refillEstimate: number | null = null;
   #nextStartAt = 0;
-  #started = 0; // attempts started, in order
-  #anchor: { at: number; seq: number } | undefined;
-  #anchorAtNextStart = false;
-  /** Start sequence numbers of attempts answered 429 since the anchor. */
-  #throttledSeqs: number[] = [];
-  #recentSuccesses: number[] = [];
+
+  // Gate, probe, events.
+  #gateUntil = 0;
+  #needProbe = false;
+  #probeInFlight = false;
+  #refusedProbes = 0;
+  #consecutiveThrottles = 0;
+  #lastReactionAt = Number.NEGATIVE_INFINITY;
+  #event: CongestionEvent | undefined;
+  #cycleStart: number | undefined;
+  #answered = false;
+  #started = 0;
+  /** Start times of successful attempts (recent), for cycle measurements, and how many were in flight then. */
+  #okStarts: number[] = [];
+  #okInFlight: number[] = [];
+  /** When successful answers came back (recent). */
+  #okAt: number[] = [];
+  /** Cap on requests in flight learned from refusals on arrival (a concurrency limit); when it was set. */
+  #cap: number;
+  #capAt = 0;
+  /** Smoothed round trip of successful attempts (ms). */
+  #rttMs: number | undefined;
+  /** Early warning: bounds on the limit bracketed from the bucket's level, the rate being tried. */
+  #warning: { lo: number; hi: number; rate: number; setAt: number; baseUsage: number | undefined; baseAt: number } | undefined;
 
   readonly #stats: Omit<PacerStats, 'concurrency' | 'inFlight' | 'queued' | 'rate' | 'refillEstimate'> = {
     tasks: 0,
@@ -171,15 +268,19 @@ export class WritePacer {
     attempts: 0,
     retries: 0,
     throttled: 0,
+    events: 0,
     outcomes: {},
     gateWaitMs: 0,
   };
 
   constructor(options: WritePacerOptions = {}) {
     this.#options = options;
-    this.#maxConcurrency = Math.max(1, options.maxConcurrency ?? 32);
+    this.#maxConcurrency = Math.max(1, Math.floor(options.maxConcurrency ?? 32));
+    this.#initialConcurrency = Math.min(this.#maxConcurrency, Math.max(1, Math.floor(options.initialConcurrency ?? 4)));
+    this.#initialRate = Math.max(MIN_RATE, options.initialRate ?? 40);
+    this.#rampDoublingMs = Math.max(50, (options.rampDoublingSeconds ?? 1.5) * 1000);
     this.#maxAttempts = Math.max(1, options.maxAttempts ?? 6);
-    this.#limit = Math.min(this.#maxConcurrency, Math.max(1, options.initialConcurrency ?? 4));
+    this.#cap = this.#maxConcurrency;
     this.#now = options.now ?? (() => performance.now());
     options.signal?.addEventListener('abort', () => this.#cancelWaiting(), { once: true });
   }
@@ -190,13 +291,14 @@ export class WritePacer {
   }
 
   get stats(): PacerStats {
+    const now = this.#now();
     return {
       ...this.#stats,
       outcomes: { ...this.#stats.outcomes },
-      concurrency: Math.max(1, Math.floor(this.#limit)),
+      concurrency: this.#capNow(now),
       inFlight: this.#inFlight,
       queued: this.#queue.length + this.#retryTimers.size,
-      rate: this.#rateBase === null ? null : round(this.#currentRate(this.#now()) ?? 0),
+      rate: this.#mode === 'ramp' ? null : round(this.#currentRate(now)),
       refillEstimate: this.#refillEstimate === null ? null : round(this.#refillEstimate),
     };
   }
@@ -218,7 +320,7 @@ export class WritePacer {
       return Promise.reject(new PacerCancelledError(label));
     }
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ task, label, attempts: 0, startSeq: 0, resolve: resolve as (value: unknown) => void, reject });
+      this.#queue.push({ task, label, attempts: 0, startedAt: 0, startSeq: 0, probe: false, inFlightAtStart: 0, resolve: resolve as (value: unknown) => void, reject });
       this.#pump();
     });
   }
@@ -239,17 +341,51 @@ export class WritePacer {
     this.#options.onEvent?.(event);
   }
 
-  #currentRate(now: number): number | null {
-    if (this.#rateBase === null) return null;
-    const elapsed = Math.max(0, now - this.#rateSetAt) / 1000;
-    // A long quiet spell makes the measurement suspect (it may come from a 429 storm): re-probe.
-    const quietMs = now - Math.max(this.#lastCutAt, this.#rateSetAt);
-    const restale = quietMs > STALE_AFTER_MS ? 2 ** ((quietMs - STALE_AFTER_MS) / STALE_DOUBLING_MS) : 1;
-    const gain = (this.#measured ? 1 + PROBE_MEASURED * elapsed : 2 ** (PROBE_UNMEASURED * elapsed)) * restale;
-    // While the caller cannot keep up (no 429s because nothing is offered), do not let the probe
-    // run away: a measured refill bounds it to 1.5× (until the measurement goes stale).
-    const ceiling = (this.#refillEstimate === null ? this.#rateBase * 64 : this.#refillEstimate * 1.5) * restale;
-    return Math.max(0.1, Math.min(this.#rateBase * gain, Math.max(ceiling, this.#rateBase)));
+  #emitRate(reason: string): void {
+    const now = this.#now();
+    this.#emit({
+      type: 'rate',
+      rate: round(this.#currentRate(now)),
+      refillEstimate: this.#refillEstimate === null ? null : round(this.#refillEstimate),
+      concurrency: this.#capNow(now),
+      reason,
+    });
+  }
+
+  /** The cap on requests in flight: maxConcurrency, or a concurrency limit learned from refusals (re-tried +1 per step after a quiet spell). */
+  #capNow(now: number): number {
+    if (this.#cap >= this.#maxConcurrency) return this.#maxConcurrency;
+    const quietMs = now - Math.max(this.#lastReactionAt, this.#capAt);
+    const extra = quietMs > QUIET_MS ? Math.floor((quietMs - QUIET_MS) / QUIET_STEP_MS) + 1 : 0;
+    return Math.min(this.#maxConcurrency, this.#cap + extra);
+  }
+
+  /** The highest start rate the concurrency cap can carry at the observed round trip. */
+  #rateCeiling(): number {
+    const rtt = this.#rttMs ?? 100;
+    return Math.max(this.#initialRate, (this.#capNow(this.#now()) * 1000 * 1.25) / Math.max(1, rtt));
+  }
+
+  #currentRate(now: number): number {
+    if (this.#mode === 'ramp') return Math.min(this.#initialRate * 2 ** this.#rampLog2, this.#rateCeiling());
+    const quietMs = now - Math.max(this.#lastReactionAt, this.#pacedAt);
+    const gain = quietMs > QUIET_MS ? Math.min(16, QUIET_GAIN ** ((quietMs - QUIET_MS) / QUIET_STEP_MS)) : 1;
+    return Math.max(MIN_RATE, Math.min(this.#pacedRate * gain, this.#rateCeiling()));
+  }
+
+  #advanceRamp(now: number): void {
+    if (this.#mode === 'ramp' && this.#rampRunning && this.#rampAt !== undefined) {
+      this.#rampLog2 += (now - this.#rampAt) / this.#rampDoublingMs;
+      // Never beyond what the concurrency cap can carry: a later cut starts from a real rate.
+      this.#rampLog2 = Math.min(this.#rampLog2, Math.log2(this.#rateCeiling() / this.#initialRate));
+    }
+    this.#rampAt = now;
+  }
+
+  #setPaced(rate: number, now: number): void {
+    this.#mode = 'paced';
+    this.#pacedRate = Math.max(MIN_RATE, rate);
+    this.#pacedAt = now;
   }
 
   #pump(): void {
@@ -258,23 +394,55 @@ export class WritePacer {
       this.#notify();
       return;
     }
-    while (this.#queue.length > 0 && this.#inFlight < Math.max(1, Math.floor(this.#limit))) {
+    const now0 = this.#now();
+    this.#advanceRamp(now0);
+    let rateBound = false;
+    while (this.#queue.length > 0) {
       const now = this.#now();
-      const rate = this.#currentRate(now);
-      const startAt = Math.max(this.#gateUntil, rate === null ? 0 : this.#nextStartAt);
-      if (startAt > now) {
-        this.#wakeAt(startAt);
+      if (!this.#answered && this.#inFlight >= this.#initialConcurrency) break;
+      if (this.#inFlight >= this.#capNow(now) || this.#probeInFlight) break;
+      // The probe goes alone: after every request of the event has answered (a request still in
+      // flight may deepen the debt the probe would then be refused for).
+      if (this.#needProbe && this.#inFlight > 0) break;
+      if (now < this.#gateUntil) {
+        this.#wakeAt(this.#gateUntil);
         break;
       }
-      if (rate !== null) this.#nextStartAt = Math.max(this.#nextStartAt, now) + 1000 / rate;
-      if (this.#anchorAtNextStart) {
-        // The gate just opened: the bucket holds about one token. Measure the refill from here.
-        this.#anchorAtNextStart = false;
-        this.#anchor = { at: now, seq: this.#started };
-        this.#throttledSeqs = this.#throttledSeqs.filter((seq) => seq > this.#started);
+      const window = this.#window;
+      let burst = false;
+      if (window) {
+        if (now >= window.nextOpen) {
+          const periods = Math.floor((now - window.nextOpen) / window.periodMs) + 1;
+          window.nextOpen += periods * window.periodMs;
+          window.sent = 0;
+        }
+        if (!this.#needProbe && window.sent >= Math.max(1, Math.floor(window.quota * WINDOW_BUDGET))) {
+          this.#wakeAt(window.nextOpen);
+          break;
+        }
+        burst = true;
       }
-      this.#start(this.#queue.shift()!, now);
+      const rate = this.#currentRate(now);
+      if (!burst && !this.#needProbe && now < this.#nextStartAt) {
+        rateBound = true;
+        this.#wakeAt(this.#nextStartAt);
+        break;
+      }
+      const probe = this.#needProbe;
+      if (probe) {
+        this.#needProbe = false;
+        this.#probeInFlight = true;
+        // Answers that came in since the 429s complete the event's measurement; a new cycle begins.
+        if (this.#event && this.#refusedProbes === 0) this.#estimate(this.#event, now, false);
+        this.#cycleStart = now;
+      }
+      this.#cycleStart ??= now;
+      if (window) window.sent++;
+      this.#nextStartAt = Math.max(this.#nextStartAt, now) + 1000 / rate;
+      this.#start(this.#queue.shift()!, now, probe);
     }
+    // The ramp grows only while work waits for the rate alone (not for the caller, a gate or the cap).
+    this.#rampRunning = rateBound && this.#answered;
     this.#notify();
   }
 
@@ -289,11 +457,14 @@ export class WritePacer {
     }, Math.max(0, Math.ceil(at - this.#now())));
   }
 
-  #start(job: Job, startedAt: number): void {
+  #start(job: Job, startedAt: number, probe: boolean): void {
     job.attempts++;
     job.startSeq = ++this.#started;
+    job.startedAt = startedAt;
+    job.probe = probe;
     this.#stats.attempts++;
     this.#inFlight++;
+    job.inFlightAtStart = this.#inFlight;
     let promise: Promise<unknown>;
     try {
       promise = Promise.resolve(job.task());
@@ -303,50 +474,123 @@ export class WritePacer {
     promise.then(
       (value) => {
         this.#inFlight--;
-        this.#onSuccess(value);
+        this.#onSuccess(job, value);
         this.#stats.succeeded++;
         job.resolve(value);
         this.#pump();
       },
       (error: unknown) => {
         this.#inFlight--;
-        this.#onFailure(job, error, startedAt);
+        this.#onFailure(job, error);
         this.#pump();
       },
     );
   }
 
-  #onSuccess(value: unknown): void {
+  #onSuccess(job: Job, value: unknown): void {
     const now = this.#now();
     this.#count('ok');
+    this.#answered = true;
     this.#consecutiveThrottles = 0;
-    if (this.#rateBase === null) {
-      this.#recentSuccesses.push(now);
-      while ((this.#recentSuccesses[0] ?? now) < now - 1000) this.#recentSuccesses.shift();
+    const rtt = now - job.startedAt;
+    this.#rttMs = this.#rttMs === undefined ? rtt : this.#rttMs * 0.9 + rtt * 0.1;
+    this.#okStarts.push(job.startedAt);
+    this.#okInFlight.push(job.inFlightAtStart);
+    this.#okAt.push(now);
+    if (this.#okStarts.length > 4096) {
+      this.#okStarts.splice(0, 2048);
+      this.#okInFlight.splice(0, 2048);
+      this.#okAt.splice(0, 2048);
     }
-    this.#limit = Math.min(this.#maxConcurrency, this.#limit + (this.#slowStart ? SLOW_START_GAIN : 1 / Math.max(1, this.#limit)));
-    // Early warning: Graph reports x-ms-throttle-limit-percentage once the app has used 80% of its
-    // limit. Before the first 429, cap the in-flight limit in proportion to what is left, so that
-    // few requests are already on their way when the bucket runs dry; below 80% it grows again.
-    const usage = throttleUsageOf(value);
-    if (usage !== undefined && usage >= 0.8 && this.#rateBase === null) {
-      this.#limit = Math.min(this.#limit, Math.max(2, (this.#maxConcurrency * (1 - usage)) / 0.2));
+    if (job.probe) {
+      this.#probeInFlight = false;
+      this.#refusedProbes = 0;
     }
+    this.#onUsage(throttleUsageOf(value), now);
+  }
+
+  /**
+   * Early warning (x-ms-throttle-limit-percentage, when the server sends it), until the first 429:
+   * the level of the bucket says whether the rate being tried is above the limit (usage rises) or
+   * below it (usage falls, or stays under 80%, when the header is absent). The first warning sets
+   * an upper bound (the ramp's rate drained the bucket) and cuts to a third of it; each later
+   * observation moves a bound, and the next rate is their geometric mean (20% above the lower
+   * bound while they are far apart), so the limit is bracketed within a few observations without
+   * the bucket running dry. An observation starts once the previous rate's requests have all been
+   * decided (1.5 round trips after the change) and lasts until usage moved by 0.02, or 1 s.
+   * Close to empty (95% and rising), the rate drops below the lower bound at once.
+   */
+  #onUsage(usage: number | undefined, now: number): void {
+    if (this.#stats.events > 0) return;
+    const rtt = this.#rttMs ?? 100;
+    const warning = this.#warning;
+    if (!warning) {
+      if (usage === undefined || usage < 0.8) return;
+      const current = this.#currentRate(now);
+      this.#warning = { lo: 0, hi: current, rate: current * WARNING_FIRST_CUT, setAt: now, baseUsage: undefined, baseAt: 0 };
+      this.#setPaced(current * WARNING_FIRST_CUT, now);
+      this.#emitRate('early warning');
+      return;
+    }
+    if (now < warning.setAt + rtt * 1.5) return;
+    const level = usage !== undefined && usage >= 0.8 ? usage : undefined;
+    if (warning.baseUsage === undefined) {
+      warning.baseUsage = level ?? 0;
+      warning.baseAt = now;
+      return;
+    }
+    const elapsed = now - warning.baseAt;
+    const change = (level ?? 0) - warning.baseUsage;
+    let next: number;
+    if (level !== undefined && level >= 0.95 && change > 0) {
+      // Nearly empty and still falling: well below what is known to be safe, now (the bounds
+      // stay: this may be the previous rate's doing).
+      next = warning.lo > 0 ? warning.lo * 0.8 : warning.rate * 0.5;
+    } else {
+      if (level === undefined) {
+        // Under 80% (no header): refilling, or at least not near empty. Treat as below the limit.
+        if (warning.baseUsage === 0 && elapsed < 300) return;
+        warning.lo = Math.max(warning.lo, warning.rate);
+      } else {
+        if (Math.abs(change) < USAGE_STEP && elapsed < USAGE_WINDOW_MS) return;
+        if (change > USAGE_EPSILON) warning.hi = Math.min(warning.hi, warning.rate);
+        else if (change < -USAGE_EPSILON) warning.lo = Math.max(warning.lo, warning.rate);
+        else {
+          warning.lo = Math.max(warning.lo, warning.rate * 0.98);
+          warning.hi = Math.min(warning.hi, warning.rate * 1.02);
+        }
+      }
+      // Bounds that meet while the bucket refills, or cross, mean the limit is elsewhere (or
+      // moved): reopen the side it is on.
+      if (warning.lo >= warning.hi * (level === undefined ? 0.97 : 1)) {
+        if (level === undefined || change < 0) warning.hi = warning.lo * 1.25;
+        else warning.lo = warning.hi * 0.8;
+      }
+      next = warning.lo <= 0 ? warning.rate * 0.7 : warning.hi > warning.lo * 1.5 ? warning.lo * 1.2 : Math.sqrt(warning.lo * warning.hi);
+      if (warning.lo > 0) this.#refillEstimate = Math.sqrt(warning.lo * warning.hi);
+    }
+    warning.rate = next;
+    warning.setAt = now;
+    warning.baseUsage = undefined;
+    this.#setPaced(next, now);
   }
 
   #count(outcome: string): void {
     this.#stats.outcomes[outcome] = (this.#stats.outcomes[outcome] ?? 0) + 1;
   }
 
-  #onFailure(job: Job, error: unknown, startedAt: number): void {
+  #onFailure(job: Job, error: unknown): void {
     const disposition = classifyFailure(error);
     this.#count(outcomeName(error));
+    this.#answered = true;
+    if (job.probe && disposition.kind !== 'throttled') this.#probeInFlight = false;
+    const cancelled = this.#options.signal?.aborted ?? false;
+    const final = disposition.kind === 'fatal' || job.attempts >= this.#maxAttempts || cancelled;
     if (disposition.kind === 'throttled') {
       this.#stats.throttled++;
-      this.#onThrottled(job, disposition.retryAfterSeconds, startedAt);
+      this.#onThrottled(job, disposition.retryAfterSeconds, !final);
     }
-    const cancelled = this.#options.signal?.aborted ?? false;
-    if (disposition.kind === 'fatal' || job.attempts >= this.#maxAttempts || cancelled) {
+    if (final) {
       if (cancelled && disposition.kind !== 'fatal') {
         this.#stats.cancelled++;
         job.reject(new PacerCancelledError(job.label, error));
@@ -359,10 +603,7 @@ export class WritePacer {
       return;
     }
     this.#stats.retries++;
-    if (disposition.kind === 'throttled') {
-      this.#queue.unshift(job); // the gate holds it
-      return;
-    }
+    if (disposition.kind === 'throttled') return; // requeued behind the gate by #onThrottled
     const delayMs = backoffDelayMs(job.attempts, disposition.retryAfterSeconds, {
       ...(this.#options.baseDelayMs !== undefined ? { baseDelayMs: this.#options.baseDelayMs } : {}),
       ...(this.#options.maxDelayMs !== undefined ? { maxDelayMs: this.#options.maxDelayMs } : {}),
@@ -377,71 +618,130 @@ export class WritePacer {
     this.#retryTimers.set(timer, job);
   }
 
-  #onThrottled(job: Job, retryAfterSeconds: number | undefined, startedAt: number): void {
+  #setGate(until: number, now: number): void {
+    if (until > this.#gateUntil) {
+      this.#stats.gateWaitMs += until - Math.max(now, this.#gateUntil);
+      this.#gateUntil = until;
+    }
+    this.#needProbe = true;
+    this.#nextStartAt = Math.max(this.#nextStartAt, this.#gateUntil);
+  }
+
+  #onThrottled(job: Job, retryAfterSeconds: number | undefined, requeue: boolean): void {
     const now = this.#now();
     this.#consecutiveThrottles++;
     const waitMs =
       retryAfterSeconds !== undefined
         ? retryAfterSeconds * 1000
         : (this.#options.defaultThrottleDelayMs ?? 1000) * 2 ** Math.min(5, this.#consecutiveThrottles - 1);
-    const gateUntil = now + waitMs;
-    if (gateUntil > this.#gateUntil) {
-      this.#stats.gateWaitMs += gateUntil - Math.max(now, this.#gateUntil);
-      this.#gateUntil = gateUntil;
-    }
     this.#emit({ type: 'throttled', label: job.label, attempt: job.attempts, retryAfterSeconds, gateMs: Math.round(waitMs) });
-    this.#throttledSeqs.push(job.startSeq);
-    if (startedAt < this.#lastCutAt) {
-      // Same congestion event as one we already reacted to. If this request started before the
-      // measurement anchor, the bucket was deeper in debt at the anchor than assumed: re-anchor
-      // when the (now longer) gate opens.
-      if (this.#anchor && startedAt < this.#anchor.at) this.#anchorAtNextStart = true;
+
+    if (job.probe) {
+      // Refused although it went alone after the gate: a storm. What was learned before stands
+      // (undo the cut the storm's first refusals caused); wait as told, longer after a few.
+      this.#probeInFlight = false;
+      this.#refusedProbes++;
+      if (this.#refusedProbes === 1) {
+        if (this.#event) this.#restore(this.#event.before);
+        this.#emitRate('storm');
+      }
+      const extra = this.#refusedProbes - PROBE_HONOURED;
+      const wait = extra > 0 ? Math.min(PROBE_MAX_MS, Math.max(waitMs, waitMs * PROBE_BACKOFF ** extra)) : waitMs;
+      this.#setGate(now + wait, now);
+      this.#lastReactionAt = now;
+      if (requeue) this.#queue.push(job); // the next probe is another task
       return;
     }
-    this.#lastCutAt = now;
 
-    // Refill measurement. When the gate opens the bucket holds about one token; a later 429 means
-    // it was empty again when that request arrived. In between, the tokens that came in were
-    // taken by the requests started in between that succeeded, so successes / time = refill rate.
-    // (If rejected requests also burn quota, as Graph documents, this reads a little low by the
-    // few 429s in the window: the safe side.) Counting by start, not completion, keeps requests
-    // that already held a token before the window out of it.
-    let reason: string;
-    if (this.#rateBase === null) {
-      this.#slowStart = false;
-      this.#limit = Math.max(1, this.#limit * FIRST_CUT);
-      // First estimate: what we delivered just before, halved, bounded by the Retry-After (the
-      // bucket holds a token again after it, so 1/Retry-After is at least the refill). Doubling
-      // per second from there finds the ceiling; the next 429 measures it.
-      const delivered = this.#recentSuccesses.length / Math.max(0.25, Math.min(1, (now - (this.#recentSuccesses[0] ?? now)) / 1000));
-      const fromRetryAfter = retryAfterSeconds && retryAfterSeconds > 0 ? 1 / retryAfterSeconds : Number.POSITIVE_INFINITY;
-      this.#rateBase = Math.max(1, Math.min(delivered * FIRST_CUT, fromRetryAfter));
-      this.#recentSuccesses = [];
-      this.#anchorAtNextStart = true;
-      reason = 'first throttling';
+    this.#setGate(now + waitMs, now);
+    if (requeue) this.#queue.unshift(job);
+    // Refused on arrival: answered much faster than a write is.
+    const fast = this.#rttMs !== undefined && now - job.startedAt < this.#rttMs * 0.3;
+    if (job.startedAt >= this.#lastReactionAt || !this.#event) {
+      // A new congestion event: the first 429 for a request started after we last reacted.
+      this.#stats.events++;
+      this.#lastReactionAt = now;
+      this.#event = {
+        cycleStart: this.#cycleStart ?? job.startedAt,
+        reactionAt: now,
+        targets: [now + waitMs],
+        refusedAt: [now],
+        concurrencyLike: fast,
+        fewestRefusedInFlight: job.inFlightAtStart,
+        schedule: undefined,
+        firstWaitMs: waitMs,
+        before: { mode: this.#mode, rampLog2: this.#rampLog2, pacedRate: this.#pacedRate, window: this.#window ? { ...this.#window } : undefined },
+      };
+      this.#estimate(this.#event, now, true);
     } else {
-      this.#limit = Math.max(1, this.#limit * LATER_CUT);
-      const current = this.#currentRate(now) ?? 1;
-      const anchor = this.#anchor;
-      const elapsed = anchor ? startedAt - anchor.at : 0;
-      const spent = anchor ? job.startSeq - 1 - anchor.seq - this.#throttledSeqs.filter((seq) => seq > anchor.seq && seq < job.startSeq).length : 0;
-      if (anchor && elapsed >= MEASURE_MIN_MS && spent >= MEASURE_MIN_COUNT) {
-        this.#refillEstimate = spent / (elapsed / 1000);
-        this.#rateBase = Math.min(current, this.#refillEstimate) * RATE_MARGIN;
-        this.#measured = true;
-        this.#anchorAtNextStart = true;
-        reason = 'measured refill';
-      } else {
-        // Too soon to measure: slow down, but not below what was measured before.
-        const floor = this.#refillEstimate === null ? 0.5 : this.#refillEstimate * 0.9;
-        this.#rateBase = Math.max(Math.min(floor, current), current * RATE_CUT);
-        reason = 'throttled again';
-      }
+      const event = this.#event;
+      event.targets.push(now + waitMs);
+      event.refusedAt.push(now);
+      event.concurrencyLike &&= fast;
+      event.fewestRefusedInFlight = Math.min(event.fewestRefusedInFlight, job.inFlightAtStart);
+      this.#estimate(event, now, false);
     }
-    // Probing resumes when the gate opens; starts are spaced from there.
-    this.#rateSetAt = Math.max(now, this.#gateUntil);
-    this.#nextStartAt = this.#gateUntil;
-    this.#emit({ type: 'rate', rate: round(this.#rateBase ?? 0), refillEstimate: this.#refillEstimate === null ? null : round(this.#refillEstimate), concurrency: Math.floor(this.#limit), reason });
+  }
+
+  #restore(state: RateState): void {
+    this.#mode = state.mode;
+    this.#rampLog2 = state.rampLog2;
+    this.#pacedRate = state.pacedRate;
+    this.#window = state.window ? { ...state.window } : undefined;
+  }
+
+  /** Re-estimates the sustainable rate from a congestion event (called for each of its 429s). */
+  #estimate(event: CongestionEvent, now: number, first: boolean): void {
+    let ok = 0;
+    let mostOkInFlight = 0;
+    for (let i = 0; i < this.#okStarts.length; i++) {
+      const at = this.#okStarts[i]!;
+      if (at < event.cycleStart || at >= event.reactionAt) continue;
+      ok++;
+      mostOkInFlight = Math.max(mostOkInFlight, this.#okInFlight[i]!);
+    }
+    const cycleMs = this.#gateUntil - event.cycleStart;
+    const targets = [...event.targets].sort((a, b) => a - b);
+    const sameMoment = targets.length >= 2 && targets[targets.length - 1]! - targets[0]! <= SAME_TARGET_MS;
+    event.schedule = scheduleRate(targets, event.refusedAt, (from, to) => this.#okAt.filter((at) => at > from && at < to).length) ?? event.schedule;
+    const schedule = event.schedule;
+    let estimate: number | undefined;
+    let reason: string;
+    if (event.concurrencyLike && mostOkInFlight > 0 && event.fewestRefusedInFlight > mostOkInFlight) {
+      // Refused on arrival, and only with more in flight than ever succeeded: a concurrency limit.
+      // The cap explains it; the rate stays.
+      this.#cap = mostOkInFlight;
+      this.#capAt = now;
+      reason = 'concurrency limit';
+    } else if (sameMoment && event.firstWaitMs >= WINDOW_MIN_WAIT_MS && ok >= CYCLE_MIN_OK) {
+      // Everyone told to come back at one distant moment: a window; its quota arrives at once.
+      this.#window = { periodMs: cycleMs, quota: ok, nextOpen: this.#gateUntil, sent: 0 };
+      estimate = ok / (cycleMs / 1000);
+      reason = 'window';
+    } else if (schedule !== undefined) {
+      this.#window = undefined;
+      estimate = schedule;
+      reason = 'retry-after schedule';
+    } else if (ok >= CYCLE_MIN_OK && cycleMs >= CYCLE_MIN_MS) {
+      this.#window = undefined;
+      estimate = ok / (cycleMs / 1000);
+      reason = 'measured refill';
+    } else if (ok > 0) {
+      // Refused after some successes, nothing to measure: slow down (once per event).
+      this.#window = undefined;
+      if (first) this.#setPaced(this.#currentRate(now) * BLIND_CUT, now);
+      reason = 'throttled again';
+    } else {
+      // Nothing accepted since the cycle began: no information about the rate; the probe decides.
+      reason = 'refused from the start';
+    }
+    const previous = this.#refillEstimate;
+    if (estimate !== undefined) {
+      this.#refillEstimate = estimate;
+      this.#setPaced(estimate * RATE_MARGIN, now);
+    }
+    const changed = estimate !== undefined && (previous === null || Math.abs(estimate - previous) > previous * 0.02);
+    if (first || changed) this.#emitRate(this.#stats.events === 1 && first ? `first throttling: ${reason}` : reason);
   }
 
   #cancelWaiting(): void {
@@ -474,6 +774,49 @@ export class WritePacer {
       for (const resolve of waiters) resolve();
     }
   }
+}
+
+/**
+ * The server's own admission rate, read from when it told refused requests to come back (targets)
+ * and how many requests it admitted meanwhile (`grantedBetween(from, to)`: successes answered in
+ * that span). A bucket that counts refusals gives each refusal its own slot, 1/R after the
+ * previous one, so some Retry-After reaches beyond the gap between slots (the debt): then 1/R is
+ * the typical gap (the mean of those within 1.5× of the smallest: an admission in between leaves
+ * a double one). Otherwise refusals are sent to the next token, which moves 1/R later with each
+ * admission: R = admissions / span, where admissions are counted from the successes answered
+ * meanwhile or from the gaps in units of the smallest, whichever is more. Only when the targets are
+ * spread clearly wider than the refusals came in: a fixed Retry-After merely mirrors when they
+ * came.
+ */
+export function scheduleRate(targets: readonly number[], refusedAt: readonly number[], grantedBetween: (from: number, to: number) => number = () => 0): number | undefined {
+  if (targets.length !== refusedAt.length) return undefined;
+  const sorted = [...targets].sort((a, b) => a - b);
+  const distinct: number[] = [];
+  for (const target of sorted) if (distinct.length === 0 || target - distinct[distinct.length - 1]! > SAME_TARGET_MS) distinct.push(target);
+  if (distinct.length < 3) return undefined;
+  const spanMs = distinct[distinct.length - 1]! - distinct[0]!;
+  const gaps = distinct.slice(1).map((target, i) => target - distinct[i]!);
+  const arrivals = [...refusedAt].sort((a, b) => a - b);
+  const arrivalGap = median(arrivals.slice(1).map((at, i) => at - arrivals[i]!));
+  if (!(spanMs > 0) || median(gaps) < arrivalGap * SCHEDULE_MIN_STRETCH) return undefined;
+  const smallest = Math.min(...gaps);
+  const longestWait = Math.max(...targets.map((target, i) => target - refusedAt[i]!));
+  if (longestWait > smallest * 1.5) {
+    const typical = gaps.filter((gap) => gap <= smallest * 1.5);
+    return 1000 / (typical.reduce((sum, gap) => sum + gap, 0) / typical.length);
+  }
+  // Gaps are whole numbers of token periods: count them in units of the smallest (an admission
+  // between two refusals may also have been missed in the count of successes).
+  const periods = gaps.reduce((sum, gap) => sum + Math.max(1, Math.round(gap / smallest)), 0);
+  const slots = Math.max(periods, grantedBetween(arrivals[0]!, arrivals[arrivals.length - 1]!));
+  return slots / (spanMs / 1000);
+}
+
+function median(values: readonly number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function throttleUsageOf(value: unknown): number | undefined {

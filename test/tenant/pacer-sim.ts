@@ -1,0 +1,148 @@
+// A tenant in virtual time for the WritePacer: the emulator's own throttle shapes
+// (src/emulator/throttle.ts) behind a fake transport that waits a latency, then decides, like the
+// emulator does (latency first, then the throttle), and answers 429 with the Retry-After the
+// emulator would send (rounded up to the millisecond). Run under vi.useFakeTimers: seconds of
+// pacing take milliseconds, and every run is repeatable (seeded latency).
+import { vi } from 'vitest';
+import { TokenBucket, formatRetryAfter } from '../../src/emulator/throttle.js';
+import type { ThrottleConfig } from '../../src/emulator/options.js';
+import { GraphError, WritePacer } from '../../src/tenant/index.js';
+import type { WritePacerOptions } from '../../src/tenant/index.js';
+
+export interface SimTenant {
+  /** Throttle shape, as the emulator takes it; null = no throttling. */
+  throttle: Partial<ThrottleConfig> | null;
+  /** App-wide cap on requests in flight (refused on arrival with Retry-After 1 s, as the emulator's gate); 0 = none. */
+  maxConcurrent?: number;
+  latencyMs: number;
+  spreadMs: number;
+  seed?: number;
+}
+
+export interface SimResult {
+  n: number;
+  /** First start → last successful answer (ms). */
+  elapsedMs: number;
+  firstStartMs: number;
+  attempts: number;
+  throttled: number;
+  failed: number;
+  maxInFlight: number;
+  stats: WritePacer['stats'];
+  rateEvents: string[];
+}
+
+const DEFAULTS: ThrottleConfig = { burst: 60, refillPerSecond: 40, countRejected: true, maxConcurrent: 0, appliesTo: 'writes' };
+
+function seeded(seed: number): () => number {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+/** Runs `n` writes (one per user) through a fresh pacer against `tenant`, in virtual time. */
+export async function simulate(n: number, tenant: SimTenant, pacerOptions: WritePacerOptions = {}, lookahead = 64, Pacer: typeof WritePacer = WritePacer): Promise<SimResult> {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  try {
+    const clock = () => Date.now();
+    const t0 = clock();
+    const shape = tenant.throttle ? new TokenBucket({ ...DEFAULTS, ...tenant.throttle }, clock) : undefined;
+    const random = seeded(tenant.seed ?? 7);
+    let serverInFlight = 0;
+    let clientInFlight = 0;
+    let maxInFlight = 0;
+    let firstStart: number | undefined;
+    let lastOk = t0;
+    const put = (userId: string) => (): Promise<{ throttleUsage: number | undefined }> => {
+      firstStart ??= clock();
+      clientInFlight++;
+      maxInFlight = Math.max(maxInFlight, clientInFlight);
+      const done = <T>(value: T): T => {
+        clientInFlight--;
+        return value;
+      };
+      if (tenant.maxConcurrent && serverInFlight >= tenant.maxConcurrent) {
+        return new Promise((_, reject) =>
+          setTimeout(() => {
+            done(0);
+            reject(throttledError(1));
+          }, 1),
+        );
+      }
+      serverInFlight++;
+      const latency = Math.max(0, tenant.latencyMs + (random() * 2 - 1) * tenant.spreadMs);
+      return new Promise((resolve, reject) => {
+        setTimeout(() => {
+          serverInFlight--;
+          done(0);
+          const decision = shape ? shape.take({ userId }) : { allowed: true as const, usage: 0 };
+          if (decision.allowed) {
+            lastOk = clock();
+            const usage = shape?.usage() ?? 0;
+            resolve({ throttleUsage: usage > 0.8 ? Number(usage.toFixed(2)) : undefined });
+          } else {
+            reject(throttledError(decision.retryAfterSeconds));
+          }
+        }, latency);
+      });
+    };
+    const rateEvents: string[] = [];
+    const pacer = new Pacer({
+      now: clock,
+      random,
+      ...pacerOptions,
+      onEvent: (event) => {
+        if (event.type === 'rate') rateEvents.push(`${((clock() - t0) / 1000).toFixed(2)}s ${event.reason} → ${event.rate}/s (R≈${event.refillEstimate})`);
+        pacerOptions.onEvent?.(event);
+      },
+    });
+    const results: Array<Promise<unknown>> = [];
+    let finished = false;
+    const feed = (async () => {
+      for (let i = 0; i < n; i++) {
+        await pacer.whenPendingBelow(lookahead);
+        results.push(pacer.run(put(`user-${i}`), `user-${i}`));
+      }
+      await Promise.allSettled(results);
+      finished = true;
+    })();
+    const trace: string[] = [];
+    for (let step = 0; !finished && step < 100_000; step++) {
+      await vi.advanceTimersByTimeAsync(10);
+      if (process.env.SIM_TRACE && step % 25 === 0) {
+        const st = pacer.stats;
+        trace.push(`${((clock() - t0) / 1000).toFixed(2)}s rate=${st.rate} est=${st.refillEstimate} inflight=${st.inFlight} ok=${st.succeeded} usage=${shape?.usage().toFixed(2)}`);
+      }
+    }
+    if (process.env.SIM_TRACE) console.log(trace.join('\n'));
+    await feed;
+    const settled = await Promise.allSettled(results);
+    const stats = pacer.stats;
+    return {
+      n,
+      elapsedMs: lastOk - (firstStart ?? t0),
+      firstStartMs: (firstStart ?? t0) - t0,
+      attempts: stats.attempts,
+      throttled: stats.throttled,
+      failed: settled.filter((r) => r.status === 'rejected').length,
+      maxInFlight,
+      stats,
+      rateEvents,
+    };
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
+function throttledError(retryAfterSeconds: number): GraphError {
+  return new GraphError({
+    status: 429,
+    code: 'TooManyRequests',
+    graphMessage: 'Too many requests.',
+    retryAfterSeconds: Number(formatRetryAfter(retryAfterSeconds)),
+    method: 'PUT',
+    path: '/v1.0/users/x/photo/$value',
+  });
+}
