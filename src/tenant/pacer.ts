@@ -16,7 +16,8 @@
  *    then. When the gate opens, ONE request goes first (the probe); the others wait for its
  *    answer. If the probe is refused too, it is a storm (everything is refused, whatever the
  *    rate): the rate learned so far is kept, the gate honours each Retry-After, and after a few
- *    refused probes the wait grows (×1.5, at most 30 s) so an outage costs one request per wait.
+ *    refused probes the wait grows (×1.5, up to 10 s or the Retry-After if longer), so a long
+ *    outage costs a request every few seconds and its end is noticed within 10 s.
  * 3. A congestion event is the 429s of requests started before the first of them came back. Each
  *    event estimates the sustainable rate R, and starts are then spaced at 0.97 R:
  *    - from the Retry-After schedule: each refused request says when to come back. When those
@@ -35,8 +36,8 @@
  *    it was measured during a storm): the rate then grows 10% every 5 s until a 429 measures again.
  * 5. Early warning, when the server sends it (a task's result carrying a numeric `throttleUsage`,
  *    as putPhoto returns x-ms-throttle-limit-percentage), until the first 429: past 80% of the
- *    limit the ramp stops, and the limit is bracketed from whether the bucket's level rises or
- *    falls at each rate tried (see #onUsage), so it is usually found without any 429.
+ *    limit the ramp stops, the rate halves, and the refill rate is fitted from how the bucket's
+ *    level moves against what was admitted (see #onUsage), usually without any 429.
  *
  * Retries: at most `maxAttempts` attempts per task (default 6), a 429 counting as one. 429 → back
  * in the queue (at the front; a refused probe at the back, so a long storm is spread over many
@@ -146,6 +147,8 @@ interface CongestionEvent {
   fewestRefusedInFlight: number;
   /** The Retry-After schedule's rate, once readable. */
   schedule: number | undefined;
+  /** How the last estimate was made. */
+  reason: string | undefined;
   /** Retry-After (ms) of the first refusal. */
   firstWaitMs: number;
   /** Rate state before the event (restored if it turns out to be a storm). */
@@ -180,8 +183,6 @@ const RATE_MARGIN = 0.97;
 const BLIND_CUT = 0.8;
 /** Retry-After targets closer than this are the same moment (Graph rounds to the millisecond). */
 const SAME_TARGET_MS = 3;
-/** The Retry-After schedule is the server's own only if its gaps are this much wider than the refusals'. */
-const SCHEDULE_MIN_STRETCH = 1.25;
 /** A cycle measures the rate only with this many successes over at least this long. */
 const CYCLE_MIN_OK = 8;
 const CYCLE_MIN_MS = 500;
@@ -196,14 +197,12 @@ const QUIET_GAIN = 1.1;
 /** Refused probes waited for exactly before the wait grows by PROBE_BACKOFF (up to PROBE_MAX_MS). */
 const PROBE_HONOURED = 4;
 const PROBE_BACKOFF = 1.5;
-const PROBE_MAX_MS = 30_000;
+const PROBE_MAX_MS = 10_000;
 /** Early warning: usage rising by more than this between round trips counts as rising. */
-const USAGE_EPSILON = 0.005;
-/** Early warning: an observation lasts until usage moved this much, or this long. */
-const USAGE_STEP = 0.02;
-const USAGE_WINDOW_MS = 1000;
 /** Early warning: the first one cuts the rate to this share of the ramp's. */
-const WARNING_FIRST_CUT = 0.35;
+const WARNING_FIRST_CUT = 0.5;
+/** Early warning: level samples kept for the fit (the first one always). */
+const WARNING_SAMPLES = 400;
 const MIN_RATE = 0.1;
 
 export class WritePacer {
@@ -258,7 +257,7 @@ export class WritePacer {
   /** Smoothed round trip of successful attempts (ms). */
   #rttMs: number | undefined;
   /** Early warning: bounds on the limit bracketed from the bucket's level, the rate being tried. */
-  #warning: { lo: number; hi: number; rate: number; setAt: number; baseUsage: number | undefined; baseAt: number } | undefined;
+  #warning: { hi: number; samples: UsageSample[]; adjustedAt: number; lastLevel: number } | undefined;
 
   readonly #stats: Omit<PacerStats, 'concurrency' | 'inFlight' | 'queued' | 'rate' | 'refillEstimate'> = {
     tasks: 0,
@@ -438,7 +437,9 @@ export class WritePacer {
       }
       this.#cycleStart ??= now;
       if (window) window.sent++;
-      this.#nextStartAt = Math.max(this.#nextStartAt, now) + 1000 / rate;
+      // A timer that fired late may catch up one interval (else the lateness is lost every time
+      // and a busy event loop paces below the rate set); an idle spell is not saved up beyond that.
+      this.#nextStartAt = Math.max(this.#nextStartAt, now - 1000 / rate) + 1000 / rate;
       this.#start(this.#queue.shift()!, now, probe);
     }
     // The ramp grows only while work waits for the rate alone (not for the caller, a gate or the cap).
@@ -510,69 +511,54 @@ export class WritePacer {
   }
 
   /**
-   * Early warning (x-ms-throttle-limit-percentage, when the server sends it), until the first 429:
-   * the level of the bucket says whether the rate being tried is above the limit (usage rises) or
-   * below it (usage falls, or stays under 80%, when the header is absent). The first warning sets
-   * an upper bound (the ramp's rate drained the bucket) and cuts to a third of it; each later
-   * observation moves a bound, and the next rate is their geometric mean (20% above the lower
-   * bound while they are far apart), so the limit is bracketed within a few observations without
-   * the bucket running dry. An observation starts once the previous rate's requests have all been
-   * decided (1.5 round trips after the change) and lasts until usage moved by 0.02, or 1 s.
-   * Close to empty (95% and rising), the rate drops below the lower bound at once.
+   * Early warning (x-ms-throttle-limit-percentage, when the server sends it), until the first 429.
+   * The header is the bucket's level: usage u = (B − tokens) / B. Between two answers, the level
+   * moved by what was admitted minus what was refilled: B·Δu = Δadmitted − R·Δt. Fitting B and R
+   * to every (Δu, Δadmitted, Δt) since the first warning (least squares; the rate changes at that
+   * warning, so the two are told apart) gives the refill rate R without any 429. The first warning
+   * halves the rate (the ramp's rate drained the bucket); once the fit holds, starts go at R
+   * nudged by the level (up to 5% below R while the bucket is past 90%, 10% at 97%, 2% above
+   * when the header is gone), never above the ramp's rate at the first warning. Until then, usage still rising past 95%
+   * halves the rate again (once per round trip), and an absent header (the bucket refills) raises it.
    */
   #onUsage(usage: number | undefined, now: number): void {
     if (this.#stats.events > 0) return;
-    const rtt = this.#rttMs ?? 100;
-    const warning = this.#warning;
+    const level = usage !== undefined && usage >= 0.8 ? usage : undefined;
+    let warning = this.#warning;
     if (!warning) {
-      if (usage === undefined || usage < 0.8) return;
+      if (level === undefined) return;
       const current = this.#currentRate(now);
-      this.#warning = { lo: 0, hi: current, rate: current * WARNING_FIRST_CUT, setAt: now, baseUsage: undefined, baseAt: 0 };
+      warning = this.#warning = { hi: current, samples: [], adjustedAt: now, lastLevel: level };
+      warning.samples.push({ at: now, usage: level, admitted: this.#stats.succeeded + 1 });
       this.#setPaced(current * WARNING_FIRST_CUT, now);
       this.#emitRate('early warning');
       return;
     }
-    if (now < warning.setAt + rtt * 1.5) return;
-    const level = usage !== undefined && usage >= 0.8 ? usage : undefined;
-    if (warning.baseUsage === undefined) {
-      warning.baseUsage = level ?? 0;
-      warning.baseAt = now;
-      return;
+    if (level !== undefined) {
+      warning.samples.push({ at: now, usage: level, admitted: this.#stats.succeeded + 1 });
+      if (warning.samples.length > WARNING_SAMPLES) warning.samples.splice(1, warning.samples.length - WARNING_SAMPLES);
     }
-    const elapsed = now - warning.baseAt;
-    const change = (level ?? 0) - warning.baseUsage;
-    let next: number;
-    if (level !== undefined && level >= 0.95 && change > 0) {
-      // Nearly empty and still falling: well below what is known to be safe, now (the bounds
-      // stay: this may be the previous rate's doing).
-      next = warning.lo > 0 ? warning.lo * 0.8 : warning.rate * 0.5;
-    } else {
-      if (level === undefined) {
-        // Under 80% (no header): refilling, or at least not near empty. Treat as below the limit.
-        if (warning.baseUsage === 0 && elapsed < 300) return;
-        warning.lo = Math.max(warning.lo, warning.rate);
-      } else {
-        if (Math.abs(change) < USAGE_STEP && elapsed < USAGE_WINDOW_MS) return;
-        if (change > USAGE_EPSILON) warning.hi = Math.min(warning.hi, warning.rate);
-        else if (change < -USAGE_EPSILON) warning.lo = Math.max(warning.lo, warning.rate);
-        else {
-          warning.lo = Math.max(warning.lo, warning.rate * 0.98);
-          warning.hi = Math.min(warning.hi, warning.rate * 1.02);
-        }
+    const fit = fitBucket(warning.samples);
+    const rtt = this.#rttMs ?? 100;
+    if (fit !== undefined) {
+      const refill = Math.min(fit, warning.hi);
+      const nudge = level === undefined ? 1.02 : level >= 0.97 ? 0.9 : Math.min(1.02, Math.max(0.95, 1 - 0.25 * (level - 0.9)));
+      const next = refill * nudge;
+      const changed = this.#refillEstimate === null || Math.abs(refill - this.#refillEstimate) > this.#refillEstimate * 0.02;
+      this.#refillEstimate = refill;
+      if (changed || Math.abs(next - this.#pacedRate) > this.#pacedRate * 0.01) this.#setPaced(next, now);
+      if (changed) this.#emitRate('early warning: measured refill');
+    } else if (now - warning.adjustedAt >= rtt) {
+      const current = this.#currentRate(now);
+      if (level !== undefined && level >= 0.95 && level > warning.lastLevel) {
+        this.#setPaced(current * 0.5, now);
+        warning.adjustedAt = now;
+      } else if (level === undefined) {
+        this.#setPaced(Math.min(warning.hi, current * 1.05), now);
+        warning.adjustedAt = now;
       }
-      // Bounds that meet while the bucket refills, or cross, mean the limit is elsewhere (or
-      // moved): reopen the side it is on.
-      if (warning.lo >= warning.hi * (level === undefined ? 0.97 : 1)) {
-        if (level === undefined || change < 0) warning.hi = warning.lo * 1.25;
-        else warning.lo = warning.hi * 0.8;
-      }
-      next = warning.lo <= 0 ? warning.rate * 0.7 : warning.hi > warning.lo * 1.5 ? warning.lo * 1.2 : Math.sqrt(warning.lo * warning.hi);
-      if (warning.lo > 0) this.#refillEstimate = Math.sqrt(warning.lo * warning.hi);
     }
-    warning.rate = next;
-    warning.setAt = now;
-    warning.baseUsage = undefined;
-    this.#setPaced(next, now);
+    if (level !== undefined) warning.lastLevel = level;
   }
 
   #count(outcome: string): void {
@@ -646,7 +632,7 @@ export class WritePacer {
         this.#emitRate('storm');
       }
       const extra = this.#refusedProbes - PROBE_HONOURED;
-      const wait = extra > 0 ? Math.min(PROBE_MAX_MS, Math.max(waitMs, waitMs * PROBE_BACKOFF ** extra)) : waitMs;
+      const wait = extra > 0 ? Math.max(waitMs, Math.min(PROBE_MAX_MS, waitMs * PROBE_BACKOFF ** extra)) : waitMs;
       this.#setGate(now + wait, now);
       this.#lastReactionAt = now;
       if (requeue) this.#queue.push(job); // the next probe is another task
@@ -669,6 +655,7 @@ export class WritePacer {
         concurrencyLike: fast,
         fewestRefusedInFlight: job.inFlightAtStart,
         schedule: undefined,
+        reason: undefined,
         firstWaitMs: waitMs,
         before: { mode: this.#mode, rampLog2: this.#rampLog2, pacedRate: this.#pacedRate, window: this.#window ? { ...this.#window } : undefined },
       };
@@ -740,7 +727,8 @@ export class WritePacer {
       this.#refillEstimate = estimate;
       this.#setPaced(estimate * RATE_MARGIN, now);
     }
-    const changed = estimate !== undefined && (previous === null || Math.abs(estimate - previous) > previous * 0.02);
+    const changed = estimate !== undefined && (previous === null || Math.abs(estimate - previous) > previous * 0.02 || reason !== event.reason);
+    event.reason = reason;
     if (first || changed) this.#emitRate(this.#stats.events === 1 && first ? `first throttling: ${reason}` : reason);
   }
 
@@ -784,9 +772,9 @@ export class WritePacer {
  * the typical gap (the mean of those within 1.5× of the smallest: an admission in between leaves
  * a double one). Otherwise refusals are sent to the next token, which moves 1/R later with each
  * admission: R = admissions / span, where admissions are counted from the successes answered
- * meanwhile or from the gaps in units of the smallest, whichever is more. Only when the targets are
- * spread clearly wider than the refusals came in: a fixed Retry-After merely mirrors when they
- * came.
+ * meanwhile or from the gaps in units of the smallest, whichever is more. Not when every refusal
+ * was told to wait the same time (a fixed Retry-After): then the targets only mirror when the
+ * refusals came.
  */
 export function scheduleRate(targets: readonly number[], refusedAt: readonly number[], grantedBetween: (from: number, to: number) => number = () => 0): number | undefined {
   if (targets.length !== refusedAt.length) return undefined;
@@ -797,10 +785,11 @@ export function scheduleRate(targets: readonly number[], refusedAt: readonly num
   const spanMs = distinct[distinct.length - 1]! - distinct[0]!;
   const gaps = distinct.slice(1).map((target, i) => target - distinct[i]!);
   const arrivals = [...refusedAt].sort((a, b) => a - b);
-  const arrivalGap = median(arrivals.slice(1).map((at, i) => at - arrivals[i]!));
-  if (!(spanMs > 0) || median(gaps) < arrivalGap * SCHEDULE_MIN_STRETCH) return undefined;
+  const waits = targets.map((target, i) => target - refusedAt[i]!);
+  const longestWait = Math.max(...waits);
+  // The same wait for everyone (a fixed Retry-After): the targets only mirror the refusals.
+  if (!(spanMs > 0) || longestWait - Math.min(...waits) <= Math.max(SAME_TARGET_MS, median(gaps) * 0.1)) return undefined;
   const smallest = Math.min(...gaps);
-  const longestWait = Math.max(...targets.map((target, i) => target - refusedAt[i]!));
   if (longestWait > smallest * 1.5) {
     const typical = gaps.filter((gap) => gap <= smallest * 1.5);
     return 1000 / (typical.reduce((sum, gap) => sum + gap, 0) / typical.length);
@@ -810,6 +799,52 @@ export function scheduleRate(targets: readonly number[], refusedAt: readonly num
   const periods = gaps.reduce((sum, gap) => sum + Math.max(1, Math.round(gap / smallest)), 0);
   const slots = Math.max(periods, grantedBetween(arrivals[0]!, arrivals[arrivals.length - 1]!));
   return slots / (spanMs / 1000);
+}
+
+interface UsageSample {
+  at: number;
+  usage: number;
+  /** Successful answers so far, this one included. */
+  admitted: number;
+}
+
+/**
+ * Fits a token bucket to level samples: B·(u − u₀) + R·(t − t₀) = admitted − admitted₀, least
+ * squares over every sample against the first. Returns R (per second) when the samples span at
+ * least 300 ms and 2% of the level, the system is well conditioned (the rate changed meanwhile),
+ * and both B and R come out positive.
+ */
+export function fitBucket(samples: readonly UsageSample[]): number | undefined {
+  if (samples.length < 5) return undefined;
+  const first = samples[0]!;
+  let sxx = 0;
+  let sxy = 0;
+  let syy = 0;
+  let sxz = 0;
+  let syz = 0;
+  let minUsage = first.usage;
+  let maxUsage = first.usage;
+  let span = 0;
+  for (const sample of samples) {
+    const x = sample.usage - first.usage;
+    const y = (sample.at - first.at) / 1000;
+    const z = sample.admitted - first.admitted;
+    sxx += x * x;
+    sxy += x * y;
+    syy += y * y;
+    sxz += x * z;
+    syz += y * z;
+    minUsage = Math.min(minUsage, sample.usage);
+    maxUsage = Math.max(maxUsage, sample.usage);
+    span = Math.max(span, sample.at - first.at);
+  }
+  if (span < 300 || maxUsage - minUsage < 0.02) return undefined;
+  const det = sxx * syy - sxy * sxy;
+  // Collinear samples (one rate throughout) cannot tell B from R.
+  if (!(det > 1e-9 * sxx * syy)) return undefined;
+  const burst = (sxz * syy - syz * sxy) / det;
+  const refill = (syz * sxx - sxz * sxy) / det;
+  return burst > 0 && refill > 0 && Number.isFinite(refill) ? refill : undefined;
 }
 
 function median(values: readonly number[]): number {

@@ -1,0 +1,21 @@
+// The tenant emulator from the sources (src/emulator, not dist/), in its own process for a bench:
+// started with the options given as JSON in argv[2], prints one JSON line with what a client needs,
+// and stops when its stdin closes (the bench exited or was killed) or on SIGTERM. 127.0.0.1 only.
+// Run with --experimental-transform-types --import ./bench/lib/ts-hooks.mjs.
+const { startEmulator } = await import('../../src/emulator/index.ts');
+const options = JSON.parse(process.argv[2] ?? '{}');
+const emulator = await startEmulator(options);
+const { url, graphUrl, authorityHost, tenantId, clientId, adminUrl, caCertPem, caCertPath } = emulator;
+process.stdout.write(`${JSON.stringify({ url, graphUrl, authorityHost, tenantId, clientId, adminUrl, caCertPem, caCertPath, pid: process.pid })}\n`);
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await emulator.stop();
+  process.exit(0);
+};
+process.stdin.on('end', stop);
+process.stdin.on('close', stop);
+process.stdin.resume();
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

@@ -1,0 +1,221 @@
+// Pacing without hints (issue 12): the WritePacer against every throttle shape the emulator
+// plays, in one run, each with real HTTPS photo PUTs through the real tenant client
+// (src/tenant: @azure/identity sign-in, Graph client, node:https transport) to the tenant
+// emulator (src/emulator, its own process, 127.0.0.1 only).
+//
+// Per shape: a fresh throttle state, N uploads (one per user) fed to a fresh pacer with a bounded
+// lookahead of 64 as apply does; the time is first PUT → last successful PUT from the emulator's
+// request log; the minimum is what the shape allows at best (defined per shape below). The same
+// runs with the pacer before issue 12 (bench/lib/previous-pacer.ts) side by side, unless --quick.
+// Where nothing throttles, the pacer is compared with a one-request-at-a-time loop.
+//
+// Runs the sources, not dist/ (Node 24 strips the types; bench/lib/ts-hooks.mjs maps .js → .ts).
+// Bounded: a fixed number of uploads per run, attempts bounded by the pacer, and a watchdog.
+//
+// Usage: npm run bench:pacing [-- --quick] [-- --n 600] [-- --only window]
+import { spawn } from 'node:child_process';
+import { availableParallelism, cpus } from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import tls from 'node:tls';
+import { parseArgs } from 'node:util';
+import sharp from 'sharp';
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, n: { type: 'string' }, only: { type: 'string' } } });
+const N = Number(values.n ?? 600);
+const LATENCY = { medianMs: 100, spreadMs: 50 };
+const SEQUENTIAL_PUTS = 40;
+const ROOT = path.resolve(import.meta.dirname, '..');
+const HOOKS = path.join(ROOT, 'bench', 'lib', 'ts-hooks.mjs');
+const WATCHDOG_MS = 10 * 60_000;
+
+async function main() {
+  const { WritePacer, connectTenant, createCredential, cloudEndpoints } = await import('../src/tenant/index.ts');
+  const { WritePacer: PreviousPacer } = await import('./lib/previous-pacer.ts');
+  const { EmulatorAdminClient } = await import('../src/emulator/admin-client.ts');
+
+  const bucket = { burst: 60, refillPerSecond: 40, countRejected: true, appliesTo: 'writes', maxConcurrent: 0 };
+  /**
+   * The shapes. `minimum(noneSeconds, puts)`: the least time N uploads can take, first PUT to
+   * last successful one (writes are decided after the emulator's latency, so the first write's
+   * latency is not in it).
+   */
+  const shapes = [
+    { name: 'none', params: 'no throttling', throttle: null, minimum: () => undefined },
+    {
+      name: 'token bucket + early warning',
+      params: 'B=60, R=40/s, refused count, x-ms-throttle-limit-percentage past 80%',
+      throttle: { ...bucket, shape: 'token-bucket', earlyWarning: true },
+      minimum: () => (N - bucket.burst) / bucket.refillPerSecond,
+    },
+    {
+      name: 'token bucket, no warning',
+      params: 'B=60, R=40/s, refused count',
+      throttle: { ...bucket, shape: 'token-bucket', earlyWarning: false },
+      minimum: () => (N - bucket.burst) / bucket.refillPerSecond,
+    },
+    {
+      name: 'fixed window',
+      params: '80 per 2 s window, Retry-After = rest of window',
+      throttle: { ...bucket, shape: 'fixed-window', windowRequests: 80, windowSeconds: 2 },
+      // Windows start at the first write; the last one opens after ⌈N/80⌉ − 1 windows.
+      minimum: () => (Math.ceil(N / 80) - 1) * 2,
+    },
+    {
+      name: 'per-mailbox concurrency + bucket',
+      params: '4 in flight per user; B=60, R=40/s across users, refused count',
+      throttle: { ...bucket, shape: 'mailbox', mailboxConcurrent: 4, mailboxHoldMs: LATENCY.medianMs },
+      // One write per user: the per-mailbox limit never binds; the bucket does.
+      minimum: () => (N - bucket.burst) / bucket.refillPerSecond,
+    },
+    {
+      name: '429 storm, then open',
+      params: 'all refused for 4 s (Retry-After 1 s), then no limit',
+      throttle: { ...bucket, shape: 'storm', stormSeconds: 4, stormRetryAfterSeconds: 1 },
+      // The storm, then what the same pacer needs with no throttling at all (the 'none' row).
+      minimum: (noneSeconds) => (noneSeconds === undefined ? undefined : 4 + noneSeconds),
+    },
+    {
+      name: 'app-wide concurrency',
+      params: '4 in flight per app (an older reading of the Outlook limit), refused on arrival, Retry-After 1 s',
+      throttle: { ...bucket, shape: 'token-bucket', burst: 1e9, refillPerSecond: 1e6, earlyWarning: false, maxConcurrent: 4 },
+      // 4 at a time, each taking the mean time of this run's successful PUTs (latency + the
+      // emulator's own time on this machine).
+      minimum: (_, puts) => (N * puts.meanOkMs) / 1000 / 4,
+    },
+  ].filter((shape) => !values.only || shape.name.includes(values.only) || shape.name === 'none');
+
+  console.log(`entra-photos pacing bench (node ${process.version}, ${availableParallelism()} cores: ${cpus()[0]?.model ?? '?'}), N=${N}, latency ${LATENCY.medianMs} ± ${LATENCY.spreadMs} ms`);
+
+  const users = Array.from({ length: N }, (_, i) => ({ id: userId(i), userPrincipalName: `u${i}@bench.contoso.edu`, displayName: `User ${i}` }));
+  const emulator = await startSrcEmulator({ users, latency: LATENCY, throttle: false, requestLogLimit: 200_000 });
+  const watchdog = setTimeout(() => {
+    console.error(`pacing bench: still running after ${WATCHDOG_MS / 60_000} min, stopping`);
+    emulator.kill();
+    process.exit(2);
+  }, WATCHDOG_MS);
+  watchdog.unref();
+  try {
+    tls.setDefaultCACertificates([...tls.getCACertificates('default'), emulator.info.caCertPem]);
+    const admin = new EmulatorAdminClient(emulator.info.adminUrl, emulator.info.caCertPem);
+    const endpoints = cloudEndpoints('global', { authorityHost: emulator.info.authorityHost, graphUrl: emulator.info.graphUrl });
+    const credential = createCredential({
+      tenantId: emulator.info.tenantId,
+      clientId: emulator.info.clientId,
+      authorityHost: endpoints.authorityHost,
+      getAssertion: () => admin.issueOidcToken(undefined, 'api://AzureADTokenExchange'),
+    });
+    const tenant = connectTenant({ credential, graphUrl: endpoints.graphUrl, scope: endpoints.scope });
+    await tenant.connection.accessToken(); // signed in before any clock starts
+    const jpeg = await sharp({ create: { width: 648, height: 648, channels: 3, background: { r: 120, g: 110, b: 100 } } }).jpeg({ quality: 85 }).toBuffer();
+
+    const pacers = values.quick ? [{ name: 'this pacer', Pacer: WritePacer }] : [{ name: 'this pacer', Pacer: WritePacer }, { name: 'previous pacer', Pacer: PreviousPacer }];
+    const rows = [];
+    let noneSeconds;
+    let sequentialRate;
+    for (const shape of shapes) {
+      for (const { name: pacerName, Pacer } of pacers) {
+        await admin.reset();
+        await admin.setConfig({ throttle: shape.throttle, latency: LATENCY });
+        const run = await uploadAll(Pacer, tenant, jpeg);
+        const log = await admin.requests();
+        const puts = putStats(log);
+        const seconds = puts.seconds;
+        if (shape.name === 'none' && pacerName === 'this pacer') noneSeconds = seconds;
+        const minimum = shape.minimum(noneSeconds, puts);
+        const row = {
+          shape: shape.name,
+          params: shape.params,
+          pacer: pacerName,
+          n: N,
+          minimum,
+          seconds,
+          ratio: minimum ? seconds / minimum : undefined,
+          puts: puts.attempts,
+          throttled: puts.throttled,
+          share: (100 * puts.throttled) / Math.max(1, puts.attempts),
+          failed: run.failed,
+          landed: puts.ok,
+          events: run.stats.events,
+        };
+        rows.push(row);
+        console.log(
+          `${shape.name} [${pacerName}]: ${fmt(seconds, 2)} s${minimum ? ` for a minimum of ${fmt(minimum, 2)} s (${fmt(row.ratio, 3)}×)` : ''}, ` +
+            `${puts.attempts} PUTs, ${puts.throttled} × 429 (${fmt(row.share)}%), ${run.failed} failed` +
+            (run.stats.events !== undefined ? `, ${run.stats.events} congestion events, estimate ${run.stats.refillEstimate ?? '–'}/s` : ''),
+        );
+        if (run.failed > 0 || puts.ok !== N) console.log(`  ! ${N - puts.ok} users without a successful PUT`);
+      }
+      if (shape.name === 'none') {
+        await admin.reset();
+        await admin.setConfig({ throttle: null, latency: LATENCY });
+        const started = performance.now();
+        for (let i = 0; i < SEQUENTIAL_PUTS; i++) await tenant.putPhoto(userId(i), jpeg);
+        const seq = putStats(await admin.requests());
+        sequentialRate = seq.ok / seq.seconds;
+        const wall = (performance.now() - started) / 1000;
+        console.log(`one at a time: ${SEQUENTIAL_PUTS} PUTs in ${fmt(seq.seconds, 2)} s (${fmt(sequentialRate, 1)} PUT/s; ${fmt(wall, 2)} s client side)`);
+        for (const row of rows.filter((r) => r.shape === 'none')) row.vsSequential = N / row.seconds / sequentialRate;
+      }
+    }
+
+    console.log('\n| shape | parameters | pacer | N | minimum s | time s | time / minimum | PUTs | 429s | % 429 | failed |');
+    console.log('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const r of rows) {
+      const ratio = r.vsSequential !== undefined ? `${fmt(r.vsSequential, 1)}× a one-at-a-time loop (${fmt(sequentialRate, 1)} PUT/s)` : r.ratio !== undefined ? `${fmt(r.ratio, 3)}×` : '–';
+      console.log(`| ${r.shape} | ${r.params} | ${r.pacer} | ${r.n} | ${r.minimum !== undefined ? fmt(r.minimum, 2) : '–'} | ${fmt(r.seconds, 2)} | ${ratio} | ${r.puts} | ${r.throttled} | ${fmt(r.share)}% | ${r.failed} |`);
+    }
+  } finally {
+    emulator.kill();
+  }
+}
+
+const userId = (i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+const fmt = (x, d = 2) => (x === undefined || Number.isNaN(x) ? '–' : Number(x).toFixed(d));
+
+/** Feeds the pacer with a bounded lookahead, as apply does, and waits for every write. */
+async function uploadAll(Pacer, tenant, jpeg) {
+  const pacer = new Pacer();
+  const results = [];
+  for (let i = 0; i < N; i++) {
+    await pacer.whenPendingBelow(64);
+    results.push(pacer.run(() => tenant.putPhoto(userId(i), jpeg), `u${i}`));
+  }
+  const settled = await Promise.allSettled(results);
+  return { failed: settled.filter((r) => r.status === 'rejected').length, stats: pacer.stats };
+}
+
+/** Photo PUTs in the emulator's request log: count, 429s, first PUT → last successful PUT. */
+function putStats(requests) {
+  const puts = requests.filter((r) => r.api === 'graph' && r.method === 'PUT' && r.path.includes('/photo/'));
+  const ok = puts.filter((r) => r.status === 200);
+  const first = puts.length ? Math.min(...puts.map((r) => Date.parse(r.time))) : 0;
+  const last = ok.length ? Math.max(...ok.map((r) => Date.parse(r.time) + r.durationMs)) : first;
+  const meanOkMs = ok.reduce((sum, r) => sum + r.durationMs, 0) / Math.max(1, ok.length);
+  return { attempts: puts.length, ok: ok.length, throttled: puts.filter((r) => r.status === 429).length, seconds: (last - first) / 1000, meanOkMs };
+}
+
+/** Starts src/emulator in a child process (bench/lib/src-emulator.mjs) and reads what it prints. */
+async function startSrcEmulator(options) {
+  const child = spawn(process.execPath, ['--experimental-transform-types', '--no-warnings', '--import', HOOKS, path.join(ROOT, 'bench', 'lib', 'src-emulator.mjs'), JSON.stringify(options)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const kill = () => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+  };
+  process.once('exit', kill);
+  const lines = readline.createInterface({ input: child.stdout });
+  const info = await new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the emulator exited (${code}) before it was ready`)));
+    lines.once('line', (line) => resolve(JSON.parse(line)));
+  });
+  return { info, kill };
+}
+
+if (!process.execArgv.includes('--experimental-transform-types')) {
+  // Re-run with what loading the TypeScript sources needs (npm run bench:pacing passes it already).
+  const child = spawn(process.execPath, ['--experimental-transform-types', '--no-warnings', '--import', HOOKS, ...process.argv.slice(1)], { stdio: 'inherit' });
+  child.on('exit', (code) => process.exit(code ?? 1));
+} else {
+  await main();
+}

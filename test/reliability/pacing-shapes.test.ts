@@ -1,0 +1,122 @@
+// The WritePacer against each throttle shape of the real emulator (HTTPS, the real tenant client),
+// small and fast so the suite takes seconds: 200 photo PUTs, 20 ± 10 ms of latency, limits around
+// 100 writes/s, and a pacer that starts at 100/s and doubles every 0.5 s (the defaults, 40/s
+// doubling every 1.5 s, are for Graph's tens of writes per second; bench:pacing runs those). The
+// machine is shared, so the bounds leave room for timer noise; the tight ones are in
+// test/tenant/pacer-shapes.test.ts (virtual time) and the bench.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { RequestLogEntry, RunningEmulator, ThrottleConfig } from '../../src/emulator/index.js';
+import { WritePacer } from '../../src/tenant/index.js';
+import type { TenantClient } from '../../src/tenant/index.js';
+import { jpeg } from '../tenant/helpers.js';
+import { seedUsers, startTrustedEmulator, tenantFor, userIdOf } from './helpers.js';
+
+const N = 200;
+const LATENCY = { medianMs: 20, spreadMs: 10 };
+const BUCKET = { burst: 20, refillPerSecond: 100, countRejected: true, appliesTo: 'writes' as const, maxConcurrent: 0 };
+
+let emulator: RunningEmulator;
+let tenant: TenantClient;
+let photo: Buffer;
+
+beforeAll(async () => {
+  emulator = await startTrustedEmulator({ users: seedUsers(N), throttle: false, latency: LATENCY });
+  tenant = tenantFor(emulator);
+  photo = await jpeg(96);
+  await tenant.connection.accessToken();
+}, 30_000);
+afterAll(() => emulator?.stop());
+beforeEach(() => emulator.admin.reset());
+
+async function run(throttle: Partial<ThrottleConfig> | null) {
+  await emulator.admin.setConfig({ throttle, latency: LATENCY });
+  const pacer = new WritePacer({ initialRate: 100, rampDoublingSeconds: 0.5 });
+  const results: Array<Promise<unknown>> = [];
+  for (let i = 0; i < N; i++) {
+    await pacer.whenPendingBelow(64);
+    results.push(pacer.run(() => tenant.putPhoto(userIdOf(i), photo), `u${i}`));
+  }
+  const settled = await Promise.allSettled(results);
+  const log = await emulator.admin.requests();
+  const puts = log.filter((r: RequestLogEntry) => r.method === 'PUT' && r.path.includes('/photo/'));
+  const ok = puts.filter((r) => r.status === 200);
+  const first = Math.min(...puts.map((r) => Date.parse(r.time)));
+  const last = Math.max(...ok.map((r) => Date.parse(r.time) + r.durationMs));
+  const state = await emulator.admin.state();
+  return {
+    failed: settled.filter((r) => r.status === 'rejected').length,
+    seconds: (last - first) / 1000,
+    refused: puts.filter((r) => r.status === 429).length,
+    share: puts.filter((r) => r.status === 429).length / puts.length,
+    withPhoto: state.users.filter((user) => user.photo).length,
+    stats: pacer.stats,
+  };
+}
+
+describe('WritePacer against the emulator, each throttle shape (200 writes, ~100/s limits)', () => {
+  it('token bucket without early warning', { timeout: 30_000 }, async () => {
+    const r = await run({ ...BUCKET, shape: 'token-bucket', earlyWarning: false });
+    const minimum = (N - BUCKET.burst) / BUCKET.refillPerSecond;
+    console.log(`bucket: ${r.seconds.toFixed(2)} s (${(r.seconds / minimum).toFixed(2)}× of ${minimum} s), ${r.refused} × 429, estimate ${r.stats.refillEstimate}/s`);
+    expect(r.failed).toBe(0);
+    expect(r.withPhoto).toBe(N);
+    expect(r.share).toBeLessThan(0.06);
+    expect(r.seconds).toBeLessThan(minimum * 1.4);
+    expect(r.stats.refillEstimate).toBeGreaterThan(BUCKET.refillPerSecond * 0.7);
+  });
+
+  it('token bucket with early warning', { timeout: 30_000 }, async () => {
+    const r = await run({ ...BUCKET, shape: 'token-bucket', earlyWarning: true });
+    const minimum = (N - BUCKET.burst) / BUCKET.refillPerSecond;
+    console.log(`bucket + warning: ${r.seconds.toFixed(2)} s (${(r.seconds / minimum).toFixed(2)}×), ${r.refused} × 429`);
+    expect(r.failed).toBe(0);
+    expect(r.withPhoto).toBe(N);
+    expect(r.share).toBeLessThan(0.05);
+    expect(r.seconds).toBeLessThan(minimum * 1.4);
+  });
+
+  it('fixed window', { timeout: 30_000 }, async () => {
+    const r = await run({ ...BUCKET, shape: 'fixed-window', windowRequests: 50, windowSeconds: 0.5 });
+    const minimum = (Math.ceil(N / 50) - 1) * 0.5;
+    console.log(`window: ${r.seconds.toFixed(2)} s (${(r.seconds / minimum).toFixed(2)}× of ${minimum} s), ${r.refused} × 429`);
+    expect(r.failed).toBe(0);
+    expect(r.withPhoto).toBe(N);
+    expect(r.share).toBeLessThan(0.1);
+    expect(r.seconds).toBeLessThan(minimum * 1.5);
+  });
+
+  it('per-mailbox concurrency + bucket', { timeout: 30_000 }, async () => {
+    const r = await run({ ...BUCKET, shape: 'mailbox', mailboxConcurrent: 4, mailboxHoldMs: LATENCY.medianMs });
+    const minimum = (N - BUCKET.burst) / BUCKET.refillPerSecond;
+    expect(r.failed).toBe(0);
+    expect(r.withPhoto).toBe(N);
+    expect(r.share).toBeLessThan(0.06);
+    expect(r.seconds).toBeLessThan(minimum * 1.4);
+  });
+
+  it('429 storm, then open: few probes, no failure', { timeout: 30_000 }, async () => {
+    const r = await run({ ...BUCKET, shape: 'storm', stormSeconds: 1, stormRetryAfterSeconds: 0.25 });
+    console.log(`storm: ${r.seconds.toFixed(2)} s, ${r.refused} × 429`);
+    expect(r.failed).toBe(0);
+    expect(r.withPhoto).toBe(N);
+    // The first requests (before any answer: 4), then one lone probe per Retry-After.
+    expect(r.refused).toBeLessThanOrEqual(4 + 5);
+    expect(r.seconds).toBeGreaterThan(1);
+    expect(r.seconds).toBeLessThan(4);
+  });
+
+  it('no throttling: far ahead of one at a time', { timeout: 30_000 }, async () => {
+    const r = await run(null);
+    expect(r.failed).toBe(0);
+    expect(r.refused).toBe(0);
+    // One at a time would take N × ~20 ms = 4 s.
+    expect(r.seconds).toBeLessThan(N * 0.02 * 0.5);
+  });
+
+  it('the admin API switches shapes and reports them', async () => {
+    const config = await emulator.admin.setConfig({ throttle: { shape: 'fixed-window', windowRequests: 7, windowSeconds: 3 } });
+    expect(config.throttle).toMatchObject({ shape: 'fixed-window', windowRequests: 7, windowSeconds: 3 });
+    await emulator.admin.reset();
+    expect((await emulator.admin.config()).throttle).toBeNull();
+  });
+});

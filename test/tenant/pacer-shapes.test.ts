@@ -1,0 +1,153 @@
+// The WritePacer against every throttle shape the emulator plays, in virtual time (pacer-sim.ts:
+// the emulator's own shapes behind a fake transport with 100 ± 50 ms latency, decided after the
+// latency as the emulator does). Seconds of pacing run in milliseconds, so the bench's own sizes
+// can be used; each case runs several latency seeds. The bounds are the goals where this
+// design meets them everywhere, and say so where physics does not allow them at this size (see
+// docs/performance.md, "Pacing without hints").
+import { describe, expect, it } from 'vitest';
+import { scheduleRate } from '../../src/tenant/pacer.js';
+import { simulate } from './pacer-sim.js';
+import type { SimTenant } from './pacer-sim.js';
+
+const N = 600;
+const LATENCY = { latencyMs: 100, spreadMs: 50 };
+const SEEDS = [1, 2, 3, 4, 5, 6];
+const BUCKET = { burst: 60, refillPerSecond: 40, countRejected: true };
+
+async function runSeeds(tenant: Omit<SimTenant, 'seed'>, n = N) {
+  const runs = [];
+  for (const seed of SEEDS) runs.push(await simulate(n, { ...tenant, seed }));
+  return runs;
+}
+
+const share = (run: { throttled: number; attempts: number }) => run.throttled / run.attempts;
+
+describe('WritePacer against each throttle shape (virtual time, 600 writes, 100 ± 50 ms)', () => {
+  it('no throttling: at least 10× a one-at-a-time loop, nothing refused', async () => {
+    for (const run of await runSeeds({ throttle: null, ...LATENCY })) {
+      const sequentialSeconds = N * 0.1; // one at a time at the median latency
+      expect(run.failed).toBe(0);
+      expect(run.throttled).toBe(0);
+      expect(sequentialSeconds / (run.elapsedMs / 1000)).toBeGreaterThan(10);
+      expect(run.firstStartMs).toBe(0); // the first write leaves at once
+    }
+  });
+
+  it('token bucket without early warning (B=60, R=40/s, refused requests counted): ≤ 1.1× (N − B)/R, one congestion event', async () => {
+    const minimum = (N - BUCKET.burst) / BUCKET.refillPerSecond;
+    for (const run of await runSeeds({ throttle: { ...BUCKET, shape: 'token-bucket', earlyWarning: false }, ...LATENCY })) {
+      expect(run.failed).toBe(0);
+      expect(run.elapsedMs / 1000 / minimum).toBeLessThan(1.1);
+      expect(run.stats.events).toBe(1);
+      // The only refusals are the requests in flight when the burst ran out (about rate × latency).
+      expect(share(run)).toBeLessThan(0.02);
+      expect(run.stats.refillEstimate).toBeGreaterThan(BUCKET.refillPerSecond * 0.9);
+      expect(run.stats.refillEstimate).toBeLessThan(BUCKET.refillPerSecond * 1.05);
+    }
+  });
+
+  it('token bucket that does not count refusals: the same', async () => {
+    const minimum = (N - BUCKET.burst) / BUCKET.refillPerSecond;
+    for (const run of await runSeeds({ throttle: { ...BUCKET, countRejected: false, shape: 'token-bucket', earlyWarning: false }, ...LATENCY })) {
+      expect(run.failed).toBe(0);
+      expect(run.elapsedMs / 1000 / minimum).toBeLessThan(1.1);
+      expect(share(run)).toBeLessThan(0.02);
+    }
+  });
+
+  it('token bucket with the early warning header: within 1.1×, and < 1% refused', async () => {
+    const minimum = (N - BUCKET.burst) / BUCKET.refillPerSecond;
+    for (const run of await runSeeds({ throttle: { ...BUCKET, shape: 'token-bucket', earlyWarning: true }, ...LATENCY })) {
+      expect(run.failed).toBe(0);
+      expect(run.elapsedMs / 1000 / minimum).toBeLessThan(1.1);
+      expect(share(run)).toBeLessThan(0.01);
+      expect(run.rateEvents[0]).toContain('early warning');
+    }
+  });
+
+  it('fixed window (80 per 2 s, Retry-After = rest of the window): learns the window, ≤ 1.1× (⌈N/80⌉ − 1) × 2 s', async () => {
+    const minimum = (Math.ceil(N / 80) - 1) * 2;
+    for (const run of await runSeeds({ throttle: { shape: 'fixed-window', windowRequests: 80, windowSeconds: 2 }, ...LATENCY })) {
+      expect(run.failed).toBe(0);
+      expect(run.elapsedMs / 1000 / minimum).toBeLessThan(1.1);
+      expect(run.stats.events).toBe(1); // only the first window's edge is hit
+      expect(share(run)).toBeLessThan(0.025);
+      expect(run.rateEvents.join('\n')).toContain('window');
+    }
+  });
+
+  it('per-mailbox concurrency (4 per user) + bucket: one write per user never meets the mailbox limit', async () => {
+    const minimum = (N - BUCKET.burst) / BUCKET.refillPerSecond;
+    for (const run of await runSeeds({ throttle: { ...BUCKET, shape: 'mailbox', mailboxConcurrent: 4, mailboxHoldMs: 100 }, ...LATENCY })) {
+      expect(run.failed).toBe(0);
+      expect(run.elapsedMs / 1000 / minimum).toBeLessThan(1.1);
+      expect(share(run)).toBeLessThan(0.02);
+    }
+  });
+
+  it('429 storm (4 s, Retry-After 1 s), then open: one probe per Retry-After, within 1.1× of storm + unthrottled time', async () => {
+    const open = await runSeeds({ throttle: null, ...LATENCY });
+    const storm = await runSeeds({ throttle: { shape: 'storm', stormSeconds: 4, stormRetryAfterSeconds: 1 }, ...LATENCY });
+    storm.forEach((run, i) => {
+      const minimum = 4 + open[i]!.elapsedMs / 1000;
+      expect(run.failed).toBe(0);
+      expect(run.elapsedMs / 1000 / minimum).toBeLessThan(1.1);
+      // The first requests (before any answer: 4), then one lone probe per second of storm.
+      expect(run.throttled).toBeLessThanOrEqual(4 + 4);
+      expect(run.rateEvents.join('\n')).toContain('storm');
+    });
+  });
+
+  it('a long storm is not hammered: probes space out past a few Retry-Afters, and no task runs out of attempts', async () => {
+    const [run] = await Promise.all([simulate(60, { throttle: { shape: 'storm', stormSeconds: 60, stormRetryAfterSeconds: 1 }, ...LATENCY, seed: 3 })]);
+    expect(run!.failed).toBe(0);
+    // 60 s of storm: 4 at the start, 4 probes a second apart, then waits growing ×1.5 up to 10 s.
+    expect(run!.throttled).toBeLessThanOrEqual(18);
+    // …and the end of the storm is noticed within one such wait.
+    expect(run!.elapsedMs).toBeLessThan(60_000 + 10_000 + 2_000);
+  });
+
+  it('app-wide concurrency cap (4, refused on arrival): learns the cap, never more in flight after', async () => {
+    for (const run of await runSeeds({ throttle: null, maxConcurrent: 4, ...LATENCY })) {
+      const minimum = (N * 0.1) / 4;
+      expect(run.failed).toBe(0);
+      expect(run.stats.concurrency).toBe(4);
+      expect(run.throttled).toBeLessThanOrEqual(3);
+      expect(run.elapsedMs / 1000 / minimum).toBeLessThan(1.25); // the one refusal costs its 1 s Retry-After
+    }
+  });
+
+  it('a rate limit that drops mid-run: re-measured from the next 429s', async () => {
+    // A bucket at 40/s whose refill halves after the burst: the first estimate is 40, then 20.
+    const run = await simulate(400, { throttle: { ...BUCKET, refillPerSecond: 20, burst: 60, shape: 'token-bucket', earlyWarning: false }, ...LATENCY, seed: 1 });
+    expect(run.failed).toBe(0);
+    expect(run.stats.refillEstimate).toBeGreaterThan(18);
+    expect(run.stats.refillEstimate).toBeLessThan(21);
+  });
+});
+
+describe('scheduleRate: the server rate read from Retry-After targets', () => {
+  const at = (start: number, step: number, count: number) => Array.from({ length: count }, (_, i) => start + i * step);
+
+  it('a bucket that counts refusals: each refusal its own slot 1/R apart', () => {
+    // Refusals 10 ms apart (100/s arriving), slots 25 ms apart (40/s), one gap doubled by an admission.
+    const refusedAt = at(1000, 10, 6);
+    const targets = [1007, 1032, 1082, 1107, 1132, 1157];
+    expect(scheduleRate(targets, refusedAt)).toBeCloseTo(40, 0);
+  });
+
+  it('a bucket that does not: refusals sent to the next token, which moves with each admission', () => {
+    const refusedAt = [1000, 1004, 1012, 1030, 1036, 1055, 1061];
+    const targets = [1010, 1010, 1035, 1035, 1035, 1060, 1085];
+    expect(scheduleRate(targets, refusedAt, () => 3)).toBeCloseTo(40, 0);
+  });
+
+  it('a fixed Retry-After (a storm) only mirrors the arrivals: no rate', () => {
+    const refusedAt = [1000, 1030, 1055, 1090];
+    expect(scheduleRate(refusedAt.map((t) => t + 1000), refusedAt)).toBeUndefined();
+  });
+
+  it('a window: everyone sent to the same moment: no rate (the cycle measures it)', () => {
+    expect(scheduleRate([3000, 3000, 3001, 3000], [1500, 1510, 1520, 1530])).toBeUndefined();
+  });
+});
