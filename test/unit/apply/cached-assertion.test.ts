@@ -14,7 +14,7 @@ describe('cachedAssertion', () => {
     const exp = now / 1000 + 300;
     const get = cachedAssertion(async () => {
       requests++;
-      return jwt({ exp: exp + requests * 1000, environment: 'production' });
+      return jwt({ exp: exp + (requests - 1) * 1000, environment: 'production' });
     }, () => now);
     const [a, b] = await Promise.all([get(), get()]);
     expect(a).toBe(b);
