@@ -124,3 +124,8 @@ export function expectInertMarkdown(md: string, own: OwnUrls): MdNode {
   expect(rest, 'www. in the source').not.toMatch(/www\./i);
   return tree;
 }
+
+/** What a reader of the rendered Markdown sees (character references decoded, our zero-width spaces removed). */
+export function renderedText(md: string): string {
+  return visibleText(parseGfm(md));
+}

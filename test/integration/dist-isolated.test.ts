@@ -6,6 +6,7 @@
 // Also: sharp's WebAssembly fallback (native packages for this platform removed), and the
 // presence of the linux-arm64 binaries that the runner on an arm64 machine will load.
 import { spawnSync } from 'node:child_process';
+import { renderedText } from '../helpers/markdownTree.js';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -286,7 +287,7 @@ describe('dist/ alone, run like the GitHub runner runs it', () => {
       expect(r.stdout).toMatch(
         new RegExp(`^::error [^\\n]*file=manifests/staff\\.yaml,line=${where.line},col=${where.col}(,[^\\n]*)?::`, 'm'),
       );
-      expect(r.summary).toMatch(/grace\.hoper\.jpg/);
+      expect(renderedText(r.summary)).toMatch(/grace\.hoper\.jpg/);
     },
     TIMEOUT,
   );
