@@ -129,3 +129,14 @@ export function expectInertMarkdown(md: string, own: OwnUrls): MdNode {
 export function renderedText(md: string): string {
   return visibleText(parseGfm(md));
 }
+
+/** Every table row of the rendered Markdown, as the text of its cells. */
+export function renderedRows(md: string): string[][] {
+  const rows: string[][] = [];
+  const walk = (node: MdNode) => {
+    if (node.type === 'tableRow') rows.push((node.children ?? []).map((cell) => visibleText(cell).trim()));
+    else for (const child of node.children ?? []) walk(child);
+  };
+  walk(parseGfm(md));
+  return rows;
+}
