@@ -19,6 +19,7 @@ import {
   WritePacer,
   type GraphError,
   type PacerStats,
+  type PhotoPolicyChange,
   type TenantClient,
   type UserResolution,
 } from '../tenant/index.js';
@@ -379,6 +380,11 @@ interface PolicyPlan {
   outcome: PolicyOutcome;
   /** The live policy, when it was read (only when a manifest manages it). */
   live?: TenantPolicy;
+  /**
+   * What the PATCH sends: only the fields the manifest declares, so a field it leaves out is not
+   * written back with the value read a moment earlier (someone may change it in between).
+   */
+  change?: PhotoPolicyChange;
 }
 
 /**
@@ -417,7 +423,11 @@ async function planPolicy(desired: DesiredState, tenant: TenantClient, options: 
       : step.kind === 'refuse'
         ? { status: 'refused', from: live, to: wanted, message: step.reason }
         : { status: 'applied', from: live, to: wanted };
-  return { step, outcome, live };
+  const change: PhotoPolicyChange = {
+    ...(desired.policy.source ? { source: desired.policy.source } : {}),
+    ...(desired.policy.allowedRoles ? { allowedRoles: desired.policy.allowedRoles } : {}),
+  };
+  return { step, outcome, live, change };
 }
 
 function isForbidden(err: unknown): boolean {
@@ -427,7 +437,7 @@ function isForbidden(err: unknown): boolean {
 async function patchPolicy(tenant: TenantClient, plan: PolicyPlan, log: (line: string) => void): Promise<PolicyOutcome> {
   if (plan.step.kind !== 'before-photos' && plan.step.kind !== 'after-photos') return plan.outcome;
   try {
-    await tenant.setPhotoPolicy(plan.step.to);
+    await tenant.setPhotoPolicy(plan.change ?? plan.step.to);
     log('Photo policy updated (it takes up to 24 hours to apply everywhere).');
     return plan.outcome;
   } catch (err) {

@@ -11,7 +11,7 @@ export type { AuthErrorContext, CredentialOptions } from './auth.js';
 export { GraphError, classifyFailure, graphErrorFromNetwork, graphErrorFromResponse, isGraphError, parseRetryAfter } from './errors.js';
 export type { FailureDisposition, GraphErrorInit } from './errors.js';
 export { PERMISSIONS, TenantClient, connectTenant } from './graph.js';
-export type { PhotoMeta, PhotoPolicy, PhotoSource, PhotoWriteResult, TenantClientOptions } from './graph.js';
+export type { PhotoMeta, PhotoPolicy, PhotoPolicyChange, PhotoSource, PhotoWriteResult, TenantClientOptions } from './graph.js';
 export { GraphConnection, encodeSegment, odataString } from './http.js';
 export type { GraphRequest, GraphResponse, GraphVersion } from './http.js';
 export { PacerCancelledError, WritePacer, attemptsOf } from './pacer.js';
