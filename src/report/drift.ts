@@ -69,7 +69,9 @@ export function fixLine(fix: ApplyResult): string {
   const dry = fix.record === 'dry-run';
   const failures = fix.outcomes.filter((o) => o.status === 'failed' || o.status === 'cancelled');
   return [
-    `Fix${dry ? ' (dry run)' : ''}: ${c.uploaded} ${dry ? 'would upload' : 'uploaded'}, ${c.failed} failed${c.cancelled ? `, ${c.cancelled} not started` : ''}; policy ${fix.policy.status}${fix.policy.message ? ` (${printable(fix.policy.message)})` : ''}.`,
+    `Fix${dry ? ' (dry run)' : ''}: ${c.uploaded} ${dry ? 'would upload' : 'uploaded'}, ${c.failed} failed${c.cancelled ? `, ${c.cancelled} not started` : ''}${c.notAttempted ? `, ${c.notAttempted} not attempted` : ''}; policy ${fix.policy.status}${fix.policy.message ? ` (${printable(fix.policy.message)})` : ''}.`,
+    // The photo policy stopped the writes: one reason for all of them, not one per user.
+    ...(fix.halted ? [`Stopped: ${printable(fix.halted.message)}`] : []),
     ...failures.map((o) => `  ✗ ${describeKey(o.key)} (${printable(o.photo ?? '')}): ${printable(o.reason ?? o.status)}`),
   ].join('\n');
 }
@@ -81,7 +83,7 @@ export interface DriftJson {
   counts: Record<DriftStatus, number>;
   policy: PolicyDrift;
   users: { user: string; keyType: string; photo: string; status: DriftStatus; similarity?: number; tenantPhoto?: { width: number; height: number; bytes: number }; reason?: string; declaredAt: string }[];
-  fix?: { counts: ReturnType<typeof applyCounts>; succeeded: boolean; policy: string; outcomes: { user: string; status: string; reason?: string }[] };
+  fix?: { counts: ReturnType<typeof applyCounts>; succeeded: boolean; policy: string; halted?: NonNullable<ApplyResult['halted']>; outcomes: { user: string; status: string; reason?: string }[] };
 }
 
 export function driftJson(result: DriftResult, fix?: ApplyResult): DriftJson {
@@ -102,7 +104,7 @@ export function driftJson(result: DriftResult, fix?: ApplyResult): DriftJson {
       declaredAt: `${u.declaredAt.file}:${u.declaredAt.line}`,
     })),
     ...(fix
-      ? { fix: { counts: applyCounts(fix), succeeded: applySucceeded(fix), policy: fix.policy.status, outcomes: fix.outcomes.map((o) => ({ user: o.key.value, status: o.status, ...(o.reason ? { reason: o.reason } : {}) })) } }
+      ? { fix: { counts: applyCounts(fix), succeeded: applySucceeded(fix), policy: fix.policy.status, ...(fix.halted ? { halted: fix.halted } : {}), outcomes: fix.outcomes.map((o) => ({ user: o.key.value, status: o.status, ...(o.reason ? { reason: o.reason } : {}) })) } }
       : {}),
   };
 }
