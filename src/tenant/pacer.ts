@@ -33,11 +33,13 @@
  *      began (refused from the first request) it is left alone.
  * 4. No continuous probing upward (every probe past the limit costs about rate × latency refused
  *    requests). After 30 s without a 429 the estimate may be stale (the limit may have risen, or
- *    it was measured during a storm): the rate then grows 10% every 5 s until a 429 measures again.
+ *    it was measured during a storm): the rate then grows 25% every 5 s until a 429 measures again.
+ *    (A server that sends the early-warning header says sooner: see 5.)
  * 5. Early warning, when the server sends it (a task's result carrying a numeric `throttleUsage`,
  *    as putPhoto returns x-ms-throttle-limit-percentage), until the first 429: past 80% of the
  *    limit the ramp stops, the rate halves, and the refill rate is fitted from how the bucket's
- *    level moves against what was admitted (see #onUsage), usually without any 429.
+ *    level moves against what was admitted (see #onUsage), usually without any 429. After a 429,
+ *    a second of answers without the header (the bucket has room again) starts the ramp again.
  *
  * Retries: at most `maxAttempts` attempts per task (default 6), a 429 counting as one. 429 → back
  * in the queue (at the front; a refused probe at the back, so a long storm is spread over many
@@ -193,7 +195,7 @@ const WINDOW_BUDGET = 0.95;
 /** Quiet (no 429) this long: the estimate may be stale; the rate then grows by QUIET_GAIN per QUIET_STEP_MS. */
 const QUIET_MS = 30_000;
 const QUIET_STEP_MS = 5_000;
-const QUIET_GAIN = 1.1;
+const QUIET_GAIN = 1.25;
 /** Refused probes waited for exactly before the wait grows by PROBE_BACKOFF (up to PROBE_MAX_MS). */
 const PROBE_HONOURED = 4;
 const PROBE_BACKOFF = 1.5;
@@ -203,6 +205,8 @@ const PROBE_MAX_MS = 10_000;
 const WARNING_FIRST_CUT = 0.5;
 /** Early warning: level samples kept for the fit (the first one always). */
 const WARNING_SAMPLES = 400;
+/** Early warning absent this long after a 429 (the bucket has room again): ramp up again. */
+const ROOM_MS = 1000;
 const MIN_RATE = 0.1;
 
 export class WritePacer {
@@ -258,6 +262,9 @@ export class WritePacer {
   #rttMs: number | undefined;
   /** Early warning: bounds on the limit bracketed from the bucket's level, the rate being tried. */
   #warning: { hi: number; samples: UsageSample[]; adjustedAt: number; lastLevel: number } | undefined;
+  /** Whether the server sends the early-warning header at all; since when it has been absent. */
+  #usageSeen = false;
+  #roomSince: number | undefined;
 
   readonly #stats: Omit<PacerStats, 'concurrency' | 'inFlight' | 'queued' | 'rate' | 'refillEstimate'> = {
     tasks: 0,
@@ -522,9 +529,27 @@ export class WritePacer {
    * halves the rate again (once per round trip), and an absent header (the bucket refills) raises it.
    */
   #onUsage(usage: number | undefined, now: number): void {
-    if (this.#stats.events > 0) return;
+    if (usage !== undefined) this.#usageSeen = true;
+    if (!this.#usageSeen) return;
     const level = usage !== undefined && usage >= 0.8 ? usage : undefined;
     let warning = this.#warning;
+    if (!warning && this.#mode === 'paced') {
+      // Paced from 429s. A server that sends the header also says when its bucket has room
+      // again (no header for a while, the level under 80%): the limit may have risen (a storm
+      // ended): ramp up again from here; the next warning measures it.
+      if (level !== undefined) {
+        this.#roomSince = undefined;
+        return;
+      }
+      this.#roomSince ??= now;
+      if (now - this.#roomSince >= Math.max(ROOM_MS, 5 * (this.#rttMs ?? 100))) {
+        this.#rampLog2 = Math.log2(this.#currentRate(now) / this.#initialRate);
+        this.#mode = 'ramp';
+        this.#roomSince = undefined;
+        this.#emitRate('room again (early warning header absent)');
+      }
+      return;
+    }
     if (!warning) {
       if (level === undefined) return;
       const current = this.#currentRate(now);
@@ -644,8 +669,11 @@ export class WritePacer {
     // Refused on arrival: answered much faster than a write is.
     const fast = this.#rttMs !== undefined && now - job.startedAt < this.#rttMs * 0.3;
     if (job.startedAt >= this.#lastReactionAt || !this.#event) {
-      // A new congestion event: the first 429 for a request started after we last reacted.
+      // A new congestion event: the first 429 for a request started after we last reacted. From
+      // here the 429s set the rate; an early-warning fit in progress starts over.
       this.#stats.events++;
+      this.#warning = undefined;
+      this.#roomSince = undefined;
       this.#lastReactionAt = now;
       this.#event = {
         cycleStart: this.#cycleStart ?? job.startedAt,
