@@ -27,8 +27,8 @@
  *    - else from the cycle: requests that succeeded between the previous gate opening (or the
  *      first start) and this event, divided by the time from there to the new gate opening;
  *    - a fixed window shows as refused requests all told to come back at the same, distant moment:
- *      then the cycle is the window and its successes the quota, and the pacer sends up to 95% of
- *      the quota as soon as each window opens, then waits for the next one;
+ *      then the cycle is the window and its successes the quota, and the pacer sends the quota as
+ *      soon as each window opens, then waits for the next one;
  *    - with no usable measurement the rate is cut to 0.8×; with nothing accepted since the cycle
  *      began (refused from the first request) it is left alone.
  * 4. No continuous probing upward (every probe past the limit costs about rate × latency refused
@@ -188,10 +188,18 @@ const SAME_TARGET_MS = 3;
 /** A cycle measures the rate only with this many successes over at least this long. */
 const CYCLE_MIN_OK = 8;
 const CYCLE_MIN_MS = 500;
-/** A window is recognised when refused requests are all sent back to one moment at least this far. */
-const WINDOW_MIN_WAIT_MS = 200;
-/** Share of a learned window quota sent at each opening. */
-const WINDOW_BUDGET = 0.95;
+/**
+ * A window is recognised when refused requests are all sent back to one moment at least this far,
+ * and at least this many token periods away (a bucket that does not count refusals sends them to
+ * its next token, one period away at most).
+ */
+const WINDOW_MIN_WAIT_MS = 20;
+const WINDOW_MIN_PERIODS = 3;
+/**
+ * Share of a learned window quota sent at each opening. All of it: the quota was counted (the
+ * successes of a window that then refused), and each opening is the moment the server named.
+ */
+const WINDOW_BUDGET = 1;
 /** Quiet (no 429) this long: the estimate may be stale; the rate then grows by QUIET_GAIN per QUIET_STEP_MS. */
 const QUIET_MS = 30_000;
 const QUIET_STEP_MS = 5_000;
@@ -249,6 +257,9 @@ export class WritePacer {
   #event: CongestionEvent | undefined;
   #cycleStart: number | undefined;
   #answered = false;
+  /** When the first attempt started, and when the first answer came back. */
+  #firstStartAt: number | undefined;
+  #firstAnswerAt: number | undefined;
   #started = 0;
   /** Start times of successful attempts (recent), for cycle measurements, and how many were in flight then. */
   #okStarts: number[] = [];
@@ -443,7 +454,8 @@ export class WritePacer {
         this.#cycleStart = now;
       }
       this.#cycleStart ??= now;
-      if (window) window.sent++;
+      this.#firstStartAt ??= now;
+      if (this.#window) this.#window.sent++; // (the probe's re-estimate may have replaced it)
       // A timer that fired late may catch up one interval (else the lateness is lost every time
       // and a busy event loop paces below the rate set); an idle spell is not saved up beyond that.
       this.#nextStartAt = Math.max(this.#nextStartAt, now - 1000 / rate) + 1000 / rate;
@@ -499,6 +511,7 @@ export class WritePacer {
     const now = this.#now();
     this.#count('ok');
     this.#answered = true;
+    this.#firstAnswerAt ??= now;
     this.#consecutiveThrottles = 0;
     const rtt = now - job.startedAt;
     this.#rttMs = this.#rttMs === undefined ? rtt : this.#rttMs * 0.9 + rtt * 0.1;
@@ -707,12 +720,16 @@ export class WritePacer {
 
   /** Re-estimates the sustainable rate from a congestion event (called for each of its 429s). */
   #estimate(event: CongestionEvent, now: number, first: boolean): void {
+    const opening = Math.min(...event.targets);
     let ok = 0;
+    /** Successes of the cycle answered before the moment the refusals were sent back to (a window's end). */
+    let okBeforeOpening = 0;
     let mostOkInFlight = 0;
     for (let i = 0; i < this.#okStarts.length; i++) {
       const at = this.#okStarts[i]!;
       if (at < event.cycleStart || at >= event.reactionAt) continue;
       ok++;
+      if (this.#okAt[i]! < opening) okBeforeOpening++;
       mostOkInFlight = Math.max(mostOkInFlight, this.#okInFlight[i]!);
     }
     const cycleMs = this.#gateUntil - event.cycleStart;
@@ -722,16 +739,34 @@ export class WritePacer {
     const schedule = event.schedule;
     let estimate: number | undefined;
     let reason: string;
+    // Refusals all sent back to one distant moment (several token periods at the cycle's rate
+    // away; or one such refusal when a window is already known): a window closing.
+    const cycleRate = okBeforeOpening / (Math.max(1, opening - event.cycleStart) / 1000);
+    const distant = event.firstWaitMs >= Math.max(WINDOW_MIN_WAIT_MS, (WINDOW_MIN_PERIODS * 1000) / Math.max(MIN_RATE, cycleRate));
+    const windowLike = (sameMoment || (this.#window !== undefined && targets[targets.length - 1]! - targets[0]! <= SAME_TARGET_MS)) && distant;
     if (event.concurrencyLike && mostOkInFlight > 0 && event.fewestRefusedInFlight > mostOkInFlight) {
       // Refused on arrival, and only with more in flight than ever succeeded: a concurrency limit.
       // The cap explains it; the rate stays.
       this.#cap = mostOkInFlight;
       this.#capAt = now;
       reason = 'concurrency limit';
-    } else if (sameMoment && event.firstWaitMs >= WINDOW_MIN_WAIT_MS && ok >= CYCLE_MIN_OK) {
-      // Everyone told to come back at one distant moment: a window; its quota arrives at once.
-      this.#window = { periodMs: cycleMs, quota: ok, nextOpen: this.#gateUntil, sent: 0 };
-      estimate = ok / (cycleMs / 1000);
+    } else if (windowLike && okBeforeOpening >= CYCLE_MIN_OK) {
+      // A window: its quota arrives at once when it opens. The quota: the successes admitted
+      // before it closed (a request of this cycle answered after the opening belongs to the next
+      // window); the period: from the cycle's start (the previous opening) to this opening.
+      // The first window started when our first request reached the server (about when its answer
+      // came back: the decision follows the latency here), not when it left.
+      const periodStart = event.cycleStart === this.#firstStartAt && this.#firstAnswerAt !== undefined && this.#firstAnswerAt < opening ? this.#firstAnswerAt : event.cycleStart;
+      const existing = this.#window;
+      const sameOpening = existing && (Math.abs(existing.nextOpen - opening) <= SAME_TARGET_MS || Math.abs(existing.nextOpen - existing.periodMs - opening) <= SAME_TARGET_MS);
+      if (existing && sameOpening) {
+        // This event again (re-estimated as answers come in): the opening and what was sent since stand.
+        existing.quota = okBeforeOpening;
+        existing.periodMs = opening - periodStart;
+      } else {
+        this.#window = { periodMs: opening - periodStart, quota: okBeforeOpening, nextOpen: opening, sent: 0 };
+      }
+      estimate = okBeforeOpening / ((opening - periodStart) / 1000);
       reason = 'window';
     } else if (schedule !== undefined) {
       this.#window = undefined;

@@ -82,7 +82,7 @@ describe('WritePacer against the emulator, each throttle shape (200 writes, ~100
     expect(r.failed).toBe(0);
     expect(r.withPhoto).toBe(N);
     expect(r.share).toBeLessThan(0.1);
-    expect(r.seconds).toBeLessThan(minimum * 1.5);
+    expect(r.seconds).toBeLessThan(minimum * 1.3);
   });
 
   it('per-mailbox concurrency + bucket', { timeout: 30_000 }, async () => {
