@@ -831,11 +831,11 @@ export class WritePacer {
  * The server's own admission rate, read from when it told refused requests to come back (targets)
  * and how many requests it admitted meanwhile (`grantedBetween(from, to)`: successes answered in
  * that span). A bucket that counts refusals gives each refusal its own slot, 1/R after the
- * previous one, so some Retry-After reaches beyond the gap between slots (the debt): then 1/R is
- * the typical gap (the mean of those within 1.5× of the smallest: an admission in between leaves
- * a double one). Otherwise refusals are sent to the next token, which moves 1/R later with each
- * admission: R = admissions / span, where admissions are counted from the successes answered
- * meanwhile or from the gaps in units of the smallest, whichever is more. Not when every refusal
+ * previous one, so some Retry-After reaches beyond the gap between slots (the debt); one that does
+ * not sends refusals to its next token, which moves 1/R later with each admission. Either way the
+ * distinct targets are whole numbers of periods apart: R = periods spanned / span (an admission
+ * between two refusals leaves a double gap; with refusals sent to the next token, the successes
+ * answered meanwhile count too, if more). Not when every refusal
  * was told to wait the same time (a fixed Retry-After): then the targets only mirror when the
  * refusals came.
  */
@@ -853,14 +853,16 @@ export function scheduleRate(targets: readonly number[], refusedAt: readonly num
   // The same wait for everyone (a fixed Retry-After): the targets only mirror the refusals.
   if (!(spanMs > 0) || longestWait - Math.min(...waits) <= Math.max(SAME_TARGET_MS, median(gaps) * 0.1)) return undefined;
   const smallest = Math.min(...gaps);
-  if (longestWait > smallest * 1.5) {
-    const typical = gaps.filter((gap) => gap <= smallest * 1.5);
-    return 1000 / (typical.reduce((sum, gap) => sum + gap, 0) / typical.length);
-  }
-  // Gaps are whole numbers of token periods: count them in units of the smallest (an admission
-  // between two refusals may also have been missed in the count of successes).
-  const periods = gaps.reduce((sum, gap) => sum + Math.max(1, Math.round(gap / smallest)), 0);
-  const slots = Math.max(periods, grantedBetween(arrivals[0]!, arrivals[arrivals.length - 1]!));
+  // Gaps are whole numbers of token periods. Count the periods the span covers in units of a
+  // typical single gap (a median: the times are the server's, but each is read as our receipt time
+  // plus the Retry-After, so network and event-loop jitter move each one a little; the span over
+  // many gaps averages that out).
+  const counted = longestWait > smallest * 1.5;
+  const unit = counted ? median(gaps) : median(gaps.filter((gap) => gap <= smallest * 1.5));
+  const periods = gaps.reduce((sum, gap) => sum + Math.max(1, Math.round(gap / unit)), 0);
+  // Refusals sent to the next token: an admission between two refusals may also show only in the
+  // count of successes.
+  const slots = counted ? periods : Math.max(periods, grantedBetween(arrivals[0]!, arrivals[arrivals.length - 1]!));
   return slots / (spanMs / 1000);
 }
 
