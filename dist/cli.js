@@ -6,7 +6,7 @@ const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
 import { d as defaultRemote, a as applyJson, v as validationText, b as applyText, c as applySucceeded, e as countFindings, f as validationJson, g as applyRevision } from './chunks/shared.js';
-import { U as UserError, i as isUserError, v as validateRepository } from './chunks/shared2.js';
+import { L as LogSafeWriter, U as UserError, i as isUserError, l as logSafeJson, v as validateRepository } from './chunks/shared2.js';
 import { p as planRevisions, a as planJson, b as planText } from './chunks/shared3.js';
 import { w as wantsHelp, p as parseOptions, r as readFormat, a as repoDirectory, t as tenantFromArgs, i as interruptible, T as TENANT_OPTIONS } from './chunks/shared4.js';
 import { W as WorktreeSnapshot } from './chunks/shared5.js';
@@ -83,7 +83,11 @@ Options for drift, export and import: entra-photos <command> --help, or docs/com
   -h, --help            Show this help
   -v, --version         Show the version
 `;
-async function main(argv, out = process.stdout, err = process.stderr) {
+async function main(argv, stdout = process.stdout, stderr = process.stderr) {
+    // The CLI runs in workflow steps too: what it prints is read by the runner, so every line it
+    // writes is neutralised (src/core/untrusted.ts), whatever the command.
+    const out = new LogSafeWriter(stdout);
+    const err = new LogSafeWriter(stderr);
     try {
         const [command, ...rest] = argv;
         // validate, plan and apply are described in the general usage; the others have their own.
@@ -130,6 +134,10 @@ async function main(argv, out = process.stdout, err = process.stderr) {
         err.write(`entra-photos: internal error (please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
         return EXIT_USAGE;
     }
+    finally {
+        out.flush();
+        err.flush();
+    }
 }
 const VERSION = typeof __ENTRA_PHOTOS_VERSION__ === 'string' ? __ENTRA_PHOTOS_VERSION__ : 'dev';
 async function validateCommand(args, out) {
@@ -141,7 +149,7 @@ async function validateCommand(args, out) {
     const format = readFormat(values.format);
     const repo = await repoDirectory(values.repo);
     const result = await validateRepository(new WorktreeSnapshot(repo));
-    out.write(format === 'json' ? JSON.stringify(validationJson(result), null, 2) + '\n' : validationText(result));
+    out.write(format === 'json' ? logSafeJson(validationJson(result), 2) + '\n' : validationText(result));
     return countFindings(result.findings).errors > 0 ? EXIT_FINDINGS : EXIT_OK;
 }
 async function planCommand(args, out) {
@@ -163,7 +171,7 @@ async function planCommand(args, out) {
     });
     const errors = countFindings(validation.findings).errors;
     if (format === 'json') {
-        out.write(JSON.stringify({ ...planJson(plan), validation: validationJson(validation) }, null, 2) + '\n');
+        out.write(logSafeJson({ ...planJson(plan), validation: validationJson(validation) }, 2) + '\n');
     }
     else {
         if (validation.findings.length)
@@ -200,7 +208,7 @@ async function applyCommand(args, out) {
         log: format === 'text' ? (line) => out.write(`${line}\n`) : () => { },
     }, tenant));
     if (format === 'json')
-        out.write(JSON.stringify(applyJson(result), null, 2) + '\n');
+        out.write(logSafeJson(applyJson(result), 2) + '\n');
     else {
         if (result.validation.findings.length)
             out.write(validationText(result.validation));

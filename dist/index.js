@@ -28,7 +28,7 @@ import require$$0$4 from 'node:util';
 import require$$7 from 'node:querystring';
 import require$$8 from 'node:events';
 import require$$0$5 from 'node:diagnostics_channel';
-import { c as commonjsGlobal, U as UserError, o as openTenant, e as environmentClaim, v as validateRepository, i as isUserError } from './chunks/shared2.js';
+import { c as commonjsGlobal, n as neutraliseLog, U as UserError, a as cachedAssertion, o as openTenant, e as environmentClaim, v as validateRepository, i as isUserError } from './chunks/shared2.js';
 import require$$5$1 from 'node:tls';
 import zlib from 'node:zlib';
 import require$$5$2 from 'node:perf_hooks';
@@ -41,10 +41,10 @@ import require$$1$4 from 'node:dns';
 import require$$5$4 from 'string_decoder';
 import 'child_process';
 import 'timers';
-import { s as sortFindings, d as defaultRemote, g as applyRevision, b as applyText, h as applyCounts, i as validationSummary, j as applyMarkdown, c as applySucceeded, k as applyHeadline, l as isGitRepository, r as resolveCommit, p as parentsOf, m as ensureCommit, v as validationText, e as countFindings, n as validationHeadline, o as detectDrift, q as driftCounts, t as inSync } from './chunks/shared.js';
+import { s as sortFindings, d as defaultRemote, g as applyRevision, b as applyText, h as applyCounts, i as validationSummary, j as applyMarkdown, c as applySucceeded, k as applyHeadline, l as isGitRepository, r as resolveCommit, p as parentsOf, m as ensureCommit, v as validationText, e as countFindings, n as validationHeadline, o as githubBlobUrl } from './chunks/shared.js';
 import { P as PLAN_COMMENT_MARKER, p as planRevisions, b as planText, a as planJson, c as planHeadline, d as planMarkdown } from './chunks/shared3.js';
 import { W as WorktreeSnapshot } from './chunks/shared5.js';
-import { f as fixDrift, d as driftText, a as driftJson, b as driftMarkdown, c as driftHeadline } from './chunks/shared7.js';
+import { d as detectDrift, f as fixDrift, a as driftText, b as driftCounts, c as driftJson, e as driftMarkdown, g as driftHeadline, i as inSync } from './chunks/shared7.js';
 import { readFileSync as readFileSync$1 } from 'node:fs';
 import path from 'node:path';
 import 'process';
@@ -29410,6 +29410,17 @@ function getIDToken(aud) {
     });
 }
 
+/**
+ * The one way the action prints plain log text. @actions/core escapes the data of the commands it
+ * writes itself (core.error, core.warning, core.setFailed, groups), but `core.info` writes its text
+ * as it is, and that text carries file names and manifest values from the pull request: every
+ * line passes through neutraliseLog so none of it can become a workflow command
+ * (test/unit/action/log-edge.test.ts checks that no other module prints).
+ */
+function logInfo(text) {
+    info(neutraliseLog(text));
+}
+
 /** Findings as workflow-command annotations at file:line:col. */
 function annotate(findings) {
     for (const f of sortFindings(findings)) {
@@ -29437,14 +29448,15 @@ function connectFromWorkflow(settings, rules) {
     if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL) {
         throw new UserError('auth', `The job cannot request a GitHub OIDC token. Add to the workflow job:\n  permissions:\n    id-token: write\n${rules.permissions}`);
     }
-    const getAssertion = async () => {
+    // One GitHub OIDC token serves the environment claim and the sign-in (see cachedAssertion).
+    const getAssertion = cachedAssertion(async () => {
         try {
             return await getIDToken(settings.audience);
         }
         catch (err) {
             throw new UserError('auth', `Could not get a GitHub OIDC token (${err.message}). The job needs "permissions: id-token: write".`);
         }
-    };
+    });
     return { tenant: openTenant(settings.tenant, getAssertion), getAssertion };
 }
 /**
@@ -29498,11 +29510,11 @@ async function runApply(settings) {
             dryRun: settings.dryRun,
             allowPolicyLockout: settings.allowPolicyLockout,
             signal: run.signal,
-            log: (line) => info(line),
+            log: (line) => logInfo(line),
             ...(process.env.GITHUB_RUN_ID ? { leaseHolder: `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY ?? ''}/actions/runs/${process.env.GITHUB_RUN_ID}` } : {}),
         }, tenant);
         annotate(result.validation.findings);
-        info(applyText(result));
+        logInfo(applyText(result));
         const counts = applyCounts(result);
         setOutput('uploaded', counts.uploaded);
         setOutput('removed', counts.removed);
@@ -29513,8 +29525,9 @@ async function runApply(settings) {
             const invalid = result.validation.findings.some((f) => f.severity === 'error');
             await summary.addRaw(invalid ? validationSummary(result.validation) : applyMarkdown(result)).write();
         }
+        // A run the tenant's photo policy stopped fails with that one error (which says what to do).
         if (!applySucceeded(result))
-            setFailed(applyHeadline(result));
+            setFailed(result.halted ? `${result.halted.message}\n${applyHeadline(result)}` : applyHeadline(result));
     }
     finally {
         run.dispose();
@@ -34920,9 +34933,9 @@ async function runValidate(settings) {
         ? await planRevisions(settings.repoPath, { ...revisions, all: settings.checkAll, prune: settings.prune })
         : { validation: await validateRepository(new WorktreeSnapshot(settings.repoPath)) };
     annotate(validation.findings);
-    info(validationText(validation));
+    logInfo(validationText(validation));
     if (plan)
-        info(planText(plan));
+        logInfo(planText(plan));
     const { errors, warnings } = countFindings(validation.findings);
     setOutput('errors', errors);
     setOutput('warnings', warnings);
@@ -34938,12 +34951,12 @@ async function runValidate(settings) {
     }
     if (plan && settings.event.pull_request) {
         const outcome = await upsertPlanComment(settings, fitWithin(render, COMMENT_LIMIT));
-        info(`Plan comment: ${outcome}.`);
+        logInfo(`Plan comment: ${outcome}.`);
     }
     if (errors > 0)
         setFailed(validationHeadline(validation));
     else if (plan)
-        info(planHeadline(plan));
+        logInfo(planHeadline(plan));
 }
 /** GitHub's limits, with room for the marker and headers: 65,536 characters per comment, 1 MiB per summary. */
 const COMMENT_LIMIT = 60_000;
@@ -34960,6 +34973,8 @@ function fitWithin(render, limit) {
 /**
  * Links into the reviewed commit on GitHub. Thumbnails point at the repository's own files, so
  * they render only for people who can read the repository: photos are never copied elsewhere.
+ * Paths are data: githubBlobUrl encodes every segment (`(`, `)`, `'` included), so a file name
+ * cannot end a link or an attribute early; the report builders check the URLs again.
  */
 function githubLinks(settings) {
     const server = process.env.GITHUB_SERVER_URL;
@@ -34967,7 +34982,7 @@ function githubLinks(settings) {
     const sha = settings.event.pull_request?.head?.sha ?? process.env.GITHUB_SHA;
     if (!server || !repo || !sha)
         return {};
-    const blob = (path) => `${server}/${repo}/blob/${sha}/${path.split('/').map(encodeURIComponent).join('/')}`;
+    const blob = (path) => githubBlobUrl(server, repo, sha, path);
     return {
         fileUrl: (f) => `${blob(f.file)}${f.line ? `#L${f.line}` : ''}`,
         photoUrl: (path) => `${blob(path)}?raw=true`,
@@ -34989,7 +35004,7 @@ async function runDrift(settings) {
     });
     const run = cancellation(settings, 'finishing in-flight requests, then reporting what was compared.');
     try {
-        const log = (line) => info(line);
+        const log = (line) => logInfo(line);
         const result = await detectDrift({ repo: settings.repoPath, head: 'HEAD', signal: run.signal, log }, tenant);
         annotate(result.validation.findings);
         if (result.validation.findings.some((f) => f.severity === 'error')) {
@@ -35004,7 +35019,7 @@ async function runDrift(settings) {
             const remote = await defaultRemote(settings.repoPath);
             fix = await fixDrift(result, { repo: settings.repoPath, environment, ...(remote ? { remote } : {}), dryRun: settings.dryRun, allowPolicyLockout: settings.allowPolicyLockout, signal: run.signal, log }, tenant);
         }
-        info(driftText(result, fix));
+        logInfo(driftText(result, fix));
         const counts = driftCounts(result);
         setOutput('in-sync', counts['in-sync']);
         setOutput('different', counts.different);
@@ -35033,14 +35048,17 @@ async function runDrift(settings) {
         run.dispose();
     }
 }
-/** Links into the compared commit: the repository's photos render only for people who can read it. */
+/**
+ * Links into the compared commit: the repository's photos render only for people who can read it.
+ * Paths are data: githubBlobUrl encodes every segment, so a file name cannot end a link early.
+ */
 function repoLinks(settings) {
     const server = process.env.GITHUB_SERVER_URL;
     const repo = process.env.GITHUB_REPOSITORY;
     const sha = process.env.GITHUB_SHA ?? settings.event.after;
     if (!server || !repo || !sha)
         return {};
-    const blob = (p) => `${server}/${repo}/blob/${sha}/${p.split('/').map(encodeURIComponent).join('/')}`;
+    const blob = (p) => githubBlobUrl(server, repo, sha, p);
     return { photoUrl: (p) => `${blob(p)}?raw=true`, lineUrl: (file, line) => `${blob(file)}#L${line}` };
 }
 

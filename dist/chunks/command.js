@@ -151,6 +151,10 @@ class TenantState {
     appPermissions;
     directoryRoles;
     policy;
+    /** How Entra issues access tokens from now on (tokens already issued stay valid). */
+    accessTokenFormat;
+    /** How GET /users/{id}/photo answers for a user without a photo. */
+    noPhotoMetadata;
     #init;
     #users;
     #usersById = new Map();
@@ -165,6 +169,8 @@ class TenantState {
         this.appPermissions = [...init.appPermissions];
         this.directoryRoles = [...init.directoryRoles];
         this.policy = clonePolicy(init.policy);
+        this.accessTokenFormat = init.accessTokenFormat ?? 'jwt';
+        this.noPhotoMetadata = init.noPhotoMetadata ?? 'placeholder';
         this.#users = init.users.map(toDirectoryUser);
         for (const user of this.#users) {
             const upnKey = user.userPrincipalName.toLowerCase();
@@ -211,12 +217,14 @@ class TenantState {
     deletePhoto(userId) {
         return this.#photos.delete(userId);
     }
-    /** Back to the initial state: no photos, the initial policy and grants. Users are immutable. */
+    /** Back to the initial state: no photos, the initial policy, grants and behaviours. Users are immutable. */
     reset() {
         this.#photos.clear();
         this.policy = clonePolicy(this.#init.policy);
         this.appPermissions = [...this.#init.appPermissions];
         this.directoryRoles = [...this.#init.directoryRoles];
+        this.accessTokenFormat = this.#init.accessTokenFormat ?? 'jwt';
+        this.noPhotoMetadata = this.#init.noPhotoMetadata ?? 'placeholder';
     }
     snapshot() {
         return {
@@ -337,8 +345,8 @@ function updatePhotoUpdateSettings(context, call, identity) {
         if (name === '@odata.type' || name === 'id')
             continue;
         if (name === 'source') {
-            if (value !== 'cloud' && value !== 'onPremises' && value !== null) {
-                return badRequest(call, `Invalid value '${String(value)}' for property 'source'. Expected 'cloud', 'onPremises' or null.`);
+            if (value !== 'cloud' && value !== 'onPremises') {
+                return badRequest(call, `Invalid value '${value === null ? 'null' : String(value)}' for property 'source'. Expected 'cloud' or 'onPremises'.`);
             }
             next.source = value;
         }
@@ -374,6 +382,9 @@ function photoWriteRefusal(state, call) {
 // GET /users/{..}/photo (metadata of the largest size), GET /users/{..}/photo/$value,
 // GET /users/{..}/photos and /photos/{size}. Entra keeps the uploaded size and derives the
 // HD sizes (48 ... 648) no larger than it; the emulator stores the upload only.
+// A user without a photo: GET …/photo answers the documented 1x1 image/gif placeholder (or, with
+// noPhotoMetadata 'notFound', 404 ImageNotFound as some tenants do); GET …/photo/$value and
+// DELETE answer 404 ImageNotFound.
 /** "The size of the photo you can update to is limited to 4 MB" (Update profilePhoto). Read as MiB. */
 const MAX_PHOTO_BYTES = 4 * 1024 * 1024;
 /** Smallest HD size; Graph answers ValidationWidthTooSmall for tiny images but documents no minimum. */
@@ -397,11 +408,27 @@ function lookup(context, call, identity, key, permissions) {
     const user = context.state.findUser(key);
     return user ? { user } : { result: resourceNotFound(call, key) };
 }
+/**
+ * "The following response data shows the contents of a response when a photo hasn't already been
+ * uploaded for the user" (learn.microsoft.com/graph/api/profilephoto-get, example 3).
+ */
+function placeholder(context, call, user) {
+    return {
+        '@odata.context': `${context.graphUrl}/${call.version}/$metadata#users('${user.id}')/photo/$entity`,
+        '@odata.mediaContentType': 'image/gif',
+        '@odata.mediaEtag': '',
+        id: '1x1',
+        width: 1,
+        height: 1,
+    };
+}
 function getPhotoMetadata(context, call, identity, key) {
     const found = lookup(context, call, identity, key, PERMISSIONS.readPhotos);
     if ('result' in found)
         return found.result;
     const photo = context.state.getPhoto(found.user.id);
+    if (!photo && context.state.noPhotoMetadata === 'placeholder')
+        return { status: 200, userId: found.user.id, json: placeholder(context, call, found.user) };
     if (!photo)
         return { ...imageNotFound(call), userId: found.user.id };
     return { status: 200, userId: found.user.id, json: metadata(context, call, found.user, photo.width, photo.height, photo.mediaEtag) };
@@ -616,10 +643,15 @@ const DEFAULT_APP_PERMISSIONS = Object.freeze([
     'RoleManagement.Read.Directory',
     'User.Read.All',
 ]);
-/** Directory roles that hold microsoft.directory/users/photo/update (DESIGN.md "Tenant facts"). */
+/**
+ * Directory roles the emulated tenant knows by name (for role assignments it reports). Kept apart
+ * from the client's table (src/manifest/roles.ts) on purpose: the emulator plays the service, so a
+ * client that misreads the role list is not confirmed by an emulator that imports its reading.
+ */
 const PHOTO_ROLE_TEMPLATE_IDS = Object.freeze({
     globalAdministrator: '62e90394-69f5-4237-9190-012177145e10',
     userAdministrator: 'fe930be7-5e62-47db-91af-98c3a49a38b1',
+    peopleAdministrator: '024906de-61e5-49c8-8572-40335f1e0e10',
     directoryWriters: '9360feb5-f418-4baa-8175-e2a00bac4301',
     intuneAdministrator: '3a2c62db-5318-420d-8d74-23affee5d9d5',
     partnerTier1Support: '4ba39ca4-527c-499a-b93d-d9b492c50246',
@@ -628,6 +660,7 @@ const PHOTO_ROLE_TEMPLATE_IDS = Object.freeze({
 const ROLE_DISPLAY_NAMES = Object.freeze({
     [PHOTO_ROLE_TEMPLATE_IDS.globalAdministrator]: 'Global Administrator',
     [PHOTO_ROLE_TEMPLATE_IDS.userAdministrator]: 'User Administrator',
+    [PHOTO_ROLE_TEMPLATE_IDS.peopleAdministrator]: 'People Administrator',
     [PHOTO_ROLE_TEMPLATE_IDS.directoryWriters]: 'Directory Writers',
     [PHOTO_ROLE_TEMPLATE_IDS.intuneAdministrator]: 'Intune Administrator',
     [PHOTO_ROLE_TEMPLATE_IDS.partnerTier1Support]: 'Partner Tier1 Support',
@@ -652,36 +685,28 @@ const DEFAULT_THROTTLE = Object.freeze({
 const RESERVATION_TOLERANCE_MS = 2;
 /** Unclaimed reservations are dropped after this: the quota they held is simply lost. */
 const RESERVATION_EXPIRY_MS = 60_000;
+const THROTTLE_SHAPES = Object.freeze(['token-bucket', 'fixed-window', 'mailbox', 'storm']);
+const limitReason = (config) => (config.appliesTo === 'writes' ? 'WriteLimitExceeded' : 'ResourceUnitLimitExceeded');
 /**
- * A token bucket whose 429s keep their promise. With `countRejected`, a refused request
- * still takes a token (the bucket goes into debt), and its Retry-After is the moment that
- * token is paid back: the slot is reserved, and whoever comes back at (or after) that time
- * claims it. A client that honours Retry-After therefore gets through; one that retries
- * early only digs the hole deeper, which is how Graph treats clients that ignore it.
- * Without `countRejected`, a refusal costs nothing and reserves nothing.
+ * Token bucket (documented for the identity limits: "a token bucket algorithm"; its burst and rate
+ * here are parameters). With `countRejected`, a refused request still takes a token (the bucket
+ * goes into debt) and its Retry-After is the moment that token is paid back: the slot is reserved,
+ * and whoever comes back at (or after) that time claims it. A client that honours Retry-After
+ * therefore gets through; one that retries early only digs the hole deeper ("all requests accrue
+ * against your usage limits", learn.microsoft.com/graph/throttling).
+ * Without `countRejected`, a refusal costs nothing and reserves nothing, and its Retry-After is
+ * the time until the next whole token.
  */
-class TokenBucket {
+class BucketShape {
     #config;
     #tokens;
     #updatedAt;
     /** Times (ms, ascending) at which reserved tokens become claimable. */
     #reservations = [];
-    #now;
-    constructor(config, now = () => performance.now()) {
-        this.#config = config;
-        this.#now = now;
-        this.#tokens = config.burst;
-        this.#updatedAt = now();
-    }
-    get config() {
-        return this.#config;
-    }
-    /** New limits apply at once; the bucket starts full again (a fresh window). */
-    reconfigure(config) {
+    constructor(config, now) {
         this.#config = config;
         this.#tokens = config.burst;
-        this.#reservations = [];
-        this.#updatedAt = this.#now();
+        this.#updatedAt = now;
     }
     #refill(now) {
         const elapsedSeconds = (now - this.#updatedAt) / 1000;
@@ -690,34 +715,207 @@ class TokenBucket {
         while (this.#reservations.length > 0 && (this.#reservations[0] ?? 0) + RESERVATION_EXPIRY_MS < now)
             this.#reservations.shift();
     }
-    /** Takes one token for a request, or says how long to wait. */
-    take() {
-        const now = this.#now();
+    take(now) {
         this.#refill(now);
-        const { refillPerSecond, countRejected, appliesTo } = this.#config;
+        const { refillPerSecond, countRejected } = this.#config;
         const firstReservation = this.#reservations[0];
         if (firstReservation !== undefined && firstReservation <= now + RESERVATION_TOLERANCE_MS) {
             this.#reservations.shift(); // its token was taken when the reservation was made
-            return { allowed: true, usage: this.usage() };
+            return { allowed: true, usage: this.usage(now) };
         }
         if (this.#tokens >= 1) {
             this.#tokens -= 1;
-            return { allowed: true, usage: this.usage() };
+            return { allowed: true, usage: this.usage(now) };
         }
         const retryAfterSeconds = refillPerSecond > 0 ? (1 - this.#tokens) / refillPerSecond : 60;
         if (countRejected && refillPerSecond > 0) {
             this.#tokens -= 1;
             this.#reservations.push(now + retryAfterSeconds * 1000);
         }
-        return {
-            allowed: false,
-            retryAfterSeconds,
-            reason: appliesTo === 'writes' ? 'WriteLimitExceeded' : 'ResourceUnitLimitExceeded',
-        };
+        return { allowed: false, retryAfterSeconds, reason: limitReason(this.#config) };
     }
-    /** Share of the limit used: 0 when full, 1 when empty, more when in debt (reported up to 1.8 like Graph). */
-    usage() {
+    /** 0 when full, 1 when empty, more when in debt (reported up to 1.8 like Graph). */
+    usage(now) {
+        this.#refill(now);
         return Math.min(1.8, (this.#config.burst - this.#tokens) / Math.max(1, this.#config.burst));
+    }
+}
+/**
+ * Fixed window: `windowRequests` per `windowSeconds`, windows back to back from the first request
+ * after (re)configuration; a refusal's Retry-After is the rest of the window. Our stress shape:
+ * Outlook's "10,000 API requests in a 10 minute period" per mailbox reads like a window, but its
+ * kind (fixed or sliding) is not documented, and no such limit is documented across mailboxes.
+ * Refused requests are counted (the counter goes past the limit), which changes nothing: the
+ * counter starts from zero at the next window either way.
+ */
+class WindowShape {
+    #config;
+    #limit;
+    #windowMs;
+    #start;
+    #index = -1;
+    #count = 0;
+    constructor(config) {
+        this.#config = config;
+        this.#limit = config.windowRequests ?? 100;
+        this.#windowMs = (config.windowSeconds ?? 1) * 1000;
+    }
+    #roll(now) {
+        this.#start ??= now;
+        const index = Math.floor((now - this.#start) / this.#windowMs);
+        if (index !== this.#index) {
+            this.#index = index;
+            this.#count = 0;
+        }
+        return this.#start + (index + 1) * this.#windowMs;
+    }
+    take(now) {
+        const windowEnd = this.#roll(now);
+        this.#count++;
+        if (this.#count <= this.#limit)
+            return { allowed: true, usage: this.#count / this.#limit };
+        return { allowed: false, retryAfterSeconds: Math.max(0.001, (windowEnd - now) / 1000), reason: limitReason(this.#config) };
+    }
+    usage(now) {
+        if (this.#start === undefined)
+            return 0;
+        this.#roll(now);
+        return Math.min(1.8, this.#count / this.#limit);
+    }
+}
+/**
+ * Per-mailbox concurrency (documented: Outlook allows an app 4 concurrent requests per mailbox,
+ * "throttling-limits", Outlook service limits; its 429 says "Application is over its
+ * MailboxConcurrency limit") on top of a token bucket across all mailboxes (ours: Microsoft
+ * documents no cross-mailbox photo limit, but some ceiling exists). A request counts as in flight
+ * at its mailbox for `mailboxHoldMs` after it is admitted (the emulator decides after the
+ * latency it adds, so "in flight" is modelled, not observed). A request refused for concurrency
+ * does not take a token from the bucket (our choice); its Retry-After is the time until a slot
+ * frees. Needs the target user: without it only the bucket applies.
+ */
+class MailboxShape {
+    #bucket;
+    #limit;
+    #holdMs;
+    #admitted = new Map();
+    constructor(config, now) {
+        this.#bucket = new BucketShape(config, now);
+        this.#limit = config.mailboxConcurrent ?? 4;
+        this.#holdMs = config.mailboxHoldMs ?? 100;
+    }
+    take(now, target) {
+        const userId = target?.userId;
+        let times;
+        if (userId !== undefined && this.#limit > 0) {
+            times = (this.#admitted.get(userId) ?? []).filter((at) => at + this.#holdMs > now);
+            if (times.length >= this.#limit) {
+                this.#admitted.set(userId, times);
+                const freeAt = Math.min(...times) + this.#holdMs;
+                return { allowed: false, retryAfterSeconds: Math.max(0.001, (freeAt - now) / 1000), reason: 'MailboxConcurrency' };
+            }
+        }
+        const decision = this.#bucket.take(now);
+        if (decision.allowed && userId !== undefined && times) {
+            times.push(now);
+            this.#admitted.set(userId, times);
+        }
+        if (this.#admitted.size > 10_000) {
+            for (const [key, list] of this.#admitted)
+                if (!list.some((at) => at + this.#holdMs > now))
+                    this.#admitted.delete(key);
+        }
+        return decision;
+    }
+    usage(now) {
+        return this.#bucket.usage(now);
+    }
+}
+/**
+ * A 429 storm (our stress shape; Graph documents that 429s can come "even when the limits are not
+ * reached, in situations when the services are under an important load"): every request is refused
+ * for `stormSeconds` from the first request after (re)configuration, each with the same
+ * Retry-After (the service does not know when it will recover), then nothing is limited. Refused
+ * requests do not count against anything: the storm lasts its time whatever the client does.
+ */
+class StormShape {
+    #stormMs;
+    #retryAfterSeconds;
+    #start;
+    constructor(config) {
+        this.#stormMs = (config.stormSeconds ?? 3) * 1000;
+        this.#retryAfterSeconds = config.stormRetryAfterSeconds ?? 1;
+    }
+    take(now) {
+        this.#start ??= now;
+        if (now < this.#start + this.#stormMs)
+            return { allowed: false, retryAfterSeconds: this.#retryAfterSeconds, reason: 'CPULimitExceeded' };
+        return { allowed: true, usage: 0 };
+    }
+    usage() {
+        return 0;
+    }
+}
+function checkConfig(config) {
+    const shape = config.shape ?? 'token-bucket';
+    if (!THROTTLE_SHAPES.includes(shape))
+        throw new Error(`Unknown throttle shape '${String(shape)}' (one of ${THROTTLE_SHAPES.join(', ')}).`);
+    const positive = (name, min = 0) => {
+        const value = config[name];
+        if (value !== undefined && !(typeof value === 'number' && value > min - Number.EPSILON && Number.isFinite(value))) {
+            throw new Error(`throttle.${name} must be a number >= ${min}.`);
+        }
+    };
+    positive('windowRequests', 1);
+    positive('windowSeconds', 0.001);
+    positive('mailboxConcurrent', 0);
+    positive('mailboxHoldMs', 0);
+    positive('stormSeconds', 0);
+    positive('stormRetryAfterSeconds', 0.001);
+}
+function createShape(config, now) {
+    switch (config.shape ?? 'token-bucket') {
+        case 'fixed-window':
+            return new WindowShape(config);
+        case 'mailbox':
+            return new MailboxShape(config, now);
+        case 'storm':
+            return new StormShape(config);
+        default:
+            return new BucketShape(config, now);
+    }
+}
+/**
+ * The tenant's throttle, whatever its shape (the name is historical: the token bucket was the only
+ * shape). `take` decides one request; `usage` feeds x-ms-throttle-limit-percentage, and is 0 when
+ * the shape sends no early warning (`earlyWarning`, default only for the token bucket).
+ */
+class TokenBucket {
+    #config;
+    #shape;
+    #now;
+    constructor(config, now = () => performance.now()) {
+        checkConfig(config);
+        this.#config = config;
+        this.#now = now;
+        this.#shape = createShape(config, now());
+    }
+    get config() {
+        return this.#config;
+    }
+    /** New limits (or a new shape) apply at once; the state starts fresh (a full bucket, a new window, a new storm). */
+    reconfigure(config) {
+        checkConfig(config);
+        this.#config = config;
+        this.#shape = createShape(config, this.#now());
+    }
+    /** Takes one unit of quota for a request, or says how long to wait. */
+    take(target) {
+        return this.#shape.take(this.#now(), target);
+    }
+    /** Share of the limit used, when the shape reports one (see `earlyWarning`); else 0. */
+    usage() {
+        const earlyWarning = this.#config.earlyWarning ?? (this.#config.shape ?? 'token-bucket') === 'token-bucket';
+        return earlyWarning ? this.#shape.usage(this.#now()) : 0;
     }
 }
 /** Counts requests in flight so a cap on concurrency can refuse the excess at once. */
@@ -766,6 +964,8 @@ class AdminApi {
             appPermissions: [...state.appPermissions],
             directoryRoles: [...state.directoryRoles],
             policy: { source: state.policy.source, allowedRoles: [...state.policy.allowedRoles] },
+            accessTokenFormat: state.accessTokenFormat,
+            noPhotoMetadata: state.noPhotoMetadata,
         };
     }
     applyConfig(patch) {
@@ -798,6 +998,16 @@ class AdminApi {
                 throw new AdminError(400, "policy.source must be 'cloud', 'onPremises' or null.");
             state.policy = { source, allowedRoles: stringArray(allowedRoles ?? [], 'policy.allowedRoles').map((role) => role.toLowerCase()) };
         }
+        if (patch.accessTokenFormat !== undefined) {
+            if (patch.accessTokenFormat !== 'jwt' && patch.accessTokenFormat !== 'opaque')
+                throw new AdminError(400, "accessTokenFormat must be 'jwt' or 'opaque'.");
+            state.accessTokenFormat = patch.accessTokenFormat;
+        }
+        if (patch.noPhotoMetadata !== undefined) {
+            if (patch.noPhotoMetadata !== 'placeholder' && patch.noPhotoMetadata !== 'notFound')
+                throw new AdminError(400, "noPhotoMetadata must be 'placeholder' or 'notFound'.");
+            state.noPhotoMetadata = patch.noPhotoMetadata;
+        }
         return this.config();
     }
     #applyThrottle(throttle) {
@@ -817,7 +1027,7 @@ class AdminApi {
             graph.bucket = new TokenBucket(merged);
         gate.limit = merged.maxConcurrent;
     }
-    /** Back to the start: no photos, initial policy, grants, knobs and faults; empty log. */
+    /** Back to the start: no photos, initial policy, grants, behaviours, knobs and faults; empty log. */
     reset() {
         const { state, log, initial } = this.#deps;
         state.reset();
@@ -986,11 +1196,11 @@ class EmulatorAdminClient {
     config() {
         return this.#json('GET', '/config');
     }
-    /** Changes knobs at run time, e.g. { throttle: { burst: 5 }, faults: [...] }. */
+    /** Changes knobs at run time, e.g. { throttle: { burst: 5 }, faults: [...], accessTokenFormat: 'opaque', noPhotoMetadata: 'notFound' }. */
     setConfig(patch) {
         return this.#json('POST', '/config', patch);
     }
-    /** No photos, initial policy/grants/knobs/faults, empty request log. */
+    /** No photos, initial policy/grants/behaviours/knobs/faults, empty request log. */
     async reset() {
         await this.#json('POST', '/reset');
     }
@@ -1030,7 +1240,9 @@ class EmulatorAdminClient {
 // federation). The assertion is checked as Entra checks it: issuer known to a federated
 // credential, signature against that issuer's keys, lifetime, then an exact
 // (issuer, subject, audience) match. Access tokens carry the app's Graph roles as granted
-// at issuance time.
+// at issuance time. They are JWTs (the v1 shape Graph tokens have today) or, with
+// accessTokenFormat 'opaque', random strings whose claims only the emulator knows: Microsoft tells
+// clients to treat access tokens as opaque, and this proves a client does.
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 /** Graph's well-known resource: its app id and its identifier URI. */
 const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
@@ -1045,6 +1257,8 @@ class EntraId {
     #credentials;
     /** Resource identifiers accepted in `scope`: Graph's, and the emulator's own Graph URL. */
     #graphResources;
+    /** Opaque access tokens issued → their claims (the "server side" of a token with no structure). */
+    #opaqueTokens = new Map();
     constructor(params) {
         this.#origin = params.origin;
         this.#state = params.state;
@@ -1214,20 +1428,36 @@ class EntraId {
             token_type: 'Bearer',
             expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
             ext_expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
-            access_token: signJwt(claims, this.#key, { x5t: this.#key.kid }),
+            access_token: state.accessTokenFormat === 'opaque' ? this.#issueOpaque(claims) : signJwt(claims, this.#key, { x5t: this.#key.kid }),
         };
+    }
+    /** A random string with no dots and no structure; its claims stay here. */
+    #issueOpaque(claims) {
+        const now = nowInSeconds();
+        // Forgotten an hour after expiry (until then a late use is told "expired", as for a JWT).
+        for (const [token, stored] of this.#opaqueTokens)
+            if (Number(stored['exp']) + 3600 < now)
+                this.#opaqueTokens.delete(token);
+        const token = randomBytes(96).toString('base64url');
+        this.#opaqueTokens.set(token, claims);
+        return token;
     }
     /** What Graph does with the Authorization header: verify the token Entra issued. */
     verifyAccessToken(authorization) {
         if (!authorization)
             return { ok: false, message: 'Access token is empty.' };
         const token = authorization.replace(/^Bearer\s+/i, '');
+        const opaque = this.#opaqueTokens.get(token);
+        if (opaque)
+            return this.#checkClaims(opaque);
         const decoded = decodeJwt(token);
         if (!decoded)
             return { ok: false, message: 'CompactToken parsing failed with error code: 80049217' };
         if (!verifyJwtSignature(decoded, [this.#key.publicJwk]))
             return { ok: false, message: 'Access token validation failure.' };
-        const { payload } = decoded;
+        return this.#checkClaims(decoded.payload);
+    }
+    #checkClaims(payload) {
         if (payload['aud'] !== GRAPH_RESOURCE && payload['aud'] !== GRAPH_APP_ID) {
             return { ok: false, message: 'Access token validation failure. Invalid audience.' };
         }
@@ -1854,16 +2084,26 @@ function getGroup(context, call, identity, id) {
         return resourceNotFound(call, id);
     return { status: 200, json: { '@odata.context': `${context.graphUrl}/${call.version}/$metadata#groups/$entity`, ...project(group, call) } };
 }
-function listGroupMembers(context, call, identity, id) {
+/** True when the call carries both advanced query parameters. */
+function hasAdvancedQueryParameters(call) {
+    return (call.headers['consistencylevel'] ?? '').trim().toLowerCase() === 'eventual' && (call.query.get('$count') ?? '').toLowerCase() === 'true';
+}
+function listGroupMembers(context, call, identity, id, options = {}) {
     if (!hasAnyRole(identity, PERMISSIONS.readGroupMembers))
         return insufficientPrivileges(call);
     const group = context.state.findGroup(id);
     if (!group)
         return resourceNotFound(call, id);
+    if (options.cast !== undefined && !hasAdvancedQueryParameters(call)) {
+        // Worded like the documented answer for another advanced-only query (endsWith).
+        return unsupportedQuery(call, `OData cast '${options.cast}' is not supported because the required parameters might be missing. Try adding $count=true query parameter and ConsistencyLevel:eventual header. Refer to https://aka.ms/graph-docs/advanced-queries for more information`);
+    }
     const users = group.memberIds.map((memberId) => context.state.findUser(memberId)).filter((user) => user !== undefined);
     return listUsers(context, call, identity, { users, permissions: PERMISSIONS.readGroupMembers, collection: 'directoryObjects' });
 }
 
+// Maps a Graph path to its handler. Paths are matched on percent-decoded segments, so
+// /users/ada%40contoso.edu/photo/%24value and /users/ada@contoso.edu/photo/$value are the same.
 function pathSegments(path) {
     return path
         .split('/')
@@ -1881,6 +2121,17 @@ function pathSegments(path) {
 function targetUserKey(path) {
     const [collection, key] = pathSegments(path);
     return collection?.toLowerCase() === 'users' && key ? key : undefined;
+}
+/**
+ * "A service principal can retrieve its own application and service principal details without
+ * being granted any application permissions" (learn.microsoft.com/graph/api/serviceprincipal-get).
+ * The caller reading its own service principal is let through as if it held Application.Read.All;
+ * any other service principal still needs one of the permissions.
+ */
+function selfRead(identity, by) {
+    const self = (by.appId !== undefined && by.appId.toLowerCase() === identity.appId.toLowerCase()) ||
+        (by.id !== undefined && by.id.toLowerCase() === identity.servicePrincipalId.toLowerCase());
+    return self ? { ...identity, roles: [...identity.roles, PERMISSIONS.readServicePrincipals[0]] } : identity;
 }
 function route(context, call, identity) {
     const segments = pathSegments(call.path);
@@ -1921,7 +2172,7 @@ function route(context, call, identity) {
             return getGroup(context, call, identity, second);
         const relation = third.toLowerCase();
         if ((relation === 'members' || relation === 'transitivemembers') && (fourth === undefined || (fourth.toLowerCase() === 'microsoft.graph.user' && fifth === undefined))) {
-            return listGroupMembers(context, call, identity, second);
+            return listGroupMembers(context, call, identity, second, fourth === undefined ? {} : { cast: fourth });
         }
         return noRoute(call);
     }
@@ -1937,13 +2188,14 @@ function route(context, call, identity) {
     }
     const byAppId = /^servicePrincipals\(appId='([^']*)'\)$/i.exec(first);
     if (byAppId && second === undefined) {
-        return method === 'GET' ? getServicePrincipal(context, call, identity, { appId: byAppId[1] ?? '' }) : methodNotAllowed(call);
+        const by = { appId: byAppId[1] ?? '' };
+        return method === 'GET' ? getServicePrincipal(context, call, selfRead(identity, by), by) : methodNotAllowed(call);
     }
     if (lowerFirst === 'serviceprincipals') {
         if (second === undefined)
             return method === 'GET' ? listServicePrincipals(context, call, identity) : methodNotAllowed(call);
         if (third === undefined)
-            return method === 'GET' ? getServicePrincipal(context, call, identity, { id: second }) : methodNotAllowed(call);
+            return method === 'GET' ? getServicePrincipal(context, call, selfRead(identity, { id: second }), { id: second }) : methodNotAllowed(call);
     }
     if (lowerFirst === 'rolemanagement' && second === 'directory' && third === 'roleAssignments' && fourth === undefined) {
         return method === 'GET' ? listRoleAssignments(context, call, identity) : methodNotAllowed(call);
@@ -2552,6 +2804,8 @@ async function startEmulator(options = {}) {
         appPermissions: options.appPermissions ?? DEFAULT_APP_PERMISSIONS,
         directoryRoles: (options.directoryRoles ?? []).map((role) => role.toLowerCase()),
         policy: options.policy ?? { source: null, allowedRoles: [] },
+        ...(options.accessTokenFormat ? { accessTokenFormat: options.accessTokenFormat } : {}),
+        ...(options.noPhotoMetadata ? { noPhotoMetadata: options.noPhotoMetadata } : {}),
     });
     const random = seededRandom(options.seed ?? 1);
     const log = new RequestLog(options.requestLogLimit ?? 100_000);

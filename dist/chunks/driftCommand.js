@@ -5,11 +5,11 @@ const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
 import { writeFile } from 'node:fs/promises';
+import { U as UserError, l as logSafeJson } from './shared2.js';
 import path from 'node:path';
-import { U as UserError } from './shared2.js';
 import { w as wantsHelp, p as parseOptions, r as readFormat, a as repoDirectory, t as tenantFromArgs, i as interruptible, T as TENANT_OPTIONS } from './shared4.js';
-import { l as isGitRepository, o as detectDrift, v as validationText, d as defaultRemote, c as applySucceeded, t as inSync } from './shared.js';
-import { f as fixDrift, e as driftHtml, a as driftJson, d as driftText } from './shared7.js';
+import { d as detectDrift, f as fixDrift, h as driftHtml, c as driftJson, a as driftText, i as inSync } from './shared7.js';
+import { l as isGitRepository, v as validationText, d as defaultRemote, c as applySucceeded } from './shared.js';
 import 'process';
 import 'buffer';
 import 'node:os';
@@ -34,9 +34,9 @@ import 'events';
 import 'node:http';
 import 'node:https';
 import 'node:stream';
+import './shared6.js';
 import 'node:child_process';
 import 'node:fs';
-import './shared6.js';
 
 /** `entra-photos drift [--fix]`: compare the tenant with a revision of the repository. */
 const DRIFT_USAGE = `Options for drift (tenant options as for apply):
@@ -99,7 +99,7 @@ async function driftCommand(args, out) {
             if (format === 'text')
                 out.write(`Wrote ${values.html} (photos side by side; keep it on this machine).\n`);
         }
-        out.write(format === 'json' ? JSON.stringify(driftJson(result, fix), null, 2) + '\n' : driftText(result, fix));
+        out.write(format === 'json' ? logSafeJson(driftJson(result, fix), 2) + '\n' : driftText(result, fix));
         if (fix?.record === 'dry-run')
             return 1;
         if (fix)

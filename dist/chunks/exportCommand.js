@@ -4,7 +4,7 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { U as UserError, q as listDirectoryUsers, m as mapLimit, k as downloadPhotoOnce, l as checkPhoto } from './shared2.js';
+import { U as UserError, A as listDirectoryUsers, m as mapLimit, g as downloadPhotoOnce, h as checkPhoto, p as printable, l as logSafeJson } from './shared2.js';
 import { w as wantsHelp, p as parseOptions, r as readFormat, a as repoDirectory, t as tenantFromArgs, i as interruptible, T as TENANT_OPTIONS } from './shared4.js';
 import { readFile, rm, stat, appendFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -243,6 +243,7 @@ function toPosix(p) {
     return p.split(path.sep).join('/').replace(/^\.\//, '');
 }
 
+/** Export report builders: pure functions from an export result to text and JSON. */
 function exportCounts(result) {
     const counts = { exported: 0, 'no-photo': 0, managed: 0, refused: 0, failed: 0, 'not-started': 0 };
     for (const u of result.users)
@@ -263,12 +264,13 @@ function exportHeadline(result) {
 function exportText(result) {
     const lines = [];
     for (const u of result.users) {
+        // The tenant's names and Graph's messages are data: printable() keeps each on its line.
         if (u.status === 'refused' || u.status === 'failed')
-            lines.push(`  ! ${u.userPrincipalName}: ${u.status}: ${u.reason ?? ''}`);
+            lines.push(`  ! ${printable(u.userPrincipalName)}: ${u.status}: ${printable(u.reason ?? '')}`);
     }
     lines.push(exportHeadline(result));
     lines.push(result.complete
-        ? `Next: review and commit ${result.manifest} and the photos (entra-photos validate checks them). The first apply after the commit re-uploads the same pictures; entra-photos drift shows them in sync.`
+        ? `Next: review and commit ${printable(result.manifest)} and the photos (entra-photos validate checks them). The first apply after the commit re-uploads the same pictures; entra-photos drift shows them in sync.`
         : 'Run the same command again to continue where this run stopped (nothing done is downloaded again).');
     return lines.join('\n') + '\n';
 }
@@ -331,7 +333,7 @@ async function exportCommand(args, out) {
             signal,
             log: format === 'text' ? (line) => out.write(`${line}\n`) : () => { },
         }, tenant);
-        out.write(format === 'json' ? JSON.stringify(exportJson(result), null, 2) + '\n' : exportText(result));
+        out.write(format === 'json' ? logSafeJson(exportJson(result), 2) + '\n' : exportText(result));
         return result.complete ? 0 : 1;
     });
 }

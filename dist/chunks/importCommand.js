@@ -5,7 +5,7 @@ const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
 import path from 'node:path';
-import { U as UserError, x as listAllDirectoryUsers, m as mapLimit, h as recommendedParallelism, l as checkPhoto } from './shared2.js';
+import { U as UserError, C as listAllDirectoryUsers, m as mapLimit, b as recommendedParallelism, h as checkPhoto, p as printable, l as logSafeJson } from './shared2.js';
 import { w as wantsHelp, p as parseOptions, r as readFormat, a as repoDirectory, t as tenantFromArgs, T as TENANT_OPTIONS } from './shared4.js';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import 'sharp';
@@ -485,6 +485,7 @@ async function importDelivery(options, tenant) {
     return { manifest: manifestRel, rows, directorySize: directory.size, dryRun: options.dryRun ?? false, durationMs: Math.round(performance.now() - started) };
 }
 
+/** Import report builders: pure functions from an import result to text and JSON. */
 const ORDER = ['unmatched', 'ambiguous', 'missing-file', 'invalid-photo', 'duplicate-user', 'no-id', 'file-exists', 'already-declared', 'superseded', 'replaced', 'imported'];
 function importCounts(result) {
     const counts = Object.fromEntries(ORDER.map((s) => [s, 0]));
@@ -508,13 +509,14 @@ function importText(result) {
         if (!rows.length || status === 'imported')
             continue;
         lines.push(`${status} (${rows.length}):`);
+        // Messages quote the delivery's file names and values (data): printable() keeps each on its line.
         for (const r of rows)
-            lines.push(`  ${r.message}`);
+            lines.push(`  ${printable(r.message)}`);
     }
     lines.push(importHeadline(result));
     const written = result.rows.filter((r) => r.status === 'imported').length;
     if (written && !result.dryRun)
-        lines.push(`Wrote ${written} photo(s) and their entries in ${result.manifest}. Review with "entra-photos validate" and "entra-photos plan", then commit.`);
+        lines.push(`Wrote ${written} photo(s) and their entries in ${printable(result.manifest)}. Review with "entra-photos validate" and "entra-photos plan", then commit.`);
     if (!importClean(result))
         lines.push('Rows above were not imported: fix them (each names its file and line) and run import again; rows already imported are kept.');
     return lines.join('\n') + '\n';
@@ -595,7 +597,7 @@ async function importCommand(args, out) {
         dryRun: values['dry-run'] ?? false,
         log: format === 'text' ? (line) => out.write(`${line}\n`) : () => { },
     }, tenant);
-    out.write(format === 'json' ? JSON.stringify(importJson(result), null, 2) + '\n' : importText(result));
+    out.write(format === 'json' ? logSafeJson(importJson(result), 2) + '\n' : importText(result));
     return importClean(result) ? 0 : 1;
 }
 

@@ -4,7 +4,7 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { p as plural, D as DEFAULT_LIMITS, n as normalisationKey, U as UserError, m as mapLimit, a as encodeSegment, s as sendBatch, b as parseRetryAfter, f as backoffDelayMs, g as sleep, M as MAX_BATCH, r as roleName, v as validateRepository, S as Semaphore, h as recommendedParallelism, j as isResolved, k as downloadPhotoOnce, l as checkPhoto, t as thumbnail, d as describeKey } from './shared2.js';
+import { p as printable, j as plural, D as DEFAULT_LIMITS, k as normalisationKey, d as describeKey, U as UserError, m as mapLimit, q as encodeSegment, s as sendBatch, u as isNoPhotoMetadata, w as parseRetryAfter, x as backoffDelayMs, y as sleep, M as MAX_BATCH, r as roleName, v as validateRepository, f as isResolved, b as recommendedParallelism, P as PERMISSIONS, S as Semaphore, h as checkPhoto, z as isGraphError, g as downloadPhotoOnce } from './shared2.js';
 import { tmpdir, hostname } from 'node:os';
 import 'node:crypto';
 import sharp from 'sharp';
@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { constants } from 'node:fs';
 import { open, mkdtemp, writeFile, rm } from 'node:fs/promises';
 import path, { join } from 'node:path';
-import { W as WritePacer, P as PacerCancelledError, a as attemptsOf } from './shared6.js';
+import { W as WritePacer, a as attemptsOf, P as PacerCancelledError } from './shared6.js';
 
 function countFindings(findings) {
     let errors = 0;
@@ -36,22 +36,133 @@ function sortFindings(findings) {
         a.code.localeCompare(b.code));
 }
 
-/** Markdown pieces shared by the report builders (job summaries and the pull-request comment). */
-/** Text safe inside a table cell: no column break, no HTML, one line. */
-function cell(s) {
-    return s.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\r?\n/g, ' ');
+/**
+ * Markdown pieces shared by the report builders (job summaries and the pull-request comment).
+ *
+ * Everything that comes from a pull request (file names, manifest values, user keys, finding
+ * messages that quote them) or from the tenant and libraries (Graph error messages) is written
+ * by someone else and must stay text: no link, image, HTML, emphasis, table cell, line, mention or
+ * issue reference may come out of it. Our own Markdown (headings, tables, `<details>`, emoji) is
+ * written around data; data reaches the Markdown only through the helpers here:
+ *
+ * - `mdText(value)`: any inline text from data (a table cell, a list item, link text).
+ * - `mdRevision(sha)`: a commit id, in a code span when it is one.
+ * - `mdLink(text, url)`, `htmlImageSrc(url)`: links and thumbnails, whose URLs we build
+ *   (`githubBlobUrl`) and check again here.
+ *
+ * GitHub renders comments and summaries with cmark-gfm and then rewrites the HTML (mentions,
+ * issue references, ...). The rules below are chosen against both stages.
+ */
+/** U+200B ZERO WIDTH SPACE: invisible, not a word character, not part of a name or number. */
+const ZWSP = '\u200b';
+/**
+ * ASCII punctuation written as numeric character references (`&#NN;`). A character reference
+ * renders as its character but never takes part in syntax (CommonMark 6.2; GFM tables split rows
+ * on a literal `|` before references are decoded; cmark-gfm's parse-time `www.` and `://`
+ * autolinks match the source text). Covered: emphasis and strikethrough (`* _ ~`), code spans
+ * (`` ` ``), links, images and footnotes (`[ ] ( ) !` `^`), raw HTML and autolinks (`< >`),
+ * entities (`&` `;`), escapes (`\`), table cells (`|`), GFM extended autolinks (`.` `:`), block
+ * markers should data ever start a line (`# + - = > ~`), math (`$`), and the rest of the ASCII
+ * punctuation for good measure (`" % ' ? { }`... except the three below).
+ *
+ * Left as they are, for readability: `/` and `,` (no construct is made of them) and `@`, which
+ * gets a zero-width space after it instead (see mdText: a reference would not help there).
+ */
+const ACTIVE = new Set('!"#$%&\'()*+-.:;<=>?[\\]^_`{|}~');
+/**
+ * Inline Markdown text that shows `value` and nothing else:
+ *
+ * 1. `printable()`: line breaks, tabs, controls, bidi overrides and zero-width characters become
+ *    visible escapes (`\n`, `\u{202e}`), so data stays on its line (one table row, one list
+ *    item) and cannot hide what it says. This also makes our own zero-width spaces (step 2) the
+ *    only ones in the output.
+ * 2. Zero-width spaces where GitHub works on the rendered text, after character references are
+ *    decoded, so that step 3 does not reach it: mentions and issue references are found in the
+ *    rendered HTML, and besides cmark-gfm's parse-time autolinks (on the source) GitHub runs a
+ *    second, transform-time autolinker on decoded text (e-mail addresses everywhere; `www.` and
+ *    `http(s)://` at least in rendered files; see micromark-extension-gfm-autolink-literal's
+ *    readme). So: after every `@` (no `@user`/`@org/team` mention, no e-mail autolink, which
+ *    needs an alphanumeric right after the `@`); between `#` or `GH-` and a digit (no `#1`,
+ *    `owner/repo#1`, `GH-1`: a reference is also a cross-reference event on that issue);
+ *    between `:` and `/` (no `scheme://` autolink); between `www` and `.`.
+ *    The cost: a UPN copied from a report carries an invisible character after its `@`.
+ * 3. Active ASCII punctuation becomes `&#NN;` (see ACTIVE): no Markdown or GFM syntax, and a `|`
+ *    can never add or remove a table column.
+ */
+function mdText(value) {
+    return printable(value)
+        .replace(/@/g, `@${ZWSP}`)
+        .replace(/(?<=#|\bGH-)(?=[0-9])/gi, ZWSP)
+        .replace(/:(?=\/)/g, `:${ZWSP}`)
+        .replace(/(?<=www)(?=\.)/gi, ZWSP)
+        .replace(/[\x21-\x7e]/g, (ch) => (ACTIVE.has(ch) ? `&#${ch.charCodeAt(0)};` : ch));
+}
+/**
+ * A commit id in a code span (monospace) when it is one; anything else as mdText. Code spans are
+ * not used for other data: their content is not decoded, so a backtick, a `|` in a table or a
+ * trailing backslash could not be neutralised inside them.
+ */
+function mdRevision(value) {
+    return /^[0-9a-f]{4,64}$/i.test(value) ? `\`${value}\`` : mdText(value);
+}
+/**
+ * A URL as a link destination or attribute value: only http(s) URLs, and every character that
+ * could end the destination or the attribute early, or be read as an entity, escape or table
+ * cell, percent-encoded (`( ) < > " ' \` space, `&`, `|`, backtick, `[ ]`, `*`, controls and
+ * non-ASCII). Idempotent on the URLs githubBlobUrl builds. Undefined for anything else.
+ */
+function safeUrl(url) {
+    if (!/^https?:\/\/[^\s/?#]+/i.test(url))
+        return undefined;
+    return wellFormed(url).replace(/[^A-Za-z0-9\-._~:/?#@!$+,;=%]/gu, (ch) => encodeURIComponent(ch).replace(/[!'()*]/g, percent));
+}
+/** Lone surrogates (a YAML `"\ud800"` escape) as U+FFFD: encodeURIComponent throws on them. */
+function wellFormed(s) {
+    return s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+}
+/** `[text](url)` with text from data; just the text when the URL is not one we can link. */
+function mdLink(text, url) {
+    const href = safeUrl(url);
+    return href ? `[${mdText(text)}](${href})` : mdText(text);
+}
+/** The value of an `<img src="...">` attribute: a safeUrl (no `"`, `<`, `>`, `&`), or undefined. */
+function htmlImageSrc(url) {
+    return safeUrl(url);
+}
+function percent(ch) {
+    return `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
+}
+/**
+ * One URL path segment: `encodeURIComponent` plus `! ' ( ) *`, which it leaves as they are and
+ * which could end a Markdown link destination (`)`) or an attribute (`'`) early.
+ */
+function encodePathSegment(segment) {
+    return encodeURIComponent(wellFormed(segment)).replace(/[!'()*]/g, percent);
+}
+/**
+ * `server/owner/repo/blob/sha/path` with every segment of the repository, revision and path
+ * encoded. `server` is the GitHub server URL of the run (GITHUB_SERVER_URL), not data. A `.` or
+ * `..` segment (never in a git tree, but a manifest value could say it) would be resolved by the
+ * browser, `%2E` included, and lead out of the repository: its dots are written `%252E`, a name
+ * that does not exist, so the link stays inside the commit and finds nothing.
+ */
+function githubBlobUrl(server, repository, sha, path) {
+    const segment = (s) => (s === '.' || s === '..' ? s.replace(/\./g, '%252E') : encodePathSegment(s));
+    const segments = (s) => s.split('/').map(segment).join('/');
+    return `${server.replace(/\/+$/, '')}/${segments(repository)}/blob/${encodePathSegment(sha)}/${segments(path)}`;
 }
 
 /**
  * Report builders for validation: pure functions from a result to text, JSON or Markdown.
  * Writing them (stdout, job summary, annotations) happens at the edges.
  */
+/** `file:line:col` as written (the file name is data: printable() or mdText() it where it is shown). */
 function findingLocation(f) {
     return f.line ? `${f.file}:${f.line}${f.col ? `:${f.col}` : ''}` : f.file;
 }
 /** Compiler-style lines (file:line:col: severity: message [code]) that editors and terminals link. */
 function validationText(result) {
-    const lines = sortFindings(result.findings).map((f) => `${findingLocation(f)}: ${f.severity}: ${f.message} [${f.code}]`);
+    const lines = sortFindings(result.findings).map((f) => `${printable(findingLocation(f))}: ${f.severity}: ${printable(f.message)} [${printable(f.code)}]`);
     lines.push(validationHeadline(result));
     return lines.join('\n') + '\n';
 }
@@ -77,8 +188,9 @@ function validationSummary(result, options = {}) {
     out.push('| | Where | Problem |', '|---|---|---|');
     const maxRows = options.maxRows ?? Infinity;
     for (const f of sorted.slice(0, maxRows)) {
-        const where = options.fileUrl ? `[${cell(findingLocation(f))}](${options.fileUrl(f)})` : `\`${cell(findingLocation(f))}\``;
-        out.push(`| ${f.severity === 'error' ? '❌ error' : '⚠️ warning'} | ${where} | ${cell(f.message)} <sub>${f.code}</sub> |`);
+        // Data only through mdText/mdLink: no cell of a row can add a column, a link or a mention.
+        const where = options.fileUrl ? mdLink(findingLocation(f), options.fileUrl(f)) : mdText(findingLocation(f));
+        out.push(`| ${f.severity === 'error' ? '❌ error' : '⚠️ warning'} | ${where} | ${mdText(f.message)} <sub>${mdText(f.code)}</sub> |`);
     }
     if (sorted.length > maxRows)
         out.push(`| | | … and ${sorted.length - maxRows} more: every finding is an annotation and in the \`entra-photos validate\` output. |`);
@@ -185,6 +297,130 @@ function desiredPolicy(policy) {
     if (policy.allowedRoles)
         out.allowedRoles = policy.allowedRoles.map((r) => r.templateId).sort();
     return out;
+}
+/**
+ * The keys (lower-cased canonical form) a manifest entry may be written as to resolve to `user`:
+ * its object id, its userPrincipalName or its mail (a `user:` key is looked up as a UPN, then as
+ * a mail address), its employeeId. These are exactly the resolver's ways of matching a key; a
+ * proxy address (smtp alias) or otherMails is not one of them, so a key written that way does not
+ * resolve at all and cannot collide.
+ */
+function keysResolvingTo(user) {
+    const keys = [`objectid:${user.id.toLowerCase()}`];
+    if (user.userPrincipalName)
+        keys.push(`upn:${user.userPrincipalName.toLowerCase()}`);
+    if (user.mail)
+        keys.push(`upn:${user.mail.toLowerCase()}`);
+    if (user.employeeId)
+        keys.push(`employeeid:${user.employeeId.trim().toLowerCase()}`);
+    return keys;
+}
+/**
+ * Canonical keys of `desired` by their lower-cased form. Graph matches `employeeId eq` without
+ * regard to case while canonical employeeId keys keep it, so "A12" and "a12" share one slot.
+ */
+function keyIndex(desired) {
+    const index = new Map();
+    for (const canonical of desired.users.keys()) {
+        const folded = canonical.toLowerCase();
+        const slot = index.get(folded);
+        if (slot)
+            slot.push(canonical);
+        else
+            index.set(folded, [canonical]);
+    }
+    return index;
+}
+function isSubject(resolution) {
+    return resolution !== undefined && 'id' in resolution;
+}
+/**
+ * For every subject among `resolutions` (the keys a run looked up: its uploads and removals),
+ * every entry of `desired` that resolves to it, whether or not the run looked that entry up.
+ *
+ * Cost: a run looks up only the keys it changes, not the whole desired state (200,000 users), so
+ * an entry that did not change is found through the tenant user's own properties: the keys it
+ * would resolve from (object id, UPN, mail, employeeId) are looked up in an index of `desired`.
+ * A hit is confirmed by resolving that key too (rare: only actual collisions hit), since a UPN
+ * key is first matched as a UPN: `a@x` is the mail of one user and the UPN of another resolves
+ * to the latter. A confirming lookup that fails counts as a match (the tenant itself says the
+ * user has that address or number): the safe side is to write nothing for the user this run.
+ */
+async function entriesBySubject(desired, resolutions, resolve) {
+    const bySubject = new Map();
+    const add = (subject, entry) => {
+        const id = subject.id.toLowerCase();
+        let group = bySubject.get(id);
+        if (!group)
+            bySubject.set(id, (group = { subject, entries: [] }));
+        if (entry && !group.entries.includes(entry))
+            group.entries.push(entry);
+    };
+    for (const [canonical, resolution] of resolutions)
+        if (isSubject(resolution))
+            add(resolution, desired.users.get(canonical));
+    if (bySubject.size === 0)
+        return bySubject;
+    const index = keyIndex(desired);
+    const toConfirm = new Map();
+    for (const { subject } of bySubject.values()) {
+        for (const folded of keysResolvingTo(subject)) {
+            for (const canonical of index.get(folded) ?? []) {
+                if (resolutions.has(canonical))
+                    continue; // looked up already: grouped by its own answer
+                const entry = desired.users.get(canonical);
+                const pending = toConfirm.get(canonical);
+                if (pending)
+                    pending.push({ subject, entry });
+                else
+                    toConfirm.set(canonical, [{ subject, entry }]);
+            }
+        }
+    }
+    if (toConfirm.size > 0) {
+        const confirmed = await resolve([...toConfirm.keys()].map((canonical) => desired.users.get(canonical).key));
+        for (const [canonical, hits] of toConfirm) {
+            const answer = confirmed.get(canonical);
+            for (const { subject, entry } of hits) {
+                const same = isSubject(answer) ? answer.id.toLowerCase() === subject.id.toLowerCase() : answer?.problem === 'failed';
+                if (same)
+                    add(subject, entry);
+            }
+        }
+    }
+    for (const group of bySubject.values())
+        group.entries.sort(byDeclaration);
+    return bySubject;
+}
+/** Per canonical key, the conflict it is part of: subjects with two or more entries. */
+function sameSubjectConflicts(bySubject) {
+    const conflicts = new Map();
+    for (const [id, { subject, entries }] of bySubject) {
+        if (entries.length < 2)
+            continue;
+        const conflict = { subjectId: id, entries, message: sameSubjectMessage(subject, entries) };
+        for (const entry of entries)
+            conflicts.set(entry.key.canonical, conflict);
+    }
+    return conflicts;
+}
+/** `a (f:1) and b (g:2) are the same user in the tenant (upn, object id …): …` */
+function sameSubjectMessage(subject, entries) {
+    const named = entries.map((e) => `${describeKey(e.key)} (${placeOf(e.declaredAt)})`);
+    const list = named.length === 2 ? `${named[0]} and ${named[1]}` : `${named.slice(0, -1).join(', ')} and ${named.at(-1)}`;
+    const who = subject.userPrincipalName ? `${printable(subject.userPrincipalName)}, object id ${subject.id}` : `object id ${subject.id}`;
+    const todo = entries.length === 2 ? 'Remove one of the two entries.' : `Keep one of these ${entries.length} entries and remove the others.`;
+    return `${list} are the same user in the tenant (${who}): a user has one photo. ${todo}`;
+}
+function placeOf(at) {
+    return `${printable(at.file)}:${at.line}`;
+}
+function byDeclaration(a, b) {
+    const fa = a.declaredAt.file;
+    const fb = b.declaredAt.file;
+    if (fa !== fb)
+        return fa < fb ? -1 : 1;
+    return a.declaredAt.line - b.declaredAt.line;
 }
 
 class CatFileParser {
@@ -639,8 +875,10 @@ const MB = 1024 * 1024;
  * (metadata only). Used before comparing a repository with a tenant, so that users without a
  * photo (a first import: all of them) cost a twentieth of a request instead of a download.
  * Sub-requests answered 429 are asked again after their Retry-After (for up to a minute); only
- * definite answers are returned (200: has one, 404: has none), and for anyone left out (still
- * throttled, failed) the caller falls back to looking at that user one by one.
+ * definite answers are returned, and for anyone left out (still throttled, failed) the caller falls
+ * back to looking at that user one by one.
+ * "No photo" is either answer a tenant gives: 200 with the documented 1x1 image/gif placeholder
+ * (learn.microsoft.com/graph/api/profilephoto-get), or 404 ImageNotFound. Any other 200 is a photo.
  */
 /** Throttled sub-requests are asked again for at most this long in all; the rest fall back. */
 const MAX_WAIT_MS = 60_000;
@@ -672,7 +910,7 @@ async function photoPresence(connection, userIds, options = {}) {
             chunk.forEach((id, index) => {
                 const answer = answers.get(String(index));
                 if (answer?.status === 200 || answer?.status === 404) {
-                    present.set(id, answer.status === 200);
+                    present.set(id, answer.status === 200 && !isNoPhotoMetadata(answer.body));
                     answered++;
                 }
                 else if (answer?.status === 429) {
@@ -696,174 +934,6 @@ async function photoPresence(connection, userIds, options = {}) {
         await sleep(delayMs, options.signal).catch(() => { });
     }
     return present;
-}
-
-/**
- * Whether a policy stops this app's photo writes: onPremises stops everyone's cloud writes, and a
- * non-empty allowedRoles stops every app whose service principal holds none of those roles
- * (403 ForbiddenByAdminEditPolicy, DESIGN.md "Tenant facts").
- */
-function blocksApp(policy, appRoles) {
-    if (policy.source === 'onPremises')
-        return 'source is onPremises, which disables cloud photo writes for everyone';
-    if (policy.allowedRoles.length > 0 && !policy.allowedRoles.some((r) => appRoles.includes(r))) {
-        return `allowedRoles (${policy.allowedRoles.map(roleName).join(', ')}) includes no role that this app's service principal holds`;
-    }
-    return undefined;
-}
-/** The tenant policy a manifest asks for; fields the manifest leaves out keep the tenant's value. */
-function wantedPolicy(desired, live) {
-    return {
-        source: desired.source ?? live.source,
-        allowedRoles: desired.allowedRoles ? [...desired.allowedRoles].sort() : live.allowedRoles,
-    };
-}
-function samePolicy(a, b) {
-    const ra = [...a.allowedRoles].sort();
-    const rb = [...b.allowedRoles].sort();
-    return a.source === b.source && ra.length === rb.length && ra.every((r, i) => r === rb[i]);
-}
-/**
- * Orders the policy change around the photo writes so the app never locks itself out silently:
- * a change that unblocks writes goes first; a change that would block them goes after the photos
- * and only with allowLockout; anything else goes last (photos land under the rules reviewers saw).
- */
-function planPolicyStep(live, wanted, appRoles, allowLockout) {
-    if (samePolicy(live, wanted))
-        return { kind: 'none' };
-    const blockedNow = blocksApp(live, appRoles);
-    const blockedAfter = blocksApp(wanted, appRoles);
-    if (blockedAfter) {
-        if (allowLockout)
-            return { kind: 'after-photos', to: wanted };
-        return {
-            kind: 'refuse',
-            to: wanted,
-            reason: `The policy change was not applied: afterwards ${blockedAfter}, so this app could no longer write photos (403 ForbiddenByAdminEditPolicy). Assign the app's service principal one of the allowed roles (for example User Administrator) and re-run, or set allow-policy-lockout: true if locking the app out is intended.`,
-        };
-    }
-    return blockedNow ? { kind: 'before-photos', to: wanted } : { kind: 'after-photos', to: wanted };
-}
-
-/**
- * Drift: does the tenant still hold what the repository declares?
- *
- * For every manifest user of a revision (default HEAD): the repository's photo is normalised
- * exactly as apply would send it, the tenant's photo is downloaded, and the two are compared by
- * perceptual similarity (Graph re-encodes and resizes what it stores, so bytes never match).
- * The declared photo policy is compared with the tenant's. Downloads are reads paced through a
- * WritePacer (one shared Retry-After gate, adaptive concurrency, bounded retries), so a large
- * tenant that throttles is slowed down, not hammered. Nothing is written; `fixDrift` hands the
- * drifted users to applyRevision, the one upload path.
- */
-async function detectDrift(options, tenant) {
-    const started = performance.now();
-    const log = options.log ?? (() => { });
-    const threshold = options.threshold ?? SAME_PHOTO_THRESHOLD;
-    const snapshot = await RevisionSnapshot.open(options.repo, options.head ?? 'HEAD');
-    try {
-        const validation = await validateRepository(snapshot, { shouldDecode: () => false });
-        const base = { head: snapshot.commit, validation, threshold };
-        if (countFindings(validation.findings).errors > 0) {
-            return { ...base, users: [], policy: { status: 'not-managed' }, cancelled: false, durationMs: Math.round(performance.now() - started) };
-        }
-        const desired = await desiredStateOf(snapshot, validation);
-        const wanted = [...desired.users.values()].filter((u) => !options.only || options.only.has(u.key.canonical)).sort((a, b) => (a.key.canonical < b.key.canonical ? -1 : 1));
-        log(`Comparing ${wanted.length} user(s) of ${snapshot.commit.slice(0, 12)} with the tenant.`);
-        // Policy first: one call, and a missing permission shows before thousands of downloads.
-        let policy = { status: 'not-managed' };
-        if (desired.policy) {
-            try {
-                const live = await tenant.getPhotoPolicy();
-                const declared = wantedPolicy(desired.policy, live);
-                policy = { status: samePolicy(declared, live) ? 'in-sync' : 'different', declared, tenant: live };
-            }
-            catch (err) {
-                policy = { status: 'error', reason: err.message };
-            }
-        }
-        const resolutions = await tenant.resolveUsers(wanted.map((w) => w.key), options.signal ? { signal: options.signal } : {});
-        const pacer = options.pacer ?? new WritePacer({ maxConcurrency: 16, initialConcurrency: 4, ...(options.signal ? { signal: options.signal } : {}) });
-        const cpu = new Semaphore(recommendedParallelism());
-        // A bounded window of users in progress keeps memory flat: downloaded photos never pile up
-        // waiting for the CPU, however large the tenant.
-        const users = await mapLimit(wanted, 32, async (want) => {
-            const entry = { key: want.key, photo: want.photoPath, declaredAt: want.declaredAt, status: 'error' };
-            const resolution = resolutions.get(want.key.canonical);
-            if (!isResolved(resolution))
-                return { ...entry, status: 'unresolved', reason: resolution?.reason ?? 'The user was not looked up.' };
-            entry.userId = resolution.id;
-            if (options.signal?.aborted)
-                return { ...entry, status: 'cancelled', reason: 'The run was cancelled before this user was compared.' };
-            let tenantBytes;
-            try {
-                tenantBytes = await pacer.run(() => downloadPhotoOnce(tenant.connection, resolution.id, options.signal), want.key.value);
-            }
-            catch (err) {
-                if (err instanceof PacerCancelledError)
-                    return { ...entry, status: 'cancelled', reason: err.message };
-                return { ...entry, status: 'error', reason: `Could not download the tenant's photo: ${err.message}` };
-            }
-            return cpu.run(() => compareOne(entry, want, snapshot, tenantBytes, threshold, options.thumbnails ?? false));
-        });
-        const counts = countBy(users);
-        log(`In sync ${counts['in-sync'] ?? 0}, different ${counts.different ?? 0}, missing ${counts.missing ?? 0}, unresolved ${counts.unresolved ?? 0}, errors ${counts.error ?? 0}.`);
-        return { ...base, users, policy, cancelled: options.signal?.aborted ?? false, durationMs: Math.round(performance.now() - started), pacer: pacer.stats };
-    }
-    finally {
-        snapshot.close();
-    }
-}
-async function compareOne(entry, want, snapshot, tenantBytes, threshold, withThumbnails) {
-    // Nothing to compare with: no need to normalise (a first import would do it twice).
-    if (!tenantBytes && !withThumbnails)
-        return { ...entry, status: 'missing', reason: 'The tenant has no photo for this user.' };
-    const report = await checkPhoto(await snapshot.read(want.photoPath), want.settings);
-    const problem = report.issues.find((i) => i.severity === 'error');
-    if (problem || !report.output)
-        return { ...entry, status: 'error', reason: `The repository's photo cannot be sent: ${problem?.message ?? 'it could not be normalised.'}` };
-    const repoJpeg = report.output.jpeg;
-    if (!tenantBytes) {
-        return { ...entry, status: 'missing', reason: 'The tenant has no photo for this user.', ...(withThumbnails ? { thumbnails: { repo: await thumbnail(repoJpeg, 96) } } : {}) };
-    }
-    let theirs;
-    try {
-        theirs = await photoSignature(tenantBytes);
-    }
-    catch (err) {
-        return { ...entry, status: 'different', similarity: 0, tenantPhoto: { width: 0, height: 0, bytes: tenantBytes.length }, reason: `The tenant's photo could not be decoded (${err.message}).` };
-    }
-    const comparison = compareSignatures(await photoSignature(repoJpeg), theirs, threshold);
-    const drift = {
-        ...entry,
-        status: comparison.same ? 'in-sync' : 'different',
-        similarity: comparison.similarity,
-        tenantPhoto: { width: theirs.width, height: theirs.height, bytes: tenantBytes.length },
-    };
-    if (!comparison.same) {
-        drift.reason = `The tenant's photo (${theirs.width}×${theirs.height}) is not the repository's: similarity ${comparison.similarity.toFixed(3)} < ${threshold}.`;
-        if (withThumbnails)
-            drift.thumbnails = { repo: await thumbnail(repoJpeg, 96), tenant: await thumbnail(tenantBytes, 96).catch(() => Buffer.alloc(0)) };
-    }
-    return drift;
-}
-function driftCounts(result) {
-    return { 'in-sync': 0, different: 0, missing: 0, unresolved: 0, error: 0, cancelled: 0, ...countBy(result.users) };
-}
-/** Whether the tenant matches the repository completely. */
-function inSync(result) {
-    const c = driftCounts(result);
-    return c.different + c.missing + c.unresolved + c.error + c.cancelled === 0 && result.policy.status !== 'different' && result.policy.status !== 'error' && !result.cancelled && result.validation.findings.every((f) => f.severity !== 'error');
-}
-/** Users `--fix` would upload: a different or missing photo. */
-function drifted(result) {
-    return result.users.filter((u) => u.status === 'different' || u.status === 'missing');
-}
-function countBy(users) {
-    const counts = {};
-    for (const u of users)
-        counts[u.status] = (counts[u.status] ?? 0) + 1;
-    return counts;
 }
 
 const ENV_NAME = /^[A-Za-z0-9._-]{1,64}$/;
@@ -1232,6 +1302,271 @@ class ApplyLease {
 }
 
 /**
+ * Whether a policy would stop this app's photo writes: onPremises stops everyone's cloud writes,
+ * and a non-empty allowedRoles stops every app whose service principal holds none of those roles
+ * (403 ForbiddenByAdminEditPolicy, reported in the field: DESIGN.md "Tenant facts"). Used only to
+ * guard a policy change this tool is about to make; uploads under a policy someone else set are
+ * tried, and a refusal stops them (apply's circuit breaker).
+ */
+function blocksApp(policy, appRoles) {
+    if (policy.source === 'onPremises')
+        return 'source is onPremises, which disables cloud photo writes for everyone';
+    if (policy.allowedRoles.length > 0 && !policy.allowedRoles.some((r) => appRoles.includes(r))) {
+        return `allowedRoles (${policy.allowedRoles.map(roleName).join(', ')}) includes no role that this app's service principal holds directly`;
+    }
+    return undefined;
+}
+/** The tenant policy a manifest asks for; fields the manifest leaves out keep the tenant's value. */
+function wantedPolicy(desired, live) {
+    return {
+        source: desired.source ?? live.source,
+        allowedRoles: desired.allowedRoles ? [...desired.allowedRoles].sort() : live.allowedRoles,
+    };
+}
+function samePolicy(a, b) {
+    const ra = [...a.allowedRoles].sort();
+    const rb = [...b.allowedRoles].sort();
+    return a.source === b.source && ra.length === rb.length && ra.every((r, i) => r === rb[i]);
+}
+/**
+ * Whether this tool needs the app's directory roles to guard a change from `live` to `wanted`:
+ * only when the change makes allowedRoles restrict photo writes to roles the app may not hold.
+ * A change that lifts restrictions, or moves to onPremises (which stops everyone), needs none.
+ */
+function rolesNeededFor(live, wanted) {
+    return !samePolicy(live, wanted) && wanted.source !== 'onPremises' && wanted.allowedRoles.length > 0;
+}
+/**
+ * Orders the policy change around the photo writes so the app never locks itself out silently:
+ * a change that unblocks writes goes first; a change that would block them goes after the photos
+ * and only with allowLockout; anything else goes last (photos land under the rules reviewers saw).
+ *
+ * `appRoles` are the role template ids the app's service principal holds directly, or undefined
+ * when they were not read (not needed: rolesNeededFor) or could not be (`rolesProblem` says why).
+ * Unknown roles never count as holding one: a change that would restrict writes to roles is then
+ * refused unless allowLockout (roles held through a group are not in the direct assignments either,
+ * so such an app is told to set allow-policy-lockout). Whether the live policy blocks the app
+ * decides only the order: when that is unknown, a change that blocks nobody goes first.
+ */
+function planPolicyStep(live, wanted, appRoles, allowLockout, rolesProblem) {
+    if (samePolicy(live, wanted))
+        return { kind: 'none' };
+    const blockedAfter = lockoutAfter(wanted, appRoles, rolesProblem);
+    if (blockedAfter) {
+        if (allowLockout)
+            return { kind: 'after-photos', to: wanted };
+        return {
+            kind: 'refuse',
+            to: wanted,
+            reason: `The policy change was not applied: afterwards ${blockedAfter}, so this app could no longer write photos (403 ForbiddenByAdminEditPolicy). Assign the app's service principal one of the allowed roles (for example User Administrator) and re-run, or set allow-policy-lockout: true if locking the app out is intended (or if the app holds one of the roles through a group, which this check cannot see).`,
+        };
+    }
+    const blockedNow = appRoles ? blocksApp(live, appRoles) !== undefined : live.source === 'onPremises' || live.allowedRoles.length > 0;
+    return blockedNow ? { kind: 'before-photos', to: wanted } : { kind: 'after-photos', to: wanted };
+}
+function lockoutAfter(wanted, appRoles, rolesProblem) {
+    if (wanted.source === 'onPremises' || appRoles)
+        return blocksApp(wanted, appRoles ?? []);
+    if (wanted.allowedRoles.length === 0)
+        return undefined;
+    return `allowedRoles (${wanted.allowedRoles.map(roleName).join(', ')}) restricts photo writes to those roles, and whether this app holds one is not known${rolesProblem ? ` (${rolesProblem})` : ''}`;
+}
+/**
+ * The one error of a run whose photo writes the tenant refused (403 ForbiddenByAdminEditPolicy):
+ * the policy as far as it could be read, what it means, and what to do.
+ */
+function photoPolicyRefusal(policy, details) {
+    const stopped = `Photo writes stopped after the tenant refused them (403 ForbiddenByAdminEditPolicy): ${details.sent} write(s) were refused and ${details.notAttempted} were not attempted.`;
+    const lag = 'Policy changes take up to 24 hours to be enforced, so what Graph shows may not be what it enforces yet.';
+    const record = 'The applied record stays where it was: the next run retries every photo that did not land.';
+    let what;
+    let todo;
+    if (!policy) {
+        what = `The tenant's photo update policy (photoUpdateSettings) refuses this app's photo writes; it could not be read${details.policyUnreadable ? ` (${details.policyUnreadable})` : ''}. Either its source is onPremises (photos are mastered on-premises: cloud writes are disabled for everyone), or its allowedRoles lists directory roles this app's service principal does not hold.`;
+        todo = "Ask an administrator to check Microsoft 365 admin center → Settings → Org settings → People → Profile photos (or GET /beta/admin/people/photoUpdateSettings), then assign the app's service principal one of the allowed roles (directly or through a role-assignable group: Roles and administrators → the role → Add assignment), or change the policy.";
+    }
+    else if (policy.source === 'onPremises') {
+        what = "The tenant's photo update policy (photoUpdateSettings) has source onPremises: photos are mastered on-premises and cloud photo writes are disabled for everyone, this app included.";
+        todo = 'Change the policy to source cloud (in a manifest `policy: source: cloud`, or in the Microsoft 365 admin center), or manage these photos on-premises.';
+    }
+    else if (policy.allowedRoles.length > 0) {
+        const roles = policy.allowedRoles.map(roleName).join(', ');
+        what = `The tenant's photo update policy (photoUpdateSettings: source ${policy.source ?? 'not set'}, allowedRoles ${roles}) lets only callers holding one of those directory roles change photos, and this app's service principal holds none of them (as far as the tenant enforces it).`;
+        todo = `Assign the app's service principal one of these roles (${roles}) — directly or through a role-assignable group (Entra admin center → Roles and administrators → the role → Add assignment → the app) — or change the policy's allowedRoles.`;
+    }
+    else {
+        what = `The tenant's photo update policy (photoUpdateSettings) reads source ${policy.source ?? 'not set'} with no allowedRoles, which would allow these writes: it was probably changed recently and the previous policy is still enforced.`;
+        todo = 'Wait until the change is enforced, or check the policy in the Microsoft 365 admin center.';
+    }
+    return `${stopped} ${what} ${todo} ${lag} ${record}`;
+}
+
+/**
+ * One person, one photo, decided as lookups land: the groups of entriesBySubject
+ * (src/desired/desired.ts), built incrementally, so apply can write a user as soon as it is known
+ * that no other entry of the head is the same tenant user, instead of after every lookup.
+ *
+ * The rules are entriesBySubject's. A run looks up its planned keys (uploads and removals). Each
+ * resolved planned key joins the group of its subject (tenant object id). An entry of the head
+ * that the run did not plan is found through the subject's own properties (object id, UPN, mail,
+ * employeeId: keysResolvingTo) in an index of the head, and confirmed by one more lookup (one that
+ * fails counts as a match: the safe side).
+ *
+ * When is a subject's group final? Its entries come from planned keys that resolve to it and from
+ * confirmed unplanned hits. A key resolves to a user only through one of the properties
+ * keysResolvingTo lists (the resolver matches a `user:` key by object id, UPN or mail and an
+ * `employeeId:` key by employeeId), so every key that can join the group is among the subject's
+ * hits in the head index. The group is final ("settled") once every hit that is planned has its
+ * own answer and every unplanned hit is confirmed. A planned key is released when its subject is
+ * settled (or at once when it did not resolve); only then may apply write it.
+ */
+class SubjectTracker {
+    #desired;
+    #planned;
+    #index;
+    /** Answers to planned lookups so far. */
+    #resolutions = new Map();
+    #subjects = new Map();
+    /** Canonical key → subjects (ids) waiting for its answer. */
+    #waiters = new Map();
+    /** Unplanned key → the subjects it is a hit for, and its entry. */
+    #hits = new Map();
+    #confirmed = new Map();
+    /** `planned`: the canonical keys the run looks up (its uploads and removals). */
+    constructor(desired, planned) {
+        this.#desired = desired;
+        this.#planned = new Set(planned);
+        this.#index = keyIndex(desired);
+    }
+    /** Answers of planned lookups, as they land. */
+    resolved(answers) {
+        const released = [];
+        const toConfirm = [];
+        const touched = new Set();
+        for (const [canonical, resolution] of answers) {
+            if (this.#resolutions.has(canonical) || !this.#planned.has(canonical))
+                continue;
+            this.#resolutions.set(canonical, resolution);
+            this.#answer(canonical, touched);
+            if (!isSubject(resolution)) {
+                released.push(canonical);
+                continue;
+            }
+            const state = this.#subject(resolution, toConfirm);
+            this.#add(state, this.#desired.users.get(canonical));
+            state.held.push(canonical);
+            touched.add(resolution.id.toLowerCase());
+        }
+        this.#release(touched, released);
+        return { released, toConfirm };
+    }
+    /** Answers of confirming lookups (every key asked for; a missing answer counts as no match). */
+    confirm(keys, answers) {
+        const released = [];
+        const touched = new Set();
+        for (const key of keys) {
+            const canonical = key.canonical;
+            if (this.#confirmed.has(canonical) || !this.#hits.has(canonical))
+                continue;
+            const answer = answers.get(canonical);
+            this.#confirmed.set(canonical, answer);
+            for (const { subject, entry } of this.#hits.get(canonical) ?? [])
+                this.#match(subject, entry, answer);
+            this.#answer(canonical, touched);
+        }
+        this.#release(touched, released);
+        return { released, toConfirm: [] };
+    }
+    /** The answer for a planned key (once it landed). */
+    resolution(canonical) {
+        return this.#resolutions.get(canonical);
+    }
+    get resolutions() {
+        return this.#resolutions;
+    }
+    /** The head entries of a released key's subject (two or more: a same-user conflict). */
+    entriesOf(canonical) {
+        const resolution = this.#resolutions.get(canonical);
+        if (!isSubject(resolution))
+            return [];
+        return [...(this.#subjects.get(resolution.id.toLowerCase())?.group.entries ?? [])].sort(byDeclaration);
+    }
+    /** Every group, as entriesBySubject returns them (entries in declaration order). */
+    groups() {
+        const out = new Map();
+        for (const [id, { group }] of this.#subjects)
+            out.set(id, { subject: group.subject, entries: [...group.entries].sort(byDeclaration) });
+        return out;
+    }
+    #subject(resolution, toConfirm) {
+        const id = resolution.id.toLowerCase();
+        let state = this.#subjects.get(id);
+        if (state)
+            return state;
+        state = { group: { subject: resolution, entries: [] }, waiting: new Set(), held: [] };
+        this.#subjects.set(id, state);
+        for (const folded of keysResolvingTo(resolution)) {
+            for (const canonical of this.#index.get(folded) ?? []) {
+                if (this.#resolutions.has(canonical))
+                    continue; // answered: grouped by its own answer
+                if (this.#planned.has(canonical)) {
+                    this.#wait(state, id, canonical); // its own answer will group it
+                    continue;
+                }
+                const entry = this.#desired.users.get(canonical);
+                if (this.#confirmed.has(canonical)) {
+                    this.#match(resolution, entry, this.#confirmed.get(canonical));
+                    continue;
+                }
+                const hits = this.#hits.get(canonical);
+                if (hits)
+                    hits.push({ subject: resolution, entry });
+                else {
+                    this.#hits.set(canonical, [{ subject: resolution, entry }]);
+                    toConfirm.push(entry.key);
+                }
+                this.#wait(state, id, canonical);
+            }
+        }
+        return state;
+    }
+    #wait(state, id, canonical) {
+        state.waiting.add(canonical);
+        const waiters = this.#waiters.get(canonical);
+        if (waiters)
+            waiters.add(id);
+        else
+            this.#waiters.set(canonical, new Set([id]));
+    }
+    /** `canonical` has its answer: the subjects waiting for it wait for one less. */
+    #answer(canonical, touched) {
+        for (const id of this.#waiters.get(canonical) ?? []) {
+            this.#subjects.get(id)?.waiting.delete(canonical);
+            touched.add(id);
+        }
+        this.#waiters.delete(canonical);
+    }
+    #match(subject, entry, answer) {
+        const same = isSubject(answer) ? answer.id.toLowerCase() === subject.id.toLowerCase() : answer?.problem === 'failed';
+        if (same)
+            this.#add(this.#subjects.get(subject.id.toLowerCase()), entry);
+    }
+    #add(state, entry) {
+        if (entry && !state.group.entries.includes(entry))
+            state.group.entries.push(entry);
+    }
+    #release(touched, released) {
+        for (const id of touched) {
+            const state = this.#subjects.get(id);
+            if (!state || state.waiting.size > 0 || state.held.length === 0)
+                continue;
+            released.push(...state.held);
+            state.held = [];
+        }
+    }
+}
+
+/**
  * Applies the reviewed change: the plan from the last revision applied completely to this
  * environment up to `head`. Never re-derives intent from anything but two revisions (and the
  * progress notes of interrupted runs between them).
@@ -1293,77 +1628,115 @@ async function applyRevision(options, tenant) {
         const landed = await ledger.landedSince(base);
         const live = overlayLanded(desiredBase, desiredHead, landed);
         const effective = landed.size ? diffDesired(live, desiredHead, { prune: options.prune }) : plan;
-        let uploads = effective.uploads;
+        const uploads = effective.uploads;
         const removals = options.prune ? effective.removals : [];
         const stillToDo = new Set([...uploads, ...removals].map((c) => c.key.canonical));
-        const alreadyLanded = [...plan.uploads, ...(options.prune ? plan.removals : [])].filter((c) => !stillToDo.has(c.key.canonical)).length;
-        if (alreadyLanded)
-            log(`${alreadyLanded} planned change(s) already landed in an earlier run from the same base: skipped.`);
-        // Normalising needs nothing from the tenant: start it now, while users are looked up.
-        if (!options.dryRun)
-            photos = preparePhotos(uploads, headSnapshot);
-        // 3. Resolve users with few requests.
-        const resolutions = await tenant.resolveUsers([...uploads.map((u) => u.key), ...removals.map((r) => r.key)], options.signal ? { signal: options.signal } : {});
-        // No record yet: compare with the tenant itself instead of assuming it is empty, so adopting
-        // a tenant (export, then the first apply) does not re-upload photos that are already there.
-        let alreadyInTenant = 0;
-        if (!base && uploads.length > 0) {
-            const inTenant = await inSyncUsers(options, tenant, head, new Map(uploads.map((u) => [u.key.canonical, resolutions.get(u.key.canonical)])));
-            uploads = uploads.filter((u) => !inTenant.has(u.key.canonical));
-            alreadyInTenant = inTenant.size;
-            log(`No applied revision is recorded for ${options.environment}: compared with the tenant, ${alreadyInTenant} user(s) already have their photo.`);
-        }
-        // 4. The policy: compare the manifest's with the live tenant's, and order it around the photos.
-        const policyPlan = await planPolicy(desiredHead, tenant, options);
-        const outcomes = [];
-        let policy = policyPlan.outcome;
-        if (options.dryRun) {
-            for (const u of uploads)
-                outcomes.push(resolutionOutcome(u.key, 'upload', resolutions.get(u.key.canonical), 'would-upload', u.photo));
-            for (const r of removals)
-                outcomes.push(resolutionOutcome(r.key, 'remove', resolutions.get(r.key.canonical), 'would-remove', r.photo));
-            if (policy.status === 'applied')
-                policy = { ...policy, status: 'would-apply' };
-            return result({ validation, base, plan, alreadyLanded: alreadyLanded + alreadyInTenant, outcomes: [...outcomes, ...kept(plan, options)], policy, appliedRevision: base, record: 'dry-run' });
-        }
+        const landedKeys = [...plan.uploads, ...(options.prune ? plan.removals : [])].filter((c) => !stillToDo.has(c.key.canonical)).map((c) => c.key.canonical);
+        // Normalising needs nothing from the tenant: start it now, while users are looked up (a dry
+        // run normalises only what it compares with the tenant, on demand).
+        photos = preparePhotos(uploads, headSnapshot, !options.dryRun);
         const pacer = options.pacer ?? new WritePacer(options.signal ? { signal: options.signal } : {});
-        if (policyPlan.step.kind === 'before-photos')
-            policy = await patchPolicy(tenant, policyPlan, log);
-        // 5. Photos: normalise and upload, overlapped; each success is recorded as progress.
-        const blocked = policyPlan.blockedReason;
+        // 3. The policy, read only when a manifest manages it, while users are looked up; a change
+        //    that must go first (it unblocks writes) is made before the first photo is sent.
+        const policyPlanning = planPolicy(desiredHead, tenant, options);
+        const beforeWrites = policyPlanning.then((plan) => (!options.dryRun && plan.step.kind === 'before-photos' ? patchPolicy(tenant, plan, log) : plan.outcome));
+        // 4. Users are looked up 20 to a $batch, and each is written as soon as its lookup answers
+        //    and nothing else is pending for it: one person, one photo (entries of the head that are
+        //    one tenant user under two keys are written for neither, and fail the run); with no
+        //    record yet, the tenant's photo is compared first, so adopting a tenant (export, then the
+        //    first apply) does not re-upload photos that are already there.
         const recordLanded = async (entry) => {
             ledger.record(entry);
             if (ledger.dueForFlush(options.progressEvery ?? 50))
                 await flush(ledger, base, head, log);
         };
-        await runUploads(uploads, { photos: photos, tenant, pacer, resolutions, outcomes, blocked, recordLanded, ...(options.signal ? { signal: options.signal } : {}) });
+        const outcomes = [];
+        const written = await writeUsers({
+            uploads,
+            keys: [...uploads.map((u) => u.key), ...removals.map((r) => r.key)],
+            desired: desiredHead,
+            tenant,
+            pacer,
+            photos,
+            compareWithTenant: !base,
+            dryRun: options.dryRun,
+            beforeWrites,
+            recordLanded,
+            outcomes,
+            ...(options.signal ? { signal: options.signal } : {}),
+        });
+        const { resolutions, breaker } = written;
+        const subjects = written.groups;
+        // A removal whose user is still declared under another key (a manifest switched from UPN to
+        // employeeId) deletes nothing.
+        const conflicts = sameSubjectConflicts(subjects);
+        const held = heldRemovals(removals, resolutions, subjects);
+        const alreadyLanded = landedKeys.filter((canonical) => !conflicts.has(canonical)).length;
+        if (alreadyLanded)
+            log(`${alreadyLanded} planned change(s) already landed in an earlier run from the same base: skipped.`);
+        if (conflicts.size)
+            log(`${new Set(conflicts.values()).size} user(s) are declared twice under different keys: nothing is written for them.`);
+        const alreadyInTenant = written.inTenant;
+        if (!base && uploads.length > 0)
+            log(`No applied revision is recorded for ${options.environment}: compared with the tenant, ${alreadyInTenant} user(s) already have their photo.`);
+        const policyPlan = await policyPlanning;
+        let policy = await beforeWrites;
+        if (options.dryRun) {
+            outcomes.push(...conflictOutcomes(conflicts, true));
+            for (const r of removals)
+                outcomes.push(held.get(r.key.canonical) ?? resolutionOutcome(r.key, 'remove', resolutions.get(r.key.canonical), 'would-remove', r.photo));
+            if (policy.status === 'applied')
+                policy = { ...policy, status: 'would-apply' };
+            return result({ validation, base, plan, alreadyLanded: alreadyLanded + alreadyInTenant, outcomes: [...outcomes, ...kept(plan, options)], policy, appliedRevision: base, record: 'dry-run' });
+        }
+        outcomes.push(...conflictOutcomes(conflicts, false));
+        // Removals after the uploads, and never of a user this head still declares under another key:
+        // that would delete the photo just uploaded for them.
         for (const r of removals) {
+            const keep = held.get(r.key.canonical);
+            if (keep) {
+                outcomes.push(keep);
+                continue;
+            }
             const resolution = resolutions.get(r.key.canonical);
+            if (!resolution && options.signal?.aborted) {
+                outcomes.push({ key: r.key, action: 'remove', status: 'cancelled', photo: r.photo, reason: 'The run was cancelled before this user was looked up.' });
+                continue;
+            }
             if (!isResolved(resolution)) {
                 outcomes.push(resolutionOutcome(r.key, 'remove', resolution, 'failed', r.photo));
                 continue;
             }
+            if (breaker.tripped) {
+                outcomes.push(notAttempted(r.key, 'remove', r.photo));
+                continue;
+            }
             try {
-                await pacer.run(() => tenant.deletePhoto(resolution.id, options.signal), describeKey(r.key));
+                await pacer.run(() => breaker.guard(() => tenant.deletePhoto(resolution.id, options.signal)), describeKey(r.key));
                 outcomes.push({ key: r.key, action: 'remove', status: 'removed', photo: r.photo });
                 await recordLanded({ action: 'remove', key: r.key.canonical });
             }
             catch (err) {
-                outcomes.push(failure(r.key, 'remove', r.photo, err));
+                outcomes.push(breaker.outcome(r.key, 'remove', r.photo, err) ?? failure(r.key, 'remove', r.photo, err));
             }
         }
         outcomes.push(...kept(plan, options));
-        // 6. Policy after the photos (or refused), unless the run was cut short.
+        // 6. Policy after the photos (or refused), unless the run was cut short or the tenant refused
+        //    the photos (what the guard assumed about this app's roles was wrong: change nothing more).
         if (options.signal?.aborted) {
             if (policy.status === 'applied')
                 policy = { ...policy, status: 'skipped', message: 'The run was cancelled before the policy change.' };
         }
+        else if (breaker.tripped && policyPlan.step.kind === 'after-photos') {
+            policy = { ...policy, status: 'skipped', message: "The policy change was not made: the tenant's current photo policy refused this app's photo writes (see above); fix that first." };
+        }
         else if (policyPlan.step.kind === 'after-photos') {
             policy = await patchPolicy(tenant, policyPlan, log);
         }
+        const halted = breaker.tripped ? await policyHalt(breaker, outcomes, policyPlan, tenant, log) : undefined;
         // 7. Record: progress always; the applied revision only when everything landed.
         await flush(ledger, base, head, log);
-        const complete = !options.signal?.aborted && outcomes.every((o) => o.status !== 'failed' && o.status !== 'cancelled') && !['refused', 'failed'].includes(policy.status);
+        const complete = !halted && !options.signal?.aborted && outcomes.every((o) => o.status !== 'failed' && o.status !== 'cancelled' && o.status !== 'not-attempted') && !['refused', 'failed'].includes(policy.status);
         let record = 'not-complete';
         let appliedRevision = base;
         if (complete) {
@@ -1375,7 +1748,7 @@ async function applyRevision(options, tenant) {
                     appliedRevision = head;
             }
         }
-        return result({ validation, base, plan, alreadyLanded: alreadyLanded + alreadyInTenant, outcomes, policy, appliedRevision, record, pacer: pacer.stats, cancelled: options.signal?.aborted ?? false });
+        return result({ validation, base, plan, alreadyLanded: alreadyLanded + alreadyInTenant, outcomes, policy, appliedRevision, record, pacer: pacer.stats, cancelled: options.signal?.aborted ?? false, ...(halted ? { halted } : {}) });
     }
     finally {
         photos?.stop();
@@ -1392,32 +1765,55 @@ async function applyRevision(options, tenant) {
 async function repairDrift(options, users, ctx) {
     const { tenant, headSnapshot, validation, base, desiredHead, result, log } = ctx;
     const full = diffDesired(undefined, desiredHead, { prune: false });
-    const uploads = full.uploads.filter((u) => users.has(u.key.canonical));
-    const plan = { ...full, base: base ?? null, uploads, unchanged: desiredHead.users.size - uploads.length, removals: [] };
-    log(`Repairing drift from ${desiredHead.label}: ${uploads.length} photo(s).`);
-    const resolutions = await tenant.resolveUsers(uploads.map((u) => u.key), options.signal ? { signal: options.signal } : {});
-    const policyPlan = await planPolicy(desiredHead, tenant, options);
-    const outcomes = [];
-    let policy = policyPlan.outcome;
-    if (options.dryRun) {
-        for (const u of uploads)
-            outcomes.push(resolutionOutcome(u.key, 'upload', resolutions.get(u.key.canonical), 'would-upload', u.photo));
-        if (policy.status === 'applied')
-            policy = { ...policy, status: 'would-apply' };
-        return result({ validation, base, plan, outcomes, policy, appliedRevision: base, record: 'dry-run' });
+    const requested = full.uploads.filter((u) => users.has(u.key.canonical));
+    const plan = { ...full, base: base ?? null, uploads: requested, unchanged: desiredHead.users.size - requested.length, removals: [] };
+    log(`Repairing drift from ${desiredHead.label}: ${requested.length} photo(s).`);
+    const photos = preparePhotos(requested, headSnapshot, !options.dryRun);
+    try {
+        const pacer = options.pacer ?? new WritePacer(options.signal ? { signal: options.signal } : {});
+        const policyPlanning = planPolicy(desiredHead, tenant, options);
+        const beforeWrites = policyPlanning.then((plan) => (!options.dryRun && plan.step.kind === 'before-photos' ? patchPolicy(tenant, plan, log) : plan.outcome));
+        const outcomes = [];
+        // Drift reports a user declared under two keys as an error, not as drifted; should one be
+        // asked for anyway, it is not written here either.
+        const written = await writeUsers({
+            uploads: requested,
+            keys: requested.map((u) => u.key),
+            desired: desiredHead,
+            tenant,
+            pacer,
+            photos,
+            compareWithTenant: false,
+            dryRun: options.dryRun,
+            beforeWrites,
+            recordLanded: async () => { },
+            outcomes,
+            ...(options.signal ? { signal: options.signal } : {}),
+        });
+        outcomes.push(...conflictOutcomes(sameSubjectConflicts(written.groups), options.dryRun));
+        const policyPlan = await policyPlanning;
+        let policy = await beforeWrites;
+        if (options.dryRun) {
+            if (policy.status === 'applied')
+                policy = { ...policy, status: 'would-apply' };
+            return result({ validation, base, plan, outcomes, policy, appliedRevision: base, record: 'dry-run' });
+        }
+        if (options.signal?.aborted) {
+            if (policy.status === 'applied')
+                policy = { ...policy, status: 'skipped', message: 'The run was cancelled before the policy change.' };
+        }
+        else if (written.breaker.tripped && policyPlan.step.kind === 'after-photos') {
+            policy = { ...policy, status: 'skipped', message: "The policy change was not made: the tenant's current photo policy refused this app's photo writes (see above); fix that first." };
+        }
+        else if (policyPlan.step.kind === 'after-photos') {
+            policy = await patchPolicy(tenant, policyPlan, log);
+        }
+        const halted = written.breaker.tripped ? await policyHalt(written.breaker, outcomes, policyPlan, tenant, log) : undefined;
+        return result({ validation, base, plan, outcomes, policy, appliedRevision: base, record: 'repair', pacer: pacer.stats, cancelled: options.signal?.aborted ?? false, ...(halted ? { halted } : {}) });
     }
-    const pacer = options.pacer ?? new WritePacer(options.signal ? { signal: options.signal } : {});
-    if (policyPlan.step.kind === 'before-photos')
-        policy = await patchPolicy(tenant, policyPlan, log);
-    await runUploads(uploads, { photos: preparePhotos(uploads, headSnapshot), tenant, pacer, resolutions, outcomes, blocked: policyPlan.blockedReason, recordLanded: async () => { }, ...(options.signal ? { signal: options.signal } : {}) });
-    if (options.signal?.aborted) {
-        if (policy.status === 'applied')
-            policy = { ...policy, status: 'skipped', message: 'The run was cancelled before the policy change.' };
+    finally {
+        photos.stop();
     }
-    else if (policyPlan.step.kind === 'after-photos') {
-        policy = await patchPolicy(tenant, policyPlan, log);
-    }
-    return result({ validation, base, plan, outcomes, policy, appliedRevision: base, record: 'repair', pacer: pacer.stats, cancelled: options.signal?.aborted ?? false });
 }
 /**
  * The desired state of the base with the tenant changes of interrupted runs laid over it: what
@@ -1439,43 +1835,57 @@ function overlayLanded(base, head, landed) {
     return { label: base?.label ?? 'nothing', users, ...(base?.policy ? { policy: base.policy } : {}) };
 }
 /**
- * The users (of `candidates`) whose tenant photo already is the repository's, by the same
- * perceptual comparison as drift (Graph re-encodes, so bytes never match).
+ * The policy step: nothing to read when no manifest manages the policy (an app that manages only
+ * photos needs no PeopleSettings permission: under a policy someone else set, writes are tried
+ * and a refusal stops them). When one does, the live policy is compared with it, and the app's
+ * directory roles are read only to guard a change that would restrict photo writes to roles.
+ * Never throws: a failure is the policy's outcome, and the photos go on.
  */
-async function inSyncUsers(options, tenant, head, candidates) {
-    // Users without any photo need no download: ask 20 at a time which ones have one.
-    const ids = [...candidates.values()].filter(isResolved).map((r) => r.id);
-    const presence = await photoPresence(tenant.connection, ids, options.signal ? { signal: options.signal } : {});
-    const worthComparing = new Set([...candidates].filter(([, r]) => isResolved(r) && presence.get(r.id) !== false).map(([canonical]) => canonical));
-    if (worthComparing.size === 0)
-        return new Set();
-    const drift = await detectDrift({ repo: options.repo, head, only: worthComparing, ...(options.signal ? { signal: options.signal } : {}) }, tenant);
-    return new Set(drift.users.filter((u) => u.status === 'in-sync').map((u) => u.key.canonical));
-}
 async function planPolicy(desired, tenant, options) {
-    const live = await tenant.getPhotoPolicy();
-    const wanted = desired.policy ? wantedPolicy(desired.policy, live) : live;
-    // Role assignments are only needed when some policy restricts roles.
-    const needsRoles = live.allowedRoles.length > 0 || wanted.allowedRoles.length > 0;
-    const appRoles = needsRoles ? await tenant.appRoleTemplateIds() : [];
-    const step = desired.policy ? planPolicyStep(live, wanted, appRoles, options.allowPolicyLockout) : { kind: 'none' };
-    // The policy photo writes will meet: the new one if it goes first, the live one otherwise.
-    const during = step.kind === 'before-photos' ? step.to : live;
-    const blocked = blocksApp(during, appRoles);
-    const outcome = !desired.policy
-        ? { status: 'not-managed', from: live }
-        : step.kind === 'none'
-            ? { status: 'unchanged', from: live, to: wanted }
-            : step.kind === 'refuse'
-                ? { status: 'refused', from: live, to: wanted, message: step.reason }
-                : { status: 'applied', from: live, to: wanted };
-    return { step, outcome, ...(blocked ? { blockedReason: `Photo writes are refused by the tenant's photo policy: ${blocked}. Nothing was sent.` } : {}) };
+    if (!desired.policy)
+        return { step: { kind: 'none' }, outcome: { status: 'not-managed' } };
+    const declared = `${printable(desired.policy.declaredAt.file)}:${desired.policy.declaredAt.line}`;
+    let live;
+    try {
+        live = await tenant.getPhotoPolicy();
+    }
+    catch (err) {
+        const message = isForbidden(err)
+            ? `The manifests manage the photo update policy (policy: at ${declared}), and Graph refused to read it: grant the app the Microsoft Graph application permission ${PERMISSIONS.policy} (it reads and changes photoUpdateSettings; App registrations → this app → API permissions → add ${PERMISSIONS.policy}, type Application → Grant admin consent), or remove policy: from the manifests to leave the policy alone. (${err.message})`
+            : `The photo update policy could not be read: ${err.message}`;
+        return { step: { kind: 'none' }, outcome: { status: 'failed', message } };
+    }
+    const wanted = wantedPolicy(desired.policy, live);
+    let appRoles;
+    let rolesProblem;
+    if (rolesNeededFor(live, wanted)) {
+        try {
+            appRoles = await tenant.appRoleTemplateIds();
+        }
+        catch (err) {
+            rolesProblem = `the app's role assignments could not be read: ${err.message}`;
+        }
+    }
+    const step = planPolicyStep(live, wanted, appRoles, options.allowPolicyLockout, rolesProblem);
+    const outcome = step.kind === 'none'
+        ? { status: 'unchanged', from: live, to: wanted }
+        : step.kind === 'refuse'
+            ? { status: 'refused', from: live, to: wanted, message: step.reason }
+            : { status: 'applied', from: live, to: wanted };
+    const change = {
+        ...(desired.policy.source ? { source: desired.policy.source } : {}),
+        ...(desired.policy.allowedRoles ? { allowedRoles: desired.policy.allowedRoles } : {}),
+    };
+    return { step, outcome, live, change };
+}
+function isForbidden(err) {
+    return isGraphError(err) && err.status === 403;
 }
 async function patchPolicy(tenant, plan, log) {
     if (plan.step.kind !== 'before-photos' && plan.step.kind !== 'after-photos')
         return plan.outcome;
     try {
-        await tenant.setPhotoPolicy(plan.step.to);
+        await tenant.setPhotoPolicy(plan.change ?? plan.step.to);
         log('Photo policy updated (it takes up to 24 hours to apply everywhere).');
         return plan.outcome;
     }
@@ -1489,14 +1899,18 @@ async function patchPolicy(tenant, plan, log) {
  * the run looks users up and while photos wait for the throttle. Memory stays flat however many
  * photos there are: at most `ahead` normalised photos wait, plus those in flight.
  */
-function preparePhotos(uploads, headSnapshot) {
+function preparePhotos(uploads, headSnapshot, workAhead) {
     const parallelism = recommendedParallelism();
     const cpuSlots = new Semaphore(parallelism);
     // Originals are needed only while they are normalised: one reusable buffer per photo in flight.
     const originals = new BufferPool(parallelism);
     const ahead = Math.max(32, parallelism * 8);
     const photos = new Lookahead(uploads, (upload) => preparePhoto(upload, headSnapshot, cpuSlots, originals), ahead);
-    photos.fill();
+    // A dry run sends nothing: it normalises only the photos it compares with the tenant (take()).
+    if (workAhead)
+        photos.fill();
+    else
+        photos.keepOnly(new Set());
     return photos;
 }
 async function preparePhoto(upload, headSnapshot, cpuSlots, originals) {
@@ -1520,58 +1934,259 @@ async function preparePhoto(upload, headSnapshot, cpuSlots, originals) {
         cpuSlots.release();
     }
 }
-async function runUploads(uploads, ctx) {
-    const { photos } = ctx;
-    // No photo will be sent when the policy refuses writes: normalising ahead would be wasted.
-    if (ctx.blocked)
-        photos.stop();
-    else
-        photos.keepOnly(new Set(uploads));
-    // A slot is held from taking a photo until its upload ends, so it must cover the uploads the
-    // pacer may keep in flight plus a few photos waiting for it: with cores × 4 alone (12 on a
-    // 2-core runner) uploads in flight were capped at 12, i.e. 12 / latency writes per second.
-    const readySlots = new Semaphore(ctx.pacer.maxConcurrency + Math.max(8, recommendedParallelism() * 4));
-    const inFlight = new Set();
-    for (const upload of uploads) {
-        if (ctx.signal?.aborted) {
-            photos.stop();
-            ctx.outcomes.push({ key: upload.key, action: 'upload', status: 'cancelled', photo: upload.photo, reason: 'The run was cancelled before this photo was sent.' });
-            continue;
-        }
-        const resolution = ctx.resolutions.get(upload.key.canonical);
-        if (!isResolved(resolution)) {
-            photos.discard(upload);
-            ctx.outcomes.push(resolutionOutcome(upload.key, 'upload', resolution, 'failed', upload.photo));
-            continue;
-        }
-        if (ctx.blocked) {
-            photos.discard(upload);
-            ctx.outcomes.push({ key: upload.key, action: 'upload', status: 'failed', photo: upload.photo, reason: ctx.blocked });
-            continue;
-        }
-        await readySlots.acquire();
-        const job = uploadOne(upload, resolution.id, ctx).finally(() => {
-            readySlots.release();
-            inFlight.delete(job);
+/**
+ * Looks users up and writes their photos as a pipeline, so the first photo leaves one lookup
+ * round trip after sign-in instead of after every lookup:
+ *   lookups (20 to a $batch, 4 in flight) ─▶ same-user check (SubjectTracker: a user is released
+ *   once no other entry of the head can be the same tenant user) ─▶ on a first apply, which of
+ *   them have a photo (20 to a $batch) and, for those that do, is it already the repository's
+ *   (download and compare) ─▶ upload (normalised ahead, paced, retried) ─▶ progress record.
+ * Conflicting users are written for neither (the caller reports them from `groups`); removals are
+ * only looked up here and deleted by the caller after the uploads.
+ */
+async function writeUsers(ctx) {
+    const { photos, tenant, signal } = ctx;
+    const byKey = new Map(ctx.uploads.map((u) => [u.key.canonical, u]));
+    const tracker = new SubjectTracker(ctx.desired, ctx.keys.map((k) => k.canonical));
+    const breaker = new PolicyBreaker(() => photos.stop());
+    const ready = new WorkQueue();
+    const side = new Set();
+    const decided = new Set();
+    let inTenant = 0;
+    let broken;
+    const readPacer = ctx.compareWithTenant ? new WritePacer({ maxConcurrency: 16, initialConcurrency: 4, ...(signal ? { signal } : {}) }) : undefined;
+    const presenceSlots = new Semaphore(4);
+    const cpu = new Semaphore(recommendedParallelism());
+    const background = (work) => {
+        const job = work().catch((error) => {
+            broken ??= { error };
         });
-        inFlight.add(job);
-    }
-    await Promise.all(inFlight);
-}
-async function uploadOne(upload, userId, ctx) {
-    const prepared = await ctx.photos.take(upload);
-    if ('reason' in prepared) {
-        ctx.outcomes.push({ key: upload.key, action: 'upload', status: 'failed', photo: upload.photo, reason: prepared.reason });
-        return;
-    }
+        side.add(job);
+        void job.finally(() => side.delete(job));
+    };
+    const settle = (upload, outcome) => {
+        decided.add(upload.key.canonical);
+        photos.discard(upload);
+        if (outcome)
+            ctx.outcomes.push(outcome);
+    };
+    const step = ({ released, toConfirm }) => {
+        if (toConfirm.length > 0) {
+            background(async () => step(tracker.confirm(toConfirm, await tenant.resolveUsers(toConfirm, signal ? { signal } : {}))));
+        }
+        const users = [];
+        for (const canonical of released) {
+            const upload = byKey.get(canonical);
+            if (!upload)
+                continue; // a removal: the caller deletes after the uploads
+            const resolution = tracker.resolution(canonical);
+            if (!isResolved(resolution))
+                settle(upload, resolutionOutcome(upload.key, 'upload', resolution, 'failed', upload.photo));
+            else if (tracker.entriesOf(canonical).length > 1)
+                settle(upload); // same user twice: reported with all its entries
+            else
+                users.push({ upload, userId: resolution.id });
+        }
+        if (users.length === 0)
+            return;
+        if (!ctx.compareWithTenant) {
+            for (const user of users)
+                ready.push({ ...user, compare: false });
+            return;
+        }
+        // Users without any photo need no download: ask 20 at a time which ones have one.
+        background(async () => {
+            const present = await presenceSlots.run(() => photoPresence(tenant.connection, users.map((u) => u.userId), signal ? { signal } : {}));
+            for (const user of users)
+                ready.push({ ...user, compare: present.get(user.userId) !== false });
+        });
+    };
+    const writeOne = async ({ upload, userId, compare }) => {
+        decided.add(upload.key.canonical);
+        if (broken)
+            return photos.discard(upload);
+        if (signal?.aborted)
+            return settle(upload, { key: upload.key, action: 'upload', status: 'cancelled', photo: upload.photo, reason: 'The run was cancelled before this photo was sent.' });
+        if (breaker.tripped)
+            return settle(upload, notAttempted(upload.key, 'upload', upload.photo));
+        const prepared = photos.take(upload);
+        if (compare && (await sameAsTenant({ tenant, readPacer: readPacer, cpu, userId, prepared, label: describeKey(upload.key), ...(signal ? { signal } : {}) }))) {
+            inTenant++;
+            return;
+        }
+        if (ctx.dryRun) {
+            ctx.outcomes.push({ key: upload.key, action: 'upload', status: 'would-upload', photo: upload.photo });
+            return;
+        }
+        await ctx.beforeWrites;
+        const photo = await prepared;
+        if ('reason' in photo) {
+            ctx.outcomes.push({ key: upload.key, action: 'upload', status: 'failed', photo: upload.photo, reason: photo.reason });
+            return;
+        }
+        if (breaker.tripped)
+            return settle(upload, notAttempted(upload.key, 'upload', upload.photo));
+        try {
+            await ctx.pacer.run(() => breaker.guard(() => tenant.putPhoto(userId, photo.jpeg, signal)), describeKey(upload.key));
+            ctx.outcomes.push({ key: upload.key, action: 'upload', status: 'uploaded', photo: upload.photo });
+            await ctx.recordLanded({ action: 'upload', key: upload.key.canonical, fingerprint: upload.fingerprint });
+        }
+        catch (err) {
+            ctx.outcomes.push(breaker.outcome(upload.key, 'upload', upload.photo, err) ?? failure(upload.key, 'upload', upload.photo, err));
+        }
+    };
+    // A writer holds its photo from taking it until its upload ends, so the writers must cover the
+    // uploads the pacer may keep in flight plus a few photos waiting for it: with cores × 4 alone
+    // (12 on a 2-core runner) uploads in flight were capped at 12, i.e. 12 / latency writes per second.
+    const writers = Array.from({ length: ctx.pacer.maxConcurrency + Math.max(8, recommendedParallelism() * 4) }, async () => {
+        for (let user = await ready.next(); user; user = await ready.next())
+            await writeOne(user);
+    });
+    let resolutions = new Map();
     try {
-        await ctx.pacer.run(() => ctx.tenant.putPhoto(userId, prepared.jpeg, ctx.signal), describeKey(upload.key));
-        ctx.outcomes.push({ key: upload.key, action: 'upload', status: 'uploaded', photo: upload.photo });
-        await ctx.recordLanded({ action: 'upload', key: upload.key.canonical, fingerprint: upload.fingerprint });
+        resolutions = await tenant.resolveUsers(ctx.keys, { ...(signal ? { signal } : {}), onResolved: (answers) => step(tracker.resolved(answers)) });
+        step(tracker.resolved(resolutions)); // any answer not announced as its batch landed
     }
-    catch (err) {
-        ctx.outcomes.push(failure(upload.key, 'upload', upload.photo, err));
+    catch (error) {
+        // A cancelled run stops looking users up: the users not reached are reported as cancelled.
+        if (!signal?.aborted)
+            broken ??= { error };
     }
+    while (side.size > 0)
+        await Promise.all([...side]);
+    ready.close();
+    await Promise.all(writers);
+    if (readPacer)
+        await readPacer.onIdle();
+    if (broken)
+        throw broken.error;
+    for (const upload of ctx.uploads) {
+        if (decided.has(upload.key.canonical) || !signal?.aborted)
+            continue;
+        settle(upload, { key: upload.key, action: 'upload', status: 'cancelled', photo: upload.photo, reason: 'The run was cancelled before this user was looked up.' });
+    }
+    return { resolutions: tracker.resolutions, groups: tracker.groups(), inTenant, breaker };
+}
+/**
+ * Whether the tenant already holds this user's photo: downloaded and compared with the photo
+ * apply would send, by the same perceptual comparison as drift (Graph re-encodes, so bytes never
+ * match). Anything uncertain (no photo, a failed download, an undecodable photo) is "no": upload.
+ */
+async function sameAsTenant(c) {
+    let theirs;
+    try {
+        theirs = await c.readPacer.run(() => downloadPhotoOnce(c.tenant.connection, c.userId, c.signal), c.label);
+    }
+    catch {
+        return false;
+    }
+    if (!theirs)
+        return false;
+    const ours = await c.prepared;
+    if ('reason' in ours)
+        return false;
+    try {
+        const [a, b] = await c.cpu.run(() => Promise.all([photoSignature(ours.jpeg), photoSignature(theirs)]));
+        return compareSignatures(a, b, SAME_PHOTO_THRESHOLD).same;
+    }
+    catch {
+        return false;
+    }
+}
+/** An unbounded FIFO that writers wait on; closing it lets them finish. */
+class WorkQueue {
+    #items = [];
+    #head = 0;
+    #closed = false;
+    #waiting = [];
+    push(item) {
+        this.#items.push(item);
+        this.#waiting.shift()?.();
+    }
+    close() {
+        this.#closed = true;
+        for (const wake of this.#waiting.splice(0))
+            wake();
+    }
+    async next() {
+        for (;;) {
+            if (this.#head < this.#items.length) {
+                const item = this.#items[this.#head];
+                this.#items[this.#head++] = undefined;
+                if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+                    this.#items = this.#items.slice(this.#head);
+                    this.#head = 0;
+                }
+                return item;
+            }
+            if (this.#closed)
+                return undefined;
+            await new Promise((resolve) => this.#waiting.push(resolve));
+        }
+    }
+}
+/** A write not sent because the breaker had tripped by the time the pacer started it. */
+class NotSentError extends Error {
+    constructor() {
+        super('Not sent: photo writes stopped after the tenant refused them.');
+        this.name = 'NotSentError';
+    }
+}
+/**
+ * The circuit breaker for a photo policy that refuses this app: the first 403
+ * ForbiddenByAdminEditPolicy trips it, and from then on no photo write is sent (writes the pacer
+ * starts later throw NotSentError unsent; requests already in flight finish and report). With the
+ * pacer's initial concurrency that is a handful of refused writes, not one per user.
+ */
+class PolicyBreaker {
+    onTrip;
+    tripped = false;
+    /** Writes the tenant answered with the policy refusal. */
+    refused = 0;
+    /** Graph's message of the first refusal. */
+    first;
+    constructor(onTrip) {
+        this.onTrip = onTrip;
+    }
+    guard(write) {
+        if (this.tripped)
+            return Promise.reject(new NotSentError());
+        return write();
+    }
+    /** The outcome of a write that failed because of the breaker or the policy; undefined for any other failure. */
+    outcome(key, action, photo, err) {
+        if (err instanceof NotSentError)
+            return notAttempted(key, action, photo);
+        if (!isGraphError(err) || err.status !== 403 || err.code !== 'ForbiddenByAdminEditPolicy')
+            return undefined;
+        this.refused++;
+        if (!this.tripped) {
+            this.tripped = true;
+            this.first = err;
+            this.onTrip();
+        }
+        return { key, action, status: 'failed', photo, reason: `Refused by the tenant's photo update policy (403 ForbiddenByAdminEditPolicy${err.requestId ? `, request-id ${err.requestId}` : ''}): see the run's error.` };
+    }
+}
+function notAttempted(key, action, photo) {
+    return { key, action, status: 'not-attempted', photo, reason: "Not attempted: photo writes stopped when the tenant's photo update policy refused them." };
+}
+/** The run's one error for a tripped breaker: the policy as far as it can be read, and what to do. */
+async function policyHalt(breaker, outcomes, plan, tenant, log) {
+    let live = plan.live;
+    let unreadable;
+    if (!live) {
+        try {
+            live = await tenant.getPhotoPolicy();
+        }
+        catch (err) {
+            unreadable = isForbidden(err) ? 'reading it needs PeopleSettings.Read.All, which this app does not have' : err.message;
+        }
+    }
+    const notAttemptedCount = outcomes.filter((o) => o.status === 'not-attempted').length;
+    const message = photoPolicyRefusal(live, { sent: breaker.refused, notAttempted: notAttemptedCount, ...(unreadable ? { policyUnreadable: unreadable } : {}) });
+    log(message);
+    return { code: 'photo-policy', message, refused: breaker.refused, notAttempted: notAttemptedCount };
 }
 function failure(key, action, photo, err) {
     const attempts = attemptsOf(err);
@@ -1583,6 +2198,43 @@ function resolutionOutcome(key, action, resolution, okStatus, photo) {
     if (isResolved(resolution))
         return { key, action, status: okStatus, photo };
     return { key, action, status: 'failed', photo, reason: resolution?.reason ?? `${describeKey(key)} was not looked up.` };
+}
+/**
+ * A failed outcome for every entry of every same-user conflict (also entries the run did not plan
+ * to write: the message is the same on each, naming all of them with their file and line).
+ */
+function conflictOutcomes(conflicts, dryRun) {
+    const out = [];
+    for (const conflict of new Set(conflicts.values())) {
+        const reason = `${conflict.message} ${dryRun ? 'Nothing would be written for this user.' : 'Nothing was written for this user.'}`;
+        for (const entry of conflict.entries)
+            out.push({ key: entry.key, action: 'upload', status: 'failed', photo: entry.photoPath, reason, code: 'same-user' });
+    }
+    return out;
+}
+/**
+ * Removals whose tenant user the head still declares under another key (the manifest switched
+ * from UPN to employeeId, or to the object id): deleting would remove the photo that entry puts
+ * (or keeps) there. They are kept, with the entry that holds the user.
+ */
+function heldRemovals(removals, resolutions, subjects) {
+    const held = new Map();
+    for (const r of removals) {
+        const resolution = resolutions.get(r.key.canonical);
+        if (!isResolved(resolution))
+            continue;
+        const holder = subjects.get(resolution.id.toLowerCase())?.entries[0];
+        if (!holder)
+            continue;
+        held.set(r.key.canonical, {
+            key: r.key,
+            action: 'remove',
+            status: 'kept',
+            photo: r.photo,
+            reason: `Still declared as ${describeKey(holder.key)} (${printable(holder.declaredAt.file)}:${holder.declaredAt.line}), the same user in the tenant: the photo is not removed.`,
+        });
+    }
+    return held;
 }
 /** Removals without prune are shown (kept), never executed. */
 function kept(plan, options) {
@@ -1621,6 +2273,7 @@ function applyCounts(result) {
         removed: count('removed') + count('would-remove'),
         failed: count('failed'),
         cancelled: count('cancelled'),
+        notAttempted: count('not-attempted'),
         kept: count('kept'),
         planned: result.outcomes.length - count('kept'),
     };
@@ -1628,7 +2281,7 @@ function applyCounts(result) {
 /** Whether the job should fail: anything failed, was cancelled, or the policy was refused. */
 function applySucceeded(result) {
     const c = applyCounts(result);
-    return c.failed === 0 && c.cancelled === 0 && !result.cancelled && !['refused', 'failed'].includes(result.policy.status) && result.validation.findings.every((f) => f.severity !== 'error');
+    return c.failed === 0 && c.cancelled === 0 && c.notAttempted === 0 && !result.halted && !result.cancelled && !['refused', 'failed'].includes(result.policy.status) && result.validation.findings.every((f) => f.severity !== 'error');
 }
 function throughput(result) {
     const c = applyCounts(result);
@@ -1640,13 +2293,14 @@ function applyHeadline(result) {
     const verb = dry ? 'Dry run' : applySucceeded(result) ? 'Applied' : result.cancelled ? 'Cancelled' : 'Apply failed';
     const parts = dry
         ? [`${c.uploaded} would upload`, `${c.removed} would remove`, `${c.failed} failed`]
-        : [`${c.uploaded} uploaded`, `${c.removed} removed`, `${c.failed} failed`, ...(c.cancelled ? [`${c.cancelled} not started`] : [])];
+        : [`${c.uploaded} uploaded`, `${c.removed} removed`, `${c.failed} failed`, ...(c.cancelled ? [`${c.cancelled} not started`] : []), ...(c.notAttempted ? [`${c.notAttempted} not attempted`] : [])];
     return `${verb} to ${result.environment}: ${parts.join(', ')}${result.alreadyLanded ? `, ${result.alreadyLanded} already landed` : ''}; policy ${result.policy.status} (${(result.durationMs / 1000).toFixed(1)} s).`;
 }
 function describeTenantPolicy(p) {
     if (!p)
         return 'unknown';
-    return `source ${p.source ?? 'not set'}; allowed roles: ${p.allowedRoles.length ? p.allowedRoles.map(roleName).join(', ') : 'any'}`;
+    // What the tenant or a manifest says (a role id that is not a known role is shown as written).
+    return `source ${printable(String(p.source ?? 'not set'))}; allowed roles: ${p.allowedRoles.length ? p.allowedRoles.map((id) => printable(roleName(id))).join(', ') : 'any'}`;
 }
 function recordLine(result) {
     switch (result.record) {
@@ -1667,11 +2321,16 @@ function recordLine(result) {
 function applyText(result) {
     const lines = [];
     for (const o of result.outcomes) {
+        // Paths and reasons (Graph's error messages among them) are data: one line each.
         if (o.status === 'failed' || o.status === 'cancelled')
-            lines.push(`  ✗ ${describeKey(o.key)} (${o.action} ${o.photo ?? ''}): ${o.reason ?? o.status}`);
+            lines.push(`  ✗ ${describeKey(o.key)} (${o.action} ${printable(o.photo ?? '')}): ${printable(o.reason ?? o.status)}`);
     }
     if (result.policy.message)
-        lines.push(`  policy: ${result.policy.message}`);
+        lines.push(`  policy: ${printable(result.policy.message)}`);
+    // The run's one error when the tenant's photo policy refused its writes (the users never sent
+    // are counted, not listed one by one).
+    if (result.halted)
+        lines.push(`Error: ${printable(result.halted.message)}`);
     lines.push(applyHeadline(result), recordLine(result));
     return lines.join('\n') + '\n';
 }
@@ -1686,22 +2345,27 @@ function applyJson(result) {
         appliedRevision: result.appliedRevision ?? null,
         record: result.record,
         durationMs: result.durationMs,
+        ...(result.halted ? { halted: result.halted } : {}),
         outcomes: result.outcomes.map((o) => ({ user: o.key.value, keyType: o.key.kind, action: o.action, status: o.status, ...(o.photo ? { photo: o.photo } : {}), ...(o.reason ? { reason: o.reason } : {}) })),
     };
 }
-/** Job summary: verdict and counts first, then failures, then every user, then the policy. */
+/**
+ * Job summary: verdict and counts first, then failures, then every user, then the policy. Keys,
+ * paths, reasons, the environment's name and the policy go through mdText (src/report/markdown.ts).
+ */
 function applyMarkdown(result, openRows = 15) {
     const c = applyCounts(result);
     const ok = applySucceeded(result);
     const out = [
-        `## ${result.record === 'dry-run' ? '🔎' : ok ? '✅' : '❌'} entra-photos: ${applyHeadline(result)}`,
+        `## ${result.record === 'dry-run' ? '🔎' : ok ? '✅' : '❌'} entra-photos: ${mdText(applyHeadline(result))}`,
         '',
         `| Uploaded | Removed | Failed | Not started | Kept (no prune) | Already landed | Duration | Throughput |`,
         `|---:|---:|---:|---:|---:|---:|---:|---:|`,
         `| ${c.uploaded} | ${c.removed} | ${c.failed} | ${c.cancelled} | ${c.kept} | ${result.alreadyLanded} | ${(result.durationMs / 1000).toFixed(1)} s | ${throughput(result).toFixed(1)}/s |`,
         '',
-        recordLine(result),
+        mdText(recordLine(result)),
         '',
+        ...(result.halted ? ['> [!CAUTION]', `> ${mdText(result.halted.message)}`, ''] : []),
     ];
     if (result.pacer) {
         const p = result.pacer;
@@ -1711,10 +2375,10 @@ function applyMarkdown(result, openRows = 15) {
     if (problems.length) {
         out.push(`### Failures (${problems.length})`, '', '| User | Action | Photo | Why |', '|---|---|---|---|');
         for (const o of problems)
-            out.push(`| ${cell(describeKey(o.key))} | ${o.action} | \`${cell(o.photo ?? '')}\` | ${cell(o.reason ?? o.status)} |`);
+            out.push(`| ${mdText(describeKey(o.key))} | ${o.action} | ${mdText(o.photo ?? '')} | ${mdText(o.reason ?? o.status)} |`);
         out.push('');
     }
-    const rows = result.outcomes.map((o) => `| ${cell(describeKey(o.key))} | ${o.action} | ${o.status} | \`${cell(o.photo ?? '')}\` |`);
+    const rows = result.outcomes.map((o) => `| ${mdText(describeKey(o.key))} | ${o.action} | ${o.status} | ${mdText(o.photo ?? '')} |`);
     if (rows.length) {
         const table = ['| User | Action | Result | Photo |', '|---|---|---|---|', ...rows];
         if (rows.length > openRows)
@@ -1723,14 +2387,14 @@ function applyMarkdown(result, openRows = 15) {
             out.push('### Users', '', ...table, '');
     }
     if (result.policy.status !== 'not-managed') {
-        out.push('### Photo policy', '', `- status: **${result.policy.status}**`, `- tenant before: ${describeTenantPolicy(result.policy.from)}`);
+        out.push('### Photo policy', '', `- status: **${result.policy.status}**`, `- tenant before: ${mdText(describeTenantPolicy(result.policy.from))}`);
         if (result.policy.to)
-            out.push(`- declared: ${describeTenantPolicy(result.policy.to)}`);
+            out.push(`- declared: ${mdText(describeTenantPolicy(result.policy.to))}`);
         if (result.policy.message)
-            out.push('', '> [!WARNING]', `> ${result.policy.message}`);
+            out.push('', '> [!WARNING]', `> ${mdText(result.policy.message)}`);
         out.push('');
     }
     return out.join('\n');
 }
 
-export { drifted as A, describeTenantPolicy as B, RevisionSnapshot as R, applyJson as a, applyText as b, applySucceeded as c, defaultRemote as d, countFindings as e, validationJson as f, applyRevision as g, applyCounts as h, validationSummary as i, applyMarkdown as j, applyHeadline as k, isGitRepository as l, ensureCommit as m, validationHeadline as n, detectDrift as o, parentsOf as p, driftCounts as q, resolveCommit as r, sortFindings as s, inSync as t, cell as u, validationText as v, desiredStateOf as w, photoFingerprint as x, settingsOf as y, diffDesired as z };
+export { wantedPolicy as A, samePolicy as B, sameSubjectConflicts as C, entriesBySubject as D, photoSignature as E, compareSignatures as F, describeTenantPolicy as G, mdLink as H, RevisionSnapshot as R, SAME_PHOTO_THRESHOLD as S, applyJson as a, applyText as b, applySucceeded as c, defaultRemote as d, countFindings as e, validationJson as f, applyRevision as g, applyCounts as h, validationSummary as i, applyMarkdown as j, applyHeadline as k, isGitRepository as l, ensureCommit as m, validationHeadline as n, githubBlobUrl as o, parentsOf as p, mdRevision as q, resolveCommit as r, sortFindings as s, mdText as t, htmlImageSrc as u, validationText as v, desiredStateOf as w, photoFingerprint as x, settingsOf as y, diffDesired as z };

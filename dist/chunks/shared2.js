@@ -29,6 +29,97 @@ import http$2 from 'node:http';
 import https$2 from 'node:https';
 import { Transform } from 'node:stream';
 
+/**
+ * Text that came from a pull request (file names, manifest values, symlink targets, messages of
+ * libraries that echo their input) is written by an attacker. Two rules keep it from acting:
+ *
+ * - `printable(value)` where data is put into a message: every line break and invisible
+ *   character becomes a visible escape, so data stays on the line it was put on and cannot
+ *   hide what it is (bidirectional overrides, zero-width characters).
+ * - `neutraliseLog(text)` where text leaves the process for a log (the action's and the CLI's
+ *   stdout/stderr): whatever a builder forgot, no line the runner reads can be a command.
+ *
+ * Markdown has its own rules (src/report/markdown.ts).
+ */
+/**
+ * Characters that must never reach a log or a message as themselves: C0 and C1 controls,
+ * DEL, Unicode format characters (bidi overrides, zero-width space/joiners, soft hyphen, BOM),
+ * and the line/paragraph separators.
+ */
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\p{Cf}\u2028\u2029]/gu;
+const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+function escapeCharacter(ch) {
+    return NAMED[ch] ?? `\\u{${ch.codePointAt(0).toString(16).padStart(4, '0')}}`;
+}
+/** One line of visible text for a value from data: `a\nb` stays on one line as `a\nb`. */
+function printable(value) {
+    return value.replace(INVISIBLE, escapeCharacter);
+}
+/**
+ * Characters a culture-aware comparison may skip (the runner matches `::` and `##[` with .NET's
+ * culture-sensitive StartsWith/IndexOf): format characters and combining marks. Used only to
+ * decide whether a line looks like a command, never to change what is shown.
+ */
+const IGNORABLE = /[\p{Cf}\p{Mn}\p{Me}\u034f\u115f\u1160\u3164\uffa0]/gu;
+/**
+ * Text safe to write to a log read by the GitHub Actions runner (actions/runner,
+ * src/Runner.Common/ActionCommand.cs): a line is a command when, after leading whitespace, it
+ * starts with `::` (current syntax), or when it contains `##[` anywhere (the older syntax, still
+ * parsed). The runner also ends a line at a lone `\r`: ours never contain one, so `\n` and `\r\n`
+ * stay line ends and a lone `\r` is shown as `\r`, like other invisible characters; a
+ * line that would start with `::` gets a leading `\`; `##[` becomes `#\#[`. Our own workflow
+ * commands go through @actions/core (core.error, core.warning...), never through here.
+ */
+function neutraliseLog(text) {
+    return text.replace(/\r\n/g, '\n').split('\n').map(neutraliseLine).join('\n');
+}
+function neutraliseLine(line) {
+    let out = line.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\p{Cf}\u2028\u2029]/gu, escapeCharacter);
+    const shadow = out.replace(IGNORABLE, '');
+    if (/^\s*::/u.test(shadow))
+        out = `\\${out}`;
+    if (shadow.includes('##[')) {
+        // Break every `#`…`#`…`[` run, ignorable characters between them included.
+        out = out.replace(/#(?=[\p{Mn}\p{Me}\u034f\u115f\u1160\u3164\uffa0]*#[\p{Mn}\p{Me}\u034f\u115f\u1160\u3164\uffa0]*\[)/gu, '#\\');
+    }
+    return out;
+}
+/**
+ * JSON whose text is log-safe and still parses to the same value: `#`, format characters,
+ * C1 controls and the line separators inside strings are written as `\uXXXX` escapes
+ * (JSON.stringify already escapes C0 controls), so `##[` and hidden characters cannot appear
+ * and no line can start with `::` (every line of the output starts with a bracket, a quote or
+ * whitespace).
+ */
+function logSafeJson(value, indent) {
+    return JSON.stringify(value, null, indent).replace(/[#\u007f-\u009f\p{Cf}\u2028\u2029]/gu, (ch) => Array.from({ length: ch.length }, (_, i) => `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''));
+}
+/**
+ * A writer for a stream that a runner may read (the CLI in a workflow step): every complete line
+ * goes through neutraliseLog. An unfinished line is held until it ends (or `flush`), because a
+ * command split across two writes is still one line to the runner.
+ */
+class LogSafeWriter {
+    stream;
+    pending = '';
+    constructor(stream) {
+        this.stream = stream;
+    }
+    write(text) {
+        const all = this.pending + text;
+        const end = all.lastIndexOf('\n');
+        this.pending = all.slice(end + 1);
+        if (end >= 0)
+            this.stream.write(`${neutraliseLog(all.slice(0, end))}\n`);
+        return true;
+    }
+    flush() {
+        if (this.pending)
+            this.stream.write(neutraliseLog(this.pending));
+        this.pending = '';
+    }
+}
+
 class UserError extends Error {
     kind;
     constructor(kind, message) {
@@ -44,6 +135,7 @@ function isUserError(err) {
 const PHOTO_UPDATE_ROLES = [
     { name: 'Global Administrator', templateId: '62e90394-69f5-4237-9190-012177145e10' },
     { name: 'User Administrator', templateId: 'fe930be7-5e62-47db-91af-98c3a49a38b1' },
+    { name: 'People Administrator', templateId: '024906de-61e5-49c8-8572-40335f1e0e10' },
     { name: 'Directory Writers', templateId: '9360feb5-f418-4baa-8175-e2a00bac4301' },
     { name: 'Intune Administrator', templateId: '3a2c62db-5318-420d-8d74-23affee5d9d5' },
     { name: 'Partner Tier1 Support', templateId: '4ba39ca4-527c-499a-b93d-d9b492c50246' },
@@ -60,6 +152,10 @@ function roleName(templateId) {
     return byId.get(templateId.toLowerCase())?.name ?? templateId;
 }
 
+/**
+ * A user key is how a manifest names a user. Keys are normalised so that a case-only edit of a
+ * UPN is not a change and the same person cannot be declared twice under two spellings.
+ */
 const GUID$2 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // userPrincipalName: local part of letters, digits and ' . - _ ! # ^ ~ (Entra ID's rules), an @,
 // and a domain. Mail addresses used as keys follow the same shape. Anything else (spaces, slashes,
@@ -95,8 +191,9 @@ function parseEmployeeId(id) {
     }
     return { ok: true, key: { kind: 'employeeId', value, canonical: `employeeId:${value}` } };
 }
+/** The key as shown in messages, logs and reports: one line of visible text (the value is data). */
 function describeKey(key) {
-    return key.kind === 'employeeId' ? `employeeId ${key.value}` : key.value;
+    return key.kind === 'employeeId' ? `employeeId ${printable(key.value)}` : printable(key.value);
 }
 
 /** Small text helpers shared by every surface. */
@@ -144,7 +241,11 @@ const DEFAULT_LIMITS = Object.freeze({
     maxOutputBytes: 4 * MB,
     timeoutSeconds: 30,
 });
-/** Microsoft Graph rejects photos whose smaller side is under 96 px (ValidationWidthTooSmall). */
+/**
+ * Our floor, not a documented Graph limit: Graph answers 400 ValidationWidthTooSmall to photos it
+ * finds too small but documents no size. Below 96 px a portrait is upscaled so far to 648 px that
+ * it is not recognisable, so validation refuses it before Graph has a say.
+ */
 const MIN_SIDE = 96;
 /** The largest size Entra ID serves (HD sizes 48…648); smaller originals are upscaled. */
 const RECOMMENDED_SIDE = 648;
@@ -1039,7 +1140,7 @@ function getDefaultExportFromCjs (x) {
 	return x && x.__esModule && Object.prototype.hasOwnProperty.call(x, 'default') ? x['default'] : x;
 }
 
-var composer$1 = {};
+var composer$2 = {};
 
 var directives$2 = {};
 
@@ -2971,7 +3072,7 @@ const merge$3 = {
     }),
     stringify: () => MERGE_KEY
 };
-const isMergeKey = (ctx, key) => (merge$3.identify(key) ||
+const isMergeKey$1 = (ctx, key) => (merge$3.identify(key) ||
     (identity$l.isScalar(key) &&
         (!key.type || key.type === Scalar$f.Scalar.PLAIN) &&
         merge$3.identify(key.value))) &&
@@ -3016,7 +3117,7 @@ function resolveAliasValue(ctx, value) {
 }
 
 merge$4.addMergeToJSMap = addMergeToJSMap;
-merge$4.isMergeKey = isMergeKey;
+merge$4.isMergeKey = isMergeKey$1;
 merge$4.merge = merge$3;
 
 var log$2 = log$3;
@@ -5058,11 +5159,11 @@ class YAMLError extends Error {
         this.pos = pos;
     }
 }
-class YAMLParseError extends YAMLError {
+let YAMLParseError$1 = class YAMLParseError extends YAMLError {
     constructor(pos, code, message) {
         super('YAMLParseError', pos, code, message);
     }
-}
+};
 class YAMLWarning extends YAMLError {
     constructor(pos, code, message) {
         super('YAMLWarning', pos, code, message);
@@ -5106,7 +5207,7 @@ const prettifyError = (src, lc) => (error) => {
 };
 
 errors$5.YAMLError = YAMLError;
-errors$5.YAMLParseError = YAMLParseError;
+errors$5.YAMLParseError = YAMLParseError$1;
 errors$5.YAMLWarning = YAMLWarning;
 errors$5.prettifyError = prettifyError;
 
@@ -6603,7 +6704,7 @@ function parsePrelude(prelude) {
  * const docs = new Composer().compose(tokens)
  * ```
  */
-class Composer {
+let Composer$1 = class Composer {
     constructor(options = {}) {
         this.doc = null;
         this.atDirectives = false;
@@ -6767,9 +6868,9 @@ class Composer {
             yield doc;
         }
     }
-}
+};
 
-composer$1.Composer = Composer;
+composer$2.Composer = Composer$1;
 
 var cst$2 = {};
 
@@ -8033,7 +8134,7 @@ let LineCounter$1 = class LineCounter {
 
 lineCounter$2.LineCounter = LineCounter$1;
 
-var parser$1 = {};
+var parser$2 = {};
 
 var node_process = require$$0;
 var cst = cst$2;
@@ -8163,7 +8264,7 @@ function fixFlowSeqItems(fc) {
  * }
  * ```
  */
-class Parser {
+let Parser$1 = class Parser {
     /**
      * @param onNewLine - If defined, called separately with the start position of
      *   each new line (in `parse()`, including the start of input).
@@ -9010,19 +9111,19 @@ class Parser {
                     yield* this.pop();
         }
     }
-}
+};
 
-parser$1.Parser = Parser;
+parser$2.Parser = Parser$1;
 
 var publicApi$1 = {};
 
-var composer = composer$1;
+var composer$1 = composer$2;
 var Document = Document$4;
 var errors$2 = errors$5;
 var log$1 = log$3;
 var identity$1 = identity$x;
 var lineCounter$1 = lineCounter$2;
-var parser = parser$1;
+var parser$1 = parser$2;
 
 function parseOptions$2(options) {
     const prettyErrors = options.prettyErrors !== false;
@@ -9040,9 +9141,9 @@ function parseOptions$2(options) {
  */
 function parseAllDocuments(source, options = {}) {
     const { lineCounter, prettyErrors } = parseOptions$2(options);
-    const parser$1 = new parser.Parser(lineCounter?.addNewLine);
-    const composer$1 = new composer.Composer(options);
-    const docs = Array.from(composer$1.compose(parser$1.parse(source)));
+    const parser$1$1 = new parser$1.Parser(lineCounter?.addNewLine);
+    const composer$1$1 = new composer$1.Composer(options);
+    const docs = Array.from(composer$1$1.compose(parser$1$1.parse(source)));
     if (prettyErrors && lineCounter)
         for (const doc of docs) {
             doc.errors.forEach(errors$2.prettifyError(source, lineCounter));
@@ -9050,16 +9151,16 @@ function parseAllDocuments(source, options = {}) {
         }
     if (docs.length > 0)
         return docs;
-    return Object.assign([], { empty: true }, composer$1.streamInfo());
+    return Object.assign([], { empty: true }, composer$1$1.streamInfo());
 }
 /** Parse an input string into a single YAML.Document */
 function parseDocument$1(source, options = {}) {
     const { lineCounter, prettyErrors } = parseOptions$2(options);
-    const parser$1 = new parser.Parser(lineCounter?.addNewLine);
-    const composer$1 = new composer.Composer(options);
+    const parser$1$1 = new parser$1.Parser(lineCounter?.addNewLine);
+    const composer$1$1 = new composer$1.Composer(options);
     // `doc` is always set by compose.end(true) at the very latest
     let doc = null;
-    for (const _doc of composer$1.compose(parser$1.parse(source), true, source.length)) {
+    for (const _doc of composer$1$1.compose(parser$1$1.parse(source), true, source.length)) {
         if (!doc)
             doc = _doc;
         else if (doc.options.logLevel !== 'silent') {
@@ -9122,6 +9223,7 @@ publicApi$1.parseAllDocuments = parseAllDocuments;
 publicApi$1.parseDocument = parseDocument$1;
 publicApi$1.stringify = stringify;
 
+var composer = composer$2;
 var errors$1 = errors$5;
 var identity = identity$x;
 var Pair = Pair$8;
@@ -9129,10 +9231,15 @@ var Scalar = Scalar$k;
 var YAMLMap = YAMLMap$8;
 var YAMLSeq = YAMLSeq$8;
 var lineCounter = lineCounter$2;
+var parser = parser$2;
 var publicApi = publicApi$1;
 var visit = visit$6;
+
+
+
+var Composer = composer.Composer;
 errors$1.YAMLError;
-errors$1.YAMLParseError;
+var YAMLParseError = errors$1.YAMLParseError;
 errors$1.YAMLWarning;
 identity.isAlias;
 identity.isCollection;
@@ -9147,6 +9254,7 @@ Scalar.Scalar;
 YAMLMap.YAMLMap;
 var YAMLSeq_1 = YAMLSeq.YAMLSeq;
 var LineCounter = lineCounter.LineCounter;
+var Parser = parser.Parser;
 var parseDocument = publicApi.parseDocument;
 visit.visit;
 visit.visitAsync;
@@ -16906,16 +17014,80 @@ function knownKeysAt(path) {
 const DEFAULT_PHOTO_ROOT = 'photos';
 const MANIFEST_DIR = 'manifests';
 
+const OPTIONS = { uniqueKeys: true, prettyErrors: false, version: '1.2' };
 function parseYaml(text) {
     const lineCounter = new LineCounter();
     // YAML 1.2 core schema: `no`/`on` stay strings, and duplicate keys are errors, not silent
     // overrides (a manifest edited by several people must not lose an entry quietly).
-    const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2' });
-    const problems = doc.errors.map((err) => {
-        const pos = lineCounter.linePos(err.pos[0]);
-        return { ...pos, code: err.code, message: err.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '') };
+    //
+    // This is parseDocument() taken apart so that the concrete syntax tree, which still says how
+    // each tag was spelled (the composed document only keeps the resolved tag), is seen on its
+    // way to the composer: the file is parsed once.
+    const parser = new Parser(lineCounter.addNewLine);
+    const composer = new Composer(OPTIONS);
+    const tags = [];
+    const directives = [];
+    // Every tag starts with "!": a file without one (most manifests) needs no walk for tags.
+    const mayHaveTags = text.includes('!');
+    function* noting(tokens) {
+        for (const token of tokens) {
+            if (token.type === 'directive')
+                directives.push({ offset: token.offset, source: token.source, line: 0, col: 0 });
+            else if (mayHaveTags)
+                collectTags(token, tags);
+            yield token;
+        }
+    }
+    let doc;
+    for (const next of composer.compose(noting(parser.parse(text)), true, text.length)) {
+        if (!doc)
+            doc = next;
+        else {
+            doc.errors.push(new YAMLParseError([next.range[0], next.range[1]], 'MULTIPLE_DOCS', 'Source contains multiple documents'));
+            break;
+        }
+    }
+    // compose(…, true) always yields a document, empty input included.
+    if (!doc)
+        throw new Error('the YAML parser returned no document');
+    const toProblem = (err) => ({
+        ...lineCounter.linePos(err.pos[0]),
+        code: err.code,
+        message: err.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, ''),
     });
-    return { source: { doc, lineCounter }, problems };
+    const place = (marks) => marks.sort((a, b) => a.offset - b.offset).forEach((m) => Object.assign(m, lineCounter.linePos(m.offset)));
+    place(tags);
+    place(directives);
+    return { source: { doc, lineCounter }, problems: doc.errors.map(toProblem), warnings: doc.warnings.map(toProblem), tags, directives };
+}
+/**
+ * Finds tag tokens anywhere in a CST token: props sit in several places (an item's `start` and
+ * `sep`, a block scalar's `props`, a document's `start`), so every nested token is looked at.
+ * Iterative: a hostile file may nest thousands of levels deep.
+ */
+function collectTags(root, tags) {
+    const stack = [root];
+    while (stack.length > 0) {
+        const item = stack.pop();
+        if (Array.isArray(item)) {
+            for (const child of item)
+                if (typeof child === 'object' && child !== null)
+                    stack.push(child);
+            continue;
+        }
+        if (typeof item !== 'object' || item === null)
+            continue;
+        const token = item;
+        if (token.type === 'tag' && typeof token.source === 'string' && typeof token.offset === 'number') {
+            tags.push({ offset: token.offset, source: token.source, line: 0, col: 0 });
+            continue;
+        }
+        for (const key in item) {
+            const value = item[key];
+            if (typeof value === 'object' && value !== null)
+                stack.push(value);
+        }
+    }
 }
 function positionOf(source, node) {
     const offset = node?.range?.[0] ?? 0;
@@ -16975,31 +17147,50 @@ function parseManifest(file, text) {
     }
     catch (err) {
         // The parser recurses per nesting level; absurd nesting overflows the stack.
-        error('yaml-syntax', { line: 1, col: 1 }, `The YAML could not be parsed (${err.message}). Manifests are flat lists; remove the deep nesting.`);
+        error('yaml-syntax', { line: 1, col: 1 }, `The YAML could not be parsed (${printable(err.message)}). Manifests are flat lists; remove the deep nesting.`);
         return { findings };
     }
-    const { source, problems } = parsed;
+    const { source, problems, warnings } = parsed;
+    // Tags first: the parser reports a tag it cannot resolve as an error or a warning in its own
+    // words; the finding for the tag itself says what to do, so those reports are not repeated.
+    const refusedTags = checkTags(parsed, error);
+    const aboutRefusedTag = (p) => (p.code === 'TAG_RESOLVE_FAILED' || p.code === 'BAD_COLLECTION_TYPE') && refusedTags.has(placeKey(p));
+    checkDirectives(parsed, error);
+    let syntaxErrors = 0;
     for (const p of problems) {
+        if (aboutRefusedTag(p))
+            continue;
+        syntaxErrors++;
         if (p.code === 'DUPLICATE_KEY') {
-            error('duplicate-key', p, `${p.message}. A key may appear once per entry: keep one of them.`);
+            error('duplicate-key', p, `${printable(p.message)}. A key may appear once per entry: keep one of them.`);
         }
         else if (/call stack/i.test(p.message)) {
             // The parser recurses per nesting level and reports absurd nesting as a stack overflow.
             error('yaml-syntax', p, 'The YAML is nested too deeply to read. Manifests are flat lists of users: remove the deep nesting.');
             break;
         }
+        else if (p.code === 'TAG_RESOLVE_FAILED' || p.code === 'BAD_COLLECTION_TYPE') {
+            error('yaml-tag', p, `${printable(p.message)}. Remove the tag: manifests need none (quote a value to keep it as text).`);
+        }
         else {
-            error('yaml-syntax', p, `YAML syntax error: ${p.message}. Check the indentation (spaces, not tabs) and that each "key: value" has a space after the colon.`);
+            error('yaml-syntax', p, `YAML syntax error: ${printable(p.message)}. Check the indentation (spaces, not tabs) and that each "key: value" has a space after the colon.`);
         }
     }
-    if (problems.length > 0)
+    for (const w of warnings) {
+        if (aboutRefusedTag(w))
+            continue;
+        const finding = describeWarning(w, parsed.tags);
+        findings.push({ severity: finding.severity, code: finding.code, file, line: w.line, col: w.col, message: finding.message });
+    }
+    if (syntaxErrors > 0)
         return { findings };
+    const mergeMaps = checkMergeKeys(source, text, error);
     let value;
     try {
         value = source.doc.toJS({ maxAliasCount: MAX_ALIASES });
     }
     catch (err) {
-        error('yaml-aliases', { line: 1, col: 1 }, `The YAML expands too far through aliases (${err.message}). Write entries out in full instead of using & anchors and * aliases.`);
+        error('yaml-aliases', { line: 1, col: 1 }, `The YAML expands too far through aliases (${printable(err.message)}). Write entries out in full instead of using & anchors and * aliases.`);
         return { findings };
     }
     if (value === null || value === undefined) {
@@ -17007,7 +17198,7 @@ function parseManifest(file, text) {
         return { findings };
     }
     for (const e of schemaErrors(value)) {
-        const finding = describeSchemaError(e, source, value);
+        const finding = describeSchemaError(e, source, value, mergeMaps);
         if (finding)
             error(finding.code, finding.pos, finding.message);
     }
@@ -17016,7 +17207,7 @@ function parseManifest(file, text) {
     const photoRootNode = nodeAt(source, ['photoRoot']).node;
     const photoRoot = typeof value.photoRoot === 'string' ? normalisePhotoRoot(value.photoRoot) : DEFAULT_PHOTO_ROOT;
     if (photoRoot === undefined) {
-        error('photo-root-outside-repo', positionOf(source, photoRootNode), `photoRoot "${String(value.photoRoot)}" must be a folder inside the repository, written relative to its root (e.g. "photos"), without "..", a leading "/" or backslashes.`);
+        error('photo-root-outside-repo', positionOf(source, photoRootNode), `photoRoot "${printable(String(value.photoRoot))}" must be a folder inside the repository, written relative to its root (e.g. "photos"), without "..", a leading "/" or backslashes.`);
         return { findings };
     }
     const fileCrop = readCrop(value.crop) ?? 'centre';
@@ -17034,7 +17225,7 @@ function parseManifest(file, text) {
             const keyPos = positionOf(source, nodeAt(source, ['users', index, keyField]).node);
             const keyResult = hasUser ? parseUserKey(entry.user) : parseEmployeeId(entry.employeeId);
             if (!keyResult.ok) {
-                error('invalid-user-key', keyPos, keyResult.message);
+                error('invalid-user-key', keyPos, printable(keyResult.message));
                 return;
             }
             users.push({
@@ -17053,6 +17244,125 @@ function parseManifest(file, text) {
         manifest.photoRootAt = at(positionOf(source, photoRootNode));
     return { manifest, findings };
 }
+const placeKey = (p) => `${p.line}:${p.col}`;
+/**
+ * Tags of the YAML 1.2 core schema, spelled with the standard `!!` handle. They only restate what
+ * plain YAML already means (`employeeId: !!str 00123` is the same as quoting it), so they are
+ * allowed; a tag that does not fit its value (`!!int abc`) is still an error, from the parser.
+ * Every other tag is refused: `!!python/object/apply:...`, `!!js/function` and friends ask other
+ * YAML tools to run code or build objects; `!!binary`, `!!timestamp`, `!!set`, `!!omap` are
+ * YAML 1.1 types this parser would quietly turn into bytes, dates or sets; local `!foo` tags and
+ * verbatim `!<tag:...>` tags mean nothing here (even `!<tag:yaml.org,2002:str>`: a manifest
+ * has no reason to spell a tag that way, and refusing every verbatim form is easy to explain).
+ */
+const CORE_TAGS = new Set(['!!str', '!!int', '!!float', '!!bool', '!!null', '!!map', '!!seq']);
+const CORE_PREFIX = 'tag:yaml.org,2002:';
+/** Reports every tag outside the core schema, wherever it is; returns the places reported. */
+function checkTags({ source, tags }, error) {
+    const refused = new Set();
+    // A %TAG directive can give `!!` another meaning (`!!map` could then be an omap).
+    const standardHandle = source.doc.directives?.tags['!!'] === CORE_PREFIX;
+    for (const tag of tags) {
+        if (standardHandle && CORE_TAGS.has(tag.source))
+            continue;
+        refused.add(placeKey(tag));
+        const shown = printable(tag.source);
+        const why = tag.source.startsWith('!<')
+            ? 'a verbatim tag'
+            : tag.source.startsWith('!!')
+                ? standardHandle
+                    ? 'a YAML tag outside the core schema'
+                    : 'a tag whose "!!" a %TAG directive in this file redefines'
+                : 'a custom tag';
+        error('yaml-tag', tag, `Remove the tag "${shown}" (${why}): tags mean nothing in a manifest, and other YAML tools may run code or build objects from them. Write the value plainly; quote it to keep it as text (e.g. employeeId: "00123").`);
+    }
+    return refused;
+}
+/** `%YAML 1.1` changes what plain values mean (yes/no become true/false, "<<" merges): refused. */
+function checkDirectives({ source, directives }, error) {
+    if (source.doc.directives?.yaml.version !== '1.1')
+        return;
+    const at = directives.find((d) => /^%YAML\b/.test(d.source)) ?? { line: 1, col: 1 };
+    error('yaml-version', at, 'This manifest declares "%YAML 1.1", under which yes/no/on/off are read as true/false, 0123 as an octal number and "<<" as a merge key, so it would not mean what it says. Remove the %YAML line: manifests are read as YAML 1.2.');
+}
+/** A parser warning as a finding: what the parser did, and what to write instead. */
+function describeWarning(w, tags) {
+    const said = printable(w.message);
+    switch (w.code) {
+        case 'TAG_RESOLVE_FAILED':
+        case 'BAD_COLLECTION_TYPE': {
+            // An allowed core tag on a value it does not fit (`!!int abc`, `!!str {a: 1}`): the
+            // parser ignores the tag and keeps going, which is not what the author asked for.
+            const tag = tags.find((t) => t.line === w.line && t.col === w.col);
+            const shown = tag ? `"${printable(tag.source)}"` : 'The tag';
+            return { severity: 'error', code: 'yaml-tag', message: `${shown} does not fit the value it is on (${said}). Remove the tag; quote the value if it is text.` };
+        }
+        case 'BAD_ALIAS':
+            return { severity: 'warning', code: 'yaml-anchor', message: `${said}. Put a space before the colon, or better, write the value out in full instead of using & anchors and * aliases.` };
+        case 'BAD_INDENT':
+            return { severity: 'warning', code: 'yaml-indent', message: `${said}. Indent the continuation lines further than the key they belong to, or write the [...] list on one line.` };
+        case 'BAD_DIRECTIVE':
+            return { severity: 'warning', code: 'yaml-directive', message: `${said}; the line is ignored. Remove the "%" line: manifests need no directives.` };
+        default:
+            return { severity: 'warning', code: 'yaml-warning', message: `The YAML parser warns: ${said}. Check this line, and write it as plain "key: value" YAML.` };
+    }
+}
+/**
+ * Merge keys (`<<: *defaults`) are refused, with a finding at the "<<".
+ *
+ * They are a YAML 1.1 feature (manifests are read as 1.2, where "<<" is an ordinary key), and
+ * the choice a school IT admin would expect is the plainest one: every users entry reads on its
+ * own in a pull request's diff, so a reviewer sees which photo goes to whom without chasing an
+ * anchor elsewhere in the file; a merged value has no line of its own for findings to point at;
+ * and what a manifest could share is already a file-level setting (crop, normalise, photoRoot).
+ * Supporting them (yaml's `merge: true`) would also make an override inside an entry silently
+ * win over the merged value, where duplicate keys are otherwise errors.
+ *
+ * Returns the mappings holding a merge key, so the schema's "unknown key <<" and "missing photo"
+ * for them are not reported a second time.
+ */
+function checkMergeKeys(source, text, error) {
+    const maps = new Set();
+    if (!text.includes('<<'))
+        return maps;
+    const keys = [];
+    // Iterative, and aliases are not followed: each node is looked at once, where it is written.
+    const stack = [source.doc.contents];
+    while (stack.length > 0) {
+        const node = stack.pop();
+        if (isMap(node)) {
+            for (const pair of node.items) {
+                if (isMergeKey(pair.key)) {
+                    maps.add(node);
+                    keys.push(pair.key);
+                }
+                stack.push(pair.key, pair.value);
+            }
+        }
+        else if (isSeq(node)) {
+            for (const item of node.items)
+                stack.push(item);
+        }
+        else if (isPair(node)) {
+            stack.push(node.key, node.value);
+        }
+    }
+    keys.sort((a, b) => (a.range?.[0] ?? 0) - (b.range?.[0] ?? 0));
+    for (const key of keys) {
+        error('yaml-merge-key', positionOf(source, key), 'Merge keys ("<<:") are not supported in manifests. Write the keys out in this entry instead (user: or employeeId:, photo:, and crop: if needed); settings shared by the whole file go at its top level (crop:, normalise:, photoRoot:).');
+    }
+    return maps;
+}
+function isMergeKey(key) {
+    if (!isScalar(key))
+        return false;
+    const value = key.value;
+    // Plain `<<` only: a quoted "<<" is an ordinary (unknown) key in every YAML version. Under
+    // `%YAML 1.1` the parser turns a plain `<<` into a symbol.
+    if (typeof value === 'symbol')
+        return value.description === '<<';
+    return value === '<<' && (!key.type || key.type === 'PLAIN');
+}
 function readPolicy(policy, source, at, error) {
     const result = { at: at(positionOf(source, nodeAt(source, ['policy']).key)) };
     if (policy.source === 'cloud' || policy.source === 'onPremises')
@@ -17070,19 +17380,27 @@ function readPolicy(policy, source, at, error) {
             }
             const pos = positionOf(source, nodeAt(source, ['policy', 'allowedRoles', index]).node);
             const suggestion = closest(name, PHOTO_UPDATE_ROLES.map((r) => r.name));
-            error('unknown-role', pos, `"${name}" is not a role that can update photos.${suggestion ? ` Did you mean "${suggestion}"?` : ''} Allowed: ${PHOTO_UPDATE_ROLES.map((r) => r.name).join(', ')} (or their role template ids).`);
+            error('unknown-role', pos, `"${printable(name)}" is not a role that can update photos.${suggestion ? ` Did you mean "${suggestion}"?` : ''} Allowed: ${PHOTO_UPDATE_ROLES.map((r) => r.name).join(', ')} (or their role template ids).`);
         });
         result.allowedRoles = roles;
     }
     return result;
 }
-function describeSchemaError(e, source, root) {
+function describeSchemaError(e, source, root, mergeMaps = new Set()) {
     // Errors inside oneOf branches restate the oneOf failure in schema terms; the oneOf error
     // itself gets a message written for people.
     if (e.schemaPath.includes('/oneOf/'))
         return undefined;
     const path = parseInstancePath(e.instancePath);
     const { node, key } = nodeAt(source, path);
+    // A mapping with a merge key has its own finding at the "<<": the "<<" key itself and the keys
+    // the merge was meant to bring in are not reported again as unknown or missing.
+    if (node && mergeMaps.has(node)) {
+        if (e.keyword === 'required' || e.keyword === 'oneOf')
+            return undefined;
+        if (e.keyword === 'additionalProperties' && e.params.additionalProperty === '<<')
+            return undefined;
+    }
     const where = describePath(path);
     switch (e.keyword) {
         case 'additionalProperties': {
@@ -17092,13 +17410,13 @@ function describeSchemaError(e, source, root) {
             return {
                 code: 'unknown-key',
                 pos: positionOf(source, keyNode ?? node),
-                message: `Unknown key "${name}" in ${where}.${suggestion ? ` Did you mean "${suggestion}"?` : ''} Allowed keys: ${knownKeysAt(path).join(', ')}.`,
+                message: `Unknown key "${printable(name)}" in ${printable(where)}.${suggestion ? ` Did you mean "${suggestion}"?` : ''} Allowed keys: ${knownKeysAt(path).join(', ')}.`,
             };
         }
         case 'required': {
             const missing = String(e.params.missingProperty);
             const advice = missing === 'version' ? 'Add "version: 1" at the top of the file.' : `Add "${missing}:" to it.`;
-            return { code: 'missing-key', pos: positionOf(source, node), message: `${capitalise(where)} is missing "${missing}". ${advice}` };
+            return { code: 'missing-key', pos: positionOf(source, node), message: printable(`${capitalise(where)} is missing "${missing}". ${advice}`) };
         }
         case 'oneOf': {
             const entry = valueAt(root, path);
@@ -17107,8 +17425,8 @@ function describeSchemaError(e, source, root) {
                 code: both ? 'ambiguous-user-key' : 'missing-user-key',
                 pos: positionOf(source, node),
                 message: both
-                    ? `${capitalise(where)} has both "user" and "employeeId". Keep one: a user is matched by exactly one key.`
-                    : `${capitalise(where)} does not say who it is for. Add "user:" (userPrincipalName, mail or object id) or "employeeId:".`,
+                    ? `${capitalise(printable(where))} has both "user" and "employeeId". Keep one: a user is matched by exactly one key.`
+                    : `${capitalise(printable(where))} does not say who it is for. Add "user:" (userPrincipalName, mail or object id) or "employeeId:".`,
             };
         }
         case 'type': {
@@ -17116,22 +17434,22 @@ function describeSchemaError(e, source, root) {
             const actual = valueAt(root, path);
             const last = path[path.length - 1];
             if (last === 'employeeId' && typeof actual === 'number') {
-                return { code: 'schema', pos: positionOf(source, node), message: `employeeId ${String(actual)} is written as a number, which loses leading zeros. Quote it: employeeId: "${sourceText(node) ?? String(actual)}".` };
+                return { code: 'schema', pos: positionOf(source, node), message: `employeeId ${String(actual)} is written as a number, which loses leading zeros. Quote it: employeeId: "${printable(sourceText(node) ?? String(actual))}".` };
             }
-            return { code: 'schema', pos: positionOf(source, node ?? key), message: `${capitalise(where)} must be ${article(expected)} (found ${describeValue(actual)}).` };
+            return { code: 'schema', pos: positionOf(source, node ?? key), message: printable(`${capitalise(where)} must be ${article(expected)} (found ${describeValue(actual)}).`) };
         }
         case 'const':
-            return { code: 'unsupported-version', pos: positionOf(source, node), message: `Unsupported manifest version ${JSON.stringify(valueAt(root, path))}. Write "version: 1".` };
+            return { code: 'unsupported-version', pos: positionOf(source, node), message: `Unsupported manifest version ${printable(String(JSON.stringify(valueAt(root, path))))}. Write "version: 1".` };
         case 'enum': {
             const allowed = e.params.allowedValues.map((v) => JSON.stringify(v)).join(', ');
-            return { code: 'schema', pos: positionOf(source, node), message: `${capitalise(where)} is ${JSON.stringify(valueAt(root, path))}; it must be one of ${allowed}.` };
+            return { code: 'schema', pos: positionOf(source, node), message: printable(`${capitalise(where)} is ${String(JSON.stringify(valueAt(root, path)))}; it must be one of ${allowed}.`) };
         }
         case 'uniqueItems':
-            return { code: 'schema', pos: positionOf(source, node), message: `${capitalise(where)} lists the same value twice. Remove the repetition.` };
+            return { code: 'schema', pos: positionOf(source, node), message: `${capitalise(printable(where))} lists the same value twice. Remove the repetition.` };
         case 'minLength':
-            return { code: 'schema', pos: positionOf(source, node), message: `${capitalise(where)} is empty. Give it a value or remove the key.` };
+            return { code: 'schema', pos: positionOf(source, node), message: `${capitalise(printable(where))} is empty. Give it a value or remove the key.` };
         default:
-            return { code: 'schema', pos: positionOf(source, node), message: `${capitalise(where)} ${e.message ?? 'is invalid'}.` };
+            return { code: 'schema', pos: positionOf(source, node), message: printable(`${capitalise(where)} ${e.message ?? 'is invalid'}.`) };
     }
 }
 function findKey(mapNode, name) {
@@ -17218,17 +17536,21 @@ const LFS_POINTER_MAX_BYTES = 1024;
  * inside photoRoot. Never reads or stats anything outside the repository: every candidate path is
  * checked lexically before the snapshot is asked about it.
  */
-async function resolvePhotoPath(snapshot, photoRoot, photo) {
-    if (photo.includes('\\')) {
-        return fail('photo-path-backslash', `The photo path "${photo}" uses backslashes. Write it with forward slashes: "${photo.replace(/\\/g, '/')}".`);
+async function resolvePhotoPath(snapshot, photoRoot, photoPath) {
+    // Paths are data from the pull request: shown with printable() so that a line break or a bidi
+    // control in a name cannot break or disguise the message.
+    const photo = printable(photoPath);
+    const root = printable(photoRoot);
+    if (photoPath.includes('\\')) {
+        return fail('photo-path-backslash', `The photo path "${photo}" uses backslashes. Write it with forward slashes: "${printable(photoPath.replace(/\\/g, '/'))}".`);
     }
-    if (photo.startsWith('/') || /^[A-Za-z]:/.test(photo) || photo.startsWith('~')) {
-        return fail('photo-path-absolute', `The photo path "${photo}" is absolute. Write it relative to photoRoot "${photoRoot}" (e.g. "staff/ada.jpg").`);
+    if (photoPath.startsWith('/') || /^[A-Za-z]:/.test(photoPath) || photoPath.startsWith('~')) {
+        return fail('photo-path-absolute', `The photo path "${photo}" is absolute. Write it relative to photoRoot "${root}" (e.g. "staff/ada.jpg").`);
     }
     const rootParts = photoRoot.split('/');
-    const lexical = normaliseParts([...photoRoot.split('/'), ...photo.split('/')]);
+    const lexical = normaliseParts([...photoRoot.split('/'), ...photoPath.split('/')]);
     if (!lexical || !isInside(lexical, rootParts)) {
-        return fail('photo-path-escapes-root', `The photo path "${photo}" leads outside photoRoot "${photoRoot}". Keep photos inside ${photoRoot}/ and remove the "..".`);
+        return fail('photo-path-escapes-root', `The photo path "${photo}" leads outside photoRoot "${root}". Keep photos inside ${root}/ and remove the "..".`);
     }
     // Walk from the repository root, so that a photoRoot which is itself a symlink out of the
     // repository is caught before anything behind it is touched.
@@ -17239,7 +17561,7 @@ async function resolvePhotoPath(snapshot, photoRoot, photo) {
         const current = parts.slice(0, i + 1).join('/');
         const entry = await snapshot.entry(current);
         if (!entry) {
-            return fail('photo-missing', `The photo "${photo}" does not exist (looked for ${parts.join('/')}). Add the file, or correct the path (it is case-sensitive).`);
+            return fail('photo-missing', `The photo "${photo}" does not exist (looked for ${printable(parts.join('/'))}). Add the file, or correct the path (it is case-sensitive).`);
         }
         const isLast = i === parts.length - 1;
         if (entry.kind === 'symlink') {
@@ -17249,7 +17571,7 @@ async function resolvePhotoPath(snapshot, photoRoot, photo) {
             const target = entry.linkTarget ?? '';
             const resolved = target.startsWith('/') ? undefined : normaliseParts([...parts.slice(0, i), ...target.split('/'), ...parts.slice(i + 1)]);
             if (!resolved || !isInside(resolved, rootParts)) {
-                return fail('photo-symlink-escapes', `"${current}" is a symlink to "${target}", outside photoRoot "${photoRoot}". Photos must be real files inside ${photoRoot}/: copy the photo in instead of linking to it.`);
+                return fail('photo-symlink-escapes', `"${printable(current)}" is a symlink to "${printable(target)}", outside photoRoot "${root}". Photos must be real files inside ${root}/: copy the photo in instead of linking to it.`);
             }
             parts = resolved;
             i = 0; // re-walk the new path: earlier parts may have changed
@@ -17257,19 +17579,19 @@ async function resolvePhotoPath(snapshot, photoRoot, photo) {
         }
         if (!isLast) {
             if (entry.kind !== 'directory') {
-                return fail('photo-missing', `The photo "${photo}" does not exist: "${current}" is not a folder. Correct the path.`);
+                return fail('photo-missing', `The photo "${photo}" does not exist: "${printable(current)}" is not a folder. Correct the path.`);
             }
             i++;
             continue;
         }
         if (entry.kind !== 'file') {
-            return fail('photo-not-regular-file', `"${current}" is ${entry.kind === 'directory' ? 'a folder' : 'not a regular file'}, not a photo. Point "photo:" at an image file.`);
+            return fail('photo-not-regular-file', `"${printable(current)}" is ${entry.kind === 'directory' ? 'a folder' : 'not a regular file'}, not a photo. Point "photo:" at an image file.`);
         }
         const size = entry.size ?? 0;
         if (size <= LFS_POINTER_MAX_BYTES && size > 0) {
             const head = (await snapshot.read(current)).subarray(0, LFS_POINTER_PREFIX.length).toString('latin1');
             if (head === LFS_POINTER_PREFIX) {
-                return fail('photo-lfs-pointer', `"${current}" is a Git LFS pointer, not the photo. Check the repository out with LFS (actions/checkout with "lfs: true", or "git lfs pull" locally).`);
+                return fail('photo-lfs-pointer', `"${printable(current)}" is a Git LFS pointer, not the photo. Check the repository out with LFS (actions/checkout with "lfs: true", or "git lfs pull" locally).`);
             }
         }
         return { ok: true, path: current, size };
@@ -17298,6 +17620,89 @@ function normaliseParts(parts) {
 function isInside(parts, rootParts) {
     return parts.length > rootParts.length && rootParts.every((r, i) => parts[i] === r);
 }
+const fold = (s) => s.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
+const stem = (s) => s.replace(/\.[\p{L}\p{N}]+$/u, '');
+/**
+ * The files under one photoRoot, indexed for "did you mean": built once per validation and asked
+ * once per missing photo, so a thousand missing photos among 200,000 files stay cheap.
+ */
+class LookalikeIndex {
+    byForm = new Map();
+    byFold = new Map();
+    byStem = new Map();
+    constructor(paths) {
+        for (const path of paths) {
+            const folded = fold(path);
+            setFirst(this.byForm, path.normalize('NFC'), path);
+            setFirst(this.byFold, folded, path);
+            setFirst(this.byStem, stem(folded), path);
+        }
+    }
+    /** The closest existing file to `wanted` (repository-relative), if any. */
+    find(wanted) {
+        const sameForm = this.byForm.get(wanted.normalize('NFC'));
+        if (sameForm !== undefined && sameForm !== wanted)
+            return { path: sameForm, kind: 'unicode-form' };
+        const folded = fold(wanted);
+        const sameFold = this.byFold.get(folded);
+        if (sameFold !== undefined && sameFold !== wanted)
+            return { path: sameFold, kind: 'case' };
+        const sameStem = this.byStem.get(stem(folded));
+        if (sameStem !== undefined && sameStem !== wanted)
+            return { path: sameStem, kind: 'extension' };
+        return undefined;
+    }
+}
+function setFirst(map, key, value) {
+    if (!map.has(key))
+        map.set(key, value);
+}
+/**
+ * The message for a missing photo that has a lookalike. A name in another Unicode form gets a
+ * message of its own (the file does exist, under a name that looks the same), showing both
+ * spellings with the code points where they differ; the others get "did you mean".
+ */
+function explainMissing(message, photoRoot, photo, match) {
+    const rel = match.path.startsWith(`${photoRoot}/`) ? match.path.slice(photoRoot.length + 1) : match.path;
+    if (match.kind === 'unicode-form') {
+        return (`The photo "${printable(photo)}" does not exist as written, but the file exists with a different Unicode form ("${printable(rel)}": ${describeDifference(photo, rel)}); ` +
+            'rename it or copy the name from the file. The two names look the same, but git treats them as different files.');
+    }
+    const difference = /[^\x20-\x7e]/u.test(photo + rel) && match.kind === 'case' ? ` (${describeDifference(photo, rel)})` : '';
+    return `${message} Did you mean "${printable(rel)}"${difference}?`;
+}
+/** Where two spellings differ, as code points: `the manifest writes é as U+00E9 (composed, NFC), the file has e U+0065 U+0301 (decomposed, NFD)`. */
+function describeDifference(written, onDisk) {
+    const a = [...written];
+    const b = [...onDisk];
+    let start = 0;
+    while (start < a.length && start < b.length && a[start] === b[start])
+        start++;
+    // Start the difference at a base character, not at a combining mark that follows one.
+    while (start > 0 && (/\p{M}/u.test(a[start] ?? '') || /\p{M}/u.test(b[start] ?? '')))
+        start--;
+    let end = 0;
+    while (end < a.length - start && end < b.length - start && a[a.length - 1 - end] === b[b.length - 1 - end])
+        end++;
+    const part = (chars) => chars.slice(start, chars.length - end);
+    const show = (chars) => {
+        const text = chars.join('');
+        const codes = chars.map((c) => `U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`).join(' ');
+        return `"${printable(text)}" ${codes}${formName(text)}`;
+    };
+    return `the manifest writes ${show(part(a))}, the file name has ${show(part(b))}`;
+}
+function formName(text) {
+    const nfc = text === text.normalize('NFC');
+    const nfd = text === text.normalize('NFD');
+    if (nfc && nfd)
+        return '';
+    if (nfc)
+        return ' (composed, NFC)';
+    if (nfd)
+        return ' (decomposed, NFD, as macOS writes names)';
+    return '';
+}
 
 const MANIFEST_FILE = /\.ya?ml$/i;
 /** Files under photoRoot that are documentation, not photos, and never orphans. */
@@ -17318,7 +17723,7 @@ async function validateRepository(snapshot, options = {}) {
     const manifests = [];
     for (const entry of manifestEntries) {
         if (entry.kind !== 'file') {
-            findings.push({ severity: 'error', code: 'manifest-not-regular-file', file: entry.path, line: 1, col: 1, message: `${entry.path} is a ${entry.kind}, not a regular file. Manifests must be real files in ${MANIFEST_DIR}/.` });
+            findings.push({ severity: 'error', code: 'manifest-not-regular-file', file: entry.path, line: 1, col: 1, message: `${printable(entry.path)} is a ${entry.kind}, not a regular file. Manifests must be real files in ${MANIFEST_DIR}/.` });
             continue;
         }
         const parsed = await parseManifestCached(snapshot, entry.path);
@@ -17338,7 +17743,7 @@ async function validateRepository(snapshot, options = {}) {
                     ...at(user.keyAt),
                     severity: 'error',
                     code: 'duplicate-user',
-                    message: `${describeKey(user.key)} is already declared at ${previous.file}:${previous.line}. A user has one photo: remove one of the two entries.`,
+                    message: `${printable(describeKey(user.key))} is already declared at ${printable(previous.file)}:${previous.line}. A user has one photo: remove one of the two entries.`,
                 });
                 continue;
             }
@@ -17347,7 +17752,7 @@ async function validateRepository(snapshot, options = {}) {
         }
         if (manifest.policy) {
             if (policy) {
-                findings.push({ ...at(manifest.policy.at), severity: 'error', code: 'multiple-policies', message: `A policy is already declared at ${policy.at.file}:${policy.at.line}. The tenant has one photo policy: keep a single "policy:" across all manifests.` });
+                findings.push({ ...at(manifest.policy.at), severity: 'error', code: 'multiple-policies', message: `A policy is already declared at ${printable(policy.at.file)}:${policy.at.line}. The tenant has one photo policy: keep a single "policy:" across all manifests.` });
             }
             else {
                 policy = manifest.policy;
@@ -17361,6 +17766,9 @@ async function validateRepository(snapshot, options = {}) {
     const resolutions = new Map();
     const users = [];
     const referenced = new Set();
+    /** Files a photo-missing error already names as the likely intended photo. */
+    const suggested = new Set();
+    const lookalikes = lookalikeCache(list);
     for (const { manifest, user } of candidates) {
         const cacheKey = `${manifest.photoRoot}\0${user.photo}`;
         let result = resolutions.get(cacheKey);
@@ -17370,14 +17778,24 @@ async function validateRepository(snapshot, options = {}) {
         }
         referenced.add(joinPath(manifest.photoRoot, user.photo));
         if (!result.ok) {
-            const hint = result.code === 'photo-missing' ? await suggestSimilar(list, manifest.photoRoot, user.photo) : '';
-            findings.push({ ...at(user.photoAt), severity: 'error', code: result.code, message: result.message + hint });
+            let message = result.message;
+            if (result.code === 'photo-missing') {
+                const match = (await lookalikes(manifest.photoRoot)).find(joinPath(manifest.photoRoot, user.photo));
+                if (match) {
+                    message = explainMissing(message, manifest.photoRoot, user.photo, match);
+                    suggested.add(match.path);
+                }
+            }
+            findings.push({ ...at(user.photoAt), severity: 'error', code: result.code, message });
             continue;
         }
         referenced.add(result.path);
         users.push({ key: user.key, photoPath: result.path, crop: user.crop, normalise: user.normalise, keyAt: user.keyAt, photoAt: user.photoAt });
     }
-    // Orphans: photos nobody references are usually a forgotten manifest line.
+    // Orphans: photos nobody references are usually a forgotten manifest line. A file that a
+    // photo-missing error already names ("exists with a different Unicode form", "did you mean")
+    // is not also called unused: that would be two findings, seemingly contradicting each other,
+    // about one mistake, and the error says what to do.
     const photoRoots = [...new Set(manifests.map((m) => m.photoRoot))];
     let photoCount = 0;
     for (const root of photoRoots) {
@@ -17385,8 +17803,8 @@ async function validateRepository(snapshot, options = {}) {
             if (NOT_A_PHOTO.test(entry.path))
                 continue;
             photoCount++;
-            if (!referenced.has(entry.path)) {
-                findings.push({ severity: 'warning', code: 'orphan-photo', file: entry.path, message: `${entry.path} is not used by any manifest. Add a users entry for it, or delete it.` });
+            if (!referenced.has(entry.path) && !suggested.has(entry.path)) {
+                findings.push({ severity: 'warning', code: 'orphan-photo', file: entry.path, message: `${printable(entry.path)} is not used by any manifest. Add a users entry for it, or delete it.` });
             }
         }
     }
@@ -17402,9 +17820,9 @@ async function validateRepository(snapshot, options = {}) {
     }
     const decoded = await mapLimit([...jobs.values()], options.parallelism ?? recommendedParallelism(), async (job) => {
         const report = await checkPhoto(await snapshot.read(job.path), { enabled: job.normalise, crop: job.crop });
-        const usedBy = job.usedBy.map((u) => `${u.photoAt.file}:${u.photoAt.line}`).join(', ');
+        const usedBy = job.usedBy.map((u) => `${printable(u.photoAt.file)}:${u.photoAt.line}`).join(', ');
         for (const issue of report.issues) {
-            findings.push({ severity: issue.severity, code: issue.code, file: job.path, message: `${issue.message} (used at ${usedBy})` });
+            findings.push({ severity: issue.severity, code: issue.code, file: job.path, message: `${printable(issue.message)} (used at ${usedBy})` });
         }
         const { output, ...rest } = report;
         const summary = output ? { ...rest, output: { width: output.width, height: output.height, bytes: output.bytes, sha256: output.sha256 } } : rest;
@@ -17452,13 +17870,15 @@ function listingCache(snapshot) {
         return listing;
     };
 }
-/** "Did you mean" for the commonest cause of a missing photo: case or extension differences. */
-async function suggestSimilar(list, photoRoot, photo) {
-    const wanted = joinPath(photoRoot, photo).toLowerCase();
-    const stem = (p) => p.replace(/\.[a-z0-9]+$/i, '');
-    const files = await list(photoRoot);
-    const match = files.find((f) => f.path.toLowerCase() === wanted) ?? files.find((f) => stem(f.path.toLowerCase()) === stem(wanted));
-    return match ? ` Did you mean "${match.path.slice(photoRoot.length + 1)}"?` : '';
+/** "Did you mean" for a missing photo: one index of each photoRoot's file names, built on first need. */
+function lookalikeCache(list) {
+    const indexes = new Map();
+    return (photoRoot) => {
+        let index = indexes.get(photoRoot);
+        if (!index)
+            indexes.set(photoRoot, (index = list(photoRoot).then((files) => new LookalikeIndex(files.map((f) => f.path)))));
+        return index;
+    };
 }
 
 /**
@@ -43418,7 +43838,13 @@ class ClientAssertionCredential {
 /** GitHub's audience for Entra ID workload identity federation. */
 const DEFAULT_OIDC_AUDIENCE = 'api://AzureADTokenExchange';
 const GITHUB_OIDC_ISSUER = 'https://token.actions.githubusercontent.com';
-/** Reads iss/sub/aud of a JWT without verifying it (only to explain a refusal). */
+/**
+ * Reads iss/sub/aud of the GitHub OIDC ID token we present as the client assertion, without
+ * verifying it (only to explain a refusal: which subject Entra matched against). This is NOT an
+ * access token: an OIDC ID token is a JWT by specification (OpenID Connect Core §2), it is ours
+ * (we requested it from GitHub and send it), and its claims are documented by GitHub. Access tokens
+ * from Entra are never decoded anywhere in src/tenant: Microsoft says they are opaque to clients.
+ */
 function peekJwtClaims(jwt) {
     const payload = jwt.split('.')[1];
     if (!payload)
@@ -43463,6 +43889,7 @@ function createCredential(options) {
         ...(options.maxRetries !== undefined ? { retryOptions: { maxRetries: options.maxRetries } } : {}),
     });
     return {
+        clientId: options.clientId,
         async getToken(scopes, getTokenOptions) {
             try {
                 const token = await inner.getToken(scopes, getTokenOptions);
@@ -43641,8 +44068,12 @@ let GraphError$1 = class GraphError extends UserError {
     method;
     path;
     permission;
+    photo;
+    #init;
     constructor(init) {
         super('tenant', describe$1(init));
+        this.#init = init;
+        this.photo = init.photo;
         this.name = 'GraphError';
         this.status = init.status;
         this.code = init.code;
@@ -43654,6 +44085,10 @@ let GraphError$1 = class GraphError extends UserError {
         this.permission = init.permission;
         if (init.cause !== undefined)
             this.cause = init.cause;
+    }
+    /** The same failure, told with the photo that was sent (for an upload Graph refused). */
+    withPhoto(photo) {
+        return new GraphError({ ...this.#init, photo });
     }
 };
 function isGraphError(error) {
@@ -43686,7 +44121,9 @@ function hint(init) {
         return 'No such user in this tenant: the user was deleted, or the manifest names a user that does not exist here.';
     }
     if (code === 'ValidationWidthTooSmall') {
-        return 'The photo is too small for Entra ID. Use a square portrait of at least 96×96 pixels (648×648 is recommended).';
+        // Microsoft documents no minimum: say what was sent and what Graph said, not a guessed limit.
+        const sent = init.photo ? `This photo is ${photoSize(init.photo)}. ` : '';
+        return `Entra ID refused the photo as too small. ${sent}Microsoft does not document the smallest size it accepts; send a larger square portrait (normalisation produces 648×648).`;
     }
     if (status === 413 || /TooLarge|too large|exceeds/i.test(`${code} ${graphMessage}`)) {
         return 'The photo is larger than the 4 MB Microsoft Graph accepts. Normalise it (648×648 JPEG) before uploading.';
@@ -43701,11 +44138,16 @@ function hint(init) {
         return 'Microsoft Graph had a transient failure. Such failures are retried.';
     return undefined;
 }
+function photoSize(photo) {
+    const pixels = photo.width !== undefined && photo.height !== undefined ? `${photo.width}×${photo.height} px, ` : '';
+    return `${pixels}${photo.bytes} bytes`;
+}
 function describe$1(init) {
     const what = init.operation ?? `${init.method} ${init.path}`;
     const detail = [
         init.status === 0 ? init.code : `HTTP ${init.status}${init.code ? ` ${init.code}` : ''}`,
         init.graphMessage,
+        init.photo && init.code !== 'ValidationWidthTooSmall' ? `the photo sent: ${photoSize(init.photo)}` : '',
         init.requestId ? `request-id ${init.requestId}` : '',
     ]
         .filter(Boolean)
@@ -43816,6 +44258,21 @@ function classifyFailure(error) {
  */
 function isNoPhoto(error) {
     return isGraphError(error) && error.status === 404 && (error.code === 'ImageNotFound' || error.code === 'ErrorItemNotFound');
+}
+/**
+ * The user has no photo, told by a 200 of `GET /users/{id}/photo`: the 1x1 placeholder Microsoft
+ * documents for a user without a photo (`"@odata.mediaContentType": "image/gif"`, empty
+ * `@odata.mediaEtag`, `"id": "1x1"`, width and height 1; learn.microsoft.com/graph/api/profilephoto-get).
+ * Matched on the 1x1 size (by id or by width and height), which no stored photo has; the content
+ * type and etag are not required to match. Some tenants answer 404 ImageNotFound instead: isNoPhoto.
+ */
+function isNoPhotoMetadata(body) {
+    if (!body || typeof body !== 'object')
+        return false;
+    const record = body;
+    if (String(record['id'] ?? '').toLowerCase() === '1x1')
+        return true;
+    return Number(record['width']) === 1 && Number(record['height']) === 1;
 }
 
 /******************************************************************************
@@ -46622,6 +47079,8 @@ class GraphConnection {
             api = api.option('signal', request.signal);
         if (request.timeoutMs !== undefined)
             api = api.option('timeoutMs', request.timeoutMs);
+        for (const [name, value] of Object.entries(request.headers ?? {}))
+            api = api.header(name, value);
         let content;
         if (request.body !== undefined) {
             if (Buffer.isBuffer(request.body)) {
@@ -46777,7 +47236,7 @@ async function sendBatch(connection, requests, options) {
 function isResolved(resolution) {
     return resolution !== undefined && !('notFound' in resolution);
 }
-const SELECT = 'id,userPrincipalName,displayName';
+const SELECT = 'id,userPrincipalName,displayName,mail,employeeId';
 const READ_PERMISSION = 'User.Read.All';
 function subRequestUrl(lookup) {
     const { key, stage } = lookup;
@@ -46795,6 +47254,10 @@ function toUser(value, matchedBy) {
     const user = { id: record['id'], userPrincipalName: String(record['userPrincipalName'] ?? ''), matchedBy };
     if (typeof record['displayName'] === 'string')
         user.displayName = record['displayName'];
+    if (typeof record['mail'] === 'string' && record['mail'])
+        user.mail = record['mail'];
+    if (typeof record['employeeId'] === 'string' && record['employeeId'])
+        user.employeeId = record['employeeId'];
     return user;
 }
 async function resolveUsers(connection, keys, options = {}) {
@@ -46824,11 +47287,13 @@ async function resolveUsers(connection, keys, options = {}) {
         let backoffRetry = 0;
         await mapLimit(chunks, options.batchConcurrency ?? 4, async (chunk) => {
             const answers = await runBatch(connection, chunk, maxAttempts, options.signal);
+            const settled = new Map();
             chunk.forEach((lookup, index) => {
                 const outcome = interpret(lookup, answers.get(String(index)));
                 if (outcome.kind === 'done') {
                     answeredThisRound++;
                     results.set(lookup.key.canonical, outcome.resolution);
+                    settled.set(lookup.key.canonical, outcome.resolution);
                     return;
                 }
                 if (outcome.kind === 'next') {
@@ -46846,13 +47311,17 @@ async function resolveUsers(connection, keys, options = {}) {
                     backoffRetry = Math.max(backoffRetry, lookup.attempts);
                 }
                 if (lookup.attempts >= maxAttempts || lookup.throttled >= maxAttempts * 4) {
-                    results.set(lookup.key.canonical, { notFound: true, problem: 'failed', reason: outcome.error.message });
+                    const failed = { notFound: true, problem: 'failed', reason: outcome.error.message };
+                    results.set(lookup.key.canonical, failed);
+                    settled.set(lookup.key.canonical, failed);
                     return;
                 }
                 next.push(lookup);
                 if (outcome.retryAfterSeconds !== undefined)
                     waitSeconds = Math.max(waitSeconds ?? 0, outcome.retryAfterSeconds);
             });
+            if (settled.size > 0)
+                options.onResolved?.(settled);
         });
         roundSize = throttledThisRound > 0 ? Math.max(1, answeredThisRound) : Number.POSITIVE_INFINITY;
         if (throttledThisRound > 0 || backoffRetry > 0) {
@@ -46934,6 +47403,7 @@ const PERMISSIONS = Object.freeze({
     users: 'User.Read.All',
     policy: 'PeopleSettings.ReadWrite.All',
     roles: 'RoleManagement.Read.Directory',
+    /** Only to look up ANOTHER app's service principal: an app reads its own without any permission. */
     servicePrincipals: 'Application.Read.All',
 });
 function connectTenant(options) {
@@ -46946,6 +47416,9 @@ class TenantClient {
     graphUrl;
     #connection;
     #readAttempts;
+    #clientId;
+    /** Service principal object id by app (client) id, looked up once per connection. */
+    #servicePrincipals = new Map();
     constructor(options) {
         this.#connection = new GraphConnection({
             credential: options.credential,
@@ -46955,6 +47428,8 @@ class TenantClient {
         });
         this.graphUrl = this.#connection.graphUrl;
         this.#readAttempts = options.readAttempts ?? 5;
+        const fromCredential = options.credential.clientId;
+        this.#clientId = options.clientId ?? (typeof fromCredential === 'string' ? fromCredential : undefined);
     }
     /** The underlying connection, for a call this class does not wrap. */
     get connection() {
@@ -46970,19 +47445,30 @@ class TenantClient {
     resolveUsers(keys, options = {}) {
         return resolveUsers(this.#connection, keys, { maxAttempts: this.#readAttempts, ...options });
     }
-    /** PUT /users/{id}/photo/$value — one attempt. */
+    /**
+     * PUT /users/{id}/photo/$value — one attempt. A 400 (the photo refused: too small, unreadable)
+     * is told with the photo's pixel size and byte count beside Graph's own message.
+     */
     async putPhoto(userId, jpeg, signal) {
         const started = performance.now();
-        const response = await this.#connection.send({
-            method: 'PUT',
-            path: `${userPath(userId)}/photo/$value`,
-            body: jpeg,
-            contentType: 'image/jpeg',
-            responseType: 'none',
-            operation: `Uploading the photo of user ${userId}`,
-            permission: PERMISSIONS.photos,
-            ...(signal ? { signal } : {}),
-        });
+        let response;
+        try {
+            response = await this.#connection.send({
+                method: 'PUT',
+                path: `${userPath(userId)}/photo/$value`,
+                body: jpeg,
+                contentType: 'image/jpeg',
+                responseType: 'none',
+                operation: `Uploading the photo of user ${userId}`,
+                permission: PERMISSIONS.photos,
+                ...(signal ? { signal } : {}),
+            });
+        }
+        catch (error) {
+            if (isGraphError(error) && error.status === 400)
+                throw error.withPhoto({ ...jpegSize(jpeg), bytes: jpeg.length });
+            throw error;
+        }
         return {
             userId,
             status: response.status,
@@ -46991,7 +47477,10 @@ class TenantClient {
             throttleUsage: response.throttleUsage,
         };
     }
-    /** DELETE /users/{id}/photo/$value — one attempt; a user without a photo is not an error. */
+    /**
+     * DELETE /users/{id}/photo/$value — one attempt. A user without a photo is not an error: the
+     * removal is done (404 ImageNotFound → `deleted: false`). A user that does not exist still is.
+     */
     async deletePhoto(userId, signal) {
         try {
             const response = await this.#connection.send({
@@ -47010,7 +47499,10 @@ class TenantClient {
             throw error;
         }
     }
-    /** GET /users/{id}/photo — metadata of the largest stored size; null when the user has no photo. */
+    /**
+     * GET /users/{id}/photo — metadata of the largest stored size; null when the user has no photo,
+     * whichever way the tenant says so: the documented 200 with a 1x1 image/gif placeholder, or 404.
+     */
     async getPhotoMeta(userId, signal) {
         try {
             const { body } = await this.#read({
@@ -47020,6 +47512,8 @@ class TenantClient {
                 permission: PERMISSIONS.photos,
                 ...(signal ? { signal } : {}),
             });
+            if (isNoPhotoMetadata(body))
+                return null;
             return {
                 id: String(body['id'] ?? ''),
                 width: Number(body['width'] ?? 0),
@@ -47064,13 +47558,19 @@ class TenantClient {
         });
         return toPolicy(body);
     }
-    /** PATCH /beta/admin/people/photoUpdateSettings; returns the policy as Graph now reports it. */
-    async setPhotoPolicy(policy) {
+    /**
+     * PATCH /beta/admin/people/photoUpdateSettings with only the fields the change sets (never a
+     * null); returns the policy as Graph now reports it.
+     */
+    async setPhotoPolicy(change) {
+        const body = photoPolicyPatch(change);
+        if (Object.keys(body).length === 0)
+            return this.getPhotoPolicy();
         const response = await this.#read({
             method: 'PATCH',
             version: 'beta',
             path: '/admin/people/photoUpdateSettings',
-            body: { source: policy.source, allowedRoles: policy.allowedRoles.map((role) => role.toLowerCase()) },
+            body,
             operation: 'Changing the photo update policy',
             permission: PERMISSIONS.policy,
         });
@@ -47078,13 +47578,14 @@ class TenantClient {
         return response.body ? toPolicy(response.body) : this.getPhotoPolicy();
     }
     /**
-     * Directory role template ids held (tenant-wide, active) by the app's service principal.
-     * For built-in roles a role assignment's roleDefinitionId is the role template id. The service
-     * principal's object id is the `oid` of our own access token, so no extra permission is needed
-     * for it; only when asked about another app is it looked up (Application.Read.All).
+     * Directory role template ids held (tenant-wide, active, directly assigned) by the app's service
+     * principal. For built-in roles a role assignment's roleDefinitionId is the role template id.
+     * The service principal is found with GET /servicePrincipals(appId='{client id}'), which an app
+     * may call for itself without any permission (learn.microsoft.com/graph/api/serviceprincipal-get);
+     * another app's (clientId given) needs Application.Read.All.
      */
     async appRoleTemplateIds(clientId) {
-        const servicePrincipalId = await this.#servicePrincipalId(clientId);
+        const servicePrincipalId = await this.servicePrincipalId(clientId);
         const ids = new Set();
         let path = `/roleManagement/directory/roleAssignments${query({ $filter: `principalId eq ${odataString(servicePrincipalId)}` })}`;
         try {
@@ -47110,29 +47611,40 @@ class TenantClient {
         }
         return [...ids].sort();
     }
-    async #servicePrincipalId(clientId) {
-        const claims = decodeTokenClaims(await this.#connection.accessToken());
-        const ownAppId = typeof claims?.['appid'] === 'string' ? claims['appid'] : typeof claims?.['azp'] === 'string' ? claims['azp'] : undefined;
-        if (typeof claims?.['oid'] === 'string' && (clientId === undefined || ownAppId?.toLowerCase() === clientId.toLowerCase()))
-            return claims['oid'];
-        if (clientId === undefined)
-            throw new UserError('tenant', 'The access token does not name the app\'s service principal (no oid claim).');
+    /** The object id of the service principal of app `clientId` (default: this app), cached per connection. */
+    servicePrincipalId(clientId) {
+        const appId = (clientId ?? this.#clientId)?.toLowerCase();
+        if (appId === undefined) {
+            return Promise.reject(new UserError('tenant', "The app's client id is not known here, so its service principal cannot be looked up (pass clientId to connectTenant)."));
+        }
+        let cached = this.#servicePrincipals.get(appId);
+        if (!cached) {
+            cached = this.#lookUpServicePrincipal(appId, appId === this.#clientId?.toLowerCase());
+            this.#servicePrincipals.set(appId, cached);
+            cached.catch(() => this.#servicePrincipals.delete(appId)); // a failure is not remembered
+        }
+        return cached;
+    }
+    async #lookUpServicePrincipal(appId, own) {
         try {
             const { body } = await this.#read({
                 method: 'GET',
-                path: `/servicePrincipals(appId=${encodeSegment(odataString(clientId))})${query({ $select: 'id' })}`,
-                operation: `Looking up the service principal of app ${clientId}`,
-                permission: PERMISSIONS.servicePrincipals,
+                path: `/servicePrincipals(appId=${encodeSegment(odataString(appId))})${query({ $select: 'id' })}`,
+                operation: own ? "Looking up the app's own service principal" : `Looking up the service principal of app ${appId}`,
+                ...(own ? {} : { permission: PERMISSIONS.servicePrincipals }),
             });
             if (!body.id)
-                throw new UserError('tenant', `Graph returned no id for the service principal of app ${clientId}.`);
+                throw new UserError('tenant', `Graph returned no id for the service principal of app ${appId}.`);
             return body.id;
         }
         catch (error) {
             if (isGraphError(error) && error.status === 404) {
-                throw new UserError('tenant', `App ${clientId} has no service principal in this tenant (the app is not installed here).`);
+                throw new UserError('tenant', `App ${appId} has no service principal in this tenant (the app is not installed here).`);
             }
-            throw permissionError(error, PERMISSIONS.servicePrincipals, `look up the service principal of app ${clientId}`);
+            if (own && isGraphError(error) && error.status === 403) {
+                throw new UserError('tenant', `Graph refused to let the app read its own service principal, which Microsoft documents as allowed without any permission (learn.microsoft.com/graph/api/serviceprincipal-get). Granting the app ${PERMISSIONS.servicePrincipals} works around it. (${error.code}: ${error.graphMessage}${error.requestId ? `; request-id ${error.requestId}` : ''})`);
+            }
+            throw permissionError(error, PERMISSIONS.servicePrincipals, `look up the service principal of app ${appId}`);
         }
     }
     #relativeNextLink(nextLink) {
@@ -47156,17 +47668,36 @@ function permissionError(error, permission, purpose) {
     }
     return error;
 }
-/** The payload of a JWT access token (unverified; only to learn our own service principal). */
-function decodeTokenClaims(token) {
-    const payload = token.split('.')[1];
-    if (!payload)
-        return undefined;
-    try {
-        return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+/** The PATCH body: the fields the change sets, role ids lower-cased; no null, ever. */
+function photoPolicyPatch(change) {
+    return {
+        ...(change.source === 'cloud' || change.source === 'onPremises' ? { source: change.source } : {}),
+        ...(Array.isArray(change.allowedRoles) ? { allowedRoles: change.allowedRoles.map((role) => role.toLowerCase()) } : {}),
+    };
+}
+/** A JPEG's pixel size from its frame header (SOFn), for messages only; {} when unreadable. */
+function jpegSize(jpeg) {
+    if (jpeg.length < 4 || jpeg[0] !== 0xff || jpeg[1] !== 0xd8)
+        return {};
+    let offset = 2;
+    while (offset + 4 <= jpeg.length) {
+        if (jpeg[offset] !== 0xff)
+            return {};
+        const marker = jpeg[offset + 1];
+        if (marker === 0xff) {
+            offset++; // fill byte
+            continue;
+        }
+        if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+            offset += 2; // no length
+            continue;
+        }
+        const isFrame = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+        if (isFrame && offset + 9 <= jpeg.length)
+            return { height: jpeg.readUInt16BE(offset + 5), width: jpeg.readUInt16BE(offset + 7) };
+        offset += 2 + jpeg.readUInt16BE(offset + 2);
     }
-    catch {
-        return undefined;
-    }
+    return {};
 }
 
 /**
@@ -47183,6 +47714,8 @@ const DIRECTORY_PERMISSIONS = Object.freeze({
     groupMembers: 'GroupMember.Read.All',
     photos: 'ProfilePhoto.ReadWrite.All',
 });
+/** The advanced query header (with $count=true in the query) for casts, ne, not, endsWith. */
+const ADVANCED_QUERY_HEADERS = Object.freeze({ ConsistencyLevel: 'eventual' });
 /** The user properties export, import and drift need. */
 const DIRECTORY_USER_SELECT = ['id', 'userPrincipalName', 'mail', 'employeeId', 'displayName', 'accountEnabled'];
 /** Every user of the tenant (or of a group), page by page. */
@@ -47192,9 +47725,15 @@ async function* listDirectoryUsers(connection, options = {}) {
     let path;
     let operation;
     let permission;
+    let headers;
     if (options.group !== undefined) {
         const group = await findGroup(connection, options.group, options);
-        path = `/groups/${encodeSegment(group.id)}/transitiveMembers/microsoft.graph.user${query({ $select: select, $top: top })}`;
+        // The OData cast to microsoft.graph.user is an advanced query: Microsoft lists "Use of OData
+        // cast with transitive members list" among those that need the ConsistencyLevel: eventual
+        // header and $count=true (learn.microsoft.com/graph/aad-advanced-queries). Every page is asked
+        // with the header (the nextLink keeps $count=true).
+        path = `/groups/${encodeSegment(group.id)}/transitiveMembers/microsoft.graph.user${query({ $count: 'true', $select: select, $top: top })}`;
+        headers = ADVANCED_QUERY_HEADERS;
         operation = `Listing the members of group "${group.displayName}"`;
         permission = DIRECTORY_PERMISSIONS.groupMembers;
     }
@@ -47204,7 +47743,7 @@ async function* listDirectoryUsers(connection, options = {}) {
         permission = DIRECTORY_PERMISSIONS.users;
     }
     while (path !== undefined) {
-        const request = { method: 'GET', path, operation, permission, ...(options.signal ? { signal: options.signal } : {}) };
+        const request = { method: 'GET', path, operation, permission, ...(headers ? { headers } : {}), ...(options.signal ? { signal: options.signal } : {}) };
         let response;
         try {
             response = await withRetries(() => connection.send(request), { maxAttempts: options.maxAttempts ?? 5, ...(options.signal ? { signal: options.signal } : {}) });
@@ -47301,6 +47840,53 @@ function permissionHint(error, permission, purpose) {
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/**
+ * The GitHub OIDC token, requested once and reused while it is valid. Each sign-in asks for the
+ * assertion twice (MSAL's acquireTokenByClientCredential and its token request each call the
+ * callback), and the action reads the job's environment from it too: without the cache one run
+ * made three requests to GitHub's token service before its first Graph call. A token is reused
+ * until a minute before its `exp` (the GitHub OIDC token is a JWT by specification, and ours; the
+ * access token Entra returns is never read); one without a readable `exp` for a minute at most.
+ * A failed request is not remembered. Concurrent callers share one request.
+ */
+function cachedAssertion(getAssertion, now = Date.now) {
+    let cached;
+    let pending;
+    const assertion = async () => {
+        if (cached && now() < cached.reuseUntil)
+            return cached.token;
+        pending ??= (async () => {
+            try {
+                const requestedAt = now();
+                const token = await getAssertion();
+                const exp = expiryOf(token);
+                cached = { token, reuseUntil: exp !== undefined ? exp * 1000 - 60_000 : requestedAt + 60_000 };
+                return token;
+            }
+            finally {
+                pending = undefined;
+            }
+        })();
+        return pending;
+    };
+    CACHED.add(assertion);
+    return assertion;
+}
+const CACHED = new WeakSet();
+function expiryOf(jwt) {
+    try {
+        const { exp } = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8'));
+        return typeof exp === 'number' && Number.isFinite(exp) ? exp : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * A TenantClient signed in with `getAssertion`'s GitHub OIDC token. Pass the callback already
+ * wrapped in cachedAssertion when the caller reads the token too (the action's environment claim),
+ * so both share one request; a bare callback is wrapped here.
+ */
 function openTenant(settings, getAssertion) {
     if (!GUID.test(settings.tenantId)) {
         throw new UserError('config', `tenant-id "${settings.tenantId}" is not a GUID. Copy the Directory (tenant) ID from the app registration's Overview page.`);
@@ -47312,7 +47898,8 @@ function openTenant(settings, getAssertion) {
         ...(settings.authorityHost ? { authorityHost: settings.authorityHost } : {}),
         ...(settings.graphUrl ? { graphUrl: settings.graphUrl } : {}),
     });
-    const credential = createCredential({ tenantId: settings.tenantId, clientId: settings.clientId, authorityHost: endpoints.authorityHost, getAssertion });
+    const assertion = CACHED.has(getAssertion) ? getAssertion : cachedAssertion(getAssertion);
+    const credential = createCredential({ tenantId: settings.tenantId, clientId: settings.clientId, authorityHost: endpoints.authorityHost, getAssertion: assertion });
     return connectTenant({ credential, graphUrl: endpoints.graphUrl, scope: endpoints.scope });
 }
 /** The `environment` claim of a GitHub OIDC token: the protected environment the job runs in. */
@@ -47326,4 +47913,4 @@ function environmentClaim(jwt) {
     }
 }
 
-export { isSeq as A, githubOidcFromEnv as B, DEFAULT_OIDC_AUDIENCE as C, DEFAULT_LIMITS as D, MAX_BATCH as M, Semaphore as S, UserError as U, YAMLSeq_1 as Y, encodeSegment as a, parseRetryAfter as b, commonjsGlobal as c, describeKey as d, environmentClaim as e, backoffDelayMs as f, sleep as g, recommendedParallelism as h, isUserError as i, isResolved as j, downloadPhotoOnce as k, checkPhoto as l, mapLimit as m, normalisationKey as n, openTenant as o, plural$1 as p, listDirectoryUsers as q, roleName as r, sendBatch as s, thumbnail as t, classifyFailure as u, validateRepository as v, isGraphError as w, listAllDirectoryUsers as x, parseDocument as y, isMap as z };
+export { listDirectoryUsers as A, classifyFailure as B, listAllDirectoryUsers as C, DEFAULT_LIMITS as D, parseDocument as E, isMap as F, isSeq as G, githubOidcFromEnv as H, DEFAULT_OIDC_AUDIENCE as I, LogSafeWriter as L, MAX_BATCH as M, PERMISSIONS as P, Semaphore as S, UserError as U, YAMLSeq_1 as Y, cachedAssertion as a, recommendedParallelism as b, commonjsGlobal as c, describeKey as d, environmentClaim as e, isResolved as f, downloadPhotoOnce as g, checkPhoto as h, isUserError as i, plural$1 as j, normalisationKey as k, logSafeJson as l, mapLimit as m, neutraliseLog as n, openTenant as o, printable as p, encodeSegment as q, roleName as r, sendBatch as s, thumbnail as t, isNoPhotoMetadata as u, validateRepository as v, parseRetryAfter as w, backoffDelayMs as x, sleep as y, isGraphError as z };

@@ -4,8 +4,8 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { d as describeKey, r as roleName, v as validateRepository } from './shared2.js';
-import { u as cell, R as RevisionSnapshot, w as desiredStateOf, x as photoFingerprint, y as settingsOf, z as diffDesired } from './shared.js';
+import { d as describeKey, p as printable, r as roleName, v as validateRepository } from './shared2.js';
+import { q as mdRevision, t as mdText, u as htmlImageSrc, R as RevisionSnapshot, w as desiredStateOf, x as photoFingerprint, y as settingsOf, z as diffDesired } from './shared.js';
 import { W as WorktreeSnapshot } from './shared5.js';
 
 function planJson(plan) {
@@ -28,6 +28,10 @@ function planHeadline(plan) {
     const parts = [`${news} new`, `${replaced} replaced`, `${plan.removals.length} to remove${plan.prune || plan.removals.length === 0 ? '' : ' (not pruned)'}`, `${plan.unchanged} unchanged`];
     return `Plan: ${parts.join(', ')}; policy ${plan.policy ? 'changes' : 'unchanged'}.`;
 }
+/** A role's name, or the id as written in the manifest (data) when it is not a known role. */
+function roleLabel(id) {
+    return printable(roleName(id));
+}
 function describePolicy(p) {
     if (!p)
         return 'not managed';
@@ -35,7 +39,7 @@ function describePolicy(p) {
     if (p.source)
         parts.push(`source ${p.source}`);
     if (p.allowedRoles)
-        parts.push(p.allowedRoles.length ? `allowed roles: ${p.allowedRoles.map(roleName).join(', ')}` : 'allowed roles: none');
+        parts.push(p.allowedRoles.length ? `allowed roles: ${p.allowedRoles.map(roleLabel).join(', ')}` : 'allowed roles: none');
     return parts.join('; ') || 'declared, empty';
 }
 /**
@@ -49,7 +53,7 @@ function policyWarnings(plan) {
         return [];
     const warnings = [];
     if (to.allowedRoles && to.allowedRoles.length > 0) {
-        warnings.push(`Setting allowedRoles limits who may change other users' photos to ${to.allowedRoles.map(roleName).join(', ')}. This tool's app must hold one of these roles, or Graph answers 403 ForbiddenByAdminEditPolicy to its photo writes: apply uploads photos first and refuses a change that would lock it out. Changes take up to 24 hours to apply.`);
+        warnings.push(`Setting allowedRoles limits who may change other users' photos to ${to.allowedRoles.map(roleLabel).join(', ')}. This tool's app must hold one of these roles, or Graph answers 403 ForbiddenByAdminEditPolicy to its photo writes: apply uploads photos first and refuses a change that would lock it out. Changes take up to 24 hours to apply.`);
     }
     if (to.source === 'onPremises') {
         warnings.push('source: onPremises disables cloud photo writes for everyone, this tool included: photos in this repository will no longer be applied.');
@@ -57,11 +61,12 @@ function policyWarnings(plan) {
     return warnings;
 }
 function planText(plan) {
+    // Keys and paths are data: printable() keeps each on its line (describeKey already is).
     const lines = [`Plan ${plan.base ? `${plan.base}..${plan.head}` : `for ${plan.head} (no base: everything is new)`}`];
     for (const u of plan.uploads)
-        lines.push(`  ${u.reason === 'new' ? '+' : '~'} ${describeKey(u.key)}  ${u.photo}${u.previousPhoto && u.previousPhoto !== u.photo ? ` (was ${u.previousPhoto})` : ''}  [${u.reason}]`);
+        lines.push(`  ${u.reason === 'new' ? '+' : '~'} ${describeKey(u.key)}  ${printable(u.photo)}${u.previousPhoto && u.previousPhoto !== u.photo ? ` (was ${printable(u.previousPhoto)})` : ''}  [${u.reason}]`);
     for (const r of plan.removals)
-        lines.push(`  - ${describeKey(r.key)}  ${r.photo}  [${plan.prune ? 'remove' : 'removed from manifests; photo kept without prune'}]`);
+        lines.push(`  - ${describeKey(r.key)}  ${printable(r.photo)}  [${plan.prune ? 'remove' : 'removed from manifests; photo kept without prune'}]`);
     if (plan.policy)
         lines.push(`  ~ policy: ${describePolicy(plan.policy.from)} → ${describePolicy(plan.policy.to)}`);
     for (const w of policyWarnings(plan))
@@ -70,14 +75,18 @@ function planText(plan) {
     return lines.join('\n') + '\n';
 }
 const PLAN_COMMENT_MARKER = '<!-- entra-photos:plan -->';
-/** Markdown for the job summary and the sticky PR comment: counts first, then tables. */
+/**
+ * Markdown for the job summary and the sticky PR comment: counts first, then tables. Keys, paths,
+ * role names and warnings that quote them go through mdText (src/report/markdown.ts), so nothing
+ * from the pull request can link, mention, add a table column or leave its row.
+ */
 function planMarkdown(plan, options = {}) {
     const openRows = options.openRows ?? 10;
     const maxRows = options.maxRows ?? Infinity;
     const news = plan.uploads.filter((u) => u.reason === 'new');
     const replaced = plan.uploads.filter((u) => u.reason === 'replaced');
     const out = [
-        `### entra-photos plan${plan.base ? ` \`${plan.base}\` → \`${plan.head}\`` : ` for \`${plan.head}\``}`,
+        `### entra-photos plan${plan.base ? ` ${mdRevision(plan.base)} → ${mdRevision(plan.head)}` : ` for ${mdRevision(plan.head)}`}`,
         '',
         '| New | Replaced | Removed | Unchanged | Policy |',
         '|---:|---:|---:|---:|---|',
@@ -91,30 +100,32 @@ function planMarkdown(plan, options = {}) {
         if (!rows.length)
             return;
         const header = ['| Photo | User | File |', '|---|---|---|'];
-        const body = rows.map((u) => `| ${thumb(u.photo, options)} | ${cell(describeKey(u.key))} | \`${cell(u.photo)}\`${u.previousPhoto && u.previousPhoto !== u.photo ? ` (was \`${cell(u.previousPhoto)}\`)` : ''} |`);
-        out.push(...collapsible(`${title} (${rows.length})`, header, capped(body, maxRows), openRows), '');
+        const body = rows.map((u) => `| ${thumb(u.photo, options)} | ${mdText(describeKey(u.key))} | ${mdText(u.photo)}${u.previousPhoto && u.previousPhoto !== u.photo ? ` (was ${mdText(u.previousPhoto)})` : ''} |`);
+        out.push(...collapsible(`${title} (${rows.length})`, header, capped(body, maxRows, 3), openRows), '');
     };
     uploadTable('New photos', news);
     uploadTable('Replaced photos', replaced);
     if (plan.removals.length) {
         const note = plan.prune ? 'These photos will be deleted from the tenant.' : 'Removed from the manifests. Without `prune: true` their photos stay in the tenant.';
-        out.push(...collapsible(`Removed users (${plan.removals.length})`, [note, '', '| User | Had |', '|---|---|'], capped(plan.removals.map((r) => `| ${cell(describeKey(r.key))} | \`${cell(r.photo)}\` |`), maxRows), openRows), '');
+        out.push(...collapsible(`Removed users (${plan.removals.length})`, [note, '', '| User | Had |', '|---|---|'], capped(plan.removals.map((r) => `| ${mdText(describeKey(r.key))} | ${mdText(r.photo)} |`), maxRows, 2), openRows), '');
     }
     if (plan.policy) {
-        out.push('#### Photo policy', '', `- from: ${describePolicy(plan.policy.from)}`, `- to: **${describePolicy(plan.policy.to)}**`, '');
+        out.push('#### Photo policy', '', `- from: ${mdText(describePolicy(plan.policy.from))}`, `- to: **${mdText(describePolicy(plan.policy.to))}**`, '');
         for (const w of policyWarnings(plan))
-            out.push(`> [!WARNING]`, `> ${w}`, '');
+            out.push(`> [!WARNING]`, `> ${mdText(w)}`, '');
     }
     return out.join('\n');
 }
+/** A thumbnail from our own URL (htmlImageSrc re-checks it: no quote or bracket can end the attribute). */
 function thumb(path, options) {
-    return options.photoUrl ? `<img src="${options.photoUrl(path)}" width="64" alt="">` : '';
+    const src = options.photoUrl ? htmlImageSrc(options.photoUrl(path)) : undefined;
+    return src ? `<img src="${src}" width="64" alt="">` : '';
 }
-function capped(rows, maxRows) {
+/** At most maxRows rows, then one row (of `columns` cells) that counts the rest. */
+function capped(rows, maxRows, columns) {
     if (rows.length <= maxRows)
         return rows;
-    const columns = (rows[0]?.match(/(?<!\\)\|/g)?.length ?? 2) - 1;
-    return [...rows.slice(0, maxRows), `| … and ${rows.length - maxRows} more (the full list is in the \`plan\` output)${' |'.repeat(Math.max(1, columns))}`];
+    return [...rows.slice(0, maxRows), `| … and ${rows.length - maxRows} more (the full list is in the \`plan\` output)${' |'.repeat(columns - 1)} |`];
 }
 function collapsible(summary, header, rows, openRows) {
     if (rows.length <= openRows)

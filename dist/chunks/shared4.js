@@ -4,7 +4,7 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { U as UserError, o as openTenant, B as githubOidcFromEnv, C as DEFAULT_OIDC_AUDIENCE } from './shared2.js';
+import { U as UserError, o as openTenant, H as githubOidcFromEnv, I as DEFAULT_OIDC_AUDIENCE } from './shared2.js';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';

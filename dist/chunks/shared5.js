@@ -87,9 +87,13 @@ class WorktreeSnapshot {
 function gitBlobId(content) {
     return createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
 }
+/**
+ * A path no file can have is a path that does not exist: a manifest value longer than the file
+ * system allows (ENAMETOOLONG) is reported like any missing photo, as it is when read from git.
+ */
 function isNotFound(err) {
     const code = err.code;
-    return code === 'ENOENT' || code === 'ENOTDIR';
+    return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG';
 }
 
 export { WorktreeSnapshot as W };

@@ -4,8 +4,137 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { A as drifted, g as applyRevision, B as describeTenantPolicy, t as inSync, q as driftCounts, c as applySucceeded, h as applyCounts, u as cell } from './shared.js';
-import { U as UserError, d as describeKey } from './shared2.js';
+import { R as RevisionSnapshot, S as SAME_PHOTO_THRESHOLD, e as countFindings, w as desiredStateOf, A as wantedPolicy, B as samePolicy, C as sameSubjectConflicts, D as entriesBySubject, E as photoSignature, F as compareSignatures, g as applyRevision, G as describeTenantPolicy, c as applySucceeded, h as applyCounts, q as mdRevision, u as htmlImageSrc, H as mdLink, t as mdText } from './shared.js';
+import { v as validateRepository, S as Semaphore, b as recommendedParallelism, m as mapLimit, f as isResolved, g as downloadPhotoOnce, h as checkPhoto, t as thumbnail, U as UserError, d as describeKey, p as printable } from './shared2.js';
+import 'sharp';
+import { W as WritePacer, P as PacerCancelledError } from './shared6.js';
+
+/**
+ * Drift: does the tenant still hold what the repository declares?
+ *
+ * For every manifest user of a revision (default HEAD): the repository's photo is normalised
+ * exactly as apply would send it, the tenant's photo is downloaded, and the two are compared by
+ * perceptual similarity (Graph re-encodes and resizes what it stores, so bytes never match).
+ * The declared photo policy is compared with the tenant's. Downloads are reads paced through a
+ * WritePacer (one shared Retry-After gate, adaptive concurrency, bounded retries), so a large
+ * tenant that throttles is slowed down, not hammered. Nothing is written; `fixDrift` hands the
+ * drifted users to applyRevision, the one upload path.
+ */
+async function detectDrift(options, tenant) {
+    const started = performance.now();
+    const log = options.log ?? (() => { });
+    const threshold = options.threshold ?? SAME_PHOTO_THRESHOLD;
+    const snapshot = await RevisionSnapshot.open(options.repo, options.head ?? 'HEAD');
+    try {
+        const validation = await validateRepository(snapshot, { shouldDecode: () => false });
+        const base = { head: snapshot.commit, validation, threshold };
+        if (countFindings(validation.findings).errors > 0) {
+            return { ...base, users: [], policy: { status: 'not-managed' }, cancelled: false, durationMs: Math.round(performance.now() - started) };
+        }
+        const desired = await desiredStateOf(snapshot, validation);
+        const wanted = [...desired.users.values()].filter((u) => !options.only || options.only.has(u.key.canonical)).sort((a, b) => (a.key.canonical < b.key.canonical ? -1 : 1));
+        log(`Comparing ${wanted.length} user(s) of ${snapshot.commit.slice(0, 12)} with the tenant.`);
+        // Policy first: one call, and a missing permission shows before thousands of downloads.
+        let policy = { status: 'not-managed' };
+        if (desired.policy) {
+            try {
+                const live = await tenant.getPhotoPolicy();
+                const declared = wantedPolicy(desired.policy, live);
+                policy = { status: samePolicy(declared, live) ? 'in-sync' : 'different', declared, tenant: live };
+            }
+            catch (err) {
+                policy = { status: 'error', reason: err.message };
+            }
+        }
+        const resolutions = await tenant.resolveUsers(wanted.map((w) => w.key), options.signal ? { signal: options.signal } : {});
+        // Two entries that are one user in the tenant: which photo is "the repository's" is undefined,
+        // so each is an error that names both, neither in sync nor different.
+        const conflicts = sameSubjectConflicts(await entriesBySubject(desired, resolutions, (keys) => tenant.resolveUsers(keys, options.signal ? { signal: options.signal } : {})));
+        const pacer = options.pacer ?? new WritePacer({ maxConcurrency: 16, initialConcurrency: 4, ...(options.signal ? { signal: options.signal } : {}) });
+        const cpu = new Semaphore(recommendedParallelism());
+        // A bounded window of users in progress keeps memory flat: downloaded photos never pile up
+        // waiting for the CPU, however large the tenant.
+        const users = await mapLimit(wanted, 32, async (want) => {
+            const entry = { key: want.key, photo: want.photoPath, declaredAt: want.declaredAt, status: 'error' };
+            const resolution = resolutions.get(want.key.canonical);
+            if (!isResolved(resolution))
+                return { ...entry, status: 'unresolved', reason: resolution?.reason ?? 'The user was not looked up.' };
+            entry.userId = resolution.id;
+            const conflict = conflicts.get(want.key.canonical);
+            if (conflict)
+                return { ...entry, status: 'error', code: 'same-user', reason: conflict.message };
+            if (options.signal?.aborted)
+                return { ...entry, status: 'cancelled', reason: 'The run was cancelled before this user was compared.' };
+            let tenantBytes;
+            try {
+                tenantBytes = await pacer.run(() => downloadPhotoOnce(tenant.connection, resolution.id, options.signal), want.key.value);
+            }
+            catch (err) {
+                if (err instanceof PacerCancelledError)
+                    return { ...entry, status: 'cancelled', reason: err.message };
+                return { ...entry, status: 'error', reason: `Could not download the tenant's photo: ${err.message}` };
+            }
+            return cpu.run(() => compareOne(entry, want, snapshot, tenantBytes, threshold, options.thumbnails ?? false));
+        });
+        const counts = countBy(users);
+        log(`In sync ${counts['in-sync'] ?? 0}, different ${counts.different ?? 0}, missing ${counts.missing ?? 0}, unresolved ${counts.unresolved ?? 0}, errors ${counts.error ?? 0}.`);
+        return { ...base, users, policy, cancelled: options.signal?.aborted ?? false, durationMs: Math.round(performance.now() - started), pacer: pacer.stats };
+    }
+    finally {
+        snapshot.close();
+    }
+}
+async function compareOne(entry, want, snapshot, tenantBytes, threshold, withThumbnails) {
+    // Nothing to compare with: no need to normalise (a first import would do it twice).
+    if (!tenantBytes && !withThumbnails)
+        return { ...entry, status: 'missing', reason: 'The tenant has no photo for this user.' };
+    const report = await checkPhoto(await snapshot.read(want.photoPath), want.settings);
+    const problem = report.issues.find((i) => i.severity === 'error');
+    if (problem || !report.output)
+        return { ...entry, status: 'error', reason: `The repository's photo cannot be sent: ${problem?.message ?? 'it could not be normalised.'}` };
+    const repoJpeg = report.output.jpeg;
+    if (!tenantBytes) {
+        return { ...entry, status: 'missing', reason: 'The tenant has no photo for this user.', ...(withThumbnails ? { thumbnails: { repo: await thumbnail(repoJpeg, 96) } } : {}) };
+    }
+    let theirs;
+    try {
+        theirs = await photoSignature(tenantBytes);
+    }
+    catch (err) {
+        return { ...entry, status: 'different', similarity: 0, tenantPhoto: { width: 0, height: 0, bytes: tenantBytes.length }, reason: `The tenant's photo could not be decoded (${err.message}).` };
+    }
+    const comparison = compareSignatures(await photoSignature(repoJpeg), theirs, threshold);
+    const drift = {
+        ...entry,
+        status: comparison.same ? 'in-sync' : 'different',
+        similarity: comparison.similarity,
+        tenantPhoto: { width: theirs.width, height: theirs.height, bytes: tenantBytes.length },
+    };
+    if (!comparison.same) {
+        drift.reason = `The tenant's photo (${theirs.width}×${theirs.height}) is not the repository's: similarity ${comparison.similarity.toFixed(3)} < ${threshold}.`;
+        if (withThumbnails)
+            drift.thumbnails = { repo: await thumbnail(repoJpeg, 96), tenant: await thumbnail(tenantBytes, 96).catch(() => Buffer.alloc(0)) };
+    }
+    return drift;
+}
+function driftCounts(result) {
+    return { 'in-sync': 0, different: 0, missing: 0, unresolved: 0, error: 0, cancelled: 0, ...countBy(result.users) };
+}
+/** Whether the tenant matches the repository completely. */
+function inSync(result) {
+    const c = driftCounts(result);
+    return c.different + c.missing + c.unresolved + c.error + c.cancelled === 0 && result.policy.status !== 'different' && result.policy.status !== 'error' && !result.cancelled && result.validation.findings.every((f) => f.severity !== 'error');
+}
+/** Users `--fix` would upload: a different or missing photo. */
+function drifted(result) {
+    return result.users.filter((u) => u.status === 'different' || u.status === 'missing');
+}
+function countBy(users) {
+    const counts = {};
+    for (const u of users)
+        counts[u.status] = (counts[u.status] ?? 0) + 1;
+    return counts;
+}
 
 /**
  * `drift --fix`: the repository's version of every drifted user (and the policy) goes through
@@ -66,12 +195,13 @@ function driftText(result, fix) {
     for (const u of sorted(result.users)) {
         if (u.status === 'in-sync')
             continue;
-        lines.push(`  ${symbol(u.status)} ${describeKey(u.key)}  ${u.photo}  [${u.status}] ${u.reason ?? ''} (${u.declaredAt.file}:${u.declaredAt.line})`.trimEnd());
+        // Paths, reasons (Graph's messages) and manifest names are data: printable() keeps each on its line.
+        lines.push(`  ${symbol(u.status)} ${describeKey(u.key)}  ${printable(u.photo)}  [${u.status}] ${printable(u.reason ?? '')} (${printable(u.declaredAt.file)}:${u.declaredAt.line})`.trimEnd());
     }
     if (result.policy.status === 'different')
         lines.push(`  ~ policy: tenant has ${describeTenantPolicy(result.policy.tenant)}; the manifests declare ${describeTenantPolicy(result.policy.declared)}`);
     if (result.policy.status === 'error')
-        lines.push(`  ! policy: ${result.policy.reason}`);
+        lines.push(`  ! policy: ${printable(result.policy.reason ?? '')}`);
     lines.push(driftHeadline(result));
     if (fix)
         lines.push(fixLine(fix));
@@ -88,8 +218,10 @@ function fixLine(fix) {
     const dry = fix.record === 'dry-run';
     const failures = fix.outcomes.filter((o) => o.status === 'failed' || o.status === 'cancelled');
     return [
-        `Fix${dry ? ' (dry run)' : ''}: ${c.uploaded} ${dry ? 'would upload' : 'uploaded'}, ${c.failed} failed${c.cancelled ? `, ${c.cancelled} not started` : ''}; policy ${fix.policy.status}${fix.policy.message ? ` (${fix.policy.message})` : ''}.`,
-        ...failures.map((o) => `  ✗ ${describeKey(o.key)} (${o.photo ?? ''}): ${o.reason ?? o.status}`),
+        `Fix${dry ? ' (dry run)' : ''}: ${c.uploaded} ${dry ? 'would upload' : 'uploaded'}, ${c.failed} failed${c.cancelled ? `, ${c.cancelled} not started` : ''}${c.notAttempted ? `, ${c.notAttempted} not attempted` : ''}; policy ${fix.policy.status}${fix.policy.message ? ` (${printable(fix.policy.message)})` : ''}.`,
+        // The photo policy stopped the writes: one reason for all of them, not one per user.
+        ...(fix.halted ? [`Stopped: ${printable(fix.halted.message)}`] : []),
+        ...failures.map((o) => `  ✗ ${describeKey(o.key)} (${printable(o.photo ?? '')}): ${printable(o.reason ?? o.status)}`),
     ].join('\n');
 }
 function driftJson(result, fix) {
@@ -110,18 +242,21 @@ function driftJson(result, fix) {
             declaredAt: `${u.declaredAt.file}:${u.declaredAt.line}`,
         })),
         ...(fix
-            ? { fix: { counts: applyCounts(fix), succeeded: applySucceeded(fix), policy: fix.policy.status, outcomes: fix.outcomes.map((o) => ({ user: o.key.value, status: o.status, ...(o.reason ? { reason: o.reason } : {}) })) } }
+            ? { fix: { counts: applyCounts(fix), succeeded: applySucceeded(fix), policy: fix.policy.status, ...(fix.halted ? { halted: fix.halted } : {}), outcomes: fix.outcomes.map((o) => ({ user: o.key.value, status: o.status, ...(o.reason ? { reason: o.reason } : {}) })) } }
             : {}),
     };
 }
-/** The job summary: verdict and counts, then each drifted user side by side, then the policy. */
+/**
+ * The job summary: verdict and counts, then each drifted user side by side, then the policy. Data
+ * (keys, paths, reasons, manifest names, the policy) goes through mdText (src/report/markdown.ts).
+ */
 function driftMarkdown(result, fix, options = {}) {
     const c = driftCounts(result);
     const openRows = options.openRows ?? 20;
     const out = [
         `## ${inSync(result) ? '✅' : '⚠️'} entra-photos: ${driftHeadline(result)}`,
         '',
-        `Compared \`${result.head.slice(0, 12)}\` with the tenant. Photos are compared perceptually (Graph re-encodes what it stores): the same picture scores ≥ ${result.threshold}.`,
+        `Compared ${mdRevision(result.head.slice(0, 12))} with the tenant. Photos are compared perceptually (Graph re-encodes what it stores): the same picture scores ≥ ${result.threshold}.`,
         '',
         '| In sync | Different | Missing | Not in tenant | Errors | Policy |',
         '|---:|---:|---:|---:|---:|---|',
@@ -137,10 +272,11 @@ function driftMarkdown(result, fix, options = {}) {
             '|---|---|---|---|---|---|',
         ];
         const rows = shown.map((u) => {
-            const repo = options.photoUrl ? `<img src="${attr(options.photoUrl(u.photo))}" width="64" alt="repository photo">` : '';
+            const src = options.photoUrl ? htmlImageSrc(options.photoUrl(u.photo)) : undefined;
+            const repo = src ? `<img src="${src}" width="64" alt="repository photo">` : '';
             const declared = `${u.declaredAt.file}:${u.declaredAt.line}`;
-            const declaredCell = options.lineUrl ? `[${cell(declared)}](${options.lineUrl(u.declaredAt.file, u.declaredAt.line)})` : `\`${cell(declared)}\``;
-            return `| ${repo} | ${cell(tenantDescription(u))} | ${cell(describeKey(u.key))} | **${u.status}**${u.reason && u.status !== 'missing' ? `: ${cell(u.reason)}` : ''} | \`${cell(u.photo)}\` | ${declaredCell} |`;
+            const declaredCell = options.lineUrl ? mdLink(declared, options.lineUrl(u.declaredAt.file, u.declaredAt.line)) : mdText(declared);
+            return `| ${repo} | ${mdText(tenantDescription(u))} | ${mdText(describeKey(u.key))} | **${u.status}**${u.reason && u.status !== 'missing' ? `: ${mdText(u.reason)}` : ''} | ${mdText(u.photo)} | ${declaredCell} |`;
         });
         if (rows.length > openRows)
             out.push(`<details><summary><b>What differs (${rows.length})</b></summary>`, '', ...header, ...rows, '', '</details>', '');
@@ -150,15 +286,16 @@ function driftMarkdown(result, fix, options = {}) {
     if (result.policy.status !== 'not-managed') {
         out.push('### Photo policy', '', `- status: **${result.policy.status}**`);
         if (result.policy.tenant)
-            out.push(`- tenant: ${describeTenantPolicy(result.policy.tenant)}`);
+            out.push(`- tenant: ${mdText(describeTenantPolicy(result.policy.tenant))}`);
         if (result.policy.declared)
-            out.push(`- declared: ${describeTenantPolicy(result.policy.declared)}`);
+            out.push(`- declared: ${mdText(describeTenantPolicy(result.policy.declared))}`);
         if (result.policy.reason)
-            out.push(`- ${cell(result.policy.reason)}`);
+            out.push(`- ${mdText(result.policy.reason)}`);
         out.push('');
     }
+    // fixLine's lines quote data (paths, reasons, the policy message) but stay one line each (printable).
     if (fix)
-        out.push('### Fix', '', ...fixLine(fix).split('\n').map((l) => (l.startsWith('  ') ? `- ${cell(l.trim())}` : l)), '');
+        out.push('### Fix', '', ...fixLine(fix).split('\n').map((l) => (l.startsWith('  ') ? `- ${mdText(l.trim())}` : mdText(l))), '');
     else if (c.different + c.missing > 0 || result.policy.status === 'different')
         out.push("Run with `fix: true` (CLI: `entra-photos drift --fix`) to upload the repository's version.", '');
     return out.join('\n');
@@ -181,11 +318,8 @@ ${rows.join('\n')}
 </table></body></html>
 `;
 }
-function attr(s) {
-    return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-}
 function html(s) {
     return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-export { driftJson as a, driftMarkdown as b, driftHeadline as c, driftText as d, driftHtml as e, fixDrift as f };
+export { driftText as a, driftCounts as b, driftJson as c, detectDrift as d, driftMarkdown as e, fixDrift as f, driftHeadline as g, driftHtml as h, inSync as i };

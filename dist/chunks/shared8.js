@@ -7,7 +7,7 @@ const __dirname = __entraPhotosDirname(__filename);
 import { randomBytes } from 'node:crypto';
 import { readFile, mkdir, writeFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { U as UserError, v as validateRepository, y as parseDocument, z as isMap, A as isSeq, Y as YAMLSeq_1 } from './shared2.js';
+import { U as UserError, v as validateRepository, E as parseDocument, F as isMap, G as isSeq, Y as YAMLSeq_1 } from './shared2.js';
 import { W as WorktreeSnapshot } from './shared5.js';
 
 /**
