@@ -29,6 +29,7 @@ import { Lookahead } from './lookahead.js';
 import { ApplyLease } from './lock.js';
 import { photoPolicyRefusal, planPolicyStep, rolesNeededFor, wantedPolicy, type PolicyStep, type TenantPolicy } from './policyGuard.js';
 import { SubjectTracker, type TrackerStep } from './subjectTracker.js';
+import { userNames, type UserNames } from './names.js';
 
 export interface ApplyOptions {
   repo: string;
@@ -106,6 +107,8 @@ export interface ApplyResult {
    * what to do. The users refused are `failed`, the rest `not-attempted`.
    */
   halted?: { code: 'photo-policy'; message: string; refused: number; notAttempted: number };
+  /** Canonical key → the name reports show beside it: the manifest's `name:`, else the tenant's displayName. */
+  names?: UserNames;
 }
 
 /**
@@ -120,6 +123,7 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
   const headSnapshot = await RevisionSnapshot.open(options.repo, options.head);
   const head = headSnapshot.commit;
   const snapshots = [headSnapshot];
+  let names: UserNames | undefined; // known once users are looked up
   const result = (partial: Partial<ApplyResult> & Pick<ApplyResult, 'validation'>): ApplyResult => ({
     environment: options.environment,
     base: undefined,
@@ -131,6 +135,7 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
     record: 'not-complete',
     cancelled: options.signal?.aborted ?? false,
     durationMs: Math.round(performance.now() - started),
+    ...(names ? { names } : {}),
     ...partial,
   });
   let photos: PhotoLookahead | undefined;
@@ -209,6 +214,7 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
       ...(options.signal ? { signal: options.signal } : {}),
     });
     const { resolutions, breaker } = written;
+    names = userNames([desiredHead, desiredBase], resolutions);
     const subjects = written.groups;
     // A removal whose user is still declared under another key (a manifest switched from UPN to
     // employeeId) deletes nothing.
@@ -337,11 +343,12 @@ async function repairDrift(
       ...(options.signal ? { signal: options.signal } : {}),
     });
     outcomes.push(...conflictOutcomes(sameSubjectConflicts(written.groups), options.dryRun));
+    const names = userNames([desiredHead], written.resolutions);
     const policyPlan = await policyPlanning;
     let policy = await beforeWrites;
     if (options.dryRun) {
       if (policy.status === 'applied') policy = { ...policy, status: 'would-apply' };
-      return result({ validation, base, plan, outcomes, policy, appliedRevision: base, record: 'dry-run' });
+      return result({ validation, base, plan, outcomes, policy, appliedRevision: base, record: 'dry-run', names });
     }
     if (options.signal?.aborted) {
       if (policy.status === 'applied') policy = { ...policy, status: 'skipped', message: 'The run was cancelled before the policy change.' };
@@ -351,7 +358,7 @@ async function repairDrift(
       policy = await patchPolicy(tenant, policyPlan, log);
     }
     const halted = written.breaker.tripped ? await policyHalt(written.breaker, outcomes, policyPlan, tenant, log) : undefined;
-    return result({ validation, base, plan, outcomes, policy, appliedRevision: base, record: 'repair', pacer: pacer.stats, cancelled: options.signal?.aborted ?? false, ...(halted ? { halted } : {}) });
+    return result({ validation, base, plan, outcomes, policy, appliedRevision: base, record: 'repair', names, pacer: pacer.stats, cancelled: options.signal?.aborted ?? false, ...(halted ? { halted } : {}) });
   } finally {
     photos.stop();
   }

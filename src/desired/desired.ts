@@ -9,6 +9,11 @@ import type { DeclaredUser, ValidationResult } from '../validate/validate.js';
 /** What one user's photo should be: the photo's content and how it is normalised. */
 export interface DesiredPhoto {
   key: UserKey;
+  /**
+   * The manifest's `name:`, for people reading reports. Display only: not part of the
+   * fingerprint, so a name change alone is not a change.
+   */
+  name?: string;
   photoPath: string;
   blobId: string;
   settings: NormaliseSettings;
@@ -49,6 +54,7 @@ export async function desiredStateOf(snapshot: Snapshot, validation: ValidationR
     const settings = settingsOf(user);
     users.set(user.key.canonical, {
       key: user.key,
+      ...(user.name ? { name: user.name } : {}),
       photoPath: user.photoPath,
       blobId,
       settings,

@@ -30,6 +30,8 @@ export interface TenantPhotoInfo {
 
 export interface UserDrift {
   key: UserKey;
+  /** Shown beside the key: the manifest's `name:`, else the tenant's displayName (display only). */
+  name?: string;
   photo: string;
   declaredAt: SourceRef;
   status: DriftStatus;
@@ -117,8 +119,9 @@ export async function detectDrift(options: DriftOptions, tenant: TenantClient): 
     // A bounded window of users in progress keeps memory flat: downloaded photos never pile up
     // waiting for the CPU, however large the tenant.
     const users = await mapLimit(wanted, 32, async (want): Promise<UserDrift> => {
-        const entry: UserDrift = { key: want.key, photo: want.photoPath, declaredAt: want.declaredAt, status: 'error' };
         const resolution = resolutions.get(want.key.canonical);
+        const name = want.name ?? (isResolved(resolution) ? resolution.displayName?.trim() : undefined);
+        const entry: UserDrift = { key: want.key, ...(name ? { name } : {}), photo: want.photoPath, declaredAt: want.declaredAt, status: 'error' };
         if (!isResolved(resolution)) return { ...entry, status: 'unresolved', reason: resolution?.reason ?? 'The user was not looked up.' };
         entry.userId = resolution.id;
         const conflict = conflicts.get(want.key.canonical);

@@ -115,8 +115,10 @@ export function parseManifest(file: string, text: string): ParsedManifest {
         error('invalid-user-key', keyPos, printable(keyResult.message));
         return;
       }
+      const name = typeof entry.name === 'string' ? entry.name.trim() : '';
       users.push({
         key: keyResult.key,
+        ...(name ? { name } : {}),
         photo: entry.photo,
         crop: readCrop(entry.crop) ?? fileCrop,
         normalise,

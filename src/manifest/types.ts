@@ -16,6 +16,8 @@ export interface ManifestUser {
   photo: string;
   crop: Crop;
   normalise: boolean;
+  /** The person's name as the manifest writes it (`name:`), for reports only; never part of desired state's photo. */
+  name?: string;
   /** The `user:`/`employeeId:` value. */
   keyAt: SourceRef;
   /** The `photo:` value. */

@@ -54,6 +54,16 @@ export function parseEmployeeId(id: string): UserKeyResult {
   return { ok: true, key: { kind: 'employeeId', value, canonical: `employeeId:${value}` } };
 }
 
+/**
+ * The key with the person's name beside it, for reports read by people: `employeeId 41002 (Ada
+ * Lovelace)`. The name (the manifest's `name:`, else the tenant's displayName) is data: one line
+ * of visible text like the key. Without a name, just the key.
+ */
+export function describeUser(key: UserKey, name?: string): string {
+  const shown = name?.trim();
+  return shown ? `${describeKey(key)} (${printable(shown)})` : describeKey(key);
+}
+
 /** The key as shown in messages, logs and reports: one line of visible text (the value is data). */
 export function describeKey(key: UserKey): string {
   return key.kind === 'employeeId' ? `employeeId ${printable(key.value)}` : printable(key.value);

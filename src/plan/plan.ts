@@ -7,6 +7,8 @@ export type UploadReason = 'new' | 'replaced';
 
 export interface PlannedUpload {
   key: UserKey;
+  /** The head manifest's `name:` (display only). */
+  name?: string;
   photo: string;
   reason: UploadReason;
   /** The photo the user had in the base, for "replaced". */
@@ -19,6 +21,8 @@ export interface PlannedUpload {
 
 export interface PlannedRemoval {
   key: UserKey;
+  /** The base manifest's `name:` (display only). */
+  name?: string;
   /** The photo the base declared. */
   photo: string;
 }
@@ -52,6 +56,7 @@ export function diffDesired(base: DesiredState | undefined, head: DesiredState, 
     }
     uploads.push({
       key: want.key,
+      ...(want.name ? { name: want.name } : {}),
       photo: want.photoPath,
       reason: had ? 'replaced' : 'new',
       ...(had ? { previousPhoto: had.photoPath } : {}),
@@ -61,7 +66,7 @@ export function diffDesired(base: DesiredState | undefined, head: DesiredState, 
     });
   }
   for (const [canonical, had] of base?.users ?? []) {
-    if (!head.users.has(canonical)) removals.push({ key: had.key, photo: had.photoPath });
+    if (!head.users.has(canonical)) removals.push({ key: had.key, ...(had.name ? { name: had.name } : {}), photo: had.photoPath });
   }
   return {
     base: base?.label ?? null,

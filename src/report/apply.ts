@@ -2,7 +2,7 @@
 import type { ApplyResult, PolicyOutcome, UserOutcome } from '../apply/apply.js';
 import type { TenantPolicy } from '../apply/policyGuard.js';
 import { roleName } from '../manifest/roles.js';
-import { describeKey } from '../manifest/userKey.js';
+import { describeUser } from '../manifest/userKey.js';
 import { printable } from '../core/untrusted.js';
 import { mdText } from './markdown.js';
 
@@ -15,6 +15,11 @@ export interface ApplyCounts {
   notAttempted: number;
   kept: number;
   planned: number;
+}
+
+/** The user as reports show it: the key, and the person's name beside it when known (ApplyResult.names). */
+export function outcomeUser(result: Pick<ApplyResult, 'names'>, o: Pick<UserOutcome, 'key'>): string {
+  return describeUser(o.key, result.names?.get(o.key.canonical));
 }
 
 export function applyCounts(result: ApplyResult): ApplyCounts {
@@ -78,7 +83,7 @@ export function applyText(result: ApplyResult): string {
   const lines: string[] = [];
   for (const o of result.outcomes) {
     // Paths and reasons (Graph's error messages among them) are data: one line each.
-    if (o.status === 'failed' || o.status === 'cancelled') lines.push(`  ✗ ${describeKey(o.key)} (${o.action} ${printable(o.photo ?? '')}): ${printable(o.reason ?? o.status)}`);
+    if (o.status === 'failed' || o.status === 'cancelled') lines.push(`  ✗ ${outcomeUser(result, o)} (${o.action} ${printable(o.photo ?? '')}): ${printable(o.reason ?? o.status)}`);
   }
   if (result.policy.message) lines.push(`  policy: ${printable(result.policy.message)}`);
   // The run's one error when the tenant's photo policy refused its writes (the users never sent
@@ -99,7 +104,7 @@ export interface ApplyJson {
   record: ApplyResult['record'];
   durationMs: number;
   halted?: NonNullable<ApplyResult['halted']>;
-  outcomes: { user: string; keyType: string; action: string; status: string; photo?: string; reason?: string }[];
+  outcomes: { user: string; keyType: string; name?: string; action: string; status: string; photo?: string; reason?: string }[];
 }
 
 export function applyJson(result: ApplyResult): ApplyJson {
@@ -114,8 +119,13 @@ export function applyJson(result: ApplyResult): ApplyJson {
     record: result.record,
     durationMs: result.durationMs,
     ...(result.halted ? { halted: result.halted } : {}),
-    outcomes: result.outcomes.map((o) => ({ user: o.key.value, keyType: o.key.kind, action: o.action, status: o.status, ...(o.photo ? { photo: o.photo } : {}), ...(o.reason ? { reason: o.reason } : {}) })),
+    outcomes: result.outcomes.map((o) => ({ user: o.key.value, keyType: o.key.kind, ...nameOf(result, o), action: o.action, status: o.status, ...(o.photo ? { photo: o.photo } : {}), ...(o.reason ? { reason: o.reason } : {}) })),
   };
+}
+
+function nameOf(result: Pick<ApplyResult, 'names'>, o: Pick<UserOutcome, 'key'>): { name?: string } {
+  const name = result.names?.get(o.key.canonical);
+  return name ? { name } : {};
 }
 
 /**
@@ -143,10 +153,10 @@ export function applyMarkdown(result: ApplyResult, openRows = 15): string {
   const problems = result.outcomes.filter((o) => o.status === 'failed' || o.status === 'cancelled');
   if (problems.length) {
     out.push(`### Failures (${problems.length})`, '', '| User | Action | Photo | Why |', '|---|---|---|---|');
-    for (const o of problems) out.push(`| ${mdText(describeKey(o.key))} | ${o.action} | ${mdText(o.photo ?? '')} | ${mdText(o.reason ?? o.status)} |`);
+    for (const o of problems) out.push(`| ${mdText(outcomeUser(result, o))} | ${o.action} | ${mdText(o.photo ?? '')} | ${mdText(o.reason ?? o.status)} |`);
     out.push('');
   }
-  const rows = result.outcomes.map((o) => `| ${mdText(describeKey(o.key))} | ${o.action} | ${o.status} | ${mdText(o.photo ?? '')} |`);
+  const rows = result.outcomes.map((o) => `| ${mdText(outcomeUser(result, o))} | ${o.action} | ${o.status} | ${mdText(o.photo ?? '')} |`);
   if (rows.length) {
     const table = ['| User | Action | Result | Photo |', '|---|---|---|---|', ...rows];
     if (rows.length > openRows) out.push(`<details><summary><b>Every user (${rows.length})</b></summary>`, '', ...table, '', '</details>', '');

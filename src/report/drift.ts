@@ -11,8 +11,8 @@
  */
 import type { ApplyResult } from '../apply/apply.js';
 import { driftCounts, inSync, type DriftResult, type DriftStatus, type PolicyDrift, type UserDrift } from '../drift/drift.js';
-import { describeKey } from '../manifest/userKey.js';
-import { applyCounts, applySucceeded, describeTenantPolicy } from './apply.js';
+import { describeUser } from '../manifest/userKey.js';
+import { applyCounts, applySucceeded, describeTenantPolicy, outcomeUser } from './apply.js';
 import { printable } from '../core/untrusted.js';
 import { htmlImageSrc, mdLink, mdRevision, mdText } from './markdown.js';
 
@@ -48,7 +48,7 @@ export function driftText(result: DriftResult, fix?: ApplyResult): string {
   for (const u of sorted(result.users)) {
     if (u.status === 'in-sync') continue;
     // Paths, reasons (Graph's messages) and manifest names are data: printable() keeps each on its line.
-    lines.push(`  ${symbol(u.status)} ${describeKey(u.key)}  ${printable(u.photo)}  [${u.status}] ${printable(u.reason ?? '')} (${printable(u.declaredAt.file)}:${u.declaredAt.line})`.trimEnd());
+    lines.push(`  ${symbol(u.status)} ${describeUser(u.key, u.name)}  ${printable(u.photo)}  [${u.status}] ${printable(u.reason ?? '')} (${printable(u.declaredAt.file)}:${u.declaredAt.line})`.trimEnd());
   }
   if (result.policy.status === 'different') lines.push(`  ~ policy: tenant has ${describeTenantPolicy(result.policy.tenant)}; the manifests declare ${describeTenantPolicy(result.policy.declared)}`);
   if (result.policy.status === 'error') lines.push(`  ! policy: ${printable(result.policy.reason ?? '')}`);
@@ -72,7 +72,7 @@ export function fixLine(fix: ApplyResult): string {
     `Fix${dry ? ' (dry run)' : ''}: ${c.uploaded} ${dry ? 'would upload' : 'uploaded'}, ${c.failed} failed${c.cancelled ? `, ${c.cancelled} not started` : ''}${c.notAttempted ? `, ${c.notAttempted} not attempted` : ''}; policy ${fix.policy.status}${fix.policy.message ? ` (${printable(fix.policy.message)})` : ''}.`,
     // The photo policy stopped the writes: one reason for all of them, not one per user.
     ...(fix.halted ? [`Stopped: ${printable(fix.halted.message)}`] : []),
-    ...failures.map((o) => `  ✗ ${describeKey(o.key)} (${printable(o.photo ?? '')}): ${printable(o.reason ?? o.status)}`),
+    ...failures.map((o) => `  ✗ ${outcomeUser(fix, o)} (${printable(o.photo ?? '')}): ${printable(o.reason ?? o.status)}`),
   ].join('\n');
 }
 
@@ -82,8 +82,8 @@ export interface DriftJson {
   threshold: number;
   counts: Record<DriftStatus, number>;
   policy: PolicyDrift;
-  users: { user: string; keyType: string; photo: string; status: DriftStatus; similarity?: number; tenantPhoto?: { width: number; height: number; bytes: number }; reason?: string; declaredAt: string }[];
-  fix?: { counts: ReturnType<typeof applyCounts>; succeeded: boolean; policy: string; halted?: NonNullable<ApplyResult['halted']>; outcomes: { user: string; status: string; reason?: string }[] };
+  users: { user: string; keyType: string; name?: string; photo: string; status: DriftStatus; similarity?: number; tenantPhoto?: { width: number; height: number; bytes: number }; reason?: string; declaredAt: string }[];
+  fix?: { counts: ReturnType<typeof applyCounts>; succeeded: boolean; policy: string; halted?: NonNullable<ApplyResult['halted']>; outcomes: { user: string; name?: string; status: string; reason?: string }[] };
 }
 
 export function driftJson(result: DriftResult, fix?: ApplyResult): DriftJson {
@@ -96,6 +96,7 @@ export function driftJson(result: DriftResult, fix?: ApplyResult): DriftJson {
     users: sorted(result.users).map((u) => ({
       user: u.key.value,
       keyType: u.key.kind,
+      ...(u.name ? { name: u.name } : {}),
       photo: u.photo,
       status: u.status,
       ...(u.similarity !== undefined ? { similarity: u.similarity } : {}),
@@ -104,7 +105,7 @@ export function driftJson(result: DriftResult, fix?: ApplyResult): DriftJson {
       declaredAt: `${u.declaredAt.file}:${u.declaredAt.line}`,
     })),
     ...(fix
-      ? { fix: { counts: applyCounts(fix), succeeded: applySucceeded(fix), policy: fix.policy.status, ...(fix.halted ? { halted: fix.halted } : {}), outcomes: fix.outcomes.map((o) => ({ user: o.key.value, status: o.status, ...(o.reason ? { reason: o.reason } : {}) })) } }
+      ? { fix: { counts: applyCounts(fix), succeeded: applySucceeded(fix), policy: fix.policy.status, ...(fix.halted ? { halted: fix.halted } : {}), outcomes: fix.outcomes.map((o) => ({ user: o.key.value, ...(fix.names?.get(o.key.canonical) ? { name: fix.names.get(o.key.canonical)! } : {}), status: o.status, ...(o.reason ? { reason: o.reason } : {}) })) } }
       : {}),
   };
 }
@@ -147,7 +148,7 @@ export function driftMarkdown(result: DriftResult, fix?: ApplyResult, options: D
       const repo = src ? `<img src="${src}" width="64" alt="repository photo">` : '';
       const declared = `${u.declaredAt.file}:${u.declaredAt.line}`;
       const declaredCell = options.lineUrl ? mdLink(declared, options.lineUrl(u.declaredAt.file, u.declaredAt.line)) : mdText(declared);
-      return `| ${repo} | ${mdText(tenantDescription(u))} | ${mdText(describeKey(u.key))} | **${u.status}**${u.reason && u.status !== 'missing' ? `: ${mdText(u.reason)}` : ''} | ${mdText(u.photo)} | ${declaredCell} |`;
+      return `| ${repo} | ${mdText(tenantDescription(u))} | ${mdText(describeUser(u.key, u.name))} | **${u.status}**${u.reason && u.status !== 'missing' ? `: ${mdText(u.reason)}` : ''} | ${mdText(u.photo)} | ${declaredCell} |`;
     });
     if (rows.length > openRows) out.push(`<details><summary><b>What differs (${rows.length})</b></summary>`, '', ...header, ...rows, '', '</details>', '');
     else out.push('### What differs', '', ...header, ...rows, '');
@@ -170,7 +171,7 @@ export function driftHtml(result: DriftResult, fix?: ApplyResult): string {
   const img = (jpeg: Buffer | undefined) => (jpeg && jpeg.length ? `<img src="data:image/jpeg;base64,${jpeg.toString('base64')}" width="96" height="96" alt="">` : '<span class="none">—</span>');
   const rows = sorted(result.users)
     .filter((u) => u.status !== 'in-sync')
-    .map((u) => `<tr><td>${img(u.thumbnails?.repo)}</td><td>${img(u.thumbnails?.tenant)}</td><td>${html(describeKey(u.key))}</td><td><b>${u.status}</b><br>${html(u.reason ?? '')}</td><td><code>${html(u.photo)}</code><br>${html(`${u.declaredAt.file}:${u.declaredAt.line}`)}</td></tr>`);
+    .map((u) => `<tr><td>${img(u.thumbnails?.repo)}</td><td>${img(u.thumbnails?.tenant)}</td><td>${html(describeUser(u.key, u.name))}</td><td><b>${u.status}</b><br>${html(u.reason ?? '')}</td><td><code>${html(u.photo)}</code><br>${html(`${u.declaredAt.file}:${u.declaredAt.line}`)}</td></tr>`);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>entra-photos drift ${html(result.head.slice(0, 12))}</title>
 <style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:6px;vertical-align:top;text-align:left}.none{color:#999}</style></head>

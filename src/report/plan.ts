@@ -4,7 +4,7 @@
  */
 import type { DesiredPolicy } from '../desired/desired.js';
 import { roleName } from '../manifest/roles.js';
-import { describeKey, type UserKeyKind } from '../manifest/userKey.js';
+import { describeUser, type UserKeyKind } from '../manifest/userKey.js';
 import type { Plan, PlannedUpload } from '../plan/plan.js';
 import { printable } from '../core/untrusted.js';
 import { htmlImageSrc, mdRevision, mdText } from './markdown.js';
@@ -18,8 +18,9 @@ export interface PolicyJson {
 export interface PlanJson {
   base: string | null;
   head: string;
-  uploads: { user: string; keyType: UserKeyKind; photo: string; reason: 'new' | 'replaced'; previousPhoto?: string }[];
-  removals: { user: string; keyType: UserKeyKind; photo: string }[];
+  /** `name`: the manifest's `name:` for the user, when it has one (display only). */
+  uploads: { user: string; keyType: UserKeyKind; name?: string; photo: string; reason: 'new' | 'replaced'; previousPhoto?: string }[];
+  removals: { user: string; keyType: UserKeyKind; name?: string; photo: string }[];
   prune: boolean;
   policy: null | { from: PolicyJson | null; to: PolicyJson };
   unchanged: number;
@@ -29,8 +30,8 @@ export function planJson(plan: Plan): PlanJson {
   return {
     base: plan.base,
     head: plan.head,
-    uploads: plan.uploads.map((u) => ({ user: u.key.value, keyType: u.key.kind, photo: u.photo, reason: u.reason, ...(u.previousPhoto ? { previousPhoto: u.previousPhoto } : {}) })),
-    removals: plan.removals.map((r) => ({ user: r.key.value, keyType: r.key.kind, photo: r.photo })),
+    uploads: plan.uploads.map((u) => ({ user: u.key.value, keyType: u.key.kind, ...(u.name ? { name: u.name } : {}), photo: u.photo, reason: u.reason, ...(u.previousPhoto ? { previousPhoto: u.previousPhoto } : {}) })),
+    removals: plan.removals.map((r) => ({ user: r.key.value, keyType: r.key.kind, ...(r.name ? { name: r.name } : {}), photo: r.photo })),
     prune: plan.prune,
     policy: plan.policy ? { from: plan.policy.from ? policyJson(plan.policy.from) : null, to: policyJson(plan.policy.to) } : null,
     unchanged: plan.unchanged,
@@ -82,10 +83,10 @@ export function policyWarnings(plan: Plan): string[] {
 }
 
 export function planText(plan: Plan): string {
-  // Keys and paths are data: printable() keeps each on its line (describeKey already is).
+  // Keys, names and paths are data: printable() keeps each on its line (describeUser already is).
   const lines = [`Plan ${plan.base ? `${plan.base}..${plan.head}` : `for ${plan.head} (no base: everything is new)`}`];
-  for (const u of plan.uploads) lines.push(`  ${u.reason === 'new' ? '+' : '~'} ${describeKey(u.key)}  ${printable(u.photo)}${u.previousPhoto && u.previousPhoto !== u.photo ? ` (was ${printable(u.previousPhoto)})` : ''}  [${u.reason}]`);
-  for (const r of plan.removals) lines.push(`  - ${describeKey(r.key)}  ${printable(r.photo)}  [${plan.prune ? 'remove' : 'removed from manifests; photo kept without prune'}]`);
+  for (const u of plan.uploads) lines.push(`  ${u.reason === 'new' ? '+' : '~'} ${describeUser(u.key, u.name)}  ${printable(u.photo)}${u.previousPhoto && u.previousPhoto !== u.photo ? ` (was ${printable(u.previousPhoto)})` : ''}  [${u.reason}]`);
+  for (const r of plan.removals) lines.push(`  - ${describeUser(r.key, r.name)}  ${printable(r.photo)}  [${plan.prune ? 'remove' : 'removed from manifests; photo kept without prune'}]`);
   if (plan.policy) lines.push(`  ~ policy: ${describePolicy(plan.policy.from)} → ${describePolicy(plan.policy.to)}`);
   for (const w of policyWarnings(plan)) lines.push(`  ! ${w}`);
   lines.push(planHeadline(plan));
@@ -130,14 +131,14 @@ export function planMarkdown(plan: Plan, options: PlanMarkdownOptions = {}): str
   const uploadTable = (title: string, rows: PlannedUpload[]) => {
     if (!rows.length) return;
     const header = ['| Photo | User | File |', '|---|---|---|'];
-    const body = rows.map((u) => `| ${thumb(u.photo, options)} | ${mdText(describeKey(u.key))} | ${mdText(u.photo)}${u.previousPhoto && u.previousPhoto !== u.photo ? ` (was ${mdText(u.previousPhoto)})` : ''} |`);
+    const body = rows.map((u) => `| ${thumb(u.photo, options, u.name)} | ${mdText(describeUser(u.key, u.name))} | ${mdText(u.photo)}${u.previousPhoto && u.previousPhoto !== u.photo ? ` (was ${mdText(u.previousPhoto)})` : ''} |`);
     out.push(...collapsible(`${title} (${rows.length})`, header, capped(body, maxRows, 3), openRows), '');
   };
   uploadTable('New photos', news);
   uploadTable('Replaced photos', replaced);
   if (plan.removals.length) {
     const note = plan.prune ? 'These photos will be deleted from the tenant.' : 'Removed from the manifests. Without `prune: true` their photos stay in the tenant.';
-    out.push(...collapsible(`Removed users (${plan.removals.length})`, [note, '', '| User | Had |', '|---|---|'], capped(plan.removals.map((r) => `| ${mdText(describeKey(r.key))} | ${mdText(r.photo)} |`), maxRows, 2), openRows), '');
+    out.push(...collapsible(`Removed users (${plan.removals.length})`, [note, '', '| User | Had |', '|---|---|'], capped(plan.removals.map((r) => `| ${mdText(describeUser(r.key, r.name))} | ${mdText(r.photo)} |`), maxRows, 2), openRows), '');
   }
   if (plan.policy) {
     out.push('#### Photo policy', '', `- from: ${mdText(describePolicy(plan.policy.from))}`, `- to: **${mdText(describePolicy(plan.policy.to))}**`, '');
@@ -146,10 +147,15 @@ export function planMarkdown(plan: Plan, options: PlanMarkdownOptions = {}): str
   return out.join('\n');
 }
 
-/** A thumbnail from our own URL (htmlImageSrc re-checks it: no quote or bracket can end the attribute). */
-function thumb(path: string, options: PlanMarkdownOptions): string {
+/**
+ * A thumbnail from our own URL (htmlImageSrc re-checks it: no quote or bracket can end the
+ * attribute), with the person's name as its alt text. The name is data inside an HTML attribute:
+ * mdText writes every quote, `<`, `>` and `&` as a character reference, so it cannot end the
+ * attribute or the tag.
+ */
+function thumb(path: string, options: PlanMarkdownOptions, name?: string): string {
   const src = options.photoUrl ? htmlImageSrc(options.photoUrl(path)) : undefined;
-  return src ? `<img src="${src}" width="64" alt="">` : '';
+  return src ? `<img src="${src}" width="64" alt="${name ? mdText(name) : ''}">` : '';
 }
 
 /** At most maxRows rows, then one row (of `columns` cells) that counts the rest. */

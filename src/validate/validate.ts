@@ -20,6 +20,8 @@ export interface ValidateOptions {
 /** A manifest entry whose key and photo path are valid: the raw material of desired state. */
 export interface DeclaredUser {
   key: UserKey;
+  /** The manifest's `name:` (display only). */
+  name?: string;
   /** Resolved repository-relative path of the photo file. */
   photoPath: string;
   crop: Crop;
@@ -136,7 +138,7 @@ export async function validateRepository(snapshot: Snapshot, options: ValidateOp
       continue;
     }
     referenced.add(result.path);
-    users.push({ key: user.key, photoPath: result.path, crop: user.crop, normalise: user.normalise, keyAt: user.keyAt, photoAt: user.photoAt });
+    users.push({ key: user.key, ...(user.name ? { name: user.name } : {}), photoPath: result.path, crop: user.crop, normalise: user.normalise, keyAt: user.keyAt, photoAt: user.photoAt });
   }
 
   // Orphans: photos nobody references are usually a forgotten manifest line. A file that a

@@ -108,10 +108,12 @@ function planFor(values: string[], overrides: Partial<Plan> = {}): Plan {
     base: 'aaaaaaaaaaaa',
     head: 'bbbbbbbbbbbb',
     uploads: values.flatMap((v, i) => [
-      { key: key(v), photo: `photos/${v}.jpg`, reason: 'new' as const, fingerprint: `n${i}`, settings, declaredAt: at(`manifests/${v}.yaml`) },
+      { key: key(v), name: v, photo: `photos/${v}.jpg`, reason: 'new' as const, fingerprint: `n${i}`, settings, declaredAt: at(`manifests/${v}.yaml`) },
+      // The name (manifest `name:`) is data too, also beside a plain key.
+      { key: key(`named${i}`), name: v, photo: `photos/named${i}.jpg`, reason: 'new' as const, fingerprint: `m${i}`, settings, declaredAt: at('manifests/a.yaml') },
       { key: key(v, 'upn'), photo: v, reason: 'replaced' as const, previousPhoto: `old/${v}`, fingerprint: `r${i}`, settings, declaredAt: at('manifests/a.yaml') },
     ]),
-    removals: values.map((v) => ({ key: key(v, 'upn'), photo: `gone/${v}.jpg` })),
+    removals: values.flatMap((v, i) => [{ key: key(v, 'upn'), photo: `gone/${v}.jpg` }, { key: key(`gone${i}`, 'upn'), name: v, photo: `gone/${i}.jpg` }]),
     prune: false,
     policy: { from: policy([]), to: policy([...values, 'fe930be7-5e62-47db-91af-98c3a49a38b1']) },
     unchanged: 3,
@@ -120,10 +122,12 @@ function planFor(values: string[], overrides: Partial<Plan> = {}): Plan {
 }
 
 function applyFor(values: string[]): ApplyResult {
-  const outcomes: UserOutcome[] = values.flatMap((v): UserOutcome[] => [
+  const outcomes: UserOutcome[] = values.flatMap((v, i): UserOutcome[] => [
     { key: key(v), action: 'upload', status: 'failed', photo: `photos/${v}.jpg`, reason: `Graph: ${v}` },
     { key: key(v, 'upn'), action: 'remove', status: 'removed', photo: v },
     { key: key(v, 'objectId'), action: 'upload', status: 'cancelled', photo: v },
+    { key: key(`named${i}`), action: 'upload', status: 'failed', photo: `photos/named${i}.jpg`, reason: 'Graph: 500' },
+    { key: key(`shown${i}`), action: 'upload', status: 'uploaded', photo: `photos/shown${i}.jpg` },
   ]);
   return {
     environment: 'production',
@@ -138,14 +142,17 @@ function applyFor(values: string[]): ApplyResult {
     cancelled: false,
     durationMs: 1234,
     pacer: { attempts: 4, throttled: 1, retries: 1 } as ApplyResult['pacer'],
+    // Names from the manifest or the tenant's displayName: data, beside hostile and plain keys.
+    names: new Map(values.flatMap((v, i) => [[key(v).canonical, v], [key(`named${i}`).canonical, v], [key(`shown${i}`).canonical, v]])),
   };
 }
 
 function driftFor(values: string[]): DriftResult {
-  const users: UserDrift[] = values.flatMap((v): UserDrift[] => [
+  const users: UserDrift[] = values.flatMap((v, i): UserDrift[] => [
     { key: key(v), photo: `photos/${v}.jpg`, declaredAt: at(`manifests/${v}.yaml`), status: 'different', similarity: 0.41, tenantPhoto: { width: 96, height: 96, bytes: 4000 }, reason: `looks different: ${v}` },
     { key: key(v, 'upn'), photo: v, declaredAt: at('manifests/a.yaml'), status: 'error', reason: v },
     { key: key(v, 'objectId'), photo: v, declaredAt: at(v), status: 'missing' },
+    { key: key(`named${i}`), name: v, photo: `photos/named${i}.jpg`, declaredAt: at('manifests/a.yaml'), status: 'unresolved', reason: 'No user.' },
   ]);
   return {
     head: 'bbbbbbbbbbbbbbbbbbbb',
