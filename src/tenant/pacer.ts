@@ -20,17 +20,21 @@
  *    outage costs a request every few seconds and its end is noticed within 10 s.
  * 3. A congestion event is the 429s of requests started before the first of them came back. Each
  *    event estimates the sustainable rate R, and starts are then spaced at 0.97 R:
- *    - from the Retry-After schedule: each refused request says when to come back. When those
- *      times are spread wider than the refused requests arrived (a bucket that counts refusals
- *      gives each its own slot, 1/R apart; one that does not points them at its next tokens), the
- *      spread is the server's own rate: (distinct times − 1) / their span;
+ *    - from the Retry-After schedule: each refused request says when to come back. A bucket that
+ *      counts refusals gives each its own slot, 1/R after the previous one; one that does not
+ *      sends them to its next token, which moves 1/R with each admission. The distinct times are
+ *      whole periods apart, so R = periods spanned / span (see scheduleRate; not when every
+ *      refusal got the same wait: a fixed Retry-After only mirrors when they came);
  *    - else from the cycle: requests that succeeded between the previous gate opening (or the
  *      first start) and this event, divided by the time from there to the new gate opening;
  *    - a fixed window shows as refused requests all told to come back at the same, distant moment:
  *      then the cycle is the window and its successes the quota, and the pacer sends the quota as
  *      soon as each window opens, then waits for the next one;
  *    - with no usable measurement the rate is cut to 0.8×; with nothing accepted since the cycle
- *      began (refused from the first request) it is left alone.
+ *      began (refused from the first request) it is left alone;
+ *    - refused on arrival (far faster than a write answers) and only with more requests in flight
+ *      than ever succeeded together: a concurrency limit. The cap on requests in flight becomes
+ *      the most that succeeded together (tried one higher after 30 s without a 429); the rate stays.
  * 4. No continuous probing upward (every probe past the limit costs about rate × latency refused
  *    requests). After 30 s without a 429 the estimate may be stale (the limit may have risen, or
  *    it was measured during a storm): the rate then grows 25% every 5 s until a 429 measures again.
@@ -123,9 +127,8 @@ interface Job {
   task: () => Promise<unknown>;
   label: string | undefined;
   attempts: number;
-  /** Current attempt: when it started, its sequence number, whether it was a probe. */
+  /** Current attempt: when it started, whether it was a probe. */
   startedAt: number;
-  startSeq: number;
   probe: boolean;
   /** Requests in flight when it started, itself included. */
   inFlightAtStart: number;
@@ -208,7 +211,6 @@ const QUIET_GAIN = 1.25;
 const PROBE_HONOURED = 4;
 const PROBE_BACKOFF = 1.5;
 const PROBE_MAX_MS = 10_000;
-/** Early warning: usage rising by more than this between round trips counts as rising. */
 /** Early warning: the first one cuts the rate to this share of the ramp's. */
 const WARNING_FIRST_CUT = 0.5;
 /** Early warning: level samples kept for the fit (the first one always). */
@@ -260,7 +262,6 @@ export class WritePacer {
   /** When the first attempt started, and when the first answer came back. */
   #firstStartAt: number | undefined;
   #firstAnswerAt: number | undefined;
-  #started = 0;
   /** Start times of successful attempts (recent), for cycle measurements, and how many were in flight then. */
   #okStarts: number[] = [];
   #okInFlight: number[] = [];
@@ -271,7 +272,7 @@ export class WritePacer {
   #capAt = 0;
   /** Smoothed round trip of successful attempts (ms). */
   #rttMs: number | undefined;
-  /** Early warning: bounds on the limit bracketed from the bucket's level, the rate being tried. */
+  /** Early warning: the ramp's rate at the first warning (above the limit), level samples for the fit, last adjustment and level. */
   #warning: { hi: number; samples: UsageSample[]; adjustedAt: number; lastLevel: number } | undefined;
   /** Whether the server sends the early-warning header at all; since when it has been absent. */
   #usageSeen = false;
@@ -337,7 +338,7 @@ export class WritePacer {
       return Promise.reject(new PacerCancelledError(label));
     }
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ task, label, attempts: 0, startedAt: 0, startSeq: 0, probe: false, inFlightAtStart: 0, resolve: resolve as (value: unknown) => void, reject });
+      this.#queue.push({ task, label, attempts: 0, startedAt: 0, probe: false, inFlightAtStart: 0, resolve: resolve as (value: unknown) => void, reject });
       this.#pump();
     });
   }
@@ -479,7 +480,6 @@ export class WritePacer {
 
   #start(job: Job, startedAt: number, probe: boolean): void {
     job.attempts++;
-    job.startSeq = ++this.#started;
     job.startedAt = startedAt;
     job.probe = probe;
     this.#stats.attempts++;
