@@ -6,6 +6,7 @@
 // `sharp` stays external: its native addon and libvips cannot be bundled. It is vendored under
 // dist/node_modules by scripts/vendor-sharp.mjs, so `import sharp from 'sharp'` in dist/*.js
 // resolves there. Everything else is bundled.
+import { readFileSync } from 'node:fs';
 import { chmod, readdir, rm } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
@@ -74,6 +75,22 @@ function cleanPreviousBundle() {
   };
 }
 
+/**
+ * Replaces `__ENTRA_PHOTOS_VERSION__` (declared in src/cli/main.ts) with package.json's version,
+ * so `entra-photos --version` names the release. Runs after TypeScript (the `declare const` is
+ * gone by then); sources run unbundled (vitest) keep the 'dev' fallback.
+ */
+function versionConstant() {
+  const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+  return {
+    name: 'version-constant',
+    transform(code) {
+      if (!code.includes('__ENTRA_PHOTOS_VERSION__')) return null;
+      return { code: code.replaceAll('__ENTRA_PHOTOS_VERSION__', JSON.stringify(version)), map: null };
+    },
+  };
+}
+
 /** Checks that the bin keeps its shebang and marks it executable (git records the mode). */
 function executableBin(fileName) {
   return {
@@ -137,6 +154,7 @@ export default {
       strictRequires: 'auto',
     }),
     json({ preferConst: true }),
+    versionConstant(),
     cleanPreviousBundle(),
     executableBin('cli.js'),
   ],

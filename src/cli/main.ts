@@ -27,6 +27,7 @@ Commands:
   drift      Compare the tenant with the repository (photos perceptually, policy); --fix repairs
   export     Adopt the tenant's existing photos into the repository (resumable)
   import     Turn a photographer's delivery (PSPA INDEX.TXT, or CSV id,file) into photos + manifest
+  init       Scaffold a photos repository: manifests, photos, workflows, CODEOWNERS, schema
   emulator   Run the local tenant emulator (Entra ID, Microsoft Graph, GitHub OIDC on 127.0.0.1)
 
 Options for validate (every manifest and photo of the working tree; plan checks only changes):
@@ -52,7 +53,7 @@ Options for apply (defaults from ENTRA_PHOTOS_* variables, which 'emulator' prin
   --prune  --dry-run  --allow-policy-lockout
   --format text|json
 
-Options for drift, export and import: entra-photos <command> --help, or docs/commands.md.
+Options for init, drift, export and import: entra-photos <command> --help, or docs/commands.md.
 
   -h, --help            Show this help
   -v, --version         Show the version
@@ -83,6 +84,8 @@ export async function main(argv: string[], stdout: Output = process.stdout, stde
         return await (await import('./exportCommand.js')).exportCommand(rest, out);
       case 'import':
         return await (await import('./importCommand.js')).importCommand(rest, out);
+      case 'init':
+        return await (await import('./initCommand.js')).initCommand(rest, out);
       case 'emulator': {
         const { runEmulatorCommand } = await import('../emulator/command.js');
         return await runEmulatorCommand(rest);
