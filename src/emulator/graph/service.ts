@@ -77,7 +77,7 @@ export class GraphService {
     if (!isBatch && this.bucket) {
       const { appliesTo } = this.bucket.config;
       if (appliesTo === 'all' || isWriteMethod(call.method)) {
-        const decision = this.bucket.take();
+        const decision = this.bucket.take({ userId });
         if (!decision.allowed) {
           return withUser(this.throttled(call, decision.retryAfterSeconds, decision.reason, appliesTo === 'writes' ? 'Write' : 'ReadWrite'));
         }
