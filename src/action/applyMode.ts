@@ -33,6 +33,7 @@ export async function runApply(settings: ActionSettings): Promise<void> {
         prune: settings.prune,
         dryRun: settings.dryRun,
         allowPolicyLockout: settings.allowPolicyLockout,
+        unknownUsers: settings.unknownUsers,
         signal: run.signal,
         log: (line) => logInfo(line),
         ...(process.env.GITHUB_RUN_ID ? { leaseHolder: `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY ?? ''}/actions/runs/${process.env.GITHUB_RUN_ID}` } : {}),
@@ -45,6 +46,7 @@ export async function runApply(settings: ActionSettings): Promise<void> {
     core.setOutput('uploaded', counts.uploaded);
     core.setOutput('removed', counts.removed);
     core.setOutput('failed', counts.failed);
+    core.setOutput('pending', counts.pending);
     core.setOutput('policy-changed', result.policy.status === 'applied');
     core.setOutput('applied-revision', result.appliedRevision ?? '');
     if (process.env.GITHUB_STEP_SUMMARY) {

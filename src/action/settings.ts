@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
+import type { UnknownUsers } from '../apply/apply.js';
 
 export type Mode = 'validate' | 'plan' | 'apply' | 'drift';
 const MODES: readonly Mode[] = ['validate', 'plan', 'apply', 'drift'];
@@ -24,6 +25,8 @@ export interface ActionSettings {
   /** mode drift: upload the repository's version of what drifted. */
   fix: boolean;
   allowPolicyLockout: boolean;
+  /** mode apply: a key with no usable account waits (`pending`) or fails the run (`fail`). */
+  unknownUsers: UnknownUsers;
   /** Stop starting new work after this many minutes (hosted jobs end at 6 h). */
   timeBudgetMinutes: number;
   eventName: string;
@@ -61,6 +64,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): ActionSettin
     dryRun: readBoolean('dry-run', false),
     fix: readBoolean('fix', false),
     allowPolicyLockout: readBoolean('allow-policy-lockout', false),
+    unknownUsers: readChoice<UnknownUsers>('unknown-users', ['pending', 'fail'], 'pending'),
     timeBudgetMinutes: readNumber('time-budget-minutes', 330),
     eventName,
     event,
@@ -89,6 +93,13 @@ function readBoolean(name: string, fallback: boolean): boolean {
   if (raw === 'true') return true;
   if (raw === 'false') return false;
   throw new UserError('config', `Input "${name}" is "${raw}"; write true or false.`);
+}
+
+function readChoice<T extends string>(name: string, choices: readonly T[], fallback: T): T {
+  const raw = core.getInput(name).trim().toLowerCase();
+  if (raw === '') return fallback;
+  if (!(choices as readonly string[]).includes(raw)) throw new UserError('config', `Input "${name}" is "${raw}"; write ${choices.join(' or ')}.`);
+  return raw as T;
 }
 
 function readNumber(name: string, fallback: number): number {

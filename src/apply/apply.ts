@@ -24,7 +24,7 @@ import {
   type UserResolution,
 } from '../tenant/index.js';
 import { validateRepository, type ValidationResult } from '../validate/validate.js';
-import { Ledger, type LandedEntry } from './ledger.js';
+import { Ledger, type LandedEntry, type PendingEntry } from './ledger.js';
 import { Lookahead } from './lookahead.js';
 import { ApplyLease } from './lock.js';
 import { photoPolicyRefusal, planPolicyStep, rolesNeededFor, wantedPolicy, type PolicyStep, type TenantPolicy } from './policyGuard.js';
@@ -51,6 +51,13 @@ export interface ApplyOptions {
   /** Names this run in the apply lease (e.g. the workflow run URL). */
   leaseHolder?: string;
   /**
+   * A key that resolves to nobody (not created yet, or deleted) or to a disabled account:
+   * `pending` (the default) leaves it waiting — the rest lands, the record advances, the user is
+   * listed with the revision and looked up again by every later run; `fail` fails the run (the
+   * record holds). Ambiguous keys and lookup failures fail either way.
+   */
+  unknownUsers?: UnknownUsers;
+  /**
    * Drift repair (`drift --fix`): upload the head's photo of exactly these users (canonical keys)
    * whatever the applied record says, and the declared policy if the tenant's differs. No
    * removals; progress notes and the applied-revision record are left alone (record 'repair').
@@ -62,7 +69,11 @@ export interface ApplyOptions {
  * `not-attempted`: never sent because the run stopped writing (the tenant's photo policy refused
  * this app: ApplyResult.halted says why, once); the next run tries it again.
  */
-export type OutcomeStatus = 'uploaded' | 'removed' | 'failed' | 'cancelled' | 'not-attempted' | 'would-upload' | 'would-remove' | 'kept';
+export type OutcomeStatus = 'uploaded' | 'removed' | 'failed' | 'cancelled' | 'not-attempted' | 'would-upload' | 'would-remove' | 'kept' | 'pending';
+
+/** What apply does with a key that has no usable account (ApplyOptions.unknownUsers). */
+export type UnknownUsers = 'pending' | 'fail';
+export const UNKNOWN_USERS: readonly UnknownUsers[] = ['pending', 'fail'];
 
 export interface UserOutcome {
   key: UserKey;
@@ -71,8 +82,16 @@ export interface UserOutcome {
   photo?: string;
   reason?: string;
   attempts?: number;
-  /** `same-user`: another entry of the head is the same tenant user; nothing was written for it. */
-  code?: 'same-user';
+  /**
+   * `same-user`: another entry of the head is the same tenant user; nothing was written for it.
+   * `no-account` / `disabled` (status `pending`, or `failed` with unknownUsers `fail`): the key
+   * resolves to nobody, or to a disabled account.
+   */
+  code?: 'same-user' | 'no-account' | 'disabled';
+  /** Where the manifest declares the user (set for users waiting for an account). */
+  declaredAt?: { file: string; line: number };
+  /** Users waiting for an account: when a run first found them waiting (ISO 8601). */
+  waitingSince?: string;
 }
 
 export interface PolicyOutcome {
@@ -166,6 +185,13 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
       snapshots.push(baseSnapshot);
       desiredBase = await desiredStateOf(baseSnapshot, await validateRepository(baseSnapshot, { shouldDecode: () => false }));
     }
+    // Users the base was applied without (no account yet): the tenant does not have their photo,
+    // so the plan treats them as new and this run looks them up again.
+    const waitingAtBase = await ledger.pendingAt(base);
+    if (desiredBase && waitingAtBase.size > 0) {
+      desiredBase = withoutUsers(desiredBase, waitingAtBase.keys());
+      log(`${waitingAtBase.size} user(s) were waiting for an account when ${base!.slice(0, 12)} was applied: looking them up again.`);
+    }
     const plan = diffDesired(desiredBase, desiredHead, { prune: options.prune });
     log(base ? `Applying ${base.slice(0, 12)}..${head.slice(0, 12)} to ${options.environment}.` : `No revision was applied to ${options.environment} yet: planning everything in ${head.slice(0, 12)}.`);
 
@@ -211,6 +237,8 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
       beforeWrites,
       recordLanded,
       outcomes,
+      unknownUsers: options.unknownUsers ?? 'pending',
+      waitingSince: waitingAtBase,
       ...(options.signal ? { signal: options.signal } : {}),
     });
     const { resolutions, breaker } = written;
@@ -249,7 +277,9 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
         continue;
       }
       if (!isResolved(resolution)) {
-        outcomes.push(resolutionOutcome(r.key, 'remove', resolution, 'failed', r.photo));
+        // A user who is gone has no photo left to remove.
+        if (resolution?.problem === 'not-found' && (options.unknownUsers ?? 'pending') === 'pending') outcomes.push({ key: r.key, action: 'remove', status: 'kept', photo: r.photo, code: 'no-account', reason: `${resolution.reason} There is no photo to remove.` });
+        else outcomes.push(resolutionOutcome(r.key, 'remove', resolution, 'failed', r.photo));
         continue;
       }
       if (breaker.tripped) {
@@ -283,6 +313,8 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
     let record: ApplyResult['record'] = 'not-complete';
     let appliedRevision = base;
     if (complete) {
+      // The users still waiting are listed on the revision before the record moves to it.
+      await ledger.writePending(head, waitingEntries(outcomes, waitingAtBase));
       if (base === head) record = 'unchanged';
       else {
         record = await ledger.advance(base, head);
@@ -340,6 +372,8 @@ async function repairDrift(
       beforeWrites,
       recordLanded: async () => {},
       outcomes,
+      unknownUsers: options.unknownUsers ?? 'pending',
+      waitingSince: new Map(),
       ...(options.signal ? { signal: options.signal } : {}),
     });
     outcomes.push(...conflictOutcomes(sameSubjectConflicts(written.groups), options.dryRun));
@@ -510,6 +544,10 @@ interface WriteContext {
   beforeWrites: Promise<unknown>;
   recordLanded: (entry: { action: 'upload'; key: string; fingerprint: string }) => Promise<void>;
   outcomes: UserOutcome[];
+  /** Keys without a usable account: waiting (`pending`) or failed. */
+  unknownUsers: UnknownUsers;
+  /** Users already waiting at the base, with the time they were first found waiting. */
+  waitingSince: ReadonlyMap<string, PendingEntry>;
   signal?: AbortSignal;
 }
 
@@ -575,8 +613,9 @@ async function writeUsers(ctx: WriteContext): Promise<WriteResult> {
       const upload = byKey.get(canonical);
       if (!upload) continue; // a removal: the caller deletes after the uploads
       const resolution = tracker.resolution(canonical);
-      if (!isResolved(resolution)) settle(upload, resolutionOutcome(upload.key, 'upload', resolution, 'failed', upload.photo));
+      if (!isResolved(resolution)) settle(upload, noAccountOutcome(upload, resolution, ctx) ?? resolutionOutcome(upload.key, 'upload', resolution, 'failed', upload.photo));
       else if (tracker.entriesOf(canonical).length > 1) settle(upload); // same user twice: reported with all its entries
+      else if (resolution.accountEnabled === false) settle(upload, noAccountOutcome(upload, resolution, ctx));
       else users.push({ upload, userId: resolution.id });
     }
     if (users.length === 0) return;
@@ -777,6 +816,49 @@ function failure(key: UserKey, action: 'upload' | 'remove', photo: string, err: 
 function resolutionOutcome(key: UserKey, action: 'upload' | 'remove', resolution: UserResolution | undefined, okStatus: OutcomeStatus, photo: string): UserOutcome {
   if (isResolved(resolution)) return { key, action, status: okStatus, photo };
   return { key, action, status: 'failed', photo, reason: resolution?.reason ?? `${describeKey(key)} was not looked up.` };
+}
+
+/**
+ * The outcome of an upload whose key resolves to nobody (not created yet, or deleted: Entra keeps
+ * a deleted user 30 days in its recycle bin, outside /users) or to a disabled account: waiting
+ * (`pending`), or failed under unknownUsers `fail`. Undefined for other unresolved keys (ambiguous,
+ * lookup failed): they fail as before.
+ */
+function noAccountOutcome(upload: Upload, resolution: UserResolution | undefined, ctx: Pick<WriteContext, 'unknownUsers' | 'waitingSince'>): UserOutcome | undefined {
+  const disabled = isResolved(resolution);
+  if (!disabled && resolution?.problem !== 'not-found') return undefined;
+  const where = `${printable(upload.declaredAt.file)}:${upload.declaredAt.line}`;
+  const what = disabled
+    ? `${describeKey(upload.key)} is a disabled account (${printable(resolution.userPrincipalName)}): sign-in is blocked, so it gets no photo yet.`
+    : `${resolution!.reason} It may not be created yet, or was deleted.`;
+  const pending = ctx.unknownUsers === 'pending';
+  const todo = disabled
+    ? `Enable the account, or remove the entry at ${where}.`
+    : `Create the account (or correct the key), or remove the entry at ${where}.`;
+  return {
+    key: upload.key,
+    action: 'upload',
+    status: pending ? 'pending' : 'failed',
+    photo: upload.photo,
+    code: disabled ? 'disabled' : 'no-account',
+    declaredAt: { file: upload.declaredAt.file, line: upload.declaredAt.line },
+    reason: pending ? `${what} Waiting: every later apply looks it up again. ${todo}` : `${what} ${todo}`,
+    ...(pending ? { waitingSince: ctx.waitingSince.get(upload.key.canonical)?.since ?? new Date().toISOString() } : {}),
+  };
+}
+
+/** The users left waiting by this run, for the pending note on its revision. */
+function waitingEntries(outcomes: readonly UserOutcome[], atBase: ReadonlyMap<string, PendingEntry>): PendingEntry[] {
+  return outcomes
+    .filter((o) => o.status === 'pending')
+    .map((o) => ({ key: o.key.canonical, problem: o.code === 'disabled' ? ('disabled' as const) : ('not-found' as const), since: o.waitingSince ?? atBase.get(o.key.canonical)?.since ?? new Date().toISOString() }));
+}
+
+/** A desired state without some users (those the tenant does not hold though the state declares them). */
+function withoutUsers(state: DesiredState, keys: Iterable<string>): DesiredState {
+  const users = new Map(state.users);
+  for (const key of keys) users.delete(key);
+  return { ...state, users };
 }
 
 /**

@@ -13,7 +13,14 @@ import { BlobReader, ensureCommit, git, gitMaybe, TOOL_IDENTITY } from '../repo/
  *   being applied, listing what already landed. A run cut short (time budget, cancellation,
  *   crash) leaves it behind; the next run from the same base skips what it lists.
  *
- * With a remote (the action: origin), both are pushed; without one (a local CLI run), they stay
+ * - users the applied revision declares but that have no usable account yet (no such user, or a
+ *   disabled one) are a git note (ref `entra-photos/pending/<env>`) on the applied revision
+ *   itself: "applied, except these users, who wait for an account". It is written before the
+ *   tag moves, so the tag never points at a revision without its list; every later apply reads
+ *   the list on its base and tries those users again. `git log --notes=entra-photos/pending/<env>`
+ *   shows it beside the commit.
+ *
+ * With a remote (the action: origin), all are pushed; without one (a local CLI run), they stay
  * in the local repository.
  */
 export interface LedgerOptions {
@@ -30,12 +37,23 @@ export interface LandedEntry {
   fingerprint?: string;
 }
 
+/** A user the applied revision declares who could not be written yet: no account, or a disabled one. */
+export interface PendingEntry {
+  /** Canonical user key. */
+  key: string;
+  problem: 'not-found' | 'disabled';
+  /** When a run first found this user waiting (ISO 8601); carried forward from run to run. */
+  since: string;
+}
+
 const ENV_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 const NOTE_HEADER = 'entra-photos progress v1';
+const PENDING_HEADER = 'entra-photos pending v1';
 
 export class Ledger {
   readonly tagRef: string;
   readonly notesRef: string;
+  readonly pendingRef: string;
   private readonly pending: LandedEntry[] = [];
 
   constructor(private readonly options: LedgerOptions) {
@@ -44,6 +62,49 @@ export class Ledger {
     }
     this.tagRef = `refs/tags/entra-photos/applied/${options.environment}`;
     this.notesRef = `refs/notes/entra-photos/progress/${options.environment}`;
+    this.pendingRef = `refs/notes/entra-photos/pending/${options.environment}`;
+  }
+
+  /** The users waiting for an account when `revision` was applied (its pending note); empty without one. */
+  async pendingAt(revision: string | undefined): Promise<Map<string, PendingEntry>> {
+    const out = new Map<string, PendingEntry>();
+    if (!revision) return out;
+    const { repo, remote } = this.options;
+    if (remote) await gitMaybe(repo, ['fetch', '--quiet', '--no-tags', remote, `+${this.pendingRef}:${this.pendingRef}`]);
+    const text = await gitMaybe(repo, ['notes', `--ref=${this.pendingRef}`, 'show', revision]);
+    if (!text || !text.split('\n').includes(PENDING_HEADER)) return out;
+    for (const line of text.split('\n')) {
+      const match = /^pending (not-found|disabled) (\S+) (.+)$/.exec(line);
+      if (match) out.set(match[3]!, { key: match[3]!, problem: match[1] as PendingEntry['problem'], since: match[2]! });
+    }
+    return out;
+  }
+
+  /**
+   * Records the users of `revision` still waiting for an account (replacing its list; an empty
+   * list removes the note). Called before the tag moves to `revision`, and on a run that re-tried
+   * the users of the revision already applied.
+   */
+  async writePending(revision: string, entries: readonly PendingEntry[]): Promise<void> {
+    const { repo, remote } = this.options;
+    if (remote) await gitMaybe(repo, ['fetch', '--quiet', '--no-tags', remote, `+${this.pendingRef}:${this.pendingRef}`]);
+    const existing = await gitMaybe(repo, ['notes', `--ref=${this.pendingRef}`, 'show', revision]);
+    if (entries.length === 0) {
+      if (existing === undefined) return;
+      await git(repo, ['notes', `--ref=${this.pendingRef}`, 'remove', '--ignore-missing', revision], { env: TOOL_IDENTITY });
+    } else {
+      const sorted = [...entries].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      const body = [PENDING_HEADER, `environment: ${this.options.environment}`, `revision: ${revision}`, `updated: ${new Date().toISOString()}`, ...sorted.map((e) => `pending ${e.problem} ${e.since} ${e.key}`)].join('\n') + '\n';
+      const dir = await mkdtemp(path.join(tmpdir(), 'entra-photos-pending-'));
+      try {
+        const file = path.join(dir, 'note.txt');
+        await writeFile(file, body);
+        await git(repo, ['notes', `--ref=${this.pendingRef}`, 'add', '-f', '-F', file, revision], { env: TOOL_IDENTITY });
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
+    if (remote) await this.pushNotes(this.pendingRef, 'ours');
   }
 
   /** The last completely applied commit, fetched if needed; undefined when nothing was applied. */
@@ -147,7 +208,7 @@ export class Ledger {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-    if (remote) await this.pushNotes();
+    if (remote) await this.pushNotes(this.notesRef, 'cat_sort_uniq');
   }
 
   /**
@@ -178,16 +239,19 @@ export class Ledger {
     await gitMaybe(repo, ['fetch', '--quiet', '--no-tags', remote, `+${this.notesRef}:${this.notesRef}`]);
   }
 
-  private async pushNotes(): Promise<void> {
+  /**
+   * Pushes a notes ref. Someone else pushed it meanwhile: merge theirs and try again (progress:
+   * union of lines; pending: this run's list wins for the revision it wrote).
+   */
+  private async pushNotes(ref: string, strategy: 'cat_sort_uniq' | 'ours'): Promise<void> {
     const { repo, remote } = this.options;
     for (let attempt = 0; attempt < 3; attempt++) {
-      if ((await gitMaybe(repo, ['push', '--quiet', remote!, `${this.notesRef}:${this.notesRef}`])) !== undefined) return;
-      // Someone else pushed notes meanwhile: merge theirs (union of lines) and try again.
-      const theirs = `${this.notesRef}-remote`;
-      await gitMaybe(repo, ['fetch', '--quiet', '--no-tags', remote!, `+${this.notesRef}:${theirs}`]);
-      await git(repo, ['notes', `--ref=${this.notesRef}`, 'merge', '-q', '-s', 'cat_sort_uniq', theirs], { env: TOOL_IDENTITY }).catch(() => undefined);
+      if ((await gitMaybe(repo, ['push', '--quiet', remote!, `${ref}:${ref}`])) !== undefined) return;
+      const theirs = `${ref}-remote`;
+      await gitMaybe(repo, ['fetch', '--quiet', '--no-tags', remote!, `+${ref}:${theirs}`]);
+      await git(repo, ['notes', `--ref=${ref}`, 'merge', '-q', '-s', strategy, theirs], { env: TOOL_IDENTITY }).catch(() => undefined);
     }
-    throw new UserError('git', `Could not push progress notes (${this.notesRef}) to ${remote}. The job needs "permissions: contents: write".`);
+    throw new UserError('git', `Could not push ${ref === this.pendingRef ? 'the list of users waiting for an account' : 'progress notes'} (${ref}) to ${remote}. The job needs "permissions: contents: write".`);
   }
 }
 

@@ -8,7 +8,7 @@ import { planRevisions } from '../plan/planRevisions.js';
 import { applyRevision } from '../apply/apply.js';
 import { applyJson, applySucceeded, applyText } from '../report/apply.js';
 import { defaultRemote } from '../repo/git.js';
-import { interruptible, tenantFromArgs, TENANT_OPTIONS } from './tenantArgs.js';
+import { interruptible, readUnknownUsers, tenantFromArgs, TENANT_OPTIONS } from './tenantArgs.js';
 import { parseOptions, readFormat, repoDirectory, wantsHelp } from './args.js';
 import { WorktreeSnapshot } from '../repo/worktree.js';
 import { validateRepository } from '../validate/validate.js';
@@ -51,6 +51,9 @@ Options for apply (defaults from ENTRA_PHOTOS_* variables, which 'emulator' prin
   --tenant-id ID  --client-id ID  --cloud NAME  --authority-host URL  --graph-url URL
   --audience AUD            OIDC audience (default: api://AzureADTokenExchange)
   --prune  --dry-run  --allow-policy-lockout
+  --unknown-users pending|fail
+                            A user the tenant lacks (or a disabled one): wait for the account
+                            (pending, the default: the rest lands and later runs retry it) or fail
   --format text|json
 
 Options for init, drift, export and import: entra-photos <command> --help, or docs/commands.md.
@@ -171,10 +174,12 @@ async function applyCommand(args: string[], out: Output): Promise<number> {
     prune: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     'allow-policy-lockout': { type: 'boolean' },
+    'unknown-users': { type: 'string' },
     format: { type: 'string' },
     ...TENANT_OPTIONS,
   }, USAGE);
   const format = readFormat(values.format);
+  const unknownUsers = readUnknownUsers(values['unknown-users']);
   const repo = await repoDirectory(values.repo);
   const tenant = tenantFromArgs('apply', values);
   const remote = values.remote ?? (await defaultRemote(repo)) ?? 'none';
@@ -188,6 +193,7 @@ async function applyCommand(args: string[], out: Output): Promise<number> {
         prune: values.prune ?? false,
         dryRun: values['dry-run'] ?? false,
         allowPolicyLockout: values['allow-policy-lockout'] ?? false,
+        unknownUsers,
         signal,
         log: format === 'text' ? (line) => out.write(`${line}\n`) : () => {},
       },

@@ -4,6 +4,7 @@
  */
 import { openTenant } from '../apply/connection.js';
 import { UserError } from '../core/errors.js';
+import type { UnknownUsers } from '../apply/apply.js';
 import { DEFAULT_OIDC_AUDIENCE, githubOidcFromEnv, type TenantClient } from '../tenant/index.js';
 
 export const TENANT_OPTIONS = {
@@ -36,6 +37,14 @@ export function tenantFromArgs(command: string, values: TenantArgs, env: NodeJS.
     { tenantId, clientId, cloud: values.cloud ?? env.ENTRA_PHOTOS_CLOUD ?? 'global', ...(authorityHost ? { authorityHost } : {}), ...(graphUrl ? { graphUrl } : {}) },
     githubOidcFromEnv(env, values.audience ?? DEFAULT_OIDC_AUDIENCE),
   );
+}
+
+/** `--unknown-users pending|fail` (default pending: see ApplyOptions.unknownUsers). */
+export function readUnknownUsers(value: string | undefined): UnknownUsers {
+  if (value === undefined) return 'pending';
+  const choice = value.trim().toLowerCase();
+  if (choice === 'pending' || choice === 'fail') return choice;
+  throw new UserError('usage', `--unknown-users is "${value}"; write pending (wait for the account, the default) or fail.`);
 }
 
 /** SIGINT/SIGTERM → abort: nothing new starts, in-flight requests finish, progress is kept. */

@@ -4,9 +4,9 @@
 import { request as httpsRequest } from 'node:https';
 import type { EmulatorConfig, EmulatorConfigPatch } from './admin.js';
 import type { OidcRequestEnv } from './github-oidc.js';
-import type { WorkflowContext } from './options.js';
+import type { EmulatorUserSeed, WorkflowContext } from './options.js';
 import type { RequestLogEntry } from './request-log.js';
-import type { TenantSnapshot } from './state.js';
+import type { DirectoryUser, TenantSnapshot } from './state.js';
 
 interface RawResponse {
   status: number;
@@ -102,6 +102,21 @@ export class EmulatorAdminClient {
   async deletePhoto(user: string): Promise<void> {
     const response = await this.#send('DELETE', `/users/${encodeURIComponent(user)}/photo`);
     if (response.status >= 400 && response.status !== 404) throw new Error(`Emulator admin photo delete failed (${response.status}): ${response.body.toString('utf8')}`);
+  }
+
+  /** Creates a user (an account created after the manifest named it). */
+  addUser(seed: EmulatorUserSeed): Promise<DirectoryUser> {
+    return this.#json('POST', '/users', seed);
+  }
+
+  /** Deletes a user (by id, UPN or mail) and its photo: the user is no longer under /users. */
+  async removeUser(user: string): Promise<void> {
+    await this.#json('DELETE', `/users/${encodeURIComponent(user)}`);
+  }
+
+  /** Enables or disables a user's account (by id, UPN or mail). */
+  setAccountEnabled(user: string, accountEnabled: boolean): Promise<DirectoryUser> {
+    return this.#json('PATCH', `/users/${encodeURIComponent(user)}`, { accountEnabled });
   }
 
   /** Stores a photo as if it had been uploaded earlier (not logged, not throttled). */

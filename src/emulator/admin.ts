@@ -11,7 +11,7 @@ import type { GraphService } from './graph/service.js';
 import { readBody, sendJson } from './http.js';
 import { isRecord } from './jwt.js';
 import { DEFAULT_THROTTLE } from './options.js';
-import type { AccessTokenFormat, LatencyConfig, NoPhotoMetadata, PhotoUpdateSettings, ThrottleConfig, WorkflowContext } from './options.js';
+import type { AccessTokenFormat, EmulatorUserSeed, LatencyConfig, NoPhotoMetadata, PhotoUpdateSettings, ThrottleConfig, WorkflowContext } from './options.js';
 import type { RequestLog } from './request-log.js';
 import { describePhoto } from './state.js';
 import type { TenantState } from './state.js';
@@ -184,6 +184,7 @@ export class AdminApi {
           'GET /_emulator/config', 'POST /_emulator/config', 'POST /_emulator/reset',
           'POST /_emulator/oidc/token', 'POST /_emulator/oidc/request-env',
           'GET /_emulator/users/{id|upn|mail}/photo', 'PUT /_emulator/users/{id|upn|mail}/photo',
+          'POST /_emulator/users', 'PATCH /_emulator/users/{id|upn|mail}', 'DELETE /_emulator/users/{id|upn|mail}',
         ],
       });
     } else if (method === 'GET' && path === '/state') {
@@ -229,6 +230,28 @@ export class AdminApi {
         response.writeHead(204).end();
       } else {
         throw new AdminError(405, 'Method not allowed.');
+      }
+    } else if (method === 'POST' && path === '/users') {
+      // Creates a user (e.g. a new teacher's account, created after the manifest named them).
+      const body = await readJson();
+      if (typeof body['userPrincipalName'] !== 'string' || !body['userPrincipalName']) throw new AdminError(400, 'userPrincipalName is required.');
+      try {
+        sendJson(response, 201, state.addUser(body as unknown as EmulatorUserSeed));
+      } catch (error) {
+        throw new AdminError(409, (error as Error).message);
+      }
+    } else if (path.startsWith('/users/') && path.indexOf('/', '/users/'.length) < 0 && (method === 'PATCH' || method === 'DELETE')) {
+      const key = decodeURIComponent(path.slice('/users/'.length));
+      const user = state.findUserLoosely(key);
+      if (!user) throw new AdminError(404, `No user '${key}'.`);
+      if (method === 'DELETE') {
+        state.removeUser(user);
+        response.writeHead(204).end();
+      } else {
+        const body = await readJson();
+        if (typeof body['accountEnabled'] !== 'boolean') throw new AdminError(400, 'accountEnabled (true or false) is the only property that can be changed.');
+        state.setAccountEnabled(user, body['accountEnabled']);
+        sendJson(response, 200, user);
       }
     } else {
       throw new AdminError(404, `No admin endpoint ${method} ${url.pathname}.`);

@@ -162,6 +162,31 @@ export class TenantState {
     return this.#users;
   }
 
+  /** Creates a user at run time (an account created after the manifest named it). */
+  addUser(seed: EmulatorUserSeed): DirectoryUser {
+    const user = toDirectoryUser(seed);
+    if (this.#usersById.has(user.id)) throw new Error(`A user with id ${user.id} exists already.`);
+    if (this.#usersByUpn.has(user.userPrincipalName.toLowerCase())) throw new Error(`A user ${user.userPrincipalName} exists already.`);
+    this.#users.push(user);
+    this.#usersById.set(user.id, user);
+    this.#usersByUpn.set(user.userPrincipalName.toLowerCase(), user);
+    return user;
+  }
+
+  /** Deletes a user (as Entra soft-deletes one: gone from /users) with its photo. */
+  removeUser(user: DirectoryUser): void {
+    const index = this.#users.indexOf(user);
+    if (index >= 0) this.#users.splice(index, 1);
+    this.#usersById.delete(user.id);
+    this.#usersByUpn.delete(user.userPrincipalName.toLowerCase());
+    this.#photos.delete(user.id);
+  }
+
+  /** Enables or disables sign-in for a user. */
+  setAccountEnabled(user: DirectoryUser, enabled: boolean): void {
+    user.accountEnabled = enabled;
+  }
+
   getPhoto(userId: string): StoredPhoto | undefined {
     return this.#photos.get(userId);
   }
@@ -174,9 +199,16 @@ export class TenantState {
     return this.#photos.delete(userId);
   }
 
-  /** Back to the initial state: no photos, the initial policy, grants and behaviours. Users are immutable. */
+  /** Back to the initial state: no photos, the seeded users, the initial policy, grants and behaviours. */
   reset(): void {
     this.#photos.clear();
+    this.#users.splice(0, this.#users.length, ...this.#init.users.map(toDirectoryUser));
+    this.#usersById.clear();
+    this.#usersByUpn.clear();
+    for (const user of this.#users) {
+      this.#usersById.set(user.id, user);
+      this.#usersByUpn.set(user.userPrincipalName.toLowerCase(), user);
+    }
     this.policy = clonePolicy(this.#init.policy);
     this.appPermissions = [...this.#init.appPermissions];
     this.directoryRoles = [...this.#init.directoryRoles];

@@ -13,6 +13,8 @@ export interface ApplyCounts {
   cancelled: number;
   /** Never sent: the run stopped writing when the tenant's photo policy refused it (result.halted). */
   notAttempted: number;
+  /** Waiting for an account (no such user, or a disabled one): not a failure; later runs retry them. */
+  pending: number;
   kept: number;
   planned: number;
 }
@@ -30,6 +32,7 @@ export function applyCounts(result: ApplyResult): ApplyCounts {
     failed: count('failed'),
     cancelled: count('cancelled'),
     notAttempted: count('not-attempted'),
+    pending: count('pending'),
     kept: count('kept'),
     planned: result.outcomes.length - count('kept'),
   };
@@ -51,8 +54,8 @@ export function applyHeadline(result: ApplyResult): string {
   const dry = result.record === 'dry-run';
   const verb = dry ? 'Dry run' : applySucceeded(result) ? 'Applied' : result.cancelled ? 'Cancelled' : 'Apply failed';
   const parts = dry
-    ? [`${c.uploaded} would upload`, `${c.removed} would remove`, `${c.failed} failed`]
-    : [`${c.uploaded} uploaded`, `${c.removed} removed`, `${c.failed} failed`, ...(c.cancelled ? [`${c.cancelled} not started`] : []), ...(c.notAttempted ? [`${c.notAttempted} not attempted`] : [])];
+    ? [`${c.uploaded} would upload`, `${c.removed} would remove`, `${c.failed} failed`, ...(c.pending ? [`${c.pending} waiting for an account`] : [])]
+    : [`${c.uploaded} uploaded`, `${c.removed} removed`, `${c.failed} failed`, ...(c.cancelled ? [`${c.cancelled} not started`] : []), ...(c.notAttempted ? [`${c.notAttempted} not attempted`] : []), ...(c.pending ? [`${c.pending} waiting for an account`] : [])];
   return `${verb} to ${result.environment}: ${parts.join(', ')}${result.alreadyLanded ? `, ${result.alreadyLanded} already landed` : ''}; policy ${result.policy.status} (${(result.durationMs / 1000).toFixed(1)} s).`;
 }
 
@@ -60,6 +63,41 @@ export function describeTenantPolicy(p: TenantPolicy | undefined): string {
   if (!p) return 'unknown';
   // What the tenant or a manifest says (a role id that is not a known role is shown as written).
   return `source ${printable(String(p.source ?? 'not set'))}; allowed roles: ${p.allowedRoles.length ? p.allowedRoles.map((id) => printable(roleName(id))).join(', ') : 'any'}`;
+}
+
+export interface WaitingUser {
+  user: string;
+  keyType: string;
+  /** `no-account`: no such user (not created yet, or deleted); `disabled`: the account is disabled. */
+  problem: 'no-account' | 'disabled';
+  file: string;
+  line: number;
+  reason: string;
+  /** When a run first found the user waiting (ISO 8601). */
+  since?: string;
+}
+
+/** The users waiting for an account, in manifest order (file, then line). */
+export function waitingFor(result: ApplyResult): WaitingUser[] {
+  return result.outcomes
+    .filter((o) => o.status === 'pending')
+    .map((o) => ({
+      user: o.key.kind === 'employeeId' ? `employeeId ${o.key.value}` : o.key.value,
+      keyType: o.key.kind,
+      problem: o.code === 'disabled' ? ('disabled' as const) : ('no-account' as const),
+      file: o.declaredAt?.file ?? '',
+      line: o.declaredAt?.line ?? 0,
+      reason: o.reason ?? '',
+      ...(o.waitingSince ? { since: o.waitingSince } : {}),
+    }))
+    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+}
+
+/** What waiting means for this run and what to do. */
+function waitingNote(result: ApplyResult): string {
+  const recorded = result.record === 'advanced' || result.record === 'unchanged';
+  const lead = result.record === 'dry-run' ? 'they would not block the record' : recorded ? `the record holds ${result.head.slice(0, 12)} without them` : 'they do not block the record';
+  return `${lead}; every later apply looks them up again and uploads their photo once the account exists and is enabled. Create or enable each account, or remove its entry from the manifest.`;
 }
 
 function recordLine(result: ApplyResult): string {
@@ -85,6 +123,11 @@ export function applyText(result: ApplyResult): string {
     // Paths and reasons (Graph's error messages among them) are data: one line each.
     if (o.status === 'failed' || o.status === 'cancelled') lines.push(`  ✗ ${outcomeUser(result, o)} (${o.action} ${printable(o.photo ?? '')}): ${printable(o.reason ?? o.status)}`);
   }
+  const waiting = waitingFor(result);
+  if (waiting.length) {
+    lines.push(`Waiting for an account: ${waiting.length} (${waitingNote(result)})`);
+    for (const w of waiting) lines.push(`  … ${printable(w.user)} (${printable(w.file)}:${w.line}): ${printable(w.reason)}`);
+  }
   if (result.policy.message) lines.push(`  policy: ${printable(result.policy.message)}`);
   // The run's one error when the tenant's photo policy refused its writes (the users never sent
   // are counted, not listed one by one).
@@ -104,6 +147,8 @@ export interface ApplyJson {
   record: ApplyResult['record'];
   durationMs: number;
   halted?: NonNullable<ApplyResult['halted']>;
+  /** Users waiting for an account (status pending), with where the manifest declares them. */
+  waiting: WaitingUser[];
   outcomes: { user: string; keyType: string; name?: string; action: string; status: string; photo?: string; reason?: string }[];
 }
 
@@ -119,6 +164,7 @@ export function applyJson(result: ApplyResult): ApplyJson {
     record: result.record,
     durationMs: result.durationMs,
     ...(result.halted ? { halted: result.halted } : {}),
+    waiting: waitingFor(result),
     outcomes: result.outcomes.map((o) => ({ user: o.key.value, keyType: o.key.kind, ...nameOf(result, o), action: o.action, status: o.status, ...(o.photo ? { photo: o.photo } : {}), ...(o.reason ? { reason: o.reason } : {}) })),
   };
 }
@@ -149,6 +195,12 @@ export function applyMarkdown(result: ApplyResult, openRows = 15): string {
   if (result.pacer) {
     const p = result.pacer;
     out.push(`Graph: ${p.attempts} write requests, ${p.throttled} throttled (429), ${p.retries} retries.`, '');
+  }
+  const waiting = waitingFor(result);
+  if (waiting.length) {
+    out.push(`### Waiting for an account: ${waiting.length}`, '', mdText(waitingNote(result)), '', '| User | Declared at | Why | Waiting since |', '|---|---|---|---|');
+    for (const w of waiting) out.push(`| ${mdText(w.user)} | ${mdText(`${w.file}:${w.line}`)} | ${mdText(w.reason)} | ${mdText(w.since?.slice(0, 10) ?? '')} |`);
+    out.push('');
   }
   const problems = result.outcomes.filter((o) => o.status === 'failed' || o.status === 'cancelled');
   if (problems.length) {

@@ -29,6 +29,12 @@ export interface ResolvedUser {
   employeeId?: string;
   /** How the key matched. */
   matchedBy: 'objectId' | 'upn' | 'mail' | 'employeeId';
+  /**
+   * False for a disabled account (sign-in blocked: a leaver, or an account prepared ahead of its
+   * start date). Undefined when the directory did not say. A soft-deleted user is not under /users
+   * at all: it resolves to nobody ('not-found').
+   */
+  accountEnabled?: boolean;
 }
 
 export interface UnresolvedUser {
@@ -57,7 +63,7 @@ export interface ResolveOptions {
   onResolved?: (answers: ReadonlyMap<string, UserResolution>) => void;
 }
 
-const SELECT = 'id,userPrincipalName,displayName,mail,employeeId';
+const SELECT = 'id,userPrincipalName,displayName,mail,employeeId,accountEnabled';
 const READ_PERMISSION = 'User.Read.All';
 
 type Stage = 'direct' | 'mail' | 'employeeId';
@@ -86,6 +92,7 @@ function toUser(value: unknown, matchedBy: ResolvedUser['matchedBy']): ResolvedU
   if (typeof record['displayName'] === 'string') user.displayName = record['displayName'];
   if (typeof record['mail'] === 'string' && record['mail']) user.mail = record['mail'];
   if (typeof record['employeeId'] === 'string' && record['employeeId']) user.employeeId = record['employeeId'];
+  if (typeof record['accountEnabled'] === 'boolean') user.accountEnabled = record['accountEnabled'];
   return user;
 }
 

