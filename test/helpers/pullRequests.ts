@@ -21,18 +21,19 @@ export interface PullRequestRepo {
   cleanup(): Promise<void>;
 }
 
-export async function pullRequestRepo(prefix: string): Promise<PullRequestRepo> {
+/** `seed` fills main's first commit (default: the sample manifests/ and photos/). */
+export async function pullRequestRepo(prefix: string, seed: (dir: string) => Promise<void> = copySample): Promise<PullRequestRepo> {
   const scratch = await tempDir(prefix);
   const origin = path.join(scratch.dir, 'origin.git');
   git(scratch.dir, 'init', '-q', '--bare', '-b', 'main', origin);
   git(origin, 'config', 'uploadpack.allowAnySHA1InWant', 'true'); // as github.com allows
-  const seed = path.join(scratch.dir, 'seed');
-  await copySample(seed);
-  git(scratch.dir, 'init', '-q', '-b', 'main', seed);
-  git(seed, 'add', '-A');
-  git(seed, 'commit', '-q', '-m', 'sample');
-  git(seed, 'push', '-q', origin, 'main');
-  const baseSha = git(seed, 'rev-parse', 'HEAD');
+  const seedDir = path.join(scratch.dir, 'seed');
+  await seed(seedDir);
+  git(scratch.dir, 'init', '-q', '-b', 'main', seedDir);
+  git(seedDir, 'add', '-A');
+  git(seedDir, 'commit', '-q', '-m', 'sample');
+  git(seedDir, 'push', '-q', origin, 'main');
+  const baseSha = git(seedDir, 'rev-parse', 'HEAD');
   let count = 0;
 
   const event = (pr: PullRequest, headRepo = 'contoso/photos') => ({

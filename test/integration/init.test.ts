@@ -6,6 +6,8 @@ import { cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startFakeGitHub } from '../helpers/fakeGitHub.js';
+import { pullRequestRepo } from '../helpers/pullRequests.js';
 import { REPO_ROOT, git, initGitRepo, tempDir } from '../helpers/repo.js';
 import { runCli } from '../helpers/runCli.js';
 
@@ -119,6 +121,38 @@ describe('entra-photos init (built CLI)', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: entra-photos init [DIR]');
     expect((await runCli(['--help'])).stdout).toMatch(/^ {2}init {7}/m);
+  });
+});
+
+describe('pull requests to a repository init scaffolded (the built action, mode: validate)', () => {
+  it('a pull request that touches no photo passes at once; one that adds a user plans one upload', { timeout: TIMEOUT }, async () => {
+    const api = await startFakeGitHub();
+    const repo = await pullRequestRepo('entra-photos-init-pr-', async (dir) => {
+      const init = await runCli(['init', dir, '--owners', '@contoso/it-admins']);
+      if (init.code !== 0) throw new Error(init.stderr);
+    });
+    cleanups.push(async () => {
+      await api.close();
+      await repo.cleanup();
+    });
+    const docsOnly = await repo.open(async (dir) => writeFile(path.join(dir, 'README.md'), '# Our photos\n'));
+    const quiet = await repo.run(docsOnly, { apiUrl: api.url });
+    expect(quiet.stderr).toBe('');
+    expect(quiet.code).toBe(0);
+    expect(quiet.outputs.errors).toBe('0');
+    expect(JSON.parse(quiet.outputs.plan!)).toMatchObject({ uploads: [], removals: [], policy: null, unchanged: 0 });
+
+    const addUser = await repo.open(async (dir) => {
+      await mkdir(path.join(dir, 'photos', 'staff'));
+      await cp(path.join(REPO_ROOT, 'photos', 'staff', 'ada.lovelace.jpg'), path.join(dir, 'photos', 'staff', 'ada.jpg'));
+      const manifestPath = path.join(dir, 'manifests', 'photos.yaml');
+      const manifest = await readFile(manifestPath, 'utf8');
+      await writeFile(manifestPath, manifest.replace('users: []', 'users:\n  - user: ada@contoso.edu\n    photo: staff/ada.jpg'));
+    });
+    const planned = await repo.run(addUser, { apiUrl: api.url });
+    expect(planned.code).toBe(0);
+    expect(planned.outputs.errors).toBe('0');
+    expect(JSON.parse(planned.outputs.plan!).uploads).toEqual([expect.objectContaining({ user: 'ada@contoso.edu', reason: 'new' })]);
   });
 });
 
