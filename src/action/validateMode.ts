@@ -25,6 +25,11 @@ export async function runValidate(settings: ActionSettings): Promise<void> {
     : { validation: await validateRepository(new WorktreeSnapshot(settings.repoPath)) };
 
   annotate(validation.findings);
+  if (plan && nothingToCheck(plan, validation)) {
+    // The pull-request check runs on every pull request (a required check must report), so most
+    // runs are about other files: say so first.
+    logInfo('Nothing to check: this pull request changes no photo, user or policy (the manifests were validated).');
+  }
   logInfo(validationText(validation));
   if (plan) logInfo(planText(plan));
 
@@ -47,6 +52,10 @@ export async function runValidate(settings: ActionSettings): Promise<void> {
   }
   if (errors > 0) core.setFailed(validationHeadline(validation));
   else if (plan) logInfo(planHeadline(plan));
+}
+
+function nothingToCheck(plan: Plan, validation: ValidationResult): boolean {
+  return plan.uploads.length === 0 && plan.removals.length === 0 && !plan.policy && validation.stats.photosDecoded === 0;
 }
 
 /** GitHub's limits, with room for the marker and headers: 65,536 characters per comment, 1 MiB per summary. */

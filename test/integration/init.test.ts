@@ -141,6 +141,7 @@ describe('pull requests to a repository init scaffolded (the built action, mode:
     expect(quiet.code).toBe(0);
     expect(quiet.outputs.errors).toBe('0');
     expect(JSON.parse(quiet.outputs.plan!)).toMatchObject({ uploads: [], removals: [], policy: null, unchanged: 0 });
+    expect(quiet.stdout).toContain('Nothing to check: this pull request changes no photo, user or policy');
 
     const addUser = await repo.open(async (dir) => {
       await mkdir(path.join(dir, 'photos', 'staff'));
@@ -152,6 +153,7 @@ describe('pull requests to a repository init scaffolded (the built action, mode:
     const planned = await repo.run(addUser, { apiUrl: api.url });
     expect(planned.code).toBe(0);
     expect(planned.outputs.errors).toBe('0');
+    expect(planned.stdout).not.toContain('Nothing to check');
     expect(JSON.parse(planned.outputs.plan!).uploads).toEqual([expect.objectContaining({ user: 'ada@contoso.edu', reason: 'new' })]);
   });
 });
