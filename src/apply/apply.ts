@@ -842,7 +842,7 @@ function noAccountOutcome(upload: Upload, resolution: UserResolution | undefined
     photo: upload.photo,
     code: disabled ? 'disabled' : 'no-account',
     declaredAt: { file: upload.declaredAt.file, line: upload.declaredAt.line },
-    reason: pending ? `${what} Waiting: every later apply looks it up again. ${todo}` : `${what} ${todo}`,
+    reason: `${what} ${todo}`,
     ...(pending ? { waitingSince: ctx.waitingSince.get(upload.key.canonical)?.since ?? new Date().toISOString() } : {}),
   };
 }

@@ -96,8 +96,8 @@ export function waitingFor(result: ApplyResult): WaitingUser[] {
 /** What waiting means for this run and what to do. */
 function waitingNote(result: ApplyResult): string {
   const recorded = result.record === 'advanced' || result.record === 'unchanged';
-  const lead = result.record === 'dry-run' ? 'they would not block the record' : recorded ? `the record holds ${result.head.slice(0, 12)} without them` : 'they do not block the record';
-  return `${lead}; every later apply looks them up again and uploads their photo once the account exists and is enabled. Create or enable each account, or remove its entry from the manifest.`;
+  const lead = result.record === 'dry-run' ? 'They would not hold the record back' : recorded ? `${result.head.slice(0, 12)} is recorded as applied without them` : 'They do not hold the record back';
+  return `${lead}: every later apply looks them up again and uploads their photo once the account exists and is enabled. Create or enable each account, or remove its entry from the manifest.`;
 }
 
 function recordLine(result: ApplyResult): string {
