@@ -462,7 +462,8 @@ replaces photos is checked and shows a plan; a merge to \`main\`, approved in th
 ## Changing a photo
 
 1. Add or replace the file under \`photos/\` and point a manifest entry at it.
-2. Check locally: \`npx entra-photos validate\` (or just open the pull request).
+2. Check locally with \`entra-photos validate\` (the CLI is \`dist/cli.js\` of an entra-photos
+   release; see the setup guide), or just open the pull request.
 3. Open a pull request; the check comments with the plan; a code owner reviews.
 4. Merge; the \`${o.environment}\` environment's reviewers approve the apply.
 
