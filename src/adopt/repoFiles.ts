@@ -1,12 +1,12 @@
 /**
  * What export and import share: the users a repository already declares, safe photo file names,
- * atomic writes, and writing manifest entries (a new file, or appended to an existing one with
- * its comments kept).
+ * atomic writes, and writing manifest entries (a new file, or appended to an existing one: every
+ * line already there, comments included, stays byte for byte as it was).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isMap, isSeq, parseDocument, YAMLSeq } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, parseDocument, YAMLSeq, type Document, type Pair } from 'yaml';
 import { UserError } from '../core/errors.js';
 import type { SourceRef } from '../manifest/types.js';
 import { WorktreeSnapshot } from '../repo/worktree.js';
@@ -75,6 +75,8 @@ export interface ManifestEntry {
   /** `user` (UPN, mail or object id) or `employeeId`. */
   keyField: 'user' | 'employeeId';
   keyValue: string;
+  /** The person's name (`name:`), shown to reviewers beside the key. */
+  name?: string;
   /** Relative to photoRoot. */
   photo: string;
   /** A comment after the entry's first line (e.g. the person's name and the source row). */
@@ -82,7 +84,32 @@ export interface ManifestEntry {
 }
 
 function scalar(value: string): string {
-  return /^[A-Za-z0-9@._/-]+$/.test(value) && !/^[0-9.]+$/.test(value) ? value : JSON.stringify(value);
+  return /^[A-Za-z0-9@._/-]+$/.test(value) && !/^[0-9.]+$/.test(value) ? value : quoted(value);
+}
+
+/**
+ * A person's name as a YAML string: plain when it reads the same in every YAML version (letters
+ * first, then letters, digits, spaces and . , ' -; not a word YAML 1.1 tools read as a boolean or
+ * null), double-quoted otherwise.
+ */
+function nameScalar(value: string): string {
+  const plain = /^\p{L}[\p{L}\p{M}\p{N} .,'-]*$/u.test(value) && !/\s$/.test(value) && !/^(true|false|null|yes|no|on|off|y|n)$/i.test(value);
+  return plain ? value : quoted(value);
+}
+
+/** A YAML double-quoted scalar: JSON's escapes, plus the characters YAML may not hold unescaped. */
+function quoted(value: string): string {
+  return JSON.stringify(value).replace(/[\u007f-\u009f\u2028\u2029\ufeff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** One users entry as block YAML lines: `- key: value  # comment`, then name and photo under it. */
+function entryLines(e: ManifestEntry, dash: string, indent: string): string[] {
+  const key = e.keyField === 'employeeId' ? quoted(e.keyValue) : scalar(e.keyValue);
+  return [
+    `${dash}${e.keyField}: ${key}${e.comment ? `  # ${e.comment.replace(/[\r\n]+/g, ' ')}` : ''}`,
+    ...(e.name ? [`${indent}name: ${nameScalar(e.name)}`] : []),
+    `${indent}photo: ${scalar(e.photo)}`,
+  ];
 }
 
 /** A new manifest file's text. */
@@ -94,16 +121,18 @@ export function manifestText(entries: readonly ManifestEntry[], options: { photo
     `photoRoot: ${scalar(options.photoRoot)}`,
     entries.length ? 'users:' : 'users: []',
   ];
-  for (const e of entries) {
-    lines.push(`  - ${e.keyField}: ${e.keyField === 'employeeId' ? JSON.stringify(e.keyValue) : scalar(e.keyValue)}${e.comment ? `  # ${e.comment.replace(/[\r\n]+/g, ' ')}` : ''}`);
-    lines.push(`    photo: ${scalar(e.photo)}`);
-  }
+  for (const e of entries) lines.push(...entryLines(e, '  - ', '    '));
   return lines.join('\n') + '\n';
 }
 
 /**
- * Adds entries to an existing manifest, keeping its comments and layout. Refuses a file whose
- * photoRoot differs from the one the photos were written under.
+ * Adds entries to an existing manifest. Every line already in the file, comments and blank lines
+ * included, stays byte for byte as it was: the file is read with the yaml library's Document API,
+ * which says where the users list ends and how its entries are indented, and the new entries are
+ * written there in the same indentation; the result is parsed again to check that it holds exactly
+ * the old entries plus the new ones. (Printing the whole Document again would re-space comments
+ * and blank lines everywhere: a 73-line diff for two photos.) Refuses a file whose photoRoot
+ * differs from the one the photos were written under.
  */
 export async function appendToManifest(file: string, entries: readonly ManifestEntry[], photoRoot: string, displayPath: string): Promise<void> {
   const text = await readFile(file, 'utf8');
@@ -115,15 +144,81 @@ export async function appendToManifest(file: string, entries: readonly ManifestE
   if ((typeof root === 'string' ? root.replace(/\/+$/, '') : 'photos') !== photoRoot) {
     throw new UserError('usage', `${displayPath}: its photoRoot is "${String(root ?? 'photos')}", not "${photoRoot}" where the photos go. Write to another manifest with --manifest.`);
   }
+  const edited = insertEntries(text, doc, entries);
+  if (edited !== undefined) {
+    await writeAtomic(file, edited);
+    return;
+  }
+  // A layout the text edit does not handle (a flow list with entries, `users:` in a flow mapping):
+  // the Document is printed again, which keeps the comments but may re-space them.
   let users = doc.get('users', true);
   if (!isSeq(users)) {
     users = new YAMLSeq();
     doc.set('users', users);
   }
   for (const e of entries) {
-    const item = doc.createNode({ [e.keyField]: e.keyValue, photo: e.photo });
+    const item = doc.createNode({ [e.keyField]: e.keyValue, ...(e.name ? { name: e.name } : {}), photo: e.photo });
     if (e.comment) item.commentBefore = ` ${e.comment.replace(/[\r\n]+/g, ' ')}`;
     (users as YAMLSeq).add(item);
   }
   await writeAtomic(file, doc.toString({ lineWidth: 0 }));
+}
+
+/**
+ * `text` with `entries` added at the end of its users list, every other byte unchanged; undefined
+ * when the layout is not one this handles, or the result would not read back as exactly the old
+ * entries plus the new ones.
+ */
+export function insertEntries(text: string, doc: Document, entries: readonly ManifestEntry[]): string | undefined {
+  if (entries.length === 0) return text;
+  const root = doc.contents;
+  if (!isMap(root) || root.flow) return undefined;
+  const pair = root.items.find((p): p is Pair => isPair(p) && isScalar(p.key) && p.key.value === 'users');
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const lineStart = (offset: number) => text.lastIndexOf('\n', offset - 1) + 1;
+  const lineEnd = (offset: number) => {
+    const nl = text.indexOf('\n', offset);
+    return nl < 0 ? text.length : nl + 1;
+  };
+  const column = (offset: number) => offset - lineStart(offset);
+  const block = (seqColumn: number, keyColumn: number) => {
+    const dash = `${' '.repeat(seqColumn)}-${' '.repeat(Math.max(1, keyColumn - seqColumn - 1))}`;
+    return entries.flatMap((e) => entryLines(e, dash, ' '.repeat(keyColumn))).map((l) => l + eol).join('');
+  };
+  const rootColumn = root.range ? column(root.range[0]) : 0;
+  let edited: string;
+  const value = pair?.value;
+  if (!pair || !isScalar(pair.key) || !pair.key.range) {
+    // No users list yet: one at the end of the file.
+    const end = text.length && !text.endsWith('\n') ? `${text}${eol}` : text;
+    edited = `${end}${' '.repeat(rootColumn)}users:${eol}${block(rootColumn + 2, rootColumn + 4)}`;
+  } else if (isSeq(value) && !value.flow && value.items.length > 0 && value.range) {
+    // After the line where the list's last entry ends (a trailing comment on it stays with it).
+    const first = value.items[0];
+    if (!isMap(first) || first.flow || !first.range) return undefined;
+    const at = text[value.range[1] - 1] === '\n' ? value.range[1] : lineEnd(value.range[1]);
+    const before = at === text.length && text.length && !text.endsWith('\n') ? `${text}${eol}` : text.slice(0, at);
+    edited = `${before}${block(column(value.range[0]), column(first.range[0]))}${text.slice(at)}`;
+  } else if ((value === null || (isScalar(value) && value.value === null) || (isSeq(value) && value.flow && value.items.length === 0)) && pair.key.range) {
+    // `users:`, `users: ~` or `users: []`: the entries go under the key, the value text goes.
+    const keyColumn = column(pair.key.range[0]);
+    let from = value && (value as { range?: [number, number, number] }).range ? (value as { range: [number, number, number] }).range[0] : pair.key.range[1] + 1;
+    const to = value && (value as { range?: [number, number, number] }).range ? (value as { range: [number, number, number] }).range[1] : from;
+    while (from > 0 && text[from - 1] === ' ') from--;
+    const rest = text.slice(to);
+    const restOfLine = rest.slice(0, rest.indexOf('\n') < 0 ? rest.length : rest.indexOf('\n') + 1);
+    if (restOfLine.trim() && !restOfLine.trim().startsWith('#')) return undefined;
+    edited = `${text.slice(0, from)}${restOfLine.replace(/\r?\n$/, '')}${eol}${block(keyColumn + 2, keyColumn + 4)}${rest.slice(restOfLine.length)}`;
+  } else return undefined;
+  return readsBack(doc, edited, entries) ? edited : undefined;
+}
+
+/** Whether `edited` holds the users `doc` holds plus `entries`, and nothing else changed. */
+function readsBack(doc: Document, edited: string, entries: readonly ManifestEntry[]): boolean {
+  const after = parseDocument(edited);
+  if (after.errors.length > 0) return false;
+  const want = doc.toJS() as Record<string, unknown>;
+  const wantUsers = Array.isArray(want.users) ? want.users : [];
+  const added = entries.map((e) => ({ [e.keyField]: e.keyValue, ...(e.name ? { name: e.name } : {}), photo: e.photo }));
+  return JSON.stringify(after.toJS()) === JSON.stringify({ ...want, users: [...wantUsers, ...added] });
 }

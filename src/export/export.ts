@@ -53,6 +53,8 @@ export type ExportStatus = 'exported' | 'no-photo' | 'managed' | 'refused' | 'fa
 export interface ExportedUser {
   id: string;
   userPrincipalName: string;
+  /** The tenant's displayName, written as the entry's `name:` and shown beside the key. */
+  displayName?: string;
   status: ExportStatus;
   /** Repository-relative path of the photo written. */
   file?: string;
@@ -80,7 +82,7 @@ interface JournalHeader {
   key: 'upn' | 'objectId';
 }
 
-type JournalEntry = { id: string; upn: string; status: 'exported' | 'no-photo' | 'refused'; file?: string; key?: string; reason?: string };
+type JournalEntry = { id: string; upn: string; name?: string; status: 'exported' | 'no-photo' | 'refused'; file?: string; key?: string; reason?: string };
 
 export async function exportTenant(options: ExportOptions, tenant: TenantClient): Promise<ExportResult> {
   const started = performance.now();
@@ -150,12 +152,12 @@ export async function exportTenant(options: ExportOptions, tenant: TenantClient)
         listed++;
         const previous = done.get(user.id);
         if (previous) {
-          users.push({ id: user.id, userPrincipalName: user.userPrincipalName, status: previous.status, ...(previous.file ? { file: previous.file } : {}), ...(previous.reason ? { reason: previous.reason } : {}) });
+          users.push({ id: user.id, userPrincipalName: user.userPrincipalName, ...shownName(user), status: previous.status, ...(previous.file ? { file: previous.file } : {}), ...(previous.reason ? { reason: previous.reason } : {}) });
           continue;
         }
         const declaration = findDeclaration(declared, user);
         if (declaration) {
-          users.push({ id: user.id, userPrincipalName: user.userPrincipalName, status: 'managed', reason: `already declared at ${declaration.at.file}:${declaration.at.line}` });
+          users.push({ id: user.id, userPrincipalName: user.userPrincipalName, ...shownName(user), status: 'managed', reason: `already declared at ${declaration.at.file}:${declaration.at.line}` });
           continue;
         }
         wanted.push(user);
@@ -167,19 +169,19 @@ export async function exportTenant(options: ExportOptions, tenant: TenantClient)
             bytes = await pacer.run(() => downloadPhotoOnce(tenant.connection, user.id, options.signal), user.userPrincipalName);
           } catch (err) {
             const cancelled = err instanceof PacerCancelledError;
-            users.push({ id: user.id, userPrincipalName: user.userPrincipalName, status: cancelled ? 'not-started' : 'failed', reason: (err as Error).message });
+            users.push({ id: user.id, userPrincipalName: user.userPrincipalName, ...shownName(user), status: cancelled ? 'not-started' : 'failed', reason: (err as Error).message });
             return;
           }
-          const base = { id: user.id, upn: user.userPrincipalName };
+          const base = { id: user.id, upn: user.userPrincipalName, ...(user.displayName?.trim() ? { name: user.displayName.trim() } : {}) };
           if (!bytes) {
-            await record({ ...base, status: 'no-photo' }, { id: user.id, userPrincipalName: user.userPrincipalName, status: 'no-photo' });
+            await record({ ...base, status: 'no-photo' }, { id: user.id, userPrincipalName: user.userPrincipalName, ...shownName(user), status: 'no-photo' });
             return;
           }
           const report = await checkPhoto(bytes, { enabled: true, crop: 'centre' });
           const problem = report.issues.find((i) => i.severity === 'error');
           if (problem || !report.input) {
             const reason = `the tenant's photo would not pass validation: ${problem?.message ?? 'unreadable'}`;
-            await record({ ...base, status: 'refused', reason }, { id: user.id, userPrincipalName: user.userPrincipalName, status: 'refused', reason });
+            await record({ ...base, status: 'refused', reason }, { id: user.id, userPrincipalName: user.userPrincipalName, ...shownName(user), status: 'refused', reason });
             return;
           }
           const ext = report.input.format === 'jpeg' ? 'jpg' : report.input.format;
@@ -189,7 +191,7 @@ export async function exportTenant(options: ExportOptions, tenant: TenantClient)
           usedFiles.add(rel.toLowerCase());
           await writeAtomic(path.join(repo, photoRoot, ...rel.split('/')), bytes);
           const key = header.key === 'objectId' ? user.id : user.userPrincipalName;
-          await record({ ...base, status: 'exported', file: rel, key }, { id: user.id, userPrincipalName: user.userPrincipalName, status: 'exported', file: `${photoRoot}/${rel}` });
+          await record({ ...base, status: 'exported', file: rel, key }, { id: user.id, userPrincipalName: user.userPrincipalName, ...shownName(user), status: 'exported', file: `${photoRoot}/${rel}` });
       });
       if (options.signal?.aborted) {
         interrupted = true;
@@ -214,7 +216,7 @@ function exportManifest(done: ReadonlyMap<string, JournalEntry>, header: Journal
   const entries: ManifestEntry[] = [...done.values()]
     .filter((e): e is JournalEntry & { file: string; key: string } => e.status === 'exported' && e.file !== undefined && e.key !== undefined)
     .sort((a, b) => (a.key.toLowerCase() < b.key.toLowerCase() ? -1 : 1))
-    .map((e) => ({ keyField: 'user', keyValue: e.key, photo: e.file, ...(header.key === 'objectId' ? { comment: e.upn } : {}) }));
+    .map((e) => ({ keyField: 'user', keyValue: e.key, ...(e.name ? { name: e.name } : {}), photo: e.file, ...(header.key === 'objectId' ? { comment: e.upn } : {}) }));
   return manifestText(entries, {
     photoRoot: header.photoRoot,
     header: [
@@ -266,4 +268,10 @@ async function exists(file: string): Promise<boolean> {
 
 function toPosix(p: string): string {
   return p.split(path.sep).join('/').replace(/^\.\//, '');
+}
+
+/** The tenant's displayName for reports, when it has one. */
+function shownName(user: Pick<DirectoryUser, 'displayName'>): { displayName?: string } {
+  const name = user.displayName?.trim();
+  return name ? { displayName: name } : {};
 }

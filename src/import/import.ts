@@ -20,7 +20,7 @@ import { checkPhoto, recommendedParallelism } from '../photo/index.js';
 import { listAllDirectoryUsers, type TenantClient } from '../tenant/index.js';
 import { appendToManifest, declaredUsers, findDeclaration, insideRepo, manifestText, safeFileStem, writeAtomic, type Declaration, type ManifestEntry } from '../adopt/repoFiles.js';
 import { readCsvDelivery, readPspaDelivery, type Delivery, type DeliveryRow } from './delivery.js';
-import { describeRosterUser, Directory, readRoster, type RosterUser } from './match.js';
+import { describeRosterUser, Directory, readRosterFile, type RosterColumns, type RosterUser } from './match.js';
 
 export type ImportStatus =
   | 'imported'
@@ -40,10 +40,13 @@ export interface ImportRowResult {
   line: number;
   id: string;
   file: string;
+  /** The person's name: the directory's displayName (roster or tenant), else the delivery's; written as `name:`. */
   name?: string;
   status: ImportStatus;
   /** The matched user as the manifest names them. */
   user?: string;
+  /** Which of the user's properties the manifest key is. */
+  keyFrom?: KeySource;
   /** Repository-relative path of the photo written (or that would be). */
   photo?: string;
   message: string;
@@ -66,9 +69,22 @@ export interface ImportOptions {
   log?: (line: string) => void;
 }
 
+/** The property of a directory user a manifest key was written from. */
+export type KeySource = 'userPrincipalName' | 'mail' | 'employeeId';
+
+/** Which key the manifest entries were written with, and why: one per distinct choice. */
+export interface KeyChoice {
+  field: 'user' | 'employeeId';
+  from: KeySource;
+  why: string;
+  count: number;
+}
+
 export interface ImportResult {
   manifest: string;
   rows: ImportRowResult[];
+  /** The keys of the entries written (or, in a dry run, that would be). */
+  keys: KeyChoice[];
   directorySize: number;
   dryRun: boolean;
   durationMs: number;
@@ -93,8 +109,14 @@ export async function importDelivery(options: ImportOptions, tenant: TenantClien
   log(`${delivery.rows.length} person(s) in the delivery (${delivery.superseded.length} retake/MASTER row(s) replaced earlier ones).`);
 
   let rosterUsers: RosterUser[];
-  if (options.roster) rosterUsers = await readRoster(options.roster);
-  else if (tenant) {
+  let rosterColumns: RosterColumns | undefined;
+  if (options.roster) {
+    const roster = await readRosterFile(options.roster);
+    rosterUsers = roster.users;
+    rosterColumns = roster.columns;
+    const shown = (field: keyof RosterColumns) => (rosterColumns![field] !== undefined ? `"${rosterColumns![field]}"` : 'none');
+    log(`Roster columns: userPrincipalName ← ${shown('userPrincipalName')}, mail ← ${shown('mail')}, employeeId ← ${shown('employeeId')}, name ← ${shown('displayName')}.`);
+  } else if (tenant) {
     rosterUsers = (await listAllDirectoryUsers(tenant.connection)).map((u) => ({
       id: u.id,
       userPrincipalName: u.userPrincipalName,
@@ -109,13 +131,14 @@ export async function importDelivery(options: ImportOptions, tenant: TenantClien
   const declared = await declaredUsers(repo);
   const rows: ImportRowResult[] = [];
   const base = (r: DeliveryRow) => ({ source: r.source, line: r.line, id: r.id, file: r.file, ...(r.name ? { name: r.name } : {}) });
+  const baseOf = base;
   for (const r of delivery.withoutId) rows.push({ ...base(r), status: 'no-id', message: `${r.source}:${r.line}: the row has no id, so it cannot be matched to a user. Add the student/employee id, or import this photo with a CSV row.` });
   for (const s of delivery.superseded) {
     rows.push({ ...base(s.row), status: 'superseded', message: `${s.row.source}:${s.row.line}: replaced by ${s.by.source}:${s.by.line} (${s.by.file}) — a retake or the MASTER.TXT row wins.` });
   }
 
   // Match, then claim each user once (two ids may name one person: "0123" and an e-mail).
-  interface Planned { row: DeliveryRow; user: RosterUser; keyField: 'user' | 'employeeId'; keyValue: string; declaration?: Declaration }
+  interface Planned { row: DeliveryRow; user: RosterUser; keyField: 'user' | 'employeeId'; keyValue: string; keyFrom: KeySource; why: string; name?: string; declaration?: Declaration }
   const planned: Planned[] = [];
   const claimed = new Map<string, DeliveryRow>();
   for (const row of delivery.rows) {
@@ -135,48 +158,50 @@ export async function importDelivery(options: ImportOptions, tenant: TenantClien
       continue;
     }
     claimed.set(identity, row);
-    const useEmployeeId = (options.key === 'employeeId' && match.user.employeeId) || !match.user.userPrincipalName;
-    const keyField = useEmployeeId ? 'employeeId' : 'user';
-    const keyValue = useEmployeeId ? (match.user.employeeId ?? match.user.mail ?? '') : match.user.userPrincipalName!;
-    if (!keyValue) {
-      rows.push({ ...base(row), status: 'unmatched', message: `${row.source}:${row.line}: ${describeRosterUser(match.user)} has neither a userPrincipalName nor an employeeId to declare them by. Add one to the roster.` });
+    const key = chooseKey(match.user, options.key ?? 'upn', rosterColumns);
+    if (!key) {
+      rows.push({ ...base(row), status: 'unmatched', message: `${row.source}:${row.line}: ${describeRosterUser(match.user)} has no userPrincipalName, mail address or employeeId to declare them by. Add one to the roster.` });
       continue;
     }
+    const name = (match.user.displayName ?? row.name)?.trim();
     const declaration = findDeclaration(declared, {
       id: match.user.id ?? '',
       userPrincipalName: match.user.userPrincipalName ?? '',
       mail: match.user.mail ?? null,
       employeeId: match.user.employeeId ?? null,
     });
-    planned.push({ row, user: match.user, keyField, keyValue, ...(declaration ? { declaration } : {}) });
+    planned.push({ row, user: match.user, ...key, ...(name ? { name } : {}), ...(declaration ? { declaration } : {}) });
   }
 
   // Read, crop and normalise in parallel; write only what passes.
   const newEntries: ManifestEntry[] = [];
+  const choices: { keyField: 'user' | 'employeeId'; keyFrom: KeySource; why: string }[] = [];
   const usedFiles = new Set<string>();
   const deliveryRoot = path.resolve(delivery.dir);
   await mapLimit(planned, recommendedParallelism(), async (p) => {
-    const { row } = p;
-    const who = p.keyField === 'employeeId' ? `employeeId ${p.keyValue}` : p.keyValue;
+    const row = p.row;
+    const base = (r: DeliveryRow) => ({ ...baseOf(r), ...(p.name ? { name: p.name } : {}), keyFrom: p.keyFrom });
+    const key = p.keyField === 'employeeId' ? `employeeId ${p.keyValue}` : p.keyValue;
+    const who = p.name ? `${key} (${p.name})` : key;
     if (p.declaration && !options.force) {
-      rows.push({ ...base(row), status: 'already-declared', user: who, photo: p.declaration.photoPath, message: `${row.source}:${row.line}: ${who} is already declared at ${p.declaration.at.file}:${p.declaration.at.line} (${p.declaration.photoPath}); kept. Re-run with --force to replace that photo with this one.` });
+      rows.push({ ...base(row), status: 'already-declared', user: key, photo: p.declaration.photoPath, message: `${row.source}:${row.line}: ${who} is already declared at ${p.declaration.at.file}:${p.declaration.at.line} (${p.declaration.photoPath}); kept. Re-run with --force to replace that photo with this one.` });
       return;
     }
     const abs = path.resolve(deliveryRoot, ...row.file.split('/'));
     const inside = path.relative(deliveryRoot, abs);
     if (!row.file || inside.startsWith('..') || path.isAbsolute(inside)) {
-      rows.push({ ...base(row), status: 'missing-file', user: who, message: `${row.source}:${row.line}: the file "${row.file}" is ${row.file ? 'outside the delivery folder' : 'not named'}. Correct the row.` });
+      rows.push({ ...base(row), status: 'missing-file', user: key, message: `${row.source}:${row.line}: the file "${row.file}" is ${row.file ? 'outside the delivery folder' : 'not named'}. Correct the row.` });
       return;
     }
     const bytes = await readFile(abs).catch(() => undefined);
     if (!bytes) {
-      rows.push({ ...base(row), status: 'missing-file', user: who, message: `${row.source}:${row.line}: ${row.file} is not in the delivery (${delivery.dir}). Ask the photographer for it, or correct the folder/file name (it is case-sensitive).` });
+      rows.push({ ...base(row), status: 'missing-file', user: key, message: `${row.source}:${row.line}: ${row.file} for ${who} is not in the delivery (${delivery.dir}). Ask the photographer for it, or correct the folder/file name (it is case-sensitive).` });
       return;
     }
     const report = await checkPhoto(bytes, { enabled: true, crop });
     const problem = report.issues.find((i) => i.severity === 'error');
     if (problem || !report.output) {
-      rows.push({ ...base(row), status: 'invalid-photo', user: who, message: `${row.source}:${row.line}: ${row.file}: ${problem?.message ?? 'the photo could not be normalised.'}` });
+      rows.push({ ...base(row), status: 'invalid-photo', user: key, message: `${row.source}:${row.line}: ${row.file} for ${who}: ${problem?.message ?? 'the photo could not be normalised.'}` });
       return;
     }
     let target: string;
@@ -192,18 +217,19 @@ export async function importDelivery(options: ImportOptions, tenant: TenantClien
       target = `${PHOTO_ROOT}/${rel}`;
       const existing = await stat(path.join(repo, target)).catch(() => undefined);
       if (existing && !options.force) {
-        rows.push({ ...base(row), status: 'file-exists', user: who, photo: target, message: `${row.source}:${row.line}: ${target} already exists and no manifest uses it for ${who}; kept. Re-run with --force to overwrite it, or remove it.` });
+        rows.push({ ...base(row), status: 'file-exists', user: key, photo: target, message: `${row.source}:${row.line}: ${target} already exists and no manifest uses it for ${who}; kept. Re-run with --force to overwrite it, or remove it.` });
         return;
       }
-      newEntries.push({ keyField: p.keyField, keyValue: p.keyValue, photo: rel, comment: `${row.name ? `${row.name}, ` : ''}${row.source}:${row.line} ${row.file}` });
+      newEntries.push({ keyField: p.keyField, keyValue: p.keyValue, ...(p.name ? { name: p.name } : {}), photo: rel, comment: `${row.source}:${row.line} ${row.file}` });
+      choices.push(p);
     }
     if (!options.dryRun) await writeAtomic(path.join(repo, ...target.split('/')), report.output.jpeg);
     rows.push({
       ...base(row),
       status,
-      user: who,
+      user: key,
       photo: target,
-      message: status === 'replaced' ? `${row.source}:${row.line}: replaced ${target} (declared at ${p.declaration!.at.file}:${p.declaration!.at.line}).` : `${row.source}:${row.line}: ${row.file} → ${target}.`,
+      message: status === 'replaced' ? `${row.source}:${row.line}: replaced ${target} for ${who} (declared at ${p.declaration!.at.file}:${p.declaration!.at.line}).` : `${row.source}:${row.line}: ${row.file} → ${target} (${who}).`,
     });
   });
 
@@ -217,5 +243,41 @@ export async function importDelivery(options: ImportOptions, tenant: TenantClien
     }
   }
   rows.sort((a, b) => (a.source === b.source ? a.line - b.line : a.source < b.source ? -1 : 1));
-  return { manifest: manifestRel, rows, directorySize: directory.size, dryRun: options.dryRun ?? false, durationMs: Math.round(performance.now() - started) };
+  const keys = keyChoices(choices);
+  for (const k of keys) log(`Manifest keys: ${k.count} × ${k.field}: from the ${k.from}: ${k.why}.`);
+  return { manifest: manifestRel, rows, keys, directorySize: directory.size, dryRun: options.dryRun ?? false, durationMs: Math.round(performance.now() - started) };
+}
+
+/**
+ * The key a new manifest entry names the user by, and why (import reports it). The default is the
+ * userPrincipalName (`user:`); `--key employeeId` asks for the employeeId. A roster without a UPN
+ * column still gives a `user:` key when it has mail addresses (apply matches a `user:` key by
+ * userPrincipalName, then by mail); only a user with neither is declared by employeeId.
+ */
+export function chooseKey(user: RosterUser, wanted: 'upn' | 'employeeId', roster: RosterColumns | undefined): { keyField: 'user' | 'employeeId'; keyValue: string; keyFrom: KeySource; why: string } | undefined {
+  const column = (field: keyof RosterColumns) => (roster?.[field] !== undefined ? ` (the roster's "${roster[field]}" column)` : '');
+  if (wanted === 'employeeId' && user.employeeId) return { keyField: 'employeeId', keyValue: user.employeeId, keyFrom: 'employeeId', why: `--key employeeId${column('employeeId')}` };
+  if (user.userPrincipalName) {
+    const why = wanted === 'employeeId' ? 'these users have no employeeId, which --key employeeId asked for' : 'the default key';
+    return { keyField: 'user', keyValue: user.userPrincipalName, keyFrom: 'userPrincipalName', why: `${why}${column('userPrincipalName')}` };
+  }
+  if (user.mail) {
+    const why = roster && roster.userPrincipalName === undefined
+      ? `the roster has no userPrincipalName (UPN) column; its "${roster.mail}" column gives the mail address, and a user: key is matched by userPrincipalName or mail`
+      : `these users have no userPrincipalName in the roster; a user: key is matched by userPrincipalName or mail${column('mail')}`;
+    return { keyField: 'user', keyValue: user.mail, keyFrom: 'mail', why };
+  }
+  if (user.employeeId) return { keyField: 'employeeId', keyValue: user.employeeId, keyFrom: 'employeeId', why: `these users have neither a userPrincipalName nor a mail address in the roster${column('employeeId')}` };
+  return undefined;
+}
+
+function keyChoices(choices: readonly { keyField: 'user' | 'employeeId'; keyFrom: KeySource; why: string }[]): KeyChoice[] {
+  const byChoice = new Map<string, KeyChoice>();
+  for (const c of choices) {
+    const id = `${c.keyField}\0${c.keyFrom}\0${c.why}`;
+    const seen = byChoice.get(id);
+    if (seen) seen.count++;
+    else byChoice.set(id, { field: c.keyField, from: c.keyFrom, why: c.why, count: 1 });
+  }
+  return [...byChoice.values()].sort((a, b) => b.count - a.count);
 }

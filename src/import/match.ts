@@ -73,11 +73,37 @@ export class Directory {
   }
 }
 
+/** Which header of a roster each field was read from (undefined: the roster has no such column). */
+export interface RosterColumns {
+  employeeId?: string;
+  userPrincipalName?: string;
+  mail?: string;
+  id?: string;
+  displayName?: string;
+}
+
 /**
- * A roster CSV: a header row naming any of employeeId, userPrincipalName (upn), mail (email),
- * id (object id), displayName; at least one of employeeId / userPrincipalName / mail.
+ * The usual names of roster columns, compared without regard to case, spaces, `_`, `.` and `-`
+ * (so "E-mail", "Email Address" and "USER_PRINCIPAL_NAME" all match).
+ */
+export const ROSTER_COLUMN_NAMES = {
+  employeeId: ['employeeId', 'employee id', 'employee number', 'student id', 'student number', 'staff id'],
+  userPrincipalName: ['userPrincipalName', 'upn', 'username', 'login', 'sign-in name', 'signin name'],
+  mail: ['mail', 'email', 'e-mail', 'email address', 'mail address', 'primary email'],
+  id: ['id', 'objectId', 'object id'],
+  displayName: ['displayName', 'display name', 'name', 'full name'],
+} as const;
+
+/**
+ * A roster CSV: a header row naming any of employeeId, userPrincipalName (UPN), mail (Email,
+ * E-mail), id (object id), displayName; at least one of employeeId / userPrincipalName / mail.
  */
 export async function readRoster(file: string): Promise<RosterUser[]> {
+  return (await readRosterFile(file)).users;
+}
+
+/** readRoster, and which column each field came from (import says which key it wrote, and why). */
+export async function readRosterFile(file: string): Promise<{ users: RosterUser[]; columns: RosterColumns }> {
   const source = path.basename(file);
   const bytes = await readFile(file).catch(() => {
     throw new UserError('usage', `--roster ${file} cannot be read. Give a CSV exported from your SIS or HR system with a header row (employeeId,userPrincipalName,mail).`);
@@ -85,22 +111,29 @@ export async function readRoster(file: string): Promise<RosterUser[]> {
   const rows = parseDelimited(decodeText(bytes));
   const header = rows[0]?.cells ?? [];
   const col = {
-    employeeId: headerIndex(header, 'employeeId', 'employee id', 'student id', 'studentid', 'student number'),
-    upn: headerIndex(header, 'userPrincipalName', 'upn', 'username', 'login'),
-    mail: headerIndex(header, 'mail', 'email', 'e-mail', 'email address'),
-    id: headerIndex(header, 'id', 'objectId', 'object id'),
-    displayName: headerIndex(header, 'displayName', 'display name', 'name'),
+    employeeId: headerIndex(header, ...ROSTER_COLUMN_NAMES.employeeId),
+    upn: headerIndex(header, ...ROSTER_COLUMN_NAMES.userPrincipalName),
+    mail: headerIndex(header, ...ROSTER_COLUMN_NAMES.mail),
+    id: headerIndex(header, ...ROSTER_COLUMN_NAMES.id),
+    displayName: headerIndex(header, ...ROSTER_COLUMN_NAMES.displayName),
   };
   if (col.employeeId < 0 && col.upn < 0 && col.mail < 0) {
-    throw new UserError('usage', `${source}:1: the roster's header row names none of employeeId, userPrincipalName, mail (it has: ${header.join(', ') || 'nothing'}). Rename the columns.`);
+    throw new UserError('usage', `${source}:1: the roster's header row names none of employeeId, userPrincipalName (UPN), mail (Email) (it has: ${header.join(', ') || 'nothing'}). Rename the columns.`);
   }
-  return rows.slice(1).map((row) => {
+  const columns: RosterColumns = {};
+  const named = (i: number) => (i >= 0 ? header[i] : undefined);
+  for (const [field, i] of [['employeeId', col.employeeId], ['userPrincipalName', col.upn], ['mail', col.mail], ['id', col.id], ['displayName', col.displayName]] as const) {
+    const h = named(i);
+    if (h !== undefined) columns[field] = h;
+  }
+  const users = rows.slice(1).map((row) => {
     const cell = (i: number) => (i >= 0 ? (row.cells[i] ?? '').trim() || undefined : undefined);
     const user: RosterUser = { at: `${source}:${row.line}` };
     const values = { employeeId: cell(col.employeeId), userPrincipalName: cell(col.upn), mail: cell(col.mail), id: cell(col.id), displayName: cell(col.displayName) };
     for (const [k, v] of Object.entries(values)) if (v !== undefined) (user as Record<string, string>)[k] = v;
     return user;
   });
+  return { users, columns };
 }
 
 export function describeRosterUser(user: RosterUser): string {

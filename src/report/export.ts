@@ -21,7 +21,7 @@ export function exportText(result: ExportResult): string {
   const lines: string[] = [];
   for (const u of result.users) {
     // The tenant's names and Graph's messages are data: printable() keeps each on its line.
-    if (u.status === 'refused' || u.status === 'failed') lines.push(`  ! ${printable(u.userPrincipalName)}: ${u.status}: ${printable(u.reason ?? '')}`);
+    if (u.status === 'refused' || u.status === 'failed') lines.push(`  ! ${printable(u.userPrincipalName)}${u.displayName ? ` (${printable(u.displayName)})` : ''}: ${u.status}: ${printable(u.reason ?? '')}`);
   }
   lines.push(exportHeadline(result));
   lines.push(
@@ -40,6 +40,6 @@ export function exportJson(result: ExportResult): unknown {
     resumed: result.resumed,
     counts: exportCounts(result),
     durationMs: result.durationMs,
-    users: result.users.map((u) => ({ id: u.id, userPrincipalName: u.userPrincipalName, status: u.status, ...(u.file ? { file: u.file } : {}), ...(u.reason ? { reason: u.reason } : {}) })),
+    users: result.users.map((u) => ({ id: u.id, userPrincipalName: u.userPrincipalName, ...(u.displayName ? { displayName: u.displayName } : {}), status: u.status, ...(u.file ? { file: u.file } : {}), ...(u.reason ? { reason: u.reason } : {}) })),
   };
 }

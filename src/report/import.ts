@@ -30,6 +30,8 @@ export function importText(result: ImportResult): string {
     // Messages quote the delivery's file names and values (data): printable() keeps each on its line.
     for (const r of rows) lines.push(`  ${printable(r.message)}`);
   }
+  // Which key the entries name users by, and why (the roster's column names are data).
+  for (const k of result.keys) lines.push(`Manifest keys: ${k.count} × ${k.field}: from the ${k.from}: ${printable(k.why)}.`);
   lines.push(importHeadline(result));
   const written = result.rows.filter((r) => r.status === 'imported').length;
   if (written && !result.dryRun) lines.push(`Wrote ${written} photo(s) and their entries in ${printable(result.manifest)}. Review with "entra-photos validate" and "entra-photos plan", then commit.`);
@@ -44,6 +46,7 @@ export function importJson(result: ImportResult): unknown {
     directorySize: result.directorySize,
     counts: importCounts(result),
     clean: importClean(result),
+    keys: result.keys,
     rows: result.rows,
   };
 }

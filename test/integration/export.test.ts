@@ -61,7 +61,9 @@ describe('export', () => {
     expect(listing.length).toBeGreaterThan(0);
     for (const r of listing) expect(decodeURIComponent(r.path)).toContain('$select=id,userPrincipalName,mail,employeeId,displayName,accountEnabled');
     const manifest = await readFile(path.join(repo, 'manifests/exported.yaml'), 'utf8');
-    expect(manifest).toContain('  - user: grace.hopper@contoso.edu\n    photo: exported/grace.hopper@contoso.edu.jpg');
+    // The tenant's displayName is written as name:, for reviewers.
+    expect(manifest).toContain('  - user: grace.hopper@contoso.edu\n    name: Grace Hopper\n    photo: exported/grace.hopper@contoso.edu.jpg');
+    expect(result.users.find((u: ExportedUser) => u.userPrincipalName === 'grace.hopper@contoso.edu')).toMatchObject({ displayName: 'Grace Hopper', status: 'exported' });
     expect(manifest).not.toContain('ada.lovelace');
     expect(manifest).not.toContain('students');
     expect(await readFile(path.join(repo, 'photos/exported/grace.hopper@contoso.edu.jpg'))).toEqual(await emulator.admin.photo('grace.hopper@contoso.edu'));

@@ -11,7 +11,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, DEFAULT_USERS, type RunningEmulator } from '../../src/emulator/index.js';
 import { checkPhoto } from '../../src/photo/index.js';
-import { tempDir, writeTree } from '../helpers/repo.js';
+import { git, initGitRepo, tempDir, writeTree } from '../helpers/repo.js';
 import { runCli } from '../helpers/runCli.js';
 
 let scratch: Awaited<ReturnType<typeof tempDir>>;
@@ -73,15 +73,17 @@ describe('import', () => {
     const result = JSON.parse(run.stdout);
     expect(result.counts).toMatchObject({ imported: 3, superseded: 1, 'missing-file': 1, unmatched: 1, ambiguous: 1, 'already-declared': 1, 'no-id': 1 });
     const row = (status: string) => result.rows.find((r: { status: string }) => r.status === status);
-    expect(row('missing-file').message).toMatch(/^INDEX\.TXT:3: GR09\/IMG003\.JPG is not in the delivery/);
+    expect(row('missing-file').message).toMatch(/^INDEX\.TXT:3: GR09\/IMG003\.JPG for s10025@students\.contoso\.edu \(Sofia Garcia\) is not in the delivery/);
     expect(row('unmatched').message).toMatch(/^INDEX\.TXT:5: no user has employeeId 99999/);
     expect(row('ambiguous').message).toMatch(/^INDEX\.TXT:6: 5005 matches 2 users by employeeId \(twin\.a@students\.contoso\.edu, twin\.b@students\.contoso\.edu\)/);
-    expect(row('already-declared').message).toMatch(/^INDEX\.TXT:7: s10027@students\.contoso\.edu is already declared at manifests\/students\.yaml:\d+/);
+    expect(row('already-declared').message).toMatch(/^INDEX\.TXT:7: s10027@students\.contoso\.edu \(Amara Okafor\) is already declared at manifests\/students\.yaml:\d+/);
     expect(row('superseded').message).toMatch(/^INDEX\.TXT:4: replaced by MASTER\.TXT:1 \(RETAKES\/R004\.JPG\)/);
     expect(row('no-id').message).toMatch(/^INDEX\.TXT:8:/);
 
     const manifest = await readFile(path.join(repo, 'manifests/imported.yaml'), 'utf8');
-    expect(manifest).toContain('  - user: s10023@students.contoso.edu  # Maya Patel, INDEX.TXT:1 GR09/IMG001.JPG\n    photo: imported/s10023@students.contoso.edu.jpg');
+    // The tenant's displayName is written as name: (reviewers see people, not numbers).
+    expect(manifest).toContain('  - user: s10023@students.contoso.edu  # INDEX.TXT:1 GR09/IMG001.JPG\n    name: Maya Patel\n    photo: imported/s10023@students.contoso.edu.jpg');
+    expect(result.keys).toEqual([{ field: 'user', from: 'userPrincipalName', why: 'the default key', count: 3 }]);
     expect(manifest).toContain('MASTER.TXT:1 RETAKES/R004.JPG');
     // Cropped and normalised exactly as apply will: the retake, square, 648 px, centre crop.
     const written = await readFile(path.join(repo, 'photos/imported/s10026@students.contoso.edu.jpg'));
@@ -119,7 +121,7 @@ describe('import', () => {
     const result = JSON.parse(run.stdout);
     expect(result.counts).toMatchObject({ imported: 3, ambiguous: 1, 'missing-file': 1 });
     expect(result.rows.find((r: { status: string }) => r.status === 'ambiguous').message).toContain('photos.csv:5: 777 matches 2 users by employeeId (x@contoso.edu (roster.csv:5), y@contoso.edu (roster.csv:6))');
-    expect(result.rows.find((r: { status: string }) => r.status === 'missing-file').message).toMatch(/^photos\.csv:6: missing\.jpg is not in the delivery/);
+    expect(result.rows.find((r: { status: string }) => r.status === 'missing-file').message).toMatch(/^photos\.csv:6: missing\.jpg for employeeId 420 is not in the delivery/);
     const manifest = await readFile(path.join(repo, 'manifests/imported.yaml'), 'utf8');
     expect(manifest).toContain('  - employeeId: "417"');
     expect(manifest).toContain('  - employeeId: "418"'); // matched by mail
@@ -132,6 +134,83 @@ describe('import', () => {
     expect(more.code).toBe(1);
     expect(more.stdout).toContain('ambiguous (1):');
   });
+
+  it('a roster with Email but no UPN column: user: keys from the mail addresses, and the report says so', async () => {
+    const repo = path.join(scratch.dir, 'email-roster-repo');
+    await writeTree(repo, { 'manifests/.keep': '' });
+    await writeTree(scratch.dir, {
+      'email/photos.csv': 'id,file\n41002,a.jpg\n41003,b.jpg\n',
+      'email/a.jpg': await portrait(15),
+      'email/b.jpg': await portrait(45),
+      // Usual column names, any case and spacing: "Student Number", " E-Mail ", "Full Name".
+      'email/roster.csv': 'Student Number, E-Mail ,Full Name\n41002,ada@contoso.edu,Ada Lovelace\n41003,,Bo Diddley\n',
+    });
+    const run = await runCli(['import', '--repo', repo, '--csv', path.join(scratch.dir, 'email/photos.csv'), '--roster', path.join(scratch.dir, 'email/roster.csv')]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Roster columns: userPrincipalName ← none, mail ← "E-Mail", employeeId ← "Student Number", name ← "Full Name".');
+    expect(run.stdout).toContain('Manifest keys: 1 × user: from the mail: the roster has no userPrincipalName (UPN) column; its "E-Mail" column gives the mail address, and a user: key is matched by userPrincipalName or mail.');
+    expect(run.stdout).toContain('Manifest keys: 1 × employeeId: from the employeeId: these users have neither a userPrincipalName nor a mail address in the roster (the roster\'s "Student Number" column).');
+    const manifest = await readFile(path.join(repo, 'manifests/imported.yaml'), 'utf8');
+    expect(manifest).toContain('  - employeeId: "41003"  # photos.csv:3 b.jpg\n    name: Bo Diddley\n    photo: imported/41003.jpg\n');
+    expect(manifest).toContain('  - user: ada@contoso.edu  # photos.csv:2 a.jpg\n    name: Ada Lovelace\n    photo: imported/ada@contoso.edu.jpg\n');
+    expect((await runCli(['validate', '--repo', repo])).code).toBe(0);
+    // The plan shows the names beside the keys.
+    initGitRepo(repo);
+    const plan = await runCli(['plan', '--repo', repo]);
+    expect(plan.stdout).toContain('+ ada@contoso.edu (Ada Lovelace)');
+    expect(plan.stdout).toContain('+ employeeId 41003 (Bo Diddley)');
+  });
+
+  it('--force into a commented manifest changes only the lines it must', async () => {
+    const repo = path.join(scratch.dir, 'force-repo');
+    const commented = [
+      '# yaml-language-server: $schema=../schema/manifest.schema.json',
+      '# Grade 9 portraits.    Owner: the front office.',
+      'version: 1',
+      'photoRoot: photos   # the default',
+      '',
+      'users:',
+      '    # Homeroom 101',
+      '    -   user: s10024@students.contoso.edu     # Liam',
+      '        photo: "students/10024.jpg"',
+      '',
+      '    -   user: s10027@students.contoso.edu',
+      "        photo: 'students/10027.jpg'   # retake due",
+      '# end of list',
+      '',
+    ].join('\n');
+    await writeTree(repo, { 'manifests/imported.yaml': commented, 'photos/students/10024.jpg': await portrait(5), 'photos/students/10027.jpg': await portrait(6) });
+    initGitRepo(repo);
+    const delivery = path.join(scratch.dir, 'force-delivery');
+    await writeTree(delivery, {
+      'INDEX.TXT': [pspa('GR09', 'IMG001.JPG', '9', 'Patel', 'Maya', '10023'), pspa('GR09', 'IMG002.JPG', '9', 'Kim', 'Noah', '10026'), pspa('GR09', 'IMG007.JPG', '9', 'Okafor', 'Amara', '10027')].join('\r\n') + '\r\n',
+      'GR09/IMG001.JPG': await portrait(11),
+      'GR09/IMG002.JPG': await portrait(22),
+      'GR09/IMG007.JPG': await portrait(33),
+    });
+    const run = await runCli(['import', '--repo', repo, '--pspa', delivery, '--force', '--format', 'json'], env());
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).counts).toMatchObject({ imported: 2, replaced: 1 });
+    const after = await readFile(path.join(repo, 'manifests/imported.yaml'), 'utf8');
+    // Two new photos: six added lines after the last entry, every other line byte-identical.
+    const lines = commented.split('\n');
+    const at = lines.indexOf('# end of list');
+    expect(after).toBe(
+      [
+        ...lines.slice(0, at),
+        '    -   user: s10023@students.contoso.edu  # INDEX.TXT:1 GR09/IMG001.JPG',
+        '        name: Maya Patel',
+        '        photo: imported/s10023@students.contoso.edu.jpg',
+        '    -   user: s10026@students.contoso.edu  # INDEX.TXT:2 GR09/IMG002.JPG',
+        '        name: Noah Kim',
+        '        photo: imported/s10026@students.contoso.edu.jpg',
+        ...lines.slice(at),
+      ].join('\n'),
+    );
+    // git says the same: six lines added, none removed or changed.
+    expect(git(repo, 'diff', '--numstat', '--', 'manifests/imported.yaml')).toBe('6\t0\tmanifests/imported.yaml');
+    expect((await runCli(['validate', '--repo', repo])).code).toBe(0);
+  }, 20_000);
 
   it('says what to do when the delivery cannot be read', async () => {
     const none = await runCli(['import', '--repo', scratch.dir, '--pspa', scratch.dir, '--roster', path.join(scratch.dir, 'roster.csv')]);

@@ -128,6 +128,8 @@ function applyFor(values: string[]): ApplyResult {
     { key: key(v, 'objectId'), action: 'upload', status: 'cancelled', photo: v },
     { key: key(`named${i}`), action: 'upload', status: 'failed', photo: `photos/named${i}.jpg`, reason: 'Graph: 500' },
     { key: key(`shown${i}`), action: 'upload', status: 'uploaded', photo: `photos/shown${i}.jpg` },
+    // Waiting for an account: the key, the manifest path and the reason are data.
+    { key: key(v, 'upn'), action: 'upload', status: 'pending', code: 'no-account', photo: `photos/${v}.jpg`, declaredAt: { file: `manifests/${v}.yaml`, line: 4 }, reason: `No user in the tenant has ${v}.`, waitingSince: '2026-11-20T10:00:00.000Z' },
   ]);
   return {
     environment: 'production',
@@ -173,6 +175,7 @@ function exportFor(values: string[]): ExportResult {
     users: values.flatMap((v, i) => [
       { id: `id-${i}`, userPrincipalName: v, status: 'failed' as const, reason: `Graph: ${v}` },
       { id: `id2-${i}`, userPrincipalName: `${v}@x`, status: 'refused' as const, reason: v },
+      { id: `id3-${i}`, userPrincipalName: `plain${i}@x`, displayName: v, status: 'failed' as const, reason: 'Graph: 500' },
     ]),
     complete: true,
     durationMs: 10,
@@ -182,7 +185,9 @@ function exportFor(values: string[]): ExportResult {
 function importFor(values: string[]): ImportResult {
   return {
     manifest: `manifests/${values[0]}.yaml`,
-    rows: values.map((v, i) => ({ source: 'INDEX.TXT', line: i + 2, id: v, file: v, status: 'unmatched' as const, message: `INDEX.TXT:${i + 2}: ${v} matches no user.` })),
+    rows: values.map((v, i) => ({ source: 'INDEX.TXT', line: i + 2, id: v, file: v, name: v, status: 'unmatched' as const, message: `INDEX.TXT:${i + 2}: ${v} matches no user.` })),
+    // The roster's column names are data too.
+    keys: values.map((v) => ({ field: 'user' as const, from: 'mail' as const, why: `the roster's "${v}" column`, count: 1 })),
     directorySize: 10,
     dryRun: false,
     durationMs: 10,
