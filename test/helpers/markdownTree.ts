@@ -42,7 +42,7 @@ const FORBIDDEN = new Set(['image', 'imageReference', 'linkReference', 'definiti
 const OUR_CODE = new Set(['plan', 'prune: true', 'entra-photos validate', 'fix: true', 'entra-photos drift --fix']);
 
 /** Headings we write. */
-const OUR_HEADINGS = /^(?:(?:✅|❌|⚠\uFE0F?|🔎) entra-photos: |entra-photos plan |Failures \(\d+\)$|Users$|Photo policy$|What differs$|Fix$)/u;
+const OUR_HEADINGS = /^(?:(?:✅|❌|⚠\uFE0F?|🔎) entra-photos: |entra-photos plan |Failures \(\d+\)$|Waiting for an account: \d+$|Users$|Photo policy$|What differs$|Fix$)/u;
 
 export interface OwnUrls {
   /** GITHUB_SERVER_URL of the run: every link and image starts with it. */
