@@ -17,7 +17,8 @@ import { applyRevision, type ApplyResult, type UnknownUsers } from '../../src/ap
 import { DEFAULT_USERS, type RunningEmulator } from '../../src/emulator/index.js';
 import { applyJson, applyMarkdown, applySucceeded, applyText } from '../../src/report/apply.js';
 import { git, tempDir } from '../helpers/repo.js';
-import { appliedTag, portrait, startTrustedEmulator, tenantFor } from '../reliability/helpers.js';
+import { main } from '../../src/cli/main.js';
+import { appliedTag, portrait, runCliApply, startTrustedEmulator, tenantFor } from '../reliability/helpers.js';
 
 const LEAVER = { userPrincipalName: 'leaver@contoso.edu', displayName: 'Lee Leaver', accountEnabled: false };
 let scratch: Awaited<ReturnType<typeof tempDir>>;
@@ -187,6 +188,22 @@ describe('users without an account', () => {
     const strict = await apply(dir2, 'fail');
     expect(strict.outcomes[0]).toMatchObject({ status: 'failed', code: 'disabled' });
     expect(strict.record).toBe('not-complete');
+  });
+
+  it('the CLI (dist/cli.js): --unknown-users pending by default, fail on request, anything else is a usage error', async () => {
+    const dir = await newRepo();
+    const head = await manifest(dir, [['user: ada.lovelace@contoso.edu', 'p0.jpg'], ['user: new.teacher@contoso.edu', 'p1.jpg']], 'one unknown');
+    const strict = await runCliApply(emulator, ['--repo', dir, '--environment', 'cli', '--unknown-users', 'fail']);
+    expect(strict.code).toBe(1);
+    expect(JSON.parse(strict.stdout)).toMatchObject({ record: 'not-complete', counts: { failed: 1, pending: 0 }, waiting: [] });
+    const waiting = await runCliApply(emulator, ['--repo', dir, '--environment', 'cli']);
+    expect(waiting.code).toBe(0);
+    expect(JSON.parse(waiting.stdout)).toMatchObject({ record: 'advanced', appliedRevision: head, counts: { pending: 1 }, waiting: [{ user: 'new.teacher@contoso.edu', file: 'manifests/staff.yaml', line: 5, problem: 'no-account' }] });
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(['apply', '--unknown-users', 'sometimes'], { write: (s: string) => out.push(s) }, { write: (s: string) => err.push(s) });
+    expect(code).toBe(2);
+    expect(err.join('')).toContain('--unknown-users is "sometimes"; write pending');
   });
 
   it('a user deleted from the tenant and then from the manifest (prune): no photo to remove, the record advances', async () => {
