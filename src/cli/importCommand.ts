@@ -15,10 +15,12 @@ export const IMPORT_USAGE = `Options for import (one of --pspa / --csv; tenant o
   --id-column COL           Id column: header name, or for header-less INDEX.TXT a number or
                             letter (default: "Student ID"-like header, else column N)
   --file-column NAME        File column of --csv (default: file)
-  --roster FILE             Match offline against a roster CSV (employeeId,userPrincipalName,mail)
-                            instead of the tenant's users
+  --roster FILE             Match offline against a roster CSV instead of the tenant's users;
+                            columns by their usual names (UPN/userPrincipalName, Email/Mail/
+                            E-mail, Student ID/employeeId, Name/displayName), any case or spacing
   --crop centre|attention   How 4:5 portraits become square (default: centre)
-  --key upn|employeeId      How the manifest names users (default: upn)
+  --key upn|employeeId      How the manifest names users (default: upn; a roster without a UPN
+                            column gives mail-address keys); the report says which and why
   --manifest FILE           Manifest to write or extend (default: manifests/imported.yaml)
   --photo-dir DIR           Folder under photos/ (default: imported)
   --force                   Replace photos of users already declared, and existing files

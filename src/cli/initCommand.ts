@@ -223,6 +223,7 @@ photoRoot: photos        # photo paths below are relative to this folder; they m
 # Replace [] with one entry per user, like these:
 users: []
 #  - user: ada@contoso.edu          # userPrincipalName, mail, or object id (GUID)
+#    name: Ada Lovelace             # optional, for reviewers: shown beside the key in plans and reports
 #    photo: staff/ada.jpg
 #  - employeeId: "10023"            # school roster / HR number; quote it so leading zeros are kept
 #    photo: students/10023.jpg

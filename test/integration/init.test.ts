@@ -80,6 +80,7 @@ describe('entra-photos init (built CLI)', () => {
     const manifest = (await readFile(manifestPath, 'utf8'))
       .replace('users: []', 'users:')
       .replace('#  - user: ada@contoso.edu', '  - user: ada@contoso.edu')
+      .replace('#    name: Ada Lovelace', '    name: Ada Lovelace')
       .replace('#    photo: staff/ada.jpg', '    photo: staff/ada.jpg');
     await writeFile(manifestPath, manifest);
     await mkdir(path.join(dir, 'photos', 'staff'));
