@@ -258,7 +258,7 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
 
     if (options.dryRun) {
       outcomes.push(...conflictOutcomes(conflicts, true));
-      for (const r of removals) outcomes.push(held.get(r.key.canonical) ?? resolutionOutcome(r.key, 'remove', resolutions.get(r.key.canonical), 'would-remove', r.photo));
+      for (const r of removals) outcomes.push(held.get(r.key.canonical) ?? goneUserRemoval(r, resolutions.get(r.key.canonical), options) ?? resolutionOutcome(r.key, 'remove', resolutions.get(r.key.canonical), 'would-remove', r.photo));
       if (policy.status === 'applied') policy = { ...policy, status: 'would-apply' };
       return result({ validation, base, plan, alreadyLanded: alreadyLanded + alreadyInTenant, outcomes: [...outcomes, ...kept(plan, options)], policy, appliedRevision: base, record: 'dry-run' });
     }
@@ -277,9 +277,7 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
         continue;
       }
       if (!isResolved(resolution)) {
-        // A user who is gone has no photo left to remove.
-        if (resolution?.problem === 'not-found' && (options.unknownUsers ?? 'pending') === 'pending') outcomes.push({ key: r.key, action: 'remove', status: 'kept', photo: r.photo, code: 'no-account', reason: `${resolution.reason} There is no photo to remove.` });
-        else outcomes.push(resolutionOutcome(r.key, 'remove', resolution, 'failed', r.photo));
+        outcomes.push(goneUserRemoval(r, resolution, options) ?? resolutionOutcome(r.key, 'remove', resolution, 'failed', r.photo));
         continue;
       }
       if (breaker.tripped) {
@@ -313,8 +311,10 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
     let record: ApplyResult['record'] = 'not-complete';
     let appliedRevision = base;
     if (complete) {
-      // The users still waiting are listed on the revision before the record moves to it.
-      await ledger.writePending(head, waitingEntries(outcomes, waitingAtBase));
+      // The users still waiting are listed on the revision before the record moves to it (a run
+      // of the applied revision with nobody waiting before or after has nothing to write).
+      const waitingNow = waitingEntries(outcomes, waitingAtBase);
+      if (base !== head || waitingAtBase.size > 0 || waitingNow.length > 0) await ledger.writePending(head, waitingNow);
       if (base === head) record = 'unchanged';
       else {
         record = await ledger.advance(base, head);
@@ -845,6 +845,15 @@ function noAccountOutcome(upload: Upload, resolution: UserResolution | undefined
     reason: `${what} ${todo}`,
     ...(pending ? { waitingSince: ctx.waitingSince.get(upload.key.canonical)?.since ?? new Date().toISOString() } : {}),
   };
+}
+
+/**
+ * A removal whose user is gone from the tenant (deleted: a student who left) has no photo left to
+ * remove: it is kept (nothing to do), not failed, unless unknownUsers is `fail`.
+ */
+function goneUserRemoval(r: Plan['removals'][number], resolution: UserResolution | undefined, options: Pick<ApplyOptions, 'unknownUsers'>): UserOutcome | undefined {
+  if (isResolved(resolution) || resolution?.problem !== 'not-found' || (options.unknownUsers ?? 'pending') !== 'pending') return undefined;
+  return { key: r.key, action: 'remove', status: 'kept', photo: r.photo, code: 'no-account', reason: `${resolution.reason} There is no photo to remove.` };
 }
 
 /** The users left waiting by this run, for the pending note on its revision. */

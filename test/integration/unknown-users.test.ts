@@ -212,6 +212,8 @@ describe('users without an account', () => {
     expect((await apply(dir, undefined, true)).record).toBe('advanced');
     await emulator.admin.removeUser('grace.hopper@contoso.edu');
     const head = await manifest(dir, [['user: ada.lovelace@contoso.edu', 'p0.jpg']], 'grace left');
+    const dry = await applyRevision({ repo: dir, head: 'HEAD', environment: 'production', prune: true, dryRun: true, allowPolicyLockout: false }, tenantFor(emulator));
+    expect(dry.outcomes).toEqual([expect.objectContaining({ action: 'remove', status: 'kept', code: 'no-account' })]);
     const r = await apply(dir, undefined, true);
     expect(r.outcomes).toEqual([expect.objectContaining({ action: 'remove', status: 'kept', code: 'no-account' })]);
     expect(applySucceeded(r)).toBe(true);
