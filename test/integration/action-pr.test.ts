@@ -38,7 +38,7 @@ describe('action on pull_request (dist/index.js)', () => {
       await writeFile(path.join(dir, 'photos/students/10024.jpg'), await portrait('#3355aa'));
       await writeFile(path.join(dir, 'photos/students/10030.jpg'), await portrait('#33aa55'));
       const m = await readFile(path.join(dir, 'manifests/students.yaml'), 'utf8');
-      await writeFile(path.join(dir, 'manifests/students.yaml'), `${m}  - employeeId: "10030"\n    photo: students/10030.jpg\n`);
+      await writeFile(path.join(dir, 'manifests/students.yaml'), `${m}  - employeeId: "10030"\n    name: Zoë Adeyemi\n    photo: students/10030.jpg\n`);
     });
     const first = await run(pr);
     expect(first.stderr).toBe('');
@@ -51,11 +51,14 @@ describe('action on pull_request (dist/index.js)', () => {
     // The summary: counts first, then tables with thumbnails from the PR head commit.
     expect(first.summary).toContain('| New | Replaced | Removed | Unchanged | Policy |');
     expect(first.summary).toContain('| 1 | 2 | 0 | 10 | unchanged |');
-    expect(first.summary).toContain(`<img src="https://github.com/contoso/photos/blob/${pr.headSha}/photos/students/10030.jpg?raw=true" width="64" alt="">`);
+    // Reviewers approve people: the manifest's name is the thumbnail's alt text and beside the key.
+    expect(first.summary).toContain(`<img src="https://github.com/contoso/photos/blob/${pr.headSha}/photos/students/10030.jpg?raw=true" width="64" alt="Zoë Adeyemi"> | employeeId 10030 &#40;Zoë Adeyemi&#41; |`);
+    expect(plan.uploads.find((u: { user: string }) => u.user === '10030').name).toBe('Zoë Adeyemi');
     // One comment, with the marker and the same plan.
     expect(api.comments).toHaveLength(1);
     expect(api.comments[0]!.body).toContain('<!-- entra-photos:plan -->');
     expect(api.comments[0]!.body).toContain('| 1 | 2 | 0 | 10 | unchanged |');
+    expect(api.comments[0]!.body).toContain('alt="Zoë Adeyemi"');
     expect(api.requests.filter((r) => r.method === 'POST')[0]?.authorization).toBe('token ghs_faketoken123');
 
     // A second run (another push) updates the same comment instead of adding one.
