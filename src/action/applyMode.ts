@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import { logInfo } from './log.js';
 import { applyRevision } from '../apply/apply.js';
 import { environmentClaim } from '../apply/connection.js';
-import { applyCounts, applyHeadline, applyMarkdown, applySucceeded, applyText } from '../report/apply.js';
+import { applyCounts, applyHeadline, applyMarkdown, applySucceeded, applyText, waitingFor } from '../report/apply.js';
 import { validationSummary } from '../report/validation.js';
 import { defaultRemote } from '../repo/git.js';
 import { annotate } from './annotate.js';
@@ -41,6 +41,8 @@ export async function runApply(settings: ActionSettings): Promise<void> {
       tenant,
     );
     annotate(result.validation.findings);
+    // Users waiting for an account: a warning at the manifest line that declares each.
+    annotate(waitingFor(result).map((w) => ({ severity: 'warning' as const, code: `waiting-for-account (${w.problem})`, file: w.file, line: w.line, message: w.reason })));
     logInfo(applyText(result));
     const counts = applyCounts(result);
     core.setOutput('uploaded', counts.uploaded);

@@ -103,6 +103,9 @@ describe('action apply with users who have no account yet (dist/index.js)', { ti
     expect(summary).toContain('manifests/staff.yaml:5');
     expect(summary).toContain('manifests/staff.yaml:9');
     expect(first.stdout).toContain('Waiting for an account: 2');
+    // An annotation at the manifest line of each.
+    expect(first.stdout).toMatch(/^::warning title=entra-photos%3A waiting-for-account \(no-account\),file=manifests\/staff\.yaml,line=5::No user in the tenant has the userPrincipalName or mail address new\.teacher@contoso\.edu/m);
+    expect(first.stdout).toMatch(/^::warning title=entra-photos%3A waiting-for-account \(no-account\),file=manifests\/staff\.yaml,line=9::No user .*new\.student/m);
     if (process.env.SHOW_OUTPUT) console.log(first.stdout, first.summary);
     expect(pendingOnOrigin(head)).toContain('pending not-found');
     expect(pendingOnOrigin(head)).toContain('upn:new.teacher@contoso.edu');
