@@ -143,7 +143,7 @@ describe('action apply (dist/index.js against the emulator)', { timeout: 60_000 
     expect(appliedTag()).toBe(before);
     expect(failed.stdout).toContain('::error::Apply failed to production: 1 uploaded, 0 removed, 1 failed');
     expect(failed.summary).toContain('### Failures (1)');
-    expect(renderedRows(failed.summary).some((row) => row.slice(0, 3).join(' | ') === 'grace.hopper@contoso.edu | upload | photos/staff/grace.hopper.jpg')).toBe(true);
+    expect(renderedRows(failed.summary).some((row) => row.slice(0, 3).join(' | ') === 'grace.hopper@contoso.edu (Grace Hopper) | upload | photos/staff/grace.hopper.jpg')).toBe(true);
     const alan = await userIdOf('alan.turing@contoso.edu');
     expect(failed.photoPuts.filter((p) => p.userId === alan && p.status === 200)).toHaveLength(1);
 
