@@ -68,6 +68,8 @@ export function describeTenantPolicy(p: TenantPolicy | undefined): string {
 export interface WaitingUser {
   user: string;
   keyType: string;
+  /** The manifest's `name:` (the tenant has no account to take a displayName from). */
+  name?: string;
   /** `no-account`: no such user (not created yet, or deleted); `disabled`: the account is disabled. */
   problem: 'no-account' | 'disabled';
   file: string;
@@ -84,6 +86,7 @@ export function waitingFor(result: ApplyResult): WaitingUser[] {
     .map((o) => ({
       user: o.key.kind === 'employeeId' ? `employeeId ${o.key.value}` : o.key.value,
       keyType: o.key.kind,
+      ...nameOf(result, o),
       problem: o.code === 'disabled' ? ('disabled' as const) : ('no-account' as const),
       file: o.declaredAt?.file ?? '',
       line: o.declaredAt?.line ?? 0,
@@ -126,7 +129,7 @@ export function applyText(result: ApplyResult): string {
   const waiting = waitingFor(result);
   if (waiting.length) {
     lines.push(`Waiting for an account: ${waiting.length} (${waitingNote(result)})`);
-    for (const w of waiting) lines.push(`  … ${printable(w.user)} (${printable(w.file)}:${w.line}): ${printable(w.reason)}`);
+    for (const w of waiting) lines.push(`  … ${printable(w.user)}${w.name ? ` (${printable(w.name)})` : ''} (${printable(w.file)}:${w.line}): ${printable(w.reason)}`);
   }
   if (result.policy.message) lines.push(`  policy: ${printable(result.policy.message)}`);
   // The run's one error when the tenant's photo policy refused its writes (the users never sent
@@ -199,7 +202,7 @@ export function applyMarkdown(result: ApplyResult, openRows = 15): string {
   const waiting = waitingFor(result);
   if (waiting.length) {
     out.push(`### Waiting for an account: ${waiting.length}`, '', mdText(waitingNote(result)), '', '| User | Declared at | Why | Waiting since |', '|---|---|---|---|');
-    for (const w of waiting) out.push(`| ${mdText(w.user)} | ${mdText(`${w.file}:${w.line}`)} | ${mdText(w.reason)} | ${mdText(w.since?.slice(0, 10) ?? '')} |`);
+    for (const w of waiting) out.push(`| ${mdText(w.name ? `${w.user} (${w.name})` : w.user)} | ${mdText(`${w.file}:${w.line}`)} | ${mdText(w.reason)} | ${mdText(w.since?.slice(0, 10) ?? '')} |`);
     out.push('');
   }
   const problems = result.outcomes.filter((o) => o.status === 'failed' || o.status === 'cancelled');

@@ -128,6 +128,7 @@ function applyFor(values: string[]): ApplyResult {
     { key: key(v, 'objectId'), action: 'upload', status: 'cancelled', photo: v },
     { key: key(`named${i}`), action: 'upload', status: 'failed', photo: `photos/named${i}.jpg`, reason: 'Graph: 500' },
     { key: key(`shown${i}`), action: 'upload', status: 'uploaded', photo: `photos/shown${i}.jpg` },
+    { key: key(`waiting${i}`), action: 'upload', status: 'pending', code: 'no-account', photo: `photos/waiting${i}.jpg`, declaredAt: { file: 'manifests/a.yaml', line: 9 }, reason: 'No user in the tenant has it.' },
     // Waiting for an account: the key, the manifest path and the reason are data.
     { key: key(v, 'upn'), action: 'upload', status: 'pending', code: 'no-account', photo: `photos/${v}.jpg`, declaredAt: { file: `manifests/${v}.yaml`, line: 4 }, reason: `No user in the tenant has ${v}.`, waitingSince: '2026-11-20T10:00:00.000Z' },
   ]);
@@ -145,7 +146,7 @@ function applyFor(values: string[]): ApplyResult {
     durationMs: 1234,
     pacer: { attempts: 4, throttled: 1, retries: 1 } as ApplyResult['pacer'],
     // Names from the manifest or the tenant's displayName: data, beside hostile and plain keys.
-    names: new Map(values.flatMap((v, i) => [[key(v).canonical, v], [key(`named${i}`).canonical, v], [key(`shown${i}`).canonical, v]])),
+    names: new Map(values.flatMap((v, i) => [[key(v).canonical, v], [key(`named${i}`).canonical, v], [key(`shown${i}`).canonical, v], [key(`waiting${i}`).canonical, v]])),
   };
 }
 

@@ -111,6 +111,7 @@ describe('reports show the name beside the key', () => {
         { key: emp('41002'), action: 'upload', status: 'uploaded', photo: 'photos/41002.jpg' },
         { key: emp('41004'), action: 'upload', status: 'failed', photo: 'photos/41004.jpg', reason: 'Graph: 500' },
         { key: emp('41005'), action: 'upload', status: 'uploaded', photo: 'photos/41005.jpg' },
+        { key: emp('41003'), action: 'upload', status: 'pending', code: 'no-account', photo: 'photos/41003.jpg', declaredAt: at, reason: 'No user in the tenant has employeeId 41003.' },
       ],
       policy: { status: 'not-managed' },
       appliedRevision: 'a',
@@ -120,10 +121,14 @@ describe('reports show the name beside the key', () => {
       names,
     };
     expect(applyText(result)).toContain('✗ employeeId 41004 (Dee Dee) (upload photos/41004.jpg): Graph: 500');
+    // Waiting for an account: the tenant has no displayName to give, the manifest's name is shown.
+    expect(applyText(result)).toContain('… employeeId 41003 (Bo Diddley) (manifests/students.yaml:4)');
+    expect(applyMarkdown(result)).toContain('| employeeId 41003 &#40;Bo Diddley&#41; | manifests/students&#46;yaml&#58;4 |');
+    expect(applyJson(result).waiting).toMatchObject([{ user: 'employeeId 41003', name: 'Bo Diddley' }]);
     const md = applyMarkdown(result);
     expect(md).toContain('| employeeId 41002 &#40;Ada Lovelace&#41; | upload | uploaded |');
     expect(md).toContain('| employeeId 41005 | upload | uploaded |');
-    expect(applyJson(result).outcomes.map((o) => o.name)).toEqual(['Ada Lovelace', 'Dee Dee', undefined]);
+    expect(applyJson(result).outcomes.map((o) => o.name)).toEqual(['Ada Lovelace', 'Dee Dee', undefined, 'Bo Diddley']);
   });
 
   it('drift: text, Markdown and JSON', () => {
