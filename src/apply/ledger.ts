@@ -271,7 +271,11 @@ function parseNote(text: string): { base: string; updated: string; entries: Land
     if (line.startsWith('base: ')) base = line.slice(6);
     else if (line.startsWith('updated: ')) updated = line.slice(9) > updated ? line.slice(9) : updated;
     else {
-      const [action, key, fingerprint] = line.split(' ');
+      // `upload KEY FINGERPRINT`, `remove KEY`: an employeeId key may contain spaces; a
+      // fingerprint never does.
+      const [action, ...rest] = line.split(' ');
+      const fingerprint = action === 'upload' && rest.length >= 2 ? rest.pop() : undefined;
+      const key = rest.join(' ');
       if ((action === 'upload' || action === 'remove' || action === 'policy') && key) entries.push({ action, key, ...(fingerprint ? { fingerprint } : {}) });
     }
   }
