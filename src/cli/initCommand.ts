@@ -334,7 +334,8 @@ on:
   push:
     branches: [main]
     paths: ['manifests/**', 'photos/**']   # not a required check: a filter is fine here
-  workflow_dispatch:        # re-run by hand to finish an interrupted or failed apply
+  workflow_dispatch:        # re-run by hand to finish an interrupted or failed apply, or to
+                            # upload users who were waiting for an account that now exists
 
 permissions:
   contents: write   # record the applied revision (tag) and progress (git notes)
