@@ -11,12 +11,14 @@ import { RevisionSnapshot } from '../repo/revision.js';
 import {
   attemptsOf,
   downloadPhotoOnce,
+  findDeletedUsers,
   isGraphError,
   isResolved,
   PacerCancelledError,
   PERMISSIONS,
   photoPresence,
   WritePacer,
+  type DeletedUser,
   type GraphError,
   type PacerStats,
   type PhotoPolicyChange,
@@ -84,10 +86,10 @@ export interface UserOutcome {
   attempts?: number;
   /**
    * `same-user`: another entry of the head is the same tenant user; nothing was written for it.
-   * `no-account` / `disabled` (status `pending`, or `failed` with unknownUsers `fail`): the key
-   * resolves to nobody, or to a disabled account.
+   * `no-account` / `deleted` / `disabled` (status `pending`, or `failed` with unknownUsers `fail`):
+   * the key resolves to nobody (`deleted`: a user in the recycle bin), or to a disabled account.
    */
-  code?: 'same-user' | 'no-account' | 'disabled';
+  code?: 'same-user' | 'no-account' | 'deleted' | 'disabled';
   /** Where the manifest declares the user (set for users waiting for an account). */
   declaredAt?: { file: string; line: number };
   /** Users waiting for an account: when a run first found them waiting (ISO 8601). */
@@ -252,6 +254,7 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
     if (alreadyLanded) log(`${alreadyLanded} planned change(s) already landed in an earlier run from the same base: skipped.`);
     if (conflicts.size) log(`${new Set(conflicts.values()).size} user(s) are declared twice under different keys: nothing is written for them.`);
     const alreadyInTenant = written.inTenant;
+    await explainDeleted(outcomes, tenant, options.signal, log);
     if (!base && uploads.length > 0) log(`No applied revision is recorded for ${options.environment}: compared with the tenant, ${alreadyInTenant} user(s) already have their photo.`);
     const policyPlan = await policyPlanning;
     let policy = await beforeWrites;
@@ -854,6 +857,29 @@ function noAccountOutcome(upload: Upload, resolution: UserResolution | undefined
 function goneUserRemoval(r: Plan['removals'][number], resolution: UserResolution | undefined, options: Pick<ApplyOptions, 'unknownUsers'>): UserOutcome | undefined {
   if (isResolved(resolution) || resolution?.problem !== 'not-found' || (options.unknownUsers ?? 'pending') !== 'pending') return undefined;
   return { key: r.key, action: 'remove', status: 'kept', photo: r.photo, code: 'no-account', reason: `${resolution.reason} There is no photo to remove.` };
+}
+
+/**
+ * Users without an account who are in the tenant's recycle bin (deleted, restorable for 30 days)
+ * get their own reason. Best effort: if the deleted users cannot be read, the reason stays.
+ */
+async function explainDeleted(outcomes: UserOutcome[], tenant: TenantClient, signal: AbortSignal | undefined, log: (line: string) => void): Promise<void> {
+  const gone = outcomes.filter((o) => o.code === 'no-account' && o.action === 'upload');
+  if (gone.length === 0) return;
+  let deleted: Map<string, DeletedUser>;
+  try {
+    deleted = await findDeletedUsers(tenant.connection, gone.map((o) => o.key), signal ? { signal } : {});
+  } catch (err) {
+    log(`Could not read the deleted users (to tell a deleted account from one not created yet): ${(err as Error).message}`);
+    return;
+  }
+  for (const o of gone) {
+    const d = deleted.get(o.key.canonical);
+    if (!d) continue;
+    const where = o.declaredAt ? `${printable(o.declaredAt.file)}:${o.declaredAt.line}` : 'its manifest entry';
+    o.code = 'deleted';
+    o.reason = `${describeKey(o.key)} was deleted from the tenant${d.deletedDateTime ? ` on ${d.deletedDateTime.slice(0, 10)}` : ''} (object id ${printable(d.id)}; Entra keeps a deleted user 30 days). Restore the account to upload the photo, or remove the entry at ${where}.`;
+  }
 }
 
 /** The users left waiting by this run, for the pending note on its revision. */

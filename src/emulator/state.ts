@@ -15,6 +15,8 @@ export interface DirectoryUser {
   surname: string | null;
   jobTitle: string | null;
   accountEnabled: boolean;
+  /** Set on users in the recycle bin (deleted, restorable for 30 days). */
+  deletedDateTime?: string;
 }
 
 export interface DirectoryGroup {
@@ -111,6 +113,8 @@ export class TenantState {
   readonly #usersById = new Map<string, DirectoryUser>();
   readonly #usersByUpn = new Map<string, DirectoryUser>();
   readonly #photos = new Map<string, StoredPhoto>();
+  /** Deleted users, as /directory/deletedItems lists them. */
+  readonly #deleted: DirectoryUser[] = [];
   readonly groups: readonly DirectoryGroup[];
 
   constructor(init: TenantInit) {
@@ -173,13 +177,21 @@ export class TenantState {
     return user;
   }
 
-  /** Deletes a user (as Entra soft-deletes one: gone from /users) with its photo. */
+  /**
+   * Deletes a user with its photo, as Entra soft-deletes one: gone from /users, listed under
+   * /directory/deletedItems for 30 days with its userPrincipalName prefixed by its object id.
+   */
   removeUser(user: DirectoryUser): void {
+    this.#deleted.push({ ...user, userPrincipalName: `${user.id.replace(/-/g, '')}${user.userPrincipalName}`, deletedDateTime: new Date().toISOString() });
     const index = this.#users.indexOf(user);
     if (index >= 0) this.#users.splice(index, 1);
     this.#usersById.delete(user.id);
     this.#usersByUpn.delete(user.userPrincipalName.toLowerCase());
     this.#photos.delete(user.id);
+  }
+
+  get deletedUsers(): readonly DirectoryUser[] {
+    return this.#deleted;
   }
 
   /** Enables or disables sign-in for a user. */
@@ -202,6 +214,7 @@ export class TenantState {
   /** Back to the initial state: no photos, the seeded users, the initial policy, grants and behaviours. */
   reset(): void {
     this.#photos.clear();
+    this.#deleted.length = 0;
     this.#users.splice(0, this.#users.length, ...this.#init.users.map(toDirectoryUser));
     this.#usersById.clear();
     this.#usersByUpn.clear();

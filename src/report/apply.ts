@@ -70,8 +70,8 @@ export interface WaitingUser {
   keyType: string;
   /** The manifest's `name:` (the tenant has no account to take a displayName from). */
   name?: string;
-  /** `no-account`: no such user (not created yet, or deleted); `disabled`: the account is disabled. */
-  problem: 'no-account' | 'disabled';
+  /** `no-account`: no such user (not created yet, or gone); `deleted`: in the recycle bin; `disabled`: the account is disabled. */
+  problem: 'no-account' | 'deleted' | 'disabled';
   file: string;
   line: number;
   reason: string;
@@ -87,7 +87,7 @@ export function waitingFor(result: ApplyResult): WaitingUser[] {
       user: o.key.kind === 'employeeId' ? `employeeId ${o.key.value}` : o.key.value,
       keyType: o.key.kind,
       ...nameOf(result, o),
-      problem: o.code === 'disabled' ? ('disabled' as const) : ('no-account' as const),
+      problem: o.code === 'disabled' || o.code === 'deleted' ? o.code : ('no-account' as const),
       file: o.declaredAt?.file ?? '',
       line: o.declaredAt?.line ?? 0,
       reason: o.reason ?? '',

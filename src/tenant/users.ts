@@ -11,10 +11,10 @@ import { mapLimit } from '../core/pool.js';
 import type { UserKey } from '../manifest/userKey.js';
 import { classifyFailure, graphErrorFromResponse } from './errors.js';
 import type { GraphError } from './errors.js';
-import type { GraphConnection } from './http.js';
+import type { GraphConnection, GraphRequest, GraphResponse } from './http.js';
 import { encodeSegment, odataString, query } from './http.js';
 import { MAX_BATCH, sendBatch, type BatchAnswer } from './batch.js';
-import { backoffDelayMs, sleep } from './retry.js';
+import { backoffDelayMs, sleep, withRetries } from './retry.js';
 
 export interface ResolvedUser {
   id: string;
@@ -233,4 +233,47 @@ function interpret(lookup: Lookup, answer: BatchAnswer | undefined): Outcome {
 function runBatch(connection: GraphConnection, chunk: readonly Lookup[], maxAttempts: number, signal: AbortSignal | undefined): Promise<Map<string, BatchAnswer>> {
   const requests = chunk.map((lookup, index) => ({ id: String(index), method: 'GET' as const, url: subRequestUrl(lookup) }));
   return sendBatch(connection, requests, { operation: `Looking up ${chunk.length} user(s)`, permission: READ_PERMISSION, maxAttempts, ...(signal ? { signal } : {}) });
+}
+
+type DeletedPage = { value?: Record<string, unknown>[]; '@odata.nextLink'?: string };
+
+/** A deleted user (in the recycle bin) that a manifest key names. */
+export interface DeletedUser {
+  id: string;
+  /** The name it had: Entra prefixes a deleted user's userPrincipalName with its object id. */
+  userPrincipalName: string;
+  deletedDateTime?: string;
+}
+
+/**
+ * Which of `keys` name a deleted user (soft-deleted: restorable for 30 days, listed under
+ * GET /directory/deletedItems/microsoft.graph.user, not under /users). The recycle bin is read
+ * page by page (999 a page) and matched here, by object id, userPrincipalName (without the object
+ * id prefix Entra adds), mail or employeeId.
+ */
+export async function findDeletedUsers(connection: GraphConnection, keys: readonly UserKey[], options: { signal?: AbortSignal; maxAttempts?: number } = {}): Promise<Map<string, DeletedUser>> {
+  const found = new Map<string, DeletedUser>();
+  if (keys.length === 0) return found;
+  const byValue = new Map<string, UserKey[]>();
+  const index = (value: string, key: UserKey) => {
+    const folded = value.toLowerCase();
+    byValue.set(folded, [...(byValue.get(folded) ?? []), key]);
+  };
+  for (const key of keys) index(key.kind === 'employeeId' ? `employeeId:${key.value}` : key.value, key);
+  let path: string | undefined = `/directory/deletedItems/microsoft.graph.user${query({ $select: 'id,userPrincipalName,mail,employeeId,deletedDateTime', $top: 999 })}`;
+  while (path !== undefined) {
+    const request: GraphRequest = { method: 'GET', path, operation: 'Listing deleted users', permission: READ_PERMISSION, ...(options.signal ? { signal: options.signal } : {}) };
+    const response: GraphResponse<DeletedPage> = await withRetries(() => connection.send<DeletedPage>(request), { maxAttempts: options.maxAttempts ?? 3, ...(options.signal ? { signal: options.signal } : {}) });
+    for (const value of response.body.value ?? []) {
+      const id = typeof value['id'] === 'string' ? value['id'] : '';
+      const upn = typeof value['userPrincipalName'] === 'string' ? value['userPrincipalName'] : '';
+      const original = [id, id.replace(/-/g, '')].filter(Boolean).reduce((name, prefix) => (name.toLowerCase().startsWith(prefix.toLowerCase()) ? name.slice(prefix.length) : name), upn);
+      const deleted: DeletedUser = { id, userPrincipalName: original, ...(typeof value['deletedDateTime'] === 'string' ? { deletedDateTime: value['deletedDateTime'] } : {}) };
+      const names = [id, original, typeof value['mail'] === 'string' ? value['mail'] : '', typeof value['employeeId'] === 'string' && value['employeeId'] ? `employeeId:${value['employeeId']}` : ''];
+      for (const name of names) for (const key of name ? (byValue.get(name.toLowerCase()) ?? []) : []) found.set(key.canonical, deleted);
+    }
+    const next: string | undefined = response.body['@odata.nextLink'];
+    path = next ? `${new URL(next).pathname.replace(/^\/(v1\.0|beta)/, '')}${new URL(next).search}` : undefined;
+  }
+  return found;
 }

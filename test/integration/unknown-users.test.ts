@@ -206,6 +206,21 @@ describe('users without an account', () => {
     expect(err.join('')).toContain('--unknown-users is "sometimes"; write pending');
   });
 
+  it('a deleted user (in the recycle bin) waits with its own reason; one never created keeps the generic one', async () => {
+    await emulator.admin.removeUser('grace.hopper@contoso.edu');
+    const dir = await newRepo();
+    await manifest(dir, [['user: grace.hopper@contoso.edu', 'p0.jpg'], ['employeeId: E1003', 'p1.jpg'], ['user: new.teacher@contoso.edu', 'p2.jpg']], 'a leaver, by UPN, and a new teacher');
+    await emulator.admin.removeUser('alan.turing@contoso.edu'); // employeeId E1003
+    const r = await apply(dir);
+    const by = Object.fromEntries(r.outcomes.map((o) => [o.key.value, o]));
+    expect(by['grace.hopper@contoso.edu']).toMatchObject({ status: 'pending', code: 'deleted' });
+    expect(by['grace.hopper@contoso.edu']!.reason).toMatch(/^grace\.hopper@contoso\.edu was deleted from the tenant on \d{4}-\d\d-\d\d .*Restore the account to upload the photo, or remove the entry at manifests\/staff\.yaml:3\.$/);
+    expect(by['E1003']).toMatchObject({ status: 'pending', code: 'deleted' });
+    expect(by['new.teacher@contoso.edu']).toMatchObject({ status: 'pending', code: 'no-account' });
+    expect(applyJson(r).waiting.map((w) => w.problem)).toEqual(['deleted', 'deleted', 'no-account']);
+    expect(r.record).toBe('advanced');
+  });
+
   it('a user deleted from the tenant and then from the manifest (prune): no photo to remove, the record advances', async () => {
     const dir = await newRepo();
     await manifest(dir, [['user: ada.lovelace@contoso.edu', 'p0.jpg'], ['user: grace.hopper@contoso.edu', 'p1.jpg']], 'two staff');

@@ -78,6 +78,12 @@ export function route(context: GraphContext, call: GraphCall, identity: AppIdent
     return noRoute(call);
   }
 
+  // Deleted users (the recycle bin): GET /directory/deletedItems/microsoft.graph.user, paged and
+  // $select-ed like GET /users; the cast is required (learn.microsoft.com/graph/api/directory-deleteditems-list).
+  if (lowerFirst === 'directory' && second?.toLowerCase() === 'deleteditems' && third?.toLowerCase() === 'microsoft.graph.user' && fourth === undefined) {
+    return method === 'GET' ? listUsers(context, call, identity, { users: context.state.deletedUsers, permissions: PERMISSIONS.readUsers, collection: 'directoryObjects' }) : methodNotAllowed(call);
+  }
+
   if (lowerFirst === 'admin' && second === 'people' && third === 'photoUpdateSettings' && fourth === undefined) {
     // photoUpdateSettings exists in beta only.
     if (call.version !== 'beta') return noRoute({ ...call, path: '/photoUpdateSettings' });

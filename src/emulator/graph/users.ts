@@ -12,7 +12,7 @@ const DEFAULT_PROPERTIES = [
   'businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone',
   'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName', 'id',
 ] as const;
-const SELECTABLE_PROPERTIES = [...DEFAULT_PROPERTIES, 'employeeId', 'accountEnabled'] as const;
+const SELECTABLE_PROPERTIES = [...DEFAULT_PROPERTIES, 'employeeId', 'accountEnabled', 'deletedDateTime'] as const;
 const FILTERABLE_PROPERTIES = ['id', 'userPrincipalName', 'mail', 'employeeId', 'displayName'] as const;
 const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 999;
@@ -32,6 +32,7 @@ function allProperties(user: DirectoryUser): Record<string, unknown> {
     id: user.id,
     employeeId: user.employeeId,
     accountEnabled: user.accountEnabled,
+    deletedDateTime: user.deletedDateTime ?? null,
   };
 }
 
