@@ -11,7 +11,8 @@
  * 1. Starts are paced, always. Before anything is refused the rate ramps up from `initialRate`
  *    (doubling every `rampDoublingSeconds` while there is work waiting and the rate, not the
  *    concurrency cap, is what holds it back), so where nothing throttles it reaches the
- *    concurrency cap within seconds. Requests in flight are at most `maxConcurrency`.
+ *    concurrency cap within seconds. Requests in flight are at most `maxConcurrency`; before the
+ *    first answer, `initialConcurrency` (2: a storm already on refuses all of them).
  * 2. One shared gate. A 429's Retry-After (fractional seconds allowed) holds ALL new starts until
  *    then. When the gate opens, ONE request goes first (the probe); the others wait for its
  *    answer. If the probe is refused too, it is a storm (everything is refused, whatever the
@@ -59,7 +60,12 @@ import { backoffDelayMs } from './retry.js';
 export interface WritePacerOptions {
   /** Upper bound of requests in flight; default 32. */
   maxConcurrency?: number;
-  /** Requests started before the first answer comes back; default 4. */
+  /**
+   * Requests started before the first answer comes back; default 2. Everything started before the
+   * first answer is refused by a storm already on (2 + one probe per Retry-After: 5 for a 4 s storm
+   * with Retry-After 1 s, 0.83% of 600 writes; 4 would make it 7, 1.15%), and it costs one round
+   * trip of two fewer writes where nothing throttles.
+   */
   initialConcurrency?: number;
   /** Start rate (per second) before anything is known; default 40. */
   initialRate?: number;
@@ -294,7 +300,7 @@ export class WritePacer {
   constructor(options: WritePacerOptions = {}) {
     this.#options = options;
     this.#maxConcurrency = Math.max(1, Math.floor(options.maxConcurrency ?? 32));
-    this.#initialConcurrency = Math.min(this.#maxConcurrency, Math.max(1, Math.floor(options.initialConcurrency ?? 4)));
+    this.#initialConcurrency = Math.min(this.#maxConcurrency, Math.max(1, Math.floor(options.initialConcurrency ?? 2)));
     this.#initialRate = Math.max(MIN_RATE, options.initialRate ?? 40);
     this.#rampDoublingMs = Math.max(50, (options.rampDoublingSeconds ?? 1.5) * 1000);
     this.#maxAttempts = Math.max(1, options.maxAttempts ?? 6);
