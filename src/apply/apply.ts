@@ -1,5 +1,6 @@
 import { countFindings } from '../core/findings.js';
 import { Semaphore } from '../core/pool.js';
+import { Progress, throttleOf, type ProgressSettings } from '../core/progress.js';
 import { desiredStateOf, sameSubjectConflicts, type DesiredState, type SameSubjectConflict, type SubjectEntries } from '../desired/desired.js';
 import { printable } from '../core/untrusted.js';
 import { describeKey, type UserKey } from '../manifest/userKey.js';
@@ -46,6 +47,8 @@ export interface ApplyOptions {
   /** Cancellation (SIGTERM, time budget): nothing new starts; in-flight writes finish. */
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /** Progress lines of the uploads (through `log`): interval, log group (core/progress.ts). */
+  progress?: ProgressSettings;
   /** Progress notes are written after at least this many landed changes (and at the end). */
   progressEvery?: number;
   /** Photo writes: a pacer built for this run unless given (tests, benchmarks). */
@@ -160,6 +163,7 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
     ...partial,
   });
   let photos: PhotoLookahead | undefined;
+  let progress: Progress | undefined;
   // One apply per environment at a time (a dry run writes nothing and needs no lease).
   const lease = options.dryRun ? undefined : new ApplyLease({ repo: options.repo, environment: options.environment, ...(options.remote ? { remote: options.remote } : {}), ...(options.signal ? { signal: options.signal } : {}), log, ...(options.leaseHolder ? { holder: options.leaseHolder } : {}) });
   try {
@@ -227,8 +231,16 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
       if (ledger.dueForFlush(options.progressEvery ?? 50)) await flush(ledger, base, head, log);
     };
     const outcomes: UserOutcome[] = [];
+    progress = new Progress({
+      verb: options.dryRun ? 'Comparing' : removals.length ? 'Uploading and removing' : 'Uploading',
+      total: uploads.length + removals.length,
+      log,
+      throttle: throttleOf(pacer),
+      ...(options.progress ? { settings: options.progress } : {}),
+    });
     const written = await writeUsers({
       uploads,
+      progress,
       keys: [...uploads.map((u) => u.key), ...removals.map((r) => r.key)],
       desired: desiredHead,
       tenant,
@@ -263,12 +275,15 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
       outcomes.push(...conflictOutcomes(conflicts, true));
       for (const r of removals) outcomes.push(held.get(r.key.canonical) ?? goneUserRemoval(r, resolutions.get(r.key.canonical), options) ?? resolutionOutcome(r.key, 'remove', resolutions.get(r.key.canonical), 'would-remove', r.photo));
       if (policy.status === 'applied') policy = { ...policy, status: 'would-apply' };
+      progress.advance(removals.length);
+      progress.finish();
       return result({ validation, base, plan, alreadyLanded: alreadyLanded + alreadyInTenant, outcomes: [...outcomes, ...kept(plan, options)], policy, appliedRevision: base, record: 'dry-run' });
     }
     outcomes.push(...conflictOutcomes(conflicts, false));
     // Removals after the uploads, and never of a user this head still declares under another key:
     // that would delete the photo just uploaded for them.
     for (const r of removals) {
+      progress.advance();
       const keep = held.get(r.key.canonical);
       if (keep) {
         outcomes.push(keep);
@@ -296,6 +311,7 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
       }
     }
     outcomes.push(...kept(plan, options));
+    progress.finish();
 
     // 6. Policy after the photos (or refused), unless the run was cut short or the tenant refused
     //    the photos (what the guard assumed about this app's roles was wrong: change nothing more).
@@ -326,6 +342,7 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
     }
     return result({ validation, base, plan, alreadyLanded: alreadyLanded + alreadyInTenant, outcomes, policy, appliedRevision, record, pacer: pacer.stats, cancelled: options.signal?.aborted ?? false, ...(halted ? { halted } : {}) });
   } finally {
+    progress?.finish();
     photos?.stop();
     await lease?.release();
     for (const s of snapshots) s.close();
@@ -356,15 +373,18 @@ async function repairDrift(
   const plan: Plan = { ...full, base: base ?? null, uploads: requested, unchanged: desiredHead.users.size - requested.length, removals: [] };
   log(`Repairing drift from ${desiredHead.label}: ${requested.length} photo(s).`);
   const photos = preparePhotos(requested, headSnapshot, !options.dryRun);
+  let progress: Progress | undefined;
   try {
     const pacer = options.pacer ?? new WritePacer(options.signal ? { signal: options.signal } : {});
     const policyPlanning = planPolicy(desiredHead, tenant, options);
     const beforeWrites = policyPlanning.then((plan) => (!options.dryRun && plan.step.kind === 'before-photos' ? patchPolicy(tenant, plan, log) : plan.outcome));
     const outcomes: UserOutcome[] = [];
+    progress = new Progress({ verb: options.dryRun ? 'Comparing' : 'Repairing', total: requested.length, log, throttle: throttleOf(pacer), ...(options.progress ? { settings: options.progress } : {}) });
     // Drift reports a user declared under two keys as an error, not as drifted; should one be
     // asked for anyway, it is not written here either.
     const written = await writeUsers({
       uploads: requested,
+      progress,
       keys: requested.map((u) => u.key),
       desired: desiredHead,
       tenant,
@@ -379,6 +399,7 @@ async function repairDrift(
       waitingSince: new Map(),
       ...(options.signal ? { signal: options.signal } : {}),
     });
+    progress.finish();
     outcomes.push(...conflictOutcomes(sameSubjectConflicts(written.groups), options.dryRun));
     const names = userNames([desiredHead], written.resolutions);
     const policyPlan = await policyPlanning;
@@ -397,6 +418,7 @@ async function repairDrift(
     const halted = written.breaker.tripped ? await policyHalt(written.breaker, outcomes, policyPlan, tenant, log) : undefined;
     return result({ validation, base, plan, outcomes, policy, appliedRevision: base, record: 'repair', names, pacer: pacer.stats, cancelled: options.signal?.aborted ?? false, ...(halted ? { halted } : {}) });
   } finally {
+    progress?.finish();
     photos.stop();
   }
 }
@@ -534,6 +556,8 @@ async function preparePhoto(upload: Upload, headSnapshot: RevisionSnapshot, cpuS
 
 interface WriteContext {
   uploads: readonly Upload[];
+  /** Advanced once per upload as it is settled (written, skipped, failed, waiting, conflicting). */
+  progress: Progress;
   /** Every key the run looks up: its uploads' and its removals'. */
   keys: readonly UserKey[];
   desired: DesiredState;
@@ -602,7 +626,14 @@ async function writeUsers(ctx: WriteContext): Promise<WriteResult> {
     side.add(job);
     void job.finally(() => side.delete(job));
   };
+  const counted = new Set<string>();
+  const count = (upload: Upload) => {
+    if (counted.has(upload.key.canonical)) return;
+    counted.add(upload.key.canonical);
+    ctx.progress.advance();
+  };
   const settle = (upload: Upload, outcome?: UserOutcome) => {
+    count(upload);
     decided.add(upload.key.canonical);
     photos.discard(upload);
     if (outcome) ctx.outcomes.push(outcome);
@@ -667,7 +698,13 @@ async function writeUsers(ctx: WriteContext): Promise<WriteResult> {
   // uploads the pacer may keep in flight plus a few photos waiting for it: with cores × 4 alone
   // (12 on a 2-core runner) uploads in flight were capped at 12, i.e. 12 / latency writes per second.
   const writers = Array.from({ length: ctx.pacer.maxConcurrency + Math.max(8, recommendedParallelism() * 4) }, async () => {
-    for (let user = await ready.next(); user; user = await ready.next()) await writeOne(user);
+    for (let user = await ready.next(); user; user = await ready.next()) {
+      try {
+        await writeOne(user);
+      } finally {
+        count(user.upload);
+      }
+    }
   });
 
   let resolutions: ReadonlyMap<string, UserResolution> = new Map();

@@ -12,6 +12,7 @@
 import { samePolicy, wantedPolicy, type TenantPolicy } from '../apply/policyGuard.js';
 import { countFindings } from '../core/findings.js';
 import { mapLimit, Semaphore } from '../core/pool.js';
+import { Progress, throttleOf, type ProgressSettings } from '../core/progress.js';
 import { desiredStateOf, entriesBySubject, sameSubjectConflicts, type DesiredPhoto } from '../desired/desired.js';
 import type { SourceRef } from '../manifest/types.js';
 import type { UserKey } from '../manifest/userKey.js';
@@ -77,6 +78,8 @@ export interface DriftOptions {
   thumbnails?: boolean;
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /** Progress lines of the comparison (through `log`): interval, log group (core/progress.ts). */
+  progress?: ProgressSettings;
   /** Downloads: a pacer built for this run unless given (tests). */
   pacer?: WritePacer;
   /** Compare only these users (canonical keys); default every declared user. */
@@ -118,7 +121,8 @@ export async function detectDrift(options: DriftOptions, tenant: TenantClient): 
     const cpu = new Semaphore(recommendedParallelism());
     // A bounded window of users in progress keeps memory flat: downloaded photos never pile up
     // waiting for the CPU, however large the tenant.
-    const users = await mapLimit(wanted, 32, async (want): Promise<UserDrift> => {
+    const progress = new Progress({ verb: 'Comparing', total: wanted.length, log, throttle: throttleOf(pacer), ...(options.progress ? { settings: options.progress } : {}) });
+    const compareUser = async (want: DesiredPhoto): Promise<UserDrift> => {
         const resolution = resolutions.get(want.key.canonical);
         const name = want.name ?? (isResolved(resolution) ? resolution.displayName?.trim() : undefined);
         const entry: UserDrift = { key: want.key, ...(name ? { name } : {}), photo: want.photoPath, declaredAt: want.declaredAt, status: 'error' };
@@ -135,7 +139,8 @@ export async function detectDrift(options: DriftOptions, tenant: TenantClient): 
           return { ...entry, status: 'error', reason: `Could not download the tenant's photo: ${(err as Error).message}` };
         }
         return cpu.run(() => compareOne(entry, want, snapshot, tenantBytes, threshold, options.thumbnails ?? false));
-    });
+    };
+    const users = await mapLimit(wanted, 32, (want) => compareUser(want).finally(() => progress.advance())).finally(() => progress.finish());
     const counts = countBy(users);
     log(`In sync ${counts['in-sync'] ?? 0}, different ${counts.different ?? 0}, missing ${counts.missing ?? 0}, unresolved ${counts.unresolved ?? 0}, errors ${counts.error ?? 0}.`);
     return { ...base, users, policy, cancelled: options.signal?.aborted ?? false, durationMs: Math.round(performance.now() - started), pacer: pacer.stats };

@@ -17,6 +17,7 @@ import { appendFile, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { mapLimit } from '../core/pool.js';
+import { Progress, throttleOf, type ProgressSettings } from '../core/progress.js';
 import { checkPhoto } from '../photo/index.js';
 import { downloadPhotoOnce, listDirectoryUsers, PacerCancelledError, WritePacer, type DirectoryUser, type PacerStats, type TenantClient } from '../tenant/index.js';
 import { declaredUsers, findDeclaration, insideRepo, manifestText, safeFileStem, writeAtomic, type ManifestEntry } from '../adopt/repoFiles.js';
@@ -43,6 +44,8 @@ export interface ExportOptions {
   checkpointEvery?: number;
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /** Progress lines of the downloads (through `log`): interval, log group (core/progress.ts). */
+  progress?: ProgressSettings;
   /** Called after each user is recorded in the journal (progress display, tests). */
   onUser?: (user: ExportedUser) => void;
   pacer?: WritePacer;
@@ -142,6 +145,8 @@ export async function exportTenant(options: ExportOptions, tenant: TenantClient)
     options.onUser?.(user);
   };
 
+  // The total grows page by page as the directory is listed.
+  const progress = new Progress({ verb: 'Exporting', total: 0, totalKnown: false, log, throttle: throttleOf(pacer), ...(options.progress ? { settings: options.progress } : {}) });
   const usedFiles = new Set([...done.values()].flatMap((e) => (e.file ? [e.file.toLowerCase()] : [])));
   let interrupted = false;
   try {
@@ -162,8 +167,10 @@ export async function exportTenant(options: ExportOptions, tenant: TenantClient)
         }
         wanted.push(user);
       }
+      progress.addTotal(wanted.length);
       // A bounded window: downloaded photos never pile up waiting to be checked and written.
-      await mapLimit(wanted, 32, async (user) => {
+      await mapLimit(wanted, 32, (user) => exportUser(user).finally(() => progress.advance()));
+      async function exportUser(user: DirectoryUser): Promise<void> {
           let bytes: Buffer | null;
           try {
             bytes = await pacer.run(() => downloadPhotoOnce(tenant.connection, user.id, options.signal), user.userPrincipalName);
@@ -192,7 +199,7 @@ export async function exportTenant(options: ExportOptions, tenant: TenantClient)
           await writeAtomic(path.join(repo, photoRoot, ...rel.split('/')), bytes);
           const key = header.key === 'objectId' ? user.id : user.userPrincipalName;
           await record({ ...base, status: 'exported', file: rel, key }, { id: user.id, userPrincipalName: user.userPrincipalName, ...shownName(user), status: 'exported', file: `${photoRoot}/${rel}` });
-      });
+      }
       if (options.signal?.aborted) {
         interrupted = true;
         break;
@@ -204,6 +211,8 @@ export async function exportTenant(options: ExportOptions, tenant: TenantClient)
       throw err;
     }
     interrupted = true;
+  } finally {
+    progress.finish();
   }
   await checkpoint();
   const complete = !interrupted && !options.signal?.aborted && users.every((u) => u.status !== 'failed' && u.status !== 'not-started');

@@ -2,7 +2,7 @@ import { desiredStateOf, photoFingerprint, settingsOf, type DesiredState } from 
 import { RevisionSnapshot } from '../repo/revision.js';
 import type { Snapshot } from '../repo/snapshot.js';
 import { WorktreeSnapshot } from '../repo/worktree.js';
-import { validateRepository, type ValidationResult } from '../validate/validate.js';
+import { validateRepository, type ValidateOptions, type ValidationResult } from '../validate/validate.js';
 import { diffDesired, type Plan } from './plan.js';
 
 export interface PlanOptions {
@@ -13,6 +13,8 @@ export interface PlanOptions {
   /** Decode every head photo, not only those whose content or settings changed. */
   all?: boolean;
   prune?: boolean;
+  /** Progress lines while the head's photos are normalised. */
+  progress?: ValidateOptions['progress'];
 }
 
 export interface PlanResult {
@@ -44,6 +46,7 @@ export async function planRevisions(repo: string, options: PlanOptions = {}): Pr
     const known = new Set([...(base?.users.values() ?? [])].map((u) => u.fingerprint));
     const validation = await validateRepository(headSnapshot, {
       shouldDecode: async (user) => options.all === true || !known.has(photoFingerprint(await headSnapshot.blobId(user.photoPath), settingsOf(user))),
+      ...(options.progress ? { progress: options.progress } : {}),
     });
     const head = await desiredStateOf(headSnapshot, validation);
     return { plan: diffDesired(base, head, { prune: options.prune ?? false }), validation, head, ...(base ? { base } : {}) };

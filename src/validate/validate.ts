@@ -1,6 +1,7 @@
 import type { Finding } from '../core/findings.js';
 import { printable } from '../core/untrusted.js';
 import { mapLimit } from '../core/pool.js';
+import { Progress, type ProgressSettings } from '../core/progress.js';
 import { parseManifest, type ParsedManifest } from '../manifest/parse.js';
 import { MANIFEST_DIR, type Crop, type ManifestPolicy, type SourceRef } from '../manifest/types.js';
 import { describeKey, type UserKey } from '../manifest/userKey.js';
@@ -15,6 +16,8 @@ export interface ValidateOptions {
    */
   shouldDecode?: (user: DeclaredUser) => boolean | Promise<boolean>;
   parallelism?: number;
+  /** Progress lines while photos are normalised (a long `--all`): where they go, and how often. */
+  progress?: ProgressSettings & { log: (line: string) => void };
 }
 
 /** A manifest entry whose key and photo path are valid: the raw material of desired state. */
@@ -166,8 +169,9 @@ export async function validateRepository(snapshot: Snapshot, options: ValidateOp
     job.usedBy.push(user);
     jobs.set(jobKey, job);
   }
+  const progress = options.progress && jobs.size > 0 ? new Progress({ verb: 'Normalising', total: jobs.size, log: options.progress.log, settings: options.progress }) : undefined;
   const decoded = await mapLimit([...jobs.values()], options.parallelism ?? recommendedParallelism(), async (job) => {
-    const report = await checkPhoto(await snapshot.read(job.path), { enabled: job.normalise, crop: job.crop });
+    const report = await checkPhoto(await snapshot.read(job.path), { enabled: job.normalise, crop: job.crop }).finally(() => progress?.advance());
     const usedBy = job.usedBy.map((u) => `${printable(u.photoAt.file)}:${u.photoAt.line}`).join(', ');
     for (const issue of report.issues) {
       findings.push({ severity: issue.severity, code: issue.code, file: job.path, message: `${printable(issue.message)} (used at ${usedBy})` });
@@ -175,7 +179,7 @@ export async function validateRepository(snapshot: Snapshot, options: ValidateOp
     const { output, ...rest } = report;
     const summary: DecodedPhoto['report'] = output ? { ...rest, output: { width: output.width, height: output.height, bytes: output.bytes, sha256: output.sha256 } } : rest;
     return { path: job.path, crop: job.crop, normalise: job.normalise, report: summary };
-  });
+  }).finally(() => progress?.finish());
 
   return {
     findings,
