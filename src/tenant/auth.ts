@@ -11,6 +11,7 @@
 import { ClientAssertionCredential } from '@azure/identity';
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
 import { UserError } from '../core/errors.js';
+import { describeNetworkFailure, hostOf, isNetworkFailure, networkCause } from '../core/network.js';
 import { isMicrosoftAuthorityHost } from './clouds.js';
 
 /** GitHub's audience for Entra ID workload identity federation. */
@@ -171,7 +172,7 @@ export async function describeAuthError(error: unknown, context: AuthErrorContex
       break;
   }
   if (/endpoints_resolution_error|openid|discovery/i.test(message)) return diagnoseAuthority(context, message);
-  if (isNetworkMessage(message)) return networkError(context, message);
+  if (isNetworkMessage(message) || networkCause(error).code !== undefined) return networkError(context, message, error);
   return new UserError('auth', `Signing in to Entra ID (tenant ${tenantId}, app ${clientId}) failed: ${firstLine(message)}`);
 }
 
@@ -191,8 +192,9 @@ function tenantNotFound(context: AuthErrorContext, detail: string): UserError {
   );
 }
 
-function networkError(context: AuthErrorContext, detail: string): UserError {
+function networkError(context: AuthErrorContext, detail: string, error?: unknown): UserError {
   const tls = /certificate|self[- ]signed|UNABLE_TO_VERIFY|CERT_/i.test(detail);
+  if (error !== undefined && networkCause(error).code !== undefined) return new UserError('auth', describeNetworkFailure('Entra ID', context.authorityHost, error));
   return new UserError(
     'auth',
     tls
@@ -218,7 +220,7 @@ async function diagnoseAuthority(context: AuthErrorContext, original: string): P
   } catch (error) {
     const cause = (error as { cause?: unknown }).cause;
     const detail = [messageOf(error), cause ? messageOf(cause) : '', (cause as { code?: string } | undefined)?.code ?? ''].join(' ');
-    return networkError(context, detail);
+    return networkError(context, detail, error);
   }
 }
 
@@ -275,6 +277,11 @@ export function githubOidcFromEnv(env: Record<string, string | undefined>, audie
         `The GitHub OIDC token service refused the request (HTTP ${response.status}). The job needs "permissions: id-token: write"; the request token is valid only inside the running job.`,
       );
     }
-    throw new UserError('auth', `Could not reach the GitHub OIDC token service: ${messageOf(lastError)}`);
+    throw new UserError(
+      'auth',
+      isNetworkFailure(lastError)
+        ? describeNetworkFailure('the GitHub OIDC token service', requestUrl, lastError)
+        : `Could not get a token from the GitHub OIDC token service at ${hostOf(requestUrl)}: ${messageOf(lastError)}`,
+    );
   };
 }

@@ -6,6 +6,7 @@
  * GraphError is a UserError of kind 'tenant', so every surface prints its message as is.
  */
 import { UserError } from '../core/errors.js';
+import { networkCause, networkHint } from '../core/network.js';
 
 /** Graph's error body: {"error":{"code","message","innerError":{"request-id","date",...}}}. */
 interface GraphErrorBody {
@@ -27,6 +28,8 @@ export interface GraphErrorInit {
   permission?: string;
   /** The underlying error of a network failure. */
   cause?: unknown;
+  /** host[:port] the request went to (named in a network failure). */
+  host?: string;
   /** The photo a refused upload carried (its pixel size read from the JPEG header, when readable). */
   photo?: PhotoFacts;
 }
@@ -82,10 +85,13 @@ const NOT_FOUND_CODES = new Set(['Request_ResourceNotFound', 'ResourceNotFound',
 function hint(init: GraphErrorInit): string | undefined {
   const { status, code, graphMessage, permission } = init;
   if (status === 0) {
+    if (code === 'AbortError') return undefined;
     const tls = /certificate|self[- ]signed|UNABLE_TO_VERIFY|CERT_|SSL|TLS/i.test(`${code} ${graphMessage}`);
+    const host = init.host ?? 'Microsoft Graph';
+    const where = init.host ? `Microsoft Graph at ${init.host}` : 'Microsoft Graph';
     return tls
-      ? 'The TLS connection to Microsoft Graph failed certificate checks. Behind a TLS-inspecting proxy, give Node the proxy\'s CA with NODE_EXTRA_CA_CERTS.'
-      : 'Microsoft Graph could not be reached or the connection broke (network, proxy or firewall). Transient failures are retried.';
+      ? `The TLS connection to ${where} failed certificate checks (${code}). ${networkHint(code, host, true)}`
+      : `${where} could not be reached or the connection broke (${code}). ${networkHint(code, host, false)} Transient failures are retried.`;
   }
   if (status === 401) {
     return 'Microsoft Graph rejected the access token. Check that tenant-id, client-id and cloud belong together (a token from one cloud is not valid in another).';
@@ -193,11 +199,12 @@ export function graphErrorFromResponse(
 }
 
 /** Builds a GraphError (status 0) from a failed fetch: reset, timeout, refused, TLS. */
-export function graphErrorFromNetwork(error: unknown, params: Pick<GraphErrorInit, 'method' | 'path' | 'operation' | 'permission'>): GraphError {
+export function graphErrorFromNetwork(error: unknown, params: Pick<GraphErrorInit, 'method' | 'path' | 'operation' | 'permission' | 'host'>): GraphError {
   const root = rootCause(error);
   const code =
     (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError') ? error.name : undefined) ??
     stringProp(root, 'code') ??
+    networkCause(error).code ??
     (root instanceof Error ? root.name : 'NetworkError');
   const message = root instanceof Error ? root.message : String(root);
   return new GraphError({ status: 0, code, graphMessage: message, ...params, cause: error });

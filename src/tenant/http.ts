@@ -82,10 +82,12 @@ export class GraphConnection {
   readonly scope: string;
   readonly accessToken: () => Promise<string>;
   readonly #client: Client;
+  readonly #host: string;
 
   constructor(options: GraphConnectionOptions) {
     this.graphUrl = options.graphUrl.replace(/\/+$/, '');
     this.scope = options.scope;
+    this.#host = new URL(this.graphUrl).host;
     this.accessToken = tokenProvider(options.credential, options.scope);
     const auth = new AuthenticationHandler({ getAccessToken: this.accessToken });
     auth.setNext(new NodeHttpsTransport(options.requestTimeoutMs ?? 60_000));
@@ -101,7 +103,7 @@ export class GraphConnection {
   /** One attempt. Resolves for 2xx; throws GraphError for an HTTP error or a network failure. */
   async send<T = unknown>(request: GraphRequest): Promise<GraphResponse<T>> {
     const version = request.version ?? 'v1.0';
-    const where = { method: request.method, path: `/${version}${request.path}`, operation: request.operation, permission: request.permission };
+    const where = { method: request.method, path: `/${version}${request.path}`, operation: request.operation, permission: request.permission, host: this.#host };
     // Sign in first (the token is cached): inside the SDK a sign-in failure would be flattened
     // into a network-looking error, losing the explained UserError (AADSTS code, what to fix).
     await this.accessToken();
