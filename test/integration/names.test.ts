@@ -86,9 +86,9 @@ describe('names beside keys', () => {
       ['10023', 'Maya P.'],
       ['10024', "Liam O'Brien"],
     ]);
-    // --fix: its outcomes carry the names too.
+    // --fix: its outcomes carry the names too (in the order the uploads finished: sorted here).
     const fixed = JSON.parse((await runCli(['drift', '--repo', repo, '--fix', '--format', 'json'], env())).stdout);
-    expect(fixed.fix.outcomes.map((o: { user: string; name?: string }) => [o.user, o.name])).toEqual([
+    expect(fixed.fix.outcomes.map((o: { user: string; name?: string }) => [o.user, o.name]).sort()).toEqual([
       ['10023', 'Maya P.'],
       ['10024', "Liam O'Brien"],
     ]);
