@@ -3,7 +3,7 @@ import { logInfo } from './log.js';
 import { countFindings, type Finding } from '../core/findings.js';
 import { planRevisions } from '../plan/planRevisions.js';
 import { githubBlobUrl } from '../report/markdown.js';
-import { planHeadline, planJson, planMarkdown, planText } from '../report/plan.js';
+import { planHeadline, planJson, planMarkdown, planText, planUnavailableHeadline, planUnavailableJson, planUnavailableMarkdown } from '../report/plan.js';
 import { validationHeadline, validationSummary, validationText } from '../report/validation.js';
 import { WorktreeSnapshot } from '../repo/worktree.js';
 import { validateRepository, type ValidationResult } from '../validate/validate.js';
@@ -20,9 +20,14 @@ import type { ActionSettings } from './settings.js';
  */
 export async function runValidate(settings: ActionSettings): Promise<void> {
   const revisions = await revisionsFor(settings);
-  const { validation, plan }: { validation: ValidationResult; plan?: Plan } = revisions
+  const planned: { validation: ValidationResult; plan?: Plan; available?: boolean } = revisions
     ? await planRevisions(settings.repoPath, { ...revisions, all: settings.checkAll, prune: settings.prune })
     : { validation: await validateRepository(new WorktreeSnapshot(settings.repoPath)) };
+  const { validation } = planned;
+  // A head with errors has an incomplete desired state (a manifest that does not parse adds no
+  // users): its plan would list those users as removed. Say the plan is unavailable instead.
+  const unavailable = planned.plan && planned.available === false ? planned.plan : undefined;
+  const plan = planned.available === false ? undefined : planned.plan;
 
   annotate(validation.findings);
   if (plan && nothingToCheck(plan, validation)) {
@@ -31,22 +36,28 @@ export async function runValidate(settings: ActionSettings): Promise<void> {
     logInfo('Nothing to check: this pull request changes no photo, user or policy (the manifests were validated).');
   }
   logInfo(validationText(validation));
-  if (plan) logInfo(planText(plan));
-
   const { errors, warnings } = countFindings(validation.findings);
+  if (plan) logInfo(planText(plan));
+  if (unavailable) logInfo(planUnavailableHeadline(errors));
+
   core.setOutput('errors', errors);
   core.setOutput('warnings', warnings);
   if (plan) core.setOutput('plan', JSON.stringify(planJson(plan)));
+  if (unavailable) core.setOutput('plan', JSON.stringify(planUnavailableJson(unavailable, errors)));
 
   const links = githubLinks(settings);
   const render = (maxRows: number) => {
-    const planSection = plan ? planMarkdown(plan, { maxRows, ...(links.photoUrl ? { photoUrl: links.photoUrl } : {}) }) : '';
+    const planSection = plan
+      ? planMarkdown(plan, { maxRows, ...(links.photoUrl ? { photoUrl: links.photoUrl } : {}) })
+      : unavailable
+        ? planUnavailableMarkdown(unavailable, errors)
+        : '';
     return `${validationSummary(validation, { maxRows, ...(links.fileUrl ? { fileUrl: links.fileUrl } : {}) })}\n${planSection}`;
   };
   if (process.env.GITHUB_STEP_SUMMARY) {
     await core.summary.addRaw(fitWithin(render, SUMMARY_LIMIT)).write();
   }
-  if (plan && settings.event.pull_request) {
+  if ((plan || unavailable) && settings.event.pull_request) {
     const outcome = await upsertPlanComment(settings, fitWithin(render, COMMENT_LIMIT));
     logInfo(`Plan comment: ${outcome}.`);
   }

@@ -2,7 +2,7 @@ import { countFindings } from '../core/findings.js';
 import { LogSafeWriter, logSafeJson } from '../core/untrusted.js';
 import type { Output } from './output.js';
 import { isUserError, UserError } from '../core/errors.js';
-import { planJson, planText } from '../report/plan.js';
+import { planJson, planText, planUnavailableJson, planUnavailableText } from '../report/plan.js';
 import { validationJson, validationText } from '../report/validation.js';
 import { planRevisions } from '../plan/planRevisions.js';
 import { applyRevision } from '../apply/apply.js';
@@ -149,7 +149,7 @@ async function planCommand(args: string[], out: Output): Promise<number> {
   }, USAGE);
   const format = readFormat(values.format);
   const repo = await repoDirectory(values.repo);
-  const { plan, validation } = await planRevisions(repo, {
+  const { plan, validation, available } = await planRevisions(repo, {
     ...(values.base !== undefined ? { base: values.base } : {}),
     ...(values.head !== undefined ? { head: values.head } : {}),
     all: values.all ?? false,
@@ -157,10 +157,11 @@ async function planCommand(args: string[], out: Output): Promise<number> {
   });
   const errors = countFindings(validation.findings).errors;
   if (format === 'json') {
-    out.write(logSafeJson({ ...planJson(plan), validation: validationJson(validation) }, 2) + '\n');
+    const json = available ? planJson(plan) : planUnavailableJson(plan, errors);
+    out.write(logSafeJson({ ...json, validation: validationJson(validation) }, 2) + '\n');
   } else {
     if (validation.findings.length) out.write(validationText(validation) + '\n');
-    out.write(planText(plan));
+    out.write(available ? planText(plan) : planUnavailableText(errors));
   }
   return errors > 0 ? EXIT_FINDINGS : EXIT_OK;
 }

@@ -18,7 +18,12 @@ export interface PlanOptions {
 }
 
 export interface PlanResult {
+  /** Computed always, but only meaningful when `available` (reports show it only then). */
   plan: Plan;
+  /** False when the head has validation errors: its desired state is incomplete, so is the plan. */
+  available: boolean;
+  /** Error findings of the head. */
+  errors: number;
   /** Validation of the head: the plan is only trustworthy when it has no errors. */
   validation: ValidationResult;
   head: DesiredState;
@@ -49,7 +54,8 @@ export async function planRevisions(repo: string, options: PlanOptions = {}): Pr
       ...(options.progress ? { progress: options.progress } : {}),
     });
     const head = await desiredStateOf(headSnapshot, validation);
-    return { plan: diffDesired(base, head, { prune: options.prune ?? false }), validation, head, ...(base ? { base } : {}) };
+    const errors = validation.findings.filter((f) => f.severity === 'error').length;
+    return { plan: diffDesired(base, head, { prune: options.prune ?? false }), available: errors === 0, errors, validation, head, ...(base ? { base } : {}) };
   } finally {
     for (const s of snapshots) s.close();
   }

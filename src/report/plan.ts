@@ -38,6 +38,39 @@ export function planJson(plan: Plan): PlanJson {
   };
 }
 
+/**
+ * The head does not validate: its desired state is incomplete (a manifest that fails to parse
+ * contributes no users), so a diff would list its users as removed. No plan is shown until the
+ * errors are fixed. JSON: `{ available: false, base, head, reason }` (README "Plan JSON").
+ */
+export interface PlanUnavailableJson {
+  available: false;
+  base: string | null;
+  head: string;
+  reason: string;
+}
+
+export function planUnavailableHeadline(errors: number): string {
+  return `No plan: the head revision has ${errors === 1 ? '1 error' : `${errors} errors`}. The plan is shown once ${errors === 1 ? 'it is' : 'they are'} fixed (a manifest that does not parse would otherwise look like its users were removed).`;
+}
+
+export function planUnavailableJson(plan: Pick<Plan, 'base' | 'head'>, errors: number): PlanUnavailableJson {
+  return { available: false, base: plan.base, head: plan.head, reason: planUnavailableHeadline(errors) };
+}
+
+export function planUnavailableText(errors: number): string {
+  return `${planUnavailableHeadline(errors)}\n`;
+}
+
+export function planUnavailableMarkdown(plan: Pick<Plan, 'base' | 'head'>, errors: number): string {
+  return [
+    `### entra-photos plan${plan.base ? ` ${mdRevision(plan.base)} → ${mdRevision(plan.head)}` : ` for ${mdRevision(plan.head)}`}`,
+    '',
+    `**Plan unavailable until the errors above are fixed.** ${errors === 1 ? 'The head revision has 1 error' : `The head revision has ${errors} errors`}: a manifest that does not validate would make its users look removed, so no plan is shown.`,
+    '',
+  ].join('\n');
+}
+
 function policyJson(p: DesiredPolicy): PolicyJson {
   return { source: p.source ?? null, allowedRoles: p.allowedRoles ? p.allowedRoles.map((id) => ({ id, name: roleName(id) })) : null };
 }

@@ -86,6 +86,19 @@ describe('action on pull_request (dist/index.js)', () => {
     expect(r.stdout).toContain('::error::Validation failed: 2 errors');
   });
 
+  it('a manifest that does not parse: no plan (its users are not "removed"), the plan is unavailable until fixed', async () => {
+    const pr = await pullRequest(async (dir) => {
+      const m = await readFile(path.join(dir, 'manifests/staff.yaml'), 'utf8');
+      await writeFile(path.join(dir, 'manifests/staff.yaml'), m.replace('users:', 'users: [\n'));
+    });
+    const r = await run(pr);
+    expect(r.code).toBe(1);
+    expect(r.summary).toContain('Plan unavailable until the errors above are fixed');
+    expect(r.summary).not.toMatch(/Removed users/);
+    expect(r.stdout).toMatch(/No plan: the head revision has \d+ errors?/);
+    expect(JSON.parse(r.outputs.plan!)).toMatchObject({ available: false });
+  });
+
   it('on a fork pull request the comment is refused, the job says why and the summary still has the plan', async () => {
     const pr = await pullRequest(async (dir) => {
       await writeFile(path.join(dir, 'photos/staff/alan.turing.jpg'), await portrait('#552288'));
@@ -94,7 +107,7 @@ describe('action on pull_request (dist/index.js)', () => {
     try {
       const r = await run(pr, 'someone/photos-fork');
       expect(r.code).toBe(0);
-      expect(r.stdout).toContain('::warning::Could not write the plan comment on pull request #3 (HTTP 403). Pull requests from forks get a read-only token.');
+      expect(r.stdout).toMatch(/::warning::Could not write the plan comment on pull request #\d+ \(HTTP 403\)\. Pull requests from forks get a read-only token\./);
       expect(r.summary).toContain('| 0 | 1 | 0 | 11 | unchanged |');
     } finally {
       api.readOnly = false;

@@ -94,3 +94,15 @@ describe('plan markdown size limits', () => {
     expect(md).toContain('| … and 480 more (the full list is in the `plan` output) |');
   });
 });
+
+describe('plan unavailable', () => {
+  it('says why there is no plan, in text, Markdown and JSON', async () => {
+    const { planUnavailableJson, planUnavailableMarkdown, planUnavailableText } = await import('../../../src/report/plan.js');
+    expect(planUnavailableText(3)).toBe('No plan: the head revision has 3 errors. The plan is shown once they are fixed (a manifest that does not parse would otherwise look like its users were removed).\n');
+    expect(planUnavailableText(1)).toContain('has 1 error. The plan is shown once it is fixed');
+    const md = planUnavailableMarkdown(plan(), 2);
+    expect(md).toContain('Plan unavailable until the errors above are fixed');
+    expect(md).not.toContain('Removed users');
+    expect(planUnavailableJson(plan(), 2)).toMatchObject({ available: false, base: 'aaaaaaaaaaaa', head: 'bbbbbbbbbbbb' });
+  });
+});
