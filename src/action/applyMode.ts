@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { logInfo } from './log.js';
+import { actionProgress, logInfo } from './log.js';
 import { applyRevision } from '../apply/apply.js';
 import { environmentClaim } from '../apply/connection.js';
 import { applyCounts, applyHeadline, applyMarkdown, applySucceeded, applyText, waitingFor } from '../report/apply.js';
@@ -36,6 +36,7 @@ export async function runApply(settings: ActionSettings): Promise<void> {
         unknownUsers: settings.unknownUsers,
         signal: run.signal,
         log: (line) => logInfo(line),
+        progress: actionProgress(),
         ...(process.env.GITHUB_RUN_ID ? { leaseHolder: `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY ?? ''}/actions/runs/${process.env.GITHUB_RUN_ID}` } : {}),
       },
       tenant,

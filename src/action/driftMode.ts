@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { logInfo } from './log.js';
+import { actionProgress, logInfo } from './log.js';
 import { environmentClaim } from '../apply/connection.js';
 import { detectDrift, driftCounts, inSync } from '../drift/drift.js';
 import { fixDrift } from '../drift/fix.js';
@@ -28,7 +28,8 @@ export async function runDrift(settings: ActionSettings): Promise<void> {
   const run = cancellation(settings, 'finishing in-flight requests, then reporting what was compared.');
   try {
     const log = (line: string) => logInfo(line);
-    const result = await detectDrift({ repo: settings.repoPath, head: 'HEAD', signal: run.signal, log }, tenant);
+    const progress = actionProgress();
+    const result = await detectDrift({ repo: settings.repoPath, head: 'HEAD', signal: run.signal, log, progress }, tenant);
     annotate(result.validation.findings);
     if (result.validation.findings.some((f) => f.severity === 'error')) {
       if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(validationSummary(result.validation)).write();
@@ -39,7 +40,7 @@ export async function runDrift(settings: ActionSettings): Promise<void> {
     if (settings.fix) {
       const environment = settings.environment || environmentClaim(await getAssertion()) || 'default';
       const remote = await defaultRemote(settings.repoPath);
-      fix = await fixDrift(result, { repo: settings.repoPath, environment, ...(remote ? { remote } : {}), dryRun: settings.dryRun, allowPolicyLockout: settings.allowPolicyLockout, signal: run.signal, log }, tenant);
+      fix = await fixDrift(result, { repo: settings.repoPath, environment, ...(remote ? { remote } : {}), dryRun: settings.dryRun, allowPolicyLockout: settings.allowPolicyLockout, signal: run.signal, log, progress }, tenant);
     }
     logInfo(driftText(result, fix));
     const counts = driftCounts(result);

@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { progressSettingsFromEnv, type ProgressSettings } from '../core/progress.js';
 import { neutraliseLog } from '../core/untrusted.js';
 
 /**
@@ -10,4 +11,16 @@ import { neutraliseLog } from '../core/untrusted.js';
  */
 export function logInfo(text: string): void {
   core.info(neutraliseLog(text));
+}
+
+/**
+ * Progress of a long stage (uploads, normalising, drift, export) in the action: its lines sit in a
+ * log group (`::group::` … `::endgroup::`), opened at the first progress line so a short run
+ * prints only its final count. ENTRA_PHOTOS_PROGRESS_SECONDS sets the interval (default 12 s).
+ */
+export function actionProgress(env: Record<string, string | undefined> = process.env): ProgressSettings {
+  return {
+    ...progressSettingsFromEnv(env),
+    group: { start: (title) => core.startGroup(neutraliseLog(title)), end: () => core.endGroup() },
+  };
 }

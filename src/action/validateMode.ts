@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { logInfo } from './log.js';
+import { actionProgress, logInfo } from './log.js';
 import { countFindings, type Finding } from '../core/findings.js';
 import { planRevisions } from '../plan/planRevisions.js';
 import { githubBlobUrl } from '../report/markdown.js';
@@ -20,9 +20,11 @@ import type { ActionSettings } from './settings.js';
  */
 export async function runValidate(settings: ActionSettings): Promise<void> {
   const revisions = await revisionsFor(settings);
+  // Normalising many changed photos (or all of them) takes a while: progress lines, in a group.
+  const progress = { ...actionProgress(), log: (line: string) => logInfo(line) };
   const planned: { validation: ValidationResult; plan?: Plan; available?: boolean } = revisions
-    ? await planRevisions(settings.repoPath, { ...revisions, all: settings.checkAll, prune: settings.prune })
-    : { validation: await validateRepository(new WorktreeSnapshot(settings.repoPath)) };
+    ? await planRevisions(settings.repoPath, { ...revisions, all: settings.checkAll, prune: settings.prune, progress })
+    : { validation: await validateRepository(new WorktreeSnapshot(settings.repoPath), { progress }) };
   const { validation } = planned;
   // A head with errors has an incomplete desired state (a manifest that does not parse adds no
   // users): its plan would list those users as removed. Say the plan is unavailable instead.

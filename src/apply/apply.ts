@@ -256,6 +256,8 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
       ...(options.signal ? { signal: options.signal } : {}),
     });
     const { resolutions, breaker } = written;
+    // The final count right after the uploads (removals, if any, are counted as they are made).
+    if (removals.length === 0) progress.finish();
     names = userNames([desiredHead, desiredBase], resolutions);
     const subjects = written.groups;
     // A removal whose user is still declared under another key (a manifest switched from UPN to

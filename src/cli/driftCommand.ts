@@ -1,6 +1,6 @@
 /** `entra-photos drift [--fix]`: compare the tenant with a revision of the repository. */
 import { writeFile } from 'node:fs/promises';
-import type { Output } from './output.js';
+import { cliProgress, type Output } from './output.js';
 import { logSafeJson } from '../core/untrusted.js';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
@@ -62,7 +62,7 @@ export async function driftCommand(args: string[], out: Output): Promise<number>
   const tenant = tenantFromArgs('drift', values);
   const log = format === 'text' ? (line: string) => out.write(`${line}\n`) : () => {};
   return interruptible(async (signal) => {
-    const result = await detectDrift({ repo, ...(values.head ? { head: values.head } : {}), ...(threshold !== undefined ? { threshold } : {}), thumbnails: values.html !== undefined, signal, log }, tenant);
+    const result = await detectDrift({ repo, ...(values.head ? { head: values.head } : {}), ...(threshold !== undefined ? { threshold } : {}), thumbnails: values.html !== undefined, signal, log, progress: cliProgress() }, tenant);
     if (result.validation.findings.some((f) => f.severity === 'error')) {
       out.write(validationText(result.validation));
       out.write('The repository does not validate: drift was not checked. Fix the findings above first.\n');
@@ -70,7 +70,7 @@ export async function driftCommand(args: string[], out: Output): Promise<number>
     }
     const remote = values.fix ? await defaultRemote(repo) : undefined;
     const fix = values.fix
-      ? await fixDrift(result, { repo, environment: values.environment ?? 'default', ...(remote ? { remote } : {}), dryRun: values['dry-run'] ?? false, allowPolicyLockout: values['allow-policy-lockout'] ?? false, signal, log }, tenant)
+      ? await fixDrift(result, { repo, environment: values.environment ?? 'default', ...(remote ? { remote } : {}), dryRun: values['dry-run'] ?? false, allowPolicyLockout: values['allow-policy-lockout'] ?? false, signal, log, progress: cliProgress() }, tenant)
       : undefined;
     if (values.html) {
       await writeFile(path.resolve(values.html), driftHtml(result, fix), { mode: 0o600 });

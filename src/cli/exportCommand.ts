@@ -1,6 +1,6 @@
 /** `entra-photos export`: adopt the tenant's existing photos into the repository. */
 import { UserError } from '../core/errors.js';
-import type { Output } from './output.js';
+import { cliProgress, type Output } from './output.js';
 import { logSafeJson } from '../core/untrusted.js';
 import { parseOptions, readFormat, repoDirectory, wantsHelp } from './args.js';
 import { exportTenant } from '../export/export.js';
@@ -57,6 +57,7 @@ export async function exportCommand(args: string[], out: Output): Promise<number
         force: values.force ?? false,
         signal,
         log: format === 'text' ? (line) => out.write(`${line}\n`) : () => {},
+        progress: cliProgress(),
       },
       tenant,
     );

@@ -1,6 +1,6 @@
 import { countFindings } from '../core/findings.js';
 import { LogSafeWriter, logSafeJson } from '../core/untrusted.js';
-import type { Output } from './output.js';
+import { cliProgress, type Output } from './output.js';
 import { isUserError, UserError } from '../core/errors.js';
 import { planJson, planText, planUnavailableJson, planUnavailableText } from '../report/plan.js';
 import { validationJson, validationText } from '../report/validation.js';
@@ -132,7 +132,7 @@ async function validateCommand(args: string[], out: Output): Promise<number> {
   }, USAGE);
   const format = readFormat(values.format);
   const repo = await repoDirectory(values.repo);
-  const result = await validateRepository(new WorktreeSnapshot(repo));
+  const result = await validateRepository(new WorktreeSnapshot(repo), format === 'text' ? { progress: { ...cliProgress(), log: (line) => out.write(`${line}\n`) } } : {});
   out.write(format === 'json' ? logSafeJson(validationJson(result), 2) + '\n' : validationText(result));
   return countFindings(result.findings).errors > 0 ? EXIT_FINDINGS : EXIT_OK;
 }
@@ -154,6 +154,7 @@ async function planCommand(args: string[], out: Output): Promise<number> {
     ...(values.head !== undefined ? { head: values.head } : {}),
     all: values.all ?? false,
     prune: values.prune ?? false,
+    ...(format === 'text' ? { progress: { ...cliProgress(), log: (line: string) => out.write(`${line}\n`) } } : {}),
   });
   const errors = countFindings(validation.findings).errors;
   if (format === 'json') {
@@ -197,6 +198,7 @@ async function applyCommand(args: string[], out: Output): Promise<number> {
         unknownUsers,
         signal,
         log: format === 'text' ? (line) => out.write(`${line}\n`) : () => {},
+        progress: cliProgress(),
       },
       tenant,
     ),

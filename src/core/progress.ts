@@ -92,7 +92,8 @@ export function formatProgress(p: ProgressLine): string {
   parts.push(formatRate(rate));
   if (throttled) parts.push(throttled);
   if (p.totalKnown && p.total > p.done) {
-    parts.push(p.done > 0 && rate > 0 ? `about ${formatDuration(((p.total - p.done) / rate) * 1000)} left` : 'time left not known yet');
+    const leftMs = ((p.total - p.done) / rate) * 1000;
+    parts.push(p.done > 0 && rate > 0 ? (leftMs < 1000 ? 'less than a second left' : `about ${formatDuration(leftMs)} left`) : 'time left not known yet');
   }
   return `${p.verb}: ${parts.join(', ')}`;
 }

@@ -5,6 +5,7 @@
  */
 import { applyRevision, type ApplyResult } from '../apply/apply.js';
 import { UserError } from '../core/errors.js';
+import type { ProgressSettings } from '../core/progress.js';
 import type { TenantClient } from '../tenant/index.js';
 import { drifted, type DriftResult } from './drift.js';
 
@@ -16,6 +17,7 @@ export interface FixOptions {
   allowPolicyLockout?: boolean;
   signal?: AbortSignal;
   log?: (line: string) => void;
+  progress?: ProgressSettings;
 }
 
 /** `--fix`: apply the repository's version of every drifted user (and the policy) via applyRevision. */
@@ -36,6 +38,7 @@ export async function fixDrift(result: DriftResult, options: FixOptions, tenant:
       allowPolicyLockout: options.allowPolicyLockout ?? false,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.log ? { log: options.log } : {}),
+      ...(options.progress ? { progress: options.progress } : {}),
       repair: { users },
     },
     tenant,

@@ -133,6 +133,7 @@ describe('progress', () => {
     expect(formatDuration(120_000)).toBe('2 min');
     expect(formatDuration(3_900_000)).toBe('1 h 5 min');
     expect(formatProgress({ verb: 'Normalising', done: 0, total: 5, totalKnown: true, elapsedMs: 0 })).toBe('Normalising: 0 of 5 (0 %), 0.0/s, time left not known yet');
+    expect(formatProgress({ verb: 'Uploading', done: 39, total: 40, totalKnown: true, elapsedMs: 5000 })).toBe('Uploading: 39 of 40 (97 %), 7.8/s, less than a second left');
   });
 
   it('reads the interval from ENTRA_PHOTOS_PROGRESS_SECONDS', () => {
