@@ -1,5 +1,6 @@
 import { UserError } from '../core/errors.js';
 import { cloudEndpoints, connectTenant, createCredential, parseCloud, type TenantClient } from '../tenant/index.js';
+import { createUserCredential, type UserAuthKind } from '../tenant/userAuth.js';
 
 /** How to reach a tenant, from action inputs or CLI flags, checked once. */
 export interface TenantSettings {
@@ -60,19 +61,40 @@ function expiryOf(jwt: string): number | undefined {
  * so both share one request; a bare callback is wrapped here.
  */
 export function openTenant(settings: TenantSettings, getAssertion: () => Promise<string>): TenantClient {
-  if (!GUID.test(settings.tenantId)) {
-    throw new UserError('config', `tenant-id "${settings.tenantId}" is not a GUID. Copy the Directory (tenant) ID from the app registration's Overview page.`);
-  }
-  if (!GUID.test(settings.clientId)) {
-    throw new UserError('config', `client-id "${settings.clientId}" is not a GUID. Copy the Application (client) ID from the app registration's Overview page.`);
-  }
-  const endpoints = cloudEndpoints(parseCloud(settings.cloud), {
-    ...(settings.authorityHost ? { authorityHost: settings.authorityHost } : {}),
-    ...(settings.graphUrl ? { graphUrl: settings.graphUrl } : {}),
-  });
+  const endpoints = checkedEndpoints(settings);
   const assertion = CACHED.has(getAssertion) ? getAssertion : cachedAssertion(getAssertion);
   const credential = createCredential({ tenantId: settings.tenantId, clientId: settings.clientId, authorityHost: endpoints.authorityHost, getAssertion: assertion });
   return connectTenant({ credential, graphUrl: endpoints.graphUrl, scope: endpoints.scope });
+}
+
+/**
+ * A TenantClient signed in as an admin (delegated: Azure CLI, device code, browser; `auto` tries
+ * the Azure CLI, then device code). `--cloud` and the authority/Graph overrides apply as for the
+ * app; the client id may be empty for azure-cli (the token is the Azure CLI's own app's).
+ */
+export function openTenantAsUser(settings: TenantSettings, kind: UserAuthKind, say: (line: string) => void): TenantClient {
+  const endpoints = checkedEndpoints(settings);
+  const credential = createUserCredential({
+    kind,
+    tenantId: settings.tenantId,
+    ...(settings.clientId ? { clientId: settings.clientId } : {}),
+    authorityHost: endpoints.authorityHost,
+    say,
+  });
+  return connectTenant({ credential, graphUrl: endpoints.graphUrl, scope: endpoints.scope, delegated: true });
+}
+
+function checkedEndpoints(settings: TenantSettings): ReturnType<typeof cloudEndpoints> {
+  if (!GUID.test(settings.tenantId)) {
+    throw new UserError('config', `tenant-id "${settings.tenantId}" is not a GUID. Copy the Directory (tenant) ID from the app registration's Overview page.`);
+  }
+  if (settings.clientId && !GUID.test(settings.clientId)) {
+    throw new UserError('config', `client-id "${settings.clientId}" is not a GUID. Copy the Application (client) ID from the app registration's Overview page.`);
+  }
+  return cloudEndpoints(parseCloud(settings.cloud), {
+    ...(settings.authorityHost ? { authorityHost: settings.authorityHost } : {}),
+    ...(settings.graphUrl ? { graphUrl: settings.graphUrl } : {}),
+  });
 }
 
 /** The `environment` claim of a GitHub OIDC token: the protected environment the job runs in. */

@@ -8,7 +8,7 @@ import { planRevisions } from '../plan/planRevisions.js';
 import { applyRevision } from '../apply/apply.js';
 import { applyJson, applySucceeded, applyText } from '../report/apply.js';
 import { defaultRemote } from '../repo/git.js';
-import { interruptible, readUnknownUsers, tenantFromArgs, TENANT_OPTIONS } from './tenantArgs.js';
+import { interruptible, readUnknownUsers, setSignInOutput, tenantFromArgs, TENANT_OPTIONS } from './tenantArgs.js';
 import { parseOptions, readFormat, repoDirectory, wantsHelp } from './args.js';
 import { WorktreeSnapshot } from '../repo/worktree.js';
 import { validateRepository } from '../validate/validate.js';
@@ -67,6 +67,7 @@ export async function main(argv: string[], stdout: Output = process.stdout, stde
   // writes is neutralised (src/core/untrusted.ts), whatever the command.
   const out = new LogSafeWriter(stdout);
   const err = new LogSafeWriter(stderr);
+  setSignInOutput(err);
   try {
     const [command, ...rest] = argv;
     // validate, plan and apply are described in the general usage; the others have their own.

@@ -2,10 +2,11 @@
  * The tenant options the tenant-facing CLI commands share (drift, export, import): flags first,
  * then the ENTRA_PHOTOS_* variables that `entra-photos emulator` prints.
  */
-import { openTenant } from '../apply/connection.js';
+import { openTenant, openTenantAsUser } from '../apply/connection.js';
 import { UserError } from '../core/errors.js';
 import type { UnknownUsers } from '../apply/apply.js';
 import { DEFAULT_OIDC_AUDIENCE, githubOidcFromEnv, type TenantClient } from '../tenant/index.js';
+import { parseAuthKind } from '../tenant/userAuth.js';
 
 export const TENANT_OPTIONS = {
   'tenant-id': { type: 'string' },
@@ -14,6 +15,7 @@ export const TENANT_OPTIONS = {
   'authority-host': { type: 'string' },
   'graph-url': { type: 'string' },
   audience: { type: 'string' },
+  auth: { type: 'string' },
 } as const;
 
 export interface TenantArgs {
@@ -23,20 +25,46 @@ export interface TenantArgs {
   'authority-host'?: string | undefined;
   'graph-url'?: string | undefined;
   audience?: string | undefined;
+  /** github-oidc | azure-cli | device-code | browser; default github-oidc inside GitHub Actions, else the Azure CLI then device code. */
+  auth?: string | undefined;
 }
 
-export function tenantFromArgs(command: string, values: TenantArgs, env: NodeJS.ProcessEnv = process.env): TenantClient {
+/** Where sign-in messages go: the CLI's stderr writer (set by main; --format json keeps stdout clean). */
+let signInOutput: { write(text: string): unknown } | undefined;
+
+/** main() hands its (log-safe) stderr writer here before any command runs. */
+export function setSignInOutput(writer: { write(text: string): unknown }): void {
+  signInOutput = writer;
+}
+
+/**
+ * The tenant a command talks to, signed in as `--auth` says (ENTRA_PHOTOS_AUTH too): github-oidc
+ * (the app, through the workflow's OIDC token; the default inside GitHub Actions) or, as the admin
+ * at the keyboard, azure-cli, device-code or browser. Outside Actions the default tries the Azure
+ * CLI, then device code, and says which it used. Sign-in messages (the device code and its URL)
+ * go to `say` (stderr by default, so --format json output stays clean).
+ */
+export function tenantFromArgs(
+  command: string,
+  values: TenantArgs,
+  env: NodeJS.ProcessEnv = process.env,
+  say: (line: string) => void = (line) => signInOutput?.write(`${line}\n`),
+): TenantClient {
   const tenantId = values['tenant-id'] ?? env.ENTRA_PHOTOS_TENANT_ID ?? '';
   const clientId = values['client-id'] ?? env.ENTRA_PHOTOS_CLIENT_ID ?? '';
-  if (!tenantId || !clientId) {
+  // Inside a workflow job (or wherever a job's OIDC token service is given): the app, by GitHub OIDC.
+  const inActions = env.GITHUB_ACTIONS === 'true' || Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
+  const auth = parseAuthKind(values.auth ?? env.ENTRA_PHOTOS_AUTH) ?? (inActions ? 'github-oidc' : undefined);
+  // The Azure CLI signs in through its own app: no client id needed (and the default falls back to device code, which needs one).
+  const needsClientId = auth !== 'azure-cli' && auth !== undefined;
+  if (!tenantId || (needsClientId && !clientId)) {
     throw new UserError('usage', `${command} needs --tenant-id and --client-id (or ENTRA_PHOTOS_TENANT_ID and ENTRA_PHOTOS_CLIENT_ID; "entra-photos emulator" prints them for the local tenant).`);
   }
   const authorityHost = values['authority-host'] ?? env.ENTRA_PHOTOS_AUTHORITY_HOST;
   const graphUrl = values['graph-url'] ?? env.ENTRA_PHOTOS_GRAPH_URL;
-  return openTenant(
-    { tenantId, clientId, cloud: values.cloud ?? env.ENTRA_PHOTOS_CLOUD ?? 'global', ...(authorityHost ? { authorityHost } : {}), ...(graphUrl ? { graphUrl } : {}) },
-    githubOidcFromEnv(env, values.audience ?? DEFAULT_OIDC_AUDIENCE),
-  );
+  const settings = { tenantId, clientId, cloud: values.cloud ?? env.ENTRA_PHOTOS_CLOUD ?? 'global', ...(authorityHost ? { authorityHost } : {}), ...(graphUrl ? { graphUrl } : {}) };
+  if (auth === 'github-oidc') return openTenant(settings, githubOidcFromEnv(env, values.audience ?? DEFAULT_OIDC_AUDIENCE));
+  return openTenantAsUser(settings, auth ?? 'auto', say);
 }
 
 /** `--unknown-users pending|fail` (default pending: see ApplyOptions.unknownUsers). */

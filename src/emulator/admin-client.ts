@@ -90,6 +90,29 @@ export class EmulatorAdminClient {
     return this.#json('POST', '/oidc/request-env', { context });
   }
 
+  /**
+   * A delegated access token for a seeded user, in the JSON `az account get-access-token --output
+   * json` prints (accessToken, expiresOn, expires_on, subscription, tenant, tokenType).
+   */
+  delegatedToken(grant: { user: string; scopes?: string[]; roles?: string[] }): Promise<{ accessToken: string; expiresOn: string; expires_on: number; subscription: string; tenant: string; tokenType: string }> {
+    return this.#json('POST', '/delegated-token', grant);
+  }
+
+  /** Device codes waiting for the user (not redeemed, not expired). */
+  async pendingDeviceCodes(): Promise<Array<{ userCode: string; clientId: string; scope: string; expiresAt: string; approved: boolean }>> {
+    return (await this.#json<{ pending: Array<{ userCode: string; clientId: string; scope: string; expiresAt: string; approved: boolean }> }>('GET', '/devicecode')).pending;
+  }
+
+  /** Approves a device code as `grant.user` would at the verification page (roles default: User Administrator). */
+  async approveDeviceCode(userCode: string, grant: { user: string; scopes?: string[]; roles?: string[] }): Promise<void> {
+    await this.#json('POST', '/devicecode/approve', { userCode, ...grant });
+  }
+
+  /** Declines a device code. */
+  async denyDeviceCode(userCode: string): Promise<void> {
+    await this.#json('POST', '/devicecode/deny', { userCode });
+  }
+
   /** The stored photo bytes of a user (by id, UPN or mail), or undefined if there is none. */
   async photo(user: string): Promise<Buffer | undefined> {
     const response = await this.#send('GET', `/users/${encodeURIComponent(user)}/photo`);

@@ -3,6 +3,7 @@
 // OIDC tokens for any workflow context, and seed or read photos without going through Graph.
 // It needs no token: the server listens on 127.0.0.1 only, and Graph never uses this path.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DelegatedGrant, EntraId } from './entra.js';
 import type { FaultInjector, FaultRule } from './faults.js';
 import type { GitHubOidcIssuer, OidcRequestEnv } from './github-oidc.js';
 import { readJpegDimensions } from './graph/jpeg.js';
@@ -52,6 +53,8 @@ export interface AdminDeps {
   graph: GraphService;
   gate: ConcurrencyGate;
   github: GitHubOidcIssuer;
+  /** Entra ID: delegated tokens and device-code approvals. */
+  entra: EntraId;
   /** What POST /_emulator/reset restores. */
   initial: { latency: LatencyConfig | null; throttle: ThrottleConfig | null; faults: readonly FaultRule[] };
 }
@@ -183,6 +186,7 @@ export class AdminApi {
           'GET /_emulator/state', 'GET /_emulator/requests?since=SEQ', 'DELETE /_emulator/requests',
           'GET /_emulator/config', 'POST /_emulator/config', 'POST /_emulator/reset',
           'POST /_emulator/oidc/token', 'POST /_emulator/oidc/request-env',
+          'POST /_emulator/delegated-token', 'GET /_emulator/devicecode', 'POST /_emulator/devicecode/approve', 'POST /_emulator/devicecode/deny',
           'GET /_emulator/users/{id|upn|mail}/photo', 'PUT /_emulator/users/{id|upn|mail}/photo',
           'POST /_emulator/users', 'PATCH /_emulator/users/{id|upn|mail}', 'DELETE /_emulator/users/{id|upn|mail}',
         ],
@@ -209,6 +213,35 @@ export class AdminApi {
     } else if (method === 'POST' && path === '/oidc/request-env') {
       const body = await readJson();
       sendJson(response, 200, github.requestEnv(isRecord(body['context']) ? (body['context'] as WorkflowContext) : undefined));
+    } else if (method === 'POST' && path === '/delegated-token') {
+      // What `az account get-access-token --output json` prints after `az login` as this user.
+      const grant = delegatedGrant(await readJson());
+      let token: { accessToken: string; expiresOn: number };
+      try {
+        token = this.#deps.entra.issueDelegatedToken(grant);
+      } catch (error) {
+        throw new AdminError(404, (error as Error).message);
+      }
+      sendJson(response, 200, {
+        accessToken: token.accessToken,
+        expiresOn: localDateTime(token.expiresOn),
+        expires_on: token.expiresOn,
+        subscription: '00000000-0000-0000-0000-000000000000',
+        tenant: state.tenantId,
+        tokenType: 'Bearer',
+      });
+    } else if (method === 'GET' && path === '/devicecode') {
+      sendJson(response, 200, { pending: this.#deps.entra.pendingDeviceCodes() });
+    } else if (method === 'POST' && (path === '/devicecode/approve' || path === '/devicecode/deny')) {
+      const body = await readJson();
+      const userCode = typeof body['userCode'] === 'string' ? body['userCode'] : '';
+      if (!userCode) throw new AdminError(400, 'userCode is required.');
+      try {
+        this.#deps.entra.decideDeviceCode(userCode, path.endsWith('/deny') ? 'deny' : delegatedGrant(body));
+      } catch (error) {
+        throw new AdminError(404, (error as Error).message);
+      }
+      response.writeHead(204).end();
     } else if (path.startsWith('/users/') && path.endsWith('/photo')) {
       const key = decodeURIComponent(path.slice('/users/'.length, -'/photo'.length));
       const user = state.findUserLoosely(key);
@@ -262,4 +295,21 @@ export class AdminApi {
 function stringArray(value: unknown, name: string): string[] {
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw new AdminError(400, `${name} must be an array of strings.`);
   return [...value];
+}
+
+/** { user, scopes?, roles? } from an admin request body. */
+function delegatedGrant(body: Record<string, unknown>): DelegatedGrant {
+  if (typeof body['user'] !== 'string' || !body['user']) throw new AdminError(400, 'user (id, UPN or mail of the signed-in admin) is required.');
+  return {
+    user: body['user'],
+    ...(body['scopes'] !== undefined ? { scopes: stringArray(body['scopes'], 'scopes') } : {}),
+    ...(body['roles'] !== undefined ? { roles: stringArray(body['roles'], 'roles') } : {}),
+  };
+}
+
+/** The Azure CLI's `expiresOn`: local time, "YYYY-MM-DD HH:MM:SS.ffffff". */
+function localDateTime(epochSeconds: number): string {
+  const date = new Date(epochSeconds * 1000);
+  const pad = (value: number): string => String(value).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.000000`;
 }

@@ -6,6 +6,16 @@
 // at issuance time. They are JWTs (the v1 shape Graph tokens have today) or, with
 // accessTokenFormat 'opaque', random strings whose claims only the emulator knows: Microsoft tells
 // clients to treat access tokens as opaque, and this proves a client does.
+//
+// Delegated sign-in (an admin on a laptop): the OAuth 2.0 device authorization grant
+// (learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code): POST
+// {tenant}/oauth2/v2.0/devicecode answers device_code, user_code, verification_uri, expires_in,
+// interval and message; the token endpoint answers `authorization_pending` to
+// grant_type=urn:ietf:params:oauth:grant-type:device_code until the code is approved through the
+// admin API (as the user would at the verification page), then issues a delegated token: `scp`
+// (delegated permissions), `wids` (the user's directory roles), the user's `oid`/`upn`, with an
+// id_token and client_info for MSAL's account cache and a refresh token. The admin API also mints
+// such a token directly (what `az account get-access-token` hands out).
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GitHubOidcIssuer } from './github-oidc.js';
@@ -20,6 +30,38 @@ import { TOKEN_EXCHANGE_AUDIENCE } from './options.js';
 import type { TenantState } from './state.js';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+const DEVICE_CODE_LIFETIME_SECONDS = 900;
+/** Scopes MSAL adds to every user sign-in; they are about the id token, not Graph. */
+/** User Administrator: what a delegated sign-in holds unless the grant says otherwise. */
+const DEFAULT_DELEGATED_ROLE = 'fe930be7-5e62-47db-91af-98c3a49a38b1';
+const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
+
+/** Who signs in, and with what, for a delegated token. */
+export interface DelegatedGrant {
+  /** The user (id, UPN or mail of a seeded user). */
+  user: string;
+  /** Delegated permissions consented (`scp`); default: the names of the app's application permissions. */
+  scopes?: readonly string[];
+  /** Directory role template ids the user holds (`wids`); default: User Administrator. */
+  roles?: readonly string[];
+}
+
+interface DeviceAuthorization {
+  deviceCode: string;
+  userCode: string;
+  clientId: string;
+  scope: string;
+  expiresAt: number;
+  approved?: DelegatedGrant;
+  denied?: boolean;
+  redeemed?: boolean;
+}
+
+interface DelegatedSession {
+  clientId: string;
+  grant: DelegatedGrant;
+}
 /** Graph's well-known resource: its app id and its identifier URI. */
 export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 export const GRAPH_RESOURCE = 'https://graph.microsoft.com';
@@ -38,6 +80,10 @@ export class EntraId {
   readonly #graphResources: ReadonlySet<string>;
   /** Opaque access tokens issued → their claims (the "server side" of a token with no structure). */
   readonly #opaqueTokens = new Map<string, Record<string, unknown>>();
+  /** Device authorizations by device_code (what the client polls with). */
+  readonly #deviceCodes = new Map<string, DeviceAuthorization>();
+  /** Refresh tokens issued to delegated sessions. */
+  readonly #refreshTokens = new Map<string, DelegatedSession>();
 
   constructor(params: {
     origin: string;
@@ -92,7 +138,7 @@ export class EntraId {
 
   /** Serves /{tenant}/...; false when the path is not an Entra path. */
   async handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean> {
-    const match = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|\.well-known\/openid-configuration|discovery\/v2\.0\/keys|discovery\/keys|oauth2\/v2\.0\/token)$/.exec(
+    const match = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|\.well-known\/openid-configuration|discovery\/v2\.0\/keys|discovery\/keys|oauth2\/v2\.0\/token|oauth2\/v2\.0\/devicecode)$/.exec(
       url.pathname,
     );
     if (!match) return false;
@@ -116,6 +162,11 @@ export class EntraId {
       const result = this.exchange(parseFormBody(body));
       if ('error' in result) sendJson(response, result.error.status, result.error.body);
       else sendJson(response, 200, result.token);
+    } else if (endpoint === 'oauth2/v2.0/devicecode' && request.method === 'POST') {
+      const { body } = await readBody(request, 1024 * 1024);
+      const result = this.startDeviceAuthorization(parseFormBody(body));
+      if ('error' in result) sendJson(response, result.error.status, result.error.body);
+      else sendJson(response, 200, result.authorization);
     } else {
       sendJson(response, 405, { error: 'invalid_request', error_description: 'Method not allowed.' });
     }
@@ -126,23 +177,34 @@ export class EntraId {
   exchange(form: URLSearchParams): { token: Record<string, unknown> } | { error: AadstsError } {
     const tenantId = this.#state.tenantId;
     const grantType = form.get('grant_type');
+    // The documented value is the RFC 8628 URN; MSAL sends the short 'device_code', which Entra accepts too.
+    if (grantType === DEVICE_CODE_GRANT || grantType === 'device_code') return this.#redeemDeviceCode(form);
+    if (grantType === 'refresh_token') return this.#redeemRefreshToken(form);
     if (grantType !== 'client_credentials') {
       return { error: aadstsError(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.') };
     }
     const clientId = form.get('client_id') ?? '';
+    const unknownClient = this.#unknownClient(clientId);
+    if (unknownClient) return { error: unknownClient };
+    const scopeError = this.#checkScope(form.get('scope') ?? '');
+    if (scopeError) return { error: scopeError };
+    return this.#exchangeAssertion(form);
+  }
+
+  #unknownClient(clientId: string): AadstsError | undefined {
+    const tenantId = this.#state.tenantId;
     if (clientId.toLowerCase() !== this.#state.clientId.toLowerCase()) {
-      return {
-        error: aadstsError(
+      return aadstsError(
           400,
           'unauthorized_client',
           700016,
           `Application with identifier '${clientId}' was not found in the directory '${tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
-        ),
-      };
+        );
     }
-    const scopeError = this.#checkScope(form.get('scope') ?? '');
-    if (scopeError) return { error: scopeError };
+    return undefined;
+  }
 
+  #exchangeAssertion(form: URLSearchParams): { token: Record<string, unknown> } | { error: AadstsError } {
     const assertion = form.get('client_assertion');
     if (!assertion || form.get('client_assertion_type') !== JWT_BEARER) {
       return {
@@ -203,6 +265,164 @@ export class EntraId {
     );
     if (!matched) return noMatch();
     return { token: this.#issueAccessToken() };
+  }
+
+  /** POST {tenant}/oauth2/v2.0/devicecode: starts a device authorization (client_id, scope). */
+  startDeviceAuthorization(form: URLSearchParams): { authorization: Record<string, unknown> } | { error: AadstsError } {
+    const clientId = form.get('client_id') ?? '';
+    const unknownClient = this.#unknownClient(clientId);
+    if (unknownClient) return { error: unknownClient };
+    const scope = form.get('scope') ?? '';
+    const scopeError = this.#checkScope(scope.split(' ').filter((item) => !OIDC_SCOPES.has(item)).join(' '));
+    if (scopeError) return { error: scopeError };
+    const now = nowInSeconds();
+    for (const [code, stored] of this.#deviceCodes) if (stored.expiresAt + 3600 < now) this.#deviceCodes.delete(code);
+    const userCode = randomUserCode();
+    const authorization: DeviceAuthorization = { deviceCode: randomBytes(48).toString('base64url'), userCode, clientId, scope, expiresAt: now + DEVICE_CODE_LIFETIME_SECONDS };
+    this.#deviceCodes.set(authorization.deviceCode, authorization);
+    const verificationUri = this.deviceLoginUrl;
+    return {
+      authorization: {
+        device_code: authorization.deviceCode,
+        user_code: userCode,
+        verification_uri: verificationUri,
+        expires_in: DEVICE_CODE_LIFETIME_SECONDS,
+        interval: 1,
+        message: `To sign in, use a web browser to open the page ${verificationUri} and enter the code ${userCode} to authenticate.`,
+      },
+    };
+  }
+
+  /** Where a user would enter the code (the emulator approves through its admin API instead). */
+  get deviceLoginUrl(): string {
+    return `${this.#origin}/_emulator/devicelogin`;
+  }
+
+  /** Device authorizations not yet redeemed nor expired (for the admin API). */
+  pendingDeviceCodes(): Array<{ userCode: string; clientId: string; scope: string; expiresAt: string; approved: boolean }> {
+    const now = nowInSeconds();
+    return [...this.#deviceCodes.values()]
+      .filter((item) => !item.redeemed && item.expiresAt >= now)
+      .map((item) => ({ userCode: item.userCode, clientId: item.clientId, scope: item.scope, expiresAt: new Date(item.expiresAt * 1000).toISOString(), approved: item.approved !== undefined }));
+  }
+
+  /** What the user does at the verification page: approve (as `grant.user`) or deny a user code. */
+  decideDeviceCode(userCode: string, decision: DelegatedGrant | 'deny'): void {
+    const wanted = userCode.trim().toUpperCase();
+    const found = [...this.#deviceCodes.values()].find((item) => item.userCode === wanted && !item.redeemed && item.expiresAt >= nowInSeconds());
+    if (!found) throw new Error(`No pending device code '${userCode}'.`);
+    if (decision === 'deny') {
+      found.denied = true;
+      return;
+    }
+    this.#delegatedUser(decision); // refuse an unknown user now, not at the next poll
+    found.approved = decision;
+  }
+
+  #redeemDeviceCode(form: URLSearchParams): { token: Record<string, unknown> } | { error: AadstsError } {
+    const found = this.#deviceCodes.get(form.get('device_code') ?? '');
+    if (!found || found.redeemed || (form.get('client_id') ?? '').toLowerCase() !== found.clientId.toLowerCase()) {
+      return { error: aadstsError(400, 'bad_verification_code', 70019, 'Verification code was not recognized or has already been used.') };
+    }
+    if (found.expiresAt < nowInSeconds()) return { error: aadstsError(400, 'expired_token', 70020, 'The provided device code has expired.') };
+    if (found.denied) return { error: aadstsError(400, 'authorization_declined', 70018, 'The user declined the authorization request.') };
+    if (!found.approved) {
+      return { error: aadstsError(400, 'authorization_pending', 70016, 'OAuth 2.0 device flow error. Authorization is pending. Continue polling.') };
+    }
+    found.redeemed = true;
+    return { token: this.#delegatedTokenResponse({ clientId: found.clientId, grant: found.approved }, found.scope) };
+  }
+
+  #redeemRefreshToken(form: URLSearchParams): { token: Record<string, unknown> } | { error: AadstsError } {
+    const session = this.#refreshTokens.get(form.get('refresh_token') ?? '');
+    if (!session || (form.get('client_id') ?? '').toLowerCase() !== session.clientId.toLowerCase()) {
+      return { error: aadstsError(400, 'invalid_grant', 9002313, 'Invalid request. Request is malformed or invalid.') };
+    }
+    const scope = form.get('scope') ?? '';
+    const scopeError = this.#checkScope(scope.split(' ').filter((item) => !OIDC_SCOPES.has(item)).join(' '));
+    if (scopeError) return { error: scopeError };
+    return { token: this.#delegatedTokenResponse(session, scope) };
+  }
+
+  #delegatedUser(grant: DelegatedGrant): { id: string; userPrincipalName: string; displayName: string } {
+    const user = this.#state.findUserLoosely(grant.user);
+    if (!user) throw new Error(`No user '${grant.user}' in the tenant.`);
+    return { id: user.id, userPrincipalName: user.userPrincipalName, displayName: String(user.displayName ?? user.userPrincipalName) };
+  }
+
+  /**
+   * A delegated access token for `grant.user` (what the Azure CLI hands out after `az login`, or
+   * what the device code flow ends with): `scp` the delegated permissions, `wids` the user's roles.
+   */
+  issueDelegatedToken(grant: DelegatedGrant, clientId: string = this.#state.clientId): { accessToken: string; expiresOn: number } {
+    const token = this.#delegatedAccessToken(clientId, grant);
+    return { accessToken: token.accessToken, expiresOn: token.expiresOn };
+  }
+
+  #delegatedAccessToken(clientId: string, grant: DelegatedGrant): { accessToken: string; expiresOn: number; user: { id: string; userPrincipalName: string; displayName: string } } {
+    const state = this.#state;
+    const user = this.#delegatedUser(grant);
+    const iat = nowInSeconds();
+    const scopes = grant.scopes ?? state.appPermissions;
+    const roles = (grant.roles ?? [DEFAULT_DELEGATED_ROLE]).map((role) => role.toLowerCase());
+    const claims: Record<string, unknown> = {
+      aud: GRAPH_RESOURCE,
+      iss: this.accessTokenIssuer,
+      iat,
+      nbf: iat,
+      exp: iat + ACCESS_TOKEN_LIFETIME_SECONDS,
+      app_displayname: 'entra-photos',
+      appid: clientId,
+      appidacr: '0',
+      idtyp: 'user',
+      name: user.displayName,
+      oid: user.id,
+      scp: scopes.join(' '),
+      sub: user.id,
+      tid: state.tenantId,
+      unique_name: user.userPrincipalName,
+      upn: user.userPrincipalName,
+      uti: randomUUID().replaceAll('-', ''),
+      ver: '1.0',
+      wids: roles,
+    };
+    const accessToken = state.accessTokenFormat === 'opaque' ? this.#issueOpaque(claims) : signJwt(claims, this.#key, { x5t: this.#key.kid });
+    return { accessToken, expiresOn: iat + ACCESS_TOKEN_LIFETIME_SECONDS, user };
+  }
+
+  /** The token response of a user sign-in, as MSAL expects it: with id_token and client_info. */
+  #delegatedTokenResponse(session: DelegatedSession, requestedScope: string): Record<string, unknown> {
+    const { accessToken, user } = this.#delegatedAccessToken(session.clientId, session.grant);
+    const tenantId = this.#state.tenantId;
+    const iat = nowInSeconds();
+    const idToken = signJwt(
+      {
+        aud: session.clientId,
+        iss: `${this.#tenantUrl()}/v2.0`,
+        iat,
+        nbf: iat,
+        exp: iat + ACCESS_TOKEN_LIFETIME_SECONDS,
+        name: user.displayName,
+        oid: user.id,
+        preferred_username: user.userPrincipalName,
+        sub: user.id,
+        tid: tenantId,
+        ver: '2.0',
+      },
+      this.#key,
+    );
+    const refreshToken = randomBytes(64).toString('base64url');
+    this.#refreshTokens.set(refreshToken, session);
+    return {
+      token_type: 'Bearer',
+      scope: requestedScope.split(' ').filter((item) => item && !OIDC_SCOPES.has(item)).join(' '),
+      expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
+      ext_expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
+      access_token: accessToken,
+      refresh_token: refreshToken,
+      id_token: idToken,
+      client_info: Buffer.from(JSON.stringify({ uid: user.id, utid: tenantId })).toString('base64url'),
+    };
   }
 
   #checkScope(scopeParameter: string): AadstsError | undefined {
@@ -286,6 +506,23 @@ export class EntraId {
     }
     if (Number(payload['exp']) < nowInSeconds()) return { ok: false, message: 'Lifetime validation failed, the token is expired.' };
     if (payload['tid'] !== this.#state.tenantId) return { ok: false, message: 'Access token validation failure.' };
+    if (typeof payload['scp'] === 'string') {
+      // Delegated: the permissions are the consented scopes, the user's roles come in `wids`.
+      return {
+        ok: true,
+        identity: {
+          appId: String(payload['appid']),
+          tenantId: String(payload['tid']),
+          servicePrincipalId: '',
+          roles: payload['scp'].split(' ').filter(Boolean),
+          user: {
+            id: String(payload['oid']),
+            userPrincipalName: String(payload['upn'] ?? ''),
+            directoryRoles: Array.isArray(payload['wids']) ? payload['wids'].map((role) => String(role).toLowerCase()) : [],
+          },
+        },
+      };
+    }
     const roles = Array.isArray(payload['roles']) ? payload['roles'].map(String) : [];
     return {
       ok: true,
@@ -297,4 +534,10 @@ export class EntraId {
       },
     };
   }
+}
+
+/** An 8-character code like Entra's (no 0/O/1/I to misread). */
+function randomUserCode(): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  return [...randomBytes(8)].map((byte) => alphabet[byte % alphabet.length]).join('');
 }

@@ -151,6 +151,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     graph,
     gate,
     github,
+    entra,
     initial: { latency: options.latency ?? null, throttle, faults: faults.rules },
   });
   components = {

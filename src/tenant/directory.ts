@@ -172,7 +172,7 @@ function relativeNextLink(nextLink: string | undefined): string | undefined {
 }
 
 function permissionHint(error: unknown, permission: string, purpose: string): unknown {
-  if (isGraphError(error) && error.status === 403) {
+  if (isGraphError(error) && error.status === 403 && !error.delegated) {
     return new UserError(
       'tenant',
       `The app may not ${purpose}: grant it the Microsoft Graph application permission ${permission} (App registrations → this app → API permissions → add ${permission}, type Application → Grant admin consent). (${error.code}: ${error.graphMessage}${error.requestId ? `; request-id ${error.requestId}` : ''})`,

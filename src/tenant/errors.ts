@@ -32,6 +32,8 @@ export interface GraphErrorInit {
   host?: string;
   /** The photo a refused upload carried (its pixel size read from the JPEG header, when readable). */
   photo?: PhotoFacts;
+  /** The call was made by a signed-in admin (delegated token), not by the app itself. */
+  delegated?: boolean;
 }
 
 export interface PhotoFacts {
@@ -51,6 +53,8 @@ export class GraphError extends UserError {
   readonly path: string;
   readonly permission: string | undefined;
   readonly photo: PhotoFacts | undefined;
+  /** Made with a delegated (signed-in admin) token: a 403 is about the admin's role or consent. */
+  readonly delegated: boolean;
   readonly #init: GraphErrorInit;
 
   constructor(init: GraphErrorInit) {
@@ -66,6 +70,7 @@ export class GraphError extends UserError {
     this.method = init.method;
     this.path = init.path;
     this.permission = init.permission;
+    this.delegated = init.delegated === true;
     if (init.cause !== undefined) (this as { cause?: unknown }).cause = init.cause;
   }
 
@@ -96,6 +101,7 @@ function hint(init: GraphErrorInit): string | undefined {
   if (status === 401) {
     return 'Microsoft Graph rejected the access token. Check that tenant-id, client-id and cloud belong together (a token from one cloud is not valid in another).';
   }
+  if (status === 403 && init.delegated) return delegatedDenial(code, permission);
   if (status === 403 && code === 'ForbiddenByAdminEditPolicy') {
     return "The tenant's photo update policy (photoUpdateSettings) refuses photo writes by this app: either its source is onPremises (photos are mastered on-premises), or its allowedRoles lists directory roles the app's service principal does not hold. Assign one of the allowed roles (e.g. User Administrator) to the app's service principal, or change the policy.";
   }
@@ -130,6 +136,23 @@ function photoSize(photo: PhotoFacts): string {
   return `${pixels}${photo.bytes} bytes`;
 }
 
+/**
+ * A 403 to a signed-in admin (delegated token): Graph allows only what both the delegated
+ * permission and the admin's directory role allow (docs/setup.md "Sign in from a laptop").
+ */
+export function delegatedDenial(code: string, permission: string | undefined): string {
+  if (code === 'ForbiddenByAdminEditPolicy') {
+    return "The tenant's photo update policy (photoUpdateSettings) refuses photo writes by the signed-in admin: its source is onPremises, or its allowedRoles lists directory roles you do not hold. Sign in as an admin holding one of the allowed roles (e.g. User Administrator), or change the policy. See docs/setup.md \"Sign in from a laptop\".";
+  }
+  const scope = permission ? `the delegated permission ${permission}` : 'the delegated permission this call needs';
+  return (
+    `Graph refused the signed-in admin. A delegated call needs both ${scope} (consented for the app you sign in through: ` +
+    `App registrations → the app → API permissions → add it as type Delegated → Grant admin consent; the Azure CLI's own app carries a fixed set, so use --auth device-code with your app registration if it lacks one) ` +
+    `and a directory role for you that allows the call: writing other users' photos needs User Administrator (or People Administrator, Global Administrator, Directory Writers, Intune Administrator), ` +
+    `reading or changing the photo update policy People Administrator (reading: also Global Reader); reading users and photos needs no role. See docs/setup.md "Sign in from a laptop".`
+  );
+}
+
 function describe(init: GraphErrorInit): string {
   const what = init.operation ?? `${init.method} ${init.path}`;
   const detail = [
@@ -158,7 +181,7 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
 export function graphErrorFromResponse(
   params: { status: number; headers: Headers | Record<string, string | undefined>; body: Buffer | string | unknown } & Pick<
     GraphErrorInit,
-    'method' | 'path' | 'operation' | 'permission'
+    'method' | 'path' | 'operation' | 'permission' | 'delegated'
   >,
 ): GraphError {
   const header = (name: string): string | undefined => {
@@ -195,6 +218,7 @@ export function graphErrorFromResponse(
   if (retryAfter !== undefined) init.retryAfterSeconds = retryAfter;
   if (params.operation) init.operation = params.operation;
   if (params.permission) init.permission = params.permission;
+  if (params.delegated) init.delegated = true;
   return new GraphError(init);
 }
 

@@ -80,6 +80,12 @@ export interface TenantClientOptions {
    * credential made by createCredential.
    */
   clientId?: string;
+  /**
+   * The credential signs in an admin (azure-cli, device-code, browser): Graph acts as that user, so
+   * a 403 is about the admin's role or consent, and the app's service principal (its roles) is
+   * not who writes.
+   */
+  delegated?: boolean;
 }
 
 export function connectTenant(options: TenantClientOptions): TenantClient {
@@ -104,6 +110,7 @@ export class TenantClient {
       graphUrl: options.graphUrl,
       scope: options.scope ?? `${options.graphUrl.replace(/\/+$/, '')}/.default`,
       ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+      ...(options.delegated ? { delegated: true } : {}),
     });
     this.graphUrl = this.#connection.graphUrl;
     this.#readAttempts = options.readAttempts ?? 5;
@@ -264,6 +271,15 @@ export class TenantClient {
    * another app's (clientId given) needs Application.Read.All.
    */
   async appRoleTemplateIds(clientId?: string): Promise<string[]> {
+    if (this.#connection.delegated && clientId === undefined) {
+      // Decision (docs/setup.md "Sign in from a laptop"): in a delegated session the photo policy
+      // applies to the signed-in admin's roles, which this check does not read; the app's service
+      // principal is not who writes. So the roles are unknown and the guard stays on the safe side.
+      throw new UserError(
+        'tenant',
+        "signed in as an admin (delegated), photo writes are judged by your own directory roles, not the app's service principal's, and this check does not read them",
+      );
+    }
     const servicePrincipalId = await this.servicePrincipalId(clientId);
     const ids = new Set<string>();
     let path: string | undefined = `/roleManagement/directory/roleAssignments${query({ $filter: `principalId eq ${odataString(servicePrincipalId)}` })}`;
@@ -344,7 +360,7 @@ function toPolicy(body: Record<string, unknown>): PhotoPolicy {
 }
 
 function permissionError(error: unknown, permission: string, purpose: string): unknown {
-  if (isGraphError(error) && error.status === 403) {
+  if (isGraphError(error) && error.status === 403 && !error.delegated) {
     return new UserError(
       'tenant',
       `The app may not ${purpose}: grant it the Microsoft Graph application permission ${permission} (App registrations → this app → API permissions → add ${permission}, type Application → Grant admin consent). (${error.code}: ${error.graphMessage}${error.requestId ? `; request-id ${error.requestId}` : ''})`,

@@ -75,10 +75,14 @@ export interface GraphConnectionOptions {
   scope: string;
   /** Default 60 s per attempt. */
   requestTimeoutMs?: number;
+  /** The credential signs in an admin (delegated), not the app: 403s are explained for a user. */
+  delegated?: boolean;
 }
 
 export class GraphConnection {
   readonly graphUrl: string;
+  /** Signed in as an admin (delegated token) rather than as the app. */
+  readonly delegated: boolean;
   readonly scope: string;
   readonly accessToken: () => Promise<string>;
   readonly #client: Client;
@@ -87,6 +91,7 @@ export class GraphConnection {
   constructor(options: GraphConnectionOptions) {
     this.graphUrl = options.graphUrl.replace(/\/+$/, '');
     this.scope = options.scope;
+    this.delegated = options.delegated === true;
     this.#host = new URL(this.graphUrl).host;
     this.accessToken = tokenProvider(options.credential, options.scope);
     const auth = new AuthenticationHandler({ getAccessToken: this.accessToken });
@@ -103,7 +108,7 @@ export class GraphConnection {
   /** One attempt. Resolves for 2xx; throws GraphError for an HTTP error or a network failure. */
   async send<T = unknown>(request: GraphRequest): Promise<GraphResponse<T>> {
     const version = request.version ?? 'v1.0';
-    const where = { method: request.method, path: `/${version}${request.path}`, operation: request.operation, permission: request.permission, host: this.#host };
+    const where = { method: request.method, path: `/${version}${request.path}`, operation: request.operation, permission: request.permission, host: this.#host, ...(this.delegated ? { delegated: true } : {}) };
     // Sign in first (the token is cached): inside the SDK a sign-in failure would be flattened
     // into a network-looking error, losing the explained UserError (AADSTS code, what to fix).
     await this.accessToken();

@@ -22,6 +22,33 @@ export const PERMISSIONS = Object.freeze({
   readRoleAssignments: ['RoleManagement.Read.Directory', 'RoleManagement.Read.All', 'RoleManagement.ReadWrite.Directory', 'Directory.Read.All', 'Directory.ReadWrite.All'],
 });
 
+/**
+ * Directory roles a signed-in admin needs on top of the delegated permission (a delegated call can
+ * do only what both the scope and the user's roles allow). Writing another user's photo: the roles
+ * Microsoft lists for photo updates; photoUpdateSettings: People Administrator (least privileged,
+ * per photoupdatesettings-get/-update) or Global Administrator; reading it also Global Reader.
+ */
+export const DELEGATED_ROLES = Object.freeze({
+  writePhotos: [
+    '62e90394-69f5-4237-9190-012177145e10', // Global Administrator
+    'fe930be7-5e62-47db-91af-98c3a49a38b1', // User Administrator
+    '024906de-61e5-49c8-8572-40335f1e0e10', // People Administrator
+    '9360feb5-f418-4baa-8175-e2a00bac4301', // Directory Writers
+    '3a2c62db-5318-420d-8d74-23affee5d9d5', // Intune Administrator
+    '4ba39ca4-527c-499a-b93d-d9b492c50246', // Partner Tier1 Support
+    'e00e864a-17c5-4a4b-9c06-f5b95a8d5bd8', // Partner Tier2 Support
+  ],
+  writePeopleSettings: ['024906de-61e5-49c8-8572-40335f1e0e10', '62e90394-69f5-4237-9190-012177145e10'],
+  readPeopleSettings: ['024906de-61e5-49c8-8572-40335f1e0e10', '62e90394-69f5-4237-9190-012177145e10', 'f2ef992c-3afb-46b9-b7cf-a126ee74c451'],
+});
+
+/** True for an app token; for a delegated one, whether the signed-in user holds one of `roles` (or acts on itself). */
+export function userMay(identity: AppIdentity, roles: readonly string[], targetUserId?: string): boolean {
+  if (!identity.user) return true;
+  if (targetUserId !== undefined && targetUserId === identity.user.id) return true;
+  return identity.user.directoryRoles.some((role) => roles.includes(role));
+}
+
 export function hasAnyRole(identity: AppIdentity, accepted: readonly string[]): boolean {
   return identity.roles.some((role) => accepted.includes(role));
 }

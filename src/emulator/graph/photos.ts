@@ -7,7 +7,7 @@
 // DELETE answer 404 ImageNotFound.
 import { describePhoto } from '../state.js';
 import type { DirectoryUser } from '../state.js';
-import { PERMISSIONS, hasAnyRole } from './context.js';
+import { DELEGATED_ROLES, PERMISSIONS, hasAnyRole, userMay } from './context.js';
 import type { GraphContext } from './context.js';
 import { graphError, insufficientPrivileges, resourceNotFound } from './errors.js';
 import { readJpegDimensions } from './jpeg.js';
@@ -119,7 +119,8 @@ export function putPhoto(context: GraphContext, call: GraphCall, identity: AppId
   const found = lookup(context, call, identity, key, PERMISSIONS.writePhotos);
   if ('result' in found) return found.result;
   const userId = found.user.id;
-  const refusal = photoWriteRefusal(context.state, call);
+  if (!userMay(identity, DELEGATED_ROLES.writePhotos, userId)) return { ...insufficientPrivileges(call), userId };
+  const refusal = photoWriteRefusal(context.state, call, identity);
   if (refusal) return { ...refusal, userId };
   if (call.body.length > MAX_PHOTO_BYTES) {
     return { ...graphError(call, 413, 'RequestEntityTooLarge', `The photo is ${call.body.length} bytes; the limit is 4 MB (${MAX_PHOTO_BYTES} bytes).`), userId };
@@ -149,7 +150,8 @@ export function deletePhoto(context: GraphContext, call: GraphCall, identity: Ap
   const found = lookup(context, call, identity, key, PERMISSIONS.writePhotos);
   if ('result' in found) return found.result;
   const userId = found.user.id;
-  const refusal = photoWriteRefusal(context.state, call);
+  if (!userMay(identity, DELEGATED_ROLES.writePhotos, userId)) return { ...insufficientPrivileges(call), userId };
+  const refusal = photoWriteRefusal(context.state, call, identity);
   if (refusal) return { ...refusal, userId };
   if (!context.state.deletePhoto(userId)) return { ...imageNotFound(call), userId };
   return { status: 204, userId };

@@ -8,7 +8,7 @@
 // `allowedRoles` a collection; what Graph answers to a null is not documented (our choice: 400).
 import type { PhotoUpdateSettings } from '../options.js';
 import type { TenantState } from '../state.js';
-import { PERMISSIONS, hasAnyRole } from './context.js';
+import { DELEGATED_ROLES, PERMISSIONS, hasAnyRole, userMay } from './context.js';
 import type { GraphContext } from './context.js';
 import { badRequest, graphError, insufficientPrivileges } from './errors.js';
 import type { AppIdentity, GraphCall, GraphResult } from './types.js';
@@ -24,12 +24,12 @@ function representation(context: GraphContext, call: GraphCall, policy: PhotoUpd
 }
 
 export function getPhotoUpdateSettings(context: GraphContext, call: GraphCall, identity: AppIdentity): GraphResult {
-  if (!hasAnyRole(identity, PERMISSIONS.readPeopleSettings)) return insufficientPrivileges(call);
+  if (!hasAnyRole(identity, PERMISSIONS.readPeopleSettings) || !userMay(identity, DELEGATED_ROLES.readPeopleSettings)) return insufficientPrivileges(call);
   return { status: 200, json: representation(context, call, context.state.policy) };
 }
 
 export function updatePhotoUpdateSettings(context: GraphContext, call: GraphCall, identity: AppIdentity): GraphResult {
-  if (!hasAnyRole(identity, PERMISSIONS.writePeopleSettings)) return insufficientPrivileges(call);
+  if (!hasAnyRole(identity, PERMISSIONS.writePeopleSettings) || !userMay(identity, DELEGATED_ROLES.writePeopleSettings)) return insufficientPrivileges(call);
   let patch: unknown;
   try {
     patch = JSON.parse(call.body.toString('utf8'));
@@ -59,7 +59,7 @@ export function updatePhotoUpdateSettings(context: GraphContext, call: GraphCall
 }
 
 /** Why the tenant's policy refuses a cloud photo write by this app, or undefined when it allows it. */
-export function photoWriteRefusal(state: TenantState, call: GraphCall): GraphResult | undefined {
+export function photoWriteRefusal(state: TenantState, call: GraphCall, identity?: AppIdentity): GraphResult | undefined {
   const { policy } = state;
   if (policy.source === 'onPremises') {
     return graphError(
@@ -70,7 +70,8 @@ export function photoWriteRefusal(state: TenantState, call: GraphCall): GraphRes
     );
   }
   if (policy.allowedRoles.length > 0) {
-    const held = new Set(state.directoryRoles.map((role) => role.toLowerCase()));
+    // The caller's roles: the signed-in user's for a delegated token, the app's service principal's otherwise.
+    const held = new Set((identity?.user ? identity.user.directoryRoles : state.directoryRoles).map((role) => role.toLowerCase()));
     if (!policy.allowedRoles.some((role) => held.has(role.toLowerCase()))) {
       return graphError(
         call,

@@ -38,5 +38,8 @@ export interface AppIdentity {
   appId: string;
   tenantId: string;
   servicePrincipalId: string;
+  /** Application permissions (`roles`), or for a delegated token the delegated scopes (`scp`). */
   roles: readonly string[];
+  /** Set for a delegated token: the signed-in user and the directory roles it holds (`wids`, lower case). */
+  user?: { id: string; userPrincipalName: string; directoryRoles: readonly string[] };
 }

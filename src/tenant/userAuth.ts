@@ -1,0 +1,112 @@
+/**
+ * Signing in as an admin (delegated) outside GitHub Actions, with the credentials admins already
+ * have, through @azure/identity only (no OAuth here):
+ *   azure-cli   — AzureCliCredential: the token of `az login` (`az account get-access-token`)
+ *   device-code — DeviceCodeCredential: prints a code and a URL; sign in on any device
+ *   browser     — InteractiveBrowserCredential: opens the system browser (loopback redirect)
+ *   auto        — the Azure CLI when it is signed in, else device code; says which it used
+ * Graph then acts as the signed-in admin: what a call may do is what both the delegated permission
+ * and the admin's directory roles allow (docs/setup.md "Sign in from a laptop").
+ */
+import { AzureCliCredential, CredentialUnavailableError, DeviceCodeCredential, InteractiveBrowserCredential } from '@azure/identity';
+import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
+import { UserError } from '../core/errors.js';
+import { describeAuthError } from './auth.js';
+import { isMicrosoftAuthorityHost } from './clouds.js';
+
+export const AUTH_KINDS = ['github-oidc', 'azure-cli', 'device-code', 'browser'] as const;
+export type AuthKind = (typeof AUTH_KINDS)[number];
+export type UserAuthKind = 'azure-cli' | 'device-code' | 'browser' | 'auto';
+
+export interface UserCredentialOptions {
+  kind: UserAuthKind;
+  tenantId: string;
+  /** The app registration to sign in through (device-code, browser): a public client with delegated permissions. */
+  clientId?: string;
+  /** e.g. https://login.microsoftonline.com (cloudEndpoints().authorityHost). */
+  authorityHost: string;
+  /** Where sign-in messages go (the device code and URL, which method was used). */
+  say: (line: string) => void;
+}
+
+/** `--auth` → a kind; undefined when not given (the default depends on where the CLI runs). */
+export function parseAuthKind(value: string | undefined): AuthKind | undefined {
+  if (value === undefined) return undefined;
+  const kind = value.trim().toLowerCase();
+  if ((AUTH_KINDS as readonly string[]).includes(kind)) return kind as AuthKind;
+  throw new UserError('usage', `--auth is "${value}"; write one of ${AUTH_KINDS.join(', ')}.`);
+}
+
+/** A delegated credential whose failures are UserErrors saying what to do. */
+export function createUserCredential(options: UserCredentialOptions): TokenCredential {
+  const authorityHost = options.authorityHost.replace(/\/+$/, '');
+  const context = { tenantId: options.tenantId, clientId: options.clientId ?? '(none)', authorityHost };
+  const azureCli = (): TokenCredential => new AzureCliCredential({ tenantId: options.tenantId });
+  const interactive = (kind: 'device-code' | 'browser'): TokenCredential => {
+    if (!options.clientId) {
+      throw new UserError('usage', `--auth ${kind} needs --client-id (or ENTRA_PHOTOS_CLIENT_ID): the app registration to sign in through, with "Allow public client flows" on and the delegated permissions of docs/setup.md.`);
+    }
+    const common = {
+      tenantId: options.tenantId,
+      clientId: options.clientId,
+      authorityHost,
+      // MSAL would ask login.microsoftonline.com to validate any other authority (the emulator).
+      disableInstanceDiscovery: !isMicrosoftAuthorityHost(authorityHost),
+    };
+    return kind === 'device-code'
+      ? new DeviceCodeCredential({ ...common, userPromptCallback: (info) => options.say(info.message) })
+      : new InteractiveBrowserCredential({ ...common, redirectUri: 'http://localhost' });
+  };
+
+  let chosen: { kind: Exclude<UserAuthKind, 'auto'>; credential: TokenCredential } | undefined;
+  const attempt = async (kind: Exclude<UserAuthKind, 'auto'>, credential: TokenCredential, scopes: string | string[], getTokenOptions?: GetTokenOptions): Promise<AccessToken> => {
+    const token = await credential.getToken(scopes, getTokenOptions);
+    if (!token) throw new Error('No access token was returned.');
+    if (!chosen) {
+      chosen = { kind, credential };
+      if (kind === 'azure-cli') options.say(`Signed in with the Azure CLI (az login) to tenant ${options.tenantId}.`);
+      else options.say(`Signed in with ${kind === 'device-code' ? 'a device code' : 'the browser'} to tenant ${options.tenantId}.`);
+    }
+    return token;
+  };
+  const explain = async (kind: Exclude<UserAuthKind, 'auto'>, error: unknown): Promise<UserError> => {
+    if (error instanceof UserError) return error;
+    if (kind === 'azure-cli') {
+      const message = error instanceof Error ? error.message : String(error);
+      return new UserError('auth', `Signing in with the Azure CLI failed: ${message.split(/\r?\n/)[0]} Run "az login --tenant ${options.tenantId}" (az login --use-device-code without a browser), or use --auth device-code.`);
+    }
+    return describeAuthError(error, context);
+  };
+
+  return {
+    async getToken(scopes: string | string[], getTokenOptions?: GetTokenOptions): Promise<AccessToken> {
+      if (chosen) {
+        try {
+          return await attempt(chosen.kind, chosen.credential, scopes, getTokenOptions);
+        } catch (error) {
+          throw await explain(chosen.kind, error);
+        }
+      }
+      if (options.kind === 'auto') {
+        try {
+          return await attempt('azure-cli', azureCli(), scopes, getTokenOptions);
+        } catch (error) {
+          if (!(error instanceof CredentialUnavailableError)) throw await explain('azure-cli', error);
+          const why = error.message.split(/\r?\n/)[0] ?? '';
+          options.say(`The Azure CLI is not available or not signed in (${why.trim()}); signing in with a device code instead (--auth azure-cli or --auth device-code to choose).`);
+        }
+        try {
+          return await attempt('device-code', interactive('device-code'), scopes, getTokenOptions);
+        } catch (error) {
+          throw await explain('device-code', error);
+        }
+      }
+      const kind = options.kind;
+      try {
+        return await attempt(kind, kind === 'azure-cli' ? azureCli() : interactive(kind), scopes, getTokenOptions);
+      } catch (error) {
+        throw await explain(kind, error);
+      }
+    },
+  };
+}

@@ -1,0 +1,166 @@
+/**
+ * Signing in from an admin's laptop (issue 14, part 1), through the built CLI against the
+ * emulator, with the real @azure/identity credentials:
+ * - `--auth azure-cli`: the real AzureCliCredential runs a stand-in `az` on PATH that prints the
+ *   documented JSON of `az account get-access-token --output json` with a delegated token the
+ *   emulator minted for a seeded admin; export adopts the tenant's photos with it.
+ * - no `--auth` outside GitHub Actions: the Azure CLI first, and the CLI says so; without a signed-in
+ *   Azure CLI it falls back to device code.
+ * - `--auth device-code`: the real DeviceCodeCredential against the emulator's device authorization
+ *   grant; the code printed by the CLI is approved through the emulator's admin API.
+ * - a delegated 403 (an admin without a role that may write photos) is told as such.
+ */
+import { spawn } from 'node:child_process';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { git, REPO_ROOT, tempDir, writeTree } from '../helpers/repo.js';
+import { runCli } from '../helpers/runCli.js';
+
+let scratch: Awaited<ReturnType<typeof tempDir>>;
+let emulator: RunningEmulator;
+let repoCount = 0;
+const ADMIN = 'ada.lovelace@contoso.edu';
+
+/** The emulator's settings without a GitHub OIDC token service: a laptop, not a workflow job. */
+function laptopEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const { ACTIONS_ID_TOKEN_REQUEST_URL: _url, ACTIONS_ID_TOKEN_REQUEST_TOKEN: _token, ...rest } = emulator.env as unknown as Record<string, string>;
+  return { ...rest, ...extra };
+}
+
+/** A stand-in `az` that records its arguments and prints `json` (or fails like a signed-out CLI). */
+async function fakeAz(json: object | undefined): Promise<{ bin: string; argsLog: string }> {
+  const bin = path.join(scratch.dir, `az-${++repoCount}`);
+  const argsLog = path.join(bin, 'args.log');
+  const output = path.join(bin, 'token.json');
+  await writeTree(bin, { 'token.json': JSON.stringify(json ?? {}) });
+  const script = json
+    ? `#!/bin/sh\necho "$@" >> "${argsLog}"\ncat "${output}"\n`
+    : `#!/bin/sh\necho "$@" >> "${argsLog}"\necho "ERROR: Please run 'az login' to setup account." >&2\nexit 1\n`;
+  await writeFile(path.join(bin, 'az'), script);
+  await chmod(path.join(bin, 'az'), 0o755);
+  return { bin, argsLog };
+}
+
+async function face(seed: number): Promise<Buffer> {
+  return sharp({ create: { width: 648, height: 648, channels: 3, background: `hsl(${(seed * 47) % 360},60%,45%)` } }).jpeg().toBuffer();
+}
+
+beforeAll(async () => {
+  scratch = await tempDir('entra-photos-laptop-');
+  emulator = await startEmulator({ appPermissions: ['ProfilePhoto.ReadWrite.All', 'User.Read.All', 'GroupMember.Read.All'] });
+  await emulator.admin.seedPhoto('grace.hopper@contoso.edu', await face(1));
+  await emulator.admin.seedPhoto('alan.turing@contoso.edu', await face(2));
+}, 30_000);
+afterAll(async () => {
+  await emulator?.stop();
+  await scratch?.cleanup();
+});
+
+describe('sign in from a laptop', () => {
+  it('--auth azure-cli: the real AzureCliCredential with a stand-in az; export adopts the photos', async () => {
+    const token = await emulator.admin.delegatedToken({ user: ADMIN, scopes: ['User.Read.All', 'ProfilePhoto.ReadWrite.All'] });
+    expect(Object.keys(token).sort()).toEqual(['accessToken', 'expiresOn', 'expires_on', 'subscription', 'tenant', 'tokenType']);
+    const az = await fakeAz(token);
+    const repo = path.join(scratch.dir, 'export-az');
+    await writeTree(repo, { 'manifests/.keep': '' });
+    const run = await runCli(['export', '--repo', repo, '--domain', 'contoso.edu', '--auth', 'azure-cli', '--format', 'json'], laptopEnv({ PATH: `${az.bin}:${process.env.PATH}` }));
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('Signed in with the Azure CLI');
+    const result = JSON.parse(run.stdout);
+    expect(result.counts.exported).toBe(2);
+    expect(await readFile(path.join(repo, 'photos/exported/grace.hopper@contoso.edu.jpg'))).toEqual(await emulator.admin.photo('grace.hopper@contoso.edu'));
+    // az was asked for a Graph token of this tenant, for the Graph the CLI talks to (--graph-url / --cloud).
+    const args = await readFile(az.argsLog, 'utf8');
+    expect(args).toContain('account get-access-token --output json');
+    expect(args).toContain(`--resource ${emulator.graphUrl}`);
+    expect(args).toContain(`--tenant ${emulator.tenantId}`);
+    // Graph saw the delegated token (the admin), not the app's.
+    const requests = await emulator.admin.requests();
+    expect(requests.some((r) => r.api === 'entra')).toBe(false);
+  }, 60_000);
+
+  it('no --auth outside GitHub Actions: the Azure CLI when it is signed in, and says so', async () => {
+    const az = await fakeAz(await emulator.admin.delegatedToken({ user: ADMIN }));
+    const repo = path.join(scratch.dir, 'export-default');
+    await writeTree(repo, { 'manifests/.keep': '' });
+    const run = await runCli(['export', '--repo', repo, '--domain', 'contoso.edu'], laptopEnv({ PATH: `${az.bin}:${process.env.PATH}` }));
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('Signed in with the Azure CLI');
+  }, 60_000);
+
+  /** Runs export with a device code sign-in: waits for the code on stderr, approves it as ADMIN. */
+  async function exportWithDeviceCode(name: string, extraArgs: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+    const repo = path.join(scratch.dir, name);
+    await writeTree(repo, { 'manifests/.keep': '' });
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), 'export', '--repo', repo, '--domain', 'contoso.edu', '--format', 'json', ...extraArgs], {
+      env: { HOME: process.env.HOME ?? '/tmp', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const code = new Promise<number>((resolve) => child.on('close', (exit) => resolve(exit ?? -1)));
+    const userCode = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no device code printed: ${stderr}`)), 30_000);
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const match = /enter the code ([A-Z0-9]+)/.exec(stderr);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1]!);
+        }
+      });
+    });
+    expect(stderr).toContain(`${emulator.url}/_emulator/devicelogin`);
+    expect((await emulator.admin.pendingDeviceCodes()).map((pending) => pending.userCode)).toContain(userCode);
+    await emulator.admin.approveDeviceCode(userCode, { user: ADMIN });
+    return { code: await code, stdout, stderr };
+  }
+
+  it('--auth device-code: prints the code and URL, the admin approves it, the command completes', async () => {
+    await emulator.admin.clearRequests();
+    const run = await exportWithDeviceCode('export-device', ['--auth', 'device-code'], laptopEnv());
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('Signed in with a device code');
+    expect(JSON.parse(run.stdout).counts.exported).toBe(2);
+    const entra = (await emulator.admin.requests()).filter((r) => r.api === 'entra').map((r) => `${r.method} ${r.path.split('?')[0]} ${r.status}`);
+    expect(entra).toContain(`POST /${emulator.tenantId}/oauth2/v2.0/devicecode 200`);
+    expect(entra).toContain(`POST /${emulator.tenantId}/oauth2/v2.0/token 200`);
+  }, 60_000);
+
+  it('no --auth and no signed-in Azure CLI: falls back to device code and says so', async () => {
+    const signedOut = await fakeAz(undefined);
+    const run = await exportWithDeviceCode('export-fallback', [], laptopEnv({ PATH: `${signedOut.bin}:${process.env.PATH}` }));
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('The Azure CLI is not available or not signed in');
+    expect(run.stderr).toContain('Signed in with a device code');
+  }, 60_000);
+
+  it('a delegated 403 says which permission and which role the signed-in admin needs', async () => {
+    // An admin without any directory role may read users but not write another user's photo.
+    const az = await fakeAz(await emulator.admin.delegatedToken({ user: ADMIN, scopes: ['User.Read.All', 'ProfilePhoto.ReadWrite.All'], roles: [] }));
+    const repo = path.join(scratch.dir, 'apply-403');
+    await writeTree(repo, {
+      'manifests/staff.yaml': 'version: 1\nusers:\n  - user: alan.turing@contoso.edu\n    photo: staff/alan.jpg\n',
+      'photos/staff/alan.jpg': await face(7),
+    });
+    git(scratch.dir, 'init', '-q', '-b', 'main', repo);
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-q', '-m', 'one photo');
+    const run = await runCli(['apply', '--repo', repo, '--remote', 'none', '--auth', 'azure-cli'], laptopEnv({ PATH: `${az.bin}:${process.env.PATH}` }));
+    expect(run.code).not.toBe(0);
+    const said = run.stdout + run.stderr;
+    expect(said).toContain('Graph refused the signed-in admin');
+    expect(said).toContain('User Administrator');
+    expect(said).toContain('Sign in from a laptop');
+    expect(said).not.toContain('type Application');
+  }, 60_000);
+
+  it('--auth is checked', async () => {
+    const run = await runCli(['export', '--repo', scratch.dir, '--auth', 'password'], laptopEnv());
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--auth is "password"; write one of github-oidc, azure-cli, device-code, browser.');
+  });
+});
