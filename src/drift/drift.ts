@@ -141,8 +141,7 @@ export async function detectDrift(options: DriftOptions, tenant: TenantClient): 
         return cpu.run(() => compareOne(entry, want, snapshot, tenantBytes, threshold, options.thumbnails ?? false));
     };
     const users = await mapLimit(wanted, 32, (want) => compareUser(want).finally(() => progress.advance())).finally(() => progress.finish());
-    const counts = countBy(users);
-    log(`In sync ${counts['in-sync'] ?? 0}, different ${counts.different ?? 0}, missing ${counts.missing ?? 0}, unresolved ${counts.unresolved ?? 0}, errors ${counts.error ?? 0}.`);
+    // No count line here: the report's headline (driftHeadline) is the run's one summary line.
     return { ...base, users, policy, cancelled: options.signal?.aborted ?? false, durationMs: Math.round(performance.now() - started), pacer: pacer.stats };
   } finally {
     snapshot.close();

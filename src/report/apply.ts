@@ -56,7 +56,47 @@ export function applyHeadline(result: ApplyResult): string {
   const parts = dry
     ? [`${c.uploaded} would upload`, `${c.removed} would remove`, `${c.failed} failed`, ...(c.pending ? [`${c.pending} waiting for an account`] : [])]
     : [`${c.uploaded} uploaded`, `${c.removed} removed`, `${c.failed} failed`, ...(c.cancelled ? [`${c.cancelled} not started`] : []), ...(c.notAttempted ? [`${c.notAttempted} not attempted`] : []), ...(c.pending ? [`${c.pending} waiting for an account`] : [])];
-  return `${verb} to ${result.environment}: ${parts.join(', ')}${result.alreadyLanded ? `, ${result.alreadyLanded} already landed` : ''}; policy ${result.policy.status} (${(result.durationMs / 1000).toFixed(1)} s).`;
+  return `${verb} to ${result.environment}: ${parts.join(', ')}${result.alreadyLanded ? `, ${result.alreadyLanded} already landed` : ''}; ${policyOutcomeWords(result.policy.status)} (${(result.durationMs / 1000).toFixed(1)} s).`;
+}
+
+/** A policy outcome in words (the JSON keeps the status value). */
+export function policyOutcomeWords(status: PolicyOutcome['status']): string {
+  switch (status) {
+    case 'not-managed':
+      return 'the photo policy is not managed by the manifests';
+    case 'unchanged':
+      return 'the photo policy is unchanged';
+    case 'applied':
+      return 'the photo policy was updated';
+    case 'would-apply':
+      return 'the photo policy would be updated';
+    case 'refused':
+      return 'the photo policy change was refused';
+    case 'failed':
+      return 'the photo policy update failed';
+    case 'skipped':
+      return 'the photo policy change was not made';
+  }
+}
+
+/** Short words for one user's outcome in a table (the JSON keeps the status value). */
+export function outcomeWords(status: UserOutcome['status']): string {
+  switch (status) {
+    case 'would-upload':
+      return 'would upload';
+    case 'would-remove':
+      return 'would remove';
+    case 'not-attempted':
+      return 'not attempted';
+    case 'cancelled':
+      return 'not started';
+    case 'kept':
+      return 'kept (not pruned)';
+    case 'pending':
+      return 'waiting for an account';
+    default:
+      return status;
+  }
 }
 
 export function describeTenantPolicy(p: TenantPolicy | undefined): string {
@@ -116,7 +156,9 @@ function recordLine(result: ApplyResult): string {
     case 'superseded':
       return `${result.head.slice(0, 12)} is older than the revision applied to ${result.environment} (${result.appliedRevision?.slice(0, 12)}): nothing was written.`;
     default:
-      return `The ${result.environment} record stays at ${result.appliedRevision?.slice(0, 12) ?? 'nothing'}: the next run retries what did not land.`;
+      return result.appliedRevision
+        ? `${result.environment} stays recorded at ${result.appliedRevision.slice(0, 12)} (the last revision applied completely): the next run retries what did not land.`
+        : `Nothing is recorded as applied to ${result.environment} yet: the next run retries what did not land.`;
   }
 }
 
@@ -124,7 +166,7 @@ export function applyText(result: ApplyResult): string {
   const lines: string[] = [];
   for (const o of result.outcomes) {
     // Paths and reasons (Graph's error messages among them) are data: one line each.
-    if (o.status === 'failed' || o.status === 'cancelled') lines.push(`  ✗ ${outcomeUser(result, o)} (${o.action} ${printable(o.photo ?? '')}): ${printable(o.reason ?? o.status)}`);
+    if (o.status === 'failed' || o.status === 'cancelled') lines.push(`  ✗ ${outcomeUser(result, o)} (${o.action} ${printable(o.photo ?? '')}): ${printable(o.reason ?? outcomeWords(o.status))}`);
   }
   const waiting = waitingFor(result);
   if (waiting.length) {
@@ -208,17 +250,17 @@ export function applyMarkdown(result: ApplyResult, openRows = 15): string {
   const problems = result.outcomes.filter((o) => o.status === 'failed' || o.status === 'cancelled');
   if (problems.length) {
     out.push(`### Failures (${problems.length})`, '', '| User | Action | Photo | Why |', '|---|---|---|---|');
-    for (const o of problems) out.push(`| ${mdText(outcomeUser(result, o))} | ${o.action} | ${mdText(o.photo ?? '')} | ${mdText(o.reason ?? o.status)} |`);
+    for (const o of problems) out.push(`| ${mdText(outcomeUser(result, o))} | ${o.action} | ${mdText(o.photo ?? '')} | ${mdText(o.reason ?? outcomeWords(o.status))} |`);
     out.push('');
   }
-  const rows = result.outcomes.map((o) => `| ${mdText(outcomeUser(result, o))} | ${o.action} | ${o.status} | ${mdText(o.photo ?? '')} |`);
+  const rows = result.outcomes.map((o) => `| ${mdText(outcomeUser(result, o))} | ${o.action} | ${outcomeWords(o.status)} | ${mdText(o.photo ?? '')} |`);
   if (rows.length) {
     const table = ['| User | Action | Result | Photo |', '|---|---|---|---|', ...rows];
     if (rows.length > openRows) out.push(`<details><summary><b>Every user (${rows.length})</b></summary>`, '', ...table, '', '</details>', '');
     else out.push('### Users', '', ...table, '');
   }
   if (result.policy.status !== 'not-managed') {
-    out.push('### Photo policy', '', `- status: **${result.policy.status}**`, `- tenant before: ${mdText(describeTenantPolicy(result.policy.from))}`);
+    out.push('### Photo policy', '', `- ${capitalise(policyOutcomeWords(result.policy.status))}.`, `- tenant before: ${mdText(describeTenantPolicy(result.policy.from))}`);
     if (result.policy.to) out.push(`- declared: ${mdText(describeTenantPolicy(result.policy.to))}`);
     if (result.policy.message) out.push('', '> [!WARNING]', `> ${mdText(result.policy.message)}`);
     out.push('');
@@ -226,3 +268,6 @@ export function applyMarkdown(result: ApplyResult, openRows = 15): string {
   return out.join('\n');
 }
 
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -12,22 +12,54 @@
 import type { ApplyResult } from '../apply/apply.js';
 import { driftCounts, inSync, type DriftResult, type DriftStatus, type PolicyDrift, type UserDrift } from '../drift/drift.js';
 import { describeUser } from '../manifest/userKey.js';
-import { applyCounts, applySucceeded, describeTenantPolicy, outcomeUser } from './apply.js';
+import { applyCounts, applySucceeded, describeTenantPolicy, outcomeUser, policyOutcomeWords } from './apply.js';
 import { printable } from '../core/untrusted.js';
 import { htmlImageSrc, mdLink, mdRevision, mdText } from './markdown.js';
 
 export function driftHeadline(result: DriftResult): string {
   const c = driftCounts(result);
-  const verdict = inSync(result) ? 'In sync' : 'Drift';
-  const parts = [`${c['in-sync']} in sync`, `${c.different} different`, `${c.missing} missing`];
+  const seconds = `(${(result.durationMs / 1000).toFixed(1)} s)`;
+  if (inSync(result)) {
+    const photos = c['in-sync'] === 1 ? "1 user's photo matches" : `all ${c['in-sync']} users' photos match`;
+    return `No drift: ${photos} the repository; ${policyWord(result.policy)} ${seconds}.`;
+  }
+  const parts = [`${c.different} different`, `${c.missing} missing`, `${c['in-sync']} matching`];
   if (c.unresolved) parts.push(`${c.unresolved} not in the tenant`);
   if (c.error) parts.push(`${c.error} could not be compared`);
   if (c.cancelled) parts.push(`${c.cancelled} not compared (cancelled)`);
-  return `${verdict}: ${parts.join(', ')}; policy ${policyWord(result.policy)} (${(result.durationMs / 1000).toFixed(1)} s).`;
+  return `Drift: ${parts.join(', ')}; ${policyWord(result.policy)} ${seconds}.`;
 }
 
+/** The policy comparison in words (the JSON keeps the status value). */
 function policyWord(policy: PolicyDrift): string {
-  return policy.status === 'not-managed' ? 'not managed' : policy.status;
+  switch (policy.status) {
+    case 'not-managed':
+      return 'the photo policy is not managed by the manifests';
+    case 'in-sync':
+      return "the tenant's photo policy matches";
+    case 'different':
+      return "the tenant's photo policy differs";
+    case 'error':
+      return "the tenant's photo policy could not be read";
+  }
+}
+
+/** One user's comparison in words (the JSON keeps the status value). */
+export function driftWords(status: DriftStatus): string {
+  switch (status) {
+    case 'in-sync':
+      return 'matches';
+    case 'different':
+      return 'different photo';
+    case 'missing':
+      return 'no photo in the tenant';
+    case 'unresolved':
+      return 'not in the tenant';
+    case 'error':
+      return 'could not be compared';
+    case 'cancelled':
+      return 'not compared';
+  }
 }
 
 const STATUS_ORDER: DriftStatus[] = ['different', 'missing', 'unresolved', 'error', 'cancelled', 'in-sync'];
@@ -48,7 +80,7 @@ export function driftText(result: DriftResult, fix?: ApplyResult): string {
   for (const u of sorted(result.users)) {
     if (u.status === 'in-sync') continue;
     // Paths, reasons (Graph's messages) and manifest names are data: printable() keeps each on its line.
-    lines.push(`  ${symbol(u.status)} ${describeUser(u.key, u.name)}  ${printable(u.photo)}  [${u.status}] ${printable(u.reason ?? '')} (${printable(u.declaredAt.file)}:${u.declaredAt.line})`.trimEnd());
+    lines.push(`  ${symbol(u.status)} ${describeUser(u.key, u.name)}  ${printable(u.photo)}  [${driftWords(u.status)}] ${printable(u.reason ?? '')} (${printable(u.declaredAt.file)}:${u.declaredAt.line})`.trimEnd());
   }
   if (result.policy.status === 'different') lines.push(`  ~ policy: tenant has ${describeTenantPolicy(result.policy.tenant)}; the manifests declare ${describeTenantPolicy(result.policy.declared)}`);
   if (result.policy.status === 'error') lines.push(`  ! policy: ${printable(result.policy.reason ?? '')}`);
@@ -69,7 +101,7 @@ export function fixLine(fix: ApplyResult): string {
   const dry = fix.record === 'dry-run';
   const failures = fix.outcomes.filter((o) => o.status === 'failed' || o.status === 'cancelled');
   return [
-    `Fix${dry ? ' (dry run)' : ''}: ${c.uploaded} ${dry ? 'would upload' : 'uploaded'}, ${c.failed} failed${c.cancelled ? `, ${c.cancelled} not started` : ''}${c.notAttempted ? `, ${c.notAttempted} not attempted` : ''}; policy ${fix.policy.status}${fix.policy.message ? ` (${printable(fix.policy.message)})` : ''}.`,
+    `Fix${dry ? ' (dry run)' : ''}: ${c.uploaded} ${dry ? 'would upload' : 'uploaded'}, ${c.failed} failed${c.cancelled ? `, ${c.cancelled} not started` : ''}${c.notAttempted ? `, ${c.notAttempted} not attempted` : ''}; ${policyOutcomeWords(fix.policy.status)}${fix.policy.message ? ` (${printable(fix.policy.message)})` : ''}.`,
     // The photo policy stopped the writes: one reason for all of them, not one per user.
     ...(fix.halted ? [`Stopped: ${printable(fix.halted.message)}`] : []),
     ...failures.map((o) => `  ✗ ${outcomeUser(fix, o)} (${printable(o.photo ?? '')}): ${printable(o.reason ?? o.status)}`),
@@ -130,7 +162,7 @@ export function driftMarkdown(result: DriftResult, fix?: ApplyResult, options: D
     '',
     `Compared ${mdRevision(result.head.slice(0, 12))} with the tenant. Photos are compared perceptually (Graph re-encodes what it stores): the same picture scores ≥ ${result.threshold}.`,
     '',
-    '| In sync | Different | Missing | Not in tenant | Errors | Policy |',
+    '| Matching | Different | Missing | Not in tenant | Errors | Policy |',
     '|---:|---:|---:|---:|---:|---|',
     `| ${c['in-sync']} | ${c.different} | ${c.missing} | ${c.unresolved} | ${c.error + c.cancelled} | ${policyWord(result.policy)} |`,
     '',
@@ -148,13 +180,13 @@ export function driftMarkdown(result: DriftResult, fix?: ApplyResult, options: D
       const repo = src ? `<img src="${src}" width="64" alt="repository photo">` : '';
       const declared = `${u.declaredAt.file}:${u.declaredAt.line}`;
       const declaredCell = options.lineUrl ? mdLink(declared, options.lineUrl(u.declaredAt.file, u.declaredAt.line)) : mdText(declared);
-      return `| ${repo} | ${mdText(tenantDescription(u))} | ${mdText(describeUser(u.key, u.name))} | **${u.status}**${u.reason && u.status !== 'missing' ? `: ${mdText(u.reason)}` : ''} | ${mdText(u.photo)} | ${declaredCell} |`;
+      return `| ${repo} | ${mdText(tenantDescription(u))} | ${mdText(describeUser(u.key, u.name))} | **${driftWords(u.status)}**${u.reason && u.status !== 'missing' ? `: ${mdText(u.reason)}` : ''} | ${mdText(u.photo)} | ${declaredCell} |`;
     });
     if (rows.length > openRows) out.push(`<details><summary><b>What differs (${rows.length})</b></summary>`, '', ...header, ...rows, '', '</details>', '');
     else out.push('### What differs', '', ...header, ...rows, '');
   }
   if (result.policy.status !== 'not-managed') {
-    out.push('### Photo policy', '', `- status: **${result.policy.status}**`);
+    out.push('### Photo policy', '', `- ${policyWord(result.policy).replace(/^t/, 'T')}.`);
     if (result.policy.tenant) out.push(`- tenant: ${mdText(describeTenantPolicy(result.policy.tenant))}`);
     if (result.policy.declared) out.push(`- declared: ${mdText(describeTenantPolicy(result.policy.declared))}`);
     if (result.policy.reason) out.push(`- ${mdText(result.policy.reason)}`);

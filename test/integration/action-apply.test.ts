@@ -252,7 +252,7 @@ describe('action apply (dist/index.js against the emulator)', { timeout: 60_000 
     expect(r.writes.filter((w) => w.method === 'PATCH')).toEqual([]);
     expect(r.outputs['policy-changed']).toBe('false');
     expect(r.stdout).toContain('The policy change was not applied');
-    expect(r.summary).toContain('- status: **refused**');
+    expect(r.summary).toContain('- The photo policy change was refused.');
     expect(appliedTag()).toBe(before);
     expect((await emulator.admin.state()).policy.allowedRoles).toEqual([]);
   });

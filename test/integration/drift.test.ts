@@ -100,7 +100,7 @@ describe('drift', () => {
       },
     });
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain('::error::Drift: 10 in sync, 1 different, 1 missing');
+    expect(run.stdout).toContain('::error::Drift: 1 different, 1 missing, 10 matching');
     expect(run.outputs).toMatchObject({ different: '1', missing: '1', 'in-sync': '10' });
     expect(run.summary).toContain('### What differs');
     expect(run.summary).toContain(`<img src="https://github.com/contoso/photos/blob/${sha}/photos/staff/ada.lovelace.jpg?raw=true"`);

@@ -79,8 +79,8 @@ describe('names beside keys', () => {
     await emulator.admin.deletePhoto('s10024@students.contoso.edu');
     const text = await runCli(['drift', '--repo', repo], env());
     expect(text.code).toBe(1);
-    expect(text.stdout).toContain('+ employeeId 10023 (Maya P.)  photos/students/10023.jpg  [missing]');
-    expect(text.stdout).toContain("+ employeeId 10024 (Liam O'Brien)  photos/students/10024.jpg  [missing]");
+    expect(text.stdout).toContain('+ employeeId 10023 (Maya P.)  photos/students/10023.jpg  [no photo in the tenant]');
+    expect(text.stdout).toContain("+ employeeId 10024 (Liam O'Brien)  photos/students/10024.jpg  [no photo in the tenant]");
     const json = JSON.parse((await runCli(['drift', '--repo', repo, '--format', 'json'], env())).stdout);
     expect(json.users.map((u: { user: string; name?: string }) => [u.user, u.name])).toEqual([
       ['10023', 'Maya P.'],

@@ -141,7 +141,7 @@ describe('reports show the name beside the key', () => {
       cancelled: false,
       durationMs: 5,
     };
-    expect(driftText(drift)).toContain('+ employeeId 41002 (Ada Lovelace)  photos/41002.jpg  [missing]');
+    expect(driftText(drift)).toContain('+ employeeId 41002 (Ada Lovelace)  photos/41002.jpg  [no photo in the tenant]');
     expect(driftMarkdown(drift)).toContain('| employeeId 41002 &#40;Ada Lovelace&#41; |');
     expect(driftJson(drift).users[0]).toMatchObject({ user: '41002', name: 'Ada Lovelace' });
   });
