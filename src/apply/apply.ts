@@ -469,7 +469,9 @@ async function planPolicy(desired: DesiredState, tenant: TenantClient, options: 
   try {
     live = await tenant.getPhotoPolicy();
   } catch (err) {
-    const message = isForbidden(err)
+    const message = isForbidden(err) && isGraphError(err) && err.delegated
+      ? `The manifests manage the photo update policy (policy: at ${declared}), and Graph refused to let the signed-in admin read it: ${(err as Error).message}`
+      : isForbidden(err)
       ? `The manifests manage the photo update policy (policy: at ${declared}), and Graph refused to read it: grant the app the Microsoft Graph application permission ${PERMISSIONS.policy} (it reads and changes photoUpdateSettings; App registrations → this app → API permissions → add ${PERMISSIONS.policy}, type Application → Grant admin consent), or remove policy: from the manifests to leave the policy alone. (${(err as Error).message})`
       : `The photo update policy could not be read: ${(err as Error).message}`;
     return { step: { kind: 'none' }, outcome: { status: 'failed', message } };

@@ -2,6 +2,7 @@ import { countFindings } from '../core/findings.js';
 import { LogSafeWriter, logSafeJson } from '../core/untrusted.js';
 import { cliProgress, type Output } from './output.js';
 import { isUserError, UserError } from '../core/errors.js';
+import { CLI_VOCABULARY } from '../core/vocabulary.js';
 import { planJson, planText, planUnavailableJson, planUnavailableText } from '../report/plan.js';
 import { validationJson, validationText } from '../report/validation.js';
 import { planRevisions } from '../plan/planRevisions.js';
@@ -49,7 +50,11 @@ Options for apply (defaults from ENTRA_PHOTOS_* variables, which 'emulator' prin
   --environment NAME        Record name: tag entra-photos/applied/NAME (default: default)
   --remote NAME|none        Where the record lives (default: origin if it exists)
   --tenant-id ID  --client-id ID  --cloud NAME  --authority-host URL  --graph-url URL
-  --audience AUD            OIDC audience (default: api://AzureADTokenExchange)
+  --auth KIND               How to sign in: github-oidc (the app, by the job's OIDC token; the
+                            default in GitHub Actions), azure-cli (az login), device-code, browser
+                            (as the admin at the keyboard). Outside Actions the default tries the
+                            Azure CLI, then device code. See docs/setup.md "Sign in from a laptop"
+  --audience AUD            OIDC audience for github-oidc (default: api://AzureADTokenExchange)
   --prune  --dry-run  --allow-policy-lockout
   --unknown-users pending|fail
                             A user the tenant lacks (or a disabled one): wait for the account
@@ -196,6 +201,7 @@ async function applyCommand(args: string[], out: Output): Promise<number> {
         prune: values.prune ?? false,
         dryRun: values['dry-run'] ?? false,
         allowPolicyLockout: values['allow-policy-lockout'] ?? false,
+        words: CLI_VOCABULARY,
         unknownUsers,
         signal,
         log: format === 'text' ? (line) => out.write(`${line}\n`) : () => {},

@@ -94,7 +94,7 @@ export class EmulatorAdminClient {
    * A delegated access token for a seeded user, in the JSON `az account get-access-token --output
    * json` prints (accessToken, expiresOn, expires_on, subscription, tenant, tokenType).
    */
-  delegatedToken(grant: { user: string; scopes?: string[]; roles?: string[] }): Promise<{ accessToken: string; expiresOn: string; expires_on: number; subscription: string; tenant: string; tokenType: string }> {
+  delegatedToken(grant: { user: string; scopes?: string[]; roles?: string[]; clientId?: string }): Promise<{ accessToken: string; expiresOn: string; expires_on: number; subscription: string; tenant: string; tokenType: string }> {
     return this.#json('POST', '/delegated-token', grant);
   }
 

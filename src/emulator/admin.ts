@@ -215,10 +215,13 @@ export class AdminApi {
       sendJson(response, 200, github.requestEnv(isRecord(body['context']) ? (body['context'] as WorkflowContext) : undefined));
     } else if (method === 'POST' && path === '/delegated-token') {
       // What `az account get-access-token --output json` prints after `az login` as this user.
-      const grant = delegatedGrant(await readJson());
+      const body = await readJson();
+      const grant = delegatedGrant(body);
+      // The Azure CLI signs in through its own first-party app: its tokens carry that app id.
+      const clientId = typeof body['clientId'] === 'string' && body['clientId'] ? body['clientId'] : AZURE_CLI_APP_ID;
       let token: { accessToken: string; expiresOn: number };
       try {
-        token = this.#deps.entra.issueDelegatedToken(grant);
+        token = this.#deps.entra.issueDelegatedToken(grant, clientId);
       } catch (error) {
         throw new AdminError(404, (error as Error).message);
       }
@@ -296,6 +299,9 @@ function stringArray(value: unknown, name: string): string[] {
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw new AdminError(400, `${name} must be an array of strings.`);
   return [...value];
 }
+
+/** Microsoft's Azure CLI app (the client id of every `az login` token). */
+const AZURE_CLI_APP_ID = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';
 
 /** { user, scopes?, roles? } from an admin request body. */
 function delegatedGrant(body: Record<string, unknown>): DelegatedGrant {

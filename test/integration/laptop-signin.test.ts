@@ -158,6 +158,36 @@ describe('sign in from a laptop', () => {
     expect(said).not.toContain('type Application');
   }, 60_000);
 
+  it('in a delegated session the lock-out guard does not count the app\'s roles: a restricting policy change is refused', async () => {
+    const people = '024906de-61e5-49c8-8572-40335f1e0e10';
+    const az = await fakeAz(
+      await emulator.admin.delegatedToken({ user: ADMIN, scopes: ['User.Read.All', 'ProfilePhoto.ReadWrite.All', 'PeopleSettings.ReadWrite.All'], roles: [people] }),
+    );
+    const repo = path.join(scratch.dir, 'apply-guard');
+    await writeTree(repo, {
+      'manifests/staff.yaml': 'version: 1\npolicy:\n  source: cloud\n  allowedRoles: [People Administrator]\nusers:\n  - user: alan.turing@contoso.edu\n    photo: staff/alan.jpg\n',
+      'photos/staff/alan.jpg': await face(8),
+    });
+    git(scratch.dir, 'init', '-q', '-b', 'main', repo);
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-q', '-m', 'policy and one photo');
+    const requestsBefore = (await emulator.admin.requests()).at(-1)?.seq ?? 0;
+    const run = await runCli(['apply', '--repo', repo, '--remote', 'none', '--auth', 'azure-cli', '--format', 'json'], laptopEnv({ PATH: `${az.bin}:${process.env.PATH}` }));
+    expect(run.code).not.toBe(0);
+    expect(run.stdout + run.stderr).toContain('signed in as an admin (delegated)');
+    // The photo landed (written as the admin, a People Administrator); the policy was left alone,
+    // and the app's service principal and role assignments were never asked for.
+    expect((await emulator.admin.state()).policy.allowedRoles).toEqual([]);
+    const paths = (await emulator.admin.requests(requestsBefore)).map((r) => r.path);
+    expect(paths.some((p) => /servicePrincipals|roleAssignments/.test(p))).toBe(false);
+    expect(paths.some((p) => p.startsWith('/v1.0/users/') && p.includes('/photo/$value'))).toBe(true);
+    // With --allow-policy-lockout the admin may make the change.
+    const allowed = await runCli(['apply', '--repo', repo, '--remote', 'none', '--auth', 'azure-cli', '--allow-policy-lockout'], laptopEnv({ PATH: `${az.bin}:${process.env.PATH}` }));
+    expect(allowed.code, allowed.stdout + allowed.stderr).toBe(0);
+    expect((await emulator.admin.state()).policy.allowedRoles).toEqual([people]);
+    await emulator.admin.setConfig({ policy: { source: 'cloud', allowedRoles: [] } });
+  }, 60_000);
+
   it('--auth is checked', async () => {
     const run = await runCli(['export', '--repo', scratch.dir, '--auth', 'password'], laptopEnv());
     expect(run.code).toBe(2);
