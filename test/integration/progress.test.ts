@@ -5,7 +5,10 @@
  * `progress` option make the interval short, so this runs in seconds.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdir } from 'node:fs/promises';
 import { applyRevision } from '../../src/apply/apply.js';
+import { detectDrift } from '../../src/drift/drift.js';
+import { exportTenant } from '../../src/export/export.js';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { applySucceeded } from '../../src/report/apply.js';
 import { REPO_ROOT, tempDir } from '../helpers/repo.js';
@@ -49,6 +52,23 @@ describe('progress of a throttled apply', { timeout: 90_000 }, () => {
     expect(progress.some((l) => /about .+ left/.test(l))).toBe(true);
     expect(lines.filter((l) => FINAL.test(l))).toHaveLength(1);
     expect(lines.findIndex((l) => FINAL.test(l))).toBeGreaterThan(lines.findIndex((l) => PROGRESS.test(l)));
+  });
+
+  it('drift and export print their progress through their log too', async () => {
+    const dir = path.join(scratch.dir, 'drift');
+    const { head } = await commitRoster(dir, N, () => 0, 'roster');
+    const driftLines: string[] = [];
+    await detectDrift({ repo: dir, head, log: (l) => driftLines.push(l), progress: { intervalMs: 1 } }, tenantFor(emulator));
+    expect(driftLines.some((l) => /^Comparing: \d+ of 40 \(\d+ %\), [\d.]+\/s/.test(l))).toBe(true);
+    expect(driftLines.filter((l) => /^Comparing: 40 of 40 done in \d+ s/.test(l))).toHaveLength(1);
+
+    const exportDir = path.join(scratch.dir, 'export');
+    await mkdir(exportDir, { recursive: true });
+    const exportLines: string[] = [];
+    const exported = await exportTenant({ repo: exportDir, log: (l) => exportLines.push(l), progress: { intervalMs: 1 } }, tenantFor(emulator));
+    expect(exported.complete).toBe(true);
+    expect(exportLines.some((l) => /^Exporting: \d+ of \d+ found so far, [\d.]+\/s/.test(l))).toBe(true);
+    expect(exportLines.filter((l) => new RegExp(`^Exporting: ${N} done in \\d+ s`).test(l))).toHaveLength(1);
   });
 
   it('the built action prints the progress inside ::group:: … ::endgroup::', async () => {
