@@ -2,7 +2,8 @@ import * as core from '@actions/core';
 import { actionProgress, logInfo } from './log.js';
 import { applyRevision } from '../apply/apply.js';
 import { environmentClaim } from '../apply/connection.js';
-import { applyCounts, applyHeadline, applyMarkdown, applySucceeded, applyText, waitingFor } from '../report/apply.js';
+import { ACTION_VOCABULARY } from '../core/vocabulary.js';
+import { applyCounts, applyFailure, applyMarkdown, applySucceeded, applyText, waitingFor } from '../report/apply.js';
 import { validationSummary } from '../report/validation.js';
 import { defaultRemote } from '../repo/git.js';
 import { annotate } from './annotate.js';
@@ -33,6 +34,7 @@ export async function runApply(settings: ActionSettings): Promise<void> {
         prune: settings.prune,
         dryRun: settings.dryRun,
         allowPolicyLockout: settings.allowPolicyLockout,
+        words: ACTION_VOCABULARY,
         unknownUsers: settings.unknownUsers,
         signal: run.signal,
         log: (line) => logInfo(line),
@@ -57,7 +59,8 @@ export async function runApply(settings: ActionSettings): Promise<void> {
       await core.summary.addRaw(invalid ? validationSummary(result.validation) : applyMarkdown(result)).write();
     }
     // A run the tenant's photo policy stopped fails with that one error (which says what to do).
-    if (!applySucceeded(result)) core.setFailed(result.halted ? `${result.halted.message}\n${applyHeadline(result)}` : applyHeadline(result));
+    // So does a refused policy change: the annotation carries its reason, not only the headline.
+    if (!applySucceeded(result)) core.setFailed(applyFailure(result));
   } finally {
     run.dispose();
   }

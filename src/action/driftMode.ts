@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { actionProgress, logInfo } from './log.js';
 import { environmentClaim } from '../apply/connection.js';
+import { ACTION_VOCABULARY } from '../core/vocabulary.js';
 import { detectDrift, driftCounts, inSync } from '../drift/drift.js';
 import { fixDrift } from '../drift/fix.js';
 import { applySucceeded } from '../report/apply.js';
@@ -40,9 +41,9 @@ export async function runDrift(settings: ActionSettings): Promise<void> {
     if (settings.fix) {
       const environment = settings.environment || environmentClaim(await getAssertion()) || 'default';
       const remote = await defaultRemote(settings.repoPath);
-      fix = await fixDrift(result, { repo: settings.repoPath, environment, ...(remote ? { remote } : {}), dryRun: settings.dryRun, allowPolicyLockout: settings.allowPolicyLockout, signal: run.signal, log, progress }, tenant);
+      fix = await fixDrift(result, { repo: settings.repoPath, environment, ...(remote ? { remote } : {}), dryRun: settings.dryRun, allowPolicyLockout: settings.allowPolicyLockout, words: ACTION_VOCABULARY, signal: run.signal, log, progress }, tenant);
     }
-    logInfo(driftText(result, fix));
+    logInfo(driftText(result, fix, ACTION_VOCABULARY));
     const counts = driftCounts(result);
     core.setOutput('in-sync', counts['in-sync']);
     core.setOutput('different', counts.different);

@@ -1,4 +1,6 @@
 import { countFindings } from '../core/findings.js';
+import { isUserError } from '../core/errors.js';
+import type { Vocabulary } from '../core/vocabulary.js';
 import { Semaphore } from '../core/pool.js';
 import { Progress, throttleOf, type ProgressSettings } from '../core/progress.js';
 import { desiredStateOf, sameSubjectConflicts, type DesiredState, type SameSubjectConflict, type SubjectEntries } from '../desired/desired.js';
@@ -44,6 +46,8 @@ export interface ApplyOptions {
   prune: boolean;
   dryRun: boolean;
   allowPolicyLockout: boolean;
+  /** How the edge running apply names its options in messages (CLI flags or action inputs). */
+  words?: Vocabulary;
   /** Cancellation (SIGTERM, time budget): nothing new starts; in-flight writes finish. */
   signal?: AbortSignal;
   log?: (line: string) => void;
@@ -220,6 +224,8 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
     //    that must go first (it unblocks writes) is made before the first photo is sent.
     const policyPlanning = planPolicy(desiredHead, tenant, options);
     const beforeWrites = policyPlanning.then((plan) => (!options.dryRun && plan.step.kind === 'before-photos' ? patchPolicy(tenant, plan, log) : plan.outcome));
+    // A sign-in failure rejects these before they are awaited: awaited later, not unhandled now.
+    beforeWrites.catch(() => {});
 
     // 4. Users are looked up 20 to a $batch, and each is written as soon as its lookup answers
     //    and nothing else is pending for it: one person, one photo (entries of the head that are
@@ -380,6 +386,8 @@ async function repairDrift(
     const pacer = options.pacer ?? new WritePacer(options.signal ? { signal: options.signal } : {});
     const policyPlanning = planPolicy(desiredHead, tenant, options);
     const beforeWrites = policyPlanning.then((plan) => (!options.dryRun && plan.step.kind === 'before-photos' ? patchPolicy(tenant, plan, log) : plan.outcome));
+    // A sign-in failure rejects these before they are awaited: awaited later, not unhandled now.
+    beforeWrites.catch(() => {});
     const outcomes: UserOutcome[] = [];
     progress = new Progress({ verb: options.dryRun ? 'Comparing' : 'Repairing', total: requested.length, log, throttle: throttleOf(pacer), ...(options.progress ? { settings: options.progress } : {}) });
     // Drift reports a user declared under two keys as an error, not as drifted; should one be
@@ -460,7 +468,8 @@ interface PolicyPlan {
  * photos needs no PeopleSettings permission: under a policy someone else set, writes are tried
  * and a refusal stops them). When one does, the live policy is compared with it, and the app's
  * directory roles are read only to guard a change that would restrict photo writes to roles.
- * Never throws: a failure is the policy's outcome, and the photos go on.
+ * Never throws for the policy itself: a failure is the policy's outcome, and the photos go on. A
+ * sign-in failure (the app, tenant or token: UserError auth/config) is the run's, and is thrown.
  */
 async function planPolicy(desired: DesiredState, tenant: TenantClient, options: ApplyOptions): Promise<PolicyPlan> {
   if (!desired.policy) return { step: { kind: 'none' }, outcome: { status: 'not-managed' } };
@@ -469,6 +478,7 @@ async function planPolicy(desired: DesiredState, tenant: TenantClient, options: 
   try {
     live = await tenant.getPhotoPolicy();
   } catch (err) {
+    if (isUserError(err) && (err.kind === 'auth' || err.kind === 'config')) throw err;
     const message = isForbidden(err) && isGraphError(err) && err.delegated
       ? `The manifests manage the photo update policy (policy: at ${declared}), and Graph refused to let the signed-in admin read it: ${(err as Error).message}`
       : isForbidden(err)
@@ -486,7 +496,7 @@ async function planPolicy(desired: DesiredState, tenant: TenantClient, options: 
       rolesProblem = `the app's role assignments could not be read: ${(err as Error).message}`;
     }
   }
-  const step = planPolicyStep(live, wanted, appRoles, options.allowPolicyLockout, rolesProblem);
+  const step = planPolicyStep(live, wanted, appRoles, options.allowPolicyLockout, rolesProblem, options.words);
   const outcome: PolicyOutcome =
     step.kind === 'none'
       ? { status: 'unchanged', from: live, to: wanted }

@@ -1,5 +1,6 @@
 import type { DesiredPolicy } from '../desired/desired.js';
 import { roleName } from '../manifest/roles.js';
+import { NEUTRAL_VOCABULARY, type Vocabulary } from '../core/vocabulary.js';
 
 /** The tenant's photoUpdateSettings as apply compares them (role template ids, lower case, sorted). */
 export interface TenantPolicy {
@@ -63,7 +64,7 @@ export function rolesNeededFor(live: TenantPolicy, wanted: TenantPolicy): boolea
  * so such an app is told to set allow-policy-lockout). Whether the live policy blocks the app
  * decides only the order: when that is unknown, a change that blocks nobody goes first.
  */
-export function planPolicyStep(live: TenantPolicy, wanted: TenantPolicy, appRoles: readonly string[] | undefined, allowLockout: boolean, rolesProblem?: string): PolicyStep {
+export function planPolicyStep(live: TenantPolicy, wanted: TenantPolicy, appRoles: readonly string[] | undefined, allowLockout: boolean, rolesProblem?: string, words: Vocabulary = NEUTRAL_VOCABULARY): PolicyStep {
   if (samePolicy(live, wanted)) return { kind: 'none' };
   const blockedAfter = lockoutAfter(wanted, appRoles, rolesProblem);
   if (blockedAfter) {
@@ -71,7 +72,7 @@ export function planPolicyStep(live: TenantPolicy, wanted: TenantPolicy, appRole
     return {
       kind: 'refuse',
       to: wanted,
-      reason: `The policy change was not applied: afterwards ${blockedAfter}, so this app could no longer write photos (403 ForbiddenByAdminEditPolicy). Assign the app's service principal one of the allowed roles (for example User Administrator) and re-run, or set allow-policy-lockout: true if locking the app out is intended (or if the app holds one of the roles through a group, which this check cannot see).`,
+      reason: `The policy change was not applied: afterwards ${blockedAfter}, so this app could no longer write photos (403 ForbiddenByAdminEditPolicy). Assign the app's service principal one of the allowed roles (for example User Administrator) and re-run, or ${words.allowPolicyLockout} if locking the app out is intended (or if the app holds one of the roles through a group, which this check cannot see).`,
     };
   }
   const blockedNow = appRoles ? blocksApp(live, appRoles) !== undefined : live.source === 'onPremises' || live.allowedRoles.length > 0;

@@ -4,6 +4,7 @@ import { cliProgress, type Output } from './output.js';
 import { logSafeJson } from '../core/untrusted.js';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
+import { CLI_VOCABULARY } from '../core/vocabulary.js';
 import { parseOptions, readFormat, repoDirectory, wantsHelp } from './args.js';
 import { detectDrift, inSync } from '../drift/drift.js';
 import { fixDrift } from '../drift/fix.js';
@@ -70,13 +71,13 @@ export async function driftCommand(args: string[], out: Output): Promise<number>
     }
     const remote = values.fix ? await defaultRemote(repo) : undefined;
     const fix = values.fix
-      ? await fixDrift(result, { repo, environment: values.environment ?? 'default', ...(remote ? { remote } : {}), dryRun: values['dry-run'] ?? false, allowPolicyLockout: values['allow-policy-lockout'] ?? false, signal, log, progress: cliProgress() }, tenant)
+      ? await fixDrift(result, { repo, environment: values.environment ?? 'default', ...(remote ? { remote } : {}), dryRun: values['dry-run'] ?? false, allowPolicyLockout: values['allow-policy-lockout'] ?? false, words: CLI_VOCABULARY, signal, log, progress: cliProgress() }, tenant)
       : undefined;
     if (values.html) {
       await writeFile(path.resolve(values.html), driftHtml(result, fix), { mode: 0o600 });
       if (format === 'text') out.write(`Wrote ${values.html} (photos side by side; keep it on this machine).\n`);
     }
-    out.write(format === 'json' ? logSafeJson(driftJson(result, fix), 2) + '\n' : driftText(result, fix));
+    out.write(format === 'json' ? logSafeJson(driftJson(result, fix), 2) + '\n' : driftText(result, fix, CLI_VOCABULARY));
     if (fix?.record === 'dry-run') return 1;
     if (fix) return applySucceeded(fix) && !result.cancelled && result.users.every((u) => u.status !== 'unresolved' && u.status !== 'error') ? 0 : 1;
     return inSync(result) ? 0 : 1;

@@ -5,6 +5,7 @@
  */
 import { applyRevision, type ApplyResult } from '../apply/apply.js';
 import { UserError } from '../core/errors.js';
+import type { Vocabulary } from '../core/vocabulary.js';
 import type { ProgressSettings } from '../core/progress.js';
 import type { TenantClient } from '../tenant/index.js';
 import { drifted, type DriftResult } from './drift.js';
@@ -15,6 +16,8 @@ export interface FixOptions {
   remote?: string;
   dryRun?: boolean;
   allowPolicyLockout?: boolean;
+  /** How the edge names its options in messages (CLI flags or action inputs). */
+  words?: Vocabulary;
   signal?: AbortSignal;
   log?: (line: string) => void;
   progress?: ProgressSettings;
@@ -36,6 +39,7 @@ export async function fixDrift(result: DriftResult, options: FixOptions, tenant:
       prune: false,
       dryRun: options.dryRun ?? false,
       allowPolicyLockout: options.allowPolicyLockout ?? false,
+      ...(options.words ? { words: options.words } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.log ? { log: options.log } : {}),
       ...(options.progress ? { progress: options.progress } : {}),

@@ -99,6 +99,18 @@ export function outcomeWords(status: UserOutcome['status']): string {
   }
 }
 
+/**
+ * The message of a failed run, for the one error annotation: why writes stopped (the tenant's
+ * photo policy) or why the policy change was refused (the lock-out guard), then the headline.
+ */
+export function applyFailure(result: ApplyResult): string {
+  const reasons = [
+    ...(result.halted ? [result.halted.message] : []),
+    ...(['refused', 'failed', 'skipped'].includes(result.policy.status) && result.policy.message ? [result.policy.message] : []),
+  ];
+  return [...reasons.map((r) => printable(r)), applyHeadline(result)].join('\n');
+}
+
 export function describeTenantPolicy(p: TenantPolicy | undefined): string {
   if (!p) return 'unknown';
   // What the tenant or a manifest says (a role id that is not a known role is shown as written).

@@ -14,6 +14,7 @@ import { driftCounts, inSync, type DriftResult, type DriftStatus, type PolicyDri
 import { describeUser } from '../manifest/userKey.js';
 import { applyCounts, applySucceeded, describeTenantPolicy, outcomeUser, policyOutcomeWords } from './apply.js';
 import { printable } from '../core/untrusted.js';
+import { NEUTRAL_VOCABULARY, type Vocabulary } from '../core/vocabulary.js';
 import { htmlImageSrc, mdLink, mdRevision, mdText } from './markdown.js';
 
 export function driftHeadline(result: DriftResult): string {
@@ -75,7 +76,7 @@ function tenantDescription(u: UserDrift): string {
   return `${width}×${height}, ${Math.max(1, Math.round(bytes / 1024))} KB${u.similarity !== undefined ? `, similarity ${u.similarity.toFixed(3)}` : ''}`;
 }
 
-export function driftText(result: DriftResult, fix?: ApplyResult): string {
+export function driftText(result: DriftResult, fix?: ApplyResult, words: Vocabulary = NEUTRAL_VOCABULARY): string {
   const lines: string[] = [];
   for (const u of sorted(result.users)) {
     if (u.status === 'in-sync') continue;
@@ -87,7 +88,7 @@ export function driftText(result: DriftResult, fix?: ApplyResult): string {
   lines.push(driftHeadline(result));
   if (fix) lines.push(fixLine(fix));
   else if (!inSync(result) && (driftCounts(result).different || driftCounts(result).missing || result.policy.status === 'different')) {
-    lines.push('Run with --fix (action: fix: true) to upload the repository\'s version of the different and missing photos.');
+    lines.push(`To upload the repository's version of the different and missing photos, ${words.fixDrift}.`);
   }
   return lines.join('\n') + '\n';
 }
@@ -148,6 +149,8 @@ export interface DriftMarkdownOptions {
   /** URL of a manifest line. */
   lineUrl?: (file: string, line: number) => string;
   openRows?: number;
+  /** How the edge names its options (the action's inputs, the CLI's flags). */
+  words?: Vocabulary;
 }
 
 /**
@@ -194,7 +197,7 @@ export function driftMarkdown(result: DriftResult, fix?: ApplyResult, options: D
   }
   // fixLine's lines quote data (paths, reasons, the policy message) but stay one line each (printable).
   if (fix) out.push('### Fix', '', ...fixLine(fix).split('\n').map((l) => (l.startsWith('  ') ? `- ${mdText(l.trim())}` : mdText(l))), '');
-  else if (c.different + c.missing > 0 || result.policy.status === 'different') out.push("Run with `fix: true` (CLI: `entra-photos drift --fix`) to upload the repository's version.", '');
+  else if (c.different + c.missing > 0 || result.policy.status === 'different') out.push(mdText(`To upload the repository's version, ${(options.words ?? NEUTRAL_VOCABULARY).fixDrift}.`), '');
   return out.join('\n');
 }
 

@@ -7,6 +7,7 @@ import { roleName } from '../manifest/roles.js';
 import { describeUser, type UserKeyKind } from '../manifest/userKey.js';
 import type { Plan, PlannedUpload } from '../plan/plan.js';
 import { printable } from '../core/untrusted.js';
+import type { Vocabulary } from '../core/vocabulary.js';
 import { htmlImageSrc, mdRevision, mdText } from './markdown.js';
 
 export interface PolicyJson {
@@ -127,6 +128,8 @@ export function planText(plan: Plan): string {
 }
 
 export interface PlanMarkdownOptions {
+  /** How the edge names its options (the action's inputs by default). */
+  words?: Vocabulary;
   /** URL of a photo as of the head, viewable by people who can read the repository. */
   photoUrl?: (path: string) => string;
   /** Rows shown before a list is collapsed into <details>. */
@@ -170,7 +173,7 @@ export function planMarkdown(plan: Plan, options: PlanMarkdownOptions = {}): str
   uploadTable('New photos', news);
   uploadTable('Replaced photos', replaced);
   if (plan.removals.length) {
-    const note = plan.prune ? 'These photos will be deleted from the tenant.' : 'Removed from the manifests. Without `prune: true` their photos stay in the tenant.';
+    const note = plan.prune ? 'These photos will be deleted from the tenant.' : `Removed from the manifests. Without \`${options.words?.prune ?? 'prune: true'}\` their photos stay in the tenant.`;
     out.push(...collapsible(`Removed users (${plan.removals.length})`, [note, '', '| User | Had |', '|---|---|'], capped(plan.removals.map((r) => `| ${mdText(describeUser(r.key, r.name))} | ${mdText(r.photo)} |`), maxRows, 2), openRows), '');
   }
   if (plan.policy) {

@@ -155,8 +155,9 @@ export async function describeAuthError(error: unknown, context: AuthErrorContex
       );
     }
     case '700016':
+      // Configuration (the CLI exits 2): the settings name an app the tenant does not have.
       return new UserError(
-        'auth',
+        'config',
         `Entra ID has no application with client id ${clientId} in tenant ${tenantId}. Check client-id (the app registration's "Application (client) ID", not its object id), that tenant-id is the tenant where the app is registered, and the cloud. (${firstLine(message)})`,
       );
     case '90002':
@@ -167,7 +168,7 @@ export async function describeAuthError(error: unknown, context: AuthErrorContex
       return new UserError('auth', `Entra ID could not fetch the signing keys of the token's issuer: the federated credential's issuer must be ${GITHUB_OIDC_ISSUER} (or your GHES / custom issuer). (${firstLine(message)})`);
     case '500011':
     case '1002012':
-      return new UserError('auth', `Entra ID refused the Microsoft Graph scope: the cloud (or graph-url) does not match the tenant's cloud. (${firstLine(message)})`);
+      return new UserError('config', `Entra ID refused the Microsoft Graph scope: the cloud (or graph-url) does not match the tenant's cloud. (${firstLine(message)})`);
     default:
       break;
   }
@@ -187,7 +188,7 @@ function isNetworkMessage(message: string): boolean {
 
 function tenantNotFound(context: AuthErrorContext, detail: string): UserError {
   return new UserError(
-    'auth',
+    'config',
     `Entra ID at ${context.authorityHost} does not know tenant ${context.tenantId}. Check tenant-id (the Directory (tenant) ID of the tenant where the app is registered) and the cloud: a US Government tenant needs cloud: usgov (or usgov-dod), a 21Vianet tenant cloud: china. (${firstLine(detail)})`,
   );
 }
@@ -234,7 +235,7 @@ export function githubOidcFromEnv(env: Record<string, string | undefined>, audie
   const requestToken = env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
   if (!requestUrl || !requestToken) {
     throw new UserError(
-      'auth',
+      'config',
       'No GitHub OIDC token is available (ACTIONS_ID_TOKEN_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set). ' +
         'Give the job permission to request one by adding to the workflow (or the job):\n' +
         'permissions:\n  id-token: write\n  contents: read\n' +

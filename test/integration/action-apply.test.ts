@@ -252,6 +252,9 @@ describe('action apply (dist/index.js against the emulator)', { timeout: 60_000 
     expect(r.writes.filter((w) => w.method === 'PATCH')).toEqual([]);
     expect(r.outputs['policy-changed']).toBe('false');
     expect(r.stdout).toContain('The policy change was not applied');
+    // The one error annotation carries the reason, in the action's words (an input, not a flag).
+    expect(r.stdout).toMatch(/^::error::The policy change was not applied: .*set the input allow-policy-lockout: true/m);
+    expect(r.stdout).not.toContain('--allow-policy-lockout');
     expect(r.summary).toContain('- The photo policy change was refused.');
     expect(appliedTag()).toBe(before);
     expect((await emulator.admin.state()).policy.allowedRoles).toEqual([]);

@@ -48,14 +48,14 @@ describe('auth against the emulator', () => {
   it('explains AADSTS700016 (app not in the tenant)', async () => {
     const { credential, endpoints } = credentialFor(emulator, undefined, { clientId: '00000000-1111-2222-3333-444444444444' });
     const error = await failure(credential.getToken(endpoints.scope));
-    expect(error.kind).toBe('auth');
+    expect(error.kind).toBe('config');
     expect(error.message).toMatch(/no application with client id 00000000-1111-2222-3333-444444444444/);
   });
 
   it('explains AADSTS90002 (tenant not found)', async () => {
     const { credential, endpoints } = credentialFor(emulator, undefined, { tenantId: '11111111-2222-3333-4444-555555555555' });
     const error = await failure(credential.getToken(endpoints.scope));
-    expect(error.kind).toBe('auth');
+    expect(error.kind).toBe('config');
     expect(error.message).toMatch(/does not know tenant 11111111-2222-3333-4444-555555555555/);
     expect(error.message).toMatch(/cloud/);
   });
@@ -82,7 +82,7 @@ describe('auth against the emulator', () => {
     } catch (caught) {
       error = caught;
     }
-    expect(isUserError(error) && error.kind === 'auth').toBe(true);
+    expect(isUserError(error) && error.kind === 'config').toBe(true);
     expect((error as Error).message).toContain('id-token: write');
   });
 
