@@ -188,6 +188,20 @@ describe('sign in from a laptop', () => {
     await emulator.admin.setConfig({ policy: { source: 'cloud', allowedRoles: [] } });
   }, 60_000);
 
+  it('inside GitHub Actions the default stays the app\'s GitHub OIDC sign-in; browser and device code need a client id', async () => {
+    const repo = path.join(scratch.dir, 'defaults');
+    await writeTree(repo, { 'manifests/.keep': '' });
+    const inActions = await runCli(['export', '--repo', repo], laptopEnv({ GITHUB_ACTIONS: 'true' }));
+    expect(inActions.code).not.toBe(0);
+    expect(inActions.stderr).toContain('No GitHub OIDC token is available');
+    const { ENTRA_PHOTOS_CLIENT_ID: _clientId, ...withoutClient } = laptopEnv();
+    for (const kind of ['browser', 'device-code']) {
+      const run = await runCli(['export', '--repo', repo, '--auth', kind], withoutClient);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('needs --tenant-id and --client-id');
+    }
+  });
+
   it('--auth is checked', async () => {
     const run = await runCli(['export', '--repo', scratch.dir, '--auth', 'password'], laptopEnv());
     expect(run.code).toBe(2);
