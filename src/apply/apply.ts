@@ -291,10 +291,10 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
     // Removals after the uploads, and never of a user this head still declares under another key:
     // that would delete the photo just uploaded for them.
     for (const r of removals) {
-      progress.advance();
       const keep = held.get(r.key.canonical);
       if (keep) {
         outcomes.push(keep);
+        progress.advance();
         continue;
       }
       const resolution = resolutions.get(r.key.canonical);
@@ -304,6 +304,7 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
       }
       if (!isResolved(resolution)) {
         outcomes.push(goneUserRemoval(r, resolution, options) ?? resolutionOutcome(r.key, 'remove', resolution, 'failed', r.photo));
+        progress.advance();
         continue;
       }
       if (breaker.tripped) {
@@ -317,6 +318,7 @@ export async function applyRevision(options: ApplyOptions, tenant: TenantClient)
       } catch (err) {
         outcomes.push(breaker.outcome(r.key, 'remove', r.photo, err) ?? failure(r.key, 'remove', r.photo, err));
       }
+      if (!NOT_SENT.has(outcomes.at(-1)!.status)) progress.advance();
     }
     outcomes.push(...kept(plan, options));
     progress.finish();
@@ -526,6 +528,8 @@ async function patchPolicy(tenant: TenantClient, plan: PolicyPlan, log: (line: s
 }
 
 type Upload = Plan['uploads'][number];
+/** Outcomes of changes never sent: not counted as done in the progress lines. */
+const NOT_SENT: ReadonlySet<OutcomeStatus> = new Set(['cancelled', 'not-attempted']);
 /** A photo ready to send, or why it cannot be. */
 type PreparedPhoto = { jpeg: Buffer } | { reason: string };
 type PhotoLookahead = Lookahead<Upload, PreparedPhoto>;
@@ -640,14 +644,16 @@ async function writeUsers(ctx: WriteContext): Promise<WriteResult> {
     side.add(job);
     void job.finally(() => side.delete(job));
   };
+  // Each upload counts once as it is settled; one never sent (cancelled, or stopped by the photo
+  // policy) is not "done", so a stopped run's final count says how far it got.
   const counted = new Set<string>();
-  const count = (upload: Upload) => {
+  const count = (upload: Upload, done = true) => {
     if (counted.has(upload.key.canonical)) return;
     counted.add(upload.key.canonical);
-    ctx.progress.advance();
+    if (done) ctx.progress.advance();
   };
   const settle = (upload: Upload, outcome?: UserOutcome) => {
-    count(upload);
+    count(upload, !outcome || !NOT_SENT.has(outcome.status));
     decided.add(upload.key.canonical);
     photos.discard(upload);
     if (outcome) ctx.outcomes.push(outcome);
@@ -704,7 +710,9 @@ async function writeUsers(ctx: WriteContext): Promise<WriteResult> {
       ctx.outcomes.push({ key: upload.key, action: 'upload', status: 'uploaded', photo: upload.photo });
       await ctx.recordLanded({ action: 'upload', key: upload.key.canonical, fingerprint: upload.fingerprint });
     } catch (err) {
-      ctx.outcomes.push(breaker.outcome(upload.key, 'upload', upload.photo, err) ?? failure(upload.key, 'upload', upload.photo, err));
+      const outcome = breaker.outcome(upload.key, 'upload', upload.photo, err) ?? failure(upload.key, 'upload', upload.photo, err);
+      if (NOT_SENT.has(outcome.status)) count(upload, false);
+      ctx.outcomes.push(outcome);
     }
   };
 

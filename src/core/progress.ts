@@ -77,10 +77,11 @@ function formatRate(perSecond: number): string {
 /** One progress line, in words. */
 export function formatProgress(p: ProgressLine): string {
   const rate = p.elapsedMs > 0 ? (p.done * 1000) / p.elapsedMs : 0;
-  const throttled = p.throttle && p.throttle.throttled > 0 ? `${formatCount(p.throttle.throttled)} throttled${p.throttle.rate ? ` (pacing at ${formatRate(p.throttle.rate)})` : ''}` : undefined;
+  const throttledCount = p.throttle && p.throttle.throttled > 0 ? `${formatCount(p.throttle.throttled)} throttled` : undefined;
+  const throttled = throttledCount && p.throttle?.rate ? `${throttledCount} (pacing at ${formatRate(p.throttle.rate)})` : throttledCount;
   if (p.final) {
     const count = p.totalKnown ? `${formatCount(p.done)} of ${formatCount(p.total)}` : formatCount(p.done);
-    const extras = [p.done > 0 && p.elapsedMs >= 1000 ? formatRate(rate) : undefined, throttled].filter(Boolean);
+    const extras = [p.done > 0 && p.elapsedMs >= 1000 ? formatRate(rate) : undefined, throttledCount].filter(Boolean);
     return `${p.verb}: ${count} done in ${formatDuration(p.elapsedMs)}${extras.length ? ` (${extras.join(', ')})` : ''}.`;
   }
   const parts: string[] = [];

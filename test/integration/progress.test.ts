@@ -54,6 +54,23 @@ describe('progress of a throttled apply', { timeout: 90_000 }, () => {
     expect(lines.findIndex((l) => FINAL.test(l))).toBeGreaterThan(lines.findIndex((l) => PROGRESS.test(l)));
   });
 
+  it('a cancelled apply counts only what it sent: its final count says how far it got', async () => {
+    const dir = path.join(scratch.dir, 'cancelled');
+    const { head } = await commitRoster(dir, N, () => 2, 'roster');
+    const controller = new AbortController();
+    const lines: string[] = [];
+    const log = (l: string) => {
+      lines.push(l);
+      const m = PROGRESS.exec(l);
+      if (m && Number(m[1]) >= 10) controller.abort(new Error('stop'));
+    };
+    const result = await applyRevision({ repo: dir, head, environment: 'cancel', prune: false, dryRun: false, allowPolicyLockout: false, log, signal: controller.signal, progress: { intervalMs: 300 } }, tenantFor(emulator));
+    expect(result.cancelled).toBe(true);
+    const sent = result.outcomes.filter((o) => o.status !== 'cancelled' && o.status !== 'not-attempted').length;
+    expect(sent).toBeLessThan(N);
+    expect(lines.filter((l) => l.startsWith('Uploading: ') && l.includes(' done in '))).toEqual([expect.stringMatching(new RegExp(`^Uploading: ${sent} of ${N} done in `))]);
+  });
+
   it('drift and export print their progress through their log too', async () => {
     const dir = path.join(scratch.dir, 'drift');
     const { head } = await commitRoster(dir, N, () => 0, 'roster');

@@ -62,6 +62,10 @@ describe('progress', () => {
     h.set(62_626); // 1,240 in 62.6 s: 19.8/s; 760 left ≈ 38 s
     h.progress.advance(1240);
     expect(h.lines).toEqual(['Uploading: 1,240 of 2,000 (62 %), 19.8/s, 12 throttled (pacing at 20.0/s), about 38 s left']);
+    h.set(101_000);
+    h.progress.advance(760);
+    h.progress.finish();
+    expect(h.lines.at(-1)).toBe('Uploading: 2,000 of 2,000 done in 1 min 41 s (19.8/s, 12 throttled).');
   });
 
   it('prints each quarter of a long run, and interval lines between them', () => {
