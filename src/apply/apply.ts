@@ -860,11 +860,20 @@ async function policyHalt(breaker: PolicyBreaker, outcomes: readonly UserOutcome
     try {
       live = await tenant.getPhotoPolicy();
     } catch (err) {
-      unreadable = isForbidden(err) ? 'reading it needs PeopleSettings.Read.All, which this app does not have' : (err as Error).message;
+      unreadable = !isForbidden(err)
+        ? (err as Error).message
+        : tenant.connection.delegated
+          ? 'reading it needs the delegated PeopleSettings.Read.All and People Administrator or Global Reader'
+          : 'reading it needs PeopleSettings.Read.All, which this app does not have';
     }
   }
   const notAttemptedCount = outcomes.filter((o) => o.status === 'not-attempted').length;
-  const message = photoPolicyRefusal(live, { sent: breaker.refused, notAttempted: notAttemptedCount, ...(unreadable ? { policyUnreadable: unreadable } : {}) });
+  const message = photoPolicyRefusal(live, {
+    sent: breaker.refused,
+    notAttempted: notAttemptedCount,
+    ...(unreadable ? { policyUnreadable: unreadable } : {}),
+    ...(tenant.connection.delegated ? { delegated: true } : {}),
+  });
   log(message);
   return { code: 'photo-policy', message, refused: breaker.refused, notAttempted: notAttemptedCount };
 }

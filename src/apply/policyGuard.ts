@@ -89,7 +89,7 @@ function lockoutAfter(wanted: TenantPolicy, appRoles: readonly string[] | undefi
  * The one error of a run whose photo writes the tenant refused (403 ForbiddenByAdminEditPolicy):
  * the policy as far as it could be read, what it means, and what to do.
  */
-export function photoPolicyRefusal(policy: TenantPolicy | undefined, details: { sent: number; notAttempted: number; policyUnreadable?: string }): string {
+export function photoPolicyRefusal(policy: TenantPolicy | undefined, details: { sent: number; notAttempted: number; policyUnreadable?: string; delegated?: boolean }): string {
   const stopped = `Photo writes stopped after the tenant refused them (403 ForbiddenByAdminEditPolicy): ${details.sent} write(s) were refused and ${details.notAttempted} were not attempted.`;
   const lag = 'Policy changes take up to 24 hours to be enforced, so what Graph shows may not be what it enforces yet.';
   const record = 'The applied record stays where it was: the next run retries every photo that did not land.';
@@ -108,6 +108,14 @@ export function photoPolicyRefusal(policy: TenantPolicy | undefined, details: { 
   } else {
     what = `The tenant's photo update policy (photoUpdateSettings) reads source ${policy.source ?? 'not set'} with no allowedRoles, which would allow these writes: it was probably changed recently and the previous policy is still enforced.`;
     todo = 'Wait until the change is enforced, or check the policy in the Microsoft 365 admin center.';
+  }
+  if (details.delegated && policy?.source !== 'onPremises' && (policy === undefined || policy.allowedRoles.length > 0)) {
+    // Signed in as an admin: the tenant judges the admin's roles, not the app's service principal's.
+    const roles = policy ? policy.allowedRoles.map(roleName).join(', ') : 'the allowed roles';
+    what = policy
+      ? `The tenant's photo update policy (photoUpdateSettings: source ${policy.source ?? 'not set'}, allowedRoles ${roles}) lets only callers holding one of those directory roles change photos, and you (the signed-in admin) hold none of them (as far as the tenant enforces it).`
+      : `The tenant's photo update policy (photoUpdateSettings) refuses your photo writes (signed in as an admin); it could not be read${details.policyUnreadable ? ` (${details.policyUnreadable})` : ''}. Either its source is onPremises, or its allowedRoles lists directory roles you do not hold.`;
+    todo = `Sign in as an admin holding one of ${policy ? `these roles (${roles})` : 'the allowed roles'} (Entra admin center → Roles and administrators → the role → Add assignment), run apply from the workflow (the app's roles count there), or change the policy's allowedRoles.`;
   }
   return `${stopped} ${what} ${todo} ${lag} ${record}`;
 }

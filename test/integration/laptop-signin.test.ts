@@ -188,6 +188,45 @@ describe('sign in from a laptop', () => {
     await emulator.admin.setConfig({ policy: { source: 'cloud', allowedRoles: [] } });
   }, 60_000);
 
+  it('a photo policy that refuses the signed-in admin is told about the admin\'s roles, not the app\'s', async () => {
+    const people = '024906de-61e5-49c8-8572-40335f1e0e10';
+    await emulator.admin.setConfig({ policy: { source: 'cloud', allowedRoles: [people] } });
+    try {
+      // A User Administrator: may write photos, but the policy allows only People Administrators.
+      const az = await fakeAz(await emulator.admin.delegatedToken({ user: ADMIN, scopes: ['User.Read.All', 'ProfilePhoto.ReadWrite.All', 'PeopleSettings.Read.All'] }));
+      const repo = path.join(scratch.dir, 'apply-policy-refuses');
+      await writeTree(repo, {
+        'manifests/staff.yaml': 'version: 1\nusers:\n  - user: alan.turing@contoso.edu\n    photo: staff/alan.jpg\n',
+        'photos/staff/alan.jpg': await face(9),
+      });
+      git(scratch.dir, 'init', '-q', '-b', 'main', repo);
+      git(repo, 'add', '-A');
+      git(repo, 'commit', '-q', '-m', 'one photo');
+      const run = await runCli(['apply', '--repo', repo, '--remote', 'none', '--auth', 'azure-cli'], laptopEnv({ PATH: `${az.bin}:${process.env.PATH}` }));
+      expect(run.code).not.toBe(0);
+      const said = run.stdout + run.stderr;
+      // A User Administrator may not read the policy: the message says what the admin would need.
+      expect(said).toContain('refuses your photo writes (signed in as an admin)');
+      expect(said).toContain('reading it needs the delegated PeopleSettings.Read.All and People Administrator or Global Reader');
+      expect(said).toContain('Sign in as an admin holding one of the allowed roles');
+      expect(said).not.toContain("this app's service principal");
+      // One who may read it (Global Reader besides User Administrator) is told which roles.
+      const reader = await fakeAz(
+        await emulator.admin.delegatedToken({
+          user: ADMIN,
+          scopes: ['User.Read.All', 'ProfilePhoto.ReadWrite.All', 'PeopleSettings.Read.All'],
+          roles: ['fe930be7-5e62-47db-91af-98c3a49a38b1', 'f2ef992c-3afb-46b9-b7cf-a126ee74c451'],
+        }),
+      );
+      const again = await runCli(['apply', '--repo', repo, '--remote', 'none', '--auth', 'azure-cli'], laptopEnv({ PATH: `${reader.bin}:${process.env.PATH}` }));
+      expect(again.code).not.toBe(0);
+      expect(again.stdout + again.stderr).toContain('you (the signed-in admin) hold none of them');
+      expect(again.stdout + again.stderr).toContain('Sign in as an admin holding one of these roles (People Administrator)');
+    } finally {
+      await emulator.admin.setConfig({ policy: { source: 'cloud', allowedRoles: [] } });
+    }
+  }, 60_000);
+
   it('inside GitHub Actions the default stays the app\'s GitHub OIDC sign-in; browser and device code need a client id', async () => {
     const repo = path.join(scratch.dir, 'defaults');
     await writeTree(repo, { 'manifests/.keep': '' });
