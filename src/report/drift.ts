@@ -12,7 +12,7 @@
 import type { ApplyResult } from '../apply/apply.js';
 import { driftCounts, inSync, type DriftResult, type DriftStatus, type PolicyDrift, type UserDrift } from '../drift/drift.js';
 import { describeUser } from '../manifest/userKey.js';
-import { applyCounts, applySucceeded, describeTenantPolicy, outcomeUser, policyOutcomeWords } from './apply.js';
+import { applyCounts, applySucceeded, describeTenantPolicy, outcomeUser, outcomeWords, policyOutcomeWords } from './apply.js';
 import { printable } from '../core/untrusted.js';
 import { NEUTRAL_VOCABULARY, type Vocabulary } from '../core/vocabulary.js';
 import { htmlImageSrc, mdLink, mdRevision, mdText } from './markdown.js';
@@ -105,7 +105,7 @@ export function fixLine(fix: ApplyResult): string {
     `Fix${dry ? ' (dry run)' : ''}: ${c.uploaded} ${dry ? 'would upload' : 'uploaded'}, ${c.failed} failed${c.cancelled ? `, ${c.cancelled} not started` : ''}${c.notAttempted ? `, ${c.notAttempted} not attempted` : ''}; ${policyOutcomeWords(fix.policy.status)}${fix.policy.message ? ` (${printable(fix.policy.message)})` : ''}.`,
     // The photo policy stopped the writes: one reason for all of them, not one per user.
     ...(fix.halted ? [`Stopped: ${printable(fix.halted.message)}`] : []),
-    ...failures.map((o) => `  ✗ ${outcomeUser(fix, o)} (${printable(o.photo ?? '')}): ${printable(o.reason ?? o.status)}`),
+    ...failures.map((o) => `  ✗ ${outcomeUser(fix, o)} (${printable(o.photo ?? '')}): ${printable(o.reason ?? outcomeWords(o.status))}`),
   ].join('\n');
 }
 
@@ -206,7 +206,7 @@ export function driftHtml(result: DriftResult, fix?: ApplyResult): string {
   const img = (jpeg: Buffer | undefined) => (jpeg && jpeg.length ? `<img src="data:image/jpeg;base64,${jpeg.toString('base64')}" width="96" height="96" alt="">` : '<span class="none">—</span>');
   const rows = sorted(result.users)
     .filter((u) => u.status !== 'in-sync')
-    .map((u) => `<tr><td>${img(u.thumbnails?.repo)}</td><td>${img(u.thumbnails?.tenant)}</td><td>${html(describeUser(u.key, u.name))}</td><td><b>${u.status}</b><br>${html(u.reason ?? '')}</td><td><code>${html(u.photo)}</code><br>${html(`${u.declaredAt.file}:${u.declaredAt.line}`)}</td></tr>`);
+    .map((u) => `<tr><td>${img(u.thumbnails?.repo)}</td><td>${img(u.thumbnails?.tenant)}</td><td>${html(describeUser(u.key, u.name))}</td><td><b>${html(driftWords(u.status))}</b><br>${html(u.reason ?? '')}</td><td><code>${html(u.photo)}</code><br>${html(`${u.declaredAt.file}:${u.declaredAt.line}`)}</td></tr>`);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>entra-photos drift ${html(result.head.slice(0, 12))}</title>
 <style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:6px;vertical-align:top;text-align:left}.none{color:#999}</style></head>

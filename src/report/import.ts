@@ -15,9 +15,24 @@ export function importClean(result: ImportResult): boolean {
   return result.rows.every((r) => r.status === 'imported' || r.status === 'replaced' || r.status === 'superseded');
 }
 
+/** Each row status in words (the JSON keeps the status value). */
+const WORDS: Record<ImportStatus, string> = {
+  unmatched: 'matched no user',
+  ambiguous: 'matched more than one user',
+  'missing-file': 'photo file missing',
+  'invalid-photo': 'photo not usable',
+  'duplicate-user': 'same user twice',
+  'no-id': 'without an id',
+  'file-exists': 'file already in the repository',
+  'already-declared': 'already in the manifests',
+  superseded: 'replaced by a retake',
+  replaced: 'replaced',
+  imported: 'imported',
+};
+
 export function importHeadline(result: ImportResult): string {
   const c = importCounts(result);
-  const parts = ORDER.filter((s) => c[s] > 0).map((s) => `${c[s]} ${s}`);
+  const parts = ORDER.filter((s) => c[s] > 0).map((s) => `${c[s]} ${WORDS[s]}`);
   return `${result.dryRun ? 'Import (dry run)' : 'Import'}: ${parts.join(', ') || 'nothing to do'} (${(result.durationMs / 1000).toFixed(1)} s).`;
 }
 
@@ -26,7 +41,7 @@ export function importText(result: ImportResult): string {
   for (const status of ORDER) {
     const rows = result.rows.filter((r) => r.status === status);
     if (!rows.length || status === 'imported') continue;
-    lines.push(`${status} (${rows.length}):`);
+    lines.push(`${WORDS[status].charAt(0).toUpperCase()}${WORDS[status].slice(1)} (${rows.length}):`);
     // Messages quote the delivery's file names and values (data): printable() keeps each on its line.
     for (const r of rows) lines.push(`  ${printable(r.message)}`);
   }

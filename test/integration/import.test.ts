@@ -132,7 +132,7 @@ describe('import', () => {
     await writeFile(path.join(scratch.dir, 'csv/more.csv'), 'id,file\n777,d.jpg\n');
     const more = await runCli(['import', '--repo', repo, '--csv', path.join(scratch.dir, 'csv/more.csv'), '--roster', path.join(scratch.dir, 'roster.csv')]);
     expect(more.code).toBe(1);
-    expect(more.stdout).toContain('ambiguous (1):');
+    expect(more.stdout).toContain('Matched more than one user (1):');
   });
 
   it('a roster with Email but no UPN column: user: keys from the mail addresses, and the report says so', async () => {

@@ -92,3 +92,23 @@ describe('drift reports in words', () => {
     expect(driftJson(result).users.map((u) => u.status)).toEqual(['different', 'missing', 'in-sync']);
   });
 });
+
+describe('import report in words', () => {
+  it('the headline and groups name each status in words', async () => {
+    const { importHeadline, importText } = await import('../../../src/report/import.js');
+    const result = {
+      dryRun: false,
+      durationMs: 100,
+      manifest: 'manifests/students.yaml',
+      keys: [],
+      rows: [
+        { status: 'imported', message: 'a' },
+        { status: 'missing-file', message: 'INDEX.TXT:3: no file' },
+        { status: 'no-id', message: 'INDEX.TXT:8: no id' },
+      ],
+    } as unknown as Parameters<typeof importHeadline>[0];
+    expect(importHeadline(result)).toBe('Import: 1 photo file missing, 1 without an id, 1 imported (0.1 s).');
+    expect(importText(result)).toContain('Photo file missing (1):');
+    expect(importText(result)).not.toMatch(/missing-file|no-id/);
+  });
+});
