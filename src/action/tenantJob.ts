@@ -6,6 +6,7 @@
 import * as core from '@actions/core';
 import { cachedAssertion, openTenant } from '../apply/connection.js';
 import { UserError } from '../core/errors.js';
+import { describeNetworkFailure, isNetworkFailure } from '../core/network.js';
 import type { TenantClient } from '../tenant/index.js';
 import type { ActionSettings } from './settings.js';
 
@@ -36,6 +37,9 @@ export function connectFromWorkflow(settings: ActionSettings, rules: TenantJobRu
     try {
       return await core.getIDToken(settings.audience);
     } catch (err) {
+      // @actions/core keeps only the socket's message ("unable to verify the first certificate"):
+      // a connection failure is told as one (host, code, what to check), not as a permission.
+      if (isNetworkFailure(err)) throw new UserError('auth', describeNetworkFailure('the GitHub OIDC token service', process.env.ACTIONS_ID_TOKEN_REQUEST_URL ?? '', err));
       throw new UserError('auth', `Could not get a GitHub OIDC token (${(err as Error).message}). The job needs "permissions: id-token: write".`);
     }
   });

@@ -36,6 +36,16 @@ const SOCKET_CODES = [
 ] as const;
 
 const KNOWN = new Set<string>([...TLS_CODES, ...SOCKET_CODES]);
+
+/** OpenSSL's messages, for wrappers that keep the message but drop the code (@actions/core). */
+const TLS_MESSAGES: [RegExp, string][] = [
+  [/unable to verify the first certificate/i, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'],
+  [/self[- ]signed certificate in certificate chain/i, 'SELF_SIGNED_CERT_IN_CHAIN'],
+  [/self[- ]signed certificate/i, 'DEPTH_ZERO_SELF_SIGNED_CERT'],
+  [/unable to get local issuer certificate/i, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'],
+  [/certificate has expired/i, 'CERT_HAS_EXPIRED'],
+  [/certificate is not yet valid/i, 'CERT_NOT_YET_VALID'],
+];
 const CODE_IN_TEXT = new RegExp(`\\b(${[...TLS_CODES, ...SOCKET_CODES].join('|')})\\b`);
 
 export interface NetworkCause {
@@ -77,7 +87,7 @@ export function networkCause(error: unknown): NetworkCause {
     if (Array.isArray(record['errors'])) queue.push(...(record['errors'] as unknown[]));
     queue.push(record['innerError'], record['originalError']);
   }
-  code ??= CODE_IN_TEXT.exec(texts.join(' '))?.[1];
+  code ??= CODE_IN_TEXT.exec(texts.join(' '))?.[1] ?? TLS_MESSAGES.find(([pattern]) => pattern.test(texts.join(' ')))?.[1];
   const text = `${code ?? ''} ${texts.join(' ')}`;
   const tls = (code !== undefined && (TLS_CODES as readonly string[]).includes(code)) || /certificate|self[- ]signed/i.test(text);
   return { code, message: innermost || texts[0] || '', tls, chain: texts.join(' | ') };

@@ -9,7 +9,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { copySample, git, tempDir } from '../helpers/repo.js';
+import { copySample, git, REPO_ROOT, tempDir } from '../helpers/repo.js';
+import { runAction } from '../helpers/runAction.js';
 import { runCli } from '../helpers/runCli.js';
 
 let scratch: Awaited<ReturnType<typeof tempDir>>;
@@ -25,6 +26,24 @@ async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+/** The built action, drift mode on a schedule, with the emulator's settings as inputs. */
+const actionDrift = (extraEnv: Record<string, string | undefined>) =>
+  runAction({
+    actionDir: REPO_ROOT,
+    workspace: repo,
+    eventName: 'schedule',
+    event: { repository: { full_name: 'contoso/photos', private: true, visibility: 'private' } },
+    inputs: { 'tenant-id': env['ENTRA_PHOTOS_TENANT_ID']!, 'client-id': env['ENTRA_PHOTOS_CLIENT_ID']!, 'authority-host': env['ENTRA_PHOTOS_AUTHORITY_HOST']!, 'graph-url': env['ENTRA_PHOTOS_GRAPH_URL']! },
+    env: Object.fromEntries(
+      Object.entries({
+        GITHUB_SHA: git(repo, 'rev-parse', 'HEAD'),
+        ACTIONS_ID_TOKEN_REQUEST_URL: env['ACTIONS_ID_TOKEN_REQUEST_URL'],
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'],
+        ...extraEnv,
+      }).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    ),
+  });
 
 const commands = (...extra: string[]) => [
   ['apply', '--repo', repo, '--remote', 'none', ...extra],
@@ -63,6 +82,9 @@ describe('network and TLS failures name their cause', () => {
       expect(run.stderr, args[0]).toContain('NODE_EXTRA_CA_CERTS');
       expect(run.stderr, args[0]).not.toMatch(/: fetch failed\s*$/m);
     }
+    const action = await actionDrift({});
+    expect(action.code).toBe(1);
+    expect(action.stdout).toMatch(/^::error::.*(UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT).*NODE_EXTRA_CA_CERTS/m);
   }, 60_000);
 
   it('Entra ID unreachable (OIDC fine): names Entra ID, its host and ECONNREFUSED', async () => {
@@ -85,5 +107,8 @@ describe('network and TLS failures name their cause', () => {
       expect(run.stderr, args[0]).toMatch(/running/);
       expect(run.stderr, args[0]).not.toMatch(/: fetch failed\s*$/m);
     }
+    const action = await actionDrift({ NODE_EXTRA_CA_CERTS: env['NODE_EXTRA_CA_CERTS'] });
+    expect(action.code).toBe(1);
+    expect(action.stdout).toMatch(new RegExp(`^::error::.*${host.replace(/\./g, '\\.')}.*ECONNREFUSED.*running`, 'm'));
   }, 60_000);
 });

@@ -17,6 +17,8 @@ describe('networkCause', () => {
     const msal = Object.assign(new Error('network_error: Network request failed'), { errorCode: 'network_error', errorMessage: 'request to https://x failed, reason: self-signed certificate in certificate chain SELF_SIGNED_CERT_IN_CHAIN' });
     expect(networkCause(msal)).toMatchObject({ code: 'SELF_SIGNED_CERT_IN_CHAIN', tls: true });
     expect(networkCause(new Error('Bad request')).code).toBeUndefined();
+    // @actions/core's getIDToken keeps only the message.
+    expect(networkCause(new Error('Failed to get ID Token. Error Message: unable to verify the first certificate'))).toMatchObject({ code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', tls: true });
     expect(isNetworkFailure(new Error('HTTP 500'))).toBe(false);
     expect(isNetworkFailure(fetchFailed(new Error('other side closed')))).toBe(true);
   });
