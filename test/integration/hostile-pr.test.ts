@@ -175,10 +175,25 @@ describe('the CLI in a workflow step', () => {
         if (args.includes('json')) {
           const json = JSON.stringify(JSON.parse(r.stdout));
           expect(json).toContain('x-cli-missing');
-          if (args[0] === 'plan') for (const name of names) expect(json).toContain(JSON.stringify(`students/${name}`).slice(1, -1));
+          // A head with errors has no plan (issue 13): only the findings name the files.
+          if (args[0] === 'plan') expect(JSON.parse(r.stdout)).toMatchObject({ available: false });
         } else {
           expect(r.stdout).toContain('x-cli-missing');
-          if (args[0] === 'plan') expect(r.stdout).toContain('x-cli0');
+          if (args[0] === 'plan') expect(r.stdout).toContain('No plan:');
+        }
+      }
+      // Without the broken entry the plan lists every hostile name, still without a forged command.
+      await writeFile(path.join(dir, 'manifests/students.yaml'), m.replace(`  - employeeId: "39999"\n    photo: ${yamlString(payload('cli-missing'))}\n`, ''));
+      git(dir, 'commit', '-q', '-am', 'fixed');
+      for (const args of [['plan'], ['plan', '--format', 'json']]) {
+        const r = await runCli([...args, '--repo', dir], env);
+        expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+        expect(forged(parseRunnerCommands(r.stdout + r.stderr)), args.join(' ')).toEqual([]);
+        if (args.includes('json')) {
+          const json = JSON.stringify(JSON.parse(r.stdout));
+          for (const name of names) expect(json).toContain(JSON.stringify(`students/${name}`).slice(1, -1));
+        } else {
+          expect(r.stdout).toContain('x-cli0');
         }
       }
     } finally {
