@@ -3,7 +3,7 @@ import { actionProgress, logInfo } from './log.js';
 import { countFindings, type Finding } from '../core/findings.js';
 import { planRevisions } from '../plan/planRevisions.js';
 import { githubBlobUrl } from '../report/markdown.js';
-import { planHeadline, planJson, planMarkdown, planText, planUnavailableHeadline, planUnavailableJson, planUnavailableMarkdown } from '../report/plan.js';
+import { planJson, planMarkdown, planText, planUnavailableHeadline, planUnavailableJson, planUnavailableMarkdown } from '../report/plan.js';
 import { validationHeadline, validationSummary, validationText } from '../report/validation.js';
 import { WorktreeSnapshot } from '../repo/worktree.js';
 import { validateRepository, type ValidationResult } from '../validate/validate.js';
@@ -63,8 +63,8 @@ export async function runValidate(settings: ActionSettings): Promise<void> {
     const outcome = await upsertPlanComment(settings, fitWithin(render, COMMENT_LIMIT));
     logInfo(`Plan comment: ${outcome}.`);
   }
+  // The plan's headline was logged with the plan (planText): once per run, not again here.
   if (errors > 0) core.setFailed(validationHeadline(validation));
-  else if (plan) logInfo(planHeadline(plan));
 }
 
 function nothingToCheck(plan: Plan, validation: ValidationResult): boolean {

@@ -44,6 +44,8 @@ describe('action on pull_request (dist/index.js)', () => {
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(first.outputs.errors).toBe('0');
+    // One headline per run: the plan's line is logged once.
+    expect(first.stdout.match(/^Plan: /gm)).toHaveLength(1);
     const plan = JSON.parse(first.outputs.plan!);
     expect(plan.base).toBe(baseSha.slice(0, 12));
     expect(plan.uploads.map((u: { user: string; reason: string }) => `${u.user}:${u.reason}`)).toEqual(['10024:replaced', '10030:new', 'ada.lovelace@contoso.edu:replaced']);
