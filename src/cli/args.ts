@@ -29,3 +29,20 @@ export async function repoDirectory(option: string | undefined): Promise<string>
   if (!st?.isDirectory()) throw new UserError('usage', `--repo ${repo} is not a directory. Point it at your photos repository.`);
   return repo;
 }
+
+/**
+ * A revision given on the command line (--base, --head) that is not a commit in the repository is
+ * a usage error (exit 2), not a failed run: checked before any work starts.
+ */
+export async function checkRevisionArguments(repo: string, revisions: Record<string, string | undefined>): Promise<void> {
+  const { resolveCommit } = await import('../repo/git.js');
+  for (const [flag, rev] of Object.entries(revisions)) {
+    if (rev === undefined) continue;
+    try {
+      await resolveCommit(repo, rev);
+    } catch (error) {
+      if (error instanceof UserError) throw new UserError('usage', `${flag} ${error.message}`);
+      throw error;
+    }
+  }
+}

@@ -10,7 +10,7 @@ import { applyRevision } from '../apply/apply.js';
 import { applyJson, applySucceeded, applyText } from '../report/apply.js';
 import { defaultRemote } from '../repo/git.js';
 import { interruptible, readUnknownUsers, setSignInOutput, tenantFromArgs, TENANT_OPTIONS } from './tenantArgs.js';
-import { parseOptions, readFormat, repoDirectory, wantsHelp } from './args.js';
+import { checkRevisionArguments, parseOptions, readFormat, repoDirectory, wantsHelp } from './args.js';
 import { WorktreeSnapshot } from '../repo/worktree.js';
 import { validateRepository } from '../validate/validate.js';
 
@@ -155,6 +155,7 @@ async function planCommand(args: string[], out: Output): Promise<number> {
   }, USAGE);
   const format = readFormat(values.format);
   const repo = await repoDirectory(values.repo);
+  await checkRevisionArguments(repo, { '--base': values.base, '--head': values.head });
   const { plan, validation, available } = await planRevisions(repo, {
     ...(values.base !== undefined ? { base: values.base } : {}),
     ...(values.head !== undefined ? { head: values.head } : {}),
@@ -189,6 +190,7 @@ async function applyCommand(args: string[], out: Output): Promise<number> {
   const format = readFormat(values.format);
   const unknownUsers = readUnknownUsers(values['unknown-users']);
   const repo = await repoDirectory(values.repo);
+  await checkRevisionArguments(repo, { '--head': values.head });
   const tenant = tenantFromArgs('apply', values);
   const remote = values.remote ?? (await defaultRemote(repo)) ?? 'none';
   const result = await interruptible((signal) =>

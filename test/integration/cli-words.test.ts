@@ -53,5 +53,11 @@ describe('the CLI in its own words', () => {
     expect(noToken.code, noToken.stderr).toBe(2);
     const badFlag = await runCli(['drift', '--repo', repo, '--threshold', '7'], env());
     expect(badFlag.code).toBe(2);
+    const badBase = await runCli(['plan', '--repo', repo, '--base', 'no-such-branch']);
+    expect(badBase.stderr).toMatch(/--base "no-such-branch" is not a commit/);
+    expect(badBase.code).toBe(2);
+    const badHead = await runCli(['apply', '--repo', repo, '--remote', 'none', '--head', 'no-such-branch'], env());
+    expect(badHead.stderr).toMatch(/--head "no-such-branch" is not a commit/);
+    expect(badHead.code).toBe(2);
   }, 60_000);
 });
