@@ -5,7 +5,7 @@ import { logSafeJson } from '../core/untrusted.js';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { CLI_VOCABULARY } from '../core/vocabulary.js';
-import { parseOptions, readFormat, repoDirectory, wantsHelp } from './args.js';
+import { checkRevisionArguments, parseOptions, readFormat, repoDirectory, wantsHelp } from './args.js';
 import { detectDrift, inSync } from '../drift/drift.js';
 import { fixDrift } from '../drift/fix.js';
 import { applySucceeded } from '../report/apply.js';
@@ -60,6 +60,7 @@ export async function driftCommand(args: string[], out: Output): Promise<number>
   if (!(await isGitRepository(repo))) {
     throw new UserError('usage', `${repo} is not a git repository. drift compares a commit of your photos repository with the tenant: run it in a clone (or pass --repo).`);
   }
+  await checkRevisionArguments(repo, { '--head': values.head });
   const tenant = tenantFromArgs('drift', values);
   const log = format === 'text' ? (line: string) => out.write(`${line}\n`) : () => {};
   return interruptible(async (signal) => {

@@ -59,5 +59,8 @@ describe('the CLI in its own words', () => {
     const badHead = await runCli(['apply', '--repo', repo, '--remote', 'none', '--head', 'no-such-branch'], env());
     expect(badHead.stderr).toMatch(/--head "no-such-branch" is not a commit/);
     expect(badHead.code).toBe(2);
+    const badDriftHead = await runCli(['drift', '--repo', repo, '--head', 'no-such-branch'], env());
+    expect(badDriftHead.stderr).toMatch(/--head "no-such-branch" is not a commit/);
+    expect(badDriftHead.code).toBe(2);
   }, 60_000);
 });
