@@ -5,21 +5,25 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { d as defaultRemote, a as applyJson, v as validationText, b as applyText, c as applySucceeded, e as countFindings, f as validationJson, g as applyRevision } from './chunks/shared.js';
-import { L as LogSafeWriter, U as UserError, i as isUserError, l as logSafeJson, v as validateRepository } from './chunks/shared2.js';
-import { p as planRevisions, a as planJson, b as planText } from './chunks/shared3.js';
-import { w as wantsHelp, p as parseOptions, r as readFormat, a as repoDirectory, t as tenantFromArgs, i as interruptible, T as TENANT_OPTIONS } from './chunks/shared4.js';
-import { W as WorktreeSnapshot } from './chunks/shared5.js';
+import { a as applyJson, v as validationText, b as applyText, c as applySucceeded, d as countFindings, e as validationJson, f as applyRevision, C as CLI_VOCABULARY } from './chunks/shared.js';
+import { L as LogSafeWriter, l as logSafeJson } from './chunks/shared2.js';
+import { c as cliProgress } from './chunks/shared3.js';
+import { U as UserError, i as isUserError } from './chunks/shared4.js';
+import { p as planRevisions, a as planJson, b as planUnavailableJson, c as planText, d as planUnavailableText } from './chunks/shared5.js';
+import { defaultRemote } from './chunks/git.js';
+import { w as wantsHelp, p as parseOptions, r as readFormat, a as readUnknownUsers, b as repoDirectory, c as checkRevisionArguments, t as tenantFromArgs, i as interruptible, T as TENANT_OPTIONS, s as setSignInOutput } from './chunks/shared6.js';
+import { W as WorktreeSnapshot } from './chunks/shared7.js';
+import { v as validateRepository } from './chunks/shared8.js';
 import 'node:os';
 import 'node:crypto';
 import 'sharp';
 import 'node:zlib';
-import 'node:child_process';
-import 'node:util';
 import 'node:fs';
 import 'node:fs/promises';
 import 'node:path';
-import './chunks/shared6.js';
+import './chunks/shared9.js';
+import 'node:child_process';
+import 'node:util';
 import 'process';
 import 'buffer';
 import 'crypto';
@@ -39,6 +43,7 @@ import 'events';
 import 'node:http';
 import 'node:https';
 import 'node:stream';
+import 'child_process';
 
 /** Exit codes: 0 clean, 1 findings with errors (or a failed apply), 2 usage or internal error. */
 const EXIT_OK = 0;
@@ -53,6 +58,7 @@ Commands:
   drift      Compare the tenant with the repository (photos perceptually, policy); --fix repairs
   export     Adopt the tenant's existing photos into the repository (resumable)
   import     Turn a photographer's delivery (PSPA INDEX.TXT, or CSV id,file) into photos + manifest
+  init       Scaffold a photos repository: manifests, photos, workflows, CODEOWNERS, schema
   emulator   Run the local tenant emulator (Entra ID, Microsoft Graph, GitHub OIDC on 127.0.0.1)
 
 Options for validate (every manifest and photo of the working tree; plan checks only changes):
@@ -74,11 +80,18 @@ Options for apply (defaults from ENTRA_PHOTOS_* variables, which 'emulator' prin
   --environment NAME        Record name: tag entra-photos/applied/NAME (default: default)
   --remote NAME|none        Where the record lives (default: origin if it exists)
   --tenant-id ID  --client-id ID  --cloud NAME  --authority-host URL  --graph-url URL
-  --audience AUD            OIDC audience (default: api://AzureADTokenExchange)
+  --auth KIND               How to sign in: github-oidc (the app, by the job's OIDC token; the
+                            default in GitHub Actions), azure-cli (az login), device-code, browser
+                            (as the admin at the keyboard). Outside Actions the default tries the
+                            Azure CLI, then device code. See docs/setup.md "Sign in from a laptop"
+  --audience AUD            OIDC audience for github-oidc (default: api://AzureADTokenExchange)
   --prune  --dry-run  --allow-policy-lockout
+  --unknown-users pending|fail
+                            A user the tenant lacks (or a disabled one): wait for the account
+                            (pending, the default: the rest lands and later runs retry it) or fail
   --format text|json
 
-Options for drift, export and import: entra-photos <command> --help, or docs/commands.md.
+Options for init, drift, export and import: entra-photos <command> --help, or docs/commands.md.
 
   -h, --help            Show this help
   -v, --version         Show the version
@@ -88,6 +101,7 @@ async function main(argv, stdout = process.stdout, stderr = process.stderr) {
     // writes is neutralised (src/core/untrusted.ts), whatever the command.
     const out = new LogSafeWriter(stdout);
     const err = new LogSafeWriter(stderr);
+    setSignInOutput(err);
     try {
         const [command, ...rest] = argv;
         // validate, plan and apply are described in the general usage; the others have their own.
@@ -108,6 +122,8 @@ async function main(argv, stdout = process.stdout, stderr = process.stderr) {
                 return await (await import('./chunks/exportCommand.js')).exportCommand(rest, out);
             case 'import':
                 return await (await import('./chunks/importCommand.js')).importCommand(rest, out);
+            case 'init':
+                return await (await import('./chunks/initCommand.js')).initCommand(rest, out);
             case 'emulator': {
                 const { runEmulatorCommand } = await import('./chunks/command.js');
                 return await runEmulatorCommand(rest);
@@ -139,7 +155,7 @@ async function main(argv, stdout = process.stdout, stderr = process.stderr) {
         err.flush();
     }
 }
-const VERSION = typeof __ENTRA_PHOTOS_VERSION__ === 'string' ? __ENTRA_PHOTOS_VERSION__ : 'dev';
+const VERSION = "0.1.0" ;
 async function validateCommand(args, out) {
     const values = parseOptions(args, {
         repo: { type: 'string' },
@@ -148,7 +164,7 @@ async function validateCommand(args, out) {
     }, USAGE);
     const format = readFormat(values.format);
     const repo = await repoDirectory(values.repo);
-    const result = await validateRepository(new WorktreeSnapshot(repo));
+    const result = await validateRepository(new WorktreeSnapshot(repo), format === 'text' ? { progress: { ...cliProgress(), log: (line) => out.write(`${line}\n`) } } : {});
     out.write(format === 'json' ? logSafeJson(validationJson(result), 2) + '\n' : validationText(result));
     return countFindings(result.findings).errors > 0 ? EXIT_FINDINGS : EXIT_OK;
 }
@@ -163,20 +179,23 @@ async function planCommand(args, out) {
     }, USAGE);
     const format = readFormat(values.format);
     const repo = await repoDirectory(values.repo);
-    const { plan, validation } = await planRevisions(repo, {
+    await checkRevisionArguments(repo, { '--base': values.base, '--head': values.head });
+    const { plan, validation, available } = await planRevisions(repo, {
         ...(values.base !== undefined ? { base: values.base } : {}),
         ...(values.head !== undefined ? { head: values.head } : {}),
         all: values.all ?? false,
         prune: values.prune ?? false,
+        ...(format === 'text' ? { progress: { ...cliProgress(), log: (line) => out.write(`${line}\n`) } } : {}),
     });
     const errors = countFindings(validation.findings).errors;
     if (format === 'json') {
-        out.write(logSafeJson({ ...planJson(plan), validation: validationJson(validation) }, 2) + '\n');
+        const json = available ? planJson(plan) : planUnavailableJson(plan, errors);
+        out.write(logSafeJson({ ...json, validation: validationJson(validation) }, 2) + '\n');
     }
     else {
         if (validation.findings.length)
             out.write(validationText(validation) + '\n');
-        out.write(planText(plan));
+        out.write(available ? planText(plan) : planUnavailableText(errors));
     }
     return errors > 0 ? EXIT_FINDINGS : EXIT_OK;
 }
@@ -189,11 +208,14 @@ async function applyCommand(args, out) {
         prune: { type: 'boolean' },
         'dry-run': { type: 'boolean' },
         'allow-policy-lockout': { type: 'boolean' },
+        'unknown-users': { type: 'string' },
         format: { type: 'string' },
         ...TENANT_OPTIONS,
     }, USAGE);
     const format = readFormat(values.format);
+    const unknownUsers = readUnknownUsers(values['unknown-users']);
     const repo = await repoDirectory(values.repo);
+    await checkRevisionArguments(repo, { '--head': values.head });
     const tenant = tenantFromArgs('apply', values);
     const remote = values.remote ?? (await defaultRemote(repo)) ?? 'none';
     const result = await interruptible((signal) => applyRevision({
@@ -204,8 +226,11 @@ async function applyCommand(args, out) {
         prune: values.prune ?? false,
         dryRun: values['dry-run'] ?? false,
         allowPolicyLockout: values['allow-policy-lockout'] ?? false,
+        words: CLI_VOCABULARY,
+        unknownUsers,
         signal,
         log: format === 'text' ? (line) => out.write(`${line}\n`) : () => { },
+        progress: cliProgress(),
     }, tenant));
     if (format === 'json')
         out.write(logSafeJson(applyJson(result), 2) + '\n');

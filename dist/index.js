@@ -28,7 +28,7 @@ import require$$0$4 from 'node:util';
 import require$$7 from 'node:querystring';
 import require$$8 from 'node:events';
 import require$$0$5 from 'node:diagnostics_channel';
-import { c as commonjsGlobal, n as neutraliseLog, U as UserError, a as cachedAssertion, o as openTenant, e as environmentClaim, v as validateRepository, i as isUserError } from './chunks/shared2.js';
+import { c as commonjsGlobal, p as progressSettingsFromEnv, a as cachedAssertion, i as isNetworkFailure, d as describeNetworkFailure, o as openTenant, e as environmentClaim, v as validateRepository } from './chunks/shared8.js';
 import require$$5$1 from 'node:tls';
 import zlib from 'node:zlib';
 import require$$5$2 from 'node:perf_hooks';
@@ -41,10 +41,13 @@ import require$$1$4 from 'node:dns';
 import require$$5$4 from 'string_decoder';
 import 'child_process';
 import 'timers';
-import { s as sortFindings, d as defaultRemote, g as applyRevision, b as applyText, h as applyCounts, i as validationSummary, j as applyMarkdown, c as applySucceeded, k as applyHeadline, l as isGitRepository, r as resolveCommit, p as parentsOf, m as ensureCommit, v as validationText, e as countFindings, n as validationHeadline, o as githubBlobUrl } from './chunks/shared.js';
-import { P as PLAN_COMMENT_MARKER, p as planRevisions, b as planText, a as planJson, c as planHeadline, d as planMarkdown } from './chunks/shared3.js';
-import { W as WorktreeSnapshot } from './chunks/shared5.js';
-import { d as detectDrift, f as fixDrift, a as driftText, b as driftCounts, c as driftJson, e as driftMarkdown, g as driftHeadline, i as inSync } from './chunks/shared7.js';
+import { U as UserError, i as isUserError } from './chunks/shared4.js';
+import { n as neutraliseLog } from './chunks/shared2.js';
+import { s as sortFindings, f as applyRevision, A as ACTION_VOCABULARY, w as waitingFor, b as applyText, g as applyCounts, h as validationSummary, i as applyMarkdown, c as applySucceeded, j as applyFailure, v as validationText, d as countFindings, k as validationHeadline, l as githubBlobUrl } from './chunks/shared.js';
+import { defaultRemote, isGitRepository, resolveCommit, parentsOf, ensureCommit } from './chunks/git.js';
+import { P as PLAN_COMMENT_MARKER, p as planRevisions, c as planText, a as planJson, b as planUnavailableJson, e as planUnavailableHeadline, f as planMarkdown, g as planUnavailableMarkdown } from './chunks/shared5.js';
+import { W as WorktreeSnapshot } from './chunks/shared7.js';
+import { d as detectDrift, f as fixDrift, a as driftText, b as driftCounts, c as driftJson, e as driftMarkdown, g as driftHeadline, i as inSync } from './chunks/shared10.js';
 import { readFileSync as readFileSync$1 } from 'node:fs';
 import path from 'node:path';
 import 'process';
@@ -57,9 +60,9 @@ import 'node:process';
 import 'tty';
 import 'url';
 import 'node:https';
-import 'node:child_process';
 import 'node:fs/promises';
-import './chunks/shared6.js';
+import './chunks/shared9.js';
+import 'node:child_process';
 
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -132,6 +135,9 @@ function toCommandProperties(annotationProperties) {
 function issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
     process.stdout.write(cmd.toString() + os.EOL);
+}
+function issue(name, message = '') {
+    issueCommand(name, {}, message);
 }
 const CMD_STRING = '::';
 class Command {
@@ -29404,6 +29410,22 @@ function warning(message, properties = {}) {
 function info(message) {
     process.stdout.write(message + os.EOL);
 }
+/**
+ * Begin an output group.
+ *
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
+ */
+function startGroup(name) {
+    issue('group', name);
+}
+/**
+ * End an output group.
+ */
+function endGroup() {
+    issue('endgroup');
+}
 function getIDToken(aud) {
     return __awaiter$2(this, void 0, void 0, function* () {
         return yield OidcClient.getIDToken(aud);
@@ -29419,6 +29441,17 @@ function getIDToken(aud) {
  */
 function logInfo(text) {
     info(neutraliseLog(text));
+}
+/**
+ * Progress of a long stage (uploads, normalising, drift, export) in the action: its lines sit in a
+ * log group (`::group::` … `::endgroup::`), opened at the first progress line so a short run
+ * prints only its final count. ENTRA_PHOTOS_PROGRESS_SECONDS sets the interval (default 12 s).
+ */
+function actionProgress(env = process.env) {
+    return {
+        ...progressSettingsFromEnv(env),
+        group: { start: (title) => startGroup(neutraliseLog(title)), end: () => endGroup() },
+    };
 }
 
 /** Findings as workflow-command annotations at file:line:col. */
@@ -29454,6 +29487,10 @@ function connectFromWorkflow(settings, rules) {
             return await getIDToken(settings.audience);
         }
         catch (err) {
+            // @actions/core keeps only the socket's message ("unable to verify the first certificate"):
+            // a connection failure is told as one (host, code, what to check), not as a permission.
+            if (isNetworkFailure(err))
+                throw new UserError('auth', describeNetworkFailure('the GitHub OIDC token service', process.env.ACTIONS_ID_TOKEN_REQUEST_URL ?? '', err));
             throw new UserError('auth', `Could not get a GitHub OIDC token (${err.message}). The job needs "permissions: id-token: write".`);
         }
     });
@@ -29509,16 +29546,22 @@ async function runApply(settings) {
             prune: settings.prune,
             dryRun: settings.dryRun,
             allowPolicyLockout: settings.allowPolicyLockout,
+            words: ACTION_VOCABULARY,
+            unknownUsers: settings.unknownUsers,
             signal: run.signal,
             log: (line) => logInfo(line),
+            progress: actionProgress(),
             ...(process.env.GITHUB_RUN_ID ? { leaseHolder: `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY ?? ''}/actions/runs/${process.env.GITHUB_RUN_ID}` } : {}),
         }, tenant);
         annotate(result.validation.findings);
+        // Users waiting for an account: a warning at the manifest line that declares each.
+        annotate(waitingFor(result).map((w) => ({ severity: 'warning', code: `waiting-for-account (${w.problem})`, file: w.file, line: w.line, message: w.reason })));
         logInfo(applyText(result));
         const counts = applyCounts(result);
         setOutput('uploaded', counts.uploaded);
         setOutput('removed', counts.removed);
         setOutput('failed', counts.failed);
+        setOutput('pending', counts.pending);
         setOutput('policy-changed', result.policy.status === 'applied');
         setOutput('applied-revision', result.appliedRevision ?? '');
         if (process.env.GITHUB_STEP_SUMMARY) {
@@ -29526,8 +29569,9 @@ async function runApply(settings) {
             await summary.addRaw(invalid ? validationSummary(result.validation) : applyMarkdown(result)).write();
         }
         // A run the tenant's photo policy stopped fails with that one error (which says what to do).
+        // So does a refused policy change: the annotation carries its reason, not only the headline.
         if (!applySucceeded(result))
-            setFailed(result.halted ? `${result.halted.message}\n${applyHeadline(result)}` : applyHeadline(result));
+            setFailed(applyFailure(result));
     }
     finally {
         run.dispose();
@@ -34929,34 +34973,56 @@ async function revisionsFor(settings) {
  */
 async function runValidate(settings) {
     const revisions = await revisionsFor(settings);
-    const { validation, plan } = revisions
-        ? await planRevisions(settings.repoPath, { ...revisions, all: settings.checkAll, prune: settings.prune })
-        : { validation: await validateRepository(new WorktreeSnapshot(settings.repoPath)) };
+    // Normalising many changed photos (or all of them) takes a while: progress lines, in a group.
+    const progress = { ...actionProgress(), log: (line) => logInfo(line) };
+    const planned = revisions
+        ? await planRevisions(settings.repoPath, { ...revisions, all: settings.checkAll, prune: settings.prune, progress })
+        : { validation: await validateRepository(new WorktreeSnapshot(settings.repoPath), { progress }) };
+    const { validation } = planned;
+    // A head with errors has an incomplete desired state (a manifest that does not parse adds no
+    // users): its plan would list those users as removed. Say the plan is unavailable instead.
+    const unavailable = planned.plan && planned.available === false ? planned.plan : undefined;
+    const plan = planned.available === false ? undefined : planned.plan;
     annotate(validation.findings);
+    if (plan && nothingToCheck(plan, validation)) {
+        // The pull-request check runs on every pull request (a required check must report), so most
+        // runs are about other files: say so first.
+        logInfo('Nothing to check: this pull request changes no photo, user or policy (the manifests were validated).');
+    }
     logInfo(validationText(validation));
+    const { errors, warnings } = countFindings(validation.findings);
     if (plan)
         logInfo(planText(plan));
-    const { errors, warnings } = countFindings(validation.findings);
+    if (unavailable)
+        logInfo(planUnavailableHeadline(errors));
     setOutput('errors', errors);
     setOutput('warnings', warnings);
     if (plan)
         setOutput('plan', JSON.stringify(planJson(plan)));
+    if (unavailable)
+        setOutput('plan', JSON.stringify(planUnavailableJson(unavailable, errors)));
     const links = githubLinks(settings);
     const render = (maxRows) => {
-        const planSection = plan ? planMarkdown(plan, { maxRows, ...(links.photoUrl ? { photoUrl: links.photoUrl } : {}) }) : '';
+        const planSection = plan
+            ? planMarkdown(plan, { maxRows, ...(links.photoUrl ? { photoUrl: links.photoUrl } : {}) })
+            : unavailable
+                ? planUnavailableMarkdown(unavailable, errors)
+                : '';
         return `${validationSummary(validation, { maxRows, ...(links.fileUrl ? { fileUrl: links.fileUrl } : {}) })}\n${planSection}`;
     };
     if (process.env.GITHUB_STEP_SUMMARY) {
         await summary.addRaw(fitWithin(render, SUMMARY_LIMIT)).write();
     }
-    if (plan && settings.event.pull_request) {
+    if ((plan || unavailable) && settings.event.pull_request) {
         const outcome = await upsertPlanComment(settings, fitWithin(render, COMMENT_LIMIT));
         logInfo(`Plan comment: ${outcome}.`);
     }
+    // The plan's headline was logged with the plan (planText): once per run, not again here.
     if (errors > 0)
         setFailed(validationHeadline(validation));
-    else if (plan)
-        logInfo(planHeadline(plan));
+}
+function nothingToCheck(plan, validation) {
+    return plan.uploads.length === 0 && plan.removals.length === 0 && !plan.policy && validation.stats.photosDecoded === 0;
 }
 /** GitHub's limits, with room for the marker and headers: 65,536 characters per comment, 1 MiB per summary. */
 const COMMENT_LIMIT = 60_000;
@@ -35005,7 +35071,8 @@ async function runDrift(settings) {
     const run = cancellation(settings, 'finishing in-flight requests, then reporting what was compared.');
     try {
         const log = (line) => logInfo(line);
-        const result = await detectDrift({ repo: settings.repoPath, head: 'HEAD', signal: run.signal, log }, tenant);
+        const progress = actionProgress();
+        const result = await detectDrift({ repo: settings.repoPath, head: 'HEAD', signal: run.signal, log, progress }, tenant);
         annotate(result.validation.findings);
         if (result.validation.findings.some((f) => f.severity === 'error')) {
             if (process.env.GITHUB_STEP_SUMMARY)
@@ -35017,9 +35084,9 @@ async function runDrift(settings) {
         if (settings.fix) {
             const environment = settings.environment || environmentClaim(await getAssertion()) || 'default';
             const remote = await defaultRemote(settings.repoPath);
-            fix = await fixDrift(result, { repo: settings.repoPath, environment, ...(remote ? { remote } : {}), dryRun: settings.dryRun, allowPolicyLockout: settings.allowPolicyLockout, signal: run.signal, log }, tenant);
+            fix = await fixDrift(result, { repo: settings.repoPath, environment, ...(remote ? { remote } : {}), dryRun: settings.dryRun, allowPolicyLockout: settings.allowPolicyLockout, words: ACTION_VOCABULARY, signal: run.signal, log, progress }, tenant);
         }
-        logInfo(driftText(result, fix));
+        logInfo(driftText(result, fix, ACTION_VOCABULARY));
         const counts = driftCounts(result);
         setOutput('in-sync', counts['in-sync']);
         setOutput('different', counts.different);
@@ -35086,6 +35153,7 @@ function readSettings(env = process.env) {
         dryRun: readBoolean('dry-run', false),
         fix: readBoolean('fix', false),
         allowPolicyLockout: readBoolean('allow-policy-lockout', false),
+        unknownUsers: readChoice('unknown-users', ['pending', 'fail'], 'pending'),
         timeBudgetMinutes: readNumber('time-budget-minutes', 330),
         eventName,
         event,
@@ -35117,6 +35185,14 @@ function readBoolean(name, fallback) {
     if (raw === 'false')
         return false;
     throw new UserError('config', `Input "${name}" is "${raw}"; write true or false.`);
+}
+function readChoice(name, choices, fallback) {
+    const raw = getInput(name).trim().toLowerCase();
+    if (raw === '')
+        return fallback;
+    if (!choices.includes(raw))
+        throw new UserError('config', `Input "${name}" is "${raw}"; write ${choices.join(' or ')}.`);
+    return raw;
 }
 function readNumber(name, fallback) {
     const raw = getInput(name).trim();

@@ -160,6 +160,8 @@ class TenantState {
     #usersById = new Map();
     #usersByUpn = new Map();
     #photos = new Map();
+    /** Deleted users, as /directory/deletedItems lists them. */
+    #deleted = [];
     groups;
     constructor(init) {
         this.#init = init;
@@ -208,6 +210,38 @@ class TenantState {
     get users() {
         return this.#users;
     }
+    /** Creates a user at run time (an account created after the manifest named it). */
+    addUser(seed) {
+        const user = toDirectoryUser(seed);
+        if (this.#usersById.has(user.id))
+            throw new Error(`A user with id ${user.id} exists already.`);
+        if (this.#usersByUpn.has(user.userPrincipalName.toLowerCase()))
+            throw new Error(`A user ${user.userPrincipalName} exists already.`);
+        this.#users.push(user);
+        this.#usersById.set(user.id, user);
+        this.#usersByUpn.set(user.userPrincipalName.toLowerCase(), user);
+        return user;
+    }
+    /**
+     * Deletes a user with its photo, as Entra soft-deletes one: gone from /users, listed under
+     * /directory/deletedItems for 30 days with its userPrincipalName prefixed by its object id.
+     */
+    removeUser(user) {
+        this.#deleted.push({ ...user, userPrincipalName: `${user.id.replace(/-/g, '')}${user.userPrincipalName}`, deletedDateTime: new Date().toISOString() });
+        const index = this.#users.indexOf(user);
+        if (index >= 0)
+            this.#users.splice(index, 1);
+        this.#usersById.delete(user.id);
+        this.#usersByUpn.delete(user.userPrincipalName.toLowerCase());
+        this.#photos.delete(user.id);
+    }
+    get deletedUsers() {
+        return this.#deleted;
+    }
+    /** Enables or disables sign-in for a user. */
+    setAccountEnabled(user, enabled) {
+        user.accountEnabled = enabled;
+    }
     getPhoto(userId) {
         return this.#photos.get(userId);
     }
@@ -217,9 +251,17 @@ class TenantState {
     deletePhoto(userId) {
         return this.#photos.delete(userId);
     }
-    /** Back to the initial state: no photos, the initial policy, grants and behaviours. Users are immutable. */
+    /** Back to the initial state: no photos, the seeded users, the initial policy, grants and behaviours. */
     reset() {
         this.#photos.clear();
+        this.#deleted.length = 0;
+        this.#users.splice(0, this.#users.length, ...this.#init.users.map(toDirectoryUser));
+        this.#usersById.clear();
+        this.#usersByUpn.clear();
+        for (const user of this.#users) {
+            this.#usersById.set(user.id, user);
+            this.#usersByUpn.set(user.userPrincipalName.toLowerCase(), user);
+        }
         this.policy = clonePolicy(this.#init.policy);
         this.appPermissions = [...this.#init.appPermissions];
         this.directoryRoles = [...this.#init.directoryRoles];
@@ -259,6 +301,33 @@ const PERMISSIONS = Object.freeze({
     readServicePrincipals: ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
     readRoleAssignments: ['RoleManagement.Read.Directory', 'RoleManagement.Read.All', 'RoleManagement.ReadWrite.Directory', 'Directory.Read.All', 'Directory.ReadWrite.All'],
 });
+/**
+ * Directory roles a signed-in admin needs on top of the delegated permission (a delegated call can
+ * do only what both the scope and the user's roles allow). Writing another user's photo: the roles
+ * Microsoft lists for photo updates; photoUpdateSettings: People Administrator (least privileged,
+ * per photoupdatesettings-get/-update) or Global Administrator; reading it also Global Reader.
+ */
+const DELEGATED_ROLES = Object.freeze({
+    writePhotos: [
+        '62e90394-69f5-4237-9190-012177145e10', // Global Administrator
+        'fe930be7-5e62-47db-91af-98c3a49a38b1', // User Administrator
+        '024906de-61e5-49c8-8572-40335f1e0e10', // People Administrator
+        '9360feb5-f418-4baa-8175-e2a00bac4301', // Directory Writers
+        '3a2c62db-5318-420d-8d74-23affee5d9d5', // Intune Administrator
+        '4ba39ca4-527c-499a-b93d-d9b492c50246', // Partner Tier1 Support
+        'e00e864a-17c5-4a4b-9c06-f5b95a8d5bd8', // Partner Tier2 Support
+    ],
+    writePeopleSettings: ['024906de-61e5-49c8-8572-40335f1e0e10', '62e90394-69f5-4237-9190-012177145e10'],
+    readPeopleSettings: ['024906de-61e5-49c8-8572-40335f1e0e10', '62e90394-69f5-4237-9190-012177145e10', 'f2ef992c-3afb-46b9-b7cf-a126ee74c451'],
+});
+/** True for an app token; for a delegated one, whether the signed-in user holds one of `roles` (or acts on itself). */
+function userMay(identity, roles, targetUserId) {
+    if (!identity.user)
+        return true;
+    if (targetUserId !== undefined && targetUserId === identity.user.id)
+        return true;
+    return identity.user.directoryRoles.some((role) => roles.includes(role));
+}
 function hasAnyRole(identity, accepted) {
     return identity.roles.some((role) => accepted.includes(role));
 }
@@ -324,12 +393,12 @@ function representation(context, call, policy) {
     };
 }
 function getPhotoUpdateSettings(context, call, identity) {
-    if (!hasAnyRole(identity, PERMISSIONS.readPeopleSettings))
+    if (!hasAnyRole(identity, PERMISSIONS.readPeopleSettings) || !userMay(identity, DELEGATED_ROLES.readPeopleSettings))
         return insufficientPrivileges(call);
     return { status: 200, json: representation(context, call, context.state.policy) };
 }
 function updatePhotoUpdateSettings(context, call, identity) {
-    if (!hasAnyRole(identity, PERMISSIONS.writePeopleSettings))
+    if (!hasAnyRole(identity, PERMISSIONS.writePeopleSettings) || !userMay(identity, DELEGATED_ROLES.writePeopleSettings))
         return insufficientPrivileges(call);
     let patch;
     try {
@@ -364,13 +433,14 @@ function updatePhotoUpdateSettings(context, call, identity) {
     return { status: 200, json: representation(context, call, next) };
 }
 /** Why the tenant's policy refuses a cloud photo write by this app, or undefined when it allows it. */
-function photoWriteRefusal(state, call) {
+function photoWriteRefusal(state, call, identity) {
     const { policy } = state;
     if (policy.source === 'onPremises') {
         return graphError(call, 403, 'ForbiddenByAdminEditPolicy', 'Photo updates in the cloud are disabled by the photoUpdateSettings of this tenant (source: onPremises).');
     }
     if (policy.allowedRoles.length > 0) {
-        const held = new Set(state.directoryRoles.map((role) => role.toLowerCase()));
+        // The caller's roles: the signed-in user's for a delegated token, the app's service principal's otherwise.
+        const held = new Set((identity?.user ? identity.user.directoryRoles : state.directoryRoles).map((role) => role.toLowerCase()));
         if (!policy.allowedRoles.some((role) => held.has(role.toLowerCase()))) {
             return graphError(call, 403, 'ForbiddenByAdminEditPolicy', 'The caller does not hold any of the roles allowed to edit photos by the photoUpdateSettings of this tenant.');
         }
@@ -489,7 +559,9 @@ function putPhoto(context, call, identity, key) {
     if ('result' in found)
         return found.result;
     const userId = found.user.id;
-    const refusal = photoWriteRefusal(context.state, call);
+    if (!userMay(identity, DELEGATED_ROLES.writePhotos, userId))
+        return { ...insufficientPrivileges(call), userId };
+    const refusal = photoWriteRefusal(context.state, call, identity);
     if (refusal)
         return { ...refusal, userId };
     if (call.body.length > MAX_PHOTO_BYTES) {
@@ -520,7 +592,9 @@ function deletePhoto(context, call, identity, key) {
     if ('result' in found)
         return found.result;
     const userId = found.user.id;
-    const refusal = photoWriteRefusal(context.state, call);
+    if (!userMay(identity, DELEGATED_ROLES.writePhotos, userId))
+        return { ...insufficientPrivileges(call), userId };
+    const refusal = photoWriteRefusal(context.state, call, identity);
     if (refusal)
         return { ...refusal, userId };
     if (!context.state.deletePhoto(userId))
@@ -1072,7 +1146,9 @@ class AdminApi {
                     'GET /_emulator/state', 'GET /_emulator/requests?since=SEQ', 'DELETE /_emulator/requests',
                     'GET /_emulator/config', 'POST /_emulator/config', 'POST /_emulator/reset',
                     'POST /_emulator/oidc/token', 'POST /_emulator/oidc/request-env',
+                    'POST /_emulator/delegated-token', 'GET /_emulator/devicecode', 'POST /_emulator/devicecode/approve', 'POST /_emulator/devicecode/deny',
                     'GET /_emulator/users/{id|upn|mail}/photo', 'PUT /_emulator/users/{id|upn|mail}/photo',
+                    'POST /_emulator/users', 'PATCH /_emulator/users/{id|upn|mail}', 'DELETE /_emulator/users/{id|upn|mail}',
                 ],
             });
         }
@@ -1106,6 +1182,44 @@ class AdminApi {
             const body = await readJson();
             sendJson(response, 200, github.requestEnv(isRecord(body['context']) ? body['context'] : undefined));
         }
+        else if (method === 'POST' && path === '/delegated-token') {
+            // What `az account get-access-token --output json` prints after `az login` as this user.
+            const body = await readJson();
+            const grant = delegatedGrant(body);
+            // The Azure CLI signs in through its own first-party app: its tokens carry that app id.
+            const clientId = typeof body['clientId'] === 'string' && body['clientId'] ? body['clientId'] : AZURE_CLI_APP_ID;
+            let token;
+            try {
+                token = this.#deps.entra.issueDelegatedToken(grant, clientId);
+            }
+            catch (error) {
+                throw new AdminError(404, error.message);
+            }
+            sendJson(response, 200, {
+                accessToken: token.accessToken,
+                expiresOn: localDateTime(token.expiresOn),
+                expires_on: token.expiresOn,
+                subscription: '00000000-0000-0000-0000-000000000000',
+                tenant: state.tenantId,
+                tokenType: 'Bearer',
+            });
+        }
+        else if (method === 'GET' && path === '/devicecode') {
+            sendJson(response, 200, { pending: this.#deps.entra.pendingDeviceCodes() });
+        }
+        else if (method === 'POST' && (path === '/devicecode/approve' || path === '/devicecode/deny')) {
+            const body = await readJson();
+            const userCode = typeof body['userCode'] === 'string' ? body['userCode'] : '';
+            if (!userCode)
+                throw new AdminError(400, 'userCode is required.');
+            try {
+                this.#deps.entra.decideDeviceCode(userCode, path.endsWith('/deny') ? 'deny' : delegatedGrant(body));
+            }
+            catch (error) {
+                throw new AdminError(404, error.message);
+            }
+            response.writeHead(204).end();
+        }
         else if (path.startsWith('/users/') && path.endsWith('/photo')) {
             const key = decodeURIComponent(path.slice('/users/'.length, -'/photo'.length));
             const user = state.findUserLoosely(key);
@@ -1136,6 +1250,35 @@ class AdminApi {
                 throw new AdminError(405, 'Method not allowed.');
             }
         }
+        else if (method === 'POST' && path === '/users') {
+            // Creates a user (e.g. a new teacher's account, created after the manifest named them).
+            const body = await readJson();
+            if (typeof body['userPrincipalName'] !== 'string' || !body['userPrincipalName'])
+                throw new AdminError(400, 'userPrincipalName is required.');
+            try {
+                sendJson(response, 201, state.addUser(body));
+            }
+            catch (error) {
+                throw new AdminError(409, error.message);
+            }
+        }
+        else if (path.startsWith('/users/') && path.indexOf('/', '/users/'.length) < 0 && (method === 'PATCH' || method === 'DELETE')) {
+            const key = decodeURIComponent(path.slice('/users/'.length));
+            const user = state.findUserLoosely(key);
+            if (!user)
+                throw new AdminError(404, `No user '${key}'.`);
+            if (method === 'DELETE') {
+                state.removeUser(user);
+                response.writeHead(204).end();
+            }
+            else {
+                const body = await readJson();
+                if (typeof body['accountEnabled'] !== 'boolean')
+                    throw new AdminError(400, 'accountEnabled (true or false) is the only property that can be changed.');
+                state.setAccountEnabled(user, body['accountEnabled']);
+                sendJson(response, 200, user);
+            }
+        }
         else {
             throw new AdminError(404, `No admin endpoint ${method} ${url.pathname}.`);
         }
@@ -1145,6 +1288,24 @@ function stringArray(value, name) {
     if (!Array.isArray(value) || !value.every((item) => typeof item === 'string'))
         throw new AdminError(400, `${name} must be an array of strings.`);
     return [...value];
+}
+/** Microsoft's Azure CLI app (the client id of every `az login` token). */
+const AZURE_CLI_APP_ID = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';
+/** { user, scopes?, roles? } from an admin request body. */
+function delegatedGrant(body) {
+    if (typeof body['user'] !== 'string' || !body['user'])
+        throw new AdminError(400, 'user (id, UPN or mail of the signed-in admin) is required.');
+    return {
+        user: body['user'],
+        ...(body['scopes'] !== undefined ? { scopes: stringArray(body['scopes'], 'scopes') } : {}),
+        ...(body['roles'] !== undefined ? { roles: stringArray(body['roles'], 'roles') } : {}),
+    };
+}
+/** The Azure CLI's `expiresOn`: local time, "YYYY-MM-DD HH:MM:SS.ffffff". */
+function localDateTime(epochSeconds) {
+    const date = new Date(epochSeconds * 1000);
+    const pad = (value) => String(value).padStart(2, '0');
+    return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.000000`;
 }
 
 // A typed client for the admin API. It talks HTTP (with the CA passed explicitly, so it
@@ -1212,6 +1373,25 @@ class EmulatorAdminClient {
     oidcRequestEnv(context) {
         return this.#json('POST', '/oidc/request-env', { context });
     }
+    /**
+     * A delegated access token for a seeded user, in the JSON `az account get-access-token --output
+     * json` prints (accessToken, expiresOn, expires_on, subscription, tenant, tokenType).
+     */
+    delegatedToken(grant) {
+        return this.#json('POST', '/delegated-token', grant);
+    }
+    /** Device codes waiting for the user (not redeemed, not expired). */
+    async pendingDeviceCodes() {
+        return (await this.#json('GET', '/devicecode')).pending;
+    }
+    /** Approves a device code as `grant.user` would at the verification page (roles default: User Administrator). */
+    async approveDeviceCode(userCode, grant) {
+        await this.#json('POST', '/devicecode/approve', { userCode, ...grant });
+    }
+    /** Declines a device code. */
+    async denyDeviceCode(userCode) {
+        await this.#json('POST', '/devicecode/deny', { userCode });
+    }
     /** The stored photo bytes of a user (by id, UPN or mail), or undefined if there is none. */
     async photo(user) {
         const response = await this.#send('GET', `/users/${encodeURIComponent(user)}/photo`);
@@ -1226,6 +1406,18 @@ class EmulatorAdminClient {
         const response = await this.#send('DELETE', `/users/${encodeURIComponent(user)}/photo`);
         if (response.status >= 400 && response.status !== 404)
             throw new Error(`Emulator admin photo delete failed (${response.status}): ${response.body.toString('utf8')}`);
+    }
+    /** Creates a user (an account created after the manifest named it). */
+    addUser(seed) {
+        return this.#json('POST', '/users', seed);
+    }
+    /** Deletes a user (by id, UPN or mail) and its photo: the user is no longer under /users. */
+    async removeUser(user) {
+        await this.#json('DELETE', `/users/${encodeURIComponent(user)}`);
+    }
+    /** Enables or disables a user's account (by id, UPN or mail). */
+    setAccountEnabled(user, accountEnabled) {
+        return this.#json('PATCH', `/users/${encodeURIComponent(user)}`, { accountEnabled });
     }
     /** Stores a photo as if it had been uploaded earlier (not logged, not throttled). */
     async seedPhoto(user, jpeg) {
@@ -1243,7 +1435,23 @@ class EmulatorAdminClient {
 // at issuance time. They are JWTs (the v1 shape Graph tokens have today) or, with
 // accessTokenFormat 'opaque', random strings whose claims only the emulator knows: Microsoft tells
 // clients to treat access tokens as opaque, and this proves a client does.
+//
+// Delegated sign-in (an admin on a laptop): the OAuth 2.0 device authorization grant
+// (learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code): POST
+// {tenant}/oauth2/v2.0/devicecode answers device_code, user_code, verification_uri, expires_in,
+// interval and message; the token endpoint answers `authorization_pending` to
+// grant_type=urn:ietf:params:oauth:grant-type:device_code until the code is approved through the
+// admin API (as the user would at the verification page), then issues a delegated token: `scp`
+// (delegated permissions), `wids` (the user's directory roles), the user's `oid`/`upn`, with an
+// id_token and client_info for MSAL's account cache and a refresh token. The admin API also mints
+// such a token directly (what `az account get-access-token` hands out).
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+const DEVICE_CODE_LIFETIME_SECONDS = 900;
+/** Scopes MSAL adds to every user sign-in; they are about the id token, not Graph. */
+/** User Administrator: what a delegated sign-in holds unless the grant says otherwise. */
+const DEFAULT_DELEGATED_ROLE = 'fe930be7-5e62-47db-91af-98c3a49a38b1';
+const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
 /** Graph's well-known resource: its app id and its identifier URI. */
 const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 const GRAPH_RESOURCE = 'https://graph.microsoft.com';
@@ -1259,6 +1467,10 @@ class EntraId {
     #graphResources;
     /** Opaque access tokens issued → their claims (the "server side" of a token with no structure). */
     #opaqueTokens = new Map();
+    /** Device authorizations by device_code (what the client polls with). */
+    #deviceCodes = new Map();
+    /** Refresh tokens issued to delegated sessions. */
+    #refreshTokens = new Map();
     constructor(params) {
         this.#origin = params.origin;
         this.#state = params.state;
@@ -1301,7 +1513,7 @@ class EntraId {
     }
     /** Serves /{tenant}/...; false when the path is not an Entra path. */
     async handle(request, response, url) {
-        const match = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|\.well-known\/openid-configuration|discovery\/v2\.0\/keys|discovery\/keys|oauth2\/v2\.0\/token)$/.exec(url.pathname);
+        const match = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|\.well-known\/openid-configuration|discovery\/v2\.0\/keys|discovery\/keys|oauth2\/v2\.0\/token|oauth2\/v2\.0\/devicecode)$/.exec(url.pathname);
         if (!match)
             return false;
         const [, tenant = '', endpoint = ''] = match;
@@ -1324,6 +1536,14 @@ class EntraId {
             else
                 sendJson(response, 200, result.token);
         }
+        else if (endpoint === 'oauth2/v2.0/devicecode' && request.method === 'POST') {
+            const { body } = await readBody(request, 1024 * 1024);
+            const result = this.startDeviceAuthorization(parseFormBody(body));
+            if ('error' in result)
+                sendJson(response, result.error.status, result.error.body);
+            else
+                sendJson(response, 200, result.authorization);
+        }
         else {
             sendJson(response, 405, { error: 'invalid_request', error_description: 'Method not allowed.' });
         }
@@ -1331,20 +1551,33 @@ class EntraId {
     }
     /** The token endpoint's logic, separate from HTTP so it is easy to follow and to test. */
     exchange(form) {
-        const tenantId = this.#state.tenantId;
+        this.#state.tenantId;
         const grantType = form.get('grant_type');
+        // The documented value is the RFC 8628 URN; MSAL sends the short 'device_code', which Entra accepts too.
+        if (grantType === DEVICE_CODE_GRANT || grantType === 'device_code')
+            return this.#redeemDeviceCode(form);
+        if (grantType === 'refresh_token')
+            return this.#redeemRefreshToken(form);
         if (grantType !== 'client_credentials') {
             return { error: aadstsError(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.') };
         }
         const clientId = form.get('client_id') ?? '';
-        if (clientId.toLowerCase() !== this.#state.clientId.toLowerCase()) {
-            return {
-                error: aadstsError(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`),
-            };
-        }
+        const unknownClient = this.#unknownClient(clientId);
+        if (unknownClient)
+            return { error: unknownClient };
         const scopeError = this.#checkScope(form.get('scope') ?? '');
         if (scopeError)
             return { error: scopeError };
+        return this.#exchangeAssertion(form);
+    }
+    #unknownClient(clientId) {
+        const tenantId = this.#state.tenantId;
+        if (clientId.toLowerCase() !== this.#state.clientId.toLowerCase()) {
+            return aadstsError(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
+        }
+        return undefined;
+    }
+    #exchangeAssertion(form) {
         const assertion = form.get('client_assertion');
         if (!assertion || form.get('client_assertion_type') !== JWT_BEARER) {
             return {
@@ -1388,6 +1621,160 @@ class EntraId {
         if (!matched)
             return noMatch();
         return { token: this.#issueAccessToken() };
+    }
+    /** POST {tenant}/oauth2/v2.0/devicecode: starts a device authorization (client_id, scope). */
+    startDeviceAuthorization(form) {
+        const clientId = form.get('client_id') ?? '';
+        const unknownClient = this.#unknownClient(clientId);
+        if (unknownClient)
+            return { error: unknownClient };
+        const scope = form.get('scope') ?? '';
+        const scopeError = this.#checkScope(scope.split(' ').filter((item) => !OIDC_SCOPES.has(item)).join(' '));
+        if (scopeError)
+            return { error: scopeError };
+        const now = nowInSeconds();
+        for (const [code, stored] of this.#deviceCodes)
+            if (stored.expiresAt + 3600 < now)
+                this.#deviceCodes.delete(code);
+        const userCode = randomUserCode();
+        const authorization = { deviceCode: randomBytes(48).toString('base64url'), userCode, clientId, scope, expiresAt: now + DEVICE_CODE_LIFETIME_SECONDS };
+        this.#deviceCodes.set(authorization.deviceCode, authorization);
+        const verificationUri = this.deviceLoginUrl;
+        return {
+            authorization: {
+                device_code: authorization.deviceCode,
+                user_code: userCode,
+                verification_uri: verificationUri,
+                expires_in: DEVICE_CODE_LIFETIME_SECONDS,
+                interval: 1,
+                message: `To sign in, use a web browser to open the page ${verificationUri} and enter the code ${userCode} to authenticate.`,
+            },
+        };
+    }
+    /** Where a user would enter the code (the emulator approves through its admin API instead). */
+    get deviceLoginUrl() {
+        return `${this.#origin}/_emulator/devicelogin`;
+    }
+    /** Device authorizations not yet redeemed nor expired (for the admin API). */
+    pendingDeviceCodes() {
+        const now = nowInSeconds();
+        return [...this.#deviceCodes.values()]
+            .filter((item) => !item.redeemed && item.expiresAt >= now)
+            .map((item) => ({ userCode: item.userCode, clientId: item.clientId, scope: item.scope, expiresAt: new Date(item.expiresAt * 1000).toISOString(), approved: item.approved !== undefined }));
+    }
+    /** What the user does at the verification page: approve (as `grant.user`) or deny a user code. */
+    decideDeviceCode(userCode, decision) {
+        const wanted = userCode.trim().toUpperCase();
+        const found = [...this.#deviceCodes.values()].find((item) => item.userCode === wanted && !item.redeemed && item.expiresAt >= nowInSeconds());
+        if (!found)
+            throw new Error(`No pending device code '${userCode}'.`);
+        if (decision === 'deny') {
+            found.denied = true;
+            return;
+        }
+        this.#delegatedUser(decision); // refuse an unknown user now, not at the next poll
+        found.approved = decision;
+    }
+    #redeemDeviceCode(form) {
+        const found = this.#deviceCodes.get(form.get('device_code') ?? '');
+        if (!found || found.redeemed || (form.get('client_id') ?? '').toLowerCase() !== found.clientId.toLowerCase()) {
+            return { error: aadstsError(400, 'bad_verification_code', 70019, 'Verification code was not recognized or has already been used.') };
+        }
+        if (found.expiresAt < nowInSeconds())
+            return { error: aadstsError(400, 'expired_token', 70020, 'The provided device code has expired.') };
+        if (found.denied)
+            return { error: aadstsError(400, 'authorization_declined', 70018, 'The user declined the authorization request.') };
+        if (!found.approved) {
+            return { error: aadstsError(400, 'authorization_pending', 70016, 'OAuth 2.0 device flow error. Authorization is pending. Continue polling.') };
+        }
+        found.redeemed = true;
+        return { token: this.#delegatedTokenResponse({ clientId: found.clientId, grant: found.approved }, found.scope) };
+    }
+    #redeemRefreshToken(form) {
+        const session = this.#refreshTokens.get(form.get('refresh_token') ?? '');
+        if (!session || (form.get('client_id') ?? '').toLowerCase() !== session.clientId.toLowerCase()) {
+            return { error: aadstsError(400, 'invalid_grant', 9002313, 'Invalid request. Request is malformed or invalid.') };
+        }
+        const scope = form.get('scope') ?? '';
+        const scopeError = this.#checkScope(scope.split(' ').filter((item) => !OIDC_SCOPES.has(item)).join(' '));
+        if (scopeError)
+            return { error: scopeError };
+        return { token: this.#delegatedTokenResponse(session, scope) };
+    }
+    #delegatedUser(grant) {
+        const user = this.#state.findUserLoosely(grant.user);
+        if (!user)
+            throw new Error(`No user '${grant.user}' in the tenant.`);
+        return { id: user.id, userPrincipalName: user.userPrincipalName, displayName: String(user.displayName ?? user.userPrincipalName) };
+    }
+    /**
+     * A delegated access token for `grant.user` (what the Azure CLI hands out after `az login`, or
+     * what the device code flow ends with): `scp` the delegated permissions, `wids` the user's roles.
+     */
+    issueDelegatedToken(grant, clientId = this.#state.clientId) {
+        const token = this.#delegatedAccessToken(clientId, grant);
+        return { accessToken: token.accessToken, expiresOn: token.expiresOn };
+    }
+    #delegatedAccessToken(clientId, grant) {
+        const state = this.#state;
+        const user = this.#delegatedUser(grant);
+        const iat = nowInSeconds();
+        const scopes = grant.scopes ?? state.appPermissions;
+        const roles = (grant.roles ?? [DEFAULT_DELEGATED_ROLE]).map((role) => role.toLowerCase());
+        const claims = {
+            aud: GRAPH_RESOURCE,
+            iss: this.accessTokenIssuer,
+            iat,
+            nbf: iat,
+            exp: iat + ACCESS_TOKEN_LIFETIME_SECONDS,
+            app_displayname: 'entra-photos',
+            appid: clientId,
+            appidacr: '0',
+            idtyp: 'user',
+            name: user.displayName,
+            oid: user.id,
+            scp: scopes.join(' '),
+            sub: user.id,
+            tid: state.tenantId,
+            unique_name: user.userPrincipalName,
+            upn: user.userPrincipalName,
+            uti: randomUUID().replaceAll('-', ''),
+            ver: '1.0',
+            wids: roles,
+        };
+        const accessToken = state.accessTokenFormat === 'opaque' ? this.#issueOpaque(claims) : signJwt(claims, this.#key, { x5t: this.#key.kid });
+        return { accessToken, expiresOn: iat + ACCESS_TOKEN_LIFETIME_SECONDS, user };
+    }
+    /** The token response of a user sign-in, as MSAL expects it: with id_token and client_info. */
+    #delegatedTokenResponse(session, requestedScope) {
+        const { accessToken, user } = this.#delegatedAccessToken(session.clientId, session.grant);
+        const tenantId = this.#state.tenantId;
+        const iat = nowInSeconds();
+        const idToken = signJwt({
+            aud: session.clientId,
+            iss: `${this.#tenantUrl()}/v2.0`,
+            iat,
+            nbf: iat,
+            exp: iat + ACCESS_TOKEN_LIFETIME_SECONDS,
+            name: user.displayName,
+            oid: user.id,
+            preferred_username: user.userPrincipalName,
+            sub: user.id,
+            tid: tenantId,
+            ver: '2.0',
+        }, this.#key);
+        const refreshToken = randomBytes(64).toString('base64url');
+        this.#refreshTokens.set(refreshToken, session);
+        return {
+            token_type: 'Bearer',
+            scope: requestedScope.split(' ').filter((item) => item && !OIDC_SCOPES.has(item)).join(' '),
+            expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
+            ext_expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
+            access_token: accessToken,
+            refresh_token: refreshToken,
+            id_token: idToken,
+            client_info: Buffer.from(JSON.stringify({ uid: user.id, utid: tenantId })).toString('base64url'),
+        };
     }
     #checkScope(scopeParameter) {
         const scopes = scopeParameter.split(' ').filter(Boolean);
@@ -1465,6 +1852,23 @@ class EntraId {
             return { ok: false, message: 'Lifetime validation failed, the token is expired.' };
         if (payload['tid'] !== this.#state.tenantId)
             return { ok: false, message: 'Access token validation failure.' };
+        if (typeof payload['scp'] === 'string') {
+            // Delegated: the permissions are the consented scopes, the user's roles come in `wids`.
+            return {
+                ok: true,
+                identity: {
+                    appId: String(payload['appid']),
+                    tenantId: String(payload['tid']),
+                    servicePrincipalId: '',
+                    roles: payload['scp'].split(' ').filter(Boolean),
+                    user: {
+                        id: String(payload['oid']),
+                        userPrincipalName: String(payload['upn'] ?? ''),
+                        directoryRoles: Array.isArray(payload['wids']) ? payload['wids'].map((role) => String(role).toLowerCase()) : [],
+                    },
+                },
+            };
+        }
         const roles = Array.isArray(payload['roles']) ? payload['roles'].map(String) : [];
         return {
             ok: true,
@@ -1476,6 +1880,11 @@ class EntraId {
             },
         };
     }
+}
+/** An 8-character code like Entra's (no 0/O/1/I to misread). */
+function randomUserCode() {
+    const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+    return [...randomBytes(8)].map((byte) => alphabet[byte % alphabet.length]).join('');
 }
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -1954,7 +2363,7 @@ const DEFAULT_PROPERTIES = [
     'businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone',
     'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName', 'id',
 ];
-const SELECTABLE_PROPERTIES = [...DEFAULT_PROPERTIES, 'employeeId', 'accountEnabled'];
+const SELECTABLE_PROPERTIES = [...DEFAULT_PROPERTIES, 'employeeId', 'accountEnabled', 'deletedDateTime'];
 const FILTERABLE_PROPERTIES = ['id', 'userPrincipalName', 'mail', 'employeeId', 'displayName'];
 const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 999;
@@ -1973,6 +2382,7 @@ function allProperties(user) {
         id: user.id,
         employeeId: user.employeeId,
         accountEnabled: user.accountEnabled,
+        deletedDateTime: user.deletedDateTime ?? null,
     };
 }
 /** Parses $select into canonical property names; a GraphResult when a name is unknown. */
@@ -2176,6 +2586,11 @@ function route(context, call, identity) {
         }
         return noRoute(call);
     }
+    // Deleted users (the recycle bin): GET /directory/deletedItems/microsoft.graph.user, paged and
+    // $select-ed like GET /users; the cast is required (learn.microsoft.com/graph/api/directory-deleteditems-list).
+    if (lowerFirst === 'directory' && second?.toLowerCase() === 'deleteditems' && third?.toLowerCase() === 'microsoft.graph.user' && fourth === undefined) {
+        return method === 'GET' ? listUsers(context, call, identity, { users: context.state.deletedUsers, permissions: PERMISSIONS.readUsers, collection: 'directoryObjects' }) : methodNotAllowed(call);
+    }
     if (lowerFirst === 'admin' && second === 'people' && third === 'photoUpdateSettings' && fourth === undefined) {
         // photoUpdateSettings exists in beta only.
         if (call.version !== 'beta')
@@ -2252,7 +2667,7 @@ class GraphService {
         if (!isBatch && this.bucket) {
             const { appliesTo } = this.bucket.config;
             if (appliesTo === 'all' || isWriteMethod(call.method)) {
-                const decision = this.bucket.take();
+                const decision = this.bucket.take({ userId });
                 if (!decision.allowed) {
                     return withUser(this.throttled(call, decision.retryAfterSeconds, decision.reason, appliesTo === 'writes' ? 'Write' : 'ReadWrite'));
                 }
@@ -2838,6 +3253,7 @@ async function startEmulator(options = {}) {
         graph,
         gate,
         github,
+        entra,
         initial: { latency: options.latency ?? null, throttle, faults: faults.rules },
     });
     components = {

@@ -5,11 +5,15 @@ const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
 import { writeFile } from 'node:fs/promises';
-import { U as UserError, l as logSafeJson } from './shared2.js';
+import { c as cliProgress } from './shared3.js';
+import { l as logSafeJson } from './shared2.js';
 import path from 'node:path';
-import { w as wantsHelp, p as parseOptions, r as readFormat, a as repoDirectory, t as tenantFromArgs, i as interruptible, T as TENANT_OPTIONS } from './shared4.js';
-import { d as detectDrift, f as fixDrift, h as driftHtml, c as driftJson, a as driftText, i as inSync } from './shared7.js';
-import { l as isGitRepository, v as validationText, d as defaultRemote, c as applySucceeded } from './shared.js';
+import { U as UserError } from './shared4.js';
+import { v as validationText, C as CLI_VOCABULARY, c as applySucceeded } from './shared.js';
+import { w as wantsHelp, p as parseOptions, r as readFormat, b as repoDirectory, c as checkRevisionArguments, t as tenantFromArgs, i as interruptible, T as TENANT_OPTIONS } from './shared6.js';
+import { d as detectDrift, f as fixDrift, h as driftHtml, c as driftJson, a as driftText, i as inSync } from './shared10.js';
+import { isGitRepository, defaultRemote } from './git.js';
+import './shared8.js';
 import 'process';
 import 'buffer';
 import 'node:os';
@@ -34,9 +38,10 @@ import 'events';
 import 'node:http';
 import 'node:https';
 import 'node:stream';
-import './shared6.js';
-import 'node:child_process';
+import 'child_process';
 import 'node:fs';
+import './shared9.js';
+import 'node:child_process';
 
 /** `entra-photos drift [--fix]`: compare the tenant with a revision of the repository. */
 const DRIFT_USAGE = `Options for drift (tenant options as for apply):
@@ -81,10 +86,11 @@ async function driftCommand(args, out) {
     if (!(await isGitRepository(repo))) {
         throw new UserError('usage', `${repo} is not a git repository. drift compares a commit of your photos repository with the tenant: run it in a clone (or pass --repo).`);
     }
+    await checkRevisionArguments(repo, { '--head': values.head });
     const tenant = tenantFromArgs('drift', values);
     const log = format === 'text' ? (line) => out.write(`${line}\n`) : () => { };
     return interruptible(async (signal) => {
-        const result = await detectDrift({ repo, ...(values.head ? { head: values.head } : {}), ...(threshold !== undefined ? { threshold } : {}), thumbnails: values.html !== undefined, signal, log }, tenant);
+        const result = await detectDrift({ repo, ...(values.head ? { head: values.head } : {}), ...(threshold !== undefined ? { threshold } : {}), thumbnails: values.html !== undefined, signal, log, progress: cliProgress() }, tenant);
         if (result.validation.findings.some((f) => f.severity === 'error')) {
             out.write(validationText(result.validation));
             out.write('The repository does not validate: drift was not checked. Fix the findings above first.\n');
@@ -92,14 +98,14 @@ async function driftCommand(args, out) {
         }
         const remote = values.fix ? await defaultRemote(repo) : undefined;
         const fix = values.fix
-            ? await fixDrift(result, { repo, environment: values.environment ?? 'default', ...(remote ? { remote } : {}), dryRun: values['dry-run'] ?? false, allowPolicyLockout: values['allow-policy-lockout'] ?? false, signal, log }, tenant)
+            ? await fixDrift(result, { repo, environment: values.environment ?? 'default', ...(remote ? { remote } : {}), dryRun: values['dry-run'] ?? false, allowPolicyLockout: values['allow-policy-lockout'] ?? false, words: CLI_VOCABULARY, signal, log, progress: cliProgress() }, tenant)
             : undefined;
         if (values.html) {
             await writeFile(path.resolve(values.html), driftHtml(result, fix), { mode: 0o600 });
             if (format === 'text')
                 out.write(`Wrote ${values.html} (photos side by side; keep it on this machine).\n`);
         }
-        out.write(format === 'json' ? logSafeJson(driftJson(result, fix), 2) + '\n' : driftText(result, fix));
+        out.write(format === 'json' ? logSafeJson(driftJson(result, fix), 2) + '\n' : driftText(result, fix, CLI_VOCABULARY));
         if (fix?.record === 'dry-run')
             return 1;
         if (fix)

@@ -4,15 +4,19 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { U as UserError, A as listDirectoryUsers, m as mapLimit, g as downloadPhotoOnce, h as checkPhoto, p as printable, l as logSafeJson } from './shared2.js';
-import { w as wantsHelp, p as parseOptions, r as readFormat, a as repoDirectory, t as tenantFromArgs, i as interruptible, T as TENANT_OPTIONS } from './shared4.js';
+import { U as UserError } from './shared4.js';
+import { c as cliProgress } from './shared3.js';
+import { p as printable, l as logSafeJson } from './shared2.js';
+import { w as wantsHelp, p as parseOptions, r as readFormat, b as repoDirectory, t as tenantFromArgs, i as interruptible, T as TENANT_OPTIONS } from './shared6.js';
 import { readFile, rm, stat, appendFile } from 'node:fs/promises';
 import path from 'node:path';
+import { P as Progress, t as throttleOf, E as listDirectoryUsers, m as mapLimit, h as downloadPhotoOnce, j as checkPhoto } from './shared8.js';
 import 'node:os';
 import 'sharp';
 import 'node:crypto';
-import { W as WritePacer, P as PacerCancelledError } from './shared6.js';
-import { i as insideRepo, w as writeAtomic, d as declaredUsers, f as findDeclaration, s as safeFileStem, m as manifestText } from './shared8.js';
+import { W as WritePacer, P as PacerCancelledError } from './shared9.js';
+import { i as insideRepo, w as writeAtomic, d as declaredUsers, f as findDeclaration, s as safeFileStem, m as manifestText } from './shared11.js';
+import 'node:util';
 import 'process';
 import 'buffer';
 import 'node:zlib';
@@ -22,7 +26,6 @@ import 'util';
 import 'http';
 import 'fs';
 import 'path';
-import 'node:util';
 import 'node:process';
 import 'net';
 import 'tls';
@@ -34,7 +37,8 @@ import 'events';
 import 'node:http';
 import 'node:https';
 import 'node:stream';
-import './shared5.js';
+import 'child_process';
+import './shared7.js';
 
 /**
  * Export: adopt a tenant's existing photos into the repository.
@@ -108,6 +112,8 @@ async function exportTenant(options, tenant) {
             await checkpoint();
         options.onUser?.(user);
     };
+    // The total grows page by page as the directory is listed.
+    const progress = new Progress({ verb: 'Exporting', total: 0, totalKnown: false, log, throttle: throttleOf(pacer), ...(options.progress ? { settings: options.progress } : {}) });
     const usedFiles = new Set([...done.values()].flatMap((e) => (e.file ? [e.file.toLowerCase()] : [])));
     let interrupted = false;
     try {
@@ -119,37 +125,39 @@ async function exportTenant(options, tenant) {
                 listed++;
                 const previous = done.get(user.id);
                 if (previous) {
-                    users.push({ id: user.id, userPrincipalName: user.userPrincipalName, status: previous.status, ...(previous.file ? { file: previous.file } : {}), ...(previous.reason ? { reason: previous.reason } : {}) });
+                    users.push({ id: user.id, userPrincipalName: user.userPrincipalName, ...shownName(user), status: previous.status, ...(previous.file ? { file: previous.file } : {}), ...(previous.reason ? { reason: previous.reason } : {}) });
                     continue;
                 }
                 const declaration = findDeclaration(declared, user);
                 if (declaration) {
-                    users.push({ id: user.id, userPrincipalName: user.userPrincipalName, status: 'managed', reason: `already declared at ${declaration.at.file}:${declaration.at.line}` });
+                    users.push({ id: user.id, userPrincipalName: user.userPrincipalName, ...shownName(user), status: 'managed', reason: `already declared at ${declaration.at.file}:${declaration.at.line}` });
                     continue;
                 }
                 wanted.push(user);
             }
+            progress.addTotal(wanted.length);
             // A bounded window: downloaded photos never pile up waiting to be checked and written.
-            await mapLimit(wanted, 32, async (user) => {
+            await mapLimit(wanted, 32, (user) => exportUser(user).finally(() => progress.advance()));
+            async function exportUser(user) {
                 let bytes;
                 try {
                     bytes = await pacer.run(() => downloadPhotoOnce(tenant.connection, user.id, options.signal), user.userPrincipalName);
                 }
                 catch (err) {
                     const cancelled = err instanceof PacerCancelledError;
-                    users.push({ id: user.id, userPrincipalName: user.userPrincipalName, status: cancelled ? 'not-started' : 'failed', reason: err.message });
+                    users.push({ id: user.id, userPrincipalName: user.userPrincipalName, ...shownName(user), status: cancelled ? 'not-started' : 'failed', reason: err.message });
                     return;
                 }
-                const base = { id: user.id, upn: user.userPrincipalName };
+                const base = { id: user.id, upn: user.userPrincipalName, ...(user.displayName?.trim() ? { name: user.displayName.trim() } : {}) };
                 if (!bytes) {
-                    await record({ ...base, status: 'no-photo' }, { id: user.id, userPrincipalName: user.userPrincipalName, status: 'no-photo' });
+                    await record({ ...base, status: 'no-photo' }, { id: user.id, userPrincipalName: user.userPrincipalName, ...shownName(user), status: 'no-photo' });
                     return;
                 }
                 const report = await checkPhoto(bytes, { enabled: true, crop: 'centre' });
                 const problem = report.issues.find((i) => i.severity === 'error');
                 if (problem || !report.input) {
                     const reason = `the tenant's photo would not pass validation: ${problem?.message ?? 'unreadable'}`;
-                    await record({ ...base, status: 'refused', reason }, { id: user.id, userPrincipalName: user.userPrincipalName, status: 'refused', reason });
+                    await record({ ...base, status: 'refused', reason }, { id: user.id, userPrincipalName: user.userPrincipalName, ...shownName(user), status: 'refused', reason });
                     return;
                 }
                 const ext = report.input.format === 'jpeg' ? 'jpg' : report.input.format;
@@ -160,8 +168,8 @@ async function exportTenant(options, tenant) {
                 usedFiles.add(rel.toLowerCase());
                 await writeAtomic(path.join(repo, photoRoot, ...rel.split('/')), bytes);
                 const key = header.key === 'objectId' ? user.id : user.userPrincipalName;
-                await record({ ...base, status: 'exported', file: rel, key }, { id: user.id, userPrincipalName: user.userPrincipalName, status: 'exported', file: `${photoRoot}/${rel}` });
-            });
+                await record({ ...base, status: 'exported', file: rel, key }, { id: user.id, userPrincipalName: user.userPrincipalName, ...shownName(user), status: 'exported', file: `${photoRoot}/${rel}` });
+            }
             if (options.signal?.aborted) {
                 interrupted = true;
                 break;
@@ -175,6 +183,9 @@ async function exportTenant(options, tenant) {
         }
         interrupted = true;
     }
+    finally {
+        progress.finish();
+    }
     await checkpoint();
     const complete = !interrupted && !options.signal?.aborted && users.every((u) => u.status !== 'failed' && u.status !== 'not-started');
     if (complete)
@@ -186,7 +197,7 @@ function exportManifest(done, header) {
     const entries = [...done.values()]
         .filter((e) => e.status === 'exported' && e.file !== undefined && e.key !== undefined)
         .sort((a, b) => (a.key.toLowerCase() < b.key.toLowerCase() ? -1 : 1))
-        .map((e) => ({ keyField: 'user', keyValue: e.key, photo: e.file, ...(header.key === 'objectId' ? { comment: e.upn } : {}) }));
+        .map((e) => ({ keyField: 'user', keyValue: e.key, ...(e.name ? { name: e.name } : {}), photo: e.file, ...(header.key === 'objectId' ? { comment: e.upn } : {}) }));
     return manifestText(entries, {
         photoRoot: header.photoRoot,
         header: [
@@ -242,6 +253,11 @@ async function exists(file) {
 function toPosix(p) {
     return p.split(path.sep).join('/').replace(/^\.\//, '');
 }
+/** The tenant's displayName for reports, when it has one. */
+function shownName(user) {
+    const name = user.displayName?.trim();
+    return name ? { displayName: name } : {};
+}
 
 /** Export report builders: pure functions from an export result to text and JSON. */
 function exportCounts(result) {
@@ -266,7 +282,7 @@ function exportText(result) {
     for (const u of result.users) {
         // The tenant's names and Graph's messages are data: printable() keeps each on its line.
         if (u.status === 'refused' || u.status === 'failed')
-            lines.push(`  ! ${printable(u.userPrincipalName)}: ${u.status}: ${printable(u.reason ?? '')}`);
+            lines.push(`  ! ${printable(u.userPrincipalName)}${u.displayName ? ` (${printable(u.displayName)})` : ''}: ${u.status}: ${printable(u.reason ?? '')}`);
     }
     lines.push(exportHeadline(result));
     lines.push(result.complete
@@ -282,7 +298,7 @@ function exportJson(result) {
         resumed: result.resumed,
         counts: exportCounts(result),
         durationMs: result.durationMs,
-        users: result.users.map((u) => ({ id: u.id, userPrincipalName: u.userPrincipalName, status: u.status, ...(u.file ? { file: u.file } : {}), ...(u.reason ? { reason: u.reason } : {}) })),
+        users: result.users.map((u) => ({ id: u.id, userPrincipalName: u.userPrincipalName, ...(u.displayName ? { displayName: u.displayName } : {}), status: u.status, ...(u.file ? { file: u.file } : {}), ...(u.reason ? { reason: u.reason } : {}) })),
     };
 }
 
@@ -332,6 +348,7 @@ async function exportCommand(args, out) {
             force: values.force ?? false,
             signal,
             log: format === 'text' ? (line) => out.write(`${line}\n`) : () => { },
+            progress: cliProgress(),
         }, tenant);
         out.write(format === 'json' ? logSafeJson(exportJson(result), 2) + '\n' : exportText(result));
         return result.complete ? 0 : 1;

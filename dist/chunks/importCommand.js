@@ -5,12 +5,15 @@ const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
 import path from 'node:path';
-import { U as UserError, C as listAllDirectoryUsers, m as mapLimit, b as recommendedParallelism, h as checkPhoto, p as printable, l as logSafeJson } from './shared2.js';
-import { w as wantsHelp, p as parseOptions, r as readFormat, a as repoDirectory, t as tenantFromArgs, T as TENANT_OPTIONS } from './shared4.js';
+import { p as printable, l as logSafeJson } from './shared2.js';
+import { U as UserError } from './shared4.js';
+import { w as wantsHelp, p as parseOptions, r as readFormat, b as repoDirectory, t as tenantFromArgs, T as TENANT_OPTIONS } from './shared6.js';
 import { readdir, readFile, stat } from 'node:fs/promises';
+import { G as listAllDirectoryUsers, m as mapLimit, f as recommendedParallelism, j as checkPhoto } from './shared8.js';
 import 'sharp';
 import 'node:crypto';
-import { i as insideRepo, d as declaredUsers, f as findDeclaration, a as appendToManifest, w as writeAtomic, m as manifestText, s as safeFileStem } from './shared8.js';
+import { i as insideRepo, d as declaredUsers, f as findDeclaration, a as appendToManifest, w as writeAtomic, m as manifestText, s as safeFileStem } from './shared11.js';
+import 'node:util';
 import 'process';
 import 'buffer';
 import 'node:os';
@@ -21,7 +24,6 @@ import 'util';
 import 'http';
 import 'fs';
 import 'path';
-import 'node:util';
 import 'node:process';
 import 'net';
 import 'tls';
@@ -33,7 +35,8 @@ import 'events';
 import 'node:http';
 import 'node:https';
 import 'node:stream';
-import './shared5.js';
+import 'child_process';
+import './shared7.js';
 
 function decodeText(bytes) {
     const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
@@ -291,10 +294,18 @@ class Directory {
     }
 }
 /**
- * A roster CSV: a header row naming any of employeeId, userPrincipalName (upn), mail (email),
- * id (object id), displayName; at least one of employeeId / userPrincipalName / mail.
+ * The usual names of roster columns, compared without regard to case, spaces, `_`, `.` and `-`
+ * (so "E-mail", "Email Address" and "USER_PRINCIPAL_NAME" all match).
  */
-async function readRoster(file) {
+const ROSTER_COLUMN_NAMES = {
+    employeeId: ['employeeId', 'employee id', 'employee number', 'student id', 'student number', 'staff id'],
+    userPrincipalName: ['userPrincipalName', 'upn', 'username', 'login', 'sign-in name', 'signin name'],
+    mail: ['mail', 'email', 'e-mail', 'email address', 'mail address', 'primary email'],
+    id: ['id', 'objectId', 'object id'],
+    displayName: ['displayName', 'display name', 'name', 'full name'],
+};
+/** readRoster, and which column each field came from (import says which key it wrote, and why). */
+async function readRosterFile(file) {
     const source = path.basename(file);
     const bytes = await readFile(file).catch(() => {
         throw new UserError('usage', `--roster ${file} cannot be read. Give a CSV exported from your SIS or HR system with a header row (employeeId,userPrincipalName,mail).`);
@@ -302,16 +313,23 @@ async function readRoster(file) {
     const rows = parseDelimited(decodeText(bytes));
     const header = rows[0]?.cells ?? [];
     const col = {
-        employeeId: headerIndex(header, 'employeeId', 'employee id', 'student id', 'studentid', 'student number'),
-        upn: headerIndex(header, 'userPrincipalName', 'upn', 'username', 'login'),
-        mail: headerIndex(header, 'mail', 'email', 'e-mail', 'email address'),
-        id: headerIndex(header, 'id', 'objectId', 'object id'),
-        displayName: headerIndex(header, 'displayName', 'display name', 'name'),
+        employeeId: headerIndex(header, ...ROSTER_COLUMN_NAMES.employeeId),
+        upn: headerIndex(header, ...ROSTER_COLUMN_NAMES.userPrincipalName),
+        mail: headerIndex(header, ...ROSTER_COLUMN_NAMES.mail),
+        id: headerIndex(header, ...ROSTER_COLUMN_NAMES.id),
+        displayName: headerIndex(header, ...ROSTER_COLUMN_NAMES.displayName),
     };
     if (col.employeeId < 0 && col.upn < 0 && col.mail < 0) {
-        throw new UserError('usage', `${source}:1: the roster's header row names none of employeeId, userPrincipalName, mail (it has: ${header.join(', ') || 'nothing'}). Rename the columns.`);
+        throw new UserError('usage', `${source}:1: the roster's header row names none of employeeId, userPrincipalName (UPN), mail (Email) (it has: ${header.join(', ') || 'nothing'}). Rename the columns.`);
     }
-    return rows.slice(1).map((row) => {
+    const columns = {};
+    const named = (i) => (i >= 0 ? header[i] : undefined);
+    for (const [field, i] of [['employeeId', col.employeeId], ['userPrincipalName', col.upn], ['mail', col.mail], ['id', col.id], ['displayName', col.displayName]]) {
+        const h = named(i);
+        if (h !== undefined)
+            columns[field] = h;
+    }
+    const users = rows.slice(1).map((row) => {
         const cell = (i) => (i >= 0 ? (row.cells[i] ?? '').trim() || undefined : undefined);
         const user = { at: `${source}:${row.line}` };
         const values = { employeeId: cell(col.employeeId), userPrincipalName: cell(col.upn), mail: cell(col.mail), id: cell(col.id), displayName: cell(col.displayName) };
@@ -320,6 +338,7 @@ async function readRoster(file) {
                 user[k] = v;
         return user;
     });
+    return { users, columns };
 }
 function describeRosterUser(user) {
     const name = user.userPrincipalName ?? user.mail ?? (user.employeeId ? `employeeId ${user.employeeId}` : user.id ?? '?');
@@ -356,8 +375,14 @@ async function importDelivery(options, tenant) {
         : await readCsvDelivery(options.source.file, { ...(options.source.idColumn ? { idColumn: options.source.idColumn } : {}), ...(options.source.fileColumn ? { fileColumn: options.source.fileColumn } : {}) });
     log(`${delivery.rows.length} person(s) in the delivery (${delivery.superseded.length} retake/MASTER row(s) replaced earlier ones).`);
     let rosterUsers;
-    if (options.roster)
-        rosterUsers = await readRoster(options.roster);
+    let rosterColumns;
+    if (options.roster) {
+        const roster = await readRosterFile(options.roster);
+        rosterUsers = roster.users;
+        rosterColumns = roster.columns;
+        const shown = (field) => (rosterColumns[field] !== undefined ? `"${rosterColumns[field]}"` : 'none');
+        log(`Roster columns: userPrincipalName ← ${shown('userPrincipalName')}, mail ← ${shown('mail')}, employeeId ← ${shown('employeeId')}, name ← ${shown('displayName')}.`);
+    }
     else if (tenant) {
         rosterUsers = (await listAllDirectoryUsers(tenant.connection)).map((u) => ({
             id: u.id,
@@ -374,6 +399,7 @@ async function importDelivery(options, tenant) {
     const declared = await declaredUsers(repo);
     const rows = [];
     const base = (r) => ({ source: r.source, line: r.line, id: r.id, file: r.file, ...(r.name ? { name: r.name } : {}) });
+    const baseOf = base;
     for (const r of delivery.withoutId)
         rows.push({ ...base(r), status: 'no-id', message: `${r.source}:${r.line}: the row has no id, so it cannot be matched to a user. Add the student/employee id, or import this photo with a CSV row.` });
     for (const s of delivery.superseded) {
@@ -398,47 +424,49 @@ async function importDelivery(options, tenant) {
             continue;
         }
         claimed.set(identity, row);
-        const useEmployeeId = (options.key === 'employeeId' && match.user.employeeId) || !match.user.userPrincipalName;
-        const keyField = useEmployeeId ? 'employeeId' : 'user';
-        const keyValue = useEmployeeId ? (match.user.employeeId ?? match.user.mail ?? '') : match.user.userPrincipalName;
-        if (!keyValue) {
-            rows.push({ ...base(row), status: 'unmatched', message: `${row.source}:${row.line}: ${describeRosterUser(match.user)} has neither a userPrincipalName nor an employeeId to declare them by. Add one to the roster.` });
+        const key = chooseKey(match.user, options.key ?? 'upn', rosterColumns);
+        if (!key) {
+            rows.push({ ...base(row), status: 'unmatched', message: `${row.source}:${row.line}: ${describeRosterUser(match.user)} has no userPrincipalName, mail address or employeeId to declare them by. Add one to the roster.` });
             continue;
         }
+        const name = (match.user.displayName ?? row.name)?.trim();
         const declaration = findDeclaration(declared, {
             id: match.user.id ?? '',
             userPrincipalName: match.user.userPrincipalName ?? '',
             mail: match.user.mail ?? null,
             employeeId: match.user.employeeId ?? null,
         });
-        planned.push({ row, user: match.user, keyField, keyValue, ...(declaration ? { declaration } : {}) });
+        planned.push({ row, user: match.user, ...key, ...(name ? { name } : {}), ...(declaration ? { declaration } : {}) });
     }
     // Read, crop and normalise in parallel; write only what passes.
     const newEntries = [];
+    const choices = [];
     const usedFiles = new Set();
     const deliveryRoot = path.resolve(delivery.dir);
     await mapLimit(planned, recommendedParallelism(), async (p) => {
-        const { row } = p;
-        const who = p.keyField === 'employeeId' ? `employeeId ${p.keyValue}` : p.keyValue;
+        const row = p.row;
+        const base = (r) => ({ ...baseOf(r), ...(p.name ? { name: p.name } : {}), keyFrom: p.keyFrom });
+        const key = p.keyField === 'employeeId' ? `employeeId ${p.keyValue}` : p.keyValue;
+        const who = p.name ? `${key} (${p.name})` : key;
         if (p.declaration && !options.force) {
-            rows.push({ ...base(row), status: 'already-declared', user: who, photo: p.declaration.photoPath, message: `${row.source}:${row.line}: ${who} is already declared at ${p.declaration.at.file}:${p.declaration.at.line} (${p.declaration.photoPath}); kept. Re-run with --force to replace that photo with this one.` });
+            rows.push({ ...base(row), status: 'already-declared', user: key, photo: p.declaration.photoPath, message: `${row.source}:${row.line}: ${who} is already declared at ${p.declaration.at.file}:${p.declaration.at.line} (${p.declaration.photoPath}); kept. Re-run with --force to replace that photo with this one.` });
             return;
         }
         const abs = path.resolve(deliveryRoot, ...row.file.split('/'));
         const inside = path.relative(deliveryRoot, abs);
         if (!row.file || inside.startsWith('..') || path.isAbsolute(inside)) {
-            rows.push({ ...base(row), status: 'missing-file', user: who, message: `${row.source}:${row.line}: the file "${row.file}" is ${row.file ? 'outside the delivery folder' : 'not named'}. Correct the row.` });
+            rows.push({ ...base(row), status: 'missing-file', user: key, message: `${row.source}:${row.line}: the file "${row.file}" is ${row.file ? 'outside the delivery folder' : 'not named'}. Correct the row.` });
             return;
         }
         const bytes = await readFile(abs).catch(() => undefined);
         if (!bytes) {
-            rows.push({ ...base(row), status: 'missing-file', user: who, message: `${row.source}:${row.line}: ${row.file} is not in the delivery (${delivery.dir}). Ask the photographer for it, or correct the folder/file name (it is case-sensitive).` });
+            rows.push({ ...base(row), status: 'missing-file', user: key, message: `${row.source}:${row.line}: ${row.file} for ${who} is not in the delivery (${delivery.dir}). Ask the photographer for it, or correct the folder/file name (it is case-sensitive).` });
             return;
         }
         const report = await checkPhoto(bytes, { enabled: true, crop });
         const problem = report.issues.find((i) => i.severity === 'error');
         if (problem || !report.output) {
-            rows.push({ ...base(row), status: 'invalid-photo', user: who, message: `${row.source}:${row.line}: ${row.file}: ${problem?.message ?? 'the photo could not be normalised.'}` });
+            rows.push({ ...base(row), status: 'invalid-photo', user: key, message: `${row.source}:${row.line}: ${row.file} for ${who}: ${problem?.message ?? 'the photo could not be normalised.'}` });
             return;
         }
         let target;
@@ -456,19 +484,20 @@ async function importDelivery(options, tenant) {
             target = `${PHOTO_ROOT}/${rel}`;
             const existing = await stat(path.join(repo, target)).catch(() => undefined);
             if (existing && !options.force) {
-                rows.push({ ...base(row), status: 'file-exists', user: who, photo: target, message: `${row.source}:${row.line}: ${target} already exists and no manifest uses it for ${who}; kept. Re-run with --force to overwrite it, or remove it.` });
+                rows.push({ ...base(row), status: 'file-exists', user: key, photo: target, message: `${row.source}:${row.line}: ${target} already exists and no manifest uses it for ${who}; kept. Re-run with --force to overwrite it, or remove it.` });
                 return;
             }
-            newEntries.push({ keyField: p.keyField, keyValue: p.keyValue, photo: rel, comment: `${row.name ? `${row.name}, ` : ''}${row.source}:${row.line} ${row.file}` });
+            newEntries.push({ keyField: p.keyField, keyValue: p.keyValue, ...(p.name ? { name: p.name } : {}), photo: rel, comment: `${row.source}:${row.line} ${row.file}` });
+            choices.push(p);
         }
         if (!options.dryRun)
             await writeAtomic(path.join(repo, ...target.split('/')), report.output.jpeg);
         rows.push({
             ...base(row),
             status,
-            user: who,
+            user: key,
             photo: target,
-            message: status === 'replaced' ? `${row.source}:${row.line}: replaced ${target} (declared at ${p.declaration.at.file}:${p.declaration.at.line}).` : `${row.source}:${row.line}: ${row.file} → ${target}.`,
+            message: status === 'replaced' ? `${row.source}:${row.line}: replaced ${target} for ${who} (declared at ${p.declaration.at.file}:${p.declaration.at.line}).` : `${row.source}:${row.line}: ${row.file} → ${target} (${who}).`,
         });
     });
     if (newEntries.length && !options.dryRun) {
@@ -482,7 +511,46 @@ async function importDelivery(options, tenant) {
         }
     }
     rows.sort((a, b) => (a.source === b.source ? a.line - b.line : a.source < b.source ? -1 : 1));
-    return { manifest: manifestRel, rows, directorySize: directory.size, dryRun: options.dryRun ?? false, durationMs: Math.round(performance.now() - started) };
+    const keys = keyChoices(choices);
+    for (const k of keys)
+        log(`Manifest keys: ${k.count} × ${k.field}: from the ${k.from}: ${k.why}.`);
+    return { manifest: manifestRel, rows, keys, directorySize: directory.size, dryRun: options.dryRun ?? false, durationMs: Math.round(performance.now() - started) };
+}
+/**
+ * The key a new manifest entry names the user by, and why (import reports it). The default is the
+ * userPrincipalName (`user:`); `--key employeeId` asks for the employeeId. A roster without a UPN
+ * column still gives a `user:` key when it has mail addresses (apply matches a `user:` key by
+ * userPrincipalName, then by mail); only a user with neither is declared by employeeId.
+ */
+function chooseKey(user, wanted, roster) {
+    const column = (field) => (roster?.[field] !== undefined ? ` (the roster's "${roster[field]}" column)` : '');
+    if (wanted === 'employeeId' && user.employeeId)
+        return { keyField: 'employeeId', keyValue: user.employeeId, keyFrom: 'employeeId', why: `--key employeeId${column('employeeId')}` };
+    if (user.userPrincipalName) {
+        const why = wanted === 'employeeId' ? 'these users have no employeeId, which --key employeeId asked for' : 'the default key';
+        return { keyField: 'user', keyValue: user.userPrincipalName, keyFrom: 'userPrincipalName', why: `${why}${column('userPrincipalName')}` };
+    }
+    if (user.mail) {
+        const why = roster && roster.userPrincipalName === undefined
+            ? `the roster has no userPrincipalName (UPN) column; its "${roster.mail}" column gives the mail address, and a user: key is matched by userPrincipalName or mail`
+            : `these users have no userPrincipalName in the roster; a user: key is matched by userPrincipalName or mail${column('mail')}`;
+        return { keyField: 'user', keyValue: user.mail, keyFrom: 'mail', why };
+    }
+    if (user.employeeId)
+        return { keyField: 'employeeId', keyValue: user.employeeId, keyFrom: 'employeeId', why: `these users have neither a userPrincipalName nor a mail address in the roster${column('employeeId')}` };
+    return undefined;
+}
+function keyChoices(choices) {
+    const byChoice = new Map();
+    for (const c of choices) {
+        const id = `${c.keyField}\0${c.keyFrom}\0${c.why}`;
+        const seen = byChoice.get(id);
+        if (seen)
+            seen.count++;
+        else
+            byChoice.set(id, { field: c.keyField, from: c.keyFrom, why: c.why, count: 1 });
+    }
+    return [...byChoice.values()].sort((a, b) => b.count - a.count);
 }
 
 /** Import report builders: pure functions from an import result to text and JSON. */
@@ -497,9 +565,23 @@ function importCounts(result) {
 function importClean(result) {
     return result.rows.every((r) => r.status === 'imported' || r.status === 'replaced' || r.status === 'superseded');
 }
+/** Each row status in words (the JSON keeps the status value). */
+const WORDS = {
+    unmatched: 'matched no user',
+    ambiguous: 'matched more than one user',
+    'missing-file': 'photo file missing',
+    'invalid-photo': 'photo not usable',
+    'duplicate-user': 'same user twice',
+    'no-id': 'without an id',
+    'file-exists': 'file already in the repository',
+    'already-declared': 'already in the manifests',
+    superseded: 'replaced by a retake',
+    replaced: 'replaced',
+    imported: 'imported',
+};
 function importHeadline(result) {
     const c = importCounts(result);
-    const parts = ORDER.filter((s) => c[s] > 0).map((s) => `${c[s]} ${s}`);
+    const parts = ORDER.filter((s) => c[s] > 0).map((s) => `${c[s]} ${WORDS[s]}`);
     return `${result.dryRun ? 'Import (dry run)' : 'Import'}: ${parts.join(', ') || 'nothing to do'} (${(result.durationMs / 1000).toFixed(1)} s).`;
 }
 function importText(result) {
@@ -508,11 +590,14 @@ function importText(result) {
         const rows = result.rows.filter((r) => r.status === status);
         if (!rows.length || status === 'imported')
             continue;
-        lines.push(`${status} (${rows.length}):`);
+        lines.push(`${WORDS[status].charAt(0).toUpperCase()}${WORDS[status].slice(1)} (${rows.length}):`);
         // Messages quote the delivery's file names and values (data): printable() keeps each on its line.
         for (const r of rows)
             lines.push(`  ${printable(r.message)}`);
     }
+    // Which key the entries name users by, and why (the roster's column names are data).
+    for (const k of result.keys)
+        lines.push(`Manifest keys: ${k.count} × ${k.field}: from the ${k.from}: ${printable(k.why)}.`);
     lines.push(importHeadline(result));
     const written = result.rows.filter((r) => r.status === 'imported').length;
     if (written && !result.dryRun)
@@ -528,6 +613,7 @@ function importJson(result) {
         directorySize: result.directorySize,
         counts: importCounts(result),
         clean: importClean(result),
+        keys: result.keys,
         rows: result.rows,
     };
 }
@@ -540,10 +626,12 @@ const IMPORT_USAGE = `Options for import (one of --pspa / --csv; tenant options 
   --id-column COL           Id column: header name, or for header-less INDEX.TXT a number or
                             letter (default: "Student ID"-like header, else column N)
   --file-column NAME        File column of --csv (default: file)
-  --roster FILE             Match offline against a roster CSV (employeeId,userPrincipalName,mail)
-                            instead of the tenant's users
+  --roster FILE             Match offline against a roster CSV instead of the tenant's users;
+                            columns by their usual names (UPN/userPrincipalName, Email/Mail/
+                            E-mail, Student ID/employeeId, Name/displayName), any case or spacing
   --crop centre|attention   How 4:5 portraits become square (default: centre)
-  --key upn|employeeId      How the manifest names users (default: upn)
+  --key upn|employeeId      How the manifest names users (default: upn; a roster without a UPN
+                            column gives mail-address keys); the report says which and why
   --manifest FILE           Manifest to write or extend (default: manifests/imported.yaml)
   --photo-dir DIR           Folder under photos/ (default: imported)
   --force                   Replace photos of users already declared, and existing files

@@ -4,17 +4,18 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { p as printable, j as plural, D as DEFAULT_LIMITS, k as normalisationKey, d as describeKey, U as UserError, m as mapLimit, q as encodeSegment, s as sendBatch, u as isNoPhotoMetadata, w as parseRetryAfter, x as backoffDelayMs, y as sleep, M as MAX_BATCH, r as roleName, v as validateRepository, f as isResolved, b as recommendedParallelism, P as PERMISSIONS, S as Semaphore, h as checkPhoto, z as isGraphError, g as downloadPhotoOnce } from './shared2.js';
+import { l as plural, D as DEFAULT_LIMITS, n as normalisationKey, q as describeKey, m as mapLimit, s as encodeSegment, u as sendBatch, w as isNoPhotoMetadata, x as parseRetryAfter, y as backoffDelayMs, z as sleep, M as MAX_BATCH, r as roleName, g as isResolved, v as validateRepository, P as Progress, t as throttleOf, f as recommendedParallelism, A as isGraphError, B as PERMISSIONS, S as Semaphore, C as findDeletedUsers, j as checkPhoto, h as downloadPhotoOnce, b as describeUser } from './shared8.js';
+import { p as printable } from './shared2.js';
+import { U as UserError, i as isUserError } from './shared4.js';
 import { tmpdir, hostname } from 'node:os';
 import 'node:crypto';
 import sharp from 'sharp';
 import 'node:zlib';
-import { execFile, spawn } from 'node:child_process';
-import { promisify } from 'node:util';
+import { resolveCommit, git, gitMaybe, BlobReader, TOOL_IDENTITY, ensureCommit } from './git.js';
 import { constants } from 'node:fs';
 import { open, mkdtemp, writeFile, rm } from 'node:fs/promises';
 import path, { join } from 'node:path';
-import { W as WritePacer, a as attemptsOf, P as PacerCancelledError } from './shared6.js';
+import { W as WritePacer, a as attemptsOf, P as PacerCancelledError } from './shared9.js';
 
 function countFindings(findings) {
     let errors = 0;
@@ -35,6 +36,23 @@ function sortFindings(findings) {
         (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1) ||
         a.code.localeCompare(b.code));
 }
+
+const CLI_VOCABULARY = {
+    allowPolicyLockout: 'run with --allow-policy-lockout',
+    fixDrift: 'run entra-photos drift --fix',
+    prune: '--prune',
+};
+const ACTION_VOCABULARY = {
+    allowPolicyLockout: 'set the input allow-policy-lockout: true',
+    fixDrift: 'set the input fix: true',
+    prune: 'prune: true',
+};
+/** For a core caller that did not say (tests, libraries): both spellings. */
+const NEUTRAL_VOCABULARY = {
+    allowPolicyLockout: 'set allow-policy-lockout: true (CLI: --allow-policy-lockout)',
+    fixDrift: 'set fix: true (CLI: entra-photos drift --fix)',
+    prune: 'prune: true (CLI: --prune)',
+};
 
 /**
  * Markdown pieces shared by the report builders (job summaries and the pull-request comment).
@@ -280,6 +298,7 @@ async function desiredStateOf(snapshot, validation) {
         const settings = settingsOf(user);
         users.set(user.key.canonical, {
             key: user.key,
+            ...(user.name ? { name: user.name } : {}),
             photoPath: user.photoPath,
             blobId,
             settings,
@@ -421,210 +440,6 @@ function byDeclaration(a, b) {
     if (fa !== fb)
         return fa < fb ? -1 : 1;
     return a.declaredAt.line - b.declaredAt.line;
-}
-
-class CatFileParser {
-    onAnswer;
-    allocate;
-    /** Bytes of a header line not yet terminated (headers are short; this stays tiny). */
-    header = [];
-    body;
-    filled = 0;
-    /** The newline after an object's content is still to be skipped. */
-    trailer = false;
-    /**
-     * `allocate(size)` gives the buffer the next object's content is copied into (at least `size`
-     * bytes; the answer is a view of exactly `size`): a fresh one by default, a pooled one for photos.
-     */
-    constructor(onAnswer, allocate = (size) => Buffer.allocUnsafeSlow(size)) {
-        this.onAnswer = onAnswer;
-        this.allocate = allocate;
-    }
-    push(chunk) {
-        let at = 0;
-        while (at < chunk.length) {
-            if (this.body) {
-                const n = Math.min(this.body.length - this.filled, chunk.length - at);
-                chunk.copy(this.body, this.filled, at, at + n);
-                this.filled += n;
-                at += n;
-                if (this.filled === this.body.length)
-                    this.finishBody();
-            }
-            else if (this.trailer) {
-                at++; // the newline that ends every object's content
-                this.trailer = false;
-            }
-            else {
-                const newline = chunk.indexOf(10, at);
-                if (newline < 0) {
-                    this.header.push(chunk.subarray(at));
-                    return;
-                }
-                this.header.push(chunk.subarray(at, newline));
-                at = newline + 1;
-                this.startObject(Buffer.concat(this.header).toString('latin1'));
-                this.header = [];
-            }
-        }
-    }
-    startObject(line) {
-        if (line.endsWith(' missing')) {
-            this.onAnswer({ kind: 'missing' });
-            return;
-        }
-        const size = Number(line.split(' ')[2]);
-        if (!Number.isSafeInteger(size) || size < 0)
-            throw new Error(`git cat-file answered an unexpected header: ${line.slice(0, 200)}`);
-        this.body = this.allocate(size).subarray(0, size);
-        this.filled = 0;
-        if (size === 0)
-            this.finishBody();
-    }
-    finishBody() {
-        const content = this.body;
-        this.body = undefined;
-        this.trailer = true;
-        this.onAnswer({ kind: 'object', content });
-    }
-}
-
-const execFileAsync = promisify(execFile);
-/** Runs git in a repository and returns stdout; failures become UserErrors that quote git. */
-async function git(repo, args, options = {}) {
-    try {
-        const { stdout } = await execFileAsync('git', args, { cwd: repo, maxBuffer: options.maxBuffer ?? 256 * 1024 * 1024, encoding: 'utf8', env: { ...gitEnv(), ...options.env } });
-        return stdout;
-    }
-    catch (err) {
-        const e = err;
-        throw new UserError('git', `git ${args.join(' ')} failed in ${repo}: ${(e.stderr || e.message).trim()}`);
-    }
-}
-/** Like git(), but answers undefined instead of failing (for "does this exist" questions). */
-async function gitMaybe(repo, args) {
-    try {
-        return await git(repo, args);
-    }
-    catch {
-        return undefined;
-    }
-}
-function gitEnv() {
-    // Never prompt (no terminal in CI), and read paths byte-exact (no octal quoting).
-    return { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
-}
-/** Where the applied-revision record lives by default: `origin` when the repository has one. */
-async function defaultRemote(repo) {
-    return (await gitMaybe(repo, ['remote', 'get-url', 'origin'])) !== undefined ? 'origin' : undefined;
-}
-/**
- * Identity for the commits git notes makes: runners have no git identity configured, and the
- * audit trail should say the tool wrote the progress record.
- */
-const TOOL_IDENTITY = {
-    GIT_AUTHOR_NAME: 'entra-photos',
-    GIT_AUTHOR_EMAIL: 'entra-photos@users.noreply.github.com',
-    GIT_COMMITTER_NAME: 'entra-photos',
-    GIT_COMMITTER_EMAIL: 'entra-photos@users.noreply.github.com',
-};
-/** Resolves a revision to a full commit id, with an error that says what to do. */
-async function resolveCommit(repo, rev) {
-    const out = await gitMaybe(repo, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]);
-    if (!out?.trim()) {
-        throw new UserError('git', `"${rev}" is not a commit in ${repo}. Fetch it first (git fetch origin ${rev}), or pass a branch, tag or commit id that exists.`);
-    }
-    return out.trim();
-}
-/**
- * One long-lived `git cat-file --batch` process: reading thousands of blobs through it costs one
- * process, not thousands. Requests are answered in order, so a FIFO of waiters is enough.
- */
-class BlobReader {
-    repo;
-    proc;
-    waiters = [];
-    constructor(repo) {
-        this.repo = repo;
-    }
-    /** The blob's bytes, in a buffer from `allocate(size)` when given (a view of exactly its size). */
-    read(oid, allocate) {
-        const proc = this.start();
-        return new Promise((resolve, reject) => {
-            this.waiters.push({ resolve, reject, oid, allocate });
-            proc.stdin.write(`${oid}\n`);
-        });
-    }
-    close() {
-        this.proc?.stdin.end();
-        this.proc = undefined;
-    }
-    start() {
-        if (this.proc)
-            return this.proc;
-        const proc = spawn('git', ['cat-file', '--batch'], { cwd: this.repo, env: gitEnv() });
-        const failAll = (err) => {
-            for (const w of this.waiters.splice(0))
-                w.reject(err);
-        };
-        const parser = new CatFileParser((answer) => {
-            const waiter = this.waiters.shift();
-            if (!waiter)
-                return;
-            if (answer.kind === 'object')
-                waiter.resolve(answer.content);
-            else
-                waiter.reject(new UserError('git', `Object ${waiter.oid} is missing from ${this.repo}. Fetch the history it belongs to.`));
-        }, (size) => this.waiters[0]?.allocate?.(size) ?? Buffer.allocUnsafeSlow(size));
-        proc.stdout.on('data', (chunk) => {
-            try {
-                parser.push(chunk);
-            }
-            catch (err) {
-                failAll(new UserError('git', `${err.message} (in ${this.repo}).`));
-                proc.kill();
-            }
-        });
-        proc.on('error', failAll);
-        proc.on('exit', (code) => {
-            if (this.waiters.length)
-                failAll(new UserError('git', `git cat-file exited (${code}) before answering in ${this.repo}.`));
-            if (this.proc === proc)
-                this.proc = undefined;
-        });
-        // Idle readers must not keep a finished CLI run alive.
-        proc.unref();
-        proc.stdout.unref?.();
-        proc.stdin.unref?.();
-        this.proc = proc;
-        return proc;
-    }
-}
-/**
- * Makes sure a commit is present, fetching just it from origin when it is not: after
- * actions/checkout's default shallow clone (fetch-depth: 1) a pull request's base is missing,
- * and asking every user to change their checkout would be worse than one small fetch.
- */
-async function ensureCommit(repo, sha) {
-    if (await gitMaybe(repo, ['cat-file', '-e', `${sha}^{commit}`]) !== undefined)
-        return;
-    try {
-        await git(repo, ['fetch', '--quiet', '--no-tags', '--depth=1', 'origin', sha]);
-    }
-    catch (err) {
-        throw new UserError('git', `Commit ${sha} is not in the checkout and fetching it from origin failed (${err.message}). Check out with "fetch-depth: 0", or make sure origin is reachable.`);
-    }
-}
-/** Parent commit ids of a commit (available even in a shallow clone: they are in the commit). */
-async function parentsOf(repo, rev) {
-    const out = await git(repo, ['cat-file', '-p', `${rev}^{commit}`]);
-    return out
-        .split('\n')
-        .filter((l) => l.startsWith('parent '))
-        .map((l) => l.slice('parent '.length).trim());
-}
-async function isGitRepository(repo) {
-    return (await gitMaybe(repo, ['rev-parse', '--git-dir'])) !== undefined;
 }
 
 /**
@@ -796,6 +611,7 @@ function diffDesired(base, head, options = {}) {
         }
         uploads.push({
             key: want.key,
+            ...(want.name ? { name: want.name } : {}),
             photo: want.photoPath,
             reason: had ? 'replaced' : 'new',
             ...(had ? { previousPhoto: had.photoPath } : {}),
@@ -806,7 +622,7 @@ function diffDesired(base, head, options = {}) {
     }
     for (const [canonical, had] of base?.users ?? []) {
         if (!head.users.has(canonical))
-            removals.push({ key: had.key, photo: had.photoPath });
+            removals.push({ key: had.key, ...(had.name ? { name: had.name } : {}), photo: had.photoPath });
     }
     return {
         base: base?.label ?? null,
@@ -938,10 +754,12 @@ async function photoPresence(connection, userIds, options = {}) {
 
 const ENV_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 const NOTE_HEADER = 'entra-photos progress v1';
+const PENDING_HEADER = 'entra-photos pending v1';
 class Ledger {
     options;
     tagRef;
     notesRef;
+    pendingRef;
     pending = [];
     constructor(options) {
         this.options = options;
@@ -950,6 +768,56 @@ class Ledger {
         }
         this.tagRef = `refs/tags/entra-photos/applied/${options.environment}`;
         this.notesRef = `refs/notes/entra-photos/progress/${options.environment}`;
+        this.pendingRef = `refs/notes/entra-photos/pending/${options.environment}`;
+    }
+    /** The users waiting for an account when `revision` was applied (its pending note); empty without one. */
+    async pendingAt(revision) {
+        const out = new Map();
+        if (!revision)
+            return out;
+        const { repo, remote } = this.options;
+        if (remote)
+            await gitMaybe(repo, ['fetch', '--quiet', '--no-tags', remote, `+${this.pendingRef}:${this.pendingRef}`]);
+        const text = await gitMaybe(repo, ['notes', `--ref=${this.pendingRef}`, 'show', revision]);
+        if (!text || !text.split('\n').includes(PENDING_HEADER))
+            return out;
+        for (const line of text.split('\n')) {
+            const match = /^pending (not-found|disabled) (\S+) (.+)$/.exec(line);
+            if (match)
+                out.set(match[3], { key: match[3], problem: match[1], since: match[2] });
+        }
+        return out;
+    }
+    /**
+     * Records the users of `revision` still waiting for an account (replacing its list; an empty
+     * list removes the note). Called before the tag moves to `revision`, and on a run that re-tried
+     * the users of the revision already applied.
+     */
+    async writePending(revision, entries) {
+        const { repo, remote } = this.options;
+        if (remote)
+            await gitMaybe(repo, ['fetch', '--quiet', '--no-tags', remote, `+${this.pendingRef}:${this.pendingRef}`]);
+        const existing = await gitMaybe(repo, ['notes', `--ref=${this.pendingRef}`, 'show', revision]);
+        if (entries.length === 0) {
+            if (existing === undefined)
+                return;
+            await git(repo, ['notes', `--ref=${this.pendingRef}`, 'remove', '--ignore-missing', revision], { env: TOOL_IDENTITY });
+        }
+        else {
+            const sorted = [...entries].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+            const body = [PENDING_HEADER, `environment: ${this.options.environment}`, `revision: ${revision}`, `updated: ${new Date().toISOString()}`, ...sorted.map((e) => `pending ${e.problem} ${e.since} ${e.key}`)].join('\n') + '\n';
+            const dir = await mkdtemp(path.join(tmpdir(), 'entra-photos-pending-'));
+            try {
+                const file = path.join(dir, 'note.txt');
+                await writeFile(file, body);
+                await git(repo, ['notes', `--ref=${this.pendingRef}`, 'add', '-f', '-F', file, revision], { env: TOOL_IDENTITY });
+            }
+            finally {
+                await rm(dir, { recursive: true, force: true });
+            }
+        }
+        if (remote)
+            await this.pushNotes(this.pendingRef, 'ours');
     }
     /** The last completely applied commit, fetched if needed; undefined when nothing was applied. */
     async lastApplied() {
@@ -1055,7 +923,7 @@ class Ledger {
             await rm(dir, { recursive: true, force: true });
         }
         if (remote)
-            await this.pushNotes();
+            await this.pushNotes(this.notesRef, 'cat_sort_uniq');
     }
     /**
      * Moves the applied tag from `expected` to `head` with a compare-and-swap push: if another run
@@ -1085,17 +953,20 @@ class Ledger {
         // Missing on the remote is normal (first run); anything else surfaces on push.
         await gitMaybe(repo, ['fetch', '--quiet', '--no-tags', remote, `+${this.notesRef}:${this.notesRef}`]);
     }
-    async pushNotes() {
+    /**
+     * Pushes a notes ref. Someone else pushed it meanwhile: merge theirs and try again (progress:
+     * union of lines; pending: this run's list wins for the revision it wrote).
+     */
+    async pushNotes(ref, strategy) {
         const { repo, remote } = this.options;
         for (let attempt = 0; attempt < 3; attempt++) {
-            if ((await gitMaybe(repo, ['push', '--quiet', remote, `${this.notesRef}:${this.notesRef}`])) !== undefined)
+            if ((await gitMaybe(repo, ['push', '--quiet', remote, `${ref}:${ref}`])) !== undefined)
                 return;
-            // Someone else pushed notes meanwhile: merge theirs (union of lines) and try again.
-            const theirs = `${this.notesRef}-remote`;
-            await gitMaybe(repo, ['fetch', '--quiet', '--no-tags', remote, `+${this.notesRef}:${theirs}`]);
-            await git(repo, ['notes', `--ref=${this.notesRef}`, 'merge', '-q', '-s', 'cat_sort_uniq', theirs], { env: TOOL_IDENTITY }).catch(() => undefined);
+            const theirs = `${ref}-remote`;
+            await gitMaybe(repo, ['fetch', '--quiet', '--no-tags', remote, `+${ref}:${theirs}`]);
+            await git(repo, ['notes', `--ref=${ref}`, 'merge', '-q', '-s', strategy, theirs], { env: TOOL_IDENTITY }).catch(() => undefined);
         }
-        throw new UserError('git', `Could not push progress notes (${this.notesRef}) to ${remote}. The job needs "permissions: contents: write".`);
+        throw new UserError('git', `Could not push ${ref === this.pendingRef ? 'the list of users waiting for an account' : 'progress notes'} (${ref}) to ${remote}. The job needs "permissions: contents: write".`);
     }
 }
 function formatEntry(e) {
@@ -1116,7 +987,11 @@ function parseNote(text) {
         else if (line.startsWith('updated: '))
             updated = line.slice(9) > updated ? line.slice(9) : updated;
         else {
-            const [action, key, fingerprint] = line.split(' ');
+            // `upload KEY FINGERPRINT`, `remove KEY`: an employeeId key may contain spaces; a
+            // fingerprint never does.
+            const [action, ...rest] = line.split(' ');
+            const fingerprint = action === 'upload' && rest.length >= 2 ? rest.pop() : undefined;
+            const key = rest.join(' ');
             if ((action === 'upload' || action === 'remove' || action === 'policy') && key)
                 entries.push({ action, key, ...(fingerprint ? { fingerprint } : {}) });
         }
@@ -1348,7 +1223,7 @@ function rolesNeededFor(live, wanted) {
  * so such an app is told to set allow-policy-lockout). Whether the live policy blocks the app
  * decides only the order: when that is unknown, a change that blocks nobody goes first.
  */
-function planPolicyStep(live, wanted, appRoles, allowLockout, rolesProblem) {
+function planPolicyStep(live, wanted, appRoles, allowLockout, rolesProblem, words = NEUTRAL_VOCABULARY) {
     if (samePolicy(live, wanted))
         return { kind: 'none' };
     const blockedAfter = lockoutAfter(wanted, appRoles, rolesProblem);
@@ -1358,7 +1233,7 @@ function planPolicyStep(live, wanted, appRoles, allowLockout, rolesProblem) {
         return {
             kind: 'refuse',
             to: wanted,
-            reason: `The policy change was not applied: afterwards ${blockedAfter}, so this app could no longer write photos (403 ForbiddenByAdminEditPolicy). Assign the app's service principal one of the allowed roles (for example User Administrator) and re-run, or set allow-policy-lockout: true if locking the app out is intended (or if the app holds one of the roles through a group, which this check cannot see).`,
+            reason: `The policy change was not applied: afterwards ${blockedAfter}, so this app could no longer write photos (403 ForbiddenByAdminEditPolicy). Assign the app's service principal one of the allowed roles (for example User Administrator) and re-run, or ${words.allowPolicyLockout} if locking the app out is intended (or if the app holds one of the roles through a group, which this check cannot see).`,
         };
     }
     const blockedNow = appRoles ? blocksApp(live, appRoles) !== undefined : live.source === 'onPremises' || live.allowedRoles.length > 0;
@@ -1397,6 +1272,14 @@ function photoPolicyRefusal(policy, details) {
     else {
         what = `The tenant's photo update policy (photoUpdateSettings) reads source ${policy.source ?? 'not set'} with no allowedRoles, which would allow these writes: it was probably changed recently and the previous policy is still enforced.`;
         todo = 'Wait until the change is enforced, or check the policy in the Microsoft 365 admin center.';
+    }
+    if (details.delegated && policy?.source !== 'onPremises' && (policy === undefined || policy.allowedRoles.length > 0)) {
+        // Signed in as an admin: the tenant judges the admin's roles, not the app's service principal's.
+        const roles = policy ? policy.allowedRoles.map(roleName).join(', ') : 'the allowed roles';
+        what = policy
+            ? `The tenant's photo update policy (photoUpdateSettings: source ${policy.source ?? 'not set'}, allowedRoles ${roles}) lets only callers holding one of those directory roles change photos, and you (the signed-in admin) hold none of them (as far as the tenant enforces it).`
+            : `The tenant's photo update policy (photoUpdateSettings) refuses your photo writes (signed in as an admin); it could not be read${details.policyUnreadable ? ` (${details.policyUnreadable})` : ''}. Either its source is onPremises, or its allowedRoles lists directory roles you do not hold.`;
+        todo = `Sign in as an admin holding one of ${policy ? `these roles (${roles})` : 'the allowed roles'} (Entra admin center → Roles and administrators → the role → Add assignment), run apply from the workflow (the app's roles count there), or change the policy's allowedRoles.`;
     }
     return `${stopped} ${what} ${todo} ${lag} ${record}`;
 }
@@ -1566,6 +1449,23 @@ class SubjectTracker {
     }
 }
 
+function userNames(desired, resolutions = new Map()) {
+    const names = new Map();
+    for (const [canonical, resolution] of resolutions) {
+        const shown = isResolved(resolution) ? resolution.displayName?.trim() : undefined;
+        if (shown)
+            names.set(canonical, shown);
+    }
+    // The manifest's name wins: it is what the reviewer approved. Later states (the head) are given
+    // first by callers; an earlier one only fills keys the later ones do not name.
+    for (const state of [...desired].reverse()) {
+        for (const [canonical, photo] of state?.users ?? [])
+            if (photo.name)
+                names.set(canonical, photo.name);
+    }
+    return names;
+}
+
 /**
  * Applies the reviewed change: the plan from the last revision applied completely to this
  * environment up to `head`. Never re-derives intent from anything but two revisions (and the
@@ -1578,6 +1478,7 @@ async function applyRevision(options, tenant) {
     const headSnapshot = await RevisionSnapshot.open(options.repo, options.head);
     const head = headSnapshot.commit;
     const snapshots = [headSnapshot];
+    let names; // known once users are looked up
     const result = (partial) => ({
         environment: options.environment,
         base: undefined,
@@ -1589,9 +1490,11 @@ async function applyRevision(options, tenant) {
         record: 'not-complete',
         cancelled: options.signal?.aborted ?? false,
         durationMs: Math.round(performance.now() - started),
+        ...(names ? { names } : {}),
         ...partial,
     });
     let photos;
+    let progress;
     // One apply per environment at a time (a dry run writes nothing and needs no lease).
     const lease = options.dryRun ? undefined : new ApplyLease({ repo: options.repo, environment: options.environment, ...(options.remote ? { remote: options.remote } : {}), ...(options.signal ? { signal: options.signal } : {}), log, ...(options.leaseHolder ? { holder: options.leaseHolder } : {}) });
     try {
@@ -1620,6 +1523,13 @@ async function applyRevision(options, tenant) {
             snapshots.push(baseSnapshot);
             desiredBase = await desiredStateOf(baseSnapshot, await validateRepository(baseSnapshot, { shouldDecode: () => false }));
         }
+        // Users the base was applied without (no account yet): the tenant does not have their photo,
+        // so the plan treats them as new and this run looks them up again.
+        const waitingAtBase = await ledger.pendingAt(base);
+        if (desiredBase && waitingAtBase.size > 0) {
+            desiredBase = withoutUsers(desiredBase, waitingAtBase.keys());
+            log(`${waitingAtBase.size} user(s) were waiting for an account when ${base.slice(0, 12)} was applied: looking them up again.`);
+        }
         const plan = diffDesired(desiredBase, desiredHead, { prune: options.prune });
         log(base ? `Applying ${base.slice(0, 12)}..${head.slice(0, 12)} to ${options.environment}.` : `No revision was applied to ${options.environment} yet: planning everything in ${head.slice(0, 12)}.`);
         // 2. Interrupted runs from the same base changed the tenant already: plan from what is live
@@ -1640,6 +1550,8 @@ async function applyRevision(options, tenant) {
         //    that must go first (it unblocks writes) is made before the first photo is sent.
         const policyPlanning = planPolicy(desiredHead, tenant, options);
         const beforeWrites = policyPlanning.then((plan) => (!options.dryRun && plan.step.kind === 'before-photos' ? patchPolicy(tenant, plan, log) : plan.outcome));
+        // A sign-in failure rejects these before they are awaited: awaited later, not unhandled now.
+        beforeWrites.catch(() => { });
         // 4. Users are looked up 20 to a $batch, and each is written as soon as its lookup answers
         //    and nothing else is pending for it: one person, one photo (entries of the head that are
         //    one tenant user under two keys are written for neither, and fail the run); with no
@@ -1651,8 +1563,16 @@ async function applyRevision(options, tenant) {
                 await flush(ledger, base, head, log);
         };
         const outcomes = [];
+        progress = new Progress({
+            verb: options.dryRun ? 'Comparing' : removals.length ? 'Uploading and removing' : 'Uploading',
+            total: uploads.length + removals.length,
+            log,
+            throttle: throttleOf(pacer),
+            ...(options.progress ? { settings: options.progress } : {}),
+        });
         const written = await writeUsers({
             uploads,
+            progress,
             keys: [...uploads.map((u) => u.key), ...removals.map((r) => r.key)],
             desired: desiredHead,
             tenant,
@@ -1663,9 +1583,15 @@ async function applyRevision(options, tenant) {
             beforeWrites,
             recordLanded,
             outcomes,
+            unknownUsers: options.unknownUsers ?? 'pending',
+            waitingSince: waitingAtBase,
             ...(options.signal ? { signal: options.signal } : {}),
         });
         const { resolutions, breaker } = written;
+        // The final count right after the uploads (removals, if any, are counted as they are made).
+        if (removals.length === 0)
+            progress.finish();
+        names = userNames([desiredHead, desiredBase], resolutions);
         const subjects = written.groups;
         // A removal whose user is still declared under another key (a manifest switched from UPN to
         // employeeId) deletes nothing.
@@ -1677,6 +1603,7 @@ async function applyRevision(options, tenant) {
         if (conflicts.size)
             log(`${new Set(conflicts.values()).size} user(s) are declared twice under different keys: nothing is written for them.`);
         const alreadyInTenant = written.inTenant;
+        await explainDeleted(outcomes, tenant, options.signal, log);
         if (!base && uploads.length > 0)
             log(`No applied revision is recorded for ${options.environment}: compared with the tenant, ${alreadyInTenant} user(s) already have their photo.`);
         const policyPlan = await policyPlanning;
@@ -1684,9 +1611,11 @@ async function applyRevision(options, tenant) {
         if (options.dryRun) {
             outcomes.push(...conflictOutcomes(conflicts, true));
             for (const r of removals)
-                outcomes.push(held.get(r.key.canonical) ?? resolutionOutcome(r.key, 'remove', resolutions.get(r.key.canonical), 'would-remove', r.photo));
+                outcomes.push(held.get(r.key.canonical) ?? goneUserRemoval(r, resolutions.get(r.key.canonical), options) ?? resolutionOutcome(r.key, 'remove', resolutions.get(r.key.canonical), 'would-remove', r.photo));
             if (policy.status === 'applied')
                 policy = { ...policy, status: 'would-apply' };
+            progress.advance(removals.length);
+            progress.finish();
             return result({ validation, base, plan, alreadyLanded: alreadyLanded + alreadyInTenant, outcomes: [...outcomes, ...kept(plan, options)], policy, appliedRevision: base, record: 'dry-run' });
         }
         outcomes.push(...conflictOutcomes(conflicts, false));
@@ -1696,6 +1625,7 @@ async function applyRevision(options, tenant) {
             const keep = held.get(r.key.canonical);
             if (keep) {
                 outcomes.push(keep);
+                progress.advance();
                 continue;
             }
             const resolution = resolutions.get(r.key.canonical);
@@ -1704,7 +1634,8 @@ async function applyRevision(options, tenant) {
                 continue;
             }
             if (!isResolved(resolution)) {
-                outcomes.push(resolutionOutcome(r.key, 'remove', resolution, 'failed', r.photo));
+                outcomes.push(goneUserRemoval(r, resolution, options) ?? resolutionOutcome(r.key, 'remove', resolution, 'failed', r.photo));
+                progress.advance();
                 continue;
             }
             if (breaker.tripped) {
@@ -1719,8 +1650,11 @@ async function applyRevision(options, tenant) {
             catch (err) {
                 outcomes.push(breaker.outcome(r.key, 'remove', r.photo, err) ?? failure(r.key, 'remove', r.photo, err));
             }
+            if (!NOT_SENT.has(outcomes.at(-1).status))
+                progress.advance();
         }
         outcomes.push(...kept(plan, options));
+        progress.finish();
         // 6. Policy after the photos (or refused), unless the run was cut short or the tenant refused
         //    the photos (what the guard assumed about this app's roles was wrong: change nothing more).
         if (options.signal?.aborted) {
@@ -1740,6 +1674,11 @@ async function applyRevision(options, tenant) {
         let record = 'not-complete';
         let appliedRevision = base;
         if (complete) {
+            // The users still waiting are listed on the revision before the record moves to it (a run
+            // of the applied revision with nobody waiting before or after has nothing to write).
+            const waitingNow = waitingEntries(outcomes, waitingAtBase);
+            if (base !== head || waitingAtBase.size > 0 || waitingNow.length > 0)
+                await ledger.writePending(head, waitingNow);
             if (base === head)
                 record = 'unchanged';
             else {
@@ -1751,6 +1690,7 @@ async function applyRevision(options, tenant) {
         return result({ validation, base, plan, alreadyLanded: alreadyLanded + alreadyInTenant, outcomes, policy, appliedRevision, record, pacer: pacer.stats, cancelled: options.signal?.aborted ?? false, ...(halted ? { halted } : {}) });
     }
     finally {
+        progress?.finish();
         photos?.stop();
         await lease?.release();
         for (const s of snapshots)
@@ -1769,15 +1709,20 @@ async function repairDrift(options, users, ctx) {
     const plan = { ...full, base: base ?? null, uploads: requested, unchanged: desiredHead.users.size - requested.length, removals: [] };
     log(`Repairing drift from ${desiredHead.label}: ${requested.length} photo(s).`);
     const photos = preparePhotos(requested, headSnapshot, !options.dryRun);
+    let progress;
     try {
         const pacer = options.pacer ?? new WritePacer(options.signal ? { signal: options.signal } : {});
         const policyPlanning = planPolicy(desiredHead, tenant, options);
         const beforeWrites = policyPlanning.then((plan) => (!options.dryRun && plan.step.kind === 'before-photos' ? patchPolicy(tenant, plan, log) : plan.outcome));
+        // A sign-in failure rejects these before they are awaited: awaited later, not unhandled now.
+        beforeWrites.catch(() => { });
         const outcomes = [];
+        progress = new Progress({ verb: options.dryRun ? 'Comparing' : 'Repairing', total: requested.length, log, throttle: throttleOf(pacer), ...(options.progress ? { settings: options.progress } : {}) });
         // Drift reports a user declared under two keys as an error, not as drifted; should one be
         // asked for anyway, it is not written here either.
         const written = await writeUsers({
             uploads: requested,
+            progress,
             keys: requested.map((u) => u.key),
             desired: desiredHead,
             tenant,
@@ -1788,15 +1733,19 @@ async function repairDrift(options, users, ctx) {
             beforeWrites,
             recordLanded: async () => { },
             outcomes,
+            unknownUsers: options.unknownUsers ?? 'pending',
+            waitingSince: new Map(),
             ...(options.signal ? { signal: options.signal } : {}),
         });
+        progress.finish();
         outcomes.push(...conflictOutcomes(sameSubjectConflicts(written.groups), options.dryRun));
+        const names = userNames([desiredHead], written.resolutions);
         const policyPlan = await policyPlanning;
         let policy = await beforeWrites;
         if (options.dryRun) {
             if (policy.status === 'applied')
                 policy = { ...policy, status: 'would-apply' };
-            return result({ validation, base, plan, outcomes, policy, appliedRevision: base, record: 'dry-run' });
+            return result({ validation, base, plan, outcomes, policy, appliedRevision: base, record: 'dry-run', names });
         }
         if (options.signal?.aborted) {
             if (policy.status === 'applied')
@@ -1809,9 +1758,10 @@ async function repairDrift(options, users, ctx) {
             policy = await patchPolicy(tenant, policyPlan, log);
         }
         const halted = written.breaker.tripped ? await policyHalt(written.breaker, outcomes, policyPlan, tenant, log) : undefined;
-        return result({ validation, base, plan, outcomes, policy, appliedRevision: base, record: 'repair', pacer: pacer.stats, cancelled: options.signal?.aborted ?? false, ...(halted ? { halted } : {}) });
+        return result({ validation, base, plan, outcomes, policy, appliedRevision: base, record: 'repair', names, pacer: pacer.stats, cancelled: options.signal?.aborted ?? false, ...(halted ? { halted } : {}) });
     }
     finally {
+        progress?.finish();
         photos.stop();
     }
 }
@@ -1839,7 +1789,8 @@ function overlayLanded(base, head, landed) {
  * photos needs no PeopleSettings permission: under a policy someone else set, writes are tried
  * and a refusal stops them). When one does, the live policy is compared with it, and the app's
  * directory roles are read only to guard a change that would restrict photo writes to roles.
- * Never throws: a failure is the policy's outcome, and the photos go on.
+ * Never throws for the policy itself: a failure is the policy's outcome, and the photos go on. A
+ * sign-in failure (the app, tenant or token: UserError auth/config) is the run's, and is thrown.
  */
 async function planPolicy(desired, tenant, options) {
     if (!desired.policy)
@@ -1850,9 +1801,13 @@ async function planPolicy(desired, tenant, options) {
         live = await tenant.getPhotoPolicy();
     }
     catch (err) {
-        const message = isForbidden(err)
-            ? `The manifests manage the photo update policy (policy: at ${declared}), and Graph refused to read it: grant the app the Microsoft Graph application permission ${PERMISSIONS.policy} (it reads and changes photoUpdateSettings; App registrations → this app → API permissions → add ${PERMISSIONS.policy}, type Application → Grant admin consent), or remove policy: from the manifests to leave the policy alone. (${err.message})`
-            : `The photo update policy could not be read: ${err.message}`;
+        if (isUserError(err) && (err.kind === 'auth' || err.kind === 'config'))
+            throw err;
+        const message = isForbidden(err) && isGraphError(err) && err.delegated
+            ? `The manifests manage the photo update policy (policy: at ${declared}), and Graph refused to let the signed-in admin read it: ${err.message}`
+            : isForbidden(err)
+                ? `The manifests manage the photo update policy (policy: at ${declared}), and Graph refused to read it: grant the app the Microsoft Graph application permission ${PERMISSIONS.policy} (it reads and changes photoUpdateSettings; App registrations → this app → API permissions → add ${PERMISSIONS.policy}, type Application → Grant admin consent), or remove policy: from the manifests to leave the policy alone. (${err.message})`
+                : `The photo update policy could not be read: ${err.message}`;
         return { step: { kind: 'none' }, outcome: { status: 'failed', message } };
     }
     const wanted = wantedPolicy(desired.policy, live);
@@ -1866,7 +1821,7 @@ async function planPolicy(desired, tenant, options) {
             rolesProblem = `the app's role assignments could not be read: ${err.message}`;
         }
     }
-    const step = planPolicyStep(live, wanted, appRoles, options.allowPolicyLockout, rolesProblem);
+    const step = planPolicyStep(live, wanted, appRoles, options.allowPolicyLockout, rolesProblem, options.words);
     const outcome = step.kind === 'none'
         ? { status: 'unchanged', from: live, to: wanted }
         : step.kind === 'refuse'
@@ -1893,6 +1848,8 @@ async function patchPolicy(tenant, plan, log) {
         return { ...plan.outcome, status: 'failed', message: `The policy change failed: ${err.message}` };
     }
 }
+/** Outcomes of changes never sent: not counted as done in the progress lines. */
+const NOT_SENT = new Set(['cancelled', 'not-attempted']);
 /**
  * Normalising (CPU) runs ahead of uploading (network, paced to the throttle): it starts as soon
  * as the plan is known and keeps a bounded number of photos ready, so the cores stay busy while
@@ -1964,7 +1921,18 @@ async function writeUsers(ctx) {
         side.add(job);
         void job.finally(() => side.delete(job));
     };
+    // Each upload counts once as it is settled; one never sent (cancelled, or stopped by the photo
+    // policy) is not "done", so a stopped run's final count says how far it got.
+    const counted = new Set();
+    const count = (upload, done = true) => {
+        if (counted.has(upload.key.canonical))
+            return;
+        counted.add(upload.key.canonical);
+        if (done)
+            ctx.progress.advance();
+    };
     const settle = (upload, outcome) => {
+        count(upload, !outcome || !NOT_SENT.has(outcome.status));
         decided.add(upload.key.canonical);
         photos.discard(upload);
         if (outcome)
@@ -1981,9 +1949,11 @@ async function writeUsers(ctx) {
                 continue; // a removal: the caller deletes after the uploads
             const resolution = tracker.resolution(canonical);
             if (!isResolved(resolution))
-                settle(upload, resolutionOutcome(upload.key, 'upload', resolution, 'failed', upload.photo));
+                settle(upload, noAccountOutcome(upload, resolution, ctx) ?? resolutionOutcome(upload.key, 'upload', resolution, 'failed', upload.photo));
             else if (tracker.entriesOf(canonical).length > 1)
                 settle(upload); // same user twice: reported with all its entries
+            else if (resolution.accountEnabled === false)
+                settle(upload, noAccountOutcome(upload, resolution, ctx));
             else
                 users.push({ upload, userId: resolution.id });
         }
@@ -2032,15 +2002,24 @@ async function writeUsers(ctx) {
             await ctx.recordLanded({ action: 'upload', key: upload.key.canonical, fingerprint: upload.fingerprint });
         }
         catch (err) {
-            ctx.outcomes.push(breaker.outcome(upload.key, 'upload', upload.photo, err) ?? failure(upload.key, 'upload', upload.photo, err));
+            const outcome = breaker.outcome(upload.key, 'upload', upload.photo, err) ?? failure(upload.key, 'upload', upload.photo, err);
+            if (NOT_SENT.has(outcome.status))
+                count(upload, false);
+            ctx.outcomes.push(outcome);
         }
     };
     // A writer holds its photo from taking it until its upload ends, so the writers must cover the
     // uploads the pacer may keep in flight plus a few photos waiting for it: with cores × 4 alone
     // (12 on a 2-core runner) uploads in flight were capped at 12, i.e. 12 / latency writes per second.
     const writers = Array.from({ length: ctx.pacer.maxConcurrency + Math.max(8, recommendedParallelism() * 4) }, async () => {
-        for (let user = await ready.next(); user; user = await ready.next())
-            await writeOne(user);
+        for (let user = await ready.next(); user; user = await ready.next()) {
+            try {
+                await writeOne(user);
+            }
+            finally {
+                count(user.upload);
+            }
+        }
     });
     let resolutions = new Map();
     try {
@@ -2180,11 +2159,20 @@ async function policyHalt(breaker, outcomes, plan, tenant, log) {
             live = await tenant.getPhotoPolicy();
         }
         catch (err) {
-            unreadable = isForbidden(err) ? 'reading it needs PeopleSettings.Read.All, which this app does not have' : err.message;
+            unreadable = !isForbidden(err)
+                ? err.message
+                : tenant.connection.delegated
+                    ? 'reading it needs the delegated PeopleSettings.Read.All and People Administrator or Global Reader'
+                    : 'reading it needs PeopleSettings.Read.All, which this app does not have';
         }
     }
     const notAttemptedCount = outcomes.filter((o) => o.status === 'not-attempted').length;
-    const message = photoPolicyRefusal(live, { sent: breaker.refused, notAttempted: notAttemptedCount, ...(unreadable ? { policyUnreadable: unreadable } : {}) });
+    const message = photoPolicyRefusal(live, {
+        sent: breaker.refused,
+        notAttempted: notAttemptedCount,
+        ...(unreadable ? { policyUnreadable: unreadable } : {}),
+        ...(tenant.connection.delegated ? { delegated: true } : {}),
+    });
     log(message);
     return { code: 'photo-policy', message, refused: breaker.refused, notAttempted: notAttemptedCount };
 }
@@ -2198,6 +2186,82 @@ function resolutionOutcome(key, action, resolution, okStatus, photo) {
     if (isResolved(resolution))
         return { key, action, status: okStatus, photo };
     return { key, action, status: 'failed', photo, reason: resolution?.reason ?? `${describeKey(key)} was not looked up.` };
+}
+/**
+ * The outcome of an upload whose key resolves to nobody (not created yet, or deleted: Entra keeps
+ * a deleted user 30 days in its recycle bin, outside /users) or to a disabled account: waiting
+ * (`pending`), or failed under unknownUsers `fail`. Undefined for other unresolved keys (ambiguous,
+ * lookup failed): they fail as before.
+ */
+function noAccountOutcome(upload, resolution, ctx) {
+    const disabled = isResolved(resolution);
+    if (!disabled && resolution?.problem !== 'not-found')
+        return undefined;
+    const where = `${printable(upload.declaredAt.file)}:${upload.declaredAt.line}`;
+    const what = disabled
+        ? `${describeKey(upload.key)} is a disabled account (${printable(resolution.userPrincipalName)}): sign-in is blocked, so it gets no photo yet.`
+        : `${resolution.reason} It may not be created yet, or was deleted.`;
+    const pending = ctx.unknownUsers === 'pending';
+    const todo = disabled
+        ? `Enable the account, or remove the entry at ${where}.`
+        : `Create the account (or correct the key), or remove the entry at ${where}.`;
+    return {
+        key: upload.key,
+        action: 'upload',
+        status: pending ? 'pending' : 'failed',
+        photo: upload.photo,
+        code: disabled ? 'disabled' : 'no-account',
+        declaredAt: { file: upload.declaredAt.file, line: upload.declaredAt.line },
+        reason: `${what} ${todo}`,
+        ...(pending ? { waitingSince: ctx.waitingSince.get(upload.key.canonical)?.since ?? new Date().toISOString() } : {}),
+    };
+}
+/**
+ * A removal whose user is gone from the tenant (deleted: a student who left) has no photo left to
+ * remove: it is kept (nothing to do), not failed, unless unknownUsers is `fail`.
+ */
+function goneUserRemoval(r, resolution, options) {
+    if (isResolved(resolution) || resolution?.problem !== 'not-found' || (options.unknownUsers ?? 'pending') !== 'pending')
+        return undefined;
+    return { key: r.key, action: 'remove', status: 'kept', photo: r.photo, code: 'no-account', reason: `${resolution.reason} There is no photo to remove.` };
+}
+/**
+ * Users without an account who are in the tenant's recycle bin (deleted, restorable for 30 days)
+ * get their own reason. Best effort: if the deleted users cannot be read, the reason stays.
+ */
+async function explainDeleted(outcomes, tenant, signal, log) {
+    const gone = outcomes.filter((o) => o.code === 'no-account' && o.action === 'upload');
+    if (gone.length === 0)
+        return;
+    let deleted;
+    try {
+        deleted = await findDeletedUsers(tenant.connection, gone.map((o) => o.key), signal ? { signal } : {});
+    }
+    catch (err) {
+        log(`Could not read the deleted users (to tell a deleted account from one not created yet): ${err.message}`);
+        return;
+    }
+    for (const o of gone) {
+        const d = deleted.get(o.key.canonical);
+        if (!d)
+            continue;
+        const where = o.declaredAt ? `${printable(o.declaredAt.file)}:${o.declaredAt.line}` : 'its manifest entry';
+        o.code = 'deleted';
+        o.reason = `${describeKey(o.key)} was deleted from the tenant${d.deletedDateTime ? ` on ${d.deletedDateTime.slice(0, 10)}` : ''} (object id ${printable(d.id)}; Entra keeps a deleted user 30 days). Restore the account to upload the photo, or remove the entry at ${where}.`;
+    }
+}
+/** The users left waiting by this run, for the pending note on its revision. */
+function waitingEntries(outcomes, atBase) {
+    return outcomes
+        .filter((o) => o.status === 'pending')
+        .map((o) => ({ key: o.key.canonical, problem: o.code === 'disabled' ? 'disabled' : 'not-found', since: o.waitingSince ?? atBase.get(o.key.canonical)?.since ?? new Date().toISOString() }));
+}
+/** A desired state without some users (those the tenant does not hold though the state declares them). */
+function withoutUsers(state, keys) {
+    const users = new Map(state.users);
+    for (const key of keys)
+        users.delete(key);
+    return { ...state, users };
 }
 /**
  * A failed outcome for every entry of every same-user conflict (also entries the run did not plan
@@ -2266,6 +2330,10 @@ async function isOlder(repo, commit, than) {
     return dates !== undefined && dates.length === 2 && dates[0] < dates[1];
 }
 
+/** The user as reports show it: the key, and the person's name beside it when known (ApplyResult.names). */
+function outcomeUser(result, o) {
+    return describeUser(o.key, result.names?.get(o.key.canonical));
+}
 function applyCounts(result) {
     const count = (s) => result.outcomes.filter((o) => o.status === s).length;
     return {
@@ -2274,6 +2342,7 @@ function applyCounts(result) {
         failed: count('failed'),
         cancelled: count('cancelled'),
         notAttempted: count('not-attempted'),
+        pending: count('pending'),
         kept: count('kept'),
         planned: result.outcomes.length - count('kept'),
     };
@@ -2292,15 +2361,86 @@ function applyHeadline(result) {
     const dry = result.record === 'dry-run';
     const verb = dry ? 'Dry run' : applySucceeded(result) ? 'Applied' : result.cancelled ? 'Cancelled' : 'Apply failed';
     const parts = dry
-        ? [`${c.uploaded} would upload`, `${c.removed} would remove`, `${c.failed} failed`]
-        : [`${c.uploaded} uploaded`, `${c.removed} removed`, `${c.failed} failed`, ...(c.cancelled ? [`${c.cancelled} not started`] : []), ...(c.notAttempted ? [`${c.notAttempted} not attempted`] : [])];
-    return `${verb} to ${result.environment}: ${parts.join(', ')}${result.alreadyLanded ? `, ${result.alreadyLanded} already landed` : ''}; policy ${result.policy.status} (${(result.durationMs / 1000).toFixed(1)} s).`;
+        ? [`${c.uploaded} would upload`, `${c.removed} would remove`, `${c.failed} failed`, ...(c.pending ? [`${c.pending} waiting for an account`] : [])]
+        : [`${c.uploaded} uploaded`, `${c.removed} removed`, `${c.failed} failed`, ...(c.cancelled ? [`${c.cancelled} not started`] : []), ...(c.notAttempted ? [`${c.notAttempted} not attempted`] : []), ...(c.pending ? [`${c.pending} waiting for an account`] : [])];
+    return `${verb} to ${result.environment}: ${parts.join(', ')}${result.alreadyLanded ? `, ${result.alreadyLanded} already landed` : ''}; ${policyOutcomeWords(result.policy.status)} (${(result.durationMs / 1000).toFixed(1)} s).`;
+}
+/** A policy outcome in words (the JSON keeps the status value). */
+function policyOutcomeWords(status) {
+    switch (status) {
+        case 'not-managed':
+            return 'the photo policy is not managed by the manifests';
+        case 'unchanged':
+            return 'the photo policy is unchanged';
+        case 'applied':
+            return 'the photo policy was updated';
+        case 'would-apply':
+            return 'the photo policy would be updated';
+        case 'refused':
+            return 'the photo policy change was refused';
+        case 'failed':
+            return 'the photo policy update failed';
+        case 'skipped':
+            return 'the photo policy change was not made';
+    }
+}
+/** Short words for one user's outcome in a table (the JSON keeps the status value). */
+function outcomeWords(status) {
+    switch (status) {
+        case 'would-upload':
+            return 'would upload';
+        case 'would-remove':
+            return 'would remove';
+        case 'not-attempted':
+            return 'not attempted';
+        case 'cancelled':
+            return 'not started';
+        case 'kept':
+            return 'kept (not pruned)';
+        case 'pending':
+            return 'waiting for an account';
+        default:
+            return status;
+    }
+}
+/**
+ * The message of a failed run, for the one error annotation: why writes stopped (the tenant's
+ * photo policy) or why the policy change was refused (the lock-out guard), then the headline.
+ */
+function applyFailure(result) {
+    const reasons = [
+        ...(result.halted ? [result.halted.message] : []),
+        ...(['refused', 'failed', 'skipped'].includes(result.policy.status) && result.policy.message ? [result.policy.message] : []),
+    ];
+    return [...reasons.map((r) => printable(r)), applyHeadline(result)].join('\n');
 }
 function describeTenantPolicy(p) {
     if (!p)
         return 'unknown';
     // What the tenant or a manifest says (a role id that is not a known role is shown as written).
     return `source ${printable(String(p.source ?? 'not set'))}; allowed roles: ${p.allowedRoles.length ? p.allowedRoles.map((id) => printable(roleName(id))).join(', ') : 'any'}`;
+}
+/** The users waiting for an account, in manifest order (file, then line). */
+function waitingFor(result) {
+    return result.outcomes
+        .filter((o) => o.status === 'pending')
+        .map((o) => ({
+        user: o.key.kind === 'employeeId' ? `employeeId ${o.key.value}` : o.key.value,
+        keyType: o.key.kind,
+        ...nameOf(result, o),
+        problem: o.code === 'disabled' || o.code === 'deleted' ? o.code : 'no-account',
+        file: o.declaredAt?.file ?? '',
+        line: o.declaredAt?.line ?? 0,
+        reason: o.reason ?? '',
+        ...(o.waitingSince ? { since: o.waitingSince } : {}),
+    }))
+        .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+}
+/** What waiting means for this run and what to do. */
+function waitingNote(result) {
+    const recorded = result.record === 'advanced' || result.record === 'unchanged';
+    const lead = result.record === 'dry-run' ? 'They would not hold the record back' : recorded ? `${result.head.slice(0, 12)} is recorded as applied without them` : 'They do not hold the record back';
+    return `${lead}: every later apply looks them up again and uploads their photo once the account exists and is enabled. Create or enable each account, or remove its entry from the manifest.`;
 }
 function recordLine(result) {
     switch (result.record) {
@@ -2315,7 +2455,9 @@ function recordLine(result) {
         case 'superseded':
             return `${result.head.slice(0, 12)} is older than the revision applied to ${result.environment} (${result.appliedRevision?.slice(0, 12)}): nothing was written.`;
         default:
-            return `The ${result.environment} record stays at ${result.appliedRevision?.slice(0, 12) ?? 'nothing'}: the next run retries what did not land.`;
+            return result.appliedRevision
+                ? `${result.environment} stays recorded at ${result.appliedRevision.slice(0, 12)} (the last revision applied completely): the next run retries what did not land.`
+                : `Nothing is recorded as applied to ${result.environment} yet: the next run retries what did not land.`;
     }
 }
 function applyText(result) {
@@ -2323,7 +2465,13 @@ function applyText(result) {
     for (const o of result.outcomes) {
         // Paths and reasons (Graph's error messages among them) are data: one line each.
         if (o.status === 'failed' || o.status === 'cancelled')
-            lines.push(`  ✗ ${describeKey(o.key)} (${o.action} ${printable(o.photo ?? '')}): ${printable(o.reason ?? o.status)}`);
+            lines.push(`  ✗ ${outcomeUser(result, o)} (${o.action} ${printable(o.photo ?? '')}): ${printable(o.reason ?? outcomeWords(o.status))}`);
+    }
+    const waiting = waitingFor(result);
+    if (waiting.length) {
+        lines.push(`Waiting for an account: ${waiting.length} (${waitingNote(result)})`);
+        for (const w of waiting)
+            lines.push(`  … ${printable(w.user)}${w.name ? ` (${printable(w.name)})` : ''} (${printable(w.file)}:${w.line}): ${printable(w.reason)}`);
     }
     if (result.policy.message)
         lines.push(`  policy: ${printable(result.policy.message)}`);
@@ -2346,8 +2494,13 @@ function applyJson(result) {
         record: result.record,
         durationMs: result.durationMs,
         ...(result.halted ? { halted: result.halted } : {}),
-        outcomes: result.outcomes.map((o) => ({ user: o.key.value, keyType: o.key.kind, action: o.action, status: o.status, ...(o.photo ? { photo: o.photo } : {}), ...(o.reason ? { reason: o.reason } : {}) })),
+        waiting: waitingFor(result),
+        outcomes: result.outcomes.map((o) => ({ user: o.key.value, keyType: o.key.kind, ...nameOf(result, o), action: o.action, status: o.status, ...(o.photo ? { photo: o.photo } : {}), ...(o.reason ? { reason: o.reason } : {}) })),
     };
+}
+function nameOf(result, o) {
+    const name = result.names?.get(o.key.canonical);
+    return name ? { name } : {};
 }
 /**
  * Job summary: verdict and counts first, then failures, then every user, then the policy. Keys,
@@ -2371,14 +2524,21 @@ function applyMarkdown(result, openRows = 15) {
         const p = result.pacer;
         out.push(`Graph: ${p.attempts} write requests, ${p.throttled} throttled (429), ${p.retries} retries.`, '');
     }
+    const waiting = waitingFor(result);
+    if (waiting.length) {
+        out.push(`### Waiting for an account: ${waiting.length}`, '', mdText(waitingNote(result)), '', '| User | Declared at | Why | Waiting since |', '|---|---|---|---|');
+        for (const w of waiting)
+            out.push(`| ${mdText(w.name ? `${w.user} (${w.name})` : w.user)} | ${mdText(`${w.file}:${w.line}`)} | ${mdText(w.reason)} | ${mdText(w.since?.slice(0, 10) ?? '')} |`);
+        out.push('');
+    }
     const problems = result.outcomes.filter((o) => o.status === 'failed' || o.status === 'cancelled');
     if (problems.length) {
         out.push(`### Failures (${problems.length})`, '', '| User | Action | Photo | Why |', '|---|---|---|---|');
         for (const o of problems)
-            out.push(`| ${mdText(describeKey(o.key))} | ${o.action} | ${mdText(o.photo ?? '')} | ${mdText(o.reason ?? o.status)} |`);
+            out.push(`| ${mdText(outcomeUser(result, o))} | ${o.action} | ${mdText(o.photo ?? '')} | ${mdText(o.reason ?? outcomeWords(o.status))} |`);
         out.push('');
     }
-    const rows = result.outcomes.map((o) => `| ${mdText(describeKey(o.key))} | ${o.action} | ${o.status} | ${mdText(o.photo ?? '')} |`);
+    const rows = result.outcomes.map((o) => `| ${mdText(outcomeUser(result, o))} | ${o.action} | ${outcomeWords(o.status)} | ${mdText(o.photo ?? '')} |`);
     if (rows.length) {
         const table = ['| User | Action | Result | Photo |', '|---|---|---|---|', ...rows];
         if (rows.length > openRows)
@@ -2387,7 +2547,7 @@ function applyMarkdown(result, openRows = 15) {
             out.push('### Users', '', ...table, '');
     }
     if (result.policy.status !== 'not-managed') {
-        out.push('### Photo policy', '', `- status: **${result.policy.status}**`, `- tenant before: ${mdText(describeTenantPolicy(result.policy.from))}`);
+        out.push('### Photo policy', '', `- ${capitalise(policyOutcomeWords(result.policy.status))}.`, `- tenant before: ${mdText(describeTenantPolicy(result.policy.from))}`);
         if (result.policy.to)
             out.push(`- declared: ${mdText(describeTenantPolicy(result.policy.to))}`);
         if (result.policy.message)
@@ -2396,5 +2556,8 @@ function applyMarkdown(result, openRows = 15) {
     }
     return out.join('\n');
 }
+function capitalise(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
 
-export { wantedPolicy as A, samePolicy as B, sameSubjectConflicts as C, entriesBySubject as D, photoSignature as E, compareSignatures as F, describeTenantPolicy as G, mdLink as H, RevisionSnapshot as R, SAME_PHOTO_THRESHOLD as S, applyJson as a, applyText as b, applySucceeded as c, defaultRemote as d, countFindings as e, validationJson as f, applyRevision as g, applyCounts as h, validationSummary as i, applyMarkdown as j, applyHeadline as k, isGitRepository as l, ensureCommit as m, validationHeadline as n, githubBlobUrl as o, parentsOf as p, mdRevision as q, resolveCommit as r, sortFindings as s, mdText as t, htmlImageSrc as u, validationText as v, desiredStateOf as w, photoFingerprint as x, settingsOf as y, diffDesired as z };
+export { ACTION_VOCABULARY as A, photoSignature as B, CLI_VOCABULARY as C, compareSignatures as D, describeTenantPolicy as E, mdLink as F, policyOutcomeWords as G, outcomeUser as H, outcomeWords as I, NEUTRAL_VOCABULARY as N, RevisionSnapshot as R, SAME_PHOTO_THRESHOLD as S, applyJson as a, applyText as b, applySucceeded as c, countFindings as d, validationJson as e, applyRevision as f, applyCounts as g, validationSummary as h, applyMarkdown as i, applyFailure as j, validationHeadline as k, githubBlobUrl as l, mdRevision as m, mdText as n, htmlImageSrc as o, desiredStateOf as p, photoFingerprint as q, settingsOf as r, sortFindings as s, diffDesired as t, wantedPolicy as u, validationText as v, waitingFor as w, samePolicy as x, sameSubjectConflicts as y, entriesBySubject as z };

@@ -4,824 +4,121 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { B as classifyFailure, x as backoffDelayMs, U as UserError, z as isGraphError } from './shared2.js';
+import { N as parseAuthKind, o as openTenant, O as githubOidcFromEnv, Q as DEFAULT_OIDC_AUDIENCE, R as openTenantAsUser } from './shared8.js';
+import { U as UserError } from './shared4.js';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
 
 /**
- * WritePacer: runs photo writes as fast as the tenant allows, and no faster, learning the limit
- * from the 429s themselves.
- *
- * Microsoft documents no cross-mailbox limit for photo writes, and no early-warning header for them
- * (Photo is under the Outlook service limits; x-ms-throttle-limit-percentage is documented for the
- * identity limits only). So the pacer must not need a hint: whatever the limit's shape (a token
- * bucket that counts refused requests, a fixed window, a storm of 429s), it finds the sustainable
- * rate from when requests were refused and what each Retry-After says. What it does:
- *
- * 1. Starts are paced, always. Before anything is refused the rate ramps up from `initialRate`
- *    (doubling every `rampDoublingSeconds` while there is work waiting and the rate, not the
- *    concurrency cap, is what holds it back), so where nothing throttles it reaches the
- *    concurrency cap within seconds. Requests in flight are at most `maxConcurrency`.
- * 2. One shared gate. A 429's Retry-After (fractional seconds allowed) holds ALL new starts until
- *    then. When the gate opens, ONE request goes first (the probe); the others wait for its
- *    answer. If the probe is refused too, it is a storm (everything is refused, whatever the
- *    rate): the rate learned so far is kept, the gate honours each Retry-After, and after a few
- *    refused probes the wait grows (×1.5, up to 10 s or the Retry-After if longer), so a long
- *    outage costs a request every few seconds and its end is noticed within 10 s.
- * 3. A congestion event is the 429s of requests started before the first of them came back. Each
- *    event estimates the sustainable rate R, and starts are then spaced at 0.97 R:
- *    - from the Retry-After schedule: each refused request says when to come back. When those
- *      times are spread wider than the refused requests arrived (a bucket that counts refusals
- *      gives each its own slot, 1/R apart; one that does not points them at its next tokens), the
- *      spread is the server's own rate: (distinct times − 1) / their span;
- *    - else from the cycle: requests that succeeded between the previous gate opening (or the
- *      first start) and this event, divided by the time from there to the new gate opening;
- *    - a fixed window shows as refused requests all told to come back at the same, distant moment:
- *      then the cycle is the window and its successes the quota, and the pacer sends the quota as
- *      soon as each window opens, then waits for the next one;
- *    - with no usable measurement the rate is cut to 0.8×; with nothing accepted since the cycle
- *      began (refused from the first request) it is left alone.
- * 4. No continuous probing upward (every probe past the limit costs about rate × latency refused
- *    requests). After 30 s without a 429 the estimate may be stale (the limit may have risen, or
- *    it was measured during a storm): the rate then grows 25% every 5 s until a 429 measures again.
- *    (A server that sends the early-warning header says sooner: see 5.)
- * 5. Early warning, when the server sends it (a task's result carrying a numeric `throttleUsage`,
- *    as putPhoto returns x-ms-throttle-limit-percentage), until the first 429: past 80% of the
- *    limit the ramp stops, the rate halves, and the refill rate is fitted from how the bucket's
- *    level moves against what was admitted (see #onUsage), usually without any 429. After a 429,
- *    a second of answers without the header (the bucket has room again) starts the ramp again.
- *
- * Retries: at most `maxAttempts` attempts per task (default 6), a 429 counting as one. 429 → back
- * in the queue (at the front; a refused probe at the back, so a long storm is spread over many
- * tasks) behind the gate. 408/5xx/network errors (reset, socket hang up, timeout) → exponential
- * backoff with full jitter, or the Retry-After Graph sent. Other 4xx → fail at once.
- * Cancellation (`signal`): nothing new starts (queued tasks and pending retries reject with
- * PacerCancelledError); requests in flight finish and report their outcome.
+ * The tenant options the tenant-facing CLI commands share (drift, export, import): flags first,
+ * then the ENTRA_PHOTOS_* variables that `entra-photos emulator` prints.
  */
-/** A task that did not run (or was not retried) because the pacer's signal was aborted. */
-class PacerCancelledError extends UserError {
-    constructor(label, cause) {
-        super('tenant', `${label ? `${label}: ` : ''}not done: the run was cancelled before this write could finish.`);
-        this.name = 'PacerCancelledError';
-        if (cause !== undefined)
-            this.cause = cause;
+const TENANT_OPTIONS = {
+    'tenant-id': { type: 'string' },
+    'client-id': { type: 'string' },
+    cloud: { type: 'string' },
+    'authority-host': { type: 'string' },
+    'graph-url': { type: 'string' },
+    audience: { type: 'string' },
+    auth: { type: 'string' },
+};
+/** Where sign-in messages go: the CLI's stderr writer (set by main; --format json keeps stdout clean). */
+let signInOutput;
+/** main() hands its (log-safe) stderr writer here before any command runs. */
+function setSignInOutput(writer) {
+    signInOutput = writer;
+}
+/**
+ * The tenant a command talks to, signed in as `--auth` says (ENTRA_PHOTOS_AUTH too): github-oidc
+ * (the app, through the workflow's OIDC token; the default inside GitHub Actions) or, as the admin
+ * at the keyboard, azure-cli, device-code or browser. Outside Actions the default tries the Azure
+ * CLI, then device code, and says which it used. Sign-in messages (the device code and its URL)
+ * go to `say` (stderr by default, so --format json output stays clean).
+ */
+function tenantFromArgs(command, values, env = process.env, say = (line) => signInOutput?.write(`${line}\n`)) {
+    const tenantId = values['tenant-id'] ?? env.ENTRA_PHOTOS_TENANT_ID ?? '';
+    const clientId = values['client-id'] ?? env.ENTRA_PHOTOS_CLIENT_ID ?? '';
+    // Inside a workflow job (or wherever a job's OIDC token service is given): the app, by GitHub OIDC.
+    const inActions = env.GITHUB_ACTIONS === 'true' || Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
+    const auth = parseAuthKind(values.auth ?? env.ENTRA_PHOTOS_AUTH) ?? (inActions ? 'github-oidc' : undefined);
+    // The Azure CLI signs in through its own app: no client id needed (and the default falls back to device code, which needs one).
+    const needsClientId = auth !== 'azure-cli' && auth !== undefined;
+    if (!tenantId || (needsClientId && !clientId)) {
+        throw new UserError('usage', `${command} needs --tenant-id and --client-id (or ENTRA_PHOTOS_TENANT_ID and ENTRA_PHOTOS_CLIENT_ID; "entra-photos emulator" prints them for the local tenant).`);
+    }
+    const authorityHost = values['authority-host'] ?? env.ENTRA_PHOTOS_AUTHORITY_HOST;
+    const graphUrl = values['graph-url'] ?? env.ENTRA_PHOTOS_GRAPH_URL;
+    const settings = { tenantId, clientId, cloud: values.cloud ?? env.ENTRA_PHOTOS_CLOUD ?? 'global', ...(authorityHost ? { authorityHost } : {}), ...(graphUrl ? { graphUrl } : {}) };
+    if (auth === 'github-oidc')
+        return openTenant(settings, githubOidcFromEnv(env, values.audience ?? DEFAULT_OIDC_AUDIENCE));
+    return openTenantAsUser(settings, auth ?? 'auto', say);
+}
+/** `--unknown-users pending|fail` (default pending: see ApplyOptions.unknownUsers). */
+function readUnknownUsers(value) {
+    if (value === undefined)
+        return 'pending';
+    const choice = value.trim().toLowerCase();
+    if (choice === 'pending' || choice === 'fail')
+        return choice;
+    throw new UserError('usage', `--unknown-users is "${value}"; write pending (wait for the account, the default) or fail.`);
+}
+/** SIGINT/SIGTERM → abort: nothing new starts, in-flight requests finish, progress is kept. */
+function interruptible(work) {
+    const controller = new AbortController();
+    const stop = () => controller.abort(new Error('interrupted'));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    return work(controller.signal).finally(() => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+    });
+}
+
+/** Argument handling shared by every CLI command: one parser, one message per mistake. */
+/** Strict parsing; a mistake is a usage error that repeats the command's usage text. */
+function parseOptions(args, options, usage) {
+    try {
+        return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+    }
+    catch (e) {
+        throw new UserError('usage', `${e.message}\n\n${usage}`);
     }
 }
-const attemptsByError = new WeakMap();
-/** How many attempts the pacer made before giving up with this error. */
-function attemptsOf(error) {
-    return error && typeof error === 'object' ? attemptsByError.get(error) : undefined;
+function wantsHelp(args) {
+    return args.includes('--help') || args.includes('-h');
 }
-/** Starts are spaced at this share of the estimated sustainable rate. */
-const RATE_MARGIN = 0.97;
-/** Without a measurement, a refusal after some successes cuts the rate this much. */
-const BLIND_CUT = 0.8;
-/** Retry-After targets closer than this are the same moment (Graph rounds to the millisecond). */
-const SAME_TARGET_MS = 3;
-/** A cycle measures the rate only with this many successes over at least this long. */
-const CYCLE_MIN_OK = 8;
-const CYCLE_MIN_MS = 500;
+function readFormat(value) {
+    if (value === undefined || value === 'text' || value === 'json')
+        return value ?? 'text';
+    throw new UserError('usage', `--format must be text or json, not "${value}".`);
+}
+/** `--repo` (default: the current directory), which must be an existing directory. */
+async function repoDirectory(option) {
+    const repo = path.resolve(option ?? '.');
+    const st = await stat(repo).catch(() => undefined);
+    if (!st?.isDirectory())
+        throw new UserError('usage', `--repo ${repo} is not a directory. Point it at your photos repository.`);
+    return repo;
+}
 /**
- * A window is recognised when refused requests are all sent back to one moment at least this far,
- * and at least this many token periods away (a bucket that does not count refusals sends them to
- * its next token, one period away at most).
+ * A revision given on the command line (--base, --head) that is not a commit in the repository is
+ * a usage error (exit 2), not a failed run: checked before any work starts.
  */
-const WINDOW_MIN_WAIT_MS = 20;
-const WINDOW_MIN_PERIODS = 3;
-/**
- * Share of a learned window quota sent at each opening. All of it: the quota was counted (the
- * successes of a window that then refused), and each opening is the moment the server named.
- */
-const WINDOW_BUDGET = 1;
-/** Quiet (no 429) this long: the estimate may be stale; the rate then grows by QUIET_GAIN per QUIET_STEP_MS. */
-const QUIET_MS = 30_000;
-const QUIET_STEP_MS = 5_000;
-const QUIET_GAIN = 1.25;
-/** Refused probes waited for exactly before the wait grows by PROBE_BACKOFF (up to PROBE_MAX_MS). */
-const PROBE_HONOURED = 4;
-const PROBE_BACKOFF = 1.5;
-const PROBE_MAX_MS = 10_000;
-/** Early warning: usage rising by more than this between round trips counts as rising. */
-/** Early warning: the first one cuts the rate to this share of the ramp's. */
-const WARNING_FIRST_CUT = 0.5;
-/** Early warning: level samples kept for the fit (the first one always). */
-const WARNING_SAMPLES = 400;
-/** Early warning absent this long after a 429 (the bucket has room again): ramp up again. */
-const ROOM_MS = 1000;
-const MIN_RATE = 0.1;
-class WritePacer {
-    #maxConcurrency;
-    #initialConcurrency;
-    #initialRate;
-    #rampDoublingMs;
-    #maxAttempts;
-    #options;
-    #now;
-    #queue = [];
-    #retryTimers = new Map();
-    #inFlight = 0;
-    #timer;
-    #timerAt = Number.POSITIVE_INFINITY;
-    #idleWaiters = [];
-    #capacityWaiters = [];
-    // Rate state.
-    #mode = 'ramp';
-    #rampLog2 = 0;
-    #rampAt;
-    /** Whether, at the last pump, work was waiting only for the rate (so the ramp may grow). */
-    #rampRunning = false;
-    #pacedRate = 0;
-    /** When the paced rate was last set (quiet probing counts from here or the last event). */
-    #pacedAt = 0;
-    #window;
-    #refillEstimate = null;
-    #nextStartAt = 0;
-    // Gate, probe, events.
-    #gateUntil = 0;
-    #needProbe = false;
-    #probeInFlight = false;
-    #refusedProbes = 0;
-    #consecutiveThrottles = 0;
-    #lastReactionAt = Number.NEGATIVE_INFINITY;
-    #event;
-    #cycleStart;
-    #answered = false;
-    /** When the first attempt started, and when the first answer came back. */
-    #firstStartAt;
-    #firstAnswerAt;
-    #started = 0;
-    /** Start times of successful attempts (recent), for cycle measurements, and how many were in flight then. */
-    #okStarts = [];
-    #okInFlight = [];
-    /** When successful answers came back (recent). */
-    #okAt = [];
-    /** Cap on requests in flight learned from refusals on arrival (a concurrency limit); when it was set. */
-    #cap;
-    #capAt = 0;
-    /** Smoothed round trip of successful attempts (ms). */
-    #rttMs;
-    /** Early warning: bounds on the limit bracketed from the bucket's level, the rate being tried. */
-    #warning;
-    /** Whether the server sends the early-warning header at all; since when it has been absent. */
-    #usageSeen = false;
-    #roomSince;
-    #stats = {
-        tasks: 0,
-        succeeded: 0,
-        failed: 0,
-        cancelled: 0,
-        attempts: 0,
-        retries: 0,
-        throttled: 0,
-        events: 0,
-        outcomes: {},
-        gateWaitMs: 0,
-    };
-    constructor(options = {}) {
-        this.#options = options;
-        this.#maxConcurrency = Math.max(1, Math.floor(options.maxConcurrency ?? 32));
-        this.#initialConcurrency = Math.min(this.#maxConcurrency, Math.max(1, Math.floor(options.initialConcurrency ?? 4)));
-        this.#initialRate = Math.max(MIN_RATE, options.initialRate ?? 40);
-        this.#rampDoublingMs = Math.max(50, (options.rampDoublingSeconds ?? 1.5) * 1000);
-        this.#maxAttempts = Math.max(1, options.maxAttempts ?? 6);
-        this.#cap = this.#maxConcurrency;
-        this.#now = options.now ?? (() => performance.now());
-        options.signal?.addEventListener('abort', () => this.#cancelWaiting(), { once: true });
-    }
-    /** The most writes this pacer ever keeps in flight. */
-    get maxConcurrency() {
-        return this.#maxConcurrency;
-    }
-    get stats() {
-        const now = this.#now();
-        return {
-            ...this.#stats,
-            outcomes: { ...this.#stats.outcomes },
-            concurrency: this.#capNow(now),
-            inFlight: this.#inFlight,
-            queued: this.#queue.length + this.#retryTimers.size,
-            rate: this.#mode === 'ramp' ? null : round(this.#currentRate(now)),
-            refillEstimate: this.#refillEstimate === null ? null : round(this.#refillEstimate),
-        };
-    }
-    /** Tasks queued, waiting for a retry, or in flight. */
-    get pending() {
-        return this.#queue.length + this.#retryTimers.size + this.#inFlight;
-    }
-    /**
-     * Runs `task` (one HTTP attempt that throws GraphError on failure) under the pacer's schedule,
-     * retrying it as the failure allows. Resolves with the task's value or rejects with its last
-     * error (see attemptsOf) or PacerCancelledError.
-     */
-    run(task, label) {
-        this.#stats.tasks++;
-        if (this.#options.signal?.aborted) {
-            this.#stats.cancelled++;
-            return Promise.reject(new PacerCancelledError(label));
-        }
-        return new Promise((resolve, reject) => {
-            this.#queue.push({ task, label, attempts: 0, startedAt: 0, startSeq: 0, probe: false, inFlightAtStart: 0, resolve: resolve, reject });
-            this.#pump();
-        });
-    }
-    /** Resolves when fewer than `count` tasks are pending: the caller's bounded lookahead. */
-    whenPendingBelow(count) {
-        if (this.pending < count)
-            return Promise.resolve();
-        return new Promise((resolve) => this.#capacityWaiters.push({ below: count, resolve }));
-    }
-    /** Resolves when nothing is queued, waiting or in flight. */
-    onIdle() {
-        if (this.pending === 0)
-            return Promise.resolve();
-        return new Promise((resolve) => this.#idleWaiters.push(resolve));
-    }
-    #emit(event) {
-        this.#options.onEvent?.(event);
-    }
-    #emitRate(reason) {
-        const now = this.#now();
-        this.#emit({
-            type: 'rate',
-            rate: round(this.#currentRate(now)),
-            refillEstimate: this.#refillEstimate === null ? null : round(this.#refillEstimate),
-            concurrency: this.#capNow(now),
-            reason,
-        });
-    }
-    /** The cap on requests in flight: maxConcurrency, or a concurrency limit learned from refusals (re-tried +1 per step after a quiet spell). */
-    #capNow(now) {
-        if (this.#cap >= this.#maxConcurrency)
-            return this.#maxConcurrency;
-        const quietMs = now - Math.max(this.#lastReactionAt, this.#capAt);
-        const extra = quietMs > QUIET_MS ? Math.floor((quietMs - QUIET_MS) / QUIET_STEP_MS) + 1 : 0;
-        return Math.min(this.#maxConcurrency, this.#cap + extra);
-    }
-    /** The highest start rate the concurrency cap can carry at the observed round trip. */
-    #rateCeiling() {
-        const rtt = this.#rttMs ?? 100;
-        return Math.max(this.#initialRate, (this.#capNow(this.#now()) * 1000 * 1.25) / Math.max(1, rtt));
-    }
-    #currentRate(now) {
-        if (this.#mode === 'ramp')
-            return Math.min(this.#initialRate * 2 ** this.#rampLog2, this.#rateCeiling());
-        const quietMs = now - Math.max(this.#lastReactionAt, this.#pacedAt);
-        const gain = quietMs > QUIET_MS ? Math.min(16, QUIET_GAIN ** ((quietMs - QUIET_MS) / QUIET_STEP_MS)) : 1;
-        return Math.max(MIN_RATE, Math.min(this.#pacedRate * gain, this.#rateCeiling()));
-    }
-    #advanceRamp(now) {
-        if (this.#mode === 'ramp' && this.#rampRunning && this.#rampAt !== undefined) {
-            this.#rampLog2 += (now - this.#rampAt) / this.#rampDoublingMs;
-            // Never beyond what the concurrency cap can carry: a later cut starts from a real rate.
-            this.#rampLog2 = Math.min(this.#rampLog2, Math.log2(this.#rateCeiling() / this.#initialRate));
-        }
-        this.#rampAt = now;
-    }
-    #setPaced(rate, now) {
-        this.#mode = 'paced';
-        this.#pacedRate = Math.max(MIN_RATE, rate);
-        this.#pacedAt = now;
-    }
-    #pump() {
-        if (this.#options.signal?.aborted) {
-            this.#cancelWaiting();
-            this.#notify();
-            return;
-        }
-        const now0 = this.#now();
-        this.#advanceRamp(now0);
-        let rateBound = false;
-        while (this.#queue.length > 0) {
-            const now = this.#now();
-            if (!this.#answered && this.#inFlight >= this.#initialConcurrency)
-                break;
-            if (this.#inFlight >= this.#capNow(now) || this.#probeInFlight)
-                break;
-            // The probe goes alone: after every request of the event has answered (a request still in
-            // flight may deepen the debt the probe would then be refused for).
-            if (this.#needProbe && this.#inFlight > 0)
-                break;
-            if (now < this.#gateUntil) {
-                this.#wakeAt(this.#gateUntil);
-                break;
-            }
-            const window = this.#window;
-            let burst = false;
-            if (window) {
-                if (now >= window.nextOpen) {
-                    const periods = Math.floor((now - window.nextOpen) / window.periodMs) + 1;
-                    window.nextOpen += periods * window.periodMs;
-                    window.sent = 0;
-                }
-                if (!this.#needProbe && window.sent >= Math.max(1, Math.floor(window.quota * WINDOW_BUDGET))) {
-                    this.#wakeAt(window.nextOpen);
-                    break;
-                }
-                burst = true;
-            }
-            const rate = this.#currentRate(now);
-            if (!burst && !this.#needProbe && now < this.#nextStartAt) {
-                rateBound = true;
-                this.#wakeAt(this.#nextStartAt);
-                break;
-            }
-            const probe = this.#needProbe;
-            if (probe) {
-                this.#needProbe = false;
-                this.#probeInFlight = true;
-                // Answers that came in since the 429s complete the event's measurement; a new cycle begins.
-                if (this.#event && this.#refusedProbes === 0)
-                    this.#estimate(this.#event, now, false);
-                this.#cycleStart = now;
-            }
-            this.#cycleStart ??= now;
-            this.#firstStartAt ??= now;
-            if (this.#window)
-                this.#window.sent++; // (the probe's re-estimate may have replaced it)
-            // A timer that fired late may catch up one interval (else the lateness is lost every time
-            // and a busy event loop paces below the rate set); an idle spell is not saved up beyond that.
-            this.#nextStartAt = Math.max(this.#nextStartAt, now - 1000 / rate) + 1000 / rate;
-            this.#start(this.#queue.shift(), now, probe);
-        }
-        // The ramp grows only while work waits for the rate alone (not for the caller, a gate or the cap).
-        this.#rampRunning = rateBound && this.#answered;
-        this.#notify();
-    }
-    #wakeAt(at) {
-        if (this.#timer !== undefined && this.#timerAt <= at)
-            return;
-        if (this.#timer !== undefined)
-            clearTimeout(this.#timer);
-        this.#timerAt = at;
-        this.#timer = setTimeout(() => {
-            this.#timer = undefined;
-            this.#timerAt = Number.POSITIVE_INFINITY;
-            this.#pump();
-        }, Math.max(0, Math.ceil(at - this.#now())));
-    }
-    #start(job, startedAt, probe) {
-        job.attempts++;
-        job.startSeq = ++this.#started;
-        job.startedAt = startedAt;
-        job.probe = probe;
-        this.#stats.attempts++;
-        this.#inFlight++;
-        job.inFlightAtStart = this.#inFlight;
-        let promise;
+async function checkRevisionArguments(repo, revisions) {
+    const { resolveCommit } = await import('./git.js');
+    for (const [flag, rev] of Object.entries(revisions)) {
+        if (rev === undefined)
+            continue;
         try {
-            promise = Promise.resolve(job.task());
+            await resolveCommit(repo, rev);
         }
         catch (error) {
-            promise = Promise.reject(error);
-        }
-        promise.then((value) => {
-            this.#inFlight--;
-            this.#onSuccess(job, value);
-            this.#stats.succeeded++;
-            job.resolve(value);
-            this.#pump();
-        }, (error) => {
-            this.#inFlight--;
-            this.#onFailure(job, error);
-            this.#pump();
-        });
-    }
-    #onSuccess(job, value) {
-        const now = this.#now();
-        this.#count('ok');
-        this.#answered = true;
-        this.#firstAnswerAt ??= now;
-        this.#consecutiveThrottles = 0;
-        const rtt = now - job.startedAt;
-        this.#rttMs = this.#rttMs === undefined ? rtt : this.#rttMs * 0.9 + rtt * 0.1;
-        this.#okStarts.push(job.startedAt);
-        this.#okInFlight.push(job.inFlightAtStart);
-        this.#okAt.push(now);
-        if (this.#okStarts.length > 4096) {
-            this.#okStarts.splice(0, 2048);
-            this.#okInFlight.splice(0, 2048);
-            this.#okAt.splice(0, 2048);
-        }
-        if (job.probe) {
-            this.#probeInFlight = false;
-            this.#refusedProbes = 0;
-        }
-        this.#onUsage(throttleUsageOf(value), now);
-    }
-    /**
-     * Early warning (x-ms-throttle-limit-percentage, when the server sends it), until the first 429.
-     * The header is the bucket's level: usage u = (B − tokens) / B. Between two answers, the level
-     * moved by what was admitted minus what was refilled: B·Δu = Δadmitted − R·Δt. Fitting B and R
-     * to every (Δu, Δadmitted, Δt) since the first warning (least squares; the rate changes at that
-     * warning, so the two are told apart) gives the refill rate R without any 429. The first warning
-     * halves the rate (the ramp's rate drained the bucket); once the fit holds, starts go at R
-     * nudged by the level (up to 5% below R while the bucket is past 90%, 10% at 97%, 2% above
-     * when the header is gone), never above the ramp's rate at the first warning. Until then, usage still rising past 95%
-     * halves the rate again (once per round trip), and an absent header (the bucket refills) raises it.
-     */
-    #onUsage(usage, now) {
-        if (usage !== undefined)
-            this.#usageSeen = true;
-        if (!this.#usageSeen)
-            return;
-        const level = usage !== undefined && usage >= 0.8 ? usage : undefined;
-        let warning = this.#warning;
-        if (!warning && this.#mode === 'paced') {
-            // Paced from 429s. A server that sends the header also says when its bucket has room
-            // again (no header for a while, the level under 80%): the limit may have risen (a storm
-            // ended): ramp up again from here; the next warning measures it.
-            if (level !== undefined) {
-                this.#roomSince = undefined;
-                return;
-            }
-            this.#roomSince ??= now;
-            if (now - this.#roomSince >= Math.max(ROOM_MS, 5 * (this.#rttMs ?? 100))) {
-                this.#rampLog2 = Math.log2(this.#currentRate(now) / this.#initialRate);
-                this.#mode = 'ramp';
-                this.#roomSince = undefined;
-                this.#emitRate('room again (early warning header absent)');
-            }
-            return;
-        }
-        if (!warning) {
-            if (level === undefined)
-                return;
-            const current = this.#currentRate(now);
-            warning = this.#warning = { hi: current, samples: [], adjustedAt: now, lastLevel: level };
-            warning.samples.push({ at: now, usage: level, admitted: this.#stats.succeeded + 1 });
-            this.#setPaced(current * WARNING_FIRST_CUT, now);
-            this.#emitRate('early warning');
-            return;
-        }
-        if (level !== undefined) {
-            warning.samples.push({ at: now, usage: level, admitted: this.#stats.succeeded + 1 });
-            if (warning.samples.length > WARNING_SAMPLES)
-                warning.samples.splice(1, warning.samples.length - WARNING_SAMPLES);
-        }
-        const fit = fitBucket(warning.samples);
-        const rtt = this.#rttMs ?? 100;
-        if (fit !== undefined) {
-            const refill = Math.min(fit, warning.hi);
-            const nudge = level === undefined ? 1.02 : level >= 0.97 ? 0.9 : Math.min(1.02, Math.max(0.95, 1 - 0.25 * (level - 0.9)));
-            const next = refill * nudge;
-            const changed = this.#refillEstimate === null || Math.abs(refill - this.#refillEstimate) > this.#refillEstimate * 0.02;
-            this.#refillEstimate = refill;
-            if (changed || Math.abs(next - this.#pacedRate) > this.#pacedRate * 0.01)
-                this.#setPaced(next, now);
-            if (changed)
-                this.#emitRate('early warning: measured refill');
-        }
-        else if (now - warning.adjustedAt >= rtt) {
-            const current = this.#currentRate(now);
-            if (level !== undefined && level >= 0.95 && level > warning.lastLevel) {
-                this.#setPaced(current * 0.5, now);
-                warning.adjustedAt = now;
-            }
-            else if (level === undefined) {
-                this.#setPaced(Math.min(warning.hi, current * 1.05), now);
-                warning.adjustedAt = now;
-            }
-        }
-        if (level !== undefined)
-            warning.lastLevel = level;
-    }
-    #count(outcome) {
-        this.#stats.outcomes[outcome] = (this.#stats.outcomes[outcome] ?? 0) + 1;
-    }
-    #onFailure(job, error) {
-        const disposition = classifyFailure(error);
-        this.#count(outcomeName(error));
-        this.#answered = true;
-        if (job.probe && disposition.kind !== 'throttled')
-            this.#probeInFlight = false;
-        const cancelled = this.#options.signal?.aborted ?? false;
-        const final = disposition.kind === 'fatal' || job.attempts >= this.#maxAttempts || cancelled;
-        if (disposition.kind === 'throttled') {
-            this.#stats.throttled++;
-            this.#onThrottled(job, disposition.retryAfterSeconds, !final);
-        }
-        if (final) {
-            if (cancelled && disposition.kind !== 'fatal') {
-                this.#stats.cancelled++;
-                job.reject(new PacerCancelledError(job.label, error));
-                return;
-            }
-            this.#stats.failed++;
-            if (error && typeof error === 'object')
-                attemptsByError.set(error, job.attempts);
-            this.#emit({ type: 'failed', label: job.label, attempts: job.attempts, error: error instanceof Error ? error.message : String(error) });
-            job.reject(error);
-            return;
-        }
-        this.#stats.retries++;
-        if (disposition.kind === 'throttled')
-            return; // requeued behind the gate by #onThrottled
-        const delayMs = backoffDelayMs(job.attempts, disposition.retryAfterSeconds, {
-            ...(this.#options.baseDelayMs !== undefined ? { baseDelayMs: this.#options.baseDelayMs } : {}),
-            ...(this.#options.maxDelayMs !== undefined ? { maxDelayMs: this.#options.maxDelayMs } : {}),
-            ...(this.#options.random ? { random: this.#options.random } : {}),
-        });
-        this.#emit({ type: 'retry', label: job.label, attempt: job.attempts, delayMs: Math.round(delayMs), error: error instanceof Error ? error.message : String(error) });
-        const timer = setTimeout(() => {
-            this.#retryTimers.delete(timer);
-            this.#queue.unshift(job);
-            this.#pump();
-        }, delayMs);
-        this.#retryTimers.set(timer, job);
-    }
-    #setGate(until, now) {
-        if (until > this.#gateUntil) {
-            this.#stats.gateWaitMs += until - Math.max(now, this.#gateUntil);
-            this.#gateUntil = until;
-        }
-        this.#needProbe = true;
-        this.#nextStartAt = Math.max(this.#nextStartAt, this.#gateUntil);
-    }
-    #onThrottled(job, retryAfterSeconds, requeue) {
-        const now = this.#now();
-        this.#consecutiveThrottles++;
-        const waitMs = retryAfterSeconds !== undefined
-            ? retryAfterSeconds * 1000
-            : (this.#options.defaultThrottleDelayMs ?? 1000) * 2 ** Math.min(5, this.#consecutiveThrottles - 1);
-        this.#emit({ type: 'throttled', label: job.label, attempt: job.attempts, retryAfterSeconds, gateMs: Math.round(waitMs) });
-        if (job.probe) {
-            // Refused although it went alone after the gate: a storm. What was learned before stands
-            // (undo the cut the storm's first refusals caused); wait as told, longer after a few.
-            this.#probeInFlight = false;
-            this.#refusedProbes++;
-            if (this.#refusedProbes === 1) {
-                if (this.#event)
-                    this.#restore(this.#event.before);
-                this.#emitRate('storm');
-            }
-            const extra = this.#refusedProbes - PROBE_HONOURED;
-            const wait = extra > 0 ? Math.max(waitMs, Math.min(PROBE_MAX_MS, waitMs * PROBE_BACKOFF ** extra)) : waitMs;
-            this.#setGate(now + wait, now);
-            this.#lastReactionAt = now;
-            if (requeue)
-                this.#queue.push(job); // the next probe is another task
-            return;
-        }
-        this.#setGate(now + waitMs, now);
-        if (requeue)
-            this.#queue.unshift(job);
-        // Refused on arrival: answered much faster than a write is.
-        const fast = this.#rttMs !== undefined && now - job.startedAt < this.#rttMs * 0.3;
-        if (job.startedAt >= this.#lastReactionAt || !this.#event) {
-            // A new congestion event: the first 429 for a request started after we last reacted. From
-            // here the 429s set the rate; an early-warning fit in progress starts over.
-            this.#stats.events++;
-            this.#warning = undefined;
-            this.#roomSince = undefined;
-            this.#lastReactionAt = now;
-            this.#event = {
-                cycleStart: this.#cycleStart ?? job.startedAt,
-                reactionAt: now,
-                targets: [now + waitMs],
-                refusedAt: [now],
-                concurrencyLike: fast,
-                fewestRefusedInFlight: job.inFlightAtStart,
-                schedule: undefined,
-                reason: undefined,
-                firstWaitMs: waitMs,
-                before: { mode: this.#mode, rampLog2: this.#rampLog2, pacedRate: this.#pacedRate, window: this.#window ? { ...this.#window } : undefined },
-            };
-            this.#estimate(this.#event, now, true);
-        }
-        else {
-            const event = this.#event;
-            event.targets.push(now + waitMs);
-            event.refusedAt.push(now);
-            event.concurrencyLike &&= fast;
-            event.fewestRefusedInFlight = Math.min(event.fewestRefusedInFlight, job.inFlightAtStart);
-            this.#estimate(event, now, false);
+            if (error instanceof UserError)
+                throw new UserError('usage', `${flag} ${error.message}`);
+            throw error;
         }
     }
-    #restore(state) {
-        this.#mode = state.mode;
-        this.#rampLog2 = state.rampLog2;
-        this.#pacedRate = state.pacedRate;
-        this.#window = state.window ? { ...state.window } : undefined;
-    }
-    /** Re-estimates the sustainable rate from a congestion event (called for each of its 429s). */
-    #estimate(event, now, first) {
-        const opening = Math.min(...event.targets);
-        let ok = 0;
-        /** Successes of the cycle answered before the moment the refusals were sent back to (a window's end). */
-        let okBeforeOpening = 0;
-        let mostOkInFlight = 0;
-        for (let i = 0; i < this.#okStarts.length; i++) {
-            const at = this.#okStarts[i];
-            if (at < event.cycleStart || at >= event.reactionAt)
-                continue;
-            ok++;
-            if (this.#okAt[i] < opening)
-                okBeforeOpening++;
-            mostOkInFlight = Math.max(mostOkInFlight, this.#okInFlight[i]);
-        }
-        const cycleMs = this.#gateUntil - event.cycleStart;
-        const targets = [...event.targets].sort((a, b) => a - b);
-        const sameMoment = targets.length >= 2 && targets[targets.length - 1] - targets[0] <= SAME_TARGET_MS;
-        event.schedule = scheduleRate(targets, event.refusedAt, (from, to) => this.#okAt.filter((at) => at > from && at < to).length) ?? event.schedule;
-        const schedule = event.schedule;
-        let estimate;
-        let reason;
-        // Refusals all sent back to one distant moment (several token periods at the cycle's rate
-        // away; or one such refusal when a window is already known): a window closing.
-        const cycleRate = okBeforeOpening / (Math.max(1, opening - event.cycleStart) / 1000);
-        const distant = event.firstWaitMs >= Math.max(WINDOW_MIN_WAIT_MS, (WINDOW_MIN_PERIODS * 1000) / Math.max(MIN_RATE, cycleRate));
-        const windowLike = (sameMoment || (this.#window !== undefined && targets[targets.length - 1] - targets[0] <= SAME_TARGET_MS)) && distant;
-        if (event.concurrencyLike && mostOkInFlight > 0 && event.fewestRefusedInFlight > mostOkInFlight) {
-            // Refused on arrival, and only with more in flight than ever succeeded: a concurrency limit.
-            // The cap explains it; the rate stays.
-            this.#cap = mostOkInFlight;
-            this.#capAt = now;
-            reason = 'concurrency limit';
-        }
-        else if (windowLike && okBeforeOpening >= CYCLE_MIN_OK) {
-            // A window: its quota arrives at once when it opens. The quota: the successes admitted
-            // before it closed (a request of this cycle answered after the opening belongs to the next
-            // window); the period: from the cycle's start (the previous opening) to this opening.
-            // The first window started when our first request reached the server (about when its answer
-            // came back: the decision follows the latency here), not when it left.
-            const periodStart = event.cycleStart === this.#firstStartAt && this.#firstAnswerAt !== undefined && this.#firstAnswerAt < opening ? this.#firstAnswerAt : event.cycleStart;
-            const existing = this.#window;
-            const sameOpening = existing && (Math.abs(existing.nextOpen - opening) <= SAME_TARGET_MS || Math.abs(existing.nextOpen - existing.periodMs - opening) <= SAME_TARGET_MS);
-            if (existing && sameOpening) {
-                // This event again (re-estimated as answers come in): the opening and what was sent since stand.
-                existing.quota = okBeforeOpening;
-                existing.periodMs = opening - periodStart;
-            }
-            else {
-                this.#window = { periodMs: opening - periodStart, quota: okBeforeOpening, nextOpen: opening, sent: 0 };
-            }
-            estimate = okBeforeOpening / ((opening - periodStart) / 1000);
-            reason = 'window';
-        }
-        else if (schedule !== undefined) {
-            this.#window = undefined;
-            estimate = schedule;
-            reason = 'retry-after schedule';
-        }
-        else if (ok >= CYCLE_MIN_OK && cycleMs >= CYCLE_MIN_MS) {
-            this.#window = undefined;
-            estimate = ok / (cycleMs / 1000);
-            reason = 'measured refill';
-        }
-        else if (ok > 0) {
-            // Refused after some successes, nothing to measure: slow down (once per event).
-            this.#window = undefined;
-            if (first)
-                this.#setPaced(this.#currentRate(now) * BLIND_CUT, now);
-            reason = 'throttled again';
-        }
-        else {
-            // Nothing accepted since the cycle began: no information about the rate; the probe decides.
-            reason = 'refused from the start';
-        }
-        const previous = this.#refillEstimate;
-        if (estimate !== undefined) {
-            this.#refillEstimate = estimate;
-            this.#setPaced(estimate * RATE_MARGIN, now);
-        }
-        const changed = estimate !== undefined && (previous === null || Math.abs(estimate - previous) > previous * 0.02 || reason !== event.reason);
-        event.reason = reason;
-        if (first || changed)
-            this.#emitRate(this.#stats.events === 1 && first ? `first throttling: ${reason}` : reason);
-    }
-    #cancelWaiting() {
-        for (const job of this.#queue.splice(0)) {
-            this.#stats.cancelled++;
-            job.reject(new PacerCancelledError(job.label));
-        }
-        for (const [timer, job] of this.#retryTimers) {
-            clearTimeout(timer);
-            this.#stats.cancelled++;
-            job.reject(new PacerCancelledError(job.label));
-        }
-        this.#retryTimers.clear();
-        if (this.#timer !== undefined)
-            clearTimeout(this.#timer);
-        this.#timer = undefined;
-        this.#timerAt = Number.POSITIVE_INFINITY;
-        this.#notify();
-    }
-    #notify() {
-        const pending = this.pending;
-        if (this.#capacityWaiters.length > 0) {
-            const ready = this.#capacityWaiters.filter((waiter) => pending < waiter.below || this.#options.signal?.aborted);
-            this.#capacityWaiters = this.#capacityWaiters.filter((waiter) => !ready.includes(waiter));
-            for (const waiter of ready)
-                waiter.resolve();
-        }
-        if (pending === 0 && this.#idleWaiters.length > 0) {
-            const waiters = this.#idleWaiters;
-            this.#idleWaiters = [];
-            for (const resolve of waiters)
-                resolve();
-        }
-    }
-}
-/**
- * The server's own admission rate, read from when it told refused requests to come back (targets)
- * and how many requests it admitted meanwhile (`grantedBetween(from, to)`: successes answered in
- * that span). A bucket that counts refusals gives each refusal its own slot, 1/R after the
- * previous one, so some Retry-After reaches beyond the gap between slots (the debt); one that does
- * not sends refusals to its next token, which moves 1/R later with each admission. Either way the
- * distinct targets are whole numbers of periods apart: R = periods spanned / span (an admission
- * between two refusals leaves a double gap; with refusals sent to the next token, the successes
- * answered meanwhile count too, if more). Not when every refusal
- * was told to wait the same time (a fixed Retry-After): then the targets only mirror when the
- * refusals came.
- */
-function scheduleRate(targets, refusedAt, grantedBetween = () => 0) {
-    if (targets.length !== refusedAt.length)
-        return undefined;
-    const sorted = [...targets].sort((a, b) => a - b);
-    const distinct = [];
-    for (const target of sorted)
-        if (distinct.length === 0 || target - distinct[distinct.length - 1] > SAME_TARGET_MS)
-            distinct.push(target);
-    if (distinct.length < 3)
-        return undefined;
-    const spanMs = distinct[distinct.length - 1] - distinct[0];
-    const gaps = distinct.slice(1).map((target, i) => target - distinct[i]);
-    const arrivals = [...refusedAt].sort((a, b) => a - b);
-    const waits = targets.map((target, i) => target - refusedAt[i]);
-    const longestWait = Math.max(...waits);
-    // The same wait for everyone (a fixed Retry-After): the targets only mirror the refusals.
-    if (!(spanMs > 0) || longestWait - Math.min(...waits) <= Math.max(SAME_TARGET_MS, median(gaps) * 0.1))
-        return undefined;
-    const smallest = Math.min(...gaps);
-    // Gaps are whole numbers of token periods. Count the periods the span covers in units of a
-    // typical single gap (a median: the times are the server's, but each is read as our receipt time
-    // plus the Retry-After, so network and event-loop jitter move each one a little; the span over
-    // many gaps averages that out).
-    const counted = longestWait > smallest * 1.5;
-    const unit = counted ? median(gaps) : median(gaps.filter((gap) => gap <= smallest * 1.5));
-    const periods = gaps.reduce((sum, gap) => sum + Math.max(1, Math.round(gap / unit)), 0);
-    // Refusals sent to the next token: an admission between two refusals may also show only in the
-    // count of successes.
-    const slots = counted ? periods : Math.max(periods, grantedBetween(arrivals[0], arrivals[arrivals.length - 1]));
-    return slots / (spanMs / 1000);
-}
-/**
- * Fits a token bucket to level samples: B·(u − u₀) + R·(t − t₀) = admitted − admitted₀, least
- * squares over every sample against the first. Returns R (per second) when the samples span at
- * least 300 ms and 2% of the level, the system is well conditioned (the rate changed meanwhile),
- * and both B and R come out positive.
- */
-function fitBucket(samples) {
-    if (samples.length < 5)
-        return undefined;
-    const first = samples[0];
-    let sxx = 0;
-    let sxy = 0;
-    let syy = 0;
-    let sxz = 0;
-    let syz = 0;
-    let minUsage = first.usage;
-    let maxUsage = first.usage;
-    let span = 0;
-    for (const sample of samples) {
-        const x = sample.usage - first.usage;
-        const y = (sample.at - first.at) / 1000;
-        const z = sample.admitted - first.admitted;
-        sxx += x * x;
-        sxy += x * y;
-        syy += y * y;
-        sxz += x * z;
-        syz += y * z;
-        minUsage = Math.min(minUsage, sample.usage);
-        maxUsage = Math.max(maxUsage, sample.usage);
-        span = Math.max(span, sample.at - first.at);
-    }
-    if (span < 300 || maxUsage - minUsage < 0.02)
-        return undefined;
-    const det = sxx * syy - sxy * sxy;
-    // Collinear samples (one rate throughout) cannot tell B from R.
-    if (!(det > 1e-9 * sxx * syy))
-        return undefined;
-    const burst = (sxz * syy - syz * sxy) / det;
-    const refill = (syz * sxx - sxz * sxy) / det;
-    return burst > 0 && refill > 0 && Number.isFinite(refill) ? refill : undefined;
-}
-function median(values) {
-    if (values.length === 0)
-        return 0;
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = Math.floor(sorted.length / 2);
-    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-function throttleUsageOf(value) {
-    const usage = value && typeof value === 'object' ? value.throttleUsage : undefined;
-    return typeof usage === 'number' && Number.isFinite(usage) ? usage : undefined;
-}
-function outcomeName(error) {
-    if (isGraphError(error))
-        return error.status === 0 ? error.code || 'network' : String(error.status);
-    return error instanceof Error ? error.name : 'error';
-}
-function round(value) {
-    return Math.round(value * 100) / 100;
 }
 
-export { PacerCancelledError as P, WritePacer as W, attemptsOf as a };
+export { TENANT_OPTIONS as T, readUnknownUsers as a, repoDirectory as b, checkRevisionArguments as c, interruptible as i, parseOptions as p, readFormat as r, setSignInOutput as s, tenantFromArgs as t, wantsHelp as w };

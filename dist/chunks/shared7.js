@@ -4,322 +4,96 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { R as RevisionSnapshot, S as SAME_PHOTO_THRESHOLD, e as countFindings, w as desiredStateOf, A as wantedPolicy, B as samePolicy, C as sameSubjectConflicts, D as entriesBySubject, E as photoSignature, F as compareSignatures, g as applyRevision, G as describeTenantPolicy, c as applySucceeded, h as applyCounts, q as mdRevision, u as htmlImageSrc, H as mdLink, t as mdText } from './shared.js';
-import { v as validateRepository, S as Semaphore, b as recommendedParallelism, m as mapLimit, f as isResolved, g as downloadPhotoOnce, h as checkPhoto, t as thumbnail, U as UserError, d as describeKey, p as printable } from './shared2.js';
-import 'sharp';
-import { W as WritePacer, P as PacerCancelledError } from './shared6.js';
+import { createHash } from 'node:crypto';
+import { lstat, readlink, readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
 
-/**
- * Drift: does the tenant still hold what the repository declares?
- *
- * For every manifest user of a revision (default HEAD): the repository's photo is normalised
- * exactly as apply would send it, the tenant's photo is downloaded, and the two are compared by
- * perceptual similarity (Graph re-encodes and resizes what it stores, so bytes never match).
- * The declared photo policy is compared with the tenant's. Downloads are reads paced through a
- * WritePacer (one shared Retry-After gate, adaptive concurrency, bounded retries), so a large
- * tenant that throttles is slowed down, not hammered. Nothing is written; `fixDrift` hands the
- * drifted users to applyRevision, the one upload path.
- */
-async function detectDrift(options, tenant) {
-    const started = performance.now();
-    const log = options.log ?? (() => { });
-    const threshold = options.threshold ?? SAME_PHOTO_THRESHOLD;
-    const snapshot = await RevisionSnapshot.open(options.repo, options.head ?? 'HEAD');
-    try {
-        const validation = await validateRepository(snapshot, { shouldDecode: () => false });
-        const base = { head: snapshot.commit, validation, threshold };
-        if (countFindings(validation.findings).errors > 0) {
-            return { ...base, users: [], policy: { status: 'not-managed' }, cancelled: false, durationMs: Math.round(performance.now() - started) };
+/** The repository as it is on disk (a checkout, or an admin's working copy). */
+class WorktreeSnapshot {
+    root;
+    label = 'working tree';
+    constructor(root) {
+        this.root = root;
+    }
+    abs(rel) {
+        return path.join(this.root, ...rel.split('/').filter(Boolean));
+    }
+    async entry(rel) {
+        try {
+            const st = await lstat(this.abs(rel));
+            const kind = st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : st.isDirectory() ? 'directory' : 'other';
+            const entry = { path: rel, kind };
+            if (kind === 'file')
+                entry.size = st.size;
+            if (kind === 'symlink')
+                entry.linkTarget = (await readlink(this.abs(rel))).split(path.sep).join('/');
+            return entry;
         }
-        const desired = await desiredStateOf(snapshot, validation);
-        const wanted = [...desired.users.values()].filter((u) => !options.only || options.only.has(u.key.canonical)).sort((a, b) => (a.key.canonical < b.key.canonical ? -1 : 1));
-        log(`Comparing ${wanted.length} user(s) of ${snapshot.commit.slice(0, 12)} with the tenant.`);
-        // Policy first: one call, and a missing permission shows before thousands of downloads.
-        let policy = { status: 'not-managed' };
-        if (desired.policy) {
+        catch (err) {
+            if (isNotFound(err))
+                return undefined;
+            throw err;
+        }
+    }
+    async list(dir) {
+        const out = [];
+        // readdir follows symlinks: a folder reached through a symlink (photoRoot: pics, pics → /etc)
+        // is not part of the repository, and listing it would name files outside it.
+        const parts = dir.split('/').filter(Boolean);
+        for (let i = 1; i <= parts.length; i++) {
+            if ((await this.entry(parts.slice(0, i).join('/')))?.kind !== 'directory')
+                return out;
+        }
+        const walk = async (rel) => {
+            let names;
             try {
-                const live = await tenant.getPhotoPolicy();
-                const declared = wantedPolicy(desired.policy, live);
-                policy = { status: samePolicy(declared, live) ? 'in-sync' : 'different', declared, tenant: live };
+                names = await readdir(this.abs(rel));
             }
             catch (err) {
-                policy = { status: 'error', reason: err.message };
+                if (isNotFound(err) || err.code === 'ENOTDIR')
+                    return;
+                throw err;
             }
-        }
-        const resolutions = await tenant.resolveUsers(wanted.map((w) => w.key), options.signal ? { signal: options.signal } : {});
-        // Two entries that are one user in the tenant: which photo is "the repository's" is undefined,
-        // so each is an error that names both, neither in sync nor different.
-        const conflicts = sameSubjectConflicts(await entriesBySubject(desired, resolutions, (keys) => tenant.resolveUsers(keys, options.signal ? { signal: options.signal } : {})));
-        const pacer = options.pacer ?? new WritePacer({ maxConcurrency: 16, initialConcurrency: 4, ...(options.signal ? { signal: options.signal } : {}) });
-        const cpu = new Semaphore(recommendedParallelism());
-        // A bounded window of users in progress keeps memory flat: downloaded photos never pile up
-        // waiting for the CPU, however large the tenant.
-        const users = await mapLimit(wanted, 32, async (want) => {
-            const entry = { key: want.key, photo: want.photoPath, declaredAt: want.declaredAt, status: 'error' };
-            const resolution = resolutions.get(want.key.canonical);
-            if (!isResolved(resolution))
-                return { ...entry, status: 'unresolved', reason: resolution?.reason ?? 'The user was not looked up.' };
-            entry.userId = resolution.id;
-            const conflict = conflicts.get(want.key.canonical);
-            if (conflict)
-                return { ...entry, status: 'error', code: 'same-user', reason: conflict.message };
-            if (options.signal?.aborted)
-                return { ...entry, status: 'cancelled', reason: 'The run was cancelled before this user was compared.' };
-            let tenantBytes;
-            try {
-                tenantBytes = await pacer.run(() => downloadPhotoOnce(tenant.connection, resolution.id, options.signal), want.key.value);
+            for (const name of names.sort()) {
+                if (name === '.git')
+                    continue;
+                const childRel = rel ? `${rel}/${name}` : name;
+                const e = await this.entry(childRel);
+                if (!e)
+                    continue;
+                if (e.kind === 'directory')
+                    await walk(childRel);
+                else
+                    out.push(e);
             }
-            catch (err) {
-                if (err instanceof PacerCancelledError)
-                    return { ...entry, status: 'cancelled', reason: err.message };
-                return { ...entry, status: 'error', reason: `Could not download the tenant's photo: ${err.message}` };
-            }
-            return cpu.run(() => compareOne(entry, want, snapshot, tenantBytes, threshold, options.thumbnails ?? false));
-        });
-        const counts = countBy(users);
-        log(`In sync ${counts['in-sync'] ?? 0}, different ${counts.different ?? 0}, missing ${counts.missing ?? 0}, unresolved ${counts.unresolved ?? 0}, errors ${counts.error ?? 0}.`);
-        return { ...base, users, policy, cancelled: options.signal?.aborted ?? false, durationMs: Math.round(performance.now() - started), pacer: pacer.stats };
+        };
+        await walk(dir);
+        return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     }
-    finally {
-        snapshot.close();
+    read(rel) {
+        return readFile(this.abs(rel));
     }
-}
-async function compareOne(entry, want, snapshot, tenantBytes, threshold, withThumbnails) {
-    // Nothing to compare with: no need to normalise (a first import would do it twice).
-    if (!tenantBytes && !withThumbnails)
-        return { ...entry, status: 'missing', reason: 'The tenant has no photo for this user.' };
-    const report = await checkPhoto(await snapshot.read(want.photoPath), want.settings);
-    const problem = report.issues.find((i) => i.severity === 'error');
-    if (problem || !report.output)
-        return { ...entry, status: 'error', reason: `The repository's photo cannot be sent: ${problem?.message ?? 'it could not be normalised.'}` };
-    const repoJpeg = report.output.jpeg;
-    if (!tenantBytes) {
-        return { ...entry, status: 'missing', reason: 'The tenant has no photo for this user.', ...(withThumbnails ? { thumbnails: { repo: await thumbnail(repoJpeg, 96) } } : {}) };
+    blobIds = new Map();
+    /** Hashes each file once per snapshot: plans ask for the same ids several times. */
+    blobId(rel) {
+        let id = this.blobIds.get(rel);
+        if (!id)
+            this.blobIds.set(rel, (id = this.read(rel).then(gitBlobId)));
+        return id;
     }
-    let theirs;
-    try {
-        theirs = await photoSignature(tenantBytes);
-    }
-    catch (err) {
-        return { ...entry, status: 'different', similarity: 0, tenantPhoto: { width: 0, height: 0, bytes: tenantBytes.length }, reason: `The tenant's photo could not be decoded (${err.message}).` };
-    }
-    const comparison = compareSignatures(await photoSignature(repoJpeg), theirs, threshold);
-    const drift = {
-        ...entry,
-        status: comparison.same ? 'in-sync' : 'different',
-        similarity: comparison.similarity,
-        tenantPhoto: { width: theirs.width, height: theirs.height, bytes: tenantBytes.length },
-    };
-    if (!comparison.same) {
-        drift.reason = `The tenant's photo (${theirs.width}×${theirs.height}) is not the repository's: similarity ${comparison.similarity.toFixed(3)} < ${threshold}.`;
-        if (withThumbnails)
-            drift.thumbnails = { repo: await thumbnail(repoJpeg, 96), tenant: await thumbnail(tenantBytes, 96).catch(() => Buffer.alloc(0)) };
-    }
-    return drift;
+    close() { }
 }
-function driftCounts(result) {
-    return { 'in-sync': 0, different: 0, missing: 0, unresolved: 0, error: 0, cancelled: 0, ...countBy(result.users) };
-}
-/** Whether the tenant matches the repository completely. */
-function inSync(result) {
-    const c = driftCounts(result);
-    return c.different + c.missing + c.unresolved + c.error + c.cancelled === 0 && result.policy.status !== 'different' && result.policy.status !== 'error' && !result.cancelled && result.validation.findings.every((f) => f.severity !== 'error');
-}
-/** Users `--fix` would upload: a different or missing photo. */
-function drifted(result) {
-    return result.users.filter((u) => u.status === 'different' || u.status === 'missing');
-}
-function countBy(users) {
-    const counts = {};
-    for (const u of users)
-        counts[u.status] = (counts[u.status] ?? 0) + 1;
-    return counts;
-}
-
-/**
- * `drift --fix`: the repository's version of every drifted user (and the policy) goes through
- * applyRevision, so a repair is normalised, paced and lockout-guarded exactly like an apply.
- * Kept apart from drift.ts so that apply can use drift detection without an import cycle.
- */
-/** `--fix`: apply the repository's version of every drifted user (and the policy) via applyRevision. */
-async function fixDrift(result, options, tenant) {
-    const users = new Set(drifted(result).map((u) => u.key.canonical));
-    if (users.size === 0 && result.policy.status !== 'different')
-        return undefined;
-    if (result.validation.findings.some((f) => f.severity === 'error')) {
-        throw new UserError('guard', 'The repository does not validate, so drift was not repaired. Fix the findings above first.');
-    }
-    return applyRevision({
-        repo: options.repo,
-        head: result.head,
-        environment: options.environment,
-        ...(options.remote ? { remote: options.remote } : {}),
-        prune: false,
-        dryRun: options.dryRun ?? false,
-        allowPolicyLockout: options.allowPolicyLockout ?? false,
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.log ? { log: options.log } : {}),
-        repair: { users },
-    }, tenant);
-}
-
-function driftHeadline(result) {
-    const c = driftCounts(result);
-    const verdict = inSync(result) ? 'In sync' : 'Drift';
-    const parts = [`${c['in-sync']} in sync`, `${c.different} different`, `${c.missing} missing`];
-    if (c.unresolved)
-        parts.push(`${c.unresolved} not in the tenant`);
-    if (c.error)
-        parts.push(`${c.error} could not be compared`);
-    if (c.cancelled)
-        parts.push(`${c.cancelled} not compared (cancelled)`);
-    return `${verdict}: ${parts.join(', ')}; policy ${policyWord(result.policy)} (${(result.durationMs / 1000).toFixed(1)} s).`;
-}
-function policyWord(policy) {
-    return policy.status === 'not-managed' ? 'not managed' : policy.status;
-}
-const STATUS_ORDER = ['different', 'missing', 'unresolved', 'error', 'cancelled', 'in-sync'];
-function sorted(users) {
-    return [...users].sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) || (a.key.canonical < b.key.canonical ? -1 : 1));
-}
-function tenantDescription(u) {
-    if (u.status === 'missing')
-        return 'no photo';
-    if (!u.tenantPhoto)
-        return '';
-    const { width, height, bytes } = u.tenantPhoto;
-    return `${width}×${height}, ${Math.max(1, Math.round(bytes / 1024))} KB${u.similarity !== undefined ? `, similarity ${u.similarity.toFixed(3)}` : ''}`;
-}
-function driftText(result, fix) {
-    const lines = [];
-    for (const u of sorted(result.users)) {
-        if (u.status === 'in-sync')
-            continue;
-        // Paths, reasons (Graph's messages) and manifest names are data: printable() keeps each on its line.
-        lines.push(`  ${symbol(u.status)} ${describeKey(u.key)}  ${printable(u.photo)}  [${u.status}] ${printable(u.reason ?? '')} (${printable(u.declaredAt.file)}:${u.declaredAt.line})`.trimEnd());
-    }
-    if (result.policy.status === 'different')
-        lines.push(`  ~ policy: tenant has ${describeTenantPolicy(result.policy.tenant)}; the manifests declare ${describeTenantPolicy(result.policy.declared)}`);
-    if (result.policy.status === 'error')
-        lines.push(`  ! policy: ${printable(result.policy.reason ?? '')}`);
-    lines.push(driftHeadline(result));
-    if (fix)
-        lines.push(fixLine(fix));
-    else if (!inSync(result) && (driftCounts(result).different || driftCounts(result).missing || result.policy.status === 'different')) {
-        lines.push('Run with --fix (action: fix: true) to upload the repository\'s version of the different and missing photos.');
-    }
-    return lines.join('\n') + '\n';
-}
-function symbol(status) {
-    return status === 'different' ? '~' : status === 'missing' ? '+' : status === 'in-sync' ? '=' : '!';
-}
-function fixLine(fix) {
-    const c = applyCounts(fix);
-    const dry = fix.record === 'dry-run';
-    const failures = fix.outcomes.filter((o) => o.status === 'failed' || o.status === 'cancelled');
-    return [
-        `Fix${dry ? ' (dry run)' : ''}: ${c.uploaded} ${dry ? 'would upload' : 'uploaded'}, ${c.failed} failed${c.cancelled ? `, ${c.cancelled} not started` : ''}${c.notAttempted ? `, ${c.notAttempted} not attempted` : ''}; policy ${fix.policy.status}${fix.policy.message ? ` (${printable(fix.policy.message)})` : ''}.`,
-        // The photo policy stopped the writes: one reason for all of them, not one per user.
-        ...(fix.halted ? [`Stopped: ${printable(fix.halted.message)}`] : []),
-        ...failures.map((o) => `  ✗ ${describeKey(o.key)} (${printable(o.photo ?? '')}): ${printable(o.reason ?? o.status)}`),
-    ].join('\n');
-}
-function driftJson(result, fix) {
-    return {
-        head: result.head,
-        inSync: inSync(result),
-        threshold: result.threshold,
-        counts: driftCounts(result),
-        policy: result.policy,
-        users: sorted(result.users).map((u) => ({
-            user: u.key.value,
-            keyType: u.key.kind,
-            photo: u.photo,
-            status: u.status,
-            ...(u.similarity !== undefined ? { similarity: u.similarity } : {}),
-            ...(u.tenantPhoto ? { tenantPhoto: u.tenantPhoto } : {}),
-            ...(u.reason ? { reason: u.reason } : {}),
-            declaredAt: `${u.declaredAt.file}:${u.declaredAt.line}`,
-        })),
-        ...(fix
-            ? { fix: { counts: applyCounts(fix), succeeded: applySucceeded(fix), policy: fix.policy.status, ...(fix.halted ? { halted: fix.halted } : {}), outcomes: fix.outcomes.map((o) => ({ user: o.key.value, status: o.status, ...(o.reason ? { reason: o.reason } : {}) })) } }
-            : {}),
-    };
+/** The id git gives a blob: sha1 of "blob <size>\0" + content. */
+function gitBlobId(content) {
+    return createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
 }
 /**
- * The job summary: verdict and counts, then each drifted user side by side, then the policy. Data
- * (keys, paths, reasons, manifest names, the policy) goes through mdText (src/report/markdown.ts).
+ * A path no file can have is a path that does not exist: a manifest value longer than the file
+ * system allows (ENAMETOOLONG) is reported like any missing photo, as it is when read from git.
  */
-function driftMarkdown(result, fix, options = {}) {
-    const c = driftCounts(result);
-    const openRows = options.openRows ?? 20;
-    const out = [
-        `## ${inSync(result) ? '✅' : '⚠️'} entra-photos: ${driftHeadline(result)}`,
-        '',
-        `Compared ${mdRevision(result.head.slice(0, 12))} with the tenant. Photos are compared perceptually (Graph re-encodes what it stores): the same picture scores ≥ ${result.threshold}.`,
-        '',
-        '| In sync | Different | Missing | Not in tenant | Errors | Policy |',
-        '|---:|---:|---:|---:|---:|---|',
-        `| ${c['in-sync']} | ${c.different} | ${c.missing} | ${c.unresolved} | ${c.error + c.cancelled} | ${policyWord(result.policy)} |`,
-        '',
-    ];
-    const shown = sorted(result.users).filter((u) => u.status !== 'in-sync');
-    if (shown.length) {
-        const header = [
-            "The repository's photo is linked from the repository (visible only to people who can read it). The tenant's photo is described, not shown: it never leaves the job.",
-            '',
-            '| Repository | Tenant | User | Status | Photo | Declared at |',
-            '|---|---|---|---|---|---|',
-        ];
-        const rows = shown.map((u) => {
-            const src = options.photoUrl ? htmlImageSrc(options.photoUrl(u.photo)) : undefined;
-            const repo = src ? `<img src="${src}" width="64" alt="repository photo">` : '';
-            const declared = `${u.declaredAt.file}:${u.declaredAt.line}`;
-            const declaredCell = options.lineUrl ? mdLink(declared, options.lineUrl(u.declaredAt.file, u.declaredAt.line)) : mdText(declared);
-            return `| ${repo} | ${mdText(tenantDescription(u))} | ${mdText(describeKey(u.key))} | **${u.status}**${u.reason && u.status !== 'missing' ? `: ${mdText(u.reason)}` : ''} | ${mdText(u.photo)} | ${declaredCell} |`;
-        });
-        if (rows.length > openRows)
-            out.push(`<details><summary><b>What differs (${rows.length})</b></summary>`, '', ...header, ...rows, '', '</details>', '');
-        else
-            out.push('### What differs', '', ...header, ...rows, '');
-    }
-    if (result.policy.status !== 'not-managed') {
-        out.push('### Photo policy', '', `- status: **${result.policy.status}**`);
-        if (result.policy.tenant)
-            out.push(`- tenant: ${mdText(describeTenantPolicy(result.policy.tenant))}`);
-        if (result.policy.declared)
-            out.push(`- declared: ${mdText(describeTenantPolicy(result.policy.declared))}`);
-        if (result.policy.reason)
-            out.push(`- ${mdText(result.policy.reason)}`);
-        out.push('');
-    }
-    // fixLine's lines quote data (paths, reasons, the policy message) but stay one line each (printable).
-    if (fix)
-        out.push('### Fix', '', ...fixLine(fix).split('\n').map((l) => (l.startsWith('  ') ? `- ${mdText(l.trim())}` : mdText(l))), '');
-    else if (c.different + c.missing > 0 || result.policy.status === 'different')
-        out.push("Run with `fix: true` (CLI: `entra-photos drift --fix`) to upload the repository's version.", '');
-    return out.join('\n');
-}
-/** A self-contained page for the admin's own machine: both thumbnails side by side as data URIs. */
-function driftHtml(result, fix) {
-    const img = (jpeg) => (jpeg && jpeg.length ? `<img src="data:image/jpeg;base64,${jpeg.toString('base64')}" width="96" height="96" alt="">` : '<span class="none">—</span>');
-    const rows = sorted(result.users)
-        .filter((u) => u.status !== 'in-sync')
-        .map((u) => `<tr><td>${img(u.thumbnails?.repo)}</td><td>${img(u.thumbnails?.tenant)}</td><td>${html(describeKey(u.key))}</td><td><b>${u.status}</b><br>${html(u.reason ?? '')}</td><td><code>${html(u.photo)}</code><br>${html(`${u.declaredAt.file}:${u.declaredAt.line}`)}</td></tr>`);
-    return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>entra-photos drift ${html(result.head.slice(0, 12))}</title>
-<style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:6px;vertical-align:top;text-align:left}.none{color:#999}</style></head>
-<body><h1>entra-photos drift</h1>
-<p>${html(driftHeadline(result))}</p>
-${fix ? `<p>${html(fixLine(fix))}</p>` : ''}
-<p>Contains photos of people: keep this file on this machine and delete it when done.</p>
-<table><tr><th>Repository</th><th>Tenant</th><th>User</th><th>Status</th><th>Photo</th></tr>
-${rows.join('\n')}
-</table></body></html>
-`;
-}
-function html(s) {
-    return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+function isNotFound(err) {
+    const code = err.code;
+    return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG';
 }
 
-export { driftText as a, driftCounts as b, driftJson as c, detectDrift as d, driftMarkdown as e, fixDrift as f, driftHeadline as g, driftHtml as h, inSync as i };
+export { WorktreeSnapshot as W };
