@@ -9,7 +9,8 @@ import { isPublicRepository, readSettings, type ActionSettings } from './setting
 export async function run(): Promise<void> {
   try {
     const settings = readSettings();
-    guardPublicRepository(settings);
+    // doctor reports a public repository among its problems instead of stopping at it.
+    if (settings.mode !== 'doctor') guardPublicRepository(settings);
     switch (settings.mode) {
       case 'validate':
       case 'plan':
@@ -20,6 +21,9 @@ export async function run(): Promise<void> {
         return;
       case 'drift':
         await runDrift(settings);
+        return;
+      case 'doctor':
+        await (await import('./doctorMode.js')).runDoctor(settings);
         return;
       default:
         throw new UserError('config', `Mode "${settings.mode}" is not available in this version of entra-photos yet. Use "mode: validate" or "mode: apply".`);

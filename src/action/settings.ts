@@ -4,8 +4,8 @@ import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { UnknownUsers } from '../apply/apply.js';
 
-export type Mode = 'validate' | 'plan' | 'apply' | 'drift';
-const MODES: readonly Mode[] = ['validate', 'plan', 'apply', 'drift'];
+export type Mode = 'validate' | 'plan' | 'apply' | 'drift' | 'doctor';
+const MODES: readonly Mode[] = ['validate', 'plan', 'apply', 'drift', 'doctor'];
 
 /** Everything the action reads from its environment, parsed and checked once. */
 export interface ActionSettings {

@@ -1,23 +1,8 @@
-/**
- * `entra-photos doctor`: checks a setup and says what to fix, in order, without writing anything:
- * sign-in (and, for GitHub OIDC, the subject and audience presented), the Graph permissions the
- * app effectively has (by harmless reads), whether each manifest key resolves, the live photo
- * policy and whether it lets this app write photos, whether the repository is private (only
- * knowable in Actions), and whether the workflows grant what each mode needs.
- */
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { blocksApp, wantedPolicy } from '../apply/policyGuard.js';
+/** `entra-photos doctor`: the CLI's edge of src/doctor/doctor.ts (checks a setup, writes nothing). */
 import { CLI_VOCABULARY } from '../core/vocabulary.js';
-import { desiredStateOf } from '../desired/desired.js';
-import { roleName } from '../manifest/roles.js';
-import { WorktreeSnapshot } from '../repo/worktree.js';
-import { DEFAULT_OIDC_AUDIENCE, githubOidcFromEnv, isResolved, type TenantClient } from '../tenant/index.js';
-import { isGraphError } from '../tenant/errors.js';
-import { PERMISSIONS } from '../tenant/graph.js';
+import { DEFAULT_OIDC_AUDIENCE } from '../tenant/index.js';
 import { parseAuthKind } from '../tenant/userAuth.js';
-import { validateRepository } from '../validate/validate.js';
+import { diagnose, doctorText } from '../doctor/doctor.js';
 import type { Output } from './output.js';
 import { parseOptions, repoDirectory, wantsHelp } from './args.js';
 import { interruptible, TENANT_OPTIONS, tenantFromArgs } from './tenantArgs.js';
@@ -36,12 +21,6 @@ each mode needs (apply and drift need "permissions: id-token: write").
 Exit status: 0 ready, 1 problems found (a numbered list, fix them in order), 2 usage error.
 `;
 
-interface Report {
-  ok: string[];
-  notes: string[];
-  problems: string[];
-}
-
 export async function doctorCommand(args: string[], out: Output, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   if (wantsHelp(args)) {
     out.write(DOCTOR_USAGE);
@@ -50,234 +29,11 @@ export async function doctorCommand(args: string[], out: Output, env: NodeJS.Pro
   const values = parseOptions(args, { repo: { type: 'string' }, ...TENANT_OPTIONS }, DOCTOR_USAGE);
   const repo = await repoDirectory(values.repo);
   const tenant = tenantFromArgs('doctor', values, env);
-  const report: Report = { ok: [], notes: [], problems: [] };
   const inActions = env.GITHUB_ACTIONS === 'true' || Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
   const auth = parseAuthKind(values.auth ?? env.ENTRA_PHOTOS_AUTH) ?? (inActions ? 'github-oidc' : undefined);
-
-  await interruptible(async () => {
-    if (auth === 'github-oidc') {
-      // Without a token there is no sign-in: the tenant checks would only repeat the problem.
-      if (!(await presentedToken(env, values.audience ?? DEFAULT_OIDC_AUDIENCE, report))) return;
-    } else report.notes.push(`Signing in as the admin at the keyboard (${auth ?? 'Azure CLI, then device code'}): Graph checks your own permissions and roles, not the app's. Run doctor in a workflow (or with --auth github-oidc) to check the app.`);
-    await tenantChecks(tenant, repo, auth !== 'github-oidc', report);
-  });
-  await repositoryVisibility(env, report);
-  await workflowChecks(repo, report);
-
-  for (const line of report.ok) out.write(`ok    ${line}\n`);
-  for (const line of report.notes) out.write(`note  ${line}\n`);
-  if (report.problems.length === 0) {
-    out.write('\nReady: no problems found.\n');
-    return 0;
-  }
-  out.write(`\n${report.problems.length} problem(s); fix them in this order:\n`);
-  report.problems.forEach((problem, i) => out.write(`${i + 1}. ${problem}\n`));
-  return 1;
-}
-
-/** The GitHub OIDC token's subject, audience and issuer: what the federated credential must match. */
-async function presentedToken(env: NodeJS.ProcessEnv, audience: string, report: Report): Promise<boolean> {
-  try {
-    const jwt = await githubOidcFromEnv(env, audience)();
-    const claims = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
-    const aud = Array.isArray(claims['aud']) ? claims['aud'].join(', ') : String(claims['aud'] ?? '');
-    report.ok.push(`GitHub OIDC token: subject "${String(claims['sub'] ?? '')}", audience "${aud}", issuer "${String(claims['iss'] ?? '')}" (the app's federated credential must match these exactly)`);
-    return true;
-  } catch (error) {
-    report.problems.push(`No GitHub OIDC token: ${(error as Error).message}`);
-    return false;
-  }
-}
-
-const forbidden = (error: unknown) => isGraphError(error) && error.status === 403;
-
-async function tenantChecks(tenant: TenantClient, repo: string, delegated: boolean, report: Report): Promise<void> {
-  const who = delegated ? 'You (the signed-in admin)' : 'The app';
-  const grant = (permission: string, why = '') =>
-    delegated
-      ? `${who} cannot use ${permission}${why}: sign in as an admin who may (and consent to it), or check the app instead.`
-      : `The app lacks the Graph application permission ${permission}${why}: add it under API permissions of the app registration and grant admin consent.`;
-
-  // 1. Sign-in and User.Read.All, in one harmless read.
-  let anyUser: string | undefined;
-  let canReadUsers = false;
-  try {
-    const { body } = await tenant.connection.send<{ value?: Array<{ id?: string }> }>({ method: 'GET', path: '/users?$top=1&$select=id', operation: 'Reading one user', permission: PERMISSIONS.users });
-    report.ok.push(`Signed in to ${tenant.graphUrl}`);
-    report.ok.push(`${PERMISSIONS.users}: users can be read`);
-    anyUser = body.value?.[0]?.id;
-    canReadUsers = true;
-  } catch (error) {
-    if (!forbidden(error)) {
-      report.problems.push(`Could not sign in or reach Graph: ${(error as Error).message}`);
-      return; // nothing else about the tenant can be checked
-    }
-    report.ok.push(`Signed in to ${tenant.graphUrl}`);
-    report.problems.push(grant(PERMISSIONS.users, ' (needed to find the users of the manifests)'));
-  }
-
-  // 2. Photos: read one user's photo metadata (writing cannot be checked without writing).
-  if (anyUser) {
-    try {
-      await tenant.getPhotoMeta(anyUser);
-      report.ok.push(`${PERMISSIONS.photos}: photos can be read (writes are not tried)`);
-    } catch (error) {
-      if (forbidden(error)) report.problems.push(grant(PERMISSIONS.photos, ' (needed to upload photos)'));
-      else report.notes.push(`Could not read a photo to check ${PERMISSIONS.photos}: ${(error as Error).message}`);
-    }
-  } else if (canReadUsers) {
-    report.notes.push(`The tenant has no users to read a photo of: ${PERMISSIONS.photos} was not checked.`);
-  } else {
-    report.notes.push(`${PERMISSIONS.photos} was not checked (no user could be read).`);
-  }
-
-  // 3. Manifests: every key of the working tree resolves.
-  const snapshot = new WorktreeSnapshot(repo);
-  const validation = await validateRepository(snapshot, { shouldDecode: () => false });
-  const errors = validation.findings.filter((f) => f.severity === 'error');
-  if (errors.length > 0) {
-    report.problems.push(`The manifests do not validate (${errors.length} error(s)): run "entra-photos validate" and fix them.`);
-    return;
-  }
-  const desired = await desiredStateOf(snapshot, validation);
-  if (canReadUsers && desired.users.size > 0) {
-    const wanted = [...desired.users.values()];
-    try {
-      const resolutions = await tenant.resolveUsers(wanted.map((w) => w.key));
-      const unknown = wanted.filter((w) => !isResolved(resolutions.get(w.key.canonical)));
-      if (unknown.length === 0) report.ok.push(`All ${wanted.length} manifest user(s) resolve to tenant users`);
-      for (const w of unknown) {
-        const resolution = resolutions.get(w.key.canonical);
-        const reason = (resolution && !isResolved(resolution) ? resolution.reason : 'not looked up').replace(/\.$/, '');
-        report.problems.push(`${w.declaredAt.file}:${w.declaredAt.line}: user "${w.key.value}" does not resolve (${reason}). Fix the key, or wait for the account to exist (apply keeps such users pending).`);
-      }
-    } catch (error) {
-      report.problems.push(`Could not look up the manifest users: ${(error as Error).message}`);
-    }
-  } else if (desired.users.size === 0) {
-    report.notes.push('The manifests declare no users.');
-  }
-
-  // 4. The live policy, and whether this app may write photos under it.
-  let live;
-  try {
-    live = await tenant.getPhotoPolicy();
-  } catch (error) {
-    const why = forbidden(error) ? grant('PeopleSettings.Read.All (or ' + PERMISSIONS.policy + ')') : (error as Error).message;
-    if (desired.policy) report.problems.push(`The manifests declare policy:, but the live photo policy cannot be read: ${why}`);
-    else report.notes.push(`The live photo policy cannot be read (not needed without policy: in a manifest), so whether it allows this app's writes is unknown.`);
-    return;
-  }
-  const described = `source ${live.source ?? 'unset'}, allowedRoles ${live.allowedRoles.length ? live.allowedRoles.map(roleName).join(', ') : '(none)'}`;
-  report.ok.push(`Live photo policy: ${described}`);
-  const after = desired.policy ? wantedPolicy(desired.policy, live) : undefined;
-  if (live.source === 'onPremises' && !(after && after.source === 'cloud')) {
-    report.problems.push(`The photo policy's source is onPremises, which disables cloud photo writes for everyone: set policy: source: cloud in a manifest (with ${PERMISSIONS.policy}) or change it in the Microsoft 365 admin center.`);
-    return;
-  }
-  const restricts = [live, after].some((p) => p && p.source !== 'onPremises' && p.allowedRoles.length > 0);
-  if (!restricts) return;
-  if (delegated) {
-    report.notes.push('The policy restricts photo writes to roles; as a signed-in admin your own roles count, which doctor does not read.');
-    return;
-  }
-  let roles: string[];
-  try {
-    roles = await tenant.appRoleTemplateIds();
-  } catch (error) {
-    report.notes.push(`The policy restricts photo writes to roles, and the app's roles cannot be read (${(error as Error).message}); whether it may write photos is unknown.`);
-    return;
-  }
-  const blockedNow = live.allowedRoles.length > 0 ? blocksApp(live, roles) : undefined;
-  if (blockedNow && !(after && !blocksApp(after, roles))) {
-    report.problems.push(`The live photo policy refuses this app's photo writes: ${blockedNow}. Assign the app's service principal one of those roles (for example User Administrator), or change allowedRoles.`);
-  } else if (after) {
-    const blockedAfter = blocksApp(after, roles);
-    if (blockedAfter) report.problems.push(`The policy the manifests declare would refuse this app's photo writes: ${blockedAfter}. apply refuses that change unless you ${CLI_VOCABULARY.allowPolicyLockout} (only if locking the app out is intended).`);
-    else report.ok.push("The photo policy lets this app write photos");
-  } else {
-    report.ok.push("The photo policy lets this app write photos");
-  }
-}
-
-/** Private or public: known only from a workflow's event payload. */
-async function repositoryVisibility(env: NodeJS.ProcessEnv, report: Report): Promise<void> {
-  if (!env.GITHUB_EVENT_PATH) {
-    report.notes.push('Whether the repository is private cannot be told from here (run doctor in a workflow); photos are personal data: keep it private.');
-    return;
-  }
-  try {
-    const event = JSON.parse(await readFile(env.GITHUB_EVENT_PATH, 'utf8')) as { repository?: { private?: unknown; visibility?: unknown; full_name?: unknown } };
-    const repository = event.repository;
-    if (repository?.private === false || repository?.visibility === 'public') {
-      report.problems.push(`The repository ${String(repository.full_name ?? '')} is public: anyone can download the photos. Make it private (Settings → General → Danger Zone → Change visibility).`);
-    } else if (repository?.private === true) {
-      report.ok.push('The repository is private');
-    } else {
-      report.notes.push('The event payload does not say whether the repository is private.');
-    }
-  } catch (error) {
-    report.notes.push(`Could not read the event payload to tell whether the repository is private: ${(error as Error).message}`);
-  }
-}
-
-/** Each job that runs the action (or the CLI) in a mode that talks to the tenant needs id-token: write. */
-export async function workflowChecks(repo: string, report: Report): Promise<void> {
-  const dir = path.join(repo, '.github', 'workflows');
-  let files: string[];
-  try {
-    files = (await readdir(dir)).filter((f) => /\.ya?ml$/i.test(f)).sort();
-  } catch {
-    report.notes.push('No .github/workflows directory: nothing applies the repository to the tenant yet ("entra-photos init" writes the workflows).');
-    return;
-  }
-  for (const file of files) {
-    const rel = `.github/workflows/${file}`;
-    let doc: unknown;
-    try {
-      doc = parseYaml(await readFile(path.join(dir, file), 'utf8'));
-    } catch (error) {
-      report.problems.push(`${rel} is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
-      continue;
-    }
-    if (!isObject(doc) || !isObject(doc['jobs'])) continue;
-    const triggers = triggersOf(doc['on']);
-    for (const [jobName, job] of Object.entries(doc['jobs'])) {
-      if (!isObject(job) || !Array.isArray(job['steps'])) continue;
-      const modes = new Set<string>();
-      for (const step of job['steps']) {
-        if (!isObject(step)) continue;
-        if (typeof step['uses'] === 'string' && /entra-photos/i.test(step['uses'])) {
-          const mode = isObject(step['with']) && typeof step['with']['mode'] === 'string' ? step['with']['mode'].trim() : '';
-          if (mode) modes.add(mode);
-          else if (triggers.some((t) => t !== 'pull_request' && t !== 'pull_request_target')) modes.add('apply or drift (mode follows the event)');
-        }
-        if (typeof step['run'] === 'string') for (const m of step['run'].matchAll(/entra-photos\s+(apply|drift|doctor)\b/g)) modes.add(m[1]!);
-      }
-      const needs = [...modes].filter((m) => !['validate', 'plan'].includes(m));
-      if (needs.length === 0) continue;
-      const permissions = 'permissions' in job ? job['permissions'] : doc['permissions'];
-      if (!grantsIdToken(permissions)) {
-        report.problems.push(`${rel}: job "${jobName}" runs ${needs.join(', ')} but does not grant "permissions: id-token: write" (needed for the GitHub OIDC sign-in): add it to the job or the workflow.`);
-      } else {
-        report.ok.push(`${rel}: job "${jobName}" (${needs.join(', ')}) may request a GitHub OIDC token`);
-      }
-    }
-  }
-}
-
-function grantsIdToken(permissions: unknown): boolean {
-  if (permissions === 'write-all') return true;
-  return isObject(permissions) && permissions['id-token'] === 'write';
-}
-
-function triggersOf(on: unknown): string[] {
-  if (typeof on === 'string') return [on];
-  if (Array.isArray(on)) return on.filter((t): t is string => typeof t === 'string');
-  if (isObject(on)) return Object.keys(on);
-  return [];
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  const report = await interruptible(() =>
+    diagnose({ repo, tenant, env, words: CLI_VOCABULARY, ...(auth === 'github-oidc' ? { githubOidc: { audience: values.audience ?? DEFAULT_OIDC_AUDIENCE } } : auth ? { authLabel: auth } : {}) }),
+  );
+  out.write(doctorText(report));
+  return report.problems.length === 0 ? 0 : 1;
 }

@@ -9,7 +9,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PHOTO_ROLE_TEMPLATE_IDS, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { SAMPLE_PHOTO, tempDir, writeTree } from '../helpers/repo.js';
+import { REPO_ROOT, SAMPLE_PHOTO, tempDir, writeTree } from '../helpers/repo.js';
+import { runAction } from '../helpers/runAction.js';
 import { runCli } from '../helpers/runCli.js';
 
 const ALL = ['ProfilePhoto.ReadWrite.All', 'User.Read.All', 'PeopleSettings.ReadWrite.All', 'RoleManagement.Read.Directory'];
@@ -131,5 +132,40 @@ describe('entra-photos doctor', { timeout: 60_000 }, () => {
     expect(run.stdout).toContain('Whether the repository is private cannot be told from here');
     const bad = await runCli(['doctor', '--bogus'], laptop);
     expect(bad.code).toBe(2);
+  });
+});
+
+describe('the action, mode: doctor', { timeout: 60_000 }, () => {
+  async function actionDoctor(isPrivate: boolean, eventName = 'workflow_dispatch') {
+    const { repo } = await setup();
+    return runAction({
+      actionDir: REPO_ROOT,
+      workspace: repo,
+      eventName,
+      event: { repository: { full_name: 'contoso/photos', private: isPrivate, visibility: isPrivate ? 'private' : 'public' } },
+      inputs: { mode: 'doctor', 'tenant-id': emulator.tenantId, 'client-id': emulator.clientId, 'authority-host': emulator.authorityHost, 'graph-url': emulator.graphUrl },
+      env: emulator.env as unknown as Record<string, string>,
+    });
+  }
+
+  it('a ready setup passes and logs the OIDC subject; a public repository is reported, not a stop', async () => {
+    const ready = await actionDoctor(true);
+    expect(ready.code, ready.stdout + ready.stderr).toBe(0);
+    expect(ready.stdout).toMatch(/subject "repo:[^"]+", audience "api:\/\/AzureADTokenExchange"/);
+    expect(ready.stdout).toContain('Ready: no problems found.');
+    expect(ready.outputs['problems']).toBe('0');
+
+    const open = await actionDoctor(false);
+    expect(open.code).toBe(1);
+    expect(open.stdout).toMatch(/::error::doctor found 1 problem\(s\)/);
+    expect(open.stdout).toContain('The repository contoso/photos is public');
+    expect(open.stdout).toContain('All 2 manifest user(s) resolve'); // the other checks ran
+    expect(open.outputs['problems']).toBe('1');
+  });
+
+  it('never runs on pull requests', async () => {
+    const run = await actionDoctor(true, 'pull_request');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('mode \"doctor\" never runs on pull_request events');
   });
 });
