@@ -5,23 +5,25 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { a as applyJson, v as validationText, b as applyText, c as applySucceeded, d as countFindings, e as validationJson, f as applyRevision, C as CLI_VOCABULARY } from './chunks/shared.js';
+import { a as applyJson, v as validationText, b as applyText, c as applySucceeded, d as countFindings, e as validationJson, f as applyRevision } from './chunks/shared.js';
 import { L as LogSafeWriter, l as logSafeJson } from './chunks/shared2.js';
 import { c as cliProgress } from './chunks/shared3.js';
 import { U as UserError, i as isUserError } from './chunks/shared4.js';
-import { p as planRevisions, a as planJson, b as planUnavailableJson, c as planText, d as planUnavailableText } from './chunks/shared5.js';
+import { C as CLI_VOCABULARY } from './chunks/shared5.js';
+import { p as planRevisions, a as planJson, b as planUnavailableJson, c as planText, d as planUnavailableText } from './chunks/shared6.js';
 import { defaultRemote } from './chunks/git.js';
-import { w as wantsHelp, p as parseOptions, r as readFormat, a as readUnknownUsers, b as repoDirectory, c as checkRevisionArguments, t as tenantFromArgs, i as interruptible, T as TENANT_OPTIONS, s as setSignInOutput } from './chunks/shared6.js';
-import { W as WorktreeSnapshot } from './chunks/shared7.js';
-import { v as validateRepository } from './chunks/shared8.js';
-import 'node:os';
-import 'node:crypto';
+import { w as wantsHelp, p as parseOptions, r as readFormat, a as readUnknownUsers, b as repoDirectory, c as checkRevisionArguments, t as tenantFromArgs, i as interruptible, T as TENANT_OPTIONS, s as setSignInOutput } from './chunks/shared7.js';
+import { W as WorktreeSnapshot } from './chunks/shared8.js';
+import { v as validateRepository } from './chunks/shared9.js';
 import 'sharp';
-import 'node:zlib';
+import 'node:crypto';
 import 'node:fs';
 import 'node:fs/promises';
 import 'node:path';
-import './chunks/shared9.js';
+import './chunks/shared10.js';
+import './chunks/shared11.js';
+import 'node:os';
+import 'node:zlib';
 import 'node:child_process';
 import 'node:util';
 import 'process';
@@ -59,6 +61,7 @@ Commands:
   export     Adopt the tenant's existing photos into the repository (resumable)
   import     Turn a photographer's delivery (PSPA INDEX.TXT, or CSV id,file) into photos + manifest
   init       Scaffold a photos repository: manifests, photos, workflows, CODEOWNERS, schema
+  doctor     Check the setup (sign-in, permissions, users, policy, workflows) without writing
   emulator   Run the local tenant emulator (Entra ID, Microsoft Graph, GitHub OIDC on 127.0.0.1)
 
 Options for validate (every manifest and photo of the working tree; plan checks only changes):
@@ -91,7 +94,7 @@ Options for apply (defaults from ENTRA_PHOTOS_* variables, which 'emulator' prin
                             (pending, the default: the rest lands and later runs retry it) or fail
   --format text|json
 
-Options for init, drift, export and import: entra-photos <command> --help, or docs/commands.md.
+Options for init, drift, export, import and doctor: entra-photos <command> --help, or docs/commands.md.
 
   -h, --help            Show this help
   -v, --version         Show the version
@@ -124,6 +127,8 @@ async function main(argv, stdout = process.stdout, stderr = process.stderr) {
                 return await (await import('./chunks/importCommand.js')).importCommand(rest, out);
             case 'init':
                 return await (await import('./chunks/initCommand.js')).initCommand(rest, out);
+            case 'doctor':
+                return await (await import('./chunks/doctorCommand.js')).doctorCommand(rest, out);
             case 'emulator': {
                 const { runEmulatorCommand } = await import('./chunks/command.js');
                 return await runEmulatorCommand(rest);

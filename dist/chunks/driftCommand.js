@@ -9,11 +9,12 @@ import { c as cliProgress } from './shared3.js';
 import { l as logSafeJson } from './shared2.js';
 import path from 'node:path';
 import { U as UserError } from './shared4.js';
-import { v as validationText, C as CLI_VOCABULARY, c as applySucceeded } from './shared.js';
-import { w as wantsHelp, p as parseOptions, r as readFormat, b as repoDirectory, c as checkRevisionArguments, t as tenantFromArgs, i as interruptible, T as TENANT_OPTIONS } from './shared6.js';
-import { d as detectDrift, f as fixDrift, h as driftHtml, c as driftJson, a as driftText, i as inSync } from './shared10.js';
+import { C as CLI_VOCABULARY } from './shared5.js';
+import { w as wantsHelp, p as parseOptions, r as readFormat, b as repoDirectory, c as checkRevisionArguments, t as tenantFromArgs, i as interruptible, T as TENANT_OPTIONS } from './shared7.js';
+import { d as detectDrift, f as fixDrift, h as driftHtml, c as driftJson, a as driftText, i as inSync } from './shared13.js';
+import { v as validationText, c as applySucceeded } from './shared.js';
 import { isGitRepository, defaultRemote } from './git.js';
-import './shared8.js';
+import './shared9.js';
 import 'process';
 import 'buffer';
 import 'node:os';
@@ -39,8 +40,9 @@ import 'node:http';
 import 'node:https';
 import 'node:stream';
 import 'child_process';
+import './shared10.js';
+import './shared11.js';
 import 'node:fs';
-import './shared9.js';
 import 'node:child_process';
 
 /** `entra-photos drift [--fix]`: compare the tenant with a revision of the repository. */

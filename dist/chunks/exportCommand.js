@@ -7,15 +7,16 @@ const __dirname = __entraPhotosDirname(__filename);
 import { U as UserError } from './shared4.js';
 import { c as cliProgress } from './shared3.js';
 import { p as printable, l as logSafeJson } from './shared2.js';
-import { w as wantsHelp, p as parseOptions, r as readFormat, b as repoDirectory, t as tenantFromArgs, i as interruptible, T as TENANT_OPTIONS } from './shared6.js';
+import { w as wantsHelp, p as parseOptions, r as readFormat, b as repoDirectory, t as tenantFromArgs, i as interruptible, T as TENANT_OPTIONS } from './shared7.js';
 import { readFile, rm, stat, appendFile } from 'node:fs/promises';
 import path from 'node:path';
-import { P as Progress, t as throttleOf, E as listDirectoryUsers, m as mapLimit, h as downloadPhotoOnce, j as checkPhoto } from './shared8.js';
+import { P as Progress, t as throttleOf, m as mapLimit, g as checkPhoto } from './shared9.js';
 import 'node:os';
 import 'sharp';
 import 'node:crypto';
-import { W as WritePacer, P as PacerCancelledError } from './shared9.js';
-import { i as insideRepo, w as writeAtomic, d as declaredUsers, f as findDeclaration, s as safeFileStem, m as manifestText } from './shared11.js';
+import { W as WritePacer, P as PacerCancelledError } from './shared10.js';
+import { l as listDirectoryUsers, d as downloadPhotoOnce } from './shared11.js';
+import { i as insideRepo, w as writeAtomic, d as declaredUsers, f as findDeclaration, s as safeFileStem, m as manifestText } from './shared14.js';
 import 'node:util';
 import 'process';
 import 'buffer';
@@ -38,7 +39,7 @@ import 'node:http';
 import 'node:https';
 import 'node:stream';
 import 'child_process';
-import './shared7.js';
+import './shared8.js';
 
 /**
  * Export: adopt a tenant's existing photos into the repository.

@@ -7,12 +7,13 @@ const __dirname = __entraPhotosDirname(__filename);
 import path from 'node:path';
 import { p as printable, l as logSafeJson } from './shared2.js';
 import { U as UserError } from './shared4.js';
-import { w as wantsHelp, p as parseOptions, r as readFormat, b as repoDirectory, t as tenantFromArgs, T as TENANT_OPTIONS } from './shared6.js';
+import { w as wantsHelp, p as parseOptions, r as readFormat, b as repoDirectory, t as tenantFromArgs, T as TENANT_OPTIONS } from './shared7.js';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { G as listAllDirectoryUsers, m as mapLimit, f as recommendedParallelism, j as checkPhoto } from './shared8.js';
+import { m as mapLimit, b as recommendedParallelism, g as checkPhoto } from './shared9.js';
 import 'sharp';
 import 'node:crypto';
-import { i as insideRepo, d as declaredUsers, f as findDeclaration, a as appendToManifest, w as writeAtomic, m as manifestText, s as safeFileStem } from './shared11.js';
+import { a as listAllDirectoryUsers } from './shared11.js';
+import { i as insideRepo, d as declaredUsers, f as findDeclaration, a as appendToManifest, w as writeAtomic, m as manifestText, s as safeFileStem } from './shared14.js';
 import 'node:util';
 import 'process';
 import 'buffer';
@@ -36,7 +37,7 @@ import 'node:http';
 import 'node:https';
 import 'node:stream';
 import 'child_process';
-import './shared7.js';
+import './shared8.js';
 
 function decodeText(bytes) {
     const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);

@@ -4,360 +4,827 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { R as RevisionSnapshot, S as SAME_PHOTO_THRESHOLD, d as countFindings, p as desiredStateOf, u as wantedPolicy, x as samePolicy, y as sameSubjectConflicts, z as entriesBySubject, B as photoSignature, D as compareSignatures, f as applyRevision, N as NEUTRAL_VOCABULARY, E as describeTenantPolicy, c as applySucceeded, g as applyCounts, m as mdRevision, o as htmlImageSrc, F as mdLink, n as mdText, G as policyOutcomeWords, H as outcomeUser, I as outcomeWords } from './shared.js';
 import { U as UserError } from './shared4.js';
-import { v as validateRepository, S as Semaphore, f as recommendedParallelism, P as Progress, t as throttleOf, g as isResolved, h as downloadPhotoOnce, m as mapLimit, j as checkPhoto, k as thumbnail, b as describeUser } from './shared8.js';
-import 'sharp';
-import { W as WritePacer, P as PacerCancelledError } from './shared9.js';
-import { p as printable } from './shared2.js';
+import { A as classifyFailure, n as backoffDelayMs, w as isGraphError } from './shared9.js';
 
 /**
- * Drift: does the tenant still hold what the repository declares?
+ * WritePacer: runs photo writes as fast as the tenant allows, and no faster, learning the limit
+ * from the 429s themselves.
  *
- * For every manifest user of a revision (default HEAD): the repository's photo is normalised
- * exactly as apply would send it, the tenant's photo is downloaded, and the two are compared by
- * perceptual similarity (Graph re-encodes and resizes what it stores, so bytes never match).
- * The declared photo policy is compared with the tenant's. Downloads are reads paced through a
- * WritePacer (one shared Retry-After gate, adaptive concurrency, bounded retries), so a large
- * tenant that throttles is slowed down, not hammered. Nothing is written; `fixDrift` hands the
- * drifted users to applyRevision, the one upload path.
+ * Microsoft documents no cross-mailbox limit for photo writes, and no early-warning header for them
+ * (Photo is under the Outlook service limits; x-ms-throttle-limit-percentage is documented for the
+ * identity limits only). So the pacer must not need a hint: whatever the limit's shape (a token
+ * bucket that counts refused requests, a fixed window, a storm of 429s), it finds the sustainable
+ * rate from when requests were refused and what each Retry-After says. What it does:
+ *
+ * 1. Starts are paced, always. Before anything is refused the rate ramps up from `initialRate`
+ *    (doubling every `rampDoublingSeconds` while there is work waiting and the rate, not the
+ *    concurrency cap, is what holds it back), so where nothing throttles it reaches the
+ *    concurrency cap within seconds. Requests in flight are at most `maxConcurrency`; before the
+ *    first answer, `initialConcurrency` (2: a storm already on refuses all of them).
+ * 2. One shared gate. A 429's Retry-After (fractional seconds allowed) holds ALL new starts until
+ *    then. When the gate opens, ONE request goes first (the probe); the others wait for its
+ *    answer. If the probe is refused too, it is a storm (everything is refused, whatever the
+ *    rate): the rate learned so far is kept, the gate honours each Retry-After, and after a few
+ *    refused probes the wait grows (×1.5, up to 10 s or the Retry-After if longer), so a long
+ *    outage costs a request every few seconds and its end is noticed within 10 s.
+ * 3. A congestion event is the 429s of requests started before the first of them came back. Each
+ *    event estimates the sustainable rate R, and starts are then spaced at 0.97 R:
+ *    - from the Retry-After schedule: each refused request says when to come back. A bucket that
+ *      counts refusals gives each its own slot, 1/R after the previous one; one that does not
+ *      sends them to its next token, which moves 1/R with each admission. The distinct times are
+ *      whole periods apart, so R = periods spanned / span (see scheduleRate; not when every
+ *      refusal got the same wait: a fixed Retry-After only mirrors when they came);
+ *    - else from the cycle: requests that succeeded between the previous gate opening (or the
+ *      first start) and this event, divided by the time from there to the new gate opening;
+ *    - a fixed window shows as refused requests all told to come back at the same, distant moment:
+ *      then the cycle is the window and its successes the quota, and the pacer sends the quota as
+ *      soon as each window opens, then waits for the next one;
+ *    - with no usable measurement the rate is cut to 0.8×; with nothing accepted since the cycle
+ *      began (refused from the first request) it is left alone;
+ *    - refused on arrival (far faster than a write answers) and only with more requests in flight
+ *      than ever succeeded together: a concurrency limit. The cap on requests in flight becomes
+ *      the most that succeeded together (tried one higher after 30 s without a 429); the rate stays.
+ * 4. No continuous probing upward (every probe past the limit costs about rate × latency refused
+ *    requests). After 30 s without a 429 the estimate may be stale (the limit may have risen, or
+ *    it was measured during a storm): the rate then grows 25% every 5 s until a 429 measures again.
+ *    (A server that sends the early-warning header says sooner: see 5.)
+ * 5. Early warning, when the server sends it (a task's result carrying a numeric `throttleUsage`,
+ *    as putPhoto returns x-ms-throttle-limit-percentage), until the first 429: past 80% of the
+ *    limit the ramp stops, the rate halves, and the refill rate is fitted from how the bucket's
+ *    level moves against what was admitted (see #onUsage), usually without any 429. After a 429,
+ *    a second of answers without the header (the bucket has room again) starts the ramp again.
+ *
+ * Retries: at most `maxAttempts` attempts per task (default 6), a 429 counting as one. 429 → back
+ * in the queue (at the front; a refused probe at the back, so a long storm is spread over many
+ * tasks) behind the gate. 408/5xx/network errors (reset, socket hang up, timeout) → exponential
+ * backoff with full jitter, or the Retry-After Graph sent. Other 4xx → fail at once.
+ * Cancellation (`signal`): nothing new starts (queued tasks and pending retries reject with
+ * PacerCancelledError); requests in flight finish and report their outcome.
  */
-async function detectDrift(options, tenant) {
-    const started = performance.now();
-    const log = options.log ?? (() => { });
-    const threshold = options.threshold ?? SAME_PHOTO_THRESHOLD;
-    const snapshot = await RevisionSnapshot.open(options.repo, options.head ?? 'HEAD');
-    try {
-        const validation = await validateRepository(snapshot, { shouldDecode: () => false });
-        const base = { head: snapshot.commit, validation, threshold };
-        if (countFindings(validation.findings).errors > 0) {
-            return { ...base, users: [], policy: { status: 'not-managed' }, cancelled: false, durationMs: Math.round(performance.now() - started) };
-        }
-        const desired = await desiredStateOf(snapshot, validation);
-        const wanted = [...desired.users.values()].filter((u) => !options.only || options.only.has(u.key.canonical)).sort((a, b) => (a.key.canonical < b.key.canonical ? -1 : 1));
-        log(`Comparing ${wanted.length} user(s) of ${snapshot.commit.slice(0, 12)} with the tenant.`);
-        // Policy first: one call, and a missing permission shows before thousands of downloads.
-        let policy = { status: 'not-managed' };
-        if (desired.policy) {
-            try {
-                const live = await tenant.getPhotoPolicy();
-                const declared = wantedPolicy(desired.policy, live);
-                policy = { status: samePolicy(declared, live) ? 'in-sync' : 'different', declared, tenant: live };
-            }
-            catch (err) {
-                policy = { status: 'error', reason: err.message };
-            }
-        }
-        const resolutions = await tenant.resolveUsers(wanted.map((w) => w.key), options.signal ? { signal: options.signal } : {});
-        // Two entries that are one user in the tenant: which photo is "the repository's" is undefined,
-        // so each is an error that names both, neither in sync nor different.
-        const conflicts = sameSubjectConflicts(await entriesBySubject(desired, resolutions, (keys) => tenant.resolveUsers(keys, options.signal ? { signal: options.signal } : {})));
-        const pacer = options.pacer ?? new WritePacer({ maxConcurrency: 16, initialConcurrency: 4, ...(options.signal ? { signal: options.signal } : {}) });
-        const cpu = new Semaphore(recommendedParallelism());
-        // A bounded window of users in progress keeps memory flat: downloaded photos never pile up
-        // waiting for the CPU, however large the tenant.
-        const progress = new Progress({ verb: 'Comparing', total: wanted.length, log, throttle: throttleOf(pacer), ...(options.progress ? { settings: options.progress } : {}) });
-        const compareUser = async (want) => {
-            const resolution = resolutions.get(want.key.canonical);
-            const name = want.name ?? (isResolved(resolution) ? resolution.displayName?.trim() : undefined);
-            const entry = { key: want.key, ...(name ? { name } : {}), photo: want.photoPath, declaredAt: want.declaredAt, status: 'error' };
-            if (!isResolved(resolution))
-                return { ...entry, status: 'unresolved', reason: resolution?.reason ?? 'The user was not looked up.' };
-            entry.userId = resolution.id;
-            const conflict = conflicts.get(want.key.canonical);
-            if (conflict)
-                return { ...entry, status: 'error', code: 'same-user', reason: conflict.message };
-            if (options.signal?.aborted)
-                return { ...entry, status: 'cancelled', reason: 'The run was cancelled before this user was compared.' };
-            let tenantBytes;
-            try {
-                tenantBytes = await pacer.run(() => downloadPhotoOnce(tenant.connection, resolution.id, options.signal), want.key.value);
-            }
-            catch (err) {
-                if (err instanceof PacerCancelledError)
-                    return { ...entry, status: 'cancelled', reason: err.message };
-                return { ...entry, status: 'error', reason: `Could not download the tenant's photo: ${err.message}` };
-            }
-            return cpu.run(() => compareOne(entry, want, snapshot, tenantBytes, threshold, options.thumbnails ?? false));
+/** A task that did not run (or was not retried) because the pacer's signal was aborted. */
+class PacerCancelledError extends UserError {
+    constructor(label, cause) {
+        super('tenant', `${label ? `${label}: ` : ''}not done: the run was cancelled before this write could finish.`);
+        this.name = 'PacerCancelledError';
+        if (cause !== undefined)
+            this.cause = cause;
+    }
+}
+const attemptsByError = new WeakMap();
+/** How many attempts the pacer made before giving up with this error. */
+function attemptsOf(error) {
+    return error && typeof error === 'object' ? attemptsByError.get(error) : undefined;
+}
+/** Starts are spaced at this share of the estimated sustainable rate. */
+const RATE_MARGIN = 0.97;
+/** Without a measurement, a refusal after some successes cuts the rate this much. */
+const BLIND_CUT = 0.8;
+/** Retry-After targets closer than this are the same moment (Graph rounds to the millisecond). */
+const SAME_TARGET_MS = 3;
+/** A cycle measures the rate only with this many successes over at least this long. */
+const CYCLE_MIN_OK = 8;
+const CYCLE_MIN_MS = 500;
+/**
+ * A window is recognised when refused requests are all sent back to one moment at least this far,
+ * and at least this many token periods away (a bucket that does not count refusals sends them to
+ * its next token, one period away at most).
+ */
+const WINDOW_MIN_WAIT_MS = 20;
+const WINDOW_MIN_PERIODS = 3;
+/**
+ * Share of a learned window quota sent at each opening. All of it: the quota was counted (the
+ * successes of a window that then refused), and each opening is the moment the server named.
+ */
+const WINDOW_BUDGET = 1;
+/** Quiet (no 429) this long: the estimate may be stale; the rate then grows by QUIET_GAIN per QUIET_STEP_MS. */
+const QUIET_MS = 30_000;
+const QUIET_STEP_MS = 5_000;
+const QUIET_GAIN = 1.25;
+/** Refused probes waited for exactly before the wait grows by PROBE_BACKOFF (up to PROBE_MAX_MS). */
+const PROBE_HONOURED = 4;
+const PROBE_BACKOFF = 1.5;
+const PROBE_MAX_MS = 10_000;
+/** Early warning: the first one cuts the rate to this share of the ramp's. */
+const WARNING_FIRST_CUT = 0.5;
+/** Early warning: level samples kept for the fit (the first one always). */
+const WARNING_SAMPLES = 400;
+/** Early warning absent this long after a 429 (the bucket has room again): ramp up again. */
+const ROOM_MS = 1000;
+const MIN_RATE = 0.1;
+class WritePacer {
+    #maxConcurrency;
+    #initialConcurrency;
+    #initialRate;
+    #rampDoublingMs;
+    #maxAttempts;
+    #options;
+    #now;
+    #queue = [];
+    #retryTimers = new Map();
+    #inFlight = 0;
+    #timer;
+    #timerAt = Number.POSITIVE_INFINITY;
+    #idleWaiters = [];
+    #capacityWaiters = [];
+    // Rate state.
+    #mode = 'ramp';
+    #rampLog2 = 0;
+    #rampAt;
+    /** Whether, at the last pump, work was waiting only for the rate (so the ramp may grow). */
+    #rampRunning = false;
+    #pacedRate = 0;
+    /** When the paced rate was last set (quiet probing counts from here or the last event). */
+    #pacedAt = 0;
+    #window;
+    #refillEstimate = null;
+    #nextStartAt = 0;
+    // Gate, probe, events.
+    #gateUntil = 0;
+    #needProbe = false;
+    #probeInFlight = false;
+    #refusedProbes = 0;
+    #consecutiveThrottles = 0;
+    #lastReactionAt = Number.NEGATIVE_INFINITY;
+    #event;
+    #cycleStart;
+    #answered = false;
+    /** When the first attempt started, and when the first answer came back. */
+    #firstStartAt;
+    #firstAnswerAt;
+    /** Start times of successful attempts (recent), for cycle measurements, and how many were in flight then. */
+    #okStarts = [];
+    #okInFlight = [];
+    /** When successful answers came back (recent). */
+    #okAt = [];
+    /** Cap on requests in flight learned from refusals on arrival (a concurrency limit); when it was set. */
+    #cap;
+    #capAt = 0;
+    /** Smoothed round trip of successful attempts (ms). */
+    #rttMs;
+    /** Early warning: the ramp's rate at the first warning (above the limit), level samples for the fit, last adjustment and level. */
+    #warning;
+    /** Whether the server sends the early-warning header at all; since when it has been absent. */
+    #usageSeen = false;
+    #roomSince;
+    #stats = {
+        tasks: 0,
+        succeeded: 0,
+        failed: 0,
+        cancelled: 0,
+        attempts: 0,
+        retries: 0,
+        throttled: 0,
+        events: 0,
+        outcomes: {},
+        gateWaitMs: 0,
+    };
+    constructor(options = {}) {
+        this.#options = options;
+        this.#maxConcurrency = Math.max(1, Math.floor(options.maxConcurrency ?? 32));
+        this.#initialConcurrency = Math.min(this.#maxConcurrency, Math.max(1, Math.floor(options.initialConcurrency ?? 2)));
+        this.#initialRate = Math.max(MIN_RATE, options.initialRate ?? 40);
+        this.#rampDoublingMs = Math.max(50, (options.rampDoublingSeconds ?? 1.5) * 1000);
+        this.#maxAttempts = Math.max(1, options.maxAttempts ?? 6);
+        this.#cap = this.#maxConcurrency;
+        this.#now = options.now ?? (() => performance.now());
+        options.signal?.addEventListener('abort', () => this.#cancelWaiting(), { once: true });
+    }
+    /** The most writes this pacer ever keeps in flight. */
+    get maxConcurrency() {
+        return this.#maxConcurrency;
+    }
+    get stats() {
+        const now = this.#now();
+        return {
+            ...this.#stats,
+            outcomes: { ...this.#stats.outcomes },
+            concurrency: this.#capNow(now),
+            inFlight: this.#inFlight,
+            queued: this.#queue.length + this.#retryTimers.size,
+            rate: this.#mode === 'ramp' ? null : round(this.#currentRate(now)),
+            refillEstimate: this.#refillEstimate === null ? null : round(this.#refillEstimate),
         };
-        const users = await mapLimit(wanted, 32, (want) => compareUser(want).finally(() => progress.advance())).finally(() => progress.finish());
-        // No count line here: the report's headline (driftHeadline) is the run's one summary line.
-        return { ...base, users, policy, cancelled: options.signal?.aborted ?? false, durationMs: Math.round(performance.now() - started), pacer: pacer.stats };
     }
-    finally {
-        snapshot.close();
+    /** Tasks queued, waiting for a retry, or in flight. */
+    get pending() {
+        return this.#queue.length + this.#retryTimers.size + this.#inFlight;
     }
-}
-async function compareOne(entry, want, snapshot, tenantBytes, threshold, withThumbnails) {
-    // Nothing to compare with: no need to normalise (a first import would do it twice).
-    if (!tenantBytes && !withThumbnails)
-        return { ...entry, status: 'missing', reason: 'The tenant has no photo for this user.' };
-    const report = await checkPhoto(await snapshot.read(want.photoPath), want.settings);
-    const problem = report.issues.find((i) => i.severity === 'error');
-    if (problem || !report.output)
-        return { ...entry, status: 'error', reason: `The repository's photo cannot be sent: ${problem?.message ?? 'it could not be normalised.'}` };
-    const repoJpeg = report.output.jpeg;
-    if (!tenantBytes) {
-        return { ...entry, status: 'missing', reason: 'The tenant has no photo for this user.', ...(withThumbnails ? { thumbnails: { repo: await thumbnail(repoJpeg, 96) } } : {}) };
-    }
-    let theirs;
-    try {
-        theirs = await photoSignature(tenantBytes);
-    }
-    catch (err) {
-        return { ...entry, status: 'different', similarity: 0, tenantPhoto: { width: 0, height: 0, bytes: tenantBytes.length }, reason: `The tenant's photo could not be decoded (${err.message}).` };
-    }
-    const comparison = compareSignatures(await photoSignature(repoJpeg), theirs, threshold);
-    const drift = {
-        ...entry,
-        status: comparison.same ? 'in-sync' : 'different',
-        similarity: comparison.similarity,
-        tenantPhoto: { width: theirs.width, height: theirs.height, bytes: tenantBytes.length },
-    };
-    if (!comparison.same) {
-        drift.reason = `The tenant's photo (${theirs.width}×${theirs.height}) is not the repository's: similarity ${comparison.similarity.toFixed(3)} < ${threshold}.`;
-        if (withThumbnails)
-            drift.thumbnails = { repo: await thumbnail(repoJpeg, 96), tenant: await thumbnail(tenantBytes, 96).catch(() => Buffer.alloc(0)) };
-    }
-    return drift;
-}
-function driftCounts(result) {
-    return { 'in-sync': 0, different: 0, missing: 0, unresolved: 0, error: 0, cancelled: 0, ...countBy(result.users) };
-}
-/** Whether the tenant matches the repository completely. */
-function inSync(result) {
-    const c = driftCounts(result);
-    return c.different + c.missing + c.unresolved + c.error + c.cancelled === 0 && result.policy.status !== 'different' && result.policy.status !== 'error' && !result.cancelled && result.validation.findings.every((f) => f.severity !== 'error');
-}
-/** Users `--fix` would upload: a different or missing photo. */
-function drifted(result) {
-    return result.users.filter((u) => u.status === 'different' || u.status === 'missing');
-}
-function countBy(users) {
-    const counts = {};
-    for (const u of users)
-        counts[u.status] = (counts[u.status] ?? 0) + 1;
-    return counts;
-}
-
-/**
- * `drift --fix`: the repository's version of every drifted user (and the policy) goes through
- * applyRevision, so a repair is normalised, paced and lockout-guarded exactly like an apply.
- * Kept apart from drift.ts so that apply can use drift detection without an import cycle.
- */
-/** `--fix`: apply the repository's version of every drifted user (and the policy) via applyRevision. */
-async function fixDrift(result, options, tenant) {
-    const users = new Set(drifted(result).map((u) => u.key.canonical));
-    if (users.size === 0 && result.policy.status !== 'different')
-        return undefined;
-    if (result.validation.findings.some((f) => f.severity === 'error')) {
-        throw new UserError('guard', 'The repository does not validate, so drift was not repaired. Fix the findings above first.');
-    }
-    return applyRevision({
-        repo: options.repo,
-        head: result.head,
-        environment: options.environment,
-        ...(options.remote ? { remote: options.remote } : {}),
-        prune: false,
-        dryRun: options.dryRun ?? false,
-        allowPolicyLockout: options.allowPolicyLockout ?? false,
-        ...(options.words ? { words: options.words } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.log ? { log: options.log } : {}),
-        ...(options.progress ? { progress: options.progress } : {}),
-        repair: { users },
-    }, tenant);
-}
-
-function driftHeadline(result) {
-    const c = driftCounts(result);
-    const seconds = `(${(result.durationMs / 1000).toFixed(1)} s)`;
-    if (inSync(result)) {
-        const photos = c['in-sync'] === 1 ? "1 user's photo matches" : `all ${c['in-sync']} users' photos match`;
-        return `No drift: ${photos} the repository; ${policyWord(result.policy)} ${seconds}.`;
-    }
-    const parts = [`${c.different} different`, `${c.missing} missing`, `${c['in-sync']} matching`];
-    if (c.unresolved)
-        parts.push(`${c.unresolved} not in the tenant`);
-    if (c.error)
-        parts.push(`${c.error} could not be compared`);
-    if (c.cancelled)
-        parts.push(`${c.cancelled} not compared (cancelled)`);
-    return `Drift: ${parts.join(', ')}; ${policyWord(result.policy)} ${seconds}.`;
-}
-/** The policy comparison in words (the JSON keeps the status value). */
-function policyWord(policy) {
-    switch (policy.status) {
-        case 'not-managed':
-            return 'the photo policy is not managed by the manifests';
-        case 'in-sync':
-            return "the tenant's photo policy matches";
-        case 'different':
-            return "the tenant's photo policy differs";
-        case 'error':
-            return "the tenant's photo policy could not be read";
-    }
-}
-/** One user's comparison in words (the JSON keeps the status value). */
-function driftWords(status) {
-    switch (status) {
-        case 'in-sync':
-            return 'matches';
-        case 'different':
-            return 'different photo';
-        case 'missing':
-            return 'no photo in the tenant';
-        case 'unresolved':
-            return 'not in the tenant';
-        case 'error':
-            return 'could not be compared';
-        case 'cancelled':
-            return 'not compared';
-    }
-}
-const STATUS_ORDER = ['different', 'missing', 'unresolved', 'error', 'cancelled', 'in-sync'];
-function sorted(users) {
-    return [...users].sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) || (a.key.canonical < b.key.canonical ? -1 : 1));
-}
-function tenantDescription(u) {
-    if (u.status === 'missing')
-        return 'no photo';
-    if (!u.tenantPhoto)
-        return '';
-    const { width, height, bytes } = u.tenantPhoto;
-    return `${width}×${height}, ${Math.max(1, Math.round(bytes / 1024))} KB${u.similarity !== undefined ? `, similarity ${u.similarity.toFixed(3)}` : ''}`;
-}
-function driftText(result, fix, words = NEUTRAL_VOCABULARY) {
-    const lines = [];
-    for (const u of sorted(result.users)) {
-        if (u.status === 'in-sync')
-            continue;
-        // Paths, reasons (Graph's messages) and manifest names are data: printable() keeps each on its line.
-        lines.push(`  ${symbol(u.status)} ${describeUser(u.key, u.name)}  ${printable(u.photo)}  [${driftWords(u.status)}] ${printable(u.reason ?? '')} (${printable(u.declaredAt.file)}:${u.declaredAt.line})`.trimEnd());
-    }
-    if (result.policy.status === 'different')
-        lines.push(`  ~ policy: tenant has ${describeTenantPolicy(result.policy.tenant)}; the manifests declare ${describeTenantPolicy(result.policy.declared)}`);
-    if (result.policy.status === 'error')
-        lines.push(`  ! policy: ${printable(result.policy.reason ?? '')}`);
-    lines.push(driftHeadline(result));
-    if (fix)
-        lines.push(fixLine(fix));
-    else if (!inSync(result) && (driftCounts(result).different || driftCounts(result).missing || result.policy.status === 'different')) {
-        lines.push(`To upload the repository's version of the different and missing photos, ${words.fixDrift}.`);
-    }
-    return lines.join('\n') + '\n';
-}
-function symbol(status) {
-    return status === 'different' ? '~' : status === 'missing' ? '+' : status === 'in-sync' ? '=' : '!';
-}
-function fixLine(fix) {
-    const c = applyCounts(fix);
-    const dry = fix.record === 'dry-run';
-    const failures = fix.outcomes.filter((o) => o.status === 'failed' || o.status === 'cancelled');
-    return [
-        `Fix${dry ? ' (dry run)' : ''}: ${c.uploaded} ${dry ? 'would upload' : 'uploaded'}, ${c.failed} failed${c.cancelled ? `, ${c.cancelled} not started` : ''}${c.notAttempted ? `, ${c.notAttempted} not attempted` : ''}; ${policyOutcomeWords(fix.policy.status)}${fix.policy.message ? ` (${printable(fix.policy.message)})` : ''}.`,
-        // The photo policy stopped the writes: one reason for all of them, not one per user.
-        ...(fix.halted ? [`Stopped: ${printable(fix.halted.message)}`] : []),
-        ...failures.map((o) => `  ✗ ${outcomeUser(fix, o)} (${printable(o.photo ?? '')}): ${printable(o.reason ?? outcomeWords(o.status))}`),
-    ].join('\n');
-}
-function driftJson(result, fix) {
-    return {
-        head: result.head,
-        inSync: inSync(result),
-        threshold: result.threshold,
-        counts: driftCounts(result),
-        policy: result.policy,
-        users: sorted(result.users).map((u) => ({
-            user: u.key.value,
-            keyType: u.key.kind,
-            ...(u.name ? { name: u.name } : {}),
-            photo: u.photo,
-            status: u.status,
-            ...(u.similarity !== undefined ? { similarity: u.similarity } : {}),
-            ...(u.tenantPhoto ? { tenantPhoto: u.tenantPhoto } : {}),
-            ...(u.reason ? { reason: u.reason } : {}),
-            declaredAt: `${u.declaredAt.file}:${u.declaredAt.line}`,
-        })),
-        ...(fix
-            ? { fix: { counts: applyCounts(fix), succeeded: applySucceeded(fix), policy: fix.policy.status, ...(fix.halted ? { halted: fix.halted } : {}), outcomes: fix.outcomes.map((o) => ({ user: o.key.value, ...(fix.names?.get(o.key.canonical) ? { name: fix.names.get(o.key.canonical) } : {}), status: o.status, ...(o.reason ? { reason: o.reason } : {}) })) } }
-            : {}),
-    };
-}
-/**
- * The job summary: verdict and counts, then each drifted user side by side, then the policy. Data
- * (keys, paths, reasons, manifest names, the policy) goes through mdText (src/report/markdown.ts).
- */
-function driftMarkdown(result, fix, options = {}) {
-    const c = driftCounts(result);
-    const openRows = options.openRows ?? 20;
-    const out = [
-        `## ${inSync(result) ? '✅' : '⚠️'} entra-photos: ${driftHeadline(result)}`,
-        '',
-        `Compared ${mdRevision(result.head.slice(0, 12))} with the tenant. Photos are compared perceptually (Graph re-encodes what it stores): the same picture scores ≥ ${result.threshold}.`,
-        '',
-        '| Matching | Different | Missing | Not in tenant | Errors | Policy |',
-        '|---:|---:|---:|---:|---:|---|',
-        `| ${c['in-sync']} | ${c.different} | ${c.missing} | ${c.unresolved} | ${c.error + c.cancelled} | ${policyWord(result.policy)} |`,
-        '',
-    ];
-    const shown = sorted(result.users).filter((u) => u.status !== 'in-sync');
-    if (shown.length) {
-        const header = [
-            "The repository's photo is linked from the repository (visible only to people who can read it). The tenant's photo is described, not shown: it never leaves the job.",
-            '',
-            '| Repository | Tenant | User | Status | Photo | Declared at |',
-            '|---|---|---|---|---|---|',
-        ];
-        const rows = shown.map((u) => {
-            const src = options.photoUrl ? htmlImageSrc(options.photoUrl(u.photo)) : undefined;
-            const repo = src ? `<img src="${src}" width="64" alt="repository photo">` : '';
-            const declared = `${u.declaredAt.file}:${u.declaredAt.line}`;
-            const declaredCell = options.lineUrl ? mdLink(declared, options.lineUrl(u.declaredAt.file, u.declaredAt.line)) : mdText(declared);
-            return `| ${repo} | ${mdText(tenantDescription(u))} | ${mdText(describeUser(u.key, u.name))} | **${driftWords(u.status)}**${u.reason && u.status !== 'missing' ? `: ${mdText(u.reason)}` : ''} | ${mdText(u.photo)} | ${declaredCell} |`;
+    /**
+     * Runs `task` (one HTTP attempt that throws GraphError on failure) under the pacer's schedule,
+     * retrying it as the failure allows. Resolves with the task's value or rejects with its last
+     * error (see attemptsOf) or PacerCancelledError.
+     */
+    run(task, label) {
+        this.#stats.tasks++;
+        if (this.#options.signal?.aborted) {
+            this.#stats.cancelled++;
+            return Promise.reject(new PacerCancelledError(label));
+        }
+        return new Promise((resolve, reject) => {
+            this.#queue.push({ task, label, attempts: 0, startedAt: 0, probe: false, inFlightAtStart: 0, resolve: resolve, reject });
+            this.#pump();
         });
-        if (rows.length > openRows)
-            out.push(`<details><summary><b>What differs (${rows.length})</b></summary>`, '', ...header, ...rows, '', '</details>', '');
-        else
-            out.push('### What differs', '', ...header, ...rows, '');
     }
-    if (result.policy.status !== 'not-managed') {
-        out.push('### Photo policy', '', `- ${policyWord(result.policy).replace(/^t/, 'T')}.`);
-        if (result.policy.tenant)
-            out.push(`- tenant: ${mdText(describeTenantPolicy(result.policy.tenant))}`);
-        if (result.policy.declared)
-            out.push(`- declared: ${mdText(describeTenantPolicy(result.policy.declared))}`);
-        if (result.policy.reason)
-            out.push(`- ${mdText(result.policy.reason)}`);
-        out.push('');
+    /** Resolves when fewer than `count` tasks are pending: the caller's bounded lookahead. */
+    whenPendingBelow(count) {
+        if (this.pending < count)
+            return Promise.resolve();
+        return new Promise((resolve) => this.#capacityWaiters.push({ below: count, resolve }));
     }
-    // fixLine's lines quote data (paths, reasons, the policy message) but stay one line each (printable).
-    if (fix)
-        out.push('### Fix', '', ...fixLine(fix).split('\n').map((l) => (l.startsWith('  ') ? `- ${mdText(l.trim())}` : mdText(l))), '');
-    else if (c.different + c.missing > 0 || result.policy.status === 'different')
-        out.push(mdText(`To upload the repository's version, ${(options.words ?? NEUTRAL_VOCABULARY).fixDrift}.`), '');
-    return out.join('\n');
+    /** Resolves when nothing is queued, waiting or in flight. */
+    onIdle() {
+        if (this.pending === 0)
+            return Promise.resolve();
+        return new Promise((resolve) => this.#idleWaiters.push(resolve));
+    }
+    #emit(event) {
+        this.#options.onEvent?.(event);
+    }
+    #emitRate(reason) {
+        const now = this.#now();
+        this.#emit({
+            type: 'rate',
+            rate: round(this.#currentRate(now)),
+            refillEstimate: this.#refillEstimate === null ? null : round(this.#refillEstimate),
+            concurrency: this.#capNow(now),
+            reason,
+        });
+    }
+    /** The cap on requests in flight: maxConcurrency, or a concurrency limit learned from refusals (re-tried +1 per step after a quiet spell). */
+    #capNow(now) {
+        if (this.#cap >= this.#maxConcurrency)
+            return this.#maxConcurrency;
+        const quietMs = now - Math.max(this.#lastReactionAt, this.#capAt);
+        const extra = quietMs > QUIET_MS ? Math.floor((quietMs - QUIET_MS) / QUIET_STEP_MS) + 1 : 0;
+        return Math.min(this.#maxConcurrency, this.#cap + extra);
+    }
+    /** The highest start rate the concurrency cap can carry at the observed round trip. */
+    #rateCeiling() {
+        const rtt = this.#rttMs ?? 100;
+        return Math.max(this.#initialRate, (this.#capNow(this.#now()) * 1000 * 1.25) / Math.max(1, rtt));
+    }
+    #currentRate(now) {
+        if (this.#mode === 'ramp')
+            return Math.min(this.#initialRate * 2 ** this.#rampLog2, this.#rateCeiling());
+        const quietMs = now - Math.max(this.#lastReactionAt, this.#pacedAt);
+        const gain = quietMs > QUIET_MS ? Math.min(16, QUIET_GAIN ** ((quietMs - QUIET_MS) / QUIET_STEP_MS)) : 1;
+        return Math.max(MIN_RATE, Math.min(this.#pacedRate * gain, this.#rateCeiling()));
+    }
+    #advanceRamp(now) {
+        if (this.#mode === 'ramp' && this.#rampRunning && this.#rampAt !== undefined) {
+            this.#rampLog2 += (now - this.#rampAt) / this.#rampDoublingMs;
+            // Never beyond what the concurrency cap can carry: a later cut starts from a real rate.
+            this.#rampLog2 = Math.min(this.#rampLog2, Math.log2(this.#rateCeiling() / this.#initialRate));
+        }
+        this.#rampAt = now;
+    }
+    #setPaced(rate, now) {
+        this.#mode = 'paced';
+        this.#pacedRate = Math.max(MIN_RATE, rate);
+        this.#pacedAt = now;
+    }
+    #pump() {
+        if (this.#options.signal?.aborted) {
+            this.#cancelWaiting();
+            this.#notify();
+            return;
+        }
+        const now0 = this.#now();
+        this.#advanceRamp(now0);
+        let rateBound = false;
+        while (this.#queue.length > 0) {
+            const now = this.#now();
+            if (!this.#answered && this.#inFlight >= this.#initialConcurrency)
+                break;
+            if (this.#inFlight >= this.#capNow(now) || this.#probeInFlight)
+                break;
+            // The probe goes alone: after every request of the event has answered (a request still in
+            // flight may deepen the debt the probe would then be refused for).
+            if (this.#needProbe && this.#inFlight > 0)
+                break;
+            if (now < this.#gateUntil) {
+                this.#wakeAt(this.#gateUntil);
+                break;
+            }
+            const window = this.#window;
+            let burst = false;
+            if (window) {
+                if (now >= window.nextOpen) {
+                    const periods = Math.floor((now - window.nextOpen) / window.periodMs) + 1;
+                    window.nextOpen += periods * window.periodMs;
+                    window.sent = 0;
+                }
+                if (!this.#needProbe && window.sent >= Math.max(1, Math.floor(window.quota * WINDOW_BUDGET))) {
+                    this.#wakeAt(window.nextOpen);
+                    break;
+                }
+                burst = true;
+            }
+            const rate = this.#currentRate(now);
+            if (!burst && !this.#needProbe && now < this.#nextStartAt) {
+                rateBound = true;
+                this.#wakeAt(this.#nextStartAt);
+                break;
+            }
+            const probe = this.#needProbe;
+            if (probe) {
+                this.#needProbe = false;
+                this.#probeInFlight = true;
+                // Answers that came in since the 429s complete the event's measurement; a new cycle begins.
+                if (this.#event && this.#refusedProbes === 0)
+                    this.#estimate(this.#event, now, false);
+                this.#cycleStart = now;
+            }
+            this.#cycleStart ??= now;
+            this.#firstStartAt ??= now;
+            if (this.#window)
+                this.#window.sent++; // (the probe's re-estimate may have replaced it)
+            // A timer that fired late may catch up one interval (else the lateness is lost every time
+            // and a busy event loop paces below the rate set); an idle spell is not saved up beyond that.
+            this.#nextStartAt = Math.max(this.#nextStartAt, now - 1000 / rate) + 1000 / rate;
+            this.#start(this.#queue.shift(), now, probe);
+        }
+        // The ramp grows only while work waits for the rate alone (not for the caller, a gate or the cap).
+        this.#rampRunning = rateBound && this.#answered;
+        this.#notify();
+    }
+    #wakeAt(at) {
+        if (this.#timer !== undefined && this.#timerAt <= at)
+            return;
+        if (this.#timer !== undefined)
+            clearTimeout(this.#timer);
+        this.#timerAt = at;
+        this.#timer = setTimeout(() => {
+            this.#timer = undefined;
+            this.#timerAt = Number.POSITIVE_INFINITY;
+            this.#pump();
+        }, Math.max(0, Math.ceil(at - this.#now())));
+    }
+    #start(job, startedAt, probe) {
+        job.attempts++;
+        job.startedAt = startedAt;
+        job.probe = probe;
+        this.#stats.attempts++;
+        this.#inFlight++;
+        job.inFlightAtStart = this.#inFlight;
+        let promise;
+        try {
+            promise = Promise.resolve(job.task());
+        }
+        catch (error) {
+            promise = Promise.reject(error);
+        }
+        promise.then((value) => {
+            this.#inFlight--;
+            this.#onSuccess(job, value);
+            this.#stats.succeeded++;
+            job.resolve(value);
+            this.#pump();
+        }, (error) => {
+            this.#inFlight--;
+            this.#onFailure(job, error);
+            this.#pump();
+        });
+    }
+    #onSuccess(job, value) {
+        const now = this.#now();
+        this.#count('ok');
+        this.#answered = true;
+        this.#firstAnswerAt ??= now;
+        this.#consecutiveThrottles = 0;
+        const rtt = now - job.startedAt;
+        this.#rttMs = this.#rttMs === undefined ? rtt : this.#rttMs * 0.9 + rtt * 0.1;
+        this.#okStarts.push(job.startedAt);
+        this.#okInFlight.push(job.inFlightAtStart);
+        this.#okAt.push(now);
+        if (this.#okStarts.length > 4096) {
+            this.#okStarts.splice(0, 2048);
+            this.#okInFlight.splice(0, 2048);
+            this.#okAt.splice(0, 2048);
+        }
+        if (job.probe) {
+            this.#probeInFlight = false;
+            this.#refusedProbes = 0;
+        }
+        this.#onUsage(throttleUsageOf(value), now);
+    }
+    /**
+     * Early warning (x-ms-throttle-limit-percentage, when the server sends it), until the first 429.
+     * The header is the bucket's level: usage u = (B − tokens) / B. Between two answers, the level
+     * moved by what was admitted minus what was refilled: B·Δu = Δadmitted − R·Δt. Fitting B and R
+     * to every (Δu, Δadmitted, Δt) since the first warning (least squares; the rate changes at that
+     * warning, so the two are told apart) gives the refill rate R without any 429. The first warning
+     * halves the rate (the ramp's rate drained the bucket); once the fit holds, starts go at R
+     * nudged by the level (up to 5% below R while the bucket is past 90%, 10% at 97%, 2% above
+     * when the header is gone), never above the ramp's rate at the first warning. Until then, usage still rising past 95%
+     * halves the rate again (once per round trip), and an absent header (the bucket refills) raises it.
+     */
+    #onUsage(usage, now) {
+        if (usage !== undefined)
+            this.#usageSeen = true;
+        if (!this.#usageSeen)
+            return;
+        const level = usage !== undefined && usage >= 0.8 ? usage : undefined;
+        let warning = this.#warning;
+        if (!warning && this.#mode === 'paced') {
+            // Paced from 429s. A server that sends the header also says when its bucket has room
+            // again (no header for a while, the level under 80%): the limit may have risen (a storm
+            // ended): ramp up again from here; the next warning measures it.
+            if (level !== undefined) {
+                this.#roomSince = undefined;
+                return;
+            }
+            this.#roomSince ??= now;
+            if (now - this.#roomSince >= Math.max(ROOM_MS, 5 * (this.#rttMs ?? 100))) {
+                this.#rampLog2 = Math.log2(this.#currentRate(now) / this.#initialRate);
+                this.#mode = 'ramp';
+                this.#roomSince = undefined;
+                this.#emitRate('room again (early warning header absent)');
+            }
+            return;
+        }
+        if (!warning) {
+            if (level === undefined)
+                return;
+            const current = this.#currentRate(now);
+            warning = this.#warning = { hi: current, samples: [], adjustedAt: now, lastLevel: level };
+            warning.samples.push({ at: now, usage: level, admitted: this.#stats.succeeded + 1 });
+            this.#setPaced(current * WARNING_FIRST_CUT, now);
+            this.#emitRate('early warning');
+            return;
+        }
+        if (level !== undefined) {
+            warning.samples.push({ at: now, usage: level, admitted: this.#stats.succeeded + 1 });
+            if (warning.samples.length > WARNING_SAMPLES)
+                warning.samples.splice(1, warning.samples.length - WARNING_SAMPLES);
+        }
+        const fit = fitBucket(warning.samples);
+        const rtt = this.#rttMs ?? 100;
+        if (fit !== undefined) {
+            const refill = Math.min(fit, warning.hi);
+            const nudge = level === undefined ? 1.02 : level >= 0.97 ? 0.9 : Math.min(1.02, Math.max(0.95, 1 - 0.25 * (level - 0.9)));
+            const next = refill * nudge;
+            const changed = this.#refillEstimate === null || Math.abs(refill - this.#refillEstimate) > this.#refillEstimate * 0.02;
+            this.#refillEstimate = refill;
+            if (changed || Math.abs(next - this.#pacedRate) > this.#pacedRate * 0.01)
+                this.#setPaced(next, now);
+            if (changed)
+                this.#emitRate('early warning: measured refill');
+        }
+        else if (now - warning.adjustedAt >= rtt) {
+            const current = this.#currentRate(now);
+            if (level !== undefined && level >= 0.95 && level > warning.lastLevel) {
+                this.#setPaced(current * 0.5, now);
+                warning.adjustedAt = now;
+            }
+            else if (level === undefined) {
+                this.#setPaced(Math.min(warning.hi, current * 1.05), now);
+                warning.adjustedAt = now;
+            }
+        }
+        if (level !== undefined)
+            warning.lastLevel = level;
+    }
+    #count(outcome) {
+        this.#stats.outcomes[outcome] = (this.#stats.outcomes[outcome] ?? 0) + 1;
+    }
+    #onFailure(job, error) {
+        const disposition = classifyFailure(error);
+        this.#count(outcomeName(error));
+        this.#answered = true;
+        if (job.probe && disposition.kind !== 'throttled')
+            this.#probeInFlight = false;
+        const cancelled = this.#options.signal?.aborted ?? false;
+        const final = disposition.kind === 'fatal' || job.attempts >= this.#maxAttempts || cancelled;
+        if (disposition.kind === 'throttled') {
+            this.#stats.throttled++;
+            this.#onThrottled(job, disposition.retryAfterSeconds, !final);
+        }
+        if (final) {
+            if (cancelled && disposition.kind !== 'fatal') {
+                this.#stats.cancelled++;
+                job.reject(new PacerCancelledError(job.label, error));
+                return;
+            }
+            this.#stats.failed++;
+            if (error && typeof error === 'object')
+                attemptsByError.set(error, job.attempts);
+            this.#emit({ type: 'failed', label: job.label, attempts: job.attempts, error: error instanceof Error ? error.message : String(error) });
+            job.reject(error);
+            return;
+        }
+        this.#stats.retries++;
+        if (disposition.kind === 'throttled')
+            return; // requeued behind the gate by #onThrottled
+        const delayMs = backoffDelayMs(job.attempts, disposition.retryAfterSeconds, {
+            ...(this.#options.baseDelayMs !== undefined ? { baseDelayMs: this.#options.baseDelayMs } : {}),
+            ...(this.#options.maxDelayMs !== undefined ? { maxDelayMs: this.#options.maxDelayMs } : {}),
+            ...(this.#options.random ? { random: this.#options.random } : {}),
+        });
+        this.#emit({ type: 'retry', label: job.label, attempt: job.attempts, delayMs: Math.round(delayMs), error: error instanceof Error ? error.message : String(error) });
+        const timer = setTimeout(() => {
+            this.#retryTimers.delete(timer);
+            this.#queue.unshift(job);
+            this.#pump();
+        }, delayMs);
+        this.#retryTimers.set(timer, job);
+    }
+    #setGate(until, now) {
+        if (until > this.#gateUntil) {
+            this.#stats.gateWaitMs += until - Math.max(now, this.#gateUntil);
+            this.#gateUntil = until;
+        }
+        this.#needProbe = true;
+        this.#nextStartAt = Math.max(this.#nextStartAt, this.#gateUntil);
+    }
+    #onThrottled(job, retryAfterSeconds, requeue) {
+        const now = this.#now();
+        this.#consecutiveThrottles++;
+        const waitMs = retryAfterSeconds !== undefined
+            ? retryAfterSeconds * 1000
+            : (this.#options.defaultThrottleDelayMs ?? 1000) * 2 ** Math.min(5, this.#consecutiveThrottles - 1);
+        this.#emit({ type: 'throttled', label: job.label, attempt: job.attempts, retryAfterSeconds, gateMs: Math.round(waitMs) });
+        if (job.probe) {
+            // Refused although it went alone after the gate: a storm. What was learned before stands
+            // (undo the cut the storm's first refusals caused); wait as told, longer after a few.
+            this.#probeInFlight = false;
+            this.#refusedProbes++;
+            if (this.#refusedProbes === 1) {
+                if (this.#event)
+                    this.#restore(this.#event.before);
+                this.#emitRate('storm');
+            }
+            const extra = this.#refusedProbes - PROBE_HONOURED;
+            const wait = extra > 0 ? Math.max(waitMs, Math.min(PROBE_MAX_MS, waitMs * PROBE_BACKOFF ** extra)) : waitMs;
+            this.#setGate(now + wait, now);
+            this.#lastReactionAt = now;
+            if (requeue)
+                this.#queue.push(job); // the next probe is another task
+            return;
+        }
+        this.#setGate(now + waitMs, now);
+        if (requeue)
+            this.#queue.unshift(job);
+        // Refused on arrival: answered much faster than a write is.
+        const fast = this.#rttMs !== undefined && now - job.startedAt < this.#rttMs * 0.3;
+        if (job.startedAt >= this.#lastReactionAt || !this.#event) {
+            // A new congestion event: the first 429 for a request started after we last reacted. From
+            // here the 429s set the rate; an early-warning fit in progress starts over.
+            this.#stats.events++;
+            this.#warning = undefined;
+            this.#roomSince = undefined;
+            this.#lastReactionAt = now;
+            this.#event = {
+                cycleStart: this.#cycleStart ?? job.startedAt,
+                reactionAt: now,
+                targets: [now + waitMs],
+                refusedAt: [now],
+                concurrencyLike: fast,
+                fewestRefusedInFlight: job.inFlightAtStart,
+                schedule: undefined,
+                reason: undefined,
+                firstWaitMs: waitMs,
+                before: { mode: this.#mode, rampLog2: this.#rampLog2, pacedRate: this.#pacedRate, window: this.#window ? { ...this.#window } : undefined },
+            };
+            this.#estimate(this.#event, now, true);
+        }
+        else {
+            const event = this.#event;
+            event.targets.push(now + waitMs);
+            event.refusedAt.push(now);
+            event.concurrencyLike &&= fast;
+            event.fewestRefusedInFlight = Math.min(event.fewestRefusedInFlight, job.inFlightAtStart);
+            this.#estimate(event, now, false);
+        }
+    }
+    #restore(state) {
+        this.#mode = state.mode;
+        this.#rampLog2 = state.rampLog2;
+        this.#pacedRate = state.pacedRate;
+        this.#window = state.window ? { ...state.window } : undefined;
+    }
+    /** Re-estimates the sustainable rate from a congestion event (called for each of its 429s). */
+    #estimate(event, now, first) {
+        const opening = Math.min(...event.targets);
+        let ok = 0;
+        /** Successes of the cycle answered before the moment the refusals were sent back to (a window's end). */
+        let okBeforeOpening = 0;
+        let mostOkInFlight = 0;
+        for (let i = 0; i < this.#okStarts.length; i++) {
+            const at = this.#okStarts[i];
+            if (at < event.cycleStart || at >= event.reactionAt)
+                continue;
+            ok++;
+            if (this.#okAt[i] < opening)
+                okBeforeOpening++;
+            mostOkInFlight = Math.max(mostOkInFlight, this.#okInFlight[i]);
+        }
+        const cycleMs = this.#gateUntil - event.cycleStart;
+        const targets = [...event.targets].sort((a, b) => a - b);
+        const sameMoment = targets.length >= 2 && targets[targets.length - 1] - targets[0] <= SAME_TARGET_MS;
+        event.schedule = scheduleRate(targets, event.refusedAt, (from, to) => this.#okAt.filter((at) => at > from && at < to).length) ?? event.schedule;
+        const schedule = event.schedule;
+        let estimate;
+        let reason;
+        // Refusals all sent back to one distant moment (several token periods at the cycle's rate
+        // away; or one such refusal when a window is already known): a window closing.
+        const cycleRate = okBeforeOpening / (Math.max(1, opening - event.cycleStart) / 1000);
+        const distant = event.firstWaitMs >= Math.max(WINDOW_MIN_WAIT_MS, (WINDOW_MIN_PERIODS * 1000) / Math.max(MIN_RATE, cycleRate));
+        const windowLike = (sameMoment || (this.#window !== undefined && targets[targets.length - 1] - targets[0] <= SAME_TARGET_MS)) && distant;
+        if (event.concurrencyLike && mostOkInFlight > 0 && event.fewestRefusedInFlight > mostOkInFlight) {
+            // Refused on arrival, and only with more in flight than ever succeeded: a concurrency limit.
+            // The cap explains it; the rate stays.
+            this.#cap = mostOkInFlight;
+            this.#capAt = now;
+            reason = 'concurrency limit';
+        }
+        else if (windowLike && okBeforeOpening >= CYCLE_MIN_OK) {
+            // A window: its quota arrives at once when it opens. The quota: the successes admitted
+            // before it closed (a request of this cycle answered after the opening belongs to the next
+            // window); the period: from the cycle's start (the previous opening) to this opening.
+            // The first window started when our first request reached the server (about when its answer
+            // came back: the decision follows the latency here), not when it left.
+            const periodStart = event.cycleStart === this.#firstStartAt && this.#firstAnswerAt !== undefined && this.#firstAnswerAt < opening ? this.#firstAnswerAt : event.cycleStart;
+            const existing = this.#window;
+            const sameOpening = existing && (Math.abs(existing.nextOpen - opening) <= SAME_TARGET_MS || Math.abs(existing.nextOpen - existing.periodMs - opening) <= SAME_TARGET_MS);
+            if (existing && sameOpening) {
+                // This event again (re-estimated as answers come in): the opening and what was sent since stand.
+                existing.quota = okBeforeOpening;
+                existing.periodMs = opening - periodStart;
+            }
+            else {
+                this.#window = { periodMs: opening - periodStart, quota: okBeforeOpening, nextOpen: opening, sent: 0 };
+            }
+            estimate = okBeforeOpening / ((opening - periodStart) / 1000);
+            reason = 'window';
+        }
+        else if (schedule !== undefined) {
+            this.#window = undefined;
+            estimate = schedule;
+            reason = 'retry-after schedule';
+        }
+        else if (ok >= CYCLE_MIN_OK && cycleMs >= CYCLE_MIN_MS) {
+            this.#window = undefined;
+            estimate = ok / (cycleMs / 1000);
+            reason = 'measured refill';
+        }
+        else if (ok > 0) {
+            // Refused after some successes, nothing to measure: slow down (once per event).
+            this.#window = undefined;
+            if (first)
+                this.#setPaced(this.#currentRate(now) * BLIND_CUT, now);
+            reason = 'throttled again';
+        }
+        else {
+            // Nothing accepted since the cycle began: no information about the rate; the probe decides.
+            reason = 'refused from the start';
+        }
+        const previous = this.#refillEstimate;
+        if (estimate !== undefined) {
+            this.#refillEstimate = estimate;
+            this.#setPaced(estimate * RATE_MARGIN, now);
+        }
+        const changed = estimate !== undefined && (previous === null || Math.abs(estimate - previous) > previous * 0.02 || reason !== event.reason);
+        event.reason = reason;
+        if (first || changed)
+            this.#emitRate(this.#stats.events === 1 && first ? `first throttling: ${reason}` : reason);
+    }
+    #cancelWaiting() {
+        for (const job of this.#queue.splice(0)) {
+            this.#stats.cancelled++;
+            job.reject(new PacerCancelledError(job.label));
+        }
+        for (const [timer, job] of this.#retryTimers) {
+            clearTimeout(timer);
+            this.#stats.cancelled++;
+            job.reject(new PacerCancelledError(job.label));
+        }
+        this.#retryTimers.clear();
+        if (this.#timer !== undefined)
+            clearTimeout(this.#timer);
+        this.#timer = undefined;
+        this.#timerAt = Number.POSITIVE_INFINITY;
+        this.#notify();
+    }
+    #notify() {
+        const pending = this.pending;
+        if (this.#capacityWaiters.length > 0) {
+            const ready = this.#capacityWaiters.filter((waiter) => pending < waiter.below || this.#options.signal?.aborted);
+            this.#capacityWaiters = this.#capacityWaiters.filter((waiter) => !ready.includes(waiter));
+            for (const waiter of ready)
+                waiter.resolve();
+        }
+        if (pending === 0 && this.#idleWaiters.length > 0) {
+            const waiters = this.#idleWaiters;
+            this.#idleWaiters = [];
+            for (const resolve of waiters)
+                resolve();
+        }
+    }
 }
-/** A self-contained page for the admin's own machine: both thumbnails side by side as data URIs. */
-function driftHtml(result, fix) {
-    const img = (jpeg) => (jpeg && jpeg.length ? `<img src="data:image/jpeg;base64,${jpeg.toString('base64')}" width="96" height="96" alt="">` : '<span class="none">—</span>');
-    const rows = sorted(result.users)
-        .filter((u) => u.status !== 'in-sync')
-        .map((u) => `<tr><td>${img(u.thumbnails?.repo)}</td><td>${img(u.thumbnails?.tenant)}</td><td>${html(describeUser(u.key, u.name))}</td><td><b>${html(driftWords(u.status))}</b><br>${html(u.reason ?? '')}</td><td><code>${html(u.photo)}</code><br>${html(`${u.declaredAt.file}:${u.declaredAt.line}`)}</td></tr>`);
-    return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>entra-photos drift ${html(result.head.slice(0, 12))}</title>
-<style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:6px;vertical-align:top;text-align:left}.none{color:#999}</style></head>
-<body><h1>entra-photos drift</h1>
-<p>${html(driftHeadline(result))}</p>
-${fix ? `<p>${html(fixLine(fix))}</p>` : ''}
-<p>Contains photos of people: keep this file on this machine and delete it when done.</p>
-<table><tr><th>Repository</th><th>Tenant</th><th>User</th><th>Status</th><th>Photo</th></tr>
-${rows.join('\n')}
-</table></body></html>
-`;
+/**
+ * The server's own admission rate, read from when it told refused requests to come back (targets)
+ * and how many requests it admitted meanwhile (`grantedBetween(from, to)`: successes answered in
+ * that span). A bucket that counts refusals gives each refusal its own slot, 1/R after the
+ * previous one, so some Retry-After reaches beyond the gap between slots (the debt); one that does
+ * not sends refusals to its next token, which moves 1/R later with each admission. Either way the
+ * distinct targets are whole numbers of periods apart: R = periods spanned / span (an admission
+ * between two refusals leaves a double gap; with refusals sent to the next token, the successes
+ * answered meanwhile count too, if more). Not when every refusal
+ * was told to wait the same time (a fixed Retry-After): then the targets only mirror when the
+ * refusals came.
+ */
+function scheduleRate(targets, refusedAt, grantedBetween = () => 0) {
+    if (targets.length !== refusedAt.length)
+        return undefined;
+    const sorted = [...targets].sort((a, b) => a - b);
+    const distinct = [];
+    for (const target of sorted)
+        if (distinct.length === 0 || target - distinct[distinct.length - 1] > SAME_TARGET_MS)
+            distinct.push(target);
+    if (distinct.length < 3)
+        return undefined;
+    const spanMs = distinct[distinct.length - 1] - distinct[0];
+    const gaps = distinct.slice(1).map((target, i) => target - distinct[i]);
+    const arrivals = [...refusedAt].sort((a, b) => a - b);
+    const waits = targets.map((target, i) => target - refusedAt[i]);
+    const longestWait = Math.max(...waits);
+    // The same wait for everyone (a fixed Retry-After): the targets only mirror the refusals.
+    if (!(spanMs > 0) || longestWait - Math.min(...waits) <= Math.max(SAME_TARGET_MS, median(gaps) * 0.1))
+        return undefined;
+    const smallest = Math.min(...gaps);
+    // Gaps are whole numbers of token periods. Count the periods the span covers in units of a
+    // typical single gap (a median: the times are the server's, but each is read as our receipt time
+    // plus the Retry-After, so network and event-loop jitter move each one a little; the span over
+    // many gaps averages that out).
+    const counted = longestWait > smallest * 1.5;
+    const unit = counted ? median(gaps) : median(gaps.filter((gap) => gap <= smallest * 1.5));
+    const periods = gaps.reduce((sum, gap) => sum + Math.max(1, Math.round(gap / unit)), 0);
+    // Refusals sent to the next token: an admission between two refusals may also show only in the
+    // count of successes.
+    const slots = counted ? periods : Math.max(periods, grantedBetween(arrivals[0], arrivals[arrivals.length - 1]));
+    return slots / (spanMs / 1000);
 }
-function html(s) {
-    return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/**
+ * Fits a token bucket to level samples: B·(u − u₀) + R·(t − t₀) = admitted − admitted₀, least
+ * squares over every sample against the first. Returns R (per second) when the samples span at
+ * least 300 ms and 2% of the level, the system is well conditioned (the rate changed meanwhile),
+ * and both B and R come out positive.
+ */
+function fitBucket(samples) {
+    if (samples.length < 5)
+        return undefined;
+    const first = samples[0];
+    let sxx = 0;
+    let sxy = 0;
+    let syy = 0;
+    let sxz = 0;
+    let syz = 0;
+    let minUsage = first.usage;
+    let maxUsage = first.usage;
+    let span = 0;
+    for (const sample of samples) {
+        const x = sample.usage - first.usage;
+        const y = (sample.at - first.at) / 1000;
+        const z = sample.admitted - first.admitted;
+        sxx += x * x;
+        sxy += x * y;
+        syy += y * y;
+        sxz += x * z;
+        syz += y * z;
+        minUsage = Math.min(minUsage, sample.usage);
+        maxUsage = Math.max(maxUsage, sample.usage);
+        span = Math.max(span, sample.at - first.at);
+    }
+    if (span < 300 || maxUsage - minUsage < 0.02)
+        return undefined;
+    const det = sxx * syy - sxy * sxy;
+    // Collinear samples (one rate throughout) cannot tell B from R.
+    if (!(det > 1e-9 * sxx * syy))
+        return undefined;
+    const burst = (sxz * syy - syz * sxy) / det;
+    const refill = (syz * sxx - sxz * sxy) / det;
+    return burst > 0 && refill > 0 && Number.isFinite(refill) ? refill : undefined;
+}
+function median(values) {
+    if (values.length === 0)
+        return 0;
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+function throttleUsageOf(value) {
+    const usage = value && typeof value === 'object' ? value.throttleUsage : undefined;
+    return typeof usage === 'number' && Number.isFinite(usage) ? usage : undefined;
+}
+function outcomeName(error) {
+    if (isGraphError(error))
+        return error.status === 0 ? error.code || 'network' : String(error.status);
+    return error instanceof Error ? error.name : 'error';
+}
+function round(value) {
+    return Math.round(value * 100) / 100;
 }
 
-export { driftText as a, driftCounts as b, driftJson as c, detectDrift as d, driftMarkdown as e, fixDrift as f, driftHeadline as g, driftHtml as h, inSync as i };
+export { PacerCancelledError as P, WritePacer as W, attemptsOf as a };

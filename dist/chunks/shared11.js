@@ -4,213 +4,146 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { randomBytes } from 'node:crypto';
-import { readFile, mkdir, writeFile, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
-import { v as validateRepository, H as parseDocument, I as isMap, J as isSeq, Y as YAMLSeq_1, K as isPair, L as isScalar } from './shared8.js';
 import { U as UserError } from './shared4.js';
-import { W as WorktreeSnapshot } from './shared7.js';
+import { j as encodeSegment, H as query, I as withRetries, J as odataString, w as isGraphError, K as isNoPhoto } from './shared9.js';
 
 /**
- * What export and import share: the users a repository already declares, safe photo file names,
- * atomic writes, and writing manifest entries (a new file, or appended to an existing one: every
- * line already there, comments included, stays byte for byte as it was).
+ * Reading the directory in bulk, for export, import and drift:
+ *   - every user (or a group's members), paged, with only the properties asked for ($select);
+ *   - a group named by object id or display name;
+ *   - a photo download that makes exactly ONE attempt, for callers that pace many downloads
+ *     through a WritePacer (which owns retries, Retry-After and concurrency for the whole run).
+ * Pages are read with withRetries (a page is one occasional call); the next page is whatever
+ * @odata.nextLink says, so a caller may stop and continue where it left off.
  */
-/** Users the repository's manifests declare, by canonical key. A repository without manifests declares none. */
-async function declaredUsers(repo) {
-    const snapshot = new WorktreeSnapshot(repo);
+const DIRECTORY_PERMISSIONS = Object.freeze({
+    users: 'User.Read.All',
+    groupMembers: 'GroupMember.Read.All',
+    photos: 'ProfilePhoto.ReadWrite.All',
+});
+/** The advanced query header (with $count=true in the query) for casts, ne, not, endsWith. */
+const ADVANCED_QUERY_HEADERS = Object.freeze({ ConsistencyLevel: 'eventual' });
+/** The user properties export, import and drift need. */
+const DIRECTORY_USER_SELECT = ['id', 'userPrincipalName', 'mail', 'employeeId', 'displayName', 'accountEnabled'];
+/** Every user of the tenant (or of a group), page by page. */
+async function* listDirectoryUsers(connection, options = {}) {
+    const top = Math.min(999, Math.max(1, options.pageSize ?? 999));
+    const select = DIRECTORY_USER_SELECT.join(',');
+    let path;
+    let operation;
+    let permission;
+    let headers;
+    if (options.group !== undefined) {
+        const group = await findGroup(connection, options.group, options);
+        // The OData cast to microsoft.graph.user is an advanced query: Microsoft lists "Use of OData
+        // cast with transitive members list" among those that need the ConsistencyLevel: eventual
+        // header and $count=true (learn.microsoft.com/graph/aad-advanced-queries). Every page is asked
+        // with the header (the nextLink keeps $count=true).
+        path = `/groups/${encodeSegment(group.id)}/transitiveMembers/microsoft.graph.user${query({ $count: 'true', $select: select, $top: top })}`;
+        headers = ADVANCED_QUERY_HEADERS;
+        operation = `Listing the members of group "${group.displayName}"`;
+        permission = DIRECTORY_PERMISSIONS.groupMembers;
+    }
+    else {
+        path = `/users${query({ $select: select, $top: top })}`;
+        operation = 'Listing the users of the tenant';
+        permission = DIRECTORY_PERMISSIONS.users;
+    }
+    while (path !== undefined) {
+        const request = { method: 'GET', path, operation, permission, ...(headers ? { headers } : {}), ...(options.signal ? { signal: options.signal } : {}) };
+        let response;
+        try {
+            response = await withRetries(() => connection.send(request), { maxAttempts: options.maxAttempts ?? 5, ...(options.signal ? { signal: options.signal } : {}) });
+        }
+        catch (error) {
+            throw permissionHint(error, permission, operation.toLowerCase());
+        }
+        yield (response.body.value ?? []).map(toDirectoryUser).filter((u) => u !== undefined);
+        path = relativeNextLink(response.body['@odata.nextLink']);
+    }
+}
+/** All pages at once (import's matching index, drift's small lookups). */
+async function listAllDirectoryUsers(connection, options = {}) {
+    const users = [];
+    for await (const page of listDirectoryUsers(connection, options))
+        users.push(...page);
+    return users;
+}
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A group by object id, or by exact display name (which must name exactly one group). */
+async function findGroup(connection, group, options = {}) {
+    const retry = { maxAttempts: options.maxAttempts ?? 5, ...(options.signal ? { signal: options.signal } : {}) };
+    const permission = DIRECTORY_PERMISSIONS.groupMembers;
     try {
-        const validation = await validateRepository(snapshot, { shouldDecode: () => false });
-        return new Map(validation.users.map((u) => [u.key.canonical, { canonical: u.key.canonical, photoPath: u.photoPath, at: u.keyAt }]));
+        if (GUID.test(group)) {
+            const { body } = await withRetries(() => connection.send({ method: 'GET', path: `/groups/${encodeSegment(group)}${query({ $select: 'id,displayName' })}`, operation: `Looking up group ${group}`, permission }), retry);
+            return { id: String(body['id'] ?? group), displayName: String(body['displayName'] ?? group) };
+        }
+        const { body } = await withRetries(() => connection.send({
+            method: 'GET',
+            path: `/groups${query({ $filter: `displayName eq ${odataString(group)}`, $select: 'id,displayName', $top: 2 })}`,
+            operation: `Looking up group "${group}"`,
+            permission,
+        }), retry);
+        const found = body.value ?? [];
+        if (found.length === 0)
+            throw new UserError('usage', `No group is named "${group}" in the tenant. Check the name (it must match exactly) or pass the group's object id.`);
+        if (found.length > 1)
+            throw new UserError('usage', `Several groups are named "${group}". Pass the object id of the one you mean (Entra admin center → Groups → the group → Object ID).`);
+        return { id: String(found[0]['id']), displayName: String(found[0]['displayName'] ?? group) };
     }
-    finally {
-        snapshot.close();
+    catch (error) {
+        if (isGraphError(error) && error.status === 404)
+            throw new UserError('usage', `No group has the object id ${group} in this tenant. Check the id, or pass the group's display name.`);
+        throw permissionHint(error, permission, `read group ${group}`);
     }
 }
-/** The declaration of a tenant user under any of the keys a manifest may use for them. */
-function findDeclaration(declared, user) {
-    const keys = [`objectId:${user.id.toLowerCase()}`, `upn:${user.userPrincipalName.toLowerCase()}`];
-    if (user.mail)
-        keys.push(`upn:${user.mail.toLowerCase()}`);
-    if (user.employeeId)
-        keys.push(`employeeId:${user.employeeId}`);
-    for (const key of keys) {
-        const found = declared.get(key);
-        if (found)
-            return found;
-    }
-    return undefined;
-}
-/** A file name from an identifier: lower case, only [a-z0-9._@-], never empty or hidden. */
-function safeFileStem(value) {
-    const stem = value.toLowerCase().replace(/[^a-z0-9._@-]+/g, '_').replace(/^[._]+/, '').slice(0, 120);
-    return stem || 'photo';
-}
-/** Repository-relative path (forward slashes) checked to stay inside the repository. */
-function insideRepo(repo, rel, what) {
-    const abs = path.resolve(repo, rel);
-    const relative = path.relative(repo, abs);
-    if (!relative || relative.startsWith('..') || path.isAbsolute(relative)) {
-        throw new UserError('usage', `${what} "${rel}" is outside the repository ${repo}. Give a path inside it (e.g. manifests/imported.yaml).`);
-    }
-    return abs;
-}
-/** Writes through a temporary file and a rename: an interruption never leaves half a file. */
-async function writeAtomic(file, data) {
-    await mkdir(path.dirname(file), { recursive: true });
-    const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+/**
+ * GET /users/{id}/photo/$value — ONE attempt (run it through a WritePacer); null when the user
+ * has no photo (404 ImageNotFound).
+ */
+async function downloadPhotoOnce(connection, userId, signal) {
     try {
-        await writeFile(temp, data);
-        await rename(temp, file);
+        const { body } = await connection.send({
+            method: 'GET',
+            path: `/users/${encodeSegment(userId)}/photo/$value`,
+            responseType: 'bytes',
+            operation: `Downloading the photo of user ${userId}`,
+            permission: DIRECTORY_PERMISSIONS.photos,
+            ...(signal ? { signal } : {}),
+        });
+        return body;
     }
-    catch (err) {
-        await rm(temp, { force: true });
-        throw err;
+    catch (error) {
+        if (isNoPhoto(error))
+            return null;
+        throw error;
     }
 }
-function scalar(value) {
-    return /^[A-Za-z0-9@._/-]+$/.test(value) && !/^[0-9.]+$/.test(value) ? value : quoted(value);
-}
-/**
- * A person's name as a YAML string: plain when it reads the same in every YAML version (letters
- * first, then letters, digits, spaces and . , ' -; not a word YAML 1.1 tools read as a boolean or
- * null), double-quoted otherwise.
- */
-function nameScalar(value) {
-    const plain = /^\p{L}[\p{L}\p{M}\p{N} .,'-]*$/u.test(value) && !/\s$/.test(value) && !/^(true|false|null|yes|no|on|off|y|n)$/i.test(value);
-    return plain ? value : quoted(value);
-}
-/** A YAML double-quoted scalar: JSON's escapes, plus the characters YAML may not hold unescaped. */
-function quoted(value) {
-    return JSON.stringify(value).replace(/[\u007f-\u009f\u2028\u2029\ufeff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-/** One users entry as block YAML lines: `- key: value  # comment`, then name and photo under it. */
-function entryLines(e, dash, indent) {
-    const key = e.keyField === 'employeeId' ? quoted(e.keyValue) : scalar(e.keyValue);
-    return [
-        `${dash}${e.keyField}: ${key}${e.comment ? `  # ${e.comment.replace(/[\r\n]+/g, ' ')}` : ''}`,
-        ...(e.name ? [`${indent}name: ${nameScalar(e.name)}`] : []),
-        `${indent}photo: ${scalar(e.photo)}`,
-    ];
-}
-/** A new manifest file's text. */
-function manifestText(entries, options) {
-    const lines = [
-        '# yaml-language-server: $schema=../schema/manifest.schema.json',
-        ...options.header.map((h) => `# ${h}`),
-        'version: 1',
-        `photoRoot: ${scalar(options.photoRoot)}`,
-        entries.length ? 'users:' : 'users: []',
-    ];
-    for (const e of entries)
-        lines.push(...entryLines(e, '  - ', '    '));
-    return lines.join('\n') + '\n';
-}
-/**
- * Adds entries to an existing manifest. Every line already in the file, comments and blank lines
- * included, stays byte for byte as it was: the file is read with the yaml library's Document API,
- * which says where the users list ends and how its entries are indented, and the new entries are
- * written there in the same indentation; the result is parsed again to check that it holds exactly
- * the old entries plus the new ones. (Printing the whole Document again would re-space comments
- * and blank lines everywhere: a 73-line diff for two photos.) Refuses a file whose photoRoot
- * differs from the one the photos were written under.
- */
-async function appendToManifest(file, entries, photoRoot, displayPath) {
-    const text = await readFile(file, 'utf8');
-    const doc = parseDocument(text);
-    if (doc.errors.length > 0 || !isMap(doc.contents)) {
-        throw new UserError('usage', `${displayPath}: cannot add entries to this file: it is not a valid manifest (${doc.errors[0]?.message ?? 'not a mapping'}). Fix it (entra-photos validate), or write to another file with --manifest.`);
-    }
-    const root = doc.get('photoRoot');
-    if ((typeof root === 'string' ? root.replace(/\/+$/, '') : 'photos') !== photoRoot) {
-        throw new UserError('usage', `${displayPath}: its photoRoot is "${String(root ?? 'photos')}", not "${photoRoot}" where the photos go. Write to another manifest with --manifest.`);
-    }
-    const edited = insertEntries(text, doc, entries);
-    if (edited !== undefined) {
-        await writeAtomic(file, edited);
-        return;
-    }
-    // A layout the text edit does not handle (a flow list with entries, `users:` in a flow mapping):
-    // the Document is printed again, which keeps the comments but may re-space them.
-    let users = doc.get('users', true);
-    if (!isSeq(users)) {
-        users = new YAMLSeq_1();
-        doc.set('users', users);
-    }
-    for (const e of entries) {
-        const item = doc.createNode({ [e.keyField]: e.keyValue, ...(e.name ? { name: e.name } : {}), photo: e.photo });
-        if (e.comment)
-            item.commentBefore = ` ${e.comment.replace(/[\r\n]+/g, ' ')}`;
-        users.add(item);
-    }
-    await writeAtomic(file, doc.toString({ lineWidth: 0 }));
-}
-/**
- * `text` with `entries` added at the end of its users list, every other byte unchanged; undefined
- * when the layout is not one this handles, or the result would not read back as exactly the old
- * entries plus the new ones.
- */
-function insertEntries(text, doc, entries) {
-    if (entries.length === 0)
-        return text;
-    const root = doc.contents;
-    if (!isMap(root) || root.flow)
+function toDirectoryUser(value) {
+    if (typeof value['id'] !== 'string')
         return undefined;
-    const pair = root.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === 'users');
-    const eol = text.includes('\r\n') ? '\r\n' : '\n';
-    const lineStart = (offset) => text.lastIndexOf('\n', offset - 1) + 1;
-    const lineEnd = (offset) => {
-        const nl = text.indexOf('\n', offset);
-        return nl < 0 ? text.length : nl + 1;
+    const text = (name) => (typeof value[name] === 'string' && value[name] !== '' ? value[name] : null);
+    return {
+        id: value['id'],
+        userPrincipalName: text('userPrincipalName') ?? '',
+        mail: text('mail'),
+        employeeId: text('employeeId'),
+        displayName: text('displayName'),
+        accountEnabled: typeof value['accountEnabled'] === 'boolean' ? value['accountEnabled'] : null,
     };
-    const column = (offset) => offset - lineStart(offset);
-    const block = (seqColumn, keyColumn) => {
-        const dash = `${' '.repeat(seqColumn)}-${' '.repeat(Math.max(1, keyColumn - seqColumn - 1))}`;
-        return entries.flatMap((e) => entryLines(e, dash, ' '.repeat(keyColumn))).map((l) => l + eol).join('');
-    };
-    const rootColumn = root.range ? column(root.range[0]) : 0;
-    let edited;
-    const value = pair?.value;
-    if (!pair || !isScalar(pair.key) || !pair.key.range) {
-        // No users list yet: one at the end of the file.
-        const end = text.length && !text.endsWith('\n') ? `${text}${eol}` : text;
-        edited = `${end}${' '.repeat(rootColumn)}users:${eol}${block(rootColumn + 2, rootColumn + 4)}`;
-    }
-    else if (isSeq(value) && !value.flow && value.items.length > 0 && value.range) {
-        // After the line where the list's last entry ends (a trailing comment on it stays with it).
-        const first = value.items[0];
-        if (!isMap(first) || first.flow || !first.range)
-            return undefined;
-        const at = text[value.range[1] - 1] === '\n' ? value.range[1] : lineEnd(value.range[1]);
-        const before = at === text.length && text.length && !text.endsWith('\n') ? `${text}${eol}` : text.slice(0, at);
-        edited = `${before}${block(column(value.range[0]), column(first.range[0]))}${text.slice(at)}`;
-    }
-    else if ((value === null || (isScalar(value) && value.value === null) || (isSeq(value) && value.flow && value.items.length === 0)) && pair.key.range) {
-        // `users:`, `users: ~` or `users: []`: the entries go under the key, the value text goes.
-        const keyColumn = column(pair.key.range[0]);
-        let from = value && value.range ? value.range[0] : pair.key.range[1] + 1;
-        const to = value && value.range ? value.range[1] : from;
-        while (from > 0 && text[from - 1] === ' ')
-            from--;
-        const rest = text.slice(to);
-        const restOfLine = rest.slice(0, rest.indexOf('\n') < 0 ? rest.length : rest.indexOf('\n') + 1);
-        if (restOfLine.trim() && !restOfLine.trim().startsWith('#'))
-            return undefined;
-        edited = `${text.slice(0, from)}${restOfLine.replace(/\r?\n$/, '')}${eol}${block(keyColumn + 2, keyColumn + 4)}${rest.slice(restOfLine.length)}`;
-    }
-    else
-        return undefined;
-    return readsBack(doc, edited, entries) ? edited : undefined;
 }
-/** Whether `edited` holds the users `doc` holds plus `entries`, and nothing else changed. */
-function readsBack(doc, edited, entries) {
-    const after = parseDocument(edited);
-    if (after.errors.length > 0)
-        return false;
-    const want = doc.toJS();
-    const wantUsers = Array.isArray(want.users) ? want.users : [];
-    const added = entries.map((e) => ({ [e.keyField]: e.keyValue, ...(e.name ? { name: e.name } : {}), photo: e.photo }));
-    return JSON.stringify(after.toJS()) === JSON.stringify({ ...want, users: [...wantUsers, ...added] });
+function relativeNextLink(nextLink) {
+    if (!nextLink)
+        return undefined;
+    const url = new URL(nextLink);
+    return `${url.pathname.replace(/^\/(v1\.0|beta)/, '')}${url.search}`;
+}
+function permissionHint(error, permission, purpose) {
+    if (isGraphError(error) && error.status === 403 && !error.delegated) {
+        return new UserError('tenant', `The app may not ${purpose}: grant it the Microsoft Graph application permission ${permission} (App registrations → this app → API permissions → add ${permission}, type Application → Grant admin consent). (${error.code}: ${error.graphMessage}${error.requestId ? `; request-id ${error.requestId}` : ''})`);
+    }
+    return error;
 }
 
-export { appendToManifest as a, declaredUsers as d, findDeclaration as f, insideRepo as i, manifestText as m, safeFileStem as s, writeAtomic as w };
+export { listAllDirectoryUsers as a, downloadPhotoOnce as d, listDirectoryUsers as l };

@@ -4,7 +4,7 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { p as progressSettingsFromEnv } from './shared8.js';
+import { z as progressSettingsFromEnv } from './shared9.js';
 
 /**
  * Progress lines of a long stage (uploads, normalising, drift, export), written with the command's

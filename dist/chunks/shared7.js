@@ -4,96 +4,121 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { createHash } from 'node:crypto';
-import { lstat, readlink, readFile, readdir } from 'node:fs/promises';
+import { L as parseAuthKind, o as openTenant, O as githubOidcFromEnv, N as DEFAULT_OIDC_AUDIENCE, Q as openTenantAsUser } from './shared9.js';
+import { U as UserError } from './shared4.js';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 
-/** The repository as it is on disk (a checkout, or an admin's working copy). */
-class WorktreeSnapshot {
-    root;
-    label = 'working tree';
-    constructor(root) {
-        this.root = root;
-    }
-    abs(rel) {
-        return path.join(this.root, ...rel.split('/').filter(Boolean));
-    }
-    async entry(rel) {
-        try {
-            const st = await lstat(this.abs(rel));
-            const kind = st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : st.isDirectory() ? 'directory' : 'other';
-            const entry = { path: rel, kind };
-            if (kind === 'file')
-                entry.size = st.size;
-            if (kind === 'symlink')
-                entry.linkTarget = (await readlink(this.abs(rel))).split(path.sep).join('/');
-            return entry;
-        }
-        catch (err) {
-            if (isNotFound(err))
-                return undefined;
-            throw err;
-        }
-    }
-    async list(dir) {
-        const out = [];
-        // readdir follows symlinks: a folder reached through a symlink (photoRoot: pics, pics → /etc)
-        // is not part of the repository, and listing it would name files outside it.
-        const parts = dir.split('/').filter(Boolean);
-        for (let i = 1; i <= parts.length; i++) {
-            if ((await this.entry(parts.slice(0, i).join('/')))?.kind !== 'directory')
-                return out;
-        }
-        const walk = async (rel) => {
-            let names;
-            try {
-                names = await readdir(this.abs(rel));
-            }
-            catch (err) {
-                if (isNotFound(err) || err.code === 'ENOTDIR')
-                    return;
-                throw err;
-            }
-            for (const name of names.sort()) {
-                if (name === '.git')
-                    continue;
-                const childRel = rel ? `${rel}/${name}` : name;
-                const e = await this.entry(childRel);
-                if (!e)
-                    continue;
-                if (e.kind === 'directory')
-                    await walk(childRel);
-                else
-                    out.push(e);
-            }
-        };
-        await walk(dir);
-        return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    }
-    read(rel) {
-        return readFile(this.abs(rel));
-    }
-    blobIds = new Map();
-    /** Hashes each file once per snapshot: plans ask for the same ids several times. */
-    blobId(rel) {
-        let id = this.blobIds.get(rel);
-        if (!id)
-            this.blobIds.set(rel, (id = this.read(rel).then(gitBlobId)));
-        return id;
-    }
-    close() { }
-}
-/** The id git gives a blob: sha1 of "blob <size>\0" + content. */
-function gitBlobId(content) {
-    return createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
+/**
+ * The tenant options the tenant-facing CLI commands share (drift, export, import): flags first,
+ * then the ENTRA_PHOTOS_* variables that `entra-photos emulator` prints.
+ */
+const TENANT_OPTIONS = {
+    'tenant-id': { type: 'string' },
+    'client-id': { type: 'string' },
+    cloud: { type: 'string' },
+    'authority-host': { type: 'string' },
+    'graph-url': { type: 'string' },
+    audience: { type: 'string' },
+    auth: { type: 'string' },
+};
+/** Where sign-in messages go: the CLI's stderr writer (set by main; --format json keeps stdout clean). */
+let signInOutput;
+/** main() hands its (log-safe) stderr writer here before any command runs. */
+function setSignInOutput(writer) {
+    signInOutput = writer;
 }
 /**
- * A path no file can have is a path that does not exist: a manifest value longer than the file
- * system allows (ENAMETOOLONG) is reported like any missing photo, as it is when read from git.
+ * The tenant a command talks to, signed in as `--auth` says (ENTRA_PHOTOS_AUTH too): github-oidc
+ * (the app, through the workflow's OIDC token; the default inside GitHub Actions) or, as the admin
+ * at the keyboard, azure-cli, device-code or browser. Outside Actions the default tries the Azure
+ * CLI, then device code, and says which it used. Sign-in messages (the device code and its URL)
+ * go to `say` (stderr by default, so --format json output stays clean).
  */
-function isNotFound(err) {
-    const code = err.code;
-    return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG';
+function tenantFromArgs(command, values, env = process.env, say = (line) => signInOutput?.write(`${line}\n`)) {
+    const tenantId = values['tenant-id'] ?? env.ENTRA_PHOTOS_TENANT_ID ?? '';
+    const clientId = values['client-id'] ?? env.ENTRA_PHOTOS_CLIENT_ID ?? '';
+    // Inside a workflow job (or wherever a job's OIDC token service is given): the app, by GitHub OIDC.
+    const inActions = env.GITHUB_ACTIONS === 'true' || Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
+    const auth = parseAuthKind(values.auth ?? env.ENTRA_PHOTOS_AUTH) ?? (inActions ? 'github-oidc' : undefined);
+    // The Azure CLI signs in through its own app: no client id needed (and the default falls back to device code, which needs one).
+    const needsClientId = auth !== 'azure-cli' && auth !== undefined;
+    if (!tenantId || (needsClientId && !clientId)) {
+        throw new UserError('usage', `${command} needs --tenant-id and --client-id (or ENTRA_PHOTOS_TENANT_ID and ENTRA_PHOTOS_CLIENT_ID; "entra-photos emulator" prints them for the local tenant).`);
+    }
+    const authorityHost = values['authority-host'] ?? env.ENTRA_PHOTOS_AUTHORITY_HOST;
+    const graphUrl = values['graph-url'] ?? env.ENTRA_PHOTOS_GRAPH_URL;
+    const settings = { tenantId, clientId, cloud: values.cloud ?? env.ENTRA_PHOTOS_CLOUD ?? 'global', ...(authorityHost ? { authorityHost } : {}), ...(graphUrl ? { graphUrl } : {}) };
+    if (auth === 'github-oidc')
+        return openTenant(settings, githubOidcFromEnv(env, values.audience ?? DEFAULT_OIDC_AUDIENCE));
+    return openTenantAsUser(settings, auth ?? 'auto', say);
+}
+/** `--unknown-users pending|fail` (default pending: see ApplyOptions.unknownUsers). */
+function readUnknownUsers(value) {
+    if (value === undefined)
+        return 'pending';
+    const choice = value.trim().toLowerCase();
+    if (choice === 'pending' || choice === 'fail')
+        return choice;
+    throw new UserError('usage', `--unknown-users is "${value}"; write pending (wait for the account, the default) or fail.`);
+}
+/** SIGINT/SIGTERM → abort: nothing new starts, in-flight requests finish, progress is kept. */
+function interruptible(work) {
+    const controller = new AbortController();
+    const stop = () => controller.abort(new Error('interrupted'));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    return work(controller.signal).finally(() => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+    });
 }
 
-export { WorktreeSnapshot as W };
+/** Argument handling shared by every CLI command: one parser, one message per mistake. */
+/** Strict parsing; a mistake is a usage error that repeats the command's usage text. */
+function parseOptions(args, options, usage) {
+    try {
+        return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+    }
+    catch (e) {
+        throw new UserError('usage', `${e.message}\n\n${usage}`);
+    }
+}
+function wantsHelp(args) {
+    return args.includes('--help') || args.includes('-h');
+}
+function readFormat(value) {
+    if (value === undefined || value === 'text' || value === 'json')
+        return value ?? 'text';
+    throw new UserError('usage', `--format must be text or json, not "${value}".`);
+}
+/** `--repo` (default: the current directory), which must be an existing directory. */
+async function repoDirectory(option) {
+    const repo = path.resolve(option ?? '.');
+    const st = await stat(repo).catch(() => undefined);
+    if (!st?.isDirectory())
+        throw new UserError('usage', `--repo ${repo} is not a directory. Point it at your photos repository.`);
+    return repo;
+}
+/**
+ * A revision given on the command line (--base, --head) that is not a commit in the repository is
+ * a usage error (exit 2), not a failed run: checked before any work starts.
+ */
+async function checkRevisionArguments(repo, revisions) {
+    const { resolveCommit } = await import('./git.js');
+    for (const [flag, rev] of Object.entries(revisions)) {
+        if (rev === undefined)
+            continue;
+        try {
+            await resolveCommit(repo, rev);
+        }
+        catch (error) {
+            if (error instanceof UserError)
+                throw new UserError('usage', `${flag} ${error.message}`);
+            throw error;
+        }
+    }
+}
+
+export { TENANT_OPTIONS as T, readUnknownUsers as a, repoDirectory as b, checkRevisionArguments as c, interruptible as i, parseOptions as p, readFormat as r, setSignInOutput as s, tenantFromArgs as t, wantsHelp as w };

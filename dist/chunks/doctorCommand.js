@@ -1,0 +1,71 @@
+import { createRequire as __entraPhotosCreateRequire } from 'node:module';
+import { fileURLToPath as __entraPhotosFileURLToPath } from 'node:url';
+import { dirname as __entraPhotosDirname } from 'node:path';
+const require = __entraPhotosCreateRequire(import.meta.url);
+const __filename = __entraPhotosFileURLToPath(import.meta.url);
+const __dirname = __entraPhotosDirname(__filename);
+import { C as CLI_VOCABULARY } from './shared5.js';
+import { L as parseAuthKind, N as DEFAULT_OIDC_AUDIENCE } from './shared9.js';
+import { d as doctorText, a as diagnose } from './shared15.js';
+import { w as wantsHelp, p as parseOptions, b as repoDirectory, t as tenantFromArgs, i as interruptible, T as TENANT_OPTIONS } from './shared7.js';
+import './shared2.js';
+import './shared4.js';
+import 'node:os';
+import 'node:crypto';
+import 'sharp';
+import 'node:zlib';
+import 'process';
+import 'buffer';
+import 'crypto';
+import 'stream';
+import 'util';
+import 'http';
+import 'fs';
+import 'path';
+import 'node:util';
+import 'node:process';
+import 'net';
+import 'tls';
+import 'assert';
+import 'tty';
+import 'https';
+import 'url';
+import 'events';
+import 'node:http';
+import 'node:https';
+import 'node:stream';
+import 'child_process';
+import 'node:fs/promises';
+import 'node:path';
+import './shared8.js';
+
+/** `entra-photos doctor`: the CLI's edge of src/doctor/doctor.ts (checks a setup, writes nothing). */
+const DOCTOR_USAGE = `Usage: entra-photos doctor [options]   (tenant options as for apply)
+
+Checks the setup without writing anything: sign-in (for GitHub OIDC, the subject and audience the
+token presents), the Graph permissions the app has (by harmless reads), whether every manifest key
+resolves to a user, the tenant's photo policy and whether it lets this app write photos, whether
+the repository is private (only inside GitHub Actions), and whether .github/workflows grant what
+each mode needs (apply and drift need "permissions: id-token: write").
+
+  --repo DIR                Repository (default: current directory)
+  --tenant-id ID  --client-id ID  --cloud NAME  --authority-host URL  --graph-url URL
+  --auth KIND  --audience AUD
+Exit status: 0 ready, 1 problems found (a numbered list, fix them in order), 2 usage error.
+`;
+async function doctorCommand(args, out, env = process.env) {
+    if (wantsHelp(args)) {
+        out.write(DOCTOR_USAGE);
+        return 0;
+    }
+    const values = parseOptions(args, { repo: { type: 'string' }, ...TENANT_OPTIONS }, DOCTOR_USAGE);
+    const repo = await repoDirectory(values.repo);
+    const tenant = tenantFromArgs('doctor', values, env);
+    const inActions = env.GITHUB_ACTIONS === 'true' || Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
+    const auth = parseAuthKind(values.auth ?? env.ENTRA_PHOTOS_AUTH) ?? (inActions ? 'github-oidc' : undefined);
+    const report = await interruptible(() => diagnose({ repo, tenant, env, words: CLI_VOCABULARY, ...(auth === 'github-oidc' ? { githubOidc: { audience: values.audience ?? DEFAULT_OIDC_AUDIENCE } } : auth ? { authLabel: auth } : {}) }));
+    out.write(doctorText(report));
+    return report.problems.length === 0 ? 0 : 1;
+}
+
+export { DOCTOR_USAGE, doctorCommand };
