@@ -151,7 +151,12 @@ export default {
     commonjs({
       // Bundled CJS that requires a built-in at run time keeps `require` (defined by the banner).
       ignoreDynamicRequires: true,
-      strictRequires: 'auto',
+      // true, not 'auto': with 'auto' the plugin decides which CommonJS modules to wrap while the
+      // module graph is still loading, so the same sources could bundle differently from run to
+      // run (rollup/plugins#1425; seen here: semver's constants deconflicted as $1 or $2) and
+      // check-dist would fail at random. Wrapping every CommonJS module is deterministic and
+      // keeps Node's require semantics.
+      strictRequires: true,
     }),
     json({ preferConst: true }),
     versionConstant(),
