@@ -5,7 +5,7 @@ const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
 import { C as CLI_VOCABULARY } from './shared5.js';
-import { L as parseAuthKind, N as DEFAULT_OIDC_AUDIENCE } from './shared9.js';
+import { H as parseAuthKind, I as DEFAULT_OIDC_AUDIENCE } from './shared9.js';
 import { d as doctorText, a as diagnose } from './shared15.js';
 import { w as wantsHelp, p as parseOptions, b as repoDirectory, t as tenantFromArgs, i as interruptible, T as TENANT_OPTIONS } from './shared7.js';
 import './shared2.js';

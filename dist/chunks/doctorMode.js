@@ -5,7 +5,7 @@ const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
 import { l as logInfo, s as setOutput, c as setFailed } from './shared12.js';
-import { o as openTenant, O as githubOidcFromEnv } from './shared9.js';
+import { o as openTenant, J as githubOidcFromEnv } from './shared9.js';
 import { U as UserError } from './shared4.js';
 import { A as ACTION_VOCABULARY } from './shared5.js';
 import { a as diagnose, d as doctorText } from './shared15.js';

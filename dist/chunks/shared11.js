@@ -5,7 +5,7 @@ const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
 import { U as UserError } from './shared4.js';
-import { j as encodeSegment, H as query, I as withRetries, J as odataString, w as isGraphError, K as isNoPhoto } from './shared9.js';
+import { j as encodeSegment, C as query, E as withRetries, F as odataString, w as isGraphError, G as isNoPhoto } from './shared9.js';
 
 /**
  * Reading the directory in bulk, for export, import and drift:

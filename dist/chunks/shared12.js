@@ -8,27 +8,27 @@ import * as os from 'os';
 import os__default, { EOL } from 'os';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
-import { promises, constants as constants$6 } from 'fs';
+import { promises, constants as constants$5 } from 'fs';
 import 'path';
-import * as http$2 from 'http';
+import * as http from 'http';
 import http__default from 'http';
-import * as https$1 from 'https';
+import * as https from 'https';
 import https__default from 'https';
 import 'net';
 import require$$1 from 'tls';
-import events$2 from 'events';
+import events$1 from 'events';
 import 'assert';
 import require$$5 from 'util';
-import require$$0$3 from 'node:assert';
-import require$$0$1 from 'node:net';
-import http$3 from 'node:http';
+import require$$0$1 from 'node:assert';
+import require$$0$3 from 'node:net';
+import http$1 from 'node:http';
 import require$$0$2 from 'node:stream';
 import require$$0 from 'node:buffer';
 import require$$0$4 from 'node:util';
 import require$$7 from 'node:querystring';
 import require$$8 from 'node:events';
 import require$$0$5 from 'node:diagnostics_channel';
-import { R as commonjsGlobal, z as progressSettingsFromEnv } from './shared9.js';
+import { L as commonjsGlobal, z as progressSettingsFromEnv } from './shared9.js';
 import require$$5$1 from 'node:tls';
 import zlib from 'node:zlib';
 import require$$5$2 from 'node:perf_hooks';
@@ -289,3651 +289,3784 @@ class DecodedURL extends URL {
 
 var tunnel$1 = {};
 
-var tls$1 = require$$1;
-var http$1 = http__default;
-var https = https__default;
-var events$1 = events$2;
-var util$o = require$$5;
+var hasRequiredTunnel$1;
+
+function requireTunnel$1 () {
+	if (hasRequiredTunnel$1) return tunnel$1;
+	hasRequiredTunnel$1 = 1;
+	var tls = require$$1;
+	var http = http__default;
+	var https = https__default;
+	var events = events$1;
+	var util = require$$5;
 
 
-tunnel$1.httpOverHttp = httpOverHttp;
-tunnel$1.httpsOverHttp = httpsOverHttp;
-tunnel$1.httpOverHttps = httpOverHttps;
-tunnel$1.httpsOverHttps = httpsOverHttps;
+	tunnel$1.httpOverHttp = httpOverHttp;
+	tunnel$1.httpsOverHttp = httpsOverHttp;
+	tunnel$1.httpOverHttps = httpOverHttps;
+	tunnel$1.httpsOverHttps = httpsOverHttps;
 
 
-function httpOverHttp(options) {
-  var agent = new TunnelingAgent(options);
-  agent.request = http$1.request;
-  return agent;
+	function httpOverHttp(options) {
+	  var agent = new TunnelingAgent(options);
+	  agent.request = http.request;
+	  return agent;
+	}
+
+	function httpsOverHttp(options) {
+	  var agent = new TunnelingAgent(options);
+	  agent.request = http.request;
+	  agent.createSocket = createSecureSocket;
+	  agent.defaultPort = 443;
+	  return agent;
+	}
+
+	function httpOverHttps(options) {
+	  var agent = new TunnelingAgent(options);
+	  agent.request = https.request;
+	  return agent;
+	}
+
+	function httpsOverHttps(options) {
+	  var agent = new TunnelingAgent(options);
+	  agent.request = https.request;
+	  agent.createSocket = createSecureSocket;
+	  agent.defaultPort = 443;
+	  return agent;
+	}
+
+
+	function TunnelingAgent(options) {
+	  var self = this;
+	  self.options = options || {};
+	  self.proxyOptions = self.options.proxy || {};
+	  self.maxSockets = self.options.maxSockets || http.Agent.defaultMaxSockets;
+	  self.requests = [];
+	  self.sockets = [];
+
+	  self.on('free', function onFree(socket, host, port, localAddress) {
+	    var options = toOptions(host, port, localAddress);
+	    for (var i = 0, len = self.requests.length; i < len; ++i) {
+	      var pending = self.requests[i];
+	      if (pending.host === options.host && pending.port === options.port) {
+	        // Detect the request to connect same origin server,
+	        // reuse the connection.
+	        self.requests.splice(i, 1);
+	        pending.request.onSocket(socket);
+	        return;
+	      }
+	    }
+	    socket.destroy();
+	    self.removeSocket(socket);
+	  });
+	}
+	util.inherits(TunnelingAgent, events.EventEmitter);
+
+	TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
+	  var self = this;
+	  var options = mergeOptions({request: req}, self.options, toOptions(host, port, localAddress));
+
+	  if (self.sockets.length >= this.maxSockets) {
+	    // We are over limit so we'll add it to the queue.
+	    self.requests.push(options);
+	    return;
+	  }
+
+	  // If we are under maxSockets create a new one.
+	  self.createSocket(options, function(socket) {
+	    socket.on('free', onFree);
+	    socket.on('close', onCloseOrRemove);
+	    socket.on('agentRemove', onCloseOrRemove);
+	    req.onSocket(socket);
+
+	    function onFree() {
+	      self.emit('free', socket, options);
+	    }
+
+	    function onCloseOrRemove(err) {
+	      self.removeSocket(socket);
+	      socket.removeListener('free', onFree);
+	      socket.removeListener('close', onCloseOrRemove);
+	      socket.removeListener('agentRemove', onCloseOrRemove);
+	    }
+	  });
+	};
+
+	TunnelingAgent.prototype.createSocket = function createSocket(options, cb) {
+	  var self = this;
+	  var placeholder = {};
+	  self.sockets.push(placeholder);
+
+	  var connectOptions = mergeOptions({}, self.proxyOptions, {
+	    method: 'CONNECT',
+	    path: options.host + ':' + options.port,
+	    agent: false,
+	    headers: {
+	      host: options.host + ':' + options.port
+	    }
+	  });
+	  if (options.localAddress) {
+	    connectOptions.localAddress = options.localAddress;
+	  }
+	  if (connectOptions.proxyAuth) {
+	    connectOptions.headers = connectOptions.headers || {};
+	    connectOptions.headers['Proxy-Authorization'] = 'Basic ' +
+	        new Buffer(connectOptions.proxyAuth).toString('base64');
+	  }
+
+	  debug('making CONNECT request');
+	  var connectReq = self.request(connectOptions);
+	  connectReq.useChunkedEncodingByDefault = false; // for v0.6
+	  connectReq.once('response', onResponse); // for v0.6
+	  connectReq.once('upgrade', onUpgrade);   // for v0.6
+	  connectReq.once('connect', onConnect);   // for v0.7 or later
+	  connectReq.once('error', onError);
+	  connectReq.end();
+
+	  function onResponse(res) {
+	    // Very hacky. This is necessary to avoid http-parser leaks.
+	    res.upgrade = true;
+	  }
+
+	  function onUpgrade(res, socket, head) {
+	    // Hacky.
+	    process.nextTick(function() {
+	      onConnect(res, socket, head);
+	    });
+	  }
+
+	  function onConnect(res, socket, head) {
+	    connectReq.removeAllListeners();
+	    socket.removeAllListeners();
+
+	    if (res.statusCode !== 200) {
+	      debug('tunneling socket could not be established, statusCode=%d',
+	        res.statusCode);
+	      socket.destroy();
+	      var error = new Error('tunneling socket could not be established, ' +
+	        'statusCode=' + res.statusCode);
+	      error.code = 'ECONNRESET';
+	      options.request.emit('error', error);
+	      self.removeSocket(placeholder);
+	      return;
+	    }
+	    if (head.length > 0) {
+	      debug('got illegal response body from proxy');
+	      socket.destroy();
+	      var error = new Error('got illegal response body from proxy');
+	      error.code = 'ECONNRESET';
+	      options.request.emit('error', error);
+	      self.removeSocket(placeholder);
+	      return;
+	    }
+	    debug('tunneling connection has established');
+	    self.sockets[self.sockets.indexOf(placeholder)] = socket;
+	    return cb(socket);
+	  }
+
+	  function onError(cause) {
+	    connectReq.removeAllListeners();
+
+	    debug('tunneling socket could not be established, cause=%s\n',
+	          cause.message, cause.stack);
+	    var error = new Error('tunneling socket could not be established, ' +
+	                          'cause=' + cause.message);
+	    error.code = 'ECONNRESET';
+	    options.request.emit('error', error);
+	    self.removeSocket(placeholder);
+	  }
+	};
+
+	TunnelingAgent.prototype.removeSocket = function removeSocket(socket) {
+	  var pos = this.sockets.indexOf(socket);
+	  if (pos === -1) {
+	    return;
+	  }
+	  this.sockets.splice(pos, 1);
+
+	  var pending = this.requests.shift();
+	  if (pending) {
+	    // If we have pending requests and a socket gets closed a new one
+	    // needs to be created to take over in the pool for the one that closed.
+	    this.createSocket(pending, function(socket) {
+	      pending.request.onSocket(socket);
+	    });
+	  }
+	};
+
+	function createSecureSocket(options, cb) {
+	  var self = this;
+	  TunnelingAgent.prototype.createSocket.call(self, options, function(socket) {
+	    var hostHeader = options.request.getHeader('host');
+	    var tlsOptions = mergeOptions({}, self.options, {
+	      socket: socket,
+	      servername: hostHeader ? hostHeader.replace(/:.*$/, '') : options.host
+	    });
+
+	    // 0 is dummy port for v0.6
+	    var secureSocket = tls.connect(0, tlsOptions);
+	    self.sockets[self.sockets.indexOf(socket)] = secureSocket;
+	    cb(secureSocket);
+	  });
+	}
+
+
+	function toOptions(host, port, localAddress) {
+	  if (typeof host === 'string') { // since v0.10
+	    return {
+	      host: host,
+	      port: port,
+	      localAddress: localAddress
+	    };
+	  }
+	  return host; // for v0.11 or later
+	}
+
+	function mergeOptions(target) {
+	  for (var i = 1, len = arguments.length; i < len; ++i) {
+	    var overrides = arguments[i];
+	    if (typeof overrides === 'object') {
+	      var keys = Object.keys(overrides);
+	      for (var j = 0, keyLen = keys.length; j < keyLen; ++j) {
+	        var k = keys[j];
+	        if (overrides[k] !== undefined) {
+	          target[k] = overrides[k];
+	        }
+	      }
+	    }
+	  }
+	  return target;
+	}
+
+
+	var debug;
+	if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
+	  debug = function() {
+	    var args = Array.prototype.slice.call(arguments);
+	    if (typeof args[0] === 'string') {
+	      args[0] = 'TUNNEL: ' + args[0];
+	    } else {
+	      args.unshift('TUNNEL:');
+	    }
+	    console.error.apply(console, args);
+	  };
+	} else {
+	  debug = function() {};
+	}
+	tunnel$1.debug = debug; // for test
+	return tunnel$1;
 }
 
-function httpsOverHttp(options) {
-  var agent = new TunnelingAgent(options);
-  agent.request = http$1.request;
-  agent.createSocket = createSecureSocket;
-  agent.defaultPort = 443;
-  return agent;
+var tunnel;
+var hasRequiredTunnel;
+
+function requireTunnel () {
+	if (hasRequiredTunnel) return tunnel;
+	hasRequiredTunnel = 1;
+	tunnel = requireTunnel$1();
+	return tunnel;
 }
 
-function httpOverHttps(options) {
-  var agent = new TunnelingAgent(options);
-  agent.request = https.request;
-  return agent;
-}
-
-function httpsOverHttps(options) {
-  var agent = new TunnelingAgent(options);
-  agent.request = https.request;
-  agent.createSocket = createSecureSocket;
-  agent.defaultPort = 443;
-  return agent;
-}
-
-
-function TunnelingAgent(options) {
-  var self = this;
-  self.options = options || {};
-  self.proxyOptions = self.options.proxy || {};
-  self.maxSockets = self.options.maxSockets || http$1.Agent.defaultMaxSockets;
-  self.requests = [];
-  self.sockets = [];
-
-  self.on('free', function onFree(socket, host, port, localAddress) {
-    var options = toOptions(host, port, localAddress);
-    for (var i = 0, len = self.requests.length; i < len; ++i) {
-      var pending = self.requests[i];
-      if (pending.host === options.host && pending.port === options.port) {
-        // Detect the request to connect same origin server,
-        // reuse the connection.
-        self.requests.splice(i, 1);
-        pending.request.onSocket(socket);
-        return;
-      }
-    }
-    socket.destroy();
-    self.removeSocket(socket);
-  });
-}
-util$o.inherits(TunnelingAgent, events$1.EventEmitter);
-
-TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
-  var self = this;
-  var options = mergeOptions({request: req}, self.options, toOptions(host, port, localAddress));
-
-  if (self.sockets.length >= this.maxSockets) {
-    // We are over limit so we'll add it to the queue.
-    self.requests.push(options);
-    return;
-  }
-
-  // If we are under maxSockets create a new one.
-  self.createSocket(options, function(socket) {
-    socket.on('free', onFree);
-    socket.on('close', onCloseOrRemove);
-    socket.on('agentRemove', onCloseOrRemove);
-    req.onSocket(socket);
-
-    function onFree() {
-      self.emit('free', socket, options);
-    }
-
-    function onCloseOrRemove(err) {
-      self.removeSocket(socket);
-      socket.removeListener('free', onFree);
-      socket.removeListener('close', onCloseOrRemove);
-      socket.removeListener('agentRemove', onCloseOrRemove);
-    }
-  });
-};
-
-TunnelingAgent.prototype.createSocket = function createSocket(options, cb) {
-  var self = this;
-  var placeholder = {};
-  self.sockets.push(placeholder);
-
-  var connectOptions = mergeOptions({}, self.proxyOptions, {
-    method: 'CONNECT',
-    path: options.host + ':' + options.port,
-    agent: false,
-    headers: {
-      host: options.host + ':' + options.port
-    }
-  });
-  if (options.localAddress) {
-    connectOptions.localAddress = options.localAddress;
-  }
-  if (connectOptions.proxyAuth) {
-    connectOptions.headers = connectOptions.headers || {};
-    connectOptions.headers['Proxy-Authorization'] = 'Basic ' +
-        new Buffer(connectOptions.proxyAuth).toString('base64');
-  }
-
-  debug$1('making CONNECT request');
-  var connectReq = self.request(connectOptions);
-  connectReq.useChunkedEncodingByDefault = false; // for v0.6
-  connectReq.once('response', onResponse); // for v0.6
-  connectReq.once('upgrade', onUpgrade);   // for v0.6
-  connectReq.once('connect', onConnect);   // for v0.7 or later
-  connectReq.once('error', onError);
-  connectReq.end();
-
-  function onResponse(res) {
-    // Very hacky. This is necessary to avoid http-parser leaks.
-    res.upgrade = true;
-  }
-
-  function onUpgrade(res, socket, head) {
-    // Hacky.
-    process.nextTick(function() {
-      onConnect(res, socket, head);
-    });
-  }
-
-  function onConnect(res, socket, head) {
-    connectReq.removeAllListeners();
-    socket.removeAllListeners();
-
-    if (res.statusCode !== 200) {
-      debug$1('tunneling socket could not be established, statusCode=%d',
-        res.statusCode);
-      socket.destroy();
-      var error = new Error('tunneling socket could not be established, ' +
-        'statusCode=' + res.statusCode);
-      error.code = 'ECONNRESET';
-      options.request.emit('error', error);
-      self.removeSocket(placeholder);
-      return;
-    }
-    if (head.length > 0) {
-      debug$1('got illegal response body from proxy');
-      socket.destroy();
-      var error = new Error('got illegal response body from proxy');
-      error.code = 'ECONNRESET';
-      options.request.emit('error', error);
-      self.removeSocket(placeholder);
-      return;
-    }
-    debug$1('tunneling connection has established');
-    self.sockets[self.sockets.indexOf(placeholder)] = socket;
-    return cb(socket);
-  }
-
-  function onError(cause) {
-    connectReq.removeAllListeners();
-
-    debug$1('tunneling socket could not be established, cause=%s\n',
-          cause.message, cause.stack);
-    var error = new Error('tunneling socket could not be established, ' +
-                          'cause=' + cause.message);
-    error.code = 'ECONNRESET';
-    options.request.emit('error', error);
-    self.removeSocket(placeholder);
-  }
-};
-
-TunnelingAgent.prototype.removeSocket = function removeSocket(socket) {
-  var pos = this.sockets.indexOf(socket);
-  if (pos === -1) {
-    return;
-  }
-  this.sockets.splice(pos, 1);
-
-  var pending = this.requests.shift();
-  if (pending) {
-    // If we have pending requests and a socket gets closed a new one
-    // needs to be created to take over in the pool for the one that closed.
-    this.createSocket(pending, function(socket) {
-      pending.request.onSocket(socket);
-    });
-  }
-};
-
-function createSecureSocket(options, cb) {
-  var self = this;
-  TunnelingAgent.prototype.createSocket.call(self, options, function(socket) {
-    var hostHeader = options.request.getHeader('host');
-    var tlsOptions = mergeOptions({}, self.options, {
-      socket: socket,
-      servername: hostHeader ? hostHeader.replace(/:.*$/, '') : options.host
-    });
-
-    // 0 is dummy port for v0.6
-    var secureSocket = tls$1.connect(0, tlsOptions);
-    self.sockets[self.sockets.indexOf(socket)] = secureSocket;
-    cb(secureSocket);
-  });
-}
-
-
-function toOptions(host, port, localAddress) {
-  if (typeof host === 'string') { // since v0.10
-    return {
-      host: host,
-      port: port,
-      localAddress: localAddress
-    };
-  }
-  return host; // for v0.11 or later
-}
-
-function mergeOptions(target) {
-  for (var i = 1, len = arguments.length; i < len; ++i) {
-    var overrides = arguments[i];
-    if (typeof overrides === 'object') {
-      var keys = Object.keys(overrides);
-      for (var j = 0, keyLen = keys.length; j < keyLen; ++j) {
-        var k = keys[j];
-        if (overrides[k] !== undefined) {
-          target[k] = overrides[k];
-        }
-      }
-    }
-  }
-  return target;
-}
-
-
-var debug$1;
-if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
-  debug$1 = function() {
-    var args = Array.prototype.slice.call(arguments);
-    if (typeof args[0] === 'string') {
-      args[0] = 'TUNNEL: ' + args[0];
-    } else {
-      args.unshift('TUNNEL:');
-    }
-    console.error.apply(console, args);
-  };
-} else {
-  debug$1 = function() {};
-}
-tunnel$1.debug = debug$1; // for test
-
-var tunnel = tunnel$1;
+var tunnelExports = requireTunnel();
 
 var undici = {};
 
-var symbols$4 = {
-  kClose: Symbol('close'),
-  kDestroy: Symbol('destroy'),
-  kDispatch: Symbol('dispatch'),
-  kUrl: Symbol('url'),
-  kWriting: Symbol('writing'),
-  kResuming: Symbol('resuming'),
-  kQueue: Symbol('queue'),
-  kConnect: Symbol('connect'),
-  kConnecting: Symbol('connecting'),
-  kKeepAliveDefaultTimeout: Symbol('default keep alive timeout'),
-  kKeepAliveMaxTimeout: Symbol('max keep alive timeout'),
-  kKeepAliveTimeoutThreshold: Symbol('keep alive timeout threshold'),
-  kKeepAliveTimeoutValue: Symbol('keep alive timeout'),
-  kHeadersTimeout: Symbol('headers timeout'),
-  kBodyTimeout: Symbol('body timeout'),
-  kServerName: Symbol('server name'),
-  kLocalAddress: Symbol('local address'),
-  kNoRef: Symbol('no ref'),
-  kBodyUsed: Symbol('used'),
-  kBody: Symbol('abstracted request body'),
-  kRunning: Symbol('running'),
-  kBlocking: Symbol('blocking'),
-  kPending: Symbol('pending'),
-  kSize: Symbol('size'),
-  kBusy: Symbol('busy'),
-  kQueued: Symbol('queued'),
-  kFree: Symbol('free'),
-  kConnected: Symbol('connected'),
-  kClosed: Symbol('closed'),
-  kNeedDrain: Symbol('need drain'),
-  kReset: Symbol('reset'),
-  kDestroyed: Symbol.for('nodejs.stream.destroyed'),
-  kResume: Symbol('resume'),
-  kOnError: Symbol('on error'),
-  kMaxHeadersSize: Symbol('max headers size'),
-  kRunningIdx: Symbol('running index'),
-  kPendingIdx: Symbol('pending index'),
-  kError: Symbol('error'),
-  kClients: Symbol('clients'),
-  kClient: Symbol('client'),
-  kParser: Symbol('parser'),
-  kPipelining: Symbol('pipelining'),
-  kSocket: Symbol('socket'),
-  kHostHeader: Symbol('host header'),
-  kConnector: Symbol('connector'),
-  kStrictContentLength: Symbol('strict content length'),
-  kMaxRedirections: Symbol('maxRedirections'),
-  kMaxRequests: Symbol('maxRequestsPerClient'),
-  kProxy: Symbol('proxy agent options'),
-  kCounter: Symbol('socket request counter'),
-  kInterceptors: Symbol('dispatch interceptors'),
-  kMaxResponseSize: Symbol('max response size'),
-  kHTTP2Session: Symbol('http2Session'),
-  kRetryHandlerDefaultRetry: Symbol('retry agent default retry'),
-  kConstruct: Symbol('constructable'),
-  kListeners: Symbol('listeners'),
-  kHTTPContext: Symbol('http context'),
-  kMaxConcurrentStreams: Symbol('max concurrent streams'),
-  kNoProxyAgent: Symbol('no proxy agent'),
-  kHttpProxyAgent: Symbol('http proxy agent'),
-  kHttpsProxyAgent: Symbol('https proxy agent')
-};
-
-const kUndiciError = Symbol.for('undici.error.UND_ERR');
-let UndiciError$2 = class UndiciError extends Error {
-  constructor (message) {
-    super(message);
-    this.name = 'UndiciError';
-    this.code = 'UND_ERR';
-  }
-
-  static [Symbol.hasInstance] (instance) {
-    return instance && instance[kUndiciError] === true
-  }
-
-  [kUndiciError] = true
-};
-
-const kConnectTimeoutError = Symbol.for('undici.error.UND_ERR_CONNECT_TIMEOUT');
-let ConnectTimeoutError$1 = class ConnectTimeoutError extends UndiciError$2 {
-  constructor (message) {
-    super(message);
-    this.name = 'ConnectTimeoutError';
-    this.message = message || 'Connect Timeout Error';
-    this.code = 'UND_ERR_CONNECT_TIMEOUT';
-  }
-
-  static [Symbol.hasInstance] (instance) {
-    return instance && instance[kConnectTimeoutError] === true
-  }
-
-  [kConnectTimeoutError] = true
-};
-
-const kHeadersTimeoutError = Symbol.for('undici.error.UND_ERR_HEADERS_TIMEOUT');
-let HeadersTimeoutError$1 = class HeadersTimeoutError extends UndiciError$2 {
-  constructor (message) {
-    super(message);
-    this.name = 'HeadersTimeoutError';
-    this.message = message || 'Headers Timeout Error';
-    this.code = 'UND_ERR_HEADERS_TIMEOUT';
-  }
-
-  static [Symbol.hasInstance] (instance) {
-    return instance && instance[kHeadersTimeoutError] === true
-  }
-
-  [kHeadersTimeoutError] = true
-};
-
-const kHeadersOverflowError = Symbol.for('undici.error.UND_ERR_HEADERS_OVERFLOW');
-let HeadersOverflowError$1 = class HeadersOverflowError extends UndiciError$2 {
-  constructor (message) {
-    super(message);
-    this.name = 'HeadersOverflowError';
-    this.message = message || 'Headers Overflow Error';
-    this.code = 'UND_ERR_HEADERS_OVERFLOW';
-  }
-
-  static [Symbol.hasInstance] (instance) {
-    return instance && instance[kHeadersOverflowError] === true
-  }
-
-  [kHeadersOverflowError] = true
-};
-
-const kBodyTimeoutError = Symbol.for('undici.error.UND_ERR_BODY_TIMEOUT');
-let BodyTimeoutError$1 = class BodyTimeoutError extends UndiciError$2 {
-  constructor (message) {
-    super(message);
-    this.name = 'BodyTimeoutError';
-    this.message = message || 'Body Timeout Error';
-    this.code = 'UND_ERR_BODY_TIMEOUT';
-  }
-
-  static [Symbol.hasInstance] (instance) {
-    return instance && instance[kBodyTimeoutError] === true
-  }
-
-  [kBodyTimeoutError] = true
-};
-
-const kResponseStatusCodeError = Symbol.for('undici.error.UND_ERR_RESPONSE_STATUS_CODE');
-let ResponseStatusCodeError$1 = class ResponseStatusCodeError extends UndiciError$2 {
-  constructor (message, statusCode, headers, body) {
-    super(message);
-    this.name = 'ResponseStatusCodeError';
-    this.message = message || 'Response Status Code Error';
-    this.code = 'UND_ERR_RESPONSE_STATUS_CODE';
-    this.body = body;
-    this.status = statusCode;
-    this.statusCode = statusCode;
-    this.headers = headers;
-  }
-
-  static [Symbol.hasInstance] (instance) {
-    return instance && instance[kResponseStatusCodeError] === true
-  }
-
-  [kResponseStatusCodeError] = true
-};
-
-const kInvalidArgumentError = Symbol.for('undici.error.UND_ERR_INVALID_ARG');
-let InvalidArgumentError$p = class InvalidArgumentError extends UndiciError$2 {
-  constructor (message) {
-    super(message);
-    this.name = 'InvalidArgumentError';
-    this.message = message || 'Invalid Argument Error';
-    this.code = 'UND_ERR_INVALID_ARG';
-  }
-
-  static [Symbol.hasInstance] (instance) {
-    return instance && instance[kInvalidArgumentError] === true
-  }
-
-  [kInvalidArgumentError] = true
-};
-
-const kInvalidReturnValueError = Symbol.for('undici.error.UND_ERR_INVALID_RETURN_VALUE');
-let InvalidReturnValueError$2 = class InvalidReturnValueError extends UndiciError$2 {
-  constructor (message) {
-    super(message);
-    this.name = 'InvalidReturnValueError';
-    this.message = message || 'Invalid Return Value Error';
-    this.code = 'UND_ERR_INVALID_RETURN_VALUE';
-  }
-
-  static [Symbol.hasInstance] (instance) {
-    return instance && instance[kInvalidReturnValueError] === true
-  }
-
-  [kInvalidReturnValueError] = true
-};
-
-const kAbortError = Symbol.for('undici.error.UND_ERR_ABORT');
-let AbortError$1 = class AbortError extends UndiciError$2 {
-  constructor (message) {
-    super(message);
-    this.name = 'AbortError';
-    this.message = message || 'The operation was aborted';
-    this.code = 'UND_ERR_ABORT';
-  }
-
-  static [Symbol.hasInstance] (instance) {
-    return instance && instance[kAbortError] === true
-  }
-
-  [kAbortError] = true
-};
-
-const kRequestAbortedError = Symbol.for('undici.error.UND_ERR_ABORTED');
-let RequestAbortedError$8 = class RequestAbortedError extends AbortError$1 {
-  constructor (message) {
-    super(message);
-    this.name = 'AbortError';
-    this.message = message || 'Request aborted';
-    this.code = 'UND_ERR_ABORTED';
-  }
-
-  static [Symbol.hasInstance] (instance) {
-    return instance && instance[kRequestAbortedError] === true
-  }
-
-  [kRequestAbortedError] = true
-};
-
-const kInformationalError = Symbol.for('undici.error.UND_ERR_INFO');
-let InformationalError$4 = class InformationalError extends UndiciError$2 {
-  constructor (message) {
-    super(message);
-    this.name = 'InformationalError';
-    this.message = message || 'Request information';
-    this.code = 'UND_ERR_INFO';
-  }
-
-  static [Symbol.hasInstance] (instance) {
-    return instance && instance[kInformationalError] === true
-  }
-
-  [kInformationalError] = true
-};
-
-const kRequestContentLengthMismatchError = Symbol.for('undici.error.UND_ERR_REQ_CONTENT_LENGTH_MISMATCH');
-let RequestContentLengthMismatchError$2 = class RequestContentLengthMismatchError extends UndiciError$2 {
-  constructor (message) {
-    super(message);
-    this.name = 'RequestContentLengthMismatchError';
-    this.message = message || 'Request body length does not match content-length header';
-    this.code = 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH';
-  }
-
-  static [Symbol.hasInstance] (instance) {
-    return instance && instance[kRequestContentLengthMismatchError] === true
-  }
-
-  [kRequestContentLengthMismatchError] = true
-};
-
-const kResponseContentLengthMismatchError = Symbol.for('undici.error.UND_ERR_RES_CONTENT_LENGTH_MISMATCH');
-let ResponseContentLengthMismatchError$1 = class ResponseContentLengthMismatchError extends UndiciError$2 {
-  constructor (message) {
-    super(message);
-    this.name = 'ResponseContentLengthMismatchError';
-    this.message = message || 'Response body length does not match content-length header';
-    this.code = 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH';
-  }
-
-  static [Symbol.hasInstance] (instance) {
-    return instance && instance[kResponseContentLengthMismatchError] === true
-  }
-
-  [kResponseContentLengthMismatchError] = true
-};
-
-const kClientDestroyedError = Symbol.for('undici.error.UND_ERR_DESTROYED');
-let ClientDestroyedError$2 = class ClientDestroyedError extends UndiciError$2 {
-  constructor (message) {
-    super(message);
-    this.name = 'ClientDestroyedError';
-    this.message = message || 'The client is destroyed';
-    this.code = 'UND_ERR_DESTROYED';
-  }
-
-  static [Symbol.hasInstance] (instance) {
-    return instance && instance[kClientDestroyedError] === true
-  }
-
-  [kClientDestroyedError] = true
-};
-
-const kClientClosedError = Symbol.for('undici.error.UND_ERR_CLOSED');
-let ClientClosedError$1 = class ClientClosedError extends UndiciError$2 {
-  constructor (message) {
-    super(message);
-    this.name = 'ClientClosedError';
-    this.message = message || 'The client is closed';
-    this.code = 'UND_ERR_CLOSED';
-  }
-
-  static [Symbol.hasInstance] (instance) {
-    return instance && instance[kClientClosedError] === true
-  }
-
-  [kClientClosedError] = true
-};
-
-const kSocketError = Symbol.for('undici.error.UND_ERR_SOCKET');
-let SocketError$4 = class SocketError extends UndiciError$2 {
-  constructor (message, socket) {
-    super(message);
-    this.name = 'SocketError';
-    this.message = message || 'Socket error';
-    this.code = 'UND_ERR_SOCKET';
-    this.socket = socket;
-  }
-
-  static [Symbol.hasInstance] (instance) {
-    return instance && instance[kSocketError] === true
-  }
-
-  [kSocketError] = true
-};
-
-const kNotSupportedError = Symbol.for('undici.error.UND_ERR_NOT_SUPPORTED');
-let NotSupportedError$2 = class NotSupportedError extends UndiciError$2 {
-  constructor (message) {
-    super(message);
-    this.name = 'NotSupportedError';
-    this.message = message || 'Not supported error';
-    this.code = 'UND_ERR_NOT_SUPPORTED';
-  }
-
-  static [Symbol.hasInstance] (instance) {
-    return instance && instance[kNotSupportedError] === true
-  }
-
-  [kNotSupportedError] = true
-};
-
-const kBalancedPoolMissingUpstreamError = Symbol.for('undici.error.UND_ERR_BPL_MISSING_UPSTREAM');
-let BalancedPoolMissingUpstreamError$1 = class BalancedPoolMissingUpstreamError extends UndiciError$2 {
-  constructor (message) {
-    super(message);
-    this.name = 'MissingUpstreamError';
-    this.message = message || 'No upstream has been added to the BalancedPool';
-    this.code = 'UND_ERR_BPL_MISSING_UPSTREAM';
-  }
-
-  static [Symbol.hasInstance] (instance) {
-    return instance && instance[kBalancedPoolMissingUpstreamError] === true
-  }
-
-  [kBalancedPoolMissingUpstreamError] = true
-};
-
-const kHTTPParserError = Symbol.for('undici.error.UND_ERR_HTTP_PARSER');
-let HTTPParserError$1 = class HTTPParserError extends Error {
-  constructor (message, code, data) {
-    super(message);
-    this.name = 'HTTPParserError';
-    this.code = code ? `HPE_${code}` : undefined;
-    this.data = data ? data.toString() : undefined;
-  }
-
-  static [Symbol.hasInstance] (instance) {
-    return instance && instance[kHTTPParserError] === true
-  }
-
-  [kHTTPParserError] = true
-};
-
-const kResponseExceededMaxSizeError = Symbol.for('undici.error.UND_ERR_RES_EXCEEDED_MAX_SIZE');
-let ResponseExceededMaxSizeError$1 = class ResponseExceededMaxSizeError extends UndiciError$2 {
-  constructor (message) {
-    super(message);
-    this.name = 'ResponseExceededMaxSizeError';
-    this.message = message || 'Response content exceeded max size';
-    this.code = 'UND_ERR_RES_EXCEEDED_MAX_SIZE';
-  }
-
-  static [Symbol.hasInstance] (instance) {
-    return instance && instance[kResponseExceededMaxSizeError] === true
-  }
-
-  [kResponseExceededMaxSizeError] = true
-};
-
-const kRequestRetryError = Symbol.for('undici.error.UND_ERR_REQ_RETRY');
-let RequestRetryError$1 = class RequestRetryError extends UndiciError$2 {
-  constructor (message, code, { headers, data }) {
-    super(message);
-    this.name = 'RequestRetryError';
-    this.message = message || 'Request retry error';
-    this.code = 'UND_ERR_REQ_RETRY';
-    this.statusCode = code;
-    this.data = data;
-    this.headers = headers;
-  }
-
-  static [Symbol.hasInstance] (instance) {
-    return instance && instance[kRequestRetryError] === true
-  }
-
-  [kRequestRetryError] = true
-};
-
-const kResponseError = Symbol.for('undici.error.UND_ERR_RESPONSE');
-class ResponseError extends UndiciError$2 {
-  constructor (message, code, { headers, data }) {
-    super(message);
-    this.name = 'ResponseError';
-    this.message = message || 'Response error';
-    this.code = 'UND_ERR_RESPONSE';
-    this.statusCode = code;
-    this.data = data;
-    this.headers = headers;
-  }
-
-  static [Symbol.hasInstance] (instance) {
-    return instance && instance[kResponseError] === true
-  }
-
-  [kResponseError] = true
+var symbols$4;
+var hasRequiredSymbols$4;
+
+function requireSymbols$4 () {
+	if (hasRequiredSymbols$4) return symbols$4;
+	hasRequiredSymbols$4 = 1;
+	symbols$4 = {
+	  kClose: Symbol('close'),
+	  kDestroy: Symbol('destroy'),
+	  kDispatch: Symbol('dispatch'),
+	  kUrl: Symbol('url'),
+	  kWriting: Symbol('writing'),
+	  kResuming: Symbol('resuming'),
+	  kQueue: Symbol('queue'),
+	  kConnect: Symbol('connect'),
+	  kConnecting: Symbol('connecting'),
+	  kKeepAliveDefaultTimeout: Symbol('default keep alive timeout'),
+	  kKeepAliveMaxTimeout: Symbol('max keep alive timeout'),
+	  kKeepAliveTimeoutThreshold: Symbol('keep alive timeout threshold'),
+	  kKeepAliveTimeoutValue: Symbol('keep alive timeout'),
+	  kKeepAlive: Symbol('keep alive'),
+	  kHeadersTimeout: Symbol('headers timeout'),
+	  kBodyTimeout: Symbol('body timeout'),
+	  kServerName: Symbol('server name'),
+	  kLocalAddress: Symbol('local address'),
+	  kHost: Symbol('host'),
+	  kNoRef: Symbol('no ref'),
+	  kBodyUsed: Symbol('used'),
+	  kBody: Symbol('abstracted request body'),
+	  kRunning: Symbol('running'),
+	  kBlocking: Symbol('blocking'),
+	  kPending: Symbol('pending'),
+	  kSize: Symbol('size'),
+	  kBusy: Symbol('busy'),
+	  kQueued: Symbol('queued'),
+	  kFree: Symbol('free'),
+	  kConnected: Symbol('connected'),
+	  kClosed: Symbol('closed'),
+	  kNeedDrain: Symbol('need drain'),
+	  kReset: Symbol('reset'),
+	  kDestroyed: Symbol.for('nodejs.stream.destroyed'),
+	  kResume: Symbol('resume'),
+	  kOnError: Symbol('on error'),
+	  kMaxHeadersSize: Symbol('max headers size'),
+	  kRunningIdx: Symbol('running index'),
+	  kPendingIdx: Symbol('pending index'),
+	  kError: Symbol('error'),
+	  kClients: Symbol('clients'),
+	  kClient: Symbol('client'),
+	  kParser: Symbol('parser'),
+	  kOnDestroyed: Symbol('destroy callbacks'),
+	  kPipelining: Symbol('pipelining'),
+	  kSocket: Symbol('socket'),
+	  kHostHeader: Symbol('host header'),
+	  kConnector: Symbol('connector'),
+	  kStrictContentLength: Symbol('strict content length'),
+	  kMaxRedirections: Symbol('maxRedirections'),
+	  kMaxRequests: Symbol('maxRequestsPerClient'),
+	  kProxy: Symbol('proxy agent options'),
+	  kCounter: Symbol('socket request counter'),
+	  kInterceptors: Symbol('dispatch interceptors'),
+	  kMaxResponseSize: Symbol('max response size'),
+	  kHTTP2Session: Symbol('http2Session'),
+	  kHTTP2SessionState: Symbol('http2Session state'),
+	  kRetryHandlerDefaultRetry: Symbol('retry agent default retry'),
+	  kConstruct: Symbol('constructable'),
+	  kListeners: Symbol('listeners'),
+	  kHTTPContext: Symbol('http context'),
+	  kMaxConcurrentStreams: Symbol('max concurrent streams'),
+	  kNoProxyAgent: Symbol('no proxy agent'),
+	  kHttpProxyAgent: Symbol('http proxy agent'),
+	  kHttpsProxyAgent: Symbol('https proxy agent')
+	};
+	return symbols$4;
 }
 
-const kSecureProxyConnectionError = Symbol.for('undici.error.UND_ERR_PRX_TLS');
-let SecureProxyConnectionError$1 = class SecureProxyConnectionError extends UndiciError$2 {
-  constructor (cause, message, options) {
-    super(message, { cause, ...(options ?? {}) });
-    this.name = 'SecureProxyConnectionError';
-    this.message = message || 'Secure Proxy Connection failed';
-    this.code = 'UND_ERR_PRX_TLS';
-    this.cause = cause;
-  }
+var errors;
+var hasRequiredErrors;
 
-  static [Symbol.hasInstance] (instance) {
-    return instance && instance[kSecureProxyConnectionError] === true
-  }
+function requireErrors () {
+	if (hasRequiredErrors) return errors;
+	hasRequiredErrors = 1;
 
-  [kSecureProxyConnectionError] = true
-};
+	const kUndiciError = Symbol.for('undici.error.UND_ERR');
+	class UndiciError extends Error {
+	  constructor (message) {
+	    super(message);
+	    this.name = 'UndiciError';
+	    this.code = 'UND_ERR';
+	  }
 
-const kMessageSizeExceededError = Symbol.for('undici.error.UND_ERR_WS_MESSAGE_SIZE_EXCEEDED');
-class MessageSizeExceededError extends UndiciError$2 {
-  constructor (message) {
-    super(message);
-    this.name = 'MessageSizeExceededError';
-    this.message = message || 'Max decompressed message size exceeded';
-    this.code = 'UND_ERR_WS_MESSAGE_SIZE_EXCEEDED';
-  }
+	  static [Symbol.hasInstance] (instance) {
+	    return instance && instance[kUndiciError] === true
+	  }
 
-  static [Symbol.hasInstance] (instance) {
-    return instance && instance[kMessageSizeExceededError] === true
-  }
+	  [kUndiciError] = true
+	}
 
-  get [kMessageSizeExceededError] () {
-    return true
-  }
+	const kConnectTimeoutError = Symbol.for('undici.error.UND_ERR_CONNECT_TIMEOUT');
+	class ConnectTimeoutError extends UndiciError {
+	  constructor (message) {
+	    super(message);
+	    this.name = 'ConnectTimeoutError';
+	    this.message = message || 'Connect Timeout Error';
+	    this.code = 'UND_ERR_CONNECT_TIMEOUT';
+	  }
+
+	  static [Symbol.hasInstance] (instance) {
+	    return instance && instance[kConnectTimeoutError] === true
+	  }
+
+	  [kConnectTimeoutError] = true
+	}
+
+	const kHeadersTimeoutError = Symbol.for('undici.error.UND_ERR_HEADERS_TIMEOUT');
+	class HeadersTimeoutError extends UndiciError {
+	  constructor (message) {
+	    super(message);
+	    this.name = 'HeadersTimeoutError';
+	    this.message = message || 'Headers Timeout Error';
+	    this.code = 'UND_ERR_HEADERS_TIMEOUT';
+	  }
+
+	  static [Symbol.hasInstance] (instance) {
+	    return instance && instance[kHeadersTimeoutError] === true
+	  }
+
+	  [kHeadersTimeoutError] = true
+	}
+
+	const kHeadersOverflowError = Symbol.for('undici.error.UND_ERR_HEADERS_OVERFLOW');
+	class HeadersOverflowError extends UndiciError {
+	  constructor (message) {
+	    super(message);
+	    this.name = 'HeadersOverflowError';
+	    this.message = message || 'Headers Overflow Error';
+	    this.code = 'UND_ERR_HEADERS_OVERFLOW';
+	  }
+
+	  static [Symbol.hasInstance] (instance) {
+	    return instance && instance[kHeadersOverflowError] === true
+	  }
+
+	  [kHeadersOverflowError] = true
+	}
+
+	const kBodyTimeoutError = Symbol.for('undici.error.UND_ERR_BODY_TIMEOUT');
+	class BodyTimeoutError extends UndiciError {
+	  constructor (message) {
+	    super(message);
+	    this.name = 'BodyTimeoutError';
+	    this.message = message || 'Body Timeout Error';
+	    this.code = 'UND_ERR_BODY_TIMEOUT';
+	  }
+
+	  static [Symbol.hasInstance] (instance) {
+	    return instance && instance[kBodyTimeoutError] === true
+	  }
+
+	  [kBodyTimeoutError] = true
+	}
+
+	const kResponseStatusCodeError = Symbol.for('undici.error.UND_ERR_RESPONSE_STATUS_CODE');
+	class ResponseStatusCodeError extends UndiciError {
+	  constructor (message, statusCode, headers, body) {
+	    super(message);
+	    this.name = 'ResponseStatusCodeError';
+	    this.message = message || 'Response Status Code Error';
+	    this.code = 'UND_ERR_RESPONSE_STATUS_CODE';
+	    this.body = body;
+	    this.status = statusCode;
+	    this.statusCode = statusCode;
+	    this.headers = headers;
+	  }
+
+	  static [Symbol.hasInstance] (instance) {
+	    return instance && instance[kResponseStatusCodeError] === true
+	  }
+
+	  [kResponseStatusCodeError] = true
+	}
+
+	const kInvalidArgumentError = Symbol.for('undici.error.UND_ERR_INVALID_ARG');
+	class InvalidArgumentError extends UndiciError {
+	  constructor (message) {
+	    super(message);
+	    this.name = 'InvalidArgumentError';
+	    this.message = message || 'Invalid Argument Error';
+	    this.code = 'UND_ERR_INVALID_ARG';
+	  }
+
+	  static [Symbol.hasInstance] (instance) {
+	    return instance && instance[kInvalidArgumentError] === true
+	  }
+
+	  [kInvalidArgumentError] = true
+	}
+
+	const kInvalidReturnValueError = Symbol.for('undici.error.UND_ERR_INVALID_RETURN_VALUE');
+	class InvalidReturnValueError extends UndiciError {
+	  constructor (message) {
+	    super(message);
+	    this.name = 'InvalidReturnValueError';
+	    this.message = message || 'Invalid Return Value Error';
+	    this.code = 'UND_ERR_INVALID_RETURN_VALUE';
+	  }
+
+	  static [Symbol.hasInstance] (instance) {
+	    return instance && instance[kInvalidReturnValueError] === true
+	  }
+
+	  [kInvalidReturnValueError] = true
+	}
+
+	const kAbortError = Symbol.for('undici.error.UND_ERR_ABORT');
+	class AbortError extends UndiciError {
+	  constructor (message) {
+	    super(message);
+	    this.name = 'AbortError';
+	    this.message = message || 'The operation was aborted';
+	    this.code = 'UND_ERR_ABORT';
+	  }
+
+	  static [Symbol.hasInstance] (instance) {
+	    return instance && instance[kAbortError] === true
+	  }
+
+	  [kAbortError] = true
+	}
+
+	const kRequestAbortedError = Symbol.for('undici.error.UND_ERR_ABORTED');
+	class RequestAbortedError extends AbortError {
+	  constructor (message) {
+	    super(message);
+	    this.name = 'AbortError';
+	    this.message = message || 'Request aborted';
+	    this.code = 'UND_ERR_ABORTED';
+	  }
+
+	  static [Symbol.hasInstance] (instance) {
+	    return instance && instance[kRequestAbortedError] === true
+	  }
+
+	  [kRequestAbortedError] = true
+	}
+
+	const kInformationalError = Symbol.for('undici.error.UND_ERR_INFO');
+	class InformationalError extends UndiciError {
+	  constructor (message) {
+	    super(message);
+	    this.name = 'InformationalError';
+	    this.message = message || 'Request information';
+	    this.code = 'UND_ERR_INFO';
+	  }
+
+	  static [Symbol.hasInstance] (instance) {
+	    return instance && instance[kInformationalError] === true
+	  }
+
+	  [kInformationalError] = true
+	}
+
+	const kRequestContentLengthMismatchError = Symbol.for('undici.error.UND_ERR_REQ_CONTENT_LENGTH_MISMATCH');
+	class RequestContentLengthMismatchError extends UndiciError {
+	  constructor (message) {
+	    super(message);
+	    this.name = 'RequestContentLengthMismatchError';
+	    this.message = message || 'Request body length does not match content-length header';
+	    this.code = 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH';
+	  }
+
+	  static [Symbol.hasInstance] (instance) {
+	    return instance && instance[kRequestContentLengthMismatchError] === true
+	  }
+
+	  [kRequestContentLengthMismatchError] = true
+	}
+
+	const kResponseContentLengthMismatchError = Symbol.for('undici.error.UND_ERR_RES_CONTENT_LENGTH_MISMATCH');
+	class ResponseContentLengthMismatchError extends UndiciError {
+	  constructor (message) {
+	    super(message);
+	    this.name = 'ResponseContentLengthMismatchError';
+	    this.message = message || 'Response body length does not match content-length header';
+	    this.code = 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH';
+	  }
+
+	  static [Symbol.hasInstance] (instance) {
+	    return instance && instance[kResponseContentLengthMismatchError] === true
+	  }
+
+	  [kResponseContentLengthMismatchError] = true
+	}
+
+	const kClientDestroyedError = Symbol.for('undici.error.UND_ERR_DESTROYED');
+	class ClientDestroyedError extends UndiciError {
+	  constructor (message) {
+	    super(message);
+	    this.name = 'ClientDestroyedError';
+	    this.message = message || 'The client is destroyed';
+	    this.code = 'UND_ERR_DESTROYED';
+	  }
+
+	  static [Symbol.hasInstance] (instance) {
+	    return instance && instance[kClientDestroyedError] === true
+	  }
+
+	  [kClientDestroyedError] = true
+	}
+
+	const kClientClosedError = Symbol.for('undici.error.UND_ERR_CLOSED');
+	class ClientClosedError extends UndiciError {
+	  constructor (message) {
+	    super(message);
+	    this.name = 'ClientClosedError';
+	    this.message = message || 'The client is closed';
+	    this.code = 'UND_ERR_CLOSED';
+	  }
+
+	  static [Symbol.hasInstance] (instance) {
+	    return instance && instance[kClientClosedError] === true
+	  }
+
+	  [kClientClosedError] = true
+	}
+
+	const kSocketError = Symbol.for('undici.error.UND_ERR_SOCKET');
+	class SocketError extends UndiciError {
+	  constructor (message, socket) {
+	    super(message);
+	    this.name = 'SocketError';
+	    this.message = message || 'Socket error';
+	    this.code = 'UND_ERR_SOCKET';
+	    this.socket = socket;
+	  }
+
+	  static [Symbol.hasInstance] (instance) {
+	    return instance && instance[kSocketError] === true
+	  }
+
+	  [kSocketError] = true
+	}
+
+	const kNotSupportedError = Symbol.for('undici.error.UND_ERR_NOT_SUPPORTED');
+	class NotSupportedError extends UndiciError {
+	  constructor (message) {
+	    super(message);
+	    this.name = 'NotSupportedError';
+	    this.message = message || 'Not supported error';
+	    this.code = 'UND_ERR_NOT_SUPPORTED';
+	  }
+
+	  static [Symbol.hasInstance] (instance) {
+	    return instance && instance[kNotSupportedError] === true
+	  }
+
+	  [kNotSupportedError] = true
+	}
+
+	const kBalancedPoolMissingUpstreamError = Symbol.for('undici.error.UND_ERR_BPL_MISSING_UPSTREAM');
+	class BalancedPoolMissingUpstreamError extends UndiciError {
+	  constructor (message) {
+	    super(message);
+	    this.name = 'MissingUpstreamError';
+	    this.message = message || 'No upstream has been added to the BalancedPool';
+	    this.code = 'UND_ERR_BPL_MISSING_UPSTREAM';
+	  }
+
+	  static [Symbol.hasInstance] (instance) {
+	    return instance && instance[kBalancedPoolMissingUpstreamError] === true
+	  }
+
+	  [kBalancedPoolMissingUpstreamError] = true
+	}
+
+	const kHTTPParserError = Symbol.for('undici.error.UND_ERR_HTTP_PARSER');
+	class HTTPParserError extends Error {
+	  constructor (message, code, data) {
+	    super(message);
+	    this.name = 'HTTPParserError';
+	    this.code = code ? `HPE_${code}` : undefined;
+	    this.data = data ? data.toString() : undefined;
+	  }
+
+	  static [Symbol.hasInstance] (instance) {
+	    return instance && instance[kHTTPParserError] === true
+	  }
+
+	  [kHTTPParserError] = true
+	}
+
+	const kResponseExceededMaxSizeError = Symbol.for('undici.error.UND_ERR_RES_EXCEEDED_MAX_SIZE');
+	class ResponseExceededMaxSizeError extends UndiciError {
+	  constructor (message) {
+	    super(message);
+	    this.name = 'ResponseExceededMaxSizeError';
+	    this.message = message || 'Response content exceeded max size';
+	    this.code = 'UND_ERR_RES_EXCEEDED_MAX_SIZE';
+	  }
+
+	  static [Symbol.hasInstance] (instance) {
+	    return instance && instance[kResponseExceededMaxSizeError] === true
+	  }
+
+	  [kResponseExceededMaxSizeError] = true
+	}
+
+	const kRequestRetryError = Symbol.for('undici.error.UND_ERR_REQ_RETRY');
+	class RequestRetryError extends UndiciError {
+	  constructor (message, code, { headers, data }) {
+	    super(message);
+	    this.name = 'RequestRetryError';
+	    this.message = message || 'Request retry error';
+	    this.code = 'UND_ERR_REQ_RETRY';
+	    this.statusCode = code;
+	    this.data = data;
+	    this.headers = headers;
+	  }
+
+	  static [Symbol.hasInstance] (instance) {
+	    return instance && instance[kRequestRetryError] === true
+	  }
+
+	  [kRequestRetryError] = true
+	}
+
+	const kResponseError = Symbol.for('undici.error.UND_ERR_RESPONSE');
+	class ResponseError extends UndiciError {
+	  constructor (message, code, { headers, data }) {
+	    super(message);
+	    this.name = 'ResponseError';
+	    this.message = message || 'Response error';
+	    this.code = 'UND_ERR_RESPONSE';
+	    this.statusCode = code;
+	    this.data = data;
+	    this.headers = headers;
+	  }
+
+	  static [Symbol.hasInstance] (instance) {
+	    return instance && instance[kResponseError] === true
+	  }
+
+	  [kResponseError] = true
+	}
+
+	const kSecureProxyConnectionError = Symbol.for('undici.error.UND_ERR_PRX_TLS');
+	class SecureProxyConnectionError extends UndiciError {
+	  constructor (cause, message, options) {
+	    super(message, { cause, ...(options ?? {}) });
+	    this.name = 'SecureProxyConnectionError';
+	    this.message = message || 'Secure Proxy Connection failed';
+	    this.code = 'UND_ERR_PRX_TLS';
+	    this.cause = cause;
+	  }
+
+	  static [Symbol.hasInstance] (instance) {
+	    return instance && instance[kSecureProxyConnectionError] === true
+	  }
+
+	  [kSecureProxyConnectionError] = true
+	}
+
+	const kMessageSizeExceededError = Symbol.for('undici.error.UND_ERR_WS_MESSAGE_SIZE_EXCEEDED');
+	class MessageSizeExceededError extends UndiciError {
+	  constructor (message) {
+	    super(message);
+	    this.name = 'MessageSizeExceededError';
+	    this.message = message || 'Max decompressed message size exceeded';
+	    this.code = 'UND_ERR_WS_MESSAGE_SIZE_EXCEEDED';
+	  }
+
+	  static [Symbol.hasInstance] (instance) {
+	    return instance && instance[kMessageSizeExceededError] === true
+	  }
+
+	  get [kMessageSizeExceededError] () {
+	    return true
+	  }
+	}
+
+	errors = {
+	  AbortError,
+	  HTTPParserError,
+	  UndiciError,
+	  HeadersTimeoutError,
+	  HeadersOverflowError,
+	  BodyTimeoutError,
+	  RequestContentLengthMismatchError,
+	  ConnectTimeoutError,
+	  ResponseStatusCodeError,
+	  InvalidArgumentError,
+	  InvalidReturnValueError,
+	  RequestAbortedError,
+	  ClientDestroyedError,
+	  ClientClosedError,
+	  InformationalError,
+	  SocketError,
+	  NotSupportedError,
+	  ResponseContentLengthMismatchError,
+	  BalancedPoolMissingUpstreamError,
+	  ResponseExceededMaxSizeError,
+	  RequestRetryError,
+	  ResponseError,
+	  SecureProxyConnectionError,
+	  MessageSizeExceededError
+	};
+	return errors;
 }
 
-var errors$1 = {
-  AbortError: AbortError$1,
-  HTTPParserError: HTTPParserError$1,
-  UndiciError: UndiciError$2,
-  HeadersTimeoutError: HeadersTimeoutError$1,
-  HeadersOverflowError: HeadersOverflowError$1,
-  BodyTimeoutError: BodyTimeoutError$1,
-  RequestContentLengthMismatchError: RequestContentLengthMismatchError$2,
-  ConnectTimeoutError: ConnectTimeoutError$1,
-  ResponseStatusCodeError: ResponseStatusCodeError$1,
-  InvalidArgumentError: InvalidArgumentError$p,
-  InvalidReturnValueError: InvalidReturnValueError$2,
-  RequestAbortedError: RequestAbortedError$8,
-  ClientDestroyedError: ClientDestroyedError$2,
-  ClientClosedError: ClientClosedError$1,
-  InformationalError: InformationalError$4,
-  SocketError: SocketError$4,
-  NotSupportedError: NotSupportedError$2,
-  ResponseContentLengthMismatchError: ResponseContentLengthMismatchError$1,
-  BalancedPoolMissingUpstreamError: BalancedPoolMissingUpstreamError$1,
-  ResponseExceededMaxSizeError: ResponseExceededMaxSizeError$1,
-  RequestRetryError: RequestRetryError$1,
-  ResponseError,
-  SecureProxyConnectionError: SecureProxyConnectionError$1,
-  MessageSizeExceededError
-};
+var constants$4;
+var hasRequiredConstants$4;
 
-/** @type {Record<string, string | undefined>} */
-const headerNameLowerCasedRecord$3 = {};
+function requireConstants$4 () {
+	if (hasRequiredConstants$4) return constants$4;
+	hasRequiredConstants$4 = 1;
 
-// https://developer.mozilla.org/docs/Web/HTTP/Headers
-const wellknownHeaderNames$1 = [
-  'Accept',
-  'Accept-Encoding',
-  'Accept-Language',
-  'Accept-Ranges',
-  'Access-Control-Allow-Credentials',
-  'Access-Control-Allow-Headers',
-  'Access-Control-Allow-Methods',
-  'Access-Control-Allow-Origin',
-  'Access-Control-Expose-Headers',
-  'Access-Control-Max-Age',
-  'Access-Control-Request-Headers',
-  'Access-Control-Request-Method',
-  'Age',
-  'Allow',
-  'Alt-Svc',
-  'Alt-Used',
-  'Authorization',
-  'Cache-Control',
-  'Clear-Site-Data',
-  'Connection',
-  'Content-Disposition',
-  'Content-Encoding',
-  'Content-Language',
-  'Content-Length',
-  'Content-Location',
-  'Content-Range',
-  'Content-Security-Policy',
-  'Content-Security-Policy-Report-Only',
-  'Content-Type',
-  'Cookie',
-  'Cross-Origin-Embedder-Policy',
-  'Cross-Origin-Opener-Policy',
-  'Cross-Origin-Resource-Policy',
-  'Date',
-  'Device-Memory',
-  'Downlink',
-  'ECT',
-  'ETag',
-  'Expect',
-  'Expect-CT',
-  'Expires',
-  'Forwarded',
-  'From',
-  'Host',
-  'If-Match',
-  'If-Modified-Since',
-  'If-None-Match',
-  'If-Range',
-  'If-Unmodified-Since',
-  'Keep-Alive',
-  'Last-Modified',
-  'Link',
-  'Location',
-  'Max-Forwards',
-  'Origin',
-  'Permissions-Policy',
-  'Pragma',
-  'Proxy-Authenticate',
-  'Proxy-Authorization',
-  'RTT',
-  'Range',
-  'Referer',
-  'Referrer-Policy',
-  'Refresh',
-  'Retry-After',
-  'Sec-WebSocket-Accept',
-  'Sec-WebSocket-Extensions',
-  'Sec-WebSocket-Key',
-  'Sec-WebSocket-Protocol',
-  'Sec-WebSocket-Version',
-  'Server',
-  'Server-Timing',
-  'Service-Worker-Allowed',
-  'Service-Worker-Navigation-Preload',
-  'Set-Cookie',
-  'SourceMap',
-  'Strict-Transport-Security',
-  'Supports-Loading-Mode',
-  'TE',
-  'Timing-Allow-Origin',
-  'Trailer',
-  'Transfer-Encoding',
-  'Upgrade',
-  'Upgrade-Insecure-Requests',
-  'User-Agent',
-  'Vary',
-  'Via',
-  'WWW-Authenticate',
-  'X-Content-Type-Options',
-  'X-DNS-Prefetch-Control',
-  'X-Frame-Options',
-  'X-Permitted-Cross-Domain-Policies',
-  'X-Powered-By',
-  'X-Requested-With',
-  'X-XSS-Protection'
-];
+	/** @type {Record<string, string | undefined>} */
+	const headerNameLowerCasedRecord = {};
 
-for (let i = 0; i < wellknownHeaderNames$1.length; ++i) {
-  const key = wellknownHeaderNames$1[i];
-  const lowerCasedKey = key.toLowerCase();
-  headerNameLowerCasedRecord$3[key] = headerNameLowerCasedRecord$3[lowerCasedKey] =
-    lowerCasedKey;
+	// https://developer.mozilla.org/docs/Web/HTTP/Headers
+	const wellknownHeaderNames = [
+	  'Accept',
+	  'Accept-Encoding',
+	  'Accept-Language',
+	  'Accept-Ranges',
+	  'Access-Control-Allow-Credentials',
+	  'Access-Control-Allow-Headers',
+	  'Access-Control-Allow-Methods',
+	  'Access-Control-Allow-Origin',
+	  'Access-Control-Expose-Headers',
+	  'Access-Control-Max-Age',
+	  'Access-Control-Request-Headers',
+	  'Access-Control-Request-Method',
+	  'Age',
+	  'Allow',
+	  'Alt-Svc',
+	  'Alt-Used',
+	  'Authorization',
+	  'Cache-Control',
+	  'Clear-Site-Data',
+	  'Connection',
+	  'Content-Disposition',
+	  'Content-Encoding',
+	  'Content-Language',
+	  'Content-Length',
+	  'Content-Location',
+	  'Content-Range',
+	  'Content-Security-Policy',
+	  'Content-Security-Policy-Report-Only',
+	  'Content-Type',
+	  'Cookie',
+	  'Cross-Origin-Embedder-Policy',
+	  'Cross-Origin-Opener-Policy',
+	  'Cross-Origin-Resource-Policy',
+	  'Date',
+	  'Device-Memory',
+	  'Downlink',
+	  'ECT',
+	  'ETag',
+	  'Expect',
+	  'Expect-CT',
+	  'Expires',
+	  'Forwarded',
+	  'From',
+	  'Host',
+	  'If-Match',
+	  'If-Modified-Since',
+	  'If-None-Match',
+	  'If-Range',
+	  'If-Unmodified-Since',
+	  'Keep-Alive',
+	  'Last-Modified',
+	  'Link',
+	  'Location',
+	  'Max-Forwards',
+	  'Origin',
+	  'Permissions-Policy',
+	  'Pragma',
+	  'Proxy-Authenticate',
+	  'Proxy-Authorization',
+	  'RTT',
+	  'Range',
+	  'Referer',
+	  'Referrer-Policy',
+	  'Refresh',
+	  'Retry-After',
+	  'Sec-WebSocket-Accept',
+	  'Sec-WebSocket-Extensions',
+	  'Sec-WebSocket-Key',
+	  'Sec-WebSocket-Protocol',
+	  'Sec-WebSocket-Version',
+	  'Server',
+	  'Server-Timing',
+	  'Service-Worker-Allowed',
+	  'Service-Worker-Navigation-Preload',
+	  'Set-Cookie',
+	  'SourceMap',
+	  'Strict-Transport-Security',
+	  'Supports-Loading-Mode',
+	  'TE',
+	  'Timing-Allow-Origin',
+	  'Trailer',
+	  'Transfer-Encoding',
+	  'Upgrade',
+	  'Upgrade-Insecure-Requests',
+	  'User-Agent',
+	  'Vary',
+	  'Via',
+	  'WWW-Authenticate',
+	  'X-Content-Type-Options',
+	  'X-DNS-Prefetch-Control',
+	  'X-Frame-Options',
+	  'X-Permitted-Cross-Domain-Policies',
+	  'X-Powered-By',
+	  'X-Requested-With',
+	  'X-XSS-Protection'
+	];
+
+	for (let i = 0; i < wellknownHeaderNames.length; ++i) {
+	  const key = wellknownHeaderNames[i];
+	  const lowerCasedKey = key.toLowerCase();
+	  headerNameLowerCasedRecord[key] = headerNameLowerCasedRecord[lowerCasedKey] =
+	    lowerCasedKey;
+	}
+
+	// Note: object prototypes should not be able to be referenced. e.g. `Object#hasOwnProperty`.
+	Object.setPrototypeOf(headerNameLowerCasedRecord, null);
+
+	constants$4 = {
+	  wellknownHeaderNames,
+	  headerNameLowerCasedRecord
+	};
+	return constants$4;
 }
 
-// Note: object prototypes should not be able to be referenced. e.g. `Object#hasOwnProperty`.
-Object.setPrototypeOf(headerNameLowerCasedRecord$3, null);
+var tree_1;
+var hasRequiredTree;
 
-var constants$5 = {
-  wellknownHeaderNames: wellknownHeaderNames$1,
-  headerNameLowerCasedRecord: headerNameLowerCasedRecord$3
-};
+function requireTree () {
+	if (hasRequiredTree) return tree_1;
+	hasRequiredTree = 1;
 
-const {
-  wellknownHeaderNames,
-  headerNameLowerCasedRecord: headerNameLowerCasedRecord$2
-} = constants$5;
+	const {
+	  wellknownHeaderNames,
+	  headerNameLowerCasedRecord
+	} = requireConstants$4();
 
-class TstNode {
-  /** @type {any} */
-  value = null
-  /** @type {null | TstNode} */
-  left = null
-  /** @type {null | TstNode} */
-  middle = null
-  /** @type {null | TstNode} */
-  right = null
-  /** @type {number} */
-  code
-  /**
-   * @param {string} key
-   * @param {any} value
-   * @param {number} index
-   */
-  constructor (key, value, index) {
-    if (index === undefined || index >= key.length) {
-      throw new TypeError('Unreachable')
-    }
-    const code = this.code = key.charCodeAt(index);
-    // check code is ascii string
-    if (code > 0x7F) {
-      throw new TypeError('key must be ascii string')
-    }
-    if (key.length !== ++index) {
-      this.middle = new TstNode(key, value, index);
-    } else {
-      this.value = value;
-    }
-  }
+	class TstNode {
+	  /** @type {any} */
+	  value = null
+	  /** @type {null | TstNode} */
+	  left = null
+	  /** @type {null | TstNode} */
+	  middle = null
+	  /** @type {null | TstNode} */
+	  right = null
+	  /** @type {number} */
+	  code
+	  /**
+	   * @param {string} key
+	   * @param {any} value
+	   * @param {number} index
+	   */
+	  constructor (key, value, index) {
+	    if (index === undefined || index >= key.length) {
+	      throw new TypeError('Unreachable')
+	    }
+	    const code = this.code = key.charCodeAt(index);
+	    // check code is ascii string
+	    if (code > 0x7F) {
+	      throw new TypeError('key must be ascii string')
+	    }
+	    if (key.length !== ++index) {
+	      this.middle = new TstNode(key, value, index);
+	    } else {
+	      this.value = value;
+	    }
+	  }
 
-  /**
-   * @param {string} key
-   * @param {any} value
-   */
-  add (key, value) {
-    const length = key.length;
-    if (length === 0) {
-      throw new TypeError('Unreachable')
-    }
-    let index = 0;
-    let node = this;
-    while (true) {
-      const code = key.charCodeAt(index);
-      // check code is ascii string
-      if (code > 0x7F) {
-        throw new TypeError('key must be ascii string')
-      }
-      if (node.code === code) {
-        if (length === ++index) {
-          node.value = value;
-          break
-        } else if (node.middle !== null) {
-          node = node.middle;
-        } else {
-          node.middle = new TstNode(key, value, index);
-          break
-        }
-      } else if (node.code < code) {
-        if (node.left !== null) {
-          node = node.left;
-        } else {
-          node.left = new TstNode(key, value, index);
-          break
-        }
-      } else if (node.right !== null) {
-        node = node.right;
-      } else {
-        node.right = new TstNode(key, value, index);
-        break
-      }
-    }
-  }
+	  /**
+	   * @param {string} key
+	   * @param {any} value
+	   */
+	  add (key, value) {
+	    const length = key.length;
+	    if (length === 0) {
+	      throw new TypeError('Unreachable')
+	    }
+	    let index = 0;
+	    let node = this;
+	    while (true) {
+	      const code = key.charCodeAt(index);
+	      // check code is ascii string
+	      if (code > 0x7F) {
+	        throw new TypeError('key must be ascii string')
+	      }
+	      if (node.code === code) {
+	        if (length === ++index) {
+	          node.value = value;
+	          break
+	        } else if (node.middle !== null) {
+	          node = node.middle;
+	        } else {
+	          node.middle = new TstNode(key, value, index);
+	          break
+	        }
+	      } else if (node.code < code) {
+	        if (node.left !== null) {
+	          node = node.left;
+	        } else {
+	          node.left = new TstNode(key, value, index);
+	          break
+	        }
+	      } else if (node.right !== null) {
+	        node = node.right;
+	      } else {
+	        node.right = new TstNode(key, value, index);
+	        break
+	      }
+	    }
+	  }
 
-  /**
-   * @param {Uint8Array} key
-   * @return {TstNode | null}
-   */
-  search (key) {
-    const keylength = key.length;
-    let index = 0;
-    let node = this;
-    while (node !== null && index < keylength) {
-      let code = key[index];
-      // A-Z
-      // First check if it is bigger than 0x5a.
-      // Lowercase letters have higher char codes than uppercase ones.
-      // Also we assume that headers will mostly contain lowercase characters.
-      if (code <= 0x5a && code >= 0x41) {
-        // Lowercase for uppercase.
-        code |= 32;
-      }
-      while (node !== null) {
-        if (code === node.code) {
-          if (keylength === ++index) {
-            // Returns Node since it is the last key.
-            return node
-          }
-          node = node.middle;
-          break
-        }
-        node = node.code < code ? node.left : node.right;
-      }
-    }
-    return null
-  }
+	  /**
+	   * @param {Uint8Array} key
+	   * @return {TstNode | null}
+	   */
+	  search (key) {
+	    const keylength = key.length;
+	    let index = 0;
+	    let node = this;
+	    while (node !== null && index < keylength) {
+	      let code = key[index];
+	      // A-Z
+	      // First check if it is bigger than 0x5a.
+	      // Lowercase letters have higher char codes than uppercase ones.
+	      // Also we assume that headers will mostly contain lowercase characters.
+	      if (code <= 0x5a && code >= 0x41) {
+	        // Lowercase for uppercase.
+	        code |= 32;
+	      }
+	      while (node !== null) {
+	        if (code === node.code) {
+	          if (keylength === ++index) {
+	            // Returns Node since it is the last key.
+	            return node
+	          }
+	          node = node.middle;
+	          break
+	        }
+	        node = node.code < code ? node.left : node.right;
+	      }
+	    }
+	    return null
+	  }
+	}
+
+	class TernarySearchTree {
+	  /** @type {TstNode | null} */
+	  node = null
+
+	  /**
+	   * @param {string} key
+	   * @param {any} value
+	   * */
+	  insert (key, value) {
+	    if (this.node === null) {
+	      this.node = new TstNode(key, value, 0);
+	    } else {
+	      this.node.add(key, value);
+	    }
+	  }
+
+	  /**
+	   * @param {Uint8Array} key
+	   * @return {any}
+	   */
+	  lookup (key) {
+	    return this.node?.search(key)?.value ?? null
+	  }
+	}
+
+	const tree = new TernarySearchTree();
+
+	for (let i = 0; i < wellknownHeaderNames.length; ++i) {
+	  const key = headerNameLowerCasedRecord[wellknownHeaderNames[i]];
+	  tree.insert(key, key);
+	}
+
+	tree_1 = {
+	  TernarySearchTree,
+	  tree
+	};
+	return tree_1;
 }
 
-class TernarySearchTree {
-  /** @type {TstNode | null} */
-  node = null
+var util$7;
+var hasRequiredUtil$7;
 
-  /**
-   * @param {string} key
-   * @param {any} value
-   * */
-  insert (key, value) {
-    if (this.node === null) {
-      this.node = new TstNode(key, value, 0);
-    } else {
-      this.node.add(key, value);
-    }
-  }
+function requireUtil$7 () {
+	if (hasRequiredUtil$7) return util$7;
+	hasRequiredUtil$7 = 1;
 
-  /**
-   * @param {Uint8Array} key
-   * @return {any}
-   */
-  lookup (key) {
-    return this.node?.search(key)?.value ?? null
-  }
+	const assert = require$$0$1;
+	const { kDestroyed, kBodyUsed, kListeners, kBody } = requireSymbols$4();
+	const { IncomingMessage } = http$1;
+	const stream = require$$0$2;
+	const net = require$$0$3;
+	const { Blob } = require$$0;
+	const nodeUtil = require$$0$4;
+	const { stringify } = require$$7;
+	const { EventEmitter: EE } = require$$8;
+	const { InvalidArgumentError } = requireErrors();
+	const { headerNameLowerCasedRecord } = requireConstants$4();
+	const { tree } = requireTree();
+
+	const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v));
+
+	class BodyAsyncIterable {
+	  constructor (body) {
+	    this[kBody] = body;
+	    this[kBodyUsed] = false;
+	  }
+
+	  async * [Symbol.asyncIterator] () {
+	    assert(!this[kBodyUsed], 'disturbed');
+	    this[kBodyUsed] = true;
+	    yield * this[kBody];
+	  }
+	}
+
+	function wrapRequestBody (body) {
+	  if (isStream(body)) {
+	    // TODO (fix): Provide some way for the user to cache the file to e.g. /tmp
+	    // so that it can be dispatched again?
+	    // TODO (fix): Do we need 100-expect support to provide a way to do this properly?
+	    if (bodyLength(body) === 0) {
+	      body
+	        .on('data', function () {
+	          assert(false);
+	        });
+	    }
+
+	    if (typeof body.readableDidRead !== 'boolean') {
+	      body[kBodyUsed] = false;
+	      EE.prototype.on.call(body, 'data', function () {
+	        this[kBodyUsed] = true;
+	      });
+	    }
+
+	    return body
+	  } else if (body && typeof body.pipeTo === 'function') {
+	    // TODO (fix): We can't access ReadableStream internal state
+	    // to determine whether or not it has been disturbed. This is just
+	    // a workaround.
+	    return new BodyAsyncIterable(body)
+	  } else if (
+	    body &&
+	    typeof body !== 'string' &&
+	    !ArrayBuffer.isView(body) &&
+	    isIterable(body)
+	  ) {
+	    // TODO: Should we allow re-using iterable if !this.opts.idempotent
+	    // or through some other flag?
+	    return new BodyAsyncIterable(body)
+	  } else {
+	    return body
+	  }
+	}
+
+	function nop () {}
+
+	function isStream (obj) {
+	  return obj && typeof obj === 'object' && typeof obj.pipe === 'function' && typeof obj.on === 'function'
+	}
+
+	// based on https://github.com/node-fetch/fetch-blob/blob/8ab587d34080de94140b54f07168451e7d0b655e/index.js#L229-L241 (MIT License)
+	function isBlobLike (object) {
+	  if (object === null) {
+	    return false
+	  } else if (object instanceof Blob) {
+	    return true
+	  } else if (typeof object !== 'object') {
+	    return false
+	  } else {
+	    const sTag = object[Symbol.toStringTag];
+
+	    return (sTag === 'Blob' || sTag === 'File') && (
+	      ('stream' in object && typeof object.stream === 'function') ||
+	      ('arrayBuffer' in object && typeof object.arrayBuffer === 'function')
+	    )
+	  }
+	}
+
+	function buildURL (url, queryParams) {
+	  if (url.includes('?') || url.includes('#')) {
+	    throw new Error('Query params cannot be passed when url already contains "?" or "#".')
+	  }
+
+	  const stringified = stringify(queryParams);
+
+	  if (stringified) {
+	    url += '?' + stringified;
+	  }
+
+	  return url
+	}
+
+	function isValidPort (port) {
+	  const value = parseInt(port, 10);
+	  return (
+	    value === Number(port) &&
+	    value >= 0 &&
+	    value <= 65535
+	  )
+	}
+
+	function isHttpOrHttpsPrefixed (value) {
+	  return (
+	    value != null &&
+	    value[0] === 'h' &&
+	    value[1] === 't' &&
+	    value[2] === 't' &&
+	    value[3] === 'p' &&
+	    (
+	      value[4] === ':' ||
+	      (
+	        value[4] === 's' &&
+	        value[5] === ':'
+	      )
+	    )
+	  )
+	}
+
+	function parseURL (url) {
+	  if (typeof url === 'string') {
+	    url = new URL(url);
+
+	    if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
+	      throw new InvalidArgumentError('Invalid URL protocol: the URL must start with `http:` or `https:`.')
+	    }
+
+	    return url
+	  }
+
+	  if (!url || typeof url !== 'object') {
+	    throw new InvalidArgumentError('Invalid URL: The URL argument must be a non-null object.')
+	  }
+
+	  if (!(url instanceof URL)) {
+	    if (url.port != null && url.port !== '' && isValidPort(url.port) === false) {
+	      throw new InvalidArgumentError('Invalid URL: port must be a valid integer or a string representation of an integer.')
+	    }
+
+	    if (url.path != null && typeof url.path !== 'string') {
+	      throw new InvalidArgumentError('Invalid URL path: the path must be a string or null/undefined.')
+	    }
+
+	    if (url.pathname != null && typeof url.pathname !== 'string') {
+	      throw new InvalidArgumentError('Invalid URL pathname: the pathname must be a string or null/undefined.')
+	    }
+
+	    if (url.hostname != null && typeof url.hostname !== 'string') {
+	      throw new InvalidArgumentError('Invalid URL hostname: the hostname must be a string or null/undefined.')
+	    }
+
+	    if (url.origin != null && typeof url.origin !== 'string') {
+	      throw new InvalidArgumentError('Invalid URL origin: the origin must be a string or null/undefined.')
+	    }
+
+	    if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
+	      throw new InvalidArgumentError('Invalid URL protocol: the URL must start with `http:` or `https:`.')
+	    }
+
+	    const port = url.port != null
+	      ? url.port
+	      : (url.protocol === 'https:' ? 443 : 80);
+	    let origin = url.origin != null
+	      ? url.origin
+	      : `${url.protocol || ''}//${url.hostname || ''}:${port}`;
+	    let path = url.path != null
+	      ? url.path
+	      : `${url.pathname || ''}${url.search || ''}`;
+
+	    if (origin[origin.length - 1] === '/') {
+	      origin = origin.slice(0, origin.length - 1);
+	    }
+
+	    if (path && path[0] !== '/') {
+	      path = `/${path}`;
+	    }
+	    // new URL(path, origin) is unsafe when `path` contains an absolute URL
+	    // From https://developer.mozilla.org/en-US/docs/Web/API/URL/URL:
+	    // If first parameter is a relative URL, second param is required, and will be used as the base URL.
+	    // If first parameter is an absolute URL, a given second param will be ignored.
+	    return new URL(`${origin}${path}`)
+	  }
+
+	  if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
+	    throw new InvalidArgumentError('Invalid URL protocol: the URL must start with `http:` or `https:`.')
+	  }
+
+	  return url
+	}
+
+	function parseOrigin (url) {
+	  url = parseURL(url);
+
+	  if (url.pathname !== '/' || url.search || url.hash) {
+	    throw new InvalidArgumentError('invalid url')
+	  }
+
+	  return url
+	}
+
+	function getHostname (host) {
+	  if (host[0] === '[') {
+	    const idx = host.indexOf(']');
+
+	    assert(idx !== -1);
+	    return host.substring(1, idx)
+	  }
+
+	  const idx = host.indexOf(':');
+	  if (idx === -1) return host
+
+	  return host.substring(0, idx)
+	}
+
+	// IP addresses are not valid server names per RFC6066
+	// > Currently, the only server names supported are DNS hostnames
+	function getServerName (host) {
+	  if (!host) {
+	    return null
+	  }
+
+	  assert(typeof host === 'string');
+
+	  const servername = getHostname(host);
+	  if (net.isIP(servername)) {
+	    return ''
+	  }
+
+	  return servername
+	}
+
+	function deepClone (obj) {
+	  return JSON.parse(JSON.stringify(obj))
+	}
+
+	function isAsyncIterable (obj) {
+	  return !!(obj != null && typeof obj[Symbol.asyncIterator] === 'function')
+	}
+
+	function isIterable (obj) {
+	  return !!(obj != null && (typeof obj[Symbol.iterator] === 'function' || typeof obj[Symbol.asyncIterator] === 'function'))
+	}
+
+	function bodyLength (body) {
+	  if (body == null) {
+	    return 0
+	  } else if (isStream(body)) {
+	    const state = body._readableState;
+	    return state && state.objectMode === false && state.ended === true && Number.isFinite(state.length)
+	      ? state.length
+	      : null
+	  } else if (isBlobLike(body)) {
+	    return body.size != null ? body.size : null
+	  } else if (isBuffer(body)) {
+	    return body.byteLength
+	  }
+
+	  return null
+	}
+
+	function isDestroyed (body) {
+	  return body && !!(body.destroyed || body[kDestroyed] || (stream.isDestroyed?.(body)))
+	}
+
+	function destroy (stream, err) {
+	  if (stream == null || !isStream(stream) || isDestroyed(stream)) {
+	    return
+	  }
+
+	  if (typeof stream.destroy === 'function') {
+	    if (Object.getPrototypeOf(stream).constructor === IncomingMessage) {
+	      // See: https://github.com/nodejs/node/pull/38505/files
+	      stream.socket = null;
+	    }
+
+	    stream.destroy(err);
+	  } else if (err) {
+	    queueMicrotask(() => {
+	      stream.emit('error', err);
+	    });
+	  }
+
+	  if (stream.destroyed !== true) {
+	    stream[kDestroyed] = true;
+	  }
+	}
+
+	const KEEPALIVE_TIMEOUT_EXPR = /timeout=(\d+)/;
+	function parseKeepAliveTimeout (val) {
+	  const m = val.toString().match(KEEPALIVE_TIMEOUT_EXPR);
+	  return m ? parseInt(m[1], 10) * 1000 : null
+	}
+
+	/**
+	 * Retrieves a header name and returns its lowercase value.
+	 * @param {string | Buffer} value Header name
+	 * @returns {string}
+	 */
+	function headerNameToString (value) {
+	  return typeof value === 'string'
+	    ? headerNameLowerCasedRecord[value] ?? value.toLowerCase()
+	    : tree.lookup(value) ?? value.toString('latin1').toLowerCase()
+	}
+
+	/**
+	 * Receive the buffer as a string and return its lowercase value.
+	 * @param {Buffer} value Header name
+	 * @returns {string}
+	 */
+	function bufferToLowerCasedHeaderName (value) {
+	  return tree.lookup(value) ?? value.toString('latin1').toLowerCase()
+	}
+
+	/**
+	 * @param {Record<string, string | string[]> | (Buffer | string | (Buffer | string)[])[]} headers
+	 * @param {Record<string, string | string[]>} [obj]
+	 * @returns {Record<string, string | string[]>}
+	 */
+	function parseHeaders (headers, obj) {
+	  if (obj === undefined) obj = {};
+	  for (let i = 0; i < headers.length; i += 2) {
+	    const key = headerNameToString(headers[i]);
+	    let val = obj[key];
+
+	    if (val) {
+	      if (typeof val === 'string') {
+	        val = [val];
+	        obj[key] = val;
+	      }
+	      val.push(headers[i + 1].toString('utf8'));
+	    } else {
+	      const headersValue = headers[i + 1];
+	      if (typeof headersValue === 'string') {
+	        obj[key] = headersValue;
+	      } else {
+	        obj[key] = Array.isArray(headersValue) ? headersValue.map(x => x.toString('utf8')) : headersValue.toString('utf8');
+	      }
+	    }
+	  }
+
+	  // See https://github.com/nodejs/node/pull/46528
+	  if ('content-length' in obj && 'content-disposition' in obj) {
+	    obj['content-disposition'] = Buffer.from(obj['content-disposition']).toString('latin1');
+	  }
+
+	  return obj
+	}
+
+	function parseRawHeaders (headers) {
+	  const len = headers.length;
+	  const ret = new Array(len);
+
+	  let hasContentLength = false;
+	  let contentDispositionIdx = -1;
+	  let key;
+	  let val;
+	  let kLen = 0;
+
+	  for (let n = 0; n < headers.length; n += 2) {
+	    key = headers[n];
+	    val = headers[n + 1];
+
+	    typeof key !== 'string' && (key = key.toString());
+	    typeof val !== 'string' && (val = val.toString('utf8'));
+
+	    kLen = key.length;
+	    if (kLen === 14 && key[7] === '-' && (key === 'content-length' || key.toLowerCase() === 'content-length')) {
+	      hasContentLength = true;
+	    } else if (kLen === 19 && key[7] === '-' && (key === 'content-disposition' || key.toLowerCase() === 'content-disposition')) {
+	      contentDispositionIdx = n + 1;
+	    }
+	    ret[n] = key;
+	    ret[n + 1] = val;
+	  }
+
+	  // See https://github.com/nodejs/node/pull/46528
+	  if (hasContentLength && contentDispositionIdx !== -1) {
+	    ret[contentDispositionIdx] = Buffer.from(ret[contentDispositionIdx]).toString('latin1');
+	  }
+
+	  return ret
+	}
+
+	function isBuffer (buffer) {
+	  // See, https://github.com/mcollina/undici/pull/319
+	  return buffer instanceof Uint8Array || Buffer.isBuffer(buffer)
+	}
+
+	function validateHandler (handler, method, upgrade) {
+	  if (!handler || typeof handler !== 'object') {
+	    throw new InvalidArgumentError('handler must be an object')
+	  }
+
+	  if (typeof handler.onConnect !== 'function') {
+	    throw new InvalidArgumentError('invalid onConnect method')
+	  }
+
+	  if (typeof handler.onError !== 'function') {
+	    throw new InvalidArgumentError('invalid onError method')
+	  }
+
+	  if (typeof handler.onBodySent !== 'function' && handler.onBodySent !== undefined) {
+	    throw new InvalidArgumentError('invalid onBodySent method')
+	  }
+
+	  if (upgrade || method === 'CONNECT') {
+	    if (typeof handler.onUpgrade !== 'function') {
+	      throw new InvalidArgumentError('invalid onUpgrade method')
+	    }
+	  } else {
+	    if (typeof handler.onHeaders !== 'function') {
+	      throw new InvalidArgumentError('invalid onHeaders method')
+	    }
+
+	    if (typeof handler.onData !== 'function') {
+	      throw new InvalidArgumentError('invalid onData method')
+	    }
+
+	    if (typeof handler.onComplete !== 'function') {
+	      throw new InvalidArgumentError('invalid onComplete method')
+	    }
+	  }
+	}
+
+	// A body is disturbed if it has been read from and it cannot
+	// be re-used without losing state or data.
+	function isDisturbed (body) {
+	  // TODO (fix): Why is body[kBodyUsed] needed?
+	  return !!(body && (stream.isDisturbed(body) || body[kBodyUsed]))
+	}
+
+	function isErrored (body) {
+	  return !!(body && stream.isErrored(body))
+	}
+
+	function isReadable (body) {
+	  return !!(body && stream.isReadable(body))
+	}
+
+	function getSocketInfo (socket) {
+	  return {
+	    localAddress: socket.localAddress,
+	    localPort: socket.localPort,
+	    remoteAddress: socket.remoteAddress,
+	    remotePort: socket.remotePort,
+	    remoteFamily: socket.remoteFamily,
+	    timeout: socket.timeout,
+	    bytesWritten: socket.bytesWritten,
+	    bytesRead: socket.bytesRead
+	  }
+	}
+
+	/** @type {globalThis['ReadableStream']} */
+	function ReadableStreamFrom (iterable) {
+	  // We cannot use ReadableStream.from here because it does not return a byte stream.
+
+	  let iterator;
+	  return new ReadableStream(
+	    {
+	      async start () {
+	        iterator = iterable[Symbol.asyncIterator]();
+	      },
+	      async pull (controller) {
+	        const { done, value } = await iterator.next();
+	        if (done) {
+	          queueMicrotask(() => {
+	            controller.close();
+	            controller.byobRequest?.respond(0);
+	          });
+	        } else {
+	          const buf = Buffer.isBuffer(value) ? value : Buffer.from(value);
+	          if (buf.byteLength) {
+	            controller.enqueue(new Uint8Array(buf));
+	          }
+	        }
+	        return controller.desiredSize > 0
+	      },
+	      async cancel (reason) {
+	        await iterator.return();
+	      },
+	      type: 'bytes'
+	    }
+	  )
+	}
+
+	// The chunk should be a FormData instance and contains
+	// all the required methods.
+	function isFormDataLike (object) {
+	  return (
+	    object &&
+	    typeof object === 'object' &&
+	    typeof object.append === 'function' &&
+	    typeof object.delete === 'function' &&
+	    typeof object.get === 'function' &&
+	    typeof object.getAll === 'function' &&
+	    typeof object.has === 'function' &&
+	    typeof object.set === 'function' &&
+	    object[Symbol.toStringTag] === 'FormData'
+	  )
+	}
+
+	function addAbortListener (signal, listener) {
+	  if ('addEventListener' in signal) {
+	    signal.addEventListener('abort', listener, { once: true });
+	    return () => signal.removeEventListener('abort', listener)
+	  }
+	  signal.addListener('abort', listener);
+	  return () => signal.removeListener('abort', listener)
+	}
+
+	const hasToWellFormed = typeof String.prototype.toWellFormed === 'function';
+	const hasIsWellFormed = typeof String.prototype.isWellFormed === 'function';
+
+	/**
+	 * @param {string} val
+	 */
+	function toUSVString (val) {
+	  return hasToWellFormed ? `${val}`.toWellFormed() : nodeUtil.toUSVString(val)
+	}
+
+	/**
+	 * @param {string} val
+	 */
+	// TODO: move this to webidl
+	function isUSVString (val) {
+	  return hasIsWellFormed ? `${val}`.isWellFormed() : toUSVString(val) === `${val}`
+	}
+
+	/**
+	 * @see https://tools.ietf.org/html/rfc7230#section-3.2.6
+	 * @param {number} c
+	 */
+	function isTokenCharCode (c) {
+	  switch (c) {
+	    case 0x22:
+	    case 0x28:
+	    case 0x29:
+	    case 0x2c:
+	    case 0x2f:
+	    case 0x3a:
+	    case 0x3b:
+	    case 0x3c:
+	    case 0x3d:
+	    case 0x3e:
+	    case 0x3f:
+	    case 0x40:
+	    case 0x5b:
+	    case 0x5c:
+	    case 0x5d:
+	    case 0x7b:
+	    case 0x7d:
+	      // DQUOTE and "(),/:;<=>?@[\]{}"
+	      return false
+	    default:
+	      // VCHAR %x21-7E
+	      return c >= 0x21 && c <= 0x7e
+	  }
+	}
+
+	/**
+	 * @param {string} characters
+	 */
+	function isValidHTTPToken (characters) {
+	  if (characters.length === 0) {
+	    return false
+	  }
+	  for (let i = 0; i < characters.length; ++i) {
+	    if (!isTokenCharCode(characters.charCodeAt(i))) {
+	      return false
+	    }
+	  }
+	  return true
+	}
+
+	// headerCharRegex have been lifted from
+	// https://github.com/nodejs/node/blob/main/lib/_http_common.js
+
+	/**
+	 * Matches if val contains an invalid field-vchar
+	 *  field-value    = *( field-content / obs-fold )
+	 *  field-content  = field-vchar [ 1*( SP / HTAB ) field-vchar ]
+	 *  field-vchar    = VCHAR / obs-text
+	 */
+	const headerCharRegex = /[^\t\x20-\x7e\x80-\xff]/;
+
+	/**
+	 * @param {string} characters
+	 */
+	function isValidHeaderValue (characters) {
+	  return !headerCharRegex.test(characters)
+	}
+
+	// Parsed accordingly to RFC 9110
+	// https://www.rfc-editor.org/rfc/rfc9110#field.content-range
+	function parseRangeHeader (range) {
+	  if (range == null || range === '') return { start: 0, end: null, size: null }
+
+	  const m = range ? range.match(/^bytes (\d+)-(\d+)\/(\d+)?$/) : null;
+	  return m
+	    ? {
+	        start: parseInt(m[1]),
+	        end: m[2] ? parseInt(m[2]) : null,
+	        size: m[3] ? parseInt(m[3]) : null
+	      }
+	    : null
+	}
+
+	function addListener (obj, name, listener) {
+	  const listeners = (obj[kListeners] ??= []);
+	  listeners.push([name, listener]);
+	  obj.on(name, listener);
+	  return obj
+	}
+
+	function removeAllListeners (obj) {
+	  for (const [name, listener] of obj[kListeners] ?? []) {
+	    obj.removeListener(name, listener);
+	  }
+	  obj[kListeners] = null;
+	}
+
+	function errorRequest (client, request, err) {
+	  try {
+	    request.onError(err);
+	    assert(request.aborted);
+	  } catch (err) {
+	    client.emit('error', err);
+	  }
+	}
+
+	const kEnumerableProperty = Object.create(null);
+	kEnumerableProperty.enumerable = true;
+
+	const normalizedMethodRecordsBase = {
+	  delete: 'DELETE',
+	  DELETE: 'DELETE',
+	  get: 'GET',
+	  GET: 'GET',
+	  head: 'HEAD',
+	  HEAD: 'HEAD',
+	  options: 'OPTIONS',
+	  OPTIONS: 'OPTIONS',
+	  post: 'POST',
+	  POST: 'POST',
+	  put: 'PUT',
+	  PUT: 'PUT'
+	};
+
+	const normalizedMethodRecords = {
+	  ...normalizedMethodRecordsBase,
+	  patch: 'patch',
+	  PATCH: 'PATCH'
+	};
+
+	// Note: object prototypes should not be able to be referenced. e.g. `Object#hasOwnProperty`.
+	Object.setPrototypeOf(normalizedMethodRecordsBase, null);
+	Object.setPrototypeOf(normalizedMethodRecords, null);
+
+	util$7 = {
+	  kEnumerableProperty,
+	  nop,
+	  isDisturbed,
+	  isErrored,
+	  isReadable,
+	  toUSVString,
+	  isUSVString,
+	  isBlobLike,
+	  parseOrigin,
+	  parseURL,
+	  getServerName,
+	  isStream,
+	  isIterable,
+	  isAsyncIterable,
+	  isDestroyed,
+	  headerNameToString,
+	  bufferToLowerCasedHeaderName,
+	  addListener,
+	  removeAllListeners,
+	  errorRequest,
+	  parseRawHeaders,
+	  parseHeaders,
+	  parseKeepAliveTimeout,
+	  destroy,
+	  bodyLength,
+	  deepClone,
+	  ReadableStreamFrom,
+	  isBuffer,
+	  validateHandler,
+	  getSocketInfo,
+	  isFormDataLike,
+	  buildURL,
+	  addAbortListener,
+	  isValidHTTPToken,
+	  isValidHeaderValue,
+	  isTokenCharCode,
+	  parseRangeHeader,
+	  normalizedMethodRecordsBase,
+	  normalizedMethodRecords,
+	  isValidPort,
+	  isHttpOrHttpsPrefixed,
+	  nodeMajor,
+	  nodeMinor,
+	  safeHTTPMethods: ['GET', 'HEAD', 'OPTIONS', 'TRACE'],
+	  wrapRequestBody
+	};
+	return util$7;
 }
 
-const tree$1 = new TernarySearchTree();
+var diagnostics;
+var hasRequiredDiagnostics;
 
-for (let i = 0; i < wellknownHeaderNames.length; ++i) {
-  const key = headerNameLowerCasedRecord$2[wellknownHeaderNames[i]];
-  tree$1.insert(key, key);
+function requireDiagnostics () {
+	if (hasRequiredDiagnostics) return diagnostics;
+	hasRequiredDiagnostics = 1;
+	const diagnosticsChannel = require$$0$5;
+	const util = require$$0$4;
+
+	const undiciDebugLog = util.debuglog('undici');
+	const fetchDebuglog = util.debuglog('fetch');
+	const websocketDebuglog = util.debuglog('websocket');
+	let isClientSet = false;
+	const channels = {
+	  // Client
+	  beforeConnect: diagnosticsChannel.channel('undici:client:beforeConnect'),
+	  connected: diagnosticsChannel.channel('undici:client:connected'),
+	  connectError: diagnosticsChannel.channel('undici:client:connectError'),
+	  sendHeaders: diagnosticsChannel.channel('undici:client:sendHeaders'),
+	  // Request
+	  create: diagnosticsChannel.channel('undici:request:create'),
+	  bodySent: diagnosticsChannel.channel('undici:request:bodySent'),
+	  headers: diagnosticsChannel.channel('undici:request:headers'),
+	  trailers: diagnosticsChannel.channel('undici:request:trailers'),
+	  error: diagnosticsChannel.channel('undici:request:error'),
+	  // WebSocket
+	  open: diagnosticsChannel.channel('undici:websocket:open'),
+	  close: diagnosticsChannel.channel('undici:websocket:close'),
+	  socketError: diagnosticsChannel.channel('undici:websocket:socket_error'),
+	  ping: diagnosticsChannel.channel('undici:websocket:ping'),
+	  pong: diagnosticsChannel.channel('undici:websocket:pong')
+	};
+
+	if (undiciDebugLog.enabled || fetchDebuglog.enabled) {
+	  const debuglog = fetchDebuglog.enabled ? fetchDebuglog : undiciDebugLog;
+
+	  // Track all Client events
+	  diagnosticsChannel.channel('undici:client:beforeConnect').subscribe(evt => {
+	    const {
+	      connectParams: { version, protocol, port, host }
+	    } = evt;
+	    debuglog(
+	      'connecting to %s using %s%s',
+	      `${host}${port ? `:${port}` : ''}`,
+	      protocol,
+	      version
+	    );
+	  });
+
+	  diagnosticsChannel.channel('undici:client:connected').subscribe(evt => {
+	    const {
+	      connectParams: { version, protocol, port, host }
+	    } = evt;
+	    debuglog(
+	      'connected to %s using %s%s',
+	      `${host}${port ? `:${port}` : ''}`,
+	      protocol,
+	      version
+	    );
+	  });
+
+	  diagnosticsChannel.channel('undici:client:connectError').subscribe(evt => {
+	    const {
+	      connectParams: { version, protocol, port, host },
+	      error
+	    } = evt;
+	    debuglog(
+	      'connection to %s using %s%s errored - %s',
+	      `${host}${port ? `:${port}` : ''}`,
+	      protocol,
+	      version,
+	      error.message
+	    );
+	  });
+
+	  diagnosticsChannel.channel('undici:client:sendHeaders').subscribe(evt => {
+	    const {
+	      request: { method, path, origin }
+	    } = evt;
+	    debuglog('sending request to %s %s/%s', method, origin, path);
+	  });
+
+	  // Track Request events
+	  diagnosticsChannel.channel('undici:request:headers').subscribe(evt => {
+	    const {
+	      request: { method, path, origin },
+	      response: { statusCode }
+	    } = evt;
+	    debuglog(
+	      'received response to %s %s/%s - HTTP %d',
+	      method,
+	      origin,
+	      path,
+	      statusCode
+	    );
+	  });
+
+	  diagnosticsChannel.channel('undici:request:trailers').subscribe(evt => {
+	    const {
+	      request: { method, path, origin }
+	    } = evt;
+	    debuglog('trailers received from %s %s/%s', method, origin, path);
+	  });
+
+	  diagnosticsChannel.channel('undici:request:error').subscribe(evt => {
+	    const {
+	      request: { method, path, origin },
+	      error
+	    } = evt;
+	    debuglog(
+	      'request to %s %s/%s errored - %s',
+	      method,
+	      origin,
+	      path,
+	      error.message
+	    );
+	  });
+
+	  isClientSet = true;
+	}
+
+	if (websocketDebuglog.enabled) {
+	  if (!isClientSet) {
+	    const debuglog = undiciDebugLog.enabled ? undiciDebugLog : websocketDebuglog;
+	    diagnosticsChannel.channel('undici:client:beforeConnect').subscribe(evt => {
+	      const {
+	        connectParams: { version, protocol, port, host }
+	      } = evt;
+	      debuglog(
+	        'connecting to %s%s using %s%s',
+	        host,
+	        port ? `:${port}` : '',
+	        protocol,
+	        version
+	      );
+	    });
+
+	    diagnosticsChannel.channel('undici:client:connected').subscribe(evt => {
+	      const {
+	        connectParams: { version, protocol, port, host }
+	      } = evt;
+	      debuglog(
+	        'connected to %s%s using %s%s',
+	        host,
+	        port ? `:${port}` : '',
+	        protocol,
+	        version
+	      );
+	    });
+
+	    diagnosticsChannel.channel('undici:client:connectError').subscribe(evt => {
+	      const {
+	        connectParams: { version, protocol, port, host },
+	        error
+	      } = evt;
+	      debuglog(
+	        'connection to %s%s using %s%s errored - %s',
+	        host,
+	        port ? `:${port}` : '',
+	        protocol,
+	        version,
+	        error.message
+	      );
+	    });
+
+	    diagnosticsChannel.channel('undici:client:sendHeaders').subscribe(evt => {
+	      const {
+	        request: { method, path, origin }
+	      } = evt;
+	      debuglog('sending request to %s %s/%s', method, origin, path);
+	    });
+	  }
+
+	  // Track all WebSocket events
+	  diagnosticsChannel.channel('undici:websocket:open').subscribe(evt => {
+	    const {
+	      address: { address, port }
+	    } = evt;
+	    websocketDebuglog('connection opened %s%s', address, port ? `:${port}` : '');
+	  });
+
+	  diagnosticsChannel.channel('undici:websocket:close').subscribe(evt => {
+	    const { websocket, code, reason } = evt;
+	    websocketDebuglog(
+	      'closed connection to %s - %s %s',
+	      websocket.url,
+	      code,
+	      reason
+	    );
+	  });
+
+	  diagnosticsChannel.channel('undici:websocket:socket_error').subscribe(err => {
+	    websocketDebuglog('connection errored - %s', err.message);
+	  });
+
+	  diagnosticsChannel.channel('undici:websocket:ping').subscribe(evt => {
+	    websocketDebuglog('ping received');
+	  });
+
+	  diagnosticsChannel.channel('undici:websocket:pong').subscribe(evt => {
+	    websocketDebuglog('pong received');
+	  });
+	}
+
+	diagnostics = {
+	  channels
+	};
+	return diagnostics;
 }
 
-var tree_1 = {
-  tree: tree$1
-};
+var request$1;
+var hasRequiredRequest$1;
 
-const assert$e = require$$0$3;
-const { kDestroyed: kDestroyed$2, kBodyUsed: kBodyUsed$1, kListeners, kBody: kBody$2 } = symbols$4;
-const { IncomingMessage } = http$3;
-const stream$1 = require$$0$2;
-const net$2 = require$$0$1;
-const { Blob: Blob$1 } = require$$0;
-const nodeUtil = require$$0$4;
-const { stringify } = require$$7;
-const { EventEmitter: EE$1 } = require$$8;
-const { InvalidArgumentError: InvalidArgumentError$o } = errors$1;
-const { headerNameLowerCasedRecord: headerNameLowerCasedRecord$1 } = constants$5;
-const { tree } = tree_1;
+function requireRequest$1 () {
+	if (hasRequiredRequest$1) return request$1;
+	hasRequiredRequest$1 = 1;
 
-const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v));
+	const {
+	  InvalidArgumentError,
+	  NotSupportedError
+	} = requireErrors();
+	const assert = require$$0$1;
+	const {
+	  isValidHTTPToken,
+	  isValidHeaderValue,
+	  isStream,
+	  destroy,
+	  isBuffer,
+	  isFormDataLike,
+	  isIterable,
+	  isBlobLike,
+	  buildURL,
+	  validateHandler,
+	  getServerName,
+	  normalizedMethodRecords
+	} = requireUtil$7();
+	const { channels } = requireDiagnostics();
+	const { headerNameLowerCasedRecord } = requireConstants$4();
 
-let BodyAsyncIterable$1 = class BodyAsyncIterable {
-  constructor (body) {
-    this[kBody$2] = body;
-    this[kBodyUsed$1] = false;
-  }
+	// Verifies that a given path is valid does not contain control chars \x00 to \x20
+	const invalidPathRegex = /[^\u0021-\u00ff]/;
 
-  async * [Symbol.asyncIterator] () {
-    assert$e(!this[kBodyUsed$1], 'disturbed');
-    this[kBodyUsed$1] = true;
-    yield * this[kBody$2];
-  }
-};
+	const kHandler = Symbol('handler');
 
-function wrapRequestBody$1 (body) {
-  if (isStream$1(body)) {
-    // TODO (fix): Provide some way for the user to cache the file to e.g. /tmp
-    // so that it can be dispatched again?
-    // TODO (fix): Do we need 100-expect support to provide a way to do this properly?
-    if (bodyLength(body) === 0) {
-      body
-        .on('data', function () {
-          assert$e(false);
-        });
-    }
+	class Request {
+	  constructor (origin, {
+	    path,
+	    method,
+	    body,
+	    headers,
+	    query,
+	    idempotent,
+	    blocking,
+	    upgrade,
+	    headersTimeout,
+	    bodyTimeout,
+	    reset,
+	    throwOnError,
+	    expectContinue,
+	    servername
+	  }, handler) {
+	    if (typeof path !== 'string') {
+	      throw new InvalidArgumentError('path must be a string')
+	    } else if (
+	      path[0] !== '/' &&
+	      !(path.startsWith('http://') || path.startsWith('https://')) &&
+	      method !== 'CONNECT'
+	    ) {
+	      throw new InvalidArgumentError('path must be an absolute URL or start with a slash')
+	    } else if (invalidPathRegex.test(path)) {
+	      throw new InvalidArgumentError('invalid request path')
+	    }
 
-    if (typeof body.readableDidRead !== 'boolean') {
-      body[kBodyUsed$1] = false;
-      EE$1.prototype.on.call(body, 'data', function () {
-        this[kBodyUsed$1] = true;
-      });
-    }
+	    if (typeof method !== 'string') {
+	      throw new InvalidArgumentError('method must be a string')
+	    } else if (normalizedMethodRecords[method] === undefined && !isValidHTTPToken(method)) {
+	      throw new InvalidArgumentError('invalid request method')
+	    }
 
-    return body
-  } else if (body && typeof body.pipeTo === 'function') {
-    // TODO (fix): We can't access ReadableStream internal state
-    // to determine whether or not it has been disturbed. This is just
-    // a workaround.
-    return new BodyAsyncIterable$1(body)
-  } else if (
-    body &&
-    typeof body !== 'string' &&
-    !ArrayBuffer.isView(body) &&
-    isIterable$1(body)
-  ) {
-    // TODO: Should we allow re-using iterable if !this.opts.idempotent
-    // or through some other flag?
-    return new BodyAsyncIterable$1(body)
-  } else {
-    return body
-  }
+	    if (upgrade && typeof upgrade !== 'string') {
+	      throw new InvalidArgumentError('upgrade must be a string')
+	    }
+
+	    if (upgrade && !isValidHeaderValue(upgrade)) {
+	      throw new InvalidArgumentError('invalid upgrade header')
+	    }
+
+	    if (headersTimeout != null && (!Number.isFinite(headersTimeout) || headersTimeout < 0)) {
+	      throw new InvalidArgumentError('invalid headersTimeout')
+	    }
+
+	    if (bodyTimeout != null && (!Number.isFinite(bodyTimeout) || bodyTimeout < 0)) {
+	      throw new InvalidArgumentError('invalid bodyTimeout')
+	    }
+
+	    if (reset != null && typeof reset !== 'boolean') {
+	      throw new InvalidArgumentError('invalid reset')
+	    }
+
+	    if (expectContinue != null && typeof expectContinue !== 'boolean') {
+	      throw new InvalidArgumentError('invalid expectContinue')
+	    }
+
+	    this.headersTimeout = headersTimeout;
+
+	    this.bodyTimeout = bodyTimeout;
+
+	    this.throwOnError = throwOnError === true;
+
+	    this.method = method;
+
+	    this.abort = null;
+
+	    if (body == null) {
+	      this.body = null;
+	    } else if (isStream(body)) {
+	      this.body = body;
+
+	      const rState = this.body._readableState;
+	      if (!rState || !rState.autoDestroy) {
+	        this.endHandler = function autoDestroy () {
+	          destroy(this);
+	        };
+	        this.body.on('end', this.endHandler);
+	      }
+
+	      this.errorHandler = err => {
+	        if (this.abort) {
+	          this.abort(err);
+	        } else {
+	          this.error = err;
+	        }
+	      };
+	      this.body.on('error', this.errorHandler);
+	    } else if (isBuffer(body)) {
+	      this.body = body.byteLength ? body : null;
+	    } else if (ArrayBuffer.isView(body)) {
+	      this.body = body.buffer.byteLength ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : null;
+	    } else if (body instanceof ArrayBuffer) {
+	      this.body = body.byteLength ? Buffer.from(body) : null;
+	    } else if (typeof body === 'string') {
+	      this.body = body.length ? Buffer.from(body) : null;
+	    } else if (isFormDataLike(body) || isIterable(body) || isBlobLike(body)) {
+	      this.body = body;
+	    } else {
+	      throw new InvalidArgumentError('body must be a string, a Buffer, a Readable stream, an iterable, or an async iterable')
+	    }
+
+	    this.completed = false;
+
+	    this.aborted = false;
+
+	    this.upgrade = upgrade || null;
+
+	    this.path = query ? buildURL(path, query) : path;
+
+	    this.origin = origin;
+
+	    this.idempotent = idempotent == null
+	      ? method === 'HEAD' || method === 'GET'
+	      : idempotent;
+
+	    this.blocking = blocking == null ? false : blocking;
+
+	    this.reset = reset == null ? null : reset;
+
+	    this.host = null;
+
+	    this.contentLength = null;
+
+	    this.contentType = null;
+
+	    this.headers = [];
+
+	    // Only for H2
+	    this.expectContinue = expectContinue != null ? expectContinue : false;
+
+	    if (Array.isArray(headers)) {
+	      if (headers.length % 2 !== 0) {
+	        throw new InvalidArgumentError('headers array must be even')
+	      }
+	      for (let i = 0; i < headers.length; i += 2) {
+	        processHeader(this, headers[i], headers[i + 1]);
+	      }
+	    } else if (headers && typeof headers === 'object') {
+	      if (headers[Symbol.iterator]) {
+	        for (const header of headers) {
+	          if (!Array.isArray(header) || header.length !== 2) {
+	            throw new InvalidArgumentError('headers must be in key-value pair format')
+	          }
+	          processHeader(this, header[0], header[1]);
+	        }
+	      } else {
+	        const keys = Object.keys(headers);
+	        for (let i = 0; i < keys.length; ++i) {
+	          processHeader(this, keys[i], headers[keys[i]]);
+	        }
+	      }
+	    } else if (headers != null) {
+	      throw new InvalidArgumentError('headers must be an object or an array')
+	    }
+
+	    validateHandler(handler, method, upgrade);
+
+	    this.servername = servername || getServerName(this.host);
+
+	    this[kHandler] = handler;
+
+	    if (channels.create.hasSubscribers) {
+	      channels.create.publish({ request: this });
+	    }
+	  }
+
+	  onBodySent (chunk) {
+	    if (this[kHandler].onBodySent) {
+	      try {
+	        return this[kHandler].onBodySent(chunk)
+	      } catch (err) {
+	        this.abort(err);
+	      }
+	    }
+	  }
+
+	  onRequestSent () {
+	    if (channels.bodySent.hasSubscribers) {
+	      channels.bodySent.publish({ request: this });
+	    }
+
+	    if (this[kHandler].onRequestSent) {
+	      try {
+	        return this[kHandler].onRequestSent()
+	      } catch (err) {
+	        this.abort(err);
+	      }
+	    }
+	  }
+
+	  onConnect (abort) {
+	    assert(!this.aborted);
+	    assert(!this.completed);
+
+	    if (this.error) {
+	      abort(this.error);
+	    } else {
+	      this.abort = abort;
+	      return this[kHandler].onConnect(abort)
+	    }
+	  }
+
+	  onResponseStarted () {
+	    return this[kHandler].onResponseStarted?.()
+	  }
+
+	  onHeaders (statusCode, headers, resume, statusText) {
+	    assert(!this.aborted);
+	    assert(!this.completed);
+
+	    if (channels.headers.hasSubscribers) {
+	      channels.headers.publish({ request: this, response: { statusCode, headers, statusText } });
+	    }
+
+	    try {
+	      return this[kHandler].onHeaders(statusCode, headers, resume, statusText)
+	    } catch (err) {
+	      this.abort(err);
+	    }
+	  }
+
+	  onData (chunk) {
+	    assert(!this.aborted);
+	    assert(!this.completed);
+
+	    try {
+	      return this[kHandler].onData(chunk)
+	    } catch (err) {
+	      this.abort(err);
+	      return false
+	    }
+	  }
+
+	  /**
+	   * @param {number|null} statusCode
+	   * @param {Buffer[]|null} headers
+	   * @param {import('node:stream').Duplex} socket
+	   * @param {string} [statusText]
+	   */
+	  onUpgrade (statusCode, headers, socket, statusText = '') {
+	    this.onFinally();
+
+	    assert(!this.aborted);
+	    assert(!this.completed);
+
+	    if (statusCode !== null) {
+	      this.#publishUpgradeHeaders(statusCode, headers, statusText);
+	    }
+
+	    const result = this[kHandler].onUpgrade(statusCode, headers, socket);
+
+	    if (!this.aborted) {
+	      this.completed = true;
+	      if (statusCode !== null) {
+	        this.#publishUpgradeTrailers();
+	      }
+	    }
+
+	    return result
+	  }
+
+	  /**
+	   * @param {number} statusCode
+	   * @param {import('node:http2').IncomingHttpHeaders} headers
+	   * @param {(headers: import('node:http2').IncomingHttpHeaders) => Buffer[]} parseHeaders
+	   * @param {string} [statusText]
+	   */
+	  onUpgradeResponse (statusCode, headers, parseHeaders, statusText = '') {
+	    assert(!this.aborted);
+	    assert(this.completed);
+
+	    if (channels.headers.hasSubscribers) {
+	      this.#publishUpgradeHeaders(statusCode, parseHeaders(headers), statusText);
+	    }
+	    this.#publishUpgradeTrailers();
+	  }
+
+	  /**
+	   * @param {Error} error
+	   */
+	  onUpgradeError (error) {
+	    assert(!this.aborted);
+	    assert(this.completed);
+
+	    if (channels.error.hasSubscribers) {
+	      channels.error.publish({ request: this, error });
+	    }
+	  }
+
+	  /**
+	   * @param {number} statusCode
+	   * @param {Buffer[]} headers
+	   * @param {string} statusText
+	   */
+	  #publishUpgradeHeaders (statusCode, headers, statusText) {
+	    if (channels.headers.hasSubscribers) {
+	      channels.headers.publish({ request: this, response: { statusCode, headers, statusText } });
+	    }
+	  }
+
+	  #publishUpgradeTrailers () {
+	    if (channels.trailers.hasSubscribers) {
+	      channels.trailers.publish({ request: this, trailers: [] });
+	    }
+	  }
+
+	  onComplete (trailers) {
+	    this.onFinally();
+
+	    assert(!this.aborted);
+
+	    this.completed = true;
+	    if (channels.trailers.hasSubscribers) {
+	      channels.trailers.publish({ request: this, trailers });
+	    }
+
+	    try {
+	      return this[kHandler].onComplete(trailers)
+	    } catch (err) {
+	      // TODO (fix): This might be a bad idea?
+	      this.onError(err);
+	    }
+	  }
+
+	  onError (error) {
+	    this.onFinally();
+
+	    if (channels.error.hasSubscribers) {
+	      channels.error.publish({ request: this, error });
+	    }
+
+	    if (this.aborted) {
+	      return
+	    }
+	    this.aborted = true;
+
+	    return this[kHandler].onError(error)
+	  }
+
+	  onFinally () {
+	    if (this.errorHandler) {
+	      this.body.off('error', this.errorHandler);
+	      this.errorHandler = null;
+	    }
+
+	    if (this.endHandler) {
+	      this.body.off('end', this.endHandler);
+	      this.endHandler = null;
+	    }
+	  }
+
+	  addHeader (key, value) {
+	    processHeader(this, key, value);
+	    return this
+	  }
+	}
+
+	function processHeader (request, key, val) {
+	  if (val && (typeof val === 'object' && !Array.isArray(val))) {
+	    throw new InvalidArgumentError(`invalid ${key} header`)
+	  } else if (val === undefined) {
+	    return
+	  }
+
+	  let headerName = headerNameLowerCasedRecord[key];
+
+	  if (headerName === undefined) {
+	    headerName = key.toLowerCase();
+	    if (headerNameLowerCasedRecord[headerName] === undefined && !isValidHTTPToken(headerName)) {
+	      throw new InvalidArgumentError('invalid header key')
+	    }
+	  }
+
+	  if (Array.isArray(val)) {
+	    const arr = [];
+	    for (let i = 0; i < val.length; i++) {
+	      if (typeof val[i] === 'string') {
+	        if (!isValidHeaderValue(val[i])) {
+	          throw new InvalidArgumentError(`invalid ${key} header`)
+	        }
+	        arr.push(val[i]);
+	      } else if (val[i] === null) {
+	        arr.push('');
+	      } else if (typeof val[i] === 'object') {
+	        throw new InvalidArgumentError(`invalid ${key} header`)
+	      } else {
+	        // Coerce primitives (and reject unsafe coercions such as functions
+	        // with a crafted toString/Symbol.toPrimitive).
+	        const str = `${val[i]}`;
+	        if (!isValidHeaderValue(str)) {
+	          throw new InvalidArgumentError(`invalid ${key} header`)
+	        }
+	        arr.push(str);
+	      }
+	    }
+	    val = arr;
+	  } else if (typeof val === 'string') {
+	    if (!isValidHeaderValue(val)) {
+	      throw new InvalidArgumentError(`invalid ${key} header`)
+	    }
+	  } else if (val === null) {
+	    val = '';
+	  } else {
+	    // Coerce primitives (and reject unsafe coercions such as functions
+	    // with a crafted toString/Symbol.toPrimitive).
+	    val = `${val}`;
+	    if (!isValidHeaderValue(val)) {
+	      throw new InvalidArgumentError(`invalid ${key} header`)
+	    }
+	  }
+
+	  if (headerName === 'host') {
+	    if (request.host !== null) {
+	      throw new InvalidArgumentError('duplicate host header')
+	    }
+	    if (typeof val !== 'string') {
+	      throw new InvalidArgumentError('invalid host header')
+	    }
+	    // Consumed by Client
+	    request.host = val;
+	  } else if (headerName === 'content-length') {
+	    if (request.contentLength !== null) {
+	      throw new InvalidArgumentError('duplicate content-length header')
+	    }
+	    request.contentLength = parseInt(val, 10);
+	    if (!Number.isFinite(request.contentLength)) {
+	      throw new InvalidArgumentError('invalid content-length header')
+	    }
+	  } else if (request.contentType === null && headerName === 'content-type') {
+	    request.contentType = val;
+	    request.headers.push(key, val);
+	  } else if (headerName === 'transfer-encoding' || headerName === 'keep-alive' || headerName === 'upgrade') {
+	    throw new InvalidArgumentError(`invalid ${headerName} header`)
+	  } else if (headerName === 'connection') {
+	    const value = typeof val === 'string' ? val.toLowerCase() : null;
+	    if (value !== 'close' && value !== 'keep-alive') {
+	      throw new InvalidArgumentError('invalid connection header')
+	    }
+
+	    if (value === 'close') {
+	      request.reset = true;
+	    }
+	  } else if (headerName === 'expect') {
+	    throw new NotSupportedError('expect header not supported')
+	  } else {
+	    request.headers.push(key, val);
+	  }
+	}
+
+	request$1 = Request;
+	return request$1;
 }
 
-function nop () {}
+var dispatcher;
+var hasRequiredDispatcher;
 
-function isStream$1 (obj) {
-  return obj && typeof obj === 'object' && typeof obj.pipe === 'function' && typeof obj.on === 'function'
+function requireDispatcher () {
+	if (hasRequiredDispatcher) return dispatcher;
+	hasRequiredDispatcher = 1;
+	const EventEmitter = require$$8;
+
+	class Dispatcher extends EventEmitter {
+	  dispatch () {
+	    throw new Error('not implemented')
+	  }
+
+	  close () {
+	    throw new Error('not implemented')
+	  }
+
+	  destroy () {
+	    throw new Error('not implemented')
+	  }
+
+	  compose (...args) {
+	    // So we handle [interceptor1, interceptor2] or interceptor1, interceptor2, ...
+	    const interceptors = Array.isArray(args[0]) ? args[0] : args;
+	    let dispatch = this.dispatch.bind(this);
+
+	    for (const interceptor of interceptors) {
+	      if (interceptor == null) {
+	        continue
+	      }
+
+	      if (typeof interceptor !== 'function') {
+	        throw new TypeError(`invalid interceptor, expected function received ${typeof interceptor}`)
+	      }
+
+	      dispatch = interceptor(dispatch);
+
+	      if (dispatch == null || typeof dispatch !== 'function' || dispatch.length !== 2) {
+	        throw new TypeError('invalid interceptor')
+	      }
+	    }
+
+	    return new ComposedDispatcher(this, dispatch)
+	  }
+	}
+
+	class ComposedDispatcher extends Dispatcher {
+	  #dispatcher = null
+	  #dispatch = null
+
+	  constructor (dispatcher, dispatch) {
+	    super();
+	    this.#dispatcher = dispatcher;
+	    this.#dispatch = dispatch;
+	  }
+
+	  dispatch (...args) {
+	    this.#dispatch(...args);
+	  }
+
+	  close (...args) {
+	    return this.#dispatcher.close(...args)
+	  }
+
+	  destroy (...args) {
+	    return this.#dispatcher.destroy(...args)
+	  }
+	}
+
+	dispatcher = Dispatcher;
+	return dispatcher;
 }
 
-// based on https://github.com/node-fetch/fetch-blob/blob/8ab587d34080de94140b54f07168451e7d0b655e/index.js#L229-L241 (MIT License)
-function isBlobLike$1 (object) {
-  if (object === null) {
-    return false
-  } else if (object instanceof Blob$1) {
-    return true
-  } else if (typeof object !== 'object') {
-    return false
-  } else {
-    const sTag = object[Symbol.toStringTag];
+var dispatcherBase;
+var hasRequiredDispatcherBase;
 
-    return (sTag === 'Blob' || sTag === 'File') && (
-      ('stream' in object && typeof object.stream === 'function') ||
-      ('arrayBuffer' in object && typeof object.arrayBuffer === 'function')
-    )
-  }
+function requireDispatcherBase () {
+	if (hasRequiredDispatcherBase) return dispatcherBase;
+	hasRequiredDispatcherBase = 1;
+
+	const buffer = require$$0;
+	const Dispatcher = requireDispatcher();
+	const {
+	  ClientDestroyedError,
+	  ClientClosedError,
+	  InvalidArgumentError
+	} = requireErrors();
+	const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = requireSymbols$4();
+
+	const kOnDestroyed = Symbol('onDestroyed');
+	const kOnClosed = Symbol('onClosed');
+	const kInterceptedDispatch = Symbol('Intercepted Dispatch');
+	const kWebSocketOptions = Symbol('webSocketOptions');
+	const kEventSourceOptions = Symbol('eventSourceOptions');
+
+	class DispatcherBase extends Dispatcher {
+	  constructor (opts) {
+	    super();
+
+	    this[kDestroyed] = false;
+	    this[kOnDestroyed] = null;
+	    this[kClosed] = false;
+	    this[kOnClosed] = [];
+	    this[kWebSocketOptions] = opts?.webSocket ?? {};
+	    this[kEventSourceOptions] = opts?.eventSource ?? {};
+	  }
+
+	  get webSocketOptions () {
+	    return {
+	      maxFragments: this[kWebSocketOptions].maxFragments ?? 131072,
+	      maxPayloadSize: this[kWebSocketOptions].maxPayloadSize ?? 128 * 1024 * 1024
+	    }
+	  }
+
+	  get eventSourceOptions () {
+	    return {
+	      maxEventSize: this[kEventSourceOptions].maxEventSize ?? buffer.kStringMaxLength
+	    }
+	  }
+
+	  get destroyed () {
+	    return this[kDestroyed]
+	  }
+
+	  get closed () {
+	    return this[kClosed]
+	  }
+
+	  get interceptors () {
+	    return this[kInterceptors]
+	  }
+
+	  set interceptors (newInterceptors) {
+	    if (newInterceptors) {
+	      for (let i = newInterceptors.length - 1; i >= 0; i--) {
+	        const interceptor = this[kInterceptors][i];
+	        if (typeof interceptor !== 'function') {
+	          throw new InvalidArgumentError('interceptor must be an function')
+	        }
+	      }
+	    }
+
+	    this[kInterceptors] = newInterceptors;
+	  }
+
+	  close (callback) {
+	    if (callback === undefined) {
+	      return new Promise((resolve, reject) => {
+	        this.close((err, data) => {
+	          return err ? reject(err) : resolve(data)
+	        });
+	      })
+	    }
+
+	    if (typeof callback !== 'function') {
+	      throw new InvalidArgumentError('invalid callback')
+	    }
+
+	    if (this[kDestroyed]) {
+	      queueMicrotask(() => callback(new ClientDestroyedError(), null));
+	      return
+	    }
+
+	    if (this[kClosed]) {
+	      if (this[kOnClosed]) {
+	        this[kOnClosed].push(callback);
+	      } else {
+	        queueMicrotask(() => callback(null, null));
+	      }
+	      return
+	    }
+
+	    this[kClosed] = true;
+	    this[kOnClosed].push(callback);
+
+	    const onClosed = () => {
+	      const callbacks = this[kOnClosed];
+	      this[kOnClosed] = null;
+	      for (let i = 0; i < callbacks.length; i++) {
+	        callbacks[i](null, null);
+	      }
+	    };
+
+	    // Should not error.
+	    this[kClose]()
+	      .then(() => this.destroy())
+	      .then(() => {
+	        queueMicrotask(onClosed);
+	      });
+	  }
+
+	  destroy (err, callback) {
+	    if (typeof err === 'function') {
+	      callback = err;
+	      err = null;
+	    }
+
+	    if (callback === undefined) {
+	      return new Promise((resolve, reject) => {
+	        this.destroy(err, (err, data) => {
+	          return err ? /* istanbul ignore next: should never error */ reject(err) : resolve(data)
+	        });
+	      })
+	    }
+
+	    if (typeof callback !== 'function') {
+	      throw new InvalidArgumentError('invalid callback')
+	    }
+
+	    if (this[kDestroyed]) {
+	      if (this[kOnDestroyed]) {
+	        this[kOnDestroyed].push(callback);
+	      } else {
+	        queueMicrotask(() => callback(null, null));
+	      }
+	      return
+	    }
+
+	    if (!err) {
+	      err = new ClientDestroyedError();
+	    }
+
+	    this[kDestroyed] = true;
+	    this[kOnDestroyed] = this[kOnDestroyed] || [];
+	    this[kOnDestroyed].push(callback);
+
+	    const onDestroyed = () => {
+	      const callbacks = this[kOnDestroyed];
+	      this[kOnDestroyed] = null;
+	      for (let i = 0; i < callbacks.length; i++) {
+	        callbacks[i](null, null);
+	      }
+	    };
+
+	    // Should not error.
+	    this[kDestroy](err).then(() => {
+	      queueMicrotask(onDestroyed);
+	    });
+	  }
+
+	  [kInterceptedDispatch] (opts, handler) {
+	    if (!this[kInterceptors] || this[kInterceptors].length === 0) {
+	      this[kInterceptedDispatch] = this[kDispatch];
+	      return this[kDispatch](opts, handler)
+	    }
+
+	    let dispatch = this[kDispatch].bind(this);
+	    for (let i = this[kInterceptors].length - 1; i >= 0; i--) {
+	      dispatch = this[kInterceptors][i](dispatch);
+	    }
+	    this[kInterceptedDispatch] = dispatch;
+	    return dispatch(opts, handler)
+	  }
+
+	  dispatch (opts, handler) {
+	    if (!handler || typeof handler !== 'object') {
+	      throw new InvalidArgumentError('handler must be an object')
+	    }
+
+	    try {
+	      if (!opts || typeof opts !== 'object') {
+	        throw new InvalidArgumentError('opts must be an object.')
+	      }
+
+	      if (this[kDestroyed] || this[kOnDestroyed]) {
+	        throw new ClientDestroyedError()
+	      }
+
+	      if (this[kClosed]) {
+	        throw new ClientClosedError()
+	      }
+
+	      return this[kInterceptedDispatch](opts, handler)
+	    } catch (err) {
+	      if (typeof handler.onError !== 'function') {
+	        throw new InvalidArgumentError('invalid onError method')
+	      }
+
+	      handler.onError(err);
+
+	      return false
+	    }
+	  }
+	}
+
+	dispatcherBase = DispatcherBase;
+	return dispatcherBase;
 }
 
-function buildURL$3 (url, queryParams) {
-  if (url.includes('?') || url.includes('#')) {
-    throw new Error('Query params cannot be passed when url already contains "?" or "#".')
-  }
+var timers;
+var hasRequiredTimers;
 
-  const stringified = stringify(queryParams);
+function requireTimers () {
+	if (hasRequiredTimers) return timers;
+	hasRequiredTimers = 1;
 
-  if (stringified) {
-    url += '?' + stringified;
-  }
+	/**
+	 * This module offers an optimized timer implementation designed for scenarios
+	 * where high precision is not critical.
+	 *
+	 * The timer achieves faster performance by using a low-resolution approach,
+	 * with an accuracy target of within 500ms. This makes it particularly useful
+	 * for timers with delays of 1 second or more, where exact timing is less
+	 * crucial.
+	 *
+	 * It's important to note that Node.js timers are inherently imprecise, as
+	 * delays can occur due to the event loop being blocked by other operations.
+	 * Consequently, timers may trigger later than their scheduled time.
+	 */
 
-  return url
+	/**
+	 * The fastNow variable contains the internal fast timer clock value.
+	 *
+	 * @type {number}
+	 */
+	let fastNow = 0;
+
+	/**
+	 * RESOLUTION_MS represents the target resolution time in milliseconds.
+	 *
+	 * @type {number}
+	 * @default 1000
+	 */
+	const RESOLUTION_MS = 1e3;
+
+	/**
+	 * TICK_MS defines the desired interval in milliseconds between each tick.
+	 * The target value is set to half the resolution time, minus 1 ms, to account
+	 * for potential event loop overhead.
+	 *
+	 * @type {number}
+	 * @default 499
+	 */
+	const TICK_MS = (RESOLUTION_MS >> 1) - 1;
+
+	/**
+	 * fastNowTimeout is a Node.js timer used to manage and process
+	 * the FastTimers stored in the `fastTimers` array.
+	 *
+	 * @type {NodeJS.Timeout}
+	 */
+	let fastNowTimeout;
+
+	/**
+	 * The kFastTimer symbol is used to identify FastTimer instances.
+	 *
+	 * @type {Symbol}
+	 */
+	const kFastTimer = Symbol('kFastTimer');
+
+	/**
+	 * The fastTimers array contains all active FastTimers.
+	 *
+	 * @type {FastTimer[]}
+	 */
+	const fastTimers = [];
+
+	/**
+	 * These constants represent the various states of a FastTimer.
+	 */
+
+	/**
+	 * The `NOT_IN_LIST` constant indicates that the FastTimer is not included
+	 * in the `fastTimers` array. Timers with this status will not be processed
+	 * during the next tick by the `onTick` function.
+	 *
+	 * A FastTimer can be re-added to the `fastTimers` array by invoking the
+	 * `refresh` method on the FastTimer instance.
+	 *
+	 * @type {-2}
+	 */
+	const NOT_IN_LIST = -2;
+
+	/**
+	 * The `TO_BE_CLEARED` constant indicates that the FastTimer is scheduled
+	 * for removal from the `fastTimers` array. A FastTimer in this state will
+	 * be removed in the next tick by the `onTick` function and will no longer
+	 * be processed.
+	 *
+	 * This status is also set when the `clear` method is called on the FastTimer instance.
+	 *
+	 * @type {-1}
+	 */
+	const TO_BE_CLEARED = -1;
+
+	/**
+	 * The `PENDING` constant signifies that the FastTimer is awaiting processing
+	 * in the next tick by the `onTick` function. Timers with this status will have
+	 * their `_idleStart` value set and their status updated to `ACTIVE` in the next tick.
+	 *
+	 * @type {0}
+	 */
+	const PENDING = 0;
+
+	/**
+	 * The `ACTIVE` constant indicates that the FastTimer is active and waiting
+	 * for its timer to expire. During the next tick, the `onTick` function will
+	 * check if the timer has expired, and if so, it will execute the associated callback.
+	 *
+	 * @type {1}
+	 */
+	const ACTIVE = 1;
+
+	/**
+	 * The onTick function processes the fastTimers array.
+	 *
+	 * @returns {void}
+	 */
+	function onTick () {
+	  /**
+	   * Increment the fastNow value by the TICK_MS value, despite the actual time
+	   * that has passed since the last tick. This approach ensures independence
+	   * from the system clock and delays caused by a blocked event loop.
+	   *
+	   * @type {number}
+	   */
+	  fastNow += TICK_MS;
+
+	  /**
+	   * The `idx` variable is used to iterate over the `fastTimers` array.
+	   * Expired timers are removed by replacing them with the last element in the array.
+	   * Consequently, `idx` is only incremented when the current element is not removed.
+	   *
+	   * @type {number}
+	   */
+	  let idx = 0;
+
+	  /**
+	   * The len variable will contain the length of the fastTimers array
+	   * and will be decremented when a FastTimer should be removed from the
+	   * fastTimers array.
+	   *
+	   * @type {number}
+	   */
+	  let len = fastTimers.length;
+
+	  while (idx < len) {
+	    /**
+	     * @type {FastTimer}
+	     */
+	    const timer = fastTimers[idx];
+
+	    // If the timer is in the ACTIVE state and the timer has expired, it will
+	    // be processed in the next tick.
+	    if (timer._state === PENDING) {
+	      // Set the _idleStart value to the fastNow value minus the TICK_MS value
+	      // to account for the time the timer was in the PENDING state.
+	      timer._idleStart = fastNow - TICK_MS;
+	      timer._state = ACTIVE;
+	    } else if (
+	      timer._state === ACTIVE &&
+	      fastNow >= timer._idleStart + timer._idleTimeout
+	    ) {
+	      timer._state = TO_BE_CLEARED;
+	      timer._idleStart = -1;
+	      timer._onTimeout(timer._timerArg);
+	    }
+
+	    if (timer._state === TO_BE_CLEARED) {
+	      timer._state = NOT_IN_LIST;
+
+	      // Move the last element to the current index and decrement len if it is
+	      // not the only element in the array.
+	      if (--len !== 0) {
+	        fastTimers[idx] = fastTimers[len];
+	      }
+	    } else {
+	      ++idx;
+	    }
+	  }
+
+	  // Set the length of the fastTimers array to the new length and thus
+	  // removing the excess FastTimers elements from the array.
+	  fastTimers.length = len;
+
+	  // If there are still active FastTimers in the array, refresh the Timer.
+	  // If there are no active FastTimers, the timer will be refreshed again
+	  // when a new FastTimer is instantiated.
+	  if (fastTimers.length !== 0) {
+	    refreshTimeout();
+	  }
+	}
+
+	function refreshTimeout () {
+	  // If the fastNowTimeout is already set, refresh it.
+	  if (fastNowTimeout) {
+	    fastNowTimeout.refresh();
+	  // fastNowTimeout is not instantiated yet, create a new Timer.
+	  } else {
+	    clearTimeout(fastNowTimeout);
+	    fastNowTimeout = setTimeout(onTick, TICK_MS);
+
+	    // If the Timer has an unref method, call it to allow the process to exit if
+	    // there are no other active handles.
+	    if (fastNowTimeout.unref) {
+	      fastNowTimeout.unref();
+	    }
+	  }
+	}
+
+	/**
+	 * The `FastTimer` class is a data structure designed to store and manage
+	 * timer information.
+	 */
+	class FastTimer {
+	  [kFastTimer] = true
+
+	  /**
+	   * The state of the timer, which can be one of the following:
+	   * - NOT_IN_LIST (-2)
+	   * - TO_BE_CLEARED (-1)
+	   * - PENDING (0)
+	   * - ACTIVE (1)
+	   *
+	   * @type {-2|-1|0|1}
+	   * @private
+	   */
+	  _state = NOT_IN_LIST
+
+	  /**
+	   * The number of milliseconds to wait before calling the callback.
+	   *
+	   * @type {number}
+	   * @private
+	   */
+	  _idleTimeout = -1
+
+	  /**
+	   * The time in milliseconds when the timer was started. This value is used to
+	   * calculate when the timer should expire.
+	   *
+	   * @type {number}
+	   * @default -1
+	   * @private
+	   */
+	  _idleStart = -1
+
+	  /**
+	   * The function to be executed when the timer expires.
+	   * @type {Function}
+	   * @private
+	   */
+	  _onTimeout
+
+	  /**
+	   * The argument to be passed to the callback when the timer expires.
+	   *
+	   * @type {*}
+	   * @private
+	   */
+	  _timerArg
+
+	  /**
+	   * @constructor
+	   * @param {Function} callback A function to be executed after the timer
+	   * expires.
+	   * @param {number} delay The time, in milliseconds that the timer should wait
+	   * before the specified function or code is executed.
+	   * @param {*} arg
+	   */
+	  constructor (callback, delay, arg) {
+	    this._onTimeout = callback;
+	    this._idleTimeout = delay;
+	    this._timerArg = arg;
+
+	    this.refresh();
+	  }
+
+	  /**
+	   * Sets the timer's start time to the current time, and reschedules the timer
+	   * to call its callback at the previously specified duration adjusted to the
+	   * current time.
+	   * Using this on a timer that has already called its callback will reactivate
+	   * the timer.
+	   *
+	   * @returns {void}
+	   */
+	  refresh () {
+	    // In the special case that the timer is not in the list of active timers,
+	    // add it back to the array to be processed in the next tick by the onTick
+	    // function.
+	    if (this._state === NOT_IN_LIST) {
+	      fastTimers.push(this);
+	    }
+
+	    // If the timer is the only active timer, refresh the fastNowTimeout for
+	    // better resolution.
+	    if (!fastNowTimeout || fastTimers.length === 1) {
+	      refreshTimeout();
+	    }
+
+	    // Setting the state to PENDING will cause the timer to be reset in the
+	    // next tick by the onTick function.
+	    this._state = PENDING;
+	  }
+
+	  /**
+	   * The `clear` method cancels the timer, preventing it from executing.
+	   *
+	   * @returns {void}
+	   * @private
+	   */
+	  clear () {
+	    // Set the state to TO_BE_CLEARED to mark the timer for removal in the next
+	    // tick by the onTick function.
+	    this._state = TO_BE_CLEARED;
+
+	    // Reset the _idleStart value to -1 to indicate that the timer is no longer
+	    // active.
+	    this._idleStart = -1;
+	  }
+	}
+
+	/**
+	 * This module exports a setTimeout and clearTimeout function that can be
+	 * used as a drop-in replacement for the native functions.
+	 */
+	timers = {
+	  /**
+	   * The setTimeout() method sets a timer which executes a function once the
+	   * timer expires.
+	   * @param {Function} callback A function to be executed after the timer
+	   * expires.
+	   * @param {number} delay The time, in milliseconds that the timer should
+	   * wait before the specified function or code is executed.
+	   * @param {*} [arg] An optional argument to be passed to the callback function
+	   * when the timer expires.
+	   * @returns {NodeJS.Timeout|FastTimer}
+	   */
+	  setTimeout (callback, delay, arg) {
+	    // If the delay is less than or equal to the RESOLUTION_MS value return a
+	    // native Node.js Timer instance.
+	    return delay <= RESOLUTION_MS
+	      ? setTimeout(callback, delay, arg)
+	      : new FastTimer(callback, delay, arg)
+	  },
+	  /**
+	   * The clearTimeout method cancels an instantiated Timer previously created
+	   * by calling setTimeout.
+	   *
+	   * @param {NodeJS.Timeout|FastTimer} timeout
+	   */
+	  clearTimeout (timeout) {
+	    // If the timeout is a FastTimer, call its own clear method.
+	    if (timeout[kFastTimer]) {
+	      /**
+	       * @type {FastTimer}
+	       */
+	      timeout.clear();
+	      // Otherwise it is an instance of a native NodeJS.Timeout, so call the
+	      // Node.js native clearTimeout function.
+	    } else {
+	      clearTimeout(timeout);
+	    }
+	  },
+	  /**
+	   * The setFastTimeout() method sets a fastTimer which executes a function once
+	   * the timer expires.
+	   * @param {Function} callback A function to be executed after the timer
+	   * expires.
+	   * @param {number} delay The time, in milliseconds that the timer should
+	   * wait before the specified function or code is executed.
+	   * @param {*} [arg] An optional argument to be passed to the callback function
+	   * when the timer expires.
+	   * @returns {FastTimer}
+	   */
+	  setFastTimeout (callback, delay, arg) {
+	    return new FastTimer(callback, delay, arg)
+	  },
+	  /**
+	   * The clearTimeout method cancels an instantiated FastTimer previously
+	   * created by calling setFastTimeout.
+	   *
+	   * @param {FastTimer} timeout
+	   */
+	  clearFastTimeout (timeout) {
+	    timeout.clear();
+	  },
+	  /**
+	   * The now method returns the value of the internal fast timer clock.
+	   *
+	   * @returns {number}
+	   */
+	  now () {
+	    return fastNow
+	  },
+	  /**
+	   * Trigger the onTick function to process the fastTimers array.
+	   * Exported for testing purposes only.
+	   * Marking as deprecated to discourage any use outside of testing.
+	   * @deprecated
+	   * @param {number} [delay=0] The delay in milliseconds to add to the now value.
+	   */
+	  tick (delay = 0) {
+	    fastNow += delay - RESOLUTION_MS + 1;
+	    onTick();
+	    onTick();
+	  },
+	  /**
+	   * Reset FastTimers.
+	   * Exported for testing purposes only.
+	   * Marking as deprecated to discourage any use outside of testing.
+	   * @deprecated
+	   */
+	  reset () {
+	    fastNow = 0;
+	    fastTimers.length = 0;
+	    clearTimeout(fastNowTimeout);
+	    fastNowTimeout = null;
+	  },
+	  /**
+	   * Exporting for testing purposes only.
+	   * Marking as deprecated to discourage any use outside of testing.
+	   * @deprecated
+	   */
+	  kFastTimer
+	};
+	return timers;
 }
 
-function isValidPort (port) {
-  const value = parseInt(port, 10);
-  return (
-    value === Number(port) &&
-    value >= 0 &&
-    value <= 65535
-  )
+var connect;
+var hasRequiredConnect;
+
+function requireConnect () {
+	if (hasRequiredConnect) return connect;
+	hasRequiredConnect = 1;
+
+	const net = require$$0$3;
+	const assert = require$$0$1;
+	const util = requireUtil$7();
+	const { InvalidArgumentError, ConnectTimeoutError } = requireErrors();
+	const timers = requireTimers();
+
+	function noop () {}
+
+	let tls; // include tls conditionally since it is not always available
+
+	// TODO: session re-use does not wait for the first
+	// connection to resolve the session and might therefore
+	// resolve the same servername multiple times even when
+	// re-use is enabled.
+
+	let SessionCache;
+	// FIXME: remove workaround when the Node bug is fixed
+	// https://github.com/nodejs/node/issues/49344#issuecomment-1741776308
+	if (commonjsGlobal.FinalizationRegistry && !(process.env.NODE_V8_COVERAGE || process.env.UNDICI_NO_FG)) {
+	  SessionCache = class WeakSessionCache {
+	    constructor (maxCachedSessions) {
+	      this._maxCachedSessions = maxCachedSessions;
+	      this._sessionCache = new Map();
+	      this._sessionRegistry = new commonjsGlobal.FinalizationRegistry((key) => {
+	        if (this._sessionCache.size < this._maxCachedSessions) {
+	          return
+	        }
+
+	        const ref = this._sessionCache.get(key);
+	        if (ref !== undefined && ref.deref() === undefined) {
+	          this._sessionCache.delete(key);
+	        }
+	      });
+	    }
+
+	    get (sessionKey) {
+	      const ref = this._sessionCache.get(sessionKey);
+	      return ref ? ref.deref() : null
+	    }
+
+	    set (sessionKey, session) {
+	      if (this._maxCachedSessions === 0) {
+	        return
+	      }
+
+	      this._sessionCache.set(sessionKey, new WeakRef(session));
+	      this._sessionRegistry.register(session, sessionKey);
+	    }
+	  };
+	} else {
+	  SessionCache = class SimpleSessionCache {
+	    constructor (maxCachedSessions) {
+	      this._maxCachedSessions = maxCachedSessions;
+	      this._sessionCache = new Map();
+	    }
+
+	    get (sessionKey) {
+	      return this._sessionCache.get(sessionKey)
+	    }
+
+	    set (sessionKey, session) {
+	      if (this._maxCachedSessions === 0) {
+	        return
+	      }
+
+	      if (this._sessionCache.size >= this._maxCachedSessions) {
+	        // remove the oldest session
+	        const { value: oldestKey } = this._sessionCache.keys().next();
+	        this._sessionCache.delete(oldestKey);
+	      }
+
+	      this._sessionCache.set(sessionKey, session);
+	    }
+	  };
+	}
+
+	function buildConnector ({ allowH2, maxCachedSessions, socketPath, timeout, session: customSession, ...opts }) {
+	  if (maxCachedSessions != null && (!Number.isInteger(maxCachedSessions) || maxCachedSessions < 0)) {
+	    throw new InvalidArgumentError('maxCachedSessions must be a positive integer or zero')
+	  }
+
+	  const options = { path: socketPath, ...opts };
+	  const sessionCache = new SessionCache(maxCachedSessions == null ? 100 : maxCachedSessions);
+	  timeout = timeout == null ? 10e3 : timeout;
+	  allowH2 = allowH2 != null ? allowH2 : false;
+	  return function connect ({ hostname, host, protocol, port, servername, localAddress, httpSocket }, callback) {
+	    let socket;
+	    if (protocol === 'https:') {
+	      if (!tls) {
+	        tls = require$$5$1;
+	      }
+	      servername = servername || options.servername || util.getServerName(host) || null;
+
+	      const sessionKey = servername || hostname;
+	      assert(sessionKey);
+
+	      const session = customSession || sessionCache.get(sessionKey) || null;
+
+	      port = port || 443;
+
+	      socket = tls.connect({
+	        highWaterMark: 16384, // TLS in node can't have bigger HWM anyway...
+	        ...options,
+	        servername,
+	        session,
+	        localAddress,
+	        // TODO(HTTP/2): Add support for h2c
+	        ALPNProtocols: allowH2 ? ['http/1.1', 'h2'] : ['http/1.1'],
+	        socket: httpSocket, // upgrade socket connection
+	        port,
+	        host: hostname
+	      });
+
+	      socket
+	        .on('session', function (session) {
+	          // TODO (fix): Can a session become invalid once established? Don't think so?
+	          sessionCache.set(sessionKey, session);
+	        });
+	    } else {
+	      assert(!httpSocket, 'httpSocket can only be sent on TLS update');
+
+	      port = port || 80;
+
+	      socket = net.connect({
+	        highWaterMark: 64 * 1024, // Same as nodejs fs streams.
+	        ...options,
+	        localAddress,
+	        port,
+	        host: hostname
+	      });
+	    }
+
+	    // Set TCP keep alive options on the socket here instead of in connect() for the case of assigning the socket
+	    if (options.keepAlive == null || options.keepAlive) {
+	      const keepAliveInitialDelay = options.keepAliveInitialDelay === undefined ? 60e3 : options.keepAliveInitialDelay;
+	      socket.setKeepAlive(true, keepAliveInitialDelay);
+	    }
+
+	    const clearConnectTimeout = setupConnectTimeout(new WeakRef(socket), { timeout, hostname, port });
+
+	    socket
+	      .setNoDelay(true)
+	      .once(protocol === 'https:' ? 'secureConnect' : 'connect', function () {
+	        queueMicrotask(clearConnectTimeout);
+
+	        if (callback) {
+	          const cb = callback;
+	          callback = null;
+	          cb(null, this);
+	        }
+	      })
+	      .on('error', function (err) {
+	        queueMicrotask(clearConnectTimeout);
+
+	        if (callback) {
+	          const cb = callback;
+	          callback = null;
+	          cb(err);
+	        }
+	      });
+
+	    return socket
+	  }
+	}
+
+	/**
+	 * @param {WeakRef<net.Socket>} socketWeakRef
+	 * @param {object} opts
+	 * @param {number} opts.timeout
+	 * @param {string} opts.hostname
+	 * @param {number} opts.port
+	 * @returns {() => void}
+	 */
+	const setupConnectTimeout = process.platform === 'win32'
+	  ? (socketWeakRef, opts) => {
+	      if (!opts.timeout) {
+	        return noop
+	      }
+
+	      let s1 = null;
+	      let s2 = null;
+	      const fastTimer = timers.setFastTimeout(() => {
+	      // setImmediate is added to make sure that we prioritize socket error events over timeouts
+	        s1 = setImmediate(() => {
+	        // Windows needs an extra setImmediate probably due to implementation differences in the socket logic
+	          s2 = setImmediate(() => onConnectTimeout(socketWeakRef.deref(), opts));
+	        });
+	      }, opts.timeout);
+	      return () => {
+	        timers.clearFastTimeout(fastTimer);
+	        clearImmediate(s1);
+	        clearImmediate(s2);
+	      }
+	    }
+	  : (socketWeakRef, opts) => {
+	      if (!opts.timeout) {
+	        return noop
+	      }
+
+	      let s1 = null;
+	      const fastTimer = timers.setFastTimeout(() => {
+	      // setImmediate is added to make sure that we prioritize socket error events over timeouts
+	        s1 = setImmediate(() => {
+	          onConnectTimeout(socketWeakRef.deref(), opts);
+	        });
+	      }, opts.timeout);
+	      return () => {
+	        timers.clearFastTimeout(fastTimer);
+	        clearImmediate(s1);
+	      }
+	    };
+
+	/**
+	 * @param {net.Socket} socket
+	 * @param {object} opts
+	 * @param {number} opts.timeout
+	 * @param {string} opts.hostname
+	 * @param {number} opts.port
+	 */
+	function onConnectTimeout (socket, opts) {
+	  // The socket could be already garbage collected
+	  if (socket == null) {
+	    return
+	  }
+
+	  let message = 'Connect Timeout Error';
+	  if (Array.isArray(socket.autoSelectFamilyAttemptedAddresses)) {
+	    message += ` (attempted addresses: ${socket.autoSelectFamilyAttemptedAddresses.join(', ')},`;
+	  } else {
+	    message += ` (attempted address: ${opts.hostname}:${opts.port},`;
+	  }
+
+	  message += ` timeout: ${opts.timeout}ms)`;
+
+	  util.destroy(socket, new ConnectTimeoutError(message));
+	}
+
+	connect = buildConnector;
+	return connect;
 }
 
-function isHttpOrHttpsPrefixed (value) {
-  return (
-    value != null &&
-    value[0] === 'h' &&
-    value[1] === 't' &&
-    value[2] === 't' &&
-    value[3] === 'p' &&
-    (
-      value[4] === ':' ||
-      (
-        value[4] === 's' &&
-        value[5] === ':'
-      )
-    )
-  )
-}
-
-function parseURL (url) {
-  if (typeof url === 'string') {
-    url = new URL(url);
-
-    if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
-      throw new InvalidArgumentError$o('Invalid URL protocol: the URL must start with `http:` or `https:`.')
-    }
-
-    return url
-  }
-
-  if (!url || typeof url !== 'object') {
-    throw new InvalidArgumentError$o('Invalid URL: The URL argument must be a non-null object.')
-  }
-
-  if (!(url instanceof URL)) {
-    if (url.port != null && url.port !== '' && isValidPort(url.port) === false) {
-      throw new InvalidArgumentError$o('Invalid URL: port must be a valid integer or a string representation of an integer.')
-    }
-
-    if (url.path != null && typeof url.path !== 'string') {
-      throw new InvalidArgumentError$o('Invalid URL path: the path must be a string or null/undefined.')
-    }
-
-    if (url.pathname != null && typeof url.pathname !== 'string') {
-      throw new InvalidArgumentError$o('Invalid URL pathname: the pathname must be a string or null/undefined.')
-    }
-
-    if (url.hostname != null && typeof url.hostname !== 'string') {
-      throw new InvalidArgumentError$o('Invalid URL hostname: the hostname must be a string or null/undefined.')
-    }
-
-    if (url.origin != null && typeof url.origin !== 'string') {
-      throw new InvalidArgumentError$o('Invalid URL origin: the origin must be a string or null/undefined.')
-    }
-
-    if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
-      throw new InvalidArgumentError$o('Invalid URL protocol: the URL must start with `http:` or `https:`.')
-    }
-
-    const port = url.port != null
-      ? url.port
-      : (url.protocol === 'https:' ? 443 : 80);
-    let origin = url.origin != null
-      ? url.origin
-      : `${url.protocol || ''}//${url.hostname || ''}:${port}`;
-    let path = url.path != null
-      ? url.path
-      : `${url.pathname || ''}${url.search || ''}`;
-
-    if (origin[origin.length - 1] === '/') {
-      origin = origin.slice(0, origin.length - 1);
-    }
-
-    if (path && path[0] !== '/') {
-      path = `/${path}`;
-    }
-    // new URL(path, origin) is unsafe when `path` contains an absolute URL
-    // From https://developer.mozilla.org/en-US/docs/Web/API/URL/URL:
-    // If first parameter is a relative URL, second param is required, and will be used as the base URL.
-    // If first parameter is an absolute URL, a given second param will be ignored.
-    return new URL(`${origin}${path}`)
-  }
-
-  if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
-    throw new InvalidArgumentError$o('Invalid URL protocol: the URL must start with `http:` or `https:`.')
-  }
-
-  return url
-}
-
-function parseOrigin$1 (url) {
-  url = parseURL(url);
-
-  if (url.pathname !== '/' || url.search || url.hash) {
-    throw new InvalidArgumentError$o('invalid url')
-  }
-
-  return url
-}
-
-function getHostname (host) {
-  if (host[0] === '[') {
-    const idx = host.indexOf(']');
-
-    assert$e(idx !== -1);
-    return host.substring(1, idx)
-  }
-
-  const idx = host.indexOf(':');
-  if (idx === -1) return host
-
-  return host.substring(0, idx)
-}
-
-// IP addresses are not valid server names per RFC6066
-// > Currently, the only server names supported are DNS hostnames
-function getServerName$1 (host) {
-  if (!host) {
-    return null
-  }
-
-  assert$e(typeof host === 'string');
-
-  const servername = getHostname(host);
-  if (net$2.isIP(servername)) {
-    return ''
-  }
-
-  return servername
-}
-
-function deepClone (obj) {
-  return JSON.parse(JSON.stringify(obj))
-}
-
-function isAsyncIterable (obj) {
-  return !!(obj != null && typeof obj[Symbol.asyncIterator] === 'function')
-}
-
-function isIterable$1 (obj) {
-  return !!(obj != null && (typeof obj[Symbol.iterator] === 'function' || typeof obj[Symbol.asyncIterator] === 'function'))
-}
-
-function bodyLength (body) {
-  if (body == null) {
-    return 0
-  } else if (isStream$1(body)) {
-    const state = body._readableState;
-    return state && state.objectMode === false && state.ended === true && Number.isFinite(state.length)
-      ? state.length
-      : null
-  } else if (isBlobLike$1(body)) {
-    return body.size != null ? body.size : null
-  } else if (isBuffer$1(body)) {
-    return body.byteLength
-  }
-
-  return null
-}
-
-function isDestroyed (body) {
-  return body && !!(body.destroyed || body[kDestroyed$2] || (stream$1.isDestroyed?.(body)))
-}
-
-function destroy$1 (stream, err) {
-  if (stream == null || !isStream$1(stream) || isDestroyed(stream)) {
-    return
-  }
-
-  if (typeof stream.destroy === 'function') {
-    if (Object.getPrototypeOf(stream).constructor === IncomingMessage) {
-      // See: https://github.com/nodejs/node/pull/38505/files
-      stream.socket = null;
-    }
-
-    stream.destroy(err);
-  } else if (err) {
-    queueMicrotask(() => {
-      stream.emit('error', err);
-    });
-  }
-
-  if (stream.destroyed !== true) {
-    stream[kDestroyed$2] = true;
-  }
-}
-
-const KEEPALIVE_TIMEOUT_EXPR = /timeout=(\d+)/;
-function parseKeepAliveTimeout (val) {
-  const m = val.toString().match(KEEPALIVE_TIMEOUT_EXPR);
-  return m ? parseInt(m[1], 10) * 1000 : null
-}
-
-/**
- * Retrieves a header name and returns its lowercase value.
- * @param {string | Buffer} value Header name
- * @returns {string}
- */
-function headerNameToString (value) {
-  return typeof value === 'string'
-    ? headerNameLowerCasedRecord$1[value] ?? value.toLowerCase()
-    : tree.lookup(value) ?? value.toString('latin1').toLowerCase()
-}
-
-/**
- * Receive the buffer as a string and return its lowercase value.
- * @param {Buffer} value Header name
- * @returns {string}
- */
-function bufferToLowerCasedHeaderName (value) {
-  return tree.lookup(value) ?? value.toString('latin1').toLowerCase()
-}
-
-/**
- * @param {Record<string, string | string[]> | (Buffer | string | (Buffer | string)[])[]} headers
- * @param {Record<string, string | string[]>} [obj]
- * @returns {Record<string, string | string[]>}
- */
-function parseHeaders$1 (headers, obj) {
-  if (obj === undefined) obj = {};
-  for (let i = 0; i < headers.length; i += 2) {
-    const key = headerNameToString(headers[i]);
-    let val = obj[key];
-
-    if (val) {
-      if (typeof val === 'string') {
-        val = [val];
-        obj[key] = val;
-      }
-      val.push(headers[i + 1].toString('utf8'));
-    } else {
-      const headersValue = headers[i + 1];
-      if (typeof headersValue === 'string') {
-        obj[key] = headersValue;
-      } else {
-        obj[key] = Array.isArray(headersValue) ? headersValue.map(x => x.toString('utf8')) : headersValue.toString('utf8');
-      }
-    }
-  }
-
-  // See https://github.com/nodejs/node/pull/46528
-  if ('content-length' in obj && 'content-disposition' in obj) {
-    obj['content-disposition'] = Buffer.from(obj['content-disposition']).toString('latin1');
-  }
-
-  return obj
-}
-
-function parseRawHeaders (headers) {
-  const len = headers.length;
-  const ret = new Array(len);
-
-  let hasContentLength = false;
-  let contentDispositionIdx = -1;
-  let key;
-  let val;
-  let kLen = 0;
-
-  for (let n = 0; n < headers.length; n += 2) {
-    key = headers[n];
-    val = headers[n + 1];
-
-    typeof key !== 'string' && (key = key.toString());
-    typeof val !== 'string' && (val = val.toString('utf8'));
-
-    kLen = key.length;
-    if (kLen === 14 && key[7] === '-' && (key === 'content-length' || key.toLowerCase() === 'content-length')) {
-      hasContentLength = true;
-    } else if (kLen === 19 && key[7] === '-' && (key === 'content-disposition' || key.toLowerCase() === 'content-disposition')) {
-      contentDispositionIdx = n + 1;
-    }
-    ret[n] = key;
-    ret[n + 1] = val;
-  }
-
-  // See https://github.com/nodejs/node/pull/46528
-  if (hasContentLength && contentDispositionIdx !== -1) {
-    ret[contentDispositionIdx] = Buffer.from(ret[contentDispositionIdx]).toString('latin1');
-  }
-
-  return ret
-}
-
-function isBuffer$1 (buffer) {
-  // See, https://github.com/mcollina/undici/pull/319
-  return buffer instanceof Uint8Array || Buffer.isBuffer(buffer)
-}
-
-function validateHandler$1 (handler, method, upgrade) {
-  if (!handler || typeof handler !== 'object') {
-    throw new InvalidArgumentError$o('handler must be an object')
-  }
-
-  if (typeof handler.onConnect !== 'function') {
-    throw new InvalidArgumentError$o('invalid onConnect method')
-  }
-
-  if (typeof handler.onError !== 'function') {
-    throw new InvalidArgumentError$o('invalid onError method')
-  }
-
-  if (typeof handler.onBodySent !== 'function' && handler.onBodySent !== undefined) {
-    throw new InvalidArgumentError$o('invalid onBodySent method')
-  }
-
-  if (upgrade || method === 'CONNECT') {
-    if (typeof handler.onUpgrade !== 'function') {
-      throw new InvalidArgumentError$o('invalid onUpgrade method')
-    }
-  } else {
-    if (typeof handler.onHeaders !== 'function') {
-      throw new InvalidArgumentError$o('invalid onHeaders method')
-    }
-
-    if (typeof handler.onData !== 'function') {
-      throw new InvalidArgumentError$o('invalid onData method')
-    }
-
-    if (typeof handler.onComplete !== 'function') {
-      throw new InvalidArgumentError$o('invalid onComplete method')
-    }
-  }
-}
-
-// A body is disturbed if it has been read from and it cannot
-// be re-used without losing state or data.
-function isDisturbed$1 (body) {
-  // TODO (fix): Why is body[kBodyUsed] needed?
-  return !!(body && (stream$1.isDisturbed(body) || body[kBodyUsed$1]))
-}
-
-function isErrored (body) {
-  return !!(body && stream$1.isErrored(body))
-}
-
-function isReadable (body) {
-  return !!(body && stream$1.isReadable(body))
-}
-
-function getSocketInfo (socket) {
-  return {
-    localAddress: socket.localAddress,
-    localPort: socket.localPort,
-    remoteAddress: socket.remoteAddress,
-    remotePort: socket.remotePort,
-    remoteFamily: socket.remoteFamily,
-    timeout: socket.timeout,
-    bytesWritten: socket.bytesWritten,
-    bytesRead: socket.bytesRead
-  }
-}
-
-/** @type {globalThis['ReadableStream']} */
-function ReadableStreamFrom$1 (iterable) {
-  // We cannot use ReadableStream.from here because it does not return a byte stream.
-
-  let iterator;
-  return new ReadableStream(
-    {
-      async start () {
-        iterator = iterable[Symbol.asyncIterator]();
-      },
-      async pull (controller) {
-        const { done, value } = await iterator.next();
-        if (done) {
-          queueMicrotask(() => {
-            controller.close();
-            controller.byobRequest?.respond(0);
-          });
-        } else {
-          const buf = Buffer.isBuffer(value) ? value : Buffer.from(value);
-          if (buf.byteLength) {
-            controller.enqueue(new Uint8Array(buf));
-          }
-        }
-        return controller.desiredSize > 0
-      },
-      async cancel (reason) {
-        await iterator.return();
-      },
-      type: 'bytes'
-    }
-  )
-}
-
-// The chunk should be a FormData instance and contains
-// all the required methods.
-function isFormDataLike$1 (object) {
-  return (
-    object &&
-    typeof object === 'object' &&
-    typeof object.append === 'function' &&
-    typeof object.delete === 'function' &&
-    typeof object.get === 'function' &&
-    typeof object.getAll === 'function' &&
-    typeof object.has === 'function' &&
-    typeof object.set === 'function' &&
-    object[Symbol.toStringTag] === 'FormData'
-  )
-}
-
-function addAbortListener$1 (signal, listener) {
-  if ('addEventListener' in signal) {
-    signal.addEventListener('abort', listener, { once: true });
-    return () => signal.removeEventListener('abort', listener)
-  }
-  signal.addListener('abort', listener);
-  return () => signal.removeListener('abort', listener)
-}
-
-const hasToWellFormed = typeof String.prototype.toWellFormed === 'function';
-const hasIsWellFormed = typeof String.prototype.isWellFormed === 'function';
-
-/**
- * @param {string} val
- */
-function toUSVString (val) {
-  return hasToWellFormed ? `${val}`.toWellFormed() : nodeUtil.toUSVString(val)
-}
-
-/**
- * @param {string} val
- */
-// TODO: move this to webidl
-function isUSVString (val) {
-  return hasIsWellFormed ? `${val}`.isWellFormed() : toUSVString(val) === `${val}`
-}
-
-/**
- * @see https://tools.ietf.org/html/rfc7230#section-3.2.6
- * @param {number} c
- */
-function isTokenCharCode (c) {
-  switch (c) {
-    case 0x22:
-    case 0x28:
-    case 0x29:
-    case 0x2c:
-    case 0x2f:
-    case 0x3a:
-    case 0x3b:
-    case 0x3c:
-    case 0x3d:
-    case 0x3e:
-    case 0x3f:
-    case 0x40:
-    case 0x5b:
-    case 0x5c:
-    case 0x5d:
-    case 0x7b:
-    case 0x7d:
-      // DQUOTE and "(),/:;<=>?@[\]{}"
-      return false
-    default:
-      // VCHAR %x21-7E
-      return c >= 0x21 && c <= 0x7e
-  }
-}
-
-/**
- * @param {string} characters
- */
-function isValidHTTPToken$1 (characters) {
-  if (characters.length === 0) {
-    return false
-  }
-  for (let i = 0; i < characters.length; ++i) {
-    if (!isTokenCharCode(characters.charCodeAt(i))) {
-      return false
-    }
-  }
-  return true
-}
-
-// headerCharRegex have been lifted from
-// https://github.com/nodejs/node/blob/main/lib/_http_common.js
-
-/**
- * Matches if val contains an invalid field-vchar
- *  field-value    = *( field-content / obs-fold )
- *  field-content  = field-vchar [ 1*( SP / HTAB ) field-vchar ]
- *  field-vchar    = VCHAR / obs-text
- */
-const headerCharRegex = /[^\t\x20-\x7e\x80-\xff]/;
-
-/**
- * @param {string} characters
- */
-function isValidHeaderValue$1 (characters) {
-  return !headerCharRegex.test(characters)
-}
-
-// Parsed accordingly to RFC 9110
-// https://www.rfc-editor.org/rfc/rfc9110#field.content-range
-function parseRangeHeader$1 (range) {
-  if (range == null || range === '') return { start: 0, end: null, size: null }
-
-  const m = range ? range.match(/^bytes (\d+)-(\d+)\/(\d+)?$/) : null;
-  return m
-    ? {
-        start: parseInt(m[1]),
-        end: m[2] ? parseInt(m[2]) : null,
-        size: m[3] ? parseInt(m[3]) : null
-      }
-    : null
-}
-
-function addListener$1 (obj, name, listener) {
-  const listeners = (obj[kListeners] ??= []);
-  listeners.push([name, listener]);
-  obj.on(name, listener);
-  return obj
-}
-
-function removeAllListeners$1 (obj) {
-  for (const [name, listener] of obj[kListeners] ?? []) {
-    obj.removeListener(name, listener);
-  }
-  obj[kListeners] = null;
-}
-
-function errorRequest (client, request, err) {
-  try {
-    request.onError(err);
-    assert$e(request.aborted);
-  } catch (err) {
-    client.emit('error', err);
-  }
-}
-
-const kEnumerableProperty = Object.create(null);
-kEnumerableProperty.enumerable = true;
-
-const normalizedMethodRecordsBase = {
-  delete: 'DELETE',
-  DELETE: 'DELETE',
-  get: 'GET',
-  GET: 'GET',
-  head: 'HEAD',
-  HEAD: 'HEAD',
-  options: 'OPTIONS',
-  OPTIONS: 'OPTIONS',
-  post: 'POST',
-  POST: 'POST',
-  put: 'PUT',
-  PUT: 'PUT'
-};
-
-const normalizedMethodRecords$1 = {
-  ...normalizedMethodRecordsBase,
-  patch: 'patch',
-  PATCH: 'PATCH'
-};
-
-// Note: object prototypes should not be able to be referenced. e.g. `Object#hasOwnProperty`.
-Object.setPrototypeOf(normalizedMethodRecordsBase, null);
-Object.setPrototypeOf(normalizedMethodRecords$1, null);
-
-var util$n = {
-  kEnumerableProperty,
-  nop,
-  isDisturbed: isDisturbed$1,
-  isErrored,
-  isReadable,
-  toUSVString,
-  isUSVString,
-  isBlobLike: isBlobLike$1,
-  parseOrigin: parseOrigin$1,
-  parseURL,
-  getServerName: getServerName$1,
-  isStream: isStream$1,
-  isIterable: isIterable$1,
-  isAsyncIterable,
-  isDestroyed,
-  headerNameToString,
-  bufferToLowerCasedHeaderName,
-  addListener: addListener$1,
-  removeAllListeners: removeAllListeners$1,
-  errorRequest,
-  parseRawHeaders,
-  parseHeaders: parseHeaders$1,
-  parseKeepAliveTimeout,
-  destroy: destroy$1,
-  bodyLength,
-  deepClone,
-  ReadableStreamFrom: ReadableStreamFrom$1,
-  isBuffer: isBuffer$1,
-  validateHandler: validateHandler$1,
-  getSocketInfo,
-  isFormDataLike: isFormDataLike$1,
-  buildURL: buildURL$3,
-  addAbortListener: addAbortListener$1,
-  isValidHTTPToken: isValidHTTPToken$1,
-  isValidHeaderValue: isValidHeaderValue$1,
-  isTokenCharCode,
-  parseRangeHeader: parseRangeHeader$1,
-  normalizedMethodRecordsBase,
-  normalizedMethodRecords: normalizedMethodRecords$1,
-  isValidPort,
-  isHttpOrHttpsPrefixed,
-  nodeMajor,
-  nodeMinor,
-  safeHTTPMethods: ['GET', 'HEAD', 'OPTIONS', 'TRACE'],
-  wrapRequestBody: wrapRequestBody$1
-};
-
-const diagnosticsChannel = require$$0$5;
-const util$m = require$$0$4;
-
-const undiciDebugLog = util$m.debuglog('undici');
-const fetchDebuglog = util$m.debuglog('fetch');
-const websocketDebuglog = util$m.debuglog('websocket');
-let isClientSet = false;
-const channels$3 = {
-  // Client
-  beforeConnect: diagnosticsChannel.channel('undici:client:beforeConnect'),
-  connected: diagnosticsChannel.channel('undici:client:connected'),
-  connectError: diagnosticsChannel.channel('undici:client:connectError'),
-  sendHeaders: diagnosticsChannel.channel('undici:client:sendHeaders'),
-  // Request
-  create: diagnosticsChannel.channel('undici:request:create'),
-  bodySent: diagnosticsChannel.channel('undici:request:bodySent'),
-  headers: diagnosticsChannel.channel('undici:request:headers'),
-  trailers: diagnosticsChannel.channel('undici:request:trailers'),
-  error: diagnosticsChannel.channel('undici:request:error'),
-  // WebSocket
-  open: diagnosticsChannel.channel('undici:websocket:open'),
-  close: diagnosticsChannel.channel('undici:websocket:close'),
-  socketError: diagnosticsChannel.channel('undici:websocket:socket_error'),
-  ping: diagnosticsChannel.channel('undici:websocket:ping'),
-  pong: diagnosticsChannel.channel('undici:websocket:pong')
-};
-
-if (undiciDebugLog.enabled || fetchDebuglog.enabled) {
-  const debuglog = fetchDebuglog.enabled ? fetchDebuglog : undiciDebugLog;
-
-  // Track all Client events
-  diagnosticsChannel.channel('undici:client:beforeConnect').subscribe(evt => {
-    const {
-      connectParams: { version, protocol, port, host }
-    } = evt;
-    debuglog(
-      'connecting to %s using %s%s',
-      `${host}${port ? `:${port}` : ''}`,
-      protocol,
-      version
-    );
-  });
-
-  diagnosticsChannel.channel('undici:client:connected').subscribe(evt => {
-    const {
-      connectParams: { version, protocol, port, host }
-    } = evt;
-    debuglog(
-      'connected to %s using %s%s',
-      `${host}${port ? `:${port}` : ''}`,
-      protocol,
-      version
-    );
-  });
-
-  diagnosticsChannel.channel('undici:client:connectError').subscribe(evt => {
-    const {
-      connectParams: { version, protocol, port, host },
-      error
-    } = evt;
-    debuglog(
-      'connection to %s using %s%s errored - %s',
-      `${host}${port ? `:${port}` : ''}`,
-      protocol,
-      version,
-      error.message
-    );
-  });
-
-  diagnosticsChannel.channel('undici:client:sendHeaders').subscribe(evt => {
-    const {
-      request: { method, path, origin }
-    } = evt;
-    debuglog('sending request to %s %s/%s', method, origin, path);
-  });
-
-  // Track Request events
-  diagnosticsChannel.channel('undici:request:headers').subscribe(evt => {
-    const {
-      request: { method, path, origin },
-      response: { statusCode }
-    } = evt;
-    debuglog(
-      'received response to %s %s/%s - HTTP %d',
-      method,
-      origin,
-      path,
-      statusCode
-    );
-  });
-
-  diagnosticsChannel.channel('undici:request:trailers').subscribe(evt => {
-    const {
-      request: { method, path, origin }
-    } = evt;
-    debuglog('trailers received from %s %s/%s', method, origin, path);
-  });
-
-  diagnosticsChannel.channel('undici:request:error').subscribe(evt => {
-    const {
-      request: { method, path, origin },
-      error
-    } = evt;
-    debuglog(
-      'request to %s %s/%s errored - %s',
-      method,
-      origin,
-      path,
-      error.message
-    );
-  });
-
-  isClientSet = true;
-}
-
-if (websocketDebuglog.enabled) {
-  if (!isClientSet) {
-    const debuglog = undiciDebugLog.enabled ? undiciDebugLog : websocketDebuglog;
-    diagnosticsChannel.channel('undici:client:beforeConnect').subscribe(evt => {
-      const {
-        connectParams: { version, protocol, port, host }
-      } = evt;
-      debuglog(
-        'connecting to %s%s using %s%s',
-        host,
-        port ? `:${port}` : '',
-        protocol,
-        version
-      );
-    });
-
-    diagnosticsChannel.channel('undici:client:connected').subscribe(evt => {
-      const {
-        connectParams: { version, protocol, port, host }
-      } = evt;
-      debuglog(
-        'connected to %s%s using %s%s',
-        host,
-        port ? `:${port}` : '',
-        protocol,
-        version
-      );
-    });
-
-    diagnosticsChannel.channel('undici:client:connectError').subscribe(evt => {
-      const {
-        connectParams: { version, protocol, port, host },
-        error
-      } = evt;
-      debuglog(
-        'connection to %s%s using %s%s errored - %s',
-        host,
-        port ? `:${port}` : '',
-        protocol,
-        version,
-        error.message
-      );
-    });
-
-    diagnosticsChannel.channel('undici:client:sendHeaders').subscribe(evt => {
-      const {
-        request: { method, path, origin }
-      } = evt;
-      debuglog('sending request to %s %s/%s', method, origin, path);
-    });
-  }
-
-  // Track all WebSocket events
-  diagnosticsChannel.channel('undici:websocket:open').subscribe(evt => {
-    const {
-      address: { address, port }
-    } = evt;
-    websocketDebuglog('connection opened %s%s', address, port ? `:${port}` : '');
-  });
-
-  diagnosticsChannel.channel('undici:websocket:close').subscribe(evt => {
-    const { websocket, code, reason } = evt;
-    websocketDebuglog(
-      'closed connection to %s - %s %s',
-      websocket.url,
-      code,
-      reason
-    );
-  });
-
-  diagnosticsChannel.channel('undici:websocket:socket_error').subscribe(err => {
-    websocketDebuglog('connection errored - %s', err.message);
-  });
-
-  diagnosticsChannel.channel('undici:websocket:ping').subscribe(evt => {
-    websocketDebuglog('ping received');
-  });
-
-  diagnosticsChannel.channel('undici:websocket:pong').subscribe(evt => {
-    websocketDebuglog('pong received');
-  });
-}
-
-var diagnostics = {
-  channels: channels$3
-};
-
-const {
-  InvalidArgumentError: InvalidArgumentError$n,
-  NotSupportedError: NotSupportedError$1
-} = errors$1;
-const assert$d = require$$0$3;
-const {
-  isValidHTTPToken,
-  isValidHeaderValue,
-  isStream,
-  destroy,
-  isBuffer,
-  isFormDataLike,
-  isIterable,
-  isBlobLike,
-  buildURL: buildURL$2,
-  validateHandler,
-  getServerName,
-  normalizedMethodRecords
-} = util$n;
-const { channels: channels$2 } = diagnostics;
-const { headerNameLowerCasedRecord } = constants$5;
-
-// Verifies that a given path is valid does not contain control chars \x00 to \x20
-const invalidPathRegex = /[^\u0021-\u00ff]/;
-
-const kHandler = Symbol('handler');
-
-let Request$1 = class Request {
-  constructor (origin, {
-    path,
-    method,
-    body,
-    headers,
-    query,
-    idempotent,
-    blocking,
-    upgrade,
-    headersTimeout,
-    bodyTimeout,
-    reset,
-    throwOnError,
-    expectContinue,
-    servername
-  }, handler) {
-    if (typeof path !== 'string') {
-      throw new InvalidArgumentError$n('path must be a string')
-    } else if (
-      path[0] !== '/' &&
-      !(path.startsWith('http://') || path.startsWith('https://')) &&
-      method !== 'CONNECT'
-    ) {
-      throw new InvalidArgumentError$n('path must be an absolute URL or start with a slash')
-    } else if (invalidPathRegex.test(path)) {
-      throw new InvalidArgumentError$n('invalid request path')
-    }
-
-    if (typeof method !== 'string') {
-      throw new InvalidArgumentError$n('method must be a string')
-    } else if (normalizedMethodRecords[method] === undefined && !isValidHTTPToken(method)) {
-      throw new InvalidArgumentError$n('invalid request method')
-    }
-
-    if (upgrade && typeof upgrade !== 'string') {
-      throw new InvalidArgumentError$n('upgrade must be a string')
-    }
-
-    if (upgrade && !isValidHeaderValue(upgrade)) {
-      throw new InvalidArgumentError$n('invalid upgrade header')
-    }
-
-    if (headersTimeout != null && (!Number.isFinite(headersTimeout) || headersTimeout < 0)) {
-      throw new InvalidArgumentError$n('invalid headersTimeout')
-    }
-
-    if (bodyTimeout != null && (!Number.isFinite(bodyTimeout) || bodyTimeout < 0)) {
-      throw new InvalidArgumentError$n('invalid bodyTimeout')
-    }
-
-    if (reset != null && typeof reset !== 'boolean') {
-      throw new InvalidArgumentError$n('invalid reset')
-    }
-
-    if (expectContinue != null && typeof expectContinue !== 'boolean') {
-      throw new InvalidArgumentError$n('invalid expectContinue')
-    }
-
-    this.headersTimeout = headersTimeout;
-
-    this.bodyTimeout = bodyTimeout;
-
-    this.throwOnError = throwOnError === true;
-
-    this.method = method;
-
-    this.abort = null;
-
-    if (body == null) {
-      this.body = null;
-    } else if (isStream(body)) {
-      this.body = body;
-
-      const rState = this.body._readableState;
-      if (!rState || !rState.autoDestroy) {
-        this.endHandler = function autoDestroy () {
-          destroy(this);
-        };
-        this.body.on('end', this.endHandler);
-      }
-
-      this.errorHandler = err => {
-        if (this.abort) {
-          this.abort(err);
-        } else {
-          this.error = err;
-        }
-      };
-      this.body.on('error', this.errorHandler);
-    } else if (isBuffer(body)) {
-      this.body = body.byteLength ? body : null;
-    } else if (ArrayBuffer.isView(body)) {
-      this.body = body.buffer.byteLength ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : null;
-    } else if (body instanceof ArrayBuffer) {
-      this.body = body.byteLength ? Buffer.from(body) : null;
-    } else if (typeof body === 'string') {
-      this.body = body.length ? Buffer.from(body) : null;
-    } else if (isFormDataLike(body) || isIterable(body) || isBlobLike(body)) {
-      this.body = body;
-    } else {
-      throw new InvalidArgumentError$n('body must be a string, a Buffer, a Readable stream, an iterable, or an async iterable')
-    }
-
-    this.completed = false;
-
-    this.aborted = false;
-
-    this.upgrade = upgrade || null;
-
-    this.path = query ? buildURL$2(path, query) : path;
-
-    this.origin = origin;
-
-    this.idempotent = idempotent == null
-      ? method === 'HEAD' || method === 'GET'
-      : idempotent;
-
-    this.blocking = blocking == null ? false : blocking;
-
-    this.reset = reset == null ? null : reset;
-
-    this.host = null;
-
-    this.contentLength = null;
-
-    this.contentType = null;
-
-    this.headers = [];
-
-    // Only for H2
-    this.expectContinue = expectContinue != null ? expectContinue : false;
-
-    if (Array.isArray(headers)) {
-      if (headers.length % 2 !== 0) {
-        throw new InvalidArgumentError$n('headers array must be even')
-      }
-      for (let i = 0; i < headers.length; i += 2) {
-        processHeader(this, headers[i], headers[i + 1]);
-      }
-    } else if (headers && typeof headers === 'object') {
-      if (headers[Symbol.iterator]) {
-        for (const header of headers) {
-          if (!Array.isArray(header) || header.length !== 2) {
-            throw new InvalidArgumentError$n('headers must be in key-value pair format')
-          }
-          processHeader(this, header[0], header[1]);
-        }
-      } else {
-        const keys = Object.keys(headers);
-        for (let i = 0; i < keys.length; ++i) {
-          processHeader(this, keys[i], headers[keys[i]]);
-        }
-      }
-    } else if (headers != null) {
-      throw new InvalidArgumentError$n('headers must be an object or an array')
-    }
-
-    validateHandler(handler, method, upgrade);
-
-    this.servername = servername || getServerName(this.host);
-
-    this[kHandler] = handler;
-
-    if (channels$2.create.hasSubscribers) {
-      channels$2.create.publish({ request: this });
-    }
-  }
-
-  onBodySent (chunk) {
-    if (this[kHandler].onBodySent) {
-      try {
-        return this[kHandler].onBodySent(chunk)
-      } catch (err) {
-        this.abort(err);
-      }
-    }
-  }
-
-  onRequestSent () {
-    if (channels$2.bodySent.hasSubscribers) {
-      channels$2.bodySent.publish({ request: this });
-    }
-
-    if (this[kHandler].onRequestSent) {
-      try {
-        return this[kHandler].onRequestSent()
-      } catch (err) {
-        this.abort(err);
-      }
-    }
-  }
-
-  onConnect (abort) {
-    assert$d(!this.aborted);
-    assert$d(!this.completed);
-
-    if (this.error) {
-      abort(this.error);
-    } else {
-      this.abort = abort;
-      return this[kHandler].onConnect(abort)
-    }
-  }
-
-  onResponseStarted () {
-    return this[kHandler].onResponseStarted?.()
-  }
-
-  onHeaders (statusCode, headers, resume, statusText) {
-    assert$d(!this.aborted);
-    assert$d(!this.completed);
-
-    if (channels$2.headers.hasSubscribers) {
-      channels$2.headers.publish({ request: this, response: { statusCode, headers, statusText } });
-    }
-
-    try {
-      return this[kHandler].onHeaders(statusCode, headers, resume, statusText)
-    } catch (err) {
-      this.abort(err);
-    }
-  }
-
-  onData (chunk) {
-    assert$d(!this.aborted);
-    assert$d(!this.completed);
-
-    try {
-      return this[kHandler].onData(chunk)
-    } catch (err) {
-      this.abort(err);
-      return false
-    }
-  }
-
-  /**
-   * @param {number|null} statusCode
-   * @param {Buffer[]|null} headers
-   * @param {import('node:stream').Duplex} socket
-   * @param {string} [statusText]
-   */
-  onUpgrade (statusCode, headers, socket, statusText = '') {
-    this.onFinally();
-
-    assert$d(!this.aborted);
-    assert$d(!this.completed);
-
-    if (statusCode !== null) {
-      this.#publishUpgradeHeaders(statusCode, headers, statusText);
-    }
-
-    const result = this[kHandler].onUpgrade(statusCode, headers, socket);
-
-    if (!this.aborted) {
-      this.completed = true;
-      if (statusCode !== null) {
-        this.#publishUpgradeTrailers();
-      }
-    }
-
-    return result
-  }
-
-  /**
-   * @param {number} statusCode
-   * @param {import('node:http2').IncomingHttpHeaders} headers
-   * @param {(headers: import('node:http2').IncomingHttpHeaders) => Buffer[]} parseHeaders
-   * @param {string} [statusText]
-   */
-  onUpgradeResponse (statusCode, headers, parseHeaders, statusText = '') {
-    assert$d(!this.aborted);
-    assert$d(this.completed);
-
-    if (channels$2.headers.hasSubscribers) {
-      this.#publishUpgradeHeaders(statusCode, parseHeaders(headers), statusText);
-    }
-    this.#publishUpgradeTrailers();
-  }
-
-  /**
-   * @param {Error} error
-   */
-  onUpgradeError (error) {
-    assert$d(!this.aborted);
-    assert$d(this.completed);
-
-    if (channels$2.error.hasSubscribers) {
-      channels$2.error.publish({ request: this, error });
-    }
-  }
-
-  /**
-   * @param {number} statusCode
-   * @param {Buffer[]} headers
-   * @param {string} statusText
-   */
-  #publishUpgradeHeaders (statusCode, headers, statusText) {
-    if (channels$2.headers.hasSubscribers) {
-      channels$2.headers.publish({ request: this, response: { statusCode, headers, statusText } });
-    }
-  }
-
-  #publishUpgradeTrailers () {
-    if (channels$2.trailers.hasSubscribers) {
-      channels$2.trailers.publish({ request: this, trailers: [] });
-    }
-  }
-
-  onComplete (trailers) {
-    this.onFinally();
-
-    assert$d(!this.aborted);
-
-    this.completed = true;
-    if (channels$2.trailers.hasSubscribers) {
-      channels$2.trailers.publish({ request: this, trailers });
-    }
-
-    try {
-      return this[kHandler].onComplete(trailers)
-    } catch (err) {
-      // TODO (fix): This might be a bad idea?
-      this.onError(err);
-    }
-  }
-
-  onError (error) {
-    this.onFinally();
-
-    if (channels$2.error.hasSubscribers) {
-      channels$2.error.publish({ request: this, error });
-    }
-
-    if (this.aborted) {
-      return
-    }
-    this.aborted = true;
-
-    return this[kHandler].onError(error)
-  }
-
-  onFinally () {
-    if (this.errorHandler) {
-      this.body.off('error', this.errorHandler);
-      this.errorHandler = null;
-    }
-
-    if (this.endHandler) {
-      this.body.off('end', this.endHandler);
-      this.endHandler = null;
-    }
-  }
-
-  addHeader (key, value) {
-    processHeader(this, key, value);
-    return this
-  }
-};
-
-function processHeader (request, key, val) {
-  if (val && (typeof val === 'object' && !Array.isArray(val))) {
-    throw new InvalidArgumentError$n(`invalid ${key} header`)
-  } else if (val === undefined) {
-    return
-  }
-
-  let headerName = headerNameLowerCasedRecord[key];
-
-  if (headerName === undefined) {
-    headerName = key.toLowerCase();
-    if (headerNameLowerCasedRecord[headerName] === undefined && !isValidHTTPToken(headerName)) {
-      throw new InvalidArgumentError$n('invalid header key')
-    }
-  }
-
-  if (Array.isArray(val)) {
-    const arr = [];
-    for (let i = 0; i < val.length; i++) {
-      if (typeof val[i] === 'string') {
-        if (!isValidHeaderValue(val[i])) {
-          throw new InvalidArgumentError$n(`invalid ${key} header`)
-        }
-        arr.push(val[i]);
-      } else if (val[i] === null) {
-        arr.push('');
-      } else if (typeof val[i] === 'object') {
-        throw new InvalidArgumentError$n(`invalid ${key} header`)
-      } else {
-        // Coerce primitives (and reject unsafe coercions such as functions
-        // with a crafted toString/Symbol.toPrimitive).
-        const str = `${val[i]}`;
-        if (!isValidHeaderValue(str)) {
-          throw new InvalidArgumentError$n(`invalid ${key} header`)
-        }
-        arr.push(str);
-      }
-    }
-    val = arr;
-  } else if (typeof val === 'string') {
-    if (!isValidHeaderValue(val)) {
-      throw new InvalidArgumentError$n(`invalid ${key} header`)
-    }
-  } else if (val === null) {
-    val = '';
-  } else {
-    // Coerce primitives (and reject unsafe coercions such as functions
-    // with a crafted toString/Symbol.toPrimitive).
-    val = `${val}`;
-    if (!isValidHeaderValue(val)) {
-      throw new InvalidArgumentError$n(`invalid ${key} header`)
-    }
-  }
-
-  if (headerName === 'host') {
-    if (request.host !== null) {
-      throw new InvalidArgumentError$n('duplicate host header')
-    }
-    if (typeof val !== 'string') {
-      throw new InvalidArgumentError$n('invalid host header')
-    }
-    // Consumed by Client
-    request.host = val;
-  } else if (headerName === 'content-length') {
-    if (request.contentLength !== null) {
-      throw new InvalidArgumentError$n('duplicate content-length header')
-    }
-    request.contentLength = parseInt(val, 10);
-    if (!Number.isFinite(request.contentLength)) {
-      throw new InvalidArgumentError$n('invalid content-length header')
-    }
-  } else if (request.contentType === null && headerName === 'content-type') {
-    request.contentType = val;
-    request.headers.push(key, val);
-  } else if (headerName === 'transfer-encoding' || headerName === 'keep-alive' || headerName === 'upgrade') {
-    throw new InvalidArgumentError$n(`invalid ${headerName} header`)
-  } else if (headerName === 'connection') {
-    const value = typeof val === 'string' ? val.toLowerCase() : null;
-    if (value !== 'close' && value !== 'keep-alive') {
-      throw new InvalidArgumentError$n('invalid connection header')
-    }
-
-    if (value === 'close') {
-      request.reset = true;
-    }
-  } else if (headerName === 'expect') {
-    throw new NotSupportedError$1('expect header not supported')
-  } else {
-    request.headers.push(key, val);
-  }
-}
-
-var request$2 = Request$1;
-
-const EventEmitter = require$$8;
-
-let Dispatcher$4 = class Dispatcher extends EventEmitter {
-  dispatch () {
-    throw new Error('not implemented')
-  }
-
-  close () {
-    throw new Error('not implemented')
-  }
-
-  destroy () {
-    throw new Error('not implemented')
-  }
-
-  compose (...args) {
-    // So we handle [interceptor1, interceptor2] or interceptor1, interceptor2, ...
-    const interceptors = Array.isArray(args[0]) ? args[0] : args;
-    let dispatch = this.dispatch.bind(this);
-
-    for (const interceptor of interceptors) {
-      if (interceptor == null) {
-        continue
-      }
-
-      if (typeof interceptor !== 'function') {
-        throw new TypeError(`invalid interceptor, expected function received ${typeof interceptor}`)
-      }
-
-      dispatch = interceptor(dispatch);
-
-      if (dispatch == null || typeof dispatch !== 'function' || dispatch.length !== 2) {
-        throw new TypeError('invalid interceptor')
-      }
-    }
-
-    return new ComposedDispatcher(this, dispatch)
-  }
-};
-
-class ComposedDispatcher extends Dispatcher$4 {
-  #dispatcher = null
-  #dispatch = null
-
-  constructor (dispatcher, dispatch) {
-    super();
-    this.#dispatcher = dispatcher;
-    this.#dispatch = dispatch;
-  }
-
-  dispatch (...args) {
-    this.#dispatch(...args);
-  }
-
-  close (...args) {
-    return this.#dispatcher.close(...args)
-  }
-
-  destroy (...args) {
-    return this.#dispatcher.destroy(...args)
-  }
-}
-
-var dispatcher = Dispatcher$4;
-
-const buffer = require$$0;
-const Dispatcher$3 = dispatcher;
-const {
-  ClientDestroyedError: ClientDestroyedError$1,
-  ClientClosedError,
-  InvalidArgumentError: InvalidArgumentError$m
-} = errors$1;
-const { kDestroy: kDestroy$5, kClose: kClose$7, kClosed: kClosed$1, kDestroyed: kDestroyed$1, kDispatch: kDispatch$5, kInterceptors: kInterceptors$5 } = symbols$4;
-
-const kOnDestroyed = Symbol('onDestroyed');
-const kOnClosed = Symbol('onClosed');
-const kInterceptedDispatch = Symbol('Intercepted Dispatch');
-const kWebSocketOptions = Symbol('webSocketOptions');
-const kEventSourceOptions = Symbol('eventSourceOptions');
-
-let DispatcherBase$5 = class DispatcherBase extends Dispatcher$3 {
-  constructor (opts) {
-    super();
-
-    this[kDestroyed$1] = false;
-    this[kOnDestroyed] = null;
-    this[kClosed$1] = false;
-    this[kOnClosed] = [];
-    this[kWebSocketOptions] = opts?.webSocket ?? {};
-    this[kEventSourceOptions] = opts?.eventSource ?? {};
-  }
-
-  get webSocketOptions () {
-    return {
-      maxFragments: this[kWebSocketOptions].maxFragments ?? 131072,
-      maxPayloadSize: this[kWebSocketOptions].maxPayloadSize ?? 128 * 1024 * 1024
-    }
-  }
-
-  get eventSourceOptions () {
-    return {
-      maxEventSize: this[kEventSourceOptions].maxEventSize ?? buffer.kStringMaxLength
-    }
-  }
-
-  get destroyed () {
-    return this[kDestroyed$1]
-  }
-
-  get closed () {
-    return this[kClosed$1]
-  }
-
-  get interceptors () {
-    return this[kInterceptors$5]
-  }
-
-  set interceptors (newInterceptors) {
-    if (newInterceptors) {
-      for (let i = newInterceptors.length - 1; i >= 0; i--) {
-        const interceptor = this[kInterceptors$5][i];
-        if (typeof interceptor !== 'function') {
-          throw new InvalidArgumentError$m('interceptor must be an function')
-        }
-      }
-    }
-
-    this[kInterceptors$5] = newInterceptors;
-  }
-
-  close (callback) {
-    if (callback === undefined) {
-      return new Promise((resolve, reject) => {
-        this.close((err, data) => {
-          return err ? reject(err) : resolve(data)
-        });
-      })
-    }
-
-    if (typeof callback !== 'function') {
-      throw new InvalidArgumentError$m('invalid callback')
-    }
-
-    if (this[kDestroyed$1]) {
-      queueMicrotask(() => callback(new ClientDestroyedError$1(), null));
-      return
-    }
-
-    if (this[kClosed$1]) {
-      if (this[kOnClosed]) {
-        this[kOnClosed].push(callback);
-      } else {
-        queueMicrotask(() => callback(null, null));
-      }
-      return
-    }
-
-    this[kClosed$1] = true;
-    this[kOnClosed].push(callback);
-
-    const onClosed = () => {
-      const callbacks = this[kOnClosed];
-      this[kOnClosed] = null;
-      for (let i = 0; i < callbacks.length; i++) {
-        callbacks[i](null, null);
-      }
-    };
-
-    // Should not error.
-    this[kClose$7]()
-      .then(() => this.destroy())
-      .then(() => {
-        queueMicrotask(onClosed);
-      });
-  }
-
-  destroy (err, callback) {
-    if (typeof err === 'function') {
-      callback = err;
-      err = null;
-    }
-
-    if (callback === undefined) {
-      return new Promise((resolve, reject) => {
-        this.destroy(err, (err, data) => {
-          return err ? /* istanbul ignore next: should never error */ reject(err) : resolve(data)
-        });
-      })
-    }
-
-    if (typeof callback !== 'function') {
-      throw new InvalidArgumentError$m('invalid callback')
-    }
-
-    if (this[kDestroyed$1]) {
-      if (this[kOnDestroyed]) {
-        this[kOnDestroyed].push(callback);
-      } else {
-        queueMicrotask(() => callback(null, null));
-      }
-      return
-    }
-
-    if (!err) {
-      err = new ClientDestroyedError$1();
-    }
-
-    this[kDestroyed$1] = true;
-    this[kOnDestroyed] = this[kOnDestroyed] || [];
-    this[kOnDestroyed].push(callback);
-
-    const onDestroyed = () => {
-      const callbacks = this[kOnDestroyed];
-      this[kOnDestroyed] = null;
-      for (let i = 0; i < callbacks.length; i++) {
-        callbacks[i](null, null);
-      }
-    };
-
-    // Should not error.
-    this[kDestroy$5](err).then(() => {
-      queueMicrotask(onDestroyed);
-    });
-  }
-
-  [kInterceptedDispatch] (opts, handler) {
-    if (!this[kInterceptors$5] || this[kInterceptors$5].length === 0) {
-      this[kInterceptedDispatch] = this[kDispatch$5];
-      return this[kDispatch$5](opts, handler)
-    }
-
-    let dispatch = this[kDispatch$5].bind(this);
-    for (let i = this[kInterceptors$5].length - 1; i >= 0; i--) {
-      dispatch = this[kInterceptors$5][i](dispatch);
-    }
-    this[kInterceptedDispatch] = dispatch;
-    return dispatch(opts, handler)
-  }
-
-  dispatch (opts, handler) {
-    if (!handler || typeof handler !== 'object') {
-      throw new InvalidArgumentError$m('handler must be an object')
-    }
-
-    try {
-      if (!opts || typeof opts !== 'object') {
-        throw new InvalidArgumentError$m('opts must be an object.')
-      }
-
-      if (this[kDestroyed$1] || this[kOnDestroyed]) {
-        throw new ClientDestroyedError$1()
-      }
-
-      if (this[kClosed$1]) {
-        throw new ClientClosedError()
-      }
-
-      return this[kInterceptedDispatch](opts, handler)
-    } catch (err) {
-      if (typeof handler.onError !== 'function') {
-        throw new InvalidArgumentError$m('invalid onError method')
-      }
-
-      handler.onError(err);
-
-      return false
-    }
-  }
-};
-
-var dispatcherBase = DispatcherBase$5;
-
-/**
- * This module offers an optimized timer implementation designed for scenarios
- * where high precision is not critical.
- *
- * The timer achieves faster performance by using a low-resolution approach,
- * with an accuracy target of within 500ms. This makes it particularly useful
- * for timers with delays of 1 second or more, where exact timing is less
- * crucial.
- *
- * It's important to note that Node.js timers are inherently imprecise, as
- * delays can occur due to the event loop being blocked by other operations.
- * Consequently, timers may trigger later than their scheduled time.
- */
-
-/**
- * The fastNow variable contains the internal fast timer clock value.
- *
- * @type {number}
- */
-let fastNow = 0;
-
-/**
- * RESOLUTION_MS represents the target resolution time in milliseconds.
- *
- * @type {number}
- * @default 1000
- */
-const RESOLUTION_MS = 1e3;
-
-/**
- * TICK_MS defines the desired interval in milliseconds between each tick.
- * The target value is set to half the resolution time, minus 1 ms, to account
- * for potential event loop overhead.
- *
- * @type {number}
- * @default 499
- */
-const TICK_MS = (RESOLUTION_MS >> 1) - 1;
-
-/**
- * fastNowTimeout is a Node.js timer used to manage and process
- * the FastTimers stored in the `fastTimers` array.
- *
- * @type {NodeJS.Timeout}
- */
-let fastNowTimeout;
-
-/**
- * The kFastTimer symbol is used to identify FastTimer instances.
- *
- * @type {Symbol}
- */
-const kFastTimer = Symbol('kFastTimer');
-
-/**
- * The fastTimers array contains all active FastTimers.
- *
- * @type {FastTimer[]}
- */
-const fastTimers = [];
-
-/**
- * These constants represent the various states of a FastTimer.
- */
-
-/**
- * The `NOT_IN_LIST` constant indicates that the FastTimer is not included
- * in the `fastTimers` array. Timers with this status will not be processed
- * during the next tick by the `onTick` function.
- *
- * A FastTimer can be re-added to the `fastTimers` array by invoking the
- * `refresh` method on the FastTimer instance.
- *
- * @type {-2}
- */
-const NOT_IN_LIST = -2;
-
-/**
- * The `TO_BE_CLEARED` constant indicates that the FastTimer is scheduled
- * for removal from the `fastTimers` array. A FastTimer in this state will
- * be removed in the next tick by the `onTick` function and will no longer
- * be processed.
- *
- * This status is also set when the `clear` method is called on the FastTimer instance.
- *
- * @type {-1}
- */
-const TO_BE_CLEARED = -1;
-
-/**
- * The `PENDING` constant signifies that the FastTimer is awaiting processing
- * in the next tick by the `onTick` function. Timers with this status will have
- * their `_idleStart` value set and their status updated to `ACTIVE` in the next tick.
- *
- * @type {0}
- */
-const PENDING = 0;
-
-/**
- * The `ACTIVE` constant indicates that the FastTimer is active and waiting
- * for its timer to expire. During the next tick, the `onTick` function will
- * check if the timer has expired, and if so, it will execute the associated callback.
- *
- * @type {1}
- */
-const ACTIVE = 1;
-
-/**
- * The onTick function processes the fastTimers array.
- *
- * @returns {void}
- */
-function onTick () {
-  /**
-   * Increment the fastNow value by the TICK_MS value, despite the actual time
-   * that has passed since the last tick. This approach ensures independence
-   * from the system clock and delays caused by a blocked event loop.
-   *
-   * @type {number}
-   */
-  fastNow += TICK_MS;
-
-  /**
-   * The `idx` variable is used to iterate over the `fastTimers` array.
-   * Expired timers are removed by replacing them with the last element in the array.
-   * Consequently, `idx` is only incremented when the current element is not removed.
-   *
-   * @type {number}
-   */
-  let idx = 0;
-
-  /**
-   * The len variable will contain the length of the fastTimers array
-   * and will be decremented when a FastTimer should be removed from the
-   * fastTimers array.
-   *
-   * @type {number}
-   */
-  let len = fastTimers.length;
-
-  while (idx < len) {
-    /**
-     * @type {FastTimer}
-     */
-    const timer = fastTimers[idx];
-
-    // If the timer is in the ACTIVE state and the timer has expired, it will
-    // be processed in the next tick.
-    if (timer._state === PENDING) {
-      // Set the _idleStart value to the fastNow value minus the TICK_MS value
-      // to account for the time the timer was in the PENDING state.
-      timer._idleStart = fastNow - TICK_MS;
-      timer._state = ACTIVE;
-    } else if (
-      timer._state === ACTIVE &&
-      fastNow >= timer._idleStart + timer._idleTimeout
-    ) {
-      timer._state = TO_BE_CLEARED;
-      timer._idleStart = -1;
-      timer._onTimeout(timer._timerArg);
-    }
-
-    if (timer._state === TO_BE_CLEARED) {
-      timer._state = NOT_IN_LIST;
-
-      // Move the last element to the current index and decrement len if it is
-      // not the only element in the array.
-      if (--len !== 0) {
-        fastTimers[idx] = fastTimers[len];
-      }
-    } else {
-      ++idx;
-    }
-  }
-
-  // Set the length of the fastTimers array to the new length and thus
-  // removing the excess FastTimers elements from the array.
-  fastTimers.length = len;
-
-  // If there are still active FastTimers in the array, refresh the Timer.
-  // If there are no active FastTimers, the timer will be refreshed again
-  // when a new FastTimer is instantiated.
-  if (fastTimers.length !== 0) {
-    refreshTimeout();
-  }
-}
-
-function refreshTimeout () {
-  // If the fastNowTimeout is already set, refresh it.
-  if (fastNowTimeout) {
-    fastNowTimeout.refresh();
-  // fastNowTimeout is not instantiated yet, create a new Timer.
-  } else {
-    clearTimeout(fastNowTimeout);
-    fastNowTimeout = setTimeout(onTick, TICK_MS);
-
-    // If the Timer has an unref method, call it to allow the process to exit if
-    // there are no other active handles.
-    if (fastNowTimeout.unref) {
-      fastNowTimeout.unref();
-    }
-  }
-}
-
-/**
- * The `FastTimer` class is a data structure designed to store and manage
- * timer information.
- */
-class FastTimer {
-  [kFastTimer] = true
-
-  /**
-   * The state of the timer, which can be one of the following:
-   * - NOT_IN_LIST (-2)
-   * - TO_BE_CLEARED (-1)
-   * - PENDING (0)
-   * - ACTIVE (1)
-   *
-   * @type {-2|-1|0|1}
-   * @private
-   */
-  _state = NOT_IN_LIST
-
-  /**
-   * The number of milliseconds to wait before calling the callback.
-   *
-   * @type {number}
-   * @private
-   */
-  _idleTimeout = -1
-
-  /**
-   * The time in milliseconds when the timer was started. This value is used to
-   * calculate when the timer should expire.
-   *
-   * @type {number}
-   * @default -1
-   * @private
-   */
-  _idleStart = -1
-
-  /**
-   * The function to be executed when the timer expires.
-   * @type {Function}
-   * @private
-   */
-  _onTimeout
-
-  /**
-   * The argument to be passed to the callback when the timer expires.
-   *
-   * @type {*}
-   * @private
-   */
-  _timerArg
-
-  /**
-   * @constructor
-   * @param {Function} callback A function to be executed after the timer
-   * expires.
-   * @param {number} delay The time, in milliseconds that the timer should wait
-   * before the specified function or code is executed.
-   * @param {*} arg
-   */
-  constructor (callback, delay, arg) {
-    this._onTimeout = callback;
-    this._idleTimeout = delay;
-    this._timerArg = arg;
-
-    this.refresh();
-  }
-
-  /**
-   * Sets the timer's start time to the current time, and reschedules the timer
-   * to call its callback at the previously specified duration adjusted to the
-   * current time.
-   * Using this on a timer that has already called its callback will reactivate
-   * the timer.
-   *
-   * @returns {void}
-   */
-  refresh () {
-    // In the special case that the timer is not in the list of active timers,
-    // add it back to the array to be processed in the next tick by the onTick
-    // function.
-    if (this._state === NOT_IN_LIST) {
-      fastTimers.push(this);
-    }
-
-    // If the timer is the only active timer, refresh the fastNowTimeout for
-    // better resolution.
-    if (!fastNowTimeout || fastTimers.length === 1) {
-      refreshTimeout();
-    }
-
-    // Setting the state to PENDING will cause the timer to be reset in the
-    // next tick by the onTick function.
-    this._state = PENDING;
-  }
-
-  /**
-   * The `clear` method cancels the timer, preventing it from executing.
-   *
-   * @returns {void}
-   * @private
-   */
-  clear () {
-    // Set the state to TO_BE_CLEARED to mark the timer for removal in the next
-    // tick by the onTick function.
-    this._state = TO_BE_CLEARED;
-
-    // Reset the _idleStart value to -1 to indicate that the timer is no longer
-    // active.
-    this._idleStart = -1;
-  }
-}
-
-/**
- * This module exports a setTimeout and clearTimeout function that can be
- * used as a drop-in replacement for the native functions.
- */
-var timers$2 = {
-  /**
-   * The setTimeout() method sets a timer which executes a function once the
-   * timer expires.
-   * @param {Function} callback A function to be executed after the timer
-   * expires.
-   * @param {number} delay The time, in milliseconds that the timer should
-   * wait before the specified function or code is executed.
-   * @param {*} [arg] An optional argument to be passed to the callback function
-   * when the timer expires.
-   * @returns {NodeJS.Timeout|FastTimer}
-   */
-  setTimeout (callback, delay, arg) {
-    // If the delay is less than or equal to the RESOLUTION_MS value return a
-    // native Node.js Timer instance.
-    return delay <= RESOLUTION_MS
-      ? setTimeout(callback, delay, arg)
-      : new FastTimer(callback, delay, arg)
-  },
-  /**
-   * The clearTimeout method cancels an instantiated Timer previously created
-   * by calling setTimeout.
-   *
-   * @param {NodeJS.Timeout|FastTimer} timeout
-   */
-  clearTimeout (timeout) {
-    // If the timeout is a FastTimer, call its own clear method.
-    if (timeout[kFastTimer]) {
-      /**
-       * @type {FastTimer}
-       */
-      timeout.clear();
-      // Otherwise it is an instance of a native NodeJS.Timeout, so call the
-      // Node.js native clearTimeout function.
-    } else {
-      clearTimeout(timeout);
-    }
-  },
-  /**
-   * The setFastTimeout() method sets a fastTimer which executes a function once
-   * the timer expires.
-   * @param {Function} callback A function to be executed after the timer
-   * expires.
-   * @param {number} delay The time, in milliseconds that the timer should
-   * wait before the specified function or code is executed.
-   * @param {*} [arg] An optional argument to be passed to the callback function
-   * when the timer expires.
-   * @returns {FastTimer}
-   */
-  setFastTimeout (callback, delay, arg) {
-    return new FastTimer(callback, delay, arg)
-  },
-  /**
-   * The clearTimeout method cancels an instantiated FastTimer previously
-   * created by calling setFastTimeout.
-   *
-   * @param {FastTimer} timeout
-   */
-  clearFastTimeout (timeout) {
-    timeout.clear();
-  },
-  /**
-   * The now method returns the value of the internal fast timer clock.
-   *
-   * @returns {number}
-   */
-  now () {
-    return fastNow
-  },
-  /**
-   * Trigger the onTick function to process the fastTimers array.
-   * Exported for testing purposes only.
-   * Marking as deprecated to discourage any use outside of testing.
-   * @deprecated
-   * @param {number} [delay=0] The delay in milliseconds to add to the now value.
-   */
-  tick (delay = 0) {
-    fastNow += delay - RESOLUTION_MS + 1;
-    onTick();
-    onTick();
-  },
-  /**
-   * Reset FastTimers.
-   * Exported for testing purposes only.
-   * Marking as deprecated to discourage any use outside of testing.
-   * @deprecated
-   */
-  reset () {
-    fastNow = 0;
-    fastTimers.length = 0;
-    clearTimeout(fastNowTimeout);
-    fastNowTimeout = null;
-  },
-  /**
-   * Exporting for testing purposes only.
-   * Marking as deprecated to discourage any use outside of testing.
-   * @deprecated
-   */
-  kFastTimer
-};
-
-const net$1 = require$$0$1;
-const assert$c = require$$0$3;
-const util$l = util$n;
-const { InvalidArgumentError: InvalidArgumentError$l, ConnectTimeoutError } = errors$1;
-const timers$1 = timers$2;
-
-function noop$3 () {}
-
-let tls; // include tls conditionally since it is not always available
-
-// TODO: session re-use does not wait for the first
-// connection to resolve the session and might therefore
-// resolve the same servername multiple times even when
-// re-use is enabled.
-
-let SessionCache;
-// FIXME: remove workaround when the Node bug is fixed
-// https://github.com/nodejs/node/issues/49344#issuecomment-1741776308
-if (commonjsGlobal.FinalizationRegistry && !(process.env.NODE_V8_COVERAGE || process.env.UNDICI_NO_FG)) {
-  SessionCache = class WeakSessionCache {
-    constructor (maxCachedSessions) {
-      this._maxCachedSessions = maxCachedSessions;
-      this._sessionCache = new Map();
-      this._sessionRegistry = new commonjsGlobal.FinalizationRegistry((key) => {
-        if (this._sessionCache.size < this._maxCachedSessions) {
-          return
-        }
-
-        const ref = this._sessionCache.get(key);
-        if (ref !== undefined && ref.deref() === undefined) {
-          this._sessionCache.delete(key);
-        }
-      });
-    }
-
-    get (sessionKey) {
-      const ref = this._sessionCache.get(sessionKey);
-      return ref ? ref.deref() : null
-    }
-
-    set (sessionKey, session) {
-      if (this._maxCachedSessions === 0) {
-        return
-      }
-
-      this._sessionCache.set(sessionKey, new WeakRef(session));
-      this._sessionRegistry.register(session, sessionKey);
-    }
-  };
-} else {
-  SessionCache = class SimpleSessionCache {
-    constructor (maxCachedSessions) {
-      this._maxCachedSessions = maxCachedSessions;
-      this._sessionCache = new Map();
-    }
-
-    get (sessionKey) {
-      return this._sessionCache.get(sessionKey)
-    }
-
-    set (sessionKey, session) {
-      if (this._maxCachedSessions === 0) {
-        return
-      }
-
-      if (this._sessionCache.size >= this._maxCachedSessions) {
-        // remove the oldest session
-        const { value: oldestKey } = this._sessionCache.keys().next();
-        this._sessionCache.delete(oldestKey);
-      }
-
-      this._sessionCache.set(sessionKey, session);
-    }
-  };
-}
-
-function buildConnector$4 ({ allowH2, maxCachedSessions, socketPath, timeout, session: customSession, ...opts }) {
-  if (maxCachedSessions != null && (!Number.isInteger(maxCachedSessions) || maxCachedSessions < 0)) {
-    throw new InvalidArgumentError$l('maxCachedSessions must be a positive integer or zero')
-  }
-
-  const options = { path: socketPath, ...opts };
-  const sessionCache = new SessionCache(maxCachedSessions == null ? 100 : maxCachedSessions);
-  timeout = timeout == null ? 10e3 : timeout;
-  allowH2 = allowH2 != null ? allowH2 : false;
-  return function connect ({ hostname, host, protocol, port, servername, localAddress, httpSocket }, callback) {
-    let socket;
-    if (protocol === 'https:') {
-      if (!tls) {
-        tls = require$$5$1;
-      }
-      servername = servername || options.servername || util$l.getServerName(host) || null;
-
-      const sessionKey = servername || hostname;
-      assert$c(sessionKey);
-
-      const session = customSession || sessionCache.get(sessionKey) || null;
-
-      port = port || 443;
-
-      socket = tls.connect({
-        highWaterMark: 16384, // TLS in node can't have bigger HWM anyway...
-        ...options,
-        servername,
-        session,
-        localAddress,
-        // TODO(HTTP/2): Add support for h2c
-        ALPNProtocols: allowH2 ? ['http/1.1', 'h2'] : ['http/1.1'],
-        socket: httpSocket, // upgrade socket connection
-        port,
-        host: hostname
-      });
-
-      socket
-        .on('session', function (session) {
-          // TODO (fix): Can a session become invalid once established? Don't think so?
-          sessionCache.set(sessionKey, session);
-        });
-    } else {
-      assert$c(!httpSocket, 'httpSocket can only be sent on TLS update');
-
-      port = port || 80;
-
-      socket = net$1.connect({
-        highWaterMark: 64 * 1024, // Same as nodejs fs streams.
-        ...options,
-        localAddress,
-        port,
-        host: hostname
-      });
-    }
-
-    // Set TCP keep alive options on the socket here instead of in connect() for the case of assigning the socket
-    if (options.keepAlive == null || options.keepAlive) {
-      const keepAliveInitialDelay = options.keepAliveInitialDelay === undefined ? 60e3 : options.keepAliveInitialDelay;
-      socket.setKeepAlive(true, keepAliveInitialDelay);
-    }
-
-    const clearConnectTimeout = setupConnectTimeout(new WeakRef(socket), { timeout, hostname, port });
-
-    socket
-      .setNoDelay(true)
-      .once(protocol === 'https:' ? 'secureConnect' : 'connect', function () {
-        queueMicrotask(clearConnectTimeout);
-
-        if (callback) {
-          const cb = callback;
-          callback = null;
-          cb(null, this);
-        }
-      })
-      .on('error', function (err) {
-        queueMicrotask(clearConnectTimeout);
-
-        if (callback) {
-          const cb = callback;
-          callback = null;
-          cb(err);
-        }
-      });
-
-    return socket
-  }
-}
-
-/**
- * @param {WeakRef<net.Socket>} socketWeakRef
- * @param {object} opts
- * @param {number} opts.timeout
- * @param {string} opts.hostname
- * @param {number} opts.port
- * @returns {() => void}
- */
-const setupConnectTimeout = process.platform === 'win32'
-  ? (socketWeakRef, opts) => {
-      if (!opts.timeout) {
-        return noop$3
-      }
-
-      let s1 = null;
-      let s2 = null;
-      const fastTimer = timers$1.setFastTimeout(() => {
-      // setImmediate is added to make sure that we prioritize socket error events over timeouts
-        s1 = setImmediate(() => {
-        // Windows needs an extra setImmediate probably due to implementation differences in the socket logic
-          s2 = setImmediate(() => onConnectTimeout(socketWeakRef.deref(), opts));
-        });
-      }, opts.timeout);
-      return () => {
-        timers$1.clearFastTimeout(fastTimer);
-        clearImmediate(s1);
-        clearImmediate(s2);
-      }
-    }
-  : (socketWeakRef, opts) => {
-      if (!opts.timeout) {
-        return noop$3
-      }
-
-      let s1 = null;
-      const fastTimer = timers$1.setFastTimeout(() => {
-      // setImmediate is added to make sure that we prioritize socket error events over timeouts
-        s1 = setImmediate(() => {
-          onConnectTimeout(socketWeakRef.deref(), opts);
-        });
-      }, opts.timeout);
-      return () => {
-        timers$1.clearFastTimeout(fastTimer);
-        clearImmediate(s1);
-      }
-    };
-
-/**
- * @param {net.Socket} socket
- * @param {object} opts
- * @param {number} opts.timeout
- * @param {string} opts.hostname
- * @param {number} opts.port
- */
-function onConnectTimeout (socket, opts) {
-  // The socket could be already garbage collected
-  if (socket == null) {
-    return
-  }
-
-  let message = 'Connect Timeout Error';
-  if (Array.isArray(socket.autoSelectFamilyAttemptedAddresses)) {
-    message += ` (attempted addresses: ${socket.autoSelectFamilyAttemptedAddresses.join(', ')},`;
-  } else {
-    message += ` (attempted address: ${opts.hostname}:${opts.port},`;
-  }
-
-  message += ` timeout: ${opts.timeout}ms)`;
-
-  util$l.destroy(socket, new ConnectTimeoutError(message));
-}
-
-var connect$2 = buildConnector$4;
-
-var constants$4 = {};
+var constants$3 = {};
 
 var utils = {};
 
-Object.defineProperty(utils, "__esModule", { value: true });
-utils.enumToMap = void 0;
-function enumToMap(obj) {
-    const res = {};
-    Object.keys(obj).forEach((key) => {
-        const value = obj[key];
-        if (typeof value === 'number') {
-            res[key] = value;
-        }
-    });
-    return res;
-}
-utils.enumToMap = enumToMap;
+var hasRequiredUtils;
 
-(function (exports) {
-	Object.defineProperty(exports, "__esModule", { value: true });
-	exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-	const utils_1 = utils;
-	(function (ERROR) {
-	    ERROR[ERROR["OK"] = 0] = "OK";
-	    ERROR[ERROR["INTERNAL"] = 1] = "INTERNAL";
-	    ERROR[ERROR["STRICT"] = 2] = "STRICT";
-	    ERROR[ERROR["LF_EXPECTED"] = 3] = "LF_EXPECTED";
-	    ERROR[ERROR["UNEXPECTED_CONTENT_LENGTH"] = 4] = "UNEXPECTED_CONTENT_LENGTH";
-	    ERROR[ERROR["CLOSED_CONNECTION"] = 5] = "CLOSED_CONNECTION";
-	    ERROR[ERROR["INVALID_METHOD"] = 6] = "INVALID_METHOD";
-	    ERROR[ERROR["INVALID_URL"] = 7] = "INVALID_URL";
-	    ERROR[ERROR["INVALID_CONSTANT"] = 8] = "INVALID_CONSTANT";
-	    ERROR[ERROR["INVALID_VERSION"] = 9] = "INVALID_VERSION";
-	    ERROR[ERROR["INVALID_HEADER_TOKEN"] = 10] = "INVALID_HEADER_TOKEN";
-	    ERROR[ERROR["INVALID_CONTENT_LENGTH"] = 11] = "INVALID_CONTENT_LENGTH";
-	    ERROR[ERROR["INVALID_CHUNK_SIZE"] = 12] = "INVALID_CHUNK_SIZE";
-	    ERROR[ERROR["INVALID_STATUS"] = 13] = "INVALID_STATUS";
-	    ERROR[ERROR["INVALID_EOF_STATE"] = 14] = "INVALID_EOF_STATE";
-	    ERROR[ERROR["INVALID_TRANSFER_ENCODING"] = 15] = "INVALID_TRANSFER_ENCODING";
-	    ERROR[ERROR["CB_MESSAGE_BEGIN"] = 16] = "CB_MESSAGE_BEGIN";
-	    ERROR[ERROR["CB_HEADERS_COMPLETE"] = 17] = "CB_HEADERS_COMPLETE";
-	    ERROR[ERROR["CB_MESSAGE_COMPLETE"] = 18] = "CB_MESSAGE_COMPLETE";
-	    ERROR[ERROR["CB_CHUNK_HEADER"] = 19] = "CB_CHUNK_HEADER";
-	    ERROR[ERROR["CB_CHUNK_COMPLETE"] = 20] = "CB_CHUNK_COMPLETE";
-	    ERROR[ERROR["PAUSED"] = 21] = "PAUSED";
-	    ERROR[ERROR["PAUSED_UPGRADE"] = 22] = "PAUSED_UPGRADE";
-	    ERROR[ERROR["PAUSED_H2_UPGRADE"] = 23] = "PAUSED_H2_UPGRADE";
-	    ERROR[ERROR["USER"] = 24] = "USER";
-	})(exports.ERROR || (exports.ERROR = {}));
-	(function (TYPE) {
-	    TYPE[TYPE["BOTH"] = 0] = "BOTH";
-	    TYPE[TYPE["REQUEST"] = 1] = "REQUEST";
-	    TYPE[TYPE["RESPONSE"] = 2] = "RESPONSE";
-	})(exports.TYPE || (exports.TYPE = {}));
-	(function (FLAGS) {
-	    FLAGS[FLAGS["CONNECTION_KEEP_ALIVE"] = 1] = "CONNECTION_KEEP_ALIVE";
-	    FLAGS[FLAGS["CONNECTION_CLOSE"] = 2] = "CONNECTION_CLOSE";
-	    FLAGS[FLAGS["CONNECTION_UPGRADE"] = 4] = "CONNECTION_UPGRADE";
-	    FLAGS[FLAGS["CHUNKED"] = 8] = "CHUNKED";
-	    FLAGS[FLAGS["UPGRADE"] = 16] = "UPGRADE";
-	    FLAGS[FLAGS["CONTENT_LENGTH"] = 32] = "CONTENT_LENGTH";
-	    FLAGS[FLAGS["SKIPBODY"] = 64] = "SKIPBODY";
-	    FLAGS[FLAGS["TRAILING"] = 128] = "TRAILING";
-	    // 1 << 8 is unused
-	    FLAGS[FLAGS["TRANSFER_ENCODING"] = 512] = "TRANSFER_ENCODING";
-	})(exports.FLAGS || (exports.FLAGS = {}));
-	(function (LENIENT_FLAGS) {
-	    LENIENT_FLAGS[LENIENT_FLAGS["HEADERS"] = 1] = "HEADERS";
-	    LENIENT_FLAGS[LENIENT_FLAGS["CHUNKED_LENGTH"] = 2] = "CHUNKED_LENGTH";
-	    LENIENT_FLAGS[LENIENT_FLAGS["KEEP_ALIVE"] = 4] = "KEEP_ALIVE";
-	})(exports.LENIENT_FLAGS || (exports.LENIENT_FLAGS = {}));
-	var METHODS;
-	(function (METHODS) {
-	    METHODS[METHODS["DELETE"] = 0] = "DELETE";
-	    METHODS[METHODS["GET"] = 1] = "GET";
-	    METHODS[METHODS["HEAD"] = 2] = "HEAD";
-	    METHODS[METHODS["POST"] = 3] = "POST";
-	    METHODS[METHODS["PUT"] = 4] = "PUT";
-	    /* pathological */
-	    METHODS[METHODS["CONNECT"] = 5] = "CONNECT";
-	    METHODS[METHODS["OPTIONS"] = 6] = "OPTIONS";
-	    METHODS[METHODS["TRACE"] = 7] = "TRACE";
-	    /* WebDAV */
-	    METHODS[METHODS["COPY"] = 8] = "COPY";
-	    METHODS[METHODS["LOCK"] = 9] = "LOCK";
-	    METHODS[METHODS["MKCOL"] = 10] = "MKCOL";
-	    METHODS[METHODS["MOVE"] = 11] = "MOVE";
-	    METHODS[METHODS["PROPFIND"] = 12] = "PROPFIND";
-	    METHODS[METHODS["PROPPATCH"] = 13] = "PROPPATCH";
-	    METHODS[METHODS["SEARCH"] = 14] = "SEARCH";
-	    METHODS[METHODS["UNLOCK"] = 15] = "UNLOCK";
-	    METHODS[METHODS["BIND"] = 16] = "BIND";
-	    METHODS[METHODS["REBIND"] = 17] = "REBIND";
-	    METHODS[METHODS["UNBIND"] = 18] = "UNBIND";
-	    METHODS[METHODS["ACL"] = 19] = "ACL";
-	    /* subversion */
-	    METHODS[METHODS["REPORT"] = 20] = "REPORT";
-	    METHODS[METHODS["MKACTIVITY"] = 21] = "MKACTIVITY";
-	    METHODS[METHODS["CHECKOUT"] = 22] = "CHECKOUT";
-	    METHODS[METHODS["MERGE"] = 23] = "MERGE";
-	    /* upnp */
-	    METHODS[METHODS["M-SEARCH"] = 24] = "M-SEARCH";
-	    METHODS[METHODS["NOTIFY"] = 25] = "NOTIFY";
-	    METHODS[METHODS["SUBSCRIBE"] = 26] = "SUBSCRIBE";
-	    METHODS[METHODS["UNSUBSCRIBE"] = 27] = "UNSUBSCRIBE";
-	    /* RFC-5789 */
-	    METHODS[METHODS["PATCH"] = 28] = "PATCH";
-	    METHODS[METHODS["PURGE"] = 29] = "PURGE";
-	    /* CalDAV */
-	    METHODS[METHODS["MKCALENDAR"] = 30] = "MKCALENDAR";
-	    /* RFC-2068, section 19.6.1.2 */
-	    METHODS[METHODS["LINK"] = 31] = "LINK";
-	    METHODS[METHODS["UNLINK"] = 32] = "UNLINK";
-	    /* icecast */
-	    METHODS[METHODS["SOURCE"] = 33] = "SOURCE";
-	    /* RFC-7540, section 11.6 */
-	    METHODS[METHODS["PRI"] = 34] = "PRI";
-	    /* RFC-2326 RTSP */
-	    METHODS[METHODS["DESCRIBE"] = 35] = "DESCRIBE";
-	    METHODS[METHODS["ANNOUNCE"] = 36] = "ANNOUNCE";
-	    METHODS[METHODS["SETUP"] = 37] = "SETUP";
-	    METHODS[METHODS["PLAY"] = 38] = "PLAY";
-	    METHODS[METHODS["PAUSE"] = 39] = "PAUSE";
-	    METHODS[METHODS["TEARDOWN"] = 40] = "TEARDOWN";
-	    METHODS[METHODS["GET_PARAMETER"] = 41] = "GET_PARAMETER";
-	    METHODS[METHODS["SET_PARAMETER"] = 42] = "SET_PARAMETER";
-	    METHODS[METHODS["REDIRECT"] = 43] = "REDIRECT";
-	    METHODS[METHODS["RECORD"] = 44] = "RECORD";
-	    /* RAOP */
-	    METHODS[METHODS["FLUSH"] = 45] = "FLUSH";
-	})(METHODS = exports.METHODS || (exports.METHODS = {}));
-	exports.METHODS_HTTP = [
-	    METHODS.DELETE,
-	    METHODS.GET,
-	    METHODS.HEAD,
-	    METHODS.POST,
-	    METHODS.PUT,
-	    METHODS.CONNECT,
-	    METHODS.OPTIONS,
-	    METHODS.TRACE,
-	    METHODS.COPY,
-	    METHODS.LOCK,
-	    METHODS.MKCOL,
-	    METHODS.MOVE,
-	    METHODS.PROPFIND,
-	    METHODS.PROPPATCH,
-	    METHODS.SEARCH,
-	    METHODS.UNLOCK,
-	    METHODS.BIND,
-	    METHODS.REBIND,
-	    METHODS.UNBIND,
-	    METHODS.ACL,
-	    METHODS.REPORT,
-	    METHODS.MKACTIVITY,
-	    METHODS.CHECKOUT,
-	    METHODS.MERGE,
-	    METHODS['M-SEARCH'],
-	    METHODS.NOTIFY,
-	    METHODS.SUBSCRIBE,
-	    METHODS.UNSUBSCRIBE,
-	    METHODS.PATCH,
-	    METHODS.PURGE,
-	    METHODS.MKCALENDAR,
-	    METHODS.LINK,
-	    METHODS.UNLINK,
-	    METHODS.PRI,
-	    // TODO(indutny): should we allow it with HTTP?
-	    METHODS.SOURCE,
-	];
-	exports.METHODS_ICE = [
-	    METHODS.SOURCE,
-	];
-	exports.METHODS_RTSP = [
-	    METHODS.OPTIONS,
-	    METHODS.DESCRIBE,
-	    METHODS.ANNOUNCE,
-	    METHODS.SETUP,
-	    METHODS.PLAY,
-	    METHODS.PAUSE,
-	    METHODS.TEARDOWN,
-	    METHODS.GET_PARAMETER,
-	    METHODS.SET_PARAMETER,
-	    METHODS.REDIRECT,
-	    METHODS.RECORD,
-	    METHODS.FLUSH,
-	    // For AirPlay
-	    METHODS.GET,
-	    METHODS.POST,
-	];
-	exports.METHOD_MAP = utils_1.enumToMap(METHODS);
-	exports.H_METHOD_MAP = {};
-	Object.keys(exports.METHOD_MAP).forEach((key) => {
-	    if (/^H/.test(key)) {
-	        exports.H_METHOD_MAP[key] = exports.METHOD_MAP[key];
-	    }
-	});
-	(function (FINISH) {
-	    FINISH[FINISH["SAFE"] = 0] = "SAFE";
-	    FINISH[FINISH["SAFE_WITH_CB"] = 1] = "SAFE_WITH_CB";
-	    FINISH[FINISH["UNSAFE"] = 2] = "UNSAFE";
-	})(exports.FINISH || (exports.FINISH = {}));
-	exports.ALPHA = [];
-	for (let i = 'A'.charCodeAt(0); i <= 'Z'.charCodeAt(0); i++) {
-	    // Upper case
-	    exports.ALPHA.push(String.fromCharCode(i));
-	    // Lower case
-	    exports.ALPHA.push(String.fromCharCode(i + 0x20));
+function requireUtils () {
+	if (hasRequiredUtils) return utils;
+	hasRequiredUtils = 1;
+	Object.defineProperty(utils, "__esModule", { value: true });
+	utils.enumToMap = void 0;
+	function enumToMap(obj) {
+	    const res = {};
+	    Object.keys(obj).forEach((key) => {
+	        const value = obj[key];
+	        if (typeof value === 'number') {
+	            res[key] = value;
+	        }
+	    });
+	    return res;
 	}
-	exports.NUM_MAP = {
-	    0: 0, 1: 1, 2: 2, 3: 3, 4: 4,
-	    5: 5, 6: 6, 7: 7, 8: 8, 9: 9,
-	};
-	exports.HEX_MAP = {
-	    0: 0, 1: 1, 2: 2, 3: 3, 4: 4,
-	    5: 5, 6: 6, 7: 7, 8: 8, 9: 9,
-	    A: 0XA, B: 0XB, C: 0XC, D: 0XD, E: 0XE, F: 0XF,
-	    a: 0xa, b: 0xb, c: 0xc, d: 0xd, e: 0xe, f: 0xf,
-	};
-	exports.NUM = [
-	    '0', '1', '2', '3', '4', '5', '6', '7', '8', '9',
-	];
-	exports.ALPHANUM = exports.ALPHA.concat(exports.NUM);
-	exports.MARK = ['-', '_', '.', '!', '~', '*', '\'', '(', ')'];
-	exports.USERINFO_CHARS = exports.ALPHANUM
-	    .concat(exports.MARK)
-	    .concat(['%', ';', ':', '&', '=', '+', '$', ',']);
-	// TODO(indutny): use RFC
-	exports.STRICT_URL_CHAR = [
-	    '!', '"', '$', '%', '&', '\'',
-	    '(', ')', '*', '+', ',', '-', '.', '/',
-	    ':', ';', '<', '=', '>',
-	    '@', '[', '\\', ']', '^', '_',
-	    '`',
-	    '{', '|', '}', '~',
-	].concat(exports.ALPHANUM);
-	exports.URL_CHAR = exports.STRICT_URL_CHAR
-	    .concat(['\t', '\f']);
-	// All characters with 0x80 bit set to 1
-	for (let i = 0x80; i <= 0xff; i++) {
-	    exports.URL_CHAR.push(i);
-	}
-	exports.HEX = exports.NUM.concat(['a', 'b', 'c', 'd', 'e', 'f', 'A', 'B', 'C', 'D', 'E', 'F']);
-	/* Tokens as defined by rfc 2616. Also lowercases them.
-	 *        token       = 1*<any CHAR except CTLs or separators>
-	 *     separators     = "(" | ")" | "<" | ">" | "@"
-	 *                    | "," | ";" | ":" | "\" | <">
-	 *                    | "/" | "[" | "]" | "?" | "="
-	 *                    | "{" | "}" | SP | HT
-	 */
-	exports.STRICT_TOKEN = [
-	    '!', '#', '$', '%', '&', '\'',
-	    '*', '+', '-', '.',
-	    '^', '_', '`',
-	    '|', '~',
-	].concat(exports.ALPHANUM);
-	exports.TOKEN = exports.STRICT_TOKEN.concat([' ']);
-	/*
-	 * Verify that a char is a valid visible (printable) US-ASCII
-	 * character or %x80-FF
-	 */
-	exports.HEADER_CHARS = ['\t'];
-	for (let i = 32; i <= 255; i++) {
-	    if (i !== 127) {
-	        exports.HEADER_CHARS.push(i);
-	    }
-	}
-	// ',' = \x44
-	exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS.filter((c) => c !== 44);
-	exports.MAJOR = exports.NUM_MAP;
-	exports.MINOR = exports.MAJOR;
-	var HEADER_STATE;
-	(function (HEADER_STATE) {
-	    HEADER_STATE[HEADER_STATE["GENERAL"] = 0] = "GENERAL";
-	    HEADER_STATE[HEADER_STATE["CONNECTION"] = 1] = "CONNECTION";
-	    HEADER_STATE[HEADER_STATE["CONTENT_LENGTH"] = 2] = "CONTENT_LENGTH";
-	    HEADER_STATE[HEADER_STATE["TRANSFER_ENCODING"] = 3] = "TRANSFER_ENCODING";
-	    HEADER_STATE[HEADER_STATE["UPGRADE"] = 4] = "UPGRADE";
-	    HEADER_STATE[HEADER_STATE["CONNECTION_KEEP_ALIVE"] = 5] = "CONNECTION_KEEP_ALIVE";
-	    HEADER_STATE[HEADER_STATE["CONNECTION_CLOSE"] = 6] = "CONNECTION_CLOSE";
-	    HEADER_STATE[HEADER_STATE["CONNECTION_UPGRADE"] = 7] = "CONNECTION_UPGRADE";
-	    HEADER_STATE[HEADER_STATE["TRANSFER_ENCODING_CHUNKED"] = 8] = "TRANSFER_ENCODING_CHUNKED";
-	})(HEADER_STATE = exports.HEADER_STATE || (exports.HEADER_STATE = {}));
-	exports.SPECIAL_HEADERS = {
-	    'connection': HEADER_STATE.CONNECTION,
-	    'content-length': HEADER_STATE.CONTENT_LENGTH,
-	    'proxy-connection': HEADER_STATE.CONNECTION,
-	    'transfer-encoding': HEADER_STATE.TRANSFER_ENCODING,
-	    'upgrade': HEADER_STATE.UPGRADE,
-	};
+	utils.enumToMap = enumToMap;
 	
-} (constants$4));
+	return utils;
+}
+
+var hasRequiredConstants$3;
+
+function requireConstants$3 () {
+	if (hasRequiredConstants$3) return constants$3;
+	hasRequiredConstants$3 = 1;
+	(function (exports) {
+		Object.defineProperty(exports, "__esModule", { value: true });
+		exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
+		const utils_1 = requireUtils();
+		(function (ERROR) {
+		    ERROR[ERROR["OK"] = 0] = "OK";
+		    ERROR[ERROR["INTERNAL"] = 1] = "INTERNAL";
+		    ERROR[ERROR["STRICT"] = 2] = "STRICT";
+		    ERROR[ERROR["LF_EXPECTED"] = 3] = "LF_EXPECTED";
+		    ERROR[ERROR["UNEXPECTED_CONTENT_LENGTH"] = 4] = "UNEXPECTED_CONTENT_LENGTH";
+		    ERROR[ERROR["CLOSED_CONNECTION"] = 5] = "CLOSED_CONNECTION";
+		    ERROR[ERROR["INVALID_METHOD"] = 6] = "INVALID_METHOD";
+		    ERROR[ERROR["INVALID_URL"] = 7] = "INVALID_URL";
+		    ERROR[ERROR["INVALID_CONSTANT"] = 8] = "INVALID_CONSTANT";
+		    ERROR[ERROR["INVALID_VERSION"] = 9] = "INVALID_VERSION";
+		    ERROR[ERROR["INVALID_HEADER_TOKEN"] = 10] = "INVALID_HEADER_TOKEN";
+		    ERROR[ERROR["INVALID_CONTENT_LENGTH"] = 11] = "INVALID_CONTENT_LENGTH";
+		    ERROR[ERROR["INVALID_CHUNK_SIZE"] = 12] = "INVALID_CHUNK_SIZE";
+		    ERROR[ERROR["INVALID_STATUS"] = 13] = "INVALID_STATUS";
+		    ERROR[ERROR["INVALID_EOF_STATE"] = 14] = "INVALID_EOF_STATE";
+		    ERROR[ERROR["INVALID_TRANSFER_ENCODING"] = 15] = "INVALID_TRANSFER_ENCODING";
+		    ERROR[ERROR["CB_MESSAGE_BEGIN"] = 16] = "CB_MESSAGE_BEGIN";
+		    ERROR[ERROR["CB_HEADERS_COMPLETE"] = 17] = "CB_HEADERS_COMPLETE";
+		    ERROR[ERROR["CB_MESSAGE_COMPLETE"] = 18] = "CB_MESSAGE_COMPLETE";
+		    ERROR[ERROR["CB_CHUNK_HEADER"] = 19] = "CB_CHUNK_HEADER";
+		    ERROR[ERROR["CB_CHUNK_COMPLETE"] = 20] = "CB_CHUNK_COMPLETE";
+		    ERROR[ERROR["PAUSED"] = 21] = "PAUSED";
+		    ERROR[ERROR["PAUSED_UPGRADE"] = 22] = "PAUSED_UPGRADE";
+		    ERROR[ERROR["PAUSED_H2_UPGRADE"] = 23] = "PAUSED_H2_UPGRADE";
+		    ERROR[ERROR["USER"] = 24] = "USER";
+		})(exports.ERROR || (exports.ERROR = {}));
+		(function (TYPE) {
+		    TYPE[TYPE["BOTH"] = 0] = "BOTH";
+		    TYPE[TYPE["REQUEST"] = 1] = "REQUEST";
+		    TYPE[TYPE["RESPONSE"] = 2] = "RESPONSE";
+		})(exports.TYPE || (exports.TYPE = {}));
+		(function (FLAGS) {
+		    FLAGS[FLAGS["CONNECTION_KEEP_ALIVE"] = 1] = "CONNECTION_KEEP_ALIVE";
+		    FLAGS[FLAGS["CONNECTION_CLOSE"] = 2] = "CONNECTION_CLOSE";
+		    FLAGS[FLAGS["CONNECTION_UPGRADE"] = 4] = "CONNECTION_UPGRADE";
+		    FLAGS[FLAGS["CHUNKED"] = 8] = "CHUNKED";
+		    FLAGS[FLAGS["UPGRADE"] = 16] = "UPGRADE";
+		    FLAGS[FLAGS["CONTENT_LENGTH"] = 32] = "CONTENT_LENGTH";
+		    FLAGS[FLAGS["SKIPBODY"] = 64] = "SKIPBODY";
+		    FLAGS[FLAGS["TRAILING"] = 128] = "TRAILING";
+		    // 1 << 8 is unused
+		    FLAGS[FLAGS["TRANSFER_ENCODING"] = 512] = "TRANSFER_ENCODING";
+		})(exports.FLAGS || (exports.FLAGS = {}));
+		(function (LENIENT_FLAGS) {
+		    LENIENT_FLAGS[LENIENT_FLAGS["HEADERS"] = 1] = "HEADERS";
+		    LENIENT_FLAGS[LENIENT_FLAGS["CHUNKED_LENGTH"] = 2] = "CHUNKED_LENGTH";
+		    LENIENT_FLAGS[LENIENT_FLAGS["KEEP_ALIVE"] = 4] = "KEEP_ALIVE";
+		})(exports.LENIENT_FLAGS || (exports.LENIENT_FLAGS = {}));
+		var METHODS;
+		(function (METHODS) {
+		    METHODS[METHODS["DELETE"] = 0] = "DELETE";
+		    METHODS[METHODS["GET"] = 1] = "GET";
+		    METHODS[METHODS["HEAD"] = 2] = "HEAD";
+		    METHODS[METHODS["POST"] = 3] = "POST";
+		    METHODS[METHODS["PUT"] = 4] = "PUT";
+		    /* pathological */
+		    METHODS[METHODS["CONNECT"] = 5] = "CONNECT";
+		    METHODS[METHODS["OPTIONS"] = 6] = "OPTIONS";
+		    METHODS[METHODS["TRACE"] = 7] = "TRACE";
+		    /* WebDAV */
+		    METHODS[METHODS["COPY"] = 8] = "COPY";
+		    METHODS[METHODS["LOCK"] = 9] = "LOCK";
+		    METHODS[METHODS["MKCOL"] = 10] = "MKCOL";
+		    METHODS[METHODS["MOVE"] = 11] = "MOVE";
+		    METHODS[METHODS["PROPFIND"] = 12] = "PROPFIND";
+		    METHODS[METHODS["PROPPATCH"] = 13] = "PROPPATCH";
+		    METHODS[METHODS["SEARCH"] = 14] = "SEARCH";
+		    METHODS[METHODS["UNLOCK"] = 15] = "UNLOCK";
+		    METHODS[METHODS["BIND"] = 16] = "BIND";
+		    METHODS[METHODS["REBIND"] = 17] = "REBIND";
+		    METHODS[METHODS["UNBIND"] = 18] = "UNBIND";
+		    METHODS[METHODS["ACL"] = 19] = "ACL";
+		    /* subversion */
+		    METHODS[METHODS["REPORT"] = 20] = "REPORT";
+		    METHODS[METHODS["MKACTIVITY"] = 21] = "MKACTIVITY";
+		    METHODS[METHODS["CHECKOUT"] = 22] = "CHECKOUT";
+		    METHODS[METHODS["MERGE"] = 23] = "MERGE";
+		    /* upnp */
+		    METHODS[METHODS["M-SEARCH"] = 24] = "M-SEARCH";
+		    METHODS[METHODS["NOTIFY"] = 25] = "NOTIFY";
+		    METHODS[METHODS["SUBSCRIBE"] = 26] = "SUBSCRIBE";
+		    METHODS[METHODS["UNSUBSCRIBE"] = 27] = "UNSUBSCRIBE";
+		    /* RFC-5789 */
+		    METHODS[METHODS["PATCH"] = 28] = "PATCH";
+		    METHODS[METHODS["PURGE"] = 29] = "PURGE";
+		    /* CalDAV */
+		    METHODS[METHODS["MKCALENDAR"] = 30] = "MKCALENDAR";
+		    /* RFC-2068, section 19.6.1.2 */
+		    METHODS[METHODS["LINK"] = 31] = "LINK";
+		    METHODS[METHODS["UNLINK"] = 32] = "UNLINK";
+		    /* icecast */
+		    METHODS[METHODS["SOURCE"] = 33] = "SOURCE";
+		    /* RFC-7540, section 11.6 */
+		    METHODS[METHODS["PRI"] = 34] = "PRI";
+		    /* RFC-2326 RTSP */
+		    METHODS[METHODS["DESCRIBE"] = 35] = "DESCRIBE";
+		    METHODS[METHODS["ANNOUNCE"] = 36] = "ANNOUNCE";
+		    METHODS[METHODS["SETUP"] = 37] = "SETUP";
+		    METHODS[METHODS["PLAY"] = 38] = "PLAY";
+		    METHODS[METHODS["PAUSE"] = 39] = "PAUSE";
+		    METHODS[METHODS["TEARDOWN"] = 40] = "TEARDOWN";
+		    METHODS[METHODS["GET_PARAMETER"] = 41] = "GET_PARAMETER";
+		    METHODS[METHODS["SET_PARAMETER"] = 42] = "SET_PARAMETER";
+		    METHODS[METHODS["REDIRECT"] = 43] = "REDIRECT";
+		    METHODS[METHODS["RECORD"] = 44] = "RECORD";
+		    /* RAOP */
+		    METHODS[METHODS["FLUSH"] = 45] = "FLUSH";
+		})(METHODS = exports.METHODS || (exports.METHODS = {}));
+		exports.METHODS_HTTP = [
+		    METHODS.DELETE,
+		    METHODS.GET,
+		    METHODS.HEAD,
+		    METHODS.POST,
+		    METHODS.PUT,
+		    METHODS.CONNECT,
+		    METHODS.OPTIONS,
+		    METHODS.TRACE,
+		    METHODS.COPY,
+		    METHODS.LOCK,
+		    METHODS.MKCOL,
+		    METHODS.MOVE,
+		    METHODS.PROPFIND,
+		    METHODS.PROPPATCH,
+		    METHODS.SEARCH,
+		    METHODS.UNLOCK,
+		    METHODS.BIND,
+		    METHODS.REBIND,
+		    METHODS.UNBIND,
+		    METHODS.ACL,
+		    METHODS.REPORT,
+		    METHODS.MKACTIVITY,
+		    METHODS.CHECKOUT,
+		    METHODS.MERGE,
+		    METHODS['M-SEARCH'],
+		    METHODS.NOTIFY,
+		    METHODS.SUBSCRIBE,
+		    METHODS.UNSUBSCRIBE,
+		    METHODS.PATCH,
+		    METHODS.PURGE,
+		    METHODS.MKCALENDAR,
+		    METHODS.LINK,
+		    METHODS.UNLINK,
+		    METHODS.PRI,
+		    // TODO(indutny): should we allow it with HTTP?
+		    METHODS.SOURCE,
+		];
+		exports.METHODS_ICE = [
+		    METHODS.SOURCE,
+		];
+		exports.METHODS_RTSP = [
+		    METHODS.OPTIONS,
+		    METHODS.DESCRIBE,
+		    METHODS.ANNOUNCE,
+		    METHODS.SETUP,
+		    METHODS.PLAY,
+		    METHODS.PAUSE,
+		    METHODS.TEARDOWN,
+		    METHODS.GET_PARAMETER,
+		    METHODS.SET_PARAMETER,
+		    METHODS.REDIRECT,
+		    METHODS.RECORD,
+		    METHODS.FLUSH,
+		    // For AirPlay
+		    METHODS.GET,
+		    METHODS.POST,
+		];
+		exports.METHOD_MAP = utils_1.enumToMap(METHODS);
+		exports.H_METHOD_MAP = {};
+		Object.keys(exports.METHOD_MAP).forEach((key) => {
+		    if (/^H/.test(key)) {
+		        exports.H_METHOD_MAP[key] = exports.METHOD_MAP[key];
+		    }
+		});
+		(function (FINISH) {
+		    FINISH[FINISH["SAFE"] = 0] = "SAFE";
+		    FINISH[FINISH["SAFE_WITH_CB"] = 1] = "SAFE_WITH_CB";
+		    FINISH[FINISH["UNSAFE"] = 2] = "UNSAFE";
+		})(exports.FINISH || (exports.FINISH = {}));
+		exports.ALPHA = [];
+		for (let i = 'A'.charCodeAt(0); i <= 'Z'.charCodeAt(0); i++) {
+		    // Upper case
+		    exports.ALPHA.push(String.fromCharCode(i));
+		    // Lower case
+		    exports.ALPHA.push(String.fromCharCode(i + 0x20));
+		}
+		exports.NUM_MAP = {
+		    0: 0, 1: 1, 2: 2, 3: 3, 4: 4,
+		    5: 5, 6: 6, 7: 7, 8: 8, 9: 9,
+		};
+		exports.HEX_MAP = {
+		    0: 0, 1: 1, 2: 2, 3: 3, 4: 4,
+		    5: 5, 6: 6, 7: 7, 8: 8, 9: 9,
+		    A: 0XA, B: 0XB, C: 0XC, D: 0XD, E: 0XE, F: 0XF,
+		    a: 0xa, b: 0xb, c: 0xc, d: 0xd, e: 0xe, f: 0xf,
+		};
+		exports.NUM = [
+		    '0', '1', '2', '3', '4', '5', '6', '7', '8', '9',
+		];
+		exports.ALPHANUM = exports.ALPHA.concat(exports.NUM);
+		exports.MARK = ['-', '_', '.', '!', '~', '*', '\'', '(', ')'];
+		exports.USERINFO_CHARS = exports.ALPHANUM
+		    .concat(exports.MARK)
+		    .concat(['%', ';', ':', '&', '=', '+', '$', ',']);
+		// TODO(indutny): use RFC
+		exports.STRICT_URL_CHAR = [
+		    '!', '"', '$', '%', '&', '\'',
+		    '(', ')', '*', '+', ',', '-', '.', '/',
+		    ':', ';', '<', '=', '>',
+		    '@', '[', '\\', ']', '^', '_',
+		    '`',
+		    '{', '|', '}', '~',
+		].concat(exports.ALPHANUM);
+		exports.URL_CHAR = exports.STRICT_URL_CHAR
+		    .concat(['\t', '\f']);
+		// All characters with 0x80 bit set to 1
+		for (let i = 0x80; i <= 0xff; i++) {
+		    exports.URL_CHAR.push(i);
+		}
+		exports.HEX = exports.NUM.concat(['a', 'b', 'c', 'd', 'e', 'f', 'A', 'B', 'C', 'D', 'E', 'F']);
+		/* Tokens as defined by rfc 2616. Also lowercases them.
+		 *        token       = 1*<any CHAR except CTLs or separators>
+		 *     separators     = "(" | ")" | "<" | ">" | "@"
+		 *                    | "," | ";" | ":" | "\" | <">
+		 *                    | "/" | "[" | "]" | "?" | "="
+		 *                    | "{" | "}" | SP | HT
+		 */
+		exports.STRICT_TOKEN = [
+		    '!', '#', '$', '%', '&', '\'',
+		    '*', '+', '-', '.',
+		    '^', '_', '`',
+		    '|', '~',
+		].concat(exports.ALPHANUM);
+		exports.TOKEN = exports.STRICT_TOKEN.concat([' ']);
+		/*
+		 * Verify that a char is a valid visible (printable) US-ASCII
+		 * character or %x80-FF
+		 */
+		exports.HEADER_CHARS = ['\t'];
+		for (let i = 32; i <= 255; i++) {
+		    if (i !== 127) {
+		        exports.HEADER_CHARS.push(i);
+		    }
+		}
+		// ',' = \x44
+		exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS.filter((c) => c !== 44);
+		exports.MAJOR = exports.NUM_MAP;
+		exports.MINOR = exports.MAJOR;
+		var HEADER_STATE;
+		(function (HEADER_STATE) {
+		    HEADER_STATE[HEADER_STATE["GENERAL"] = 0] = "GENERAL";
+		    HEADER_STATE[HEADER_STATE["CONNECTION"] = 1] = "CONNECTION";
+		    HEADER_STATE[HEADER_STATE["CONTENT_LENGTH"] = 2] = "CONTENT_LENGTH";
+		    HEADER_STATE[HEADER_STATE["TRANSFER_ENCODING"] = 3] = "TRANSFER_ENCODING";
+		    HEADER_STATE[HEADER_STATE["UPGRADE"] = 4] = "UPGRADE";
+		    HEADER_STATE[HEADER_STATE["CONNECTION_KEEP_ALIVE"] = 5] = "CONNECTION_KEEP_ALIVE";
+		    HEADER_STATE[HEADER_STATE["CONNECTION_CLOSE"] = 6] = "CONNECTION_CLOSE";
+		    HEADER_STATE[HEADER_STATE["CONNECTION_UPGRADE"] = 7] = "CONNECTION_UPGRADE";
+		    HEADER_STATE[HEADER_STATE["TRANSFER_ENCODING_CHUNKED"] = 8] = "TRANSFER_ENCODING_CHUNKED";
+		})(HEADER_STATE = exports.HEADER_STATE || (exports.HEADER_STATE = {}));
+		exports.SPECIAL_HEADERS = {
+		    'connection': HEADER_STATE.CONNECTION,
+		    'content-length': HEADER_STATE.CONTENT_LENGTH,
+		    'proxy-connection': HEADER_STATE.CONNECTION,
+		    'transfer-encoding': HEADER_STATE.TRANSFER_ENCODING,
+		    'upgrade': HEADER_STATE.UPGRADE,
+		};
+		
+	} (constants$3));
+	return constants$3;
+}
 
 var llhttpWasm;
 var hasRequiredLlhttpWasm;
@@ -3961,11 +4094,11 @@ function requireLlhttp_simdWasm () {
 	return llhttp_simdWasm;
 }
 
-var constants$3;
+var constants$2;
 var hasRequiredConstants$2;
 
 function requireConstants$2 () {
-	if (hasRequiredConstants$2) return constants$3;
+	if (hasRequiredConstants$2) return constants$2;
 	hasRequiredConstants$2 = 1;
 
 	const corsSafeListedMethods = /** @type {const} */ (['GET', 'HEAD', 'POST']);
@@ -4067,7 +4200,7 @@ function requireConstants$2 () {
 	]);
 	const subresourceSet = new Set(subresource);
 
-	constants$3 = {
+	constants$2 = {
 	  subresource,
 	  forbiddenMethods,
 	  requestBodyHeader,
@@ -4090,15 +4223,15 @@ function requireConstants$2 () {
 	  forbiddenMethodsSet,
 	  referrerPolicySet
 	};
-	return constants$3;
+	return constants$2;
 }
 
 var global$1;
-var hasRequiredGlobal;
+var hasRequiredGlobal$1;
 
-function requireGlobal () {
-	if (hasRequiredGlobal) return global$1;
-	hasRequiredGlobal = 1;
+function requireGlobal$1 () {
+	if (hasRequiredGlobal$1) return global$1;
+	hasRequiredGlobal$1 = 1;
 
 	// In case of breaking changes, increase the version
 	// number to avoid conflicts.
@@ -4148,7 +4281,7 @@ function requireDataUrl () {
 	if (hasRequiredDataUrl) return dataUrl;
 	hasRequiredDataUrl = 1;
 
-	const assert = require$$0$3;
+	const assert = require$$0$1;
 
 	const encoder = new TextEncoder();
 
@@ -4902,7 +5035,7 @@ function requireWebidl () {
 
 	const { types, inspect } = require$$0$4;
 	const { markAsUncloneable } = require$$1$1;
-	const { toUSVString } = util$n;
+	const { toUSVString } = requireUtil$7();
 
 	/** @type {import('../../../types/webidl').Webidl} */
 	const webidl = {};
@@ -5596,21 +5729,21 @@ function requireWebidl () {
 	return webidl_1;
 }
 
-var util$k;
-var hasRequiredUtil$5;
+var util$6;
+var hasRequiredUtil$6;
 
-function requireUtil$5 () {
-	if (hasRequiredUtil$5) return util$k;
-	hasRequiredUtil$5 = 1;
+function requireUtil$6 () {
+	if (hasRequiredUtil$6) return util$6;
+	hasRequiredUtil$6 = 1;
 
 	const { Transform } = require$$0$2;
 	const zlib$1 = zlib;
 	const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = requireConstants$2();
-	const { getGlobalOrigin } = requireGlobal();
+	const { getGlobalOrigin } = requireGlobal$1();
 	const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = requireDataUrl();
 	const { performance } = require$$5$2;
-	const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = util$n;
-	const assert = require$$0$3;
+	const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = requireUtil$7();
+	const assert = require$$0$1;
 	const { isUint8Array } = require$$8$1;
 	const { webidl } = requireWebidl();
 
@@ -7179,7 +7312,7 @@ function requireUtil$5 () {
 
 	const environmentSettingsObject = new EnvironmentSettingsObject();
 
-	util$k = {
+	util$6 = {
 	  isAborted,
 	  isCancelled,
 	  isValidEncodedURL,
@@ -7232,7 +7365,7 @@ function requireUtil$5 () {
 	  utf8DecodeBytes,
 	  environmentSettingsObject
 	};
-	return util$k;
+	return util$6;
 }
 
 var symbols$3;
@@ -7393,9 +7526,9 @@ function requireFormdata () {
 	if (hasRequiredFormdata) return formdata;
 	hasRequiredFormdata = 1;
 
-	const { isBlobLike, iteratorMixin } = requireUtil$5();
+	const { isBlobLike, iteratorMixin } = requireUtil$6();
 	const { kState } = requireSymbols$3();
-	const { kEnumerableProperty } = util$n;
+	const { kEnumerableProperty } = requireUtil$7();
 	const { FileLike, isFileLike } = requireFile();
 	const { webidl } = requireWebidl();
 	const { File: NativeFile } = require$$0;
@@ -7651,12 +7784,12 @@ function requireFormdataParser () {
 	if (hasRequiredFormdataParser) return formdataParser;
 	hasRequiredFormdataParser = 1;
 
-	const { isUSVString, bufferToLowerCasedHeaderName } = util$n;
-	const { utf8DecodeBytes } = requireUtil$5();
+	const { isUSVString, bufferToLowerCasedHeaderName } = requireUtil$7();
+	const { utf8DecodeBytes } = requireUtil$6();
 	const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = requireDataUrl();
 	const { isFileLike } = requireFile();
 	const { makeEntry } = requireFormdata();
-	const assert = require$$0$3;
+	const assert = require$$0$1;
 	const { File: NodeFile } = require$$0;
 
 	const File = globalThis.File ?? NodeFile;
@@ -8133,7 +8266,7 @@ function requireBody () {
 	if (hasRequiredBody) return body;
 	hasRequiredBody = 1;
 
-	const util = util$n;
+	const util = requireUtil$7();
 	const {
 	  ReadableStreamFrom,
 	  isBlobLike,
@@ -8143,12 +8276,12 @@ function requireBody () {
 	  fullyReadBody,
 	  extractMimeType,
 	  utf8DecodeBytes
-	} = requireUtil$5();
+	} = requireUtil$6();
 	const { FormData } = requireFormdata();
 	const { kState } = requireSymbols$3();
 	const { webidl } = requireWebidl();
 	const { Blob } = require$$0;
-	const assert = require$$0$3;
+	const assert = require$$0$1;
 	const { isErrored, isDisturbed } = require$$0$2;
 	const { isArrayBuffer } = require$$8$1;
 	const { serializeAMimeType } = requireDataUrl();
@@ -8663,7856 +8796,8216 @@ function requireBody () {
 	return body;
 }
 
-/* global WebAssembly */
+var clientH1;
+var hasRequiredClientH1;
 
-const assert$b = require$$0$3;
-const util$j = util$n;
-const { channels: channels$1 } = diagnostics;
-const timers = timers$2;
-const {
-  RequestContentLengthMismatchError: RequestContentLengthMismatchError$1,
-  ResponseContentLengthMismatchError,
-  RequestAbortedError: RequestAbortedError$7,
-  InvalidArgumentError: InvalidArgumentError$k,
-  HeadersTimeoutError,
-  HeadersOverflowError,
-  SocketError: SocketError$3,
-  InformationalError: InformationalError$3,
-  BodyTimeoutError,
-  HTTPParserError,
-  ResponseExceededMaxSizeError
-} = errors$1;
-const {
-  kUrl: kUrl$5,
-  kReset: kReset$1,
-  kClient: kClient$3,
-  kParser,
-  kBlocking,
-  kRunning: kRunning$5,
-  kPending: kPending$4,
-  kSize: kSize$5,
-  kWriting,
-  kQueue: kQueue$3,
-  kNoRef,
-  kKeepAliveDefaultTimeout: kKeepAliveDefaultTimeout$1,
-  kHostHeader: kHostHeader$1,
-  kPendingIdx: kPendingIdx$2,
-  kRunningIdx: kRunningIdx$2,
-  kError: kError$2,
-  kPipelining: kPipelining$1,
-  kSocket: kSocket$1,
-  kKeepAliveTimeoutValue: kKeepAliveTimeoutValue$1,
-  kMaxHeadersSize: kMaxHeadersSize$1,
-  kKeepAliveMaxTimeout: kKeepAliveMaxTimeout$1,
-  kKeepAliveTimeoutThreshold: kKeepAliveTimeoutThreshold$1,
-  kHeadersTimeout: kHeadersTimeout$1,
-  kBodyTimeout: kBodyTimeout$1,
-  kStrictContentLength: kStrictContentLength$2,
-  kMaxRequests: kMaxRequests$1,
-  kCounter: kCounter$1,
-  kMaxResponseSize: kMaxResponseSize$1,
-  kOnError: kOnError$2,
-  kResume: kResume$3,
-  kHTTPContext: kHTTPContext$2
-} = symbols$4;
+function requireClientH1 () {
+	if (hasRequiredClientH1) return clientH1;
+	hasRequiredClientH1 = 1;
 
-const constants$2 = constants$4;
-const EMPTY_BUF = Buffer.alloc(0);
-const FastBuffer = Buffer[Symbol.species];
-const addListener = util$j.addListener;
-const removeAllListeners = util$j.removeAllListeners;
-const kIdleSocketValidation = Symbol('kIdleSocketValidation');
-const kIdleSocketValidationTimeout = Symbol('kIdleSocketValidationTimeout');
-const kSocketUsed = Symbol('kSocketUsed');
+	/* global WebAssembly */
 
-let extractBody$1;
+	const assert = require$$0$1;
+	const util = requireUtil$7();
+	const { channels } = requireDiagnostics();
+	const timers = requireTimers();
+	const {
+	  RequestContentLengthMismatchError,
+	  ResponseContentLengthMismatchError,
+	  RequestAbortedError,
+	  InvalidArgumentError,
+	  HeadersTimeoutError,
+	  HeadersOverflowError,
+	  SocketError,
+	  InformationalError,
+	  BodyTimeoutError,
+	  HTTPParserError,
+	  ResponseExceededMaxSizeError
+	} = requireErrors();
+	const {
+	  kUrl,
+	  kReset,
+	  kClient,
+	  kParser,
+	  kBlocking,
+	  kRunning,
+	  kPending,
+	  kSize,
+	  kWriting,
+	  kQueue,
+	  kNoRef,
+	  kKeepAliveDefaultTimeout,
+	  kHostHeader,
+	  kPendingIdx,
+	  kRunningIdx,
+	  kError,
+	  kPipelining,
+	  kSocket,
+	  kKeepAliveTimeoutValue,
+	  kMaxHeadersSize,
+	  kKeepAliveMaxTimeout,
+	  kKeepAliveTimeoutThreshold,
+	  kHeadersTimeout,
+	  kBodyTimeout,
+	  kStrictContentLength,
+	  kMaxRequests,
+	  kCounter,
+	  kMaxResponseSize,
+	  kOnError,
+	  kResume,
+	  kHTTPContext
+	} = requireSymbols$4();
 
-async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? requireLlhttpWasm() : undefined;
+	const constants = requireConstants$3();
+	const EMPTY_BUF = Buffer.alloc(0);
+	const FastBuffer = Buffer[Symbol.species];
+	const addListener = util.addListener;
+	const removeAllListeners = util.removeAllListeners;
+	const kIdleSocketValidation = Symbol('kIdleSocketValidation');
+	const kIdleSocketValidationTimeout = Symbol('kIdleSocketValidationTimeout');
+	const kSocketUsed = Symbol('kSocketUsed');
 
-  let mod;
-  try {
-    mod = await WebAssembly.compile(requireLlhttp_simdWasm());
-  } catch (e) {
-    /* istanbul ignore next */
+	let extractBody;
 
-    // We could check if the error was caused by the simd option not
-    // being enabled, but the occurring of this other error
-    // * https://github.com/emscripten-core/emscripten/issues/11495
-    // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || requireLlhttpWasm());
-  }
+	async function lazyllhttp () {
+	  const llhttpWasmData = process.env.JEST_WORKER_ID ? requireLlhttpWasm() : undefined;
 
-  return await WebAssembly.instantiate(mod, {
-    env: {
-      /* eslint-disable camelcase */
+	  let mod;
+	  try {
+	    mod = await WebAssembly.compile(requireLlhttp_simdWasm());
+	  } catch (e) {
+	    /* istanbul ignore next */
 
-      wasm_on_url: (p, at, len) => {
-        /* istanbul ignore next */
-        return 0
-      },
-      wasm_on_status: (p, at, len) => {
-        assert$b(currentParser.ptr === p);
-        const start = at - currentBufferPtr + currentBufferRef.byteOffset;
-        return currentParser.onStatus(new FastBuffer(currentBufferRef.buffer, start, len)) || 0
-      },
-      wasm_on_message_begin: (p) => {
-        assert$b(currentParser.ptr === p);
-        return currentParser.onMessageBegin() || 0
-      },
-      wasm_on_header_field: (p, at, len) => {
-        assert$b(currentParser.ptr === p);
-        const start = at - currentBufferPtr + currentBufferRef.byteOffset;
-        return currentParser.onHeaderField(new FastBuffer(currentBufferRef.buffer, start, len)) || 0
-      },
-      wasm_on_header_value: (p, at, len) => {
-        assert$b(currentParser.ptr === p);
-        const start = at - currentBufferPtr + currentBufferRef.byteOffset;
-        return currentParser.onHeaderValue(new FastBuffer(currentBufferRef.buffer, start, len)) || 0
-      },
-      wasm_on_headers_complete: (p, statusCode, upgrade, shouldKeepAlive) => {
-        assert$b(currentParser.ptr === p);
-        return currentParser.onHeadersComplete(statusCode, Boolean(upgrade), Boolean(shouldKeepAlive)) || 0
-      },
-      wasm_on_body: (p, at, len) => {
-        assert$b(currentParser.ptr === p);
-        const start = at - currentBufferPtr + currentBufferRef.byteOffset;
-        return currentParser.onBody(new FastBuffer(currentBufferRef.buffer, start, len)) || 0
-      },
-      wasm_on_message_complete: (p) => {
-        assert$b(currentParser.ptr === p);
-        return currentParser.onMessageComplete() || 0
-      }
+	    // We could check if the error was caused by the simd option not
+	    // being enabled, but the occurring of this other error
+	    // * https://github.com/emscripten-core/emscripten/issues/11495
+	    // got me to remove that check to avoid breaking Node 12.
+	    mod = await WebAssembly.compile(llhttpWasmData || requireLlhttpWasm());
+	  }
 
-      /* eslint-enable camelcase */
-    }
-  })
+	  return await WebAssembly.instantiate(mod, {
+	    env: {
+	      /* eslint-disable camelcase */
+
+	      wasm_on_url: (p, at, len) => {
+	        /* istanbul ignore next */
+	        return 0
+	      },
+	      wasm_on_status: (p, at, len) => {
+	        assert(currentParser.ptr === p);
+	        const start = at - currentBufferPtr + currentBufferRef.byteOffset;
+	        return currentParser.onStatus(new FastBuffer(currentBufferRef.buffer, start, len)) || 0
+	      },
+	      wasm_on_message_begin: (p) => {
+	        assert(currentParser.ptr === p);
+	        return currentParser.onMessageBegin() || 0
+	      },
+	      wasm_on_header_field: (p, at, len) => {
+	        assert(currentParser.ptr === p);
+	        const start = at - currentBufferPtr + currentBufferRef.byteOffset;
+	        return currentParser.onHeaderField(new FastBuffer(currentBufferRef.buffer, start, len)) || 0
+	      },
+	      wasm_on_header_value: (p, at, len) => {
+	        assert(currentParser.ptr === p);
+	        const start = at - currentBufferPtr + currentBufferRef.byteOffset;
+	        return currentParser.onHeaderValue(new FastBuffer(currentBufferRef.buffer, start, len)) || 0
+	      },
+	      wasm_on_headers_complete: (p, statusCode, upgrade, shouldKeepAlive) => {
+	        assert(currentParser.ptr === p);
+	        return currentParser.onHeadersComplete(statusCode, Boolean(upgrade), Boolean(shouldKeepAlive)) || 0
+	      },
+	      wasm_on_body: (p, at, len) => {
+	        assert(currentParser.ptr === p);
+	        const start = at - currentBufferPtr + currentBufferRef.byteOffset;
+	        return currentParser.onBody(new FastBuffer(currentBufferRef.buffer, start, len)) || 0
+	      },
+	      wasm_on_message_complete: (p) => {
+	        assert(currentParser.ptr === p);
+	        return currentParser.onMessageComplete() || 0
+	      }
+
+	      /* eslint-enable camelcase */
+	    }
+	  })
+	}
+
+	let llhttpInstance = null;
+	let llhttpPromise = lazyllhttp();
+	llhttpPromise.catch();
+
+	let currentParser = null;
+	let currentBufferRef = null;
+	let currentBufferSize = 0;
+	let currentBufferPtr = null;
+
+	const USE_NATIVE_TIMER = 0;
+	const USE_FAST_TIMER = 1;
+
+	// Use fast timers for headers and body to take eventual event loop
+	// latency into account.
+	const TIMEOUT_HEADERS = 2 | USE_FAST_TIMER;
+	const TIMEOUT_BODY = 4 | USE_FAST_TIMER;
+
+	// Use native timers to ignore event loop latency for keep-alive
+	// handling.
+	const TIMEOUT_KEEP_ALIVE = 8 | USE_NATIVE_TIMER;
+
+	class Parser {
+	  constructor (client, socket, { exports }) {
+	    assert(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
+
+	    this.llhttp = exports;
+	    this.ptr = this.llhttp.llhttp_alloc(constants.TYPE.RESPONSE);
+	    this.client = client;
+	    this.socket = socket;
+	    this.timeout = null;
+	    this.timeoutValue = null;
+	    this.timeoutType = null;
+	    this.statusCode = null;
+	    this.statusText = '';
+	    this.upgrade = false;
+	    this.headers = [];
+	    this.headersSize = 0;
+	    this.headersMaxSize = client[kMaxHeadersSize];
+	    this.shouldKeepAlive = false;
+	    this.paused = false;
+	    this.resume = this.resume.bind(this);
+
+	    this.bytesRead = 0;
+
+	    this.keepAlive = '';
+	    this.contentLength = '';
+	    this.connection = '';
+	    this.maxResponseSize = client[kMaxResponseSize];
+	  }
+
+	  setTimeout (delay, type) {
+	    // If the existing timer and the new timer are of different timer type
+	    // (fast or native) or have different delay, we need to clear the existing
+	    // timer and set a new one.
+	    if (
+	      delay !== this.timeoutValue ||
+	      (type & USE_FAST_TIMER) ^ (this.timeoutType & USE_FAST_TIMER)
+	    ) {
+	      // If a timeout is already set, clear it with clearTimeout of the fast
+	      // timer implementation, as it can clear fast and native timers.
+	      if (this.timeout) {
+	        timers.clearTimeout(this.timeout);
+	        this.timeout = null;
+	      }
+
+	      if (delay) {
+	        if (type & USE_FAST_TIMER) {
+	          this.timeout = timers.setFastTimeout(onParserTimeout, delay, new WeakRef(this));
+	        } else {
+	          this.timeout = setTimeout(onParserTimeout, delay, new WeakRef(this));
+	          this.timeout.unref();
+	        }
+	      }
+
+	      this.timeoutValue = delay;
+	    } else if (this.timeout) {
+	      // istanbul ignore else: only for jest
+	      if (this.timeout.refresh) {
+	        this.timeout.refresh();
+	      }
+	    }
+
+	    this.timeoutType = type;
+	  }
+
+	  resume () {
+	    if (this.socket.destroyed || !this.paused) {
+	      return
+	    }
+
+	    assert(this.ptr != null);
+	    assert(currentParser == null);
+
+	    this.llhttp.llhttp_resume(this.ptr);
+
+	    assert(this.timeoutType === TIMEOUT_BODY);
+	    if (this.timeout) {
+	      // istanbul ignore else: only for jest
+	      if (this.timeout.refresh) {
+	        this.timeout.refresh();
+	      }
+	    }
+
+	    this.paused = false;
+	    this.execute(this.socket.read() || EMPTY_BUF); // Flush parser.
+	    this.readMore();
+	  }
+
+	  readMore () {
+	    while (!this.paused && this.ptr) {
+	      const chunk = this.socket.read();
+	      if (chunk === null) {
+	        break
+	      }
+	      this.execute(chunk);
+	    }
+	  }
+
+	  execute (data) {
+	    assert(this.ptr != null);
+	    assert(currentParser == null);
+	    assert(!this.paused);
+
+	    const { socket, llhttp } = this;
+
+	    if (data.length > currentBufferSize) {
+	      if (currentBufferPtr) {
+	        llhttp.free(currentBufferPtr);
+	      }
+	      currentBufferSize = Math.ceil(data.length / 4096) * 4096;
+	      currentBufferPtr = llhttp.malloc(currentBufferSize);
+	    }
+
+	    new Uint8Array(llhttp.memory.buffer, currentBufferPtr, currentBufferSize).set(data);
+
+	    // Call `execute` on the wasm parser.
+	    // We pass the `llhttp_parser` pointer address, the pointer address of buffer view data,
+	    // and finally the length of bytes to parse.
+	    // The return value is an error code or `constants.ERROR.OK`.
+	    try {
+	      let ret;
+
+	      try {
+	        currentBufferRef = data;
+	        currentParser = this;
+	        ret = llhttp.llhttp_execute(this.ptr, currentBufferPtr, data.length);
+	        /* eslint-disable-next-line no-useless-catch */
+	      } catch (err) {
+	        /* istanbul ignore next: difficult to make a test case for */
+	        throw err
+	      } finally {
+	        currentParser = null;
+	        currentBufferRef = null;
+	      }
+
+	      const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
+
+	      if (ret !== constants.ERROR.OK) {
+	        const body = data.subarray(offset);
+
+	        if (ret === constants.ERROR.PAUSED_UPGRADE) {
+	          this.onUpgrade(body);
+	        } else if (ret === constants.ERROR.PAUSED) {
+	          this.paused = true;
+	          socket.unshift(body);
+	        } else {
+	          throw this.createError(ret, body)
+	        }
+	      }
+	    } catch (err) {
+	      util.destroy(socket, err);
+	    }
+	  }
+
+	  finish () {
+	    assert(currentParser === null);
+	    assert(this.ptr != null);
+	    assert(!this.paused);
+
+	    const { llhttp } = this;
+
+	    let ret;
+
+	    try {
+	      currentParser = this;
+	      ret = llhttp.llhttp_finish(this.ptr);
+	    } finally {
+	      currentParser = null;
+	    }
+
+	    if (ret === constants.ERROR.OK) {
+	      return null
+	    }
+
+	    if (ret === constants.ERROR.PAUSED || ret === constants.ERROR.PAUSED_UPGRADE) {
+	      this.paused = true;
+	      return null
+	    }
+
+	    return this.createError(ret, EMPTY_BUF)
+	  }
+
+	  createError (ret, data) {
+	    const { llhttp, contentLength, bytesRead } = this;
+
+	    if (contentLength && bytesRead !== parseInt(contentLength, 10)) {
+	      return new ResponseContentLengthMismatchError()
+	    }
+
+	    const ptr = llhttp.llhttp_get_error_reason(this.ptr);
+	    let message = '';
+	    if (ptr) {
+	      const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
+	      message =
+	        'Response does not match the HTTP/1.1 protocol (' +
+	        Buffer.from(llhttp.memory.buffer, ptr, len).toString() +
+	        ')';
+	    }
+
+	    return new HTTPParserError(message, constants.ERROR[ret], data)
+	  }
+
+	  destroy () {
+	    assert(this.ptr != null);
+	    assert(currentParser == null);
+
+	    this.llhttp.llhttp_free(this.ptr);
+	    this.ptr = null;
+
+	    this.timeout && timers.clearTimeout(this.timeout);
+	    this.timeout = null;
+	    this.timeoutValue = null;
+	    this.timeoutType = null;
+
+	    this.paused = false;
+	  }
+
+	  onStatus (buf) {
+	    this.statusText = buf.toString();
+	  }
+
+	  onMessageBegin () {
+	    const { socket, client } = this;
+
+	    /* istanbul ignore next: difficult to make a test case for */
+	    if (socket.destroyed) {
+	      return -1
+	    }
+
+	    if (client[kRunning] === 0) {
+	      util.destroy(socket, new SocketError('bad response', util.getSocketInfo(socket)));
+	      return -1
+	    }
+
+	    const request = client[kQueue][client[kRunningIdx]];
+	    if (!request) {
+	      return -1
+	    }
+	    request.onResponseStarted();
+	  }
+
+	  onHeaderField (buf) {
+	    const len = this.headers.length;
+
+	    if ((len & 1) === 0) {
+	      this.headers.push(buf);
+	    } else {
+	      this.headers[len - 1] = Buffer.concat([this.headers[len - 1], buf]);
+	    }
+
+	    this.trackHeader(buf.length);
+	  }
+
+	  onHeaderValue (buf) {
+	    let len = this.headers.length;
+
+	    if ((len & 1) === 1) {
+	      this.headers.push(buf);
+	      len += 1;
+	    } else {
+	      this.headers[len - 1] = Buffer.concat([this.headers[len - 1], buf]);
+	    }
+
+	    const key = this.headers[len - 2];
+	    if (key.length === 10) {
+	      const headerName = util.bufferToLowerCasedHeaderName(key);
+	      if (headerName === 'keep-alive') {
+	        this.keepAlive += buf.toString();
+	      } else if (headerName === 'connection') {
+	        this.connection += buf.toString();
+	      }
+	    } else if (key.length === 14 && util.bufferToLowerCasedHeaderName(key) === 'content-length') {
+	      this.contentLength += buf.toString();
+	    }
+
+	    this.trackHeader(buf.length);
+	  }
+
+	  trackHeader (len) {
+	    this.headersSize += len;
+	    if (this.headersSize >= this.headersMaxSize) {
+	      util.destroy(this.socket, new HeadersOverflowError());
+	    }
+	  }
+
+	  onUpgrade (head) {
+	    const { upgrade, client, socket, headers, statusCode, statusText } = this;
+
+	    assert(upgrade);
+	    assert(client[kSocket] === socket);
+	    assert(!socket.destroyed);
+	    assert(!this.paused);
+	    assert((headers.length & 1) === 0);
+
+	    const request = client[kQueue][client[kRunningIdx]];
+	    assert(request);
+	    assert(request.upgrade || request.method === 'CONNECT');
+
+	    this.statusCode = null;
+	    this.statusText = '';
+	    this.shouldKeepAlive = null;
+
+	    this.headers = [];
+	    this.headersSize = 0;
+
+	    socket.unshift(head);
+
+	    socket[kParser].destroy();
+	    socket[kParser] = null;
+
+	    socket[kClient] = null;
+	    socket[kError] = null;
+
+	    removeAllListeners(socket);
+
+	    client[kSocket] = null;
+	    client[kHTTPContext] = null; // TODO (fix): This is hacky...
+	    client[kQueue][client[kRunningIdx]++] = null;
+	    client.emit('disconnect', client[kUrl], [client], new InformationalError('upgrade'));
+
+	    try {
+	      request.onUpgrade(statusCode, headers, socket, statusText);
+	    } catch (error) {
+	      util.errorRequest(client, request, error);
+	      util.destroy(socket, error);
+	    }
+
+	    client[kResume]();
+	  }
+
+	  onHeadersComplete (statusCode, upgrade, shouldKeepAlive) {
+	    const { client, socket, headers, statusText } = this;
+
+	    /* istanbul ignore next: difficult to make a test case for */
+	    if (socket.destroyed) {
+	      return -1
+	    }
+
+	    if (client[kRunning] === 0) {
+	      util.destroy(socket, new SocketError('bad response', util.getSocketInfo(socket)));
+	      return -1
+	    }
+
+	    const request = client[kQueue][client[kRunningIdx]];
+
+	    /* istanbul ignore next: difficult to make a test case for */
+	    if (!request) {
+	      return -1
+	    }
+
+	    assert(!this.upgrade);
+	    assert(this.statusCode < 200);
+
+	    if (statusCode === 100) {
+	      util.destroy(socket, new SocketError('bad response', util.getSocketInfo(socket)));
+	      return -1
+	    }
+
+	    /* this can only happen if server is misbehaving */
+	    if (upgrade && !request.upgrade) {
+	      util.destroy(socket, new SocketError('bad upgrade', util.getSocketInfo(socket)));
+	      return -1
+	    }
+
+	    assert(this.timeoutType === TIMEOUT_HEADERS);
+
+	    this.statusCode = statusCode;
+	    this.shouldKeepAlive = (
+	      shouldKeepAlive ||
+	      // Override llhttp value which does not allow keepAlive for HEAD.
+	      (request.method === 'HEAD' && !socket[kReset] && this.connection.toLowerCase() === 'keep-alive')
+	    );
+
+	    if (this.statusCode >= 200) {
+	      const bodyTimeout = request.bodyTimeout != null
+	        ? request.bodyTimeout
+	        : client[kBodyTimeout];
+	      this.setTimeout(bodyTimeout, TIMEOUT_BODY);
+	    } else if (this.timeout) {
+	      // istanbul ignore else: only for jest
+	      if (this.timeout.refresh) {
+	        this.timeout.refresh();
+	      }
+	    }
+
+	    if (request.method === 'CONNECT') {
+	      assert(client[kRunning] === 1);
+	      this.upgrade = true;
+	      return 2
+	    }
+
+	    if (upgrade) {
+	      assert(client[kRunning] === 1);
+	      this.upgrade = true;
+	      return 2
+	    }
+
+	    assert((this.headers.length & 1) === 0);
+	    this.headers = [];
+	    this.headersSize = 0;
+
+	    if (this.shouldKeepAlive && client[kPipelining]) {
+	      const keepAliveTimeout = this.keepAlive ? util.parseKeepAliveTimeout(this.keepAlive) : null;
+
+	      if (keepAliveTimeout != null) {
+	        const timeout = Math.min(
+	          keepAliveTimeout - client[kKeepAliveTimeoutThreshold],
+	          client[kKeepAliveMaxTimeout]
+	        );
+	        if (timeout <= 0) {
+	          socket[kReset] = true;
+	        } else {
+	          client[kKeepAliveTimeoutValue] = timeout;
+	        }
+	      } else {
+	        client[kKeepAliveTimeoutValue] = client[kKeepAliveDefaultTimeout];
+	      }
+	    } else {
+	      // Stop more requests from being dispatched.
+	      socket[kReset] = true;
+	    }
+
+	    const pause = request.onHeaders(statusCode, headers, this.resume, statusText) === false;
+
+	    if (request.aborted) {
+	      return -1
+	    }
+
+	    if (request.method === 'HEAD') {
+	      return 1
+	    }
+
+	    if (statusCode < 200) {
+	      return 1
+	    }
+
+	    if (socket[kBlocking]) {
+	      socket[kBlocking] = false;
+	      client[kResume]();
+	    }
+
+	    return pause ? constants.ERROR.PAUSED : 0
+	  }
+
+	  onBody (buf) {
+	    const { client, socket, statusCode, maxResponseSize } = this;
+
+	    if (socket.destroyed) {
+	      return -1
+	    }
+
+	    const request = client[kQueue][client[kRunningIdx]];
+	    assert(request);
+
+	    assert(this.timeoutType === TIMEOUT_BODY);
+	    if (this.timeout) {
+	      // istanbul ignore else: only for jest
+	      if (this.timeout.refresh) {
+	        this.timeout.refresh();
+	      }
+	    }
+
+	    assert(statusCode >= 200);
+
+	    if (maxResponseSize > -1 && this.bytesRead + buf.length > maxResponseSize) {
+	      util.destroy(socket, new ResponseExceededMaxSizeError());
+	      return -1
+	    }
+
+	    this.bytesRead += buf.length;
+
+	    if (request.onData(buf) === false) {
+	      return constants.ERROR.PAUSED
+	    }
+	  }
+
+	  onMessageComplete () {
+	    const { client, socket, statusCode, upgrade, headers, contentLength, bytesRead, shouldKeepAlive } = this;
+
+	    if (socket.destroyed && (!statusCode || shouldKeepAlive)) {
+	      return -1
+	    }
+
+	    if (upgrade) {
+	      return
+	    }
+
+	    assert(statusCode >= 100);
+	    assert((this.headers.length & 1) === 0);
+
+	    const request = client[kQueue][client[kRunningIdx]];
+	    assert(request);
+
+	    this.statusCode = null;
+	    this.statusText = '';
+	    this.bytesRead = 0;
+	    this.contentLength = '';
+	    this.keepAlive = '';
+	    this.connection = '';
+
+	    this.headers = [];
+	    this.headersSize = 0;
+
+	    if (statusCode < 200) {
+	      return
+	    }
+
+	    /* istanbul ignore next: should be handled by llhttp? */
+	    if (request.method !== 'HEAD' && contentLength && bytesRead !== parseInt(contentLength, 10)) {
+	      util.destroy(socket, new ResponseContentLengthMismatchError());
+	      return -1
+	    }
+
+	    request.onComplete(headers);
+
+	    client[kQueue][client[kRunningIdx]++] = null;
+	    socket[kSocketUsed] = true;
+
+	    if (socket[kWriting]) {
+	      assert(client[kRunning] === 0);
+	      // Response completed before request.
+	      util.destroy(socket, new InformationalError('reset'));
+	      return constants.ERROR.PAUSED
+	    } else if (!shouldKeepAlive) {
+	      util.destroy(socket, new InformationalError('reset'));
+	      return constants.ERROR.PAUSED
+	    } else if (socket[kReset] && client[kRunning] === 0) {
+	      // Destroy socket once all requests have completed.
+	      // The request at the tail of the pipeline is the one
+	      // that requested reset and no further requests should
+	      // have been queued since then.
+	      util.destroy(socket, new InformationalError('reset'));
+	      return constants.ERROR.PAUSED
+	    } else if (client[kPipelining] == null || client[kPipelining] === 1) {
+	      // We must wait a full event loop cycle to reuse this socket to make sure
+	      // that non-spec compliant servers are not closing the connection even if they
+	      // said they won't.
+	      setImmediate(() => client[kResume]());
+	    } else {
+	      client[kResume]();
+	    }
+	  }
+	}
+
+	function onParserTimeout (parser) {
+	  const { socket, timeoutType, client, paused } = parser.deref();
+
+	  /* istanbul ignore else */
+	  if (timeoutType === TIMEOUT_HEADERS) {
+	    if (!socket[kWriting] || socket.writableNeedDrain || client[kRunning] > 1) {
+	      assert(!paused, 'cannot be paused while waiting for headers');
+	      util.destroy(socket, new HeadersTimeoutError());
+	    }
+	  } else if (timeoutType === TIMEOUT_BODY) {
+	    if (!paused) {
+	      util.destroy(socket, new BodyTimeoutError());
+	    }
+	  } else if (timeoutType === TIMEOUT_KEEP_ALIVE) {
+	    assert(client[kRunning] === 0 && client[kKeepAliveTimeoutValue]);
+	    util.destroy(socket, new InformationalError('socket idle timeout'));
+	  }
+	}
+
+	async function connectH1 (client, socket) {
+	  client[kSocket] = socket;
+
+	  if (!llhttpInstance) {
+	    llhttpInstance = await llhttpPromise;
+	    llhttpPromise = null;
+	  }
+
+	  socket[kNoRef] = false;
+	  socket[kWriting] = false;
+	  socket[kReset] = false;
+	  socket[kBlocking] = false;
+	  socket[kIdleSocketValidation] = 0;
+	  socket[kIdleSocketValidationTimeout] = null;
+	  socket[kSocketUsed] = false;
+	  socket[kParser] = new Parser(client, socket, llhttpInstance);
+
+	  addListener(socket, 'error', function (err) {
+	    const parser = this[kParser];
+
+	    // On Mac OS, we get an ECONNRESET even if there is a full body to be forwarded
+	    // to the user.
+	    if (err.code === 'ECONNRESET' && parser.statusCode && !parser.shouldKeepAlive) {
+	      const parserErr = parser.finish();
+	      if (parserErr) {
+	        this[kError] = parserErr;
+	        this[kClient][kOnError](parserErr);
+	      }
+	      return
+	    }
+
+	    this[kError] = err;
+
+	    this[kClient][kOnError](err);
+	  });
+	  addListener(socket, 'readable', function () {
+	    const parser = this[kParser];
+
+	    if (parser) {
+	      parser.readMore();
+	    }
+	  });
+	  addListener(socket, 'end', function () {
+	    const parser = this[kParser];
+
+	    if (parser.statusCode && !parser.shouldKeepAlive) {
+	      const parserErr = parser.finish();
+	      if (parserErr) {
+	        util.destroy(this, parserErr);
+	      }
+	      return
+	    }
+
+	    util.destroy(this, new SocketError('other side closed', util.getSocketInfo(this)));
+	  });
+	  addListener(socket, 'close', function () {
+	    const client = this[kClient];
+	    const parser = this[kParser];
+
+	    clearIdleSocketValidation(this);
+
+	    if (parser) {
+	      if (!this[kError] && parser.statusCode && !parser.shouldKeepAlive) {
+	        this[kError] = parser.finish() || this[kError];
+	      }
+
+	      this[kParser].destroy();
+	      this[kParser] = null;
+	    }
+
+	    const err = this[kError] || new SocketError('closed', util.getSocketInfo(this));
+
+	    client[kSocket] = null;
+	    client[kHTTPContext] = null; // TODO (fix): This is hacky...
+
+	    if (client.destroyed) {
+	      assert(client[kPending] === 0);
+
+	      // Fail entire queue.
+	      const requests = client[kQueue].splice(client[kRunningIdx]);
+	      for (let i = 0; i < requests.length; i++) {
+	        const request = requests[i];
+	        util.errorRequest(client, request, err);
+	      }
+	    } else if (client[kRunning] > 0 && err.code !== 'UND_ERR_INFO') {
+	      // Fail head of pipeline.
+	      const request = client[kQueue][client[kRunningIdx]];
+	      client[kQueue][client[kRunningIdx]++] = null;
+
+	      util.errorRequest(client, request, err);
+	    }
+
+	    client[kPendingIdx] = client[kRunningIdx];
+
+	    assert(client[kRunning] === 0);
+
+	    client.emit('disconnect', client[kUrl], [client], err);
+
+	    client[kResume]();
+	  });
+
+	  let closed = false;
+	  socket.on('close', () => {
+	    closed = true;
+	  });
+
+	  return {
+	    version: 'h1',
+	    defaultPipelining: 1,
+	    write (...args) {
+	      return writeH1(client, ...args)
+	    },
+	    resume () {
+	      resumeH1(client);
+	    },
+	    destroy (err, callback) {
+	      if (closed) {
+	        queueMicrotask(callback);
+	      } else {
+	        socket.destroy(err).on('close', callback);
+	      }
+	    },
+	    get destroyed () {
+	      return socket.destroyed
+	    },
+	    busy (request) {
+	      if (socket[kWriting] || socket[kReset] || socket[kBlocking] || socket[kIdleSocketValidation] === 1) {
+	        return true
+	      }
+
+	      if (request) {
+	        if (client[kRunning] > 0 && !request.idempotent) {
+	          // Non-idempotent request cannot be retried.
+	          // Ensure that no other requests are inflight and
+	          // could cause failure.
+	          return true
+	        }
+
+	        if (client[kRunning] > 0 && (request.upgrade || request.method === 'CONNECT')) {
+	          // Don't dispatch an upgrade until all preceding requests have completed.
+	          // A misbehaving server might upgrade the connection before all pipelined
+	          // request has completed.
+	          return true
+	        }
+
+	        if (client[kRunning] > 0 && util.bodyLength(request.body) !== 0 &&
+	          (util.isStream(request.body) || util.isAsyncIterable(request.body) || util.isFormDataLike(request.body))) {
+	          // Request with stream or iterator body can error while other requests
+	          // are inflight and indirectly error those as well.
+	          // Ensure this doesn't happen by waiting for inflight
+	          // to complete before dispatching.
+
+	          // Request with stream or iterator body cannot be retried.
+	          // Ensure that no other requests are inflight and
+	          // could cause failure.
+	          return true
+	        }
+	      }
+
+	      return false
+	    }
+	  }
+	}
+
+	function clearIdleSocketValidation (socket) {
+	  if (socket[kIdleSocketValidationTimeout]) {
+	    clearImmediate(socket[kIdleSocketValidationTimeout]);
+	    socket[kIdleSocketValidationTimeout] = null;
+	  }
+
+	  socket[kIdleSocketValidation] = 0;
+	}
+
+	function scheduleIdleSocketValidation (client, socket) {
+	  socket[kIdleSocketValidation] = 1;
+	  // Yield to the check phase (after poll) so unsolicited bytes / FIN / RST
+	  // already pending on this idle keep-alive socket are processed before the
+	  // next request is written (GHSA-35p6-xmwp-9g52).
+	  //
+	  // setTimeout(0) pays Node's ~1ms timer floor on every sequential reuse
+	  // (#5493). setImmediate avoids that, but an *unref'd* Immediate lets poll
+	  // block for ~500ms when the event loop is otherwise idle (#5600 / #5606).
+	  // A ref'd Immediate both keeps the pending request alive and makes poll
+	  // return immediately — the hybrid those issues asked for.
+	  socket[kIdleSocketValidationTimeout] = setImmediate(() => {
+	    socket[kIdleSocketValidationTimeout] = null;
+	    socket[kIdleSocketValidation] = 2;
+
+	    if (client[kSocket] === socket && !socket.destroyed) {
+	      client[kResume]();
+	    }
+	  });
+	}
+
+	/**
+	 * @param {import('./client.js')} client
+	 */
+	function resumeH1 (client) {
+	  const socket = client[kSocket];
+
+	  if (socket && !socket.destroyed) {
+	    if (client[kSize] === 0) {
+	      if (!socket[kNoRef] && socket.unref) {
+	        socket.unref();
+	        socket[kNoRef] = true;
+	      }
+	    } else if (socket[kNoRef] && socket.ref) {
+	      socket.ref();
+	      socket[kNoRef] = false;
+	    }
+
+	    if (client[kRunning] === 0 && client[kPending] > 0 && socket[kSocketUsed]) {
+	      if (socket[kIdleSocketValidation] === 0) {
+	        scheduleIdleSocketValidation(client, socket);
+	        socket[kParser].readMore();
+	        if (socket.destroyed) {
+	          return
+	        }
+	        return
+	      }
+
+	      if (socket[kIdleSocketValidation] === 1) {
+	        socket[kParser].readMore();
+	        if (socket.destroyed) {
+	          return
+	        }
+	        return
+	      }
+	    }
+
+	    if (client[kRunning] === 0) {
+	      socket[kParser].readMore();
+	      if (socket.destroyed) {
+	        return
+	      }
+	    }
+
+	    if (client[kSize] === 0) {
+	      if (socket[kParser].timeoutType !== TIMEOUT_KEEP_ALIVE) {
+	        socket[kParser].setTimeout(client[kKeepAliveTimeoutValue], TIMEOUT_KEEP_ALIVE);
+	      }
+	    } else if (client[kRunning] > 0 && socket[kParser].statusCode < 200) {
+	      if (socket[kParser].timeoutType !== TIMEOUT_HEADERS) {
+	        const request = client[kQueue][client[kRunningIdx]];
+	        const headersTimeout = request.headersTimeout != null
+	          ? request.headersTimeout
+	          : client[kHeadersTimeout];
+	        socket[kParser].setTimeout(headersTimeout, TIMEOUT_HEADERS);
+	      }
+	    }
+	  }
+	}
+
+	// https://www.rfc-editor.org/rfc/rfc7230#section-3.3.2
+	function shouldSendContentLength (method) {
+	  return method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS' && method !== 'TRACE' && method !== 'CONNECT'
+	}
+
+	function writeH1 (client, request) {
+	  const { method, path, host, upgrade, blocking, reset } = request;
+
+	  let { body, headers, contentLength } = request;
+
+	  // https://tools.ietf.org/html/rfc7231#section-4.3.1
+	  // https://tools.ietf.org/html/rfc7231#section-4.3.2
+	  // https://tools.ietf.org/html/rfc7231#section-4.3.5
+
+	  // Sending a payload body on a request that does not
+	  // expect it can cause undefined behavior on some
+	  // servers and corrupt connection state. Do not
+	  // re-use the connection for further requests.
+
+	  const expectsPayload = (
+	    method === 'PUT' ||
+	    method === 'POST' ||
+	    method === 'PATCH' ||
+	    method === 'QUERY' ||
+	    method === 'PROPFIND' ||
+	    method === 'PROPPATCH'
+	  );
+
+	  if (util.isFormDataLike(body)) {
+	    if (!extractBody) {
+	      extractBody = requireBody().extractBody;
+	    }
+
+	    const [bodyStream, contentType] = extractBody(body);
+	    if (request.contentType == null) {
+	      headers.push('content-type', contentType);
+	    }
+	    body = bodyStream.stream;
+	    contentLength = bodyStream.length;
+	  } else if (util.isBlobLike(body) && request.contentType == null) {
+	    const contentType = body.type;
+	    if (contentType) {
+	      const contentTypeValue = `${contentType}`;
+	      if (!util.isValidHeaderValue(contentTypeValue)) {
+	        util.errorRequest(client, request, new InvalidArgumentError('invalid content-type header'));
+	        return false
+	      }
+	      headers.push('content-type', contentTypeValue);
+	    }
+	  }
+
+	  if (body && typeof body.read === 'function') {
+	    // Try to read EOF in order to get length.
+	    body.read(0);
+	  }
+
+	  const bodyLength = util.bodyLength(body);
+
+	  contentLength = bodyLength ?? contentLength;
+
+	  if (contentLength === null) {
+	    contentLength = request.contentLength;
+	  }
+
+	  if (contentLength === 0 && !expectsPayload) {
+	    // https://tools.ietf.org/html/rfc7230#section-3.3.2
+	    // A user agent SHOULD NOT send a Content-Length header field when
+	    // the request message does not contain a payload body and the method
+	    // semantics do not anticipate such a body.
+
+	    contentLength = null;
+	  }
+
+	  // https://github.com/nodejs/undici/issues/2046
+	  // A user agent may send a Content-Length header with 0 value, this should be allowed.
+	  if (shouldSendContentLength(method) && contentLength > 0 && request.contentLength !== null && request.contentLength !== contentLength) {
+	    if (client[kStrictContentLength]) {
+	      util.errorRequest(client, request, new RequestContentLengthMismatchError());
+	      return false
+	    }
+
+	    process.emitWarning(new RequestContentLengthMismatchError());
+	  }
+
+	  const socket = client[kSocket];
+	  clearIdleSocketValidation(socket);
+
+	  /**
+	   * @param {Error} [error]
+	   */
+	  const abort = (error) => {
+	    if (request.aborted) {
+	      return
+	    }
+
+	    if (request.completed) {
+	      if (request.upgrade || request.method === 'CONNECT') {
+	        util.destroy(socket, new InformationalError('aborted'));
+	      }
+	      return
+	    }
+
+	    util.errorRequest(client, request, error || new RequestAbortedError());
+
+	    util.destroy(body);
+	    util.destroy(socket, new InformationalError('aborted'));
+	  };
+
+	  try {
+	    request.onConnect(abort);
+	  } catch (err) {
+	    util.errorRequest(client, request, err);
+	  }
+
+	  if (request.aborted) {
+	    return false
+	  }
+
+	  if (method === 'HEAD') {
+	    // https://github.com/mcollina/undici/issues/258
+	    // Close after a HEAD request to interop with misbehaving servers
+	    // that may send a body in the response.
+
+	    socket[kReset] = true;
+	  }
+
+	  if (upgrade || method === 'CONNECT') {
+	    // On CONNECT or upgrade, block pipeline from dispatching further
+	    // requests on this connection.
+
+	    socket[kReset] = true;
+	  }
+
+	  if (reset != null) {
+	    socket[kReset] = reset;
+	  }
+
+	  if (client[kMaxRequests] && socket[kCounter]++ >= client[kMaxRequests]) {
+	    socket[kReset] = true;
+	  }
+
+	  if (blocking) {
+	    socket[kBlocking] = true;
+	  }
+
+	  let header = `${method} ${path} HTTP/1.1\r\n`;
+
+	  if (typeof host === 'string') {
+	    header += `host: ${host}\r\n`;
+	  } else {
+	    header += client[kHostHeader];
+	  }
+
+	  if (upgrade) {
+	    header += `connection: upgrade\r\nupgrade: ${upgrade}\r\n`;
+	  } else if (client[kPipelining] && !socket[kReset]) {
+	    header += 'connection: keep-alive\r\n';
+	  } else {
+	    header += 'connection: close\r\n';
+	  }
+
+	  if (Array.isArray(headers)) {
+	    for (let n = 0; n < headers.length; n += 2) {
+	      const key = headers[n + 0];
+	      const val = headers[n + 1];
+
+	      if (Array.isArray(val)) {
+	        for (let i = 0; i < val.length; i++) {
+	          header += `${key}: ${val[i]}\r\n`;
+	        }
+	      } else {
+	        header += `${key}: ${val}\r\n`;
+	      }
+	    }
+	  }
+
+	  if (channels.sendHeaders.hasSubscribers) {
+	    channels.sendHeaders.publish({ request, headers: header, socket });
+	  }
+
+	  /* istanbul ignore else: assertion */
+	  if (!body || bodyLength === 0) {
+	    writeBuffer(abort, null, client, request, socket, contentLength, header, expectsPayload);
+	  } else if (util.isBuffer(body)) {
+	    writeBuffer(abort, body, client, request, socket, contentLength, header, expectsPayload);
+	  } else if (util.isBlobLike(body)) {
+	    if (typeof body.stream === 'function') {
+	      writeIterable(abort, body.stream(), client, request, socket, contentLength, header, expectsPayload);
+	    } else {
+	      writeBlob(abort, body, client, request, socket, contentLength, header, expectsPayload);
+	    }
+	  } else if (util.isStream(body)) {
+	    writeStream(abort, body, client, request, socket, contentLength, header, expectsPayload);
+	  } else if (util.isIterable(body)) {
+	    writeIterable(abort, body, client, request, socket, contentLength, header, expectsPayload);
+	  } else {
+	    assert(false);
+	  }
+
+	  return true
+	}
+
+	function writeStream (abort, body, client, request, socket, contentLength, header, expectsPayload) {
+	  assert(contentLength !== 0 || client[kRunning] === 0, 'stream body cannot be pipelined');
+
+	  let finished = false;
+
+	  const writer = new AsyncWriter({ abort, socket, request, contentLength, client, expectsPayload, header });
+
+	  const onData = function (chunk) {
+	    if (finished) {
+	      return
+	    }
+
+	    try {
+	      if (!writer.write(chunk) && this.pause) {
+	        this.pause();
+	      }
+	    } catch (err) {
+	      util.destroy(this, err);
+	    }
+	  };
+	  const onDrain = function () {
+	    if (finished) {
+	      return
+	    }
+
+	    if (body.resume) {
+	      body.resume();
+	    }
+	  };
+	  const onClose = function () {
+	    // 'close' might be emitted *before* 'error' for
+	    // broken streams. Wait a tick to avoid this case.
+	    queueMicrotask(() => {
+	      // It's only safe to remove 'error' listener after
+	      // 'close'.
+	      body.removeListener('error', onFinished);
+	    });
+
+	    if (!finished) {
+	      const err = new RequestAbortedError();
+	      queueMicrotask(() => onFinished(err));
+	    }
+	  };
+	  const onFinished = function (err) {
+	    if (finished) {
+	      return
+	    }
+
+	    finished = true;
+
+	    assert(socket.destroyed || (socket[kWriting] && client[kRunning] <= 1));
+
+	    socket
+	      .off('drain', onDrain)
+	      .off('error', onFinished);
+
+	    body
+	      .removeListener('data', onData)
+	      .removeListener('end', onFinished)
+	      .removeListener('close', onClose);
+
+	    if (!err) {
+	      try {
+	        writer.end();
+	      } catch (er) {
+	        err = er;
+	      }
+	    }
+
+	    writer.destroy(err);
+
+	    if (err && (err.code !== 'UND_ERR_INFO' || err.message !== 'reset')) {
+	      util.destroy(body, err);
+	    } else {
+	      util.destroy(body);
+	    }
+	  };
+
+	  body
+	    .on('data', onData)
+	    .on('end', onFinished)
+	    .on('error', onFinished)
+	    .on('close', onClose);
+
+	  if (body.resume) {
+	    body.resume();
+	  }
+
+	  socket
+	    .on('drain', onDrain)
+	    .on('error', onFinished);
+
+	  if (body.errorEmitted ?? body.errored) {
+	    setImmediate(() => onFinished(body.errored));
+	  } else if (body.endEmitted ?? body.readableEnded) {
+	    setImmediate(() => onFinished(null));
+	  }
+
+	  if (body.closeEmitted ?? body.closed) {
+	    setImmediate(onClose);
+	  }
+	}
+
+	function writeBuffer (abort, body, client, request, socket, contentLength, header, expectsPayload) {
+	  try {
+	    if (!body) {
+	      if (contentLength === 0) {
+	        socket.write(`${header}content-length: 0\r\n\r\n`, 'latin1');
+	      } else {
+	        assert(contentLength === null, 'no body must not have content length');
+	        socket.write(`${header}\r\n`, 'latin1');
+	      }
+	    } else if (util.isBuffer(body)) {
+	      assert(contentLength === body.byteLength, 'buffer body must have content length');
+
+	      socket.cork();
+	      socket.write(`${header}content-length: ${contentLength}\r\n\r\n`, 'latin1');
+	      socket.write(body);
+	      socket.uncork();
+	      request.onBodySent(body);
+
+	      if (!expectsPayload && request.reset !== false) {
+	        socket[kReset] = true;
+	      }
+	    }
+	    request.onRequestSent();
+
+	    client[kResume]();
+	  } catch (err) {
+	    abort(err);
+	  }
+	}
+
+	async function writeBlob (abort, body, client, request, socket, contentLength, header, expectsPayload) {
+	  assert(contentLength === body.size, 'blob body must have content length');
+
+	  try {
+	    if (contentLength != null && contentLength !== body.size) {
+	      throw new RequestContentLengthMismatchError()
+	    }
+
+	    const buffer = Buffer.from(await body.arrayBuffer());
+
+	    socket.cork();
+	    socket.write(`${header}content-length: ${contentLength}\r\n\r\n`, 'latin1');
+	    socket.write(buffer);
+	    socket.uncork();
+
+	    request.onBodySent(buffer);
+	    request.onRequestSent();
+
+	    if (!expectsPayload && request.reset !== false) {
+	      socket[kReset] = true;
+	    }
+
+	    client[kResume]();
+	  } catch (err) {
+	    abort(err);
+	  }
+	}
+
+	async function writeIterable (abort, body, client, request, socket, contentLength, header, expectsPayload) {
+	  assert(contentLength !== 0 || client[kRunning] === 0, 'iterator body cannot be pipelined');
+
+	  let callback = null;
+	  function onDrain () {
+	    if (callback) {
+	      const cb = callback;
+	      callback = null;
+	      cb();
+	    }
+	  }
+
+	  const waitForDrain = () => new Promise((resolve, reject) => {
+	    assert(callback === null);
+
+	    if (socket[kError]) {
+	      reject(socket[kError]);
+	    } else {
+	      callback = resolve;
+	    }
+	  });
+
+	  socket
+	    .on('close', onDrain)
+	    .on('drain', onDrain);
+
+	  const writer = new AsyncWriter({ abort, socket, request, contentLength, client, expectsPayload, header });
+	  try {
+	    // It's up to the user to somehow abort the async iterable.
+	    for await (const chunk of body) {
+	      if (socket[kError]) {
+	        throw socket[kError]
+	      }
+
+	      if (!writer.write(chunk)) {
+	        await waitForDrain();
+	      }
+	    }
+
+	    writer.end();
+	  } catch (err) {
+	    writer.destroy(err);
+	  } finally {
+	    socket
+	      .off('close', onDrain)
+	      .off('drain', onDrain);
+	  }
+	}
+
+	class AsyncWriter {
+	  constructor ({ abort, socket, request, contentLength, client, expectsPayload, header }) {
+	    this.socket = socket;
+	    this.request = request;
+	    this.contentLength = contentLength;
+	    this.client = client;
+	    this.bytesWritten = 0;
+	    this.expectsPayload = expectsPayload;
+	    this.header = header;
+	    this.abort = abort;
+
+	    socket[kWriting] = true;
+	  }
+
+	  write (chunk) {
+	    const { socket, request, contentLength, client, bytesWritten, expectsPayload, header } = this;
+
+	    if (socket[kError]) {
+	      throw socket[kError]
+	    }
+
+	    if (socket.destroyed) {
+	      return false
+	    }
+
+	    const len = Buffer.byteLength(chunk);
+	    if (!len) {
+	      return true
+	    }
+
+	    // We should defer writing chunks.
+	    if (contentLength !== null && bytesWritten + len > contentLength) {
+	      if (client[kStrictContentLength]) {
+	        throw new RequestContentLengthMismatchError()
+	      }
+
+	      process.emitWarning(new RequestContentLengthMismatchError());
+	    }
+
+	    socket.cork();
+
+	    if (bytesWritten === 0) {
+	      if (!expectsPayload && request.reset !== false) {
+	        socket[kReset] = true;
+	      }
+
+	      if (contentLength === null) {
+	        socket.write(`${header}transfer-encoding: chunked\r\n`, 'latin1');
+	      } else {
+	        socket.write(`${header}content-length: ${contentLength}\r\n\r\n`, 'latin1');
+	      }
+	    }
+
+	    if (contentLength === null) {
+	      socket.write(`\r\n${len.toString(16)}\r\n`, 'latin1');
+	    }
+
+	    this.bytesWritten += len;
+
+	    const ret = socket.write(chunk);
+
+	    socket.uncork();
+
+	    request.onBodySent(chunk);
+
+	    if (!ret) {
+	      if (socket[kParser].timeout && socket[kParser].timeoutType === TIMEOUT_HEADERS) {
+	        // istanbul ignore else: only for jest
+	        if (socket[kParser].timeout.refresh) {
+	          socket[kParser].timeout.refresh();
+	        }
+	      }
+	    }
+
+	    return ret
+	  }
+
+	  end () {
+	    const { socket, contentLength, client, bytesWritten, expectsPayload, header, request } = this;
+	    request.onRequestSent();
+
+	    socket[kWriting] = false;
+
+	    if (socket[kError]) {
+	      throw socket[kError]
+	    }
+
+	    if (socket.destroyed) {
+	      return
+	    }
+
+	    if (bytesWritten === 0) {
+	      if (expectsPayload) {
+	        // https://tools.ietf.org/html/rfc7230#section-3.3.2
+	        // A user agent SHOULD send a Content-Length in a request message when
+	        // no Transfer-Encoding is sent and the request method defines a meaning
+	        // for an enclosed payload body.
+
+	        socket.write(`${header}content-length: 0\r\n\r\n`, 'latin1');
+	      } else {
+	        socket.write(`${header}\r\n`, 'latin1');
+	      }
+	    } else if (contentLength === null) {
+	      socket.write('\r\n0\r\n\r\n', 'latin1');
+	    }
+
+	    if (contentLength !== null && bytesWritten !== contentLength) {
+	      if (client[kStrictContentLength]) {
+	        throw new RequestContentLengthMismatchError()
+	      } else {
+	        process.emitWarning(new RequestContentLengthMismatchError());
+	      }
+	    }
+
+	    if (socket[kParser].timeout && socket[kParser].timeoutType === TIMEOUT_HEADERS) {
+	      // istanbul ignore else: only for jest
+	      if (socket[kParser].timeout.refresh) {
+	        socket[kParser].timeout.refresh();
+	      }
+	    }
+
+	    client[kResume]();
+	  }
+
+	  destroy (err) {
+	    const { socket, client, abort } = this;
+
+	    socket[kWriting] = false;
+
+	    if (err) {
+	      assert(client[kRunning] <= 1, 'pipeline should only contain this request');
+	      abort(err);
+	    }
+	  }
+	}
+
+	clientH1 = connectH1;
+	return clientH1;
 }
 
-let llhttpInstance = null;
-let llhttpPromise = lazyllhttp();
-llhttpPromise.catch();
-
-let currentParser = null;
-let currentBufferRef = null;
-let currentBufferSize = 0;
-let currentBufferPtr = null;
-
-const USE_NATIVE_TIMER = 0;
-const USE_FAST_TIMER = 1;
-
-// Use fast timers for headers and body to take eventual event loop
-// latency into account.
-const TIMEOUT_HEADERS = 2 | USE_FAST_TIMER;
-const TIMEOUT_BODY = 4 | USE_FAST_TIMER;
-
-// Use native timers to ignore event loop latency for keep-alive
-// handling.
-const TIMEOUT_KEEP_ALIVE = 8 | USE_NATIVE_TIMER;
-
-class Parser {
-  constructor (client, socket, { exports }) {
-    assert$b(Number.isFinite(client[kMaxHeadersSize$1]) && client[kMaxHeadersSize$1] > 0);
-
-    this.llhttp = exports;
-    this.ptr = this.llhttp.llhttp_alloc(constants$2.TYPE.RESPONSE);
-    this.client = client;
-    this.socket = socket;
-    this.timeout = null;
-    this.timeoutValue = null;
-    this.timeoutType = null;
-    this.statusCode = null;
-    this.statusText = '';
-    this.upgrade = false;
-    this.headers = [];
-    this.headersSize = 0;
-    this.headersMaxSize = client[kMaxHeadersSize$1];
-    this.shouldKeepAlive = false;
-    this.paused = false;
-    this.resume = this.resume.bind(this);
-
-    this.bytesRead = 0;
-
-    this.keepAlive = '';
-    this.contentLength = '';
-    this.connection = '';
-    this.maxResponseSize = client[kMaxResponseSize$1];
-  }
-
-  setTimeout (delay, type) {
-    // If the existing timer and the new timer are of different timer type
-    // (fast or native) or have different delay, we need to clear the existing
-    // timer and set a new one.
-    if (
-      delay !== this.timeoutValue ||
-      (type & USE_FAST_TIMER) ^ (this.timeoutType & USE_FAST_TIMER)
-    ) {
-      // If a timeout is already set, clear it with clearTimeout of the fast
-      // timer implementation, as it can clear fast and native timers.
-      if (this.timeout) {
-        timers.clearTimeout(this.timeout);
-        this.timeout = null;
-      }
-
-      if (delay) {
-        if (type & USE_FAST_TIMER) {
-          this.timeout = timers.setFastTimeout(onParserTimeout, delay, new WeakRef(this));
-        } else {
-          this.timeout = setTimeout(onParserTimeout, delay, new WeakRef(this));
-          this.timeout.unref();
-        }
-      }
-
-      this.timeoutValue = delay;
-    } else if (this.timeout) {
-      // istanbul ignore else: only for jest
-      if (this.timeout.refresh) {
-        this.timeout.refresh();
-      }
-    }
-
-    this.timeoutType = type;
-  }
-
-  resume () {
-    if (this.socket.destroyed || !this.paused) {
-      return
-    }
-
-    assert$b(this.ptr != null);
-    assert$b(currentParser == null);
-
-    this.llhttp.llhttp_resume(this.ptr);
-
-    assert$b(this.timeoutType === TIMEOUT_BODY);
-    if (this.timeout) {
-      // istanbul ignore else: only for jest
-      if (this.timeout.refresh) {
-        this.timeout.refresh();
-      }
-    }
-
-    this.paused = false;
-    this.execute(this.socket.read() || EMPTY_BUF); // Flush parser.
-    this.readMore();
-  }
-
-  readMore () {
-    while (!this.paused && this.ptr) {
-      const chunk = this.socket.read();
-      if (chunk === null) {
-        break
-      }
-      this.execute(chunk);
-    }
-  }
-
-  execute (data) {
-    assert$b(this.ptr != null);
-    assert$b(currentParser == null);
-    assert$b(!this.paused);
-
-    const { socket, llhttp } = this;
-
-    if (data.length > currentBufferSize) {
-      if (currentBufferPtr) {
-        llhttp.free(currentBufferPtr);
-      }
-      currentBufferSize = Math.ceil(data.length / 4096) * 4096;
-      currentBufferPtr = llhttp.malloc(currentBufferSize);
-    }
-
-    new Uint8Array(llhttp.memory.buffer, currentBufferPtr, currentBufferSize).set(data);
-
-    // Call `execute` on the wasm parser.
-    // We pass the `llhttp_parser` pointer address, the pointer address of buffer view data,
-    // and finally the length of bytes to parse.
-    // The return value is an error code or `constants.ERROR.OK`.
-    try {
-      let ret;
-
-      try {
-        currentBufferRef = data;
-        currentParser = this;
-        ret = llhttp.llhttp_execute(this.ptr, currentBufferPtr, data.length);
-        /* eslint-disable-next-line no-useless-catch */
-      } catch (err) {
-        /* istanbul ignore next: difficult to make a test case for */
-        throw err
-      } finally {
-        currentParser = null;
-        currentBufferRef = null;
-      }
-
-      const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-
-      if (ret !== constants$2.ERROR.OK) {
-        const body = data.subarray(offset);
-
-        if (ret === constants$2.ERROR.PAUSED_UPGRADE) {
-          this.onUpgrade(body);
-        } else if (ret === constants$2.ERROR.PAUSED) {
-          this.paused = true;
-          socket.unshift(body);
-        } else {
-          throw this.createError(ret, body)
-        }
-      }
-    } catch (err) {
-      util$j.destroy(socket, err);
-    }
-  }
-
-  finish () {
-    assert$b(currentParser === null);
-    assert$b(this.ptr != null);
-    assert$b(!this.paused);
-
-    const { llhttp } = this;
-
-    let ret;
-
-    try {
-      currentParser = this;
-      ret = llhttp.llhttp_finish(this.ptr);
-    } finally {
-      currentParser = null;
-    }
-
-    if (ret === constants$2.ERROR.OK) {
-      return null
-    }
-
-    if (ret === constants$2.ERROR.PAUSED || ret === constants$2.ERROR.PAUSED_UPGRADE) {
-      this.paused = true;
-      return null
-    }
-
-    return this.createError(ret, EMPTY_BUF)
-  }
-
-  createError (ret, data) {
-    const { llhttp, contentLength, bytesRead } = this;
-
-    if (contentLength && bytesRead !== parseInt(contentLength, 10)) {
-      return new ResponseContentLengthMismatchError()
-    }
-
-    const ptr = llhttp.llhttp_get_error_reason(this.ptr);
-    let message = '';
-    if (ptr) {
-      const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
-      message =
-        'Response does not match the HTTP/1.1 protocol (' +
-        Buffer.from(llhttp.memory.buffer, ptr, len).toString() +
-        ')';
-    }
-
-    return new HTTPParserError(message, constants$2.ERROR[ret], data)
-  }
-
-  destroy () {
-    assert$b(this.ptr != null);
-    assert$b(currentParser == null);
-
-    this.llhttp.llhttp_free(this.ptr);
-    this.ptr = null;
-
-    this.timeout && timers.clearTimeout(this.timeout);
-    this.timeout = null;
-    this.timeoutValue = null;
-    this.timeoutType = null;
-
-    this.paused = false;
-  }
-
-  onStatus (buf) {
-    this.statusText = buf.toString();
-  }
-
-  onMessageBegin () {
-    const { socket, client } = this;
-
-    /* istanbul ignore next: difficult to make a test case for */
-    if (socket.destroyed) {
-      return -1
-    }
-
-    if (client[kRunning$5] === 0) {
-      util$j.destroy(socket, new SocketError$3('bad response', util$j.getSocketInfo(socket)));
-      return -1
-    }
-
-    const request = client[kQueue$3][client[kRunningIdx$2]];
-    if (!request) {
-      return -1
-    }
-    request.onResponseStarted();
-  }
-
-  onHeaderField (buf) {
-    const len = this.headers.length;
-
-    if ((len & 1) === 0) {
-      this.headers.push(buf);
-    } else {
-      this.headers[len - 1] = Buffer.concat([this.headers[len - 1], buf]);
-    }
-
-    this.trackHeader(buf.length);
-  }
-
-  onHeaderValue (buf) {
-    let len = this.headers.length;
-
-    if ((len & 1) === 1) {
-      this.headers.push(buf);
-      len += 1;
-    } else {
-      this.headers[len - 1] = Buffer.concat([this.headers[len - 1], buf]);
-    }
-
-    const key = this.headers[len - 2];
-    if (key.length === 10) {
-      const headerName = util$j.bufferToLowerCasedHeaderName(key);
-      if (headerName === 'keep-alive') {
-        this.keepAlive += buf.toString();
-      } else if (headerName === 'connection') {
-        this.connection += buf.toString();
-      }
-    } else if (key.length === 14 && util$j.bufferToLowerCasedHeaderName(key) === 'content-length') {
-      this.contentLength += buf.toString();
-    }
-
-    this.trackHeader(buf.length);
-  }
-
-  trackHeader (len) {
-    this.headersSize += len;
-    if (this.headersSize >= this.headersMaxSize) {
-      util$j.destroy(this.socket, new HeadersOverflowError());
-    }
-  }
-
-  onUpgrade (head) {
-    const { upgrade, client, socket, headers, statusCode, statusText } = this;
-
-    assert$b(upgrade);
-    assert$b(client[kSocket$1] === socket);
-    assert$b(!socket.destroyed);
-    assert$b(!this.paused);
-    assert$b((headers.length & 1) === 0);
-
-    const request = client[kQueue$3][client[kRunningIdx$2]];
-    assert$b(request);
-    assert$b(request.upgrade || request.method === 'CONNECT');
-
-    this.statusCode = null;
-    this.statusText = '';
-    this.shouldKeepAlive = null;
-
-    this.headers = [];
-    this.headersSize = 0;
-
-    socket.unshift(head);
-
-    socket[kParser].destroy();
-    socket[kParser] = null;
-
-    socket[kClient$3] = null;
-    socket[kError$2] = null;
-
-    removeAllListeners(socket);
-
-    client[kSocket$1] = null;
-    client[kHTTPContext$2] = null; // TODO (fix): This is hacky...
-    client[kQueue$3][client[kRunningIdx$2]++] = null;
-    client.emit('disconnect', client[kUrl$5], [client], new InformationalError$3('upgrade'));
-
-    try {
-      request.onUpgrade(statusCode, headers, socket, statusText);
-    } catch (error) {
-      util$j.errorRequest(client, request, error);
-      util$j.destroy(socket, error);
-    }
-
-    client[kResume$3]();
-  }
-
-  onHeadersComplete (statusCode, upgrade, shouldKeepAlive) {
-    const { client, socket, headers, statusText } = this;
-
-    /* istanbul ignore next: difficult to make a test case for */
-    if (socket.destroyed) {
-      return -1
-    }
-
-    if (client[kRunning$5] === 0) {
-      util$j.destroy(socket, new SocketError$3('bad response', util$j.getSocketInfo(socket)));
-      return -1
-    }
-
-    const request = client[kQueue$3][client[kRunningIdx$2]];
-
-    /* istanbul ignore next: difficult to make a test case for */
-    if (!request) {
-      return -1
-    }
-
-    assert$b(!this.upgrade);
-    assert$b(this.statusCode < 200);
-
-    if (statusCode === 100) {
-      util$j.destroy(socket, new SocketError$3('bad response', util$j.getSocketInfo(socket)));
-      return -1
-    }
-
-    /* this can only happen if server is misbehaving */
-    if (upgrade && !request.upgrade) {
-      util$j.destroy(socket, new SocketError$3('bad upgrade', util$j.getSocketInfo(socket)));
-      return -1
-    }
-
-    assert$b(this.timeoutType === TIMEOUT_HEADERS);
-
-    this.statusCode = statusCode;
-    this.shouldKeepAlive = (
-      shouldKeepAlive ||
-      // Override llhttp value which does not allow keepAlive for HEAD.
-      (request.method === 'HEAD' && !socket[kReset$1] && this.connection.toLowerCase() === 'keep-alive')
-    );
-
-    if (this.statusCode >= 200) {
-      const bodyTimeout = request.bodyTimeout != null
-        ? request.bodyTimeout
-        : client[kBodyTimeout$1];
-      this.setTimeout(bodyTimeout, TIMEOUT_BODY);
-    } else if (this.timeout) {
-      // istanbul ignore else: only for jest
-      if (this.timeout.refresh) {
-        this.timeout.refresh();
-      }
-    }
-
-    if (request.method === 'CONNECT') {
-      assert$b(client[kRunning$5] === 1);
-      this.upgrade = true;
-      return 2
-    }
-
-    if (upgrade) {
-      assert$b(client[kRunning$5] === 1);
-      this.upgrade = true;
-      return 2
-    }
-
-    assert$b((this.headers.length & 1) === 0);
-    this.headers = [];
-    this.headersSize = 0;
-
-    if (this.shouldKeepAlive && client[kPipelining$1]) {
-      const keepAliveTimeout = this.keepAlive ? util$j.parseKeepAliveTimeout(this.keepAlive) : null;
-
-      if (keepAliveTimeout != null) {
-        const timeout = Math.min(
-          keepAliveTimeout - client[kKeepAliveTimeoutThreshold$1],
-          client[kKeepAliveMaxTimeout$1]
-        );
-        if (timeout <= 0) {
-          socket[kReset$1] = true;
-        } else {
-          client[kKeepAliveTimeoutValue$1] = timeout;
-        }
-      } else {
-        client[kKeepAliveTimeoutValue$1] = client[kKeepAliveDefaultTimeout$1];
-      }
-    } else {
-      // Stop more requests from being dispatched.
-      socket[kReset$1] = true;
-    }
-
-    const pause = request.onHeaders(statusCode, headers, this.resume, statusText) === false;
-
-    if (request.aborted) {
-      return -1
-    }
-
-    if (request.method === 'HEAD') {
-      return 1
-    }
-
-    if (statusCode < 200) {
-      return 1
-    }
-
-    if (socket[kBlocking]) {
-      socket[kBlocking] = false;
-      client[kResume$3]();
-    }
-
-    return pause ? constants$2.ERROR.PAUSED : 0
-  }
-
-  onBody (buf) {
-    const { client, socket, statusCode, maxResponseSize } = this;
-
-    if (socket.destroyed) {
-      return -1
-    }
-
-    const request = client[kQueue$3][client[kRunningIdx$2]];
-    assert$b(request);
-
-    assert$b(this.timeoutType === TIMEOUT_BODY);
-    if (this.timeout) {
-      // istanbul ignore else: only for jest
-      if (this.timeout.refresh) {
-        this.timeout.refresh();
-      }
-    }
-
-    assert$b(statusCode >= 200);
-
-    if (maxResponseSize > -1 && this.bytesRead + buf.length > maxResponseSize) {
-      util$j.destroy(socket, new ResponseExceededMaxSizeError());
-      return -1
-    }
-
-    this.bytesRead += buf.length;
-
-    if (request.onData(buf) === false) {
-      return constants$2.ERROR.PAUSED
-    }
-  }
-
-  onMessageComplete () {
-    const { client, socket, statusCode, upgrade, headers, contentLength, bytesRead, shouldKeepAlive } = this;
-
-    if (socket.destroyed && (!statusCode || shouldKeepAlive)) {
-      return -1
-    }
-
-    if (upgrade) {
-      return
-    }
-
-    assert$b(statusCode >= 100);
-    assert$b((this.headers.length & 1) === 0);
-
-    const request = client[kQueue$3][client[kRunningIdx$2]];
-    assert$b(request);
-
-    this.statusCode = null;
-    this.statusText = '';
-    this.bytesRead = 0;
-    this.contentLength = '';
-    this.keepAlive = '';
-    this.connection = '';
-
-    this.headers = [];
-    this.headersSize = 0;
-
-    if (statusCode < 200) {
-      return
-    }
-
-    /* istanbul ignore next: should be handled by llhttp? */
-    if (request.method !== 'HEAD' && contentLength && bytesRead !== parseInt(contentLength, 10)) {
-      util$j.destroy(socket, new ResponseContentLengthMismatchError());
-      return -1
-    }
-
-    request.onComplete(headers);
-
-    client[kQueue$3][client[kRunningIdx$2]++] = null;
-    socket[kSocketUsed] = true;
-
-    if (socket[kWriting]) {
-      assert$b(client[kRunning$5] === 0);
-      // Response completed before request.
-      util$j.destroy(socket, new InformationalError$3('reset'));
-      return constants$2.ERROR.PAUSED
-    } else if (!shouldKeepAlive) {
-      util$j.destroy(socket, new InformationalError$3('reset'));
-      return constants$2.ERROR.PAUSED
-    } else if (socket[kReset$1] && client[kRunning$5] === 0) {
-      // Destroy socket once all requests have completed.
-      // The request at the tail of the pipeline is the one
-      // that requested reset and no further requests should
-      // have been queued since then.
-      util$j.destroy(socket, new InformationalError$3('reset'));
-      return constants$2.ERROR.PAUSED
-    } else if (client[kPipelining$1] == null || client[kPipelining$1] === 1) {
-      // We must wait a full event loop cycle to reuse this socket to make sure
-      // that non-spec compliant servers are not closing the connection even if they
-      // said they won't.
-      setImmediate(() => client[kResume$3]());
-    } else {
-      client[kResume$3]();
-    }
-  }
+var clientH2;
+var hasRequiredClientH2;
+
+function requireClientH2 () {
+	if (hasRequiredClientH2) return clientH2;
+	hasRequiredClientH2 = 1;
+
+	const assert = require$$0$1;
+	const { errorMonitor } = require$$8;
+	const { pipeline } = require$$0$2;
+	const util = requireUtil$7();
+	const {
+	  RequestContentLengthMismatchError,
+	  RequestAbortedError,
+	  SocketError,
+	  InformationalError
+	} = requireErrors();
+	const {
+	  kUrl,
+	  kReset,
+	  kClient,
+	  kRunning,
+	  kPending,
+	  kQueue,
+	  kPendingIdx,
+	  kRunningIdx,
+	  kError,
+	  kSocket,
+	  kStrictContentLength,
+	  kOnError,
+	  kMaxConcurrentStreams,
+	  kHTTP2Session,
+	  kResume,
+	  kSize,
+	  kHTTPContext
+	} = requireSymbols$4();
+
+	const kOpenStreams = Symbol('open streams');
+
+	let extractBody;
+
+	// Experimental
+	let h2ExperimentalWarned = false;
+
+	/** @type {import('http2')} */
+	let http2;
+	try {
+	  http2 = require('node:http2');
+	} catch {
+	  // @ts-ignore
+	  http2 = { constants: {} };
+	}
+
+	const {
+	  constants: {
+	    HTTP2_HEADER_AUTHORITY,
+	    HTTP2_HEADER_METHOD,
+	    HTTP2_HEADER_PATH,
+	    HTTP2_HEADER_SCHEME,
+	    HTTP2_HEADER_CONTENT_LENGTH,
+	    HTTP2_HEADER_EXPECT,
+	    HTTP2_HEADER_STATUS
+	  }
+	} = http2;
+
+	function parseH2Headers (headers) {
+	  const result = [];
+
+	  for (const [name, value] of Object.entries(headers)) {
+	    // h2 may concat the header value by array
+	    // e.g. Set-Cookie
+	    if (Array.isArray(value)) {
+	      for (const subvalue of value) {
+	        // we need to provide each header value of header name
+	        // because the headers handler expect name-value pair
+	        result.push(Buffer.from(name), Buffer.from(subvalue));
+	      }
+	    } else {
+	      result.push(Buffer.from(name), Buffer.from(value));
+	    }
+	  }
+
+	  return result
+	}
+
+	/**
+	 * @param {import('node:http2').IncomingHttpHeaders} headers
+	 * @returns {Buffer[]}
+	 */
+	function parseH2ResponseHeaders (headers) {
+	  const { [HTTP2_HEADER_STATUS]: _statusCode, ...realHeaders } = headers;
+	  return parseH2Headers(realHeaders)
+	}
+
+	async function connectH2 (client, socket) {
+	  client[kSocket] = socket;
+
+	  if (!h2ExperimentalWarned) {
+	    h2ExperimentalWarned = true;
+	    process.emitWarning('H2 support is experimental, expect them to change at any time.', {
+	      code: 'UNDICI-H2'
+	    });
+	  }
+
+	  const session = http2.connect(client[kUrl], {
+	    createConnection: () => socket,
+	    peerMaxConcurrentStreams: client[kMaxConcurrentStreams]
+	  });
+
+	  session[kOpenStreams] = 0;
+	  session[kClient] = client;
+	  session[kSocket] = socket;
+
+	  util.addListener(session, 'error', onHttp2SessionError);
+	  util.addListener(session, 'frameError', onHttp2FrameError);
+	  util.addListener(session, 'end', onHttp2SessionEnd);
+	  util.addListener(session, 'goaway', onHTTP2GoAway);
+	  util.addListener(session, 'close', function () {
+	    const { [kClient]: client } = this;
+	    const { [kSocket]: socket } = client;
+
+	    const err = this[kSocket][kError] || this[kError] || new SocketError('closed', util.getSocketInfo(socket));
+
+	    client[kHTTP2Session] = null;
+
+	    if (client.destroyed) {
+	      assert(client[kPending] === 0);
+
+	      // Fail entire queue.
+	      const requests = client[kQueue].splice(client[kRunningIdx]);
+	      for (let i = 0; i < requests.length; i++) {
+	        const request = requests[i];
+	        util.errorRequest(client, request, err);
+	      }
+	    }
+	  });
+
+	  session.unref();
+
+	  client[kHTTP2Session] = session;
+	  socket[kHTTP2Session] = session;
+
+	  util.addListener(socket, 'error', function (err) {
+	    this[kError] = err;
+
+	    this[kClient][kOnError](err);
+	  });
+
+	  util.addListener(socket, 'end', function () {
+	    util.destroy(this, new SocketError('other side closed', util.getSocketInfo(this)));
+	  });
+
+	  util.addListener(socket, 'close', function () {
+	    const err = this[kError] || new SocketError('closed', util.getSocketInfo(this));
+
+	    client[kSocket] = null;
+
+	    if (this[kHTTP2Session] != null) {
+	      this[kHTTP2Session].destroy(err);
+	    }
+
+	    client[kPendingIdx] = client[kRunningIdx];
+
+	    assert(client[kRunning] === 0);
+
+	    client.emit('disconnect', client[kUrl], [client], err);
+
+	    client[kResume]();
+	  });
+
+	  let closed = false;
+	  socket.on('close', () => {
+	    closed = true;
+	  });
+
+	  return {
+	    version: 'h2',
+	    defaultPipelining: Infinity,
+	    write (...args) {
+	      return writeH2(client, ...args)
+	    },
+	    resume () {
+	      resumeH2(client);
+	    },
+	    destroy (err, callback) {
+	      if (closed) {
+	        queueMicrotask(callback);
+	      } else {
+	        // Destroying the socket will trigger the session close
+	        socket.destroy(err).on('close', callback);
+	      }
+	    },
+	    get destroyed () {
+	      return socket.destroyed
+	    },
+	    busy () {
+	      return false
+	    }
+	  }
+	}
+
+	function resumeH2 (client) {
+	  const socket = client[kSocket];
+
+	  if (socket?.destroyed === false) {
+	    if (client[kSize] === 0 && client[kMaxConcurrentStreams] === 0) {
+	      socket.unref();
+	      client[kHTTP2Session].unref();
+	    } else {
+	      socket.ref();
+	      client[kHTTP2Session].ref();
+	    }
+	  }
+	}
+
+	function onHttp2SessionError (err) {
+	  this[kSocket][kError] = err;
+	  this[kClient][kOnError](err);
+	}
+
+	function onHttp2FrameError (type, code, id) {
+	  if (id === 0) {
+	    const err = new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code}`);
+	    this[kSocket][kError] = err;
+	    this[kClient][kOnError](err);
+	  }
+	}
+
+	function onHttp2SessionEnd () {
+	  const err = new SocketError('other side closed', util.getSocketInfo(this[kSocket]));
+	  this.destroy(err);
+	  util.destroy(this[kSocket], err);
+	}
+
+	/**
+	 * This is the root cause of #3011
+	 * We need to handle GOAWAY frames properly, and trigger the session close
+	 * along with the socket right away
+	 */
+	function onHTTP2GoAway (code) {
+	  // We cannot recover, so best to close the session and the socket
+	  const err = this[kError] || new SocketError(`HTTP/2: "GOAWAY" frame received with code ${code}`, util.getSocketInfo(this));
+	  const client = this[kClient];
+
+	  client[kSocket] = null;
+	  client[kHTTPContext] = null;
+
+	  if (this[kHTTP2Session] != null) {
+	    this[kHTTP2Session].destroy(err);
+	    this[kHTTP2Session] = null;
+	  }
+
+	  util.destroy(this[kSocket], err);
+
+	  // Fail head of pipeline.
+	  if (client[kRunningIdx] < client[kQueue].length) {
+	    const request = client[kQueue][client[kRunningIdx]];
+	    client[kQueue][client[kRunningIdx]++] = null;
+	    util.errorRequest(client, request, err);
+	    client[kPendingIdx] = client[kRunningIdx];
+	  }
+
+	  assert(client[kRunning] === 0);
+
+	  client.emit('disconnect', client[kUrl], [client], err);
+
+	  client[kResume]();
+	}
+
+	// https://www.rfc-editor.org/rfc/rfc7230#section-3.3.2
+	function shouldSendContentLength (method) {
+	  return method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS' && method !== 'TRACE' && method !== 'CONNECT'
+	}
+
+	function writeH2 (client, request) {
+	  const session = client[kHTTP2Session];
+	  const { method, path, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
+	  let { body } = request;
+
+	  if (upgrade) {
+	    util.errorRequest(client, request, new Error('Upgrade not supported for H2'));
+	    return false
+	  }
+
+	  const headers = {};
+	  for (let n = 0; n < reqHeaders.length; n += 2) {
+	    const key = reqHeaders[n + 0];
+	    const val = reqHeaders[n + 1];
+
+	    if (Array.isArray(val)) {
+	      for (let i = 0; i < val.length; i++) {
+	        if (headers[key]) {
+	          headers[key] += `,${val[i]}`;
+	        } else {
+	          headers[key] = val[i];
+	        }
+	      }
+	    } else {
+	      headers[key] = val;
+	    }
+	  }
+
+	  /** @type {import('node:http2').ClientHttp2Stream} */
+	  let stream;
+
+	  const { hostname, port } = client[kUrl];
+
+	  headers[HTTP2_HEADER_AUTHORITY] = host || `${hostname}${port ? `:${port}` : ''}`;
+	  headers[HTTP2_HEADER_METHOD] = method;
+
+	  /**
+	   * @param {Error} [error]
+	   */
+	  const abort = (error) => {
+	    if (request.aborted) {
+	      return
+	    }
+
+	    if (request.completed) {
+	      if (method === 'CONNECT' && stream != null) {
+	        util.destroy(stream, error || new RequestAbortedError());
+	      }
+	      return
+	    }
+
+	    error = error || new RequestAbortedError();
+
+	    util.errorRequest(client, request, error);
+
+	    if (stream != null) {
+	      util.destroy(stream, error);
+	    }
+
+	    // We do not destroy the socket as we can continue using the session
+	    // the stream get's destroyed and the session remains to create new streams
+	    util.destroy(body, error);
+	    client[kQueue][client[kRunningIdx]++] = null;
+	    client[kResume]();
+	  };
+
+	  try {
+	    // We are already connected, streams are pending.
+	    // We can call on connect, and wait for abort
+	    request.onConnect(abort);
+	  } catch (err) {
+	    util.errorRequest(client, request, err);
+	  }
+
+	  if (request.aborted) {
+	    return false
+	  }
+
+	  if (method === 'CONNECT') {
+	    session.ref();
+	    // We disabled endStream to allow the user to write to the stream
+	    stream = session.request(headers, { endStream: false, signal });
+	    let upgradeResponseFinished = false;
+
+	    /**
+	     * @param {import('node:http2').IncomingHttpHeaders} headers
+	     */
+	    const onResponse = (headers) => {
+	      upgradeResponseFinished = true;
+	      stream.off(errorMonitor, onUpgradeError);
+	      request.onUpgradeResponse(Number(headers[HTTP2_HEADER_STATUS]), headers, parseH2ResponseHeaders);
+	    };
+
+	    /**
+	     * @param {Error} error
+	     */
+	    const onUpgradeError = (error) => {
+	      upgradeResponseFinished = true;
+	      stream.off('response', onResponse);
+	      request.onUpgradeError(error);
+	    };
+
+	    const onReady = () => {
+	      try {
+	        request.onUpgrade(null, null, stream);
+	      } catch (error) {
+	        stream.off('response', onResponse);
+	        abort(error);
+	        return
+	      }
+
+	      if (request.aborted) {
+	        return
+	      }
+
+	      stream.off('error', abort);
+	      stream.once(errorMonitor, onUpgradeError);
+	      client[kQueue][client[kRunningIdx]++] = null;
+	    };
+
+	    stream.once('response', onResponse);
+	    stream.once('error', abort);
+	    ++session[kOpenStreams];
+	    onReady();
+
+	    stream.once('close', () => {
+	      if (!upgradeResponseFinished && request.completed) {
+	        stream.off('response', onResponse);
+	        stream.off(errorMonitor, onUpgradeError);
+	        request.onUpgradeError(new InformationalError(`HTTP/2: "stream error" received - code ${stream.rstCode}`));
+	      }
+	      session[kOpenStreams] -= 1;
+	      if (session[kOpenStreams] === 0) session.unref();
+	    });
+
+	    return true
+	  }
+
+	  // https://tools.ietf.org/html/rfc7540#section-8.3
+	  // :path and :scheme headers must be omitted when sending CONNECT
+
+	  headers[HTTP2_HEADER_PATH] = path;
+	  headers[HTTP2_HEADER_SCHEME] = 'https';
+
+	  // https://tools.ietf.org/html/rfc7231#section-4.3.1
+	  // https://tools.ietf.org/html/rfc7231#section-4.3.2
+	  // https://tools.ietf.org/html/rfc7231#section-4.3.5
+
+	  // Sending a payload body on a request that does not
+	  // expect it can cause undefined behavior on some
+	  // servers and corrupt connection state. Do not
+	  // re-use the connection for further requests.
+
+	  const expectsPayload = (
+	    method === 'PUT' ||
+	    method === 'POST' ||
+	    method === 'PATCH'
+	  );
+
+	  if (body && typeof body.read === 'function') {
+	    // Try to read EOF in order to get length.
+	    body.read(0);
+	  }
+
+	  let contentLength = util.bodyLength(body);
+
+	  if (util.isFormDataLike(body)) {
+	    extractBody ??= requireBody().extractBody;
+
+	    const [bodyStream, contentType] = extractBody(body);
+	    headers['content-type'] = contentType;
+
+	    body = bodyStream.stream;
+	    contentLength = bodyStream.length;
+	  }
+
+	  if (contentLength == null) {
+	    contentLength = request.contentLength;
+	  }
+
+	  if (contentLength === 0 || !expectsPayload) {
+	    // https://tools.ietf.org/html/rfc7230#section-3.3.2
+	    // A user agent SHOULD NOT send a Content-Length header field when
+	    // the request message does not contain a payload body and the method
+	    // semantics do not anticipate such a body.
+
+	    contentLength = null;
+	  }
+
+	  // https://github.com/nodejs/undici/issues/2046
+	  // A user agent may send a Content-Length header with 0 value, this should be allowed.
+	  if (shouldSendContentLength(method) && contentLength > 0 && request.contentLength != null && request.contentLength !== contentLength) {
+	    if (client[kStrictContentLength]) {
+	      util.errorRequest(client, request, new RequestContentLengthMismatchError());
+	      return false
+	    }
+
+	    process.emitWarning(new RequestContentLengthMismatchError());
+	  }
+
+	  if (contentLength != null) {
+	    assert(body, 'no body must not have content length');
+	    headers[HTTP2_HEADER_CONTENT_LENGTH] = `${contentLength}`;
+	  }
+
+	  session.ref();
+
+	  const shouldEndStream = method === 'GET' || method === 'HEAD' || body === null;
+	  if (expectContinue) {
+	    headers[HTTP2_HEADER_EXPECT] = '100-continue';
+	    stream = session.request(headers, { endStream: shouldEndStream, signal });
+
+	    stream.once('continue', writeBodyH2);
+	  } else {
+	    stream = session.request(headers, {
+	      endStream: shouldEndStream,
+	      signal
+	    });
+	    writeBodyH2();
+	  }
+
+	  // Increment counter as we have new streams open
+	  ++session[kOpenStreams];
+
+	  stream.once('response', headers => {
+	    const { [HTTP2_HEADER_STATUS]: statusCode, ...realHeaders } = headers;
+	    request.onResponseStarted();
+
+	    // Due to the stream nature, it is possible we face a race condition
+	    // where the stream has been assigned, but the request has been aborted
+	    // the request remains in-flight and headers hasn't been received yet
+	    // for those scenarios, best effort is to destroy the stream immediately
+	    // as there's no value to keep it open.
+	    if (request.aborted) {
+	      const err = new RequestAbortedError();
+	      util.errorRequest(client, request, err);
+	      util.destroy(stream, err);
+	      return
+	    }
+
+	    if (request.onHeaders(Number(statusCode), parseH2Headers(realHeaders), stream.resume.bind(stream), '') === false) {
+	      stream.pause();
+	    }
+
+	    stream.on('data', (chunk) => {
+	      if (request.onData(chunk) === false) {
+	        stream.pause();
+	      }
+	    });
+	  });
+
+	  stream.once('end', () => {
+	    // When state is null, it means we haven't consumed body and the stream still do not have
+	    // a state.
+	    // Present specially when using pipeline or stream
+	    if (stream.state?.state == null || stream.state.state < 6) {
+	      request.onComplete([]);
+	    }
+
+	    if (session[kOpenStreams] === 0) {
+	      // Stream is closed or half-closed-remote (6), decrement counter and cleanup
+	      // It does not have sense to continue working with the stream as we do not
+	      // have yet RST_STREAM support on client-side
+
+	      session.unref();
+	    }
+
+	    abort(new InformationalError('HTTP/2: stream half-closed (remote)'));
+	    client[kQueue][client[kRunningIdx]++] = null;
+	    client[kPendingIdx] = client[kRunningIdx];
+	    client[kResume]();
+	  });
+
+	  stream.once('close', () => {
+	    session[kOpenStreams] -= 1;
+	    if (session[kOpenStreams] === 0) {
+	      session.unref();
+	    }
+	  });
+
+	  stream.once('error', function (err) {
+	    abort(err);
+	  });
+
+	  stream.once('frameError', (type, code) => {
+	    abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code}`));
+	  });
+
+	  // stream.on('aborted', () => {
+	  //   // TODO(HTTP/2): Support aborted
+	  // })
+
+	  // stream.on('timeout', () => {
+	  //   // TODO(HTTP/2): Support timeout
+	  // })
+
+	  // stream.on('push', headers => {
+	  //   // TODO(HTTP/2): Support push
+	  // })
+
+	  // stream.on('trailers', headers => {
+	  //   // TODO(HTTP/2): Support trailers
+	  // })
+
+	  return true
+
+	  function writeBodyH2 () {
+	    /* istanbul ignore else: assertion */
+	    if (!body || contentLength === 0) {
+	      writeBuffer(
+	        abort,
+	        stream,
+	        null,
+	        client,
+	        request,
+	        client[kSocket],
+	        contentLength,
+	        expectsPayload
+	      );
+	    } else if (util.isBuffer(body)) {
+	      writeBuffer(
+	        abort,
+	        stream,
+	        body,
+	        client,
+	        request,
+	        client[kSocket],
+	        contentLength,
+	        expectsPayload
+	      );
+	    } else if (util.isBlobLike(body)) {
+	      if (typeof body.stream === 'function') {
+	        writeIterable(
+	          abort,
+	          stream,
+	          body.stream(),
+	          client,
+	          request,
+	          client[kSocket],
+	          contentLength,
+	          expectsPayload
+	        );
+	      } else {
+	        writeBlob(
+	          abort,
+	          stream,
+	          body,
+	          client,
+	          request,
+	          client[kSocket],
+	          contentLength,
+	          expectsPayload
+	        );
+	      }
+	    } else if (util.isStream(body)) {
+	      writeStream(
+	        abort,
+	        client[kSocket],
+	        expectsPayload,
+	        stream,
+	        body,
+	        client,
+	        request,
+	        contentLength
+	      );
+	    } else if (util.isIterable(body)) {
+	      writeIterable(
+	        abort,
+	        stream,
+	        body,
+	        client,
+	        request,
+	        client[kSocket],
+	        contentLength,
+	        expectsPayload
+	      );
+	    } else {
+	      assert(false);
+	    }
+	  }
+	}
+
+	function writeBuffer (abort, h2stream, body, client, request, socket, contentLength, expectsPayload) {
+	  try {
+	    if (body != null && util.isBuffer(body)) {
+	      assert(contentLength === body.byteLength, 'buffer body must have content length');
+	      h2stream.cork();
+	      h2stream.write(body);
+	      h2stream.uncork();
+	      h2stream.end();
+
+	      request.onBodySent(body);
+	    }
+
+	    if (!expectsPayload) {
+	      socket[kReset] = true;
+	    }
+
+	    request.onRequestSent();
+	    client[kResume]();
+	  } catch (error) {
+	    abort(error);
+	  }
+	}
+
+	function writeStream (abort, socket, expectsPayload, h2stream, body, client, request, contentLength) {
+	  assert(contentLength !== 0 || client[kRunning] === 0, 'stream body cannot be pipelined');
+
+	  // For HTTP/2, is enough to pipe the stream
+	  const pipe = pipeline(
+	    body,
+	    h2stream,
+	    (err) => {
+	      if (err) {
+	        util.destroy(pipe, err);
+	        abort(err);
+	      } else {
+	        util.removeAllListeners(pipe);
+	        request.onRequestSent();
+
+	        if (!expectsPayload) {
+	          socket[kReset] = true;
+	        }
+
+	        client[kResume]();
+	      }
+	    }
+	  );
+
+	  util.addListener(pipe, 'data', onPipeData);
+
+	  function onPipeData (chunk) {
+	    request.onBodySent(chunk);
+	  }
+	}
+
+	async function writeBlob (abort, h2stream, body, client, request, socket, contentLength, expectsPayload) {
+	  assert(contentLength === body.size, 'blob body must have content length');
+
+	  try {
+	    if (contentLength != null && contentLength !== body.size) {
+	      throw new RequestContentLengthMismatchError()
+	    }
+
+	    const buffer = Buffer.from(await body.arrayBuffer());
+
+	    h2stream.cork();
+	    h2stream.write(buffer);
+	    h2stream.uncork();
+	    h2stream.end();
+
+	    request.onBodySent(buffer);
+	    request.onRequestSent();
+
+	    if (!expectsPayload) {
+	      socket[kReset] = true;
+	    }
+
+	    client[kResume]();
+	  } catch (err) {
+	    abort(err);
+	  }
+	}
+
+	async function writeIterable (abort, h2stream, body, client, request, socket, contentLength, expectsPayload) {
+	  assert(contentLength !== 0 || client[kRunning] === 0, 'iterator body cannot be pipelined');
+
+	  let callback = null;
+	  function onDrain () {
+	    if (callback) {
+	      const cb = callback;
+	      callback = null;
+	      cb();
+	    }
+	  }
+
+	  const waitForDrain = () => new Promise((resolve, reject) => {
+	    assert(callback === null);
+
+	    if (socket[kError]) {
+	      reject(socket[kError]);
+	    } else {
+	      callback = resolve;
+	    }
+	  });
+
+	  h2stream
+	    .on('close', onDrain)
+	    .on('drain', onDrain);
+
+	  try {
+	    // It's up to the user to somehow abort the async iterable.
+	    for await (const chunk of body) {
+	      if (socket[kError]) {
+	        throw socket[kError]
+	      }
+
+	      const res = h2stream.write(chunk);
+	      request.onBodySent(chunk);
+	      if (!res) {
+	        await waitForDrain();
+	      }
+	    }
+
+	    h2stream.end();
+
+	    request.onRequestSent();
+
+	    if (!expectsPayload) {
+	      socket[kReset] = true;
+	    }
+
+	    client[kResume]();
+	  } catch (err) {
+	    abort(err);
+	  } finally {
+	    h2stream
+	      .off('close', onDrain)
+	      .off('drain', onDrain);
+	  }
+	}
+
+	clientH2 = connectH2;
+	return clientH2;
 }
 
-function onParserTimeout (parser) {
-  const { socket, timeoutType, client, paused } = parser.deref();
+var redirectHandler;
+var hasRequiredRedirectHandler;
 
-  /* istanbul ignore else */
-  if (timeoutType === TIMEOUT_HEADERS) {
-    if (!socket[kWriting] || socket.writableNeedDrain || client[kRunning$5] > 1) {
-      assert$b(!paused, 'cannot be paused while waiting for headers');
-      util$j.destroy(socket, new HeadersTimeoutError());
-    }
-  } else if (timeoutType === TIMEOUT_BODY) {
-    if (!paused) {
-      util$j.destroy(socket, new BodyTimeoutError());
-    }
-  } else if (timeoutType === TIMEOUT_KEEP_ALIVE) {
-    assert$b(client[kRunning$5] === 0 && client[kKeepAliveTimeoutValue$1]);
-    util$j.destroy(socket, new InformationalError$3('socket idle timeout'));
-  }
+function requireRedirectHandler () {
+	if (hasRequiredRedirectHandler) return redirectHandler;
+	hasRequiredRedirectHandler = 1;
+
+	const util = requireUtil$7();
+	const { kBodyUsed } = requireSymbols$4();
+	const assert = require$$0$1;
+	const { InvalidArgumentError } = requireErrors();
+	const EE = require$$8;
+
+	const redirectableStatusCodes = [300, 301, 302, 303, 307, 308];
+
+	const kBody = Symbol('body');
+
+	class BodyAsyncIterable {
+	  constructor (body) {
+	    this[kBody] = body;
+	    this[kBodyUsed] = false;
+	  }
+
+	  async * [Symbol.asyncIterator] () {
+	    assert(!this[kBodyUsed], 'disturbed');
+	    this[kBodyUsed] = true;
+	    yield * this[kBody];
+	  }
+	}
+
+	class RedirectHandler {
+	  constructor (dispatch, maxRedirections, opts, handler) {
+	    if (maxRedirections != null && (!Number.isInteger(maxRedirections) || maxRedirections < 0)) {
+	      throw new InvalidArgumentError('maxRedirections must be a positive number')
+	    }
+
+	    util.validateHandler(handler, opts.method, opts.upgrade);
+
+	    this.dispatch = dispatch;
+	    this.location = null;
+	    this.abort = null;
+	    this.opts = { ...opts, maxRedirections: 0 }; // opts must be a copy
+	    this.maxRedirections = maxRedirections;
+	    this.handler = handler;
+	    this.history = [];
+	    this.redirectionLimitReached = false;
+
+	    if (util.isStream(this.opts.body)) {
+	      // TODO (fix): Provide some way for the user to cache the file to e.g. /tmp
+	      // so that it can be dispatched again?
+	      // TODO (fix): Do we need 100-expect support to provide a way to do this properly?
+	      if (util.bodyLength(this.opts.body) === 0) {
+	        this.opts.body
+	          .on('data', function () {
+	            assert(false);
+	          });
+	      }
+
+	      if (typeof this.opts.body.readableDidRead !== 'boolean') {
+	        this.opts.body[kBodyUsed] = false;
+	        EE.prototype.on.call(this.opts.body, 'data', function () {
+	          this[kBodyUsed] = true;
+	        });
+	      }
+	    } else if (this.opts.body && typeof this.opts.body.pipeTo === 'function') {
+	      // TODO (fix): We can't access ReadableStream internal state
+	      // to determine whether or not it has been disturbed. This is just
+	      // a workaround.
+	      this.opts.body = new BodyAsyncIterable(this.opts.body);
+	    } else if (
+	      this.opts.body &&
+	      typeof this.opts.body !== 'string' &&
+	      !ArrayBuffer.isView(this.opts.body) &&
+	      util.isIterable(this.opts.body)
+	    ) {
+	      // TODO: Should we allow re-using iterable if !this.opts.idempotent
+	      // or through some other flag?
+	      this.opts.body = new BodyAsyncIterable(this.opts.body);
+	    }
+	  }
+
+	  onConnect (abort) {
+	    this.abort = abort;
+	    this.handler.onConnect(abort, { history: this.history });
+	  }
+
+	  onUpgrade (statusCode, headers, socket) {
+	    this.handler.onUpgrade(statusCode, headers, socket);
+	  }
+
+	  onError (error) {
+	    this.handler.onError(error);
+	  }
+
+	  onHeaders (statusCode, headers, resume, statusText) {
+	    this.location = this.history.length >= this.maxRedirections || util.isDisturbed(this.opts.body)
+	      ? null
+	      : parseLocation(statusCode, headers);
+
+	    if (this.opts.throwOnMaxRedirect && this.history.length >= this.maxRedirections) {
+	      if (this.request) {
+	        this.request.abort(new Error('max redirects'));
+	      }
+
+	      this.redirectionLimitReached = true;
+	      this.abort(new Error('max redirects'));
+	      return
+	    }
+
+	    if (this.opts.origin) {
+	      this.history.push(new URL(this.opts.path, this.opts.origin));
+	    }
+
+	    if (!this.location) {
+	      return this.handler.onHeaders(statusCode, headers, resume, statusText)
+	    }
+
+	    const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
+	    const path = search ? `${pathname}${search}` : pathname;
+
+	    // Remove headers referring to the original URL.
+	    // By default it is Host only, unless it's a 303 (see below), which removes also all Content-* headers.
+	    // https://tools.ietf.org/html/rfc7231#section-6.4
+	    this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
+	    this.opts.path = path;
+	    this.opts.origin = origin;
+	    this.opts.maxRedirections = 0;
+	    this.opts.query = null;
+
+	    // https://tools.ietf.org/html/rfc7231#section-6.4.4
+	    // In case of HTTP 303, always replace method to be either HEAD or GET
+	    if (statusCode === 303 && this.opts.method !== 'HEAD') {
+	      this.opts.method = 'GET';
+	      this.opts.body = null;
+	    }
+	  }
+
+	  onData (chunk) {
+	    if (this.location) ; else {
+	      return this.handler.onData(chunk)
+	    }
+	  }
+
+	  onComplete (trailers) {
+	    if (this.location) {
+	      /*
+	        https://tools.ietf.org/html/rfc7231#section-6.4
+
+	        TLDR: undici always ignores 3xx response trailers as they are not expected in case of redirections
+	        and neither are useful if present.
+
+	        See comment on onData method above for more detailed information.
+	      */
+
+	      this.location = null;
+	      this.abort = null;
+
+	      this.dispatch(this.opts, this);
+	    } else {
+	      this.handler.onComplete(trailers);
+	    }
+	  }
+
+	  onBodySent (chunk) {
+	    if (this.handler.onBodySent) {
+	      this.handler.onBodySent(chunk);
+	    }
+	  }
+	}
+
+	function parseLocation (statusCode, headers) {
+	  if (redirectableStatusCodes.indexOf(statusCode) === -1) {
+	    return null
+	  }
+
+	  for (let i = 0; i < headers.length; i += 2) {
+	    if (headers[i].length === 8 && util.headerNameToString(headers[i]) === 'location') {
+	      return headers[i + 1]
+	    }
+	  }
+	}
+
+	// https://tools.ietf.org/html/rfc7231#section-6.4.4
+	function shouldRemoveHeader (header, removeContent, unknownOrigin) {
+	  if (header.length === 4) {
+	    return util.headerNameToString(header) === 'host'
+	  }
+	  if (removeContent && util.headerNameToString(header).startsWith('content-')) {
+	    return true
+	  }
+	  if (unknownOrigin && (header.length === 13 || header.length === 6 || header.length === 19)) {
+	    const name = util.headerNameToString(header);
+	    return name === 'authorization' || name === 'cookie' || name === 'proxy-authorization'
+	  }
+	  return false
+	}
+
+	// https://tools.ietf.org/html/rfc7231#section-6.4
+	function cleanRequestHeaders (headers, removeContent, unknownOrigin) {
+	  const ret = [];
+	  if (Array.isArray(headers)) {
+	    for (let i = 0; i < headers.length; i += 2) {
+	      if (!shouldRemoveHeader(headers[i], removeContent, unknownOrigin)) {
+	        ret.push(headers[i], headers[i + 1]);
+	      }
+	    }
+	  } else if (headers && typeof headers === 'object') {
+	    for (const key of Object.keys(headers)) {
+	      if (!shouldRemoveHeader(key, removeContent, unknownOrigin)) {
+	        ret.push(key, headers[key]);
+	      }
+	    }
+	  } else {
+	    assert(headers == null, 'headers must be an object or an array');
+	  }
+	  return ret
+	}
+
+	redirectHandler = RedirectHandler;
+	return redirectHandler;
 }
 
-async function connectH1$1 (client, socket) {
-  client[kSocket$1] = socket;
+var redirectInterceptor;
+var hasRequiredRedirectInterceptor;
 
-  if (!llhttpInstance) {
-    llhttpInstance = await llhttpPromise;
-    llhttpPromise = null;
-  }
+function requireRedirectInterceptor () {
+	if (hasRequiredRedirectInterceptor) return redirectInterceptor;
+	hasRequiredRedirectInterceptor = 1;
 
-  socket[kNoRef] = false;
-  socket[kWriting] = false;
-  socket[kReset$1] = false;
-  socket[kBlocking] = false;
-  socket[kIdleSocketValidation] = 0;
-  socket[kIdleSocketValidationTimeout] = null;
-  socket[kSocketUsed] = false;
-  socket[kParser] = new Parser(client, socket, llhttpInstance);
+	const RedirectHandler = requireRedirectHandler();
 
-  addListener(socket, 'error', function (err) {
-    const parser = this[kParser];
+	function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
+	  return (dispatch) => {
+	    return function Intercept (opts, handler) {
+	      const { maxRedirections = defaultMaxRedirections } = opts;
 
-    // On Mac OS, we get an ECONNRESET even if there is a full body to be forwarded
-    // to the user.
-    if (err.code === 'ECONNRESET' && parser.statusCode && !parser.shouldKeepAlive) {
-      const parserErr = parser.finish();
-      if (parserErr) {
-        this[kError$2] = parserErr;
-        this[kClient$3][kOnError$2](parserErr);
-      }
-      return
-    }
+	      if (!maxRedirections) {
+	        return dispatch(opts, handler)
+	      }
 
-    this[kError$2] = err;
+	      const redirectHandler = new RedirectHandler(dispatch, maxRedirections, opts, handler);
+	      opts = { ...opts, maxRedirections: 0 }; // Stop sub dispatcher from also redirecting.
+	      return dispatch(opts, redirectHandler)
+	    }
+	  }
+	}
 
-    this[kClient$3][kOnError$2](err);
-  });
-  addListener(socket, 'readable', function () {
-    const parser = this[kParser];
-
-    if (parser) {
-      parser.readMore();
-    }
-  });
-  addListener(socket, 'end', function () {
-    const parser = this[kParser];
-
-    if (parser.statusCode && !parser.shouldKeepAlive) {
-      const parserErr = parser.finish();
-      if (parserErr) {
-        util$j.destroy(this, parserErr);
-      }
-      return
-    }
-
-    util$j.destroy(this, new SocketError$3('other side closed', util$j.getSocketInfo(this)));
-  });
-  addListener(socket, 'close', function () {
-    const client = this[kClient$3];
-    const parser = this[kParser];
-
-    clearIdleSocketValidation(this);
-
-    if (parser) {
-      if (!this[kError$2] && parser.statusCode && !parser.shouldKeepAlive) {
-        this[kError$2] = parser.finish() || this[kError$2];
-      }
-
-      this[kParser].destroy();
-      this[kParser] = null;
-    }
-
-    const err = this[kError$2] || new SocketError$3('closed', util$j.getSocketInfo(this));
-
-    client[kSocket$1] = null;
-    client[kHTTPContext$2] = null; // TODO (fix): This is hacky...
-
-    if (client.destroyed) {
-      assert$b(client[kPending$4] === 0);
-
-      // Fail entire queue.
-      const requests = client[kQueue$3].splice(client[kRunningIdx$2]);
-      for (let i = 0; i < requests.length; i++) {
-        const request = requests[i];
-        util$j.errorRequest(client, request, err);
-      }
-    } else if (client[kRunning$5] > 0 && err.code !== 'UND_ERR_INFO') {
-      // Fail head of pipeline.
-      const request = client[kQueue$3][client[kRunningIdx$2]];
-      client[kQueue$3][client[kRunningIdx$2]++] = null;
-
-      util$j.errorRequest(client, request, err);
-    }
-
-    client[kPendingIdx$2] = client[kRunningIdx$2];
-
-    assert$b(client[kRunning$5] === 0);
-
-    client.emit('disconnect', client[kUrl$5], [client], err);
-
-    client[kResume$3]();
-  });
-
-  let closed = false;
-  socket.on('close', () => {
-    closed = true;
-  });
-
-  return {
-    version: 'h1',
-    defaultPipelining: 1,
-    write (...args) {
-      return writeH1(client, ...args)
-    },
-    resume () {
-      resumeH1(client);
-    },
-    destroy (err, callback) {
-      if (closed) {
-        queueMicrotask(callback);
-      } else {
-        socket.destroy(err).on('close', callback);
-      }
-    },
-    get destroyed () {
-      return socket.destroyed
-    },
-    busy (request) {
-      if (socket[kWriting] || socket[kReset$1] || socket[kBlocking] || socket[kIdleSocketValidation] === 1) {
-        return true
-      }
-
-      if (request) {
-        if (client[kRunning$5] > 0 && !request.idempotent) {
-          // Non-idempotent request cannot be retried.
-          // Ensure that no other requests are inflight and
-          // could cause failure.
-          return true
-        }
-
-        if (client[kRunning$5] > 0 && (request.upgrade || request.method === 'CONNECT')) {
-          // Don't dispatch an upgrade until all preceding requests have completed.
-          // A misbehaving server might upgrade the connection before all pipelined
-          // request has completed.
-          return true
-        }
-
-        if (client[kRunning$5] > 0 && util$j.bodyLength(request.body) !== 0 &&
-          (util$j.isStream(request.body) || util$j.isAsyncIterable(request.body) || util$j.isFormDataLike(request.body))) {
-          // Request with stream or iterator body can error while other requests
-          // are inflight and indirectly error those as well.
-          // Ensure this doesn't happen by waiting for inflight
-          // to complete before dispatching.
-
-          // Request with stream or iterator body cannot be retried.
-          // Ensure that no other requests are inflight and
-          // could cause failure.
-          return true
-        }
-      }
-
-      return false
-    }
-  }
+	redirectInterceptor = createRedirectInterceptor;
+	return redirectInterceptor;
 }
 
-function clearIdleSocketValidation (socket) {
-  if (socket[kIdleSocketValidationTimeout]) {
-    clearImmediate(socket[kIdleSocketValidationTimeout]);
-    socket[kIdleSocketValidationTimeout] = null;
-  }
+var client;
+var hasRequiredClient;
 
-  socket[kIdleSocketValidation] = 0;
+function requireClient () {
+	if (hasRequiredClient) return client;
+	hasRequiredClient = 1;
+
+	const assert = require$$0$1;
+	const net = require$$0$3;
+	const http = http$1;
+	const util = requireUtil$7();
+	const { channels } = requireDiagnostics();
+	const Request = requireRequest$1();
+	const DispatcherBase = requireDispatcherBase();
+	const {
+	  InvalidArgumentError,
+	  InformationalError,
+	  ClientDestroyedError
+	} = requireErrors();
+	const buildConnector = requireConnect();
+	const {
+	  kUrl,
+	  kServerName,
+	  kClient,
+	  kBusy,
+	  kConnect,
+	  kResuming,
+	  kRunning,
+	  kPending,
+	  kSize,
+	  kQueue,
+	  kConnected,
+	  kConnecting,
+	  kNeedDrain,
+	  kKeepAliveDefaultTimeout,
+	  kHostHeader,
+	  kPendingIdx,
+	  kRunningIdx,
+	  kError,
+	  kPipelining,
+	  kKeepAliveTimeoutValue,
+	  kMaxHeadersSize,
+	  kKeepAliveMaxTimeout,
+	  kKeepAliveTimeoutThreshold,
+	  kHeadersTimeout,
+	  kBodyTimeout,
+	  kStrictContentLength,
+	  kConnector,
+	  kMaxRedirections,
+	  kMaxRequests,
+	  kCounter,
+	  kClose,
+	  kDestroy,
+	  kDispatch,
+	  kInterceptors,
+	  kLocalAddress,
+	  kMaxResponseSize,
+	  kOnError,
+	  kHTTPContext,
+	  kMaxConcurrentStreams,
+	  kResume
+	} = requireSymbols$4();
+	const connectH1 = requireClientH1();
+	const connectH2 = requireClientH2();
+	let deprecatedInterceptorWarned = false;
+
+	const kClosedResolve = Symbol('kClosedResolve');
+
+	const noop = () => {};
+
+	function getPipelining (client) {
+	  return client[kPipelining] ?? client[kHTTPContext]?.defaultPipelining ?? 1
+	}
+
+	/**
+	 * @type {import('../../types/client.js').default}
+	 */
+	class Client extends DispatcherBase {
+	  /**
+	   *
+	   * @param {string|URL} url
+	   * @param {import('../../types/client.js').Client.Options} options
+	   */
+	  constructor (url, {
+	    interceptors,
+	    maxHeaderSize,
+	    headersTimeout,
+	    socketTimeout,
+	    requestTimeout,
+	    connectTimeout,
+	    bodyTimeout,
+	    idleTimeout,
+	    keepAlive,
+	    keepAliveTimeout,
+	    maxKeepAliveTimeout,
+	    keepAliveMaxTimeout,
+	    keepAliveTimeoutThreshold,
+	    socketPath,
+	    pipelining,
+	    tls,
+	    strictContentLength,
+	    maxCachedSessions,
+	    maxRedirections,
+	    connect,
+	    maxRequestsPerClient,
+	    localAddress,
+	    maxResponseSize,
+	    autoSelectFamily,
+	    autoSelectFamilyAttemptTimeout,
+	    // h2
+	    maxConcurrentStreams,
+	    allowH2,
+	    webSocket,
+	    eventSource
+	  } = {}) {
+	    super({ webSocket, eventSource });
+
+	    if (keepAlive !== undefined) {
+	      throw new InvalidArgumentError('unsupported keepAlive, use pipelining=0 instead')
+	    }
+
+	    if (socketTimeout !== undefined) {
+	      throw new InvalidArgumentError('unsupported socketTimeout, use headersTimeout & bodyTimeout instead')
+	    }
+
+	    if (requestTimeout !== undefined) {
+	      throw new InvalidArgumentError('unsupported requestTimeout, use headersTimeout & bodyTimeout instead')
+	    }
+
+	    if (idleTimeout !== undefined) {
+	      throw new InvalidArgumentError('unsupported idleTimeout, use keepAliveTimeout instead')
+	    }
+
+	    if (maxKeepAliveTimeout !== undefined) {
+	      throw new InvalidArgumentError('unsupported maxKeepAliveTimeout, use keepAliveMaxTimeout instead')
+	    }
+
+	    if (maxHeaderSize != null && !Number.isFinite(maxHeaderSize)) {
+	      throw new InvalidArgumentError('invalid maxHeaderSize')
+	    }
+
+	    if (socketPath != null && typeof socketPath !== 'string') {
+	      throw new InvalidArgumentError('invalid socketPath')
+	    }
+
+	    if (connectTimeout != null && (!Number.isFinite(connectTimeout) || connectTimeout < 0)) {
+	      throw new InvalidArgumentError('invalid connectTimeout')
+	    }
+
+	    if (keepAliveTimeout != null && (!Number.isFinite(keepAliveTimeout) || keepAliveTimeout <= 0)) {
+	      throw new InvalidArgumentError('invalid keepAliveTimeout')
+	    }
+
+	    if (keepAliveMaxTimeout != null && (!Number.isFinite(keepAliveMaxTimeout) || keepAliveMaxTimeout <= 0)) {
+	      throw new InvalidArgumentError('invalid keepAliveMaxTimeout')
+	    }
+
+	    if (keepAliveTimeoutThreshold != null && !Number.isFinite(keepAliveTimeoutThreshold)) {
+	      throw new InvalidArgumentError('invalid keepAliveTimeoutThreshold')
+	    }
+
+	    if (headersTimeout != null && (!Number.isInteger(headersTimeout) || headersTimeout < 0)) {
+	      throw new InvalidArgumentError('headersTimeout must be a positive integer or zero')
+	    }
+
+	    if (bodyTimeout != null && (!Number.isInteger(bodyTimeout) || bodyTimeout < 0)) {
+	      throw new InvalidArgumentError('bodyTimeout must be a positive integer or zero')
+	    }
+
+	    if (connect != null && typeof connect !== 'function' && typeof connect !== 'object') {
+	      throw new InvalidArgumentError('connect must be a function or an object')
+	    }
+
+	    if (maxRedirections != null && (!Number.isInteger(maxRedirections) || maxRedirections < 0)) {
+	      throw new InvalidArgumentError('maxRedirections must be a positive number')
+	    }
+
+	    if (maxRequestsPerClient != null && (!Number.isInteger(maxRequestsPerClient) || maxRequestsPerClient < 0)) {
+	      throw new InvalidArgumentError('maxRequestsPerClient must be a positive number')
+	    }
+
+	    if (localAddress != null && (typeof localAddress !== 'string' || net.isIP(localAddress) === 0)) {
+	      throw new InvalidArgumentError('localAddress must be valid string IP address')
+	    }
+
+	    if (maxResponseSize != null && (!Number.isInteger(maxResponseSize) || maxResponseSize < -1)) {
+	      throw new InvalidArgumentError('maxResponseSize must be a positive number')
+	    }
+
+	    if (
+	      autoSelectFamilyAttemptTimeout != null &&
+	      (!Number.isInteger(autoSelectFamilyAttemptTimeout) || autoSelectFamilyAttemptTimeout < -1)
+	    ) {
+	      throw new InvalidArgumentError('autoSelectFamilyAttemptTimeout must be a positive number')
+	    }
+
+	    // h2
+	    if (allowH2 != null && typeof allowH2 !== 'boolean') {
+	      throw new InvalidArgumentError('allowH2 must be a valid boolean value')
+	    }
+
+	    if (maxConcurrentStreams != null && (typeof maxConcurrentStreams !== 'number' || maxConcurrentStreams < 1)) {
+	      throw new InvalidArgumentError('maxConcurrentStreams must be a positive integer, greater than 0')
+	    }
+
+	    if (typeof connect !== 'function') {
+	      connect = buildConnector({
+	        ...tls,
+	        maxCachedSessions,
+	        allowH2,
+	        socketPath,
+	        timeout: connectTimeout,
+	        ...(autoSelectFamily ? { autoSelectFamily, autoSelectFamilyAttemptTimeout } : undefined),
+	        ...connect
+	      });
+	    }
+
+	    if (interceptors?.Client && Array.isArray(interceptors.Client)) {
+	      this[kInterceptors] = interceptors.Client;
+	      if (!deprecatedInterceptorWarned) {
+	        deprecatedInterceptorWarned = true;
+	        process.emitWarning('Client.Options#interceptor is deprecated. Use Dispatcher#compose instead.', {
+	          code: 'UNDICI-CLIENT-INTERCEPTOR-DEPRECATED'
+	        });
+	      }
+	    } else {
+	      this[kInterceptors] = [createRedirectInterceptor({ maxRedirections })];
+	    }
+
+	    this[kUrl] = util.parseOrigin(url);
+	    this[kConnector] = connect;
+	    this[kPipelining] = pipelining != null ? pipelining : 1;
+	    this[kMaxHeadersSize] = maxHeaderSize || http.maxHeaderSize;
+	    this[kKeepAliveDefaultTimeout] = keepAliveTimeout == null ? 4e3 : keepAliveTimeout;
+	    this[kKeepAliveMaxTimeout] = keepAliveMaxTimeout == null ? 600e3 : keepAliveMaxTimeout;
+	    this[kKeepAliveTimeoutThreshold] = keepAliveTimeoutThreshold == null ? 2e3 : keepAliveTimeoutThreshold;
+	    this[kKeepAliveTimeoutValue] = this[kKeepAliveDefaultTimeout];
+	    this[kServerName] = null;
+	    this[kLocalAddress] = localAddress != null ? localAddress : null;
+	    this[kResuming] = 0; // 0, idle, 1, scheduled, 2 resuming
+	    this[kNeedDrain] = 0; // 0, idle, 1, scheduled, 2 resuming
+	    this[kHostHeader] = `host: ${this[kUrl].hostname}${this[kUrl].port ? `:${this[kUrl].port}` : ''}\r\n`;
+	    this[kBodyTimeout] = bodyTimeout != null ? bodyTimeout : 300e3;
+	    this[kHeadersTimeout] = headersTimeout != null ? headersTimeout : 300e3;
+	    this[kStrictContentLength] = strictContentLength == null ? true : strictContentLength;
+	    this[kMaxRedirections] = maxRedirections;
+	    this[kMaxRequests] = maxRequestsPerClient;
+	    this[kClosedResolve] = null;
+	    this[kMaxResponseSize] = maxResponseSize > -1 ? maxResponseSize : -1;
+	    this[kMaxConcurrentStreams] = maxConcurrentStreams != null ? maxConcurrentStreams : 100; // Max peerConcurrentStreams for a Node h2 server
+	    this[kHTTPContext] = null;
+
+	    // kQueue is built up of 3 sections separated by
+	    // the kRunningIdx and kPendingIdx indices.
+	    // |   complete   |   running   |   pending   |
+	    //                ^ kRunningIdx ^ kPendingIdx ^ kQueue.length
+	    // kRunningIdx points to the first running element.
+	    // kPendingIdx points to the first pending element.
+	    // This implements a fast queue with an amortized
+	    // time of O(1).
+
+	    this[kQueue] = [];
+	    this[kRunningIdx] = 0;
+	    this[kPendingIdx] = 0;
+
+	    this[kResume] = (sync) => resume(this, sync);
+	    this[kOnError] = (err) => onError(this, err);
+	  }
+
+	  get pipelining () {
+	    return this[kPipelining]
+	  }
+
+	  set pipelining (value) {
+	    this[kPipelining] = value;
+	    this[kResume](true);
+	  }
+
+	  get [kPending] () {
+	    return this[kQueue].length - this[kPendingIdx]
+	  }
+
+	  get [kRunning] () {
+	    return this[kPendingIdx] - this[kRunningIdx]
+	  }
+
+	  get [kSize] () {
+	    return this[kQueue].length - this[kRunningIdx]
+	  }
+
+	  get [kConnected] () {
+	    return !!this[kHTTPContext] && !this[kConnecting] && !this[kHTTPContext].destroyed
+	  }
+
+	  get [kBusy] () {
+	    return Boolean(
+	      this[kHTTPContext]?.busy(null) ||
+	      (this[kSize] >= (getPipelining(this) || 1)) ||
+	      this[kPending] > 0
+	    )
+	  }
+
+	  /* istanbul ignore: only used for test */
+	  [kConnect] (cb) {
+	    connect(this);
+	    this.once('connect', cb);
+	  }
+
+	  [kDispatch] (opts, handler) {
+	    const origin = opts.origin || this[kUrl].origin;
+	    const request = new Request(origin, opts, handler);
+
+	    this[kQueue].push(request);
+	    if (this[kResuming]) ; else if (util.bodyLength(request.body) == null && util.isIterable(request.body)) {
+	      // Wait a tick in case stream/iterator is ended in the same tick.
+	      this[kResuming] = 1;
+	      queueMicrotask(() => resume(this));
+	    } else {
+	      this[kResume](true);
+	    }
+
+	    if (this[kResuming] && this[kNeedDrain] !== 2 && this[kBusy]) {
+	      this[kNeedDrain] = 2;
+	    }
+
+	    return this[kNeedDrain] < 2
+	  }
+
+	  async [kClose] () {
+	    // TODO: for H2 we need to gracefully flush the remaining enqueued
+	    // request and close each stream.
+	    return new Promise((resolve) => {
+	      if (this[kSize]) {
+	        this[kClosedResolve] = resolve;
+	      } else {
+	        resolve(null);
+	      }
+	    })
+	  }
+
+	  async [kDestroy] (err) {
+	    return new Promise((resolve) => {
+	      const requests = this[kQueue].splice(this[kPendingIdx]);
+	      for (let i = 0; i < requests.length; i++) {
+	        const request = requests[i];
+	        util.errorRequest(this, request, err);
+	      }
+
+	      const callback = () => {
+	        if (this[kClosedResolve]) {
+	          // TODO (fix): Should we error here with ClientDestroyedError?
+	          this[kClosedResolve]();
+	          this[kClosedResolve] = null;
+	        }
+	        resolve(null);
+	      };
+
+	      if (this[kHTTPContext]) {
+	        this[kHTTPContext].destroy(err, callback);
+	        this[kHTTPContext] = null;
+	      } else {
+	        queueMicrotask(callback);
+	      }
+
+	      this[kResume]();
+	    })
+	  }
+	}
+
+	const createRedirectInterceptor = requireRedirectInterceptor();
+
+	function onError (client, err) {
+	  if (
+	    client[kRunning] === 0 &&
+	    err.code !== 'UND_ERR_INFO' &&
+	    err.code !== 'UND_ERR_SOCKET'
+	  ) {
+	    // Error is not caused by running request and not a recoverable
+	    // socket error.
+
+	    assert(client[kPendingIdx] === client[kRunningIdx]);
+
+	    const requests = client[kQueue].splice(client[kRunningIdx]);
+
+	    for (let i = 0; i < requests.length; i++) {
+	      const request = requests[i];
+	      util.errorRequest(client, request, err);
+	    }
+	    assert(client[kSize] === 0);
+	  }
+	}
+
+	/**
+	 * @param {Client} client
+	 * @returns
+	 */
+	async function connect (client) {
+	  assert(!client[kConnecting]);
+	  assert(!client[kHTTPContext]);
+
+	  let { host, hostname, protocol, port } = client[kUrl];
+
+	  // Resolve ipv6
+	  if (hostname[0] === '[') {
+	    const idx = hostname.indexOf(']');
+
+	    assert(idx !== -1);
+	    const ip = hostname.substring(1, idx);
+
+	    assert(net.isIP(ip));
+	    hostname = ip;
+	  }
+
+	  client[kConnecting] = true;
+
+	  if (channels.beforeConnect.hasSubscribers) {
+	    channels.beforeConnect.publish({
+	      connectParams: {
+	        host,
+	        hostname,
+	        protocol,
+	        port,
+	        version: client[kHTTPContext]?.version,
+	        servername: client[kServerName],
+	        localAddress: client[kLocalAddress]
+	      },
+	      connector: client[kConnector]
+	    });
+	  }
+
+	  try {
+	    const socket = await new Promise((resolve, reject) => {
+	      client[kConnector]({
+	        host,
+	        hostname,
+	        protocol,
+	        port,
+	        servername: client[kServerName],
+	        localAddress: client[kLocalAddress]
+	      }, (err, socket) => {
+	        if (err) {
+	          reject(err);
+	        } else {
+	          resolve(socket);
+	        }
+	      });
+	    });
+
+	    if (client.destroyed) {
+	      util.destroy(socket.on('error', noop), new ClientDestroyedError());
+	      return
+	    }
+
+	    assert(socket);
+
+	    try {
+	      client[kHTTPContext] = socket.alpnProtocol === 'h2'
+	        ? await connectH2(client, socket)
+	        : await connectH1(client, socket);
+	    } catch (err) {
+	      socket.destroy().on('error', noop);
+	      throw err
+	    }
+
+	    client[kConnecting] = false;
+
+	    socket[kCounter] = 0;
+	    socket[kMaxRequests] = client[kMaxRequests];
+	    socket[kClient] = client;
+	    socket[kError] = null;
+
+	    if (channels.connected.hasSubscribers) {
+	      channels.connected.publish({
+	        connectParams: {
+	          host,
+	          hostname,
+	          protocol,
+	          port,
+	          version: client[kHTTPContext]?.version,
+	          servername: client[kServerName],
+	          localAddress: client[kLocalAddress]
+	        },
+	        connector: client[kConnector],
+	        socket
+	      });
+	    }
+	    client.emit('connect', client[kUrl], [client]);
+	  } catch (err) {
+	    if (client.destroyed) {
+	      return
+	    }
+
+	    client[kConnecting] = false;
+
+	    if (channels.connectError.hasSubscribers) {
+	      channels.connectError.publish({
+	        connectParams: {
+	          host,
+	          hostname,
+	          protocol,
+	          port,
+	          version: client[kHTTPContext]?.version,
+	          servername: client[kServerName],
+	          localAddress: client[kLocalAddress]
+	        },
+	        connector: client[kConnector],
+	        error: err
+	      });
+	    }
+
+	    if (err.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+	      assert(client[kRunning] === 0);
+	      while (client[kPending] > 0 && client[kQueue][client[kPendingIdx]].servername === client[kServerName]) {
+	        const request = client[kQueue][client[kPendingIdx]++];
+	        util.errorRequest(client, request, err);
+	      }
+	    } else {
+	      onError(client, err);
+	    }
+
+	    client.emit('connectionError', client[kUrl], [client], err);
+	  }
+
+	  client[kResume]();
+	}
+
+	function emitDrain (client) {
+	  client[kNeedDrain] = 0;
+	  client.emit('drain', client[kUrl], [client]);
+	}
+
+	function resume (client, sync) {
+	  if (client[kResuming] === 2) {
+	    return
+	  }
+
+	  client[kResuming] = 2;
+
+	  _resume(client, sync);
+	  client[kResuming] = 0;
+
+	  if (client[kRunningIdx] > 256) {
+	    client[kQueue].splice(0, client[kRunningIdx]);
+	    client[kPendingIdx] -= client[kRunningIdx];
+	    client[kRunningIdx] = 0;
+	  }
+	}
+
+	function _resume (client, sync) {
+	  while (true) {
+	    if (client.destroyed) {
+	      assert(client[kPending] === 0);
+	      return
+	    }
+
+	    if (client[kClosedResolve] && !client[kSize]) {
+	      client[kClosedResolve]();
+	      client[kClosedResolve] = null;
+	      return
+	    }
+
+	    if (client[kHTTPContext]) {
+	      client[kHTTPContext].resume();
+	    }
+
+	    if (client[kBusy]) {
+	      client[kNeedDrain] = 2;
+	    } else if (client[kNeedDrain] === 2) {
+	      if (sync) {
+	        client[kNeedDrain] = 1;
+	        queueMicrotask(() => emitDrain(client));
+	      } else {
+	        emitDrain(client);
+	      }
+	      continue
+	    }
+
+	    if (client[kPending] === 0) {
+	      return
+	    }
+
+	    if (client[kRunning] >= (getPipelining(client) || 1)) {
+	      return
+	    }
+
+	    const request = client[kQueue][client[kPendingIdx]];
+
+	    if (client[kUrl].protocol === 'https:' && client[kServerName] !== request.servername) {
+	      if (client[kRunning] > 0) {
+	        return
+	      }
+
+	      client[kServerName] = request.servername;
+	      client[kHTTPContext]?.destroy(new InformationalError('servername changed'), () => {
+	        client[kHTTPContext] = null;
+	        resume(client);
+	      });
+	    }
+
+	    if (client[kConnecting]) {
+	      return
+	    }
+
+	    if (!client[kHTTPContext]) {
+	      connect(client);
+	      return
+	    }
+
+	    if (client[kHTTPContext].destroyed) {
+	      return
+	    }
+
+	    if (client[kHTTPContext].busy(request)) {
+	      return
+	    }
+
+	    if (!request.aborted && client[kHTTPContext].write(request)) {
+	      client[kPendingIdx]++;
+	    } else {
+	      client[kQueue].splice(client[kPendingIdx], 1);
+	    }
+	  }
+	}
+
+	client = Client;
+	return client;
 }
-
-function scheduleIdleSocketValidation (client, socket) {
-  socket[kIdleSocketValidation] = 1;
-  // Yield to the check phase (after poll) so unsolicited bytes / FIN / RST
-  // already pending on this idle keep-alive socket are processed before the
-  // next request is written (GHSA-35p6-xmwp-9g52).
-  //
-  // setTimeout(0) pays Node's ~1ms timer floor on every sequential reuse
-  // (#5493). setImmediate avoids that, but an *unref'd* Immediate lets poll
-  // block for ~500ms when the event loop is otherwise idle (#5600 / #5606).
-  // A ref'd Immediate both keeps the pending request alive and makes poll
-  // return immediately — the hybrid those issues asked for.
-  socket[kIdleSocketValidationTimeout] = setImmediate(() => {
-    socket[kIdleSocketValidationTimeout] = null;
-    socket[kIdleSocketValidation] = 2;
-
-    if (client[kSocket$1] === socket && !socket.destroyed) {
-      client[kResume$3]();
-    }
-  });
-}
-
-/**
- * @param {import('./client.js')} client
- */
-function resumeH1 (client) {
-  const socket = client[kSocket$1];
-
-  if (socket && !socket.destroyed) {
-    if (client[kSize$5] === 0) {
-      if (!socket[kNoRef] && socket.unref) {
-        socket.unref();
-        socket[kNoRef] = true;
-      }
-    } else if (socket[kNoRef] && socket.ref) {
-      socket.ref();
-      socket[kNoRef] = false;
-    }
-
-    if (client[kRunning$5] === 0 && client[kPending$4] > 0 && socket[kSocketUsed]) {
-      if (socket[kIdleSocketValidation] === 0) {
-        scheduleIdleSocketValidation(client, socket);
-        socket[kParser].readMore();
-        if (socket.destroyed) {
-          return
-        }
-        return
-      }
-
-      if (socket[kIdleSocketValidation] === 1) {
-        socket[kParser].readMore();
-        if (socket.destroyed) {
-          return
-        }
-        return
-      }
-    }
-
-    if (client[kRunning$5] === 0) {
-      socket[kParser].readMore();
-      if (socket.destroyed) {
-        return
-      }
-    }
-
-    if (client[kSize$5] === 0) {
-      if (socket[kParser].timeoutType !== TIMEOUT_KEEP_ALIVE) {
-        socket[kParser].setTimeout(client[kKeepAliveTimeoutValue$1], TIMEOUT_KEEP_ALIVE);
-      }
-    } else if (client[kRunning$5] > 0 && socket[kParser].statusCode < 200) {
-      if (socket[kParser].timeoutType !== TIMEOUT_HEADERS) {
-        const request = client[kQueue$3][client[kRunningIdx$2]];
-        const headersTimeout = request.headersTimeout != null
-          ? request.headersTimeout
-          : client[kHeadersTimeout$1];
-        socket[kParser].setTimeout(headersTimeout, TIMEOUT_HEADERS);
-      }
-    }
-  }
-}
-
-// https://www.rfc-editor.org/rfc/rfc7230#section-3.3.2
-function shouldSendContentLength$1 (method) {
-  return method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS' && method !== 'TRACE' && method !== 'CONNECT'
-}
-
-function writeH1 (client, request) {
-  const { method, path, host, upgrade, blocking, reset } = request;
-
-  let { body, headers, contentLength } = request;
-
-  // https://tools.ietf.org/html/rfc7231#section-4.3.1
-  // https://tools.ietf.org/html/rfc7231#section-4.3.2
-  // https://tools.ietf.org/html/rfc7231#section-4.3.5
-
-  // Sending a payload body on a request that does not
-  // expect it can cause undefined behavior on some
-  // servers and corrupt connection state. Do not
-  // re-use the connection for further requests.
-
-  const expectsPayload = (
-    method === 'PUT' ||
-    method === 'POST' ||
-    method === 'PATCH' ||
-    method === 'QUERY' ||
-    method === 'PROPFIND' ||
-    method === 'PROPPATCH'
-  );
-
-  if (util$j.isFormDataLike(body)) {
-    if (!extractBody$1) {
-      extractBody$1 = requireBody().extractBody;
-    }
-
-    const [bodyStream, contentType] = extractBody$1(body);
-    if (request.contentType == null) {
-      headers.push('content-type', contentType);
-    }
-    body = bodyStream.stream;
-    contentLength = bodyStream.length;
-  } else if (util$j.isBlobLike(body) && request.contentType == null) {
-    const contentType = body.type;
-    if (contentType) {
-      const contentTypeValue = `${contentType}`;
-      if (!util$j.isValidHeaderValue(contentTypeValue)) {
-        util$j.errorRequest(client, request, new InvalidArgumentError$k('invalid content-type header'));
-        return false
-      }
-      headers.push('content-type', contentTypeValue);
-    }
-  }
-
-  if (body && typeof body.read === 'function') {
-    // Try to read EOF in order to get length.
-    body.read(0);
-  }
-
-  const bodyLength = util$j.bodyLength(body);
-
-  contentLength = bodyLength ?? contentLength;
-
-  if (contentLength === null) {
-    contentLength = request.contentLength;
-  }
-
-  if (contentLength === 0 && !expectsPayload) {
-    // https://tools.ietf.org/html/rfc7230#section-3.3.2
-    // A user agent SHOULD NOT send a Content-Length header field when
-    // the request message does not contain a payload body and the method
-    // semantics do not anticipate such a body.
-
-    contentLength = null;
-  }
-
-  // https://github.com/nodejs/undici/issues/2046
-  // A user agent may send a Content-Length header with 0 value, this should be allowed.
-  if (shouldSendContentLength$1(method) && contentLength > 0 && request.contentLength !== null && request.contentLength !== contentLength) {
-    if (client[kStrictContentLength$2]) {
-      util$j.errorRequest(client, request, new RequestContentLengthMismatchError$1());
-      return false
-    }
-
-    process.emitWarning(new RequestContentLengthMismatchError$1());
-  }
-
-  const socket = client[kSocket$1];
-  clearIdleSocketValidation(socket);
-
-  /**
-   * @param {Error} [error]
-   */
-  const abort = (error) => {
-    if (request.aborted) {
-      return
-    }
-
-    if (request.completed) {
-      if (request.upgrade || request.method === 'CONNECT') {
-        util$j.destroy(socket, new InformationalError$3('aborted'));
-      }
-      return
-    }
-
-    util$j.errorRequest(client, request, error || new RequestAbortedError$7());
-
-    util$j.destroy(body);
-    util$j.destroy(socket, new InformationalError$3('aborted'));
-  };
-
-  try {
-    request.onConnect(abort);
-  } catch (err) {
-    util$j.errorRequest(client, request, err);
-  }
-
-  if (request.aborted) {
-    return false
-  }
-
-  if (method === 'HEAD') {
-    // https://github.com/mcollina/undici/issues/258
-    // Close after a HEAD request to interop with misbehaving servers
-    // that may send a body in the response.
-
-    socket[kReset$1] = true;
-  }
-
-  if (upgrade || method === 'CONNECT') {
-    // On CONNECT or upgrade, block pipeline from dispatching further
-    // requests on this connection.
-
-    socket[kReset$1] = true;
-  }
-
-  if (reset != null) {
-    socket[kReset$1] = reset;
-  }
-
-  if (client[kMaxRequests$1] && socket[kCounter$1]++ >= client[kMaxRequests$1]) {
-    socket[kReset$1] = true;
-  }
-
-  if (blocking) {
-    socket[kBlocking] = true;
-  }
-
-  let header = `${method} ${path} HTTP/1.1\r\n`;
-
-  if (typeof host === 'string') {
-    header += `host: ${host}\r\n`;
-  } else {
-    header += client[kHostHeader$1];
-  }
-
-  if (upgrade) {
-    header += `connection: upgrade\r\nupgrade: ${upgrade}\r\n`;
-  } else if (client[kPipelining$1] && !socket[kReset$1]) {
-    header += 'connection: keep-alive\r\n';
-  } else {
-    header += 'connection: close\r\n';
-  }
-
-  if (Array.isArray(headers)) {
-    for (let n = 0; n < headers.length; n += 2) {
-      const key = headers[n + 0];
-      const val = headers[n + 1];
-
-      if (Array.isArray(val)) {
-        for (let i = 0; i < val.length; i++) {
-          header += `${key}: ${val[i]}\r\n`;
-        }
-      } else {
-        header += `${key}: ${val}\r\n`;
-      }
-    }
-  }
-
-  if (channels$1.sendHeaders.hasSubscribers) {
-    channels$1.sendHeaders.publish({ request, headers: header, socket });
-  }
-
-  /* istanbul ignore else: assertion */
-  if (!body || bodyLength === 0) {
-    writeBuffer$1(abort, null, client, request, socket, contentLength, header, expectsPayload);
-  } else if (util$j.isBuffer(body)) {
-    writeBuffer$1(abort, body, client, request, socket, contentLength, header, expectsPayload);
-  } else if (util$j.isBlobLike(body)) {
-    if (typeof body.stream === 'function') {
-      writeIterable$1(abort, body.stream(), client, request, socket, contentLength, header, expectsPayload);
-    } else {
-      writeBlob$1(abort, body, client, request, socket, contentLength, header, expectsPayload);
-    }
-  } else if (util$j.isStream(body)) {
-    writeStream$1(abort, body, client, request, socket, contentLength, header, expectsPayload);
-  } else if (util$j.isIterable(body)) {
-    writeIterable$1(abort, body, client, request, socket, contentLength, header, expectsPayload);
-  } else {
-    assert$b(false);
-  }
-
-  return true
-}
-
-function writeStream$1 (abort, body, client, request, socket, contentLength, header, expectsPayload) {
-  assert$b(contentLength !== 0 || client[kRunning$5] === 0, 'stream body cannot be pipelined');
-
-  let finished = false;
-
-  const writer = new AsyncWriter({ abort, socket, request, contentLength, client, expectsPayload, header });
-
-  const onData = function (chunk) {
-    if (finished) {
-      return
-    }
-
-    try {
-      if (!writer.write(chunk) && this.pause) {
-        this.pause();
-      }
-    } catch (err) {
-      util$j.destroy(this, err);
-    }
-  };
-  const onDrain = function () {
-    if (finished) {
-      return
-    }
-
-    if (body.resume) {
-      body.resume();
-    }
-  };
-  const onClose = function () {
-    // 'close' might be emitted *before* 'error' for
-    // broken streams. Wait a tick to avoid this case.
-    queueMicrotask(() => {
-      // It's only safe to remove 'error' listener after
-      // 'close'.
-      body.removeListener('error', onFinished);
-    });
-
-    if (!finished) {
-      const err = new RequestAbortedError$7();
-      queueMicrotask(() => onFinished(err));
-    }
-  };
-  const onFinished = function (err) {
-    if (finished) {
-      return
-    }
-
-    finished = true;
-
-    assert$b(socket.destroyed || (socket[kWriting] && client[kRunning$5] <= 1));
-
-    socket
-      .off('drain', onDrain)
-      .off('error', onFinished);
-
-    body
-      .removeListener('data', onData)
-      .removeListener('end', onFinished)
-      .removeListener('close', onClose);
-
-    if (!err) {
-      try {
-        writer.end();
-      } catch (er) {
-        err = er;
-      }
-    }
-
-    writer.destroy(err);
-
-    if (err && (err.code !== 'UND_ERR_INFO' || err.message !== 'reset')) {
-      util$j.destroy(body, err);
-    } else {
-      util$j.destroy(body);
-    }
-  };
-
-  body
-    .on('data', onData)
-    .on('end', onFinished)
-    .on('error', onFinished)
-    .on('close', onClose);
-
-  if (body.resume) {
-    body.resume();
-  }
-
-  socket
-    .on('drain', onDrain)
-    .on('error', onFinished);
-
-  if (body.errorEmitted ?? body.errored) {
-    setImmediate(() => onFinished(body.errored));
-  } else if (body.endEmitted ?? body.readableEnded) {
-    setImmediate(() => onFinished(null));
-  }
-
-  if (body.closeEmitted ?? body.closed) {
-    setImmediate(onClose);
-  }
-}
-
-function writeBuffer$1 (abort, body, client, request, socket, contentLength, header, expectsPayload) {
-  try {
-    if (!body) {
-      if (contentLength === 0) {
-        socket.write(`${header}content-length: 0\r\n\r\n`, 'latin1');
-      } else {
-        assert$b(contentLength === null, 'no body must not have content length');
-        socket.write(`${header}\r\n`, 'latin1');
-      }
-    } else if (util$j.isBuffer(body)) {
-      assert$b(contentLength === body.byteLength, 'buffer body must have content length');
-
-      socket.cork();
-      socket.write(`${header}content-length: ${contentLength}\r\n\r\n`, 'latin1');
-      socket.write(body);
-      socket.uncork();
-      request.onBodySent(body);
-
-      if (!expectsPayload && request.reset !== false) {
-        socket[kReset$1] = true;
-      }
-    }
-    request.onRequestSent();
-
-    client[kResume$3]();
-  } catch (err) {
-    abort(err);
-  }
-}
-
-async function writeBlob$1 (abort, body, client, request, socket, contentLength, header, expectsPayload) {
-  assert$b(contentLength === body.size, 'blob body must have content length');
-
-  try {
-    if (contentLength != null && contentLength !== body.size) {
-      throw new RequestContentLengthMismatchError$1()
-    }
-
-    const buffer = Buffer.from(await body.arrayBuffer());
-
-    socket.cork();
-    socket.write(`${header}content-length: ${contentLength}\r\n\r\n`, 'latin1');
-    socket.write(buffer);
-    socket.uncork();
-
-    request.onBodySent(buffer);
-    request.onRequestSent();
-
-    if (!expectsPayload && request.reset !== false) {
-      socket[kReset$1] = true;
-    }
-
-    client[kResume$3]();
-  } catch (err) {
-    abort(err);
-  }
-}
-
-async function writeIterable$1 (abort, body, client, request, socket, contentLength, header, expectsPayload) {
-  assert$b(contentLength !== 0 || client[kRunning$5] === 0, 'iterator body cannot be pipelined');
-
-  let callback = null;
-  function onDrain () {
-    if (callback) {
-      const cb = callback;
-      callback = null;
-      cb();
-    }
-  }
-
-  const waitForDrain = () => new Promise((resolve, reject) => {
-    assert$b(callback === null);
-
-    if (socket[kError$2]) {
-      reject(socket[kError$2]);
-    } else {
-      callback = resolve;
-    }
-  });
-
-  socket
-    .on('close', onDrain)
-    .on('drain', onDrain);
-
-  const writer = new AsyncWriter({ abort, socket, request, contentLength, client, expectsPayload, header });
-  try {
-    // It's up to the user to somehow abort the async iterable.
-    for await (const chunk of body) {
-      if (socket[kError$2]) {
-        throw socket[kError$2]
-      }
-
-      if (!writer.write(chunk)) {
-        await waitForDrain();
-      }
-    }
-
-    writer.end();
-  } catch (err) {
-    writer.destroy(err);
-  } finally {
-    socket
-      .off('close', onDrain)
-      .off('drain', onDrain);
-  }
-}
-
-class AsyncWriter {
-  constructor ({ abort, socket, request, contentLength, client, expectsPayload, header }) {
-    this.socket = socket;
-    this.request = request;
-    this.contentLength = contentLength;
-    this.client = client;
-    this.bytesWritten = 0;
-    this.expectsPayload = expectsPayload;
-    this.header = header;
-    this.abort = abort;
-
-    socket[kWriting] = true;
-  }
-
-  write (chunk) {
-    const { socket, request, contentLength, client, bytesWritten, expectsPayload, header } = this;
-
-    if (socket[kError$2]) {
-      throw socket[kError$2]
-    }
-
-    if (socket.destroyed) {
-      return false
-    }
-
-    const len = Buffer.byteLength(chunk);
-    if (!len) {
-      return true
-    }
-
-    // We should defer writing chunks.
-    if (contentLength !== null && bytesWritten + len > contentLength) {
-      if (client[kStrictContentLength$2]) {
-        throw new RequestContentLengthMismatchError$1()
-      }
-
-      process.emitWarning(new RequestContentLengthMismatchError$1());
-    }
-
-    socket.cork();
-
-    if (bytesWritten === 0) {
-      if (!expectsPayload && request.reset !== false) {
-        socket[kReset$1] = true;
-      }
-
-      if (contentLength === null) {
-        socket.write(`${header}transfer-encoding: chunked\r\n`, 'latin1');
-      } else {
-        socket.write(`${header}content-length: ${contentLength}\r\n\r\n`, 'latin1');
-      }
-    }
-
-    if (contentLength === null) {
-      socket.write(`\r\n${len.toString(16)}\r\n`, 'latin1');
-    }
-
-    this.bytesWritten += len;
-
-    const ret = socket.write(chunk);
-
-    socket.uncork();
-
-    request.onBodySent(chunk);
-
-    if (!ret) {
-      if (socket[kParser].timeout && socket[kParser].timeoutType === TIMEOUT_HEADERS) {
-        // istanbul ignore else: only for jest
-        if (socket[kParser].timeout.refresh) {
-          socket[kParser].timeout.refresh();
-        }
-      }
-    }
-
-    return ret
-  }
-
-  end () {
-    const { socket, contentLength, client, bytesWritten, expectsPayload, header, request } = this;
-    request.onRequestSent();
-
-    socket[kWriting] = false;
-
-    if (socket[kError$2]) {
-      throw socket[kError$2]
-    }
-
-    if (socket.destroyed) {
-      return
-    }
-
-    if (bytesWritten === 0) {
-      if (expectsPayload) {
-        // https://tools.ietf.org/html/rfc7230#section-3.3.2
-        // A user agent SHOULD send a Content-Length in a request message when
-        // no Transfer-Encoding is sent and the request method defines a meaning
-        // for an enclosed payload body.
-
-        socket.write(`${header}content-length: 0\r\n\r\n`, 'latin1');
-      } else {
-        socket.write(`${header}\r\n`, 'latin1');
-      }
-    } else if (contentLength === null) {
-      socket.write('\r\n0\r\n\r\n', 'latin1');
-    }
-
-    if (contentLength !== null && bytesWritten !== contentLength) {
-      if (client[kStrictContentLength$2]) {
-        throw new RequestContentLengthMismatchError$1()
-      } else {
-        process.emitWarning(new RequestContentLengthMismatchError$1());
-      }
-    }
-
-    if (socket[kParser].timeout && socket[kParser].timeoutType === TIMEOUT_HEADERS) {
-      // istanbul ignore else: only for jest
-      if (socket[kParser].timeout.refresh) {
-        socket[kParser].timeout.refresh();
-      }
-    }
-
-    client[kResume$3]();
-  }
-
-  destroy (err) {
-    const { socket, client, abort } = this;
-
-    socket[kWriting] = false;
-
-    if (err) {
-      assert$b(client[kRunning$5] <= 1, 'pipeline should only contain this request');
-      abort(err);
-    }
-  }
-}
-
-var clientH1 = connectH1$1;
-
-const assert$a = require$$0$3;
-const { errorMonitor } = require$$8;
-const { pipeline: pipeline$1 } = require$$0$2;
-const util$i = util$n;
-const {
-  RequestContentLengthMismatchError,
-  RequestAbortedError: RequestAbortedError$6,
-  SocketError: SocketError$2,
-  InformationalError: InformationalError$2
-} = errors$1;
-const {
-  kUrl: kUrl$4,
-  kReset,
-  kClient: kClient$2,
-  kRunning: kRunning$4,
-  kPending: kPending$3,
-  kQueue: kQueue$2,
-  kPendingIdx: kPendingIdx$1,
-  kRunningIdx: kRunningIdx$1,
-  kError: kError$1,
-  kSocket,
-  kStrictContentLength: kStrictContentLength$1,
-  kOnError: kOnError$1,
-  kMaxConcurrentStreams: kMaxConcurrentStreams$1,
-  kHTTP2Session,
-  kResume: kResume$2,
-  kSize: kSize$4,
-  kHTTPContext: kHTTPContext$1
-} = symbols$4;
-
-const kOpenStreams = Symbol('open streams');
-
-let extractBody;
-
-// Experimental
-let h2ExperimentalWarned = false;
-
-/** @type {import('http2')} */
-let http2;
-try {
-  http2 = require('node:http2');
-} catch {
-  // @ts-ignore
-  http2 = { constants: {} };
-}
-
-const {
-  constants: {
-    HTTP2_HEADER_AUTHORITY,
-    HTTP2_HEADER_METHOD,
-    HTTP2_HEADER_PATH,
-    HTTP2_HEADER_SCHEME,
-    HTTP2_HEADER_CONTENT_LENGTH,
-    HTTP2_HEADER_EXPECT,
-    HTTP2_HEADER_STATUS
-  }
-} = http2;
-
-function parseH2Headers (headers) {
-  const result = [];
-
-  for (const [name, value] of Object.entries(headers)) {
-    // h2 may concat the header value by array
-    // e.g. Set-Cookie
-    if (Array.isArray(value)) {
-      for (const subvalue of value) {
-        // we need to provide each header value of header name
-        // because the headers handler expect name-value pair
-        result.push(Buffer.from(name), Buffer.from(subvalue));
-      }
-    } else {
-      result.push(Buffer.from(name), Buffer.from(value));
-    }
-  }
-
-  return result
-}
-
-/**
- * @param {import('node:http2').IncomingHttpHeaders} headers
- * @returns {Buffer[]}
- */
-function parseH2ResponseHeaders (headers) {
-  const { [HTTP2_HEADER_STATUS]: _statusCode, ...realHeaders } = headers;
-  return parseH2Headers(realHeaders)
-}
-
-async function connectH2$1 (client, socket) {
-  client[kSocket] = socket;
-
-  if (!h2ExperimentalWarned) {
-    h2ExperimentalWarned = true;
-    process.emitWarning('H2 support is experimental, expect them to change at any time.', {
-      code: 'UNDICI-H2'
-    });
-  }
-
-  const session = http2.connect(client[kUrl$4], {
-    createConnection: () => socket,
-    peerMaxConcurrentStreams: client[kMaxConcurrentStreams$1]
-  });
-
-  session[kOpenStreams] = 0;
-  session[kClient$2] = client;
-  session[kSocket] = socket;
-
-  util$i.addListener(session, 'error', onHttp2SessionError);
-  util$i.addListener(session, 'frameError', onHttp2FrameError);
-  util$i.addListener(session, 'end', onHttp2SessionEnd);
-  util$i.addListener(session, 'goaway', onHTTP2GoAway);
-  util$i.addListener(session, 'close', function () {
-    const { [kClient$2]: client } = this;
-    const { [kSocket]: socket } = client;
-
-    const err = this[kSocket][kError$1] || this[kError$1] || new SocketError$2('closed', util$i.getSocketInfo(socket));
-
-    client[kHTTP2Session] = null;
-
-    if (client.destroyed) {
-      assert$a(client[kPending$3] === 0);
-
-      // Fail entire queue.
-      const requests = client[kQueue$2].splice(client[kRunningIdx$1]);
-      for (let i = 0; i < requests.length; i++) {
-        const request = requests[i];
-        util$i.errorRequest(client, request, err);
-      }
-    }
-  });
-
-  session.unref();
-
-  client[kHTTP2Session] = session;
-  socket[kHTTP2Session] = session;
-
-  util$i.addListener(socket, 'error', function (err) {
-    this[kError$1] = err;
-
-    this[kClient$2][kOnError$1](err);
-  });
-
-  util$i.addListener(socket, 'end', function () {
-    util$i.destroy(this, new SocketError$2('other side closed', util$i.getSocketInfo(this)));
-  });
-
-  util$i.addListener(socket, 'close', function () {
-    const err = this[kError$1] || new SocketError$2('closed', util$i.getSocketInfo(this));
-
-    client[kSocket] = null;
-
-    if (this[kHTTP2Session] != null) {
-      this[kHTTP2Session].destroy(err);
-    }
-
-    client[kPendingIdx$1] = client[kRunningIdx$1];
-
-    assert$a(client[kRunning$4] === 0);
-
-    client.emit('disconnect', client[kUrl$4], [client], err);
-
-    client[kResume$2]();
-  });
-
-  let closed = false;
-  socket.on('close', () => {
-    closed = true;
-  });
-
-  return {
-    version: 'h2',
-    defaultPipelining: Infinity,
-    write (...args) {
-      return writeH2(client, ...args)
-    },
-    resume () {
-      resumeH2(client);
-    },
-    destroy (err, callback) {
-      if (closed) {
-        queueMicrotask(callback);
-      } else {
-        // Destroying the socket will trigger the session close
-        socket.destroy(err).on('close', callback);
-      }
-    },
-    get destroyed () {
-      return socket.destroyed
-    },
-    busy () {
-      return false
-    }
-  }
-}
-
-function resumeH2 (client) {
-  const socket = client[kSocket];
-
-  if (socket?.destroyed === false) {
-    if (client[kSize$4] === 0 && client[kMaxConcurrentStreams$1] === 0) {
-      socket.unref();
-      client[kHTTP2Session].unref();
-    } else {
-      socket.ref();
-      client[kHTTP2Session].ref();
-    }
-  }
-}
-
-function onHttp2SessionError (err) {
-  this[kSocket][kError$1] = err;
-  this[kClient$2][kOnError$1](err);
-}
-
-function onHttp2FrameError (type, code, id) {
-  if (id === 0) {
-    const err = new InformationalError$2(`HTTP/2: "frameError" received - type ${type}, code ${code}`);
-    this[kSocket][kError$1] = err;
-    this[kClient$2][kOnError$1](err);
-  }
-}
-
-function onHttp2SessionEnd () {
-  const err = new SocketError$2('other side closed', util$i.getSocketInfo(this[kSocket]));
-  this.destroy(err);
-  util$i.destroy(this[kSocket], err);
-}
-
-/**
- * This is the root cause of #3011
- * We need to handle GOAWAY frames properly, and trigger the session close
- * along with the socket right away
- */
-function onHTTP2GoAway (code) {
-  // We cannot recover, so best to close the session and the socket
-  const err = this[kError$1] || new SocketError$2(`HTTP/2: "GOAWAY" frame received with code ${code}`, util$i.getSocketInfo(this));
-  const client = this[kClient$2];
-
-  client[kSocket] = null;
-  client[kHTTPContext$1] = null;
-
-  if (this[kHTTP2Session] != null) {
-    this[kHTTP2Session].destroy(err);
-    this[kHTTP2Session] = null;
-  }
-
-  util$i.destroy(this[kSocket], err);
-
-  // Fail head of pipeline.
-  if (client[kRunningIdx$1] < client[kQueue$2].length) {
-    const request = client[kQueue$2][client[kRunningIdx$1]];
-    client[kQueue$2][client[kRunningIdx$1]++] = null;
-    util$i.errorRequest(client, request, err);
-    client[kPendingIdx$1] = client[kRunningIdx$1];
-  }
-
-  assert$a(client[kRunning$4] === 0);
-
-  client.emit('disconnect', client[kUrl$4], [client], err);
-
-  client[kResume$2]();
-}
-
-// https://www.rfc-editor.org/rfc/rfc7230#section-3.3.2
-function shouldSendContentLength (method) {
-  return method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS' && method !== 'TRACE' && method !== 'CONNECT'
-}
-
-function writeH2 (client, request) {
-  const session = client[kHTTP2Session];
-  const { method, path, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
-  let { body } = request;
-
-  if (upgrade) {
-    util$i.errorRequest(client, request, new Error('Upgrade not supported for H2'));
-    return false
-  }
-
-  const headers = {};
-  for (let n = 0; n < reqHeaders.length; n += 2) {
-    const key = reqHeaders[n + 0];
-    const val = reqHeaders[n + 1];
-
-    if (Array.isArray(val)) {
-      for (let i = 0; i < val.length; i++) {
-        if (headers[key]) {
-          headers[key] += `,${val[i]}`;
-        } else {
-          headers[key] = val[i];
-        }
-      }
-    } else {
-      headers[key] = val;
-    }
-  }
-
-  /** @type {import('node:http2').ClientHttp2Stream} */
-  let stream;
-
-  const { hostname, port } = client[kUrl$4];
-
-  headers[HTTP2_HEADER_AUTHORITY] = host || `${hostname}${port ? `:${port}` : ''}`;
-  headers[HTTP2_HEADER_METHOD] = method;
-
-  /**
-   * @param {Error} [error]
-   */
-  const abort = (error) => {
-    if (request.aborted) {
-      return
-    }
-
-    if (request.completed) {
-      if (method === 'CONNECT' && stream != null) {
-        util$i.destroy(stream, error || new RequestAbortedError$6());
-      }
-      return
-    }
-
-    error = error || new RequestAbortedError$6();
-
-    util$i.errorRequest(client, request, error);
-
-    if (stream != null) {
-      util$i.destroy(stream, error);
-    }
-
-    // We do not destroy the socket as we can continue using the session
-    // the stream get's destroyed and the session remains to create new streams
-    util$i.destroy(body, error);
-    client[kQueue$2][client[kRunningIdx$1]++] = null;
-    client[kResume$2]();
-  };
-
-  try {
-    // We are already connected, streams are pending.
-    // We can call on connect, and wait for abort
-    request.onConnect(abort);
-  } catch (err) {
-    util$i.errorRequest(client, request, err);
-  }
-
-  if (request.aborted) {
-    return false
-  }
-
-  if (method === 'CONNECT') {
-    session.ref();
-    // We disabled endStream to allow the user to write to the stream
-    stream = session.request(headers, { endStream: false, signal });
-    let upgradeResponseFinished = false;
-
-    /**
-     * @param {import('node:http2').IncomingHttpHeaders} headers
-     */
-    const onResponse = (headers) => {
-      upgradeResponseFinished = true;
-      stream.off(errorMonitor, onUpgradeError);
-      request.onUpgradeResponse(Number(headers[HTTP2_HEADER_STATUS]), headers, parseH2ResponseHeaders);
-    };
-
-    /**
-     * @param {Error} error
-     */
-    const onUpgradeError = (error) => {
-      upgradeResponseFinished = true;
-      stream.off('response', onResponse);
-      request.onUpgradeError(error);
-    };
-
-    const onReady = () => {
-      try {
-        request.onUpgrade(null, null, stream);
-      } catch (error) {
-        stream.off('response', onResponse);
-        abort(error);
-        return
-      }
-
-      if (request.aborted) {
-        return
-      }
-
-      stream.off('error', abort);
-      stream.once(errorMonitor, onUpgradeError);
-      client[kQueue$2][client[kRunningIdx$1]++] = null;
-    };
-
-    stream.once('response', onResponse);
-    stream.once('error', abort);
-    ++session[kOpenStreams];
-    onReady();
-
-    stream.once('close', () => {
-      if (!upgradeResponseFinished && request.completed) {
-        stream.off('response', onResponse);
-        stream.off(errorMonitor, onUpgradeError);
-        request.onUpgradeError(new InformationalError$2(`HTTP/2: "stream error" received - code ${stream.rstCode}`));
-      }
-      session[kOpenStreams] -= 1;
-      if (session[kOpenStreams] === 0) session.unref();
-    });
-
-    return true
-  }
-
-  // https://tools.ietf.org/html/rfc7540#section-8.3
-  // :path and :scheme headers must be omitted when sending CONNECT
-
-  headers[HTTP2_HEADER_PATH] = path;
-  headers[HTTP2_HEADER_SCHEME] = 'https';
-
-  // https://tools.ietf.org/html/rfc7231#section-4.3.1
-  // https://tools.ietf.org/html/rfc7231#section-4.3.2
-  // https://tools.ietf.org/html/rfc7231#section-4.3.5
-
-  // Sending a payload body on a request that does not
-  // expect it can cause undefined behavior on some
-  // servers and corrupt connection state. Do not
-  // re-use the connection for further requests.
-
-  const expectsPayload = (
-    method === 'PUT' ||
-    method === 'POST' ||
-    method === 'PATCH'
-  );
-
-  if (body && typeof body.read === 'function') {
-    // Try to read EOF in order to get length.
-    body.read(0);
-  }
-
-  let contentLength = util$i.bodyLength(body);
-
-  if (util$i.isFormDataLike(body)) {
-    extractBody ??= requireBody().extractBody;
-
-    const [bodyStream, contentType] = extractBody(body);
-    headers['content-type'] = contentType;
-
-    body = bodyStream.stream;
-    contentLength = bodyStream.length;
-  }
-
-  if (contentLength == null) {
-    contentLength = request.contentLength;
-  }
-
-  if (contentLength === 0 || !expectsPayload) {
-    // https://tools.ietf.org/html/rfc7230#section-3.3.2
-    // A user agent SHOULD NOT send a Content-Length header field when
-    // the request message does not contain a payload body and the method
-    // semantics do not anticipate such a body.
-
-    contentLength = null;
-  }
-
-  // https://github.com/nodejs/undici/issues/2046
-  // A user agent may send a Content-Length header with 0 value, this should be allowed.
-  if (shouldSendContentLength(method) && contentLength > 0 && request.contentLength != null && request.contentLength !== contentLength) {
-    if (client[kStrictContentLength$1]) {
-      util$i.errorRequest(client, request, new RequestContentLengthMismatchError());
-      return false
-    }
-
-    process.emitWarning(new RequestContentLengthMismatchError());
-  }
-
-  if (contentLength != null) {
-    assert$a(body, 'no body must not have content length');
-    headers[HTTP2_HEADER_CONTENT_LENGTH] = `${contentLength}`;
-  }
-
-  session.ref();
-
-  const shouldEndStream = method === 'GET' || method === 'HEAD' || body === null;
-  if (expectContinue) {
-    headers[HTTP2_HEADER_EXPECT] = '100-continue';
-    stream = session.request(headers, { endStream: shouldEndStream, signal });
-
-    stream.once('continue', writeBodyH2);
-  } else {
-    stream = session.request(headers, {
-      endStream: shouldEndStream,
-      signal
-    });
-    writeBodyH2();
-  }
-
-  // Increment counter as we have new streams open
-  ++session[kOpenStreams];
-
-  stream.once('response', headers => {
-    const { [HTTP2_HEADER_STATUS]: statusCode, ...realHeaders } = headers;
-    request.onResponseStarted();
-
-    // Due to the stream nature, it is possible we face a race condition
-    // where the stream has been assigned, but the request has been aborted
-    // the request remains in-flight and headers hasn't been received yet
-    // for those scenarios, best effort is to destroy the stream immediately
-    // as there's no value to keep it open.
-    if (request.aborted) {
-      const err = new RequestAbortedError$6();
-      util$i.errorRequest(client, request, err);
-      util$i.destroy(stream, err);
-      return
-    }
-
-    if (request.onHeaders(Number(statusCode), parseH2Headers(realHeaders), stream.resume.bind(stream), '') === false) {
-      stream.pause();
-    }
-
-    stream.on('data', (chunk) => {
-      if (request.onData(chunk) === false) {
-        stream.pause();
-      }
-    });
-  });
-
-  stream.once('end', () => {
-    // When state is null, it means we haven't consumed body and the stream still do not have
-    // a state.
-    // Present specially when using pipeline or stream
-    if (stream.state?.state == null || stream.state.state < 6) {
-      request.onComplete([]);
-    }
-
-    if (session[kOpenStreams] === 0) {
-      // Stream is closed or half-closed-remote (6), decrement counter and cleanup
-      // It does not have sense to continue working with the stream as we do not
-      // have yet RST_STREAM support on client-side
-
-      session.unref();
-    }
-
-    abort(new InformationalError$2('HTTP/2: stream half-closed (remote)'));
-    client[kQueue$2][client[kRunningIdx$1]++] = null;
-    client[kPendingIdx$1] = client[kRunningIdx$1];
-    client[kResume$2]();
-  });
-
-  stream.once('close', () => {
-    session[kOpenStreams] -= 1;
-    if (session[kOpenStreams] === 0) {
-      session.unref();
-    }
-  });
-
-  stream.once('error', function (err) {
-    abort(err);
-  });
-
-  stream.once('frameError', (type, code) => {
-    abort(new InformationalError$2(`HTTP/2: "frameError" received - type ${type}, code ${code}`));
-  });
-
-  // stream.on('aborted', () => {
-  //   // TODO(HTTP/2): Support aborted
-  // })
-
-  // stream.on('timeout', () => {
-  //   // TODO(HTTP/2): Support timeout
-  // })
-
-  // stream.on('push', headers => {
-  //   // TODO(HTTP/2): Support push
-  // })
-
-  // stream.on('trailers', headers => {
-  //   // TODO(HTTP/2): Support trailers
-  // })
-
-  return true
-
-  function writeBodyH2 () {
-    /* istanbul ignore else: assertion */
-    if (!body || contentLength === 0) {
-      writeBuffer(
-        abort,
-        stream,
-        null,
-        client,
-        request,
-        client[kSocket],
-        contentLength,
-        expectsPayload
-      );
-    } else if (util$i.isBuffer(body)) {
-      writeBuffer(
-        abort,
-        stream,
-        body,
-        client,
-        request,
-        client[kSocket],
-        contentLength,
-        expectsPayload
-      );
-    } else if (util$i.isBlobLike(body)) {
-      if (typeof body.stream === 'function') {
-        writeIterable(
-          abort,
-          stream,
-          body.stream(),
-          client,
-          request,
-          client[kSocket],
-          contentLength,
-          expectsPayload
-        );
-      } else {
-        writeBlob(
-          abort,
-          stream,
-          body,
-          client,
-          request,
-          client[kSocket],
-          contentLength,
-          expectsPayload
-        );
-      }
-    } else if (util$i.isStream(body)) {
-      writeStream(
-        abort,
-        client[kSocket],
-        expectsPayload,
-        stream,
-        body,
-        client,
-        request,
-        contentLength
-      );
-    } else if (util$i.isIterable(body)) {
-      writeIterable(
-        abort,
-        stream,
-        body,
-        client,
-        request,
-        client[kSocket],
-        contentLength,
-        expectsPayload
-      );
-    } else {
-      assert$a(false);
-    }
-  }
-}
-
-function writeBuffer (abort, h2stream, body, client, request, socket, contentLength, expectsPayload) {
-  try {
-    if (body != null && util$i.isBuffer(body)) {
-      assert$a(contentLength === body.byteLength, 'buffer body must have content length');
-      h2stream.cork();
-      h2stream.write(body);
-      h2stream.uncork();
-      h2stream.end();
-
-      request.onBodySent(body);
-    }
-
-    if (!expectsPayload) {
-      socket[kReset] = true;
-    }
-
-    request.onRequestSent();
-    client[kResume$2]();
-  } catch (error) {
-    abort(error);
-  }
-}
-
-function writeStream (abort, socket, expectsPayload, h2stream, body, client, request, contentLength) {
-  assert$a(contentLength !== 0 || client[kRunning$4] === 0, 'stream body cannot be pipelined');
-
-  // For HTTP/2, is enough to pipe the stream
-  const pipe = pipeline$1(
-    body,
-    h2stream,
-    (err) => {
-      if (err) {
-        util$i.destroy(pipe, err);
-        abort(err);
-      } else {
-        util$i.removeAllListeners(pipe);
-        request.onRequestSent();
-
-        if (!expectsPayload) {
-          socket[kReset] = true;
-        }
-
-        client[kResume$2]();
-      }
-    }
-  );
-
-  util$i.addListener(pipe, 'data', onPipeData);
-
-  function onPipeData (chunk) {
-    request.onBodySent(chunk);
-  }
-}
-
-async function writeBlob (abort, h2stream, body, client, request, socket, contentLength, expectsPayload) {
-  assert$a(contentLength === body.size, 'blob body must have content length');
-
-  try {
-    if (contentLength != null && contentLength !== body.size) {
-      throw new RequestContentLengthMismatchError()
-    }
-
-    const buffer = Buffer.from(await body.arrayBuffer());
-
-    h2stream.cork();
-    h2stream.write(buffer);
-    h2stream.uncork();
-    h2stream.end();
-
-    request.onBodySent(buffer);
-    request.onRequestSent();
-
-    if (!expectsPayload) {
-      socket[kReset] = true;
-    }
-
-    client[kResume$2]();
-  } catch (err) {
-    abort(err);
-  }
-}
-
-async function writeIterable (abort, h2stream, body, client, request, socket, contentLength, expectsPayload) {
-  assert$a(contentLength !== 0 || client[kRunning$4] === 0, 'iterator body cannot be pipelined');
-
-  let callback = null;
-  function onDrain () {
-    if (callback) {
-      const cb = callback;
-      callback = null;
-      cb();
-    }
-  }
-
-  const waitForDrain = () => new Promise((resolve, reject) => {
-    assert$a(callback === null);
-
-    if (socket[kError$1]) {
-      reject(socket[kError$1]);
-    } else {
-      callback = resolve;
-    }
-  });
-
-  h2stream
-    .on('close', onDrain)
-    .on('drain', onDrain);
-
-  try {
-    // It's up to the user to somehow abort the async iterable.
-    for await (const chunk of body) {
-      if (socket[kError$1]) {
-        throw socket[kError$1]
-      }
-
-      const res = h2stream.write(chunk);
-      request.onBodySent(chunk);
-      if (!res) {
-        await waitForDrain();
-      }
-    }
-
-    h2stream.end();
-
-    request.onRequestSent();
-
-    if (!expectsPayload) {
-      socket[kReset] = true;
-    }
-
-    client[kResume$2]();
-  } catch (err) {
-    abort(err);
-  } finally {
-    h2stream
-      .off('close', onDrain)
-      .off('drain', onDrain);
-  }
-}
-
-var clientH2 = connectH2$1;
-
-const util$h = util$n;
-const { kBodyUsed } = symbols$4;
-const assert$9 = require$$0$3;
-const { InvalidArgumentError: InvalidArgumentError$j } = errors$1;
-const EE = require$$8;
-
-const redirectableStatusCodes = [300, 301, 302, 303, 307, 308];
-
-const kBody$1 = Symbol('body');
-
-class BodyAsyncIterable {
-  constructor (body) {
-    this[kBody$1] = body;
-    this[kBodyUsed] = false;
-  }
-
-  async * [Symbol.asyncIterator] () {
-    assert$9(!this[kBodyUsed], 'disturbed');
-    this[kBodyUsed] = true;
-    yield * this[kBody$1];
-  }
-}
-
-let RedirectHandler$3 = class RedirectHandler {
-  constructor (dispatch, maxRedirections, opts, handler) {
-    if (maxRedirections != null && (!Number.isInteger(maxRedirections) || maxRedirections < 0)) {
-      throw new InvalidArgumentError$j('maxRedirections must be a positive number')
-    }
-
-    util$h.validateHandler(handler, opts.method, opts.upgrade);
-
-    this.dispatch = dispatch;
-    this.location = null;
-    this.abort = null;
-    this.opts = { ...opts, maxRedirections: 0 }; // opts must be a copy
-    this.maxRedirections = maxRedirections;
-    this.handler = handler;
-    this.history = [];
-    this.redirectionLimitReached = false;
-
-    if (util$h.isStream(this.opts.body)) {
-      // TODO (fix): Provide some way for the user to cache the file to e.g. /tmp
-      // so that it can be dispatched again?
-      // TODO (fix): Do we need 100-expect support to provide a way to do this properly?
-      if (util$h.bodyLength(this.opts.body) === 0) {
-        this.opts.body
-          .on('data', function () {
-            assert$9(false);
-          });
-      }
-
-      if (typeof this.opts.body.readableDidRead !== 'boolean') {
-        this.opts.body[kBodyUsed] = false;
-        EE.prototype.on.call(this.opts.body, 'data', function () {
-          this[kBodyUsed] = true;
-        });
-      }
-    } else if (this.opts.body && typeof this.opts.body.pipeTo === 'function') {
-      // TODO (fix): We can't access ReadableStream internal state
-      // to determine whether or not it has been disturbed. This is just
-      // a workaround.
-      this.opts.body = new BodyAsyncIterable(this.opts.body);
-    } else if (
-      this.opts.body &&
-      typeof this.opts.body !== 'string' &&
-      !ArrayBuffer.isView(this.opts.body) &&
-      util$h.isIterable(this.opts.body)
-    ) {
-      // TODO: Should we allow re-using iterable if !this.opts.idempotent
-      // or through some other flag?
-      this.opts.body = new BodyAsyncIterable(this.opts.body);
-    }
-  }
-
-  onConnect (abort) {
-    this.abort = abort;
-    this.handler.onConnect(abort, { history: this.history });
-  }
-
-  onUpgrade (statusCode, headers, socket) {
-    this.handler.onUpgrade(statusCode, headers, socket);
-  }
-
-  onError (error) {
-    this.handler.onError(error);
-  }
-
-  onHeaders (statusCode, headers, resume, statusText) {
-    this.location = this.history.length >= this.maxRedirections || util$h.isDisturbed(this.opts.body)
-      ? null
-      : parseLocation(statusCode, headers);
-
-    if (this.opts.throwOnMaxRedirect && this.history.length >= this.maxRedirections) {
-      if (this.request) {
-        this.request.abort(new Error('max redirects'));
-      }
-
-      this.redirectionLimitReached = true;
-      this.abort(new Error('max redirects'));
-      return
-    }
-
-    if (this.opts.origin) {
-      this.history.push(new URL(this.opts.path, this.opts.origin));
-    }
-
-    if (!this.location) {
-      return this.handler.onHeaders(statusCode, headers, resume, statusText)
-    }
-
-    const { origin, pathname, search } = util$h.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-    const path = search ? `${pathname}${search}` : pathname;
-
-    // Remove headers referring to the original URL.
-    // By default it is Host only, unless it's a 303 (see below), which removes also all Content-* headers.
-    // https://tools.ietf.org/html/rfc7231#section-6.4
-    this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-    this.opts.path = path;
-    this.opts.origin = origin;
-    this.opts.maxRedirections = 0;
-    this.opts.query = null;
-
-    // https://tools.ietf.org/html/rfc7231#section-6.4.4
-    // In case of HTTP 303, always replace method to be either HEAD or GET
-    if (statusCode === 303 && this.opts.method !== 'HEAD') {
-      this.opts.method = 'GET';
-      this.opts.body = null;
-    }
-  }
-
-  onData (chunk) {
-    if (this.location) ; else {
-      return this.handler.onData(chunk)
-    }
-  }
-
-  onComplete (trailers) {
-    if (this.location) {
-      /*
-        https://tools.ietf.org/html/rfc7231#section-6.4
-
-        TLDR: undici always ignores 3xx response trailers as they are not expected in case of redirections
-        and neither are useful if present.
-
-        See comment on onData method above for more detailed information.
-      */
-
-      this.location = null;
-      this.abort = null;
-
-      this.dispatch(this.opts, this);
-    } else {
-      this.handler.onComplete(trailers);
-    }
-  }
-
-  onBodySent (chunk) {
-    if (this.handler.onBodySent) {
-      this.handler.onBodySent(chunk);
-    }
-  }
-};
-
-function parseLocation (statusCode, headers) {
-  if (redirectableStatusCodes.indexOf(statusCode) === -1) {
-    return null
-  }
-
-  for (let i = 0; i < headers.length; i += 2) {
-    if (headers[i].length === 8 && util$h.headerNameToString(headers[i]) === 'location') {
-      return headers[i + 1]
-    }
-  }
-}
-
-// https://tools.ietf.org/html/rfc7231#section-6.4.4
-function shouldRemoveHeader (header, removeContent, unknownOrigin) {
-  if (header.length === 4) {
-    return util$h.headerNameToString(header) === 'host'
-  }
-  if (removeContent && util$h.headerNameToString(header).startsWith('content-')) {
-    return true
-  }
-  if (unknownOrigin && (header.length === 13 || header.length === 6 || header.length === 19)) {
-    const name = util$h.headerNameToString(header);
-    return name === 'authorization' || name === 'cookie' || name === 'proxy-authorization'
-  }
-  return false
-}
-
-// https://tools.ietf.org/html/rfc7231#section-6.4
-function cleanRequestHeaders (headers, removeContent, unknownOrigin) {
-  const ret = [];
-  if (Array.isArray(headers)) {
-    for (let i = 0; i < headers.length; i += 2) {
-      if (!shouldRemoveHeader(headers[i], removeContent, unknownOrigin)) {
-        ret.push(headers[i], headers[i + 1]);
-      }
-    }
-  } else if (headers && typeof headers === 'object') {
-    for (const key of Object.keys(headers)) {
-      if (!shouldRemoveHeader(key, removeContent, unknownOrigin)) {
-        ret.push(key, headers[key]);
-      }
-    }
-  } else {
-    assert$9(headers == null, 'headers must be an object or an array');
-  }
-  return ret
-}
-
-var redirectHandler = RedirectHandler$3;
-
-const RedirectHandler$2 = redirectHandler;
-
-function createRedirectInterceptor$3 ({ maxRedirections: defaultMaxRedirections }) {
-  return (dispatch) => {
-    return function Intercept (opts, handler) {
-      const { maxRedirections = defaultMaxRedirections } = opts;
-
-      if (!maxRedirections) {
-        return dispatch(opts, handler)
-      }
-
-      const redirectHandler = new RedirectHandler$2(dispatch, maxRedirections, opts, handler);
-      opts = { ...opts, maxRedirections: 0 }; // Stop sub dispatcher from also redirecting.
-      return dispatch(opts, redirectHandler)
-    }
-  }
-}
-
-var redirectInterceptor = createRedirectInterceptor$3;
-
-const assert$8 = require$$0$3;
-const net = require$$0$1;
-const http = http$3;
-const util$g = util$n;
-const { channels } = diagnostics;
-const Request = request$2;
-const DispatcherBase$4 = dispatcherBase;
-const {
-  InvalidArgumentError: InvalidArgumentError$i,
-  InformationalError: InformationalError$1,
-  ClientDestroyedError
-} = errors$1;
-const buildConnector$3 = connect$2;
-const {
-  kUrl: kUrl$3,
-  kServerName,
-  kClient: kClient$1,
-  kBusy: kBusy$1,
-  kConnect,
-  kResuming,
-  kRunning: kRunning$3,
-  kPending: kPending$2,
-  kSize: kSize$3,
-  kQueue: kQueue$1,
-  kConnected: kConnected$4,
-  kConnecting,
-  kNeedDrain: kNeedDrain$3,
-  kKeepAliveDefaultTimeout,
-  kHostHeader,
-  kPendingIdx,
-  kRunningIdx,
-  kError,
-  kPipelining,
-  kKeepAliveTimeoutValue,
-  kMaxHeadersSize,
-  kKeepAliveMaxTimeout,
-  kKeepAliveTimeoutThreshold,
-  kHeadersTimeout,
-  kBodyTimeout,
-  kStrictContentLength,
-  kConnector,
-  kMaxRedirections: kMaxRedirections$1,
-  kMaxRequests,
-  kCounter,
-  kClose: kClose$6,
-  kDestroy: kDestroy$4,
-  kDispatch: kDispatch$4,
-  kInterceptors: kInterceptors$4,
-  kLocalAddress,
-  kMaxResponseSize,
-  kOnError,
-  kHTTPContext,
-  kMaxConcurrentStreams,
-  kResume: kResume$1
-} = symbols$4;
-const connectH1 = clientH1;
-const connectH2 = clientH2;
-let deprecatedInterceptorWarned = false;
-
-const kClosedResolve$1 = Symbol('kClosedResolve');
-
-const noop$2 = () => {};
-
-function getPipelining (client) {
-  return client[kPipelining] ?? client[kHTTPContext]?.defaultPipelining ?? 1
-}
-
-/**
- * @type {import('../../types/client.js').default}
- */
-let Client$5 = class Client extends DispatcherBase$4 {
-  /**
-   *
-   * @param {string|URL} url
-   * @param {import('../../types/client.js').Client.Options} options
-   */
-  constructor (url, {
-    interceptors,
-    maxHeaderSize,
-    headersTimeout,
-    socketTimeout,
-    requestTimeout,
-    connectTimeout,
-    bodyTimeout,
-    idleTimeout,
-    keepAlive,
-    keepAliveTimeout,
-    maxKeepAliveTimeout,
-    keepAliveMaxTimeout,
-    keepAliveTimeoutThreshold,
-    socketPath,
-    pipelining,
-    tls,
-    strictContentLength,
-    maxCachedSessions,
-    maxRedirections,
-    connect,
-    maxRequestsPerClient,
-    localAddress,
-    maxResponseSize,
-    autoSelectFamily,
-    autoSelectFamilyAttemptTimeout,
-    // h2
-    maxConcurrentStreams,
-    allowH2,
-    webSocket,
-    eventSource
-  } = {}) {
-    super({ webSocket, eventSource });
-
-    if (keepAlive !== undefined) {
-      throw new InvalidArgumentError$i('unsupported keepAlive, use pipelining=0 instead')
-    }
-
-    if (socketTimeout !== undefined) {
-      throw new InvalidArgumentError$i('unsupported socketTimeout, use headersTimeout & bodyTimeout instead')
-    }
-
-    if (requestTimeout !== undefined) {
-      throw new InvalidArgumentError$i('unsupported requestTimeout, use headersTimeout & bodyTimeout instead')
-    }
-
-    if (idleTimeout !== undefined) {
-      throw new InvalidArgumentError$i('unsupported idleTimeout, use keepAliveTimeout instead')
-    }
-
-    if (maxKeepAliveTimeout !== undefined) {
-      throw new InvalidArgumentError$i('unsupported maxKeepAliveTimeout, use keepAliveMaxTimeout instead')
-    }
-
-    if (maxHeaderSize != null && !Number.isFinite(maxHeaderSize)) {
-      throw new InvalidArgumentError$i('invalid maxHeaderSize')
-    }
-
-    if (socketPath != null && typeof socketPath !== 'string') {
-      throw new InvalidArgumentError$i('invalid socketPath')
-    }
-
-    if (connectTimeout != null && (!Number.isFinite(connectTimeout) || connectTimeout < 0)) {
-      throw new InvalidArgumentError$i('invalid connectTimeout')
-    }
-
-    if (keepAliveTimeout != null && (!Number.isFinite(keepAliveTimeout) || keepAliveTimeout <= 0)) {
-      throw new InvalidArgumentError$i('invalid keepAliveTimeout')
-    }
-
-    if (keepAliveMaxTimeout != null && (!Number.isFinite(keepAliveMaxTimeout) || keepAliveMaxTimeout <= 0)) {
-      throw new InvalidArgumentError$i('invalid keepAliveMaxTimeout')
-    }
-
-    if (keepAliveTimeoutThreshold != null && !Number.isFinite(keepAliveTimeoutThreshold)) {
-      throw new InvalidArgumentError$i('invalid keepAliveTimeoutThreshold')
-    }
-
-    if (headersTimeout != null && (!Number.isInteger(headersTimeout) || headersTimeout < 0)) {
-      throw new InvalidArgumentError$i('headersTimeout must be a positive integer or zero')
-    }
-
-    if (bodyTimeout != null && (!Number.isInteger(bodyTimeout) || bodyTimeout < 0)) {
-      throw new InvalidArgumentError$i('bodyTimeout must be a positive integer or zero')
-    }
-
-    if (connect != null && typeof connect !== 'function' && typeof connect !== 'object') {
-      throw new InvalidArgumentError$i('connect must be a function or an object')
-    }
-
-    if (maxRedirections != null && (!Number.isInteger(maxRedirections) || maxRedirections < 0)) {
-      throw new InvalidArgumentError$i('maxRedirections must be a positive number')
-    }
-
-    if (maxRequestsPerClient != null && (!Number.isInteger(maxRequestsPerClient) || maxRequestsPerClient < 0)) {
-      throw new InvalidArgumentError$i('maxRequestsPerClient must be a positive number')
-    }
-
-    if (localAddress != null && (typeof localAddress !== 'string' || net.isIP(localAddress) === 0)) {
-      throw new InvalidArgumentError$i('localAddress must be valid string IP address')
-    }
-
-    if (maxResponseSize != null && (!Number.isInteger(maxResponseSize) || maxResponseSize < -1)) {
-      throw new InvalidArgumentError$i('maxResponseSize must be a positive number')
-    }
-
-    if (
-      autoSelectFamilyAttemptTimeout != null &&
-      (!Number.isInteger(autoSelectFamilyAttemptTimeout) || autoSelectFamilyAttemptTimeout < -1)
-    ) {
-      throw new InvalidArgumentError$i('autoSelectFamilyAttemptTimeout must be a positive number')
-    }
-
-    // h2
-    if (allowH2 != null && typeof allowH2 !== 'boolean') {
-      throw new InvalidArgumentError$i('allowH2 must be a valid boolean value')
-    }
-
-    if (maxConcurrentStreams != null && (typeof maxConcurrentStreams !== 'number' || maxConcurrentStreams < 1)) {
-      throw new InvalidArgumentError$i('maxConcurrentStreams must be a positive integer, greater than 0')
-    }
-
-    if (typeof connect !== 'function') {
-      connect = buildConnector$3({
-        ...tls,
-        maxCachedSessions,
-        allowH2,
-        socketPath,
-        timeout: connectTimeout,
-        ...(autoSelectFamily ? { autoSelectFamily, autoSelectFamilyAttemptTimeout } : undefined),
-        ...connect
-      });
-    }
-
-    if (interceptors?.Client && Array.isArray(interceptors.Client)) {
-      this[kInterceptors$4] = interceptors.Client;
-      if (!deprecatedInterceptorWarned) {
-        deprecatedInterceptorWarned = true;
-        process.emitWarning('Client.Options#interceptor is deprecated. Use Dispatcher#compose instead.', {
-          code: 'UNDICI-CLIENT-INTERCEPTOR-DEPRECATED'
-        });
-      }
-    } else {
-      this[kInterceptors$4] = [createRedirectInterceptor$2({ maxRedirections })];
-    }
-
-    this[kUrl$3] = util$g.parseOrigin(url);
-    this[kConnector] = connect;
-    this[kPipelining] = pipelining != null ? pipelining : 1;
-    this[kMaxHeadersSize] = maxHeaderSize || http.maxHeaderSize;
-    this[kKeepAliveDefaultTimeout] = keepAliveTimeout == null ? 4e3 : keepAliveTimeout;
-    this[kKeepAliveMaxTimeout] = keepAliveMaxTimeout == null ? 600e3 : keepAliveMaxTimeout;
-    this[kKeepAliveTimeoutThreshold] = keepAliveTimeoutThreshold == null ? 2e3 : keepAliveTimeoutThreshold;
-    this[kKeepAliveTimeoutValue] = this[kKeepAliveDefaultTimeout];
-    this[kServerName] = null;
-    this[kLocalAddress] = localAddress != null ? localAddress : null;
-    this[kResuming] = 0; // 0, idle, 1, scheduled, 2 resuming
-    this[kNeedDrain$3] = 0; // 0, idle, 1, scheduled, 2 resuming
-    this[kHostHeader] = `host: ${this[kUrl$3].hostname}${this[kUrl$3].port ? `:${this[kUrl$3].port}` : ''}\r\n`;
-    this[kBodyTimeout] = bodyTimeout != null ? bodyTimeout : 300e3;
-    this[kHeadersTimeout] = headersTimeout != null ? headersTimeout : 300e3;
-    this[kStrictContentLength] = strictContentLength == null ? true : strictContentLength;
-    this[kMaxRedirections$1] = maxRedirections;
-    this[kMaxRequests] = maxRequestsPerClient;
-    this[kClosedResolve$1] = null;
-    this[kMaxResponseSize] = maxResponseSize > -1 ? maxResponseSize : -1;
-    this[kMaxConcurrentStreams] = maxConcurrentStreams != null ? maxConcurrentStreams : 100; // Max peerConcurrentStreams for a Node h2 server
-    this[kHTTPContext] = null;
-
-    // kQueue is built up of 3 sections separated by
-    // the kRunningIdx and kPendingIdx indices.
-    // |   complete   |   running   |   pending   |
-    //                ^ kRunningIdx ^ kPendingIdx ^ kQueue.length
-    // kRunningIdx points to the first running element.
-    // kPendingIdx points to the first pending element.
-    // This implements a fast queue with an amortized
-    // time of O(1).
-
-    this[kQueue$1] = [];
-    this[kRunningIdx] = 0;
-    this[kPendingIdx] = 0;
-
-    this[kResume$1] = (sync) => resume(this, sync);
-    this[kOnError] = (err) => onError(this, err);
-  }
-
-  get pipelining () {
-    return this[kPipelining]
-  }
-
-  set pipelining (value) {
-    this[kPipelining] = value;
-    this[kResume$1](true);
-  }
-
-  get [kPending$2] () {
-    return this[kQueue$1].length - this[kPendingIdx]
-  }
-
-  get [kRunning$3] () {
-    return this[kPendingIdx] - this[kRunningIdx]
-  }
-
-  get [kSize$3] () {
-    return this[kQueue$1].length - this[kRunningIdx]
-  }
-
-  get [kConnected$4] () {
-    return !!this[kHTTPContext] && !this[kConnecting] && !this[kHTTPContext].destroyed
-  }
-
-  get [kBusy$1] () {
-    return Boolean(
-      this[kHTTPContext]?.busy(null) ||
-      (this[kSize$3] >= (getPipelining(this) || 1)) ||
-      this[kPending$2] > 0
-    )
-  }
-
-  /* istanbul ignore: only used for test */
-  [kConnect] (cb) {
-    connect$1(this);
-    this.once('connect', cb);
-  }
-
-  [kDispatch$4] (opts, handler) {
-    const origin = opts.origin || this[kUrl$3].origin;
-    const request = new Request(origin, opts, handler);
-
-    this[kQueue$1].push(request);
-    if (this[kResuming]) ; else if (util$g.bodyLength(request.body) == null && util$g.isIterable(request.body)) {
-      // Wait a tick in case stream/iterator is ended in the same tick.
-      this[kResuming] = 1;
-      queueMicrotask(() => resume(this));
-    } else {
-      this[kResume$1](true);
-    }
-
-    if (this[kResuming] && this[kNeedDrain$3] !== 2 && this[kBusy$1]) {
-      this[kNeedDrain$3] = 2;
-    }
-
-    return this[kNeedDrain$3] < 2
-  }
-
-  async [kClose$6] () {
-    // TODO: for H2 we need to gracefully flush the remaining enqueued
-    // request and close each stream.
-    return new Promise((resolve) => {
-      if (this[kSize$3]) {
-        this[kClosedResolve$1] = resolve;
-      } else {
-        resolve(null);
-      }
-    })
-  }
-
-  async [kDestroy$4] (err) {
-    return new Promise((resolve) => {
-      const requests = this[kQueue$1].splice(this[kPendingIdx]);
-      for (let i = 0; i < requests.length; i++) {
-        const request = requests[i];
-        util$g.errorRequest(this, request, err);
-      }
-
-      const callback = () => {
-        if (this[kClosedResolve$1]) {
-          // TODO (fix): Should we error here with ClientDestroyedError?
-          this[kClosedResolve$1]();
-          this[kClosedResolve$1] = null;
-        }
-        resolve(null);
-      };
-
-      if (this[kHTTPContext]) {
-        this[kHTTPContext].destroy(err, callback);
-        this[kHTTPContext] = null;
-      } else {
-        queueMicrotask(callback);
-      }
-
-      this[kResume$1]();
-    })
-  }
-};
-
-const createRedirectInterceptor$2 = redirectInterceptor;
-
-function onError (client, err) {
-  if (
-    client[kRunning$3] === 0 &&
-    err.code !== 'UND_ERR_INFO' &&
-    err.code !== 'UND_ERR_SOCKET'
-  ) {
-    // Error is not caused by running request and not a recoverable
-    // socket error.
-
-    assert$8(client[kPendingIdx] === client[kRunningIdx]);
-
-    const requests = client[kQueue$1].splice(client[kRunningIdx]);
-
-    for (let i = 0; i < requests.length; i++) {
-      const request = requests[i];
-      util$g.errorRequest(client, request, err);
-    }
-    assert$8(client[kSize$3] === 0);
-  }
-}
-
-/**
- * @param {Client} client
- * @returns
- */
-async function connect$1 (client) {
-  assert$8(!client[kConnecting]);
-  assert$8(!client[kHTTPContext]);
-
-  let { host, hostname, protocol, port } = client[kUrl$3];
-
-  // Resolve ipv6
-  if (hostname[0] === '[') {
-    const idx = hostname.indexOf(']');
-
-    assert$8(idx !== -1);
-    const ip = hostname.substring(1, idx);
-
-    assert$8(net.isIP(ip));
-    hostname = ip;
-  }
-
-  client[kConnecting] = true;
-
-  if (channels.beforeConnect.hasSubscribers) {
-    channels.beforeConnect.publish({
-      connectParams: {
-        host,
-        hostname,
-        protocol,
-        port,
-        version: client[kHTTPContext]?.version,
-        servername: client[kServerName],
-        localAddress: client[kLocalAddress]
-      },
-      connector: client[kConnector]
-    });
-  }
-
-  try {
-    const socket = await new Promise((resolve, reject) => {
-      client[kConnector]({
-        host,
-        hostname,
-        protocol,
-        port,
-        servername: client[kServerName],
-        localAddress: client[kLocalAddress]
-      }, (err, socket) => {
-        if (err) {
-          reject(err);
-        } else {
-          resolve(socket);
-        }
-      });
-    });
-
-    if (client.destroyed) {
-      util$g.destroy(socket.on('error', noop$2), new ClientDestroyedError());
-      return
-    }
-
-    assert$8(socket);
-
-    try {
-      client[kHTTPContext] = socket.alpnProtocol === 'h2'
-        ? await connectH2(client, socket)
-        : await connectH1(client, socket);
-    } catch (err) {
-      socket.destroy().on('error', noop$2);
-      throw err
-    }
-
-    client[kConnecting] = false;
-
-    socket[kCounter] = 0;
-    socket[kMaxRequests] = client[kMaxRequests];
-    socket[kClient$1] = client;
-    socket[kError] = null;
-
-    if (channels.connected.hasSubscribers) {
-      channels.connected.publish({
-        connectParams: {
-          host,
-          hostname,
-          protocol,
-          port,
-          version: client[kHTTPContext]?.version,
-          servername: client[kServerName],
-          localAddress: client[kLocalAddress]
-        },
-        connector: client[kConnector],
-        socket
-      });
-    }
-    client.emit('connect', client[kUrl$3], [client]);
-  } catch (err) {
-    if (client.destroyed) {
-      return
-    }
-
-    client[kConnecting] = false;
-
-    if (channels.connectError.hasSubscribers) {
-      channels.connectError.publish({
-        connectParams: {
-          host,
-          hostname,
-          protocol,
-          port,
-          version: client[kHTTPContext]?.version,
-          servername: client[kServerName],
-          localAddress: client[kLocalAddress]
-        },
-        connector: client[kConnector],
-        error: err
-      });
-    }
-
-    if (err.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-      assert$8(client[kRunning$3] === 0);
-      while (client[kPending$2] > 0 && client[kQueue$1][client[kPendingIdx]].servername === client[kServerName]) {
-        const request = client[kQueue$1][client[kPendingIdx]++];
-        util$g.errorRequest(client, request, err);
-      }
-    } else {
-      onError(client, err);
-    }
-
-    client.emit('connectionError', client[kUrl$3], [client], err);
-  }
-
-  client[kResume$1]();
-}
-
-function emitDrain (client) {
-  client[kNeedDrain$3] = 0;
-  client.emit('drain', client[kUrl$3], [client]);
-}
-
-function resume (client, sync) {
-  if (client[kResuming] === 2) {
-    return
-  }
-
-  client[kResuming] = 2;
-
-  _resume(client, sync);
-  client[kResuming] = 0;
-
-  if (client[kRunningIdx] > 256) {
-    client[kQueue$1].splice(0, client[kRunningIdx]);
-    client[kPendingIdx] -= client[kRunningIdx];
-    client[kRunningIdx] = 0;
-  }
-}
-
-function _resume (client, sync) {
-  while (true) {
-    if (client.destroyed) {
-      assert$8(client[kPending$2] === 0);
-      return
-    }
-
-    if (client[kClosedResolve$1] && !client[kSize$3]) {
-      client[kClosedResolve$1]();
-      client[kClosedResolve$1] = null;
-      return
-    }
-
-    if (client[kHTTPContext]) {
-      client[kHTTPContext].resume();
-    }
-
-    if (client[kBusy$1]) {
-      client[kNeedDrain$3] = 2;
-    } else if (client[kNeedDrain$3] === 2) {
-      if (sync) {
-        client[kNeedDrain$3] = 1;
-        queueMicrotask(() => emitDrain(client));
-      } else {
-        emitDrain(client);
-      }
-      continue
-    }
-
-    if (client[kPending$2] === 0) {
-      return
-    }
-
-    if (client[kRunning$3] >= (getPipelining(client) || 1)) {
-      return
-    }
-
-    const request = client[kQueue$1][client[kPendingIdx]];
-
-    if (client[kUrl$3].protocol === 'https:' && client[kServerName] !== request.servername) {
-      if (client[kRunning$3] > 0) {
-        return
-      }
-
-      client[kServerName] = request.servername;
-      client[kHTTPContext]?.destroy(new InformationalError$1('servername changed'), () => {
-        client[kHTTPContext] = null;
-        resume(client);
-      });
-    }
-
-    if (client[kConnecting]) {
-      return
-    }
-
-    if (!client[kHTTPContext]) {
-      connect$1(client);
-      return
-    }
-
-    if (client[kHTTPContext].destroyed) {
-      return
-    }
-
-    if (client[kHTTPContext].busy(request)) {
-      return
-    }
-
-    if (!request.aborted && client[kHTTPContext].write(request)) {
-      client[kPendingIdx]++;
-    } else {
-      client[kQueue$1].splice(client[kPendingIdx], 1);
-    }
-  }
-}
-
-var client = Client$5;
 
 /* eslint-disable */
 
-// Extracted from node/lib/internal/fixed_queue.js
+var fixedQueue;
+var hasRequiredFixedQueue;
 
-// Currently optimal queue size, tested on V8 6.0 - 6.6. Must be power of two.
-const kSize$2 = 2048;
-const kMask = kSize$2 - 1;
+function requireFixedQueue () {
+	if (hasRequiredFixedQueue) return fixedQueue;
+	hasRequiredFixedQueue = 1;
 
-// The FixedQueue is implemented as a singly-linked list of fixed-size
-// circular buffers. It looks something like this:
-//
-//  head                                                       tail
-//    |                                                          |
-//    v                                                          v
-// +-----------+ <-----\       +-----------+ <------\         +-----------+
-// |  [null]   |        \----- |   next    |         \------- |   next    |
-// +-----------+               +-----------+                  +-----------+
-// |   item    | <-- bottom    |   item    | <-- bottom       |  [empty]  |
-// |   item    |               |   item    |                  |  [empty]  |
-// |   item    |               |   item    |                  |  [empty]  |
-// |   item    |               |   item    |                  |  [empty]  |
-// |   item    |               |   item    |       bottom --> |   item    |
-// |   item    |               |   item    |                  |   item    |
-// |    ...    |               |    ...    |                  |    ...    |
-// |   item    |               |   item    |                  |   item    |
-// |   item    |               |   item    |                  |   item    |
-// |  [empty]  | <-- top       |   item    |                  |   item    |
-// |  [empty]  |               |   item    |                  |   item    |
-// |  [empty]  |               |  [empty]  | <-- top  top --> |  [empty]  |
-// +-----------+               +-----------+                  +-----------+
-//
-// Or, if there is only one circular buffer, it looks something
-// like either of these:
-//
-//  head   tail                                 head   tail
-//    |     |                                     |     |
-//    v     v                                     v     v
-// +-----------+                               +-----------+
-// |  [null]   |                               |  [null]   |
-// +-----------+                               +-----------+
-// |  [empty]  |                               |   item    |
-// |  [empty]  |                               |   item    |
-// |   item    | <-- bottom            top --> |  [empty]  |
-// |   item    |                               |  [empty]  |
-// |  [empty]  | <-- top            bottom --> |   item    |
-// |  [empty]  |                               |   item    |
-// +-----------+                               +-----------+
-//
-// Adding a value means moving `top` forward by one, removing means
-// moving `bottom` forward by one. After reaching the end, the queue
-// wraps around.
-//
-// When `top === bottom` the current queue is empty and when
-// `top + 1 === bottom` it's full. This wastes a single space of storage
-// but allows much quicker checks.
+	// Extracted from node/lib/internal/fixed_queue.js
 
-class FixedCircularBuffer {
-  constructor() {
-    this.bottom = 0;
-    this.top = 0;
-    this.list = new Array(kSize$2);
-    this.next = null;
-  }
+	// Currently optimal queue size, tested on V8 6.0 - 6.6. Must be power of two.
+	const kSize = 2048;
+	const kMask = kSize - 1;
 
-  isEmpty() {
-    return this.top === this.bottom;
-  }
+	// The FixedQueue is implemented as a singly-linked list of fixed-size
+	// circular buffers. It looks something like this:
+	//
+	//  head                                                       tail
+	//    |                                                          |
+	//    v                                                          v
+	// +-----------+ <-----\       +-----------+ <------\         +-----------+
+	// |  [null]   |        \----- |   next    |         \------- |   next    |
+	// +-----------+               +-----------+                  +-----------+
+	// |   item    | <-- bottom    |   item    | <-- bottom       |  [empty]  |
+	// |   item    |               |   item    |                  |  [empty]  |
+	// |   item    |               |   item    |                  |  [empty]  |
+	// |   item    |               |   item    |                  |  [empty]  |
+	// |   item    |               |   item    |       bottom --> |   item    |
+	// |   item    |               |   item    |                  |   item    |
+	// |    ...    |               |    ...    |                  |    ...    |
+	// |   item    |               |   item    |                  |   item    |
+	// |   item    |               |   item    |                  |   item    |
+	// |  [empty]  | <-- top       |   item    |                  |   item    |
+	// |  [empty]  |               |   item    |                  |   item    |
+	// |  [empty]  |               |  [empty]  | <-- top  top --> |  [empty]  |
+	// +-----------+               +-----------+                  +-----------+
+	//
+	// Or, if there is only one circular buffer, it looks something
+	// like either of these:
+	//
+	//  head   tail                                 head   tail
+	//    |     |                                     |     |
+	//    v     v                                     v     v
+	// +-----------+                               +-----------+
+	// |  [null]   |                               |  [null]   |
+	// +-----------+                               +-----------+
+	// |  [empty]  |                               |   item    |
+	// |  [empty]  |                               |   item    |
+	// |   item    | <-- bottom            top --> |  [empty]  |
+	// |   item    |                               |  [empty]  |
+	// |  [empty]  | <-- top            bottom --> |   item    |
+	// |  [empty]  |                               |   item    |
+	// +-----------+                               +-----------+
+	//
+	// Adding a value means moving `top` forward by one, removing means
+	// moving `bottom` forward by one. After reaching the end, the queue
+	// wraps around.
+	//
+	// When `top === bottom` the current queue is empty and when
+	// `top + 1 === bottom` it's full. This wastes a single space of storage
+	// but allows much quicker checks.
 
-  isFull() {
-    return ((this.top + 1) & kMask) === this.bottom;
-  }
+	class FixedCircularBuffer {
+	  constructor() {
+	    this.bottom = 0;
+	    this.top = 0;
+	    this.list = new Array(kSize);
+	    this.next = null;
+	  }
 
-  push(data) {
-    this.list[this.top] = data;
-    this.top = (this.top + 1) & kMask;
-  }
+	  isEmpty() {
+	    return this.top === this.bottom;
+	  }
 
-  shift() {
-    const nextItem = this.list[this.bottom];
-    if (nextItem === undefined)
-      return null;
-    this.list[this.bottom] = undefined;
-    this.bottom = (this.bottom + 1) & kMask;
-    return nextItem;
-  }
+	  isFull() {
+	    return ((this.top + 1) & kMask) === this.bottom;
+	  }
+
+	  push(data) {
+	    this.list[this.top] = data;
+	    this.top = (this.top + 1) & kMask;
+	  }
+
+	  shift() {
+	    const nextItem = this.list[this.bottom];
+	    if (nextItem === undefined)
+	      return null;
+	    this.list[this.bottom] = undefined;
+	    this.bottom = (this.bottom + 1) & kMask;
+	    return nextItem;
+	  }
+	}
+
+	fixedQueue = class FixedQueue {
+	  constructor() {
+	    this.head = this.tail = new FixedCircularBuffer();
+	  }
+
+	  isEmpty() {
+	    return this.head.isEmpty();
+	  }
+
+	  push(data) {
+	    if (this.head.isFull()) {
+	      // Head is full: Creates a new queue, sets the old queue's `.next` to it,
+	      // and sets it as the new main queue.
+	      this.head = this.head.next = new FixedCircularBuffer();
+	    }
+	    this.head.push(data);
+	  }
+
+	  shift() {
+	    const tail = this.tail;
+	    const next = tail.shift();
+	    if (tail.isEmpty() && tail.next !== null) {
+	      // If there is another queue, it forms the new tail.
+	      this.tail = tail.next;
+	    }
+	    return next;
+	  }
+	};
+	return fixedQueue;
 }
 
-var fixedQueue = class FixedQueue {
-  constructor() {
-    this.head = this.tail = new FixedCircularBuffer();
-  }
+var poolStats;
+var hasRequiredPoolStats;
 
-  isEmpty() {
-    return this.head.isEmpty();
-  }
+function requirePoolStats () {
+	if (hasRequiredPoolStats) return poolStats;
+	hasRequiredPoolStats = 1;
+	const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = requireSymbols$4();
+	const kPool = Symbol('pool');
 
-  push(data) {
-    if (this.head.isFull()) {
-      // Head is full: Creates a new queue, sets the old queue's `.next` to it,
-      // and sets it as the new main queue.
-      this.head = this.head.next = new FixedCircularBuffer();
-    }
-    this.head.push(data);
-  }
+	class PoolStats {
+	  constructor (pool) {
+	    this[kPool] = pool;
+	  }
 
-  shift() {
-    const tail = this.tail;
-    const next = tail.shift();
-    if (tail.isEmpty() && tail.next !== null) {
-      // If there is another queue, it forms the new tail.
-      this.tail = tail.next;
-    }
-    return next;
-  }
-};
+	  get connected () {
+	    return this[kPool][kConnected]
+	  }
 
-const { kFree: kFree$1, kConnected: kConnected$3, kPending: kPending$1, kQueued: kQueued$1, kRunning: kRunning$2, kSize: kSize$1 } = symbols$4;
-const kPool = Symbol('pool');
+	  get free () {
+	    return this[kPool][kFree]
+	  }
 
-let PoolStats$1 = class PoolStats {
-  constructor (pool) {
-    this[kPool] = pool;
-  }
+	  get pending () {
+	    return this[kPool][kPending]
+	  }
 
-  get connected () {
-    return this[kPool][kConnected$3]
-  }
+	  get queued () {
+	    return this[kPool][kQueued]
+	  }
 
-  get free () {
-    return this[kPool][kFree$1]
-  }
+	  get running () {
+	    return this[kPool][kRunning]
+	  }
 
-  get pending () {
-    return this[kPool][kPending$1]
-  }
+	  get size () {
+	    return this[kPool][kSize]
+	  }
+	}
 
-  get queued () {
-    return this[kPool][kQueued$1]
-  }
-
-  get running () {
-    return this[kPool][kRunning$2]
-  }
-
-  get size () {
-    return this[kPool][kSize$1]
-  }
-};
-
-var poolStats = PoolStats$1;
-
-const DispatcherBase$3 = dispatcherBase;
-const FixedQueue = fixedQueue;
-const { kConnected: kConnected$2, kSize, kRunning: kRunning$1, kPending, kQueued, kBusy, kFree, kUrl: kUrl$2, kClose: kClose$5, kDestroy: kDestroy$3, kDispatch: kDispatch$3 } = symbols$4;
-const PoolStats = poolStats;
-
-const kClients$4 = Symbol('clients');
-const kNeedDrain$2 = Symbol('needDrain');
-const kQueue = Symbol('queue');
-const kClosedResolve = Symbol('closed resolve');
-const kOnDrain$1 = Symbol('onDrain');
-const kOnConnect$1 = Symbol('onConnect');
-const kOnDisconnect$1 = Symbol('onDisconnect');
-const kOnConnectionError$1 = Symbol('onConnectionError');
-const kGetDispatcher$2 = Symbol('get dispatcher');
-const kAddClient$2 = Symbol('add client');
-const kRemoveClient$1 = Symbol('remove client');
-const kStats = Symbol('stats');
-
-let PoolBase$2 = class PoolBase extends DispatcherBase$3 {
-  constructor (opts) {
-    super(opts);
-
-    this[kQueue] = new FixedQueue();
-    this[kClients$4] = [];
-    this[kQueued] = 0;
-
-    const pool = this;
-
-    this[kOnDrain$1] = function onDrain (origin, targets) {
-      const queue = pool[kQueue];
-
-      let needDrain = false;
-
-      while (!needDrain) {
-        const item = queue.shift();
-        if (!item) {
-          break
-        }
-        pool[kQueued]--;
-        needDrain = !this.dispatch(item.opts, item.handler);
-      }
-
-      this[kNeedDrain$2] = needDrain;
-
-      if (!this[kNeedDrain$2] && pool[kNeedDrain$2]) {
-        pool[kNeedDrain$2] = false;
-        pool.emit('drain', origin, [pool, ...targets]);
-      }
-
-      if (pool[kClosedResolve] && queue.isEmpty()) {
-        Promise
-          .all(pool[kClients$4].map(c => c.close()))
-          .then(pool[kClosedResolve]);
-      }
-    };
-
-    this[kOnConnect$1] = (origin, targets) => {
-      pool.emit('connect', origin, [pool, ...targets]);
-    };
-
-    this[kOnDisconnect$1] = (origin, targets, err) => {
-      pool.emit('disconnect', origin, [pool, ...targets], err);
-    };
-
-    this[kOnConnectionError$1] = (origin, targets, err) => {
-      pool.emit('connectionError', origin, [pool, ...targets], err);
-    };
-
-    this[kStats] = new PoolStats(this);
-  }
-
-  get [kBusy] () {
-    return this[kNeedDrain$2]
-  }
-
-  get [kConnected$2] () {
-    return this[kClients$4].filter(client => client[kConnected$2]).length
-  }
-
-  get [kFree] () {
-    return this[kClients$4].filter(client => client[kConnected$2] && !client[kNeedDrain$2]).length
-  }
-
-  get [kPending] () {
-    let ret = this[kQueued];
-    for (const { [kPending]: pending } of this[kClients$4]) {
-      ret += pending;
-    }
-    return ret
-  }
-
-  get [kRunning$1] () {
-    let ret = 0;
-    for (const { [kRunning$1]: running } of this[kClients$4]) {
-      ret += running;
-    }
-    return ret
-  }
-
-  get [kSize] () {
-    let ret = this[kQueued];
-    for (const { [kSize]: size } of this[kClients$4]) {
-      ret += size;
-    }
-    return ret
-  }
-
-  get stats () {
-    return this[kStats]
-  }
-
-  async [kClose$5] () {
-    if (this[kQueue].isEmpty()) {
-      await Promise.all(this[kClients$4].map(c => c.close()));
-    } else {
-      await new Promise((resolve) => {
-        this[kClosedResolve] = resolve;
-      });
-    }
-  }
-
-  async [kDestroy$3] (err) {
-    while (true) {
-      const item = this[kQueue].shift();
-      if (!item) {
-        break
-      }
-      item.handler.onError(err);
-    }
-
-    await Promise.all(this[kClients$4].map(c => c.destroy(err)));
-  }
-
-  [kDispatch$3] (opts, handler) {
-    const dispatcher = this[kGetDispatcher$2]();
-
-    if (!dispatcher) {
-      this[kNeedDrain$2] = true;
-      this[kQueue].push({ opts, handler });
-      this[kQueued]++;
-    } else if (!dispatcher.dispatch(opts, handler)) {
-      dispatcher[kNeedDrain$2] = true;
-      this[kNeedDrain$2] = !this[kGetDispatcher$2]();
-    }
-
-    return !this[kNeedDrain$2]
-  }
-
-  [kAddClient$2] (client) {
-    client
-      .on('drain', this[kOnDrain$1])
-      .on('connect', this[kOnConnect$1])
-      .on('disconnect', this[kOnDisconnect$1])
-      .on('connectionError', this[kOnConnectionError$1]);
-
-    this[kClients$4].push(client);
-
-    if (this[kNeedDrain$2]) {
-      queueMicrotask(() => {
-        if (this[kNeedDrain$2]) {
-          this[kOnDrain$1](client[kUrl$2], [this, client]);
-        }
-      });
-    }
-
-    return this
-  }
-
-  [kRemoveClient$1] (client) {
-    client.close(() => {
-      const idx = this[kClients$4].indexOf(client);
-      if (idx !== -1) {
-        this[kClients$4].splice(idx, 1);
-      }
-    });
-
-    this[kNeedDrain$2] = this[kClients$4].some(dispatcher => (
-      !dispatcher[kNeedDrain$2] &&
-      dispatcher.closed !== true &&
-      dispatcher.destroyed !== true
-    ));
-  }
-};
-
-var poolBase = {
-  PoolBase: PoolBase$2,
-  kClients: kClients$4,
-  kNeedDrain: kNeedDrain$2,
-  kAddClient: kAddClient$2,
-  kRemoveClient: kRemoveClient$1,
-  kGetDispatcher: kGetDispatcher$2
-};
-
-const {
-  PoolBase: PoolBase$1,
-  kClients: kClients$3,
-  kNeedDrain: kNeedDrain$1,
-  kAddClient: kAddClient$1,
-  kGetDispatcher: kGetDispatcher$1
-} = poolBase;
-const Client$4 = client;
-const {
-  InvalidArgumentError: InvalidArgumentError$h
-} = errors$1;
-const util$f = util$n;
-const { kUrl: kUrl$1, kInterceptors: kInterceptors$3 } = symbols$4;
-const buildConnector$2 = connect$2;
-
-const kOptions$3 = Symbol('options');
-const kConnections = Symbol('connections');
-const kFactory$3 = Symbol('factory');
-
-function defaultFactory$3 (origin, opts) {
-  return new Client$4(origin, opts)
+	poolStats = PoolStats;
+	return poolStats;
 }
 
-let Pool$5 = class Pool extends PoolBase$1 {
-  constructor (origin, {
-    connections,
-    factory = defaultFactory$3,
-    connect,
-    connectTimeout,
-    tls,
-    maxCachedSessions,
-    socketPath,
-    autoSelectFamily,
-    autoSelectFamilyAttemptTimeout,
-    allowH2,
-    ...options
-  } = {}) {
-    if (connections != null && (!Number.isFinite(connections) || connections < 0)) {
-      throw new InvalidArgumentError$h('invalid connections')
-    }
+var poolBase;
+var hasRequiredPoolBase;
 
-    if (typeof factory !== 'function') {
-      throw new InvalidArgumentError$h('factory must be a function.')
-    }
+function requirePoolBase () {
+	if (hasRequiredPoolBase) return poolBase;
+	hasRequiredPoolBase = 1;
 
-    if (connect != null && typeof connect !== 'function' && typeof connect !== 'object') {
-      throw new InvalidArgumentError$h('connect must be a function or an object')
-    }
+	const DispatcherBase = requireDispatcherBase();
+	const FixedQueue = requireFixedQueue();
+	const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = requireSymbols$4();
+	const PoolStats = requirePoolStats();
 
-    if (typeof connect !== 'function') {
-      connect = buildConnector$2({
-        ...tls,
-        maxCachedSessions,
-        allowH2,
-        socketPath,
-        timeout: connectTimeout,
-        ...(autoSelectFamily ? { autoSelectFamily, autoSelectFamilyAttemptTimeout } : undefined),
-        ...connect
-      });
-    }
+	const kClients = Symbol('clients');
+	const kNeedDrain = Symbol('needDrain');
+	const kQueue = Symbol('queue');
+	const kClosedResolve = Symbol('closed resolve');
+	const kOnDrain = Symbol('onDrain');
+	const kOnConnect = Symbol('onConnect');
+	const kOnDisconnect = Symbol('onDisconnect');
+	const kOnConnectionError = Symbol('onConnectionError');
+	const kGetDispatcher = Symbol('get dispatcher');
+	const kAddClient = Symbol('add client');
+	const kRemoveClient = Symbol('remove client');
+	const kStats = Symbol('stats');
 
-    super(options);
+	class PoolBase extends DispatcherBase {
+	  constructor (opts) {
+	    super(opts);
 
-    this[kInterceptors$3] = options.interceptors?.Pool && Array.isArray(options.interceptors.Pool)
-      ? options.interceptors.Pool
-      : [];
-    this[kConnections] = connections || null;
-    this[kUrl$1] = util$f.parseOrigin(origin);
-    this[kOptions$3] = { ...util$f.deepClone(options), connect, allowH2 };
-    this[kOptions$3].interceptors = options.interceptors
-      ? { ...options.interceptors }
-      : undefined;
-    this[kFactory$3] = factory;
+	    this[kQueue] = new FixedQueue();
+	    this[kClients] = [];
+	    this[kQueued] = 0;
 
-    this.on('connectionError', (origin, targets, error) => {
-      // If a connection error occurs, we remove the client from the pool,
-      // and emit a connectionError event. They will not be re-used.
-      // Fixes https://github.com/nodejs/undici/issues/3895
-      for (const target of targets) {
-        // Do not use kRemoveClient here, as it will close the client,
-        // but the client cannot be closed in this state.
-        const idx = this[kClients$3].indexOf(target);
-        if (idx !== -1) {
-          this[kClients$3].splice(idx, 1);
-        }
-      }
-    });
-  }
+	    const pool = this;
 
-  [kGetDispatcher$1] () {
-    for (const client of this[kClients$3]) {
-      if (!client[kNeedDrain$1]) {
-        return client
-      }
-    }
+	    this[kOnDrain] = function onDrain (origin, targets) {
+	      const queue = pool[kQueue];
 
-    if (!this[kConnections] || this[kClients$3].length < this[kConnections]) {
-      const dispatcher = this[kFactory$3](this[kUrl$1], this[kOptions$3]);
-      this[kAddClient$1](dispatcher);
-      return dispatcher
-    }
-  }
-};
+	      let needDrain = false;
 
-var pool = Pool$5;
+	      while (!needDrain) {
+	        const item = queue.shift();
+	        if (!item) {
+	          break
+	        }
+	        pool[kQueued]--;
+	        needDrain = !this.dispatch(item.opts, item.handler);
+	      }
 
-const {
-  BalancedPoolMissingUpstreamError,
-  InvalidArgumentError: InvalidArgumentError$g
-} = errors$1;
-const {
-  PoolBase,
-  kClients: kClients$2,
-  kNeedDrain,
-  kAddClient,
-  kRemoveClient,
-  kGetDispatcher
-} = poolBase;
-const Pool$4 = pool;
-const { kUrl, kInterceptors: kInterceptors$2 } = symbols$4;
-const { parseOrigin } = util$n;
-const kFactory$2 = Symbol('factory');
+	      this[kNeedDrain] = needDrain;
 
-const kOptions$2 = Symbol('options');
-const kGreatestCommonDivisor = Symbol('kGreatestCommonDivisor');
-const kCurrentWeight = Symbol('kCurrentWeight');
-const kIndex = Symbol('kIndex');
-const kWeight = Symbol('kWeight');
-const kMaxWeightPerServer = Symbol('kMaxWeightPerServer');
-const kErrorPenalty = Symbol('kErrorPenalty');
+	      if (!this[kNeedDrain] && pool[kNeedDrain]) {
+	        pool[kNeedDrain] = false;
+	        pool.emit('drain', origin, [pool, ...targets]);
+	      }
 
-/**
- * Calculate the greatest common divisor of two numbers by
- * using the Euclidean algorithm.
- *
- * @param {number} a
- * @param {number} b
- * @returns {number}
- */
-function getGreatestCommonDivisor (a, b) {
-  if (a === 0) return b
+	      if (pool[kClosedResolve] && queue.isEmpty()) {
+	        Promise
+	          .all(pool[kClients].map(c => c.close()))
+	          .then(pool[kClosedResolve]);
+	      }
+	    };
 
-  while (b !== 0) {
-    const t = b;
-    b = a % b;
-    a = t;
-  }
-  return a
+	    this[kOnConnect] = (origin, targets) => {
+	      pool.emit('connect', origin, [pool, ...targets]);
+	    };
+
+	    this[kOnDisconnect] = (origin, targets, err) => {
+	      pool.emit('disconnect', origin, [pool, ...targets], err);
+	    };
+
+	    this[kOnConnectionError] = (origin, targets, err) => {
+	      pool.emit('connectionError', origin, [pool, ...targets], err);
+	    };
+
+	    this[kStats] = new PoolStats(this);
+	  }
+
+	  get [kBusy] () {
+	    return this[kNeedDrain]
+	  }
+
+	  get [kConnected] () {
+	    return this[kClients].filter(client => client[kConnected]).length
+	  }
+
+	  get [kFree] () {
+	    return this[kClients].filter(client => client[kConnected] && !client[kNeedDrain]).length
+	  }
+
+	  get [kPending] () {
+	    let ret = this[kQueued];
+	    for (const { [kPending]: pending } of this[kClients]) {
+	      ret += pending;
+	    }
+	    return ret
+	  }
+
+	  get [kRunning] () {
+	    let ret = 0;
+	    for (const { [kRunning]: running } of this[kClients]) {
+	      ret += running;
+	    }
+	    return ret
+	  }
+
+	  get [kSize] () {
+	    let ret = this[kQueued];
+	    for (const { [kSize]: size } of this[kClients]) {
+	      ret += size;
+	    }
+	    return ret
+	  }
+
+	  get stats () {
+	    return this[kStats]
+	  }
+
+	  async [kClose] () {
+	    if (this[kQueue].isEmpty()) {
+	      await Promise.all(this[kClients].map(c => c.close()));
+	    } else {
+	      await new Promise((resolve) => {
+	        this[kClosedResolve] = resolve;
+	      });
+	    }
+	  }
+
+	  async [kDestroy] (err) {
+	    while (true) {
+	      const item = this[kQueue].shift();
+	      if (!item) {
+	        break
+	      }
+	      item.handler.onError(err);
+	    }
+
+	    await Promise.all(this[kClients].map(c => c.destroy(err)));
+	  }
+
+	  [kDispatch] (opts, handler) {
+	    const dispatcher = this[kGetDispatcher]();
+
+	    if (!dispatcher) {
+	      this[kNeedDrain] = true;
+	      this[kQueue].push({ opts, handler });
+	      this[kQueued]++;
+	    } else if (!dispatcher.dispatch(opts, handler)) {
+	      dispatcher[kNeedDrain] = true;
+	      this[kNeedDrain] = !this[kGetDispatcher]();
+	    }
+
+	    return !this[kNeedDrain]
+	  }
+
+	  [kAddClient] (client) {
+	    client
+	      .on('drain', this[kOnDrain])
+	      .on('connect', this[kOnConnect])
+	      .on('disconnect', this[kOnDisconnect])
+	      .on('connectionError', this[kOnConnectionError]);
+
+	    this[kClients].push(client);
+
+	    if (this[kNeedDrain]) {
+	      queueMicrotask(() => {
+	        if (this[kNeedDrain]) {
+	          this[kOnDrain](client[kUrl], [this, client]);
+	        }
+	      });
+	    }
+
+	    return this
+	  }
+
+	  [kRemoveClient] (client) {
+	    client.close(() => {
+	      const idx = this[kClients].indexOf(client);
+	      if (idx !== -1) {
+	        this[kClients].splice(idx, 1);
+	      }
+	    });
+
+	    this[kNeedDrain] = this[kClients].some(dispatcher => (
+	      !dispatcher[kNeedDrain] &&
+	      dispatcher.closed !== true &&
+	      dispatcher.destroyed !== true
+	    ));
+	  }
+	}
+
+	poolBase = {
+	  PoolBase,
+	  kClients,
+	  kNeedDrain,
+	  kAddClient,
+	  kRemoveClient,
+	  kGetDispatcher
+	};
+	return poolBase;
 }
 
-function defaultFactory$2 (origin, opts) {
-  return new Pool$4(origin, opts)
+var pool;
+var hasRequiredPool;
+
+function requirePool () {
+	if (hasRequiredPool) return pool;
+	hasRequiredPool = 1;
+
+	const {
+	  PoolBase,
+	  kClients,
+	  kNeedDrain,
+	  kAddClient,
+	  kGetDispatcher
+	} = requirePoolBase();
+	const Client = requireClient();
+	const {
+	  InvalidArgumentError
+	} = requireErrors();
+	const util = requireUtil$7();
+	const { kUrl, kInterceptors } = requireSymbols$4();
+	const buildConnector = requireConnect();
+
+	const kOptions = Symbol('options');
+	const kConnections = Symbol('connections');
+	const kFactory = Symbol('factory');
+
+	function defaultFactory (origin, opts) {
+	  return new Client(origin, opts)
+	}
+
+	class Pool extends PoolBase {
+	  constructor (origin, {
+	    connections,
+	    factory = defaultFactory,
+	    connect,
+	    connectTimeout,
+	    tls,
+	    maxCachedSessions,
+	    socketPath,
+	    autoSelectFamily,
+	    autoSelectFamilyAttemptTimeout,
+	    allowH2,
+	    ...options
+	  } = {}) {
+	    if (connections != null && (!Number.isFinite(connections) || connections < 0)) {
+	      throw new InvalidArgumentError('invalid connections')
+	    }
+
+	    if (typeof factory !== 'function') {
+	      throw new InvalidArgumentError('factory must be a function.')
+	    }
+
+	    if (connect != null && typeof connect !== 'function' && typeof connect !== 'object') {
+	      throw new InvalidArgumentError('connect must be a function or an object')
+	    }
+
+	    if (typeof connect !== 'function') {
+	      connect = buildConnector({
+	        ...tls,
+	        maxCachedSessions,
+	        allowH2,
+	        socketPath,
+	        timeout: connectTimeout,
+	        ...(autoSelectFamily ? { autoSelectFamily, autoSelectFamilyAttemptTimeout } : undefined),
+	        ...connect
+	      });
+	    }
+
+	    super(options);
+
+	    this[kInterceptors] = options.interceptors?.Pool && Array.isArray(options.interceptors.Pool)
+	      ? options.interceptors.Pool
+	      : [];
+	    this[kConnections] = connections || null;
+	    this[kUrl] = util.parseOrigin(origin);
+	    this[kOptions] = { ...util.deepClone(options), connect, allowH2 };
+	    this[kOptions].interceptors = options.interceptors
+	      ? { ...options.interceptors }
+	      : undefined;
+	    this[kFactory] = factory;
+
+	    this.on('connectionError', (origin, targets, error) => {
+	      // If a connection error occurs, we remove the client from the pool,
+	      // and emit a connectionError event. They will not be re-used.
+	      // Fixes https://github.com/nodejs/undici/issues/3895
+	      for (const target of targets) {
+	        // Do not use kRemoveClient here, as it will close the client,
+	        // but the client cannot be closed in this state.
+	        const idx = this[kClients].indexOf(target);
+	        if (idx !== -1) {
+	          this[kClients].splice(idx, 1);
+	        }
+	      }
+	    });
+	  }
+
+	  [kGetDispatcher] () {
+	    for (const client of this[kClients]) {
+	      if (!client[kNeedDrain]) {
+	        return client
+	      }
+	    }
+
+	    if (!this[kConnections] || this[kClients].length < this[kConnections]) {
+	      const dispatcher = this[kFactory](this[kUrl], this[kOptions]);
+	      this[kAddClient](dispatcher);
+	      return dispatcher
+	    }
+	  }
+	}
+
+	pool = Pool;
+	return pool;
 }
 
-let BalancedPool$1 = class BalancedPool extends PoolBase {
-  constructor (upstreams = [], { factory = defaultFactory$2, ...opts } = {}) {
-    super();
+var balancedPool;
+var hasRequiredBalancedPool;
 
-    this[kOptions$2] = opts;
-    this[kIndex] = -1;
-    this[kCurrentWeight] = 0;
+function requireBalancedPool () {
+	if (hasRequiredBalancedPool) return balancedPool;
+	hasRequiredBalancedPool = 1;
 
-    this[kMaxWeightPerServer] = this[kOptions$2].maxWeightPerServer || 100;
-    this[kErrorPenalty] = this[kOptions$2].errorPenalty || 15;
+	const {
+	  BalancedPoolMissingUpstreamError,
+	  InvalidArgumentError
+	} = requireErrors();
+	const {
+	  PoolBase,
+	  kClients,
+	  kNeedDrain,
+	  kAddClient,
+	  kRemoveClient,
+	  kGetDispatcher
+	} = requirePoolBase();
+	const Pool = requirePool();
+	const { kUrl, kInterceptors } = requireSymbols$4();
+	const { parseOrigin } = requireUtil$7();
+	const kFactory = Symbol('factory');
 
-    if (!Array.isArray(upstreams)) {
-      upstreams = [upstreams];
-    }
+	const kOptions = Symbol('options');
+	const kGreatestCommonDivisor = Symbol('kGreatestCommonDivisor');
+	const kCurrentWeight = Symbol('kCurrentWeight');
+	const kIndex = Symbol('kIndex');
+	const kWeight = Symbol('kWeight');
+	const kMaxWeightPerServer = Symbol('kMaxWeightPerServer');
+	const kErrorPenalty = Symbol('kErrorPenalty');
 
-    if (typeof factory !== 'function') {
-      throw new InvalidArgumentError$g('factory must be a function.')
-    }
+	/**
+	 * Calculate the greatest common divisor of two numbers by
+	 * using the Euclidean algorithm.
+	 *
+	 * @param {number} a
+	 * @param {number} b
+	 * @returns {number}
+	 */
+	function getGreatestCommonDivisor (a, b) {
+	  if (a === 0) return b
 
-    this[kInterceptors$2] = opts.interceptors?.BalancedPool && Array.isArray(opts.interceptors.BalancedPool)
-      ? opts.interceptors.BalancedPool
-      : [];
-    this[kFactory$2] = factory;
+	  while (b !== 0) {
+	    const t = b;
+	    b = a % b;
+	    a = t;
+	  }
+	  return a
+	}
 
-    for (const upstream of upstreams) {
-      this.addUpstream(upstream);
-    }
-    this._updateBalancedPoolStats();
-  }
+	function defaultFactory (origin, opts) {
+	  return new Pool(origin, opts)
+	}
 
-  addUpstream (upstream) {
-    const upstreamOrigin = parseOrigin(upstream).origin;
+	class BalancedPool extends PoolBase {
+	  constructor (upstreams = [], { factory = defaultFactory, ...opts } = {}) {
+	    super();
 
-    if (this[kClients$2].find((pool) => (
-      pool[kUrl].origin === upstreamOrigin &&
-      pool.closed !== true &&
-      pool.destroyed !== true
-    ))) {
-      return this
-    }
-    const pool = this[kFactory$2](upstreamOrigin, Object.assign({}, this[kOptions$2]));
+	    this[kOptions] = opts;
+	    this[kIndex] = -1;
+	    this[kCurrentWeight] = 0;
 
-    this[kAddClient](pool);
-    pool.on('connect', () => {
-      pool[kWeight] = Math.min(this[kMaxWeightPerServer], pool[kWeight] + this[kErrorPenalty]);
-    });
+	    this[kMaxWeightPerServer] = this[kOptions].maxWeightPerServer || 100;
+	    this[kErrorPenalty] = this[kOptions].errorPenalty || 15;
 
-    pool.on('connectionError', () => {
-      pool[kWeight] = Math.max(1, pool[kWeight] - this[kErrorPenalty]);
-      this._updateBalancedPoolStats();
-    });
+	    if (!Array.isArray(upstreams)) {
+	      upstreams = [upstreams];
+	    }
 
-    pool.on('disconnect', (...args) => {
-      const err = args[2];
-      if (err && err.code === 'UND_ERR_SOCKET') {
-        // decrease the weight of the pool.
-        pool[kWeight] = Math.max(1, pool[kWeight] - this[kErrorPenalty]);
-        this._updateBalancedPoolStats();
-      }
-    });
+	    if (typeof factory !== 'function') {
+	      throw new InvalidArgumentError('factory must be a function.')
+	    }
 
-    for (const client of this[kClients$2]) {
-      client[kWeight] = this[kMaxWeightPerServer];
-    }
+	    this[kInterceptors] = opts.interceptors?.BalancedPool && Array.isArray(opts.interceptors.BalancedPool)
+	      ? opts.interceptors.BalancedPool
+	      : [];
+	    this[kFactory] = factory;
 
-    this._updateBalancedPoolStats();
+	    for (const upstream of upstreams) {
+	      this.addUpstream(upstream);
+	    }
+	    this._updateBalancedPoolStats();
+	  }
 
-    return this
-  }
+	  addUpstream (upstream) {
+	    const upstreamOrigin = parseOrigin(upstream).origin;
 
-  _updateBalancedPoolStats () {
-    let result = 0;
-    for (let i = 0; i < this[kClients$2].length; i++) {
-      result = getGreatestCommonDivisor(this[kClients$2][i][kWeight], result);
-    }
+	    if (this[kClients].find((pool) => (
+	      pool[kUrl].origin === upstreamOrigin &&
+	      pool.closed !== true &&
+	      pool.destroyed !== true
+	    ))) {
+	      return this
+	    }
+	    const pool = this[kFactory](upstreamOrigin, Object.assign({}, this[kOptions]));
 
-    this[kGreatestCommonDivisor] = result;
-  }
+	    this[kAddClient](pool);
+	    pool.on('connect', () => {
+	      pool[kWeight] = Math.min(this[kMaxWeightPerServer], pool[kWeight] + this[kErrorPenalty]);
+	    });
 
-  removeUpstream (upstream) {
-    const upstreamOrigin = parseOrigin(upstream).origin;
+	    pool.on('connectionError', () => {
+	      pool[kWeight] = Math.max(1, pool[kWeight] - this[kErrorPenalty]);
+	      this._updateBalancedPoolStats();
+	    });
 
-    const pool = this[kClients$2].find((pool) => (
-      pool[kUrl].origin === upstreamOrigin &&
-      pool.closed !== true &&
-      pool.destroyed !== true
-    ));
+	    pool.on('disconnect', (...args) => {
+	      const err = args[2];
+	      if (err && err.code === 'UND_ERR_SOCKET') {
+	        // decrease the weight of the pool.
+	        pool[kWeight] = Math.max(1, pool[kWeight] - this[kErrorPenalty]);
+	        this._updateBalancedPoolStats();
+	      }
+	    });
 
-    if (pool) {
-      this[kRemoveClient](pool);
-    }
+	    for (const client of this[kClients]) {
+	      client[kWeight] = this[kMaxWeightPerServer];
+	    }
 
-    return this
-  }
+	    this._updateBalancedPoolStats();
 
-  get upstreams () {
-    return this[kClients$2]
-      .filter(dispatcher => dispatcher.closed !== true && dispatcher.destroyed !== true)
-      .map((p) => p[kUrl].origin)
-  }
+	    return this
+	  }
 
-  [kGetDispatcher] () {
-    // We validate that pools is greater than 0,
-    // otherwise we would have to wait until an upstream
-    // is added, which might never happen.
-    if (this[kClients$2].length === 0) {
-      throw new BalancedPoolMissingUpstreamError()
-    }
+	  _updateBalancedPoolStats () {
+	    let result = 0;
+	    for (let i = 0; i < this[kClients].length; i++) {
+	      result = getGreatestCommonDivisor(this[kClients][i][kWeight], result);
+	    }
 
-    const dispatcher = this[kClients$2].find(dispatcher => (
-      !dispatcher[kNeedDrain] &&
-      dispatcher.closed !== true &&
-      dispatcher.destroyed !== true
-    ));
+	    this[kGreatestCommonDivisor] = result;
+	  }
 
-    if (!dispatcher) {
-      return
-    }
+	  removeUpstream (upstream) {
+	    const upstreamOrigin = parseOrigin(upstream).origin;
 
-    const allClientsBusy = this[kClients$2].map(pool => pool[kNeedDrain]).reduce((a, b) => a && b, true);
+	    const pool = this[kClients].find((pool) => (
+	      pool[kUrl].origin === upstreamOrigin &&
+	      pool.closed !== true &&
+	      pool.destroyed !== true
+	    ));
 
-    if (allClientsBusy) {
-      return
-    }
+	    if (pool) {
+	      this[kRemoveClient](pool);
+	    }
 
-    let counter = 0;
+	    return this
+	  }
 
-    let maxWeightIndex = this[kClients$2].findIndex(pool => !pool[kNeedDrain]);
+	  get upstreams () {
+	    return this[kClients]
+	      .filter(dispatcher => dispatcher.closed !== true && dispatcher.destroyed !== true)
+	      .map((p) => p[kUrl].origin)
+	  }
 
-    while (counter++ < this[kClients$2].length) {
-      this[kIndex] = (this[kIndex] + 1) % this[kClients$2].length;
-      const pool = this[kClients$2][this[kIndex]];
+	  [kGetDispatcher] () {
+	    // We validate that pools is greater than 0,
+	    // otherwise we would have to wait until an upstream
+	    // is added, which might never happen.
+	    if (this[kClients].length === 0) {
+	      throw new BalancedPoolMissingUpstreamError()
+	    }
 
-      // find pool index with the largest weight
-      if (pool[kWeight] > this[kClients$2][maxWeightIndex][kWeight] && !pool[kNeedDrain]) {
-        maxWeightIndex = this[kIndex];
-      }
+	    const dispatcher = this[kClients].find(dispatcher => (
+	      !dispatcher[kNeedDrain] &&
+	      dispatcher.closed !== true &&
+	      dispatcher.destroyed !== true
+	    ));
 
-      // decrease the current weight every `this[kClients].length`.
-      if (this[kIndex] === 0) {
-        // Set the current weight to the next lower weight.
-        this[kCurrentWeight] = this[kCurrentWeight] - this[kGreatestCommonDivisor];
+	    if (!dispatcher) {
+	      return
+	    }
 
-        if (this[kCurrentWeight] <= 0) {
-          this[kCurrentWeight] = this[kMaxWeightPerServer];
-        }
-      }
-      if (pool[kWeight] >= this[kCurrentWeight] && (!pool[kNeedDrain])) {
-        return pool
-      }
-    }
+	    const allClientsBusy = this[kClients].map(pool => pool[kNeedDrain]).reduce((a, b) => a && b, true);
 
-    this[kCurrentWeight] = this[kClients$2][maxWeightIndex][kWeight];
-    this[kIndex] = maxWeightIndex;
-    return this[kClients$2][maxWeightIndex]
-  }
-};
+	    if (allClientsBusy) {
+	      return
+	    }
 
-var balancedPool = BalancedPool$1;
+	    let counter = 0;
 
-const { InvalidArgumentError: InvalidArgumentError$f } = errors$1;
-const { kClients: kClients$1, kRunning, kClose: kClose$4, kDestroy: kDestroy$2, kDispatch: kDispatch$2, kInterceptors: kInterceptors$1 } = symbols$4;
-const DispatcherBase$2 = dispatcherBase;
-const Pool$3 = pool;
-const Client$3 = client;
-const util$e = util$n;
-const createRedirectInterceptor$1 = redirectInterceptor;
+	    let maxWeightIndex = this[kClients].findIndex(pool => !pool[kNeedDrain]);
 
-const kOnConnect = Symbol('onConnect');
-const kOnDisconnect = Symbol('onDisconnect');
-const kOnConnectionError = Symbol('onConnectionError');
-const kMaxRedirections = Symbol('maxRedirections');
-const kOnDrain = Symbol('onDrain');
-const kFactory$1 = Symbol('factory');
-const kOptions$1 = Symbol('options');
+	    while (counter++ < this[kClients].length) {
+	      this[kIndex] = (this[kIndex] + 1) % this[kClients].length;
+	      const pool = this[kClients][this[kIndex]];
 
-function defaultFactory$1 (origin, opts) {
-  return opts && opts.connections === 1
-    ? new Client$3(origin, opts)
-    : new Pool$3(origin, opts)
+	      // find pool index with the largest weight
+	      if (pool[kWeight] > this[kClients][maxWeightIndex][kWeight] && !pool[kNeedDrain]) {
+	        maxWeightIndex = this[kIndex];
+	      }
+
+	      // decrease the current weight every `this[kClients].length`.
+	      if (this[kIndex] === 0) {
+	        // Set the current weight to the next lower weight.
+	        this[kCurrentWeight] = this[kCurrentWeight] - this[kGreatestCommonDivisor];
+
+	        if (this[kCurrentWeight] <= 0) {
+	          this[kCurrentWeight] = this[kMaxWeightPerServer];
+	        }
+	      }
+	      if (pool[kWeight] >= this[kCurrentWeight] && (!pool[kNeedDrain])) {
+	        return pool
+	      }
+	    }
+
+	    this[kCurrentWeight] = this[kClients][maxWeightIndex][kWeight];
+	    this[kIndex] = maxWeightIndex;
+	    return this[kClients][maxWeightIndex]
+	  }
+	}
+
+	balancedPool = BalancedPool;
+	return balancedPool;
 }
 
-let Agent$5 = class Agent extends DispatcherBase$2 {
-  constructor ({ factory = defaultFactory$1, maxRedirections = 0, connect, tls, ...options } = {}) {
-    if (typeof factory !== 'function') {
-      throw new InvalidArgumentError$f('factory must be a function.')
-    }
+var agent;
+var hasRequiredAgent;
 
-    if (connect != null && typeof connect !== 'function' && typeof connect !== 'object') {
-      throw new InvalidArgumentError$f('connect must be a function or an object')
-    }
+function requireAgent () {
+	if (hasRequiredAgent) return agent;
+	hasRequiredAgent = 1;
 
-    if (!Number.isInteger(maxRedirections) || maxRedirections < 0) {
-      throw new InvalidArgumentError$f('maxRedirections must be a positive number')
-    }
+	const { InvalidArgumentError } = requireErrors();
+	const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = requireSymbols$4();
+	const DispatcherBase = requireDispatcherBase();
+	const Pool = requirePool();
+	const Client = requireClient();
+	const util = requireUtil$7();
+	const createRedirectInterceptor = requireRedirectInterceptor();
 
-    super(options);
+	const kOnConnect = Symbol('onConnect');
+	const kOnDisconnect = Symbol('onDisconnect');
+	const kOnConnectionError = Symbol('onConnectionError');
+	const kMaxRedirections = Symbol('maxRedirections');
+	const kOnDrain = Symbol('onDrain');
+	const kFactory = Symbol('factory');
+	const kOptions = Symbol('options');
 
-    if (connect && typeof connect !== 'function') {
-      connect = { ...connect };
-    }
+	function defaultFactory (origin, opts) {
+	  return opts && opts.connections === 1
+	    ? new Client(origin, opts)
+	    : new Pool(origin, opts)
+	}
 
-    if (tls && typeof tls !== 'function') {
-      tls = { ...tls };
-    }
+	class Agent extends DispatcherBase {
+	  constructor ({ factory = defaultFactory, maxRedirections = 0, connect, tls, ...options } = {}) {
+	    if (typeof factory !== 'function') {
+	      throw new InvalidArgumentError('factory must be a function.')
+	    }
 
-    this[kInterceptors$1] = options.interceptors?.Agent && Array.isArray(options.interceptors.Agent)
-      ? options.interceptors.Agent
-      : [createRedirectInterceptor$1({ maxRedirections })];
+	    if (connect != null && typeof connect !== 'function' && typeof connect !== 'object') {
+	      throw new InvalidArgumentError('connect must be a function or an object')
+	    }
 
-    this[kOptions$1] = { ...util$e.deepClone(options), connect, tls };
-    this[kOptions$1].interceptors = options.interceptors
-      ? { ...options.interceptors }
-      : undefined;
-    this[kMaxRedirections] = maxRedirections;
-    this[kFactory$1] = factory;
-    this[kClients$1] = new Map();
+	    if (!Number.isInteger(maxRedirections) || maxRedirections < 0) {
+	      throw new InvalidArgumentError('maxRedirections must be a positive number')
+	    }
 
-    this[kOnDrain] = (origin, targets) => {
-      this.emit('drain', origin, [this, ...targets]);
-    };
+	    super(options);
 
-    this[kOnConnect] = (origin, targets) => {
-      this.emit('connect', origin, [this, ...targets]);
-    };
+	    if (connect && typeof connect !== 'function') {
+	      connect = { ...connect };
+	    }
 
-    this[kOnDisconnect] = (origin, targets, err) => {
-      this.emit('disconnect', origin, [this, ...targets], err);
-    };
+	    if (tls && typeof tls !== 'function') {
+	      tls = { ...tls };
+	    }
 
-    this[kOnConnectionError] = (origin, targets, err) => {
-      this.emit('connectionError', origin, [this, ...targets], err);
-    };
-  }
+	    this[kInterceptors] = options.interceptors?.Agent && Array.isArray(options.interceptors.Agent)
+	      ? options.interceptors.Agent
+	      : [createRedirectInterceptor({ maxRedirections })];
 
-  get [kRunning] () {
-    let ret = 0;
-    for (const client of this[kClients$1].values()) {
-      ret += client[kRunning];
-    }
-    return ret
-  }
+	    this[kOptions] = { ...util.deepClone(options), connect, tls };
+	    this[kOptions].interceptors = options.interceptors
+	      ? { ...options.interceptors }
+	      : undefined;
+	    this[kMaxRedirections] = maxRedirections;
+	    this[kFactory] = factory;
+	    this[kClients] = new Map();
 
-  [kDispatch$2] (opts, handler) {
-    let key;
-    if (opts.origin && (typeof opts.origin === 'string' || opts.origin instanceof URL)) {
-      key = String(opts.origin);
-    } else {
-      throw new InvalidArgumentError$f('opts.origin must be a non-empty string or URL.')
-    }
+	    this[kOnDrain] = (origin, targets) => {
+	      this.emit('drain', origin, [this, ...targets]);
+	    };
 
-    let dispatcher = this[kClients$1].get(key);
+	    this[kOnConnect] = (origin, targets) => {
+	      this.emit('connect', origin, [this, ...targets]);
+	    };
 
-    if (!dispatcher) {
-      dispatcher = this[kFactory$1](opts.origin, this[kOptions$1])
-        .on('drain', this[kOnDrain])
-        .on('connect', this[kOnConnect])
-        .on('disconnect', this[kOnDisconnect])
-        .on('connectionError', this[kOnConnectionError]);
+	    this[kOnDisconnect] = (origin, targets, err) => {
+	      this.emit('disconnect', origin, [this, ...targets], err);
+	    };
 
-      // This introduces a tiny memory leak, as dispatchers are never removed from the map.
-      // TODO(mcollina): remove te timer when the client/pool do not have any more
-      // active connections.
-      this[kClients$1].set(key, dispatcher);
-    }
+	    this[kOnConnectionError] = (origin, targets, err) => {
+	      this.emit('connectionError', origin, [this, ...targets], err);
+	    };
+	  }
 
-    return dispatcher.dispatch(opts, handler)
-  }
+	  get [kRunning] () {
+	    let ret = 0;
+	    for (const client of this[kClients].values()) {
+	      ret += client[kRunning];
+	    }
+	    return ret
+	  }
 
-  async [kClose$4] () {
-    const closePromises = [];
-    for (const client of this[kClients$1].values()) {
-      closePromises.push(client.close());
-    }
-    this[kClients$1].clear();
+	  [kDispatch] (opts, handler) {
+	    let key;
+	    if (opts.origin && (typeof opts.origin === 'string' || opts.origin instanceof URL)) {
+	      key = String(opts.origin);
+	    } else {
+	      throw new InvalidArgumentError('opts.origin must be a non-empty string or URL.')
+	    }
 
-    await Promise.all(closePromises);
-  }
+	    let dispatcher = this[kClients].get(key);
 
-  async [kDestroy$2] (err) {
-    const destroyPromises = [];
-    for (const client of this[kClients$1].values()) {
-      destroyPromises.push(client.destroy(err));
-    }
-    this[kClients$1].clear();
+	    if (!dispatcher) {
+	      dispatcher = this[kFactory](opts.origin, this[kOptions])
+	        .on('drain', this[kOnDrain])
+	        .on('connect', this[kOnConnect])
+	        .on('disconnect', this[kOnDisconnect])
+	        .on('connectionError', this[kOnConnectionError]);
 
-    await Promise.all(destroyPromises);
-  }
-};
+	      // This introduces a tiny memory leak, as dispatchers are never removed from the map.
+	      // TODO(mcollina): remove te timer when the client/pool do not have any more
+	      // active connections.
+	      this[kClients].set(key, dispatcher);
+	    }
 
-var agent = Agent$5;
+	    return dispatcher.dispatch(opts, handler)
+	  }
 
-const { kProxy, kClose: kClose$3, kDestroy: kDestroy$1, kDispatch: kDispatch$1, kInterceptors } = symbols$4;
-const { URL: URL$1 } = require$$1$2;
-const Agent$4 = agent;
-const Pool$2 = pool;
-const DispatcherBase$1 = dispatcherBase;
-const { InvalidArgumentError: InvalidArgumentError$e, RequestAbortedError: RequestAbortedError$5, SecureProxyConnectionError } = errors$1;
-const buildConnector$1 = connect$2;
-const Client$2 = client;
+	  async [kClose] () {
+	    const closePromises = [];
+	    for (const client of this[kClients].values()) {
+	      closePromises.push(client.close());
+	    }
+	    this[kClients].clear();
 
-const kAgent$1 = Symbol('proxy agent');
-const kClient = Symbol('proxy client');
-const kProxyHeaders = Symbol('proxy headers');
-const kRequestTls = Symbol('request tls settings');
-const kProxyTls = Symbol('proxy tls settings');
-const kConnectEndpoint = Symbol('connect endpoint function');
-const kTunnelProxy = Symbol('tunnel proxy');
+	    await Promise.all(closePromises);
+	  }
 
-function defaultProtocolPort (protocol) {
-  return protocol === 'https:' ? 443 : 80
+	  async [kDestroy] (err) {
+	    const destroyPromises = [];
+	    for (const client of this[kClients].values()) {
+	      destroyPromises.push(client.destroy(err));
+	    }
+	    this[kClients].clear();
+
+	    await Promise.all(destroyPromises);
+	  }
+	}
+
+	agent = Agent;
+	return agent;
 }
 
-function defaultFactory (origin, opts) {
-  return new Pool$2(origin, opts)
+var proxyAgent;
+var hasRequiredProxyAgent;
+
+function requireProxyAgent () {
+	if (hasRequiredProxyAgent) return proxyAgent;
+	hasRequiredProxyAgent = 1;
+
+	const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = requireSymbols$4();
+	const { URL } = require$$1$2;
+	const Agent = requireAgent();
+	const Pool = requirePool();
+	const DispatcherBase = requireDispatcherBase();
+	const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = requireErrors();
+	const buildConnector = requireConnect();
+	const Client = requireClient();
+
+	const kAgent = Symbol('proxy agent');
+	const kClient = Symbol('proxy client');
+	const kProxyHeaders = Symbol('proxy headers');
+	const kRequestTls = Symbol('request tls settings');
+	const kProxyTls = Symbol('proxy tls settings');
+	const kConnectEndpoint = Symbol('connect endpoint function');
+	const kTunnelProxy = Symbol('tunnel proxy');
+
+	function defaultProtocolPort (protocol) {
+	  return protocol === 'https:' ? 443 : 80
+	}
+
+	function defaultFactory (origin, opts) {
+	  return new Pool(origin, opts)
+	}
+
+	const noop = () => {};
+
+	function defaultAgentFactory (origin, opts) {
+	  if (opts.connections === 1) {
+	    return new Client(origin, opts)
+	  }
+	  return new Pool(origin, opts)
+	}
+
+	class Http1ProxyWrapper extends DispatcherBase {
+	  #client
+
+	  constructor (proxyUrl, { headers = {}, connect, factory }) {
+	    super();
+	    if (!proxyUrl) {
+	      throw new InvalidArgumentError('Proxy URL is mandatory')
+	    }
+
+	    this[kProxyHeaders] = headers;
+	    if (factory) {
+	      this.#client = factory(proxyUrl, { connect });
+	    } else {
+	      this.#client = new Client(proxyUrl, { connect });
+	    }
+	  }
+
+	  [kDispatch] (opts, handler) {
+	    const onHeaders = handler.onHeaders;
+	    handler.onHeaders = function (statusCode, data, resume) {
+	      if (statusCode === 407) {
+	        if (typeof handler.onError === 'function') {
+	          handler.onError(new InvalidArgumentError('Proxy Authentication Required (407)'));
+	        }
+	        return
+	      }
+	      if (onHeaders) onHeaders.call(this, statusCode, data, resume);
+	    };
+
+	    // Rewrite request as an HTTP1 Proxy request, without tunneling.
+	    const {
+	      origin,
+	      path = '/',
+	      headers = {}
+	    } = opts;
+
+	    opts.path = origin + path;
+
+	    if (!('host' in headers) && !('Host' in headers)) {
+	      const { host } = new URL(origin);
+	      headers.host = host;
+	    }
+	    opts.headers = { ...this[kProxyHeaders], ...headers };
+
+	    return this.#client[kDispatch](opts, handler)
+	  }
+
+	  async [kClose] () {
+	    return this.#client.close()
+	  }
+
+	  async [kDestroy] (err) {
+	    return this.#client.destroy(err)
+	  }
+	}
+
+	class ProxyAgent extends DispatcherBase {
+	  constructor (opts) {
+	    super();
+
+	    if (!opts || (typeof opts === 'object' && !(opts instanceof URL) && !opts.uri)) {
+	      throw new InvalidArgumentError('Proxy uri is mandatory')
+	    }
+
+	    const { clientFactory = defaultFactory } = opts;
+	    if (typeof clientFactory !== 'function') {
+	      throw new InvalidArgumentError('Proxy opts.clientFactory must be a function.')
+	    }
+
+	    const { proxyTunnel = true } = opts;
+
+	    const url = this.#getUrl(opts);
+	    const { href, origin, port, protocol, username, password, hostname: proxyHostname } = url;
+
+	    this[kProxy] = { uri: href, protocol };
+	    this[kInterceptors] = opts.interceptors?.ProxyAgent && Array.isArray(opts.interceptors.ProxyAgent)
+	      ? opts.interceptors.ProxyAgent
+	      : [];
+	    this[kRequestTls] = opts.requestTls;
+	    this[kProxyTls] = opts.proxyTls;
+	    this[kProxyHeaders] = opts.headers || {};
+	    this[kTunnelProxy] = proxyTunnel;
+
+	    if (opts.auth && opts.token) {
+	      throw new InvalidArgumentError('opts.auth cannot be used in combination with opts.token')
+	    } else if (opts.auth) {
+	      /* @deprecated in favour of opts.token */
+	      this[kProxyHeaders]['proxy-authorization'] = `Basic ${opts.auth}`;
+	    } else if (opts.token) {
+	      this[kProxyHeaders]['proxy-authorization'] = opts.token;
+	    } else if (username && password) {
+	      this[kProxyHeaders]['proxy-authorization'] = `Basic ${Buffer.from(`${decodeURIComponent(username)}:${decodeURIComponent(password)}`).toString('base64')}`;
+	    }
+
+	    const connect = buildConnector({ ...opts.proxyTls });
+	    this[kConnectEndpoint] = buildConnector({ ...opts.requestTls });
+
+	    const agentFactory = opts.factory || defaultAgentFactory;
+	    const factory = (origin, options) => {
+	      const { protocol } = new URL(origin);
+	      if (!this[kTunnelProxy] && protocol === 'http:' && this[kProxy].protocol === 'http:') {
+	        return new Http1ProxyWrapper(this[kProxy].uri, {
+	          headers: this[kProxyHeaders],
+	          connect,
+	          factory: agentFactory
+	        })
+	      }
+	      return agentFactory(origin, options)
+	    };
+	    this[kClient] = clientFactory(url, { connect });
+	    this[kAgent] = new Agent({
+	      ...opts,
+	      factory,
+	      connect: async (opts, callback) => {
+	        let requestedPath = opts.host;
+	        if (!opts.port) {
+	          requestedPath += `:${defaultProtocolPort(opts.protocol)}`;
+	        }
+	        try {
+	          const { socket, statusCode } = await this[kClient].connect({
+	            origin,
+	            port,
+	            path: requestedPath,
+	            signal: opts.signal,
+	            headers: {
+	              ...this[kProxyHeaders],
+	              host: opts.host
+	            },
+	            servername: this[kProxyTls]?.servername || proxyHostname
+	          });
+	          if (statusCode !== 200) {
+	            socket.on('error', noop).destroy();
+	            callback(new RequestAbortedError(`Proxy response (${statusCode}) !== 200 when HTTP Tunneling`));
+	          }
+	          if (opts.protocol !== 'https:') {
+	            callback(null, socket);
+	            return
+	          }
+	          let servername;
+	          if (this[kRequestTls]) {
+	            servername = this[kRequestTls].servername;
+	          } else {
+	            servername = opts.servername;
+	          }
+	          this[kConnectEndpoint]({ ...opts, servername, httpSocket: socket }, callback);
+	        } catch (err) {
+	          if (err.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+	            // Throw a custom error to avoid loop in client.js#connect
+	            callback(new SecureProxyConnectionError(err));
+	          } else {
+	            callback(err);
+	          }
+	        }
+	      }
+	    });
+	  }
+
+	  dispatch (opts, handler) {
+	    const headers = buildHeaders(opts.headers);
+	    throwIfProxyAuthIsSent(headers);
+
+	    if (headers && !('host' in headers) && !('Host' in headers)) {
+	      const { host } = new URL(opts.origin);
+	      headers.host = host;
+	    }
+
+	    return this[kAgent].dispatch(
+	      {
+	        ...opts,
+	        headers
+	      },
+	      handler
+	    )
+	  }
+
+	  /**
+	   * @param {import('../types/proxy-agent').ProxyAgent.Options | string | URL} opts
+	   * @returns {URL}
+	   */
+	  #getUrl (opts) {
+	    if (typeof opts === 'string') {
+	      return new URL(opts)
+	    } else if (opts instanceof URL) {
+	      return opts
+	    } else {
+	      return new URL(opts.uri)
+	    }
+	  }
+
+	  async [kClose] () {
+	    await this[kAgent].close();
+	    await this[kClient].close();
+	  }
+
+	  async [kDestroy] () {
+	    await this[kAgent].destroy();
+	    await this[kClient].destroy();
+	  }
+	}
+
+	/**
+	 * @param {string[] | Record<string, string>} headers
+	 * @returns {Record<string, string>}
+	 */
+	function buildHeaders (headers) {
+	  // When using undici.fetch, the headers list is stored
+	  // as an array.
+	  if (Array.isArray(headers)) {
+	    /** @type {Record<string, string>} */
+	    const headersPair = {};
+
+	    for (let i = 0; i < headers.length; i += 2) {
+	      headersPair[headers[i]] = headers[i + 1];
+	    }
+
+	    return headersPair
+	  }
+
+	  return headers
+	}
+
+	/**
+	 * @param {Record<string, string>} headers
+	 *
+	 * Previous versions of ProxyAgent suggests the Proxy-Authorization in request headers
+	 * Nevertheless, it was changed and to avoid a security vulnerability by end users
+	 * this check was created.
+	 * It should be removed in the next major version for performance reasons
+	 */
+	function throwIfProxyAuthIsSent (headers) {
+	  const existProxyAuth = headers && Object.keys(headers)
+	    .find((key) => key.toLowerCase() === 'proxy-authorization');
+	  if (existProxyAuth) {
+	    throw new InvalidArgumentError('Proxy-Authorization should be sent in ProxyAgent constructor')
+	  }
+	}
+
+	proxyAgent = ProxyAgent;
+	return proxyAgent;
 }
 
-const noop$1 = () => {};
+var envHttpProxyAgent;
+var hasRequiredEnvHttpProxyAgent;
 
-function defaultAgentFactory (origin, opts) {
-  if (opts.connections === 1) {
-    return new Client$2(origin, opts)
-  }
-  return new Pool$2(origin, opts)
+function requireEnvHttpProxyAgent () {
+	if (hasRequiredEnvHttpProxyAgent) return envHttpProxyAgent;
+	hasRequiredEnvHttpProxyAgent = 1;
+
+	const DispatcherBase = requireDispatcherBase();
+	const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = requireSymbols$4();
+	const ProxyAgent = requireProxyAgent();
+	const Agent = requireAgent();
+
+	const DEFAULT_PORTS = {
+	  'http:': 80,
+	  'https:': 443
+	};
+
+	let experimentalWarned = false;
+
+	class EnvHttpProxyAgent extends DispatcherBase {
+	  #noProxyValue = null
+	  #noProxyEntries = null
+	  #opts = null
+
+	  constructor (opts = {}) {
+	    super();
+	    this.#opts = opts;
+
+	    if (!experimentalWarned) {
+	      experimentalWarned = true;
+	      process.emitWarning('EnvHttpProxyAgent is experimental, expect them to change at any time.', {
+	        code: 'UNDICI-EHPA'
+	      });
+	    }
+
+	    const { httpProxy, httpsProxy, noProxy, ...agentOpts } = opts;
+
+	    this[kNoProxyAgent] = new Agent(agentOpts);
+
+	    const HTTP_PROXY = httpProxy ?? process.env.http_proxy ?? process.env.HTTP_PROXY;
+	    if (HTTP_PROXY) {
+	      this[kHttpProxyAgent] = new ProxyAgent({ ...agentOpts, uri: HTTP_PROXY });
+	    } else {
+	      this[kHttpProxyAgent] = this[kNoProxyAgent];
+	    }
+
+	    const HTTPS_PROXY = httpsProxy ?? process.env.https_proxy ?? process.env.HTTPS_PROXY;
+	    if (HTTPS_PROXY) {
+	      this[kHttpsProxyAgent] = new ProxyAgent({ ...agentOpts, uri: HTTPS_PROXY });
+	    } else {
+	      this[kHttpsProxyAgent] = this[kHttpProxyAgent];
+	    }
+
+	    this.#parseNoProxy();
+	  }
+
+	  [kDispatch] (opts, handler) {
+	    const url = new URL(opts.origin);
+	    const agent = this.#getProxyAgentForUrl(url);
+	    return agent.dispatch(opts, handler)
+	  }
+
+	  async [kClose] () {
+	    await this[kNoProxyAgent].close();
+	    if (!this[kHttpProxyAgent][kClosed]) {
+	      await this[kHttpProxyAgent].close();
+	    }
+	    if (!this[kHttpsProxyAgent][kClosed]) {
+	      await this[kHttpsProxyAgent].close();
+	    }
+	  }
+
+	  async [kDestroy] (err) {
+	    await this[kNoProxyAgent].destroy(err);
+	    if (!this[kHttpProxyAgent][kDestroyed]) {
+	      await this[kHttpProxyAgent].destroy(err);
+	    }
+	    if (!this[kHttpsProxyAgent][kDestroyed]) {
+	      await this[kHttpsProxyAgent].destroy(err);
+	    }
+	  }
+
+	  #getProxyAgentForUrl (url) {
+	    let { protocol, host: hostname, port } = url;
+
+	    // Stripping ports in this way instead of using parsedUrl.hostname to make
+	    // sure that the brackets around IPv6 addresses are kept.
+	    hostname = hostname.replace(/:\d*$/, '').toLowerCase();
+	    port = Number.parseInt(port, 10) || DEFAULT_PORTS[protocol] || 0;
+	    if (!this.#shouldProxy(hostname, port)) {
+	      return this[kNoProxyAgent]
+	    }
+	    if (protocol === 'https:') {
+	      return this[kHttpsProxyAgent]
+	    }
+	    return this[kHttpProxyAgent]
+	  }
+
+	  #shouldProxy (hostname, port) {
+	    if (this.#noProxyChanged) {
+	      this.#parseNoProxy();
+	    }
+
+	    if (this.#noProxyEntries.length === 0) {
+	      return true // Always proxy if NO_PROXY is not set or empty.
+	    }
+	    if (this.#noProxyValue === '*') {
+	      return false // Never proxy if wildcard is set.
+	    }
+
+	    for (let i = 0; i < this.#noProxyEntries.length; i++) {
+	      const entry = this.#noProxyEntries[i];
+	      if (entry.port && entry.port !== port) {
+	        continue // Skip if ports don't match.
+	      }
+	      if (!/^[.*]/.test(entry.hostname)) {
+	        // No wildcards, so don't proxy only if there is not an exact match.
+	        if (hostname === entry.hostname) {
+	          return false
+	        }
+	      } else {
+	        // Don't proxy if the hostname ends with the no_proxy host.
+	        if (hostname.endsWith(entry.hostname.replace(/^\*/, ''))) {
+	          return false
+	        }
+	      }
+	    }
+
+	    return true
+	  }
+
+	  #parseNoProxy () {
+	    const noProxyValue = this.#opts.noProxy ?? this.#noProxyEnv;
+	    const noProxySplit = noProxyValue.split(/[,\s]/);
+	    const noProxyEntries = [];
+
+	    for (let i = 0; i < noProxySplit.length; i++) {
+	      const entry = noProxySplit[i];
+	      if (!entry) {
+	        continue
+	      }
+	      const parsed = entry.match(/^(.+):(\d+)$/);
+	      noProxyEntries.push({
+	        hostname: (parsed ? parsed[1] : entry).toLowerCase(),
+	        port: parsed ? Number.parseInt(parsed[2], 10) : 0
+	      });
+	    }
+
+	    this.#noProxyValue = noProxyValue;
+	    this.#noProxyEntries = noProxyEntries;
+	  }
+
+	  get #noProxyChanged () {
+	    if (this.#opts.noProxy !== undefined) {
+	      return false
+	    }
+	    return this.#noProxyValue !== this.#noProxyEnv
+	  }
+
+	  get #noProxyEnv () {
+	    return process.env.no_proxy ?? process.env.NO_PROXY ?? ''
+	  }
+	}
+
+	envHttpProxyAgent = EnvHttpProxyAgent;
+	return envHttpProxyAgent;
 }
 
-class Http1ProxyWrapper extends DispatcherBase$1 {
-  #client
+var retryHandler;
+var hasRequiredRetryHandler;
 
-  constructor (proxyUrl, { headers = {}, connect, factory }) {
-    super();
-    if (!proxyUrl) {
-      throw new InvalidArgumentError$e('Proxy URL is mandatory')
-    }
+function requireRetryHandler () {
+	if (hasRequiredRetryHandler) return retryHandler;
+	hasRequiredRetryHandler = 1;
+	const assert = require$$0$1;
 
-    this[kProxyHeaders] = headers;
-    if (factory) {
-      this.#client = factory(proxyUrl, { connect });
-    } else {
-      this.#client = new Client$2(proxyUrl, { connect });
-    }
-  }
+	const { kRetryHandlerDefaultRetry } = requireSymbols$4();
+	const { RequestRetryError } = requireErrors();
+	const {
+	  isDisturbed,
+	  parseHeaders,
+	  parseRangeHeader,
+	  wrapRequestBody
+	} = requireUtil$7();
 
-  [kDispatch$1] (opts, handler) {
-    const onHeaders = handler.onHeaders;
-    handler.onHeaders = function (statusCode, data, resume) {
-      if (statusCode === 407) {
-        if (typeof handler.onError === 'function') {
-          handler.onError(new InvalidArgumentError$e('Proxy Authentication Required (407)'));
-        }
-        return
-      }
-      if (onHeaders) onHeaders.call(this, statusCode, data, resume);
-    };
+	function calculateRetryAfterHeader (retryAfter) {
+	  const current = Date.now();
+	  return new Date(retryAfter).getTime() - current
+	}
 
-    // Rewrite request as an HTTP1 Proxy request, without tunneling.
-    const {
-      origin,
-      path = '/',
-      headers = {}
-    } = opts;
+	function validatePartialResponseContentLength (headers, range, statusCode, retryCount) {
+	  const contentLength = headers['content-length'];
+	  if (contentLength == null) {
+	    return null
+	  }
 
-    opts.path = origin + path;
+	  if (!Number.isFinite(range.start) || !Number.isFinite(range.end)) {
+	    return null
+	  }
 
-    if (!('host' in headers) && !('Host' in headers)) {
-      const { host } = new URL$1(origin);
-      headers.host = host;
-    }
-    opts.headers = { ...this[kProxyHeaders], ...headers };
+	  const length = Number(contentLength);
+	  const expectedLength = range.end - range.start + 1;
+	  if (!Number.isFinite(length) || length !== expectedLength) {
+	    return new RequestRetryError('Content-Length mismatch', statusCode, {
+	      headers,
+	      data: { count: retryCount }
+	    })
+	  }
 
-    return this.#client[kDispatch$1](opts, handler)
-  }
+	  return null
+	}
 
-  async [kClose$3] () {
-    return this.#client.close()
-  }
+	class RetryHandler {
+	  constructor (opts, handlers) {
+	    const { retryOptions, ...dispatchOpts } = opts;
+	    const {
+	      // Retry scoped
+	      retry: retryFn,
+	      maxRetries,
+	      maxTimeout,
+	      minTimeout,
+	      timeoutFactor,
+	      // Response scoped
+	      methods,
+	      errorCodes,
+	      retryAfter,
+	      statusCodes
+	    } = retryOptions ?? {};
 
-  async [kDestroy$1] (err) {
-    return this.#client.destroy(err)
-  }
+	    this.dispatch = handlers.dispatch;
+	    this.handler = handlers.handler;
+	    this.opts = { ...dispatchOpts, body: wrapRequestBody(opts.body) };
+	    this.abort = null;
+	    this.aborted = false;
+	    this.retryOpts = {
+	      retry: retryFn ?? RetryHandler[kRetryHandlerDefaultRetry],
+	      retryAfter: retryAfter ?? true,
+	      maxTimeout: maxTimeout ?? 30 * 1000, // 30s,
+	      minTimeout: minTimeout ?? 500, // .5s
+	      timeoutFactor: timeoutFactor ?? 2,
+	      maxRetries: maxRetries ?? 5,
+	      // What errors we should retry
+	      methods: methods ?? ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'],
+	      // Indicates which errors to retry
+	      statusCodes: statusCodes ?? [500, 502, 503, 504, 429],
+	      // List of errors to retry
+	      errorCodes: errorCodes ?? [
+	        'ECONNRESET',
+	        'ECONNREFUSED',
+	        'ENOTFOUND',
+	        'ENETDOWN',
+	        'ENETUNREACH',
+	        'EHOSTDOWN',
+	        'EHOSTUNREACH',
+	        'EPIPE',
+	        'UND_ERR_SOCKET'
+	      ]
+	    };
+
+	    this.retryCount = 0;
+	    this.retryCountCheckpoint = 0;
+	    this.start = 0;
+	    this.end = null;
+	    this.etag = null;
+	    this.resume = null;
+	    this.headersSent = false;
+
+	    // Handle possible onConnect duplication
+	    this.handler.onConnect(reason => {
+	      this.aborted = true;
+	      if (this.abort) {
+	        this.abort(reason);
+	      } else {
+	        this.reason = reason;
+	      }
+	    });
+	  }
+
+	  checkpointResponseEnd (headers, resume) {
+	    if (this.end == null && this.opts.method !== 'HEAD') {
+	      const contentLength = headers['content-length'];
+	      this.end = contentLength != null ? Number(contentLength) - 1 : null;
+
+	      assert(
+	        this.end == null || Number.isFinite(this.end),
+	        'invalid content-length'
+	      );
+	    }
+
+	    this.resume = this.end != null ? resume : null;
+	  }
+
+	  onRequestSent () {
+	    if (this.handler.onRequestSent) {
+	      this.handler.onRequestSent();
+	    }
+	  }
+
+	  onUpgrade (statusCode, headers, socket) {
+	    if (this.handler.onUpgrade) {
+	      this.handler.onUpgrade(statusCode, headers, socket);
+	    }
+	  }
+
+	  onConnect (abort) {
+	    if (this.aborted) {
+	      abort(this.reason);
+	    } else {
+	      this.abort = abort;
+	    }
+	  }
+
+	  onBodySent (chunk) {
+	    if (this.handler.onBodySent) return this.handler.onBodySent(chunk)
+	  }
+
+	  static [kRetryHandlerDefaultRetry] (err, { state, opts }, cb) {
+	    const { statusCode, code, headers } = err;
+	    const { method, retryOptions } = opts;
+	    const {
+	      maxRetries,
+	      minTimeout,
+	      maxTimeout,
+	      timeoutFactor,
+	      statusCodes,
+	      errorCodes,
+	      methods
+	    } = retryOptions;
+	    const { counter } = state;
+
+	    // Any code that is not a Undici's originated and allowed to retry
+	    if (code && code !== 'UND_ERR_REQ_RETRY' && !errorCodes.includes(code)) {
+	      cb(err);
+	      return
+	    }
+
+	    // If a set of method are provided and the current method is not in the list
+	    if (Array.isArray(methods) && !methods.includes(method)) {
+	      cb(err);
+	      return
+	    }
+
+	    // If a set of status code are provided and the current status code is not in the list
+	    if (
+	      statusCode != null &&
+	      Array.isArray(statusCodes) &&
+	      !statusCodes.includes(statusCode)
+	    ) {
+	      cb(err);
+	      return
+	    }
+
+	    // If we reached the max number of retries
+	    if (counter > maxRetries) {
+	      cb(err);
+	      return
+	    }
+
+	    let retryAfterHeader = headers?.['retry-after'];
+	    if (retryAfterHeader) {
+	      retryAfterHeader = Number(retryAfterHeader);
+	      retryAfterHeader = Number.isNaN(retryAfterHeader)
+	        ? calculateRetryAfterHeader(retryAfterHeader)
+	        : retryAfterHeader * 1e3; // Retry-After is in seconds
+	    }
+
+	    const retryTimeout =
+	      retryAfterHeader > 0
+	        ? Math.min(retryAfterHeader, maxTimeout)
+	        : Math.min(minTimeout * timeoutFactor ** (counter - 1), maxTimeout);
+
+	    setTimeout(() => cb(null), retryTimeout);
+	  }
+
+	  onHeaders (statusCode, rawHeaders, resume, statusMessage) {
+	    const headers = parseHeaders(rawHeaders);
+
+	    this.retryCount += 1;
+
+	    if (statusCode >= 300) {
+	      // Only expose a response if no earlier attempt has reached the caller.
+	      // Otherwise abort this attempt so the error settles the existing body
+	      // instead of replacing it with a new response.
+	      if (!this.headersSent && this.retryOpts.statusCodes.includes(statusCode) === false) {
+	        this.headersSent = true;
+	        this.checkpointResponseEnd(headers, resume);
+	        return this.handler.onHeaders(
+	          statusCode,
+	          rawHeaders,
+	          resume,
+	          statusMessage
+	        )
+	      } else {
+	        this.abort(
+	          new RequestRetryError('Request failed', statusCode, {
+	            headers,
+	            data: {
+	              count: this.retryCount
+	            }
+	          })
+	        );
+	        return false
+	      }
+	    }
+
+	    // Checkpoint for resume from where we left it
+	    if (this.resume != null) {
+	      this.resume = null;
+
+	      // Only Partial Content 206 supposed to provide Content-Range,
+	      // any other status code that partially consumed the payload
+	      // should not be retry because it would result in downstream
+	      // wrongly concatanete multiple responses.
+	      if (statusCode !== 206 && (this.start > 0 || statusCode !== 200)) {
+	        this.abort(
+	          new RequestRetryError('server does not support the range header and the payload was partially consumed', statusCode, {
+	            headers,
+	            data: { count: this.retryCount }
+	          })
+	        );
+	        return false
+	      }
+
+	      const contentRange = parseRangeHeader(headers['content-range']);
+	      // If no content range
+	      if (!contentRange) {
+	        this.abort(
+	          new RequestRetryError('Content-Range mismatch', statusCode, {
+	            headers,
+	            data: { count: this.retryCount }
+	          })
+	        );
+	        return false
+	      }
+
+	      // Let's start with a weak etag check
+	      if (this.etag != null && this.etag !== headers.etag) {
+	        this.abort(
+	          new RequestRetryError('ETag mismatch', statusCode, {
+	            headers,
+	            data: { count: this.retryCount }
+	          })
+	        );
+	        return false
+	      }
+
+	      const contentLengthError = validatePartialResponseContentLength(headers, contentRange, statusCode, this.retryCount);
+	      if (contentLengthError != null) {
+	        this.abort(contentLengthError);
+	        return false
+	      }
+
+	      const { start, size, end = size - 1 } = contentRange;
+
+	      if (this.start !== start || (this.end != null && this.end !== end)) {
+	        this.abort(
+	          new RequestRetryError('Content-Range mismatch', statusCode, {
+	            headers,
+	            data: { count: this.retryCount }
+	          })
+	        );
+	        return false
+	      }
+
+	      this.resume = resume;
+	      return true
+	    }
+
+	    if (this.end == null) {
+	      if (statusCode === 206) {
+	        // First time we receive 206
+	        const range = parseRangeHeader(headers['content-range']);
+
+	        if (range == null) {
+	          this.headersSent = true;
+	          return this.handler.onHeaders(
+	            statusCode,
+	            rawHeaders,
+	            resume,
+	            statusMessage
+	          )
+	        }
+
+	        const contentLengthError = validatePartialResponseContentLength(headers, range, statusCode, this.retryCount);
+	        if (contentLengthError != null) {
+	          this.abort(contentLengthError);
+	          return false
+	        }
+
+	        const { start, size, end = size - 1 } = range;
+	        assert(
+	          start != null && Number.isFinite(start),
+	          'content-range mismatch'
+	        );
+	        assert(end != null && Number.isFinite(end), 'invalid content-length');
+
+	        this.start = start;
+	        this.end = end;
+	      }
+
+	      // We make our best to checkpoint the body for further range headers
+	      if (this.end == null) {
+	        const contentLength = headers['content-length'];
+	        this.end = contentLength != null ? Number(contentLength) - 1 : null;
+	      }
+
+	      assert(Number.isFinite(this.start));
+	      assert(
+	        this.end == null || Number.isFinite(this.end),
+	        'invalid content-length'
+	      );
+
+	      this.resume = resume;
+	      this.headersSent = true;
+	      this.etag = headers.etag != null ? headers.etag : null;
+
+	      // Weak etags are not useful for comparison nor cache
+	      // for instance not safe to assume if the response is byte-per-byte
+	      // equal
+	      if (this.etag != null && this.etag.startsWith('W/')) {
+	        this.etag = null;
+	      }
+
+	      return this.handler.onHeaders(
+	        statusCode,
+	        rawHeaders,
+	        resume,
+	        statusMessage
+	      )
+	    }
+
+	    const err = new RequestRetryError('Request failed', statusCode, {
+	      headers,
+	      data: { count: this.retryCount }
+	    });
+
+	    this.abort(err);
+
+	    return false
+	  }
+
+	  onData (chunk) {
+	    this.start += chunk.length;
+
+	    return this.handler.onData(chunk)
+	  }
+
+	  onComplete (rawTrailers) {
+	    this.retryCount = 0;
+	    return this.handler.onComplete(rawTrailers)
+	  }
+
+	  onError (err) {
+	    if (this.aborted || isDisturbed(this.opts.body) || (this.headersSent && this.resume == null)) {
+	      return this.handler.onError(err)
+	    }
+
+	    // We reconcile in case of a mix between network errors
+	    // and server error response
+	    if (this.retryCount - this.retryCountCheckpoint > 0) {
+	      // We count the difference between the last checkpoint and the current retry count
+	      this.retryCount =
+	        this.retryCountCheckpoint +
+	        (this.retryCount - this.retryCountCheckpoint);
+	    } else {
+	      this.retryCount += 1;
+	    }
+
+	    this.retryOpts.retry(
+	      err,
+	      {
+	        state: { counter: this.retryCount },
+	        opts: { retryOptions: this.retryOpts, ...this.opts }
+	      },
+	      onRetry.bind(this)
+	    );
+
+	    function onRetry (err) {
+	      if (err != null || this.aborted || isDisturbed(this.opts.body)) {
+	        return this.handler.onError(err)
+	      }
+
+	      if (this.start !== 0) {
+	        const headers = { range: `bytes=${this.start}-${this.end ?? ''}` };
+
+	        // Weak etag check - weak etags will make comparison algorithms never match
+	        if (this.etag != null) {
+	          headers['if-match'] = this.etag;
+	        }
+
+	        this.opts = {
+	          ...this.opts,
+	          headers: {
+	            ...this.opts.headers,
+	            ...headers
+	          }
+	        };
+	      }
+
+	      try {
+	        this.retryCountCheckpoint = this.retryCount;
+	        this.dispatch(this.opts, this);
+	      } catch (err) {
+	        this.handler.onError(err);
+	      }
+	    }
+	  }
+	}
+
+	retryHandler = RetryHandler;
+	return retryHandler;
 }
 
-let ProxyAgent$2 = class ProxyAgent extends DispatcherBase$1 {
-  constructor (opts) {
-    super();
+var retryAgent;
+var hasRequiredRetryAgent;
 
-    if (!opts || (typeof opts === 'object' && !(opts instanceof URL$1) && !opts.uri)) {
-      throw new InvalidArgumentError$e('Proxy uri is mandatory')
-    }
+function requireRetryAgent () {
+	if (hasRequiredRetryAgent) return retryAgent;
+	hasRequiredRetryAgent = 1;
 
-    const { clientFactory = defaultFactory } = opts;
-    if (typeof clientFactory !== 'function') {
-      throw new InvalidArgumentError$e('Proxy opts.clientFactory must be a function.')
-    }
+	const Dispatcher = requireDispatcher();
+	const RetryHandler = requireRetryHandler();
 
-    const { proxyTunnel = true } = opts;
+	class RetryAgent extends Dispatcher {
+	  #agent = null
+	  #options = null
+	  constructor (agent, options = {}) {
+	    super(options);
+	    this.#agent = agent;
+	    this.#options = options;
+	  }
 
-    const url = this.#getUrl(opts);
-    const { href, origin, port, protocol, username, password, hostname: proxyHostname } = url;
+	  dispatch (opts, handler) {
+	    const retry = new RetryHandler({
+	      ...opts,
+	      retryOptions: this.#options
+	    }, {
+	      dispatch: this.#agent.dispatch.bind(this.#agent),
+	      handler
+	    });
+	    return this.#agent.dispatch(opts, retry)
+	  }
 
-    this[kProxy] = { uri: href, protocol };
-    this[kInterceptors] = opts.interceptors?.ProxyAgent && Array.isArray(opts.interceptors.ProxyAgent)
-      ? opts.interceptors.ProxyAgent
-      : [];
-    this[kRequestTls] = opts.requestTls;
-    this[kProxyTls] = opts.proxyTls;
-    this[kProxyHeaders] = opts.headers || {};
-    this[kTunnelProxy] = proxyTunnel;
+	  close () {
+	    return this.#agent.close()
+	  }
 
-    if (opts.auth && opts.token) {
-      throw new InvalidArgumentError$e('opts.auth cannot be used in combination with opts.token')
-    } else if (opts.auth) {
-      /* @deprecated in favour of opts.token */
-      this[kProxyHeaders]['proxy-authorization'] = `Basic ${opts.auth}`;
-    } else if (opts.token) {
-      this[kProxyHeaders]['proxy-authorization'] = opts.token;
-    } else if (username && password) {
-      this[kProxyHeaders]['proxy-authorization'] = `Basic ${Buffer.from(`${decodeURIComponent(username)}:${decodeURIComponent(password)}`).toString('base64')}`;
-    }
+	  destroy () {
+	    return this.#agent.destroy()
+	  }
+	}
 
-    const connect = buildConnector$1({ ...opts.proxyTls });
-    this[kConnectEndpoint] = buildConnector$1({ ...opts.requestTls });
-
-    const agentFactory = opts.factory || defaultAgentFactory;
-    const factory = (origin, options) => {
-      const { protocol } = new URL$1(origin);
-      if (!this[kTunnelProxy] && protocol === 'http:' && this[kProxy].protocol === 'http:') {
-        return new Http1ProxyWrapper(this[kProxy].uri, {
-          headers: this[kProxyHeaders],
-          connect,
-          factory: agentFactory
-        })
-      }
-      return agentFactory(origin, options)
-    };
-    this[kClient] = clientFactory(url, { connect });
-    this[kAgent$1] = new Agent$4({
-      ...opts,
-      factory,
-      connect: async (opts, callback) => {
-        let requestedPath = opts.host;
-        if (!opts.port) {
-          requestedPath += `:${defaultProtocolPort(opts.protocol)}`;
-        }
-        try {
-          const { socket, statusCode } = await this[kClient].connect({
-            origin,
-            port,
-            path: requestedPath,
-            signal: opts.signal,
-            headers: {
-              ...this[kProxyHeaders],
-              host: opts.host
-            },
-            servername: this[kProxyTls]?.servername || proxyHostname
-          });
-          if (statusCode !== 200) {
-            socket.on('error', noop$1).destroy();
-            callback(new RequestAbortedError$5(`Proxy response (${statusCode}) !== 200 when HTTP Tunneling`));
-          }
-          if (opts.protocol !== 'https:') {
-            callback(null, socket);
-            return
-          }
-          let servername;
-          if (this[kRequestTls]) {
-            servername = this[kRequestTls].servername;
-          } else {
-            servername = opts.servername;
-          }
-          this[kConnectEndpoint]({ ...opts, servername, httpSocket: socket }, callback);
-        } catch (err) {
-          if (err.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-            // Throw a custom error to avoid loop in client.js#connect
-            callback(new SecureProxyConnectionError(err));
-          } else {
-            callback(err);
-          }
-        }
-      }
-    });
-  }
-
-  dispatch (opts, handler) {
-    const headers = buildHeaders(opts.headers);
-    throwIfProxyAuthIsSent(headers);
-
-    if (headers && !('host' in headers) && !('Host' in headers)) {
-      const { host } = new URL$1(opts.origin);
-      headers.host = host;
-    }
-
-    return this[kAgent$1].dispatch(
-      {
-        ...opts,
-        headers
-      },
-      handler
-    )
-  }
-
-  /**
-   * @param {import('../types/proxy-agent').ProxyAgent.Options | string | URL} opts
-   * @returns {URL}
-   */
-  #getUrl (opts) {
-    if (typeof opts === 'string') {
-      return new URL$1(opts)
-    } else if (opts instanceof URL$1) {
-      return opts
-    } else {
-      return new URL$1(opts.uri)
-    }
-  }
-
-  async [kClose$3] () {
-    await this[kAgent$1].close();
-    await this[kClient].close();
-  }
-
-  async [kDestroy$1] () {
-    await this[kAgent$1].destroy();
-    await this[kClient].destroy();
-  }
-};
-
-/**
- * @param {string[] | Record<string, string>} headers
- * @returns {Record<string, string>}
- */
-function buildHeaders (headers) {
-  // When using undici.fetch, the headers list is stored
-  // as an array.
-  if (Array.isArray(headers)) {
-    /** @type {Record<string, string>} */
-    const headersPair = {};
-
-    for (let i = 0; i < headers.length; i += 2) {
-      headersPair[headers[i]] = headers[i + 1];
-    }
-
-    return headersPair
-  }
-
-  return headers
+	retryAgent = RetryAgent;
+	return retryAgent;
 }
 
-/**
- * @param {Record<string, string>} headers
- *
- * Previous versions of ProxyAgent suggests the Proxy-Authorization in request headers
- * Nevertheless, it was changed and to avoid a security vulnerability by end users
- * this check was created.
- * It should be removed in the next major version for performance reasons
- */
-function throwIfProxyAuthIsSent (headers) {
-  const existProxyAuth = headers && Object.keys(headers)
-    .find((key) => key.toLowerCase() === 'proxy-authorization');
-  if (existProxyAuth) {
-    throw new InvalidArgumentError$e('Proxy-Authorization should be sent in ProxyAgent constructor')
-  }
-}
-
-var proxyAgent = ProxyAgent$2;
-
-const DispatcherBase = dispatcherBase;
-const { kClose: kClose$2, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = symbols$4;
-const ProxyAgent$1 = proxyAgent;
-const Agent$3 = agent;
-
-const DEFAULT_PORTS = {
-  'http:': 80,
-  'https:': 443
-};
-
-let experimentalWarned = false;
-
-let EnvHttpProxyAgent$1 = class EnvHttpProxyAgent extends DispatcherBase {
-  #noProxyValue = null
-  #noProxyEntries = null
-  #opts = null
-
-  constructor (opts = {}) {
-    super();
-    this.#opts = opts;
-
-    if (!experimentalWarned) {
-      experimentalWarned = true;
-      process.emitWarning('EnvHttpProxyAgent is experimental, expect them to change at any time.', {
-        code: 'UNDICI-EHPA'
-      });
-    }
-
-    const { httpProxy, httpsProxy, noProxy, ...agentOpts } = opts;
-
-    this[kNoProxyAgent] = new Agent$3(agentOpts);
-
-    const HTTP_PROXY = httpProxy ?? process.env.http_proxy ?? process.env.HTTP_PROXY;
-    if (HTTP_PROXY) {
-      this[kHttpProxyAgent] = new ProxyAgent$1({ ...agentOpts, uri: HTTP_PROXY });
-    } else {
-      this[kHttpProxyAgent] = this[kNoProxyAgent];
-    }
-
-    const HTTPS_PROXY = httpsProxy ?? process.env.https_proxy ?? process.env.HTTPS_PROXY;
-    if (HTTPS_PROXY) {
-      this[kHttpsProxyAgent] = new ProxyAgent$1({ ...agentOpts, uri: HTTPS_PROXY });
-    } else {
-      this[kHttpsProxyAgent] = this[kHttpProxyAgent];
-    }
-
-    this.#parseNoProxy();
-  }
-
-  [kDispatch] (opts, handler) {
-    const url = new URL(opts.origin);
-    const agent = this.#getProxyAgentForUrl(url);
-    return agent.dispatch(opts, handler)
-  }
-
-  async [kClose$2] () {
-    await this[kNoProxyAgent].close();
-    if (!this[kHttpProxyAgent][kClosed]) {
-      await this[kHttpProxyAgent].close();
-    }
-    if (!this[kHttpsProxyAgent][kClosed]) {
-      await this[kHttpsProxyAgent].close();
-    }
-  }
-
-  async [kDestroy] (err) {
-    await this[kNoProxyAgent].destroy(err);
-    if (!this[kHttpProxyAgent][kDestroyed]) {
-      await this[kHttpProxyAgent].destroy(err);
-    }
-    if (!this[kHttpsProxyAgent][kDestroyed]) {
-      await this[kHttpsProxyAgent].destroy(err);
-    }
-  }
-
-  #getProxyAgentForUrl (url) {
-    let { protocol, host: hostname, port } = url;
-
-    // Stripping ports in this way instead of using parsedUrl.hostname to make
-    // sure that the brackets around IPv6 addresses are kept.
-    hostname = hostname.replace(/:\d*$/, '').toLowerCase();
-    port = Number.parseInt(port, 10) || DEFAULT_PORTS[protocol] || 0;
-    if (!this.#shouldProxy(hostname, port)) {
-      return this[kNoProxyAgent]
-    }
-    if (protocol === 'https:') {
-      return this[kHttpsProxyAgent]
-    }
-    return this[kHttpProxyAgent]
-  }
-
-  #shouldProxy (hostname, port) {
-    if (this.#noProxyChanged) {
-      this.#parseNoProxy();
-    }
-
-    if (this.#noProxyEntries.length === 0) {
-      return true // Always proxy if NO_PROXY is not set or empty.
-    }
-    if (this.#noProxyValue === '*') {
-      return false // Never proxy if wildcard is set.
-    }
-
-    for (let i = 0; i < this.#noProxyEntries.length; i++) {
-      const entry = this.#noProxyEntries[i];
-      if (entry.port && entry.port !== port) {
-        continue // Skip if ports don't match.
-      }
-      if (!/^[.*]/.test(entry.hostname)) {
-        // No wildcards, so don't proxy only if there is not an exact match.
-        if (hostname === entry.hostname) {
-          return false
-        }
-      } else {
-        // Don't proxy if the hostname ends with the no_proxy host.
-        if (hostname.endsWith(entry.hostname.replace(/^\*/, ''))) {
-          return false
-        }
-      }
-    }
-
-    return true
-  }
-
-  #parseNoProxy () {
-    const noProxyValue = this.#opts.noProxy ?? this.#noProxyEnv;
-    const noProxySplit = noProxyValue.split(/[,\s]/);
-    const noProxyEntries = [];
-
-    for (let i = 0; i < noProxySplit.length; i++) {
-      const entry = noProxySplit[i];
-      if (!entry) {
-        continue
-      }
-      const parsed = entry.match(/^(.+):(\d+)$/);
-      noProxyEntries.push({
-        hostname: (parsed ? parsed[1] : entry).toLowerCase(),
-        port: parsed ? Number.parseInt(parsed[2], 10) : 0
-      });
-    }
-
-    this.#noProxyValue = noProxyValue;
-    this.#noProxyEntries = noProxyEntries;
-  }
-
-  get #noProxyChanged () {
-    if (this.#opts.noProxy !== undefined) {
-      return false
-    }
-    return this.#noProxyValue !== this.#noProxyEnv
-  }
-
-  get #noProxyEnv () {
-    return process.env.no_proxy ?? process.env.NO_PROXY ?? ''
-  }
-};
-
-var envHttpProxyAgent = EnvHttpProxyAgent$1;
-
-const assert$7 = require$$0$3;
-
-const { kRetryHandlerDefaultRetry } = symbols$4;
-const { RequestRetryError } = errors$1;
-const {
-  isDisturbed,
-  parseHeaders,
-  parseRangeHeader,
-  wrapRequestBody
-} = util$n;
-
-function calculateRetryAfterHeader (retryAfter) {
-  const current = Date.now();
-  return new Date(retryAfter).getTime() - current
-}
-
-function validatePartialResponseContentLength (headers, range, statusCode, retryCount) {
-  const contentLength = headers['content-length'];
-  if (contentLength == null) {
-    return null
-  }
-
-  if (!Number.isFinite(range.start) || !Number.isFinite(range.end)) {
-    return null
-  }
-
-  const length = Number(contentLength);
-  const expectedLength = range.end - range.start + 1;
-  if (!Number.isFinite(length) || length !== expectedLength) {
-    return new RequestRetryError('Content-Length mismatch', statusCode, {
-      headers,
-      data: { count: retryCount }
-    })
-  }
-
-  return null
-}
-
-let RetryHandler$3 = class RetryHandler {
-  constructor (opts, handlers) {
-    const { retryOptions, ...dispatchOpts } = opts;
-    const {
-      // Retry scoped
-      retry: retryFn,
-      maxRetries,
-      maxTimeout,
-      minTimeout,
-      timeoutFactor,
-      // Response scoped
-      methods,
-      errorCodes,
-      retryAfter,
-      statusCodes
-    } = retryOptions ?? {};
-
-    this.dispatch = handlers.dispatch;
-    this.handler = handlers.handler;
-    this.opts = { ...dispatchOpts, body: wrapRequestBody(opts.body) };
-    this.abort = null;
-    this.aborted = false;
-    this.retryOpts = {
-      retry: retryFn ?? RetryHandler[kRetryHandlerDefaultRetry],
-      retryAfter: retryAfter ?? true,
-      maxTimeout: maxTimeout ?? 30 * 1000, // 30s,
-      minTimeout: minTimeout ?? 500, // .5s
-      timeoutFactor: timeoutFactor ?? 2,
-      maxRetries: maxRetries ?? 5,
-      // What errors we should retry
-      methods: methods ?? ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'],
-      // Indicates which errors to retry
-      statusCodes: statusCodes ?? [500, 502, 503, 504, 429],
-      // List of errors to retry
-      errorCodes: errorCodes ?? [
-        'ECONNRESET',
-        'ECONNREFUSED',
-        'ENOTFOUND',
-        'ENETDOWN',
-        'ENETUNREACH',
-        'EHOSTDOWN',
-        'EHOSTUNREACH',
-        'EPIPE',
-        'UND_ERR_SOCKET'
-      ]
-    };
-
-    this.retryCount = 0;
-    this.retryCountCheckpoint = 0;
-    this.start = 0;
-    this.end = null;
-    this.etag = null;
-    this.resume = null;
-    this.headersSent = false;
-
-    // Handle possible onConnect duplication
-    this.handler.onConnect(reason => {
-      this.aborted = true;
-      if (this.abort) {
-        this.abort(reason);
-      } else {
-        this.reason = reason;
-      }
-    });
-  }
-
-  checkpointResponseEnd (headers, resume) {
-    if (this.end == null && this.opts.method !== 'HEAD') {
-      const contentLength = headers['content-length'];
-      this.end = contentLength != null ? Number(contentLength) - 1 : null;
-
-      assert$7(
-        this.end == null || Number.isFinite(this.end),
-        'invalid content-length'
-      );
-    }
-
-    this.resume = this.end != null ? resume : null;
-  }
-
-  onRequestSent () {
-    if (this.handler.onRequestSent) {
-      this.handler.onRequestSent();
-    }
-  }
-
-  onUpgrade (statusCode, headers, socket) {
-    if (this.handler.onUpgrade) {
-      this.handler.onUpgrade(statusCode, headers, socket);
-    }
-  }
-
-  onConnect (abort) {
-    if (this.aborted) {
-      abort(this.reason);
-    } else {
-      this.abort = abort;
-    }
-  }
-
-  onBodySent (chunk) {
-    if (this.handler.onBodySent) return this.handler.onBodySent(chunk)
-  }
-
-  static [kRetryHandlerDefaultRetry] (err, { state, opts }, cb) {
-    const { statusCode, code, headers } = err;
-    const { method, retryOptions } = opts;
-    const {
-      maxRetries,
-      minTimeout,
-      maxTimeout,
-      timeoutFactor,
-      statusCodes,
-      errorCodes,
-      methods
-    } = retryOptions;
-    const { counter } = state;
-
-    // Any code that is not a Undici's originated and allowed to retry
-    if (code && code !== 'UND_ERR_REQ_RETRY' && !errorCodes.includes(code)) {
-      cb(err);
-      return
-    }
-
-    // If a set of method are provided and the current method is not in the list
-    if (Array.isArray(methods) && !methods.includes(method)) {
-      cb(err);
-      return
-    }
-
-    // If a set of status code are provided and the current status code is not in the list
-    if (
-      statusCode != null &&
-      Array.isArray(statusCodes) &&
-      !statusCodes.includes(statusCode)
-    ) {
-      cb(err);
-      return
-    }
-
-    // If we reached the max number of retries
-    if (counter > maxRetries) {
-      cb(err);
-      return
-    }
-
-    let retryAfterHeader = headers?.['retry-after'];
-    if (retryAfterHeader) {
-      retryAfterHeader = Number(retryAfterHeader);
-      retryAfterHeader = Number.isNaN(retryAfterHeader)
-        ? calculateRetryAfterHeader(retryAfterHeader)
-        : retryAfterHeader * 1e3; // Retry-After is in seconds
-    }
-
-    const retryTimeout =
-      retryAfterHeader > 0
-        ? Math.min(retryAfterHeader, maxTimeout)
-        : Math.min(minTimeout * timeoutFactor ** (counter - 1), maxTimeout);
-
-    setTimeout(() => cb(null), retryTimeout);
-  }
-
-  onHeaders (statusCode, rawHeaders, resume, statusMessage) {
-    const headers = parseHeaders(rawHeaders);
-
-    this.retryCount += 1;
-
-    if (statusCode >= 300) {
-      // Only expose a response if no earlier attempt has reached the caller.
-      // Otherwise abort this attempt so the error settles the existing body
-      // instead of replacing it with a new response.
-      if (!this.headersSent && this.retryOpts.statusCodes.includes(statusCode) === false) {
-        this.headersSent = true;
-        this.checkpointResponseEnd(headers, resume);
-        return this.handler.onHeaders(
-          statusCode,
-          rawHeaders,
-          resume,
-          statusMessage
-        )
-      } else {
-        this.abort(
-          new RequestRetryError('Request failed', statusCode, {
-            headers,
-            data: {
-              count: this.retryCount
-            }
-          })
-        );
-        return false
-      }
-    }
-
-    // Checkpoint for resume from where we left it
-    if (this.resume != null) {
-      this.resume = null;
-
-      // Only Partial Content 206 supposed to provide Content-Range,
-      // any other status code that partially consumed the payload
-      // should not be retry because it would result in downstream
-      // wrongly concatanete multiple responses.
-      if (statusCode !== 206 && (this.start > 0 || statusCode !== 200)) {
-        this.abort(
-          new RequestRetryError('server does not support the range header and the payload was partially consumed', statusCode, {
-            headers,
-            data: { count: this.retryCount }
-          })
-        );
-        return false
-      }
-
-      const contentRange = parseRangeHeader(headers['content-range']);
-      // If no content range
-      if (!contentRange) {
-        this.abort(
-          new RequestRetryError('Content-Range mismatch', statusCode, {
-            headers,
-            data: { count: this.retryCount }
-          })
-        );
-        return false
-      }
-
-      // Let's start with a weak etag check
-      if (this.etag != null && this.etag !== headers.etag) {
-        this.abort(
-          new RequestRetryError('ETag mismatch', statusCode, {
-            headers,
-            data: { count: this.retryCount }
-          })
-        );
-        return false
-      }
-
-      const contentLengthError = validatePartialResponseContentLength(headers, contentRange, statusCode, this.retryCount);
-      if (contentLengthError != null) {
-        this.abort(contentLengthError);
-        return false
-      }
-
-      const { start, size, end = size - 1 } = contentRange;
-
-      if (this.start !== start || (this.end != null && this.end !== end)) {
-        this.abort(
-          new RequestRetryError('Content-Range mismatch', statusCode, {
-            headers,
-            data: { count: this.retryCount }
-          })
-        );
-        return false
-      }
-
-      this.resume = resume;
-      return true
-    }
-
-    if (this.end == null) {
-      if (statusCode === 206) {
-        // First time we receive 206
-        const range = parseRangeHeader(headers['content-range']);
-
-        if (range == null) {
-          this.headersSent = true;
-          return this.handler.onHeaders(
-            statusCode,
-            rawHeaders,
-            resume,
-            statusMessage
-          )
-        }
-
-        const contentLengthError = validatePartialResponseContentLength(headers, range, statusCode, this.retryCount);
-        if (contentLengthError != null) {
-          this.abort(contentLengthError);
-          return false
-        }
-
-        const { start, size, end = size - 1 } = range;
-        assert$7(
-          start != null && Number.isFinite(start),
-          'content-range mismatch'
-        );
-        assert$7(end != null && Number.isFinite(end), 'invalid content-length');
-
-        this.start = start;
-        this.end = end;
-      }
-
-      // We make our best to checkpoint the body for further range headers
-      if (this.end == null) {
-        const contentLength = headers['content-length'];
-        this.end = contentLength != null ? Number(contentLength) - 1 : null;
-      }
-
-      assert$7(Number.isFinite(this.start));
-      assert$7(
-        this.end == null || Number.isFinite(this.end),
-        'invalid content-length'
-      );
-
-      this.resume = resume;
-      this.headersSent = true;
-      this.etag = headers.etag != null ? headers.etag : null;
-
-      // Weak etags are not useful for comparison nor cache
-      // for instance not safe to assume if the response is byte-per-byte
-      // equal
-      if (this.etag != null && this.etag.startsWith('W/')) {
-        this.etag = null;
-      }
-
-      return this.handler.onHeaders(
-        statusCode,
-        rawHeaders,
-        resume,
-        statusMessage
-      )
-    }
-
-    const err = new RequestRetryError('Request failed', statusCode, {
-      headers,
-      data: { count: this.retryCount }
-    });
-
-    this.abort(err);
-
-    return false
-  }
-
-  onData (chunk) {
-    this.start += chunk.length;
-
-    return this.handler.onData(chunk)
-  }
-
-  onComplete (rawTrailers) {
-    this.retryCount = 0;
-    return this.handler.onComplete(rawTrailers)
-  }
-
-  onError (err) {
-    if (this.aborted || isDisturbed(this.opts.body) || (this.headersSent && this.resume == null)) {
-      return this.handler.onError(err)
-    }
-
-    // We reconcile in case of a mix between network errors
-    // and server error response
-    if (this.retryCount - this.retryCountCheckpoint > 0) {
-      // We count the difference between the last checkpoint and the current retry count
-      this.retryCount =
-        this.retryCountCheckpoint +
-        (this.retryCount - this.retryCountCheckpoint);
-    } else {
-      this.retryCount += 1;
-    }
-
-    this.retryOpts.retry(
-      err,
-      {
-        state: { counter: this.retryCount },
-        opts: { retryOptions: this.retryOpts, ...this.opts }
-      },
-      onRetry.bind(this)
-    );
-
-    function onRetry (err) {
-      if (err != null || this.aborted || isDisturbed(this.opts.body)) {
-        return this.handler.onError(err)
-      }
-
-      if (this.start !== 0) {
-        const headers = { range: `bytes=${this.start}-${this.end ?? ''}` };
-
-        // Weak etag check - weak etags will make comparison algorithms never match
-        if (this.etag != null) {
-          headers['if-match'] = this.etag;
-        }
-
-        this.opts = {
-          ...this.opts,
-          headers: {
-            ...this.opts.headers,
-            ...headers
-          }
-        };
-      }
-
-      try {
-        this.retryCountCheckpoint = this.retryCount;
-        this.dispatch(this.opts, this);
-      } catch (err) {
-        this.handler.onError(err);
-      }
-    }
-  }
-};
-
-var retryHandler = RetryHandler$3;
-
-const Dispatcher$2 = dispatcher;
-const RetryHandler$2 = retryHandler;
-
-let RetryAgent$1 = class RetryAgent extends Dispatcher$2 {
-  #agent = null
-  #options = null
-  constructor (agent, options = {}) {
-    super(options);
-    this.#agent = agent;
-    this.#options = options;
-  }
-
-  dispatch (opts, handler) {
-    const retry = new RetryHandler$2({
-      ...opts,
-      retryOptions: this.#options
-    }, {
-      dispatch: this.#agent.dispatch.bind(this.#agent),
-      handler
-    });
-    return this.#agent.dispatch(opts, retry)
-  }
-
-  close () {
-    return this.#agent.close()
-  }
-
-  destroy () {
-    return this.#agent.destroy()
-  }
-};
-
-var retryAgent = RetryAgent$1;
-
-var api$1 = {};
+var api = {};
 
 var apiRequest = {exports: {}};
 
-const assert$6 = require$$0$3;
-const { Readable: Readable$2 } = require$$0$2;
-const { RequestAbortedError: RequestAbortedError$4, NotSupportedError, InvalidArgumentError: InvalidArgumentError$d, AbortError } = errors$1;
-const util$d = util$n;
-const { ReadableStreamFrom } = util$n;
+var readable;
+var hasRequiredReadable;
 
-const kConsume = Symbol('kConsume');
-const kReading = Symbol('kReading');
-const kBody = Symbol('kBody');
-const kAbort = Symbol('kAbort');
-const kContentType = Symbol('kContentType');
-const kContentLength$1 = Symbol('kContentLength');
+function requireReadable () {
+	if (hasRequiredReadable) return readable;
+	hasRequiredReadable = 1;
 
-const noop = () => {};
+	const assert = require$$0$1;
+	const { Readable } = require$$0$2;
+	const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = requireErrors();
+	const util = requireUtil$7();
+	const { ReadableStreamFrom } = requireUtil$7();
 
-class BodyReadable extends Readable$2 {
-  constructor ({
-    resume,
-    abort,
-    contentType = '',
-    contentLength,
-    highWaterMark = 64 * 1024 // Same as nodejs fs streams.
-  }) {
-    super({
-      autoDestroy: true,
-      read: resume,
-      highWaterMark
-    });
+	const kConsume = Symbol('kConsume');
+	const kReading = Symbol('kReading');
+	const kBody = Symbol('kBody');
+	const kAbort = Symbol('kAbort');
+	const kContentType = Symbol('kContentType');
+	const kContentLength = Symbol('kContentLength');
 
-    this._readableState.dataEmitted = false;
+	const noop = () => {};
 
-    this[kAbort] = abort;
-    this[kConsume] = null;
-    this[kBody] = null;
-    this[kContentType] = contentType;
-    this[kContentLength$1] = contentLength;
+	class BodyReadable extends Readable {
+	  constructor ({
+	    resume,
+	    abort,
+	    contentType = '',
+	    contentLength,
+	    highWaterMark = 64 * 1024 // Same as nodejs fs streams.
+	  }) {
+	    super({
+	      autoDestroy: true,
+	      read: resume,
+	      highWaterMark
+	    });
 
-    // Is stream being consumed through Readable API?
-    // This is an optimization so that we avoid checking
-    // for 'data' and 'readable' listeners in the hot path
-    // inside push().
-    this[kReading] = false;
-  }
+	    this._readableState.dataEmitted = false;
 
-  destroy (err) {
-    if (!err && !this._readableState.endEmitted) {
-      err = new RequestAbortedError$4();
-    }
+	    this[kAbort] = abort;
+	    this[kConsume] = null;
+	    this[kBody] = null;
+	    this[kContentType] = contentType;
+	    this[kContentLength] = contentLength;
 
-    if (err) {
-      this[kAbort]();
-    }
+	    // Is stream being consumed through Readable API?
+	    // This is an optimization so that we avoid checking
+	    // for 'data' and 'readable' listeners in the hot path
+	    // inside push().
+	    this[kReading] = false;
+	  }
 
-    return super.destroy(err)
-  }
+	  destroy (err) {
+	    if (!err && !this._readableState.endEmitted) {
+	      err = new RequestAbortedError();
+	    }
 
-  _destroy (err, callback) {
-    // Workaround for Node "bug". If the stream is destroyed in same
-    // tick as it is created, then a user who is waiting for a
-    // promise (i.e micro tick) for installing a 'error' listener will
-    // never get a chance and will always encounter an unhandled exception.
-    if (!this[kReading]) {
-      setImmediate(() => {
-        callback(err);
-      });
-    } else {
-      callback(err);
-    }
-  }
+	    if (err) {
+	      this[kAbort]();
+	    }
 
-  on (ev, ...args) {
-    if (ev === 'data' || ev === 'readable') {
-      this[kReading] = true;
-    }
-    return super.on(ev, ...args)
-  }
+	    return super.destroy(err)
+	  }
 
-  addListener (ev, ...args) {
-    return this.on(ev, ...args)
-  }
+	  _destroy (err, callback) {
+	    // Workaround for Node "bug". If the stream is destroyed in same
+	    // tick as it is created, then a user who is waiting for a
+	    // promise (i.e micro tick) for installing a 'error' listener will
+	    // never get a chance and will always encounter an unhandled exception.
+	    if (!this[kReading]) {
+	      setImmediate(() => {
+	        callback(err);
+	      });
+	    } else {
+	      callback(err);
+	    }
+	  }
 
-  off (ev, ...args) {
-    const ret = super.off(ev, ...args);
-    if (ev === 'data' || ev === 'readable') {
-      this[kReading] = (
-        this.listenerCount('data') > 0 ||
-        this.listenerCount('readable') > 0
-      );
-    }
-    return ret
-  }
+	  on (ev, ...args) {
+	    if (ev === 'data' || ev === 'readable') {
+	      this[kReading] = true;
+	    }
+	    return super.on(ev, ...args)
+	  }
 
-  removeListener (ev, ...args) {
-    return this.off(ev, ...args)
-  }
+	  addListener (ev, ...args) {
+	    return this.on(ev, ...args)
+	  }
 
-  push (chunk) {
-    if (this[kConsume] && chunk !== null) {
-      consumePush(this[kConsume], chunk);
-      return this[kReading] ? super.push(chunk) : true
-    }
-    return super.push(chunk)
-  }
+	  off (ev, ...args) {
+	    const ret = super.off(ev, ...args);
+	    if (ev === 'data' || ev === 'readable') {
+	      this[kReading] = (
+	        this.listenerCount('data') > 0 ||
+	        this.listenerCount('readable') > 0
+	      );
+	    }
+	    return ret
+	  }
 
-  // https://fetch.spec.whatwg.org/#dom-body-text
-  async text () {
-    return consume(this, 'text')
-  }
+	  removeListener (ev, ...args) {
+	    return this.off(ev, ...args)
+	  }
 
-  // https://fetch.spec.whatwg.org/#dom-body-json
-  async json () {
-    return consume(this, 'json')
-  }
+	  push (chunk) {
+	    if (this[kConsume] && chunk !== null) {
+	      consumePush(this[kConsume], chunk);
+	      return this[kReading] ? super.push(chunk) : true
+	    }
+	    return super.push(chunk)
+	  }
 
-  // https://fetch.spec.whatwg.org/#dom-body-blob
-  async blob () {
-    return consume(this, 'blob')
-  }
+	  // https://fetch.spec.whatwg.org/#dom-body-text
+	  async text () {
+	    return consume(this, 'text')
+	  }
 
-  // https://fetch.spec.whatwg.org/#dom-body-bytes
-  async bytes () {
-    return consume(this, 'bytes')
-  }
+	  // https://fetch.spec.whatwg.org/#dom-body-json
+	  async json () {
+	    return consume(this, 'json')
+	  }
 
-  // https://fetch.spec.whatwg.org/#dom-body-arraybuffer
-  async arrayBuffer () {
-    return consume(this, 'arrayBuffer')
-  }
+	  // https://fetch.spec.whatwg.org/#dom-body-blob
+	  async blob () {
+	    return consume(this, 'blob')
+	  }
 
-  // https://fetch.spec.whatwg.org/#dom-body-formdata
-  async formData () {
-    // TODO: Implement.
-    throw new NotSupportedError()
-  }
+	  // https://fetch.spec.whatwg.org/#dom-body-bytes
+	  async bytes () {
+	    return consume(this, 'bytes')
+	  }
 
-  // https://fetch.spec.whatwg.org/#dom-body-bodyused
-  get bodyUsed () {
-    return util$d.isDisturbed(this)
-  }
+	  // https://fetch.spec.whatwg.org/#dom-body-arraybuffer
+	  async arrayBuffer () {
+	    return consume(this, 'arrayBuffer')
+	  }
 
-  // https://fetch.spec.whatwg.org/#dom-body-body
-  get body () {
-    if (!this[kBody]) {
-      this[kBody] = ReadableStreamFrom(this);
-      if (this[kConsume]) {
-        // TODO: Is this the best way to force a lock?
-        this[kBody].getReader(); // Ensure stream is locked.
-        assert$6(this[kBody].locked);
-      }
-    }
-    return this[kBody]
-  }
+	  // https://fetch.spec.whatwg.org/#dom-body-formdata
+	  async formData () {
+	    // TODO: Implement.
+	    throw new NotSupportedError()
+	  }
 
-  async dump (opts) {
-    let limit = Number.isFinite(opts?.limit) ? opts.limit : 128 * 1024;
-    const signal = opts?.signal;
+	  // https://fetch.spec.whatwg.org/#dom-body-bodyused
+	  get bodyUsed () {
+	    return util.isDisturbed(this)
+	  }
 
-    if (signal != null && (typeof signal !== 'object' || !('aborted' in signal))) {
-      throw new InvalidArgumentError$d('signal must be an AbortSignal')
-    }
+	  // https://fetch.spec.whatwg.org/#dom-body-body
+	  get body () {
+	    if (!this[kBody]) {
+	      this[kBody] = ReadableStreamFrom(this);
+	      if (this[kConsume]) {
+	        // TODO: Is this the best way to force a lock?
+	        this[kBody].getReader(); // Ensure stream is locked.
+	        assert(this[kBody].locked);
+	      }
+	    }
+	    return this[kBody]
+	  }
 
-    signal?.throwIfAborted();
+	  async dump (opts) {
+	    let limit = Number.isFinite(opts?.limit) ? opts.limit : 128 * 1024;
+	    const signal = opts?.signal;
 
-    if (this._readableState.closeEmitted) {
-      return null
-    }
+	    if (signal != null && (typeof signal !== 'object' || !('aborted' in signal))) {
+	      throw new InvalidArgumentError('signal must be an AbortSignal')
+	    }
 
-    return await new Promise((resolve, reject) => {
-      if (this[kContentLength$1] > limit) {
-        this.destroy(new AbortError());
-      }
+	    signal?.throwIfAborted();
 
-      const onAbort = () => {
-        this.destroy(signal.reason ?? new AbortError());
-      };
-      signal?.addEventListener('abort', onAbort);
+	    if (this._readableState.closeEmitted) {
+	      return null
+	    }
 
-      this
-        .on('close', function () {
-          signal?.removeEventListener('abort', onAbort);
-          if (signal?.aborted) {
-            reject(signal.reason ?? new AbortError());
-          } else {
-            resolve(null);
-          }
-        })
-        .on('error', noop)
-        .on('data', function (chunk) {
-          limit -= chunk.length;
-          if (limit <= 0) {
-            this.destroy();
-          }
-        })
-        .resume();
-    })
-  }
+	    return await new Promise((resolve, reject) => {
+	      if (this[kContentLength] > limit) {
+	        this.destroy(new AbortError());
+	      }
+
+	      const onAbort = () => {
+	        this.destroy(signal.reason ?? new AbortError());
+	      };
+	      signal?.addEventListener('abort', onAbort);
+
+	      this
+	        .on('close', function () {
+	          signal?.removeEventListener('abort', onAbort);
+	          if (signal?.aborted) {
+	            reject(signal.reason ?? new AbortError());
+	          } else {
+	            resolve(null);
+	          }
+	        })
+	        .on('error', noop)
+	        .on('data', function (chunk) {
+	          limit -= chunk.length;
+	          if (limit <= 0) {
+	            this.destroy();
+	          }
+	        })
+	        .resume();
+	    })
+	  }
+	}
+
+	// https://streams.spec.whatwg.org/#readablestream-locked
+	function isLocked (self) {
+	  // Consume is an implicit lock.
+	  return (self[kBody] && self[kBody].locked === true) || self[kConsume]
+	}
+
+	// https://fetch.spec.whatwg.org/#body-unusable
+	function isUnusable (self) {
+	  return util.isDisturbed(self) || isLocked(self)
+	}
+
+	async function consume (stream, type) {
+	  assert(!stream[kConsume]);
+
+	  return new Promise((resolve, reject) => {
+	    if (isUnusable(stream)) {
+	      const rState = stream._readableState;
+	      if (rState.destroyed && rState.closeEmitted === false) {
+	        stream
+	          .on('error', err => {
+	            reject(err);
+	          })
+	          .on('close', () => {
+	            reject(new TypeError('unusable'));
+	          });
+	      } else {
+	        reject(rState.errored ?? new TypeError('unusable'));
+	      }
+	    } else {
+	      queueMicrotask(() => {
+	        stream[kConsume] = {
+	          type,
+	          stream,
+	          resolve,
+	          reject,
+	          length: 0,
+	          body: []
+	        };
+
+	        stream
+	          .on('error', function (err) {
+	            consumeFinish(this[kConsume], err);
+	          })
+	          .on('close', function () {
+	            if (this[kConsume].body !== null) {
+	              consumeFinish(this[kConsume], new RequestAbortedError());
+	            }
+	          });
+
+	        consumeStart(stream[kConsume]);
+	      });
+	    }
+	  })
+	}
+
+	function consumeStart (consume) {
+	  if (consume.body === null) {
+	    return
+	  }
+
+	  const { _readableState: state } = consume.stream;
+
+	  if (state.bufferIndex) {
+	    const start = state.bufferIndex;
+	    const end = state.buffer.length;
+	    for (let n = start; n < end; n++) {
+	      consumePush(consume, state.buffer[n]);
+	    }
+	  } else {
+	    for (const chunk of state.buffer) {
+	      consumePush(consume, chunk);
+	    }
+	  }
+
+	  if (state.endEmitted) {
+	    consumeEnd(this[kConsume]);
+	  } else {
+	    consume.stream.on('end', function () {
+	      consumeEnd(this[kConsume]);
+	    });
+	  }
+
+	  consume.stream.resume();
+
+	  while (consume.stream.read() != null) {
+	    // Loop
+	  }
+	}
+
+	/**
+	 * @param {Buffer[]} chunks
+	 * @param {number} length
+	 */
+	function chunksDecode (chunks, length) {
+	  if (chunks.length === 0 || length === 0) {
+	    return ''
+	  }
+	  const buffer = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length);
+	  const bufferLength = buffer.length;
+
+	  // Skip BOM.
+	  const start =
+	    bufferLength > 2 &&
+	    buffer[0] === 0xef &&
+	    buffer[1] === 0xbb &&
+	    buffer[2] === 0xbf
+	      ? 3
+	      : 0;
+	  return buffer.utf8Slice(start, bufferLength)
+	}
+
+	/**
+	 * @param {Buffer[]} chunks
+	 * @param {number} length
+	 * @returns {Uint8Array}
+	 */
+	function chunksConcat (chunks, length) {
+	  if (chunks.length === 0 || length === 0) {
+	    return new Uint8Array(0)
+	  }
+	  if (chunks.length === 1) {
+	    // fast-path
+	    return new Uint8Array(chunks[0])
+	  }
+	  const buffer = new Uint8Array(Buffer.allocUnsafeSlow(length).buffer);
+
+	  let offset = 0;
+	  for (let i = 0; i < chunks.length; ++i) {
+	    const chunk = chunks[i];
+	    buffer.set(chunk, offset);
+	    offset += chunk.length;
+	  }
+
+	  return buffer
+	}
+
+	function consumeEnd (consume) {
+	  const { type, body, resolve, stream, length } = consume;
+
+	  try {
+	    if (type === 'text') {
+	      resolve(chunksDecode(body, length));
+	    } else if (type === 'json') {
+	      resolve(JSON.parse(chunksDecode(body, length)));
+	    } else if (type === 'arrayBuffer') {
+	      resolve(chunksConcat(body, length).buffer);
+	    } else if (type === 'blob') {
+	      resolve(new Blob(body, { type: stream[kContentType] }));
+	    } else if (type === 'bytes') {
+	      resolve(chunksConcat(body, length));
+	    }
+
+	    consumeFinish(consume);
+	  } catch (err) {
+	    stream.destroy(err);
+	  }
+	}
+
+	function consumePush (consume, chunk) {
+	  consume.length += chunk.length;
+	  consume.body.push(chunk);
+	}
+
+	function consumeFinish (consume, err) {
+	  if (consume.body === null) {
+	    return
+	  }
+
+	  if (err) {
+	    consume.reject(err);
+	  } else {
+	    consume.resolve();
+	  }
+
+	  consume.type = null;
+	  consume.stream = null;
+	  consume.resolve = null;
+	  consume.reject = null;
+	  consume.length = 0;
+	  consume.body = null;
+	}
+
+	readable = { Readable: BodyReadable, chunksDecode };
+	return readable;
 }
 
-// https://streams.spec.whatwg.org/#readablestream-locked
-function isLocked (self) {
-  // Consume is an implicit lock.
-  return (self[kBody] && self[kBody].locked === true) || self[kConsume]
+var util$5;
+var hasRequiredUtil$5;
+
+function requireUtil$5 () {
+	if (hasRequiredUtil$5) return util$5;
+	hasRequiredUtil$5 = 1;
+	const assert = require$$0$1;
+	const {
+	  ResponseStatusCodeError
+	} = requireErrors();
+
+	const { chunksDecode } = requireReadable();
+	const CHUNK_LIMIT = 128 * 1024;
+
+	async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
+	  assert(body);
+
+	  let chunks = [];
+	  let length = 0;
+
+	  try {
+	    for await (const chunk of body) {
+	      chunks.push(chunk);
+	      length += chunk.length;
+	      if (length > CHUNK_LIMIT) {
+	        chunks = [];
+	        length = 0;
+	        break
+	      }
+	    }
+	  } catch {
+	    chunks = [];
+	    length = 0;
+	    // Do nothing....
+	  }
+
+	  const message = `Response status code ${statusCode}${statusMessage ? `: ${statusMessage}` : ''}`;
+
+	  if (statusCode === 204 || !contentType || !length) {
+	    queueMicrotask(() => callback(new ResponseStatusCodeError(message, statusCode, headers)));
+	    return
+	  }
+
+	  const stackTraceLimit = Error.stackTraceLimit;
+	  Error.stackTraceLimit = 0;
+	  let payload;
+
+	  try {
+	    if (isContentTypeApplicationJson(contentType)) {
+	      payload = JSON.parse(chunksDecode(chunks, length));
+	    } else if (isContentTypeText(contentType)) {
+	      payload = chunksDecode(chunks, length);
+	    }
+	  } catch {
+	    // process in a callback to avoid throwing in the microtask queue
+	  } finally {
+	    Error.stackTraceLimit = stackTraceLimit;
+	  }
+	  queueMicrotask(() => callback(new ResponseStatusCodeError(message, statusCode, headers, payload)));
+	}
+
+	const isContentTypeApplicationJson = (contentType) => {
+	  return (
+	    contentType.length > 15 &&
+	    contentType[11] === '/' &&
+	    contentType[0] === 'a' &&
+	    contentType[1] === 'p' &&
+	    contentType[2] === 'p' &&
+	    contentType[3] === 'l' &&
+	    contentType[4] === 'i' &&
+	    contentType[5] === 'c' &&
+	    contentType[6] === 'a' &&
+	    contentType[7] === 't' &&
+	    contentType[8] === 'i' &&
+	    contentType[9] === 'o' &&
+	    contentType[10] === 'n' &&
+	    contentType[12] === 'j' &&
+	    contentType[13] === 's' &&
+	    contentType[14] === 'o' &&
+	    contentType[15] === 'n'
+	  )
+	};
+
+	const isContentTypeText = (contentType) => {
+	  return (
+	    contentType.length > 4 &&
+	    contentType[4] === '/' &&
+	    contentType[0] === 't' &&
+	    contentType[1] === 'e' &&
+	    contentType[2] === 'x' &&
+	    contentType[3] === 't'
+	  )
+	};
+
+	util$5 = {
+	  getResolveErrorBodyCallback,
+	  isContentTypeApplicationJson,
+	  isContentTypeText
+	};
+	return util$5;
 }
 
-// https://fetch.spec.whatwg.org/#body-unusable
-function isUnusable (self) {
-  return util$d.isDisturbed(self) || isLocked(self)
+var hasRequiredApiRequest;
+
+function requireApiRequest () {
+	if (hasRequiredApiRequest) return apiRequest.exports;
+	hasRequiredApiRequest = 1;
+
+	const assert = require$$0$1;
+	const { Readable } = requireReadable();
+	const { InvalidArgumentError, RequestAbortedError } = requireErrors();
+	const util = requireUtil$7();
+	const { getResolveErrorBodyCallback } = requireUtil$5();
+	const { AsyncResource } = require$$5$3;
+
+	class RequestHandler extends AsyncResource {
+	  constructor (opts, callback) {
+	    if (!opts || typeof opts !== 'object') {
+	      throw new InvalidArgumentError('invalid opts')
+	    }
+
+	    const { signal, method, opaque, body, onInfo, responseHeaders, throwOnError, highWaterMark } = opts;
+
+	    try {
+	      if (typeof callback !== 'function') {
+	        throw new InvalidArgumentError('invalid callback')
+	      }
+
+	      if (highWaterMark && (typeof highWaterMark !== 'number' || highWaterMark < 0)) {
+	        throw new InvalidArgumentError('invalid highWaterMark')
+	      }
+
+	      if (signal && typeof signal.on !== 'function' && typeof signal.addEventListener !== 'function') {
+	        throw new InvalidArgumentError('signal must be an EventEmitter or EventTarget')
+	      }
+
+	      if (method === 'CONNECT') {
+	        throw new InvalidArgumentError('invalid method')
+	      }
+
+	      if (onInfo && typeof onInfo !== 'function') {
+	        throw new InvalidArgumentError('invalid onInfo callback')
+	      }
+
+	      super('UNDICI_REQUEST');
+	    } catch (err) {
+	      if (util.isStream(body)) {
+	        util.destroy(body.on('error', util.nop), err);
+	      }
+	      throw err
+	    }
+
+	    this.method = method;
+	    this.responseHeaders = responseHeaders || null;
+	    this.opaque = opaque || null;
+	    this.callback = callback;
+	    this.res = null;
+	    this.abort = null;
+	    this.body = body;
+	    this.trailers = {};
+	    this.context = null;
+	    this.onInfo = onInfo || null;
+	    this.throwOnError = throwOnError;
+	    this.highWaterMark = highWaterMark;
+	    this.signal = signal;
+	    this.reason = null;
+	    this.removeAbortListener = null;
+
+	    if (util.isStream(body)) {
+	      body.on('error', (err) => {
+	        this.onError(err);
+	      });
+	    }
+
+	    if (this.signal) {
+	      if (this.signal.aborted) {
+	        this.reason = this.signal.reason ?? new RequestAbortedError();
+	      } else {
+	        this.removeAbortListener = util.addAbortListener(this.signal, () => {
+	          this.reason = this.signal.reason ?? new RequestAbortedError();
+	          if (this.res) {
+	            util.destroy(this.res.on('error', util.nop), this.reason);
+	          } else if (this.abort) {
+	            this.abort(this.reason);
+	          }
+
+	          if (this.removeAbortListener) {
+	            this.res?.off('close', this.removeAbortListener);
+	            this.removeAbortListener();
+	            this.removeAbortListener = null;
+	          }
+	        });
+	      }
+	    }
+	  }
+
+	  onConnect (abort, context) {
+	    if (this.reason) {
+	      abort(this.reason);
+	      return
+	    }
+
+	    assert(this.callback);
+
+	    this.abort = abort;
+	    this.context = context;
+	  }
+
+	  onHeaders (statusCode, rawHeaders, resume, statusMessage) {
+	    const { callback, opaque, abort, context, responseHeaders, highWaterMark } = this;
+
+	    const headers = responseHeaders === 'raw' ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
+
+	    if (statusCode < 200) {
+	      if (this.onInfo) {
+	        this.onInfo({ statusCode, headers });
+	      }
+	      return
+	    }
+
+	    const parsedHeaders = responseHeaders === 'raw' ? util.parseHeaders(rawHeaders) : headers;
+	    const contentType = parsedHeaders['content-type'];
+	    const contentLength = parsedHeaders['content-length'];
+	    const res = new Readable({
+	      resume,
+	      abort,
+	      contentType,
+	      contentLength: this.method !== 'HEAD' && contentLength
+	        ? Number(contentLength)
+	        : null,
+	      highWaterMark
+	    });
+
+	    if (this.removeAbortListener) {
+	      res.on('close', this.removeAbortListener);
+	    }
+
+	    this.callback = null;
+	    this.res = res;
+	    if (callback !== null) {
+	      if (this.throwOnError && statusCode >= 400) {
+	        this.runInAsyncScope(getResolveErrorBodyCallback, null,
+	          { callback, body: res, contentType, statusCode, statusMessage, headers }
+	        );
+	      } else {
+	        this.runInAsyncScope(callback, null, null, {
+	          statusCode,
+	          headers,
+	          trailers: this.trailers,
+	          opaque,
+	          body: res,
+	          context
+	        });
+	      }
+	    }
+	  }
+
+	  onData (chunk) {
+	    return this.res.push(chunk)
+	  }
+
+	  onComplete (trailers) {
+	    util.parseHeaders(trailers, this.trailers);
+	    this.res.push(null);
+	  }
+
+	  onError (err) {
+	    const { res, callback, body, opaque } = this;
+
+	    if (callback) {
+	      // TODO: Does this need queueMicrotask?
+	      this.callback = null;
+	      queueMicrotask(() => {
+	        this.runInAsyncScope(callback, null, err, { opaque });
+	      });
+	    }
+
+	    if (res) {
+	      this.res = null;
+	      // Ensure all queued handlers are invoked before destroying res.
+	      queueMicrotask(() => {
+	        util.destroy(res, err);
+	      });
+	    }
+
+	    if (body) {
+	      this.body = null;
+	      util.destroy(body, err);
+	    }
+
+	    if (this.removeAbortListener) {
+	      res?.off('close', this.removeAbortListener);
+	      this.removeAbortListener();
+	      this.removeAbortListener = null;
+	    }
+	  }
+	}
+
+	function request (opts, callback) {
+	  if (callback === undefined) {
+	    return new Promise((resolve, reject) => {
+	      request.call(this, opts, (err, data) => {
+	        return err ? reject(err) : resolve(data)
+	      });
+	    })
+	  }
+
+	  try {
+	    this.dispatch(opts, new RequestHandler(opts, callback));
+	  } catch (err) {
+	    if (typeof callback !== 'function') {
+	      throw err
+	    }
+	    const opaque = opts?.opaque;
+	    queueMicrotask(() => callback(err, { opaque }));
+	  }
+	}
+
+	apiRequest.exports = request;
+	apiRequest.exports.RequestHandler = RequestHandler;
+	return apiRequest.exports;
 }
 
-async function consume (stream, type) {
-  assert$6(!stream[kConsume]);
+var abortSignal;
+var hasRequiredAbortSignal;
 
-  return new Promise((resolve, reject) => {
-    if (isUnusable(stream)) {
-      const rState = stream._readableState;
-      if (rState.destroyed && rState.closeEmitted === false) {
-        stream
-          .on('error', err => {
-            reject(err);
-          })
-          .on('close', () => {
-            reject(new TypeError('unusable'));
-          });
-      } else {
-        reject(rState.errored ?? new TypeError('unusable'));
-      }
-    } else {
-      queueMicrotask(() => {
-        stream[kConsume] = {
-          type,
-          stream,
-          resolve,
-          reject,
-          length: 0,
-          body: []
-        };
+function requireAbortSignal () {
+	if (hasRequiredAbortSignal) return abortSignal;
+	hasRequiredAbortSignal = 1;
+	const { addAbortListener } = requireUtil$7();
+	const { RequestAbortedError } = requireErrors();
 
-        stream
-          .on('error', function (err) {
-            consumeFinish(this[kConsume], err);
-          })
-          .on('close', function () {
-            if (this[kConsume].body !== null) {
-              consumeFinish(this[kConsume], new RequestAbortedError$4());
-            }
-          });
+	const kListener = Symbol('kListener');
+	const kSignal = Symbol('kSignal');
 
-        consumeStart(stream[kConsume]);
-      });
-    }
-  })
+	function abort (self) {
+	  if (self.abort) {
+	    self.abort(self[kSignal]?.reason);
+	  } else {
+	    self.reason = self[kSignal]?.reason ?? new RequestAbortedError();
+	  }
+	  removeSignal(self);
+	}
+
+	function addSignal (self, signal) {
+	  self.reason = null;
+
+	  self[kSignal] = null;
+	  self[kListener] = null;
+
+	  if (!signal) {
+	    return
+	  }
+
+	  if (signal.aborted) {
+	    abort(self);
+	    return
+	  }
+
+	  self[kSignal] = signal;
+	  self[kListener] = () => {
+	    abort(self);
+	  };
+
+	  addAbortListener(self[kSignal], self[kListener]);
+	}
+
+	function removeSignal (self) {
+	  if (!self[kSignal]) {
+	    return
+	  }
+
+	  if ('removeEventListener' in self[kSignal]) {
+	    self[kSignal].removeEventListener('abort', self[kListener]);
+	  } else {
+	    self[kSignal].removeListener('abort', self[kListener]);
+	  }
+
+	  self[kSignal] = null;
+	  self[kListener] = null;
+	}
+
+	abortSignal = {
+	  addSignal,
+	  removeSignal
+	};
+	return abortSignal;
 }
 
-function consumeStart (consume) {
-  if (consume.body === null) {
-    return
-  }
+var apiStream;
+var hasRequiredApiStream;
 
-  const { _readableState: state } = consume.stream;
+function requireApiStream () {
+	if (hasRequiredApiStream) return apiStream;
+	hasRequiredApiStream = 1;
 
-  if (state.bufferIndex) {
-    const start = state.bufferIndex;
-    const end = state.buffer.length;
-    for (let n = start; n < end; n++) {
-      consumePush(consume, state.buffer[n]);
-    }
-  } else {
-    for (const chunk of state.buffer) {
-      consumePush(consume, chunk);
-    }
-  }
+	const assert = require$$0$1;
+	const { finished, PassThrough } = require$$0$2;
+	const { InvalidArgumentError, InvalidReturnValueError } = requireErrors();
+	const util = requireUtil$7();
+	const { getResolveErrorBodyCallback } = requireUtil$5();
+	const { AsyncResource } = require$$5$3;
+	const { addSignal, removeSignal } = requireAbortSignal();
 
-  if (state.endEmitted) {
-    consumeEnd(this[kConsume]);
-  } else {
-    consume.stream.on('end', function () {
-      consumeEnd(this[kConsume]);
-    });
-  }
+	class StreamHandler extends AsyncResource {
+	  constructor (opts, factory, callback) {
+	    if (!opts || typeof opts !== 'object') {
+	      throw new InvalidArgumentError('invalid opts')
+	    }
 
-  consume.stream.resume();
+	    const { signal, method, opaque, body, onInfo, responseHeaders, throwOnError } = opts;
 
-  while (consume.stream.read() != null) {
-    // Loop
-  }
+	    try {
+	      if (typeof callback !== 'function') {
+	        throw new InvalidArgumentError('invalid callback')
+	      }
+
+	      if (typeof factory !== 'function') {
+	        throw new InvalidArgumentError('invalid factory')
+	      }
+
+	      if (signal && typeof signal.on !== 'function' && typeof signal.addEventListener !== 'function') {
+	        throw new InvalidArgumentError('signal must be an EventEmitter or EventTarget')
+	      }
+
+	      if (method === 'CONNECT') {
+	        throw new InvalidArgumentError('invalid method')
+	      }
+
+	      if (onInfo && typeof onInfo !== 'function') {
+	        throw new InvalidArgumentError('invalid onInfo callback')
+	      }
+
+	      super('UNDICI_STREAM');
+	    } catch (err) {
+	      if (util.isStream(body)) {
+	        util.destroy(body.on('error', util.nop), err);
+	      }
+	      throw err
+	    }
+
+	    this.responseHeaders = responseHeaders || null;
+	    this.opaque = opaque || null;
+	    this.factory = factory;
+	    this.callback = callback;
+	    this.res = null;
+	    this.abort = null;
+	    this.context = null;
+	    this.trailers = null;
+	    this.body = body;
+	    this.onInfo = onInfo || null;
+	    this.throwOnError = throwOnError || false;
+
+	    if (util.isStream(body)) {
+	      body.on('error', (err) => {
+	        this.onError(err);
+	      });
+	    }
+
+	    addSignal(this, signal);
+	  }
+
+	  onConnect (abort, context) {
+	    if (this.reason) {
+	      abort(this.reason);
+	      return
+	    }
+
+	    assert(this.callback);
+
+	    this.abort = abort;
+	    this.context = context;
+	  }
+
+	  onHeaders (statusCode, rawHeaders, resume, statusMessage) {
+	    const { factory, opaque, context, callback, responseHeaders } = this;
+
+	    const headers = responseHeaders === 'raw' ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
+
+	    if (statusCode < 200) {
+	      if (this.onInfo) {
+	        this.onInfo({ statusCode, headers });
+	      }
+	      return
+	    }
+
+	    this.factory = null;
+
+	    let res;
+
+	    if (this.throwOnError && statusCode >= 400) {
+	      const parsedHeaders = responseHeaders === 'raw' ? util.parseHeaders(rawHeaders) : headers;
+	      const contentType = parsedHeaders['content-type'];
+	      res = new PassThrough();
+
+	      this.callback = null;
+	      this.runInAsyncScope(getResolveErrorBodyCallback, null,
+	        { callback, body: res, contentType, statusCode, statusMessage, headers }
+	      );
+	    } else {
+	      if (factory === null) {
+	        return
+	      }
+
+	      res = this.runInAsyncScope(factory, null, {
+	        statusCode,
+	        headers,
+	        opaque,
+	        context
+	      });
+
+	      if (
+	        !res ||
+	        typeof res.write !== 'function' ||
+	        typeof res.end !== 'function' ||
+	        typeof res.on !== 'function'
+	      ) {
+	        throw new InvalidReturnValueError('expected Writable')
+	      }
+
+	      // TODO: Avoid finished. It registers an unnecessary amount of listeners.
+	      finished(res, { readable: false }, (err) => {
+	        const { callback, res, opaque, trailers, abort } = this;
+
+	        this.res = null;
+	        if (err || !res.readable) {
+	          util.destroy(res, err);
+	        }
+
+	        this.callback = null;
+	        this.runInAsyncScope(callback, null, err || null, { opaque, trailers });
+
+	        if (err) {
+	          abort();
+	        }
+	      });
+	    }
+
+	    res.on('drain', resume);
+
+	    this.res = res;
+
+	    const needDrain = res.writableNeedDrain !== undefined
+	      ? res.writableNeedDrain
+	      : res._writableState?.needDrain;
+
+	    return needDrain !== true
+	  }
+
+	  onData (chunk) {
+	    const { res } = this;
+
+	    return res ? res.write(chunk) : true
+	  }
+
+	  onComplete (trailers) {
+	    const { res } = this;
+
+	    removeSignal(this);
+
+	    if (!res) {
+	      return
+	    }
+
+	    this.trailers = util.parseHeaders(trailers);
+
+	    res.end();
+	  }
+
+	  onError (err) {
+	    const { res, callback, opaque, body } = this;
+
+	    removeSignal(this);
+
+	    this.factory = null;
+
+	    if (res) {
+	      this.res = null;
+	      util.destroy(res, err);
+	    } else if (callback) {
+	      this.callback = null;
+	      queueMicrotask(() => {
+	        this.runInAsyncScope(callback, null, err, { opaque });
+	      });
+	    }
+
+	    if (body) {
+	      this.body = null;
+	      util.destroy(body, err);
+	    }
+	  }
+	}
+
+	function stream (opts, factory, callback) {
+	  if (callback === undefined) {
+	    return new Promise((resolve, reject) => {
+	      stream.call(this, opts, factory, (err, data) => {
+	        return err ? reject(err) : resolve(data)
+	      });
+	    })
+	  }
+
+	  try {
+	    this.dispatch(opts, new StreamHandler(opts, factory, callback));
+	  } catch (err) {
+	    if (typeof callback !== 'function') {
+	      throw err
+	    }
+	    const opaque = opts?.opaque;
+	    queueMicrotask(() => callback(err, { opaque }));
+	  }
+	}
+
+	apiStream = stream;
+	return apiStream;
 }
 
-/**
- * @param {Buffer[]} chunks
- * @param {number} length
- */
-function chunksDecode$1 (chunks, length) {
-  if (chunks.length === 0 || length === 0) {
-    return ''
-  }
-  const buffer = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length);
-  const bufferLength = buffer.length;
+var apiPipeline;
+var hasRequiredApiPipeline;
 
-  // Skip BOM.
-  const start =
-    bufferLength > 2 &&
-    buffer[0] === 0xef &&
-    buffer[1] === 0xbb &&
-    buffer[2] === 0xbf
-      ? 3
-      : 0;
-  return buffer.utf8Slice(start, bufferLength)
+function requireApiPipeline () {
+	if (hasRequiredApiPipeline) return apiPipeline;
+	hasRequiredApiPipeline = 1;
+
+	const {
+	  Readable,
+	  Duplex,
+	  PassThrough
+	} = require$$0$2;
+	const {
+	  InvalidArgumentError,
+	  InvalidReturnValueError,
+	  RequestAbortedError
+	} = requireErrors();
+	const util = requireUtil$7();
+	const { AsyncResource } = require$$5$3;
+	const { addSignal, removeSignal } = requireAbortSignal();
+	const assert = require$$0$1;
+
+	const kResume = Symbol('resume');
+
+	class PipelineRequest extends Readable {
+	  constructor () {
+	    super({ autoDestroy: true });
+
+	    this[kResume] = null;
+	  }
+
+	  _read () {
+	    const { [kResume]: resume } = this;
+
+	    if (resume) {
+	      this[kResume] = null;
+	      resume();
+	    }
+	  }
+
+	  _destroy (err, callback) {
+	    this._read();
+
+	    callback(err);
+	  }
+	}
+
+	class PipelineResponse extends Readable {
+	  constructor (resume) {
+	    super({ autoDestroy: true });
+	    this[kResume] = resume;
+	  }
+
+	  _read () {
+	    this[kResume]();
+	  }
+
+	  _destroy (err, callback) {
+	    if (!err && !this._readableState.endEmitted) {
+	      err = new RequestAbortedError();
+	    }
+
+	    callback(err);
+	  }
+	}
+
+	class PipelineHandler extends AsyncResource {
+	  constructor (opts, handler) {
+	    if (!opts || typeof opts !== 'object') {
+	      throw new InvalidArgumentError('invalid opts')
+	    }
+
+	    if (typeof handler !== 'function') {
+	      throw new InvalidArgumentError('invalid handler')
+	    }
+
+	    const { signal, method, opaque, onInfo, responseHeaders } = opts;
+
+	    if (signal && typeof signal.on !== 'function' && typeof signal.addEventListener !== 'function') {
+	      throw new InvalidArgumentError('signal must be an EventEmitter or EventTarget')
+	    }
+
+	    if (method === 'CONNECT') {
+	      throw new InvalidArgumentError('invalid method')
+	    }
+
+	    if (onInfo && typeof onInfo !== 'function') {
+	      throw new InvalidArgumentError('invalid onInfo callback')
+	    }
+
+	    super('UNDICI_PIPELINE');
+
+	    this.opaque = opaque || null;
+	    this.responseHeaders = responseHeaders || null;
+	    this.handler = handler;
+	    this.abort = null;
+	    this.context = null;
+	    this.onInfo = onInfo || null;
+
+	    this.req = new PipelineRequest().on('error', util.nop);
+
+	    this.ret = new Duplex({
+	      readableObjectMode: opts.objectMode,
+	      autoDestroy: true,
+	      read: () => {
+	        const { body } = this;
+
+	        if (body?.resume) {
+	          body.resume();
+	        }
+	      },
+	      write: (chunk, encoding, callback) => {
+	        const { req } = this;
+
+	        if (req.push(chunk, encoding) || req._readableState.destroyed) {
+	          callback();
+	        } else {
+	          req[kResume] = callback;
+	        }
+	      },
+	      destroy: (err, callback) => {
+	        const { body, req, res, ret, abort } = this;
+
+	        if (!err && !ret._readableState.endEmitted) {
+	          err = new RequestAbortedError();
+	        }
+
+	        if (abort && err) {
+	          abort();
+	        }
+
+	        util.destroy(body, err);
+	        util.destroy(req, err);
+	        util.destroy(res, err);
+
+	        removeSignal(this);
+
+	        callback(err);
+	      }
+	    }).on('prefinish', () => {
+	      const { req } = this;
+
+	      // Node < 15 does not call _final in same tick.
+	      req.push(null);
+	    });
+
+	    this.res = null;
+
+	    addSignal(this, signal);
+	  }
+
+	  onConnect (abort, context) {
+	    const { ret, res } = this;
+
+	    if (this.reason) {
+	      abort(this.reason);
+	      return
+	    }
+
+	    assert(!res, 'pipeline cannot be retried');
+	    assert(!ret.destroyed);
+
+	    this.abort = abort;
+	    this.context = context;
+	  }
+
+	  onHeaders (statusCode, rawHeaders, resume) {
+	    const { opaque, handler, context } = this;
+
+	    if (statusCode < 200) {
+	      if (this.onInfo) {
+	        const headers = this.responseHeaders === 'raw' ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
+	        this.onInfo({ statusCode, headers });
+	      }
+	      return
+	    }
+
+	    this.res = new PipelineResponse(resume);
+
+	    let body;
+	    try {
+	      this.handler = null;
+	      const headers = this.responseHeaders === 'raw' ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
+	      body = this.runInAsyncScope(handler, null, {
+	        statusCode,
+	        headers,
+	        opaque,
+	        body: this.res,
+	        context
+	      });
+	    } catch (err) {
+	      this.res.on('error', util.nop);
+	      throw err
+	    }
+
+	    if (!body || typeof body.on !== 'function') {
+	      throw new InvalidReturnValueError('expected Readable')
+	    }
+
+	    body
+	      .on('data', (chunk) => {
+	        const { ret, body } = this;
+
+	        if (!ret.push(chunk) && body.pause) {
+	          body.pause();
+	        }
+	      })
+	      .on('error', (err) => {
+	        const { ret } = this;
+
+	        util.destroy(ret, err);
+	      })
+	      .on('end', () => {
+	        const { ret } = this;
+
+	        ret.push(null);
+	      })
+	      .on('close', () => {
+	        const { ret } = this;
+
+	        if (!ret._readableState.ended) {
+	          util.destroy(ret, new RequestAbortedError());
+	        }
+	      });
+
+	    this.body = body;
+	  }
+
+	  onData (chunk) {
+	    const { res } = this;
+	    return res.push(chunk)
+	  }
+
+	  onComplete (trailers) {
+	    const { res } = this;
+	    res.push(null);
+	  }
+
+	  onError (err) {
+	    const { ret } = this;
+	    this.handler = null;
+	    util.destroy(ret, err);
+	  }
+	}
+
+	function pipeline (opts, handler) {
+	  try {
+	    const pipelineHandler = new PipelineHandler(opts, handler);
+	    this.dispatch({ ...opts, body: pipelineHandler.req }, pipelineHandler);
+	    return pipelineHandler.ret
+	  } catch (err) {
+	    return new PassThrough().destroy(err)
+	  }
+	}
+
+	apiPipeline = pipeline;
+	return apiPipeline;
 }
 
-/**
- * @param {Buffer[]} chunks
- * @param {number} length
- * @returns {Uint8Array}
- */
-function chunksConcat (chunks, length) {
-  if (chunks.length === 0 || length === 0) {
-    return new Uint8Array(0)
-  }
-  if (chunks.length === 1) {
-    // fast-path
-    return new Uint8Array(chunks[0])
-  }
-  const buffer = new Uint8Array(Buffer.allocUnsafeSlow(length).buffer);
+var apiUpgrade;
+var hasRequiredApiUpgrade;
 
-  let offset = 0;
-  for (let i = 0; i < chunks.length; ++i) {
-    const chunk = chunks[i];
-    buffer.set(chunk, offset);
-    offset += chunk.length;
-  }
+function requireApiUpgrade () {
+	if (hasRequiredApiUpgrade) return apiUpgrade;
+	hasRequiredApiUpgrade = 1;
 
-  return buffer
+	const { InvalidArgumentError, SocketError } = requireErrors();
+	const { AsyncResource } = require$$5$3;
+	const util = requireUtil$7();
+	const { addSignal, removeSignal } = requireAbortSignal();
+	const assert = require$$0$1;
+
+	class UpgradeHandler extends AsyncResource {
+	  constructor (opts, callback) {
+	    if (!opts || typeof opts !== 'object') {
+	      throw new InvalidArgumentError('invalid opts')
+	    }
+
+	    if (typeof callback !== 'function') {
+	      throw new InvalidArgumentError('invalid callback')
+	    }
+
+	    const { signal, opaque, responseHeaders } = opts;
+
+	    if (signal && typeof signal.on !== 'function' && typeof signal.addEventListener !== 'function') {
+	      throw new InvalidArgumentError('signal must be an EventEmitter or EventTarget')
+	    }
+
+	    super('UNDICI_UPGRADE');
+
+	    this.responseHeaders = responseHeaders || null;
+	    this.opaque = opaque || null;
+	    this.callback = callback;
+	    this.abort = null;
+	    this.context = null;
+
+	    addSignal(this, signal);
+	  }
+
+	  onConnect (abort, context) {
+	    if (this.reason) {
+	      abort(this.reason);
+	      return
+	    }
+
+	    assert(this.callback);
+
+	    this.abort = abort;
+	    this.context = null;
+	  }
+
+	  onHeaders () {
+	    throw new SocketError('bad upgrade', null)
+	  }
+
+	  onUpgrade (statusCode, rawHeaders, socket) {
+	    assert(statusCode === 101);
+
+	    const { callback, opaque, context } = this;
+
+	    removeSignal(this);
+
+	    this.callback = null;
+	    const headers = this.responseHeaders === 'raw' ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
+	    this.runInAsyncScope(callback, null, null, {
+	      headers,
+	      socket,
+	      opaque,
+	      context
+	    });
+	  }
+
+	  onError (err) {
+	    const { callback, opaque } = this;
+
+	    removeSignal(this);
+
+	    if (callback) {
+	      this.callback = null;
+	      queueMicrotask(() => {
+	        this.runInAsyncScope(callback, null, err, { opaque });
+	      });
+	    }
+	  }
+	}
+
+	function upgrade (opts, callback) {
+	  if (callback === undefined) {
+	    return new Promise((resolve, reject) => {
+	      upgrade.call(this, opts, (err, data) => {
+	        return err ? reject(err) : resolve(data)
+	      });
+	    })
+	  }
+
+	  try {
+	    const upgradeHandler = new UpgradeHandler(opts, callback);
+	    this.dispatch({
+	      ...opts,
+	      method: opts.method || 'GET',
+	      upgrade: opts.protocol || 'Websocket'
+	    }, upgradeHandler);
+	  } catch (err) {
+	    if (typeof callback !== 'function') {
+	      throw err
+	    }
+	    const opaque = opts?.opaque;
+	    queueMicrotask(() => callback(err, { opaque }));
+	  }
+	}
+
+	apiUpgrade = upgrade;
+	return apiUpgrade;
 }
 
-function consumeEnd (consume) {
-  const { type, body, resolve, stream, length } = consume;
+var apiConnect;
+var hasRequiredApiConnect;
 
-  try {
-    if (type === 'text') {
-      resolve(chunksDecode$1(body, length));
-    } else if (type === 'json') {
-      resolve(JSON.parse(chunksDecode$1(body, length)));
-    } else if (type === 'arrayBuffer') {
-      resolve(chunksConcat(body, length).buffer);
-    } else if (type === 'blob') {
-      resolve(new Blob(body, { type: stream[kContentType] }));
-    } else if (type === 'bytes') {
-      resolve(chunksConcat(body, length));
-    }
+function requireApiConnect () {
+	if (hasRequiredApiConnect) return apiConnect;
+	hasRequiredApiConnect = 1;
 
-    consumeFinish(consume);
-  } catch (err) {
-    stream.destroy(err);
-  }
+	const assert = require$$0$1;
+	const { AsyncResource } = require$$5$3;
+	const { InvalidArgumentError, SocketError } = requireErrors();
+	const util = requireUtil$7();
+	const { addSignal, removeSignal } = requireAbortSignal();
+
+	class ConnectHandler extends AsyncResource {
+	  constructor (opts, callback) {
+	    if (!opts || typeof opts !== 'object') {
+	      throw new InvalidArgumentError('invalid opts')
+	    }
+
+	    if (typeof callback !== 'function') {
+	      throw new InvalidArgumentError('invalid callback')
+	    }
+
+	    const { signal, opaque, responseHeaders } = opts;
+
+	    if (signal && typeof signal.on !== 'function' && typeof signal.addEventListener !== 'function') {
+	      throw new InvalidArgumentError('signal must be an EventEmitter or EventTarget')
+	    }
+
+	    super('UNDICI_CONNECT');
+
+	    this.opaque = opaque || null;
+	    this.responseHeaders = responseHeaders || null;
+	    this.callback = callback;
+	    this.abort = null;
+
+	    addSignal(this, signal);
+	  }
+
+	  onConnect (abort, context) {
+	    if (this.reason) {
+	      abort(this.reason);
+	      return
+	    }
+
+	    assert(this.callback);
+
+	    this.abort = abort;
+	    this.context = context;
+	  }
+
+	  onHeaders () {
+	    throw new SocketError('bad connect', null)
+	  }
+
+	  onUpgrade (statusCode, rawHeaders, socket) {
+	    const { callback, opaque, context } = this;
+
+	    removeSignal(this);
+
+	    this.callback = null;
+
+	    let headers = rawHeaders;
+	    // Indicates is an HTTP2Session
+	    if (headers != null) {
+	      headers = this.responseHeaders === 'raw' ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
+	    }
+
+	    this.runInAsyncScope(callback, null, null, {
+	      statusCode,
+	      headers,
+	      socket,
+	      opaque,
+	      context
+	    });
+	  }
+
+	  onError (err) {
+	    const { callback, opaque } = this;
+
+	    removeSignal(this);
+
+	    if (callback) {
+	      this.callback = null;
+	      queueMicrotask(() => {
+	        this.runInAsyncScope(callback, null, err, { opaque });
+	      });
+	    }
+	  }
+	}
+
+	function connect (opts, callback) {
+	  if (callback === undefined) {
+	    return new Promise((resolve, reject) => {
+	      connect.call(this, opts, (err, data) => {
+	        return err ? reject(err) : resolve(data)
+	      });
+	    })
+	  }
+
+	  try {
+	    const connectHandler = new ConnectHandler(opts, callback);
+	    this.dispatch({ ...opts, method: 'CONNECT' }, connectHandler);
+	  } catch (err) {
+	    if (typeof callback !== 'function') {
+	      throw err
+	    }
+	    const opaque = opts?.opaque;
+	    queueMicrotask(() => callback(err, { opaque }));
+	  }
+	}
+
+	apiConnect = connect;
+	return apiConnect;
 }
 
-function consumePush (consume, chunk) {
-  consume.length += chunk.length;
-  consume.body.push(chunk);
+var hasRequiredApi;
+
+function requireApi () {
+	if (hasRequiredApi) return api;
+	hasRequiredApi = 1;
+
+	api.request = requireApiRequest();
+	api.stream = requireApiStream();
+	api.pipeline = requireApiPipeline();
+	api.upgrade = requireApiUpgrade();
+	api.connect = requireApiConnect();
+	return api;
 }
 
-function consumeFinish (consume, err) {
-  if (consume.body === null) {
-    return
-  }
+var mockErrors;
+var hasRequiredMockErrors;
 
-  if (err) {
-    consume.reject(err);
-  } else {
-    consume.resolve();
-  }
+function requireMockErrors () {
+	if (hasRequiredMockErrors) return mockErrors;
+	hasRequiredMockErrors = 1;
 
-  consume.type = null;
-  consume.stream = null;
-  consume.resolve = null;
-  consume.reject = null;
-  consume.length = 0;
-  consume.body = null;
+	const { UndiciError } = requireErrors();
+
+	const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED');
+
+	/**
+	 * The request does not match any registered mock dispatches.
+	 */
+	class MockNotMatchedError extends UndiciError {
+	  constructor (message) {
+	    super(message);
+	    Error.captureStackTrace(this, MockNotMatchedError);
+	    this.name = 'MockNotMatchedError';
+	    this.message = message || 'The request does not match any registered mock dispatches';
+	    this.code = 'UND_MOCK_ERR_MOCK_NOT_MATCHED';
+	  }
+
+	  static [Symbol.hasInstance] (instance) {
+	    return instance && instance[kMockNotMatchedError] === true
+	  }
+
+	  [kMockNotMatchedError] = true
+	}
+
+	mockErrors = {
+	  MockNotMatchedError
+	};
+	return mockErrors;
 }
 
-var readable = { Readable: BodyReadable, chunksDecode: chunksDecode$1 };
+var mockSymbols;
+var hasRequiredMockSymbols;
 
-const assert$5 = require$$0$3;
-const {
-  ResponseStatusCodeError
-} = errors$1;
+function requireMockSymbols () {
+	if (hasRequiredMockSymbols) return mockSymbols;
+	hasRequiredMockSymbols = 1;
 
-const { chunksDecode } = readable;
-const CHUNK_LIMIT = 128 * 1024;
-
-async function getResolveErrorBodyCallback$2 ({ callback, body, contentType, statusCode, statusMessage, headers }) {
-  assert$5(body);
-
-  let chunks = [];
-  let length = 0;
-
-  try {
-    for await (const chunk of body) {
-      chunks.push(chunk);
-      length += chunk.length;
-      if (length > CHUNK_LIMIT) {
-        chunks = [];
-        length = 0;
-        break
-      }
-    }
-  } catch {
-    chunks = [];
-    length = 0;
-    // Do nothing....
-  }
-
-  const message = `Response status code ${statusCode}${statusMessage ? `: ${statusMessage}` : ''}`;
-
-  if (statusCode === 204 || !contentType || !length) {
-    queueMicrotask(() => callback(new ResponseStatusCodeError(message, statusCode, headers)));
-    return
-  }
-
-  const stackTraceLimit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  let payload;
-
-  try {
-    if (isContentTypeApplicationJson(contentType)) {
-      payload = JSON.parse(chunksDecode(chunks, length));
-    } else if (isContentTypeText(contentType)) {
-      payload = chunksDecode(chunks, length);
-    }
-  } catch {
-    // process in a callback to avoid throwing in the microtask queue
-  } finally {
-    Error.stackTraceLimit = stackTraceLimit;
-  }
-  queueMicrotask(() => callback(new ResponseStatusCodeError(message, statusCode, headers, payload)));
+	mockSymbols = {
+	  kAgent: Symbol('agent'),
+	  kOptions: Symbol('options'),
+	  kFactory: Symbol('factory'),
+	  kDispatches: Symbol('dispatches'),
+	  kDispatchKey: Symbol('dispatch key'),
+	  kDefaultHeaders: Symbol('default headers'),
+	  kDefaultTrailers: Symbol('default trailers'),
+	  kContentLength: Symbol('content length'),
+	  kMockAgent: Symbol('mock agent'),
+	  kMockAgentSet: Symbol('mock agent set'),
+	  kMockAgentGet: Symbol('mock agent get'),
+	  kMockDispatch: Symbol('mock dispatch'),
+	  kClose: Symbol('close'),
+	  kOriginalClose: Symbol('original agent close'),
+	  kOrigin: Symbol('origin'),
+	  kIsMockActive: Symbol('is mock active'),
+	  kNetConnect: Symbol('net connect'),
+	  kGetNetConnect: Symbol('get net connect'),
+	  kConnected: Symbol('connected')
+	};
+	return mockSymbols;
 }
 
-const isContentTypeApplicationJson = (contentType) => {
-  return (
-    contentType.length > 15 &&
-    contentType[11] === '/' &&
-    contentType[0] === 'a' &&
-    contentType[1] === 'p' &&
-    contentType[2] === 'p' &&
-    contentType[3] === 'l' &&
-    contentType[4] === 'i' &&
-    contentType[5] === 'c' &&
-    contentType[6] === 'a' &&
-    contentType[7] === 't' &&
-    contentType[8] === 'i' &&
-    contentType[9] === 'o' &&
-    contentType[10] === 'n' &&
-    contentType[12] === 'j' &&
-    contentType[13] === 's' &&
-    contentType[14] === 'o' &&
-    contentType[15] === 'n'
-  )
-};
+var mockUtils;
+var hasRequiredMockUtils;
 
-const isContentTypeText = (contentType) => {
-  return (
-    contentType.length > 4 &&
-    contentType[4] === '/' &&
-    contentType[0] === 't' &&
-    contentType[1] === 'e' &&
-    contentType[2] === 'x' &&
-    contentType[3] === 't'
-  )
-};
+function requireMockUtils () {
+	if (hasRequiredMockUtils) return mockUtils;
+	hasRequiredMockUtils = 1;
 
-var util$c = {
-  getResolveErrorBodyCallback: getResolveErrorBodyCallback$2};
+	const { MockNotMatchedError } = requireMockErrors();
+	const {
+	  kDispatches,
+	  kMockAgent,
+	  kOriginalDispatch,
+	  kOrigin,
+	  kGetNetConnect
+	} = requireMockSymbols();
+	const { buildURL } = requireUtil$7();
+	const { STATUS_CODES } = http$1;
+	const {
+	  types: {
+	    isPromise
+	  }
+	} = require$$0$4;
 
-const assert$4 = require$$0$3;
-const { Readable: Readable$1 } = readable;
-const { InvalidArgumentError: InvalidArgumentError$c, RequestAbortedError: RequestAbortedError$3 } = errors$1;
-const util$b = util$n;
-const { getResolveErrorBodyCallback: getResolveErrorBodyCallback$1 } = util$c;
-const { AsyncResource: AsyncResource$4 } = require$$5$3;
+	function matchValue (match, value) {
+	  if (typeof match === 'string') {
+	    return match === value
+	  }
+	  if (match instanceof RegExp) {
+	    return match.test(value)
+	  }
+	  if (typeof match === 'function') {
+	    return match(value) === true
+	  }
+	  return false
+	}
 
-class RequestHandler extends AsyncResource$4 {
-  constructor (opts, callback) {
-    if (!opts || typeof opts !== 'object') {
-      throw new InvalidArgumentError$c('invalid opts')
-    }
+	function lowerCaseEntries (headers) {
+	  return Object.fromEntries(
+	    Object.entries(headers).map(([headerName, headerValue]) => {
+	      return [headerName.toLocaleLowerCase(), headerValue]
+	    })
+	  )
+	}
 
-    const { signal, method, opaque, body, onInfo, responseHeaders, throwOnError, highWaterMark } = opts;
+	/**
+	 * @param {import('../../index').Headers|string[]|Record<string, string>} headers
+	 * @param {string} key
+	 */
+	function getHeaderByName (headers, key) {
+	  if (Array.isArray(headers)) {
+	    for (let i = 0; i < headers.length; i += 2) {
+	      if (headers[i].toLocaleLowerCase() === key.toLocaleLowerCase()) {
+	        return headers[i + 1]
+	      }
+	    }
 
-    try {
-      if (typeof callback !== 'function') {
-        throw new InvalidArgumentError$c('invalid callback')
-      }
+	    return undefined
+	  } else if (typeof headers.get === 'function') {
+	    return headers.get(key)
+	  } else {
+	    return lowerCaseEntries(headers)[key.toLocaleLowerCase()]
+	  }
+	}
 
-      if (highWaterMark && (typeof highWaterMark !== 'number' || highWaterMark < 0)) {
-        throw new InvalidArgumentError$c('invalid highWaterMark')
-      }
+	/** @param {string[]} headers */
+	function buildHeadersFromArray (headers) { // fetch HeadersList
+	  const clone = headers.slice();
+	  const entries = [];
+	  for (let index = 0; index < clone.length; index += 2) {
+	    entries.push([clone[index], clone[index + 1]]);
+	  }
+	  return Object.fromEntries(entries)
+	}
 
-      if (signal && typeof signal.on !== 'function' && typeof signal.addEventListener !== 'function') {
-        throw new InvalidArgumentError$c('signal must be an EventEmitter or EventTarget')
-      }
+	function matchHeaders (mockDispatch, headers) {
+	  if (typeof mockDispatch.headers === 'function') {
+	    if (Array.isArray(headers)) { // fetch HeadersList
+	      headers = buildHeadersFromArray(headers);
+	    }
+	    return mockDispatch.headers(headers ? lowerCaseEntries(headers) : {})
+	  }
+	  if (typeof mockDispatch.headers === 'undefined') {
+	    return true
+	  }
+	  if (typeof headers !== 'object' || typeof mockDispatch.headers !== 'object') {
+	    return false
+	  }
 
-      if (method === 'CONNECT') {
-        throw new InvalidArgumentError$c('invalid method')
-      }
+	  for (const [matchHeaderName, matchHeaderValue] of Object.entries(mockDispatch.headers)) {
+	    const headerValue = getHeaderByName(headers, matchHeaderName);
 
-      if (onInfo && typeof onInfo !== 'function') {
-        throw new InvalidArgumentError$c('invalid onInfo callback')
-      }
+	    if (!matchValue(matchHeaderValue, headerValue)) {
+	      return false
+	    }
+	  }
+	  return true
+	}
 
-      super('UNDICI_REQUEST');
-    } catch (err) {
-      if (util$b.isStream(body)) {
-        util$b.destroy(body.on('error', util$b.nop), err);
-      }
-      throw err
-    }
+	function safeUrl (path) {
+	  if (typeof path !== 'string') {
+	    return path
+	  }
 
-    this.method = method;
-    this.responseHeaders = responseHeaders || null;
-    this.opaque = opaque || null;
-    this.callback = callback;
-    this.res = null;
-    this.abort = null;
-    this.body = body;
-    this.trailers = {};
-    this.context = null;
-    this.onInfo = onInfo || null;
-    this.throwOnError = throwOnError;
-    this.highWaterMark = highWaterMark;
-    this.signal = signal;
-    this.reason = null;
-    this.removeAbortListener = null;
+	  const pathSegments = path.split('?');
 
-    if (util$b.isStream(body)) {
-      body.on('error', (err) => {
-        this.onError(err);
-      });
-    }
+	  if (pathSegments.length !== 2) {
+	    return path
+	  }
 
-    if (this.signal) {
-      if (this.signal.aborted) {
-        this.reason = this.signal.reason ?? new RequestAbortedError$3();
-      } else {
-        this.removeAbortListener = util$b.addAbortListener(this.signal, () => {
-          this.reason = this.signal.reason ?? new RequestAbortedError$3();
-          if (this.res) {
-            util$b.destroy(this.res.on('error', util$b.nop), this.reason);
-          } else if (this.abort) {
-            this.abort(this.reason);
-          }
+	  const qp = new URLSearchParams(pathSegments.pop());
+	  qp.sort();
+	  return [...pathSegments, qp.toString()].join('?')
+	}
 
-          if (this.removeAbortListener) {
-            this.res?.off('close', this.removeAbortListener);
-            this.removeAbortListener();
-            this.removeAbortListener = null;
-          }
-        });
-      }
-    }
-  }
+	function matchKey (mockDispatch, { path, method, body, headers }) {
+	  const pathMatch = matchValue(mockDispatch.path, path);
+	  const methodMatch = matchValue(mockDispatch.method, method);
+	  const bodyMatch = typeof mockDispatch.body !== 'undefined' ? matchValue(mockDispatch.body, body) : true;
+	  const headersMatch = matchHeaders(mockDispatch, headers);
+	  return pathMatch && methodMatch && bodyMatch && headersMatch
+	}
 
-  onConnect (abort, context) {
-    if (this.reason) {
-      abort(this.reason);
-      return
-    }
+	function getResponseData (data) {
+	  if (Buffer.isBuffer(data)) {
+	    return data
+	  } else if (data instanceof Uint8Array) {
+	    return data
+	  } else if (data instanceof ArrayBuffer) {
+	    return data
+	  } else if (typeof data === 'object') {
+	    return JSON.stringify(data)
+	  } else {
+	    return data.toString()
+	  }
+	}
 
-    assert$4(this.callback);
+	function getMockDispatch (mockDispatches, key) {
+	  const basePath = key.query ? buildURL(key.path, key.query) : key.path;
+	  const resolvedPath = typeof basePath === 'string' ? safeUrl(basePath) : basePath;
 
-    this.abort = abort;
-    this.context = context;
-  }
+	  // Match path
+	  let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path }) => matchValue(safeUrl(path), resolvedPath));
+	  if (matchedMockDispatches.length === 0) {
+	    throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`)
+	  }
 
-  onHeaders (statusCode, rawHeaders, resume, statusMessage) {
-    const { callback, opaque, abort, context, responseHeaders, highWaterMark } = this;
+	  // Match method
+	  matchedMockDispatches = matchedMockDispatches.filter(({ method }) => matchValue(method, key.method));
+	  if (matchedMockDispatches.length === 0) {
+	    throw new MockNotMatchedError(`Mock dispatch not matched for method '${key.method}' on path '${resolvedPath}'`)
+	  }
 
-    const headers = responseHeaders === 'raw' ? util$b.parseRawHeaders(rawHeaders) : util$b.parseHeaders(rawHeaders);
+	  // Match body
+	  matchedMockDispatches = matchedMockDispatches.filter(({ body }) => typeof body !== 'undefined' ? matchValue(body, key.body) : true);
+	  if (matchedMockDispatches.length === 0) {
+	    throw new MockNotMatchedError(`Mock dispatch not matched for body '${key.body}' on path '${resolvedPath}'`)
+	  }
 
-    if (statusCode < 200) {
-      if (this.onInfo) {
-        this.onInfo({ statusCode, headers });
-      }
-      return
-    }
+	  // Match headers
+	  matchedMockDispatches = matchedMockDispatches.filter((mockDispatch) => matchHeaders(mockDispatch, key.headers));
+	  if (matchedMockDispatches.length === 0) {
+	    const headers = typeof key.headers === 'object' ? JSON.stringify(key.headers) : key.headers;
+	    throw new MockNotMatchedError(`Mock dispatch not matched for headers '${headers}' on path '${resolvedPath}'`)
+	  }
 
-    const parsedHeaders = responseHeaders === 'raw' ? util$b.parseHeaders(rawHeaders) : headers;
-    const contentType = parsedHeaders['content-type'];
-    const contentLength = parsedHeaders['content-length'];
-    const res = new Readable$1({
-      resume,
-      abort,
-      contentType,
-      contentLength: this.method !== 'HEAD' && contentLength
-        ? Number(contentLength)
-        : null,
-      highWaterMark
-    });
+	  return matchedMockDispatches[0]
+	}
 
-    if (this.removeAbortListener) {
-      res.on('close', this.removeAbortListener);
-    }
+	function addMockDispatch (mockDispatches, key, data) {
+	  const baseData = { timesInvoked: 0, times: 1, persist: false, consumed: false };
+	  const replyData = typeof data === 'function' ? { callback: data } : { ...data };
+	  const newMockDispatch = { ...baseData, ...key, pending: true, data: { error: null, ...replyData } };
+	  mockDispatches.push(newMockDispatch);
+	  return newMockDispatch
+	}
 
-    this.callback = null;
-    this.res = res;
-    if (callback !== null) {
-      if (this.throwOnError && statusCode >= 400) {
-        this.runInAsyncScope(getResolveErrorBodyCallback$1, null,
-          { callback, body: res, contentType, statusCode, statusMessage, headers }
-        );
-      } else {
-        this.runInAsyncScope(callback, null, null, {
-          statusCode,
-          headers,
-          trailers: this.trailers,
-          opaque,
-          body: res,
-          context
-        });
-      }
-    }
-  }
+	function deleteMockDispatch (mockDispatches, key) {
+	  const index = mockDispatches.findIndex(dispatch => {
+	    if (!dispatch.consumed) {
+	      return false
+	    }
+	    return matchKey(dispatch, key)
+	  });
+	  if (index !== -1) {
+	    mockDispatches.splice(index, 1);
+	  }
+	}
 
-  onData (chunk) {
-    return this.res.push(chunk)
-  }
+	function buildKey (opts) {
+	  const { path, method, body, headers, query } = opts;
+	  return {
+	    path,
+	    method,
+	    body,
+	    headers,
+	    query
+	  }
+	}
 
-  onComplete (trailers) {
-    util$b.parseHeaders(trailers, this.trailers);
-    this.res.push(null);
-  }
+	function generateKeyValues (data) {
+	  const keys = Object.keys(data);
+	  const result = [];
+	  for (let i = 0; i < keys.length; ++i) {
+	    const key = keys[i];
+	    const value = data[key];
+	    const name = Buffer.from(`${key}`);
+	    if (Array.isArray(value)) {
+	      for (let j = 0; j < value.length; ++j) {
+	        result.push(name, Buffer.from(`${value[j]}`));
+	      }
+	    } else {
+	      result.push(name, Buffer.from(`${value}`));
+	    }
+	  }
+	  return result
+	}
 
-  onError (err) {
-    const { res, callback, body, opaque } = this;
+	/**
+	 * @see https://developer.mozilla.org/en-US/docs/Web/HTTP/Status
+	 * @param {number} statusCode
+	 */
+	function getStatusText (statusCode) {
+	  return STATUS_CODES[statusCode] || 'unknown'
+	}
 
-    if (callback) {
-      // TODO: Does this need queueMicrotask?
-      this.callback = null;
-      queueMicrotask(() => {
-        this.runInAsyncScope(callback, null, err, { opaque });
-      });
-    }
+	async function getResponse (body) {
+	  const buffers = [];
+	  for await (const data of body) {
+	    buffers.push(data);
+	  }
+	  return Buffer.concat(buffers).toString('utf8')
+	}
 
-    if (res) {
-      this.res = null;
-      // Ensure all queued handlers are invoked before destroying res.
-      queueMicrotask(() => {
-        util$b.destroy(res, err);
-      });
-    }
+	/**
+	 * Mock dispatch function used to simulate undici dispatches
+	 */
+	function mockDispatch (opts, handler) {
+	  // Get mock dispatch from built key
+	  const key = buildKey(opts);
+	  const mockDispatch = getMockDispatch(this[kDispatches], key);
 
-    if (body) {
-      this.body = null;
-      util$b.destroy(body, err);
-    }
+	  mockDispatch.timesInvoked++;
 
-    if (this.removeAbortListener) {
-      res?.off('close', this.removeAbortListener);
-      this.removeAbortListener();
-      this.removeAbortListener = null;
-    }
-  }
+	  // Here's where we resolve a callback if a callback is present for the dispatch data.
+	  if (mockDispatch.data.callback) {
+	    mockDispatch.data = { ...mockDispatch.data, ...mockDispatch.data.callback(opts) };
+	  }
+
+	  // Parse mockDispatch data
+	  const { data: { statusCode, data, headers, trailers, error }, delay, persist } = mockDispatch;
+	  const { timesInvoked, times } = mockDispatch;
+
+	  // If it's used up and not persistent, mark as consumed
+	  mockDispatch.consumed = !persist && timesInvoked >= times;
+	  mockDispatch.pending = timesInvoked < times;
+
+	  // If specified, trigger dispatch error
+	  if (error !== null) {
+	    deleteMockDispatch(this[kDispatches], key);
+	    handler.onError(error);
+	    return true
+	  }
+
+	  // Handle the request with a delay if necessary
+	  if (typeof delay === 'number' && delay > 0) {
+	    setTimeout(() => {
+	      handleReply(this[kDispatches]);
+	    }, delay);
+	  } else {
+	    handleReply(this[kDispatches]);
+	  }
+
+	  function handleReply (mockDispatches, _data = data) {
+	    // fetch's HeadersList is a 1D string array
+	    const optsHeaders = Array.isArray(opts.headers)
+	      ? buildHeadersFromArray(opts.headers)
+	      : opts.headers;
+	    const body = typeof _data === 'function'
+	      ? _data({ ...opts, headers: optsHeaders })
+	      : _data;
+
+	    // util.types.isPromise is likely needed for jest.
+	    if (isPromise(body)) {
+	      // If handleReply is asynchronous, throwing an error
+	      // in the callback will reject the promise, rather than
+	      // synchronously throw the error, which breaks some tests.
+	      // Rather, we wait for the callback to resolve if it is a
+	      // promise, and then re-run handleReply with the new body.
+	      body.then((newData) => handleReply(mockDispatches, newData));
+	      return
+	    }
+
+	    const responseData = getResponseData(body);
+	    const responseHeaders = generateKeyValues(headers);
+	    const responseTrailers = generateKeyValues(trailers);
+
+	    handler.onConnect?.(err => handler.onError(err), null);
+	    handler.onHeaders?.(statusCode, responseHeaders, resume, getStatusText(statusCode));
+	    handler.onData?.(Buffer.from(responseData));
+	    handler.onComplete?.(responseTrailers);
+	    deleteMockDispatch(mockDispatches, key);
+	  }
+
+	  function resume () {}
+
+	  return true
+	}
+
+	function buildMockDispatch () {
+	  const agent = this[kMockAgent];
+	  const origin = this[kOrigin];
+	  const originalDispatch = this[kOriginalDispatch];
+
+	  return function dispatch (opts, handler) {
+	    if (agent.isMockActive) {
+	      try {
+	        mockDispatch.call(this, opts, handler);
+	      } catch (error) {
+	        if (error instanceof MockNotMatchedError) {
+	          const netConnect = agent[kGetNetConnect]();
+	          if (netConnect === false) {
+	            throw new MockNotMatchedError(`${error.message}: subsequent request to origin ${origin} was not allowed (net.connect disabled)`)
+	          }
+	          if (checkNetConnect(netConnect, origin)) {
+	            originalDispatch.call(this, opts, handler);
+	          } else {
+	            throw new MockNotMatchedError(`${error.message}: subsequent request to origin ${origin} was not allowed (net.connect is not enabled for this origin)`)
+	          }
+	        } else {
+	          throw error
+	        }
+	      }
+	    } else {
+	      originalDispatch.call(this, opts, handler);
+	    }
+	  }
+	}
+
+	function checkNetConnect (netConnect, origin) {
+	  const url = new URL(origin);
+	  if (netConnect === true) {
+	    return true
+	  } else if (Array.isArray(netConnect) && netConnect.some((matcher) => matchValue(matcher, url.host))) {
+	    return true
+	  }
+	  return false
+	}
+
+	function buildMockOptions (opts) {
+	  if (opts) {
+	    const { agent, ...mockOptions } = opts;
+	    return mockOptions
+	  }
+	}
+
+	mockUtils = {
+	  getResponseData,
+	  getMockDispatch,
+	  addMockDispatch,
+	  deleteMockDispatch,
+	  buildKey,
+	  generateKeyValues,
+	  matchValue,
+	  getResponse,
+	  getStatusText,
+	  mockDispatch,
+	  buildMockDispatch,
+	  checkNetConnect,
+	  buildMockOptions,
+	  getHeaderByName,
+	  buildHeadersFromArray
+	};
+	return mockUtils;
 }
-
-function request$1 (opts, callback) {
-  if (callback === undefined) {
-    return new Promise((resolve, reject) => {
-      request$1.call(this, opts, (err, data) => {
-        return err ? reject(err) : resolve(data)
-      });
-    })
-  }
-
-  try {
-    this.dispatch(opts, new RequestHandler(opts, callback));
-  } catch (err) {
-    if (typeof callback !== 'function') {
-      throw err
-    }
-    const opaque = opts?.opaque;
-    queueMicrotask(() => callback(err, { opaque }));
-  }
-}
-
-apiRequest.exports = request$1;
-apiRequest.exports.RequestHandler = RequestHandler;
-
-var apiRequestExports = apiRequest.exports;
-
-const { addAbortListener } = util$n;
-const { RequestAbortedError: RequestAbortedError$2 } = errors$1;
-
-const kListener = Symbol('kListener');
-const kSignal = Symbol('kSignal');
-
-function abort (self) {
-  if (self.abort) {
-    self.abort(self[kSignal]?.reason);
-  } else {
-    self.reason = self[kSignal]?.reason ?? new RequestAbortedError$2();
-  }
-  removeSignal$4(self);
-}
-
-function addSignal$4 (self, signal) {
-  self.reason = null;
-
-  self[kSignal] = null;
-  self[kListener] = null;
-
-  if (!signal) {
-    return
-  }
-
-  if (signal.aborted) {
-    abort(self);
-    return
-  }
-
-  self[kSignal] = signal;
-  self[kListener] = () => {
-    abort(self);
-  };
-
-  addAbortListener(self[kSignal], self[kListener]);
-}
-
-function removeSignal$4 (self) {
-  if (!self[kSignal]) {
-    return
-  }
-
-  if ('removeEventListener' in self[kSignal]) {
-    self[kSignal].removeEventListener('abort', self[kListener]);
-  } else {
-    self[kSignal].removeListener('abort', self[kListener]);
-  }
-
-  self[kSignal] = null;
-  self[kListener] = null;
-}
-
-var abortSignal = {
-  addSignal: addSignal$4,
-  removeSignal: removeSignal$4
-};
-
-const assert$3 = require$$0$3;
-const { finished, PassThrough: PassThrough$1 } = require$$0$2;
-const { InvalidArgumentError: InvalidArgumentError$b, InvalidReturnValueError: InvalidReturnValueError$1 } = errors$1;
-const util$a = util$n;
-const { getResolveErrorBodyCallback } = util$c;
-const { AsyncResource: AsyncResource$3 } = require$$5$3;
-const { addSignal: addSignal$3, removeSignal: removeSignal$3 } = abortSignal;
-
-class StreamHandler extends AsyncResource$3 {
-  constructor (opts, factory, callback) {
-    if (!opts || typeof opts !== 'object') {
-      throw new InvalidArgumentError$b('invalid opts')
-    }
-
-    const { signal, method, opaque, body, onInfo, responseHeaders, throwOnError } = opts;
-
-    try {
-      if (typeof callback !== 'function') {
-        throw new InvalidArgumentError$b('invalid callback')
-      }
-
-      if (typeof factory !== 'function') {
-        throw new InvalidArgumentError$b('invalid factory')
-      }
-
-      if (signal && typeof signal.on !== 'function' && typeof signal.addEventListener !== 'function') {
-        throw new InvalidArgumentError$b('signal must be an EventEmitter or EventTarget')
-      }
-
-      if (method === 'CONNECT') {
-        throw new InvalidArgumentError$b('invalid method')
-      }
-
-      if (onInfo && typeof onInfo !== 'function') {
-        throw new InvalidArgumentError$b('invalid onInfo callback')
-      }
-
-      super('UNDICI_STREAM');
-    } catch (err) {
-      if (util$a.isStream(body)) {
-        util$a.destroy(body.on('error', util$a.nop), err);
-      }
-      throw err
-    }
-
-    this.responseHeaders = responseHeaders || null;
-    this.opaque = opaque || null;
-    this.factory = factory;
-    this.callback = callback;
-    this.res = null;
-    this.abort = null;
-    this.context = null;
-    this.trailers = null;
-    this.body = body;
-    this.onInfo = onInfo || null;
-    this.throwOnError = throwOnError || false;
-
-    if (util$a.isStream(body)) {
-      body.on('error', (err) => {
-        this.onError(err);
-      });
-    }
-
-    addSignal$3(this, signal);
-  }
-
-  onConnect (abort, context) {
-    if (this.reason) {
-      abort(this.reason);
-      return
-    }
-
-    assert$3(this.callback);
-
-    this.abort = abort;
-    this.context = context;
-  }
-
-  onHeaders (statusCode, rawHeaders, resume, statusMessage) {
-    const { factory, opaque, context, callback, responseHeaders } = this;
-
-    const headers = responseHeaders === 'raw' ? util$a.parseRawHeaders(rawHeaders) : util$a.parseHeaders(rawHeaders);
-
-    if (statusCode < 200) {
-      if (this.onInfo) {
-        this.onInfo({ statusCode, headers });
-      }
-      return
-    }
-
-    this.factory = null;
-
-    let res;
-
-    if (this.throwOnError && statusCode >= 400) {
-      const parsedHeaders = responseHeaders === 'raw' ? util$a.parseHeaders(rawHeaders) : headers;
-      const contentType = parsedHeaders['content-type'];
-      res = new PassThrough$1();
-
-      this.callback = null;
-      this.runInAsyncScope(getResolveErrorBodyCallback, null,
-        { callback, body: res, contentType, statusCode, statusMessage, headers }
-      );
-    } else {
-      if (factory === null) {
-        return
-      }
-
-      res = this.runInAsyncScope(factory, null, {
-        statusCode,
-        headers,
-        opaque,
-        context
-      });
-
-      if (
-        !res ||
-        typeof res.write !== 'function' ||
-        typeof res.end !== 'function' ||
-        typeof res.on !== 'function'
-      ) {
-        throw new InvalidReturnValueError$1('expected Writable')
-      }
-
-      // TODO: Avoid finished. It registers an unnecessary amount of listeners.
-      finished(res, { readable: false }, (err) => {
-        const { callback, res, opaque, trailers, abort } = this;
-
-        this.res = null;
-        if (err || !res.readable) {
-          util$a.destroy(res, err);
-        }
-
-        this.callback = null;
-        this.runInAsyncScope(callback, null, err || null, { opaque, trailers });
-
-        if (err) {
-          abort();
-        }
-      });
-    }
-
-    res.on('drain', resume);
-
-    this.res = res;
-
-    const needDrain = res.writableNeedDrain !== undefined
-      ? res.writableNeedDrain
-      : res._writableState?.needDrain;
-
-    return needDrain !== true
-  }
-
-  onData (chunk) {
-    const { res } = this;
-
-    return res ? res.write(chunk) : true
-  }
-
-  onComplete (trailers) {
-    const { res } = this;
-
-    removeSignal$3(this);
-
-    if (!res) {
-      return
-    }
-
-    this.trailers = util$a.parseHeaders(trailers);
-
-    res.end();
-  }
-
-  onError (err) {
-    const { res, callback, opaque, body } = this;
-
-    removeSignal$3(this);
-
-    this.factory = null;
-
-    if (res) {
-      this.res = null;
-      util$a.destroy(res, err);
-    } else if (callback) {
-      this.callback = null;
-      queueMicrotask(() => {
-        this.runInAsyncScope(callback, null, err, { opaque });
-      });
-    }
-
-    if (body) {
-      this.body = null;
-      util$a.destroy(body, err);
-    }
-  }
-}
-
-function stream (opts, factory, callback) {
-  if (callback === undefined) {
-    return new Promise((resolve, reject) => {
-      stream.call(this, opts, factory, (err, data) => {
-        return err ? reject(err) : resolve(data)
-      });
-    })
-  }
-
-  try {
-    this.dispatch(opts, new StreamHandler(opts, factory, callback));
-  } catch (err) {
-    if (typeof callback !== 'function') {
-      throw err
-    }
-    const opaque = opts?.opaque;
-    queueMicrotask(() => callback(err, { opaque }));
-  }
-}
-
-var apiStream = stream;
-
-const {
-  Readable,
-  Duplex,
-  PassThrough
-} = require$$0$2;
-const {
-  InvalidArgumentError: InvalidArgumentError$a,
-  InvalidReturnValueError,
-  RequestAbortedError: RequestAbortedError$1
-} = errors$1;
-const util$9 = util$n;
-const { AsyncResource: AsyncResource$2 } = require$$5$3;
-const { addSignal: addSignal$2, removeSignal: removeSignal$2 } = abortSignal;
-const assert$2 = require$$0$3;
-
-const kResume = Symbol('resume');
-
-class PipelineRequest extends Readable {
-  constructor () {
-    super({ autoDestroy: true });
-
-    this[kResume] = null;
-  }
-
-  _read () {
-    const { [kResume]: resume } = this;
-
-    if (resume) {
-      this[kResume] = null;
-      resume();
-    }
-  }
-
-  _destroy (err, callback) {
-    this._read();
-
-    callback(err);
-  }
-}
-
-class PipelineResponse extends Readable {
-  constructor (resume) {
-    super({ autoDestroy: true });
-    this[kResume] = resume;
-  }
-
-  _read () {
-    this[kResume]();
-  }
-
-  _destroy (err, callback) {
-    if (!err && !this._readableState.endEmitted) {
-      err = new RequestAbortedError$1();
-    }
-
-    callback(err);
-  }
-}
-
-class PipelineHandler extends AsyncResource$2 {
-  constructor (opts, handler) {
-    if (!opts || typeof opts !== 'object') {
-      throw new InvalidArgumentError$a('invalid opts')
-    }
-
-    if (typeof handler !== 'function') {
-      throw new InvalidArgumentError$a('invalid handler')
-    }
-
-    const { signal, method, opaque, onInfo, responseHeaders } = opts;
-
-    if (signal && typeof signal.on !== 'function' && typeof signal.addEventListener !== 'function') {
-      throw new InvalidArgumentError$a('signal must be an EventEmitter or EventTarget')
-    }
-
-    if (method === 'CONNECT') {
-      throw new InvalidArgumentError$a('invalid method')
-    }
-
-    if (onInfo && typeof onInfo !== 'function') {
-      throw new InvalidArgumentError$a('invalid onInfo callback')
-    }
-
-    super('UNDICI_PIPELINE');
-
-    this.opaque = opaque || null;
-    this.responseHeaders = responseHeaders || null;
-    this.handler = handler;
-    this.abort = null;
-    this.context = null;
-    this.onInfo = onInfo || null;
-
-    this.req = new PipelineRequest().on('error', util$9.nop);
-
-    this.ret = new Duplex({
-      readableObjectMode: opts.objectMode,
-      autoDestroy: true,
-      read: () => {
-        const { body } = this;
-
-        if (body?.resume) {
-          body.resume();
-        }
-      },
-      write: (chunk, encoding, callback) => {
-        const { req } = this;
-
-        if (req.push(chunk, encoding) || req._readableState.destroyed) {
-          callback();
-        } else {
-          req[kResume] = callback;
-        }
-      },
-      destroy: (err, callback) => {
-        const { body, req, res, ret, abort } = this;
-
-        if (!err && !ret._readableState.endEmitted) {
-          err = new RequestAbortedError$1();
-        }
-
-        if (abort && err) {
-          abort();
-        }
-
-        util$9.destroy(body, err);
-        util$9.destroy(req, err);
-        util$9.destroy(res, err);
-
-        removeSignal$2(this);
-
-        callback(err);
-      }
-    }).on('prefinish', () => {
-      const { req } = this;
-
-      // Node < 15 does not call _final in same tick.
-      req.push(null);
-    });
-
-    this.res = null;
-
-    addSignal$2(this, signal);
-  }
-
-  onConnect (abort, context) {
-    const { ret, res } = this;
-
-    if (this.reason) {
-      abort(this.reason);
-      return
-    }
-
-    assert$2(!res, 'pipeline cannot be retried');
-    assert$2(!ret.destroyed);
-
-    this.abort = abort;
-    this.context = context;
-  }
-
-  onHeaders (statusCode, rawHeaders, resume) {
-    const { opaque, handler, context } = this;
-
-    if (statusCode < 200) {
-      if (this.onInfo) {
-        const headers = this.responseHeaders === 'raw' ? util$9.parseRawHeaders(rawHeaders) : util$9.parseHeaders(rawHeaders);
-        this.onInfo({ statusCode, headers });
-      }
-      return
-    }
-
-    this.res = new PipelineResponse(resume);
-
-    let body;
-    try {
-      this.handler = null;
-      const headers = this.responseHeaders === 'raw' ? util$9.parseRawHeaders(rawHeaders) : util$9.parseHeaders(rawHeaders);
-      body = this.runInAsyncScope(handler, null, {
-        statusCode,
-        headers,
-        opaque,
-        body: this.res,
-        context
-      });
-    } catch (err) {
-      this.res.on('error', util$9.nop);
-      throw err
-    }
-
-    if (!body || typeof body.on !== 'function') {
-      throw new InvalidReturnValueError('expected Readable')
-    }
-
-    body
-      .on('data', (chunk) => {
-        const { ret, body } = this;
-
-        if (!ret.push(chunk) && body.pause) {
-          body.pause();
-        }
-      })
-      .on('error', (err) => {
-        const { ret } = this;
-
-        util$9.destroy(ret, err);
-      })
-      .on('end', () => {
-        const { ret } = this;
-
-        ret.push(null);
-      })
-      .on('close', () => {
-        const { ret } = this;
-
-        if (!ret._readableState.ended) {
-          util$9.destroy(ret, new RequestAbortedError$1());
-        }
-      });
-
-    this.body = body;
-  }
-
-  onData (chunk) {
-    const { res } = this;
-    return res.push(chunk)
-  }
-
-  onComplete (trailers) {
-    const { res } = this;
-    res.push(null);
-  }
-
-  onError (err) {
-    const { ret } = this;
-    this.handler = null;
-    util$9.destroy(ret, err);
-  }
-}
-
-function pipeline (opts, handler) {
-  try {
-    const pipelineHandler = new PipelineHandler(opts, handler);
-    this.dispatch({ ...opts, body: pipelineHandler.req }, pipelineHandler);
-    return pipelineHandler.ret
-  } catch (err) {
-    return new PassThrough().destroy(err)
-  }
-}
-
-var apiPipeline = pipeline;
-
-const { InvalidArgumentError: InvalidArgumentError$9, SocketError: SocketError$1 } = errors$1;
-const { AsyncResource: AsyncResource$1 } = require$$5$3;
-const util$8 = util$n;
-const { addSignal: addSignal$1, removeSignal: removeSignal$1 } = abortSignal;
-const assert$1 = require$$0$3;
-
-class UpgradeHandler extends AsyncResource$1 {
-  constructor (opts, callback) {
-    if (!opts || typeof opts !== 'object') {
-      throw new InvalidArgumentError$9('invalid opts')
-    }
-
-    if (typeof callback !== 'function') {
-      throw new InvalidArgumentError$9('invalid callback')
-    }
-
-    const { signal, opaque, responseHeaders } = opts;
-
-    if (signal && typeof signal.on !== 'function' && typeof signal.addEventListener !== 'function') {
-      throw new InvalidArgumentError$9('signal must be an EventEmitter or EventTarget')
-    }
-
-    super('UNDICI_UPGRADE');
-
-    this.responseHeaders = responseHeaders || null;
-    this.opaque = opaque || null;
-    this.callback = callback;
-    this.abort = null;
-    this.context = null;
-
-    addSignal$1(this, signal);
-  }
-
-  onConnect (abort, context) {
-    if (this.reason) {
-      abort(this.reason);
-      return
-    }
-
-    assert$1(this.callback);
-
-    this.abort = abort;
-    this.context = null;
-  }
-
-  onHeaders () {
-    throw new SocketError$1('bad upgrade', null)
-  }
-
-  onUpgrade (statusCode, rawHeaders, socket) {
-    assert$1(statusCode === 101);
-
-    const { callback, opaque, context } = this;
-
-    removeSignal$1(this);
-
-    this.callback = null;
-    const headers = this.responseHeaders === 'raw' ? util$8.parseRawHeaders(rawHeaders) : util$8.parseHeaders(rawHeaders);
-    this.runInAsyncScope(callback, null, null, {
-      headers,
-      socket,
-      opaque,
-      context
-    });
-  }
-
-  onError (err) {
-    const { callback, opaque } = this;
-
-    removeSignal$1(this);
-
-    if (callback) {
-      this.callback = null;
-      queueMicrotask(() => {
-        this.runInAsyncScope(callback, null, err, { opaque });
-      });
-    }
-  }
-}
-
-function upgrade (opts, callback) {
-  if (callback === undefined) {
-    return new Promise((resolve, reject) => {
-      upgrade.call(this, opts, (err, data) => {
-        return err ? reject(err) : resolve(data)
-      });
-    })
-  }
-
-  try {
-    const upgradeHandler = new UpgradeHandler(opts, callback);
-    this.dispatch({
-      ...opts,
-      method: opts.method || 'GET',
-      upgrade: opts.protocol || 'Websocket'
-    }, upgradeHandler);
-  } catch (err) {
-    if (typeof callback !== 'function') {
-      throw err
-    }
-    const opaque = opts?.opaque;
-    queueMicrotask(() => callback(err, { opaque }));
-  }
-}
-
-var apiUpgrade = upgrade;
-
-const assert = require$$0$3;
-const { AsyncResource } = require$$5$3;
-const { InvalidArgumentError: InvalidArgumentError$8, SocketError } = errors$1;
-const util$7 = util$n;
-const { addSignal, removeSignal } = abortSignal;
-
-class ConnectHandler extends AsyncResource {
-  constructor (opts, callback) {
-    if (!opts || typeof opts !== 'object') {
-      throw new InvalidArgumentError$8('invalid opts')
-    }
-
-    if (typeof callback !== 'function') {
-      throw new InvalidArgumentError$8('invalid callback')
-    }
-
-    const { signal, opaque, responseHeaders } = opts;
-
-    if (signal && typeof signal.on !== 'function' && typeof signal.addEventListener !== 'function') {
-      throw new InvalidArgumentError$8('signal must be an EventEmitter or EventTarget')
-    }
-
-    super('UNDICI_CONNECT');
-
-    this.opaque = opaque || null;
-    this.responseHeaders = responseHeaders || null;
-    this.callback = callback;
-    this.abort = null;
-
-    addSignal(this, signal);
-  }
-
-  onConnect (abort, context) {
-    if (this.reason) {
-      abort(this.reason);
-      return
-    }
-
-    assert(this.callback);
-
-    this.abort = abort;
-    this.context = context;
-  }
-
-  onHeaders () {
-    throw new SocketError('bad connect', null)
-  }
-
-  onUpgrade (statusCode, rawHeaders, socket) {
-    const { callback, opaque, context } = this;
-
-    removeSignal(this);
-
-    this.callback = null;
-
-    let headers = rawHeaders;
-    // Indicates is an HTTP2Session
-    if (headers != null) {
-      headers = this.responseHeaders === 'raw' ? util$7.parseRawHeaders(rawHeaders) : util$7.parseHeaders(rawHeaders);
-    }
-
-    this.runInAsyncScope(callback, null, null, {
-      statusCode,
-      headers,
-      socket,
-      opaque,
-      context
-    });
-  }
-
-  onError (err) {
-    const { callback, opaque } = this;
-
-    removeSignal(this);
-
-    if (callback) {
-      this.callback = null;
-      queueMicrotask(() => {
-        this.runInAsyncScope(callback, null, err, { opaque });
-      });
-    }
-  }
-}
-
-function connect (opts, callback) {
-  if (callback === undefined) {
-    return new Promise((resolve, reject) => {
-      connect.call(this, opts, (err, data) => {
-        return err ? reject(err) : resolve(data)
-      });
-    })
-  }
-
-  try {
-    const connectHandler = new ConnectHandler(opts, callback);
-    this.dispatch({ ...opts, method: 'CONNECT' }, connectHandler);
-  } catch (err) {
-    if (typeof callback !== 'function') {
-      throw err
-    }
-    const opaque = opts?.opaque;
-    queueMicrotask(() => callback(err, { opaque }));
-  }
-}
-
-var apiConnect = connect;
-
-api$1.request = apiRequestExports;
-api$1.stream = apiStream;
-api$1.pipeline = apiPipeline;
-api$1.upgrade = apiUpgrade;
-api$1.connect = apiConnect;
-
-const { UndiciError: UndiciError$1 } = errors$1;
-
-const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED');
-
-/**
- * The request does not match any registered mock dispatches.
- */
-let MockNotMatchedError$1 = class MockNotMatchedError extends UndiciError$1 {
-  constructor (message) {
-    super(message);
-    Error.captureStackTrace(this, MockNotMatchedError);
-    this.name = 'MockNotMatchedError';
-    this.message = message || 'The request does not match any registered mock dispatches';
-    this.code = 'UND_MOCK_ERR_MOCK_NOT_MATCHED';
-  }
-
-  static [Symbol.hasInstance] (instance) {
-    return instance && instance[kMockNotMatchedError] === true
-  }
-
-  [kMockNotMatchedError] = true
-};
-
-var mockErrors$1 = {
-  MockNotMatchedError: MockNotMatchedError$1
-};
-
-var mockSymbols = {
-  kAgent: Symbol('agent'),
-  kOptions: Symbol('options'),
-  kFactory: Symbol('factory'),
-  kDispatches: Symbol('dispatches'),
-  kDispatchKey: Symbol('dispatch key'),
-  kDefaultHeaders: Symbol('default headers'),
-  kDefaultTrailers: Symbol('default trailers'),
-  kContentLength: Symbol('content length'),
-  kMockAgent: Symbol('mock agent'),
-  kMockAgentSet: Symbol('mock agent set'),
-  kMockAgentGet: Symbol('mock agent get'),
-  kMockDispatch: Symbol('mock dispatch'),
-  kClose: Symbol('close'),
-  kOriginalClose: Symbol('original agent close'),
-  kOrigin: Symbol('origin'),
-  kIsMockActive: Symbol('is mock active'),
-  kNetConnect: Symbol('net connect'),
-  kGetNetConnect: Symbol('get net connect'),
-  kConnected: Symbol('connected')
-};
-
-const { MockNotMatchedError } = mockErrors$1;
-const {
-  kDispatches: kDispatches$4,
-  kMockAgent: kMockAgent$2,
-  kOriginalDispatch: kOriginalDispatch$2,
-  kOrigin: kOrigin$2,
-  kGetNetConnect: kGetNetConnect$1
-} = mockSymbols;
-const { buildURL: buildURL$1 } = util$n;
-const { STATUS_CODES } = http$3;
-const {
-  types: {
-    isPromise
-  }
-} = require$$0$4;
-
-function matchValue$1 (match, value) {
-  if (typeof match === 'string') {
-    return match === value
-  }
-  if (match instanceof RegExp) {
-    return match.test(value)
-  }
-  if (typeof match === 'function') {
-    return match(value) === true
-  }
-  return false
-}
-
-function lowerCaseEntries (headers) {
-  return Object.fromEntries(
-    Object.entries(headers).map(([headerName, headerValue]) => {
-      return [headerName.toLocaleLowerCase(), headerValue]
-    })
-  )
-}
-
-/**
- * @param {import('../../index').Headers|string[]|Record<string, string>} headers
- * @param {string} key
- */
-function getHeaderByName (headers, key) {
-  if (Array.isArray(headers)) {
-    for (let i = 0; i < headers.length; i += 2) {
-      if (headers[i].toLocaleLowerCase() === key.toLocaleLowerCase()) {
-        return headers[i + 1]
-      }
-    }
-
-    return undefined
-  } else if (typeof headers.get === 'function') {
-    return headers.get(key)
-  } else {
-    return lowerCaseEntries(headers)[key.toLocaleLowerCase()]
-  }
-}
-
-/** @param {string[]} headers */
-function buildHeadersFromArray (headers) { // fetch HeadersList
-  const clone = headers.slice();
-  const entries = [];
-  for (let index = 0; index < clone.length; index += 2) {
-    entries.push([clone[index], clone[index + 1]]);
-  }
-  return Object.fromEntries(entries)
-}
-
-function matchHeaders (mockDispatch, headers) {
-  if (typeof mockDispatch.headers === 'function') {
-    if (Array.isArray(headers)) { // fetch HeadersList
-      headers = buildHeadersFromArray(headers);
-    }
-    return mockDispatch.headers(headers ? lowerCaseEntries(headers) : {})
-  }
-  if (typeof mockDispatch.headers === 'undefined') {
-    return true
-  }
-  if (typeof headers !== 'object' || typeof mockDispatch.headers !== 'object') {
-    return false
-  }
-
-  for (const [matchHeaderName, matchHeaderValue] of Object.entries(mockDispatch.headers)) {
-    const headerValue = getHeaderByName(headers, matchHeaderName);
-
-    if (!matchValue$1(matchHeaderValue, headerValue)) {
-      return false
-    }
-  }
-  return true
-}
-
-function safeUrl (path) {
-  if (typeof path !== 'string') {
-    return path
-  }
-
-  const pathSegments = path.split('?');
-
-  if (pathSegments.length !== 2) {
-    return path
-  }
-
-  const qp = new URLSearchParams(pathSegments.pop());
-  qp.sort();
-  return [...pathSegments, qp.toString()].join('?')
-}
-
-function matchKey (mockDispatch, { path, method, body, headers }) {
-  const pathMatch = matchValue$1(mockDispatch.path, path);
-  const methodMatch = matchValue$1(mockDispatch.method, method);
-  const bodyMatch = typeof mockDispatch.body !== 'undefined' ? matchValue$1(mockDispatch.body, body) : true;
-  const headersMatch = matchHeaders(mockDispatch, headers);
-  return pathMatch && methodMatch && bodyMatch && headersMatch
-}
-
-function getResponseData$1 (data) {
-  if (Buffer.isBuffer(data)) {
-    return data
-  } else if (data instanceof Uint8Array) {
-    return data
-  } else if (data instanceof ArrayBuffer) {
-    return data
-  } else if (typeof data === 'object') {
-    return JSON.stringify(data)
-  } else {
-    return data.toString()
-  }
-}
-
-function getMockDispatch (mockDispatches, key) {
-  const basePath = key.query ? buildURL$1(key.path, key.query) : key.path;
-  const resolvedPath = typeof basePath === 'string' ? safeUrl(basePath) : basePath;
-
-  // Match path
-  let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path }) => matchValue$1(safeUrl(path), resolvedPath));
-  if (matchedMockDispatches.length === 0) {
-    throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`)
-  }
-
-  // Match method
-  matchedMockDispatches = matchedMockDispatches.filter(({ method }) => matchValue$1(method, key.method));
-  if (matchedMockDispatches.length === 0) {
-    throw new MockNotMatchedError(`Mock dispatch not matched for method '${key.method}' on path '${resolvedPath}'`)
-  }
-
-  // Match body
-  matchedMockDispatches = matchedMockDispatches.filter(({ body }) => typeof body !== 'undefined' ? matchValue$1(body, key.body) : true);
-  if (matchedMockDispatches.length === 0) {
-    throw new MockNotMatchedError(`Mock dispatch not matched for body '${key.body}' on path '${resolvedPath}'`)
-  }
-
-  // Match headers
-  matchedMockDispatches = matchedMockDispatches.filter((mockDispatch) => matchHeaders(mockDispatch, key.headers));
-  if (matchedMockDispatches.length === 0) {
-    const headers = typeof key.headers === 'object' ? JSON.stringify(key.headers) : key.headers;
-    throw new MockNotMatchedError(`Mock dispatch not matched for headers '${headers}' on path '${resolvedPath}'`)
-  }
-
-  return matchedMockDispatches[0]
-}
-
-function addMockDispatch$1 (mockDispatches, key, data) {
-  const baseData = { timesInvoked: 0, times: 1, persist: false, consumed: false };
-  const replyData = typeof data === 'function' ? { callback: data } : { ...data };
-  const newMockDispatch = { ...baseData, ...key, pending: true, data: { error: null, ...replyData } };
-  mockDispatches.push(newMockDispatch);
-  return newMockDispatch
-}
-
-function deleteMockDispatch (mockDispatches, key) {
-  const index = mockDispatches.findIndex(dispatch => {
-    if (!dispatch.consumed) {
-      return false
-    }
-    return matchKey(dispatch, key)
-  });
-  if (index !== -1) {
-    mockDispatches.splice(index, 1);
-  }
-}
-
-function buildKey$1 (opts) {
-  const { path, method, body, headers, query } = opts;
-  return {
-    path,
-    method,
-    body,
-    headers,
-    query
-  }
-}
-
-function generateKeyValues (data) {
-  const keys = Object.keys(data);
-  const result = [];
-  for (let i = 0; i < keys.length; ++i) {
-    const key = keys[i];
-    const value = data[key];
-    const name = Buffer.from(`${key}`);
-    if (Array.isArray(value)) {
-      for (let j = 0; j < value.length; ++j) {
-        result.push(name, Buffer.from(`${value[j]}`));
-      }
-    } else {
-      result.push(name, Buffer.from(`${value}`));
-    }
-  }
-  return result
-}
-
-/**
- * @see https://developer.mozilla.org/en-US/docs/Web/HTTP/Status
- * @param {number} statusCode
- */
-function getStatusText (statusCode) {
-  return STATUS_CODES[statusCode] || 'unknown'
-}
-
-/**
- * Mock dispatch function used to simulate undici dispatches
- */
-function mockDispatch (opts, handler) {
-  // Get mock dispatch from built key
-  const key = buildKey$1(opts);
-  const mockDispatch = getMockDispatch(this[kDispatches$4], key);
-
-  mockDispatch.timesInvoked++;
-
-  // Here's where we resolve a callback if a callback is present for the dispatch data.
-  if (mockDispatch.data.callback) {
-    mockDispatch.data = { ...mockDispatch.data, ...mockDispatch.data.callback(opts) };
-  }
-
-  // Parse mockDispatch data
-  const { data: { statusCode, data, headers, trailers, error }, delay, persist } = mockDispatch;
-  const { timesInvoked, times } = mockDispatch;
-
-  // If it's used up and not persistent, mark as consumed
-  mockDispatch.consumed = !persist && timesInvoked >= times;
-  mockDispatch.pending = timesInvoked < times;
-
-  // If specified, trigger dispatch error
-  if (error !== null) {
-    deleteMockDispatch(this[kDispatches$4], key);
-    handler.onError(error);
-    return true
-  }
-
-  // Handle the request with a delay if necessary
-  if (typeof delay === 'number' && delay > 0) {
-    setTimeout(() => {
-      handleReply(this[kDispatches$4]);
-    }, delay);
-  } else {
-    handleReply(this[kDispatches$4]);
-  }
-
-  function handleReply (mockDispatches, _data = data) {
-    // fetch's HeadersList is a 1D string array
-    const optsHeaders = Array.isArray(opts.headers)
-      ? buildHeadersFromArray(opts.headers)
-      : opts.headers;
-    const body = typeof _data === 'function'
-      ? _data({ ...opts, headers: optsHeaders })
-      : _data;
-
-    // util.types.isPromise is likely needed for jest.
-    if (isPromise(body)) {
-      // If handleReply is asynchronous, throwing an error
-      // in the callback will reject the promise, rather than
-      // synchronously throw the error, which breaks some tests.
-      // Rather, we wait for the callback to resolve if it is a
-      // promise, and then re-run handleReply with the new body.
-      body.then((newData) => handleReply(mockDispatches, newData));
-      return
-    }
-
-    const responseData = getResponseData$1(body);
-    const responseHeaders = generateKeyValues(headers);
-    const responseTrailers = generateKeyValues(trailers);
-
-    handler.onConnect?.(err => handler.onError(err), null);
-    handler.onHeaders?.(statusCode, responseHeaders, resume, getStatusText(statusCode));
-    handler.onData?.(Buffer.from(responseData));
-    handler.onComplete?.(responseTrailers);
-    deleteMockDispatch(mockDispatches, key);
-  }
-
-  function resume () {}
-
-  return true
-}
-
-function buildMockDispatch$2 () {
-  const agent = this[kMockAgent$2];
-  const origin = this[kOrigin$2];
-  const originalDispatch = this[kOriginalDispatch$2];
-
-  return function dispatch (opts, handler) {
-    if (agent.isMockActive) {
-      try {
-        mockDispatch.call(this, opts, handler);
-      } catch (error) {
-        if (error instanceof MockNotMatchedError) {
-          const netConnect = agent[kGetNetConnect$1]();
-          if (netConnect === false) {
-            throw new MockNotMatchedError(`${error.message}: subsequent request to origin ${origin} was not allowed (net.connect disabled)`)
-          }
-          if (checkNetConnect(netConnect, origin)) {
-            originalDispatch.call(this, opts, handler);
-          } else {
-            throw new MockNotMatchedError(`${error.message}: subsequent request to origin ${origin} was not allowed (net.connect is not enabled for this origin)`)
-          }
-        } else {
-          throw error
-        }
-      }
-    } else {
-      originalDispatch.call(this, opts, handler);
-    }
-  }
-}
-
-function checkNetConnect (netConnect, origin) {
-  const url = new URL(origin);
-  if (netConnect === true) {
-    return true
-  } else if (Array.isArray(netConnect) && netConnect.some((matcher) => matchValue$1(matcher, url.host))) {
-    return true
-  }
-  return false
-}
-
-function buildMockOptions$1 (opts) {
-  if (opts) {
-    const { agent, ...mockOptions } = opts;
-    return mockOptions
-  }
-}
-
-var mockUtils = {
-  getResponseData: getResponseData$1,
-  addMockDispatch: addMockDispatch$1,
-  buildKey: buildKey$1,
-  matchValue: matchValue$1,
-  buildMockDispatch: buildMockDispatch$2,
-  buildMockOptions: buildMockOptions$1};
 
 var mockInterceptor = {};
 
-const { getResponseData, buildKey, addMockDispatch } = mockUtils;
-const {
-  kDispatches: kDispatches$3,
-  kDispatchKey,
-  kDefaultHeaders,
-  kDefaultTrailers,
-  kContentLength,
-  kMockDispatch
-} = mockSymbols;
-const { InvalidArgumentError: InvalidArgumentError$7 } = errors$1;
-const { buildURL } = util$n;
+var hasRequiredMockInterceptor;
 
-/**
- * Defines the scope API for an interceptor reply
- */
-class MockScope {
-  constructor (mockDispatch) {
-    this[kMockDispatch] = mockDispatch;
-  }
+function requireMockInterceptor () {
+	if (hasRequiredMockInterceptor) return mockInterceptor;
+	hasRequiredMockInterceptor = 1;
 
-  /**
-   * Delay a reply by a set amount in ms.
-   */
-  delay (waitInMs) {
-    if (typeof waitInMs !== 'number' || !Number.isInteger(waitInMs) || waitInMs <= 0) {
-      throw new InvalidArgumentError$7('waitInMs must be a valid integer > 0')
-    }
+	const { getResponseData, buildKey, addMockDispatch } = requireMockUtils();
+	const {
+	  kDispatches,
+	  kDispatchKey,
+	  kDefaultHeaders,
+	  kDefaultTrailers,
+	  kContentLength,
+	  kMockDispatch
+	} = requireMockSymbols();
+	const { InvalidArgumentError } = requireErrors();
+	const { buildURL } = requireUtil$7();
 
-    this[kMockDispatch].delay = waitInMs;
-    return this
-  }
+	/**
+	 * Defines the scope API for an interceptor reply
+	 */
+	class MockScope {
+	  constructor (mockDispatch) {
+	    this[kMockDispatch] = mockDispatch;
+	  }
 
-  /**
-   * For a defined reply, never mark as consumed.
-   */
-  persist () {
-    this[kMockDispatch].persist = true;
-    return this
-  }
+	  /**
+	   * Delay a reply by a set amount in ms.
+	   */
+	  delay (waitInMs) {
+	    if (typeof waitInMs !== 'number' || !Number.isInteger(waitInMs) || waitInMs <= 0) {
+	      throw new InvalidArgumentError('waitInMs must be a valid integer > 0')
+	    }
 
-  /**
-   * Allow one to define a reply for a set amount of matching requests.
-   */
-  times (repeatTimes) {
-    if (typeof repeatTimes !== 'number' || !Number.isInteger(repeatTimes) || repeatTimes <= 0) {
-      throw new InvalidArgumentError$7('repeatTimes must be a valid integer > 0')
-    }
+	    this[kMockDispatch].delay = waitInMs;
+	    return this
+	  }
 
-    this[kMockDispatch].times = repeatTimes;
-    return this
-  }
+	  /**
+	   * For a defined reply, never mark as consumed.
+	   */
+	  persist () {
+	    this[kMockDispatch].persist = true;
+	    return this
+	  }
+
+	  /**
+	   * Allow one to define a reply for a set amount of matching requests.
+	   */
+	  times (repeatTimes) {
+	    if (typeof repeatTimes !== 'number' || !Number.isInteger(repeatTimes) || repeatTimes <= 0) {
+	      throw new InvalidArgumentError('repeatTimes must be a valid integer > 0')
+	    }
+
+	    this[kMockDispatch].times = repeatTimes;
+	    return this
+	  }
+	}
+
+	/**
+	 * Defines an interceptor for a Mock
+	 */
+	class MockInterceptor {
+	  constructor (opts, mockDispatches) {
+	    if (typeof opts !== 'object') {
+	      throw new InvalidArgumentError('opts must be an object')
+	    }
+	    if (typeof opts.path === 'undefined') {
+	      throw new InvalidArgumentError('opts.path must be defined')
+	    }
+	    if (typeof opts.method === 'undefined') {
+	      opts.method = 'GET';
+	    }
+	    // See https://github.com/nodejs/undici/issues/1245
+	    // As per RFC 3986, clients are not supposed to send URI
+	    // fragments to servers when they retrieve a document,
+	    if (typeof opts.path === 'string') {
+	      if (opts.query) {
+	        opts.path = buildURL(opts.path, opts.query);
+	      } else {
+	        // Matches https://github.com/nodejs/undici/blob/main/lib/web/fetch/index.js#L1811
+	        const parsedURL = new URL(opts.path, 'data://');
+	        opts.path = parsedURL.pathname + parsedURL.search;
+	      }
+	    }
+	    if (typeof opts.method === 'string') {
+	      opts.method = opts.method.toUpperCase();
+	    }
+
+	    this[kDispatchKey] = buildKey(opts);
+	    this[kDispatches] = mockDispatches;
+	    this[kDefaultHeaders] = {};
+	    this[kDefaultTrailers] = {};
+	    this[kContentLength] = false;
+	  }
+
+	  createMockScopeDispatchData ({ statusCode, data, responseOptions }) {
+	    const responseData = getResponseData(data);
+	    const contentLength = this[kContentLength] ? { 'content-length': responseData.length } : {};
+	    const headers = { ...this[kDefaultHeaders], ...contentLength, ...responseOptions.headers };
+	    const trailers = { ...this[kDefaultTrailers], ...responseOptions.trailers };
+
+	    return { statusCode, data, headers, trailers }
+	  }
+
+	  validateReplyParameters (replyParameters) {
+	    if (typeof replyParameters.statusCode === 'undefined') {
+	      throw new InvalidArgumentError('statusCode must be defined')
+	    }
+	    if (typeof replyParameters.responseOptions !== 'object' || replyParameters.responseOptions === null) {
+	      throw new InvalidArgumentError('responseOptions must be an object')
+	    }
+	  }
+
+	  /**
+	   * Mock an undici request with a defined reply.
+	   */
+	  reply (replyOptionsCallbackOrStatusCode) {
+	    // Values of reply aren't available right now as they
+	    // can only be available when the reply callback is invoked.
+	    if (typeof replyOptionsCallbackOrStatusCode === 'function') {
+	      // We'll first wrap the provided callback in another function,
+	      // this function will properly resolve the data from the callback
+	      // when invoked.
+	      const wrappedDefaultsCallback = (opts) => {
+	        // Our reply options callback contains the parameter for statusCode, data and options.
+	        const resolvedData = replyOptionsCallbackOrStatusCode(opts);
+
+	        // Check if it is in the right format
+	        if (typeof resolvedData !== 'object' || resolvedData === null) {
+	          throw new InvalidArgumentError('reply options callback must return an object')
+	        }
+
+	        const replyParameters = { data: '', responseOptions: {}, ...resolvedData };
+	        this.validateReplyParameters(replyParameters);
+	        // Since the values can be obtained immediately we return them
+	        // from this higher order function that will be resolved later.
+	        return {
+	          ...this.createMockScopeDispatchData(replyParameters)
+	        }
+	      };
+
+	      // Add usual dispatch data, but this time set the data parameter to function that will eventually provide data.
+	      const newMockDispatch = addMockDispatch(this[kDispatches], this[kDispatchKey], wrappedDefaultsCallback);
+	      return new MockScope(newMockDispatch)
+	    }
+
+	    // We can have either one or three parameters, if we get here,
+	    // we should have 1-3 parameters. So we spread the arguments of
+	    // this function to obtain the parameters, since replyData will always
+	    // just be the statusCode.
+	    const replyParameters = {
+	      statusCode: replyOptionsCallbackOrStatusCode,
+	      data: arguments[1] === undefined ? '' : arguments[1],
+	      responseOptions: arguments[2] === undefined ? {} : arguments[2]
+	    };
+	    this.validateReplyParameters(replyParameters);
+
+	    // Send in-already provided data like usual
+	    const dispatchData = this.createMockScopeDispatchData(replyParameters);
+	    const newMockDispatch = addMockDispatch(this[kDispatches], this[kDispatchKey], dispatchData);
+	    return new MockScope(newMockDispatch)
+	  }
+
+	  /**
+	   * Mock an undici request with a defined error.
+	   */
+	  replyWithError (error) {
+	    if (typeof error === 'undefined') {
+	      throw new InvalidArgumentError('error must be defined')
+	    }
+
+	    const newMockDispatch = addMockDispatch(this[kDispatches], this[kDispatchKey], { error });
+	    return new MockScope(newMockDispatch)
+	  }
+
+	  /**
+	   * Set default reply headers on the interceptor for subsequent replies
+	   */
+	  defaultReplyHeaders (headers) {
+	    if (typeof headers === 'undefined') {
+	      throw new InvalidArgumentError('headers must be defined')
+	    }
+
+	    this[kDefaultHeaders] = headers;
+	    return this
+	  }
+
+	  /**
+	   * Set default reply trailers on the interceptor for subsequent replies
+	   */
+	  defaultReplyTrailers (trailers) {
+	    if (typeof trailers === 'undefined') {
+	      throw new InvalidArgumentError('trailers must be defined')
+	    }
+
+	    this[kDefaultTrailers] = trailers;
+	    return this
+	  }
+
+	  /**
+	   * Set reply content length header for replies on the interceptor
+	   */
+	  replyContentLength () {
+	    this[kContentLength] = true;
+	    return this
+	  }
+	}
+
+	mockInterceptor.MockInterceptor = MockInterceptor;
+	mockInterceptor.MockScope = MockScope;
+	return mockInterceptor;
 }
 
-/**
- * Defines an interceptor for a Mock
- */
-let MockInterceptor$2 = class MockInterceptor {
-  constructor (opts, mockDispatches) {
-    if (typeof opts !== 'object') {
-      throw new InvalidArgumentError$7('opts must be an object')
-    }
-    if (typeof opts.path === 'undefined') {
-      throw new InvalidArgumentError$7('opts.path must be defined')
-    }
-    if (typeof opts.method === 'undefined') {
-      opts.method = 'GET';
-    }
-    // See https://github.com/nodejs/undici/issues/1245
-    // As per RFC 3986, clients are not supposed to send URI
-    // fragments to servers when they retrieve a document,
-    if (typeof opts.path === 'string') {
-      if (opts.query) {
-        opts.path = buildURL(opts.path, opts.query);
-      } else {
-        // Matches https://github.com/nodejs/undici/blob/main/lib/web/fetch/index.js#L1811
-        const parsedURL = new URL(opts.path, 'data://');
-        opts.path = parsedURL.pathname + parsedURL.search;
-      }
-    }
-    if (typeof opts.method === 'string') {
-      opts.method = opts.method.toUpperCase();
-    }
-
-    this[kDispatchKey] = buildKey(opts);
-    this[kDispatches$3] = mockDispatches;
-    this[kDefaultHeaders] = {};
-    this[kDefaultTrailers] = {};
-    this[kContentLength] = false;
-  }
-
-  createMockScopeDispatchData ({ statusCode, data, responseOptions }) {
-    const responseData = getResponseData(data);
-    const contentLength = this[kContentLength] ? { 'content-length': responseData.length } : {};
-    const headers = { ...this[kDefaultHeaders], ...contentLength, ...responseOptions.headers };
-    const trailers = { ...this[kDefaultTrailers], ...responseOptions.trailers };
-
-    return { statusCode, data, headers, trailers }
-  }
-
-  validateReplyParameters (replyParameters) {
-    if (typeof replyParameters.statusCode === 'undefined') {
-      throw new InvalidArgumentError$7('statusCode must be defined')
-    }
-    if (typeof replyParameters.responseOptions !== 'object' || replyParameters.responseOptions === null) {
-      throw new InvalidArgumentError$7('responseOptions must be an object')
-    }
-  }
-
-  /**
-   * Mock an undici request with a defined reply.
-   */
-  reply (replyOptionsCallbackOrStatusCode) {
-    // Values of reply aren't available right now as they
-    // can only be available when the reply callback is invoked.
-    if (typeof replyOptionsCallbackOrStatusCode === 'function') {
-      // We'll first wrap the provided callback in another function,
-      // this function will properly resolve the data from the callback
-      // when invoked.
-      const wrappedDefaultsCallback = (opts) => {
-        // Our reply options callback contains the parameter for statusCode, data and options.
-        const resolvedData = replyOptionsCallbackOrStatusCode(opts);
-
-        // Check if it is in the right format
-        if (typeof resolvedData !== 'object' || resolvedData === null) {
-          throw new InvalidArgumentError$7('reply options callback must return an object')
-        }
-
-        const replyParameters = { data: '', responseOptions: {}, ...resolvedData };
-        this.validateReplyParameters(replyParameters);
-        // Since the values can be obtained immediately we return them
-        // from this higher order function that will be resolved later.
-        return {
-          ...this.createMockScopeDispatchData(replyParameters)
-        }
-      };
-
-      // Add usual dispatch data, but this time set the data parameter to function that will eventually provide data.
-      const newMockDispatch = addMockDispatch(this[kDispatches$3], this[kDispatchKey], wrappedDefaultsCallback);
-      return new MockScope(newMockDispatch)
-    }
-
-    // We can have either one or three parameters, if we get here,
-    // we should have 1-3 parameters. So we spread the arguments of
-    // this function to obtain the parameters, since replyData will always
-    // just be the statusCode.
-    const replyParameters = {
-      statusCode: replyOptionsCallbackOrStatusCode,
-      data: arguments[1] === undefined ? '' : arguments[1],
-      responseOptions: arguments[2] === undefined ? {} : arguments[2]
-    };
-    this.validateReplyParameters(replyParameters);
-
-    // Send in-already provided data like usual
-    const dispatchData = this.createMockScopeDispatchData(replyParameters);
-    const newMockDispatch = addMockDispatch(this[kDispatches$3], this[kDispatchKey], dispatchData);
-    return new MockScope(newMockDispatch)
-  }
-
-  /**
-   * Mock an undici request with a defined error.
-   */
-  replyWithError (error) {
-    if (typeof error === 'undefined') {
-      throw new InvalidArgumentError$7('error must be defined')
-    }
-
-    const newMockDispatch = addMockDispatch(this[kDispatches$3], this[kDispatchKey], { error });
-    return new MockScope(newMockDispatch)
-  }
-
-  /**
-   * Set default reply headers on the interceptor for subsequent replies
-   */
-  defaultReplyHeaders (headers) {
-    if (typeof headers === 'undefined') {
-      throw new InvalidArgumentError$7('headers must be defined')
-    }
-
-    this[kDefaultHeaders] = headers;
-    return this
-  }
-
-  /**
-   * Set default reply trailers on the interceptor for subsequent replies
-   */
-  defaultReplyTrailers (trailers) {
-    if (typeof trailers === 'undefined') {
-      throw new InvalidArgumentError$7('trailers must be defined')
-    }
-
-    this[kDefaultTrailers] = trailers;
-    return this
-  }
-
-  /**
-   * Set reply content length header for replies on the interceptor
-   */
-  replyContentLength () {
-    this[kContentLength] = true;
-    return this
-  }
-};
-
-mockInterceptor.MockInterceptor = MockInterceptor$2;
-mockInterceptor.MockScope = MockScope;
-
-const { promisify: promisify$1 } = require$$0$4;
-const Client$1 = client;
-const { buildMockDispatch: buildMockDispatch$1 } = mockUtils;
-const {
-  kDispatches: kDispatches$2,
-  kMockAgent: kMockAgent$1,
-  kClose: kClose$1,
-  kOriginalClose: kOriginalClose$1,
-  kOrigin: kOrigin$1,
-  kOriginalDispatch: kOriginalDispatch$1,
-  kConnected: kConnected$1
-} = mockSymbols;
-const { MockInterceptor: MockInterceptor$1 } = mockInterceptor;
-const Symbols$1 = symbols$4;
-const { InvalidArgumentError: InvalidArgumentError$6 } = errors$1;
-
-/**
- * MockClient provides an API that extends the Client to influence the mockDispatches.
- */
-let MockClient$2 = class MockClient extends Client$1 {
-  constructor (origin, opts) {
-    super(origin, opts);
-
-    if (!opts || !opts.agent || typeof opts.agent.dispatch !== 'function') {
-      throw new InvalidArgumentError$6('Argument opts.agent must implement Agent')
-    }
-
-    this[kMockAgent$1] = opts.agent;
-    this[kOrigin$1] = origin;
-    this[kDispatches$2] = [];
-    this[kConnected$1] = 1;
-    this[kOriginalDispatch$1] = this.dispatch;
-    this[kOriginalClose$1] = this.close.bind(this);
-
-    this.dispatch = buildMockDispatch$1.call(this);
-    this.close = this[kClose$1];
-  }
-
-  get [Symbols$1.kConnected] () {
-    return this[kConnected$1]
-  }
-
-  /**
-   * Sets up the base interceptor for mocking replies from undici.
-   */
-  intercept (opts) {
-    return new MockInterceptor$1(opts, this[kDispatches$2])
-  }
-
-  async [kClose$1] () {
-    await promisify$1(this[kOriginalClose$1])();
-    this[kConnected$1] = 0;
-    this[kMockAgent$1][Symbols$1.kClients].delete(this[kOrigin$1]);
-  }
-};
-
-var mockClient = MockClient$2;
-
-const { promisify } = require$$0$4;
-const Pool$1 = pool;
-const { buildMockDispatch } = mockUtils;
-const {
-  kDispatches: kDispatches$1,
-  kMockAgent,
-  kClose,
-  kOriginalClose,
-  kOrigin,
-  kOriginalDispatch,
-  kConnected
-} = mockSymbols;
-const { MockInterceptor } = mockInterceptor;
-const Symbols = symbols$4;
-const { InvalidArgumentError: InvalidArgumentError$5 } = errors$1;
-
-/**
- * MockPool provides an API that extends the Pool to influence the mockDispatches.
- */
-let MockPool$2 = class MockPool extends Pool$1 {
-  constructor (origin, opts) {
-    super(origin, opts);
-
-    if (!opts || !opts.agent || typeof opts.agent.dispatch !== 'function') {
-      throw new InvalidArgumentError$5('Argument opts.agent must implement Agent')
-    }
-
-    this[kMockAgent] = opts.agent;
-    this[kOrigin] = origin;
-    this[kDispatches$1] = [];
-    this[kConnected] = 1;
-    this[kOriginalDispatch] = this.dispatch;
-    this[kOriginalClose] = this.close.bind(this);
-
-    this.dispatch = buildMockDispatch.call(this);
-    this.close = this[kClose];
-  }
-
-  get [Symbols.kConnected] () {
-    return this[kConnected]
-  }
-
-  /**
-   * Sets up the base interceptor for mocking replies from undici.
-   */
-  intercept (opts) {
-    return new MockInterceptor(opts, this[kDispatches$1])
-  }
-
-  async [kClose] () {
-    await promisify(this[kOriginalClose])();
-    this[kConnected] = 0;
-    this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
-  }
-};
-
-var mockPool = MockPool$2;
-
-const singulars = {
-  pronoun: 'it',
-  is: 'is',
-  was: 'was',
-  this: 'this'
-};
-
-const plurals = {
-  pronoun: 'they',
-  is: 'are',
-  was: 'were',
-  this: 'these'
-};
-
-var pluralizer = class Pluralizer {
-  constructor (singular, plural) {
-    this.singular = singular;
-    this.plural = plural;
-  }
-
-  pluralize (count) {
-    const one = count === 1;
-    const keys = one ? singulars : plurals;
-    const noun = one ? this.singular : this.plural;
-    return { ...keys, count, noun }
-  }
-};
-
-const { Transform } = require$$0$2;
-const { Console } = require$$1$3;
-
-const PERSISTENT = process.versions.icu ? '✅' : 'Y ';
-const NOT_PERSISTENT = process.versions.icu ? '❌' : 'N ';
-
-/**
- * Gets the output of `console.table(…)` as a string.
- */
-var pendingInterceptorsFormatter = class PendingInterceptorsFormatter {
-  constructor ({ disableColors } = {}) {
-    this.transform = new Transform({
-      transform (chunk, _enc, cb) {
-        cb(null, chunk);
-      }
-    });
-
-    this.logger = new Console({
-      stdout: this.transform,
-      inspectOptions: {
-        colors: !disableColors && !process.env.CI
-      }
-    });
-  }
-
-  format (pendingInterceptors) {
-    const withPrettyHeaders = pendingInterceptors.map(
-      ({ method, path, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
-        Method: method,
-        Origin: origin,
-        Path: path,
-        'Status code': statusCode,
-        Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
-        Invocations: timesInvoked,
-        Remaining: persist ? Infinity : times - timesInvoked
-      }));
-
-    this.logger.table(withPrettyHeaders);
-    return this.transform.read().toString()
-  }
-};
-
-const { kClients } = symbols$4;
-const Agent$2 = agent;
-const {
-  kAgent,
-  kMockAgentSet,
-  kMockAgentGet,
-  kDispatches,
-  kIsMockActive,
-  kNetConnect,
-  kGetNetConnect,
-  kOptions,
-  kFactory
-} = mockSymbols;
-const MockClient$1 = mockClient;
-const MockPool$1 = mockPool;
-const { matchValue, buildMockOptions } = mockUtils;
-const { InvalidArgumentError: InvalidArgumentError$4, UndiciError } = errors$1;
-const Dispatcher$1 = dispatcher;
-const Pluralizer = pluralizer;
-const PendingInterceptorsFormatter = pendingInterceptorsFormatter;
-
-let MockAgent$1 = class MockAgent extends Dispatcher$1 {
-  constructor (opts) {
-    super(opts);
-
-    this[kNetConnect] = true;
-    this[kIsMockActive] = true;
-
-    // Instantiate Agent and encapsulate
-    if ((opts?.agent && typeof opts.agent.dispatch !== 'function')) {
-      throw new InvalidArgumentError$4('Argument opts.agent must implement Agent')
-    }
-    const agent = opts?.agent ? opts.agent : new Agent$2(opts);
-    this[kAgent] = agent;
-
-    this[kClients] = agent[kClients];
-    this[kOptions] = buildMockOptions(opts);
-  }
-
-  get (origin) {
-    let dispatcher = this[kMockAgentGet](origin);
-
-    if (!dispatcher) {
-      dispatcher = this[kFactory](origin);
-      this[kMockAgentSet](origin, dispatcher);
-    }
-    return dispatcher
-  }
-
-  dispatch (opts, handler) {
-    // Call MockAgent.get to perform additional setup before dispatching as normal
-    this.get(opts.origin);
-    return this[kAgent].dispatch(opts, handler)
-  }
-
-  async close () {
-    await this[kAgent].close();
-    this[kClients].clear();
-  }
-
-  deactivate () {
-    this[kIsMockActive] = false;
-  }
-
-  activate () {
-    this[kIsMockActive] = true;
-  }
-
-  enableNetConnect (matcher) {
-    if (typeof matcher === 'string' || typeof matcher === 'function' || matcher instanceof RegExp) {
-      if (Array.isArray(this[kNetConnect])) {
-        this[kNetConnect].push(matcher);
-      } else {
-        this[kNetConnect] = [matcher];
-      }
-    } else if (typeof matcher === 'undefined') {
-      this[kNetConnect] = true;
-    } else {
-      throw new InvalidArgumentError$4('Unsupported matcher. Must be one of String|Function|RegExp.')
-    }
-  }
-
-  disableNetConnect () {
-    this[kNetConnect] = false;
-  }
-
-  // This is required to bypass issues caused by using global symbols - see:
-  // https://github.com/nodejs/undici/issues/1447
-  get isMockActive () {
-    return this[kIsMockActive]
-  }
-
-  [kMockAgentSet] (origin, dispatcher) {
-    this[kClients].set(origin, dispatcher);
-  }
-
-  [kFactory] (origin) {
-    const mockOptions = Object.assign({ agent: this }, this[kOptions]);
-    return this[kOptions] && this[kOptions].connections === 1
-      ? new MockClient$1(origin, mockOptions)
-      : new MockPool$1(origin, mockOptions)
-  }
-
-  [kMockAgentGet] (origin) {
-    // First check if we can immediately find it
-    const client = this[kClients].get(origin);
-    if (client) {
-      return client
-    }
-
-    // If the origin is not a string create a dummy parent pool and return to user
-    if (typeof origin !== 'string') {
-      const dispatcher = this[kFactory]('http://localhost:9999');
-      this[kMockAgentSet](origin, dispatcher);
-      return dispatcher
-    }
-
-    // If we match, create a pool and assign the same dispatches
-    for (const [keyMatcher, nonExplicitDispatcher] of Array.from(this[kClients])) {
-      if (nonExplicitDispatcher && typeof keyMatcher !== 'string' && matchValue(keyMatcher, origin)) {
-        const dispatcher = this[kFactory](origin);
-        this[kMockAgentSet](origin, dispatcher);
-        dispatcher[kDispatches] = nonExplicitDispatcher[kDispatches];
-        return dispatcher
-      }
-    }
-  }
-
-  [kGetNetConnect] () {
-    return this[kNetConnect]
-  }
-
-  pendingInterceptors () {
-    const mockAgentClients = this[kClients];
-
-    return Array.from(mockAgentClients.entries())
-      .flatMap(([origin, scope]) => scope[kDispatches].map(dispatch => ({ ...dispatch, origin })))
-      .filter(({ pending }) => pending)
-  }
-
-  assertNoPendingInterceptors ({ pendingInterceptorsFormatter = new PendingInterceptorsFormatter() } = {}) {
-    const pending = this.pendingInterceptors();
-
-    if (pending.length === 0) {
-      return
-    }
-
-    const pluralizer = new Pluralizer('interceptor', 'interceptors').pluralize(pending.length);
-
-    throw new UndiciError(`
+var mockClient;
+var hasRequiredMockClient;
+
+function requireMockClient () {
+	if (hasRequiredMockClient) return mockClient;
+	hasRequiredMockClient = 1;
+
+	const { promisify } = require$$0$4;
+	const Client = requireClient();
+	const { buildMockDispatch } = requireMockUtils();
+	const {
+	  kDispatches,
+	  kMockAgent,
+	  kClose,
+	  kOriginalClose,
+	  kOrigin,
+	  kOriginalDispatch,
+	  kConnected
+	} = requireMockSymbols();
+	const { MockInterceptor } = requireMockInterceptor();
+	const Symbols = requireSymbols$4();
+	const { InvalidArgumentError } = requireErrors();
+
+	/**
+	 * MockClient provides an API that extends the Client to influence the mockDispatches.
+	 */
+	class MockClient extends Client {
+	  constructor (origin, opts) {
+	    super(origin, opts);
+
+	    if (!opts || !opts.agent || typeof opts.agent.dispatch !== 'function') {
+	      throw new InvalidArgumentError('Argument opts.agent must implement Agent')
+	    }
+
+	    this[kMockAgent] = opts.agent;
+	    this[kOrigin] = origin;
+	    this[kDispatches] = [];
+	    this[kConnected] = 1;
+	    this[kOriginalDispatch] = this.dispatch;
+	    this[kOriginalClose] = this.close.bind(this);
+
+	    this.dispatch = buildMockDispatch.call(this);
+	    this.close = this[kClose];
+	  }
+
+	  get [Symbols.kConnected] () {
+	    return this[kConnected]
+	  }
+
+	  /**
+	   * Sets up the base interceptor for mocking replies from undici.
+	   */
+	  intercept (opts) {
+	    return new MockInterceptor(opts, this[kDispatches])
+	  }
+
+	  async [kClose] () {
+	    await promisify(this[kOriginalClose])();
+	    this[kConnected] = 0;
+	    this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
+	  }
+	}
+
+	mockClient = MockClient;
+	return mockClient;
+}
+
+var mockPool;
+var hasRequiredMockPool;
+
+function requireMockPool () {
+	if (hasRequiredMockPool) return mockPool;
+	hasRequiredMockPool = 1;
+
+	const { promisify } = require$$0$4;
+	const Pool = requirePool();
+	const { buildMockDispatch } = requireMockUtils();
+	const {
+	  kDispatches,
+	  kMockAgent,
+	  kClose,
+	  kOriginalClose,
+	  kOrigin,
+	  kOriginalDispatch,
+	  kConnected
+	} = requireMockSymbols();
+	const { MockInterceptor } = requireMockInterceptor();
+	const Symbols = requireSymbols$4();
+	const { InvalidArgumentError } = requireErrors();
+
+	/**
+	 * MockPool provides an API that extends the Pool to influence the mockDispatches.
+	 */
+	class MockPool extends Pool {
+	  constructor (origin, opts) {
+	    super(origin, opts);
+
+	    if (!opts || !opts.agent || typeof opts.agent.dispatch !== 'function') {
+	      throw new InvalidArgumentError('Argument opts.agent must implement Agent')
+	    }
+
+	    this[kMockAgent] = opts.agent;
+	    this[kOrigin] = origin;
+	    this[kDispatches] = [];
+	    this[kConnected] = 1;
+	    this[kOriginalDispatch] = this.dispatch;
+	    this[kOriginalClose] = this.close.bind(this);
+
+	    this.dispatch = buildMockDispatch.call(this);
+	    this.close = this[kClose];
+	  }
+
+	  get [Symbols.kConnected] () {
+	    return this[kConnected]
+	  }
+
+	  /**
+	   * Sets up the base interceptor for mocking replies from undici.
+	   */
+	  intercept (opts) {
+	    return new MockInterceptor(opts, this[kDispatches])
+	  }
+
+	  async [kClose] () {
+	    await promisify(this[kOriginalClose])();
+	    this[kConnected] = 0;
+	    this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
+	  }
+	}
+
+	mockPool = MockPool;
+	return mockPool;
+}
+
+var pluralizer;
+var hasRequiredPluralizer;
+
+function requirePluralizer () {
+	if (hasRequiredPluralizer) return pluralizer;
+	hasRequiredPluralizer = 1;
+
+	const singulars = {
+	  pronoun: 'it',
+	  is: 'is',
+	  was: 'was',
+	  this: 'this'
+	};
+
+	const plurals = {
+	  pronoun: 'they',
+	  is: 'are',
+	  was: 'were',
+	  this: 'these'
+	};
+
+	pluralizer = class Pluralizer {
+	  constructor (singular, plural) {
+	    this.singular = singular;
+	    this.plural = plural;
+	  }
+
+	  pluralize (count) {
+	    const one = count === 1;
+	    const keys = one ? singulars : plurals;
+	    const noun = one ? this.singular : this.plural;
+	    return { ...keys, count, noun }
+	  }
+	};
+	return pluralizer;
+}
+
+var pendingInterceptorsFormatter;
+var hasRequiredPendingInterceptorsFormatter;
+
+function requirePendingInterceptorsFormatter () {
+	if (hasRequiredPendingInterceptorsFormatter) return pendingInterceptorsFormatter;
+	hasRequiredPendingInterceptorsFormatter = 1;
+
+	const { Transform } = require$$0$2;
+	const { Console } = require$$1$3;
+
+	const PERSISTENT = process.versions.icu ? '✅' : 'Y ';
+	const NOT_PERSISTENT = process.versions.icu ? '❌' : 'N ';
+
+	/**
+	 * Gets the output of `console.table(…)` as a string.
+	 */
+	pendingInterceptorsFormatter = class PendingInterceptorsFormatter {
+	  constructor ({ disableColors } = {}) {
+	    this.transform = new Transform({
+	      transform (chunk, _enc, cb) {
+	        cb(null, chunk);
+	      }
+	    });
+
+	    this.logger = new Console({
+	      stdout: this.transform,
+	      inspectOptions: {
+	        colors: !disableColors && !process.env.CI
+	      }
+	    });
+	  }
+
+	  format (pendingInterceptors) {
+	    const withPrettyHeaders = pendingInterceptors.map(
+	      ({ method, path, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+	        Method: method,
+	        Origin: origin,
+	        Path: path,
+	        'Status code': statusCode,
+	        Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
+	        Invocations: timesInvoked,
+	        Remaining: persist ? Infinity : times - timesInvoked
+	      }));
+
+	    this.logger.table(withPrettyHeaders);
+	    return this.transform.read().toString()
+	  }
+	};
+	return pendingInterceptorsFormatter;
+}
+
+var mockAgent;
+var hasRequiredMockAgent;
+
+function requireMockAgent () {
+	if (hasRequiredMockAgent) return mockAgent;
+	hasRequiredMockAgent = 1;
+
+	const { kClients } = requireSymbols$4();
+	const Agent = requireAgent();
+	const {
+	  kAgent,
+	  kMockAgentSet,
+	  kMockAgentGet,
+	  kDispatches,
+	  kIsMockActive,
+	  kNetConnect,
+	  kGetNetConnect,
+	  kOptions,
+	  kFactory
+	} = requireMockSymbols();
+	const MockClient = requireMockClient();
+	const MockPool = requireMockPool();
+	const { matchValue, buildMockOptions } = requireMockUtils();
+	const { InvalidArgumentError, UndiciError } = requireErrors();
+	const Dispatcher = requireDispatcher();
+	const Pluralizer = requirePluralizer();
+	const PendingInterceptorsFormatter = requirePendingInterceptorsFormatter();
+
+	class MockAgent extends Dispatcher {
+	  constructor (opts) {
+	    super(opts);
+
+	    this[kNetConnect] = true;
+	    this[kIsMockActive] = true;
+
+	    // Instantiate Agent and encapsulate
+	    if ((opts?.agent && typeof opts.agent.dispatch !== 'function')) {
+	      throw new InvalidArgumentError('Argument opts.agent must implement Agent')
+	    }
+	    const agent = opts?.agent ? opts.agent : new Agent(opts);
+	    this[kAgent] = agent;
+
+	    this[kClients] = agent[kClients];
+	    this[kOptions] = buildMockOptions(opts);
+	  }
+
+	  get (origin) {
+	    let dispatcher = this[kMockAgentGet](origin);
+
+	    if (!dispatcher) {
+	      dispatcher = this[kFactory](origin);
+	      this[kMockAgentSet](origin, dispatcher);
+	    }
+	    return dispatcher
+	  }
+
+	  dispatch (opts, handler) {
+	    // Call MockAgent.get to perform additional setup before dispatching as normal
+	    this.get(opts.origin);
+	    return this[kAgent].dispatch(opts, handler)
+	  }
+
+	  async close () {
+	    await this[kAgent].close();
+	    this[kClients].clear();
+	  }
+
+	  deactivate () {
+	    this[kIsMockActive] = false;
+	  }
+
+	  activate () {
+	    this[kIsMockActive] = true;
+	  }
+
+	  enableNetConnect (matcher) {
+	    if (typeof matcher === 'string' || typeof matcher === 'function' || matcher instanceof RegExp) {
+	      if (Array.isArray(this[kNetConnect])) {
+	        this[kNetConnect].push(matcher);
+	      } else {
+	        this[kNetConnect] = [matcher];
+	      }
+	    } else if (typeof matcher === 'undefined') {
+	      this[kNetConnect] = true;
+	    } else {
+	      throw new InvalidArgumentError('Unsupported matcher. Must be one of String|Function|RegExp.')
+	    }
+	  }
+
+	  disableNetConnect () {
+	    this[kNetConnect] = false;
+	  }
+
+	  // This is required to bypass issues caused by using global symbols - see:
+	  // https://github.com/nodejs/undici/issues/1447
+	  get isMockActive () {
+	    return this[kIsMockActive]
+	  }
+
+	  [kMockAgentSet] (origin, dispatcher) {
+	    this[kClients].set(origin, dispatcher);
+	  }
+
+	  [kFactory] (origin) {
+	    const mockOptions = Object.assign({ agent: this }, this[kOptions]);
+	    return this[kOptions] && this[kOptions].connections === 1
+	      ? new MockClient(origin, mockOptions)
+	      : new MockPool(origin, mockOptions)
+	  }
+
+	  [kMockAgentGet] (origin) {
+	    // First check if we can immediately find it
+	    const client = this[kClients].get(origin);
+	    if (client) {
+	      return client
+	    }
+
+	    // If the origin is not a string create a dummy parent pool and return to user
+	    if (typeof origin !== 'string') {
+	      const dispatcher = this[kFactory]('http://localhost:9999');
+	      this[kMockAgentSet](origin, dispatcher);
+	      return dispatcher
+	    }
+
+	    // If we match, create a pool and assign the same dispatches
+	    for (const [keyMatcher, nonExplicitDispatcher] of Array.from(this[kClients])) {
+	      if (nonExplicitDispatcher && typeof keyMatcher !== 'string' && matchValue(keyMatcher, origin)) {
+	        const dispatcher = this[kFactory](origin);
+	        this[kMockAgentSet](origin, dispatcher);
+	        dispatcher[kDispatches] = nonExplicitDispatcher[kDispatches];
+	        return dispatcher
+	      }
+	    }
+	  }
+
+	  [kGetNetConnect] () {
+	    return this[kNetConnect]
+	  }
+
+	  pendingInterceptors () {
+	    const mockAgentClients = this[kClients];
+
+	    return Array.from(mockAgentClients.entries())
+	      .flatMap(([origin, scope]) => scope[kDispatches].map(dispatch => ({ ...dispatch, origin })))
+	      .filter(({ pending }) => pending)
+	  }
+
+	  assertNoPendingInterceptors ({ pendingInterceptorsFormatter = new PendingInterceptorsFormatter() } = {}) {
+	    const pending = this.pendingInterceptors();
+
+	    if (pending.length === 0) {
+	      return
+	    }
+
+	    const pluralizer = new Pluralizer('interceptor', 'interceptors').pluralize(pending.length);
+
+	    throw new UndiciError(`
 ${pluralizer.count} ${pluralizer.noun} ${pluralizer.is} pending:
 
 ${pendingInterceptorsFormatter.format(pending)}
 `.trim())
-  }
-};
+	  }
+	}
 
-var mockAgent = MockAgent$1;
-
-// We include a version number for the Dispatcher API. In case of breaking changes,
-// this version number must be increased to avoid conflicts.
-const globalDispatcher = Symbol.for('undici.globalDispatcher.1');
-const { InvalidArgumentError: InvalidArgumentError$3 } = errors$1;
-const Agent$1 = agent;
-
-if (getGlobalDispatcher$1() === undefined) {
-  setGlobalDispatcher$1(new Agent$1());
+	mockAgent = MockAgent;
+	return mockAgent;
 }
 
-function setGlobalDispatcher$1 (agent) {
-  if (!agent || typeof agent.dispatch !== 'function') {
-    throw new InvalidArgumentError$3('Argument agent must implement Agent')
-  }
-  Object.defineProperty(globalThis, globalDispatcher, {
-    value: agent,
-    writable: true,
-    enumerable: false,
-    configurable: false
-  });
+var global;
+var hasRequiredGlobal;
+
+function requireGlobal () {
+	if (hasRequiredGlobal) return global;
+	hasRequiredGlobal = 1;
+
+	// We include a version number for the Dispatcher API. In case of breaking changes,
+	// this version number must be increased to avoid conflicts.
+	const globalDispatcher = Symbol.for('undici.globalDispatcher.1');
+	const { InvalidArgumentError } = requireErrors();
+	const Agent = requireAgent();
+
+	if (getGlobalDispatcher() === undefined) {
+	  setGlobalDispatcher(new Agent());
+	}
+
+	function setGlobalDispatcher (agent) {
+	  if (!agent || typeof agent.dispatch !== 'function') {
+	    throw new InvalidArgumentError('Argument agent must implement Agent')
+	  }
+	  Object.defineProperty(globalThis, globalDispatcher, {
+	    value: agent,
+	    writable: true,
+	    enumerable: false,
+	    configurable: false
+	  });
+	}
+
+	function getGlobalDispatcher () {
+	  return globalThis[globalDispatcher]
+	}
+
+	global = {
+	  setGlobalDispatcher,
+	  getGlobalDispatcher
+	};
+	return global;
 }
 
-function getGlobalDispatcher$1 () {
-  return globalThis[globalDispatcher]
+var decoratorHandler;
+var hasRequiredDecoratorHandler;
+
+function requireDecoratorHandler () {
+	if (hasRequiredDecoratorHandler) return decoratorHandler;
+	hasRequiredDecoratorHandler = 1;
+
+	decoratorHandler = class DecoratorHandler {
+	  #handler
+
+	  constructor (handler) {
+	    if (typeof handler !== 'object' || handler === null) {
+	      throw new TypeError('handler must be an object')
+	    }
+	    this.#handler = handler;
+	  }
+
+	  onConnect (...args) {
+	    return this.#handler.onConnect?.(...args)
+	  }
+
+	  onError (...args) {
+	    return this.#handler.onError?.(...args)
+	  }
+
+	  onUpgrade (...args) {
+	    return this.#handler.onUpgrade?.(...args)
+	  }
+
+	  onResponseStarted (...args) {
+	    return this.#handler.onResponseStarted?.(...args)
+	  }
+
+	  onHeaders (...args) {
+	    return this.#handler.onHeaders?.(...args)
+	  }
+
+	  onData (...args) {
+	    return this.#handler.onData?.(...args)
+	  }
+
+	  onComplete (...args) {
+	    return this.#handler.onComplete?.(...args)
+	  }
+
+	  onBodySent (...args) {
+	    return this.#handler.onBodySent?.(...args)
+	  }
+	};
+	return decoratorHandler;
 }
 
-var global = {
-  setGlobalDispatcher: setGlobalDispatcher$1,
-  getGlobalDispatcher: getGlobalDispatcher$1
-};
+var redirect;
+var hasRequiredRedirect;
 
-var decoratorHandler = class DecoratorHandler {
-  #handler
+function requireRedirect () {
+	if (hasRequiredRedirect) return redirect;
+	hasRequiredRedirect = 1;
+	const RedirectHandler = requireRedirectHandler();
 
-  constructor (handler) {
-    if (typeof handler !== 'object' || handler === null) {
-      throw new TypeError('handler must be an object')
-    }
-    this.#handler = handler;
-  }
+	redirect = opts => {
+	  const globalMaxRedirections = opts?.maxRedirections;
+	  return dispatch => {
+	    return function redirectInterceptor (opts, handler) {
+	      const { maxRedirections = globalMaxRedirections, ...baseOpts } = opts;
 
-  onConnect (...args) {
-    return this.#handler.onConnect?.(...args)
-  }
+	      if (!maxRedirections) {
+	        return dispatch(opts, handler)
+	      }
 
-  onError (...args) {
-    return this.#handler.onError?.(...args)
-  }
+	      const redirectHandler = new RedirectHandler(
+	        dispatch,
+	        maxRedirections,
+	        opts,
+	        handler
+	      );
 
-  onUpgrade (...args) {
-    return this.#handler.onUpgrade?.(...args)
-  }
-
-  onResponseStarted (...args) {
-    return this.#handler.onResponseStarted?.(...args)
-  }
-
-  onHeaders (...args) {
-    return this.#handler.onHeaders?.(...args)
-  }
-
-  onData (...args) {
-    return this.#handler.onData?.(...args)
-  }
-
-  onComplete (...args) {
-    return this.#handler.onComplete?.(...args)
-  }
-
-  onBodySent (...args) {
-    return this.#handler.onBodySent?.(...args)
-  }
-};
-
-const RedirectHandler$1 = redirectHandler;
-
-var redirect = opts => {
-  const globalMaxRedirections = opts?.maxRedirections;
-  return dispatch => {
-    return function redirectInterceptor (opts, handler) {
-      const { maxRedirections = globalMaxRedirections, ...baseOpts } = opts;
-
-      if (!maxRedirections) {
-        return dispatch(opts, handler)
-      }
-
-      const redirectHandler = new RedirectHandler$1(
-        dispatch,
-        maxRedirections,
-        opts,
-        handler
-      );
-
-      return dispatch(baseOpts, redirectHandler)
-    }
-  }
-};
-
-const RetryHandler$1 = retryHandler;
-
-var retry = globalOpts => {
-  return dispatch => {
-    return function retryInterceptor (opts, handler) {
-      return dispatch(
-        opts,
-        new RetryHandler$1(
-          { ...opts, retryOptions: { ...globalOpts, ...opts.retryOptions } },
-          {
-            handler,
-            dispatch
-          }
-        )
-      )
-    }
-  }
-};
-
-const util$6 = util$n;
-const { InvalidArgumentError: InvalidArgumentError$2, RequestAbortedError } = errors$1;
-const DecoratorHandler$2 = decoratorHandler;
-
-class DumpHandler extends DecoratorHandler$2 {
-  #maxSize = 1024 * 1024
-  #abort = null
-  #dumped = false
-  #aborted = false
-  #size = 0
-  #reason = null
-  #handler = null
-
-  constructor ({ maxSize }, handler) {
-    super(handler);
-
-    if (maxSize != null && (!Number.isFinite(maxSize) || maxSize < 1)) {
-      throw new InvalidArgumentError$2('maxSize must be a number greater than 0')
-    }
-
-    this.#maxSize = maxSize ?? this.#maxSize;
-    this.#handler = handler;
-  }
-
-  onConnect (abort) {
-    this.#abort = abort;
-
-    this.#handler.onConnect(this.#customAbort.bind(this));
-  }
-
-  #customAbort (reason) {
-    this.#aborted = true;
-    this.#reason = reason;
-  }
-
-  // TODO: will require adjustment after new hooks are out
-  onHeaders (statusCode, rawHeaders, resume, statusMessage) {
-    const headers = util$6.parseHeaders(rawHeaders);
-    const contentLength = headers['content-length'];
-
-    if (contentLength != null && contentLength > this.#maxSize) {
-      throw new RequestAbortedError(
-        `Response size (${contentLength}) larger than maxSize (${
-          this.#maxSize
-        })`
-      )
-    }
-
-    if (this.#aborted) {
-      return true
-    }
-
-    return this.#handler.onHeaders(
-      statusCode,
-      rawHeaders,
-      resume,
-      statusMessage
-    )
-  }
-
-  onError (err) {
-    if (this.#dumped) {
-      return
-    }
-
-    err = this.#reason ?? err;
-
-    this.#handler.onError(err);
-  }
-
-  onData (chunk) {
-    this.#size = this.#size + chunk.length;
-
-    if (this.#size >= this.#maxSize) {
-      this.#dumped = true;
-
-      if (this.#aborted) {
-        this.#handler.onError(this.#reason);
-      } else {
-        this.#handler.onComplete([]);
-      }
-    }
-
-    return true
-  }
-
-  onComplete (trailers) {
-    if (this.#dumped) {
-      return
-    }
-
-    if (this.#aborted) {
-      this.#handler.onError(this.reason);
-      return
-    }
-
-    this.#handler.onComplete(trailers);
-  }
+	      return dispatch(baseOpts, redirectHandler)
+	    }
+	  }
+	};
+	return redirect;
 }
 
-function createDumpInterceptor (
-  { maxSize: defaultMaxSize } = {
-    maxSize: 1024 * 1024
-  }
-) {
-  return dispatch => {
-    return function Intercept (opts, handler) {
-      const { dumpMaxSize = defaultMaxSize } =
-        opts;
+var retry;
+var hasRequiredRetry;
 
-      const dumpHandler = new DumpHandler(
-        { maxSize: dumpMaxSize },
-        handler
-      );
+function requireRetry () {
+	if (hasRequiredRetry) return retry;
+	hasRequiredRetry = 1;
+	const RetryHandler = requireRetryHandler();
 
-      return dispatch(opts, dumpHandler)
-    }
-  }
+	retry = globalOpts => {
+	  return dispatch => {
+	    return function retryInterceptor (opts, handler) {
+	      return dispatch(
+	        opts,
+	        new RetryHandler(
+	          { ...opts, retryOptions: { ...globalOpts, ...opts.retryOptions } },
+	          {
+	            handler,
+	            dispatch
+	          }
+	        )
+	      )
+	    }
+	  }
+	};
+	return retry;
 }
 
-var dump = createDumpInterceptor;
+var dump;
+var hasRequiredDump;
 
-const { isIP } = require$$0$1;
-const { lookup } = require$$1$4;
-const DecoratorHandler$1 = decoratorHandler;
-const { InvalidArgumentError: InvalidArgumentError$1, InformationalError } = errors$1;
-const maxInt = Math.pow(2, 31) - 1;
+function requireDump () {
+	if (hasRequiredDump) return dump;
+	hasRequiredDump = 1;
 
-class DNSInstance {
-  #maxTTL = 0
-  #maxItems = 0
-  #records = new Map()
-  dualStack = true
-  affinity = null
-  lookup = null
-  pick = null
+	const util = requireUtil$7();
+	const { InvalidArgumentError, RequestAbortedError } = requireErrors();
+	const DecoratorHandler = requireDecoratorHandler();
 
-  constructor (opts) {
-    this.#maxTTL = opts.maxTTL;
-    this.#maxItems = opts.maxItems;
-    this.dualStack = opts.dualStack;
-    this.affinity = opts.affinity;
-    this.lookup = opts.lookup ?? this.#defaultLookup;
-    this.pick = opts.pick ?? this.#defaultPick;
-  }
+	class DumpHandler extends DecoratorHandler {
+	  #maxSize = 1024 * 1024
+	  #abort = null
+	  #dumped = false
+	  #aborted = false
+	  #size = 0
+	  #reason = null
+	  #handler = null
 
-  get full () {
-    return this.#records.size === this.#maxItems
-  }
+	  constructor ({ maxSize }, handler) {
+	    super(handler);
 
-  runLookup (origin, opts, cb) {
-    const ips = this.#records.get(origin.hostname);
+	    if (maxSize != null && (!Number.isFinite(maxSize) || maxSize < 1)) {
+	      throw new InvalidArgumentError('maxSize must be a number greater than 0')
+	    }
 
-    // If full, we just return the origin
-    if (ips == null && this.full) {
-      cb(null, origin.origin);
-      return
-    }
+	    this.#maxSize = maxSize ?? this.#maxSize;
+	    this.#handler = handler;
+	  }
 
-    const newOpts = {
-      affinity: this.affinity,
-      dualStack: this.dualStack,
-      lookup: this.lookup,
-      pick: this.pick,
-      ...opts.dns,
-      maxTTL: this.#maxTTL,
-      maxItems: this.#maxItems
-    };
+	  onConnect (abort) {
+	    this.#abort = abort;
 
-    // If no IPs we lookup
-    if (ips == null) {
-      this.lookup(origin, newOpts, (err, addresses) => {
-        if (err || addresses == null || addresses.length === 0) {
-          cb(err ?? new InformationalError('No DNS entries found'));
-          return
-        }
+	    this.#handler.onConnect(this.#customAbort.bind(this));
+	  }
 
-        this.setRecords(origin, addresses);
-        const records = this.#records.get(origin.hostname);
+	  #customAbort (reason) {
+	    this.#aborted = true;
+	    this.#reason = reason;
+	  }
 
-        const ip = this.pick(
-          origin,
-          records,
-          newOpts.affinity
-        );
+	  // TODO: will require adjustment after new hooks are out
+	  onHeaders (statusCode, rawHeaders, resume, statusMessage) {
+	    const headers = util.parseHeaders(rawHeaders);
+	    const contentLength = headers['content-length'];
 
-        let port;
-        if (typeof ip.port === 'number') {
-          port = `:${ip.port}`;
-        } else if (origin.port !== '') {
-          port = `:${origin.port}`;
-        } else {
-          port = '';
-        }
+	    if (contentLength != null && contentLength > this.#maxSize) {
+	      throw new RequestAbortedError(
+	        `Response size (${contentLength}) larger than maxSize (${
+	          this.#maxSize
+	        })`
+	      )
+	    }
 
-        cb(
-          null,
-          `${origin.protocol}//${
-            ip.family === 6 ? `[${ip.address}]` : ip.address
-          }${port}`
-        );
-      });
-    } else {
-      // If there's IPs we pick
-      const ip = this.pick(
-        origin,
-        ips,
-        newOpts.affinity
-      );
+	    if (this.#aborted) {
+	      return true
+	    }
 
-      // If no IPs we lookup - deleting old records
-      if (ip == null) {
-        this.#records.delete(origin.hostname);
-        this.runLookup(origin, opts, cb);
-        return
-      }
+	    return this.#handler.onHeaders(
+	      statusCode,
+	      rawHeaders,
+	      resume,
+	      statusMessage
+	    )
+	  }
 
-      let port;
-      if (typeof ip.port === 'number') {
-        port = `:${ip.port}`;
-      } else if (origin.port !== '') {
-        port = `:${origin.port}`;
-      } else {
-        port = '';
-      }
+	  onError (err) {
+	    if (this.#dumped) {
+	      return
+	    }
 
-      cb(
-        null,
-        `${origin.protocol}//${
-          ip.family === 6 ? `[${ip.address}]` : ip.address
-        }${port}`
-      );
-    }
-  }
+	    err = this.#reason ?? err;
 
-  #defaultLookup (origin, opts, cb) {
-    lookup(
-      origin.hostname,
-      {
-        all: true,
-        family: this.dualStack === false ? this.affinity : 0,
-        order: 'ipv4first'
-      },
-      (err, addresses) => {
-        if (err) {
-          return cb(err)
-        }
+	    this.#handler.onError(err);
+	  }
 
-        const results = new Map();
+	  onData (chunk) {
+	    this.#size = this.#size + chunk.length;
 
-        for (const addr of addresses) {
-          // On linux we found duplicates, we attempt to remove them with
-          // the latest record
-          results.set(`${addr.address}:${addr.family}`, addr);
-        }
+	    if (this.#size >= this.#maxSize) {
+	      this.#dumped = true;
 
-        cb(null, results.values());
-      }
-    );
-  }
+	      if (this.#aborted) {
+	        this.#handler.onError(this.#reason);
+	      } else {
+	        this.#handler.onComplete([]);
+	      }
+	    }
 
-  #defaultPick (origin, hostnameRecords, affinity) {
-    let ip = null;
-    const { records, offset } = hostnameRecords;
+	    return true
+	  }
 
-    let family;
-    if (this.dualStack) {
-      if (affinity == null) {
-        // Balance between ip families
-        if (offset == null || offset === maxInt) {
-          hostnameRecords.offset = 0;
-          affinity = 4;
-        } else {
-          hostnameRecords.offset++;
-          affinity = (hostnameRecords.offset & 1) === 1 ? 6 : 4;
-        }
-      }
+	  onComplete (trailers) {
+	    if (this.#dumped) {
+	      return
+	    }
 
-      if (records[affinity] != null && records[affinity].ips.length > 0) {
-        family = records[affinity];
-      } else {
-        family = records[affinity === 4 ? 6 : 4];
-      }
-    } else {
-      family = records[affinity];
-    }
+	    if (this.#aborted) {
+	      this.#handler.onError(this.reason);
+	      return
+	    }
 
-    // If no IPs we return null
-    if (family == null || family.ips.length === 0) {
-      return ip
-    }
+	    this.#handler.onComplete(trailers);
+	  }
+	}
 
-    if (family.offset == null || family.offset === maxInt) {
-      family.offset = 0;
-    } else {
-      family.offset++;
-    }
+	function createDumpInterceptor (
+	  { maxSize: defaultMaxSize } = {
+	    maxSize: 1024 * 1024
+	  }
+	) {
+	  return dispatch => {
+	    return function Intercept (opts, handler) {
+	      const { dumpMaxSize = defaultMaxSize } =
+	        opts;
 
-    const position = family.offset % family.ips.length;
-    ip = family.ips[position] ?? null;
+	      const dumpHandler = new DumpHandler(
+	        { maxSize: dumpMaxSize },
+	        handler
+	      );
 
-    if (ip == null) {
-      return ip
-    }
+	      return dispatch(opts, dumpHandler)
+	    }
+	  }
+	}
 
-    if (Date.now() - ip.timestamp > ip.ttl) { // record TTL is already in ms
-      // We delete expired records
-      // It is possible that they have different TTL, so we manage them individually
-      family.ips.splice(position, 1);
-      return this.pick(origin, hostnameRecords, affinity)
-    }
-
-    return ip
-  }
-
-  setRecords (origin, addresses) {
-    const timestamp = Date.now();
-    const records = { records: { 4: null, 6: null } };
-    for (const record of addresses) {
-      record.timestamp = timestamp;
-      if (typeof record.ttl === 'number') {
-        // The record TTL is expected to be in ms
-        record.ttl = Math.min(record.ttl, this.#maxTTL);
-      } else {
-        record.ttl = this.#maxTTL;
-      }
-
-      const familyRecords = records.records[record.family] ?? { ips: [] };
-
-      familyRecords.ips.push(record);
-      records.records[record.family] = familyRecords;
-    }
-
-    this.#records.set(origin.hostname, records);
-  }
-
-  getHandler (meta, opts) {
-    return new DNSDispatchHandler(this, meta, opts)
-  }
+	dump = createDumpInterceptor;
+	return dump;
 }
 
-class DNSDispatchHandler extends DecoratorHandler$1 {
-  #state = null
-  #opts = null
-  #dispatch = null
-  #handler = null
-  #origin = null
+var dns;
+var hasRequiredDns;
 
-  constructor (state, { origin, handler, dispatch }, opts) {
-    super(handler);
-    this.#origin = origin;
-    this.#handler = handler;
-    this.#opts = { ...opts };
-    this.#state = state;
-    this.#dispatch = dispatch;
-  }
+function requireDns () {
+	if (hasRequiredDns) return dns;
+	hasRequiredDns = 1;
+	const { isIP } = require$$0$3;
+	const { lookup } = require$$1$4;
+	const DecoratorHandler = requireDecoratorHandler();
+	const { InvalidArgumentError, InformationalError } = requireErrors();
+	const maxInt = Math.pow(2, 31) - 1;
 
-  onError (err) {
-    switch (err.code) {
-      case 'ETIMEDOUT':
-      case 'ECONNREFUSED': {
-        if (this.#state.dualStack) {
-          // We delete the record and retry
-          this.#state.runLookup(this.#origin, this.#opts, (err, newOrigin) => {
-            if (err) {
-              return this.#handler.onError(err)
-            }
+	class DNSInstance {
+	  #maxTTL = 0
+	  #maxItems = 0
+	  #records = new Map()
+	  dualStack = true
+	  affinity = null
+	  lookup = null
+	  pick = null
 
-            const dispatchOpts = {
-              ...this.#opts,
-              origin: newOrigin
-            };
+	  constructor (opts) {
+	    this.#maxTTL = opts.maxTTL;
+	    this.#maxItems = opts.maxItems;
+	    this.dualStack = opts.dualStack;
+	    this.affinity = opts.affinity;
+	    this.lookup = opts.lookup ?? this.#defaultLookup;
+	    this.pick = opts.pick ?? this.#defaultPick;
+	  }
 
-            this.#dispatch(dispatchOpts, this);
-          });
+	  get full () {
+	    return this.#records.size === this.#maxItems
+	  }
 
-          // if dual-stack disabled, we error out
-          return
-        }
+	  runLookup (origin, opts, cb) {
+	    const ips = this.#records.get(origin.hostname);
 
-        this.#handler.onError(err);
-        return
-      }
-      case 'ENOTFOUND':
-        this.#state.deleteRecord(this.#origin);
-      // eslint-disable-next-line no-fallthrough
-      default:
-        this.#handler.onError(err);
-        break
-    }
-  }
+	    // If full, we just return the origin
+	    if (ips == null && this.full) {
+	      cb(null, origin.origin);
+	      return
+	    }
+
+	    const newOpts = {
+	      affinity: this.affinity,
+	      dualStack: this.dualStack,
+	      lookup: this.lookup,
+	      pick: this.pick,
+	      ...opts.dns,
+	      maxTTL: this.#maxTTL,
+	      maxItems: this.#maxItems
+	    };
+
+	    // If no IPs we lookup
+	    if (ips == null) {
+	      this.lookup(origin, newOpts, (err, addresses) => {
+	        if (err || addresses == null || addresses.length === 0) {
+	          cb(err ?? new InformationalError('No DNS entries found'));
+	          return
+	        }
+
+	        this.setRecords(origin, addresses);
+	        const records = this.#records.get(origin.hostname);
+
+	        const ip = this.pick(
+	          origin,
+	          records,
+	          newOpts.affinity
+	        );
+
+	        let port;
+	        if (typeof ip.port === 'number') {
+	          port = `:${ip.port}`;
+	        } else if (origin.port !== '') {
+	          port = `:${origin.port}`;
+	        } else {
+	          port = '';
+	        }
+
+	        cb(
+	          null,
+	          `${origin.protocol}//${
+	            ip.family === 6 ? `[${ip.address}]` : ip.address
+	          }${port}`
+	        );
+	      });
+	    } else {
+	      // If there's IPs we pick
+	      const ip = this.pick(
+	        origin,
+	        ips,
+	        newOpts.affinity
+	      );
+
+	      // If no IPs we lookup - deleting old records
+	      if (ip == null) {
+	        this.#records.delete(origin.hostname);
+	        this.runLookup(origin, opts, cb);
+	        return
+	      }
+
+	      let port;
+	      if (typeof ip.port === 'number') {
+	        port = `:${ip.port}`;
+	      } else if (origin.port !== '') {
+	        port = `:${origin.port}`;
+	      } else {
+	        port = '';
+	      }
+
+	      cb(
+	        null,
+	        `${origin.protocol}//${
+	          ip.family === 6 ? `[${ip.address}]` : ip.address
+	        }${port}`
+	      );
+	    }
+	  }
+
+	  #defaultLookup (origin, opts, cb) {
+	    lookup(
+	      origin.hostname,
+	      {
+	        all: true,
+	        family: this.dualStack === false ? this.affinity : 0,
+	        order: 'ipv4first'
+	      },
+	      (err, addresses) => {
+	        if (err) {
+	          return cb(err)
+	        }
+
+	        const results = new Map();
+
+	        for (const addr of addresses) {
+	          // On linux we found duplicates, we attempt to remove them with
+	          // the latest record
+	          results.set(`${addr.address}:${addr.family}`, addr);
+	        }
+
+	        cb(null, results.values());
+	      }
+	    );
+	  }
+
+	  #defaultPick (origin, hostnameRecords, affinity) {
+	    let ip = null;
+	    const { records, offset } = hostnameRecords;
+
+	    let family;
+	    if (this.dualStack) {
+	      if (affinity == null) {
+	        // Balance between ip families
+	        if (offset == null || offset === maxInt) {
+	          hostnameRecords.offset = 0;
+	          affinity = 4;
+	        } else {
+	          hostnameRecords.offset++;
+	          affinity = (hostnameRecords.offset & 1) === 1 ? 6 : 4;
+	        }
+	      }
+
+	      if (records[affinity] != null && records[affinity].ips.length > 0) {
+	        family = records[affinity];
+	      } else {
+	        family = records[affinity === 4 ? 6 : 4];
+	      }
+	    } else {
+	      family = records[affinity];
+	    }
+
+	    // If no IPs we return null
+	    if (family == null || family.ips.length === 0) {
+	      return ip
+	    }
+
+	    if (family.offset == null || family.offset === maxInt) {
+	      family.offset = 0;
+	    } else {
+	      family.offset++;
+	    }
+
+	    const position = family.offset % family.ips.length;
+	    ip = family.ips[position] ?? null;
+
+	    if (ip == null) {
+	      return ip
+	    }
+
+	    if (Date.now() - ip.timestamp > ip.ttl) { // record TTL is already in ms
+	      // We delete expired records
+	      // It is possible that they have different TTL, so we manage them individually
+	      family.ips.splice(position, 1);
+	      return this.pick(origin, hostnameRecords, affinity)
+	    }
+
+	    return ip
+	  }
+
+	  setRecords (origin, addresses) {
+	    const timestamp = Date.now();
+	    const records = { records: { 4: null, 6: null } };
+	    for (const record of addresses) {
+	      record.timestamp = timestamp;
+	      if (typeof record.ttl === 'number') {
+	        // The record TTL is expected to be in ms
+	        record.ttl = Math.min(record.ttl, this.#maxTTL);
+	      } else {
+	        record.ttl = this.#maxTTL;
+	      }
+
+	      const familyRecords = records.records[record.family] ?? { ips: [] };
+
+	      familyRecords.ips.push(record);
+	      records.records[record.family] = familyRecords;
+	    }
+
+	    this.#records.set(origin.hostname, records);
+	  }
+
+	  getHandler (meta, opts) {
+	    return new DNSDispatchHandler(this, meta, opts)
+	  }
+	}
+
+	class DNSDispatchHandler extends DecoratorHandler {
+	  #state = null
+	  #opts = null
+	  #dispatch = null
+	  #handler = null
+	  #origin = null
+
+	  constructor (state, { origin, handler, dispatch }, opts) {
+	    super(handler);
+	    this.#origin = origin;
+	    this.#handler = handler;
+	    this.#opts = { ...opts };
+	    this.#state = state;
+	    this.#dispatch = dispatch;
+	  }
+
+	  onError (err) {
+	    switch (err.code) {
+	      case 'ETIMEDOUT':
+	      case 'ECONNREFUSED': {
+	        if (this.#state.dualStack) {
+	          // We delete the record and retry
+	          this.#state.runLookup(this.#origin, this.#opts, (err, newOrigin) => {
+	            if (err) {
+	              return this.#handler.onError(err)
+	            }
+
+	            const dispatchOpts = {
+	              ...this.#opts,
+	              origin: newOrigin
+	            };
+
+	            this.#dispatch(dispatchOpts, this);
+	          });
+
+	          // if dual-stack disabled, we error out
+	          return
+	        }
+
+	        this.#handler.onError(err);
+	        return
+	      }
+	      case 'ENOTFOUND':
+	        this.#state.deleteRecord(this.#origin);
+	      // eslint-disable-next-line no-fallthrough
+	      default:
+	        this.#handler.onError(err);
+	        break
+	    }
+	  }
+	}
+
+	dns = interceptorOpts => {
+	  if (
+	    interceptorOpts?.maxTTL != null &&
+	    (typeof interceptorOpts?.maxTTL !== 'number' || interceptorOpts?.maxTTL < 0)
+	  ) {
+	    throw new InvalidArgumentError('Invalid maxTTL. Must be a positive number')
+	  }
+
+	  if (
+	    interceptorOpts?.maxItems != null &&
+	    (typeof interceptorOpts?.maxItems !== 'number' ||
+	      interceptorOpts?.maxItems < 1)
+	  ) {
+	    throw new InvalidArgumentError(
+	      'Invalid maxItems. Must be a positive number and greater than zero'
+	    )
+	  }
+
+	  if (
+	    interceptorOpts?.affinity != null &&
+	    interceptorOpts?.affinity !== 4 &&
+	    interceptorOpts?.affinity !== 6
+	  ) {
+	    throw new InvalidArgumentError('Invalid affinity. Must be either 4 or 6')
+	  }
+
+	  if (
+	    interceptorOpts?.dualStack != null &&
+	    typeof interceptorOpts?.dualStack !== 'boolean'
+	  ) {
+	    throw new InvalidArgumentError('Invalid dualStack. Must be a boolean')
+	  }
+
+	  if (
+	    interceptorOpts?.lookup != null &&
+	    typeof interceptorOpts?.lookup !== 'function'
+	  ) {
+	    throw new InvalidArgumentError('Invalid lookup. Must be a function')
+	  }
+
+	  if (
+	    interceptorOpts?.pick != null &&
+	    typeof interceptorOpts?.pick !== 'function'
+	  ) {
+	    throw new InvalidArgumentError('Invalid pick. Must be a function')
+	  }
+
+	  const dualStack = interceptorOpts?.dualStack ?? true;
+	  let affinity;
+	  if (dualStack) {
+	    affinity = interceptorOpts?.affinity ?? null;
+	  } else {
+	    affinity = interceptorOpts?.affinity ?? 4;
+	  }
+
+	  const opts = {
+	    maxTTL: interceptorOpts?.maxTTL ?? 10e3, // Expressed in ms
+	    lookup: interceptorOpts?.lookup ?? null,
+	    pick: interceptorOpts?.pick ?? null,
+	    dualStack,
+	    affinity,
+	    maxItems: interceptorOpts?.maxItems ?? Infinity
+	  };
+
+	  const instance = new DNSInstance(opts);
+
+	  return dispatch => {
+	    return function dnsInterceptor (origDispatchOpts, handler) {
+	      const origin =
+	        origDispatchOpts.origin.constructor === URL
+	          ? origDispatchOpts.origin
+	          : new URL(origDispatchOpts.origin);
+
+	      if (isIP(origin.hostname) !== 0) {
+	        return dispatch(origDispatchOpts, handler)
+	      }
+
+	      instance.runLookup(origin, origDispatchOpts, (err, newOrigin) => {
+	        if (err) {
+	          return handler.onError(err)
+	        }
+
+	        let dispatchOpts = null;
+	        dispatchOpts = {
+	          ...origDispatchOpts,
+	          servername: origin.hostname, // For SNI on TLS
+	          origin: newOrigin,
+	          headers: {
+	            host: origin.hostname,
+	            ...origDispatchOpts.headers
+	          }
+	        };
+
+	        dispatch(
+	          dispatchOpts,
+	          instance.getHandler({ origin, dispatch, handler }, origDispatchOpts)
+	        );
+	      });
+
+	      return true
+	    }
+	  }
+	};
+	return dns;
 }
-
-var dns = interceptorOpts => {
-  if (
-    interceptorOpts?.maxTTL != null &&
-    (typeof interceptorOpts?.maxTTL !== 'number' || interceptorOpts?.maxTTL < 0)
-  ) {
-    throw new InvalidArgumentError$1('Invalid maxTTL. Must be a positive number')
-  }
-
-  if (
-    interceptorOpts?.maxItems != null &&
-    (typeof interceptorOpts?.maxItems !== 'number' ||
-      interceptorOpts?.maxItems < 1)
-  ) {
-    throw new InvalidArgumentError$1(
-      'Invalid maxItems. Must be a positive number and greater than zero'
-    )
-  }
-
-  if (
-    interceptorOpts?.affinity != null &&
-    interceptorOpts?.affinity !== 4 &&
-    interceptorOpts?.affinity !== 6
-  ) {
-    throw new InvalidArgumentError$1('Invalid affinity. Must be either 4 or 6')
-  }
-
-  if (
-    interceptorOpts?.dualStack != null &&
-    typeof interceptorOpts?.dualStack !== 'boolean'
-  ) {
-    throw new InvalidArgumentError$1('Invalid dualStack. Must be a boolean')
-  }
-
-  if (
-    interceptorOpts?.lookup != null &&
-    typeof interceptorOpts?.lookup !== 'function'
-  ) {
-    throw new InvalidArgumentError$1('Invalid lookup. Must be a function')
-  }
-
-  if (
-    interceptorOpts?.pick != null &&
-    typeof interceptorOpts?.pick !== 'function'
-  ) {
-    throw new InvalidArgumentError$1('Invalid pick. Must be a function')
-  }
-
-  const dualStack = interceptorOpts?.dualStack ?? true;
-  let affinity;
-  if (dualStack) {
-    affinity = interceptorOpts?.affinity ?? null;
-  } else {
-    affinity = interceptorOpts?.affinity ?? 4;
-  }
-
-  const opts = {
-    maxTTL: interceptorOpts?.maxTTL ?? 10e3, // Expressed in ms
-    lookup: interceptorOpts?.lookup ?? null,
-    pick: interceptorOpts?.pick ?? null,
-    dualStack,
-    affinity,
-    maxItems: interceptorOpts?.maxItems ?? Infinity
-  };
-
-  const instance = new DNSInstance(opts);
-
-  return dispatch => {
-    return function dnsInterceptor (origDispatchOpts, handler) {
-      const origin =
-        origDispatchOpts.origin.constructor === URL
-          ? origDispatchOpts.origin
-          : new URL(origDispatchOpts.origin);
-
-      if (isIP(origin.hostname) !== 0) {
-        return dispatch(origDispatchOpts, handler)
-      }
-
-      instance.runLookup(origin, origDispatchOpts, (err, newOrigin) => {
-        if (err) {
-          return handler.onError(err)
-        }
-
-        let dispatchOpts = null;
-        dispatchOpts = {
-          ...origDispatchOpts,
-          servername: origin.hostname, // For SNI on TLS
-          origin: newOrigin,
-          headers: {
-            host: origin.hostname,
-            ...origDispatchOpts.headers
-          }
-        };
-
-        dispatch(
-          dispatchOpts,
-          instance.getHandler({ origin, dispatch, handler }, origDispatchOpts)
-        );
-      });
-
-      return true
-    }
-  }
-};
 
 var headers;
 var hasRequiredHeaders;
@@ -16521,15 +17014,15 @@ function requireHeaders () {
 	if (hasRequiredHeaders) return headers;
 	hasRequiredHeaders = 1;
 
-	const { kConstruct } = symbols$4;
-	const { kEnumerableProperty } = util$n;
+	const { kConstruct } = requireSymbols$4();
+	const { kEnumerableProperty } = requireUtil$7();
 	const {
 	  iteratorMixin,
 	  isValidHeaderName,
 	  isValidHeaderValue
-	} = requireUtil$5();
+	} = requireUtil$6();
 	const { webidl } = requireWebidl();
-	const assert = require$$0$3;
+	const assert = require$$0$1;
 	const util = require$$0$4;
 
 	const kHeadersMap = Symbol('headers map');
@@ -17216,7 +17709,7 @@ function requireResponse () {
 
 	const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = requireHeaders();
 	const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = requireBody();
-	const util = util$n;
+	const util = requireUtil$7();
 	const nodeUtil = require$$0$4;
 	const { kEnumerableProperty } = util;
 	const {
@@ -17228,7 +17721,7 @@ function requireResponse () {
 	  isErrorLike,
 	  isomorphicEncode,
 	  environmentSettingsObject: relevantRealm
-	} = requireUtil$5();
+	} = requireUtil$6();
 	const {
 	  redirectStatusSet,
 	  nullBodyStatus
@@ -17237,8 +17730,8 @@ function requireResponse () {
 	const { webidl } = requireWebidl();
 	const { FormData } = requireFormdata();
 	const { URLSerializer } = requireDataUrl();
-	const { kConstruct } = symbols$4;
-	const assert = require$$0$3;
+	const { kConstruct } = requireSymbols$4();
+	const assert = require$$0$1;
 	const { types } = require$$0$4;
 
 	const textEncoder = new TextEncoder('utf-8');
@@ -17832,7 +18325,7 @@ function requireDispatcherWeakref () {
 	if (hasRequiredDispatcherWeakref) return dispatcherWeakref;
 	hasRequiredDispatcherWeakref = 1;
 
-	const { kConnected, kSize } = symbols$4;
+	const { kConnected, kSize } = requireSymbols$4();
 
 	class CompatWeakRef {
 	  constructor (value) {
@@ -17891,13 +18384,13 @@ function requireRequest () {
 	const { extractBody, mixinBody, cloneBody, bodyUnusable } = requireBody();
 	const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = requireHeaders();
 	const { FinalizationRegistry } = requireDispatcherWeakref()();
-	const util = util$n;
+	const util = requireUtil$7();
 	const nodeUtil = require$$0$4;
 	const {
 	  isValidHTTPToken,
 	  sameOrigin,
 	  environmentSettingsObject
-	} = requireUtil$5();
+	} = requireUtil$6();
 	const {
 	  forbiddenMethodsSet,
 	  corsSafeListedMethodsSet,
@@ -17912,8 +18405,8 @@ function requireRequest () {
 	const { kHeaders, kSignal, kState, kDispatcher } = requireSymbols$3();
 	const { webidl } = requireWebidl();
 	const { URLSerializer } = requireDataUrl();
-	const { kConstruct } = symbols$4;
-	const assert = require$$0$3;
+	const { kConstruct } = requireSymbols$4();
+	const assert = require$$0$1;
 	const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = require$$8;
 
 	const kAbortController = Symbol('abortController');
@@ -18975,9 +19468,9 @@ function requireFetch () {
 	  buildContentRange,
 	  createInflate,
 	  extractMimeType
-	} = requireUtil$5();
+	} = requireUtil$6();
 	const { kState, kDispatcher } = requireSymbols$3();
-	const assert = require$$0$3;
+	const assert = require$$0$1;
 	const { safelyExtractBody, extractBody } = requireBody();
 	const {
 	  redirectStatusSet,
@@ -18988,11 +19481,11 @@ function requireFetch () {
 	} = requireConstants$2();
 	const EE = require$$8;
 	const { Readable, pipeline, finished } = require$$0$2;
-	const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = util$n;
+	const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = requireUtil$7();
 	const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = requireDataUrl();
-	const { getGlobalDispatcher } = global;
+	const { getGlobalDispatcher } = requireGlobal();
 	const { webidl } = requireWebidl();
-	const { STATUS_CODES } = http$3;
+	const { STATUS_CODES } = http$1;
 	const GET_OR_HEAD = ['GET', 'HEAD'];
 
 	const defaultUserAgent = typeof __UNDICI_IS_NODE__ !== 'undefined' || typeof esbuildDetection !== 'undefined'
@@ -21528,11 +22021,11 @@ function requireEncoding () {
 	return encoding;
 }
 
-var util$5;
+var util$4;
 var hasRequiredUtil$4;
 
 function requireUtil$4 () {
-	if (hasRequiredUtil$4) return util$5;
+	if (hasRequiredUtil$4) return util$4;
 	hasRequiredUtil$4 = 1;
 
 	const {
@@ -21919,12 +22412,12 @@ function requireUtil$4 () {
 	  }, new Uint8Array(size))
 	}
 
-	util$5 = {
+	util$4 = {
 	  staticPropertyDescriptors,
 	  readOperation,
 	  fireAProgressEvent
 	};
-	return util$5;
+	return util$4;
 }
 
 var filereader;
@@ -21947,7 +22440,7 @@ function requireFilereader () {
 	  kAborted
 	} = requireSymbols$2();
 	const { webidl } = requireWebidl();
-	const { kEnumerableProperty } = util$n;
+	const { kEnumerableProperty } = requireUtil$7();
 
 	class FileReader extends EventTarget {
 	  constructor () {
@@ -22287,21 +22780,21 @@ function requireSymbols$1 () {
 	hasRequiredSymbols$1 = 1;
 
 	symbols$1 = {
-	  kConstruct: symbols$4.kConstruct
+	  kConstruct: requireSymbols$4().kConstruct
 	};
 	return symbols$1;
 }
 
-var util$4;
+var util$3;
 var hasRequiredUtil$3;
 
 function requireUtil$3 () {
-	if (hasRequiredUtil$3) return util$4;
+	if (hasRequiredUtil$3) return util$3;
 	hasRequiredUtil$3 = 1;
 
-	const assert = require$$0$3;
+	const assert = require$$0$1;
 	const { URLSerializer } = requireDataUrl();
-	const { isValidHeaderName } = requireUtil$5();
+	const { isValidHeaderName } = requireUtil$6();
 
 	/**
 	 * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -22338,11 +22831,11 @@ function requireUtil$3 () {
 	  return values
 	}
 
-	util$4 = {
+	util$3 = {
 	  urlEquals,
 	  getFieldValues
 	};
-	return util$4;
+	return util$3;
 }
 
 var cache;
@@ -22354,14 +22847,14 @@ function requireCache () {
 
 	const { kConstruct } = requireSymbols$1();
 	const { urlEquals, getFieldValues } = requireUtil$3();
-	const { kEnumerableProperty, isDisturbed } = util$n;
+	const { kEnumerableProperty, isDisturbed } = requireUtil$7();
 	const { webidl } = requireWebidl();
 	const { Response, cloneResponse, fromInnerResponse } = requireResponse();
 	const { Request, fromInnerRequest } = requireRequest();
 	const { kState } = requireSymbols$3();
 	const { fetching } = requireFetch();
-	const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = requireUtil$5();
-	const assert = require$$0$3;
+	const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = requireUtil$6();
+	const assert = require$$0$1;
 
 	/**
 	 * @see https://w3c.github.io/ServiceWorker/#dfn-cache-batch-operation
@@ -23222,7 +23715,7 @@ function requireCachestorage () {
 	const { kConstruct } = requireSymbols$1();
 	const { Cache } = requireCache();
 	const { webidl } = requireWebidl();
-	const { kEnumerableProperty } = util$n;
+	const { kEnumerableProperty } = requireUtil$7();
 
 	class CacheStorage {
 	  /**
@@ -23392,11 +23885,11 @@ function requireConstants$1 () {
 	return constants$1;
 }
 
-var util$3;
+var util$2;
 var hasRequiredUtil$2;
 
 function requireUtil$2 () {
-	if (hasRequiredUtil$2) return util$3;
+	if (hasRequiredUtil$2) return util$2;
 	hasRequiredUtil$2 = 1;
 
 	/**
@@ -23741,7 +24234,7 @@ function requireUtil$2 () {
 	  return out.join('; ')
 	}
 
-	util$3 = {
+	util$2 = {
 	  isCTLExcludingHtab,
 	  validateCookieName,
 	  validateCookiePath,
@@ -23749,7 +24242,7 @@ function requireUtil$2 () {
 	  toIMFDate,
 	  stringify
 	};
-	return util$3;
+	return util$2;
 }
 
 var parse;
@@ -23762,7 +24255,7 @@ function requireParse () {
 	const { maxNameValuePairSize, maxAttributeValueSize } = requireConstants$1();
 	const { isCTLExcludingHtab } = requireUtil$2();
 	const { collectASequenceOfCodePointsFast } = requireDataUrl();
-	const assert = require$$0$3;
+	const assert = require$$0$1;
 
 	/**
 	 * @description Parses the field-value attributes of a set-cookie header string.
@@ -24270,8 +24763,8 @@ function requireEvents () {
 	hasRequiredEvents = 1;
 
 	const { webidl } = requireWebidl();
-	const { kEnumerableProperty } = util$n;
-	const { kConstruct } = symbols$4;
+	const { kEnumerableProperty } = requireUtil$7();
+	const { kConstruct } = requireSymbols$4();
 	const { MessagePort } = require$$1$1;
 
 	/**
@@ -24693,11 +25186,11 @@ function requireSymbols () {
 	return symbols;
 }
 
-var util$2;
+var util$1;
 var hasRequiredUtil$1;
 
 function requireUtil$1 () {
-	if (hasRequiredUtil$1) return util$2;
+	if (hasRequiredUtil$1) return util$1;
 	hasRequiredUtil$1 = 1;
 
 	const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = requireSymbols();
@@ -25002,7 +25495,7 @@ function requireUtil$1 () {
 	    throw new TypeError('Invalid utf-8 received.')
 	  };
 
-	util$2 = {
+	util$1 = {
 	  isConnecting,
 	  isEstablished,
 	  isClosing,
@@ -25020,7 +25513,7 @@ function requireUtil$1 () {
 	  parseExtensions,
 	  isValidClientWindowBits
 	};
-	return util$2;
+	return util$1;
 }
 
 var frame;
@@ -25143,12 +25636,12 @@ function requireConnection () {
 	  kResponse
 	} = requireSymbols();
 	const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = requireUtil$1();
-	const { channels } = diagnostics;
+	const { channels } = requireDiagnostics();
 	const { CloseEvent } = requireEvents();
 	const { makeRequest } = requireRequest();
 	const { fetching } = requireFetch();
 	const { Headers, getHeadersList } = requireHeaders();
-	const { getDecodeSplit } = requireUtil$5();
+	const { getDecodeSplit } = requireUtil$6();
 	const { WebsocketFrameSend } = requireFrame();
 
 	/** @type {import('crypto')} */
@@ -25512,7 +26005,7 @@ function requirePermessageDeflate () {
 
 	const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = zlib;
 	const { isValidClientWindowBits } = requireUtil$1();
-	const { MessageSizeExceededError } = errors$1;
+	const { MessageSizeExceededError } = requireErrors();
 
 	const tail = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 	const kBuffer = Symbol('kBuffer');
@@ -25624,10 +26117,10 @@ function requireReceiver () {
 	hasRequiredReceiver = 1;
 
 	const { Writable } = require$$0$2;
-	const assert = require$$0$3;
+	const assert = require$$0$1;
 	const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = requireConstants();
 	const { kReadyState, kSentClose, kResponse, kReceivedClose } = requireSymbols();
-	const { channels } = diagnostics;
+	const { channels } = requireDiagnostics();
 	const {
 	  isValidStatusCode,
 	  isValidOpcode,
@@ -25641,7 +26134,7 @@ function requireReceiver () {
 	const { WebsocketFrameSend } = requireFrame();
 	const { closeWebSocketConnection } = requireConnection();
 	const { PerMessageDeflate } = requirePermessageDeflate();
-	const { MessageSizeExceededError } = errors$1;
+	const { MessageSizeExceededError } = requireErrors();
 
 	function failWebsocketConnectionWithCode (ws, code, reason) {
 	  closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason));
@@ -26160,7 +26653,7 @@ function requireSender () {
 
 	const { WebsocketFrameSend } = requireFrame();
 	const { opcodes, sendHints } = requireConstants();
-	const FixedQueue = fixedQueue;
+	const FixedQueue = requireFixedQueue();
 
 	/** @type {typeof Uint8Array} */
 	const FastBuffer = Buffer[Symbol.species];
@@ -26272,7 +26765,7 @@ function requireWebsocket () {
 
 	const { webidl } = requireWebidl();
 	const { URLSerializer } = requireDataUrl();
-	const { environmentSettingsObject } = requireUtil$5();
+	const { environmentSettingsObject } = requireUtil$6();
 	const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = requireConstants();
 	const {
 	  kWebSocketURL,
@@ -26292,8 +26785,8 @@ function requireWebsocket () {
 	} = requireUtil$1();
 	const { establishWebSocketConnection, closeWebSocketConnection } = requireConnection();
 	const { ByteParser } = requireReceiver();
-	const { kEnumerableProperty, isBlobLike } = util$n;
-	const { getGlobalDispatcher } = global;
+	const { kEnumerableProperty, isBlobLike } = requireUtil$7();
+	const { getGlobalDispatcher } = requireGlobal();
 	const { types } = require$$0$4;
 	const { ErrorEvent, CloseEvent } = requireEvents();
 	const { SendQueue } = requireSender();
@@ -26866,11 +27359,11 @@ function requireWebsocket () {
 	return websocket;
 }
 
-var util$1;
+var util;
 var hasRequiredUtil;
 
 function requireUtil () {
-	if (hasRequiredUtil) return util$1;
+	if (hasRequiredUtil) return util;
 	hasRequiredUtil = 1;
 
 	/**
@@ -26903,12 +27396,12 @@ function requireUtil () {
 	  })
 	}
 
-	util$1 = {
+	util = {
 	  isValidLastEventId,
 	  isASCIINumber,
 	  delay
 	};
-	return util$1;
+	return util;
 }
 
 var eventsourceStream;
@@ -27509,9 +28002,9 @@ function requireEventsource () {
 	const { createFastMessageEvent } = requireEvents();
 	const { isNetworkError } = requireResponse();
 	const { delay } = requireUtil();
-	const { kEnumerableProperty } = util$n;
-	const { environmentSettingsObject } = requireUtil$5();
-	const { getGlobalDispatcher } = global;
+	const { kEnumerableProperty } = requireUtil$7();
+	const { environmentSettingsObject } = requireUtil$6();
+	const { getGlobalDispatcher } = requireGlobal();
 
 	let experimentalWarned = false;
 
@@ -27984,173 +28477,183 @@ function requireEventsource () {
 	return eventsource;
 }
 
-const Client = client;
-const Dispatcher = dispatcher;
-const Pool = pool;
-const BalancedPool = balancedPool;
-const Agent = agent;
-const ProxyAgent = proxyAgent;
-const EnvHttpProxyAgent = envHttpProxyAgent;
-const RetryAgent = retryAgent;
-const errors = errors$1;
-const util = util$n;
-const { InvalidArgumentError } = errors;
-const api = api$1;
-const buildConnector = connect$2;
-const MockClient = mockClient;
-const MockAgent = mockAgent;
-const MockPool = mockPool;
-const mockErrors = mockErrors$1;
-const RetryHandler = retryHandler;
-const { getGlobalDispatcher, setGlobalDispatcher } = global;
-const DecoratorHandler = decoratorHandler;
-const RedirectHandler = redirectHandler;
-const createRedirectInterceptor = redirectInterceptor;
+var hasRequiredUndici;
 
-Object.assign(Dispatcher.prototype, api);
+function requireUndici () {
+	if (hasRequiredUndici) return undici;
+	hasRequiredUndici = 1;
 
-undici.Dispatcher = Dispatcher;
-undici.Client = Client;
-undici.Pool = Pool;
-undici.BalancedPool = BalancedPool;
-undici.Agent = Agent;
-var ProxyAgent_1 = undici.ProxyAgent = ProxyAgent;
-undici.EnvHttpProxyAgent = EnvHttpProxyAgent;
-undici.RetryAgent = RetryAgent;
-undici.RetryHandler = RetryHandler;
+	const Client = requireClient();
+	const Dispatcher = requireDispatcher();
+	const Pool = requirePool();
+	const BalancedPool = requireBalancedPool();
+	const Agent = requireAgent();
+	const ProxyAgent = requireProxyAgent();
+	const EnvHttpProxyAgent = requireEnvHttpProxyAgent();
+	const RetryAgent = requireRetryAgent();
+	const errors = requireErrors();
+	const util = requireUtil$7();
+	const { InvalidArgumentError } = errors;
+	const api = requireApi();
+	const buildConnector = requireConnect();
+	const MockClient = requireMockClient();
+	const MockAgent = requireMockAgent();
+	const MockPool = requireMockPool();
+	const mockErrors = requireMockErrors();
+	const RetryHandler = requireRetryHandler();
+	const { getGlobalDispatcher, setGlobalDispatcher } = requireGlobal();
+	const DecoratorHandler = requireDecoratorHandler();
+	const RedirectHandler = requireRedirectHandler();
+	const createRedirectInterceptor = requireRedirectInterceptor();
 
-undici.DecoratorHandler = DecoratorHandler;
-undici.RedirectHandler = RedirectHandler;
-undici.createRedirectInterceptor = createRedirectInterceptor;
-undici.interceptors = {
-  redirect: redirect,
-  retry: retry,
-  dump: dump,
-  dns: dns
-};
+	Object.assign(Dispatcher.prototype, api);
 
-undici.buildConnector = buildConnector;
-undici.errors = errors;
-undici.util = {
-  parseHeaders: util.parseHeaders,
-  headerNameToString: util.headerNameToString
-};
+	undici.Dispatcher = Dispatcher;
+	undici.Client = Client;
+	undici.Pool = Pool;
+	undici.BalancedPool = BalancedPool;
+	undici.Agent = Agent;
+	undici.ProxyAgent = ProxyAgent;
+	undici.EnvHttpProxyAgent = EnvHttpProxyAgent;
+	undici.RetryAgent = RetryAgent;
+	undici.RetryHandler = RetryHandler;
 
-function makeDispatcher (fn) {
-  return (url, opts, handler) => {
-    if (typeof opts === 'function') {
-      handler = opts;
-      opts = null;
-    }
+	undici.DecoratorHandler = DecoratorHandler;
+	undici.RedirectHandler = RedirectHandler;
+	undici.createRedirectInterceptor = createRedirectInterceptor;
+	undici.interceptors = {
+	  redirect: requireRedirect(),
+	  retry: requireRetry(),
+	  dump: requireDump(),
+	  dns: requireDns()
+	};
 
-    if (!url || (typeof url !== 'string' && typeof url !== 'object' && !(url instanceof URL))) {
-      throw new InvalidArgumentError('invalid url')
-    }
+	undici.buildConnector = buildConnector;
+	undici.errors = errors;
+	undici.util = {
+	  parseHeaders: util.parseHeaders,
+	  headerNameToString: util.headerNameToString
+	};
 
-    if (opts != null && typeof opts !== 'object') {
-      throw new InvalidArgumentError('invalid opts')
-    }
+	function makeDispatcher (fn) {
+	  return (url, opts, handler) => {
+	    if (typeof opts === 'function') {
+	      handler = opts;
+	      opts = null;
+	    }
 
-    if (opts && opts.path != null) {
-      if (typeof opts.path !== 'string') {
-        throw new InvalidArgumentError('invalid opts.path')
-      }
+	    if (!url || (typeof url !== 'string' && typeof url !== 'object' && !(url instanceof URL))) {
+	      throw new InvalidArgumentError('invalid url')
+	    }
 
-      let path = opts.path;
-      if (!opts.path.startsWith('/')) {
-        path = `/${path}`;
-      }
+	    if (opts != null && typeof opts !== 'object') {
+	      throw new InvalidArgumentError('invalid opts')
+	    }
 
-      url = new URL(util.parseOrigin(url).origin + path);
-    } else {
-      if (!opts) {
-        opts = typeof url === 'object' ? url : {};
-      }
+	    if (opts && opts.path != null) {
+	      if (typeof opts.path !== 'string') {
+	        throw new InvalidArgumentError('invalid opts.path')
+	      }
 
-      url = util.parseURL(url);
-    }
+	      let path = opts.path;
+	      if (!opts.path.startsWith('/')) {
+	        path = `/${path}`;
+	      }
 
-    const { agent, dispatcher = getGlobalDispatcher() } = opts;
+	      url = new URL(util.parseOrigin(url).origin + path);
+	    } else {
+	      if (!opts) {
+	        opts = typeof url === 'object' ? url : {};
+	      }
 
-    if (agent) {
-      throw new InvalidArgumentError('unsupported opts.agent. Did you mean opts.client?')
-    }
+	      url = util.parseURL(url);
+	    }
 
-    return fn.call(dispatcher, {
-      ...opts,
-      origin: url.origin,
-      path: url.search ? `${url.pathname}${url.search}` : url.pathname,
-      method: opts.method || (opts.body ? 'PUT' : 'GET')
-    }, handler)
-  }
+	    const { agent, dispatcher = getGlobalDispatcher() } = opts;
+
+	    if (agent) {
+	      throw new InvalidArgumentError('unsupported opts.agent. Did you mean opts.client?')
+	    }
+
+	    return fn.call(dispatcher, {
+	      ...opts,
+	      origin: url.origin,
+	      path: url.search ? `${url.pathname}${url.search}` : url.pathname,
+	      method: opts.method || (opts.body ? 'PUT' : 'GET')
+	    }, handler)
+	  }
+	}
+
+	undici.setGlobalDispatcher = setGlobalDispatcher;
+	undici.getGlobalDispatcher = getGlobalDispatcher;
+
+	const fetchImpl = requireFetch().fetch;
+	undici.fetch = async function fetch (init, options = undefined) {
+	  try {
+	    return await fetchImpl(init, options)
+	  } catch (err) {
+	    if (err && typeof err === 'object') {
+	      Error.captureStackTrace(err);
+	    }
+
+	    throw err
+	  }
+	};
+	undici.Headers = requireHeaders().Headers;
+	undici.Response = requireResponse().Response;
+	undici.Request = requireRequest().Request;
+	undici.FormData = requireFormdata().FormData;
+	undici.File = globalThis.File ?? require$$0.File;
+	undici.FileReader = requireFilereader().FileReader;
+
+	const { setGlobalOrigin, getGlobalOrigin } = requireGlobal$1();
+
+	undici.setGlobalOrigin = setGlobalOrigin;
+	undici.getGlobalOrigin = getGlobalOrigin;
+
+	const { CacheStorage } = requireCachestorage();
+	const { kConstruct } = requireSymbols$1();
+
+	// Cache & CacheStorage are tightly coupled with fetch. Even if it may run
+	// in an older version of Node, it doesn't have any use without fetch.
+	undici.caches = new CacheStorage(kConstruct);
+
+	const { deleteCookie, getCookies, getSetCookies, setCookie } = requireCookies();
+
+	undici.deleteCookie = deleteCookie;
+	undici.getCookies = getCookies;
+	undici.getSetCookies = getSetCookies;
+	undici.setCookie = setCookie;
+
+	const { parseMIMEType, serializeAMimeType } = requireDataUrl();
+
+	undici.parseMIMEType = parseMIMEType;
+	undici.serializeAMimeType = serializeAMimeType;
+
+	const { CloseEvent, ErrorEvent, MessageEvent } = requireEvents();
+	undici.WebSocket = requireWebsocket().WebSocket;
+	undici.CloseEvent = CloseEvent;
+	undici.ErrorEvent = ErrorEvent;
+	undici.MessageEvent = MessageEvent;
+
+	undici.request = makeDispatcher(api.request);
+	undici.stream = makeDispatcher(api.stream);
+	undici.pipeline = makeDispatcher(api.pipeline);
+	undici.connect = makeDispatcher(api.connect);
+	undici.upgrade = makeDispatcher(api.upgrade);
+
+	undici.MockClient = MockClient;
+	undici.MockPool = MockPool;
+	undici.MockAgent = MockAgent;
+	undici.mockErrors = mockErrors;
+
+	const { EventSource } = requireEventsource();
+
+	undici.EventSource = EventSource;
+	return undici;
 }
 
-undici.setGlobalDispatcher = setGlobalDispatcher;
-undici.getGlobalDispatcher = getGlobalDispatcher;
-
-const fetchImpl = requireFetch().fetch;
-var fetch = undici.fetch = async function fetch (init, options = undefined) {
-  try {
-    return await fetchImpl(init, options)
-  } catch (err) {
-    if (err && typeof err === 'object') {
-      Error.captureStackTrace(err);
-    }
-
-    throw err
-  }
-};
-undici.Headers = requireHeaders().Headers;
-undici.Response = requireResponse().Response;
-undici.Request = requireRequest().Request;
-undici.FormData = requireFormdata().FormData;
-undici.File = globalThis.File ?? require$$0.File;
-undici.FileReader = requireFilereader().FileReader;
-
-const { setGlobalOrigin, getGlobalOrigin } = requireGlobal();
-
-undici.setGlobalOrigin = setGlobalOrigin;
-undici.getGlobalOrigin = getGlobalOrigin;
-
-const { CacheStorage } = requireCachestorage();
-const { kConstruct } = requireSymbols$1();
-
-// Cache & CacheStorage are tightly coupled with fetch. Even if it may run
-// in an older version of Node, it doesn't have any use without fetch.
-undici.caches = new CacheStorage(kConstruct);
-
-const { deleteCookie, getCookies, getSetCookies, setCookie } = requireCookies();
-
-undici.deleteCookie = deleteCookie;
-undici.getCookies = getCookies;
-undici.getSetCookies = getSetCookies;
-undici.setCookie = setCookie;
-
-const { parseMIMEType, serializeAMimeType } = requireDataUrl();
-
-undici.parseMIMEType = parseMIMEType;
-undici.serializeAMimeType = serializeAMimeType;
-
-const { CloseEvent, ErrorEvent, MessageEvent } = requireEvents();
-undici.WebSocket = requireWebsocket().WebSocket;
-undici.CloseEvent = CloseEvent;
-undici.ErrorEvent = ErrorEvent;
-undici.MessageEvent = MessageEvent;
-
-undici.request = makeDispatcher(api.request);
-undici.stream = makeDispatcher(api.stream);
-undici.pipeline = makeDispatcher(api.pipeline);
-undici.connect = makeDispatcher(api.connect);
-undici.upgrade = makeDispatcher(api.upgrade);
-
-undici.MockClient = MockClient;
-undici.MockPool = MockPool;
-undici.MockAgent = MockAgent;
-undici.mockErrors = mockErrors;
-
-const { EventSource } = requireEventsource();
-
-undici.EventSource = EventSource;
+var undiciExports = requireUndici();
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter$4 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
@@ -28569,7 +29072,7 @@ class HttpClient {
         const info = {};
         info.parsedUrl = requestUrl;
         const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https$1 : http$2;
+        info.httpModule = usingSsl ? https : http;
         const defaultPort = usingSsl ? 443 : 80;
         info.options = {};
         info.options.host = info.parsedUrl.hostname;
@@ -28683,7 +29186,7 @@ class HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http$2.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -28697,10 +29200,10 @@ class HttpClient {
             let tunnelAgent;
             const overHttps = proxyUrl.protocol === 'https:';
             if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+                tunnelAgent = overHttps ? tunnelExports.httpsOverHttps : tunnelExports.httpsOverHttp;
             }
             else {
-                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+                tunnelAgent = overHttps ? tunnelExports.httpOverHttps : tunnelExports.httpOverHttp;
             }
             agent = tunnelAgent(agentOptions);
             this._proxyAgent = agent;
@@ -28708,7 +29211,7 @@ class HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https$1.Agent(options) : new http$2.Agent(options);
+            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -28731,7 +29234,7 @@ class HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent_1(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undiciExports.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -28964,7 +29467,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, constants$6.R_OK | constants$6.W_OK);
+                yield access(pathFromEnv, constants$5.R_OK | constants$5.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -29433,4 +29936,4 @@ function actionProgress(env = process.env) {
     };
 }
 
-export { actionProgress as a, summary as b, setFailed as c, getInput as d, error as e, fetch as f, getIDToken as g, logInfo as l, setOutput as s, tunnel as t, undici as u, warning as w };
+export { actionProgress as a, summary as b, setFailed as c, requireUndici as d, error as e, getInput as f, getIDToken as g, logInfo as l, requireTunnel as r, setOutput as s, undiciExports as u, warning as w };

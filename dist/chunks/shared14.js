@@ -7,7 +7,7 @@ const __dirname = __entraPhotosDirname(__filename);
 import { randomBytes } from 'node:crypto';
 import { readFile, mkdir, writeFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { v as validateRepository, B as parseDocument, C as isMap, E as isSeq, Y as YAMLSeq_1, F as isPair, G as isScalar } from './shared9.js';
+import { v as validateRepository, B as distExports } from './shared9.js';
 import { U as UserError } from './shared4.js';
 import { W as WorktreeSnapshot } from './shared8.js';
 
@@ -117,8 +117,8 @@ function manifestText(entries, options) {
  */
 async function appendToManifest(file, entries, photoRoot, displayPath) {
     const text = await readFile(file, 'utf8');
-    const doc = parseDocument(text);
-    if (doc.errors.length > 0 || !isMap(doc.contents)) {
+    const doc = distExports.parseDocument(text);
+    if (doc.errors.length > 0 || !distExports.isMap(doc.contents)) {
         throw new UserError('usage', `${displayPath}: cannot add entries to this file: it is not a valid manifest (${doc.errors[0]?.message ?? 'not a mapping'}). Fix it (entra-photos validate), or write to another file with --manifest.`);
     }
     const root = doc.get('photoRoot');
@@ -133,8 +133,8 @@ async function appendToManifest(file, entries, photoRoot, displayPath) {
     // A layout the text edit does not handle (a flow list with entries, `users:` in a flow mapping):
     // the Document is printed again, which keeps the comments but may re-space them.
     let users = doc.get('users', true);
-    if (!isSeq(users)) {
-        users = new YAMLSeq_1();
+    if (!distExports.isSeq(users)) {
+        users = new distExports.YAMLSeq();
         doc.set('users', users);
     }
     for (const e of entries) {
@@ -154,9 +154,9 @@ function insertEntries(text, doc, entries) {
     if (entries.length === 0)
         return text;
     const root = doc.contents;
-    if (!isMap(root) || root.flow)
+    if (!distExports.isMap(root) || root.flow)
         return undefined;
-    const pair = root.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === 'users');
+    const pair = root.items.find((p) => distExports.isPair(p) && distExports.isScalar(p.key) && p.key.value === 'users');
     const eol = text.includes('\r\n') ? '\r\n' : '\n';
     const lineStart = (offset) => text.lastIndexOf('\n', offset - 1) + 1;
     const lineEnd = (offset) => {
@@ -171,21 +171,21 @@ function insertEntries(text, doc, entries) {
     const rootColumn = root.range ? column(root.range[0]) : 0;
     let edited;
     const value = pair?.value;
-    if (!pair || !isScalar(pair.key) || !pair.key.range) {
+    if (!pair || !distExports.isScalar(pair.key) || !pair.key.range) {
         // No users list yet: one at the end of the file.
         const end = text.length && !text.endsWith('\n') ? `${text}${eol}` : text;
         edited = `${end}${' '.repeat(rootColumn)}users:${eol}${block(rootColumn + 2, rootColumn + 4)}`;
     }
-    else if (isSeq(value) && !value.flow && value.items.length > 0 && value.range) {
+    else if (distExports.isSeq(value) && !value.flow && value.items.length > 0 && value.range) {
         // After the line where the list's last entry ends (a trailing comment on it stays with it).
         const first = value.items[0];
-        if (!isMap(first) || first.flow || !first.range)
+        if (!distExports.isMap(first) || first.flow || !first.range)
             return undefined;
         const at = text[value.range[1] - 1] === '\n' ? value.range[1] : lineEnd(value.range[1]);
         const before = at === text.length && text.length && !text.endsWith('\n') ? `${text}${eol}` : text.slice(0, at);
         edited = `${before}${block(column(value.range[0]), column(first.range[0]))}${text.slice(at)}`;
     }
-    else if ((value === null || (isScalar(value) && value.value === null) || (isSeq(value) && value.flow && value.items.length === 0)) && pair.key.range) {
+    else if ((value === null || (distExports.isScalar(value) && value.value === null) || (distExports.isSeq(value) && value.flow && value.items.length === 0)) && pair.key.range) {
         // `users:`, `users: ~` or `users: []`: the entries go under the key, the value text goes.
         const keyColumn = column(pair.key.range[0]);
         let from = value && value.range ? value.range[0] : pair.key.range[1] + 1;
@@ -204,7 +204,7 @@ function insertEntries(text, doc, entries) {
 }
 /** Whether `edited` holds the users `doc` holds plus `entries`, and nothing else changed. */
 function readsBack(doc, edited, entries) {
-    const after = parseDocument(edited);
+    const after = distExports.parseDocument(edited);
     if (after.errors.length > 0)
         return false;
     const want = doc.toJS();

@@ -6,7 +6,7 @@ const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { O as githubOidcFromEnv, x as PERMISSIONS, v as validateRepository, f as isResolved, r as roleName, T as parse, w as isGraphError } from './shared9.js';
+import { J as githubOidcFromEnv, x as PERMISSIONS, v as validateRepository, f as isResolved, r as roleName, B as distExports, w as isGraphError } from './shared9.js';
 import { d as desiredStateOf, w as wantedPolicy, j as blocksApp, N as NEUTRAL_VOCABULARY } from './shared5.js';
 import { W as WorktreeSnapshot } from './shared8.js';
 
@@ -218,7 +218,7 @@ async function workflowChecks(repo, report) {
         const rel = `.github/workflows/${file}`;
         let doc;
         try {
-            doc = parse(await readFile(path.join(dir, file), 'utf8'));
+            doc = distExports.parse(await readFile(path.join(dir, file), 'utf8'));
         }
         catch (error) {
             report.problems.push(`${rel} is not valid YAML: ${error.message.split('\n')[0]}`);

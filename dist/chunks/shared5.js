@@ -5,7 +5,7 @@ const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
 import { p as printable } from './shared2.js';
-import { U as normalisationKey, u as describeKey, r as roleName } from './shared9.js';
+import { N as normalisationKey, u as describeKey, r as roleName } from './shared9.js';
 import 'node:os';
 import 'node:crypto';
 import 'sharp';

@@ -4,7 +4,7 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { L as parseAuthKind, o as openTenant, O as githubOidcFromEnv, N as DEFAULT_OIDC_AUDIENCE, Q as openTenantAsUser } from './shared9.js';
+import { H as parseAuthKind, o as openTenant, J as githubOidcFromEnv, I as DEFAULT_OIDC_AUDIENCE, K as openTenantAsUser } from './shared9.js';
 import { U as UserError } from './shared4.js';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
