@@ -44,3 +44,15 @@ export function initGitRepo(dir: string): void {
   git(dir, 'add', '-A');
   git(dir, 'commit', '-q', '-m', 'initial');
 }
+
+/**
+ * What actions/checkout does on a push: a new repository at `workspace` with `origin` as its
+ * remote, fetch-depth 1 of the pushed `sha`, checked out as main. Returns `workspace`.
+ */
+export function shallowCheckout(origin: string, sha: string, workspace: string): string {
+  git(path.dirname(workspace), 'init', '-q', workspace);
+  git(workspace, 'remote', 'add', 'origin', `file://${origin}`);
+  git(workspace, 'fetch', '-q', '--no-tags', '--depth=1', 'origin', `+${sha}:refs/remotes/origin/main`);
+  git(workspace, 'checkout', '-q', '-B', 'main', 'refs/remotes/origin/main');
+  return workspace;
+}

@@ -10,7 +10,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { copySample, git, REPO_ROOT, tempDir } from '../helpers/repo.js';
+import { copySample, git, REPO_ROOT, shallowCheckout, tempDir } from '../helpers/repo.js';
 import { runAction } from '../helpers/runAction.js';
 
 const USER_ADMINISTRATOR = 'fe930be7-5e62-47db-91af-98c3a49a38b1';
@@ -31,14 +31,7 @@ async function push(change: (dir: string) => Promise<void>, message: string): Pr
 }
 
 /** actions/checkout on push: fetch-depth 1 of the pushed sha. */
-function checkout(sha: string): string {
-  const workspace = path.join(scratch.dir, `ws-${++runs}`);
-  git(scratch.dir, 'init', '-q', workspace);
-  git(workspace, 'remote', 'add', 'origin', `file://${origin}`);
-  git(workspace, 'fetch', '-q', '--no-tags', '--depth=1', 'origin', `+${sha}:refs/remotes/origin/main`);
-  git(workspace, 'checkout', '-q', '-B', 'main', 'refs/remotes/origin/main');
-  return workspace;
-}
+const checkout = (sha: string) => shallowCheckout(origin, sha, path.join(scratch.dir, `ws-${++runs}`));
 
 async function apply(sha: string, options: { inputs?: Record<string, string>; env?: Record<string, string>; eventName?: string; onSpawn?: (child: import('node:child_process').ChildProcess) => void } = {}) {
   const since = (await emulator.admin.requests()).at(-1)?.seq ?? 0;

@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_USERS, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { git, REPO_ROOT, tempDir } from '../helpers/repo.js';
+import { git, REPO_ROOT, shallowCheckout, tempDir } from '../helpers/repo.js';
 import { renderedText } from '../helpers/markdownTree.js';
 import { runAction } from '../helpers/runAction.js';
 import { portrait } from '../reliability/helpers.js';
@@ -29,14 +29,8 @@ async function push(entries: [string, string][], message: string): Promise<strin
   return git(author, 'rev-parse', 'HEAD');
 }
 
-function checkout(sha: string): string {
-  const workspace = path.join(scratch.dir, `ws-${++runs}`);
-  git(scratch.dir, 'init', '-q', workspace);
-  git(workspace, 'remote', 'add', 'origin', `file://${origin}`);
-  git(workspace, 'fetch', '-q', '--no-tags', '--depth=1', 'origin', `+${sha}:refs/remotes/origin/main`);
-  git(workspace, 'checkout', '-q', '-B', 'main', 'refs/remotes/origin/main');
-  return workspace;
-}
+/** actions/checkout on push: fetch-depth 1 of the pushed sha. */
+const checkout = (sha: string) => shallowCheckout(origin, sha, path.join(scratch.dir, `ws-${++runs}`));
 
 async function apply(sha: string, inputs: Record<string, string> = {}, eventName = 'push') {
   const since = (await emulator.admin.requests()).at(-1)?.seq ?? 0;
