@@ -633,15 +633,7 @@ class Ledger {
         else {
             const sorted = [...entries].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
             const body = [PENDING_HEADER, `environment: ${this.options.environment}`, `revision: ${revision}`, `updated: ${new Date().toISOString()}`, ...sorted.map((e) => `pending ${e.problem} ${e.since} ${e.key}`)].join('\n') + '\n';
-            const dir = await mkdtemp(path.join(tmpdir(), 'entra-photos-pending-'));
-            try {
-                const file = path.join(dir, 'note.txt');
-                await writeFile(file, body);
-                await git(repo, ['notes', `--ref=${this.pendingRef}`, 'add', '-f', '-F', file, revision], { env: TOOL_IDENTITY });
-            }
-            finally {
-                await rm(dir, { recursive: true, force: true });
-            }
+            await addNote(repo, this.pendingRef, revision, body);
         }
         if (remote)
             await this.pushNotes(this.pendingRef, 'ours');
@@ -740,15 +732,7 @@ class Ledger {
         const entries = previous && previous.base === (base ?? 'none') ? [...previous.entries, ...batch] : batch;
         this.noted = entries.length;
         const body = [NOTE_HEADER, `environment: ${this.options.environment}`, `base: ${base ?? 'none'}`, `head: ${head}`, `updated: ${new Date().toISOString()}`, ...entries.map(formatEntry)].join('\n') + '\n';
-        const dir = await mkdtemp(path.join(tmpdir(), 'entra-photos-note-'));
-        try {
-            const file = path.join(dir, 'note.txt');
-            await writeFile(file, body);
-            await git(repo, ['notes', `--ref=${this.notesRef}`, 'add', '-f', '-F', file, head], { env: TOOL_IDENTITY });
-        }
-        finally {
-            await rm(dir, { recursive: true, force: true });
-        }
+        await addNote(repo, this.notesRef, head, body);
         if (remote)
             await this.pushNotes(this.notesRef, 'cat_sort_uniq');
     }
@@ -824,6 +808,18 @@ function parseNote(text) {
         }
     }
     return { base, updated, entries };
+}
+/** Writes (replaces) the note on `revision` under `ref`; the body goes through a file, as notes can be large. */
+async function addNote(repo, ref, revision, body) {
+    const dir = await mkdtemp(path.join(tmpdir(), 'entra-photos-note-'));
+    try {
+        const file = path.join(dir, 'note.txt');
+        await writeFile(file, body);
+        await git(repo, ['notes', `--ref=${ref}`, 'add', '-f', '-F', file, revision], { env: TOOL_IDENTITY });
+    }
+    finally {
+        await rm(dir, { recursive: true, force: true });
+    }
 }
 
 /**
