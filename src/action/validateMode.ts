@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import { actionProgress, logInfo } from './log.js';
 import { countFindings, type Finding } from '../core/findings.js';
 import { planRevisions } from '../plan/planRevisions.js';
-import { githubBlobUrl } from '../report/markdown.js';
+import { githubBlobUrl, truncateAtLine } from '../report/markdown.js';
 import { planJson, planMarkdown, planText, planUnavailableHeadline, planUnavailableJson, planUnavailableMarkdown } from '../report/plan.js';
 import { validationHeadline, validationSummary, validationText } from '../report/validation.js';
 import { WorktreeSnapshot } from '../repo/worktree.js';
@@ -81,7 +81,7 @@ function fitWithin(render: (maxRows: number) => string, limit: number): string {
     const text = render(rows);
     if (text.length <= limit) return text;
   }
-  return render(0).slice(0, limit);
+  return truncateAtLine(render(0), limit);
 }
 
 /**

@@ -124,3 +124,14 @@ export function githubBlobUrl(server: string, repository: string, sha: string, p
   const segments = (s: string) => s.split('/').map(segment).join('/');
   return `${server.replace(/\/+$/, '')}/${segments(repository)}/blob/${encodePathSegment(sha)}/${segments(path)}`;
 }
+
+/**
+ * The last resort cuts at a line break, never inside a line: a character reference (`&#96;`)
+ * or a link cut in half would turn escaped text back into Markdown.
+ */
+export function truncateAtLine(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  const note = '\n\n<sub>Truncated to fit GitHub\'s size limit: the complete list is in the job log.</sub>\n';
+  const cut = text.lastIndexOf('\n', limit - note.length);
+  return `${text.slice(0, Math.max(cut, 0))}${note}`;
+}
