@@ -1,8 +1,6 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { UserError } from '../core/errors.js';
-import { BlobReader, ensureCommit, git, gitMaybe, TOOL_IDENTITY } from '../repo/git.js';
+import { BlobReader } from '../repo/git.js';
+import { GitRecordStore, recordRef } from '../repo/records.js';
 
 /**
  * What is live in an environment, recorded in git itself so that `git log --decorate` shows it:
@@ -21,13 +19,17 @@ import { BlobReader, ensureCommit, git, gitMaybe, TOOL_IDENTITY } from '../repo/
  *   shows it beside the commit.
  *
  * With a remote (the action: origin), all are pushed; without one (a local CLI run), they stay
- * in the local repository.
+ * in the local repository. The refs are named per target and environment (`recordRef`); for the
+ * default target they are the names above. Reading and moving them is the record store's job;
+ * this file knows what the records say.
  */
 export interface LedgerOptions {
   repo: string;
   environment: string;
   /** Remote to read and push the record from; undefined keeps everything local. */
   remote?: string;
+  /** The target the record is for; default `entra` (today's ref names). */
+  target?: string;
 }
 
 export interface LandedEntry {
@@ -46,7 +48,6 @@ export interface PendingEntry {
   since: string;
 }
 
-const ENV_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 const NOTE_HEADER = 'entra-photos progress v1';
 const PENDING_HEADER = 'entra-photos pending v1';
 
@@ -55,23 +56,22 @@ export class Ledger {
   readonly notesRef: string;
   readonly pendingRef: string;
   private readonly pending: LandedEntry[] = [];
+  private readonly store: GitRecordStore;
 
   constructor(private readonly options: LedgerOptions) {
-    if (!ENV_NAME.test(options.environment)) {
-      throw new UserError('config', `Environment name "${options.environment}" cannot name a git ref. Use letters, digits, ".", "_" or "-".`);
-    }
-    this.tagRef = `refs/tags/entra-photos/applied/${options.environment}`;
-    this.notesRef = `refs/notes/entra-photos/progress/${options.environment}`;
-    this.pendingRef = `refs/notes/entra-photos/pending/${options.environment}`;
+    const scope = { environment: options.environment, ...(options.target ? { target: options.target } : {}) };
+    this.tagRef = recordRef('applied', scope);
+    this.notesRef = recordRef('progress', scope);
+    this.pendingRef = recordRef('pending', scope);
+    this.store = new GitRecordStore({ repo: options.repo, ...(options.remote ? { remote: options.remote } : {}) });
   }
 
   /** The users waiting for an account when `revision` was applied (its pending note); empty without one. */
   async pendingAt(revision: string | undefined): Promise<Map<string, PendingEntry>> {
     const out = new Map<string, PendingEntry>();
     if (!revision) return out;
-    const { repo, remote } = this.options;
-    if (remote) await gitMaybe(repo, ['fetch', '--quiet', '--no-tags', remote, `+${this.pendingRef}:${this.pendingRef}`]);
-    const text = await gitMaybe(repo, ['notes', `--ref=${this.pendingRef}`, 'show', revision]);
+    await this.store.fetchNotes(this.pendingRef);
+    const text = await this.store.readNote(this.pendingRef, revision);
     if (!text || !text.split('\n').includes(PENDING_HEADER)) return out;
     for (const line of text.split('\n')) {
       const match = /^pending (not-found|disabled) (\S+) (.+)$/.exec(line);
@@ -86,37 +86,22 @@ export class Ledger {
    * the users of the revision already applied.
    */
   async writePending(revision: string, entries: readonly PendingEntry[]): Promise<void> {
-    const { repo, remote } = this.options;
-    if (remote) await gitMaybe(repo, ['fetch', '--quiet', '--no-tags', remote, `+${this.pendingRef}:${this.pendingRef}`]);
-    const existing = await gitMaybe(repo, ['notes', `--ref=${this.pendingRef}`, 'show', revision]);
+    await this.store.fetchNotes(this.pendingRef);
+    const existing = await this.store.readNote(this.pendingRef, revision);
     if (entries.length === 0) {
       if (existing === undefined) return;
-      await git(repo, ['notes', `--ref=${this.pendingRef}`, 'remove', '--ignore-missing', revision], { env: TOOL_IDENTITY });
+      await this.store.removeNote(this.pendingRef, revision);
     } else {
       const sorted = [...entries].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
       const body = [PENDING_HEADER, `environment: ${this.options.environment}`, `revision: ${revision}`, `updated: ${new Date().toISOString()}`, ...sorted.map((e) => `pending ${e.problem} ${e.since} ${e.key}`)].join('\n') + '\n';
-      await addNote(repo, this.pendingRef, revision, body);
+      await this.store.writeNote(this.pendingRef, revision, body);
     }
-    if (remote) await this.pushNotes(this.pendingRef, 'ours');
+    await this.pushNotes(this.pendingRef, 'ours');
   }
 
   /** The last completely applied commit, fetched if needed; undefined when nothing was applied. */
-  async lastApplied(): Promise<string | undefined> {
-    const { repo, remote } = this.options;
-    let sha: string | undefined;
-    if (remote) {
-      const out = await git(repo, ['ls-remote', remote, this.tagRef]);
-      sha = out.split(/\s+/)[0] || undefined;
-      if (sha) {
-        await ensureCommit(repo, sha);
-        await git(repo, ['update-ref', this.tagRef, sha]);
-      } else {
-        await gitMaybe(repo, ['update-ref', '-d', this.tagRef]);
-      }
-    } else {
-      sha = (await gitMaybe(repo, ['rev-parse', '--verify', '--quiet', `${this.tagRef}^{commit}`]))?.trim() || undefined;
-    }
-    return sha;
+  lastApplied(): Promise<string | undefined> {
+    return this.store.read(this.tagRef);
   }
 
   /**
@@ -125,17 +110,14 @@ export class Ledger {
    * removal). Later notes override earlier ones.
    */
   async landedSince(base: string | undefined): Promise<Map<string, LandedEntry>> {
-    await this.fetchNotes();
+    await this.store.fetchNotes(this.notesRef);
     const landed = new Map<string, LandedEntry>();
-    const list = await gitMaybe(this.options.repo, ['notes', `--ref=${this.notesRef}`, 'list']);
     const notes: { updated: string; entries: LandedEntry[] }[] = [];
     // Every run that recorded progress left a note: read them all through one git process.
     const blobs = new BlobReader(this.options.repo);
     try {
-      for (const line of (list ?? '').split('\n')) {
-        const [noteBlob] = line.split(' ');
-        if (!noteBlob) continue;
-        const parsed = parseNote((await blobs.read(noteBlob)).toString('utf8'));
+      for (const { note } of await this.store.listNotes(this.notesRef)) {
+        const parsed = parseNote((await blobs.read(note)).toString('utf8'));
         if (parsed && parsed.base === (base ?? 'none')) notes.push(parsed);
       }
     } finally {
@@ -187,14 +169,13 @@ export class Ledger {
   }
 
   private async writeNote(base: string | undefined, head: string, batch: LandedEntry[]): Promise<void> {
-    const { repo, remote } = this.options;
-    const existing = await gitMaybe(repo, ['notes', `--ref=${this.notesRef}`, 'show', head]);
+    const existing = await this.store.readNote(this.notesRef, head);
     const previous = existing ? parseNote(existing) : undefined;
     const entries = previous && previous.base === (base ?? 'none') ? [...previous.entries, ...batch] : batch;
     this.noted = entries.length;
     const body = [NOTE_HEADER, `environment: ${this.options.environment}`, `base: ${base ?? 'none'}`, `head: ${head}`, `updated: ${new Date().toISOString()}`, ...entries.map(formatEntry)].join('\n') + '\n';
-    await addNote(repo, this.notesRef, head, body);
-    if (remote) await this.pushNotes(this.notesRef, 'cat_sort_uniq');
+    await this.store.writeNote(this.notesRef, head, body);
+    await this.pushNotes(this.notesRef, 'cat_sort_uniq');
   }
 
   /**
@@ -202,42 +183,20 @@ export class Ledger {
    * moved it meanwhile, this one does not overwrite it.
    */
   async advance(expected: string | undefined, head: string): Promise<'advanced' | 'lost-race'> {
-    const { repo, remote } = this.options;
-    if (remote) {
-      const lease = `--force-with-lease=${this.tagRef}:${expected ?? ''}`;
-      const pushed = await gitMaybe(repo, ['push', '--quiet', lease, remote, `${head}:${this.tagRef}`]);
-      if (pushed === undefined) {
-        const now = (await git(repo, ['ls-remote', remote, this.tagRef])).split(/\s+/)[0];
-        if (now !== (expected ?? '')) return 'lost-race';
-        throw new UserError('git', `Could not push ${this.tagRef} to ${remote}. The job needs "permissions: contents: write" to record what it applied.`);
-      }
-      await git(repo, ['update-ref', this.tagRef, head]);
-      return 'advanced';
+    const outcome = await this.store.swap(this.tagRef, expected, head);
+    if (outcome === 'refused') {
+      throw new UserError('git', `Could not push ${this.tagRef} to ${this.options.remote}. The job needs "permissions: contents: write" to record what it applied.`);
     }
-    const ok = await gitMaybe(repo, ['update-ref', this.tagRef, head, expected ?? '0'.repeat(40)]);
-    return ok === undefined ? 'lost-race' : 'advanced';
-  }
-
-  private async fetchNotes(): Promise<void> {
-    const { repo, remote } = this.options;
-    if (!remote) return;
-    // Missing on the remote is normal (first run); anything else surfaces on push.
-    await gitMaybe(repo, ['fetch', '--quiet', '--no-tags', remote, `+${this.notesRef}:${this.notesRef}`]);
+    return outcome === 'swapped' ? 'advanced' : 'lost-race';
   }
 
   /**
-   * Pushes a notes ref. Someone else pushed it meanwhile: merge theirs and try again (progress:
-   * union of lines; pending: this run's list wins for the revision it wrote).
+   * Pushes a notes ref, merging what someone else pushed meanwhile (progress: union of lines;
+   * pending: this run's list wins for the revision it wrote).
    */
   private async pushNotes(ref: string, strategy: 'cat_sort_uniq' | 'ours'): Promise<void> {
-    const { repo, remote } = this.options;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      if ((await gitMaybe(repo, ['push', '--quiet', remote!, `${ref}:${ref}`])) !== undefined) return;
-      const theirs = `${ref}-remote`;
-      await gitMaybe(repo, ['fetch', '--quiet', '--no-tags', remote!, `+${ref}:${theirs}`]);
-      await git(repo, ['notes', `--ref=${ref}`, 'merge', '-q', '-s', strategy, theirs], { env: TOOL_IDENTITY }).catch(() => undefined);
-    }
-    throw new UserError('git', `Could not push ${ref === this.pendingRef ? 'the list of users waiting for an account' : 'progress notes'} (${ref}) to ${remote}. The job needs "permissions: contents: write".`);
+    if (await this.store.pushNotes(ref, strategy)) return;
+    throw new UserError('git', `Could not push ${ref === this.pendingRef ? 'the list of users waiting for an account' : 'progress notes'} (${ref}) to ${this.options.remote}. The job needs "permissions: contents: write".`);
   }
 }
 
@@ -245,7 +204,11 @@ function formatEntry(e: LandedEntry): string {
   return [e.action, e.key, e.fingerprint].filter(Boolean).join(' ');
 }
 
-function parseNote(text: string): { base: string; updated: string; entries: LandedEntry[] } | undefined {
+/**
+ * Reads a progress note: the base the run started from, when it last wrote, and what landed, in
+ * order. Undefined for text that is not a progress note.
+ */
+export function parseNote(text: string): { base: string; updated: string; entries: LandedEntry[] } | undefined {
   // Tolerates notes merged line-wise (cat_sort_uniq) after concurrent pushes: header anywhere,
   // the latest `updated:` wins.
   const lines = text.split('\n');
@@ -266,16 +229,4 @@ function parseNote(text: string): { base: string; updated: string; entries: Land
     }
   }
   return { base, updated, entries };
-}
-
-/** Writes (replaces) the note on `revision` under `ref`; the body goes through a file, as notes can be large. */
-async function addNote(repo: string, ref: string, revision: string, body: string): Promise<void> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'entra-photos-note-'));
-  try {
-    const file = path.join(dir, 'note.txt');
-    await writeFile(file, body);
-    await git(repo, ['notes', `--ref=${ref}`, 'add', '-f', '-F', file, revision], { env: TOOL_IDENTITY });
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
 }

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { UserError } from '../core/errors.js';
 import { sleep } from '../core/sleep.js';
 import { git, gitMaybe, TOOL_IDENTITY } from '../repo/git.js';
+import { DEFAULT_TARGET, GitRecordStore, recordRef } from '../repo/records.js';
 
 /**
  * One apply at a time per environment, across machines: a lease held in git itself.
@@ -14,11 +15,15 @@ import { git, gitMaybe, TOOL_IDENTITY } from '../repo/git.js';
  * whose message names the holder and an expiry. It is taken and renewed with compare-and-swap
  * pushes, so only one run can hold it; a holder renews it while it works, so the lease of a run
  * that died (SIGKILL, a lost runner) expires after `ttlSeconds` and the next run takes it over.
+ * Another target has a lease of its own (`recordRef`): applies to two directories never wait
+ * for each other.
  */
 export interface LeaseOptions {
   repo: string;
   environment: string;
   remote?: string;
+  /** The target written to; default `entra` (the tag above). */
+  target?: string;
   /** How long a lease lives without renewal; default 120 s. */
   ttlSeconds?: number;
   /** How long to wait for another holder before giving up; default 30 min. */
@@ -38,10 +43,12 @@ export class ApplyLease {
   private renewTimer: NodeJS.Timeout | undefined;
   private renewing: Promise<void> = Promise.resolve();
   private readonly ttlMs: number;
+  private readonly store: GitRecordStore;
 
   constructor(private readonly options: LeaseOptions) {
     // A tag, because every git host accepts tag pushes; it exists only while a run holds it.
-    this.ref = `refs/tags/entra-photos/lock/${options.environment}`;
+    this.ref = recordRef('lock', { environment: options.environment, ...(options.target ? { target: options.target } : {}) });
+    this.store = new GitRecordStore({ repo: options.repo, ...(options.remote ? { remote: options.remote } : {}) });
     this.ttlMs = (options.ttlSeconds ?? Number(process.env.ENTRA_PHOTOS_LEASE_TTL_SECONDS || 120)) * 1000;
   }
 
@@ -55,7 +62,12 @@ export class ApplyLease {
       if (!current || current.expires < Date.now()) {
         if (current && log) log(`The apply lease of ${current.holder} expired at ${new Date(current.expires).toISOString()}: taking it over.`);
         const mine = await this.makeLease();
-        if (await this.swap(current?.sha, mine)) {
+        const outcome = await this.store.swap(this.ref, current?.sha, mine);
+        if (outcome === 'refused') {
+          // Not a race (the lease still reads as before): looking again would spin on the same refusal.
+          throw new UserError('git', `Could not push the apply lease (${this.ref}) to ${this.options.remote}; nothing was written. The job needs "permissions: contents: write" to take it.`);
+        }
+        if (outcome === 'swapped') {
           this.held = mine;
           this.renewTimer = setInterval(() => void (this.renewing = this.renew()), Math.max(1000, this.ttlMs / 3));
           this.renewTimer.unref();
@@ -82,48 +94,33 @@ export class ApplyLease {
     if (!this.held) return;
     const held = this.held;
     this.held = undefined;
-    await this.swap(held, undefined);
+    // A lease that cannot be given back (the remote went away) expires by itself: never fail the run for it.
+    await this.store.swap(this.ref, held, undefined).catch(() => undefined);
   }
 
   private async renew(): Promise<void> {
     if (!this.held) return;
-    const next = await this.makeLease();
-    if (await this.swap(this.held, next)) this.held = next;
+    try {
+      const next = await this.makeLease();
+      if ((await this.store.swap(this.ref, this.held, next)) === 'swapped') this.held = next;
+    } catch {
+      // Runs on a timer, where a rejection would end the process: the next tick tries again.
+    }
   }
 
   private async makeLease(): Promise<string> {
     const expires = new Date(Date.now() + this.ttlMs).toISOString();
     const holder = this.options.holder ?? `${hostname()} pid ${process.pid}`;
-    const message = `entra-photos apply lease\n\nenvironment: ${this.options.environment}\nholder: ${holder}\nexpires: ${expires}\n`;
+    const target = this.options.target ?? DEFAULT_TARGET;
+    const message = `entra-photos apply lease\n\nenvironment: ${this.options.environment}\ntarget: ${target}\nholder: ${holder}\nexpires: ${expires}\n`;
     return (await git(this.options.repo, ['commit-tree', EMPTY_TREE, '-m', message], { env: TOOL_IDENTITY })).trim();
   }
 
   private async read(): Promise<{ sha: string; holder: string; expires: number } | undefined> {
-    const { repo, remote } = this.options;
-    let sha: string | undefined;
-    if (remote) {
-      sha = (await git(repo, ['ls-remote', remote, this.ref])).split(/\s+/)[0] || undefined;
-      if (sha) await gitMaybe(repo, ['fetch', '--quiet', '--no-tags', remote, `+${this.ref}:${this.ref}`]);
-    } else {
-      sha = (await gitMaybe(repo, ['rev-parse', '--verify', '--quiet', this.ref]))?.trim() || undefined;
-    }
+    const sha = await this.store.read(this.ref);
     if (!sha) return undefined;
-    const body = (await gitMaybe(repo, ['cat-file', 'commit', sha])) ?? '';
+    const body = (await gitMaybe(this.options.repo, ['cat-file', 'commit', sha])) ?? '';
     const expires = Date.parse(body.match(/^expires: (.+)$/m)?.[1] ?? '');
     return { sha, holder: body.match(/^holder: (.+)$/m)?.[1] ?? 'an unknown run', expires: Number.isFinite(expires) ? expires : 0 };
-  }
-
-  /** Compare-and-swap of the lease ref from `expected` (undefined: absent) to `next` (undefined: delete). */
-  private async swap(expected: string | undefined, next: string | undefined): Promise<boolean> {
-    const { repo, remote } = this.options;
-    if (remote) {
-      const lease = `--force-with-lease=${this.ref}:${expected ?? ''}`;
-      const ok = (await gitMaybe(repo, ['push', '--quiet', lease, remote, `${next ?? ''}:${this.ref}`])) !== undefined;
-      if (ok) await gitMaybe(repo, next ? ['update-ref', this.ref, next] : ['update-ref', '-d', this.ref]);
-      return ok;
-    }
-    const zero = '0'.repeat(40);
-    const args = next ? ['update-ref', this.ref, next, expected ?? zero] : ['update-ref', '-d', this.ref, expected ?? zero];
-    return (await gitMaybe(repo, args)) !== undefined;
   }
 }

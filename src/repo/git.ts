@@ -118,12 +118,12 @@ export class BlobReader {
  * actions/checkout's default shallow clone (fetch-depth: 1) a pull request's base is missing,
  * and asking every user to change their checkout would be worse than one small fetch.
  */
-export async function ensureCommit(repo: string, sha: string): Promise<void> {
+export async function ensureCommit(repo: string, sha: string, remote = 'origin'): Promise<void> {
   if (await gitMaybe(repo, ['cat-file', '-e', `${sha}^{commit}`]) !== undefined) return;
   try {
-    await git(repo, ['fetch', '--quiet', '--no-tags', '--depth=1', 'origin', sha]);
+    await git(repo, ['fetch', '--quiet', '--no-tags', '--depth=1', remote, sha]);
   } catch (err) {
-    throw new UserError('git', `Commit ${sha} is not in the checkout and fetching it from origin failed (${(err as Error).message}). Check out with "fetch-depth: 0", or make sure origin is reachable.`);
+    throw new UserError('git', `Commit ${sha} is not in the checkout and fetching it from ${remote} failed (${(err as Error).message}). Check out with "fetch-depth: 0", or make sure ${remote} is reachable.`);
   }
 }
 
