@@ -113,6 +113,20 @@ export class EmulatorAdminClient {
     await this.#json('POST', '/devicecode/deny', { userCode });
   }
 
+  /**
+   * Who the emulator's browser is signed in as, for `--auth browser` (GET /authorize): a user who
+   * approves (roles default: User Administrator), 'decline' (the user cancels: access_denied), or
+   * undefined for the default (the sample tenant's IT administrator, margaret.hamilton@contoso.edu).
+   */
+  async setBrowserSignIn(session: { user: string; scopes?: string[]; roles?: string[] } | 'decline' | undefined): Promise<void> {
+    await this.#json('POST', '/browser-sign-in', session === 'decline' ? { decline: true } : (session ?? {}));
+  }
+
+  /** The browser session in force: `{ user, scopes?, roles? }` or `{ decline: true }`. */
+  browserSignIn(): Promise<{ user?: string; scopes?: string[]; roles?: string[]; decline?: boolean }> {
+    return this.#json('GET', '/browser-sign-in');
+  }
+
   /** The stored photo bytes of a user (by id, UPN or mail), or undefined if there is none. */
   async photo(user: string): Promise<Buffer | undefined> {
     const response = await this.#send('GET', `/users/${encodeURIComponent(user)}/photo`);

@@ -3,6 +3,7 @@
 // OIDC tokens for any workflow context, and seed or read photos without going through Graph.
 // It needs no token: the server listens on 127.0.0.1 only, and Graph never uses this path.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BrowserSession } from './auth-code.js';
 import type { DelegatedGrant, EntraId } from './entra.js';
 import type { FaultInjector, FaultRule } from './faults.js';
 import type { GitHubOidcIssuer, OidcRequestEnv } from './github-oidc.js';
@@ -145,6 +146,7 @@ export class AdminApi {
   reset(): void {
     const { state, log, initial } = this.#deps;
     state.reset();
+    this.#deps.entra.setBrowserSession(undefined);
     log.clear();
     this.latency = initial.latency;
     this.applyConfig({ throttle: initial.throttle ?? null, faults: [...initial.faults] });
@@ -187,6 +189,7 @@ export class AdminApi {
           'GET /_emulator/config', 'POST /_emulator/config', 'POST /_emulator/reset',
           'POST /_emulator/oidc/token', 'POST /_emulator/oidc/request-env',
           'POST /_emulator/delegated-token', 'GET /_emulator/devicecode', 'POST /_emulator/devicecode/approve', 'POST /_emulator/devicecode/deny',
+          'GET /_emulator/browser-sign-in', 'POST /_emulator/browser-sign-in',
           'GET /_emulator/users/{id|upn|mail}/photo', 'PUT /_emulator/users/{id|upn|mail}/photo',
           'POST /_emulator/users', 'PATCH /_emulator/users/{id|upn|mail}', 'DELETE /_emulator/users/{id|upn|mail}',
         ],
@@ -245,6 +248,20 @@ export class AdminApi {
         throw new AdminError(404, (error as Error).message);
       }
       response.writeHead(204).end();
+    } else if (method === 'GET' && path === '/browser-sign-in') {
+      sendJson(response, 200, browserSessionBody(this.#deps.entra.browserSession));
+    } else if (method === 'POST' && path === '/browser-sign-in') {
+      // Who the emulator's browser is signed in as: { user, scopes?, roles? } approves every
+      // /authorize request from now on; { decline: true } cancels them (error=access_denied);
+      // {} goes back to the default user.
+      const body = await readJson();
+      const session = body['decline'] === true ? 'decline' : Object.keys(body).length === 0 ? undefined : delegatedGrant(body);
+      try {
+        this.#deps.entra.setBrowserSession(session);
+      } catch (error) {
+        throw new AdminError(404, (error as Error).message);
+      }
+      sendJson(response, 200, browserSessionBody(this.#deps.entra.browserSession));
     } else if (path.startsWith('/users/') && path.endsWith('/photo')) {
       const key = decodeURIComponent(path.slice('/users/'.length, -'/photo'.length));
       const user = state.findUserLoosely(key);
@@ -311,6 +328,10 @@ function delegatedGrant(body: Record<string, unknown>): DelegatedGrant {
     ...(body['scopes'] !== undefined ? { scopes: stringArray(body['scopes'], 'scopes') } : {}),
     ...(body['roles'] !== undefined ? { roles: stringArray(body['roles'], 'roles') } : {}),
   };
+}
+
+function browserSessionBody(session: BrowserSession): Record<string, unknown> {
+  return session === 'decline' ? { decline: true } : { ...session };
 }
 
 /** The Azure CLI's `expiresOn`: local time, "YYYY-MM-DD HH:MM:SS.ffffff". */

@@ -16,8 +16,15 @@
 // (delegated permissions), `wids` (the user's directory roles), the user's `oid`/`upn`, with an
 // id_token and client_info for MSAL's account cache and a refresh token. The admin API also mints
 // such a token directly (what `az account get-access-token` hands out).
+//
+// Browser sign-in: the authorization code flow with PKCE (auth-code.ts): GET
+// {tenant}/oauth2/v2.0/authorize redirects to the loopback redirect URI with a code for the user of
+// the emulator's browser session (set through the admin API; by default the tenant's IT
+// administrator), and grant_type=authorization_code redeems it for the same delegated token.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AuthorizationCodes, withoutOidcScopes } from './auth-code.js';
+import type { AuthorizeOutcome, BrowserSession } from './auth-code.js';
 import type { GitHubOidcIssuer } from './github-oidc.js';
 import { aadstsError } from './graph/errors.js';
 import type { AadstsError } from './graph/errors.js';
@@ -62,6 +69,9 @@ interface DelegatedSession {
   clientId: string;
   grant: DelegatedGrant;
 }
+
+/** Who the emulator's browser is signed in as unless the admin API says otherwise: the IT administrator of the sample tenant. */
+const DEFAULT_BROWSER_USER = 'margaret.hamilton@contoso.edu';
 /** Graph's well-known resource: its app id and its identifier URI. */
 export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 export const GRAPH_RESOURCE = 'https://graph.microsoft.com';
@@ -84,6 +94,10 @@ export class EntraId {
   readonly #deviceCodes = new Map<string, DeviceAuthorization>();
   /** Refresh tokens issued to delegated sessions. */
   readonly #refreshTokens = new Map<string, DelegatedSession>();
+  /** Authorization codes issued by /authorize (browser sign-in). */
+  readonly #authorizationCodes = new AuthorizationCodes();
+  /** The browser session set through the admin API; undefined: the default user approves. */
+  #browserSession: BrowserSession | undefined;
 
   constructor(params: {
     origin: string;
@@ -138,7 +152,7 @@ export class EntraId {
 
   /** Serves /{tenant}/...; false when the path is not an Entra path. */
   async handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean> {
-    const match = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|\.well-known\/openid-configuration|discovery\/v2\.0\/keys|discovery\/keys|oauth2\/v2\.0\/token|oauth2\/v2\.0\/devicecode)$/.exec(
+    const match = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|\.well-known\/openid-configuration|discovery\/v2\.0\/keys|discovery\/keys|oauth2\/v2\.0\/token|oauth2\/v2\.0\/devicecode|oauth2\/v2\.0\/authorize)$/.exec(
       url.pathname,
     );
     if (!match) return false;
@@ -162,6 +176,8 @@ export class EntraId {
       const result = this.exchange(parseFormBody(body));
       if ('error' in result) sendJson(response, result.error.status, result.error.body);
       else sendJson(response, 200, result.token);
+    } else if (endpoint === 'oauth2/v2.0/authorize' && request.method === 'GET') {
+      sendAuthorizeOutcome(response, this.authorize(url.searchParams));
     } else if (endpoint === 'oauth2/v2.0/devicecode' && request.method === 'POST') {
       const { body } = await readBody(request, 1024 * 1024);
       const result = this.startDeviceAuthorization(parseFormBody(body));
@@ -180,6 +196,7 @@ export class EntraId {
     // The documented value is the RFC 8628 URN; MSAL sends the short 'device_code', which Entra accepts too.
     if (grantType === DEVICE_CODE_GRANT || grantType === 'device_code') return this.#redeemDeviceCode(form);
     if (grantType === 'refresh_token') return this.#redeemRefreshToken(form);
+    if (grantType === 'authorization_code') return this.#redeemAuthorizationCode(form);
     if (grantType !== 'client_credentials') {
       return { error: aadstsError(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.') };
     }
@@ -293,6 +310,38 @@ export class EntraId {
     };
   }
 
+  /** GET {tenant}/oauth2/v2.0/authorize: what the browser is told to do (see auth-code.ts). */
+  authorize(query: URLSearchParams): AuthorizeOutcome {
+    return this.#authorizationCodes.authorize(query, {
+      unknownClient: (clientId) => this.#unknownClient(clientId),
+      checkScope: (scope) => this.#checkScope(scope),
+      checkUser: (grant) => void this.#delegatedUser(grant),
+      session: this.browserSession,
+    });
+  }
+
+  /** Who the emulator's browser is signed in as (and whether that user approves or declines). */
+  get browserSession(): BrowserSession {
+    if (this.#browserSession) return this.#browserSession;
+    const fallback = this.#state.findUserLoosely(DEFAULT_BROWSER_USER) ?? this.#state.users[0];
+    return { user: fallback?.userPrincipalName ?? DEFAULT_BROWSER_USER };
+  }
+
+  /** Sets the browser session (undefined: back to the default user); refuses a user not in the tenant. */
+  setBrowserSession(session: BrowserSession | undefined): void {
+    if (session !== undefined && session !== 'decline') this.#delegatedUser(session);
+    this.#browserSession = session;
+  }
+
+  #redeemAuthorizationCode(form: URLSearchParams): { token: Record<string, unknown> } | { error: AadstsError } {
+    const clientId = form.get('client_id') ?? '';
+    const unknownClient = this.#unknownClient(clientId);
+    if (unknownClient) return { error: unknownClient };
+    const redeemed = this.#authorizationCodes.redeem(form);
+    if ('error' in redeemed) return redeemed;
+    return { token: this.#delegatedTokenResponse({ clientId: redeemed.clientId, grant: redeemed.grant }, redeemed.scope, redeemed.nonce) };
+  }
+
   /** Where a user would enter the code (the emulator approves through its admin API instead). */
   get deviceLoginUrl(): string {
     return `${this.#origin}/_emulator/devicelogin`;
@@ -391,7 +440,7 @@ export class EntraId {
   }
 
   /** The token response of a user sign-in, as MSAL expects it: with id_token and client_info. */
-  #delegatedTokenResponse(session: DelegatedSession, requestedScope: string): Record<string, unknown> {
+  #delegatedTokenResponse(session: DelegatedSession, requestedScope: string, nonce?: string): Record<string, unknown> {
     const { accessToken, user } = this.#delegatedAccessToken(session.clientId, session.grant);
     const tenantId = this.#state.tenantId;
     const iat = nowInSeconds();
@@ -408,6 +457,7 @@ export class EntraId {
         sub: user.id,
         tid: tenantId,
         ver: '2.0',
+        ...(nonce ? { nonce } : {}),
       },
       this.#key,
     );
@@ -415,7 +465,7 @@ export class EntraId {
     this.#refreshTokens.set(refreshToken, session);
     return {
       token_type: 'Bearer',
-      scope: requestedScope.split(' ').filter((item) => item && !OIDC_SCOPES.has(item)).join(' '),
+      scope: withoutOidcScopes(requestedScope),
       expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
       ext_expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
       access_token: accessToken,
@@ -540,4 +590,29 @@ export class EntraId {
 function randomUserCode(): string {
   const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
   return [...randomBytes(8)].map((byte) => alphabet[byte % alphabet.length]).join('');
+}
+
+/** Writes what /authorize decided: a 302, a self-posting form (response_mode=form_post), or an error page. */
+function sendAuthorizeOutcome(response: ServerResponse, outcome: AuthorizeOutcome): void {
+  if (outcome.kind === 'redirect') {
+    response.writeHead(302, { Location: outcome.location, 'Cache-Control': 'no-store' }).end();
+    return;
+  }
+  const body =
+    outcome.kind === 'form_post'
+      ? `<!doctype html><html><body onload="document.forms[0].submit()"><form method="post" action="${escapeHtml(outcome.action)}">${Object.entries(outcome.fields)
+          .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
+          .join('')}<noscript><button type="submit">Continue</button></noscript></form></body></html>`
+      : `<!doctype html><html><head><title>Sign in to your account</title></head><body><h1>${escapeHtml(outcome.title)}</h1><p>${escapeHtml(outcome.message)}</p></body></html>`;
+  const payload = Buffer.from(body);
+  response.writeHead(outcome.kind === 'form_post' ? 200 : outcome.status, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': String(payload.length),
+    'Cache-Control': 'no-store',
+  });
+  response.end(payload);
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }

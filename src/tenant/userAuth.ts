@@ -8,6 +8,9 @@
  * Graph then acts as the signed-in admin: what a call may do is what both the delegated permission
  * and the admin's directory roles allow (docs/setup.md "Sign in from a laptop").
  */
+import { accessSync, constants as fsConstants } from 'node:fs';
+import { release } from 'node:os';
+import path from 'node:path';
 import { AzureCliCredential, CredentialUnavailableError, DeviceCodeCredential, InteractiveBrowserCredential } from '@azure/identity';
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
 import { UserError } from '../core/errors.js';
@@ -27,6 +30,8 @@ export interface UserCredentialOptions {
   authorityHost: string;
   /** Where sign-in messages go (the device code and URL, which method was used). */
   say: (line: string) => void;
+  /** For tests: the environment and platform the browser opener is looked up in (default: this process's). */
+  browserHost?: { env: NodeJS.ProcessEnv; platform: NodeJS.Platform; wsl: boolean };
 }
 
 /** `--auth` → a kind; undefined when not given (the default depends on where the CLI runs). */
@@ -53,9 +58,13 @@ export function createUserCredential(options: UserCredentialOptions): TokenCrede
       // MSAL would ask login.microsoftonline.com to validate any other authority (the emulator).
       disableInstanceDiscovery: !isMicrosoftAuthorityHost(authorityHost),
     };
-    return kind === 'device-code'
-      ? new DeviceCodeCredential({ ...common, userPromptCallback: (info) => options.say(info.message) })
-      : new InteractiveBrowserCredential({ ...common, redirectUri: 'http://localhost' });
+    if (kind === 'device-code') return new DeviceCodeCredential({ ...common, userPromptCallback: (info) => options.say(info.message) });
+    refuseWithoutBrowserOpener(options.browserHost ?? { env: process.env, platform: process.platform, wsl: /microsoft/i.test(release()) });
+    // The CLI cannot see the page: Entra shows some errors there without ever redirecting back.
+    options.say(
+      'Signing in with the browser: a sign-in page opens in your default browser; finish there. If it shows an error instead (AADSTS50011: add the redirect URI http://localhost under "Mobile and desktop applications"; AADSTS700016: check --client-id), press Ctrl-C and fix it (docs/setup.md, "Sign in from a laptop"). Without a browser on this machine, use --auth device-code.',
+    );
+    return new InteractiveBrowserCredential({ ...common, redirectUri: 'http://localhost' });
   };
 
   let chosen: { kind: Exclude<UserAuthKind, 'auto'>; credential: TokenCredential } | undefined;
@@ -74,6 +83,13 @@ export function createUserCredential(options: UserCredentialOptions): TokenCrede
     if (kind === 'azure-cli') {
       const message = error instanceof Error ? error.message : String(error);
       return new UserError('auth', `Signing in with the Azure CLI failed: ${message.split(/\r?\n/)[0]} Run "az login --tenant ${options.tenantId}" (az login --use-device-code without a browser), or use --auth device-code.`);
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    if (kind === 'browser' && /access_denied|AADSTS65004/.test(message)) {
+      return new UserError(
+        'auth',
+        `The sign-in in the browser was declined (${message.split(/\r?\n/)[0]}). Run the command again and accept the permissions the app asks for; if your organisation does not let users consent, ask an administrator to grant admin consent for app ${context.clientId} (docs/setup.md, "Sign in from a laptop").`,
+      );
     }
     return describeAuthError(error, context);
   };
@@ -109,4 +125,29 @@ export function createUserCredential(options: UserCredentialOptions): TokenCrede
       }
     },
   };
+}
+
+/**
+ * InteractiveBrowserCredential opens the sign-in page with the `open` package. On Linux that runs
+ * `xdg-open` from PATH (bundled in dist/, `open` has no copy of its own script to fall back on),
+ * and a missing one is an unhandled 'error' event that kills the process with a stack trace. So
+ * look first, and say what to do instead. (macOS has `open`, Windows and WSL PowerShell.)
+ */
+function refuseWithoutBrowserOpener(host: { env: NodeJS.ProcessEnv; platform: NodeJS.Platform; wsl: boolean }): void {
+  if (host.platform !== 'linux' || host.wsl) return;
+  const found = (host.env['PATH'] ?? '').split(path.delimiter).some((dir) => {
+    if (!dir) return false;
+    try {
+      accessSync(path.join(dir, 'xdg-open'), fsConstants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (!found) {
+    throw new UserError(
+      'auth',
+      '--auth browser needs a browser to open: there is no xdg-open on PATH (it comes with a desktop session, package xdg-utils). On a server or over SSH, use --auth device-code (sign in on any other device), or --auth azure-cli after "az login --use-device-code".',
+    );
+  }
 }

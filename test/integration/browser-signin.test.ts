@@ -1,0 +1,135 @@
+/**
+ * `--auth browser` end to end (issue 14, part 1): the built CLI, the real
+ * InteractiveBrowserCredential (MSAL's loopback listener on http://localhost:PORT, PKCE), the real
+ * `open` package, and the emulator's authorization endpoint. The "browser" is a stand-in `xdg-open`
+ * on PATH (test/helpers/standInBrowser.mjs): bundled, `open` uses the xdg-open on PATH, and a
+ * browser with a signed-in session GETs the authorize URL and follows the redirect to the listener.
+ */
+import { execFileSync } from 'node:child_process';
+import { chmod, readFile, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { REPO_ROOT, tempDir, writeTree } from '../helpers/repo.js';
+import { runCli } from '../helpers/runCli.js';
+
+let scratch: Awaited<ReturnType<typeof tempDir>>;
+let emulator: RunningEmulator;
+let count = 0;
+const ADMIN = 'ada.lovelace@contoso.edu';
+
+/** The emulator's settings without a GitHub OIDC token service: a laptop, not a workflow job. */
+function laptopEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const { ACTIONS_ID_TOKEN_REQUEST_URL: _url, ACTIONS_ID_TOKEN_REQUEST_TOKEN: _token, ...rest } = emulator.env as unknown as Record<string, string>;
+  return { ...rest, ...extra };
+}
+
+/** A directory holding an `xdg-open` that runs the stand-in browser, and the log it writes. */
+async function standInBrowser(): Promise<{ bin: string; log: string; steps: () => Promise<Array<Record<string, unknown>>> }> {
+  const bin = path.join(scratch.dir, `browser-${++count}`);
+  const log = path.join(bin, 'browser.log');
+  await writeTree(bin, { 'browser.log': '' });
+  const script = path.join(REPO_ROOT, 'test', 'helpers', 'standInBrowser.mjs');
+  await writeFile(path.join(bin, 'xdg-open'), `#!/bin/sh\nexec "${process.execPath}" "${script}" "$@"\n`);
+  await chmod(path.join(bin, 'xdg-open'), 0o755);
+  const steps = async (): Promise<Array<Record<string, unknown>>> =>
+    (await readFile(log, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { bin, log, steps };
+}
+
+async function face(seed: number): Promise<Buffer> {
+  return sharp({ create: { width: 648, height: 648, channels: 3, background: `hsl(${(seed * 53) % 360},55%,45%)` } }).jpeg().toBuffer();
+}
+
+async function exportWithBrowser(name: string, browser: { bin: string; log: string }): Promise<{ code: number; stdout: string; stderr: string }> {
+  const repo = path.join(scratch.dir, name);
+  await writeTree(repo, { 'manifests/.keep': '' });
+  return runCli(
+    ['export', '--repo', repo, '--domain', 'contoso.edu', '--format', 'json', '--auth', 'browser'],
+    laptopEnv({ PATH: `${browser.bin}:${process.env.PATH}`, STAND_IN_BROWSER_LOG: browser.log }),
+  );
+}
+
+beforeAll(async () => {
+  scratch = await tempDir('entra-photos-browser-');
+  emulator = await startEmulator({ appPermissions: ['ProfilePhoto.ReadWrite.All', 'User.Read.All', 'GroupMember.Read.All'] });
+  await emulator.admin.seedPhoto('grace.hopper@contoso.edu', await face(1));
+  await emulator.admin.seedPhoto('alan.turing@contoso.edu', await face(2));
+}, 30_000);
+afterAll(async () => {
+  await emulator?.stop();
+  await scratch?.cleanup();
+});
+beforeEach(async () => {
+  await emulator.admin.setBrowserSignIn(undefined);
+  await emulator.admin.clearRequests();
+});
+
+describe('--auth browser', () => {
+  it('opens the browser at the authorize URL, takes the code on the loopback listener, and export works signed in', async () => {
+    await emulator.admin.setBrowserSignIn({ user: ADMIN, scopes: ['User.Read.All', 'ProfilePhoto.ReadWrite.All'] });
+    const browser = await standInBrowser();
+    const run = await exportWithBrowser('export-browser', browser);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('Signing in with the browser: a sign-in page opens in your default browser');
+    expect(run.stderr).toContain(`Signed in with the browser to tenant ${emulator.tenantId}.`);
+    expect(JSON.parse(run.stdout).counts.exported).toBe(2);
+
+    const steps = await browser.steps();
+    expect(steps.map((step) => step['step'])).toEqual(['open', 'redirect', 'loopback']);
+    const opened = new URL(String(steps[0]!['url']));
+    expect(`${opened.origin}${opened.pathname}`).toBe(`${emulator.url}/${emulator.tenantId}/oauth2/v2.0/authorize`);
+    expect(opened.searchParams.get('client_id')).toBe(emulator.clientId);
+    expect(opened.searchParams.get('response_type')).toBe('code');
+    expect(opened.searchParams.get('code_challenge_method')).toBe('S256');
+    const redirectUri = new URL(opened.searchParams.get('redirect_uri') ?? '');
+    expect(redirectUri.protocol).toBe('http:');
+    expect(redirectUri.hostname).toBe('localhost');
+    expect(Number(redirectUri.port)).toBeGreaterThan(0);
+    // Back to the listener with the code (Entra adds the trailing slash to a redirect URI without
+    // a path); the listener took it and sent the browser on to its root, out of the history.
+    const location = new URL(String(steps[1]!['location']));
+    expect(`${location.origin}${location.pathname}`).toBe(`${redirectUri.origin}/`);
+    expect(location.searchParams.get('code')).toBe('<code>');
+    expect(steps[2]).toMatchObject({ step: 'loopback', status: 302, location: redirectUri.origin });
+
+    const entra = (await emulator.admin.requests()).filter((r) => r.api === 'entra').map((r) => `${r.method} ${r.path.split('?')[0]} ${r.status}`);
+    expect(entra).toContain(`GET /${emulator.tenantId}/oauth2/v2.0/authorize 302`);
+    expect(entra).toContain(`POST /${emulator.tenantId}/oauth2/v2.0/token 200`);
+  }, 60_000);
+
+  it('the admin declines in the browser: the command stops with a message that says so and what to do', async () => {
+    await emulator.admin.setBrowserSignIn('decline');
+    const browser = await standInBrowser();
+    const run = await exportWithBrowser('export-declined', browser);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('The sign-in in the browser was declined (access_denied: AADSTS65004: User declined to consent to access the app.)');
+    expect(run.stderr).toContain('accept the permissions the app asks for');
+    expect(run.stderr).toContain(`grant admin consent for app ${emulator.clientId}`);
+    expect(run.stderr).not.toContain('Signed in with the browser');
+    expect(run.stdout).toBe('');
+    // The browser was sent back to the listener with the error, which showed its error page.
+    expect((await browser.steps()).at(-1)).toMatchObject({ step: 'loopback', status: 200, text: 'Error occurred: access_denied' });
+    const entra = (await emulator.admin.requests()).filter((r) => r.api === 'entra').map((r) => `${r.method} ${r.path.split('?')[0]}`);
+    expect(entra).not.toContain(`POST /${emulator.tenantId}/oauth2/v2.0/token`);
+  }, 60_000);
+
+  it('without a browser opener (no xdg-open on PATH: a server, an SSH session) it says to use device code, instead of crashing', async () => {
+    // PATH holds git only (export reads the repository); no xdg-open anywhere.
+    const bin = path.join(scratch.dir, 'no-browser');
+    await writeTree(bin, { '.keep': '' });
+    await symlink(execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim(), path.join(bin, 'git'));
+    const repo = path.join(scratch.dir, 'export-no-browser');
+    await writeTree(repo, { 'manifests/.keep': '' });
+    const run = await runCli(['export', '--repo', repo, '--domain', 'contoso.edu', '--auth', 'browser'], laptopEnv({ PATH: bin }));
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('--auth browser needs a browser to open: there is no xdg-open on PATH');
+    expect(run.stderr).toContain('use --auth device-code');
+    expect(run.stderr).not.toMatch(/Unhandled 'error' event|ENOENT|at ChildProcess/);
+    expect((await emulator.admin.requests()).some((r) => r.path.includes('/oauth2/v2.0/authorize'))).toBe(false);
+  }, 60_000);
+});
