@@ -1,4 +1,6 @@
 import { UserError } from '../core/errors.js';
+import { isGuid } from '../core/guid.js';
+import { readJwtClaims, stringClaim } from '../core/jwtClaims.js';
 import { cloudEndpoints, connectTenant, createCredential, parseCloud, type TenantClient } from '../tenant/index.js';
 import { createUserCredential, type UserAuthKind } from '../tenant/userAuth.js';
 
@@ -11,7 +13,6 @@ export interface TenantSettings {
   graphUrl?: string;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The GitHub OIDC token, requested once and reused while it is valid. Each sign-in asks for the
@@ -47,12 +48,8 @@ export function cachedAssertion(getAssertion: () => Promise<string>, now: () => 
 const CACHED = new WeakSet<() => Promise<string>>();
 
 function expiryOf(jwt: string): number | undefined {
-  try {
-    const { exp } = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown };
-    return typeof exp === 'number' && Number.isFinite(exp) ? exp : undefined;
-  } catch {
-    return undefined;
-  }
+  const exp = readJwtClaims(jwt)?.['exp'];
+  return typeof exp === 'number' && Number.isFinite(exp) ? exp : undefined;
 }
 
 /**
@@ -85,10 +82,10 @@ export function openTenantAsUser(settings: TenantSettings, kind: UserAuthKind, s
 }
 
 function checkedEndpoints(settings: TenantSettings): ReturnType<typeof cloudEndpoints> {
-  if (!GUID.test(settings.tenantId)) {
+  if (!isGuid(settings.tenantId)) {
     throw new UserError('config', `tenant-id "${settings.tenantId}" is not a GUID. Copy the Directory (tenant) ID from the app registration's Overview page.`);
   }
-  if (settings.clientId && !GUID.test(settings.clientId)) {
+  if (settings.clientId && !isGuid(settings.clientId)) {
     throw new UserError('config', `client-id "${settings.clientId}" is not a GUID. Copy the Application (client) ID from the app registration's Overview page.`);
   }
   return cloudEndpoints(parseCloud(settings.cloud), {
@@ -99,10 +96,5 @@ function checkedEndpoints(settings: TenantSettings): ReturnType<typeof cloudEndp
 
 /** The `environment` claim of a GitHub OIDC token: the protected environment the job runs in. */
 export function environmentClaim(jwt: string): string | undefined {
-  try {
-    const claims = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as { environment?: unknown };
-    return typeof claims.environment === 'string' && claims.environment ? claims.environment : undefined;
-  } catch {
-    return undefined;
-  }
+  return stringClaim(readJwtClaims(jwt), 'environment');
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { decodeText, headerIndex, parseDelimited } from './delimited.js';
 import { normaliseId } from './delivery.js';
+import { isGuid } from '../core/guid.js';
 
 export interface RosterUser {
   id?: string;
@@ -25,7 +26,6 @@ export type Match =
   | { kind: 'unmatched' }
   | { kind: 'ambiguous'; candidates: RosterUser[]; by: 'employeeId' | 'upn' | 'mail' };
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class Directory {
   readonly #byEmployeeId = new Map<string, RosterUser[]>();
@@ -52,7 +52,7 @@ export class Directory {
 
   match(id: string): Match {
     const value = id.trim();
-    if (GUID.test(value)) {
+    if (isGuid(value)) {
       const user = this.#byObjectId.get(value.toLowerCase());
       return user ? { kind: 'matched', user, by: 'objectId' } : { kind: 'unmatched' };
     }

@@ -3,6 +3,7 @@
  * UPN is not a change and the same person cannot be declared twice under two spellings.
  */
 import { printable } from '../core/untrusted.js';
+import { isGuid } from '../core/guid.js';
 
 export type UserKeyKind = 'objectId' | 'upn' | 'employeeId';
 
@@ -14,7 +15,6 @@ export interface UserKey {
   canonical: string;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // userPrincipalName: local part of letters, digits and ' . - _ ! # ^ ~ (Entra ID's rules), an @,
 // and a domain. Mail addresses used as keys follow the same shape. Anything else (spaces, slashes,
 // quotes, percent signs, control characters) could only break URLs or OData filters later.
@@ -25,7 +25,7 @@ export type UserKeyResult = { ok: true; key: UserKey } | { ok: false; message: s
 
 export function parseUserKey(user: string): UserKeyResult {
   const value = user.trim();
-  if (GUID.test(value)) {
+  if (isGuid(value)) {
     return { ok: true, key: { kind: 'objectId', value, canonical: `objectId:${value.toLowerCase()}` } };
   }
   if (value.includes('@')) {

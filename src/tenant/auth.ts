@@ -12,6 +12,7 @@ import { ClientAssertionCredential } from '@azure/identity';
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
 import { UserError } from '../core/errors.js';
 import { describeNetworkFailure, hostOf, isNetworkFailure, networkCause } from '../core/network.js';
+import { audienceClaim, readJwtClaims } from '../core/jwtClaims.js';
 import { isMicrosoftAuthorityHost } from './clouds.js';
 
 /** GitHub's audience for Entra ID workload identity federation. */
@@ -43,19 +44,14 @@ interface AssertionClaims {
  * from Entra are never decoded anywhere in src/tenant: Microsoft says they are opaque to clients.
  */
 export function peekJwtClaims(jwt: string): AssertionClaims | undefined {
-  const payload = jwt.split('.')[1];
-  if (!payload) return undefined;
-  try {
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
-    const aud = Array.isArray(claims['aud']) ? claims['aud'].join(',') : claims['aud'];
-    return {
-      ...(typeof claims['iss'] === 'string' ? { iss: claims['iss'] } : {}),
-      ...(typeof claims['sub'] === 'string' ? { sub: claims['sub'] } : {}),
-      ...(typeof aud === 'string' ? { aud } : {}),
-    };
-  } catch {
-    return undefined;
-  }
+  const claims = readJwtClaims(jwt);
+  if (!claims) return undefined;
+  const aud = audienceClaim(claims);
+  return {
+    ...(typeof claims['iss'] === 'string' ? { iss: claims['iss'] } : {}),
+    ...(typeof claims['sub'] === 'string' ? { sub: claims['sub'] } : {}),
+    ...(aud !== undefined ? { aud } : {}),
+  };
 }
 
 /** A credential that says which app it signs in as (TenantClient finds its service principal by it). */

@@ -11,12 +11,15 @@ import { UserError } from '../core/errors.js';
 import { isGraphError, isNoPhoto } from './errors.js';
 import type { GraphConnection, GraphResponse } from './http.js';
 import { encodeSegment, odataString, query } from './http.js';
+import { PERMISSIONS } from './permissions.js';
 import { withRetries } from './retry.js';
+import { isGuid } from '../core/guid.js';
 
+/** The permissions the calls below need (a subset of PERMISSIONS, named for this module's callers). */
 export const DIRECTORY_PERMISSIONS = Object.freeze({
-  users: 'User.Read.All',
-  groupMembers: 'GroupMember.Read.All',
-  photos: 'ProfilePhoto.ReadWrite.All',
+  users: PERMISSIONS.users,
+  groupMembers: PERMISSIONS.groupMembers,
+  photos: PERMISSIONS.photos,
 });
 
 /** The advanced query header (with $count=true in the query) for casts, ne, not, endsWith. */
@@ -97,14 +100,13 @@ export interface GroupRef {
   displayName: string;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A group by object id, or by exact display name (which must name exactly one group). */
 export async function findGroup(connection: GraphConnection, group: string, options: { maxAttempts?: number; signal?: AbortSignal } = {}): Promise<GroupRef> {
   const retry = { maxAttempts: options.maxAttempts ?? 5, ...(options.signal ? { signal: options.signal } : {}) };
   const permission = DIRECTORY_PERMISSIONS.groupMembers;
   try {
-    if (GUID.test(group)) {
+    if (isGuid(group)) {
       const { body } = await withRetries(
         () => connection.send<Record<string, unknown>>({ method: 'GET', path: `/groups/${encodeSegment(group)}${query({ $select: 'id,displayName' })}`, operation: `Looking up group ${group}`, permission }),
         retry,

@@ -13,6 +13,7 @@ import { MAX_BATCH, sendBatch } from './batch.js';
 import { isNoPhotoMetadata, parseRetryAfter } from './errors.js';
 import type { GraphConnection } from './http.js';
 import { encodeSegment } from './http.js';
+import { PERMISSIONS } from './permissions.js';
 import { backoffDelayMs, sleep } from './retry.js';
 
 /** Throttled sub-requests are asked again for at most this long in all; the rest fall back. */
@@ -36,7 +37,7 @@ export async function photoPresence(connection: GraphConnection, userIds: readon
       const requests = chunk.map((id, index) => ({ id: String(index), method: 'GET' as const, url: `/users/${encodeSegment(id)}/photo` }));
       let answers;
       try {
-        answers = await sendBatch(connection, requests, { operation: `Checking which of ${chunk.length} user(s) have a photo`, permission: 'ProfilePhoto.ReadWrite.All', maxAttempts: 4, ...(options.signal ? { signal: options.signal } : {}) });
+        answers = await sendBatch(connection, requests, { operation: `Checking which of ${chunk.length} user(s) have a photo`, permission: PERMISSIONS.photos, maxAttempts: 4, ...(options.signal ? { signal: options.signal } : {}) });
       } catch {
         return; // unknown for this chunk: the caller compares these users one by one
       }

@@ -13,6 +13,7 @@ import { classifyFailure, graphErrorFromResponse } from './errors.js';
 import type { GraphError } from './errors.js';
 import type { GraphConnection, GraphRequest, GraphResponse } from './http.js';
 import { encodeSegment, odataString, query } from './http.js';
+import { PERMISSIONS } from './permissions.js';
 import { MAX_BATCH, sendBatch, type BatchAnswer } from './batch.js';
 import { backoffDelayMs, sleep, withRetries } from './retry.js';
 
@@ -64,7 +65,7 @@ export interface ResolveOptions {
 }
 
 const SELECT = 'id,userPrincipalName,displayName,mail,employeeId,accountEnabled';
-const READ_PERMISSION = 'User.Read.All';
+const READ_PERMISSION = PERMISSIONS.users;
 
 type Stage = 'direct' | 'mail' | 'employeeId';
 

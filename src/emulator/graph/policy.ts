@@ -12,8 +12,8 @@ import { DELEGATED_ROLES, PERMISSIONS, hasAnyRole, userMay } from './context.js'
 import type { GraphContext } from './context.js';
 import { badRequest, graphError, insufficientPrivileges } from './errors.js';
 import type { AppIdentity, GraphCall, GraphResult } from './types.js';
+import { isGuid } from '../../core/guid.js';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function representation(context: GraphContext, call: GraphCall, policy: PhotoUpdateSettings): Record<string, unknown> {
   return {
@@ -46,7 +46,7 @@ export function updatePhotoUpdateSettings(context: GraphContext, call: GraphCall
       }
       next.source = value;
     } else if (name === 'allowedRoles') {
-      if (!Array.isArray(value) || !value.every((role) => typeof role === 'string' && GUID.test(role))) {
+      if (!Array.isArray(value) || !value.every((role) => typeof role === 'string' && isGuid(role))) {
         return badRequest(call, "Property 'allowedRoles' must be a collection of directory role template ids (GUIDs).");
       }
       next.allowedRoles = value.map((role: string) => role.toLowerCase());
