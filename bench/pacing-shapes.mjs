@@ -12,7 +12,7 @@
 // Runs the sources, not dist/ (Node 24 strips the types; bench/lib/ts-hooks.mjs maps .js → .ts).
 // Bounded: a fixed number of uploads per run, attempts bounded by the pacer, and a watchdog.
 //
-// Usage: npm run bench:pacing [-- --quick] [-- --n 600] [-- --only window]
+// Usage: npm run bench:pacing [-- --quick] [-- --n 600] [-- --only window] [-- --verbose (the pacer's rate changes)]
 import { spawn } from 'node:child_process';
 import { availableParallelism, cpus } from 'node:os';
 import path from 'node:path';
@@ -21,7 +21,7 @@ import tls from 'node:tls';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, n: { type: 'string' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false }, n: { type: 'string' }, only: { type: 'string' } } });
 const N = Number(values.n ?? 600);
 const LATENCY = { medianMs: 100, spreadMs: 50 };
 const SEQUENTIAL_PUTS = 40;
@@ -187,7 +187,10 @@ const fmt = (x, d = 2) => (x === undefined || Number.isNaN(x) ? '–' : Number(x
 
 /** Feeds the pacer with a bounded lookahead, as apply does, and waits for every write. */
 async function uploadAll(Pacer, tenant, jpeg) {
-  const pacer = new Pacer();
+  const started = performance.now();
+  const pacer = new Pacer(
+    values.verbose ? { onEvent: (event) => event.type === 'rate' && console.log(`  ${((performance.now() - started) / 1000).toFixed(2)} s ${event.reason}: ${event.rate}/s, estimate ${event.refillEstimate ?? '–'}/s, cap ${event.concurrency}`) } : {},
+  );
   const results = [];
   for (let i = 0; i < N; i++) {
     await pacer.whenPendingBelow(64);

@@ -35,7 +35,8 @@
  *      began (refused from the first request) it is left alone;
  *    - refused on arrival (far faster than a write answers) and only with more requests in flight
  *      than ever succeeded together: a concurrency limit. The cap on requests in flight becomes
- *      the most that succeeded together (tried one higher after 30 s without a 429); the rate stays.
+ *      one less than were in flight at the refusal (tried one higher after 30 s without a 429); the
+ *      rate stays, and no gate: only the refused request waits its Retry-After (#onConcurrencyRefusal).
  * 4. No continuous probing upward (every probe past the limit costs about rate × latency refused
  *    requests). After 30 s without a 429 the estimate may be stale (the limit may have risen, or
  *    it was measured during a storm): the rate then grows 25% every 5 s until a 429 measures again.
@@ -683,10 +684,11 @@ export class WritePacer {
       return;
     }
 
-    this.#setGate(now + waitMs, now);
-    if (requeue) this.#queue.unshift(job);
     // Refused on arrival: answered much faster than a write is.
     const fast = this.#rttMs !== undefined && now - job.startedAt < this.#rttMs * 0.3;
+    if (fast && this.#onConcurrencyRefusal(job, waitMs, requeue, now)) return;
+    this.#setGate(now + waitMs, now);
+    if (requeue) this.#queue.unshift(job);
     if (job.startedAt >= this.#lastReactionAt || !this.#event) {
       // A new congestion event: the first 429 for a request started after we last reacted. From
       // here the 429s set the rate; an early-warning fit in progress starts over.
@@ -715,6 +717,40 @@ export class WritePacer {
       event.fewestRefusedInFlight = Math.min(event.fewestRefusedInFlight, job.inFlightAtStart);
       this.#estimate(event, now, false);
     }
+  }
+
+  /**
+   * A refusal on arrival with more requests in flight than ever succeeded together (recently): a
+   * concurrency limit (Outlook's 4 concurrent requests per app and mailbox; or per app, in an
+   * older reading). The cap on requests in flight drops to what the refusal allows, and
+   * only the refused request waits its Retry-After: the others are not refused for being many at
+   * once, so holding them all (the gate) would only lose the Retry-After's time. If the reading is
+   * wrong (a rate limit that answers fast), nothing is lost: the cap is at or under what is in
+   * flight, so nothing new starts before those requests answer, and their 429s close the gate.
+   * Returns false when the refusal does not look like one.
+   */
+  #onConcurrencyRefusal(job: Job, waitMs: number, requeue: boolean, now: number): boolean {
+    let mostOk = 0;
+    for (let i = this.#okAt.length - 1; i >= 0 && this.#okAt[i]! >= now - QUIET_MS; i--) mostOk = Math.max(mostOk, this.#okInFlight[i]!);
+    if (mostOk === 0 || job.inFlightAtStart <= mostOk) return false;
+    // Refused with k in flight (itself included; the server saw at most k − 1 others): the limit
+    // is at most k − 1. A later refusal with fewer in flight cuts again.
+    const cap = job.inFlightAtStart - 1;
+    if (cap < this.#capNow(now)) {
+      this.#stats.events++;
+      this.#cap = cap;
+      this.#emitRate(this.#stats.events === 1 ? 'first throttling: concurrency limit' : 'concurrency limit');
+    }
+    this.#capAt = now;
+    if (requeue) {
+      const timer = setTimeout(() => {
+        this.#retryTimers.delete(timer);
+        this.#queue.unshift(job);
+        this.#pump();
+      }, waitMs);
+      this.#retryTimers.set(timer, job);
+    }
+    return true;
   }
 
   #restore(state: RateState): void {
