@@ -11,23 +11,16 @@ import { diffDesired, type Plan } from '../plan/plan.js';
 import { gitMaybe } from '../repo/git.js';
 import { BufferPool, type Lease } from '../repo/bufferPool.js';
 import { RevisionSnapshot } from '../repo/revision.js';
+import { attemptsOf, PacerCancelledError, WritePacer, type PacerStats } from '../tenant/index.js';
 import {
-  attemptsOf,
-  downloadPhotoOnce,
-  findDeletedUsers,
-  isGraphError,
-  isResolved,
-  PacerCancelledError,
-  PERMISSIONS,
-  photoPresence,
-  WritePacer,
-  type DeletedUser,
-  type GraphError,
-  type PacerStats,
-  type PhotoPolicyChange,
-  type TenantClient,
-  type UserResolution,
-} from '../tenant/index.js';
+  isResolvedSubject as isResolved,
+  photoTargetOf,
+  type DeletedSubject,
+  type PhotoTarget,
+  type SubjectResolution as UserResolution,
+  type TargetInput,
+  type TargetPolicyChange,
+} from '../target/index.js';
 import { validateRepository, type ValidationResult } from '../validate/validate.js';
 import { Ledger, type LandedEntry, type PendingEntry } from './ledger.js';
 import { Lookahead } from './lookahead.js';
@@ -144,7 +137,8 @@ export interface ApplyResult {
  * environment up to `head`. Never re-derives intent from anything but two revisions (and the
  * progress notes of interrupted runs between them).
  */
-export async function applyRevision(options: ApplyOptions, tenant: TenantClient): Promise<ApplyResult> {
+export async function applyRevision(options: ApplyOptions, input: TargetInput): Promise<ApplyResult> {
+  const tenant = photoTargetOf(input);
   const started = performance.now();
   const log = options.log ?? (() => {});
   const ledger = new Ledger({ repo: options.repo, environment: options.environment, ...(options.remote ? { remote: options.remote } : {}) });
@@ -368,7 +362,7 @@ async function repairDrift(
   options: ApplyOptions,
   users: ReadonlySet<string>,
   ctx: {
-    tenant: TenantClient;
+    tenant: PhotoTarget;
     headSnapshot: RevisionSnapshot;
     validation: ValidationResult;
     base: string | undefined;
@@ -462,7 +456,7 @@ interface PolicyPlan {
    * What the PATCH sends: only the fields the manifest declares, so a field it leaves out is not
    * written back with the value read a moment earlier (someone may change it in between).
    */
-  change?: PhotoPolicyChange;
+  change?: TargetPolicyChange;
 }
 
 /**
@@ -473,27 +467,23 @@ interface PolicyPlan {
  * Never throws for the policy itself: a failure is the policy's outcome, and the photos go on. A
  * sign-in failure (the app, tenant or token: UserError auth/config) is the run's, and is thrown.
  */
-async function planPolicy(desired: DesiredState, tenant: TenantClient, options: ApplyOptions): Promise<PolicyPlan> {
+async function planPolicy(desired: DesiredState, tenant: PhotoTarget, options: ApplyOptions): Promise<PolicyPlan> {
   if (!desired.policy) return { step: { kind: 'none' }, outcome: { status: 'not-managed' } };
   const declared = `${printable(desired.policy.declaredAt.file)}:${desired.policy.declaredAt.line}`;
+  if (!tenant.policy) return { step: { kind: 'none' }, outcome: { status: 'failed', message: `The manifests declare a photo update policy (policy: at ${declared}), and the ${tenant.id} target has none.` } };
   let live: TenantPolicy;
   try {
-    live = await tenant.getPhotoPolicy();
+    live = await tenant.policy.read();
   } catch (err) {
     if (isUserError(err) && (err.kind === 'auth' || err.kind === 'config')) throw err;
-    const message = isForbidden(err) && isGraphError(err) && err.delegated
-      ? `The manifests manage the photo update policy (policy: at ${declared}), and Graph refused to let the signed-in admin read it: ${(err as Error).message}`
-      : isForbidden(err)
-      ? `The manifests manage the photo update policy (policy: at ${declared}), and Graph refused to read it: grant the app the Microsoft Graph application permission ${PERMISSIONS.policy} (it reads and changes photoUpdateSettings; App registrations → this app → API permissions → add ${PERMISSIONS.policy}, type Application → Grant admin consent), or remove policy: from the manifests to leave the policy alone. (${(err as Error).message})`
-      : `The photo update policy could not be read: ${(err as Error).message}`;
-    return { step: { kind: 'none' }, outcome: { status: 'failed', message } };
+    return { step: { kind: 'none' }, outcome: { status: 'failed', message: tenant.policy.describeReadFailure(err, declared) } };
   }
   const wanted = wantedPolicy(desired.policy, live);
   let appRoles: string[] | undefined;
   let rolesProblem: string | undefined;
   if (rolesNeededFor(live, wanted)) {
     try {
-      appRoles = await tenant.appRoleTemplateIds();
+      appRoles = await tenant.policy.callerRoles();
     } catch (err) {
       rolesProblem = `the app's role assignments could not be read: ${(err as Error).message}`;
     }
@@ -505,21 +495,17 @@ async function planPolicy(desired: DesiredState, tenant: TenantClient, options: 
       : step.kind === 'refuse'
         ? { status: 'refused', from: live, to: wanted, message: step.reason }
         : { status: 'applied', from: live, to: wanted };
-  const change: PhotoPolicyChange = {
+  const change: TargetPolicyChange = {
     ...(desired.policy.source ? { source: desired.policy.source } : {}),
     ...(desired.policy.allowedRoles ? { allowedRoles: desired.policy.allowedRoles } : {}),
   };
   return { step, outcome, live, change };
 }
 
-function isForbidden(err: unknown): boolean {
-  return isGraphError(err) && err.status === 403;
-}
-
-async function patchPolicy(tenant: TenantClient, plan: PolicyPlan, log: (line: string) => void): Promise<PolicyOutcome> {
+async function patchPolicy(tenant: PhotoTarget, plan: PolicyPlan, log: (line: string) => void): Promise<PolicyOutcome> {
   if (plan.step.kind !== 'before-photos' && plan.step.kind !== 'after-photos') return plan.outcome;
   try {
-    await tenant.setPhotoPolicy(plan.change ?? plan.step.to);
+    await tenant.policy!.change(plan.change ?? plan.step.to);
     log('Photo policy updated (it takes up to 24 hours to apply everywhere).');
     return plan.outcome;
   } catch (err) {
@@ -579,7 +565,7 @@ interface WriteContext {
   /** Every key the run looks up: its uploads' and its removals'. */
   keys: readonly UserKey[];
   desired: DesiredState;
-  tenant: TenantClient;
+  tenant: PhotoTarget;
   pacer: WritePacer;
   photos: PhotoLookahead;
   /** No applied record yet: compare with the tenant's photo before writing. */
@@ -627,7 +613,7 @@ async function writeUsers(ctx: WriteContext): Promise<WriteResult> {
   const { photos, tenant, signal } = ctx;
   const byKey = new Map(ctx.uploads.map((u) => [u.key.canonical, u]));
   const tracker = new SubjectTracker(ctx.desired, ctx.keys.map((k) => k.canonical));
-  const breaker = new PolicyBreaker(() => photos.stop());
+  const breaker = new PolicyBreaker(tenant, () => photos.stop());
   const ready = new WorkQueue<ReadyUser>();
   const side = new Set<Promise<void>>();
   const decided = new Set<string>();
@@ -660,7 +646,7 @@ async function writeUsers(ctx: WriteContext): Promise<WriteResult> {
   };
   const step = ({ released, toConfirm }: TrackerStep) => {
     if (toConfirm.length > 0) {
-      background(async () => step(tracker.confirm(toConfirm, await tenant.resolveUsers(toConfirm, signal ? { signal } : {}))));
+      background(async () => step(tracker.confirm(toConfirm, await tenant.resolveSubjects(toConfirm, signal ? { signal } : {}))));
     }
     const users: { upload: Upload; userId: string }[] = [];
     for (const canonical of released) {
@@ -679,7 +665,7 @@ async function writeUsers(ctx: WriteContext): Promise<WriteResult> {
     }
     // Users without any photo need no download: ask 20 at a time which ones have one.
     background(async () => {
-      const present = await presenceSlots.run(() => photoPresence(tenant.connection, users.map((u) => u.userId), signal ? { signal } : {}));
+      const present = await presenceSlots.run(() => tenant.photoPresence(users.map((u) => u.userId), signal ? { signal } : {}));
       for (const user of users) ready.push({ ...user, compare: present.get(user.userId) !== false });
     });
   };
@@ -731,7 +717,7 @@ async function writeUsers(ctx: WriteContext): Promise<WriteResult> {
 
   let resolutions: ReadonlyMap<string, UserResolution> = new Map();
   try {
-    resolutions = await tenant.resolveUsers(ctx.keys, { ...(signal ? { signal } : {}), onResolved: (answers) => step(tracker.resolved(answers)) });
+    resolutions = await tenant.resolveSubjects(ctx.keys, { ...(signal ? { signal } : {}), onResolved: (answers) => step(tracker.resolved(answers)) });
     step(tracker.resolved(resolutions)); // any answer not announced as its batch landed
   } catch (error) {
     // A cancelled run stops looking users up: the users not reached are reported as cancelled.
@@ -754,10 +740,10 @@ async function writeUsers(ctx: WriteContext): Promise<WriteResult> {
  * apply would send, by the same perceptual comparison as drift (Graph re-encodes, so bytes never
  * match). Anything uncertain (no photo, a failed download, an undecodable photo) is "no": upload.
  */
-async function sameAsTenant(c: { tenant: TenantClient; readPacer: WritePacer; cpu: Semaphore; userId: string; prepared: Promise<PreparedPhoto>; label: string; signal?: AbortSignal }): Promise<boolean> {
+async function sameAsTenant(c: { tenant: PhotoTarget; readPacer: WritePacer; cpu: Semaphore; userId: string; prepared: Promise<PreparedPhoto>; label: string; signal?: AbortSignal }): Promise<boolean> {
   let theirs: Buffer | null;
   try {
-    theirs = await c.readPacer.run(() => downloadPhotoOnce(c.tenant.connection, c.userId, c.signal), c.label);
+    theirs = await c.readPacer.run(() => c.tenant.downloadPhoto(c.userId, c.signal), c.label);
   } catch {
     return false;
   }
@@ -824,10 +810,10 @@ class PolicyBreaker {
   tripped = false;
   /** Writes the tenant answered with the policy refusal. */
   refused = 0;
-  /** Graph's message of the first refusal. */
-  first: GraphError | undefined;
-
-  constructor(private readonly onTrip: () => void) {}
+  constructor(
+    private readonly target: PhotoTarget,
+    private readonly onTrip: () => void,
+  ) {}
 
   guard<T>(write: () => Promise<T>): Promise<T> {
     if (this.tripped) return Promise.reject(new NotSentError());
@@ -837,14 +823,14 @@ class PolicyBreaker {
   /** The outcome of a write that failed because of the breaker or the policy; undefined for any other failure. */
   outcome(key: UserKey, action: 'upload' | 'remove', photo: string, err: unknown): UserOutcome | undefined {
     if (err instanceof NotSentError) return notAttempted(key, action, photo);
-    if (!isGraphError(err) || err.status !== 403 || err.code !== 'ForbiddenByAdminEditPolicy') return undefined;
+    const failure = this.target.classifyFailure(err);
+    if (failure.kind !== 'refused-by-policy') return undefined;
     this.refused++;
     if (!this.tripped) {
       this.tripped = true;
-      this.first = err;
       this.onTrip();
     }
-    return { key, action, status: 'failed', photo, reason: `Refused by the tenant's photo update policy (403 ForbiddenByAdminEditPolicy${err.requestId ? `, request-id ${err.requestId}` : ''}): see the run's error.` };
+    return { key, action, status: 'failed', photo, reason: `Refused by the tenant's photo update policy (403 ForbiddenByAdminEditPolicy${failure.requestId ? `, request-id ${failure.requestId}` : ''}): see the run's error.` };
   }
 }
 
@@ -853,18 +839,14 @@ function notAttempted(key: UserKey, action: 'upload' | 'remove', photo: string):
 }
 
 /** The run's one error for a tripped breaker: the policy as far as it can be read, and what to do. */
-async function policyHalt(breaker: PolicyBreaker, outcomes: readonly UserOutcome[], plan: PolicyPlan, tenant: TenantClient, log: (line: string) => void): Promise<NonNullable<ApplyResult['halted']>> {
+async function policyHalt(breaker: PolicyBreaker, outcomes: readonly UserOutcome[], plan: PolicyPlan, tenant: PhotoTarget, log: (line: string) => void): Promise<NonNullable<ApplyResult['halted']>> {
   let live = plan.live;
   let unreadable: string | undefined;
-  if (!live) {
+  if (!live && tenant.policy) {
     try {
-      live = await tenant.getPhotoPolicy();
+      live = await tenant.policy.read();
     } catch (err) {
-      unreadable = !isForbidden(err)
-        ? (err as Error).message
-        : tenant.connection.delegated
-          ? 'reading it needs the delegated PeopleSettings.Read.All and People Administrator or Global Reader'
-          : 'reading it needs PeopleSettings.Read.All, which this app does not have';
+      unreadable = tenant.policy.whyUnreadable(err);
     }
   }
   const notAttemptedCount = outcomes.filter((o) => o.status === 'not-attempted').length;
@@ -872,7 +854,7 @@ async function policyHalt(breaker: PolicyBreaker, outcomes: readonly UserOutcome
     sent: breaker.refused,
     notAttempted: notAttemptedCount,
     ...(unreadable ? { policyUnreadable: unreadable } : {}),
-    ...(tenant.connection.delegated ? { delegated: true } : {}),
+    ...(tenant.signIn === 'delegated' ? { delegated: true } : {}),
   });
   log(message);
   return { code: 'photo-policy', message, refused: breaker.refused, notAttempted: notAttemptedCount };
@@ -931,12 +913,12 @@ function goneUserRemoval(r: Plan['removals'][number], resolution: UserResolution
  * Users without an account who are in the tenant's recycle bin (deleted, restorable for 30 days)
  * get their own reason. Best effort: if the deleted users cannot be read, the reason stays.
  */
-async function explainDeleted(outcomes: UserOutcome[], tenant: TenantClient, signal: AbortSignal | undefined, log: (line: string) => void): Promise<void> {
+async function explainDeleted(outcomes: UserOutcome[], tenant: PhotoTarget, signal: AbortSignal | undefined, log: (line: string) => void): Promise<void> {
   const gone = outcomes.filter((o) => o.code === 'no-account' && o.action === 'upload');
-  if (gone.length === 0) return;
-  let deleted: Map<string, DeletedUser>;
+  if (gone.length === 0 || !tenant.findDeletedSubjects) return;
+  let deleted: Map<string, DeletedSubject>;
   try {
-    deleted = await findDeletedUsers(tenant.connection, gone.map((o) => o.key), signal ? { signal } : {});
+    deleted = await tenant.findDeletedSubjects(gone.map((o) => o.key), signal ? { signal } : {});
   } catch (err) {
     log(`Could not read the deleted users (to tell a deleted account from one not created yet): ${(err as Error).message}`);
     return;

@@ -90,10 +90,9 @@ async function tenantChecks(tenant: TenantClient, repo: string, delegated: boole
   let anyUser: string | undefined;
   let canReadUsers = false;
   try {
-    const { body } = await tenant.connection.send<{ value?: Array<{ id?: string }> }>({ method: 'GET', path: '/users?$top=1&$select=id', operation: 'Reading one user', permission: PERMISSIONS.users });
+    anyUser = await tenant.anyUserId();
     report.ok.push(`Signed in to ${tenant.graphUrl}`);
     report.ok.push(`${PERMISSIONS.users}: users can be read`);
-    anyUser = body.value?.[0]?.id;
     canReadUsers = true;
   } catch (error) {
     if (!forbidden(error)) {

@@ -7,7 +7,7 @@ import { applyRevision, type ApplyResult } from '../apply/apply.js';
 import { UserError } from '../core/errors.js';
 import type { Vocabulary } from '../core/vocabulary.js';
 import type { ProgressSettings } from '../core/progress.js';
-import type { TenantClient } from '../tenant/index.js';
+import type { TargetInput } from '../target/index.js';
 import { drifted, type DriftResult } from './drift.js';
 
 export interface FixOptions {
@@ -24,7 +24,7 @@ export interface FixOptions {
 }
 
 /** `--fix`: apply the repository's version of every drifted user (and the policy) via applyRevision. */
-export async function fixDrift(result: DriftResult, options: FixOptions, tenant: TenantClient): Promise<ApplyResult | undefined> {
+export async function fixDrift(result: DriftResult, options: FixOptions, tenant: TargetInput): Promise<ApplyResult | undefined> {
   const users = new Set(drifted(result).map((u) => u.key.canonical));
   if (users.size === 0 && result.policy.status !== 'different') return undefined;
   if (result.validation.findings.some((f) => f.severity === 'error')) {

@@ -19,7 +19,8 @@ import { UserError } from '../core/errors.js';
 import { mapLimit } from '../core/pool.js';
 import { Progress, throttleOf, type ProgressSettings } from '../core/progress.js';
 import { checkPhoto } from '../photo/index.js';
-import { downloadPhotoOnce, listDirectoryUsers, PacerCancelledError, WritePacer, type DirectoryUser, type PacerStats, type TenantClient } from '../tenant/index.js';
+import { PacerCancelledError, WritePacer, type PacerStats } from '../tenant/index.js';
+import { photoTargetOf, type DirectorySubject as DirectoryUser, type TargetInput } from '../target/index.js';
 import { declaredUsers, findDeclaration, insideRepo, manifestText, safeFileStem, writeAtomic, type ManifestEntry } from '../adopt/repoFiles.js';
 
 export const EXPORT_JOURNAL = '.entra-photos-export.jsonl';
@@ -87,7 +88,8 @@ interface JournalHeader {
 
 type JournalEntry = { id: string; upn: string; name?: string; status: 'exported' | 'no-photo' | 'refused'; file?: string; key?: string; reason?: string };
 
-export async function exportTenant(options: ExportOptions, tenant: TenantClient): Promise<ExportResult> {
+export async function exportTenant(options: ExportOptions, tenant: TargetInput): Promise<ExportResult> {
+  const target = photoTargetOf(tenant);
   const started = performance.now();
   const log = options.log ?? (() => {});
   const repo = options.repo;
@@ -150,7 +152,7 @@ export async function exportTenant(options: ExportOptions, tenant: TenantClient)
   const usedFiles = new Set([...done.values()].flatMap((e) => (e.file ? [e.file.toLowerCase()] : [])));
   let interrupted = false;
   try {
-    for await (const page of listDirectoryUsers(tenant.connection, { ...(options.group ? { group: options.group } : {}), ...(options.signal ? { signal: options.signal } : {}) })) {
+    for await (const page of target.listSubjects({ ...(options.group ? { group: options.group } : {}), ...(options.signal ? { signal: options.signal } : {}) })) {
       const wanted: DirectoryUser[] = [];
       for (const user of page) {
         if (domains.length && !domains.some((d) => user.userPrincipalName.toLowerCase().endsWith(`@${d}`))) continue;
@@ -173,7 +175,7 @@ export async function exportTenant(options: ExportOptions, tenant: TenantClient)
       async function exportUser(user: DirectoryUser): Promise<void> {
           let bytes: Buffer | null;
           try {
-            bytes = await pacer.run(() => downloadPhotoOnce(tenant.connection, user.id, options.signal), user.userPrincipalName);
+            bytes = await pacer.run(() => target.downloadPhoto(user.id, options.signal), user.userPrincipalName);
           } catch (err) {
             const cancelled = err instanceof PacerCancelledError;
             users.push({ id: user.id, userPrincipalName: user.userPrincipalName, ...shownName(user), status: cancelled ? 'not-started' : 'failed', reason: (err as Error).message });

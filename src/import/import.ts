@@ -17,7 +17,7 @@ import { mapLimit } from '../core/pool.js';
 import { UserError } from '../core/errors.js';
 import type { Crop } from '../manifest/types.js';
 import { checkPhoto, recommendedParallelism } from '../photo/index.js';
-import { listAllDirectoryUsers, type TenantClient } from '../tenant/index.js';
+import { listAllSubjects, photoTargetOf, type TargetInput } from '../target/index.js';
 import { appendToManifest, declaredUsers, findDeclaration, insideRepo, manifestText, safeFileStem, writeAtomic, type Declaration, type ManifestEntry } from '../adopt/repoFiles.js';
 import { readCsvDelivery, readPspaDelivery, type Delivery, type DeliveryRow } from './delivery.js';
 import { describeRosterUser, Directory, readRosterFile, type RosterColumns, type RosterUser } from './match.js';
@@ -92,7 +92,7 @@ export interface ImportResult {
 
 const PHOTO_ROOT = 'photos';
 
-export async function importDelivery(options: ImportOptions, tenant: TenantClient | undefined): Promise<ImportResult> {
+export async function importDelivery(options: ImportOptions, tenant: TargetInput | undefined): Promise<ImportResult> {
   const started = performance.now();
   const log = options.log ?? (() => {});
   const repo = options.repo;
@@ -117,7 +117,7 @@ export async function importDelivery(options: ImportOptions, tenant: TenantClien
     const shown = (field: keyof RosterColumns) => (rosterColumns![field] !== undefined ? `"${rosterColumns![field]}"` : 'none');
     log(`Roster columns: userPrincipalName ← ${shown('userPrincipalName')}, mail ← ${shown('mail')}, employeeId ← ${shown('employeeId')}, name ← ${shown('displayName')}.`);
   } else if (tenant) {
-    rosterUsers = (await listAllDirectoryUsers(tenant.connection)).map((u) => ({
+    rosterUsers = (await listAllSubjects(photoTargetOf(tenant))).map((u) => ({
       id: u.id,
       userPrincipalName: u.userPrincipalName,
       ...(u.mail ? { mail: u.mail } : {}),

@@ -17,8 +17,10 @@ import { isGraphError, isNoPhoto, isNoPhotoMetadata } from './errors.js';
 import { GraphConnection, encodeSegment, odataString, query } from './http.js';
 import type { GraphRequest, GraphResponse } from './http.js';
 import { withRetries } from './retry.js';
-import { resolveUsers } from './users.js';
-import type { ResolveOptions, UserResolution } from './users.js';
+import { findDeletedUsers, resolveUsers } from './users.js';
+import type { DeletedUser, ResolveOptions, UserResolution } from './users.js';
+import { downloadPhotoOnce, listDirectoryUsers, type DirectoryUser, type ListUsersOptions } from './directory.js';
+import { photoPresence } from './presence.js';
 
 export const PERMISSIONS = Object.freeze({
   photos: 'ProfilePhoto.ReadWrite.All',
@@ -118,9 +120,52 @@ export class TenantClient {
     this.#clientId = options.clientId ?? (typeof fromCredential === 'string' ? fromCredential : undefined);
   }
 
-  /** The underlying connection, for a call this class does not wrap. */
+  /**
+   * The underlying connection. Deprecated: only drift's download still reaches through it (its
+   * file is being edited elsewhere); use downloadPhotoOnce and the other methods instead, or the
+   * photo target port (src/target/entra/) outside this folder.
+   */
   get connection(): GraphConnection {
     return this.#connection;
+  }
+
+  /** An admin signed in (delegated token): a 403 is about the admin's role or consent. */
+  get delegated(): boolean {
+    return this.#connection.delegated;
+  }
+
+  /** GET /users/{id}/photo/$value — ONE attempt (run it through a WritePacer); null without a photo. */
+  downloadPhotoOnce(userId: string, signal?: AbortSignal): Promise<Buffer | null> {
+    return downloadPhotoOnce(this.#connection, userId, signal);
+  }
+
+  /** Which users have a photo at all, 20 to a $batch (presence.ts); users left out are unknown. */
+  photoPresence(userIds: readonly string[], options: { signal?: AbortSignal } = {}): Promise<Map<string, boolean>> {
+    return photoPresence(this.#connection, userIds, options);
+  }
+
+  /** Every user of the tenant (or of a group), page by page (directory.ts). */
+  listUsers(options: ListUsersOptions = {}): AsyncGenerator<DirectoryUser[]> {
+    return listDirectoryUsers(this.#connection, options);
+  }
+
+  /** Which keys name a user in the recycle bin (users.ts). */
+  findDeletedUsers(keys: readonly UserKey[], options: { signal?: AbortSignal } = {}): Promise<Map<string, DeletedUser>> {
+    return findDeletedUsers(this.#connection, keys, options);
+  }
+
+  /**
+   * GET /users?$top=1 — one attempt, the error as Graph gave it: doctor's harmless check of the
+   * sign-in and of User.Read.All. The id of some user, or undefined for a tenant without users.
+   */
+  async anyUserId(): Promise<string | undefined> {
+    const { body } = await this.#connection.send<{ value?: Array<{ id?: string }> }>({
+      method: 'GET',
+      path: `/users${query({ $top: 1, $select: 'id' })}`,
+      operation: 'Reading one user',
+      permission: PERMISSIONS.users,
+    });
+    return body.value?.[0]?.id;
   }
 
   #read<T>(request: GraphRequest): Promise<GraphResponse<T>> {

@@ -1,0 +1,92 @@
+/**
+ * Microsoft Entra ID behind the photo target port: users' profile photos through Microsoft Graph.
+ * A thin adapter over TenantClient (src/tenant/graph.ts) and its helpers; the Graph client, auth,
+ * clouds, errors and pacer stay in src/tenant/ for now and move under this folder in a later,
+ * mechanical step.
+ */
+import { MIN_SIDE, RECOMMENDED_SIDE } from '../../photo/limits.js';
+import type { UserKey } from '../../manifest/userKey.js';
+import { classifyFailure, isGraphError } from '../../tenant/errors.js';
+import { PERMISSIONS, type TenantClient } from '../../tenant/graph.js';
+import type { DeletedSubject, DirectorySubject, ListSubjectsOptions, PhotoPolicyExtension, PhotoSpec, PhotoTarget, ResolveSubjectsOptions, SubjectResolution, TargetFailure, TargetPolicyChange } from '../port.js';
+
+/** Graph: PUT …/photo/$value takes a JPEG of at most 4 MB; Entra serves sizes up to 648 px. */
+export const ENTRA_PHOTO_SPEC: PhotoSpec = Object.freeze({
+  side: RECOMMENDED_SIDE,
+  minSide: MIN_SIDE,
+  maxBytes: 4 * 1024 * 1024,
+  formats: Object.freeze(['image/jpeg']),
+});
+
+export class EntraTarget implements PhotoTarget {
+  readonly id = 'entra';
+  readonly spec = ENTRA_PHOTO_SPEC;
+  readonly policy: PhotoPolicyExtension;
+
+  constructor(readonly tenant: TenantClient) {
+    this.policy = entraPolicy(tenant);
+  }
+
+  get signIn(): 'app' | 'delegated' {
+    return this.tenant.delegated ? 'delegated' : 'app';
+  }
+
+  resolveSubjects(keys: readonly UserKey[], options: ResolveSubjectsOptions = {}): Promise<Map<string, SubjectResolution>> {
+    return this.tenant.resolveUsers(keys, options);
+  }
+
+  photoPresence(subjectIds: readonly string[], options: { signal?: AbortSignal } = {}): Promise<Map<string, boolean>> {
+    return this.tenant.photoPresence(subjectIds, options);
+  }
+
+  async putPhoto(subjectId: string, photo: Buffer, signal?: AbortSignal): Promise<void> {
+    await this.tenant.putPhoto(subjectId, photo, signal);
+  }
+
+  async deletePhoto(subjectId: string, signal?: AbortSignal): Promise<void> {
+    await this.tenant.deletePhoto(subjectId, signal);
+  }
+
+  downloadPhoto(subjectId: string, signal?: AbortSignal): Promise<Buffer | null> {
+    return this.tenant.downloadPhotoOnce(subjectId, signal);
+  }
+
+  listSubjects(options: ListSubjectsOptions = {}): AsyncIterable<DirectorySubject[]> {
+    return this.tenant.listUsers(options);
+  }
+
+  findDeletedSubjects(keys: readonly UserKey[], options: { signal?: AbortSignal } = {}): Promise<Map<string, DeletedSubject>> {
+    return this.tenant.findDeletedUsers(keys, options);
+  }
+
+  classifyFailure(error: unknown): TargetFailure {
+    if (isGraphError(error) && error.status === 403) {
+      return error.code === 'ForbiddenByAdminEditPolicy' ? { kind: 'refused-by-policy', requestId: error.requestId } : { kind: 'forbidden', delegated: error.delegated };
+    }
+    return classifyFailure(error);
+  }
+}
+
+/** photoUpdateSettings (beta): read, change, and the app's directory roles for the lockout guard. */
+function entraPolicy(tenant: TenantClient): PhotoPolicyExtension {
+  return {
+    read: () => tenant.getPhotoPolicy(),
+    change: (change: TargetPolicyChange) => tenant.setPhotoPolicy(change),
+    callerRoles: () => tenant.appRoleTemplateIds(),
+    describeReadFailure(err: unknown, declared: string): string {
+      const forbidden = isGraphError(err) && err.status === 403;
+      const message = (err as Error).message;
+      if (forbidden && err.delegated) return `The manifests manage the photo update policy (policy: at ${declared}), and Graph refused to let the signed-in admin read it: ${message}`;
+      if (forbidden) {
+        return `The manifests manage the photo update policy (policy: at ${declared}), and Graph refused to read it: grant the app the Microsoft Graph application permission ${PERMISSIONS.policy} (it reads and changes photoUpdateSettings; App registrations → this app → API permissions → add ${PERMISSIONS.policy}, type Application → Grant admin consent), or remove policy: from the manifests to leave the policy alone. (${message})`;
+      }
+      return `The photo update policy could not be read: ${message}`;
+    },
+    whyUnreadable(err: unknown): string {
+      if (!(isGraphError(err) && err.status === 403)) return (err as Error).message;
+      return tenant.delegated
+        ? 'reading it needs the delegated PeopleSettings.Read.All and People Administrator or Global Reader'
+        : 'reading it needs PeopleSettings.Read.All, which this app does not have';
+    },
+  };
+}
