@@ -1,12 +1,10 @@
 import type { DesiredPolicy } from '../desired/desired.js';
 import { roleName } from '../manifest/roles.js';
 import { NEUTRAL_VOCABULARY, type Vocabulary } from '../core/vocabulary.js';
+import type { PhotoPolicy } from '../tenant/graph.js';
 
-/** The tenant's photoUpdateSettings as apply compares them (role template ids, lower case, sorted). */
-export interface TenantPolicy {
-  source: 'cloud' | 'onPremises' | null;
-  allowedRoles: string[];
-}
+/** The tenant's photoUpdateSettings as apply compares them (role template ids, lower case): the client's own type. */
+export type TenantPolicy = PhotoPolicy;
 
 export type PolicyStep =
   | { kind: 'none' }
