@@ -1,10 +1,10 @@
 import type { DesiredPolicy } from '../desired/desired.js';
 import { roleName } from '../manifest/roles.js';
 import { NEUTRAL_VOCABULARY, type Vocabulary } from '../core/vocabulary.js';
-import type { PhotoPolicy } from '../tenant/graph.js';
+import type { TargetPolicy } from '../target/port.js';
 
-/** The tenant's photoUpdateSettings as apply compares them (role template ids, lower case): the client's own type. */
-export type TenantPolicy = PhotoPolicy;
+/** The tenant's photoUpdateSettings as apply compares them (role template ids, lower case): the port's policy type. */
+export type TenantPolicy = TargetPolicy;
 
 export type PolicyStep =
   | { kind: 'none' }

@@ -9,13 +9,14 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { blocksApp, wantedPolicy } from '../apply/policyGuard.js';
+import { audienceClaim, readJwtClaims } from '../core/jwtClaims.js';
 import { NEUTRAL_VOCABULARY, type Vocabulary } from '../core/vocabulary.js';
 import { desiredStateOf } from '../desired/desired.js';
 import { roleName } from '../manifest/roles.js';
 import { WorktreeSnapshot } from '../repo/worktree.js';
 import { githubOidcFromEnv, isResolved, type TenantClient } from '../tenant/index.js';
 import { isGraphError } from '../tenant/errors.js';
-import { PERMISSIONS } from '../tenant/graph.js';
+import { PERMISSIONS } from '../tenant/permissions.js';
 import { validateRepository } from '../validate/validate.js';
 
 export interface DoctorReport {
@@ -67,8 +68,9 @@ export function doctorText(report: DoctorReport): string {
 async function presentedToken(env: NodeJS.ProcessEnv, audience: string, report: Report): Promise<boolean> {
   try {
     const jwt = await githubOidcFromEnv(env, audience)();
-    const claims = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
-    const aud = Array.isArray(claims['aud']) ? claims['aud'].join(', ') : String(claims['aud'] ?? '');
+    const claims = readJwtClaims(jwt);
+    if (!claims) throw new Error('the token GitHub returned is not a JWT');
+    const aud = audienceClaim(claims, ', ') ?? String(claims['aud'] ?? '');
     report.ok.push(`GitHub OIDC token: subject "${String(claims['sub'] ?? '')}", audience "${aud}", issuer "${String(claims['iss'] ?? '')}" (the app's federated credential must match these exactly)`);
     return true;
   } catch (error) {
@@ -150,7 +152,7 @@ async function tenantChecks(tenant: TenantClient, repo: string, delegated: boole
   try {
     live = await tenant.getPhotoPolicy();
   } catch (error) {
-    const why = forbidden(error) ? grant('PeopleSettings.Read.All (or ' + PERMISSIONS.policy + ')') : (error as Error).message;
+    const why = forbidden(error) ? grant(`${PERMISSIONS.policyRead} (or ${PERMISSIONS.policy})`) : (error as Error).message;
     if (desired.policy) report.problems.push(`The manifests declare policy:, but the live photo policy cannot be read: ${why}`);
     else report.notes.push(`The live photo policy cannot be read (not needed without policy: in a manifest), so whether it allows this app's writes is unknown.`);
     return;
