@@ -28,9 +28,13 @@
  *      refusal got the same wait: a fixed Retry-After only mirrors when they came);
  *    - else from the cycle: requests that succeeded between the previous gate opening (or the
  *      first start) and this event, divided by the time from there to the new gate opening;
- *    - a fixed window shows as refused requests all told to come back at the same, distant moment:
+ *    - a fixed window shows as refused requests all told to come back at the same, distant moment
+ *      (read through network and event-loop jitter, the moments scatter a little: "the same" is
+ *      also a least-squares slope of moment against arrival under 0.5, see comebackSlope):
  *      then the cycle is the window and its successes the quota, and the pacer sends the quota as
  *      soon as each window opens, then waits for the next one;
+ *    - a schedule that reads far above what the cycle admitted (1.5×) is jitter taken for slots,
+ *      and is not used;
  *    - with no usable measurement the rate is cut to 0.8×; with nothing accepted since the cycle
  *      began (refused from the first request) it is left alone;
  *    - refused on arrival (far faster than a write answers) and only with more requests in flight
@@ -205,6 +209,15 @@ const CYCLE_MIN_MS = 500;
  */
 const WINDOW_MIN_WAIT_MS = 20;
 const WINDOW_MIN_PERIODS = 3;
+/**
+ * Refusals whose comeback moments move less than this with their arrivals (least squares) are
+ * sent back to one moment: a window (a fixed Retry-After moves 1:1, a bucket's slots faster).
+ */
+const WINDOW_MAX_SLOPE = 0.5;
+/** Once a window is known, refusals within this share of its period of each other are its closing. */
+const WINDOW_JITTER_SHARE = 0.05;
+/** A Retry-After schedule is believed only up to this multiple of the rate the cycle admitted. */
+const SCHEDULE_MAX_OVER_CYCLE = 1.5;
 /**
  * Share of a learned window quota sent at each opening. All of it: the quota was counted (the
  * successes of a window that then refused), and each opening is the moment the server named.
@@ -785,7 +798,18 @@ export class WritePacer {
     // away; or one such refusal when a window is already known): a window closing.
     const cycleRate = okBeforeOpening / (Math.max(1, opening - event.cycleStart) / 1000);
     const distant = event.firstWaitMs >= Math.max(WINDOW_MIN_WAIT_MS, (WINDOW_MIN_PERIODS * 1000) / Math.max(MIN_RATE, cycleRate));
-    const windowLike = (sameMoment || (this.#window !== undefined && targets[targets.length - 1]! - targets[0]! <= SAME_TARGET_MS)) && distant;
+    // The comeback moments are read through the network and our event loop (each answer arrives
+    // a little late, and the Retry-After counts from when the server decided), so "one moment" is
+    // also told from how the moments move with the arrivals: not at all for a window (see
+    // comebackSlope).
+    const slope = comebackSlope(event.refusedAt, event.targets);
+    const tolerance = this.#window ? Math.max(SAME_TARGET_MS, this.#window.periodMs * WINDOW_JITTER_SHARE) : SAME_TARGET_MS;
+    const oneMoment = sameMoment || (slope !== undefined && slope < WINDOW_MAX_SLOPE) || (this.#window !== undefined && targets[targets.length - 1]! - targets[0]! <= tolerance);
+    const windowLike = oneMoment && distant;
+    // A schedule read far above what the cycle admitted is jitter read as slots (a bucket's
+    // admissions over the cycle include its burst, so they are above its rate, not below).
+    const cycleMeasured = ok >= CYCLE_MIN_OK && cycleMs >= CYCLE_MIN_MS ? ok / (cycleMs / 1000) : undefined;
+    const scheduleTrusted = schedule !== undefined && (cycleMeasured === undefined || schedule <= cycleMeasured * SCHEDULE_MAX_OVER_CYCLE);
     if (event.concurrencyLike && mostOkInFlight > 0 && event.fewestRefusedInFlight > mostOkInFlight) {
       // Refused on arrival, and only with more in flight than ever succeeded: a concurrency limit.
       // The cap explains it; the rate stays.
@@ -800,7 +824,7 @@ export class WritePacer {
       // came back: the decision follows the latency here), not when it left.
       const periodStart = event.cycleStart === this.#firstStartAt && this.#firstAnswerAt !== undefined && this.#firstAnswerAt < opening ? this.#firstAnswerAt : event.cycleStart;
       const existing = this.#window;
-      const sameOpening = existing && (Math.abs(existing.nextOpen - opening) <= SAME_TARGET_MS || Math.abs(existing.nextOpen - existing.periodMs - opening) <= SAME_TARGET_MS);
+      const sameOpening = existing && (Math.abs(existing.nextOpen - opening) <= tolerance || Math.abs(existing.nextOpen - existing.periodMs - opening) <= tolerance);
       if (existing && sameOpening) {
         // This event again (re-estimated as answers come in): the opening and what was sent since stand.
         existing.quota = okBeforeOpening;
@@ -810,7 +834,7 @@ export class WritePacer {
       }
       estimate = okBeforeOpening / ((opening - periodStart) / 1000);
       reason = 'window';
-    } else if (schedule !== undefined) {
+    } else if (schedule !== undefined && scheduleTrusted) {
       this.#window = undefined;
       estimate = schedule;
       reason = 'retry-after schedule';
@@ -901,11 +925,45 @@ export function scheduleRate(targets: readonly number[], refusedAt: readonly num
   // many gaps averages that out).
   const counted = longestWait > smallest * 1.5;
   const unit = counted ? median(gaps) : median(gaps.filter((gap) => gap <= smallest * 1.5));
+  // Gaps that are clean multiples of one period (an admission between two refusals leaves a
+  // double one) are counted as such. Read through the network's and the event loop's jitter, they
+  // are not: then, for a bucket that counts refusals (a slot per refusal), the median step per
+  // refusal over every pair of sorted moments (Theil–Sen), which averages the jitter out.
+  const clean = gaps.every((gap) => gap / unit >= 0.75 && Math.abs(gap / unit - Math.round(gap / unit)) <= 0.25);
+  if (counted && !clean && sorted.length >= 4) {
+    const steps: number[] = [];
+    for (let i = 0; i < sorted.length; i++) for (let j = i + 1; j < sorted.length; j++) steps.push((sorted[j]! - sorted[i]!) / (j - i));
+    const step = median(steps);
+    return step > 0 ? 1000 / step : undefined;
+  }
   const periods = gaps.reduce((sum, gap) => sum + Math.max(1, Math.round(gap / unit)), 0);
   // Refusals sent to the next token: an admission between two refusals may also show only in the
   // count of successes.
   const slots = counted ? periods : Math.max(periods, grantedBetween(arrivals[0]!, arrivals[arrivals.length - 1]!));
   return slots / (spanMs / 1000);
+}
+
+/**
+ * How the moments refused requests were told to come back (targets: receipt time + Retry-After)
+ * move with when the refusals arrived: the least-squares slope, once at least 3 refusals arrived
+ * over at least 10 ms. About 0 for a window (everyone to its end; the jitter of each receipt shows
+ * in both times alike and only tilts it a little), exactly 1 for a fixed Retry-After (a storm),
+ * above 1 for a bucket that reserves a slot per refusal (its slots are 1/R apart while the
+ * refusals come faster than R). Undefined when too few to tell.
+ */
+export function comebackSlope(refusedAt: readonly number[], targets: readonly number[]): number | undefined {
+  const n = refusedAt.length;
+  if (n < 3 || targets.length !== n) return undefined;
+  const meanX = refusedAt.reduce((sum, x) => sum + x, 0) / n;
+  const meanY = targets.reduce((sum, y) => sum + y, 0) / n;
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = 0; i < n; i++) {
+    sxx += (refusedAt[i]! - meanX) ** 2;
+    sxy += (refusedAt[i]! - meanX) * (targets[i]! - meanY);
+  }
+  if (Math.max(...refusedAt) - Math.min(...refusedAt) < 10 || !(sxx > 0)) return undefined;
+  return sxy / sxx;
 }
 
 interface UsageSample {

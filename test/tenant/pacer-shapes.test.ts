@@ -5,7 +5,7 @@
 // design meets them everywhere, and say so where physics does not allow them at this size (see
 // docs/performance.md, "Pacing without hints").
 import { describe, expect, it } from 'vitest';
-import { scheduleRate } from '../../src/tenant/pacer.js';
+import { comebackSlope, scheduleRate } from '../../src/tenant/pacer.js';
 import { simulate } from './pacer-sim.js';
 import type { SimTenant } from './pacer-sim.js';
 
@@ -73,6 +73,22 @@ describe('WritePacer against each throttle shape (virtual time, 600 writes, 100 
       expect(run.stats.events).toBe(1); // only the first window's edge is hit
       expect(share(run)).toBeLessThan(0.025);
       expect(run.rateEvents.join('\n')).toContain('window');
+    }
+  });
+
+  it('fixed window read through 20 ms of answer jitter (network, a busy event loop): still a window, not a schedule of slots', async () => {
+    // Each answer reaches the pacer up to 20 ms after the server decided, so the refusals' comeback
+    // moments (receipt + Retry-After) scatter over 20 ms instead of coinciding. Before the pacer
+    // read them by their slope, it took them for a bucket's slots (100–280/s) and was refused
+    // 82–164 times (12–21%). The bound on time has slack for one seed (1.110×): the jittered first
+    // opening is read up to 20 ms late.
+    const minimum = (Math.ceil(N / 80) - 1) * 2;
+    for (const run of await runSeeds({ throttle: { shape: 'fixed-window', windowRequests: 80, windowSeconds: 2 }, ...LATENCY, answerJitterMs: 20 })) {
+      expect(run.failed).toBe(0);
+      expect(run.elapsedMs / 1000 / minimum).toBeLessThan(1.15);
+      expect(share(run)).toBeLessThan(0.025);
+      expect(run.rateEvents.join('\n')).toContain('window');
+      expect(run.rateEvents.join('\n')).not.toContain('retry-after schedule');
     }
   });
 
@@ -147,6 +163,16 @@ describe('scheduleRate: the server rate read from Retry-After targets', () => {
     expect(scheduleRate(targets, refusedAt, () => 3)).toBeCloseTo(40, 0);
   });
 
+  it('a bucket that counts refusals, read through jitter: the median step per refusal', () => {
+    // Slots 25 ms apart (40/s), each read up to 15 ms late (a fixed pseudo-random pattern).
+    const late = [3, 14, 0, 9, 12, 1, 7, 15];
+    const refusedAt = at(1000, 9, 8).map((t, i) => t + late[i]!);
+    const targets = at(1030, 25, 8).map((t, i) => t + late[i]!);
+    const rate = scheduleRate(targets, refusedAt)!;
+    expect(rate).toBeGreaterThan(40 * 0.85);
+    expect(rate).toBeLessThan(40 * 1.15);
+  });
+
   it('a fixed Retry-After (a storm) only mirrors the arrivals: no rate', () => {
     const refusedAt = [1000, 1030, 1055, 1090];
     expect(scheduleRate(refusedAt.map((t) => t + 1000), refusedAt)).toBeUndefined();
@@ -154,5 +180,29 @@ describe('scheduleRate: the server rate read from Retry-After targets', () => {
 
   it('a window: everyone sent to the same moment: no rate (the cycle measures it)', () => {
     expect(scheduleRate([3000, 3000, 3001, 3000], [1500, 1510, 1520, 1530])).toBeUndefined();
+  });
+});
+
+describe('comebackSlope: how the comeback moments move with the refusals', () => {
+  const late = [4, 17, 0, 11, 19, 2, 8, 13, 6];
+  const refusedAt = Array.from({ length: 9 }, (_, i) => 1000 + i * 12 + late[i]!);
+
+  it('a window: everyone to one moment, read through up to 20 ms of jitter: well under 0.5', () => {
+    const targets = late.map((ms) => 3000 + ms);
+    expect(Math.abs(comebackSlope(refusedAt, targets)!)).toBeLessThan(0.5);
+  });
+
+  it('a fixed Retry-After (a storm): exactly 1', () => {
+    expect(comebackSlope(refusedAt, refusedAt.map((t) => t + 1000))).toBeCloseTo(1, 6);
+  });
+
+  it('a bucket that reserves a slot per refusal: above 1', () => {
+    const targets = Array.from({ length: 9 }, (_, i) => 1100 + i * 25 + late[i]!);
+    expect(comebackSlope(refusedAt, targets)).toBeGreaterThan(1);
+  });
+
+  it('too few refusals, or all at once: no reading', () => {
+    expect(comebackSlope([1000, 1001], [3000, 3000])).toBeUndefined();
+    expect(comebackSlope([1000, 1002, 1004], [3000, 3001, 3000])).toBeUndefined();
   });
 });

@@ -16,6 +16,12 @@ export interface SimTenant {
   maxConcurrent?: number;
   latencyMs: number;
   spreadMs: number;
+  /**
+   * Each answer reaches the pacer up to this much after the server decided (uniform; default 0):
+   * the network's and a busy event loop's share. A 429's Retry-After still counts from the
+   * decision, so the pacer reads each comeback moment that much late, as a real client does.
+   */
+  answerJitterMs?: number;
   seed?: number;
 }
 
@@ -78,13 +84,17 @@ export async function simulate(n: number, tenant: SimTenant, pacerOptions: Write
           serverInFlight--;
           done(0);
           const decision = shape ? shape.take({ userId }) : { allowed: true as const, usage: 0 };
-          if (decision.allowed) {
-            lastOk = clock();
-            const usage = shape?.usage() ?? 0;
-            resolve({ throttleUsage: usage > 0.8 ? Number(usage.toFixed(2)) : undefined });
-          } else {
-            reject(throttledError(decision.retryAfterSeconds));
-          }
+          const answer = (): void => {
+            if (decision.allowed) {
+              const usage = shape?.usage() ?? 0;
+              resolve({ throttleUsage: usage > 0.8 ? Number(usage.toFixed(2)) : undefined });
+            } else {
+              reject(throttledError(decision.retryAfterSeconds));
+            }
+          };
+          if (decision.allowed) lastOk = clock();
+          if (tenant.answerJitterMs) setTimeout(answer, random() * tenant.answerJitterMs);
+          else answer();
         }, latency);
       });
     };
