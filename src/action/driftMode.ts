@@ -30,7 +30,10 @@ export async function runDrift(settings: ActionSettings): Promise<void> {
   try {
     const log = (line: string) => logInfo(line);
     const progress = actionProgress();
-    const result = await detectDrift({ repo: settings.repoPath, head: 'HEAD', signal: run.signal, log, progress }, tenant);
+    // Users apply left waiting for an account (its record on origin) are reported apart, not as drift.
+    const remote = await defaultRemote(settings.repoPath);
+    const waitingRecord = { ...(remote ? { remote } : {}), ...(settings.environment ? { environment: settings.environment } : {}) };
+    const result = await detectDrift({ repo: settings.repoPath, head: 'HEAD', signal: run.signal, log, progress, waitingRecord }, tenant);
     annotate(result.validation.findings);
     if (result.validation.findings.some((f) => f.severity === 'error')) {
       if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(validationSummary(result.validation)).write();
@@ -40,7 +43,6 @@ export async function runDrift(settings: ActionSettings): Promise<void> {
     let fix;
     if (settings.fix) {
       const environment = settings.environment || environmentClaim(await getAssertion()) || 'default';
-      const remote = await defaultRemote(settings.repoPath);
       fix = await fixDrift(result, { repo: settings.repoPath, environment, ...(remote ? { remote } : {}), dryRun: settings.dryRun, allowPolicyLockout: settings.allowPolicyLockout, words: ACTION_VOCABULARY, signal: run.signal, log, progress }, tenant);
     }
     logInfo(driftText(result, fix, ACTION_VOCABULARY));

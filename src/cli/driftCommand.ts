@@ -20,7 +20,10 @@ export const DRIFT_USAGE = `Options for drift (tenant options as for apply):
   --fix                     Upload the repository's version of different and missing photos
                             (and the declared policy) through apply; the applied record is not moved
   --dry-run                 With --fix: show what would be uploaded, write nothing
-  --environment NAME        With --fix: the environment (default: default)
+  --environment NAME        The environment whose record says which users wait for an account
+                            (default: every environment applied); with --fix, the one written
+                            (default: default)
+  --remote NAME|none        Where apply's record lives (default: origin if it exists)
   --allow-policy-lockout    With --fix: as for apply
   --threshold N             Same-photo similarity, 0..1 (default 0.975)
   --html FILE               Also write a local HTML page with both photos side by side
@@ -42,6 +45,7 @@ export async function driftCommand(args: string[], out: Output): Promise<number>
       fix: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       environment: { type: 'string' },
+      remote: { type: 'string' },
       'allow-policy-lockout': { type: 'boolean' },
       threshold: { type: 'string' },
       html: { type: 'string' },
@@ -63,14 +67,17 @@ export async function driftCommand(args: string[], out: Output): Promise<number>
   await checkRevisionArguments(repo, { '--head': values.head });
   const tenant = tenantFromArgs('drift', values);
   const log = format === 'text' ? (line: string) => out.write(`${line}\n`) : () => {};
+  const remoteName = values.remote ?? (await defaultRemote(repo)) ?? 'none';
+  const remote = remoteName === 'none' ? undefined : remoteName;
+  // Users apply left waiting for an account are reported apart, not as drift.
+  const waitingRecord = { ...(remote ? { remote } : {}), ...(values.environment ? { environment: values.environment } : {}) };
   return interruptible(async (signal) => {
-    const result = await detectDrift({ repo, ...(values.head ? { head: values.head } : {}), ...(threshold !== undefined ? { threshold } : {}), thumbnails: values.html !== undefined, signal, log, progress: cliProgress() }, tenant);
+    const result = await detectDrift({ repo, ...(values.head ? { head: values.head } : {}), ...(threshold !== undefined ? { threshold } : {}), thumbnails: values.html !== undefined, signal, log, progress: cliProgress(), waitingRecord }, tenant);
     if (result.validation.findings.some((f) => f.severity === 'error')) {
       out.write(validationText(result.validation));
       out.write('The repository does not validate: drift was not checked. Fix the findings above first.\n');
       return 1;
     }
-    const remote = values.fix ? await defaultRemote(repo) : undefined;
     const fix = values.fix
       ? await fixDrift(result, { repo, environment: values.environment ?? 'default', ...(remote ? { remote } : {}), dryRun: values['dry-run'] ?? false, allowPolicyLockout: values['allow-policy-lockout'] ?? false, words: CLI_VOCABULARY, signal, log, progress: cliProgress() }, tenant)
       : undefined;

@@ -18,10 +18,16 @@ import type { SourceRef } from '../manifest/types.js';
 import type { UserKey } from '../manifest/userKey.js';
 import { checkPhoto, compareSignatures, photoSignature, recommendedParallelism, SAME_PHOTO_THRESHOLD, thumbnail, type PhotoSignature } from '../photo/index.js';
 import { RevisionSnapshot } from '../repo/revision.js';
-import { downloadPhotoOnce, isResolved, PacerCancelledError, WritePacer, type PacerStats, type TenantClient } from '../tenant/index.js';
+import { downloadPhotoOnce, isResolved, PacerCancelledError, WritePacer, type PacerStats, type TenantClient, type UserResolution } from '../tenant/index.js';
 import { validateRepository, type ValidationResult } from '../validate/validate.js';
+import { waitingForAccount, type WaitingOptions, type WaitingUser } from './waiting.js';
 
-export type DriftStatus = 'in-sync' | 'different' | 'missing' | 'unresolved' | 'error' | 'cancelled';
+/**
+ * `waiting`: no usable account (none yet, or a disabled one) and apply recorded the user as
+ * waiting for one (the pending note on the applied revision): reported apart, not drift.
+ * `unresolved`: no such user, and no record says it is expected.
+ */
+export type DriftStatus = 'in-sync' | 'different' | 'missing' | 'unresolved' | 'error' | 'cancelled' | 'waiting';
 
 export interface TenantPhotoInfo {
   width: number;
@@ -46,6 +52,8 @@ export interface UserDrift {
    * error; neither is compared, and `--fix` writes neither).
    */
   code?: 'same-user';
+  /** Status waiting: since when, why, and which environment's apply recorded it. */
+  waiting?: { since: string; problem: WaitingUser['problem']; environment: string };
   /** Local thumbnails (only when asked for: the CLI's local HTML report). Never leave the machine. */
   thumbnails?: { repo: Buffer; tenant?: Buffer };
 }
@@ -84,6 +92,11 @@ export interface DriftOptions {
   pacer?: WritePacer;
   /** Compare only these users (canonical keys); default every declared user. */
   only?: ReadonlySet<string>;
+  /**
+   * Where apply's record of users waiting for an account is read (remote; one environment, or
+   * every one with an applied tag). Default: the local repository, every environment.
+   */
+  waitingRecord?: Omit<WaitingOptions, 'repo'>;
 }
 
 export async function detectDrift(options: DriftOptions, tenant: TenantClient): Promise<DriftResult> {
@@ -117,6 +130,7 @@ export async function detectDrift(options: DriftOptions, tenant: TenantClient): 
     // Two entries that are one user in the tenant: which photo is "the repository's" is undefined,
     // so each is an error that names both, neither in sync nor different.
     const conflicts = sameSubjectConflicts(await entriesBySubject(desired, resolutions, (keys) => tenant.resolveUsers(keys, options.signal ? { signal: options.signal } : {})));
+    const waiting = await waitingUsers(options, wanted, resolutions, log);
     const pacer = options.pacer ?? new WritePacer({ maxConcurrency: 16, initialConcurrency: 4, ...(options.signal ? { signal: options.signal } : {}) });
     const cpu = new Semaphore(recommendedParallelism());
     // A bounded window of users in progress keeps memory flat: downloaded photos never pile up
@@ -126,8 +140,13 @@ export async function detectDrift(options: DriftOptions, tenant: TenantClient): 
         const resolution = resolutions.get(want.key.canonical);
         const name = want.name ?? (isResolved(resolution) ? resolution.displayName?.trim() : undefined);
         const entry: UserDrift = { key: want.key, ...(name ? { name } : {}), photo: want.photoPath, declaredAt: want.declaredAt, status: 'error' };
-        if (!isResolved(resolution)) return { ...entry, status: 'unresolved', reason: resolution?.reason ?? 'The user was not looked up.' };
+        const recorded = waiting.get(want.key.canonical);
+        if (!isResolved(resolution)) {
+          if (recorded && resolution?.problem === 'not-found') return waitingEntry(entry, recorded, resolution.reason);
+          return { ...entry, status: 'unresolved', reason: resolution?.reason ?? 'The user was not looked up.' };
+        }
         entry.userId = resolution.id;
+        if (recorded && resolution.accountEnabled === false) return waitingEntry(entry, recorded, `${resolution.userPrincipalName} is a disabled account.`);
         const conflict = conflicts.get(want.key.canonical);
         if (conflict) return { ...entry, status: 'error', code: 'same-user', reason: conflict.message };
         if (options.signal?.aborted) return { ...entry, status: 'cancelled', reason: 'The run was cancelled before this user was compared.' };
@@ -146,6 +165,34 @@ export async function detectDrift(options: DriftOptions, tenant: TenantClient): 
   } finally {
     snapshot.close();
   }
+}
+
+/**
+ * The users apply recorded as waiting, read only when some declared user has no usable account.
+ * A record that cannot be read is said and leaves them unresolved (the check fails, as before).
+ */
+async function waitingUsers(options: DriftOptions, wanted: readonly DesiredPhoto[], resolutions: ReadonlyMap<string, UserResolution>, log: (line: string) => void): Promise<ReadonlyMap<string, WaitingUser>> {
+  const noAccount = wanted.some((want) => {
+    const resolution = resolutions.get(want.key.canonical);
+    return isResolved(resolution) ? resolution.accountEnabled === false : resolution?.problem === 'not-found';
+  });
+  if (!noAccount) return new Map();
+  try {
+    return await waitingForAccount({ repo: options.repo, ...options.waitingRecord });
+  } catch (err) {
+    log(`Could not read the users apply recorded as waiting for an account (${(err as Error).message}); users without an account count as not in the tenant.`);
+    return new Map();
+  }
+}
+
+function waitingEntry(entry: UserDrift, recorded: WaitingUser, now: string): UserDrift {
+  const what = recorded.problem === 'disabled' ? 'a disabled account' : 'no account yet';
+  return {
+    ...entry,
+    status: 'waiting',
+    waiting: { since: recorded.since, problem: recorded.problem, environment: recorded.environment },
+    reason: `Waiting for an account since ${recorded.since.slice(0, 10)} (apply in environment ${recorded.environment} found ${what}): ${now} It gets its photo from the next apply once the account is usable.`,
+  };
 }
 
 async function compareOne(entry: UserDrift, want: DesiredPhoto, snapshot: RevisionSnapshot, tenantBytes: Buffer | null, threshold: number, withThumbnails: boolean): Promise<UserDrift> {
@@ -179,10 +226,10 @@ async function compareOne(entry: UserDrift, want: DesiredPhoto, snapshot: Revisi
 }
 
 export function driftCounts(result: DriftResult): Record<DriftStatus, number> {
-  return { 'in-sync': 0, different: 0, missing: 0, unresolved: 0, error: 0, cancelled: 0, ...countBy(result.users) };
+  return { 'in-sync': 0, different: 0, missing: 0, unresolved: 0, error: 0, cancelled: 0, waiting: 0, ...countBy(result.users) };
 }
 
-/** Whether the tenant matches the repository completely. */
+/** Whether the tenant matches the repository completely (users waiting for an account are not drift). */
 export function inSync(result: DriftResult): boolean {
   const c = driftCounts(result);
   return c.different + c.missing + c.unresolved + c.error + c.cancelled === 0 && result.policy.status !== 'different' && result.policy.status !== 'error' && !result.cancelled && result.validation.findings.every((f) => f.severity !== 'error');

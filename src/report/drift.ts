@@ -20,15 +20,17 @@ import { htmlImageSrc, mdLink, mdRevision, mdText } from './markdown.js';
 export function driftHeadline(result: DriftResult): string {
   const c = driftCounts(result);
   const seconds = `(${(result.durationMs / 1000).toFixed(1)} s)`;
+  // Users waiting for an account are reported, never drift: apply uploads them once the account is usable.
+  const waiting = c.waiting ? `; ${c.waiting} waiting for an account` : '';
   if (inSync(result)) {
     const photos = c['in-sync'] === 1 ? "1 user's photo matches" : `all ${c['in-sync']} users' photos match`;
-    return `No drift: ${photos} the repository; ${policyWord(result.policy)} ${seconds}.`;
+    return `No drift: ${photos} the repository${waiting}; ${policyWord(result.policy)} ${seconds}.`;
   }
   const parts = [`${c.different} different`, `${c.missing} missing`, `${c['in-sync']} matching`];
   if (c.unresolved) parts.push(`${c.unresolved} not in the tenant`);
   if (c.error) parts.push(`${c.error} could not be compared`);
   if (c.cancelled) parts.push(`${c.cancelled} not compared (cancelled)`);
-  return `Drift: ${parts.join(', ')}; ${policyWord(result.policy)} ${seconds}.`;
+  return `Drift: ${parts.join(', ')}${waiting}; ${policyWord(result.policy)} ${seconds}.`;
 }
 
 /** The policy comparison in words (the JSON keeps the status value). */
@@ -60,10 +62,12 @@ export function driftWords(status: DriftStatus): string {
       return 'could not be compared';
     case 'cancelled':
       return 'not compared';
+    case 'waiting':
+      return 'waiting for an account';
   }
 }
 
-const STATUS_ORDER: DriftStatus[] = ['different', 'missing', 'unresolved', 'error', 'cancelled', 'in-sync'];
+const STATUS_ORDER: DriftStatus[] = ['different', 'missing', 'unresolved', 'error', 'cancelled', 'waiting', 'in-sync'];
 
 function sorted(users: readonly UserDrift[]): UserDrift[] {
   return [...users].sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) || (a.key.canonical < b.key.canonical ? -1 : 1));
@@ -94,7 +98,7 @@ export function driftText(result: DriftResult, fix?: ApplyResult, words: Vocabul
 }
 
 function symbol(status: DriftStatus): string {
-  return status === 'different' ? '~' : status === 'missing' ? '+' : status === 'in-sync' ? '=' : '!';
+  return status === 'different' ? '~' : status === 'missing' ? '+' : status === 'in-sync' ? '=' : status === 'waiting' ? '.' : '!';
 }
 
 export function fixLine(fix: ApplyResult): string {
@@ -115,7 +119,19 @@ export interface DriftJson {
   threshold: number;
   counts: Record<DriftStatus, number>;
   policy: PolicyDrift;
-  users: { user: string; keyType: string; name?: string; photo: string; status: DriftStatus; similarity?: number; tenantPhoto?: { width: number; height: number; bytes: number }; reason?: string; declaredAt: string }[];
+  users: {
+    user: string;
+    keyType: string;
+    name?: string;
+    photo: string;
+    status: DriftStatus;
+    similarity?: number;
+    tenantPhoto?: { width: number; height: number; bytes: number };
+    reason?: string;
+    declaredAt: string;
+    /** Status waiting: since when (ISO 8601), why (`not-found` | `disabled`), which environment's apply recorded it. */
+    waiting?: UserDrift['waiting'];
+  }[];
   fix?: { counts: ReturnType<typeof applyCounts>; succeeded: boolean; policy: string; halted?: NonNullable<ApplyResult['halted']>; outcomes: { user: string; name?: string; status: string; reason?: string }[] };
 }
 
@@ -136,6 +152,7 @@ export function driftJson(result: DriftResult, fix?: ApplyResult): DriftJson {
       ...(u.tenantPhoto ? { tenantPhoto: u.tenantPhoto } : {}),
       ...(u.reason ? { reason: u.reason } : {}),
       declaredAt: `${u.declaredAt.file}:${u.declaredAt.line}`,
+      ...(u.waiting ? { waiting: u.waiting } : {}),
     })),
     ...(fix
       ? { fix: { counts: applyCounts(fix), succeeded: applySucceeded(fix), policy: fix.policy.status, ...(fix.halted ? { halted: fix.halted } : {}), outcomes: fix.outcomes.map((o) => ({ user: o.key.value, ...(fix.names?.get(o.key.canonical) ? { name: fix.names.get(o.key.canonical)! } : {}), status: o.status, ...(o.reason ? { reason: o.reason } : {}) })) } }
@@ -165,12 +182,12 @@ export function driftMarkdown(result: DriftResult, fix?: ApplyResult, options: D
     '',
     `Compared ${mdRevision(result.head.slice(0, 12))} with the tenant. Photos are compared perceptually (Graph re-encodes what it stores): the same picture scores ≥ ${result.threshold}.`,
     '',
-    '| Matching | Different | Missing | Not in tenant | Errors | Policy |',
-    '|---:|---:|---:|---:|---:|---|',
-    `| ${c['in-sync']} | ${c.different} | ${c.missing} | ${c.unresolved} | ${c.error + c.cancelled} | ${policyWord(result.policy)} |`,
+    '| Matching | Different | Missing | Not in tenant | Errors | Waiting for an account | Policy |',
+    '|---:|---:|---:|---:|---:|---:|---|',
+    `| ${c['in-sync']} | ${c.different} | ${c.missing} | ${c.unresolved} | ${c.error + c.cancelled} | ${c.waiting} | ${policyWord(result.policy)} |`,
     '',
   ];
-  const shown = sorted(result.users).filter((u) => u.status !== 'in-sync');
+  const shown = sorted(result.users).filter((u) => u.status !== 'in-sync' && u.status !== 'waiting');
   if (shown.length) {
     const header = [
       "The repository's photo is linked from the repository (visible only to people who can read it). The tenant's photo is described, not shown: it never leaves the job.",
@@ -187,6 +204,28 @@ export function driftMarkdown(result: DriftResult, fix?: ApplyResult, options: D
     });
     if (rows.length > openRows) out.push(`<details><summary><b>What differs (${rows.length})</b></summary>`, '', ...header, ...rows, '', '</details>', '');
     else out.push('### What differs', '', ...header, ...rows, '');
+  }
+  const waiting = sorted(result.users).filter((u) => u.status === 'waiting');
+  if (waiting.length) {
+    // Not drift: users apply recorded as waiting (no account yet, or a disabled one). Folded: a school's list can be long.
+    const rows = waiting.map((u) => {
+      const declared = `${u.declaredAt.file}:${u.declaredAt.line}`;
+      const declaredCell = options.lineUrl ? mdLink(declared, options.lineUrl(u.declaredAt.file, u.declaredAt.line)) : mdText(declared);
+      const why = u.waiting?.problem === 'disabled' ? 'disabled account' : 'no account yet';
+      return `| ${mdText(describeUser(u.key, u.name))} | ${mdText(why)} | ${mdText(u.waiting?.since.slice(0, 10) ?? '')} | ${mdText(u.photo)} | ${declaredCell} |`;
+    });
+    out.push(
+      `<details><summary><b>Waiting for an account (${waiting.length})</b></summary>`,
+      '',
+      'Apply recorded these users as waiting for an account: not drift. Each gets its photo from the next apply once the account exists and is enabled.',
+      '',
+      '| User | Why | Since | Photo | Declared at |',
+      '|---|---|---|---|---|',
+      ...rows,
+      '',
+      '</details>',
+      '',
+    );
   }
   if (result.policy.status !== 'not-managed') {
     out.push('### Photo policy', '', `- ${policyWord(result.policy).replace(/^t/, 'T')}.`);

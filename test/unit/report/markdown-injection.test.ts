@@ -156,6 +156,7 @@ function driftFor(values: string[]): DriftResult {
     { key: key(v, 'upn'), photo: v, declaredAt: at('manifests/a.yaml'), status: 'error', reason: v },
     { key: key(v, 'objectId'), photo: v, declaredAt: at(v), status: 'missing' },
     { key: key(`named${i}`), name: v, photo: `photos/named${i}.jpg`, declaredAt: at('manifests/a.yaml'), status: 'unresolved', reason: 'No user.' },
+    { key: key(v, 'upn'), name: v, photo: v, declaredAt: at(v), status: 'waiting', waiting: { since: v, problem: 'not-found', environment: v }, reason: v },
   ]);
   return {
     head: 'bbbbbbbbbbbbbbbbbbbb',
