@@ -197,6 +197,11 @@ export function attemptsOf(error: unknown): number | undefined {
 const RATE_MARGIN = 0.97;
 /** Without a measurement, a refusal after some successes cuts the rate this much. */
 const BLIND_CUT = 0.8;
+/**
+ * A refusal answered in under this share of the smoothed round trip of successful writes was
+ * refused on arrival (a write is decided after its body is taken in and processed).
+ */
+const FAST_SHARE = 0.5;
 /** Retry-After targets closer than this are the same moment (Graph rounds to the millisecond). */
 const SAME_TARGET_MS = 3;
 /** A cycle measures the rate only with this many successes over at least this long. */
@@ -698,7 +703,7 @@ export class WritePacer {
     }
 
     // Refused on arrival: answered much faster than a write is.
-    const fast = this.#rttMs !== undefined && now - job.startedAt < this.#rttMs * 0.3;
+    const fast = this.#rttMs !== undefined && now - job.startedAt < this.#rttMs * FAST_SHARE;
     if (fast && this.#onConcurrencyRefusal(job, waitMs, requeue, now)) return;
     this.#setGate(now + waitMs, now);
     if (requeue) this.#queue.unshift(job);

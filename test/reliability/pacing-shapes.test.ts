@@ -49,6 +49,7 @@ async function run(throttle: Partial<ThrottleConfig> | null) {
     refused: puts.filter((r) => r.status === 429).length,
     share: puts.filter((r) => r.status === 429).length / puts.length,
     withPhoto: state.users.filter((user) => user.photo).length,
+    meanOkMs: ok.reduce((sum, r) => sum + r.durationMs, 0) / Math.max(1, ok.length),
     stats: pacer.stats,
   };
 }
@@ -110,6 +111,18 @@ describe('WritePacer against the emulator, each throttle shape (200 writes, ~100
     expect(r.refused).toBeLessThanOrEqual(2 + 5);
     expect(r.seconds).toBeGreaterThan(1);
     expect(r.seconds).toBeLessThan(1 + 3 * TIME_SLACK);
+  });
+
+  it('app-wide concurrency cap (4, refused on arrival): learns the cap, holds only the refused request', { timeout: 30_000 }, async () => {
+    const r = await run({ ...BUCKET, burst: 1e9, refillPerSecond: 1e6, shape: 'token-bucket', earlyWarning: false, maxConcurrent: 4 });
+    // 4 at a time, each taking the mean time of this run's successful PUTs.
+    const minimum = (N * r.meanOkMs) / 1000 / 4;
+    console.log(`concurrency: ${r.seconds.toFixed(2)} s (${(r.seconds / minimum).toFixed(2)}× of ${minimum.toFixed(2)} s), ${r.refused} × 429, cap ${r.stats.concurrency}`);
+    expect(r.failed).toBe(0);
+    expect(r.withPhoto).toBe(N);
+    expect(r.stats.concurrency).toBeLessThanOrEqual(4);
+    expect(r.refused).toBeLessThanOrEqual(3);
+    expect(r.seconds).toBeLessThan(minimum * TIME_SLACK);
   });
 
   it('no throttling: far ahead of one at a time', { timeout: 30_000 }, async () => {
