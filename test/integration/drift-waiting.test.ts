@@ -129,6 +129,29 @@ describe('drift with users waiting for an account', () => {
     }
   });
 
+  it('reads the list from the remote where apply keeps it (a fresh clone holds neither the tag nor the note)', async () => {
+    const origin = path.join(scratch.dir, 'origin.git');
+    git(scratch.dir, 'init', '-q', '--bare', '-b', 'main', origin);
+    git(repo, 'push', '-q', origin, 'main', 'refs/tags/entra-photos/applied/default', 'refs/notes/entra-photos/pending/default');
+    const clone = path.join(scratch.dir, 'clone');
+    git(scratch.dir, 'clone', '-q', origin, clone);
+    git(clone, 'tag', '-d', 'entra-photos/applied/default'); // as actions/checkout leaves it: no tags
+    expect(git(clone, 'for-each-ref', 'refs/notes', 'refs/tags')).toBe('');
+    // --remote none reads the clone's own (empty) record: the users count as drift.
+    const local = await runCli(['drift', '--repo', clone, '--format', 'json', '--remote', 'none'], env());
+    expect(local.code).toBe(1);
+    expect(JSON.parse(local.stdout).counts).toMatchObject({ waiting: 0, unresolved: 1, missing: 1 });
+    // By default the record is read from origin.
+    const run = await runCli(['drift', '--repo', clone, '--format', 'json'], env());
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).counts).toMatchObject({ waiting: 2, unresolved: 0, missing: 0 });
+    // A record that cannot be read is said, and the users count as drift (never a silent pass).
+    const unreachable = await runCli(['drift', '--repo', clone, '--remote', path.join(scratch.dir, 'gone.git')], env());
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stdout).toContain('Could not read the users apply recorded as waiting for an account');
+    expect(unreachable.stdout).toContain('1 not in the tenant');
+  });
+
   it('the action: the step passes, the summary lists them apart, the drift output counts them', async () => {
     const sha = git(repo, 'rev-parse', 'HEAD');
     const run = await runAction({
