@@ -25,6 +25,9 @@ export async function run(): Promise<void> {
       case 'doctor':
         await (await import('./doctorMode.js')).runDoctor(settings);
         return;
+      case 'export':
+        await (await import('./exportMode.js')).runExport(settings);
+        return;
       default:
         throw new UserError('config', `Mode "${settings.mode}" is not available in this version of entra-photos yet. Use "mode: validate" or "mode: apply".`);
     }

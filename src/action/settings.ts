@@ -2,10 +2,11 @@ import * as core from '@actions/core';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
+import { printable } from '../core/untrusted.js';
 import type { UnknownUsers } from '../apply/apply.js';
 
-export type Mode = 'validate' | 'plan' | 'apply' | 'drift' | 'doctor';
-const MODES: readonly Mode[] = ['validate', 'plan', 'apply', 'drift', 'doctor'];
+export type Mode = 'validate' | 'plan' | 'apply' | 'drift' | 'doctor' | 'export';
+const MODES: readonly Mode[] = ['validate', 'plan', 'apply', 'drift', 'doctor', 'export'];
 
 /** Everything the action reads from its environment, parsed and checked once. */
 export interface ActionSettings {
@@ -29,8 +30,22 @@ export interface ActionSettings {
   unknownUsers: UnknownUsers;
   /** Stop starting new work after this many minutes (hosted jobs end at 6 h). */
   timeBudgetMinutes: number;
+  /** mode export: which users, and where their photos go (the CLI's export options). */
+  export: ExportSettings;
   eventName: string;
   event: GitHubEvent;
+}
+
+export interface ExportSettings {
+  /** Only users whose userPrincipalName ends in @one of these; empty: every domain. */
+  domains: string[];
+  /** Only (transitive) members of this group (object id or display name); empty: no group filter. */
+  group: string;
+  key: 'upn' | 'objectId';
+  /** Repository-relative manifest to write; empty: the first of manifests/exported.yaml, exported-2.yaml, ... that does not exist. */
+  manifest: string;
+  /** Folder under photos/ for the photos. */
+  photoDir: string;
 }
 
 /** The parts of the webhook payload this action reads. */
@@ -45,8 +60,9 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): ActionSettin
   const eventName = env.GITHUB_EVENT_NAME ?? '';
   const event = readEvent(env.GITHUB_EVENT_PATH);
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
+  const mode = readMode(core.getInput('mode'), eventName);
   return {
-    mode: readMode(core.getInput('mode'), eventName),
+    mode,
     repoPath: path.resolve(workspace, core.getInput('path') || '.'),
     checkAll: readBoolean('all', false),
     prune: readBoolean('prune', false),
@@ -66,6 +82,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): ActionSettin
     allowPolicyLockout: readBoolean('allow-policy-lockout', false),
     unknownUsers: readChoice<UnknownUsers>('unknown-users', ['pending', 'fail'], 'pending'),
     timeBudgetMinutes: readNumber('time-budget-minutes', 330),
+    // Checked only where they matter: a stray export input does not fail a pull-request check.
+    export: mode === 'export' ? readExportSettings() : { domains: [], group: '', key: 'upn', manifest: '', photoDir: 'exported' },
     eventName,
     event,
   };
@@ -108,6 +126,31 @@ function readNumber(name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0) throw new UserError('config', `Input "${name}" is "${raw}"; write a positive number.`);
   return n;
+}
+
+/**
+ * The export inputs, checked here so a typo fails before the sign-in. `export-domain` takes
+ * several domains, separated by commas, spaces or lines (the CLI's repeatable --domain).
+ */
+function readExportSettings(): ExportSettings {
+  const domains = core
+    .getInput('export-domain')
+    .split(/[\s,]+/)
+    .map((d) => d.trim().replace(/^@/, '').toLowerCase())
+    .filter(Boolean);
+  const badDomain = domains.find((d) => !/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/.test(d));
+  if (badDomain !== undefined) throw new UserError('config', `Input "export-domain" has "${printable(badDomain)}", which is not a domain: write domains like contoso.edu, separated by commas.`);
+  const keyInput = core.getInput('export-key').trim().toLowerCase();
+  if (keyInput !== '' && keyInput !== 'upn' && keyInput !== 'objectid') throw new UserError('config', `Input "export-key" is "${printable(keyInput)}"; write upn or objectId.`);
+  const manifest = core.getInput('export-manifest').trim().replace(/^\.\//, '');
+  if (manifest && (!/^manifests\/[^/]+\.ya?ml$/i.test(manifest) || manifest.includes('..'))) {
+    throw new UserError('config', `Input "export-manifest" is "${printable(manifest)}"; write a new .yaml file directly under manifests/ (validate reads manifests/*.yaml), e.g. manifests/exported-staff.yaml.`);
+  }
+  const photoDir = core.getInput('export-photo-dir').trim().replace(/^\/+|\/+$/g, '') || 'exported';
+  if (photoDir.split('/').some((segment) => segment === '' || segment === '.' || segment === '..') || photoDir.includes('\\')) {
+    throw new UserError('config', `Input "export-photo-dir" is "${printable(photoDir)}"; write a folder under photos/, e.g. exported or staff/2026.`);
+  }
+  return { domains, group: core.getInput('export-group').trim(), key: keyInput === 'objectid' ? 'objectId' : 'upn', manifest, photoDir };
 }
 
 function readEvent(eventPath: string | undefined): GitHubEvent {

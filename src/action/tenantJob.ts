@@ -13,7 +13,7 @@ import type { ActionSettings } from './settings.js';
 const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
 
 export interface TenantJobRules {
-  mode: 'apply' | 'drift';
+  mode: 'apply' | 'drift' | 'export';
   /** Why the mode never runs on pull requests, and where it does run. */
   notOnPullRequests: string;
   /** Where the inputs are explained. */

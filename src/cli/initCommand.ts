@@ -5,6 +5,7 @@
  * nothing next to it. Existing files are never overwritten without --force; a refusal writes
  * nothing at all and names every file in the way.
  */
+import { isGuid } from '../core/guid.js';
 import { lstat, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -29,8 +30,8 @@ export const INIT_USAGE = `Usage: entra-photos init [DIR] [options]
 
 Scaffolds a photos repository in DIR (default: the current directory; created if missing):
 manifests/ with a commented example, photos/, .github/workflows/ (pull request check, apply on
-push to main, nightly drift), .github/CODEOWNERS, README.md, and ${SCHEMA_PATH} (editor
-completion for manifests). Existing files are not overwritten without --force.
+push to main, nightly drift, export by hand), .github/CODEOWNERS, README.md, and ${SCHEMA_PATH}
+(editor completion for manifests). Existing files are not overwritten without --force.
 
 Options:
   --tenant-id ID             Directory (tenant) ID (default: a placeholder to replace)
@@ -57,7 +58,6 @@ export interface InitOptions {
   lfs: boolean;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** GitHub allows more in environment names; this subset is safe in YAML, tags and OIDC subjects. */
 const ENVIRONMENT = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 /** `@user`, `@org/team` or an e-mail address, separated by spaces. */
@@ -93,7 +93,7 @@ export function parseInitArgs(args: string[]): { dir: string; force: boolean; op
   }
   const guid = (name: string, value: string | undefined): string | undefined => {
     if (value === undefined) return undefined;
-    if (!GUID.test(value.trim())) {
+    if (!isGuid(value.trim())) {
       throw new UserError('usage', `--${name} must be a GUID like 0b6c2f0e-3c1d-4a3e-9f7a-2d5e8c1b9a01 (the app registration's Overview page shows it), not "${printable(value)}".`);
     }
     return value.trim().toLowerCase();
@@ -157,6 +157,7 @@ export function initFiles(options: InitOptions): Map<string, string> {
   files.set('.github/workflows/photos-pull-request.yml', pullRequestWorkflow());
   files.set('.github/workflows/photos-apply.yml', applyWorkflow(options));
   files.set('.github/workflows/photos-drift.yml', driftWorkflow(options));
+  files.set('.github/workflows/photos-export.yml', exportWorkflow(options));
   files.set('.github/CODEOWNERS', codeowners(options));
   files.set('README.md', repositoryReadme(options));
   if (options.lfs) files.set('.gitattributes', lfsAttributes());
@@ -201,7 +202,7 @@ export async function initCommand(args: string[], out: Output): Promise<number> 
 function nextSteps(o: InitOptions): string {
   const todo: string[] = [];
   if (o.tenantId === PLACEHOLDER_ID || o.clientId === PLACEHOLDER_ID) {
-    todo.push('Put the tenant id and client id of your app registration into .github/workflows/photos-apply.yml and photos-drift.yml (or run init again with --tenant-id and --client-id --force).');
+    todo.push('Put the tenant id and client id of your app registration into .github/workflows/photos-apply.yml, photos-drift.yml and photos-export.yml (or run init again with --tenant-id and --client-id --force).');
   }
   if (o.owners === PLACEHOLDER_OWNERS) todo.push(`Replace ${PLACEHOLDER_OWNERS} in .github/CODEOWNERS with the team that reviews photos.`);
   todo.push('Add entries to manifests/photos.yaml and portraits under photos/, then check them: entra-photos validate');
@@ -444,6 +445,69 @@ ${tenantInputs(o, o.clientId, '          ')}
 `;
 }
 
+export function exportWorkflow(o: InitOptions): string {
+  return `# Adopt the photos the tenant already has, without a CLI: Actions → "Photos — export from the
+# tenant" → Run workflow. The job signs in like apply (environment "${o.environment}", so its
+# reviewers approve the run), downloads the photos of the users no manifest declares yet, commits
+# them on a new branch entra-photos/export/RUN_ID and opens a pull request, which then goes
+# through the normal check, review and apply. Nothing to adopt: no branch, no pull request.
+#
+# Two GitHub facts (docs/setup.md, "Adopting existing photos from GitHub"):
+# - GitHub refuses pull requests from the workflow's token unless Settings → Actions → General →
+#   "Allow GitHub Actions to create and approve pull requests" is on. Off: the branch is still
+#   pushed and the job says how to open the pull request by hand.
+# - GitHub does not start the pull-request check by itself for a pull request this token opens:
+#   approve the waiting check in the pull request, or close and reopen it. A GitHub App token in
+#   github-token avoids both.
+name: Photos — export from the tenant
+
+on:
+  workflow_dispatch:
+    inputs:
+      domain:
+        description: Only users whose userPrincipalName ends in @DOMAIN (several separated by commas; empty for all)
+        type: string
+        default: ''
+      group:
+        description: Only members of this group, by object id or display name (needs GroupMember.Read.All)
+        type: string
+        default: ''
+
+permissions:
+  contents: write         # push the export branch
+  pull-requests: write    # open its pull request
+  id-token: write         # request the GitHub OIDC token exchanged for a Graph token
+
+concurrency:
+  group: photos-export-${o.environment}
+  cancel-in-progress: false
+
+jobs:
+  export:
+    runs-on: ubuntu-latest
+    environment: ${o.environment}
+    timeout-minutes: 360
+    steps:
+      - uses: actions/checkout@v5
+        with:
+          lfs: true
+      - name: Export
+        id: export
+        uses: ${ACTION_REF}
+        with:
+          mode: export
+          export-domain: \${{ inputs.domain }}
+          export-group: \${{ inputs.group }}
+${tenantInputs(o, o.clientId, '          ')}
+      - name: Report
+        if: always()
+        env:
+          EXPORTED: \${{ steps.export.outputs.exported }}
+          PULL_REQUEST: \${{ steps.export.outputs.pull-request }}
+        run: echo "exported=$EXPORTED pull-request=$PULL_REQUEST"
+`;
+}
+
 function repositoryReadme(o: InitOptions): string {
   return `# Profile photos
 
@@ -460,6 +524,7 @@ replaces photos is checked and shows a plan; a merge to \`main\`, approved in th
 | \`.github/workflows/photos-pull-request.yml\` | checks every pull request (required check **Validate photos**) |
 | \`.github/workflows/photos-apply.yml\` | applies merges to main in the \`${o.environment}\` environment |
 | \`.github/workflows/photos-drift.yml\` | nightly read-only comparison with the tenant (\`${o.driftEnvironment}\`) |
+| \`.github/workflows/photos-export.yml\` | run by hand: adopts the tenant's existing photos in a pull request |
 
 ## Changing a photo
 

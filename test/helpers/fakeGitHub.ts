@@ -1,7 +1,8 @@
 /**
  * A stand-in for api.github.com on loopback — the one thing tests cannot run for real. It
- * implements just the issue-comment endpoints the sticky plan comment uses, and records every
- * request (including any OIDC token request, which pull-request runs must never make).
+ * implements just the issue-comment endpoints the sticky plan comment uses and the pull-request
+ * endpoints export uses (list open, create), and records every request (including any OIDC token
+ * request, which pull-request runs must never make).
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,9 +12,27 @@ export interface FakeComment {
   body: string;
 }
 
+export interface FakePullRequest {
+  number: number;
+  title: string;
+  head: string;
+  base: string;
+  body: string;
+  state: 'open' | 'closed';
+  html_url: string;
+  /** Who opened it: github-actions[bot] for the workflow's own token. */
+  author: string;
+}
+
 export interface FakeGitHub {
   url: string;
   comments: FakeComment[];
+  pulls: FakePullRequest[];
+  /**
+   * How POST /pulls answers: 'ok', or 'not-permitted': 403 as when the repository setting "Allow
+   * GitHub Actions to create and approve pull requests" is off.
+   */
+  createPulls: 'ok' | 'not-permitted';
   requests: { method: string; path: string; authorization?: string }[];
   /** When true, writes answer 403 like a fork pull request's read-only token. */
   readOnly: boolean;
@@ -21,7 +40,7 @@ export interface FakeGitHub {
 }
 
 export async function startFakeGitHub(): Promise<FakeGitHub> {
-  const state: Omit<FakeGitHub, 'url' | 'close'> = { comments: [], requests: [], readOnly: false };
+  const state: Omit<FakeGitHub, 'url' | 'close'> = { comments: [], pulls: [], createPulls: 'ok', requests: [], readOnly: false };
   let nextId = 1000;
   const server: Server = createServer(async (req, res) => {
     const body = await readBody(req);
@@ -31,6 +50,19 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(payload));
     };
+    const pulls = url.pathname.match(/^\/repos\/([^/]+)\/([^/]+)\/pulls$/);
+    if (pulls && req.method === 'GET') {
+      const open = state.pulls.filter((p) => url.searchParams.get('state') !== 'open' || p.state === 'open');
+      return send(200, open.map((p) => pullJson(p, `${pulls[1]}/${pulls[2]}`)));
+    }
+    if (pulls && req.method === 'POST') {
+      if (state.createPulls === 'not-permitted') return send(403, { message: 'GitHub Actions is not permitted to create or approve pull requests.', documentation_url: 'https://docs.github.com/rest/pulls/pulls#create-a-pull-request', status: '403' });
+      const input = JSON.parse(body) as { title: string; head: string; base: string; body?: string };
+      const number = nextId++;
+      const pr: FakePullRequest = { number, title: input.title, head: input.head, base: input.base, body: input.body ?? '', state: 'open', html_url: `https://github.com/${pulls[1]}/${pulls[2]}/pull/${number}`, author: 'github-actions[bot]' };
+      state.pulls.push(pr);
+      return send(201, pullJson(pr, `${pulls[1]}/${pulls[2]}`));
+    }
     const list = url.pathname.match(/^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/);
     const edit = url.pathname.match(/^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/);
     if (list && req.method === 'GET') return send(200, state.comments.map((c) => ({ id: c.id, body: c.body, user: { login: 'github-actions[bot]' } })));
@@ -55,6 +87,19 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     url: `http://127.0.0.1:${port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   });
+}
+
+function pullJson(p: FakePullRequest, fullName: string): unknown {
+  return {
+    number: p.number,
+    title: p.title,
+    body: p.body,
+    state: p.state,
+    html_url: p.html_url,
+    user: { login: p.author },
+    head: { ref: p.head, repo: { full_name: fullName } },
+    base: { ref: p.base, repo: { full_name: fullName } },
+  };
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

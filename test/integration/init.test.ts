@@ -35,6 +35,7 @@ const EXPECTED_FILES = [
   '.github/CODEOWNERS',
   '.github/workflows/photos-apply.yml',
   '.github/workflows/photos-drift.yml',
+  '.github/workflows/photos-export.yml',
   '.github/workflows/photos-pull-request.yml',
   'README.md',
   'manifests/photos.yaml',
@@ -65,7 +66,7 @@ describe('entra-photos init (built CLI)', () => {
     const lint = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'lint-workflows.mjs'), ...workflows], { encoding: 'utf8' });
     expect(lint.stderr).toBe('');
     expect(lint.status).toBe(0);
-    expect(lint.stdout).toContain('3 workflow file(s) OK');
+    expect(lint.stdout).toContain('4 workflow file(s) OK');
 
     const apply = await readFile(path.join(dir, '.github', 'workflows', 'photos-apply.yml'), 'utf8');
     expect(apply).toContain('tenant-id: 72f988bf-86f1-41af-91ab-2d7cd011db47');

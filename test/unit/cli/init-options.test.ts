@@ -108,6 +108,7 @@ describe('init templates', () => {
       'photos-pull-request.yml': '.github/workflows/photos-pull-request.yml',
       'photos-apply.yml': '.github/workflows/photos-apply.yml',
       'drift.yml': '.github/workflows/photos-drift.yml',
+      'photos-export.yml': '.github/workflows/photos-export.yml',
     };
     for (const [example, generated] of Object.entries(examples)) {
       expect(readFileSync(path.join(REPO_ROOT, 'docs', 'examples', 'workflows', example), 'utf8'), example).toBe(files.get(generated));

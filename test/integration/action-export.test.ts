@@ -1,0 +1,237 @@
+/**
+ * Issue 14, part 2: `mode: export`, adopting a tenant from GitHub. The built action
+ * (dist/index.js) runs as the runner runs it, in a shallow checkout of main from a local bare
+ * origin, against the local tenant (real OIDC exchange, real Graph listing and downloads) and a
+ * stand-in for api.github.com (the pull-request endpoints). It pushes a real branch to the bare
+ * origin; the pull request it opens then passes the normal check (mode validate on that branch).
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_USERS, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { startFakeGitHub, type FakeGitHub } from '../helpers/fakeGitHub.js';
+import { expectInertMarkdown, renderedRows, renderedText } from '../helpers/markdownTree.js';
+import { git, REPO_ROOT, shallowCheckout, tempDir, writeTree } from '../helpers/repo.js';
+import { runAction } from '../helpers/runAction.js';
+
+const NO_PHOTO = 'edsger.dijkstra@contoso.edu';
+/** A staff member whose tenant photo is too small to pass validation, with a name written to attack the pull request. */
+const HOSTILE = { userPrincipalName: 'mallory@contoso.edu', displayName: '@octocat [click](https://evil.example) #1 <img src=x>' };
+const RUN_URL = (id: number) => `https://github.com/contoso/photos/actions/runs/${id}`;
+
+let scratch: Awaited<ReturnType<typeof tempDir>>;
+let emulator: RunningEmulator;
+let api: FakeGitHub;
+let origin: string;
+let mainSha: string;
+let runs = 0;
+
+async function face(seed: number, size = 648): Promise<Buffer> {
+  const hue = (seed * 47) % 360;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}"><rect width="100%" height="100%" fill="hsl(${hue},60%,45%)"/><circle cx="${size / 2}" cy="${size * 0.4}" r="${size * 0.2}" fill="#f1c27d"/></svg>`;
+  return sharp(Buffer.from(svg)).jpeg({ quality: 85 }).toBuffer();
+}
+
+/** Runs the action in a fresh shallow checkout of main, as workflow_dispatch does. */
+async function exportRun(options: { inputs?: Record<string, string>; eventName?: string; event?: unknown } = {}) {
+  const id = 100 + ++runs;
+  const workspace = shallowCheckout(origin, mainSha, path.join(scratch.dir, `ws-${id}`));
+  const since = (await emulator.admin.requests()).at(-1)?.seq ?? 0;
+  const apiSince = api.requests.length;
+  const refsBefore = refs();
+  const run = await runAction({
+    actionDir: REPO_ROOT,
+    workspace,
+    eventName: options.eventName ?? 'workflow_dispatch',
+    event: options.event ?? { ref: 'refs/heads/main', repository: { full_name: 'contoso/photos', private: true, visibility: 'private', default_branch: 'main' } },
+    inputs: {
+      mode: 'export',
+      'tenant-id': emulator.tenantId,
+      'client-id': emulator.clientId,
+      'authority-host': emulator.authorityHost,
+      'graph-url': emulator.graphUrl,
+      'github-token': 'ghs_faketoken123',
+      'export-key': 'upn',
+      'export-photo-dir': 'exported',
+      ...options.inputs,
+    },
+    env: {
+      NODE_EXTRA_CA_CERTS: emulator.caCertPath,
+      ACTIONS_ID_TOKEN_REQUEST_URL: emulator.env.ACTIONS_ID_TOKEN_REQUEST_URL,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: emulator.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN,
+      GITHUB_API_URL: api.url,
+      GITHUB_REF: 'refs/heads/main',
+      GITHUB_RUN_ID: String(id),
+      GITHUB_RUN_ATTEMPT: '1',
+    },
+  });
+  const tenantRequests = await emulator.admin.requests(since);
+  return { ...run, id, tenantRequests, apiRequests: api.requests.slice(apiSince), newRefs: refs().filter((r) => !refsBefore.includes(r)) };
+}
+
+function refs(): string[] {
+  return git(origin, 'for-each-ref', '--format=%(refname)').split('\n').filter(Boolean);
+}
+
+function filesOn(ref: string): string[] {
+  return git(origin, 'ls-tree', '-r', '--name-only', ref).split('\n').filter(Boolean);
+}
+
+beforeAll(async () => {
+  scratch = await tempDir('entra-photos-action-export-');
+  [emulator, api] = await Promise.all([startEmulator({ appPermissions: ['ProfilePhoto.ReadWrite.All', 'User.Read.All', 'GroupMember.Read.All'] }), startFakeGitHub()]);
+  for (const [i, user] of DEFAULT_USERS.entries()) if (user.userPrincipalName !== NO_PHOTO) await emulator.admin.seedPhoto(user.userPrincipalName, await face(i));
+  await emulator.admin.addUser({ ...HOSTILE, mail: HOSTILE.userPrincipalName });
+  await emulator.admin.seedPhoto(HOSTILE.userPrincipalName, await face(77, 64));
+
+  // main: one staff member is managed already.
+  origin = path.join(scratch.dir, 'origin.git');
+  git(scratch.dir, 'init', '-q', '--bare', '-b', 'main', origin);
+  git(origin, 'config', 'uploadpack.allowAnySHA1InWant', 'true');
+  const author = path.join(scratch.dir, 'author');
+  await writeTree(author, {
+    'manifests/staff.yaml': 'version: 1\nphotoRoot: photos\nusers:\n  - user: ada.lovelace@contoso.edu\n    photo: staff/ada.jpg\n',
+    'photos/staff/ada.jpg': await face(99),
+  });
+  git(scratch.dir, 'init', '-q', '-b', 'main', author);
+  git(author, 'add', '-A');
+  git(author, 'commit', '-q', '-m', 'staff');
+  git(author, 'push', '-q', origin, 'main');
+  mainSha = git(author, 'rev-parse', 'HEAD');
+}, 60_000);
+afterAll(async () => {
+  await emulator?.stop();
+  await api?.close();
+  await scratch?.cleanup();
+});
+
+describe('the action, mode: export', { timeout: 90_000 }, () => {
+  let branch = '';
+
+  it('adopts one domain onto a new branch, opens an inert pull request, and the pull request passes the normal check', async () => {
+    const run = await exportRun({ inputs: { 'export-domain': '@Contoso.edu' } });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    // Six staff and mallory are listed; ada is managed, edsger has no photo, mallory's photo is refused.
+    expect(run.outputs).toMatchObject({ exported: '4', branch: `entra-photos/export/${run.id}`, 'pull-request': expect.stringMatching(/\/pull\/\d+$/) });
+    branch = run.outputs.branch!;
+
+    // The branch on origin: the manifest and the photos (as the tenant holds them), no journal.
+    const files = filesOn(`refs/heads/${branch}`);
+    expect(files).toEqual(expect.arrayContaining(['manifests/exported.yaml', 'manifests/staff.yaml', 'photos/exported/grace.hopper@contoso.edu.jpg']));
+    expect(files.filter((f) => f.startsWith('photos/exported/'))).toHaveLength(4);
+    expect(files.some((f) => f.includes('export.jsonl'))).toBe(false);
+    const manifest = git(origin, 'show', `refs/heads/${branch}:manifests/exported.yaml`);
+    expect(manifest).toContain('  - user: grace.hopper@contoso.edu\n    name: Grace Hopper\n    photo: exported/grace.hopper@contoso.edu.jpg');
+    expect(manifest).not.toContain('ada.lovelace');
+    expect(manifest).not.toContain('students');
+    const workspace = path.join(scratch.dir, `ws-${run.id}`);
+    expect(await readFile(path.join(workspace, 'photos/exported/grace.hopper@contoso.edu.jpg'))).toEqual(await emulator.admin.photo('grace.hopper@contoso.edu'));
+    // One commit on top of main, by the bot, saying what it is.
+    expect(git(origin, 'rev-list', '--count', `main..refs/heads/${branch}`)).toBe('1');
+    expect(git(origin, 'log', '-1', '--format=%an <%ae>|%cn|%s', `refs/heads/${branch}`)).toBe('github-actions[bot] <41898729+github-actions[bot]@users.noreply.github.com>|github-actions[bot]|Adopt 4 profile photos from the tenant');
+
+    // The pull request: main ← the branch, its body inert (mallory's name is text), with the counts.
+    expect(api.pulls).toHaveLength(1);
+    const pr = api.pulls[0]!;
+    expect(pr).toMatchObject({ base: 'main', head: branch, title: 'Adopt 4 profile photos from the tenant' });
+    expect(run.outputs['pull-request']).toBe(pr.html_url);
+    expectInertMarkdown(pr.body, { server: 'https://github.com', links: new Set([RUN_URL(run.id)]), images: new Set() });
+    const rows = renderedRows(pr.body).map((r) => r.join(' | '));
+    expect(rows).toContain('7 | 4 | 1 | 1 | 1 | 0 | 0'); // listed, exported, no photo, managed, refused, failed, not started
+    expect(rows.find((r) => r.startsWith(`${HOSTILE.userPrincipalName} (${HOSTILE.displayName}) | refused: the tenant's photo would not pass validation`))).toBeDefined();
+    expect(rows).toContain('edsger.dijkstra@contoso.edu (Edsger Dijkstra) | no photo in the tenant');
+    expect(rows).toContain('ada.lovelace@contoso.edu (Ada Lovelace) | already declared at manifests/staff.yaml:4');
+    const body = renderedText(pr.body);
+    expect(body).toContain('This pull request goes through the normal path: the Validate photos check');
+    expect(body).toContain('close and reopen this pull request');
+    expect(run.summary).toContain('opened [the pull request]');
+    // The workflow's own token opened it: the log says the check will not start by itself.
+    expect(run.stdout).toMatch(/::notice::The pull request was opened with the workflow's GITHUB_TOKEN/);
+
+    // The normal path: the check on that pull request (GitHub's merge commit, as actions/checkout fetches it) passes and plans 4 uploads.
+    const merger = path.join(scratch.dir, `merge-${run.id}`);
+    git(scratch.dir, 'clone', '-q', origin, merger);
+    const headSha = git(merger, 'rev-parse', `origin/${branch}`);
+    git(merger, 'checkout', '-q', '--detach', 'origin/main');
+    git(merger, '-c', 'user.name=GitHub', '-c', 'user.email=noreply@github.com', 'merge', '-q', '--no-ff', '--no-edit', headSha);
+    git(merger, 'push', '-q', 'origin', `HEAD:refs/pull/${pr.number}/merge`);
+    const prWorkspace = path.join(scratch.dir, `pr-${run.id}`);
+    git(scratch.dir, 'init', '-q', prWorkspace);
+    git(prWorkspace, 'remote', 'add', 'origin', `file://${origin}`);
+    git(prWorkspace, 'fetch', '-q', '--no-tags', '--depth=1', 'origin', `+refs/pull/${pr.number}/merge:refs/remotes/pull/merge`);
+    git(prWorkspace, 'checkout', '-q', '--detach', 'refs/remotes/pull/merge');
+    const check = await runAction({
+      actionDir: REPO_ROOT,
+      workspace: prWorkspace,
+      eventName: 'pull_request',
+      event: { pull_request: { number: pr.number, base: { sha: mainSha, repo: { full_name: 'contoso/photos' } }, head: { sha: headSha, repo: { full_name: 'contoso/photos' } } }, repository: { full_name: 'contoso/photos', private: true, visibility: 'private' } },
+      inputs: { mode: '', 'github-token': '' },
+      env: {},
+    });
+    expect(check.code, check.stdout + check.stderr).toBe(0);
+    expect(check.outputs.errors).toBe('0');
+    expect(JSON.parse(check.outputs.plan!).uploads.map((u: { user: string }) => u.user).sort()).toEqual(['alan.turing@contoso.edu', 'grace.hopper@contoso.edu', 'katherine.johnson@contoso.edu', 'margaret.hamilton@contoso.edu']);
+  });
+
+  it('while that pull request is open, a second run exports nothing and points to it', async () => {
+    const run = await exportRun();
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.outputs).toMatchObject({ exported: '0', branch, 'pull-request': api.pulls[0]!.html_url });
+    expect(run.stdout).toMatch(/::warning::An export pull request is already open/);
+    expect(run.tenantRequests.filter((r) => r.api === 'graph')).toEqual([]); // nothing was downloaded
+    expect(run.newRefs).toEqual([]);
+    expect(api.pulls).toHaveLength(1);
+    api.pulls[0]!.state = 'closed';
+  });
+
+  it('a group, keyed by object id; GitHub refusing the pull request (403) leaves the pushed branch and says how to open it by hand', async () => {
+    api.createPulls = 'not-permitted';
+    try {
+      const run = await exportRun({ inputs: { 'export-group': 'Grade 9', 'export-key': 'objectId', 'export-manifest': 'manifests/grade9.yaml', 'export-photo-dir': 'grade9' } });
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(run.outputs).toMatchObject({ exported: '4', branch: `entra-photos/export/${run.id}`, 'pull-request': '' });
+      expect(run.newRefs).toEqual([`refs/heads/entra-photos/export/${run.id}`]);
+      const manifest = git(origin, 'show', `refs/heads/${run.outputs.branch}:manifests/grade9.yaml`);
+      const grade9 = DEFAULT_USERS.filter((u) => u.jobTitle === 'Student').slice(0, 4);
+      for (const u of grade9) expect(manifest).toContain(`  - user: ${u.id}`);
+      expect(manifest.match(/^ {2}- user:/gm)).toHaveLength(4);
+      expect(filesOn(`refs/heads/${run.outputs.branch}`).filter((f) => f.startsWith('photos/grade9/'))).toHaveLength(4);
+      // The warning names the repository setting and the way to open the pull request by hand.
+      const warning = run.stdout.split('\n').find((l) => l.startsWith('::warning::The export branch'));
+      expect(warning).toContain('GitHub Actions is not permitted to create or approve pull requests');
+      expect(warning).toContain('Allow GitHub Actions to create and approve pull requests');
+      expect(warning).toContain(`https://github.com/contoso/photos/compare/main...entra-photos/export/${run.id}?expand=1`);
+      expect(renderedText(run.summary)).toContain('the pull request could not be opened');
+      expect(api.pulls.filter((p) => p.state === 'open')).toHaveLength(0);
+    } finally {
+      api.createPulls = 'ok';
+    }
+  });
+
+  it('nothing to adopt: no branch, no pull request, and the summary says so', async () => {
+    const run = await exportRun({ inputs: { 'export-domain': 'nowhere.example, other.example' } });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.outputs).toMatchObject({ exported: '0', branch: '', 'pull-request': '' });
+    expect(run.newRefs).toEqual([]);
+    expect(run.apiRequests.filter((r) => r.method === 'POST')).toEqual([]);
+    expect(renderedText(run.summary)).toContain('No photo to adopt: no branch was pushed and no pull request was opened. Filters: domains nowhere.example, other.example');
+  });
+
+  it('refuses pull-request events, and inputs it cannot use, without requesting an OIDC token', async () => {
+    const typo = await exportRun({ inputs: { 'export-key': 'email', 'export-domain': 'contoso.edu' } });
+    expect(typo.code).toBe(1);
+    expect(typo.stdout).toContain('::error::Input "export-key" is "email"; write upn or objectId.');
+    expect(typo.tenantRequests).toEqual([]);
+
+    for (const eventName of ['pull_request', 'pull_request_target']) {
+      const run = await exportRun({ eventName, event: { pull_request: { number: 9 }, repository: { full_name: 'contoso/photos', private: true, visibility: 'private', default_branch: 'main' } } });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain(`::error::mode "export" never runs on ${eventName} events`);
+      expect(run.stdout).toContain('Run it by hand (workflow_dispatch) in the protected environment');
+      expect(run.tenantRequests).toEqual([]); // no OIDC token, no sign-in, no Graph
+      expect(run.apiRequests).toEqual([]);
+      expect(run.newRefs).toEqual([]);
+    }
+  });
+});
