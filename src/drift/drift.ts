@@ -18,7 +18,7 @@ import type { SourceRef } from '../manifest/types.js';
 import type { UserKey } from '../manifest/userKey.js';
 import { checkPhoto, compareSignatures, photoSignature, recommendedParallelism, SAME_PHOTO_THRESHOLD, thumbnail, type PhotoSignature } from '../photo/index.js';
 import { RevisionSnapshot } from '../repo/revision.js';
-import { downloadPhotoOnce, isResolved, PacerCancelledError, WritePacer, type PacerStats, type TenantClient, type UserResolution } from '../tenant/index.js';
+import { isResolved, PacerCancelledError, WritePacer, type PacerStats, type TenantClient, type UserResolution } from '../tenant/index.js';
 import { validateRepository, type ValidationResult } from '../validate/validate.js';
 import { waitingForAccount, type WaitingOptions, type WaitingUser } from './waiting.js';
 
@@ -152,7 +152,7 @@ export async function detectDrift(options: DriftOptions, tenant: TenantClient): 
         if (options.signal?.aborted) return { ...entry, status: 'cancelled', reason: 'The run was cancelled before this user was compared.' };
         let tenantBytes: Buffer | null;
         try {
-          tenantBytes = await pacer.run(() => downloadPhotoOnce(tenant.connection, resolution.id, options.signal), want.key.value);
+          tenantBytes = await pacer.run(() => tenant.downloadPhotoOnce(resolution.id, options.signal), want.key.value);
         } catch (err) {
           if (err instanceof PacerCancelledError) return { ...entry, status: 'cancelled', reason: err.message };
           return { ...entry, status: 'error', reason: `Could not download the tenant's photo: ${(err as Error).message}` };

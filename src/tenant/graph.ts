@@ -121,9 +121,9 @@ export class TenantClient {
   }
 
   /**
-   * The underlying connection. Deprecated: only drift's download still reaches through it (its
-   * file is being edited elsewhere); use downloadPhotoOnce and the other methods instead, or the
-   * photo target port (src/target/entra/) outside this folder.
+   * The underlying connection: for this folder and its tests only (sign in before a clock starts,
+   * the batch helpers). Code outside the tenant layer goes through the methods here, or through
+   * the photo target port (src/target/), never through this.
    */
   get connection(): GraphConnection {
     return this.#connection;
