@@ -167,6 +167,8 @@ interface CongestionEvent {
   reason: string | undefined;
   /** Retry-After (ms) of the first refusal. */
   firstWaitMs: number;
+  /** Whether the event is a known window's opening come later than we thought (see #estimate). */
+  resync: boolean;
   /** Rate state before the event (restored if it turns out to be a storm). */
   before: RateState;
 }
@@ -184,6 +186,8 @@ interface WindowModel {
   quota: number;
   nextOpen: number;
   sent: number;
+  /** Openings passed since the period was last measured or corrected. */
+  opened: number;
 }
 
 const attemptsByError = new WeakMap<object, number>();
@@ -457,6 +461,7 @@ export class WritePacer {
         if (now >= window.nextOpen) {
           const periods = Math.floor((now - window.nextOpen) / window.periodMs) + 1;
           window.nextOpen += periods * window.periodMs;
+          window.opened += periods;
           window.sent = 0;
         }
         if (!this.#needProbe && window.sent >= Math.max(1, Math.floor(window.quota * WINDOW_BUDGET))) {
@@ -724,6 +729,7 @@ export class WritePacer {
         schedule: undefined,
         reason: undefined,
         firstWaitMs: waitMs,
+        resync: false,
         before: { mode: this.#mode, rampLog2: this.#rampLog2, pacedRate: this.#pacedRate, window: this.#window ? { ...this.#window } : undefined },
       };
       this.#estimate(this.#event, now, true);
@@ -769,6 +775,15 @@ export class WritePacer {
       this.#retryTimers.set(timer, job);
     }
     return true;
+  }
+
+  /**
+   * Whether refusals sent back to `opening` mean a known window opens later than we thought: just
+   * after the opening we last sent at (within a quarter of the period), and not before it.
+   */
+  #lateOpening(window: WindowModel, opening: number): boolean {
+    const lastOpening = window.nextOpen - window.periodMs;
+    return opening > lastOpening && opening - lastOpening <= window.periodMs * 0.25;
   }
 
   #restore(state: RateState): void {
@@ -821,13 +836,37 @@ export class WritePacer {
       this.#cap = mostOkInFlight;
       this.#capAt = now;
       reason = 'concurrency limit';
+    } else if (this.#window && (event.resync || this.#lateOpening(this.#window, opening))) {
+      // A known window whose opening came later than we thought (its period was read a little
+      // short: the first answer, which dates the first window, came back through the same jitter):
+      // the requests sent at our opening were refused, told to come back a little later. Take the
+      // server's moment as the opening, and spread the lag over the openings since the period was
+      // read. The quota stands.
+      const known = this.#window;
+      if (!event.resync) {
+        const lastOpening = known.nextOpen - known.periodMs;
+        // (At most 5% a time: the period was measured; mostly the phase is off.)
+        known.periodMs += Math.min(known.periodMs * 0.05, (opening - lastOpening) / Math.max(1, known.opened));
+        event.resync = true;
+      }
+      known.nextOpen = opening;
+      known.sent = 0;
+      known.opened = 0;
+      estimate = known.quota / (known.periodMs / 1000);
+      reason = 'window (opening later than thought)';
     } else if (windowLike && okBeforeOpening >= CYCLE_MIN_OK) {
       // A window: its quota arrives at once when it opens. The quota: the successes admitted
       // before it closed (a request of this cycle answered after the opening belongs to the next
       // window); the period: from the cycle's start (the previous opening) to this opening.
       // The first window started when our first request reached the server (about when its answer
       // came back: the decision follows the latency here), not when it left.
-      const periodStart = event.cycleStart === this.#firstStartAt && this.#firstAnswerAt !== undefined && this.#firstAnswerAt < opening ? this.#firstAnswerAt : event.cycleStart;
+      const fromFirstAnswer = event.cycleStart === this.#firstStartAt && this.#firstAnswerAt !== undefined && this.#firstAnswerAt < opening;
+      // That answer came back late by the jitter every answer carries, as did the refusals: their
+      // comeback moments scatter above the true opening by it, so their mean above the earliest is
+      // what the first answer is likely late by (else the period reads short and our openings creep
+      // ahead of the server's).
+      const answerLag = fromFirstAnswer && targets.length >= 3 ? targets.reduce((sum, t) => sum + t, 0) / targets.length - opening : 0;
+      const periodStart = fromFirstAnswer ? this.#firstAnswerAt! - answerLag : event.cycleStart;
       const existing = this.#window;
       const sameOpening = existing && (Math.abs(existing.nextOpen - opening) <= tolerance || Math.abs(existing.nextOpen - existing.periodMs - opening) <= tolerance);
       if (existing && sameOpening) {
@@ -835,7 +874,7 @@ export class WritePacer {
         existing.quota = okBeforeOpening;
         existing.periodMs = opening - periodStart;
       } else {
-        this.#window = { periodMs: opening - periodStart, quota: okBeforeOpening, nextOpen: opening, sent: 0 };
+        this.#window = { periodMs: opening - periodStart, quota: okBeforeOpening, nextOpen: opening, sent: 0, opened: 0 };
       }
       estimate = okBeforeOpening / ((opening - periodStart) / 1000);
       reason = 'window';

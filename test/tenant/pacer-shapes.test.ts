@@ -80,12 +80,13 @@ describe('WritePacer against each throttle shape (virtual time, 600 writes, 100 
     // Each answer reaches the pacer up to 20 ms after the server decided, so the refusals' comeback
     // moments (receipt + Retry-After) scatter over 20 ms instead of coinciding. Before the pacer
     // read them by their slope, it took them for a bucket's slots (100–280/s) and was refused
-    // 82–164 times (12–21%). The bound on time has slack for one seed (1.110×): the jittered first
-    // opening is read up to 20 ms late.
+    // 82–164 times (12–21%). The first answer, which dates the first window, is late by the same
+    // jitter: uncorrected, the period read short and our openings crept ahead of the server's
+    // until one was refused (one seed: 1.110×).
     const minimum = (Math.ceil(N / 80) - 1) * 2;
     for (const run of await runSeeds({ throttle: { shape: 'fixed-window', windowRequests: 80, windowSeconds: 2 }, ...LATENCY, answerJitterMs: 20 })) {
       expect(run.failed).toBe(0);
-      expect(run.elapsedMs / 1000 / minimum).toBeLessThan(1.15);
+      expect(run.elapsedMs / 1000 / minimum).toBeLessThan(1.1);
       expect(share(run)).toBeLessThan(0.025);
       expect(run.rateEvents.join('\n')).toContain('window');
       expect(run.rateEvents.join('\n')).not.toContain('retry-after schedule');
