@@ -40,7 +40,9 @@ export async function applyRevision(options: ApplyOptions, input: TargetInput): 
   const tenant = photoTargetOf(input);
   const started = performance.now();
   const log = options.log ?? (() => {});
-  const ledger = new Ledger({ repo: options.repo, environment: options.environment, ...(options.remote ? { remote: options.remote } : {}) });
+  // Each target keeps its own record (Entra's, the default, under today's ref names): one target's
+  // failure never holds another back.
+  const ledger = new Ledger({ repo: options.repo, environment: options.environment, target: tenant.id, ...(options.remote ? { remote: options.remote } : {}) });
   const headSnapshot = await RevisionSnapshot.open(options.repo, options.head);
   const head = headSnapshot.commit;
   const snapshots = [headSnapshot];
@@ -62,7 +64,7 @@ export async function applyRevision(options: ApplyOptions, input: TargetInput): 
   let photos: PhotoLookahead | undefined;
   let progress: Progress | undefined;
   // One apply per environment at a time (a dry run writes nothing and needs no lease).
-  const lease = options.dryRun ? undefined : new ApplyLease({ repo: options.repo, environment: options.environment, ...(options.remote ? { remote: options.remote } : {}), ...(options.signal ? { signal: options.signal } : {}), log, ...(options.leaseHolder ? { holder: options.leaseHolder } : {}) });
+  const lease = options.dryRun ? undefined : new ApplyLease({ repo: options.repo, environment: options.environment, target: tenant.id, ...(options.remote ? { remote: options.remote } : {}), ...(options.signal ? { signal: options.signal } : {}), log, ...(options.leaseHolder ? { holder: options.leaseHolder } : {}) });
   try {
     // 1. The head must be valid: an invalid tree applies nothing. Pixels are checked as each
     //    photo is normalised (a failure there fails that user only).

@@ -73,6 +73,9 @@ describe('apply over the fake target', () => {
     // The photo sent is the normalised one: a 648×648 JPEG.
     expect(await sharp(target.photos.get('id-ada')!).metadata()).toMatchObject({ format: 'jpeg', width: 648, height: 648 });
 
+    // The record is the target's own: the fake's tag, not Entra's.
+    expect(git(repo, 'tag', '--list', 'entra-photos/*')).toBe('entra-photos/fake/applied/test');
+
     const again = await apply(target);
     expect(again.record).toBe('unchanged');
     expect(again.outcomes).toEqual([]);
@@ -119,7 +122,7 @@ describe('apply over the fake target', () => {
 
   it('waits for another run holding the lease: cancelled while waiting, it writes nothing', async () => {
     const target = new FakeTarget({ subjects: NAMES.map((n) => subject(n)) });
-    const other = new ApplyLease({ repo, environment: 'test', holder: 'another run' });
+    const other = new ApplyLease({ repo, environment: 'test', target: 'fake', holder: 'another run' });
     await other.acquire();
     try {
       const controller = new AbortController();
