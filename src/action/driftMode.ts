@@ -50,6 +50,7 @@ export async function runDrift(settings: ActionSettings): Promise<void> {
     core.setOutput('in-sync', counts['in-sync']);
     core.setOutput('different', counts.different);
     core.setOutput('missing', counts.missing);
+    core.setOutput('waiting', counts.waiting);
     core.setOutput('drift', JSON.stringify(driftJson(result, fix)));
     if (fix) {
       const c = fix.outcomes.filter((o) => o.status === 'uploaded' || o.status === 'would-upload').length;

@@ -170,7 +170,7 @@ describe('drift with users waiting for an account', () => {
     expect(run.code, run.stdout).toBe(0);
     expect(run.stdout).not.toContain('::error::');
     expect(JSON.parse(run.outputs['drift']!).counts).toMatchObject({ waiting: 2, unresolved: 0 });
-    expect(run.outputs).toMatchObject({ 'in-sync': '1', different: '0', missing: '0' });
+    expect(run.outputs).toMatchObject({ 'in-sync': '1', different: '0', missing: '0', waiting: '2' });
     const summary = renderedText(run.summary);
     expect(summary).toContain('2 waiting for an account');
     expect(run.summary).toContain('<summary><b>Waiting for an account (2)</b></summary>');
