@@ -19,7 +19,7 @@
  */
 import { byDeclaration, isSubject, keyIndex, keysResolvingTo, type DesiredPhoto, type DesiredState, type SubjectEntries } from '../desired/desired.js';
 import type { UserKey } from '../manifest/userKey.js';
-import type { ResolvedUser, UserResolution } from '../tenant/index.js';
+import type { ResolvedSubject as ResolvedUser, SubjectResolution as UserResolution } from '../target/port.js';
 
 interface SubjectState {
   group: SubjectEntries;
