@@ -42,7 +42,9 @@
  *      one less than were in flight at the refusal (tried one higher after 30 s without a 429); the
  *      rate stays, and no gate: only the refused request waits its Retry-After (#onConcurrencyRefusal).
  * 4. No continuous probing upward (every probe past the limit costs about rate × latency refused
- *    requests). After 30 s without a 429 the estimate may be stale (the limit may have risen, or
+ *    requests), but for a rate read from a Retry-After schedule through jitter (not clean periods):
+ *    that one may be low, and nothing else would say so, so it creeps up by 5% of itself per second
+ *    (up to +50%) until the next 429. After 30 s without a 429 the estimate may be stale (the limit may have risen, or
  *    it was measured during a storm): the rate then grows 25% every 5 s until a 429 measures again.
  *    (A server that sends the early-warning header says sooner: see 5.)
  * 5. Early warning, when the server sends it (a task's result carrying a numeric `throttleUsage`,
@@ -161,8 +163,9 @@ interface CongestionEvent {
   concurrencyLike: boolean;
   /** Requests in flight when the refused ones started: the most that were refused with the fewest. */
   fewestRefusedInFlight: number;
-  /** The Retry-After schedule's rate, once readable. */
+  /** The Retry-After schedule's rate, once readable, and whether it was read from clean periods. */
   schedule: number | undefined;
+  scheduleClean: boolean;
   /** How the last estimate was made. */
   reason: string | undefined;
   /** Retry-After (ms) of the first refusal. */
@@ -232,6 +235,9 @@ const SCHEDULE_MAX_OVER_CYCLE = 1.5;
  * successes of a window that then refused), and each opening is the moment the server named.
  */
 const WINDOW_BUDGET = 1;
+/** After a rate read through jitter, the paced rate grows by this share of it per second, up to CREEP_MAX more. */
+const CREEP_PER_SECOND = 0.05;
+const CREEP_MAX = 0.5;
 /** Quiet (no 429) this long: the estimate may be stale; the rate then grows by QUIET_GAIN per QUIET_STEP_MS. */
 const QUIET_MS = 30_000;
 const QUIET_STEP_MS = 5_000;
@@ -275,6 +281,8 @@ export class WritePacer {
   /** When the paced rate was last set (quiet probing counts from here or the last event). */
   #pacedAt = 0;
   #window: WindowModel | undefined;
+  /** After a rate read through jitter: the paced rate grows by `perSecond` from `from` until the next 429. */
+  #creep: { from: number; perSecond: number } | undefined;
   #refillEstimate: number | null = null;
   #nextStartAt = 0;
 
@@ -417,7 +425,8 @@ export class WritePacer {
     if (this.#mode === 'ramp') return Math.min(this.#initialRate * 2 ** this.#rampLog2, this.#rateCeiling());
     const quietMs = now - Math.max(this.#lastReactionAt, this.#pacedAt);
     const gain = quietMs > QUIET_MS ? Math.min(16, QUIET_GAIN ** ((quietMs - QUIET_MS) / QUIET_STEP_MS)) : 1;
-    return Math.max(MIN_RATE, Math.min(this.#pacedRate * gain, this.#rateCeiling()));
+    const creep = this.#creep && now > this.#creep.from ? Math.min(this.#pacedRate * CREEP_MAX, (this.#creep.perSecond * (now - this.#creep.from)) / 1000) : 0;
+    return Math.max(MIN_RATE, Math.min((this.#pacedRate + creep) * gain, this.#rateCeiling()));
   }
 
   #advanceRamp(now: number): void {
@@ -727,6 +736,7 @@ export class WritePacer {
         concurrencyLike: fast,
         fewestRefusedInFlight: job.inFlightAtStart,
         schedule: undefined,
+        scheduleClean: true,
         reason: undefined,
         firstWaitMs: waitMs,
         resync: false,
@@ -810,7 +820,11 @@ export class WritePacer {
     const cycleMs = this.#gateUntil - event.cycleStart;
     const targets = [...event.targets].sort((a, b) => a - b);
     const sameMoment = targets.length >= 2 && targets[targets.length - 1]! - targets[0]! <= SAME_TARGET_MS;
-    event.schedule = scheduleRate(targets, event.refusedAt, (from, to) => this.#okAt.filter((at) => at > from && at < to).length) ?? event.schedule;
+    const read = scheduleRead(targets, event.refusedAt, (from, to) => this.#okAt.filter((at) => at > from && at < to).length);
+    if (read) {
+      event.schedule = read.rate;
+      event.scheduleClean = read.clean;
+    }
     const schedule = event.schedule;
     let estimate: number | undefined;
     let reason: string;
@@ -881,7 +895,7 @@ export class WritePacer {
     } else if (schedule !== undefined && scheduleTrusted) {
       this.#window = undefined;
       estimate = schedule;
-      reason = 'retry-after schedule';
+      reason = event.scheduleClean ? 'retry-after schedule' : 'retry-after schedule (through jitter)';
     } else if (ok >= CYCLE_MIN_OK && cycleMs >= CYCLE_MIN_MS) {
       this.#window = undefined;
       estimate = ok / (cycleMs / 1000);
@@ -900,6 +914,12 @@ export class WritePacer {
       this.#refillEstimate = estimate;
       this.#setPaced(estimate * RATE_MARGIN, now);
     }
+    // A rate read through jitter may be low as well as high. High, the next 429 says so; low,
+    // nothing would, for the rest of the run: so from the gate's opening the rate creeps up
+    // additively (CREEP_PER_SECOND of it per second) until a 429 measures again. Past the limit
+    // the bucket first spends what it saved while we were below it, then refuses the few that
+    // the small excess sends within one round trip.
+    this.#creep = reason === 'retry-after schedule (through jitter)' && estimate !== undefined ? { from: this.#gateUntil, perSecond: estimate * CREEP_PER_SECOND } : undefined;
     const changed = estimate !== undefined && (previous === null || Math.abs(estimate - previous) > previous * 0.02 || reason !== event.reason);
     event.reason = reason;
     if (first || changed) this.#emitRate(this.#stats.events === 1 && first ? `first throttling: ${reason}` : reason);
@@ -950,6 +970,11 @@ export class WritePacer {
  * refusals came.
  */
 export function scheduleRate(targets: readonly number[], refusedAt: readonly number[], grantedBetween: (from: number, to: number) => number = () => 0): number | undefined {
+  return scheduleRead(targets, refusedAt, grantedBetween)?.rate;
+}
+
+/** scheduleRate, and whether the moments were clean whole periods apart (else read through jitter). */
+export function scheduleRead(targets: readonly number[], refusedAt: readonly number[], grantedBetween: (from: number, to: number) => number = () => 0): { rate: number; clean: boolean } | undefined {
   if (targets.length !== refusedAt.length) return undefined;
   const sorted = [...targets].sort((a, b) => a - b);
   const distinct: number[] = [];
@@ -978,13 +1003,13 @@ export function scheduleRate(targets: readonly number[], refusedAt: readonly num
     const steps: number[] = [];
     for (let i = 0; i < sorted.length; i++) for (let j = i + 1; j < sorted.length; j++) steps.push((sorted[j]! - sorted[i]!) / (j - i));
     const step = median(steps);
-    return step > 0 ? 1000 / step : undefined;
+    return step > 0 ? { rate: 1000 / step, clean: false } : undefined;
   }
   const periods = gaps.reduce((sum, gap) => sum + Math.max(1, Math.round(gap / unit)), 0);
   // Refusals sent to the next token: an admission between two refusals may also show only in the
   // count of successes.
   const slots = counted ? periods : Math.max(periods, grantedBetween(arrivals[0]!, arrivals[arrivals.length - 1]!));
-  return slots / (spanMs / 1000);
+  return { rate: slots / (spanMs / 1000), clean };
 }
 
 /**
