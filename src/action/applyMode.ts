@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import { actionProgress, logInfo } from './log.js';
 import { applyRevision } from '../apply/apply.js';
 import { environmentClaim } from '../apply/connection.js';
+import { provenanceFromEnv } from '../apply/ledger.js';
 import { ACTION_VOCABULARY } from '../core/vocabulary.js';
 import { applyCounts, applyFailure, applyMarkdown, applySucceeded, applyText, waitingFor } from '../report/apply.js';
 import { validationSummary } from '../report/validation.js';
@@ -39,6 +40,7 @@ export async function runApply(settings: ActionSettings): Promise<void> {
         signal: run.signal,
         log: (line) => logInfo(line),
         progress: actionProgress(),
+        provenance: provenanceFromEnv(process.env),
         ...(process.env.GITHUB_RUN_ID ? { leaseHolder: `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY ?? ''}/actions/runs/${process.env.GITHUB_RUN_ID}` } : {}),
       },
       tenant,

@@ -42,7 +42,7 @@ export async function applyRevision(options: ApplyOptions, input: TargetInput): 
   const log = options.log ?? (() => {});
   // Each target keeps its own record (Entra's, the default, under today's ref names): one target's
   // failure never holds another back.
-  const ledger = new Ledger({ repo: options.repo, environment: options.environment, target: tenant.id, ...(options.remote ? { remote: options.remote } : {}) });
+  const ledger = new Ledger({ repo: options.repo, environment: options.environment, target: tenant.id, ...(options.remote ? { remote: options.remote } : {}), ...(options.provenance ? { provenance: options.provenance } : {}) });
   const headSnapshot = await RevisionSnapshot.open(options.repo, options.head);
   const head = headSnapshot.commit;
   const snapshots = [headSnapshot];

@@ -30,6 +30,32 @@ export interface LedgerOptions {
   remote?: string;
   /** The target the record is for; default `entra` (today's ref names). */
   target?: string;
+  /** Who runs this apply and where (written into the progress note, one line per run). */
+  provenance?: RunProvenance;
+}
+
+/** Where and by whom a run was started, as far as the environment says (the workflow run). */
+export interface RunProvenance {
+  /** The workflow run's URL. */
+  url?: string;
+  /** The GitHub login that triggered the run (GITHUB_ACTOR), or the local user. */
+  actor?: string;
+}
+
+/** One run that wrote to a progress note: `run STARTED URL|- ACTOR|-`. */
+export interface RunRecord extends RunProvenance {
+  started: string;
+}
+
+/**
+ * The run's provenance from the workflow's environment: the run URL (GITHUB_SERVER_URL,
+ * GITHUB_REPOSITORY, GITHUB_RUN_ID) and the actor (GITHUB_ACTOR). Environment approvers are not
+ * among the variables a job gets; the run URL lets `history` ask GitHub for them later.
+ */
+export function provenanceFromEnv(env: NodeJS.ProcessEnv): RunProvenance {
+  const url = env.GITHUB_RUN_ID && env.GITHUB_REPOSITORY ? `${(env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '')}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined;
+  const actor = env.GITHUB_ACTOR || undefined;
+  return { ...(url ? { url } : {}), ...(actor ? { actor } : {}) };
 }
 
 export interface LandedEntry {
@@ -57,6 +83,8 @@ export class Ledger {
   readonly pendingRef: string;
   private readonly pending: LandedEntry[] = [];
   private readonly store: GitRecordStore;
+  /** This run's line in the progress note (provenance is a handful of bytes per run, not per user). */
+  private readonly run: RunRecord;
 
   constructor(private readonly options: LedgerOptions) {
     const scope = { environment: options.environment, ...(options.target ? { target: options.target } : {}) };
@@ -64,6 +92,7 @@ export class Ledger {
     this.notesRef = recordRef('progress', scope);
     this.pendingRef = recordRef('pending', scope);
     this.store = new GitRecordStore({ repo: options.repo, ...(options.remote ? { remote: options.remote } : {}) });
+    this.run = { started: new Date().toISOString(), ...options.provenance };
   }
 
   /** The users waiting for an account when `revision` was applied (its pending note); empty without one. */
@@ -171,9 +200,11 @@ export class Ledger {
   private async writeNote(base: string | undefined, head: string, batch: LandedEntry[]): Promise<void> {
     const existing = await this.store.readNote(this.notesRef, head);
     const previous = existing ? parseNote(existing) : undefined;
-    const entries = previous && previous.base === (base ?? 'none') ? [...previous.entries, ...batch] : batch;
+    const sameBase = previous !== undefined && previous.base === (base ?? 'none');
+    const entries = sameBase ? [...previous.entries, ...batch] : batch;
+    const runs = sameBase ? previous.runs.filter((r) => r.started !== this.run.started) : [];
     this.noted = entries.length;
-    const body = [NOTE_HEADER, `environment: ${this.options.environment}`, `base: ${base ?? 'none'}`, `head: ${head}`, `updated: ${new Date().toISOString()}`, ...entries.map(formatEntry)].join('\n') + '\n';
+    const body = [NOTE_HEADER, `environment: ${this.options.environment}`, `base: ${base ?? 'none'}`, `head: ${head}`, `updated: ${new Date().toISOString()}`, ...[...runs, this.run].map(formatRun), ...entries.map(formatEntry)].join('\n') + '\n';
     await this.store.writeNote(this.notesRef, head, body);
     await this.pushNotes(this.notesRef, 'cat_sort_uniq');
   }
@@ -200,6 +231,21 @@ export class Ledger {
   }
 }
 
+/** Values go on one line of a note: no whitespace inside (a URL or a login has none). */
+function formatRun(r: RunRecord): string {
+  const word = (v: string | undefined) => (v ? v.replace(/\s/g, (ch) => encodeURIComponent(ch)) : '-');
+  return `run ${r.started} ${word(r.url)} ${word(r.actor)}`;
+}
+
+function parseRun(line: string): RunRecord | undefined {
+  const [, started, url, actor] = line.split(' ');
+  if (!started || !/^\d{4}-\d\d-\d\dT/.test(started)) return undefined;
+  const value = (v: string | undefined) => (v && v !== '-' ? v : undefined);
+  const u = value(url);
+  const a = value(actor);
+  return { started, ...(u ? { url: u } : {}), ...(a ? { actor: a } : {}) };
+}
+
 function formatEntry(e: LandedEntry): string {
   return [e.action, e.key, e.fingerprint].filter(Boolean).join(' ');
 }
@@ -208,18 +254,26 @@ function formatEntry(e: LandedEntry): string {
  * Reads a progress note: the base the run started from, when it last wrote, and what landed, in
  * order. Undefined for text that is not a progress note.
  */
-export function parseNote(text: string): { base: string; updated: string; entries: LandedEntry[] } | undefined {
+export function parseNote(text: string): { base: string; head: string; environment: string; updated: string; runs: RunRecord[]; entries: LandedEntry[] } | undefined {
   // Tolerates notes merged line-wise (cat_sort_uniq) after concurrent pushes: header anywhere,
   // the latest `updated:` wins.
   const lines = text.split('\n');
   if (!lines.includes(NOTE_HEADER)) return undefined;
   let base = '';
+  let head = '';
+  let environment = '';
   let updated = '';
   const entries: LandedEntry[] = [];
+  const runs: RunRecord[] = [];
   for (const line of lines) {
     if (line.startsWith('base: ')) base = line.slice(6);
+    else if (line.startsWith('head: ')) head = line.slice(6);
+    else if (line.startsWith('environment: ')) environment = line.slice(13);
     else if (line.startsWith('updated: ')) updated = line.slice(9) > updated ? line.slice(9) : updated;
-    else {
+    else if (line.startsWith('run ')) {
+      const run = parseRun(line);
+      if (run && !runs.some((r) => r.started === run.started && r.url === run.url)) runs.push(run);
+    } else {
       // `upload KEY FINGERPRINT`, `remove KEY`: an employeeId key may contain spaces; a
       // fingerprint never does.
       const [action, ...rest] = line.split(' ');
@@ -228,5 +282,6 @@ export function parseNote(text: string): { base: string; updated: string; entrie
       if ((action === 'upload' || action === 'remove' || action === 'policy') && key) entries.push({ action, key, ...(fingerprint ? { fingerprint } : {}) });
     }
   }
-  return { base, updated, entries };
+  runs.sort((a, b) => (a.started < b.started ? -1 : a.started > b.started ? 1 : 0));
+  return { base, head, environment, updated, runs, entries };
 }

@@ -8,6 +8,7 @@ import type { UserKey } from '../manifest/userKey.js';
 import type { Plan } from '../plan/plan.js';
 import type { PacerStats, WritePacer } from '../tenant/index.js';
 import type { ValidationResult } from '../validate/validate.js';
+import type { RunProvenance } from './ledger.js';
 import type { UserNames } from './names.js';
 import type { TenantPolicy } from './policyGuard.js';
 
@@ -34,6 +35,8 @@ export interface ApplyOptions {
   pacer?: WritePacer;
   /** Names this run in the apply lease (e.g. the workflow run URL). */
   leaseHolder?: string;
+  /** Run URL and actor, recorded in the progress note for `history` (ledger.ts RunProvenance). */
+  provenance?: RunProvenance;
   /**
    * A key that resolves to nobody (not created yet, or deleted) or to a disabled account:
    * `pending` (the default) leaves it waiting — the rest lands, the record advances, the user is

@@ -7,6 +7,7 @@ import { planJson, planText, planUnavailableJson, planUnavailableText } from '..
 import { validationJson, validationText } from '../report/validation.js';
 import { planRevisions } from '../plan/planRevisions.js';
 import { applyRevision } from '../apply/apply.js';
+import { provenanceFromEnv } from '../apply/ledger.js';
 import { applyJson, applySucceeded, applyText } from '../report/apply.js';
 import { defaultRemote } from '../repo/git.js';
 import { interruptible, readUnknownUsers, setSignInOutput, tenantFromArgs, TENANT_OPTIONS } from './tenantArgs.js';
@@ -208,6 +209,7 @@ async function applyCommand(args: string[], out: Output): Promise<number> {
         allowPolicyLockout: values['allow-policy-lockout'] ?? false,
         words: CLI_VOCABULARY,
         unknownUsers,
+        provenance: provenanceFromEnv(process.env),
         signal,
         log: format === 'text' ? (line) => out.write(`${line}\n`) : () => {},
         progress: cliProgress(),

@@ -17,7 +17,10 @@ describe('parseNote', () => {
     const text = note('entra-photos progress v1', 'environment: production', `base: ${BASE}`, `head: ${HEAD}`, 'updated: 2026-11-26T10:00:00.000Z', 'upload upn:ada@contoso.edu 3f2a:n1/648/centre', 'remove upn:bob@contoso.edu', 'upload objectId:0b6c2f0e-3c1d-4a3e-9f7a-2d5e8c1b9a01 77aa:as-is');
     expect(parseNote(text)).toEqual({
       base: BASE,
+      head: HEAD,
+      environment: 'production',
       updated: '2026-11-26T10:00:00.000Z',
+      runs: [],
       entries: [
         { action: 'upload', key: 'upn:ada@contoso.edu', fingerprint: '3f2a:n1/648/centre' },
         { action: 'remove', key: 'upn:bob@contoso.edu' },
@@ -27,7 +30,13 @@ describe('parseNote', () => {
   });
 
   it('a first apply records its base as "none"', () => {
-    expect(parseNote(note('entra-photos progress v1', 'base: none', 'updated: 2026-11-26T10:00:00.000Z'))).toEqual({ base: 'none', updated: '2026-11-26T10:00:00.000Z', entries: [] });
+    expect(parseNote(note('entra-photos progress v1', 'base: none', 'updated: 2026-11-26T10:00:00.000Z'))).toEqual({ base: 'none', head: '', environment: '', updated: '2026-11-26T10:00:00.000Z', runs: [], entries: [] });
+  });
+
+  it('reads the runs that wrote the note (provenance: started, run URL, actor), once each, oldest first', () => {
+    const parsed = parseNote(note('entra-photos progress v1', 'base: none', 'run 2026-11-26T10:05:00.000Z - -', 'run 2026-11-26T10:00:00.000Z https://github.com/o/r/actions/runs/42 octocat', 'run 2026-11-26T10:00:00.000Z https://github.com/o/r/actions/runs/42 octocat', 'run yesterday x y', 'upload upn:ada@contoso.edu f'));
+    expect(parsed?.runs).toEqual([{ started: '2026-11-26T10:00:00.000Z', url: 'https://github.com/o/r/actions/runs/42', actor: 'octocat' }, { started: '2026-11-26T10:05:00.000Z' }]);
+    expect(parsed?.entries).toEqual([{ action: 'upload', key: 'upn:ada@contoso.edu', fingerprint: 'f' }]);
   });
 
   it('is not a progress note without its header line: other notes, an older or newer format, a header inside a line', () => {
