@@ -1,0 +1,334 @@
+/**
+ * Desired state through history, one subject at a time: walks the default branch oldest first
+ * (walk.ts) and says, for each revision, which followed subjects' desired photo changed and how.
+ *
+ * "Changed" is what a plan would call a change (src/plan/plan.ts): the photo's content or its
+ * normalisation settings. Renaming a photo file, moving an entry to another manifest file, or
+ * editing the `name:` is not a change; pointing the entry at another file with other bytes is.
+ *
+ * Cost: each manifest version is read and parsed once, when the walk reaches it, and only if it
+ * can name a followed subject (a text search first: `history <key>` skips the other files of a
+ * 200,000-user repository); a photo is never read, only its blob id. Memory: the current tree's
+ * paths and the followed subjects' entries, never one copy per revision.
+ */
+import { UserError } from '../core/errors.js';
+import { photoFingerprint } from '../desired/desired.js';
+import { parseManifest } from '../manifest/parse.js';
+import { MANIFEST_DIR, type Crop } from '../manifest/types.js';
+import type { UserKey } from '../manifest/userKey.js';
+import type { NormaliseSettings } from '../photo/index.js';
+import { BlobReader } from '../repo/git.js';
+import type { Snapshot, TreeEntry } from '../repo/snapshot.js';
+import { resolvePhotoPath } from '../validate/photoPath.js';
+import { walkFirstParent, type CommitInfo } from './walk.js';
+
+/** A subject's desired photo at one revision. */
+export interface DeclaredState {
+  key: UserKey;
+  name?: string;
+  /** Manifest file and line of the entry. */
+  file: string;
+  line: number;
+  /** The photo file (repository-relative, symlinks inside photoRoot followed). */
+  photo: string;
+  blobId: string;
+  settings: NormaliseSettings;
+  fingerprint: string;
+}
+
+/** The entry exists but does not validate (its photo is missing, outside photoRoot...): not appliable. */
+export interface InvalidState {
+  key: UserKey;
+  file: string;
+  line: number;
+  message: string;
+  /** The last valid state before, if any. */
+  previous?: DeclaredState;
+}
+
+export type ChangeKind = 'new' | 'replaced' | 'settings' | 'removed' | 'invalid' | 'valid-again';
+
+export interface SubjectChange {
+  /** Canonical key. */
+  subject: string;
+  kind: ChangeKind;
+  /** `new` for a subject that had been declared before and removed. */
+  readded?: boolean;
+  before?: DeclaredState;
+  after?: DeclaredState;
+  invalid?: InvalidState;
+}
+
+export interface RevisionChanges {
+  info: CommitInfo;
+  /** Position on the first-parent line, 0 = the oldest revision. */
+  index: number;
+  changes: SubjectChange[];
+}
+
+type State = ({ kind: 'declared' } & DeclaredState) | ({ kind: 'invalid' } & InvalidState);
+
+interface CompactEntry {
+  key: UserKey;
+  name?: string;
+  photo: string;
+  crop: Crop;
+  normalise: boolean;
+  line: number;
+}
+
+interface ManifestVersion {
+  oid: string;
+  photoRoot: string;
+  entries: Map<string, CompactEntry>;
+}
+
+const MANIFEST_FILE = /\.ya?ml$/i;
+const REGULAR = new Set(['100644', '100755']);
+
+/**
+ * Follows `subjects`, or every subject, through the first-parent history of `head`. Yields only
+ * revisions where a followed subject's desired photo changed; `positions` receives every
+ * revision's place on the line.
+ */
+export async function* desiredHistory(repo: string, head: string, subjects: readonly UserKey[] | 'all', positions?: Map<string, number>): AsyncGenerator<RevisionChanges> {
+  const engine = new Engine(repo, subjects);
+  try {
+    let index = 0;
+    for await (const step of walkFirstParent(repo, head)) {
+      positions?.set(step.info.commit, index);
+      const changes = await engine.step(step.changes);
+      if (changes.length) yield { info: step.info, index, changes };
+      index++;
+    }
+  } finally {
+    engine.close();
+  }
+}
+
+class Engine {
+  private readonly tree = new Map<string, { oid: string; mode: string }>();
+  /** Files below each folder: a folder exists while it holds one. */
+  private readonly folders = new Map<string, number>();
+  private readonly manifests = new Map<string, ManifestVersion>();
+  private readonly declaredIn = new Map<string, Set<string>>();
+  private readonly current = new Map<string, State>();
+  private readonly lastDeclared = new Map<string, DeclaredState>();
+  /** Paths each subject's photo resolution looked at, and the reverse. */
+  private readonly deps = new Map<string, string[]>();
+  private readonly byPath = new Map<string, Set<string>>();
+  private readonly linkTargets = new Map<string, string>();
+  private readonly blobs: BlobReader;
+  private readonly followed: Set<string> | undefined;
+  private readonly needles: { text: string; folded: boolean; plain: boolean }[];
+
+  constructor(repo: string, subjects: readonly UserKey[] | 'all') {
+    this.blobs = new BlobReader(repo);
+    this.followed = subjects === 'all' ? undefined : new Set(subjects.map((k) => k.canonical));
+    this.needles = subjects === 'all' ? [] : subjects.map(needleOf);
+  }
+
+  close(): void {
+    this.blobs.close();
+  }
+
+  async step(changes: readonly { path: string; oid?: string; mode?: string }[]): Promise<SubjectChange[]> {
+    const candidates = new Set<string>();
+    const manifestChanges: { path: string; oid?: string; mode?: string }[] = [];
+    for (const change of changes) {
+      const had = this.tree.get(change.path);
+      if (change.oid && change.mode) {
+        this.tree.set(change.path, { oid: change.oid, mode: change.mode });
+        if (!had) this.countFolders(change.path, 1);
+      } else if (had) {
+        this.tree.delete(change.path);
+        this.countFolders(change.path, -1);
+      }
+      if (isManifestPath(change.path)) manifestChanges.push(change);
+      for (const subject of this.byPath.get(change.path) ?? []) candidates.add(subject);
+    }
+    for (const change of manifestChanges) await this.readManifest(change, candidates);
+    const out: SubjectChange[] = [];
+    for (const subject of [...candidates].sort()) {
+      const change = await this.evaluate(subject);
+      if (change) out.push(change);
+    }
+    return out;
+  }
+
+  private countFolders(path: string, delta: number): void {
+    for (let slash = path.indexOf('/'); slash !== -1; slash = path.indexOf('/', slash + 1)) {
+      const folder = path.slice(0, slash);
+      const n = (this.folders.get(folder) ?? 0) + delta;
+      if (n > 0) this.folders.set(folder, n);
+      else this.folders.delete(folder);
+    }
+  }
+
+  /** Reads a changed manifest file and marks the followed subjects whose entry changed. */
+  private async readManifest(change: { path: string; oid?: string; mode?: string }, candidates: Set<string>): Promise<void> {
+    const before = this.manifests.get(change.path);
+    let after: ManifestVersion | undefined;
+    if (change.oid && change.mode && REGULAR.has(change.mode)) {
+      const text = (await this.blobs.read(change.oid)).toString('utf8');
+      if (this.mayName(text)) {
+        const parsed = parseManifest(change.path, text);
+        // A file that does not parse makes its revision unappliable; it changes nobody's photo.
+        if (!parsed.manifest) return;
+        const entries = new Map<string, CompactEntry>();
+        for (const u of parsed.manifest.users) {
+          const canonical = u.key.canonical;
+          if (this.followed && !this.followed.has(canonical)) continue;
+          if (entries.has(canonical)) continue; // the first declaration is the one validation keeps
+          entries.set(canonical, { key: u.key, ...(u.name ? { name: u.name } : {}), photo: u.photo, crop: u.crop, normalise: u.normalise, line: u.keyAt.line });
+        }
+        after = { oid: change.oid, photoRoot: parsed.manifest.photoRoot, entries };
+      } else {
+        after = { oid: change.oid, photoRoot: '', entries: new Map() };
+      }
+    }
+    if (after) this.manifests.set(change.path, after);
+    else this.manifests.delete(change.path);
+    const rootChanged = before?.photoRoot !== after?.photoRoot;
+    for (const [subject, entry] of before?.entries ?? []) {
+      const now = after?.entries.get(subject);
+      if (!now) this.declaredIn.get(subject)?.delete(change.path);
+      if (!now || rootChanged || !sameEntry(entry, now)) candidates.add(subject);
+    }
+    for (const [subject, entry] of after?.entries ?? []) {
+      let files = this.declaredIn.get(subject);
+      if (!files) this.declaredIn.set(subject, (files = new Set()));
+      files.add(change.path);
+      const was = before?.entries.get(subject);
+      if (!was || rootChanged || !sameEntry(was, entry)) candidates.add(subject);
+    }
+  }
+
+  /** Whether a manifest's text can declare a followed subject (always, when following all). */
+  private mayName(text: string): boolean {
+    if (!this.followed) return true;
+    // Escapes and quoting could spell a key in other characters: such a file is parsed.
+    if (text.includes('\\')) return true;
+    let folded: string | undefined;
+    return this.needles.some((n) => !n.plain || (n.folded ? (folded ??= text.toLowerCase()) : text).includes(n.text));
+  }
+
+  private async evaluate(subject: string): Promise<SubjectChange | undefined> {
+    const files = [...(this.declaredIn.get(subject) ?? [])].sort(byPath);
+    const file = files[0];
+    const version = file ? this.manifests.get(file) : undefined;
+    const entry = version?.entries.get(subject);
+    let next: State | undefined;
+    const asked: string[] = [];
+    if (file && version && entry) {
+      const resolved = await resolvePhotoPath(this.snapshot(asked), version.photoRoot, entry.photo);
+      if (resolved.ok) {
+        const settings: NormaliseSettings = { enabled: entry.normalise, crop: entry.crop };
+        const blobId = this.tree.get(resolved.path)!.oid;
+        next = { kind: 'declared', key: entry.key, ...(entry.name ? { name: entry.name } : {}), file, line: entry.line, photo: resolved.path, blobId, settings, fingerprint: photoFingerprint(blobId, settings) };
+      } else {
+        next = { kind: 'invalid', key: entry.key, file, line: entry.line, message: resolved.message };
+      }
+    }
+    if (files.length === 0) this.declaredIn.delete(subject);
+    this.track(subject, asked);
+    const prev = this.current.get(subject);
+    if (next) this.current.set(subject, next);
+    else this.current.delete(subject);
+    const last = this.lastDeclared.get(subject);
+    if (next?.kind === 'declared') this.lastDeclared.set(subject, strip(next));
+
+    if (next?.kind === 'declared') {
+      if (prev?.kind === 'declared') {
+        if (prev.fingerprint === next.fingerprint) return undefined;
+        return { subject, kind: prev.blobId === next.blobId ? 'settings' : 'replaced', before: strip(prev), after: strip(next) };
+      }
+      const before = prev?.kind === 'invalid' ? prev.previous : undefined;
+      if (before) {
+        if (before.fingerprint === next.fingerprint) return { subject, kind: 'valid-again', before, after: strip(next) };
+        return { subject, kind: before.blobId === next.blobId ? 'settings' : 'replaced', before, after: strip(next) };
+      }
+      return { subject, kind: 'new', ...(last ? { readded: true, before: last } : {}), after: strip(next) };
+    }
+    if (next?.kind === 'invalid') {
+      if (prev?.kind === 'invalid') {
+        next.previous = prev.previous;
+        return undefined;
+      }
+      if (prev?.kind === 'declared') next.previous = strip(prev);
+      const { kind: _kind, ...invalid } = next;
+      return { subject, kind: 'invalid', invalid, ...(next.previous ? { before: next.previous } : {}) };
+    }
+    const before = prev?.kind === 'declared' ? strip(prev) : prev?.previous;
+    return before ? { subject, kind: 'removed', before } : undefined;
+  }
+
+  private track(subject: string, asked: string[]): void {
+    for (const path of this.deps.get(subject) ?? []) {
+      const set = this.byPath.get(path);
+      set?.delete(subject);
+      if (set?.size === 0) this.byPath.delete(path);
+    }
+    if (asked.length === 0) {
+      this.deps.delete(subject);
+      return;
+    }
+    this.deps.set(subject, asked);
+    for (const path of asked) {
+      let set = this.byPath.get(path);
+      if (!set) this.byPath.set(path, (set = new Set()));
+      set.add(subject);
+    }
+  }
+
+  /** The current tree as resolvePhotoPath sees it, noting every path it asks about. */
+  private snapshot(asked: string[]): Snapshot {
+    return {
+      label: 'history',
+      entry: async (path: string): Promise<TreeEntry | undefined> => {
+        asked.push(path);
+        const file = this.tree.get(path);
+        if (!file) return this.folders.has(path) ? { path, kind: 'directory' } : undefined;
+        if (file.mode === '120000') {
+          let linkTarget = this.linkTargets.get(file.oid);
+          if (linkTarget === undefined) this.linkTargets.set(file.oid, (linkTarget = (await this.blobs.read(file.oid)).toString('utf8')));
+          return { path, kind: 'symlink', linkTarget, blobId: file.oid };
+        }
+        // No size: the history never reads photos (a Git LFS pointer is still a change of blob).
+        return { path, kind: REGULAR.has(file.mode) ? 'file' : 'other', blobId: file.oid };
+      },
+      list: () => Promise.reject(new UserError('git', 'history snapshots are not listed')),
+      read: () => Promise.reject(new UserError('git', 'history snapshots do not read photos')),
+      blobId: async (path: string) => this.tree.get(path)?.oid ?? '',
+      close: () => {},
+    };
+  }
+}
+
+function strip(state: State): DeclaredState {
+  const { kind: _kind, ...rest } = state as { kind: 'declared' } & DeclaredState;
+  return rest;
+}
+
+function sameEntry(a: CompactEntry, b: CompactEntry): boolean {
+  return a.photo === b.photo && a.crop === b.crop && a.normalise === b.normalise && a.line === b.line && a.name === b.name && a.key.value === b.key.value;
+}
+
+function isManifestPath(path: string): boolean {
+  return path.startsWith(`${MANIFEST_DIR}/`) && MANIFEST_FILE.test(path);
+}
+
+function byPath(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * How a key can appear in a manifest's text. UPNs and object ids match without regard to case
+ * (their canonical form is lower case); an employeeId exactly. A key with a quote or a space
+ * could be written folded or doubled in YAML: `plain: false` makes every file be parsed.
+ */
+function needleOf(key: UserKey): { text: string; folded: boolean; plain: boolean } {
+  const folded = key.kind !== 'employeeId';
+  const text = folded ? key.value.toLowerCase() : key.value;
+  return { text, folded, plain: !/['" \t]/.test(text) };
+}

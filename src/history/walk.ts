@@ -1,0 +1,147 @@
+/**
+ * The default branch's history as a stream of tree changes, oldest first, read by one `git log`
+ * process: each first-parent revision with the paths it changed (against its first parent) and
+ * their new blob ids. Applying them in order gives the tree of every revision without listing a
+ * single tree: the cost grows with what changed, not with (revisions × files).
+ *
+ * First parent only: that is the line apply sees (a merge commit is one step: the pull request's
+ * change as it landed). The branch commits behind a merge are read on demand (branchCommits).
+ */
+import { spawn } from 'node:child_process';
+import { UserError } from '../core/errors.js';
+import { git } from '../repo/git.js';
+
+export interface CommitInfo {
+  commit: string;
+  parents: string[];
+  authorName: string;
+  authorEmail: string;
+  authorDate: string;
+  committerName: string;
+  committerDate: string;
+  /** First line of the message (attacker-written: shown through printable/escaping only). */
+  subject: string;
+  /** Values of the message's `Approved-by:`, `Reviewed-by:` and `Co-authored-by:` trailers. */
+  trailers: { key: string; value: string }[];
+}
+
+export interface TreeChange {
+  path: string;
+  /** Undefined: deleted. */
+  oid?: string;
+  mode?: string;
+}
+
+export interface WalkStep {
+  info: CommitInfo;
+  changes: TreeChange[];
+}
+
+const FIELDS = ['%H', '%P', '%an', '%ae', '%aI', '%cn', '%cI', '%s', '%(trailers:key=Approved-by,key=Reviewed-by,key=Co-authored-by,separator=%x1e,key_value_separator=%x1d)'];
+const MARK = '\x01';
+const TRAILER_KEYS = new Map(['approved-by', 'reviewed-by', 'co-authored-by'].map((k) => [k, k]));
+
+/**
+ * Every first-parent revision of `head`, oldest first, with its tree changes. Streams: memory is
+ * bounded by one revision's changes (the first commit of a 200,000-photo import is the largest).
+ */
+export async function* walkFirstParent(repo: string, head: string): AsyncGenerator<WalkStep> {
+  const args = ['log', '--first-parent', '--reverse', '--raw', '-z', '--no-renames', '--no-abbrev', '--no-color', `--format=${MARK}${FIELDS.join('%x00')}`, head, '--'];
+  const proc = spawn('git', args, { cwd: repo, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } });
+  let stderr = '';
+  proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number>((resolve) => proc.on('close', (code) => resolve(code ?? -1)));
+  // Tokens are NUL-separated (-z): a NUL is never part of a path, a header field or a blob id.
+  let buffer = '';
+  let step: WalkStep | undefined;
+  let headerLeft = 0;
+  let header: string[] = [];
+  let pendingMeta: string | undefined;
+  const out: WalkStep[] = [];
+  const take = (token: string) => {
+    if (headerLeft > 0) {
+      header.push(token);
+      if (--headerLeft === 0) step = { info: commitInfo(header), changes: [] };
+      return;
+    }
+    if (pendingMeta !== undefined) {
+      // `:oldmode newmode oldoid newoid STATUS` then the path (any bytes but NUL: checked first).
+      const [, newMode, , newOid, status] = pendingMeta.slice(1).split(' ');
+      pendingMeta = undefined;
+      if (!step) return;
+      step.changes.push(status === 'D' ? { path: token } : { path: token, oid: newOid!, mode: newMode! });
+      return;
+    }
+    if (token.startsWith(MARK)) {
+      if (step) out.push(step);
+      step = undefined;
+      header = [token.slice(1)];
+      headerLeft = FIELDS.length - 1;
+      return;
+    }
+    const trimmed = token.replace(/^\n+/, '');
+    if (trimmed.startsWith(':')) pendingMeta = trimmed;
+  };
+  proc.stdout.setEncoding('utf8');
+  for await (const chunk of proc.stdout as AsyncIterable<string>) {
+    buffer += chunk;
+    let nul = buffer.indexOf('\0');
+    while (nul !== -1) {
+      take(buffer.slice(0, nul));
+      buffer = buffer.slice(nul + 1);
+      nul = buffer.indexOf('\0');
+    }
+    while (out.length) yield out.shift()!;
+  }
+  if (buffer) take(buffer);
+  if (step) out.push(step);
+  const code = await exited;
+  if (code !== 0) throw new UserError('git', `git log failed in ${repo}: ${stderr.trim()}`);
+  for (const s of out) yield s;
+}
+
+function commitInfo(fields: string[]): CommitInfo {
+  const [commit, parents, authorName, authorEmail, authorDate, committerName, committerDate, subject, trailers] = fields.map((f) => f.replace(/^\n+/, ''));
+  return {
+    commit: commit!,
+    parents: parents ? parents.split(' ') : [],
+    authorName: authorName ?? '',
+    authorEmail: authorEmail ?? '',
+    authorDate: authorDate ?? '',
+    committerName: committerName ?? '',
+    committerDate: committerDate ?? '',
+    subject: subject ?? '',
+    trailers: parseTrailers(trailers ?? ''),
+  };
+}
+
+function parseTrailers(text: string): { key: string; value: string }[] {
+  const out: { key: string; value: string }[] = [];
+  for (const item of text.split('\x1e')) {
+    const sep = item.indexOf('\x1d');
+    if (sep < 0) continue;
+    const key = TRAILER_KEYS.get(item.slice(0, sep).trim().toLowerCase());
+    const value = item.slice(sep + 1).trim();
+    if (key && value) out.push({ key, value });
+  }
+  return out;
+}
+
+/**
+ * The commits a merge brought in (reachable from its other parents, not from its first) that
+ * touched `paths`, newest first: who wrote the change the merge landed.
+ */
+export async function branchCommits(repo: string, merge: CommitInfo, paths: readonly string[]): Promise<CommitInfo[]> {
+  if (merge.parents.length < 2 || paths.length === 0) return [];
+  const range = [...merge.parents.slice(1), `^${merge.parents[0]}`];
+  const out = await git(repo, ['log', '-z', '--no-color', `--format=${MARK}${FIELDS.join('%x00')}`, ...range, '--', ...paths.map((p) => `:(literal)${p}`)]);
+  const commits: CommitInfo[] = [];
+  const tokens = out.split('\0');
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!.replace(/^\n+/, '');
+    if (!token.startsWith(MARK)) continue;
+    commits.push(commitInfo([token.slice(1), ...tokens.slice(i + 1, i + FIELDS.length)]));
+    i += FIELDS.length - 1;
+  }
+  return commits;
+}
