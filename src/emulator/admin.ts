@@ -58,6 +58,8 @@ export interface AdminDeps {
   entra: EntraId;
   /** What POST /_emulator/reset restores. */
   initial: { latency: LatencyConfig | null; throttle: ThrottleConfig | null; faults: readonly FaultRule[] };
+  /** Other services reset with the tenant (Google's domain and knobs). */
+  alsoReset?: () => void;
 }
 
 class AdminError extends Error {
@@ -146,6 +148,7 @@ export class AdminApi {
   reset(): void {
     const { state, log, initial } = this.#deps;
     state.reset();
+    this.#deps.alsoReset?.();
     this.#deps.entra.setBrowserSession(undefined);
     log.clear();
     this.latency = initial.latency;

@@ -10,9 +10,12 @@ import { EmulatorAdminClient } from './admin-client.js';
 import { EntraId } from './entra.js';
 import { FaultInjector } from './faults.js';
 import { GitHubOidcIssuer } from './github-oidc.js';
+import { GoogleEmulatorAdminClient } from './google/admin-client.js';
+import { GoogleService } from './google/service.js';
+import { googleSeedsFromDirectory } from './google/state.js';
 import { GraphService } from './graph/service.js';
 import { createSigningKey } from './jwt.js';
-import { Delays } from './latency.js';
+import { Delays, sampleLatency } from './latency.js';
 import {
   DEFAULT_APP_PERMISSIONS,
   DEFAULT_CLIENT_ID,
@@ -45,6 +48,11 @@ export type { DirectoryGroup, DirectoryUser, TenantSnapshot, UserSnapshot } from
 export { MAX_PHOTO_BYTES, MIN_PHOTO_EDGE, HD_SIZES } from './graph/photos.js';
 export { MAX_BATCH_REQUESTS } from './graph/batch.js';
 export { readJpegDimensions } from './graph/jpeg.js';
+export * from './google/options.js';
+export type { GoogleEmulatorConfig, GoogleEmulatorConfigPatch } from './google/service.js';
+export type { GoogleStateSnapshot } from './google/admin-client.js';
+export { GoogleEmulatorAdminClient } from './google/admin-client.js';
+export type { GoogleUser, GoogleUserSnapshot } from './google/state.js';
 
 /** Environment a client process needs to talk to the emulator as if it were the real thing. */
 export interface EmulatorEnv {
@@ -79,6 +87,16 @@ export interface RunningEmulator {
   adminUrl: string;
   env: EmulatorEnv;
   admin: EmulatorAdminClient;
+  /** Google Cloud and Workspace, played on the same server (docs/emulator.md, "Google"). */
+  google: {
+    /** Stands in for every Google host: https://HOST.googleapis.com/PATH is {endpoint}/HOST/PATH. */
+    endpoint: string;
+    /** projects/N/locations/global/workloadIdentityPools/P/providers/X */
+    workloadIdentityProvider: string;
+    serviceAccount: string;
+    customerId: string;
+    admin: GoogleEmulatorAdminClient;
+  };
   /** Closes the server and every connection, cancels pending delays, removes a temp state dir. */
   stop(): Promise<void>;
 }
@@ -91,7 +109,7 @@ function resolveThrottle(option: EmulatorOptions['throttle']): ThrottleConfig | 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const ownsStateDir = options.stateDir === undefined;
   const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'entra-photos-emulator-')));
-  const [tls, githubKey, entraKey] = await Promise.all([prepareTls(stateDir), createSigningKey(), createSigningKey()]);
+  const [tls, githubKey, entraKey, googleKey] = await Promise.all([prepareTls(stateDir), createSigningKey(), createSigningKey(), createSigningKey()]);
 
   let components: EmulatorComponents | undefined;
   const { server, sockets } = createEmulatorServer({ cert: tls.serverCertPem, key: tls.serverKeyPem }, () => components);
@@ -144,6 +162,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     log,
     graphUrl: origin,
   });
+  const google = new GoogleService(
+    {
+      origin,
+      github,
+      serviceAccountKey: googleKey,
+      random,
+      delays,
+      latencyMs: () => sampleLatency(admin.latency ?? undefined, random),
+      defaultUsers: googleSeedsFromDirectory(state.users),
+    },
+    options.google,
+  );
   const admin = new AdminApi({
     state,
     log,
@@ -153,12 +183,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     github,
     entra,
     initial: { latency: options.latency ?? null, throttle, faults: faults.rules },
+    alsoReset: () => google.reset(),
   });
   components = {
     origin,
     graph,
     entra,
     github,
+    google,
     admin,
     log,
     delays,
@@ -191,6 +223,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       ENTRA_PHOTOS_GRAPH_URL: origin,
     },
     admin: new EmulatorAdminClient(adminUrl, tls.caCertPem),
+    google: {
+      endpoint: google.endpoint,
+      workloadIdentityProvider: google.workloadIdentityProvider,
+      serviceAccount: google.identity.serviceAccount,
+      customerId: google.directorySettings.customerId,
+      admin: new GoogleEmulatorAdminClient(adminUrl, tls.caCertPem),
+    },
     stop() {
       stopped ??= (async () => {
         delays.stop();

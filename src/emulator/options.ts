@@ -1,5 +1,6 @@
 // What a caller can configure, and the defaults that make a useful tenant out of nothing.
 import type { FaultRule } from './faults.js';
+import type { GoogleEmulatorOptions } from './google/options.js';
 
 export const DEFAULT_TENANT_ID = '8c5b2b3e-1f0a-4d7c-9b6e-2a4f1e3d5c70';
 export const DEFAULT_CLIENT_ID = '3f9a6c2d-7e41-4b58-a0d3-6c2e9f1b4a87';
@@ -229,4 +230,6 @@ export interface EmulatorOptions {
   seed?: number;
   /** Most recent requests kept in the log; default 100,000. */
   requestLogLimit?: number;
+  /** Google Cloud (workload identity, service account) and Workspace (Directory users, photos): docs/emulator.md, "Google". */
+  google?: GoogleEmulatorOptions;
 }

@@ -1,7 +1,7 @@
 // The request log: one entry per HTTP request the emulator answered (and one per $batch
 // sub-request), newest last, bounded so a long benchmark cannot exhaust memory.
 
-export type RequestApi = 'graph' | 'entra' | 'github-oidc' | 'other';
+export type RequestApi = 'graph' | 'entra' | 'github-oidc' | 'google' | 'other';
 
 export interface RequestLogEntry {
   /** Monotonic sequence number; use it with `since` to read only new entries. */

@@ -2,6 +2,7 @@
 //   /v1.0/..., /beta/...        Microsoft Graph
 //   /{tenantId}/...             Entra ID (discovery, keys, token endpoint)
 //   /_github/...                GitHub Actions OIDC token service
+//   /_google/{host}/...         Google's hosts ({host}.googleapis.com), see google/service.ts
 //   /_emulator/...              admin API (no token; loopback only)
 // Every request except admin calls is written to the request log when its response ends.
 import { randomUUID } from 'node:crypto';
@@ -12,6 +13,9 @@ import type { Socket } from 'node:net';
 import type { AdminApi } from './admin.js';
 import type { EntraId } from './entra.js';
 import type { GitHubOidcIssuer } from './github-oidc.js';
+import { GOOGLE_ADMIN_PATH, handleGoogleAdmin } from './google/admin.js';
+import { GOOGLE_PATH } from './google/options.js';
+import type { GoogleService } from './google/service.js';
 import { GITHUB_OIDC_PATH } from './github-oidc.js';
 import { ODATA_JSON } from './graph/context.js';
 import { graphError } from './graph/errors.js';
@@ -35,6 +39,7 @@ export interface EmulatorComponents {
   graph: GraphService;
   entra: EntraId;
   github: GitHubOidcIssuer;
+  google: GoogleService;
   admin: AdminApi;
   log: RequestLog;
   delays: Delays;
@@ -53,6 +58,7 @@ type LogDraft = Omit<RequestLogEntry, 'status' | 'durationMs' | 'throttled'> & {
 function apiFor(path: string): RequestApi {
   if (/^\/(v1\.0|beta)(\/|$)/.test(path)) return 'graph';
   if (path.startsWith(`${GITHUB_OIDC_PATH}/`)) return 'github-oidc';
+  if (path.startsWith(`${GOOGLE_PATH}/`)) return 'google';
   return 'entra';
 }
 
@@ -151,6 +157,10 @@ export function createEmulatorServer(tls: { cert: string; key: string }, getComp
 
 async function handleRequest(components: EmulatorComponents, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', components.origin);
+  if (url.pathname === GOOGLE_ADMIN_PATH || url.pathname.startsWith(`${GOOGLE_ADMIN_PATH}/`)) {
+    await handleGoogleAdmin(components.google, request, response, url);
+    return;
+  }
   if (url.pathname === ADMIN_PATH || url.pathname.startsWith(`${ADMIN_PATH}/`)) {
     await components.admin.handle(request, response, url);
     return;
@@ -177,6 +187,14 @@ async function handleRequest(components: EmulatorComponents, request: IncomingMe
 
   if (draft.api === 'graph') {
     await serveGraph(components, request, response, url, draft);
+  } else if (draft.api === 'google') {
+    await components.google.handle(request, response, url, (note) => {
+      if (note.userId) draft.userId = note.userId;
+      if (note.errorCode) draft.errorCode = note.errorCode;
+      if (note.fault) draft.fault = note.fault;
+      if (note.throttled) draft.throttled = true;
+      if (note.reset) draft.reset = true;
+    });
   } else if (draft.api === 'github-oidc') {
     if (!components.github.handle(request, response, url)) sendJson(response, 404, { message: 'Not Found' });
   } else if (!(await components.entra.handle(request, response, url))) {
