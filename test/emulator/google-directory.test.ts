@@ -1,0 +1,177 @@
+// The emulator's Admin SDK Directory API: users.get, users.list with externalId, users.photos
+// get/update/patch/delete with web-safe base64, who may call it, the per-user quota, faults, and
+// what an update does to a photo the user set themselves.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DIRECTORY_READONLY_SCOPE, startEmulator } from '../../src/emulator/index.js';
+import type { RunningEmulator } from '../../src/emulator/index.js';
+import { googleFetch, googleReason, serviceAccountToken, webSafe } from './google-helpers.js';
+import { jpeg, trustEmulatorCa } from './helpers.js';
+
+let emulator: RunningEmulator;
+let token: string;
+let portrait: Buffer;
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  trustEmulatorCa(emulator.caCertPem);
+  token = await serviceAccountToken(emulator);
+  portrait = await jpeg(128);
+});
+afterAll(() => emulator.stop());
+afterEach(() => emulator.admin.reset());
+
+const users = '/admin/admin/directory/v1/users';
+const photoOf = (userKey: string): string => `${users}/${encodeURIComponent(userKey)}/photos/thumbnail`;
+
+describe('users.get and users.list', () => {
+  it('gets a user by primary email, alias or id', async () => {
+    const byEmail = await googleFetch(emulator, 'GET', `${users}/ada.lovelace@contoso.edu`, token);
+    expect(byEmail.status).toBe(200);
+    expect(byEmail.body).toMatchObject({ kind: 'admin#directory#user', primaryEmail: 'ada.lovelace@contoso.edu', externalIds: [{ value: 'E1001', type: 'organization' }], suspended: false });
+    const id = String(byEmail.body['id']);
+    expect(id).toMatch(/^\d{21}$/);
+    expect((await googleFetch(emulator, 'GET', `${users}/${id}`, token)).body['primaryEmail']).toBe('ada.lovelace@contoso.edu');
+    await emulator.google.admin.addUser({ primaryEmail: 'a.lovelace@contoso.edu', aliases: ['countess@contoso.edu'] });
+    expect((await googleFetch(emulator, 'GET', `${users}/countess@contoso.edu`, token)).body['primaryEmail']).toBe('a.lovelace@contoso.edu');
+  });
+
+  it('answers an unknown user 404 notFound in Google\'s error shape', async () => {
+    const answer = await googleFetch(emulator, 'GET', `${users}/nobody@contoso.edu`, token);
+    expect(answer.status).toBe(404);
+    expect(googleReason(answer)).toBe('notFound');
+    expect(answer.body).toMatchObject({ error: { message: 'Resource Not Found: userKey', status: 'NOT_FOUND' } });
+  });
+
+  it('lists by externalId whatever its type, omits `users` when none match, and needs a customer', async () => {
+    await emulator.google.admin.addUser({ primaryEmail: 'printer@contoso.edu', externalIds: [{ value: '10023', type: 'custom', customType: 'asset' }] });
+    const both = await googleFetch(emulator, 'GET', `${users}?customer=my_customer&query=${encodeURIComponent("externalId='10023'")}`, token);
+    expect(both.status).toBe(200);
+    expect((both.body['users'] as Array<{ primaryEmail: string }>).map((user) => user.primaryEmail).sort()).toEqual(['printer@contoso.edu', 's10023@students.contoso.edu']);
+    const none = await googleFetch(emulator, 'GET', `${users}?customer=my_customer&query=externalId=99999`, token);
+    expect(none.body).toEqual({ kind: 'admin#directory#users', etag: expect.any(String) });
+    expect(googleReason(await googleFetch(emulator, 'GET', `${users}?query=externalId=10023`, token))).toBe('badRequest');
+    expect(googleReason(await googleFetch(emulator, 'GET', `${users}?customer=my_customer&query=${encodeURIComponent('orgTitle=Teacher')}`, token))).toBe('invalid');
+  });
+
+  it('pages with nextPageToken', async () => {
+    const first = await googleFetch(emulator, 'GET', `${users}?customer=my_customer&maxResults=10`, token);
+    expect((first.body['users'] as unknown[]).length).toBe(10);
+    const second = await googleFetch(emulator, 'GET', `${users}?customer=my_customer&maxResults=10&pageToken=${String(first.body['nextPageToken'])}`, token);
+    expect((second.body['users'] as unknown[]).length).toBe(5);
+    expect(second.body['nextPageToken']).toBeUndefined();
+  });
+});
+
+describe('who may call the Directory API', () => {
+  it('refuses no token (401 authError), a read-only scope for writes, and a service account holding no admin role', async () => {
+    expect(googleReason(await googleFetch(emulator, 'GET', `${users}/ada.lovelace@contoso.edu`))).toBe('authError');
+    const readOnly = await serviceAccountToken(emulator, [DIRECTORY_READONLY_SCOPE]);
+    expect((await googleFetch(emulator, 'GET', photoOf('ada.lovelace@contoso.edu'), readOnly)).status).toBe(404);
+    const write = await googleFetch(emulator, 'PUT', photoOf('ada.lovelace@contoso.edu'), readOnly, { photoData: webSafe(portrait) });
+    expect([write.status, googleReason(write)]).toEqual([403, 'insufficientPermissions']);
+    await emulator.google.admin.setConfig({ serviceAccountIsAdmin: false });
+    const notAdmin = await googleFetch(emulator, 'GET', `${users}/ada.lovelace@contoso.edu`, token);
+    expect([notAdmin.status, googleReason(notAdmin)]).toEqual([403, 'forbidden']);
+    expect(notAdmin.body).toMatchObject({ error: { message: 'Not Authorized to access this resource/api' } });
+  });
+});
+
+describe('users.photos', () => {
+  it('updates, gets and deletes a photo with the documented UserPhoto body', async () => {
+    const put = await googleFetch(emulator, 'PUT', photoOf('ada.lovelace@contoso.edu'), token, { photoData: webSafe(portrait), mimeType: 'JPEG', width: 128, height: 128 });
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ kind: 'admin#directory#user#photo', primaryEmail: 'ada.lovelace@contoso.edu', mimeType: 'image/jpeg', width: 128, height: 128 });
+    const got = await googleFetch(emulator, 'GET', photoOf('ada.lovelace@contoso.edu'), token);
+    expect(Buffer.from(String(got.body['photoData']).replaceAll('-', '+').replaceAll('_', '/'), 'base64').equals(portrait)).toBe(true);
+    const user = await googleFetch(emulator, 'GET', `${users}/ada.lovelace@contoso.edu`, token);
+    expect(user.body['thumbnailPhotoUrl']).toEqual(expect.any(String));
+    expect((await googleFetch(emulator, 'DELETE', photoOf('ada.lovelace@contoso.edu'), token)).status).toBe(204);
+    const gone = await googleFetch(emulator, 'GET', photoOf('ada.lovelace@contoso.edu'), token);
+    expect([gone.status, googleReason(gone)]).toEqual([404, 'resourceNotFound']);
+    expect(googleReason(await googleFetch(emulator, 'DELETE', photoOf('ada.lovelace@contoso.edu'), token))).toBe('resourceNotFound');
+  });
+
+  it('PATCH updates too, and the padding may be =, * or .', async () => {
+    const padded = webSafe(await jpeg(97));
+    expect(padded).toMatch(/=+$/);
+    for (const padding of ['*', '.']) {
+      const answer = await googleFetch(emulator, 'PATCH', photoOf('grace.hopper@contoso.edu'), token, { photoData: padded.replace(/=/g, padding) });
+      expect(answer.status).toBe(200);
+    }
+    expect((await emulator.google.admin.state()).users.find((user) => user.primaryEmail === 'grace.hopper@contoso.edu')?.photo).toMatchObject({ width: 97, setBy: 'admin' });
+  });
+
+  it('refuses photoData that is not web-safe base64 of an image: 400 invalid', async () => {
+    const standardBase64 = portrait.toString('base64');
+    const cases = [
+      { photoData: Buffer.from('not an image at all').toString('base64url') },
+      { mimeType: 'JPEG' },
+      ...(/[+/]/.test(standardBase64) ? [{ photoData: standardBase64 }] : []),
+      { photoData: '@@@@' },
+    ];
+    for (const body of cases) {
+      const answer = await googleFetch(emulator, 'PUT', photoOf('ada.lovelace@contoso.edu'), token, body);
+      expect([answer.status, googleReason(answer)]).toEqual([400, 'invalid']);
+      expect(answer.body).toMatchObject({ error: { message: 'Invalid Input: photoData' } });
+    }
+    const wrongType = await googleFetch(emulator, 'PUT', photoOf('ada.lovelace@contoso.edu'), token, { photoData: webSafe(portrait), mimeType: 'WEBP' });
+    expect([wrongType.status, googleReason(wrongType)]).toEqual([400, 'invalid']);
+  });
+
+  it("keeps a photo the user set themselves on update (as reported), until it is deleted; 'replaced' replaces it", async () => {
+    const own = await jpeg(200, 200, { r: 10, g: 200, b: 10 });
+    await emulator.google.admin.seedPhoto('alan.turing@contoso.edu', own, 'user');
+    const put = await googleFetch(emulator, 'PUT', photoOf('alan.turing@contoso.edu'), token, { photoData: webSafe(portrait) });
+    expect(put.status).toBe(200);
+    expect((await emulator.google.admin.photo('alan.turing@contoso.edu'))?.equals(own)).toBe(true);
+    expect((await googleFetch(emulator, 'DELETE', photoOf('alan.turing@contoso.edu'), token)).status).toBe(204);
+    expect((await googleFetch(emulator, 'PUT', photoOf('alan.turing@contoso.edu'), token, { photoData: webSafe(portrait) })).status).toBe(200);
+    expect((await emulator.google.admin.photo('alan.turing@contoso.edu'))?.equals(portrait)).toBe(true);
+
+    await emulator.google.admin.setConfig({ userPhotoOnUpdate: 'replaced' });
+    await emulator.google.admin.seedPhoto('alan.turing@contoso.edu', own, 'user');
+    await googleFetch(emulator, 'PUT', photoOf('alan.turing@contoso.edu'), token, { photoData: webSafe(portrait) });
+    expect((await emulator.google.admin.photo('alan.turing@contoso.edu'))?.equals(portrait)).toBe(true);
+  });
+});
+
+describe('quota and faults', () => {
+  it('answers 403 userRateLimitExceeded past the per-user quota, then admits the next window', async () => {
+    await emulator.google.admin.setConfig({ quota: { perMinutePerUser: 3, windowSeconds: 1 } });
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push(await googleFetch(emulator, 'GET', `${users}/ada.lovelace@contoso.edu`, token));
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 403, 403]);
+    expect(googleReason(answers[3]!)).toBe('userRateLimitExceeded');
+    expect(answers[3]!.body).toMatchObject({ error: { errors: [{ domain: 'usageLimits' }] } });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await googleFetch(emulator, 'GET', `${users}/ada.lovelace@contoso.edu`, token)).status).toBe(200);
+    const log = (await emulator.admin.requests()).filter((entry) => entry.api === 'google' && entry.throttled);
+    expect(log.length).toBe(2);
+    expect(log[0]).toMatchObject({ errorCode: 'userRateLimitExceeded', status: 403 });
+  });
+
+  it('answers 429 rateLimitExceeded when configured so', async () => {
+    await emulator.google.admin.setConfig({ quota: { perMinutePerUser: 1, windowSeconds: 60, answer: 'rateLimitExceeded' } });
+    await googleFetch(emulator, 'GET', `${users}/ada.lovelace@contoso.edu`, token);
+    const refused = await googleFetch(emulator, 'GET', `${users}/ada.lovelace@contoso.edu`, token);
+    expect([refused.status, googleReason(refused)]).toEqual([429, 'rateLimitExceeded']);
+  });
+
+  it('injects 503 backendError for one user\'s photo writes, like the Graph faults', async () => {
+    await emulator.google.admin.setConfig({ faults: [{ id: 'backend', effect: 'status', status: 503, writesOnly: true, user: 'ada.lovelace@contoso.edu', times: 1 }] });
+    const first = await googleFetch(emulator, 'PUT', photoOf('ada.lovelace@contoso.edu'), token, { photoData: webSafe(portrait) });
+    expect([first.status, googleReason(first)]).toEqual([503, 'backendError']);
+    expect(first.body).toMatchObject({ error: { message: 'Backend Error', status: 'UNAVAILABLE' } });
+    expect((await googleFetch(emulator, 'PUT', photoOf('ada.lovelace@contoso.edu'), token, { photoData: webSafe(portrait) })).status).toBe(200);
+    const [logged] = (await emulator.admin.requests()).filter((entry) => entry.fault === 'backend');
+    expect(logged).toMatchObject({ api: 'google', status: 503, errorCode: 'backendError' });
+  });
+
+  it('the global reset restores Google too', async () => {
+    await emulator.google.admin.seedPhoto('ada.lovelace@contoso.edu', portrait);
+    await emulator.google.admin.setConfig({ userPhotoOnUpdate: 'replaced' });
+    await emulator.admin.reset();
+    expect(await emulator.google.admin.photo('ada.lovelace@contoso.edu')).toBeUndefined();
+    expect((await emulator.google.admin.config()).userPhotoOnUpdate).toBe('kept');
+  });
+});
