@@ -307,6 +307,8 @@ export class WritePacer {
   /** Cap on requests in flight learned from refusals on arrival (a concurrency limit); when it was set. */
   #cap: number;
   #capAt = 0;
+  /** Congestion events in a row whose first refusal had more in flight than ever succeeded (see #onConcurrencyRefusal). */
+  #crowdedStrikes = 0;
   /** Smoothed round trip of successful attempts (ms). */
   #rttMs: number | undefined;
   /** Early warning: the ramp's rate at the first warning (above the limit), level samples for the fit, last adjustment and level. */
@@ -718,7 +720,7 @@ export class WritePacer {
 
     // Refused on arrival: answered much faster than a write is.
     const fast = this.#rttMs !== undefined && now - job.startedAt < this.#rttMs * FAST_SHARE;
-    if (fast && this.#onConcurrencyRefusal(job, waitMs, requeue, now)) return;
+    if (this.#onConcurrencyRefusal(job, waitMs, requeue, now, fast)) return;
     this.#setGate(now + waitMs, now);
     if (requeue) this.#queue.unshift(job);
     if (job.startedAt >= this.#lastReactionAt || !this.#event) {
@@ -763,10 +765,23 @@ export class WritePacer {
    * flight, so nothing new starts before those requests answer, and their 429s close the gate.
    * Returns false when the refusal does not look like one.
    */
-  #onConcurrencyRefusal(job: Job, waitMs: number, requeue: boolean, now: number): boolean {
+  #onConcurrencyRefusal(job: Job, waitMs: number, requeue: boolean, now: number, fast: boolean): boolean {
     let mostOk = 0;
     for (let i = this.#okAt.length - 1; i >= 0 && this.#okAt[i]! >= now - QUIET_MS; i--) mostOk = Math.max(mostOk, this.#okInFlight[i]!);
-    if (mostOk === 0 || job.inFlightAtStart <= mostOk) return false;
+    // Refused on arrival with more in flight than ever succeeded. Not on arrival (or the round trip
+    // hides it), a rate limit's first bite looks the same (the most ever in flight), and a slow
+    // refusal holds a slot of ours, not the server's, so one as many as ever succeeded counts: a
+    // second congestion event in a row that starts this way is a concurrency limit; the first is
+    // handled as a rate limit (the gate).
+    const crowded = mostOk > 0 && (fast ? job.inFlightAtStart > mostOk : job.inFlightAtStart >= mostOk);
+    if (!crowded) {
+      this.#crowdedStrikes = 0;
+      return false;
+    }
+    if (!fast) {
+      if (job.startedAt >= this.#lastReactionAt) this.#crowdedStrikes++;
+      if (this.#crowdedStrikes < 2) return false;
+    }
     // Refused with k in flight (itself included; the server saw at most k − 1 others): the limit
     // is at most k − 1. A later refusal with fewer in flight cuts again.
     const cap = job.inFlightAtStart - 1;
@@ -896,7 +911,9 @@ export class WritePacer {
       this.#window = undefined;
       estimate = schedule;
       reason = event.scheduleClean ? 'retry-after schedule' : 'retry-after schedule (through jitter)';
-    } else if (ok >= CYCLE_MIN_OK && cycleMs >= CYCLE_MIN_MS) {
+    } else if (ok >= CYCLE_MIN_OK && cycleMs >= CYCLE_MIN_MS && this.#gateUntil - event.reactionAt <= event.reactionAt - event.cycleStart) {
+      // (Not when the wait we were told outlasts the sending it ends: then the cycle measures the
+      // wait, not a refill; e.g. one refusal with a fixed 1 s Retry-After after 0.2 s of sending.)
       this.#window = undefined;
       estimate = ok / (cycleMs / 1000);
       reason = 'measured refill';
@@ -919,7 +936,11 @@ export class WritePacer {
     // additively (CREEP_PER_SECOND of it per second) until a 429 measures again. Past the limit
     // the bucket first spends what it saved while we were below it, then refuses the few that
     // the small excess sends within one round trip.
-    this.#creep = reason === 'retry-after schedule (through jitter)' && estimate !== undefined ? { from: this.#gateUntil, perSecond: estimate * CREEP_PER_SECOND } : undefined;
+    // The same after a blind cut (nothing measured): a single refusal must not pin the rate for
+    // the rest of the run.
+    if (reason === 'retry-after schedule (through jitter)' && estimate !== undefined) this.#creep = { from: this.#gateUntil, perSecond: estimate * CREEP_PER_SECOND };
+    else if (reason === 'throttled again') this.#creep = first ? { from: this.#gateUntil, perSecond: this.#pacedRate * CREEP_PER_SECOND } : this.#creep;
+    else this.#creep = undefined;
     const changed = estimate !== undefined && (previous === null || Math.abs(estimate - previous) > previous * 0.02 || reason !== event.reason);
     event.reason = reason;
     if (first || changed) this.#emitRate(this.#stats.events === 1 && first ? `first throttling: ${reason}` : reason);

@@ -14,6 +14,8 @@ export interface SimTenant {
   throttle: Partial<ThrottleConfig> | null;
   /** App-wide cap on requests in flight (refused on arrival with Retry-After 1 s, as the emulator's gate); 0 = none. */
   maxConcurrent?: number;
+  /** How long such a refusal takes to come back (ms; default 1: on arrival). */
+  concurrencyRefusalMs?: number;
   latencyMs: number;
   spreadMs: number;
   /**
@@ -74,7 +76,7 @@ export async function simulate(n: number, tenant: SimTenant, pacerOptions: Write
           setTimeout(() => {
             done(0);
             reject(throttledError(1));
-          }, 1),
+          }, tenant.concurrencyRefusalMs ?? 1),
         );
       }
       serverInFlight++;
