@@ -31,6 +31,7 @@ Commands:
   import     Turn a photographer's delivery (PSPA INDEX.TXT, or CSV id,file) into photos + manifest
   init       Scaffold a photos repository: manifests, photos, workflows, CODEOWNERS, schema
   doctor     Check the setup (sign-in, permissions, users, policy, workflows) without writing
+  history    Who changed a person's photo, who approved it, when it was applied (log: everyone)
   emulator   Run the local tenant emulator (Entra ID, Microsoft Graph, GitHub OIDC on 127.0.0.1)
 
 Options for validate (every manifest and photo of the working tree; plan checks only changes):
@@ -63,7 +64,7 @@ Options for apply (defaults from ENTRA_PHOTOS_* variables, which 'emulator' prin
                             (pending, the default: the rest lands and later runs retry it) or fail
   --format text|json
 
-Options for init, drift, export, import and doctor: entra-photos <command> --help, or docs/commands.md.
+Options for init, drift, export, import, doctor and history: entra-photos <command> --help, or docs/commands.md.
 
   -h, --help            Show this help
   -v, --version         Show the version
@@ -99,6 +100,10 @@ export async function main(argv: string[], stdout: Output = process.stdout, stde
         return await (await import('./initCommand.js')).initCommand(rest, out);
       case 'doctor':
         return await (await import('./doctorCommand.js')).doctorCommand(rest, out);
+      case 'history':
+        return await (await import('./historyCommand.js')).historyCommand(rest, out);
+      case 'log':
+        return await (await import('./historyCommand.js')).historyCommand(rest, out, true);
       case 'emulator': {
         const { runEmulatorCommand } = await import('../emulator/command.js');
         return await runEmulatorCommand(rest);

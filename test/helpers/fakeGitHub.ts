@@ -1,7 +1,8 @@
 /**
  * A stand-in for api.github.com on loopback — the one thing tests cannot run for real. It
- * implements just the issue-comment endpoints the sticky plan comment uses and the pull-request
- * endpoints export uses (list open, create), and records every request (including any OIDC token
+ * implements just the issue-comment endpoints the sticky plan comment uses, the pull-request
+ * endpoints export uses (list open, create), the read-only ones history uses (a merged pull
+ * request, its reviews, a commit's pull requests, a run's approvals), and records every request (including any OIDC token
  * request, which pull-request runs must never make).
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -36,11 +37,24 @@ export interface FakeGitHub {
   requests: { method: string; path: string; authorization?: string }[];
   /** When true, writes answer 403 like a fork pull request's read-only token. */
   readOnly: boolean;
+  /** history (#18): merged pull requests with their reviews, a commit's pull requests, a run's environment approvals. */
+  merged: FakeMergedPull[];
+  commitPulls: Record<string, number[]>;
+  runApprovals: Record<string, { state: 'approved' | 'rejected'; user: string; environments: string[]; comment?: string }[]>;
   close(): Promise<void>;
 }
 
+export interface FakeMergedPull {
+  number: number;
+  title: string;
+  author: string;
+  mergedBy: string;
+  mergedAt: string;
+  reviews: { user: string; state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED'; submittedAt: string }[];
+}
+
 export async function startFakeGitHub(): Promise<FakeGitHub> {
-  const state: Omit<FakeGitHub, 'url' | 'close'> = { comments: [], pulls: [], createPulls: 'ok', requests: [], readOnly: false };
+  const state: Omit<FakeGitHub, 'url' | 'close'> = { comments: [], pulls: [], createPulls: 'ok', requests: [], readOnly: false, merged: [], commitPulls: {}, runApprovals: {} };
   let nextId = 1000;
   const server: Server = createServer(async (req, res) => {
     const body = await readBody(req);
@@ -79,6 +93,10 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
       comment.body = text;
       return send(200, comment);
     }
+    if (req.method === 'GET') {
+      const answer = historyAnswer(state, url);
+      if (answer) return send(answer.status, answer.body);
+    }
     send(404, { message: 'Not Found' });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -87,6 +105,26 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     url: `http://127.0.0.1:${port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   });
+}
+
+/** GET endpoints `history` reads (#18), as GitHub's REST API shapes them. */
+function historyAnswer(state: Pick<FakeGitHub, 'merged' | 'commitPulls' | 'runApprovals'>, url: URL): { status: number; body: unknown } | undefined {
+  const m = url.pathname.match(/^\/repos\/([^/]+)\/([^/]+)\/(?:pulls\/(\d+)(\/reviews)?|commits\/([0-9a-f]+)\/pulls|actions\/runs\/(\d+)\/approvals)$/);
+  if (!m) return undefined;
+  const [, owner, repo, number, reviews, sha, runId] = m;
+  const pullUrl = (n: number) => `https://github.com/${owner}/${repo}/pull/${n}`;
+  if (number) {
+    const pull = state.merged.find((p) => p.number === Number(number));
+    if (!pull) return { status: 404, body: { message: 'Not Found' } };
+    if (!reviews) return { status: 200, body: { number: pull.number, title: pull.title, html_url: pullUrl(pull.number), user: { login: pull.author }, merged_by: { login: pull.mergedBy }, merged_at: pull.mergedAt, state: 'closed' } };
+    const page = Number(url.searchParams.get('page') ?? '1');
+    const perPage = Number(url.searchParams.get('per_page') ?? '30');
+    const list = pull.reviews.slice((page - 1) * perPage, page * perPage).map((r, i) => ({ id: i + 1, user: { login: r.user }, state: r.state, submitted_at: r.submittedAt }));
+    return { status: 200, body: list };
+  }
+  if (sha) return { status: 200, body: (state.commitPulls[sha] ?? []).map((n) => ({ number: n, html_url: pullUrl(n), merged_at: '2026-01-01T00:00:00Z' })) };
+  const approvals = state.runApprovals[runId!];
+  return { status: 200, body: (approvals ?? []).map((a) => ({ state: a.state, comment: a.comment ?? '', user: { login: a.user }, environments: a.environments.map((name) => ({ name })) })) };
 }
 
 function pullJson(p: FakePullRequest, fullName: string): unknown {
