@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DIRECTORY_READONLY_SCOPE, startEmulator } from '../../src/emulator/index.js';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { googleFetch, googleReason, serviceAccountToken, webSafe } from './google-helpers.js';
-import { jpeg, trustEmulatorCa } from './helpers.js';
+import { getGitHubIdToken, jpeg, trustEmulatorCa } from './helpers.js';
 
 let emulator: RunningEmulator;
 let token: string;
@@ -63,12 +63,22 @@ describe('users.get and users.list', () => {
 });
 
 describe('who may call the Directory API', () => {
-  it('refuses no token (401 authError), a read-only scope for writes, and a service account holding no admin role', async () => {
+  it('refuses no token (401 authError), a read-only scope for writes, a federated token used directly, and a service account holding no admin role', async () => {
     expect(googleReason(await googleFetch(emulator, 'GET', `${users}/ada.lovelace@contoso.edu`))).toBe('authError');
     const readOnly = await serviceAccountToken(emulator, [DIRECTORY_READONLY_SCOPE]);
     expect((await googleFetch(emulator, 'GET', photoOf('ada.lovelace@contoso.edu'), readOnly)).status).toBe(404);
     const write = await googleFetch(emulator, 'PUT', photoOf('ada.lovelace@contoso.edu'), readOnly, { photoData: webSafe(portrait) });
     expect([write.status, googleReason(write)]).toEqual([403, 'insufficientPermissions']);
+    const federated = await googleFetch(emulator, 'POST', '/sts/v1/token', undefined, {
+      audience: `//iam.googleapis.com/${emulator.google.workloadIdentityProvider}`,
+      grantType: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      requestedTokenType: 'urn:ietf:params:oauth:token-type:access_token',
+      scope: 'https://www.googleapis.com/auth/admin.directory.user',
+      subjectTokenType: 'urn:ietf:params:oauth:token-type:jwt',
+      subjectToken: await getGitHubIdToken(emulator.env, `https://iam.googleapis.com/${emulator.google.workloadIdentityProvider}`),
+    });
+    const direct = await googleFetch(emulator, 'GET', `${users}/ada.lovelace@contoso.edu`, String(federated.body['access_token']));
+    expect([direct.status, googleReason(direct)]).toEqual([403, 'forbidden']);
     await emulator.google.admin.setConfig({ serviceAccountIsAdmin: false });
     const notAdmin = await googleFetch(emulator, 'GET', `${users}/ada.lovelace@contoso.edu`, token);
     expect([notAdmin.status, googleReason(notAdmin)]).toEqual([403, 'forbidden']);
@@ -148,6 +158,15 @@ describe('quota and faults', () => {
     const log = (await emulator.admin.requests()).filter((entry) => entry.api === 'google' && entry.throttled);
     expect(log.length).toBe(2);
     expect(log[0]).toMatchObject({ errorCode: 'userRateLimitExceeded', status: 403 });
+  });
+
+  it('answers 403 quotaExceeded beyond the requests in flight a caller may have', async () => {
+    await emulator.admin.setConfig({ latency: { medianMs: 150, spreadMs: 0 } });
+    await emulator.google.admin.setConfig({ quota: { perMinutePerUser: 100, maxConcurrentPerUser: 2 } });
+    const answers = await Promise.all(Array.from({ length: 4 }, () => googleFetch(emulator, 'GET', `${users}/ada.lovelace@contoso.edu`, token)));
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses).toEqual([200, 200, 403, 403]);
+    expect(answers.filter((answer) => answer.status === 403).map(googleReason)).toEqual(['quotaExceeded', 'quotaExceeded']);
   });
 
   it('answers 429 rateLimitExceeded when configured so', async () => {

@@ -151,12 +151,12 @@ export class GoogleService {
     if (patch.userPhotoOnUpdate !== undefined && patch.userPhotoOnUpdate !== 'kept' && patch.userPhotoOnUpdate !== 'replaced') {
       throw new Error("userPhotoOnUpdate must be 'kept' or 'replaced'.");
     }
+    if (patch.faults !== undefined) this.faults.setRules(patch.faults);
     if (patch.quota !== undefined) {
       if (patch.quota === null || patch.quota === false) this.quota = undefined;
       else if (this.quota) this.quota.reconfigure({ ...this.quota.config, ...patch.quota });
       else this.quota = new PerUserQuota({ ...DEFAULT_GOOGLE_QUOTA, ...patch.quota });
     }
-    if (patch.faults !== undefined) this.faults.setRules(patch.faults);
     if (condition !== undefined) this.identity.attributeCondition = condition;
     if (patch.allowedAudiences !== undefined) this.identity.allowedAudiences = [...patch.allowedAudiences];
     if (patch.bindings !== undefined) this.identity.bindings = patch.bindings.map((binding) => ({ role: binding.role, members: [...binding.members] }));
@@ -245,7 +245,7 @@ export class GoogleService {
         decision.reason === 'rateLimitExceeded'
           ? apiError(429, 'rateLimitExceeded', 'Rate Limit Exceeded', 'usageLimits')
           : decision.reason === 'quotaExceeded'
-            ? apiError(403, 'quotaExceeded', 'Quota exceeded for quota metric \'Queries\' and limit \'Queries per minute per user\' of service \'admin.googleapis.com\'.', 'usageLimits')
+            ? apiError(403, 'quotaExceeded', 'Quota exceeded: too many concurrent requests for this user.', 'usageLimits')
             : apiError(403, 'userRateLimitExceeded', 'User Rate Limit Exceeded', 'usageLimits');
       finish({ ...answer, throttled: true, ...(userId ? { userId } : {}) });
       return;

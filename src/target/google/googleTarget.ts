@@ -10,6 +10,7 @@
  * so putPhoto deletes first, as GAM does: two requests per photo against the per-user quota.
  */
 import type { UserKey } from '../../manifest/userKey.js';
+import { RECOMMENDED_SIDE } from '../../photo/limits.js';
 import type {
   DirectorySubject,
   ListSubjectsOptions,
@@ -29,7 +30,7 @@ import { classifyGoogleFailure } from './errors.js';
  * serves both. No size limit is documented: 4 MB is our bound.
  */
 export const GOOGLE_PHOTO_SPEC: PhotoSpec = Object.freeze({
-  side: 648,
+  side: RECOMMENDED_SIDE,
   minSide: 96,
   maxBytes: 4 * 1024 * 1024,
   formats: Object.freeze(['image/jpeg']),
