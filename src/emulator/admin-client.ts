@@ -1,8 +1,8 @@
 // A typed client for the admin API. It talks HTTP (with the CA passed explicitly, so it
 // works without any global trust setup) and therefore works the same in-process and against
 // an emulator started by `entra-photos emulator` in another process.
-import { request as httpsRequest } from 'node:https';
 import type { EmulatorConfig, EmulatorConfigPatch } from './admin.js';
+import { adminRequest } from './admin-request.js';
 import type { OidcRequestEnv } from './github-oidc.js';
 import type { EmulatorUserSeed, WorkflowContext } from './options.js';
 import type { RequestLogEntry } from './request-log.js';
@@ -24,27 +24,7 @@ export class EmulatorAdminClient {
   }
 
   #send(method: string, path: string, body?: Buffer | object, contentType = 'application/json'): Promise<RawResponse> {
-    const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
-    return new Promise((resolve, reject) => {
-      const outgoing = httpsRequest(
-        `${this.adminUrl}${path}`,
-        {
-          method,
-          ca: this.#caCertPem,
-          // A fresh connection per call: nothing lingers in an agent pool after the emulator stops.
-          agent: false,
-          headers: payload ? { 'Content-Type': contentType, 'Content-Length': String(payload.length) } : {},
-        },
-        (incoming) => {
-          const chunks: Buffer[] = [];
-          incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-          incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, body: Buffer.concat(chunks) }));
-          incoming.on('error', reject);
-        },
-      );
-      outgoing.on('error', reject);
-      outgoing.end(payload);
-    });
+    return adminRequest(`${this.adminUrl}${path}`, this.#caCertPem, method, body, contentType);
   }
 
   async #json<T>(method: string, path: string, body?: object): Promise<T> {

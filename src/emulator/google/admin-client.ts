@@ -1,6 +1,6 @@
 // A typed client for /_emulator/google (the CA passed explicitly, so it works in-process and
 // against an emulator in another process alike).
-import { request as httpsRequest } from 'node:https';
+import { adminRequest } from '../admin-request.js';
 import type { GoogleUserSeed } from './options.js';
 import type { GoogleEmulatorConfig, GoogleEmulatorConfigPatch } from './service.js';
 import type { GoogleUser, GoogleUserSnapshot } from './state.js';
@@ -25,21 +25,7 @@ export class GoogleEmulatorAdminClient {
   }
 
   #send(method: string, path: string, body?: Buffer | object, contentType = 'application/json'): Promise<{ status: number; body: Buffer }> {
-    const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
-    return new Promise((resolve, reject) => {
-      const outgoing = httpsRequest(
-        `${this.#root}${path}`,
-        { method, ca: this.#caCertPem, agent: false, headers: payload ? { 'Content-Type': contentType, 'Content-Length': String(payload.length) } : {} },
-        (incoming) => {
-          const chunks: Buffer[] = [];
-          incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-          incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, body: Buffer.concat(chunks) }));
-          incoming.on('error', reject);
-        },
-      );
-      outgoing.on('error', reject);
-      outgoing.end(payload);
-    });
+    return adminRequest(`${this.#root}${path}`, this.#caCertPem, method, body, contentType);
   }
 
   async #json<T>(method: string, path: string, body?: object): Promise<T> {
