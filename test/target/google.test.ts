@@ -101,6 +101,14 @@ describe('keyless sign-in', () => {
     expect(classifyGoogleFailure(subject)).toEqual({ kind: 'fatal' });
   });
 
+  it('a sign-in refusal stops the lookups (once, about the setup) instead of failing every user', async () => {
+    await emulator.google.admin.setConfig({ bindings: [] });
+    const target = targetWith(keyless());
+    await expect(target.resolveSubjects(['ada.lovelace@contoso.edu', 'employeeId:10023'].map(key))).rejects.toBeInstanceOf(GoogleAuthError);
+    const impersonations = (await emulator.admin.requests()).filter((entry) => entry.path.endsWith(':generateAccessToken'));
+    expect(impersonations).toHaveLength(1);
+  });
+
   it('refuses a malformed provider name before any request, and never puts a token in a message', async () => {
     expect(() => keyless({ workloadIdentityProvider: 'github-pool/contoso' })).toThrow(/projects\/NUMBER\/locations\/global/);
     const refused = (await keyless({ serviceAccount: 'nobody@x.iam.gserviceaccount.com' }).accessToken().catch((error: unknown) => error)) as Error;

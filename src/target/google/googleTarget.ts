@@ -22,7 +22,7 @@ import type {
 } from '../port.js';
 import { GoogleDirectoryClient } from './directory.js';
 import type { GoogleDirectoryUser } from './directory.js';
-import { classifyGoogleFailure } from './errors.js';
+import { GoogleAuthError, classifyGoogleFailure } from './errors.js';
 
 /**
  * Google stores a 96x96 thumbnail of whatever is sent ("the API downsizes it to 96x96 pixels",
@@ -67,6 +67,8 @@ export class GoogleTarget implements PhotoTarget {
         try {
           resolution = await this.resolveSubject(key, options.signal);
         } catch (error) {
+          // Signing in failed: that is about the setup, not about this user; say it once.
+          if (error instanceof GoogleAuthError) throw error;
           resolution = { notFound: true, problem: 'failed', reason: `Google could not look up ${key.value}: ${(error as Error).message}` };
         }
         answers.set(key.canonical, resolution);
