@@ -13,10 +13,10 @@ const EXIT_USAGE = 2;
 
 export const EMULATOR_USAGE = `Usage: entra-photos emulator [options]
 
-Runs a local tenant (Microsoft Graph, Entra ID, GitHub OIDC) on https://127.0.0.1 until
+Runs a local tenant (Microsoft Graph, Entra ID, GitHub OIDC, Google) on https://127.0.0.1 until
 interrupted. Prints one JSON line first: graphUrl, authorityHost, tenantId, clientId,
-caCertPath, adminUrl and env (NODE_EXTRA_CA_CERTS, ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN,
-ENTRA_PHOTOS_*).
+caCertPath, adminUrl, env (NODE_EXTRA_CA_CERTS, ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN,
+ENTRA_PHOTOS_*) and google (endpoint, workloadIdentityProvider, serviceAccount, customerId).
 
 Options:
   --port N                  Port on 127.0.0.1 (default: a free one)
@@ -175,7 +175,9 @@ export async function runEmulatorCommand(argv: string[], io: EmulatorCommandIo =
     return EXIT_FAILURE;
   }
   const { url, graphUrl, authorityHost, tenantId, clientId, servicePrincipalId, oidcIssuer, caCertPath, adminUrl, env } = emulator;
-  stdout.write(`${JSON.stringify({ url, graphUrl, authorityHost, tenantId, clientId, servicePrincipalId, oidcIssuer, caCertPath, adminUrl, env })}\n`);
+  const { endpoint, workloadIdentityProvider, serviceAccount, customerId } = emulator.google;
+  const google = { endpoint, workloadIdentityProvider, serviceAccount, customerId };
+  stdout.write(`${JSON.stringify({ url, graphUrl, authorityHost, tenantId, clientId, servicePrincipalId, oidcIssuer, caCertPath, adminUrl, env, google })}\n`);
   stderr.write(`entra-photos emulator: serving ${url} (admin ${adminUrl}); Ctrl-C to stop\n`);
 
   await new Promise<void>((resolve) => {

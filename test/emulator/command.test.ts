@@ -35,6 +35,7 @@ describe('entra-photos emulator', () => {
       });
       const info = JSON.parse(await stdout.firstLine) as Record<string, unknown> & { env: Record<string, string> };
       for (const key of ['graphUrl', 'authorityHost', 'tenantId', 'clientId', 'caCertPath', 'adminUrl']) expect(info[key]).toBeTruthy();
+      expect(info['google']).toMatchObject({ endpoint: `${String(info['url'])}/_google`, workloadIdentityProvider: expect.stringMatching(/^projects\/\d+\/locations\/global\/workloadIdentityPools\//) });
       for (const key of ['NODE_EXTRA_CA_CERTS', 'ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN', 'ENTRA_PHOTOS_TENANT_ID', 'ENTRA_PHOTOS_CLIENT_ID', 'ENTRA_PHOTOS_AUTHORITY_HOST', 'ENTRA_PHOTOS_GRAPH_URL']) {
         expect(info.env[key]).toBeTruthy();
       }
