@@ -77,7 +77,7 @@ async function main() {
     },
     {
       name: 'app-wide concurrency',
-      params: '4 in flight per app (an older reading of the Outlook limit), refused on arrival, Retry-After 1 s',
+      params: '4 in flight per app (Outlook\'s 4 per mailbox, read across mailboxes), refused on arrival, Retry-After 1 s',
       throttle: { ...bucket, shape: 'token-bucket', burst: 1e9, refillPerSecond: 1e6, earlyWarning: false, maxConcurrent: 4 },
       // 4 at a time, each taking the mean time of this run's successful PUTs (latency + the
       // emulator's own time on this machine).

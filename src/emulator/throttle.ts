@@ -4,8 +4,12 @@
 // What Microsoft documents, and what is ours (read 2025):
 // - Photo is listed under the Outlook service limits (learn.microsoft.com/graph/throttling-limits,
 //   "Outlook service limits"): per app ID and mailbox, 10,000 requests per 10 minutes, 4 concurrent
-//   requests, 150 MB of uploads per 5 minutes. (An earlier revision of that page put the
-//   4 concurrent requests "per app ID", across mailboxes; `maxConcurrent` below plays that reading.)
+//   requests, 150 MB of uploads per 5 minutes; the 2017 announcements (devblogs.microsoft.com,
+//   "Throttling coming to Outlook API and Microsoft Graph" lists Photo resources; "Throttling
+//   changes coming to beta Outlook APIs": "4 concurrent requests per mailbox") say the same.
+//   `maxConcurrent` (the emulator's gate) plays those 4 read across mailboxes: our stress shape,
+//   not a documented limit. (A Microsoft answer on Q&A says Graph dispatches at most four requests
+//   of one $batch to Outlook at once, whatever their mailbox.)
 //   No cross-mailbox photo write limit is documented, and no early-warning header for photos.
 // - The identity and access limits (same page) are a token bucket per app+tenant (3,000 writes per
 //   150 s); only requests exceeding the limit are throttled; successful responses carry
