@@ -91,8 +91,8 @@ const REGULAR = new Set(['100644', '100755']);
  * revisions where a followed subject's desired photo changed; `positions` receives every
  * revision's place on the line.
  */
-export async function* desiredHistory(repo: string, head: string, subjects: readonly UserKey[] | 'all', positions?: Map<string, number>): AsyncGenerator<RevisionChanges> {
-  const engine = new Engine(repo, subjects);
+export async function* desiredHistory(repo: string, head: string, subjects: readonly UserKey[] | 'all', positions?: Map<string, number>, parsed = new ParsedManifests()): AsyncGenerator<RevisionChanges> {
+  const engine = new Engine(repo, subjects, parsed);
   try {
     let index = 0;
     for await (const step of walkFirstParent(repo, head)) {
@@ -103,6 +103,29 @@ export async function* desiredHistory(repo: string, head: string, subjects: read
     }
   } finally {
     engine.close();
+  }
+}
+
+/**
+ * Manifest versions already parsed (by blob id), for a second walk over the same history with
+ * the same subjects: parsing is most of a walk's cost. Holds at most `budget` entries in all,
+ * then stops remembering (a 200,000-user history is parsed again rather than held).
+ */
+export class ParsedManifests {
+  private readonly versions = new Map<string, ManifestVersion | null>();
+  private held = 0;
+
+  constructor(private readonly budget = 100_000) {}
+
+  get(oid: string): ManifestVersion | null | undefined {
+    return this.versions.get(oid);
+  }
+
+  set(oid: string, version: ManifestVersion | null): void {
+    const size = 1 + (version?.entries.size ?? 0);
+    if (this.held + size > this.budget) return;
+    this.held += size;
+    this.versions.set(oid, version);
   }
 }
 
@@ -122,7 +145,11 @@ class Engine {
   private readonly followed: Set<string> | undefined;
   private readonly needles: { text: string; folded: boolean; plain: boolean }[];
 
-  constructor(repo: string, subjects: readonly UserKey[] | 'all') {
+  constructor(
+    repo: string,
+    subjects: readonly UserKey[] | 'all',
+    private readonly parsed: ParsedManifests,
+  ) {
     this.blobs = new BlobReader(repo);
     this.followed = subjects === 'all' ? undefined : new Set(subjects.map((k) => k.canonical));
     this.needles = subjects === 'all' ? [] : subjects.map(needleOf);
@@ -170,22 +197,11 @@ class Engine {
     const before = this.manifests.get(change.path);
     let after: ManifestVersion | undefined;
     if (change.oid && change.mode && REGULAR.has(change.mode)) {
-      const text = (await this.blobs.read(change.oid)).toString('utf8');
-      if (this.mayName(text)) {
-        const parsed = parseManifest(change.path, text);
-        // A file that does not parse makes its revision unappliable; it changes nobody's photo.
-        if (!parsed.manifest) return;
-        const entries = new Map<string, CompactEntry>();
-        for (const u of parsed.manifest.users) {
-          const canonical = u.key.canonical;
-          if (this.followed && !this.followed.has(canonical)) continue;
-          if (entries.has(canonical)) continue; // the first declaration is the one validation keeps
-          entries.set(canonical, { key: u.key, ...(u.name ? { name: u.name } : {}), photo: u.photo, crop: u.crop, normalise: u.normalise, line: u.keyAt.line });
-        }
-        after = { oid: change.oid, photoRoot: parsed.manifest.photoRoot, entries };
-      } else {
-        after = { oid: change.oid, photoRoot: '', entries: new Map() };
-      }
+      let version = this.parsed.get(change.oid);
+      if (version === undefined) this.parsed.set(change.oid, (version = await this.parse(change.path, change.oid)));
+      // A file that does not parse makes its revision unappliable; it changes nobody's photo.
+      if (version === null) return;
+      after = version;
     }
     if (after) this.manifests.set(change.path, after);
     else this.manifests.delete(change.path);
@@ -202,6 +218,22 @@ class Engine {
       const was = before?.entries.get(subject);
       if (!was || rootChanged || !sameEntry(was, entry)) candidates.add(subject);
     }
+  }
+
+  /** The followed subjects' entries in one manifest version; null when it does not parse. */
+  private async parse(path: string, oid: string): Promise<ManifestVersion | null> {
+    const text = (await this.blobs.read(oid)).toString('utf8');
+    if (!this.mayName(text)) return { oid, photoRoot: '', entries: new Map() };
+    const parsed = parseManifest(path, text);
+    if (!parsed.manifest) return null;
+    const entries = new Map<string, CompactEntry>();
+    for (const u of parsed.manifest.users) {
+      const canonical = u.key.canonical;
+      if (this.followed && !this.followed.has(canonical)) continue;
+      if (entries.has(canonical)) continue; // the first declaration is the one validation keeps
+      entries.set(canonical, { key: u.key, ...(u.name ? { name: u.name } : {}), photo: u.photo, crop: u.crop, normalise: u.normalise, line: u.keyAt.line });
+    }
+    return { oid, photoRoot: parsed.manifest.photoRoot, entries };
   }
 
   /** Whether a manifest's text can declare a followed subject (always, when following all). */
@@ -223,7 +255,7 @@ class Engine {
     if (file && version && entry) {
       const resolved = await resolvePhotoPath(this.snapshot(asked), version.photoRoot, entry.photo);
       if (resolved.ok) {
-        const settings: NormaliseSettings = { enabled: entry.normalise, crop: entry.crop };
+        const settings = settingsFor(entry.normalise, entry.crop);
         const blobId = this.tree.get(resolved.path)!.oid;
         next = { kind: 'declared', key: entry.key, ...(entry.name ? { name: entry.name } : {}), file, line: entry.line, photo: resolved.path, blobId, settings, fingerprint: photoFingerprint(blobId, settings) };
       } else {
@@ -235,8 +267,12 @@ class Engine {
     const prev = this.current.get(subject);
     if (next) this.current.set(subject, next);
     else this.current.delete(subject);
+    // The last declared state of a subject that is not declared now (for "added again"); while
+    // it is declared, `current` holds it: one copy per subject, not two.
     const last = this.lastDeclared.get(subject);
-    if (next?.kind === 'declared') this.lastDeclared.set(subject, strip(next));
+    if (next?.kind === 'declared') this.lastDeclared.delete(subject);
+    else if (prev?.kind === 'declared') this.lastDeclared.set(subject, strip(prev));
+    else if (prev?.kind === 'invalid' && prev.previous) this.lastDeclared.set(subject, prev.previous);
 
     if (next?.kind === 'declared') {
       if (prev?.kind === 'declared') {
@@ -303,6 +339,15 @@ class Engine {
       close: () => {},
     };
   }
+}
+
+/** Four possible settings: shared objects, not one per subject and revision. */
+const SETTINGS = new Map<string, NormaliseSettings>();
+function settingsFor(enabled: boolean, crop: Crop): NormaliseSettings {
+  const id = `${enabled}/${crop}`;
+  let settings = SETTINGS.get(id);
+  if (!settings) SETTINGS.set(id, (settings = Object.freeze({ enabled, crop })));
+  return settings;
 }
 
 function strip(state: State): DeclaredState {

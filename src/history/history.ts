@@ -14,7 +14,7 @@ import type { UserKey } from '../manifest/userKey.js';
 import { gitMaybe, resolveCommit } from '../repo/git.js';
 import { approvalsFromReviews, coAuthors, pullRequestOf, trailerApprovals, type Approval, type PullRequestRef } from './approvals.js';
 import { readAppliedRecords, type EnvironmentRecord } from './appliedRecords.js';
-import { desiredHistory, type ChangeKind, type DeclaredState, type RevisionChanges, type SubjectChange } from './desiredHistory.js';
+import { desiredHistory, ParsedManifests, type ChangeKind, type DeclaredState, type RevisionChanges, type SubjectChange } from './desiredHistory.js';
 import { runIdOf, type GitHubApi, type RunApproval } from './githubApi.js';
 import { branchCommits, type CommitInfo } from './walk.js';
 
@@ -118,7 +118,8 @@ export async function streamHistory(options: HistoryOptions, emit: (entry: Histo
   const changedAt = new Map<string, number[]>();
   // A few subjects' changes are few: kept from the first walk instead of walking again.
   const kept: RevisionChanges[] | undefined = follow ? [] : undefined;
-  for await (const revision of walk(options, head, positions)) {
+  const parsed = new ParsedManifests();
+  for await (const revision of walk(options, head, parsed, positions)) {
     kept?.push(revision);
     for (const change of revision.changes) {
       const list = changedAt.get(change.subject);
@@ -128,7 +129,7 @@ export async function streamHistory(options: HistoryOptions, emit: (entry: Histo
   }
   const ancestry = new Ancestry(options.repo, positions);
   const since = options.since ? Date.parse(options.since) : undefined;
-  for await (const revision of kept ?? walk(options, head)) {
+  for await (const revision of kept ?? walk(options, head, parsed)) {
     if (since !== undefined && Date.parse(revision.info.committerDate) < since) continue;
     for (const change of revision.changes) {
       const next = changedAt.get(change.subject)?.find((i) => i > revision.index);
@@ -138,8 +139,8 @@ export async function streamHistory(options: HistoryOptions, emit: (entry: Histo
   return { head, records: records.map((r) => ({ target: r.target, environment: r.environment, ...(r.applied ? { applied: r.applied } : {}) })) };
 }
 
-function walk(options: HistoryOptions, head: string, positions?: Map<string, number>): AsyncGenerator<RevisionChanges> {
-  return desiredHistory(options.repo, head, options.subjects, positions);
+function walk(options: HistoryOptions, head: string, parsed: ParsedManifests, positions?: Map<string, number>): AsyncGenerator<RevisionChanges> {
+  return desiredHistory(options.repo, head, options.subjects, positions, parsed);
 }
 
 async function entryOf(options: HistoryOptions, revision: RevisionChanges, change: SubjectChange, next: number | undefined, records: EnvironmentRecord[], ancestry: Ancestry): Promise<HistoryEntry> {

@@ -85,13 +85,14 @@ export async function* walkFirstParent(repo: string, head: string): AsyncGenerat
   proc.stdout.setEncoding('utf8');
   for await (const chunk of proc.stdout as AsyncIterable<string>) {
     buffer += chunk;
-    let nul = buffer.indexOf('\0');
-    while (nul !== -1) {
-      take(buffer.slice(0, nul));
-      buffer = buffer.slice(nul + 1);
-      nul = buffer.indexOf('\0');
+    // One pass over the chunk; the unfinished token is kept (slicing per token would be quadratic).
+    let start = 0;
+    for (let nul = buffer.indexOf('\0'); nul !== -1; nul = buffer.indexOf('\0', start)) {
+      take(buffer.slice(start, nul));
+      start = nul + 1;
     }
-    while (out.length) yield out.shift()!;
+    buffer = buffer.slice(start);
+    for (const s of out.splice(0)) yield s;
   }
   if (buffer) take(buffer);
   if (step) out.push(step);

@@ -1,0 +1,144 @@
+// `history` cost on a realistic repository (issue #18: "a 5,000-user repository with 500 commits
+// answers one user's history in about a second"). Builds a real git repository with git
+// fast-import: N users in M manifest files (one per grade), then C commits, each a retake (a photo
+// replaced in place), a remap (manifest points at a new file), a rename, a move to another
+// manifest, a removal or a re-adding. Times the built CLI: `history <one user>` and `log` (every
+// subject, JSON), with peak memory when /usr/bin/time is available. Also prints the size of the
+// progress note apply writes for 200,000 users, and what provenance adds to it. Not a test.
+//
+// Usage: npm run bench:history [-- --users 5000 --commits 500 --manifests 10 --repeat 3]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({ options: { users: { type: 'string', default: '5000' }, commits: { type: 'string', default: '500' }, manifests: { type: 'string', default: '10' }, repeat: { type: 'string', default: '3' } } });
+const USERS = Math.min(Number(values.users), 200_000);
+const COMMITS = Math.min(Number(values.commits), 20_000);
+const MANIFESTS = Math.max(1, Number(values.manifests));
+const REPEAT = Math.max(1, Number(values.repeat));
+const root = path.resolve(import.meta.dirname, '..');
+const cli = path.join(process.env.ENTRA_PHOTOS_DIST ? path.resolve(process.env.ENTRA_PHOTOS_DIST) : path.join(root, 'dist'), 'cli.js');
+const scratch = mkdtempSync(path.join(tmpdir(), 'entra-photos-bench-history-'));
+const repo = path.join(scratch, 'repo');
+
+// A deterministic pseudo-random sequence: the same repository on every run.
+let seed = 42;
+const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const pick = (n) => Math.floor(random() * n);
+
+const users = Array.from({ length: USERS }, (_, i) => ({ id: String(100000 + i), manifest: i % MANIFESTS, photo: `students/${100000 + i}.jpg`, present: true, mark: 0 }));
+const FOLLOWED = 1234 % USERS;
+let blobCount = 0;
+const chunks = [];
+let mark = 0;
+const blob = (content) => {
+  const m = ++mark;
+  const bytes = Buffer.from(content);
+  chunks.push(Buffer.from(`blob\nmark :${m}\ndata ${bytes.length}\n`), bytes, Buffer.from('\n'));
+  blobCount++;
+  return m;
+};
+// History never reads photos, only their blob ids: distinct small blobs stand in for portraits.
+const photoBlob = (tag) => blob(`photo ${tag}`);
+const manifestText = (k) => {
+  const entries = users.filter((u) => u.manifest === k && u.present).flatMap((u) => [`  - employeeId: "${u.id}"`, `    photo: ${u.photo}`]);
+  return ['version: 1', entries.length ? 'users:' : 'users: []', ...entries].join('\n') + '\n';
+};
+const manifestPath = (k) => `manifests/grade-${String(k).padStart(2, '0')}.yaml`;
+
+// Built as a list of operations per commit, then written: blobs must precede the commit using them.
+const started = performance.now();
+let lastCommit = 0;
+function writeCommit(n, message, changes) {
+  // changes: [{ path, content } | { path, deleted: true }]
+  const lines = [];
+  for (const c of changes) {
+    if (c.deleted) lines.push(`D ${c.path}`);
+    else lines.push(`M 100644 :${c.mark ?? blob(c.content)} ${c.path}`);
+  }
+  const m = ++mark;
+  const when = 1_767_225_600 + n * 3600;
+  const msg = Buffer.from(message);
+  chunks.push(Buffer.from(`commit refs/heads/main\nmark :${m}\nauthor Bench <bench@example> ${when} +0000\ncommitter Bench <bench@example> ${when} +0000\ndata ${msg.length}\n`), msg, Buffer.from('\n'));
+  if (lastCommit) chunks.push(Buffer.from(`from :${lastCommit}\n`));
+  chunks.push(Buffer.from(lines.join('\n') + '\n\n'));
+  lastCommit = m;
+}
+
+writeCommit(0, 'Roster', [
+  ...users.map((u) => ({ path: `photos/${u.photo}`, mark: (u.mark = photoBlob(`${u.id}-0`)) })),
+  ...Array.from({ length: MANIFESTS }, (_, k) => ({ path: manifestPath(k), content: manifestText(k) })),
+]);
+const kinds = { retake: 0, remap: 0, rename: 0, move: 0, remove: 0, readd: 0 };
+for (let n = 1; n < COMMITS; n++) {
+  // The followed user changes every 25 commits; others at random.
+  const u = users[n % 25 === 0 ? FOLLOWED : pick(USERS)];
+  const roll = random();
+  const kind = !u.present ? 'readd' : roll < 0.4 ? 'retake' : roll < 0.55 ? 'remap' : roll < 0.7 ? 'rename' : roll < 0.85 ? 'move' : 'remove';
+  kinds[kind]++;
+  const changes = [];
+  if (kind === 'retake') changes.push({ path: `photos/${u.photo}`, mark: (u.mark = photoBlob(`${u.id}-${n}`)) });
+  if (kind === 'remap' || kind === 'rename') {
+    const before = u.photo;
+    u.photo = `students/${u.id}-${n}.jpg`;
+    // A rename keeps the bytes (the same blob: not a change); a remap points at new ones.
+    if (kind === 'remap') u.mark = photoBlob(`${u.id}-${n}`);
+    changes.push({ path: `photos/${before}`, deleted: true }, { path: `photos/${u.photo}`, mark: u.mark });
+    changes.push({ path: manifestPath(u.manifest), content: manifestText(u.manifest) });
+  }
+  if (kind === 'move') {
+    const from = u.manifest;
+    u.manifest = (u.manifest + 1) % MANIFESTS;
+    changes.push({ path: manifestPath(from), content: manifestText(from) }, { path: manifestPath(u.manifest), content: manifestText(u.manifest) });
+  }
+  if (kind === 'remove' || kind === 'readd') {
+    u.present = kind === 'readd';
+    changes.push({ path: manifestPath(u.manifest), content: manifestText(u.manifest) });
+  }
+  writeCommit(n, `${kind} ${u.id}`, changes);
+}
+const stream = Buffer.concat(chunks);
+execFileSync('git', ['init', '-q', '-b', 'main', repo]);
+execFileSync('git', ['fast-import', '--quiet'], { cwd: repo, input: stream, maxBuffer: 1 << 30 });
+execFileSync('git', ['reset', '-q', '--hard', 'main'], { cwd: repo });
+const built = performance.now() - started;
+
+const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+function run(args) {
+  const command = timeBin ? [timeBin, '-f', '%M', process.execPath, cli, ...args] : [process.execPath, cli, ...args];
+  const t0 = performance.now();
+  const r = spawnSync(command[0], command.slice(1), { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const ms = performance.now() - t0;
+  if (r.status !== 0 && r.status !== 1) throw new Error(`${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  const rssKb = timeBin ? Number(r.stderr.trim().split('\n').at(-1)) : NaN;
+  return { ms, rssMb: rssKb / 1024, stdout: r.stdout };
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** The largest live V8 heap after a full collection (--trace-gc), in MB: what the run holds, not what the GC left lying around. */
+function liveHeapMb(args) {
+  const r = spawnSync(process.execPath, ['--trace-gc', cli, ...args, '--format', 'text'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const sizes = [...r.stdout.matchAll(/Mark-Compact[^\n]*?-> ([\d.]+) \(/g)].map((m) => Number(m[1]));
+  return sizes.length ? Math.max(...sizes) : NaN;
+}
+
+const key = `employeeId:${users[FOLLOWED].id}`;
+const one = Array.from({ length: REPEAT }, () => run(['history', key, '--repo', repo, '--remote', 'none', '--format', 'json']));
+const changes = JSON.parse(one[0].stdout).entries.length;
+const all = Array.from({ length: Math.min(REPEAT, 2) }, () => run(['log', '--repo', repo, '--remote', 'none', '--format', 'json']));
+const allChanges = JSON.parse(all[0].stdout).entries.length;
+const oneHeap = liveHeapMb(['history', key, '--repo', repo, '--remote', 'none']);
+const allHeap = liveHeapMb(['log', '--repo', repo, '--remote', 'none']);
+
+// The progress note apply writes (src/apply/ledger.ts): one line per landed user; provenance is one line per run.
+const entry = (i) => `upload upn:s${200000 + i}@students.district.k12.example ${'0123456789abcdef'.repeat(2)}01234567:n1/648/attention`;
+let noteBytes = 0;
+for (let i = 0; i < 200_000; i++) noteBytes += entry(i).length + 1;
+const runLine = 'run 2026-11-26T10:00:00.000Z https://github.com/school-district/photos/actions/runs/12345678901 school-district-admin';
+
+console.log(`history bench: ${USERS} users in ${MANIFESTS} manifest file(s), ${COMMITS} commits (${Object.entries(kinds).map(([k, v]) => `${v} ${k}`).join(', ')}), ${blobCount} blobs; built in ${(built / 1000).toFixed(1)} s`);
+console.log(`  history ${key}: ${changes} changes, median ${median(one.map((r) => r.ms)).toFixed(0)} ms of ${REPEAT} runs; live heap after full GC at most ${oneHeap.toFixed(0)} MB${timeBin ? `, peak RSS of node or git ${median(one.map((r) => r.rssMb)).toFixed(0)} MB` : ''}`);
+console.log(`  log (every subject, JSON): ${allChanges} changes, median ${median(all.map((r) => r.ms)).toFixed(0)} ms; live heap after full GC at most ${allHeap.toFixed(0)} MB${timeBin ? `, peak RSS of node or git ${median(all.map((r) => r.rssMb)).toFixed(0)} MB` : ''}`);
+console.log(`  progress note for 200,000 users: ${(noteBytes / 1e6).toFixed(1)} MB (${(noteBytes / 200_000).toFixed(0)} bytes per user, written by apply before this change); provenance adds ${runLine.length + 1} bytes per run`);
+if (process.env.KEEP) console.log(repo); else rmSync(scratch, { recursive: true, force: true });
