@@ -72,7 +72,7 @@ export class GitHubApi {
   }
 
   private async loadPull(number: number): Promise<PullRequestInfo | undefined> {
-    const pull = await this.get<{ html_url?: string; title?: string; user?: { login?: string }; merged_by?: { login?: string } | null; merged_at?: string | null }>(`/pulls/${number}`, 'a pull request', 'pull-requests: read');
+    const pull = await this.get<{ html_url?: string; title?: string; user?: { login?: string }; merged_by?: { login?: string } | null; merged_at?: string | null }>(`/pulls/${number}`, 'pull request', 'pull-requests: read');
     if (!pull) return undefined;
     const reviews: GitHubReview[] = [];
     for (let page = 1; page <= MAX_PAGES; page++) {
@@ -106,7 +106,7 @@ export class GitHubApi {
     }
     if (response.status === 404 && path.startsWith('/pulls/')) {
       await response.body?.cancel();
-      this.problem(`GitHub has no ${what} at ${path.split('?')[0]} in ${this.access.repository} (or the token cannot see it). Check --github-repository, and that the token has ${permission}.`);
+      this.problem(`GitHub found no ${what} at ${path.split('?')[0]} in ${this.access.repository} (or the token cannot see it). Check --github-repository, and that the token has ${permission}.`);
       return undefined;
     }
     if (!response.ok) {

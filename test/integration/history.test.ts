@@ -217,6 +217,25 @@ Applied records: entra/production at <merge>, entra/staging at <readd>.
   });
 });
 
+describe('the record on the remote', () => {
+  it('a fresh clone reads the applied tags and notes from origin; --remote none reads only what the clone has; an unreachable remote is said', async () => {
+    const clone = path.join(scratch.dir, 'clone');
+    execFileSync('git', ['clone', '-q', repo, clone]);
+    const statuses = async (extra: string[]) => {
+      const result = await runCli(['history', 'ada.lovelace@contoso.edu', '--repo', clone, '--format', 'json', ...extra]);
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(result.stdout).entries.map((e: any) => e.environments.map((env: any) => `${env.environment} ${env.status}`).join(', '));
+    };
+    // Without the notes (a clone fetches tags, not notes), no run says when: covered or not, that is all.
+    expect(await statuses(['--remote', 'none'])).toEqual(['production superseded, staging superseded', 'production recorded, staging superseded', 'production not-yet, staging superseded', 'production not-yet, staging recorded']);
+    expect(await statuses([])).toEqual(['production superseded, staging applied', 'production applied, staging superseded', 'production not-yet, staging applied', 'production not-yet, staging applied']);
+    execFileSync('git', ['remote', 'set-url', 'origin', path.join(scratch.dir, 'gone')], { cwd: clone });
+    const unreachable = await runCli(['history', 'ada.lovelace@contoso.edu', '--repo', clone]);
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/Could not read the record of what was applied from the remote "origin".*--remote none/s);
+  });
+});
+
 describe('log: every subject', () => {
   it('lists every change since a date, streamed as one JSON document', async () => {
     const result = await runCli(['log', '--repo', repo, '--remote', 'none', '--since', '2026-09-05', '--format', 'json']);
