@@ -27,7 +27,8 @@
  *      whole periods apart, so R = periods spanned / span (see scheduleRate; not when every
  *      refusal got the same wait: a fixed Retry-After only mirrors when they came);
  *    - else from the cycle: requests that succeeded between the previous gate opening (or the
- *      first start) and this event, divided by the time from there to the new gate opening;
+ *      first start) and this event, divided by the time from there to the new gate opening (not
+ *      when the wait we were told outlasts the sending it ends: that measures the wait);
  *    - a fixed window shows as refused requests all told to come back at the same, distant moment
  *      (read through network and event-loop jitter, the moments scatter a little: "the same" is
  *      also a least-squares slope of moment against arrival under 0.5, see comebackSlope):
@@ -37,15 +38,19 @@
  *      and is not used;
  *    - with no usable measurement the rate is cut to 0.8×; with nothing accepted since the cycle
  *      began (refused from the first request) it is left alone;
- *    - refused on arrival (far faster than a write answers) and only with more requests in flight
- *      than ever succeeded together: a concurrency limit. The cap on requests in flight becomes
- *      one less than were in flight at the refusal (tried one higher after 30 s without a 429); the
- *      rate stays, and no gate: only the refused request waits its Retry-After (#onConcurrencyRefusal).
+ *    - refused on arrival (in under half a write's round trip) and only with more requests in
+ *      flight than ever succeeded together: a concurrency limit. The cap on requests in flight
+ *      becomes one less than were in flight at the refusal (tried one higher after 30 s without a
+ *      429); the rate stays, and no gate: only the refused request waits its Retry-After. Not on
+ *      arrival, the second event in a row that starts that way (#onConcurrencyRefusal).
+ *    - a known window whose opening comes a little later than we thought (its period was read
+ *      short) moves its phase to the server's moment.
  * 4. No continuous probing upward (every probe past the limit costs about rate × latency refused
- *    requests), but for a rate read from a Retry-After schedule through jitter (not clean periods):
- *    that one may be low, and nothing else would say so, so it creeps up by 5% of itself per second
- *    (up to +50%) until the next 429. After 30 s without a 429 the estimate may be stale (the limit may have risen, or
- *    it was measured during a storm): the rate then grows 25% every 5 s until a 429 measures again.
+ *    requests), but for a rate read from a Retry-After schedule through jitter (not clean periods)
+ *    or set by a blind 0.8× cut: that one may be low, and nothing else would say so, so it creeps
+ *    up by 5% of itself per second (up to +50%) until the next 429. After 30 s without a 429 the
+ *    estimate may be stale (the limit may have risen, or it was measured during a storm): the rate
+ *    then grows 25% every 5 s until a 429 measures again.
  *    (A server that sends the early-warning header says sooner: see 5.)
  * 5. Early warning, when the server sends it (a task's result carrying a numeric `throttleUsage`,
  *    as putPhoto returns x-ms-throttle-limit-percentage), until the first 429: past 80% of the
