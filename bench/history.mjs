@@ -103,6 +103,11 @@ const stream = Buffer.concat(chunks);
 execFileSync('git', ['init', '-q', '-b', 'main', repo]);
 execFileSync('git', ['fast-import', '--quiet'], { cwd: repo, input: stream, maxBuffer: 1 << 30 });
 execFileSync('git', ['reset', '-q', '--hard', 'main'], { cwd: repo });
+// An applied record, so history places changes against runs (and log walks twice, as in real use).
+const halfway = execFileSync('git', ['rev-list', '--first-parent', '--reverse', 'main'], { cwd: repo, encoding: 'utf8' }).split('\n')[Math.floor(COMMITS / 2)];
+execFileSync('git', ['tag', 'entra-photos/applied/production', halfway], { cwd: repo });
+const note = ['entra-photos progress v1', 'environment: production', 'base: none', `head: ${halfway}`, 'updated: 2026-11-26T10:00:00.000Z', 'run 2026-11-26T09:00:00.000Z https://github.com/school/photos/actions/runs/1 admin', `upload employeeId:${users[FOLLOWED].id} 0:n1/648/centre`].join('\n');
+execFileSync('git', ['-c', 'user.name=b', '-c', 'user.email=b@b', 'notes', '--ref=entra-photos/progress/production', 'add', '-m', note, halfway], { cwd: repo });
 const built = performance.now() - started;
 
 const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;

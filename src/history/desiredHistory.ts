@@ -134,12 +134,13 @@ class Engine {
   /** Files below each folder: a folder exists while it holds one. */
   private readonly folders = new Map<string, number>();
   private readonly manifests = new Map<string, ManifestVersion>();
-  private readonly declaredIn = new Map<string, Set<string>>();
+  /** Manifest files declaring each subject (one, except in a revision that declares it twice). */
+  private readonly declaredIn: MultiMap = new Map();
   private readonly current = new Map<string, State>();
   private readonly lastDeclared = new Map<string, DeclaredState>();
   /** Paths each subject's photo resolution looked at, and the reverse. */
   private readonly deps = new Map<string, string[]>();
-  private readonly byPath = new Map<string, Set<string>>();
+  private readonly byPath: MultiMap = new Map();
   private readonly linkTargets = new Map<string, string>();
   private readonly blobs: BlobReader;
   private readonly followed: Set<string> | undefined;
@@ -172,7 +173,10 @@ class Engine {
         this.countFolders(change.path, -1);
       }
       if (isManifestPath(change.path)) manifestChanges.push(change);
-      for (const subject of this.byPath.get(change.path) ?? []) candidates.add(subject);
+      // The path itself, and a missing path above it that now appears (a new folder of photos).
+      for (let end = change.path.length; end > 0; end = change.path.lastIndexOf('/', end - 1)) {
+        for (const subject of valuesOf(this.byPath, change.path.slice(0, end))) candidates.add(subject);
+      }
     }
     for (const change of manifestChanges) await this.readManifest(change, candidates);
     const out: SubjectChange[] = [];
@@ -208,13 +212,11 @@ class Engine {
     const rootChanged = before?.photoRoot !== after?.photoRoot;
     for (const [subject, entry] of before?.entries ?? []) {
       const now = after?.entries.get(subject);
-      if (!now) this.declaredIn.get(subject)?.delete(change.path);
+      if (!now) remove(this.declaredIn, subject, change.path);
       if (!now || rootChanged || !sameEntry(entry, now)) candidates.add(subject);
     }
     for (const [subject, entry] of after?.entries ?? []) {
-      let files = this.declaredIn.get(subject);
-      if (!files) this.declaredIn.set(subject, (files = new Set()));
-      files.add(change.path);
+      add(this.declaredIn, subject, change.path);
       const was = before?.entries.get(subject);
       if (!was || rootChanged || !sameEntry(was, entry)) candidates.add(subject);
     }
@@ -246,7 +248,7 @@ class Engine {
   }
 
   private async evaluate(subject: string): Promise<SubjectChange | undefined> {
-    const files = [...(this.declaredIn.get(subject) ?? [])].sort(byPath);
+    const files = [...valuesOf(this.declaredIn, subject)].sort(byPath);
     const file = files[0];
     const version = file ? this.manifests.get(file) : undefined;
     const entry = version?.entries.get(subject);
@@ -262,7 +264,6 @@ class Engine {
         next = { kind: 'invalid', key: entry.key, file, line: entry.line, message: resolved.message };
       }
     }
-    if (files.length === 0) this.declaredIn.delete(subject);
     this.track(subject, asked);
     const prev = this.current.get(subject);
     if (next) this.current.set(subject, next);
@@ -300,21 +301,13 @@ class Engine {
   }
 
   private track(subject: string, asked: string[]): void {
-    for (const path of this.deps.get(subject) ?? []) {
-      const set = this.byPath.get(path);
-      set?.delete(subject);
-      if (set?.size === 0) this.byPath.delete(path);
-    }
+    for (const path of this.deps.get(subject) ?? []) remove(this.byPath, path, subject);
     if (asked.length === 0) {
       this.deps.delete(subject);
       return;
     }
     this.deps.set(subject, asked);
-    for (const path of asked) {
-      let set = this.byPath.get(path);
-      if (!set) this.byPath.set(path, (set = new Set()));
-      set.add(subject);
-    }
+    for (const path of asked) add(this.byPath, path, subject);
   }
 
   /** The current tree as resolvePhotoPath sees it, noting every path it asks about. */
@@ -322,9 +315,13 @@ class Engine {
     return {
       label: 'history',
       entry: async (path: string): Promise<TreeEntry | undefined> => {
-        asked.push(path);
         const file = this.tree.get(path);
-        if (!file) return this.folders.has(path) ? { path, kind: 'directory' } : undefined;
+        // A folder is not a change of its own (`git log --raw` lists files): what could change the
+        // resolution is a file, a link, or a missing path appearing. Folders shared by every
+        // subject (photos/students) would otherwise each hold a set of 200,000 subjects.
+        if (!file && this.folders.has(path)) return { path, kind: 'directory' };
+        asked.push(path);
+        if (!file) return undefined;
         if (file.mode === '120000') {
           let linkTarget = this.linkTargets.get(file.oid);
           if (linkTarget === undefined) this.linkTargets.set(file.oid, (linkTarget = (await this.blobs.read(file.oid)).toString('utf8')));
@@ -338,6 +335,34 @@ class Engine {
       blobId: async (path: string) => this.tree.get(path)?.oid ?? '',
       close: () => {},
     };
+  }
+}
+
+/**
+ * key → values, holding a lone value as itself: nearly every subject is declared in one file and
+ * nearly every photo file belongs to one subject, and a Set each would cost ~10× the string.
+ */
+type MultiMap = Map<string, string | Set<string>>;
+
+function valuesOf(map: MultiMap, key: string): Iterable<string> {
+  const v = map.get(key);
+  return v === undefined ? [] : typeof v === 'string' ? [v] : v;
+}
+
+function add(map: MultiMap, key: string, value: string): void {
+  const v = map.get(key);
+  if (v === undefined) map.set(key, value);
+  else if (typeof v === 'string') {
+    if (v !== value) map.set(key, new Set([v, value]));
+  } else v.add(value);
+}
+
+function remove(map: MultiMap, key: string, value: string): void {
+  const v = map.get(key);
+  if (v === value) map.delete(key);
+  else if (typeof v === 'object') {
+    v.delete(value);
+    if (v.size === 1) map.set(key, v.values().next().value!);
   }
 }
 

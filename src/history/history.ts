@@ -116,10 +116,12 @@ export async function streamHistory(options: HistoryOptions, emit: (entry: Histo
   const records = await readAppliedRecords(options.repo, follow, options.target ? { target: options.target } : undefined);
   const positions = new Map<string, number>();
   const changedAt = new Map<string, number[]>();
-  // A few subjects' changes are few: kept from the first walk instead of walking again.
+  // A few subjects' changes are few: kept from the first walk instead of walking again. Without
+  // any record there is nothing to place the changes against: every subject needs one walk only.
   const kept: RevisionChanges[] | undefined = follow ? [] : undefined;
   const parsed = new ParsedManifests();
-  for await (const revision of walk(options, head, parsed, positions)) {
+  const firstWalk = follow || records.length > 0 ? walk(options, head, parsed, positions) : [];
+  for await (const revision of firstWalk) {
     kept?.push(revision);
     for (const change of revision.changes) {
       const list = changedAt.get(change.subject);

@@ -52,7 +52,7 @@ export async function* walkFirstParent(repo: string, head: string): AsyncGenerat
   proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const exited = new Promise<number>((resolve) => proc.on('close', (code) => resolve(code ?? -1)));
   // Tokens are NUL-separated (-z): a NUL is never part of a path, a header field or a blob id.
-  let buffer = '';
+  let rest = Buffer.alloc(0);
   let step: WalkStep | undefined;
   let headerLeft = 0;
   let header: string[] = [];
@@ -82,19 +82,19 @@ export async function* walkFirstParent(repo: string, head: string): AsyncGenerat
     const trimmed = token.replace(/^\n+/, '');
     if (trimmed.startsWith(':')) pendingMeta = trimmed;
   };
-  proc.stdout.setEncoding('utf8');
-  for await (const chunk of proc.stdout as AsyncIterable<string>) {
-    buffer += chunk;
-    // One pass over the chunk; the unfinished token is kept (slicing per token would be quadratic).
+  for await (const chunk of proc.stdout as AsyncIterable<Buffer>) {
+    const data = rest.length ? Buffer.concat([rest, chunk]) : chunk;
+    // One pass over the chunk. Each token is decoded into a string of its own: a slice of a
+    // chunk-sized string would keep the whole chunk alive for as long as the tree holds a path.
     let start = 0;
-    for (let nul = buffer.indexOf('\0'); nul !== -1; nul = buffer.indexOf('\0', start)) {
-      take(buffer.slice(start, nul));
+    for (let nul = data.indexOf(0); nul !== -1; nul = data.indexOf(0, start)) {
+      take(data.toString('utf8', start, nul));
       start = nul + 1;
     }
-    buffer = buffer.slice(start);
+    rest = Buffer.from(data.subarray(start));
     for (const s of out.splice(0)) yield s;
   }
-  if (buffer) take(buffer);
+  if (rest.length) take(rest.toString('utf8'));
   if (step) out.push(step);
   const code = await exited;
   if (code !== 0) throw new UserError('git', `git log failed in ${repo}: ${stderr.trim()}`);

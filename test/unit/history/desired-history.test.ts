@@ -83,3 +83,23 @@ describe('desiredHistory follows a key', () => {
     expect(await historyOf('nobody@contoso.edu')).toEqual([]);
   });
 });
+
+describe('desiredHistory notices a photo that appears later', () => {
+  it('an entry whose folder does not exist yet is invalid until the photo is added, then new', async () => {
+    const repo = await tempDir('entra-photos-desired-history-late-');
+    try {
+      git(repo.dir, 'init', '-q', '-b', 'main');
+      await writeTree(repo.dir, { 'manifests/a.yaml': manifest(entry('late@contoso.edu', 'new/late.jpg')), 'photos/other.jpg': 'x' });
+      git(repo.dir, 'add', '-A');
+      git(repo.dir, 'commit', '-q', '-m', 'entry first');
+      await writeTree(repo.dir, { 'photos/new/late.jpg': 'L' });
+      git(repo.dir, 'add', '-A');
+      git(repo.dir, 'commit', '-q', '-m', 'photo later');
+      const kinds: string[] = [];
+      for await (const revision of desiredHistory(repo.dir, 'HEAD', [keyOf('late@contoso.edu')])) kinds.push(...revision.changes.map((c) => `${revision.info.subject}: ${c.kind}${c.after ? ` ${c.after.photo}` : ''}`));
+      expect(kinds).toEqual(['entry first: invalid', 'photo later: new photos/new/late.jpg']);
+    } finally {
+      await repo.cleanup();
+    }
+  });
+});
