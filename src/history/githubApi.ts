@@ -52,8 +52,16 @@ export class GitHubApi {
     return answer;
   }
 
-  /** The merged pull request a commit came in by (GET /commits/{sha}/pulls), if GitHub knows one. */
-  async pullRequestOfCommit(sha: string): Promise<number | undefined> {
+  private readonly commitPulls = new Map<string, Promise<number | undefined>>();
+
+  /** The merged pull request a commit came in by (GET /commits/{sha}/pulls), if GitHub knows one; asked once per commit. */
+  pullRequestOfCommit(sha: string): Promise<number | undefined> {
+    let answer = this.commitPulls.get(sha);
+    if (!answer) this.commitPulls.set(sha, (answer = this.loadCommitPull(sha)));
+    return answer;
+  }
+
+  private async loadCommitPull(sha: string): Promise<number | undefined> {
     const list = await this.get<{ number: number; merged_at?: string | null }[]>(`/commits/${encodeURIComponent(sha)}/pulls`, 'the pull requests of a commit', 'contents: read and pull-requests: read');
     const merged = list?.find((p) => p.merged_at) ?? list?.[0];
     return merged?.number;

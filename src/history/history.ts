@@ -16,7 +16,7 @@ import { approvalsFromReviews, coAuthors, pullRequestOf, trailerApprovals, type 
 import { readAppliedRecords, type EnvironmentRecord } from './appliedRecords.js';
 import { desiredHistory, ParsedManifests, type ChangeKind, type DeclaredState, type RevisionChanges, type SubjectChange } from './desiredHistory.js';
 import { runIdOf, type GitHubApi, type RunApproval } from './githubApi.js';
-import { branchCommits, type CommitInfo } from './walk.js';
+import { mergedCommits, type CommitInfo } from './walk.js';
 
 export interface HistoryOptions {
   repo: string;
@@ -130,12 +130,19 @@ export async function streamHistory(options: HistoryOptions, emit: (entry: Histo
     }
   }
   const ancestry = new Ancestry(options.repo, positions);
+  // Changes come in revision order: the commits of the merge being reported are read once.
+  let lastMerge: { commit: string; commits: Promise<{ info: CommitInfo; paths: Set<string> }[]> } | undefined;
+  const merged = (merge: CommitInfo) => {
+    if (lastMerge?.commit !== merge.commit) lastMerge = { commit: merge.commit, commits: mergedCommits(options.repo, merge) };
+    return lastMerge.commits;
+  };
+  const context: WalkContext = { records, ancestry, merged };
   const since = options.since ? Date.parse(options.since) : undefined;
   for await (const revision of kept ?? walk(options, head, parsed)) {
     if (since !== undefined && Date.parse(revision.info.committerDate) < since) continue;
     for (const change of revision.changes) {
       const next = changedAt.get(change.subject)?.find((i) => i > revision.index);
-      await emit(await entryOf(options, revision, change, next, records, ancestry));
+      await emit(await entryOf(options, revision, change, next, context));
     }
   }
   return { head, records: records.map((r) => ({ target: r.target, environment: r.environment, ...(r.applied ? { applied: r.applied } : {}) })) };
@@ -145,7 +152,15 @@ function walk(options: HistoryOptions, head: string, parsed: ParsedManifests, po
   return desiredHistory(options.repo, head, options.subjects, positions, parsed);
 }
 
-async function entryOf(options: HistoryOptions, revision: RevisionChanges, change: SubjectChange, next: number | undefined, records: EnvironmentRecord[], ancestry: Ancestry): Promise<HistoryEntry> {
+/** What entries of one walk share: the applied records, ancestry answers, the last merge's commits. */
+interface WalkContext {
+  records: EnvironmentRecord[];
+  ancestry: Ancestry;
+  merged: (merge: CommitInfo) => Promise<{ info: CommitInfo; paths: Set<string> }[]>;
+}
+
+async function entryOf(options: HistoryOptions, revision: RevisionChanges, change: SubjectChange, next: number | undefined, context: WalkContext): Promise<HistoryEntry> {
+  const { records, ancestry } = context;
   const { info } = revision;
   const shown = change.after ?? change.invalid ?? change.before!;
   let pullRequest: PullRequestSummary | undefined = pullRequestOf(info);
@@ -167,7 +182,7 @@ async function entryOf(options: HistoryOptions, revision: RevisionChanges, chang
     if (pull) approvals.push(...approvalsFromReviews(pull.reviews));
   }
   const files = [change.before?.file, change.before?.photo, shown.file, change.after?.photo].filter((p): p is string => Boolean(p));
-  const merged = info.parents.length > 1 ? (await branchCommits(options.repo, info, [...new Set(files)])).map(summary) : undefined;
+  const merged = info.parents.length > 1 ? (await context.merged(info)).filter((c) => files.some((f) => c.paths.has(f))).map((c) => summary(c.info)) : undefined;
   const environments = change.kind === 'invalid' ? [] : await Promise.all(records.map((record) => statusIn(record, revision, change, next, ancestry, github)));
   return {
     subject: change.subject,

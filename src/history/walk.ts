@@ -9,7 +9,6 @@
  */
 import { spawn } from 'node:child_process';
 import { UserError } from '../core/errors.js';
-import { git } from '../repo/git.js';
 
 export interface CommitInfo {
   commit: string;
@@ -45,8 +44,13 @@ const TRAILER_KEYS = new Map(['approved-by', 'reviewed-by', 'co-authored-by'].ma
  * Every first-parent revision of `head`, oldest first, with its tree changes. Streams: memory is
  * bounded by one revision's changes (the first commit of a 200,000-photo import is the largest).
  */
-export async function* walkFirstParent(repo: string, head: string): AsyncGenerator<WalkStep> {
-  const args = ['log', '--first-parent', '--reverse', '--raw', '-z', '--no-renames', '--no-abbrev', '--no-color', `--format=${MARK}${FIELDS.join('%x00')}`, head, '--'];
+export function walkFirstParent(repo: string, head: string): AsyncGenerator<WalkStep> {
+  return logSteps(repo, ['--first-parent', '--reverse', head]);
+}
+
+/** `git log --raw -z` over `revisions`, parsed as it streams: each commit with its tree changes. */
+async function* logSteps(repo: string, revisions: readonly string[]): AsyncGenerator<WalkStep> {
+  const args = ['log', '--raw', '-z', '--no-renames', '--no-abbrev', '--no-color', `--format=${MARK}${FIELDS.join('%x00')}`, ...revisions, '--'];
   const proc = spawn('git', args, { cwd: repo, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } });
   let stderr = '';
   proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -129,20 +133,13 @@ function parseTrailers(text: string): { key: string; value: string }[] {
 }
 
 /**
- * The commits a merge brought in (reachable from its other parents, not from its first) that
- * touched `paths`, newest first: who wrote the change the merge landed.
+ * The commits a merge brought in (reachable from its other parents, not from its first), newest
+ * first, each with the paths it changed: who wrote the change the merge landed. One git process
+ * per merge, whatever the number of subjects it changed.
  */
-export async function branchCommits(repo: string, merge: CommitInfo, paths: readonly string[]): Promise<CommitInfo[]> {
-  if (merge.parents.length < 2 || paths.length === 0) return [];
-  const range = [...merge.parents.slice(1), `^${merge.parents[0]}`];
-  const out = await git(repo, ['log', '-z', '--no-color', `--format=${MARK}${FIELDS.join('%x00')}`, ...range, '--', ...paths.map((p) => `:(literal)${p}`)]);
-  const commits: CommitInfo[] = [];
-  const tokens = out.split('\0');
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i]!.replace(/^\n+/, '');
-    if (!token.startsWith(MARK)) continue;
-    commits.push(commitInfo([token.slice(1), ...tokens.slice(i + 1, i + FIELDS.length)]));
-    i += FIELDS.length - 1;
-  }
-  return commits;
+export async function mergedCommits(repo: string, merge: CommitInfo): Promise<{ info: CommitInfo; paths: Set<string> }[]> {
+  if (merge.parents.length < 2) return [];
+  const out: { info: CommitInfo; paths: Set<string> }[] = [];
+  for await (const step of logSteps(repo, [...merge.parents.slice(1), `^${merge.parents[0]}`])) out.push({ info: step.info, paths: new Set(step.changes.map((c) => c.path)) });
+  return out;
 }

@@ -3,7 +3,7 @@
  * \x01 that is also the walk's commit marker), commit subjects and trailers are attacker-written.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { branchCommits, walkFirstParent } from '../../../src/history/walk.js';
+import { mergedCommits, walkFirstParent } from '../../../src/history/walk.js';
 import { git, tempDir, writeTree } from '../../helpers/repo.js';
 
 let scratch: Awaited<ReturnType<typeof tempDir>>;
@@ -36,7 +36,8 @@ describe('walkFirstParent', () => {
     expect(steps[2]!.changes.map((c) => c.path)).toEqual(['photos/side.jpg']);
     expect(steps[2]!.info.parents).toHaveLength(2);
     expect(steps[0]!.info.trailers.map((t) => t.key)).toEqual(['reviewed-by', 'approved-by']);
-    const merged = await branchCommits(scratch.dir, steps[2]!.info, ['photos/side.jpg']);
-    expect(merged.map((c) => c.subject)).toEqual(['side']);
+    const merged = await mergedCommits(scratch.dir, steps[2]!.info);
+    expect(merged.map((c) => [c.info.subject, [...c.paths]])).toEqual([['side', ['photos/side.jpg']]]);
+    expect(await mergedCommits(scratch.dir, steps[1]!.info)).toEqual([]);
   });
 });
