@@ -36,7 +36,7 @@
  * PacerCancelledError); requests in flight finish and report their outcome.
  */
 import { UserError } from '../../src/core/errors.js';
-import { classifyFailure, isGraphError } from '../../src/tenant/errors.js';
+import { classifyFailure, isGraphError } from '../../src/target/entra/errors.js';
 import { backoffDelayMs } from '../../src/tenant/retry.js';
 
 export interface WritePacerOptions {

@@ -9,7 +9,7 @@ import { openTenant } from '../apply/connection.js';
 import { UserError } from '../core/errors.js';
 import { ACTION_VOCABULARY } from '../core/vocabulary.js';
 import { diagnose, doctorText } from '../doctor/doctor.js';
-import { githubOidcFromEnv } from '../tenant/index.js';
+import { githubOidcFromEnv } from '../target/entra/index.js';
 import { logInfo } from './log.js';
 import type { ActionSettings } from './settings.js';
 

@@ -7,7 +7,7 @@ import * as core from '@actions/core';
 import { cachedAssertion, openTenant } from '../apply/connection.js';
 import { UserError } from '../core/errors.js';
 import { describeNetworkFailure, isNetworkFailure } from '../core/network.js';
-import type { TenantClient } from '../tenant/index.js';
+import type { TenantClient } from '../target/entra/index.js';
 import type { ActionSettings } from './settings.js';
 
 const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);

@@ -14,7 +14,7 @@ import { Progress, throttleOf } from '../core/progress.js';
 import { desiredStateOf, sameSubjectConflicts } from '../desired/desired.js';
 import { gitMaybe } from '../repo/git.js';
 import { RevisionSnapshot } from '../repo/revision.js';
-import { WritePacer } from '../tenant/index.js';
+import { WritePacer } from '../target/entra/index.js';
 import { photoTargetOf, type TargetInput } from '../target/index.js';
 import { validateRepository } from '../validate/validate.js';
 import { executeRemovals, writeUsers, type RecordLanded } from './execute.js';

@@ -1,8 +1,8 @@
 import { UserError } from '../core/errors.js';
 import { isGuid } from '../core/guid.js';
 import { readJwtClaims, stringClaim } from '../core/jwtClaims.js';
-import { cloudEndpoints, connectTenant, createCredential, parseCloud, type TenantClient } from '../tenant/index.js';
-import { createUserCredential, type UserAuthKind } from '../tenant/userAuth.js';
+import { cloudEndpoints, connectTenant, createCredential, parseCloud, type TenantClient } from '../target/entra/index.js';
+import { createUserCredential, type UserAuthKind } from '../target/entra/userAuth.js';
 
 /** How to reach a tenant, from action inputs or CLI flags, checked once. */
 export interface TenantSettings {

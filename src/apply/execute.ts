@@ -8,7 +8,7 @@ import type { Progress } from '../core/progress.js';
 import type { DesiredState, SubjectEntries } from '../desired/desired.js';
 import { describeKey, type UserKey } from '../manifest/userKey.js';
 import { recommendedParallelism } from '../photo/index.js';
-import { WritePacer } from '../tenant/index.js';
+import { WritePacer } from '../target/entra/index.js';
 import { isResolvedSubject as isResolved, type PhotoTarget, type SubjectResolution as UserResolution } from '../target/index.js';
 import type { Ledger, PendingEntry } from './ledger.js';
 import { targetHoldsPhoto } from './live.js';

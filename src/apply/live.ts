@@ -9,7 +9,7 @@ import { desiredStateOf, type DesiredState } from '../desired/desired.js';
 import { compareSignatures, photoSignature, SAME_PHOTO_THRESHOLD } from '../photo/index.js';
 import { diffDesired, type Plan } from '../plan/plan.js';
 import { RevisionSnapshot } from '../repo/revision.js';
-import type { WritePacer } from '../tenant/index.js';
+import type { WritePacer } from '../target/entra/index.js';
 import type { PhotoTarget } from '../target/index.js';
 import { validateRepository } from '../validate/validate.js';
 import type { LandedEntry, Ledger, PendingEntry } from './ledger.js';

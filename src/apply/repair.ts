@@ -7,7 +7,7 @@ import { Progress, throttleOf } from '../core/progress.js';
 import { sameSubjectConflicts, type DesiredState } from '../desired/desired.js';
 import { diffDesired, type Plan } from '../plan/plan.js';
 import type { RevisionSnapshot } from '../repo/revision.js';
-import { WritePacer } from '../tenant/index.js';
+import { WritePacer } from '../target/entra/index.js';
 import type { PhotoTarget } from '../target/index.js';
 import type { ValidationResult } from '../validate/validate.js';
 import { writeUsers } from './execute.js';

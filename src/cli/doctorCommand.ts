@@ -1,7 +1,7 @@
 /** `entra-photos doctor`: the CLI's edge of src/doctor/doctor.ts (checks a setup, writes nothing). */
 import { CLI_VOCABULARY } from '../core/vocabulary.js';
-import { DEFAULT_OIDC_AUDIENCE } from '../tenant/index.js';
-import { parseAuthKind } from '../tenant/userAuth.js';
+import { DEFAULT_OIDC_AUDIENCE } from '../target/entra/index.js';
+import { parseAuthKind } from '../target/entra/userAuth.js';
 import { diagnose, doctorText } from '../doctor/doctor.js';
 import type { Output } from './output.js';
 import { parseOptions, repoDirectory, wantsHelp } from './args.js';

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import manifestSchema from '../../schema/manifest.schema.json' with { type: 'json' };
 import { UserError } from '../core/errors.js';
 import { printable } from '../core/untrusted.js';
-import { parseCloud, type Cloud } from '../tenant/clouds.js';
+import { parseCloud, type Cloud } from '../target/entra/clouds.js';
 import type { Output } from './output.js';
 
 /**

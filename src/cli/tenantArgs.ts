@@ -5,8 +5,8 @@
 import { openTenant, openTenantAsUser } from '../apply/connection.js';
 import { UserError } from '../core/errors.js';
 import type { UnknownUsers } from '../apply/apply.js';
-import { DEFAULT_OIDC_AUDIENCE, githubOidcFromEnv, type TenantClient } from '../tenant/index.js';
-import { parseAuthKind } from '../tenant/userAuth.js';
+import { DEFAULT_OIDC_AUDIENCE, githubOidcFromEnv, type TenantClient } from '../target/entra/index.js';
+import { parseAuthKind } from '../target/entra/userAuth.js';
 
 export const TENANT_OPTIONS = {
   'tenant-id': { type: 'string' },

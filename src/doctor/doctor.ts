@@ -14,9 +14,9 @@ import { NEUTRAL_VOCABULARY, type Vocabulary } from '../core/vocabulary.js';
 import { desiredStateOf } from '../desired/desired.js';
 import { roleName } from '../manifest/roles.js';
 import { WorktreeSnapshot } from '../repo/worktree.js';
-import { githubOidcFromEnv, isResolved, type TenantClient } from '../tenant/index.js';
-import { isGraphError } from '../tenant/errors.js';
-import { PERMISSIONS } from '../tenant/permissions.js';
+import { githubOidcFromEnv, isResolved, type TenantClient } from '../target/entra/index.js';
+import { isGraphError } from '../target/entra/errors.js';
+import { PERMISSIONS } from '../target/entra/permissions.js';
 import { validateRepository } from '../validate/validate.js';
 
 export interface DoctorReport {

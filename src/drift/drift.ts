@@ -18,7 +18,7 @@ import type { SourceRef } from '../manifest/types.js';
 import type { UserKey } from '../manifest/userKey.js';
 import { checkPhoto, compareSignatures, photoSignature, recommendedParallelism, SAME_PHOTO_THRESHOLD, thumbnail, type PhotoSignature } from '../photo/index.js';
 import { RevisionSnapshot } from '../repo/revision.js';
-import { isResolved, PacerCancelledError, WritePacer, type PacerStats, type TenantClient, type UserResolution } from '../tenant/index.js';
+import { isResolved, PacerCancelledError, WritePacer, type PacerStats, type TenantClient, type UserResolution } from '../target/entra/index.js';
 import { validateRepository, type ValidationResult } from '../validate/validate.js';
 import { waitingForAccount, type WaitingOptions, type WaitingUser } from './waiting.js';
 

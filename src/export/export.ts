@@ -19,7 +19,7 @@ import { UserError } from '../core/errors.js';
 import { mapLimit } from '../core/pool.js';
 import { Progress, throttleOf, type ProgressSettings } from '../core/progress.js';
 import { checkPhoto } from '../photo/index.js';
-import { PacerCancelledError, WritePacer, type PacerStats } from '../tenant/index.js';
+import { PacerCancelledError, WritePacer, type PacerStats } from '../target/entra/index.js';
 import { photoTargetOf, type DirectorySubject as DirectoryUser, type TargetInput } from '../target/index.js';
 import { declaredUsers, findDeclaration, insideRepo, manifestText, safeFileStem, writeAtomic, type ManifestEntry } from '../adopt/repoFiles.js';
 

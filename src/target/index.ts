@@ -4,7 +4,7 @@
  * Entra target. Adding a target: a folder beside entra/ implementing PhotoTarget, and a line here
  * (see docs/architecture.md).
  */
-import { TenantClient } from '../tenant/graph.js';
+import { TenantClient } from './entra/graph.js';
 import { EntraTarget } from './entra/entraTarget.js';
 import type { PhotoTarget } from './port.js';
 

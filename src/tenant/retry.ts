@@ -4,7 +4,7 @@
  * Retry-After when Graph sends it, else exponential backoff with full jitter.
  */
 import { sleep } from '../core/sleep.js';
-import { classifyFailure } from './errors.js';
+import { classifyFailure } from '../target/entra/errors.js';
 
 export interface BackoffOptions {
   /** First backoff ceiling; default 250 ms. */

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyRevision } from '../../src/apply/apply.js';
 import { PHOTO_ROLE_TEMPLATE_IDS, type RunningEmulator } from '../../src/emulator/index.js';
-import type { PhotoPolicyChange } from '../../src/tenant/index.js';
+import type { PhotoPolicyChange } from '../../src/target/entra/index.js';
 import { git, tempDir } from '../helpers/repo.js';
 import { commitRoster, seedUsers, startTrustedEmulator, tenantFor } from '../reliability/helpers.js';
 

@@ -13,7 +13,7 @@ import { git, REPO_ROOT } from '../helpers/repo.js';
 export const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
 
 /** The same trusted emulator and tenant client as the tenant-layer tests. */
-export { startTrustedEmulator, clientFor as tenantFor } from '../tenant/helpers.js';
+export { startTrustedEmulator, clientFor as tenantFor } from '../target/entra/helpers.js';
 
 export const userIdOf = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
 export const upnOf = (i: number) => `u${i}@rel.contoso.edu`;

@@ -6,9 +6,9 @@
 // test/tenant/pacer-shapes.test.ts (virtual time) and the bench.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RequestLogEntry, RunningEmulator, ThrottleConfig } from '../../src/emulator/index.js';
-import { WritePacer } from '../../src/tenant/index.js';
-import type { TenantClient } from '../../src/tenant/index.js';
-import { jpeg } from '../tenant/helpers.js';
+import { WritePacer } from '../../src/target/entra/index.js';
+import type { TenantClient } from '../../src/target/entra/index.js';
+import { jpeg } from '../target/entra/helpers.js';
 import { seedUsers, startTrustedEmulator, tenantFor, userIdOf } from './helpers.js';
 
 const N = 200;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EmulatorUserSeed, RunningEmulator } from '../../src/emulator/index.js';
-import { GraphError, PacerCancelledError, WritePacer, attemptsOf } from '../../src/tenant/index.js';
-import type { PacerEvent, TenantClient } from '../../src/tenant/index.js';
-import { clientFor, jpeg, startTrustedEmulator } from './helpers.js';
+import { GraphError, PacerCancelledError, WritePacer, attemptsOf } from '../../src/target/entra/index.js';
+import type { PacerEvent, TenantClient } from '../../src/target/entra/index.js';
+import { clientFor, jpeg, startTrustedEmulator } from '../target/entra/helpers.js';
 
 const USERS: EmulatorUserSeed[] = Array.from({ length: 300 }, (_, index) => ({
   id: `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`,

@@ -1,13 +1,12 @@
 /**
  * Microsoft Entra ID behind the photo target port: users' profile photos through Microsoft Graph.
- * A thin adapter over TenantClient (src/tenant/graph.ts) and its helpers; the Graph client, auth,
- * clouds, errors and pacer stay in src/tenant/ for now and move under this folder in a later,
- * mechanical step.
+ * A thin adapter over TenantClient (./graph.ts) and its helpers in this folder: the Graph client,
+ * auth, clouds and errors.
  */
 import { MIN_SIDE, RECOMMENDED_SIDE } from '../../photo/limits.js';
 import type { UserKey } from '../../manifest/userKey.js';
-import { classifyFailure, isGraphError } from '../../tenant/errors.js';
-import { PERMISSIONS, type TenantClient } from '../../tenant/graph.js';
+import { classifyFailure, isGraphError } from './errors.js';
+import { PERMISSIONS, type TenantClient } from './graph.js';
 import type { DeletedSubject, DirectorySubject, ListSubjectsOptions, PhotoPolicyExtension, PhotoSpec, PhotoTarget, ResolveSubjectsOptions, SubjectResolution, TargetFailure, TargetPolicyChange } from '../port.js';
 
 /** Graph: PUT …/photo/$value takes a JPEG of at most 4 MB; Entra serves sizes up to 648 px. */

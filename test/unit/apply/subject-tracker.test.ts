@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { SubjectTracker } from '../../../src/apply/subjectTracker.js';
 import { entriesBySubject, type DesiredPhoto, type DesiredState } from '../../../src/desired/desired.js';
 import { parseEmployeeId, parseUserKey, type UserKey } from '../../../src/manifest/userKey.js';
-import type { UserResolution } from '../../../src/tenant/index.js';
+import type { UserResolution } from '../../../src/target/entra/index.js';
 
 function key(text: string): UserKey {
   const parsed = text.startsWith('employeeId:') ? parseEmployeeId(text.slice('employeeId:'.length)) : parseUserKey(text);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { environmentClaim } from '../../../src/apply/connection.js';
 import { isGuid } from '../../../src/core/guid.js';
 import { audienceClaim, readJwtClaims, stringClaim } from '../../../src/core/jwtClaims.js';
-import { peekJwtClaims } from '../../../src/tenant/auth.js';
+import { peekJwtClaims } from '../../../src/target/entra/auth.js';
 
 const jwtOf = (claims: unknown) => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
 

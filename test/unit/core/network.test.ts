@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeNetworkFailure, isNetworkFailure, networkCause } from '../../../src/core/network.js';
-import { graphErrorFromNetwork } from '../../../src/tenant/errors.js';
+import { graphErrorFromNetwork } from '../../../src/target/entra/errors.js';
 
 /** The shape undici's fetch rejects with: "fetch failed", the socket error as cause. */
 const fetchFailed = (cause: object) => Object.assign(new TypeError('fetch failed'), { cause });

@@ -3,8 +3,8 @@
  * (the breaker stops on the policy refusal only), the photo spec, and the policy messages.
  */
 import { describe, expect, it } from 'vitest';
-import { GraphError } from '../../../src/tenant/errors.js';
-import { connectTenant } from '../../../src/tenant/graph.js';
+import { GraphError } from '../../../src/target/entra/errors.js';
+import { connectTenant } from '../../../src/target/entra/graph.js';
 import { EntraTarget, ENTRA_PHOTO_SPEC, photoTargetOf } from '../../../src/target/index.js';
 
 const credential = { getToken: async () => ({ token: 'opaque', expiresOnTimestamp: Date.now() + 3_600_000 }) };

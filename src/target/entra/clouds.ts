@@ -5,7 +5,7 @@
  * AzureAuthorityHosts. Note that GCC (moderate) tenants use the global endpoints; only GCC High
  * (US Gov L4) and DoD (L5) have their own.
  */
-import { UserError } from '../core/errors.js';
+import { UserError } from '../../core/errors.js';
 
 export type Cloud = 'global' | 'usgov' | 'usgov-dod' | 'china';
 

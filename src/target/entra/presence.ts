@@ -8,13 +8,13 @@
  * "No photo" is either answer a tenant gives: 200 with the documented 1x1 image/gif placeholder
  * (learn.microsoft.com/graph/api/profilephoto-get), or 404 ImageNotFound. Any other 200 is a photo.
  */
-import { mapLimit } from '../core/pool.js';
+import { mapLimit } from '../../core/pool.js';
 import { MAX_BATCH, sendBatch } from './batch.js';
 import { isNoPhotoMetadata, parseRetryAfter } from './errors.js';
 import type { GraphConnection } from './http.js';
 import { encodeSegment } from './http.js';
 import { PERMISSIONS } from './permissions.js';
-import { backoffDelayMs, sleep } from './retry.js';
+import { backoffDelayMs, sleep } from '../../tenant/retry.js';
 
 /** Throttled sub-requests are asked again for at most this long in all; the rest fall back. */
 const MAX_WAIT_MS = 60_000;

@@ -11,12 +11,12 @@
  * here reads one. What the app is, it learns from Graph: its service principal by its client id.
  */
 import type { TokenCredential } from '@azure/identity';
-import { UserError } from '../core/errors.js';
-import type { UserKey } from '../manifest/userKey.js';
+import { UserError } from '../../core/errors.js';
+import type { UserKey } from '../../manifest/userKey.js';
 import { isGraphError, isNoPhoto, isNoPhotoMetadata } from './errors.js';
 import { GraphConnection, encodeSegment, odataString, query } from './http.js';
 import type { GraphRequest, GraphResponse } from './http.js';
-import { withRetries } from './retry.js';
+import { withRetries } from '../../tenant/retry.js';
 import { findDeletedUsers, resolveUsers } from './users.js';
 import type { DeletedUser, ResolveOptions, UserResolution } from './users.js';
 import { downloadPhotoOnce, listDirectoryUsers, type DirectoryUser, type ListUsersOptions } from './directory.js';

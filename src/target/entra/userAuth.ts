@@ -13,7 +13,7 @@ import { release } from 'node:os';
 import path from 'node:path';
 import { AzureCliCredential, CredentialUnavailableError, DeviceCodeCredential, InteractiveBrowserCredential } from '@azure/identity';
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
-import { UserError } from '../core/errors.js';
+import { UserError } from '../../core/errors.js';
 import { describeAuthError } from './auth.js';
 import { isMicrosoftAuthorityHost } from './clouds.js';
 

@@ -10,9 +10,9 @@
  */
 import { ClientAssertionCredential } from '@azure/identity';
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
-import { UserError } from '../core/errors.js';
-import { describeNetworkFailure, hostOf, isNetworkFailure, networkCause } from '../core/network.js';
-import { audienceClaim, readJwtClaims } from '../core/jwtClaims.js';
+import { UserError } from '../../core/errors.js';
+import { describeNetworkFailure, hostOf, isNetworkFailure, networkCause } from '../../core/network.js';
+import { audienceClaim, readJwtClaims } from '../../core/jwtClaims.js';
 import { isMicrosoftAuthorityHost } from './clouds.js';
 
 /** GitHub's audience for Entra ID workload identity federation. */
@@ -41,7 +41,7 @@ interface AssertionClaims {
  * verifying it (only to explain a refusal: which subject Entra matched against). This is NOT an
  * access token: an OIDC ID token is a JWT by specification (OpenID Connect Core §2), it is ours
  * (we requested it from GitHub and send it), and its claims are documented by GitHub. Access tokens
- * from Entra are never decoded anywhere in src/tenant: Microsoft says they are opaque to clients.
+ * from Entra are never decoded anywhere in src/target/entra: Microsoft says they are opaque to clients.
  */
 export function peekJwtClaims(jwt: string): AssertionClaims | undefined {
   const claims = readJwtClaims(jwt);

@@ -7,13 +7,13 @@
  * Pages are read with withRetries (a page is one occasional call); the next page is whatever
  * @odata.nextLink says, so a caller may stop and continue where it left off.
  */
-import { UserError } from '../core/errors.js';
+import { UserError } from '../../core/errors.js';
 import { isGraphError, isNoPhoto } from './errors.js';
 import type { GraphConnection, GraphResponse } from './http.js';
 import { encodeSegment, odataString, query } from './http.js';
 import { PERMISSIONS } from './permissions.js';
-import { withRetries } from './retry.js';
-import { isGuid } from '../core/guid.js';
+import { withRetries } from '../../tenant/retry.js';
+import { isGuid } from '../../core/guid.js';
 
 /** The permissions the calls below need (a subset of PERMISSIONS, named for this module's callers). */
 export const DIRECTORY_PERMISSIONS = Object.freeze({

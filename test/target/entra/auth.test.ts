@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../../src/emulator/index.js';
-import { isUserError } from '../../src/core/errors.js';
-import { createCredential, githubOidcFromEnv } from '../../src/tenant/index.js';
+import type { RunningEmulator } from '../../../src/emulator/index.js';
+import { isUserError } from '../../../src/core/errors.js';
+import { createCredential, githubOidcFromEnv } from '../../../src/target/entra/index.js';
 import { credentialFor, startTrustedEmulator } from './helpers.js';
 
 async function failure(promise: Promise<unknown>): Promise<Error & { kind?: string }> {

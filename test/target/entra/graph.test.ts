@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_APP_PERMISSIONS, DEFAULT_USERS, PHOTO_ROLE_TEMPLATE_IDS } from '../../src/emulator/index.js';
-import type { RunningEmulator } from '../../src/emulator/index.js';
-import { parseEmployeeId, parseUserKey } from '../../src/manifest/userKey.js';
-import type { UserKey } from '../../src/manifest/userKey.js';
-import { GraphError, isResolved, photoPresence } from '../../src/tenant/index.js';
-import type { TenantClient } from '../../src/tenant/index.js';
+import { DEFAULT_APP_PERMISSIONS, DEFAULT_USERS, PHOTO_ROLE_TEMPLATE_IDS } from '../../../src/emulator/index.js';
+import type { RunningEmulator } from '../../../src/emulator/index.js';
+import { parseEmployeeId, parseUserKey } from '../../../src/manifest/userKey.js';
+import type { UserKey } from '../../../src/manifest/userKey.js';
+import { GraphError, isResolved, photoPresence } from '../../../src/target/entra/index.js';
+import type { TenantClient } from '../../../src/target/entra/index.js';
 import { clientFor, jpeg, startTrustedEmulator } from './helpers.js';
 
 function key(value: string): UserKey {

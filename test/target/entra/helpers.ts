@@ -1,13 +1,13 @@
 // Shared setup for the tenant-layer tests: the real emulator, trusted in-process the way a
 // client process would trust it with NODE_EXTRA_CA_CERTS (Node 24: tls.setDefaultCACertificates
 // changes the default CA list used by https and fetch for new connections), and the real
-// @azure/identity + Graph client wired through src/tenant.
+// @azure/identity + Graph client wired through src/target/entra.
 import tls from 'node:tls';
 import sharp from 'sharp';
-import { startEmulator } from '../../src/emulator/index.js';
-import type { EmulatorOptions, RunningEmulator, WorkflowContext } from '../../src/emulator/index.js';
-import { cloudEndpoints, connectTenant, createCredential } from '../../src/tenant/index.js';
-import type { TenantClient } from '../../src/tenant/index.js';
+import { startEmulator } from '../../../src/emulator/index.js';
+import type { EmulatorOptions, RunningEmulator, WorkflowContext } from '../../../src/emulator/index.js';
+import { cloudEndpoints, connectTenant, createCredential } from '../../../src/target/entra/index.js';
+import type { TenantClient } from '../../../src/target/entra/index.js';
 
 export async function startTrustedEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const emulator = await startEmulator(options);

@@ -7,15 +7,15 @@
  *   mail address → GET /users?$filter=mail eq '…';  employeeId → GET /users?$filter=employeeId eq '…'.
  * A filter matching more than one user is ambiguous and resolves to nobody.
  */
-import { mapLimit } from '../core/pool.js';
-import type { UserKey } from '../manifest/userKey.js';
+import { mapLimit } from '../../core/pool.js';
+import type { UserKey } from '../../manifest/userKey.js';
 import { classifyFailure, graphErrorFromResponse } from './errors.js';
 import type { GraphError } from './errors.js';
 import type { GraphConnection, GraphRequest, GraphResponse } from './http.js';
 import { encodeSegment, odataString, query } from './http.js';
 import { PERMISSIONS } from './permissions.js';
 import { MAX_BATCH, sendBatch, type BatchAnswer } from './batch.js';
-import { backoffDelayMs, sleep, withRetries } from './retry.js';
+import { backoffDelayMs, sleep, withRetries } from '../../tenant/retry.js';
 
 export interface ResolvedUser {
   id: string;

@@ -8,12 +8,12 @@
 //   - removing a photo that is not there is done, not failed;
 //   - the policy PATCH carries only the fields set, never a null.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_APP_PERMISSIONS, PHOTO_ROLE_TEMPLATE_IDS } from '../../src/emulator/index.js';
-import type { NoPhotoMetadata, RunningEmulator } from '../../src/emulator/index.js';
-import { parseUserKey } from '../../src/manifest/userKey.js';
-import { photoPolicyPatch } from '../../src/tenant/graph.js';
-import { GraphError, WritePacer, isResolved, listAllDirectoryUsers, photoPresence } from '../../src/tenant/index.js';
-import type { TenantClient } from '../../src/tenant/index.js';
+import { DEFAULT_APP_PERMISSIONS, PHOTO_ROLE_TEMPLATE_IDS } from '../../../src/emulator/index.js';
+import type { NoPhotoMetadata, RunningEmulator } from '../../../src/emulator/index.js';
+import { parseUserKey } from '../../../src/manifest/userKey.js';
+import { photoPolicyPatch } from '../../../src/target/entra/graph.js';
+import { GraphError, WritePacer, isResolved, listAllDirectoryUsers, photoPresence } from '../../../src/target/entra/index.js';
+import type { TenantClient } from '../../../src/target/entra/index.js';
 import { clientFor, jpeg, startTrustedEmulator } from './helpers.js';
 
 const ADA = '5c0d0a6e-7b1f-4f43-9f57-1a2b3c4d5e01';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isUserError } from '../../src/core/errors.js';
-import { cloudEndpoints, isMicrosoftAuthorityHost, parseCloud } from '../../src/tenant/index.js';
+import { isUserError } from '../../../src/core/errors.js';
+import { cloudEndpoints, isMicrosoftAuthorityHost, parseCloud } from '../../../src/target/entra/index.js';
 
 describe('clouds', () => {
   it('knows the authority, Graph host and scope of each cloud', () => {

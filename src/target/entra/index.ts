@@ -1,8 +1,7 @@
-// The tenant layer: the only code that talks HTTP to Entra ID and Microsoft Graph.
+// Microsoft Entra ID: the only code that talks HTTP to Entra ID and Microsoft Graph.
 //   clouds  — which authority / Graph host / scope for each Microsoft cloud
 //   auth    — GitHub OIDC → ClientAssertionCredential, with actionable sign-in errors
 //   graph   — TenantClient: users, photos, photo policy, the app's directory roles
-//   pacer   — WritePacer: photo writes at the tenant's throttle limit, retried within bounds
 //   errors  — GraphError and how failures are classified for retries
 export { CLOUD_NAMES, cloudEndpoints, isMicrosoftAuthorityHost, parseCloud } from './clouds.js';
 export type { Cloud, CloudEndpoints, EndpointOverrides } from './clouds.js';
@@ -14,10 +13,11 @@ export { PERMISSIONS, TenantClient, connectTenant } from './graph.js';
 export type { PhotoMeta, PhotoPolicy, PhotoPolicyChange, PhotoSource, PhotoWriteResult, TenantClientOptions } from './graph.js';
 export { GraphConnection, encodeSegment, odataString } from './http.js';
 export type { GraphRequest, GraphResponse, GraphVersion } from './http.js';
-export { PacerCancelledError, WritePacer, attemptsOf } from './pacer.js';
-export type { PacerEvent, PacerStats, WritePacerOptions } from './pacer.js';
-export { backoffDelayMs, withRetries } from './retry.js';
-export type { RetryOptions } from './retry.js';
+// The write pacer and retries are not Entra's (src/tenant/); re-exported here until they move.
+export { PacerCancelledError, WritePacer, attemptsOf } from '../../tenant/pacer.js';
+export type { PacerEvent, PacerStats, WritePacerOptions } from '../../tenant/pacer.js';
+export { backoffDelayMs, withRetries } from '../../tenant/retry.js';
+export type { RetryOptions } from '../../tenant/retry.js';
 export { findDeletedUsers, isResolved } from './users.js';
 export type { DeletedUser } from './users.js';
 export type { ResolveOptions, ResolvedUser, UnresolvedUser, UserResolution } from './users.js';

@@ -5,10 +5,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyRevision } from '../../src/apply/apply.js';
-import { PHOTO_ROLE_TEMPLATE_IDS } from '../../src/emulator/index.js';
-import type { RunningEmulator } from '../../src/emulator/index.js';
-import { copySample, git, tempDir } from '../helpers/repo.js';
+import { applyRevision } from '../../../src/apply/apply.js';
+import { PHOTO_ROLE_TEMPLATE_IDS } from '../../../src/emulator/index.js';
+import type { RunningEmulator } from '../../../src/emulator/index.js';
+import { copySample, git, tempDir } from '../../helpers/repo.js';
 import { clientFor, startTrustedEmulator } from './helpers.js';
 
 let scratch: Awaited<ReturnType<typeof tempDir>>;

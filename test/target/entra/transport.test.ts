@@ -1,9 +1,9 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_USERS } from '../../src/emulator/index.js';
-import type { RunningEmulator } from '../../src/emulator/index.js';
-import { GraphConnection, GraphError, classifyFailure } from '../../src/tenant/index.js';
+import { DEFAULT_USERS } from '../../../src/emulator/index.js';
+import type { RunningEmulator } from '../../../src/emulator/index.js';
+import { GraphConnection, GraphError, classifyFailure } from '../../../src/target/entra/index.js';
 import { credentialFor, jpeg, startTrustedEmulator } from './helpers.js';
 
 /** How the Graph transport (node:https under the Graph client) fails and recovers, on the real emulator. */
