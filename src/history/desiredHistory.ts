@@ -229,7 +229,7 @@ class Engine {
     const parsed = parseManifest(path, text);
     if (!parsed.manifest) return null;
     const entries = new Map<string, CompactEntry>();
-    for (const u of parsed.manifest.users) {
+    for (const u of [...parsed.manifest.users, ...parsed.manifest.groups]) {
       const canonical = u.key.canonical;
       if (this.followed && !this.followed.has(canonical)) continue;
       if (entries.has(canonical)) continue; // the first declaration is the one validation keeps

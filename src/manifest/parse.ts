@@ -6,7 +6,7 @@ import { printable } from '../core/untrusted.js';
 import { resolveRole, PHOTO_UPDATE_ROLES, type DirectoryRole } from './roles.js';
 import { knownKeysAt, schemaErrors } from './schema.js';
 import { DEFAULT_PHOTO_ROOT, type Crop, type Manifest, type ManifestPolicy, type ManifestUser, type SourceRef } from './types.js';
-import { parseEmployeeId, parseUserKey } from './userKey.js';
+import { parseEmployeeId, parseGroupKey, parseUserKey } from './userKey.js';
 import { nodeAt, parseInstancePath, parseYaml, positionOf, type Position, type SourceMark, type YamlProblem, type YamlSource } from './yamlSource.js';
 
 /** Manifests are text written by people; anything this big is a mistake or an attack. */
@@ -128,8 +128,31 @@ export function parseManifest(file: string, text: string): ParsedManifest {
     });
   }
 
+  const groups: ManifestUser[] = [];
+  if (Array.isArray(value.groups)) {
+    value.groups.forEach((entry, index) => {
+      if (!isPlainObject(entry) || typeof entry.photo !== 'string' || typeof entry.group !== 'string') return; // reported by the schema
+      const keyPos = positionOf(source, nodeAt(source, ['groups', index, 'group']).node);
+      const keyResult = parseGroupKey(entry.group);
+      if (!keyResult.ok) {
+        error('invalid-group-key', keyPos, printable(keyResult.message));
+        return;
+      }
+      const name = typeof entry.name === 'string' ? entry.name.trim() : '';
+      groups.push({
+        key: keyResult.key,
+        ...(name ? { name } : {}),
+        photo: entry.photo,
+        crop: readCrop(entry.crop) ?? fileCrop,
+        normalise,
+        keyAt: at(keyPos),
+        photoAt: at(positionOf(source, nodeAt(source, ['groups', index, 'photo']).node)),
+      });
+    });
+  }
+
   const policy = isPlainObject(value.policy) ? readPolicy(value.policy, source, at, error) : undefined;
-  const manifest: Manifest = { file, photoRoot, users, ...(policy ? { policy } : {}) };
+  const manifest: Manifest = { file, photoRoot, users, groups, ...(policy ? { policy } : {}) };
   if (photoRootNode) manifest.photoRootAt = at(positionOf(source, photoRootNode));
   return { manifest, findings };
 }
@@ -385,6 +408,10 @@ function describePath(path: readonly (string | number)[]): string {
   if (path[0] === 'users' && typeof path[1] === 'number') {
     const rest = path.slice(2);
     return rest.length ? `"${rest.join('.')}" of users entry ${path[1] + 1}` : `users entry ${path[1] + 1}`;
+  }
+  if (path[0] === 'groups' && typeof path[1] === 'number') {
+    const rest = path.slice(2);
+    return rest.length ? `"${rest.join('.')}" of groups entry ${path[1] + 1}` : `groups entry ${path[1] + 1}`;
   }
   return `"${path.join('.')}"`;
 }

@@ -16,6 +16,7 @@ export function knownKeysAt(path: readonly (string | number)[]): string[] {
   const defs = manifestSchema.definitions;
   if (path.length === 0) return Object.keys(manifestSchema.properties);
   if (path[0] === 'users' && path.length === 2) return Object.keys(defs.user.properties);
+  if (path[0] === 'groups' && path.length === 2) return Object.keys(defs.group.properties);
   if (path[0] === 'policy' && path.length === 1) return Object.keys(defs.policy.properties);
   return [];
 }

@@ -18,7 +18,7 @@ export interface ManifestUser {
   normalise: boolean;
   /** The person's name as the manifest writes it (`name:`), for reports only; never part of desired state's photo. */
   name?: string;
-  /** The `user:`/`employeeId:` value. */
+  /** The `user:`/`employeeId:`/`group:` value. */
   keyAt: SourceRef;
   /** The `photo:` value. */
   photoAt: SourceRef;
@@ -36,6 +36,8 @@ export interface Manifest {
   photoRoot: string;
   photoRootAt?: SourceRef;
   users: ManifestUser[];
+  /** `groups:` entries (Microsoft 365 groups and teams); their keys are of kind `group`. */
+  groups: ManifestUser[];
   policy?: ManifestPolicy;
 }
 

@@ -5,13 +5,14 @@
 import { printable } from '../core/untrusted.js';
 import { isGuid } from '../core/guid.js';
 
-export type UserKeyKind = 'objectId' | 'upn' | 'employeeId';
+/** `group`: a Microsoft 365 group or team (manifest `groups:`), by object id, mail or mailNickname. */
+export type UserKeyKind = 'objectId' | 'upn' | 'employeeId' | 'group';
 
 export interface UserKey {
   kind: UserKeyKind;
   /** As written in the manifest (trimmed). */
   value: string;
-  /** Canonical form: `upn:ada@contoso.edu`, `objectId:0b6c…`, `employeeId:10023`. */
+  /** Canonical form: `upn:ada@contoso.edu`, `objectId:0b6c…`, `employeeId:10023`, `group:class-9b@school.edu`. */
   canonical: string;
 }
 
@@ -54,6 +55,44 @@ export function parseEmployeeId(id: string): UserKeyResult {
   return { ok: true, key: { kind: 'employeeId', value, canonical: `employeeId:${value}` } };
 }
 
+// mailNickname: Graph allows ASCII without @ ( ) \ [ ] " ; : < > , and spaces, at most 64
+// characters. Accepted here: the characters a school or company actually uses, none of which can
+// break a URL or an OData string (a quote is doubled when it is sent).
+const MAIL_NICKNAME = /^[A-Za-z0-9'._\-!#^~+]{1,64}$/;
+
+/** How a group key names its group. */
+export type GroupKeyForm = 'objectId' | 'mail' | 'mailNickname';
+
+/** Parses a `groups:` entry's `group:` value: an object id (GUID), a mail address, or a mailNickname. */
+export function parseGroupKey(group: string): UserKeyResult {
+  const value = group.trim();
+  if (isGuid(value)) return { ok: true, key: { kind: 'group', value, canonical: `group:${value.toLowerCase()}` } };
+  if (value.includes('@')) {
+    if (!UPN.test(value) || value.length > 256) {
+      return { ok: false, message: `"${value}" is not a valid group mail address. It may contain only letters, digits and ' . - _ ! # ^ ~ + before the @, and a domain after it.` };
+    }
+    return { ok: true, key: { kind: 'group', value, canonical: `group:${value.toLowerCase()}` } };
+  }
+  if (!MAIL_NICKNAME.test(value)) {
+    return {
+      ok: false,
+      message: `"${value}" is not a group object id, mail address or mailNickname. A mailNickname is at most 64 letters, digits and ' . - _ ! # ^ ~ + (no spaces): write the group's mail (e.g. class-9b@yourschool.edu) or its object id.`,
+    };
+  }
+  return { ok: true, key: { kind: 'group', value, canonical: `group:${value.toLowerCase()}` } };
+}
+
+/** Which property of the group a group key matches (undefined for a user key). */
+export function groupKeyForm(key: UserKey): GroupKeyForm | undefined {
+  if (key.kind !== 'group') return undefined;
+  if (isGuid(key.value)) return 'objectId';
+  return key.value.includes('@') ? 'mail' : 'mailNickname';
+}
+
+export function isGroupKey(key: UserKey): boolean {
+  return key.kind === 'group';
+}
+
 /**
  * The key with the person's name beside it, for reports read by people: `employeeId 41002 (Ada
  * Lovelace)`. The name (the manifest's `name:`, else the tenant's displayName) is data: one line
@@ -66,5 +105,7 @@ export function describeUser(key: UserKey, name?: string): string {
 
 /** The key as shown in messages, logs and reports: one line of visible text (the value is data). */
 export function describeKey(key: UserKey): string {
-  return key.kind === 'employeeId' ? `employeeId ${printable(key.value)}` : printable(key.value);
+  if (key.kind === 'employeeId') return `employeeId ${printable(key.value)}`;
+  if (key.kind === 'group') return `group ${printable(key.value)}`;
+  return printable(key.value);
 }

@@ -22,6 +22,7 @@ export interface ValidateOptions {
 
 /** A manifest entry whose key and photo path are valid: the raw material of desired state. */
 export interface DeclaredUser {
+  /** A user's key, or a group's (kind `group`, from a manifest's `groups:`). */
   key: UserKey;
   /** The manifest's `name:` (display only). */
   name?: string;
@@ -47,10 +48,11 @@ export interface DecodedPhoto {
 export interface ValidationResult {
   findings: Finding[];
   manifestFiles: string[];
+  /** Every declared subject: users, then groups (key kind `group`) in manifest order. */
   users: DeclaredUser[];
   policy?: ManifestPolicy;
   decoded: DecodedPhoto[];
-  stats: { manifests: number; users: number; photos: number; photosDecoded: number };
+  stats: { manifests: number; users: number; groups?: number; photos: number; photosDecoded: number };
 }
 
 const MANIFEST_FILE = /\.ya?ml$/i;
@@ -87,14 +89,16 @@ export async function validateRepository(snapshot: Snapshot, options: ValidateOp
   let policy: ManifestPolicy | undefined;
   const candidates: { manifest: (typeof manifests)[number]; user: (typeof manifests)[number]['users'][number] }[] = [];
   for (const manifest of manifests) {
-    for (const user of manifest.users) {
+    // Groups (`groups:`) are subjects like users: same path and image rules, one declaration each.
+    for (const user of [...manifest.users, ...(manifest.groups ?? [])]) {
       const previous = firstDeclaration.get(user.key.canonical);
       if (previous) {
+        const group = user.key.kind === 'group';
         findings.push({
           ...at(user.keyAt),
           severity: 'error',
-          code: 'duplicate-user',
-          message: `${printable(describeKey(user.key))} is already declared at ${printable(previous.file)}:${previous.line}. A user has one photo: remove one of the two entries.`,
+          code: group ? 'duplicate-group' : 'duplicate-user',
+          message: `${printable(describeKey(user.key))} is already declared at ${printable(previous.file)}:${previous.line}. A ${group ? 'group' : 'user'} has one photo: remove one of the two entries.`,
         });
         continue;
       }
@@ -155,7 +159,7 @@ export async function validateRepository(snapshot: Snapshot, options: ValidateOp
       if (NOT_A_PHOTO.test(entry.path)) continue;
       photoCount++;
       if (!referenced.has(entry.path) && !suggested.has(entry.path)) {
-        findings.push({ severity: 'warning', code: 'orphan-photo', file: entry.path, message: `${printable(entry.path)} is not used by any manifest. Add a users entry for it, or delete it.` });
+        findings.push({ severity: 'warning', code: 'orphan-photo', file: entry.path, message: `${printable(entry.path)} is not used by any manifest. Add a users (or groups) entry for it, or delete it.` });
       }
     }
   }
@@ -187,7 +191,7 @@ export async function validateRepository(snapshot: Snapshot, options: ValidateOp
     users,
     ...(policy ? { policy } : {}),
     decoded,
-    stats: { manifests: manifestEntries.length, users: users.length, photos: photoCount, photosDecoded: decoded.length },
+    stats: { manifests: manifestEntries.length, users: users.filter((u) => u.key.kind !== 'group').length, groups: users.filter((u) => u.key.kind === 'group').length, photos: photoCount, photosDecoded: decoded.length },
   };
 }
 
