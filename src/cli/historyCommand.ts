@@ -12,7 +12,7 @@ import { fetchRecords } from '../history/appliedRecords.js';
 import { GitHubApi, githubRepository } from '../history/githubApi.js';
 import { streamHistory, subjectHistory, type HistoryOptions } from '../history/history.js';
 import { parseEmployeeId, parseUserKey, type UserKey } from '../manifest/userKey.js';
-import { BlobReader, defaultRemote, isGitRepository, resolveCommit } from '../repo/git.js';
+import { BlobReader, defaultRemote, gitMaybe, isGitRepository, resolveCommit } from '../repo/git.js';
 import { historyEntryJson, historyEntryText, historyHtml, historyJson, historyText, recordsLine } from '../report/history.js';
 import { checkRevisionArguments, repoDirectory, wantsHelp } from './args.js';
 import type { Output } from './output.js';
@@ -88,6 +88,11 @@ export async function historyCommand(args: string[], out: Output, all = false): 
   const repo = await repoDirectory(values.repo);
   if (!(await isGitRepository(repo))) throw new UserError('usage', `${repo} is not a git repository. history reads the photos repository's git history: run it in a clone (or pass --repo).`);
   await checkRevisionArguments(repo, { '--head': values.head });
+  if ((await gitMaybe(repo, ['rev-parse', '--is-shallow-repository']))?.trim() === 'true') {
+    // A shallow clone starts its history at its cut: every change before it would be missing, and
+    // the first commit would look like the day every photo was added.
+    throw new UserError('usage', `${repo} is a shallow clone: its history is cut short, so it cannot tell who changed what. Fetch the whole history first: git fetch --unshallow (in a workflow: actions/checkout with fetch-depth: 0).`);
+  }
   const remote = values.remote ?? (await defaultRemote(repo)) ?? 'none';
   if (remote !== 'none') await fetchRecords(repo, remote);
   const github = await githubAccess(repo, values['github-token'], values['github-repository']);

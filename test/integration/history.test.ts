@@ -236,6 +236,19 @@ describe('the record on the remote', () => {
   });
 });
 
+describe('what history refuses or narrows', () => {
+  it('a shallow clone is refused with what to do; --target narrows the records to one target', async () => {
+    const shallow = path.join(scratch.dir, 'shallow');
+    execFileSync('git', ['clone', '-q', '--depth', '1', `file://${repo}`, shallow]);
+    const refused = await runCli(['history', 'ada.lovelace@contoso.edu', '--repo', shallow, '--remote', 'none']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/is a shallow clone.*git fetch --unshallow.*fetch-depth: 0/s);
+    const other = JSON.parse((await history(['ada.lovelace@contoso.edu', '--format', 'json', '--target', 'google'])).stdout);
+    expect(other.records).toEqual([]);
+    expect(other.entries.map((e: any) => e.environments)).toEqual([[], [], [], []]);
+  });
+});
+
 describe('log: every subject', () => {
   it('lists every change since a date, streamed as one JSON document', async () => {
     const result = await runCli(['log', '--repo', repo, '--remote', 'none', '--since', '2026-09-05', '--format', 'json']);
