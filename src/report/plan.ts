@@ -4,7 +4,7 @@
  */
 import type { DesiredPolicy } from '../desired/desired.js';
 import { roleName } from '../manifest/roles.js';
-import { describeUser, type UserKeyKind } from '../manifest/userKey.js';
+import { describeUser, isGroupKey, type UserKeyKind } from '../manifest/userKey.js';
 import type { Plan, PlannedUpload } from '../plan/plan.js';
 import { printable } from '../core/untrusted.js';
 import type { Vocabulary } from '../core/vocabulary.js';
@@ -19,7 +19,7 @@ export interface PolicyJson {
 export interface PlanJson {
   base: string | null;
   head: string;
-  /** `name`: the manifest's `name:` for the user, when it has one (display only). */
+  /** `name`: the manifest's `name:` for the user, when it has one (display only). A group's entry has `keyType: "group"`. */
   uploads: { user: string; keyType: UserKeyKind; name?: string; photo: string; reason: 'new' | 'replaced'; previousPhoto?: string }[];
   removals: { user: string; keyType: UserKeyKind; name?: string; photo: string }[];
   prune: boolean;
@@ -119,8 +119,14 @@ export function policyWarnings(plan: Plan): string[] {
 export function planText(plan: Plan): string {
   // Keys, names and paths are data: printable() keeps each on its line (describeUser already is).
   const lines = [`Plan ${plan.base ? `${plan.base}..${plan.head}` : `for ${plan.head} (no base: everything is new)`}`];
-  for (const u of plan.uploads) lines.push(`  ${u.reason === 'new' ? '+' : '~'} ${describeUser(u.key, u.name)}  ${printable(u.photo)}${u.previousPhoto && u.previousPhoto !== u.photo ? ` (was ${printable(u.previousPhoto)})` : ''}  [${u.reason}]`);
-  for (const r of plan.removals) lines.push(`  - ${describeUser(r.key, r.name)}  ${printable(r.photo)}  [${plan.prune ? 'remove' : 'removed from manifests; photo kept without prune'}]`);
+  // Users first, then groups (and teams) in their own section.
+  for (const groups of [false, true]) {
+    const uploads = plan.uploads.filter((u) => isGroupKey(u.key) === groups);
+    const removals = plan.removals.filter((r) => isGroupKey(r.key) === groups);
+    if (groups && uploads.length + removals.length > 0) lines.push('  Groups and teams:');
+    for (const u of uploads) lines.push(`  ${u.reason === 'new' ? '+' : '~'} ${describeUser(u.key, u.name)}  ${printable(u.photo)}${u.previousPhoto && u.previousPhoto !== u.photo ? ` (was ${printable(u.previousPhoto)})` : ''}  [${u.reason}]`);
+    for (const r of removals) lines.push(`  - ${describeUser(r.key, r.name)}  ${printable(r.photo)}  [${plan.prune ? 'remove' : 'removed from manifests; photo kept without prune'}]`);
+  }
   if (plan.policy) lines.push(`  ~ policy: ${describePolicy(plan.policy.from)} → ${describePolicy(plan.policy.to)}`);
   for (const w of policyWarnings(plan)) lines.push(`  ! ${w}`);
   lines.push(planHeadline(plan));
@@ -164,17 +170,32 @@ export function planMarkdown(plan: Plan, options: PlanMarkdownOptions = {}): str
   if (plan.uploads.length === 0 && plan.removals.length === 0 && !plan.policy) {
     out.push('No changes: the tenant already matches this revision.', '');
   }
-  const uploadTable = (title: string, rows: PlannedUpload[]) => {
+  const userNews = news.filter((u) => !isGroupKey(u.key));
+  const userReplaced = replaced.filter((u) => !isGroupKey(u.key));
+  const userRemovals = plan.removals.filter((r) => !isGroupKey(r.key));
+  const uploadTable = (title: string, rows: PlannedUpload[], who = 'User') => {
     if (!rows.length) return;
-    const header = ['| Photo | User | File |', '|---|---|---|'];
+    const header = [`| Photo | ${who} | File |`, '|---|---|---|'];
     const body = rows.map((u) => `| ${thumb(u.photo, options, u.name)} | ${mdText(describeUser(u.key, u.name))} | ${mdText(u.photo)}${u.previousPhoto && u.previousPhoto !== u.photo ? ` (was ${mdText(u.previousPhoto)})` : ''} |`);
     out.push(...collapsible(`${title} (${rows.length})`, header, capped(body, maxRows, 3), openRows), '');
   };
-  uploadTable('New photos', news);
-  uploadTable('Replaced photos', replaced);
-  if (plan.removals.length) {
-    const note = plan.prune ? 'These photos will be deleted from the tenant.' : `Removed from the manifests. Without \`${options.words?.prune ?? 'prune: true'}\` their photos stay in the tenant.`;
-    out.push(...collapsible(`Removed users (${plan.removals.length})`, [note, '', '| User | Had |', '|---|---|'], capped(plan.removals.map((r) => `| ${mdText(describeUser(r.key, r.name))} | ${mdText(r.photo)} |`), maxRows, 2), openRows), '');
+  const removalNote = plan.prune ? 'These photos will be deleted from the tenant.' : `Removed from the manifests. Without \`${options.words?.prune ?? 'prune: true'}\` their photos stay in the tenant.`;
+  const removalTable = (title: string, rows: Plan['removals'], who: string) => {
+    if (!rows.length) return;
+    out.push(...collapsible(`${title} (${rows.length})`, [removalNote, '', `| ${who} | Had |`, '|---|---|'], capped(rows.map((r) => `| ${mdText(describeUser(r.key, r.name))} | ${mdText(r.photo)} |`), maxRows, 2), openRows), '');
+  };
+  uploadTable('New photos', userNews);
+  uploadTable('Replaced photos', userReplaced);
+  removalTable('Removed users', userRemovals, 'User');
+  // Groups and teams in their own section (a team's photo is its group's photo).
+  const groupNews = news.filter((u) => isGroupKey(u.key));
+  const groupReplaced = replaced.filter((u) => isGroupKey(u.key));
+  const groupRemovals = plan.removals.filter((r) => isGroupKey(r.key));
+  if (groupNews.length + groupReplaced.length + groupRemovals.length > 0) {
+    out.push('#### Groups and teams', '');
+    uploadTable('New group photos', groupNews, 'Group');
+    uploadTable('Replaced group photos', groupReplaced, 'Group');
+    removalTable('Removed groups', groupRemovals, 'Group');
   }
   if (plan.policy) {
     out.push('#### Photo policy', '', `- from: ${mdText(describePolicy(plan.policy.from))}`, `- to: **${mdText(describePolicy(plan.policy.to))}**`, '');
