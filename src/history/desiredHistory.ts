@@ -66,7 +66,12 @@ export interface RevisionChanges {
   changes: SubjectChange[];
 }
 
-type State = ({ kind: 'declared' } & DeclaredState) | ({ kind: 'invalid' } & InvalidState);
+/**
+ * What the walk holds per subject: a declared state without its fingerprint (settings objects are
+ * shared, so blob id and settings identity decide), made whole only for the changes it reports.
+ */
+type Held = Omit<DeclaredState, 'fingerprint'>;
+type State = ({ kind: 'declared' } & Held) | ({ kind: 'invalid' } & InvalidState);
 
 interface CompactEntry {
   key: UserKey;
@@ -130,7 +135,8 @@ export class ParsedManifests {
 }
 
 class Engine {
-  private readonly tree = new Map<string, { oid: string; mode: string }>();
+  /** path → blob; `path` is the key itself, so a subject's photo path is not a second copy. */
+  private readonly tree = new Map<string, { path: string; oid: string; mode: string }>();
   /** Files below each folder: a folder exists while it holds one. */
   private readonly folders = new Map<string, number>();
   private readonly manifests = new Map<string, ManifestVersion>();
@@ -166,7 +172,7 @@ class Engine {
     for (const change of changes) {
       const had = this.tree.get(change.path);
       if (change.oid && change.mode) {
-        this.tree.set(change.path, { oid: change.oid, mode: change.mode });
+        this.tree.set(change.path, { path: change.path, oid: change.oid, mode: change.mode });
         if (!had) this.countFolders(change.path, 1);
       } else if (had) {
         this.tree.delete(change.path);
@@ -258,8 +264,8 @@ class Engine {
       const resolved = await resolvePhotoPath(this.snapshot(asked), version.photoRoot, entry.photo);
       if (resolved.ok) {
         const settings = settingsFor(entry.normalise, entry.crop);
-        const blobId = this.tree.get(resolved.path)!.oid;
-        next = { kind: 'declared', key: entry.key, ...(entry.name ? { name: entry.name } : {}), file, line: entry.line, photo: resolved.path, blobId, settings, fingerprint: photoFingerprint(blobId, settings) };
+        const photo = this.tree.get(resolved.path)!;
+        next = { kind: 'declared', key: entry.key, ...(entry.name ? { name: entry.name } : {}), file, line: entry.line, photo: photo.path, blobId: photo.oid, settings };
       } else {
         next = { kind: 'invalid', key: entry.key, file, line: entry.line, message: resolved.message };
       }
@@ -277,12 +283,12 @@ class Engine {
 
     if (next?.kind === 'declared') {
       if (prev?.kind === 'declared') {
-        if (prev.fingerprint === next.fingerprint) return undefined;
+        if (prev.blobId === next.blobId && prev.settings === next.settings) return undefined;
         return { subject, kind: prev.blobId === next.blobId ? 'settings' : 'replaced', before: strip(prev), after: strip(next) };
       }
       const before = prev?.kind === 'invalid' ? prev.previous : undefined;
       if (before) {
-        if (before.fingerprint === next.fingerprint) return { subject, kind: 'valid-again', before, after: strip(next) };
+        if (before.blobId === next.blobId && before.settings === next.settings) return { subject, kind: 'valid-again', before, after: strip(next) };
         return { subject, kind: before.blobId === next.blobId ? 'settings' : 'replaced', before, after: strip(next) };
       }
       return { subject, kind: 'new', ...(last ? { readded: true, before: last } : {}), after: strip(next) };
@@ -375,9 +381,9 @@ function settingsFor(enabled: boolean, crop: Crop): NormaliseSettings {
   return settings;
 }
 
-function strip(state: State): DeclaredState {
-  const { kind: _kind, ...rest } = state as { kind: 'declared' } & DeclaredState;
-  return rest;
+function strip(state: { kind: 'declared' } & Held): DeclaredState {
+  const { kind: _kind, ...rest } = state;
+  return { ...rest, fingerprint: photoFingerprint(rest.blobId, rest.settings) };
 }
 
 function sameEntry(a: CompactEntry, b: CompactEntry): boolean {
