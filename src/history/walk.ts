@@ -86,23 +86,30 @@ async function* logSteps(repo: string, revisions: readonly string[]): AsyncGener
     const trimmed = token.replace(/^\n+/, '');
     if (trimmed.startsWith(':')) pendingMeta = trimmed;
   };
-  for await (const chunk of proc.stdout as AsyncIterable<Buffer>) {
-    const data = rest.length ? Buffer.concat([rest, chunk]) : chunk;
-    // One pass over the chunk. Each token is decoded into a string of its own: a slice of a
-    // chunk-sized string would keep the whole chunk alive for as long as the tree holds a path.
-    let start = 0;
-    for (let nul = data.indexOf(0); nul !== -1; nul = data.indexOf(0, start)) {
-      take(data.toString('utf8', start, nul));
-      start = nul + 1;
+  let finished = false;
+  try {
+    for await (const chunk of proc.stdout as AsyncIterable<Buffer>) {
+      const data = rest.length ? Buffer.concat([rest, chunk]) : chunk;
+      // One pass over the chunk. Each token is decoded into a string of its own: a slice of a
+      // chunk-sized string would keep the whole chunk alive for as long as the tree holds a path.
+      let start = 0;
+      for (let nul = data.indexOf(0); nul !== -1; nul = data.indexOf(0, start)) {
+        take(data.toString('utf8', start, nul));
+        start = nul + 1;
+      }
+      rest = Buffer.from(data.subarray(start));
+      for (const s of out.splice(0)) yield s;
     }
-    rest = Buffer.from(data.subarray(start));
-    for (const s of out.splice(0)) yield s;
+    if (rest.length) take(rest.toString('utf8'));
+    if (step) out.push(step);
+    const code = await exited;
+    finished = true;
+    if (code !== 0) throw new UserError('git', `git log failed in ${repo}: ${stderr.trim()}`);
+    for (const s of out) yield s;
+  } finally {
+    // A reader that stops early (an error while reporting) must not leave git writing to nobody.
+    if (!finished) proc.kill();
   }
-  if (rest.length) take(rest.toString('utf8'));
-  if (step) out.push(step);
-  const code = await exited;
-  if (code !== 0) throw new UserError('git', `git log failed in ${repo}: ${stderr.trim()}`);
-  for (const s of out) yield s;
 }
 
 function commitInfo(fields: string[]): CommitInfo {
