@@ -79,7 +79,7 @@ export function environmentText(env: EnvironmentStatus): string {
         const approvals = run.approvals?.length ? `; deployment approved by ${run.approvals.filter((a) => a.state === 'approved').map((a) => printable(a.user)).join(', ') || 'nobody'}` : '';
         return `${run.url ? printable(run.url) : 'a local run'}${run.actor ? ` by ${printable(run.actor)}` : ''}${approvals}`;
       });
-      return `applied by ${env.at ?? '(time not recorded)'} with ${env.head?.slice(0, 12) ?? '?'}${runs.length ? ` (${runs.join('; ')})` : ''}`;
+      return `applied with ${env.head?.slice(0, 12) ?? '?'}, recorded ${env.at ?? '(time not recorded)'}${runs.length ? ` (${runs.join('; ')})` : ''}`;
     }
     case 'recorded':
       return 'covered by the applied record, no run lists it (the tenant already had it, or a removal applied without prune)';

@@ -133,7 +133,7 @@ Applied records: entra/production at <merge>, entra/staging at <readd>.
   by Alex Admin <alex@school.example>: "Sample photos"
   approved by: no pull request or approval recorded
   entra/production: superseded: a later change of this subject was applied first
-  entra/staging: applied by <time> with <sample> (https://github.com/school/photos/actions/runs/101 by octo-admin)
+  entra/staging: applied with <sample>, recorded <time> (https://github.com/school/photos/actions/runs/101 by octo-admin)
 
 2026-09-06T10:00:00+00:00  <merge>  photo replaced
   photo: photos/staff/ada-2026.jpg (blob <id>, crop centre; manifests/maths.yaml:3) (was photos/staff/ada-lovelace.jpg)
@@ -141,7 +141,7 @@ Applied records: entra/production at <merge>, entra/staging at <readd>.
   in the merge: <portrait> by Pat Photographer <pat@photos.example> 2026-09-04T10:00:00+00:00: "New portrait for Ada"
   pull request #12
   approved by: Dana Reviewer <dana@school.example> (commit trailer)
-  entra/production: applied by <time> with <merge> (https://github.com/school/photos/actions/runs/202 by octo-admin)
+  entra/production: applied with <merge>, recorded <time> (https://github.com/school/photos/actions/runs/202 by octo-admin)
   entra/staging: superseded: a later change of this subject was applied first
 
 2026-09-07T10:00:00+00:00  <removal>  removed
@@ -150,7 +150,7 @@ Applied records: entra/production at <merge>, entra/staging at <readd>.
   pull request #13
   approved by: not recorded in git (pass --github-token to read the reviews)
   entra/production: not applied yet
-  entra/staging: applied by <time> with <removal> (https://github.com/school/photos/actions/runs/103 by octo-admin)
+  entra/staging: applied with <removal>, recorded <time> (https://github.com/school/photos/actions/runs/103 by octo-admin)
 
 2026-09-08T10:00:00+00:00  <readd>  added again
   photo: photos/staff/ada-2026.jpg (blob <id>, crop centre; manifests/maths.yaml:3) (was photos/staff/ada-2026.jpg)
@@ -158,7 +158,7 @@ Applied records: entra/production at <merge>, entra/staging at <readd>.
   pull request #14
   approved by: not recorded in git (pass --github-token to read the reviews)
   entra/production: not applied yet
-  entra/staging: applied by <time> with <readd> (https://github.com/school/photos/actions/runs/104 by octo-admin)
+  entra/staging: applied with <readd>, recorded <time> (https://github.com/school/photos/actions/runs/104 by octo-admin)
 `);
   });
 
