@@ -13,7 +13,7 @@ import type { GraphService } from './graph/service.js';
 import { readBody, sendJson } from './http.js';
 import { isRecord } from './jwt.js';
 import { DEFAULT_THROTTLE } from './options.js';
-import type { AccessTokenFormat, EmulatorUserSeed, LatencyConfig, NoPhotoMetadata, PhotoUpdateSettings, ThrottleConfig, WorkflowContext } from './options.js';
+import type { AccessTokenFormat, EmulatorUserSeed, LatencyConfig, GroupPhotoAppOnly, NoPhotoMetadata, PhotoUpdateSettings, ThrottleConfig, WorkflowContext } from './options.js';
 import type { RequestLog } from './request-log.js';
 import { describePhoto } from './state.js';
 import type { TenantState } from './state.js';
@@ -32,6 +32,8 @@ export interface EmulatorConfig {
   accessTokenFormat: AccessTokenFormat;
   /** GET /users/{id}/photo without a photo: 'placeholder' (200, 1x1 image/gif) | 'notFound' (404). */
   noPhotoMetadata: NoPhotoMetadata;
+  /** App-only group photo writes: 'allowed' | 'refused' (AppOnlyTokenNotSupportedForGroupUpdate). */
+  groupPhotoAppOnly: GroupPhotoAppOnly;
 }
 
 /** POST /_emulator/config: only the given keys change. `faults` replaces the whole list. */
@@ -45,6 +47,7 @@ export interface EmulatorConfigPatch {
   policy?: PhotoUpdateSettings;
   accessTokenFormat?: AccessTokenFormat;
   noPhotoMetadata?: NoPhotoMetadata;
+  groupPhotoAppOnly?: GroupPhotoAppOnly;
 }
 
 export interface AdminDeps {
@@ -90,6 +93,7 @@ export class AdminApi {
       policy: { source: state.policy.source, allowedRoles: [...state.policy.allowedRoles] },
       accessTokenFormat: state.accessTokenFormat,
       noPhotoMetadata: state.noPhotoMetadata,
+      groupPhotoAppOnly: state.groupPhotoAppOnly,
     };
   }
 
@@ -124,6 +128,10 @@ export class AdminApi {
     if (patch.noPhotoMetadata !== undefined) {
       if (patch.noPhotoMetadata !== 'placeholder' && patch.noPhotoMetadata !== 'notFound') throw new AdminError(400, "noPhotoMetadata must be 'placeholder' or 'notFound'.");
       state.noPhotoMetadata = patch.noPhotoMetadata;
+    }
+    if (patch.groupPhotoAppOnly !== undefined) {
+      if (patch.groupPhotoAppOnly !== 'allowed' && patch.groupPhotoAppOnly !== 'refused') throw new AdminError(400, "groupPhotoAppOnly must be 'allowed' or 'refused'.");
+      state.groupPhotoAppOnly = patch.groupPhotoAppOnly;
     }
     return this.config();
   }

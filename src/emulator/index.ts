@@ -137,6 +137,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     policy: options.policy ?? { source: null, allowedRoles: [] },
     ...(options.accessTokenFormat ? { accessTokenFormat: options.accessTokenFormat } : {}),
     ...(options.noPhotoMetadata ? { noPhotoMetadata: options.noPhotoMetadata } : {}),
+    ...(options.groupPhotoAppOnly ? { groupPhotoAppOnly: options.groupPhotoAppOnly } : {}),
   });
   const random = seededRandom(options.seed ?? 1);
   const log = new RequestLog(options.requestLogLimit ?? 100_000);

@@ -54,13 +54,28 @@ export interface EmulatorUserSeed {
   accountEnabled?: boolean;
 }
 
-/** A security group: members by object id or userPrincipalName (users only). */
+/** A group: members by object id or userPrincipalName (users only). */
 export interface EmulatorGroupSeed {
   /** Object id; derived from the display name when omitted. */
   id?: string;
   displayName: string;
   members: readonly string[];
+  /** A Microsoft 365 group (groupTypes ["Unified"], mail-enabled; a team is one); default a security group. */
+  unified?: boolean;
+  /** SMTP address; default none (a security group without mail). */
+  mail?: string;
+  /** Mail alias; default derived from the display name. */
+  mailNickname?: string;
 }
+
+/**
+ * How an app-only token's group photo writes (PUT/PATCH/DELETE /groups/{id}/photo/$value) are answered:
+ *  - 'allowed' (default): with ProfilePhoto.ReadWrite.All or Group.ReadWrite.All, as Microsoft's
+ *    "Update profilePhoto" page lists application permissions for a group's photo today;
+ *  - 'refused': 403 AppOnlyTokenNotSupportedForGroupUpdate, as Graph answered app-only group photo
+ *    writes before (and the page said "Not supported" for applications).
+ */
+export type GroupPhotoAppOnly = 'allowed' | 'refused';
 
 /** A federated identity credential on the app registration (Entra matches all three exactly). */
 export interface FederatedCredential {
@@ -224,6 +239,8 @@ export interface EmulatorOptions {
   accessTokenFormat?: AccessTokenFormat;
   /** GET /users/{id}/photo for a user without a photo: 'placeholder' (default, as documented) or 'notFound'. */
   noPhotoMetadata?: NoPhotoMetadata;
+  /** App-only group photo writes: 'allowed' (default, as documented today) or 'refused' (AppOnlyTokenNotSupportedForGroupUpdate). */
+  groupPhotoAppOnly?: GroupPhotoAppOnly;
   /** Where ca.pem/ca-key.pem live; default a fresh temp dir removed on stop. A given dir is kept and its CA reused. */
   stateDir?: string;
   /** Seed for latency jitter and probabilistic faults; default 1. */

@@ -22,11 +22,13 @@ export const DEFAULT_USERS: readonly EmulatorUserSeed[] = Object.freeze([
   student('0b6c2f0e-3c1d-4a3e-9f7a-2d5e8c1b9a09', 10031, 'Zara', 'Ahmed'),
 ]);
 
-/** "Staff" holds the six staff, "Students" the nine students, "Grade 9" the first four students. */
+/** "Staff" holds the six staff, "Students" the nine students, "Grade 9" the first four students, "Class 9B" (a Microsoft 365 group, class-9b@contoso.edu) the next four. */
 export const DEFAULT_GROUPS: readonly EmulatorGroupSeed[] = Object.freeze([
   { id: '7a1e0c55-2b3d-4c6f-8e9a-0b1c2d3e4f01', displayName: 'Staff', members: DEFAULT_USERS.filter((u) => u.jobTitle !== 'Student').map((u) => u.userPrincipalName) },
   { id: '7a1e0c55-2b3d-4c6f-8e9a-0b1c2d3e4f02', displayName: 'Students', members: DEFAULT_USERS.filter((u) => u.jobTitle === 'Student').map((u) => u.userPrincipalName) },
   { id: '7a1e0c55-2b3d-4c6f-8e9a-0b1c2d3e4f03', displayName: 'Grade 9', members: DEFAULT_USERS.filter((u) => u.jobTitle === 'Student').slice(0, 4).map((u) => u.userPrincipalName) },
+  // A class team (a Microsoft 365 group), for group photos: named by mail or mailNickname in manifests.
+  { id: '7a1e0c55-2b3d-4c6f-8e9a-0b1c2d3e4f04', displayName: 'Class 9B', unified: true, mail: 'class-9b@contoso.edu', mailNickname: 'class-9b', members: DEFAULT_USERS.filter((u) => u.jobTitle === 'Student').slice(4, 8).map((u) => u.userPrincipalName) },
 ]);
 
 function staff(id: string, alias: string, givenName: string, surname: string, jobTitle: string, employeeId: string): EmulatorUserSeed {

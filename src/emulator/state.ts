@@ -2,7 +2,7 @@
 // and the app's grants. Everything Graph reads or writes goes through here, and the admin
 // API reports from here.
 import { createHash } from 'node:crypto';
-import type { AccessTokenFormat, EmulatorGroupSeed, EmulatorUserSeed, NoPhotoMetadata, PhotoUpdateSettings } from './options.js';
+import type { AccessTokenFormat, EmulatorGroupSeed, EmulatorUserSeed, GroupPhotoAppOnly, NoPhotoMetadata, PhotoUpdateSettings } from './options.js';
 import { objectIdForUpn } from './seed-users.js';
 
 export interface DirectoryUser {
@@ -22,6 +22,10 @@ export interface DirectoryUser {
 export interface DirectoryGroup {
   id: string;
   displayName: string;
+  mail: string | null;
+  mailNickname: string;
+  /** Microsoft 365 group (groupTypes ["Unified"]); else a security group. */
+  unified: boolean;
   /** Object ids of the member users. */
   memberIds: string[];
 }
@@ -50,6 +54,8 @@ export interface TenantSnapshot {
   directoryRoles: string[];
   policy: PhotoUpdateSettings;
   users: UserSnapshot[];
+  /** Groups with their photos (group photos are stored like users'). */
+  groups: Array<DirectoryGroup & { photo: (Omit<StoredPhoto, 'bytes'> & { byteLength: number }) | null }>;
 }
 
 export interface TenantInit {
@@ -65,6 +71,8 @@ export interface TenantInit {
   accessTokenFormat?: AccessTokenFormat;
   /** Default 'placeholder' (what Microsoft's documentation shows). */
   noPhotoMetadata?: NoPhotoMetadata;
+  /** Default 'allowed' (what Microsoft's documentation lists today). */
+  groupPhotoAppOnly?: GroupPhotoAppOnly;
 }
 
 function toDirectoryUser(seed: EmulatorUserSeed): DirectoryUser {
@@ -107,6 +115,8 @@ export class TenantState {
   accessTokenFormat: AccessTokenFormat;
   /** How GET /users/{id}/photo answers for a user without a photo. */
   noPhotoMetadata: NoPhotoMetadata;
+  /** Whether app-only tokens may write group photos. */
+  groupPhotoAppOnly: GroupPhotoAppOnly;
 
   readonly #init: TenantInit;
   readonly #users: DirectoryUser[];
@@ -127,6 +137,7 @@ export class TenantState {
     this.policy = clonePolicy(init.policy);
     this.accessTokenFormat = init.accessTokenFormat ?? 'jwt';
     this.noPhotoMetadata = init.noPhotoMetadata ?? 'placeholder';
+    this.groupPhotoAppOnly = init.groupPhotoAppOnly ?? 'allowed';
     this.#users = init.users.map(toDirectoryUser);
     for (const user of this.#users) {
       const upnKey = user.userPrincipalName.toLowerCase();
@@ -138,6 +149,9 @@ export class TenantState {
     this.groups = (init.groups ?? []).map((group) => ({
       id: (group.id ?? objectIdForUpn(`group:${group.displayName}`)).toLowerCase(),
       displayName: group.displayName,
+      mail: group.mail ?? null,
+      mailNickname: group.mailNickname ?? group.displayName.replace(/[^A-Za-z0-9._-]/g, '').toLowerCase(),
+      unified: group.unified ?? false,
       memberIds: group.members.map((member) => {
         const user = this.findUser(member);
         if (!user) throw new Error(`Group "${group.displayName}" lists ${member}, who is not a seeded user.`);
@@ -148,6 +162,12 @@ export class TenantState {
 
   findGroup(id: string): DirectoryGroup | undefined {
     return this.groups.find((group) => group.id === id.toLowerCase());
+  }
+
+  /** A group by id, mail or mailNickname (case-insensitive): how the admin API and fault rules name groups. */
+  findGroupLoosely(key: string): DirectoryGroup | undefined {
+    const lower = key.toLowerCase();
+    return this.findGroup(key) ?? this.groups.find((group) => group.mail?.toLowerCase() === lower || group.mailNickname.toLowerCase() === lower);
   }
 
   /** A user by object id or userPrincipalName (both case-insensitive), as /users/{id | upn} resolves. */
@@ -227,6 +247,7 @@ export class TenantState {
     this.directoryRoles = [...this.#init.directoryRoles];
     this.accessTokenFormat = this.#init.accessTokenFormat ?? 'jwt';
     this.noPhotoMetadata = this.#init.noPhotoMetadata ?? 'placeholder';
+    this.groupPhotoAppOnly = this.#init.groupPhotoAppOnly ?? 'allowed';
   }
 
   snapshot(): TenantSnapshot {
@@ -242,6 +263,12 @@ export class TenantState {
         if (!photo) return { ...user, photo: null };
         const { bytes, ...metadata } = photo;
         return { ...user, photo: { ...metadata, byteLength: bytes.length } };
+      }),
+      groups: this.groups.map((group) => {
+        const photo = this.#photos.get(group.id);
+        if (!photo) return { ...group, memberIds: [...group.memberIds], photo: null };
+        const { bytes, ...metadata } = photo;
+        return { ...group, memberIds: [...group.memberIds], photo: { ...metadata, byteLength: bytes.length } };
       }),
     };
   }

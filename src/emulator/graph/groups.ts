@@ -1,4 +1,5 @@
-// Groups, as far as export needs them: GET /groups?$filter=displayName eq '…', GET /groups/{id},
+// Groups, as far as export and group photos need them: GET /groups?$filter=displayName, mail or
+// mailNickname eq '…' (the group resource lists $filter eq for all three), GET /groups/{id},
 // and the members of a group (GET /groups/{id}/members and /transitiveMembers, optionally cast
 // to /microsoft.graph.user), paged and $select-ed like GET /users. Groups hold users only here,
 // so members and transitive members are the same list. Needs GroupMember.Read.All (or
@@ -16,7 +17,15 @@ import type { AppIdentity, GraphCall, GraphResult } from './types.js';
 import { listUsers } from './users.js';
 
 function project(group: DirectoryGroup, call: GraphCall): Record<string, unknown> {
-  const all: Record<string, unknown> = { id: group.id, displayName: group.displayName, securityEnabled: true, mailEnabled: false, groupTypes: [] };
+  const all: Record<string, unknown> = {
+    id: group.id,
+    displayName: group.displayName,
+    mail: group.mail,
+    mailNickname: group.mailNickname,
+    securityEnabled: !group.unified,
+    mailEnabled: group.unified || group.mail !== null,
+    groupTypes: group.unified ? ['Unified'] : [],
+  };
   const select = call.query.get('$select');
   if (!select) return all;
   return Object.fromEntries(select.split(',').map((name) => name.trim()).filter((name) => name in all).map((name) => [name, all[name]]));
@@ -27,10 +36,12 @@ export function listGroups(context: GraphContext, call: GraphCall, identity: App
   let groups = context.state.groups;
   const filter = call.query.get('$filter');
   if (filter) {
-    const clauses = parseEqualityFilter(filter, ['id', 'displayName']);
+    const clauses = parseEqualityFilter(filter, ['id', 'displayName', 'mail', 'mailNickname']);
     if (!clauses) return unsupportedQuery(call);
+    const valueOf = (group: DirectoryGroup, property: string): string | null =>
+      property === 'id' ? group.id : property === 'mail' ? group.mail : property === 'mailNickname' ? group.mailNickname : group.displayName;
     groups = groups.filter((group) =>
-      clauses.some(({ property, values }) => values.some((value) => String(property === 'id' ? group.id : group.displayName).toLowerCase() === value.toLowerCase())),
+      clauses.some(({ property, values }) => values.some((value) => valueOf(group, property)?.toLowerCase() === value.toLowerCase())),
     );
   }
   return { status: 200, json: { '@odata.context': `${context.graphUrl}/${call.version}/$metadata#groups`, value: groups.map((group) => project(group, call)) } };

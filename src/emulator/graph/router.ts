@@ -9,6 +9,7 @@ import { getPhotoUpdateSettings, updatePhotoUpdateSettings } from './policy.js';
 import type { AppIdentity, GraphCall, GraphResult } from './types.js';
 import { getUser, listUsers } from './users.js';
 import { getGroup, listGroupMembers, listGroups } from './groups.js';
+import { deleteGroupPhoto, getGroupPhotoMetadata, getGroupPhotoValue, putGroupPhoto } from './group-photos.js';
 
 export function pathSegments(path: string): string[] {
   return path
@@ -27,6 +28,12 @@ export function pathSegments(path: string): string[] {
 export function targetUserKey(path: string): string | undefined {
   const [collection, key] = pathSegments(path);
   return collection?.toLowerCase() === 'users' && key ? key : undefined;
+}
+
+/** The group a path targets (/groups/{id}/...): its photo requests are throttled and logged like a user's. */
+export function targetGroupKey(path: string): string | undefined {
+  const [collection, key] = pathSegments(path);
+  return collection?.toLowerCase() === 'groups' && key ? key : undefined;
 }
 
 /**
@@ -68,6 +75,15 @@ export function route(context: GraphContext, call: GraphCall, identity: AppIdent
   }
 
   if (lowerFirst === 'groups') {
+    if (second !== undefined && third === 'photo' && fourth === undefined) {
+      return method === 'GET' ? getGroupPhotoMetadata(context, call, identity, second) : methodNotAllowed(call);
+    }
+    if (second !== undefined && third === 'photo' && fourth === '$value' && fifth === undefined) {
+      if (method === 'GET') return getGroupPhotoValue(context, call, identity, second);
+      if (method === 'PUT' || method === 'PATCH') return putGroupPhoto(context, call, identity, second);
+      if (method === 'DELETE') return deleteGroupPhoto(context, call, identity, second);
+      return methodNotAllowed(call);
+    }
     if (method !== 'GET') return methodNotAllowed(call);
     if (second === undefined) return listGroups(context, call, identity);
     if (third === undefined) return getGroup(context, call, identity, second);

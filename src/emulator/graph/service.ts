@@ -16,7 +16,7 @@ import { formatRetryAfter } from '../throttle.js';
 import { executeBatch } from './batch.js';
 import type { GraphContext } from './context.js';
 import { graphError } from './errors.js';
-import { route, pathSegments, targetUserKey } from './router.js';
+import { route, pathSegments, targetUserKey, targetGroupKey } from './router.js';
 import type { GraphCall, GraphResult } from './types.js';
 
 export interface GraphServiceDeps {
@@ -71,7 +71,9 @@ export class GraphService {
 
     const isBatch = pathSegments(call.path)[0] === '$batch';
     const userKey = targetUserKey(call.path);
-    const userId = userKey === undefined ? undefined : state.findUser(userKey)?.id;
+    const groupKey = targetGroupKey(call.path);
+    // A group is a subject like a user: its photo writes count against the same per-subject limits.
+    const userId = userKey !== undefined ? state.findUser(userKey)?.id : groupKey !== undefined ? state.findGroup(groupKey)?.id : undefined;
     const withUser = (result: GraphResult): GraphResult => (userId && !result.userId ? { ...result, userId } : result);
 
     if (!isBatch && this.bucket) {

@@ -1,0 +1,103 @@
+// A group's photo (a team's photo is its group's): PUT|PATCH|DELETE /groups/{id}/photo/$value,
+// GET /groups/{id}/photo (metadata) and GET /groups/{id}/photo/$value. Stored and checked like a
+// user's photo (4 MB, image/jpeg, ValidationWidthTooSmall), and throttled like one (the request
+// goes through the same bucket and per-subject rules, keyed by the group's id).
+//
+// Permissions (learn.microsoft.com/graph/api/profilephoto-update, "To update the profile photo of
+// a group"; profilephoto-delete, profilephoto-get): writes need ProfilePhoto.ReadWrite.All (least
+// privileged) or Group.ReadWrite.All, delegated or application; reads ProfilePhoto.Read.All or
+// Group.Read.All and up. Before mid-2024 the page said "Not supported" for applications and Graph
+// answered an app-only write 403 AppOnlyTokenNotSupportedForGroupUpdate
+// (github.com/microsoftgraph/microsoft-graph-docs/issues/18507); the state's groupPhotoAppOnly
+// chooses which of the two the emulator plays. photoUpdateSettings governs user photos only: it is
+// not applied to groups (our reading: it names "users' profile photos").
+// No group photo: metadata and $value answer 404 ImageNotFound, as for a user without one.
+import { describePhoto } from '../state.js';
+import type { DirectoryGroup } from '../state.js';
+import { hasAnyRole } from './context.js';
+import type { GraphContext } from './context.js';
+import { graphError, insufficientPrivileges, resourceNotFound } from './errors.js';
+import { readJpegDimensions } from './jpeg.js';
+import { MAX_PHOTO_BYTES, MIN_PHOTO_EDGE } from './photos.js';
+import type { AppIdentity, GraphCall, GraphResult } from './types.js';
+
+export const GROUP_PHOTO_PERMISSIONS = Object.freeze({
+  read: ['ProfilePhoto.Read.All', 'ProfilePhoto.ReadWrite.All', 'Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+  write: ['ProfilePhoto.ReadWrite.All', 'Group.ReadWrite.All'],
+});
+
+const imageNotFound = (call: GraphCall): GraphResult =>
+  graphError(call, 404, 'ImageNotFound', "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.");
+
+type Lookup = { group: DirectoryGroup } | { result: GraphResult };
+
+function lookup(context: GraphContext, call: GraphCall, identity: AppIdentity, id: string, permissions: readonly string[]): Lookup {
+  if (!hasAnyRole(identity, permissions)) return { result: insufficientPrivileges(call) };
+  const group = context.state.findGroup(id);
+  return group ? { group } : { result: resourceNotFound(call, id) };
+}
+
+/** The documented refusal of an app-only group photo write, when the tenant plays the older behaviour. */
+function appOnlyRefusal(context: GraphContext, call: GraphCall, identity: AppIdentity): GraphResult | undefined {
+  if (identity.user || context.state.groupPhotoAppOnly !== 'refused') return undefined;
+  return graphError(call, 403, 'AppOnlyTokenNotSupportedForGroupUpdate', "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ProfileAccessDeniedException' was thrown.");
+}
+
+export function getGroupPhotoMetadata(context: GraphContext, call: GraphCall, identity: AppIdentity, id: string): GraphResult {
+  const found = lookup(context, call, identity, id, GROUP_PHOTO_PERMISSIONS.read);
+  if ('result' in found) return found.result;
+  const photo = context.state.getPhoto(found.group.id);
+  if (!photo) return { ...imageNotFound(call), userId: found.group.id };
+  return {
+    status: 200,
+    userId: found.group.id,
+    json: {
+      '@odata.context': `${context.graphUrl}/${call.version}/$metadata#groups('${found.group.id}')/photo/$entity`,
+      '@odata.mediaContentType': 'image/jpeg',
+      '@odata.mediaEtag': photo.mediaEtag,
+      id: `${photo.width}x${photo.height}`,
+      width: photo.width,
+      height: photo.height,
+    },
+  };
+}
+
+export function getGroupPhotoValue(context: GraphContext, call: GraphCall, identity: AppIdentity, id: string): GraphResult {
+  const found = lookup(context, call, identity, id, GROUP_PHOTO_PERMISSIONS.read);
+  if ('result' in found) return found.result;
+  const photo = context.state.getPhoto(found.group.id);
+  if (!photo) return { ...imageNotFound(call), userId: found.group.id };
+  return { status: 200, userId: found.group.id, bytes: photo.bytes, headers: { 'Content-Type': photo.contentType, ETag: photo.mediaEtag } };
+}
+
+export function putGroupPhoto(context: GraphContext, call: GraphCall, identity: AppIdentity, id: string): GraphResult {
+  const found = lookup(context, call, identity, id, GROUP_PHOTO_PERMISSIONS.write);
+  if ('result' in found) return found.result;
+  const groupId = found.group.id;
+  const refusal = appOnlyRefusal(context, call, identity);
+  if (refusal) return { ...refusal, userId: groupId };
+  if (call.body.length > MAX_PHOTO_BYTES) {
+    return { ...graphError(call, 413, 'RequestEntityTooLarge', `The photo is ${call.body.length} bytes; the limit is 4 MB (${MAX_PHOTO_BYTES} bytes).`), userId: groupId };
+  }
+  const contentType = (call.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (contentType !== 'image/jpeg' && contentType !== 'image/jpg') {
+    return { ...graphError(call, 415, 'UnsupportedMediaType', `Content-Type '${contentType || '(none)'}' is not supported for a profile photo; send image/jpeg.`), userId: groupId };
+  }
+  const dimensions = readJpegDimensions(call.body);
+  if (!dimensions) return { ...graphError(call, 400, 'ImageInvalid', 'The request body is not a readable JPEG image.'), userId: groupId };
+  if (dimensions.width < MIN_PHOTO_EDGE || dimensions.height < MIN_PHOTO_EDGE) {
+    return { ...graphError(call, 400, 'ValidationWidthTooSmall', "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ProfileBadRequestException' was thrown."), userId: groupId };
+  }
+  context.state.setPhoto(groupId, describePhoto(Buffer.from(call.body), dimensions.width, dimensions.height));
+  return { status: 200, userId: groupId };
+}
+
+export function deleteGroupPhoto(context: GraphContext, call: GraphCall, identity: AppIdentity, id: string): GraphResult {
+  const found = lookup(context, call, identity, id, GROUP_PHOTO_PERMISSIONS.write);
+  if ('result' in found) return found.result;
+  const groupId = found.group.id;
+  const refusal = appOnlyRefusal(context, call, identity);
+  if (refusal) return { ...refusal, userId: groupId };
+  if (!context.state.deletePhoto(groupId)) return { ...imageNotFound(call), userId: groupId };
+  return { status: 204, userId: groupId };
+}
