@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/index.js';
 import type { OidcRequestEnv, RunningEmulator } from '../../src/emulator/index.js';
-import { parseEmployeeId, parseUserKey } from '../../src/manifest/userKey.js';
+import { parseEmployeeId, parseGroupKey, parseUserKey } from '../../src/manifest/userKey.js';
 import type { UserKey } from '../../src/manifest/userKey.js';
 import { GoogleApiError, GoogleAuthError, GoogleDirectoryClient, GoogleKeylessAuth, GoogleTarget, classifyGoogleFailure, googleBackoffMs } from '../../src/target/google/index.js';
 import type { GoogleKeylessConfig } from '../../src/target/google/index.js';
@@ -129,6 +129,16 @@ describe('GoogleTarget against the emulated Directory', () => {
     expect(answers.get('employeeId:E3001')).toMatchObject({ notFound: true, problem: 'not-found', reason: expect.stringMatching(/type custom, not organization/) });
     expect(answers.get('upn:nobody@contoso.edu')).toMatchObject({ notFound: true, problem: 'not-found' });
     expect(answers.get('objectId:5c0d0a6e-7b1f-4f43-9f57-1a2b3c4d5e01')).toMatchObject({ notFound: true, reason: expect.stringMatching(/google: key/) });
+  });
+
+  it('never sends a group there: Google has no group photo API, so a group key fails its lookup with the reason, before any request', async () => {
+    // A sign-in that cannot work: any request to Google would reject with GoogleAuthError.
+    const target = targetWith(keyless({ serviceAccount: 'nobody@nowhere.iam.gserviceaccount.com' }));
+    await expect(target.resolveSubjects([key('ada.lovelace@contoso.edu')])).rejects.toBeInstanceOf(GoogleAuthError);
+    const group = parseGroupKey('class-9b@contoso.edu');
+    if (!group.ok) throw new Error(group.message);
+    const answers = await target.resolveSubjects([group.key]);
+    expect(answers.get('group:class-9b@contoso.edu')).toMatchObject({ notFound: true, problem: 'failed', reason: expect.stringMatching(/Google Workspace has no photo for groups.*entra target/) });
   });
 
   it('refuses an employee id two Google users share', async () => {

@@ -80,6 +80,11 @@ export class GoogleTarget implements PhotoTarget {
   }
 
   async resolveSubject(key: UserKey, signal?: AbortSignal): Promise<SubjectResolution> {
+    if (key.kind === 'group') {
+      // The Directory API has user photos only (users.photos); Google groups have no photo API.
+      // Nothing is sent: the entry fails here, with what to do, and never reaches a write.
+      return { notFound: true, problem: 'failed', reason: `Google Workspace has no photo for groups (the Directory API sets user photos only), so group ${key.value} is not sent to Google. Group photos are applied by the entra target; leave this entry to it.` };
+    }
     if (key.kind === 'objectId') {
       return { notFound: true, problem: 'not-found', reason: `${key.value} is an Entra object id, which Google does not know: give this user a google: key (their Google email or id).` };
     }
