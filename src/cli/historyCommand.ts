@@ -17,14 +17,16 @@ import { historyEntryJson, historyEntryText, historyHtml, historyJson, historyTe
 import { checkRevisionArguments, repoDirectory, wantsHelp } from './args.js';
 import type { Output } from './output.js';
 
-export const HISTORY_USAGE = `Usage: entra-photos history <user-key> [options]
+export const HISTORY_USAGE = `Usage: entra-photos history <user-key>... [options]
        entra-photos log [--since DATE] [options]      (the same for every subject: history --all)
 
 Every revision of the default branch that changed the subject's photo (new, replaced, removed,
 normalisation settings), followed across manifest files and photo renames, with its author, the
 pull request it came in by, who approved it, and when it was applied to each target/environment.
 
-  <user-key>                userPrincipalName or mail, object id, or employeeId:NUMBER
+  <user-key>                userPrincipalName or mail, object id, or employeeId:NUMBER; name
+                            several to see one person's keys together (a UPN entry that became
+                            an employeeId entry is removed under one key and new under the other)
   --all                     Every subject (for periodic audits); --since limits the output
   --since DATE              Only changes committed at or after DATE (e.g. 2026-09-01)
   --repo DIR                Repository (default: current directory)
@@ -76,7 +78,7 @@ export async function historyCommand(args: string[], out: Output, all = false): 
   if (format !== 'text' && format !== 'json' && format !== 'html') throw new UserError('usage', `--format must be text, json or html, not "${format}".`);
   if (format === 'html' && !values.html) throw new UserError('usage', '--format html writes a page with photos: name the file with --html FILE (it is written readable by you only).');
   if (every && positionals.length) throw new UserError('usage', `${all ? 'log' : 'history --all'} is about every subject: leave out "${positionals[0]}", or use history ${positionals[0]} for one.`);
-  if (!every && positionals.length !== 1) throw new UserError('usage', `Name one subject: entra-photos history ada@contoso.edu (or employeeId:10023, or an object id), or --all for every subject.\n\n${HISTORY_USAGE}`);
+  if (!every && positionals.length === 0) throw new UserError('usage', `Name a subject: entra-photos history ada@contoso.edu (or employeeId:10023, or an object id; several keys of one person side by side), or --all for every subject.\n\n${HISTORY_USAGE}`);
   if (every && values.html) throw new UserError('usage', '--html shows one subject\'s photos over time. For every subject use --format text or json; then look at one subject with history <user-key> --html FILE.');
   let since: string | undefined;
   if (values.since !== undefined) {
@@ -84,7 +86,7 @@ export async function historyCommand(args: string[], out: Output, all = false): 
     if (!Number.isFinite(time)) throw new UserError('usage', `--since must be a date or time (e.g. 2026-09-01 or 2026-09-01T08:00:00Z), not "${values.since}".`);
     since = new Date(time).toISOString();
   }
-  const subjects: UserKey[] | 'all' = every ? 'all' : [subjectKey(positionals[0]!)];
+  const subjects: UserKey[] | 'all' = every ? 'all' : positionals.map(subjectKey);
   const repo = await repoDirectory(values.repo);
   if (!(await isGitRepository(repo))) throw new UserError('usage', `${repo} is not a git repository. history reads the photos repository's git history: run it in a clone (or pass --repo).`);
   await checkRevisionArguments(repo, { '--head': values.head });

@@ -25,12 +25,18 @@ export function kindWords(entry: Pick<HistoryEntry, 'kind' | 'readded'>): string
 
 /** The whole history of one subject (or a few) as text. */
 export function historyText(result: HistoryResult): string {
-  const who = result.entries[0] ? describeUser(result.entries[0].key, result.entries.findLast((e) => e.name)?.name) : result.subjects === 'all' ? 'every subject' : result.subjects.map(printable).join(', ');
+  const several = severalSubjects(result);
+  const who = result.entries[0] && !several ? describeUser(result.entries[0].key, result.entries.findLast((e) => e.name)?.name) : result.subjects === 'all' ? 'every subject' : result.subjects.map(printable).join(', ');
   const lines = [`History of ${who}: ${result.entries.length} change${result.entries.length === 1 ? '' : 's'} up to ${result.head.slice(0, 12)}.`, recordsLine(result.records), ''];
   if (result.entries.length === 0) lines.push('No revision declares a photo for this key. Check the spelling (a userPrincipalName, an object id, or employeeId:NUMBER).', '');
-  for (const entry of result.entries) lines.push(historyEntryText(entry, false), '');
+  for (const entry of result.entries) lines.push(historyEntryText(entry, several), '');
   for (const problem of result.problems) lines.push(`GitHub: ${printable(problem)}`);
   return lines.join('\n').replace(/\n+$/, '\n');
+}
+
+/** Several keys asked together: each change names its key. */
+function severalSubjects(result: HistoryResult): boolean {
+  return result.subjects === 'all' || result.subjects.length > 1;
 }
 
 export function recordsLine(records: HistoryResult['records']): string {
@@ -135,9 +141,10 @@ export function historyHtml(result: HistoryResult, thumbnails: ReadonlyMap<strin
   const rows = result.entries.map((e) => {
     const r = e.revision;
     const detail = historyEntryText(e, false).split('\n').slice(1).map((l) => html(l.trim()));
-    return `<tr><td>${img(e.before)}</td><td>${img(e.after)}</td><td><b>${html(kindWords(e))}</b><br>${html(r.date)}<br><code>${html(r.commit.slice(0, 12))}</code></td><td>${detail.join('<br>')}</td></tr>`;
+    const subject = severalSubjects(result) ? `${html(describeUser(e.key, e.name))}<br>` : '';
+    return `<tr><td>${img(e.before)}</td><td>${img(e.after)}</td><td>${subject}<b>${html(kindWords(e))}</b><br>${html(r.date)}<br><code>${html(r.commit.slice(0, 12))}</code></td><td>${detail.join('<br>')}</td></tr>`;
   });
-  const who = result.entries[0] ? describeUser(result.entries[0].key, result.entries.findLast((e) => e.name)?.name) : 'no subject';
+  const who = result.entries[0] && !severalSubjects(result) ? describeUser(result.entries[0].key, result.entries.findLast((e) => e.name)?.name) : result.subjects === 'all' ? 'every subject' : result.subjects.map(printable).join(', ');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'"><title>entra-photos history</title>
 <style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:6px;vertical-align:top;text-align:left}.none{color:#999}</style></head>

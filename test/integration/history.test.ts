@@ -207,6 +207,21 @@ Applied records: entra/production at <merge>, entra/staging at <readd>.
     expect(html).toContain("Content-Security-Policy");
   });
 
+  it('several keys side by side: every change in revision order, each naming its key', async () => {
+    const result = await history(['ada.lovelace@contoso.edu', 'grace.hopper@contoso.edu']);
+    expect(result.code, result.stderr).toBe(0);
+    const heads = result.stdout.split('\n').filter((l) => /^2026-/.test(l)).map((l) => stable(l));
+    expect(heads).toEqual([
+      '2026-09-01T10:00:00+00:00  <sample>  ada.lovelace@contoso.edu: new photo',
+      '2026-09-01T10:00:00+00:00  <sample>  grace.hopper@contoso.edu: new photo',
+      '2026-09-05T10:00:00+00:00  <grace>  grace.hopper@contoso.edu: photo replaced',
+      '2026-09-06T10:00:00+00:00  <merge>  ada.lovelace@contoso.edu: photo replaced',
+      '2026-09-07T10:00:00+00:00  <removal>  ada.lovelace@contoso.edu: removed',
+      "2026-09-08T10:00:00+00:00  <readd>  ada.lovelace@contoso.edu (<script>alert('name')</script>): added again",
+    ]);
+    expect(result.stdout).toMatch(/^History of upn:ada\.lovelace@contoso\.edu, upn:grace\.hopper@contoso\.edu: 6 changes/);
+  });
+
   it('a key with no history says so and exits 1; a malformed key is a usage error', async () => {
     const none = await history(['nobody@contoso.edu']);
     expect(none.code).toBe(1);
