@@ -1,6 +1,6 @@
 // Pacing without hints (issue 12): the WritePacer against every throttle shape the emulator
 // plays, in one run, each with real HTTPS photo PUTs through the real tenant client
-// (src/tenant: @azure/identity sign-in, Graph client, node:https transport) to the tenant
+// (src/target/entra: @azure/identity sign-in, Graph client, node:https transport) to the tenant
 // emulator (src/emulator, its own process, 127.0.0.1 only).
 //
 // Per shape: a fresh throttle state, N uploads (one per user) fed to a fresh pacer with a bounded
@@ -13,6 +13,7 @@
 // Bounded: a fixed number of uploads per run, attempts bounded by the pacer, and a watchdog.
 //
 // Usage: npm run bench:pacing [-- --quick] [-- --n 600] [-- --only window] [-- --verbose (the pacer's rate changes)]
+//        [-- --ramp-doubling-seconds 1.75 (this pacer's rampDoublingSeconds; default: the pacer's own)]
 import { spawn } from 'node:child_process';
 import { availableParallelism, cpus } from 'node:os';
 import path from 'node:path';
@@ -21,8 +22,10 @@ import tls from 'node:tls';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false }, n: { type: 'string' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false }, n: { type: 'string' }, only: { type: 'string' }, 'ramp-doubling-seconds': { type: 'string' } } });
 const N = Number(values.n ?? 600);
+const RAMP_DOUBLING_SECONDS = values['ramp-doubling-seconds'] === undefined ? undefined : Number(values['ramp-doubling-seconds']);
+if (RAMP_DOUBLING_SECONDS !== undefined && !(RAMP_DOUBLING_SECONDS > 0)) throw new Error(`--ramp-doubling-seconds: a positive number, not ${values['ramp-doubling-seconds']}`);
 const LATENCY = { medianMs: 100, spreadMs: 50 };
 const SEQUENTIAL_PUTS = 40;
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -30,7 +33,7 @@ const HOOKS = path.join(ROOT, 'bench', 'lib', 'ts-hooks.mjs');
 const WATCHDOG_MS = 10 * 60_000;
 
 async function main() {
-  const { WritePacer, connectTenant, createCredential, cloudEndpoints } = await import('../src/tenant/index.ts');
+  const { WritePacer, connectTenant, createCredential, cloudEndpoints } = await import('../src/target/entra/index.ts');
   const { WritePacer: PreviousPacer } = await import('./lib/previous-pacer.ts');
   const { EmulatorAdminClient } = await import('../src/emulator/admin-client.ts');
 
@@ -85,7 +88,10 @@ async function main() {
     },
   ].filter((shape) => !values.only || shape.name.includes(values.only) || shape.name === 'none');
 
-  console.log(`entra-photos pacing bench (node ${process.version}, ${availableParallelism()} cores: ${cpus()[0]?.model ?? '?'}), N=${N}, latency ${LATENCY.medianMs} ± ${LATENCY.spreadMs} ms`);
+  console.log(
+    `entra-photos pacing bench (node ${process.version}, ${availableParallelism()} cores: ${cpus()[0]?.model ?? '?'}), N=${N}, latency ${LATENCY.medianMs} ± ${LATENCY.spreadMs} ms` +
+      (RAMP_DOUBLING_SECONDS !== undefined ? `, this pacer's rampDoublingSeconds ${RAMP_DOUBLING_SECONDS}` : ''),
+  );
 
   const users = Array.from({ length: N }, (_, i) => ({ id: userId(i), userPrincipalName: `u${i}@bench.contoso.edu`, displayName: `User ${i}` }));
   const emulator = await startSrcEmulator({ users, latency: LATENCY, throttle: false, requestLogLimit: 200_000 });
@@ -129,7 +135,7 @@ async function main() {
       for (const { name: pacerName, Pacer } of pacers) {
         await admin.reset();
         await admin.setConfig({ throttle: shape.throttle, latency: LATENCY });
-        const run = await uploadAll(Pacer, tenant, jpeg);
+        const run = await uploadAll(Pacer, tenant, jpeg, Pacer === WritePacer && RAMP_DOUBLING_SECONDS !== undefined ? { rampDoublingSeconds: RAMP_DOUBLING_SECONDS } : {});
         const log = await admin.requests();
         const puts = putStats(log);
         const seconds = puts.seconds;
@@ -186,11 +192,12 @@ const userId = (i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
 const fmt = (x, d = 2) => (x === undefined || Number.isNaN(x) ? '–' : Number(x).toFixed(d));
 
 /** Feeds the pacer with a bounded lookahead, as apply does, and waits for every write. */
-async function uploadAll(Pacer, tenant, jpeg) {
+async function uploadAll(Pacer, tenant, jpeg, options) {
   const started = performance.now();
-  const pacer = new Pacer(
-    values.verbose ? { onEvent: (event) => event.type === 'rate' && console.log(`  ${((performance.now() - started) / 1000).toFixed(2)} s ${event.reason}: ${event.rate}/s, estimate ${event.refillEstimate ?? '–'}/s, cap ${event.concurrency}`) } : {},
-  );
+  const pacer = new Pacer({
+    ...options,
+    ...(values.verbose ? { onEvent: (event) => event.type === 'rate' && console.log(`  ${((performance.now() - started) / 1000).toFixed(2)} s ${event.reason}: ${event.rate}/s, estimate ${event.refillEstimate ?? '–'}/s, cap ${event.concurrency}`) } : {}),
+  });
   const results = [];
   for (let i = 0; i < N; i++) {
     await pacer.whenPendingBelow(64);
