@@ -1,7 +1,7 @@
 // The WritePacer against each throttle shape of the real emulator (HTTPS, the real tenant client),
 // small and fast so the suite takes seconds: 200 photo PUTs, 20 ± 10 ms of latency, limits around
 // 100 writes/s, and a pacer that starts at 100/s and doubles every 0.5 s (the defaults, 40/s
-// doubling every 1.5 s, are for Graph's tens of writes per second; bench:pacing runs those). The
+// doubling every 1.75 s, are for Graph's tens of writes per second; bench:pacing runs those). The
 // machine is shared, so the bounds leave room for timer noise; the tight ones are in
 // test/tenant/pacer-shapes.test.ts (virtual time) and the bench.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';

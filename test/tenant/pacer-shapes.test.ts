@@ -29,6 +29,8 @@ describe('WritePacer against each throttle shape (virtual time, 600 writes, 100 
       expect(run.failed).toBe(0);
       expect(run.throttled).toBe(0);
       expect(sequentialSeconds / (run.elapsedMs / 1000)).toBeGreaterThan(10);
+      // The default ramp (40/s doubling every 1.75 s) gives 11.8×: a slower one would near the goal.
+      expect(sequentialSeconds / (run.elapsedMs / 1000)).toBeGreaterThan(11.5);
       expect(run.firstStartMs).toBe(0); // the first write leaves at once
     }
   });
@@ -39,11 +41,28 @@ describe('WritePacer against each throttle shape (virtual time, 600 writes, 100 
       expect(run.failed).toBe(0);
       expect(run.elapsedMs / 1000 / minimum).toBeLessThan(1.1);
       expect(run.stats.events).toBe(1);
-      // The only refusals are the requests in flight when the burst ran out (about rate × latency).
-      expect(share(run)).toBeLessThan(0.02);
+      // The only refusals are the requests in flight when the burst ran out (about (rate − R) ×
+      // latency): 4–8 over 40 seeds with the default ramp (4–8 in these 6; < 1% is ≤ 6).
+      expect(share(run)).toBeLessThan(0.015);
       expect(run.stats.refillEstimate).toBeGreaterThan(BUCKET.refillPerSecond * 0.9);
       expect(run.stats.refillEstimate).toBeLessThan(BUCKET.refillPerSecond * 1.05);
     }
+  });
+
+  it('token bucket without early warning, 40 seeds: < 1% refused in most (the ramp sets how many are in flight at the bite)', async () => {
+    // How fast the ramp goes when the burst runs out sets the refusals. Doubling every 1.5 s (the
+    // default before) put 21 of these 40 seeds over 1% (7–10 refused); every 1.75 s, 7 of 40
+    // (7–8); every 2 s, 3 of 40, but then the fewer refusals read through answer jitter more
+    // often give a rate far too low (6 of 40 seeds past 1.1× at 20 ms, against 2): see
+    // docs/performance.md, "Choosing the ramp".
+    const seeds = Array.from({ length: 40 }, (_, i) => i + 1);
+    let overOnePercent = 0;
+    for (const seed of seeds) {
+      const run = await simulate(N, { throttle: { ...BUCKET, shape: 'token-bucket', earlyWarning: false }, ...LATENCY, seed });
+      expect(run.failed).toBe(0);
+      if (share(run) >= 0.01) overOnePercent++;
+    }
+    expect(overOnePercent).toBeLessThanOrEqual(8);
   });
 
   it('token bucket read through 20 ms of answer jitter: the schedule still within 1.1×', async () => {
@@ -110,7 +129,7 @@ describe('WritePacer against each throttle shape (virtual time, 600 writes, 100 
     for (const run of await runSeeds({ throttle: { ...BUCKET, shape: 'mailbox', mailboxConcurrent: 4, mailboxHoldMs: 100 }, ...LATENCY })) {
       expect(run.failed).toBe(0);
       expect(run.elapsedMs / 1000 / minimum).toBeLessThan(1.1);
-      expect(share(run)).toBeLessThan(0.02);
+      expect(share(run)).toBeLessThan(0.015);
     }
   });
 
