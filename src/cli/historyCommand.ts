@@ -42,7 +42,7 @@ pull request it came in by, who approved it, and when it was applied to each tar
   --html FILE               Also write a local HTML page with the photos side by side over time
                             (contains photos: written readable by you only; keep it on this machine)
   --format text|json|html   Output format (default: text; html needs --html FILE)
-Exit status: 0 history shown, 1 the key has no history, 2 usage error.
+Exit status: 0 history shown, 1 the key has no history at all, 2 usage error.
 `;
 
 export async function historyCommand(args: string[], out: Output, all = false): Promise<number> {
@@ -108,7 +108,8 @@ export async function historyCommand(args: string[], out: Output, all = false): 
   }
   if (format === 'json') out.write(logSafeJson(historyJson(result), 2) + '\n');
   else if (format === 'text') out.write(historyText(result));
-  return result.entries.length ? 0 : 1;
+  // No change at all is worth noticing (a typo?); none since a date is an answer.
+  return result.entries.length || since ? 0 : 1;
 }
 
 /** Every subject, streamed: one change at a time is in memory, whatever the repository's size. */

@@ -90,6 +90,8 @@ export interface HistoryResult {
   records: { target: string; environment: string; applied?: string }[];
   /** What GitHub would not answer (the history still shows what git records). */
   problems: string[];
+  /** Only changes committed at or after this time were listed. */
+  since?: string;
 }
 
 /**
@@ -101,7 +103,7 @@ export async function subjectHistory(options: HistoryOptions): Promise<HistoryRe
   const { head, records } = await streamHistory(options, async (entry) => {
     entries.push(entry);
   });
-  return { head, subjects: options.subjects === 'all' ? 'all' : options.subjects.map((k) => k.canonical), entries, records, problems: options.github?.problems ?? [] };
+  return { head, subjects: options.subjects === 'all' ? 'all' : options.subjects.map((k) => k.canonical), entries, records, problems: options.github?.problems ?? [], ...(options.since ? { since: options.since } : {}) };
 }
 
 /**

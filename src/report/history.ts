@@ -27,8 +27,10 @@ export function kindWords(entry: Pick<HistoryEntry, 'kind' | 'readded'>): string
 export function historyText(result: HistoryResult): string {
   const several = severalSubjects(result);
   const who = result.entries[0] && !several ? describeUser(result.entries[0].key, result.entries.findLast((e) => e.name)?.name) : result.subjects === 'all' ? 'every subject' : result.subjects.map(printable).join(', ');
-  const lines = [`History of ${who}: ${result.entries.length} change${result.entries.length === 1 ? '' : 's'} up to ${result.head.slice(0, 12)}.`, recordsLine(result.records), ''];
-  if (result.entries.length === 0) lines.push('No revision declares a photo for this key. Check the spelling (a userPrincipalName, an object id, or employeeId:NUMBER).', '');
+  const lines = [`History of ${who}: ${result.entries.length} change${result.entries.length === 1 ? '' : 's'}${result.since ? ` since ${result.since}` : ''} up to ${result.head.slice(0, 12)}.`, recordsLine(result.records), ''];
+  if (result.entries.length === 0) {
+    lines.push(result.since ? `No change since ${result.since}: leave out --since for the whole history.` : 'No revision declares a photo for this key. Check the spelling (a userPrincipalName, an object id, or employeeId:NUMBER).', '');
+  }
   for (const entry of result.entries) lines.push(historyEntryText(entry, several), '');
   for (const problem of result.problems) lines.push(`GitHub: ${printable(problem)}`);
   return lines.join('\n').replace(/\n+$/, '\n');
@@ -103,6 +105,7 @@ export function historyJson(result: HistoryResult): unknown {
   return {
     head: result.head,
     subjects: result.subjects,
+    since: result.since ?? null,
     records: result.records,
     entries: result.entries.map(historyEntryJson),
     problems: result.problems,

@@ -226,6 +226,9 @@ Applied records: entra/production at <merge>, entra/staging at <readd>.
     const none = await history(['nobody@contoso.edu']);
     expect(none.code).toBe(1);
     expect(none.stdout).toContain('No revision declares a photo for this key');
+    const quiet = await history(['ada.lovelace@contoso.edu', '--since', '2026-10-01']);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).toContain('No change since 2026-10-01T00:00:00.000Z: leave out --since for the whole history.');
     const bad = await history(['not a key']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/is not a userPrincipalName/);
