@@ -11,6 +11,10 @@
  *     is occasional and retries transient failures itself.
  *   - Subjects are named by manifest keys (UserKey) and resolved to the target's own id; the
  *     resolutions are keyed by UserKey.canonical.
+ *   - A subject is a user, or a group (a manifest's `groups:`, key kind `group`; a team's photo
+ *     is its group's). The id a target gives a subject is opaque to the core and must tell the
+ *     target which of the two it is (Entra: `group:<object id>` for a group). A target without
+ *     group photos (Google) resolves a group key to `failed` with the reason, and never writes.
  */
 import type { UserKey } from '../manifest/userKey.js';
 
@@ -28,7 +32,7 @@ export interface PhotoSpec {
 
 /** A key that names a subject of the target. */
 export interface ResolvedSubject {
-  /** The target's own id of the subject (Entra: object id). */
+  /** The target's own id of the subject (Entra: a user's object id; `group:<object id>` for a group). Opaque to the core. */
   id: string;
   /** The subject's sign-in name (Entra: userPrincipalName; Google: primary email). */
   userPrincipalName: string;
@@ -40,6 +44,8 @@ export interface ResolvedSubject {
   matchedBy: 'objectId' | 'upn' | 'mail' | 'employeeId';
   /** False for a disabled account; undefined when the directory did not say. */
   accountEnabled?: boolean;
+  /** `group` for a group (or team); absent or `user` for a user. */
+  kind?: 'user' | 'group';
 }
 
 /** A key that names nobody: `not-found` (not created yet, or deleted), `ambiguous`, or the lookup `failed`. */

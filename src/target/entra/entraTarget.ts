@@ -4,7 +4,8 @@
  * auth, clouds and errors.
  */
 import { MIN_SIDE, RECOMMENDED_SIDE } from '../../photo/limits.js';
-import type { UserKey } from '../../manifest/userKey.js';
+import { isGroupKey, type UserKey } from '../../manifest/userKey.js';
+import { deleteGroupPhoto, downloadGroupPhotoOnce, isGroupSubjectId, putGroupPhoto, resolveGroups } from './groups.js';
 import { classifyFailure, isGraphError } from './errors.js';
 import { PERMISSIONS, type TenantClient } from './graph.js';
 import type { DeletedSubject, DirectorySubject, ListSubjectsOptions, PhotoPolicyExtension, PhotoSpec, PhotoTarget, ResolveSubjectsOptions, SubjectResolution, TargetFailure, TargetPolicyChange } from '../port.js';
@@ -30,23 +31,35 @@ export class EntraTarget implements PhotoTarget {
     return this.tenant.delegated ? 'delegated' : 'app';
   }
 
-  resolveSubjects(keys: readonly UserKey[], options: ResolveSubjectsOptions = {}): Promise<Map<string, SubjectResolution>> {
-    return this.tenant.resolveUsers(keys, options);
+  /** Users and groups (key kind `group`) are looked up side by side, each batched. */
+  async resolveSubjects(keys: readonly UserKey[], options: ResolveSubjectsOptions = {}): Promise<Map<string, SubjectResolution>> {
+    const groups = keys.filter(isGroupKey);
+    if (groups.length === 0) return this.tenant.resolveUsers(keys, options);
+    const users = keys.filter((key) => !isGroupKey(key));
+    const [userAnswers, groupAnswers] = await Promise.all([
+      users.length > 0 ? this.tenant.resolveUsers(users, options) : new Map<string, SubjectResolution>(),
+      resolveGroups(this.tenant.connection, groups, options),
+    ]);
+    return new Map([...userAnswers, ...groupAnswers]);
   }
 
+  /** Users only: a group is left out (unknown), so the caller downloads its photo to compare. */
   photoPresence(subjectIds: readonly string[], options: { signal?: AbortSignal } = {}): Promise<Map<string, boolean>> {
-    return this.tenant.photoPresence(subjectIds, options);
+    return this.tenant.photoPresence(subjectIds.filter((id) => !isGroupSubjectId(id)), options);
   }
 
   async putPhoto(subjectId: string, photo: Buffer, signal?: AbortSignal): Promise<void> {
+    if (isGroupSubjectId(subjectId)) return putGroupPhoto(this.tenant.connection, subjectId, photo, signal);
     await this.tenant.putPhoto(subjectId, photo, signal);
   }
 
   async deletePhoto(subjectId: string, signal?: AbortSignal): Promise<void> {
+    if (isGroupSubjectId(subjectId)) return deleteGroupPhoto(this.tenant.connection, subjectId, signal);
     await this.tenant.deletePhoto(subjectId, signal);
   }
 
   downloadPhoto(subjectId: string, signal?: AbortSignal): Promise<Buffer | null> {
+    if (isGroupSubjectId(subjectId)) return downloadGroupPhotoOnce(this.tenant.connection, subjectId, signal);
     return this.tenant.downloadPhotoOnce(subjectId, signal);
   }
 
@@ -55,7 +68,7 @@ export class EntraTarget implements PhotoTarget {
   }
 
   findDeletedSubjects(keys: readonly UserKey[], options: { signal?: AbortSignal } = {}): Promise<Map<string, DeletedSubject>> {
-    return this.tenant.findDeletedUsers(keys, options);
+    return this.tenant.findDeletedUsers(keys.filter((key) => !isGroupKey(key)), options);
   }
 
   classifyFailure(error: unknown): TargetFailure {

@@ -87,6 +87,15 @@ export function isGraphError(error: unknown): error is GraphError {
 const DENIED_CODES = new Set(['Authorization_RequestDenied', 'ErrorAccessDenied', 'AccessDenied', 'Forbidden', 'accessDenied']);
 const NOT_FOUND_CODES = new Set(['Request_ResourceNotFound', 'ResourceNotFound', 'ErrorItemNotFound', 'itemNotFound']);
 
+/**
+ * 403 AppOnlyTokenNotSupportedForGroupUpdate: this tenant refuses group photo writes by an app
+ * signed in as itself. Microsoft's "Update profilePhoto" page lists application permissions for a
+ * group's photo (ProfilePhoto.ReadWrite.All, Group.ReadWrite.All) since mid-2024; before, it said
+ * "Not supported" and Graph answered this code. Users' photos are not affected.
+ */
+export const GROUP_APP_ONLY_HINT =
+  "This tenant refuses group photo writes made by an app signed in as itself (app-only), as Microsoft Graph did before mid-2024; users' photos are not affected. To apply group photos: run apply signed in as an admin who may change the group (entra-photos apply --auth browser, device-code or azure-cli; delegated ProfilePhoto.ReadWrite.All or Group.ReadWrite.All), or check Microsoft's \"Update profilePhoto\" page: it lists application permissions for group photos today, so this may change in your tenant. Until then the next runs retry these groups.";
+
 function hint(init: GraphErrorInit): string | undefined {
   const { status, code, graphMessage, permission } = init;
   if (status === 0) {
@@ -101,6 +110,7 @@ function hint(init: GraphErrorInit): string | undefined {
   if (status === 401) {
     return 'Microsoft Graph rejected the access token. Check that tenant-id, client-id and cloud belong together (a token from one cloud is not valid in another).';
   }
+  if (status === 403 && code === 'AppOnlyTokenNotSupportedForGroupUpdate') return GROUP_APP_ONLY_HINT;
   if (status === 403 && init.delegated) return delegatedDenial(code, permission);
   if (status === 403 && code === 'ForbiddenByAdminEditPolicy') {
     return "The tenant's photo update policy (photoUpdateSettings) refuses photo writes by this app: either its source is onPremises (photos are mastered on-premises), or its allowedRoles lists directory roles the app's service principal does not hold. Assign one of the allowed roles (e.g. User Administrator) to the app's service principal, or change the policy.";

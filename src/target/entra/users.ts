@@ -36,6 +36,8 @@ export interface ResolvedUser {
    * at all: it resolves to nobody ('not-found').
    */
   accountEnabled?: boolean;
+  /** A group (manifest `groups:`; see groups.ts); absent for a user. */
+  kind?: 'user' | 'group';
 }
 
 export interface UnresolvedUser {

@@ -1,0 +1,179 @@
+/**
+ * Groups (and teams: a team's photo is its group's photo) as photo subjects.
+ *
+ * Resolving `groups:` keys, batched like users (20 GETs to a JSON $batch, a few batches in flight;
+ * a sub-request answered 429/5xx is asked again in a later round, after the longest Retry-After):
+ *   object id → GET /groups/{id};  mail → GET /groups?$filter=mail eq '…';
+ *   mailNickname → GET /groups?$filter=mailNickname eq '…'
+ * (the group resource lists `$filter` eq for id, mail and mailNickname). Reading groups needs
+ * GroupMember.Read.All (least privileged for GET /groups; Group.Read.All and Directory.Read.All
+ * also do). A filter matching two groups is ambiguous and resolves to nobody.
+ *
+ * Photos: PUT|DELETE|GET /groups/{id}/photo/$value, one attempt each, like users' (the caller's
+ * pacer retries). Microsoft's "Update profilePhoto" lists ProfilePhoto.ReadWrite.All (least
+ * privileged) or Group.ReadWrite.All for a group, delegated or application; before mid-2024
+ * application tokens were refused with 403 AppOnlyTokenNotSupportedForGroupUpdate, and some
+ * tenants may still answer so: errors.ts says what to do then.
+ *
+ * A group's subject id is `group:<object id>`, so the port's put/delete/download know the subject
+ * is a group without asking (the core treats ids as opaque).
+ */
+import { mapLimit } from '../../core/pool.js';
+import { groupKeyForm, type UserKey } from '../../manifest/userKey.js';
+import { backoffDelayMs, sleep } from '../../tenant/retry.js';
+import { MAX_BATCH, sendBatch, type BatchAnswer } from './batch.js';
+import { classifyFailure, graphErrorFromResponse, isNoPhoto } from './errors.js';
+import type { GraphConnection } from './http.js';
+import { encodeSegment, odataString, query } from './http.js';
+import { PERMISSIONS } from './permissions.js';
+import type { ResolveOptions, UserResolution } from './users.js';
+
+export const GROUP_SUBJECT_PREFIX = 'group:';
+const SELECT = 'id,displayName,mail,mailNickname';
+const READ_PERMISSION = PERMISSIONS.groupMembers;
+
+export function isGroupSubjectId(subjectId: string): boolean {
+  return subjectId.startsWith(GROUP_SUBJECT_PREFIX);
+}
+
+/** The group's object id in a group subject id. */
+export function groupObjectId(subjectId: string): string {
+  return subjectId.slice(GROUP_SUBJECT_PREFIX.length);
+}
+
+export function groupPath(subjectId: string): string {
+  return `/groups/${encodeSegment(groupObjectId(subjectId))}`;
+}
+
+function lookupUrl(key: UserKey): string {
+  const form = groupKeyForm(key);
+  if (form === 'objectId') return `/groups/${encodeSegment(key.value)}${query({ $select: SELECT })}`;
+  return `/groups${query({ $filter: `${form} eq ${odataString(key.value)}`, $select: SELECT, $top: 2 })}`;
+}
+
+function toGroup(value: unknown, key: UserKey): UserResolution | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const record = value as Record<string, unknown>;
+  if (typeof record['id'] !== 'string') return undefined;
+  const text = (name: string) => (typeof record[name] === 'string' && record[name] !== '' ? (record[name] as string) : undefined);
+  const mail = text('mail');
+  const nickname = text('mailNickname');
+  const displayName = text('displayName');
+  const form = groupKeyForm(key);
+  return {
+    id: `${GROUP_SUBJECT_PREFIX}${record['id'].toLowerCase()}`,
+    // The group's name in messages and same-subject detection: its mail, else its alias.
+    userPrincipalName: mail ?? nickname ?? displayName ?? record['id'],
+    ...(displayName ? { displayName } : {}),
+    ...(mail ? { mail } : {}),
+    matchedBy: form === 'objectId' ? 'objectId' : 'mail',
+    kind: 'group',
+  };
+}
+
+/** Group keys → groups, keyed by UserKey.canonical. 401/403 throw (the same for every group). */
+export async function resolveGroups(connection: GraphConnection, keys: readonly UserKey[], options: ResolveOptions = {}): Promise<Map<string, UserResolution>> {
+  const maxAttempts = options.maxAttempts ?? 5;
+  const results = new Map<string, UserResolution>();
+  let pending = [...new Map(keys.map((key) => [key.canonical, { key, attempts: 0 }])).values()];
+  while (pending.length > 0 && !options.signal?.aborted) {
+    const chunks: (typeof pending)[] = [];
+    for (let i = 0; i < pending.length; i += MAX_BATCH) chunks.push(pending.slice(i, i + MAX_BATCH));
+    const next: typeof pending = [];
+    let waitSeconds: number | undefined;
+    await mapLimit(chunks, options.batchConcurrency ?? 4, async (chunk) => {
+      const requests = chunk.map(({ key }, index) => ({ id: String(index), method: 'GET' as const, url: lookupUrl(key) }));
+      const answers = await sendBatch(connection, requests, { operation: `Looking up ${chunk.length} group(s)`, permission: READ_PERMISSION, maxAttempts, ...(options.signal ? { signal: options.signal } : {}) });
+      const settled = new Map<string, UserResolution>();
+      chunk.forEach((lookup, index) => {
+        const answer: BatchAnswer | undefined = answers.get(String(index));
+        const settle = (resolution: UserResolution) => {
+          results.set(lookup.key.canonical, resolution);
+          settled.set(lookup.key.canonical, resolution);
+        };
+        const shown = `group ${lookup.key.value}`;
+        if (answer && answer.status >= 200 && answer.status < 300) {
+          if (groupKeyForm(lookup.key) === 'objectId') {
+            settle(toGroup(answer.body, lookup.key) ?? { notFound: true, problem: 'failed', reason: `Graph answered the lookup of ${shown} without a group.` });
+            return;
+          }
+          const groups = ((answer.body as { value?: unknown[] } | undefined)?.value ?? []).map((value) => toGroup(value, lookup.key)).filter((g) => g !== undefined);
+          if (groups.length === 1) settle(groups[0]!);
+          else if (groups.length > 1) settle({ notFound: true, problem: 'ambiguous', reason: `${shown} matches several groups (${groups.map((g) => ('userPrincipalName' in g ? g.userPrincipalName : '')).join(', ')}). Name the group by its object id instead.` });
+          else settle({ notFound: true, problem: 'not-found', reason: `No group in the tenant has the ${groupKeyForm(lookup.key)} ${lookup.key.value}.` });
+          return;
+        }
+        const error = graphErrorFromResponse({ status: answer?.status ?? 502, headers: answer?.headers ?? {}, body: answer?.body ?? '', method: 'GET', path: `/v1.0${lookupUrl(lookup.key)}`, operation: `Looking up ${shown}`, permission: READ_PERMISSION });
+        if (answer?.status === 404) {
+          settle({ notFound: true, problem: 'not-found', reason: `No group in the tenant has the object id ${lookup.key.value}.` });
+          return;
+        }
+        if (answer?.status === 401 || answer?.status === 403) throw error; // the same for every group: stop here
+        const disposition = classifyFailure(error);
+        lookup.attempts++;
+        if (disposition.kind === 'fatal' || lookup.attempts >= maxAttempts) {
+          settle({ notFound: true, problem: 'failed', reason: error.message });
+          return;
+        }
+        if (disposition.retryAfterSeconds !== undefined) waitSeconds = Math.max(waitSeconds ?? 0, disposition.retryAfterSeconds);
+        next.push(lookup);
+      });
+      if (settled.size > 0) options.onResolved?.(settled);
+    });
+    if (next.length > 0) {
+      const round = Math.max(...next.map((l) => l.attempts));
+      await sleep(waitSeconds !== undefined ? waitSeconds * 1000 : backoffDelayMs(round, undefined, { baseDelayMs: 500 }), options.signal);
+    }
+    pending = next;
+  }
+  return results;
+}
+
+/** PUT /groups/{id}/photo/$value: one attempt. */
+export async function putGroupPhoto(connection: GraphConnection, subjectId: string, jpeg: Buffer, signal?: AbortSignal): Promise<void> {
+  await connection.send({
+    method: 'PUT',
+    path: `${groupPath(subjectId)}/photo/$value`,
+    body: jpeg,
+    contentType: 'image/jpeg',
+    responseType: 'none',
+    operation: `Uploading the photo of group ${groupObjectId(subjectId)}`,
+    permission: PERMISSIONS.photos,
+    ...(signal ? { signal } : {}),
+  });
+}
+
+/** DELETE /groups/{id}/photo/$value: one attempt; a group without a photo is done. */
+export async function deleteGroupPhoto(connection: GraphConnection, subjectId: string, signal?: AbortSignal): Promise<void> {
+  try {
+    await connection.send({
+      method: 'DELETE',
+      path: `${groupPath(subjectId)}/photo/$value`,
+      responseType: 'none',
+      operation: `Removing the photo of group ${groupObjectId(subjectId)}`,
+      permission: PERMISSIONS.photos,
+      ...(signal ? { signal } : {}),
+    });
+  } catch (error) {
+    if (isNoPhoto(error)) return;
+    throw error;
+  }
+}
+
+/** GET /groups/{id}/photo/$value: one attempt; null when the group has no photo. */
+export async function downloadGroupPhotoOnce(connection: GraphConnection, subjectId: string, signal?: AbortSignal): Promise<Buffer | null> {
+  try {
+    const { body } = await connection.send<Buffer>({
+      method: 'GET',
+      path: `${groupPath(subjectId)}/photo/$value`,
+      responseType: 'bytes',
+      operation: `Downloading the photo of group ${groupObjectId(subjectId)}`,
+      permission: PERMISSIONS.photos,
+      ...(signal ? { signal } : {}),
+    });
+    return body;
+  } catch (error) {
+    if (isNoPhoto(error)) return null;
+    throw error;
+  }
+}
