@@ -57,8 +57,12 @@ export async function readAppliedRecords(repo: string, follow: ReadonlySet<strin
     if (!record) records.set(id, (record = { target, environment, runs: [], waiting: new Map() }));
     return record;
   };
+  const names = new Set(refs.map((line) => line.split('\0')[0]));
   for (const line of refs) {
     const [ref, object, peeled] = line.split('\0');
+    // A push that raced another leaves the remote's notes beside ours as `<ref>-remote` (records.ts
+    // pushNotes): a copy to merge, not an environment.
+    if (ref!.endsWith('-remote') && names.has(ref!.slice(0, -'-remote'.length))) continue;
     const tag = TAG.exec(ref!);
     if (tag) {
       recordOf(tag[1] ?? DEFAULT_TARGET, tag[2]!).applied = peeled || object;

@@ -39,6 +39,8 @@ beforeAll(async () => {
   await prod.flushProgress(undefined, sha.c2!);
   await prod.writePending(sha.c2!, [{ key: 'upn:bob@contoso.edu', problem: 'not-found', since: '2026-09-02T08:00:00.000Z' }]);
   expect(await prod.advance(undefined, sha.c2!)).toBe('advanced');
+  // The copy a racing push leaves beside the notes ref is not an environment.
+  git(scratch.dir, 'update-ref', 'refs/notes/entra-photos/progress/prod-remote', git(scratch.dir, 'rev-parse', 'refs/notes/entra-photos/progress/prod'));
   // stage's record is at c1 with no notes (an adopted tenant: the first apply found the photos there).
   git(scratch.dir, 'update-ref', 'refs/tags/entra-photos/applied/stage', sha.c1!);
 }, 30_000);
