@@ -2,7 +2,7 @@
 import type { ApplyResult, PolicyOutcome, UserOutcome } from '../apply/apply.js';
 import type { TenantPolicy } from '../apply/policyGuard.js';
 import { roleName } from '../manifest/roles.js';
-import { describeUser } from '../manifest/userKey.js';
+import { describeUser, isGroupKey } from '../manifest/userKey.js';
 import { printable } from '../core/untrusted.js';
 import { mdText } from './markdown.js';
 
@@ -261,16 +261,21 @@ export function applyMarkdown(result: ApplyResult, openRows = 15): string {
   }
   const problems = result.outcomes.filter((o) => o.status === 'failed' || o.status === 'cancelled');
   if (problems.length) {
-    out.push(`### Failures (${problems.length})`, '', '| User | Action | Photo | Why |', '|---|---|---|---|');
+    const who = problems.every((o) => isGroupKey(o.key)) ? 'Group' : problems.some((o) => isGroupKey(o.key)) ? 'User or group' : 'User';
+    out.push(`### Failures (${problems.length})`, '', `| ${who} | Action | Photo | Why |`, '|---|---|---|---|');
     for (const o of problems) out.push(`| ${mdText(outcomeUser(result, o))} | ${o.action} | ${mdText(o.photo ?? '')} | ${mdText(o.reason ?? outcomeWords(o.status))} |`);
     out.push('');
   }
-  const rows = result.outcomes.map((o) => `| ${mdText(outcomeUser(result, o))} | ${o.action} | ${outcomeWords(o.status)} | ${mdText(o.photo ?? '')} |`);
-  if (rows.length) {
-    const table = ['| User | Action | Result | Photo |', '|---|---|---|---|', ...rows];
-    if (rows.length > openRows) out.push(`<details><summary><b>Every user (${rows.length})</b></summary>`, '', ...table, '', '</details>', '');
-    else out.push('### Users', '', ...table, '');
-  }
+  // Users, then groups and teams in their own section.
+  const outcomeTable = (outcomes: typeof result.outcomes, who: 'User' | 'Group', title: string, every: string) => {
+    const rows = outcomes.map((o) => `| ${mdText(outcomeUser(result, o))} | ${o.action} | ${outcomeWords(o.status)} | ${mdText(o.photo ?? '')} |`);
+    if (!rows.length) return;
+    const table = [`| ${who} | Action | Result | Photo |`, '|---|---|---|---|', ...rows];
+    if (rows.length > openRows) out.push(`<details><summary><b>${every} (${rows.length})</b></summary>`, '', ...table, '', '</details>', '');
+    else out.push(`### ${title}`, '', ...table, '');
+  };
+  outcomeTable(result.outcomes.filter((o) => !isGroupKey(o.key)), 'User', 'Users', 'Every user');
+  outcomeTable(result.outcomes.filter((o) => isGroupKey(o.key)), 'Group', 'Groups and teams', 'Every group');
   if (result.policy.status !== 'not-managed') {
     out.push('### Photo policy', '', `- ${capitalise(policyOutcomeWords(result.policy.status))}.`, `- tenant before: ${mdText(describeTenantPolicy(result.policy.from))}`);
     if (result.policy.to) out.push(`- declared: ${mdText(describeTenantPolicy(result.policy.to))}`);

@@ -149,6 +149,12 @@ describe('groups applied on push (dist/index.js against the emulator)', { timeou
     const groupPuts = first.photoPuts.filter((p) => p.path.startsWith('/v1.0/groups/'));
     expect(groupPuts.map((p) => p.status)).toEqual([403, 403, 403]);
     expect(first.summary).toContain('AppOnlyTokenNotSupportedForGroupUpdate');
+    // The summary lists the users and the groups apart.
+    const groupsSection = first.summary.slice(first.summary.indexOf('### Groups and teams'));
+    expect(first.summary.indexOf('### Groups and teams')).toBeGreaterThan(first.summary.indexOf('### Users'));
+    expect(groupsSection).toContain('| Group | Action | Result | Photo |');
+    expect(groupsSection.split('\n').filter((l) => l.startsWith('| group ')).map((l) => l.split(' | ')[2])).toEqual(['failed', 'failed', 'failed']);
+    expect(first.summary.slice(first.summary.indexOf('### Users'), first.summary.indexOf('### Groups and teams'))).not.toContain('| group ');
     // The applied revision does not advance past a failed group: the next run retries them.
     expect(git(origin, 'for-each-ref', '--format=%(objectname)', 'refs/tags/entra-photos/applied/production')).toBe('');
 
