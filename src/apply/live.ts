@@ -6,7 +6,7 @@
  */
 import type { Semaphore } from '../core/pool.js';
 import { desiredStateOf, type DesiredState } from '../desired/desired.js';
-import { compareSignatures, photoSignature, SAME_PHOTO_THRESHOLD } from '../photo/index.js';
+import { comparePhotos } from '../photo/index.js';
 import { diffDesired, type Plan } from '../plan/plan.js';
 import { RevisionSnapshot } from '../repo/revision.js';
 import type { WritePacer } from '../target/entra/index.js';
@@ -90,19 +90,8 @@ export function withoutUsers(state: DesiredState, keys: Iterable<string>): Desir
 }
 
 /**
- * Whether two photos show the same picture: perceptual signatures compared at `threshold` (default
- * SAME_PHOTO_THRESHOLD). Throws when either cannot be decoded. Used by the first apply (is the
- * target's photo already the repository's?); drift makes the same comparison.
- */
-export async function comparePhotos(ours: Buffer, theirs: Buffer, threshold = SAME_PHOTO_THRESHOLD): Promise<{ same: boolean; similarity: number }> {
-  const [a, b] = await Promise.all([photoSignature(ours), photoSignature(theirs)]);
-  return compareSignatures(a, b, threshold);
-}
-
-/**
  * Whether the tenant already holds this user's photo: downloaded and compared with the photo
- * apply would send, by the same perceptual comparison as drift (Graph re-encodes, so bytes never
- * match). Anything uncertain (no photo, a failed download, an undecodable photo) is "no": upload.
+ * apply would send, by the same perceptual comparison as drift (comparePhotos in src/photo). Anything uncertain (no photo, a failed download, an undecodable photo) is "no": upload.
  */
 export async function targetHoldsPhoto(c: { tenant: PhotoTarget; readPacer: WritePacer; cpu: Semaphore; userId: string; prepared: Promise<PreparedPhoto>; label: string; signal?: AbortSignal }): Promise<boolean> {
   let theirs: Buffer | null;
@@ -115,7 +104,8 @@ export async function targetHoldsPhoto(c: { tenant: PhotoTarget; readPacer: Writ
   const ours = await c.prepared;
   if ('reason' in ours) return false;
   try {
-    return (await c.cpu.run(() => comparePhotos(ours.jpeg, theirs))).same;
+    const comparison = await c.cpu.run(() => comparePhotos(ours.jpeg, theirs));
+    return comparison.decoded && comparison.same;
   } catch {
     return false;
   }

@@ -2,9 +2,11 @@
  * Drift: does the tenant still hold what the repository declares?
  *
  * For every manifest user of a revision (default HEAD): the repository's photo is normalised
- * exactly as apply would send it, the tenant's photo is downloaded, and the two are compared by
- * perceptual similarity (Graph re-encodes and resizes what it stores, so bytes never match).
- * The declared photo policy is compared with the tenant's. Downloads are reads paced through a
+ * exactly as apply would send it, the target's photo is downloaded through the photo target port,
+ * and the two are compared by perceptual similarity (comparePhotos in src/photo, the comparison
+ * apply makes too: a directory re-encodes and resizes what it stores, so bytes never match).
+ * The declared photo policy is compared with the target's policy extension (a target without one
+ * reports the policy as an error). Downloads are reads paced through a
  * WritePacer (one shared Retry-After gate, adaptive concurrency, bounded retries), so a large
  * tenant that throttles is slowed down, not hammered. Nothing is written; `fixDrift` hands the
  * drifted users to applyRevision, the one upload path.
@@ -16,9 +18,10 @@ import { Progress, throttleOf, type ProgressSettings } from '../core/progress.js
 import { desiredStateOf, entriesBySubject, sameSubjectConflicts, type DesiredPhoto } from '../desired/desired.js';
 import type { SourceRef } from '../manifest/types.js';
 import type { UserKey } from '../manifest/userKey.js';
-import { checkPhoto, compareSignatures, photoSignature, recommendedParallelism, SAME_PHOTO_THRESHOLD, thumbnail, type PhotoSignature } from '../photo/index.js';
+import { checkPhoto, comparePhotos, recommendedParallelism, SAME_PHOTO_THRESHOLD, thumbnail } from '../photo/index.js';
 import { RevisionSnapshot } from '../repo/revision.js';
-import { isResolved, PacerCancelledError, WritePacer, type PacerStats, type TenantClient, type UserResolution } from '../target/entra/index.js';
+import { PacerCancelledError, WritePacer, type PacerStats } from '../tenant/pacer.js';
+import { isResolvedSubject, photoTargetOf, type SubjectResolution, type TargetInput } from '../target/index.js';
 import { validateRepository, type ValidationResult } from '../validate/validate.js';
 import { waitingForAccount, type WaitingOptions, type WaitingUser } from './waiting.js';
 
@@ -99,7 +102,9 @@ export interface DriftOptions {
   waitingRecord?: Omit<WaitingOptions, 'repo'>;
 }
 
-export async function detectDrift(options: DriftOptions, tenant: TenantClient): Promise<DriftResult> {
+/** `input`: the target to compare with (an Entra TenantClient is taken as the Entra target). */
+export async function detectDrift(options: DriftOptions, input: TargetInput): Promise<DriftResult> {
+  const target = photoTargetOf(input);
   const started = performance.now();
   const log = options.log ?? (() => {});
   const threshold = options.threshold ?? SAME_PHOTO_THRESHOLD;
@@ -118,7 +123,8 @@ export async function detectDrift(options: DriftOptions, tenant: TenantClient): 
     let policy: PolicyDrift = { status: 'not-managed' };
     if (desired.policy) {
       try {
-        const live = await tenant.getPhotoPolicy();
+        if (!target.policy) throw new Error(`The manifests declare a photo update policy, and the ${target.id} target has none.`);
+        const live = await target.policy.read();
         const declared = wantedPolicy(desired.policy, live);
         policy = { status: samePolicy(declared, live) ? 'in-sync' : 'different', declared, tenant: live };
       } catch (err) {
@@ -126,10 +132,10 @@ export async function detectDrift(options: DriftOptions, tenant: TenantClient): 
       }
     }
 
-    const resolutions = await tenant.resolveUsers(wanted.map((w) => w.key), options.signal ? { signal: options.signal } : {});
+    const resolutions = await target.resolveSubjects(wanted.map((w) => w.key), options.signal ? { signal: options.signal } : {});
     // Two entries that are one user in the tenant: which photo is "the repository's" is undefined,
     // so each is an error that names both, neither in sync nor different.
-    const conflicts = sameSubjectConflicts(await entriesBySubject(desired, resolutions, (keys) => tenant.resolveUsers(keys, options.signal ? { signal: options.signal } : {})));
+    const conflicts = sameSubjectConflicts(await entriesBySubject(desired, resolutions, (keys) => target.resolveSubjects(keys, options.signal ? { signal: options.signal } : {})));
     const waiting = await waitingUsers(options, wanted, resolutions, log);
     const pacer = options.pacer ?? new WritePacer({ maxConcurrency: 16, initialConcurrency: 4, ...(options.signal ? { signal: options.signal } : {}) });
     const cpu = new Semaphore(recommendedParallelism());
@@ -138,10 +144,10 @@ export async function detectDrift(options: DriftOptions, tenant: TenantClient): 
     const progress = new Progress({ verb: 'Comparing', total: wanted.length, log, throttle: throttleOf(pacer), ...(options.progress ? { settings: options.progress } : {}) });
     const compareUser = async (want: DesiredPhoto): Promise<UserDrift> => {
         const resolution = resolutions.get(want.key.canonical);
-        const name = want.name ?? (isResolved(resolution) ? resolution.displayName?.trim() : undefined);
+        const name = want.name ?? (isResolvedSubject(resolution) ? resolution.displayName?.trim() : undefined);
         const entry: UserDrift = { key: want.key, ...(name ? { name } : {}), photo: want.photoPath, declaredAt: want.declaredAt, status: 'error' };
         const recorded = waiting.get(want.key.canonical);
-        if (!isResolved(resolution)) {
+        if (!isResolvedSubject(resolution)) {
           if (recorded && resolution?.problem === 'not-found') return waitingEntry(entry, recorded, resolution.reason);
           return { ...entry, status: 'unresolved', reason: resolution?.reason ?? 'The user was not looked up.' };
         }
@@ -152,7 +158,7 @@ export async function detectDrift(options: DriftOptions, tenant: TenantClient): 
         if (options.signal?.aborted) return { ...entry, status: 'cancelled', reason: 'The run was cancelled before this user was compared.' };
         let tenantBytes: Buffer | null;
         try {
-          tenantBytes = await pacer.run(() => tenant.downloadPhotoOnce(resolution.id, options.signal), want.key.value);
+          tenantBytes = await pacer.run(() => target.downloadPhoto(resolution.id, options.signal), want.key.value);
         } catch (err) {
           if (err instanceof PacerCancelledError) return { ...entry, status: 'cancelled', reason: err.message };
           return { ...entry, status: 'error', reason: `Could not download the tenant's photo: ${(err as Error).message}` };
@@ -171,10 +177,10 @@ export async function detectDrift(options: DriftOptions, tenant: TenantClient): 
  * The users apply recorded as waiting, read only when some declared user has no usable account.
  * A record that cannot be read is said and leaves them unresolved (the check fails, as before).
  */
-async function waitingUsers(options: DriftOptions, wanted: readonly DesiredPhoto[], resolutions: ReadonlyMap<string, UserResolution>, log: (line: string) => void): Promise<ReadonlyMap<string, WaitingUser>> {
+async function waitingUsers(options: DriftOptions, wanted: readonly DesiredPhoto[], resolutions: ReadonlyMap<string, SubjectResolution>, log: (line: string) => void): Promise<ReadonlyMap<string, WaitingUser>> {
   const noAccount = wanted.some((want) => {
     const resolution = resolutions.get(want.key.canonical);
-    return isResolved(resolution) ? resolution.accountEnabled === false : resolution?.problem === 'not-found';
+    return isResolvedSubject(resolution) ? resolution.accountEnabled === false : resolution?.problem === 'not-found';
   });
   if (!noAccount) return new Map();
   try {
@@ -205,13 +211,11 @@ async function compareOne(entry: UserDrift, want: DesiredPhoto, snapshot: Revisi
   if (!tenantBytes) {
     return { ...entry, status: 'missing', reason: 'The tenant has no photo for this user.', ...(withThumbnails ? { thumbnails: { repo: await thumbnail(repoJpeg, 96) } } : {}) };
   }
-  let theirs: PhotoSignature;
-  try {
-    theirs = await photoSignature(tenantBytes);
-  } catch (err) {
-    return { ...entry, status: 'different', similarity: 0, tenantPhoto: { width: 0, height: 0, bytes: tenantBytes.length }, reason: `The tenant's photo could not be decoded (${(err as Error).message}).` };
+  const comparison = await comparePhotos(repoJpeg, tenantBytes, threshold);
+  if (!comparison.decoded) {
+    return { ...entry, status: 'different', similarity: 0, tenantPhoto: { width: 0, height: 0, bytes: tenantBytes.length }, reason: `The tenant's photo could not be decoded (${comparison.reason}).` };
   }
-  const comparison = compareSignatures(await photoSignature(repoJpeg), theirs, threshold);
+  const theirs = { width: comparison.width, height: comparison.height };
   const drift: UserDrift = {
     ...entry,
     status: comparison.same ? 'in-sync' : 'different',

@@ -20,5 +20,5 @@ export { DEFAULT_LIMITS, MIN_SIDE, RECOMMENDED_SIDE, recommendedParallelism } fr
 export { NORMALISATION_VERSION, OUTPUT_SIZE, normalisationKey } from './normalise.js';
 export { JPEG_OPTIONS, thumbnail } from './jpeg.js';
 export { checkPhoto } from './check.js';
-export { COLOUR_SIDE, SAME_PHOTO_THRESHOLD, SIGNATURE_SIDE, compareSignatures, photoSignature } from './similarity.js';
-export type { PhotoComparison, PhotoSignature } from './similarity.js';
+export { COLOUR_SIDE, SAME_PHOTO_THRESHOLD, SIGNATURE_SIDE, comparePhotos, compareSignatures, photoSignature } from './similarity.js';
+export type { PhotoComparison, PhotoSignature, StoredPhotoComparison } from './similarity.js';

@@ -68,6 +68,25 @@ export function compareSignatures(a: PhotoSignature, b: PhotoSignature, threshol
   return { similarity: Math.round(similarity * 10_000) / 10_000, same: similarity >= threshold };
 }
 
+/**
+ * A directory's photo compared with the one we would send: `decoded: false` when theirs cannot be
+ * decoded (a directory may hold anything a client uploaded); their size when it can.
+ */
+export type StoredPhotoComparison = { decoded: false; reason: string } | (PhotoComparison & { decoded: true; width: number; height: number });
+
+/**
+ * Whether a directory's photo (`theirs`) shows the same picture as `ours` (the normalised photo we
+ * would send): perceptual signatures compared at `threshold`. A directory re-encodes and resizes
+ * what it stores, so bytes never match. Rejects only when `ours` cannot be decoded. The one
+ * comparison used by apply (does the target already hold the photo?) and drift.
+ */
+export async function comparePhotos(ours: Buffer, theirs: Buffer, threshold = SAME_PHOTO_THRESHOLD): Promise<StoredPhotoComparison> {
+  const [a, b] = await Promise.allSettled([photoSignature(ours), photoSignature(theirs)]);
+  if (a.status === 'rejected') throw a.reason;
+  if (b.status === 'rejected') return { decoded: false, reason: (b.reason as Error).message };
+  return { decoded: true, ...compareSignatures(a.value, b.value, threshold), width: b.value.width, height: b.value.height };
+}
+
 /** Mean absolute difference of two equal-length byte arrays, as a share of 0..255. */
 function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
   let sum = 0;
