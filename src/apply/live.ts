@@ -10,7 +10,7 @@ import { comparePhotos } from '../photo/index.js';
 import { diffDesired, type Plan } from '../plan/plan.js';
 import { RevisionSnapshot } from '../repo/revision.js';
 import type { WritePacer } from '../target/entra/index.js';
-import type { PhotoTarget } from '../target/index.js';
+import type { PhotoSpec, PhotoTarget } from '../target/index.js';
 import { validateRepository } from '../validate/validate.js';
 import type { LandedEntry, Ledger, PendingEntry } from './ledger.js';
 import type { Removal, Upload } from './outcomes.js';
@@ -35,13 +35,13 @@ export interface LivePlan {
  * runs from the same base landed are laid over the base. `snapshots` collects the base snapshot
  * opened here (the caller closes it).
  */
-export async function planFromLive(c: { repo: string; ledger: Ledger; base: string | undefined; desiredHead: DesiredState; prune: boolean; snapshots: RevisionSnapshot[]; log: (line: string) => void }): Promise<LivePlan> {
+export async function planFromLive(c: { repo: string; ledger: Ledger; base: string | undefined; spec: PhotoSpec; desiredHead: DesiredState; prune: boolean; snapshots: RevisionSnapshot[]; log: (line: string) => void }): Promise<LivePlan> {
   const { base, desiredHead, prune, ledger } = c;
   let desiredBase: DesiredState | undefined;
   if (base) {
     const baseSnapshot = await RevisionSnapshot.open(c.repo, base);
     c.snapshots.push(baseSnapshot);
-    desiredBase = await desiredStateOf(baseSnapshot, await validateRepository(baseSnapshot, { shouldDecode: () => false }));
+    desiredBase = await desiredStateOf(baseSnapshot, await validateRepository(baseSnapshot, { shouldDecode: () => false }), c.spec);
   }
   // Users the base was applied without (no account yet): the tenant does not have their photo,
   // so the plan treats them as new and this run looks them up again.
@@ -91,7 +91,8 @@ export function withoutUsers(state: DesiredState, keys: Iterable<string>): Desir
 
 /**
  * Whether the tenant already holds this user's photo: downloaded and compared with the photo
- * apply would send, by the same perceptual comparison as drift (comparePhotos in src/photo). Anything uncertain (no photo, a failed download, an undecodable photo) is "no": upload.
+ * apply would send, by the same perceptual comparison as drift (comparePhotos in src/photo).
+ * Anything uncertain (no photo, a failed download, an undecodable photo) is "no": upload.
  */
 export async function targetHoldsPhoto(c: { tenant: PhotoTarget; readPacer: WritePacer; cpu: Semaphore; userId: string; prepared: Promise<PreparedPhoto>; label: string; signal?: AbortSignal }): Promise<boolean> {
   let theirs: Buffer | null;

@@ -1,7 +1,7 @@
 import type { ManifestPolicy, SourceRef } from '../manifest/types.js';
 import { printable } from '../core/untrusted.js';
 import { describeKey, type UserKey } from '../manifest/userKey.js';
-import { normalisationKey, type NormaliseSettings } from '../photo/index.js';
+import { normalisationKey, type NormaliseSettings, type OutputSpec } from '../photo/index.js';
 import type { Snapshot } from '../repo/snapshot.js';
 import type { UserResolution } from '../target/entra/users.js';
 import type { DeclaredUser, ValidationResult } from '../validate/validate.js';
@@ -39,15 +39,17 @@ export interface DesiredState {
   policy?: DesiredPolicy;
 }
 
-export function photoFingerprint(blobId: string, settings: NormaliseSettings): string {
-  return `${blobId}:${normalisationKey(settings)}`;
+/** `spec`: the target's photo spec (default: the baseline, Entra's, which leaves the key as it always was). */
+export function photoFingerprint(blobId: string, settings: NormaliseSettings, spec?: OutputSpec): string {
+  return `${blobId}:${normalisationKey(settings, spec)}`;
 }
 
 export function settingsOf(user: Pick<DeclaredUser, 'normalise' | 'crop'>): NormaliseSettings {
   return { enabled: user.normalise, crop: user.crop };
 }
 
-export async function desiredStateOf(snapshot: Snapshot, validation: ValidationResult): Promise<DesiredState> {
+/** `spec`: the photo spec of the target the state is for (default: the baseline, Entra's). */
+export async function desiredStateOf(snapshot: Snapshot, validation: ValidationResult, spec?: OutputSpec): Promise<DesiredState> {
   const users = new Map<string, DesiredPhoto>();
   for (const user of validation.users) {
     const blobId = await snapshot.blobId(user.photoPath);
@@ -58,7 +60,7 @@ export async function desiredStateOf(snapshot: Snapshot, validation: ValidationR
       photoPath: user.photoPath,
       blobId,
       settings,
-      fingerprint: photoFingerprint(blobId, settings),
+      fingerprint: photoFingerprint(blobId, settings, spec),
       declaredAt: user.keyAt,
     });
   }

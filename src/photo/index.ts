@@ -17,7 +17,8 @@ export type {
 } from './types.js';
 export type { PhotoLimits } from './limits.js';
 export { DEFAULT_LIMITS, MIN_SIDE, RECOMMENDED_SIDE, recommendedParallelism } from './limits.js';
-export { NORMALISATION_VERSION, OUTPUT_SIZE, normalisationKey } from './normalise.js';
+export { BASELINE_OUTPUT_SPEC, NORMALISATION_VERSION, OUTPUT_SIZE, normalisationKey } from './normalise.js';
+export type { OutputSpec } from './normalise.js';
 export { JPEG_OPTIONS, thumbnail } from './jpeg.js';
 export { checkPhoto } from './check.js';
 export { COLOUR_SIDE, SAME_PHOTO_THRESHOLD, SIGNATURE_SIDE, comparePhotos, compareSignatures, photoSignature } from './similarity.js';

@@ -13,7 +13,7 @@ import sharp from 'sharp';
 import type { Sharp } from 'sharp';
 import type { CropStrategy, NormaliseSettings } from './types.js';
 import type { PhotoLimits } from './limits.js';
-import { RECOMMENDED_SIDE } from './limits.js';
+import { MIN_SIDE, RECOMMENDED_SIDE } from './limits.js';
 import { JPEG_OPTIONS } from './jpeg.js';
 
 /** Output edge in px: the largest HD size Entra ID stores. */
@@ -28,9 +28,32 @@ export const OUTPUT_SIZE = RECOMMENDED_SIDE;
 export const NORMALISATION_VERSION = '1';
 
 
-/** A stable string for desired-state hashes: everything that decides the uploaded bytes. */
-export function normalisationKey(settings: NormaliseSettings): string {
-  return settings.enabled ? `n${NORMALISATION_VERSION}/${OUTPUT_SIZE}/${settings.crop}` : 'as-is';
+/** The photo a target accepts, as the normalisation key sees it (the shape of the port's PhotoSpec). */
+export interface OutputSpec {
+  side: number;
+  minSide: number;
+  maxBytes: number;
+  formats: readonly string[];
+}
+
+/**
+ * The spec normalisation was built for: Entra ID's (648 px square JPEG, at least 96 px, at most
+ * 4 MB). A target with exactly this spec keeps the key photos always had, so its fingerprints (and
+ * the records that hold them) stay byte-identical.
+ */
+export const BASELINE_OUTPUT_SPEC: OutputSpec = Object.freeze({ side: OUTPUT_SIZE, minSide: MIN_SIDE, maxBytes: 4 * 1024 * 1024, formats: Object.freeze(['image/jpeg']) });
+
+function sameSpec(a: OutputSpec, b: OutputSpec): boolean {
+  return a.side === b.side && a.minSide === b.minSide && a.maxBytes === b.maxBytes && a.formats.length === b.formats.length && a.formats.every((f, i) => f === b.formats[i]);
+}
+
+/**
+ * A stable string for desired-state hashes: everything that decides the uploaded bytes, and the
+ * target's photo spec when it is not the baseline (so a target whose spec changes sends again).
+ */
+export function normalisationKey(settings: NormaliseSettings, spec: OutputSpec = BASELINE_OUTPUT_SPEC): string {
+  const key = settings.enabled ? `n${NORMALISATION_VERSION}/${OUTPUT_SIZE}/${settings.crop}` : 'as-is';
+  return sameSpec(spec, BASELINE_OUTPUT_SPEC) ? key : `${key}/spec:${spec.side}-${spec.minSide}-${spec.maxBytes}-${spec.formats.join('+')}`;
 }
 
 /** The bounded decoder every photo read goes through. First frame/page only. */
