@@ -30,6 +30,16 @@ export async function declaredUsers(repo: string): Promise<Map<string, Declarati
   }
 }
 
+/** The declaration of a tenant group (listed with kind `groups`) under any key a `groups:` entry may use for it. */
+export function findGroupDeclaration(declared: ReadonlyMap<string, Declaration>, group: { id: string; mail: string | null; mailNickname?: string | null }): Declaration | undefined {
+  const id = group.id.replace(/^group:/, '');
+  for (const value of [id, group.mail, group.mailNickname]) {
+    const found = value ? declared.get(`group:${value.toLowerCase()}`) : undefined;
+    if (found) return found;
+  }
+  return undefined;
+}
+
 /** The declaration of a tenant user under any of the keys a manifest may use for them. */
 export function findDeclaration(declared: ReadonlyMap<string, Declaration>, user: { id: string; userPrincipalName: string; mail: string | null; employeeId: string | null }): Declaration | undefined {
   const keys = [`objectId:${user.id.toLowerCase()}`, `upn:${user.userPrincipalName.toLowerCase()}`];
@@ -72,8 +82,8 @@ export async function writeAtomic(file: string, data: string | Buffer): Promise<
 }
 
 export interface ManifestEntry {
-  /** `user` (UPN, mail or object id) or `employeeId`. */
-  keyField: 'user' | 'employeeId';
+  /** `user` (UPN, mail or object id), `employeeId`, or `group` (a groups: entry). */
+  keyField: 'user' | 'employeeId' | 'group';
   keyValue: string;
   /** The person's name (`name:`), shown to reviewers beside the key. */
   name?: string;
@@ -113,13 +123,14 @@ function entryLines(e: ManifestEntry, dash: string, indent: string): string[] {
 }
 
 /** A new manifest file's text. */
-export function manifestText(entries: readonly ManifestEntry[], options: { photoRoot: string; header: string[] }): string {
+export function manifestText(entries: readonly ManifestEntry[], options: { photoRoot: string; header: string[]; list?: 'users' | 'groups' }): string {
+  const list = options.list ?? 'users';
   const lines = [
     '# yaml-language-server: $schema=../schema/manifest.schema.json',
     ...options.header.map((h) => `# ${h}`),
     'version: 1',
     `photoRoot: ${scalar(options.photoRoot)}`,
-    entries.length ? 'users:' : 'users: []',
+    entries.length ? `${list}:` : `${list}: []`,
   ];
   for (const e of entries) lines.push(...entryLines(e, '  - ', '    '));
   return lines.join('\n') + '\n';

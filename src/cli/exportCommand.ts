@@ -11,6 +11,8 @@ export const EXPORT_USAGE = `Options for export (tenant options as for apply):
   --repo DIR                Repository to write into (default: current directory)
   --domain DOMAIN           Only users whose userPrincipalName ends in @DOMAIN (repeatable)
   --group ID|NAME           Only (transitive) members of this group (needs GroupMember.Read.All)
+  --groups                  Export the photos of Microsoft 365 groups and teams instead of users,
+                            under groups: (default manifests/exported-groups.yaml; needs GroupMember.Read.All)
   --manifest FILE           Manifest to write (default: manifests/exported.yaml)
   --photo-dir DIR           Folder under photos/ for the photos (default: exported)
   --key upn|objectId        How the manifest names users (default: upn)
@@ -31,6 +33,7 @@ export async function exportCommand(args: string[], out: Output): Promise<number
       repo: { type: 'string' },
       domain: { type: 'string', multiple: true },
       group: { type: 'string' },
+      groups: { type: 'boolean' },
       manifest: { type: 'string' },
       'photo-dir': { type: 'string' },
       key: { type: 'string' },
@@ -53,6 +56,7 @@ export async function exportCommand(args: string[], out: Output): Promise<number
         ...(values['photo-dir'] ? { photoDir: values['photo-dir'] } : {}),
         ...(values.domain ? { domains: values.domain } : {}),
         ...(values.group ? { group: values.group } : {}),
+        ...(values.groups ? { groups: true } : {}),
         key,
         force: values.force ?? false,
         signal,

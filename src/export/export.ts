@@ -21,7 +21,7 @@ import { Progress, throttleOf, type ProgressSettings } from '../core/progress.js
 import { checkPhoto } from '../photo/index.js';
 import { PacerCancelledError, WritePacer, type PacerStats } from '../target/entra/index.js';
 import { photoTargetOf, type DirectorySubject as DirectoryUser, type TargetInput } from '../target/index.js';
-import { declaredUsers, findDeclaration, insideRepo, manifestText, safeFileStem, writeAtomic, type ManifestEntry } from '../adopt/repoFiles.js';
+import { declaredUsers, findDeclaration, findGroupDeclaration, insideRepo, manifestText, safeFileStem, writeAtomic, type ManifestEntry } from '../adopt/repoFiles.js';
 
 export const EXPORT_JOURNAL = '.entra-photos-export.jsonl';
 
@@ -37,8 +37,13 @@ export interface ExportOptions {
   domains?: string[];
   /** Only (transitive) members of this group: object id or exact display name. */
   group?: string;
-  /** How the manifest names users; default upn. */
+  /** How the manifest names users; default upn (for groups: their mail, else mailNickname; objectId: the object id). */
   key?: 'upn' | 'objectId';
+  /**
+   * Export group photos instead of users' (Microsoft 365 groups, so teams too), declared under
+   * `groups:`; default manifest manifests/exported-groups.yaml and photo folder exported-groups.
+   */
+  groups?: boolean;
   /** Start over: replace an existing export manifest and ignore a journal. */
   force?: boolean;
   /** Rewrite the manifest after this many users done; default 50. */
@@ -84,6 +89,8 @@ interface JournalHeader {
   domains: string[];
   group: string | null;
   key: 'upn' | 'objectId';
+  /** Present (true) for an export of group photos. */
+  groups?: true;
 }
 
 type JournalEntry = { id: string; upn: string; name?: string; status: 'exported' | 'no-photo' | 'refused'; file?: string; key?: string; reason?: string };
@@ -93,14 +100,16 @@ export async function exportTenant(options: ExportOptions, tenant: TargetInput):
   const started = performance.now();
   const log = options.log ?? (() => {});
   const repo = options.repo;
-  const manifestRel = toPosix(options.manifest ?? 'manifests/exported.yaml');
+  const groups = options.groups === true;
+  if (groups && options.group) throw new UserError('usage', '--groups exports the groups\' own photos; --group picks the users of one group. Use one of them.');
+  const manifestRel = toPosix(options.manifest ?? (groups ? 'manifests/exported-groups.yaml' : 'manifests/exported.yaml'));
   const photoRoot = toPosix(options.photoRoot ?? 'photos').replace(/\/+$/, '');
-  const photoDir = toPosix(options.photoDir ?? 'exported').replace(/^\/+|\/+$/g, '');
+  const photoDir = toPosix(options.photoDir ?? (groups ? 'exported-groups' : 'exported')).replace(/^\/+|\/+$/g, '');
   const manifestAbs = insideRepo(repo, manifestRel, '--manifest');
   if (!/^manifests\/.+\.ya?ml$/i.test(manifestRel)) throw new UserError('usage', `--manifest ${manifestRel} must be a .yaml file under manifests/ (validate reads manifests/*.yaml).`);
   insideRepo(repo, `${photoRoot}/${photoDir}/x`, '--photo-dir');
   const domains = (options.domains ?? []).map((d) => d.trim().replace(/^@/, '').toLowerCase()).filter(Boolean);
-  const header: JournalHeader = { journal: 'entra-photos export v1', manifest: manifestRel, photoRoot, photoDir, domains, group: options.group ?? null, key: options.key ?? 'upn' };
+  const header: JournalHeader = { journal: 'entra-photos export v1', manifest: manifestRel, photoRoot, photoDir, domains, group: options.group ?? null, key: options.key ?? 'upn', ...(groups ? { groups: true as const } : {}) };
   const journalPath = path.join(repo, EXPORT_JOURNAL);
 
   // Resume from a journal, or start (refusing to replace an earlier export without --force).
@@ -152,17 +161,19 @@ export async function exportTenant(options: ExportOptions, tenant: TargetInput):
   const usedFiles = new Set([...done.values()].flatMap((e) => (e.file ? [e.file.toLowerCase()] : [])));
   let interrupted = false;
   try {
-    for await (const page of target.listSubjects({ ...(options.group ? { group: options.group } : {}), ...(options.signal ? { signal: options.signal } : {}) })) {
+    for await (const page of target.listSubjects({ ...(options.group ? { group: options.group } : {}), ...(groups ? { kind: 'groups' as const } : {}), ...(options.signal ? { signal: options.signal } : {}) })) {
       const wanted: DirectoryUser[] = [];
       for (const user of page) {
-        if (domains.length && !domains.some((d) => user.userPrincipalName.toLowerCase().endsWith(`@${d}`))) continue;
+        // --domain filters by the address: a group without mail is named by its alias and kept.
+        const address = groups ? (user.mail ?? '') : user.userPrincipalName;
+        if (domains.length && !(groups && !address) && !domains.some((d) => address.toLowerCase().endsWith(`@${d}`))) continue;
         listed++;
         const previous = done.get(user.id);
         if (previous) {
           users.push({ id: user.id, userPrincipalName: user.userPrincipalName, ...shownName(user), status: previous.status, ...(previous.file ? { file: previous.file } : {}), ...(previous.reason ? { reason: previous.reason } : {}) });
           continue;
         }
-        const declaration = findDeclaration(declared, user);
+        const declaration = groups ? findGroupDeclaration(declared, user) : findDeclaration(declared, user);
         if (declaration) {
           users.push({ id: user.id, userPrincipalName: user.userPrincipalName, ...shownName(user), status: 'managed', reason: `already declared at ${declaration.at.file}:${declaration.at.line}` });
           continue;
@@ -199,7 +210,7 @@ export async function exportTenant(options: ExportOptions, tenant: TargetInput):
           if (usedFiles.has(rel.toLowerCase())) rel = `${photoDir}/${safeFileStem(user.userPrincipalName)}-${user.id.slice(0, 8)}.${ext}`;
           usedFiles.add(rel.toLowerCase());
           await writeAtomic(path.join(repo, photoRoot, ...rel.split('/')), bytes);
-          const key = header.key === 'objectId' ? user.id : user.userPrincipalName;
+          const key = header.key === 'objectId' ? user.id.replace(/^group:/, '') : user.userPrincipalName;
           await record({ ...base, status: 'exported', file: rel, key }, { id: user.id, userPrincipalName: user.userPrincipalName, ...shownName(user), status: 'exported', file: `${photoRoot}/${rel}` });
       }
       if (options.signal?.aborted) {
@@ -227,9 +238,10 @@ function exportManifest(done: ReadonlyMap<string, JournalEntry>, header: Journal
   const entries: ManifestEntry[] = [...done.values()]
     .filter((e): e is JournalEntry & { file: string; key: string } => e.status === 'exported' && e.file !== undefined && e.key !== undefined)
     .sort((a, b) => (a.key.toLowerCase() < b.key.toLowerCase() ? -1 : 1))
-    .map((e) => ({ keyField: 'user', keyValue: e.key, ...(e.name ? { name: e.name } : {}), photo: e.file, ...(header.key === 'objectId' ? { comment: e.upn } : {}) }));
+    .map((e) => ({ keyField: header.groups ? 'group' : 'user', keyValue: e.key, ...(e.name ? { name: e.name } : {}), photo: e.file, ...(header.key === 'objectId' ? { comment: e.upn } : {}) }));
   return manifestText(entries, {
     photoRoot: header.photoRoot,
+    list: header.groups ? 'groups' : 'users',
     header: [
       'Photos adopted from the tenant by `entra-photos export`.',
       `Filters: ${describeHeader(header)}.`,
@@ -242,6 +254,7 @@ function describeHeader(h: JournalHeader): string {
   const parts = [`manifest ${h.manifest}`, `photos ${h.photoRoot}/${h.photoDir}`, `key ${h.key}`];
   if (h.domains.length) parts.push(`domains ${h.domains.join(', ')}`);
   if (h.group) parts.push(`group ${h.group}`);
+  if (h.groups) parts.push('group photos');
   return parts.join('; ');
 }
 

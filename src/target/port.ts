@@ -69,17 +69,23 @@ export interface ResolveSubjectsOptions {
 
 /** A subject as listed from the directory (export, import matching). */
 export interface DirectorySubject {
+  /** The subject id (a group's: `group:<object id>` for Entra). */
   id: string;
   userPrincipalName: string;
   mail: string | null;
   employeeId: string | null;
   displayName: string | null;
   accountEnabled: boolean | null;
+  /** Set for a group (listed with `kind: 'groups'`): its mail alias. */
+  mailNickname?: string | null;
+  kind?: 'user' | 'group';
 }
 
 export interface ListSubjectsOptions {
   /** Only the members of this group (the target's id or exact display name). */
   group?: string;
+  /** `groups`: list the groups that can hold a photo (Entra: Microsoft 365 groups, so teams) instead of users. */
+  kind?: 'users' | 'groups';
   signal?: AbortSignal;
 }
 

@@ -5,7 +5,7 @@
  */
 import { MIN_SIDE, RECOMMENDED_SIDE } from '../../photo/limits.js';
 import { isGroupKey, type UserKey } from '../../manifest/userKey.js';
-import { deleteGroupPhoto, downloadGroupPhotoOnce, isGroupSubjectId, putGroupPhoto, resolveGroups } from './groups.js';
+import { deleteGroupPhoto, downloadGroupPhotoOnce, isGroupSubjectId, listPhotoGroups, putGroupPhoto, resolveGroups } from './groups.js';
 import { classifyFailure, isGraphError } from './errors.js';
 import { PERMISSIONS, type TenantClient } from './graph.js';
 import type { DeletedSubject, DirectorySubject, ListSubjectsOptions, PhotoPolicyExtension, PhotoSpec, PhotoTarget, ResolveSubjectsOptions, SubjectResolution, TargetFailure, TargetPolicyChange } from '../port.js';
@@ -64,6 +64,7 @@ export class EntraTarget implements PhotoTarget {
   }
 
   listSubjects(options: ListSubjectsOptions = {}): AsyncIterable<DirectorySubject[]> {
+    if (options.kind === 'groups') return listPhotoGroups(this.tenant.connection, options.signal ? { signal: options.signal } : {});
     return this.tenant.listUsers(options);
   }
 

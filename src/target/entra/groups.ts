@@ -23,7 +23,9 @@ import { groupKeyForm, type UserKey } from '../../manifest/userKey.js';
 import { backoffDelayMs, sleep } from '../../tenant/retry.js';
 import { MAX_BATCH, sendBatch, type BatchAnswer } from './batch.js';
 import { classifyFailure, graphErrorFromResponse, isNoPhoto } from './errors.js';
-import type { GraphConnection } from './http.js';
+import type { GraphConnection, GraphRequest, GraphResponse } from './http.js';
+import { withRetries } from '../../tenant/retry.js';
+import type { DirectorySubject } from '../port.js';
 import { encodeSegment, odataString, query } from './http.js';
 import { PERMISSIONS } from './permissions.js';
 import type { ResolveOptions, UserResolution } from './users.js';
@@ -127,6 +129,37 @@ export async function resolveGroups(connection: GraphConnection, keys: readonly 
     pending = next;
   }
   return results;
+}
+
+/**
+ * The groups that can hold a photo: Microsoft 365 groups (groupTypes "Unified"; every team is one),
+ * page by page (GET /groups?$select=…&$top=999, following @odata.nextLink). Security groups have
+ * no photo and are left out.
+ */
+export async function* listPhotoGroups(connection: GraphConnection, options: { signal?: AbortSignal } = {}): AsyncGenerator<DirectorySubject[]> {
+  let path: string | undefined = `/groups${query({ $select: `${SELECT},groupTypes`, $top: 999 })}`;
+  while (path !== undefined) {
+    const request: GraphRequest = { method: 'GET', path, operation: 'Listing groups', permission: READ_PERMISSION, ...(options.signal ? { signal: options.signal } : {}) };
+    const response: GraphResponse<{ value?: Record<string, unknown>[]; '@odata.nextLink'?: string }> = await withRetries(() => connection.send(request), { maxAttempts: 3, ...(options.signal ? { signal: options.signal } : {}) });
+    const page: DirectorySubject[] = [];
+    for (const value of response.body.value ?? []) {
+      if (typeof value['id'] !== 'string' || !Array.isArray(value['groupTypes']) || !value['groupTypes'].includes('Unified')) continue;
+      const text = (name: string) => (typeof value[name] === 'string' && value[name] !== '' ? (value[name] as string) : null);
+      page.push({
+        id: `${GROUP_SUBJECT_PREFIX}${value['id'].toLowerCase()}`,
+        userPrincipalName: text('mail') ?? text('mailNickname') ?? value['id'],
+        mail: text('mail'),
+        mailNickname: text('mailNickname'),
+        employeeId: null,
+        displayName: text('displayName'),
+        accountEnabled: null,
+        kind: 'group',
+      });
+    }
+    if (page.length > 0) yield page;
+    const next: string | undefined = response.body['@odata.nextLink'];
+    path = next ? `${new URL(next).pathname.replace(/^\/(v1\.0|beta)/, '')}${new URL(next).search}` : undefined;
+  }
 }
 
 /** PUT /groups/{id}/photo/$value: one attempt. */

@@ -135,6 +135,7 @@ export class GoogleTarget implements PhotoTarget {
 
   async *listSubjects(options: ListSubjectsOptions = {}): AsyncIterable<DirectorySubject[]> {
     if (options.group) throw new Error('Listing a group\'s members is not supported for Google yet.');
+    if (options.kind === 'groups') throw new Error('Google Workspace has no group photos (the Directory API sets user photos only): export --groups works with the entra target only.');
     for await (const page of this.directory.listUsers(options.signal ? { signal: options.signal } : {})) {
       yield page.map((user) => {
         const employeeId = user.externalIds?.find((entry) => entry.type === this.#type)?.value ?? null;
