@@ -11,7 +11,7 @@
  */
 import type { ApplyResult } from '../apply/apply.js';
 import { driftCounts, inSync, type DriftResult, type DriftStatus, type PolicyDrift, type UserDrift } from '../drift/drift.js';
-import { describeUser } from '../manifest/userKey.js';
+import { describeUser, isGroupKey } from '../manifest/userKey.js';
 import { applyCounts, applySucceeded, describeTenantPolicy, outcomeUser, outcomeWords, policyOutcomeWords } from './apply.js';
 import { printable } from '../core/untrusted.js';
 import { NEUTRAL_VOCABULARY, type Vocabulary } from '../core/vocabulary.js';
@@ -187,14 +187,18 @@ export function driftMarkdown(result: DriftResult, fix?: ApplyResult, options: D
     `| ${c['in-sync']} | ${c.different} | ${c.missing} | ${c.unresolved} | ${c.error + c.cancelled} | ${c.waiting} | ${policyWord(result.policy)} |`,
     '',
   ];
-  const shown = sorted(result.users).filter((u) => u.status !== 'in-sync' && u.status !== 'waiting');
-  if (shown.length) {
+  const differing = sorted(result.users).filter((u) => u.status !== 'in-sync' && u.status !== 'waiting');
+  // Users first, then groups and teams in their own table.
+  for (const groups of [false, true]) {
+    const shown = differing.filter((u) => isGroupKey(u.key) === groups);
+    if (!shown.length) continue;
     const header = [
       "The repository's photo is linked from the repository (visible only to people who can read it). The tenant's photo is described, not shown: it never leaves the job.",
       '',
-      '| Repository | Tenant | User | Status | Photo | Declared at |',
+      `| Repository | Tenant | ${groups ? 'Group' : 'User'} | Status | Photo | Declared at |`,
       '|---|---|---|---|---|---|',
     ];
+    const title = groups ? 'Groups and teams: what differs' : 'What differs';
     const rows = shown.map((u) => {
       const src = options.photoUrl ? htmlImageSrc(options.photoUrl(u.photo)) : undefined;
       const repo = src ? `<img src="${src}" width="64" alt="repository photo">` : '';
@@ -202,8 +206,8 @@ export function driftMarkdown(result: DriftResult, fix?: ApplyResult, options: D
       const declaredCell = options.lineUrl ? mdLink(declared, options.lineUrl(u.declaredAt.file, u.declaredAt.line)) : mdText(declared);
       return `| ${repo} | ${mdText(tenantDescription(u))} | ${mdText(describeUser(u.key, u.name))} | **${driftWords(u.status)}**${u.reason && u.status !== 'missing' ? `: ${mdText(u.reason)}` : ''} | ${mdText(u.photo)} | ${declaredCell} |`;
     });
-    if (rows.length > openRows) out.push(`<details><summary><b>What differs (${rows.length})</b></summary>`, '', ...header, ...rows, '', '</details>', '');
-    else out.push('### What differs', '', ...header, ...rows, '');
+    if (rows.length > openRows) out.push(`<details><summary><b>${title} (${rows.length})</b></summary>`, '', ...header, ...rows, '', '</details>', '');
+    else out.push(`### ${title}`, '', ...header, ...rows, '');
   }
   const waiting = sorted(result.users).filter((u) => u.status === 'waiting');
   if (waiting.length) {

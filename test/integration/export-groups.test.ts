@@ -4,6 +4,7 @@
  * alone, a group without a photo is counted, security groups are not listed, and the result
  * passes `entra-photos validate`.
  */
+import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -65,6 +66,22 @@ describe('export --groups', () => {
     expect(await readFile(path.join(repo, 'photos/exported-groups/class-9b@contoso.edu.jpg'))).toEqual(Buffer.from(await stored.arrayBuffer()));
     const validate = await runCli(['validate', '--repo', repo]);
     expect(validate.code, validate.stdout).toBe(0);
+
+    // Drift compares groups like users: both groups hold what the repository declares.
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, env: { ...process.env, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@e' } });
+    git('init', '-q', '-b', 'main');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'groups');
+    const inSync = await runCli(['drift', '--repo', repo, '--format', 'json'], env());
+    const drift = JSON.parse(inSync.stdout);
+    expect(inSync.code, inSync.stdout).toBe(0);
+    expect(drift.users.map((u: { user: string; keyType: string; status: string }) => `${u.keyType} ${u.user}: ${u.status}`).sort()).toEqual(['group class-9b@contoso.edu: in-sync', 'group class-9c: in-sync']);
+    // Someone changes a team's picture in Teams: drift finds it.
+    const changed = await graphFetch(emulator, await accessToken(emulator), `/v1.0/groups/${id}/photo/$value`, { method: 'PUT', body: await sharp({ create: { width: 648, height: 648, channels: 3, background: '#ffffff' } }).composite([{ input: await crest('#000000').then((b) => sharp(b).resize(200, 200).toBuffer()), top: 0, left: 0 }]).jpeg().toBuffer(), headers: { 'Content-Type': 'image/jpeg' } });
+    expect(changed.status).toBe(200);
+    const drifted = await runCli(['drift', '--repo', repo, '--format', 'json'], env());
+    expect(drifted.code).toBe(1);
+    expect(JSON.parse(drifted.stdout).users.find((u: { user: string }) => u.user === 'class-9b@contoso.edu').status).toBe('different');
   });
 
   it('refuses --groups with --group (members of one group), saying which to use', async () => {
