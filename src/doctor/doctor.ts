@@ -17,6 +17,7 @@ import { WorktreeSnapshot } from '../repo/worktree.js';
 import { githubOidcFromEnv, isResolved, type TenantClient } from '../target/entra/index.js';
 import { isGraphError } from '../target/entra/errors.js';
 import { PERMISSIONS } from '../target/entra/permissions.js';
+import { EntraTarget } from '../target/entra/entraTarget.js';
 import { validateRepository } from '../validate/validate.js';
 
 export interface DoctorReport {
@@ -132,13 +133,19 @@ async function tenantChecks(tenant: TenantClient, repo: string, delegated: boole
   if (canReadUsers && desired.users.size > 0) {
     const wanted = [...desired.users.values()];
     try {
-      const resolutions = await tenant.resolveUsers(wanted.map((w) => w.key));
+      // Through the Entra target: users and groups (a manifest's groups:) alike.
+      const resolutions = await new EntraTarget(tenant).resolveSubjects(wanted.map((w) => w.key));
       const unknown = wanted.filter((w) => !isResolved(resolutions.get(w.key.canonical)));
-      if (unknown.length === 0) report.ok.push(`All ${wanted.length} manifest user(s) resolve to tenant users`);
+      const groups = wanted.filter((w) => w.key.kind === 'group').length;
+      if (unknown.length === 0) report.ok.push(groups ? `All ${wanted.length - groups ? `${wanted.length - groups} manifest user(s) and ` : ''}${groups} manifest group(s) resolve` : `All ${wanted.length} manifest user(s) resolve to tenant users`);
       for (const w of unknown) {
         const resolution = resolutions.get(w.key.canonical);
         const reason = (resolution && !isResolved(resolution) ? resolution.reason : 'not looked up').replace(/\.$/, '');
-        report.problems.push(`${w.declaredAt.file}:${w.declaredAt.line}: user "${w.key.value}" does not resolve (${reason}). Fix the key, or wait for the account to exist (apply keeps such users pending).`);
+        report.problems.push(
+          w.key.kind === 'group'
+            ? `${w.declaredAt.file}:${w.declaredAt.line}: group "${w.key.value}" does not resolve (${reason}). Fix the key (the group's mail, mailNickname or object id); looking groups up needs ${PERMISSIONS.groupMembers}.`
+            : `${w.declaredAt.file}:${w.declaredAt.line}: user "${w.key.value}" does not resolve (${reason}). Fix the key, or wait for the account to exist (apply keeps such users pending).`,
+        );
       }
     } catch (error) {
       report.problems.push(`Could not look up the manifest users: ${(error as Error).message}`);

@@ -67,6 +67,10 @@ describe('export --groups', () => {
     const validate = await runCli(['validate', '--repo', repo]);
     expect(validate.code, validate.stdout).toBe(0);
 
+    // doctor checks that the groups resolve.
+    const doctor = await runCli(['doctor', '--repo', repo], env());
+    expect(doctor.stdout).toMatch(/All 2 manifest group\(s\) resolve/);
+
     // Drift compares groups like users: both groups hold what the repository declares.
     const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, env: { ...process.env, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@e' } });
     git('init', '-q', '-b', 'main');
