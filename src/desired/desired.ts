@@ -108,6 +108,14 @@ export interface SameSubjectConflict {
  * resolve at all and cannot collide.
  */
 export function keysResolvingTo(user: Subject): string[] {
+  if (user.kind === 'group') {
+    // A group (id `group:<object id>`): its object id, its mail, and the name it is shown by
+    // (mail, else mailNickname), as `groups:` keys are written.
+    const keys = [user.id.toLowerCase()];
+    if (user.mail) keys.push(`group:${user.mail.toLowerCase()}`);
+    if (user.userPrincipalName) keys.push(`group:${user.userPrincipalName.toLowerCase()}`);
+    return [...new Set(keys)];
+  }
   const keys = [`objectid:${user.id.toLowerCase()}`];
   if (user.userPrincipalName) keys.push(`upn:${user.userPrincipalName.toLowerCase()}`);
   if (user.mail) keys.push(`upn:${user.mail.toLowerCase()}`);
@@ -203,9 +211,11 @@ export function sameSubjectConflicts(bySubject: ReadonlyMap<string, SubjectEntri
 export function sameSubjectMessage(subject: Pick<Subject, 'id' | 'userPrincipalName'>, entries: readonly DesiredPhoto[]): string {
   const named = entries.map((e) => `${describeKey(e.key)} (${placeOf(e.declaredAt)})`);
   const list = named.length === 2 ? `${named[0]} and ${named[1]}` : `${named.slice(0, -1).join(', ')} and ${named.at(-1)}`;
-  const who = subject.userPrincipalName ? `${printable(subject.userPrincipalName)}, object id ${subject.id}` : `object id ${subject.id}`;
+  const id = subject.id.replace(/^group:/, '');
+  const who = subject.userPrincipalName ? `${printable(subject.userPrincipalName)}, object id ${id}` : `object id ${id}`;
   const todo = entries.length === 2 ? 'Remove one of the two entries.' : `Keep one of these ${entries.length} entries and remove the others.`;
-  return `${list} are the same user in the tenant (${who}): a user has one photo. ${todo}`;
+  const what = entries.every((e) => e.key.kind === 'group') ? 'group' : 'user';
+  return `${list} are the same ${what} in the tenant (${who}): a ${what} has one photo. ${todo}`;
 }
 
 function placeOf(at: SourceRef): string {
