@@ -6,7 +6,7 @@
  * groups fail, each with the reason and what to do, and the users land; once the tenant accepts
  * them, the next run uploads exactly the groups.
  */
-import { writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -168,5 +168,33 @@ describe('groups applied on push (dist/index.js against the emulator)', { timeou
     expect(after.groups.filter((g) => g.photo).map((g) => g.id).sort()).toEqual([CLASS_9B, GRADE_9, STAFF].sort());
     expect(after.groups.find((g) => g.id === CLASS_9B)!.photo).toMatchObject({ width: 648, height: 648 });
     expect(git(origin, 'for-each-ref', '--format=%(objectname)', 'refs/tags/entra-photos/applied/production')).toBe(sha);
+  });
+
+  it('with prune, a group removed from the manifests has its photo deleted (DELETE /groups/{id}/photo/$value); the users are untouched', async () => {
+    const manifest = path.join(author, 'manifests/groups.yaml');
+    const text = await readFile(manifest, 'utf8');
+    await writeFile(manifest, text.replace('  - group: staff\n    name: Staff room\n    photo: groups/staff.jpg\n', ''));
+    git(author, 'rm', '-q', 'photos/groups/staff.jpg');
+    git(author, 'add', '-A');
+    git(author, 'commit', '-q', '-m', 'no staff room photo');
+    git(author, 'push', '-q', 'origin', 'main');
+    const sha = git(author, 'rev-parse', 'HEAD');
+    const since = (await emulator.admin.requests()).at(-1)?.seq ?? 0;
+    const run = await runAction({
+      actionDir: REPO_ROOT,
+      workspace: shallowCheckout(origin, sha, path.join(scratch.dir, `ws-${++runs}`)),
+      eventName: 'push',
+      event: { after: sha, ref: 'refs/heads/main', repository: { full_name: 'contoso/photos', private: true, visibility: 'private' } },
+      inputs: { mode: 'apply', prune: 'true', 'tenant-id': emulator.tenantId, 'client-id': emulator.clientId, 'authority-host': emulator.authorityHost, 'graph-url': emulator.graphUrl },
+      env: { NODE_EXTRA_CA_CERTS: emulator.caCertPath, ACTIONS_ID_TOKEN_REQUEST_URL: emulator.env.ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN: emulator.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN },
+    });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.outputs).toMatchObject({ uploaded: '0', removed: '1', failed: '0' });
+    const writes = (await emulator.admin.requests(since)).filter((r) => r.api === 'graph' && ['PUT', 'PATCH', 'DELETE'].includes(r.method));
+    expect(writes.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([`DELETE /v1.0/groups/${STAFF}/photo/$value 204`]);
+    const state = await emulator.admin.state();
+    expect(state.groups.filter((g) => g.photo).map((g) => g.id).sort()).toEqual([CLASS_9B, GRADE_9].sort());
+    expect(state.users.filter((u) => u.photo).length).toBe(12);
   });
 });
