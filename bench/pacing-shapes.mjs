@@ -33,7 +33,8 @@ const HOOKS = path.join(ROOT, 'bench', 'lib', 'ts-hooks.mjs');
 const WATCHDOG_MS = 10 * 60_000;
 
 async function main() {
-  const { WritePacer, connectTenant, createCredential, cloudEndpoints } = await import('../src/target/entra/index.ts');
+  const { connectTenant, createCredential, cloudEndpoints } = await import('../src/target/entra/index.ts');
+  const { WritePacer } = await import('../src/pacing/index.ts');
   const { WritePacer: PreviousPacer } = await import('./lib/previous-pacer.ts');
   const { EmulatorAdminClient } = await import('../src/emulator/admin-client.ts');
 

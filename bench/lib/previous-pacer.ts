@@ -37,7 +37,7 @@
  */
 import { UserError } from '../../src/core/errors.js';
 import { classifyFailure, isGraphError } from '../../src/target/entra/errors.js';
-import { backoffDelayMs } from '../../src/tenant/retry.js';
+import { backoffDelayMs } from '../../src/pacing/retry.js';
 
 export interface WritePacerOptions {
   /** Upper bound of requests in flight; default 32. */

@@ -14,7 +14,7 @@ import { Progress, throttleOf } from '../core/progress.js';
 import { desiredStateOf, sameSubjectConflicts } from '../desired/desired.js';
 import { gitMaybe } from '../repo/git.js';
 import { RevisionSnapshot } from '../repo/revision.js';
-import { WritePacer } from '../target/entra/index.js';
+import { WritePacer, pacingClassifierOf } from '../pacing/index.js';
 import { photoTargetOf, type TargetInput } from '../target/index.js';
 import { validateRepository } from '../validate/validate.js';
 import { executeRemovals, writeUsers, type RecordLanded } from './execute.js';
@@ -92,7 +92,7 @@ export async function applyRevision(options: ApplyOptions, input: TargetInput): 
     // Normalising needs nothing from the tenant: start it now, while users are looked up (a dry
     // run normalises only what it compares with the tenant, on demand).
     photos = preparePhotos(uploads, headSnapshot, !options.dryRun);
-    const pacer = options.pacer ?? new WritePacer(options.signal ? { signal: options.signal } : {});
+    const pacer = options.pacer ?? new WritePacer({ classify: pacingClassifierOf(tenant), ...(options.signal ? { signal: options.signal } : {}) });
 
     // 3. The policy, read only when a manifest manages it, while users are looked up; a change
     //    that must go first (it unblocks writes) is made before the first photo is sent.

@@ -8,7 +8,7 @@ import type { Progress } from '../core/progress.js';
 import type { DesiredState, SubjectEntries } from '../desired/desired.js';
 import { describeKey, type UserKey } from '../manifest/userKey.js';
 import { recommendedParallelism } from '../photo/index.js';
-import { WritePacer } from '../target/entra/index.js';
+import { WritePacer, pacingClassifierOf } from '../pacing/index.js';
 import { isResolvedSubject as isResolved, type PhotoTarget, type SubjectResolution as UserResolution } from '../target/index.js';
 import type { Ledger, PendingEntry } from './ledger.js';
 import { targetHoldsPhoto } from './live.js';
@@ -82,7 +82,7 @@ export async function writeUsers(ctx: WriteContext): Promise<WriteResult> {
   const decided = new Set<string>();
   let inTenant = 0;
   let broken: { error: unknown } | undefined;
-  const readPacer = ctx.compareWithTenant ? new WritePacer({ maxConcurrency: 16, initialConcurrency: 4, ...(signal ? { signal } : {}) }) : undefined;
+  const readPacer = ctx.compareWithTenant ? new WritePacer({ maxConcurrency: 16, initialConcurrency: 4, classify: pacingClassifierOf(tenant), ...(signal ? { signal } : {}) }) : undefined;
   const presenceSlots = new Semaphore(4);
   const cpu = new Semaphore(recommendedParallelism());
 

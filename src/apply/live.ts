@@ -9,7 +9,7 @@ import { desiredStateOf, type DesiredState } from '../desired/desired.js';
 import { comparePhotos } from '../photo/index.js';
 import { diffDesired, type Plan } from '../plan/plan.js';
 import { RevisionSnapshot } from '../repo/revision.js';
-import type { WritePacer } from '../target/entra/index.js';
+import type { WritePacer } from '../pacing/index.js';
 import type { PhotoSpec, PhotoTarget } from '../target/index.js';
 import { validateRepository } from '../validate/validate.js';
 import type { LandedEntry, Ledger, PendingEntry } from './ledger.js';

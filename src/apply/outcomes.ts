@@ -7,7 +7,7 @@ import { printable } from '../core/untrusted.js';
 import type { SameSubjectConflict, SubjectEntries } from '../desired/desired.js';
 import { describeKey, type UserKey } from '../manifest/userKey.js';
 import type { Plan } from '../plan/plan.js';
-import { attemptsOf, PacerCancelledError } from '../target/entra/index.js';
+import { attemptsOf, PacerCancelledError } from '../pacing/index.js';
 import { isResolvedSubject as isResolved, type DeletedSubject, type PhotoTarget, type SubjectResolution as UserResolution } from '../target/index.js';
 import type { PendingEntry } from './ledger.js';
 import type { ApplyOptions, OutcomeStatus, UnknownUsers, UserOutcome } from './types.js';

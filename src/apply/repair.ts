@@ -7,7 +7,7 @@ import { Progress, throttleOf } from '../core/progress.js';
 import { sameSubjectConflicts, type DesiredState } from '../desired/desired.js';
 import { diffDesired, type Plan } from '../plan/plan.js';
 import type { RevisionSnapshot } from '../repo/revision.js';
-import { WritePacer } from '../target/entra/index.js';
+import { WritePacer, pacingClassifierOf } from '../pacing/index.js';
 import type { PhotoTarget } from '../target/index.js';
 import type { ValidationResult } from '../validate/validate.js';
 import { writeUsers } from './execute.js';
@@ -38,7 +38,7 @@ export async function repairDrift(
   const photos = preparePhotos(requested, headSnapshot, !options.dryRun);
   let progress: Progress | undefined;
   try {
-    const pacer = options.pacer ?? new WritePacer(options.signal ? { signal: options.signal } : {});
+    const pacer = options.pacer ?? new WritePacer({ classify: pacingClassifierOf(tenant), ...(options.signal ? { signal: options.signal } : {}) });
     const policyStart = startPolicy(desiredHead, tenant, options, log);
     const outcomes: UserOutcome[] = [];
     progress = new Progress({ verb: options.dryRun ? 'Comparing' : 'Repairing', total: requested.length, log, throttle: throttleOf(pacer), ...(options.progress ? { settings: options.progress } : {}) });

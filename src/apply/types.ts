@@ -6,7 +6,7 @@ import type { Vocabulary } from '../core/vocabulary.js';
 import type { ProgressSettings } from '../core/progress.js';
 import type { UserKey } from '../manifest/userKey.js';
 import type { Plan } from '../plan/plan.js';
-import type { PacerStats, WritePacer } from '../target/entra/index.js';
+import type { PacerStats, WritePacer } from '../pacing/index.js';
 import type { ValidationResult } from '../validate/validate.js';
 import type { RunProvenance } from './ledger.js';
 import type { UserNames } from './names.js';

@@ -20,7 +20,7 @@ import type { SourceRef } from '../manifest/types.js';
 import type { UserKey } from '../manifest/userKey.js';
 import { checkPhoto, comparePhotos, recommendedParallelism, SAME_PHOTO_THRESHOLD, thumbnail } from '../photo/index.js';
 import { RevisionSnapshot } from '../repo/revision.js';
-import { PacerCancelledError, WritePacer, type PacerStats } from '../tenant/pacer.js';
+import { PacerCancelledError, WritePacer, type PacerStats, pacingClassifierOf } from '../pacing/index.js';
 import { isResolvedSubject, photoTargetOf, type SubjectResolution, type TargetInput } from '../target/index.js';
 import { validateRepository, type ValidationResult } from '../validate/validate.js';
 import { waitingForAccount, type WaitingOptions, type WaitingUser } from './waiting.js';
@@ -137,7 +137,7 @@ export async function detectDrift(options: DriftOptions, input: TargetInput): Pr
     // so each is an error that names both, neither in sync nor different.
     const conflicts = sameSubjectConflicts(await entriesBySubject(desired, resolutions, (keys) => target.resolveSubjects(keys, options.signal ? { signal: options.signal } : {})));
     const waiting = await waitingUsers(options, wanted, resolutions, log);
-    const pacer = options.pacer ?? new WritePacer({ maxConcurrency: 16, initialConcurrency: 4, ...(options.signal ? { signal: options.signal } : {}) });
+    const pacer = options.pacer ?? new WritePacer({ maxConcurrency: 16, initialConcurrency: 4, classify: pacingClassifierOf(target), ...(options.signal ? { signal: options.signal } : {}) });
     const cpu = new Semaphore(recommendedParallelism());
     // A bounded window of users in progress keeps memory flat: downloaded photos never pile up
     // waiting for the CPU, however large the tenant.

@@ -19,7 +19,7 @@ import { UserError } from '../core/errors.js';
 import { mapLimit } from '../core/pool.js';
 import { Progress, throttleOf, type ProgressSettings } from '../core/progress.js';
 import { checkPhoto } from '../photo/index.js';
-import { PacerCancelledError, WritePacer, type PacerStats } from '../target/entra/index.js';
+import { PacerCancelledError, WritePacer, type PacerStats, pacingClassifierOf } from '../pacing/index.js';
 import { photoTargetOf, type DirectorySubject as DirectoryUser, type TargetInput } from '../target/index.js';
 import { declaredUsers, findDeclaration, findGroupDeclaration, insideRepo, manifestText, safeFileStem, writeAtomic, type ManifestEntry } from '../adopt/repoFiles.js';
 
@@ -139,7 +139,7 @@ export async function exportTenant(options: ExportOptions, tenant: TargetInput):
   const declared = await declaredUsers(repo);
   for (const [key, declaration] of declared) if (declaration.at.file === manifestRel) declared.delete(key);
 
-  const pacer = options.pacer ?? new WritePacer({ maxConcurrency: 16, initialConcurrency: 4, ...(options.signal ? { signal: options.signal } : {}) });
+  const pacer = options.pacer ?? new WritePacer({ maxConcurrency: 16, initialConcurrency: 4, classify: pacingClassifierOf(target), ...(options.signal ? { signal: options.signal } : {}) });
   const users: ExportedUser[] = [];
   let listed = 0;
   let sinceCheckpoint = 0;

@@ -4,9 +4,9 @@
  * directory keeps (subjects, their photos, a photo policy) and logs every write; faults are
  * injected per subject and operation.
  *
- * Failures are FakeTargetError, classified by the fake's own classifyFailure. (The write pacer
- * still classifies with Graph's rules until pacing takes the target's classifier, so a fake
- * failure is final for the pacer: one attempt, then `failed`.)
+ * Failures are FakeTargetError (no HTTP status: not a Graph error), classified by the fake's own
+ * classifyFailure, which apply's pacer takes: a `throttled` or `transient` fake failure is paced
+ * and retried like Graph's 429 and 503.
  */
 import type { UserKey } from '../../src/manifest/userKey.js';
 import type {
@@ -34,8 +34,10 @@ export interface FakeSubject {
 
 export class FakeTargetError extends Error {
   constructor(
-    readonly kind: 'refused-by-policy' | 'forbidden' | 'fatal' | 'transient',
+    readonly kind: 'refused-by-policy' | 'forbidden' | 'fatal' | 'transient' | 'throttled',
     message: string,
+    /** For `throttled`: the wait the fake asks for (seconds). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'FakeTargetError';
@@ -61,7 +63,7 @@ export class FakeTarget implements PhotoTarget {
   /** Calls per operation (lookups count keys, not batches). */
   readonly calls: Record<FakeOperation, number> = { put: 0, delete: 0, download: 0, resolve: 0, 'policy-read': 0, 'policy-change': 0 };
   /** Faults: which subject (id, or '*') fails which operation, and how. */
-  readonly faults: { id: string; op: FakeOperation; kind: FakeTargetError['kind'] }[] = [];
+  readonly faults: { id: string; op: FakeOperation; kind: FakeTargetError['kind']; times?: number; retryAfterSeconds?: number }[] = [];
   /** Called before each put lands (tests use it to cancel a run mid-way). */
   beforePut?: (id: string) => void | Promise<void>;
   livePolicy: TargetPolicy | undefined;
@@ -75,8 +77,9 @@ export class FakeTarget implements PhotoTarget {
     this.policy = options.policy ? this.#policyExtension() : undefined;
   }
 
-  fail(id: string, op: FakeOperation, kind: FakeTargetError['kind'] = 'fatal'): void {
-    this.faults.push({ id, op, kind });
+  /** `times`: the fault fires this many times, then the operation works (default: every time). */
+  fail(id: string, op: FakeOperation, kind: FakeTargetError['kind'] = 'fatal', options: { times?: number; retryAfterSeconds?: number } = {}): void {
+    this.faults.push({ id, op, kind, ...options });
   }
 
   clearFaults(): void {
@@ -84,8 +87,10 @@ export class FakeTarget implements PhotoTarget {
   }
 
   #check(id: string, op: FakeOperation): void {
-    const fault = this.faults.find((f) => f.op === op && (f.id === id || f.id === '*'));
-    if (fault) throw new FakeTargetError(fault.kind, `fake ${op} of ${id} failed (${fault.kind})`);
+    const fault = this.faults.find((f) => f.op === op && (f.id === id || f.id === '*') && (f.times === undefined || f.times > 0));
+    if (!fault) return;
+    if (fault.times !== undefined) fault.times--;
+    throw new FakeTargetError(fault.kind, `fake ${op} of ${id} failed (${fault.kind})`, fault.retryAfterSeconds);
   }
 
   /** Photo writes the policy allows: like Entra, `allowedRoles` set and none held refuses every write. */
@@ -198,6 +203,8 @@ export class FakeTarget implements PhotoTarget {
         return { kind: 'forbidden', delegated: this.signIn === 'delegated' };
       case 'transient':
         return { kind: 'transient', retryAfterSeconds: undefined };
+      case 'throttled':
+        return { kind: 'throttled', retryAfterSeconds: error.retryAfterSeconds };
       default:
         return { kind: 'fatal' };
     }

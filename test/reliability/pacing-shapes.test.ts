@@ -6,7 +6,7 @@
 // test/tenant/pacer-shapes.test.ts (virtual time) and the bench.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RequestLogEntry, RunningEmulator, ThrottleConfig } from '../../src/emulator/index.js';
-import { WritePacer } from '../../src/target/entra/index.js';
+import { WritePacer } from '../../src/pacing/index.js';
 import type { TenantClient } from '../../src/target/entra/index.js';
 import { jpeg } from '../target/entra/helpers.js';
 import { seedUsers, startTrustedEmulator, tenantFor, userIdOf } from './helpers.js';

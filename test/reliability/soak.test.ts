@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyRevision, type ApplyResult } from '../../src/apply/apply.js';
 import type { RunningEmulator } from '../../src/emulator/index.js';
-import { WritePacer } from '../../src/target/entra/index.js';
+import { WritePacer } from '../../src/pacing/index.js';
 import { tempDir } from '../helpers/repo.js';
 import { appliedTag, commitRoster, mismatches, seedUsers, startTrustedEmulator, tenantFor } from './helpers.js';
 

@@ -4,7 +4,7 @@
  * photo-presence check, which each decide what to do with a sub-request's own status.
  */
 import type { GraphConnection } from './http.js';
-import { withRetries } from '../../tenant/retry.js';
+import { withRetries } from '../../pacing/retry.js';
 
 /** Graph accepts at most 20 requests in one $batch. */
 export const MAX_BATCH = 20;

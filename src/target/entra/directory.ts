@@ -12,7 +12,7 @@ import { isGraphError, isNoPhoto } from './errors.js';
 import type { GraphConnection, GraphResponse } from './http.js';
 import { encodeSegment, odataString, query } from './http.js';
 import { PERMISSIONS } from './permissions.js';
-import { withRetries } from '../../tenant/retry.js';
+import { withRetries } from '../../pacing/retry.js';
 import { isGuid } from '../../core/guid.js';
 
 /** The permissions the calls below need (a subset of PERMISSIONS, named for this module's callers). */

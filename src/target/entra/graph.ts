@@ -16,7 +16,7 @@ import type { UserKey } from '../../manifest/userKey.js';
 import { isGraphError, isNoPhoto, isNoPhotoMetadata } from './errors.js';
 import { GraphConnection, encodeSegment, odataString, query } from './http.js';
 import type { GraphRequest, GraphResponse } from './http.js';
-import { withRetries } from '../../tenant/retry.js';
+import { withRetries } from '../../pacing/retry.js';
 import { findDeletedUsers, resolveUsers } from './users.js';
 import type { DeletedUser, ResolveOptions, UserResolution } from './users.js';
 import { downloadPhotoOnce, listDirectoryUsers, type DirectoryUser, type ListUsersOptions } from './directory.js';

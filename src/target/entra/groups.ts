@@ -20,11 +20,11 @@
  */
 import { mapLimit } from '../../core/pool.js';
 import { groupKeyForm, type UserKey } from '../../manifest/userKey.js';
-import { backoffDelayMs, sleep } from '../../tenant/retry.js';
+import { backoffDelayMs, sleep } from '../../pacing/retry.js';
 import { MAX_BATCH, sendBatch, type BatchAnswer } from './batch.js';
 import { classifyFailure, graphErrorFromResponse, isNoPhoto } from './errors.js';
 import type { GraphConnection, GraphRequest, GraphResponse } from './http.js';
-import { withRetries } from '../../tenant/retry.js';
+import { withRetries } from '../../pacing/retry.js';
 import type { DirectorySubject } from '../port.js';
 import { encodeSegment, odataString, query } from './http.js';
 import { PERMISSIONS } from './permissions.js';

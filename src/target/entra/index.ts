@@ -13,11 +13,6 @@ export { PERMISSIONS, TenantClient, connectTenant } from './graph.js';
 export type { PhotoMeta, PhotoPolicy, PhotoPolicyChange, PhotoSource, PhotoWriteResult, TenantClientOptions } from './graph.js';
 export { GraphConnection, encodeSegment, odataString } from './http.js';
 export type { GraphRequest, GraphResponse, GraphVersion } from './http.js';
-// The write pacer and retries are not Entra's (src/tenant/); re-exported here until they move.
-export { PacerCancelledError, WritePacer, attemptsOf } from '../../tenant/pacer.js';
-export type { PacerEvent, PacerStats, WritePacerOptions } from '../../tenant/pacer.js';
-export { backoffDelayMs, withRetries } from '../../tenant/retry.js';
-export type { RetryOptions } from '../../tenant/retry.js';
 export { findDeletedUsers, isResolved } from './users.js';
 export type { DeletedUser } from './users.js';
 export type { ResolveOptions, ResolvedUser, UnresolvedUser, UserResolution } from './users.js';

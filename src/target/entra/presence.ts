@@ -14,7 +14,7 @@ import { isNoPhotoMetadata, parseRetryAfter } from './errors.js';
 import type { GraphConnection } from './http.js';
 import { encodeSegment } from './http.js';
 import { PERMISSIONS } from './permissions.js';
-import { backoffDelayMs, sleep } from '../../tenant/retry.js';
+import { backoffDelayMs, sleep } from '../../pacing/retry.js';
 
 /** Throttled sub-requests are asked again for at most this long in all; the rest fall back. */
 const MAX_WAIT_MS = 60_000;

@@ -15,7 +15,7 @@ import type { GraphConnection, GraphRequest, GraphResponse } from './http.js';
 import { encodeSegment, odataString, query } from './http.js';
 import { PERMISSIONS } from './permissions.js';
 import { MAX_BATCH, sendBatch, type BatchAnswer } from './batch.js';
-import { backoffDelayMs, sleep, withRetries } from '../../tenant/retry.js';
+import { backoffDelayMs, sleep, withRetries } from '../../pacing/retry.js';
 
 export interface ResolvedUser {
   id: string;

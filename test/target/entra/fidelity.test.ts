@@ -12,7 +12,8 @@ import { DEFAULT_APP_PERMISSIONS, PHOTO_ROLE_TEMPLATE_IDS } from '../../../src/e
 import type { NoPhotoMetadata, RunningEmulator } from '../../../src/emulator/index.js';
 import { parseUserKey } from '../../../src/manifest/userKey.js';
 import { photoPolicyPatch } from '../../../src/target/entra/graph.js';
-import { GraphError, WritePacer, isResolved, listAllDirectoryUsers, photoPresence } from '../../../src/target/entra/index.js';
+import { GraphError, isResolved, listAllDirectoryUsers, photoPresence } from '../../../src/target/entra/index.js';
+import { WritePacer } from '../../../src/pacing/index.js';
 import type { TenantClient } from '../../../src/target/entra/index.js';
 import { clientFor, jpeg, startTrustedEmulator } from './helpers.js';
 

@@ -1,6 +1,8 @@
 /**
- * WritePacer: runs photo writes as fast as the tenant allows, and no faster, learning the limit
- * from the 429s themselves.
+ * WritePacer: runs photo writes (and downloads) as fast as the directory allows, and no faster,
+ * learning the limit from the 429s themselves. Target-neutral: which failures are throttling, worth
+ * another attempt or final is the target's call (`classify`, from the port's classifyFailure;
+ * default: plain HTTP rules, which are Graph's). The numbers below are Entra's, where it was tuned.
  *
  * Microsoft documents no cross-mailbox limit for photo writes, and no early-warning header for them
  * (Photo is under the Outlook service limits; x-ms-throttle-limit-percentage is documented for the
@@ -66,10 +68,15 @@
  * PacerCancelledError); requests in flight finish and report their outcome.
  */
 import { UserError } from '../core/errors.js';
-import { classifyFailure, isGraphError } from './errors.js';
+import { classifyHttpFailure, failureName, type PacingClassifier } from './failure.js';
 import { backoffDelayMs } from './retry.js';
 
 export interface WritePacerOptions {
+  /**
+   * Which failures are throttling, transient or final: the target's classifier
+   * (`pacingClassifierOf(target)`); default plain HTTP rules (`classifyHttpFailure`).
+   */
+  classify?: PacingClassifier;
   /** Upper bound of requests in flight; default 32. */
   maxConcurrency?: number;
   /**
@@ -658,8 +665,8 @@ export class WritePacer {
   }
 
   #onFailure(job: Job, error: unknown): void {
-    const disposition = classifyFailure(error);
-    this.#count(outcomeName(error));
+    const disposition = (this.#options.classify ?? classifyHttpFailure)(error);
+    this.#count(failureName(error));
     this.#answered = true;
     if (job.probe && disposition.kind !== 'throttled') this.#probeInFlight = false;
     const cancelled = this.#options.signal?.aborted ?? false;
@@ -1125,11 +1132,6 @@ function median(values: readonly number[]): number {
 function throttleUsageOf(value: unknown): number | undefined {
   const usage = value && typeof value === 'object' ? (value as { throttleUsage?: unknown }).throttleUsage : undefined;
   return typeof usage === 'number' && Number.isFinite(usage) ? usage : undefined;
-}
-
-function outcomeName(error: unknown): string {
-  if (isGraphError(error)) return error.status === 0 ? error.code || 'network' : String(error.status);
-  return error instanceof Error ? error.name : 'error';
 }
 
 function round(value: number): number {

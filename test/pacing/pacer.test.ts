@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EmulatorUserSeed, RunningEmulator } from '../../src/emulator/index.js';
-import { GraphError, PacerCancelledError, WritePacer, attemptsOf } from '../../src/target/entra/index.js';
-import type { PacerEvent, TenantClient } from '../../src/target/entra/index.js';
+import { GraphError } from '../../src/target/entra/index.js';
+import { PacerCancelledError, WritePacer, attemptsOf } from '../../src/pacing/index.js';
+import type { TenantClient } from '../../src/target/entra/index.js';
+import type { PacerEvent } from '../../src/pacing/index.js';
 import { clientFor, jpeg, startTrustedEmulator } from '../target/entra/helpers.js';
 
 const USERS: EmulatorUserSeed[] = Array.from({ length: 300 }, (_, index) => ({

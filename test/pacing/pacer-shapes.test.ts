@@ -5,7 +5,7 @@
 // design meets them everywhere, and say so where physics does not allow them at this size (see
 // docs/performance.md, "Pacing without hints").
 import { describe, expect, it } from 'vitest';
-import { comebackSlope, scheduleRate } from '../../src/tenant/pacer.js';
+import { comebackSlope, scheduleRate } from '../../src/pacing/pacer.js';
 import { simulate } from './pacer-sim.js';
 import type { SimTenant } from './pacer-sim.js';
 

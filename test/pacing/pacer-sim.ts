@@ -6,8 +6,9 @@
 import { vi } from 'vitest';
 import { TokenBucket, formatRetryAfter } from '../../src/emulator/throttle.js';
 import type { ThrottleConfig } from '../../src/emulator/options.js';
-import { GraphError, WritePacer } from '../../src/target/entra/index.js';
-import type { WritePacerOptions } from '../../src/target/entra/index.js';
+import { GraphError } from '../../src/target/entra/index.js';
+import { WritePacer } from '../../src/pacing/index.js';
+import type { WritePacerOptions } from '../../src/pacing/index.js';
 
 export interface SimTenant {
   /** Throttle shape, as the emulator takes it; null = no throttling. */
