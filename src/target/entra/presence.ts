@@ -14,7 +14,7 @@ import { isNoPhotoMetadata, parseRetryAfter } from './errors.js';
 import type { GraphConnection } from './http.js';
 import { encodeSegment } from './http.js';
 import { PERMISSIONS } from './permissions.js';
-import { backoffDelayMs, sleep } from '../../pacing/retry.js';
+import { BatchRounds } from '../../pacing/rounds.js';
 
 /** Throttled sub-requests are asked again for at most this long in all; the rest fall back. */
 const MAX_WAIT_MS = 60_000;
@@ -22,11 +22,11 @@ const MAX_WAIT_MS = 60_000;
 export async function photoPresence(connection: GraphConnection, userIds: readonly string[], options: { signal?: AbortSignal; batchConcurrency?: number } = {}): Promise<Map<string, boolean>> {
   const present = new Map<string, boolean>();
   let pending = [...userIds];
-  // As for user lookups: after a throttled round, send no more than the last round got answered.
-  let roundSize = Number.POSITIVE_INFINITY;
-  let waitedMs = 0;
+  // As for user lookups: after a throttled round, send no more than the last round got answered
+  // (the pacing engine's BatchRounds), and wait at most MAX_WAIT_MS in all.
+  const rounds = new BatchRounds({ maxTotalWaitMs: MAX_WAIT_MS, ...(options.signal ? { signal: options.signal } : {}) });
   for (let round = 1; pending.length > 0 && !options.signal?.aborted; round++) {
-    const sending = pending.slice(0, Math.max(1, roundSize));
+    const sending = rounds.take(pending);
     const throttled: string[] = [];
     let answered = 0;
     let waitSeconds: number | undefined;
@@ -54,15 +54,9 @@ export async function photoPresence(connection: GraphConnection, userIds: readon
       });
     });
     pending = [...throttled, ...pending.slice(sending.length)];
-    if (throttled.length === 0) {
-      roundSize = Number.POSITIVE_INFINITY;
-      continue;
-    }
-    roundSize = answered;
-    const delayMs = waitSeconds !== undefined ? waitSeconds * 1000 : backoffDelayMs(round, undefined, { baseDelayMs: 1000 });
-    if (waitedMs + delayMs > MAX_WAIT_MS) break;
-    waitedMs += delayMs;
-    await sleep(delayMs, options.signal).catch(() => {});
+    // A cancelled wait ends the rounds like the signal does: the rest stays unknown.
+    const goOn = await rounds.next({ answered, throttled: throttled.length, retryAfterSeconds: waitSeconds, retry: throttled.length > 0 ? round : 0 }).catch(() => false);
+    if (!goOn) break;
   }
   return present;
 }

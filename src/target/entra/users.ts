@@ -15,7 +15,8 @@ import type { GraphConnection, GraphRequest, GraphResponse } from './http.js';
 import { encodeSegment, odataString, query } from './http.js';
 import { PERMISSIONS } from './permissions.js';
 import { MAX_BATCH, sendBatch, type BatchAnswer } from './batch.js';
-import { backoffDelayMs, sleep, withRetries } from '../../pacing/retry.js';
+import { BatchRounds } from '../../pacing/rounds.js';
+import { withRetries } from '../../pacing/retry.js';
 
 export interface ResolvedUser {
   id: string;
@@ -111,10 +112,11 @@ export async function resolveUsers(connection: GraphConnection, keys: readonly U
   }
 
   // Lookups answered 429 wait for the longest Retry-After; the next round then sends no more
-  // lookups than the previous one got through, so a throttled app does not keep hammering.
-  let roundSize = Number.POSITIVE_INFINITY;
+  // lookups than the previous one got through, so a throttled app does not keep hammering
+  // (the pacing engine's BatchRounds).
+  const rounds = new BatchRounds(options.signal ? { signal: options.signal } : {});
   while (pending.length > 0) {
-    const sending = pending.slice(0, Math.max(1, roundSize));
+    const sending = rounds.take(pending);
     const held = pending.slice(sending.length);
     const chunks: Lookup[][] = [];
     for (let index = 0; index < sending.length; index += MAX_BATCH) chunks.push(sending.slice(index, index + MAX_BATCH));
@@ -158,11 +160,7 @@ export async function resolveUsers(connection: GraphConnection, keys: readonly U
       });
       if (settled.size > 0) options.onResolved?.(settled);
     });
-    roundSize = throttledThisRound > 0 ? Math.max(1, answeredThisRound) : Number.POSITIVE_INFINITY;
-    if (throttledThisRound > 0 || backoffRetry > 0) {
-      const delayMs = waitSeconds !== undefined ? waitSeconds * 1000 : backoffDelayMs(Math.max(1, backoffRetry), undefined, { baseDelayMs: throttledThisRound > 0 ? 1000 : 250 });
-      await sleep(delayMs, options.signal);
-    }
+    await rounds.next({ answered: answeredThisRound, throttled: throttledThisRound, retryAfterSeconds: waitSeconds, retry: backoffRetry });
     pending = [...next, ...held];
   }
   return results;
