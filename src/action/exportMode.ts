@@ -101,6 +101,7 @@ export async function runExport(settings: ActionSettings, env: NodeJS.ProcessEnv
         photoDir: options.photoDir,
         ...(options.domains.length ? { domains: options.domains } : {}),
         ...(options.group ? { group: options.group } : {}),
+        ...(options.groups ? { groups: true } : {}),
         key: options.key,
         signal: run.signal,
         log: (line) => logInfo(line),

@@ -46,6 +46,8 @@ export interface ExportSettings {
   manifest: string;
   /** Folder under photos/ for the photos. */
   photoDir: string;
+  /** Export Microsoft 365 groups' (so teams') photos under groups: instead of users' (input export-groups). */
+  groups?: true;
 }
 
 /** The parts of the webhook payload this action reads. */
@@ -150,7 +152,11 @@ function readExportSettings(): ExportSettings {
   if (photoDir.split('/').some((segment) => segment === '' || segment === '.' || segment === '..') || photoDir.includes('\\')) {
     throw new UserError('config', `Input "export-photo-dir" is "${printable(photoDir)}"; write a folder under photos/, e.g. exported or staff/2026.`);
   }
-  return { domains, group: core.getInput('export-group').trim(), key: keyInput === 'objectid' ? 'objectId' : 'upn', manifest, photoDir };
+  const groupsInput = core.getInput('export-groups').trim().toLowerCase();
+  if (groupsInput !== '' && groupsInput !== 'true' && groupsInput !== 'false') throw new UserError('config', `Input "export-groups" is "${printable(groupsInput)}"; write true or false.`);
+  const group = core.getInput('export-group').trim();
+  if (groupsInput === 'true' && group) throw new UserError('config', 'Inputs "export-groups" and "export-group" do not go together: export-groups exports the groups\' own photos, export-group picks the users of one group. Set one of them.');
+  return { domains, group, key: keyInput === 'objectid' ? 'objectId' : 'upn', manifest, photoDir, ...(groupsInput === 'true' ? { groups: true as const } : {}) };
 }
 
 function readEvent(eventPath: string | undefined): GitHubEvent {

@@ -47,6 +47,15 @@ describe('readSettings, mode export', () => {
     expect(configError({ 'export-photo-dir': 'a/../../b' })).toContain('Input "export-photo-dir"');
   });
 
+  it('export-groups: true exports group photos; refused beside export-group, or when not true/false', () => {
+    inputs({ mode: 'export', 'export-groups': 'TRUE' });
+    expect(readSettings(context).export).toEqual({ domains: [], group: '', key: 'upn', manifest: '', photoDir: 'exported', groups: true });
+    inputs({ mode: 'export', 'export-groups': 'false' });
+    expect(readSettings(context).export.groups).toBeUndefined();
+    expect(configError({ 'export-groups': 'yes' })).toBe('Input "export-groups" is "yes"; write true or false.');
+    expect(configError({ 'export-groups': 'true', 'export-group': 'Staff' })).toContain('Inputs "export-groups" and "export-group" do not go together');
+  });
+
   it('other modes ignore the export inputs', () => {
     inputs({ mode: 'validate', 'export-key': 'mail', 'export-domain': '!!' });
     expect(readSettings(context).export.key).toBe('upn');
