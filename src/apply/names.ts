@@ -4,7 +4,7 @@
  * looked the user up. Display only: nothing here changes what is written.
  */
 import type { DesiredState } from '../desired/desired.js';
-import { isResolved, type UserResolution } from '../target/entra/users.js';
+import { isResolvedSubject as isResolved, type SubjectResolution as UserResolution } from '../target/port.js';
 
 /** Canonical user key → the name to show. */
 export type UserNames = ReadonlyMap<string, string>;

@@ -3,7 +3,7 @@ import { printable } from '../core/untrusted.js';
 import { describeKey, type UserKey } from '../manifest/userKey.js';
 import { normalisationKey, type NormaliseSettings, type OutputSpec } from '../photo/index.js';
 import type { Snapshot } from '../repo/snapshot.js';
-import type { UserResolution } from '../target/entra/users.js';
+import type { SubjectResolution as UserResolution } from '../target/port.js';
 import type { DeclaredUser, ValidationResult } from '../validate/validate.js';
 
 /** What one user's photo should be: the photo's content and how it is normalised. */
