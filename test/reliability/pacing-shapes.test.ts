@@ -3,7 +3,7 @@
 // 100 writes/s, and a pacer that starts at 100/s and doubles every 0.5 s (the defaults, 40/s
 // doubling every 1.75 s, are for Graph's tens of writes per second; bench:pacing runs those). The
 // machine is shared, so the bounds leave room for timer noise; the tight ones are in
-// test/tenant/pacer-shapes.test.ts (virtual time) and the bench.
+// test/pacing/pacer-shapes.test.ts (virtual time) and the bench.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RequestLogEntry, RunningEmulator, ThrottleConfig } from '../../src/emulator/index.js';
 import { WritePacer } from '../../src/pacing/index.js';
