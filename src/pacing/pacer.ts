@@ -386,8 +386,8 @@ export class WritePacer {
   }
 
   /**
-   * Runs `task` (one HTTP attempt that throws GraphError on failure) under the pacer's schedule,
-   * retrying it as the failure allows. Resolves with the task's value or rejects with its last
+   * Runs `task` (one attempt that throws the target's error on failure, read by `classify`) under
+   * the pacer's schedule, retrying it as the failure allows. Resolves with the task's value or rejects with its last
    * error (see attemptsOf) or PacerCancelledError.
    */
   run<T>(task: () => Promise<T>, label?: string): Promise<T> {
