@@ -1,4 +1,4 @@
-import type { ManifestPolicy, SourceRef } from '../manifest/types.js';
+import type { ManifestPolicy, SourceRef, TargetName } from '../manifest/types.js';
 import { printable } from '../core/untrusted.js';
 import { describeKey, type UserKey } from '../manifest/userKey.js';
 import { normalisationKey, type NormaliseSettings, type OutputSpec } from '../photo/index.js';
@@ -48,14 +48,20 @@ export function settingsOf(user: Pick<DeclaredUser, 'normalise' | 'crop'>): Norm
   return { enabled: user.normalise, crop: user.crop };
 }
 
-/** `spec`: the photo spec of the target the state is for (default: the baseline, Entra's). */
-export async function desiredStateOf(snapshot: Snapshot, validation: ValidationResult, spec?: OutputSpec): Promise<DesiredState> {
+/**
+ * `spec`: the photo spec of the target the state is for (default: the baseline, Entra's).
+ * `target`: which directory the state is for (default entra). For google, each user is named by
+ * its `google:` key where it has one, and groups are left out (Google has no group photos).
+ */
+export async function desiredStateOf(snapshot: Snapshot, validation: ValidationResult, spec?: OutputSpec, target: TargetName = 'entra'): Promise<DesiredState> {
   const users = new Map<string, DesiredPhoto>();
   for (const user of validation.users) {
+    const key = target === 'google' ? googleKeyOf(user) : user.key;
+    if (!key) continue;
     const blobId = await snapshot.blobId(user.photoPath);
     const settings = settingsOf(user);
-    users.set(user.key.canonical, {
-      key: user.key,
+    users.set(key.canonical, {
+      key,
       ...(user.name ? { name: user.name } : {}),
       photoPath: user.photoPath,
       blobId,
@@ -64,8 +70,14 @@ export async function desiredStateOf(snapshot: Snapshot, validation: ValidationR
       declaredAt: user.keyAt,
     });
   }
-  const policy = validation.policy ? desiredPolicy(validation.policy) : undefined;
+  const policy = validation.policy && target === 'entra' ? desiredPolicy(validation.policy) : undefined;
   return { label: snapshot.label, users, ...(policy ? { policy } : {}) };
+}
+
+/** How an entry is named in Google: its `google:` key, else its own key; a group: not at all. */
+export function googleKeyOf(user: Pick<DeclaredUser, 'key' | 'google'>): UserKey | undefined {
+  if (user.key.kind === 'group') return undefined;
+  return user.google ?? user.key;
 }
 
 function desiredPolicy(policy: ManifestPolicy): DesiredPolicy {

@@ -5,8 +5,8 @@ import { closest } from '../core/text.js';
 import { printable } from '../core/untrusted.js';
 import { resolveRole, PHOTO_UPDATE_ROLES, type DirectoryRole } from './roles.js';
 import { knownKeysAt, schemaErrors } from './schema.js';
-import { DEFAULT_PHOTO_ROOT, type Crop, type Manifest, type ManifestPolicy, type ManifestUser, type SourceRef } from './types.js';
-import { parseEmployeeId, parseGroupKey, parseUserKey } from './userKey.js';
+import { DEFAULT_PHOTO_ROOT, TARGET_NAMES, type Crop, type Manifest, type ManifestPolicy, type ManifestTargets, type ManifestUser, type SourceRef, type TargetName } from './types.js';
+import { parseEmployeeId, parseGoogleKey, parseGroupKey, parseUserKey, type UserKey } from './userKey.js';
 import { nodeAt, parseInstancePath, parseYaml, positionOf, type Position, type SourceMark, type YamlProblem, type YamlSource } from './yamlSource.js';
 
 /** Manifests are text written by people; anything this big is a mistake or an attack. */
@@ -116,6 +116,16 @@ export function parseManifest(file: string, text: string): ParsedManifest {
         return;
       }
       const name = typeof entry.name === 'string' ? entry.name.trim() : '';
+      let google: { key: UserKey; at: SourceRef } | undefined;
+      if (typeof entry.google === 'string') {
+        const googlePos = positionOf(source, nodeAt(source, ['users', index, 'google']).node);
+        const googleResult = parseGoogleKey(entry.google);
+        if (!googleResult.ok) {
+          error('invalid-google-key', googlePos, printable(googleResult.message));
+          return;
+        }
+        google = { key: googleResult.key, at: at(googlePos) };
+      }
       users.push({
         key: keyResult.key,
         ...(name ? { name } : {}),
@@ -124,6 +134,7 @@ export function parseManifest(file: string, text: string): ParsedManifest {
         normalise,
         keyAt: at(keyPos),
         photoAt: at(positionOf(source, nodeAt(source, ['users', index, 'photo']).node)),
+        ...(google ? { google: google.key, googleAt: google.at } : {}),
       });
     });
   }
@@ -152,7 +163,8 @@ export function parseManifest(file: string, text: string): ParsedManifest {
   }
 
   const policy = isPlainObject(value.policy) ? readPolicy(value.policy, source, at, error) : undefined;
-  const manifest: Manifest = { file, photoRoot, users, groups, ...(policy ? { policy } : {}) };
+  const targets = readTargets(value.targets, source, at);
+  const manifest: Manifest = { file, photoRoot, users, groups, ...(policy ? { policy } : {}), ...(targets ? { targets } : {}) };
   if (photoRootNode) manifest.photoRootAt = at(positionOf(source, photoRootNode));
   return { manifest, findings };
 }
@@ -287,6 +299,14 @@ function isMergeKey(key: unknown): boolean {
   // `%YAML 1.1` the parser turns a plain `<<` into a symbol.
   if (typeof value === 'symbol') return value.description === '<<';
   return value === '<<' && (!key.type || key.type === 'PLAIN');
+}
+
+/** `targets:` when it is a valid list (the schema reports the rest): names in the order written. */
+function readTargets(value: unknown, source: YamlSource, at: (p: { line: number; col: number }) => SourceRef): ManifestTargets | undefined {
+  if (!Array.isArray(value) || value.length === 0) return undefined;
+  if (!value.every((name): name is TargetName => (TARGET_NAMES as readonly unknown[]).includes(name))) return undefined;
+  if (new Set(value).size !== value.length) return undefined;
+  return { names: [...value], at: at(positionOf(source, nodeAt(source, ['targets']).key)) };
 }
 
 function readPolicy(

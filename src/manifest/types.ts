@@ -22,6 +22,19 @@ export interface ManifestUser {
   keyAt: SourceRef;
   /** The `photo:` value. */
   photoAt: SourceRef;
+  /** The `google:` value: the user's Google account where it differs from the key (users only). */
+  google?: UserKey;
+  googleAt?: SourceRef;
+}
+
+/** The directory services a repository can manage (`targets:`). */
+export const TARGET_NAMES = ['entra', 'google'] as const;
+export type TargetName = (typeof TARGET_NAMES)[number];
+export const DEFAULT_TARGETS: readonly TargetName[] = Object.freeze(['entra']);
+
+export interface ManifestTargets {
+  names: TargetName[];
+  at: SourceRef;
 }
 
 export interface ManifestPolicy {
@@ -39,6 +52,8 @@ export interface Manifest {
   /** `groups:` entries (Microsoft 365 groups and teams); their keys are of kind `group`. */
   groups: ManifestUser[];
   policy?: ManifestPolicy;
+  /** `targets:`, when this file declares it. */
+  targets?: ManifestTargets;
 }
 
 export const DEFAULT_PHOTO_ROOT = 'photos';

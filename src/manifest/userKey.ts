@@ -5,8 +5,11 @@
 import { printable } from '../core/untrusted.js';
 import { isGuid } from '../core/guid.js';
 
-/** `group`: a Microsoft 365 group or team (manifest `groups:`), by object id, mail or mailNickname. */
-export type UserKeyKind = 'objectId' | 'upn' | 'employeeId' | 'group';
+/**
+ * `group`: a Microsoft 365 group or team (manifest `groups:`), by object id, mail or mailNickname.
+ * `googleId`: a Google Workspace user id (a `google:` value that is not an address); Google only.
+ */
+export type UserKeyKind = 'objectId' | 'upn' | 'employeeId' | 'group' | 'googleId';
 
 export interface UserKey {
   kind: UserKeyKind;
@@ -82,6 +85,24 @@ export function parseGroupKey(group: string): UserKeyResult {
   return { ok: true, key: { kind: 'group', value, canonical: `group:${value.toLowerCase()}` } };
 }
 
+// Google's user ids are decimal numbers (21 digits today); accepted: 1 to 32 digits.
+const GOOGLE_ID = /^[0-9]{1,32}$/;
+
+/**
+ * Parses a `google:` value: a Google email (primary or alias; a `upn` key, which the Google target
+ * looks up with users.get) or a numeric Google user id (`googleId`).
+ */
+export function parseGoogleKey(google: string): UserKeyResult {
+  const value = google.trim();
+  if (GOOGLE_ID.test(value)) return { ok: true, key: { kind: 'googleId', value, canonical: `googleId:${value}` } };
+  if (value.includes('@')) {
+    const parsed = parseUserKey(value);
+    if (parsed.ok) return parsed;
+    return { ok: false, message: `google: "${value}" is not a valid email address. It may contain only letters, digits and ' . - _ ! # ^ ~ + before the @, and a domain after it.` };
+  }
+  return { ok: false, message: `google: "${value}" is neither a Google email address nor a Google user id (digits only). Write the user's Google email (e.g. ${value || 'jsmith'}@yourschool.edu).` };
+}
+
 /** Which property of the group a group key matches (undefined for a user key). */
 export function groupKeyForm(key: UserKey): GroupKeyForm | undefined {
   if (key.kind !== 'group') return undefined;
@@ -107,5 +128,6 @@ export function describeUser(key: UserKey, name?: string): string {
 export function describeKey(key: UserKey): string {
   if (key.kind === 'employeeId') return `employeeId ${printable(key.value)}`;
   if (key.kind === 'group') return `group ${printable(key.value)}`;
+  if (key.kind === 'googleId') return `Google user id ${printable(key.value)}`;
   return printable(key.value);
 }

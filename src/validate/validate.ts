@@ -3,7 +3,7 @@ import { printable } from '../core/untrusted.js';
 import { mapLimit } from '../core/pool.js';
 import { Progress, type ProgressSettings } from '../core/progress.js';
 import { parseManifest, type ParsedManifest } from '../manifest/parse.js';
-import { MANIFEST_DIR, type Crop, type ManifestPolicy, type SourceRef } from '../manifest/types.js';
+import { DEFAULT_TARGETS, MANIFEST_DIR, type Crop, type ManifestPolicy, type ManifestTargets, type SourceRef, type TargetName } from '../manifest/types.js';
 import { describeKey, type UserKey } from '../manifest/userKey.js';
 import { checkPhoto, recommendedParallelism, type PhotoOutput, type PhotoReport } from '../photo/index.js';
 import type { Snapshot, TreeEntry } from '../repo/snapshot.js';
@@ -32,6 +32,9 @@ export interface DeclaredUser {
   normalise: boolean;
   keyAt: SourceRef;
   photoAt: SourceRef;
+  /** The manifest's `google:`: the user's Google account where it differs from the key. */
+  google?: UserKey;
+  googleAt?: SourceRef;
 }
 
 export interface DecodedPhoto {
@@ -51,6 +54,8 @@ export interface ValidationResult {
   /** Every declared subject: users, then groups (key kind `group`) in manifest order. */
   users: DeclaredUser[];
   policy?: ManifestPolicy;
+  /** The manifests' `targets:` (merged; absent when no manifest declares it: Entra only). */
+  targets?: ManifestTargets;
   decoded: DecodedPhoto[];
   stats: { manifests: number; users: number; groups?: number; photos: number; photosDecoded: number };
 }
@@ -87,6 +92,7 @@ export async function validateRepository(snapshot: Snapshot, options: ValidateOp
   // Cross-file rules: one declaration per user, at most one policy.
   const firstDeclaration = new Map<string, SourceRef>();
   let policy: ManifestPolicy | undefined;
+  let targets: ManifestTargets | undefined;
   const candidates: { manifest: (typeof manifests)[number]; user: (typeof manifests)[number]['users'][number] }[] = [];
   for (const manifest of manifests) {
     // Groups (`groups:`) are subjects like users: same path and image rules, one declaration each.
@@ -105,6 +111,17 @@ export async function validateRepository(snapshot: Snapshot, options: ValidateOp
       firstDeclaration.set(user.key.canonical, user.keyAt);
       candidates.push({ manifest, user });
     }
+    if (manifest.targets) {
+      if (!targets) targets = manifest.targets;
+      else if (!sameTargets(targets.names, manifest.targets.names)) {
+        findings.push({
+          ...at(manifest.targets.at),
+          severity: 'error',
+          code: 'conflicting-targets',
+          message: `targets: [${manifest.targets.names.join(', ')}] differs from targets: [${targets.names.join(', ')}] at ${printable(targets.at.file)}:${targets.at.line}. The repository manages one set of directories: write the same list in both, or keep targets: in one manifest only.`,
+        });
+      }
+    }
     if (manifest.policy) {
       if (policy) {
         findings.push({ ...at(manifest.policy.at), severity: 'error', code: 'multiple-policies', message: `A policy is already declared at ${printable(policy.at.file)}:${policy.at.line}. The tenant has one photo policy: keep a single "policy:" across all manifests.` });
@@ -116,6 +133,8 @@ export async function validateRepository(snapshot: Snapshot, options: ValidateOp
   if (policy?.source === 'onPremises' && candidates.length > 0) {
     findings.push({ ...at(policy.at), severity: 'warning', code: 'policy-blocks-cloud-writes', message: 'With "source: onPremises", cloud photo writes are disabled for everyone, including this tool: the photos declared here cannot be applied. Use "source: cloud" to manage photos from this repository.' });
   }
+
+  checkGoogleKeys(candidates.map((c) => c.user), targets, findings);
 
   // Photo paths. Several users may share a photo file; resolve each (root, path) once.
   const resolutions = new Map<string, Awaited<ReturnType<typeof resolvePhotoPath>>>();
@@ -145,7 +164,16 @@ export async function validateRepository(snapshot: Snapshot, options: ValidateOp
       continue;
     }
     referenced.add(result.path);
-    users.push({ key: user.key, ...(user.name ? { name: user.name } : {}), photoPath: result.path, crop: user.crop, normalise: user.normalise, keyAt: user.keyAt, photoAt: user.photoAt });
+    users.push({
+      key: user.key,
+      ...(user.name ? { name: user.name } : {}),
+      photoPath: result.path,
+      crop: user.crop,
+      normalise: user.normalise,
+      keyAt: user.keyAt,
+      photoAt: user.photoAt,
+      ...(user.google ? { google: user.google, ...(user.googleAt ? { googleAt: user.googleAt } : {}) } : {}),
+    });
   }
 
   // Orphans: photos nobody references are usually a forgotten manifest line. A file that a
@@ -190,9 +218,59 @@ export async function validateRepository(snapshot: Snapshot, options: ValidateOp
     manifestFiles: manifestEntries.map((e) => e.path),
     users,
     ...(policy ? { policy } : {}),
+    ...(targets ? { targets } : {}),
     decoded,
     stats: { manifests: manifestEntries.length, users: users.filter((u) => u.key.kind !== 'group').length, groups: users.filter((u) => u.key.kind === 'group').length, photos: photoCount, photosDecoded: decoded.length },
   };
+}
+
+/** The targets a validation declares: its `targets:`, else Entra alone. */
+export function targetsOf(validation: Pick<ValidationResult, 'targets'>): readonly TargetName[] {
+  return validation.targets?.names ?? DEFAULT_TARGETS;
+}
+
+function sameTargets(a: readonly TargetName[], b: readonly TargetName[]): boolean {
+  return a.length === b.length && [...a].sort().join() === [...b].sort().join();
+}
+
+/** A user entry as far as its Google key goes. */
+interface GoogleKeyed {
+  key: UserKey;
+  keyAt: SourceRef;
+  google?: UserKey;
+  googleAt?: SourceRef;
+}
+
+/**
+ * The `google:` rules, at the line: with google among the targets, an object-id key needs a
+ * `google:` (Google does not know Entra's ids) and two entries may not name one Google account;
+ * without it, a `google:` is unused (warning). Groups never go to Google: not checked here.
+ */
+function checkGoogleKeys(entries: readonly GoogleKeyed[], targets: ManifestTargets | undefined, findings: Finding[]): void {
+  const users = entries.filter((e) => e.key.kind !== 'group');
+  if (!targets?.names.includes('google')) {
+    for (const user of users) {
+      if (!user.google || !user.googleAt) continue;
+      findings.push({ ...at(user.googleAt), severity: 'warning', code: 'google-key-unused', message: `google: is used only when the manifests declare targets: [entra, google]; no manifest does, so this value is ignored. Add targets: to a manifest, or remove google:.` });
+    }
+    return;
+  }
+  const first = new Map<string, SourceRef>();
+  for (const user of users) {
+    if (user.key.kind === 'objectId' && !user.google) {
+      findings.push({ ...at(user.keyAt), severity: 'error', code: 'google-key-missing', message: `${printable(describeKey(user.key))} is an Entra object id, which Google Workspace does not know, and targets include google. Add google: with the user's Google email (or Google user id) to this entry.` });
+      continue;
+    }
+    const googleKey = user.google ?? user.key;
+    const where = user.googleAt ?? user.keyAt;
+    const canonical = googleKey.canonical.toLowerCase();
+    const previous = first.get(canonical);
+    if (previous) {
+      findings.push({ ...at(where), severity: 'error', code: 'duplicate-google-user', message: `${printable(describeKey(googleKey))} is already the Google account of the entry at ${printable(previous.file)}:${previous.line}. A Google user has one photo: give one of the two entries its own google: key, or remove it.` });
+      continue;
+    }
+    first.set(canonical, where);
+  }
 }
 
 /**

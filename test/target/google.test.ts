@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/index.js';
 import type { OidcRequestEnv, RunningEmulator } from '../../src/emulator/index.js';
-import { parseEmployeeId, parseGroupKey, parseUserKey } from '../../src/manifest/userKey.js';
+import { parseEmployeeId, parseGoogleKey, parseGroupKey, parseUserKey } from '../../src/manifest/userKey.js';
 import type { UserKey } from '../../src/manifest/userKey.js';
 import { GoogleApiError, GoogleAuthError, GoogleDirectoryClient, GoogleKeylessAuth, GoogleTarget, classifyGoogleFailure, googleBackoffMs } from '../../src/target/google/index.js';
 import type { GoogleKeylessConfig } from '../../src/target/google/index.js';
@@ -129,6 +129,18 @@ describe('GoogleTarget against the emulated Directory', () => {
     expect(answers.get('employeeId:E3001')).toMatchObject({ notFound: true, problem: 'not-found', reason: expect.stringMatching(/type custom, not organization/) });
     expect(answers.get('upn:nobody@contoso.edu')).toMatchObject({ notFound: true, problem: 'not-found' });
     expect(answers.get('objectId:5c0d0a6e-7b1f-4f43-9f57-1a2b3c4d5e01')).toMatchObject({ notFound: true, reason: expect.stringMatching(/google: key/) });
+  });
+
+  it('resolves a google: user id (googleId key) with users.get by id, and says so when no user has it', async () => {
+    const target = targetWith(keyless());
+    const ada = await target.resolveSubject(key('ada.lovelace@contoso.edu'));
+    if (!isResolvedSubject(ada)) throw new Error('ada not found');
+    const byId = parseGoogleKey(ada.id);
+    const unknown = parseGoogleKey('999999999999999999999');
+    if (!byId.ok || !unknown.ok) throw new Error('not a google key');
+    expect(byId.key.kind).toBe('googleId');
+    expect(await target.resolveSubject(byId.key)).toMatchObject({ id: ada.id, userPrincipalName: 'ada.lovelace@contoso.edu', matchedBy: 'objectId' });
+    expect(await target.resolveSubject(unknown.key)).toMatchObject({ notFound: true, problem: 'not-found', reason: 'No Google user has the id 999999999999999999999.' });
   });
 
   it('never sends a group there: Google has no group photo API, so a group key fails its lookup with the reason, before any request', async () => {

@@ -4,7 +4,8 @@
  *
  * Keys: a UPN/mail key is looked up as a Google email (primary or alias); an employeeId key as
  * an `externalIds` entry of type `organization` (Admin console's "Employee ID"), refusing a value
- * two users share; an object-id key names nobody in Google (the manifest needs a `google:` key).
+ * two users share; a `googleId` key (a manifest's numeric `google:`) as a Google user id; an
+ * object-id key names nobody in Google (the manifest needs a `google:` key).
  *
  * A photo the user set themselves is not replaced by an update (reported by GAM's maintainers),
  * so putPhoto deletes first, as GAM does: two requests per photo against the per-user quota.
@@ -88,6 +89,11 @@ export class GoogleTarget implements PhotoTarget {
     if (key.kind === 'objectId') {
       return { notFound: true, problem: 'not-found', reason: `${key.value} is an Entra object id, which Google does not know: give this user a google: key (their Google email or id).` };
     }
+    if (key.kind === 'googleId') {
+      const user = await this.directory.getUser(key.value, signal);
+      if (!user) return { notFound: true, problem: 'not-found', reason: `No Google user has the id ${key.value}.` };
+      return subjectOf(user, 'objectId', this.#type);
+    }
     if (key.kind === 'upn') {
       const user = await this.directory.getUser(key.value, signal);
       if (!user) return { notFound: true, problem: 'not-found', reason: `No Google user has the address ${key.value}.` };
@@ -149,7 +155,7 @@ export class GoogleTarget implements PhotoTarget {
   }
 }
 
-function subjectOf(user: GoogleDirectoryUser, matchedBy: 'upn' | 'mail' | 'employeeId', externalIdType: string): SubjectResolution {
+function subjectOf(user: GoogleDirectoryUser, matchedBy: 'objectId' | 'upn' | 'mail' | 'employeeId', externalIdType: string): SubjectResolution {
   const employeeId = user.externalIds?.find((entry) => entry.type === externalIdType)?.value;
   return {
     id: user.id,
