@@ -3,11 +3,12 @@ import { actionProgress, logInfo } from './log.js';
 import { countFindings, type Finding } from '../core/findings.js';
 import { planRevisions } from '../plan/planRevisions.js';
 import { githubBlobUrl, truncateAtLine } from '../report/markdown.js';
-import { planJson, planMarkdown, planText, planUnavailableHeadline, planUnavailableJson, planUnavailableMarkdown } from '../report/plan.js';
+import { planJson, plansMarkdown, plansText, planUnavailableHeadline, planUnavailableJson, planUnavailableMarkdown, targetPlansJson } from '../report/plan.js';
 import { validationHeadline, validationSummary, validationText } from '../report/validation.js';
 import { WorktreeSnapshot } from '../repo/worktree.js';
 import { validateRepository, type ValidationResult } from '../validate/validate.js';
 import type { Plan } from '../plan/plan.js';
+import type { TargetPlan } from '../plan/planRevisions.js';
 import { annotate } from './annotate.js';
 import { upsertPlanComment } from './prComment.js';
 import { revisionsFor } from './revisions.js';
@@ -22,7 +23,7 @@ export async function runValidate(settings: ActionSettings): Promise<void> {
   const revisions = await revisionsFor(settings);
   // Normalising many changed photos (or all of them) takes a while: progress lines, in a group.
   const progress = { ...actionProgress(), log: (line: string) => logInfo(line) };
-  const planned: { validation: ValidationResult; plan?: Plan; available?: boolean } = revisions
+  const planned: { validation: ValidationResult; plan?: Plan; available?: boolean; targets?: TargetPlan[] } = revisions
     ? await planRevisions(settings.repoPath, { ...revisions, all: settings.checkAll, prune: settings.prune, progress })
     : { validation: await validateRepository(new WorktreeSnapshot(settings.repoPath), { progress }) };
   const { validation } = planned;
@@ -30,27 +31,29 @@ export async function runValidate(settings: ActionSettings): Promise<void> {
   // users): its plan would list those users as removed. Say the plan is unavailable instead.
   const unavailable = planned.plan && planned.available === false ? planned.plan : undefined;
   const plan = planned.available === false ? undefined : planned.plan;
+  // With targets: other than [entra], each target's plan (the top-level plan stays Entra's).
+  const targets = plan ? planned.targets : undefined;
 
   annotate(validation.findings);
-  if (plan && nothingToCheck(plan, validation)) {
+  if (plan && nothingToCheck(plan, validation) && (targets ?? []).every((t) => nothingToCheck(t.plan, validation))) {
     // The pull-request check runs on every pull request (a required check must report), so most
     // runs are about other files: say so first.
     logInfo('Nothing to check: this pull request changes no photo, user or policy (the manifests were validated).');
   }
   logInfo(validationText(validation));
   const { errors, warnings } = countFindings(validation.findings);
-  if (plan) logInfo(planText(plan));
+  if (plan) logInfo(plansText(plan, targets));
   if (unavailable) logInfo(planUnavailableHeadline(errors));
 
   core.setOutput('errors', errors);
   core.setOutput('warnings', warnings);
-  if (plan) core.setOutput('plan', JSON.stringify(planJson(plan)));
+  if (plan) core.setOutput('plan', JSON.stringify({ ...planJson(plan), ...targetPlansJson(targets) }));
   if (unavailable) core.setOutput('plan', JSON.stringify(planUnavailableJson(unavailable, errors)));
 
   const links = githubLinks(settings);
   const render = (maxRows: number) => {
     const planSection = plan
-      ? planMarkdown(plan, { maxRows, ...(links.photoUrl ? { photoUrl: links.photoUrl } : {}) })
+      ? plansMarkdown(plan, targets, { maxRows, ...(links.photoUrl ? { photoUrl: links.photoUrl } : {}) })
       : unavailable
         ? planUnavailableMarkdown(unavailable, errors)
         : '';

@@ -3,7 +3,7 @@ import { LogSafeWriter, logSafeJson } from '../core/untrusted.js';
 import { cliProgress, type Output } from './output.js';
 import { isUserError, UserError } from '../core/errors.js';
 import { CLI_VOCABULARY } from '../core/vocabulary.js';
-import { planJson, planText, planUnavailableJson, planUnavailableText } from '../report/plan.js';
+import { planJson, plansText, planUnavailableJson, planUnavailableText, targetPlansJson } from '../report/plan.js';
 import { validationJson, validationText } from '../report/validation.js';
 import { planRevisions } from '../plan/planRevisions.js';
 import { applyRevision } from '../apply/apply.js';
@@ -165,7 +165,7 @@ async function planCommand(args: string[], out: Output): Promise<number> {
   const format = readFormat(values.format);
   const repo = await repoDirectory(values.repo);
   await checkRevisionArguments(repo, { '--base': values.base, '--head': values.head });
-  const { plan, validation, available } = await planRevisions(repo, {
+  const { plan, validation, available, targets } = await planRevisions(repo, {
     ...(values.base !== undefined ? { base: values.base } : {}),
     ...(values.head !== undefined ? { head: values.head } : {}),
     all: values.all ?? false,
@@ -174,11 +174,11 @@ async function planCommand(args: string[], out: Output): Promise<number> {
   });
   const errors = countFindings(validation.findings).errors;
   if (format === 'json') {
-    const json = available ? planJson(plan) : planUnavailableJson(plan, errors);
+    const json = available ? { ...planJson(plan), ...targetPlansJson(targets) } : planUnavailableJson(plan, errors);
     out.write(logSafeJson({ ...json, validation: validationJson(validation) }, 2) + '\n');
   } else {
     if (validation.findings.length) out.write(validationText(validation) + '\n');
-    out.write(available ? planText(plan) : planUnavailableText(errors));
+    out.write(available ? plansText(plan, targets) : planUnavailableText(errors));
   }
   return errors > 0 ? EXIT_FINDINGS : EXIT_OK;
 }

@@ -2,8 +2,22 @@ import { desiredStateOf, photoFingerprint, settingsOf, type DesiredState } from 
 import { RevisionSnapshot } from '../repo/revision.js';
 import type { Snapshot } from '../repo/snapshot.js';
 import { WorktreeSnapshot } from '../repo/worktree.js';
-import { validateRepository, type ValidateOptions, type ValidationResult } from '../validate/validate.js';
+import type { TargetName } from '../manifest/types.js';
+import type { OutputSpec } from '../photo/index.js';
+import { GOOGLE_PHOTO_SPEC } from '../target/google/googleTarget.js';
+import { targetsOf, validateRepository, type ValidateOptions, type ValidationResult } from '../validate/validate.js';
 import { diffDesired, type Plan } from './plan.js';
+
+/** One declared target's plan, when the manifests declare targets other than Entra alone. */
+export interface TargetPlan {
+  target: TargetName;
+  plan: Plan;
+  /** `groups:` entries the target does not take (Google has no group photos): counted, said once. */
+  groupsNotSent: number;
+}
+
+/** The photo spec each target normalises for (the fingerprint includes it, as apply's does). */
+const SPECS: Record<TargetName, OutputSpec | undefined> = { entra: undefined, google: GOOGLE_PHOTO_SPEC };
 
 export interface PlanOptions {
   /** Base revision; undefined plans everything (first commit, empty tenant). */
@@ -28,6 +42,12 @@ export interface PlanResult {
   validation: ValidationResult;
   head: DesiredState;
   base?: DesiredState;
+  /**
+   * Each declared target's plan, in the order declared, when the manifests declare `targets:`
+   * other than [entra]; absent otherwise (the plan above is then Entra's, as always). The plan
+   * above stays Entra's when Entra is declared, else the first target's.
+   */
+  targets?: TargetPlan[];
 }
 
 /**
@@ -39,11 +59,13 @@ export async function planRevisions(repo: string, options: PlanOptions = {}): Pr
   const snapshots: Snapshot[] = [];
   try {
     let base: DesiredState | undefined;
+    let baseValidation: ValidationResult | undefined;
+    let baseSnapshot: Snapshot | undefined;
     if (options.base !== undefined) {
-      const baseSnapshot = await RevisionSnapshot.open(repo, options.base);
+      baseSnapshot = await RevisionSnapshot.open(repo, options.base);
       snapshots.push(baseSnapshot);
       // The base was reviewed when it landed: its photos need no decoding to know their content.
-      const baseValidation = await validateRepository(baseSnapshot, { shouldDecode: () => false });
+      baseValidation = await validateRepository(baseSnapshot, { shouldDecode: () => false });
       base = await desiredStateOf(baseSnapshot, baseValidation);
     }
     const headSnapshot = options.head === undefined ? new WorktreeSnapshot(repo) : await RevisionSnapshot.open(repo, options.head);
@@ -55,7 +77,22 @@ export async function planRevisions(repo: string, options: PlanOptions = {}): Pr
     });
     const head = await desiredStateOf(headSnapshot, validation);
     const errors = validation.findings.filter((f) => f.severity === 'error').length;
-    return { plan: diffDesired(base, head, { prune: options.prune ?? false }), available: errors === 0, errors, validation, head, ...(base ? { base } : {}) };
+    const prune = options.prune ?? false;
+    const declared = targetsOf(validation);
+    if (declared.length === 1 && declared[0] === 'entra') {
+      return { plan: diffDesired(base, head, { prune }), available: errors === 0, errors, validation, head, ...(base ? { base } : {}) };
+    }
+    const targets: TargetPlan[] = [];
+    for (const target of declared) {
+      const targetHead = target === 'entra' ? head : await desiredStateOf(headSnapshot, validation, SPECS[target], target);
+      // A base that did not declare this target has applied nothing to it: everything is new.
+      const baseDeclares = baseValidation ? targetsOf(baseValidation).includes(target) : false;
+      const targetBase = !baseSnapshot || !baseValidation || !baseDeclares ? undefined : target === 'entra' ? base : await desiredStateOf(baseSnapshot, baseValidation, SPECS[target], target);
+      const groupsNotSent = target === 'google' ? validation.users.filter((u) => u.key.kind === 'group').length : 0;
+      targets.push({ target, plan: diffDesired(targetBase, targetHead, { prune }), groupsNotSent });
+    }
+    const primary = targets.find((t) => t.target === 'entra') ?? targets[0]!;
+    return { plan: primary.plan, available: errors === 0, errors, validation, head, ...(base ? { base } : {}), targets };
   } finally {
     for (const s of snapshots) s.close();
   }

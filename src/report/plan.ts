@@ -6,6 +6,7 @@ import type { DesiredPolicy } from '../desired/desired.js';
 import { roleName } from '../manifest/roles.js';
 import { describeUser, isGroupKey, type UserKeyKind } from '../manifest/userKey.js';
 import type { Plan, PlannedUpload } from '../plan/plan.js';
+import type { TargetPlan } from '../plan/planRevisions.js';
 import { printable } from '../core/untrusted.js';
 import type { Vocabulary } from '../core/vocabulary.js';
 import { htmlImageSrc, mdRevision, mdText } from './markdown.js';
@@ -37,6 +38,50 @@ export function planJson(plan: Plan): PlanJson {
     policy: plan.policy ? { from: plan.policy.from ? policyJson(plan.policy.from) : null, to: policyJson(plan.policy.to) } : null,
     unchanged: plan.unchanged,
   };
+}
+
+/** Each target's plan in the `plan` JSON (README "Plan JSON"), present only with `targets:` other than [entra]. */
+export type TargetPlanJson = PlanJson & { target: string; groupsNotSent?: number };
+
+/** `{ targets: [...] }` to spread beside the top-level plan (which stays Entra's), or nothing. */
+export function targetPlansJson(targets: readonly TargetPlan[] | undefined): { targets?: TargetPlanJson[] } {
+  if (!targets) return {};
+  return { targets: targets.map((t) => ({ target: t.target, ...planJson(t.plan), ...(t.groupsNotSent ? { groupsNotSent: t.groupsNotSent } : {}) })) };
+}
+
+/** How reports name a target. */
+export const TARGET_TITLES: Record<string, string> = { entra: 'Microsoft Entra ID', google: 'Google Workspace' };
+
+function targetTitle(target: string): string {
+  return TARGET_TITLES[target] ?? target;
+}
+
+/** Said once per plan, not per group: groups are Entra's only. */
+export function groupsNotSentNote(count: number): string {
+  return `${count === 1 ? '1 group is' : `${count} groups are`} not sent to Google Workspace: it has no group photos (the Directory API sets user photos only). Groups are applied to Microsoft Entra ID.`;
+}
+
+/** The plan as text; with several targets, one section per target (with Entra alone: planText, unchanged). */
+export function plansText(plan: Plan, targets?: readonly TargetPlan[]): string {
+  if (!targets) return planText(plan);
+  const out: string[] = [];
+  for (const t of targets) {
+    out.push(`== ${targetTitle(t.target)} (${t.target}) ==`);
+    out.push(planText(t.plan).trimEnd());
+    if (t.groupsNotSent) out.push(`  Note: ${groupsNotSentNote(t.groupsNotSent)}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+/** The plan as Markdown; with several targets, one section per target (with Entra alone: planMarkdown, unchanged). */
+export function plansMarkdown(plan: Plan, targets: readonly TargetPlan[] | undefined, options: PlanMarkdownOptions = {}): string {
+  if (!targets) return planMarkdown(plan, options);
+  return targets
+    .map((t) => {
+      const section = planMarkdown(t.plan, { ...options, target: t.target });
+      return t.groupsNotSent ? `${section}> [!NOTE]\n> ${groupsNotSentNote(t.groupsNotSent)}\n` : section;
+    })
+    .join('\n');
 }
 
 /**
@@ -145,6 +190,8 @@ export interface PlanMarkdownOptions {
    * and GitHub caps a PR comment at 65,536 characters and a job summary at 1 MiB.
    */
   maxRows?: number;
+  /** The target this plan is for, named in the heading (only when several targets are declared). */
+  target?: string;
 }
 
 export const PLAN_COMMENT_MARKER = '<!-- entra-photos:plan -->';
@@ -160,7 +207,7 @@ export function planMarkdown(plan: Plan, options: PlanMarkdownOptions = {}): str
   const news = plan.uploads.filter((u) => u.reason === 'new');
   const replaced = plan.uploads.filter((u) => u.reason === 'replaced');
   const out: string[] = [
-    `### entra-photos plan${plan.base ? ` ${mdRevision(plan.base)} → ${mdRevision(plan.head)}` : ` for ${mdRevision(plan.head)}`}`,
+    `### entra-photos plan${options.target ? `: ${targetTitle(options.target)}` : ''}${plan.base ? ` ${mdRevision(plan.base)} → ${mdRevision(plan.head)}` : ` for ${mdRevision(plan.head)}`}`,
     '',
     '| New | Replaced | Removed | Unchanged | Policy |',
     '|---:|---:|---:|---:|---|',
@@ -168,7 +215,7 @@ export function planMarkdown(plan: Plan, options: PlanMarkdownOptions = {}): str
     '',
   ];
   if (plan.uploads.length === 0 && plan.removals.length === 0 && !plan.policy) {
-    out.push('No changes: the tenant already matches this revision.', '');
+    out.push(`No changes: ${options.target && options.target !== 'entra' ? targetTitle(options.target) : 'the tenant'} already matches this revision.`, '');
   }
   const userNews = news.filter((u) => !isGroupKey(u.key));
   const userReplaced = replaced.filter((u) => !isGroupKey(u.key));
