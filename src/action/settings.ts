@@ -20,6 +20,8 @@ export interface ActionSettings {
   githubToken: string;
   tenant: { tenantId: string; clientId: string; cloud: string; authorityHost?: string; graphUrl?: string };
   audience: string;
+  /** Google Workspace's inputs (used when the manifests declare google among their targets). */
+  google: GoogleSettings;
   /** Empty: the `environment` claim of the job's OIDC token, else "default". */
   environment: string;
   dryRun: boolean;
@@ -34,6 +36,14 @@ export interface ActionSettings {
   export: ExportSettings;
   eventName: string;
   event: GitHubEvent;
+}
+
+export interface GoogleSettings {
+  workloadIdentityProvider: string;
+  serviceAccount: string;
+  adminSubject?: string;
+  customer?: string;
+  endpoint?: string;
 }
 
 export interface ExportSettings {
@@ -78,6 +88,13 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): ActionSettin
       ...(core.getInput('graph-url') ? { graphUrl: core.getInput('graph-url').trim() } : {}),
     },
     audience: core.getInput('audience') || 'api://AzureADTokenExchange',
+    google: {
+      workloadIdentityProvider: core.getInput('google-workload-identity-provider').trim(),
+      serviceAccount: core.getInput('google-service-account').trim(),
+      ...(core.getInput('google-admin-subject').trim() ? { adminSubject: core.getInput('google-admin-subject').trim() } : {}),
+      ...(core.getInput('google-customer').trim() ? { customer: core.getInput('google-customer').trim() } : {}),
+      ...(core.getInput('google-endpoint').trim() ? { endpoint: core.getInput('google-endpoint').trim() } : {}),
+    },
     environment: core.getInput('environment').trim(),
     dryRun: readBoolean('dry-run', false),
     fix: readBoolean('fix', false),

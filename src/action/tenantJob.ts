@@ -10,7 +10,7 @@ import { describeNetworkFailure, isNetworkFailure } from '../core/network.js';
 import type { TenantClient } from '../target/entra/index.js';
 import type { ActionSettings } from './settings.js';
 
-const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
+export const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
 
 export interface TenantJobRules {
   mode: 'apply' | 'drift' | 'export';

@@ -82,11 +82,11 @@ export async function applyRevision(options: ApplyOptions, input: TargetInput): 
       log(`${head.slice(0, 12)} is older than the revision already applied to ${options.environment} (${base.slice(0, 12)}): nothing to do.`);
       return result({ validation, base, appliedRevision: base, record: 'superseded', policy: { status: 'skipped' } });
     }
-    const desiredHead = await desiredStateOf(headSnapshot, validation, tenant.spec);
+    const desiredHead = await desiredStateOf(headSnapshot, validation, tenant.spec, tenant.id);
     if (options.repair) return await repairDrift(options, options.repair.users, { tenant, headSnapshot, validation, base, desiredHead, result, log });
 
     // 2. What is live: the plan from the base, less what interrupted runs from it landed.
-    const live = await planFromLive({ repo: options.repo, ledger, base, spec: tenant.spec, desiredHead, prune: options.prune, snapshots, log });
+    const live = await planFromLive({ repo: options.repo, ledger, base, spec: tenant.spec, target: tenant.id, desiredHead, prune: options.prune, snapshots, log });
     const { desiredBase, plan, uploads, removals, landedKeys, waitingAtBase } = live;
     log(base ? `Applying ${base.slice(0, 12)}..${head.slice(0, 12)} to ${options.environment}.` : `No revision was applied to ${options.environment} yet: planning everything in ${head.slice(0, 12)}.`);
     // Normalising needs nothing from the tenant: start it now, while users are looked up (a dry

@@ -53,7 +53,7 @@ export function settingsOf(user: Pick<DeclaredUser, 'normalise' | 'crop'>): Norm
  * `target`: which directory the state is for (default entra). For google, each user is named by
  * its `google:` key where it has one, and groups are left out (Google has no group photos).
  */
-export async function desiredStateOf(snapshot: Snapshot, validation: ValidationResult, spec?: OutputSpec, target: TargetName = 'entra'): Promise<DesiredState> {
+export async function desiredStateOf(snapshot: Snapshot, validation: ValidationResult, spec?: OutputSpec, target: TargetName | (string & {}) = 'entra'): Promise<DesiredState> {
   const users = new Map<string, DesiredPhoto>();
   for (const user of validation.users) {
     const key = target === 'google' ? googleKeyOf(user) : user.key;
@@ -70,7 +70,7 @@ export async function desiredStateOf(snapshot: Snapshot, validation: ValidationR
       declaredAt: user.keyAt,
     });
   }
-  const policy = validation.policy && target === 'entra' ? desiredPolicy(validation.policy) : undefined;
+  const policy = validation.policy && target !== 'google' ? desiredPolicy(validation.policy) : undefined;
   return { label: snapshot.label, users, ...(policy ? { policy } : {}) };
 }
 

@@ -115,7 +115,7 @@ export async function detectDrift(options: DriftOptions, input: TargetInput): Pr
     if (countFindings(validation.findings).errors > 0) {
       return { ...base, users: [], policy: { status: 'not-managed' }, cancelled: false, durationMs: Math.round(performance.now() - started) };
     }
-    const desired = await desiredStateOf(snapshot, validation, target.spec);
+    const desired = await desiredStateOf(snapshot, validation, target.spec, target.id);
     const wanted = [...desired.users.values()].filter((u) => !options.only || options.only.has(u.key.canonical)).sort((a, b) => (a.key.canonical < b.key.canonical ? -1 : 1));
     log(`Comparing ${wanted.length} user(s) of ${snapshot.commit.slice(0, 12)} with the tenant.`);
 

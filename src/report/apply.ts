@@ -235,11 +235,11 @@ function nameOf(result: Pick<ApplyResult, 'names'>, o: Pick<UserOutcome, 'key'>)
  * Job summary: verdict and counts first, then failures, then every user, then the policy. Keys,
  * paths, reasons, the environment's name and the policy go through mdText (src/report/markdown.ts).
  */
-export function applyMarkdown(result: ApplyResult, openRows = 15): string {
+export function applyMarkdown(result: ApplyResult, openRows = 15, targetTitle?: string): string {
   const c = applyCounts(result);
   const ok = applySucceeded(result);
   const out = [
-    `## ${result.record === 'dry-run' ? '🔎' : ok ? '✅' : '❌'} entra-photos: ${mdText(applyHeadline(result))}`,
+    `## ${result.record === 'dry-run' ? '🔎' : ok ? '✅' : '❌'} entra-photos${targetTitle ? ` → ${mdText(targetTitle)}` : ''}: ${mdText(applyHeadline(result))}`,
     '',
     `| Uploaded | Removed | Failed | Not started | Kept (no prune) | Already landed | Duration | Throughput |`,
     `|---:|---:|---:|---:|---:|---:|---:|---:|`,

@@ -1,0 +1,140 @@
+/**
+ * Both directories from one repository (issue 16) through the built action (dist/index.js), run
+ * as the runner runs it, against the emulator (which plays Entra and Google): a pull request that
+ * declares targets: [entra, google] plans both without credentials; the merge updates both, each
+ * with its own record; a user who exists only in Entra is done there and pending in Google; a
+ * replaced photo lands in both.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_USERS, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { git, REPO_ROOT, shallowCheckout, tempDir } from '../helpers/repo.js';
+import { runAction } from '../helpers/runAction.js';
+import { portrait } from '../reliability/helpers.js';
+
+let scratch: Awaited<ReturnType<typeof tempDir>>;
+let emulator: RunningEmulator;
+let origin: string;
+let author: string;
+let runs = 0;
+
+const MANIFEST = (extra = '') =>
+  `version: 1\ntargets: [entra, google]\nusers:\n  - user: ada.lovelace@contoso.edu\n    photo: p0.jpg\n  - user: grace.hopper@contoso.edu\n    google: amazing.grace@contoso.edu\n    photo: p1.jpg\n  - user: alan.turing@contoso.edu\n    photo: p2.jpg\n${extra}`;
+
+async function commit(files: Record<string, string | Buffer>, message: string): Promise<string> {
+  for (const [file, content] of Object.entries(files)) await writeFile(path.join(author, file), content);
+  git(author, 'add', '-A');
+  git(author, 'commit', '-q', '-m', message);
+  git(author, 'push', '-q', 'origin', 'main');
+  return git(author, 'rev-parse', 'HEAD');
+}
+
+const checkout = (sha: string) => shallowCheckout(origin, sha, path.join(scratch.dir, `ws-${++runs}`));
+const oidcEnv = () => ({ NODE_EXTRA_CA_CERTS: emulator.caCertPath, ACTIONS_ID_TOKEN_REQUEST_URL: emulator.env.ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN: emulator.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN });
+
+async function apply(sha: string) {
+  const since = (await emulator.admin.requests()).at(-1)?.seq ?? 0;
+  const run = await runAction({
+    actionDir: REPO_ROOT,
+    workspace: checkout(sha),
+    eventName: 'push',
+    event: { after: sha, ref: 'refs/heads/main', repository: { full_name: 'contoso/photos', private: true, visibility: 'private' } },
+    inputs: {
+      mode: 'apply',
+      environment: 'production',
+      'tenant-id': emulator.tenantId,
+      'client-id': emulator.clientId,
+      'authority-host': emulator.authorityHost,
+      'graph-url': emulator.graphUrl,
+      'google-workload-identity-provider': emulator.google.workloadIdentityProvider,
+      'google-service-account': emulator.google.serviceAccount,
+      'google-endpoint': emulator.google.endpoint,
+    },
+    env: oidcEnv(),
+  });
+  const requests = await emulator.admin.requests(since);
+  const state = await emulator.admin.state();
+  const upn = new Map(state.users.map((u) => [u.id, u.userPrincipalName]));
+  const graphPuts = requests.filter((r) => r.api === 'graph' && r.method === 'PUT' && r.path.includes('/photo/')).map((r) => upn.get(r.userId ?? '') ?? '?');
+  const google = await emulator.google.admin.state();
+  const email = new Map(google.users.map((u) => [u.id, u.primaryEmail]));
+  const googlePuts = requests.filter((r) => r.api === 'google' && r.method === 'PUT' && r.path.includes('/photos/thumbnail')).map((r) => email.get(r.userId ?? '') ?? '?');
+  return { ...run, graphPuts: graphPuts.sort(), googlePuts: googlePuts.sort() };
+}
+
+const tag = (name: string) => git(origin, 'for-each-ref', '--format=%(objectname)', `refs/tags/${name}`) || undefined;
+
+beforeAll(async () => {
+  scratch = await tempDir('entra-photos-action-google-');
+  emulator = await startEmulator({ users: [...DEFAULT_USERS], throttle: false });
+  origin = path.join(scratch.dir, 'origin.git');
+  git(scratch.dir, 'init', '-q', '--bare', '-b', 'main', origin);
+  git(origin, 'config', 'uploadpack.allowAnySHA1InWant', 'true');
+  author = path.join(scratch.dir, 'author');
+  await mkdir(path.join(author, 'photos'), { recursive: true });
+  await mkdir(path.join(author, 'manifests'), { recursive: true });
+  for (let i = 0; i < 4; i++) await writeFile(path.join(author, 'photos', `p${i}.jpg`), await portrait(i));
+  git(scratch.dir, 'init', '-q', '-b', 'main', author);
+  git(author, 'remote', 'add', 'origin', origin);
+  // Alan has no Google account: he exists only in Entra.
+  await emulator.google.admin.removeUser('alan.turing@contoso.edu');
+  await emulator.google.admin.addUser({ primaryEmail: 'g.hopper@contoso.edu', aliases: ['amazing.grace@contoso.edu'] }).catch(() => undefined);
+}, 30_000);
+afterAll(async () => {
+  await emulator?.stop();
+  await scratch?.cleanup();
+});
+
+describe('targets: [entra, google] through the built action', { timeout: 90_000 }, () => {
+  it('a pull request plans both targets without credentials; the merge updates both; a user only in Entra is done there and pending in Google; a replaced photo lands in both', async () => {
+    const base = await commit({ 'manifests/staff.yaml': 'version: 1\nusers: []\n' }, 'start');
+    const head = await commit({ 'manifests/staff.yaml': MANIFEST() }, 'photos to both directories');
+
+    // The pull request: validate and plan, no OIDC token, no Google request.
+    const since = (await emulator.admin.requests()).at(-1)?.seq ?? 0;
+    const pr = await runAction({
+      actionDir: REPO_ROOT,
+      workspace: checkout(head),
+      eventName: 'pull_request',
+      event: { pull_request: { number: 7, base: { sha: base }, head: { sha: head } }, repository: { full_name: 'contoso/photos', private: true, visibility: 'private' } },
+      inputs: { 'github-token': '' },
+    });
+    expect(pr.stderr).toBe('');
+    expect(pr.code).toBe(0);
+    const plan = JSON.parse(pr.outputs.plan!);
+    expect(plan.uploads.map((u: { user: string }) => u.user)).toEqual(['ada.lovelace@contoso.edu', 'alan.turing@contoso.edu', 'grace.hopper@contoso.edu']);
+    expect(plan.targets.map((t: { target: string; uploads: { user: string }[] }) => [t.target, t.uploads.map((u) => u.user)])).toEqual([
+      ['entra', ['ada.lovelace@contoso.edu', 'alan.turing@contoso.edu', 'grace.hopper@contoso.edu']],
+      ['google', ['ada.lovelace@contoso.edu', 'alan.turing@contoso.edu', 'amazing.grace@contoso.edu']],
+    ]);
+    expect(pr.summary).toContain('### entra-photos plan: Microsoft Entra ID');
+    expect(pr.summary).toContain('### entra-photos plan: Google Workspace');
+    expect(pr.stdout).toContain('== Google Workspace (google) ==');
+    expect((await emulator.admin.requests(since)).filter((r) => r.api === 'google' || r.api === 'github-oidc')).toEqual([]);
+
+    // The merge: both directories, each with its own record.
+    const merged = await apply(head);
+    if (process.env.SHOW_OUTPUT) console.log(merged.stdout, merged.summary);
+    expect(merged.stderr).toBe('');
+    expect(merged.code).toBe(0);
+    expect(merged.graphPuts).toEqual(['ada.lovelace@contoso.edu', 'alan.turing@contoso.edu', 'grace.hopper@contoso.edu']);
+    expect(merged.googlePuts).toEqual(['ada.lovelace@contoso.edu', 'g.hopper@contoso.edu']);
+    expect(merged.outputs).toMatchObject({ uploaded: '5', failed: '0', pending: '1', 'applied-revision': head });
+    expect(tag('entra-photos/applied/production')).toBe(head);
+    expect(tag('entra-photos/google/applied/production')).toBe(head);
+    expect(merged.summary).toContain('entra-photos → Microsoft Entra ID');
+    expect(merged.summary).toContain('entra-photos → Google Workspace');
+    expect(merged.stdout).toMatch(/^::warning title=entra-photos%3A waiting-for-account \(no-account\),file=manifests\/staff\.yaml,line=9::Google Workspace: No Google user has the address alan\.turing@contoso\.edu/m);
+    // The manifests' findings are annotated once, not once per target.
+    expect(merged.stdout.match(/orphan-photo/g)).toHaveLength(1);
+
+    // A replaced photo lands in both.
+    const replaced = await commit({ 'photos/p0.jpg': await portrait(9) }, 'new photo for Ada');
+    const second = await apply(replaced);
+    expect(second.code).toBe(0);
+    expect(second.graphPuts).toEqual(['ada.lovelace@contoso.edu']);
+    expect(second.googlePuts).toContain('ada.lovelace@contoso.edu');
+    expect(tag('entra-photos/google/applied/production')).toBe(replaced);
+  });
+});
