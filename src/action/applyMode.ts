@@ -2,15 +2,14 @@ import * as core from '@actions/core';
 import { actionProgress, logInfo } from './log.js';
 import { applyRevision, type ApplyResult } from '../apply/apply.js';
 import { googleSettingsProblems, openGoogle } from '../apply/googleConnection.js';
+import { declaredTargets, type DeclaredTargets } from '../apply/targets.js';
 import { UserError } from '../core/errors.js';
 import { describeNetworkFailure, isNetworkFailure } from '../core/network.js';
 import { printable } from '../core/untrusted.js';
 import type { TargetName } from '../manifest/types.js';
 import { mdText } from '../report/markdown.js';
 import { TARGET_TITLES } from '../report/plan.js';
-import { RevisionSnapshot } from '../repo/revision.js';
 import type { TargetInput } from '../target/index.js';
-import { targetsOf, validateRepository } from '../validate/validate.js';
 import { environmentClaim } from '../apply/connection.js';
 import { provenanceFromEnv } from '../apply/ledger.js';
 import { ACTION_VOCABULARY } from '../core/vocabulary.js';
@@ -28,7 +27,7 @@ import { PULL_REQUEST_EVENTS, cancellation, connectFromWorkflow } from './tenant
 export async function runApply(settings: ActionSettings): Promise<void> {
   const declared = await declaredTargets(settings.repoPath);
   // A repository without targets: (or with [entra]) runs exactly as it always did.
-  if (!declared) return runEntraApply(settings);
+  if (!declared.at || (declared.names.length === 1 && declared.names[0] === 'entra')) return runEntraApply(settings);
   await runTargetsApply(settings, declared);
 }
 
@@ -195,23 +194,4 @@ async function runTargetsApply(settings: ActionSettings, declared: DeclaredTarge
     return result && !applySucceeded(result) ? [`${title}: ${applyFailure(result)}`] : [];
   });
   if (failures.length) core.setFailed(failures.join('\n'));
-}
-
-interface DeclaredTargets {
-  names: TargetName[];
-  /** file:line of the targets: declaration. */
-  at: string;
-}
-
-/** The head's `targets:` when it declares more than Entra alone; undefined: Entra as always. */
-async function declaredTargets(repo: string): Promise<DeclaredTargets | undefined> {
-  const snapshot = await RevisionSnapshot.open(repo, 'HEAD');
-  try {
-    const validation = await validateRepository(snapshot, { shouldDecode: () => false });
-    const names = targetsOf(validation);
-    if (!validation.targets || (names.length === 1 && names[0] === 'entra')) return undefined;
-    return { names: [...names], at: `${printable(validation.targets.at.file)}:${validation.targets.at.line}` };
-  } finally {
-    snapshot.close();
-  }
 }

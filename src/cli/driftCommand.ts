@@ -12,7 +12,7 @@ import { applySucceeded } from '../report/apply.js';
 import { driftHtml, driftJson, driftText } from '../report/drift.js';
 import { validationText } from '../report/validation.js';
 import { defaultRemote, isGitRepository } from '../repo/git.js';
-import { interruptible, TENANT_OPTIONS, tenantFromArgs } from './tenantArgs.js';
+import { interruptible, targetFromArgs, TARGET_OPTIONS, TENANT_OPTIONS } from './tenantArgs.js';
 
 export const DRIFT_USAGE = `Options for drift (tenant options as for apply):
   --repo DIR                Repository (default: current directory)
@@ -26,6 +26,7 @@ export const DRIFT_USAGE = `Options for drift (tenant options as for apply):
   --remote NAME|none        Where apply's record lives (default: origin if it exists)
   --allow-policy-lockout    With --fix: as for apply
   --threshold N             Same-photo similarity, 0..1 (default 0.975)
+  --target entra|google     Which directory to compare (default entra); google options as for apply
   --html FILE               Also write a local HTML page with both photos side by side
                             (contains photos: keep it on this machine)
   --format text|json
@@ -51,6 +52,7 @@ export async function driftCommand(args: string[], out: Output): Promise<number>
       html: { type: 'string' },
       format: { type: 'string' },
       ...TENANT_OPTIONS,
+      ...TARGET_OPTIONS,
     },
     DRIFT_USAGE,
   );
@@ -65,7 +67,7 @@ export async function driftCommand(args: string[], out: Output): Promise<number>
     throw new UserError('usage', `${repo} is not a git repository. drift compares a commit of your photos repository with the tenant: run it in a clone (or pass --repo).`);
   }
   await checkRevisionArguments(repo, { '--head': values.head });
-  const tenant = tenantFromArgs('drift', values);
+  const tenant = targetFromArgs('drift', values);
   const log = format === 'text' ? (line: string) => out.write(`${line}\n`) : () => {};
   const remoteName = values.remote ?? (await defaultRemote(repo)) ?? 'none';
   const remote = remoteName === 'none' ? undefined : remoteName;

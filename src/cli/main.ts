@@ -10,7 +10,8 @@ import { applyRevision } from '../apply/apply.js';
 import { provenanceFromEnv } from '../apply/ledger.js';
 import { applyJson, applySucceeded, applyText } from '../report/apply.js';
 import { defaultRemote } from '../repo/git.js';
-import { interruptible, readUnknownUsers, setSignInOutput, tenantFromArgs, TENANT_OPTIONS } from './tenantArgs.js';
+import { interruptible, readTarget, readUnknownUsers, setSignInOutput, targetFromArgs, TARGET_OPTIONS, TENANT_OPTIONS } from './tenantArgs.js';
+import { declaredTargets } from '../apply/targets.js';
 import { checkRevisionArguments, parseOptions, readFormat, repoDirectory, wantsHelp } from './args.js';
 import { WorktreeSnapshot } from '../repo/worktree.js';
 import { validateRepository } from '../validate/validate.js';
@@ -62,6 +63,12 @@ Options for apply (defaults from ENTRA_PHOTOS_* variables, which 'emulator' prin
   --unknown-users pending|fail
                             A user the tenant lacks (or a disabled one): wait for the account
                             (pending, the default: the rest lands and later runs retry it) or fail
+  --target entra|google     Which directory (default entra); google needs targets: [.., google]
+                            in the manifests and keeps its record under entra-photos/google/
+  --google-workload-identity-provider NAME  --google-service-account EMAIL
+  --google-admin-subject EMAIL  --google-customer ID  --google-endpoint URL
+                            Google's keyless sign-in with the job's OIDC token (as the action's
+                            google-* inputs; ENTRA_PHOTOS_GOOGLE_* variables likewise)
   --format text|json
 
 Options for init, drift, export, import, doctor and history: entra-photos <command> --help, or docs/commands.md.
@@ -195,12 +202,19 @@ async function applyCommand(args: string[], out: Output): Promise<number> {
     'unknown-users': { type: 'string' },
     format: { type: 'string' },
     ...TENANT_OPTIONS,
+    ...TARGET_OPTIONS,
   }, USAGE);
   const format = readFormat(values.format);
   const unknownUsers = readUnknownUsers(values['unknown-users']);
   const repo = await repoDirectory(values.repo);
   await checkRevisionArguments(repo, { '--head': values.head });
-  const tenant = tenantFromArgs('apply', values);
+  if (readTarget(values.target) !== 'entra') {
+    const declared = await declaredTargets(repo, values.head ?? 'HEAD');
+    if (!declared.names.includes(readTarget(values.target))) {
+      throw new UserError('usage', `--target ${readTarget(values.target)}: the manifests of ${values.head ?? 'HEAD'} do not declare it (targets: [${declared.names.join(', ')}]${declared.at ? ` at ${declared.at}` : ', the default'}). Add it to targets: in a manifest first, so the pull request's plan shows it.`);
+    }
+  }
+  const tenant = targetFromArgs('apply', values);
   const remote = values.remote ?? (await defaultRemote(repo)) ?? 'none';
   const result = await interruptible((signal) =>
     applyRevision(

@@ -3,6 +3,8 @@
  * then the ENTRA_PHOTOS_* variables that `entra-photos emulator` prints.
  */
 import { openTenant, openTenantAsUser } from '../apply/connection.js';
+import { googleSettingsProblems, openGoogle } from '../apply/googleConnection.js';
+import type { PhotoTarget } from '../target/port.js';
 import { UserError } from '../core/errors.js';
 import type { UnknownUsers } from '../apply/apply.js';
 import { DEFAULT_OIDC_AUDIENCE, githubOidcFromEnv, type TenantClient } from '../target/entra/index.js';
@@ -65,6 +67,60 @@ export function tenantFromArgs(
   const settings = { tenantId, clientId, cloud: values.cloud ?? env.ENTRA_PHOTOS_CLOUD ?? 'global', ...(authorityHost ? { authorityHost } : {}), ...(graphUrl ? { graphUrl } : {}) };
   if (auth === 'github-oidc') return openTenant(settings, githubOidcFromEnv(env, values.audience ?? DEFAULT_OIDC_AUDIENCE));
   return openTenantAsUser(settings, auth ?? 'auto', say);
+}
+
+/** Which directory a command writes to or reads (`--target`), and Google's sign-in (the action's google-* inputs). */
+export const TARGET_OPTIONS = {
+  target: { type: 'string' },
+  'google-workload-identity-provider': { type: 'string' },
+  'google-service-account': { type: 'string' },
+  'google-admin-subject': { type: 'string' },
+  'google-customer': { type: 'string' },
+  'google-endpoint': { type: 'string' },
+} as const;
+
+export interface TargetArgs extends TenantArgs {
+  target?: string | undefined;
+  'google-workload-identity-provider'?: string | undefined;
+  'google-service-account'?: string | undefined;
+  'google-admin-subject'?: string | undefined;
+  'google-customer'?: string | undefined;
+  'google-endpoint'?: string | undefined;
+}
+
+/** `--target entra|google` (default entra). */
+export function readTarget(value: string | undefined): 'entra' | 'google' {
+  const choice = (value ?? 'entra').trim().toLowerCase();
+  if (choice === 'entra' || choice === 'google') return choice;
+  throw new UserError('usage', `--target is "${value}"; write entra (Microsoft Entra ID, the default) or google (Google Workspace).`);
+}
+
+/**
+ * The target a command talks to: Entra (tenantFromArgs) or, with --target google, Google
+ * Workspace signed in keylessly with the job's GitHub OIDC token (flags first, then
+ * ENTRA_PHOTOS_GOOGLE_* variables). Google has no laptop sign-in here: it runs in a workflow job
+ * (or against the emulator, whose OIDC variables stand in for one).
+ */
+export function targetFromArgs(command: string, values: TargetArgs, env: NodeJS.ProcessEnv = process.env): TenantClient | PhotoTarget {
+  if (readTarget(values.target) === 'entra') return tenantFromArgs(command, values, env);
+  const pick = (flag: keyof TargetArgs, variable: string): string | undefined => {
+    const value = (values[flag] ?? env[variable] ?? '').trim();
+    return value || undefined;
+  };
+  const settings = {
+    workloadIdentityProvider: pick('google-workload-identity-provider', 'ENTRA_PHOTOS_GOOGLE_WORKLOAD_IDENTITY_PROVIDER') ?? '',
+    serviceAccount: pick('google-service-account', 'ENTRA_PHOTOS_GOOGLE_SERVICE_ACCOUNT') ?? '',
+    ...optional('adminSubject', pick('google-admin-subject', 'ENTRA_PHOTOS_GOOGLE_ADMIN_SUBJECT')),
+    ...optional('customer', pick('google-customer', 'ENTRA_PHOTOS_GOOGLE_CUSTOMER')),
+    ...optional('endpoint', pick('google-endpoint', 'ENTRA_PHOTOS_GOOGLE_ENDPOINT')),
+  };
+  const problems = googleSettingsProblems(settings, { provider: '--google-workload-identity-provider', serviceAccount: '--google-service-account', adminSubject: '--google-admin-subject', endpoint: '--google-endpoint' });
+  if (problems.length) throw new UserError('usage', `${command} --target google: ${problems.join(' ')}`);
+  return openGoogle(settings, (audience) => githubOidcFromEnv(env, audience)());
+}
+
+function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
 }
 
 /** `--unknown-users pending|fail` (default pending: see ApplyOptions.unknownUsers). */

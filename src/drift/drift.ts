@@ -136,7 +136,7 @@ export async function detectDrift(options: DriftOptions, input: TargetInput): Pr
     // Two entries that are one user in the tenant: which photo is "the repository's" is undefined,
     // so each is an error that names both, neither in sync nor different.
     const conflicts = sameSubjectConflicts(await entriesBySubject(desired, resolutions, (keys) => target.resolveSubjects(keys, options.signal ? { signal: options.signal } : {})));
-    const waiting = await waitingUsers(options, wanted, resolutions, log);
+    const waiting = await waitingUsers(options, target.id, wanted, resolutions, log);
     const pacer = options.pacer ?? new WritePacer({ maxConcurrency: 16, initialConcurrency: 4, classify: pacingClassifierOf(target), ...(options.signal ? { signal: options.signal } : {}) });
     const cpu = new Semaphore(recommendedParallelism());
     // A bounded window of users in progress keeps memory flat: downloaded photos never pile up
@@ -177,14 +177,14 @@ export async function detectDrift(options: DriftOptions, input: TargetInput): Pr
  * The users apply recorded as waiting, read only when some declared user has no usable account.
  * A record that cannot be read is said and leaves them unresolved (the check fails, as before).
  */
-async function waitingUsers(options: DriftOptions, wanted: readonly DesiredPhoto[], resolutions: ReadonlyMap<string, SubjectResolution>, log: (line: string) => void): Promise<ReadonlyMap<string, WaitingUser>> {
+async function waitingUsers(options: DriftOptions, targetId: string, wanted: readonly DesiredPhoto[], resolutions: ReadonlyMap<string, SubjectResolution>, log: (line: string) => void): Promise<ReadonlyMap<string, WaitingUser>> {
   const noAccount = wanted.some((want) => {
     const resolution = resolutions.get(want.key.canonical);
     return isResolvedSubject(resolution) ? resolution.accountEnabled === false : resolution?.problem === 'not-found';
   });
   if (!noAccount) return new Map();
   try {
-    return await waitingForAccount({ repo: options.repo, ...options.waitingRecord });
+    return await waitingForAccount({ repo: options.repo, target: targetId, ...options.waitingRecord });
   } catch (err) {
     log(`Could not read the users apply recorded as waiting for an account (${(err as Error).message}); users without an account count as not in the tenant.`);
     return new Map();

@@ -23,6 +23,8 @@ export interface WaitingOptions {
   remote?: string;
   /** Only this environment's list; default every environment with an applied tag. */
   environment?: string;
+  /** Whose record (default entra, today's names; another target's under entra-photos/TARGET/). */
+  target?: string;
 }
 
 /** Canonical user key → the waiting entry (the earliest `since` when several environments list the user). */
@@ -32,7 +34,7 @@ export async function waitingForAccount(options: WaitingOptions): Promise<Map<st
   for (const environment of environments) {
     let ledger: Ledger;
     try {
-      ledger = new Ledger({ repo: options.repo, environment, ...(options.remote ? { remote: options.remote } : {}) });
+      ledger = new Ledger({ repo: options.repo, environment, ...(options.target ? { target: options.target } : {}), ...(options.remote ? { remote: options.remote } : {}) });
     } catch {
       continue; // a tag this tool did not write: its name is not one of our environment names
     }
@@ -47,7 +49,7 @@ export async function waitingForAccount(options: WaitingOptions): Promise<Map<st
 
 /** Environments with an applied tag (of the default target), on the remote or locally. */
 async function appliedEnvironments(options: WaitingOptions): Promise<string[]> {
-  const prefix = recordRef('applied', { environment: 'x' }).slice(0, -'x'.length);
+  const prefix = recordRef('applied', { environment: 'x', ...(options.target ? { target: options.target } : {}) }).slice(0, -'x'.length);
   const listing = options.remote
     ? await gitMaybe(options.repo, ['ls-remote', '--refs', options.remote, `${prefix}*`])
     : await gitMaybe(options.repo, ['for-each-ref', '--format=%(objectname)\t%(refname)', prefix]);

@@ -1,0 +1,72 @@
+/**
+ * Google Workspace through the built CLI (dist/cli.js) against the emulator (issue 16): `apply
+ * --target google` keeps its own record (entra-photos/google/applied/ENV), a user unknown in
+ * Google waits for the account there; `drift --target google` finds a photo changed in Google;
+ * --target google is refused, at the declaration, when the manifests do not declare google.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_USERS, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { git, tempDir } from '../helpers/repo.js';
+import { runCli } from '../helpers/runCli.js';
+import { portrait } from '../reliability/helpers.js';
+
+let scratch: Awaited<ReturnType<typeof tempDir>>;
+let emulator: RunningEmulator;
+let repo: string;
+
+const googleFlags = () => ['--target', 'google', '--google-workload-identity-provider', emulator.google.workloadIdentityProvider, '--google-service-account', emulator.google.serviceAccount, '--google-endpoint', emulator.google.endpoint];
+const cliEnv = () => ({ NODE_EXTRA_CA_CERTS: emulator.caCertPath, ACTIONS_ID_TOKEN_REQUEST_URL: emulator.env.ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN: emulator.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN });
+
+async function commit(manifest: string): Promise<string> {
+  await writeFile(path.join(repo, 'manifests', 'staff.yaml'), manifest);
+  git(repo, 'add', '-A');
+  git(repo, 'commit', '-q', '-m', 'change');
+  return git(repo, 'rev-parse', 'HEAD');
+}
+
+beforeAll(async () => {
+  scratch = await tempDir('entra-photos-cli-google-');
+  emulator = await startEmulator({ users: [...DEFAULT_USERS], throttle: false });
+  repo = path.join(scratch.dir, 'photos-repo');
+  await mkdir(path.join(repo, 'photos'), { recursive: true });
+  await mkdir(path.join(repo, 'manifests'), { recursive: true });
+  for (let i = 0; i < 3; i++) await writeFile(path.join(repo, 'photos', `p${i}.jpg`), await portrait(i));
+  git(scratch.dir, 'init', '-q', '-b', 'main', repo);
+  await emulator.google.admin.removeUser('alan.turing@contoso.edu');
+}, 30_000);
+afterAll(async () => {
+  await emulator?.stop();
+  await scratch?.cleanup();
+});
+
+describe('the CLI with --target google (dist/cli.js)', { timeout: 90_000 }, () => {
+  it('refuses --target google when the manifests do not declare it, then applies to Google with its own record and finds a photo changed in Google', async () => {
+    await commit('version: 1\nusers:\n  - user: ada.lovelace@contoso.edu\n    photo: p0.jpg\n');
+    const refused = await runCli(['apply', '--repo', repo, '--remote', 'none', '--environment', 'production', ...googleFlags()], cliEnv());
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--target google: the manifests of HEAD do not declare it (targets: [entra], the default). Add it to targets: in a manifest first');
+
+    const head = await commit('version: 1\ntargets: [entra, google]\nusers:\n  - user: ada.lovelace@contoso.edu\n    photo: p0.jpg\n  - user: alan.turing@contoso.edu\n    photo: p1.jpg\n  - user: grace.hopper@contoso.edu\n    photo: p2.jpg\n');
+    const applied = await runCli(['apply', '--repo', repo, '--remote', 'none', '--environment', 'production', '--format', 'json', ...googleFlags()], cliEnv());
+    expect(applied.stderr).toBe('');
+    expect(applied.code).toBe(0);
+    const json = JSON.parse(applied.stdout);
+    expect(json.appliedRevision).toBe(head);
+    expect(git(repo, 'for-each-ref', '--format=%(objectname)', 'refs/tags/entra-photos/google/applied/production')).toBe(head);
+    expect(git(repo, 'for-each-ref', '--format=%(objectname)', 'refs/tags/entra-photos/applied/production')).toBe('');
+    const google = await emulator.google.admin.state();
+    const withPhoto = google.users.filter((u) => u.photo).map((u) => u.primaryEmail).sort();
+    expect(withPhoto).toEqual(['ada.lovelace@contoso.edu', 'grace.hopper@contoso.edu']);
+
+    // Someone changes Ada's photo in Google: drift --target google finds it; Alan waits for his account.
+    await emulator.google.admin.seedPhoto('ada.lovelace@contoso.edu', await portrait(7, 3), 'user');
+    const drift = await runCli(['drift', '--repo', repo, '--remote', 'none', '--environment', 'production', '--format', 'json', ...googleFlags()], cliEnv());
+    if (process.env.SHOW_OUTPUT) console.log(drift.stdout, drift.stderr);
+    expect(drift.code).toBe(1);
+    const report = JSON.parse(drift.stdout);
+    const status = Object.fromEntries(report.users.map((u: { user: string; status: string }) => [u.user, u.status]));
+    expect(status).toEqual({ 'ada.lovelace@contoso.edu': 'different', 'alan.turing@contoso.edu': 'waiting', 'grace.hopper@contoso.edu': 'in-sync' });
+  });
+});
