@@ -11,7 +11,14 @@ import { validationSummary } from '../report/validation.js';
 import { defaultRemote } from '../repo/git.js';
 import { annotate } from './annotate.js';
 import type { ActionSettings } from './settings.js';
-import { cancellation, connectFromWorkflow } from './tenantJob.js';
+import { PULL_REQUEST_EVENTS, cancellation, connectFromWorkflow } from './tenantJob.js';
+import { googleSettingsProblems, openGoogle } from '../apply/googleConnection.js';
+import { declaredTargets, type DeclaredTargets } from '../apply/targets.js';
+import { UserError } from '../core/errors.js';
+import { printable } from '../core/untrusted.js';
+import { mdText } from '../report/markdown.js';
+import { TARGET_TITLES } from '../report/plan.js';
+import type { TargetInput } from '../target/index.js';
 
 /**
  * Scheduled check: does the tenant still hold what the checked-out revision declares? Reports
@@ -20,12 +27,10 @@ import { cancellation, connectFromWorkflow } from './tenantJob.js';
  * unless it was fixed.
  */
 export async function runDrift(settings: ActionSettings): Promise<void> {
-  const { tenant, getAssertion } = connectFromWorkflow(settings, {
-    mode: 'drift',
-    notOnPullRequests: "it reads the tenant with the app's credentials. Run it on a schedule (or workflow_dispatch) from the default branch; see docs/examples/workflows/drift.yml.",
-    docs: 'docs/commands.md#drift',
-    permissions: `    contents: read\n${settings.fix ? '(with fix: true, the job runs in the protected environment whose federated credential may write photos.)' : ''}`,
-  });
+  const declared = await declaredTargets(settings.repoPath);
+  // A repository without targets: (or with [entra]) runs exactly as it always did.
+  if (declared.at && !(declared.names.length === 1 && declared.names[0] === 'entra')) return runTargetsDrift(settings, declared);
+  const { tenant, getAssertion } = connectFromWorkflow(settings, driftRules(settings));
   const run = cancellation(settings, 'finishing in-flight requests, then reporting what was compared.');
   try {
     const log = (line: string) => logInfo(line);
@@ -71,6 +76,110 @@ export async function runDrift(settings: ActionSettings): Promise<void> {
   } finally {
     run.dispose();
   }
+}
+
+function driftRules(settings: ActionSettings) {
+  return {
+    mode: 'drift' as const,
+    notOnPullRequests: "it reads the tenant with the app's credentials. Run it on a schedule (or workflow_dispatch) from the default branch; see docs/examples/workflows/drift.yml.",
+    docs: 'docs/commands.md#drift',
+    permissions: `    contents: read\n${settings.fix ? '(with fix: true, the job runs in the protected environment whose federated credential may write photos.)' : ''}`,
+  };
+}
+
+/**
+ * Drift for every declared target (issue 16): each compared (and fixed) in turn, in its own
+ * section; one target failing does not stop the next. Outputs count every target; the `drift`
+ * JSON is Entra's (when declared) with `targets[]` beside it.
+ */
+async function runTargetsDrift(settings: ActionSettings, declared: DeclaredTargets): Promise<void> {
+  if (PULL_REQUEST_EVENTS.has(settings.eventName)) throw new UserError('guard', `mode "drift" never runs on ${settings.eventName} events: ${driftRules(settings).notOnPullRequests}`);
+  if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL) throw new UserError('auth', `The job cannot request a GitHub OIDC token. Add to the workflow job:\n  permissions:\n    id-token: write\n${driftRules(settings).permissions}`);
+  const idToken = (audience: string) => core.getIDToken(audience);
+  const run = cancellation(settings, 'finishing in-flight requests, then reporting what was compared.');
+  const log = (line: string) => logInfo(line);
+  const progress = actionProgress();
+  const remote = await defaultRemote(settings.repoPath);
+  const waitingRecord = { ...(remote ? { remote } : {}), ...(settings.environment ? { environment: settings.environment } : {}) };
+  const sections: string[] = [];
+  const failures: string[] = [];
+  const jsons: Record<string, unknown>[] = [];
+  const totals = { 'in-sync': 0, different: 0, missing: 0, waiting: 0 };
+  let fixes = { uploaded: 0, failed: 0, policy: false, any: false };
+  try {
+    for (const name of declared.names) {
+      const title = TARGET_TITLES[name] ?? name;
+      logInfo(`== ${title} (${name}) ==`);
+      try {
+        let target: TargetInput;
+        let token: () => Promise<string>;
+        if (name === 'entra') {
+          const opened = connectFromWorkflow(settings, driftRules(settings));
+          target = opened.tenant;
+          token = opened.getAssertion;
+        } else {
+          const problems = googleSettingsProblems(settings.google, { provider: 'Input "google-workload-identity-provider"', serviceAccount: 'Input "google-service-account"', adminSubject: 'Input "google-admin-subject"', endpoint: 'Input "google-endpoint"' });
+          if (problems.length) throw new UserError('config', `${declared.at} declares targets: [${declared.names.join(', ')}], but Google Workspace cannot be reached: ${problems.join(' ')}`);
+          target = openGoogle(settings.google, idToken);
+          token = () => idToken(`https://iam.googleapis.com/${settings.google.workloadIdentityProvider.replace(/^(https:)?\/\/iam\.googleapis\.com\//, '')}`);
+        }
+        const result = await detectDrift({ repo: settings.repoPath, head: 'HEAD', signal: run.signal, log, progress, waitingRecord }, target);
+        if (jsons.length === 0) annotate(result.validation.findings);
+        if (result.validation.findings.some((f) => f.severity === 'error')) {
+          if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(validationSummary(result.validation)).write();
+          core.setFailed('The repository does not validate, so drift was not checked. Fix the findings (see the annotations) first.');
+          return;
+        }
+        let fix;
+        if (settings.fix) {
+          const environment = settings.environment || environmentClaim(await token()) || 'default';
+          fix = await fixDrift(result, { repo: settings.repoPath, environment, ...(remote ? { remote } : {}), dryRun: settings.dryRun, allowPolicyLockout: settings.allowPolicyLockout, words: ACTION_VOCABULARY, signal: run.signal, log, progress }, target);
+        }
+        logInfo(driftText(result, fix, ACTION_VOCABULARY));
+        const counts = driftCounts(result);
+        for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += counts[key];
+        jsons.push({ target: name, ...driftJson(result, fix) });
+        if (fix) {
+          fixes = {
+            any: true,
+            uploaded: fixes.uploaded + fix.outcomes.filter((o) => o.status === 'uploaded' || o.status === 'would-upload').length,
+            failed: fixes.failed + fix.outcomes.filter((o) => o.status === 'failed').length,
+            policy: fixes.policy || fix.policy.status === 'applied',
+          };
+        }
+        sections.push(`## ${mdText(title)}\n\n${driftMarkdown(result, fix, repoLinks(settings))}`);
+        const unresolvedOrErrors = counts.unresolved + counts.error + counts.cancelled > 0;
+        if (fix && fix.record !== 'dry-run') {
+          if (!applySucceeded(fix) || unresolvedOrErrors) failures.push(`${title}: ${driftHeadline(result)} The fix did not repair everything: see the summary.`);
+        } else if (!inSync(result)) {
+          failures.push(`${title}: ${driftHeadline(result)} Set "fix: true" to upload the repository's version, or change the repository to match.`);
+        }
+      } catch (err) {
+        const message = printable(err instanceof Error ? err.message : String(err));
+        logInfo(`${title}: ${message}`);
+        sections.push(`## ❌ ${mdText(title)}: not compared\n\n${mdText(message)}\n`);
+        failures.push(`${title}: ${message}`);
+      }
+    }
+  } finally {
+    run.dispose();
+  }
+  core.setOutput('in-sync', totals['in-sync']);
+  core.setOutput('different', totals.different);
+  core.setOutput('missing', totals.missing);
+  core.setOutput('waiting', totals.waiting);
+  const primary = jsons.find((j) => j.target === 'entra') ?? jsons[0];
+  if (primary) {
+    const { target: _target, ...top } = primary;
+    core.setOutput('drift', JSON.stringify({ ...top, targets: jsons }));
+  }
+  if (fixes.any) {
+    core.setOutput('uploaded', fixes.uploaded);
+    core.setOutput('failed', fixes.failed);
+    core.setOutput('policy-changed', fixes.policy);
+  }
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(sections.join('\n')).write();
+  if (failures.length) core.setFailed(failures.join('\n'));
 }
 
 /**

@@ -3,7 +3,7 @@
  * as the runner runs it, against the emulator (which plays Entra and Google): a pull request that
  * declares targets: [entra, google] plans both without credentials; the merge updates both, each
  * with its own record; a user who exists only in Entra is done there and pending in Google; a
- * replaced photo lands in both.
+ * replaced photo lands in both; the scheduled drift check finds a photo changed in Google only.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -87,7 +87,7 @@ afterAll(async () => {
 });
 
 describe('targets: [entra, google] through the built action', { timeout: 90_000 }, () => {
-  it('a pull request plans both targets without credentials; the merge updates both; a user only in Entra is done there and pending in Google; a replaced photo lands in both', async () => {
+  it('a pull request plans both targets without credentials; the merge updates both; a user only in Entra is done there and pending in Google; a replaced photo lands in both; drift finds a photo changed in Google only', async () => {
     const base = await commit({ 'manifests/staff.yaml': 'version: 1\nusers: []\n' }, 'start');
     const head = await commit({ 'manifests/staff.yaml': MANIFEST() }, 'photos to both directories');
 
@@ -136,5 +136,36 @@ describe('targets: [entra, google] through the built action', { timeout: 90_000 
     expect(second.graphPuts).toEqual(['ada.lovelace@contoso.edu']);
     expect(second.googlePuts).toContain('ada.lovelace@contoso.edu');
     expect(tag('entra-photos/google/applied/production')).toBe(replaced);
+
+    // Someone sets another photo for Ada in Google: the scheduled drift check finds it there only.
+    await emulator.google.admin.seedPhoto('ada.lovelace@contoso.edu', await portrait(5, 2), 'user');
+    const drift = await runAction({
+      actionDir: REPO_ROOT,
+      workspace: checkout(replaced),
+      eventName: 'schedule',
+      event: { repository: { full_name: 'contoso/photos', private: true, visibility: 'private' } },
+      inputs: {
+        mode: 'drift',
+        'tenant-id': emulator.tenantId,
+        'client-id': emulator.clientId,
+        'authority-host': emulator.authorityHost,
+        'graph-url': emulator.graphUrl,
+        'google-workload-identity-provider': emulator.google.workloadIdentityProvider,
+        'google-service-account': emulator.google.serviceAccount,
+        'google-endpoint': emulator.google.endpoint,
+      },
+      env: oidcEnv(),
+    });
+    if (process.env.SHOW_OUTPUT) console.log(drift.stdout, drift.summary);
+    expect(drift.code).toBe(1);
+    expect(drift.outputs).toMatchObject({ different: '1', waiting: '1' });
+    const report = JSON.parse(drift.outputs.drift!);
+    const byTarget = Object.fromEntries(report.targets.map((t: { target: string; users: { user: string; status: string }[] }) => [t.target, Object.fromEntries(t.users.map((u) => [u.user, u.status]))]));
+    expect(byTarget).toEqual({
+      entra: { 'ada.lovelace@contoso.edu': 'in-sync', 'alan.turing@contoso.edu': 'in-sync', 'grace.hopper@contoso.edu': 'in-sync' },
+      google: { 'ada.lovelace@contoso.edu': 'different', 'alan.turing@contoso.edu': 'waiting', 'amazing.grace@contoso.edu': 'in-sync' },
+    });
+    expect(drift.summary).toContain('## Google Workspace');
+    expect(drift.stdout).toMatch(/^::error::Google Workspace: /m);
   });
 });
