@@ -7,6 +7,10 @@
 //   3. the tenant's state, read back from the emulator, and `git log --decorate`
 //   4. a second change (two retakes): plan and apply again — exactly two uploads
 //
+// The scratch repository declares targets: [entra, google] (manifests/targets.yaml), so each step
+// runs for Google Workspace too (the emulator plays Google under /_google; apply --target google
+// signs in keylessly with the same GitHub OIDC token service): one change lands in both.
+//
 // Nothing outside a temp directory is touched; the emulator stops at the end.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,6 +38,7 @@ try {
   git(scratch, 'init', '-q', '-b', 'main', repo);
   cpSync(path.join(root, 'manifests'), path.join(repo, 'manifests'), { recursive: true });
   cpSync(path.join(root, 'photos'), path.join(repo, 'photos'), { recursive: true });
+  writeFileSync(path.join(repo, 'manifests', 'targets.yaml'), '# The directories this repository manages: Microsoft Entra ID and Google Workspace.\nversion: 1\ntargets: [entra, google]\n');
   git(repo, 'add', '-A');
   git(repo, 'commit', '-q', '-m', 'Staff and student portraits');
   git(repo, 'remote', 'add', 'origin', origin);
@@ -50,12 +55,17 @@ try {
     return r.status ?? 2;
   };
 
+  const google = emulator.info.google;
+  const toGoogle = ['--target', 'google', '--google-workload-identity-provider', google.workloadIdentityProvider, '--google-service-account', google.serviceAccount, '--google-endpoint', google.endpoint];
+
   title('validate');
   if (run('validate', '--repo', repo, '--all') !== 0) throw new Error('validation failed');
-  title('plan (nothing applied yet: everything is new)');
+  title('plan (nothing applied yet: everything is new), per target');
   run('plan', '--repo', repo, '--head', 'HEAD');
-  title('apply to environment "production"');
+  title('apply to environment "production": Microsoft Entra ID');
   status = run('apply', '--repo', repo, '--environment', 'production');
+  title('apply to environment "production": Google Workspace (its own record: entra-photos/google/applied/production)');
+  status ||= run('apply', '--repo', repo, '--environment', 'production', ...toGoogle);
 
   title('the tenant now (read back from the emulator)');
   const state = await adminGet(emulator.info, '/state');
@@ -63,6 +73,11 @@ try {
     console.log(`  ${u.userPrincipalName.padEnd(34)} ${u.photo.width}x${u.photo.height}  sha256 ${u.photo.sha256.slice(0, 16)}…`);
   }
   console.log(`  policy: source ${state.policy.source}, allowedRoles ${JSON.stringify(state.policy.allowedRoles)}`);
+  title('Google Workspace now (read back from the emulator)');
+  const googleState = await adminGet(emulator.info, '/google/state');
+  for (const u of googleState.users.filter((u) => u.photo)) {
+    console.log(`  ${u.primaryEmail.padEnd(34)} ${u.photo.width}x${u.photo.height}  sha256 ${u.photo.sha256.slice(0, 16)}…`);
+  }
   title('git log --decorate (the applied revision is a tag; progress is a git note)');
   process.stdout.write(git(repo, 'fetch', '-q', 'origin', '+refs/tags/*:refs/tags/*') + git(repo, 'log', '--oneline', '--decorate', '-3'));
 
@@ -75,8 +90,11 @@ try {
   run('plan', '--repo', repo, '--base', 'entra-photos/applied/production', '--head', 'HEAD');
   const before = (await adminGet(emulator.info, '/requests')).length;
   status ||= run('apply', '--repo', repo, '--environment', 'production');
-  const puts = (await adminGet(emulator.info, '/requests')).slice(before).filter((r) => r.method === 'PUT' && r.path.includes('/photo/'));
-  console.log(`\nGraph photo uploads in the second apply: ${puts.length}`);
+  status ||= run('apply', '--repo', repo, '--environment', 'production', ...toGoogle);
+  const requests = (await adminGet(emulator.info, '/requests')).slice(before);
+  const puts = requests.filter((r) => r.api === 'graph' && r.method === 'PUT' && r.path.includes('/photo/'));
+  const googlePuts = requests.filter((r) => r.api === 'google' && r.method === 'PUT' && r.path.includes('/photos/thumbnail'));
+  console.log(`\nPhoto uploads in the second apply: Graph ${puts.length}, Google ${googlePuts.length}`);
   process.stdout.write(git(repo, 'fetch', '-q', 'origin', '+refs/tags/*:refs/tags/*') + git(repo, 'log', '--oneline', '--decorate', '-3'));
 } catch (err) {
   console.error(`\nnpm start failed: ${err.message}`);
