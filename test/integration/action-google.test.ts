@@ -33,14 +33,14 @@ async function commit(files: Record<string, string | Buffer>, message: string): 
 const checkout = (sha: string) => shallowCheckout(origin, sha, path.join(scratch.dir, `ws-${++runs}`));
 const oidcEnv = () => ({ NODE_EXTRA_CA_CERTS: emulator.caCertPath, ACTIONS_ID_TOKEN_REQUEST_URL: emulator.env.ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN: emulator.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN });
 
-async function apply(sha: string) {
+async function apply(sha: string, omit: string[] = []) {
   const since = (await emulator.admin.requests()).at(-1)?.seq ?? 0;
   const run = await runAction({
     actionDir: REPO_ROOT,
     workspace: checkout(sha),
     eventName: 'push',
     event: { after: sha, ref: 'refs/heads/main', repository: { full_name: 'contoso/photos', private: true, visibility: 'private' } },
-    inputs: {
+    inputs: Object.fromEntries(Object.entries({
       mode: 'apply',
       environment: 'production',
       'tenant-id': emulator.tenantId,
@@ -50,7 +50,7 @@ async function apply(sha: string) {
       'google-workload-identity-provider': emulator.google.workloadIdentityProvider,
       'google-service-account': emulator.google.serviceAccount,
       'google-endpoint': emulator.google.endpoint,
-    },
+    }).filter(([name]) => !omit.includes(name))),
     env: oidcEnv(),
   });
   const requests = await emulator.admin.requests(since);
@@ -167,5 +167,18 @@ describe('targets: [entra, google] through the built action', { timeout: 90_000 
     });
     expect(drift.summary).toContain('## Google Workspace');
     expect(drift.stdout).toMatch(/^::error::Google Workspace: /m);
+  });
+
+  it('without the google inputs: Entra is applied, Google is not, and the step fails naming the declaration and the input', async () => {
+    const head = await commit({ 'photos/p2.jpg': await portrait(8) }, 'new photo for Alan');
+    const googleBefore = tag('entra-photos/google/applied/production');
+    const run = await apply(head, ['google-workload-identity-provider']);
+    expect(run.code).toBe(1);
+    expect(run.graphPuts).toEqual(['alan.turing@contoso.edu']);
+    expect(run.googlePuts).toEqual([]);
+    expect(tag('entra-photos/applied/production')).toBe(head);
+    expect(tag('entra-photos/google/applied/production')).toBe(googleBefore);
+    expect(run.stdout).toContain('::error::Google Workspace: manifests/staff.yaml:2 declares targets: [entra, google], but Google Workspace cannot be reached: Input "google-workload-identity-provider" is empty');
+    expect(run.summary).toContain('entra-photos → Google Workspace: not applied');
   });
 });
