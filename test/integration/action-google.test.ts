@@ -181,4 +181,27 @@ describe('targets: [entra, google] through the built action', { timeout: 90_000 
     expect(run.stdout).toContain('::error::Google Workspace: manifests/staff.yaml:2 declares targets: [entra, google], but Google Workspace cannot be reached: Input "google-workload-identity-provider" is empty');
     expect(run.summary).toContain('entra-photos → Google Workspace: not applied');
   });
+
+  it('Google refusing the sign-in (an attribute condition for another repository) does not hold Entra back; the next run catches Google up', async () => {
+    const head = await commit({ 'photos/p0.jpg': await portrait(11) }, 'another photo for Ada');
+    const googleBefore = tag('entra-photos/google/applied/production');
+    await emulator.google.admin.setConfig({ attributeCondition: "assertion.repository == 'contoso/other'" });
+    try {
+      const run = await apply(head);
+      expect(run.code).toBe(1);
+      expect(run.graphPuts).toEqual(['ada.lovelace@contoso.edu']);
+      expect(run.googlePuts).toEqual([]);
+      expect(tag('entra-photos/applied/production')).toBe(head);
+      expect(tag('entra-photos/google/applied/production')).toBe(googleBefore);
+      expect(run.stdout).toMatch(/^::error::Google Workspace: .*attribute condition/m);
+    } finally {
+      await emulator.google.admin.setConfig({ attributeCondition: "assertion.repository == 'contoso/photos'" });
+    }
+    // Once the condition is fixed, the next run catches Google up (its lease was released): Entra has nothing to do.
+    const retry = await apply(head);
+    expect(retry.code).toBe(0);
+    expect(retry.graphPuts).toEqual([]);
+    expect(retry.googlePuts).toEqual(['ada.lovelace@contoso.edu']);
+    expect(tag('entra-photos/google/applied/production')).toBe(head);
+  });
 });
