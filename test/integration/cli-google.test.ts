@@ -69,4 +69,25 @@ describe('the CLI with --target google (dist/cli.js)', { timeout: 90_000 }, () =
     const status = Object.fromEntries(report.users.map((u: { user: string; status: string }) => [u.user, u.status]));
     expect(status).toEqual({ 'ada.lovelace@contoso.edu': 'different', 'alan.turing@contoso.edu': 'waiting', 'grace.hopper@contoso.edu': 'in-sync' });
   });
+
+  it('a storm of 429 rateLimitExceeded from Google is paced: every photo lands', async () => {
+    for (let i = 3; i < 9; i++) await writeFile(path.join(repo, 'photos', `p${i}.jpg`), await portrait(i, 5));
+    const students = DEFAULT_USERS.filter((u) => u.userPrincipalName.includes('@students.')).slice(0, 6);
+    const lines = students.map((u, i) => `  - user: ${u.userPrincipalName}\n    photo: p${i + 3}.jpg\n`).join('');
+    await commit(`version: 1\ntargets: [entra, google]\nusers:\n${lines}`);
+    await emulator.google.admin.setConfig({ quota: { perMinutePerUser: 6, windowSeconds: 1, answer: 'rateLimitExceeded', maxConcurrentPerUser: 0 } });
+    const since = (await emulator.admin.requests()).at(-1)?.seq ?? 0;
+    try {
+      const applied = await runCli(['apply', '--repo', repo, '--remote', 'none', '--environment', 'storm', '--format', 'json', ...googleFlags()], cliEnv());
+      expect(applied.code).toBe(0);
+      const json = JSON.parse(applied.stdout);
+      expect(json.outcomes.filter((o: { status: string }) => o.status === 'uploaded')).toHaveLength(students.length);
+      const google = (await emulator.admin.requests(since)).filter((r) => r.api === 'google');
+      expect(google.filter((r) => r.status === 429).length).toBeGreaterThan(0);
+    } finally {
+      await emulator.google.admin.setConfig({ quota: null });
+    }
+    const state = await emulator.google.admin.state();
+    for (const u of students) expect(state.users.find((g) => g.primaryEmail === u.userPrincipalName)?.photo).not.toBeNull();
+  });
 });
