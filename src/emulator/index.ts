@@ -222,6 +222,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       ENTRA_PHOTOS_CLIENT_ID: clientId,
       ENTRA_PHOTOS_AUTHORITY_HOST: origin,
       ENTRA_PHOTOS_GRAPH_URL: origin,
+      // The Google target's sign-in (apply/drift --target google read them as their --google-* defaults).
+      ENTRA_PHOTOS_GOOGLE_ENDPOINT: google.endpoint,
+      ENTRA_PHOTOS_GOOGLE_WORKLOAD_IDENTITY_PROVIDER: google.workloadIdentityProvider,
+      ENTRA_PHOTOS_GOOGLE_SERVICE_ACCOUNT: google.identity.serviceAccount,
     },
     admin: new EmulatorAdminClient(adminUrl, tls.caCertPem),
     google: {

@@ -62,7 +62,10 @@ describe('the CLI with --target google (dist/cli.js)', { timeout: 90_000 }, () =
 
     // Someone changes Ada's photo in Google: drift --target google finds it; Alan waits for his account.
     await emulator.google.admin.seedPhoto('ada.lovelace@contoso.edu', await portrait(7, 3), 'user');
-    const drift = await runCli(['drift', '--repo', repo, '--remote', 'none', '--environment', 'production', '--format', 'json', ...googleFlags()], cliEnv());
+    // The emulator's ENTRA_PHOTOS_GOOGLE_* variables stand in for the --google-* flags.
+    const googleEnv = Object.fromEntries(Object.entries(emulator.env).filter(([name]) => name.startsWith('ENTRA_PHOTOS_GOOGLE_')));
+    expect(Object.keys(googleEnv).sort()).toEqual(['ENTRA_PHOTOS_GOOGLE_ENDPOINT', 'ENTRA_PHOTOS_GOOGLE_SERVICE_ACCOUNT', 'ENTRA_PHOTOS_GOOGLE_WORKLOAD_IDENTITY_PROVIDER']);
+    const drift = await runCli(['drift', '--repo', repo, '--remote', 'none', '--environment', 'production', '--format', 'json', '--target', 'google'], { ...cliEnv(), ...googleEnv });
     if (process.env.SHOW_OUTPUT) console.log(drift.stdout, drift.stderr);
     expect(drift.code).toBe(1);
     const report = JSON.parse(drift.stdout);
