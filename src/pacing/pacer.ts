@@ -803,8 +803,10 @@ export class WritePacer {
       if (this.#crowdedStrikes < 2) return false;
     }
     // Refused with k in flight (itself included; the server saw at most k − 1 others): the limit
-    // is at most k − 1. A later refusal with fewer in flight cuts again.
-    const cap = job.inFlightAtStart - 1;
+    // is at most k − 1. A later refusal with fewer in flight cuts again. Never below one: a cap
+    // of 0 would start nothing again and the run would wait forever (a slow refusal with one in
+    // flight, as many as ever succeeded, reads as crowded).
+    const cap = Math.max(1, job.inFlightAtStart - 1);
     if (cap < this.#capNow(now)) {
       this.#stats.events++;
       this.#cap = cap;
