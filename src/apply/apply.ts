@@ -59,6 +59,7 @@ export async function applyRevision(options: ApplyOptions, input: TargetInput): 
     cancelled: options.signal?.aborted ?? false,
     durationMs: Math.round(performance.now() - started),
     ...(names ? { names } : {}),
+    ...(tenant.policy ? {} : { targetHasNoPolicy: true as const }),
     ...partial,
   });
   let photos: PhotoLookahead | undefined;

@@ -101,6 +101,8 @@ export interface ApplyResult {
   alreadyLanded: number;
   outcomes: UserOutcome[];
   policy: PolicyOutcome;
+  /** The target has no photo policy (Google Workspace): reports say so instead of "not managed". */
+  targetHasNoPolicy?: true;
   /** The applied-revision record after this run. */
   appliedRevision: string | undefined;
   record: 'advanced' | 'unchanged' | 'lost-race' | 'not-complete' | 'dry-run' | 'repair' | 'superseded';

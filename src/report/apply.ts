@@ -56,7 +56,8 @@ export function applyHeadline(result: ApplyResult): string {
   const parts = dry
     ? [`${c.uploaded} would upload`, `${c.removed} would remove`, `${c.failed} failed`, ...(c.pending ? [`${c.pending} waiting for an account`] : [])]
     : [`${c.uploaded} uploaded`, `${c.removed} removed`, `${c.failed} failed`, ...(c.cancelled ? [`${c.cancelled} not started`] : []), ...(c.notAttempted ? [`${c.notAttempted} not attempted`] : []), ...(c.pending ? [`${c.pending} waiting for an account`] : [])];
-  return `${verb} to ${result.environment}: ${parts.join(', ')}${result.alreadyLanded ? `, ${result.alreadyLanded} already landed` : ''}; ${policyOutcomeWords(result.policy.status)} (${(result.durationMs / 1000).toFixed(1)} s).`;
+  const policy = result.targetHasNoPolicy && result.policy.status === 'not-managed' ? 'this directory has no photo policy' : policyOutcomeWords(result.policy.status);
+  return `${verb} to ${result.environment}: ${parts.join(', ')}${result.alreadyLanded ? `, ${result.alreadyLanded} already landed` : ''}; ${policy} (${(result.durationMs / 1000).toFixed(1)} s).`;
 }
 
 /** A policy outcome in words (the JSON keeps the status value). */

@@ -126,6 +126,8 @@ describe('targets: [entra, google] through the built action', { timeout: 90_000 
     expect(merged.summary).toContain('entra-photos → Microsoft Entra ID');
     expect(merged.summary).toContain('entra-photos → Google Workspace');
     expect(merged.stdout).toMatch(/^::warning title=entra-photos%3A waiting-for-account \(no-account\),file=manifests\/staff\.yaml,line=9::Google Workspace: No Google user has the address alan\.turing@contoso\.edu/m);
+    // Google has no photo policy: its headline says so rather than "not managed".
+    expect(merged.stdout).toMatch(/^Applied to production: 2 uploaded, 0 removed, 0 failed, 1 waiting for an account; this directory has no photo policy/m);
     // The manifests' findings are annotated once, not once per target.
     expect(merged.stdout.match(/orphan-photo/g)).toHaveLength(1);
 
