@@ -249,7 +249,7 @@ const cases: Case[] = [
   {
     name: 'orphan photo',
     files: base(ok(), { 'photos/staff/forgotten.jpg': photo }),
-    expect: { code: 'orphan-photo', file: 'photos/staff/forgotten.jpg', severity: 'warning', says: ['not used by any manifest', 'Add a users entry'] },
+    expect: { code: 'orphan-photo', file: 'photos/staff/forgotten.jpg', severity: 'warning', says: ['not used by any manifest', 'Add a users (or groups) entry'] },
   },
   {
     name: 'empty manifest',
