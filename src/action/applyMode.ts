@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { actionProgress, logInfo } from './log.js';
+import { actionProgress, logGroup, logInfo } from './log.js';
 import { applyRevision, type ApplyResult } from '../apply/apply.js';
 import { googleSettingsProblems, openGoogle } from '../apply/googleConnection.js';
 import { declaredTargets, type DeclaredTargets } from '../apply/targets.js';
@@ -65,7 +65,7 @@ const ENTRA_RULES = {
   permissions: '    contents: write\n(contents: write lets the action record the applied revision as a tag.)',
 };
 
-function applyTo(settings: ActionSettings, environment: string, signal: AbortSignal, target: TargetInput): Promise<ApplyResult> {
+function applyTo(settings: ActionSettings, environment: string, signal: AbortSignal, target: TargetInput, out: LogChannel = DIRECT_LOG): Promise<ApplyResult> {
   return defaultRemote(settings.repoPath).then((remote) =>
     applyRevision(
       {
@@ -79,8 +79,8 @@ function applyTo(settings: ActionSettings, environment: string, signal: AbortSig
         words: ACTION_VOCABULARY,
         unknownUsers: settings.unknownUsers,
         signal,
-        log: (line) => logInfo(line),
-        progress: actionProgress(),
+        log: (line) => out.info(line),
+        progress: { ...actionProgress(), group: out.group },
         provenance: provenanceFromEnv(process.env),
         ...(process.env.GITHUB_RUN_ID ? { leaseHolder: `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY ?? ''}/actions/runs/${process.env.GITHUB_RUN_ID}` } : {}),
       },
@@ -96,9 +96,9 @@ function annotateResult(result: ApplyResult, title?: string, findings = true): v
 }
 
 /**
- * The manifests declare targets (issue 16): each target is applied in turn with its own record,
- * lease and pacing, and reported in its own section; one target failing (or not signing in) does
- * not hold the next back. Outputs count every target; applied-revision and policy-changed are
+ * The manifests declare targets (issue 16): the targets are applied at once, each with its own
+ * record, lease and pacing, and reported in its own log block and summary section in the declared
+ * order; one target failing (or not signing in) does not hold the others back. Outputs count every target; applied-revision and policy-changed are
  * Entra's when Entra is declared.
  */
 async function runTargetsApply(settings: ActionSettings, declared: DeclaredTargets): Promise<void> {
@@ -132,34 +132,48 @@ async function runTargetsApply(settings: ActionSettings, declared: DeclaredTarge
     };
   });
   const run = cancellation(settings, 'finishing in-flight requests, recording progress, then stopping. The next run continues from here.');
-  const results: { name: TargetName; result?: ApplyResult; error?: string }[] = [];
-  let environment = settings.environment;
+  // The targets run at once (each its own record, lease and pacing), so the whole run takes about
+  // as long as the slowest target. The log stays grouped per target, in the declared order: the
+  // first unfinished target prints as it goes, the others are held and printed when their turn comes.
+  const log = new OrderedLog(opened.length);
+  let results: { name: TargetName; result?: ApplyResult; error?: string }[];
   try {
-    for (const entry of opened) {
-      const title = TARGET_TITLES[entry.name] ?? entry.name;
-      logInfo(`== ${title} (${entry.name}) ==`);
-      if (!entry.open) {
-        results.push({ name: entry.name, error: entry.problem ?? 'not configured' });
-        logInfo(entry.problem ?? 'not configured');
-        continue;
-      }
-      try {
-        const { target, token } = entry.open();
-        environment ||= environmentClaim(await token()) || 'default';
-        const result = await applyTo(settings, environment, run.signal, target);
-        // The manifests' findings once (every target validates the same head).
-        annotateResult(result, title, !results.some((r) => r.result));
-        logInfo(applyText(result));
-        results.push({ name: entry.name, result });
-      } catch (err) {
-        // One target failing to start (sign-in refused, no lease) does not hold the next back.
-        const message = printable(err instanceof Error ? err.message : String(err));
-        logInfo(`${title}: ${message}`);
-        results.push({ name: entry.name, error: message });
-      }
-    }
+    results = await Promise.all(
+      opened.map(async (entry, index) => {
+        const out = log.channel(index);
+        const title = TARGET_TITLES[entry.name] ?? entry.name;
+        out.info(`== ${title} (${entry.name}) ==`);
+        try {
+          if (!entry.open) {
+            out.info(entry.problem ?? 'not configured');
+            return { name: entry.name, error: entry.problem ?? 'not configured' };
+          }
+          try {
+            const { target, token } = entry.open();
+            const environment = settings.environment || environmentClaim(await token()) || 'default';
+            const result = await applyTo(settings, environment, run.signal, target, out);
+            out.info(applyText(result));
+            return { name: entry.name, result };
+          } catch (err) {
+            // One target failing to start (sign-in refused, no lease) does not hold the others back.
+            const message = printable(err instanceof Error ? err.message : String(err));
+            out.info(`${title}: ${message}`);
+            return { name: entry.name, error: message };
+          }
+        } finally {
+          out.close();
+        }
+      }),
+    );
   } finally {
     run.dispose();
+  }
+  // Annotations in the declared order; the manifests' findings once (every target validates the same head).
+  let annotatedFindings = false;
+  for (const { name, result } of results) {
+    if (!result) continue;
+    annotateResult(result, TARGET_TITLES[name] ?? name, !annotatedFindings);
+    annotatedFindings = true;
   }
 
   const totals = { uploaded: 0, removed: 0, failed: 0, pending: 0 };
@@ -194,4 +208,61 @@ async function runTargetsApply(settings: ActionSettings, declared: DeclaredTarge
     return result && !applySucceeded(result) ? [`${title}: ${applyFailure(result)}`] : [];
   });
   if (failures.length) core.setFailed(failures.join('\n'));
+}
+
+/** Where one apply prints: its plain lines and its progress group. */
+interface LogChannel {
+  info(text: string): void;
+  group: { start(title: string): void; end(): void };
+}
+
+const DIRECT_LOG: LogChannel = {
+  info: (text) => logInfo(text),
+  group: logGroup,
+};
+
+type LogEntry = { kind: 'info' | 'start'; text: string } | { kind: 'end' };
+
+/**
+ * The log of runs that go at once, printed as if they had run one after the other: channel i
+ * prints live while every channel before it has closed; until then its lines (and its progress
+ * group) are held, and printed in one block when its turn comes.
+ */
+export class OrderedLog {
+  readonly #held: LogEntry[][];
+  readonly #closed: boolean[];
+  #head = 0;
+
+  constructor(count: number, private readonly sink: (entry: LogEntry) => void = printEntry) {
+    this.#held = Array.from({ length: count }, () => []);
+    this.#closed = Array.from({ length: count }, () => false);
+  }
+
+  channel(index: number): LogChannel & { close(): void } {
+    const write = (entry: LogEntry): void => {
+      if (this.#closed[index]) return;
+      if (index === this.#head) this.sink(entry);
+      else this.#held[index]!.push(entry);
+    };
+    return {
+      info: (text) => write({ kind: 'info', text }),
+      group: { start: (title) => write({ kind: 'start', text: title }), end: () => write({ kind: 'end' }) },
+      close: () => {
+        if (this.#closed[index]) return;
+        this.#closed[index] = true;
+        while (this.#head < this.#held.length && this.#closed[this.#head]) {
+          this.#head++;
+          if (this.#head < this.#held.length) {
+            for (const entry of this.#held[this.#head]!.splice(0)) this.sink(entry);
+          }
+        }
+      },
+    };
+  }
+}
+
+function printEntry(entry: LogEntry): void {
+  if (entry.kind === 'info') logInfo(entry.text);
+  else if (entry.kind === 'start') logGroup.start(entry.text);
+  else logGroup.end();
 }

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { progressSettingsFromEnv, type ProgressSettings } from '../core/progress.js';
+import { progressSettingsFromEnv, type LogGroup, type ProgressSettings } from '../core/progress.js';
 import { neutraliseLog } from '../core/untrusted.js';
 
 /**
@@ -21,6 +21,9 @@ export function logInfo(text: string): void {
 export function actionProgress(env: Record<string, string | undefined> = process.env): ProgressSettings {
   return {
     ...progressSettingsFromEnv(env),
-    group: { start: (title) => core.startGroup(neutraliseLog(title)), end: () => core.endGroup() },
+    group: logGroup,
   };
 }
+
+/** The action's log group (`::group::` … `::endgroup::`), its title neutralised as logInfo's text. */
+export const logGroup: LogGroup = { start: (title) => core.startGroup(neutraliseLog(title)), end: () => core.endGroup() };

@@ -1,12 +1,35 @@
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { UserError } from '../core/errors.js';
 import { CatFileParser } from './catFileParser.js';
 
 const execFileAsync = promisify(execFile);
 
+/**
+ * Git commands that write to the repository (its refs, its shallow file, a notes merge's work
+ * files). The action applies several targets at once in one checkout (issue 16), and two of these
+ * at once in one repository fail on git's lock files ("Unable to create '.git/shallow.lock': File
+ * exists"), so within this process they take turns per repository. Reads run freely.
+ */
+const WRITING_COMMANDS = new Set(['fetch', 'push', 'update-ref', 'notes', 'tag', 'commit', 'commit-tree', 'hash-object', 'mktree', 'merge', 'pack-refs', 'gc', 'reset', 'checkout']);
+const writerTurns = new Map<string, Promise<unknown>>();
+
 /** Runs git in a repository and returns stdout; failures become UserErrors that quote git. */
 export async function git(repo: string, args: readonly string[], options: { maxBuffer?: number; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+  if (!WRITING_COMMANDS.has(args[0] ?? '')) return runGit(repo, args, options);
+  const key = path.resolve(repo);
+  const previous = writerTurns.get(key) ?? Promise.resolve();
+  const mine = previous.then(() => runGit(repo, args, options));
+  const settled = mine.catch(() => undefined);
+  writerTurns.set(key, settled);
+  void settled.then(() => {
+    if (writerTurns.get(key) === settled) writerTurns.delete(key);
+  });
+  return mine;
+}
+
+async function runGit(repo: string, args: readonly string[], options: { maxBuffer?: number; env?: NodeJS.ProcessEnv }): Promise<string> {
   try {
     const { stdout } = await execFileAsync('git', args, { cwd: repo, maxBuffer: options.maxBuffer ?? 256 * 1024 * 1024, encoding: 'utf8', env: { ...gitEnv(), ...options.env } });
     return stdout;

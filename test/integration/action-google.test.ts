@@ -60,7 +60,7 @@ async function apply(sha: string, omit: string[] = []) {
   const google = await emulator.google.admin.state();
   const email = new Map(google.users.map((u) => [u.id, u.primaryEmail]));
   const googlePuts = requests.filter((r) => r.api === 'google' && r.method === 'PUT' && r.path.includes('/photos/thumbnail')).map((r) => email.get(r.userId ?? '') ?? '?');
-  return { ...run, graphPuts: graphPuts.sort(), googlePuts: googlePuts.sort() };
+  return { ...run, requests, graphPuts: graphPuts.sort(), googlePuts: googlePuts.sort() };
 }
 
 const tag = (name: string) => git(origin, 'for-each-ref', '--format=%(objectname)', `refs/tags/${name}`) || undefined;
@@ -130,6 +130,20 @@ describe('targets: [entra, google] through the built action', { timeout: 90_000 
     expect(merged.stdout).toMatch(/^Applied to production: 2 uploaded, 0 removed, 0 failed, 1 waiting for an account; this directory has no photo policy/m);
     // The manifests' findings are annotated once, not once per target.
     expect(merged.stdout.match(/orphan-photo/g)).toHaveLength(1);
+    // The targets ran at once: Google's first request came before Entra's last upload...
+    const firstGoogle = Math.min(...merged.requests.filter((r) => r.api === 'google').map((r) => r.seq));
+    const lastGraphPut = Math.max(...merged.requests.filter((r) => r.api === 'graph' && r.method === 'PUT').map((r) => r.seq));
+    expect(firstGoogle).toBeLessThan(lastGraphPut);
+    // ...yet the log reads as one block per target, in the declared order: Entra's block (with its
+    // headline) ends before Google's begins.
+    const entraAt = merged.stdout.indexOf('== Microsoft Entra ID (entra) ==');
+    const googleAt = merged.stdout.indexOf('== Google Workspace (google) ==');
+    expect(entraAt).toBeGreaterThanOrEqual(0);
+    expect(googleAt).toBeGreaterThan(entraAt);
+    const entraHeadline = merged.stdout.search(/^Applied to production: 3 uploaded/m);
+    expect(entraHeadline).toBeGreaterThan(entraAt);
+    expect(entraHeadline).toBeLessThan(googleAt);
+    expect(merged.stdout.search(/^Applied to production: 2 uploaded/m)).toBeGreaterThan(googleAt);
 
     // A replaced photo lands in both.
     const replaced = await commit({ 'photos/p0.jpg': await portrait(9) }, 'new photo for Ada');
