@@ -40,7 +40,12 @@ export interface GoogleDirectoryOptions {
   endpoint?: string;
   /** users.list's customer: `my_customer` (the caller's own account, default) or a customer id. */
   customer?: string;
-  /** Attempts for lookups (users.get/list) before giving up; default 4. */
+  /**
+   * Attempts for lookups (users.get/list) before giving up; default 7: the waits (1, 2, 4, 8, 16,
+   * 32 s plus jitter, about 63 s) outlast one of the Directory API's one-minute quota windows, so a
+   * lookup refused because the minute's quota is spent gets through in the next. With 4 (about 7 s)
+   * lookups failed for good under a spent quota (bench/google.mjs, --quota 100 --window 10).
+   */
   lookupAttempts?: number;
   /** Waits between lookup attempts (tests pass a recorder). */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -140,7 +145,7 @@ export class GoogleDirectoryClient {
   }
 
   async #lookup<T>(call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const attempts = this.#options.lookupAttempts ?? 4;
+    const attempts = this.#options.lookupAttempts ?? 7;
     const sleep = this.#options.sleep ?? sleepFor;
     for (let attempt = 0; ; attempt++) {
       try {
