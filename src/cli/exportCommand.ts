@@ -5,7 +5,7 @@ import { logSafeJson } from '../core/untrusted.js';
 import { parseOptions, readFormat, repoDirectory, wantsHelp } from './args.js';
 import { exportTenant } from '../export/export.js';
 import { exportJson, exportText } from '../report/export.js';
-import { interruptible, TENANT_OPTIONS, tenantFromArgs } from './tenantArgs.js';
+import { interruptible, TARGET_OPTIONS, TENANT_OPTIONS, targetFromArgs } from './tenantArgs.js';
 
 export const EXPORT_USAGE = `Options for export (tenant options as for apply):
   --repo DIR                Repository to write into (default: current directory)
@@ -16,6 +16,9 @@ export const EXPORT_USAGE = `Options for export (tenant options as for apply):
   --manifest FILE           Manifest to write (default: manifests/exported.yaml)
   --photo-dir DIR           Folder under photos/ for the photos (default: exported)
   --key upn|objectId        How the manifest names users (default: upn)
+  --target entra|google     Which directory to export from (default entra); google options as for
+                            apply. Google keeps a 96x96 thumbnail, not the photo it was sent: an
+                            export from Google adopts those thumbnails
   --force                   Replace an earlier export's manifest / ignore an interrupted one
   --format text|json
 Interrupted (Ctrl-C, crash)? Run the same command again: it continues where it stopped.
@@ -40,14 +43,18 @@ export async function exportCommand(args: string[], out: Output): Promise<number
       force: { type: 'boolean' },
       format: { type: 'string' },
       ...TENANT_OPTIONS,
+      ...TARGET_OPTIONS,
     },
     EXPORT_USAGE,
   );
   const format = readFormat(values.format);
   const key = values.key ?? 'upn';
   if (key !== 'upn' && key !== 'objectId') throw new UserError('usage', `--key must be upn or objectId, not "${key}".`);
+  if (key === 'objectId' && values.target?.trim().toLowerCase() === 'google') {
+    throw new UserError('usage', '--key objectId names Entra object ids; an export from Google names users by their primary email (--key upn, the default).');
+  }
   const repo = await repoDirectory(values.repo);
-  const tenant = tenantFromArgs('export', values);
+  const tenant = targetFromArgs('export', values);
   return interruptible(async (signal) => {
     const result = await exportTenant(
       {

@@ -4,7 +4,7 @@
  * Google waits for the account there; `drift --target google` finds a photo changed in Google;
  * --target google is refused, at the declaration, when the manifests do not declare google.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_USERS, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
@@ -92,5 +92,34 @@ describe('the CLI with --target google (dist/cli.js)', { timeout: 90_000 }, () =
     }
     const state = await emulator.google.admin.state();
     for (const u of students) expect(state.users.find((g) => g.primaryEmail === u.userPrincipalName)?.photo).not.toBeNull();
+  });
+
+  it('export --target google adopts the photos Google holds (its thumbnails) into a manifest keyed by primary email', async () => {
+    const state = await emulator.google.admin.state();
+    const withPhoto = state.users.filter((u) => u.photo).map((u) => u.primaryEmail).sort();
+    expect(withPhoto.length).toBeGreaterThan(0);
+    const exported = await runCli(['export', '--repo', repo, '--manifest', 'manifests/from-google.yaml', '--photo-dir', 'google', '--format', 'json', ...googleFlags()], cliEnv());
+    if (process.env.SHOW_OUTPUT) console.log(exported.stdout, exported.stderr);
+    expect(exported.stderr).toBe('');
+    expect(exported.code).toBe(0);
+    const json = JSON.parse(exported.stdout);
+    expect(json.complete).toBe(true);
+    const having = (status: string) => json.users.filter((u: { status: string }) => u.status === status).map((u: { userPrincipalName: string }) => u.userPrincipalName).sort();
+    // The six students the committed manifest declares are managed already; Ada's and Grace's
+    // photos (no longer declared) are adopted.
+    expect(having('managed')).toHaveLength(6);
+    expect(having('exported')).toEqual(['ada.lovelace@contoso.edu', 'grace.hopper@contoso.edu']);
+    expect([...having('exported'), ...having('managed')].sort()).toEqual(withPhoto);
+    const manifest = await readFile(path.join(repo, 'manifests', 'from-google.yaml'), 'utf8');
+    for (const email of having('exported')) expect(manifest).toContain(`user: ${email}`);
+    // Each file is Google's thumbnail as downloaded.
+    for (const u of json.users.filter((x: { status: string }) => x.status === 'exported')) {
+      const bytes = await readFile(path.join(repo, 'photos', u.file.replace(/^photos\//, '')));
+      expect(bytes.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    }
+    // Entra object ids mean nothing in Google.
+    const refused = await runCli(['export', '--repo', repo, '--key', 'objectId', ...googleFlags()], cliEnv());
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--key objectId names Entra object ids');
   });
 });
