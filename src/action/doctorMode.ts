@@ -6,6 +6,8 @@
  */
 import * as core from '@actions/core';
 import { openTenant } from '../apply/connection.js';
+import { googleSettingsProblems, openGoogle } from '../apply/googleConnection.js';
+import type { PhotoTarget } from '../target/port.js';
 import { UserError } from '../core/errors.js';
 import { ACTION_VOCABULARY } from '../core/vocabulary.js';
 import { diagnose, doctorText } from '../doctor/doctor.js';
@@ -24,7 +26,12 @@ export async function runDoctor(settings: ActionSettings, env: NodeJS.ProcessEnv
   }
   // The token is requested when first needed: doctor reports a job without id-token: write as a problem.
   const tenant = openTenant(settings.tenant, () => githubOidcFromEnv(env, settings.audience)());
-  const report = await diagnose({ repo: settings.repoPath, tenant, env, words: ACTION_VOCABULARY, githubOidc: { audience: settings.audience } });
+  const google = (): PhotoTarget => {
+    const problems = googleSettingsProblems(settings.google, { provider: 'Input "google-workload-identity-provider"', serviceAccount: 'Input "google-service-account"', adminSubject: 'Input "google-admin-subject"', endpoint: 'Input "google-endpoint"' });
+    if (problems.length) throw new UserError('config', problems.join(' '));
+    return openGoogle(settings.google, (audience) => githubOidcFromEnv(env, audience)());
+  };
+  const report = await diagnose({ repo: settings.repoPath, tenant, env, words: ACTION_VOCABULARY, githubOidc: { audience: settings.audience }, google });
   logInfo(doctorText(report));
   core.setOutput('problems', report.problems.length);
   if (report.problems.length > 0) core.setFailed(`doctor found ${report.problems.length} problem(s); fix them in this order:\n${report.problems.map((p, i) => `${i + 1}. ${p}`).join('\n')}`);

@@ -18,7 +18,8 @@ import { githubOidcFromEnv, isResolved, type TenantClient } from '../target/entr
 import { isGraphError } from '../target/entra/errors.js';
 import { PERMISSIONS } from '../target/entra/permissions.js';
 import { EntraTarget } from '../target/entra/entraTarget.js';
-import { validateRepository } from '../validate/validate.js';
+import { targetsOf, validateRepository } from '../validate/validate.js';
+import type { PhotoTarget } from '../target/port.js';
 
 export interface DoctorReport {
   ok: string[];
@@ -38,6 +39,11 @@ export interface DoctorOptions {
   env?: NodeJS.ProcessEnv;
   /** How advice names options: the CLI's flags or the action's inputs. */
   words?: Vocabulary;
+  /**
+   * Opens Google Workspace (issue 16), called only when the manifests declare `targets: [.., google]`;
+   * it throws (naming the missing flag or input) when Google's sign-in is not configured.
+   */
+  google?: () => PhotoTarget;
 }
 
 /** Every check, reads only. Shared by the CLI and the action's mode: doctor. */
@@ -52,6 +58,7 @@ export async function diagnose(options: DoctorOptions): Promise<DoctorReport> {
     report.notes.push(`Signing in as the admin at the keyboard (${options.authLabel ?? 'Azure CLI, then device code'}): Graph checks your own permissions and roles, not the app's. Run doctor in a workflow (or with --auth github-oidc) to check the app.`);
   }
   if (signedIn) await tenantChecks(options.tenant, options.repo, !options.githubOidc, report, options.words ?? NEUTRAL_VOCABULARY);
+  await googleChecks(options.repo, options.google, report);
   await repositoryVisibility(env, report);
   await workflowChecks(options.repo, report);
   return report;
@@ -193,6 +200,50 @@ async function tenantChecks(tenant: TenantClient, repo: string, delegated: boole
     else report.ok.push("The photo policy lets this app write photos");
   } else {
     report.ok.push("The photo policy lets this app write photos");
+  }
+}
+
+/**
+ * Google Workspace, when the manifests declare it: the keyless sign-in chain and a harmless read
+ * (the first page of users.list), then whether each manifest user resolves to a Google account.
+ */
+async function googleChecks(repo: string, open: (() => PhotoTarget) | undefined, report: Report): Promise<void> {
+  const snapshot = new WorktreeSnapshot(repo);
+  const validation = await validateRepository(snapshot, { shouldDecode: () => false });
+  if (!targetsOf(validation).includes('google')) return;
+  const at = validation.targets ? `${validation.targets.at.file}:${validation.targets.at.line}` : 'the manifests';
+  if (validation.findings.some((f) => f.severity === 'error')) return; // said once, by the tenant checks
+  let target: PhotoTarget;
+  try {
+    if (!open) throw new Error('no Google sign-in was given to doctor');
+    target = open();
+  } catch (error) {
+    report.problems.push(`${at} declares the google target, but Google Workspace cannot be reached: ${(error as Error).message}`);
+    return;
+  }
+  try {
+    const pages = target.listSubjects()[Symbol.asyncIterator]();
+    await pages.next();
+    await pages.return?.();
+    report.ok.push('Google Workspace: signed in (GitHub OIDC → STS → the service account), users can be read');
+  } catch (error) {
+    report.problems.push(`Google Workspace: could not sign in or read users: ${(error as Error).message}`);
+    return;
+  }
+  const desired = await desiredStateOf(snapshot, validation, undefined, 'google');
+  const wanted = [...desired.users.values()].filter((w) => w.key.kind !== 'group');
+  if (wanted.length === 0) return;
+  try {
+    const resolutions = await target.resolveSubjects(wanted.map((w) => w.key));
+    const unknown = wanted.filter((w) => !isResolved(resolutions.get(w.key.canonical)));
+    if (unknown.length === 0) report.ok.push(`All ${wanted.length} manifest user(s) resolve to Google Workspace users`);
+    for (const w of unknown) {
+      const resolution = resolutions.get(w.key.canonical);
+      const reason = (resolution && !isResolved(resolution) ? resolution.reason : 'not looked up').replace(/\.$/, '');
+      report.problems.push(`${w.declaredAt.file}:${w.declaredAt.line}: user "${w.key.value}" does not resolve in Google Workspace (${reason}). Fix the key or add a google: key, or wait for the account to exist (apply keeps such users pending).`);
+    }
+  } catch (error) {
+    report.problems.push(`Could not look up the manifest users in Google Workspace: ${(error as Error).message}`);
   }
 }
 

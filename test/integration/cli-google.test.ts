@@ -4,7 +4,7 @@
  * Google waits for the account there; `drift --target google` finds a photo changed in Google;
  * --target google is refused, at the declaration, when the manifests do not declare google.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_USERS, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
@@ -121,5 +121,31 @@ describe('the CLI with --target google (dist/cli.js)', { timeout: 90_000 }, () =
     const refused = await runCli(['export', '--repo', repo, '--key', 'objectId', ...googleFlags()], cliEnv());
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('--key objectId names Entra object ids');
+  });
+
+  it('doctor checks Google when the manifests declare it: the sign-in chain, a harmless read, each key', async () => {
+    await rm(path.join(repo, 'manifests', 'from-google.yaml'), { force: true }); // the export's, which declares Ada too
+    await writeFile(path.join(repo, 'manifests', 'staff.yaml'), 'version: 1\ntargets: [entra, google]\nusers:\n  - user: ada.lovelace@contoso.edu\n    photo: p0.jpg\n  - user: alan.turing@contoso.edu\n    photo: p1.jpg\n');
+    const entraEnv = Object.fromEntries(Object.entries(emulator.env).filter(([name]) => !name.startsWith('ENTRA_PHOTOS_GOOGLE_')));
+    const checked = await runCli(['doctor', '--repo', repo, ...googleFlags().slice(2)], { ...entraEnv, ...cliEnv() });
+    if (process.env.SHOW_OUTPUT) console.log(checked.stdout, checked.stderr);
+    expect(checked.stdout).toContain('ok    Google Workspace: signed in (GitHub OIDC → STS → the service account), users can be read');
+    // Alan has no Google account: named at his line.
+    expect(checked.stdout).toMatch(/manifests\/staff\.yaml:6: user "alan\.turing@contoso\.edu" does not resolve in Google Workspace/);
+    expect(checked.code).toBe(1);
+
+    // Without Google's sign-in settings: said at the declaration, naming the flag.
+    const unconfigured = await runCli(['doctor', '--repo', repo], { ...entraEnv, ...cliEnv() });
+    expect(unconfigured.stdout).toContain('manifests/staff.yaml:2 declares the google target, but Google Workspace cannot be reached');
+    expect(unconfigured.stdout).toContain('--google-workload-identity-provider is empty');
+
+    // A refused sign-in (an attribute condition for another repository) is a problem, not a crash.
+    await emulator.google.admin.setConfig({ attributeCondition: "assertion.repository == 'contoso/other'" });
+    try {
+      const refused = await runCli(['doctor', '--repo', repo, ...googleFlags().slice(2)], { ...entraEnv, ...cliEnv() });
+      expect(refused.stdout).toMatch(/Google Workspace: could not sign in or read users: .*attribute condition/);
+    } finally {
+      await emulator.google.admin.setConfig({ attributeCondition: "assertion.repository == 'contoso/photos'" });
+    }
   });
 });
