@@ -5,29 +5,38 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { a as applyJson, v as validationText, b as applyText, c as applySucceeded, d as countFindings, e as validationJson, f as applyRevision } from './chunks/shared.js';
-import { L as LogSafeWriter, l as logSafeJson } from './chunks/shared2.js';
-import { c as cliProgress } from './chunks/shared3.js';
-import { U as UserError, i as isUserError } from './chunks/shared4.js';
-import { C as CLI_VOCABULARY } from './chunks/shared5.js';
-import { p as planRevisions, a as planJson, b as planUnavailableJson, c as planText, d as planUnavailableText } from './chunks/shared6.js';
+import { e as applyJson, v as validationText, f as applyText, d as applySucceeded, g as countFindings, h as validationJson, i as applyRevision } from './chunks/shared3.js';
+import { L as LogSafeWriter, l as logSafeJson } from './chunks/shared4.js';
+import { c as cliProgress } from './chunks/shared15.js';
+import { U as UserError, i as isUserError } from './chunks/shared6.js';
+import { C as CLI_VOCABULARY } from './chunks/shared13.js';
+import { d as declaredTargets, p as planRevisions, t as targetPlansJson, a as planJson, b as planUnavailableJson, c as plansText, e as planUnavailableText } from './chunks/shared25.js';
+import { p as provenanceFromEnv } from './chunks/shared14.js';
 import { defaultRemote } from './chunks/git.js';
-import { w as wantsHelp, p as parseOptions, r as readFormat, a as readUnknownUsers, b as repoDirectory, c as checkRevisionArguments, t as tenantFromArgs, i as interruptible, T as TENANT_OPTIONS, s as setSignInOutput } from './chunks/shared7.js';
-import { W as WorktreeSnapshot } from './chunks/shared8.js';
-import { v as validateRepository } from './chunks/shared9.js';
+import { r as readUnknownUsers, c as readTarget, t as targetFromArgs, i as interruptible, T as TARGET_OPTIONS, a as TENANT_OPTIONS, s as setSignInOutput } from './chunks/shared18.js';
+import { w as wantsHelp, p as parseOptions, r as readFormat, a as repoDirectory, c as checkRevisionArguments } from './chunks/shared16.js';
+import { W as WorktreeSnapshot } from './chunks/shared22.js';
+import { v as validateRepository } from './chunks/shared2.js';
+import './chunks/shared.js';
 import 'sharp';
+import 'node:os';
 import 'node:crypto';
+import 'process';
+import 'buffer';
+import './chunks/shared5.js';
+import './chunks/shared8.js';
+import './chunks/shared9.js';
+import 'node:zlib';
 import 'node:fs';
 import 'node:fs/promises';
 import 'node:path';
 import './chunks/shared10.js';
 import './chunks/shared11.js';
-import 'node:os';
-import 'node:zlib';
+import './chunks/shared12.js';
+import './chunks/shared19.js';
 import 'node:child_process';
 import 'node:util';
-import 'process';
-import 'buffer';
+import './chunks/shared7.js';
 import 'crypto';
 import 'stream';
 import 'util';
@@ -62,6 +71,7 @@ Commands:
   import     Turn a photographer's delivery (PSPA INDEX.TXT, or CSV id,file) into photos + manifest
   init       Scaffold a photos repository: manifests, photos, workflows, CODEOWNERS, schema
   doctor     Check the setup (sign-in, permissions, users, policy, workflows) without writing
+  history    Who changed a person's photo, who approved it, when it was applied (log: everyone)
   emulator   Run the local tenant emulator (Entra ID, Microsoft Graph, GitHub OIDC on 127.0.0.1)
 
 Options for validate (every manifest and photo of the working tree; plan checks only changes):
@@ -92,9 +102,15 @@ Options for apply (defaults from ENTRA_PHOTOS_* variables, which 'emulator' prin
   --unknown-users pending|fail
                             A user the tenant lacks (or a disabled one): wait for the account
                             (pending, the default: the rest lands and later runs retry it) or fail
+  --target entra|google     Which directory (default entra); google needs targets: [.., google]
+                            in the manifests and keeps its record under entra-photos/google/
+  --google-workload-identity-provider NAME  --google-service-account EMAIL
+  --google-admin-subject EMAIL  --google-customer ID  --google-endpoint URL
+                            Google's keyless sign-in with the job's OIDC token (as the action's
+                            google-* inputs; ENTRA_PHOTOS_GOOGLE_* variables likewise)
   --format text|json
 
-Options for init, drift, export, import and doctor: entra-photos <command> --help, or docs/commands.md.
+Options for init, drift, export, import, doctor and history: entra-photos <command> --help, or docs/commands.md.
 
   -h, --help            Show this help
   -v, --version         Show the version
@@ -129,6 +145,10 @@ async function main(argv, stdout = process.stdout, stderr = process.stderr) {
                 return await (await import('./chunks/initCommand.js')).initCommand(rest, out);
             case 'doctor':
                 return await (await import('./chunks/doctorCommand.js')).doctorCommand(rest, out);
+            case 'history':
+                return await (await import('./chunks/historyCommand.js')).historyCommand(rest, out);
+            case 'log':
+                return await (await import('./chunks/historyCommand.js')).historyCommand(rest, out, true);
             case 'emulator': {
                 const { runEmulatorCommand } = await import('./chunks/command.js');
                 return await runEmulatorCommand(rest);
@@ -185,7 +205,7 @@ async function planCommand(args, out) {
     const format = readFormat(values.format);
     const repo = await repoDirectory(values.repo);
     await checkRevisionArguments(repo, { '--base': values.base, '--head': values.head });
-    const { plan, validation, available } = await planRevisions(repo, {
+    const { plan, validation, available, targets } = await planRevisions(repo, {
         ...(values.base !== undefined ? { base: values.base } : {}),
         ...(values.head !== undefined ? { head: values.head } : {}),
         all: values.all ?? false,
@@ -194,13 +214,13 @@ async function planCommand(args, out) {
     });
     const errors = countFindings(validation.findings).errors;
     if (format === 'json') {
-        const json = available ? planJson(plan) : planUnavailableJson(plan, errors);
+        const json = available ? { ...planJson(plan), ...targetPlansJson(targets) } : planUnavailableJson(plan, errors);
         out.write(logSafeJson({ ...json, validation: validationJson(validation) }, 2) + '\n');
     }
     else {
         if (validation.findings.length)
             out.write(validationText(validation) + '\n');
-        out.write(available ? planText(plan) : planUnavailableText(errors));
+        out.write(available ? plansText(plan, targets) : planUnavailableText(errors));
     }
     return errors > 0 ? EXIT_FINDINGS : EXIT_OK;
 }
@@ -216,12 +236,19 @@ async function applyCommand(args, out) {
         'unknown-users': { type: 'string' },
         format: { type: 'string' },
         ...TENANT_OPTIONS,
+        ...TARGET_OPTIONS,
     }, USAGE);
     const format = readFormat(values.format);
     const unknownUsers = readUnknownUsers(values['unknown-users']);
     const repo = await repoDirectory(values.repo);
     await checkRevisionArguments(repo, { '--head': values.head });
-    const tenant = tenantFromArgs('apply', values);
+    if (readTarget(values.target) !== 'entra') {
+        const declared = await declaredTargets(repo, values.head ?? 'HEAD');
+        if (!declared.names.includes(readTarget(values.target))) {
+            throw new UserError('usage', `--target ${readTarget(values.target)}: the manifests of ${values.head ?? 'HEAD'} do not declare it (targets: [${declared.names.join(', ')}]${declared.at ? ` at ${declared.at}` : ', the default'}). Add it to targets: in a manifest first, so the pull request's plan shows it.`);
+        }
+    }
+    const tenant = targetFromArgs('apply', values);
     const remote = values.remote ?? (await defaultRemote(repo)) ?? 'none';
     const result = await interruptible((signal) => applyRevision({
         repo,
@@ -233,6 +260,7 @@ async function applyCommand(args, out) {
         allowPolicyLockout: values['allow-policy-lockout'] ?? false,
         words: CLI_VOCABULARY,
         unknownUsers,
+        provenance: provenanceFromEnv(process.env),
         signal,
         log: format === 'text' ? (line) => out.write(`${line}\n`) : () => { },
         progress: cliProgress(),

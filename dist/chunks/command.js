@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash, randomUUID, generateKeyPair, sign, createPublicKey, verify, randomBytes, X509Certificate, createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { i as isGuid } from './shared5.js';
 import { request, createServer } from 'node:https';
 import { existsSync } from 'node:fs';
 
@@ -84,11 +85,13 @@ const DEFAULT_USERS = Object.freeze([
     student('0b6c2f0e-3c1d-4a3e-9f7a-2d5e8c1b9a08', 10030, 'Mateo', 'Rossi'),
     student('0b6c2f0e-3c1d-4a3e-9f7a-2d5e8c1b9a09', 10031, 'Zara', 'Ahmed'),
 ]);
-/** "Staff" holds the six staff, "Students" the nine students, "Grade 9" the first four students. */
+/** "Staff" holds the six staff, "Students" the nine students, "Grade 9" the first four students, "Class 9B" (a Microsoft 365 group, class-9b@contoso.edu) the next four. */
 const DEFAULT_GROUPS = Object.freeze([
     { id: '7a1e0c55-2b3d-4c6f-8e9a-0b1c2d3e4f01', displayName: 'Staff', members: DEFAULT_USERS.filter((u) => u.jobTitle !== 'Student').map((u) => u.userPrincipalName) },
     { id: '7a1e0c55-2b3d-4c6f-8e9a-0b1c2d3e4f02', displayName: 'Students', members: DEFAULT_USERS.filter((u) => u.jobTitle === 'Student').map((u) => u.userPrincipalName) },
     { id: '7a1e0c55-2b3d-4c6f-8e9a-0b1c2d3e4f03', displayName: 'Grade 9', members: DEFAULT_USERS.filter((u) => u.jobTitle === 'Student').slice(0, 4).map((u) => u.userPrincipalName) },
+    // A class team (a Microsoft 365 group), for group photos: named by mail or mailNickname in manifests.
+    { id: '7a1e0c55-2b3d-4c6f-8e9a-0b1c2d3e4f04', displayName: 'Class 9B', unified: true, mail: 'class-9b@contoso.edu', mailNickname: 'class-9b', members: DEFAULT_USERS.filter((u) => u.jobTitle === 'Student').slice(4, 8).map((u) => u.userPrincipalName) },
 ]);
 function staff(id, alias, givenName, surname, jobTitle, employeeId) {
     const upn = `${alias}@contoso.edu`;
@@ -155,6 +158,8 @@ class TenantState {
     accessTokenFormat;
     /** How GET /users/{id}/photo answers for a user without a photo. */
     noPhotoMetadata;
+    /** Whether app-only tokens may write group photos. */
+    groupPhotoAppOnly;
     #init;
     #users;
     #usersById = new Map();
@@ -173,6 +178,7 @@ class TenantState {
         this.policy = clonePolicy(init.policy);
         this.accessTokenFormat = init.accessTokenFormat ?? 'jwt';
         this.noPhotoMetadata = init.noPhotoMetadata ?? 'placeholder';
+        this.groupPhotoAppOnly = init.groupPhotoAppOnly ?? 'allowed';
         this.#users = init.users.map(toDirectoryUser);
         for (const user of this.#users) {
             const upnKey = user.userPrincipalName.toLowerCase();
@@ -186,6 +192,9 @@ class TenantState {
         this.groups = (init.groups ?? []).map((group) => ({
             id: (group.id ?? objectIdForUpn(`group:${group.displayName}`)).toLowerCase(),
             displayName: group.displayName,
+            mail: group.mail ?? null,
+            mailNickname: group.mailNickname ?? group.displayName.replace(/[^A-Za-z0-9._-]/g, '').toLowerCase(),
+            unified: group.unified ?? false,
             memberIds: group.members.map((member) => {
                 const user = this.findUser(member);
                 if (!user)
@@ -196,6 +205,11 @@ class TenantState {
     }
     findGroup(id) {
         return this.groups.find((group) => group.id === id.toLowerCase());
+    }
+    /** A group by id, mail or mailNickname (case-insensitive): how the admin API and fault rules name groups. */
+    findGroupLoosely(key) {
+        const lower = key.toLowerCase();
+        return this.findGroup(key) ?? this.groups.find((group) => group.mail?.toLowerCase() === lower || group.mailNickname.toLowerCase() === lower);
     }
     /** A user by object id or userPrincipalName (both case-insensitive), as /users/{id | upn} resolves. */
     findUser(idOrUpn) {
@@ -267,6 +281,7 @@ class TenantState {
         this.directoryRoles = [...this.#init.directoryRoles];
         this.accessTokenFormat = this.#init.accessTokenFormat ?? 'jwt';
         this.noPhotoMetadata = this.#init.noPhotoMetadata ?? 'placeholder';
+        this.groupPhotoAppOnly = this.#init.groupPhotoAppOnly ?? 'allowed';
     }
     snapshot() {
         return {
@@ -282,6 +297,13 @@ class TenantState {
                     return { ...user, photo: null };
                 const { bytes, ...metadata } = photo;
                 return { ...user, photo: { ...metadata, byteLength: bytes.length } };
+            }),
+            groups: this.groups.map((group) => {
+                const photo = this.#photos.get(group.id);
+                if (!photo)
+                    return { ...group, memberIds: [...group.memberIds], photo: null };
+                const { bytes, ...metadata } = photo;
+                return { ...group, memberIds: [...group.memberIds], photo: { ...metadata, byteLength: bytes.length } };
             }),
         };
     }
@@ -384,7 +406,6 @@ function aadstsError(status, error, code, message, correlationId) {
     };
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 function representation(context, call, policy) {
     return {
         '@odata.context': `${context.graphUrl}/${call.version}/$metadata#admin/people/photoUpdateSettings/$entity`,
@@ -420,7 +441,7 @@ function updatePhotoUpdateSettings(context, call, identity) {
             next.source = value;
         }
         else if (name === 'allowedRoles') {
-            if (!Array.isArray(value) || !value.every((role) => typeof role === 'string' && GUID.test(role))) {
+            if (!Array.isArray(value) || !value.every((role) => typeof role === 'string' && isGuid(role))) {
                 return badRequest(call, "Property 'allowedRoles' must be a collection of directory role template ids (GUIDs).");
             }
             next.allowedRoles = value.map((role) => role.toLowerCase());
@@ -461,7 +482,7 @@ const MAX_PHOTO_BYTES = 4 * 1024 * 1024;
 const MIN_PHOTO_EDGE = 48;
 const HD_SIZES = [48, 64, 96, 120, 240, 360, 432, 504, 648];
 const ACCEPTED_CONTENT_TYPES = ['image/jpeg', 'image/jpg'];
-const imageNotFound = (call) => graphError(call, 404, 'ImageNotFound', "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.");
+const imageNotFound$1 = (call) => graphError(call, 404, 'ImageNotFound', "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.");
 function metadata(context, call, user, width, height, etag) {
     return {
         '@odata.context': `${context.graphUrl}/${call.version}/$metadata#users('${user.id}')/photo/$entity`,
@@ -472,7 +493,7 @@ function metadata(context, call, user, width, height, etag) {
         height,
     };
 }
-function lookup(context, call, identity, key, permissions) {
+function lookup$1(context, call, identity, key, permissions) {
     if (!hasAnyRole(identity, permissions))
         return { result: insufficientPrivileges(call) };
     const user = context.state.findUser(key);
@@ -493,23 +514,23 @@ function placeholder(context, call, user) {
     };
 }
 function getPhotoMetadata(context, call, identity, key) {
-    const found = lookup(context, call, identity, key, PERMISSIONS.readPhotos);
+    const found = lookup$1(context, call, identity, key, PERMISSIONS.readPhotos);
     if ('result' in found)
         return found.result;
     const photo = context.state.getPhoto(found.user.id);
     if (!photo && context.state.noPhotoMetadata === 'placeholder')
         return { status: 200, userId: found.user.id, json: placeholder(context, call, found.user) };
     if (!photo)
-        return { ...imageNotFound(call), userId: found.user.id };
+        return { ...imageNotFound$1(call), userId: found.user.id };
     return { status: 200, userId: found.user.id, json: metadata(context, call, found.user, photo.width, photo.height, photo.mediaEtag) };
 }
 function getPhotoValue(context, call, identity, key) {
-    const found = lookup(context, call, identity, key, PERMISSIONS.readPhotos);
+    const found = lookup$1(context, call, identity, key, PERMISSIONS.readPhotos);
     if ('result' in found)
         return found.result;
     const photo = context.state.getPhoto(found.user.id);
     if (!photo)
-        return { ...imageNotFound(call), userId: found.user.id };
+        return { ...imageNotFound$1(call), userId: found.user.id };
     return { status: 200, userId: found.user.id, bytes: photo.bytes, headers: { 'Content-Type': photo.contentType, ETag: photo.mediaEtag } };
 }
 /** The HD sizes available for a stored photo: those no larger than it (plus its own size). */
@@ -521,7 +542,7 @@ function availableSizes(width, height) {
     return sizes;
 }
 function listPhotoSizes(context, call, identity, key) {
-    const found = lookup(context, call, identity, key, PERMISSIONS.readPhotos);
+    const found = lookup$1(context, call, identity, key, PERMISSIONS.readPhotos);
     if ('result' in found)
         return found.result;
     const photo = context.state.getPhoto(found.user.id);
@@ -540,7 +561,7 @@ function listPhotoSizes(context, call, identity, key) {
 }
 /** GET /photos/{size} and /photos/{size}/$value. $value returns the stored bytes, not a resized copy. */
 function getPhotoSize(context, call, identity, key, size, wantsValue) {
-    const found = lookup(context, call, identity, key, PERMISSIONS.readPhotos);
+    const found = lookup$1(context, call, identity, key, PERMISSIONS.readPhotos);
     if ('result' in found)
         return found.result;
     const photo = context.state.getPhoto(found.user.id);
@@ -549,13 +570,13 @@ function getPhotoSize(context, call, identity, key, size, wantsValue) {
         ? availableSizes(photo.width, photo.height).find((available) => available.width === Number(wanted[1]) && available.height === Number(wanted[2]))
         : undefined;
     if (!photo || !match)
-        return { ...imageNotFound(call), userId: found.user.id };
+        return { ...imageNotFound$1(call), userId: found.user.id };
     if (wantsValue)
         return { status: 200, userId: found.user.id, bytes: photo.bytes, headers: { 'Content-Type': photo.contentType } };
     return { status: 200, userId: found.user.id, json: metadata(context, call, found.user, match.width, match.height, photo.mediaEtag) };
 }
 function putPhoto(context, call, identity, key) {
-    const found = lookup(context, call, identity, key, PERMISSIONS.writePhotos);
+    const found = lookup$1(context, call, identity, key, PERMISSIONS.writePhotos);
     if ('result' in found)
         return found.result;
     const userId = found.user.id;
@@ -588,7 +609,7 @@ function putPhoto(context, call, identity, key) {
     return { status: 200, userId };
 }
 function deletePhoto(context, call, identity, key) {
-    const found = lookup(context, call, identity, key, PERMISSIONS.writePhotos);
+    const found = lookup$1(context, call, identity, key, PERMISSIONS.writePhotos);
     if ('result' in found)
         return found.result;
     const userId = found.user.id;
@@ -598,7 +619,7 @@ function deletePhoto(context, call, identity, key) {
     if (refusal)
         return { ...refusal, userId };
     if (!context.state.deletePhoto(userId))
-        return { ...imageNotFound(call), userId };
+        return { ...imageNotFound$1(call), userId };
     return { status: 204, userId };
 }
 
@@ -1040,6 +1061,7 @@ class AdminApi {
             policy: { source: state.policy.source, allowedRoles: [...state.policy.allowedRoles] },
             accessTokenFormat: state.accessTokenFormat,
             noPhotoMetadata: state.noPhotoMetadata,
+            groupPhotoAppOnly: state.groupPhotoAppOnly,
         };
     }
     applyConfig(patch) {
@@ -1082,6 +1104,11 @@ class AdminApi {
                 throw new AdminError(400, "noPhotoMetadata must be 'placeholder' or 'notFound'.");
             state.noPhotoMetadata = patch.noPhotoMetadata;
         }
+        if (patch.groupPhotoAppOnly !== undefined) {
+            if (patch.groupPhotoAppOnly !== 'allowed' && patch.groupPhotoAppOnly !== 'refused')
+                throw new AdminError(400, "groupPhotoAppOnly must be 'allowed' or 'refused'.");
+            state.groupPhotoAppOnly = patch.groupPhotoAppOnly;
+        }
         return this.config();
     }
     #applyThrottle(throttle) {
@@ -1105,6 +1132,8 @@ class AdminApi {
     reset() {
         const { state, log, initial } = this.#deps;
         state.reset();
+        this.#deps.alsoReset?.();
+        this.#deps.entra.setBrowserSession(undefined);
         log.clear();
         this.latency = initial.latency;
         this.applyConfig({ throttle: initial.throttle ?? null, faults: [...initial.faults] });
@@ -1147,6 +1176,7 @@ class AdminApi {
                     'GET /_emulator/config', 'POST /_emulator/config', 'POST /_emulator/reset',
                     'POST /_emulator/oidc/token', 'POST /_emulator/oidc/request-env',
                     'POST /_emulator/delegated-token', 'GET /_emulator/devicecode', 'POST /_emulator/devicecode/approve', 'POST /_emulator/devicecode/deny',
+                    'GET /_emulator/browser-sign-in', 'POST /_emulator/browser-sign-in',
                     'GET /_emulator/users/{id|upn|mail}/photo', 'PUT /_emulator/users/{id|upn|mail}/photo',
                     'POST /_emulator/users', 'PATCH /_emulator/users/{id|upn|mail}', 'DELETE /_emulator/users/{id|upn|mail}',
                 ],
@@ -1219,6 +1249,23 @@ class AdminApi {
                 throw new AdminError(404, error.message);
             }
             response.writeHead(204).end();
+        }
+        else if (method === 'GET' && path === '/browser-sign-in') {
+            sendJson(response, 200, browserSessionBody(this.#deps.entra.browserSession));
+        }
+        else if (method === 'POST' && path === '/browser-sign-in') {
+            // Who the emulator's browser is signed in as: { user, scopes?, roles? } approves every
+            // /authorize request from now on; { decline: true } cancels them (error=access_denied);
+            // {} goes back to the default user.
+            const body = await readJson();
+            const session = body['decline'] === true ? 'decline' : Object.keys(body).length === 0 ? undefined : delegatedGrant(body);
+            try {
+                this.#deps.entra.setBrowserSession(session);
+            }
+            catch (error) {
+                throw new AdminError(404, error.message);
+            }
+            sendJson(response, 200, browserSessionBody(this.#deps.entra.browserSession));
         }
         else if (path.startsWith('/users/') && path.endsWith('/photo')) {
             const key = decodeURIComponent(path.slice('/users/'.length, -'/photo'.length));
@@ -1301,6 +1348,9 @@ function delegatedGrant(body) {
         ...(body['roles'] !== undefined ? { roles: stringArray(body['roles'], 'roles') } : {}),
     };
 }
+function browserSessionBody(session) {
+    return session === 'decline' ? { decline: true } : { ...session };
+}
 /** The Azure CLI's `expiresOn`: local time, "YYYY-MM-DD HH:MM:SS.ffffff". */
 function localDateTime(epochSeconds) {
     const date = new Date(epochSeconds * 1000);
@@ -1308,9 +1358,28 @@ function localDateTime(epochSeconds) {
     return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.000000`;
 }
 
-// A typed client for the admin API. It talks HTTP (with the CA passed explicitly, so it
-// works without any global trust setup) and therefore works the same in-process and against
-// an emulator started by `entra-photos emulator` in another process.
+// One HTTPS request to the admin API, trusting the emulator's CA explicitly (so it works without
+// any global trust setup, in-process or against an emulator in another process).
+function adminRequest(url, caCertPem, method, body, contentType = 'application/json') {
+    const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
+    return new Promise((resolve, reject) => {
+        const outgoing = request(url, {
+            method,
+            ca: caCertPem,
+            // A fresh connection per call: nothing lingers in an agent pool after the emulator stops.
+            agent: false,
+            headers: payload ? { 'Content-Type': contentType, 'Content-Length': String(payload.length) } : {},
+        }, (incoming) => {
+            const chunks = [];
+            incoming.on('data', (chunk) => chunks.push(chunk));
+            incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, body: Buffer.concat(chunks) }));
+            incoming.on('error', reject);
+        });
+        outgoing.on('error', reject);
+        outgoing.end(payload);
+    });
+}
+
 class EmulatorAdminClient {
     adminUrl;
     #caCertPem;
@@ -1320,23 +1389,7 @@ class EmulatorAdminClient {
         this.#caCertPem = caCertPem;
     }
     #send(method, path, body, contentType = 'application/json') {
-        const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
-        return new Promise((resolve, reject) => {
-            const outgoing = request(`${this.adminUrl}${path}`, {
-                method,
-                ca: this.#caCertPem,
-                // A fresh connection per call: nothing lingers in an agent pool after the emulator stops.
-                agent: false,
-                headers: payload ? { 'Content-Type': contentType, 'Content-Length': String(payload.length) } : {},
-            }, (incoming) => {
-                const chunks = [];
-                incoming.on('data', (chunk) => chunks.push(chunk));
-                incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, body: Buffer.concat(chunks) }));
-                incoming.on('error', reject);
-            });
-            outgoing.on('error', reject);
-            outgoing.end(payload);
-        });
+        return adminRequest(`${this.adminUrl}${path}`, this.#caCertPem, method, body, contentType);
     }
     async #json(method, path, body) {
         const response = await this.#send(method, path, body);
@@ -1392,6 +1445,18 @@ class EmulatorAdminClient {
     async denyDeviceCode(userCode) {
         await this.#json('POST', '/devicecode/deny', { userCode });
     }
+    /**
+     * Who the emulator's browser is signed in as, for `--auth browser` (GET /authorize): a user who
+     * approves (roles default: User Administrator), 'decline' (the user cancels: access_denied), or
+     * undefined for the default (the sample tenant's IT administrator, margaret.hamilton@contoso.edu).
+     */
+    async setBrowserSignIn(session) {
+        await this.#json('POST', '/browser-sign-in', session === 'decline' ? { decline: true } : (session ?? {}));
+    }
+    /** The browser session in force: `{ user, scopes?, roles? }` or `{ decline: true }`. */
+    browserSignIn() {
+        return this.#json('GET', '/browser-sign-in');
+    }
     /** The stored photo bytes of a user (by id, UPN or mail), or undefined if there is none. */
     async photo(user) {
         const response = await this.#send('GET', `/users/${encodeURIComponent(user)}/photo`);
@@ -1427,6 +1492,164 @@ class EmulatorAdminClient {
     }
 }
 
+// The OAuth 2.0 authorization code flow with PKCE, as a public client on a laptop uses it
+// (learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow): MSAL's
+// InteractiveBrowserCredential listens on http://localhost:{random port}, opens the browser at
+// GET {tenant}/oauth2/v2.0/authorize, the user signs in, Entra redirects the browser to the
+// loopback listener with `code` and `state`, and the client redeems the code at the token endpoint
+// (grant_type=authorization_code) with its code_verifier.
+//
+// The emulator has no sign-in page. Its "browser session" is already signed in (and the app
+// consented), so /authorize answers at once: a redirect with a code for the session's user, or,
+// when the session is set to decline, a redirect with error=access_denied (what Entra sends when
+// the user cancels consent). The admin API sets the session (POST /_emulator/browser-sign-in).
+// Errors Entra shows on its own page instead of redirecting (unknown app, unregistered redirect
+// URI: the redirect target cannot be trusted) are a 400 page here too, and the client keeps waiting,
+// as it does with Entra.
+/** The app registration's redirect URIs (Mobile and desktop applications platform), as docs/setup.md registers them. */
+const REGISTERED_REDIRECT_URIS = ['http://localhost'];
+/** Entra's codes live "about 10 minutes" (Microsoft Q&A; RFC 6749 §4.1.2 recommends at most 10). */
+const AUTHORIZATION_CODE_LIFETIME_SECONDS = 600;
+const OIDC_SCOPES$1 = new Set(['openid', 'profile', 'offline_access', 'email']);
+class AuthorizationCodes {
+    #codes = new Map();
+    #now;
+    constructor(now = nowInSeconds) {
+        this.#now = now;
+    }
+    /** GET {tenant}/oauth2/v2.0/authorize with the browser's query. */
+    authorize(query, context) {
+        const clientId = query.get('client_id') ?? '';
+        const unknownClient = context.unknownClient(clientId);
+        if (unknownClient)
+            return errorPage(unknownClient);
+        const redirectUri = query.get('redirect_uri') ?? '';
+        if (!isRegisteredRedirect(redirectUri)) {
+            return errorPage(aadstsError(400, 'invalid_request', 50011, `The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${clientId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal.`));
+        }
+        // From here on the redirect URI is trusted: errors go back to the client, as Entra sends them.
+        const responseMode = query.get('response_mode') ?? 'query';
+        if (!['query', 'fragment', 'form_post'].includes(responseMode)) {
+            return errorPage(aadstsError(400, 'invalid_request', 900144, `The response_mode '${responseMode}' is not supported; use query, fragment or form_post.`));
+        }
+        const reply = (fields) => respond(redirectUri, responseMode, { ...fields, ...stateOf(query) });
+        const replyError = (error) => reply({ error: String(error.body['error']), error_description: String(error.body['error_description']), error_codes: String(error.body['error_codes']) });
+        const responseType = query.get('response_type') ?? '';
+        if (responseType !== 'code') {
+            return replyError(aadstsError(400, 'unsupported_response_type', 70005, `response_type '${responseType}' is not enabled for the application; the emulator serves the authorization code flow (response_type=code).`));
+        }
+        const codeChallenge = query.get('code_challenge') ?? '';
+        if (!codeChallenge) {
+            return replyError(aadstsError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'code_challenge'. (The emulator requires PKCE from a public client.)"));
+        }
+        if ((query.get('code_challenge_method') ?? 'plain') !== 'S256' || !/^[A-Za-z0-9_-]{43}$/.test(codeChallenge)) {
+            return replyError(aadstsError(400, 'invalid_request', 900144, 'The emulator accepts only code_challenge_method=S256 with a 43-character base64url challenge.'));
+        }
+        const scope = query.get('scope') ?? '';
+        const scopeError = context.checkScope(withoutOidcScopes(scope));
+        if (scopeError)
+            return replyError(scopeError);
+        const session = context.session;
+        if (session === 'decline') {
+            return replyError(aadstsError(400, 'access_denied', 65004, 'User declined to consent to access the app.'));
+        }
+        try {
+            context.checkUser(session);
+        }
+        catch (error) {
+            return errorPage(aadstsError(400, 'invalid_request', 50034, `The user account does not exist in the directory. (${error.message} Set the browser session with POST /_emulator/browser-sign-in.)`));
+        }
+        this.#forgetOld();
+        const code = randomBytes(48).toString('base64url');
+        const nonce = query.get('nonce');
+        this.#codes.set(code, {
+            clientId,
+            grant: session,
+            scope,
+            ...(nonce ? { nonce } : {}),
+            redirectUri,
+            codeChallenge,
+            expiresAt: this.#now() + AUTHORIZATION_CODE_LIFETIME_SECONDS,
+            used: false,
+        });
+        return reply({ code });
+    }
+    /** The token endpoint's grant_type=authorization_code: single use, in time, same client and redirect URI, PKCE. */
+    redeem(form) {
+        const issued = this.#codes.get(form.get('code') ?? '');
+        if (!issued || (form.get('client_id') ?? '').toLowerCase() !== issued.clientId.toLowerCase()) {
+            return { error: aadstsError(400, 'invalid_grant', 70000, 'Provided grant is invalid or malformed.') };
+        }
+        if (issued.used) {
+            return { error: aadstsError(400, 'invalid_grant', 54005, 'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.') };
+        }
+        // Any attempt uses the code up: a stolen code cannot be tried with guessed verifiers.
+        issued.used = true;
+        if (issued.expiresAt < this.#now()) {
+            return { error: aadstsError(400, 'invalid_grant', 70008, 'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.') };
+        }
+        if ((form.get('redirect_uri') ?? '') !== issued.redirectUri) {
+            return { error: aadstsError(400, 'invalid_grant', 70000, 'The redirect_uri does not match the one of the authorization request.') };
+        }
+        const verifier = form.get('code_verifier') ?? '';
+        if (!verifier)
+            return { error: aadstsError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'code_verifier'.") };
+        if (createHash('sha256').update(verifier).digest('base64url') !== issued.codeChallenge) {
+            return { error: aadstsError(400, 'invalid_grant', 50148, 'The code_verifier does not match the code_challenge supplied in the authorization request for PKCE.') };
+        }
+        return { clientId: issued.clientId, grant: issued.grant, scope: issued.scope, ...(issued.nonce ? { nonce: issued.nonce } : {}) };
+    }
+    #forgetOld() {
+        const now = this.#now();
+        for (const [code, issued] of this.#codes)
+            if (issued.expiresAt + 3600 < now)
+                this.#codes.delete(code);
+    }
+}
+function withoutOidcScopes(scope) {
+    return scope.split(' ').filter((item) => item && !OIDC_SCOPES$1.has(item)).join(' ');
+}
+/**
+ * A registered redirect URI, with Entra's localhost exception: http is allowed and the port is
+ * ignored (a native client listens on whatever port is free). Anything else must match exactly.
+ */
+function isRegisteredRedirect(redirectUri) {
+    let url;
+    try {
+        url = new URL(redirectUri);
+    }
+    catch {
+        return false;
+    }
+    return REGISTERED_REDIRECT_URIS.some((registered) => {
+        const expected = new URL(registered);
+        if (expected.hostname === 'localhost' && url.hostname === 'localhost') {
+            return url.protocol === expected.protocol && url.pathname === expected.pathname && url.search === '' && url.hash === '' && url.username === '' && url.password === '';
+        }
+        return redirectUri === registered;
+    });
+}
+function stateOf(query) {
+    const state = query.get('state');
+    return state === null ? {} : { state };
+}
+function respond(redirectUri, responseMode, fields) {
+    if (responseMode === 'form_post')
+        return { kind: 'form_post', action: redirectUri, fields };
+    // Entra returns a redirect URI without a path with a trailing slash (http://localhost:7071/?code=…).
+    const location = new URL(redirectUri);
+    const parameters = new URLSearchParams(fields).toString();
+    if (responseMode === 'fragment')
+        location.hash = parameters;
+    else
+        location.search = parameters;
+    return { kind: 'redirect', location: location.toString() };
+}
+function errorPage(error) {
+    const description = String(error.body['error_description']).split('\r\n')[0] ?? '';
+    return { kind: 'page', status: error.status, title: 'Sorry, but we’re having trouble signing you in.', message: description };
+}
+
 // Entra ID for one tenant: OpenID discovery, signing keys, and the v2.0 token endpoint for
 // the client-credentials grant with a federated client assertion (workload identity
 // federation). The assertion is checked as Entra checks it: issuer known to a federated
@@ -1445,6 +1668,11 @@ class EmulatorAdminClient {
 // (delegated permissions), `wids` (the user's directory roles), the user's `oid`/`upn`, with an
 // id_token and client_info for MSAL's account cache and a refresh token. The admin API also mints
 // such a token directly (what `az account get-access-token` hands out).
+//
+// Browser sign-in: the authorization code flow with PKCE (auth-code.ts): GET
+// {tenant}/oauth2/v2.0/authorize redirects to the loopback redirect URI with a code for the user of
+// the emulator's browser session (set through the admin API; by default the tenant's IT
+// administrator), and grant_type=authorization_code redeems it for the same delegated token.
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const DEVICE_CODE_LIFETIME_SECONDS = 900;
@@ -1452,6 +1680,8 @@ const DEVICE_CODE_LIFETIME_SECONDS = 900;
 /** User Administrator: what a delegated sign-in holds unless the grant says otherwise. */
 const DEFAULT_DELEGATED_ROLE = 'fe930be7-5e62-47db-91af-98c3a49a38b1';
 const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
+/** Who the emulator's browser is signed in as unless the admin API says otherwise: the IT administrator of the sample tenant. */
+const DEFAULT_BROWSER_USER = 'margaret.hamilton@contoso.edu';
 /** Graph's well-known resource: its app id and its identifier URI. */
 const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 const GRAPH_RESOURCE = 'https://graph.microsoft.com';
@@ -1471,6 +1701,10 @@ class EntraId {
     #deviceCodes = new Map();
     /** Refresh tokens issued to delegated sessions. */
     #refreshTokens = new Map();
+    /** Authorization codes issued by /authorize (browser sign-in). */
+    #authorizationCodes = new AuthorizationCodes();
+    /** The browser session set through the admin API; undefined: the default user approves. */
+    #browserSession;
     constructor(params) {
         this.#origin = params.origin;
         this.#state = params.state;
@@ -1513,7 +1747,7 @@ class EntraId {
     }
     /** Serves /{tenant}/...; false when the path is not an Entra path. */
     async handle(request, response, url) {
-        const match = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|\.well-known\/openid-configuration|discovery\/v2\.0\/keys|discovery\/keys|oauth2\/v2\.0\/token|oauth2\/v2\.0\/devicecode)$/.exec(url.pathname);
+        const match = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|\.well-known\/openid-configuration|discovery\/v2\.0\/keys|discovery\/keys|oauth2\/v2\.0\/token|oauth2\/v2\.0\/devicecode|oauth2\/v2\.0\/authorize)$/.exec(url.pathname);
         if (!match)
             return false;
         const [, tenant = '', endpoint = ''] = match;
@@ -1535,6 +1769,9 @@ class EntraId {
                 sendJson(response, result.error.status, result.error.body);
             else
                 sendJson(response, 200, result.token);
+        }
+        else if (endpoint === 'oauth2/v2.0/authorize' && request.method === 'GET') {
+            sendAuthorizeOutcome(response, this.authorize(url.searchParams));
         }
         else if (endpoint === 'oauth2/v2.0/devicecode' && request.method === 'POST') {
             const { body } = await readBody(request, 1024 * 1024);
@@ -1558,6 +1795,8 @@ class EntraId {
             return this.#redeemDeviceCode(form);
         if (grantType === 'refresh_token')
             return this.#redeemRefreshToken(form);
+        if (grantType === 'authorization_code')
+            return this.#redeemAuthorizationCode(form);
         if (grantType !== 'client_credentials') {
             return { error: aadstsError(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.') };
         }
@@ -1650,6 +1889,38 @@ class EntraId {
                 message: `To sign in, use a web browser to open the page ${verificationUri} and enter the code ${userCode} to authenticate.`,
             },
         };
+    }
+    /** GET {tenant}/oauth2/v2.0/authorize: what the browser is told to do (see auth-code.ts). */
+    authorize(query) {
+        return this.#authorizationCodes.authorize(query, {
+            unknownClient: (clientId) => this.#unknownClient(clientId),
+            checkScope: (scope) => this.#checkScope(scope),
+            checkUser: (grant) => void this.#delegatedUser(grant),
+            session: this.browserSession,
+        });
+    }
+    /** Who the emulator's browser is signed in as (and whether that user approves or declines). */
+    get browserSession() {
+        if (this.#browserSession)
+            return this.#browserSession;
+        const fallback = this.#state.findUserLoosely(DEFAULT_BROWSER_USER) ?? this.#state.users[0];
+        return { user: fallback?.userPrincipalName ?? DEFAULT_BROWSER_USER };
+    }
+    /** Sets the browser session (undefined: back to the default user); refuses a user not in the tenant. */
+    setBrowserSession(session) {
+        if (session !== undefined && session !== 'decline')
+            this.#delegatedUser(session);
+        this.#browserSession = session;
+    }
+    #redeemAuthorizationCode(form) {
+        const clientId = form.get('client_id') ?? '';
+        const unknownClient = this.#unknownClient(clientId);
+        if (unknownClient)
+            return { error: unknownClient };
+        const redeemed = this.#authorizationCodes.redeem(form);
+        if ('error' in redeemed)
+            return redeemed;
+        return { token: this.#delegatedTokenResponse({ clientId: redeemed.clientId, grant: redeemed.grant }, redeemed.scope, redeemed.nonce) };
     }
     /** Where a user would enter the code (the emulator approves through its admin API instead). */
     get deviceLoginUrl() {
@@ -1746,7 +2017,7 @@ class EntraId {
         return { accessToken, expiresOn: iat + ACCESS_TOKEN_LIFETIME_SECONDS, user };
     }
     /** The token response of a user sign-in, as MSAL expects it: with id_token and client_info. */
-    #delegatedTokenResponse(session, requestedScope) {
+    #delegatedTokenResponse(session, requestedScope, nonce) {
         const { accessToken, user } = this.#delegatedAccessToken(session.clientId, session.grant);
         const tenantId = this.#state.tenantId;
         const iat = nowInSeconds();
@@ -1762,12 +2033,13 @@ class EntraId {
             sub: user.id,
             tid: tenantId,
             ver: '2.0',
+            ...(nonce ? { nonce } : {}),
         }, this.#key);
         const refreshToken = randomBytes(64).toString('base64url');
         this.#refreshTokens.set(refreshToken, session);
         return {
             token_type: 'Bearer',
-            scope: requestedScope.split(' ').filter((item) => item && !OIDC_SCOPES.has(item)).join(' '),
+            scope: withoutOidcScopes(requestedScope),
             expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
             ext_expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
             access_token: accessToken,
@@ -1885,6 +2157,28 @@ class EntraId {
 function randomUserCode() {
     const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
     return [...randomBytes(8)].map((byte) => alphabet[byte % alphabet.length]).join('');
+}
+/** Writes what /authorize decided: a 302, a self-posting form (response_mode=form_post), or an error page. */
+function sendAuthorizeOutcome(response, outcome) {
+    if (outcome.kind === 'redirect') {
+        response.writeHead(302, { Location: outcome.location, 'Cache-Control': 'no-store' }).end();
+        return;
+    }
+    const body = outcome.kind === 'form_post'
+        ? `<!doctype html><html><body onload="document.forms[0].submit()"><form method="post" action="${escapeHtml(outcome.action)}">${Object.entries(outcome.fields)
+            .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
+            .join('')}<noscript><button type="submit">Continue</button></noscript></form></body></html>`
+        : `<!doctype html><html><head><title>Sign in to your account</title></head><body><h1>${escapeHtml(outcome.title)}</h1><p>${escapeHtml(outcome.message)}</p></body></html>`;
+    const payload = Buffer.from(body);
+    response.writeHead(outcome.kind === 'form_post' ? 200 : outcome.status, {
+        'Content-Type': 'text/html; charset=utf-8',
+        'Content-Length': String(payload.length),
+        'Cache-Control': 'no-store',
+    });
+    response.end(payload);
+}
+function escapeHtml(text) {
+    return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -2069,6 +2363,981 @@ class GitHubOidcIssuer {
         }
         return false;
     }
+}
+
+// A typed client for /_emulator/google (the CA passed explicitly, so it works in-process and
+// against an emulator in another process alike).
+class GoogleEmulatorAdminClient {
+    #root;
+    #caCertPem;
+    /** `adminUrl` as printed by the emulator (…/_emulator). */
+    constructor(adminUrl, caCertPem) {
+        this.#root = `${adminUrl.replace(/\/$/, '')}/google`;
+        this.#caCertPem = caCertPem;
+    }
+    #send(method, path, body, contentType = 'application/json') {
+        return adminRequest(`${this.#root}${path}`, this.#caCertPem, method, body, contentType);
+    }
+    async #json(method, path, body) {
+        const response = await this.#send(method, path, body);
+        if (response.status >= 400)
+            throw new Error(`Emulator admin ${method} /google${path} failed (${response.status}): ${response.body.toString('utf8')}`);
+        return (response.body.length ? JSON.parse(response.body.toString('utf8')) : undefined);
+    }
+    /** The domain's users with their photo's sha256, size and who set it. */
+    state() {
+        return this.#json('GET', '/state');
+    }
+    config() {
+        return this.#json('GET', '/config');
+    }
+    /** E.g. { quota: { perMinutePerUser: 5, windowSeconds: 1 } }, { attributeCondition: "assertion.repository == 'x/y'" }. */
+    setConfig(patch) {
+        return this.#json('POST', '/config', patch);
+    }
+    async reset() {
+        await this.#json('POST', '/reset');
+    }
+    addUser(seed) {
+        return this.#json('POST', '/users', seed);
+    }
+    async removeUser(userKey) {
+        await this.#json('DELETE', `/users/${encodeURIComponent(userKey)}`);
+    }
+    /** Stores a photo as if set earlier: by an admin, or by the user themselves (`setBy: 'user'`). */
+    async seedPhoto(userKey, image, setBy = 'admin') {
+        const response = await this.#send('PUT', `/users/${encodeURIComponent(userKey)}/photo?setBy=${setBy}`, image, 'application/octet-stream');
+        if (response.status >= 400)
+            throw new Error(`Emulator admin Google photo seed failed (${response.status}): ${response.body.toString('utf8')}`);
+    }
+    /** The stored photo bytes, or undefined when the user has none. */
+    async photo(userKey) {
+        const response = await this.#send('GET', `/users/${encodeURIComponent(userKey)}/photo`);
+        if (response.status === 404)
+            return undefined;
+        if (response.status >= 400)
+            throw new Error(`Emulator admin Google photo read failed (${response.status}): ${response.body.toString('utf8')}`);
+        return response.body;
+    }
+}
+
+// A workload identity provider's attribute condition, in the small subset of CEL the setup
+// guides use: `assertion.CLAIM == 'value'` clauses joined by `&&` (e.g. pinning the repository
+// and the environment). Real providers accept full CEL; anything outside this subset is refused
+// when the emulator is configured, so a test never believes a condition was checked when it was not.
+const CLAUSE = /^assertion\.([A-Za-z_][A-Za-z0-9_]*)\s*==\s*(?:'([^']*)'|"([^"]*)")$/;
+class AttributeConditionError extends Error {
+    name = 'AttributeConditionError';
+}
+function parseAttributeCondition(source) {
+    const clauses = source.split('&&').map((part) => {
+        const match = CLAUSE.exec(part.trim());
+        if (!match) {
+            throw new AttributeConditionError(`The emulator understands attribute conditions made of assertion.CLAIM == 'value' clauses joined by &&; not: ${part.trim()}`);
+        }
+        return { claim: match[1] ?? '', value: match[2] ?? match[3] ?? '' };
+    });
+    return { source, clauses };
+}
+/** True when every clause holds for the token's claims. */
+function conditionHolds(condition, claims) {
+    return condition.clauses.every(({ claim, value }) => claims[claim] === value);
+}
+
+const STATUS_TEXT = {
+    400: 'INVALID_ARGUMENT',
+    401: 'UNAUTHENTICATED',
+    403: 'PERMISSION_DENIED',
+    404: 'NOT_FOUND',
+    409: 'ALREADY_EXISTS',
+    413: 'INVALID_ARGUMENT',
+    429: 'RESOURCE_EXHAUSTED',
+    500: 'INTERNAL',
+    502: 'UNAVAILABLE',
+    503: 'UNAVAILABLE',
+    504: 'DEADLINE_EXCEEDED',
+};
+function googleStatusText(code) {
+    return STATUS_TEXT[code] ?? 'UNKNOWN';
+}
+/** A Google API error with the legacy `errors` list (what the Directory API sends). */
+function apiError(code, reason, message, domain = 'global', extra = {}) {
+    return {
+        status: code,
+        errorCode: reason,
+        body: { error: { code, message, errors: [{ message, domain, reason, ...extra }], status: googleStatusText(code) } },
+    };
+}
+/** An IAM Credentials error: `details` carries a google.rpc.ErrorInfo. */
+function iamError(code, reason, message, metadata = {}) {
+    return {
+        status: code,
+        errorCode: reason,
+        body: {
+            error: {
+                code,
+                message,
+                status: googleStatusText(code),
+                details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason, domain: 'iam.googleapis.com', metadata }],
+            },
+        },
+    };
+}
+/** An OAuth 2.0 error (RFC 6749 §5.2): STS and the OAuth2 token endpoint. */
+function oauthError(status, error, description) {
+    return { status, errorCode: error, body: { error, error_description: description } };
+}
+function unauthenticated() {
+    return apiError(401, 'authError', 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.', 'global', { location: 'Authorization', locationType: 'header' });
+}
+function writeAnswer(response, answer) {
+    if (answer.body === undefined) {
+        response.writeHead(answer.status, { 'Content-Length': '0' });
+        response.end();
+        return;
+    }
+    sendJson(response, answer.status, answer.body, { Vary: 'Origin, X-Origin, Referer' });
+}
+
+const GOOGLE_PATH = '/_google';
+const DIRECTORY_SCOPE = 'https://www.googleapis.com/auth/admin.directory.user';
+const DIRECTORY_READONLY_SCOPE = 'https://www.googleapis.com/auth/admin.directory.user.readonly';
+const DEFAULT_GOOGLE_PROJECT_NUMBER = '314159265358';
+const DEFAULT_GOOGLE_POOL = 'github';
+const DEFAULT_GOOGLE_PROVIDER = 'contoso-photos';
+const DEFAULT_GOOGLE_SERVICE_ACCOUNT = 'entra-photos@contoso-photos.iam.gserviceaccount.com';
+/** The service account's unique id: the "client ID" an admin authorises for domain-wide delegation. */
+const DEFAULT_GOOGLE_SERVICE_ACCOUNT_ID = '104857600000000000001';
+const DEFAULT_GOOGLE_CUSTOMER_ID = 'C03az79cb';
+const DEFAULT_GOOGLE_ADMIN = 'margaret.hamilton@contoso.edu';
+const DEFAULT_GOOGLE_QUOTA = Object.freeze({
+    perMinutePerUser: 2400,
+    windowSeconds: 60,
+    answer: 'userRateLimitExceeded',
+    maxConcurrentPerUser: 0,
+});
+/** projects/N/locations/global/workloadIdentityPools/P/providers/X */
+function providerResourceName(projectNumber, pool, provider) {
+    return `projects/${projectNumber}/locations/global/workloadIdentityPools/${pool}/providers/${provider}`;
+}
+/** The pool's principal-set prefix, as IAM bindings name federated identities. */
+function poolPrincipalPrefix(projectNumber, pool) {
+    return `iam.googleapis.com/projects/${projectNumber}/locations/global/workloadIdentityPools/${pool}`;
+}
+
+// `photoData` in web-safe base64 and the image formats Google accepts. Google's UserPhoto page
+// says: `/` → `_`, `+` → `-`, and padding with `=` replaced (it names both `*` and `.`); so the
+// emulator accepts `=`, `*` or `.` as padding, and refuses the standard alphabet's `+` and `/`
+// (our choice: the documented format is the web-safe one).
+function decodeWebSafeBase64(data) {
+    const unpadded = data.replace(/[=*.]{1,2}$/, '');
+    if (unpadded.length === 0 || !/^[A-Za-z0-9_-]+$/.test(unpadded) || unpadded.length % 4 === 1)
+        return undefined;
+    return Buffer.from(unpadded, 'base64url');
+}
+/** Web-safe base64 as Google sends it back (`=` padding kept, as its client libraries decode it). */
+function encodeWebSafeBase64(bytes) {
+    return bytes.toString('base64').replaceAll('+', '-').replaceAll('/', '_');
+}
+/** The format by its magic bytes (JPEG, PNG, GIF, BMP, TIFF: the ones Google lists), with the size when the header says it. */
+function sniffImage(bytes) {
+    if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) {
+        const dimensions = readJpegDimensions(bytes);
+        return dimensions ? { mimeType: 'image/jpeg', ...dimensions } : undefined;
+    }
+    if (bytes.length >= 24 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
+        return { mimeType: 'image/png', width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+    }
+    if (bytes.length >= 10 && (bytes.subarray(0, 6).toString('latin1') === 'GIF87a' || bytes.subarray(0, 6).toString('latin1') === 'GIF89a')) {
+        return { mimeType: 'image/gif', width: bytes.readUInt16LE(6), height: bytes.readUInt16LE(8) };
+    }
+    if (bytes.length >= 26 && bytes[0] === 0x42 && bytes[1] === 0x4d) {
+        return { mimeType: 'image/bmp', width: Math.abs(bytes.readInt32LE(18)), height: Math.abs(bytes.readInt32LE(22)) };
+    }
+    if (bytes.length >= 8 && (bytes.subarray(0, 4).equals(Buffer.from('II*\0', 'latin1')) || bytes.subarray(0, 4).equals(Buffer.from('MM\0*', 'latin1')))) {
+        return { mimeType: 'image/tiff' };
+    }
+    return undefined;
+}
+const MIME_NAMES = {
+    JPEG: 'image/jpeg',
+    JPG: 'image/jpeg',
+    PNG: 'image/png',
+    GIF: 'image/gif',
+    BMP: 'image/bmp',
+    TIFF: 'image/tiff',
+};
+/** `mimeType` as sent (`JPEG` as the reference lists it, or `image/jpeg`); undefined when it names no accepted format. */
+function normaliseMimeType(value) {
+    const upper = value.trim().toUpperCase();
+    return MIME_NAMES[upper] ?? MIME_NAMES[upper.replace(/^IMAGE\//, '')];
+}
+
+// Admin SDK Directory API: users.get, users.list (customer + query) and users.photos
+// (GET/PUT/PATCH/DELETE …/users/{userKey}/photos/thumbnail), behind the caller checks Google
+// makes: a valid token, a Directory scope, and a caller allowed to administer users (a service
+// account holding an admin role, or an admin named by a domain-wide delegated token).
+const USERS_PREFIX = '/admin/directory/v1/users';
+const MAX_PAGE = 500;
+/** The user a Directory path names, if any (for fault rules and the request log). */
+function userKeyOf(path) {
+    const match = /^\/admin\/directory\/v1\/users\/([^/]+)/.exec(path);
+    return match?.[1] ? decodeURIComponent(match[1]) : undefined;
+}
+/** 401/403 when the token may not call the Directory API for this method; undefined when it may. */
+function authorize(token, method, directory, settings) {
+    if (!token)
+        return unauthenticated();
+    const reads = method === 'GET';
+    const scoped = token.scopes.includes(DIRECTORY_SCOPE) || (reads && token.scopes.includes(DIRECTORY_READONLY_SCOPE));
+    if (!scoped)
+        return apiError(403, 'insufficientPermissions', 'Request had insufficient authentication scopes.');
+    const { subject } = token;
+    const isAdmin = subject.kind === 'serviceAccount' ? settings.serviceAccountIsAdmin : subject.kind === 'user' ? (directory.findUser(subject.email)?.isAdmin ?? false) : false;
+    if (!isAdmin)
+        return apiError(403, 'forbidden', 'Not Authorized to access this resource/api');
+    return undefined;
+}
+function serveDirectory(call, directory, settings) {
+    const { method, path } = call;
+    if (path === USERS_PREFIX && method === 'GET')
+        return listUsers$1(call, directory, settings);
+    const match = /^\/admin\/directory\/v1\/users\/([^/]+)(\/.*)?$/.exec(path);
+    if (!match?.[1])
+        return apiError(404, 'notFound', 'Not Found');
+    const key = decodeURIComponent(match[1]);
+    const rest = match[2] ?? '';
+    const user = directory.findUser(key);
+    if (rest === '' && method === 'GET') {
+        if (!user)
+            return apiError(404, 'notFound', 'Resource Not Found: userKey');
+        return { status: 200, userId: user.id, body: userResource(user, directory.getPhoto(user.id), settings) };
+    }
+    if (rest === '/photos/thumbnail') {
+        if (!user)
+            return apiError(404, 'notFound', 'Resource Not Found: userKey');
+        const answer = servePhoto(call, user, directory, settings);
+        return { ...answer, userId: user.id };
+    }
+    return apiError(404, 'notFound', 'Not Found');
+}
+function servePhoto(call, user, directory, settings) {
+    const stored = directory.getPhoto(user.id);
+    switch (call.method) {
+        case 'GET':
+            return stored ? { status: 200, body: photoResource(user, stored) } : photoNotFound();
+        case 'DELETE':
+            if (!directory.deletePhoto(user.id))
+                return photoNotFound();
+            return { status: 204 };
+        case 'PUT':
+        case 'PATCH':
+            return updatePhoto(call, user, directory, settings, stored);
+        default:
+            return apiError(405, 'methodNotAllowed', `Method ${call.method} is not allowed here.`);
+    }
+}
+/** Reported wording (GAM-team/GAM#997: "404: Resource Not Found: photo - resourceNotFound"). */
+function photoNotFound() {
+    return apiError(404, 'resourceNotFound', 'Resource Not Found: photo');
+}
+/** GAM-team/GAM#1634 reports "400: Invalid Input: photoData - invalid" for data Google cannot use. */
+function invalidPhotoData() {
+    return apiError(400, 'invalid', 'Invalid Input: photoData');
+}
+function updatePhoto(call, user, directory, settings, stored) {
+    let body;
+    try {
+        body = JSON.parse(call.body.toString('utf8'));
+    }
+    catch {
+        return apiError(400, 'parseError', 'Parse Error');
+    }
+    if (!isRecord(body) || typeof body['photoData'] !== 'string')
+        return invalidPhotoData();
+    const bytes = decodeWebSafeBase64(body['photoData']);
+    const image = bytes ? sniffImage(bytes) : undefined;
+    if (!bytes || !image)
+        return invalidPhotoData();
+    if (body['mimeType'] !== undefined && (typeof body['mimeType'] !== 'string' || !normaliseMimeType(body['mimeType']))) {
+        return apiError(400, 'invalid', 'Invalid Input: mimeType');
+    }
+    if (stored?.setBy === 'user' && settings.userPhotoOnUpdate === 'kept') {
+        // Reported: the update is accepted, yet the photo the user chose stays.
+        return { status: 200, body: photoResource(user, stored) };
+    }
+    const width = numberOr(body['width'], image.width);
+    const height = numberOr(body['height'], image.height);
+    const photo = directory.setPhoto(user.id, { bytes, mimeType: image.mimeType, width: width ?? 0, height: height ?? 0, setBy: 'admin' });
+    return { status: 200, body: photoResource(user, photo) };
+}
+function numberOr(value, fallback) {
+    return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : fallback;
+}
+function photoResource(user, photo) {
+    return {
+        kind: 'admin#directory#user#photo',
+        id: photo.photoId,
+        etag: photo.etag,
+        primaryEmail: user.primaryEmail,
+        mimeType: photo.mimeType,
+        width: photo.width,
+        height: photo.height,
+        photoData: encodeWebSafeBase64(photo.bytes),
+    };
+}
+function userResource(user, photo, settings) {
+    return {
+        kind: 'admin#directory#user',
+        id: user.id,
+        etag: `"${user.id.slice(-12)}"`,
+        primaryEmail: user.primaryEmail,
+        name: { givenName: user.givenName, familyName: user.familyName, fullName: `${user.givenName} ${user.familyName}`.trim() },
+        isAdmin: user.isAdmin,
+        isDelegatedAdmin: false,
+        suspended: user.suspended,
+        archived: false,
+        customerId: settings.customerId,
+        orgUnitPath: '/',
+        creationTime: user.creationTime,
+        // Google omits empty lists and unset fields.
+        ...(user.aliases.length ? { aliases: [...user.aliases] } : {}),
+        ...(user.externalIds.length ? { externalIds: user.externalIds.map((entry) => ({ ...entry })) } : {}),
+        ...(photo ? { thumbnailPhotoUrl: `https://www.google.com/s2/photos/private/${photo.photoId}`, thumbnailPhotoEtag: photo.etag } : {}),
+    };
+}
+/** users.list: `customer` (my_customer or the id) or `domain`, and a query of `field=value` / `field:value` clauses. */
+function listUsers$1(call, directory, settings) {
+    const customer = call.query.get('customer');
+    const domain = call.query.get('domain');
+    if (!customer && !domain)
+        return apiError(400, 'badRequest', 'Bad Request');
+    if (customer && customer !== 'my_customer' && customer !== settings.customerId)
+        return apiError(400, 'badRequest', 'Bad Request');
+    let clauses;
+    try {
+        clauses = parseQuery(call.query.get('query') ?? '');
+    }
+    catch {
+        return apiError(400, 'invalid', 'Invalid Input');
+    }
+    const maxResults = Math.min(MAX_PAGE, Math.max(1, Number(call.query.get('maxResults') ?? 100) || 100));
+    const start = Number(call.query.get('pageToken') ?? 0) || 0;
+    const matching = directory.users
+        .filter((user) => !domain || user.primaryEmail.toLowerCase().endsWith(`@${domain.toLowerCase()}`))
+        .filter((user) => clauses.every((clause) => clause(user)));
+    const page = matching.slice(start, start + maxResults);
+    return {
+        status: 200,
+        body: {
+            kind: 'admin#directory#users',
+            etag: `"users-${matching.length}"`,
+            ...(page.length ? { users: page.map((user) => userResource(user, directory.getPhoto(user.id), settings)) } : {}),
+            ...(start + maxResults < matching.length ? { nextPageToken: String(start + maxResults) } : {}),
+        },
+    };
+}
+/** The fields this emulator searches: externalId and email (each with = exact, : contains). */
+function parseQuery(query) {
+    const clauses = [];
+    const pattern = /([A-Za-z]+)\s*([=:])\s*('([^']*)'|"([^"]*)"|(\S+))/g;
+    let consumed = '';
+    for (const match of query.matchAll(pattern)) {
+        consumed += match[0];
+        const field = match[1] ?? '';
+        const exact = match[2] === '=';
+        const value = (match[4] ?? match[5] ?? match[6] ?? '').toLowerCase();
+        const test = (candidate) => (exact ? candidate.toLowerCase() === value : candidate.toLowerCase().includes(value));
+        if (field === 'externalId')
+            clauses.push((user) => user.externalIds.some((entry) => test(entry.value)));
+        else if (field === 'email')
+            clauses.push((user) => [user.primaryEmail, ...user.aliases].some(test));
+        else
+            throw new Error(`Unsupported field ${field}`);
+    }
+    if (consumed.replace(/\s/g, '').length !== query.replace(/\s/g, '').length)
+        throw new Error('Unparsed query');
+    return clauses;
+}
+
+// Google's keyless sign-in chain for a GitHub workflow, as three endpoints:
+//   sts.googleapis.com/v1/token            GitHub OIDC token → federated token (RFC 8693 exchange)
+//   iamcredentials.googleapis.com/v1/…     federated token → service account access token
+//                                          (generateAccessToken) or a JWT it signed (signJwt)
+//   oauth2.googleapis.com/token            signed JWT → access token (jwt-bearer, RFC 7523), with
+//                                          `sub` = a Workspace admin for domain-wide delegation
+// Each check is the one Google documents or is reported to make; docs/emulator.md, "Google".
+const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+const SUBJECT_TOKEN_TYPES = new Set(['urn:ietf:params:oauth:token-type:jwt', 'urn:ietf:params:oauth:token-type:id_token']);
+/** The `aud` Google requires in a jwt-bearer assertion, whatever host the request went to. */
+const OAUTH2_TOKEN_AUDIENCE = 'https://oauth2.googleapis.com/token';
+const MAX_LIFETIME_SECONDS = 3600;
+/** Claims mapped to attributes (the mapping the setup guide gives): attribute.NAME = assertion.NAME. */
+const MAPPED_ATTRIBUTES = ['repository', 'repository_owner', 'environment', 'ref', 'actor', 'workflow_ref'];
+/** Roles that carry each permission (the two roles the setup guides grant). */
+const ROLES_WITH = {
+    'iam.serviceAccounts.getAccessToken': ['roles/iam.workloadIdentityUser', 'roles/iam.serviceAccountTokenCreator', 'roles/owner'],
+    'iam.serviceAccounts.signJwt': ['roles/iam.serviceAccountTokenCreator', 'roles/owner'],
+};
+/** The STS request's fields, from JSON (camelCase, the REST reference) or a form (snake_case, as some libraries send). */
+function stsFields(body) {
+    const pick = (camel, snake) => body[camel] ?? body[snake] ?? '';
+    return {
+        grantType: pick('grantType', 'grant_type'),
+        audience: pick('audience', 'audience'),
+        scope: pick('scope', 'scope'),
+        requestedTokenType: pick('requestedTokenType', 'requested_token_type'),
+        subjectToken: pick('subjectToken', 'subject_token'),
+        subjectTokenType: pick('subjectTokenType', 'subject_token_type'),
+    };
+}
+function exchangeToken(context, body) {
+    const { settings, github } = context;
+    const request = stsFields(body);
+    if (request.grantType !== TOKEN_EXCHANGE_GRANT)
+        return oauthError(400, 'unsupported_grant_type', `Unsupported grant type: ${request.grantType || '(none)'}.`);
+    if (request.requestedTokenType !== ACCESS_TOKEN_TYPE)
+        return oauthError(400, 'invalid_request', 'Invalid value for "requested_token_type".');
+    if (!SUBJECT_TOKEN_TYPES.has(request.subjectTokenType))
+        return oauthError(400, 'invalid_request', 'Invalid value for "subject_token_type".');
+    if (!/^\/\/iam\.googleapis\.com\/projects\/[^/]+\/locations\/global\/workloadIdentityPools\/[^/]+\/providers\/[^/]+$/.test(request.audience)) {
+        return oauthError(400, 'invalid_request', 'Invalid value for "audience". This value should be the full resource name of the Identity Provider. See https://cloud.google.com/iam/docs/reference/sts/rest/v1/TopLevel/token for the list of possible formats.');
+    }
+    const providerName = providerResourceName(settings.projectNumber, settings.pool, settings.provider);
+    if (request.audience !== `//iam.googleapis.com/${providerName}`) {
+        return oauthError(400, 'invalid_target', 'The target service indicated by the "audience" parameters is invalid. This might either be because the pool or provider is disabled or deleted or because it doesn\'t exist.');
+    }
+    const decoded = decodeJwt(request.subjectToken);
+    if (!decoded)
+        return oauthError(400, 'invalid_grant', 'Unable to parse the ID Token.');
+    if (!verifyJwtSignature(decoded, github.jwks.keys))
+        return oauthError(400, 'invalid_grant', 'Invalid ID Token signature.');
+    const claims = decoded.payload;
+    if (claims['iss'] !== github.issuer) {
+        return oauthError(400, 'invalid_grant', `The issuer in ID Token ${String(claims['iss'])} does not match the expected ones: ${github.issuer}.`);
+    }
+    const now = nowInSeconds();
+    if (typeof claims['exp'] !== 'number' || claims['exp'] <= now)
+        return oauthError(400, 'invalid_grant', 'ID Token expired.');
+    const audiences = Array.isArray(claims['aud']) ? claims['aud'] : [claims['aud']];
+    if (!audiences.some((audience) => typeof audience === 'string' && settings.allowedAudiences.includes(audience))) {
+        return oauthError(400, 'invalid_grant', `The audience in ID Token [${audiences.join(', ')}] does not match the expected audience ${settings.allowedAudiences.join(', ')}.`);
+    }
+    if (typeof claims['sub'] !== 'string' || !claims['sub'])
+        return oauthError(400, 'invalid_grant', 'The ID Token has no subject (google.subject is mapped from assertion.sub).');
+    if (settings.attributeCondition && !conditionHolds(settings.attributeCondition, claims)) {
+        return oauthError(400, 'unauthorized_client', 'The given credential is rejected by the attribute condition.');
+    }
+    const prefix = poolPrincipalPrefix(settings.projectNumber, settings.pool);
+    const principalSets = [`principalSet://${prefix}/*`];
+    for (const name of MAPPED_ATTRIBUTES) {
+        const value = claims[name];
+        if (typeof value === 'string' && value)
+            principalSets.push(`principalSet://${prefix}/attribute.${name}/${value}`);
+    }
+    const lifetime = Math.max(1, Math.min(MAX_LIFETIME_SECONDS, claims['exp'] - now));
+    const issued = context.tokens.issue({ kind: 'federated', principal: `principal://${prefix}/subject/${claims['sub']}`, principalSets }, request.scope.split(/\s+/).filter(Boolean), lifetime);
+    return { status: 200, body: { access_token: issued.token, issued_token_type: ACCESS_TOKEN_TYPE, token_type: 'Bearer', expires_in: lifetime } };
+}
+/** POST /v1/projects/-/serviceAccounts/{email}:generateAccessToken | :signJwt */
+function serviceAccountCredentials(context, path, authorization, body) {
+    const match = /^\/v1\/projects\/([^/]+)\/serviceAccounts\/([^/:]+):(generateAccessToken|signJwt)$/.exec(path);
+    if (!match)
+        return apiError(404, 'notFound', `Method not found: ${path}`);
+    const [, project = '', rawAccount = '', method = ''] = match;
+    const account = decodeURIComponent(rawAccount);
+    const caller = context.tokens.fromHeader(authorization);
+    if (!caller)
+        return unauthenticated();
+    if (project !== '-')
+        return apiError(400, 'badRequest', 'The project in a service account resource name must be the - wildcard.');
+    if (!isRecord(body))
+        return apiError(400, 'badRequest', 'Invalid JSON payload received.');
+    const permission = method === 'generateAccessToken' ? 'iam.serviceAccounts.getAccessToken' : 'iam.serviceAccounts.signJwt';
+    const { settings } = context;
+    const known = account.toLowerCase() === settings.serviceAccount.toLowerCase() || account === settings.serviceAccountId;
+    // Google answers an unknown account like a refused one: "(or it may not exist)".
+    if (!known || !mayUse(settings.bindings, permission, caller.subject)) {
+        return iamError(403, 'IAM_PERMISSION_DENIED', `Permission '${permission}' denied on resource (or it may not exist).`, { permission });
+    }
+    if (method === 'generateAccessToken') {
+        const scopes = Array.isArray(body['scope']) ? body['scope'].filter((scope) => typeof scope === 'string') : [];
+        if (scopes.length === 0)
+            return apiError(400, 'badRequest', 'Scope required.');
+        const lifetime = parseDuration(body['lifetime']) ?? MAX_LIFETIME_SECONDS;
+        if (!Number.isFinite(lifetime) || lifetime <= 0 || lifetime > MAX_LIFETIME_SECONDS)
+            return apiError(400, 'badRequest', 'The lifetime must be between 1 and 3600 seconds.');
+        const issued = context.tokens.issue({ kind: 'serviceAccount', email: settings.serviceAccount }, scopes, lifetime);
+        return { status: 200, body: { accessToken: issued.token, expireTime: new Date(issued.expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z') } };
+    }
+    let claims;
+    try {
+        claims = JSON.parse(typeof body['payload'] === 'string' ? body['payload'] : '');
+    }
+    catch {
+        claims = undefined;
+    }
+    if (!isRecord(claims))
+        return apiError(400, 'badRequest', 'The payload must be a serialized JSON object that contains a JWT Claims Set.');
+    const exp = claims['exp'];
+    const now = nowInSeconds();
+    if (exp !== undefined && (typeof exp !== 'number' || exp < now || exp > now + 12 * 3600)) {
+        return apiError(400, 'badRequest', 'The exp claim must be an integer timestamp that is not in the past and no more than 12 hours in the future.');
+    }
+    const signed = signJwt({ ...claims, ...(exp === undefined ? { exp: now + 3600 } : {}) }, context.serviceAccountKey);
+    return { status: 200, body: { keyId: context.serviceAccountKey.kid, signedJwt: signed } };
+}
+function mayUse(bindings, permission, subject) {
+    const identities = subject.kind === 'federated' ? [subject.principal, ...subject.principalSets] : [`serviceAccount:${subject.email}`, `user:${subject.email}`];
+    const roles = ROLES_WITH[permission] ?? [];
+    return bindings.some((binding) => roles.includes(binding.role) && binding.members.some((member) => identities.includes(member)));
+}
+function parseDuration(value) {
+    if (typeof value !== 'string')
+        return undefined;
+    const match = /^(\d+(?:\.\d+)?)s$/.exec(value);
+    return match ? Number(match[1]) : Number.NaN;
+}
+/** POST oauth2.googleapis.com/token with grant_type=jwt-bearer. */
+function jwtBearer(context, form) {
+    const { settings, serviceAccountKey, directory } = context;
+    if (form['grant_type'] !== JWT_BEARER_GRANT)
+        return oauthError(400, 'unsupported_grant_type', 'Invalid grant_type: ' + (form['grant_type'] ?? ''));
+    const decoded = decodeJwt(form['assertion'] ?? '');
+    if (!decoded)
+        return oauthError(400, 'invalid_grant', 'Invalid JWT: the assertion is not a JWT.');
+    if (!verifyJwtSignature(decoded, [serviceAccountKey.publicJwk]))
+        return oauthError(400, 'invalid_grant', 'Invalid JWT Signature.');
+    const claims = decoded.payload;
+    if (String(claims['iss'] ?? '').toLowerCase() !== settings.serviceAccount.toLowerCase())
+        return oauthError(400, 'invalid_grant', 'Invalid JWT: the issuer is not the service account that signed it.');
+    if (claims['aud'] !== OAUTH2_TOKEN_AUDIENCE)
+        return oauthError(400, 'invalid_grant', `Invalid JWT: the audience must be ${OAUTH2_TOKEN_AUDIENCE}.`);
+    const now = nowInSeconds();
+    const iat = claims['iat'];
+    const exp = claims['exp'];
+    if (typeof iat !== 'number' || typeof exp !== 'number' || exp <= now || exp - iat > 3600 || iat > now + 300) {
+        return oauthError(400, 'invalid_grant', 'Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.');
+    }
+    const scopes = typeof claims['scope'] === 'string' ? claims['scope'].split(/\s+/).filter(Boolean) : [];
+    const subject = claims['sub'];
+    if (typeof subject !== 'string' || subject.toLowerCase() === settings.serviceAccount.toLowerCase()) {
+        const issued = context.tokens.issue({ kind: 'serviceAccount', email: settings.serviceAccount }, scopes, exp - now);
+        return { status: 200, body: { access_token: issued.token, expires_in: exp - now, token_type: 'Bearer' } };
+    }
+    const grant = settings.domainWideDelegation.find((entry) => entry.clientId === settings.serviceAccountId);
+    if (scopes.length === 0 || !grant || !scopes.every((scope) => grant.scopes.includes(scope))) {
+        return oauthError(401, 'unauthorized_client', 'Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.');
+    }
+    const user = directory.findUser(subject);
+    if (!user || user.suspended || user.primaryEmail.toLowerCase() !== subject.toLowerCase())
+        return oauthError(400, 'invalid_grant', 'Invalid email or User ID');
+    const issued = context.tokens.issue({ kind: 'user', email: user.primaryEmail, viaServiceAccount: settings.serviceAccount }, scopes, exp - now);
+    return { status: 200, body: { access_token: issued.token, expires_in: exp - now, token_type: 'Bearer' } };
+}
+
+class PerUserQuota {
+    config;
+    #windows = new Map();
+    #inFlight = new Map();
+    constructor(config) {
+        this.config = normalise(config);
+    }
+    reconfigure(config) {
+        this.config = normalise(config);
+        this.#windows.clear();
+    }
+    take(user, now = Date.now()) {
+        const { perMinutePerUser, windowSeconds, answer, maxConcurrentPerUser } = this.config;
+        const inFlight = this.#inFlight.get(user) ?? 0;
+        if (maxConcurrentPerUser > 0 && inFlight >= maxConcurrentPerUser)
+            return { allowed: false, reason: 'quotaExceeded' };
+        const windowMs = windowSeconds * 1000;
+        let window = this.#windows.get(user);
+        if (!window || now - window.start >= windowMs) {
+            // Windows follow each other from the caller's first request.
+            const start = window ? window.start + Math.floor((now - window.start) / windowMs) * windowMs : now;
+            window = { start, count: 0 };
+            this.#windows.set(user, window);
+        }
+        window.count++;
+        if (window.count > perMinutePerUser)
+            return { allowed: false, reason: answer };
+        this.#inFlight.set(user, inFlight + 1);
+        let released = false;
+        return {
+            allowed: true,
+            release: () => {
+                if (released)
+                    return;
+                released = true;
+                const left = (this.#inFlight.get(user) ?? 1) - 1;
+                if (left > 0)
+                    this.#inFlight.set(user, left);
+                else
+                    this.#inFlight.delete(user);
+            },
+        };
+    }
+}
+function normalise(config) {
+    if (!(config.perMinutePerUser >= 1))
+        throw new Error('quota.perMinutePerUser must be at least 1.');
+    const windowSeconds = config.windowSeconds ?? 60;
+    if (!(windowSeconds > 0))
+        throw new Error('quota.windowSeconds must be positive.');
+    const answer = config.answer ?? 'userRateLimitExceeded';
+    if (answer !== 'userRateLimitExceeded' && answer !== 'rateLimitExceeded')
+        throw new Error("quota.answer must be 'userRateLimitExceeded' or 'rateLimitExceeded'.");
+    return { perMinutePerUser: config.perMinutePerUser, windowSeconds, answer, maxConcurrentPerUser: config.maxConcurrentPerUser ?? 0 };
+}
+
+// The Workspace domain's users and their photos, as the Directory API reads and writes them.
+// Photos are kept as sent: Google documents that it downsizes every photo to 96x96, but the
+// emulator imports no image library (only the photo layer does), so it reports the sent width
+// and height and serves the sent bytes. A client must never expect its bytes back from real Google.
+/** Google's user ids are 21-digit numbers; derived from the email so they are stable across runs. */
+function googleIdFor(email) {
+    const hex = createHash('sha256').update(`google:${email.toLowerCase()}`).digest('hex');
+    return `1${BigInt(`0x${hex.slice(0, 24)}`).toString().padStart(20, '0').slice(0, 20)}`;
+}
+function toUser(seed) {
+    const local = seed.primaryEmail.split('@')[0] ?? seed.primaryEmail;
+    return {
+        id: seed.id ?? googleIdFor(seed.primaryEmail),
+        primaryEmail: seed.primaryEmail,
+        givenName: seed.givenName ?? local,
+        familyName: seed.familyName ?? '',
+        aliases: [...(seed.aliases ?? [])],
+        externalIds: (seed.externalIds ?? []).map((entry) => ({ ...entry })),
+        isAdmin: seed.isAdmin ?? false,
+        suspended: seed.suspended ?? false,
+        creationTime: '2024-08-01T08:00:00.000Z',
+    };
+}
+/** The sample school in Google too: same addresses as in Entra, employee ids as `organization` externalIds. */
+function googleSeedsFromDirectory(users) {
+    return users.map((user) => ({
+        primaryEmail: user.userPrincipalName,
+        ...(user.givenName ? { givenName: user.givenName } : {}),
+        ...(user.surname ? { familyName: user.surname } : {}),
+        externalIds: user.employeeId ? [{ value: user.employeeId, type: 'organization' }] : [],
+        isAdmin: user.userPrincipalName.toLowerCase() === DEFAULT_GOOGLE_ADMIN,
+    }));
+}
+class GoogleDirectoryState {
+    #seeds;
+    #users = [];
+    #photos = new Map();
+    constructor(seeds) {
+        this.#seeds = seeds;
+        this.reset();
+    }
+    reset() {
+        this.#users = [];
+        this.#photos.clear();
+        for (const seed of this.#seeds)
+            this.addUser(seed);
+    }
+    get users() {
+        return this.#users;
+    }
+    /** users.get's userKey: primary email, alias (case-insensitive) or id. */
+    findUser(userKey) {
+        const key = userKey.toLowerCase();
+        return this.#users.find((user) => user.id === userKey || user.primaryEmail.toLowerCase() === key || user.aliases.some((alias) => alias.toLowerCase() === key));
+    }
+    addUser(seed) {
+        const user = toUser(seed);
+        if (this.findUser(user.primaryEmail) || this.findUser(user.id))
+            throw new Error(`A Google user ${user.primaryEmail} (or id ${user.id}) exists already.`);
+        for (const alias of user.aliases)
+            if (this.findUser(alias))
+                throw new Error(`The address ${alias} is taken.`);
+        this.#users.push(user);
+        return user;
+    }
+    removeUser(user) {
+        this.#users = this.#users.filter((candidate) => candidate !== user);
+        this.#photos.delete(user.id);
+    }
+    getPhoto(userId) {
+        return this.#photos.get(userId);
+    }
+    setPhoto(userId, photo) {
+        const sha256 = createHash('sha256').update(photo.bytes).digest('hex');
+        const stored = {
+            ...photo,
+            sha256,
+            etag: `"${createHash('sha256').update(`${sha256}:${Date.now()}`).digest('base64url').slice(0, 27)}"`,
+            photoId: `${userId.slice(-10)}${sha256.slice(0, 8)}`,
+            updatedAt: new Date().toISOString(),
+        };
+        this.#photos.set(userId, stored);
+        return stored;
+    }
+    deletePhoto(userId) {
+        return this.#photos.delete(userId);
+    }
+    snapshot() {
+        return this.#users.map((user) => {
+            const photo = this.#photos.get(user.id);
+            if (!photo)
+                return { ...user, photo: null };
+            const { bytes, ...rest } = photo;
+            return { ...user, photo: { ...rest, byteLength: bytes.length } };
+        });
+    }
+}
+
+// Access tokens the emulated Google services issue. Like Google's (`ya29.…`) they are opaque:
+// only the emulator can map one back to whom it stands for, so a client cannot read them.
+/** Tokens live an hour at most; a bounded map so a long benchmark cannot grow it without end. */
+const MAX_TOKENS = 50_000;
+class GoogleTokenStore {
+    #tokens = new Map();
+    issue(subject, scopes, lifetimeSeconds) {
+        const token = `ya29.${randomBytes(48).toString('base64url')}`;
+        const expiresAt = Date.now() + lifetimeSeconds * 1000;
+        this.#tokens.set(token, { subject, scopes, expiresAt });
+        if (this.#tokens.size > MAX_TOKENS) {
+            const oldest = this.#tokens.keys().next().value;
+            if (oldest !== undefined)
+                this.#tokens.delete(oldest);
+        }
+        return { token, expiresAt };
+    }
+    /** The token named by an `Authorization: Bearer` header, if known and not expired. */
+    fromHeader(authorization) {
+        if (!authorization?.startsWith('Bearer '))
+            return undefined;
+        const token = this.#tokens.get(authorization.slice('Bearer '.length).trim());
+        if (!token || token.expiresAt <= Date.now())
+            return undefined;
+        return token;
+    }
+    clear() {
+        this.#tokens.clear();
+    }
+}
+/** Who a token's requests count against in the per-user quota. */
+function quotaUserOf(subject) {
+    return subject.kind === 'federated' ? subject.principal : subject.email.toLowerCase();
+}
+
+const DIRECTORY_BODY_LIMIT = 16 * 1024 * 1024;
+const AUTH_BODY_LIMIT = 64 * 1024;
+class GoogleService {
+    endpoint;
+    directory;
+    tokens = new GoogleTokenStore();
+    identity;
+    directorySettings;
+    faults;
+    quota;
+    #deps;
+    #initial;
+    constructor(deps, options = {}) {
+        this.#deps = deps;
+        this.endpoint = `${deps.origin}${GOOGLE_PATH}`;
+        const projectNumber = options.projectNumber ?? DEFAULT_GOOGLE_PROJECT_NUMBER;
+        const pool = options.pool ?? DEFAULT_GOOGLE_POOL;
+        const provider = options.provider ?? DEFAULT_GOOGLE_PROVIDER;
+        const serviceAccount = options.serviceAccount ?? DEFAULT_GOOGLE_SERVICE_ACCOUNT;
+        const serviceAccountId = options.serviceAccountId ?? DEFAULT_GOOGLE_SERVICE_ACCOUNT_ID;
+        const repositorySet = `principalSet://${poolPrincipalPrefix(projectNumber, pool)}/attribute.repository/${repositoryOf(deps.github)}`;
+        this.identity = {
+            projectNumber,
+            pool,
+            provider,
+            allowedAudiences: [],
+            attributeCondition: null,
+            serviceAccount,
+            serviceAccountId,
+            bindings: [],
+            domainWideDelegation: [],
+        };
+        this.directorySettings = { customerId: options.customerId ?? DEFAULT_GOOGLE_CUSTOMER_ID, serviceAccountIsAdmin: true, userPhotoOnUpdate: 'kept' };
+        this.directory = new GoogleDirectoryState(options.users ?? deps.defaultUsers);
+        this.faults = new FaultInjector(deps.random, (key) => this.directory.findUser(key)?.id);
+        this.#initial = {
+            attributeCondition: options.attributeCondition === undefined ? `assertion.repository == '${repositoryOf(deps.github)}'` : options.attributeCondition,
+            allowedAudiences: options.allowedAudiences ?? [`https://iam.googleapis.com/${providerResourceName(projectNumber, pool, provider)}`],
+            bindings: options.bindings ?? [
+                { role: 'roles/iam.workloadIdentityUser', members: [repositorySet] },
+                { role: 'roles/iam.serviceAccountTokenCreator', members: [repositorySet] },
+            ],
+            serviceAccountIsAdmin: options.serviceAccountIsAdmin ?? true,
+            domainWideDelegation: options.domainWideDelegation ?? [{ clientId: serviceAccountId, scopes: [DIRECTORY_SCOPE] }],
+            quota: options.quota === false ? null : (options.quota ?? DEFAULT_GOOGLE_QUOTA),
+            userPhotoOnUpdate: options.userPhotoOnUpdate ?? 'kept',
+            faults: options.faults ?? [],
+        };
+        this.applyConfig(this.#initial);
+    }
+    /** projects/N/locations/global/workloadIdentityPools/P/providers/X, as the action input takes it. */
+    get workloadIdentityProvider() {
+        return providerResourceName(this.identity.projectNumber, this.identity.pool, this.identity.provider);
+    }
+    config() {
+        return {
+            attributeCondition: this.identity.attributeCondition?.source ?? null,
+            allowedAudiences: [...this.identity.allowedAudiences],
+            bindings: this.identity.bindings.map((binding) => ({ role: binding.role, members: [...binding.members] })),
+            serviceAccountIsAdmin: this.directorySettings.serviceAccountIsAdmin,
+            domainWideDelegation: this.identity.domainWideDelegation.map((grant) => ({ clientId: grant.clientId, scopes: [...grant.scopes] })),
+            quota: this.quota ? { ...this.quota.config } : null,
+            userPhotoOnUpdate: this.directorySettings.userPhotoOnUpdate,
+            faults: this.faults.rules,
+        };
+    }
+    /** Changes only the keys given; throws (→ 400) on an invalid value, before changing anything it validates. */
+    applyConfig(patch) {
+        const condition = patch.attributeCondition === undefined ? undefined : patch.attributeCondition === null ? null : parseAttributeCondition(patch.attributeCondition);
+        if (patch.userPhotoOnUpdate !== undefined && patch.userPhotoOnUpdate !== 'kept' && patch.userPhotoOnUpdate !== 'replaced') {
+            throw new Error("userPhotoOnUpdate must be 'kept' or 'replaced'.");
+        }
+        if (patch.faults !== undefined)
+            this.faults.setRules(patch.faults);
+        if (patch.quota !== undefined) {
+            if (patch.quota === null || patch.quota === false)
+                this.quota = undefined;
+            else if (this.quota)
+                this.quota.reconfigure({ ...this.quota.config, ...patch.quota });
+            else
+                this.quota = new PerUserQuota({ ...DEFAULT_GOOGLE_QUOTA, ...patch.quota });
+        }
+        if (condition !== undefined)
+            this.identity.attributeCondition = condition;
+        if (patch.allowedAudiences !== undefined)
+            this.identity.allowedAudiences = [...patch.allowedAudiences];
+        if (patch.bindings !== undefined)
+            this.identity.bindings = patch.bindings.map((binding) => ({ role: binding.role, members: [...binding.members] }));
+        if (patch.domainWideDelegation !== undefined)
+            this.identity.domainWideDelegation = patch.domainWideDelegation.map((grant) => ({ clientId: grant.clientId, scopes: [...grant.scopes] }));
+        if (patch.serviceAccountIsAdmin !== undefined)
+            this.directorySettings.serviceAccountIsAdmin = patch.serviceAccountIsAdmin;
+        if (patch.userPhotoOnUpdate !== undefined)
+            this.directorySettings.userPhotoOnUpdate = patch.userPhotoOnUpdate;
+        return this.config();
+    }
+    /** Users and photos as seeded, the knobs as started. Issued tokens stay valid. */
+    reset() {
+        this.directory.reset();
+        this.applyConfig({ ...this.#initial, quota: this.#initial.quota ?? null });
+    }
+    async handle(request, response, url, note) {
+        const path = url.pathname.slice(GOOGLE_PATH.length);
+        const method = (request.method ?? 'GET').toUpperCase();
+        const headers = flatHeaders(request);
+        const isDirectory = path.startsWith('/admin/');
+        const { body, tooLarge } = await readBody(request, isDirectory ? DIRECTORY_BODY_LIMIT : AUTH_BODY_LIMIT);
+        // Directory calls wait inside their quota slot (so requests in flight are really in flight).
+        if (!isDirectory)
+            await this.#deps.delays.wait(this.#deps.latencyMs());
+        const finish = (answer) => {
+            note({
+                ...(answer.userId ? { userId: answer.userId } : {}),
+                ...(answer.errorCode ? { errorCode: answer.errorCode } : {}),
+                ...(answer.fault ? { fault: answer.fault } : {}),
+                ...(answer.throttled ? { throttled: true } : {}),
+            });
+            writeAnswer(response, answer);
+        };
+        if (tooLarge) {
+            finish(apiError(413, 'uploadTooLarge', 'The request is too large.'));
+            return;
+        }
+        if (method === 'POST' && path === '/sts/v1/token') {
+            finish(exchangeToken(this.#identityContext(), parseBody(body, headers['content-type'])));
+        }
+        else if (method === 'POST' && path.startsWith('/iamcredentials/')) {
+            finish(serviceAccountCredentials(this.#identityContext(), path.slice('/iamcredentials'.length), headers['authorization'], parseJson(body)));
+        }
+        else if (method === 'POST' && path === '/oauth2/token') {
+            finish(jwtBearer(this.#identityContext(), parseBody(body, headers['content-type'])));
+        }
+        else if (isDirectory) {
+            await this.#serveDirectory(method, path.slice('/admin'.length), url.searchParams, headers['authorization'], body, finish, () => {
+                note({ reset: true });
+                request.socket.destroy();
+            });
+        }
+        else {
+            finish(oauthError(404, 'not_found', `Nothing is served at ${url.pathname}.`));
+        }
+    }
+    async #serveDirectory(method, path, query, authorization, body, finish, reset) {
+        const token = this.tokens.fromHeader(authorization);
+        const refused = authorize(token, method, this.directory, this.directorySettings);
+        if (refused || !token) {
+            finish(refused ?? apiError(401, 'authError', 'Invalid Credentials'));
+            return;
+        }
+        const key = userKeyOf(path);
+        const userId = key === undefined ? undefined : this.directory.findUser(key)?.id;
+        const rule = this.faults.match({ method, path, ...(userId ? { userId } : {}) });
+        if (rule?.effect === 'reset') {
+            reset();
+            return;
+        }
+        if (rule?.effect === 'delay')
+            await this.#deps.delays.wait(rule.delayMs ?? 1000);
+        if (rule?.effect === 'status') {
+            const status = rule.status ?? 503;
+            const reason = rule.code ?? (status === 503 ? 'backendError' : 'internalError');
+            const answer = apiError(status, reason, rule.message ?? (reason === 'backendError' ? 'Backend Error' : 'Internal Error'));
+            finish({ ...answer, fault: rule.id ?? 'fault', ...(userId ? { userId } : {}) });
+            return;
+        }
+        const decision = this.quota?.take(quotaUserOf(token.subject));
+        if (decision && !decision.allowed) {
+            const answer = decision.reason === 'rateLimitExceeded'
+                ? apiError(429, 'rateLimitExceeded', 'Rate Limit Exceeded', 'usageLimits')
+                : decision.reason === 'quotaExceeded'
+                    ? apiError(403, 'quotaExceeded', 'Quota exceeded: too many concurrent requests for this user.', 'usageLimits')
+                    : apiError(403, 'userRateLimitExceeded', 'User Rate Limit Exceeded', 'usageLimits');
+            finish({ ...answer, throttled: true, ...(userId ? { userId } : {}) });
+            return;
+        }
+        try {
+            await this.#deps.delays.wait(this.#deps.latencyMs());
+            finish(serveDirectory({ method, path, query, token, body }, this.directory, this.directorySettings));
+        }
+        finally {
+            if (decision?.allowed)
+                decision.release();
+        }
+    }
+    #identityContext() {
+        return { github: this.#deps.github, tokens: this.tokens, directory: this.directory, serviceAccountKey: this.#deps.serviceAccountKey, settings: this.identity };
+    }
+}
+function repositoryOf(github) {
+    const context = github.defaultContext;
+    if ('claims' in context)
+        return String(context.claims['repository'] ?? 'contoso/photos');
+    return context.repository ?? 'contoso/photos';
+}
+function parseJson(body) {
+    try {
+        return body.length ? JSON.parse(body.toString('utf8')) : {};
+    }
+    catch {
+        return undefined;
+    }
+}
+/** A JSON object or a form, as strings. */
+function parseBody(body, contentType) {
+    if (contentType?.includes('application/json')) {
+        const parsed = parseJson(body);
+        if (!isRecord(parsed))
+            return {};
+        return Object.fromEntries(Object.entries(parsed).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]));
+    }
+    return Object.fromEntries(parseFormBody(body));
 }
 
 // JSON batching: POST /{version}/$batch with up to 20 requests. Each sub-request runs the
@@ -2467,7 +3736,15 @@ function getUser(context, call, identity, key) {
 }
 
 function project(group, call) {
-    const all = { id: group.id, displayName: group.displayName, securityEnabled: true, mailEnabled: false, groupTypes: [] };
+    const all = {
+        id: group.id,
+        displayName: group.displayName,
+        mail: group.mail,
+        mailNickname: group.mailNickname,
+        securityEnabled: !group.unified,
+        mailEnabled: group.unified || group.mail !== null,
+        groupTypes: group.unified ? ['Unified'] : [],
+    };
     const select = call.query.get('$select');
     if (!select)
         return all;
@@ -2479,10 +3756,11 @@ function listGroups(context, call, identity) {
     let groups = context.state.groups;
     const filter = call.query.get('$filter');
     if (filter) {
-        const clauses = parseEqualityFilter(filter, ['id', 'displayName']);
+        const clauses = parseEqualityFilter(filter, ['id', 'displayName', 'mail', 'mailNickname']);
         if (!clauses)
             return unsupportedQuery(call);
-        groups = groups.filter((group) => clauses.some(({ property, values }) => values.some((value) => String(property === 'id' ? group.id : group.displayName).toLowerCase() === value.toLowerCase())));
+        const valueOf = (group, property) => property === 'id' ? group.id : property === 'mail' ? group.mail : property === 'mailNickname' ? group.mailNickname : group.displayName;
+        groups = groups.filter((group) => clauses.some(({ property, values }) => values.some((value) => valueOf(group, property)?.toLowerCase() === value.toLowerCase())));
     }
     return { status: 200, json: { '@odata.context': `${context.graphUrl}/${call.version}/$metadata#groups`, value: groups.map((group) => project(group, call)) } };
 }
@@ -2512,6 +3790,103 @@ function listGroupMembers(context, call, identity, id, options = {}) {
     return listUsers(context, call, identity, { users, permissions: PERMISSIONS.readGroupMembers, collection: 'directoryObjects' });
 }
 
+// A group's photo (a team's photo is its group's): PUT|PATCH|DELETE /groups/{id}/photo/$value,
+// GET /groups/{id}/photo (metadata) and GET /groups/{id}/photo/$value. Stored and checked like a
+// user's photo (4 MB, image/jpeg, ValidationWidthTooSmall), and throttled like one (the request
+// goes through the same bucket and per-subject rules, keyed by the group's id).
+//
+// Permissions (learn.microsoft.com/graph/api/profilephoto-update, "To update the profile photo of
+// a group"; profilephoto-delete, profilephoto-get): writes need ProfilePhoto.ReadWrite.All (least
+// privileged) or Group.ReadWrite.All, delegated or application; reads ProfilePhoto.Read.All or
+// Group.Read.All and up. Before mid-2024 the page said "Not supported" for applications and Graph
+// answered an app-only write 403 AppOnlyTokenNotSupportedForGroupUpdate
+// (github.com/microsoftgraph/microsoft-graph-docs/issues/18507); the state's groupPhotoAppOnly
+// chooses which of the two the emulator plays. photoUpdateSettings governs user photos only: it is
+// not applied to groups (our reading: it names "users' profile photos").
+// No group photo: metadata and $value answer 404 ImageNotFound, as for a user without one.
+const GROUP_PHOTO_PERMISSIONS = Object.freeze({
+    read: ['ProfilePhoto.Read.All', 'ProfilePhoto.ReadWrite.All', 'Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+    write: ['ProfilePhoto.ReadWrite.All', 'Group.ReadWrite.All'],
+});
+const imageNotFound = (call) => graphError(call, 404, 'ImageNotFound', "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.");
+function lookup(context, call, identity, id, permissions) {
+    if (!hasAnyRole(identity, permissions))
+        return { result: insufficientPrivileges(call) };
+    const group = context.state.findGroup(id);
+    return group ? { group } : { result: resourceNotFound(call, id) };
+}
+/** The documented refusal of an app-only group photo write, when the tenant plays the older behaviour. */
+function appOnlyRefusal(context, call, identity) {
+    if (identity.user || context.state.groupPhotoAppOnly !== 'refused')
+        return undefined;
+    return graphError(call, 403, 'AppOnlyTokenNotSupportedForGroupUpdate', "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ProfileAccessDeniedException' was thrown.");
+}
+function getGroupPhotoMetadata(context, call, identity, id) {
+    const found = lookup(context, call, identity, id, GROUP_PHOTO_PERMISSIONS.read);
+    if ('result' in found)
+        return found.result;
+    const photo = context.state.getPhoto(found.group.id);
+    if (!photo)
+        return { ...imageNotFound(call), userId: found.group.id };
+    return {
+        status: 200,
+        userId: found.group.id,
+        json: {
+            '@odata.context': `${context.graphUrl}/${call.version}/$metadata#groups('${found.group.id}')/photo/$entity`,
+            '@odata.mediaContentType': 'image/jpeg',
+            '@odata.mediaEtag': photo.mediaEtag,
+            id: `${photo.width}x${photo.height}`,
+            width: photo.width,
+            height: photo.height,
+        },
+    };
+}
+function getGroupPhotoValue(context, call, identity, id) {
+    const found = lookup(context, call, identity, id, GROUP_PHOTO_PERMISSIONS.read);
+    if ('result' in found)
+        return found.result;
+    const photo = context.state.getPhoto(found.group.id);
+    if (!photo)
+        return { ...imageNotFound(call), userId: found.group.id };
+    return { status: 200, userId: found.group.id, bytes: photo.bytes, headers: { 'Content-Type': photo.contentType, ETag: photo.mediaEtag } };
+}
+function putGroupPhoto(context, call, identity, id) {
+    const found = lookup(context, call, identity, id, GROUP_PHOTO_PERMISSIONS.write);
+    if ('result' in found)
+        return found.result;
+    const groupId = found.group.id;
+    const refusal = appOnlyRefusal(context, call, identity);
+    if (refusal)
+        return { ...refusal, userId: groupId };
+    if (call.body.length > MAX_PHOTO_BYTES) {
+        return { ...graphError(call, 413, 'RequestEntityTooLarge', `The photo is ${call.body.length} bytes; the limit is 4 MB (${MAX_PHOTO_BYTES} bytes).`), userId: groupId };
+    }
+    const contentType = (call.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    if (contentType !== 'image/jpeg' && contentType !== 'image/jpg') {
+        return { ...graphError(call, 415, 'UnsupportedMediaType', `Content-Type '${contentType || '(none)'}' is not supported for a profile photo; send image/jpeg.`), userId: groupId };
+    }
+    const dimensions = readJpegDimensions(call.body);
+    if (!dimensions)
+        return { ...graphError(call, 400, 'ImageInvalid', 'The request body is not a readable JPEG image.'), userId: groupId };
+    if (dimensions.width < MIN_PHOTO_EDGE || dimensions.height < MIN_PHOTO_EDGE) {
+        return { ...graphError(call, 400, 'ValidationWidthTooSmall', "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ProfileBadRequestException' was thrown."), userId: groupId };
+    }
+    context.state.setPhoto(groupId, describePhoto(Buffer.from(call.body), dimensions.width, dimensions.height));
+    return { status: 200, userId: groupId };
+}
+function deleteGroupPhoto(context, call, identity, id) {
+    const found = lookup(context, call, identity, id, GROUP_PHOTO_PERMISSIONS.write);
+    if ('result' in found)
+        return found.result;
+    const groupId = found.group.id;
+    const refusal = appOnlyRefusal(context, call, identity);
+    if (refusal)
+        return { ...refusal, userId: groupId };
+    if (!context.state.deletePhoto(groupId))
+        return { ...imageNotFound(call), userId: groupId };
+    return { status: 204, userId: groupId };
+}
+
 // Maps a Graph path to its handler. Paths are matched on percent-decoded segments, so
 // /users/ada%40contoso.edu/photo/%24value and /users/ada@contoso.edu/photo/$value are the same.
 function pathSegments(path) {
@@ -2532,6 +3907,11 @@ function targetUserKey(path) {
     const [collection, key] = pathSegments(path);
     return collection?.toLowerCase() === 'users' && key ? key : undefined;
 }
+/** The group a path targets (/groups/{id}/...): its photo requests are throttled and logged like a user's. */
+function targetGroupKey(path) {
+    const [collection, key] = pathSegments(path);
+    return collection?.toLowerCase() === 'groups' && key ? key : undefined;
+}
 /**
  * "A service principal can retrieve its own application and service principal details without
  * being granted any application permissions" (learn.microsoft.com/graph/api/serviceprincipal-get).
@@ -2543,7 +3923,7 @@ function selfRead(identity, by) {
         (by.id !== undefined && by.id.toLowerCase() === identity.servicePrincipalId.toLowerCase());
     return self ? { ...identity, roles: [...identity.roles, PERMISSIONS.readServicePrincipals[0]] } : identity;
 }
-function route(context, call, identity) {
+function route$1(context, call, identity) {
     const segments = pathSegments(call.path);
     const method = call.method.toUpperCase();
     const [first = '', second, third, fourth, fifth] = segments;
@@ -2574,6 +3954,18 @@ function route(context, call, identity) {
         return noRoute(call);
     }
     if (lowerFirst === 'groups') {
+        if (second !== undefined && third === 'photo' && fourth === undefined) {
+            return method === 'GET' ? getGroupPhotoMetadata(context, call, identity, second) : methodNotAllowed(call);
+        }
+        if (second !== undefined && third === 'photo' && fourth === '$value' && fifth === undefined) {
+            if (method === 'GET')
+                return getGroupPhotoValue(context, call, identity, second);
+            if (method === 'PUT' || method === 'PATCH')
+                return putGroupPhoto(context, call, identity, second);
+            if (method === 'DELETE')
+                return deleteGroupPhoto(context, call, identity, second);
+            return methodNotAllowed(call);
+        }
         if (method !== 'GET')
             return methodNotAllowed(call);
         if (second === undefined)
@@ -2662,7 +4054,9 @@ class GraphService {
             return graphError(call, 401, 'InvalidAuthenticationToken', auth.message, { 'WWW-Authenticate': 'Bearer realm=""' });
         const isBatch = pathSegments(call.path)[0] === '$batch';
         const userKey = targetUserKey(call.path);
-        const userId = userKey === undefined ? undefined : state.findUser(userKey)?.id;
+        const groupKey = targetGroupKey(call.path);
+        // A group is a subject like a user: its photo writes count against the same per-subject limits.
+        const userId = userKey !== undefined ? state.findUser(userKey)?.id : groupKey !== undefined ? state.findGroup(groupKey)?.id : undefined;
         const withUser = (result) => (userId && !result.userId ? { ...result, userId } : result);
         if (!isBatch && this.bucket) {
             const { appliesTo } = this.bucket.config;
@@ -2696,7 +4090,7 @@ class GraphService {
         if (isBatch) {
             return executeBatch(call, (subCall) => this.#executeLogged(subCall, call), () => randomUUID());
         }
-        return withUser(await route(this.#context, call, auth.identity));
+        return withUser(await route$1(this.#context, call, auth.identity));
     }
     /** Runs a $batch sub-request and gives it its own request-log entry. */
     async #executeLogged(subCall, parent) {
@@ -2794,10 +4188,112 @@ class RequestLog {
     }
 }
 
+const GOOGLE_ADMIN_PATH = '/_emulator/google';
+class GoogleAdminError extends Error {
+    status;
+    constructor(status, message) {
+        super(message);
+        this.status = status;
+    }
+}
+async function handleGoogleAdmin(google, request, response, url) {
+    try {
+        await route(google, request, response, url);
+    }
+    catch (error) {
+        sendJson(response, error instanceof GoogleAdminError ? error.status : 400, { error: error instanceof Error ? error.message : String(error) });
+    }
+}
+async function route(google, request, response, url) {
+    const method = request.method ?? 'GET';
+    const path = url.pathname.slice(GOOGLE_ADMIN_PATH.length).replace(/\/$/, '') || '/';
+    const readJson = async () => {
+        const { body } = await readBody(request, 1024 * 1024);
+        if (body.length === 0)
+            return {};
+        const parsed = JSON.parse(body.toString('utf8'));
+        if (!isRecord(parsed))
+            throw new GoogleAdminError(400, 'The body must be a JSON object.');
+        return parsed;
+    };
+    const userFor = (key) => {
+        const user = google.directory.findUser(key);
+        if (!user)
+            throw new GoogleAdminError(404, `No Google user '${key}'.`);
+        return user;
+    };
+    if (method === 'GET' && path === '/state') {
+        sendJson(response, 200, {
+            endpoint: google.endpoint,
+            workloadIdentityProvider: google.workloadIdentityProvider,
+            serviceAccount: google.identity.serviceAccount,
+            serviceAccountId: google.identity.serviceAccountId,
+            customerId: google.directorySettings.customerId,
+            users: google.directory.snapshot(),
+        });
+    }
+    else if (method === 'GET' && path === '/config') {
+        sendJson(response, 200, google.config());
+    }
+    else if (method === 'POST' && path === '/config') {
+        sendJson(response, 200, google.applyConfig((await readJson())));
+    }
+    else if (method === 'POST' && path === '/reset') {
+        google.reset();
+        response.writeHead(204).end();
+    }
+    else if (method === 'POST' && path === '/users') {
+        const body = await readJson();
+        if (typeof body['primaryEmail'] !== 'string' || !body['primaryEmail'])
+            throw new GoogleAdminError(400, 'primaryEmail is required.');
+        try {
+            sendJson(response, 201, google.directory.addUser(body));
+        }
+        catch (error) {
+            throw new GoogleAdminError(409, error.message);
+        }
+    }
+    else if (method === 'DELETE' && /^\/users\/[^/]+$/.test(path)) {
+        google.directory.removeUser(userFor(decodeURIComponent(path.slice('/users/'.length))));
+        response.writeHead(204).end();
+    }
+    else if (/^\/users\/[^/]+\/photo$/.test(path)) {
+        const user = userFor(decodeURIComponent(path.slice('/users/'.length, -'/photo'.length)));
+        if (method === 'GET') {
+            const photo = google.directory.getPhoto(user.id);
+            if (!photo)
+                throw new GoogleAdminError(404, `Google user '${user.primaryEmail}' has no photo.`);
+            response.writeHead(200, { 'Content-Type': photo.mimeType, 'Content-Length': String(photo.bytes.length), 'X-Set-By': photo.setBy });
+            response.end(photo.bytes);
+        }
+        else if (method === 'PUT') {
+            // ?setBy=user stores it as a photo the user chose themselves (what an admin update may not replace).
+            const setBy = url.searchParams.get('setBy') === 'user' ? 'user' : 'admin';
+            const { body, tooLarge } = await readBody(request, 16 * 1024 * 1024);
+            const image = tooLarge ? undefined : sniffImage(body);
+            if (!image)
+                throw new GoogleAdminError(400, 'The body must be a JPEG, PNG, GIF, BMP or TIFF image.');
+            google.directory.setPhoto(user.id, { bytes: body, mimeType: image.mimeType, width: image.width ?? 0, height: image.height ?? 0, setBy });
+            response.writeHead(204).end();
+        }
+        else if (method === 'DELETE') {
+            google.directory.deletePhoto(user.id);
+            response.writeHead(204).end();
+        }
+        else {
+            throw new GoogleAdminError(405, 'Method not allowed.');
+        }
+    }
+    else {
+        throw new GoogleAdminError(404, `No admin endpoint ${method} ${GOOGLE_ADMIN_PATH}${path}.`);
+    }
+}
+
 // The one HTTPS server on 127.0.0.1 and its router. Paths:
 //   /v1.0/..., /beta/...        Microsoft Graph
 //   /{tenantId}/...             Entra ID (discovery, keys, token endpoint)
 //   /_github/...                GitHub Actions OIDC token service
+//   /_google/{host}/...         Google's hosts ({host}.googleapis.com), see google/service.ts
 //   /_emulator/...              admin API (no token; loopback only)
 // Every request except admin calls is written to the request log when its response ends.
 /** Bodies past this are not even buffered: answered 413 and drained. Photos are capped at 4 MB anyway. */
@@ -2808,6 +4304,8 @@ function apiFor(path) {
         return 'graph';
     if (path.startsWith(`${GITHUB_OIDC_PATH}/`))
         return 'github-oidc';
+    if (path.startsWith(`${GOOGLE_PATH}/`))
+        return 'google';
     return 'entra';
 }
 function writeGraphResult(response, call, result) {
@@ -2903,6 +4401,10 @@ function createEmulatorServer(tls, getComponents) {
 }
 async function handleRequest(components, request, response) {
     const url = new URL(request.url ?? '/', components.origin);
+    if (url.pathname === GOOGLE_ADMIN_PATH || url.pathname.startsWith(`${GOOGLE_ADMIN_PATH}/`)) {
+        await handleGoogleAdmin(components.google, request, response, url);
+        return;
+    }
     if (url.pathname === ADMIN_PATH || url.pathname.startsWith(`${ADMIN_PATH}/`)) {
         await components.admin.handle(request, response, url);
         return;
@@ -2928,6 +4430,20 @@ async function handleRequest(components, request, response) {
     });
     if (draft.api === 'graph') {
         await serveGraph(components, request, response, url, draft);
+    }
+    else if (draft.api === 'google') {
+        await components.google.handle(request, response, url, (note) => {
+            if (note.userId)
+                draft.userId = note.userId;
+            if (note.errorCode)
+                draft.errorCode = note.errorCode;
+            if (note.fault)
+                draft.fault = note.fault;
+            if (note.throttled)
+                draft.throttled = true;
+            if (note.reset)
+                draft.reset = true;
+        });
     }
     else if (draft.api === 'github-oidc') {
         if (!components.github.handle(request, response, url))
@@ -3195,7 +4711,7 @@ function resolveThrottle(option) {
 async function startEmulator(options = {}) {
     const ownsStateDir = options.stateDir === undefined;
     const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'entra-photos-emulator-')));
-    const [tls, githubKey, entraKey] = await Promise.all([prepareTls(stateDir), createSigningKey(), createSigningKey()]);
+    const [tls, githubKey, entraKey, googleKey] = await Promise.all([prepareTls(stateDir), createSigningKey(), createSigningKey(), createSigningKey()]);
     let components;
     const { server, sockets } = createEmulatorServer({ cert: tls.serverCertPem, key: tls.serverKeyPem }, () => components);
     await new Promise((resolve, reject) => {
@@ -3221,6 +4737,7 @@ async function startEmulator(options = {}) {
         policy: options.policy ?? { source: null, allowedRoles: [] },
         ...(options.accessTokenFormat ? { accessTokenFormat: options.accessTokenFormat } : {}),
         ...(options.noPhotoMetadata ? { noPhotoMetadata: options.noPhotoMetadata } : {}),
+        ...(options.groupPhotoAppOnly ? { groupPhotoAppOnly: options.groupPhotoAppOnly } : {}),
     });
     const random = seededRandom(options.seed ?? 1);
     const log = new RequestLog(options.requestLogLimit ?? 100_000);
@@ -3246,6 +4763,15 @@ async function startEmulator(options = {}) {
         log,
         graphUrl: origin,
     });
+    const google = new GoogleService({
+        origin,
+        github,
+        serviceAccountKey: googleKey,
+        random,
+        delays,
+        latencyMs: () => sampleLatency(admin.latency ?? undefined, random),
+        defaultUsers: googleSeedsFromDirectory(state.users),
+    }, options.google);
     const admin = new AdminApi({
         state,
         log,
@@ -3255,12 +4781,14 @@ async function startEmulator(options = {}) {
         github,
         entra,
         initial: { latency: options.latency ?? null, throttle, faults: faults.rules },
+        alsoReset: () => google.reset(),
     });
     components = {
         origin,
         graph,
         entra,
         github,
+        google,
         admin,
         log,
         delays,
@@ -3290,8 +4818,19 @@ async function startEmulator(options = {}) {
             ENTRA_PHOTOS_CLIENT_ID: clientId,
             ENTRA_PHOTOS_AUTHORITY_HOST: origin,
             ENTRA_PHOTOS_GRAPH_URL: origin,
+            // The Google target's sign-in (apply/drift --target google read them as their --google-* defaults).
+            ENTRA_PHOTOS_GOOGLE_ENDPOINT: google.endpoint,
+            ENTRA_PHOTOS_GOOGLE_WORKLOAD_IDENTITY_PROVIDER: google.workloadIdentityProvider,
+            ENTRA_PHOTOS_GOOGLE_SERVICE_ACCOUNT: google.identity.serviceAccount,
         },
         admin: new EmulatorAdminClient(adminUrl, tls.caCertPem),
+        google: {
+            endpoint: google.endpoint,
+            workloadIdentityProvider: google.workloadIdentityProvider,
+            serviceAccount: google.identity.serviceAccount,
+            customerId: google.directorySettings.customerId,
+            admin: new GoogleEmulatorAdminClient(adminUrl, tls.caCertPem),
+        },
         stop() {
             stopped ??= (async () => {
                 delays.stop();
@@ -3317,10 +4856,10 @@ const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
 const EMULATOR_USAGE = `Usage: entra-photos emulator [options]
 
-Runs a local tenant (Microsoft Graph, Entra ID, GitHub OIDC) on https://127.0.0.1 until
+Runs a local tenant (Microsoft Graph, Entra ID, GitHub OIDC, Google) on https://127.0.0.1 until
 interrupted. Prints one JSON line first: graphUrl, authorityHost, tenantId, clientId,
-caCertPath, adminUrl and env (NODE_EXTRA_CA_CERTS, ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN,
-ENTRA_PHOTOS_*).
+caCertPath, adminUrl, env (NODE_EXTRA_CA_CERTS, ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN,
+ENTRA_PHOTOS_*) and google (endpoint, workloadIdentityProvider, serviceAccount, customerId).
 
 Options:
   --port N                  Port on 127.0.0.1 (default: a free one)
@@ -3487,7 +5026,9 @@ async function runEmulatorCommand(argv, io = {}) {
         return EXIT_FAILURE;
     }
     const { url, graphUrl, authorityHost, tenantId, clientId, servicePrincipalId, oidcIssuer, caCertPath, adminUrl, env } = emulator;
-    stdout.write(`${JSON.stringify({ url, graphUrl, authorityHost, tenantId, clientId, servicePrincipalId, oidcIssuer, caCertPath, adminUrl, env })}\n`);
+    const { endpoint, workloadIdentityProvider, serviceAccount, customerId } = emulator.google;
+    const google = { endpoint, workloadIdentityProvider, serviceAccount, customerId };
+    stdout.write(`${JSON.stringify({ url, graphUrl, authorityHost, tenantId, clientId, servicePrincipalId, oidcIssuer, caCertPath, adminUrl, env, google })}\n`);
     stderr.write(`entra-photos emulator: serving ${url} (admin ${adminUrl}); Ctrl-C to stop\n`);
     await new Promise((resolve) => {
         const done = () => {

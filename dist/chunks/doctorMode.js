@@ -4,11 +4,12 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { l as logInfo, s as setOutput, c as setFailed } from './shared12.js';
-import { o as openTenant, J as githubOidcFromEnv } from './shared9.js';
-import { U as UserError } from './shared4.js';
-import { A as ACTION_VOCABULARY } from './shared5.js';
-import { a as diagnose, d as doctorText } from './shared15.js';
+import { l as logInfo, s as setOutput, a as setFailed } from './shared24.js';
+import { o as openTenant, g as githubOidcFromEnv } from './shared2.js';
+import { g as googleSettingsProblems, o as openGoogle } from './shared19.js';
+import { U as UserError } from './shared6.js';
+import { A as ACTION_VOCABULARY } from './shared13.js';
+import { a as diagnose, d as doctorText } from './shared23.js';
 import 'os';
 import 'crypto';
 import 'fs';
@@ -41,20 +42,25 @@ import 'node:dns';
 import 'string_decoder';
 import 'child_process';
 import 'timers';
-import './shared2.js';
+import './shared4.js';
+import './shared.js';
+import 'sharp';
+import 'node:os';
+import 'node:crypto';
 import 'process';
 import 'buffer';
-import 'node:os';
-import 'sharp';
-import 'node:crypto';
+import './shared5.js';
+import './shared7.js';
 import 'stream';
 import 'node:process';
 import 'tty';
 import 'url';
 import 'node:https';
-import 'node:fs/promises';
+import 'node:fs';
 import 'node:path';
-import './shared8.js';
+import 'node:fs/promises';
+import './shared9.js';
+import './shared22.js';
 
 /**
  * `mode: doctor`: the setup checks of `entra-photos doctor` (src/doctor/doctor.ts) in a workflow,
@@ -72,7 +78,13 @@ async function runDoctor(settings, env = process.env) {
     }
     // The token is requested when first needed: doctor reports a job without id-token: write as a problem.
     const tenant = openTenant(settings.tenant, () => githubOidcFromEnv(env, settings.audience)());
-    const report = await diagnose({ repo: settings.repoPath, tenant, env, words: ACTION_VOCABULARY, githubOidc: { audience: settings.audience } });
+    const google = () => {
+        const problems = googleSettingsProblems(settings.google, { provider: 'Input "google-workload-identity-provider"', serviceAccount: 'Input "google-service-account"', adminSubject: 'Input "google-admin-subject"', endpoint: 'Input "google-endpoint"' });
+        if (problems.length)
+            throw new UserError('config', problems.join(' '));
+        return openGoogle(settings.google, (audience) => githubOidcFromEnv(env, audience)());
+    };
+    const report = await diagnose({ repo: settings.repoPath, tenant, env, words: ACTION_VOCABULARY, githubOidc: { audience: settings.audience }, google });
     logInfo(doctorText(report));
     setOutput('problems', report.problems.length);
     if (report.problems.length > 0)

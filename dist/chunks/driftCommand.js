@@ -5,22 +5,26 @@ const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
 import { writeFile } from 'node:fs/promises';
-import { c as cliProgress } from './shared3.js';
-import { l as logSafeJson } from './shared2.js';
+import { c as cliProgress } from './shared15.js';
+import { l as logSafeJson } from './shared4.js';
 import path from 'node:path';
-import { U as UserError } from './shared4.js';
-import { C as CLI_VOCABULARY } from './shared5.js';
-import { w as wantsHelp, p as parseOptions, r as readFormat, b as repoDirectory, c as checkRevisionArguments, t as tenantFromArgs, i as interruptible, T as TENANT_OPTIONS } from './shared7.js';
-import { d as detectDrift, f as fixDrift, h as driftHtml, c as driftJson, a as driftText, i as inSync } from './shared13.js';
-import { v as validationText, c as applySucceeded } from './shared.js';
+import { U as UserError } from './shared6.js';
+import { C as CLI_VOCABULARY } from './shared13.js';
+import { w as wantsHelp, p as parseOptions, r as readFormat, a as repoDirectory, c as checkRevisionArguments } from './shared16.js';
+import { d as detectDrift, f as fixDrift, a as driftHtml, b as driftJson, c as driftText, i as inSync } from './shared17.js';
+import { v as validationText, d as applySucceeded } from './shared3.js';
 import { isGitRepository, defaultRemote } from './git.js';
-import './shared9.js';
+import { t as targetFromArgs, i as interruptible, T as TARGET_OPTIONS, a as TENANT_OPTIONS } from './shared18.js';
+import './shared2.js';
+import './shared.js';
+import 'sharp';
+import 'node:os';
+import 'node:crypto';
 import 'process';
 import 'buffer';
-import 'node:os';
-import 'sharp';
-import 'node:crypto';
+import './shared5.js';
 import 'node:zlib';
+import './shared7.js';
 import 'crypto';
 import 'stream';
 import 'util';
@@ -39,11 +43,16 @@ import 'events';
 import 'node:http';
 import 'node:https';
 import 'node:stream';
+import 'node:fs';
 import 'child_process';
+import './shared9.js';
 import './shared10.js';
 import './shared11.js';
-import 'node:fs';
+import './shared14.js';
+import './shared12.js';
+import './shared8.js';
 import 'node:child_process';
+import './shared19.js';
 
 /** `entra-photos drift [--fix]`: compare the tenant with a revision of the repository. */
 const DRIFT_USAGE = `Options for drift (tenant options as for apply):
@@ -52,9 +61,13 @@ const DRIFT_USAGE = `Options for drift (tenant options as for apply):
   --fix                     Upload the repository's version of different and missing photos
                             (and the declared policy) through apply; the applied record is not moved
   --dry-run                 With --fix: show what would be uploaded, write nothing
-  --environment NAME        With --fix: the environment (default: default)
+  --environment NAME        The environment whose record says which users wait for an account
+                            (default: every environment applied); with --fix, the one written
+                            (default: default)
+  --remote NAME|none        Where apply's record lives (default: origin if it exists)
   --allow-policy-lockout    With --fix: as for apply
   --threshold N             Same-photo similarity, 0..1 (default 0.975)
+  --target entra|google     Which directory to compare (default entra); google options as for apply
   --html FILE               Also write a local HTML page with both photos side by side
                             (contains photos: keep it on this machine)
   --format text|json
@@ -71,11 +84,13 @@ async function driftCommand(args, out) {
         fix: { type: 'boolean' },
         'dry-run': { type: 'boolean' },
         environment: { type: 'string' },
+        remote: { type: 'string' },
         'allow-policy-lockout': { type: 'boolean' },
         threshold: { type: 'string' },
         html: { type: 'string' },
         format: { type: 'string' },
         ...TENANT_OPTIONS,
+        ...TARGET_OPTIONS,
     }, DRIFT_USAGE);
     const format = readFormat(values.format);
     let threshold;
@@ -89,16 +104,19 @@ async function driftCommand(args, out) {
         throw new UserError('usage', `${repo} is not a git repository. drift compares a commit of your photos repository with the tenant: run it in a clone (or pass --repo).`);
     }
     await checkRevisionArguments(repo, { '--head': values.head });
-    const tenant = tenantFromArgs('drift', values);
+    const tenant = targetFromArgs('drift', values);
     const log = format === 'text' ? (line) => out.write(`${line}\n`) : () => { };
+    const remoteName = values.remote ?? (await defaultRemote(repo)) ?? 'none';
+    const remote = remoteName === 'none' ? undefined : remoteName;
+    // Users apply left waiting for an account are reported apart, not as drift.
+    const waitingRecord = { ...(remote ? { remote } : {}), ...(values.environment ? { environment: values.environment } : {}) };
     return interruptible(async (signal) => {
-        const result = await detectDrift({ repo, ...(values.head ? { head: values.head } : {}), ...(threshold !== undefined ? { threshold } : {}), thumbnails: values.html !== undefined, signal, log, progress: cliProgress() }, tenant);
+        const result = await detectDrift({ repo, ...(values.head ? { head: values.head } : {}), ...(threshold !== undefined ? { threshold } : {}), thumbnails: values.html !== undefined, signal, log, progress: cliProgress(), waitingRecord }, tenant);
         if (result.validation.findings.some((f) => f.severity === 'error')) {
             out.write(validationText(result.validation));
             out.write('The repository does not validate: drift was not checked. Fix the findings above first.\n');
             return 1;
         }
-        const remote = values.fix ? await defaultRemote(repo) : undefined;
         const fix = values.fix
             ? await fixDrift(result, { repo, environment: values.environment ?? 'default', ...(remote ? { remote } : {}), dryRun: values['dry-run'] ?? false, allowPolicyLockout: values['allow-policy-lockout'] ?? false, words: CLI_VOCABULARY, signal, log, progress: cliProgress() }, tenant)
             : undefined;

@@ -5,8 +5,9 @@ const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
 import { execFile, spawn } from 'node:child_process';
+import path from 'node:path';
 import { promisify } from 'node:util';
-import { U as UserError } from './shared4.js';
+import { U as UserError } from './shared6.js';
 
 class CatFileParser {
     onAnswer;
@@ -75,8 +76,30 @@ class CatFileParser {
 }
 
 const execFileAsync = promisify(execFile);
+/**
+ * Git commands that write to the repository (its refs, its shallow file, a notes merge's work
+ * files). The action applies several targets at once in one checkout (issue 16), and two of these
+ * at once in one repository fail on git's lock files ("Unable to create '.git/shallow.lock': File
+ * exists"), so within this process they take turns per repository. Reads run freely.
+ */
+const WRITING_COMMANDS = new Set(['fetch', 'push', 'update-ref', 'notes', 'tag', 'commit', 'commit-tree', 'hash-object', 'mktree', 'merge', 'pack-refs', 'gc', 'reset', 'checkout']);
+const writerTurns = new Map();
 /** Runs git in a repository and returns stdout; failures become UserErrors that quote git. */
 async function git(repo, args, options = {}) {
+    if (!WRITING_COMMANDS.has(args[0] ?? ''))
+        return runGit(repo, args, options);
+    const key = path.resolve(repo);
+    const previous = writerTurns.get(key) ?? Promise.resolve();
+    const mine = previous.then(() => runGit(repo, args, options));
+    const settled = mine.catch(() => undefined);
+    writerTurns.set(key, settled);
+    void settled.then(() => {
+        if (writerTurns.get(key) === settled)
+            writerTurns.delete(key);
+    });
+    return mine;
+}
+async function runGit(repo, args, options) {
     try {
         const { stdout } = await execFileAsync('git', args, { cwd: repo, maxBuffer: options.maxBuffer ?? 256 * 1024 * 1024, encoding: 'utf8', env: { ...gitEnv(), ...options.env } });
         return stdout;
@@ -190,14 +213,14 @@ class BlobReader {
  * actions/checkout's default shallow clone (fetch-depth: 1) a pull request's base is missing,
  * and asking every user to change their checkout would be worse than one small fetch.
  */
-async function ensureCommit(repo, sha) {
+async function ensureCommit(repo, sha, remote = 'origin') {
     if (await gitMaybe(repo, ['cat-file', '-e', `${sha}^{commit}`]) !== undefined)
         return;
     try {
-        await git(repo, ['fetch', '--quiet', '--no-tags', '--depth=1', 'origin', sha]);
+        await git(repo, ['fetch', '--quiet', '--no-tags', '--depth=1', remote, sha]);
     }
     catch (err) {
-        throw new UserError('git', `Commit ${sha} is not in the checkout and fetching it from origin failed (${err.message}). Check out with "fetch-depth: 0", or make sure origin is reachable.`);
+        throw new UserError('git', `Commit ${sha} is not in the checkout and fetching it from ${remote} failed (${err.message}). Check out with "fetch-depth: 0", or make sure ${remote} is reachable.`);
     }
 }
 /** Parent commit ids of a commit (available even in a shallow clone: they are in the commit). */

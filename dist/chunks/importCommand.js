@@ -5,26 +5,30 @@ const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
 import path from 'node:path';
-import { p as printable, l as logSafeJson } from './shared2.js';
-import { U as UserError } from './shared4.js';
-import { w as wantsHelp, p as parseOptions, r as readFormat, b as repoDirectory, t as tenantFromArgs, T as TENANT_OPTIONS } from './shared7.js';
+import { p as printable, l as logSafeJson } from './shared4.js';
+import { U as UserError } from './shared6.js';
+import { w as wantsHelp, p as parseOptions, r as readFormat, a as repoDirectory } from './shared16.js';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { m as mapLimit, b as recommendedParallelism, g as checkPhoto } from './shared9.js';
+import { n as mapLimit, c as checkPhoto } from './shared2.js';
+import { r as recommendedParallelism } from './shared.js';
 import 'sharp';
 import 'node:crypto';
-import { a as listAllDirectoryUsers } from './shared11.js';
-import { i as insideRepo, d as declaredUsers, f as findDeclaration, a as appendToManifest, w as writeAtomic, m as manifestText, s as safeFileStem } from './shared14.js';
+import { p as photoTargetOf } from './shared11.js';
+import { i as insideRepo, d as declaredUsers, a as findDeclaration, b as appendToManifest, w as writeAtomic, m as manifestText, s as safeFileStem } from './shared21.js';
+import { i as isGuid } from './shared5.js';
+import { l as listAllSubjects } from './shared12.js';
+import { b as tenantFromArgs, a as TENANT_OPTIONS } from './shared18.js';
 import 'node:util';
-import 'process';
-import 'buffer';
-import 'node:os';
 import 'node:zlib';
+import './shared7.js';
 import 'crypto';
+import 'buffer';
 import 'stream';
 import 'util';
 import 'http';
 import 'fs';
 import 'path';
+import 'node:os';
 import 'node:process';
 import 'net';
 import 'tls';
@@ -36,8 +40,11 @@ import 'events';
 import 'node:http';
 import 'node:https';
 import 'node:stream';
+import 'node:fs';
 import 'child_process';
-import './shared8.js';
+import 'process';
+import './shared22.js';
+import './shared19.js';
 
 function decodeText(bytes) {
     const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
@@ -242,7 +249,6 @@ async function readCsvDelivery(csvPath, options = {}) {
  * tenant (one paged listing) or, offline, from a roster CSV exported from the SIS/HR system.
  * More than one candidate is an ambiguity, never a guess.
  */
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 class Directory {
     #byEmployeeId = new Map();
     #byUpn = new Map();
@@ -268,7 +274,7 @@ class Directory {
     }
     match(id) {
         const value = id.trim();
-        if (GUID.test(value)) {
+        if (isGuid(value)) {
             const user = this.#byObjectId.get(value.toLowerCase());
             return user ? { kind: 'matched', user, by: 'objectId' } : { kind: 'unmatched' };
         }
@@ -385,7 +391,7 @@ async function importDelivery(options, tenant) {
         log(`Roster columns: userPrincipalName ← ${shown('userPrincipalName')}, mail ← ${shown('mail')}, employeeId ← ${shown('employeeId')}, name ← ${shown('displayName')}.`);
     }
     else if (tenant) {
-        rosterUsers = (await listAllDirectoryUsers(tenant.connection)).map((u) => ({
+        rosterUsers = (await listAllSubjects(photoTargetOf(tenant))).map((u) => ({
             id: u.id,
             userPrincipalName: u.userPrincipalName,
             ...(u.mail ? { mail: u.mail } : {}),

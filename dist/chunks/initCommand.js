@@ -4,11 +4,13 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
+import { i as isGuid } from './shared5.js';
 import { lstat, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { p as printable, m as manifestSchema, a as parseCloud } from './shared2.js';
-import { U as UserError } from './shared4.js';
+import { p as printable, m as manifestSchema } from './shared4.js';
+import { U as UserError } from './shared6.js';
+import { p as parseCloud } from './shared7.js';
 
 /**
  * `entra-photos init [DIR]`: scaffolds a photos repository (manifests, photos, workflows,
@@ -29,8 +31,8 @@ const INIT_USAGE = `Usage: entra-photos init [DIR] [options]
 
 Scaffolds a photos repository in DIR (default: the current directory; created if missing):
 manifests/ with a commented example, photos/, .github/workflows/ (pull request check, apply on
-push to main, nightly drift), .github/CODEOWNERS, README.md, and ${SCHEMA_PATH} (editor
-completion for manifests). Existing files are not overwritten without --force.
+push to main, nightly drift, export by hand), .github/CODEOWNERS, README.md, and ${SCHEMA_PATH}
+(editor completion for manifests). Existing files are not overwritten without --force.
 
 Options:
   --tenant-id ID             Directory (tenant) ID (default: a placeholder to replace)
@@ -45,7 +47,6 @@ Options:
   --force                    Overwrite files that already exist
   -h, --help                 Show this help
 `;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** GitHub allows more in environment names; this subset is safe in YAML, tags and OIDC subjects. */
 const ENVIRONMENT = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 /** `@user`, `@org/team` or an e-mail address, separated by spaces. */
@@ -82,7 +83,7 @@ function parseInitArgs(args) {
     const guid = (name, value) => {
         if (value === undefined)
             return undefined;
-        if (!GUID.test(value.trim())) {
+        if (!isGuid(value.trim())) {
             throw new UserError('usage', `--${name} must be a GUID like 0b6c2f0e-3c1d-4a3e-9f7a-2d5e8c1b9a01 (the app registration's Overview page shows it), not "${printable(value)}".`);
         }
         return value.trim().toLowerCase();
@@ -145,6 +146,7 @@ function initFiles(options) {
     files.set('.github/workflows/photos-pull-request.yml', pullRequestWorkflow());
     files.set('.github/workflows/photos-apply.yml', applyWorkflow(options));
     files.set('.github/workflows/photos-drift.yml', driftWorkflow(options));
+    files.set('.github/workflows/photos-export.yml', exportWorkflow(options));
     files.set('.github/CODEOWNERS', codeowners(options));
     files.set('README.md', repositoryReadme(options));
     if (options.lfs)
@@ -188,7 +190,7 @@ async function initCommand(args, out) {
 function nextSteps(o) {
     const todo = [];
     if (o.tenantId === PLACEHOLDER_ID || o.clientId === PLACEHOLDER_ID) {
-        todo.push('Put the tenant id and client id of your app registration into .github/workflows/photos-apply.yml and photos-drift.yml (or run init again with --tenant-id and --client-id --force).');
+        todo.push('Put the tenant id and client id of your app registration into .github/workflows/photos-apply.yml, photos-drift.yml and photos-export.yml (or run init again with --tenant-id and --client-id --force).');
     }
     if (o.owners === PLACEHOLDER_OWNERS)
         todo.push(`Replace ${PLACEHOLDER_OWNERS} in .github/CODEOWNERS with the team that reviews photos.`);
@@ -423,6 +425,68 @@ ${tenantInputs(o, o.driftClientId, '          ')}
 ${tenantInputs(o, o.clientId, '          ')}
 `;
 }
+function exportWorkflow(o) {
+    return `# Adopt the photos the tenant already has, without a CLI: Actions → "Photos — export from the
+# tenant" → Run workflow. The job signs in like apply (environment "${o.environment}", so its
+# reviewers approve the run), downloads the photos of the users no manifest declares yet, commits
+# them on a new branch entra-photos/export/RUN_ID and opens a pull request, which then goes
+# through the normal check, review and apply. Nothing to adopt: no branch, no pull request.
+#
+# Two GitHub facts (docs/setup.md, "Adopting existing photos from GitHub"):
+# - GitHub refuses pull requests from the workflow's token unless Settings → Actions → General →
+#   "Allow GitHub Actions to create and approve pull requests" is on. Off: the branch is still
+#   pushed and the job says how to open the pull request by hand.
+# - GitHub does not start the pull-request check by itself for a pull request this token opens:
+#   approve the waiting check in the pull request, or close and reopen it. A GitHub App token in
+#   github-token avoids both.
+name: Photos — export from the tenant
+
+on:
+  workflow_dispatch:
+    inputs:
+      domain:
+        description: Only users whose userPrincipalName ends in @DOMAIN (several separated by commas; empty for all)
+        type: string
+        default: ''
+      group:
+        description: Only members of this group, by object id or display name (needs GroupMember.Read.All)
+        type: string
+        default: ''
+
+permissions:
+  contents: write         # push the export branch
+  pull-requests: write    # open its pull request
+  id-token: write         # request the GitHub OIDC token exchanged for a Graph token
+
+concurrency:
+  group: photos-export-${o.environment}
+  cancel-in-progress: false
+
+jobs:
+  export:
+    runs-on: ubuntu-latest
+    environment: ${o.environment}
+    timeout-minutes: 360
+    steps:
+      - uses: actions/checkout@v5
+        with:
+          lfs: true
+      - name: Export
+        id: export
+        uses: ${ACTION_REF}
+        with:
+          mode: export
+          export-domain: \${{ inputs.domain }}
+          export-group: \${{ inputs.group }}
+${tenantInputs(o, o.clientId, '          ')}
+      - name: Report
+        if: always()
+        env:
+          EXPORTED: \${{ steps.export.outputs.exported }}
+          PULL_REQUEST: \${{ steps.export.outputs.pull-request }}
+        run: echo "exported=$EXPORTED pull-request=$PULL_REQUEST"
+`;
+}
 function repositoryReadme(o) {
     return `# Profile photos
 
@@ -439,6 +503,7 @@ replaces photos is checked and shows a plan; a merge to \`main\`, approved in th
 | \`.github/workflows/photos-pull-request.yml\` | checks every pull request (required check **Validate photos**) |
 | \`.github/workflows/photos-apply.yml\` | applies merges to main in the \`${o.environment}\` environment |
 | \`.github/workflows/photos-drift.yml\` | nightly read-only comparison with the tenant (\`${o.driftEnvironment}\`) |
+| \`.github/workflows/photos-export.yml\` | run by hand: adopts the tenant's existing photos in a pull request |
 
 ## Changing a photo
 
@@ -458,4 +523,4 @@ https://github.com/entra-photos/entra-photos/blob/main/docs/setup.md
 `;
 }
 
-export { ACTION_REF, DEFAULT_INIT_OPTIONS, INIT_USAGE, PLACEHOLDER_ID, SCHEMA_PATH, applyWorkflow, driftWorkflow, initCommand, initFiles, parseInitArgs, pullRequestWorkflow };
+export { ACTION_REF, DEFAULT_INIT_OPTIONS, INIT_USAGE, PLACEHOLDER_ID, SCHEMA_PATH, applyWorkflow, driftWorkflow, exportWorkflow, initCommand, initFiles, parseInitArgs, pullRequestWorkflow };

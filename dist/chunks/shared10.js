@@ -4,12 +4,14 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { U as UserError } from './shared4.js';
-import { A as classifyFailure, n as backoffDelayMs, w as isGraphError } from './shared9.js';
+import { U as UserError } from './shared6.js';
+import { f as classifyHttpFailure, h as failureName, j as backoffDelayMs } from './shared2.js';
 
 /**
- * WritePacer: runs photo writes as fast as the tenant allows, and no faster, learning the limit
- * from the 429s themselves.
+ * WritePacer: runs photo writes (and downloads) as fast as the directory allows, and no faster,
+ * learning the limit from the 429s themselves. Target-neutral: which failures are throttling, worth
+ * another attempt or final is the target's call (`classify`, from the port's classifyFailure;
+ * default: plain HTTP rules, which are Graph's). The numbers below are Entra's, where it was tuned.
  *
  * Microsoft documents no cross-mailbox limit for photo writes, and no early-warning header for them
  * (Photo is under the Outlook service limits; x-ms-throttle-limit-percentage is documented for the
@@ -36,18 +38,30 @@ import { A as classifyFailure, n as backoffDelayMs, w as isGraphError } from './
  *      whole periods apart, so R = periods spanned / span (see scheduleRate; not when every
  *      refusal got the same wait: a fixed Retry-After only mirrors when they came);
  *    - else from the cycle: requests that succeeded between the previous gate opening (or the
- *      first start) and this event, divided by the time from there to the new gate opening;
- *    - a fixed window shows as refused requests all told to come back at the same, distant moment:
+ *      first start) and this event, divided by the time from there to the new gate opening (not
+ *      when the wait we were told outlasts the sending it ends: that measures the wait);
+ *    - a fixed window shows as refused requests all told to come back at the same, distant moment
+ *      (read through network and event-loop jitter, the moments scatter a little: "the same" is
+ *      also a least-squares slope of moment against arrival under 0.5, see comebackSlope):
  *      then the cycle is the window and its successes the quota, and the pacer sends the quota as
  *      soon as each window opens, then waits for the next one;
+ *    - a schedule that reads far above what the cycle admitted (1.5×) is jitter taken for slots,
+ *      and is not used;
  *    - with no usable measurement the rate is cut to 0.8×; with nothing accepted since the cycle
  *      began (refused from the first request) it is left alone;
- *    - refused on arrival (far faster than a write answers) and only with more requests in flight
- *      than ever succeeded together: a concurrency limit. The cap on requests in flight becomes
- *      the most that succeeded together (tried one higher after 30 s without a 429); the rate stays.
+ *    - refused on arrival (in under half a write's round trip) and only with more requests in
+ *      flight than ever succeeded together: a concurrency limit. The cap on requests in flight
+ *      becomes one less than were in flight at the refusal (tried one higher after 30 s without a
+ *      429); the rate stays, and no gate: only the refused request waits its Retry-After. Not on
+ *      arrival, the second event in a row that starts that way (#onConcurrencyRefusal).
+ *    - a known window whose opening comes a little later than we thought (its period was read
+ *      short) moves its phase to the server's moment.
  * 4. No continuous probing upward (every probe past the limit costs about rate × latency refused
- *    requests). After 30 s without a 429 the estimate may be stale (the limit may have risen, or
- *    it was measured during a storm): the rate then grows 25% every 5 s until a 429 measures again.
+ *    requests), but for a rate read from a Retry-After schedule through jitter (not clean periods)
+ *    or set by a blind 0.8× cut: that one may be low, and nothing else would say so, so it creeps
+ *    up by 5% of itself per second (up to +50%) until the next 429. After 30 s without a 429 the
+ *    estimate may be stale (the limit may have risen, or it was measured during a storm): the rate
+ *    then grows 25% every 5 s until a 429 measures again.
  *    (A server that sends the early-warning header says sooner: see 5.)
  * 5. Early warning, when the server sends it (a task's result carrying a numeric `throttleUsage`,
  *    as putPhoto returns x-ms-throttle-limit-percentage), until the first 429: past 80% of the
@@ -80,6 +94,11 @@ function attemptsOf(error) {
 const RATE_MARGIN = 0.97;
 /** Without a measurement, a refusal after some successes cuts the rate this much. */
 const BLIND_CUT = 0.8;
+/**
+ * A refusal answered in under this share of the smoothed round trip of successful writes was
+ * refused on arrival (a write is decided after its body is taken in and processed).
+ */
+const FAST_SHARE = 0.5;
 /** Retry-After targets closer than this are the same moment (Graph rounds to the millisecond). */
 const SAME_TARGET_MS = 3;
 /** A cycle measures the rate only with this many successes over at least this long. */
@@ -93,10 +112,22 @@ const CYCLE_MIN_MS = 500;
 const WINDOW_MIN_WAIT_MS = 20;
 const WINDOW_MIN_PERIODS = 3;
 /**
+ * Refusals whose comeback moments move less than this with their arrivals (least squares) are
+ * sent back to one moment: a window (a fixed Retry-After moves 1:1, a bucket's slots faster).
+ */
+const WINDOW_MAX_SLOPE = 0.5;
+/** Once a window is known, refusals within this share of its period of each other are its closing. */
+const WINDOW_JITTER_SHARE = 0.05;
+/** A Retry-After schedule is believed only up to this multiple of the rate the cycle admitted. */
+const SCHEDULE_MAX_OVER_CYCLE = 1.5;
+/**
  * Share of a learned window quota sent at each opening. All of it: the quota was counted (the
  * successes of a window that then refused), and each opening is the moment the server named.
  */
 const WINDOW_BUDGET = 1;
+/** After a rate read through jitter, the paced rate grows by this share of it per second, up to CREEP_MAX more. */
+const CREEP_PER_SECOND = 0.05;
+const CREEP_MAX = 0.5;
 /** Quiet (no 429) this long: the estimate may be stale; the rate then grows by QUIET_GAIN per QUIET_STEP_MS. */
 const QUIET_MS = 30_000;
 const QUIET_STEP_MS = 5_000;
@@ -137,6 +168,8 @@ class WritePacer {
     /** When the paced rate was last set (quiet probing counts from here or the last event). */
     #pacedAt = 0;
     #window;
+    /** After a rate read through jitter: the paced rate grows by `perSecond` from `from` until the next 429. */
+    #creep;
     #refillEstimate = null;
     #nextStartAt = 0;
     // Gate, probe, events.
@@ -160,6 +193,8 @@ class WritePacer {
     /** Cap on requests in flight learned from refusals on arrival (a concurrency limit); when it was set. */
     #cap;
     #capAt = 0;
+    /** Congestion events in a row whose first refusal had more in flight than ever succeeded (see #onConcurrencyRefusal). */
+    #crowdedStrikes = 0;
     /** Smoothed round trip of successful attempts (ms). */
     #rttMs;
     /** Early warning: the ramp's rate at the first warning (above the limit), level samples for the fit, last adjustment and level. */
@@ -184,7 +219,7 @@ class WritePacer {
         this.#maxConcurrency = Math.max(1, Math.floor(options.maxConcurrency ?? 32));
         this.#initialConcurrency = Math.min(this.#maxConcurrency, Math.max(1, Math.floor(options.initialConcurrency ?? 2)));
         this.#initialRate = Math.max(MIN_RATE, options.initialRate ?? 40);
-        this.#rampDoublingMs = Math.max(50, (options.rampDoublingSeconds ?? 1.5) * 1000);
+        this.#rampDoublingMs = Math.max(50, (options.rampDoublingSeconds ?? 1.75) * 1000);
         this.#maxAttempts = Math.max(1, options.maxAttempts ?? 6);
         this.#cap = this.#maxConcurrency;
         this.#now = options.now ?? (() => performance.now());
@@ -211,8 +246,8 @@ class WritePacer {
         return this.#queue.length + this.#retryTimers.size + this.#inFlight;
     }
     /**
-     * Runs `task` (one HTTP attempt that throws GraphError on failure) under the pacer's schedule,
-     * retrying it as the failure allows. Resolves with the task's value or rejects with its last
+     * Runs `task` (one attempt that throws the target's error on failure, read by `classify`) under
+     * the pacer's schedule, retrying it as the failure allows. Resolves with the task's value or rejects with its last
      * error (see attemptsOf) or PacerCancelledError.
      */
     run(task, label) {
@@ -269,7 +304,8 @@ class WritePacer {
             return Math.min(this.#initialRate * 2 ** this.#rampLog2, this.#rateCeiling());
         const quietMs = now - Math.max(this.#lastReactionAt, this.#pacedAt);
         const gain = quietMs > QUIET_MS ? Math.min(16, QUIET_GAIN ** ((quietMs - QUIET_MS) / QUIET_STEP_MS)) : 1;
-        return Math.max(MIN_RATE, Math.min(this.#pacedRate * gain, this.#rateCeiling()));
+        const creep = this.#creep && now > this.#creep.from ? Math.min(this.#pacedRate * CREEP_MAX, (this.#creep.perSecond * (now - this.#creep.from)) / 1000) : 0;
+        return Math.max(MIN_RATE, Math.min((this.#pacedRate + creep) * gain, this.#rateCeiling()));
     }
     #advanceRamp(now) {
         if (this.#mode === 'ramp' && this.#rampRunning && this.#rampAt !== undefined) {
@@ -313,6 +349,7 @@ class WritePacer {
                 if (now >= window.nextOpen) {
                     const periods = Math.floor((now - window.nextOpen) / window.periodMs) + 1;
                     window.nextOpen += periods * window.periodMs;
+                    window.opened += periods;
                     window.sent = 0;
                 }
                 if (!this.#needProbe && window.sent >= Math.max(1, Math.floor(window.quota * WINDOW_BUDGET))) {
@@ -490,8 +527,8 @@ class WritePacer {
         this.#stats.outcomes[outcome] = (this.#stats.outcomes[outcome] ?? 0) + 1;
     }
     #onFailure(job, error) {
-        const disposition = classifyFailure(error);
-        this.#count(outcomeName(error));
+        const disposition = (this.#options.classify ?? classifyHttpFailure)(error);
+        this.#count(failureName(error));
         this.#answered = true;
         if (job.probe && disposition.kind !== 'throttled')
             this.#probeInFlight = false;
@@ -563,11 +600,13 @@ class WritePacer {
                 this.#queue.push(job); // the next probe is another task
             return;
         }
+        // Refused on arrival: answered much faster than a write is.
+        const fast = this.#rttMs !== undefined && now - job.startedAt < this.#rttMs * FAST_SHARE;
+        if (this.#onConcurrencyRefusal(job, waitMs, requeue, now, fast))
+            return;
         this.#setGate(now + waitMs, now);
         if (requeue)
             this.#queue.unshift(job);
-        // Refused on arrival: answered much faster than a write is.
-        const fast = this.#rttMs !== undefined && now - job.startedAt < this.#rttMs * 0.3;
         if (job.startedAt >= this.#lastReactionAt || !this.#event) {
             // A new congestion event: the first 429 for a request started after we last reacted. From
             // here the 429s set the rate; an early-warning fit in progress starts over.
@@ -583,8 +622,10 @@ class WritePacer {
                 concurrencyLike: fast,
                 fewestRefusedInFlight: job.inFlightAtStart,
                 schedule: undefined,
+                scheduleClean: true,
                 reason: undefined,
                 firstWaitMs: waitMs,
+                resync: false,
                 before: { mode: this.#mode, rampLog2: this.#rampLog2, pacedRate: this.#pacedRate, window: this.#window ? { ...this.#window } : undefined },
             };
             this.#estimate(this.#event, now, true);
@@ -597,6 +638,65 @@ class WritePacer {
             event.fewestRefusedInFlight = Math.min(event.fewestRefusedInFlight, job.inFlightAtStart);
             this.#estimate(event, now, false);
         }
+    }
+    /**
+     * A refusal on arrival with more requests in flight than ever succeeded together (recently): a
+     * concurrency limit (Outlook's 4 concurrent requests per app and mailbox; or per app, in an
+     * older reading). The cap on requests in flight drops to what the refusal allows, and
+     * only the refused request waits its Retry-After: the others are not refused for being many at
+     * once, so holding them all (the gate) would only lose the Retry-After's time. If the reading is
+     * wrong (a rate limit that answers fast), nothing is lost: the cap is at or under what is in
+     * flight, so nothing new starts before those requests answer, and their 429s close the gate.
+     * Returns false when the refusal does not look like one.
+     */
+    #onConcurrencyRefusal(job, waitMs, requeue, now, fast) {
+        let mostOk = 0;
+        for (let i = this.#okAt.length - 1; i >= 0 && this.#okAt[i] >= now - QUIET_MS; i--)
+            mostOk = Math.max(mostOk, this.#okInFlight[i]);
+        // Refused on arrival with more in flight than ever succeeded. Not on arrival (or the round trip
+        // hides it), a rate limit's first bite looks the same (the most ever in flight), and a slow
+        // refusal holds a slot of ours, not the server's, so one as many as ever succeeded counts: a
+        // second congestion event in a row that starts this way is a concurrency limit; the first is
+        // handled as a rate limit (the gate).
+        const crowded = mostOk > 0 && (fast ? job.inFlightAtStart > mostOk : job.inFlightAtStart >= mostOk);
+        if (!crowded) {
+            this.#crowdedStrikes = 0;
+            return false;
+        }
+        if (!fast) {
+            if (job.startedAt >= this.#lastReactionAt)
+                this.#crowdedStrikes++;
+            if (this.#crowdedStrikes < 2)
+                return false;
+        }
+        // Refused with k in flight (itself included; the server saw at most k − 1 others): the limit
+        // is at most k − 1. A later refusal with fewer in flight cuts again. Never below one: a cap
+        // of 0 would start nothing again and the run would wait forever (a slow refusal with one in
+        // flight, as many as ever succeeded, reads as crowded).
+        const cap = Math.max(1, job.inFlightAtStart - 1);
+        if (cap < this.#capNow(now)) {
+            this.#stats.events++;
+            this.#cap = cap;
+            this.#emitRate(this.#stats.events === 1 ? 'first throttling: concurrency limit' : 'concurrency limit');
+        }
+        this.#capAt = now;
+        if (requeue) {
+            const timer = setTimeout(() => {
+                this.#retryTimers.delete(timer);
+                this.#queue.unshift(job);
+                this.#pump();
+            }, waitMs);
+            this.#retryTimers.set(timer, job);
+        }
+        return true;
+    }
+    /**
+     * Whether refusals sent back to `opening` mean a known window opens later than we thought: just
+     * after the opening we last sent at (within a quarter of the period), and not before it.
+     */
+    #lateOpening(window, opening) {
+        const lastOpening = window.nextOpen - window.periodMs;
+        return opening > lastOpening && opening - lastOpening <= window.periodMs * 0.25;
     }
     #restore(state) {
         this.#mode = state.mode;
@@ -623,7 +723,11 @@ class WritePacer {
         const cycleMs = this.#gateUntil - event.cycleStart;
         const targets = [...event.targets].sort((a, b) => a - b);
         const sameMoment = targets.length >= 2 && targets[targets.length - 1] - targets[0] <= SAME_TARGET_MS;
-        event.schedule = scheduleRate(targets, event.refusedAt, (from, to) => this.#okAt.filter((at) => at > from && at < to).length) ?? event.schedule;
+        const read = scheduleRead(targets, event.refusedAt, (from, to) => this.#okAt.filter((at) => at > from && at < to).length);
+        if (read) {
+            event.schedule = read.rate;
+            event.scheduleClean = read.clean;
+        }
         const schedule = event.schedule;
         let estimate;
         let reason;
@@ -631,7 +735,18 @@ class WritePacer {
         // away; or one such refusal when a window is already known): a window closing.
         const cycleRate = okBeforeOpening / (Math.max(1, opening - event.cycleStart) / 1000);
         const distant = event.firstWaitMs >= Math.max(WINDOW_MIN_WAIT_MS, (WINDOW_MIN_PERIODS * 1000) / Math.max(MIN_RATE, cycleRate));
-        const windowLike = (sameMoment || (this.#window !== undefined && targets[targets.length - 1] - targets[0] <= SAME_TARGET_MS)) && distant;
+        // The comeback moments are read through the network and our event loop (each answer arrives
+        // a little late, and the Retry-After counts from when the server decided), so "one moment" is
+        // also told from how the moments move with the arrivals: not at all for a window (see
+        // comebackSlope).
+        const slope = comebackSlope(event.refusedAt, event.targets);
+        const tolerance = this.#window ? Math.max(SAME_TARGET_MS, this.#window.periodMs * WINDOW_JITTER_SHARE) : SAME_TARGET_MS;
+        const oneMoment = sameMoment || (slope !== undefined && slope < WINDOW_MAX_SLOPE) || (this.#window !== undefined && targets[targets.length - 1] - targets[0] <= tolerance);
+        const windowLike = oneMoment && distant;
+        // A schedule read far above what the cycle admitted is jitter read as slots (a bucket's
+        // admissions over the cycle include its burst, so they are above its rate, not below).
+        const cycleMeasured = ok >= CYCLE_MIN_OK && cycleMs >= CYCLE_MIN_MS ? ok / (cycleMs / 1000) : undefined;
+        const scheduleTrusted = schedule !== undefined && (cycleMeasured === undefined || schedule <= cycleMeasured * SCHEDULE_MAX_OVER_CYCLE);
         if (event.concurrencyLike && mostOkInFlight > 0 && event.fewestRefusedInFlight > mostOkInFlight) {
             // Refused on arrival, and only with more in flight than ever succeeded: a concurrency limit.
             // The cap explains it; the rate stays.
@@ -639,32 +754,59 @@ class WritePacer {
             this.#capAt = now;
             reason = 'concurrency limit';
         }
+        else if (this.#window && (event.resync || this.#lateOpening(this.#window, opening))) {
+            // A known window whose opening came later than we thought (its period was read a little
+            // short: the first answer, which dates the first window, came back through the same jitter):
+            // the requests sent at our opening were refused, told to come back a little later. Take the
+            // server's moment as the opening, and spread the lag over the openings since the period was
+            // read. The quota stands.
+            const known = this.#window;
+            if (!event.resync) {
+                const lastOpening = known.nextOpen - known.periodMs;
+                // (At most 5% a time: the period was measured; mostly the phase is off.)
+                known.periodMs += Math.min(known.periodMs * 0.05, (opening - lastOpening) / Math.max(1, known.opened));
+                event.resync = true;
+            }
+            known.nextOpen = opening;
+            known.sent = 0;
+            known.opened = 0;
+            estimate = known.quota / (known.periodMs / 1000);
+            reason = 'window (opening later than thought)';
+        }
         else if (windowLike && okBeforeOpening >= CYCLE_MIN_OK) {
             // A window: its quota arrives at once when it opens. The quota: the successes admitted
             // before it closed (a request of this cycle answered after the opening belongs to the next
             // window); the period: from the cycle's start (the previous opening) to this opening.
             // The first window started when our first request reached the server (about when its answer
             // came back: the decision follows the latency here), not when it left.
-            const periodStart = event.cycleStart === this.#firstStartAt && this.#firstAnswerAt !== undefined && this.#firstAnswerAt < opening ? this.#firstAnswerAt : event.cycleStart;
+            const fromFirstAnswer = event.cycleStart === this.#firstStartAt && this.#firstAnswerAt !== undefined && this.#firstAnswerAt < opening;
+            // That answer came back late by the jitter every answer carries, as did the refusals: their
+            // comeback moments scatter above the true opening by it, so their mean above the earliest is
+            // what the first answer is likely late by (else the period reads short and our openings creep
+            // ahead of the server's).
+            const answerLag = fromFirstAnswer && targets.length >= 3 ? targets.reduce((sum, t) => sum + t, 0) / targets.length - opening : 0;
+            const periodStart = fromFirstAnswer ? this.#firstAnswerAt - answerLag : event.cycleStart;
             const existing = this.#window;
-            const sameOpening = existing && (Math.abs(existing.nextOpen - opening) <= SAME_TARGET_MS || Math.abs(existing.nextOpen - existing.periodMs - opening) <= SAME_TARGET_MS);
+            const sameOpening = existing && (Math.abs(existing.nextOpen - opening) <= tolerance || Math.abs(existing.nextOpen - existing.periodMs - opening) <= tolerance);
             if (existing && sameOpening) {
                 // This event again (re-estimated as answers come in): the opening and what was sent since stand.
                 existing.quota = okBeforeOpening;
                 existing.periodMs = opening - periodStart;
             }
             else {
-                this.#window = { periodMs: opening - periodStart, quota: okBeforeOpening, nextOpen: opening, sent: 0 };
+                this.#window = { periodMs: opening - periodStart, quota: okBeforeOpening, nextOpen: opening, sent: 0, opened: 0 };
             }
             estimate = okBeforeOpening / ((opening - periodStart) / 1000);
             reason = 'window';
         }
-        else if (schedule !== undefined) {
+        else if (schedule !== undefined && scheduleTrusted) {
             this.#window = undefined;
             estimate = schedule;
-            reason = 'retry-after schedule';
+            reason = event.scheduleClean ? 'retry-after schedule' : 'retry-after schedule (through jitter)';
         }
-        else if (ok >= CYCLE_MIN_OK && cycleMs >= CYCLE_MIN_MS) {
+        else if (ok >= CYCLE_MIN_OK && cycleMs >= CYCLE_MIN_MS && this.#gateUntil - event.reactionAt <= event.reactionAt - event.cycleStart) {
+            // (Not when the wait we were told outlasts the sending it ends: then the cycle measures the
+            // wait, not a refill; e.g. one refusal with a fixed 1 s Retry-After after 0.2 s of sending.)
             this.#window = undefined;
             estimate = ok / (cycleMs / 1000);
             reason = 'measured refill';
@@ -685,6 +827,19 @@ class WritePacer {
             this.#refillEstimate = estimate;
             this.#setPaced(estimate * RATE_MARGIN, now);
         }
+        // A rate read through jitter may be low as well as high. High, the next 429 says so; low,
+        // nothing would, for the rest of the run: so from the gate's opening the rate creeps up
+        // additively (CREEP_PER_SECOND of it per second) until a 429 measures again. Past the limit
+        // the bucket first spends what it saved while we were below it, then refuses the few that
+        // the small excess sends within one round trip.
+        // The same after a blind cut (nothing measured): a single refusal must not pin the rate for
+        // the rest of the run.
+        if (reason === 'retry-after schedule (through jitter)' && estimate !== undefined)
+            this.#creep = { from: this.#gateUntil, perSecond: estimate * CREEP_PER_SECOND };
+        else if (reason === 'throttled again')
+            this.#creep = first ? { from: this.#gateUntil, perSecond: this.#pacedRate * CREEP_PER_SECOND } : this.#creep;
+        else
+            this.#creep = undefined;
         const changed = estimate !== undefined && (previous === null || Math.abs(estimate - previous) > previous * 0.02 || reason !== event.reason);
         event.reason = reason;
         if (first || changed)
@@ -723,19 +878,8 @@ class WritePacer {
         }
     }
 }
-/**
- * The server's own admission rate, read from when it told refused requests to come back (targets)
- * and how many requests it admitted meanwhile (`grantedBetween(from, to)`: successes answered in
- * that span). A bucket that counts refusals gives each refusal its own slot, 1/R after the
- * previous one, so some Retry-After reaches beyond the gap between slots (the debt); one that does
- * not sends refusals to its next token, which moves 1/R later with each admission. Either way the
- * distinct targets are whole numbers of periods apart: R = periods spanned / span (an admission
- * between two refusals leaves a double gap; with refusals sent to the next token, the successes
- * answered meanwhile count too, if more). Not when every refusal
- * was told to wait the same time (a fixed Retry-After): then the targets only mirror when the
- * refusals came.
- */
-function scheduleRate(targets, refusedAt, grantedBetween = () => 0) {
+/** scheduleRate, and whether the moments were clean whole periods apart (else read through jitter). */
+function scheduleRead(targets, refusedAt, grantedBetween = () => 0) {
     if (targets.length !== refusedAt.length)
         return undefined;
     const sorted = [...targets].sort((a, b) => a - b);
@@ -760,11 +904,48 @@ function scheduleRate(targets, refusedAt, grantedBetween = () => 0) {
     // many gaps averages that out).
     const counted = longestWait > smallest * 1.5;
     const unit = counted ? median(gaps) : median(gaps.filter((gap) => gap <= smallest * 1.5));
+    // Gaps that are clean multiples of one period (an admission between two refusals leaves a
+    // double one) are counted as such. Read through the network's and the event loop's jitter, they
+    // are not: then, for a bucket that counts refusals (a slot per refusal), the median step per
+    // refusal over every pair of sorted moments (Theil–Sen), which averages the jitter out.
+    const clean = gaps.every((gap) => gap / unit >= 0.75 && Math.abs(gap / unit - Math.round(gap / unit)) <= 0.25);
+    if (counted && !clean && sorted.length >= 4) {
+        const steps = [];
+        for (let i = 0; i < sorted.length; i++)
+            for (let j = i + 1; j < sorted.length; j++)
+                steps.push((sorted[j] - sorted[i]) / (j - i));
+        const step = median(steps);
+        return step > 0 ? { rate: 1000 / step, clean: false } : undefined;
+    }
     const periods = gaps.reduce((sum, gap) => sum + Math.max(1, Math.round(gap / unit)), 0);
     // Refusals sent to the next token: an admission between two refusals may also show only in the
     // count of successes.
     const slots = counted ? periods : Math.max(periods, grantedBetween(arrivals[0], arrivals[arrivals.length - 1]));
-    return slots / (spanMs / 1000);
+    return { rate: slots / (spanMs / 1000), clean };
+}
+/**
+ * How the moments refused requests were told to come back (targets: receipt time + Retry-After)
+ * move with when the refusals arrived: the least-squares slope, once at least 3 refusals arrived
+ * over at least 10 ms. About 0 for a window (everyone to its end; the jitter of each receipt shows
+ * in both times alike and only tilts it a little), exactly 1 for a fixed Retry-After (a storm),
+ * above 1 for a bucket that reserves a slot per refusal (its slots are 1/R apart while the
+ * refusals come faster than R). Undefined when too few to tell.
+ */
+function comebackSlope(refusedAt, targets) {
+    const n = refusedAt.length;
+    if (n < 3 || targets.length !== n)
+        return undefined;
+    const meanX = refusedAt.reduce((sum, x) => sum + x, 0) / n;
+    const meanY = targets.reduce((sum, y) => sum + y, 0) / n;
+    let sxx = 0;
+    let sxy = 0;
+    for (let i = 0; i < n; i++) {
+        sxx += (refusedAt[i] - meanX) ** 2;
+        sxy += (refusedAt[i] - meanX) * (targets[i] - meanY);
+    }
+    if (Math.max(...refusedAt) - Math.min(...refusedAt) < 10 || !(sxx > 0))
+        return undefined;
+    return sxy / sxx;
 }
 /**
  * Fits a token bucket to level samples: B·(u − u₀) + R·(t − t₀) = admitted − admitted₀, least
@@ -817,11 +998,6 @@ function median(values) {
 function throttleUsageOf(value) {
     const usage = value && typeof value === 'object' ? value.throttleUsage : undefined;
     return typeof usage === 'number' && Number.isFinite(usage) ? usage : undefined;
-}
-function outcomeName(error) {
-    if (isGraphError(error))
-        return error.status === 0 ? error.code || 'network' : String(error.status);
-    return error instanceof Error ? error.name : 'error';
 }
 function round(value) {
     return Math.round(value * 100) / 100;

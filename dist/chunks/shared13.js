@@ -4,362 +4,131 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { R as RevisionSnapshot, S as SAME_PHOTO_THRESHOLD, d as countFindings, q as photoSignature, r as compareSignatures, f as applyRevision, t as describeTenantPolicy, c as applySucceeded, g as applyCounts, m as mdRevision, o as htmlImageSrc, u as mdLink, n as mdText, x as policyOutcomeWords, y as outcomeUser, z as outcomeWords } from './shared.js';
-import { U as UserError } from './shared4.js';
-import { d as desiredStateOf, w as wantedPolicy, a as samePolicy, b as sameSubjectConflicts, e as entriesBySubject, N as NEUTRAL_VOCABULARY } from './shared5.js';
-import { v as validateRepository, S as Semaphore, b as recommendedParallelism, P as Progress, t as throttleOf, f as isResolved, m as mapLimit, g as checkPhoto, h as thumbnail, a as describeUser } from './shared9.js';
-import 'sharp';
-import { W as WritePacer, P as PacerCancelledError } from './shared10.js';
-import { d as downloadPhotoOnce } from './shared11.js';
-import { p as printable } from './shared2.js';
+import { a as roleName } from './shared.js';
+
+const CLI_VOCABULARY = {
+    allowPolicyLockout: 'run with --allow-policy-lockout',
+    fixDrift: 'run entra-photos drift --fix',
+    prune: '--prune',
+};
+const ACTION_VOCABULARY = {
+    allowPolicyLockout: 'set the input allow-policy-lockout: true',
+    fixDrift: 'set the input fix: true',
+    prune: 'prune: true',
+};
+/** For a core caller that did not say (tests, libraries): both spellings. */
+const NEUTRAL_VOCABULARY = {
+    allowPolicyLockout: 'set allow-policy-lockout: true (CLI: --allow-policy-lockout)',
+    fixDrift: 'set fix: true (CLI: entra-photos drift --fix)',
+    prune: 'prune: true (CLI: --prune)',
+};
 
 /**
- * Drift: does the tenant still hold what the repository declares?
- *
- * For every manifest user of a revision (default HEAD): the repository's photo is normalised
- * exactly as apply would send it, the tenant's photo is downloaded, and the two are compared by
- * perceptual similarity (Graph re-encodes and resizes what it stores, so bytes never match).
- * The declared photo policy is compared with the tenant's. Downloads are reads paced through a
- * WritePacer (one shared Retry-After gate, adaptive concurrency, bounded retries), so a large
- * tenant that throttles is slowed down, not hammered. Nothing is written; `fixDrift` hands the
- * drifted users to applyRevision, the one upload path.
+ * Whether a policy would stop this app's photo writes: onPremises stops everyone's cloud writes,
+ * and a non-empty allowedRoles stops every app whose service principal holds none of those roles
+ * (403 ForbiddenByAdminEditPolicy, reported in the field: DESIGN.md "Tenant facts"). Used only to
+ * guard a policy change this tool is about to make; uploads under a policy someone else set are
+ * tried, and a refusal stops them (apply's circuit breaker).
  */
-async function detectDrift(options, tenant) {
-    const started = performance.now();
-    const log = options.log ?? (() => { });
-    const threshold = options.threshold ?? SAME_PHOTO_THRESHOLD;
-    const snapshot = await RevisionSnapshot.open(options.repo, options.head ?? 'HEAD');
-    try {
-        const validation = await validateRepository(snapshot, { shouldDecode: () => false });
-        const base = { head: snapshot.commit, validation, threshold };
-        if (countFindings(validation.findings).errors > 0) {
-            return { ...base, users: [], policy: { status: 'not-managed' }, cancelled: false, durationMs: Math.round(performance.now() - started) };
-        }
-        const desired = await desiredStateOf(snapshot, validation);
-        const wanted = [...desired.users.values()].filter((u) => !options.only || options.only.has(u.key.canonical)).sort((a, b) => (a.key.canonical < b.key.canonical ? -1 : 1));
-        log(`Comparing ${wanted.length} user(s) of ${snapshot.commit.slice(0, 12)} with the tenant.`);
-        // Policy first: one call, and a missing permission shows before thousands of downloads.
-        let policy = { status: 'not-managed' };
-        if (desired.policy) {
-            try {
-                const live = await tenant.getPhotoPolicy();
-                const declared = wantedPolicy(desired.policy, live);
-                policy = { status: samePolicy(declared, live) ? 'in-sync' : 'different', declared, tenant: live };
-            }
-            catch (err) {
-                policy = { status: 'error', reason: err.message };
-            }
-        }
-        const resolutions = await tenant.resolveUsers(wanted.map((w) => w.key), options.signal ? { signal: options.signal } : {});
-        // Two entries that are one user in the tenant: which photo is "the repository's" is undefined,
-        // so each is an error that names both, neither in sync nor different.
-        const conflicts = sameSubjectConflicts(await entriesBySubject(desired, resolutions, (keys) => tenant.resolveUsers(keys, options.signal ? { signal: options.signal } : {})));
-        const pacer = options.pacer ?? new WritePacer({ maxConcurrency: 16, initialConcurrency: 4, ...(options.signal ? { signal: options.signal } : {}) });
-        const cpu = new Semaphore(recommendedParallelism());
-        // A bounded window of users in progress keeps memory flat: downloaded photos never pile up
-        // waiting for the CPU, however large the tenant.
-        const progress = new Progress({ verb: 'Comparing', total: wanted.length, log, throttle: throttleOf(pacer), ...(options.progress ? { settings: options.progress } : {}) });
-        const compareUser = async (want) => {
-            const resolution = resolutions.get(want.key.canonical);
-            const name = want.name ?? (isResolved(resolution) ? resolution.displayName?.trim() : undefined);
-            const entry = { key: want.key, ...(name ? { name } : {}), photo: want.photoPath, declaredAt: want.declaredAt, status: 'error' };
-            if (!isResolved(resolution))
-                return { ...entry, status: 'unresolved', reason: resolution?.reason ?? 'The user was not looked up.' };
-            entry.userId = resolution.id;
-            const conflict = conflicts.get(want.key.canonical);
-            if (conflict)
-                return { ...entry, status: 'error', code: 'same-user', reason: conflict.message };
-            if (options.signal?.aborted)
-                return { ...entry, status: 'cancelled', reason: 'The run was cancelled before this user was compared.' };
-            let tenantBytes;
-            try {
-                tenantBytes = await pacer.run(() => downloadPhotoOnce(tenant.connection, resolution.id, options.signal), want.key.value);
-            }
-            catch (err) {
-                if (err instanceof PacerCancelledError)
-                    return { ...entry, status: 'cancelled', reason: err.message };
-                return { ...entry, status: 'error', reason: `Could not download the tenant's photo: ${err.message}` };
-            }
-            return cpu.run(() => compareOne(entry, want, snapshot, tenantBytes, threshold, options.thumbnails ?? false));
-        };
-        const users = await mapLimit(wanted, 32, (want) => compareUser(want).finally(() => progress.advance())).finally(() => progress.finish());
-        // No count line here: the report's headline (driftHeadline) is the run's one summary line.
-        return { ...base, users, policy, cancelled: options.signal?.aborted ?? false, durationMs: Math.round(performance.now() - started), pacer: pacer.stats };
+function blocksApp(policy, appRoles) {
+    if (policy.source === 'onPremises')
+        return 'source is onPremises, which disables cloud photo writes for everyone';
+    if (policy.allowedRoles.length > 0 && !policy.allowedRoles.some((r) => appRoles.includes(r))) {
+        return `allowedRoles (${policy.allowedRoles.map(roleName).join(', ')}) includes no role that this app's service principal holds directly`;
     }
-    finally {
-        snapshot.close();
-    }
+    return undefined;
 }
-async function compareOne(entry, want, snapshot, tenantBytes, threshold, withThumbnails) {
-    // Nothing to compare with: no need to normalise (a first import would do it twice).
-    if (!tenantBytes && !withThumbnails)
-        return { ...entry, status: 'missing', reason: 'The tenant has no photo for this user.' };
-    const report = await checkPhoto(await snapshot.read(want.photoPath), want.settings);
-    const problem = report.issues.find((i) => i.severity === 'error');
-    if (problem || !report.output)
-        return { ...entry, status: 'error', reason: `The repository's photo cannot be sent: ${problem?.message ?? 'it could not be normalised.'}` };
-    const repoJpeg = report.output.jpeg;
-    if (!tenantBytes) {
-        return { ...entry, status: 'missing', reason: 'The tenant has no photo for this user.', ...(withThumbnails ? { thumbnails: { repo: await thumbnail(repoJpeg, 96) } } : {}) };
-    }
-    let theirs;
-    try {
-        theirs = await photoSignature(tenantBytes);
-    }
-    catch (err) {
-        return { ...entry, status: 'different', similarity: 0, tenantPhoto: { width: 0, height: 0, bytes: tenantBytes.length }, reason: `The tenant's photo could not be decoded (${err.message}).` };
-    }
-    const comparison = compareSignatures(await photoSignature(repoJpeg), theirs, threshold);
-    const drift = {
-        ...entry,
-        status: comparison.same ? 'in-sync' : 'different',
-        similarity: comparison.similarity,
-        tenantPhoto: { width: theirs.width, height: theirs.height, bytes: tenantBytes.length },
-    };
-    if (!comparison.same) {
-        drift.reason = `The tenant's photo (${theirs.width}×${theirs.height}) is not the repository's: similarity ${comparison.similarity.toFixed(3)} < ${threshold}.`;
-        if (withThumbnails)
-            drift.thumbnails = { repo: await thumbnail(repoJpeg, 96), tenant: await thumbnail(tenantBytes, 96).catch(() => Buffer.alloc(0)) };
-    }
-    return drift;
-}
-function driftCounts(result) {
-    return { 'in-sync': 0, different: 0, missing: 0, unresolved: 0, error: 0, cancelled: 0, ...countBy(result.users) };
-}
-/** Whether the tenant matches the repository completely. */
-function inSync(result) {
-    const c = driftCounts(result);
-    return c.different + c.missing + c.unresolved + c.error + c.cancelled === 0 && result.policy.status !== 'different' && result.policy.status !== 'error' && !result.cancelled && result.validation.findings.every((f) => f.severity !== 'error');
-}
-/** Users `--fix` would upload: a different or missing photo. */
-function drifted(result) {
-    return result.users.filter((u) => u.status === 'different' || u.status === 'missing');
-}
-function countBy(users) {
-    const counts = {};
-    for (const u of users)
-        counts[u.status] = (counts[u.status] ?? 0) + 1;
-    return counts;
-}
-
-/**
- * `drift --fix`: the repository's version of every drifted user (and the policy) goes through
- * applyRevision, so a repair is normalised, paced and lockout-guarded exactly like an apply.
- * Kept apart from drift.ts so that apply can use drift detection without an import cycle.
- */
-/** `--fix`: apply the repository's version of every drifted user (and the policy) via applyRevision. */
-async function fixDrift(result, options, tenant) {
-    const users = new Set(drifted(result).map((u) => u.key.canonical));
-    if (users.size === 0 && result.policy.status !== 'different')
-        return undefined;
-    if (result.validation.findings.some((f) => f.severity === 'error')) {
-        throw new UserError('guard', 'The repository does not validate, so drift was not repaired. Fix the findings above first.');
-    }
-    return applyRevision({
-        repo: options.repo,
-        head: result.head,
-        environment: options.environment,
-        ...(options.remote ? { remote: options.remote } : {}),
-        prune: false,
-        dryRun: options.dryRun ?? false,
-        allowPolicyLockout: options.allowPolicyLockout ?? false,
-        ...(options.words ? { words: options.words } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.log ? { log: options.log } : {}),
-        ...(options.progress ? { progress: options.progress } : {}),
-        repair: { users },
-    }, tenant);
-}
-
-function driftHeadline(result) {
-    const c = driftCounts(result);
-    const seconds = `(${(result.durationMs / 1000).toFixed(1)} s)`;
-    if (inSync(result)) {
-        const photos = c['in-sync'] === 1 ? "1 user's photo matches" : `all ${c['in-sync']} users' photos match`;
-        return `No drift: ${photos} the repository; ${policyWord(result.policy)} ${seconds}.`;
-    }
-    const parts = [`${c.different} different`, `${c.missing} missing`, `${c['in-sync']} matching`];
-    if (c.unresolved)
-        parts.push(`${c.unresolved} not in the tenant`);
-    if (c.error)
-        parts.push(`${c.error} could not be compared`);
-    if (c.cancelled)
-        parts.push(`${c.cancelled} not compared (cancelled)`);
-    return `Drift: ${parts.join(', ')}; ${policyWord(result.policy)} ${seconds}.`;
-}
-/** The policy comparison in words (the JSON keeps the status value). */
-function policyWord(policy) {
-    switch (policy.status) {
-        case 'not-managed':
-            return 'the photo policy is not managed by the manifests';
-        case 'in-sync':
-            return "the tenant's photo policy matches";
-        case 'different':
-            return "the tenant's photo policy differs";
-        case 'error':
-            return "the tenant's photo policy could not be read";
-    }
-}
-/** One user's comparison in words (the JSON keeps the status value). */
-function driftWords(status) {
-    switch (status) {
-        case 'in-sync':
-            return 'matches';
-        case 'different':
-            return 'different photo';
-        case 'missing':
-            return 'no photo in the tenant';
-        case 'unresolved':
-            return 'not in the tenant';
-        case 'error':
-            return 'could not be compared';
-        case 'cancelled':
-            return 'not compared';
-    }
-}
-const STATUS_ORDER = ['different', 'missing', 'unresolved', 'error', 'cancelled', 'in-sync'];
-function sorted(users) {
-    return [...users].sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) || (a.key.canonical < b.key.canonical ? -1 : 1));
-}
-function tenantDescription(u) {
-    if (u.status === 'missing')
-        return 'no photo';
-    if (!u.tenantPhoto)
-        return '';
-    const { width, height, bytes } = u.tenantPhoto;
-    return `${width}×${height}, ${Math.max(1, Math.round(bytes / 1024))} KB${u.similarity !== undefined ? `, similarity ${u.similarity.toFixed(3)}` : ''}`;
-}
-function driftText(result, fix, words = NEUTRAL_VOCABULARY) {
-    const lines = [];
-    for (const u of sorted(result.users)) {
-        if (u.status === 'in-sync')
-            continue;
-        // Paths, reasons (Graph's messages) and manifest names are data: printable() keeps each on its line.
-        lines.push(`  ${symbol(u.status)} ${describeUser(u.key, u.name)}  ${printable(u.photo)}  [${driftWords(u.status)}] ${printable(u.reason ?? '')} (${printable(u.declaredAt.file)}:${u.declaredAt.line})`.trimEnd());
-    }
-    if (result.policy.status === 'different')
-        lines.push(`  ~ policy: tenant has ${describeTenantPolicy(result.policy.tenant)}; the manifests declare ${describeTenantPolicy(result.policy.declared)}`);
-    if (result.policy.status === 'error')
-        lines.push(`  ! policy: ${printable(result.policy.reason ?? '')}`);
-    lines.push(driftHeadline(result));
-    if (fix)
-        lines.push(fixLine(fix));
-    else if (!inSync(result) && (driftCounts(result).different || driftCounts(result).missing || result.policy.status === 'different')) {
-        lines.push(`To upload the repository's version of the different and missing photos, ${words.fixDrift}.`);
-    }
-    return lines.join('\n') + '\n';
-}
-function symbol(status) {
-    return status === 'different' ? '~' : status === 'missing' ? '+' : status === 'in-sync' ? '=' : '!';
-}
-function fixLine(fix) {
-    const c = applyCounts(fix);
-    const dry = fix.record === 'dry-run';
-    const failures = fix.outcomes.filter((o) => o.status === 'failed' || o.status === 'cancelled');
-    return [
-        `Fix${dry ? ' (dry run)' : ''}: ${c.uploaded} ${dry ? 'would upload' : 'uploaded'}, ${c.failed} failed${c.cancelled ? `, ${c.cancelled} not started` : ''}${c.notAttempted ? `, ${c.notAttempted} not attempted` : ''}; ${policyOutcomeWords(fix.policy.status)}${fix.policy.message ? ` (${printable(fix.policy.message)})` : ''}.`,
-        // The photo policy stopped the writes: one reason for all of them, not one per user.
-        ...(fix.halted ? [`Stopped: ${printable(fix.halted.message)}`] : []),
-        ...failures.map((o) => `  ✗ ${outcomeUser(fix, o)} (${printable(o.photo ?? '')}): ${printable(o.reason ?? outcomeWords(o.status))}`),
-    ].join('\n');
-}
-function driftJson(result, fix) {
+/** The tenant policy a manifest asks for; fields the manifest leaves out keep the tenant's value. */
+function wantedPolicy(desired, live) {
     return {
-        head: result.head,
-        inSync: inSync(result),
-        threshold: result.threshold,
-        counts: driftCounts(result),
-        policy: result.policy,
-        users: sorted(result.users).map((u) => ({
-            user: u.key.value,
-            keyType: u.key.kind,
-            ...(u.name ? { name: u.name } : {}),
-            photo: u.photo,
-            status: u.status,
-            ...(u.similarity !== undefined ? { similarity: u.similarity } : {}),
-            ...(u.tenantPhoto ? { tenantPhoto: u.tenantPhoto } : {}),
-            ...(u.reason ? { reason: u.reason } : {}),
-            declaredAt: `${u.declaredAt.file}:${u.declaredAt.line}`,
-        })),
-        ...(fix
-            ? { fix: { counts: applyCounts(fix), succeeded: applySucceeded(fix), policy: fix.policy.status, ...(fix.halted ? { halted: fix.halted } : {}), outcomes: fix.outcomes.map((o) => ({ user: o.key.value, ...(fix.names?.get(o.key.canonical) ? { name: fix.names.get(o.key.canonical) } : {}), status: o.status, ...(o.reason ? { reason: o.reason } : {}) })) } }
-            : {}),
+        source: desired.source ?? live.source,
+        allowedRoles: desired.allowedRoles ? [...desired.allowedRoles].sort() : live.allowedRoles,
     };
 }
+function samePolicy(a, b) {
+    const ra = [...a.allowedRoles].sort();
+    const rb = [...b.allowedRoles].sort();
+    return a.source === b.source && ra.length === rb.length && ra.every((r, i) => r === rb[i]);
+}
 /**
- * The job summary: verdict and counts, then each drifted user side by side, then the policy. Data
- * (keys, paths, reasons, manifest names, the policy) goes through mdText (src/report/markdown.ts).
+ * Whether this tool needs the app's directory roles to guard a change from `live` to `wanted`:
+ * only when the change makes allowedRoles restrict photo writes to roles the app may not hold.
+ * A change that lifts restrictions, or moves to onPremises (which stops everyone), needs none.
  */
-function driftMarkdown(result, fix, options = {}) {
-    const c = driftCounts(result);
-    const openRows = options.openRows ?? 20;
-    const out = [
-        `## ${inSync(result) ? '✅' : '⚠️'} entra-photos: ${driftHeadline(result)}`,
-        '',
-        `Compared ${mdRevision(result.head.slice(0, 12))} with the tenant. Photos are compared perceptually (Graph re-encodes what it stores): the same picture scores ≥ ${result.threshold}.`,
-        '',
-        '| Matching | Different | Missing | Not in tenant | Errors | Policy |',
-        '|---:|---:|---:|---:|---:|---|',
-        `| ${c['in-sync']} | ${c.different} | ${c.missing} | ${c.unresolved} | ${c.error + c.cancelled} | ${policyWord(result.policy)} |`,
-        '',
-    ];
-    const shown = sorted(result.users).filter((u) => u.status !== 'in-sync');
-    if (shown.length) {
-        const header = [
-            "The repository's photo is linked from the repository (visible only to people who can read it). The tenant's photo is described, not shown: it never leaves the job.",
-            '',
-            '| Repository | Tenant | User | Status | Photo | Declared at |',
-            '|---|---|---|---|---|---|',
-        ];
-        const rows = shown.map((u) => {
-            const src = options.photoUrl ? htmlImageSrc(options.photoUrl(u.photo)) : undefined;
-            const repo = src ? `<img src="${src}" width="64" alt="repository photo">` : '';
-            const declared = `${u.declaredAt.file}:${u.declaredAt.line}`;
-            const declaredCell = options.lineUrl ? mdLink(declared, options.lineUrl(u.declaredAt.file, u.declaredAt.line)) : mdText(declared);
-            return `| ${repo} | ${mdText(tenantDescription(u))} | ${mdText(describeUser(u.key, u.name))} | **${driftWords(u.status)}**${u.reason && u.status !== 'missing' ? `: ${mdText(u.reason)}` : ''} | ${mdText(u.photo)} | ${declaredCell} |`;
-        });
-        if (rows.length > openRows)
-            out.push(`<details><summary><b>What differs (${rows.length})</b></summary>`, '', ...header, ...rows, '', '</details>', '');
-        else
-            out.push('### What differs', '', ...header, ...rows, '');
-    }
-    if (result.policy.status !== 'not-managed') {
-        out.push('### Photo policy', '', `- ${policyWord(result.policy).replace(/^t/, 'T')}.`);
-        if (result.policy.tenant)
-            out.push(`- tenant: ${mdText(describeTenantPolicy(result.policy.tenant))}`);
-        if (result.policy.declared)
-            out.push(`- declared: ${mdText(describeTenantPolicy(result.policy.declared))}`);
-        if (result.policy.reason)
-            out.push(`- ${mdText(result.policy.reason)}`);
-        out.push('');
-    }
-    // fixLine's lines quote data (paths, reasons, the policy message) but stay one line each (printable).
-    if (fix)
-        out.push('### Fix', '', ...fixLine(fix).split('\n').map((l) => (l.startsWith('  ') ? `- ${mdText(l.trim())}` : mdText(l))), '');
-    else if (c.different + c.missing > 0 || result.policy.status === 'different')
-        out.push(mdText(`To upload the repository's version, ${(options.words ?? NEUTRAL_VOCABULARY).fixDrift}.`), '');
-    return out.join('\n');
+function rolesNeededFor(live, wanted) {
+    return !samePolicy(live, wanted) && wanted.source !== 'onPremises' && wanted.allowedRoles.length > 0;
 }
-/** A self-contained page for the admin's own machine: both thumbnails side by side as data URIs. */
-function driftHtml(result, fix) {
-    const img = (jpeg) => (jpeg && jpeg.length ? `<img src="data:image/jpeg;base64,${jpeg.toString('base64')}" width="96" height="96" alt="">` : '<span class="none">—</span>');
-    const rows = sorted(result.users)
-        .filter((u) => u.status !== 'in-sync')
-        .map((u) => `<tr><td>${img(u.thumbnails?.repo)}</td><td>${img(u.thumbnails?.tenant)}</td><td>${html(describeUser(u.key, u.name))}</td><td><b>${html(driftWords(u.status))}</b><br>${html(u.reason ?? '')}</td><td><code>${html(u.photo)}</code><br>${html(`${u.declaredAt.file}:${u.declaredAt.line}`)}</td></tr>`);
-    return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>entra-photos drift ${html(result.head.slice(0, 12))}</title>
-<style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:6px;vertical-align:top;text-align:left}.none{color:#999}</style></head>
-<body><h1>entra-photos drift</h1>
-<p>${html(driftHeadline(result))}</p>
-${fix ? `<p>${html(fixLine(fix))}</p>` : ''}
-<p>Contains photos of people: keep this file on this machine and delete it when done.</p>
-<table><tr><th>Repository</th><th>Tenant</th><th>User</th><th>Status</th><th>Photo</th></tr>
-${rows.join('\n')}
-</table></body></html>
-`;
+/**
+ * Orders the policy change around the photo writes so the app never locks itself out silently:
+ * a change that unblocks writes goes first; a change that would block them goes after the photos
+ * and only with allowLockout; anything else goes last (photos land under the rules reviewers saw).
+ *
+ * `appRoles` are the role template ids the app's service principal holds directly, or undefined
+ * when they were not read (not needed: rolesNeededFor) or could not be (`rolesProblem` says why).
+ * Unknown roles never count as holding one: a change that would restrict writes to roles is then
+ * refused unless allowLockout (roles held through a group are not in the direct assignments either,
+ * so such an app is told to set allow-policy-lockout). Whether the live policy blocks the app
+ * decides only the order: when that is unknown, a change that blocks nobody goes first.
+ */
+function planPolicyStep(live, wanted, appRoles, allowLockout, rolesProblem, words = NEUTRAL_VOCABULARY) {
+    if (samePolicy(live, wanted))
+        return { kind: 'none' };
+    const blockedAfter = lockoutAfter(wanted, appRoles, rolesProblem);
+    if (blockedAfter) {
+        if (allowLockout)
+            return { kind: 'after-photos', to: wanted };
+        return {
+            kind: 'refuse',
+            to: wanted,
+            reason: `The policy change was not applied: afterwards ${blockedAfter}, so this app could no longer write photos (403 ForbiddenByAdminEditPolicy). Assign the app's service principal one of the allowed roles (for example User Administrator) and re-run, or ${words.allowPolicyLockout} if locking the app out is intended (or if the app holds one of the roles through a group, which this check cannot see).`,
+        };
+    }
+    const blockedNow = appRoles ? blocksApp(live, appRoles) !== undefined : live.source === 'onPremises' || live.allowedRoles.length > 0;
+    return blockedNow ? { kind: 'before-photos', to: wanted } : { kind: 'after-photos', to: wanted };
 }
-function html(s) {
-    return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+function lockoutAfter(wanted, appRoles, rolesProblem) {
+    if (wanted.source === 'onPremises' || appRoles)
+        return blocksApp(wanted, appRoles ?? []);
+    if (wanted.allowedRoles.length === 0)
+        return undefined;
+    return `allowedRoles (${wanted.allowedRoles.map(roleName).join(', ')}) restricts photo writes to those roles, and whether this app holds one is not known${rolesProblem ? ` (${rolesProblem})` : ''}`;
+}
+/**
+ * The one error of a run whose photo writes the tenant refused (403 ForbiddenByAdminEditPolicy):
+ * the policy as far as it could be read, what it means, and what to do.
+ */
+function photoPolicyRefusal(policy, details) {
+    const stopped = `Photo writes stopped after the tenant refused them (403 ForbiddenByAdminEditPolicy): ${details.sent} write(s) were refused and ${details.notAttempted} were not attempted.`;
+    const lag = 'Policy changes take up to 24 hours to be enforced, so what Graph shows may not be what it enforces yet.';
+    const record = 'The applied record stays where it was: the next run retries every photo that did not land.';
+    let what;
+    let todo;
+    if (!policy) {
+        what = `The tenant's photo update policy (photoUpdateSettings) refuses this app's photo writes; it could not be read${details.policyUnreadable ? ` (${details.policyUnreadable})` : ''}. Either its source is onPremises (photos are mastered on-premises: cloud writes are disabled for everyone), or its allowedRoles lists directory roles this app's service principal does not hold.`;
+        todo = "Ask an administrator to check Microsoft 365 admin center → Settings → Org settings → People → Profile photos (or GET /beta/admin/people/photoUpdateSettings), then assign the app's service principal one of the allowed roles (directly or through a role-assignable group: Roles and administrators → the role → Add assignment), or change the policy.";
+    }
+    else if (policy.source === 'onPremises') {
+        what = "The tenant's photo update policy (photoUpdateSettings) has source onPremises: photos are mastered on-premises and cloud photo writes are disabled for everyone, this app included.";
+        todo = 'Change the policy to source cloud (in a manifest `policy: source: cloud`, or in the Microsoft 365 admin center), or manage these photos on-premises.';
+    }
+    else if (policy.allowedRoles.length > 0) {
+        const roles = policy.allowedRoles.map(roleName).join(', ');
+        what = `The tenant's photo update policy (photoUpdateSettings: source ${policy.source ?? 'not set'}, allowedRoles ${roles}) lets only callers holding one of those directory roles change photos, and this app's service principal holds none of them (as far as the tenant enforces it).`;
+        todo = `Assign the app's service principal one of these roles (${roles}) — directly or through a role-assignable group (Entra admin center → Roles and administrators → the role → Add assignment → the app) — or change the policy's allowedRoles.`;
+    }
+    else {
+        what = `The tenant's photo update policy (photoUpdateSettings) reads source ${policy.source ?? 'not set'} with no allowedRoles, which would allow these writes: it was probably changed recently and the previous policy is still enforced.`;
+        todo = 'Wait until the change is enforced, or check the policy in the Microsoft 365 admin center.';
+    }
+    if (details.delegated && policy?.source !== 'onPremises' && (policy === undefined || policy.allowedRoles.length > 0)) {
+        // Signed in as an admin: the tenant judges the admin's roles, not the app's service principal's.
+        const roles = policy ? policy.allowedRoles.map(roleName).join(', ') : 'the allowed roles';
+        what = policy
+            ? `The tenant's photo update policy (photoUpdateSettings: source ${policy.source ?? 'not set'}, allowedRoles ${roles}) lets only callers holding one of those directory roles change photos, and you (the signed-in admin) hold none of them (as far as the tenant enforces it).`
+            : `The tenant's photo update policy (photoUpdateSettings) refuses your photo writes (signed in as an admin); it could not be read${details.policyUnreadable ? ` (${details.policyUnreadable})` : ''}. Either its source is onPremises, or its allowedRoles lists directory roles you do not hold.`;
+        todo = `Sign in as an admin holding one of ${policy ? `these roles (${roles})` : 'the allowed roles'} (Entra admin center → Roles and administrators → the role → Add assignment), run apply from the workflow (the app's roles count there), or change the policy's allowedRoles.`;
+    }
+    return `${stopped} ${what} ${todo} ${lag} ${record}`;
 }
 
-export { driftText as a, driftCounts as b, driftJson as c, detectDrift as d, driftMarkdown as e, fixDrift as f, driftHeadline as g, driftHtml as h, inSync as i };
+export { ACTION_VOCABULARY as A, CLI_VOCABULARY as C, NEUTRAL_VOCABULARY as N, photoPolicyRefusal as a, blocksApp as b, planPolicyStep as p, rolesNeededFor as r, samePolicy as s, wantedPolicy as w };

@@ -1,0 +1,291 @@
+import { createRequire as __entraPhotosCreateRequire } from 'node:module';
+import { fileURLToPath as __entraPhotosFileURLToPath } from 'node:url';
+import { dirname as __entraPhotosDirname } from 'node:path';
+const require = __entraPhotosCreateRequire(import.meta.url);
+const __filename = __entraPhotosFileURLToPath(import.meta.url);
+const __dirname = __entraPhotosDirname(__filename);
+import { a as roleName, i as isGroupKey, c as describeUser } from './shared.js';
+import { p as printable } from './shared4.js';
+import { b as mdRevision, m as mdText, h as htmlImageSrc } from './shared8.js';
+import { d as desiredStateOf, p as photoFingerprint, s as settingsOf } from './shared9.js';
+import { R as RevisionSnapshot, j as diffDesired } from './shared3.js';
+import { W as WorktreeSnapshot } from './shared22.js';
+import { G as GOOGLE_PHOTO_SPEC } from './shared19.js';
+import { v as validateRepository, t as targetsOf } from './shared2.js';
+
+function planJson(plan) {
+    return {
+        base: plan.base,
+        head: plan.head,
+        uploads: plan.uploads.map((u) => ({ user: u.key.value, keyType: u.key.kind, ...(u.name ? { name: u.name } : {}), photo: u.photo, reason: u.reason, ...(u.previousPhoto ? { previousPhoto: u.previousPhoto } : {}) })),
+        removals: plan.removals.map((r) => ({ user: r.key.value, keyType: r.key.kind, ...(r.name ? { name: r.name } : {}), photo: r.photo })),
+        prune: plan.prune,
+        policy: plan.policy ? { from: plan.policy.from ? policyJson(plan.policy.from) : null, to: policyJson(plan.policy.to) } : null,
+        unchanged: plan.unchanged,
+    };
+}
+/** `{ targets: [...] }` to spread beside the top-level plan (which stays Entra's), or nothing. */
+function targetPlansJson(targets) {
+    if (!targets)
+        return {};
+    return { targets: targets.map((t) => ({ target: t.target, ...planJson(t.plan), ...(t.groupsNotSent ? { groupsNotSent: t.groupsNotSent } : {}) })) };
+}
+/** How reports name a target. */
+const TARGET_TITLES = { entra: 'Microsoft Entra ID', google: 'Google Workspace' };
+function targetTitle(target) {
+    return TARGET_TITLES[target] ?? target;
+}
+/** Said once per plan, not per group: groups are Entra's only. */
+function groupsNotSentNote(count) {
+    return `${count === 1 ? '1 group is' : `${count} groups are`} not sent to Google Workspace: it has no group photos (the Directory API sets user photos only). Groups are applied to Microsoft Entra ID.`;
+}
+/** The plan as text; with several targets, one section per target (with Entra alone: planText, unchanged). */
+function plansText(plan, targets) {
+    if (!targets)
+        return planText(plan);
+    const out = [];
+    for (const t of targets) {
+        out.push(`== ${targetTitle(t.target)} (${t.target}) ==`);
+        out.push(planText(t.plan).trimEnd());
+        if (t.groupsNotSent)
+            out.push(`  Note: ${groupsNotSentNote(t.groupsNotSent)}`);
+    }
+    return out.join('\n') + '\n';
+}
+/** The plan as Markdown; with several targets, one section per target (with Entra alone: planMarkdown, unchanged). */
+function plansMarkdown(plan, targets, options = {}) {
+    if (!targets)
+        return planMarkdown(plan, options);
+    return targets
+        .map((t) => {
+        const section = planMarkdown(t.plan, { ...options, target: t.target });
+        return t.groupsNotSent ? `${section}> [!NOTE]\n> ${groupsNotSentNote(t.groupsNotSent)}\n` : section;
+    })
+        .join('\n');
+}
+function planUnavailableHeadline(errors) {
+    return `No plan: the head revision has ${errors === 1 ? '1 error' : `${errors} errors`}. The plan is shown once ${errors === 1 ? 'it is' : 'they are'} fixed (a manifest that does not parse would otherwise look like its users were removed).`;
+}
+function planUnavailableJson(plan, errors) {
+    return { available: false, base: plan.base, head: plan.head, reason: planUnavailableHeadline(errors) };
+}
+function planUnavailableText(errors) {
+    return `${planUnavailableHeadline(errors)}\n`;
+}
+function planUnavailableMarkdown(plan, errors) {
+    return [
+        `### entra-photos plan${plan.base ? ` ${mdRevision(plan.base)} → ${mdRevision(plan.head)}` : ` for ${mdRevision(plan.head)}`}`,
+        '',
+        `**Plan unavailable until the errors above are fixed.** ${errors === 1 ? 'The head revision has 1 error' : `The head revision has ${errors} errors`}: a manifest that does not validate would make its users look removed, so no plan is shown.`,
+        '',
+    ].join('\n');
+}
+function policyJson(p) {
+    return { source: p.source ?? null, allowedRoles: p.allowedRoles ? p.allowedRoles.map((id) => ({ id, name: roleName(id) })) : null };
+}
+function planHeadline(plan) {
+    const news = plan.uploads.filter((u) => u.reason === 'new').length;
+    const replaced = plan.uploads.length - news;
+    const parts = [`${news} new`, `${replaced} replaced`, `${plan.removals.length} to remove${plan.prune || plan.removals.length === 0 ? '' : ' (not pruned)'}`, `${plan.unchanged} unchanged`];
+    return `Plan: ${parts.join(', ')}; policy ${plan.policy ? 'changes' : 'unchanged'}.`;
+}
+/** A role's name, or the id as written in the manifest (data) when it is not a known role. */
+function roleLabel(id) {
+    return printable(roleName(id));
+}
+function describePolicy(p) {
+    if (!p)
+        return 'not managed';
+    const parts = [];
+    if (p.source)
+        parts.push(`source ${p.source}`);
+    if (p.allowedRoles)
+        parts.push(p.allowedRoles.length ? `allowed roles: ${p.allowedRoles.map(roleLabel).join(', ')}` : 'allowed roles: none');
+    return parts.join('; ') || 'declared, empty';
+}
+/**
+ * Why a policy change needs care (DESIGN.md, "Tenant facts"): once allowedRoles is set, an app
+ * whose service principal holds none of them is refused photo writes; onPremises stops all cloud
+ * writes. Apply checks the app's roles; the plan warns reviewers before they approve.
+ */
+function policyWarnings(plan) {
+    const to = plan.policy?.to;
+    if (!to)
+        return [];
+    const warnings = [];
+    if (to.allowedRoles && to.allowedRoles.length > 0) {
+        warnings.push(`Setting allowedRoles limits who may change other users' photos to ${to.allowedRoles.map(roleLabel).join(', ')}. This tool's app must hold one of these roles, or Graph answers 403 ForbiddenByAdminEditPolicy to its photo writes: apply uploads photos first and refuses a change that would lock it out. Changes take up to 24 hours to apply.`);
+    }
+    if (to.source === 'onPremises') {
+        warnings.push('source: onPremises disables cloud photo writes for everyone, this tool included: photos in this repository will no longer be applied.');
+    }
+    return warnings;
+}
+function planText(plan) {
+    // Keys, names and paths are data: printable() keeps each on its line (describeUser already is).
+    const lines = [`Plan ${plan.base ? `${plan.base}..${plan.head}` : `for ${plan.head} (no base: everything is new)`}`];
+    // Users first, then groups (and teams) in their own section.
+    for (const groups of [false, true]) {
+        const uploads = plan.uploads.filter((u) => isGroupKey(u.key) === groups);
+        const removals = plan.removals.filter((r) => isGroupKey(r.key) === groups);
+        if (groups && uploads.length + removals.length > 0)
+            lines.push('  Groups and teams:');
+        for (const u of uploads)
+            lines.push(`  ${u.reason === 'new' ? '+' : '~'} ${describeUser(u.key, u.name)}  ${printable(u.photo)}${u.previousPhoto && u.previousPhoto !== u.photo ? ` (was ${printable(u.previousPhoto)})` : ''}  [${u.reason}]`);
+        for (const r of removals)
+            lines.push(`  - ${describeUser(r.key, r.name)}  ${printable(r.photo)}  [${plan.prune ? 'remove' : 'removed from manifests; photo kept without prune'}]`);
+    }
+    if (plan.policy)
+        lines.push(`  ~ policy: ${describePolicy(plan.policy.from)} → ${describePolicy(plan.policy.to)}`);
+    for (const w of policyWarnings(plan))
+        lines.push(`  ! ${w}`);
+    lines.push(planHeadline(plan));
+    return lines.join('\n') + '\n';
+}
+const PLAN_COMMENT_MARKER = '<!-- entra-photos:plan -->';
+/**
+ * Markdown for the job summary and the sticky PR comment: counts first, then tables. Keys, paths,
+ * role names and warnings that quote them go through mdText (src/report/markdown.ts), so nothing
+ * from the pull request can link, mention, add a table column or leave its row.
+ */
+function planMarkdown(plan, options = {}) {
+    const openRows = options.openRows ?? 10;
+    const maxRows = options.maxRows ?? Infinity;
+    const news = plan.uploads.filter((u) => u.reason === 'new');
+    const replaced = plan.uploads.filter((u) => u.reason === 'replaced');
+    const out = [
+        `### entra-photos plan${options.target ? `: ${targetTitle(options.target)}` : ''}${plan.base ? ` ${mdRevision(plan.base)} → ${mdRevision(plan.head)}` : ` for ${mdRevision(plan.head)}`}`,
+        '',
+        '| New | Replaced | Removed | Unchanged | Policy |',
+        '|---:|---:|---:|---:|---|',
+        `| ${news.length} | ${replaced.length} | ${plan.removals.length}${plan.removals.length && !plan.prune ? ' (not pruned)' : ''} | ${plan.unchanged} | ${plan.policy ? '**changes**' : 'unchanged'} |`,
+        '',
+    ];
+    if (plan.uploads.length === 0 && plan.removals.length === 0 && !plan.policy) {
+        out.push(`No changes: ${options.target && options.target !== 'entra' ? targetTitle(options.target) : 'the tenant'} already matches this revision.`, '');
+    }
+    const userNews = news.filter((u) => !isGroupKey(u.key));
+    const userReplaced = replaced.filter((u) => !isGroupKey(u.key));
+    const userRemovals = plan.removals.filter((r) => !isGroupKey(r.key));
+    const uploadTable = (title, rows, who = 'User') => {
+        if (!rows.length)
+            return;
+        const header = [`| Photo | ${who} | File |`, '|---|---|---|'];
+        const body = rows.map((u) => `| ${thumb(u.photo, options, u.name)} | ${mdText(describeUser(u.key, u.name))} | ${mdText(u.photo)}${u.previousPhoto && u.previousPhoto !== u.photo ? ` (was ${mdText(u.previousPhoto)})` : ''} |`);
+        out.push(...collapsible(`${title} (${rows.length})`, header, capped(body, maxRows, 3), openRows), '');
+    };
+    const removalNote = plan.prune ? 'These photos will be deleted from the tenant.' : `Removed from the manifests. Without \`${options.words?.prune ?? 'prune: true'}\` their photos stay in the tenant.`;
+    const removalTable = (title, rows, who) => {
+        if (!rows.length)
+            return;
+        out.push(...collapsible(`${title} (${rows.length})`, [removalNote, '', `| ${who} | Had |`, '|---|---|'], capped(rows.map((r) => `| ${mdText(describeUser(r.key, r.name))} | ${mdText(r.photo)} |`), maxRows, 2), openRows), '');
+    };
+    uploadTable('New photos', userNews);
+    uploadTable('Replaced photos', userReplaced);
+    removalTable('Removed users', userRemovals, 'User');
+    // Groups and teams in their own section (a team's photo is its group's photo).
+    const groupNews = news.filter((u) => isGroupKey(u.key));
+    const groupReplaced = replaced.filter((u) => isGroupKey(u.key));
+    const groupRemovals = plan.removals.filter((r) => isGroupKey(r.key));
+    if (groupNews.length + groupReplaced.length + groupRemovals.length > 0) {
+        out.push('#### Groups and teams', '');
+        uploadTable('New group photos', groupNews, 'Group');
+        uploadTable('Replaced group photos', groupReplaced, 'Group');
+        removalTable('Removed groups', groupRemovals, 'Group');
+    }
+    if (plan.policy) {
+        out.push('#### Photo policy', '', `- from: ${mdText(describePolicy(plan.policy.from))}`, `- to: **${mdText(describePolicy(plan.policy.to))}**`, '');
+        for (const w of policyWarnings(plan))
+            out.push(`> [!WARNING]`, `> ${mdText(w)}`, '');
+    }
+    return out.join('\n');
+}
+/**
+ * A thumbnail from our own URL (htmlImageSrc re-checks it: no quote or bracket can end the
+ * attribute), with the person's name as its alt text. The name is data inside an HTML attribute:
+ * mdText writes every quote, `<`, `>` and `&` as a character reference, so it cannot end the
+ * attribute or the tag.
+ */
+function thumb(path, options, name) {
+    const src = options.photoUrl ? htmlImageSrc(options.photoUrl(path)) : undefined;
+    return src ? `<img src="${src}" width="64" alt="${name ? mdText(name) : ''}">` : '';
+}
+/** At most maxRows rows, then one row (of `columns` cells) that counts the rest. */
+function capped(rows, maxRows, columns) {
+    if (rows.length <= maxRows)
+        return rows;
+    return [...rows.slice(0, maxRows), `| … and ${rows.length - maxRows} more (the full list is in the \`plan\` output)${' |'.repeat(columns - 1)} |`];
+}
+function collapsible(summary, header, rows, openRows) {
+    if (rows.length <= openRows)
+        return [`**${summary}**`, '', ...header, ...rows];
+    return [`<details><summary><b>${summary}</b></summary>`, '', ...header, ...rows, '', '</details>'];
+}
+
+/** The photo spec each target normalises for (the fingerprint includes it, as apply's does). */
+const SPECS = { entra: undefined, google: GOOGLE_PHOTO_SPEC };
+/**
+ * Validates the head and plans it against the base. Only head photos whose (content, settings)
+ * pair is not already in the base are decoded: the cost grows with the change, not with the
+ * repository.
+ */
+async function planRevisions(repo, options = {}) {
+    const snapshots = [];
+    try {
+        let base;
+        let baseValidation;
+        let baseSnapshot;
+        if (options.base !== undefined) {
+            baseSnapshot = await RevisionSnapshot.open(repo, options.base);
+            snapshots.push(baseSnapshot);
+            // The base was reviewed when it landed: its photos need no decoding to know their content.
+            baseValidation = await validateRepository(baseSnapshot, { shouldDecode: () => false });
+            base = await desiredStateOf(baseSnapshot, baseValidation);
+        }
+        const headSnapshot = options.head === undefined ? new WorktreeSnapshot(repo) : await RevisionSnapshot.open(repo, options.head);
+        snapshots.push(headSnapshot);
+        const known = new Set([...(base?.users.values() ?? [])].map((u) => u.fingerprint));
+        const validation = await validateRepository(headSnapshot, {
+            shouldDecode: async (user) => options.all === true || !known.has(photoFingerprint(await headSnapshot.blobId(user.photoPath), settingsOf(user))),
+            ...(options.progress ? { progress: options.progress } : {}),
+        });
+        const head = await desiredStateOf(headSnapshot, validation);
+        const errors = validation.findings.filter((f) => f.severity === 'error').length;
+        const prune = options.prune ?? false;
+        const declared = targetsOf(validation);
+        if (declared.length === 1 && declared[0] === 'entra') {
+            return { plan: diffDesired(base, head, { prune }), available: errors === 0, errors, validation, head, ...(base ? { base } : {}) };
+        }
+        const targets = [];
+        for (const target of declared) {
+            const targetHead = target === 'entra' ? head : await desiredStateOf(headSnapshot, validation, SPECS[target], target);
+            // A base that did not declare this target has applied nothing to it: everything is new.
+            const baseDeclares = baseValidation ? targetsOf(baseValidation).includes(target) : false;
+            const targetBase = !baseSnapshot || !baseValidation || !baseDeclares ? undefined : target === 'entra' ? base : await desiredStateOf(baseSnapshot, baseValidation, SPECS[target], target);
+            const groupsNotSent = target === 'google' ? validation.users.filter((u) => u.key.kind === 'group').length : 0;
+            targets.push({ target, plan: diffDesired(targetBase, targetHead, { prune }), groupsNotSent });
+        }
+        const primary = targets.find((t) => t.target === 'entra') ?? targets[0];
+        return { plan: primary.plan, available: errors === 0, errors, validation, head, ...(base ? { base } : {}), targets };
+    }
+    finally {
+        for (const s of snapshots)
+            s.close();
+    }
+}
+
+/** Which targets a revision's manifests declare (`targets:`), for the edges that pick targets. */
+/** The targets `rev` declares (Entra alone without `targets:`); photos are not decoded. */
+async function declaredTargets(repo, rev = 'HEAD') {
+    const snapshot = await RevisionSnapshot.open(repo, rev);
+    try {
+        const validation = await validateRepository(snapshot, { shouldDecode: () => false });
+        const at = validation.targets ? `${printable(validation.targets.at.file)}:${validation.targets.at.line}` : undefined;
+        return { names: [...targetsOf(validation)], ...(at ? { at } : {}) };
+    }
+    finally {
+        snapshot.close();
+    }
+}
+
+export { PLAN_COMMENT_MARKER as P, TARGET_TITLES as T, planJson as a, planUnavailableJson as b, plansText as c, declaredTargets as d, planUnavailableText as e, planUnavailableHeadline as f, plansMarkdown as g, planUnavailableMarkdown as h, planRevisions as p, targetPlansJson as t };
