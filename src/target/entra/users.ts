@@ -7,6 +7,7 @@
  *   mail address → GET /users?$filter=mail eq '…';  employeeId → GET /users?$filter=employeeId eq '…'.
  * A filter matching more than one user is ambiguous and resolves to nobody.
  */
+import { isResolvedSubject, type ResolvedSubject, type SubjectResolution, type UnresolvedSubject } from '../port.js';
 import { mapLimit } from '../../core/pool.js';
 import type { UserKey } from '../../manifest/userKey.js';
 import { classifyFailure, graphErrorFromResponse } from './errors.js';
@@ -18,41 +19,16 @@ import { MAX_BATCH, sendBatch, type BatchAnswer } from './batch.js';
 import { BatchRounds } from '../../pacing/rounds.js';
 import { withRetries } from '../../pacing/retry.js';
 
-export interface ResolvedUser {
-  id: string;
-  userPrincipalName: string;
-  displayName?: string;
-  /**
-   * The other properties a manifest key can match the user by (the resolver matches a `user:`
-   * key by userPrincipalName or mail, an `employeeId:` key by employeeId): with them, apply can
-   * tell whether another manifest entry names the same person without looking every entry up.
-   */
-  mail?: string;
-  employeeId?: string;
-  /** How the key matched. */
-  matchedBy: 'objectId' | 'upn' | 'mail' | 'employeeId';
-  /**
-   * False for a disabled account (sign-in blocked: a leaver, or an account prepared ahead of its
-   * start date). Undefined when the directory did not say. A soft-deleted user is not under /users
-   * at all: it resolves to nobody ('not-found').
-   */
-  accountEnabled?: boolean;
-  /** A group (manifest `groups:`; see groups.ts); absent for a user. */
-  kind?: 'user' | 'group';
-}
-
-export interface UnresolvedUser {
-  notFound: true;
-  /** not-found: no such user; ambiguous: several users match; failed: the lookup itself failed. */
-  problem: 'not-found' | 'ambiguous' | 'failed';
-  reason: string;
-}
-
-export type UserResolution = ResolvedUser | UnresolvedUser;
-
-export function isResolved(resolution: UserResolution | undefined): resolution is ResolvedUser {
-  return resolution !== undefined && !('notFound' in resolution);
-}
+/**
+ * Entra's answers are the port's (src/target/port.ts): one definition, so the core and this
+ * target cannot drift apart. A soft-deleted user is not under /users at all: it resolves to
+ * nobody ('not-found'); `accountEnabled: false` is a disabled account (a leaver, or one prepared
+ * ahead of its start date).
+ */
+export type ResolvedUser = ResolvedSubject;
+export type UnresolvedUser = UnresolvedSubject;
+export type UserResolution = SubjectResolution;
+export const isResolved = isResolvedSubject;
 
 export interface ResolveOptions {
   /** Batches in flight at once; default 4. */
