@@ -4,11 +4,11 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { C as CLI_VOCABULARY } from './shared13.js';
+import { C as CLI_VOCABULARY } from './shared12.js';
 import { a as parseAuthKind, D as DEFAULT_OIDC_AUDIENCE } from './shared2.js';
-import { d as doctorText, a as diagnose } from './shared23.js';
-import { w as wantsHelp, p as parseOptions, a as repoDirectory } from './shared16.js';
-import { b as tenantFromArgs, i as interruptible, T as TARGET_OPTIONS, a as TENANT_OPTIONS, t as targetFromArgs } from './shared18.js';
+import { d as doctorText, a as diagnose } from './shared22.js';
+import { w as wantsHelp, p as parseOptions, a as repoDirectory } from './shared15.js';
+import { b as tenantFromArgs, i as interruptible, T as TARGET_OPTIONS, a as TENANT_OPTIONS, t as targetFromArgs } from './shared17.js';
 import './shared.js';
 import 'sharp';
 import 'node:os';
@@ -43,8 +43,8 @@ import 'node:path';
 import 'child_process';
 import 'node:fs/promises';
 import './shared9.js';
-import './shared22.js';
-import './shared19.js';
+import './shared21.js';
+import './shared18.js';
 
 /** `entra-photos doctor`: the CLI's edge of src/doctor/doctor.ts (checks a setup, writes nothing). */
 const DOCTOR_USAGE = `Usage: entra-photos doctor [options]   (tenant options as for apply)

@@ -4,12 +4,12 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { l as logInfo, s as setOutput, a as setFailed } from './shared24.js';
+import { l as logInfo, s as setOutput, a as setFailed } from './shared23.js';
 import { o as openTenant, g as githubOidcFromEnv } from './shared2.js';
-import { g as googleSettingsProblems, o as openGoogle } from './shared19.js';
+import { g as googleSettingsProblems, o as openGoogle } from './shared18.js';
 import { U as UserError } from './shared6.js';
-import { A as ACTION_VOCABULARY } from './shared13.js';
-import { a as diagnose, d as doctorText } from './shared23.js';
+import { A as ACTION_VOCABULARY } from './shared12.js';
+import { a as diagnose, d as doctorText } from './shared22.js';
 import 'os';
 import 'crypto';
 import 'fs';
@@ -60,7 +60,7 @@ import 'node:fs';
 import 'node:path';
 import 'node:fs/promises';
 import './shared9.js';
-import './shared22.js';
+import './shared21.js';
 
 /**
  * `mode: doctor`: the setup checks of `entra-photos doctor` (src/doctor/doctor.ts) in a workflow,

@@ -5,16 +5,16 @@ const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
 import { writeFile } from 'node:fs/promises';
-import { c as cliProgress } from './shared15.js';
+import { c as cliProgress } from './shared14.js';
 import { l as logSafeJson } from './shared4.js';
 import path from 'node:path';
 import { U as UserError } from './shared6.js';
-import { C as CLI_VOCABULARY } from './shared13.js';
-import { w as wantsHelp, p as parseOptions, r as readFormat, a as repoDirectory, c as checkRevisionArguments } from './shared16.js';
-import { d as detectDrift, f as fixDrift, a as driftHtml, b as driftJson, c as driftText, i as inSync } from './shared17.js';
+import { C as CLI_VOCABULARY } from './shared12.js';
+import { w as wantsHelp, p as parseOptions, r as readFormat, a as repoDirectory, c as checkRevisionArguments } from './shared15.js';
+import { d as detectDrift, f as fixDrift, a as driftHtml, b as driftJson, c as driftText, i as inSync } from './shared16.js';
 import { v as validationText, d as applySucceeded } from './shared3.js';
 import { isGitRepository, defaultRemote } from './git.js';
-import { t as targetFromArgs, i as interruptible, T as TARGET_OPTIONS, a as TENANT_OPTIONS } from './shared18.js';
+import { t as targetFromArgs, i as interruptible, T as TARGET_OPTIONS, a as TENANT_OPTIONS } from './shared17.js';
 import './shared2.js';
 import './shared.js';
 import 'sharp';
@@ -48,11 +48,10 @@ import 'child_process';
 import './shared9.js';
 import './shared10.js';
 import './shared11.js';
-import './shared14.js';
-import './shared12.js';
+import './shared13.js';
 import './shared8.js';
 import 'node:child_process';
-import './shared19.js';
+import './shared18.js';
 
 /** `entra-photos drift [--fix]`: compare the tenant with a revision of the repository. */
 const DRIFT_USAGE = `Options for drift (tenant options as for apply):

@@ -4,13 +4,13 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { w as warning, s as setOutput, b as summary, c as actionProgress, l as logInfo, a as setFailed, n as notice } from './shared24.js';
-import { c as connectFromWorkflow, g as getOctokit, a as cancellation } from './shared26.js';
+import { w as warning, s as setOutput, b as summary, c as actionProgress, l as logInfo, a as setFailed, n as notice } from './shared23.js';
+import { c as connectFromWorkflow, g as getOctokit, a as cancellation } from './shared25.js';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { U as UserError } from './shared6.js';
 import { p as printable } from './shared4.js';
-import { c as exportHeadline, d as exportCounts, e as exportTenant } from './shared20.js';
+import { c as exportHeadline, d as exportCounts, e as exportTenant } from './shared19.js';
 import { m as mdText, t as truncateAtLine, s as safeUrl, a as mdLink } from './shared8.js';
 import { isGitRepository, defaultRemote, gitMaybe, git } from './git.js';
 import 'os';
@@ -62,8 +62,8 @@ import 'string_decoder';
 import 'timers';
 import './shared10.js';
 import './shared11.js';
+import './shared20.js';
 import './shared21.js';
-import './shared22.js';
 import 'node:child_process';
 
 /**

@@ -4552,6 +4552,17 @@ function query(params) {
     return parts.length ? `?${parts.join('&')}` : '';
 }
 
+function isResolvedSubject(resolution) {
+    return resolution !== undefined && !('notFound' in resolution);
+}
+/** Every subject at once (import's matching index). */
+async function listAllSubjects(target, options = {}) {
+    const all = [];
+    for await (const page of target.listSubjects(options))
+        all.push(...page);
+    return all;
+}
+
 /**
  * The Microsoft Graph permissions (application permissions; the same names as delegated scopes)
  * each kind of call needs, named once: the errors that say which permission to grant, doctor's
@@ -4598,9 +4609,7 @@ async function sendBatch(connection, requests, options) {
  *   mail address → GET /users?$filter=mail eq '…';  employeeId → GET /users?$filter=employeeId eq '…'.
  * A filter matching more than one user is ambiguous and resolves to nobody.
  */
-function isResolved(resolution) {
-    return resolution !== undefined && !('notFound' in resolution);
-}
+const isResolved = isResolvedSubject;
 const SELECT$1 = 'id,userPrincipalName,displayName,mail,employeeId,accountEnabled';
 const READ_PERMISSION$1 = PERMISSIONS$1.users;
 function subRequestUrl(lookup) {
@@ -33115,4 +33124,4 @@ function environmentClaim(jwt) {
     return stringClaim(readJwtClaims(jwt), 'environment');
 }
 
-export { DEFAULT_OIDC_AUDIENCE as D, EntraTarget as E, PERMISSIONS$1 as P, Semaphore as S, TenantClient as T, parseAuthKind as a, openTenantAsUser as b, checkPhoto as c, audienceClaim as d, isGraphError as e, classifyHttpFailure as f, githubOidcFromEnv as g, failureName as h, isResolved as i, backoffDelayMs as j, pacingClassifierOf as k, Progress as l, throttleOf as m, mapLimit as n, openTenant as o, progressSettingsFromEnv as p, environmentClaim as q, readJwtClaims as r, isNetworkFailure as s, targetsOf as t, describeNetworkFailure as u, validateRepository as v, sleep as w, cachedAssertion as x, commonjsGlobal as y };
+export { commonjsGlobal as A, DEFAULT_OIDC_AUDIENCE as D, EntraTarget as E, PERMISSIONS$1 as P, Semaphore as S, TenantClient as T, parseAuthKind as a, openTenantAsUser as b, checkPhoto as c, audienceClaim as d, isGraphError as e, classifyHttpFailure as f, githubOidcFromEnv as g, failureName as h, isResolved as i, backoffDelayMs as j, pacingClassifierOf as k, Progress as l, throttleOf as m, mapLimit as n, openTenant as o, progressSettingsFromEnv as p, isResolvedSubject as q, readJwtClaims as r, listAllSubjects as s, targetsOf as t, environmentClaim as u, validateRepository as v, isNetworkFailure as w, describeNetworkFailure as x, sleep as y, cachedAssertion as z };

@@ -7,7 +7,7 @@ const __dirname = __entraPhotosDirname(__filename);
 import { j as plural, D as DEFAULT_LIMITS, b as describeKey, r as recommendedParallelism, c as describeUser, a as roleName, i as isGroupKey } from './shared.js';
 import { p as printable } from './shared4.js';
 import { a as mdLink, m as mdText } from './shared8.js';
-import { v as validateRepository, k as pacingClassifierOf, S as Semaphore, w as sleep, c as checkPhoto, l as Progress, m as throttleOf } from './shared2.js';
+import { v as validateRepository, q as isResolvedSubject, k as pacingClassifierOf, S as Semaphore, y as sleep, c as checkPhoto, l as Progress, m as throttleOf } from './shared2.js';
 import { d as desiredStateOf, k as keyIndex, i as isSubject, b as byDeclaration, c as keysResolvingTo, a as sameSubjectConflicts } from './shared9.js';
 import { resolveCommit, git, gitMaybe, BlobReader, TOOL_IDENTITY } from './git.js';
 import { constants } from 'node:fs';
@@ -18,11 +18,10 @@ import { p as photoTargetOf } from './shared11.js';
 import sharp from 'sharp';
 import 'node:crypto';
 import 'node:zlib';
-import { i as isResolvedSubject } from './shared12.js';
 import { hostname } from 'node:os';
 import { i as isUserError, U as UserError } from './shared6.js';
-import { w as wantedPolicy, r as rolesNeededFor, p as planPolicyStep, a as photoPolicyRefusal } from './shared13.js';
-import { r as recordRef, G as GitRecordStore, D as DEFAULT_TARGET, L as Ledger } from './shared14.js';
+import { w as wantedPolicy, r as rolesNeededFor, p as planPolicyStep, a as photoPolicyRefusal } from './shared12.js';
+import { r as recordRef, G as GitRecordStore, D as DEFAULT_TARGET, L as Ledger } from './shared13.js';
 
 function countFindings(findings) {
     let errors = 0;
