@@ -12,22 +12,17 @@
 // chooses which of the two the emulator plays. photoUpdateSettings governs user photos only: it is
 // not applied to groups (our reading: it names "users' profile photos").
 // No group photo: metadata and $value answer 404 ImageNotFound, as for a user without one.
-import { describePhoto } from '../state.js';
 import type { DirectoryGroup } from '../state.js';
 import { hasAnyRole } from './context.js';
 import type { GraphContext } from './context.js';
 import { graphError, insufficientPrivileges, resourceNotFound } from './errors.js';
-import { readJpegDimensions } from './jpeg.js';
-import { MAX_PHOTO_BYTES, MIN_PHOTO_EDGE } from './photos.js';
+import { imageNotFound, readPhotoUpload } from './photos.js';
 import type { AppIdentity, GraphCall, GraphResult } from './types.js';
 
 export const GROUP_PHOTO_PERMISSIONS = Object.freeze({
   read: ['ProfilePhoto.Read.All', 'ProfilePhoto.ReadWrite.All', 'Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
   write: ['ProfilePhoto.ReadWrite.All', 'Group.ReadWrite.All'],
 });
-
-const imageNotFound = (call: GraphCall): GraphResult =>
-  graphError(call, 404, 'ImageNotFound', "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.");
 
 type Lookup = { group: DirectoryGroup } | { result: GraphResult };
 
@@ -76,19 +71,9 @@ export function putGroupPhoto(context: GraphContext, call: GraphCall, identity: 
   const groupId = found.group.id;
   const refusal = appOnlyRefusal(context, call, identity);
   if (refusal) return { ...refusal, userId: groupId };
-  if (call.body.length > MAX_PHOTO_BYTES) {
-    return { ...graphError(call, 413, 'RequestEntityTooLarge', `The photo is ${call.body.length} bytes; the limit is 4 MB (${MAX_PHOTO_BYTES} bytes).`), userId: groupId };
-  }
-  const contentType = (call.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  if (contentType !== 'image/jpeg' && contentType !== 'image/jpg') {
-    return { ...graphError(call, 415, 'UnsupportedMediaType', `Content-Type '${contentType || '(none)'}' is not supported for a profile photo; send image/jpeg.`), userId: groupId };
-  }
-  const dimensions = readJpegDimensions(call.body);
-  if (!dimensions) return { ...graphError(call, 400, 'ImageInvalid', 'The request body is not a readable JPEG image.'), userId: groupId };
-  if (dimensions.width < MIN_PHOTO_EDGE || dimensions.height < MIN_PHOTO_EDGE) {
-    return { ...graphError(call, 400, 'ValidationWidthTooSmall', "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ProfileBadRequestException' was thrown."), userId: groupId };
-  }
-  context.state.setPhoto(groupId, describePhoto(Buffer.from(call.body), dimensions.width, dimensions.height));
+  const upload = readPhotoUpload(call);
+  if ('result' in upload) return { ...upload.result, userId: groupId };
+  context.state.setPhoto(groupId, upload.photo);
   return { status: 200, userId: groupId };
 }
 

@@ -6,7 +6,7 @@
 // noPhotoMetadata 'notFound', 404 ImageNotFound as some tenants do); GET …/photo/$value and
 // DELETE answer 404 ImageNotFound.
 import { describePhoto } from '../state.js';
-import type { DirectoryUser } from '../state.js';
+import type { DirectoryUser, StoredPhoto } from '../state.js';
 import { DELEGATED_ROLES, PERMISSIONS, hasAnyRole, userMay } from './context.js';
 import type { GraphContext } from './context.js';
 import { graphError, insufficientPrivileges, resourceNotFound } from './errors.js';
@@ -21,7 +21,7 @@ export const MIN_PHOTO_EDGE = 48;
 export const HD_SIZES = [48, 64, 96, 120, 240, 360, 432, 504, 648] as const;
 const ACCEPTED_CONTENT_TYPES = ['image/jpeg', 'image/jpg'];
 
-const imageNotFound = (call: GraphCall): GraphResult =>
+export const imageNotFound = (call: GraphCall): GraphResult =>
   graphError(call, 404, 'ImageNotFound', "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.");
 
 function metadata(context: GraphContext, call: GraphCall, user: DirectoryUser, width: number, height: number, etag: string): Record<string, unknown> {
@@ -122,28 +122,30 @@ export function putPhoto(context: GraphContext, call: GraphCall, identity: AppId
   if (!userMay(identity, DELEGATED_ROLES.writePhotos, userId)) return { ...insufficientPrivileges(call), userId };
   const refusal = photoWriteRefusal(context.state, call, identity);
   if (refusal) return { ...refusal, userId };
+  const upload = readPhotoUpload(call);
+  if ('result' in upload) return { ...upload.result, userId };
+  context.state.setPhoto(userId, upload.photo);
+  return { status: 200, userId };
+}
+
+/**
+ * The body of a profile photo upload (a user's or a group's), checked as Graph checks it: at most
+ * 4 MB, image/jpeg, a readable JPEG, no edge under MIN_PHOTO_EDGE (ValidationWidthTooSmall).
+ */
+export function readPhotoUpload(call: GraphCall): { photo: StoredPhoto } | { result: GraphResult } {
   if (call.body.length > MAX_PHOTO_BYTES) {
-    return { ...graphError(call, 413, 'RequestEntityTooLarge', `The photo is ${call.body.length} bytes; the limit is 4 MB (${MAX_PHOTO_BYTES} bytes).`), userId };
+    return { result: graphError(call, 413, 'RequestEntityTooLarge', `The photo is ${call.body.length} bytes; the limit is 4 MB (${MAX_PHOTO_BYTES} bytes).`) };
   }
   const contentType = (call.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (!ACCEPTED_CONTENT_TYPES.includes(contentType)) {
-    return {
-      ...graphError(call, 415, 'UnsupportedMediaType', `Content-Type '${contentType || '(none)'}' is not supported for a profile photo; send image/jpeg.`),
-      userId,
-    };
+    return { result: graphError(call, 415, 'UnsupportedMediaType', `Content-Type '${contentType || '(none)'}' is not supported for a profile photo; send image/jpeg.`) };
   }
   const dimensions = readJpegDimensions(call.body);
-  if (!dimensions) {
-    return { ...graphError(call, 400, 'ImageInvalid', 'The request body is not a readable JPEG image.'), userId };
-  }
+  if (!dimensions) return { result: graphError(call, 400, 'ImageInvalid', 'The request body is not a readable JPEG image.') };
   if (dimensions.width < MIN_PHOTO_EDGE || dimensions.height < MIN_PHOTO_EDGE) {
-    return {
-      ...graphError(call, 400, 'ValidationWidthTooSmall', "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ProfileBadRequestException' was thrown."),
-      userId,
-    };
+    return { result: graphError(call, 400, 'ValidationWidthTooSmall', "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ProfileBadRequestException' was thrown.") };
   }
-  context.state.setPhoto(userId, describePhoto(Buffer.from(call.body), dimensions.width, dimensions.height));
-  return { status: 200, userId };
+  return { photo: describePhoto(Buffer.from(call.body), dimensions.width, dimensions.height) };
 }
 
 export function deletePhoto(context: GraphContext, call: GraphCall, identity: AppIdentity, key: string): GraphResult {
