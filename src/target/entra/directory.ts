@@ -137,13 +137,18 @@ export async function findGroup(connection: GraphConnection, group: string, opti
  * GET /users/{id}/photo/$value — ONE attempt (run it through a WritePacer); null when the user
  * has no photo (404 ImageNotFound).
  */
-export async function downloadPhotoOnce(connection: GraphConnection, userId: string, signal?: AbortSignal): Promise<Buffer | null> {
+export function downloadPhotoOnce(connection: GraphConnection, userId: string, signal?: AbortSignal): Promise<Buffer | null> {
+  return downloadPhotoValueOnce(connection, `/users/${encodeSegment(userId)}`, `Downloading the photo of user ${userId}`, signal);
+}
+
+/** GET {owner}/photo/$value for a user or a group — ONE attempt; null when the owner has no photo. */
+export async function downloadPhotoValueOnce(connection: GraphConnection, ownerPath: string, operation: string, signal?: AbortSignal): Promise<Buffer | null> {
   try {
     const { body } = await connection.send<Buffer>({
       method: 'GET',
-      path: `/users/${encodeSegment(userId)}/photo/$value`,
+      path: `${ownerPath}/photo/$value`,
       responseType: 'bytes',
-      operation: `Downloading the photo of user ${userId}`,
+      operation,
       permission: DIRECTORY_PERMISSIONS.photos,
       ...(signal ? { signal } : {}),
     });

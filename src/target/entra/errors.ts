@@ -7,6 +7,7 @@
  */
 import { UserError } from '../../core/errors.js';
 import { networkCause, networkHint } from '../../core/network.js';
+import { classifyHttpFailure, type PacingFailure } from '../../pacing/failure.js';
 
 /** Graph's error body: {"error":{"code","message","innerError":{"request-id","date",...}}}. */
 interface GraphErrorBody {
@@ -260,23 +261,15 @@ function rootCause(error: unknown): unknown {
 }
 
 /** How a failure should be handled by a retrying caller. */
-export type FailureDisposition =
-  | { kind: 'throttled'; retryAfterSeconds: number | undefined }
-  | { kind: 'transient'; retryAfterSeconds: number | undefined }
-  | { kind: 'fatal' };
+export type FailureDisposition = PacingFailure;
 
 /**
- * 429 is throttling (wait, slow down); 408, 5xx (but 501/505) and network errors are transient
- * (back off with jitter, honour Retry-After when given); everything else is final — including a
- * cancellation by the caller (AbortError), which must not be retried.
+ * Graph's failures follow the plain HTTP rules pacing already has (`classifyHttpFailure`): 429 is
+ * throttling; 408, 5xx (but 501/505) and network errors are transient; everything else is final,
+ * including a cancellation by the caller (AbortError). Anything that is not a GraphError is final.
  */
 export function classifyFailure(error: unknown): FailureDisposition {
-  if (!(error instanceof GraphError)) return { kind: 'fatal' };
-  const { status, retryAfterSeconds } = error;
-  if (status === 429) return { kind: 'throttled', retryAfterSeconds };
-  if (status === 0) return error.code === 'AbortError' ? { kind: 'fatal' } : { kind: 'transient', retryAfterSeconds };
-  if (status === 408 || (status >= 500 && status !== 501 && status !== 505)) return { kind: 'transient', retryAfterSeconds };
-  return { kind: 'fatal' };
+  return error instanceof GraphError ? classifyHttpFailure(error) : { kind: 'fatal' };
 }
 
 /**

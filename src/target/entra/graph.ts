@@ -259,22 +259,12 @@ export class TenantClient {
     }
   }
 
-  /** GET /users/{id}/photo/$value — the largest stored size; null when the user has no photo. */
-  async getPhoto(userId: string, signal?: AbortSignal): Promise<Buffer | null> {
-    try {
-      const { body } = await this.#read<Buffer>({
-        method: 'GET',
-        path: `${userPath(userId)}/photo/$value`,
-        responseType: 'bytes',
-        operation: `Downloading the photo of user ${userId}`,
-        permission: PERMISSIONS.photos,
-        ...(signal ? { signal } : {}),
-      });
-      return body;
-    } catch (error) {
-      if (isNoPhoto(error)) return null;
-      throw error;
-    }
+  /** GET /users/{id}/photo/$value — the largest stored size, retried; null when the user has no photo. */
+  getPhoto(userId: string, signal?: AbortSignal): Promise<Buffer | null> {
+    return withRetries(() => downloadPhotoOnce(this.#connection, userId, signal), {
+      maxAttempts: this.#readAttempts,
+      ...(signal ? { signal } : {}),
+    });
   }
 
   /** GET /beta/admin/people/photoUpdateSettings */

@@ -22,6 +22,7 @@ import { mapLimit } from '../../core/pool.js';
 import { groupKeyForm, type UserKey } from '../../manifest/userKey.js';
 import { backoffDelayMs, sleep } from '../../pacing/retry.js';
 import { MAX_BATCH, sendBatch, type BatchAnswer } from './batch.js';
+import { downloadPhotoValueOnce } from './directory.js';
 import { classifyFailure, graphErrorFromResponse, isNoPhoto } from './errors.js';
 import type { GraphConnection, GraphRequest, GraphResponse } from './http.js';
 import { withRetries } from '../../pacing/retry.js';
@@ -194,19 +195,6 @@ export async function deleteGroupPhoto(connection: GraphConnection, subjectId: s
 }
 
 /** GET /groups/{id}/photo/$value: one attempt; null when the group has no photo. */
-export async function downloadGroupPhotoOnce(connection: GraphConnection, subjectId: string, signal?: AbortSignal): Promise<Buffer | null> {
-  try {
-    const { body } = await connection.send<Buffer>({
-      method: 'GET',
-      path: `${groupPath(subjectId)}/photo/$value`,
-      responseType: 'bytes',
-      operation: `Downloading the photo of group ${groupObjectId(subjectId)}`,
-      permission: PERMISSIONS.photos,
-      ...(signal ? { signal } : {}),
-    });
-    return body;
-  } catch (error) {
-    if (isNoPhoto(error)) return null;
-    throw error;
-  }
+export function downloadGroupPhotoOnce(connection: GraphConnection, subjectId: string, signal?: AbortSignal): Promise<Buffer | null> {
+  return downloadPhotoValueOnce(connection, groupPath(subjectId), `Downloading the photo of group ${groupObjectId(subjectId)}`, signal);
 }
