@@ -101,6 +101,20 @@ export function parseManifest(file: string, text: string): ParsedManifest {
   const fileCrop = readCrop(value.crop) ?? 'centre';
   const normalise = typeof value.normalise === 'boolean' ? value.normalise : true;
 
+  /** What every `users:` and `groups:` entry holds once its key has parsed (the caller checked `photo` is a string). */
+  const entryOf = (list: 'users' | 'groups', index: number, entry: Record<string, unknown>, key: UserKey, keyPos: Position): ManifestUser => {
+    const name = typeof entry.name === 'string' ? entry.name.trim() : '';
+    return {
+      key,
+      ...(name ? { name } : {}),
+      photo: entry.photo as string,
+      crop: readCrop(entry.crop) ?? fileCrop,
+      normalise,
+      keyAt: at(keyPos),
+      photoAt: at(positionOf(source, nodeAt(source, [list, index, 'photo']).node)),
+    };
+  };
+
   const users: ManifestUser[] = [];
   if (Array.isArray(value.users)) {
     value.users.forEach((entry, index) => {
@@ -115,7 +129,6 @@ export function parseManifest(file: string, text: string): ParsedManifest {
         error('invalid-user-key', keyPos, printable(keyResult.message));
         return;
       }
-      const name = typeof entry.name === 'string' ? entry.name.trim() : '';
       let google: { key: UserKey; at: SourceRef } | undefined;
       if (typeof entry.google === 'string') {
         const googlePos = positionOf(source, nodeAt(source, ['users', index, 'google']).node);
@@ -126,16 +139,7 @@ export function parseManifest(file: string, text: string): ParsedManifest {
         }
         google = { key: googleResult.key, at: at(googlePos) };
       }
-      users.push({
-        key: keyResult.key,
-        ...(name ? { name } : {}),
-        photo: entry.photo,
-        crop: readCrop(entry.crop) ?? fileCrop,
-        normalise,
-        keyAt: at(keyPos),
-        photoAt: at(positionOf(source, nodeAt(source, ['users', index, 'photo']).node)),
-        ...(google ? { google: google.key, googleAt: google.at } : {}),
-      });
+      users.push({ ...entryOf('users', index, entry, keyResult.key, keyPos), ...(google ? { google: google.key, googleAt: google.at } : {}) });
     });
   }
 
@@ -149,16 +153,7 @@ export function parseManifest(file: string, text: string): ParsedManifest {
         error('invalid-group-key', keyPos, printable(keyResult.message));
         return;
       }
-      const name = typeof entry.name === 'string' ? entry.name.trim() : '';
-      groups.push({
-        key: keyResult.key,
-        ...(name ? { name } : {}),
-        photo: entry.photo,
-        crop: readCrop(entry.crop) ?? fileCrop,
-        normalise,
-        keyAt: at(keyPos),
-        photoAt: at(positionOf(source, nodeAt(source, ['groups', index, 'photo']).node)),
-      });
+      groups.push(entryOf('groups', index, entry, keyResult.key, keyPos));
     });
   }
 
