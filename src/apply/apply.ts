@@ -29,7 +29,6 @@ import { repairDrift } from './repair.js';
 import type { ApplyOptions, ApplyResult, UserOutcome } from './types.js';
 
 export type { ApplyOptions, ApplyResult, OutcomeStatus, PolicyOutcome, UnknownUsers, UserOutcome } from './types.js';
-export { UNKNOWN_USERS } from './types.js';
 
 /**
  * Applies the reviewed change: the plan from the last revision applied completely to this

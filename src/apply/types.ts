@@ -60,7 +60,6 @@ export type OutcomeStatus = 'uploaded' | 'removed' | 'failed' | 'cancelled' | 'n
 
 /** What apply does with a key that has no usable account (ApplyOptions.unknownUsers). */
 export type UnknownUsers = 'pending' | 'fail';
-export const UNKNOWN_USERS: readonly UnknownUsers[] = ['pending', 'fail'];
 
 export interface UserOutcome {
   key: UserKey;
