@@ -415,12 +415,7 @@ export class EntraId {
     const scopes = grant.scopes ?? state.appPermissions;
     const roles = (grant.roles ?? [DEFAULT_DELEGATED_ROLE]).map((role) => role.toLowerCase());
     const claims: Record<string, unknown> = {
-      aud: GRAPH_RESOURCE,
-      iss: this.accessTokenIssuer,
-      iat,
-      nbf: iat,
-      exp: iat + ACCESS_TOKEN_LIFETIME_SECONDS,
-      app_displayname: 'entra-photos',
+      ...this.#accessTokenBase(iat),
       appid: clientId,
       appidacr: '0',
       idtyp: 'user',
@@ -435,7 +430,7 @@ export class EntraId {
       ver: '1.0',
       wids: roles,
     };
-    const accessToken = state.accessTokenFormat === 'opaque' ? this.#issueOpaque(claims) : signJwt(claims, this.#key, { x5t: this.#key.kid });
+    const accessToken = this.#encodeAccessToken(claims);
     return { accessToken, expiresOn: iat + ACCESS_TOKEN_LIFETIME_SECONDS, user };
   }
 
@@ -502,12 +497,7 @@ export class EntraId {
     const state = this.#state;
     const iat = nowInSeconds();
     const claims: Record<string, unknown> = {
-      aud: GRAPH_RESOURCE,
-      iss: this.accessTokenIssuer,
-      iat,
-      nbf: iat,
-      exp: iat + ACCESS_TOKEN_LIFETIME_SECONDS,
-      app_displayname: 'entra-photos',
+      ...this.#accessTokenBase(iat),
       appid: state.clientId,
       appidacr: '2',
       idp: this.accessTokenIssuer,
@@ -524,8 +514,18 @@ export class EntraId {
       token_type: 'Bearer',
       expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
       ext_expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
-      access_token: state.accessTokenFormat === 'opaque' ? this.#issueOpaque(claims) : signJwt(claims, this.#key, { x5t: this.#key.kid }),
+      access_token: this.#encodeAccessToken(claims),
     };
+  }
+
+  /** The claims every Graph access token starts with, an app's or a user's. */
+  #accessTokenBase(iat: number): Record<string, unknown> {
+    return { aud: GRAPH_RESOURCE, iss: this.accessTokenIssuer, iat, nbf: iat, exp: iat + ACCESS_TOKEN_LIFETIME_SECONDS, app_displayname: 'entra-photos' };
+  }
+
+  /** A signed JWT, or an opaque token when the tenant is set to hand those out. */
+  #encodeAccessToken(claims: Record<string, unknown>): string {
+    return this.#state.accessTokenFormat === 'opaque' ? this.#issueOpaque(claims) : signJwt(claims, this.#key, { x5t: this.#key.kid });
   }
 
   /** A random string with no dots and no structure; its claims stay here. */
