@@ -8,7 +8,7 @@
  * @odata.nextLink says, so a caller may stop and continue where it left off.
  */
 import { UserError } from '../../core/errors.js';
-import { isGraphError, isNoPhoto } from './errors.js';
+import { isGraphError, isNoPhoto, permissionHint } from './errors.js';
 import type { GraphConnection, GraphResponse } from './http.js';
 import { encodeSegment, odataString, query } from './http.js';
 import { PERMISSIONS } from './permissions.js';
@@ -176,14 +176,4 @@ function relativeNextLink(nextLink: string | undefined): string | undefined {
   if (!nextLink) return undefined;
   const url = new URL(nextLink);
   return `${url.pathname.replace(/^\/(v1\.0|beta)/, '')}${url.search}`;
-}
-
-function permissionHint(error: unknown, permission: string, purpose: string): unknown {
-  if (isGraphError(error) && error.status === 403 && !error.delegated) {
-    return new UserError(
-      'tenant',
-      `The app may not ${purpose}: grant it the Microsoft Graph application permission ${permission} (App registrations → this app → API permissions → add ${permission}, type Application → Grant admin consent). (${error.code}: ${error.graphMessage}${error.requestId ? `; request-id ${error.requestId}` : ''})`,
-    );
-  }
-  return error;
 }

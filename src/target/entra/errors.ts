@@ -260,6 +260,20 @@ function rootCause(error: unknown): unknown {
   return current;
 }
 
+/**
+ * A 403 for the app's own (not delegated) token: tell which Microsoft Graph application permission
+ * to grant for `purpose`, and how. Any other error is returned unchanged.
+ */
+export function permissionHint(error: unknown, permission: string, purpose: string): unknown {
+  if (isGraphError(error) && error.status === 403 && !error.delegated) {
+    return new UserError(
+      'tenant',
+      `The app may not ${purpose}: grant it the Microsoft Graph application permission ${permission} (App registrations → this app → API permissions → add ${permission}, type Application → Grant admin consent). (${error.code}: ${error.graphMessage}${error.requestId ? `; request-id ${error.requestId}` : ''})`,
+    );
+  }
+  return error;
+}
+
 /** How a failure should be handled by a retrying caller. */
 export type FailureDisposition = PacingFailure;
 

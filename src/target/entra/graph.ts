@@ -13,7 +13,7 @@
 import type { TokenCredential } from '@azure/identity';
 import { UserError } from '../../core/errors.js';
 import type { UserKey } from '../../manifest/userKey.js';
-import { isGraphError, isNoPhoto, isNoPhotoMetadata } from './errors.js';
+import { isGraphError, isNoPhoto, isNoPhotoMetadata, permissionHint } from './errors.js';
 import { GraphConnection, encodeSegment, odataString, query } from './http.js';
 import type { GraphRequest, GraphResponse } from './http.js';
 import { withRetries } from '../../pacing/retry.js';
@@ -334,7 +334,7 @@ export class TenantClient {
         path = this.#relativeNextLink(response.body['@odata.nextLink']);
       }
     } catch (error) {
-      throw permissionError(error, PERMISSIONS.roles, "read the app's directory role assignments (the check that a photo policy change will not lock the app out)");
+      throw permissionHint(error, PERMISSIONS.roles, "read the app's directory role assignments (the check that a photo policy change will not lock the app out)");
     }
     return [...ids].sort();
   }
@@ -374,7 +374,7 @@ export class TenantClient {
           `Graph refused to let the app read its own service principal, which Microsoft documents as allowed without any permission (learn.microsoft.com/graph/api/serviceprincipal-get). Granting the app ${PERMISSIONS.servicePrincipals} works around it. (${error.code}: ${error.graphMessage}${error.requestId ? `; request-id ${error.requestId}` : ''})`,
         );
       }
-      throw permissionError(error, PERMISSIONS.servicePrincipals, `look up the service principal of app ${appId}`);
+      throw permissionHint(error, PERMISSIONS.servicePrincipals, `look up the service principal of app ${appId}`);
     }
   }
 
@@ -392,16 +392,6 @@ function toPolicy(body: Record<string, unknown>): PhotoPolicy {
     source: source === 'cloud' || source === 'onPremises' ? source : null,
     allowedRoles: Array.isArray(body['allowedRoles']) ? body['allowedRoles'].map((role) => String(role).toLowerCase()) : [],
   };
-}
-
-function permissionError(error: unknown, permission: string, purpose: string): unknown {
-  if (isGraphError(error) && error.status === 403 && !error.delegated) {
-    return new UserError(
-      'tenant',
-      `The app may not ${purpose}: grant it the Microsoft Graph application permission ${permission} (App registrations → this app → API permissions → add ${permission}, type Application → Grant admin consent). (${error.code}: ${error.graphMessage}${error.requestId ? `; request-id ${error.requestId}` : ''})`,
-    );
-  }
-  return error;
 }
 
 /** The PATCH body: the fields the change sets, role ids lower-cased; no null, ever. */
