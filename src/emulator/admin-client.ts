@@ -2,16 +2,11 @@
 // works without any global trust setup) and therefore works the same in-process and against
 // an emulator started by `entra-photos emulator` in another process.
 import type { EmulatorConfig, EmulatorConfigPatch } from './admin.js';
-import { adminRequest } from './admin-request.js';
+import { adminRequest, type AdminResponse } from './admin-request.js';
 import type { OidcRequestEnv } from './github-oidc.js';
 import type { EmulatorUserSeed, WorkflowContext } from './options.js';
 import type { RequestLogEntry } from './request-log.js';
 import type { DirectoryUser, TenantSnapshot } from './state.js';
-
-interface RawResponse {
-  status: number;
-  body: Buffer;
-}
 
 export class EmulatorAdminClient {
   readonly adminUrl: string;
@@ -23,7 +18,7 @@ export class EmulatorAdminClient {
     this.#caCertPem = caCertPem;
   }
 
-  #send(method: string, path: string, body?: Buffer | object, contentType = 'application/json'): Promise<RawResponse> {
+  #send(method: string, path: string, body?: Buffer | object, contentType = 'application/json'): Promise<AdminResponse> {
     return adminRequest(`${this.adminUrl}${path}`, this.#caCertPem, method, body, contentType);
   }
 

@@ -1,6 +1,6 @@
 // A typed client for /_emulator/google (the CA passed explicitly, so it works in-process and
 // against an emulator in another process alike).
-import { adminRequest } from '../admin-request.js';
+import { adminRequest, type AdminResponse } from '../admin-request.js';
 import type { GoogleUserSeed } from './options.js';
 import type { GoogleEmulatorConfig, GoogleEmulatorConfigPatch } from './service.js';
 import type { GoogleUser, GoogleUserSnapshot } from './state.js';
@@ -24,7 +24,7 @@ export class GoogleEmulatorAdminClient {
     this.#caCertPem = caCertPem;
   }
 
-  #send(method: string, path: string, body?: Buffer | object, contentType = 'application/json'): Promise<{ status: number; body: Buffer }> {
+  #send(method: string, path: string, body?: Buffer | object, contentType = 'application/json'): Promise<AdminResponse> {
     return adminRequest(`${this.#root}${path}`, this.#caCertPem, method, body, contentType);
   }
 
