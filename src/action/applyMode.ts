@@ -1,10 +1,9 @@
 import * as core from '@actions/core';
 import { actionProgress, logGroup, logInfo } from './log.js';
 import { applyRevision, type ApplyResult } from '../apply/apply.js';
-import { googleSettingsProblems, openGoogle } from '../apply/googleConnection.js';
+import { googleSettingsProblems } from '../apply/googleConnection.js';
 import { declaredTargets, type DeclaredTargets } from '../apply/targets.js';
 import { UserError } from '../core/errors.js';
-import { describeNetworkFailure, isNetworkFailure } from '../core/network.js';
 import { printable } from '../core/untrusted.js';
 import type { TargetName } from '../manifest/types.js';
 import { mdText } from '../report/markdown.js';
@@ -18,7 +17,7 @@ import { validationSummary } from '../report/validation.js';
 import { defaultRemote } from '../repo/git.js';
 import { annotate } from './annotate.js';
 import type { ActionSettings } from './settings.js';
-import { PULL_REQUEST_EVENTS, cancellation, connectFromWorkflow } from './tenantJob.js';
+import { GOOGLE_INPUT_NAMES, PULL_REQUEST_EVENTS, cancellation, connectFromWorkflow, googleFromWorkflow } from './tenantJob.js';
 
 /**
  * Push to the default branch, in a protected environment: GitHub OIDC → Graph, apply the change
@@ -108,28 +107,14 @@ async function runTargetsApply(settings: ActionSettings, declared: DeclaredTarge
   if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL) {
     throw new UserError('auth', `The job cannot request a GitHub OIDC token. Add to the workflow job:\n  permissions:\n    id-token: write\n${ENTRA_RULES.permissions}`);
   }
-  const idToken = async (audience: string): Promise<string> => {
-    try {
-      return await core.getIDToken(audience);
-    } catch (err) {
-      if (isNetworkFailure(err)) throw new UserError('auth', describeNetworkFailure('the GitHub OIDC token service', process.env.ACTIONS_ID_TOKEN_REQUEST_URL ?? '', err));
-      throw new UserError('auth', `Could not get a GitHub OIDC token (${(err as Error).message}). The job needs "permissions: id-token: write".`);
-    }
-  };
   // Each target is opened before anything runs, so a missing input is said before any write.
   const opened: { name: TargetName; open?: () => { target: TargetInput; token: () => Promise<string> }; problem?: string }[] = declared.names.map((name) => {
     if (name === 'entra') {
       return { name, open: () => { const { tenant, getAssertion } = connectFromWorkflow(settings, ENTRA_RULES); return { target: tenant, token: getAssertion }; } };
     }
-    const problems = googleSettingsProblems(settings.google, { provider: 'Input "google-workload-identity-provider"', serviceAccount: 'Input "google-service-account"', adminSubject: 'Input "google-admin-subject"', endpoint: 'Input "google-endpoint"' });
+    const problems = googleSettingsProblems(settings.google, GOOGLE_INPUT_NAMES);
     if (problems.length) return { name, problem: `${declared.at} declares targets: [${declared.names.join(', ')}], but Google Workspace cannot be reached: ${problems.join(' ')}` };
-    return {
-      name,
-      open: () => {
-        const target = openGoogle(settings.google, idToken);
-        return { target, token: () => idToken(`https://iam.googleapis.com/${settings.google.workloadIdentityProvider.replace(/^(https:)?\/\/iam\.googleapis\.com\//, '')}`) };
-      },
-    };
+    return { name, open: () => googleFromWorkflow(settings) };
   });
   const run = cancellation(settings, 'finishing in-flight requests, recording progress, then stopping. The next run continues from here.');
   // The targets run at once (each its own record, lease and pacing), so the whole run takes about

@@ -14,8 +14,7 @@ import { diagnose, doctorText } from '../doctor/doctor.js';
 import { githubOidcFromEnv } from '../target/entra/index.js';
 import { logInfo } from './log.js';
 import type { ActionSettings } from './settings.js';
-
-const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
+import { GOOGLE_INPUT_NAMES, PULL_REQUEST_EVENTS } from './tenantJob.js';
 
 export async function runDoctor(settings: ActionSettings, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   if (PULL_REQUEST_EVENTS.has(settings.eventName)) {
@@ -27,7 +26,7 @@ export async function runDoctor(settings: ActionSettings, env: NodeJS.ProcessEnv
   // The token is requested when first needed: doctor reports a job without id-token: write as a problem.
   const tenant = openTenant(settings.tenant, () => githubOidcFromEnv(env, settings.audience)());
   const google = (): PhotoTarget => {
-    const problems = googleSettingsProblems(settings.google, { provider: 'Input "google-workload-identity-provider"', serviceAccount: 'Input "google-service-account"', adminSubject: 'Input "google-admin-subject"', endpoint: 'Input "google-endpoint"' });
+    const problems = googleSettingsProblems(settings.google, GOOGLE_INPUT_NAMES);
     if (problems.length) throw new UserError('config', problems.join(' '));
     return openGoogle(settings.google, (audience) => githubOidcFromEnv(env, audience)());
   };

@@ -11,8 +11,8 @@ import { validationSummary } from '../report/validation.js';
 import { defaultRemote } from '../repo/git.js';
 import { annotate } from './annotate.js';
 import type { ActionSettings } from './settings.js';
-import { PULL_REQUEST_EVENTS, cancellation, connectFromWorkflow } from './tenantJob.js';
-import { googleSettingsProblems, openGoogle } from '../apply/googleConnection.js';
+import { GOOGLE_INPUT_NAMES, PULL_REQUEST_EVENTS, cancellation, connectFromWorkflow, googleFromWorkflow } from './tenantJob.js';
+import { googleSettingsProblems } from '../apply/googleConnection.js';
 import { declaredTargets, type DeclaredTargets } from '../apply/targets.js';
 import { UserError } from '../core/errors.js';
 import { printable } from '../core/untrusted.js';
@@ -95,7 +95,6 @@ function driftRules(settings: ActionSettings) {
 async function runTargetsDrift(settings: ActionSettings, declared: DeclaredTargets): Promise<void> {
   if (PULL_REQUEST_EVENTS.has(settings.eventName)) throw new UserError('guard', `mode "drift" never runs on ${settings.eventName} events: ${driftRules(settings).notOnPullRequests}`);
   if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL) throw new UserError('auth', `The job cannot request a GitHub OIDC token. Add to the workflow job:\n  permissions:\n    id-token: write\n${driftRules(settings).permissions}`);
-  const idToken = (audience: string) => core.getIDToken(audience);
   const run = cancellation(settings, 'finishing in-flight requests, then reporting what was compared.');
   const log = (line: string) => logInfo(line);
   const progress = actionProgress();
@@ -118,10 +117,9 @@ async function runTargetsDrift(settings: ActionSettings, declared: DeclaredTarge
           target = opened.tenant;
           token = opened.getAssertion;
         } else {
-          const problems = googleSettingsProblems(settings.google, { provider: 'Input "google-workload-identity-provider"', serviceAccount: 'Input "google-service-account"', adminSubject: 'Input "google-admin-subject"', endpoint: 'Input "google-endpoint"' });
+          const problems = googleSettingsProblems(settings.google, GOOGLE_INPUT_NAMES);
           if (problems.length) throw new UserError('config', `${declared.at} declares targets: [${declared.names.join(', ')}], but Google Workspace cannot be reached: ${problems.join(' ')}`);
-          target = openGoogle(settings.google, idToken);
-          token = () => idToken(`https://iam.googleapis.com/${settings.google.workloadIdentityProvider.replace(/^(https:)?\/\/iam\.googleapis\.com\//, '')}`);
+          ({ target, token } = googleFromWorkflow(settings));
         }
         const result = await detectDrift({ repo: settings.repoPath, head: 'HEAD', signal: run.signal, log, progress, waitingRecord }, target);
         if (jsons.length === 0) annotate(result.validation.findings);

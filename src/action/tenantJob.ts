@@ -5,9 +5,11 @@
  */
 import * as core from '@actions/core';
 import { cachedAssertion, openTenant } from '../apply/connection.js';
+import { openGoogle } from '../apply/googleConnection.js';
 import { UserError } from '../core/errors.js';
 import { describeNetworkFailure, isNetworkFailure } from '../core/network.js';
 import type { TenantClient } from '../target/entra/index.js';
+import type { GoogleTarget } from '../target/google/index.js';
 import type { ActionSettings } from './settings.js';
 
 export const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
@@ -33,17 +35,33 @@ export function connectFromWorkflow(settings: ActionSettings, rules: TenantJobRu
     throw new UserError('auth', `The job cannot request a GitHub OIDC token. Add to the workflow job:\n  permissions:\n    id-token: write\n${rules.permissions}`);
   }
   // One GitHub OIDC token serves the environment claim and the sign-in (see cachedAssertion).
-  const getAssertion = cachedAssertion(async () => {
-    try {
-      return await core.getIDToken(settings.audience);
-    } catch (err) {
-      // @actions/core keeps only the socket's message ("unable to verify the first certificate"):
-      // a connection failure is told as one (host, code, what to check), not as a permission.
-      if (isNetworkFailure(err)) throw new UserError('auth', describeNetworkFailure('the GitHub OIDC token service', process.env.ACTIONS_ID_TOKEN_REQUEST_URL ?? '', err));
-      throw new UserError('auth', `Could not get a GitHub OIDC token (${(err as Error).message}). The job needs "permissions: id-token: write".`);
-    }
-  });
+  const getAssertion = cachedAssertion(() => githubIdToken(settings.audience));
   return { tenant: openTenant(settings.tenant, getAssertion), getAssertion };
+}
+
+/** The job's GitHub OIDC token for `audience`; a failure says what to check. */
+export async function githubIdToken(audience: string): Promise<string> {
+  try {
+    return await core.getIDToken(audience);
+  } catch (err) {
+    // @actions/core keeps only the socket's message ("unable to verify the first certificate"):
+    // a connection failure is told as one (host, code, what to check), not as a permission.
+    if (isNetworkFailure(err)) throw new UserError('auth', describeNetworkFailure('the GitHub OIDC token service', process.env.ACTIONS_ID_TOKEN_REQUEST_URL ?? '', err));
+    throw new UserError('auth', `Could not get a GitHub OIDC token (${(err as Error).message}). The job needs "permissions: id-token: write".`);
+  }
+}
+
+/** How the action spells the Google settings in a problem (googleSettingsProblems). */
+export const GOOGLE_INPUT_NAMES = { provider: 'Input "google-workload-identity-provider"', serviceAccount: 'Input "google-service-account"', adminSubject: 'Input "google-admin-subject"', endpoint: 'Input "google-endpoint"' };
+
+/**
+ * Google Workspace signed in with the job's GitHub OIDC tokens; `token` is the one Google's STS
+ * exchanges (audience: the workload identity provider), whose claims name the environment.
+ */
+export function googleFromWorkflow(settings: ActionSettings): { target: GoogleTarget; token: () => Promise<string> } {
+  const target = openGoogle(settings.google, githubIdToken);
+  const provider = settings.google.workloadIdentityProvider.replace(/^(https:)?\/\/iam\.googleapis\.com\//, '');
+  return { target, token: () => githubIdToken(`https://iam.googleapis.com/${provider}`) };
 }
 
 /**
