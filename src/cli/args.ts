@@ -13,6 +13,15 @@ export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(
   }
 }
 
+/** As parseOptions, for a command that also takes positional arguments (init DIR, history KEY). */
+export function parseWithPositionals<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, usage: string) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: true });
+  } catch (e) {
+    throw new UserError('usage', `${(e as Error).message}\n\n${usage}`);
+  }
+}
+
 export function wantsHelp(args: readonly string[]): boolean {
   return args.includes('--help') || args.includes('-h');
 }

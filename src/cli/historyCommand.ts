@@ -5,7 +5,6 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { UserError } from '../core/errors.js';
 import { logSafeJson } from '../core/untrusted.js';
 import { fetchRecords } from '../history/appliedRecords.js';
@@ -14,7 +13,7 @@ import { streamHistory, subjectHistory, type HistoryOptions } from '../history/h
 import { parseEmployeeId, parseUserKey, type UserKey } from '../manifest/userKey.js';
 import { BlobReader, defaultRemote, gitMaybe, isGitRepository, resolveCommit } from '../repo/git.js';
 import { historyEntryJson, historyEntryText, historyHtml, historyJson, historyText, recordsLine } from '../report/history.js';
-import { checkRevisionArguments, repoDirectory, wantsHelp } from './args.js';
+import { checkRevisionArguments, parseWithPositionals, repoDirectory, wantsHelp } from './args.js';
 import type { Output } from './output.js';
 
 export const HISTORY_USAGE = `Usage: entra-photos history <user-key>... [options]
@@ -50,29 +49,22 @@ export async function historyCommand(args: string[], out: Output, all = false): 
     out.write(HISTORY_USAGE);
     return 0;
   }
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        all: { type: 'boolean' },
-        since: { type: 'string' },
-        repo: { type: 'string' },
-        head: { type: 'string' },
-        target: { type: 'string' },
-        remote: { type: 'string' },
-        'github-token': { type: 'string' },
-        'github-repository': { type: 'string' },
-        html: { type: 'string' },
-        format: { type: 'string' },
-      },
-    });
-  } catch (e) {
-    throw new UserError('usage', `${(e as Error).message}\n\n${HISTORY_USAGE}`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseWithPositionals(
+    args,
+    {
+      all: { type: 'boolean' },
+      since: { type: 'string' },
+      repo: { type: 'string' },
+      head: { type: 'string' },
+      target: { type: 'string' },
+      remote: { type: 'string' },
+      'github-token': { type: 'string' },
+      'github-repository': { type: 'string' },
+      html: { type: 'string' },
+      format: { type: 'string' },
+    },
+    HISTORY_USAGE,
+  );
   const every = all || values.all === true;
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json' && format !== 'html') throw new UserError('usage', `--format must be text, json or html, not "${format}".`);

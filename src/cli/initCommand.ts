@@ -8,11 +8,11 @@
 import { isGuid } from '../core/guid.js';
 import { lstat, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import manifestSchema from '../../schema/manifest.schema.json' with { type: 'json' };
 import { UserError } from '../core/errors.js';
 import { printable } from '../core/untrusted.js';
 import { parseCloud, type Cloud } from '../target/entra/clouds.js';
+import { parseWithPositionals } from './args.js';
 import type { Output } from './output.js';
 
 /**
@@ -66,28 +66,21 @@ const PLACEHOLDER_OWNERS = '@YOUR-ORG/photo-admins';
 
 /** Parses init's arguments: at most one positional DIR, strict options, values checked. */
 export function parseInitArgs(args: string[]): { dir: string; force: boolean; options: InitOptions } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        'tenant-id': { type: 'string' },
-        'client-id': { type: 'string' },
-        'drift-client-id': { type: 'string' },
-        environment: { type: 'string' },
-        'drift-environment': { type: 'string' },
-        cloud: { type: 'string' },
-        owners: { type: 'string' },
-        lfs: { type: 'boolean' },
-        force: { type: 'boolean' },
-      },
-    });
-  } catch (e) {
-    throw new UserError('usage', `${(e as Error).message}\n\n${INIT_USAGE}`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseWithPositionals(
+    args,
+    {
+      'tenant-id': { type: 'string' },
+      'client-id': { type: 'string' },
+      'drift-client-id': { type: 'string' },
+      environment: { type: 'string' },
+      'drift-environment': { type: 'string' },
+      cloud: { type: 'string' },
+      owners: { type: 'string' },
+      lfs: { type: 'boolean' },
+      force: { type: 'boolean' },
+    },
+    INIT_USAGE,
+  );
   if (positionals.length > 1) {
     throw new UserError('usage', `init takes one directory, not ${positionals.length} (${positionals.map((p) => printable(p)).join(', ')}).\n\n${INIT_USAGE}`);
   }
