@@ -695,6 +695,11 @@ export class WritePacer {
       ...(this.#options.random ? { random: this.#options.random } : {}),
     });
     this.#emit({ type: 'retry', label: job.label, attempt: job.attempts, delayMs: Math.round(delayMs), error: error instanceof Error ? error.message : String(error) });
+    this.#requeueAfter(job, delayMs);
+  }
+
+  /** Puts `job` back at the head of the queue after `delayMs`; a cancellation clears the timer (#cancelWaiting). */
+  #requeueAfter(job: Job, delayMs: number): void {
     const timer = setTimeout(() => {
       this.#retryTimers.delete(timer);
       this.#queue.unshift(job);
@@ -813,14 +818,7 @@ export class WritePacer {
       this.#emitRate(this.#stats.events === 1 ? 'first throttling: concurrency limit' : 'concurrency limit');
     }
     this.#capAt = now;
-    if (requeue) {
-      const timer = setTimeout(() => {
-        this.#retryTimers.delete(timer);
-        this.#queue.unshift(job);
-        this.#pump();
-      }, waitMs);
-      this.#retryTimers.set(timer, job);
-    }
+    if (requeue) this.#requeueAfter(job, waitMs);
     return true;
   }
 
