@@ -31,6 +31,8 @@ describe('group photos', () => {
     expect((await put(token, CLASS_9B, portrait)).status).toBe(200);
     const metadata = (await (await graphFetch(emulator, token, `/v1.0/groups/${CLASS_9B}/photo`)).json()) as Record<string, unknown>;
     expect(metadata).toMatchObject({ '@odata.mediaContentType': 'image/jpeg', id: '648x648', width: 648, height: 648 });
+    expect(metadata['@odata.context']).toMatch(new RegExp(`/v1\\.0/\\$metadata#groups\\('${CLASS_9B}'\\)/photo/\\$entity$`));
+    expect(metadata['@odata.mediaEtag']).toEqual(expect.stringMatching(/\S/));
     const value = await graphFetch(emulator, token, `/v1.0/groups/${CLASS_9B}/photo/$value`);
     expect(sha256(Buffer.from(await value.arrayBuffer()))).toBe(sha256(portrait));
     const state = await emulator.admin.state();

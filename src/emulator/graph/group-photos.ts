@@ -16,7 +16,7 @@ import type { DirectoryGroup } from '../state.js';
 import { hasAnyRole } from './context.js';
 import type { GraphContext } from './context.js';
 import { graphError, insufficientPrivileges, resourceNotFound } from './errors.js';
-import { imageNotFound, readPhotoUpload } from './photos.js';
+import { imageNotFound, photoMetadata, readPhotoUpload } from './photos.js';
 import type { AppIdentity, GraphCall, GraphResult } from './types.js';
 
 export const GROUP_PHOTO_PERMISSIONS = Object.freeze({
@@ -43,18 +43,7 @@ export function getGroupPhotoMetadata(context: GraphContext, call: GraphCall, id
   if ('result' in found) return found.result;
   const photo = context.state.getPhoto(found.group.id);
   if (!photo) return { ...imageNotFound(call), userId: found.group.id };
-  return {
-    status: 200,
-    userId: found.group.id,
-    json: {
-      '@odata.context': `${context.graphUrl}/${call.version}/$metadata#groups('${found.group.id}')/photo/$entity`,
-      '@odata.mediaContentType': 'image/jpeg',
-      '@odata.mediaEtag': photo.mediaEtag,
-      id: `${photo.width}x${photo.height}`,
-      width: photo.width,
-      height: photo.height,
-    },
-  };
+  return { status: 200, userId: found.group.id, json: photoMetadata(context, call, `groups('${found.group.id}')`, photo.width, photo.height, photo.mediaEtag) };
 }
 
 export function getGroupPhotoValue(context: GraphContext, call: GraphCall, identity: AppIdentity, id: string): GraphResult {

@@ -25,8 +25,13 @@ export const imageNotFound = (call: GraphCall): GraphResult =>
   graphError(call, 404, 'ImageNotFound', "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.");
 
 function metadata(context: GraphContext, call: GraphCall, user: DirectoryUser, width: number, height: number, etag: string): Record<string, unknown> {
+  return photoMetadata(context, call, `users('${user.id}')`, width, height, etag);
+}
+
+/** A stored JPEG photo's metadata; `owner` is its owner as the @odata.context names it, e.g. groups('{id}'). */
+export function photoMetadata(context: GraphContext, call: GraphCall, owner: string, width: number, height: number, etag: string): Record<string, unknown> {
   return {
-    '@odata.context': `${context.graphUrl}/${call.version}/$metadata#users('${user.id}')/photo/$entity`,
+    '@odata.context': `${context.graphUrl}/${call.version}/$metadata#${owner}/photo/$entity`,
     '@odata.mediaContentType': 'image/jpeg',
     '@odata.mediaEtag': etag,
     id: `${width}x${height}`,
