@@ -10,7 +10,7 @@
  */
 import { Ledger, type PendingEntry } from '../apply/ledger.js';
 import { gitMaybe } from '../repo/git.js';
-import { recordRef } from '../repo/records.js';
+import { recordRefPrefix } from '../repo/records.js';
 
 export interface WaitingUser extends PendingEntry {
   /** The environment whose applied revision lists the user. */
@@ -49,7 +49,7 @@ export async function waitingForAccount(options: WaitingOptions): Promise<Map<st
 
 /** Environments with an applied tag (of the default target), on the remote or locally. */
 async function appliedEnvironments(options: WaitingOptions): Promise<string[]> {
-  const prefix = recordRef('applied', { environment: 'x', ...(options.target ? { target: options.target } : {}) }).slice(0, -'x'.length);
+  const prefix = recordRefPrefix('applied', options.target);
   const listing = options.remote
     ? await gitMaybe(options.repo, ['ls-remote', '--refs', options.remote, `${prefix}*`])
     : await gitMaybe(options.repo, ['for-each-ref', '--format=%(objectname)\t%(refname)', prefix]);

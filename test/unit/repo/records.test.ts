@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ledger } from '../../../src/apply/ledger.js';
 import { ApplyLease } from '../../../src/apply/lock.js';
 import { UserError } from '../../../src/core/errors.js';
-import { GitRecordStore, recordRef } from '../../../src/repo/records.js';
+import { GitRecordStore, recordRef, recordRefPrefix } from '../../../src/repo/records.js';
 import { git, tempDir } from '../../helpers/repo.js';
 
 let scratch: Awaited<ReturnType<typeof tempDir>>;
@@ -56,6 +56,14 @@ describe('record names', () => {
     expect(recordRef('applied', { environment: 'production', target: 'google' })).toBe('refs/tags/entra-photos/google/applied/production');
     expect(recordRef('lock', { environment: 'staging', target: 'google' })).toBe('refs/tags/entra-photos/google/lock/staging');
     expect(recordRef('progress', { environment: 'production', target: 'google' })).toBe('refs/notes/entra-photos/google/progress/production');
+  });
+
+  it('the prefix of a kind lists every environment of one target (drift lists applied tags with it)', () => {
+    expect(recordRefPrefix('applied')).toBe('refs/tags/entra-photos/applied/');
+    expect(recordRefPrefix('applied', 'google')).toBe('refs/tags/entra-photos/google/applied/');
+    expect(recordRefPrefix('pending', 'google')).toBe('refs/notes/entra-photos/google/pending/');
+    expect(`${recordRefPrefix('lock', 'google')}staging`).toBe(recordRef('lock', { environment: 'staging', target: 'google' }));
+    expect(() => recordRefPrefix('applied', 'applied')).toThrow(/Target name "applied" cannot name the record/);
   });
 
   it('refuses names git cannot hold, and targets named like a record kind', () => {
