@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import { actionProgress, logInfo } from './log.js';
 import { environmentClaim } from '../apply/connection.js';
 import { ACTION_VOCABULARY } from '../core/vocabulary.js';
-import { detectDrift, driftCounts, inSync } from '../drift/drift.js';
+import { detectDrift, driftCounts, inSync, type DriftOptions, type DriftResult } from '../drift/drift.js';
 import { fixDrift } from '../drift/fix.js';
 import { applySucceeded } from '../report/apply.js';
 import { driftHeadline, driftJson, driftMarkdown, driftText } from '../report/drift.js';
@@ -33,49 +33,75 @@ export async function runDrift(settings: ActionSettings): Promise<void> {
   const { tenant, getAssertion } = connectFromWorkflow(settings, driftRules(settings));
   const run = cancellation(settings, 'finishing in-flight requests, then reporting what was compared.');
   try {
-    const log = (line: string) => logInfo(line);
-    const progress = actionProgress();
-    // Users apply left waiting for an account (its record on origin) are reported apart, not as drift.
-    const remote = await defaultRemote(settings.repoPath);
-    const waitingRecord = { ...(remote ? { remote } : {}), ...(settings.environment ? { environment: settings.environment } : {}) };
-    const result = await detectDrift({ repo: settings.repoPath, head: 'HEAD', signal: run.signal, log, progress, waitingRecord }, tenant);
-    annotate(result.validation.findings);
-    if (result.validation.findings.some((f) => f.severity === 'error')) {
-      if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(validationSummary(result.validation)).write();
-      core.setFailed('The repository does not validate, so drift was not checked. Fix the findings (see the annotations) first.');
-      return;
-    }
-    let fix;
-    if (settings.fix) {
-      const environment = settings.environment || environmentClaim(await getAssertion()) || 'default';
-      fix = await fixDrift(result, { repo: settings.repoPath, environment, ...(remote ? { remote } : {}), dryRun: settings.dryRun, allowPolicyLockout: settings.allowPolicyLockout, words: ACTION_VOCABULARY, signal: run.signal, log, progress }, tenant);
-    }
-    logInfo(driftText(result, fix, ACTION_VOCABULARY));
-    const counts = driftCounts(result);
+    const compared = await compareTarget(settings, await driftContext(settings, run.signal), tenant, getAssertion, true);
+    if (!compared) return;
+    const { result, fix, counts, failure } = compared;
     core.setOutput('in-sync', counts['in-sync']);
     core.setOutput('different', counts.different);
     core.setOutput('missing', counts.missing);
     core.setOutput('waiting', counts.waiting);
     core.setOutput('drift', JSON.stringify(driftJson(result, fix)));
     if (fix) {
-      const c = fix.outcomes.filter((o) => o.status === 'uploaded' || o.status === 'would-upload').length;
-      core.setOutput('uploaded', c);
+      core.setOutput('uploaded', fix.outcomes.filter((o) => o.status === 'uploaded' || o.status === 'would-upload').length);
       core.setOutput('failed', fix.outcomes.filter((o) => o.status === 'failed').length);
       core.setOutput('policy-changed', fix.policy.status === 'applied');
     }
-    if (process.env.GITHUB_STEP_SUMMARY) {
-      const links = repoLinks(settings);
-      await core.summary.addRaw(driftMarkdown(result, fix, links)).write();
-    }
-    const unresolvedOrErrors = counts.unresolved + counts.error + counts.cancelled > 0;
-    if (fix && fix.record !== 'dry-run') {
-      if (!applySucceeded(fix) || unresolvedOrErrors) core.setFailed(`${driftHeadline(result)} The fix did not repair everything: see the summary.`);
-    } else if (!inSync(result)) {
-      core.setFailed(`${driftHeadline(result)} Set "fix: true" to upload the repository's version, or change the repository to match.`);
-    }
+    if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(driftMarkdown(result, fix, repoLinks(settings))).write();
+    if (failure) core.setFailed(failure);
   } finally {
     run.dispose();
   }
+}
+
+interface DriftContext {
+  signal: AbortSignal;
+  log: (line: string) => void;
+  progress: ReturnType<typeof actionProgress>;
+  remote: string | undefined;
+  /** Users apply left waiting for an account (its record on origin) are reported apart, not as drift. */
+  waitingRecord: NonNullable<DriftOptions['waitingRecord']>;
+}
+
+async function driftContext(settings: ActionSettings, signal: AbortSignal): Promise<DriftContext> {
+  const remote = await defaultRemote(settings.repoPath);
+  const waitingRecord = { ...(remote ? { remote } : {}), ...(settings.environment ? { environment: settings.environment } : {}) };
+  return { signal, log: (line) => logInfo(line), progress: actionProgress(), remote, waitingRecord };
+}
+
+/**
+ * One target compared (and, with fix: true, fixed) and its text logged; `failure` says why the
+ * step fails for it. Undefined when the repository does not validate: the step has failed saying so.
+ */
+async function compareTarget(
+  settings: ActionSettings,
+  ctx: DriftContext,
+  target: TargetInput,
+  token: () => Promise<string>,
+  annotateFindings: boolean,
+): Promise<{ result: DriftResult; fix: Awaited<ReturnType<typeof fixDrift>>; counts: ReturnType<typeof driftCounts>; failure?: string } | undefined> {
+  const { signal, log, progress, remote, waitingRecord } = ctx;
+  const result = await detectDrift({ repo: settings.repoPath, head: 'HEAD', signal, log, progress, waitingRecord }, target);
+  if (annotateFindings) annotate(result.validation.findings);
+  if (result.validation.findings.some((f) => f.severity === 'error')) {
+    if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(validationSummary(result.validation)).write();
+    core.setFailed('The repository does not validate, so drift was not checked. Fix the findings (see the annotations) first.');
+    return undefined;
+  }
+  let fix;
+  if (settings.fix) {
+    const environment = settings.environment || environmentClaim(await token()) || 'default';
+    fix = await fixDrift(result, { repo: settings.repoPath, environment, ...(remote ? { remote } : {}), dryRun: settings.dryRun, allowPolicyLockout: settings.allowPolicyLockout, words: ACTION_VOCABULARY, signal, log, progress }, target);
+  }
+  logInfo(driftText(result, fix, ACTION_VOCABULARY));
+  const counts = driftCounts(result);
+  const unresolvedOrErrors = counts.unresolved + counts.error + counts.cancelled > 0;
+  let failure: string | undefined;
+  if (fix && fix.record !== 'dry-run') {
+    if (!applySucceeded(fix) || unresolvedOrErrors) failure = `${driftHeadline(result)} The fix did not repair everything: see the summary.`;
+  } else if (!inSync(result)) {
+    failure = `${driftHeadline(result)} Set "fix: true" to upload the repository's version, or change the repository to match.`;
+  }
+  return { result, fix, counts, ...(failure ? { failure } : {}) };
 }
 
 function driftRules(settings: ActionSettings) {
@@ -96,10 +122,7 @@ async function runTargetsDrift(settings: ActionSettings, declared: DeclaredTarge
   if (PULL_REQUEST_EVENTS.has(settings.eventName)) throw new UserError('guard', `mode "drift" never runs on ${settings.eventName} events: ${driftRules(settings).notOnPullRequests}`);
   if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL) throw new UserError('auth', `The job cannot request a GitHub OIDC token. Add to the workflow job:\n  permissions:\n    id-token: write\n${driftRules(settings).permissions}`);
   const run = cancellation(settings, 'finishing in-flight requests, then reporting what was compared.');
-  const log = (line: string) => logInfo(line);
-  const progress = actionProgress();
-  const remote = await defaultRemote(settings.repoPath);
-  const waitingRecord = { ...(remote ? { remote } : {}), ...(settings.environment ? { environment: settings.environment } : {}) };
+  const ctx = await driftContext(settings, run.signal);
   const sections: string[] = [];
   const failures: string[] = [];
   const jsons: Record<string, unknown>[] = [];
@@ -121,20 +144,9 @@ async function runTargetsDrift(settings: ActionSettings, declared: DeclaredTarge
           if (problems.length) throw new UserError('config', `${declared.at} declares targets: [${declared.names.join(', ')}], but Google Workspace cannot be reached: ${problems.join(' ')}`);
           ({ target, token } = googleFromWorkflow(settings));
         }
-        const result = await detectDrift({ repo: settings.repoPath, head: 'HEAD', signal: run.signal, log, progress, waitingRecord }, target);
-        if (jsons.length === 0) annotate(result.validation.findings);
-        if (result.validation.findings.some((f) => f.severity === 'error')) {
-          if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(validationSummary(result.validation)).write();
-          core.setFailed('The repository does not validate, so drift was not checked. Fix the findings (see the annotations) first.');
-          return;
-        }
-        let fix;
-        if (settings.fix) {
-          const environment = settings.environment || environmentClaim(await token()) || 'default';
-          fix = await fixDrift(result, { repo: settings.repoPath, environment, ...(remote ? { remote } : {}), dryRun: settings.dryRun, allowPolicyLockout: settings.allowPolicyLockout, words: ACTION_VOCABULARY, signal: run.signal, log, progress }, target);
-        }
-        logInfo(driftText(result, fix, ACTION_VOCABULARY));
-        const counts = driftCounts(result);
+        const compared = await compareTarget(settings, ctx, target, token, jsons.length === 0);
+        if (!compared) return;
+        const { result, fix, counts, failure } = compared;
         for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += counts[key];
         jsons.push({ target: name, ...driftJson(result, fix) });
         if (fix) {
@@ -146,12 +158,7 @@ async function runTargetsDrift(settings: ActionSettings, declared: DeclaredTarge
           };
         }
         sections.push(`## ${mdText(title)}\n\n${driftMarkdown(result, fix, repoLinks(settings))}`);
-        const unresolvedOrErrors = counts.unresolved + counts.error + counts.cancelled > 0;
-        if (fix && fix.record !== 'dry-run') {
-          if (!applySucceeded(fix) || unresolvedOrErrors) failures.push(`${title}: ${driftHeadline(result)} The fix did not repair everything: see the summary.`);
-        } else if (!inSync(result)) {
-          failures.push(`${title}: ${driftHeadline(result)} Set "fix: true" to upload the repository's version, or change the repository to match.`);
-        }
+        if (failure) failures.push(`${title}: ${failure}`);
       } catch (err) {
         const message = printable(err instanceof Error ? err.message : String(err));
         logInfo(`${title}: ${message}`);
