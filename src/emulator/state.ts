@@ -119,7 +119,7 @@ export class TenantState {
   groupPhotoAppOnly: GroupPhotoAppOnly;
 
   readonly #init: TenantInit;
-  readonly #users: DirectoryUser[];
+  readonly #users: DirectoryUser[] = [];
   readonly #usersById = new Map<string, DirectoryUser>();
   readonly #usersByUpn = new Map<string, DirectoryUser>();
   readonly #photos = new Map<string, StoredPhoto>();
@@ -138,14 +138,7 @@ export class TenantState {
     this.accessTokenFormat = init.accessTokenFormat ?? 'jwt';
     this.noPhotoMetadata = init.noPhotoMetadata ?? 'placeholder';
     this.groupPhotoAppOnly = init.groupPhotoAppOnly ?? 'allowed';
-    this.#users = init.users.map(toDirectoryUser);
-    for (const user of this.#users) {
-      const upnKey = user.userPrincipalName.toLowerCase();
-      if (this.#usersById.has(user.id)) throw new Error(`Duplicate user id in seed: ${user.id}`);
-      if (this.#usersByUpn.has(upnKey)) throw new Error(`Duplicate userPrincipalName in seed: ${user.userPrincipalName}`);
-      this.#usersById.set(user.id, user);
-      this.#usersByUpn.set(upnKey, user);
-    }
+    this.#addSeededUsers();
     this.groups = (init.groups ?? []).map((group) => ({
       id: (group.id ?? objectIdForUpn(`group:${group.displayName}`)).toLowerCase(),
       displayName: group.displayName,
@@ -188,13 +181,23 @@ export class TenantState {
 
   /** Creates a user at run time (an account created after the manifest named it). */
   addUser(seed: EmulatorUserSeed): DirectoryUser {
-    const user = toDirectoryUser(seed);
-    if (this.#usersById.has(user.id)) throw new Error(`A user with id ${user.id} exists already.`);
-    if (this.#usersByUpn.has(user.userPrincipalName.toLowerCase())) throw new Error(`A user ${user.userPrincipalName} exists already.`);
+    return this.#add(toDirectoryUser(seed), false);
+  }
+
+  /** Adds a user to the list and both indexes; refuses a second user with the same id or userPrincipalName. */
+  #add(user: DirectoryUser, seeded: boolean): DirectoryUser {
+    const upnKey = user.userPrincipalName.toLowerCase();
+    if (this.#usersById.has(user.id)) throw new Error(seeded ? `Duplicate user id in seed: ${user.id}` : `A user with id ${user.id} exists already.`);
+    if (this.#usersByUpn.has(upnKey)) throw new Error(seeded ? `Duplicate userPrincipalName in seed: ${user.userPrincipalName}` : `A user ${user.userPrincipalName} exists already.`);
     this.#users.push(user);
     this.#usersById.set(user.id, user);
-    this.#usersByUpn.set(user.userPrincipalName.toLowerCase(), user);
+    this.#usersByUpn.set(upnKey, user);
     return user;
+  }
+
+  /** The seeded users, fresh (the constructor, and reset after users were added or removed). */
+  #addSeededUsers(): void {
+    for (const seed of this.#init.users) this.#add(toDirectoryUser(seed), true);
   }
 
   /**
@@ -235,13 +238,10 @@ export class TenantState {
   reset(): void {
     this.#photos.clear();
     this.#deleted.length = 0;
-    this.#users.splice(0, this.#users.length, ...this.#init.users.map(toDirectoryUser));
+    this.#users.length = 0;
     this.#usersById.clear();
     this.#usersByUpn.clear();
-    for (const user of this.#users) {
-      this.#usersById.set(user.id, user);
-      this.#usersByUpn.set(user.userPrincipalName.toLowerCase(), user);
-    }
+    this.#addSeededUsers();
     this.policy = clonePolicy(this.#init.policy);
     this.appPermissions = [...this.#init.appPermissions];
     this.directoryRoles = [...this.#init.directoryRoles];
@@ -258,19 +258,17 @@ export class TenantState {
       appPermissions: [...this.appPermissions],
       directoryRoles: [...this.directoryRoles],
       policy: clonePolicy(this.policy),
-      users: this.#users.map((user) => {
-        const photo = this.#photos.get(user.id);
-        if (!photo) return { ...user, photo: null };
-        const { bytes, ...metadata } = photo;
-        return { ...user, photo: { ...metadata, byteLength: bytes.length } };
-      }),
-      groups: this.groups.map((group) => {
-        const photo = this.#photos.get(group.id);
-        if (!photo) return { ...group, memberIds: [...group.memberIds], photo: null };
-        const { bytes, ...metadata } = photo;
-        return { ...group, memberIds: [...group.memberIds], photo: { ...metadata, byteLength: bytes.length } };
-      }),
+      users: this.#users.map((user) => ({ ...user, photo: this.#photoSummary(user.id) })),
+      groups: this.groups.map((group) => ({ ...group, memberIds: [...group.memberIds], photo: this.#photoSummary(group.id) })),
     };
+  }
+
+  /** A stored photo without its bytes (a user's or a group's), for the snapshot. */
+  #photoSummary(id: string): (Omit<StoredPhoto, 'bytes'> & { byteLength: number }) | null {
+    const photo = this.#photos.get(id);
+    if (!photo) return null;
+    const { bytes, ...metadata } = photo;
+    return { ...metadata, byteLength: bytes.length };
   }
 }
 
