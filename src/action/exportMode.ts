@@ -12,6 +12,7 @@ import * as core from '@actions/core';
 import * as github from '@actions/github';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { provenanceFromEnv } from '../apply/ledger.js';
 import { UserError } from '../core/errors.js';
 import { printable } from '../core/untrusted.js';
 import { exportTenant, type ExportResult } from '../export/export.js';
@@ -84,10 +85,11 @@ export async function runExport(settings: ActionSettings, env: NodeJS.ProcessEnv
       `Input "export-manifest": ${manifest} exists already, and export writes a new manifest. Name another file (users that manifests already declare are skipped either way), or leave export-manifest empty to write manifests/exported.yaml or the first free manifests/exported-N.yaml.`,
     );
   }
+  const runUrl = provenanceFromEnv(env).url;
   const context: ExportContext = {
     photoFolder: `${PHOTO_ROOT}/${options.photoDir}`,
     filters: { domains: options.domains, group: options.group, key: options.key },
-    ...(runUrl(env) ? { runUrl: runUrl(env)! } : {}),
+    ...(runUrl ? { runUrl } : {}),
   };
 
   const run = cancellation(settings, 'finishing the downloads in flight, then committing what was exported.');
@@ -169,11 +171,6 @@ export function branchName(env: NodeJS.ProcessEnv): string {
     return `${EXPORT_BRANCH_PREFIX}${id}${attempt > 1 ? `-${attempt}` : ''}`;
   }
   return `${EXPORT_BRANCH_PREFIX}${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
-}
-
-function runUrl(env: NodeJS.ProcessEnv): string | undefined {
-  if (!env.GITHUB_SERVER_URL || !env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return undefined;
-  return `${env.GITHUB_SERVER_URL.replace(/\/+$/, '')}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
 }
 
 /** manifests/exported.yaml, or the first manifests/exported-N.yaml that does not exist: a later export adds a file. */
