@@ -96,7 +96,7 @@ export async function validateRepository(snapshot: Snapshot, options: ValidateOp
   const candidates: { manifest: (typeof manifests)[number]; user: (typeof manifests)[number]['users'][number] }[] = [];
   for (const manifest of manifests) {
     // Groups (`groups:`) are subjects like users: same path and image rules, one declaration each.
-    for (const user of [...manifest.users, ...(manifest.groups ?? [])]) {
+    for (const user of [...manifest.users, ...manifest.groups]) {
       const previous = firstDeclaration.get(user.key.canonical);
       if (previous) {
         const group = user.key.kind === 'group';
