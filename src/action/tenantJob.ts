@@ -40,7 +40,7 @@ export function connectFromWorkflow(settings: ActionSettings, rules: TenantJobRu
 }
 
 /** The job's GitHub OIDC token for `audience`; a failure says what to check. */
-export async function githubIdToken(audience: string): Promise<string> {
+async function githubIdToken(audience: string): Promise<string> {
   try {
     return await core.getIDToken(audience);
   } catch (err) {
