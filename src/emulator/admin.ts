@@ -65,12 +65,27 @@ export interface AdminDeps {
   alsoReset?: () => void;
 }
 
-class AdminError extends Error {
+/** A refusal of an admin call, answered with `status` and `{ error: message }`. */
+export class AdminError extends Error {
   readonly status: number;
   constructor(status: number, message: string) {
     super(message);
     this.status = status;
   }
+}
+
+/** An admin call's JSON object body (empty: {}); anything else is refused 400. */
+export async function readAdminJson(request: IncomingMessage): Promise<Record<string, unknown>> {
+  const { body } = await readBody(request, 1024 * 1024);
+  if (body.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new AdminError(400, 'The body must be JSON.');
+  }
+  if (!isRecord(parsed)) throw new AdminError(400, 'The body must be a JSON object.');
+  return parsed;
 }
 
 export class AdminApi {
@@ -180,18 +195,7 @@ export class AdminApi {
     const { state, log, github } = this.#deps;
     const method = request.method ?? 'GET';
     const path = url.pathname.replace(/^\/_emulator/, '').replace(/\/$/, '') || '/';
-    const readJson = async (): Promise<Record<string, unknown>> => {
-      const { body } = await readBody(request, 1024 * 1024);
-      if (body.length === 0) return {};
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(body.toString('utf8'));
-      } catch {
-        throw new AdminError(400, 'The body must be JSON.');
-      }
-      if (!isRecord(parsed)) throw new AdminError(400, 'The body must be a JSON object.');
-      return parsed;
-    };
+    const readJson = () => readAdminJson(request);
 
     if (method === 'GET' && path === '/') {
       sendJson(response, 200, {

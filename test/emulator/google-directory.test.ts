@@ -194,3 +194,17 @@ describe('quota and faults', () => {
     expect((await emulator.google.admin.config()).userPhotoOnUpdate).toBe('kept');
   });
 });
+
+describe('the admin API under /_emulator/google', () => {
+  it('refuses a body that is not a JSON object (400, said as the tenant admin API says it), and changes nothing', async () => {
+    const before = await emulator.google.admin.config();
+    const post = (body: string) => fetch(`${emulator.adminUrl}/google/config`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+    const notJson = await post('{ not json');
+    expect(notJson.status).toBe(400);
+    expect(await notJson.json()).toEqual({ error: 'The body must be JSON.' });
+    const notObject = await post('[1, 2]');
+    expect(notObject.status).toBe(400);
+    expect(await notObject.json()).toEqual({ error: 'The body must be a JSON object.' });
+    expect(await emulator.google.admin.config()).toEqual(before);
+  });
+});

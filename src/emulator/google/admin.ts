@@ -3,44 +3,29 @@
 // IAM bindings, domain-wide delegation, quota, faults, what an update does to a user's own
 // photo), and seed users and photos behind the API's back (not logged, not throttled).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AdminError, readAdminJson } from '../admin.js';
 import { readBody, sendJson } from '../http.js';
-import { isRecord } from '../jwt.js';
 import type { GoogleUserSeed } from './options.js';
 import { sniffImage } from './photo-data.js';
 import type { GoogleEmulatorConfigPatch, GoogleService } from './service.js';
 
 export const GOOGLE_ADMIN_PATH = '/_emulator/google';
 
-class GoogleAdminError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export async function handleGoogleAdmin(google: GoogleService, request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
   try {
     await route(google, request, response, url);
   } catch (error) {
-    sendJson(response, error instanceof GoogleAdminError ? error.status : 400, { error: error instanceof Error ? error.message : String(error) });
+    sendJson(response, error instanceof AdminError ? error.status : 400, { error: error instanceof Error ? error.message : String(error) });
   }
 }
 
 async function route(google: GoogleService, request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
   const method = request.method ?? 'GET';
   const path = url.pathname.slice(GOOGLE_ADMIN_PATH.length).replace(/\/$/, '') || '/';
-  const readJson = async (): Promise<Record<string, unknown>> => {
-    const { body } = await readBody(request, 1024 * 1024);
-    if (body.length === 0) return {};
-    const parsed: unknown = JSON.parse(body.toString('utf8'));
-    if (!isRecord(parsed)) throw new GoogleAdminError(400, 'The body must be a JSON object.');
-    return parsed;
-  };
+  const readJson = () => readAdminJson(request);
   const userFor = (key: string) => {
     const user = google.directory.findUser(key);
-    if (!user) throw new GoogleAdminError(404, `No Google user '${key}'.`);
+    if (!user) throw new AdminError(404, `No Google user '${key}'.`);
     return user;
   };
 
@@ -62,11 +47,11 @@ async function route(google: GoogleService, request: IncomingMessage, response: 
     response.writeHead(204).end();
   } else if (method === 'POST' && path === '/users') {
     const body = await readJson();
-    if (typeof body['primaryEmail'] !== 'string' || !body['primaryEmail']) throw new GoogleAdminError(400, 'primaryEmail is required.');
+    if (typeof body['primaryEmail'] !== 'string' || !body['primaryEmail']) throw new AdminError(400, 'primaryEmail is required.');
     try {
       sendJson(response, 201, google.directory.addUser(body as unknown as GoogleUserSeed));
     } catch (error) {
-      throw new GoogleAdminError(409, (error as Error).message);
+      throw new AdminError(409, (error as Error).message);
     }
   } else if (method === 'DELETE' && /^\/users\/[^/]+$/.test(path)) {
     google.directory.removeUser(userFor(decodeURIComponent(path.slice('/users/'.length))));
@@ -75,7 +60,7 @@ async function route(google: GoogleService, request: IncomingMessage, response: 
     const user = userFor(decodeURIComponent(path.slice('/users/'.length, -'/photo'.length)));
     if (method === 'GET') {
       const photo = google.directory.getPhoto(user.id);
-      if (!photo) throw new GoogleAdminError(404, `Google user '${user.primaryEmail}' has no photo.`);
+      if (!photo) throw new AdminError(404, `Google user '${user.primaryEmail}' has no photo.`);
       response.writeHead(200, { 'Content-Type': photo.mimeType, 'Content-Length': String(photo.bytes.length), 'X-Set-By': photo.setBy });
       response.end(photo.bytes);
     } else if (method === 'PUT') {
@@ -83,16 +68,16 @@ async function route(google: GoogleService, request: IncomingMessage, response: 
       const setBy = url.searchParams.get('setBy') === 'user' ? 'user' : 'admin';
       const { body, tooLarge } = await readBody(request, 16 * 1024 * 1024);
       const image = tooLarge ? undefined : sniffImage(body);
-      if (!image) throw new GoogleAdminError(400, 'The body must be a JPEG, PNG, GIF, BMP or TIFF image.');
+      if (!image) throw new AdminError(400, 'The body must be a JPEG, PNG, GIF, BMP or TIFF image.');
       google.directory.setPhoto(user.id, { bytes: body, mimeType: image.mimeType, width: image.width ?? 0, height: image.height ?? 0, setBy });
       response.writeHead(204).end();
     } else if (method === 'DELETE') {
       google.directory.deletePhoto(user.id);
       response.writeHead(204).end();
     } else {
-      throw new GoogleAdminError(405, 'Method not allowed.');
+      throw new AdminError(405, 'Method not allowed.');
     }
   } else {
-    throw new GoogleAdminError(404, `No admin endpoint ${method} ${GOOGLE_ADMIN_PATH}${path}.`);
+    throw new AdminError(404, `No admin endpoint ${method} ${GOOGLE_ADMIN_PATH}${path}.`);
   }
 }
