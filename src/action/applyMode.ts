@@ -3,7 +3,6 @@ import { actionProgress, logGroup, logInfo } from './log.js';
 import { applyRevision, type ApplyResult } from '../apply/apply.js';
 import { googleSettingsProblems } from '../apply/googleConnection.js';
 import { declaredTargets, type DeclaredTargets } from '../apply/targets.js';
-import { UserError } from '../core/errors.js';
 import { printable } from '../core/untrusted.js';
 import type { TargetName } from '../manifest/types.js';
 import { mdText } from '../report/markdown.js';
@@ -17,7 +16,7 @@ import { validationSummary } from '../report/validation.js';
 import { defaultRemote } from '../repo/git.js';
 import { annotate } from './annotate.js';
 import type { ActionSettings } from './settings.js';
-import { GOOGLE_INPUT_NAMES, PULL_REQUEST_EVENTS, cancellation, connectFromWorkflow, googleFromWorkflow } from './tenantJob.js';
+import { GOOGLE_INPUT_NAMES, cancellation, connectFromWorkflow, googleFromWorkflow, refusePullRequests, requireOidcToken } from './tenantJob.js';
 
 /**
  * Push to the default branch, in a protected environment: GitHub OIDC → Graph, apply the change
@@ -101,12 +100,8 @@ function annotateResult(result: ApplyResult, title?: string, findings = true): v
  * Entra's when Entra is declared.
  */
 async function runTargetsApply(settings: ActionSettings, declared: DeclaredTargets): Promise<void> {
-  if (PULL_REQUEST_EVENTS.has(settings.eventName)) {
-    throw new UserError('guard', `mode "apply" never runs on ${settings.eventName} events: ${ENTRA_RULES.notOnPullRequests}`);
-  }
-  if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL) {
-    throw new UserError('auth', `The job cannot request a GitHub OIDC token. Add to the workflow job:\n  permissions:\n    id-token: write\n${ENTRA_RULES.permissions}`);
-  }
+  refusePullRequests(settings, ENTRA_RULES);
+  requireOidcToken(ENTRA_RULES);
   // Each target is opened before anything runs, so a missing input is said before any write.
   const opened: { name: TargetName; open?: () => { target: TargetInput; token: () => Promise<string> }; problem?: string }[] = declared.names.map((name) => {
     if (name === 'entra') {

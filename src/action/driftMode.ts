@@ -11,7 +11,7 @@ import { validationSummary } from '../report/validation.js';
 import { defaultRemote } from '../repo/git.js';
 import { annotate } from './annotate.js';
 import type { ActionSettings } from './settings.js';
-import { GOOGLE_INPUT_NAMES, PULL_REQUEST_EVENTS, cancellation, connectFromWorkflow, googleFromWorkflow } from './tenantJob.js';
+import { GOOGLE_INPUT_NAMES, cancellation, connectFromWorkflow, googleFromWorkflow, refusePullRequests, requireOidcToken } from './tenantJob.js';
 import { googleSettingsProblems } from '../apply/googleConnection.js';
 import { declaredTargets, type DeclaredTargets } from '../apply/targets.js';
 import { UserError } from '../core/errors.js';
@@ -119,8 +119,8 @@ function driftRules(settings: ActionSettings) {
  * JSON is Entra's (when declared) with `targets[]` beside it.
  */
 async function runTargetsDrift(settings: ActionSettings, declared: DeclaredTargets): Promise<void> {
-  if (PULL_REQUEST_EVENTS.has(settings.eventName)) throw new UserError('guard', `mode "drift" never runs on ${settings.eventName} events: ${driftRules(settings).notOnPullRequests}`);
-  if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL) throw new UserError('auth', `The job cannot request a GitHub OIDC token. Add to the workflow job:\n  permissions:\n    id-token: write\n${driftRules(settings).permissions}`);
+  refusePullRequests(settings, driftRules(settings));
+  requireOidcToken(driftRules(settings));
   const run = cancellation(settings, 'finishing in-flight requests, then reporting what was compared.');
   const ctx = await driftContext(settings, run.signal);
   const sections: string[] = [];

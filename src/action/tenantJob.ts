@@ -25,18 +25,28 @@ export interface TenantJobRules {
 }
 
 export function connectFromWorkflow(settings: ActionSettings, rules: TenantJobRules): { tenant: TenantClient; getAssertion: () => Promise<string> } {
-  if (PULL_REQUEST_EVENTS.has(settings.eventName)) {
-    throw new UserError('guard', `mode "${rules.mode}" never runs on ${settings.eventName} events: ${rules.notOnPullRequests}`);
-  }
+  refusePullRequests(settings, rules);
   if (!settings.tenant.tenantId || !settings.tenant.clientId) {
     throw new UserError('config', `mode "${rules.mode}" needs the inputs tenant-id and client-id (the app registration that has a federated credential for this repository). See ${rules.docs}.`);
   }
-  if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL) {
-    throw new UserError('auth', `The job cannot request a GitHub OIDC token. Add to the workflow job:\n  permissions:\n    id-token: write\n${rules.permissions}`);
-  }
+  requireOidcToken(rules);
   // One GitHub OIDC token serves the environment claim and the sign-in (see cachedAssertion).
   const getAssertion = cachedAssertion(() => githubIdToken(settings.audience));
   return { tenant: openTenant(settings.tenant, getAssertion), getAssertion };
+}
+
+/** A mode that signs in with the app's credentials never runs on pull-request events. */
+export function refusePullRequests(settings: ActionSettings, rules: TenantJobRules): void {
+  if (PULL_REQUEST_EVENTS.has(settings.eventName)) {
+    throw new UserError('guard', `mode "${rules.mode}" never runs on ${settings.eventName} events: ${rules.notOnPullRequests}`);
+  }
+}
+
+/** The job must be allowed to request a GitHub OIDC token (permissions: id-token: write). */
+export function requireOidcToken(rules: TenantJobRules): void {
+  if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL) {
+    throw new UserError('auth', `The job cannot request a GitHub OIDC token. Add to the workflow job:\n  permissions:\n    id-token: write\n${rules.permissions}`);
+  }
 }
 
 /** The job's GitHub OIDC token for `audience`; a failure says what to check. */
