@@ -57,8 +57,9 @@ export async function diagnose(options: DoctorOptions): Promise<DoctorReport> {
   } else {
     report.notes.push(`Signing in as the admin at the keyboard (${options.authLabel ?? 'Azure CLI, then device code'}): Graph checks your own permissions and roles, not the app's. Run doctor in a workflow (or with --auth github-oidc) to check the app.`);
   }
-  if (signedIn) await tenantChecks(options.tenant, options.repo, !options.githubOidc, report, options.words ?? NEUTRAL_VOCABULARY);
-  await googleChecks(options.repo, options.google, report);
+  const manifests = worktreeManifests(options.repo);
+  if (signedIn) await tenantChecks(options.tenant, manifests, !options.githubOidc, report, options.words ?? NEUTRAL_VOCABULARY);
+  await googleChecks(manifests, options.google, report);
   await repositoryVisibility(env, report);
   await workflowChecks(options.repo, report);
   return report;
@@ -89,7 +90,19 @@ async function presentedToken(env: NodeJS.ProcessEnv, audience: string, report: 
 
 const forbidden = (error: unknown) => isGraphError(error) && error.status === 403;
 
-async function tenantChecks(tenant: TenantClient, repo: string, delegated: boolean, report: Report, words: Vocabulary): Promise<void> {
+/** The working tree's manifests, validated when first asked and once for every check. */
+interface WorktreeManifests {
+  snapshot: WorktreeSnapshot;
+  validation: () => ReturnType<typeof validateRepository>;
+}
+
+function worktreeManifests(repo: string): WorktreeManifests {
+  const snapshot = new WorktreeSnapshot(repo);
+  let validating: ReturnType<typeof validateRepository> | undefined;
+  return { snapshot, validation: () => (validating ??= validateRepository(snapshot, { shouldDecode: () => false })) };
+}
+
+async function tenantChecks(tenant: TenantClient, manifests: WorktreeManifests, delegated: boolean, report: Report, words: Vocabulary): Promise<void> {
   const who = delegated ? 'You (the signed-in admin)' : 'The app';
   const grant = (permission: string, why = '') =>
     delegated
@@ -129,8 +142,8 @@ async function tenantChecks(tenant: TenantClient, repo: string, delegated: boole
   }
 
   // 3. Manifests: every key of the working tree resolves.
-  const snapshot = new WorktreeSnapshot(repo);
-  const validation = await validateRepository(snapshot, { shouldDecode: () => false });
+  const { snapshot } = manifests;
+  const validation = await manifests.validation();
   const errors = validation.findings.filter((f) => f.severity === 'error');
   if (errors.length > 0) {
     report.problems.push(`The manifests do not validate (${errors.length} error(s)): run "entra-photos validate" and fix them.`);
@@ -207,9 +220,9 @@ async function tenantChecks(tenant: TenantClient, repo: string, delegated: boole
  * Google Workspace, when the manifests declare it: the keyless sign-in chain and a harmless read
  * (the first page of users.list), then whether each manifest user resolves to a Google account.
  */
-async function googleChecks(repo: string, open: (() => PhotoTarget) | undefined, report: Report): Promise<void> {
-  const snapshot = new WorktreeSnapshot(repo);
-  const validation = await validateRepository(snapshot, { shouldDecode: () => false });
+async function googleChecks(manifests: WorktreeManifests, open: (() => PhotoTarget) | undefined, report: Report): Promise<void> {
+  const { snapshot } = manifests;
+  const validation = await manifests.validation();
   if (!targetsOf(validation).includes('google')) return;
   const at = validation.targets ? `${validation.targets.at.file}:${validation.targets.at.line}` : 'the manifests';
   if (validation.findings.some((f) => f.severity === 'error')) return; // said once, by the tenant checks
