@@ -33,7 +33,7 @@ Commands:
   init       Scaffold a photos repository: manifests, photos, workflows, CODEOWNERS, schema
   doctor     Check the setup (sign-in, permissions, users, policy, workflows) without writing
   history    Who changed a person's photo, who approved it, when it was applied (log: everyone)
-  emulator   Run the local tenant emulator (Entra ID, Microsoft Graph, GitHub OIDC on 127.0.0.1)
+  emulator   Run the local tenant emulator (Entra ID, Microsoft Graph, GitHub OIDC, Google Workspace on 127.0.0.1)
 
 Options for validate (every manifest and photo of the working tree; plan checks only changes):
   --repo DIR            Repository to check (default: current directory)
