@@ -10,12 +10,12 @@ import { L as LogSafeWriter, l as logSafeJson } from './chunks/shared4.js';
 import { c as cliProgress } from './chunks/shared14.js';
 import { U as UserError, i as isUserError } from './chunks/shared6.js';
 import { C as CLI_VOCABULARY } from './chunks/shared12.js';
-import { d as declaredTargets, p as planRevisions, t as targetPlansJson, a as planJson, b as planUnavailableJson, c as plansText, e as planUnavailableText } from './chunks/shared24.js';
+import { d as declaredTargets, p as planRevisions, t as targetPlansJson, a as planJson, b as planUnavailableJson, c as plansText, e as planUnavailableText } from './chunks/shared23.js';
 import { p as provenanceFromEnv } from './chunks/shared13.js';
 import { defaultRemote } from './chunks/git.js';
 import { r as readUnknownUsers, c as readTarget, t as targetFromArgs, i as interruptible, T as TARGET_OPTIONS, a as TENANT_OPTIONS, s as setSignInOutput } from './chunks/shared17.js';
 import { w as wantsHelp, p as parseOptions, r as readFormat, a as repoDirectory, c as checkRevisionArguments } from './chunks/shared15.js';
-import { W as WorktreeSnapshot } from './chunks/shared21.js';
+import { W as WorktreeSnapshot } from './chunks/shared20.js';
 import { v as validateRepository } from './chunks/shared2.js';
 import './chunks/shared.js';
 import 'sharp';
@@ -32,7 +32,6 @@ import 'node:fs/promises';
 import 'node:path';
 import './chunks/shared10.js';
 import './chunks/shared11.js';
-import './chunks/shared18.js';
 import 'node:child_process';
 import 'node:util';
 import './chunks/shared7.js';
@@ -71,7 +70,7 @@ Commands:
   init       Scaffold a photos repository: manifests, photos, workflows, CODEOWNERS, schema
   doctor     Check the setup (sign-in, permissions, users, policy, workflows) without writing
   history    Who changed a person's photo, who approved it, when it was applied (log: everyone)
-  emulator   Run the local tenant emulator (Entra ID, Microsoft Graph, GitHub OIDC on 127.0.0.1)
+  emulator   Run the local tenant emulator (Entra ID, Microsoft Graph, GitHub OIDC, Google Workspace on 127.0.0.1)
 
 Options for validate (every manifest and photo of the working tree; plan checks only changes):
   --repo DIR            Repository to check (default: current directory)

@@ -4,20 +4,19 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { e as error, w as warning, d as logGroup, l as logInfo, s as setOutput, b as summary, a as setFailed, c as actionProgress, g as getIDToken, f as getInput } from './chunks/shared23.js';
+import { f as error, w as warning, c as connectFromWorkflow, d as cancellation, g as logGroup, l as logInfo, s as setOutput, b as summary, a as setFailed, r as refusePullRequests, h as requireOidcToken, G as GOOGLE_INPUT_NAMES, i as googleFromWorkflow, e as actionProgress, j as getInput } from './chunks/shared22.js';
 import { U as UserError, i as isUserError } from './chunks/shared6.js';
-import { s as sortFindings, f as applyText, l as applyCounts, q as validationSummary, r as applyMarkdown, d as applySucceeded, t as applyFailure, i as applyRevision, w as waitingFor, v as validationText, g as countFindings, u as validationHeadline } from './chunks/shared3.js';
-import { g as googleSettingsProblems, o as openGoogle } from './chunks/shared18.js';
-import { d as declaredTargets, T as TARGET_TITLES, P as PLAN_COMMENT_MARKER, p as planRevisions, c as plansText, t as targetPlansJson, a as planJson, b as planUnavailableJson, f as planUnavailableHeadline, g as plansMarkdown, h as planUnavailableMarkdown } from './chunks/shared24.js';
-import { u as environmentClaim, w as isNetworkFailure, x as describeNetworkFailure, v as validateRepository } from './chunks/shared2.js';
+import { s as sortFindings, f as applyText, k as applyCounts, q as validationSummary, r as applyMarkdown, d as applySucceeded, t as applyFailure, i as applyRevision, w as waitingFor, v as validationText, g as countFindings, u as validationHeadline } from './chunks/shared3.js';
+import { x as environmentClaim, d as googleSettingsProblems, v as validateRepository } from './chunks/shared2.js';
+import { d as declaredTargets, T as TARGET_TITLES, P as PLAN_COMMENT_MARKER, p as planRevisions, c as plansText, t as targetPlansJson, a as planJson, b as planUnavailableJson, f as planUnavailableHeadline, g as plansMarkdown, h as planUnavailableMarkdown } from './chunks/shared23.js';
 import { p as printable } from './chunks/shared4.js';
 import { m as mdText, t as truncateAtLine, g as githubBlobUrl } from './chunks/shared8.js';
 import { p as provenanceFromEnv } from './chunks/shared13.js';
 import { A as ACTION_VOCABULARY } from './chunks/shared12.js';
 import { defaultRemote, isGitRepository, resolveCommit, parentsOf, ensureCommit } from './chunks/git.js';
-import { c as connectFromWorkflow, a as cancellation, P as PULL_REQUEST_EVENTS, g as getOctokit } from './chunks/shared25.js';
-import { W as WorktreeSnapshot } from './chunks/shared21.js';
-import { d as detectDrift, f as fixDrift, c as driftText, e as driftCounts, b as driftJson, g as driftMarkdown, h as driftHeadline, i as inSync } from './chunks/shared16.js';
+import { W as WorktreeSnapshot } from './chunks/shared20.js';
+import { g as getOctokit } from './chunks/shared24.js';
+import { b as driftJson, e as driftMarkdown, d as detectDrift, f as fixDrift, c as driftText, g as driftCounts, h as driftHeadline, i as inSync } from './chunks/shared16.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import 'os';
@@ -158,37 +157,17 @@ function annotateResult(result, title, findings = true) {
  * Entra's when Entra is declared.
  */
 async function runTargetsApply(settings, declared) {
-    if (PULL_REQUEST_EVENTS.has(settings.eventName)) {
-        throw new UserError('guard', `mode "apply" never runs on ${settings.eventName} events: ${ENTRA_RULES.notOnPullRequests}`);
-    }
-    if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL) {
-        throw new UserError('auth', `The job cannot request a GitHub OIDC token. Add to the workflow job:\n  permissions:\n    id-token: write\n${ENTRA_RULES.permissions}`);
-    }
-    const idToken = async (audience) => {
-        try {
-            return await getIDToken(audience);
-        }
-        catch (err) {
-            if (isNetworkFailure(err))
-                throw new UserError('auth', describeNetworkFailure('the GitHub OIDC token service', process.env.ACTIONS_ID_TOKEN_REQUEST_URL ?? '', err));
-            throw new UserError('auth', `Could not get a GitHub OIDC token (${err.message}). The job needs "permissions: id-token: write".`);
-        }
-    };
+    refusePullRequests(settings, ENTRA_RULES);
+    requireOidcToken(ENTRA_RULES);
     // Each target is opened before anything runs, so a missing input is said before any write.
     const opened = declared.names.map((name) => {
         if (name === 'entra') {
             return { name, open: () => { const { tenant, getAssertion } = connectFromWorkflow(settings, ENTRA_RULES); return { target: tenant, token: getAssertion }; } };
         }
-        const problems = googleSettingsProblems(settings.google, { provider: 'Input "google-workload-identity-provider"', serviceAccount: 'Input "google-service-account"', adminSubject: 'Input "google-admin-subject"', endpoint: 'Input "google-endpoint"' });
+        const problems = googleSettingsProblems(settings.google, GOOGLE_INPUT_NAMES);
         if (problems.length)
             return { name, problem: `${declared.at} declares targets: [${declared.names.join(', ')}], but Google Workspace cannot be reached: ${problems.join(' ')}` };
-        return {
-            name,
-            open: () => {
-                const target = openGoogle(settings.google, idToken);
-                return { target, token: () => idToken(`https://iam.googleapis.com/${settings.google.workloadIdentityProvider.replace(/^(https:)?\/\/iam\.googleapis\.com\//, '')}`) };
-            },
-        };
+        return { name, open: () => googleFromWorkflow(settings) };
     });
     const run = cancellation(settings, 'finishing in-flight requests, recording progress, then stopping. The next run continues from here.');
     // The targets run at once (each its own record, lease and pacing), so the whole run takes about
@@ -496,53 +475,66 @@ async function runDrift(settings) {
     const { tenant, getAssertion } = connectFromWorkflow(settings, driftRules(settings));
     const run = cancellation(settings, 'finishing in-flight requests, then reporting what was compared.');
     try {
-        const log = (line) => logInfo(line);
-        const progress = actionProgress();
-        // Users apply left waiting for an account (its record on origin) are reported apart, not as drift.
-        const remote = await defaultRemote(settings.repoPath);
-        const waitingRecord = { ...(remote ? { remote } : {}), ...(settings.environment ? { environment: settings.environment } : {}) };
-        const result = await detectDrift({ repo: settings.repoPath, head: 'HEAD', signal: run.signal, log, progress, waitingRecord }, tenant);
-        annotate(result.validation.findings);
-        if (result.validation.findings.some((f) => f.severity === 'error')) {
-            if (process.env.GITHUB_STEP_SUMMARY)
-                await summary.addRaw(validationSummary(result.validation)).write();
-            setFailed('The repository does not validate, so drift was not checked. Fix the findings (see the annotations) first.');
+        const compared = await compareTarget(settings, await driftContext(settings, run.signal), tenant, getAssertion, true);
+        if (!compared)
             return;
-        }
-        let fix;
-        if (settings.fix) {
-            const environment = settings.environment || environmentClaim(await getAssertion()) || 'default';
-            fix = await fixDrift(result, { repo: settings.repoPath, environment, ...(remote ? { remote } : {}), dryRun: settings.dryRun, allowPolicyLockout: settings.allowPolicyLockout, words: ACTION_VOCABULARY, signal: run.signal, log, progress }, tenant);
-        }
-        logInfo(driftText(result, fix, ACTION_VOCABULARY));
-        const counts = driftCounts(result);
+        const { result, fix, counts, failure } = compared;
         setOutput('in-sync', counts['in-sync']);
         setOutput('different', counts.different);
         setOutput('missing', counts.missing);
         setOutput('waiting', counts.waiting);
         setOutput('drift', JSON.stringify(driftJson(result, fix)));
         if (fix) {
-            const c = fix.outcomes.filter((o) => o.status === 'uploaded' || o.status === 'would-upload').length;
-            setOutput('uploaded', c);
+            setOutput('uploaded', fix.outcomes.filter((o) => o.status === 'uploaded' || o.status === 'would-upload').length);
             setOutput('failed', fix.outcomes.filter((o) => o.status === 'failed').length);
             setOutput('policy-changed', fix.policy.status === 'applied');
         }
-        if (process.env.GITHUB_STEP_SUMMARY) {
-            const links = repoLinks(settings);
-            await summary.addRaw(driftMarkdown(result, fix, links)).write();
-        }
-        const unresolvedOrErrors = counts.unresolved + counts.error + counts.cancelled > 0;
-        if (fix && fix.record !== 'dry-run') {
-            if (!applySucceeded(fix) || unresolvedOrErrors)
-                setFailed(`${driftHeadline(result)} The fix did not repair everything: see the summary.`);
-        }
-        else if (!inSync(result)) {
-            setFailed(`${driftHeadline(result)} Set "fix: true" to upload the repository's version, or change the repository to match.`);
-        }
+        if (process.env.GITHUB_STEP_SUMMARY)
+            await summary.addRaw(driftMarkdown(result, fix, repoLinks(settings))).write();
+        if (failure)
+            setFailed(failure);
     }
     finally {
         run.dispose();
     }
+}
+async function driftContext(settings, signal) {
+    const remote = await defaultRemote(settings.repoPath);
+    const waitingRecord = { ...(remote ? { remote } : {}), ...(settings.environment ? { environment: settings.environment } : {}) };
+    return { signal, log: (line) => logInfo(line), progress: actionProgress(), remote, waitingRecord };
+}
+/**
+ * One target compared (and, with fix: true, fixed) and its text logged; `failure` says why the
+ * step fails for it. Undefined when the repository does not validate: the step has failed saying so.
+ */
+async function compareTarget(settings, ctx, target, token, annotateFindings) {
+    const { signal, log, progress, remote, waitingRecord } = ctx;
+    const result = await detectDrift({ repo: settings.repoPath, head: 'HEAD', signal, log, progress, waitingRecord }, target);
+    if (annotateFindings)
+        annotate(result.validation.findings);
+    if (result.validation.findings.some((f) => f.severity === 'error')) {
+        if (process.env.GITHUB_STEP_SUMMARY)
+            await summary.addRaw(validationSummary(result.validation)).write();
+        setFailed('The repository does not validate, so drift was not checked. Fix the findings (see the annotations) first.');
+        return undefined;
+    }
+    let fix;
+    if (settings.fix) {
+        const environment = settings.environment || environmentClaim(await token()) || 'default';
+        fix = await fixDrift(result, { repo: settings.repoPath, environment, ...(remote ? { remote } : {}), dryRun: settings.dryRun, allowPolicyLockout: settings.allowPolicyLockout, words: ACTION_VOCABULARY, signal, log, progress }, target);
+    }
+    logInfo(driftText(result, fix, ACTION_VOCABULARY));
+    const counts = driftCounts(result);
+    const unresolvedOrErrors = counts.unresolved + counts.error + counts.cancelled > 0;
+    let failure;
+    if (fix && fix.record !== 'dry-run') {
+        if (!applySucceeded(fix) || unresolvedOrErrors)
+            failure = `${driftHeadline(result)} The fix did not repair everything: see the summary.`;
+    }
+    else if (!inSync(result)) {
+        failure = `${driftHeadline(result)} Set "fix: true" to upload the repository's version, or change the repository to match.`;
+    }
+    return { result, fix, counts, ...(failure ? { failure } : {}) };
 }
 function driftRules(settings) {
     return {
@@ -558,16 +550,10 @@ function driftRules(settings) {
  * JSON is Entra's (when declared) with `targets[]` beside it.
  */
 async function runTargetsDrift(settings, declared) {
-    if (PULL_REQUEST_EVENTS.has(settings.eventName))
-        throw new UserError('guard', `mode "drift" never runs on ${settings.eventName} events: ${driftRules(settings).notOnPullRequests}`);
-    if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL)
-        throw new UserError('auth', `The job cannot request a GitHub OIDC token. Add to the workflow job:\n  permissions:\n    id-token: write\n${driftRules(settings).permissions}`);
-    const idToken = (audience) => getIDToken(audience);
+    refusePullRequests(settings, driftRules(settings));
+    requireOidcToken(driftRules(settings));
     const run = cancellation(settings, 'finishing in-flight requests, then reporting what was compared.');
-    const log = (line) => logInfo(line);
-    const progress = actionProgress();
-    const remote = await defaultRemote(settings.repoPath);
-    const waitingRecord = { ...(remote ? { remote } : {}), ...(settings.environment ? { environment: settings.environment } : {}) };
+    const ctx = await driftContext(settings, run.signal);
     const sections = [];
     const failures = [];
     const jsons = [];
@@ -586,28 +572,15 @@ async function runTargetsDrift(settings, declared) {
                     token = opened.getAssertion;
                 }
                 else {
-                    const problems = googleSettingsProblems(settings.google, { provider: 'Input "google-workload-identity-provider"', serviceAccount: 'Input "google-service-account"', adminSubject: 'Input "google-admin-subject"', endpoint: 'Input "google-endpoint"' });
+                    const problems = googleSettingsProblems(settings.google, GOOGLE_INPUT_NAMES);
                     if (problems.length)
                         throw new UserError('config', `${declared.at} declares targets: [${declared.names.join(', ')}], but Google Workspace cannot be reached: ${problems.join(' ')}`);
-                    target = openGoogle(settings.google, idToken);
-                    token = () => idToken(`https://iam.googleapis.com/${settings.google.workloadIdentityProvider.replace(/^(https:)?\/\/iam\.googleapis\.com\//, '')}`);
+                    ({ target, token } = googleFromWorkflow(settings));
                 }
-                const result = await detectDrift({ repo: settings.repoPath, head: 'HEAD', signal: run.signal, log, progress, waitingRecord }, target);
-                if (jsons.length === 0)
-                    annotate(result.validation.findings);
-                if (result.validation.findings.some((f) => f.severity === 'error')) {
-                    if (process.env.GITHUB_STEP_SUMMARY)
-                        await summary.addRaw(validationSummary(result.validation)).write();
-                    setFailed('The repository does not validate, so drift was not checked. Fix the findings (see the annotations) first.');
+                const compared = await compareTarget(settings, ctx, target, token, jsons.length === 0);
+                if (!compared)
                     return;
-                }
-                let fix;
-                if (settings.fix) {
-                    const environment = settings.environment || environmentClaim(await token()) || 'default';
-                    fix = await fixDrift(result, { repo: settings.repoPath, environment, ...(remote ? { remote } : {}), dryRun: settings.dryRun, allowPolicyLockout: settings.allowPolicyLockout, words: ACTION_VOCABULARY, signal: run.signal, log, progress }, target);
-                }
-                logInfo(driftText(result, fix, ACTION_VOCABULARY));
-                const counts = driftCounts(result);
+                const { result, fix, counts, failure } = compared;
                 for (const key of Object.keys(totals))
                     totals[key] += counts[key];
                 jsons.push({ target: name, ...driftJson(result, fix) });
@@ -620,14 +593,8 @@ async function runTargetsDrift(settings, declared) {
                     };
                 }
                 sections.push(`## ${mdText(title)}\n\n${driftMarkdown(result, fix, repoLinks(settings))}`);
-                const unresolvedOrErrors = counts.unresolved + counts.error + counts.cancelled > 0;
-                if (fix && fix.record !== 'dry-run') {
-                    if (!applySucceeded(fix) || unresolvedOrErrors)
-                        failures.push(`${title}: ${driftHeadline(result)} The fix did not repair everything: see the summary.`);
-                }
-                else if (!inSync(result)) {
-                    failures.push(`${title}: ${driftHeadline(result)} Set "fix: true" to upload the repository's version, or change the repository to match.`);
-                }
+                if (failure)
+                    failures.push(`${title}: ${failure}`);
             }
             catch (err) {
                 const message = printable(err instanceof Error ? err.message : String(err));

@@ -161,7 +161,7 @@ class TenantState {
     /** Whether app-only tokens may write group photos. */
     groupPhotoAppOnly;
     #init;
-    #users;
+    #users = [];
     #usersById = new Map();
     #usersByUpn = new Map();
     #photos = new Map();
@@ -179,16 +179,7 @@ class TenantState {
         this.accessTokenFormat = init.accessTokenFormat ?? 'jwt';
         this.noPhotoMetadata = init.noPhotoMetadata ?? 'placeholder';
         this.groupPhotoAppOnly = init.groupPhotoAppOnly ?? 'allowed';
-        this.#users = init.users.map(toDirectoryUser);
-        for (const user of this.#users) {
-            const upnKey = user.userPrincipalName.toLowerCase();
-            if (this.#usersById.has(user.id))
-                throw new Error(`Duplicate user id in seed: ${user.id}`);
-            if (this.#usersByUpn.has(upnKey))
-                throw new Error(`Duplicate userPrincipalName in seed: ${user.userPrincipalName}`);
-            this.#usersById.set(user.id, user);
-            this.#usersByUpn.set(upnKey, user);
-        }
+        this.#addSeededUsers();
         this.groups = (init.groups ?? []).map((group) => ({
             id: (group.id ?? objectIdForUpn(`group:${group.displayName}`)).toLowerCase(),
             displayName: group.displayName,
@@ -226,15 +217,24 @@ class TenantState {
     }
     /** Creates a user at run time (an account created after the manifest named it). */
     addUser(seed) {
-        const user = toDirectoryUser(seed);
+        return this.#add(toDirectoryUser(seed), false);
+    }
+    /** Adds a user to the list and both indexes; refuses a second user with the same id or userPrincipalName. */
+    #add(user, seeded) {
+        const upnKey = user.userPrincipalName.toLowerCase();
         if (this.#usersById.has(user.id))
-            throw new Error(`A user with id ${user.id} exists already.`);
-        if (this.#usersByUpn.has(user.userPrincipalName.toLowerCase()))
-            throw new Error(`A user ${user.userPrincipalName} exists already.`);
+            throw new Error(seeded ? `Duplicate user id in seed: ${user.id}` : `A user with id ${user.id} exists already.`);
+        if (this.#usersByUpn.has(upnKey))
+            throw new Error(seeded ? `Duplicate userPrincipalName in seed: ${user.userPrincipalName}` : `A user ${user.userPrincipalName} exists already.`);
         this.#users.push(user);
         this.#usersById.set(user.id, user);
-        this.#usersByUpn.set(user.userPrincipalName.toLowerCase(), user);
+        this.#usersByUpn.set(upnKey, user);
         return user;
+    }
+    /** The seeded users, fresh (the constructor, and reset after users were added or removed). */
+    #addSeededUsers() {
+        for (const seed of this.#init.users)
+            this.#add(toDirectoryUser(seed), true);
     }
     /**
      * Deletes a user with its photo, as Entra soft-deletes one: gone from /users, listed under
@@ -269,13 +269,10 @@ class TenantState {
     reset() {
         this.#photos.clear();
         this.#deleted.length = 0;
-        this.#users.splice(0, this.#users.length, ...this.#init.users.map(toDirectoryUser));
+        this.#users.length = 0;
         this.#usersById.clear();
         this.#usersByUpn.clear();
-        for (const user of this.#users) {
-            this.#usersById.set(user.id, user);
-            this.#usersByUpn.set(user.userPrincipalName.toLowerCase(), user);
-        }
+        this.#addSeededUsers();
         this.policy = clonePolicy(this.#init.policy);
         this.appPermissions = [...this.#init.appPermissions];
         this.directoryRoles = [...this.#init.directoryRoles];
@@ -291,21 +288,17 @@ class TenantState {
             appPermissions: [...this.appPermissions],
             directoryRoles: [...this.directoryRoles],
             policy: clonePolicy(this.policy),
-            users: this.#users.map((user) => {
-                const photo = this.#photos.get(user.id);
-                if (!photo)
-                    return { ...user, photo: null };
-                const { bytes, ...metadata } = photo;
-                return { ...user, photo: { ...metadata, byteLength: bytes.length } };
-            }),
-            groups: this.groups.map((group) => {
-                const photo = this.#photos.get(group.id);
-                if (!photo)
-                    return { ...group, memberIds: [...group.memberIds], photo: null };
-                const { bytes, ...metadata } = photo;
-                return { ...group, memberIds: [...group.memberIds], photo: { ...metadata, byteLength: bytes.length } };
-            }),
+            users: this.#users.map((user) => ({ ...user, photo: this.#photoSummary(user.id) })),
+            groups: this.groups.map((group) => ({ ...group, memberIds: [...group.memberIds], photo: this.#photoSummary(group.id) })),
         };
+    }
+    /** A stored photo without its bytes (a user's or a group's), for the snapshot. */
+    #photoSummary(id) {
+        const photo = this.#photos.get(id);
+        if (!photo)
+            return null;
+        const { bytes, ...metadata } = photo;
+        return { ...metadata, byteLength: bytes.length };
     }
 }
 function clonePolicy(policy) {
@@ -482,10 +475,14 @@ const MAX_PHOTO_BYTES = 4 * 1024 * 1024;
 const MIN_PHOTO_EDGE = 48;
 const HD_SIZES = [48, 64, 96, 120, 240, 360, 432, 504, 648];
 const ACCEPTED_CONTENT_TYPES = ['image/jpeg', 'image/jpg'];
-const imageNotFound$1 = (call) => graphError(call, 404, 'ImageNotFound', "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.");
+const imageNotFound = (call) => graphError(call, 404, 'ImageNotFound', "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.");
 function metadata(context, call, user, width, height, etag) {
+    return photoMetadata(context, call, `users('${user.id}')`, width, height, etag);
+}
+/** A stored JPEG photo's metadata; `owner` is its owner as the @odata.context names it, e.g. groups('{id}'). */
+function photoMetadata(context, call, owner, width, height, etag) {
     return {
-        '@odata.context': `${context.graphUrl}/${call.version}/$metadata#users('${user.id}')/photo/$entity`,
+        '@odata.context': `${context.graphUrl}/${call.version}/$metadata#${owner}/photo/$entity`,
         '@odata.mediaContentType': 'image/jpeg',
         '@odata.mediaEtag': etag,
         id: `${width}x${height}`,
@@ -521,7 +518,7 @@ function getPhotoMetadata(context, call, identity, key) {
     if (!photo && context.state.noPhotoMetadata === 'placeholder')
         return { status: 200, userId: found.user.id, json: placeholder(context, call, found.user) };
     if (!photo)
-        return { ...imageNotFound$1(call), userId: found.user.id };
+        return { ...imageNotFound(call), userId: found.user.id };
     return { status: 200, userId: found.user.id, json: metadata(context, call, found.user, photo.width, photo.height, photo.mediaEtag) };
 }
 function getPhotoValue(context, call, identity, key) {
@@ -530,7 +527,7 @@ function getPhotoValue(context, call, identity, key) {
         return found.result;
     const photo = context.state.getPhoto(found.user.id);
     if (!photo)
-        return { ...imageNotFound$1(call), userId: found.user.id };
+        return { ...imageNotFound(call), userId: found.user.id };
     return { status: 200, userId: found.user.id, bytes: photo.bytes, headers: { 'Content-Type': photo.contentType, ETag: photo.mediaEtag } };
 }
 /** The HD sizes available for a stored photo: those no larger than it (plus its own size). */
@@ -570,7 +567,7 @@ function getPhotoSize(context, call, identity, key, size, wantsValue) {
         ? availableSizes(photo.width, photo.height).find((available) => available.width === Number(wanted[1]) && available.height === Number(wanted[2]))
         : undefined;
     if (!photo || !match)
-        return { ...imageNotFound$1(call), userId: found.user.id };
+        return { ...imageNotFound(call), userId: found.user.id };
     if (wantsValue)
         return { status: 200, userId: found.user.id, bytes: photo.bytes, headers: { 'Content-Type': photo.contentType } };
     return { status: 200, userId: found.user.id, json: metadata(context, call, found.user, match.width, match.height, photo.mediaEtag) };
@@ -585,28 +582,31 @@ function putPhoto(context, call, identity, key) {
     const refusal = photoWriteRefusal(context.state, call, identity);
     if (refusal)
         return { ...refusal, userId };
+    const upload = readPhotoUpload(call);
+    if ('result' in upload)
+        return { ...upload.result, userId };
+    context.state.setPhoto(userId, upload.photo);
+    return { status: 200, userId };
+}
+/**
+ * The body of a profile photo upload (a user's or a group's), checked as Graph checks it: at most
+ * 4 MB, image/jpeg, a readable JPEG, no edge under MIN_PHOTO_EDGE (ValidationWidthTooSmall).
+ */
+function readPhotoUpload(call) {
     if (call.body.length > MAX_PHOTO_BYTES) {
-        return { ...graphError(call, 413, 'RequestEntityTooLarge', `The photo is ${call.body.length} bytes; the limit is 4 MB (${MAX_PHOTO_BYTES} bytes).`), userId };
+        return { result: graphError(call, 413, 'RequestEntityTooLarge', `The photo is ${call.body.length} bytes; the limit is 4 MB (${MAX_PHOTO_BYTES} bytes).`) };
     }
     const contentType = (call.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     if (!ACCEPTED_CONTENT_TYPES.includes(contentType)) {
-        return {
-            ...graphError(call, 415, 'UnsupportedMediaType', `Content-Type '${contentType || '(none)'}' is not supported for a profile photo; send image/jpeg.`),
-            userId,
-        };
+        return { result: graphError(call, 415, 'UnsupportedMediaType', `Content-Type '${contentType || '(none)'}' is not supported for a profile photo; send image/jpeg.`) };
     }
     const dimensions = readJpegDimensions(call.body);
-    if (!dimensions) {
-        return { ...graphError(call, 400, 'ImageInvalid', 'The request body is not a readable JPEG image.'), userId };
-    }
+    if (!dimensions)
+        return { result: graphError(call, 400, 'ImageInvalid', 'The request body is not a readable JPEG image.') };
     if (dimensions.width < MIN_PHOTO_EDGE || dimensions.height < MIN_PHOTO_EDGE) {
-        return {
-            ...graphError(call, 400, 'ValidationWidthTooSmall', "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ProfileBadRequestException' was thrown."),
-            userId,
-        };
+        return { result: graphError(call, 400, 'ValidationWidthTooSmall', "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ProfileBadRequestException' was thrown.") };
     }
-    context.state.setPhoto(userId, describePhoto(Buffer.from(call.body), dimensions.width, dimensions.height));
-    return { status: 200, userId };
+    return { photo: describePhoto(Buffer.from(call.body), dimensions.width, dimensions.height) };
 }
 function deletePhoto(context, call, identity, key) {
     const found = lookup$1(context, call, identity, key, PERMISSIONS.writePhotos);
@@ -619,7 +619,7 @@ function deletePhoto(context, call, identity, key) {
     if (refusal)
         return { ...refusal, userId };
     if (!context.state.deletePhoto(userId))
-        return { ...imageNotFound$1(call), userId };
+        return { ...imageNotFound(call), userId };
     return { status: 204, userId };
 }
 
@@ -1036,12 +1036,29 @@ function formatRetryAfter(seconds) {
     return String(Number(rounded.toFixed(3)));
 }
 
+/** A refusal of an admin call, answered with `status` and `{ error: message }`. */
 class AdminError extends Error {
     status;
     constructor(status, message) {
         super(message);
         this.status = status;
     }
+}
+/** An admin call's JSON object body (empty: {}); anything else is refused 400. */
+async function readAdminJson(request) {
+    const { body } = await readBody(request, 1024 * 1024);
+    if (body.length === 0)
+        return {};
+    let parsed;
+    try {
+        parsed = JSON.parse(body.toString('utf8'));
+    }
+    catch {
+        throw new AdminError(400, 'The body must be JSON.');
+    }
+    if (!isRecord(parsed))
+        throw new AdminError(400, 'The body must be a JSON object.');
+    return parsed;
 }
 class AdminApi {
     #deps;
@@ -1154,21 +1171,7 @@ class AdminApi {
         const { state, log, github } = this.#deps;
         const method = request.method ?? 'GET';
         const path = url.pathname.replace(/^\/_emulator/, '').replace(/\/$/, '') || '/';
-        const readJson = async () => {
-            const { body } = await readBody(request, 1024 * 1024);
-            if (body.length === 0)
-                return {};
-            let parsed;
-            try {
-                parsed = JSON.parse(body.toString('utf8'));
-            }
-            catch {
-                throw new AdminError(400, 'The body must be JSON.');
-            }
-            if (!isRecord(parsed))
-                throw new AdminError(400, 'The body must be a JSON object.');
-            return parsed;
-        };
+        const readJson = () => readAdminJson(request);
         if (method === 'GET' && path === '/') {
             sendJson(response, 200, {
                 endpoints: [
@@ -1993,12 +1996,7 @@ class EntraId {
         const scopes = grant.scopes ?? state.appPermissions;
         const roles = (grant.roles ?? [DEFAULT_DELEGATED_ROLE]).map((role) => role.toLowerCase());
         const claims = {
-            aud: GRAPH_RESOURCE,
-            iss: this.accessTokenIssuer,
-            iat,
-            nbf: iat,
-            exp: iat + ACCESS_TOKEN_LIFETIME_SECONDS,
-            app_displayname: 'entra-photos',
+            ...this.#accessTokenBase(iat),
             appid: clientId,
             appidacr: '0',
             idtyp: 'user',
@@ -2013,7 +2011,7 @@ class EntraId {
             ver: '1.0',
             wids: roles,
         };
-        const accessToken = state.accessTokenFormat === 'opaque' ? this.#issueOpaque(claims) : signJwt(claims, this.#key, { x5t: this.#key.kid });
+        const accessToken = this.#encodeAccessToken(claims);
         return { accessToken, expiresOn: iat + ACCESS_TOKEN_LIFETIME_SECONDS, user };
     }
     /** The token response of a user sign-in, as MSAL expects it: with id_token and client_info. */
@@ -2064,12 +2062,7 @@ class EntraId {
         const state = this.#state;
         const iat = nowInSeconds();
         const claims = {
-            aud: GRAPH_RESOURCE,
-            iss: this.accessTokenIssuer,
-            iat,
-            nbf: iat,
-            exp: iat + ACCESS_TOKEN_LIFETIME_SECONDS,
-            app_displayname: 'entra-photos',
+            ...this.#accessTokenBase(iat),
             appid: state.clientId,
             appidacr: '2',
             idp: this.accessTokenIssuer,
@@ -2087,8 +2080,16 @@ class EntraId {
             token_type: 'Bearer',
             expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
             ext_expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
-            access_token: state.accessTokenFormat === 'opaque' ? this.#issueOpaque(claims) : signJwt(claims, this.#key, { x5t: this.#key.kid }),
+            access_token: this.#encodeAccessToken(claims),
         };
+    }
+    /** The claims every Graph access token starts with, an app's or a user's. */
+    #accessTokenBase(iat) {
+        return { aud: GRAPH_RESOURCE, iss: this.accessTokenIssuer, iat, nbf: iat, exp: iat + ACCESS_TOKEN_LIFETIME_SECONDS, app_displayname: 'entra-photos' };
+    }
+    /** A signed JWT, or an opaque token when the tenant is set to hand those out. */
+    #encodeAccessToken(claims) {
+        return this.#state.accessTokenFormat === 'opaque' ? this.#issueOpaque(claims) : signJwt(claims, this.#key, { x5t: this.#key.kid });
     }
     /** A random string with no dots and no structure; its claims stay here. */
     #issueOpaque(claims) {
@@ -3790,25 +3791,10 @@ function listGroupMembers(context, call, identity, id, options = {}) {
     return listUsers(context, call, identity, { users, permissions: PERMISSIONS.readGroupMembers, collection: 'directoryObjects' });
 }
 
-// A group's photo (a team's photo is its group's): PUT|PATCH|DELETE /groups/{id}/photo/$value,
-// GET /groups/{id}/photo (metadata) and GET /groups/{id}/photo/$value. Stored and checked like a
-// user's photo (4 MB, image/jpeg, ValidationWidthTooSmall), and throttled like one (the request
-// goes through the same bucket and per-subject rules, keyed by the group's id).
-//
-// Permissions (learn.microsoft.com/graph/api/profilephoto-update, "To update the profile photo of
-// a group"; profilephoto-delete, profilephoto-get): writes need ProfilePhoto.ReadWrite.All (least
-// privileged) or Group.ReadWrite.All, delegated or application; reads ProfilePhoto.Read.All or
-// Group.Read.All and up. Before mid-2024 the page said "Not supported" for applications and Graph
-// answered an app-only write 403 AppOnlyTokenNotSupportedForGroupUpdate
-// (github.com/microsoftgraph/microsoft-graph-docs/issues/18507); the state's groupPhotoAppOnly
-// chooses which of the two the emulator plays. photoUpdateSettings governs user photos only: it is
-// not applied to groups (our reading: it names "users' profile photos").
-// No group photo: metadata and $value answer 404 ImageNotFound, as for a user without one.
 const GROUP_PHOTO_PERMISSIONS = Object.freeze({
     read: ['ProfilePhoto.Read.All', 'ProfilePhoto.ReadWrite.All', 'Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
     write: ['ProfilePhoto.ReadWrite.All', 'Group.ReadWrite.All'],
 });
-const imageNotFound = (call) => graphError(call, 404, 'ImageNotFound', "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.");
 function lookup(context, call, identity, id, permissions) {
     if (!hasAnyRole(identity, permissions))
         return { result: insufficientPrivileges(call) };
@@ -3828,18 +3814,7 @@ function getGroupPhotoMetadata(context, call, identity, id) {
     const photo = context.state.getPhoto(found.group.id);
     if (!photo)
         return { ...imageNotFound(call), userId: found.group.id };
-    return {
-        status: 200,
-        userId: found.group.id,
-        json: {
-            '@odata.context': `${context.graphUrl}/${call.version}/$metadata#groups('${found.group.id}')/photo/$entity`,
-            '@odata.mediaContentType': 'image/jpeg',
-            '@odata.mediaEtag': photo.mediaEtag,
-            id: `${photo.width}x${photo.height}`,
-            width: photo.width,
-            height: photo.height,
-        },
-    };
+    return { status: 200, userId: found.group.id, json: photoMetadata(context, call, `groups('${found.group.id}')`, photo.width, photo.height, photo.mediaEtag) };
 }
 function getGroupPhotoValue(context, call, identity, id) {
     const found = lookup(context, call, identity, id, GROUP_PHOTO_PERMISSIONS.read);
@@ -3858,20 +3833,10 @@ function putGroupPhoto(context, call, identity, id) {
     const refusal = appOnlyRefusal(context, call, identity);
     if (refusal)
         return { ...refusal, userId: groupId };
-    if (call.body.length > MAX_PHOTO_BYTES) {
-        return { ...graphError(call, 413, 'RequestEntityTooLarge', `The photo is ${call.body.length} bytes; the limit is 4 MB (${MAX_PHOTO_BYTES} bytes).`), userId: groupId };
-    }
-    const contentType = (call.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-    if (contentType !== 'image/jpeg' && contentType !== 'image/jpg') {
-        return { ...graphError(call, 415, 'UnsupportedMediaType', `Content-Type '${contentType || '(none)'}' is not supported for a profile photo; send image/jpeg.`), userId: groupId };
-    }
-    const dimensions = readJpegDimensions(call.body);
-    if (!dimensions)
-        return { ...graphError(call, 400, 'ImageInvalid', 'The request body is not a readable JPEG image.'), userId: groupId };
-    if (dimensions.width < MIN_PHOTO_EDGE || dimensions.height < MIN_PHOTO_EDGE) {
-        return { ...graphError(call, 400, 'ValidationWidthTooSmall', "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ProfileBadRequestException' was thrown."), userId: groupId };
-    }
-    context.state.setPhoto(groupId, describePhoto(Buffer.from(call.body), dimensions.width, dimensions.height));
+    const upload = readPhotoUpload(call);
+    if ('result' in upload)
+        return { ...upload.result, userId: groupId };
+    context.state.setPhoto(groupId, upload.photo);
     return { status: 200, userId: groupId };
 }
 function deleteGroupPhoto(context, call, identity, id) {
@@ -4189,37 +4154,22 @@ class RequestLog {
 }
 
 const GOOGLE_ADMIN_PATH = '/_emulator/google';
-class GoogleAdminError extends Error {
-    status;
-    constructor(status, message) {
-        super(message);
-        this.status = status;
-    }
-}
 async function handleGoogleAdmin(google, request, response, url) {
     try {
         await route(google, request, response, url);
     }
     catch (error) {
-        sendJson(response, error instanceof GoogleAdminError ? error.status : 400, { error: error instanceof Error ? error.message : String(error) });
+        sendJson(response, error instanceof AdminError ? error.status : 400, { error: error instanceof Error ? error.message : String(error) });
     }
 }
 async function route(google, request, response, url) {
     const method = request.method ?? 'GET';
     const path = url.pathname.slice(GOOGLE_ADMIN_PATH.length).replace(/\/$/, '') || '/';
-    const readJson = async () => {
-        const { body } = await readBody(request, 1024 * 1024);
-        if (body.length === 0)
-            return {};
-        const parsed = JSON.parse(body.toString('utf8'));
-        if (!isRecord(parsed))
-            throw new GoogleAdminError(400, 'The body must be a JSON object.');
-        return parsed;
-    };
+    const readJson = () => readAdminJson(request);
     const userFor = (key) => {
         const user = google.directory.findUser(key);
         if (!user)
-            throw new GoogleAdminError(404, `No Google user '${key}'.`);
+            throw new AdminError(404, `No Google user '${key}'.`);
         return user;
     };
     if (method === 'GET' && path === '/state') {
@@ -4245,12 +4195,12 @@ async function route(google, request, response, url) {
     else if (method === 'POST' && path === '/users') {
         const body = await readJson();
         if (typeof body['primaryEmail'] !== 'string' || !body['primaryEmail'])
-            throw new GoogleAdminError(400, 'primaryEmail is required.');
+            throw new AdminError(400, 'primaryEmail is required.');
         try {
             sendJson(response, 201, google.directory.addUser(body));
         }
         catch (error) {
-            throw new GoogleAdminError(409, error.message);
+            throw new AdminError(409, error.message);
         }
     }
     else if (method === 'DELETE' && /^\/users\/[^/]+$/.test(path)) {
@@ -4262,7 +4212,7 @@ async function route(google, request, response, url) {
         if (method === 'GET') {
             const photo = google.directory.getPhoto(user.id);
             if (!photo)
-                throw new GoogleAdminError(404, `Google user '${user.primaryEmail}' has no photo.`);
+                throw new AdminError(404, `Google user '${user.primaryEmail}' has no photo.`);
             response.writeHead(200, { 'Content-Type': photo.mimeType, 'Content-Length': String(photo.bytes.length), 'X-Set-By': photo.setBy });
             response.end(photo.bytes);
         }
@@ -4272,7 +4222,7 @@ async function route(google, request, response, url) {
             const { body, tooLarge } = await readBody(request, 16 * 1024 * 1024);
             const image = tooLarge ? undefined : sniffImage(body);
             if (!image)
-                throw new GoogleAdminError(400, 'The body must be a JPEG, PNG, GIF, BMP or TIFF image.');
+                throw new AdminError(400, 'The body must be a JPEG, PNG, GIF, BMP or TIFF image.');
             google.directory.setPhoto(user.id, { bytes: body, mimeType: image.mimeType, width: image.width ?? 0, height: image.height ?? 0, setBy });
             response.writeHead(204).end();
         }
@@ -4281,11 +4231,11 @@ async function route(google, request, response, url) {
             response.writeHead(204).end();
         }
         else {
-            throw new GoogleAdminError(405, 'Method not allowed.');
+            throw new AdminError(405, 'Method not allowed.');
         }
     }
     else {
-        throw new GoogleAdminError(404, `No admin endpoint ${method} ${GOOGLE_ADMIN_PATH}${path}.`);
+        throw new AdminError(404, `No admin endpoint ${method} ${GOOGLE_ADMIN_PATH}${path}.`);
     }
 }
 

@@ -6,7 +6,7 @@ const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
 import { C as CLI_VOCABULARY } from './shared12.js';
 import { a as parseAuthKind, D as DEFAULT_OIDC_AUDIENCE } from './shared2.js';
-import { d as doctorText, a as diagnose } from './shared22.js';
+import { d as doctorText, a as diagnose } from './shared21.js';
 import { w as wantsHelp, p as parseOptions, a as repoDirectory } from './shared15.js';
 import { b as tenantFromArgs, i as interruptible, T as TARGET_OPTIONS, a as TENANT_OPTIONS, t as targetFromArgs } from './shared17.js';
 import './shared.js';
@@ -43,8 +43,7 @@ import 'node:path';
 import 'child_process';
 import 'node:fs/promises';
 import './shared9.js';
-import './shared21.js';
-import './shared18.js';
+import './shared20.js';
 
 /** `entra-photos doctor`: the CLI's edge of src/doctor/doctor.ts (checks a setup, writes nothing). */
 const DOCTOR_USAGE = `Usage: entra-photos doctor [options]   (tenant options as for apply)

@@ -4,12 +4,12 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { l as logInfo, s as setOutput, a as setFailed } from './shared23.js';
-import { o as openTenant, g as githubOidcFromEnv } from './shared2.js';
-import { g as googleSettingsProblems, o as openGoogle } from './shared18.js';
+import { P as PULL_REQUEST_EVENTS, l as logInfo, s as setOutput, a as setFailed, G as GOOGLE_INPUT_NAMES } from './shared22.js';
+import { o as openTenant, g as githubOidcFromEnv, d as googleSettingsProblems, e as openGoogle } from './shared2.js';
 import { U as UserError } from './shared6.js';
 import { A as ACTION_VOCABULARY } from './shared12.js';
-import { a as diagnose, d as doctorText } from './shared22.js';
+import { a as diagnose, d as doctorText } from './shared21.js';
+import './shared4.js';
 import 'os';
 import 'crypto';
 import 'fs';
@@ -42,7 +42,6 @@ import 'node:dns';
 import 'string_decoder';
 import 'child_process';
 import 'timers';
-import './shared4.js';
 import './shared.js';
 import 'sharp';
 import 'node:os';
@@ -60,7 +59,7 @@ import 'node:fs';
 import 'node:path';
 import 'node:fs/promises';
 import './shared9.js';
-import './shared21.js';
+import './shared20.js';
 
 /**
  * `mode: doctor`: the setup checks of `entra-photos doctor` (src/doctor/doctor.ts) in a workflow,
@@ -68,7 +67,6 @@ import './shared21.js';
  * numbered list of problems when the setup is not ready. Runs on any event except pull requests
  * (the app's credentials never reach pull-request jobs).
  */
-const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
 async function runDoctor(settings, env = process.env) {
     if (PULL_REQUEST_EVENTS.has(settings.eventName)) {
         throw new UserError('guard', `mode "doctor" never runs on ${settings.eventName} events: it signs in with the app's credentials. Run it with workflow_dispatch (or on a schedule) from the default branch.`);
@@ -79,7 +77,7 @@ async function runDoctor(settings, env = process.env) {
     // The token is requested when first needed: doctor reports a job without id-token: write as a problem.
     const tenant = openTenant(settings.tenant, () => githubOidcFromEnv(env, settings.audience)());
     const google = () => {
-        const problems = googleSettingsProblems(settings.google, { provider: 'Input "google-workload-identity-provider"', serviceAccount: 'Input "google-service-account"', adminSubject: 'Input "google-admin-subject"', endpoint: 'Input "google-endpoint"' });
+        const problems = googleSettingsProblems(settings.google, GOOGLE_INPUT_NAMES);
         if (problems.length)
             throw new UserError('config', problems.join(' '));
         return openGoogle(settings.google, (audience) => githubOidcFromEnv(env, audience)());

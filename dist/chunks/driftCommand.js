@@ -51,7 +51,6 @@ import './shared11.js';
 import './shared13.js';
 import './shared8.js';
 import 'node:child_process';
-import './shared18.js';
 
 /** `entra-photos drift [--fix]`: compare the tenant with a revision of the repository. */
 const DRIFT_USAGE = `Options for drift (tenant options as for apply):

@@ -8,7 +8,7 @@ import { U as UserError } from './shared6.js';
 import { c as cliProgress } from './shared14.js';
 import { l as logSafeJson } from './shared4.js';
 import { w as wantsHelp, p as parseOptions, r as readFormat, a as repoDirectory } from './shared15.js';
-import { e as exportTenant, a as exportJson, b as exportText } from './shared19.js';
+import { e as exportTenant, a as exportJson, b as exportText } from './shared18.js';
 import { t as targetFromArgs, i as interruptible, T as TARGET_OPTIONS, a as TENANT_OPTIONS } from './shared17.js';
 import './shared2.js';
 import './shared.js';
@@ -44,9 +44,8 @@ import 'child_process';
 import 'node:fs/promises';
 import './shared10.js';
 import './shared11.js';
+import './shared19.js';
 import './shared20.js';
-import './shared21.js';
-import './shared18.js';
 
 /** `entra-photos export`: adopt the tenant's existing photos into the repository. */
 const EXPORT_USAGE = `Options for export (tenant options as for apply):

@@ -4,35 +4,16 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { w as warning, s as setOutput, b as summary, c as actionProgress, l as logInfo, a as setFailed, n as notice } from './shared23.js';
-import { c as connectFromWorkflow, g as getOctokit, a as cancellation } from './shared25.js';
+import { c as connectFromWorkflow, w as warning, s as setOutput, b as summary, d as cancellation, e as actionProgress, l as logInfo, a as setFailed, n as notice } from './shared22.js';
+import { g as getOctokit } from './shared24.js';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { p as provenanceFromEnv } from './shared13.js';
 import { U as UserError } from './shared6.js';
 import { p as printable } from './shared4.js';
-import { c as exportHeadline, d as exportCounts, e as exportTenant } from './shared19.js';
+import { c as exportHeadline, d as exportCounts, e as exportTenant } from './shared18.js';
 import { m as mdText, t as truncateAtLine, s as safeUrl, a as mdLink } from './shared8.js';
 import { isGitRepository, defaultRemote, gitMaybe, git } from './git.js';
-import 'os';
-import 'crypto';
-import 'fs';
-import 'path';
-import 'http';
-import 'https';
-import 'net';
-import 'tls';
-import 'events';
-import 'assert';
-import 'util';
-import 'node:assert';
-import 'node:net';
-import 'node:http';
-import 'node:stream';
-import 'node:buffer';
-import 'node:util';
-import 'node:querystring';
-import 'node:events';
-import 'node:diagnostics_channel';
 import './shared2.js';
 import './shared.js';
 import 'sharp';
@@ -43,13 +24,33 @@ import 'buffer';
 import './shared5.js';
 import 'node:zlib';
 import './shared7.js';
+import 'crypto';
 import 'stream';
+import 'util';
+import 'http';
+import 'fs';
+import 'path';
+import 'node:util';
 import 'node:process';
+import 'net';
+import 'tls';
+import 'assert';
 import 'tty';
+import 'https';
 import 'url';
+import 'events';
+import 'node:http';
 import 'node:https';
+import 'node:stream';
 import 'node:fs';
 import 'child_process';
+import 'os';
+import 'node:assert';
+import 'node:net';
+import 'node:buffer';
+import 'node:querystring';
+import 'node:events';
+import 'node:diagnostics_channel';
 import 'node:tls';
 import 'node:perf_hooks';
 import 'node:util/types';
@@ -62,8 +63,8 @@ import 'string_decoder';
 import 'timers';
 import './shared10.js';
 import './shared11.js';
+import './shared19.js';
 import './shared20.js';
-import './shared21.js';
 import 'node:child_process';
 
 /**
@@ -299,10 +300,11 @@ async function runExport(settings, env = process.env) {
     if (options.manifest && (await exists(path.join(repoPath, manifest)))) {
         throw new UserError('config', `Input "export-manifest": ${manifest} exists already, and export writes a new manifest. Name another file (users that manifests already declare are skipped either way), or leave export-manifest empty to write manifests/exported.yaml or the first free manifests/exported-N.yaml.`);
     }
+    const runUrl = provenanceFromEnv(env).url;
     const context = {
         photoFolder: `${PHOTO_ROOT}/${options.photoDir}`,
         filters: { domains: options.domains, group: options.group, key: options.key },
-        ...(runUrl(env) ? { runUrl: runUrl(env) } : {}),
+        ...(runUrl ? { runUrl } : {}),
     };
     const run = cancellation(settings, 'finishing the downloads in flight, then committing what was exported.');
     let result;
@@ -378,11 +380,6 @@ function branchName(env) {
         return `${EXPORT_BRANCH_PREFIX}${id}${attempt > 1 ? `-${attempt}` : ''}`;
     }
     return `${EXPORT_BRANCH_PREFIX}${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
-}
-function runUrl(env) {
-    if (!env.GITHUB_SERVER_URL || !env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID)
-        return undefined;
-    return `${env.GITHUB_SERVER_URL.replace(/\/+$/, '')}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
 }
 /** manifests/exported.yaml, or the first manifests/exported-N.yaml that does not exist: a later export adds a file. */
 async function nextManifest(repoPath) {

@@ -6,7 +6,6 @@ const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { U as UserError } from './shared6.js';
 import { p as printable, l as logSafeJson } from './shared4.js';
 import { D as DEFAULT_TARGET, a as parseNote } from './shared13.js';
@@ -14,8 +13,9 @@ import { git, gitMaybe, BlobReader, resolveCommit, isGitRepository, defaultRemot
 import { p as photoFingerprint } from './shared9.js';
 import { p as parseManifest, e as resolvePhotoPath, f as MANIFEST_DIR, c as describeUser, g as parseEmployeeId, h as parseUserKey } from './shared.js';
 import { spawn } from 'node:child_process';
-import { w as wantsHelp, a as repoDirectory, c as checkRevisionArguments } from './shared15.js';
+import { w as wantsHelp, b as parseWithPositionals, a as repoDirectory, c as checkRevisionArguments } from './shared15.js';
 import 'node:os';
+import 'node:util';
 import 'node:crypto';
 import 'sharp';
 import 'node:zlib';
@@ -1135,30 +1135,18 @@ async function historyCommand(args, out, all = false) {
         out.write(HISTORY_USAGE);
         return 0;
     }
-    let parsed;
-    try {
-        parsed = parseArgs({
-            args,
-            strict: true,
-            allowPositionals: true,
-            options: {
-                all: { type: 'boolean' },
-                since: { type: 'string' },
-                repo: { type: 'string' },
-                head: { type: 'string' },
-                target: { type: 'string' },
-                remote: { type: 'string' },
-                'github-token': { type: 'string' },
-                'github-repository': { type: 'string' },
-                html: { type: 'string' },
-                format: { type: 'string' },
-            },
-        });
-    }
-    catch (e) {
-        throw new UserError('usage', `${e.message}\n\n${HISTORY_USAGE}`);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseWithPositionals(args, {
+        all: { type: 'boolean' },
+        since: { type: 'string' },
+        repo: { type: 'string' },
+        head: { type: 'string' },
+        target: { type: 'string' },
+        remote: { type: 'string' },
+        'github-token': { type: 'string' },
+        'github-repository': { type: 'string' },
+        html: { type: 'string' },
+        format: { type: 'string' },
+    }, HISTORY_USAGE);
     const every = all || values.all === true;
     const format = values.format ?? 'text';
     if (format !== 'text' && format !== 'json' && format !== 'html')

@@ -7,10 +7,11 @@ const __dirname = __entraPhotosDirname(__filename);
 import { i as isGuid } from './shared5.js';
 import { lstat, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { p as printable, m as manifestSchema } from './shared4.js';
 import { U as UserError } from './shared6.js';
 import { p as parseCloud } from './shared7.js';
+import { b as parseWithPositionals } from './shared15.js';
+import 'node:util';
 
 /**
  * `entra-photos init [DIR]`: scaffolds a photos repository (manifests, photos, workflows,
@@ -54,29 +55,17 @@ const OWNER = /^(@[A-Za-z0-9][A-Za-z0-9-]*(\/[A-Za-z0-9][A-Za-z0-9_.-]*)?|[^\s@]
 const PLACEHOLDER_OWNERS = '@YOUR-ORG/photo-admins';
 /** Parses init's arguments: at most one positional DIR, strict options, values checked. */
 function parseInitArgs(args) {
-    let parsed;
-    try {
-        parsed = parseArgs({
-            args,
-            strict: true,
-            allowPositionals: true,
-            options: {
-                'tenant-id': { type: 'string' },
-                'client-id': { type: 'string' },
-                'drift-client-id': { type: 'string' },
-                environment: { type: 'string' },
-                'drift-environment': { type: 'string' },
-                cloud: { type: 'string' },
-                owners: { type: 'string' },
-                lfs: { type: 'boolean' },
-                force: { type: 'boolean' },
-            },
-        });
-    }
-    catch (e) {
-        throw new UserError('usage', `${e.message}\n\n${INIT_USAGE}`);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseWithPositionals(args, {
+        'tenant-id': { type: 'string' },
+        'client-id': { type: 'string' },
+        'drift-client-id': { type: 'string' },
+        environment: { type: 'string' },
+        'drift-environment': { type: 'string' },
+        cloud: { type: 'string' },
+        owners: { type: 'string' },
+        lfs: { type: 'boolean' },
+        force: { type: 'boolean' },
+    }, INIT_USAGE);
     if (positionals.length > 1) {
         throw new UserError('usage', `init takes one directory, not ${positionals.length} (${positionals.map((p) => printable(p)).join(', ')}).\n\n${INIT_USAGE}`);
     }

@@ -17439,6 +17439,19 @@ function parseManifest(file, text) {
     }
     const fileCrop = readCrop(value.crop) ?? 'centre';
     const normalise = typeof value.normalise === 'boolean' ? value.normalise : true;
+    /** What every `users:` and `groups:` entry holds once its key has parsed (the caller checked `photo` is a string). */
+    const entryOf = (list, index, entry, key, keyPos) => {
+        const name = typeof entry.name === 'string' ? entry.name.trim() : '';
+        return {
+            key,
+            ...(name ? { name } : {}),
+            photo: entry.photo,
+            crop: readCrop(entry.crop) ?? fileCrop,
+            normalise,
+            keyAt: at(keyPos),
+            photoAt: at(positionOf(source, nodeAt(source, [list, index, 'photo']).node)),
+        };
+    };
     const users = [];
     if (Array.isArray(value.users)) {
         value.users.forEach((entry, index) => {
@@ -17455,7 +17468,6 @@ function parseManifest(file, text) {
                 error('invalid-user-key', keyPos, printable(keyResult.message));
                 return;
             }
-            const name = typeof entry.name === 'string' ? entry.name.trim() : '';
             let google;
             if (typeof entry.google === 'string') {
                 const googlePos = positionOf(source, nodeAt(source, ['users', index, 'google']).node);
@@ -17466,16 +17478,7 @@ function parseManifest(file, text) {
                 }
                 google = { key: googleResult.key, at: at(googlePos) };
             }
-            users.push({
-                key: keyResult.key,
-                ...(name ? { name } : {}),
-                photo: entry.photo,
-                crop: readCrop(entry.crop) ?? fileCrop,
-                normalise,
-                keyAt: at(keyPos),
-                photoAt: at(positionOf(source, nodeAt(source, ['users', index, 'photo']).node)),
-                ...(google ? { google: google.key, googleAt: google.at } : {}),
-            });
+            users.push({ ...entryOf('users', index, entry, keyResult.key, keyPos), ...(google ? { google: google.key, googleAt: google.at } : {}) });
         });
     }
     const groups = [];
@@ -17489,16 +17492,7 @@ function parseManifest(file, text) {
                 error('invalid-group-key', keyPos, printable(keyResult.message));
                 return;
             }
-            const name = typeof entry.name === 'string' ? entry.name.trim() : '';
-            groups.push({
-                key: keyResult.key,
-                ...(name ? { name } : {}),
-                photo: entry.photo,
-                crop: readCrop(entry.crop) ?? fileCrop,
-                normalise,
-                keyAt: at(keyPos),
-                photoAt: at(positionOf(source, nodeAt(source, ['groups', index, 'photo']).node)),
-            });
+            groups.push(entryOf('groups', index, entry, keyResult.key, keyPos));
         });
     }
     const policy = isPlainObject(value.policy) ? readPolicy(value.policy, source, at, error) : undefined;

@@ -5,7 +5,7 @@ const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
 import { U as UserError } from './shared6.js';
-import { f as classifyHttpFailure, h as failureName, j as backoffDelayMs } from './shared2.js';
+import { j as classifyHttpFailure, k as failureName, l as backoffDelayMs } from './shared2.js';
 
 /**
  * WritePacer: runs photo writes (and downloads) as fast as the directory allows, and no faster,
@@ -560,6 +560,10 @@ class WritePacer {
             ...(this.#options.random ? { random: this.#options.random } : {}),
         });
         this.#emit({ type: 'retry', label: job.label, attempt: job.attempts, delayMs: Math.round(delayMs), error: error instanceof Error ? error.message : String(error) });
+        this.#requeueAfter(job, delayMs);
+    }
+    /** Puts `job` back at the head of the queue after `delayMs`; a cancellation clears the timer (#cancelWaiting). */
+    #requeueAfter(job, delayMs) {
         const timer = setTimeout(() => {
             this.#retryTimers.delete(timer);
             this.#queue.unshift(job);
@@ -680,14 +684,8 @@ class WritePacer {
             this.#emitRate(this.#stats.events === 1 ? 'first throttling: concurrency limit' : 'concurrency limit');
         }
         this.#capAt = now;
-        if (requeue) {
-            const timer = setTimeout(() => {
-                this.#retryTimers.delete(timer);
-                this.#queue.unshift(job);
-                this.#pump();
-            }, waitMs);
-            this.#retryTimers.set(timer, job);
-        }
+        if (requeue)
+            this.#requeueAfter(job, waitMs);
         return true;
     }
     /**

@@ -39,15 +39,18 @@ const REF_UNSAFE = /^\.|\.\.|\.lock$|\.$/;
 /** The full ref of one record. Throws a UserError for names git could not hold. */
 function recordRef(kind, scope) {
     const { environment } = scope;
-    const target = scope.target ?? DEFAULT_TARGET;
     if (!ENVIRONMENT_NAME.test(environment) || REF_UNSAFE.test(environment)) {
         throw new UserError('config', `Environment name "${environment}" cannot name a git ref. Use letters, digits, ".", "_" or "-".`);
     }
+    return `${recordRefPrefix(kind, scope.target)}${environment}`;
+}
+/** The refs of one kind of record of one target, for every environment: `${prefix}ENV`. Throws a UserError for a target name git could not hold. */
+function recordRefPrefix(kind, target = DEFAULT_TARGET) {
     if (!TARGET_NAME.test(target) || KINDS.includes(target)) {
         throw new UserError('config', `Target name "${target}" cannot name the record in git: use lower-case letters, digits and "-", and none of ${KINDS.join(', ')}.`);
     }
     const namespace = kind === 'applied' || kind === 'lock' ? 'refs/tags' : 'refs/notes';
-    return target === DEFAULT_TARGET ? `${namespace}/entra-photos/${kind}/${environment}` : `${namespace}/entra-photos/${target}/${kind}/${environment}`;
+    return target === DEFAULT_TARGET ? `${namespace}/entra-photos/${kind}/` : `${namespace}/entra-photos/${target}/${kind}/`;
 }
 /**
  * Reads and writes records: refs are read from the remote when there is one (mirrored into the
@@ -404,4 +407,4 @@ function parseNote(text) {
     return { base, head, environment, updated, runs, entries };
 }
 
-export { DEFAULT_TARGET as D, GitRecordStore as G, Ledger as L, parseNote as a, provenanceFromEnv as p, recordRef as r };
+export { DEFAULT_TARGET as D, GitRecordStore as G, Ledger as L, parseNote as a, recordRef as b, provenanceFromEnv as p, recordRefPrefix as r };

@@ -19,6 +19,15 @@ function parseOptions(args, options, usage) {
         throw new UserError('usage', `${e.message}\n\n${usage}`);
     }
 }
+/** As parseOptions, for a command that also takes positional arguments (init DIR, history KEY). */
+function parseWithPositionals(args, options, usage) {
+    try {
+        return parseArgs({ args, options, strict: true, allowPositionals: true });
+    }
+    catch (e) {
+        throw new UserError('usage', `${e.message}\n\n${usage}`);
+    }
+}
 function wantsHelp(args) {
     return args.includes('--help') || args.includes('-h');
 }
@@ -55,4 +64,4 @@ async function checkRevisionArguments(repo, revisions) {
     }
 }
 
-export { repoDirectory as a, checkRevisionArguments as c, parseOptions as p, readFormat as r, wantsHelp as w };
+export { repoDirectory as a, parseWithPositionals as b, checkRevisionArguments as c, parseOptions as p, readFormat as r, wantsHelp as w };

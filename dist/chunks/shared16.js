@@ -4,16 +4,16 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { S as SAME_PHOTO_THRESHOLD, R as RevisionSnapshot, g as countFindings, c as comparePhotos, i as applyRevision, k as describeTenantPolicy, d as applySucceeded, l as applyCounts, m as policyOutcomeWords, o as outcomeUser, n as outcomeWords } from './shared3.js';
+import { R as RevisionSnapshot, S as SAME_PHOTO_THRESHOLD, g as countFindings, c as comparePhotos, i as applyRevision, d as applySucceeded, k as applyCounts, l as describeTenantPolicy, m as policyOutcomeWords, o as outcomeUser, n as outcomeWords } from './shared3.js';
 import { U as UserError } from './shared6.js';
 import { w as wantedPolicy, s as samePolicy, N as NEUTRAL_VOCABULARY } from './shared12.js';
-import { v as validateRepository, k as pacingClassifierOf, S as Semaphore, l as Progress, m as throttleOf, q as isResolvedSubject, n as mapLimit, c as checkPhoto } from './shared2.js';
+import { v as validateRepository, m as pacingClassifierOf, S as Semaphore, n as Progress, q as throttleOf, u as isResolvedSubject, s as mapLimit, c as checkPhoto } from './shared2.js';
 import { d as desiredStateOf, a as sameSubjectConflicts, e as entriesBySubject } from './shared9.js';
-import { r as recommendedParallelism, t as thumbnail, c as describeUser, i as isGroupKey } from './shared.js';
+import { r as recommendedParallelism, t as thumbnail, i as isGroupKey, c as describeUser } from './shared.js';
 import 'sharp';
 import { W as WritePacer, P as PacerCancelledError } from './shared10.js';
 import { p as photoTargetOf } from './shared11.js';
-import { L as Ledger, r as recordRef } from './shared13.js';
+import { L as Ledger, r as recordRefPrefix } from './shared13.js';
 import { gitMaybe } from './git.js';
 import { p as printable } from './shared4.js';
 import { b as mdRevision, h as htmlImageSrc, a as mdLink, m as mdText } from './shared8.js';
@@ -51,7 +51,7 @@ async function waitingForAccount(options) {
 }
 /** Environments with an applied tag (of the default target), on the remote or locally. */
 async function appliedEnvironments(options) {
-    const prefix = recordRef('applied', { environment: 'x', ...(options.target ? { target: options.target } : {}) }).slice(0, -'x'.length);
+    const prefix = recordRefPrefix('applied', options.target);
     const listing = options.remote
         ? await gitMaybe(options.repo, ['ls-remote', '--refs', options.remote, `${prefix}*`])
         : await gitMaybe(options.repo, ['for-each-ref', '--format=%(objectname)\t%(refname)', prefix]);
@@ -474,4 +474,4 @@ function html(s) {
     return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-export { driftHtml as a, driftJson as b, driftText as c, detectDrift as d, driftCounts as e, fixDrift as f, driftMarkdown as g, driftHeadline as h, inSync as i };
+export { driftHtml as a, driftJson as b, driftText as c, detectDrift as d, driftMarkdown as e, fixDrift as f, driftCounts as g, driftHeadline as h, inSync as i };

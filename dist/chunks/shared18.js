@@ -4,591 +4,287 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
+import { readFile, rm, stat, appendFile } from 'node:fs/promises';
+import path from 'node:path';
 import { U as UserError } from './shared6.js';
+import { m as pacingClassifierOf, n as Progress, q as throttleOf, s as mapLimit, c as checkPhoto } from './shared2.js';
+import 'node:os';
+import 'sharp';
+import 'node:crypto';
+import { W as WritePacer, P as PacerCancelledError } from './shared10.js';
+import { p as photoTargetOf } from './shared11.js';
+import { i as insideRepo, w as writeAtomic, d as declaredUsers, f as findGroupDeclaration, a as findDeclaration, s as safeFileStem, m as manifestText } from './shared19.js';
 import { p as printable } from './shared4.js';
-import { R as RECOMMENDED_SIDE } from './shared.js';
-
-function googleUrl(host, path, endpoint) {
-    if (endpoint)
-        return `${endpoint.replace(/\/+$/, '')}/${host}${path}`;
-    return `https://${host}.googleapis.com${path}`;
-}
-/** The Directory scope photo writes need (users.photos update/delete; reads accept it too). */
-const DIRECTORY_USER_SCOPE = 'https://www.googleapis.com/auth/admin.directory.user';
-/** What the STS federated token is asked for: only ever used to call IAM Credentials. */
-const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
-/** The `aud` of a jwt-bearer assertion: Google's token endpoint, even when requests go elsewhere. */
-const OAUTH2_TOKEN_AUDIENCE = 'https://oauth2.googleapis.com/token';
-
-/** A Directory (or IAM Credentials) API call answered with an error. */
-class GoogleApiError extends Error {
-    status;
-    reason;
-    retryAfterSeconds;
-    name = 'GoogleApiError';
-    constructor(status, 
-    /** `errors[0].reason` (Directory), the ErrorInfo `reason` (IAM), or the `status` text. */
-    reason, message, 
-    /** Seconds from a Retry-After header, when Google sent one. */
-    retryAfterSeconds) {
-        super(message);
-        this.status = status;
-        this.reason = reason;
-        this.retryAfterSeconds = retryAfterSeconds;
-    }
-}
-/** A step of keyless sign-in failed: the message says which, and what to check. Never retried. */
-class GoogleAuthError extends Error {
-    step;
-    status;
-    code;
-    name = 'GoogleAuthError';
-    constructor(step, status, 
-    /** OAuth `error` or the API's reason. */
-    code, message) {
-        super(message);
-        this.step = step;
-        this.status = status;
-        this.code = code;
-    }
-}
-const THROTTLE_REASONS = new Set(['userRateLimitExceeded', 'quotaExceeded', 'rateLimitExceeded']);
-/** Google's error body, read defensively: any of its fields may be missing. */
-function readGoogleError(status, body, retryAfter) {
-    let reason = '';
-    let message = body.slice(0, 300) || `HTTP ${status}`;
-    try {
-        const parsed = JSON.parse(body);
-        const error = parsed.error;
-        if (error && typeof error === 'object') {
-            if (typeof error.message === 'string')
-                message = error.message;
-            const first = error.errors?.[0]?.reason ?? error.details?.find((detail) => typeof detail.reason === 'string')?.reason ?? error.status;
-            if (typeof first === 'string')
-                reason = first;
-        }
-    }
-    catch {
-        // not JSON: keep the text
-    }
-    const seconds = retryAfter === null ? undefined : Number(retryAfter);
-    return new GoogleApiError(status, reason, `${status} ${reason || 'error'}: ${message}`, seconds !== undefined && Number.isFinite(seconds) ? seconds : undefined);
-}
-/** How the pacer should treat a failed Google call (the port's TargetFailure). */
-function classifyGoogleFailure(error) {
-    if (error instanceof GoogleAuthError)
-        return { kind: 'fatal' };
-    if (error instanceof GoogleApiError) {
-        if (error.status === 429 || (error.status === 403 && THROTTLE_REASONS.has(error.reason)))
-            return { kind: 'throttled', retryAfterSeconds: error.retryAfterSeconds };
-        if (error.status >= 500)
-            return { kind: 'transient', retryAfterSeconds: error.retryAfterSeconds };
-        if (error.status === 403 || error.status === 401)
-            return { kind: 'forbidden', delegated: false };
-        return { kind: 'fatal' };
-    }
-    if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError'))
-        return { kind: 'fatal' };
-    // fetch's TypeError('fetch failed') and socket errors: the network, worth another try.
-    return { kind: 'transient', retryAfterSeconds: undefined };
-}
-function isRetryableGoogleFailure(error) {
-    const kind = classifyGoogleFailure(error).kind;
-    return kind === 'throttled' || kind === 'transient';
-}
-/**
- * Google's exponential backoff: wait min(2^n + random fraction, maximum) seconds before retry n
- * (n from 0), the algorithm its Directory "Limits and quotas" page gives (maximum 32–64 s).
- */
-function googleBackoffMs(attempt, random = Math.random, maximumMs = 32_000, baseMs = 1000) {
-    return Math.min(maximumMs, baseMs * 2 ** attempt + Math.floor(random() * baseMs));
-}
 
 /**
- * `photoData` is web-safe base64 (UserPhoto reference: `+` → `-`, `/` → `_`). The reference also
- * speaks of replacing the `=` padding (it names both `*` and `.`); GAM has sent urlsafe base64
- * with `=` padding for years, so we send that, and read any of the three paddings back.
+ * Export: adopt a tenant's existing photos into the repository.
+ *
+ * Lists the tenant's users page by page ($select: only what is needed), optionally only a group's
+ * members and/or some UPN domains, skips users the repository already declares, downloads each
+ * remaining user's photo (paced: one shared Retry-After gate, adaptive concurrency, bounded
+ * retries), checks it as validate will, writes it under photoRoot and declares it in one manifest.
+ *
+ * Resumable: every user done (photo written, no photo, or refused) is appended to a journal
+ * (.entra-photos-export.jsonl at the repository root) as it happens, and the manifest is
+ * rewritten from the journal every few dozen users, atomically. A run that is interrupted
+ * (Ctrl-C, SIGTERM, a crash) leaves a valid repository and the journal; the same command
+ * continues, downloading only what is not in the journal. The journal is removed when the
+ * export completes.
  */
-function encodePhotoData(bytes) {
-    return bytes.toString('base64').replaceAll('+', '-').replaceAll('/', '_');
-}
-function decodePhotoData(data) {
-    return Buffer.from(data.replace(/[=*.]+$/, '').replaceAll('-', '+').replaceAll('_', '/'), 'base64');
-}
-/** Google's `mimeType` for the formats it accepts (JPEG, PNG, GIF, BMP, TIFF). */
-function googleMimeType(bytes) {
-    if (bytes[0] === 0xff && bytes[1] === 0xd8)
-        return 'image/jpeg';
-    if (bytes[0] === 0x89 && bytes[1] === 0x50)
-        return 'image/png';
-    if (bytes.subarray(0, 3).toString('latin1') === 'GIF')
-        return 'image/gif';
-    if (bytes[0] === 0x42 && bytes[1] === 0x4d)
-        return 'image/bmp';
-    if (bytes.subarray(0, 2).toString('latin1') === 'II' || bytes.subarray(0, 2).toString('latin1') === 'MM')
-        return 'image/tiff';
-    return undefined;
-}
-
-const sleepFor = (ms, signal) => new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-        reject(signal.reason);
-        return;
-    }
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-    }, { once: true });
-});
-class GoogleDirectoryClient {
-    #options;
-    constructor(options) {
-        this.#options = options;
-    }
-    get customer() {
-        return this.#options.customer ?? 'my_customer';
-    }
-    /** users.get by primary email, alias or id; null when Google knows no such user. */
-    getUser(userKey, signal) {
-        return this.#lookup(async () => {
-            try {
-                return (await this.#json('GET', `/users/${encodeURIComponent(userKey)}`, undefined, signal));
-            }
-            catch (error) {
-                if (error instanceof GoogleApiError && error.status === 404)
-                    return null;
-                throw error;
-            }
-        }, signal);
-    }
-    /** users.list?query=externalId='…': every user with that external id value, whatever its type. */
-    async findByExternalId(value, signal) {
-        const quoted = `'${value.replaceAll("'", "\\'")}'`;
-        const found = [];
-        for await (const page of this.listUsers({ query: `externalId=${quoted}`, signal }))
-            found.push(...page);
-        return found;
-    }
-    /** users.list page by page (500 a page, Google's maximum). */
-    async *listUsers(options = {}) {
-        let pageToken;
-        do {
-            const params = new URLSearchParams({ customer: this.customer, maxResults: '500' });
-            if (options.query)
-                params.set('query', options.query);
-            if (pageToken)
-                params.set('pageToken', pageToken);
-            const body = await this.#lookup(() => this.#json('GET', `/users?${params.toString()}`, undefined, options.signal), options.signal);
-            yield Array.isArray(body['users']) ? body['users'] : [];
-            pageToken = typeof body['nextPageToken'] === 'string' ? body['nextPageToken'] : undefined;
-        } while (pageToken);
-    }
-    /** One attempt: the stored photo (Google keeps a 96x96 thumbnail), or null when there is none. */
-    async getPhoto(userKey, signal) {
-        try {
-            const body = await this.#json('GET', photoPath(userKey), undefined, signal);
-            if (typeof body['photoData'] !== 'string')
-                return null;
-            return {
-                bytes: decodePhotoData(body['photoData']),
-                mimeType: String(body['mimeType'] ?? ''),
-                ...(typeof body['width'] === 'number' ? { width: body['width'] } : {}),
-                ...(typeof body['height'] === 'number' ? { height: body['height'] } : {}),
-                ...(typeof body['etag'] === 'string' ? { etag: body['etag'] } : {}),
-            };
+const EXPORT_JOURNAL = '.entra-photos-export.jsonl';
+async function exportTenant(options, tenant) {
+    const target = photoTargetOf(tenant);
+    const started = performance.now();
+    const log = options.log ?? (() => { });
+    const repo = options.repo;
+    const groups = options.groups === true;
+    if (groups && options.group)
+        throw new UserError('usage', '--groups exports the groups\' own photos; --group picks the users of one group. Use one of them.');
+    const manifestRel = toPosix(options.manifest ?? (groups ? 'manifests/exported-groups.yaml' : 'manifests/exported.yaml'));
+    const photoRoot = toPosix(options.photoRoot ?? 'photos').replace(/\/+$/, '');
+    const photoDir = toPosix(options.photoDir ?? (groups ? 'exported-groups' : 'exported')).replace(/^\/+|\/+$/g, '');
+    const manifestAbs = insideRepo(repo, manifestRel, '--manifest');
+    if (!/^manifests\/.+\.ya?ml$/i.test(manifestRel))
+        throw new UserError('usage', `--manifest ${manifestRel} must be a .yaml file under manifests/ (validate reads manifests/*.yaml).`);
+    insideRepo(repo, `${photoRoot}/${photoDir}/x`, '--photo-dir');
+    const domains = (options.domains ?? []).map((d) => d.trim().replace(/^@/, '').toLowerCase()).filter(Boolean);
+    const header = { journal: 'entra-photos export v1', manifest: manifestRel, photoRoot, photoDir, domains, group: options.group ?? null, key: options.key ?? 'upn', ...(groups ? { groups: true } : {}) };
+    const journalPath = path.join(repo, EXPORT_JOURNAL);
+    // Resume from a journal, or start (refusing to replace an earlier export without --force).
+    let done = new Map();
+    const journalText = options.force ? undefined : await readFile(journalPath, 'utf8').catch(() => undefined);
+    const parsed = journalText !== undefined ? parseJournal(journalText, journalPath) : undefined;
+    // A journal with no user in it (a run that stopped before the first download) holds nothing to keep.
+    if (parsed && parsed.entries.size > 0) {
+        if (JSON.stringify(parsed.header) !== JSON.stringify(header)) {
+            throw new UserError('usage', `${EXPORT_JOURNAL}:1: an interrupted export with other options is waiting to be continued (${describeHeader(parsed.header)}). Run it again with the same options to finish it, or pass --force to start over.`);
         }
-        catch (error) {
-            if (isMissingPhoto(error))
-                return null;
-            throw error;
+        done = parsed.entries;
+        log(`Continuing an interrupted export: ${done.size} user(s) already done.`);
+    }
+    else {
+        // (With a journal of no users, the manifest is that stopped run's own, empty one.)
+        if (!options.force && !parsed && (await exists(manifestAbs))) {
+            throw new UserError('usage', `${manifestRel} already exists (an earlier export?). Nothing was overwritten: pass --force to export again and replace it, or --manifest to write another file.`);
         }
+        await writeAtomic(journalPath, JSON.stringify(header) + '\n');
     }
-    /** One attempt: users.photos.update with the image as web-safe base64. */
-    async putPhoto(userKey, image, size, signal) {
-        const mimeType = googleMimeType(image);
-        if (!mimeType)
-            throw new GoogleApiError(0, 'invalid', 'The photo is not a JPEG, PNG, GIF, BMP or TIFF image; Google accepts no other format.');
-        await this.#json('PUT', photoPath(userKey), { photoData: encodePhotoData(image), mimeType, ...(size ?? {}) }, signal);
-    }
-    /** One attempt: users.photos.delete; a user without a photo is done (Google answers 404). */
-    async deletePhoto(userKey, signal) {
-        try {
-            await this.#json('DELETE', photoPath(userKey), undefined, signal);
-        }
-        catch (error) {
-            if (isMissingPhoto(error))
-                return;
-            throw error;
-        }
-    }
-    async #lookup(call, signal) {
-        const attempts = this.#options.lookupAttempts ?? 7;
-        const sleep = this.#options.sleep ?? sleepFor;
-        for (let attempt = 0;; attempt++) {
-            try {
-                return await call();
-            }
-            catch (error) {
-                if (attempt + 1 >= attempts || !isRetryableGoogleFailure(error) || signal?.aborted)
-                    throw error;
-                const retryAfter = error instanceof GoogleApiError ? error.retryAfterSeconds : undefined;
-                await sleep(retryAfter !== undefined ? retryAfter * 1000 : googleBackoffMs(attempt, this.#options.random), signal);
-            }
-        }
-    }
-    async #json(method, path, body, signal) {
-        const url = googleUrl('admin', `/admin/directory/v1${path}`, this.#options.endpoint);
-        const send = async () => fetch(url, {
-            method,
-            headers: { Authorization: `Bearer ${await this.#options.auth.accessToken()}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-            ...(body ? { body: JSON.stringify(body) } : {}),
-            ...(signal ? { signal } : {}),
-        });
-        let response = await send();
-        if (response.status === 401) {
-            // A token revoked or issued by an emulator that restarted: sign in again, once.
-            await response.body?.cancel();
-            this.#options.auth.invalidate();
-            response = await send();
-        }
-        const text = await response.text();
-        if (!response.ok)
-            throw readGoogleError(response.status, text, response.headers.get('retry-after'));
-        return text ? JSON.parse(text) : {};
-    }
-}
-/** 404 about the photo ("Resource Not Found: photo"), not about the user ("…: userKey"). */
-function isMissingPhoto(error) {
-    return error instanceof GoogleApiError && error.status === 404 && !/userKey/i.test(error.message);
-}
-function photoPath(userKey) {
-    return `/users/${encodeURIComponent(userKey)}/photos/thumbnail`;
-}
-
-/**
- * Google stores a 96x96 thumbnail of whatever is sent ("the API downsizes it to 96x96 pixels",
- * UserPhoto reference); we send the same square the Entra target gets, so one normalised photo
- * serves both. No size limit is documented: 4 MB is our bound.
- */
-const GOOGLE_PHOTO_SPEC = Object.freeze({
-    side: RECOMMENDED_SIDE,
-    minSide: 96,
-    maxBytes: 4 * 1024 * 1024,
-    formats: Object.freeze(['image/jpeg']),
-});
-class GoogleTarget {
-    directory;
-    id = 'google';
-    spec = GOOGLE_PHOTO_SPEC;
-    signIn = 'app';
-    #options;
-    constructor(directory, options = {}) {
-        this.directory = directory;
-        this.#options = options;
-    }
-    async resolveSubjects(keys, options = {}) {
-        const answers = new Map();
-        const queue = [...new Map(keys.map((key) => [key.canonical, key])).values()];
-        const worker = async () => {
-            for (let key = queue.shift(); key; key = queue.shift()) {
-                let resolution;
-                try {
-                    resolution = await this.resolveSubject(key, options.signal);
-                }
-                catch (error) {
-                    // Signing in failed: that is about the setup, not about this user; say it once.
-                    if (error instanceof GoogleAuthError)
-                        throw error;
-                    resolution = { notFound: true, problem: 'failed', reason: `Google could not look up ${key.value}: ${error.message}` };
-                }
-                answers.set(key.canonical, resolution);
-                options.onResolved?.(new Map([[key.canonical, resolution]]));
-            }
-        };
-        await Promise.all(Array.from({ length: Math.max(1, this.#options.lookupConcurrency ?? 4) }, worker));
-        return answers;
-    }
-    async resolveSubject(key, signal) {
-        if (key.kind === 'group') {
-            // The Directory API has user photos only (users.photos); Google groups have no photo API.
-            // Nothing is sent: the entry fails here, with what to do, and never reaches a write.
-            return { notFound: true, problem: 'failed', reason: `Google Workspace has no photo for groups (the Directory API sets user photos only), so group ${key.value} is not sent to Google. Group photos are applied by the entra target; leave this entry to it.` };
-        }
-        if (key.kind === 'objectId') {
-            return { notFound: true, problem: 'not-found', reason: `${key.value} is an Entra object id, which Google does not know: give this user a google: key (their Google email or id).` };
-        }
-        if (key.kind === 'googleId') {
-            const user = await this.directory.getUser(key.value, signal);
-            if (!user)
-                return { notFound: true, problem: 'not-found', reason: `No Google user has the id ${key.value}.` };
-            return subjectOf(user, 'objectId', this.#type);
-        }
-        if (key.kind === 'upn') {
-            const user = await this.directory.getUser(key.value, signal);
-            if (!user)
-                return { notFound: true, problem: 'not-found', reason: `No Google user has the address ${key.value}.` };
-            return subjectOf(user, user.primaryEmail.toLowerCase() === key.value.toLowerCase() ? 'upn' : 'mail', this.#type);
-        }
-        const all = await this.directory.findByExternalId(key.value, signal);
-        const matches = all.filter((user) => user.externalIds?.some((entry) => entry.value === key.value && entry.type === this.#type));
-        if (matches.length > 1) {
-            return { notFound: true, problem: 'ambiguous', reason: `${matches.length} Google users have employee id ${key.value} (${matches.map((user) => user.primaryEmail).join(', ')}); give this user a google: key.` };
-        }
-        const [only] = matches;
-        if (only)
-            return subjectOf(only, 'employeeId', this.#type);
-        const otherTypes = [...new Set(all.flatMap((user) => (user.externalIds ?? []).filter((entry) => entry.value === key.value).map((entry) => entry.type)))];
-        return {
-            notFound: true,
-            problem: 'not-found',
-            reason: otherTypes.length
-                ? `Google has ${key.value} only as an external id of type ${otherTypes.join(', ')}, not ${this.#type} (the Admin console's Employee ID).`
-                : `No Google user has employee id ${key.value}.`,
-        };
-    }
-    get #type() {
-        return this.#options.externalIdType ?? 'organization';
-    }
-    /** Unknown for every subject: the Directory has no cheap presence check, so the caller downloads. */
-    async photoPresence() {
-        return new Map();
-    }
-    async putPhoto(subjectId, photo, signal) {
-        if (this.#options.deleteBeforeUpdate ?? true)
-            await this.directory.deletePhoto(subjectId, signal);
-        await this.directory.putPhoto(subjectId, photo, { width: this.spec.side, height: this.spec.side }, signal);
-    }
-    deletePhoto(subjectId, signal) {
-        return this.directory.deletePhoto(subjectId, signal);
-    }
-    /** Google's stored thumbnail (96x96 in Google; not the bytes sent). */
-    async downloadPhoto(subjectId, signal) {
-        return (await this.directory.getPhoto(subjectId, signal))?.bytes ?? null;
-    }
-    async *listSubjects(options = {}) {
-        if (options.group)
-            throw new Error('Listing a group\'s members is not supported for Google yet.');
-        if (options.kind === 'groups')
-            throw new Error('Google Workspace has no group photos (the Directory API sets user photos only): export --groups works with the entra target only.');
-        for await (const page of this.directory.listUsers(options.signal ? { signal: options.signal } : {})) {
-            yield page.map((user) => {
-                const employeeId = user.externalIds?.find((entry) => entry.type === this.#type)?.value ?? null;
-                return { id: user.id, userPrincipalName: user.primaryEmail, mail: user.primaryEmail, employeeId, displayName: user.name?.fullName ?? null, accountEnabled: user.suspended === undefined ? null : !user.suspended };
-            });
-        }
-    }
-    classifyFailure(error) {
-        return classifyGoogleFailure(error);
-    }
-}
-function subjectOf(user, matchedBy, externalIdType) {
-    const employeeId = user.externalIds?.find((entry) => entry.type === externalIdType)?.value;
-    return {
-        id: user.id,
-        userPrincipalName: user.primaryEmail,
-        ...(user.name?.fullName ? { displayName: user.name.fullName } : {}),
-        mail: user.primaryEmail,
-        ...(employeeId ? { employeeId } : {}),
-        matchedBy,
-        ...(user.suspended === undefined ? {} : { accountEnabled: !user.suspended }),
+    const resumed = done.size;
+    // Users the other manifests declare are managed already: export leaves them alone.
+    const declared = await declaredUsers(repo);
+    for (const [key, declaration] of declared)
+        if (declaration.at.file === manifestRel)
+            declared.delete(key);
+    const pacer = options.pacer ?? new WritePacer({ maxConcurrency: 16, initialConcurrency: 4, classify: pacingClassifierOf(target), ...(options.signal ? { signal: options.signal } : {}) });
+    const users = [];
+    let listed = 0;
+    let sinceCheckpoint = 0;
+    const every = options.checkpointEvery ?? 50;
+    const checkpoint = async () => {
+        sinceCheckpoint = 0;
+        await writeAtomic(manifestAbs, exportManifest(done, header));
     };
+    const record = async (entry, user) => {
+        done.set(entry.id, entry);
+        users.push(user);
+        await appendFile(journalPath, JSON.stringify(entry) + '\n');
+        if (++sinceCheckpoint >= every)
+            await checkpoint();
+        options.onUser?.(user);
+    };
+    // The total grows page by page as the directory is listed.
+    const progress = new Progress({ verb: 'Exporting', total: 0, totalKnown: false, log, throttle: throttleOf(pacer), ...(options.progress ? { settings: options.progress } : {}) });
+    const usedFiles = new Set([...done.values()].flatMap((e) => (e.file ? [e.file.toLowerCase()] : [])));
+    let interrupted = false;
+    try {
+        for await (const page of target.listSubjects({ ...(options.group ? { group: options.group } : {}), ...(groups ? { kind: 'groups' } : {}), ...(options.signal ? { signal: options.signal } : {}) })) {
+            const wanted = [];
+            for (const user of page) {
+                // --domain filters by the address: a group without mail is named by its alias and kept.
+                const address = groups ? (user.mail ?? '') : user.userPrincipalName;
+                if (domains.length && !(groups && !address) && !domains.some((d) => address.toLowerCase().endsWith(`@${d}`)))
+                    continue;
+                listed++;
+                const previous = done.get(user.id);
+                if (previous) {
+                    users.push({ id: user.id, userPrincipalName: user.userPrincipalName, ...shownName(user), status: previous.status, ...(previous.file ? { file: previous.file } : {}), ...(previous.reason ? { reason: previous.reason } : {}) });
+                    continue;
+                }
+                const declaration = groups ? findGroupDeclaration(declared, user) : findDeclaration(declared, user);
+                if (declaration) {
+                    users.push({ id: user.id, userPrincipalName: user.userPrincipalName, ...shownName(user), status: 'managed', reason: `already declared at ${declaration.at.file}:${declaration.at.line}` });
+                    continue;
+                }
+                wanted.push(user);
+            }
+            progress.addTotal(wanted.length);
+            // A bounded window: downloaded photos never pile up waiting to be checked and written.
+            await mapLimit(wanted, 32, (user) => exportUser(user).finally(() => progress.advance()));
+            async function exportUser(user) {
+                let bytes;
+                try {
+                    bytes = await pacer.run(() => target.downloadPhoto(user.id, options.signal), user.userPrincipalName);
+                }
+                catch (err) {
+                    const cancelled = err instanceof PacerCancelledError;
+                    users.push({ id: user.id, userPrincipalName: user.userPrincipalName, ...shownName(user), status: cancelled ? 'not-started' : 'failed', reason: err.message });
+                    return;
+                }
+                const base = { id: user.id, upn: user.userPrincipalName, ...(user.displayName?.trim() ? { name: user.displayName.trim() } : {}) };
+                if (!bytes) {
+                    await record({ ...base, status: 'no-photo' }, { id: user.id, userPrincipalName: user.userPrincipalName, ...shownName(user), status: 'no-photo' });
+                    return;
+                }
+                const report = await checkPhoto(bytes, { enabled: true, crop: 'centre' });
+                const problem = report.issues.find((i) => i.severity === 'error');
+                if (problem || !report.input) {
+                    const reason = `the tenant's photo would not pass validation: ${problem?.message ?? 'unreadable'}`;
+                    await record({ ...base, status: 'refused', reason }, { id: user.id, userPrincipalName: user.userPrincipalName, ...shownName(user), status: 'refused', reason });
+                    return;
+                }
+                const ext = report.input.format === 'jpeg' ? 'jpg' : report.input.format;
+                let rel = `${photoDir}/${safeFileStem(user.userPrincipalName || user.id)}.${ext}`;
+                // Two UPNs that differ only in characters a file name cannot hold get the object id too.
+                if (usedFiles.has(rel.toLowerCase()))
+                    rel = `${photoDir}/${safeFileStem(user.userPrincipalName)}-${user.id.slice(0, 8)}.${ext}`;
+                usedFiles.add(rel.toLowerCase());
+                await writeAtomic(path.join(repo, photoRoot, ...rel.split('/')), bytes);
+                const key = header.key === 'objectId' ? user.id.replace(/^group:/, '') : user.userPrincipalName;
+                await record({ ...base, status: 'exported', file: rel, key }, { id: user.id, userPrincipalName: user.userPrincipalName, ...shownName(user), status: 'exported', file: `${photoRoot}/${rel}` });
+            }
+            if (options.signal?.aborted) {
+                interrupted = true;
+                break;
+            }
+        }
+    }
+    catch (err) {
+        if (!options.signal?.aborted) {
+            await checkpoint().catch(() => { });
+            throw err;
+        }
+        interrupted = true;
+    }
+    finally {
+        progress.finish();
+    }
+    await checkpoint();
+    const complete = !interrupted && !options.signal?.aborted && users.every((u) => u.status !== 'failed' && u.status !== 'not-started');
+    if (complete)
+        await rm(journalPath, { force: true });
+    log(complete ? `Export complete: ${manifestRel} declares ${[...done.values()].filter((e) => e.status === 'exported').length} user(s).` : `Export not complete: progress is in ${EXPORT_JOURNAL}; run the same command again to continue.`);
+    return { manifest: manifestRel, listed, resumed, users, complete, durationMs: Math.round(performance.now() - started), pacer: pacer.stats };
 }
-
-/**
- * Keyless sign-in to Google Workspace from a GitHub workflow, with no key stored anywhere:
- *   1. GitHub OIDC token for the provider's audience (https://iam.googleapis.com/{provider});
- *   2. STS token exchange (sts.googleapis.com/v1/token) → a federated token;
- *   3a. IAM Credentials generateAccessToken: the service account's own token (the account holds
- *       a Workspace admin role), or
- *   3b. with an admin subject (domain-wide delegation): IAM Credentials signJwt over
- *       {iss: SA, sub: admin, scope, aud: oauth2 token endpoint}, then the jwt-bearer grant at
- *       oauth2.googleapis.com/token → a token acting as that admin.
- * Plain fetch for these three endpoints (docs/google.md says why not google-auth-library).
- * Tokens are cached until shortly before they expire; they never appear in messages.
- */
-/** Refresh this long before expiry, so a token never dies in the middle of a request. */
-const REFRESH_MARGIN_MS = 5 * 60_000;
-class GoogleKeylessAuth {
-    provider;
-    #config;
-    #cached;
-    #pending;
-    constructor(config) {
-        this.provider = config.workloadIdentityProvider.replace(/^(https:)?\/\/iam\.googleapis\.com\//, '');
-        if (!/^projects\/[^/]+\/locations\/global\/workloadIdentityPools\/[^/]+\/providers\/[^/]+$/.test(this.provider)) {
-            throw new GoogleAuthError('sts', 0, 'invalid_provider', `google-workload-identity-provider must look like projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER; got "${config.workloadIdentityProvider}".`);
-        }
-        this.#config = config;
-    }
-    /** The audience GitHub's token is requested for (what google-github-actions/auth uses by default). */
-    get githubAudience() {
-        return `https://iam.googleapis.com/${this.provider}`;
-    }
-    get scopes() {
-        return this.#config.scopes ?? [DIRECTORY_USER_SCOPE];
-    }
-    /** A valid access token; one sign-in at a time however many callers ask. */
-    async accessToken() {
-        if (this.#cached && this.#cached.expiresAt - REFRESH_MARGIN_MS > Date.now())
-            return this.#cached.token;
-        this.#pending ??= this.#signIn().finally(() => {
-            this.#pending = undefined;
-        });
-        return this.#pending;
-    }
-    /** Forget the token (after a 401: it was revoked or the emulator restarted). */
-    invalidate() {
-        this.#cached = undefined;
-    }
-    async #signIn() {
-        let idToken;
+function exportManifest(done, header) {
+    const entries = [...done.values()]
+        .filter((e) => e.status === 'exported' && e.file !== undefined && e.key !== undefined)
+        .sort((a, b) => (a.key.toLowerCase() < b.key.toLowerCase() ? -1 : 1))
+        .map((e) => ({ keyField: header.groups ? 'group' : 'user', keyValue: e.key, ...(e.name ? { name: e.name } : {}), photo: e.file, ...(header.key === 'objectId' ? { comment: e.upn } : {}) }));
+    return manifestText(entries, {
+        photoRoot: header.photoRoot,
+        list: header.groups ? 'groups' : 'users',
+        header: [
+            'Photos adopted from the tenant by `entra-photos export`.',
+            `Filters: ${describeHeader(header)}.`,
+            'From now on the repository is the truth: change a photo by a pull request.',
+        ],
+    });
+}
+function describeHeader(h) {
+    const parts = [`manifest ${h.manifest}`, `photos ${h.photoRoot}/${h.photoDir}`, `key ${h.key}`];
+    if (h.domains.length)
+        parts.push(`domains ${h.domains.join(', ')}`);
+    if (h.group)
+        parts.push(`group ${h.group}`);
+    if (h.groups)
+        parts.push('group photos');
+    return parts.join('; ');
+}
+function parseJournal(text, file) {
+    const lines = text.split('\n');
+    const entries = new Map();
+    let header;
+    for (const [index, line] of lines.entries()) {
+        if (!line.trim())
+            continue;
+        let value;
         try {
-            idToken = await this.#config.getIdToken(this.githubAudience);
-        }
-        catch (error) {
-            throw new GoogleAuthError('github-token', 0, 'no_id_token', `Could not get a GitHub OIDC token for ${this.githubAudience}: ${error.message}. The job needs "permissions: id-token: write".`);
-        }
-        const federated = await this.#exchange(idToken);
-        const result = this.#config.adminSubject ? await this.#delegated(federated, this.#config.adminSubject) : await this.#impersonate(federated);
-        this.#cached = result;
-        return result.token;
-    }
-    async #exchange(idToken) {
-        const body = await this.#post('sts', googleUrl('sts', '/v1/token', this.#config.endpoint), {
-            headers: { 'Content-Type': 'application/json' },
-            body: JSON.stringify({
-                audience: `//iam.googleapis.com/${this.provider}`,
-                grantType: 'urn:ietf:params:oauth:grant-type:token-exchange',
-                requestedTokenType: 'urn:ietf:params:oauth:token-type:access_token',
-                scope: CLOUD_PLATFORM_SCOPE,
-                subjectTokenType: 'urn:ietf:params:oauth:token-type:jwt',
-                subjectToken: idToken,
-            }),
-        });
-        const token = body['access_token'];
-        if (typeof token !== 'string')
-            throw new GoogleAuthError('sts', 200, 'no_token', 'Google STS answered without an access_token.');
-        return token;
-    }
-    #serviceAccountUrl(method) {
-        return googleUrl('iamcredentials', `/v1/projects/-/serviceAccounts/${encodeURIComponent(this.#config.serviceAccount)}:${method}`, this.#config.endpoint);
-    }
-    async #impersonate(federated) {
-        const body = await this.#post('generateAccessToken', this.#serviceAccountUrl('generateAccessToken'), {
-            headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${federated}` },
-            body: JSON.stringify({ scope: this.scopes, lifetime: '3600s' }),
-        });
-        const token = body['accessToken'];
-        const expiresAt = Date.parse(String(body['expireTime']));
-        if (typeof token !== 'string' || !Number.isFinite(expiresAt))
-            throw new GoogleAuthError('generateAccessToken', 200, 'no_token', 'IAM Credentials answered without accessToken/expireTime.');
-        return { token, expiresAt };
-    }
-    async #delegated(federated, subject) {
-        const iat = Math.floor(Date.now() / 1000);
-        const claims = { iss: this.#config.serviceAccount, sub: subject, scope: this.scopes.join(' '), aud: OAUTH2_TOKEN_AUDIENCE, iat, exp: iat + 3600 };
-        const signed = await this.#post('signJwt', this.#serviceAccountUrl('signJwt'), {
-            headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${federated}` },
-            body: JSON.stringify({ payload: JSON.stringify(claims) }),
-        });
-        const assertion = signed['signedJwt'];
-        if (typeof assertion !== 'string')
-            throw new GoogleAuthError('signJwt', 200, 'no_jwt', 'IAM Credentials answered without signedJwt.');
-        const body = await this.#post('jwt-bearer', googleUrl('oauth2', '/token', this.#config.endpoint), {
-            headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-            body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }).toString(),
-        });
-        const token = body['access_token'];
-        const expiresIn = Number(body['expires_in']);
-        if (typeof token !== 'string' || !Number.isFinite(expiresIn))
-            throw new GoogleAuthError('jwt-bearer', 200, 'no_token', 'Google OAuth answered without access_token/expires_in.');
-        return { token, expiresAt: Date.now() + expiresIn * 1000 };
-    }
-    async #post(step, url, init) {
-        let response;
-        try {
-            response = await fetch(url, { method: 'POST', ...init });
-        }
-        catch (error) {
-            throw new GoogleAuthError(step, 0, 'network', `Could not reach ${new URL(url).host} (${step}): ${error.message}`);
-        }
-        const text = await response.text();
-        let body = {};
-        try {
-            const parsed = JSON.parse(text);
-            if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-                body = parsed;
+            value = JSON.parse(line);
         }
         catch {
-            // an error page: described below by status
+            // A crash can cut the last line short; everything before it is good.
+            if (index === lines.length - 1 || lines.slice(index + 1).every((l) => !l.trim()))
+                break;
+            throw new UserError('usage', `${path.basename(file)}:${index + 1}: not a journal line. The file is damaged: delete it and run export with --force to start over.`);
         }
-        if (!response.ok)
-            throw describeFailure(step, response.status, body, this.#config, this.provider);
-        return body;
+        if (!header) {
+            if (value.journal !== 'entra-photos export v1') {
+                throw new UserError('usage', `${path.basename(file)}:1: not an entra-photos export journal. Delete it, or run export with --force.`);
+            }
+            header = value;
+            continue;
+        }
+        const entry = value;
+        if (typeof entry.id === 'string')
+            entries.set(entry.id, entry);
     }
+    if (!header)
+        throw new UserError('usage', `${path.basename(file)}:1: the journal is empty. Delete it, or run export with --force.`);
+    return { header, entries };
 }
-/** What went wrong at which step, and what the admin should check; Google's words kept. */
-function describeFailure(step, status, body, config, provider) {
-    const nested = body['error'];
-    const code = typeof nested === 'string' ? nested : nested && typeof nested === 'object' ? String(nested['status'] ?? status) : String(status);
-    const said = typeof body['error_description'] === 'string'
-        ? body['error_description']
-        : nested && typeof nested === 'object' && typeof nested['message'] === 'string'
-            ? String(nested['message'])
-            : `HTTP ${status}`;
-    const hints = {
-        'github-token': '',
-        sts: code === 'unauthorized_client'
-            ? `The provider's attribute condition refused this workflow's token: check that it names this repository (and environment).`
-            : `Google STS refused the GitHub token for ${provider}: check the provider name, its issuer (https://token.actions.githubusercontent.com) and allowed audiences.`,
-        generateAccessToken: `This workflow may not impersonate ${config.serviceAccount}: grant its principalSet roles/iam.workloadIdentityUser on the service account.`,
-        signJwt: `This workflow may not sign JWTs as ${config.serviceAccount} (domain-wide delegation needs it): grant its principalSet roles/iam.serviceAccountTokenCreator on the service account.`,
-        'jwt-bearer': code === 'unauthorized_client'
-            ? `Domain-wide delegation is not set up for ${config.serviceAccount}: in the Admin console (Security → API controls → Domain-wide delegation) authorise its client ID for ${DIRECTORY_USER_SCOPE}.`
-            : `Google refused to issue a token acting as ${config.adminSubject ?? '(no subject)'}: google-admin-subject must be an existing, active admin's primary email.`,
+async function exists(file) {
+    return (await stat(file).catch(() => undefined)) !== undefined;
+}
+function toPosix(p) {
+    return p.split(path.sep).join('/').replace(/^\.\//, '');
+}
+/** The tenant's displayName for reports, when it has one. */
+function shownName(user) {
+    const name = user.displayName?.trim();
+    return name ? { displayName: name } : {};
+}
+
+/** Export report builders: pure functions from an export result to text and JSON. */
+function exportCounts(result) {
+    const counts = { exported: 0, 'no-photo': 0, managed: 0, refused: 0, failed: 0, 'not-started': 0 };
+    for (const u of result.users)
+        counts[u.status]++;
+    return counts;
+}
+function exportHeadline(result) {
+    const c = exportCounts(result);
+    const parts = [`${c.exported} photo(s) exported`, `${c['no-photo']} without a photo`, `${c.managed} already in the repository`];
+    if (c.refused)
+        parts.push(`${c.refused} refused`);
+    if (c.failed)
+        parts.push(`${c.failed} failed`);
+    if (c['not-started'])
+        parts.push(`${c['not-started']} not started`);
+    return `${result.complete ? 'Export complete' : 'Export interrupted'}: ${result.listed} user(s) listed; ${parts.join(', ')}${result.resumed ? ` (${result.resumed} done by an earlier run)` : ''} (${(result.durationMs / 1000).toFixed(1)} s).`;
+}
+function exportText(result) {
+    const lines = [];
+    for (const u of result.users) {
+        // The tenant's names and Graph's messages are data: printable() keeps each on its line.
+        if (u.status === 'refused' || u.status === 'failed')
+            lines.push(`  ! ${printable(u.userPrincipalName)}${u.displayName ? ` (${printable(u.displayName)})` : ''}: ${u.status}: ${printable(u.reason ?? '')}`);
+    }
+    lines.push(exportHeadline(result));
+    lines.push(result.complete
+        ? `Next: review and commit ${printable(result.manifest)} and the photos (entra-photos validate checks them). The first apply after the commit re-uploads the same pictures; entra-photos drift shows them in sync.`
+        : 'Run the same command again to continue where this run stopped (nothing done is downloaded again).');
+    return lines.join('\n') + '\n';
+}
+function exportJson(result) {
+    return {
+        manifest: result.manifest,
+        complete: result.complete,
+        listed: result.listed,
+        resumed: result.resumed,
+        counts: exportCounts(result),
+        durationMs: result.durationMs,
+        users: result.users.map((u) => ({ id: u.id, userPrincipalName: u.userPrincipalName, ...(u.displayName ? { displayName: u.displayName } : {}), status: u.status, ...(u.file ? { file: u.file } : {}), ...(u.reason ? { reason: u.reason } : {}) })),
     };
-    return new GoogleAuthError(step, status, code, `Google sign-in failed at ${step} (${status} ${code}: ${said}). ${hints[step]}`.trim());
 }
 
-/**
- * Opens the Google Workspace target from the action inputs or CLI flags (google-*), checked once:
- * keyless sign-in (GitHub OIDC token → STS → the service account, or domain-wide delegation with
- * an admin subject), the Directory client, the port adapter.
- */
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-/** What is missing or malformed in the Google settings, each naming the input (`names`: how the edge spells them). */
-function googleSettingsProblems(settings, names) {
-    const problems = [];
-    if (!settings.workloadIdentityProvider)
-        problems.push(`${names.provider} is empty: set it to projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER (docs/setup-google.md).`);
-    if (!settings.serviceAccount)
-        problems.push(`${names.serviceAccount} is empty: set it to the service account's email (NAME@PROJECT.iam.gserviceaccount.com).`);
-    else if (!EMAIL.test(settings.serviceAccount))
-        problems.push(`${names.serviceAccount} "${printable(settings.serviceAccount)}" is not an email: write the service account's email (NAME@PROJECT.iam.gserviceaccount.com).`);
-    if (settings.adminSubject !== undefined && !EMAIL.test(settings.adminSubject))
-        problems.push(`${names.adminSubject} "${printable(settings.adminSubject)}" is not an email: write the Workspace admin's email, or leave it empty.`);
-    if (settings.endpoint !== undefined && !/^https:\/\/[^\s]+$/.test(settings.endpoint))
-        problems.push(`${names.endpoint} "${printable(settings.endpoint)}" is not an https URL.`);
-    return problems;
-}
-/** The Google target, signed in with GitHub OIDC tokens from `getIdToken(audience)`. */
-function openGoogle(settings, getIdToken) {
-    let auth;
-    try {
-        auth = new GoogleKeylessAuth({
-            workloadIdentityProvider: settings.workloadIdentityProvider,
-            serviceAccount: settings.serviceAccount,
-            ...(settings.adminSubject ? { adminSubject: settings.adminSubject } : {}),
-            ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
-            getIdToken,
-        });
-    }
-    catch (error) {
-        throw new UserError('config', printable(error.message));
-    }
-    const directory = new GoogleDirectoryClient({ auth, ...(settings.endpoint ? { endpoint: settings.endpoint } : {}), ...(settings.customer ? { customer: settings.customer } : {}) });
-    return new GoogleTarget(directory);
-}
-
-export { GOOGLE_PHOTO_SPEC as G, googleSettingsProblems as g, openGoogle as o };
+export { exportJson as a, exportText as b, exportHeadline as c, exportCounts as d, exportTenant as e };

@@ -7,7 +7,7 @@ const __dirname = __entraPhotosDirname(__filename);
 import { j as plural, D as DEFAULT_LIMITS, b as describeKey, r as recommendedParallelism, c as describeUser, a as roleName, i as isGroupKey } from './shared.js';
 import { p as printable } from './shared4.js';
 import { a as mdLink, m as mdText } from './shared8.js';
-import { v as validateRepository, q as isResolvedSubject, k as pacingClassifierOf, S as Semaphore, y as sleep, c as checkPhoto, l as Progress, m as throttleOf } from './shared2.js';
+import { v as validateRepository, u as isResolvedSubject, m as pacingClassifierOf, S as Semaphore, y as sleep, c as checkPhoto, n as Progress, q as throttleOf } from './shared2.js';
 import { d as desiredStateOf, k as keyIndex, i as isSubject, b as byDeclaration, c as keysResolvingTo, a as sameSubjectConflicts } from './shared9.js';
 import { resolveCommit, git, gitMaybe, BlobReader, TOOL_IDENTITY } from './git.js';
 import { constants } from 'node:fs';
@@ -21,7 +21,7 @@ import 'node:zlib';
 import { hostname } from 'node:os';
 import { i as isUserError, U as UserError } from './shared6.js';
 import { w as wantedPolicy, r as rolesNeededFor, p as planPolicyStep, a as photoPolicyRefusal } from './shared12.js';
-import { r as recordRef, G as GitRecordStore, D as DEFAULT_TARGET, L as Ledger } from './shared13.js';
+import { b as recordRef, G as GitRecordStore, D as DEFAULT_TARGET, L as Ledger } from './shared13.js';
 
 function countFindings(findings) {
     let errors = 0;
@@ -1925,4 +1925,4 @@ function capitalise(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-export { COLOUR_SIDE as C, RevisionSnapshot as R, SAME_PHOTO_THRESHOLD as S, SIGNATURE_SIDE as a, compareSignatures as b, comparePhotos as c, applySucceeded as d, applyJson as e, applyText as f, countFindings as g, validationJson as h, applyRevision as i, diffDesired as j, describeTenantPolicy as k, applyCounts as l, policyOutcomeWords as m, outcomeWords as n, outcomeUser as o, photoSignature as p, validationSummary as q, applyMarkdown as r, sortFindings as s, applyFailure as t, validationHeadline as u, validationText as v, waitingFor as w };
+export { COLOUR_SIDE as C, RevisionSnapshot as R, SAME_PHOTO_THRESHOLD as S, SIGNATURE_SIDE as a, compareSignatures as b, comparePhotos as c, applySucceeded as d, applyJson as e, applyText as f, countFindings as g, validationJson as h, applyRevision as i, diffDesired as j, applyCounts as k, describeTenantPolicy as l, policyOutcomeWords as m, outcomeWords as n, outcomeUser as o, photoSignature as p, validationSummary as q, applyMarkdown as r, sortFindings as s, applyFailure as t, validationHeadline as u, validationText as v, waitingFor as w };
