@@ -1,14 +1,14 @@
 import * as core from '@actions/core';
 import { actionProgress, logGroup, logInfo } from './log.js';
 import { applyRevision, type ApplyResult } from '../apply/apply.js';
-import { googleSettingsProblems } from '../apply/googleConnection.js';
-import { declaredTargets, type DeclaredTargets } from '../apply/targets.js';
+import { declaredTargets, type DeclaredTargets } from '../validate/declaredTargets.js';
 import { printable } from '../core/untrusted.js';
 import type { TargetName } from '../manifest/types.js';
 import { mdText } from '../report/markdown.js';
 import { TARGET_TITLES } from '../report/plan.js';
 import type { TargetInput } from '../target/index.js';
-import { environmentClaim } from '../apply/connection.js';
+import { googleSettingsProblems } from '../target/google/index.js';
+import { environmentClaim } from '../core/oidcToken.js';
 import { provenanceFromEnv } from '../apply/ledger.js';
 import { ACTION_VOCABULARY } from '../core/vocabulary.js';
 import { applyCounts, applyFailure, applyMarkdown, applySucceeded, applyText, waitingFor } from '../report/apply.js';

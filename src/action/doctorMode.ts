@@ -5,8 +5,8 @@
  * (the app's credentials never reach pull-request jobs).
  */
 import * as core from '@actions/core';
-import { openTenant } from '../apply/connection.js';
-import { googleSettingsProblems, openGoogle } from '../apply/googleConnection.js';
+import { openTenant } from '../target/entra/index.js';
+import { googleSettingsProblems, openGoogle } from '../target/google/index.js';
 import type { PhotoTarget } from '../target/port.js';
 import { UserError } from '../core/errors.js';
 import { ACTION_VOCABULARY } from '../core/vocabulary.js';

@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { actionProgress, logInfo } from './log.js';
-import { environmentClaim } from '../apply/connection.js';
+import { environmentClaim } from '../core/oidcToken.js';
 import { ACTION_VOCABULARY } from '../core/vocabulary.js';
 import { detectDrift, driftCounts, inSync, type DriftOptions, type DriftResult } from '../drift/drift.js';
 import { fixDrift } from '../drift/fix.js';
@@ -12,8 +12,8 @@ import { defaultRemote } from '../repo/git.js';
 import { annotate } from './annotate.js';
 import type { ActionSettings } from './settings.js';
 import { GOOGLE_INPUT_NAMES, cancellation, connectFromWorkflow, googleFromWorkflow, refusePullRequests, requireOidcToken } from './tenantJob.js';
-import { googleSettingsProblems } from '../apply/googleConnection.js';
-import { declaredTargets, type DeclaredTargets } from '../apply/targets.js';
+import { googleSettingsProblems } from '../target/google/index.js';
+import { declaredTargets, type DeclaredTargets } from '../validate/declaredTargets.js';
 import { UserError } from '../core/errors.js';
 import { printable } from '../core/untrusted.js';
 import { mdText } from '../report/markdown.js';

@@ -4,12 +4,11 @@
  * token, and turn SIGTERM or the time budget into an abort signal.
  */
 import * as core from '@actions/core';
-import { cachedAssertion, openTenant } from '../apply/connection.js';
-import { openGoogle } from '../apply/googleConnection.js';
+import { cachedAssertion } from '../core/oidcToken.js';
 import { UserError } from '../core/errors.js';
 import { describeNetworkFailure, isNetworkFailure } from '../core/network.js';
-import type { TenantClient } from '../target/entra/index.js';
-import type { GoogleTarget } from '../target/google/index.js';
+import { openTenant, type TenantClient } from '../target/entra/index.js';
+import { openGoogle, type GoogleTarget } from '../target/google/index.js';
 import type { ActionSettings } from './settings.js';
 
 export const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);

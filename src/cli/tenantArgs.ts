@@ -2,12 +2,11 @@
  * The tenant options the tenant-facing CLI commands share (drift, export, import): flags first,
  * then the ENTRA_PHOTOS_* variables that `entra-photos emulator` prints.
  */
-import { openTenant, openTenantAsUser } from '../apply/connection.js';
-import { googleSettingsProblems, openGoogle } from '../apply/googleConnection.js';
+import { googleSettingsProblems, openGoogle } from '../target/google/index.js';
 import type { PhotoTarget } from '../target/port.js';
 import { UserError } from '../core/errors.js';
 import type { UnknownUsers } from '../apply/apply.js';
-import { DEFAULT_OIDC_AUDIENCE, githubOidcFromEnv, type TenantClient } from '../target/entra/index.js';
+import { DEFAULT_OIDC_AUDIENCE, githubOidcFromEnv, openTenant, openTenantAsUser, type TenantClient } from '../target/entra/index.js';
 import { parseAuthKind } from '../target/entra/userAuth.js';
 
 export const TENANT_OPTIONS = {

@@ -8,7 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTenant } from '../../src/apply/connection.js';
+import { openTenant } from '../../src/target/entra/index.js';
 import { startEmulator, DEFAULT_USERS, type RunningEmulator } from '../../src/emulator/index.js';
 import { EXPORT_JOURNAL, exportTenant, type ExportedUser } from '../../src/export/export.js';
 import { trustEmulatorCa } from '../emulator/helpers.js';

@@ -3,6 +3,7 @@
 //   auth    — GitHub OIDC → ClientAssertionCredential, with actionable sign-in errors
 //   graph   — TenantClient: users, photos, photo policy, the app's directory roles
 //   errors  — GraphError and how failures are classified for retries
+//   connect — opens a TenantClient from the edges' settings (as the app, or as an admin)
 export { CLOUD_NAMES, cloudEndpoints, isMicrosoftAuthorityHost, parseCloud } from './clouds.js';
 export type { Cloud, CloudEndpoints, EndpointOverrides } from './clouds.js';
 export { DEFAULT_OIDC_AUDIENCE, GITHUB_OIDC_ISSUER, createCredential, describeAuthError, githubOidcFromEnv, peekJwtClaims } from './auth.js';
@@ -19,3 +20,5 @@ export type { ResolveOptions, ResolvedUser, UnresolvedUser, UserResolution } fro
 export { DIRECTORY_PERMISSIONS, DIRECTORY_USER_SELECT, downloadPhotoOnce, findGroup, listAllDirectoryUsers, listDirectoryUsers } from './directory.js';
 export type { DirectoryUser, GroupRef, ListUsersOptions } from './directory.js';
 export { photoPresence } from './presence.js';
+export { openTenant, openTenantAsUser } from './connect.js';
+export type { TenantSettings } from './connect.js';

@@ -7,3 +7,5 @@ export { CLOUD_PLATFORM_SCOPE, DIRECTORY_USER_SCOPE, googleUrl } from './endpoin
 export { GoogleApiError, GoogleAuthError, classifyGoogleFailure, googleBackoffMs, isRetryableGoogleFailure } from './errors.js';
 export { GOOGLE_PHOTO_SPEC, GoogleTarget } from './googleTarget.js';
 export type { GoogleTargetOptions } from './googleTarget.js';
+export { googleSettingsProblems, openGoogle } from './connect.js';
+export type { GoogleConnectionSettings } from './connect.js';

@@ -1,6 +1,6 @@
 /** The one GUID pattern and the one reader of GitHub OIDC token claims. */
 import { describe, expect, it } from 'vitest';
-import { environmentClaim } from '../../../src/apply/connection.js';
+import { environmentClaim } from '../../../src/core/oidcToken.js';
 import { isGuid } from '../../../src/core/guid.js';
 import { audienceClaim, readJwtClaims, stringClaim } from '../../../src/core/jwtClaims.js';
 import { peekJwtClaims } from '../../../src/target/entra/auth.js';

@@ -3,7 +3,7 @@
  * twice per sign-in, and the action reads the environment claim too), a fresh one near expiry.
  */
 import { describe, expect, it } from 'vitest';
-import { cachedAssertion } from '../../../src/apply/connection.js';
+import { cachedAssertion } from '../../../src/core/oidcToken.js';
 
 const jwt = (claims: Record<string, unknown>) => `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
 

@@ -3,9 +3,11 @@
  * keyless sign-in (GitHub OIDC token → STS → the service account, or domain-wide delegation with
  * an admin subject), the Directory client, the port adapter.
  */
-import { UserError } from '../core/errors.js';
-import { printable } from '../core/untrusted.js';
-import { GoogleDirectoryClient, GoogleKeylessAuth, GoogleTarget } from '../target/google/index.js';
+import { UserError } from '../../core/errors.js';
+import { printable } from '../../core/untrusted.js';
+import { GoogleKeylessAuth } from './auth.js';
+import { GoogleDirectoryClient } from './directory.js';
+import { GoogleTarget } from './googleTarget.js';
 
 export interface GoogleConnectionSettings {
   workloadIdentityProvider: string;
