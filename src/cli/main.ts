@@ -11,7 +11,7 @@ import { provenanceFromEnv } from '../apply/ledger.js';
 import { applyJson, applySucceeded, applyText } from '../report/apply.js';
 import { defaultRemote } from '../repo/git.js';
 import { interruptible, readTarget, readUnknownUsers, setSignInOutput, targetFromArgs, TARGET_OPTIONS, TENANT_OPTIONS } from './tenantArgs.js';
-import { declaredTargets } from '../apply/targets.js';
+import { declaredTargets } from '../validate/declaredTargets.js';
 import { checkRevisionArguments, parseOptions, readFormat, repoDirectory, wantsHelp } from './args.js';
 import { WorktreeSnapshot } from '../repo/worktree.js';
 import { validateRepository } from '../validate/validate.js';

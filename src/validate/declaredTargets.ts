@@ -2,7 +2,7 @@
 import { printable } from '../core/untrusted.js';
 import type { TargetName } from '../manifest/types.js';
 import { RevisionSnapshot } from '../repo/revision.js';
-import { targetsOf, validateRepository } from '../validate/validate.js';
+import { targetsOf, validateRepository } from './validate.js';
 
 export interface DeclaredTargets {
   names: TargetName[];
