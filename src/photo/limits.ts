@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import type { OutputSpec } from './normalise.js';
 
 /**
  * Bounds on what the photo layer will read and produce. Every photo in a pull request is
@@ -34,6 +35,13 @@ export const DEFAULT_LIMITS: PhotoLimits = Object.freeze({
 export const MIN_SIDE = 96;
 /** The largest size Entra ID serves (HD sizes 48…648); smaller originals are upscaled. */
 export const RECOMMENDED_SIDE = 648;
+
+/**
+ * The spec normalisation was built for: Entra ID's (648 px square JPEG, at least 96 px, at most
+ * 4 MB). A target with exactly this spec keeps the key photos always had, so its fingerprints (and
+ * the records that hold them) stay byte-identical.
+ */
+export const BASELINE_OUTPUT_SPEC: OutputSpec = Object.freeze({ side: RECOMMENDED_SIDE, minSide: MIN_SIDE, maxBytes: 4 * 1024 * 1024, formats: Object.freeze(['image/jpeg']) });
 
 /**
  * How many photos to have in flight at once (normalising), for callers that pool work.

@@ -13,7 +13,7 @@ import sharp from 'sharp';
 import type { Sharp } from 'sharp';
 import type { CropStrategy, NormaliseSettings } from './types.js';
 import type { PhotoLimits } from './limits.js';
-import { MIN_SIDE, RECOMMENDED_SIDE } from './limits.js';
+import { BASELINE_OUTPUT_SPEC, RECOMMENDED_SIDE } from './limits.js';
 import { JPEG_OPTIONS } from './jpeg.js';
 
 /** Output edge in px: the largest HD size Entra ID stores. */
@@ -36,12 +36,8 @@ export interface OutputSpec {
   formats: readonly string[];
 }
 
-/**
- * The spec normalisation was built for: Entra ID's (648 px square JPEG, at least 96 px, at most
- * 4 MB). A target with exactly this spec keeps the key photos always had, so its fingerprints (and
- * the records that hold them) stay byte-identical.
- */
-export const BASELINE_OUTPUT_SPEC: OutputSpec = Object.freeze({ side: OUTPUT_SIZE, minSide: MIN_SIDE, maxBytes: 4 * 1024 * 1024, formats: Object.freeze(['image/jpeg']) });
+/** Defined beside the limits it is made of (no sharp needed to read it): the target layer builds on it. */
+export { BASELINE_OUTPUT_SPEC };
 
 function sameSpec(a: OutputSpec, b: OutputSpec): boolean {
   return a.side === b.side && a.minSide === b.minSide && a.maxBytes === b.maxBytes && a.formats.length === b.formats.length && a.formats.every((f, i) => f === b.formats[i]);

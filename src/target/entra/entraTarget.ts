@@ -3,20 +3,19 @@
  * A thin adapter over TenantClient (./graph.ts) and its helpers in this folder: the Graph client,
  * auth, clouds and errors.
  */
-import { MIN_SIDE, RECOMMENDED_SIDE } from '../../photo/limits.js';
+import { BASELINE_OUTPUT_SPEC } from '../../photo/limits.js';
 import { isGroupKey, type UserKey } from '../../manifest/userKey.js';
 import { deleteGroupPhoto, downloadGroupPhotoOnce, isGroupSubjectId, listPhotoGroups, putGroupPhoto, resolveGroups } from './groups.js';
 import { classifyFailure, isGraphError } from './errors.js';
 import { PERMISSIONS, type TenantClient } from './graph.js';
 import type { DeletedSubject, DirectorySubject, ListSubjectsOptions, PhotoPolicyExtension, PhotoSpec, PhotoTarget, ResolveSubjectsOptions, SubjectResolution, TargetFailure, TargetPolicyChange } from '../port.js';
 
-/** Graph: PUT …/photo/$value takes a JPEG of at most 4 MB; Entra serves sizes up to 648 px. */
-export const ENTRA_PHOTO_SPEC: PhotoSpec = Object.freeze({
-  side: RECOMMENDED_SIDE,
-  minSide: MIN_SIDE,
-  maxBytes: 4 * 1024 * 1024,
-  formats: Object.freeze(['image/jpeg']),
-});
+/**
+ * Graph: PUT …/photo/$value takes a JPEG of at most 4 MB; Entra serves sizes up to 648 px. That is
+ * the spec normalisation was built for, so Entra's is the baseline itself (its fingerprints keep
+ * the key photos always had).
+ */
+export const ENTRA_PHOTO_SPEC: PhotoSpec = BASELINE_OUTPUT_SPEC;
 
 export class EntraTarget implements PhotoTarget {
   readonly id = 'entra';
