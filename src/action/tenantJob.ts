@@ -8,7 +8,7 @@ import { cachedAssertion } from '../core/oidcToken.js';
 import { UserError } from '../core/errors.js';
 import { describeNetworkFailure, isNetworkFailure } from '../core/network.js';
 import { openTenant, type TenantClient } from '../target/entra/index.js';
-import { openGoogle, type GoogleTarget } from '../target/google/index.js';
+import { googleGithubAudience, openGoogle, type GoogleTarget } from '../target/google/index.js';
 import type { ActionSettings } from './settings.js';
 
 export const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
@@ -69,8 +69,7 @@ export const GOOGLE_INPUT_NAMES = { provider: 'Input "google-workload-identity-p
  */
 export function googleFromWorkflow(settings: ActionSettings): { target: GoogleTarget; token: () => Promise<string> } {
   const target = openGoogle(settings.google, githubIdToken);
-  const provider = settings.google.workloadIdentityProvider.replace(/^(https:)?\/\/iam\.googleapis\.com\//, '');
-  return { target, token: () => githubIdToken(`https://iam.googleapis.com/${provider}`) };
+  return { target, token: () => githubIdToken(googleGithubAudience(settings.google.workloadIdentityProvider)) };
 }
 
 /**

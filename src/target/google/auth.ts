@@ -29,6 +29,20 @@ export interface GoogleKeylessConfig {
   getIdToken: (audience: string) => Promise<string>;
 }
 
+/** The provider's resource name (projects/N/…/providers/X), without the optional `//iam.googleapis.com/` prefix. */
+export function workloadIdentityProviderName(provider: string): string {
+  return provider.replace(/^(https:)?\/\/iam\.googleapis\.com\//, '');
+}
+
+/**
+ * The audience the GitHub OIDC token is requested for, the one Google's STS accepts by default
+ * (what google-github-actions/auth uses): the only place it is spelled, for the sign-in and for
+ * the action, which reads the environment claim from the same token.
+ */
+export function googleGithubAudience(provider: string): string {
+  return `https://iam.googleapis.com/${workloadIdentityProviderName(provider)}`;
+}
+
 /** Refresh this long before expiry, so a token never dies in the middle of a request. */
 const REFRESH_MARGIN_MS = 5 * 60_000;
 
@@ -39,16 +53,16 @@ export class GoogleKeylessAuth {
   #pending: Promise<string> | undefined;
 
   constructor(config: GoogleKeylessConfig) {
-    this.provider = config.workloadIdentityProvider.replace(/^(https:)?\/\/iam\.googleapis\.com\//, '');
+    this.provider = workloadIdentityProviderName(config.workloadIdentityProvider);
     if (!/^projects\/[^/]+\/locations\/global\/workloadIdentityPools\/[^/]+\/providers\/[^/]+$/.test(this.provider)) {
       throw new GoogleAuthError('sts', 0, 'invalid_provider', `google-workload-identity-provider must look like projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER; got "${config.workloadIdentityProvider}".`);
     }
     this.#config = config;
   }
 
-  /** The audience GitHub's token is requested for (what google-github-actions/auth uses by default). */
+  /** The audience GitHub's token is requested for (googleGithubAudience). */
   get githubAudience(): string {
-    return `https://iam.googleapis.com/${this.provider}`;
+    return googleGithubAudience(this.provider);
   }
 
   get scopes(): readonly string[] {

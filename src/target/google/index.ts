@@ -1,5 +1,5 @@
 /** Google Workspace as a photo target: keyless auth, the Directory client, the port adapter. */
-export { GoogleKeylessAuth } from './auth.js';
+export { GoogleKeylessAuth, googleGithubAudience } from './auth.js';
 export type { GoogleKeylessConfig } from './auth.js';
 export { GoogleDirectoryClient } from './directory.js';
 export type { GoogleDirectoryOptions, GoogleDirectoryUser, GooglePhoto } from './directory.js';
