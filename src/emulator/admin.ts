@@ -74,9 +74,14 @@ export class AdminError extends Error {
   }
 }
 
-/** An admin call's JSON object body (empty: {}); anything else is refused 400. */
+/** The largest admin JSON body: a config or a seed is far smaller; a bigger one is a mistake. */
+const ADMIN_JSON_LIMIT = 1024 * 1024;
+
+/** An admin call's JSON object body (empty: {}); a body over 1 MB is refused 413, anything else not a JSON object 400. */
 export async function readAdminJson(request: IncomingMessage): Promise<Record<string, unknown>> {
-  const { body } = await readBody(request, 1024 * 1024);
+  const { body, tooLarge, receivedBytes } = await readBody(request, ADMIN_JSON_LIMIT);
+  // Cut at the limit, the body would only look like broken JSON: say the limit instead.
+  if (tooLarge) throw new AdminError(413, `The body is ${receivedBytes} bytes; admin JSON bodies are limited to ${ADMIN_JSON_LIMIT} bytes (1 MB).`);
   if (body.length === 0) return {};
   let parsed: unknown;
   try {

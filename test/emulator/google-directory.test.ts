@@ -207,4 +207,17 @@ describe('the admin API under /_emulator/google', () => {
     expect(await notObject.json()).toEqual({ error: 'The body must be a JSON object.' });
     expect(await emulator.google.admin.config()).toEqual(before);
   });
+
+  it('refuses a JSON body over 1 MB with 413 naming the limit (not as "not JSON"), on both admin APIs, and changes nothing', async () => {
+    const before = { google: await emulator.google.admin.config(), tenant: await emulator.admin.config() };
+    // Valid JSON past the limit: cut at 1 MB it would fail to parse, which is not what went wrong.
+    const big = JSON.stringify({ padding: 'x'.repeat(1024 * 1024) });
+    for (const path of ['/google/config', '/config']) {
+      const answer = await fetch(`${emulator.adminUrl}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: big });
+      expect(answer.status).toBe(413);
+      expect(await answer.json()).toEqual({ error: `The body is ${big.length} bytes; admin JSON bodies are limited to 1048576 bytes (1 MB).` });
+    }
+    expect(await emulator.google.admin.config()).toEqual(before.google);
+    expect(await emulator.admin.config()).toEqual(before.tenant);
+  });
 });
