@@ -1,8 +1,9 @@
 /**
  * Groups (and teams: a team's photo is its group's photo) as photo subjects.
  *
- * Resolving `groups:` keys, batched like users (20 GETs to a JSON $batch, a few batches in flight;
- * a sub-request answered 429/5xx is asked again in a later round, after the longest Retry-After):
+ * Resolving `groups:` keys in the rounds users' lookups use (users.ts lookUpInRounds: 20 GETs to a
+ * JSON $batch, a few batches in flight; a sub-request answered 429/5xx is asked again in a later
+ * round, after the longest Retry-After):
  *   object id → GET /groups/{id};  mail → GET /groups?$filter=mail eq '…';
  *   mailNickname → GET /groups?$filter=mailNickname eq '…'
  * (the group resource lists `$filter` eq for id, mail and mailNickname). Reading groups needs
@@ -18,10 +19,8 @@
  * A group's subject id is `group:<object id>`, so the port's put/delete/download know the subject
  * is a group without asking (the core treats ids as opaque).
  */
-import { mapLimit } from '../../core/pool.js';
 import { groupKeyForm, type UserKey } from '../../manifest/userKey.js';
-import { backoffDelayMs, sleep } from '../../pacing/retry.js';
-import { MAX_BATCH, sendBatch, type BatchAnswer } from './batch.js';
+import type { BatchAnswer } from './batch.js';
 import { downloadPhotoValueOnce } from './directory.js';
 import { classifyFailure, graphErrorFromResponse, isNoPhoto } from './errors.js';
 import type { GraphConnection, GraphRequest, GraphResponse } from './http.js';
@@ -29,7 +28,7 @@ import { withRetries } from '../../pacing/retry.js';
 import type { DirectorySubject } from '../port.js';
 import { encodeSegment, odataString, query } from './http.js';
 import { PERMISSIONS } from './permissions.js';
-import type { ResolveOptions, UserResolution } from './users.js';
+import { lookUpInRounds, type LookupKind, type LookupOutcome, type PendingLookup, type ResolveOptions, type UserResolution } from './users.js';
 
 export const GROUP_SUBJECT_PREFIX = 'group:';
 const SELECT = 'id,displayName,mail,mailNickname';
@@ -74,62 +73,37 @@ function toGroup(value: unknown, key: UserKey): UserResolution | undefined {
   };
 }
 
-/** Group keys → groups, keyed by UserKey.canonical. 401/403 throw (the same for every group). */
-export async function resolveGroups(connection: GraphConnection, keys: readonly UserKey[], options: ResolveOptions = {}): Promise<Map<string, UserResolution>> {
-  const maxAttempts = options.maxAttempts ?? 5;
-  const results = new Map<string, UserResolution>();
-  let pending = [...new Map(keys.map((key) => [key.canonical, { key, attempts: 0 }])).values()];
-  while (pending.length > 0 && !options.signal?.aborted) {
-    const chunks: (typeof pending)[] = [];
-    for (let i = 0; i < pending.length; i += MAX_BATCH) chunks.push(pending.slice(i, i + MAX_BATCH));
-    const next: typeof pending = [];
-    let waitSeconds: number | undefined;
-    await mapLimit(chunks, options.batchConcurrency ?? 4, async (chunk) => {
-      const requests = chunk.map(({ key }, index) => ({ id: String(index), method: 'GET' as const, url: lookupUrl(key) }));
-      const answers = await sendBatch(connection, requests, { operation: `Looking up ${chunk.length} group(s)`, permission: READ_PERMISSION, maxAttempts, ...(options.signal ? { signal: options.signal } : {}) });
-      const settled = new Map<string, UserResolution>();
-      chunk.forEach((lookup, index) => {
-        const answer: BatchAnswer | undefined = answers.get(String(index));
-        const settle = (resolution: UserResolution) => {
-          results.set(lookup.key.canonical, resolution);
-          settled.set(lookup.key.canonical, resolution);
-        };
-        const shown = `group ${lookup.key.value}`;
-        if (answer && answer.status >= 200 && answer.status < 300) {
-          if (groupKeyForm(lookup.key) === 'objectId') {
-            settle(toGroup(answer.body, lookup.key) ?? { notFound: true, problem: 'failed', reason: `Graph answered the lookup of ${shown} without a group.` });
-            return;
-          }
-          const groups = ((answer.body as { value?: unknown[] } | undefined)?.value ?? []).map((value) => toGroup(value, lookup.key)).filter((g) => g !== undefined);
-          if (groups.length === 1) settle(groups[0]!);
-          else if (groups.length > 1) settle({ notFound: true, problem: 'ambiguous', reason: `${shown} matches several groups (${groups.map((g) => ('userPrincipalName' in g ? g.userPrincipalName : '')).join(', ')}). Name the group by its object id instead.` });
-          else settle({ notFound: true, problem: 'not-found', reason: `No group in the tenant has the ${groupKeyForm(lookup.key)} ${lookup.key.value}.` });
-          return;
-        }
-        const error = graphErrorFromResponse({ status: answer?.status ?? 502, headers: answer?.headers ?? {}, body: answer?.body ?? '', method: 'GET', path: `/v1.0${lookupUrl(lookup.key)}`, operation: `Looking up ${shown}`, permission: READ_PERMISSION });
-        if (answer?.status === 404) {
-          settle({ notFound: true, problem: 'not-found', reason: `No group in the tenant has the object id ${lookup.key.value}.` });
-          return;
-        }
-        if (answer?.status === 401 || answer?.status === 403) throw error; // the same for every group: stop here
-        const disposition = classifyFailure(error);
-        lookup.attempts++;
-        if (disposition.kind === 'fatal' || lookup.attempts >= maxAttempts) {
-          settle({ notFound: true, problem: 'failed', reason: error.message });
-          return;
-        }
-        if (disposition.retryAfterSeconds !== undefined) waitSeconds = Math.max(waitSeconds ?? 0, disposition.retryAfterSeconds);
-        next.push(lookup);
-      });
-      if (settled.size > 0) options.onResolved?.(settled);
-    });
-    if (next.length > 0) {
-      const round = Math.max(...next.map((l) => l.attempts));
-      await sleep(waitSeconds !== undefined ? waitSeconds * 1000 : backoffDelayMs(round, undefined, { baseDelayMs: 500 }), options.signal);
+/** Group keys → groups, keyed by UserKey.canonical, in the rounds users' lookups use. 401/403 throw (the same for every group). */
+export function resolveGroups(connection: GraphConnection, keys: readonly UserKey[], options: ResolveOptions = {}): Promise<Map<string, UserResolution>> {
+  return lookUpInRounds(connection, keys, GROUP_LOOKUPS, options);
+}
+
+const GROUP_LOOKUPS: LookupKind<PendingLookup> = {
+  noun: 'group(s)',
+  permission: READ_PERMISSION,
+  start: (key) => ({ key, attempts: 0, throttled: 0 }),
+  url: (lookup) => lookupUrl(lookup.key),
+  interpret: interpretGroupAnswer,
+};
+
+function interpretGroupAnswer(lookup: PendingLookup, answer: BatchAnswer | undefined): LookupOutcome<PendingLookup> {
+  const done = (resolution: UserResolution): LookupOutcome<PendingLookup> => ({ kind: 'done', resolution });
+  const shown = `group ${lookup.key.value}`;
+  if (answer && answer.status >= 200 && answer.status < 300) {
+    if (groupKeyForm(lookup.key) === 'objectId') {
+      return done(toGroup(answer.body, lookup.key) ?? { notFound: true, problem: 'failed', reason: `Graph answered the lookup of ${shown} without a group.` });
     }
-    pending = next;
+    const groups = ((answer.body as { value?: unknown[] } | undefined)?.value ?? []).map((value) => toGroup(value, lookup.key)).filter((g) => g !== undefined);
+    if (groups.length === 1) return done(groups[0]!);
+    if (groups.length > 1) return done({ notFound: true, problem: 'ambiguous', reason: `${shown} matches several groups (${groups.map((g) => ('userPrincipalName' in g ? g.userPrincipalName : '')).join(', ')}). Name the group by its object id instead.` });
+    return done({ notFound: true, problem: 'not-found', reason: `No group in the tenant has the ${groupKeyForm(lookup.key)} ${lookup.key.value}.` });
   }
-  return results;
+  const error = graphErrorFromResponse({ status: answer?.status ?? 502, headers: answer?.headers ?? {}, body: answer?.body ?? '', method: 'GET', path: `/v1.0${lookupUrl(lookup.key)}`, operation: `Looking up ${shown}`, permission: READ_PERMISSION });
+  if (answer?.status === 404) return done({ notFound: true, problem: 'not-found', reason: `No group in the tenant has the object id ${lookup.key.value}.` });
+  if (answer?.status === 401 || answer?.status === 403) throw error; // the same for every group: stop here
+  const disposition = classifyFailure(error);
+  if (disposition.kind === 'fatal') return done({ notFound: true, problem: 'failed', reason: error.message });
+  return { kind: 'retry', error, retryAfterSeconds: disposition.retryAfterSeconds };
 }
 
 /**

@@ -48,14 +48,36 @@ const READ_PERMISSION = PERMISSIONS.users;
 
 type Stage = 'direct' | 'mail' | 'employeeId';
 
-interface Lookup {
+/**
+ * A key being looked up. Failed attempts (5xx, network) and throttled ones are counted apart: a
+ * 429 is not a failure.
+ */
+export interface PendingLookup {
   key: UserKey;
-  stage: Stage;
-  /** Failed attempts (5xx, network) and throttled ones, counted apart: a 429 is not a failure. */
   attempts: number;
   throttled: number;
 }
 
+interface Lookup extends PendingLookup {
+  stage: Stage;
+}
+
+/** What one sub-request's answer comes to: settled, a further lookup of the key, or another attempt. */
+export type LookupOutcome<L extends PendingLookup> =
+  | { kind: 'done'; resolution: UserResolution }
+  | { kind: 'next'; lookup: L }
+  | { kind: 'retry'; error: GraphError; retryAfterSeconds: number | undefined };
+
+/** How one kind of subject (users, groups) is looked up: the rounds around it are shared (lookUpInRounds). */
+export interface LookupKind<L extends PendingLookup> {
+  /** What a batch looks up, for its error messages: "user(s)", "group(s)". */
+  noun: string;
+  permission: string;
+  start(key: UserKey): L;
+  url(lookup: L): string;
+  /** 401/403 throw: they are the same for every key. */
+  interpret(lookup: L, answer: BatchAnswer | undefined): LookupOutcome<L>;
+}
 
 function subRequestUrl(lookup: Lookup): string {
   const { key, stage } = lookup;
@@ -76,36 +98,53 @@ function toUser(value: unknown, matchedBy: ResolvedUser['matchedBy']): ResolvedU
   return user;
 }
 
-export async function resolveUsers(connection: GraphConnection, keys: readonly UserKey[], options: ResolveOptions = {}): Promise<Map<string, UserResolution>> {
+export function resolveUsers(connection: GraphConnection, keys: readonly UserKey[], options: ResolveOptions = {}): Promise<Map<string, UserResolution>> {
+  return lookUpInRounds(connection, keys, USER_LOOKUPS, options);
+}
+
+const USER_LOOKUPS: LookupKind<Lookup> = {
+  noun: 'user(s)',
+  permission: READ_PERMISSION,
+  start: (key) => ({ key, stage: key.kind === 'employeeId' ? 'employeeId' : 'direct', attempts: 0, throttled: 0 }),
+  url: subRequestUrl,
+  interpret,
+};
+
+/**
+ * Keys → subjects, keyed by UserKey.canonical, in rounds of batches (users' and groups' alike).
+ * Lookups answered 429 wait for the longest Retry-After; the next round then sends no more
+ * lookups than the previous one got through, so a throttled app does not keep hammering (the
+ * pacing engine's BatchRounds). A lookup fails for good after `maxAttempts` failed attempts, or
+ * four times as many throttled ones.
+ */
+export async function lookUpInRounds<L extends PendingLookup>(connection: GraphConnection, keys: readonly UserKey[], kind: LookupKind<L>, options: ResolveOptions = {}): Promise<Map<string, UserResolution>> {
   const maxAttempts = options.maxAttempts ?? 5;
   const results = new Map<string, UserResolution>();
-  let pending: Lookup[] = [];
+  let pending: L[] = [];
   const seen = new Set<string>();
   for (const key of keys) {
     if (seen.has(key.canonical)) continue;
     seen.add(key.canonical);
-    pending.push({ key, stage: key.kind === 'employeeId' ? 'employeeId' : 'direct', attempts: 0, throttled: 0 });
+    pending.push(kind.start(key));
   }
 
-  // Lookups answered 429 wait for the longest Retry-After; the next round then sends no more
-  // lookups than the previous one got through, so a throttled app does not keep hammering
-  // (the pacing engine's BatchRounds).
   const rounds = new BatchRounds(options.signal ? { signal: options.signal } : {});
   while (pending.length > 0) {
     const sending = rounds.take(pending);
     const held = pending.slice(sending.length);
-    const chunks: Lookup[][] = [];
+    const chunks: L[][] = [];
     for (let index = 0; index < sending.length; index += MAX_BATCH) chunks.push(sending.slice(index, index + MAX_BATCH));
-    const next: Lookup[] = [];
+    const next: L[] = [];
     let waitSeconds: number | undefined;
     let throttledThisRound = 0;
     let answeredThisRound = 0;
     let backoffRetry = 0;
     await mapLimit(chunks, options.batchConcurrency ?? 4, async (chunk) => {
-      const answers = await runBatch(connection, chunk, maxAttempts, options.signal);
+      const requests = chunk.map((lookup, index) => ({ id: String(index), method: 'GET' as const, url: kind.url(lookup) }));
+      const answers = await sendBatch(connection, requests, { operation: `Looking up ${chunk.length} ${kind.noun}`, permission: kind.permission, maxAttempts, ...(options.signal ? { signal: options.signal } : {}) });
       const settled = new Map<string, UserResolution>();
       chunk.forEach((lookup, index) => {
-        const outcome = interpret(lookup, answers.get(String(index)));
+        const outcome = kind.interpret(lookup, answers.get(String(index)));
         if (outcome.kind === 'done') {
           answeredThisRound++;
           results.set(lookup.key.canonical, outcome.resolution);
@@ -146,12 +185,7 @@ function describe(key: UserKey): string {
   return key.kind === 'employeeId' ? `employeeId ${key.value}` : key.value;
 }
 
-type Outcome =
-  | { kind: 'done'; resolution: UserResolution }
-  | { kind: 'next'; lookup: Lookup }
-  | { kind: 'retry'; error: GraphError; retryAfterSeconds: number | undefined };
-
-function interpret(lookup: Lookup, answer: BatchAnswer | undefined): Outcome {
+function interpret(lookup: Lookup, answer: BatchAnswer | undefined): LookupOutcome<Lookup> {
   const { key, stage } = lookup;
   const path = subRequestUrl(lookup);
   if (!answer) {
@@ -205,11 +239,6 @@ function interpret(lookup: Lookup, answer: BatchAnswer | undefined): Outcome {
   const disposition = classifyFailure(error);
   if (disposition.kind !== 'fatal') return { kind: 'retry', error, retryAfterSeconds: disposition.retryAfterSeconds };
   return { kind: 'done', resolution: { notFound: true, problem: 'failed', reason: error.message } };
-}
-
-function runBatch(connection: GraphConnection, chunk: readonly Lookup[], maxAttempts: number, signal: AbortSignal | undefined): Promise<Map<string, BatchAnswer>> {
-  const requests = chunk.map((lookup, index) => ({ id: String(index), method: 'GET' as const, url: subRequestUrl(lookup) }));
-  return sendBatch(connection, requests, { operation: `Looking up ${chunk.length} user(s)`, permission: READ_PERMISSION, maxAttempts, ...(signal ? { signal } : {}) });
 }
 
 type DeletedPage = { value?: Record<string, unknown>[]; '@odata.nextLink'?: string };
