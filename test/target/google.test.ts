@@ -6,12 +6,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/index.js';
 import type { OidcRequestEnv, RunningEmulator } from '../../src/emulator/index.js';
-import { parseEmployeeId, parseGoogleKey, parseGroupKey, parseUserKey } from '../../src/manifest/userKey.js';
-import type { UserKey } from '../../src/manifest/userKey.js';
+import { parseGoogleKey, parseGroupKey } from '../../src/manifest/userKey.js';
 import { GoogleApiError, GoogleAuthError, GoogleDirectoryClient, GoogleKeylessAuth, GoogleTarget, classifyGoogleFailure, googleBackoffMs } from '../../src/target/google/index.js';
 import type { GoogleKeylessConfig } from '../../src/target/google/index.js';
 import { isResolvedSubject } from '../../src/target/port.js';
-import { getGitHubIdToken, jpeg, trustEmulatorCa } from '../emulator/helpers.js';
+import { jpeg, trustEmulatorCa } from '../emulator/helpers.js';
+import { googleTarget, key, keyless as keylessWith } from './googleHelpers.js';
 
 let emulator: RunningEmulator;
 let portrait: Buffer;
@@ -24,34 +24,8 @@ beforeAll(async () => {
 afterAll(() => emulator.stop());
 afterEach(() => emulator.admin.reset());
 
-function keyless(overrides: Partial<GoogleKeylessConfig> = {}, job: OidcRequestEnv = emulator.env): GoogleKeylessAuth {
-  return new GoogleKeylessAuth({
-    workloadIdentityProvider: emulator.google.workloadIdentityProvider,
-    serviceAccount: emulator.google.serviceAccount,
-    endpoint: emulator.google.endpoint,
-    getIdToken: (audience) => getGitHubIdToken(job, audience),
-    ...overrides,
-  });
-}
-
-function targetWith(auth: GoogleKeylessAuth, sleeps: number[] = []): GoogleTarget {
-  const directory = new GoogleDirectoryClient({
-    auth,
-    endpoint: emulator.google.endpoint,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(ms, 50)));
-    },
-    random: () => 0,
-  });
-  return new GoogleTarget(directory);
-}
-
-const key = (value: string): UserKey => {
-  const parsed = value.startsWith('employeeId:') ? parseEmployeeId(value.slice('employeeId:'.length)) : parseUserKey(value);
-  if (!parsed.ok) throw new Error(parsed.message);
-  return parsed.key;
-};
+const keyless = (overrides: Partial<GoogleKeylessConfig> = {}, job: OidcRequestEnv = emulator.env): GoogleKeylessAuth => keylessWith(emulator, overrides, job);
+const targetWith = (auth: GoogleKeylessAuth, sleeps: number[] = []): GoogleTarget => googleTarget(emulator, auth, { sleeps });
 
 describe('keyless sign-in', () => {
   it('impersonates the service account: GitHub token → STS → generateAccessToken, one sign-in for many callers', async () => {
@@ -161,11 +135,14 @@ describe('GoogleTarget against the emulated Directory', () => {
 
   it('puts, downloads and deletes a photo; a put replaces a photo the user set themselves', async () => {
     const target = targetWith(keyless());
-    const ada = await target.resolveSubject(key('ada.lovelace@contoso.edu'));
-    if (!isResolvedSubject(ada)) throw new Error('not resolved');
-    expect(await target.downloadPhoto(ada.id)).toBeNull();
+    const before = await target.resolveSubject(key('ada.lovelace@contoso.edu'));
+    if (!isResolvedSubject(before)) throw new Error('not resolved');
+    expect(await target.downloadPhoto(before.id)).toBeNull();
     const own = await jpeg(300, 300, { r: 0, g: 0, b: 255 });
     await emulator.google.admin.seedPhoto('ada.lovelace@contoso.edu', own, 'user');
+    // Looked up again: the user resource now says she holds a photo, so the put deletes first.
+    const ada = await target.resolveSubject(key('ada.lovelace@contoso.edu'));
+    if (!isResolvedSubject(ada)) throw new Error('not resolved');
     await target.putPhoto(ada.id, portrait);
     expect((await target.downloadPhoto(ada.id))?.equals(portrait)).toBe(true);
     const state = (await emulator.google.admin.state()).users.find((user) => user.id === ada.id);

@@ -1,6 +1,6 @@
 /**
- * The Admin SDK Directory API calls the Google target needs: users.get, users.list by
- * externalId, users.photos get/update/delete. Writes and downloads make one attempt (the
+ * The Admin SDK Directory API calls the Google target needs: users.get, users.list (the whole
+ * domain page by page, or by externalId), users.photos get/update/delete. Writes and downloads make one attempt (the
  * caller's pacer retries); lookups retry Google's retryable failures with its exponential backoff.
  */
 import type { GoogleKeylessAuth } from './auth.js';
@@ -20,10 +20,19 @@ export interface GoogleDirectoryUser {
   primaryEmail: string;
   name?: { fullName?: string; givenName?: string; familyName?: string };
   aliases?: string[];
+  /** Output only: addresses Google made for the user (typically outside the primary domain). */
+  nonEditableAliases?: string[];
   externalIds?: GoogleExternalIdEntry[];
   suspended?: boolean;
   isAdmin?: boolean;
+  /** Output only: set when the user has a profile photo (whoever set it). */
   thumbnailPhotoUrl?: string;
+}
+
+/** One page of users.list and the token of the next, if any. */
+export interface GoogleUserPage {
+  users: GoogleDirectoryUser[];
+  nextPageToken?: string;
 }
 
 export interface GooglePhoto {
@@ -47,6 +56,8 @@ export interface GoogleDirectoryOptions {
    * lookups failed for good under a spent quota (bench/google.mjs, --quota 100 --window 10).
    */
   lookupAttempts?: number;
+  /** Users per users.list page; default 500, Google's maximum (tests list smaller pages). */
+  listPageSize?: number;
   /** Waits between lookup attempts (tests pass a recorder). */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
@@ -100,13 +111,22 @@ export class GoogleDirectoryClient {
   async *listUsers(options: { query?: string; signal?: AbortSignal } = {}): AsyncIterable<GoogleDirectoryUser[]> {
     let pageToken: string | undefined;
     do {
-      const params = new URLSearchParams({ customer: this.customer, maxResults: '500' });
-      if (options.query) params.set('query', options.query);
-      if (pageToken) params.set('pageToken', pageToken);
-      const body = await this.#lookup(() => this.#json('GET', `/users?${params.toString()}`, undefined, options.signal), options.signal);
-      yield Array.isArray(body['users']) ? (body['users'] as GoogleDirectoryUser[]) : [];
-      pageToken = typeof body['nextPageToken'] === 'string' ? body['nextPageToken'] : undefined;
+      const page = await this.listUserPage({ ...options, ...(pageToken ? { pageToken } : {}) });
+      yield page.users;
+      pageToken = page.nextPageToken;
     } while (pageToken);
+  }
+
+  /** One users.list page: for a caller that decides after each page whether the next is worth it. */
+  async listUserPage(options: { query?: string; pageToken?: string; signal?: AbortSignal } = {}): Promise<GoogleUserPage> {
+    const params = new URLSearchParams({ customer: this.customer, maxResults: String(this.#options.listPageSize ?? 500) });
+    if (options.query) params.set('query', options.query);
+    if (options.pageToken) params.set('pageToken', options.pageToken);
+    const body = await this.#lookup(() => this.#json('GET', `/users?${params.toString()}`, undefined, options.signal), options.signal);
+    return {
+      users: Array.isArray(body['users']) ? (body['users'] as GoogleDirectoryUser[]) : [],
+      ...(typeof body['nextPageToken'] === 'string' && body['nextPageToken'] ? { nextPageToken: body['nextPageToken'] } : {}),
+    };
   }
 
   /** One attempt: the stored photo (Google keeps a 96x96 thumbnail), or null when there is none. */
