@@ -9,6 +9,8 @@ import { WorktreeSnapshot } from '../repo/worktree.js';
 import { validateRepository, type ValidationResult } from '../validate/validate.js';
 import type { Plan } from '../plan/plan.js';
 import type { TargetPlan } from '../plan/planRevisions.js';
+import type { TargetChange } from '../plan/targetChanges.js';
+import { ACTION_VOCABULARY } from '../core/vocabulary.js';
 import { annotate } from './annotate.js';
 import { upsertPlanComment } from './prComment.js';
 import { revisionsFor } from './revisions.js';
@@ -23,7 +25,7 @@ export async function runValidate(settings: ActionSettings): Promise<void> {
   const revisions = await revisionsFor(settings);
   // Normalising many changed photos (or all of them) takes a while: progress lines, in a group.
   const progress = { ...actionProgress(), log: (line: string) => logInfo(line) };
-  const planned: { validation: ValidationResult; plan?: Plan; available?: boolean; targets?: TargetPlan[] } = revisions
+  const planned: { validation: ValidationResult; plan?: Plan; available?: boolean; targets?: TargetPlan[]; targetChanges?: TargetChange[] } = revisions
     ? await planRevisions(settings.repoPath, { ...revisions, all: settings.checkAll, prune: settings.prune, progress })
     : { validation: await validateRepository(new WorktreeSnapshot(settings.repoPath), { progress }) };
   const { validation } = planned;
@@ -33,16 +35,18 @@ export async function runValidate(settings: ActionSettings): Promise<void> {
   const plan = planned.available === false ? undefined : planned.plan;
   // With targets: other than [entra], each target's plan (the top-level plan stays Entra's).
   const targets = plan ? planned.targets : undefined;
+  // Targets the pull request drops from (or adds to) targets:, said before the plan.
+  const notes = { targetChanges: plan ? (planned.targetChanges ?? []) : [], words: ACTION_VOCABULARY };
 
   annotate(validation.findings);
-  if (plan && nothingToCheck(plan, validation) && (targets ?? []).every((t) => nothingToCheck(t.plan, validation))) {
+  if (plan && notes.targetChanges.length === 0 && nothingToCheck(plan, validation) && (targets ?? []).every((t) => nothingToCheck(t.plan, validation))) {
     // The pull-request check runs on every pull request (a required check must report), so most
     // runs are about other files: say so first.
     logInfo('Nothing to check: this pull request changes no photo, user or policy (the manifests were validated).');
   }
   logInfo(validationText(validation));
   const { errors, warnings } = countFindings(validation.findings);
-  if (plan) logInfo(plansText(plan, targets));
+  if (plan) logInfo(plansText(plan, targets, notes));
   if (unavailable) logInfo(planUnavailableHeadline(errors));
 
   core.setOutput('errors', errors);
@@ -53,7 +57,7 @@ export async function runValidate(settings: ActionSettings): Promise<void> {
   const links = githubLinks(settings);
   const render = (maxRows: number) => {
     const planSection = plan
-      ? plansMarkdown(plan, targets, { maxRows, ...(links.photoUrl ? { photoUrl: links.photoUrl } : {}) })
+      ? plansMarkdown(plan, targets, { ...notes, maxRows, ...(links.photoUrl ? { photoUrl: links.photoUrl } : {}) })
       : unavailable
         ? planUnavailableMarkdown(unavailable, errors)
         : '';

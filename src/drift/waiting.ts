@@ -47,8 +47,8 @@ export async function waitingForAccount(options: WaitingOptions): Promise<Map<st
   return out;
 }
 
-/** Environments with an applied tag (of the default target), on the remote or locally. */
-async function appliedEnvironments(options: WaitingOptions): Promise<string[]> {
+/** Environments with an applied tag (of `options.target`, default entra), on the remote or locally. */
+export async function appliedEnvironments(options: Pick<WaitingOptions, 'repo' | 'remote' | 'target'>): Promise<string[]> {
   const prefix = recordRefPrefix('applied', options.target);
   const listing = options.remote
     ? await gitMaybe(options.repo, ['ls-remote', '--refs', options.remote, `${prefix}*`])

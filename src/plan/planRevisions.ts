@@ -7,6 +7,7 @@ import type { OutputSpec } from '../photo/index.js';
 import { GOOGLE_PHOTO_SPEC } from '../target/google/googleTarget.js';
 import { targetsOf, validateRepository, type ValidateOptions, type ValidationResult } from '../validate/validate.js';
 import { diffDesired, type Plan } from './plan.js';
+import { targetChanges, type TargetChange } from './targetChanges.js';
 
 /** One declared target's plan, when the manifests declare targets other than Entra alone. */
 export interface TargetPlan {
@@ -48,6 +49,11 @@ export interface PlanResult {
    * above stays Entra's when Entra is declared, else the first target's.
    */
   targets?: TargetPlan[];
+  /**
+   * Targets the head stops (or starts) declaring in `targets:` compared with the base; empty
+   * without a base. A removed target is not planned at all: after the merge nothing updates it.
+   */
+  targetChanges: TargetChange[];
 }
 
 /**
@@ -79,8 +85,9 @@ export async function planRevisions(repo: string, options: PlanOptions = {}): Pr
     const errors = validation.findings.filter((f) => f.severity === 'error').length;
     const prune = options.prune ?? false;
     const declared = targetsOf(validation);
+    const changes = baseValidation ? targetChanges(baseValidation, validation) : [];
     if (declared.length === 1 && declared[0] === 'entra') {
-      return { plan: diffDesired(base, head, { prune }), available: errors === 0, errors, validation, head, ...(base ? { base } : {}) };
+      return { plan: diffDesired(base, head, { prune }), available: errors === 0, errors, validation, head, ...(base ? { base } : {}), targetChanges: changes };
     }
     const targets: TargetPlan[] = [];
     for (const target of declared) {
@@ -92,7 +99,7 @@ export async function planRevisions(repo: string, options: PlanOptions = {}): Pr
       targets.push({ target, plan: diffDesired(targetBase, targetHead, { prune }), groupsNotSent });
     }
     const primary = targets.find((t) => t.target === 'entra') ?? targets[0]!;
-    return { plan: primary.plan, available: errors === 0, errors, validation, head, ...(base ? { base } : {}), targets };
+    return { plan: primary.plan, available: errors === 0, errors, validation, head, ...(base ? { base } : {}), targets, targetChanges: changes };
   } finally {
     for (const s of snapshots) s.close();
   }

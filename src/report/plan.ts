@@ -7,8 +7,10 @@ import { roleName } from '../manifest/roles.js';
 import { describeUser, isGroupKey, type UserKeyKind } from '../manifest/userKey.js';
 import type { Plan, PlannedUpload } from '../plan/plan.js';
 import type { TargetPlan } from '../plan/planRevisions.js';
+import type { TargetChange, UndeclaredTarget } from '../plan/targetChanges.js';
 import { printable } from '../core/untrusted.js';
-import type { Vocabulary } from '../core/vocabulary.js';
+import { NEUTRAL_VOCABULARY, type Vocabulary } from '../core/vocabulary.js';
+import { recordRefPrefix } from '../repo/records.js';
 import { htmlImageSrc, mdRevision, mdText } from './markdown.js';
 
 export interface PolicyJson {
@@ -61,10 +63,10 @@ export function groupsNotSentNote(count: number): string {
   return `${count === 1 ? '1 group is' : `${count} groups are`} not sent to Google Workspace: it has no group photos (the Directory API sets user photos only). Groups are applied to Microsoft Entra ID.`;
 }
 
-/** The plan as text; with several targets, one section per target (with Entra alone: planText, unchanged). */
-export function plansText(plan: Plan, targets?: readonly TargetPlan[]): string {
-  if (!targets) return planText(plan);
-  const out: string[] = [];
+/** The plan as text; with several targets, one section per target (with Entra alone: planText, unchanged). `targets:` changes are said first. */
+export function plansText(plan: Plan, targets?: readonly TargetPlan[], notes: TargetNotesOptions = {}): string {
+  const out = (notes.targetChanges ?? []).map((change) => `${change.change === 'removed' ? '!' : 'Note:'} ${targetChangeNote(change, notes.words)}`);
+  if (!targets) return [...out, planText(plan)].join('\n');
   for (const t of targets) {
     out.push(`== ${targetTitle(t.target)} (${t.target}) ==`);
     out.push(planText(t.plan).trimEnd());
@@ -73,15 +75,55 @@ export function plansText(plan: Plan, targets?: readonly TargetPlan[]): string {
   return out.join('\n') + '\n';
 }
 
-/** The plan as Markdown; with several targets, one section per target (with Entra alone: planMarkdown, unchanged). */
+/** The plan as Markdown; with several targets, one section per target (with Entra alone: planMarkdown, unchanged). `targets:` changes are said first. */
 export function plansMarkdown(plan: Plan, targets: readonly TargetPlan[] | undefined, options: PlanMarkdownOptions = {}): string {
-  if (!targets) return planMarkdown(plan, options);
-  return targets
-    .map((t) => {
-      const section = planMarkdown(t.plan, { ...options, target: t.target });
-      return t.groupsNotSent ? `${section}> [!NOTE]\n> ${groupsNotSentNote(t.groupsNotSent)}\n` : section;
-    })
-    .join('\n');
+  const notes = (options.targetChanges ?? []).map((change) => `> [!${change.change === 'removed' ? 'WARNING' : 'NOTE'}]\n> ${targetChangeNote(change, options.words, mdText)}\n`);
+  if (!targets) return [...notes, planMarkdown(plan, options)].join('\n');
+  const sections = targets.map((t) => {
+    const section = planMarkdown(t.plan, { ...options, target: t.target });
+    return t.groupsNotSent ? `${section}> [!NOTE]\n> ${groupsNotSentNote(t.groupsNotSent)}\n` : section;
+  });
+  return [...notes, ...sections].join('\n');
+}
+
+export interface TargetNotesOptions {
+  /** Targets the head stops or starts declaring (PlanResult.targetChanges). */
+  targetChanges?: readonly TargetChange[];
+  /** How the edge names its options (both spellings by default). */
+  words?: Vocabulary;
+}
+
+/** The applied record's tag of a target, with ENV standing for the environment: `entra-photos/google/applied/ENV`. */
+function appliedTag(target: string, environment = 'ENV'): string {
+  return `${recordRefPrefix('applied', target).replace(/^refs\/tags\//, '')}${environment}`;
+}
+
+/**
+ * What a `targets:` change does at the merge. A removed target is not cleaned up: its photos and
+ * its record stay, and the way to take the photos out is a prune while it is still declared.
+ * The file name is data: printed through `data` (printable for text, mdText for Markdown).
+ */
+export function targetChangeNote(change: TargetChange, words: Vocabulary = NEUTRAL_VOCABULARY, data: (value: string) => string = printable): string {
+  const title = targetTitle(change.target);
+  if (change.change === 'added') {
+    return `${change.target} is new in targets:${change.at ? ` (${data(change.at.file)}:${change.at.line})` : ''}: the first apply uploads every photo to ${title} (comparing with any photo already there).`;
+  }
+  const where = change.at ? `${data(change.at.file)}:${change.at.line} in the base` : 'the base declares it by default: it has no targets:';
+  return (
+    `${change.target} is no longer in targets: (${where}). After the merge entra-photos stops updating ${title}: the photos already there stay as they are, and its record (tag ${appliedTag(change.target)}) is kept. ` +
+    `To take the photos out of ${title} first, keep ${change.target} in targets: for now, remove those entries from the manifests and apply with ${words.prune} (that removes them from every declared target), then drop ${change.target} from targets:.`
+  );
+}
+
+/**
+ * Said by apply when a target it no longer runs still has an applied record: the head's
+ * `targets:` (`declared`, its file:line already printable) left it out, so nothing updates it.
+ */
+export function undeclaredTargetNote(undeclared: UndeclaredTarget, declared: { names: readonly string[]; at?: string }): string {
+  const title = targetTitle(undeclared.target);
+  const tags = undeclared.environments.map((environment) => appliedTag(undeclared.target, printable(environment))).join(', ');
+  const where = declared.at ? `targets: [${declared.names.join(', ')}] at ${declared.at}` : 'it has no targets:, so Entra alone';
+  return `${undeclared.target} is not in this revision's targets: (${where}), but it was applied before (${tags}). This run does not update ${title}: the photos already there stay as they are, and the record is kept. Add ${undeclared.target} to targets: to manage it again.`;
 }
 
 /**
@@ -192,6 +234,8 @@ export interface PlanMarkdownOptions {
   maxRows?: number;
   /** The target this plan is for, named in the heading (only when several targets are declared). */
   target?: string;
+  /** Targets the head stops or starts declaring (plansMarkdown says them first). */
+  targetChanges?: readonly TargetChange[];
 }
 
 export const PLAN_COMMENT_MARKER = '<!-- entra-photos:plan -->';
