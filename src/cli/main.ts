@@ -3,9 +3,10 @@ import { LogSafeWriter, logSafeJson } from '../core/untrusted.js';
 import { cliProgress, type Output } from './output.js';
 import { isUserError, UserError } from '../core/errors.js';
 import { CLI_VOCABULARY } from '../core/vocabulary.js';
-import { planJson, plansText, planUnavailableJson, planUnavailableText, targetPlansJson } from '../report/plan.js';
+import { planJson, plansText, planUnavailableJson, planUnavailableText, targetPlansJson, undeclaredTargetNote } from '../report/plan.js';
 import { validationJson, validationText } from '../report/validation.js';
 import { planRevisions } from '../plan/planRevisions.js';
+import { undeclaredAppliedTargets } from '../plan/targetChanges.js';
 import { applyRevision } from '../apply/apply.js';
 import { provenanceFromEnv } from '../apply/ledger.js';
 import { applyJson, applySucceeded, applyText } from '../report/apply.js';
@@ -172,7 +173,7 @@ async function planCommand(args: string[], out: Output): Promise<number> {
   const format = readFormat(values.format);
   const repo = await repoDirectory(values.repo);
   await checkRevisionArguments(repo, { '--base': values.base, '--head': values.head });
-  const { plan, validation, available, targets } = await planRevisions(repo, {
+  const { plan, validation, available, targets, targetChanges } = await planRevisions(repo, {
     ...(values.base !== undefined ? { base: values.base } : {}),
     ...(values.head !== undefined ? { head: values.head } : {}),
     all: values.all ?? false,
@@ -185,7 +186,7 @@ async function planCommand(args: string[], out: Output): Promise<number> {
     out.write(logSafeJson({ ...json, validation: validationJson(validation) }, 2) + '\n');
   } else {
     if (validation.findings.length) out.write(validationText(validation) + '\n');
-    out.write(available ? plansText(plan, targets) : planUnavailableText(errors));
+    out.write(available ? plansText(plan, targets, { targetChanges, words: CLI_VOCABULARY }) : planUnavailableText(errors));
   }
   return errors > 0 ? EXIT_FINDINGS : EXIT_OK;
 }
@@ -208,14 +209,16 @@ async function applyCommand(args: string[], out: Output): Promise<number> {
   const unknownUsers = readUnknownUsers(values['unknown-users']);
   const repo = await repoDirectory(values.repo);
   await checkRevisionArguments(repo, { '--head': values.head });
+  const declared = await declaredTargets(repo, values.head ?? 'HEAD');
   if (readTarget(values.target) !== 'entra') {
-    const declared = await declaredTargets(repo, values.head ?? 'HEAD');
     if (!declared.names.includes(readTarget(values.target))) {
       throw new UserError('usage', `--target ${readTarget(values.target)}: the manifests of ${values.head ?? 'HEAD'} do not declare it (targets: [${declared.names.join(', ')}]${declared.at ? ` at ${declared.at}` : ', the default'}). Add it to targets: in a manifest first, so the pull request's plan shows it.`);
     }
   }
   const tenant = targetFromArgs('apply', values);
   const remote = values.remote ?? (await defaultRemote(repo)) ?? 'none';
+  // A target the head no longer declares is left as it is: said when it was applied before.
+  if (format === 'text') for (const undeclared of await undeclaredAppliedTargets(repo, [...declared.names, readTarget(values.target)], remote !== 'none' ? remote : undefined)) out.write(`${undeclaredTargetNote(undeclared, declared)}\n`);
   const result = await interruptible((signal) =>
     applyRevision(
       {

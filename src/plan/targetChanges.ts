@@ -45,14 +45,19 @@ export interface UndeclaredTarget {
 
 /**
  * The targets `declared` leaves out that hold an applied record (on `remote` when given, else in
- * the local repository), each with the environments it was applied to.
+ * the local repository), each with the environments it was applied to. A record that cannot be
+ * listed is left out: this is advice, never a reason to stop.
  */
 export async function undeclaredAppliedTargets(repo: string, declared: readonly TargetName[], remote?: string): Promise<UndeclaredTarget[]> {
   const out: UndeclaredTarget[] = [];
   for (const target of TARGET_NAMES) {
     if (declared.includes(target)) continue;
-    const environments = await appliedEnvironments({ repo, target, ...(remote ? { remote } : {}) });
-    if (environments.length) out.push({ target, environments });
+    try {
+      const environments = await appliedEnvironments({ repo, target, ...(remote ? { remote } : {}) });
+      if (environments.length) out.push({ target, environments });
+    } catch {
+      // Advice only: a remote that cannot be listed is apply's own error to report, with its reads.
+    }
   }
   return out;
 }
