@@ -1,13 +1,10 @@
 import * as core from '@actions/core';
-import { actionProgress, logGroup, logInfo } from './log.js';
+import { DIRECT_LOG, actionProgress, logInfo, type LogChannel } from './log.js';
 import { applyRevision, type ApplyResult } from '../apply/apply.js';
 import { declaredTargets, type DeclaredTargets } from '../validate/declaredTargets.js';
-import { printable } from '../core/untrusted.js';
-import type { TargetName } from '../manifest/types.js';
 import { mdText } from '../report/markdown.js';
 import { TARGET_TITLES } from '../report/plan.js';
 import type { TargetInput } from '../target/index.js';
-import { googleSettingsProblems } from '../target/google/index.js';
 import { environmentClaim } from '../core/oidcToken.js';
 import { provenanceFromEnv } from '../apply/ledger.js';
 import { ACTION_VOCABULARY } from '../core/vocabulary.js';
@@ -16,7 +13,8 @@ import { validationSummary } from '../report/validation.js';
 import { defaultRemote } from '../repo/git.js';
 import { annotate } from './annotate.js';
 import type { ActionSettings } from './settings.js';
-import { GOOGLE_INPUT_NAMES, cancellation, connectFromWorkflow, googleFromWorkflow, refusePullRequests, requireOidcToken } from './tenantJob.js';
+import { declaredTargetOpeners, runEachTarget, type TargetRun } from './targetRuns.js';
+import { cancellation, connectFromWorkflow, refusePullRequests, requireOidcToken } from './tenantJob.js';
 
 /**
  * Push to the default branch, in a protected environment: GitHub OIDC → Graph, apply the change
@@ -102,49 +100,16 @@ function annotateResult(result: ApplyResult, title?: string, findings = true): v
 async function runTargetsApply(settings: ActionSettings, declared: DeclaredTargets): Promise<void> {
   refusePullRequests(settings, ENTRA_RULES);
   requireOidcToken(ENTRA_RULES);
-  // Each target is opened before anything runs, so a missing input is said before any write.
-  const opened: { name: TargetName; open?: () => { target: TargetInput; token: () => Promise<string> }; problem?: string }[] = declared.names.map((name) => {
-    if (name === 'entra') {
-      return { name, open: () => { const { tenant, getAssertion } = connectFromWorkflow(settings, ENTRA_RULES); return { target: tenant, token: getAssertion }; } };
-    }
-    const problems = googleSettingsProblems(settings.google, GOOGLE_INPUT_NAMES);
-    if (problems.length) return { name, problem: `${declared.at} declares targets: [${declared.names.join(', ')}], but Google Workspace cannot be reached: ${problems.join(' ')}` };
-    return { name, open: () => googleFromWorkflow(settings) };
-  });
+  const openers = declaredTargetOpeners(settings, declared, ENTRA_RULES);
   const run = cancellation(settings, 'finishing in-flight requests, recording progress, then stopping. The next run continues from here.');
-  // The targets run at once (each its own record, lease and pacing), so the whole run takes about
-  // as long as the slowest target. The log stays grouped per target, in the declared order: the
-  // first unfinished target prints as it goes, the others are held and printed when their turn comes.
-  const log = new OrderedLog(opened.length);
-  let results: { name: TargetName; result?: ApplyResult; error?: string }[];
+  let results: TargetRun<ApplyResult>[];
   try {
-    results = await Promise.all(
-      opened.map(async (entry, index) => {
-        const out = log.channel(index);
-        const title = TARGET_TITLES[entry.name] ?? entry.name;
-        out.info(`== ${title} (${entry.name}) ==`);
-        try {
-          if (!entry.open) {
-            out.info(entry.problem ?? 'not configured');
-            return { name: entry.name, error: entry.problem ?? 'not configured' };
-          }
-          try {
-            const { target, token } = entry.open();
-            const environment = settings.environment || environmentClaim(await token()) || 'default';
-            const result = await applyTo(settings, environment, run.signal, target, out);
-            out.info(applyText(result));
-            return { name: entry.name, result };
-          } catch (err) {
-            // One target failing to start (sign-in refused, no lease) does not hold the others back.
-            const message = printable(err instanceof Error ? err.message : String(err));
-            out.info(`${title}: ${message}`);
-            return { name: entry.name, error: message };
-          }
-        } finally {
-          out.close();
-        }
-      }),
-    );
+    results = await runEachTarget(openers, async ({ target, token }, out) => {
+      const environment = settings.environment || environmentClaim(await token()) || 'default';
+      const result = await applyTo(settings, environment, run.signal, target, out);
+      out.info(applyText(result));
+      return result;
+    });
   } finally {
     run.dispose();
   }
@@ -188,61 +153,4 @@ async function runTargetsApply(settings: ActionSettings, declared: DeclaredTarge
     return result && !applySucceeded(result) ? [`${title}: ${applyFailure(result)}`] : [];
   });
   if (failures.length) core.setFailed(failures.join('\n'));
-}
-
-/** Where one apply prints: its plain lines and its progress group. */
-interface LogChannel {
-  info(text: string): void;
-  group: { start(title: string): void; end(): void };
-}
-
-const DIRECT_LOG: LogChannel = {
-  info: (text) => logInfo(text),
-  group: logGroup,
-};
-
-type LogEntry = { kind: 'info' | 'start'; text: string } | { kind: 'end' };
-
-/**
- * The log of runs that go at once, printed as if they had run one after the other: channel i
- * prints live while every channel before it has closed; until then its lines (and its progress
- * group) are held, and printed in one block when its turn comes.
- */
-export class OrderedLog {
-  readonly #held: LogEntry[][];
-  readonly #closed: boolean[];
-  #head = 0;
-
-  constructor(count: number, private readonly sink: (entry: LogEntry) => void = printEntry) {
-    this.#held = Array.from({ length: count }, () => []);
-    this.#closed = Array.from({ length: count }, () => false);
-  }
-
-  channel(index: number): LogChannel & { close(): void } {
-    const write = (entry: LogEntry): void => {
-      if (this.#closed[index]) return;
-      if (index === this.#head) this.sink(entry);
-      else this.#held[index]!.push(entry);
-    };
-    return {
-      info: (text) => write({ kind: 'info', text }),
-      group: { start: (title) => write({ kind: 'start', text: title }), end: () => write({ kind: 'end' }) },
-      close: () => {
-        if (this.#closed[index]) return;
-        this.#closed[index] = true;
-        while (this.#head < this.#held.length && this.#closed[this.#head]) {
-          this.#head++;
-          if (this.#head < this.#held.length) {
-            for (const entry of this.#held[this.#head]!.splice(0)) this.sink(entry);
-          }
-        }
-      },
-    };
-  }
-}
-
-function printEntry(entry: LogEntry): void {
-  if (entry.kind === 'info') logInfo(entry.text);
-  else if (entry.kind === 'start') logGroup.start(entry.text);
-  else logGroup.end();
 }

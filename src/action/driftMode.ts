@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { actionProgress, logInfo } from './log.js';
+import { DIRECT_LOG, actionProgress, type LogChannel } from './log.js';
 import { environmentClaim } from '../core/oidcToken.js';
 import { ACTION_VOCABULARY } from '../core/vocabulary.js';
 import { detectDrift, driftCounts, inSync, type DriftOptions, type DriftResult } from '../drift/drift.js';
@@ -11,11 +11,9 @@ import { validationSummary } from '../report/validation.js';
 import { defaultRemote } from '../repo/git.js';
 import { annotate } from './annotate.js';
 import type { ActionSettings } from './settings.js';
-import { GOOGLE_INPUT_NAMES, cancellation, connectFromWorkflow, googleFromWorkflow, refusePullRequests, requireOidcToken } from './tenantJob.js';
-import { googleSettingsProblems } from '../target/google/index.js';
+import { declaredTargetOpeners, runEachTarget, type TargetRun } from './targetRuns.js';
+import { cancellation, connectFromWorkflow, refusePullRequests, requireOidcToken } from './tenantJob.js';
 import { declaredTargets, type DeclaredTargets } from '../validate/declaredTargets.js';
-import { UserError } from '../core/errors.js';
-import { printable } from '../core/untrusted.js';
 import { mdText } from '../report/markdown.js';
 import { TARGET_TITLES } from '../report/plan.js';
 import type { TargetInput } from '../target/index.js';
@@ -33,8 +31,9 @@ export async function runDrift(settings: ActionSettings): Promise<void> {
   const { tenant, getAssertion } = connectFromWorkflow(settings, driftRules(settings));
   const run = cancellation(settings, 'finishing in-flight requests, then reporting what was compared.');
   try {
-    const compared = await compareTarget(settings, await driftContext(settings, run.signal), tenant, getAssertion, true);
-    if (!compared) return;
+    const compared = await compareTarget(settings, await driftContext(settings, run.signal), tenant, getAssertion, DIRECT_LOG);
+    annotate(compared.result.validation.findings);
+    if (!validates(compared.result)) return await failNotValidating(compared.result);
     const { result, fix, counts, failure } = compared;
     core.setOutput('in-sync', counts['in-sync']);
     core.setOutput('different', counts.different);
@@ -55,7 +54,6 @@ export async function runDrift(settings: ActionSettings): Promise<void> {
 
 interface DriftContext {
   signal: AbortSignal;
-  log: (line: string) => void;
   progress: ReturnType<typeof actionProgress>;
   remote: string | undefined;
   /** Users apply left waiting for an account (its record on origin) are reported apart, not as drift. */
@@ -65,35 +63,34 @@ interface DriftContext {
 async function driftContext(settings: ActionSettings, signal: AbortSignal): Promise<DriftContext> {
   const remote = await defaultRemote(settings.repoPath);
   const waitingRecord = { ...(remote ? { remote } : {}), ...(settings.environment ? { environment: settings.environment } : {}) };
-  return { signal, log: (line) => logInfo(line), progress: actionProgress(), remote, waitingRecord };
+  return { signal, progress: actionProgress(), remote, waitingRecord };
+}
+
+interface Compared {
+  result: DriftResult;
+  fix: Awaited<ReturnType<typeof fixDrift>> | undefined;
+  counts: ReturnType<typeof driftCounts>;
+  /** Why the step fails for this target. */
+  failure?: string;
 }
 
 /**
- * One target compared (and, with fix: true, fixed) and its text logged; `failure` says why the
- * step fails for it. Undefined when the repository does not validate: the step has failed saying so.
+ * One target compared (and, with fix: true, fixed), its lines and its text printed to `out`. A
+ * repository that does not validate is not compared (see validates); the caller says so.
  */
-async function compareTarget(
-  settings: ActionSettings,
-  ctx: DriftContext,
-  target: TargetInput,
-  token: () => Promise<string>,
-  annotateFindings: boolean,
-): Promise<{ result: DriftResult; fix: Awaited<ReturnType<typeof fixDrift>>; counts: ReturnType<typeof driftCounts>; failure?: string } | undefined> {
-  const { signal, log, progress, remote, waitingRecord } = ctx;
+async function compareTarget(settings: ActionSettings, ctx: DriftContext, target: TargetInput, token: () => Promise<string>, out: LogChannel): Promise<Compared> {
+  const { signal, remote, waitingRecord } = ctx;
+  const log = (line: string) => out.info(line);
+  const progress = { ...ctx.progress, group: out.group };
   const result = await detectDrift({ repo: settings.repoPath, head: 'HEAD', signal, log, progress, waitingRecord }, target);
-  if (annotateFindings) annotate(result.validation.findings);
-  if (result.validation.findings.some((f) => f.severity === 'error')) {
-    if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(validationSummary(result.validation)).write();
-    core.setFailed('The repository does not validate, so drift was not checked. Fix the findings (see the annotations) first.');
-    return undefined;
-  }
+  const counts = driftCounts(result);
+  if (!validates(result)) return { result, fix: undefined, counts };
   let fix;
   if (settings.fix) {
     const environment = settings.environment || environmentClaim(await token()) || 'default';
     fix = await fixDrift(result, { repo: settings.repoPath, environment, ...(remote ? { remote } : {}), dryRun: settings.dryRun, allowPolicyLockout: settings.allowPolicyLockout, words: ACTION_VOCABULARY, signal, log, progress }, target);
   }
-  logInfo(driftText(result, fix, ACTION_VOCABULARY));
-  const counts = driftCounts(result);
+  out.info(driftText(result, fix, ACTION_VOCABULARY));
   const unresolvedOrErrors = counts.unresolved + counts.error + counts.cancelled > 0;
   let failure: string | undefined;
   if (fix && fix.record !== 'dry-run') {
@@ -102,6 +99,16 @@ async function compareTarget(
     failure = `${driftHeadline(result)} Set "fix: true" to upload the repository's version, or change the repository to match.`;
   }
   return { result, fix, counts, ...(failure ? { failure } : {}) };
+}
+
+function validates(result: DriftResult): boolean {
+  return !result.validation.findings.some((f) => f.severity === 'error');
+}
+
+/** Drift was not checked: the repository does not validate (the findings are annotated). */
+async function failNotValidating(result: DriftResult): Promise<void> {
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(validationSummary(result.validation)).write();
+  core.setFailed('The repository does not validate, so drift was not checked. Fix the findings (see the annotations) first.');
 }
 
 function driftRules(settings: ActionSettings) {
@@ -114,60 +121,56 @@ function driftRules(settings: ActionSettings) {
 }
 
 /**
- * Drift for every declared target (issue 16): each compared (and fixed) in turn, in its own
- * section; one target failing does not stop the next. Outputs count every target; the `drift`
- * JSON is Entra's (when declared) with `targets[]` beside it.
+ * Drift for every declared target (issue 16): compared (and fixed) at once, each target's log in
+ * one block and its own summary section, in the declared order; one target failing does not hide
+ * the others' results. Outputs count every target; the `drift` JSON is Entra's (when declared)
+ * with `targets[]` beside it.
  */
 async function runTargetsDrift(settings: ActionSettings, declared: DeclaredTargets): Promise<void> {
-  refusePullRequests(settings, driftRules(settings));
-  requireOidcToken(driftRules(settings));
+  const rules = driftRules(settings);
+  refusePullRequests(settings, rules);
+  requireOidcToken(rules);
+  const openers = declaredTargetOpeners(settings, declared, rules);
   const run = cancellation(settings, 'finishing in-flight requests, then reporting what was compared.');
-  const ctx = await driftContext(settings, run.signal);
+  let runs: TargetRun<Compared>[];
+  try {
+    const ctx = await driftContext(settings, run.signal);
+    runs = await runEachTarget(openers, ({ target, token }, out) => compareTarget(settings, ctx, target, token, out));
+  } finally {
+    run.dispose();
+  }
+  // Every target validates the same head: its findings are annotated once, and a repository that
+  // does not validate is reported once, as with one target.
+  const first = runs.find((r) => r.result)?.result;
+  if (first) {
+    annotate(first.result.validation.findings);
+    if (!validates(first.result)) return failNotValidating(first.result);
+  }
   const sections: string[] = [];
   const failures: string[] = [];
   const jsons: Record<string, unknown>[] = [];
   const totals = { 'in-sync': 0, different: 0, missing: 0, waiting: 0 };
   let fixes = { uploaded: 0, failed: 0, policy: false, any: false };
-  try {
-    for (const name of declared.names) {
-      const title = TARGET_TITLES[name] ?? name;
-      logInfo(`== ${title} (${name}) ==`);
-      try {
-        let target: TargetInput;
-        let token: () => Promise<string>;
-        if (name === 'entra') {
-          const opened = connectFromWorkflow(settings, driftRules(settings));
-          target = opened.tenant;
-          token = opened.getAssertion;
-        } else {
-          const problems = googleSettingsProblems(settings.google, GOOGLE_INPUT_NAMES);
-          if (problems.length) throw new UserError('config', `${declared.at} declares targets: [${declared.names.join(', ')}], but Google Workspace cannot be reached: ${problems.join(' ')}`);
-          ({ target, token } = googleFromWorkflow(settings));
-        }
-        const compared = await compareTarget(settings, ctx, target, token, jsons.length === 0);
-        if (!compared) return;
-        const { result, fix, counts, failure } = compared;
-        for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += counts[key];
-        jsons.push({ target: name, ...driftJson(result, fix) });
-        if (fix) {
-          fixes = {
-            any: true,
-            uploaded: fixes.uploaded + fix.outcomes.filter((o) => o.status === 'uploaded' || o.status === 'would-upload').length,
-            failed: fixes.failed + fix.outcomes.filter((o) => o.status === 'failed').length,
-            policy: fixes.policy || fix.policy.status === 'applied',
-          };
-        }
-        sections.push(`## ${mdText(title)}\n\n${driftMarkdown(result, fix, repoLinks(settings))}`);
-        if (failure) failures.push(`${title}: ${failure}`);
-      } catch (err) {
-        const message = printable(err instanceof Error ? err.message : String(err));
-        logInfo(`${title}: ${message}`);
-        sections.push(`## ❌ ${mdText(title)}: not compared\n\n${mdText(message)}\n`);
-        failures.push(`${title}: ${message}`);
-      }
+  for (const { name, result: compared, error } of runs) {
+    const title = TARGET_TITLES[name] ?? name;
+    if (!compared) {
+      sections.push(`## ❌ ${mdText(title)}: not compared\n\n${mdText(error ?? '')}\n`);
+      failures.push(`${title}: ${error ?? ''}`);
+      continue;
     }
-  } finally {
-    run.dispose();
+    const { result, fix, counts, failure } = compared;
+    for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += counts[key];
+    jsons.push({ target: name, ...driftJson(result, fix) });
+    if (fix) {
+      fixes = {
+        any: true,
+        uploaded: fixes.uploaded + fix.outcomes.filter((o) => o.status === 'uploaded' || o.status === 'would-upload').length,
+        failed: fixes.failed + fix.outcomes.filter((o) => o.status === 'failed').length,
+        policy: fixes.policy || fix.policy.status === 'applied',
+      };
+    }
+    sections.push(`## ${mdText(title)}\n\n${driftMarkdown(result, fix, repoLinks(settings))}`);
+    if (failure) failures.push(`${title}: ${failure}`);
   }
   core.setOutput('in-sync', totals['in-sync']);
   core.setOutput('different', totals.different);

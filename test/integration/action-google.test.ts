@@ -63,6 +63,33 @@ async function apply(sha: string, omit: string[] = []) {
   return { ...run, requests, graphPuts: graphPuts.sort(), googlePuts: googlePuts.sort() };
 }
 
+async function drift(sha: string) {
+  const since = (await emulator.admin.requests()).at(-1)?.seq ?? 0;
+  const run = await runAction({
+    actionDir: REPO_ROOT,
+    workspace: checkout(sha),
+    eventName: 'schedule',
+    event: { repository: { full_name: 'contoso/photos', private: true, visibility: 'private' } },
+    inputs: {
+      mode: 'drift',
+      'tenant-id': emulator.tenantId,
+      'client-id': emulator.clientId,
+      'authority-host': emulator.authorityHost,
+      'graph-url': emulator.graphUrl,
+      'google-workload-identity-provider': emulator.google.workloadIdentityProvider,
+      'google-service-account': emulator.google.serviceAccount,
+      'google-endpoint': emulator.google.endpoint,
+    },
+    env: oidcEnv(),
+  });
+  if (process.env.SHOW_OUTPUT) console.log(run.stdout, run.summary);
+  const report = run.outputs.drift ? JSON.parse(run.outputs.drift) : undefined;
+  const byTarget: Record<string, Record<string, string>> = Object.fromEntries(
+    (report?.targets ?? []).map((t: { target: string; users: { user: string; status: string }[] }) => [t.target, Object.fromEntries(t.users.map((u) => [u.user, u.status]))]),
+  );
+  return { ...run, requests: await emulator.admin.requests(since), byTarget };
+}
+
 const tag = (name: string) => git(origin, 'for-each-ref', '--format=%(objectname)', `refs/tags/${name}`) || undefined;
 
 beforeAll(async () => {
@@ -155,34 +182,15 @@ describe('targets: [entra, google] through the built action', { timeout: 90_000 
 
     // Someone sets another photo for Ada in Google: the scheduled drift check finds it there only.
     await emulator.google.admin.seedPhoto('ada.lovelace@contoso.edu', await portrait(5, 2), 'user');
-    const drift = await runAction({
-      actionDir: REPO_ROOT,
-      workspace: checkout(replaced),
-      eventName: 'schedule',
-      event: { repository: { full_name: 'contoso/photos', private: true, visibility: 'private' } },
-      inputs: {
-        mode: 'drift',
-        'tenant-id': emulator.tenantId,
-        'client-id': emulator.clientId,
-        'authority-host': emulator.authorityHost,
-        'graph-url': emulator.graphUrl,
-        'google-workload-identity-provider': emulator.google.workloadIdentityProvider,
-        'google-service-account': emulator.google.serviceAccount,
-        'google-endpoint': emulator.google.endpoint,
-      },
-      env: oidcEnv(),
-    });
-    if (process.env.SHOW_OUTPUT) console.log(drift.stdout, drift.summary);
-    expect(drift.code).toBe(1);
-    expect(drift.outputs).toMatchObject({ different: '1', waiting: '1' });
-    const report = JSON.parse(drift.outputs.drift!);
-    const byTarget = Object.fromEntries(report.targets.map((t: { target: string; users: { user: string; status: string }[] }) => [t.target, Object.fromEntries(t.users.map((u) => [u.user, u.status]))]));
-    expect(byTarget).toEqual({
+    const checked = await drift(replaced);
+    expect(checked.code).toBe(1);
+    expect(checked.outputs).toMatchObject({ different: '1', waiting: '1' });
+    expect(checked.byTarget).toEqual({
       entra: { 'ada.lovelace@contoso.edu': 'in-sync', 'alan.turing@contoso.edu': 'in-sync', 'grace.hopper@contoso.edu': 'in-sync' },
       google: { 'ada.lovelace@contoso.edu': 'different', 'alan.turing@contoso.edu': 'waiting', 'amazing.grace@contoso.edu': 'in-sync' },
     });
-    expect(drift.summary).toContain('## Google Workspace');
-    expect(drift.stdout).toMatch(/^::error::Google Workspace: /m);
+    expect(checked.summary).toContain('## Google Workspace');
+    expect(checked.stdout).toMatch(/^::error::Google Workspace: /m);
   });
 
   it('without the google inputs: Entra is applied, Google is not, and the step fails naming the declaration and the input', async () => {
@@ -219,5 +227,60 @@ describe('targets: [entra, google] through the built action', { timeout: 90_000 
     expect(retry.graphPuts).toEqual([]);
     expect(retry.googlePuts).toEqual(['ada.lovelace@contoso.edu']);
     expect(tag('entra-photos/google/applied/production')).toBe(head);
+  });
+
+  it('drift compares both directories at once, each finding its own drifted photo, with the log one block per target; Google refusing the sign-in does not hide Entra\'s result', async () => {
+    const head = git(author, 'rev-parse', 'HEAD');
+    // Someone changes Grace's photo in Entra and Ada's in Google.
+    await emulator.admin.seedPhoto('grace.hopper@contoso.edu', await portrait(6, 2));
+    await emulator.google.admin.seedPhoto('ada.lovelace@contoso.edu', await portrait(7, 2), 'user');
+    // A little latency on every request, so each target's requests spread over time as they do
+    // against the real services: run one after the other they could not interleave.
+    await emulator.admin.setConfig({ latency: { medianMs: 20, spreadMs: 5 } });
+    let both;
+    try {
+      both = await drift(head);
+    } finally {
+      await emulator.admin.setConfig({ latency: null });
+    }
+    expect(both.code).toBe(1);
+    expect(both.outputs).toMatchObject({ different: '2', waiting: '1' });
+    expect(both.byTarget['entra']).toMatchObject({ 'grace.hopper@contoso.edu': 'different', 'ada.lovelace@contoso.edu': 'in-sync' });
+    expect(both.byTarget['google']).toMatchObject({ 'ada.lovelace@contoso.edu': 'different', 'amazing.grace@contoso.edu': 'in-sync' });
+    // The targets ran at once: the request log interleaves them (each began before the other ended).
+    const seqs = (api: string) => both.requests.filter((r) => r.api === api).map((r) => r.seq);
+    expect(seqs('graph').length).toBeGreaterThan(0);
+    expect(seqs('google').length).toBeGreaterThan(0);
+    expect(Math.min(...seqs('google'))).toBeLessThan(Math.max(...seqs('graph')));
+    expect(Math.min(...seqs('graph'))).toBeLessThan(Math.max(...seqs('google')));
+    // The log reads as one block per target in the declared order: Entra's headline before Google's block.
+    const entraAt = both.stdout.indexOf('== Microsoft Entra ID (entra) ==');
+    const googleAt = both.stdout.indexOf('== Google Workspace (google) ==');
+    expect(entraAt).toBeGreaterThanOrEqual(0);
+    expect(googleAt).toBeGreaterThan(entraAt);
+    const entraLine = both.stdout.search(/^\s+~ .*grace\.hopper@contoso\.edu/m);
+    expect(entraLine).toBeGreaterThan(entraAt);
+    expect(entraLine).toBeLessThan(googleAt);
+    expect(both.stdout.search(/^\s+~ .*ada\.lovelace@contoso\.edu/m)).toBeGreaterThan(googleAt);
+    // The summary keeps its order: Entra's section, then Google's.
+    expect(both.summary.indexOf('## Microsoft Entra ID')).toBeGreaterThanOrEqual(0);
+    expect(both.summary.indexOf('## Google Workspace')).toBeGreaterThan(both.summary.indexOf('## Microsoft Entra ID'));
+    expect(both.stdout).toMatch(/^::error::Microsoft Entra ID: .*%0AGoogle Workspace: /m);
+
+    // Google refuses the sign-in: Entra's result is still reported, Google's section says why it was not compared.
+    await emulator.google.admin.setConfig({ attributeCondition: "assertion.repository == 'contoso/other'" });
+    let refused;
+    try {
+      refused = await drift(head);
+    } finally {
+      await emulator.google.admin.setConfig({ attributeCondition: "assertion.repository == 'contoso/photos'" });
+    }
+    expect(refused.code).toBe(1);
+    expect(refused.outputs).toMatchObject({ different: '1' });
+    expect(Object.keys(refused.byTarget)).toEqual(['entra']);
+    expect(refused.byTarget['entra']).toMatchObject({ 'grace.hopper@contoso.edu': 'different' });
+    expect(refused.summary).toContain('## Microsoft Entra ID');
+    expect(refused.summary).toContain('## ❌ Google Workspace: not compared');
+    expect(refused.stdout).toMatch(/Google Workspace: .*attribute condition/);
   });
 });

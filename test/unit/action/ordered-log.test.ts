@@ -4,7 +4,7 @@
  * printed as one block when every target before them has finished.
  */
 import { describe, expect, it } from 'vitest';
-import { OrderedLog } from '../../../src/action/applyMode.js';
+import { OrderedLog } from '../../../src/action/log.js';
 
 type Entry = { kind: 'info' | 'start'; text: string } | { kind: 'end' };
 const show = (e: Entry) => (e.kind === 'end' ? '</>' : e.kind === 'start' ? `<${e.text}>` : e.text);
