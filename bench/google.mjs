@@ -2,10 +2,17 @@
 // (issue 16), side by side in one run against one emulator process (`entra-photos emulator`):
 //   1. entra-photos applies N photos to Google (the built action, dist/index.js, as the runner
 //      runs it, manifests declaring `targets: [google]`) under a per-minute quota shortened to a
-//      `--window` of seconds (403 userRateLimitExceeded over it): users.get per user, then delete
-//      + update per photo (docs/google.md), paced.
+//      `--window` of seconds (403 userRateLimitExceeded over it), a first load (nobody holds a
+//      photo): users looked up from users.list pages, which say who holds a photo, then an update
+//      alone per photo (docs/google.md), paced.
 //   2. the usual script against the same emulator and quota: one user at a time, delete then
 //      update (as GAM does), Google's exponential backoff (1 s, 2 s, 4 s …) on a rate-limit answer.
+//   1b-2b. a replace: every user holds a photo set by an admin, and entra-photos' record is from
+//      the apply that set them (run first, not timed); new photos are committed and applied again.
+//      Both sides delete + update per photo. The loop's users get their earlier photos through
+//      the emulator's admin API (no quota).
+//   Each run's Directory requests are broken down by kind: users.list, users.get, photo GET,
+//   DELETE, PUT (and how many of all were refused by the quota).
 //   3. both targets at once (`targets: [entra, google]`, Entra under a token bucket) vs each alone
 //      (`targets: [entra]`, `targets: [google]`): the action runs the targets concurrently, so the
 //      total should approach the slower target alone, not the sum.
@@ -41,10 +48,12 @@ console.log(`entra-photos Google bench (node ${process.version}, ${availablePara
 console.log(`N=${N} photos; Google quota ${QUOTA.perMinutePerUser} requests per ${QUOTA.windowSeconds} s per caller; Entra bucket ${values.entra}; latency ${values.latency} ms (median:spread, both services)`);
 
 const { photoOf } = await photoSet(sharp, { width: 648, distinct: 16 });
-const repoFor = (targets) => {
-  const dir = path.join(scratch, `repo-${targets.join('-')}`);
+const { photoOf: newPhotoOf } = await photoSet(sharp, { width: 648, distinct: 16, seed: 7 });
+const headerFor = (targets) => [`targets: [${targets.join(', ')}]`, 'normalise: false'];
+const repoFor = (targets, name = targets.join('-')) => {
+  const dir = path.join(scratch, `repo-${name}`);
   // Photos already 648² JPEGs, sent as they are (no normalising: the bench measures the network side).
-  writeRepo(dir, N, photoOf, { header: [`targets: [${targets.join(', ')}]`, 'normalise: false'] });
+  writeRepo(dir, N, photoOf, { header: headerFor(targets) });
   return dir;
 };
 
@@ -57,9 +66,9 @@ const admin = {
   },
 };
 
-/** The built action on `repo`, as the runner runs it; answers its wall time and exit code. */
-function runAction(repo) {
-  for (const ref of git(repo, 'for-each-ref', '--format=%(refname)', 'refs/tags/entra-photos', 'refs/notes/entra-photos').split('\n').filter(Boolean)) git(repo, 'update-ref', '-d', ref);
+/** The built action on `repo`, as the runner runs it; answers its wall time and exit code. `fresh`: drop the record first. */
+function runAction(repo, { fresh = true } = {}) {
+  if (fresh) for (const ref of git(repo, 'for-each-ref', '--format=%(refname)', 'refs/tags/entra-photos', 'refs/notes/entra-photos').split('\n').filter(Boolean)) git(repo, 'update-ref', '-d', ref);
   const runnerTemp = mkdtempSync(path.join(scratch, 'runner-'));
   const eventPath = path.join(runnerTemp, 'event.json');
   const summaryPath = path.join(runnerTemp, 'summary.md');
@@ -102,20 +111,38 @@ function runAction(repo) {
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, wallMs: performance.now() - started, stdout, output: readFileSync(path.join(runnerTemp, 'output'), 'utf8') })));
 }
 
-/** Photos each directory holds after a run. */
-async function landed() {
+/** Google's photos by primary email (their sha256). */
+async function googlePhotos() {
+  const { users: all } = await emulator.http.json('GET', '/_emulator/google/state');
+  return new Map(all.filter((u) => u.photo).map((u) => [u.primaryEmail, u.photo.sha256]));
+}
+
+/** Photos each directory holds after a run; with `before` (googlePhotos() before the run), Google's count is of photos changed by it. */
+async function landed(before) {
   const entra = (await emulator.admin.state()).users.filter((u) => u.photo).length;
-  const google = (await emulator.http.json('GET', '/_emulator/google/state')).users.filter((u) => u.photo).length;
+  const after = await googlePhotos();
+  const google = [...after].filter(([email, sha256]) => !before || before.get(email) !== sha256).length;
   return { entra, google };
 }
 
-/** The Google requests of a run: the photo writes' span (first to last) and the rate-limit answers. */
+/** Which Directory request: users.list, users.get, or a photo GET/DELETE/PUT. */
+function kindOf(request) {
+  const bare = request.path.split('?')[0];
+  if (bare.endsWith('/photos/thumbnail')) return request.method === 'GET' ? 'photo GET' : request.method;
+  return bare.endsWith('/users') ? 'list' : 'get';
+}
+const KINDS = ['list', 'get', 'photo GET', 'DELETE', 'PUT'];
+
+/** The Google requests of a run: the photo writes' span (first to last), the rate-limit answers, and the requests by kind. */
 async function googleStats(since) {
+  await new Promise((resolve) => setTimeout(resolve, 200)); // the log entry of the last answer is written as it is sent
   const requests = (await emulator.admin.requests(since)).filter((r) => r.api === 'google' && r.path.includes('/admin/directory/'));
   const writes = requests.filter((r) => r.path.includes('/photos/thumbnail') && r.method !== 'GET');
   const times = writes.map((r) => Date.parse(r.time));
-  return { requests: requests.length, throttled: requests.filter((r) => r.status === 403 || r.status === 429).length, spanMs: times.length ? Math.max(...times) - Math.min(...times) : 0 };
+  const byKind = Object.fromEntries(KINDS.map((kind) => [kind, requests.filter((r) => kindOf(r) === kind).length]));
+  return { requests: requests.length, throttled: requests.filter((r) => r.status === 403 || r.status === 429).length, byKind, spanMs: times.length ? Math.max(...times) - Math.min(...times) : 0 };
 }
+const breakdown = (stats) => KINDS.map((kind) => `${kind} ${stats.byKind[kind]}`).join(', ');
 const lastSeq = async () => (await emulator.admin.requests()).at(-1)?.seq ?? 0;
 
 /** A Google access token the way a script gets one keylessly: GitHub OIDC → STS → generateAccessToken. */
@@ -143,7 +170,7 @@ async function googleToken() {
 }
 
 /** The usual script: for each user, delete then update, one request at a time, exponential backoff. */
-async function oneAtATime() {
+async function oneAtATime(photoFor = photoOf) {
   const token = await googleToken();
   const base = new URL(info.google.endpoint).pathname;
   const client = new HttpsClient(info.url, emulator.caPem, { maxSockets: 1 });
@@ -161,7 +188,7 @@ async function oneAtATime() {
   const started = performance.now();
   for (let i = 0; i < N; i++) {
     const p = `${base}/admin/admin/directory/v1/users/${encodeURIComponent(upn(i))}/photos/thumbnail`;
-    const photo = photoOf(i);
+    const photo = photoFor(i);
     const body = JSON.stringify({ photoData: photo.toString('base64').replaceAll('+', '-').replaceAll('/', '_'), mimeType: 'image/jpeg', width: 648, height: 648 });
     if (!((await call('DELETE', p)) && (await call('PUT', p, body)))) failed++;
   }
@@ -171,12 +198,25 @@ async function oneAtATime() {
 
 const rows = [];
 const fmtS = (ms) => `${fmt(ms / 1000, 1)} s`;
+
+/** One scenario's two sides, with the requests by kind and the quota's floor for ours. */
+function report(title, { tool, toolStats, toolLanded, loop, loopStats, loopLanded }) {
+  // The fixed windows allow `quota` requests each: R requests cannot end before window ⌈R/quota⌉ opens.
+  const granted = toolStats.requests - toolStats.throttled;
+  const floorS = (Math.ceil(granted / QUOTA.perMinutePerUser) - 1) * QUOTA.windowSeconds;
+  console.log(`\n${title}`);
+  console.log(`  entra-photos (action): ${fmtS(tool.wallMs)} wall, photo writes over ${fmtS(toolStats.spanMs)}; ${toolStats.requests} Directory requests, ${toolStats.throttled} refused by the quota; ${toolLanded.google}/${N} landed (exit ${tool.code})`);
+  console.log(`    by kind: ${breakdown(toolStats)}`);
+  console.log(`  one at a time (delete + update, backoff): ${fmtS(loop.wallMs)} wall; ${loopStats.requests} requests, ${loopStats.throttled} refused; ${loopLanded.google}/${N} landed, ${loop.failed} gave up`);
+  console.log(`    by kind: ${breakdown(loopStats)}`);
+  console.log(`  the quota's floor for entra-photos' ${granted} granted requests: ${fmt(floorS, 1)} s (0: not quota-bound); loop / entra-photos: ${fmt(loop.wallMs / tool.wallMs)}x`);
+}
 try {
   const googleRepo = repoFor(['google']);
   const entraRepo = repoFor(['entra']);
   const bothRepo = repoFor(['entra', 'google']);
 
-  // 1 and 2: Google under the quota.
+  // 1 and 2: Google under the quota, a first load.
   await admin.reset();
   let since = await lastSeq();
   const tool = await runAction(googleRepo);
@@ -188,14 +228,41 @@ try {
   const loop = await oneAtATime();
   const loopStats = await googleStats(since);
   const loopLanded = await landed();
-  // The fixed windows allow `quota` requests each: R requests cannot end before window ⌈R/quota⌉ opens.
-  const granted = toolStats.requests - toolStats.throttled;
-  const floorS = (Math.ceil(granted / QUOTA.perMinutePerUser) - 1) * QUOTA.windowSeconds;
-  console.log(`\n1-2. ${N} photos to Google under ${QUOTA.perMinutePerUser} requests / ${QUOTA.windowSeconds} s`);
-  console.log(`  entra-photos (action): ${fmtS(tool.wallMs)} wall, photo writes over ${fmtS(toolStats.spanMs)}; ${toolStats.requests} Directory requests, ${toolStats.throttled} refused by the quota; ${toolLanded.google}/${N} landed (exit ${tool.code})`);
-  console.log(`  one at a time (delete + update, backoff): ${fmtS(loop.wallMs)} wall; ${loopStats.requests} requests, ${loopStats.throttled} refused; ${loopLanded.google}/${N} landed, ${loop.failed} gave up`);
-  console.log(`  the quota's floor for entra-photos' ${granted} granted requests: ${fmt(floorS, 1)} s (0: not quota-bound); loop / entra-photos: ${fmt(loop.wallMs / tool.wallMs)}x`);
+  report(`1-2. ${N} photos to Google under ${QUOTA.perMinutePerUser} requests / ${QUOTA.windowSeconds} s, a first load (no user holds a photo)`, { tool, toolStats, toolLanded, loop, loopStats, loopLanded });
   rows.push(['google, entra-photos', tool.wallMs], ['google, one at a time', loop.wallMs]);
+
+  // 1b and 2b: a replace. entra-photos' first apply sets the photos and keeps its record (not timed).
+  await admin.reset();
+  const replaceRepo = repoFor(['google'], 'google-replace');
+  const setup = await runAction(replaceRepo);
+  if (setup.code !== 0) console.log(setup.stdout);
+  writeRepo(replaceRepo, N, newPhotoOf, { header: headerFor(['google']), message: 'new photos' });
+  await emulator.http.json('POST', '/_emulator/google/config', { quota: QUOTA }); // fresh quota windows, photos kept
+  let before = await googlePhotos();
+  since = await lastSeq();
+  const replace = await runAction(replaceRepo, { fresh: false });
+  const replaceStats = await googleStats(since);
+  const replaceLanded = await landed(before);
+  if (replace.code !== 0) console.log(replace.stdout);
+  await admin.reset();
+  for (let i = 0; i < N; i++) {
+    const seeded = await emulator.http.request('PUT', `/_emulator/google/users/${encodeURIComponent(upn(i))}/photo?setBy=admin`, { headers: { 'content-type': 'application/octet-stream' }, body: photoOf(i) });
+    if (seeded.status >= 400) throw new Error(`seeding ${upn(i)}'s photo: ${seeded.status} ${seeded.body}`);
+  }
+  before = await googlePhotos();
+  since = await lastSeq();
+  const loopReplace = await oneAtATime(newPhotoOf);
+  const loopReplaceStats = await googleStats(since);
+  const loopReplaceLanded = await landed(before);
+  report(`1b-2b. ${N} photos replaced in Google under the same quota (every user holds an admin-set photo; entra-photos' record from that apply; landed = photos changed)`, {
+    tool: replace,
+    toolStats: replaceStats,
+    toolLanded: replaceLanded,
+    loop: loopReplace,
+    loopStats: loopReplaceStats,
+    loopLanded: loopReplaceLanded,
+  });
+  rows.push(['google replace, entra-photos', replace.wallMs], ['google replace, one at a time', loopReplace.wallMs]);
 
   // 3: both at once vs each alone.
   await admin.reset();
