@@ -69,6 +69,7 @@
  */
 import { UserError } from '../core/errors.js';
 import { classifyHttpFailure, failureName, type PacingClassifier } from './failure.js';
+import { hintlessRetryAt, narrowWindow, type WindowBounds } from './hintless.js';
 import { backoffDelayMs } from './retry.js';
 
 export interface WritePacerOptions {
@@ -105,7 +106,10 @@ export interface WritePacerOptions {
   /** Backoff for 5xx/network errors: first ceiling (default 250 ms) and cap (default 30 s). */
   baseDelayMs?: number;
   maxDelayMs?: number;
-  /** Wait after a 429 that carries no Retry-After; default 1 s (doubling per consecutive 429). */
+  /**
+   * After a refusal without a hint (no Retry-After), the shortest wait before the next try; default
+   * 1 s (then an eighth of the time waited so far, up to 10 s: see 6. above and hintless.ts).
+   */
   defaultThrottleDelayMs?: number;
   /** Observer for logs: throttling, retries, rate changes. */
   onEvent?: (event: PacerEvent) => void;
@@ -163,6 +167,8 @@ interface Job {
   /** Current attempt: when it started, whether it was a probe. */
   startedAt: number;
   probe: boolean;
+  /** Whether it was sent past a window's quota learned without hints, to confirm the window closes there. */
+  check: boolean;
   /** Requests in flight when it started, itself included. */
   inFlightAtStart: number;
   resolve: (value: unknown) => void;
@@ -190,6 +196,8 @@ interface CongestionEvent {
   reason: string | undefined;
   /** Retry-After (ms) of the first refusal. */
   firstWaitMs: number;
+  /** Whether the refusals said when to come back (else their "targets" are only our own waits). */
+  hinted: boolean;
   /** Whether the event is a known window's opening come later than we thought (see #estimate). */
   resync: boolean;
   /** Rate state before the event (restored if it turns out to be a storm). */
@@ -211,6 +219,21 @@ interface WindowModel {
   sent: number;
   /** Openings passed since the period was last measured or corrected. */
   opened: number;
+  /**
+   * Learned without hints (see hintless.ts): `nextOpen` is the earliest the next opening may be,
+   * `surelyOpenAt` the latest (the period's upper bound `hiMs`). Its first request goes alone.
+   */
+  hintless?: { hiMs: number; surelyOpenAt: number };
+}
+
+/** Refusals without a hint, since the first of them, until a request is admitted again. */
+interface HintlessSpell {
+  since: number;
+  /** The cycle (since the last opening) the refusals ended: its successes are the window's quota. */
+  cycleStart: number;
+  /** When the last refused request started: the window was still closed then. */
+  lastRefusedStart: number;
+  refusedProbes: number;
 }
 
 const attemptsByError = new WeakMap<object, number>();
@@ -266,6 +289,8 @@ const QUIET_GAIN = 1.25;
 const PROBE_HONOURED = 4;
 const PROBE_BACKOFF = 1.5;
 const PROBE_MAX_MS = 10_000;
+/** Refused probes without a hint before their end is read as a window's opening (a bucket refills within the first). */
+const HINTLESS_WINDOW_PROBES = 2;
 /** Early warning: the first one cuts the rate to this share of the ramp's. */
 const WARNING_FIRST_CUT = 0.5;
 /** Early warning: level samples kept for the fit (the first one always). */
@@ -311,7 +336,9 @@ export class WritePacer {
   #needProbe = false;
   #probeInFlight = false;
   #refusedProbes = 0;
-  #consecutiveThrottles = 0;
+  /** Refusals without a hint going on, and a fixed window's period as bounded by them (null: not such a window). */
+  #spell: HintlessSpell | undefined;
+  #windowBounds: WindowBounds | undefined | null;
   #lastReactionAt = Number.NEGATIVE_INFINITY;
   #event: CongestionEvent | undefined;
   #cycleStart: number | undefined;
@@ -397,7 +424,7 @@ export class WritePacer {
       return Promise.reject(new PacerCancelledError(label));
     }
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ task, label, attempts: 0, startedAt: 0, probe: false, inFlightAtStart: 0, resolve: resolve as (value: unknown) => void, reject });
+      this.#queue.push({ task, label, attempts: 0, startedAt: 0, probe: false, check: false, inFlightAtStart: 0, resolve: resolve as (value: unknown) => void, reject });
       this.#pump();
     });
   }
@@ -489,14 +516,21 @@ export class WritePacer {
       const window = this.#window;
       let burst = false;
       if (window) {
-        if (now >= window.nextOpen) {
-          const periods = Math.floor((now - window.nextOpen) / window.periodMs) + 1;
+        // A window learned without hints opens where a request is admitted again (#onHintlessAdmitted),
+        // or, with nothing refused meanwhile, once it surely has.
+        const hintless = window.hintless;
+        if (hintless ? !this.#spell && now >= hintless.surelyOpenAt : now >= window.nextOpen) {
+          const periods = Math.floor((now - (hintless?.surelyOpenAt ?? window.nextOpen)) / window.periodMs) + 1;
           window.nextOpen += periods * window.periodMs;
+          if (hintless) hintless.surelyOpenAt += periods * hintless.hiMs;
           window.opened += periods;
           window.sent = 0;
         }
-        if (!this.#needProbe && window.sent >= Math.max(1, Math.floor(window.quota * WINDOW_BUDGET))) {
-          this.#wakeAt(window.nextOpen);
+        // Without hints, one request past the quota: its refusal says the window closed where we
+        // thought (and starts the wait for the next opening); its admission, that it is no such window.
+        const budget = Math.max(1, Math.floor(window.quota * WINDOW_BUDGET)) + (hintless ? 1 : 0);
+        if (!this.#needProbe && window.sent >= budget) {
+          this.#wakeAt(hintless?.surelyOpenAt ?? window.nextOpen);
           break;
         }
         burst = true;
@@ -512,16 +546,17 @@ export class WritePacer {
         this.#needProbe = false;
         this.#probeInFlight = true;
         // Answers that came in since the 429s complete the event's measurement; a new cycle begins.
-        if (this.#event && this.#refusedProbes === 0) this.#estimate(this.#event, now, false);
+        if (this.#event && this.#refusedProbes === 0 && !this.#window?.hintless) this.#estimate(this.#event, now, false);
         this.#cycleStart = now;
       }
       this.#cycleStart ??= now;
       this.#firstStartAt ??= now;
+      const check = !probe && this.#window?.hintless !== undefined && this.#window.sent === this.#window.quota;
       if (this.#window) this.#window.sent++; // (the probe's re-estimate may have replaced it)
       // A timer that fired late may catch up one interval (else the lateness is lost every time
       // and a busy event loop paces below the rate set); an idle spell is not saved up beyond that.
       this.#nextStartAt = Math.max(this.#nextStartAt, now - 1000 / rate) + 1000 / rate;
-      this.#start(this.#queue.shift()!, now, probe);
+      this.#start(this.#queue.shift()!, now, probe, check);
     }
     // The ramp grows only while work waits for the rate alone (not for the caller, a gate or the cap).
     this.#rampRunning = rateBound && this.#answered;
@@ -539,10 +574,11 @@ export class WritePacer {
     }, Math.max(0, Math.ceil(at - this.#now())));
   }
 
-  #start(job: Job, startedAt: number, probe: boolean): void {
+  #start(job: Job, startedAt: number, probe: boolean, check: boolean): void {
     job.attempts++;
     job.startedAt = startedAt;
     job.probe = probe;
+    job.check = check;
     this.#stats.attempts++;
     this.#inFlight++;
     job.inFlightAtStart = this.#inFlight;
@@ -573,7 +609,6 @@ export class WritePacer {
     this.#count('ok');
     this.#answered = true;
     this.#firstAnswerAt ??= now;
-    this.#consecutiveThrottles = 0;
     const rtt = now - job.startedAt;
     this.#rttMs = this.#rttMs === undefined ? rtt : this.#rttMs * 0.9 + rtt * 0.1;
     this.#okStarts.push(job.startedAt);
@@ -587,6 +622,14 @@ export class WritePacer {
     if (job.probe) {
       this.#probeInFlight = false;
       this.#refusedProbes = 0;
+    }
+    if (this.#spell && job.startedAt >= this.#spell.since) this.#onHintlessAdmitted(this.#spell, job, now);
+    else if (job.check && this.#window?.hintless) {
+      // Admitted past the quota: the refusals were not a fixed window's (a storm that ended, a
+      // limit that rose). Pace as before the window was assumed, and stop assuming one.
+      this.#window = undefined;
+      this.#windowBounds = null;
+      this.#emitRate('no fixed window after all (admitted past its quota)');
     }
     this.#onUsage(throttleUsageOf(value), now);
   }
@@ -719,11 +762,21 @@ export class WritePacer {
 
   #onThrottled(job: Job, retryAfterSeconds: number | undefined, requeue: boolean): void {
     const now = this.#now();
-    this.#consecutiveThrottles++;
-    const waitMs =
-      retryAfterSeconds !== undefined
-        ? retryAfterSeconds * 1000
-        : (this.#options.defaultThrottleDelayMs ?? 1000) * 2 ** Math.min(5, this.#consecutiveThrottles - 1);
+    let waitMs: number;
+    if (retryAfterSeconds !== undefined) {
+      waitMs = retryAfterSeconds * 1000;
+      // The server names its moments now: read them (#estimate) rather than guess a window.
+      if (this.#window?.hintless) this.#window = undefined;
+    } else {
+      const spell = (this.#spell ??= { since: now, cycleStart: this.#cycleStart ?? job.startedAt, lastRefusedStart: job.startedAt, refusedProbes: 0 });
+      spell.lastRefusedStart = Math.max(spell.lastRefusedStart, job.startedAt);
+      if (job.probe) spell.refusedProbes++;
+      const window = this.#window?.hintless ? this.#window : undefined;
+      const span = window ? { opensAt: window.nextOpen, surelyOpenAt: window.hintless!.surelyOpenAt } : undefined;
+      waitMs = hintlessRetryAt(now, spell.since, span, this.#options.defaultThrottleDelayMs ?? 1000, PROBE_MAX_MS) - now;
+    }
+    /** A window learned without hints explains this refusal (closed until its next opening): no estimate from it. */
+    const windowKnown = retryAfterSeconds === undefined && this.#window?.hintless !== undefined;
     this.#emit({ type: 'throttled', label: job.label, attempt: job.attempts, retryAfterSeconds, gateMs: Math.round(waitMs) });
 
     if (job.probe) {
@@ -731,11 +784,12 @@ export class WritePacer {
       // (undo the cut the storm's first refusals caused); wait as told, longer after a few.
       this.#probeInFlight = false;
       this.#refusedProbes++;
-      if (this.#refusedProbes === 1) {
+      if (this.#refusedProbes === 1 && !windowKnown) {
         if (this.#event) this.#restore(this.#event.before);
-        this.#emitRate('storm');
+        this.#emitRate(retryAfterSeconds === undefined ? 'refused without a hint: probing' : 'storm');
       }
-      const extra = this.#refusedProbes - PROBE_HONOURED;
+      // (Without a hint the wait already grows with the time refused: see hintlessRetryAt.)
+      const extra = retryAfterSeconds === undefined ? 0 : this.#refusedProbes - PROBE_HONOURED;
       const wait = extra > 0 ? Math.max(waitMs, Math.min(PROBE_MAX_MS, waitMs * PROBE_BACKOFF ** extra)) : waitMs;
       this.#setGate(now + wait, now);
       this.#lastReactionAt = now;
@@ -745,7 +799,7 @@ export class WritePacer {
 
     // Refused on arrival: answered much faster than a write is.
     const fast = this.#rttMs !== undefined && now - job.startedAt < this.#rttMs * FAST_SHARE;
-    if (this.#onConcurrencyRefusal(job, waitMs, requeue, now, fast)) return;
+    if (!windowKnown && this.#onConcurrencyRefusal(job, waitMs, requeue, now, fast)) return;
     this.#setGate(now + waitMs, now);
     if (requeue) this.#queue.unshift(job);
     if (job.startedAt >= this.#lastReactionAt || !this.#event) {
@@ -766,18 +820,56 @@ export class WritePacer {
         scheduleClean: true,
         reason: undefined,
         firstWaitMs: waitMs,
+        hinted: retryAfterSeconds !== undefined,
         resync: false,
         before: { mode: this.#mode, rampLog2: this.#rampLog2, pacedRate: this.#pacedRate, window: this.#window ? { ...this.#window } : undefined },
       };
-      this.#estimate(this.#event, now, true);
+      if (!windowKnown) this.#estimate(this.#event, now, true);
     } else {
       const event = this.#event;
       event.targets.push(now + waitMs);
       event.refusedAt.push(now);
       event.concurrencyLike &&= fast;
       event.fewestRefusedInFlight = Math.min(event.fewestRefusedInFlight, job.inFlightAtStart);
-      this.#estimate(event, now, false);
+      if (!windowKnown) this.#estimate(event, now, false);
     }
+  }
+
+  /**
+   * A request admitted after refusals without a hint: they are over. If they lasted (at least
+   * HINTLESS_WINDOW_PROBES probes refused: longer than a bucket takes to refill) or a window is
+   * known, they were a fixed window's closing: the opening found bounds its period (narrowWindow:
+   * windows back to back from our first request), and what the cycle before them admitted is its
+   * quota. From here its quota goes out at each opening (as for a window read from Retry-After),
+   * its first request alone at the earliest moment the opening may come.
+   */
+  #onHintlessAdmitted(spell: HintlessSpell, job: Job, now: number): void {
+    this.#spell = undefined;
+    const known = this.#window?.hintless !== undefined;
+    if (this.#windowBounds === null || this.#firstStartAt === undefined || (!known && spell.refusedProbes < HINTLESS_WINDOW_PROBES)) return;
+    let quota = 0;
+    for (const at of this.#okStarts) if (at >= spell.cycleStart && at < spell.since) quota++;
+    if (quota < 1) return;
+    const narrowed = narrowWindow(this.#windowBounds, this.#firstStartAt, spell.lastRefusedStart, job.startedAt, (this.#rttMs ?? 100) * FAST_SHARE);
+    if (!narrowed) {
+      this.#windowBounds = null;
+      this.#window = undefined;
+      this.#emitRate('no fixed window (its openings fit no one period)');
+      return;
+    }
+    const { bounds, opening } = narrowed;
+    this.#windowBounds = bounds;
+    const next = opening + 1;
+    this.#window = {
+      periodMs: bounds.loMs,
+      quota,
+      nextOpen: bounds.anchor + next * bounds.loMs,
+      sent: 1, // this request
+      opened: 0,
+      hintless: { hiMs: bounds.hiMs, surelyOpenAt: bounds.anchor + next * bounds.hiMs },
+    };
+    this.#refillEstimate = quota / ((bounds.loMs + bounds.hiMs) / 2000);
+    this.#emitRate(`window without hints (${quota} per ${round(bounds.loMs / 1000)}–${round(bounds.hiMs / 1000)} s)`);
   }
 
   /**
@@ -874,7 +966,7 @@ export class WritePacer {
     const slope = comebackSlope(event.refusedAt, event.targets);
     const tolerance = this.#window ? Math.max(SAME_TARGET_MS, this.#window.periodMs * WINDOW_JITTER_SHARE) : SAME_TARGET_MS;
     const oneMoment = sameMoment || (slope !== undefined && slope < WINDOW_MAX_SLOPE) || (this.#window !== undefined && targets[targets.length - 1]! - targets[0]! <= tolerance);
-    const windowLike = oneMoment && distant;
+    const windowLike = event.hinted && oneMoment && distant;
     // A schedule read far above what the cycle admitted is jitter read as slots (a bucket's
     // admissions over the cycle include its burst, so they are above its rate, not below).
     const cycleMeasured = ok >= CYCLE_MIN_OK && cycleMs >= CYCLE_MIN_MS ? ok / (cycleMs / 1000) : undefined;
@@ -885,7 +977,7 @@ export class WritePacer {
       this.#cap = mostOkInFlight;
       this.#capAt = now;
       reason = 'concurrency limit';
-    } else if (this.#window && (event.resync || this.#lateOpening(this.#window, opening))) {
+    } else if (event.hinted && this.#window && (event.resync || this.#lateOpening(this.#window, opening))) {
       // A known window whose opening came later than we thought (its period was read a little
       // short: the first answer, which dates the first window, came back through the same jitter):
       // the requests sent at our opening were refused, told to come back a little later. Take the

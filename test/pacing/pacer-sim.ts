@@ -6,13 +6,22 @@
 import { vi } from 'vitest';
 import { TokenBucket, formatRetryAfter } from '../../src/emulator/throttle.js';
 import type { ThrottleConfig } from '../../src/emulator/options.js';
+import { PerUserQuota } from '../../src/emulator/google/quota.js';
 import { GraphError } from '../../src/target/entra/index.js';
-import { WritePacer } from '../../src/pacing/index.js';
+import { GoogleApiError, classifyGoogleFailure } from '../../src/target/google/errors.js';
+import { WritePacer, pacingClassifierOf } from '../../src/pacing/index.js';
 import type { WritePacerOptions } from '../../src/pacing/index.js';
 
 export interface SimTenant {
   /** Throttle shape, as the emulator takes it; null = no throttling. */
   throttle: Partial<ThrottleConfig> | null;
+  /**
+   * Google's per-user quota instead (the Google emulator's PerUserQuota: `perWindow` requests per
+   * fixed window of `windowSeconds` from the first request), decided on arrival as the Google
+   * emulator does: a refusal comes back at once as 403 userRateLimitExceeded WITHOUT Retry-After,
+   * read through Google's classifier (throttled, no hint); an admitted write answers after the latency.
+   */
+  quota?: { perWindow: number; windowSeconds: number };
   /** App-wide cap on requests in flight (refused on arrival with Retry-After 1 s, as the emulator's gate); 0 = none. */
   maxConcurrent?: number;
   /** How long such a refusal takes to come back (ms; default 1: on arrival). */
@@ -58,6 +67,7 @@ export async function simulate(n: number, tenant: SimTenant, pacerOptions: Write
     const clock = () => Date.now();
     const t0 = clock();
     const shape = tenant.throttle ? new TokenBucket({ ...DEFAULTS, ...tenant.throttle }, clock) : undefined;
+    const quota = tenant.quota ? new PerUserQuota({ perMinutePerUser: tenant.quota.perWindow, windowSeconds: tenant.quota.windowSeconds }) : undefined;
     const random = seeded(tenant.seed ?? 7);
     let serverInFlight = 0;
     let clientInFlight = 0;
@@ -79,6 +89,22 @@ export async function simulate(n: number, tenant: SimTenant, pacerOptions: Write
             reject(throttledError(1));
           }, tenant.concurrencyRefusalMs ?? 1),
         );
+      }
+      if (quota) {
+        const decision = quota.take('caller', clock());
+        const latency = decision.allowed ? Math.max(0, tenant.latencyMs + (random() * 2 - 1) * tenant.spreadMs) : 1;
+        return new Promise((resolve, reject) => {
+          setTimeout(() => {
+            done(0);
+            if (decision.allowed) {
+              decision.release();
+              lastOk = clock();
+            }
+            const answer = (): void => (decision.allowed ? resolve({ throttleUsage: undefined }) : reject(new GoogleApiError(403, 'userRateLimitExceeded', '403 userRateLimitExceeded: User Rate Limit Exceeded')));
+            if (tenant.answerJitterMs) setTimeout(answer, random() * tenant.answerJitterMs);
+            else answer();
+          }, latency);
+        });
       }
       serverInFlight++;
       const latency = Math.max(0, tenant.latencyMs + (random() * 2 - 1) * tenant.spreadMs);
@@ -105,6 +131,7 @@ export async function simulate(n: number, tenant: SimTenant, pacerOptions: Write
     const pacer = new Pacer({
       now: clock,
       random,
+      ...(quota ? { classify: pacingClassifierOf({ classifyFailure: classifyGoogleFailure }) } : {}),
       ...pacerOptions,
       onEvent: (event) => {
         if (event.type === 'rate') rateEvents.push(`${((clock() - t0) / 1000).toFixed(2)}s ${event.reason} → ${event.rate}/s (R≈${event.refillEstimate})`);
