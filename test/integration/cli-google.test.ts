@@ -148,4 +148,21 @@ describe('the CLI with --target google (dist/cli.js)', { timeout: 90_000 }, () =
       await emulator.google.admin.setConfig({ attributeCondition: "assertion.repository == 'contoso/photos'" });
     }
   });
+  it('dropping google from targets: the plan says Google stops being updated (its record stays), and an Entra apply says Google was applied before', async () => {
+    const base = await commit('version: 1\ntargets: [entra, google]\nusers:\n  - user: ada.lovelace@contoso.edu\n    photo: p0.jpg\n');
+    const head = await commit('version: 1\nusers:\n  - user: ada.lovelace@contoso.edu\n    photo: p0.jpg\n');
+    const planned = await runCli(['plan', '--repo', repo, '--base', base, '--head', head]);
+    expect(planned.code).toBe(0);
+    expect(planned.stdout).toContain('! google is no longer in targets: (manifests/staff.yaml:2 in the base). After the merge entra-photos stops updating Google Workspace: the photos already there stay as they are, and its record (tag entra-photos/google/applied/ENV) is kept.');
+    expect(planned.stdout).toContain('apply with --prune (that removes them from every declared target)');
+
+    const entraEnv = Object.fromEntries(Object.entries(emulator.env).filter(([name]) => !name.startsWith('ENTRA_PHOTOS_GOOGLE_')));
+    const applied = await runCli(['apply', '--repo', repo, '--remote', 'none', '--environment', 'production', '--dry-run'], { ...entraEnv, ...cliEnv() });
+    if (process.env.SHOW_OUTPUT) console.log(applied.stdout, applied.stderr);
+    expect(applied.code).toBe(0);
+    // The records the earlier tests left: Google was applied in production and in storm.
+    expect(applied.stdout.match(/google is not in this revision's targets/g)).toHaveLength(1);
+    expect(applied.stdout).toContain("google is not in this revision's targets: (it has no targets:, so Entra alone), but it was applied before (entra-photos/google/applied/production, entra-photos/google/applied/storm). This run does not update Google Workspace");
+    expect(git(repo, 'for-each-ref', '--format=%(refname)', 'refs/tags/entra-photos/google/applied/')).toContain('production');
+  });
 });
