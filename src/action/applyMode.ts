@@ -3,7 +3,8 @@ import { DIRECT_LOG, actionProgress, logInfo, type LogChannel } from './log.js';
 import { applyRevision, type ApplyResult } from '../apply/apply.js';
 import { declaredTargets, type DeclaredTargets } from '../validate/declaredTargets.js';
 import { mdText } from '../report/markdown.js';
-import { TARGET_TITLES } from '../report/plan.js';
+import { TARGET_TITLES, undeclaredTargetNote } from '../report/plan.js';
+import { undeclaredAppliedTargets } from '../plan/targetChanges.js';
 import type { TargetInput } from '../target/index.js';
 import { environmentClaim } from '../core/oidcToken.js';
 import { provenanceFromEnv } from '../apply/ledger.js';
@@ -22,6 +23,8 @@ import { cancellation, connectFromWorkflow, refusePullRequests, requireOidcToken
  */
 export async function runApply(settings: ActionSettings): Promise<void> {
   const declared = await declaredTargets(settings.repoPath);
+  // A target the head no longer declares is left as it is: said once, when it was applied before.
+  for (const undeclared of await undeclaredAppliedTargets(settings.repoPath, declared.names, await defaultRemote(settings.repoPath))) logInfo(undeclaredTargetNote(undeclared, declared));
   // A repository without targets: (or with [entra]) runs exactly as it always did.
   if (!declared.at || (declared.names.length === 1 && declared.names[0] === 'entra')) return runEntraApply(settings);
   await runTargetsApply(settings, declared);
