@@ -8,11 +8,16 @@
 // request log; the minimum is what the shape allows at best (defined per shape below). The same
 // runs with the pacer before issue 12 (bench/lib/previous-pacer.ts) side by side, unless --quick.
 // Where nothing throttles, the pacer is compared with a one-request-at-a-time loop.
+// Google's per-minute quota (issue 16): photo updates through the Google target's Directory client
+// (keyless sign-in, fetch) to the same emulator's Directory API under its per-user quota (fixed
+// windows from the first request, 403 userRateLimitExceeded, no Retry-After), paced with Google's
+// classifier; their own N (the minute's 2,400 needs 6,000 writes to show two waits). The previous
+// pacer reads no Google errors, so these rows have this pacer only.
 //
 // Runs the sources, not dist/ (Node 24 strips the types; bench/lib/ts-hooks.mjs maps .js → .ts).
 // Bounded: a fixed number of uploads per run, attempts bounded by the pacer, and a watchdog.
 //
-// Usage: npm run bench:pacing [-- --quick] [-- --n 600] [-- --only window] [-- --verbose (the pacer's rate changes)]
+// Usage: npm run bench:pacing [-- --quick] [-- --n 600] [-- --only window] [-- --only google] [-- --verbose (the pacer's rate changes)]
 //        [-- --ramp-doubling-seconds 1.75 (this pacer's rampDoublingSeconds; default: the pacer's own)]
 import { spawn } from 'node:child_process';
 import { availableParallelism, cpus } from 'node:os';
@@ -30,13 +35,16 @@ const LATENCY = { medianMs: 100, spreadMs: 50 };
 const SEQUENTIAL_PUTS = 40;
 const ROOT = path.resolve(import.meta.dirname, '..');
 const HOOKS = path.join(ROOT, 'bench', 'lib', 'ts-hooks.mjs');
-const WATCHDOG_MS = 10 * 60_000;
+const WATCHDOG_MS = 20 * 60_000;
 
 async function main() {
   const { connectTenant, createCredential, cloudEndpoints } = await import('../src/target/entra/index.ts');
   const { WritePacer } = await import('../src/pacing/index.ts');
   const { WritePacer: PreviousPacer } = await import('./lib/previous-pacer.ts');
   const { EmulatorAdminClient } = await import('../src/emulator/admin-client.ts');
+  const { GoogleEmulatorAdminClient } = await import('../src/emulator/google/admin-client.ts');
+  const { GoogleDirectoryClient, GoogleKeylessAuth, classifyGoogleFailure } = await import('../src/target/google/index.ts');
+  const { pacingClassifierOf } = await import('../src/pacing/index.ts');
 
   const bucket = { burst: 60, refillPerSecond: 40, countRejected: true, appliesTo: 'writes', maxConcurrent: 0 };
   /**
@@ -87,6 +95,18 @@ async function main() {
       // emulator's own time on this machine).
       minimum: (_, puts) => (N * puts.meanOkMs) / 1000 / 4,
     },
+    ...[
+      { perWindow: 60, windowSeconds: 10, n: 300 },
+      { perWindow: 2400, windowSeconds: 60, n: 6000 },
+    ].map((quota) => ({
+      name: `google per-minute window ${quota.perWindow}/${quota.windowSeconds} s`,
+      params: `Google Directory quota ${quota.perWindow} per ${quota.windowSeconds} s per caller, fixed windows from the first request, 403 userRateLimitExceeded without Retry-After`,
+      throttle: null,
+      google: quota,
+      n: quota.n,
+      // The last window opens ⌈N/Q⌉ − 1 windows after the first request; its last write takes a latency.
+      minimum: (_, puts) => (Math.ceil(quota.n / quota.perWindow) - 1) * quota.windowSeconds + puts.meanOkMs / 1000,
+    })),
   ].filter((shape) => !values.only || shape.name.includes(values.only) || shape.name === 'none');
 
   console.log(
@@ -94,7 +114,7 @@ async function main() {
       (RAMP_DOUBLING_SECONDS !== undefined ? `, this pacer's rampDoublingSeconds ${RAMP_DOUBLING_SECONDS}` : ''),
   );
 
-  const users = Array.from({ length: N }, (_, i) => ({ id: userId(i), userPrincipalName: `u${i}@bench.contoso.edu`, displayName: `User ${i}` }));
+  const users = Array.from({ length: Math.max(N, ...shapes.map((shape) => shape.n ?? 0)) }, (_, i) => ({ id: userId(i), userPrincipalName: `u${i}@bench.contoso.edu`, displayName: `User ${i}` }));
   const emulator = await startSrcEmulator({ users, latency: LATENCY, throttle: false, requestLogLimit: 200_000 });
   const watchdog = setTimeout(() => {
     console.error(`pacing bench: still running after ${WATCHDOG_MS / 60_000} min, stopping`);
@@ -105,6 +125,18 @@ async function main() {
   try {
     tls.setDefaultCACertificates([...tls.getCACertificates('default'), emulator.info.caCertPem]);
     const admin = new EmulatorAdminClient(emulator.info.adminUrl, emulator.info.caCertPem);
+    const googleAdmin = new GoogleEmulatorAdminClient(emulator.info.adminUrl, emulator.info.caCertPem);
+    const googleAuth = new GoogleKeylessAuth({
+      ...emulator.info.google,
+      getIdToken: async (audience) => {
+        const { ACTIONS_ID_TOKEN_REQUEST_URL: url, ACTIONS_ID_TOKEN_REQUEST_TOKEN: token } = emulator.info.env;
+        const response = await fetch(`${url}&audience=${encodeURIComponent(audience)}`, { headers: { Authorization: `Bearer ${token}` } });
+        return (await response.json()).value;
+      },
+    });
+    const google = new GoogleDirectoryClient({ auth: googleAuth, endpoint: emulator.info.google.endpoint });
+    await googleAuth.accessToken(); // signed in before any clock starts
+    const googleClassifier = pacingClassifierOf({ classifyFailure: classifyGoogleFailure });
     const endpoints = cloudEndpoints('global', { authorityHost: emulator.info.authorityHost, graphUrl: emulator.info.graphUrl });
     const credential = createCredential({
       tenantId: emulator.info.tenantId,
@@ -133,12 +165,17 @@ async function main() {
     let noneSeconds;
     let sequentialRate;
     for (const shape of shapes) {
-      for (const { name: pacerName, Pacer } of pacers) {
+      const n = shape.n ?? N;
+      for (const { name: pacerName, Pacer } of shape.google ? pacers.slice(0, 1) : pacers) {
         await admin.reset();
         await admin.setConfig({ throttle: shape.throttle, latency: LATENCY });
-        const run = await uploadAll(Pacer, tenant, jpeg, Pacer === WritePacer && RAMP_DOUBLING_SECONDS !== undefined ? { rampDoublingSeconds: RAMP_DOUBLING_SECONDS } : {});
+        if (shape.google) await googleAdmin.setConfig({ quota: { perMinutePerUser: shape.google.perWindow, windowSeconds: shape.google.windowSeconds, answer: 'userRateLimitExceeded' } });
+        const options = Pacer === WritePacer && RAMP_DOUBLING_SECONDS !== undefined ? { rampDoublingSeconds: RAMP_DOUBLING_SECONDS } : {};
+        const run = shape.google
+          ? await uploadAll(Pacer, n, (i) => google.putPhoto(users[i].userPrincipalName, jpeg), { ...options, classify: googleClassifier })
+          : await uploadAll(Pacer, n, (i) => tenant.putPhoto(userId(i), jpeg), options);
         const log = await admin.requests();
-        const puts = putStats(log);
+        const puts = putStats(log, shape.google ? 'google' : 'graph');
         const seconds = puts.seconds;
         if (shape.name === 'none' && pacerName === 'this pacer') noneSeconds = seconds;
         const minimum = shape.minimum(noneSeconds, puts);
@@ -146,7 +183,7 @@ async function main() {
           shape: shape.name,
           params: shape.params,
           pacer: pacerName,
-          n: N,
+          n,
           minimum,
           seconds,
           ratio: minimum ? seconds / minimum : undefined,
@@ -163,7 +200,7 @@ async function main() {
             `${puts.attempts} PUTs, ${puts.throttled} × 429 (${fmt(row.share)}%), ${run.failed} failed` +
             (run.stats.events !== undefined ? `, ${run.stats.events} congestion events, estimate ${run.stats.refillEstimate ?? '–'}/s` : ''),
         );
-        if (run.failed > 0 || puts.ok !== N) console.log(`  ! ${N - puts.ok} users without a successful PUT`);
+        if (run.failed > 0 || puts.ok !== n) console.log(`  ! ${n - puts.ok} users without a successful PUT`);
       }
       if (shape.name === 'none') {
         await admin.reset();
@@ -178,7 +215,7 @@ async function main() {
       }
     }
 
-    console.log('\n| shape | parameters | pacer | N | minimum s | time s | time / minimum | PUTs | 429s | % 429 | failed |');
+    console.log('\n| shape | parameters | pacer | N | minimum s | time s | time / minimum | PUTs | refused (429, 403) | % refused | failed |');
     console.log('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of rows) {
       const ratio = r.vsSequential !== undefined ? `${fmt(r.vsSequential, 1)}× a one-at-a-time loop (${fmt(sequentialRate, 1)} PUT/s)` : r.ratio !== undefined ? `${fmt(r.ratio, 3)}×` : '–';
@@ -192,30 +229,31 @@ async function main() {
 const userId = (i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
 const fmt = (x, d = 2) => (x === undefined || Number.isNaN(x) ? '–' : Number(x).toFixed(d));
 
-/** Feeds the pacer with a bounded lookahead, as apply does, and waits for every write. */
-async function uploadAll(Pacer, tenant, jpeg, options) {
+/** Feeds the pacer `n` writes (`put(i)`) with a bounded lookahead, as apply does, and waits for every one. */
+async function uploadAll(Pacer, n, put, options) {
   const started = performance.now();
   const pacer = new Pacer({
     ...options,
     ...(values.verbose ? { onEvent: (event) => event.type === 'rate' && console.log(`  ${((performance.now() - started) / 1000).toFixed(2)} s ${event.reason}: ${event.rate}/s, estimate ${event.refillEstimate ?? '–'}/s, cap ${event.concurrency}`) } : {}),
   });
   const results = [];
-  for (let i = 0; i < N; i++) {
+  for (let i = 0; i < n; i++) {
     await pacer.whenPendingBelow(64);
-    results.push(pacer.run(() => tenant.putPhoto(userId(i), jpeg), `u${i}`));
+    results.push(pacer.run(() => put(i), `u${i}`));
   }
   const settled = await Promise.allSettled(results);
   return { failed: settled.filter((r) => r.status === 'rejected').length, stats: pacer.stats };
 }
 
-/** Photo PUTs in the emulator's request log: count, 429s, first PUT → last successful PUT. */
-function putStats(requests) {
-  const puts = requests.filter((r) => r.api === 'graph' && r.method === 'PUT' && r.path.includes('/photo/'));
+/** Photo PUTs in the emulator's request log (Graph's or Google's): count, refusals, first PUT → last successful PUT. */
+function putStats(requests, api = 'graph') {
+  const photoPath = api === 'google' ? '/photos/thumbnail' : '/photo/';
+  const puts = requests.filter((r) => r.api === api && r.method === 'PUT' && r.path.includes(photoPath));
   const ok = puts.filter((r) => r.status === 200);
   const first = puts.length ? Math.min(...puts.map((r) => Date.parse(r.time))) : 0;
   const last = ok.length ? Math.max(...ok.map((r) => Date.parse(r.time) + r.durationMs)) : first;
   const meanOkMs = ok.reduce((sum, r) => sum + r.durationMs, 0) / Math.max(1, ok.length);
-  return { attempts: puts.length, ok: ok.length, throttled: puts.filter((r) => r.status === 429).length, seconds: (last - first) / 1000, meanOkMs };
+  return { attempts: puts.length, ok: ok.length, throttled: puts.filter((r) => r.status === 429 || r.status === 403).length, seconds: (last - first) / 1000, meanOkMs };
 }
 
 /** Starts src/emulator in a child process (bench/lib/src-emulator.mjs) and reads what it prints. */

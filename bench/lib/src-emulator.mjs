@@ -5,8 +5,10 @@
 const { startEmulator } = await import('../../src/emulator/index.ts');
 const options = JSON.parse(process.argv[2] ?? '{}');
 const emulator = await startEmulator(options);
-const { url, graphUrl, authorityHost, tenantId, clientId, adminUrl, caCertPem, caCertPath } = emulator;
-process.stdout.write(`${JSON.stringify({ url, graphUrl, authorityHost, tenantId, clientId, adminUrl, caCertPem, caCertPath, pid: process.pid })}\n`);
+const { url, graphUrl, authorityHost, tenantId, clientId, adminUrl, caCertPem, caCertPath, env } = emulator;
+// (env and google: what the Google target's keyless sign-in needs, for bench:pacing's Google shapes.)
+const { endpoint, workloadIdentityProvider, serviceAccount } = emulator.google;
+process.stdout.write(`${JSON.stringify({ url, graphUrl, authorityHost, tenantId, clientId, adminUrl, caCertPem, caCertPath, env, google: { endpoint, workloadIdentityProvider, serviceAccount }, pid: process.pid })}\n`);
 let stopping = false;
 const stop = async () => {
   if (stopping) return;

@@ -179,6 +179,68 @@ describe('WritePacer against each throttle shape (virtual time, 600 writes, 100 
   });
 });
 
+describe("WritePacer under Google's per-minute quota: a fixed window, refused without Retry-After (issue 16)", () => {
+  // Google's Directory API: so many requests per minute per caller, 403 userRateLimitExceeded, no
+  // Retry-After. Played by the Google emulator's own quota (fixed windows from the first request,
+  // decided on arrival, refused at once), read through Google's classifier. Before issue 16 the
+  // pacer waited 1, 2, 4 … 32 s after such refusals and overshot each reopening by up to half the
+  // wait: 1.025–1.062× at 60 per 10 s (up to 2.3× through 20 ms of answer jitter), 1.25–1.28× at
+  // 2,400 per 60 s. Now it probes at an eighth of the time waited and learns the window's period
+  // from when refused and admitted requests started (src/pacing/hintless.ts). Minimum: the last
+  // window opens ⌈N/Q⌉ − 1 windows after the first request, and its writes take a latency.
+  const quota = (perWindow: number, windowSeconds: number, answerJitterMs = 0): Omit<SimTenant, 'seed'> => ({ throttle: null, quota: { perWindow, windowSeconds }, ...LATENCY, answerJitterMs });
+  const minimum = (n: number, perWindow: number, windowSeconds: number) => (Math.ceil(n / perWindow) - 1) * windowSeconds + LATENCY.latencyMs / 1000;
+
+  it('60 per 10 s, 300 writes: within 1.05× of the minimum (was 1.06×), the window learned, a few refusals per window', async () => {
+    for (const run of await runSeeds(quota(60, 10), 300)) {
+      expect(run.failed).toBe(0);
+      expect(run.elapsedMs / 1000 / minimum(300, 60, 10)).toBeLessThan(1.05);
+      // The first closing costs a probe a second until the reopening (8 of the 10 s are left);
+      // each later one the request past the quota (the check) and a few probes across the span
+      // the opening may still be in: 18–21 over 20 seeds.
+      expect(run.throttled).toBeLessThanOrEqual(25);
+      expect(run.rateEvents.join('\n')).toContain('window without hints (60 per');
+    }
+  });
+
+  it('60 per 10 s through 20 ms of answer jitter: the same (was up to 2.3×)', async () => {
+    for (const run of await runSeeds(quota(60, 10, 20), 300)) {
+      expect(run.failed).toBe(0);
+      expect(run.elapsedMs / 1000 / minimum(300, 60, 10)).toBeLessThan(1.05);
+      expect(run.throttled).toBeLessThanOrEqual(25);
+    }
+  });
+
+  it('2,400 per 60 s (Google\'s documented quota), 6,000 writes: within 1.06× (was 1.28×), under 1% refused', async () => {
+    for (const run of await runSeeds(quota(2400, 60), 6000)) {
+      expect(run.failed).toBe(0);
+      // Of the ~5 s over the minimum, ~3.75 s is the last window's 1,200 writes at 32 in flight.
+      expect(run.elapsedMs / 1000 / minimum(6000, 2400, 60)).toBeLessThan(1.06);
+      // About 24 probes over the 50 s left of the first minute (an eighth of the time waited
+      // apart), then a few per window.
+      expect(run.throttled).toBeLessThanOrEqual(40);
+      expect(share(run)).toBeLessThan(0.01);
+    }
+  });
+
+  it('a token bucket refusing without Retry-After: within 1.15× (waits that doubled per refusal gave up to 9×)', async () => {
+    const minimum = (N - BUCKET.burst) / BUCKET.refillPerSecond;
+    for (const run of await runSeeds({ throttle: { ...BUCKET, shape: 'token-bucket', earlyWarning: false }, retryAfter: false, ...LATENCY })) {
+      expect(run.failed).toBe(0);
+      expect(run.elapsedMs / 1000 / minimum).toBeLessThan(1.15);
+      expect(run.rateEvents.join('\n')).not.toContain('window without hints');
+    }
+  });
+
+  it('a 60 s storm refusing without Retry-After: probes an eighth of the time waited apart, its end noticed within 10 s', async () => {
+    const run = await simulate(60, { throttle: { shape: 'storm', stormSeconds: 60 }, retryAfter: false, ...LATENCY, seed: 3 });
+    expect(run.failed).toBe(0);
+    // 2 at the start, 8 probes a second apart, then growing ×9/8: 25 over the minute.
+    expect(run.throttled).toBeLessThanOrEqual(30);
+    expect(run.elapsedMs).toBeLessThan(60_000 + 10_000 + 2_000);
+  });
+});
+
 describe('scheduleRate: the server rate read from Retry-After targets', () => {
   const at = (start: number, step: number, count: number) => Array.from({ length: count }, (_, i) => start + i * step);
 

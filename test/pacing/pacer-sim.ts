@@ -22,6 +22,8 @@ export interface SimTenant {
    * read through Google's classifier (throttled, no hint); an admitted write answers after the latency.
    */
   quota?: { perWindow: number; windowSeconds: number };
+  /** false: the throttle's refusals carry no Retry-After (a 429 with no hint); default: they do. */
+  retryAfter?: false;
   /** App-wide cap on requests in flight (refused on arrival with Retry-After 1 s, as the emulator's gate); 0 = none. */
   maxConcurrent?: number;
   /** How long such a refusal takes to come back (ms; default 1: on arrival). */
@@ -118,7 +120,7 @@ export async function simulate(n: number, tenant: SimTenant, pacerOptions: Write
               const usage = shape?.usage() ?? 0;
               resolve({ throttleUsage: usage > 0.8 ? Number(usage.toFixed(2)) : undefined });
             } else {
-              reject(throttledError(decision.retryAfterSeconds));
+              reject(throttledError(tenant.retryAfter === false ? undefined : decision.retryAfterSeconds));
             }
           };
           if (decision.allowed) lastOk = clock();
@@ -176,12 +178,12 @@ export async function simulate(n: number, tenant: SimTenant, pacerOptions: Write
   }
 }
 
-function throttledError(retryAfterSeconds: number): GraphError {
+function throttledError(retryAfterSeconds: number | undefined): GraphError {
   return new GraphError({
     status: 429,
     code: 'TooManyRequests',
     graphMessage: 'Too many requests.',
-    retryAfterSeconds: Number(formatRetryAfter(retryAfterSeconds)),
+    retryAfterSeconds: retryAfterSeconds === undefined ? undefined : Number(formatRetryAfter(retryAfterSeconds)),
     method: 'PUT',
     path: '/v1.0/users/x/photo/$value',
   });
