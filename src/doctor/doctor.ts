@@ -238,7 +238,7 @@ async function googleChecks(manifests: WorktreeManifests, open: (() => PhotoTarg
     const pages = target.listSubjects()[Symbol.asyncIterator]();
     await pages.next();
     await pages.return?.();
-    report.ok.push('Google Workspace: signed in (GitHub OIDC → STS → the service account), users can be read');
+    report.ok.push('Google Workspace: signed in keylessly (GitHub OIDC → STS → IAM Credentials), users can be read');
   } catch (error) {
     report.problems.push(`Google Workspace: could not sign in or read users: ${(error as Error).message}`);
     return;

@@ -83,7 +83,7 @@ describe('the action, mode: doctor, with targets: [entra, google]', { timeout: 6
   it('with the google inputs: signs in to Google, reads users, resolves each manifest user, and passes', async () => {
     const run = await actionDoctor();
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(run.stdout).toContain('Google Workspace: signed in (GitHub OIDC → STS → the service account), users can be read');
+    expect(run.stdout).toContain('Google Workspace: signed in keylessly (GitHub OIDC → STS → IAM Credentials), users can be read');
     expect(run.stdout).toContain('All 2 manifest user(s) resolve to Google Workspace users');
     expect(run.stdout).toContain('All 2 manifest user(s) resolve'); // Entra's check ran too
     expect(run.stdout).toContain('Ready: no problems found.');

@@ -129,7 +129,7 @@ describe('the CLI with --target google (dist/cli.js)', { timeout: 90_000 }, () =
     const entraEnv = Object.fromEntries(Object.entries(emulator.env).filter(([name]) => !name.startsWith('ENTRA_PHOTOS_GOOGLE_')));
     const checked = await runCli(['doctor', '--repo', repo, ...googleFlags().slice(2)], { ...entraEnv, ...cliEnv() });
     if (process.env.SHOW_OUTPUT) console.log(checked.stdout, checked.stderr);
-    expect(checked.stdout).toContain('ok    Google Workspace: signed in (GitHub OIDC → STS → the service account), users can be read');
+    expect(checked.stdout).toContain('ok    Google Workspace: signed in keylessly (GitHub OIDC → STS → IAM Credentials), users can be read');
     // Alan has no Google account: named at his line.
     expect(checked.stdout).toMatch(/manifests\/staff\.yaml:6: user "alan\.turing@contoso\.edu" does not resolve in Google Workspace/);
     expect(checked.code).toBe(1);
