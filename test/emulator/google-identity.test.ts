@@ -150,6 +150,20 @@ describe('IAM Credentials', () => {
     expect(refused.status).toBe(403);
     expect(refused.body).toMatchObject({ error: { message: "Permission 'iam.serviceAccounts.signJwt' denied on resource (or it may not exist)." } });
   });
+
+  it('serviceAccountTokenCreator alone gives both calls (docs/setup-google.md: delegation needs only it); a role carrying neither gives none', async () => {
+    const config = await emulator.google.admin.config();
+    const members = config.bindings.flatMap((binding) => binding.members);
+    await emulator.google.admin.setConfig({ bindings: [{ role: 'roles/iam.serviceAccountTokenCreator', members }] });
+    expect((await post(saPath('generateAccessToken'), { scope: [DIRECTORY_SCOPE] }, await federatedToken())).status).toBe(200);
+    expect((await post(saPath('signJwt'), { payload: JSON.stringify({ sub: 'x' }) }, await federatedToken())).status).toBe(200);
+    // Only the roles Google documents as carrying the permissions count: not a basic role, not Service Account User.
+    for (const role of ['roles/owner', 'roles/iam.serviceAccountUser']) {
+      await emulator.google.admin.setConfig({ bindings: [{ role, members }] });
+      expect((await post(saPath('generateAccessToken'), { scope: [DIRECTORY_SCOPE] }, await federatedToken())).status).toBe(403);
+      expect((await post(saPath('signJwt'), { payload: JSON.stringify({ sub: 'x' }) }, await federatedToken())).status).toBe(403);
+    }
+  });
 });
 
 describe('OAuth2 jwt-bearer grant (domain-wide delegation)', () => {

@@ -49,10 +49,15 @@ export interface IdentitySettings {
   domainWideDelegation: GoogleDelegationGrant[];
 }
 
-/** Roles that carry each permission (the two roles the setup guides grant). */
+/**
+ * Roles that carry each permission, as docs/setup-google.md tells the admin to grant them: Token
+ * Creator carries both (Google's "Roles for service account authentication"); Workload Identity
+ * User carries getAccessToken, not signJwt. No other role counts (not a basic role: we could not
+ * confirm what Google's basic roles carry here, and our guide never grants one).
+ */
 const ROLES_WITH: Record<string, readonly string[]> = {
-  'iam.serviceAccounts.getAccessToken': ['roles/iam.workloadIdentityUser', 'roles/iam.serviceAccountTokenCreator', 'roles/owner'],
-  'iam.serviceAccounts.signJwt': ['roles/iam.serviceAccountTokenCreator', 'roles/owner'],
+  'iam.serviceAccounts.getAccessToken': ['roles/iam.workloadIdentityUser', 'roles/iam.serviceAccountTokenCreator'],
+  'iam.serviceAccounts.signJwt': ['roles/iam.serviceAccountTokenCreator'],
 };
 
 /** The STS request's fields, from JSON (camelCase, the REST reference) or a form (snake_case, as some libraries send). */
