@@ -59,6 +59,17 @@
  *    limit the ramp stops, the rate halves, and the refill rate is fitted from how the bucket's
  *    level moves against what was admitted (see #onUsage), usually without any 429. After a 429,
  *    a second of answers without the header (the bucket has room again) starts the ramp again.
+ * 6. Refusals without a hint (no Retry-After: the classifier's `throttled` with no
+ *    retryAfterSeconds, as Google's Directory API answers over its per-minute quota). The gate
+ *    holds 1 s, then one probe at a time, each an eighth of the time refused so far after the
+ *    last (1 s, up to 10 s), not doubling waits (1, 2 … 32 s overshot a minute's reopening by up
+ *    to half the wait; about 24 refusals over the 50 s left of a minute is the price). Refusals
+ *    that outlasted two probes and then ended read as a fixed window from our first request: its
+ *    quota what the cycle before them admitted, its period bounded by when the last refused and the
+ *    first admitted request started (hintless.ts), narrowed by each opening. Its quota then goes out
+ *    at each opening as above, the first request alone at the earliest moment the opening may come,
+ *    then a few probes across the span it may still be in; one request past the quota checks that
+ *    the window closes there (admitted: no such window, and none is assumed again).
  *
  * Retries: at most `maxAttempts` attempts per task (default 6), a 429 counting as one. 429 → back
  * in the queue (at the front; a refused probe at the back, so a long storm is spread over many
@@ -108,7 +119,7 @@ export interface WritePacerOptions {
   maxDelayMs?: number;
   /**
    * After a refusal without a hint (no Retry-After), the shortest wait before the next try; default
-   * 1 s (then an eighth of the time waited so far, up to 10 s: see 6. above and hintless.ts).
+   * 1 s (then an eighth of the time refused so far, up to 10 s: see 6. above and hintless.ts).
    */
   defaultThrottleDelayMs?: number;
   /** Observer for logs: throttling, retries, rate changes. */

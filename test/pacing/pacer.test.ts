@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EmulatorUserSeed, RunningEmulator } from '../../src/emulator/index.js';
 import { GraphError } from '../../src/target/entra/index.js';
 import { PacerCancelledError, WritePacer, attemptsOf } from '../../src/pacing/index.js';
+import { HINTLESS_WAIT_SHARE, hintlessRetryAt, narrowWindow } from '../../src/pacing/hintless.js';
 import type { TenantClient } from '../../src/target/entra/index.js';
 import type { PacerEvent } from '../../src/pacing/index.js';
 import { clientFor, jpeg, startTrustedEmulator } from '../target/entra/helpers.js';
@@ -124,4 +125,78 @@ describe('WritePacer against the emulator', () => {
     const state = await emulator.admin.state();
     expect(state.users.filter((user) => user.photo).length).toBe(fulfilled);
   }, 20_000);
+});
+
+describe('refusals without a hint (no Retry-After): src/pacing/hintless.ts', () => {
+  describe('hintlessRetryAt: when the next probe goes', () => {
+    it('no window known: 1 s at first, then an eighth of the time refused so far, at most 10 s', () => {
+      expect(hintlessRetryAt(1000, 1000, undefined, 1000, 10_000)).toBe(2000);
+      expect(hintlessRetryAt(5000, 1000, undefined, 1000, 10_000)).toBe(6000); // 4 s refused: still the 1 s floor
+      expect(hintlessRetryAt(41_000, 1000, undefined, 1000, 10_000)).toBe(41_000 + 40_000 * HINTLESS_WAIT_SHARE);
+      expect(hintlessRetryAt(201_000, 1000, undefined, 1000, 10_000)).toBe(211_000);
+    });
+
+    it('a window known: at its earliest opening, then a few times across the span it may still open in, then as without one', () => {
+      const span = { opensAt: 60_000, surelyOpenAt: 62_000 };
+      expect(hintlessRetryAt(50_000, 50_000, span, 1000, 10_000)).toBe(60_000);
+      expect(hintlessRetryAt(60_000, 50_000, span, 1000, 10_000)).toBe(60_500); // a quarter of the span
+      expect(hintlessRetryAt(61_800, 50_000, span, 1000, 10_000)).toBe(62_000); // not past where it surely opened
+      expect(hintlessRetryAt(62_000, 50_000, span, 1000, 10_000)).toBe(63_000); // it did not: back to the 1 s floor from there
+      expect(hintlessRetryAt(60_000, 50_000, { opensAt: 60_000, surelyOpenAt: 60_100 }, 1000, 10_000)).toBe(60_100); // (steps of at least 250 ms, capped by the span)
+    });
+  });
+
+  describe('narrowWindow: a fixed window\'s period from the openings seen', () => {
+    it('the first opening bounds the period between the last refused and the first admitted request (give or take the slack)', () => {
+      expect(narrowWindow(undefined, 0, 59_000, 61_000, 50)).toEqual({ bounds: { anchor: 0, loMs: 58_950, hiMs: 61_050 }, opening: 1 });
+    });
+
+    it('later openings narrow it: the k-th opening is k periods from the anchor', () => {
+      const first = narrowWindow(undefined, 1000, 55_000, 62_000, 0)!;
+      const second = narrowWindow(first.bounds, 1000, 120_500, 121_500, 0)!;
+      expect(second.opening).toBe(2);
+      expect(second.bounds).toEqual({ anchor: 1000, loMs: 59_750, hiMs: 60_250 });
+    });
+
+    it('openings no one period fits: not such a window', () => {
+      const first = narrowWindow(undefined, 0, 59_000, 60_000, 0)!;
+      // The second opening 90 s in: 45 s a window, but the first said at least 59 s.
+      expect(narrowWindow(first.bounds, 0, 89_000, 90_000, 0)).toBeUndefined();
+    });
+  });
+
+  it('refusals that were no window (a spell that ended): the request past the assumed quota is admitted, and the pacer stops assuming one', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const t0 = Date.now();
+      let admitted = 0;
+      let lastAdmittedAt = 0;
+      // 40 admitted, then everything refused (429 without Retry-After) until 6 s, then nothing is limited.
+      const write = () =>
+        new Promise((resolve, reject) =>
+          setTimeout(() => {
+            if (admitted < 40 || Date.now() - t0 >= 6000) {
+              lastAdmittedAt = Date.now() - t0;
+              resolve(++admitted);
+            }
+            else reject(new GraphError({ status: 429, code: 'TooManyRequests', graphMessage: 'Too many requests.', method: 'PUT', path: '/v1.0/users/x/photo/$value' }));
+          }, 50),
+        );
+      const reasons: string[] = [];
+      const pacer = new WritePacer({ now: () => Date.now(), onEvent: (event) => event.type === 'rate' && reasons.push(event.reason) });
+      const all = Promise.allSettled(Array.from({ length: 200 }, () => pacer.run(write)));
+      await vi.advanceTimersByTimeAsync(30_000);
+      const settled = await all;
+      expect(settled.every((result) => result.status === 'fulfilled')).toBe(true);
+      expect(reasons.join('\n')).toMatch(/window without hints \(40 per/);
+      expect(reasons).toContain('no fixed window after all (admitted past its quota)');
+      // Assuming the window to the end would have sent the other 119 in three more ~6 s windows
+      // (done at ~24 s); dropped at the first check, they go at the pace learned before.
+      expect(lastAdmittedAt).toBeLessThan(12_000);
+      expect(pacer.stats.succeeded).toBe(200);
+      console.log(`no window after all: last write at ${lastAdmittedAt} ms, ${pacer.stats.throttled} refused`);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
