@@ -49,18 +49,20 @@ describe('many keys: users.list pages instead of a users.get per key', () => {
     expect(batches.map((batch) => batch.length)).toEqual([5, 5]);
   });
 
-  it('matches aliases case-insensitively and ids, as users.get does', async () => {
-    await emulator.google.admin.addUser({ primaryEmail: 'g.hopper2@contoso.edu', aliases: ['Amazing.Grace@contoso.edu'] });
+  it('matches aliases (editable or not) case-insensitively and ids, as users.get does', async () => {
+    await emulator.google.admin.addUser({ primaryEmail: 'g.hopper2@contoso.edu', aliases: ['Amazing.Grace@contoso.edu'], nonEditableAliases: ['g.hopper2@contoso-alias.edu'] });
     const target = pagedTarget(500);
     const ada = await target.resolveSubject(key('ada.lovelace@contoso.edu'));
     if (!isResolvedSubject(ada)) throw new Error('ada not found');
     const since = (await emulator.admin.requests()).at(-1)?.seq ?? 0;
     const byId = { kind: 'googleId', value: ada.id, canonical: `googleId:${ada.id}` } as const;
-    const answers = await target.resolveSubjects([key('AMAZING.grace@contoso.edu'), byId, key('Grace.Hopper@contoso.edu')]);
+    const answers = await target.resolveSubjects([key('AMAZING.grace@contoso.edu'), byId, key('Grace.Hopper@contoso.edu'), key('G.Hopper2@contoso-alias.edu')]);
     expect(answers.get('upn:amazing.grace@contoso.edu')).toMatchObject({ userPrincipalName: 'g.hopper2@contoso.edu', matchedBy: 'mail' });
+    expect(answers.get('upn:g.hopper2@contoso-alias.edu')).toMatchObject({ userPrincipalName: 'g.hopper2@contoso.edu', matchedBy: 'mail' });
+    expect(await target.resolveSubject(key('g.hopper2@contoso-alias.edu'))).toEqual(answers.get('upn:g.hopper2@contoso-alias.edu'));
     expect(answers.get(byId.canonical)).toMatchObject({ userPrincipalName: 'ada.lovelace@contoso.edu', matchedBy: 'objectId' });
     expect(answers.get('upn:grace.hopper@contoso.edu')).toMatchObject({ matchedBy: 'upn' });
-    expect((await directoryRequests(emulator, since)).map((request) => request.kind)).toEqual(['list']);
+    expect((await directoryRequests(emulator, since)).map((request) => request.kind)).toEqual(['list', 'get']);
   });
 
   it('stops listing once the pages read reach the keys left, and looks those up one by one (at most about twice the per-key cost)', async () => {

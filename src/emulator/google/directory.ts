@@ -151,6 +151,7 @@ function userResource(user: GoogleUser, photo: GooglePhoto | undefined, settings
     creationTime: user.creationTime,
     // Google omits empty lists and unset fields.
     ...(user.aliases.length ? { aliases: [...user.aliases] } : {}),
+    ...(user.nonEditableAliases.length ? { nonEditableAliases: [...user.nonEditableAliases] } : {}),
     ...(user.externalIds.length ? { externalIds: user.externalIds.map((entry) => ({ ...entry })) } : {}),
     ...(photo ? { thumbnailPhotoUrl: `https://www.google.com/s2/photos/private/${photo.photoId}`, thumbnailPhotoEtag: photo.etag } : {}),
   };

@@ -33,6 +33,8 @@ export interface GoogleUserSeed {
   givenName?: string;
   familyName?: string;
   aliases?: string[];
+  /** Addresses Google made for the user (a domain alias's addresses), listed apart from `aliases`. */
+  nonEditableAliases?: string[];
   externalIds?: GoogleExternalId[];
   /** Super admin: may act for the domain when a domain-wide delegated token names them. */
   isAdmin?: boolean;

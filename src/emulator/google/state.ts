@@ -13,6 +13,7 @@ export interface GoogleUser {
   givenName: string;
   familyName: string;
   aliases: string[];
+  nonEditableAliases: string[];
   externalIds: GoogleExternalId[];
   isAdmin: boolean;
   suspended: boolean;
@@ -50,6 +51,7 @@ function toUser(seed: GoogleUserSeed): GoogleUser {
     givenName: seed.givenName ?? local,
     familyName: seed.familyName ?? '',
     aliases: [...(seed.aliases ?? [])],
+    nonEditableAliases: [...(seed.nonEditableAliases ?? [])],
     externalIds: (seed.externalIds ?? []).map((entry) => ({ ...entry })),
     isAdmin: seed.isAdmin ?? false,
     suspended: seed.suspended ?? false,
@@ -88,16 +90,16 @@ export class GoogleDirectoryState {
     return this.#users;
   }
 
-  /** users.get's userKey: primary email, alias (case-insensitive) or id. */
+  /** users.get's userKey: primary email, alias (either kind, case-insensitive) or id. */
   findUser(userKey: string): GoogleUser | undefined {
     const key = userKey.toLowerCase();
-    return this.#users.find((user) => user.id === userKey || user.primaryEmail.toLowerCase() === key || user.aliases.some((alias) => alias.toLowerCase() === key));
+    return this.#users.find((user) => user.id === userKey || [user.primaryEmail, ...user.aliases, ...user.nonEditableAliases].some((address) => address.toLowerCase() === key));
   }
 
   addUser(seed: GoogleUserSeed): GoogleUser {
     const user = toUser(seed);
     if (this.findUser(user.primaryEmail) || this.findUser(user.id)) throw new Error(`A Google user ${user.primaryEmail} (or id ${user.id}) exists already.`);
-    for (const alias of user.aliases) if (this.findUser(alias)) throw new Error(`The address ${alias} is taken.`);
+    for (const alias of [...user.aliases, ...user.nonEditableAliases]) if (this.findUser(alias)) throw new Error(`The address ${alias} is taken.`);
     this.#users.push(user);
     return user;
   }
