@@ -16,12 +16,13 @@ import { provenanceFromEnv } from '../apply/ledger.js';
 import { UserError } from '../core/errors.js';
 import { printable } from '../core/untrusted.js';
 import { exportTenant, type ExportResult } from '../export/export.js';
-import { exportCounts, exportHeadline } from '../report/export.js';
+import { exportCounts } from '../report/export.js';
 import {
   EXPORT_BRANCH_PREFIX,
   exportActionText,
   exportAlreadyOpenSummary,
   exportCommitMessage,
+  exportFailure,
   exportNothingSummary,
   exportPullRequestBody,
   exportPullRequestTitle,
@@ -88,7 +89,7 @@ export async function runExport(settings: ActionSettings, env: NodeJS.ProcessEnv
   const runUrl = provenanceFromEnv(env).url;
   const context: ExportContext = {
     photoFolder: `${PHOTO_ROOT}/${options.photoDir}`,
-    filters: { domains: options.domains, group: options.group, key: options.key },
+    filters: { domains: options.domains, group: options.group, key: options.key, ...(options.groups ? { groups: true } : {}) },
     ...(runUrl ? { runUrl } : {}),
   };
 
@@ -122,7 +123,7 @@ export async function runExport(settings: ActionSettings, env: NodeJS.ProcessEnv
     const branch = branchName(env);
     await commitAndPush(repoPath, branch, [manifest, context.photoFolder], exportCommitMessage(result, context));
     core.setOutput('branch', branch);
-    delivery = await openPullRequest(octokit, repository, { branch, base, title: exportPullRequestTitle(result), body: exportPullRequestBody(result, context) }, env);
+    delivery = await openPullRequest(octokit, repository, { branch, base, title: exportPullRequestTitle(result, context.filters), body: exportPullRequestBody(result, context) }, env);
     core.setOutput('pull-request', delivery.kind === 'opened' ? delivery.url : '');
   } else {
     core.setOutput('branch', '');
@@ -134,7 +135,7 @@ export async function runExport(settings: ActionSettings, env: NodeJS.ProcessEnv
     await core.summary.addRaw(delivery ? exportSummary(result, context, delivery) : exportNothingSummary(result, context)).write();
   }
   if (!result.complete) {
-    core.setFailed(`${exportHeadline(result)} ${exported > 0 ? 'What was adopted is on the branch; once it is merged, run the export again: it adopts only the users no manifest declares yet.' : 'Run the export again.'}`);
+    core.setFailed(exportFailure(result, context.filters));
   }
 }
 

@@ -23,6 +23,25 @@ export interface ExportFilters {
   domains: readonly string[];
   group: string;
   key: 'upn' | 'objectId';
+  /** The groups' (so teams') own photos were exported, not users' (input export-groups). */
+  groups?: boolean;
+}
+
+/** What the export adopted photos of, in the words the texts use. */
+interface Subjects {
+  /** "user(s)" / "group(s) and team(s)". */
+  counted: string;
+  /** "users" / "groups and teams". */
+  plural: string;
+  /** The table column: "User" / "Group or team". */
+  column: string;
+}
+
+const USERS: Subjects = { counted: 'user(s)', plural: 'users', column: 'User' };
+const GROUPS: Subjects = { counted: 'group(s) and team(s)', plural: 'groups and teams', column: 'Group or team' };
+
+function subjectsOf(filters: Pick<ExportFilters, 'groups'> | undefined): Subjects {
+  return filters?.groups ? GROUPS : USERS;
 }
 
 export interface ExportContext {
@@ -49,9 +68,10 @@ export function exportedCount(result: ExportResult): number {
   return exportCounts(result).exported;
 }
 
-export function exportPullRequestTitle(result: ExportResult): string {
+/** `filters` says whether groups were exported (default: users). */
+export function exportPullRequestTitle(result: ExportResult, filters?: Pick<ExportFilters, 'groups'>): string {
   const n = exportedCount(result);
-  return `Adopt ${n} profile photo${n === 1 ? '' : 's'} from the tenant`;
+  return `Adopt ${n} ${filters?.groups ? 'group' : 'profile'} photo${n === 1 ? '' : 's'} from the tenant`;
 }
 
 /** The commit on the export branch: plain text, one line per fact, data through printable. */
@@ -59,9 +79,9 @@ export function exportCommitMessage(result: ExportResult, context: ExportContext
   const c = exportCounts(result);
   const skipped = skippedParts(result);
   return [
-    exportPullRequestTitle(result),
+    exportPullRequestTitle(result, context.filters),
     '',
-    `entra-photos export downloaded the photos the tenant holds for ${c.exported} user(s),`,
+    `entra-photos export downloaded the photos the tenant holds for ${c.exported} ${subjectsOf(context.filters).counted},`,
     `wrote them under ${printable(context.photoFolder)}/ and declared them in ${printable(result.manifest)}.`,
     `Filters: ${printable(describeFilters(context.filters))}.`,
     ...(skipped.length ? [`Not exported: ${skipped.join(', ')}.`] : []),
@@ -77,7 +97,7 @@ export function exportCommitMessage(result: ExportResult, context: ExportContext
  * own token does not start its check by itself.
  */
 export function exportPullRequestBody(result: ExportResult, context: ExportContext): string {
-  const out = [`## ${result.complete ? '✅' : '⚠️'} entra-photos: ${mdText(exportPullRequestTitle(result))}`, '', ...exportDetails(result, context), ...nextSteps(), ...checkNote()];
+  const out = [`## ${result.complete ? '✅' : '⚠️'} entra-photos: ${mdText(exportPullRequestTitle(result, context.filters))}`, '', ...exportDetails(result, context), ...nextSteps(), ...checkNote()];
   return truncateAtLine(out.join('\n'), BODY_LIMIT);
 }
 
@@ -114,10 +134,16 @@ export function exportAlreadyOpenSummary(url: string, branch: string): string {
   return [
     `## ⚠️ entra-photos: An export pull request is already open`,
     '',
-    `${linkOr('The pull request', url)} from ${mdText(branch)} is waiting for review, so nothing was exported (a second export would declare the same users again).`,
-    'Merge it or close it, then run the export again: it adopts only the users no manifest declares yet.',
+    `${linkOr('The pull request', url)} from ${mdText(branch)} is waiting for review, so nothing was exported (a second export would declare the same users or groups again).`,
+    'Merge it or close it, then run the export again: it adopts only the users (or groups) no manifest declares yet.',
     '',
   ].join('\n');
+}
+
+/** Why an incomplete export fails the step, and what to do: the headline, then the next run. */
+export function exportFailure(result: ExportResult, filters?: Pick<ExportFilters, 'groups'>): string {
+  const next = exportedCount(result) > 0 ? `What was adopted is on the branch; once it is merged, run the export again: it adopts only the ${subjectsOf(filters).plural} no manifest declares yet.` : 'Run the export again.';
+  return `${exportHeadline(result)} ${next}`;
 }
 
 /** The log lines: each user who was refused or failed, the headline, and what became of the branch. */
@@ -136,7 +162,8 @@ export function exportActionText(result: ExportResult, delivery: ExportDelivery 
 export function describeFilters(filters: ExportFilters): string {
   const parts = [filters.domains.length ? `domains ${filters.domains.join(', ')}` : 'every domain'];
   if (filters.group) parts.push(`members of the group ${filters.group}`);
-  parts.push(filters.key === 'objectId' ? 'users named by object id' : 'users named by userPrincipalName');
+  if (filters.groups) parts.push(filters.key === 'objectId' ? 'Microsoft 365 groups and teams named by object id' : 'Microsoft 365 groups and teams named by mail address');
+  else parts.push(filters.key === 'objectId' ? 'users named by object id' : 'users named by userPrincipalName');
   return parts.join('; ');
 }
 
@@ -144,12 +171,13 @@ export function describeFilters(filters: ExportFilters): string {
 
 function exportDetails(result: ExportResult, context: ExportContext, adopted = true): string[] {
   const c = exportCounts(result);
+  const subjects = subjectsOf(context.filters);
   const maxRows = context.maxRows ?? 100;
   const out: string[] = [];
   if (adopted) {
     const run = context.runUrl ? ` by ${linkOr('this workflow run', context.runUrl)}` : '';
     out.push(
-      `These are the profile photos the tenant already holds, downloaded${run} as they are: ${c.exported} user(s), photos under ${mdText(context.photoFolder + '/')}, declared in ${mdText(result.manifest)}. Filters: ${mdText(describeFilters(context.filters))}.`,
+      `These are the profile photos the tenant already holds, downloaded${run} as they are: ${c.exported} ${subjects.counted}, photos under ${mdText(context.photoFolder + '/')}, declared in ${mdText(result.manifest)}. Filters: ${mdText(describeFilters(context.filters))}.`,
       '',
     );
   }
@@ -162,7 +190,7 @@ function exportDetails(result: ExportResult, context: ExportContext, adopted = t
   if (!result.complete) {
     out.push(
       '> [!WARNING]',
-      `> The export did not complete (${c.failed} failed, ${c['not-started']} not started). What was adopted is valid as it is; once it is merged, run the export again: it adopts only the users no manifest declares yet.`,
+      `> The export did not complete (${c.failed} failed, ${c['not-started']} not started). What was adopted is valid as it is; once it is merged, run the export again: it adopts only the ${subjects.plural} no manifest declares yet.`,
       '',
     );
   }
@@ -172,7 +200,7 @@ function exportDetails(result: ExportResult, context: ExportContext, adopted = t
   if (skipped.length) {
     const rows = skipped.slice(0, maxRows).map((u) => `| ${mdText(userLabel(u))} | ${mdText(whyNot(u))} |`);
     if (skipped.length > maxRows) rows.push(`| ${mdText(`… and ${skipped.length - maxRows} more`)} | see the job summary of the workflow run |`);
-    out.push(`<details><summary><b>Not exported (${skipped.length})</b></summary>`, '', '| User | Why |', '|---|---|', ...rows, '', '</details>', '');
+    out.push(`<details><summary><b>Not exported (${skipped.length})</b></summary>`, '', `| ${subjects.column} | Why |`, '|---|---|', ...rows, '', '</details>', '');
   }
   return out;
 }
@@ -181,7 +209,7 @@ function nextSteps(): string[] {
   return [
     '**What happens next**',
     '',
-    `This pull request goes through the normal path: the **${VALIDATE_CHECK}** check validates the manifest and every photo and shows the plan, reviewers approve, and merging applies it in the protected environment. Apply uploads these same pictures (normalised); the very first apply of a repository compares each user with the tenant first and leaves the photos already there alone. From then on the repository is the truth: change a photo by a pull request.`,
+    `This pull request goes through the normal path: the **${VALIDATE_CHECK}** check validates the manifest and every photo and shows the plan, reviewers approve, and merging applies it in the protected environment. Apply uploads these same pictures (normalised); the very first apply of a repository compares each user (or group) with the tenant first and leaves the photos already there alone. From then on the repository is the truth: change a photo by a pull request.`,
     '',
   ];
 }

@@ -35,7 +35,11 @@ export interface FakeGitHub {
    */
   createPulls: 'ok' | 'not-permitted';
   requests: { method: string; path: string; authorization?: string }[];
-  /** When true, writes answer 403 like a fork pull request's read-only token. */
+  /**
+   * When true, writes (comments, creating a pull request) answer 403 "Resource not accessible by
+   * integration", as GitHub does for a token without the permission (a fork pull request's
+   * read-only token, a job without pull-requests: write).
+   */
   readOnly: boolean;
   /** history (#18): merged pull requests with their reviews, a commit's pull requests, a run's environment approvals. */
   merged: FakeMergedPull[];
@@ -52,6 +56,9 @@ export interface FakeMergedPull {
   mergedAt: string;
   reviews: { user: string; state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED'; submittedAt: string }[];
 }
+
+/** GitHub's answer to a write the token has no permission for. */
+const READ_ONLY = { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest' };
 
 export async function startFakeGitHub(): Promise<FakeGitHub> {
   const state: Omit<FakeGitHub, 'url' | 'close'> = { comments: [], pulls: [], createPulls: 'ok', requests: [], readOnly: false, merged: [], commitPulls: {}, runApprovals: {} };
@@ -70,6 +77,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
       return send(200, open.map((p) => pullJson(p, `${pulls[1]}/${pulls[2]}`)));
     }
     if (pulls && req.method === 'POST') {
+      if (state.readOnly) return send(403, READ_ONLY);
       if (state.createPulls === 'not-permitted') return send(403, { message: 'GitHub Actions is not permitted to create or approve pull requests.', documentation_url: 'https://docs.github.com/rest/pulls/pulls#create-a-pull-request', status: '403' });
       const input = JSON.parse(body) as { title: string; head: string; base: string; body?: string };
       const number = nextId++;
@@ -81,7 +89,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     const edit = url.pathname.match(/^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/);
     if (list && req.method === 'GET') return send(200, state.comments.map((c) => ({ id: c.id, body: c.body, user: { login: 'github-actions[bot]' } })));
     if ((list && req.method === 'POST') || (edit && req.method === 'PATCH')) {
-      if (state.readOnly) return send(403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest' });
+      if (state.readOnly) return send(403, READ_ONLY);
       const text = (JSON.parse(body) as { body: string }).body;
       if (list) {
         const comment = { id: nextId++, body: text };

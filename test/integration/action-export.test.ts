@@ -13,6 +13,7 @@ import { DEFAULT_USERS, startEmulator, type RunningEmulator } from '../../src/em
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fakeGitHub.js';
 import { expectInertMarkdown, renderedRows, renderedText } from '../helpers/markdownTree.js';
 import { git, REPO_ROOT, shallowCheckout, tempDir, writeTree } from '../helpers/repo.js';
+import { accessToken, graphFetch, trustEmulatorCa } from '../emulator/helpers.js';
 import { runAction } from '../helpers/runAction.js';
 
 const NO_PHOTO = 'edsger.dijkstra@contoso.edu';
@@ -233,5 +234,57 @@ describe('the action, mode: export', { timeout: 90_000 }, () => {
       expect(run.apiRequests).toEqual([]);
       expect(run.newRefs).toEqual([]);
     }
+  });
+  it('export-groups with GitHub answering 403 "Resource not accessible by integration": the branch says group photos, and the warning names the permission', async () => {
+    // Class 9B (a Microsoft 365 group) has a photo in the tenant.
+    trustEmulatorCa(emulator.caCertPem);
+    const classId = (await emulator.admin.state()).groups.find((g) => g.mail === 'class-9b@contoso.edu')!.id;
+    const put = await graphFetch(emulator, await accessToken(emulator), `/v1.0/groups/${classId}/photo/$value`, { method: 'PUT', body: await face(42), headers: { 'Content-Type': 'image/jpeg' } });
+    expect(put.status).toBe(200);
+    api.readOnly = true;
+    try {
+      const run = await exportRun({ inputs: { 'export-groups': 'true', 'export-manifest': 'manifests/classes.yaml', 'export-photo-dir': 'classes' } });
+      if (process.env.SHOW_OUTPUT) console.log(run.stdout, run.summary);
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(run.outputs).toMatchObject({ exported: '1', branch: `entra-photos/export/${run.id}`, 'pull-request': '' });
+      expect(git(origin, 'show', `refs/heads/${run.outputs.branch}:manifests/classes.yaml`)).toContain('groups:\n  - group: class-9b@contoso.edu');
+      expect(git(origin, 'log', '-1', '--format=%B', `refs/heads/${run.outputs.branch}`)).toMatch(/^Adopt 1 group photo from the tenant\n\nentra-photos export downloaded the photos the tenant holds for 1 group\(s\) and team\(s\),/);
+      const warning = run.stdout.split('\n').find((l) => l.startsWith('::warning::The export branch'));
+      expect(warning).toMatch(/GitHub answered 403 \(Resource not accessible by integration[^)]*\): the job needs "permissions: pull-requests: write"/);
+      expect(warning).toContain(`https://github.com/contoso/photos/compare/main...entra-photos/export/${run.id}?expand=1`);
+      const summary = renderedText(run.summary);
+      expect(summary).toContain('the pull request could not be opened');
+      expect(summary).toContain('as they are: 1 group(s) and team(s), photos under photos/classes/');
+      expect(summary).toContain('Filters: every domain; Microsoft 365 groups and teams named by mail address.');
+      expect(api.pulls.filter((p) => p.state === 'open')).toHaveLength(0);
+    } finally {
+      api.readOnly = false;
+    }
+  });
+
+  it('an export that does not complete (a download refused): what was adopted goes to the branch and the pull request, and the step fails saying to run it again', async () => {
+    await emulator.admin.setConfig({ faults: [{ effect: 'status', status: 400, code: 'BadRequest', message: 'refused for the test', methods: ['GET'], path: '/photo/\\$value', user: 'grace.hopper@contoso.edu' }] });
+    let run;
+    try {
+      run = await exportRun({ inputs: { 'export-domain': 'contoso.edu' } });
+    } finally {
+      await emulator.admin.setConfig({ faults: [] });
+    }
+    if (process.env.SHOW_OUTPUT) console.log(run.stdout, run.summary);
+    expect(run.code).toBe(1);
+    // Four staff photos were exported before: three now, Grace's failed.
+    expect(run.outputs).toMatchObject({ exported: '3', branch: `entra-photos/export/${run.id}`, 'pull-request': expect.stringMatching(/\/pull\/\d+$/) });
+    const files = filesOn(`refs/heads/${run.outputs.branch}`).filter((f) => f.startsWith('photos/exported/'));
+    expect(files).toHaveLength(3);
+    expect(files).not.toContain('photos/exported/grace.hopper@contoso.edu.jpg');
+    expect(run.stdout).toMatch(/^::error::Export interrupted: 7 user\(s\) listed; 3 photo\(s\) exported, .*1 failed .*What was adopted is on the branch; once it is merged, run the export again: it adopts only the users no manifest declares yet\.$/m);
+    expect(run.stdout).toMatch(/ ! grace\.hopper@contoso\.edu \(Grace Hopper\): failed: /);
+    const pr = api.pulls.find((p) => p.head === run.outputs.branch)!;
+    expect(pr.title).toBe('Adopt 3 profile photos from the tenant');
+    for (const text of [renderedText(pr.body), renderedText(run.summary)]) {
+      expect(text).toContain('The export did not complete (1 failed, 0 not started). What was adopted is valid as it is; once it is merged, run the export again: it adopts only the users no manifest declares yet.');
+    }
+    expect(renderedRows(pr.body).map((r) => r.join(' | '))).toContainEqual(expect.stringMatching(/^grace\.hopper@contoso\.edu \(Grace Hopper\) \| failed: /));
+    pr.state = 'closed';
   });
 });

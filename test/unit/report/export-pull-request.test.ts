@@ -9,6 +9,7 @@ import {
   exportActionText,
   exportAlreadyOpenSummary,
   exportCommitMessage,
+  exportFailure,
   exportNothingSummary,
   exportPullRequestBody,
   exportPullRequestTitle,
@@ -106,5 +107,35 @@ describe('plain text', () => {
     expect(lines(exportActionText(hostile, undefined))).toBe(lines(exportActionText(plain, undefined)));
     expect(exportCommitMessage(plain, context('plain')).split('\n')[0]).toBe(exportPullRequestTitle(plain));
     expect(exportPullRequestTitle(resultFor(['one']))).toBe('Adopt 1 profile photo from the tenant');
+  });
+});
+
+describe('an export of group photos (export-groups) speaks of groups and teams, not users', () => {
+  const groupsContext: ExportContext = { photoFolder: 'photos/exported-groups', filters: { domains: [], group: '', key: 'upn', groups: true }, runUrl: RUN };
+  const usersContext: ExportContext = { ...groupsContext, filters: { ...groupsContext.filters, groups: false } };
+  const result = resultFor(['class-9b']);
+
+  it('the title, the commit message, the body and the failure', () => {
+    expect(exportPullRequestTitle(result, groupsContext.filters)).toBe('Adopt 1 group photo from the tenant');
+    expect(exportPullRequestTitle(resultFor(['a', 'b']), groupsContext.filters)).toBe('Adopt 2 group photos from the tenant');
+    const commit = exportCommitMessage(result, groupsContext);
+    expect(commit.split('\n')[0]).toBe('Adopt 1 group photo from the tenant');
+    expect(commit).toContain('the photos the tenant holds for 1 group(s) and team(s),');
+    expect(commit).toContain('Filters: every domain; Microsoft 365 groups and teams named by mail address.');
+    const body = renderedText(exportPullRequestBody(result, groupsContext));
+    expect(body).toContain('Adopt 1 group photo from the tenant');
+    expect(body).toContain('as they are: 1 group(s) and team(s), photos under photos/exported-groups/');
+    expect(body).toContain('it adopts only the groups and teams no manifest declares yet');
+    expect(body).not.toMatch(/\buser\(s\)|\bthe users no manifest/);
+    expect(exportPullRequestBody(result, groupsContext)).toContain('| Group or team | Why |');
+    expect(exportFailure(result, groupsContext.filters)).toMatch(/it adopts only the groups and teams no manifest declares yet\.$/);
+  });
+
+  it('users (the default) keep their words', () => {
+    expect(exportPullRequestTitle(result, usersContext.filters)).toBe('Adopt 1 profile photo from the tenant');
+    expect(exportCommitMessage(result, usersContext)).toContain('for 1 user(s),');
+    expect(exportPullRequestBody(result, usersContext)).toContain('| User | Why |');
+    expect(exportFailure(result)).toMatch(/it adopts only the users no manifest declares yet\.$/);
+    expect(exportFailure(resultFor([]), usersContext.filters)).toMatch(/ Run the export again\.$/);
   });
 });
