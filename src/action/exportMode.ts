@@ -129,7 +129,7 @@ export async function runExport(settings: ActionSettings, env: NodeJS.ProcessEnv
     core.setOutput('branch', '');
     core.setOutput('pull-request', '');
   }
-  logInfo(exportActionText(result, delivery));
+  logInfo(exportActionText(result, delivery, context.filters));
   if (delivery?.kind === 'pushed') core.warning(`The export branch ${delivery.branch} was pushed, but its pull request could not be opened: ${delivery.why} Open it by hand: ${delivery.compareUrl}`);
   if (env.GITHUB_STEP_SUMMARY) {
     await core.summary.addRaw(delivery ? exportSummary(result, context, delivery) : exportNothingSummary(result, context)).write();

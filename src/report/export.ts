@@ -8,13 +8,14 @@ export function exportCounts(result: ExportResult): Record<ExportStatus, number>
   return counts;
 }
 
-export function exportHeadline(result: ExportResult): string {
+/** `listed` names what was listed: users, or (an export of group photos) "group(s) and team(s)". */
+export function exportHeadline(result: ExportResult, listed = 'user(s)'): string {
   const c = exportCounts(result);
   const parts = [`${c.exported} photo(s) exported`, `${c['no-photo']} without a photo`, `${c.managed} already in the repository`];
   if (c.refused) parts.push(`${c.refused} refused`);
   if (c.failed) parts.push(`${c.failed} failed`);
   if (c['not-started']) parts.push(`${c['not-started']} not started`);
-  return `${result.complete ? 'Export complete' : 'Export interrupted'}: ${result.listed} user(s) listed; ${parts.join(', ')}${result.resumed ? ` (${result.resumed} done by an earlier run)` : ''} (${(result.durationMs / 1000).toFixed(1)} s).`;
+  return `${result.complete ? 'Export complete' : 'Export interrupted'}: ${result.listed} ${listed} listed; ${parts.join(', ')}${result.resumed ? ` (${result.resumed} done by an earlier run)` : ''} (${(result.durationMs / 1000).toFixed(1)} s).`;
 }
 
 export function exportText(result: ExportResult): string {

@@ -103,7 +103,7 @@ export function exportPullRequestBody(result: ExportResult, context: ExportConte
 
 /** The job summary of a run that adopted photos: what happened to the branch and the pull request, then the same details. */
 export function exportSummary(result: ExportResult, context: ExportContext, delivery: ExportDelivery): string {
-  const out = [`## ${result.complete && delivery.kind === 'opened' ? '✅' : '⚠️'} entra-photos: ${mdText(exportHeadline(result))}`, ''];
+  const out = [`## ${result.complete && delivery.kind === 'opened' ? '✅' : '⚠️'} entra-photos: ${mdText(exportHeadline(result, subjectsOf(context.filters).counted))}`, ''];
   if (delivery.kind === 'opened') {
     out.push(`Pushed the branch ${mdText(delivery.branch)} and opened ${linkOr('the pull request', delivery.url)} against ${mdText(delivery.base)}.`, '');
   } else {
@@ -120,7 +120,7 @@ export function exportSummary(result: ExportResult, context: ExportContext, deli
 /** The job summary of a run that adopted nothing: no branch, no pull request. */
 export function exportNothingSummary(result: ExportResult, context: ExportContext): string {
   const out = [
-    `## ${result.complete ? '✅' : '⚠️'} entra-photos: ${mdText(exportHeadline(result))}`,
+    `## ${result.complete ? '✅' : '⚠️'} entra-photos: ${mdText(exportHeadline(result, subjectsOf(context.filters).counted))}`,
     '',
     mdText(`No photo to adopt: no branch was pushed and no pull request was opened. Filters: ${describeFilters(context.filters)}.`),
     '',
@@ -143,16 +143,16 @@ export function exportAlreadyOpenSummary(url: string, branch: string): string {
 /** Why an incomplete export fails the step, and what to do: the headline, then the next run. */
 export function exportFailure(result: ExportResult, filters?: Pick<ExportFilters, 'groups'>): string {
   const next = exportedCount(result) > 0 ? `What was adopted is on the branch; once it is merged, run the export again: it adopts only the ${subjectsOf(filters).plural} no manifest declares yet.` : 'Run the export again.';
-  return `${exportHeadline(result)} ${next}`;
+  return `${exportHeadline(result, subjectsOf(filters).counted)} ${next}`;
 }
 
 /** The log lines: each user who was refused or failed, the headline, and what became of the branch. */
-export function exportActionText(result: ExportResult, delivery: ExportDelivery | undefined): string {
+export function exportActionText(result: ExportResult, delivery: ExportDelivery | undefined, filters?: Pick<ExportFilters, 'groups'>): string {
   const lines: string[] = [];
   for (const u of result.users) {
     if (u.status === 'refused' || u.status === 'failed') lines.push(`  ! ${printable(userLabel(u))}: ${u.status}: ${printable(u.reason ?? '')}`);
   }
-  lines.push(exportHeadline(result));
+  lines.push(exportHeadline(result, subjectsOf(filters).counted));
   if (!delivery) lines.push('No photo to adopt: no branch was pushed and no pull request was opened.');
   else if (delivery.kind === 'opened') lines.push(`Pushed ${printable(delivery.branch)} and opened the pull request ${printable(delivery.url)} (against ${printable(delivery.base)}).`);
   else lines.push(`Pushed ${printable(delivery.branch)}; the pull request could not be opened: ${printable(delivery.why)} Open it by hand: ${printable(delivery.compareUrl)}`);

@@ -254,6 +254,7 @@ describe('the action, mode: export', { timeout: 90_000 }, () => {
       expect(warning).toContain(`https://github.com/contoso/photos/compare/main...entra-photos/export/${run.id}?expand=1`);
       const summary = renderedText(run.summary);
       expect(summary).toContain('the pull request could not be opened');
+      expect(summary).toMatch(/entra-photos: Export complete: \d+ group\(s\) and team\(s\) listed; 1 photo\(s\) exported/);
       expect(summary).toContain('as they are: 1 group(s) and team(s), photos under photos/classes/');
       expect(summary).toContain('Filters: every domain; Microsoft 365 groups and teams named by mail address.');
       expect(api.pulls.filter((p) => p.state === 'open')).toHaveLength(0);

@@ -128,14 +128,16 @@ describe('an export of group photos (export-groups) speaks of groups and teams, 
     expect(body).toContain('it adopts only the groups and teams no manifest declares yet');
     expect(body).not.toMatch(/\buser\(s\)|\bthe users no manifest/);
     expect(exportPullRequestBody(result, groupsContext)).toContain('| Group or team | Why |');
-    expect(exportFailure(result, groupsContext.filters)).toMatch(/it adopts only the groups and teams no manifest declares yet\.$/);
+    expect(exportFailure(result, groupsContext.filters)).toMatch(/^Export interrupted: 5 group\(s\) and team\(s\) listed; .*it adopts only the groups and teams no manifest declares yet\.$/);
+    expect(renderedText(exportSummary(result, groupsContext, { kind: 'opened', branch: 'b', base: 'main', url: PR }))).toContain('entra-photos: Export interrupted: 5 group(s) and team(s) listed;');
+    expect(exportActionText(result, undefined, groupsContext.filters)).toContain('Export interrupted: 5 group(s) and team(s) listed;');
   });
 
   it('users (the default) keep their words', () => {
     expect(exportPullRequestTitle(result, usersContext.filters)).toBe('Adopt 1 profile photo from the tenant');
     expect(exportCommitMessage(result, usersContext)).toContain('for 1 user(s),');
     expect(exportPullRequestBody(result, usersContext)).toContain('| User | Why |');
-    expect(exportFailure(result)).toMatch(/it adopts only the users no manifest declares yet\.$/);
+    expect(exportFailure(result)).toMatch(/^Export interrupted: 5 user\(s\) listed; .*it adopts only the users no manifest declares yet\.$/);
     expect(exportFailure(resultFor([]), usersContext.filters)).toMatch(/ Run the export again\.$/);
   });
 });
