@@ -106,7 +106,7 @@ function appliedTag(target: string, environment = 'ENV'): string {
 export function targetChangeNote(change: TargetChange, words: Vocabulary = NEUTRAL_VOCABULARY, data: (value: string) => string = printable): string {
   const title = targetTitle(change.target);
   if (change.change === 'added') {
-    return `${change.target} is new in targets:${change.at ? ` (${data(change.at.file)}:${change.at.line})` : ''}: the first apply uploads every photo to ${title} (comparing with any photo already there).`;
+    return `${change.target} is new in targets:${change.at ? ` (${data(change.at.file)}:${change.at.line})` : ''}: the first apply uploads every photo to ${title}, comparing with any photo already there (if it was applied before, it starts from its record, tag ${appliedTag(change.target)}).`;
   }
   const where = change.at ? `${data(change.at.file)}:${change.at.line} in the base` : 'the base declares it by default: it has no targets:';
   return (

@@ -53,7 +53,7 @@ describe('the notes', () => {
 
   it('an added target: one line', () => {
     expect(targetChangeNote({ target: 'google', change: 'added', at: { file: 'manifests/x.yaml', line: 3, col: 10 } })).toBe(
-      'google is new in targets: (manifests/x.yaml:3): the first apply uploads every photo to Google Workspace (comparing with any photo already there).',
+      'google is new in targets: (manifests/x.yaml:3): the first apply uploads every photo to Google Workspace, comparing with any photo already there (if it was applied before, it starts from its record, tag entra-photos/google/applied/ENV).',
     );
   });
 
@@ -104,6 +104,19 @@ describe('through planRevisions and the plan reports', () => {
     const markdown = plansMarkdown(result.plan, result.targets, { targetChanges: result.targetChanges });
     expect(markdown.startsWith(`> [!WARNING]\n> google is no longer in targets: (${mdText('manifests/x.yaml')}:3 in the base).`)).toBe(true);
     expect(markdown).toContain('### entra-photos plan ');
+  });
+
+  it('a pull request adding google back: one line, a note, before the per-target plans', async () => {
+    const base = git(dir, 'rev-parse', 'HEAD');
+    await writeTree(dir, { 'manifests/x.yaml': 'version: 1\nusers:\n  - user: ada@contoso.edu\n    photo: a.jpg\n' });
+    git(dir, 'commit', '-q', '-am', 'entra only');
+    const entraOnly = git(dir, 'rev-parse', 'HEAD');
+    const result = await planRevisions(dir, { base: entraOnly, head: base });
+    expect(result.targetChanges).toEqual([{ target: 'google', change: 'added', at: { file: 'manifests/x.yaml', line: 3, col: expect.any(Number) } }]);
+    const markdown = plansMarkdown(result.plan, result.targets, { targetChanges: result.targetChanges });
+    expect(markdown.startsWith('> [!NOTE]\n> google is new in targets: (')).toBe(true);
+    expect(markdown.indexOf('> [!NOTE]')).toBeLessThan(markdown.indexOf('### entra-photos plan: Microsoft Entra ID'));
+    expect(plansText(result.plan, result.targets, { targetChanges: result.targetChanges }).split('\n')[0]).toMatch(/^Note: google is new in targets: /);
   });
 
   it('no base: nothing to compare, no notice', async () => {
