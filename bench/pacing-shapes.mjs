@@ -20,7 +20,8 @@
 // Usage: npm run bench:pacing [-- --quick] [-- --n 600] [-- --only window] [-- --only google] [-- --verbose (the pacer's rate changes)]
 //        [-- --ramp-doubling-seconds 1.75 (this pacer's rampDoublingSeconds; default: the pacer's own)]
 import { spawn } from 'node:child_process';
-import { availableParallelism, cpus } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import tls from 'node:tls';
@@ -258,11 +259,15 @@ function putStats(requests, api = 'graph') {
 
 /** Starts src/emulator in a child process (bench/lib/src-emulator.mjs) and reads what it prints. */
 async function startSrcEmulator(options) {
-  const child = spawn(process.execPath, ['--experimental-transform-types', '--no-warnings', '--import', HOOKS, path.join(ROOT, 'bench', 'lib', 'src-emulator.mjs'), JSON.stringify(options)], {
+  // The options through a file: thousands of users do not fit in one argument.
+  const optionsFile = path.join(mkdtempSync(path.join(tmpdir(), 'entra-photos-bench-pacing-')), 'emulator.json');
+  writeFileSync(optionsFile, JSON.stringify(options));
+  const child = spawn(process.execPath, ['--experimental-transform-types', '--no-warnings', '--import', HOOKS, path.join(ROOT, 'bench', 'lib', 'src-emulator.mjs'), `@${optionsFile}`], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const kill = () => {
     if (child.exitCode === null) child.kill('SIGTERM');
+    rmSync(path.dirname(optionsFile), { recursive: true, force: true });
   };
   process.once('exit', kill);
   const lines = readline.createInterface({ input: child.stdout });

@@ -2,8 +2,11 @@
 // started with the options given as JSON in argv[2], prints one JSON line with what a client needs,
 // and stops when its stdin closes (the bench exited or was killed) or on SIGTERM. 127.0.0.1 only.
 // Run with --experimental-transform-types --import ./bench/lib/ts-hooks.mjs.
+import { readFileSync } from 'node:fs';
 const { startEmulator } = await import('../../src/emulator/index.ts');
-const options = JSON.parse(process.argv[2] ?? '{}');
+// (Or @FILE holding them: thousands of users do not fit in one argument.)
+const argument = process.argv[2] ?? '{}';
+const options = JSON.parse(argument.startsWith('@') ? readFileSync(argument.slice(1), 'utf8') : argument);
 const emulator = await startEmulator(options);
 const { url, graphUrl, authorityHost, tenantId, clientId, adminUrl, caCertPem, caCertPath, env } = emulator;
 // (env and google: what the Google target's keyless sign-in needs, for bench:pacing's Google shapes.)

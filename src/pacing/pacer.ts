@@ -69,7 +69,7 @@
  *    first admitted request started (hintless.ts), narrowed by each opening. Its quota then goes out
  *    at each opening as above, the first request alone at the earliest moment the opening may come,
  *    then a few probes across the span it may still be in; one request past the quota checks that
- *    the window closes there (admitted: no such window, and none is assumed again).
+ *    the window closes there (all admitted, more than the quota: no such window, none assumed again).
  *
  * Retries: at most `maxAttempts` attempts per task (default 6), a 429 counting as one. 429 → back
  * in the queue (at the front; a refused probe at the back, so a long storm is spread over many
@@ -178,8 +178,6 @@ interface Job {
   /** Current attempt: when it started, whether it was a probe. */
   startedAt: number;
   probe: boolean;
-  /** Whether it was sent past a window's quota learned without hints, to confirm the window closes there. */
-  check: boolean;
   /** Requests in flight when it started, itself included. */
   inFlightAtStart: number;
   resolve: (value: unknown) => void;
@@ -233,8 +231,9 @@ interface WindowModel {
   /**
    * Learned without hints (see hintless.ts): `nextOpen` is the earliest the next opening may be,
    * `surelyOpenAt` the latest (the period's upper bound `hiMs`). Its first request goes alone.
+   * `admitted`: requests started since this opening (`openedAt`) and admitted.
    */
-  hintless?: { hiMs: number; surelyOpenAt: number };
+  hintless?: { hiMs: number; surelyOpenAt: number; openedAt: number; admitted: number };
 }
 
 /** Refusals without a hint, since the first of them, until a request is admitted again. */
@@ -435,7 +434,7 @@ export class WritePacer {
       return Promise.reject(new PacerCancelledError(label));
     }
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ task, label, attempts: 0, startedAt: 0, probe: false, check: false, inFlightAtStart: 0, resolve: resolve as (value: unknown) => void, reject });
+      this.#queue.push({ task, label, attempts: 0, startedAt: 0, probe: false, inFlightAtStart: 0, resolve: resolve as (value: unknown) => void, reject });
       this.#pump();
     });
   }
@@ -533,12 +532,17 @@ export class WritePacer {
         if (hintless ? !this.#spell && now >= hintless.surelyOpenAt : now >= window.nextOpen) {
           const periods = Math.floor((now - (hintless?.surelyOpenAt ?? window.nextOpen)) / window.periodMs) + 1;
           window.nextOpen += periods * window.periodMs;
-          if (hintless) hintless.surelyOpenAt += periods * hintless.hiMs;
+          if (hintless) {
+            hintless.surelyOpenAt += periods * hintless.hiMs;
+            hintless.openedAt = now;
+            hintless.admitted = 0;
+          }
           window.opened += periods;
           window.sent = 0;
         }
-        // Without hints, one request past the quota: its refusal says the window closed where we
-        // thought (and starts the wait for the next opening); its admission, that it is no such window.
+        // Without hints, one request past the quota: a refusal says the window closed where we
+        // thought (and starts the wait for the next opening); more admitted than the quota, that
+        // it is no such window. (Which one is refused is the server's order of arrival, not ours.)
         const budget = Math.max(1, Math.floor(window.quota * WINDOW_BUDGET)) + (hintless ? 1 : 0);
         if (!this.#needProbe && window.sent >= budget) {
           this.#wakeAt(hintless?.surelyOpenAt ?? window.nextOpen);
@@ -562,12 +566,11 @@ export class WritePacer {
       }
       this.#cycleStart ??= now;
       this.#firstStartAt ??= now;
-      const check = !probe && this.#window?.hintless !== undefined && this.#window.sent === this.#window.quota;
       if (this.#window) this.#window.sent++; // (the probe's re-estimate may have replaced it)
       // A timer that fired late may catch up one interval (else the lateness is lost every time
       // and a busy event loop paces below the rate set); an idle spell is not saved up beyond that.
       this.#nextStartAt = Math.max(this.#nextStartAt, now - 1000 / rate) + 1000 / rate;
-      this.#start(this.#queue.shift()!, now, probe, check);
+      this.#start(this.#queue.shift()!, now, probe);
     }
     // The ramp grows only while work waits for the rate alone (not for the caller, a gate or the cap).
     this.#rampRunning = rateBound && this.#answered;
@@ -585,11 +588,10 @@ export class WritePacer {
     }, Math.max(0, Math.ceil(at - this.#now())));
   }
 
-  #start(job: Job, startedAt: number, probe: boolean, check: boolean): void {
+  #start(job: Job, startedAt: number, probe: boolean): void {
     job.attempts++;
     job.startedAt = startedAt;
     job.probe = probe;
-    job.check = check;
     this.#stats.attempts++;
     this.#inFlight++;
     job.inFlightAtStart = this.#inFlight;
@@ -634,8 +636,9 @@ export class WritePacer {
       this.#probeInFlight = false;
       this.#refusedProbes = 0;
     }
+    const hintless = this.#window?.hintless;
     if (this.#spell && job.startedAt >= this.#spell.since) this.#onHintlessAdmitted(this.#spell, job, now);
-    else if (job.check && this.#window?.hintless) {
+    else if (hintless && job.startedAt >= hintless.openedAt && ++hintless.admitted > this.#window!.quota) {
       // Admitted past the quota: the refusals were not a fixed window's (a storm that ended, a
       // limit that rose). Pace as before the window was assumed, and stop assuming one.
       this.#window = undefined;
@@ -877,7 +880,7 @@ export class WritePacer {
       nextOpen: bounds.anchor + next * bounds.loMs,
       sent: 1, // this request
       opened: 0,
-      hintless: { hiMs: bounds.hiMs, surelyOpenAt: bounds.anchor + next * bounds.hiMs },
+      hintless: { hiMs: bounds.hiMs, surelyOpenAt: bounds.anchor + next * bounds.hiMs, openedAt: job.startedAt, admitted: 1 },
     };
     this.#refillEstimate = quota / ((bounds.loMs + bounds.hiMs) / 2000);
     this.#emitRate(`window without hints (${quota} per ${round(bounds.loMs / 1000)}–${round(bounds.hiMs / 1000)} s)`);

@@ -6,10 +6,12 @@
 // test/pacing/pacer-shapes.test.ts (virtual time) and the bench.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RequestLogEntry, RunningEmulator, ThrottleConfig } from '../../src/emulator/index.js';
-import { WritePacer } from '../../src/pacing/index.js';
+import { WritePacer, pacingClassifierOf } from '../../src/pacing/index.js';
 import type { TenantClient } from '../../src/target/entra/index.js';
+import { GoogleDirectoryClient, classifyGoogleFailure } from '../../src/target/google/index.js';
 import { jpeg } from '../target/entra/helpers.js';
-import { seedUsers, startTrustedEmulator, tenantFor, userIdOf } from './helpers.js';
+import { keyless } from '../target/googleHelpers.js';
+import { seedUsers, startTrustedEmulator, tenantFor, upnOf, userIdOf } from './helpers.js';
 
 const N = 200;
 const LATENCY = { medianMs: 20, spreadMs: 10 };
@@ -134,6 +136,37 @@ describe('WritePacer against the emulator, each throttle shape (200 writes, ~100
     expect(r.refused).toBe(0);
     // One at a time would take N × ~20 ms = 4 s.
     expect(r.seconds).toBeLessThan(N * 0.02 * 0.5);
+  });
+
+  it("Google's per-minute quota, shortened (40 per 3 s, 403 without Retry-After): the window learned, every photo lands", { timeout: 30_000 }, async () => {
+    // The Google emulator's quota (fixed windows from the first request), through the Google
+    // Directory client and Google's classifier. Waits doubling from 1 s (before issue 16) overshot
+    // each opening; now it probes an eighth of the time refused apart, then learns the period.
+    await emulator.admin.setConfig({ throttle: null, latency: LATENCY });
+    await emulator.google.admin.setConfig({ quota: { perMinutePerUser: 40, windowSeconds: 3 } });
+    const google = new GoogleDirectoryClient({ auth: keyless(emulator), endpoint: emulator.google.endpoint });
+    await keyless(emulator).accessToken();
+    const reasons: string[] = [];
+    const pacer = new WritePacer({ initialRate: 100, rampDoublingSeconds: 0.5, classify: pacingClassifierOf({ classifyFailure: classifyGoogleFailure }), onEvent: (event) => event.type === 'rate' && reasons.push(event.reason) });
+    const n = 120;
+    const results: Array<Promise<unknown>> = [];
+    for (let i = 0; i < n; i++) {
+      await pacer.whenPendingBelow(64);
+      results.push(pacer.run(() => google.putPhoto(upnOf(i), photo), `u${i}`));
+    }
+    const settled = await Promise.allSettled(results);
+    const puts = (await emulator.admin.requests()).filter((r: RequestLogEntry) => r.api === 'google' && r.method === 'PUT' && r.path.includes('/photos/thumbnail'));
+    const ok = puts.filter((r) => r.status === 200);
+    const seconds = (Math.max(...ok.map((r) => Date.parse(r.time) + r.durationMs)) - Math.min(...puts.map((r) => Date.parse(r.time)))) / 1000;
+    const minimum = (Math.ceil(n / 40) - 1) * 3;
+    console.log(`google window: ${seconds.toFixed(2)} s (${(seconds / minimum).toFixed(2)}× of ${minimum} s), ${puts.length - ok.length} refused; ${reasons.join('; ')}`);
+    expect(settled.filter((r) => r.status === 'rejected')).toHaveLength(0);
+    expect(ok).toHaveLength(n);
+    expect(reasons.join('\n')).toContain('window without hints (40 per');
+    expect(reasons.join('\n')).not.toContain('no fixed window');
+    // The first closing: a probe a second (2–3); each later one: the check and a few probes.
+    expect(puts.length - ok.length).toBeLessThanOrEqual(15);
+    expect(seconds).toBeLessThan(minimum * 1.5);
   });
 
   it('the admin API switches shapes and reports them', async () => {
