@@ -178,6 +178,8 @@ interface Job {
   /** Current attempt: when it started, whether it was a probe. */
   startedAt: number;
   probe: boolean;
+  /** Probes of it refused without a hint early in their spell: not charged to its attempts (see HINTLESS_FREE_MS). */
+  freeAttempts: number;
   /** Requests in flight when it started, itself included. */
   inFlightAtStart: number;
   resolve: (value: unknown) => void;
@@ -299,6 +301,11 @@ const QUIET_GAIN = 1.25;
 const PROBE_HONOURED = 4;
 const PROBE_BACKOFF = 1.5;
 const PROBE_MAX_MS = 10_000;
+/**
+ * Probes refused without a hint are not charged to their task for this long into the refusals:
+ * longer than one of Google's minutes (the wait for a spent minute to turn is under a minute).
+ */
+const HINTLESS_FREE_MS = 120_000;
 /** Refused probes without a hint before their end is read as a window's opening (a bucket refills within the first). */
 const HINTLESS_WINDOW_PROBES = 2;
 /** Early warning: the first one cuts the rate to this share of the ramp's. */
@@ -434,7 +441,7 @@ export class WritePacer {
       return Promise.reject(new PacerCancelledError(label));
     }
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ task, label, attempts: 0, startedAt: 0, probe: false, inFlightAtStart: 0, resolve: resolve as (value: unknown) => void, reject });
+      this.#queue.push({ task, label, attempts: 0, startedAt: 0, probe: false, freeAttempts: 0, inFlightAtStart: 0, resolve: resolve as (value: unknown) => void, reject });
       this.#pump();
     });
   }
@@ -727,7 +734,11 @@ export class WritePacer {
     this.#answered = true;
     if (job.probe && disposition.kind !== 'throttled') this.#probeInFlight = false;
     const cancelled = this.#options.signal?.aborted ?? false;
-    const final = disposition.kind === 'fatal' || job.attempts >= this.#maxAttempts || cancelled;
+    // A probe refused without a hint was the pacer's own guess at when the window reopens: within
+    // a spell's first minutes it is not charged to the task (else the last few tasks of a run
+    // would run out of attempts probing a minute's end); an outage that lasts is.
+    if (disposition.kind === 'throttled' && disposition.retryAfterSeconds === undefined && job.probe && (!this.#spell || this.#now() - this.#spell.since < HINTLESS_FREE_MS)) job.freeAttempts++;
+    const final = disposition.kind === 'fatal' || job.attempts - job.freeAttempts >= this.#maxAttempts || cancelled;
     if (disposition.kind === 'throttled') {
       this.#stats.throttled++;
       this.#onThrottled(job, disposition.retryAfterSeconds, !final);

@@ -223,6 +223,17 @@ describe("WritePacer under Google's per-minute quota: a fixed window, refused wi
     }
   });
 
+  it('one write more than the quota: the last task probes until the window turns and does not run out of attempts', async () => {
+    // 6 attempts would cover 6–8 s of probes an eighth of the time refused apart: the probes of a
+    // spell's first 2 minutes are not charged to the task.
+    for (const [n, perWindow, windowSeconds] of [[61, 60, 10], [2401, 2400, 60]] as const) {
+      for (const run of await runSeeds(quota(perWindow, windowSeconds), n)) {
+        expect(run.failed).toBe(0);
+        expect(run.elapsedMs / 1000 / minimum(n, perWindow, windowSeconds)).toBeLessThan(1.15);
+      }
+    }
+  });
+
   it('a token bucket refusing without Retry-After: within 1.15× (waits that doubled per refusal gave up to 9×)', async () => {
     const minimum = (N - BUCKET.burst) / BUCKET.refillPerSecond;
     for (const run of await runSeeds({ throttle: { ...BUCKET, shape: 'token-bucket', earlyWarning: false }, retryAfter: false, ...LATENCY })) {
