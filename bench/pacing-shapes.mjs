@@ -198,7 +198,7 @@ async function main() {
         rows.push(row);
         console.log(
           `${shape.name} [${pacerName}]: ${fmt(seconds, 2)} s${minimum ? ` for a minimum of ${fmt(minimum, 2)} s (${fmt(row.ratio, 3)}×)` : ''}, ` +
-            `${puts.attempts} PUTs, ${puts.throttled} × 429 (${fmt(row.share)}%), ${run.failed} failed` +
+            `${puts.attempts} PUTs, ${puts.throttled} refused (${fmt(row.share)}%), ${run.failed} failed` +
             (run.stats.events !== undefined ? `, ${run.stats.events} congestion events, estimate ${run.stats.refillEstimate ?? '–'}/s` : ''),
         );
         if (run.failed > 0 || puts.ok !== n) console.log(`  ! ${n - puts.ok} users without a successful PUT`);
