@@ -140,9 +140,13 @@ async function googleStats(since) {
   const writes = requests.filter((r) => r.path.includes('/photos/thumbnail') && r.method !== 'GET');
   const times = writes.map((r) => Date.parse(r.time));
   const byKind = Object.fromEntries(KINDS.map((kind) => [kind, requests.filter((r) => kindOf(r) === kind).length]));
-  return { requests: requests.length, throttled: requests.filter((r) => r.status === 403 || r.status === 429).length, byKind, spanMs: times.length ? Math.max(...times) - Math.min(...times) : 0 };
+  // Time with no Directory request sent for over a second: waiting (backoff, a spent quota window).
+  const sent = requests.map((r) => Date.parse(r.time)).sort((a, b) => a - b);
+  const gaps = sent.slice(1).map((t, i) => t - sent[i]).filter((gap) => gap > 1000);
+  const quiet = { ms: gaps.reduce((sum, gap) => sum + gap, 0), count: gaps.length };
+  return { requests: requests.length, throttled: requests.filter((r) => r.status === 403 || r.status === 429).length, byKind, quiet, spanMs: times.length ? Math.max(...times) - Math.min(...times) : 0 };
 }
-const breakdown = (stats) => KINDS.map((kind) => `${kind} ${stats.byKind[kind]}`).join(', ');
+const breakdown = (stats) => `${KINDS.map((kind) => `${kind} ${stats.byKind[kind]}`).join(', ')}; quiet ${fmtS(stats.quiet.ms)} in ${stats.quiet.count} gaps over 1 s`;
 const lastSeq = async () => (await emulator.admin.requests()).at(-1)?.seq ?? 0;
 
 /** A Google access token the way a script gets one keylessly: GitHub OIDC → STS → generateAccessToken. */
