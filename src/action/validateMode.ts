@@ -51,7 +51,7 @@ export async function runValidate(settings: ActionSettings): Promise<void> {
 
   core.setOutput('errors', errors);
   core.setOutput('warnings', warnings);
-  if (plan) core.setOutput('plan', JSON.stringify({ ...planJson(plan), ...targetPlansJson(targets) }));
+  if (plan) core.setOutput('plan', JSON.stringify({ ...planJson(plan), ...targetPlansJson(targets, notes.targetChanges) }));
   if (unavailable) core.setOutput('plan', JSON.stringify(planUnavailableJson(unavailable, errors)));
 
   const links = githubLinks(settings);

@@ -182,7 +182,7 @@ async function planCommand(args: string[], out: Output): Promise<number> {
   });
   const errors = countFindings(validation.findings).errors;
   if (format === 'json') {
-    const json = available ? { ...planJson(plan), ...targetPlansJson(targets) } : planUnavailableJson(plan, errors);
+    const json = available ? { ...planJson(plan), ...targetPlansJson(targets, targetChanges) } : planUnavailableJson(plan, errors);
     out.write(logSafeJson({ ...json, validation: validationJson(validation) }, 2) + '\n');
   } else {
     if (validation.findings.length) out.write(validationText(validation) + '\n');

@@ -45,10 +45,22 @@ export function planJson(plan: Plan): PlanJson {
 /** Each target's plan in the `plan` JSON (README "Plan JSON"), present only with `targets:` other than [entra]. */
 export type TargetPlanJson = PlanJson & { target: string; groupsNotSent?: number };
 
-/** `{ targets: [...] }` to spread beside the top-level plan (which stays Entra's), or nothing. */
-export function targetPlansJson(targets: readonly TargetPlan[] | undefined): { targets?: TargetPlanJson[] } {
-  if (!targets) return {};
-  return { targets: targets.map((t) => ({ target: t.target, ...planJson(t.plan), ...(t.groupsNotSent ? { groupsNotSent: t.groupsNotSent } : {}) })) };
+/** A target the head stops or starts declaring, in the `plan` JSON; `at`: file:line of the `targets:` that declared it. */
+export interface TargetChangeJson {
+  target: string;
+  change: 'removed' | 'added';
+  at?: string;
+}
+
+/**
+ * `{ targets: [...], targetChanges: [...] }` to spread beside the top-level plan (which stays
+ * Entra's): each present only when there is something to say.
+ */
+export function targetPlansJson(targets: readonly TargetPlan[] | undefined, changes: readonly TargetChange[] = []): { targets?: TargetPlanJson[]; targetChanges?: TargetChangeJson[] } {
+  return {
+    ...(targets ? { targets: targets.map((t) => ({ target: t.target, ...planJson(t.plan), ...(t.groupsNotSent ? { groupsNotSent: t.groupsNotSent } : {}) })) } : {}),
+    ...(changes.length ? { targetChanges: changes.map((c) => ({ target: c.target, change: c.change, ...(c.at ? { at: `${c.at.file}:${c.at.line}` } : {}) })) } : {}),
+  };
 }
 
 /** How reports name a target. */

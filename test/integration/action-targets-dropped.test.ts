@@ -62,6 +62,7 @@ describe('dropping google from targets: (dist/index.js)', { timeout: 90_000 }, (
     const plan = JSON.parse(planned.outputs.plan!);
     expect(plan).toMatchObject({ uploads: [], removals: [], unchanged: 1 });
     expect(plan.targets).toBeUndefined();
+    expect(plan.targetChanges).toEqual([{ target: 'google', change: 'removed', at: 'manifests/staff.yaml:3' }]);
 
     // The merge. Google was applied in production before: its record is on the origin.
     const merge = git(pr.workspace, 'rev-parse', 'HEAD');
