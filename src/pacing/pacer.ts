@@ -68,8 +68,10 @@
  *    quota what the cycle before them admitted, its period bounded by when the last refused and the
  *    first admitted request started (hintless.ts), narrowed by each opening. Its quota then goes out
  *    at each opening as above, the first request alone at the earliest moment the opening may come,
- *    then a few probes across the span it may still be in; one request past the quota checks that
- *    the window closes there (all admitted, more than the quota: no such window, none assumed again).
+ *    then a few probes across the span it may still be in; past the quota, a few more at a time
+ *    (one, then one more in flight per admission) until one is refused: the window closed (its
+ *    quota is counted in tasks, whose cost to the server may vary); twice the quota admitted: no
+ *    such window (paced as before until a next closing learns it again).
  *
  * Retries: at most `maxAttempts` attempts per task (default 6), a 429 counting as one. 429 → back
  * in the queue (at the front; a refused probe at the back, so a long storm is spread over many
@@ -306,6 +308,8 @@ const PROBE_MAX_MS = 10_000;
  * longer than one of Google's minutes (the wait for a spent minute to turn is under a minute).
  */
 const HINTLESS_FREE_MS = 120_000;
+/** A window learned without hints that admits this many times its quota is no window. */
+const HINTLESS_QUOTA_DOUBT = 2;
 /** Refused probes without a hint before their end is read as a window's opening (a bucket refills within the first). */
 const HINTLESS_WINDOW_PROBES = 2;
 /** Early warning: the first one cuts the rate to this share of the ramp's. */
@@ -547,10 +551,13 @@ export class WritePacer {
           window.opened += periods;
           window.sent = 0;
         }
-        // Without hints, one request past the quota: a refusal says the window closed where we
-        // thought (and starts the wait for the next opening); more admitted than the quota, that
-        // it is no such window. (Which one is refused is the server's order of arrival, not ours.)
-        const budget = Math.max(1, Math.floor(window.quota * WINDOW_BUDGET)) + (hintless ? 1 : 0);
+        // Without hints, past the quota a few more: one, then two more for each admitted past it
+        // (in flight 1, 2, 3 … growing by one per admission), until one is refused: the window
+        // closed (the wait for the next opening starts). The quota is counted in tasks, which may
+        // cost the server more or fewer requests than the last window's did (a retried update
+        // without its delete); which one is refused is the server's order of arrival, not ours.
+        const quota = Math.max(1, Math.floor(window.quota * WINDOW_BUDGET));
+        const budget = hintless ? quota + 1 + 2 * Math.max(0, hintless.admitted - quota) : quota;
         if (!this.#needProbe && window.sent >= budget) {
           this.#wakeAt(hintless?.surelyOpenAt ?? window.nextOpen);
           break;
@@ -645,12 +652,12 @@ export class WritePacer {
     }
     const hintless = this.#window?.hintless;
     if (this.#spell && job.startedAt >= this.#spell.since) this.#onHintlessAdmitted(this.#spell, job, now);
-    else if (hintless && job.startedAt >= hintless.openedAt && ++hintless.admitted > this.#window!.quota) {
-      // Admitted past the quota: the refusals were not a fixed window's (a storm that ended, a
-      // limit that rose). Pace as before the window was assumed, and stop assuming one.
+    else if (hintless && job.startedAt >= hintless.openedAt && ++hintless.admitted >= HINTLESS_QUOTA_DOUBT * this.#window!.quota) {
+      // Admitted far past the quota: the refusals were no window's (a storm that ended, a limit
+      // that rose). Pace as before the window was assumed; the period stands, so the next
+      // closing, if one comes, learns the quota again.
       this.#window = undefined;
-      this.#windowBounds = null;
-      this.#emitRate('no fixed window after all (admitted past its quota)');
+      this.#emitRate('window without hints: twice its quota admitted (learned again at its next closing)');
     }
     this.#onUsage(throttleUsageOf(value), now);
   }

@@ -20,8 +20,10 @@ export interface SimTenant {
    * fixed window of `windowSeconds` from the first request), decided on arrival as the Google
    * emulator does: a refusal comes back at once as 403 userRateLimitExceeded WITHOUT Retry-After,
    * read through Google's classifier (throttled, no hint); an admitted write answers after the latency.
+   * `deleteFirst`: each write is a delete then the update, as the Google target replaces a photo
+   * (two requests against the quota; a retry after its delete was admitted sends the update alone).
    */
-  quota?: { perWindow: number; windowSeconds: number };
+  quota?: { perWindow: number; windowSeconds: number; deleteFirst?: boolean };
   /** false: the throttle's refusals carry no Retry-After (a 429 with no hint); default: they do. */
   retryAfter?: false;
   /** App-wide cap on requests in flight (refused on arrival with Retry-After 1 s, as the emulator's gate); 0 = none. */
@@ -72,6 +74,8 @@ export async function simulate(n: number, tenant: SimTenant, pacerOptions: Write
     const quota = tenant.quota ? new PerUserQuota({ perMinutePerUser: tenant.quota.perWindow, windowSeconds: tenant.quota.windowSeconds }) : undefined;
     const random = seeded(tenant.seed ?? 7);
     let serverInFlight = 0;
+    /** Users whose photo a deleteFirst write has deleted (its retry sends the update alone). */
+    const deleted = new Set<string>();
     let clientInFlight = 0;
     let maxInFlight = 0;
     let firstStart: number | undefined;
@@ -93,20 +97,27 @@ export async function simulate(n: number, tenant: SimTenant, pacerOptions: Write
         );
       }
       if (quota) {
-        const decision = quota.take('caller', clock());
-        const latency = decision.allowed ? Math.max(0, tenant.latencyMs + (random() * 2 - 1) * tenant.spreadMs) : 1;
-        return new Promise((resolve, reject) => {
-          setTimeout(() => {
-            done(0);
-            if (decision.allowed) {
-              decision.release();
-              lastOk = clock();
-            }
-            const answer = (): void => (decision.allowed ? resolve({ throttleUsage: undefined }) : reject(new GoogleApiError(403, 'userRateLimitExceeded', '403 userRateLimitExceeded: User Rate Limit Exceeded')));
-            if (tenant.answerJitterMs) setTimeout(answer, random() * tenant.answerJitterMs);
-            else answer();
-          }, latency);
-        });
+        const request = (): Promise<boolean> => {
+          const decision = quota.take('caller', clock());
+          const latency = decision.allowed ? Math.max(0, tenant.latencyMs + (random() * 2 - 1) * tenant.spreadMs) : 1;
+          return new Promise((resolve) =>
+            setTimeout(() => {
+              if (decision.allowed) decision.release();
+              resolve(decision.allowed);
+            }, latency),
+          );
+        };
+        return (async () => {
+          const deleting = tenant.quota!.deleteFirst && !deleted.has(userId);
+          let allowed = deleting ? await request() : true;
+          if (deleting && allowed) deleted.add(userId);
+          if (allowed) allowed = await request();
+          done(0);
+          if (allowed) lastOk = clock();
+          if (tenant.answerJitterMs) await new Promise((resolve) => setTimeout(resolve, random() * tenant.answerJitterMs!));
+          if (!allowed) throw new GoogleApiError(403, 'userRateLimitExceeded', '403 userRateLimitExceeded: User Rate Limit Exceeded');
+          return { throttleUsage: undefined };
+        })();
       }
       serverInFlight++;
       const latency = Math.max(0, tenant.latencyMs + (random() * 2 - 1) * tenant.spreadMs);

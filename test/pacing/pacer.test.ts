@@ -165,7 +165,7 @@ describe('refusals without a hint (no Retry-After): src/pacing/hintless.ts', () 
     });
   });
 
-  it('refusals that were no window (a spell that ended): the request past the assumed quota is admitted, and the pacer stops assuming one', async () => {
+  it('refusals that were no window (a storm that ended): more than the assumed quota admitted, and the pacer stops assuming it', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     try {
       const t0 = Date.now();
@@ -189,7 +189,7 @@ describe('refusals without a hint (no Retry-After): src/pacing/hintless.ts', () 
       const settled = await all;
       expect(settled.every((result) => result.status === 'fulfilled')).toBe(true);
       expect(reasons.join('\n')).toMatch(/window without hints \(40 per/);
-      expect(reasons).toContain('no fixed window after all (admitted past its quota)');
+      expect(reasons).toContain('window without hints: twice its quota admitted (learned again at its next closing)');
       // Assuming the window to the end would have sent the other 119 in three more ~6 s windows
       // (done at ~24 s); dropped at the first check, they go at the pace learned before.
       expect(lastAdmittedAt).toBeLessThan(12_000);

@@ -163,7 +163,7 @@ describe('WritePacer against the emulator, each throttle shape (200 writes, ~100
     expect(settled.filter((r) => r.status === 'rejected')).toHaveLength(0);
     expect(ok).toHaveLength(n);
     expect(reasons.join('\n')).toContain('window without hints (40 per');
-    expect(reasons.join('\n')).not.toContain('no fixed window');
+    expect(reasons.join('\n')).not.toContain('twice its quota admitted');
     // The first closing: a probe a second (2–3); each later one: the check and a few probes.
     expect(puts.length - ok.length).toBeLessThanOrEqual(15);
     expect(seconds).toBeLessThan(minimum * 1.5);
