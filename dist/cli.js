@@ -9,9 +9,9 @@ import { e as applyJson, v as validationText, f as applyText, d as applySucceede
 import { L as LogSafeWriter, l as logSafeJson } from './chunks/shared4.js';
 import { c as cliProgress } from './chunks/shared14.js';
 import { U as UserError, i as isUserError } from './chunks/shared6.js';
-import { C as CLI_VOCABULARY } from './chunks/shared12.js';
-import { d as declaredTargets, p as planRevisions, t as targetPlansJson, a as planJson, b as planUnavailableJson, c as plansText, e as planUnavailableText } from './chunks/shared23.js';
-import { p as provenanceFromEnv } from './chunks/shared13.js';
+import { C as CLI_VOCABULARY } from './chunks/shared13.js';
+import { d as declaredTargets, u as undeclaredAppliedTargets, a as undeclaredTargetNote, p as planRevisions, t as targetPlansJson, b as planJson, c as planUnavailableJson, e as plansText, f as planUnavailableText } from './chunks/shared23.js';
+import { p as provenanceFromEnv } from './chunks/shared9.js';
 import { defaultRemote } from './chunks/git.js';
 import { r as readUnknownUsers, c as readTarget, t as targetFromArgs, i as interruptible, T as TARGET_OPTIONS, a as TENANT_OPTIONS, s as setSignInOutput } from './chunks/shared17.js';
 import { w as wantsHelp, p as parseOptions, r as readFormat, a as repoDirectory, c as checkRevisionArguments } from './chunks/shared15.js';
@@ -25,13 +25,13 @@ import 'process';
 import 'buffer';
 import './chunks/shared5.js';
 import './chunks/shared8.js';
-import './chunks/shared9.js';
+import './chunks/shared10.js';
 import 'node:zlib';
 import 'node:fs';
 import 'node:fs/promises';
 import 'node:path';
-import './chunks/shared10.js';
 import './chunks/shared11.js';
+import './chunks/shared12.js';
 import 'node:child_process';
 import 'node:util';
 import './chunks/shared7.js';
@@ -203,7 +203,7 @@ async function planCommand(args, out) {
     const format = readFormat(values.format);
     const repo = await repoDirectory(values.repo);
     await checkRevisionArguments(repo, { '--base': values.base, '--head': values.head });
-    const { plan, validation, available, targets } = await planRevisions(repo, {
+    const { plan, validation, available, targets, targetChanges } = await planRevisions(repo, {
         ...(values.base !== undefined ? { base: values.base } : {}),
         ...(values.head !== undefined ? { head: values.head } : {}),
         all: values.all ?? false,
@@ -212,13 +212,13 @@ async function planCommand(args, out) {
     });
     const errors = countFindings(validation.findings).errors;
     if (format === 'json') {
-        const json = available ? { ...planJson(plan), ...targetPlansJson(targets) } : planUnavailableJson(plan, errors);
+        const json = available ? { ...planJson(plan), ...targetPlansJson(targets, targetChanges) } : planUnavailableJson(plan, errors);
         out.write(logSafeJson({ ...json, validation: validationJson(validation) }, 2) + '\n');
     }
     else {
         if (validation.findings.length)
             out.write(validationText(validation) + '\n');
-        out.write(available ? plansText(plan, targets) : planUnavailableText(errors));
+        out.write(available ? plansText(plan, targets, { targetChanges, words: CLI_VOCABULARY }) : planUnavailableText(errors));
     }
     return errors > 0 ? EXIT_FINDINGS : EXIT_OK;
 }
@@ -240,14 +240,18 @@ async function applyCommand(args, out) {
     const unknownUsers = readUnknownUsers(values['unknown-users']);
     const repo = await repoDirectory(values.repo);
     await checkRevisionArguments(repo, { '--head': values.head });
+    const declared = await declaredTargets(repo, values.head ?? 'HEAD');
     if (readTarget(values.target) !== 'entra') {
-        const declared = await declaredTargets(repo, values.head ?? 'HEAD');
         if (!declared.names.includes(readTarget(values.target))) {
             throw new UserError('usage', `--target ${readTarget(values.target)}: the manifests of ${values.head ?? 'HEAD'} do not declare it (targets: [${declared.names.join(', ')}]${declared.at ? ` at ${declared.at}` : ', the default'}). Add it to targets: in a manifest first, so the pull request's plan shows it.`);
         }
     }
     const tenant = targetFromArgs('apply', values);
     const remote = values.remote ?? (await defaultRemote(repo)) ?? 'none';
+    // A target the head no longer declares is left as it is: said when it was applied before.
+    if (format === 'text')
+        for (const undeclared of await undeclaredAppliedTargets(repo, [...declared.names, readTarget(values.target)], remote !== 'none' ? remote : undefined))
+            out.write(`${undeclaredTargetNote(undeclared, declared)}\n`);
     const result = await interruptible((signal) => applyRevision({
         repo,
         head: values.head ?? 'HEAD',

@@ -4,19 +4,20 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { f as error, w as warning, c as connectFromWorkflow, d as cancellation, g as logGroup, l as logInfo, s as setOutput, b as summary, a as setFailed, r as refusePullRequests, h as requireOidcToken, G as GOOGLE_INPUT_NAMES, i as googleFromWorkflow, e as actionProgress, j as getInput } from './chunks/shared22.js';
+import { f as error, w as warning, c as connectFromWorkflow, G as GOOGLE_INPUT_NAMES, g as googleFromWorkflow, O as OrderedLog, l as logInfo, d as cancellation, D as DIRECT_LOG, s as setOutput, b as summary, a as setFailed, r as refusePullRequests, h as requireOidcToken, e as actionProgress, i as getInput } from './chunks/shared22.js';
 import { U as UserError, i as isUserError } from './chunks/shared6.js';
-import { s as sortFindings, f as applyText, k as applyCounts, q as validationSummary, r as applyMarkdown, d as applySucceeded, t as applyFailure, i as applyRevision, w as waitingFor, v as validationText, g as countFindings, u as validationHeadline } from './chunks/shared3.js';
-import { x as environmentClaim, d as googleSettingsProblems, v as validateRepository } from './chunks/shared2.js';
-import { d as declaredTargets, T as TARGET_TITLES, P as PLAN_COMMENT_MARKER, p as planRevisions, c as plansText, t as targetPlansJson, a as planJson, b as planUnavailableJson, f as planUnavailableHeadline, g as plansMarkdown, h as planUnavailableMarkdown } from './chunks/shared23.js';
-import { p as printable } from './chunks/shared4.js';
+import { s as sortFindings, f as applyText, j as applyCounts, r as validationSummary, t as applyMarkdown, d as applySucceeded, u as applyFailure, i as applyRevision, x as waitingFor, v as validationText, g as countFindings, y as validationHeadline } from './chunks/shared3.js';
+import { T as TARGET_TITLES, d as declaredTargets, u as undeclaredAppliedTargets, a as undeclaredTargetNote, P as PLAN_COMMENT_MARKER, p as planRevisions, e as plansText, t as targetPlansJson, b as planJson, c as planUnavailableJson, g as planUnavailableHeadline, h as plansMarkdown, i as planUnavailableMarkdown } from './chunks/shared23.js';
 import { m as mdText, t as truncateAtLine, g as githubBlobUrl } from './chunks/shared8.js';
-import { p as provenanceFromEnv } from './chunks/shared13.js';
-import { A as ACTION_VOCABULARY } from './chunks/shared12.js';
+import { d as googleSettingsProblems, x as environmentClaim, v as validateRepository } from './chunks/shared2.js';
+import { p as provenanceFromEnv } from './chunks/shared9.js';
+import { A as ACTION_VOCABULARY } from './chunks/shared13.js';
 import { defaultRemote, isGitRepository, resolveCommit, parentsOf, ensureCommit } from './chunks/git.js';
+import { p as printable } from './chunks/shared4.js';
+import 'node:os';
 import { W as WorktreeSnapshot } from './chunks/shared20.js';
 import { g as getOctokit } from './chunks/shared24.js';
-import { b as driftJson, e as driftMarkdown, d as detectDrift, f as fixDrift, c as driftText, g as driftCounts, h as driftHeadline, i as inSync } from './chunks/shared16.js';
+import { b as driftJson, e as driftMarkdown, d as detectDrift, g as driftCounts, f as fixDrift, c as driftText, h as driftHeadline, i as inSync } from './chunks/shared16.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import 'os';
@@ -53,15 +54,14 @@ import 'child_process';
 import 'timers';
 import './chunks/shared.js';
 import 'sharp';
-import 'node:os';
 import 'node:crypto';
 import 'process';
 import 'buffer';
 import './chunks/shared5.js';
-import './chunks/shared9.js';
-import 'node:fs/promises';
 import './chunks/shared10.js';
+import 'node:fs/promises';
 import './chunks/shared11.js';
+import './chunks/shared12.js';
 import './chunks/shared7.js';
 import 'stream';
 import 'node:process';
@@ -82,11 +82,69 @@ function annotate(findings) {
 }
 
 /**
+ * The declared targets (issue 16) run at once, apply and drift alike: each opened from the action
+ * inputs, run with its own log channel, its lines printed as one block per target in the declared
+ * order (OrderedLog). One target failing to open or run does not hold the others back.
+ */
+/** How each declared target is opened; the inputs are checked now, so a missing one is said before any run. */
+function declaredTargetOpeners(settings, declared, rules) {
+    return declared.names.map((name) => {
+        if (name === 'entra') {
+            return {
+                name,
+                open: () => {
+                    const { tenant, getAssertion } = connectFromWorkflow(settings, rules);
+                    return { target: tenant, token: getAssertion };
+                },
+            };
+        }
+        const problems = googleSettingsProblems(settings.google, GOOGLE_INPUT_NAMES);
+        if (problems.length)
+            return { name, problem: `${declared.at} declares targets: [${declared.names.join(', ')}], but Google Workspace cannot be reached: ${problems.join(' ')}` };
+        return { name, open: () => googleFromWorkflow(settings) };
+    });
+}
+/**
+ * Runs `run` for every target at once, so the whole takes about as long as the slowest target.
+ * Each target's log opens with `== Title (name) ==`; the first unfinished target prints as it
+ * goes, the others are held and printed when their turn comes. Results come in the declared order.
+ */
+function runEachTarget(openers, run) {
+    const log = new OrderedLog(openers.length);
+    return Promise.all(openers.map(async (entry, index) => {
+        const out = log.channel(index);
+        const title = TARGET_TITLES[entry.name] ?? entry.name;
+        out.info(`== ${title} (${entry.name}) ==`);
+        try {
+            if (!entry.open) {
+                out.info(entry.problem ?? 'not configured');
+                return { name: entry.name, error: entry.problem ?? 'not configured' };
+            }
+            try {
+                return { name: entry.name, result: await run(entry.open(), out) };
+            }
+            catch (err) {
+                // One target failing (sign-in refused, no lease) does not hold the others back.
+                const message = printable(err instanceof Error ? err.message : String(err));
+                out.info(`${title}: ${message}`);
+                return { name: entry.name, error: message };
+            }
+        }
+        finally {
+            out.close();
+        }
+    }));
+}
+
+/**
  * Push to the default branch, in a protected environment: GitHub OIDC → Graph, apply the change
  * since the last completely applied revision, record it. Pull-request events never get here.
  */
 async function runApply(settings) {
     const declared = await declaredTargets(settings.repoPath);
+    // A target the head no longer declares is left as it is: said once, when it was applied before.
+    for (const undeclared of await undeclaredAppliedTargets(settings.repoPath, declared.names, await defaultRemote(settings.repoPath)))
+        logInfo(undeclaredTargetNote(undeclared, declared));
     // A repository without targets: (or with [entra]) runs exactly as it always did.
     if (!declared.at || (declared.names.length === 1 && declared.names[0] === 'entra'))
         return runEntraApply(settings);
@@ -159,50 +217,16 @@ function annotateResult(result, title, findings = true) {
 async function runTargetsApply(settings, declared) {
     refusePullRequests(settings, ENTRA_RULES);
     requireOidcToken(ENTRA_RULES);
-    // Each target is opened before anything runs, so a missing input is said before any write.
-    const opened = declared.names.map((name) => {
-        if (name === 'entra') {
-            return { name, open: () => { const { tenant, getAssertion } = connectFromWorkflow(settings, ENTRA_RULES); return { target: tenant, token: getAssertion }; } };
-        }
-        const problems = googleSettingsProblems(settings.google, GOOGLE_INPUT_NAMES);
-        if (problems.length)
-            return { name, problem: `${declared.at} declares targets: [${declared.names.join(', ')}], but Google Workspace cannot be reached: ${problems.join(' ')}` };
-        return { name, open: () => googleFromWorkflow(settings) };
-    });
+    const openers = declaredTargetOpeners(settings, declared, ENTRA_RULES);
     const run = cancellation(settings, 'finishing in-flight requests, recording progress, then stopping. The next run continues from here.');
-    // The targets run at once (each its own record, lease and pacing), so the whole run takes about
-    // as long as the slowest target. The log stays grouped per target, in the declared order: the
-    // first unfinished target prints as it goes, the others are held and printed when their turn comes.
-    const log = new OrderedLog(opened.length);
     let results;
     try {
-        results = await Promise.all(opened.map(async (entry, index) => {
-            const out = log.channel(index);
-            const title = TARGET_TITLES[entry.name] ?? entry.name;
-            out.info(`== ${title} (${entry.name}) ==`);
-            try {
-                if (!entry.open) {
-                    out.info(entry.problem ?? 'not configured');
-                    return { name: entry.name, error: entry.problem ?? 'not configured' };
-                }
-                try {
-                    const { target, token } = entry.open();
-                    const environment = settings.environment || environmentClaim(await token()) || 'default';
-                    const result = await applyTo(settings, environment, run.signal, target, out);
-                    out.info(applyText(result));
-                    return { name: entry.name, result };
-                }
-                catch (err) {
-                    // One target failing to start (sign-in refused, no lease) does not hold the others back.
-                    const message = printable(err instanceof Error ? err.message : String(err));
-                    out.info(`${title}: ${message}`);
-                    return { name: entry.name, error: message };
-                }
-            }
-            finally {
-                out.close();
-            }
-        }));
+        results = await runEachTarget(openers, async ({ target, token }, out) => {
+            const environment = settings.environment || environmentClaim(await token()) || 'default';
+            const result = await applyTo(settings, environment, run.signal, target, out);
+            out.info(applyText(result));
+            return result;
+        });
     }
     finally {
         run.dispose();
@@ -252,60 +276,6 @@ async function runTargetsApply(settings, declared) {
     });
     if (failures.length)
         setFailed(failures.join('\n'));
-}
-const DIRECT_LOG = {
-    info: (text) => logInfo(text),
-    group: logGroup,
-};
-/**
- * The log of runs that go at once, printed as if they had run one after the other: channel i
- * prints live while every channel before it has closed; until then its lines (and its progress
- * group) are held, and printed in one block when its turn comes.
- */
-class OrderedLog {
-    sink;
-    #held;
-    #closed;
-    #head = 0;
-    constructor(count, sink = printEntry) {
-        this.sink = sink;
-        this.#held = Array.from({ length: count }, () => []);
-        this.#closed = Array.from({ length: count }, () => false);
-    }
-    channel(index) {
-        const write = (entry) => {
-            if (this.#closed[index])
-                return;
-            if (index === this.#head)
-                this.sink(entry);
-            else
-                this.#held[index].push(entry);
-        };
-        return {
-            info: (text) => write({ kind: 'info', text }),
-            group: { start: (title) => write({ kind: 'start', text: title }), end: () => write({ kind: 'end' }) },
-            close: () => {
-                if (this.#closed[index])
-                    return;
-                this.#closed[index] = true;
-                while (this.#head < this.#held.length && this.#closed[this.#head]) {
-                    this.#head++;
-                    if (this.#head < this.#held.length) {
-                        for (const entry of this.#held[this.#head].splice(0))
-                            this.sink(entry);
-                    }
-                }
-            },
-        };
-    }
-}
-function printEntry(entry) {
-    if (entry.kind === 'info')
-        logInfo(entry.text);
-    else if (entry.kind === 'start')
-        logGroup.start(entry.text);
-    else
-        logGroup.end();
 }
 
 /**
@@ -389,8 +359,10 @@ async function runValidate(settings) {
     const plan = planned.available === false ? undefined : planned.plan;
     // With targets: other than [entra], each target's plan (the top-level plan stays Entra's).
     const targets = plan ? planned.targets : undefined;
+    // Targets the pull request drops from (or adds to) targets:, said before the plan.
+    const notes = { targetChanges: plan ? (planned.targetChanges ?? []) : [], words: ACTION_VOCABULARY };
     annotate(validation.findings);
-    if (plan && nothingToCheck(plan, validation) && (targets ?? []).every((t) => nothingToCheck(t.plan, validation))) {
+    if (plan && notes.targetChanges.length === 0 && nothingToCheck(plan, validation) && (targets ?? []).every((t) => nothingToCheck(t.plan, validation))) {
         // The pull-request check runs on every pull request (a required check must report), so most
         // runs are about other files: say so first.
         logInfo('Nothing to check: this pull request changes no photo, user or policy (the manifests were validated).');
@@ -398,19 +370,19 @@ async function runValidate(settings) {
     logInfo(validationText(validation));
     const { errors, warnings } = countFindings(validation.findings);
     if (plan)
-        logInfo(plansText(plan, targets));
+        logInfo(plansText(plan, targets, notes));
     if (unavailable)
         logInfo(planUnavailableHeadline(errors));
     setOutput('errors', errors);
     setOutput('warnings', warnings);
     if (plan)
-        setOutput('plan', JSON.stringify({ ...planJson(plan), ...targetPlansJson(targets) }));
+        setOutput('plan', JSON.stringify({ ...planJson(plan), ...targetPlansJson(targets, notes.targetChanges) }));
     if (unavailable)
         setOutput('plan', JSON.stringify(planUnavailableJson(unavailable, errors)));
     const links = githubLinks(settings);
     const render = (maxRows) => {
         const planSection = plan
-            ? plansMarkdown(plan, targets, { maxRows, ...(links.photoUrl ? { photoUrl: links.photoUrl } : {}) })
+            ? plansMarkdown(plan, targets, { ...notes, maxRows, ...(links.photoUrl ? { photoUrl: links.photoUrl } : {}) })
             : unavailable
                 ? planUnavailableMarkdown(unavailable, errors)
                 : '';
@@ -475,9 +447,10 @@ async function runDrift(settings) {
     const { tenant, getAssertion } = connectFromWorkflow(settings, driftRules(settings));
     const run = cancellation(settings, 'finishing in-flight requests, then reporting what was compared.');
     try {
-        const compared = await compareTarget(settings, await driftContext(settings, run.signal), tenant, getAssertion, true);
-        if (!compared)
-            return;
+        const compared = await compareTarget(settings, await driftContext(settings, run.signal), tenant, getAssertion, DIRECT_LOG);
+        annotate(compared.result.validation.findings);
+        if (!validates(compared.result))
+            return await failNotValidating(compared.result);
         const { result, fix, counts, failure } = compared;
         setOutput('in-sync', counts['in-sync']);
         setOutput('different', counts.different);
@@ -501,30 +474,26 @@ async function runDrift(settings) {
 async function driftContext(settings, signal) {
     const remote = await defaultRemote(settings.repoPath);
     const waitingRecord = { ...(remote ? { remote } : {}), ...(settings.environment ? { environment: settings.environment } : {}) };
-    return { signal, log: (line) => logInfo(line), progress: actionProgress(), remote, waitingRecord };
+    return { signal, progress: actionProgress(), remote, waitingRecord };
 }
 /**
- * One target compared (and, with fix: true, fixed) and its text logged; `failure` says why the
- * step fails for it. Undefined when the repository does not validate: the step has failed saying so.
+ * One target compared (and, with fix: true, fixed), its lines and its text printed to `out`. A
+ * repository that does not validate is not compared (see validates); the caller says so.
  */
-async function compareTarget(settings, ctx, target, token, annotateFindings) {
-    const { signal, log, progress, remote, waitingRecord } = ctx;
+async function compareTarget(settings, ctx, target, token, out) {
+    const { signal, remote, waitingRecord } = ctx;
+    const log = (line) => out.info(line);
+    const progress = { ...ctx.progress, group: out.group };
     const result = await detectDrift({ repo: settings.repoPath, head: 'HEAD', signal, log, progress, waitingRecord }, target);
-    if (annotateFindings)
-        annotate(result.validation.findings);
-    if (result.validation.findings.some((f) => f.severity === 'error')) {
-        if (process.env.GITHUB_STEP_SUMMARY)
-            await summary.addRaw(validationSummary(result.validation)).write();
-        setFailed('The repository does not validate, so drift was not checked. Fix the findings (see the annotations) first.');
-        return undefined;
-    }
+    const counts = driftCounts(result);
+    if (!validates(result))
+        return { result, fix: undefined, counts };
     let fix;
     if (settings.fix) {
         const environment = settings.environment || environmentClaim(await token()) || 'default';
         fix = await fixDrift(result, { repo: settings.repoPath, environment, ...(remote ? { remote } : {}), dryRun: settings.dryRun, allowPolicyLockout: settings.allowPolicyLockout, words: ACTION_VOCABULARY, signal, log, progress }, target);
     }
-    logInfo(driftText(result, fix, ACTION_VOCABULARY));
-    const counts = driftCounts(result);
+    out.info(driftText(result, fix, ACTION_VOCABULARY));
     const unresolvedOrErrors = counts.unresolved + counts.error + counts.cancelled > 0;
     let failure;
     if (fix && fix.record !== 'dry-run') {
@@ -536,6 +505,15 @@ async function compareTarget(settings, ctx, target, token, annotateFindings) {
     }
     return { result, fix, counts, ...(failure ? { failure } : {}) };
 }
+function validates(result) {
+    return !result.validation.findings.some((f) => f.severity === 'error');
+}
+/** Drift was not checked: the repository does not validate (the findings are annotated). */
+async function failNotValidating(result) {
+    if (process.env.GITHUB_STEP_SUMMARY)
+        await summary.addRaw(validationSummary(result.validation)).write();
+    setFailed('The repository does not validate, so drift was not checked. Fix the findings (see the annotations) first.');
+}
 function driftRules(settings) {
     return {
         mode: 'drift',
@@ -545,67 +523,60 @@ function driftRules(settings) {
     };
 }
 /**
- * Drift for every declared target (issue 16): each compared (and fixed) in turn, in its own
- * section; one target failing does not stop the next. Outputs count every target; the `drift`
- * JSON is Entra's (when declared) with `targets[]` beside it.
+ * Drift for every declared target (issue 16): compared (and fixed) at once, each target's log in
+ * one block and its own summary section, in the declared order; one target failing does not hide
+ * the others' results. Outputs count every target; the `drift` JSON is Entra's (when declared)
+ * with `targets[]` beside it.
  */
 async function runTargetsDrift(settings, declared) {
-    refusePullRequests(settings, driftRules(settings));
-    requireOidcToken(driftRules(settings));
+    const rules = driftRules(settings);
+    refusePullRequests(settings, rules);
+    requireOidcToken(rules);
+    const openers = declaredTargetOpeners(settings, declared, rules);
     const run = cancellation(settings, 'finishing in-flight requests, then reporting what was compared.');
-    const ctx = await driftContext(settings, run.signal);
+    let runs;
+    try {
+        const ctx = await driftContext(settings, run.signal);
+        runs = await runEachTarget(openers, ({ target, token }, out) => compareTarget(settings, ctx, target, token, out));
+    }
+    finally {
+        run.dispose();
+    }
+    // Every target validates the same head: its findings are annotated once, and a repository that
+    // does not validate is reported once, as with one target.
+    const first = runs.find((r) => r.result)?.result;
+    if (first) {
+        annotate(first.result.validation.findings);
+        if (!validates(first.result))
+            return failNotValidating(first.result);
+    }
     const sections = [];
     const failures = [];
     const jsons = [];
     const totals = { 'in-sync': 0, different: 0, missing: 0, waiting: 0 };
     let fixes = { uploaded: 0, failed: 0, policy: false, any: false };
-    try {
-        for (const name of declared.names) {
-            const title = TARGET_TITLES[name] ?? name;
-            logInfo(`== ${title} (${name}) ==`);
-            try {
-                let target;
-                let token;
-                if (name === 'entra') {
-                    const opened = connectFromWorkflow(settings, driftRules(settings));
-                    target = opened.tenant;
-                    token = opened.getAssertion;
-                }
-                else {
-                    const problems = googleSettingsProblems(settings.google, GOOGLE_INPUT_NAMES);
-                    if (problems.length)
-                        throw new UserError('config', `${declared.at} declares targets: [${declared.names.join(', ')}], but Google Workspace cannot be reached: ${problems.join(' ')}`);
-                    ({ target, token } = googleFromWorkflow(settings));
-                }
-                const compared = await compareTarget(settings, ctx, target, token, jsons.length === 0);
-                if (!compared)
-                    return;
-                const { result, fix, counts, failure } = compared;
-                for (const key of Object.keys(totals))
-                    totals[key] += counts[key];
-                jsons.push({ target: name, ...driftJson(result, fix) });
-                if (fix) {
-                    fixes = {
-                        any: true,
-                        uploaded: fixes.uploaded + fix.outcomes.filter((o) => o.status === 'uploaded' || o.status === 'would-upload').length,
-                        failed: fixes.failed + fix.outcomes.filter((o) => o.status === 'failed').length,
-                        policy: fixes.policy || fix.policy.status === 'applied',
-                    };
-                }
-                sections.push(`## ${mdText(title)}\n\n${driftMarkdown(result, fix, repoLinks(settings))}`);
-                if (failure)
-                    failures.push(`${title}: ${failure}`);
-            }
-            catch (err) {
-                const message = printable(err instanceof Error ? err.message : String(err));
-                logInfo(`${title}: ${message}`);
-                sections.push(`## ❌ ${mdText(title)}: not compared\n\n${mdText(message)}\n`);
-                failures.push(`${title}: ${message}`);
-            }
+    for (const { name, result: compared, error } of runs) {
+        const title = TARGET_TITLES[name] ?? name;
+        if (!compared) {
+            sections.push(`## ❌ ${mdText(title)}: not compared\n\n${mdText(error ?? '')}\n`);
+            failures.push(`${title}: ${error ?? ''}`);
+            continue;
         }
-    }
-    finally {
-        run.dispose();
+        const { result, fix, counts, failure } = compared;
+        for (const key of Object.keys(totals))
+            totals[key] += counts[key];
+        jsons.push({ target: name, ...driftJson(result, fix) });
+        if (fix) {
+            fixes = {
+                any: true,
+                uploaded: fixes.uploaded + fix.outcomes.filter((o) => o.status === 'uploaded' || o.status === 'would-upload').length,
+                failed: fixes.failed + fix.outcomes.filter((o) => o.status === 'failed').length,
+                policy: fixes.policy || fix.policy.status === 'applied',
+            };
+        }
+        sections.push(`## ${mdText(title)}\n\n${driftMarkdown(result, fix, repoLinks(settings))}`);
+        if (failure)
+            failures.push(`${title}: ${failure}`);
     }
     setOutput('in-sync', totals['in-sync']);
     setOutput('different', totals.different);

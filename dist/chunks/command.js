@@ -1044,9 +1044,14 @@ class AdminError extends Error {
         this.status = status;
     }
 }
-/** An admin call's JSON object body (empty: {}); anything else is refused 400. */
+/** The largest admin JSON body: a config or a seed is far smaller; a bigger one is a mistake. */
+const ADMIN_JSON_LIMIT = 1024 * 1024;
+/** An admin call's JSON object body (empty: {}); a body over 1 MB is refused 413, anything else not a JSON object 400. */
 async function readAdminJson(request) {
-    const { body } = await readBody(request, 1024 * 1024);
+    const { body, tooLarge, receivedBytes } = await readBody(request, ADMIN_JSON_LIMIT);
+    // Cut at the limit, the body would only look like broken JSON: say the limit instead.
+    if (tooLarge)
+        throw new AdminError(413, `The body is ${receivedBytes} bytes; admin JSON bodies are limited to ${ADMIN_JSON_LIMIT} bytes (1 MB).`);
     if (body.length === 0)
         return {};
     let parsed;
@@ -2703,6 +2708,7 @@ function userResource(user, photo, settings) {
         creationTime: user.creationTime,
         // Google omits empty lists and unset fields.
         ...(user.aliases.length ? { aliases: [...user.aliases] } : {}),
+        ...(user.nonEditableAliases.length ? { nonEditableAliases: [...user.nonEditableAliases] } : {}),
         ...(user.externalIds.length ? { externalIds: user.externalIds.map((entry) => ({ ...entry })) } : {}),
         ...(photo ? { thumbnailPhotoUrl: `https://www.google.com/s2/photos/private/${photo.photoId}`, thumbnailPhotoEtag: photo.etag } : {}),
     };
@@ -2777,10 +2783,15 @@ const OAUTH2_TOKEN_AUDIENCE = 'https://oauth2.googleapis.com/token';
 const MAX_LIFETIME_SECONDS = 3600;
 /** Claims mapped to attributes (the mapping the setup guide gives): attribute.NAME = assertion.NAME. */
 const MAPPED_ATTRIBUTES = ['repository', 'repository_owner', 'environment', 'ref', 'actor', 'workflow_ref'];
-/** Roles that carry each permission (the two roles the setup guides grant). */
+/**
+ * Roles that carry each permission, as docs/setup-google.md tells the admin to grant them: Token
+ * Creator carries both (Google's "Roles for service account authentication"); Workload Identity
+ * User carries getAccessToken, not signJwt. No other role counts (not a basic role: we could not
+ * confirm what Google's basic roles carry here, and our guide never grants one).
+ */
 const ROLES_WITH = {
-    'iam.serviceAccounts.getAccessToken': ['roles/iam.workloadIdentityUser', 'roles/iam.serviceAccountTokenCreator', 'roles/owner'],
-    'iam.serviceAccounts.signJwt': ['roles/iam.serviceAccountTokenCreator', 'roles/owner'],
+    'iam.serviceAccounts.getAccessToken': ['roles/iam.workloadIdentityUser', 'roles/iam.serviceAccountTokenCreator'],
+    'iam.serviceAccounts.signJwt': ['roles/iam.serviceAccountTokenCreator'],
 };
 /** The STS request's fields, from JSON (camelCase, the REST reference) or a form (snake_case, as some libraries send). */
 function stsFields(body) {
@@ -3012,6 +3023,7 @@ function toUser(seed) {
         givenName: seed.givenName ?? local,
         familyName: seed.familyName ?? '',
         aliases: [...(seed.aliases ?? [])],
+        nonEditableAliases: [...(seed.nonEditableAliases ?? [])],
         externalIds: (seed.externalIds ?? []).map((entry) => ({ ...entry })),
         isAdmin: seed.isAdmin ?? false,
         suspended: seed.suspended ?? false,
@@ -3045,16 +3057,16 @@ class GoogleDirectoryState {
     get users() {
         return this.#users;
     }
-    /** users.get's userKey: primary email, alias (case-insensitive) or id. */
+    /** users.get's userKey: primary email, alias (either kind, case-insensitive) or id. */
     findUser(userKey) {
         const key = userKey.toLowerCase();
-        return this.#users.find((user) => user.id === userKey || user.primaryEmail.toLowerCase() === key || user.aliases.some((alias) => alias.toLowerCase() === key));
+        return this.#users.find((user) => user.id === userKey || [user.primaryEmail, ...user.aliases, ...user.nonEditableAliases].some((address) => address.toLowerCase() === key));
     }
     addUser(seed) {
         const user = toUser(seed);
         if (this.findUser(user.primaryEmail) || this.findUser(user.id))
             throw new Error(`A Google user ${user.primaryEmail} (or id ${user.id}) exists already.`);
-        for (const alias of user.aliases)
+        for (const alias of [...user.aliases, ...user.nonEditableAliases])
             if (this.findUser(alias))
                 throw new Error(`The address ${alias} is taken.`);
         this.#users.push(user);

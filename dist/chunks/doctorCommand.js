@@ -4,7 +4,7 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { C as CLI_VOCABULARY } from './shared12.js';
+import { C as CLI_VOCABULARY } from './shared13.js';
 import { a as parseAuthKind, D as DEFAULT_OIDC_AUDIENCE } from './shared2.js';
 import { d as doctorText, a as diagnose } from './shared21.js';
 import { w as wantsHelp, p as parseOptions, a as repoDirectory } from './shared15.js';
@@ -42,7 +42,7 @@ import 'node:fs';
 import 'node:path';
 import 'child_process';
 import 'node:fs/promises';
-import './shared9.js';
+import './shared10.js';
 import './shared20.js';
 
 /** `entra-photos doctor`: the CLI's edge of src/doctor/doctor.ts (checks a setup, writes nothing). */

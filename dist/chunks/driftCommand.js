@@ -9,7 +9,7 @@ import { c as cliProgress } from './shared14.js';
 import { l as logSafeJson } from './shared4.js';
 import path from 'node:path';
 import { U as UserError } from './shared6.js';
-import { C as CLI_VOCABULARY } from './shared12.js';
+import { C as CLI_VOCABULARY } from './shared13.js';
 import { w as wantsHelp, p as parseOptions, r as readFormat, a as repoDirectory, c as checkRevisionArguments } from './shared15.js';
 import { d as detectDrift, f as fixDrift, a as driftHtml, b as driftJson, c as driftText, i as inSync } from './shared16.js';
 import { v as validationText, d as applySucceeded } from './shared3.js';
@@ -45,11 +45,11 @@ import 'node:https';
 import 'node:stream';
 import 'node:fs';
 import 'child_process';
-import './shared9.js';
 import './shared10.js';
 import './shared11.js';
-import './shared13.js';
+import './shared12.js';
 import './shared8.js';
+import './shared9.js';
 import 'node:child_process';
 
 /** `entra-photos drift [--fix]`: compare the tenant with a revision of the repository. */

@@ -42,8 +42,8 @@ import 'node:fs';
 import 'node:path';
 import 'child_process';
 import 'node:fs/promises';
-import './shared10.js';
 import './shared11.js';
+import './shared12.js';
 import './shared19.js';
 import './shared20.js';
 

@@ -8,7 +8,7 @@ import { c as connectFromWorkflow, w as warning, s as setOutput, b as summary, d
 import { g as getOctokit } from './shared24.js';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { p as provenanceFromEnv } from './shared13.js';
+import { p as provenanceFromEnv } from './shared9.js';
 import { U as UserError } from './shared6.js';
 import { p as printable } from './shared4.js';
 import { c as exportHeadline, d as exportCounts, e as exportTenant } from './shared18.js';
@@ -61,8 +61,8 @@ import 'node:console';
 import 'node:dns';
 import 'string_decoder';
 import 'timers';
-import './shared10.js';
 import './shared11.js';
+import './shared12.js';
 import './shared19.js';
 import './shared20.js';
 import 'node:child_process';
@@ -81,24 +81,30 @@ import 'node:child_process';
 const VALIDATE_CHECK = 'Validate photos';
 /** Branches the action pushes; an open pull request from one of them means an export awaits review. */
 const EXPORT_BRANCH_PREFIX = 'entra-photos/export/';
+const USERS = { counted: 'user(s)', plural: 'users', column: 'User' };
+const GROUPS = { counted: 'group(s) and team(s)', plural: 'groups and teams', column: 'Group or team' };
+function subjectsOf(filters) {
+    return filters?.groups ? GROUPS : USERS;
+}
 /** GitHub's limit for a pull request body is 65,536 characters: keep well under it. */
 const BODY_LIMIT = 60_000;
 const SUMMARY_LIMIT = 900_000;
 function exportedCount(result) {
     return exportCounts(result).exported;
 }
-function exportPullRequestTitle(result) {
+/** `filters` says whether groups were exported (default: users). */
+function exportPullRequestTitle(result, filters) {
     const n = exportedCount(result);
-    return `Adopt ${n} profile photo${n === 1 ? '' : 's'} from the tenant`;
+    return `Adopt ${n} ${filters?.groups ? 'group' : 'profile'} photo${n === 1 ? '' : 's'} from the tenant`;
 }
 /** The commit on the export branch: plain text, one line per fact, data through printable. */
 function exportCommitMessage(result, context) {
     const c = exportCounts(result);
     const skipped = skippedParts(result);
     return [
-        exportPullRequestTitle(result),
+        exportPullRequestTitle(result, context.filters),
         '',
-        `entra-photos export downloaded the photos the tenant holds for ${c.exported} user(s),`,
+        `entra-photos export downloaded the photos the tenant holds for ${c.exported} ${subjectsOf(context.filters).counted},`,
         `wrote them under ${printable(context.photoFolder)}/ and declared them in ${printable(result.manifest)}.`,
         `Filters: ${printable(describeFilters(context.filters))}.`,
         ...(skipped.length ? [`Not exported: ${skipped.join(', ')}.`] : []),
@@ -113,12 +119,12 @@ function exportCommitMessage(result, context) {
  * own token does not start its check by itself.
  */
 function exportPullRequestBody(result, context) {
-    const out = [`## ${result.complete ? '✅' : '⚠️'} entra-photos: ${mdText(exportPullRequestTitle(result))}`, '', ...exportDetails(result, context), ...nextSteps(), ...checkNote()];
+    const out = [`## ${result.complete ? '✅' : '⚠️'} entra-photos: ${mdText(exportPullRequestTitle(result, context.filters))}`, '', ...exportDetails(result, context), ...nextSteps(), ...checkNote()];
     return truncateAtLine(out.join('\n'), BODY_LIMIT);
 }
 /** The job summary of a run that adopted photos: what happened to the branch and the pull request, then the same details. */
 function exportSummary(result, context, delivery) {
-    const out = [`## ${result.complete && delivery.kind === 'opened' ? '✅' : '⚠️'} entra-photos: ${mdText(exportHeadline(result))}`, ''];
+    const out = [`## ${result.complete && delivery.kind === 'opened' ? '✅' : '⚠️'} entra-photos: ${mdText(exportHeadline(result, subjectsOf(context.filters).counted))}`, ''];
     if (delivery.kind === 'opened') {
         out.push(`Pushed the branch ${mdText(delivery.branch)} and opened ${linkOr('the pull request', delivery.url)} against ${mdText(delivery.base)}.`, '');
     }
@@ -131,7 +137,7 @@ function exportSummary(result, context, delivery) {
 /** The job summary of a run that adopted nothing: no branch, no pull request. */
 function exportNothingSummary(result, context) {
     const out = [
-        `## ${result.complete ? '✅' : '⚠️'} entra-photos: ${mdText(exportHeadline(result))}`,
+        `## ${result.complete ? '✅' : '⚠️'} entra-photos: ${mdText(exportHeadline(result, subjectsOf(context.filters).counted))}`,
         '',
         mdText(`No photo to adopt: no branch was pushed and no pull request was opened. Filters: ${describeFilters(context.filters)}.`),
         '',
@@ -144,19 +150,24 @@ function exportAlreadyOpenSummary(url, branch) {
     return [
         `## ⚠️ entra-photos: An export pull request is already open`,
         '',
-        `${linkOr('The pull request', url)} from ${mdText(branch)} is waiting for review, so nothing was exported (a second export would declare the same users again).`,
-        'Merge it or close it, then run the export again: it adopts only the users no manifest declares yet.',
+        `${linkOr('The pull request', url)} from ${mdText(branch)} is waiting for review, so nothing was exported (a second export would declare the same users or groups again).`,
+        'Merge it or close it, then run the export again: it adopts only the users (or groups) no manifest declares yet.',
         '',
     ].join('\n');
 }
+/** Why an incomplete export fails the step, and what to do: the headline, then the next run. */
+function exportFailure(result, filters) {
+    const next = exportedCount(result) > 0 ? `What was adopted is on the branch; once it is merged, run the export again: it adopts only the ${subjectsOf(filters).plural} no manifest declares yet.` : 'Run the export again.';
+    return `${exportHeadline(result, subjectsOf(filters).counted)} ${next}`;
+}
 /** The log lines: each user who was refused or failed, the headline, and what became of the branch. */
-function exportActionText(result, delivery) {
+function exportActionText(result, delivery, filters) {
     const lines = [];
     for (const u of result.users) {
         if (u.status === 'refused' || u.status === 'failed')
             lines.push(`  ! ${printable(userLabel(u))}: ${u.status}: ${printable(u.reason ?? '')}`);
     }
-    lines.push(exportHeadline(result));
+    lines.push(exportHeadline(result, subjectsOf(filters).counted));
     if (!delivery)
         lines.push('No photo to adopt: no branch was pushed and no pull request was opened.');
     else if (delivery.kind === 'opened')
@@ -169,21 +180,25 @@ function describeFilters(filters) {
     const parts = [filters.domains.length ? `domains ${filters.domains.join(', ')}` : 'every domain'];
     if (filters.group)
         parts.push(`members of the group ${filters.group}`);
-    parts.push(filters.key === 'objectId' ? 'users named by object id' : 'users named by userPrincipalName');
+    if (filters.groups)
+        parts.push(filters.key === 'objectId' ? 'Microsoft 365 groups and teams named by object id' : 'Microsoft 365 groups and teams named by mail address');
+    else
+        parts.push(filters.key === 'objectId' ? 'users named by object id' : 'users named by userPrincipalName');
     return parts.join('; ');
 }
 // ---- pieces ----------------------------------------------------------------------------------
 function exportDetails(result, context, adopted = true) {
     const c = exportCounts(result);
+    const subjects = subjectsOf(context.filters);
     const maxRows = context.maxRows ?? 100;
     const out = [];
     if (adopted) {
         const run = context.runUrl ? ` by ${linkOr('this workflow run', context.runUrl)}` : '';
-        out.push(`These are the profile photos the tenant already holds, downloaded${run} as they are: ${c.exported} user(s), photos under ${mdText(context.photoFolder + '/')}, declared in ${mdText(result.manifest)}. Filters: ${mdText(describeFilters(context.filters))}.`, '');
+        out.push(`These are the profile photos the tenant already holds, downloaded${run} as they are: ${c.exported} ${subjects.counted}, photos under ${mdText(context.photoFolder + '/')}, declared in ${mdText(result.manifest)}. Filters: ${mdText(describeFilters(context.filters))}.`, '');
     }
     out.push('| Listed | Exported | No photo in the tenant | Already in the repository | Refused | Failed | Not started |', '|---:|---:|---:|---:|---:|---:|---:|', `| ${result.listed} | ${c.exported} | ${c['no-photo']} | ${c.managed} | ${c.refused} | ${c.failed} | ${c['not-started']} |`, '');
     if (!result.complete) {
-        out.push('> [!WARNING]', `> The export did not complete (${c.failed} failed, ${c['not-started']} not started). What was adopted is valid as it is; once it is merged, run the export again: it adopts only the users no manifest declares yet.`, '');
+        out.push('> [!WARNING]', `> The export did not complete (${c.failed} failed, ${c['not-started']} not started). What was adopted is valid as it is; once it is merged, run the export again: it adopts only the ${subjects.plural} no manifest declares yet.`, '');
     }
     // What needs a look first (refused, failed), then the rest of what was not exported.
     const order = ['refused', 'failed', 'not-started', 'no-photo', 'managed'];
@@ -192,7 +207,7 @@ function exportDetails(result, context, adopted = true) {
         const rows = skipped.slice(0, maxRows).map((u) => `| ${mdText(userLabel(u))} | ${mdText(whyNot(u))} |`);
         if (skipped.length > maxRows)
             rows.push(`| ${mdText(`… and ${skipped.length - maxRows} more`)} | see the job summary of the workflow run |`);
-        out.push(`<details><summary><b>Not exported (${skipped.length})</b></summary>`, '', '| User | Why |', '|---|---|', ...rows, '', '</details>', '');
+        out.push(`<details><summary><b>Not exported (${skipped.length})</b></summary>`, '', `| ${subjects.column} | Why |`, '|---|---|', ...rows, '', '</details>', '');
     }
     return out;
 }
@@ -200,7 +215,7 @@ function nextSteps() {
     return [
         '**What happens next**',
         '',
-        `This pull request goes through the normal path: the **${VALIDATE_CHECK}** check validates the manifest and every photo and shows the plan, reviewers approve, and merging applies it in the protected environment. Apply uploads these same pictures (normalised); the very first apply of a repository compares each user with the tenant first and leaves the photos already there alone. From then on the repository is the truth: change a photo by a pull request.`,
+        `This pull request goes through the normal path: the **${VALIDATE_CHECK}** check validates the manifest and every photo and shows the plan, reviewers approve, and merging applies it in the protected environment. Apply uploads these same pictures (normalised); the very first apply of a repository compares each user (or group) with the tenant first and leaves the photos already there alone. From then on the repository is the truth: change a photo by a pull request.`,
         '',
     ];
 }
@@ -303,7 +318,7 @@ async function runExport(settings, env = process.env) {
     const runUrl = provenanceFromEnv(env).url;
     const context = {
         photoFolder: `${PHOTO_ROOT}/${options.photoDir}`,
-        filters: { domains: options.domains, group: options.group, key: options.key },
+        filters: { domains: options.domains, group: options.group, key: options.key, ...(options.groups ? { groups: true } : {}) },
         ...(runUrl ? { runUrl } : {}),
     };
     const run = cancellation(settings, 'finishing the downloads in flight, then committing what was exported.');
@@ -333,21 +348,21 @@ async function runExport(settings, env = process.env) {
         const branch = branchName(env);
         await commitAndPush(repoPath, branch, [manifest, context.photoFolder], exportCommitMessage(result, context));
         setOutput('branch', branch);
-        delivery = await openPullRequest(octokit, repository, { branch, base, title: exportPullRequestTitle(result), body: exportPullRequestBody(result, context) }, env);
+        delivery = await openPullRequest(octokit, repository, { branch, base, title: exportPullRequestTitle(result, context.filters), body: exportPullRequestBody(result, context) }, env);
         setOutput('pull-request', delivery.kind === 'opened' ? delivery.url : '');
     }
     else {
         setOutput('branch', '');
         setOutput('pull-request', '');
     }
-    logInfo(exportActionText(result, delivery));
+    logInfo(exportActionText(result, delivery, context.filters));
     if (delivery?.kind === 'pushed')
         warning(`The export branch ${delivery.branch} was pushed, but its pull request could not be opened: ${delivery.why} Open it by hand: ${delivery.compareUrl}`);
     if (env.GITHUB_STEP_SUMMARY) {
         await summary.addRaw(delivery ? exportSummary(result, context, delivery) : exportNothingSummary(result, context)).write();
     }
     if (!result.complete) {
-        setFailed(`${exportHeadline(result)} ${exported > 0 ? 'What was adopted is on the branch; once it is merged, run the export again: it adopts only the users no manifest declares yet.' : 'Run the export again.'}`);
+        setFailed(exportFailure(result, context.filters));
     }
 }
 /**

@@ -196,6 +196,12 @@ const MIN_SIDE = 96;
 /** The largest size Entra ID serves (HD sizes 48…648); smaller originals are upscaled. */
 const RECOMMENDED_SIDE = 648;
 /**
+ * The spec normalisation was built for: Entra ID's (648 px square JPEG, at least 96 px, at most
+ * 4 MB). A target with exactly this spec keeps the key photos always had, so its fingerprints (and
+ * the records that hold them) stay byte-identical.
+ */
+const BASELINE_OUTPUT_SPEC = Object.freeze({ side: RECOMMENDED_SIDE, minSide: MIN_SIDE, maxBytes: 4 * 1024 * 1024, formats: Object.freeze(['image/jpeg']) });
+/**
  * How many photos to have in flight at once (normalising), for callers that pool work.
  *
  * We deliberately leave libvips' own thread count (`sharp.concurrency()`) at its default:
@@ -362,12 +368,6 @@ const OUTPUT_SIZE = RECOMMENDED_SIDE;
  * upgrade does not re-upload a whole district.
  */
 const NORMALISATION_VERSION = '1';
-/**
- * The spec normalisation was built for: Entra ID's (648 px square JPEG, at least 96 px, at most
- * 4 MB). A target with exactly this spec keeps the key photos always had, so its fingerprints (and
- * the records that hold them) stay byte-identical.
- */
-const BASELINE_OUTPUT_SPEC = Object.freeze({ side: OUTPUT_SIZE, minSide: MIN_SIDE, maxBytes: 4 * 1024 * 1024, formats: Object.freeze(['image/jpeg']) });
 function sameSpec(a, b) {
     return a.side === b.side && a.minSide === b.minSide && a.maxBytes === b.maxBytes && a.formats.length === b.formats.length && a.formats.every((f, i) => f === b.formats[i]);
 }
@@ -17976,4 +17976,4 @@ function formName(text) {
     return '';
 }
 
-export { BASELINE_OUTPUT_SPEC as B, DEFAULT_LIMITS as D, JPEG_OPTIONS as J, LookalikeIndex as L, MIN_SIDE as M, NORMALISATION_VERSION as N, OUTPUT_SIZE as O, RECOMMENDED_SIDE as R, roleName as a, describeKey as b, describeUser as c, distExports as d, resolvePhotoPath as e, MANIFEST_DIR as f, parseEmployeeId as g, parseUserKey as h, isGroupKey as i, plural as j, formatBytes as k, formatMegapixels as l, normalise as m, normalisationKey as n, toOutput as o, parseManifest as p, explainMissing as q, recommendedParallelism as r, stripJpegMetadata as s, thumbnail as t, DEFAULT_TARGETS as u, verifyDecodes as v, groupKeyForm as w };
+export { BASELINE_OUTPUT_SPEC as B, DEFAULT_LIMITS as D, JPEG_OPTIONS as J, LookalikeIndex as L, MIN_SIDE as M, NORMALISATION_VERSION as N, OUTPUT_SIZE as O, RECOMMENDED_SIDE as R, TARGET_NAMES as T, roleName as a, describeKey as b, describeUser as c, distExports as d, resolvePhotoPath as e, MANIFEST_DIR as f, parseEmployeeId as g, parseUserKey as h, isGroupKey as i, plural as j, formatBytes as k, formatMegapixels as l, normalise as m, normalisationKey as n, toOutput as o, parseManifest as p, explainMissing as q, recommendedParallelism as r, stripJpegMetadata as s, thumbnail as t, DEFAULT_TARGETS as u, verifyDecodes as v, groupKeyForm as w };

@@ -4,67 +4,17 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { R as RevisionSnapshot, S as SAME_PHOTO_THRESHOLD, g as countFindings, c as comparePhotos, i as applyRevision, d as applySucceeded, k as applyCounts, l as describeTenantPolicy, m as policyOutcomeWords, o as outcomeUser, n as outcomeWords } from './shared3.js';
+import { R as RevisionSnapshot, S as SAME_PHOTO_THRESHOLD, g as countFindings, w as waitingForAccount, c as comparePhotos, i as applyRevision, d as applySucceeded, j as applyCounts, k as describeTenantPolicy, l as policyOutcomeWords, o as outcomeUser, m as outcomeWords } from './shared3.js';
 import { U as UserError } from './shared6.js';
-import { w as wantedPolicy, s as samePolicy, N as NEUTRAL_VOCABULARY } from './shared12.js';
-import { v as validateRepository, m as pacingClassifierOf, S as Semaphore, n as Progress, q as throttleOf, u as isResolvedSubject, s as mapLimit, c as checkPhoto } from './shared2.js';
-import { d as desiredStateOf, a as sameSubjectConflicts, e as entriesBySubject } from './shared9.js';
+import { w as wantedPolicy, s as samePolicy, N as NEUTRAL_VOCABULARY } from './shared13.js';
+import { v as validateRepository, j as pacingClassifierOf, S as Semaphore, k as Progress, l as throttleOf, u as isResolvedSubject, m as mapLimit, c as checkPhoto } from './shared2.js';
+import { d as desiredStateOf, s as sameSubjectConflicts, e as entriesBySubject } from './shared10.js';
 import { r as recommendedParallelism, t as thumbnail, i as isGroupKey, c as describeUser } from './shared.js';
 import 'sharp';
-import { W as WritePacer, P as PacerCancelledError } from './shared10.js';
-import { p as photoTargetOf } from './shared11.js';
-import { L as Ledger, r as recordRefPrefix } from './shared13.js';
-import { gitMaybe } from './git.js';
+import { W as WritePacer, P as PacerCancelledError } from './shared11.js';
+import { p as photoTargetOf } from './shared12.js';
 import { p as printable } from './shared4.js';
 import { b as mdRevision, h as htmlImageSrc, a as mdLink, m as mdText } from './shared8.js';
-
-/**
- * The users apply left waiting for an account, as drift needs them: a school enrolls students
- * before their accounts exist, apply records them on the applied revision (the pending note of the
- * ledger) and retries them on every later run. Drift reports such a user as waiting, not as drift,
- * as long as the tenant still has no usable account for them.
- *
- * The list is the pending note on the revision the applied tag points at, for one environment or
- * (none named) for every environment that has an applied tag: a repository usually feeds one
- * tenant, and drift is not told which environment wrote to it.
- */
-/** Canonical user key → the waiting entry (the earliest `since` when several environments list the user). */
-async function waitingForAccount(options) {
-    const out = new Map();
-    const environments = options.environment ? [options.environment] : await appliedEnvironments(options);
-    for (const environment of environments) {
-        let ledger;
-        try {
-            ledger = new Ledger({ repo: options.repo, environment, ...(options.target ? { target: options.target } : {}), ...(options.remote ? { remote: options.remote } : {}) });
-        }
-        catch {
-            continue; // a tag this tool did not write: its name is not one of our environment names
-        }
-        const applied = await ledger.lastApplied();
-        for (const [key, entry] of await ledger.pendingAt(applied)) {
-            const known = out.get(key);
-            if (!known || entry.since < known.since)
-                out.set(key, { ...entry, environment });
-        }
-    }
-    return out;
-}
-/** Environments with an applied tag (of the default target), on the remote or locally. */
-async function appliedEnvironments(options) {
-    const prefix = recordRefPrefix('applied', options.target);
-    const listing = options.remote
-        ? await gitMaybe(options.repo, ['ls-remote', '--refs', options.remote, `${prefix}*`])
-        : await gitMaybe(options.repo, ['for-each-ref', '--format=%(objectname)\t%(refname)', prefix]);
-    if (listing === undefined && options.remote)
-        throw new Error(`Could not list ${prefix}* on the remote "${options.remote}".`);
-    const names = new Set();
-    for (const line of (listing ?? '').split('\n')) {
-        const ref = line.split('\t')[1]?.trim();
-        if (ref?.startsWith(prefix) && !ref.slice(prefix.length).includes('/'))
-            names.add(ref.slice(prefix.length));
-    }
-    return [...names].sort();
-}
 
 /**
  * Drift: does the tenant still hold what the repository declares?

@@ -4,6 +4,7 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
+import 'node:os';
 import { a as parseAuthKind, o as openTenant, g as githubOidcFromEnv, D as DEFAULT_OIDC_AUDIENCE, b as openTenantAsUser, d as googleSettingsProblems, e as openGoogle } from './shared2.js';
 import { U as UserError } from './shared6.js';
 

@@ -7,12 +7,12 @@ const __dirname = __entraPhotosDirname(__filename);
 import { readFile, rm, stat, appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import { U as UserError } from './shared6.js';
-import { m as pacingClassifierOf, n as Progress, q as throttleOf, s as mapLimit, c as checkPhoto } from './shared2.js';
+import { j as pacingClassifierOf, k as Progress, l as throttleOf, m as mapLimit, c as checkPhoto } from './shared2.js';
 import 'node:os';
 import 'sharp';
 import 'node:crypto';
-import { W as WritePacer, P as PacerCancelledError } from './shared10.js';
-import { p as photoTargetOf } from './shared11.js';
+import { W as WritePacer, P as PacerCancelledError } from './shared11.js';
+import { p as photoTargetOf } from './shared12.js';
 import { i as insideRepo, w as writeAtomic, d as declaredUsers, f as findGroupDeclaration, a as findDeclaration, s as safeFileStem, m as manifestText } from './shared19.js';
 import { p as printable } from './shared4.js';
 
@@ -251,7 +251,8 @@ function exportCounts(result) {
         counts[u.status]++;
     return counts;
 }
-function exportHeadline(result) {
+/** `listed` names what was listed: users, or (an export of group photos) "group(s) and team(s)". */
+function exportHeadline(result, listed = 'user(s)') {
     const c = exportCounts(result);
     const parts = [`${c.exported} photo(s) exported`, `${c['no-photo']} without a photo`, `${c.managed} already in the repository`];
     if (c.refused)
@@ -260,7 +261,7 @@ function exportHeadline(result) {
         parts.push(`${c.failed} failed`);
     if (c['not-started'])
         parts.push(`${c['not-started']} not started`);
-    return `${result.complete ? 'Export complete' : 'Export interrupted'}: ${result.listed} user(s) listed; ${parts.join(', ')}${result.resumed ? ` (${result.resumed} done by an earlier run)` : ''} (${(result.durationMs / 1000).toFixed(1)} s).`;
+    return `${result.complete ? 'Export complete' : 'Export interrupted'}: ${result.listed} ${listed} listed; ${parts.join(', ')}${result.resumed ? ` (${result.resumed} done by an earlier run)` : ''} (${(result.durationMs / 1000).toFixed(1)} s).`;
 }
 function exportText(result) {
     const lines = [];

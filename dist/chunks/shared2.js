@@ -5,7 +5,7 @@ const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
 import { p as printable } from './shared4.js';
-import { k as formatBytes, l as formatMegapixels, R as RECOMMENDED_SIDE, M as MIN_SIDE, D as DEFAULT_LIMITS, m as normalise, O as OUTPUT_SIZE, o as toOutput, v as verifyDecodes, s as stripJpegMetadata, f as MANIFEST_DIR, b as describeKey, e as resolvePhotoPath, q as explainMissing, r as recommendedParallelism, u as DEFAULT_TARGETS, p as parseManifest, L as LookalikeIndex, w as groupKeyForm, i as isGroupKey } from './shared.js';
+import { k as formatBytes, l as formatMegapixels, R as RECOMMENDED_SIDE, M as MIN_SIDE, D as DEFAULT_LIMITS, m as normalise, O as OUTPUT_SIZE, o as toOutput, v as verifyDecodes, s as stripJpegMetadata, f as MANIFEST_DIR, b as describeKey, e as resolvePhotoPath, q as explainMissing, r as recommendedParallelism, u as DEFAULT_TARGETS, p as parseManifest, L as LookalikeIndex, w as groupKeyForm, B as BASELINE_OUTPUT_SPEC, i as isGroupKey } from './shared.js';
 import sharp from 'sharp';
 import { randomUUID as randomUUID$1 } from 'node:crypto';
 import zlib, { crc32 } from 'node:zlib';
@@ -998,15 +998,23 @@ class GoogleDirectoryClient {
     async *listUsers(options = {}) {
         let pageToken;
         do {
-            const params = new URLSearchParams({ customer: this.customer, maxResults: '500' });
-            if (options.query)
-                params.set('query', options.query);
-            if (pageToken)
-                params.set('pageToken', pageToken);
-            const body = await this.#lookup(() => this.#json('GET', `/users?${params.toString()}`, undefined, options.signal), options.signal);
-            yield Array.isArray(body['users']) ? body['users'] : [];
-            pageToken = typeof body['nextPageToken'] === 'string' ? body['nextPageToken'] : undefined;
+            const page = await this.listUserPage({ ...options, ...(pageToken ? { pageToken } : {}) });
+            yield page.users;
+            pageToken = page.nextPageToken;
         } while (pageToken);
+    }
+    /** One users.list page: for a caller that decides after each page whether the next is worth it. */
+    async listUserPage(options = {}) {
+        const params = new URLSearchParams({ customer: this.customer, maxResults: String(this.#options.listPageSize ?? 500) });
+        if (options.query)
+            params.set('query', options.query);
+        if (options.pageToken)
+            params.set('pageToken', options.pageToken);
+        const body = await this.#lookup(() => this.#json('GET', `/users?${params.toString()}`, undefined, options.signal), options.signal);
+        return {
+            users: Array.isArray(body['users']) ? body['users'] : [],
+            ...(typeof body['nextPageToken'] === 'string' && body['nextPageToken'] ? { nextPageToken: body['nextPageToken'] } : {}),
+        };
     }
     /** One attempt: the stored photo (Google keeps a 96x96 thumbnail), or null when there is none. */
     async getPhoto(userKey, signal) {
@@ -1090,6 +1098,125 @@ function photoPath(userKey) {
     return `/users/${encodeURIComponent(userKey)}/photos/thumbnail`;
 }
 
+/** A UPN/mail key's answer: the user users.get (or the listing) found by that address, if any. */
+function answerByAddress(key, user, externalIdType) {
+    if (!user)
+        return { notFound: true, problem: 'not-found', reason: `No Google user has the address ${key.value}.` };
+    return subjectOf(user, user.primaryEmail.toLowerCase() === key.value.toLowerCase() ? 'upn' : 'mail', externalIdType);
+}
+/** A googleId key's answer: the user with that id, if any. */
+function answerById(key, user, externalIdType) {
+    if (!user)
+        return { notFound: true, problem: 'not-found', reason: `No Google user has the id ${key.value}.` };
+    return subjectOf(user, 'objectId', externalIdType);
+}
+/** An employeeId key's answer from every user holding the value as an external id of any type. */
+function answerByEmployeeId(key, holders, externalIdType) {
+    const matches = holders.filter((user) => user.externalIds?.some((entry) => entry.value === key.value && entry.type === externalIdType));
+    if (matches.length > 1) {
+        return { notFound: true, problem: 'ambiguous', reason: `${matches.length} Google users have employee id ${key.value} (${matches.map((user) => user.primaryEmail).join(', ')}); give this user a google: key.` };
+    }
+    const [only] = matches;
+    if (only)
+        return subjectOf(only, 'employeeId', externalIdType);
+    const otherTypes = [...new Set(holders.flatMap((user) => (user.externalIds ?? []).filter((entry) => entry.value === key.value).map((entry) => entry.type)))];
+    return {
+        notFound: true,
+        problem: 'not-found',
+        reason: otherTypes.length
+            ? `Google has ${key.value} only as an external id of type ${otherTypes.join(', ')}, not ${externalIdType} (the Admin console's Employee ID).`
+            : `No Google user has employee id ${key.value}.`,
+    };
+}
+function subjectOf(user, matchedBy, externalIdType) {
+    const employeeId = user.externalIds?.find((entry) => entry.type === externalIdType)?.value;
+    return {
+        id: user.id,
+        userPrincipalName: user.primaryEmail,
+        ...(user.name?.fullName ? { displayName: user.name.fullName } : {}),
+        mail: user.primaryEmail,
+        ...(employeeId ? { employeeId } : {}),
+        matchedBy,
+        ...(user.suspended === undefined ? {} : { accountEnabled: !user.suspended }),
+    };
+}
+/** Every address users.get finds the user by: primary, aliases, and the aliases Google made. */
+function addressesOf(user) {
+    return [user.primaryEmail, ...(user.aliases ?? []), ...(user.nonEditableAliases ?? [])].map((address) => address.toLowerCase());
+}
+/**
+ * Answers `keys` (upn, googleId and employeeId kinds) from users.list pages, as far as the bound
+ * allows; returns the keys left for the per-key path. Throws only a sign-in failure or the
+ * caller's cancellation: any other failure of users.list leaves the keys to the per-key path,
+ * which reports per key.
+ */
+async function resolveByListing(directory, keys, lookup) {
+    const byAddress = new Map();
+    const byId = new Map();
+    const holders = new Map();
+    for (const key of keys) {
+        if (key.kind === 'upn')
+            byAddress.set(key.value.toLowerCase(), key);
+        else if (key.kind === 'googleId')
+            byId.set(key.value, key);
+        else if (key.kind === 'employeeId')
+            holders.set(key.value, { key, users: [] });
+    }
+    const answered = new Set();
+    let complete = false;
+    try {
+        let pageToken;
+        for (let pages = 0; pages < keys.length - answered.size; pages++) {
+            const page = await directory.listUserPage({ ...(pageToken ? { pageToken } : {}), ...(lookup.signal ? { signal: lookup.signal } : {}) });
+            const batch = new Map();
+            for (const user of page.users) {
+                lookup.onUser(user);
+                const byIdKey = byId.get(user.id);
+                if (byIdKey)
+                    batch.set(byIdKey.canonical, answerById(byIdKey, user, lookup.externalIdType));
+                for (const address of addressesOf(user)) {
+                    const key = byAddress.get(address);
+                    if (key)
+                        batch.set(key.canonical, answerByAddress(key, user, lookup.externalIdType));
+                }
+                const values = new Set((user.externalIds ?? []).map((entry) => entry.value));
+                for (const value of values)
+                    holders.get(value)?.users.push(user);
+            }
+            for (const canonical of batch.keys())
+                answered.add(canonical);
+            if (batch.size > 0)
+                lookup.onAnswers(batch);
+            pageToken = page.nextPageToken;
+            if (!pageToken) {
+                complete = true;
+                break;
+            }
+        }
+    }
+    catch (error) {
+        if (error instanceof GoogleAuthError || lookup.signal?.aborted)
+            throw error;
+        // Listing refused or failed: the per-key path looks the rest up and reports what fails.
+    }
+    if (complete) {
+        const batch = new Map();
+        for (const { key, users } of holders.values()) {
+            const answer = answerByEmployeeId(key, users, lookup.externalIdType);
+            // Not found in the whole listing: the per-key lookup says so (or finds a user just created).
+            if ('notFound' in answer && answer.problem === 'not-found')
+                continue;
+            batch.set(key.canonical, answer);
+            answered.add(key.canonical);
+        }
+        if (batch.size > 0)
+            lookup.onAnswers(batch);
+    }
+    return keys.filter((key) => !answered.has(key.canonical));
+}
+
+/** Fewer keys than this are looked up one by one: a listing would not be cheaper. */
+const LIST_FROM_KEYS = 3;
 /**
  * Google stores a 96x96 thumbnail of whatever is sent ("the API downsizes it to 96x96 pixels",
  * UserPhoto reference); we send the same square the Entra target gets, so one normalised photo
@@ -1107,13 +1234,40 @@ class GoogleTarget {
     spec = GOOGLE_PHOTO_SPEC;
     signIn = 'app';
     #options;
+    /** Whether each user looked up or listed held a photo then (by user id); updated by our writes. */
+    #holdsPhoto = new Map();
     constructor(directory, options = {}) {
         this.directory = directory;
         this.#options = options;
     }
     async resolveSubjects(keys, options = {}) {
         const answers = new Map();
-        const queue = [...new Map(keys.map((key) => [key.canonical, key])).values()];
+        const announce = (batch) => {
+            for (const [canonical, resolution] of batch)
+                answers.set(canonical, resolution);
+            options.onResolved?.(batch);
+        };
+        const unique = [...new Map(keys.map((key) => [key.canonical, key])).values()];
+        const local = new Map();
+        const remote = [];
+        for (const key of unique) {
+            const answer = answerWithoutRequest(key);
+            if (answer)
+                local.set(key.canonical, answer);
+            else
+                remote.push(key);
+        }
+        if (local.size > 0)
+            announce(local);
+        const perKey = remote.length < LIST_FROM_KEYS
+            ? remote
+            : await resolveByListing(this.directory, remote, {
+                externalIdType: this.#type,
+                ...(options.signal ? { signal: options.signal } : {}),
+                onUser: (user) => this.#remember(user),
+                onAnswers: announce,
+            });
+        const queue = [...perKey];
         const worker = async () => {
             for (let key = queue.shift(); key; key = queue.shift()) {
                 let resolution;
@@ -1126,65 +1280,54 @@ class GoogleTarget {
                         throw error;
                     resolution = { notFound: true, problem: 'failed', reason: `Google could not look up ${key.value}: ${error.message}` };
                 }
-                answers.set(key.canonical, resolution);
-                options.onResolved?.(new Map([[key.canonical, resolution]]));
+                announce(new Map([[key.canonical, resolution]]));
             }
         };
         await Promise.all(Array.from({ length: Math.max(1, this.#options.lookupConcurrency ?? 4) }, worker));
         return answers;
     }
+    /** One key, one request (users.get, or users.list by externalId for an employee id). */
     async resolveSubject(key, signal) {
-        if (key.kind === 'group') {
-            // The Directory API has user photos only (users.photos); Google groups have no photo API.
-            // Nothing is sent: the entry fails here, with what to do, and never reaches a write.
-            return { notFound: true, problem: 'failed', reason: `Google Workspace has no photo for groups (the Directory API sets user photos only), so group ${key.value} is not sent to Google. Group photos are applied by the entra target; leave this entry to it.` };
-        }
-        if (key.kind === 'objectId') {
-            return { notFound: true, problem: 'not-found', reason: `${key.value} is an Entra object id, which Google does not know: give this user a google: key (their Google email or id).` };
-        }
-        if (key.kind === 'googleId') {
+        const local = answerWithoutRequest(key);
+        if (local)
+            return local;
+        if (key.kind === 'googleId' || key.kind === 'upn') {
             const user = await this.directory.getUser(key.value, signal);
-            if (!user)
-                return { notFound: true, problem: 'not-found', reason: `No Google user has the id ${key.value}.` };
-            return subjectOf(user, 'objectId', this.#type);
+            if (user)
+                this.#remember(user);
+            return key.kind === 'googleId' ? answerById(key, user, this.#type) : answerByAddress(key, user, this.#type);
         }
-        if (key.kind === 'upn') {
-            const user = await this.directory.getUser(key.value, signal);
-            if (!user)
-                return { notFound: true, problem: 'not-found', reason: `No Google user has the address ${key.value}.` };
-            return subjectOf(user, user.primaryEmail.toLowerCase() === key.value.toLowerCase() ? 'upn' : 'mail', this.#type);
-        }
-        const all = await this.directory.findByExternalId(key.value, signal);
-        const matches = all.filter((user) => user.externalIds?.some((entry) => entry.value === key.value && entry.type === this.#type));
-        if (matches.length > 1) {
-            return { notFound: true, problem: 'ambiguous', reason: `${matches.length} Google users have employee id ${key.value} (${matches.map((user) => user.primaryEmail).join(', ')}); give this user a google: key.` };
-        }
-        const [only] = matches;
-        if (only)
-            return subjectOf(only, 'employeeId', this.#type);
-        const otherTypes = [...new Set(all.flatMap((user) => (user.externalIds ?? []).filter((entry) => entry.value === key.value).map((entry) => entry.type)))];
-        return {
-            notFound: true,
-            problem: 'not-found',
-            reason: otherTypes.length
-                ? `Google has ${key.value} only as an external id of type ${otherTypes.join(', ')}, not ${this.#type} (the Admin console's Employee ID).`
-                : `No Google user has employee id ${key.value}.`,
-        };
+        const holders = await this.directory.findByExternalId(key.value, signal);
+        for (const user of holders)
+            this.#remember(user);
+        return answerByEmployeeId(key, holders, this.#type);
+    }
+    #remember(user) {
+        this.#holdsPhoto.set(user.id, Boolean(user.thumbnailPhotoUrl));
     }
     get #type() {
         return this.#options.externalIdType ?? 'organization';
     }
-    /** Unknown for every subject: the Directory has no cheap presence check, so the caller downloads. */
-    async photoPresence() {
-        return new Map();
+    /** From the user resources read by the lookups (no request); a user never read is left out (unknown). */
+    async photoPresence(subjectIds) {
+        const known = new Map();
+        for (const id of subjectIds) {
+            const holds = this.#holdsPhoto.get(id);
+            if (holds !== undefined)
+                known.set(id, holds);
+        }
+        return known;
     }
     async putPhoto(subjectId, photo, signal) {
-        if (this.#options.deleteBeforeUpdate ?? true)
-            await this.directory.deletePhoto(subjectId, signal);
+        if ((this.#options.deleteBeforeUpdate ?? true) && this.#holdsPhoto.get(subjectId) !== false)
+            await this.deletePhoto(subjectId, signal);
         await this.directory.putPhoto(subjectId, photo, { width: this.spec.side, height: this.spec.side }, signal);
+        this.#holdsPhoto.set(subjectId, true);
     }
-    deletePhoto(subjectId, signal) {
-        return this.directory.deletePhoto(subjectId, signal);
+    async deletePhoto(subjectId, signal) {
+        await this.directory.deletePhoto(subjectId, signal);
+        // Also spares a retried putPhoto (its update refused) a second delete.
+        this.#holdsPhoto.set(subjectId, false);
     }
     /** Google's stored thumbnail (96x96 in Google; not the bytes sent). */
     async downloadPhoto(subjectId, signal) {
@@ -1197,6 +1340,7 @@ class GoogleTarget {
             throw new Error('Google Workspace has no group photos (the Directory API sets user photos only): export --groups works with the entra target only.');
         for await (const page of this.directory.listUsers(options.signal ? { signal: options.signal } : {})) {
             yield page.map((user) => {
+                this.#remember(user);
                 const employeeId = user.externalIds?.find((entry) => entry.type === this.#type)?.value ?? null;
                 return { id: user.id, userPrincipalName: user.primaryEmail, mail: user.primaryEmail, employeeId, displayName: user.name?.fullName ?? null, accountEnabled: user.suspended === undefined ? null : !user.suspended };
             });
@@ -1206,17 +1350,17 @@ class GoogleTarget {
         return classifyGoogleFailure(error);
     }
 }
-function subjectOf(user, matchedBy, externalIdType) {
-    const employeeId = user.externalIds?.find((entry) => entry.type === externalIdType)?.value;
-    return {
-        id: user.id,
-        userPrincipalName: user.primaryEmail,
-        ...(user.name?.fullName ? { displayName: user.name.fullName } : {}),
-        mail: user.primaryEmail,
-        ...(employeeId ? { employeeId } : {}),
-        matchedBy,
-        ...(user.suspended === undefined ? {} : { accountEnabled: !user.suspended }),
-    };
+/** Keys Google cannot name, answered without a request. */
+function answerWithoutRequest(key) {
+    if (key.kind === 'group') {
+        // The Directory API has user photos only (users.photos); Google groups have no photo API.
+        // Nothing is sent: the entry fails here, with what to do, and never reaches a write.
+        return { notFound: true, problem: 'failed', reason: `Google Workspace has no photo for groups (the Directory API sets user photos only), so group ${key.value} is not sent to Google. Group photos are applied by the entra target; leave this entry to it.` };
+    }
+    if (key.kind === 'objectId') {
+        return { notFound: true, problem: 'not-found', reason: `${key.value} is an Entra object id, which Google does not know: give this user a google: key (their Google email or id).` };
+    }
+    return undefined;
 }
 
 /**
@@ -5024,7 +5168,24 @@ function toUser(value, matchedBy) {
         user.accountEnabled = record['accountEnabled'];
     return user;
 }
-async function resolveUsers(connection, keys, options = {}) {
+function resolveUsers(connection, keys, options = {}) {
+    return lookUpInRounds(connection, keys, USER_LOOKUPS, options);
+}
+const USER_LOOKUPS = {
+    noun: 'user(s)',
+    permission: READ_PERMISSION$1,
+    start: (key) => ({ key, stage: key.kind === 'employeeId' ? 'employeeId' : 'direct', attempts: 0, throttled: 0 }),
+    url: subRequestUrl,
+    interpret,
+};
+/**
+ * Keys → subjects, keyed by UserKey.canonical, in rounds of batches (users' and groups' alike).
+ * Lookups answered 429 wait for the longest Retry-After; the next round then sends no more
+ * lookups than the previous one got through, so a throttled app does not keep hammering (the
+ * pacing engine's BatchRounds). A lookup fails for good after `maxAttempts` failed attempts, or
+ * four times as many throttled ones.
+ */
+async function lookUpInRounds(connection, keys, kind, options = {}) {
     const maxAttempts = options.maxAttempts ?? 5;
     const results = new Map();
     let pending = [];
@@ -5033,11 +5194,8 @@ async function resolveUsers(connection, keys, options = {}) {
         if (seen.has(key.canonical))
             continue;
         seen.add(key.canonical);
-        pending.push({ key, stage: key.kind === 'employeeId' ? 'employeeId' : 'direct', attempts: 0, throttled: 0 });
+        pending.push(kind.start(key));
     }
-    // Lookups answered 429 wait for the longest Retry-After; the next round then sends no more
-    // lookups than the previous one got through, so a throttled app does not keep hammering
-    // (the pacing engine's BatchRounds).
     const rounds = new BatchRounds(options.signal ? { signal: options.signal } : {});
     while (pending.length > 0) {
         const sending = rounds.take(pending);
@@ -5051,10 +5209,11 @@ async function resolveUsers(connection, keys, options = {}) {
         let answeredThisRound = 0;
         let backoffRetry = 0;
         await mapLimit(chunks, options.batchConcurrency ?? 4, async (chunk) => {
-            const answers = await runBatch(connection, chunk, maxAttempts, options.signal);
+            const requests = chunk.map((lookup, index) => ({ id: String(index), method: 'GET', url: kind.url(lookup) }));
+            const answers = await sendBatch(connection, requests, { operation: `Looking up ${chunk.length} ${kind.noun}`, permission: kind.permission, maxAttempts, ...(options.signal ? { signal: options.signal } : {}) });
             const settled = new Map();
             chunk.forEach((lookup, index) => {
-                const outcome = interpret(lookup, answers.get(String(index)));
+                const outcome = kind.interpret(lookup, answers.get(String(index)));
                 if (outcome.kind === 'done') {
                     answeredThisRound++;
                     results.set(lookup.key.canonical, outcome.resolution);
@@ -5153,10 +5312,6 @@ function interpret(lookup, answer) {
     if (disposition.kind !== 'fatal')
         return { kind: 'retry', error, retryAfterSeconds: disposition.retryAfterSeconds };
     return { kind: 'done', resolution: { notFound: true, problem: 'failed', reason: error.message } };
-}
-function runBatch(connection, chunk, maxAttempts, signal) {
-    const requests = chunk.map((lookup, index) => ({ id: String(index), method: 'GET', url: subRequestUrl(lookup) }));
-    return sendBatch(connection, requests, { operation: `Looking up ${chunk.length} user(s)`, permission: READ_PERMISSION$1, maxAttempts, ...(signal ? { signal } : {}) });
 }
 /**
  * Which of `keys` name a deleted user (soft-deleted: restorable for 30 days, listed under
@@ -5716,8 +5871,9 @@ function jpegSize(jpeg) {
 /**
  * Groups (and teams: a team's photo is its group's photo) as photo subjects.
  *
- * Resolving `groups:` keys, batched like users (20 GETs to a JSON $batch, a few batches in flight;
- * a sub-request answered 429/5xx is asked again in a later round, after the longest Retry-After):
+ * Resolving `groups:` keys in the rounds users' lookups use (users.ts lookUpInRounds: 20 GETs to a
+ * JSON $batch, a few batches in flight; a sub-request answered 429/5xx is asked again in a later
+ * round, after the longest Retry-After):
  *   object id → GET /groups/{id};  mail → GET /groups?$filter=mail eq '…';
  *   mailNickname → GET /groups?$filter=mailNickname eq '…'
  * (the group resource lists `$filter` eq for id, mail and mailNickname). Reading groups needs
@@ -5773,69 +5929,40 @@ function toGroup(value, key) {
         kind: 'group',
     };
 }
-/** Group keys → groups, keyed by UserKey.canonical. 401/403 throw (the same for every group). */
-async function resolveGroups(connection, keys, options = {}) {
-    const maxAttempts = options.maxAttempts ?? 5;
-    const results = new Map();
-    let pending = [...new Map(keys.map((key) => [key.canonical, { key, attempts: 0 }])).values()];
-    while (pending.length > 0 && !options.signal?.aborted) {
-        const chunks = [];
-        for (let i = 0; i < pending.length; i += MAX_BATCH)
-            chunks.push(pending.slice(i, i + MAX_BATCH));
-        const next = [];
-        let waitSeconds;
-        await mapLimit(chunks, options.batchConcurrency ?? 4, async (chunk) => {
-            const requests = chunk.map(({ key }, index) => ({ id: String(index), method: 'GET', url: lookupUrl(key) }));
-            const answers = await sendBatch(connection, requests, { operation: `Looking up ${chunk.length} group(s)`, permission: READ_PERMISSION, maxAttempts, ...(options.signal ? { signal: options.signal } : {}) });
-            const settled = new Map();
-            chunk.forEach((lookup, index) => {
-                const answer = answers.get(String(index));
-                const settle = (resolution) => {
-                    results.set(lookup.key.canonical, resolution);
-                    settled.set(lookup.key.canonical, resolution);
-                };
-                const shown = `group ${lookup.key.value}`;
-                if (answer && answer.status >= 200 && answer.status < 300) {
-                    if (groupKeyForm(lookup.key) === 'objectId') {
-                        settle(toGroup(answer.body, lookup.key) ?? { notFound: true, problem: 'failed', reason: `Graph answered the lookup of ${shown} without a group.` });
-                        return;
-                    }
-                    const groups = (answer.body?.value ?? []).map((value) => toGroup(value, lookup.key)).filter((g) => g !== undefined);
-                    if (groups.length === 1)
-                        settle(groups[0]);
-                    else if (groups.length > 1)
-                        settle({ notFound: true, problem: 'ambiguous', reason: `${shown} matches several groups (${groups.map((g) => ('userPrincipalName' in g ? g.userPrincipalName : '')).join(', ')}). Name the group by its object id instead.` });
-                    else
-                        settle({ notFound: true, problem: 'not-found', reason: `No group in the tenant has the ${groupKeyForm(lookup.key)} ${lookup.key.value}.` });
-                    return;
-                }
-                const error = graphErrorFromResponse({ status: answer?.status ?? 502, headers: answer?.headers ?? {}, body: answer?.body ?? '', method: 'GET', path: `/v1.0${lookupUrl(lookup.key)}`, operation: `Looking up ${shown}`, permission: READ_PERMISSION });
-                if (answer?.status === 404) {
-                    settle({ notFound: true, problem: 'not-found', reason: `No group in the tenant has the object id ${lookup.key.value}.` });
-                    return;
-                }
-                if (answer?.status === 401 || answer?.status === 403)
-                    throw error; // the same for every group: stop here
-                const disposition = classifyFailure(error);
-                lookup.attempts++;
-                if (disposition.kind === 'fatal' || lookup.attempts >= maxAttempts) {
-                    settle({ notFound: true, problem: 'failed', reason: error.message });
-                    return;
-                }
-                if (disposition.retryAfterSeconds !== undefined)
-                    waitSeconds = Math.max(waitSeconds ?? 0, disposition.retryAfterSeconds);
-                next.push(lookup);
-            });
-            if (settled.size > 0)
-                options.onResolved?.(settled);
-        });
-        if (next.length > 0) {
-            const round = Math.max(...next.map((l) => l.attempts));
-            await sleep(waitSeconds !== undefined ? waitSeconds * 1000 : backoffDelayMs(round, undefined, { baseDelayMs: 500 }), options.signal);
+/** Group keys → groups, keyed by UserKey.canonical, in the rounds users' lookups use. 401/403 throw (the same for every group). */
+function resolveGroups(connection, keys, options = {}) {
+    return lookUpInRounds(connection, keys, GROUP_LOOKUPS, options);
+}
+const GROUP_LOOKUPS = {
+    noun: 'group(s)',
+    permission: READ_PERMISSION,
+    start: (key) => ({ key, attempts: 0, throttled: 0 }),
+    url: (lookup) => lookupUrl(lookup.key),
+    interpret: interpretGroupAnswer,
+};
+function interpretGroupAnswer(lookup, answer) {
+    const done = (resolution) => ({ kind: 'done', resolution });
+    const shown = `group ${lookup.key.value}`;
+    if (answer && answer.status >= 200 && answer.status < 300) {
+        if (groupKeyForm(lookup.key) === 'objectId') {
+            return done(toGroup(answer.body, lookup.key) ?? { notFound: true, problem: 'failed', reason: `Graph answered the lookup of ${shown} without a group.` });
         }
-        pending = next;
+        const groups = (answer.body?.value ?? []).map((value) => toGroup(value, lookup.key)).filter((g) => g !== undefined);
+        if (groups.length === 1)
+            return done(groups[0]);
+        if (groups.length > 1)
+            return done({ notFound: true, problem: 'ambiguous', reason: `${shown} matches several groups (${groups.map((g) => ('userPrincipalName' in g ? g.userPrincipalName : '')).join(', ')}). Name the group by its object id instead.` });
+        return done({ notFound: true, problem: 'not-found', reason: `No group in the tenant has the ${groupKeyForm(lookup.key)} ${lookup.key.value}.` });
     }
-    return results;
+    const error = graphErrorFromResponse({ status: answer?.status ?? 502, headers: answer?.headers ?? {}, body: answer?.body ?? '', method: 'GET', path: `/v1.0${lookupUrl(lookup.key)}`, operation: `Looking up ${shown}`, permission: READ_PERMISSION });
+    if (answer?.status === 404)
+        return done({ notFound: true, problem: 'not-found', reason: `No group in the tenant has the object id ${lookup.key.value}.` });
+    if (answer?.status === 401 || answer?.status === 403)
+        throw error; // the same for every group: stop here
+    const disposition = classifyFailure(error);
+    if (disposition.kind === 'fatal')
+        return done({ notFound: true, problem: 'failed', reason: error.message });
+    return { kind: 'retry', error, retryAfterSeconds: disposition.retryAfterSeconds };
 }
 /**
  * The groups that can hold a photo: Microsoft 365 groups (groupTypes "Unified"; every team is one),
@@ -5910,13 +6037,12 @@ function downloadGroupPhotoOnce(connection, subjectId, signal) {
  * A thin adapter over TenantClient (./graph.ts) and its helpers in this folder: the Graph client,
  * auth, clouds and errors.
  */
-/** Graph: PUT …/photo/$value takes a JPEG of at most 4 MB; Entra serves sizes up to 648 px. */
-const ENTRA_PHOTO_SPEC = Object.freeze({
-    side: RECOMMENDED_SIDE,
-    minSide: MIN_SIDE,
-    maxBytes: 4 * 1024 * 1024,
-    formats: Object.freeze(['image/jpeg']),
-});
+/**
+ * Graph: PUT …/photo/$value takes a JPEG of at most 4 MB; Entra serves sizes up to 648 px. That is
+ * the spec normalisation was built for, so Entra's is the baseline itself (its fingerprints keep
+ * the key photos always had).
+ */
+const ENTRA_PHOTO_SPEC = BASELINE_OUTPUT_SPEC;
 class EntraTarget {
     tenant;
     id = 'entra';
@@ -6002,36 +6128,211 @@ function entraPolicy(tenant) {
 }
 
 /**
- * The claims of a GitHub OIDC ID token, read without verifying it: the token is ours (we asked
- * GitHub for it and present it as the client assertion), an ID token is a JWT by specification
- * (OpenID Connect Core §2) and GitHub documents its claims. We read them to reuse the token while
- * it is valid (`exp`), to learn the job's environment, and to explain a refusal (iss/sub/aud).
- *
- * Never use this on an access token: Microsoft says access tokens are opaque to clients.
+ * Keyless sign-in to Google Workspace from a GitHub workflow, with no key stored anywhere:
+ *   1. GitHub OIDC token for the provider's audience (https://iam.googleapis.com/{provider});
+ *   2. STS token exchange (sts.googleapis.com/v1/token) → a federated token;
+ *   3a. IAM Credentials generateAccessToken: the service account's own token (the account holds
+ *       a Workspace admin role), or
+ *   3b. with an admin subject (domain-wide delegation): IAM Credentials signJwt over
+ *       {iss: SA, sub: admin, scope, aud: oauth2 token endpoint}, then the jwt-bearer grant at
+ *       oauth2.googleapis.com/token → a token acting as that admin.
+ * Plain fetch for these three endpoints (docs/google.md says why not google-auth-library).
+ * Tokens are cached until shortly before they expire; they never appear in messages.
  */
-function readJwtClaims(jwt) {
-    const payload = jwt.split('.')[1];
-    if (!payload)
-        return undefined;
+/** The provider's resource name (projects/N/…/providers/X), without the optional `//iam.googleapis.com/` prefix. */
+function workloadIdentityProviderName(provider) {
+    return provider.replace(/^(https:)?\/\/iam\.googleapis\.com\//, '');
+}
+/**
+ * The audience the GitHub OIDC token is requested for, the one Google's STS accepts by default
+ * (what google-github-actions/auth uses): the only place it is spelled, for the sign-in and for
+ * the action, which reads the environment claim from the same token.
+ */
+function googleGithubAudience(provider) {
+    return `https://iam.googleapis.com/${workloadIdentityProviderName(provider)}`;
+}
+/** Refresh this long before expiry, so a token never dies in the middle of a request. */
+const REFRESH_MARGIN_MS = 5 * 60_000;
+class GoogleKeylessAuth {
+    provider;
+    #config;
+    #cached;
+    #pending;
+    constructor(config) {
+        this.provider = workloadIdentityProviderName(config.workloadIdentityProvider);
+        if (!/^projects\/[^/]+\/locations\/global\/workloadIdentityPools\/[^/]+\/providers\/[^/]+$/.test(this.provider)) {
+            throw new GoogleAuthError('sts', 0, 'invalid_provider', `google-workload-identity-provider must look like projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER; got "${config.workloadIdentityProvider}".`);
+        }
+        this.#config = config;
+    }
+    /** The audience GitHub's token is requested for (googleGithubAudience). */
+    get githubAudience() {
+        return googleGithubAudience(this.provider);
+    }
+    get scopes() {
+        return this.#config.scopes ?? [DIRECTORY_USER_SCOPE];
+    }
+    /** A valid access token; one sign-in at a time however many callers ask. */
+    async accessToken() {
+        if (this.#cached && this.#cached.expiresAt - REFRESH_MARGIN_MS > Date.now())
+            return this.#cached.token;
+        this.#pending ??= this.#signIn().finally(() => {
+            this.#pending = undefined;
+        });
+        return this.#pending;
+    }
+    /** Forget the token (after a 401: it was revoked or the emulator restarted). */
+    invalidate() {
+        this.#cached = undefined;
+    }
+    async #signIn() {
+        let idToken;
+        try {
+            idToken = await this.#config.getIdToken(this.githubAudience);
+        }
+        catch (error) {
+            throw new GoogleAuthError('github-token', 0, 'no_id_token', `Could not get a GitHub OIDC token for ${this.githubAudience}: ${error.message}. The job needs "permissions: id-token: write".`);
+        }
+        const federated = await this.#exchange(idToken);
+        const result = this.#config.adminSubject ? await this.#delegated(federated, this.#config.adminSubject) : await this.#impersonate(federated);
+        this.#cached = result;
+        return result.token;
+    }
+    async #exchange(idToken) {
+        const body = await this.#post('sts', googleUrl('sts', '/v1/token', this.#config.endpoint), {
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({
+                audience: `//iam.googleapis.com/${this.provider}`,
+                grantType: 'urn:ietf:params:oauth:grant-type:token-exchange',
+                requestedTokenType: 'urn:ietf:params:oauth:token-type:access_token',
+                scope: CLOUD_PLATFORM_SCOPE,
+                subjectTokenType: 'urn:ietf:params:oauth:token-type:jwt',
+                subjectToken: idToken,
+            }),
+        });
+        const token = body['access_token'];
+        if (typeof token !== 'string')
+            throw new GoogleAuthError('sts', 200, 'no_token', 'Google STS answered without an access_token.');
+        return token;
+    }
+    #serviceAccountUrl(method) {
+        return googleUrl('iamcredentials', `/v1/projects/-/serviceAccounts/${encodeURIComponent(this.#config.serviceAccount)}:${method}`, this.#config.endpoint);
+    }
+    async #impersonate(federated) {
+        const body = await this.#post('generateAccessToken', this.#serviceAccountUrl('generateAccessToken'), {
+            headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${federated}` },
+            body: JSON.stringify({ scope: this.scopes, lifetime: '3600s' }),
+        });
+        const token = body['accessToken'];
+        const expiresAt = Date.parse(String(body['expireTime']));
+        if (typeof token !== 'string' || !Number.isFinite(expiresAt))
+            throw new GoogleAuthError('generateAccessToken', 200, 'no_token', 'IAM Credentials answered without accessToken/expireTime.');
+        return { token, expiresAt };
+    }
+    async #delegated(federated, subject) {
+        const iat = Math.floor(Date.now() / 1000);
+        const claims = { iss: this.#config.serviceAccount, sub: subject, scope: this.scopes.join(' '), aud: OAUTH2_TOKEN_AUDIENCE, iat, exp: iat + 3600 };
+        const signed = await this.#post('signJwt', this.#serviceAccountUrl('signJwt'), {
+            headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${federated}` },
+            body: JSON.stringify({ payload: JSON.stringify(claims) }),
+        });
+        const assertion = signed['signedJwt'];
+        if (typeof assertion !== 'string')
+            throw new GoogleAuthError('signJwt', 200, 'no_jwt', 'IAM Credentials answered without signedJwt.');
+        const body = await this.#post('jwt-bearer', googleUrl('oauth2', '/token', this.#config.endpoint), {
+            headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+            body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }).toString(),
+        });
+        const token = body['access_token'];
+        const expiresIn = Number(body['expires_in']);
+        if (typeof token !== 'string' || !Number.isFinite(expiresIn))
+            throw new GoogleAuthError('jwt-bearer', 200, 'no_token', 'Google OAuth answered without access_token/expires_in.');
+        return { token, expiresAt: Date.now() + expiresIn * 1000 };
+    }
+    async #post(step, url, init) {
+        let response;
+        try {
+            response = await fetch(url, { method: 'POST', ...init });
+        }
+        catch (error) {
+            throw new GoogleAuthError(step, 0, 'network', `Could not reach ${new URL(url).host} (${step}): ${error.message}`);
+        }
+        const text = await response.text();
+        let body = {};
+        try {
+            const parsed = JSON.parse(text);
+            if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+                body = parsed;
+        }
+        catch {
+            // an error page: described below by status
+        }
+        if (!response.ok)
+            throw describeFailure(step, response.status, body, this.#config, this.provider);
+        return body;
+    }
+}
+/** What went wrong at which step, and what the admin should check; Google's words kept. */
+function describeFailure(step, status, body, config, provider) {
+    const nested = body['error'];
+    const code = typeof nested === 'string' ? nested : nested && typeof nested === 'object' ? String(nested['status'] ?? status) : String(status);
+    const said = typeof body['error_description'] === 'string'
+        ? body['error_description']
+        : nested && typeof nested === 'object' && typeof nested['message'] === 'string'
+            ? String(nested['message'])
+            : `HTTP ${status}`;
+    const hints = {
+        'github-token': '',
+        sts: code === 'unauthorized_client'
+            ? `The provider's attribute condition refused this workflow's token: check that it names this repository (and environment).`
+            : `Google STS refused the GitHub token for ${provider}: check the provider name, its issuer (https://token.actions.githubusercontent.com) and allowed audiences.`,
+        generateAccessToken: `This workflow may not impersonate ${config.serviceAccount}: grant its principalSet roles/iam.workloadIdentityUser on the service account.`,
+        signJwt: `This workflow may not sign JWTs as ${config.serviceAccount} (domain-wide delegation needs it): grant its principalSet roles/iam.serviceAccountTokenCreator on the service account.`,
+        'jwt-bearer': code === 'unauthorized_client'
+            ? `Domain-wide delegation is not set up for ${config.serviceAccount}: in the Admin console (Security → API controls → Domain-wide delegation) authorise its client ID for ${DIRECTORY_USER_SCOPE}.`
+            : `Google refused to issue a token acting as ${config.adminSubject ?? '(no subject)'}: google-admin-subject must be an existing, active admin's primary email.`,
+    };
+    return new GoogleAuthError(step, status, code, `Google sign-in failed at ${step} (${status} ${code}: ${said}). ${hints[step]}`.trim());
+}
+
+/**
+ * Opens the Google Workspace target from the action inputs or CLI flags (google-*), checked once:
+ * keyless sign-in (GitHub OIDC token → STS → the service account, or domain-wide delegation with
+ * an admin subject), the Directory client, the port adapter.
+ */
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** What is missing or malformed in the Google settings, each naming the input (`names`: how the edge spells them). */
+function googleSettingsProblems(settings, names) {
+    const problems = [];
+    if (!settings.workloadIdentityProvider)
+        problems.push(`${names.provider} is empty: set it to projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER (docs/setup-google.md).`);
+    if (!settings.serviceAccount)
+        problems.push(`${names.serviceAccount} is empty: set it to the service account's email (NAME@PROJECT.iam.gserviceaccount.com).`);
+    else if (!EMAIL.test(settings.serviceAccount))
+        problems.push(`${names.serviceAccount} "${printable(settings.serviceAccount)}" is not an email: write the service account's email (NAME@PROJECT.iam.gserviceaccount.com).`);
+    if (settings.adminSubject !== undefined && !EMAIL.test(settings.adminSubject))
+        problems.push(`${names.adminSubject} "${printable(settings.adminSubject)}" is not an email: write the Workspace admin's email, or leave it empty.`);
+    if (settings.endpoint !== undefined && !/^https:\/\/[^\s]+$/.test(settings.endpoint))
+        problems.push(`${names.endpoint} "${printable(settings.endpoint)}" is not an https URL.`);
+    return problems;
+}
+/** The Google target, signed in with GitHub OIDC tokens from `getIdToken(audience)`. */
+function openGoogle(settings, getIdToken) {
+    let auth;
     try {
-        const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-        return claims && typeof claims === 'object' && !Array.isArray(claims) ? claims : undefined;
+        auth = new GoogleKeylessAuth({
+            workloadIdentityProvider: settings.workloadIdentityProvider,
+            serviceAccount: settings.serviceAccount,
+            ...(settings.adminSubject ? { adminSubject: settings.adminSubject } : {}),
+            ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+            getIdToken,
+        });
     }
-    catch {
-        return undefined;
+    catch (error) {
+        throw new UserError('config', printable(error.message));
     }
-}
-/** A claim that is a non-empty string; undefined otherwise. */
-function stringClaim(claims, name) {
-    const value = claims?.[name];
-    return typeof value === 'string' && value ? value : undefined;
-}
-/** The audience as one string: an array of audiences joined with `separator`. */
-function audienceClaim(claims, separator = ',') {
-    const aud = claims?.['aud'];
-    if (Array.isArray(aud))
-        return aud.join(separator);
-    return typeof aud === 'string' ? aud : undefined;
+    const directory = new GoogleDirectoryClient({ auth, ...(settings.endpoint ? { endpoint: settings.endpoint } : {}), ...(settings.customer ? { customer: settings.customer } : {}) });
+    return new GoogleTarget(directory);
 }
 
 // Copyright (c) Microsoft Corporation.
@@ -33040,6 +33341,39 @@ class DeviceCodeCredential {
 }
 
 /**
+ * The claims of a GitHub OIDC ID token, read without verifying it: the token is ours (we asked
+ * GitHub for it and present it as the client assertion), an ID token is a JWT by specification
+ * (OpenID Connect Core §2) and GitHub documents its claims. We read them to reuse the token while
+ * it is valid (`exp`), to learn the job's environment, and to explain a refusal (iss/sub/aud).
+ *
+ * Never use this on an access token: Microsoft says access tokens are opaque to clients.
+ */
+function readJwtClaims(jwt) {
+    const payload = jwt.split('.')[1];
+    if (!payload)
+        return undefined;
+    try {
+        const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+        return claims && typeof claims === 'object' && !Array.isArray(claims) ? claims : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** A claim that is a non-empty string; undefined otherwise. */
+function stringClaim(claims, name) {
+    const value = claims?.[name];
+    return typeof value === 'string' && value ? value : undefined;
+}
+/** The audience as one string: an array of audiences joined with `separator`. */
+function audienceClaim(claims, separator = ',') {
+    const aud = claims?.['aud'];
+    if (Array.isArray(aud))
+        return aud.join(separator);
+    return typeof aud === 'string' ? aud : undefined;
+}
+
+/**
  * Authentication: a GitHub OIDC token exchanged for a Graph access token through workload
  * identity federation (ClientAssertionCredential). No secret exists anywhere. The OIDC token
  * comes in as a callback: the action passes @actions/core's getIDToken, the CLI
@@ -33265,6 +33599,56 @@ function githubOidcFromEnv(env, audience = DEFAULT_OIDC_AUDIENCE) {
 }
 
 /**
+ * The job's GitHub OIDC token as both edges use it: requested once and reused while valid
+ * (cachedAssertion), and read for the protected environment the job runs in (environmentClaim).
+ */
+/**
+ * The GitHub OIDC token, requested once and reused while it is valid. Each sign-in asks for the
+ * assertion twice (MSAL's acquireTokenByClientCredential and its token request each call the
+ * callback), and the action reads the job's environment from it too: without the cache one run
+ * made three requests to GitHub's token service before its first Graph call. A token is reused
+ * until a minute before its `exp` (the GitHub OIDC token is a JWT by specification, and ours; the
+ * access token Entra returns is never read); one without a readable `exp` for a minute at most.
+ * A failed request is not remembered. Concurrent callers share one request.
+ */
+function cachedAssertion(getAssertion, now = Date.now) {
+    let cached;
+    let pending;
+    const assertion = async () => {
+        if (cached && now() < cached.reuseUntil)
+            return cached.token;
+        pending ??= (async () => {
+            try {
+                const requestedAt = now();
+                const token = await getAssertion();
+                const exp = expiryOf(token);
+                cached = { token, reuseUntil: exp !== undefined ? exp * 1000 - 60_000 : requestedAt + 60_000 };
+                return token;
+            }
+            finally {
+                pending = undefined;
+            }
+        })();
+        return pending;
+    };
+    CACHED.add(assertion);
+    return assertion;
+}
+const CACHED = new WeakSet();
+/** `getAssertion` itself when cachedAssertion made it (a caller shares it), else wrapped in one. */
+function ensureCachedAssertion(getAssertion) {
+    return CACHED.has(getAssertion) ? getAssertion : cachedAssertion(getAssertion);
+}
+function expiryOf(jwt) {
+    const exp = readJwtClaims(jwt)?.['exp'];
+    return typeof exp === 'number' && Number.isFinite(exp) ? exp : undefined;
+}
+/** The `environment` claim of a GitHub OIDC token: the protected environment the job runs in. */
+function environmentClaim(jwt) {
+    return stringClaim(readJwtClaims(jwt), 'environment');
+}
+
+/**
  * Signing in as an admin (delegated) outside GitHub Actions, with the credentials admins already
  * have, through @azure/identity only (no OAuth here):
  *   azure-cli   — AzureCliCredential: the token of `az login` (`az account get-access-token`)
@@ -33397,42 +33781,10 @@ function refuseWithoutBrowserOpener(host) {
 }
 
 /**
- * The GitHub OIDC token, requested once and reused while it is valid. Each sign-in asks for the
- * assertion twice (MSAL's acquireTokenByClientCredential and its token request each call the
- * callback), and the action reads the job's environment from it too: without the cache one run
- * made three requests to GitHub's token service before its first Graph call. A token is reused
- * until a minute before its `exp` (the GitHub OIDC token is a JWT by specification, and ours; the
- * access token Entra returns is never read); one without a readable `exp` for a minute at most.
- * A failed request is not remembered. Concurrent callers share one request.
+ * Opens a TenantClient from the action inputs or CLI flags (tenant-id, client-id, cloud and the
+ * endpoint overrides), checked once: as the app (GitHub OIDC token as client assertion) or as an
+ * admin (delegated sign-in, the CLI only).
  */
-function cachedAssertion(getAssertion, now = Date.now) {
-    let cached;
-    let pending;
-    const assertion = async () => {
-        if (cached && now() < cached.reuseUntil)
-            return cached.token;
-        pending ??= (async () => {
-            try {
-                const requestedAt = now();
-                const token = await getAssertion();
-                const exp = expiryOf(token);
-                cached = { token, reuseUntil: exp !== undefined ? exp * 1000 - 60_000 : requestedAt + 60_000 };
-                return token;
-            }
-            finally {
-                pending = undefined;
-            }
-        })();
-        return pending;
-    };
-    CACHED.add(assertion);
-    return assertion;
-}
-const CACHED = new WeakSet();
-function expiryOf(jwt) {
-    const exp = readJwtClaims(jwt)?.['exp'];
-    return typeof exp === 'number' && Number.isFinite(exp) ? exp : undefined;
-}
 /**
  * A TenantClient signed in with `getAssertion`'s GitHub OIDC token. Pass the callback already
  * wrapped in cachedAssertion when the caller reads the token too (the action's environment claim),
@@ -33440,8 +33792,7 @@ function expiryOf(jwt) {
  */
 function openTenant(settings, getAssertion) {
     const endpoints = checkedEndpoints(settings);
-    const assertion = CACHED.has(getAssertion) ? getAssertion : cachedAssertion(getAssertion);
-    const credential = createCredential({ tenantId: settings.tenantId, clientId: settings.clientId, authorityHost: endpoints.authorityHost, getAssertion: assertion });
+    const credential = createCredential({ tenantId: settings.tenantId, clientId: settings.clientId, authorityHost: endpoints.authorityHost, getAssertion: ensureCachedAssertion(getAssertion) });
     return connectTenant({ credential, graphUrl: endpoints.graphUrl, scope: endpoints.scope });
 }
 /**
@@ -33472,205 +33823,5 @@ function checkedEndpoints(settings) {
         ...(settings.graphUrl ? { graphUrl: settings.graphUrl } : {}),
     });
 }
-/** The `environment` claim of a GitHub OIDC token: the protected environment the job runs in. */
-function environmentClaim(jwt) {
-    return stringClaim(readJwtClaims(jwt), 'environment');
-}
 
-/**
- * Keyless sign-in to Google Workspace from a GitHub workflow, with no key stored anywhere:
- *   1. GitHub OIDC token for the provider's audience (https://iam.googleapis.com/{provider});
- *   2. STS token exchange (sts.googleapis.com/v1/token) → a federated token;
- *   3a. IAM Credentials generateAccessToken: the service account's own token (the account holds
- *       a Workspace admin role), or
- *   3b. with an admin subject (domain-wide delegation): IAM Credentials signJwt over
- *       {iss: SA, sub: admin, scope, aud: oauth2 token endpoint}, then the jwt-bearer grant at
- *       oauth2.googleapis.com/token → a token acting as that admin.
- * Plain fetch for these three endpoints (docs/google.md says why not google-auth-library).
- * Tokens are cached until shortly before they expire; they never appear in messages.
- */
-/** Refresh this long before expiry, so a token never dies in the middle of a request. */
-const REFRESH_MARGIN_MS = 5 * 60_000;
-class GoogleKeylessAuth {
-    provider;
-    #config;
-    #cached;
-    #pending;
-    constructor(config) {
-        this.provider = config.workloadIdentityProvider.replace(/^(https:)?\/\/iam\.googleapis\.com\//, '');
-        if (!/^projects\/[^/]+\/locations\/global\/workloadIdentityPools\/[^/]+\/providers\/[^/]+$/.test(this.provider)) {
-            throw new GoogleAuthError('sts', 0, 'invalid_provider', `google-workload-identity-provider must look like projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER; got "${config.workloadIdentityProvider}".`);
-        }
-        this.#config = config;
-    }
-    /** The audience GitHub's token is requested for (what google-github-actions/auth uses by default). */
-    get githubAudience() {
-        return `https://iam.googleapis.com/${this.provider}`;
-    }
-    get scopes() {
-        return this.#config.scopes ?? [DIRECTORY_USER_SCOPE];
-    }
-    /** A valid access token; one sign-in at a time however many callers ask. */
-    async accessToken() {
-        if (this.#cached && this.#cached.expiresAt - REFRESH_MARGIN_MS > Date.now())
-            return this.#cached.token;
-        this.#pending ??= this.#signIn().finally(() => {
-            this.#pending = undefined;
-        });
-        return this.#pending;
-    }
-    /** Forget the token (after a 401: it was revoked or the emulator restarted). */
-    invalidate() {
-        this.#cached = undefined;
-    }
-    async #signIn() {
-        let idToken;
-        try {
-            idToken = await this.#config.getIdToken(this.githubAudience);
-        }
-        catch (error) {
-            throw new GoogleAuthError('github-token', 0, 'no_id_token', `Could not get a GitHub OIDC token for ${this.githubAudience}: ${error.message}. The job needs "permissions: id-token: write".`);
-        }
-        const federated = await this.#exchange(idToken);
-        const result = this.#config.adminSubject ? await this.#delegated(federated, this.#config.adminSubject) : await this.#impersonate(federated);
-        this.#cached = result;
-        return result.token;
-    }
-    async #exchange(idToken) {
-        const body = await this.#post('sts', googleUrl('sts', '/v1/token', this.#config.endpoint), {
-            headers: { 'Content-Type': 'application/json' },
-            body: JSON.stringify({
-                audience: `//iam.googleapis.com/${this.provider}`,
-                grantType: 'urn:ietf:params:oauth:grant-type:token-exchange',
-                requestedTokenType: 'urn:ietf:params:oauth:token-type:access_token',
-                scope: CLOUD_PLATFORM_SCOPE,
-                subjectTokenType: 'urn:ietf:params:oauth:token-type:jwt',
-                subjectToken: idToken,
-            }),
-        });
-        const token = body['access_token'];
-        if (typeof token !== 'string')
-            throw new GoogleAuthError('sts', 200, 'no_token', 'Google STS answered without an access_token.');
-        return token;
-    }
-    #serviceAccountUrl(method) {
-        return googleUrl('iamcredentials', `/v1/projects/-/serviceAccounts/${encodeURIComponent(this.#config.serviceAccount)}:${method}`, this.#config.endpoint);
-    }
-    async #impersonate(federated) {
-        const body = await this.#post('generateAccessToken', this.#serviceAccountUrl('generateAccessToken'), {
-            headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${federated}` },
-            body: JSON.stringify({ scope: this.scopes, lifetime: '3600s' }),
-        });
-        const token = body['accessToken'];
-        const expiresAt = Date.parse(String(body['expireTime']));
-        if (typeof token !== 'string' || !Number.isFinite(expiresAt))
-            throw new GoogleAuthError('generateAccessToken', 200, 'no_token', 'IAM Credentials answered without accessToken/expireTime.');
-        return { token, expiresAt };
-    }
-    async #delegated(federated, subject) {
-        const iat = Math.floor(Date.now() / 1000);
-        const claims = { iss: this.#config.serviceAccount, sub: subject, scope: this.scopes.join(' '), aud: OAUTH2_TOKEN_AUDIENCE, iat, exp: iat + 3600 };
-        const signed = await this.#post('signJwt', this.#serviceAccountUrl('signJwt'), {
-            headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${federated}` },
-            body: JSON.stringify({ payload: JSON.stringify(claims) }),
-        });
-        const assertion = signed['signedJwt'];
-        if (typeof assertion !== 'string')
-            throw new GoogleAuthError('signJwt', 200, 'no_jwt', 'IAM Credentials answered without signedJwt.');
-        const body = await this.#post('jwt-bearer', googleUrl('oauth2', '/token', this.#config.endpoint), {
-            headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-            body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }).toString(),
-        });
-        const token = body['access_token'];
-        const expiresIn = Number(body['expires_in']);
-        if (typeof token !== 'string' || !Number.isFinite(expiresIn))
-            throw new GoogleAuthError('jwt-bearer', 200, 'no_token', 'Google OAuth answered without access_token/expires_in.');
-        return { token, expiresAt: Date.now() + expiresIn * 1000 };
-    }
-    async #post(step, url, init) {
-        let response;
-        try {
-            response = await fetch(url, { method: 'POST', ...init });
-        }
-        catch (error) {
-            throw new GoogleAuthError(step, 0, 'network', `Could not reach ${new URL(url).host} (${step}): ${error.message}`);
-        }
-        const text = await response.text();
-        let body = {};
-        try {
-            const parsed = JSON.parse(text);
-            if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-                body = parsed;
-        }
-        catch {
-            // an error page: described below by status
-        }
-        if (!response.ok)
-            throw describeFailure(step, response.status, body, this.#config, this.provider);
-        return body;
-    }
-}
-/** What went wrong at which step, and what the admin should check; Google's words kept. */
-function describeFailure(step, status, body, config, provider) {
-    const nested = body['error'];
-    const code = typeof nested === 'string' ? nested : nested && typeof nested === 'object' ? String(nested['status'] ?? status) : String(status);
-    const said = typeof body['error_description'] === 'string'
-        ? body['error_description']
-        : nested && typeof nested === 'object' && typeof nested['message'] === 'string'
-            ? String(nested['message'])
-            : `HTTP ${status}`;
-    const hints = {
-        'github-token': '',
-        sts: code === 'unauthorized_client'
-            ? `The provider's attribute condition refused this workflow's token: check that it names this repository (and environment).`
-            : `Google STS refused the GitHub token for ${provider}: check the provider name, its issuer (https://token.actions.githubusercontent.com) and allowed audiences.`,
-        generateAccessToken: `This workflow may not impersonate ${config.serviceAccount}: grant its principalSet roles/iam.workloadIdentityUser on the service account.`,
-        signJwt: `This workflow may not sign JWTs as ${config.serviceAccount} (domain-wide delegation needs it): grant its principalSet roles/iam.serviceAccountTokenCreator on the service account.`,
-        'jwt-bearer': code === 'unauthorized_client'
-            ? `Domain-wide delegation is not set up for ${config.serviceAccount}: in the Admin console (Security → API controls → Domain-wide delegation) authorise its client ID for ${DIRECTORY_USER_SCOPE}.`
-            : `Google refused to issue a token acting as ${config.adminSubject ?? '(no subject)'}: google-admin-subject must be an existing, active admin's primary email.`,
-    };
-    return new GoogleAuthError(step, status, code, `Google sign-in failed at ${step} (${status} ${code}: ${said}). ${hints[step]}`.trim());
-}
-
-/**
- * Opens the Google Workspace target from the action inputs or CLI flags (google-*), checked once:
- * keyless sign-in (GitHub OIDC token → STS → the service account, or domain-wide delegation with
- * an admin subject), the Directory client, the port adapter.
- */
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-/** What is missing or malformed in the Google settings, each naming the input (`names`: how the edge spells them). */
-function googleSettingsProblems(settings, names) {
-    const problems = [];
-    if (!settings.workloadIdentityProvider)
-        problems.push(`${names.provider} is empty: set it to projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER (docs/setup-google.md).`);
-    if (!settings.serviceAccount)
-        problems.push(`${names.serviceAccount} is empty: set it to the service account's email (NAME@PROJECT.iam.gserviceaccount.com).`);
-    else if (!EMAIL.test(settings.serviceAccount))
-        problems.push(`${names.serviceAccount} "${printable(settings.serviceAccount)}" is not an email: write the service account's email (NAME@PROJECT.iam.gserviceaccount.com).`);
-    if (settings.adminSubject !== undefined && !EMAIL.test(settings.adminSubject))
-        problems.push(`${names.adminSubject} "${printable(settings.adminSubject)}" is not an email: write the Workspace admin's email, or leave it empty.`);
-    if (settings.endpoint !== undefined && !/^https:\/\/[^\s]+$/.test(settings.endpoint))
-        problems.push(`${names.endpoint} "${printable(settings.endpoint)}" is not an https URL.`);
-    return problems;
-}
-/** The Google target, signed in with GitHub OIDC tokens from `getIdToken(audience)`. */
-function openGoogle(settings, getIdToken) {
-    let auth;
-    try {
-        auth = new GoogleKeylessAuth({
-            workloadIdentityProvider: settings.workloadIdentityProvider,
-            serviceAccount: settings.serviceAccount,
-            ...(settings.adminSubject ? { adminSubject: settings.adminSubject } : {}),
-            ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
-            getIdToken,
-        });
-    }
-    catch (error) {
-        throw new UserError('config', printable(error.message));
-    }
-    const directory = new GoogleDirectoryClient({ auth, ...(settings.endpoint ? { endpoint: settings.endpoint } : {}), ...(settings.customer ? { customer: settings.customer } : {}) });
-    return new GoogleTarget(directory);
-}
-
-export { cachedAssertion as A, isNetworkFailure as B, describeNetworkFailure as C, DEFAULT_OIDC_AUDIENCE as D, EntraTarget as E, GOOGLE_PHOTO_SPEC as G, PERMISSIONS$1 as P, Semaphore as S, TenantClient as T, parseAuthKind as a, openTenantAsUser as b, checkPhoto as c, googleSettingsProblems as d, openGoogle as e, audienceClaim as f, githubOidcFromEnv as g, isGraphError as h, isResolved as i, classifyHttpFailure as j, failureName as k, backoffDelayMs as l, pacingClassifierOf as m, Progress as n, openTenant as o, progressSettingsFromEnv as p, throttleOf as q, readJwtClaims as r, mapLimit as s, targetsOf as t, isResolvedSubject as u, validateRepository as v, listAllSubjects as w, environmentClaim as x, sleep as y, commonjsGlobal as z };
+export { cachedAssertion as A, isNetworkFailure as B, describeNetworkFailure as C, DEFAULT_OIDC_AUDIENCE as D, EntraTarget as E, googleGithubAudience as F, GOOGLE_PHOTO_SPEC as G, PERMISSIONS$1 as P, Semaphore as S, TenantClient as T, parseAuthKind as a, openTenantAsUser as b, checkPhoto as c, googleSettingsProblems as d, openGoogle as e, audienceClaim as f, githubOidcFromEnv as g, isGraphError as h, isResolved as i, pacingClassifierOf as j, Progress as k, throttleOf as l, mapLimit as m, classifyHttpFailure as n, openTenant as o, progressSettingsFromEnv as p, failureName as q, readJwtClaims as r, backoffDelayMs as s, targetsOf as t, isResolvedSubject as u, validateRepository as v, listAllSubjects as w, environmentClaim as x, sleep as y, commonjsGlobal as z };

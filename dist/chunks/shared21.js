@@ -7,10 +7,12 @@ const __dirname = __entraPhotosDirname(__filename);
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { a as roleName, d as distExports } from './shared.js';
-import { w as wantedPolicy, b as blocksApp, N as NEUTRAL_VOCABULARY } from './shared12.js';
+import { w as wantedPolicy, b as blocksApp, N as NEUTRAL_VOCABULARY } from './shared13.js';
 import { g as githubOidcFromEnv, r as readJwtClaims, f as audienceClaim, P as PERMISSIONS, E as EntraTarget, i as isResolved, t as targetsOf, h as isGraphError, v as validateRepository } from './shared2.js';
-import { d as desiredStateOf } from './shared9.js';
+import { d as desiredStateOf } from './shared10.js';
 import { W as WorktreeSnapshot } from './shared20.js';
+import 'node:fs';
+import 'node:os';
 
 /**
  * `entra-photos doctor`: checks a setup and says what to fix, in order, without writing anything:
@@ -220,7 +222,7 @@ async function googleChecks(manifests, open, report) {
         const pages = target.listSubjects()[Symbol.asyncIterator]();
         await pages.next();
         await pages.return?.();
-        report.ok.push('Google Workspace: signed in (GitHub OIDC → STS → the service account), users can be read');
+        report.ok.push('Google Workspace: signed in keylessly (GitHub OIDC → STS → IAM Credentials), users can be read');
     }
     catch (error) {
         report.problems.push(`Google Workspace: could not sign in or read users: ${error.message}`);

@@ -4,7 +4,7 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { z as commonjsGlobal, p as progressSettingsFromEnv, A as cachedAssertion, o as openTenant, B as isNetworkFailure, C as describeNetworkFailure, e as openGoogle } from './shared2.js';
+import { z as commonjsGlobal, p as progressSettingsFromEnv, A as cachedAssertion, o as openTenant, B as isNetworkFailure, C as describeNetworkFailure, e as openGoogle, F as googleGithubAudience } from './shared2.js';
 import { n as neutraliseLog } from './shared4.js';
 import * as os from 'os';
 import os__default, { EOL } from 'os';
@@ -43,6 +43,7 @@ import require$$5$4 from 'string_decoder';
 import 'child_process';
 import 'timers';
 import { U as UserError } from './shared6.js';
+import 'node:os';
 
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -29946,6 +29947,60 @@ function actionProgress(env = process.env) {
 }
 /** The action's log group (`::group::` … `::endgroup::`), its title neutralised as logInfo's text. */
 const logGroup = { start: (title) => startGroup(neutraliseLog(title)), end: () => endGroup() };
+const DIRECT_LOG = {
+    info: (text) => logInfo(text),
+    group: logGroup,
+};
+/**
+ * The log of runs that go at once, printed as if they had run one after the other: channel i
+ * prints live while every channel before it has closed; until then its lines (and its progress
+ * group) are held, and printed in one block when its turn comes.
+ */
+class OrderedLog {
+    sink;
+    #held;
+    #closed;
+    #head = 0;
+    constructor(count, sink = printEntry) {
+        this.sink = sink;
+        this.#held = Array.from({ length: count }, () => []);
+        this.#closed = Array.from({ length: count }, () => false);
+    }
+    channel(index) {
+        const write = (entry) => {
+            if (this.#closed[index])
+                return;
+            if (index === this.#head)
+                this.sink(entry);
+            else
+                this.#held[index].push(entry);
+        };
+        return {
+            info: (text) => write({ kind: 'info', text }),
+            group: { start: (title) => write({ kind: 'start', text: title }), end: () => write({ kind: 'end' }) },
+            close: () => {
+                if (this.#closed[index])
+                    return;
+                this.#closed[index] = true;
+                while (this.#head < this.#held.length && this.#closed[this.#head]) {
+                    this.#head++;
+                    if (this.#head < this.#held.length) {
+                        for (const entry of this.#held[this.#head].splice(0))
+                            this.sink(entry);
+                    }
+                }
+            },
+        };
+    }
+}
+function printEntry(entry) {
+    if (entry.kind === 'info')
+        logInfo(entry.text);
+    else if (entry.kind === 'start')
+        logGroup.start(entry.text);
+    else
+        logGroup.end();
+}
 
 /**
  * What every mode that talks to the tenant (apply, drift) does first and last: refuse
@@ -29996,8 +30051,7 @@ const GOOGLE_INPUT_NAMES = { provider: 'Input "google-workload-identity-provider
  */
 function googleFromWorkflow(settings) {
     const target = openGoogle(settings.google, githubIdToken);
-    const provider = settings.google.workloadIdentityProvider.replace(/^(https:)?\/\/iam\.googleapis\.com\//, '');
-    return { target, token: () => githubIdToken(`https://iam.googleapis.com/${provider}`) };
+    return { target, token: () => githubIdToken(googleGithubAudience(settings.google.workloadIdentityProvider)) };
 }
 /**
  * A cancelled job gets SIGTERM; hosted jobs end at 6 h. Either way the returned signal aborts:
@@ -30026,4 +30080,4 @@ function cancellation(settings, then) {
     };
 }
 
-export { GOOGLE_INPUT_NAMES as G, PULL_REQUEST_EVENTS as P, setFailed as a, summary as b, connectFromWorkflow as c, cancellation as d, actionProgress as e, error as f, logGroup as g, requireOidcToken as h, googleFromWorkflow as i, getInput as j, requireTunnel as k, logInfo as l, requireUndici as m, notice as n, refusePullRequests as r, setOutput as s, undiciExports as u, warning as w };
+export { DIRECT_LOG as D, GOOGLE_INPUT_NAMES as G, OrderedLog as O, PULL_REQUEST_EVENTS as P, setFailed as a, summary as b, connectFromWorkflow as c, cancellation as d, actionProgress as e, error as f, googleFromWorkflow as g, requireOidcToken as h, getInput as i, requireTunnel as j, requireUndici as k, logInfo as l, notice as n, refusePullRequests as r, setOutput as s, undiciExports as u, warning as w };

@@ -4,13 +4,15 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { a as roleName, i as isGroupKey, c as describeUser } from './shared.js';
+import { a as roleName, i as isGroupKey, c as describeUser, T as TARGET_NAMES } from './shared.js';
 import { p as printable } from './shared4.js';
-import { b as mdRevision, m as mdText, h as htmlImageSrc } from './shared8.js';
-import { d as desiredStateOf, p as photoFingerprint, s as settingsOf } from './shared9.js';
-import { R as RevisionSnapshot, j as diffDesired } from './shared3.js';
+import { N as NEUTRAL_VOCABULARY } from './shared13.js';
+import { r as recordRefPrefix } from './shared9.js';
+import { m as mdText, b as mdRevision, h as htmlImageSrc } from './shared8.js';
+import { d as desiredStateOf, p as photoFingerprint, a as settingsOf } from './shared10.js';
+import { n as appliedEnvironments, R as RevisionSnapshot, q as diffDesired } from './shared3.js';
 import { W as WorktreeSnapshot } from './shared20.js';
-import { v as validateRepository, t as targetsOf, G as GOOGLE_PHOTO_SPEC } from './shared2.js';
+import { t as targetsOf, v as validateRepository, G as GOOGLE_PHOTO_SPEC } from './shared2.js';
 
 function planJson(plan) {
     return {
@@ -23,11 +25,15 @@ function planJson(plan) {
         unchanged: plan.unchanged,
     };
 }
-/** `{ targets: [...] }` to spread beside the top-level plan (which stays Entra's), or nothing. */
-function targetPlansJson(targets) {
-    if (!targets)
-        return {};
-    return { targets: targets.map((t) => ({ target: t.target, ...planJson(t.plan), ...(t.groupsNotSent ? { groupsNotSent: t.groupsNotSent } : {}) })) };
+/**
+ * `{ targets: [...], targetChanges: [...] }` to spread beside the top-level plan (which stays
+ * Entra's): each present only when there is something to say.
+ */
+function targetPlansJson(targets, changes = []) {
+    return {
+        ...(targets ? { targets: targets.map((t) => ({ target: t.target, ...planJson(t.plan), ...(t.groupsNotSent ? { groupsNotSent: t.groupsNotSent } : {}) })) } : {}),
+        ...(changes.length ? { targetChanges: changes.map((c) => ({ target: c.target, change: c.change, ...(c.at ? { at: `${c.at.file}:${c.at.line}` } : {}) })) } : {}),
+    };
 }
 /** How reports name a target. */
 const TARGET_TITLES = { entra: 'Microsoft Entra ID', google: 'Google Workspace' };
@@ -38,11 +44,11 @@ function targetTitle(target) {
 function groupsNotSentNote(count) {
     return `${count === 1 ? '1 group is' : `${count} groups are`} not sent to Google Workspace: it has no group photos (the Directory API sets user photos only). Groups are applied to Microsoft Entra ID.`;
 }
-/** The plan as text; with several targets, one section per target (with Entra alone: planText, unchanged). */
-function plansText(plan, targets) {
+/** The plan as text; with several targets, one section per target (with Entra alone: planText, unchanged). `targets:` changes are said first. */
+function plansText(plan, targets, notes = {}) {
+    const out = (notes.targetChanges ?? []).map((change) => `${change.change === 'removed' ? '!' : 'Note:'} ${targetChangeNote(change, notes.words)}`);
     if (!targets)
-        return planText(plan);
-    const out = [];
+        return [...out, planText(plan)].join('\n');
     for (const t of targets) {
         out.push(`== ${targetTitle(t.target)} (${t.target}) ==`);
         out.push(planText(t.plan).trimEnd());
@@ -51,16 +57,44 @@ function plansText(plan, targets) {
     }
     return out.join('\n') + '\n';
 }
-/** The plan as Markdown; with several targets, one section per target (with Entra alone: planMarkdown, unchanged). */
+/** The plan as Markdown; with several targets, one section per target (with Entra alone: planMarkdown, unchanged). `targets:` changes are said first. */
 function plansMarkdown(plan, targets, options = {}) {
+    const notes = (options.targetChanges ?? []).map((change) => `> [!${change.change === 'removed' ? 'WARNING' : 'NOTE'}]\n> ${targetChangeNote(change, options.words, mdText)}\n`);
     if (!targets)
-        return planMarkdown(plan, options);
-    return targets
-        .map((t) => {
+        return [...notes, planMarkdown(plan, options)].join('\n');
+    const sections = targets.map((t) => {
         const section = planMarkdown(t.plan, { ...options, target: t.target });
         return t.groupsNotSent ? `${section}> [!NOTE]\n> ${groupsNotSentNote(t.groupsNotSent)}\n` : section;
-    })
-        .join('\n');
+    });
+    return [...notes, ...sections].join('\n');
+}
+/** The applied record's tag of a target, with ENV standing for the environment: `entra-photos/google/applied/ENV`. */
+function appliedTag(target, environment = 'ENV') {
+    return `${recordRefPrefix('applied', target).replace(/^refs\/tags\//, '')}${environment}`;
+}
+/**
+ * What a `targets:` change does at the merge. A removed target is not cleaned up: its photos and
+ * its record stay, and the way to take the photos out is a prune while it is still declared.
+ * The file name is data: printed through `data` (printable for text, mdText for Markdown).
+ */
+function targetChangeNote(change, words = NEUTRAL_VOCABULARY, data = printable) {
+    const title = targetTitle(change.target);
+    if (change.change === 'added') {
+        return `${change.target} is new in targets:${change.at ? ` (${data(change.at.file)}:${change.at.line})` : ''}: the first apply uploads every photo to ${title}, comparing with any photo already there (if it was applied before, it starts from its record, tag ${appliedTag(change.target)}).`;
+    }
+    const where = change.at ? `${data(change.at.file)}:${change.at.line} in the base` : 'the base declares it by default: it has no targets:';
+    return (`${change.target} is no longer in targets: (${where}). After the merge entra-photos stops updating ${title}: the photos already there stay as they are, and its record (tag ${appliedTag(change.target)}) is kept. ` +
+        `To take the photos out of ${title} first, keep ${change.target} in targets: for now, remove those entries from the manifests and apply with ${words.prune} (that removes them from every declared target), then drop ${change.target} from targets:.`);
+}
+/**
+ * Said by apply when a target it no longer runs still has an applied record: the head's
+ * `targets:` (`declared`, its file:line already printable) left it out, so nothing updates it.
+ */
+function undeclaredTargetNote(undeclared, declared) {
+    const title = targetTitle(undeclared.target);
+    const tags = undeclared.environments.map((environment) => appliedTag(undeclared.target, printable(environment))).join(', ');
+    const where = declared.at ? `targets: [${declared.names.join(', ')}] at ${declared.at}` : 'it has no targets:, so Entra alone';
+    return `${undeclared.target} is not in this revision's targets: (${where}), but it was applied before (${tags}). This run does not update ${title}: the photos already there stay as they are, and the record is kept. Add ${undeclared.target} to targets: to manage it again.`;
 }
 function planUnavailableHeadline(errors) {
     return `No plan: the head revision has ${errors === 1 ? '1 error' : `${errors} errors`}. The plan is shown once ${errors === 1 ? 'it is' : 'they are'} fixed (a manifest that does not parse would otherwise look like its users were removed).`;
@@ -221,6 +255,50 @@ function collapsible(summary, header, rows, openRows) {
     return [`<details><summary><b>${summary}</b></summary>`, '', ...header, ...rows, '', '</details>'];
 }
 
+/**
+ * `targets:` changing between two revisions (issue 16). A target the base declared and the head
+ * does not is no longer managed: after the merge nothing updates it, and nothing takes its photos
+ * away either (its applied record stays, naming the last revision applied to it). A pull request
+ * that does that says so, and so does an apply that finds such a target's record, so nobody
+ * mistakes "stopped updating" for "removed".
+ */
+/** The targets the head stops or starts declaring, removed first, each in the order of TARGET_NAMES. */
+function targetChanges(base, head) {
+    const before = targetsOf(base);
+    const after = targetsOf(head);
+    const changes = [];
+    for (const target of TARGET_NAMES) {
+        if (before.includes(target) && !after.includes(target))
+            changes.push({ target, change: 'removed', ...(base.targets ? { at: base.targets.at } : {}) });
+    }
+    for (const target of TARGET_NAMES) {
+        if (after.includes(target) && !before.includes(target))
+            changes.push({ target, change: 'added', ...(head.targets ? { at: head.targets.at } : {}) });
+    }
+    return changes;
+}
+/**
+ * The targets `declared` leaves out that hold an applied record (on `remote` when given, else in
+ * the local repository), each with the environments it was applied to. A record that cannot be
+ * listed is left out: this is advice, never a reason to stop.
+ */
+async function undeclaredAppliedTargets(repo, declared, remote) {
+    const out = [];
+    for (const target of TARGET_NAMES) {
+        if (declared.includes(target))
+            continue;
+        try {
+            const environments = await appliedEnvironments({ repo, target, ...(remote ? { remote } : {}) });
+            if (environments.length)
+                out.push({ target, environments });
+        }
+        catch {
+            // Advice only: a remote that cannot be listed is apply's own error to report, with its reads.
+        }
+    }
+    return out;
+}
+
 /** The photo spec each target normalises for (the fingerprint includes it, as apply's does). */
 const SPECS = { entra: undefined, google: GOOGLE_PHOTO_SPEC };
 /**
@@ -252,8 +330,9 @@ async function planRevisions(repo, options = {}) {
         const errors = validation.findings.filter((f) => f.severity === 'error').length;
         const prune = options.prune ?? false;
         const declared = targetsOf(validation);
+        const changes = baseValidation ? targetChanges(baseValidation, validation) : [];
         if (declared.length === 1 && declared[0] === 'entra') {
-            return { plan: diffDesired(base, head, { prune }), available: errors === 0, errors, validation, head, ...(base ? { base } : {}) };
+            return { plan: diffDesired(base, head, { prune }), available: errors === 0, errors, validation, head, ...(base ? { base } : {}), targetChanges: changes };
         }
         const targets = [];
         for (const target of declared) {
@@ -265,7 +344,7 @@ async function planRevisions(repo, options = {}) {
             targets.push({ target, plan: diffDesired(targetBase, targetHead, { prune }), groupsNotSent });
         }
         const primary = targets.find((t) => t.target === 'entra') ?? targets[0];
-        return { plan: primary.plan, available: errors === 0, errors, validation, head, ...(base ? { base } : {}), targets };
+        return { plan: primary.plan, available: errors === 0, errors, validation, head, ...(base ? { base } : {}), targets, targetChanges: changes };
     }
     finally {
         for (const s of snapshots)
@@ -287,4 +366,4 @@ async function declaredTargets(repo, rev = 'HEAD') {
     }
 }
 
-export { PLAN_COMMENT_MARKER as P, TARGET_TITLES as T, planJson as a, planUnavailableJson as b, plansText as c, declaredTargets as d, planUnavailableText as e, planUnavailableHeadline as f, plansMarkdown as g, planUnavailableMarkdown as h, planRevisions as p, targetPlansJson as t };
+export { PLAN_COMMENT_MARKER as P, TARGET_TITLES as T, undeclaredTargetNote as a, planJson as b, planUnavailableJson as c, declaredTargets as d, plansText as e, planUnavailableText as f, planUnavailableHeadline as g, plansMarkdown as h, planUnavailableMarkdown as i, planRevisions as p, targetPlansJson as t, undeclaredAppliedTargets as u };

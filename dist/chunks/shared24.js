@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'fs';
 import { EOL } from 'os';
 import http__default from 'http';
 import https__default from 'https';
-import { k as requireTunnel, m as requireUndici, u as undiciExports } from './shared22.js';
+import { j as requireTunnel, k as requireUndici, u as undiciExports } from './shared22.js';
 
 class Context {
     /**

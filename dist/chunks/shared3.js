@@ -7,21 +7,21 @@ const __dirname = __entraPhotosDirname(__filename);
 import { j as plural, D as DEFAULT_LIMITS, b as describeKey, r as recommendedParallelism, c as describeUser, a as roleName, i as isGroupKey } from './shared.js';
 import { p as printable } from './shared4.js';
 import { a as mdLink, m as mdText } from './shared8.js';
-import { v as validateRepository, u as isResolvedSubject, m as pacingClassifierOf, S as Semaphore, y as sleep, c as checkPhoto, n as Progress, q as throttleOf } from './shared2.js';
-import { d as desiredStateOf, k as keyIndex, i as isSubject, b as byDeclaration, c as keysResolvingTo, a as sameSubjectConflicts } from './shared9.js';
+import { r as recordRefPrefix, L as Ledger, b as recordRef, G as GitRecordStore, D as DEFAULT_TARGET } from './shared9.js';
 import { resolveCommit, git, gitMaybe, BlobReader, TOOL_IDENTITY } from './git.js';
+import { v as validateRepository, u as isResolvedSubject, j as pacingClassifierOf, S as Semaphore, y as sleep, c as checkPhoto, k as Progress, l as throttleOf } from './shared2.js';
+import { d as desiredStateOf, k as keyIndex, i as isSubject, b as byDeclaration, c as keysResolvingTo, s as sameSubjectConflicts } from './shared10.js';
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { a as attemptsOf, P as PacerCancelledError, W as WritePacer } from './shared10.js';
-import { p as photoTargetOf } from './shared11.js';
+import { a as attemptsOf, P as PacerCancelledError, W as WritePacer } from './shared11.js';
+import { p as photoTargetOf } from './shared12.js';
 import sharp from 'sharp';
 import 'node:crypto';
 import 'node:zlib';
 import { hostname } from 'node:os';
 import { i as isUserError, U as UserError } from './shared6.js';
-import { w as wantedPolicy, r as rolesNeededFor, p as planPolicyStep, a as photoPolicyRefusal } from './shared12.js';
-import { b as recordRef, G as GitRecordStore, D as DEFAULT_TARGET, L as Ledger } from './shared13.js';
+import { w as wantedPolicy, r as rolesNeededFor, p as planPolicyStep, a as photoPolicyRefusal } from './shared13.js';
 
 function countFindings(findings) {
     let errors = 0;
@@ -382,6 +382,54 @@ function sameList(a, b) {
 }
 function byUser(a, b) {
     return a.key.canonical < b.key.canonical ? -1 : a.key.canonical > b.key.canonical ? 1 : 0;
+}
+
+/**
+ * The users apply left waiting for an account, as drift needs them: a school enrolls students
+ * before their accounts exist, apply records them on the applied revision (the pending note of the
+ * ledger) and retries them on every later run. Drift reports such a user as waiting, not as drift,
+ * as long as the tenant still has no usable account for them.
+ *
+ * The list is the pending note on the revision the applied tag points at, for one environment or
+ * (none named) for every environment that has an applied tag: a repository usually feeds one
+ * tenant, and drift is not told which environment wrote to it.
+ */
+/** Canonical user key → the waiting entry (the earliest `since` when several environments list the user). */
+async function waitingForAccount(options) {
+    const out = new Map();
+    const environments = options.environment ? [options.environment] : await appliedEnvironments(options);
+    for (const environment of environments) {
+        let ledger;
+        try {
+            ledger = new Ledger({ repo: options.repo, environment, ...(options.target ? { target: options.target } : {}), ...(options.remote ? { remote: options.remote } : {}) });
+        }
+        catch {
+            continue; // a tag this tool did not write: its name is not one of our environment names
+        }
+        const applied = await ledger.lastApplied();
+        for (const [key, entry] of await ledger.pendingAt(applied)) {
+            const known = out.get(key);
+            if (!known || entry.since < known.since)
+                out.set(key, { ...entry, environment });
+        }
+    }
+    return out;
+}
+/** Environments with an applied tag (of `options.target`, default entra), on the remote or locally. */
+async function appliedEnvironments(options) {
+    const prefix = recordRefPrefix('applied', options.target);
+    const listing = options.remote
+        ? await gitMaybe(options.repo, ['ls-remote', '--refs', options.remote, `${prefix}*`])
+        : await gitMaybe(options.repo, ['for-each-ref', '--format=%(objectname)\t%(refname)', prefix]);
+    if (listing === undefined && options.remote)
+        throw new Error(`Could not list ${prefix}* on the remote "${options.remote}".`);
+    const names = new Set();
+    for (const line of (listing ?? '').split('\n')) {
+        const ref = line.split('\t')[1]?.trim();
+        if (ref?.startsWith(prefix) && !ref.slice(prefix.length).includes('/'))
+            names.add(ref.slice(prefix.length));
+    }
+    return [...names].sort();
 }
 
 /**
@@ -1925,4 +1973,4 @@ function capitalise(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-export { COLOUR_SIDE as C, RevisionSnapshot as R, SAME_PHOTO_THRESHOLD as S, SIGNATURE_SIDE as a, compareSignatures as b, comparePhotos as c, applySucceeded as d, applyJson as e, applyText as f, countFindings as g, validationJson as h, applyRevision as i, diffDesired as j, applyCounts as k, describeTenantPolicy as l, policyOutcomeWords as m, outcomeWords as n, outcomeUser as o, photoSignature as p, validationSummary as q, applyMarkdown as r, sortFindings as s, applyFailure as t, validationHeadline as u, validationText as v, waitingFor as w };
+export { COLOUR_SIDE as C, RevisionSnapshot as R, SAME_PHOTO_THRESHOLD as S, SIGNATURE_SIDE as a, compareSignatures as b, comparePhotos as c, applySucceeded as d, applyJson as e, applyText as f, countFindings as g, validationJson as h, applyRevision as i, applyCounts as j, describeTenantPolicy as k, policyOutcomeWords as l, outcomeWords as m, appliedEnvironments as n, outcomeUser as o, photoSignature as p, diffDesired as q, validationSummary as r, sortFindings as s, applyMarkdown as t, applyFailure as u, validationText as v, waitingForAccount as w, waitingFor as x, validationHeadline as y };
