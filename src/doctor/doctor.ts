@@ -10,6 +10,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { blocksApp, wantedPolicy } from '../apply/policyGuard.js';
 import { audienceClaim, readJwtClaims } from '../core/jwtClaims.js';
+import { printable } from '../core/untrusted.js';
 import { NEUTRAL_VOCABULARY, type Vocabulary } from '../core/vocabulary.js';
 import { desiredStateOf } from '../desired/desired.js';
 import { roleName } from '../manifest/roles.js';
@@ -305,14 +306,25 @@ export async function workflowChecks(repo: string, report: Report): Promise<void
     for (const [jobName, job] of Object.entries(doc['jobs'])) {
       if (!isObject(job) || !Array.isArray(job['steps'])) continue;
       const modes = new Set<string>();
+      const matchersBefore = new Set<string>();
+      let runsUs = false;
       for (const step of job['steps']) {
         if (!isObject(step)) continue;
+        const registers = problemMatcherSource(step);
+        if (registers && !runsUs) matchersBefore.add(registers);
         if (typeof step['uses'] === 'string' && /entra-photos/i.test(step['uses'])) {
+          runsUs = true;
           const mode = isObject(step['with']) && typeof step['with']['mode'] === 'string' ? step['with']['mode'].trim() : '';
           if (mode) modes.add(mode);
           else if (triggers.some((t) => t !== 'pull_request' && t !== 'pull_request_target')) modes.add('apply or drift (mode follows the event)');
         }
-        if (typeof step['run'] === 'string') for (const m of step['run'].matchAll(/entra-photos\s+(apply|drift|doctor)\b/g)) modes.add(m[1]!);
+        if (typeof step['run'] === 'string') for (const m of step['run'].matchAll(/entra-photos\s+(apply|drift|doctor|validate|plan)\b/g)) {
+          runsUs = true;
+          modes.add(m[1]!);
+        }
+      }
+      if (runsUs && matchersBefore.size > 0) {
+        report.notes.push(`${rel}: job "${jobName}" runs ${[...matchersBefore].map(printable).join(', ')} before entra-photos. Problem matchers a step registers read every later line of the job's log, entra-photos' too, and the runner turns a matching line into an annotation: a line carrying a pull request's file name could become one. Run entra-photos in a job of its own (as the workflows "entra-photos init" writes do).`);
       }
       const needs = [...modes].filter((m) => !['validate', 'plan'].includes(m));
       if (needs.length === 0) continue;
@@ -324,6 +336,19 @@ export async function workflowChecks(repo: string, report: Report): Promise<void
       }
     }
   }
+}
+
+/**
+ * The step, when it registers problem matchers for the rest of the job: the setup actions that do
+ * (setup-node: tsc, eslint; setup-python, setup-go, setup-java, setup-dotnet: their compilers'),
+ * or a script that writes `::add-matcher::` itself. Undefined for any other step.
+ */
+function problemMatcherSource(step: Record<string, unknown>): string | undefined {
+  const uses = typeof step['uses'] === 'string' ? step['uses'] : '';
+  const setup = /^actions\/setup-(node|python|go|java|dotnet)@/i.exec(uses);
+  if (setup) return uses.split('@')[0]!;
+  if (typeof step['run'] === 'string' && step['run'].includes('::add-matcher::')) return `a step writing ::add-matcher::${typeof step['name'] === 'string' ? ` ("${step['name']}")` : ''}`;
+  return undefined;
 }
 
 function grantsIdToken(permissions: unknown): boolean {

@@ -117,6 +117,16 @@ describe('entra-photos doctor', { timeout: 60_000 }, () => {
     expect(run.stdout).toMatch(/^1\. \.github\/workflows\/apply\.yml: job "apply" runs apply but does not grant "permissions: id-token: write"/m);
   });
 
+  it("a job that registers problem matchers (setup-node) before entra-photos gets a note, not a failure; the workflows it passes get none", async () => {
+    const shared = APPLY_WORKFLOW(GOOD_PERMISSIONS).replace('      - uses: actions/checkout@v5\n', '      - uses: actions/checkout@v5\n      - uses: actions/setup-node@v6\n');
+    const run = await doctor({ workflow: shared });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain('.github/workflows/apply.yml: job "apply" runs actions/setup-node before entra-photos. Problem matchers a step registers read every later line of the job\'s log');
+    const alone = await doctor();
+    expect(alone.code, alone.stdout + alone.stderr).toBe(0);
+    expect(alone.stdout).not.toContain('Problem matchers');
+  });
+
   it('a failed sign-in (no such app in the tenant) exits 1 and stops the tenant checks there', async () => {
     const { repo, env } = await setup();
     const run = await runCli(['doctor', '--repo', repo, '--client-id', '11111111-1111-4111-8111-111111111111'], env);
