@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isMap, isPair, isScalar, isSeq, parseDocument, YAMLSeq, type Document, type Pair } from 'yaml';
+import { isDeepStrictEqual } from 'node:util';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, YAMLSeq, type Document, type Pair } from 'yaml';
 import { UserError } from '../core/errors.js';
 import type { SourceRef } from '../manifest/types.js';
 import { WorktreeSnapshot } from '../repo/worktree.js';
@@ -16,6 +17,8 @@ export interface Declaration {
   /** Canonical key as declared (upn:…, objectId:…, employeeId:…). */
   canonical: string;
   photoPath: string;
+  /** The entry's `name:`, when it has one. */
+  name?: string;
   at: SourceRef;
 }
 
@@ -24,7 +27,7 @@ export async function declaredUsers(repo: string): Promise<Map<string, Declarati
   const snapshot = new WorktreeSnapshot(repo);
   try {
     const validation = await validateRepository(snapshot, { shouldDecode: () => false });
-    return new Map(validation.users.map((u) => [u.key.canonical, { canonical: u.key.canonical, photoPath: u.photoPath, at: u.keyAt }]));
+    return new Map(validation.users.map((u) => [u.key.canonical, { canonical: u.key.canonical, photoPath: u.photoPath, ...(u.name ? { name: u.name } : {}), at: u.keyAt }]));
   } finally {
     snapshot.close();
   }
@@ -232,4 +235,41 @@ function readsBack(doc: Document, edited: string, entries: readonly ManifestEntr
   const wantUsers = Array.isArray(want.users) ? want.users : [];
   const added = entries.map((e) => ({ [e.keyField]: e.keyValue, ...(e.name ? { name: e.name } : {}), photo: e.photo }));
   return JSON.stringify(after.toJS()) === JSON.stringify({ ...want, users: [...wantUsers, ...added] });
+}
+
+/** What adding `name:` to an existing entry came to: the new text, or why the file is kept as it was. */
+export type NameEdit = { kind: 'added'; text: string } | { kind: 'kept'; why: string };
+
+/**
+ * `text` with `name: <name>` added to the users entry whose key value starts at `keyAt` (line and
+ * column, 1-based, as validation reports them): one new line right under the key's line, at the
+ * entry's indentation, so the entry reads key, name, photo as new entries do; every other byte
+ * stays as it was. An entry that already has `name:` is never changed (the name someone wrote wins).
+ * The result must read back as the same manifest with only that name added; a layout this does
+ * not handle (a flow mapping `{user: …, photo: …}`, a key whose value spans lines) is kept.
+ */
+export function addNameToEntry(text: string, keyAt: { line: number; col: number }, name: string): NameEdit {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  const users = doc.errors.length === 0 ? doc.get('users', true) : undefined;
+  const lineStart = lineCounter.lineStarts[keyAt.line - 1];
+  if (!isSeq(users) || lineStart === undefined) return { kind: 'kept', why: 'the file no longer reads as it did (changed meanwhile?)' };
+  const offset = lineStart + keyAt.col - 1;
+  const index = users.items.findIndex((item) => isMap(item) && item.items.some((p) => isPair(p) && isScalar(p.key) && (p.key.value === 'user' || p.key.value === 'employeeId') && isScalar(p.value) && p.value.range?.[0] === offset));
+  const entry = users.items[index];
+  if (!isMap(entry)) return { kind: 'kept', why: 'its entry was not found where validation saw it (changed meanwhile?)' };
+  if (entry.has('name')) return { kind: 'kept', why: 'it already has name:' };
+  const keyValue = entry.items.find((p) => isScalar(p.value) && p.value.range?.[0] === offset)!.value as { range: [number, number, number] };
+  if (entry.flow || !entry.range || text.slice(offset, keyValue.range[1]).includes('\n')) return { kind: 'kept', why: 'the entry is not written one key a line, so it is not edited in place' };
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const newline = text.indexOf('\n', keyValue.range[1]);
+  const at = newline < 0 ? text.length : newline + 1;
+  const indent = entry.range[0] - (text.lastIndexOf('\n', entry.range[0] - 1) + 1);
+  const before = newline < 0 ? `${text}${eol}` : text.slice(0, at);
+  const edited = `${before}${' '.repeat(indent)}name: ${nameScalar(name)}${eol}${text.slice(at)}`;
+  // Read back: the same document with only this entry's name added (key order aside).
+  const want = doc.toJS() as { users: Array<Record<string, unknown>> };
+  want.users[index] = { ...want.users[index], name };
+  const after = parseDocument(edited);
+  return after.errors.length === 0 && isDeepStrictEqual(after.toJS(), want) ? { kind: 'added', text: edited } : { kind: 'kept', why: 'the edit would not read back as the same manifest plus the name' };
 }

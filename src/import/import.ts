@@ -8,8 +8,9 @@
  *
  * Every row has an outcome with its file:line. Nothing is overwritten without `force`: a user the
  * repository already declares keeps their photo (with force, the photo file their entry points at
- * is replaced, so the next plan shows "replaced"); an existing file that no entry uses is not
- * replaced either.
+ * is replaced, so the next plan shows "replaced", and an entry without `name:` gets the person's
+ * name, as a new entry would; a name already written is never changed); an existing file that no
+ * entry uses is not replaced either.
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -18,7 +19,7 @@ import { UserError } from '../core/errors.js';
 import type { Crop } from '../manifest/types.js';
 import { checkPhoto, recommendedParallelism } from '../photo/index.js';
 import { listAllSubjects, photoTargetOf, type TargetInput } from '../target/index.js';
-import { appendToManifest, declaredUsers, findDeclaration, insideRepo, manifestText, safeFileStem, writeAtomic, type Declaration, type ManifestEntry } from '../adopt/repoFiles.js';
+import { addNameToEntry, appendToManifest, declaredUsers, findDeclaration, insideRepo, manifestText, safeFileStem, writeAtomic, type Declaration, type ManifestEntry } from '../adopt/repoFiles.js';
 import { readCsvDelivery, readPspaDelivery, type Delivery, type DeliveryRow } from './delivery.js';
 import { describeRosterUser, Directory, readRosterFile, type RosterColumns, type RosterUser } from './match.js';
 
@@ -49,6 +50,8 @@ export interface ImportRowResult {
   keyFrom?: KeySource;
   /** Repository-relative path of the photo written (or that would be). */
   photo?: string;
+  /** With --force over an entry without `name:`: the name was added to it (replaced rows only). */
+  nameAdded?: boolean;
   message: string;
 }
 
@@ -175,6 +178,8 @@ export async function importDelivery(options: ImportOptions, tenant: TargetInput
 
   // Read, crop and normalise in parallel; write only what passes.
   const newEntries: ManifestEntry[] = [];
+  /** Replaced users whose entry has no `name:` while the import knows the name: added after the photos. */
+  const namesToAdd: { row: ImportRowResult; declaration: Declaration; name: string }[] = [];
   const choices: { keyField: 'user' | 'employeeId'; keyFrom: KeySource; why: string }[] = [];
   const usedFiles = new Set<string>();
   const deliveryRoot = path.resolve(delivery.dir);
@@ -224,14 +229,18 @@ export async function importDelivery(options: ImportOptions, tenant: TargetInput
       choices.push(p);
     }
     if (!options.dryRun) await writeAtomic(path.join(repo, ...target.split('/')), report.output.jpeg);
-    rows.push({
+    const result: ImportRowResult = {
       ...base(row),
       status,
       user: key,
       photo: target,
       message: status === 'replaced' ? `${row.source}:${row.line}: replaced ${target} for ${who} (declared at ${p.declaration!.at.file}:${p.declaration!.at.line}).` : `${row.source}:${row.line}: ${row.file} → ${target} (${who}).`,
-    });
+    };
+    rows.push(result);
+    if (p.declaration && p.name && !p.declaration.name) namesToAdd.push({ row: result, declaration: p.declaration, name: p.name });
   });
+
+  await addNames(repo, namesToAdd, options.dryRun ?? false);
 
   if (newEntries.length && !options.dryRun) {
     newEntries.sort((a, b) => (a.keyValue.toLowerCase() < b.keyValue.toLowerCase() ? -1 : 1));
@@ -246,6 +255,32 @@ export async function importDelivery(options: ImportOptions, tenant: TargetInput
   const keys = keyChoices(choices);
   for (const k of keys) log(`Manifest keys: ${k.count} × ${k.field}: from the ${k.from}: ${k.why}.`);
   return { manifest: manifestRel, rows, keys, directorySize: directory.size, dryRun: options.dryRun ?? false, durationMs: Math.round(performance.now() - started) };
+}
+
+/**
+ * Adds `name:` to the existing entries of replaced users (each manifest read and written once, the
+ * entries from the bottom up so the lines validation gave for the others stay where they were),
+ * and says so in each row's message; an entry that cannot be edited in place keeps its text and
+ * the message says to add the name by hand. A dry run works the edits out and writes nothing.
+ */
+async function addNames(repo: string, additions: readonly { row: ImportRowResult; declaration: Declaration; name: string }[], dryRun: boolean): Promise<void> {
+  const byFile = new Map<string, typeof additions[number][]>();
+  for (const a of additions) byFile.set(a.declaration.at.file, [...(byFile.get(a.declaration.at.file) ?? []), a]);
+  for (const [file, inFile] of byFile) {
+    const abs = insideRepo(repo, file, 'manifest');
+    const original = await readFile(abs, 'utf8');
+    let text = original;
+    for (const a of [...inFile].sort((x, y) => y.declaration.at.line - x.declaration.at.line || y.declaration.at.col - x.declaration.at.col)) {
+      const edit = addNameToEntry(text, a.declaration.at, a.name);
+      const message = a.row.message.replace(/\.$/, '');
+      if (edit.kind === 'added') {
+        text = edit.text;
+        a.row.nameAdded = true;
+        a.row.message = `${message} and added name: ${a.name}.`;
+      } else a.row.message = `${message}; name: ${a.name} was not added to ${file}:${a.declaration.at.line} (${edit.why}): add it by hand if you want it.`;
+    }
+    if (text !== original && !dryRun) await writeAtomic(abs, text);
+  }
 }
 
 /**

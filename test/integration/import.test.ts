@@ -102,6 +102,10 @@ describe('import', () => {
     const forced = JSON.parse((await runCli(['import', '--repo', repo, '--pspa', delivery, '--force', '--format', 'json'], env())).stdout);
     expect(forced.counts).toMatchObject({ replaced: 4 });
     expect(await readFile(path.join(repo, 'photos/students/10027.jpg'))).toEqual((await checkPhoto(await portrait(160), { enabled: true, crop: 'centre' })).output!.jpeg);
+    // s10027's entry had no name: it gets the tenant's displayName; the imported ones keep theirs.
+    expect(await readFile(path.join(repo, 'manifests/students.yaml'), 'utf8')).toBe('version: 1\nusers:\n  - user: s10027@students.contoso.edu\n    name: Amara Okafor\n    photo: students/10027.jpg\n');
+    expect(forced.rows.filter((r: { nameAdded?: boolean }) => r.nameAdded).map((r: { user: string }) => r.user)).toEqual(['s10027@students.contoso.edu']);
+    expect(await readFile(path.join(repo, 'manifests/imported.yaml'), 'utf8')).toBe(manifest);
     expect((await runCli(['validate', '--repo', repo])).code).toBe(0);
   }, 20_000);
 
@@ -190,14 +194,21 @@ describe('import', () => {
     });
     const run = await runCli(['import', '--repo', repo, '--pspa', delivery, '--force', '--format', 'json'], env());
     expect(run.code, run.stderr).toBe(0);
-    expect(JSON.parse(run.stdout).counts).toMatchObject({ imported: 2, replaced: 1 });
+    const result = JSON.parse(run.stdout);
+    expect(result.counts).toMatchObject({ imported: 2, replaced: 1 });
+    const replaced = result.rows.find((r: { status: string }) => r.status === 'replaced');
+    expect(replaced).toMatchObject({ nameAdded: true, message: 'INDEX.TXT:3: replaced photos/students/10027.jpg for s10027@students.contoso.edu (Amara Okafor) (declared at manifests/imported.yaml:11) and added name: Amara Okafor.' });
     const after = await readFile(path.join(repo, 'manifests/imported.yaml'), 'utf8');
-    // Two new photos: six added lines after the last entry, every other line byte-identical.
+    // Two new photos: six added lines after the last entry; the replaced entry, which had no
+    // name:, gets one under its key line at its indentation; every other line byte-identical.
     const lines = commented.split('\n');
+    const keyLine = lines.indexOf('    -   user: s10027@students.contoso.edu');
     const at = lines.indexOf('# end of list');
     expect(after).toBe(
       [
-        ...lines.slice(0, at),
+        ...lines.slice(0, keyLine + 1),
+        '        name: Amara Okafor',
+        ...lines.slice(keyLine + 1, at),
         '    -   user: s10023@students.contoso.edu  # INDEX.TXT:1 GR09/IMG001.JPG',
         '        name: Maya Patel',
         '        photo: imported/s10023@students.contoso.edu.jpg',
@@ -207,9 +218,68 @@ describe('import', () => {
         ...lines.slice(at),
       ].join('\n'),
     );
-    // git says the same: six lines added, none removed or changed.
-    expect(git(repo, 'diff', '--numstat', '--', 'manifests/imported.yaml')).toBe('6\t0\tmanifests/imported.yaml');
+    // git says the same: seven lines added, none removed or changed.
+    expect(git(repo, 'diff', '--numstat', '--', 'manifests/imported.yaml')).toBe('7\t0\tmanifests/imported.yaml');
     expect((await runCli(['validate', '--repo', repo])).code).toBe(0);
+  }, 20_000);
+
+  it('--force over an entry without name: adds the delivery\'s name (quoted when YAML needs it); a name: already there is kept; --dry-run writes nothing', async () => {
+    const repo = path.join(scratch.dir, 'name-repo');
+    const staff = [
+      'version: 1',
+      '# Staff, by the front office. Keep the names as HR writes them.',
+      'users:',
+      '  - employeeId: "2001"   # new hire',
+      '    photo: staff/2001.jpg',
+      '    crop: attention',
+      '  # Named by hand: never renamed by an import.',
+      '  - employeeId: "2002"',
+      '    name: Bea (Office)',
+      '    photo: staff/2002.jpg',
+      '  - user: carol@contoso.edu',
+      '    photo: staff/carol.jpg',
+      '',
+    ].join('\n');
+    await writeTree(repo, {
+      'manifests/staff.yaml': staff,
+      'photos/staff/2001.jpg': await portrait(1),
+      'photos/staff/2002.jpg': await portrait(2),
+      'photos/staff/carol.jpg': await portrait(3),
+    });
+    initGitRepo(repo);
+    const delivery = path.join(scratch.dir, 'name-delivery');
+    await writeTree(delivery, {
+      // PSPA carries first and last names; the roster has none, so the delivery's are used. The
+      // first is untrusted text YAML must quote (": " and "#"), the second a plain one.
+      'INDEX.TXT': [pspa('STAFF', 'A.JPG', '', 'Ng #2', 'Al: Jr', '2001'), pspa('STAFF', 'B.JPG', '', 'Baker', 'Bea', '2002')].join('\r\n') + '\r\n',
+      'STAFF/A.JPG': await portrait(40),
+      'STAFF/B.JPG': await portrait(80),
+    });
+    await writeTree(scratch.dir, { 'name-roster.csv': 'employeeId,UPN\n2001,al@contoso.edu\n2002,bea@contoso.edu\n' });
+    const args = ['import', '--repo', repo, '--pspa', delivery, '--roster', path.join(scratch.dir, 'name-roster.csv'), '--force', '--format', 'json'];
+
+    const dry = await runCli([...args, '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout).rows.map((r: { status: string; nameAdded?: boolean }) => [r.status, r.nameAdded ?? false])).toEqual([['replaced', true], ['replaced', false]]);
+    expect(await readFile(path.join(repo, 'manifests/staff.yaml'), 'utf8')).toBe(staff);
+    expect(git(repo, 'status', '--porcelain')).toBe('');
+
+    const run = await runCli(args);
+    expect(run.code, run.stderr).toBe(0);
+    const rows = JSON.parse(run.stdout).rows;
+    expect(rows[0]).toMatchObject({ status: 'replaced', nameAdded: true, message: 'INDEX.TXT:1: replaced photos/staff/2001.jpg for al@contoso.edu (Al: Jr Ng #2) (declared at manifests/staff.yaml:4) and added name: Al: Jr Ng #2.' });
+    expect(rows[1]).toMatchObject({ status: 'replaced', message: 'INDEX.TXT:2: replaced photos/staff/2002.jpg for bea@contoso.edu (Bea Baker) (declared at manifests/staff.yaml:8).' });
+    expect(rows[1].nameAdded).toBeUndefined();
+    const lines = staff.split('\n');
+    expect(await readFile(path.join(repo, 'manifests/staff.yaml'), 'utf8')).toBe([...lines.slice(0, 4), '    name: "Al: Jr Ng #2"', ...lines.slice(4)].join('\n'));
+    expect(git(repo, 'diff', '--numstat', '--', 'manifests/staff.yaml')).toBe('1\t0\tmanifests/staff.yaml');
+    const validate = await runCli(['validate', '--repo', repo]);
+    expect(validate.code, validate.stdout).toBe(0);
+
+    // Again: the name is there now, so nothing more is added.
+    const again = JSON.parse((await runCli(args)).stdout);
+    expect(again.rows.some((r: { nameAdded?: boolean }) => r.nameAdded)).toBe(false);
+    expect(git(repo, 'diff', '--numstat', '--', 'manifests/staff.yaml')).toBe('1\t0\tmanifests/staff.yaml');
   }, 20_000);
 
   it('says what to do when the delivery cannot be read', async () => {
