@@ -46,6 +46,20 @@ export function initGitRepo(dir: string): void {
 }
 
 /**
+ * A bare `origin.git` under `dir` that serves any commit by its sha, as GitHub does for
+ * actions/checkout, and an empty `author` repository on main that pushes to it.
+ */
+export function originWithAuthor(dir: string): { origin: string; author: string } {
+  const origin = path.join(dir, 'origin.git');
+  git(dir, 'init', '-q', '--bare', '-b', 'main', origin);
+  git(origin, 'config', 'uploadpack.allowAnySHA1InWant', 'true');
+  const author = path.join(dir, 'author');
+  git(dir, 'init', '-q', '-b', 'main', author);
+  git(author, 'remote', 'add', 'origin', origin);
+  return { origin, author };
+}
+
+/**
  * What actions/checkout does on a push: a new repository at `workspace` with `origin` as its
  * remote, fetch-depth 1 of the pushed `sha`, checked out as main. Returns `workspace`.
  */

@@ -6,6 +6,8 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { RunningEmulator } from '../../src/emulator/index.js';
+import { git, REPO_ROOT } from './repo.js';
 
 export interface ActionRun {
   code: number;
@@ -59,6 +61,56 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
   return { code, stdout, stderr, outputs: parseOutputs(await readFile(outputPath, 'utf8')), summary: await readFile(summaryPath, 'utf8') };
+}
+
+/**
+ * The action's inputs that point it at the emulator (tenant, app, authority and Graph; with
+ * `google`, the Google workload identity and endpoint too), less the names in `omit`, so a test
+ * can take one away to see the step say it is empty.
+ */
+export function emulatorInputs(emulator: RunningEmulator, options: { google?: boolean; omit?: readonly string[] } = {}): Record<string, string> {
+  const inputs: Record<string, string> = {
+    'tenant-id': emulator.tenantId,
+    'client-id': emulator.clientId,
+    'authority-host': emulator.authorityHost,
+    'graph-url': emulator.graphUrl,
+    ...(options.google
+      ? {
+          'google-workload-identity-provider': emulator.google.workloadIdentityProvider,
+          'google-service-account': emulator.google.serviceAccount,
+          'google-endpoint': emulator.google.endpoint,
+        }
+      : {}),
+  };
+  for (const name of options.omit ?? []) delete inputs[name];
+  return inputs;
+}
+
+/**
+ * What the runner gives a job with `id-token: write` against the emulator: its CA to trust and the
+ * GitHub OIDC token request. Nothing else of emulator.env: the action must get the rest from inputs.
+ */
+export function emulatorRunnerEnv(emulator: RunningEmulator): Record<string, string> {
+  return {
+    NODE_EXTRA_CA_CERTS: emulator.caCertPath,
+    ACTIONS_ID_TOKEN_REQUEST_URL: emulator.env.ACTIONS_ID_TOKEN_REQUEST_URL,
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: emulator.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN,
+  };
+}
+
+/**
+ * The action on a nightly schedule (no mode input: drift is what a schedule runs) in `workspace`
+ * at its HEAD, signed in to the emulator as a job with `id-token: write` is.
+ */
+export function runScheduledAction(emulator: RunningEmulator, workspace: string): Promise<ActionRun> {
+  return runAction({
+    actionDir: REPO_ROOT,
+    workspace,
+    eventName: 'schedule',
+    event: { repository: { full_name: 'contoso/photos', private: true, visibility: 'private' } },
+    inputs: emulatorInputs(emulator),
+    env: { GITHUB_SHA: git(workspace, 'rev-parse', 'HEAD'), ...emulatorRunnerEnv(emulator) },
+  });
 }
 
 /** Parses the GITHUB_OUTPUT file format (`name<<DELIMITER` … `DELIMITER`). */

@@ -10,8 +10,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { copySample, git, REPO_ROOT, shallowCheckout, tempDir } from '../helpers/repo.js';
-import { runAction } from '../helpers/runAction.js';
+import { copySample, git, originWithAuthor, REPO_ROOT, shallowCheckout, tempDir } from '../helpers/repo.js';
+import { emulatorInputs, emulatorRunnerEnv, runAction } from '../helpers/runAction.js';
 
 const USER_ADMINISTRATOR = 'fe930be7-5e62-47db-91af-98c3a49a38b1';
 let scratch: Awaited<ReturnType<typeof tempDir>>;
@@ -40,21 +40,9 @@ async function apply(sha: string, options: { inputs?: Record<string, string>; en
     workspace: checkout(sha),
     eventName: options.eventName ?? 'push',
     event: { after: sha, ref: 'refs/heads/main', repository: { full_name: 'contoso/photos', private: true, visibility: 'private' } },
-    inputs: {
-      mode: 'apply',
-      'tenant-id': emulator.tenantId,
-      'client-id': emulator.clientId,
-      'authority-host': emulator.authorityHost,
-      'graph-url': emulator.graphUrl,
-      ...options.inputs,
-    },
+    inputs: { mode: 'apply', ...emulatorInputs(emulator), ...options.inputs },
     ...(options.onSpawn ? { onSpawn: options.onSpawn } : {}),
-    env: {
-      NODE_EXTRA_CA_CERTS: emulator.caCertPath,
-      ACTIONS_ID_TOKEN_REQUEST_URL: emulator.env.ACTIONS_ID_TOKEN_REQUEST_URL,
-      ACTIONS_ID_TOKEN_REQUEST_TOKEN: emulator.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN,
-      ...options.env,
-    },
+    env: { ...emulatorRunnerEnv(emulator), ...options.env },
   });
   const requests = (await emulator.admin.requests(since)).filter((r) => r.api === 'graph');
   const writes = requests.filter((r) => ['PUT', 'PATCH', 'DELETE', 'POST'].includes(r.method) && !r.path.includes('$batch'));
@@ -74,13 +62,8 @@ function appliedTag(): string | undefined {
 beforeAll(async () => {
   scratch = await tempDir('entra-photos-apply-');
   emulator = await startEmulator({ directoryRoles: [USER_ADMINISTRATOR] });
-  origin = path.join(scratch.dir, 'origin.git');
-  git(scratch.dir, 'init', '-q', '--bare', '-b', 'main', origin);
-  git(origin, 'config', 'uploadpack.allowAnySHA1InWant', 'true');
-  author = path.join(scratch.dir, 'author');
+  ({ origin, author } = originWithAuthor(scratch.dir));
   await copySample(author);
-  git(scratch.dir, 'init', '-q', '-b', 'main', author);
-  git(author, 'remote', 'add', 'origin', origin);
 }, 30_000);
 afterAll(async () => {
   await emulator?.stop();

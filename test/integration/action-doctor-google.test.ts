@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_USERS, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { REPO_ROOT, SAMPLE_PHOTO, tempDir, writeTree } from '../helpers/repo.js';
-import { runAction } from '../helpers/runAction.js';
+import { emulatorInputs, runAction } from '../helpers/runAction.js';
 
 const ALL = ['ProfilePhoto.ReadWrite.All', 'User.Read.All', 'PeopleSettings.ReadWrite.All', 'RoleManagement.Read.Directory'];
 let scratch: Awaited<ReturnType<typeof tempDir>>;
@@ -58,18 +58,7 @@ async function actionDoctor(omit: string[] = []) {
     workspace: repo,
     eventName: 'workflow_dispatch',
     event: { repository: { full_name: 'contoso/photos', private: true, visibility: 'private' } },
-    inputs: Object.fromEntries(
-      Object.entries({
-        mode: 'doctor',
-        'tenant-id': emulator.tenantId,
-        'client-id': emulator.clientId,
-        'authority-host': emulator.authorityHost,
-        'graph-url': emulator.graphUrl,
-        'google-workload-identity-provider': emulator.google.workloadIdentityProvider,
-        'google-service-account': emulator.google.serviceAccount,
-        'google-endpoint': emulator.google.endpoint,
-      }).filter(([name]) => !omit.includes(name)),
-    ),
+    inputs: { mode: 'doctor', ...emulatorInputs(emulator, { google: true, omit }) },
     env: emulator.env as unknown as Record<string, string>,
   });
   if (process.env.SHOW_OUTPUT) console.log(run.stdout, run.stderr);

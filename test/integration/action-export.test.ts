@@ -14,7 +14,7 @@ import { startFakeGitHub, type FakeGitHub } from '../helpers/fakeGitHub.js';
 import { expectInertMarkdown, renderedRows, renderedText } from '../helpers/markdownTree.js';
 import { git, REPO_ROOT, shallowCheckout, tempDir, writeTree } from '../helpers/repo.js';
 import { accessToken, graphFetch, trustEmulatorCa } from '../emulator/helpers.js';
-import { runAction } from '../helpers/runAction.js';
+import { emulatorInputs, emulatorRunnerEnv, runAction } from '../helpers/runAction.js';
 
 const NO_PHOTO = 'edsger.dijkstra@contoso.edu';
 /** A staff member whose tenant photo is too small to pass validation, with a name written to attack the pull request. */
@@ -48,19 +48,14 @@ async function exportRun(options: { inputs?: Record<string, string>; eventName?:
     event: options.event ?? { ref: 'refs/heads/main', repository: { full_name: 'contoso/photos', private: true, visibility: 'private', default_branch: 'main' } },
     inputs: {
       mode: 'export',
-      'tenant-id': emulator.tenantId,
-      'client-id': emulator.clientId,
-      'authority-host': emulator.authorityHost,
-      'graph-url': emulator.graphUrl,
+      ...emulatorInputs(emulator),
       'github-token': 'ghs_faketoken123',
       'export-key': 'upn',
       'export-photo-dir': 'exported',
       ...options.inputs,
     },
     env: {
-      NODE_EXTRA_CA_CERTS: emulator.caCertPath,
-      ACTIONS_ID_TOKEN_REQUEST_URL: emulator.env.ACTIONS_ID_TOKEN_REQUEST_URL,
-      ACTIONS_ID_TOKEN_REQUEST_TOKEN: emulator.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN,
+      ...emulatorRunnerEnv(emulator),
       GITHUB_API_URL: api.url,
       GITHUB_REF: 'refs/heads/main',
       GITHUB_RUN_ID: String(id),

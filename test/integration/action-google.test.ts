@@ -9,8 +9,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_USERS, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { git, REPO_ROOT, shallowCheckout, tempDir } from '../helpers/repo.js';
-import { runAction } from '../helpers/runAction.js';
+import { git, originWithAuthor, REPO_ROOT, shallowCheckout, tempDir } from '../helpers/repo.js';
+import { emulatorInputs, emulatorRunnerEnv, runAction } from '../helpers/runAction.js';
 import { portrait } from '../reliability/helpers.js';
 
 let scratch: Awaited<ReturnType<typeof tempDir>>;
@@ -31,7 +31,6 @@ async function commit(files: Record<string, string | Buffer>, message: string): 
 }
 
 const checkout = (sha: string) => shallowCheckout(origin, sha, path.join(scratch.dir, `ws-${++runs}`));
-const oidcEnv = () => ({ NODE_EXTRA_CA_CERTS: emulator.caCertPath, ACTIONS_ID_TOKEN_REQUEST_URL: emulator.env.ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN: emulator.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN });
 
 async function apply(sha: string, omit: string[] = []) {
   const since = (await emulator.admin.requests()).at(-1)?.seq ?? 0;
@@ -40,18 +39,8 @@ async function apply(sha: string, omit: string[] = []) {
     workspace: checkout(sha),
     eventName: 'push',
     event: { after: sha, ref: 'refs/heads/main', repository: { full_name: 'contoso/photos', private: true, visibility: 'private' } },
-    inputs: Object.fromEntries(Object.entries({
-      mode: 'apply',
-      environment: 'production',
-      'tenant-id': emulator.tenantId,
-      'client-id': emulator.clientId,
-      'authority-host': emulator.authorityHost,
-      'graph-url': emulator.graphUrl,
-      'google-workload-identity-provider': emulator.google.workloadIdentityProvider,
-      'google-service-account': emulator.google.serviceAccount,
-      'google-endpoint': emulator.google.endpoint,
-    }).filter(([name]) => !omit.includes(name))),
-    env: oidcEnv(),
+    inputs: { mode: 'apply', environment: 'production', ...emulatorInputs(emulator, { google: true, omit }) },
+    env: emulatorRunnerEnv(emulator),
   });
   const requests = await emulator.admin.requests(since);
   const state = await emulator.admin.state();
@@ -70,17 +59,8 @@ async function drift(sha: string) {
     workspace: checkout(sha),
     eventName: 'schedule',
     event: { repository: { full_name: 'contoso/photos', private: true, visibility: 'private' } },
-    inputs: {
-      mode: 'drift',
-      'tenant-id': emulator.tenantId,
-      'client-id': emulator.clientId,
-      'authority-host': emulator.authorityHost,
-      'graph-url': emulator.graphUrl,
-      'google-workload-identity-provider': emulator.google.workloadIdentityProvider,
-      'google-service-account': emulator.google.serviceAccount,
-      'google-endpoint': emulator.google.endpoint,
-    },
-    env: oidcEnv(),
+    inputs: { mode: 'drift', ...emulatorInputs(emulator, { google: true }) },
+    env: emulatorRunnerEnv(emulator),
   });
   if (process.env.SHOW_OUTPUT) console.log(run.stdout, run.summary);
   const report = run.outputs.drift ? JSON.parse(run.outputs.drift) : undefined;
@@ -95,15 +75,10 @@ const tag = (name: string) => git(origin, 'for-each-ref', '--format=%(objectname
 beforeAll(async () => {
   scratch = await tempDir('entra-photos-action-google-');
   emulator = await startEmulator({ users: [...DEFAULT_USERS], throttle: false });
-  origin = path.join(scratch.dir, 'origin.git');
-  git(scratch.dir, 'init', '-q', '--bare', '-b', 'main', origin);
-  git(origin, 'config', 'uploadpack.allowAnySHA1InWant', 'true');
-  author = path.join(scratch.dir, 'author');
+  ({ origin, author } = originWithAuthor(scratch.dir));
   await mkdir(path.join(author, 'photos'), { recursive: true });
   await mkdir(path.join(author, 'manifests'), { recursive: true });
   for (let i = 0; i < 4; i++) await writeFile(path.join(author, 'photos', `p${i}.jpg`), await portrait(i));
-  git(scratch.dir, 'init', '-q', '-b', 'main', author);
-  git(author, 'remote', 'add', 'origin', origin);
   // Alan has no Google account: he exists only in Entra.
   await emulator.google.admin.removeUser('alan.turing@contoso.edu');
   await emulator.google.admin.addUser({ primaryEmail: 'g.hopper@contoso.edu', aliases: ['amazing.grace@contoso.edu'] }).catch(() => undefined);

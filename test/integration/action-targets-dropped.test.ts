@@ -12,7 +12,7 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fakeGitHub.js';
 import { pullRequestRepo, type PullRequestRepo } from '../helpers/pullRequests.js';
 import { git, REPO_ROOT } from '../helpers/repo.js';
-import { runAction } from '../helpers/runAction.js';
+import { emulatorInputs, emulatorRunnerEnv, runAction } from '../helpers/runAction.js';
 import { portrait } from '../reliability/helpers.js';
 
 const ADA = 'users:\n  - user: ada.lovelace@contoso.edu\n    photo: p0.jpg\n';
@@ -72,8 +72,8 @@ describe('dropping google from targets: (dist/index.js)', { timeout: 90_000 }, (
       workspace: pr.workspace,
       eventName: 'push',
       event: { after: merge, ref: 'refs/heads/main', repository: { full_name: 'contoso/photos', private: true, visibility: 'private' } },
-      inputs: { mode: 'apply', environment: 'production', 'tenant-id': emulator.tenantId, 'client-id': emulator.clientId, 'authority-host': emulator.authorityHost, 'graph-url': emulator.graphUrl },
-      env: { NODE_EXTRA_CA_CERTS: emulator.caCertPath, ACTIONS_ID_TOKEN_REQUEST_URL: emulator.env.ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN: emulator.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN },
+      inputs: { mode: 'apply', environment: 'production', ...emulatorInputs(emulator) },
+      env: emulatorRunnerEnv(emulator),
     });
     if (process.env.SHOW_OUTPUT) console.log(applied.stdout, applied.stderr);
     expect(applied.stderr).toBe('');

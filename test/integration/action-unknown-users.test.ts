@@ -8,9 +8,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_USERS, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { git, REPO_ROOT, shallowCheckout, tempDir } from '../helpers/repo.js';
+import { git, originWithAuthor, REPO_ROOT, shallowCheckout, tempDir } from '../helpers/repo.js';
 import { renderedText } from '../helpers/markdownTree.js';
-import { runAction } from '../helpers/runAction.js';
+import { emulatorInputs, emulatorRunnerEnv, runAction } from '../helpers/runAction.js';
 import { portrait } from '../reliability/helpers.js';
 
 let scratch: Awaited<ReturnType<typeof tempDir>>;
@@ -39,8 +39,8 @@ async function apply(sha: string, inputs: Record<string, string> = {}, eventName
     workspace: checkout(sha),
     eventName,
     event: { after: sha, ref: 'refs/heads/main', repository: { full_name: 'contoso/photos', private: true, visibility: 'private' } },
-    inputs: { mode: 'apply', environment: 'production', 'tenant-id': emulator.tenantId, 'client-id': emulator.clientId, 'authority-host': emulator.authorityHost, 'graph-url': emulator.graphUrl, ...inputs },
-    env: { NODE_EXTRA_CA_CERTS: emulator.caCertPath, ACTIONS_ID_TOKEN_REQUEST_URL: emulator.env.ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN: emulator.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN },
+    inputs: { mode: 'apply', environment: 'production', ...emulatorInputs(emulator), ...inputs },
+    env: emulatorRunnerEnv(emulator),
   });
   const state = await emulator.admin.state();
   const upn = new Map(state.users.map((u) => [u.id, u.userPrincipalName]));
@@ -60,15 +60,10 @@ const pendingOnOrigin = (sha: string) => {
 beforeAll(async () => {
   scratch = await tempDir('entra-photos-action-unknown-');
   emulator = await startEmulator({ users: [...DEFAULT_USERS], throttle: false });
-  origin = path.join(scratch.dir, 'origin.git');
-  git(scratch.dir, 'init', '-q', '--bare', '-b', 'main', origin);
-  git(origin, 'config', 'uploadpack.allowAnySHA1InWant', 'true');
-  author = path.join(scratch.dir, 'author');
+  ({ origin, author } = originWithAuthor(scratch.dir));
   await mkdir(path.join(author, 'photos'), { recursive: true });
   await mkdir(path.join(author, 'manifests'), { recursive: true });
   for (let i = 0; i < 4; i++) await writeFile(path.join(author, 'photos', `p${i}.jpg`), await portrait(i));
-  git(scratch.dir, 'init', '-q', '-b', 'main', author);
-  git(author, 'remote', 'add', 'origin', origin);
 }, 30_000);
 afterAll(async () => {
   await emulator?.stop();

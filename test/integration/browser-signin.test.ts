@@ -12,18 +12,12 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { REPO_ROOT, tempDir, writeTree } from '../helpers/repo.js';
-import { runCli } from '../helpers/runCli.js';
+import { laptopEnv, runCli } from '../helpers/runCli.js';
 
 let scratch: Awaited<ReturnType<typeof tempDir>>;
 let emulator: RunningEmulator;
 let count = 0;
 const ADMIN = 'ada.lovelace@contoso.edu';
-
-/** The emulator's settings without a GitHub OIDC token service: a laptop, not a workflow job. */
-function laptopEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const { ACTIONS_ID_TOKEN_REQUEST_URL: _url, ACTIONS_ID_TOKEN_REQUEST_TOKEN: _token, ...rest } = emulator.env as unknown as Record<string, string>;
-  return { ...rest, ...extra };
-}
 
 /** A directory holding an `xdg-open` that runs the stand-in browser, and the log it writes. */
 async function standInBrowser(): Promise<{ bin: string; log: string; steps: () => Promise<Array<Record<string, unknown>>> }> {
@@ -50,7 +44,7 @@ async function exportWithBrowser(name: string, browser: { bin: string; log: stri
   await writeTree(repo, { 'manifests/.keep': '' });
   return runCli(
     ['export', '--repo', repo, '--domain', 'contoso.edu', '--format', 'json', '--auth', 'browser'],
-    laptopEnv({ PATH: `${browser.bin}:${process.env.PATH}`, STAND_IN_BROWSER_LOG: browser.log }),
+    laptopEnv(emulator, { PATH: `${browser.bin}:${process.env.PATH}`, STAND_IN_BROWSER_LOG: browser.log }),
   );
 }
 
@@ -125,7 +119,7 @@ describe('--auth browser', () => {
     await symlink(execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim(), path.join(bin, 'git'));
     const repo = path.join(scratch.dir, 'export-no-browser');
     await writeTree(repo, { 'manifests/.keep': '' });
-    const run = await runCli(['export', '--repo', repo, '--domain', 'contoso.edu', '--auth', 'browser'], laptopEnv({ PATH: bin }));
+    const run = await runCli(['export', '--repo', repo, '--domain', 'contoso.edu', '--auth', 'browser'], laptopEnv(emulator, { PATH: bin }));
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain('--auth browser needs a browser to open: there is no xdg-open on PATH');
     expect(run.stderr).toContain('use --auth device-code');

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PHOTO_ROLE_TEMPLATE_IDS, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { REPO_ROOT, SAMPLE_PHOTO, tempDir, writeTree } from '../helpers/repo.js';
-import { runAction } from '../helpers/runAction.js';
+import { emulatorInputs, runAction } from '../helpers/runAction.js';
 import { runCli } from '../helpers/runCli.js';
 
 const ALL = ['ProfilePhoto.ReadWrite.All', 'User.Read.All', 'PeopleSettings.ReadWrite.All', 'RoleManagement.Read.Directory'];
@@ -153,7 +153,7 @@ describe('the action, mode: doctor', { timeout: 60_000 }, () => {
       workspace: repo,
       eventName,
       event: { repository: { full_name: 'contoso/photos', private: isPrivate, visibility: isPrivate ? 'private' : 'public' } },
-      inputs: { mode: 'doctor', 'tenant-id': emulator.tenantId, 'client-id': emulator.clientId, 'authority-host': emulator.authorityHost, 'graph-url': emulator.graphUrl },
+      inputs: { mode: 'doctor', ...emulatorInputs(emulator) },
       env: emulator.env as unknown as Record<string, string>,
     });
   }

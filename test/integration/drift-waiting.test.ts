@@ -11,9 +11,9 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { renderedText } from '../helpers/markdownTree.js';
-import { git, REPO_ROOT, tempDir, writeTree } from '../helpers/repo.js';
-import { runAction } from '../helpers/runAction.js';
-import { runCli } from '../helpers/runCli.js';
+import { git, tempDir, writeTree } from '../helpers/repo.js';
+import { runScheduledAction } from '../helpers/runAction.js';
+import { runCli, runDriftJson } from '../helpers/runCli.js';
 
 const USER_ADMINISTRATOR = 'fe930be7-5e62-47db-91af-98c3a49a38b1';
 let scratch: Awaited<ReturnType<typeof tempDir>>;
@@ -21,10 +21,7 @@ let emulator: RunningEmulator;
 let repo: string;
 
 const env = () => emulator.env as unknown as Record<string, string>;
-const drift = async (...args: string[]) => {
-  const run = await runCli(['drift', '--repo', repo, '--format', 'json', ...args], env());
-  return { ...run, json: run.stdout ? JSON.parse(run.stdout) : undefined };
-};
+const drift = (...args: string[]) => runDriftJson(repo, env(), args);
 
 async function face(seed: number): Promise<Buffer> {
   return sharp({ create: { width: 648, height: 648, channels: 3, background: `hsl(${(seed * 67) % 360},50%,40%)` } })
@@ -153,20 +150,7 @@ describe('drift with users waiting for an account', () => {
   });
 
   it('the action: the step passes, the summary lists them apart, the drift output counts them', async () => {
-    const sha = git(repo, 'rev-parse', 'HEAD');
-    const run = await runAction({
-      actionDir: REPO_ROOT,
-      workspace: repo,
-      eventName: 'schedule',
-      event: { repository: { full_name: 'contoso/photos', private: true, visibility: 'private' } },
-      inputs: { 'tenant-id': emulator.tenantId, 'client-id': emulator.clientId, 'authority-host': emulator.authorityHost, 'graph-url': emulator.graphUrl },
-      env: {
-        GITHUB_SHA: sha,
-        NODE_EXTRA_CA_CERTS: emulator.caCertPath,
-        ACTIONS_ID_TOKEN_REQUEST_URL: emulator.env.ACTIONS_ID_TOKEN_REQUEST_URL,
-        ACTIONS_ID_TOKEN_REQUEST_TOKEN: emulator.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN,
-      },
-    });
+    const run = await runScheduledAction(emulator, repo);
     expect(run.code, run.stdout).toBe(0);
     expect(run.stdout).not.toContain('::error::');
     expect(JSON.parse(run.outputs['drift']!).counts).toMatchObject({ waiting: 2, unresolved: 0 });

@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { copySample, git, REPO_ROOT, tempDir } from '../helpers/repo.js';
 import { renderedText } from '../helpers/markdownTree.js';
-import { runAction } from '../helpers/runAction.js';
-import { runCli } from '../helpers/runCli.js';
+import { emulatorInputs, emulatorRunnerEnv, runAction, runScheduledAction } from '../helpers/runAction.js';
+import { runCli, runDriftJson } from '../helpers/runCli.js';
 
 const USER_ADMINISTRATOR = 'fe930be7-5e62-47db-91af-98c3a49a38b1';
 let scratch: Awaited<ReturnType<typeof tempDir>>;
@@ -20,10 +20,7 @@ let emulator: RunningEmulator;
 let repo: string;
 
 const env = () => emulator.env as unknown as Record<string, string>;
-const drift = async (...args: string[]) => {
-  const run = await runCli(['drift', '--repo', repo, '--format', 'json', ...args], env());
-  return { ...run, json: run.stdout ? JSON.parse(run.stdout) : undefined };
-};
+const drift = (...args: string[]) => runDriftJson(repo, env(), args);
 
 /** What Graph does to an upload: keeps a smaller HD size, re-encoded. */
 async function reencodeInTenant(upn: string): Promise<void> {
@@ -86,19 +83,7 @@ describe('drift', () => {
 
   it('the action reports drift in the job summary without any photo leaving the job, and fails the step', async () => {
     const sha = git(repo, 'rev-parse', 'HEAD');
-    const run = await runAction({
-      actionDir: REPO_ROOT,
-      workspace: repo,
-      eventName: 'schedule',
-      event: { repository: { full_name: 'contoso/photos', private: true, visibility: 'private' } },
-      inputs: { 'tenant-id': emulator.tenantId, 'client-id': emulator.clientId, 'authority-host': emulator.authorityHost, 'graph-url': emulator.graphUrl },
-      env: {
-        GITHUB_SHA: sha,
-        NODE_EXTRA_CA_CERTS: emulator.caCertPath,
-        ACTIONS_ID_TOKEN_REQUEST_URL: emulator.env.ACTIONS_ID_TOKEN_REQUEST_URL,
-        ACTIONS_ID_TOKEN_REQUEST_TOKEN: emulator.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN,
-      },
-    });
+    const run = await runScheduledAction(emulator, repo);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('::error::Drift: 1 different, 1 missing, 10 matching');
     expect(run.outputs).toMatchObject({ different: '1', missing: '1', 'in-sync': '10' });
@@ -139,8 +124,8 @@ describe('drift', () => {
       workspace: repo,
       eventName: 'pull_request',
       event: { repository: { full_name: 'contoso/photos', private: true, visibility: 'private' }, pull_request: { number: 3 } },
-      inputs: { mode: 'drift', 'tenant-id': emulator.tenantId, 'client-id': emulator.clientId, 'authority-host': emulator.authorityHost, 'graph-url': emulator.graphUrl },
-      env: { NODE_EXTRA_CA_CERTS: emulator.caCertPath, ACTIONS_ID_TOKEN_REQUEST_URL: emulator.env.ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN: emulator.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN },
+      inputs: { mode: 'drift', ...emulatorInputs(emulator) },
+      env: emulatorRunnerEnv(emulator),
     });
     expect(onPr.code).toBe(1);
     expect(onPr.stdout).toContain('mode "drift" never runs on pull_request events');

@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_APP_PERMISSIONS, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fakeGitHub.js';
 import { pullRequestRepo, type PullRequestRepo } from '../helpers/pullRequests.js';
-import { copySample, git, REPO_ROOT, shallowCheckout, tempDir } from '../helpers/repo.js';
-import { runAction } from '../helpers/runAction.js';
+import { copySample, git, originWithAuthor, REPO_ROOT, shallowCheckout, tempDir } from '../helpers/repo.js';
+import { emulatorInputs, emulatorRunnerEnv, runAction } from '../helpers/runAction.js';
 
 const USER_ADMINISTRATOR = 'fe930be7-5e62-47db-91af-98c3a49a38b1';
 const CLASS_9B = '7a1e0c55-2b3d-4c6f-8e9a-0b1c2d3e4f04';
@@ -97,14 +97,9 @@ describe('groups applied on push (dist/index.js against the emulator)', { timeou
     scratch = await tempDir('entra-photos-groups-apply-');
     // Looking groups up by mail or mailNickname reads groups: GroupMember.Read.All.
     emulator = await startEmulator({ directoryRoles: [USER_ADMINISTRATOR], appPermissions: [...DEFAULT_APP_PERMISSIONS, 'GroupMember.Read.All'], groupPhotoAppOnly: 'refused' });
-    origin = path.join(scratch.dir, 'origin.git');
-    git(scratch.dir, 'init', '-q', '--bare', '-b', 'main', origin);
-    git(origin, 'config', 'uploadpack.allowAnySHA1InWant', 'true');
-    author = path.join(scratch.dir, 'author');
+    ({ origin, author } = originWithAuthor(scratch.dir));
     await copySample(author);
     await addGroups(author);
-    git(scratch.dir, 'init', '-q', '-b', 'main', author);
-    git(author, 'remote', 'add', 'origin', origin);
     git(author, 'add', '-A');
     git(author, 'commit', '-q', '-m', 'users and groups');
     git(author, 'push', '-q', 'origin', 'main');
@@ -114,19 +109,19 @@ describe('groups applied on push (dist/index.js against the emulator)', { timeou
     await scratch?.cleanup();
   });
 
-  async function apply(sha: string) {
+  async function apply(sha: string, inputs: Record<string, string> = {}) {
     const since = (await emulator.admin.requests()).at(-1)?.seq ?? 0;
     const run = await runAction({
       actionDir: REPO_ROOT,
       workspace: shallowCheckout(origin, sha, path.join(scratch.dir, `ws-${++runs}`)),
       eventName: 'push',
       event: { after: sha, ref: 'refs/heads/main', repository: { full_name: 'contoso/photos', private: true, visibility: 'private' } },
-      inputs: { mode: 'apply', 'tenant-id': emulator.tenantId, 'client-id': emulator.clientId, 'authority-host': emulator.authorityHost, 'graph-url': emulator.graphUrl },
-      env: { NODE_EXTRA_CA_CERTS: emulator.caCertPath, ACTIONS_ID_TOKEN_REQUEST_URL: emulator.env.ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN: emulator.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN },
+      inputs: { mode: 'apply', ...emulatorInputs(emulator), ...inputs },
+      env: emulatorRunnerEnv(emulator),
     });
     const requests = (await emulator.admin.requests(since)).filter((r) => r.api === 'graph');
     const photoPuts = requests.filter((r) => r.method === 'PUT' && r.path.includes('/photo/'));
-    return { ...run, photoPuts };
+    return { ...run, requests, photoPuts };
   }
 
   it('a tenant refusing app-only group writes: the users land, each group fails with the reason and what to do; then, once allowed, only the groups are uploaded', async () => {
@@ -178,20 +173,11 @@ describe('groups applied on push (dist/index.js against the emulator)', { timeou
     git(author, 'add', '-A');
     git(author, 'commit', '-q', '-m', 'no staff room photo');
     git(author, 'push', '-q', 'origin', 'main');
-    const sha = git(author, 'rev-parse', 'HEAD');
-    const since = (await emulator.admin.requests()).at(-1)?.seq ?? 0;
-    const run = await runAction({
-      actionDir: REPO_ROOT,
-      workspace: shallowCheckout(origin, sha, path.join(scratch.dir, `ws-${++runs}`)),
-      eventName: 'push',
-      event: { after: sha, ref: 'refs/heads/main', repository: { full_name: 'contoso/photos', private: true, visibility: 'private' } },
-      inputs: { mode: 'apply', prune: 'true', 'tenant-id': emulator.tenantId, 'client-id': emulator.clientId, 'authority-host': emulator.authorityHost, 'graph-url': emulator.graphUrl },
-      env: { NODE_EXTRA_CA_CERTS: emulator.caCertPath, ACTIONS_ID_TOKEN_REQUEST_URL: emulator.env.ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN: emulator.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN },
-    });
+    const run = await apply(git(author, 'rev-parse', 'HEAD'), { prune: 'true' });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.outputs).toMatchObject({ uploaded: '0', removed: '1', failed: '0' });
-    const writes = (await emulator.admin.requests(since)).filter((r) => r.api === 'graph' && ['PUT', 'PATCH', 'DELETE'].includes(r.method));
+    const writes = run.requests.filter((r) => ['PUT', 'PATCH', 'DELETE'].includes(r.method));
     expect(writes.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([`DELETE /v1.0/groups/${STAFF}/photo/$value 204`]);
     const state = await emulator.admin.state();
     expect(state.groups.filter((g) => g.photo).map((g) => g.id).sort()).toEqual([CLASS_9B, GRADE_9].sort());

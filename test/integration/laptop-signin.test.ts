@@ -16,19 +16,13 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { git, REPO_ROOT, tempDir, writeTree } from '../helpers/repo.js';
-import { runCli } from '../helpers/runCli.js';
+import { initGitRepo, REPO_ROOT, tempDir, writeTree, type FileSpec } from '../helpers/repo.js';
+import { laptopEnv, runCli } from '../helpers/runCli.js';
 
 let scratch: Awaited<ReturnType<typeof tempDir>>;
 let emulator: RunningEmulator;
 let repoCount = 0;
 const ADMIN = 'ada.lovelace@contoso.edu';
-
-/** The emulator's settings without a GitHub OIDC token service: a laptop, not a workflow job. */
-function laptopEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const { ACTIONS_ID_TOKEN_REQUEST_URL: _url, ACTIONS_ID_TOKEN_REQUEST_TOKEN: _token, ...rest } = emulator.env as unknown as Record<string, string>;
-  return { ...rest, ...extra };
-}
 
 /** A stand-in `az` that records its arguments and prints `json` (or fails like a signed-out CLI). */
 async function fakeAz(json: object | undefined): Promise<{ bin: string; argsLog: string }> {
@@ -42,6 +36,14 @@ async function fakeAz(json: object | undefined): Promise<{ bin: string; argsLog:
   await writeFile(path.join(bin, 'az'), script);
   await chmod(path.join(bin, 'az'), 0o755);
   return { bin, argsLog };
+}
+
+/** A repository under scratch holding `files`, committed on main (what `apply` reads). */
+async function committedRepo(name: string, files: Record<string, FileSpec>): Promise<string> {
+  const repo = path.join(scratch.dir, name);
+  await writeTree(repo, files);
+  initGitRepo(repo);
+  return repo;
 }
 
 async function face(seed: number): Promise<Buffer> {
@@ -66,7 +68,7 @@ describe('sign in from a laptop', () => {
     const az = await fakeAz(token);
     const repo = path.join(scratch.dir, 'export-az');
     await writeTree(repo, { 'manifests/.keep': '' });
-    const run = await runCli(['export', '--repo', repo, '--domain', 'contoso.edu', '--auth', 'azure-cli', '--format', 'json'], laptopEnv({ PATH: `${az.bin}:${process.env.PATH}` }));
+    const run = await runCli(['export', '--repo', repo, '--domain', 'contoso.edu', '--auth', 'azure-cli', '--format', 'json'], laptopEnv(emulator, { PATH: `${az.bin}:${process.env.PATH}` }));
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain('Signed in with the Azure CLI');
     const result = JSON.parse(run.stdout);
@@ -86,7 +88,7 @@ describe('sign in from a laptop', () => {
     const az = await fakeAz(await emulator.admin.delegatedToken({ user: ADMIN }));
     const repo = path.join(scratch.dir, 'export-default');
     await writeTree(repo, { 'manifests/.keep': '' });
-    const run = await runCli(['export', '--repo', repo, '--domain', 'contoso.edu'], laptopEnv({ PATH: `${az.bin}:${process.env.PATH}` }));
+    const run = await runCli(['export', '--repo', repo, '--domain', 'contoso.edu'], laptopEnv(emulator, { PATH: `${az.bin}:${process.env.PATH}` }));
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain('Signed in with the Azure CLI');
   }, 60_000);
@@ -121,7 +123,7 @@ describe('sign in from a laptop', () => {
 
   it('--auth device-code: prints the code and URL, the admin approves it, the command completes', async () => {
     await emulator.admin.clearRequests();
-    const run = await exportWithDeviceCode('export-device', ['--auth', 'device-code'], laptopEnv());
+    const run = await exportWithDeviceCode('export-device', ['--auth', 'device-code'], laptopEnv(emulator));
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain('Signed in with a device code');
     expect(JSON.parse(run.stdout).counts.exported).toBe(2);
@@ -132,7 +134,7 @@ describe('sign in from a laptop', () => {
 
   it('no --auth and no signed-in Azure CLI: falls back to device code and says so', async () => {
     const signedOut = await fakeAz(undefined);
-    const run = await exportWithDeviceCode('export-fallback', [], laptopEnv({ PATH: `${signedOut.bin}:${process.env.PATH}` }));
+    const run = await exportWithDeviceCode('export-fallback', [], laptopEnv(emulator, { PATH: `${signedOut.bin}:${process.env.PATH}` }));
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain('The Azure CLI is not available or not signed in');
     expect(run.stderr).toContain('Signed in with a device code');
@@ -141,15 +143,11 @@ describe('sign in from a laptop', () => {
   it('a delegated 403 says which permission and which role the signed-in admin needs', async () => {
     // An admin without any directory role may read users but not write another user's photo.
     const az = await fakeAz(await emulator.admin.delegatedToken({ user: ADMIN, scopes: ['User.Read.All', 'ProfilePhoto.ReadWrite.All'], roles: [] }));
-    const repo = path.join(scratch.dir, 'apply-403');
-    await writeTree(repo, {
+    const repo = await committedRepo('apply-403', {
       'manifests/staff.yaml': 'version: 1\nusers:\n  - user: alan.turing@contoso.edu\n    photo: staff/alan.jpg\n',
       'photos/staff/alan.jpg': await face(7),
     });
-    git(scratch.dir, 'init', '-q', '-b', 'main', repo);
-    git(repo, 'add', '-A');
-    git(repo, 'commit', '-q', '-m', 'one photo');
-    const run = await runCli(['apply', '--repo', repo, '--remote', 'none', '--auth', 'azure-cli'], laptopEnv({ PATH: `${az.bin}:${process.env.PATH}` }));
+    const run = await runCli(['apply', '--repo', repo, '--remote', 'none', '--auth', 'azure-cli'], laptopEnv(emulator, { PATH: `${az.bin}:${process.env.PATH}` }));
     expect(run.code).not.toBe(0);
     const said = run.stdout + run.stderr;
     expect(said).toContain('Graph refused the signed-in admin');
@@ -163,16 +161,12 @@ describe('sign in from a laptop', () => {
     const az = await fakeAz(
       await emulator.admin.delegatedToken({ user: ADMIN, scopes: ['User.Read.All', 'ProfilePhoto.ReadWrite.All', 'PeopleSettings.ReadWrite.All'], roles: [people] }),
     );
-    const repo = path.join(scratch.dir, 'apply-guard');
-    await writeTree(repo, {
+    const repo = await committedRepo('apply-guard', {
       'manifests/staff.yaml': 'version: 1\npolicy:\n  source: cloud\n  allowedRoles: [People Administrator]\nusers:\n  - user: alan.turing@contoso.edu\n    photo: staff/alan.jpg\n',
       'photos/staff/alan.jpg': await face(8),
     });
-    git(scratch.dir, 'init', '-q', '-b', 'main', repo);
-    git(repo, 'add', '-A');
-    git(repo, 'commit', '-q', '-m', 'policy and one photo');
     const requestsBefore = (await emulator.admin.requests()).at(-1)?.seq ?? 0;
-    const run = await runCli(['apply', '--repo', repo, '--remote', 'none', '--auth', 'azure-cli', '--format', 'json'], laptopEnv({ PATH: `${az.bin}:${process.env.PATH}` }));
+    const run = await runCli(['apply', '--repo', repo, '--remote', 'none', '--auth', 'azure-cli', '--format', 'json'], laptopEnv(emulator, { PATH: `${az.bin}:${process.env.PATH}` }));
     expect(run.code).not.toBe(0);
     expect(run.stdout + run.stderr).toContain('signed in as an admin (delegated)');
     // The photo landed (written as the admin, a People Administrator); the policy was left alone,
@@ -182,7 +176,7 @@ describe('sign in from a laptop', () => {
     expect(paths.some((p) => /servicePrincipals|roleAssignments/.test(p))).toBe(false);
     expect(paths.some((p) => p.startsWith('/v1.0/users/') && p.includes('/photo/$value'))).toBe(true);
     // With --allow-policy-lockout the admin may make the change.
-    const allowed = await runCli(['apply', '--repo', repo, '--remote', 'none', '--auth', 'azure-cli', '--allow-policy-lockout'], laptopEnv({ PATH: `${az.bin}:${process.env.PATH}` }));
+    const allowed = await runCli(['apply', '--repo', repo, '--remote', 'none', '--auth', 'azure-cli', '--allow-policy-lockout'], laptopEnv(emulator, { PATH: `${az.bin}:${process.env.PATH}` }));
     expect(allowed.code, allowed.stdout + allowed.stderr).toBe(0);
     expect((await emulator.admin.state()).policy.allowedRoles).toEqual([people]);
     await emulator.admin.setConfig({ policy: { source: 'cloud', allowedRoles: [] } });
@@ -194,15 +188,11 @@ describe('sign in from a laptop', () => {
     try {
       // A User Administrator: may write photos, but the policy allows only People Administrators.
       const az = await fakeAz(await emulator.admin.delegatedToken({ user: ADMIN, scopes: ['User.Read.All', 'ProfilePhoto.ReadWrite.All', 'PeopleSettings.Read.All'] }));
-      const repo = path.join(scratch.dir, 'apply-policy-refuses');
-      await writeTree(repo, {
+      const repo = await committedRepo('apply-policy-refuses', {
         'manifests/staff.yaml': 'version: 1\nusers:\n  - user: alan.turing@contoso.edu\n    photo: staff/alan.jpg\n',
         'photos/staff/alan.jpg': await face(9),
       });
-      git(scratch.dir, 'init', '-q', '-b', 'main', repo);
-      git(repo, 'add', '-A');
-      git(repo, 'commit', '-q', '-m', 'one photo');
-      const run = await runCli(['apply', '--repo', repo, '--remote', 'none', '--auth', 'azure-cli'], laptopEnv({ PATH: `${az.bin}:${process.env.PATH}` }));
+      const run = await runCli(['apply', '--repo', repo, '--remote', 'none', '--auth', 'azure-cli'], laptopEnv(emulator, { PATH: `${az.bin}:${process.env.PATH}` }));
       expect(run.code).not.toBe(0);
       const said = run.stdout + run.stderr;
       // A User Administrator may not read the policy: the message says what the admin would need.
@@ -218,7 +208,7 @@ describe('sign in from a laptop', () => {
           roles: ['fe930be7-5e62-47db-91af-98c3a49a38b1', 'f2ef992c-3afb-46b9-b7cf-a126ee74c451'],
         }),
       );
-      const again = await runCli(['apply', '--repo', repo, '--remote', 'none', '--auth', 'azure-cli'], laptopEnv({ PATH: `${reader.bin}:${process.env.PATH}` }));
+      const again = await runCli(['apply', '--repo', repo, '--remote', 'none', '--auth', 'azure-cli'], laptopEnv(emulator, { PATH: `${reader.bin}:${process.env.PATH}` }));
       expect(again.code).not.toBe(0);
       expect(again.stdout + again.stderr).toContain('you (the signed-in admin) hold none of them');
       expect(again.stdout + again.stderr).toContain('Sign in as an admin holding one of these roles (People Administrator)');
@@ -230,10 +220,10 @@ describe('sign in from a laptop', () => {
   it('inside GitHub Actions the default stays the app\'s GitHub OIDC sign-in; browser and device code need a client id', async () => {
     const repo = path.join(scratch.dir, 'defaults');
     await writeTree(repo, { 'manifests/.keep': '' });
-    const inActions = await runCli(['export', '--repo', repo], laptopEnv({ GITHUB_ACTIONS: 'true' }));
+    const inActions = await runCli(['export', '--repo', repo], laptopEnv(emulator, { GITHUB_ACTIONS: 'true' }));
     expect(inActions.code).not.toBe(0);
     expect(inActions.stderr).toContain('No GitHub OIDC token is available');
-    const { ENTRA_PHOTOS_CLIENT_ID: _clientId, ...withoutClient } = laptopEnv();
+    const { ENTRA_PHOTOS_CLIENT_ID: _clientId, ...withoutClient } = laptopEnv(emulator);
     for (const kind of ['browser', 'device-code']) {
       const run = await runCli(['export', '--repo', repo, '--auth', kind], withoutClient);
       expect(run.code).toBe(2);
@@ -242,7 +232,7 @@ describe('sign in from a laptop', () => {
   });
 
   it('--auth is checked', async () => {
-    const run = await runCli(['export', '--repo', scratch.dir, '--auth', 'password'], laptopEnv());
+    const run = await runCli(['export', '--repo', scratch.dir, '--auth', 'password'], laptopEnv(emulator));
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--auth is "password"; write one of github-oidc, azure-cli, device-code, browser.');
   });

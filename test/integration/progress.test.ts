@@ -12,7 +12,7 @@ import { exportTenant } from '../../src/export/export.js';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { applySucceeded } from '../../src/report/apply.js';
 import { REPO_ROOT, tempDir } from '../helpers/repo.js';
-import { runAction } from '../helpers/runAction.js';
+import { emulatorInputs, emulatorRunnerEnv, runAction } from '../helpers/runAction.js';
 import { commitRoster, seedUsers, startTrustedEmulator, tenantFor } from '../reliability/helpers.js';
 import path from 'node:path';
 
@@ -96,11 +96,9 @@ describe('progress of a throttled apply', { timeout: 90_000 }, () => {
       workspace: dir,
       eventName: 'push',
       event: { after: head, ref: 'refs/heads/main', repository: { full_name: 'contoso/photos', private: true, visibility: 'private' } },
-      inputs: { mode: 'apply', 'tenant-id': emulator.tenantId, 'client-id': emulator.clientId, 'authority-host': emulator.authorityHost, 'graph-url': emulator.graphUrl, environment: 'staging' },
+      inputs: { mode: 'apply', ...emulatorInputs(emulator), environment: 'staging' },
       env: {
-        NODE_EXTRA_CA_CERTS: emulator.caCertPath,
-        ACTIONS_ID_TOKEN_REQUEST_URL: emulator.env.ACTIONS_ID_TOKEN_REQUEST_URL,
-        ACTIONS_ID_TOKEN_REQUEST_TOKEN: emulator.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN,
+        ...emulatorRunnerEnv(emulator),
         ENTRA_PHOTOS_PROGRESS_SECONDS: '0.4',
       },
     });
