@@ -4,6 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DIRECTORY_READONLY_SCOPE, startEmulator } from '../../src/emulator/index.js';
 import type { RunningEmulator } from '../../src/emulator/index.js';
+import { PerUserQuota } from '../../src/emulator/google/quota.js';
 import { googleFetch, googleReason, serviceAccountToken, webSafe } from './google-helpers.js';
 import { getGitHubIdToken, jpeg, trustEmulatorCa } from './helpers.js';
 
@@ -167,6 +168,33 @@ describe('quota and faults', () => {
     const statuses = answers.map((answer) => answer.status).sort();
     expect(statuses).toEqual([200, 200, 403, 403]);
     expect(answers.filter((answer) => answer.status === 403).map(googleReason)).toEqual(['quotaExceeded', 'quotaExceeded']);
+  });
+
+  it("counts the quota as configured: windows on the clock, or a sliding window (Google does not say how it counts the minute)", async () => {
+    // Clock-aligned windows start at multiples of the window since the epoch: a caller whose first
+    // request falls 45 s into a minute has 15 s of it left.
+    const clock = new PerUserQuota({ perMinutePerUser: 2, windowSeconds: 60, windowAlignment: 'clock' });
+    const minute = Date.UTC(2026, 0, 1);
+    expect([45_000, 50_000, 59_999].map((at) => clock.take('caller', minute + at).allowed)).toEqual([true, true, false]);
+    expect(clock.take('caller', minute + 60_000).allowed).toBe(true);
+    // The default counts from the caller's first request: the same requests, one window.
+    const fromFirst = new PerUserQuota({ perMinutePerUser: 2, windowSeconds: 60 });
+    expect([45_000, 50_000, 60_000, 104_999, 105_000].map((at) => fromFirst.take('caller', minute + at).allowed)).toEqual([true, true, false, false, true]);
+    expect(() => new PerUserQuota({ perMinutePerUser: 2, windowAlignment: 'hourly' as never })).toThrow(/windowAlignment must be one of 'first-request', 'clock', 'sliding'/);
+
+    // Sliding, through the emulator: at most 2 admitted in any 2 s; refusals are not counted. (The
+    // waits count from answers, so a slow machine only widens the margins: the first was admitted
+    // before `firstAnswered`, the second a second or more after it.)
+    const config = await emulator.google.admin.setConfig({ quota: { perMinutePerUser: 2, windowSeconds: 2, windowAlignment: 'sliding' } });
+    expect(config.quota).toMatchObject({ windowAlignment: 'sliding' });
+    const get = async () => (await googleFetch(emulator, 'GET', `${users}/ada.lovelace@contoso.edu`, token)).status;
+    expect(await get()).toBe(200);
+    const firstAnswered = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect([await get(), await get()]).toEqual([200, 403]);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, firstAnswered + 2050 - Date.now())));
+    // The first has left the last 2 s, the second has not.
+    expect([await get(), await get()]).toEqual([200, 403]);
   });
 
   it('answers 429 rateLimitExceeded when configured so', async () => {

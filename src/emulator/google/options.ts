@@ -64,10 +64,22 @@ export interface GoogleQuotaConfig {
   perMinutePerUser: number;
   /** Window length; 60 as documented, shorter in tests. */
   windowSeconds?: number;
+  /**
+   * How the minute is counted (Google documents the limit per minute, not where a minute starts):
+   * 'first-request' (default, our choice): fixed windows back to back from the caller's first
+   * request; 'clock': fixed windows aligned to the clock (multiples of the window since the epoch:
+   * the first one is cut short where the caller's first request falls mid-window); 'sliding': at
+   * most the quota admitted in any window's length (a request is admitted while fewer than the
+   * quota were admitted in the window before it; refusals are not counted). Tests configure the
+   * alternatives.
+   */
+  windowAlignment?: GoogleQuotaWindowAlignment;
   answer?: 'userRateLimitExceeded' | 'rateLimitExceeded';
   /** Requests in flight per caller beyond which `403 quotaExceeded` answers; 0 or absent = no cap. */
   maxConcurrentPerUser?: number;
 }
+
+export type GoogleQuotaWindowAlignment = 'first-request' | 'clock' | 'sliding';
 
 /**
  * What an admin update does to a photo the user set themselves:
@@ -110,6 +122,7 @@ export interface GoogleEmulatorOptions {
 export const DEFAULT_GOOGLE_QUOTA: GoogleQuotaConfig = Object.freeze({
   perMinutePerUser: 2400,
   windowSeconds: 60,
+  windowAlignment: 'first-request',
   answer: 'userRateLimitExceeded',
   maxConcurrentPerUser: 0,
 });
