@@ -12,14 +12,17 @@
  * - a fixed window, read from when refused and admitted requests started: windows back to back
  *   from the first request (the anchor), so the k-th opening lies after the last request refused
  *   before it and at or before the first one admitted: anchor + k·P in (refused, admitted], which
- *   bounds the period P; each opening seen narrows the bounds. Openings that no single period fits
- *   mean it is not such a window.
+ *   bounds the period P; each opening seen narrows the bounds. A window need not start at our
+ *   first request (one counted on clock minutes starts before it): then the anchor is an opening
+ *   seen, itself known only to lie in (refused, admitted] (`anchorLo`, `anchor`). Openings that no
+ *   single period fits mean it is not such a window.
  */
 
 /** The period of a fixed window, as far as openings seen so far bound it (ms). */
 export interface WindowBounds {
-  /** When the first window began (our first request). */
+  /** When the first window counted began: our first request, or an opening seen, somewhere in (anchorLo, anchor]. */
   anchor: number;
+  anchorLo: number;
   loMs: number;
   hiMs: number;
 }
@@ -52,15 +55,16 @@ export function hintlessRetryAt(now: number, since: number, span: OpeningSpan | 
 /**
  * Narrows a window's period with an opening seen between `refusedAt` (the last request refused
  * before it started) and `admittedAt` (the first admitted after it started), each known to
- * `slackMs` (requests are decided a varying time after they leave). Returns the bounds and which
- * opening it was (1 = the end of the first window), or undefined when no period fits every opening
- * seen: not a fixed window from the first request.
+ * `slackMs` (requests are decided a varying time after they leave), counting from `anchor` (for
+ * new bounds; an opening seen is known only to lie in (anchorLo, anchor]). Returns the bounds and
+ * which opening it was (1 = the end of the first window counted), or undefined when no period fits
+ * every opening seen: not a fixed window from that anchor.
  */
-export function narrowWindow(bounds: WindowBounds | undefined, anchor: number, refusedAt: number, admittedAt: number, slackMs: number): { bounds: WindowBounds; opening: number } | undefined {
-  const known = bounds ?? { anchor, loMs: 0, hiMs: Number.POSITIVE_INFINITY };
+export function narrowWindow(bounds: WindowBounds | undefined, anchor: number, refusedAt: number, admittedAt: number, slackMs: number, anchorLo = anchor): { bounds: WindowBounds; opening: number } | undefined {
+  const known = bounds ?? { anchor, anchorLo, loMs: 0, hiMs: Number.POSITIVE_INFINITY };
   const opening = Number.isFinite(known.hiMs) ? Math.max(1, Math.round((admittedAt - known.anchor) / ((known.loMs + known.hiMs) / 2))) : 1;
   const loMs = Math.max(known.loMs, (refusedAt - known.anchor - slackMs) / opening);
-  const hiMs = Math.min(known.hiMs, (admittedAt - known.anchor + slackMs) / opening);
+  const hiMs = Math.min(known.hiMs, (admittedAt - known.anchorLo + slackMs) / opening);
   if (!(loMs > 0) || loMs > hiMs) return undefined;
-  return { bounds: { anchor: known.anchor, loMs, hiMs }, opening };
+  return { bounds: { anchor: known.anchor, anchorLo: known.anchorLo, loMs, hiMs }, opening };
 }

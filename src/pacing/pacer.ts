@@ -360,6 +360,8 @@ export class WritePacer {
   /** Refusals without a hint going on, and a fixed window's period as bounded by them (null: not such a window). */
   #spell: HintlessSpell | undefined;
   #windowBounds: WindowBounds | undefined | null;
+  /** Where the last spell of refusals without a hint ended (any spell, however short): an opening, if it is a window. */
+  #lastOpening: { refusedAt: number; admittedAt: number } | undefined;
   #lastReactionAt = Number.NEGATIVE_INFINITY;
   #event: CongestionEvent | undefined;
   #cycleStart: number | undefined;
@@ -877,28 +879,45 @@ export class WritePacer {
    */
   #onHintlessAdmitted(spell: HintlessSpell, job: Job, now: number): void {
     this.#spell = undefined;
+    const opening = { refusedAt: spell.lastRefusedStart, admittedAt: job.startedAt };
+    const previous = this.#lastOpening;
+    this.#lastOpening = opening;
     const known = this.#window?.hintless !== undefined;
     if (this.#windowBounds === null || this.#firstStartAt === undefined || (!known && spell.refusedProbes < HINTLESS_WINDOW_PROBES)) return;
     let quota = 0;
     for (const at of this.#okStarts) if (at >= spell.cycleStart && at < spell.since) quota++;
     if (quota < 1) return;
-    const narrowed = narrowWindow(this.#windowBounds, this.#firstStartAt, spell.lastRefusedStart, job.startedAt, (this.#rttMs ?? 100) * FAST_SHARE);
+    const slackMs = (this.#rttMs ?? 100) * FAST_SHARE;
+    const fromOpening = (seen: { refusedAt: number; admittedAt: number }) => narrowWindow(undefined, seen.admittedAt, opening.refusedAt, opening.admittedAt, slackMs, seen.refusedAt);
+    // Windows from our first request, unless one opened before this (a window counted otherwise,
+    // on clock minutes say: its first was cut short): then from that opening. Openings that fit no
+    // period counted from where we assumed: from the opening before this one (the window is
+    // another than we thought); only when that fails too is it no fixed window.
+    let narrowed = this.#windowBounds ? narrowWindow(this.#windowBounds, this.#windowBounds.anchor, opening.refusedAt, opening.admittedAt, slackMs) : previous ? fromOpening(previous) : narrowWindow(undefined, this.#firstStartAt, opening.refusedAt, opening.admittedAt, slackMs);
+    if (!narrowed && this.#windowBounds && previous) {
+      narrowed = fromOpening(previous);
+      if (narrowed) this.#emitRate('window without hints: its openings fit no period from where it was counted; counted from the last opening');
+    }
     if (!narrowed) {
       this.#windowBounds = null;
       this.#window = undefined;
       this.#emitRate('no fixed window (its openings fit no one period)');
       return;
     }
-    const { bounds, opening } = narrowed;
+    const { bounds, opening: index } = narrowed;
     this.#windowBounds = bounds;
-    const next = opening + 1;
+    const next = index + 1;
+    // The next opening lies one period after this one (known to its probes), and `next` periods
+    // after the anchor: whichever bounds it closer.
+    const nextOpen = Math.max(bounds.anchorLo + next * bounds.loMs, opening.refusedAt - slackMs + bounds.loMs);
+    const surelyOpenAt = Math.max(nextOpen, Math.min(bounds.anchor + next * bounds.hiMs, opening.admittedAt + slackMs + bounds.hiMs));
     this.#window = {
       periodMs: bounds.loMs,
       quota,
-      nextOpen: bounds.anchor + next * bounds.loMs,
+      nextOpen,
       sent: 1, // this request
       opened: 0,
-      hintless: { hiMs: bounds.hiMs, surelyOpenAt: bounds.anchor + next * bounds.hiMs, openedAt: job.startedAt, admitted: 1 },
+      hintless: { hiMs: bounds.hiMs, surelyOpenAt, openedAt: job.startedAt, admitted: 1 },
     };
     this.#refillEstimate = quota / ((bounds.loMs + bounds.hiMs) / 2000);
     this.#emitRate(`window without hints (${quota} per ${round(bounds.loMs / 1000)}–${round(bounds.hiMs / 1000)} s)`);

@@ -7,6 +7,7 @@ import { vi } from 'vitest';
 import { TokenBucket, formatRetryAfter } from '../../src/emulator/throttle.js';
 import type { ThrottleConfig } from '../../src/emulator/options.js';
 import { PerUserQuota } from '../../src/emulator/google/quota.js';
+import type { GoogleQuotaWindowAlignment } from '../../src/emulator/google/options.js';
 import { GraphError } from '../../src/target/entra/index.js';
 import { GoogleApiError, classifyGoogleFailure } from '../../src/target/google/errors.js';
 import { WritePacer, pacingClassifierOf } from '../../src/pacing/index.js';
@@ -22,8 +23,11 @@ export interface SimTenant {
    * read through Google's classifier (throttled, no hint); an admitted write answers after the latency.
    * `deleteFirst`: each write is a delete then the update, as the Google target replaces a photo
    * (two requests against the quota; a retry after its delete was admitted sends the update alone).
+   * `alignment`: how the emulator counts the window (default 'first-request'; see the quota's
+   * `windowAlignment`); for 'clock', `phaseMs` is how far into a clock window the first request
+   * falls (the virtual clock starts there).
    */
-  quota?: { perWindow: number; windowSeconds: number; deleteFirst?: boolean };
+  quota?: { perWindow: number; windowSeconds: number; deleteFirst?: boolean; alignment?: GoogleQuotaWindowAlignment; phaseMs?: number };
   /** false: the throttle's refusals carry no Retry-After (a 429 with no hint); default: they do. */
   retryAfter?: false;
   /** App-wide cap on requests in flight (refused on arrival with Retry-After 1 s, as the emulator's gate); 0 = none. */
@@ -54,6 +58,9 @@ export interface SimResult {
   rateEvents: string[];
 }
 
+/** A whole minute (and hour) since the epoch: where clock-aligned windows start. */
+const CLOCK_EPOCH = Date.UTC(2026, 0, 1);
+
 const DEFAULTS: ThrottleConfig = { burst: 60, refillPerSecond: 40, countRejected: true, maxConcurrent: 0, appliesTo: 'writes' };
 
 function seeded(seed: number): () => number {
@@ -66,12 +73,14 @@ function seeded(seed: number): () => number {
 
 /** Runs `n` writes (one per user) through a fresh pacer against `tenant`, in virtual time. */
 export async function simulate(n: number, tenant: SimTenant, pacerOptions: WritePacerOptions = {}, lookahead = 64, Pacer: typeof WritePacer = WritePacer): Promise<SimResult> {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  // (A clock-aligned quota's windows are multiples of its length since the epoch: start `phaseMs` into one.)
+  const clockStart = tenant.quota?.alignment === 'clock' ? CLOCK_EPOCH + (tenant.quota.phaseMs ?? 0) : undefined;
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], ...(clockStart !== undefined ? { now: clockStart } : {}) });
   try {
     const clock = () => Date.now();
     const t0 = clock();
     const shape = tenant.throttle ? new TokenBucket({ ...DEFAULTS, ...tenant.throttle }, clock) : undefined;
-    const quota = tenant.quota ? new PerUserQuota({ perMinutePerUser: tenant.quota.perWindow, windowSeconds: tenant.quota.windowSeconds }) : undefined;
+    const quota = tenant.quota ? new PerUserQuota({ perMinutePerUser: tenant.quota.perWindow, windowSeconds: tenant.quota.windowSeconds, ...(tenant.quota.alignment ? { windowAlignment: tenant.quota.alignment } : {}) }) : undefined;
     const random = seeded(tenant.seed ?? 7);
     let serverInFlight = 0;
     /** Users whose photo a deleteFirst write has deleted (its retry sends the update alone). */

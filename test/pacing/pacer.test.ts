@@ -148,14 +148,22 @@ describe('refusals without a hint (no Retry-After): src/pacing/hintless.ts', () 
 
   describe('narrowWindow: a fixed window\'s period from the openings seen', () => {
     it('the first opening bounds the period between the last refused and the first admitted request (give or take the slack)', () => {
-      expect(narrowWindow(undefined, 0, 59_000, 61_000, 50)).toEqual({ bounds: { anchor: 0, loMs: 58_950, hiMs: 61_050 }, opening: 1 });
+      expect(narrowWindow(undefined, 0, 59_000, 61_000, 50)).toEqual({ bounds: { anchor: 0, anchorLo: 0, loMs: 58_950, hiMs: 61_050 }, opening: 1 });
     });
 
     it('later openings narrow it: the k-th opening is k periods from the anchor', () => {
       const first = narrowWindow(undefined, 1000, 55_000, 62_000, 0)!;
       const second = narrowWindow(first.bounds, 1000, 120_500, 121_500, 0)!;
       expect(second.opening).toBe(2);
-      expect(second.bounds).toEqual({ anchor: 1000, loMs: 59_750, hiMs: 60_250 });
+      expect(second.bounds).toEqual({ anchor: 1000, anchorLo: 1000, loMs: 59_750, hiMs: 60_250 });
+    });
+
+    it('counted from an opening seen (a window on clock minutes: its first was cut short), known only between its last refusal and first admission', () => {
+      // The opening before lay in (14 s, 15 s]; this one in (74.5 s, 75.2 s]: 59.5–61.2 s apart.
+      const found = narrowWindow(undefined, 15_000, 74_500, 75_200, 0, 14_000)!;
+      expect(found).toEqual({ bounds: { anchor: 15_000, anchorLo: 14_000, loMs: 59_500, hiMs: 61_200 }, opening: 1 });
+      // The next, 135 s in, is two periods from the anchor: the bounds narrow around 60 s.
+      expect(narrowWindow(found.bounds, 15_000, 134_800, 135_100, 0)!.bounds).toEqual({ anchor: 15_000, anchorLo: 14_000, loMs: 59_900, hiMs: 60_550 });
     });
 
     it('openings no one period fits: not such a window', () => {
