@@ -5,6 +5,9 @@
 // session does: GET the authorize URL (trusting the emulator's CA through NODE_EXTRA_CA_CERTS, as
 // the CLI does), and follow the redirect to MSAL's loopback listener, which takes the code.
 //
+// With STAND_IN_BROWSER_FOLLOW=no it opens the page and stops there, as when the admin closes the
+// tab before the redirect: the CLI waits on.
+//
 // Each step is appended as one JSON line to $STAND_IN_BROWSER_LOG (the authorization code itself
 // is replaced by "<code>"): the CLI runs this detached with its output ignored, so the log is how
 // the test sees what happened.
@@ -27,6 +30,10 @@ try {
   } else {
     const redirect = new URL(location);
     record({ step: 'redirect', status: page.status, location: redirect.toString().replace(/([?&#]code=)[^&]+/, '$1<code>') });
+    if (process.env.STAND_IN_BROWSER_FOLLOW === 'no') {
+      record({ step: 'closed' });
+      process.exit();
+    }
     if (redirect.hostname !== 'localhost' && redirect.hostname !== '127.0.0.1') throw new Error(`refusing to follow a redirect off the loopback: ${redirect.origin}`);
     // MSAL's listener answers a code with a redirect to its root (to keep the code out of the
     // history) and an error with its error page. Not followed further: once it has the code, the

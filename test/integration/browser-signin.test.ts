@@ -5,7 +5,7 @@
  * on PATH (test/helpers/standInBrowser.mjs): bundled, `open` uses the xdg-open on PATH, and a
  * browser with a signed-in session GETs the authorize URL and follows the redirect to the listener.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmod, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -48,6 +48,33 @@ async function exportWithBrowser(name: string, browser: { bin: string; log: stri
   );
 }
 
+/**
+ * The built CLI as a running child, for what runCli cannot do: look at stderr while the command
+ * waits, and send it a signal.
+ */
+const started: ChildProcess[] = [];
+function startCli(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), ...args], { env: { HOME: process.env.HOME ?? '/tmp', ...env } });
+  started.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  /** Resolves once stderr holds `text` (the test's own timeout bounds the wait). */
+  const stderrHas = (text: string) =>
+    new Promise<void>((resolve) => {
+      const check = () => {
+        if (!stderr.includes(text)) return;
+        child.stderr.off('data', check);
+        resolve();
+      };
+      child.stderr.on('data', check);
+      check();
+    });
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  return { child, exited, stderrHas, output: () => ({ stdout, stderr }) };
+}
+
 beforeAll(async () => {
   scratch = await tempDir('entra-photos-browser-');
   emulator = await startEmulator({ appPermissions: ['ProfilePhoto.ReadWrite.All', 'User.Read.All', 'GroupMember.Read.All'] });
@@ -55,6 +82,8 @@ beforeAll(async () => {
   await emulator.admin.seedPhoto('alan.turing@contoso.edu', await face(2));
 }, 30_000);
 afterAll(async () => {
+  // A CLI a failed test left waiting for its browser (its loopback listener keeps it alive).
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await emulator?.stop();
   await scratch?.cleanup();
 });
@@ -110,6 +139,50 @@ describe('--auth browser', () => {
     expect((await browser.steps()).at(-1)).toMatchObject({ step: 'loopback', status: 200, text: 'Error occurred: access_denied' });
     const entra = (await emulator.admin.requests()).filter((r) => r.api === 'entra').map((r) => `${r.method} ${r.path.split('?')[0]}`);
     expect(entra).not.toContain(`POST /${emulator.tenantId}/oauth2/v2.0/token`);
+  }, 60_000);
+
+  it('a wrong client id: Entra shows AADSTS700016 on its page and never redirects; the CLI reminds what that means, and Ctrl-C ends it cleanly', async () => {
+    await emulator.admin.setBrowserSignIn({ user: ADMIN, scopes: ['User.Read.All'] });
+    const browser = await standInBrowser();
+    const repo = path.join(scratch.dir, 'export-wrong-client');
+    await writeTree(repo, { 'manifests/.keep': '' });
+    const wrongClientId = '11111111-2222-4333-8444-555555555555';
+    const cli = startCli(
+      ['export', '--repo', repo, '--domain', 'contoso.edu', '--auth', 'browser', '--client-id', wrongClientId],
+      laptopEnv(emulator, { PATH: `${browser.bin}:${process.env.PATH}`, STAND_IN_BROWSER_LOG: browser.log, ENTRA_PHOTOS_BROWSER_REMINDER_SECONDS: '1' }),
+    );
+    await cli.stderrHas('Still waiting for the sign-in in the browser (1 s).');
+    // The browser got Entra's error page, not a redirect: nothing will come back to the listener.
+    const page = (await browser.steps()).find((step) => step['step'] === 'page');
+    expect(page).toMatchObject({ status: 400 });
+    expect(String(page!['text'])).toContain('AADSTS700016');
+    cli.child.kill('SIGINT');
+    const exit = await cli.exited;
+    const { stdout, stderr } = cli.output();
+    expect(exit).toEqual({ code: 130, signal: null });
+    expect(stderr).toContain('If the page shows an error (AADSTS50011: add the redirect URI http://localhost under "Mobile and desktop applications"; AADSTS700016: check --client-id), press Ctrl-C');
+    expect(stderr.trimEnd().split('\n').at(-1)).toBe('Sign-in cancelled (Ctrl-C).');
+    expect(stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(stdout).toBe('');
+    expect((await emulator.admin.requests()).some((r) => r.path.includes('/oauth2/v2.0/token'))).toBe(false);
+  }, 60_000);
+
+  it('the page is closed before the redirect: SIGTERM (or Ctrl-C) ends the wait at once, before any reminder', async () => {
+    await emulator.admin.setBrowserSignIn({ user: ADMIN, scopes: ['User.Read.All'] });
+    const browser = await standInBrowser();
+    const repo = path.join(scratch.dir, 'export-closed');
+    await writeTree(repo, { 'manifests/.keep': '' });
+    const cli = startCli(
+      ['export', '--repo', repo, '--domain', 'contoso.edu', '--auth', 'browser'],
+      laptopEnv(emulator, { PATH: `${browser.bin}:${process.env.PATH}`, STAND_IN_BROWSER_LOG: browser.log, STAND_IN_BROWSER_FOLLOW: 'no' }),
+    );
+    await cli.stderrHas('Signing in with the browser');
+    while (!(await browser.steps()).some((step) => step['step'] === 'closed')) await new Promise((resolve) => setTimeout(resolve, 50));
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toEqual({ code: 143, signal: null });
+    const { stderr } = cli.output();
+    expect(stderr.trimEnd().split('\n').at(-1)).toBe('Sign-in cancelled (SIGTERM).');
+    expect(stderr).not.toContain('Still waiting');
   }, 60_000);
 
   it('without a browser opener (no xdg-open on PATH: a server, an SSH session) it says to use device code, instead of crashing', async () => {

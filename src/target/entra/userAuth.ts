@@ -32,6 +32,21 @@ export interface UserCredentialOptions {
   say: (line: string) => void;
   /** For tests: the environment and platform the browser opener is looked up in (default: this process's). */
   browserHost?: { env: NodeJS.ProcessEnv; platform: NodeJS.Platform; wsl: boolean };
+  /**
+   * How long the browser sign-in waits before reminding what an error on the page means; default
+   * 60 s, or ENTRA_PHOTOS_BROWSER_REMINDER_SECONDS (tests shorten it).
+   */
+  browserReminderMs?: number;
+}
+
+/** The errors Entra shows on its own page, never redirecting back (the CLI cannot see them), and what to do. */
+const BROWSER_PAGE_ERRORS = 'AADSTS50011: add the redirect URI http://localhost under "Mobile and desktop applications"; AADSTS700016: check --client-id';
+
+const DEFAULT_BROWSER_REMINDER_MS = 60_000;
+
+function browserReminderMs(env: NodeJS.ProcessEnv): number {
+  const seconds = Number(env['ENTRA_PHOTOS_BROWSER_REMINDER_SECONDS']);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_BROWSER_REMINDER_MS;
 }
 
 /** `--auth` → a kind; undefined when not given (the default depends on where the CLI runs). */
@@ -62,14 +77,18 @@ export function createUserCredential(options: UserCredentialOptions): TokenCrede
     refuseWithoutBrowserOpener(options.browserHost ?? { env: process.env, platform: process.platform, wsl: /microsoft/i.test(release()) });
     // The CLI cannot see the page: Entra shows some errors there without ever redirecting back.
     options.say(
-      'Signing in with the browser: a sign-in page opens in your default browser; finish there. If it shows an error instead (AADSTS50011: add the redirect URI http://localhost under "Mobile and desktop applications"; AADSTS700016: check --client-id), press Ctrl-C and fix it (docs/setup.md, "Sign in from a laptop"). Without a browser on this machine, use --auth device-code.',
+      `Signing in with the browser: a sign-in page opens in your default browser; finish there. If it shows an error instead (${BROWSER_PAGE_ERRORS}), press Ctrl-C and fix it (docs/setup.md, "Sign in from a laptop"). Without a browser on this machine, use --auth device-code.`,
     );
     return new InteractiveBrowserCredential({ ...common, redirectUri: 'http://localhost' });
   };
 
   let chosen: { kind: Exclude<UserAuthKind, 'auto'>; credential: TokenCredential } | undefined;
   const attempt = async (kind: Exclude<UserAuthKind, 'auto'>, credential: TokenCredential, scopes: string | string[], getTokenOptions?: GetTokenOptions): Promise<AccessToken> => {
-    const token = await credential.getToken(scopes, getTokenOptions);
+    const signIn = () => credential.getToken(scopes, getTokenOptions);
+    // The first sign-in comes before the command's first tenant call; a later one (the silent
+    // refresh failed) may come mid-run, where the command's own Ctrl-C handling must stay in charge.
+    const firstSignIn = !chosen && kind !== 'azure-cli';
+    const token = firstSignIn ? await whileWaitingForTheAdmin(kind, signIn, options.say, options.browserReminderMs ?? browserReminderMs(process.env)) : await signIn();
     if (!token) throw new Error('No access token was returned.');
     if (!chosen) {
       chosen = { kind, credential };
@@ -125,6 +144,42 @@ export function createUserCredential(options: UserCredentialOptions): TokenCrede
       }
     },
   };
+}
+
+/**
+ * Waits for the admin to sign in (in the browser, or with the device code), with what neither
+ * credential does while it waits:
+ *  - Ctrl-C (or SIGTERM) ends the command at once, saying so. Neither wait can be stopped from
+ *    outside: InteractiveBrowserCredential (MSAL's acquireTokenInteractive) takes no abort signal
+ *    and its loopback listener keeps the process alive, and the Graph token provider passes none to
+ *    DeviceCodeCredential. Meanwhile the command's own handler (interruptible: let in-flight work
+ *    finish) would swallow the first Ctrl-C and wait on. Used for the first sign-in only, which
+ *    comes before anything is sent to the tenant, so ending there loses nothing.
+ *  - In the browser, Entra shows some errors on its page and never redirects back, so the wait
+ *    would be silent forever: after `reminderMs` it says again what those errors mean.
+ */
+async function whileWaitingForTheAdmin<T>(kind: 'device-code' | 'browser', signIn: () => Promise<T>, say: (line: string) => void, reminderMs: number): Promise<T> {
+  const cancel = (signal: NodeJS.Signals) => {
+    say(`Sign-in cancelled (${signal === 'SIGINT' ? 'Ctrl-C' : signal}).`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', cancel);
+  process.once('SIGTERM', cancel);
+  const reminder =
+    kind === 'browser'
+      ? setTimeout(() => {
+          say(
+            `Still waiting for the sign-in in the browser (${Math.round(reminderMs / 1000)} s). If the page shows an error (${BROWSER_PAGE_ERRORS}), press Ctrl-C, fix the app registration or the option, and run the command again (docs/setup.md, "Sign in from a laptop"). If you closed the page, press Ctrl-C and run the command again, or use --auth device-code.`,
+          );
+        }, reminderMs)
+      : undefined;
+  try {
+    return await signIn();
+  } finally {
+    clearTimeout(reminder);
+    process.off('SIGINT', cancel);
+    process.off('SIGTERM', cancel);
+  }
 }
 
 /**
