@@ -23,7 +23,8 @@ export const IMPORT_USAGE = `Options for import (one of --pspa / --csv; tenant o
                             column gives mail-address keys); the report says which and why
   --manifest FILE           Manifest to write or extend (default: manifests/imported.yaml)
   --photo-dir DIR           Folder under photos/ (default: imported)
-  --force                   Replace photos of users already declared, and existing files
+  --force                   Replace photos of users already declared (adding name: to their
+                            entry when it has none), and existing files
   --dry-run                 Report only; write nothing
   --format text|json
 Exit status: 0 every row imported, 1 some rows need attention (see the report), 2 usage error.
