@@ -51,8 +51,7 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
     RUNNER_TEMP: runnerTemp,
     ...options.env,
   };
-  // Inputs as the runner passes them: INPUT_<NAME> upper-cased, dashes kept, defaults included.
-  for (const [name, value] of Object.entries(options.inputs ?? {})) env[`INPUT_${name.toUpperCase()}`] = value;
+  Object.assign(env, inputEnv(options.inputs ?? {}));
   const child = spawn(process.execPath, [path.join(options.actionDir, 'dist', 'index.js')], { cwd: options.workspace, env });
   options.onSpawn?.(child);
   let stdout = '';
@@ -61,6 +60,11 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
   return { code, stdout, stderr, outputs: parseOutputs(await readFile(outputPath, 'utf8')), summary: await readFile(summaryPath, 'utf8') };
+}
+
+/** Inputs as the runner passes them: INPUT_<NAME> upper-cased, dashes kept. */
+export function inputEnv(inputs: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value]));
 }
 
 /**

@@ -11,28 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_USERS, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { REPO_ROOT, SAMPLE_PHOTO, tempDir, writeTree } from '../helpers/repo.js';
 import { emulatorInputs, runAction } from '../helpers/runAction.js';
+import { applyWorkflow } from '../helpers/workflows.js';
 
 const ALL = ['ProfilePhoto.ReadWrite.All', 'User.Read.All', 'PeopleSettings.ReadWrite.All', 'RoleManagement.Read.Directory'];
 let scratch: Awaited<ReturnType<typeof tempDir>>;
 let emulator: RunningEmulator;
 let repo: string;
-
-const WORKFLOW = `name: apply
-on:
-  push:
-    branches: [main]
-permissions:
-  contents: write
-  id-token: write
-jobs:
-  apply:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v5
-      - uses: entra-photos/entra-photos@v0
-        with:
-          mode: apply
-`;
 
 beforeAll(async () => {
   scratch = await tempDir('entra-photos-action-doctor-google-');
@@ -43,7 +27,7 @@ beforeAll(async () => {
     'manifests/staff.yaml': 'version: 1\ntargets: [entra, google]\nphotoRoot: photos\nusers:\n  - user: ada.lovelace@contoso.edu\n    photo: p0.jpg\n  - user: grace.hopper@contoso.edu\n    photo: p1.jpg\n',
     'photos/p0.jpg': photo,
     'photos/p1.jpg': photo,
-    '.github/workflows/apply.yml': WORKFLOW,
+    '.github/workflows/apply.yml': applyWorkflow(),
   });
 }, 30_000);
 afterAll(async () => {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_USERS, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { git, tempDir } from '../helpers/repo.js';
+import { emulatorRunnerEnv } from '../helpers/runAction.js';
 import { runCli } from '../helpers/runCli.js';
 import { portrait } from '../reliability/helpers.js';
 
@@ -17,7 +18,7 @@ let emulator: RunningEmulator;
 let repo: string;
 
 const googleFlags = () => ['--target', 'google', '--google-workload-identity-provider', emulator.google.workloadIdentityProvider, '--google-service-account', emulator.google.serviceAccount, '--google-endpoint', emulator.google.endpoint];
-const cliEnv = () => ({ NODE_EXTRA_CA_CERTS: emulator.caCertPath, ACTIONS_ID_TOKEN_REQUEST_URL: emulator.env.ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN: emulator.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN });
+const cliEnv = () => emulatorRunnerEnv(emulator);
 
 async function commit(manifest: string): Promise<string> {
   await writeFile(path.join(repo, 'manifests', 'staff.yaml'), manifest);

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { copySample, git, tempDir } from '../helpers/repo.js';
+import { copySample, initGitRepo, tempDir } from '../helpers/repo.js';
 import { runCli } from '../helpers/runCli.js';
 
 let scratch: Awaited<ReturnType<typeof tempDir>>;
@@ -20,9 +20,7 @@ beforeAll(async () => {
   emulator = await startEmulator({ directoryRoles: [] });
   repo = path.join(scratch.dir, 'repo');
   await copySample(repo);
-  git(scratch.dir, 'init', '-q', '-b', 'main', repo);
-  git(repo, 'add', '-A');
-  git(repo, 'commit', '-q', '-m', 'sample');
+  initGitRepo(repo);
 }, 30_000);
 afterAll(async () => {
   await emulator?.stop();

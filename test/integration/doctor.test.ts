@@ -12,27 +12,12 @@ import { PHOTO_ROLE_TEMPLATE_IDS, startEmulator, type RunningEmulator } from '..
 import { REPO_ROOT, SAMPLE_PHOTO, tempDir, writeTree } from '../helpers/repo.js';
 import { emulatorInputs, runAction } from '../helpers/runAction.js';
 import { runCli } from '../helpers/runCli.js';
+import { applyWorkflow } from '../helpers/workflows.js';
 
 const ALL = ['ProfilePhoto.ReadWrite.All', 'User.Read.All', 'PeopleSettings.ReadWrite.All', 'RoleManagement.Read.Directory'];
 let scratch: Awaited<ReturnType<typeof tempDir>>;
 let emulator: RunningEmulator;
 let count = 0;
-
-const APPLY_WORKFLOW = (permissions: string) => `name: apply
-on:
-  push:
-    branches: [main]
-${permissions}
-jobs:
-  apply:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v5
-      - uses: entra-photos/entra-photos@v0
-        with:
-          mode: apply
-`;
-const GOOD_PERMISSIONS = 'permissions:\n  contents: write\n  id-token: write\n';
 
 async function setup(options: { users?: string[]; policy?: boolean; workflow?: string; isPrivate?: boolean } = {}): Promise<{ repo: string; env: Record<string, string> }> {
   const repo = path.join(scratch.dir, `repo${count++}`);
@@ -42,7 +27,7 @@ async function setup(options: { users?: string[]; policy?: boolean; workflow?: s
   await writeTree(repo, {
     'manifests/staff.yaml': manifest,
     ...Object.fromEntries(users.map((_, i) => [`photos/p${i}.jpg`, photo])),
-    '.github/workflows/apply.yml': options.workflow ?? APPLY_WORKFLOW(GOOD_PERMISSIONS),
+    '.github/workflows/apply.yml': options.workflow ?? applyWorkflow(),
     'event.json': JSON.stringify({ repository: { full_name: 'contoso/photos', private: options.isPrivate ?? true } }),
   });
   return { repo, env: { ...(emulator.env as unknown as Record<string, string>), GITHUB_EVENT_PATH: path.join(repo, 'event.json') } };
@@ -112,13 +97,13 @@ describe('entra-photos doctor', { timeout: 60_000 }, () => {
   });
 
   it('a workflow without id-token: write exits 1 naming the file and job', async () => {
-    const run = await doctor({ workflow: APPLY_WORKFLOW('permissions:\n  contents: write\n') });
+    const run = await doctor({ workflow: applyWorkflow('permissions:\n  contents: write\n') });
     expect(run.code, run.stdout + run.stderr).toBe(1);
     expect(run.stdout).toMatch(/^1\. \.github\/workflows\/apply\.yml: job "apply" runs apply but does not grant "permissions: id-token: write"/m);
   });
 
   it("a job that registers problem matchers (setup-node) before entra-photos gets a note, not a failure; the workflows it passes get none", async () => {
-    const shared = APPLY_WORKFLOW(GOOD_PERMISSIONS).replace('      - uses: actions/checkout@v5\n', '      - uses: actions/checkout@v5\n      - uses: actions/setup-node@v6\n');
+    const shared = applyWorkflow().replace('      - uses: actions/checkout@v5\n', '      - uses: actions/checkout@v5\n      - uses: actions/setup-node@v6\n');
     const run = await doctor({ workflow: shared });
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toContain('.github/workflows/apply.yml: job "apply" runs actions/setup-node before entra-photos. Problem matchers a step registers read every later line of the job\'s log');

@@ -11,7 +11,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { renderedText } from '../helpers/markdownTree.js';
-import { git, tempDir, writeTree } from '../helpers/repo.js';
+import { git, initGitRepo, tempDir, writeTree } from '../helpers/repo.js';
 import { runScheduledAction } from '../helpers/runAction.js';
 import { runCli, runDriftJson } from '../helpers/runCli.js';
 
@@ -54,9 +54,7 @@ beforeAll(async () => {
     'photos/students/new.jpg': await face(2),
     'photos/staff/edsger.jpg': await face(3),
   });
-  git(scratch.dir, 'init', '-q', '-b', 'main', repo);
-  git(repo, 'add', '-A');
-  git(repo, 'commit', '-q', '-m', 'enrolment');
+  initGitRepo(repo);
   const applied = await runCli(['apply', '--repo', repo, '--remote', 'none', '--format', 'json'], env());
   expect(applied.code, applied.stdout + applied.stderr).toBe(0);
   // Apply recorded both as waiting on the applied revision.

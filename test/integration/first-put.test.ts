@@ -15,6 +15,7 @@ import { runApply } from '../../src/action/applyMode.js';
 import { readSettings } from '../../src/action/settings.js';
 import type { RequestLogEntry, RunningEmulator } from '../../src/emulator/index.js';
 import { tempDir } from '../helpers/repo.js';
+import { emulatorInputs, inputEnv } from '../helpers/runAction.js';
 import { appliedTag, commitRoster, mismatches, seedUsers, startTrustedEmulator } from '../reliability/helpers.js';
 
 const N = 600;
@@ -45,11 +46,7 @@ async function applyInProcess(): Promise<void> {
   const env: Record<string, string> = {
     GITHUB_EVENT_NAME: 'push',
     GITHUB_WORKSPACE: repo,
-    INPUT_MODE: 'apply',
-    'INPUT_TENANT-ID': emulator.tenantId,
-    'INPUT_CLIENT-ID': emulator.clientId,
-    'INPUT_AUTHORITY-HOST': emulator.authorityHost,
-    'INPUT_GRAPH-URL': emulator.graphUrl,
+    ...inputEnv({ mode: 'apply', ...emulatorInputs(emulator) }),
     ACTIONS_ID_TOKEN_REQUEST_URL: emulator.env.ACTIONS_ID_TOKEN_REQUEST_URL,
     ACTIONS_ID_TOKEN_REQUEST_TOKEN: emulator.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN,
   };

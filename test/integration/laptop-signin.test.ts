@@ -46,6 +46,9 @@ async function committedRepo(name: string, files: Record<string, FileSpec>): Pro
   return repo;
 }
 
+/** The laptop's environment with a stand-in `az` (from fakeAz) first on PATH. */
+const withAz = (az: { bin: string }) => laptopEnv(emulator, { PATH: `${az.bin}:${process.env.PATH}` });
+
 async function face(seed: number): Promise<Buffer> {
   return sharp({ create: { width: 648, height: 648, channels: 3, background: `hsl(${(seed * 47) % 360},60%,45%)` } }).jpeg().toBuffer();
 }
@@ -68,7 +71,7 @@ describe('sign in from a laptop', () => {
     const az = await fakeAz(token);
     const repo = path.join(scratch.dir, 'export-az');
     await writeTree(repo, { 'manifests/.keep': '' });
-    const run = await runCli(['export', '--repo', repo, '--domain', 'contoso.edu', '--auth', 'azure-cli', '--format', 'json'], laptopEnv(emulator, { PATH: `${az.bin}:${process.env.PATH}` }));
+    const run = await runCli(['export', '--repo', repo, '--domain', 'contoso.edu', '--auth', 'azure-cli', '--format', 'json'], withAz(az));
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain('Signed in with the Azure CLI');
     const result = JSON.parse(run.stdout);
@@ -88,7 +91,7 @@ describe('sign in from a laptop', () => {
     const az = await fakeAz(await emulator.admin.delegatedToken({ user: ADMIN }));
     const repo = path.join(scratch.dir, 'export-default');
     await writeTree(repo, { 'manifests/.keep': '' });
-    const run = await runCli(['export', '--repo', repo, '--domain', 'contoso.edu'], laptopEnv(emulator, { PATH: `${az.bin}:${process.env.PATH}` }));
+    const run = await runCli(['export', '--repo', repo, '--domain', 'contoso.edu'], withAz(az));
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain('Signed in with the Azure CLI');
   }, 60_000);
@@ -134,7 +137,7 @@ describe('sign in from a laptop', () => {
 
   it('no --auth and no signed-in Azure CLI: falls back to device code and says so', async () => {
     const signedOut = await fakeAz(undefined);
-    const run = await exportWithDeviceCode('export-fallback', [], laptopEnv(emulator, { PATH: `${signedOut.bin}:${process.env.PATH}` }));
+    const run = await exportWithDeviceCode('export-fallback', [], withAz(signedOut));
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain('The Azure CLI is not available or not signed in');
     expect(run.stderr).toContain('Signed in with a device code');
@@ -147,7 +150,7 @@ describe('sign in from a laptop', () => {
       'manifests/staff.yaml': 'version: 1\nusers:\n  - user: alan.turing@contoso.edu\n    photo: staff/alan.jpg\n',
       'photos/staff/alan.jpg': await face(7),
     });
-    const run = await runCli(['apply', '--repo', repo, '--remote', 'none', '--auth', 'azure-cli'], laptopEnv(emulator, { PATH: `${az.bin}:${process.env.PATH}` }));
+    const run = await runCli(['apply', '--repo', repo, '--remote', 'none', '--auth', 'azure-cli'], withAz(az));
     expect(run.code).not.toBe(0);
     const said = run.stdout + run.stderr;
     expect(said).toContain('Graph refused the signed-in admin');
@@ -166,7 +169,7 @@ describe('sign in from a laptop', () => {
       'photos/staff/alan.jpg': await face(8),
     });
     const requestsBefore = (await emulator.admin.requests()).at(-1)?.seq ?? 0;
-    const run = await runCli(['apply', '--repo', repo, '--remote', 'none', '--auth', 'azure-cli', '--format', 'json'], laptopEnv(emulator, { PATH: `${az.bin}:${process.env.PATH}` }));
+    const run = await runCli(['apply', '--repo', repo, '--remote', 'none', '--auth', 'azure-cli', '--format', 'json'], withAz(az));
     expect(run.code).not.toBe(0);
     expect(run.stdout + run.stderr).toContain('signed in as an admin (delegated)');
     // The photo landed (written as the admin, a People Administrator); the policy was left alone,
@@ -176,7 +179,7 @@ describe('sign in from a laptop', () => {
     expect(paths.some((p) => /servicePrincipals|roleAssignments/.test(p))).toBe(false);
     expect(paths.some((p) => p.startsWith('/v1.0/users/') && p.includes('/photo/$value'))).toBe(true);
     // With --allow-policy-lockout the admin may make the change.
-    const allowed = await runCli(['apply', '--repo', repo, '--remote', 'none', '--auth', 'azure-cli', '--allow-policy-lockout'], laptopEnv(emulator, { PATH: `${az.bin}:${process.env.PATH}` }));
+    const allowed = await runCli(['apply', '--repo', repo, '--remote', 'none', '--auth', 'azure-cli', '--allow-policy-lockout'], withAz(az));
     expect(allowed.code, allowed.stdout + allowed.stderr).toBe(0);
     expect((await emulator.admin.state()).policy.allowedRoles).toEqual([people]);
     await emulator.admin.setConfig({ policy: { source: 'cloud', allowedRoles: [] } });
@@ -192,7 +195,7 @@ describe('sign in from a laptop', () => {
         'manifests/staff.yaml': 'version: 1\nusers:\n  - user: alan.turing@contoso.edu\n    photo: staff/alan.jpg\n',
         'photos/staff/alan.jpg': await face(9),
       });
-      const run = await runCli(['apply', '--repo', repo, '--remote', 'none', '--auth', 'azure-cli'], laptopEnv(emulator, { PATH: `${az.bin}:${process.env.PATH}` }));
+      const run = await runCli(['apply', '--repo', repo, '--remote', 'none', '--auth', 'azure-cli'], withAz(az));
       expect(run.code).not.toBe(0);
       const said = run.stdout + run.stderr;
       // A User Administrator may not read the policy: the message says what the admin would need.
@@ -208,7 +211,7 @@ describe('sign in from a laptop', () => {
           roles: ['fe930be7-5e62-47db-91af-98c3a49a38b1', 'f2ef992c-3afb-46b9-b7cf-a126ee74c451'],
         }),
       );
-      const again = await runCli(['apply', '--repo', repo, '--remote', 'none', '--auth', 'azure-cli'], laptopEnv(emulator, { PATH: `${reader.bin}:${process.env.PATH}` }));
+      const again = await runCli(['apply', '--repo', repo, '--remote', 'none', '--auth', 'azure-cli'], withAz(reader));
       expect(again.code).not.toBe(0);
       expect(again.stdout + again.stderr).toContain('you (the signed-in admin) hold none of them');
       expect(again.stdout + again.stderr).toContain('Sign in as an admin holding one of these roles (People Administrator)');

@@ -9,8 +9,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { copySample, git, REPO_ROOT, tempDir } from '../helpers/repo.js';
-import { runAction } from '../helpers/runAction.js';
+import { copySample, git, initGitRepo, REPO_ROOT, tempDir } from '../helpers/repo.js';
+import { emulatorInputs, runAction } from '../helpers/runAction.js';
 import { runCli } from '../helpers/runCli.js';
 
 let scratch: Awaited<ReturnType<typeof tempDir>>;
@@ -34,7 +34,7 @@ const actionDrift = (extraEnv: Record<string, string | undefined>) =>
     workspace: repo,
     eventName: 'schedule',
     event: { repository: { full_name: 'contoso/photos', private: true, visibility: 'private' } },
-    inputs: { 'tenant-id': env['ENTRA_PHOTOS_TENANT_ID']!, 'client-id': env['ENTRA_PHOTOS_CLIENT_ID']!, 'authority-host': env['ENTRA_PHOTOS_AUTHORITY_HOST']!, 'graph-url': env['ENTRA_PHOTOS_GRAPH_URL']! },
+    inputs: emulatorInputs(emulator),
     env: Object.fromEntries(
       Object.entries({
         GITHUB_SHA: git(repo, 'rev-parse', 'HEAD'),
@@ -54,9 +54,7 @@ beforeAll(async () => {
   scratch = await tempDir('entra-photos-network-');
   repo = path.join(scratch.dir, 'repo');
   await copySample(repo);
-  git(scratch.dir, 'init', '-q', '-b', 'main', repo);
-  git(repo, 'add', '-A');
-  git(repo, 'commit', '-q', '-m', 'sample');
+  initGitRepo(repo);
   emulator = await startEmulator({});
   env = { ...(emulator.env as unknown as Record<string, string>) };
   // Keep the CA after the emulator stops (it deletes its own copy), so only the socket fails.
