@@ -5,12 +5,13 @@
  * with its own record; a user who exists only in Entra is done there and pending in Google; a
  * replaced photo lands in both; the scheduled drift check finds a photo changed in Google only.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_USERS, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { git, originWithAuthor, REPO_ROOT, shallowCheckout, tempDir } from '../helpers/repo.js';
 import { emulatorInputs, emulatorRunnerEnv, runAction } from '../helpers/runAction.js';
+import { writePortraits } from '../helpers/portraits.js';
 import { portrait } from '../reliability/helpers.js';
 
 let scratch: Awaited<ReturnType<typeof tempDir>>;
@@ -76,9 +77,7 @@ beforeAll(async () => {
   scratch = await tempDir('entra-photos-action-google-');
   emulator = await startEmulator({ users: [...DEFAULT_USERS], throttle: false });
   ({ origin, author } = originWithAuthor(scratch.dir));
-  await mkdir(path.join(author, 'photos'), { recursive: true });
-  await mkdir(path.join(author, 'manifests'), { recursive: true });
-  for (let i = 0; i < 4; i++) await writeFile(path.join(author, 'photos', `p${i}.jpg`), await portrait(i));
+  await writePortraits(author, 4);
   // Alan has no Google account: he exists only in Entra.
   await emulator.google.admin.removeUser('alan.turing@contoso.edu');
   await emulator.google.admin.addUser({ primaryEmail: 'g.hopper@contoso.edu', aliases: ['amazing.grace@contoso.edu'] }).catch(() => undefined);

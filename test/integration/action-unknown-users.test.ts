@@ -4,14 +4,14 @@
  * the pending list travels with the record (a notes ref pushed to origin), a scheduled run with
  * no new commit uploads the user whose account now exists, and `unknown-users: fail` fails.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_USERS, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { git, originWithAuthor, REPO_ROOT, shallowCheckout, tempDir } from '../helpers/repo.js';
 import { renderedText } from '../helpers/markdownTree.js';
 import { emulatorInputs, emulatorRunnerEnv, runAction } from '../helpers/runAction.js';
-import { portrait } from '../reliability/helpers.js';
+import { writePortraits } from '../helpers/portraits.js';
 
 let scratch: Awaited<ReturnType<typeof tempDir>>;
 let emulator: RunningEmulator;
@@ -61,9 +61,7 @@ beforeAll(async () => {
   scratch = await tempDir('entra-photos-action-unknown-');
   emulator = await startEmulator({ users: [...DEFAULT_USERS], throttle: false });
   ({ origin, author } = originWithAuthor(scratch.dir));
-  await mkdir(path.join(author, 'photos'), { recursive: true });
-  await mkdir(path.join(author, 'manifests'), { recursive: true });
-  for (let i = 0; i < 4; i++) await writeFile(path.join(author, 'photos', `p${i}.jpg`), await portrait(i));
+  await writePortraits(author, 4);
 }, 30_000);
 afterAll(async () => {
   await emulator?.stop();

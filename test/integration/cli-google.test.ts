@@ -4,13 +4,14 @@
  * Google waits for the account there; `drift --target google` finds a photo changed in Google;
  * --target google is refused, at the declaration, when the manifests do not declare google.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_USERS, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { git, tempDir } from '../helpers/repo.js';
 import { emulatorRunnerEnv } from '../helpers/runAction.js';
 import { runCli } from '../helpers/runCli.js';
+import { writePortraits } from '../helpers/portraits.js';
 import { portrait } from '../reliability/helpers.js';
 
 let scratch: Awaited<ReturnType<typeof tempDir>>;
@@ -31,9 +32,7 @@ beforeAll(async () => {
   scratch = await tempDir('entra-photos-cli-google-');
   emulator = await startEmulator({ users: [...DEFAULT_USERS], throttle: false });
   repo = path.join(scratch.dir, 'photos-repo');
-  await mkdir(path.join(repo, 'photos'), { recursive: true });
-  await mkdir(path.join(repo, 'manifests'), { recursive: true });
-  for (let i = 0; i < 3; i++) await writeFile(path.join(repo, 'photos', `p${i}.jpg`), await portrait(i));
+  await writePortraits(repo, 3);
   git(scratch.dir, 'init', '-q', '-b', 'main', repo);
   await emulator.google.admin.removeUser('alan.turing@contoso.edu');
 }, 30_000);

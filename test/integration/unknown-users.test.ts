@@ -10,15 +10,16 @@
  * applyRevision runs in-process against the real emulator (users are created, disabled and
  * enabled through its admin API) and real git repositories.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { applyRevision, type ApplyResult, type UnknownUsers } from '../../src/apply/apply.js';
 import { DEFAULT_USERS, type RunningEmulator } from '../../src/emulator/index.js';
 import { applyJson, applyMarkdown, applySucceeded, applyText } from '../../src/report/apply.js';
 import { git, tempDir } from '../helpers/repo.js';
+import { writePortraits } from '../helpers/portraits.js';
 import { main } from '../../src/cli/main.js';
-import { appliedTag, portrait, runCliApply, startTrustedEmulator, tenantFor } from '../reliability/helpers.js';
+import { appliedTag, runCliApply, startTrustedEmulator, tenantFor } from '../reliability/helpers.js';
 
 const LEAVER = { userPrincipalName: 'leaver@contoso.edu', displayName: 'Lee Leaver', accountEnabled: false };
 let scratch: Awaited<ReturnType<typeof tempDir>>;
@@ -39,9 +40,7 @@ beforeEach(async () => {
 
 async function newRepo(): Promise<string> {
   const dir = path.join(scratch.dir, `repo${repoCount++}`);
-  await mkdir(path.join(dir, 'photos'), { recursive: true });
-  await mkdir(path.join(dir, 'manifests'), { recursive: true });
-  for (let i = 0; i < 6; i++) await writeFile(path.join(dir, 'photos', `p${i}.jpg`), await portrait(i));
+  await writePortraits(dir, 6);
   git(dir, 'init', '-q', '-b', 'main');
   return dir;
 }
