@@ -9,13 +9,12 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { PHOTO_ROLE_TEMPLATE_IDS, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { renderedText } from '../helpers/markdownTree.js';
 import { git, initGitRepo, tempDir, writeTree } from '../helpers/repo.js';
 import { runScheduledAction } from '../helpers/runAction.js';
 import { runCli, runDriftJson } from '../helpers/runCli.js';
 
-const USER_ADMINISTRATOR = 'fe930be7-5e62-47db-91af-98c3a49a38b1';
 let scratch: Awaited<ReturnType<typeof tempDir>>;
 let emulator: RunningEmulator;
 let repo: string;
@@ -45,7 +44,7 @@ const manifest = (extra = '') =>
 
 beforeAll(async () => {
   scratch = await tempDir('entra-photos-drift-waiting-');
-  emulator = await startEmulator({ directoryRoles: [USER_ADMINISTRATOR] });
+  emulator = await startEmulator({ directoryRoles: [PHOTO_ROLE_TEMPLATE_IDS.userAdministrator] });
   await emulator.admin.setAccountEnabled('edsger.dijkstra@contoso.edu', false);
   repo = path.join(scratch.dir, 'repo');
   await writeTree(repo, {

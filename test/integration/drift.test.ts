@@ -8,13 +8,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { PHOTO_ROLE_TEMPLATE_IDS, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { copySample, git, initGitRepo, REPO_ROOT, tempDir } from '../helpers/repo.js';
 import { renderedText } from '../helpers/markdownTree.js';
 import { emulatorInputs, emulatorRunnerEnv, runAction, runScheduledAction } from '../helpers/runAction.js';
 import { runCli, runDriftJson } from '../helpers/runCli.js';
 
-const USER_ADMINISTRATOR = 'fe930be7-5e62-47db-91af-98c3a49a38b1';
 let scratch: Awaited<ReturnType<typeof tempDir>>;
 let emulator: RunningEmulator;
 let repo: string;
@@ -30,7 +29,7 @@ async function reencodeInTenant(upn: string): Promise<void> {
 
 beforeAll(async () => {
   scratch = await tempDir('entra-photos-drift-');
-  emulator = await startEmulator({ directoryRoles: [USER_ADMINISTRATOR] });
+  emulator = await startEmulator({ directoryRoles: [PHOTO_ROLE_TEMPLATE_IDS.userAdministrator] });
   repo = path.join(scratch.dir, 'repo');
   await copySample(repo);
   initGitRepo(repo);
