@@ -32,11 +32,20 @@ beforeEach(() => emulator.admin.reset());
 
 async function run(throttle: Partial<ThrottleConfig> | null) {
   await emulator.admin.setConfig({ throttle, latency: LATENCY });
-  const pacer = new WritePacer({ initialRate: 100, rampDoublingSeconds: 0.5 });
+  const reasons: string[] = [];
+  const pacer = new WritePacer({ initialRate: 100, rampDoublingSeconds: 0.5, onEvent: (event) => event.type === 'rate' && reasons.push(event.reason) });
   const results: Array<Promise<unknown>> = [];
+  /** How long each successful PUT took as this process saw it (its event loop's delays included). */
+  const clientOkMs: number[] = [];
+  const put = async (i: number) => {
+    const started = performance.now();
+    const answer = await tenant.putPhoto(userIdOf(i), photo);
+    clientOkMs.push(performance.now() - started);
+    return answer;
+  };
   for (let i = 0; i < N; i++) {
     await pacer.whenPendingBelow(64);
-    results.push(pacer.run(() => tenant.putPhoto(userIdOf(i), photo), `u${i}`));
+    results.push(pacer.run(() => put(i), `u${i}`));
   }
   const settled = await Promise.allSettled(results);
   const log = await emulator.admin.requests();
@@ -52,7 +61,9 @@ async function run(throttle: Partial<ThrottleConfig> | null) {
     share: puts.filter((r) => r.status === 429).length / puts.length,
     withPhoto: state.users.filter((user) => user.photo).length,
     meanOkMs: ok.reduce((sum, r) => sum + r.durationMs, 0) / Math.max(1, ok.length),
+    meanClientOkMs: clientOkMs.reduce((sum, ms) => sum + ms, 0) / Math.max(1, clientOkMs.length),
     stats: pacer.stats,
+    reasons,
   };
 }
 
@@ -117,17 +128,38 @@ describe('WritePacer against the emulator, each throttle shape (200 writes, ~100
 
   it('app-wide concurrency cap (4, refused on arrival): learns the cap, holds only the refused request', { timeout: 30_000 }, async () => {
     const r = await run({ ...BUCKET, burst: 1e9, refillPerSecond: 1e6, shape: 'token-bucket', earlyWarning: false, maxConcurrent: 4 });
-    // 4 at a time, each taking the mean time of this run's successful PUTs.
-    const minimum = (N * r.meanOkMs) / 1000 / 4;
-    console.log(`concurrency: ${r.seconds.toFixed(2)} s (${(r.seconds / minimum).toFixed(2)}× of ${minimum.toFixed(2)} s), ${r.refused} × 429, cap ${r.stats.concurrency}`);
+    // 4 at a time, each taking the mean time of this run's successful PUTs as this process saw
+    // them: the emulator shares this process's event loop, so on a loaded machine the time the
+    // client spends around each request (TLS, parsing, the pacer's turn) grows with the load too,
+    // and only a bound in the client's own time holds by construction (the server's durations
+    // leave it out: with 20 ms of latency, a busy event loop's turnaround alone once made 2× of
+    // them too tight). Plus any gate the pacer waited (a refusal read as a rate limit's: 1 s).
+    const minimum = (N * r.meanClientOkMs) / 1000 / 4;
+    const gateSeconds = r.stats.gateWaitMs / 1000;
+    console.log(
+      `concurrency: ${r.seconds.toFixed(2)} s (${(r.seconds / minimum).toFixed(2)}× of ${minimum.toFixed(2)} s client side; server side ${((N * r.meanOkMs) / 1000 / 4).toFixed(2)} s), ${r.refused} × 429, cap ${r.stats.concurrency}, gate ${gateSeconds.toFixed(2)} s`,
+    );
     expect(r.failed).toBe(0);
     expect(r.withPhoto).toBe(N);
-    expect(r.refused).toBeLessThanOrEqual(3);
-    // Learned as a concurrency limit (refused on arrival: here, answered in under half the round
-    // trip of a write, which a loaded machine can hide), or else (a refusal read as a rate limit's:
-    // the gate holds everything for its 1 s Retry-After) at most one refusal before it is learned.
-    if (r.stats.concurrency > 4) expect(r.refused).toBe(1);
-    expect(r.seconds).toBeLessThan(minimum * TIME_SLACK + (r.stats.concurrency > 4 ? 1 : 0));
+    // Each refusal read as a rate limit's holds the gate its Retry-After (1 s), no more.
+    expect(gateSeconds).toBeLessThanOrEqual(r.refused * 1 + 0.05);
+    if (r.reasons[0] === 'first throttling: concurrency limit') {
+      // The refusals came back on arrival as the pacer saw them (answered in under half a write's
+      // round trip): the cap learned at once, only the refused requests wait, nothing is gated.
+      expect(r.refused).toBeLessThanOrEqual(3);
+      expect(r.stats.concurrency).toBeLessThanOrEqual(4);
+      expect(gateSeconds).toBe(0);
+    } else {
+      // A loaded machine hid it: the emulator shares this event loop, and a refusal answered at
+      // once came back later than half a write's round trip (2 and 7 refusals under three busy
+      // loops on 2 cores: the flake). Then the first congestion event is a rate limit's (the gate),
+      // and a second that starts with as many in flight as ever succeeded is the cap: each refusal
+      // costs at most its Retry-After (above), and they stay few (a sanity bound, not one this
+      // design guarantees: how many start while a refusal is on its way back is the machine's).
+      console.log(`concurrency: the refusals did not look on arrival (${r.reasons.join('; ')})`);
+      expect(r.refused).toBeLessThanOrEqual(10);
+    }
+    expect(r.seconds).toBeLessThan(minimum * TIME_SLACK + gateSeconds);
   });
 
   it('no throttling: far ahead of one at a time', { timeout: 30_000 }, async () => {
