@@ -5,7 +5,7 @@
  * first; the merge's apply, finding Google's applied record, says once that it leaves Google as
  * it is, and applies Entra as always.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
@@ -13,7 +13,7 @@ import { startFakeGitHub, type FakeGitHub } from '../helpers/fakeGitHub.js';
 import { pullRequestRepo, type PullRequestRepo } from '../helpers/pullRequests.js';
 import { git, REPO_ROOT } from '../helpers/repo.js';
 import { emulatorInputs, emulatorRunnerEnv, runAction } from '../helpers/runAction.js';
-import { portrait } from '../reliability/helpers.js';
+import { writePortraits } from '../helpers/portraits.js';
 
 const ADA = 'users:\n  - user: ada.lovelace@contoso.edu\n    photo: p0.jpg\n';
 
@@ -25,9 +25,7 @@ beforeAll(async () => {
   api = await startFakeGitHub();
   emulator = await startEmulator({ throttle: false });
   repo = await pullRequestRepo('entra-photos-targets-dropped-', async (dir) => {
-    await mkdir(path.join(dir, 'manifests'), { recursive: true });
-    await mkdir(path.join(dir, 'photos'), { recursive: true });
-    await writeFile(path.join(dir, 'photos', 'p0.jpg'), await portrait(0));
+    await writePortraits(dir, 1);
     await writeFile(path.join(dir, 'manifests', 'staff.yaml'), `version: 1\n# both directories\ntargets: [entra, google]\n${ADA}`);
   });
 }, 30_000);

@@ -9,7 +9,7 @@
  * applyRevision, detectDrift and fixDrift run in-process against the real emulator and real git
  * repositories; what reached the tenant is read from the emulator's request log and state.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { applyRevision, type ApplyResult } from '../../src/apply/apply.js';
@@ -18,8 +18,9 @@ import { fixDrift } from '../../src/drift/fix.js';
 import { DEFAULT_USERS, type RunningEmulator } from '../../src/emulator/index.js';
 import { checkPhoto } from '../../src/photo/index.js';
 import { applySucceeded } from '../../src/report/apply.js';
+import { writePortraits } from '../helpers/portraits.js';
 import { git, tempDir } from '../helpers/repo.js';
-import { appliedTag, expectedSha, portrait, startTrustedEmulator, tenantFor } from '../reliability/helpers.js';
+import { appliedTag, expectedSha, startTrustedEmulator, tenantFor } from '../reliability/helpers.js';
 
 const DEE_ID = '5c0d0a6e-7b1f-4f43-9f57-1a2b3c4d5eee';
 const DEE = { id: DEE_ID, userPrincipalName: 'dee@contoso.edu', mail: 'deirdre.smith@contoso.edu', employeeId: '00123', displayName: 'Dee Smith' };
@@ -46,13 +47,7 @@ beforeEach(async () => {
 /** A fresh repository with photos p0..p5 (distinct pictures) under photos/. */
 async function newRepo(): Promise<{ dir: string; bytes: Buffer[] }> {
   const dir = path.join(scratch.dir, `repo${repoCount++}`);
-  await mkdir(path.join(dir, 'photos'), { recursive: true });
-  await mkdir(path.join(dir, 'manifests'), { recursive: true });
-  const bytes: Buffer[] = [];
-  for (let i = 0; i < 6; i++) {
-    bytes.push(await portrait(i));
-    await writeFile(path.join(dir, 'photos', `p${i}.jpg`), bytes[i]!);
-  }
+  const bytes = await writePortraits(dir, 6);
   git(dir, 'init', '-q', '-b', 'main');
   return { dir, bytes };
 }
