@@ -12,12 +12,13 @@
 // (keyless sign-in, fetch) to the same emulator's Directory API under its per-user quota (fixed
 // windows from the first request, 403 userRateLimitExceeded, no Retry-After), paced with Google's
 // classifier; their own N (the minute's 2,400 needs 6,000 writes to show two waits). The previous
-// pacer reads no Google errors, so these rows have this pacer only.
+// pacer reads no Google errors, so these rows have this pacer only. The same quotas counted on
+// clock minutes and sliding (the emulator's windowAlignment) follow.
 //
 // Runs the sources, not dist/ (Node 24 strips the types; bench/lib/ts-hooks.mjs maps .js → .ts).
 // Bounded: a fixed number of uploads per run, attempts bounded by the pacer, and a watchdog.
 //
-// Usage: npm run bench:pacing [-- --quick] [-- --n 600] [-- --only window] [-- --only google] [-- --verbose (the pacer's rate changes)]
+// Usage: npm run bench:pacing [-- --quick] [-- --n 600] [-- --only window] [-- --only google] [-- --only clock] [-- --verbose (the pacer's rate changes)]
 //        [-- --ramp-doubling-seconds 1.75 (this pacer's rampDoublingSeconds; default: the pacer's own)]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,6 +47,7 @@ async function main() {
   const { GoogleEmulatorAdminClient } = await import('../src/emulator/google/admin-client.ts');
   const { GoogleDirectoryClient, GoogleKeylessAuth, classifyGoogleFailure } = await import('../src/target/google/index.ts');
   const { pacingClassifierOf } = await import('../src/pacing/index.ts');
+  const { quotaMinimumSeconds } = await import('../test/pacing/quota-minimum.ts');
 
   const bucket = { burst: 60, refillPerSecond: 40, countRejected: true, appliesTo: 'writes', maxConcurrent: 0 };
   /**
@@ -108,6 +110,29 @@ async function main() {
       // The last window opens ⌈N/Q⌉ − 1 windows after the first request; its last write takes a latency.
       minimum: (_, puts) => (Math.ceil(quota.n / quota.perWindow) - 1) * quota.windowSeconds + puts.meanOkMs / 1000,
     })),
+    // The same quotas counted otherwise (Google does not say how it counts the minute): on clock
+    // minutes (where in one the first request falls is up to the wall clock) and sliding. Their
+    // minimum is what a client starting as the pacer does (40/s doubling every 1.75 s, 32 in
+    // flight) could take knowing when the quota frees up (test/pacing/quota-minimum.ts): the bare
+    // count of windows cannot be reached when a clock window is nearly over at the first request.
+    ...['clock', 'sliding'].flatMap((windowAlignment) =>
+      [
+        { perWindow: 60, windowSeconds: 10, n: 300 },
+        { perWindow: 2400, windowSeconds: 60, n: 6000 },
+      ].map((quota) => ({
+        name: `google per-minute window ${quota.perWindow}/${quota.windowSeconds} s, ${windowAlignment}`,
+        params: `the same, ${windowAlignment === 'clock' ? 'windows on clock minutes' : 'a sliding window'}`,
+        describe: (puts) => (windowAlignment === 'clock' ? ` (first request ${fmt((puts.firstMs % (quota.windowSeconds * 1000)) / 1000, 1)} s into a window)` : ''),
+        throttle: null,
+        google: { ...quota, windowAlignment },
+        n: quota.n,
+        minimum: (_, puts) =>
+          quotaMinimumSeconds(quota.n, quota.perWindow, quota.windowSeconds, windowAlignment, {
+            phaseSeconds: (puts.firstMs % (quota.windowSeconds * 1000)) / 1000,
+            latencySeconds: puts.meanOkMs / 1000,
+          }),
+      })),
+    ),
   ].filter((shape) => !values.only || shape.name.includes(values.only) || shape.name === 'none');
 
   console.log(
@@ -170,7 +195,7 @@ async function main() {
       for (const { name: pacerName, Pacer } of shape.google ? pacers.slice(0, 1) : pacers) {
         await admin.reset();
         await admin.setConfig({ throttle: shape.throttle, latency: LATENCY });
-        if (shape.google) await googleAdmin.setConfig({ quota: { perMinutePerUser: shape.google.perWindow, windowSeconds: shape.google.windowSeconds, answer: 'userRateLimitExceeded' } });
+        if (shape.google) await googleAdmin.setConfig({ quota: { perMinutePerUser: shape.google.perWindow, windowSeconds: shape.google.windowSeconds, windowAlignment: shape.google.windowAlignment ?? 'first-request', answer: 'userRateLimitExceeded' } });
         const options = Pacer === WritePacer && RAMP_DOUBLING_SECONDS !== undefined ? { rampDoublingSeconds: RAMP_DOUBLING_SECONDS } : {};
         const run = shape.google
           ? await uploadAll(Pacer, n, (i) => google.putPhoto(users[i].userPrincipalName, jpeg), { ...options, classify: googleClassifier })
@@ -182,7 +207,7 @@ async function main() {
         const minimum = shape.minimum(noneSeconds, puts);
         const row = {
           shape: shape.name,
-          params: shape.params,
+          params: shape.params + (shape.describe?.(puts) ?? ''),
           pacer: pacerName,
           n,
           minimum,
@@ -197,7 +222,7 @@ async function main() {
         };
         rows.push(row);
         console.log(
-          `${shape.name} [${pacerName}]: ${fmt(seconds, 2)} s${minimum ? ` for a minimum of ${fmt(minimum, 2)} s (${fmt(row.ratio, 3)}×)` : ''}, ` +
+          `${shape.name}${shape.describe?.(puts) ?? ''} [${pacerName}]: ${fmt(seconds, 2)} s${minimum ? ` for a minimum of ${fmt(minimum, 2)} s (${fmt(row.ratio, 3)}×)` : ''}, ` +
             `${puts.attempts} PUTs, ${puts.throttled} refused (${fmt(row.share)}%), ${run.failed} failed` +
             (run.stats.events !== undefined ? `, ${run.stats.events} congestion events, estimate ${run.stats.refillEstimate ?? '–'}/s` : ''),
         );
@@ -254,7 +279,7 @@ function putStats(requests, api = 'graph') {
   const first = puts.length ? Math.min(...puts.map((r) => Date.parse(r.time))) : 0;
   const last = ok.length ? Math.max(...ok.map((r) => Date.parse(r.time) + r.durationMs)) : first;
   const meanOkMs = ok.reduce((sum, r) => sum + r.durationMs, 0) / Math.max(1, ok.length);
-  return { attempts: puts.length, ok: ok.length, throttled: puts.filter((r) => r.status === 429 || r.status === 403).length, seconds: (last - first) / 1000, meanOkMs };
+  return { attempts: puts.length, ok: ok.length, throttled: puts.filter((r) => r.status === 429 || r.status === 403).length, seconds: (last - first) / 1000, meanOkMs, firstMs: first };
 }
 
 /** Starts src/emulator in a child process (bench/lib/src-emulator.mjs) and reads what it prints. */
