@@ -3,6 +3,7 @@
  * subject's photo, who approved it, and when it reached each environment. Offline by default (git
  * only); with a GitHub token, the pull requests' reviews and the runs' environment approvals.
  */
+import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
@@ -104,6 +105,8 @@ export async function historyCommand(args: string[], out: Output, all = false): 
   return result.entries.length || since ? 0 : 1;
 }
 
+const QUEUED_OUTPUT_LIMIT = 1 << 20;
+
 /** Every subject, streamed: one change at a time is in memory, whatever the repository's size. */
 async function streamEvery(options: HistoryOptions, format: 'text' | 'json', out: Output): Promise<number> {
   const head = await resolveCommit(options.repo, options.head ?? 'HEAD');
@@ -113,6 +116,9 @@ async function streamEvery(options: HistoryOptions, format: 'text' | 'json', out
     if (format === 'json') out.write(`${count ? ',' : ''}\n    ${logSafeJson(historyEntryJson(entry))}`);
     else out.write(`${historyEntryText(entry, true)}\n\n`);
     count++;
+    // Written to a pipe, what the reader has not taken yet queues in memory, and the walk makes
+    // entries faster than a pipe drains: a 200,000-subject log held most of its output there.
+    if (process.stdout.writableLength > QUEUED_OUTPUT_LIMIT) await once(process.stdout, 'drain');
   });
   const problems = options.github?.problems ?? [];
   if (format === 'json') out.write(`${count ? '\n  ' : ''}],\n  "records": ${logSafeJson(records)},\n  "problems": ${logSafeJson(problems)}\n}\n`);

@@ -228,20 +228,33 @@ class Engine {
     }
   }
 
-  /** The followed subjects' entries in one manifest version; null when it does not parse. */
+  /**
+   * The followed subjects' entries in one manifest version; null when it does not parse.
+   *
+   * The parser's strings are slices of the file's text: kept, any one of them would keep the
+   * whole text (a megabyte for 20,000 users) alive, and with it every version of every manifest
+   * the walk passed. So what is kept is the previous version's string when the value did not
+   * change (most entries of a version: one copy per subject, not one per version), else a copy.
+   */
   private async parse(path: string, oid: string): Promise<ManifestVersion | null> {
     const text = (await this.blobs.read(oid)).toString('utf8');
     if (!this.mayName(text)) return { oid, photoRoot: '', entries: new Map() };
     const parsed = parseManifest(path, text);
     if (!parsed.manifest) return null;
+    const previous = this.manifests.get(path);
     const entries = new Map<string, CompactEntry>();
     for (const u of [...parsed.manifest.users, ...parsed.manifest.groups]) {
-      const canonical = u.key.canonical;
-      if (this.followed && !this.followed.has(canonical)) continue;
-      if (entries.has(canonical)) continue; // the first declaration is the one validation keeps
-      entries.set(canonical, { key: u.key, ...(u.name ? { name: u.name } : {}), photo: u.photo, crop: u.crop, normalise: u.normalise, line: u.keyAt.line });
+      if (this.followed && !this.followed.has(u.key.canonical)) continue;
+      if (entries.has(u.key.canonical)) continue; // the first declaration is the one validation keeps
+      const was = previous?.entries.get(u.key.canonical);
+      const known = was?.key ?? this.current.get(u.key.canonical)?.key; // moved from another file
+      const key = known && known.kind === u.key.kind && known.value === u.key.value ? known : { kind: u.key.kind, value: ownCopy(u.key.value), canonical: ownCopy(u.key.canonical) };
+      const name = u.name ? (was?.name === u.name ? was.name : ownCopy(u.name)) : undefined;
+      const photo = was?.photo === u.photo ? was.photo : ownCopy(u.photo);
+      entries.set(key.canonical, { key, ...(name ? { name } : {}), photo, crop: u.crop, normalise: u.normalise, line: u.keyAt.line });
     }
-    return { oid, photoRoot: parsed.manifest.photoRoot, entries };
+    const photoRoot = previous?.photoRoot === parsed.manifest.photoRoot ? previous.photoRoot : ownCopy(parsed.manifest.photoRoot);
+    return { oid, photoRoot, entries };
   }
 
   /** Whether a manifest's text can declare a followed subject (always, when following all). */
@@ -326,7 +339,7 @@ class Engine {
         // resolution is a file, a link, or a missing path appearing. Folders shared by every
         // subject (photos/students) would otherwise each hold a set of 200,000 subjects.
         if (!file && this.folders.has(path)) return { path, kind: 'directory' };
-        asked.push(path);
+        asked.push(file?.path ?? path); // the tree's copy of the string: not a second one per subject
         if (!file) return undefined;
         if (file.mode === '120000') {
           let linkTarget = this.linkTargets.get(file.oid);
@@ -384,6 +397,14 @@ function settingsFor(enabled: boolean, crop: Crop): NormaliseSettings {
 function strip(state: { kind: 'declared' } & Held): DeclaredState {
   const { kind: _kind, ...rest } = state;
   return { ...rest, fingerprint: photoFingerprint(rest.blobId, rest.settings) };
+}
+
+/**
+ * A string of its own (not a slice of a longer one): JSON's round trip gives back exactly the same
+ * code units (lone surrogates included) in a new string.
+ */
+function ownCopy(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
 }
 
 function sameEntry(a: CompactEntry, b: CompactEntry): boolean {
