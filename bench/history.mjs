@@ -189,7 +189,7 @@ let noteBytes = 0;
 for (let i = 0; i < 200_000; i++) noteBytes += entry(i).length + 1;
 const runLine = 'run 2026-11-26T10:00:00.000Z https://github.com/school-district/photos/actions/runs/12345678901 school-district-admin';
 
-console.log(`history bench: ${USERS} users in ${MANIFESTS} manifest file(s), ${COMMITS} commits (${Object.entries(kinds).map(([k, v]) => `${v} ${k}`).join(', ')}), ${blobCount} blobs; ${reused ? `reused ${repo}` : `built in ${(built / 1000).toFixed(1)} s`}`);
+console.log(`history bench: ${USERS} users in ${MANIFESTS} manifest file(s), ${COMMITS} commits${reused ? `; reused ${repo}` : ` (${Object.entries(kinds).map(([k, v]) => `${v} ${k}`).join(', ')}), ${blobCount} blobs; built in ${(built / 1000).toFixed(1)} s`}`);
 console.log(`  history ${key}: ${changes} changes, median ${median(one.map((r) => r.ms)).toFixed(0)} ms of ${REPEAT} runs; live heap after full GC at most ${oneHeap.toFixed(0)} MB${timeBin ? `, peak RSS of node or git ${median(one.map((r) => r.rssMb)).toFixed(0)} MB` : ''}`);
 console.log(`    peaks of the first run: ${peaks(one[0])}`);
 console.log(`  log (every subject, JSON): ${allChanges} changes, median ${median(all.map((r) => r.ms)).toFixed(0)} ms; live heap after full GC at most ${allHeap.toFixed(0)} MB${timeBin ? `, peak RSS of node or git ${median(all.map((r) => r.rssMb)).toFixed(0)} MB` : ''}`);
