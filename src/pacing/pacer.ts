@@ -64,9 +64,11 @@
  *    holds 1 s, then one probe at a time, each an eighth of the time refused so far after the
  *    last (1 s, up to 10 s), not doubling waits (1, 2 … 32 s overshot a minute's reopening by up
  *    to half the wait; about 24 refusals over the 50 s left of a minute is the price). Refusals
- *    that outlasted two probes and then ended read as a fixed window from our first request: its
- *    quota what the cycle before them admitted, its period bounded by when the last refused and the
- *    first admitted request started (hintless.ts), narrowed by each opening. Its quota then goes out
+ *    that outlasted two probes and then ended read as a fixed window from our first request (or
+ *    from an earlier opening, if one came: a window on clock minutes; and from the last opening
+ *    when the openings fit no period counted from where we assumed): its quota what the cycle
+ *    before them admitted, its period bounded by when the last refused and the first admitted
+ *    request started (hintless.ts), narrowed by each opening. Its quota then goes out
  *    at each opening as above, the first request alone at the earliest moment the opening may come,
  *    then a few probes across the span it may still be in; past the quota, a few more at a time
  *    (one, then one more in flight per admission) until one is refused: the window closed (its
@@ -890,10 +892,13 @@ export class WritePacer {
     const slackMs = (this.#rttMs ?? 100) * FAST_SHARE;
     const fromOpening = (seen: { refusedAt: number; admittedAt: number }) => narrowWindow(undefined, seen.admittedAt, opening.refusedAt, opening.admittedAt, slackMs, seen.refusedAt);
     // Windows from our first request, unless one opened before this (a window counted otherwise,
-    // on clock minutes say: its first was cut short): then from that opening. Openings that fit no
-    // period counted from where we assumed: from the opening before this one (the window is
-    // another than we thought); only when that fails too is it no fixed window.
-    let narrowed = this.#windowBounds ? narrowWindow(this.#windowBounds, this.#windowBounds.anchor, opening.refusedAt, opening.admittedAt, slackMs) : previous ? fromOpening(previous) : narrowWindow(undefined, this.#firstStartAt, opening.refusedAt, opening.admittedAt, slackMs);
+    // on clock minutes say: its first was cut short): then from that opening (unless it came too
+    // close before this one to bound a period). Openings that fit no period counted from where we
+    // assumed: from the opening before this one (the window is another than we thought); only
+    // when that fails too is it no fixed window.
+    const firstStartAt = this.#firstStartAt;
+    const fromFirstRequest = () => narrowWindow(undefined, firstStartAt, opening.refusedAt, opening.admittedAt, slackMs);
+    let narrowed = this.#windowBounds ? narrowWindow(this.#windowBounds, this.#windowBounds.anchor, opening.refusedAt, opening.admittedAt, slackMs) : ((previous && fromOpening(previous)) ?? fromFirstRequest());
     if (!narrowed && this.#windowBounds && previous) {
       narrowed = fromOpening(previous);
       if (narrowed) this.#emitRate('window without hints: its openings fit no period from where it was counted; counted from the last opening');

@@ -274,7 +274,7 @@ describe("WritePacer under Google's per-minute quota: a fixed window, refused wi
       }
     });
 
-    it('sliding: every write lands; the minute\'s 2,400 within 1.02×, under 1% refused; 60 per 10 s slower (one probe a window is not enough to read a window that reopens write by write)', async () => {
+    it('sliding: every write lands; the minute\'s 2,400 within 1.02×, under 1% refused; 60 per 10 s slower (a window that reopens write by write, read as openings of a few writes)', async () => {
       for (const [n, perWindow, windowSeconds] of sizes) {
         const best = quotaMinimumSeconds(n, perWindow, windowSeconds, 'sliding');
         for (const run of await runSeeds({ throttle: null, quota: { perWindow, windowSeconds, alignment: 'sliding' }, ...LATENCY }, n)) {
