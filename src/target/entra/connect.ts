@@ -9,7 +9,7 @@ import { ensureCachedAssertion } from '../../core/oidcToken.js';
 import { createCredential } from './auth.js';
 import { cloudEndpoints, parseCloud } from './clouds.js';
 import { connectTenant, type TenantClient } from './graph.js';
-import { createUserCredential, type UserAuthKind } from './userAuth.js';
+import { createUserCredential, type UserAuthKind, type UserCredentialOptions } from './userAuth.js';
 
 /** How to reach a tenant, from action inputs or CLI flags, checked once. */
 export interface TenantSettings {
@@ -36,7 +36,7 @@ export function openTenant(settings: TenantSettings, getAssertion: () => Promise
  * the Azure CLI, then device code). `--cloud` and the authority/Graph overrides apply as for the
  * app; the client id may be empty for azure-cli (the token is the Azure CLI's own app's).
  */
-export function openTenantAsUser(settings: TenantSettings, kind: UserAuthKind, say: (line: string) => void): TenantClient {
+export function openTenantAsUser(settings: TenantSettings, kind: UserAuthKind, say: (line: string) => void, whileWaiting?: UserCredentialOptions['whileWaiting']): TenantClient {
   const endpoints = checkedEndpoints(settings);
   const credential = createUserCredential({
     kind,
@@ -44,6 +44,7 @@ export function openTenantAsUser(settings: TenantSettings, kind: UserAuthKind, s
     ...(settings.clientId ? { clientId: settings.clientId } : {}),
     authorityHost: endpoints.authorityHost,
     say,
+    ...(whileWaiting ? { whileWaiting } : {}),
   });
   return connectTenant({ credential, graphUrl: endpoints.graphUrl, scope: endpoints.scope, delegated: true });
 }

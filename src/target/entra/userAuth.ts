@@ -37,6 +37,12 @@ export interface UserCredentialOptions {
    * 60 s, or ENTRA_PHOTOS_BROWSER_REMINDER_SECONDS (tests shorten it).
    */
   browserReminderMs?: number;
+  /**
+   * Runs the first interactive sign-in (browser or device code), which nothing can cancel from
+   * outside: the edge that owns the process wraps it (the CLI ends the command on Ctrl-C there).
+   * Default: runs it as it is.
+   */
+  whileWaiting?: <T>(signIn: () => Promise<T>) => Promise<T>;
 }
 
 /** The errors Entra shows on its own page, never redirecting back (the CLI cannot see them), and what to do. */
@@ -88,7 +94,7 @@ export function createUserCredential(options: UserCredentialOptions): TokenCrede
     // The first sign-in comes before the command's first tenant call; a later one (the silent
     // refresh failed) may come mid-run, where the command's own Ctrl-C handling must stay in charge.
     const firstSignIn = !chosen && kind !== 'azure-cli';
-    const token = firstSignIn ? await whileWaitingForTheAdmin(kind, signIn, options.say, options.browserReminderMs ?? browserReminderMs(process.env)) : await signIn();
+    const token = firstSignIn ? await (options.whileWaiting ?? runAsIs)(() => withReminder(kind, signIn, options.say, options.browserReminderMs ?? browserReminderMs(process.env))) : await signIn();
     if (!token) throw new Error('No access token was returned.');
     if (!chosen) {
       chosen = { kind, credential };
@@ -146,25 +152,17 @@ export function createUserCredential(options: UserCredentialOptions): TokenCrede
   };
 }
 
+const runAsIs = <T>(signIn: () => Promise<T>): Promise<T> => signIn();
+
 /**
- * Waits for the admin to sign in (in the browser, or with the device code), with what neither
- * credential does while it waits:
- *  - Ctrl-C (or SIGTERM) ends the command at once, saying so. Neither wait can be stopped from
- *    outside: InteractiveBrowserCredential (MSAL's acquireTokenInteractive) takes no abort signal
- *    and its loopback listener keeps the process alive, and the Graph token provider passes none to
- *    DeviceCodeCredential. Meanwhile the command's own handler (interruptible: let in-flight work
- *    finish) would swallow the first Ctrl-C and wait on. Used for the first sign-in only, which
- *    comes before anything is sent to the tenant, so ending there loses nothing.
- *  - In the browser, Entra shows some errors on its page and never redirects back, so the wait
- *    would be silent forever: after `reminderMs` it says again what those errors mean.
+ * Waits for the admin to sign in. Neither wait can be stopped from outside
+ * (InteractiveBrowserCredential, MSAL's acquireTokenInteractive, takes no abort signal and its
+ * loopback listener keeps the process alive; the Graph token provider passes none to
+ * DeviceCodeCredential): the caller's `whileWaiting` decides what Ctrl-C does meanwhile. In the
+ * browser, Entra shows some errors on its page and never redirects back, so the wait would be
+ * silent forever: after `reminderMs` it says again what those errors mean.
  */
-async function whileWaitingForTheAdmin<T>(kind: 'device-code' | 'browser', signIn: () => Promise<T>, say: (line: string) => void, reminderMs: number): Promise<T> {
-  const cancel = (signal: NodeJS.Signals) => {
-    say(`Sign-in cancelled (${signal === 'SIGINT' ? 'Ctrl-C' : signal}).`);
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  };
-  process.once('SIGINT', cancel);
-  process.once('SIGTERM', cancel);
+async function withReminder<T>(kind: 'device-code' | 'browser', signIn: () => Promise<T>, say: (line: string) => void, reminderMs: number): Promise<T> {
   const reminder =
     kind === 'browser'
       ? setTimeout(() => {
@@ -177,8 +175,6 @@ async function whileWaitingForTheAdmin<T>(kind: 'device-code' | 'browser', signI
     return await signIn();
   } finally {
     clearTimeout(reminder);
-    process.off('SIGINT', cancel);
-    process.off('SIGTERM', cancel);
   }
 }
 
