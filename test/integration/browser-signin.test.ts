@@ -20,7 +20,7 @@ let count = 0;
 const ADMIN = 'ada.lovelace@contoso.edu';
 
 /** A directory holding an `xdg-open` that runs the stand-in browser, and the log it writes. */
-async function standInBrowser(): Promise<{ bin: string; log: string; steps: () => Promise<Array<Record<string, unknown>>> }> {
+async function standInBrowser(): Promise<{ bin: string; log: string; steps: () => Promise<Array<Record<string, unknown>>>; settled: () => Promise<Array<Record<string, unknown>>> }> {
   const bin = path.join(scratch.dir, `browser-${++count}`);
   const log = path.join(bin, 'browser.log');
   await writeTree(bin, { 'browser.log': '' });
@@ -32,7 +32,17 @@ async function standInBrowser(): Promise<{ bin: string; log: string; steps: () =
       .split('\n')
       .filter(Boolean)
       .map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { bin, log, steps };
+  // The stand-in runs apart from the CLI and logs a step once its answer arrived, which may be
+  // after the CLI has exited: wait (10 s at most) for the step that ends its visit.
+  const settled = async (): Promise<Array<Record<string, unknown>>> => {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const seen = await steps();
+      if (['loopback', 'failed', 'closed'].includes(String(seen.at(-1)?.['step'])) || Date.now() > deadline) return seen;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  return { bin, log, steps, settled };
 }
 
 async function face(seed: number): Promise<Buffer> {
@@ -102,7 +112,7 @@ describe('--auth browser', () => {
     expect(run.stderr).toContain(`Signed in with the browser to tenant ${emulator.tenantId}.`);
     expect(JSON.parse(run.stdout).counts.exported).toBe(2);
 
-    const steps = await browser.steps();
+    const steps = await browser.settled();
     expect(steps.map((step) => step['step'])).toEqual(['open', 'redirect', 'loopback']);
     const opened = new URL(String(steps[0]!['url']));
     expect(`${opened.origin}${opened.pathname}`).toBe(`${emulator.url}/${emulator.tenantId}/oauth2/v2.0/authorize`);
@@ -136,7 +146,7 @@ describe('--auth browser', () => {
     expect(run.stderr).not.toContain('Signed in with the browser');
     expect(run.stdout).toBe('');
     // The browser was sent back to the listener with the error, which showed its error page.
-    expect((await browser.steps()).at(-1)).toMatchObject({ step: 'loopback', status: 200, text: 'Error occurred: access_denied' });
+    expect((await browser.settled()).at(-1)).toMatchObject({ step: 'loopback', status: 200, text: 'Error occurred: access_denied' });
     const entra = (await emulator.admin.requests()).filter((r) => r.api === 'entra').map((r) => `${r.method} ${r.path.split('?')[0]}`);
     expect(entra).not.toContain(`POST /${emulator.tenantId}/oauth2/v2.0/token`);
   }, 60_000);
