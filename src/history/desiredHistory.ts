@@ -145,7 +145,7 @@ class Engine {
   private readonly current = new Map<string, State>();
   private readonly lastDeclared = new Map<string, DeclaredState>();
   /** Paths each subject's photo resolution looked at, and the reverse. */
-  private readonly deps = new Map<string, string[]>();
+  private readonly deps: MultiMap = new Map();
   private readonly byPath: MultiMap = new Map();
   private readonly linkTargets = new Map<string, string>();
   private readonly blobs: BlobReader;
@@ -320,12 +320,10 @@ class Engine {
   }
 
   private track(subject: string, asked: string[]): void {
-    for (const path of this.deps.get(subject) ?? []) remove(this.byPath, path, subject);
-    if (asked.length === 0) {
-      this.deps.delete(subject);
-      return;
-    }
-    this.deps.set(subject, asked);
+    for (const path of valuesOf(this.deps, subject)) remove(this.byPath, path, subject);
+    // Nearly every subject asks about one path (its photo): held as the string itself, no array.
+    if (asked.length === 0) this.deps.delete(subject);
+    else this.deps.set(subject, asked.length === 1 ? asked[0]! : new Set(asked));
     for (const path of asked) add(this.byPath, path, subject);
   }
 

@@ -117,7 +117,7 @@ export async function streamHistory(options: HistoryOptions, emit: (entry: Histo
   const follow = options.subjects === 'all' ? undefined : new Set(options.subjects.map((k) => k.canonical));
   const records = await readAppliedRecords(options.repo, follow, options.target ? { target: options.target } : undefined);
   const positions = new Map<string, number>();
-  const changedAt = new Map<string, number[]>();
+  const changedAt = new Map<string, number | number[]>();
   // A few subjects' changes are few: kept from the first walk instead of walking again. Without
   // any record there is nothing to place the changes against: every subject needs one walk only.
   const kept: RevisionChanges[] | undefined = follow ? [] : undefined;
@@ -126,9 +126,11 @@ export async function streamHistory(options: HistoryOptions, emit: (entry: Histo
   for await (const revision of firstWalk) {
     kept?.push(revision);
     for (const change of revision.changes) {
-      const list = changedAt.get(change.subject);
-      if (list) list.push(revision.index);
-      else changedAt.set(change.subject, [revision.index]);
+      // Most subjects change once (the first import): the position itself, not an array of one.
+      const at = changedAt.get(change.subject);
+      if (at === undefined) changedAt.set(change.subject, revision.index);
+      else if (typeof at === 'number') changedAt.set(change.subject, [at, revision.index]);
+      else at.push(revision.index);
     }
   }
   const ancestry = new Ancestry(options.repo, positions);
@@ -143,7 +145,8 @@ export async function streamHistory(options: HistoryOptions, emit: (entry: Histo
   for await (const revision of kept ?? walk(options, head, parsed)) {
     if (since !== undefined && Date.parse(revision.info.committerDate) < since) continue;
     for (const change of revision.changes) {
-      const next = changedAt.get(change.subject)?.find((i) => i > revision.index);
+      const at = changedAt.get(change.subject);
+      const next = typeof at === 'number' ? (at > revision.index ? at : undefined) : at?.find((i) => i > revision.index);
       await emit(await entryOf(options, revision, change, next, context));
     }
   }
