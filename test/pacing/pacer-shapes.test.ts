@@ -258,14 +258,18 @@ describe("WritePacer under Google's per-minute quota: a fixed window, refused wi
     // window (60 per 10 s, a quarter of the first window left: 1.12–1.14×).
     const sizes = [[300, 60, 10], [6000, 2400, 60]] as const;
 
-    it('on clock minutes, wherever in one the first request falls: within 1.06× of the minimum, the window learned, refusals bounded', async () => {
+    it('on clock minutes, wherever in one the first request falls: within 1.07× of the minimum, the window learned, refusals bounded', async () => {
       for (const [n, perWindow, windowSeconds] of sizes) {
-        for (const share of [0.1, 0.5, 0.75, 0.95]) {
+        for (const share of [0.1, 0.5, 0.75, 0.9, 0.95]) {
           const phaseMs = share * windowSeconds * 1000;
           const best = quotaMinimumSeconds(n, perWindow, windowSeconds, 'clock', { phaseSeconds: phaseMs / 1000 });
           for (const run of await runSeeds({ throttle: null, quota: { perWindow, windowSeconds, alignment: 'clock', phaseMs }, ...LATENCY }, n)) {
             expect(run.failed).toBe(0);
-            expect(run.elapsedMs / 1000 / best).toBeLessThan(1.06); // (measured 1.002–1.047)
+            // Measured 1.002–1.047×, but 1.045–1.061× at 60 per 10 s with 0.7–1.2 s of the first
+            // window left: too short to spend its quota at the ramp's pace, so the first closing is
+            // the second window's and the period is read from our first request (10.8 s): each
+            // opening is then found late, and never probed before (docs/performance.md).
+            expect(run.elapsedMs / 1000 / best).toBeLessThan(share === 0.9 && n === 300 ? 1.07 : 1.06);
             expect(run.rateEvents.join('\n')).toContain(`window without hints (${perWindow} per`);
             // 18–33 at 300 writes (the first closing alone takes ~10 probes), 27–41 at 6,000.
             expect(run.throttled).toBeLessThanOrEqual(n === 300 ? 40 : 50);
