@@ -2519,6 +2519,7 @@ const DEFAULT_GOOGLE_ADMIN = 'margaret.hamilton@contoso.edu';
 const DEFAULT_GOOGLE_QUOTA = Object.freeze({
     perMinutePerUser: 2400,
     windowSeconds: 60,
+    windowAlignment: 'first-request',
     answer: 'userRateLimitExceeded',
     maxConcurrentPerUser: 0,
 });
@@ -2953,6 +2954,8 @@ function jwtBearer(context, form) {
 class PerUserQuota {
     config;
     #windows = new Map();
+    /** 'sliding': when each caller's admitted requests of the last window arrived, oldest first. */
+    #admitted = new Map();
     #inFlight = new Map();
     constructor(config) {
         this.config = normalise(config);
@@ -2960,22 +2963,14 @@ class PerUserQuota {
     reconfigure(config) {
         this.config = normalise(config);
         this.#windows.clear();
+        this.#admitted.clear();
     }
     take(user, now = Date.now()) {
         const { perMinutePerUser, windowSeconds, answer, maxConcurrentPerUser } = this.config;
         const inFlight = this.#inFlight.get(user) ?? 0;
         if (maxConcurrentPerUser > 0 && inFlight >= maxConcurrentPerUser)
             return { allowed: false, reason: 'quotaExceeded' };
-        const windowMs = windowSeconds * 1000;
-        let window = this.#windows.get(user);
-        if (!window || now - window.start >= windowMs) {
-            // Windows follow each other from the caller's first request.
-            const start = window ? window.start + Math.floor((now - window.start) / windowMs) * windowMs : now;
-            window = { start, count: 0 };
-            this.#windows.set(user, window);
-        }
-        window.count++;
-        if (window.count > perMinutePerUser)
+        if (!this.#admit(user, now, windowSeconds * 1000, perMinutePerUser))
             return { allowed: false, reason: answer };
         this.#inFlight.set(user, inFlight + 1);
         let released = false;
@@ -2993,7 +2988,38 @@ class PerUserQuota {
             },
         };
     }
+    /** Whether the quota admits one more request from `user` at `now` (and counts it). */
+    #admit(user, now, windowMs, quota) {
+        const alignment = this.config.windowAlignment;
+        if (alignment === 'sliding') {
+            // At most `quota` admitted in any `windowMs`; refusals are not counted (else a client probing
+            // while refused would keep its own window closed).
+            const admitted = this.#admitted.get(user) ?? [];
+            this.#admitted.set(user, admitted);
+            let expired = 0;
+            while (expired < admitted.length && admitted[expired] <= now - windowMs)
+                expired++;
+            if (expired > 0)
+                admitted.splice(0, expired);
+            if (admitted.length >= quota)
+                return false;
+            admitted.push(now);
+            return true;
+        }
+        let window = this.#windows.get(user);
+        if (!window || now - window.start >= windowMs) {
+            // 'first-request': windows follow each other from the caller's first request; 'clock': from
+            // the epoch (the caller's first window is what is left of the current one).
+            const start = alignment === 'clock' ? Math.floor(now / windowMs) * windowMs : window ? window.start + Math.floor((now - window.start) / windowMs) * windowMs : now;
+            window = { start, count: 0 };
+            this.#windows.set(user, window);
+        }
+        // Refused requests count in their window, but never carry into the next.
+        window.count++;
+        return window.count <= quota;
+    }
 }
+const WINDOW_ALIGNMENTS = ['first-request', 'clock', 'sliding'];
 function normalise(config) {
     if (!(config.perMinutePerUser >= 1))
         throw new Error('quota.perMinutePerUser must be at least 1.');
@@ -3003,7 +3029,10 @@ function normalise(config) {
     const answer = config.answer ?? 'userRateLimitExceeded';
     if (answer !== 'userRateLimitExceeded' && answer !== 'rateLimitExceeded')
         throw new Error("quota.answer must be 'userRateLimitExceeded' or 'rateLimitExceeded'.");
-    return { perMinutePerUser: config.perMinutePerUser, windowSeconds, answer, maxConcurrentPerUser: config.maxConcurrentPerUser ?? 0 };
+    const windowAlignment = config.windowAlignment ?? 'first-request';
+    if (!WINDOW_ALIGNMENTS.includes(windowAlignment))
+        throw new Error(`quota.windowAlignment must be one of ${WINDOW_ALIGNMENTS.map((a) => `'${a}'`).join(', ')}.`);
+    return { perMinutePerUser: config.perMinutePerUser, windowSeconds, windowAlignment, answer, maxConcurrentPerUser: config.maxConcurrentPerUser ?? 0 };
 }
 
 // The Workspace domain's users and their photos, as the Directory API reads and writes them.

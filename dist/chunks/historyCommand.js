@@ -4,6 +4,7 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
+import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { U as UserError } from './shared6.js';
@@ -297,6 +298,12 @@ function approvalsFromReviews(reviews) {
  */
 const FIELDS = ['%H', '%P', '%an', '%ae', '%aI', '%cn', '%cI', '%s', '%(trailers:key=Approved-by,key=Reviewed-by,key=Co-authored-by,separator=%x1e,key_value_separator=%x1d)'];
 const MARK = '\x01';
+const MARK_BYTE = 1;
+const NEWLINE = 10;
+const COLON = 58;
+const SPACE = 32;
+/** File modes are a handful of values: one string each, not one per path. */
+const MODES = new Map();
 const TRAILER_KEYS = new Map(['approved-by', 'reviewed-by', 'co-authored-by'].map((k) => [k, k]));
 /**
  * Every first-parent revision of `head`, oldest first, with its tree changes. Streams: memory is
@@ -319,43 +326,46 @@ async function* logSteps(repo, revisions) {
     let header = [];
     let pendingMeta;
     const out = [];
-    const take = (token) => {
+    // Each token is decoded into a string of its own, straight from git's bytes: a slice of a
+    // longer string (a chunk, or the `:mode mode oid oid status` line) would keep that string alive
+    // for as long as the tree holds the path or the blob id: 200,000 of them at district scale.
+    const take = (data, start, end) => {
         if (headerLeft > 0) {
-            header.push(token);
+            header.push(data.toString('utf8', start, end));
             if (--headerLeft === 0)
                 step = { info: commitInfo(header), changes: [] };
             return;
         }
         if (pendingMeta !== undefined) {
-            // `:oldmode newmode oldoid newoid STATUS` then the path (any bytes but NUL: checked first).
-            const [, newMode, , newOid, status] = pendingMeta.slice(1).split(' ');
+            // The path (any bytes but NUL: its meta was checked first).
+            const { mode, oid, deleted } = pendingMeta;
             pendingMeta = undefined;
-            if (!step)
-                return;
-            step.changes.push(status === 'D' ? { path: token } : { path: token, oid: newOid, mode: newMode });
+            const path = data.toString('utf8', start, end);
+            step?.changes.push(deleted ? { path } : { path, oid, mode });
             return;
         }
-        if (token.startsWith(MARK)) {
+        if (data[start] === MARK_BYTE) {
             if (step)
                 out.push(step);
             step = undefined;
-            header = [token.slice(1)];
+            header = [data.toString('utf8', start + 1, end)];
             headerLeft = FIELDS.length - 1;
             return;
         }
-        const trimmed = token.replace(/^\n+/, '');
-        if (trimmed.startsWith(':'))
-            pendingMeta = trimmed;
+        let at = start;
+        while (at < end && data[at] === NEWLINE)
+            at++;
+        if (data[at] === COLON)
+            pendingMeta = rawMeta(data, at + 1, end);
     };
     let finished = false;
     try {
         for await (const chunk of proc.stdout) {
             const data = rest.length ? Buffer.concat([rest, chunk]) : chunk;
-            // One pass over the chunk. Each token is decoded into a string of its own: a slice of a
-            // chunk-sized string would keep the whole chunk alive for as long as the tree holds a path.
+            // One pass over the chunk, token by token.
             let start = 0;
             for (let nul = data.indexOf(0); nul !== -1; nul = data.indexOf(0, start)) {
-                take(data.toString('utf8', start, nul));
+                take(data, start, nul);
                 start = nul + 1;
             }
             rest = Buffer.from(data.subarray(start));
@@ -363,7 +373,7 @@ async function* logSteps(repo, revisions) {
                 yield s;
         }
         if (rest.length)
-            take(rest.toString('utf8'));
+            take(rest, 0, rest.length);
         if (step)
             out.push(step);
         const code = await exited;
@@ -378,6 +388,27 @@ async function* logSteps(repo, revisions) {
         if (!finished)
             proc.kill();
     }
+}
+/**
+ * `oldmode newmode oldoid newoid STATUS` (the colon skipped), from git's bytes: the new mode and
+ * blob id each decoded on their own (see take).
+ */
+function rawMeta(data, start, end) {
+    const fields = [];
+    for (let at = start; at <= end && fields.length < 5;) {
+        let space = data.indexOf(SPACE, at);
+        if (space === -1 || space > end)
+            space = end;
+        fields.push([at, space]);
+        at = space + 1;
+    }
+    const [, newMode, , newOid, status] = fields;
+    const field = (f) => (f ? data.toString('latin1', f[0], f[1]) : '');
+    const rawMode = field(newMode);
+    let mode = MODES.get(rawMode);
+    if (mode === undefined)
+        MODES.set(rawMode, (mode = rawMode));
+    return { mode, oid: field(newOid), deleted: field(status) === 'D' };
 }
 function commitInfo(fields) {
     const [commit, parents, authorName, authorEmail, authorDate, committerName, committerDate, subject, trailers] = fields.map((f) => f.replace(/^\n+/, ''));
@@ -580,7 +611,14 @@ class Engine {
                 candidates.add(subject);
         }
     }
-    /** The followed subjects' entries in one manifest version; null when it does not parse. */
+    /**
+     * The followed subjects' entries in one manifest version; null when it does not parse.
+     *
+     * The parser's strings are slices of the file's text: kept, any one of them would keep the
+     * whole text (a megabyte for 20,000 users) alive, and with it every version of every manifest
+     * the walk passed. So what is kept is the previous version's string when the value did not
+     * change (most entries of a version: one copy per subject, not one per version), else a copy.
+     */
     async parse(path, oid) {
         const text = (await this.blobs.read(oid)).toString('utf8');
         if (!this.mayName(text))
@@ -588,16 +626,22 @@ class Engine {
         const parsed = parseManifest(path, text);
         if (!parsed.manifest)
             return null;
+        const previous = this.manifests.get(path);
         const entries = new Map();
         for (const u of [...parsed.manifest.users, ...parsed.manifest.groups]) {
-            const canonical = u.key.canonical;
-            if (this.followed && !this.followed.has(canonical))
+            if (this.followed && !this.followed.has(u.key.canonical))
                 continue;
-            if (entries.has(canonical))
+            if (entries.has(u.key.canonical))
                 continue; // the first declaration is the one validation keeps
-            entries.set(canonical, { key: u.key, ...(u.name ? { name: u.name } : {}), photo: u.photo, crop: u.crop, normalise: u.normalise, line: u.keyAt.line });
+            const was = previous?.entries.get(u.key.canonical);
+            const known = was?.key ?? this.current.get(u.key.canonical)?.key; // moved from another file
+            const key = known && known.kind === u.key.kind && known.value === u.key.value ? known : { kind: u.key.kind, value: ownCopy(u.key.value), canonical: ownCopy(u.key.canonical) };
+            const name = u.name ? (was?.name === u.name ? was.name : ownCopy(u.name)) : undefined;
+            const photo = was?.photo === u.photo ? was.photo : ownCopy(u.photo);
+            entries.set(key.canonical, { key, ...(name ? { name } : {}), photo, crop: u.crop, normalise: u.normalise, line: u.keyAt.line });
         }
-        return { oid, photoRoot: parsed.manifest.photoRoot, entries };
+        const photoRoot = previous?.photoRoot === parsed.manifest.photoRoot ? previous.photoRoot : ownCopy(parsed.manifest.photoRoot);
+        return { oid, photoRoot, entries };
     }
     /** Whether a manifest's text can declare a followed subject (always, when following all). */
     mayName(text) {
@@ -670,13 +714,13 @@ class Engine {
         return before ? { subject, kind: 'removed', before } : undefined;
     }
     track(subject, asked) {
-        for (const path of this.deps.get(subject) ?? [])
+        for (const path of valuesOf(this.deps, subject))
             remove(this.byPath, path, subject);
-        if (asked.length === 0) {
+        // Nearly every subject asks about one path (its photo): held as the string itself, no array.
+        if (asked.length === 0)
             this.deps.delete(subject);
-            return;
-        }
-        this.deps.set(subject, asked);
+        else
+            this.deps.set(subject, asked.length === 1 ? asked[0] : new Set(asked));
         for (const path of asked)
             add(this.byPath, path, subject);
     }
@@ -691,7 +735,7 @@ class Engine {
                 // subject (photos/students) would otherwise each hold a set of 200,000 subjects.
                 if (!file && this.folders.has(path))
                     return { path, kind: 'directory' };
-                asked.push(path);
+                asked.push(file?.path ?? path); // the tree's copy of the string: not a second one per subject
                 if (!file)
                     return undefined;
                 if (file.mode === '120000') {
@@ -748,6 +792,13 @@ function strip(state) {
     const { kind: _kind, ...rest } = state;
     return { ...rest, fingerprint: photoFingerprint(rest.blobId, rest.settings) };
 }
+/**
+ * A string of its own (not a slice of a longer one): JSON's round trip gives back exactly the same
+ * code units (lone surrogates included) in a new string.
+ */
+function ownCopy(text) {
+    return JSON.parse(JSON.stringify(text));
+}
 function sameEntry(a, b) {
     return a.photo === b.photo && a.crop === b.crop && a.normalise === b.normalise && a.line === b.line && a.name === b.name && a.key.value === b.key.value;
 }
@@ -799,11 +850,14 @@ async function streamHistory(options, emit) {
     for await (const revision of firstWalk) {
         kept?.push(revision);
         for (const change of revision.changes) {
-            const list = changedAt.get(change.subject);
-            if (list)
-                list.push(revision.index);
+            // Most subjects change once (the first import): the position itself, not an array of one.
+            const at = changedAt.get(change.subject);
+            if (at === undefined)
+                changedAt.set(change.subject, revision.index);
+            else if (typeof at === 'number')
+                changedAt.set(change.subject, [at, revision.index]);
             else
-                changedAt.set(change.subject, [revision.index]);
+                at.push(revision.index);
         }
     }
     const ancestry = new Ancestry(options.repo, positions);
@@ -820,7 +874,8 @@ async function streamHistory(options, emit) {
         if (since !== undefined && Date.parse(revision.info.committerDate) < since)
             continue;
         for (const change of revision.changes) {
-            const next = changedAt.get(change.subject)?.find((i) => i > revision.index);
+            const at = changedAt.get(change.subject);
+            const next = typeof at === 'number' ? (at > revision.index ? at : undefined) : at?.find((i) => i > revision.index);
             await emit(await entryOf(options, revision, change, next, context));
         }
     }
@@ -1196,6 +1251,7 @@ async function historyCommand(args, out, all = false) {
     // No change at all is worth noticing (a typo?); none since a date is an answer.
     return result.entries.length || since ? 0 : 1;
 }
+const QUEUED_OUTPUT_LIMIT = 1 << 20;
 /** Every subject, streamed: one change at a time is in memory, whatever the repository's size. */
 async function streamEvery(options, format, out) {
     const head = await resolveCommit(options.repo, options.head ?? 'HEAD');
@@ -1208,6 +1264,10 @@ async function streamEvery(options, format, out) {
         else
             out.write(`${historyEntryText(entry, true)}\n\n`);
         count++;
+        // Written to a pipe, what the reader has not taken yet queues in memory, and the walk makes
+        // entries faster than a pipe drains: a 200,000-subject log held most of its output there.
+        if (process.stdout.writableLength > QUEUED_OUTPUT_LIMIT)
+            await once(process.stdout, 'drain');
     });
     const problems = options.github?.problems ?? [];
     if (format === 'json')

@@ -14,7 +14,7 @@ import { r as recommendedParallelism } from './shared.js';
 import 'sharp';
 import 'node:crypto';
 import { p as photoTargetOf } from './shared12.js';
-import { i as insideRepo, d as declaredUsers, a as findDeclaration, b as appendToManifest, w as writeAtomic, m as manifestText, s as safeFileStem } from './shared19.js';
+import { i as insideRepo, d as declaredUsers, a as findDeclaration, b as appendToManifest, w as writeAtomic, m as manifestText, c as addNameToEntry, s as safeFileStem } from './shared19.js';
 import { i as isGuid } from './shared5.js';
 import { b as tenantFromArgs, a as TENANT_OPTIONS } from './shared17.js';
 import 'node:util';
@@ -360,8 +360,9 @@ function describeRosterUser(user) {
  *
  * Every row has an outcome with its file:line. Nothing is overwritten without `force`: a user the
  * repository already declares keeps their photo (with force, the photo file their entry points at
- * is replaced, so the next plan shows "replaced"); an existing file that no entry uses is not
- * replaced either.
+ * is replaced, so the next plan shows "replaced", and an entry without `name:` gets the person's
+ * name, as a new entry would; a name already written is never changed); an existing file that no
+ * entry uses is not replaced either.
  */
 const PHOTO_ROOT = 'photos';
 async function importDelivery(options, tenant) {
@@ -445,6 +446,8 @@ async function importDelivery(options, tenant) {
     }
     // Read, crop and normalise in parallel; write only what passes.
     const newEntries = [];
+    /** Replaced users whose entry has no `name:` while the import knows the name: added after the photos. */
+    const namesToAdd = [];
     const choices = [];
     const usedFiles = new Set();
     const deliveryRoot = path.resolve(delivery.dir);
@@ -497,14 +500,18 @@ async function importDelivery(options, tenant) {
         }
         if (!options.dryRun)
             await writeAtomic(path.join(repo, ...target.split('/')), report.output.jpeg);
-        rows.push({
+        const result = {
             ...base(row),
             status,
             user: key,
             photo: target,
             message: status === 'replaced' ? `${row.source}:${row.line}: replaced ${target} for ${who} (declared at ${p.declaration.at.file}:${p.declaration.at.line}).` : `${row.source}:${row.line}: ${row.file} → ${target} (${who}).`,
-        });
+        };
+        rows.push(result);
+        if (p.declaration && p.name && !p.declaration.name)
+            namesToAdd.push({ row: result, declaration: p.declaration, name: p.name });
     });
+    await addNames(repo, namesToAdd, options.dryRun ?? false);
     if (newEntries.length && !options.dryRun) {
         newEntries.sort((a, b) => (a.keyValue.toLowerCase() < b.keyValue.toLowerCase() ? -1 : 1));
         const exists = await stat(manifestAbs).catch(() => undefined);
@@ -520,6 +527,35 @@ async function importDelivery(options, tenant) {
     for (const k of keys)
         log(`Manifest keys: ${k.count} × ${k.field}: from the ${k.from}: ${k.why}.`);
     return { manifest: manifestRel, rows, keys, directorySize: directory.size, dryRun: options.dryRun ?? false, durationMs: Math.round(performance.now() - started) };
+}
+/**
+ * Adds `name:` to the existing entries of replaced users (each manifest read and written once, the
+ * entries from the bottom up so the lines validation gave for the others stay where they were),
+ * and says so in each row's message; an entry that cannot be edited in place keeps its text and
+ * the message says to add the name by hand. A dry run works the edits out and writes nothing.
+ */
+async function addNames(repo, additions, dryRun) {
+    const byFile = new Map();
+    for (const a of additions)
+        byFile.set(a.declaration.at.file, [...(byFile.get(a.declaration.at.file) ?? []), a]);
+    for (const [file, inFile] of byFile) {
+        const abs = insideRepo(repo, file, 'manifest');
+        const original = await readFile(abs, 'utf8');
+        let text = original;
+        for (const a of [...inFile].sort((x, y) => y.declaration.at.line - x.declaration.at.line || y.declaration.at.col - x.declaration.at.col)) {
+            const edit = addNameToEntry(text, a.declaration.at, a.name);
+            const message = a.row.message.replace(/\.$/, '');
+            if (edit.kind === 'added') {
+                text = edit.text;
+                a.row.nameAdded = true;
+                a.row.message = `${message} and added name: ${a.name}.`;
+            }
+            else
+                a.row.message = `${message}; name: ${a.name} was not added to ${file}:${a.declaration.at.line} (${edit.why}): add it by hand if you want it.`;
+        }
+        if (text !== original && !dryRun)
+            await writeAtomic(abs, text);
+    }
 }
 /**
  * The key a new manifest entry names the user by, and why (import reports it). The default is the
@@ -639,7 +675,8 @@ const IMPORT_USAGE = `Options for import (one of --pspa / --csv; tenant options 
                             column gives mail-address keys); the report says which and why
   --manifest FILE           Manifest to write or extend (default: manifests/imported.yaml)
   --photo-dir DIR           Folder under photos/ (default: imported)
-  --force                   Replace photos of users already declared, and existing files
+  --force                   Replace photos of users already declared (adding name: to their
+                            entry when it has none), and existing files
   --dry-run                 Report only; write nothing
   --format text|json
 Exit status: 0 every row imported, 1 some rows need attention (see the report), 2 usage error.

@@ -21,8 +21,10 @@ import { n as classifyHttpFailure, q as failureName, s as backoffDelayMs } from 
  * - a fixed window, read from when refused and admitted requests started: windows back to back
  *   from the first request (the anchor), so the k-th opening lies after the last request refused
  *   before it and at or before the first one admitted: anchor + k·P in (refused, admitted], which
- *   bounds the period P; each opening seen narrows the bounds. Openings that no single period fits
- *   mean it is not such a window.
+ *   bounds the period P; each opening seen narrows the bounds. A window need not start at our
+ *   first request (one counted on clock minutes starts before it): then the anchor is an opening
+ *   seen, itself known only to lie in (refused, admitted] (`anchorLo`, `anchor`). Openings that no
+ *   single period fits mean it is not such a window.
  */
 /** Share of the time already waited (since the refusals began) before the next probe. */
 const HINTLESS_WAIT_SHARE = 1 / 8;
@@ -46,18 +48,19 @@ function hintlessRetryAt(now, since, span, baseMs, maxMs) {
 /**
  * Narrows a window's period with an opening seen between `refusedAt` (the last request refused
  * before it started) and `admittedAt` (the first admitted after it started), each known to
- * `slackMs` (requests are decided a varying time after they leave). Returns the bounds and which
- * opening it was (1 = the end of the first window), or undefined when no period fits every opening
- * seen: not a fixed window from the first request.
+ * `slackMs` (requests are decided a varying time after they leave), counting from `anchor` (for
+ * new bounds; an opening seen is known only to lie in (anchorLo, anchor]). Returns the bounds and
+ * which opening it was (1 = the end of the first window counted), or undefined when no period fits
+ * every opening seen: not a fixed window from that anchor.
  */
-function narrowWindow(bounds, anchor, refusedAt, admittedAt, slackMs) {
-    const known = bounds ?? { anchor, loMs: 0, hiMs: Number.POSITIVE_INFINITY };
+function narrowWindow(bounds, anchor, refusedAt, admittedAt, slackMs, anchorLo = anchor) {
+    const known = bounds ?? { anchor, anchorLo, loMs: 0, hiMs: Number.POSITIVE_INFINITY };
     const opening = Number.isFinite(known.hiMs) ? Math.max(1, Math.round((admittedAt - known.anchor) / ((known.loMs + known.hiMs) / 2))) : 1;
     const loMs = Math.max(known.loMs, (refusedAt - known.anchor - slackMs) / opening);
-    const hiMs = Math.min(known.hiMs, (admittedAt - known.anchor + slackMs) / opening);
+    const hiMs = Math.min(known.hiMs, (admittedAt - known.anchorLo + slackMs) / opening);
     if (!(loMs > 0) || loMs > hiMs)
         return undefined;
-    return { bounds: { anchor: known.anchor, loMs, hiMs }, opening };
+    return { bounds: { anchor: known.anchor, anchorLo: known.anchorLo, loMs, hiMs }, opening };
 }
 
 /**
@@ -126,9 +129,11 @@ function narrowWindow(bounds, anchor, refusedAt, admittedAt, slackMs) {
  *    holds 1 s, then one probe at a time, each an eighth of the time refused so far after the
  *    last (1 s, up to 10 s), not doubling waits (1, 2 … 32 s overshot a minute's reopening by up
  *    to half the wait; about 24 refusals over the 50 s left of a minute is the price). Refusals
- *    that outlasted two probes and then ended read as a fixed window from our first request: its
- *    quota what the cycle before them admitted, its period bounded by when the last refused and the
- *    first admitted request started (hintless.ts), narrowed by each opening. Its quota then goes out
+ *    that outlasted two probes and then ended read as a fixed window from our first request (or
+ *    from an earlier opening, if one came: a window on clock minutes; and from the last opening
+ *    when the openings fit no period counted from where we assumed): its quota what the cycle
+ *    before them admitted, its period bounded by when the last refused and the first admitted
+ *    request started (hintless.ts), narrowed by each opening. Its quota then goes out
  *    at each opening as above, the first request alone at the earliest moment the opening may come,
  *    then a few probes across the span it may still be in; past the quota, a few more at a time
  *    (one, then one more in flight per admission) until one is refused: the window closed (its
@@ -255,6 +260,8 @@ class WritePacer {
     /** Refusals without a hint going on, and a fixed window's period as bounded by them (null: not such a window). */
     #spell;
     #windowBounds;
+    /** Where the last spell of refusals without a hint ended (any spell, however short): an opening, if it is a window. */
+    #lastOpening;
     #lastReactionAt = Number.NEGATIVE_INFINITY;
     #event;
     #cycleStart;
@@ -777,6 +784,9 @@ class WritePacer {
      */
     #onHintlessAdmitted(spell, job, now) {
         this.#spell = undefined;
+        const opening = { refusedAt: spell.lastRefusedStart, admittedAt: job.startedAt };
+        const previous = this.#lastOpening;
+        this.#lastOpening = opening;
         const known = this.#window?.hintless !== undefined;
         if (this.#windowBounds === null || this.#firstStartAt === undefined || (!known && spell.refusedProbes < HINTLESS_WINDOW_PROBES))
             return;
@@ -786,23 +796,41 @@ class WritePacer {
                 quota++;
         if (quota < 1)
             return;
-        const narrowed = narrowWindow(this.#windowBounds, this.#firstStartAt, spell.lastRefusedStart, job.startedAt, (this.#rttMs ?? 100) * FAST_SHARE);
+        const slackMs = (this.#rttMs ?? 100) * FAST_SHARE;
+        const fromOpening = (seen) => narrowWindow(undefined, seen.admittedAt, opening.refusedAt, opening.admittedAt, slackMs, seen.refusedAt);
+        // Windows from our first request, unless one opened before this (a window counted otherwise,
+        // on clock minutes say: its first was cut short): then from that opening (unless it came too
+        // close before this one to bound a period). Openings that fit no period counted from where we
+        // assumed: from the opening before this one (the window is another than we thought); only
+        // when that fails too is it no fixed window.
+        const firstStartAt = this.#firstStartAt;
+        const fromFirstRequest = () => narrowWindow(undefined, firstStartAt, opening.refusedAt, opening.admittedAt, slackMs);
+        let narrowed = this.#windowBounds ? narrowWindow(this.#windowBounds, this.#windowBounds.anchor, opening.refusedAt, opening.admittedAt, slackMs) : ((previous && fromOpening(previous)) ?? fromFirstRequest());
+        if (!narrowed && this.#windowBounds && previous) {
+            narrowed = fromOpening(previous);
+            if (narrowed)
+                this.#emitRate('window without hints: its openings fit no period from where it was counted; counted from the last opening');
+        }
         if (!narrowed) {
             this.#windowBounds = null;
             this.#window = undefined;
             this.#emitRate('no fixed window (its openings fit no one period)');
             return;
         }
-        const { bounds, opening } = narrowed;
+        const { bounds, opening: index } = narrowed;
         this.#windowBounds = bounds;
-        const next = opening + 1;
+        const next = index + 1;
+        // The next opening lies one period after this one (known to its probes), and `next` periods
+        // after the anchor: whichever bounds it closer.
+        const nextOpen = Math.max(bounds.anchorLo + next * bounds.loMs, opening.refusedAt - slackMs + bounds.loMs);
+        const surelyOpenAt = Math.max(nextOpen, Math.min(bounds.anchor + next * bounds.hiMs, opening.admittedAt + slackMs + bounds.hiMs));
         this.#window = {
             periodMs: bounds.loMs,
             quota,
-            nextOpen: bounds.anchor + next * bounds.loMs,
+            nextOpen,
             sent: 1, // this request
             opened: 0,
-            hintless: { hiMs: bounds.hiMs, surelyOpenAt: bounds.anchor + next * bounds.hiMs, openedAt: job.startedAt, admitted: 1 },
+            hintless: { hiMs: bounds.hiMs, surelyOpenAt, openedAt: job.startedAt, admitted: 1 },
         };
         this.#refillEstimate = quota / ((bounds.loMs + bounds.hiMs) / 2000);
         this.#emitRate(`window without hints (${quota} per ${round(bounds.loMs / 1000)}–${round(bounds.hiMs / 1000)} s)`);

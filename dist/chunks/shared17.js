@@ -50,7 +50,28 @@ function tenantFromArgs(command, values, env = process.env, say = (line) => sign
     const settings = { tenantId, clientId, cloud: values.cloud ?? env.ENTRA_PHOTOS_CLOUD ?? 'global', ...(authorityHost ? { authorityHost } : {}), ...(graphUrl ? { graphUrl } : {}) };
     if (auth === 'github-oidc')
         return openTenant(settings, githubOidcFromEnv(env, values.audience ?? DEFAULT_OIDC_AUDIENCE));
-    return openTenantAsUser(settings, auth ?? 'auto', say);
+    return openTenantAsUser(settings, auth ?? 'auto', say, (signIn) => endOnInterrupt(signIn, say));
+}
+/**
+ * While the admin signs in (browser or device code), Ctrl-C or SIGTERM ends the command at once,
+ * saying so: the wait cannot be cancelled (see userAuth.ts), and the command's own handler (let
+ * in-flight work finish) would swallow the first Ctrl-C and wait on. The first sign-in comes
+ * before anything is sent to the tenant, so ending there loses nothing.
+ */
+async function endOnInterrupt(signIn, say) {
+    const cancel = (signal) => {
+        say(`Sign-in cancelled (${signal === 'SIGINT' ? 'Ctrl-C' : signal}).`);
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+    };
+    process.once('SIGINT', cancel);
+    process.once('SIGTERM', cancel);
+    try {
+        return await signIn();
+    }
+    finally {
+        process.off('SIGINT', cancel);
+        process.off('SIGTERM', cancel);
+    }
 }
 /** Which directory a command writes to or reads (`--target`), and Google's sign-in (the action's google-* inputs). */
 const TARGET_OPTIONS = {

@@ -7,6 +7,7 @@ const __dirname = __entraPhotosDirname(__filename);
 import { randomBytes } from 'node:crypto';
 import { readFile, mkdir, writeFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { d as distExports } from './shared.js';
 import { U as UserError } from './shared6.js';
 import { W as WorktreeSnapshot } from './shared20.js';
@@ -22,7 +23,7 @@ async function declaredUsers(repo) {
     const snapshot = new WorktreeSnapshot(repo);
     try {
         const validation = await validateRepository(snapshot, { shouldDecode: () => false });
-        return new Map(validation.users.map((u) => [u.key.canonical, { canonical: u.key.canonical, photoPath: u.photoPath, at: u.keyAt }]));
+        return new Map(validation.users.map((u) => [u.key.canonical, { canonical: u.key.canonical, photoPath: u.photoPath, ...(u.name ? { name: u.name } : {}), at: u.keyAt }]));
     }
     finally {
         snapshot.close();
@@ -224,5 +225,42 @@ function readsBack(doc, edited, entries) {
     const added = entries.map((e) => ({ [e.keyField]: e.keyValue, ...(e.name ? { name: e.name } : {}), photo: e.photo }));
     return JSON.stringify(after.toJS()) === JSON.stringify({ ...want, users: [...wantUsers, ...added] });
 }
+/**
+ * `text` with `name: <name>` added to the users entry whose key value starts at `keyAt` (line and
+ * column, 1-based, as validation reports them): one new line right under the key's line, at the
+ * entry's indentation, so the entry reads key, name, photo as new entries do; every other byte
+ * stays as it was. An entry that already has `name:` is never changed (the name someone wrote wins).
+ * The result must read back as the same manifest with only that name added; a layout this does
+ * not handle (a flow mapping `{user: …, photo: …}`, a key whose value spans lines) is kept.
+ */
+function addNameToEntry(text, keyAt, name) {
+    const lineCounter = new distExports.LineCounter();
+    const doc = distExports.parseDocument(text, { lineCounter });
+    const users = doc.errors.length === 0 ? doc.get('users', true) : undefined;
+    const lineStart = lineCounter.lineStarts[keyAt.line - 1];
+    if (!distExports.isSeq(users) || lineStart === undefined)
+        return { kind: 'kept', why: 'the file no longer reads as it did (changed meanwhile?)' };
+    const offset = lineStart + keyAt.col - 1;
+    const index = users.items.findIndex((item) => distExports.isMap(item) && item.items.some((p) => distExports.isPair(p) && distExports.isScalar(p.key) && (p.key.value === 'user' || p.key.value === 'employeeId') && distExports.isScalar(p.value) && p.value.range?.[0] === offset));
+    const entry = users.items[index];
+    if (!distExports.isMap(entry))
+        return { kind: 'kept', why: 'its entry was not found where validation saw it (changed meanwhile?)' };
+    if (entry.has('name'))
+        return { kind: 'kept', why: 'it already has name:' };
+    const keyValue = entry.items.find((p) => distExports.isScalar(p.value) && p.value.range?.[0] === offset).value;
+    if (entry.flow || !entry.range || text.slice(offset, keyValue.range[1]).includes('\n'))
+        return { kind: 'kept', why: 'the entry is not written one key a line, so it is not edited in place' };
+    const eol = text.includes('\r\n') ? '\r\n' : '\n';
+    const newline = text.indexOf('\n', keyValue.range[1]);
+    const at = newline < 0 ? text.length : newline + 1;
+    const indent = entry.range[0] - (text.lastIndexOf('\n', entry.range[0] - 1) + 1);
+    const before = newline < 0 ? `${text}${eol}` : text.slice(0, at);
+    const edited = `${before}${' '.repeat(indent)}name: ${nameScalar(name)}${eol}${text.slice(at)}`;
+    // Read back: the same document with only this entry's name added (key order aside).
+    const want = doc.toJS();
+    want.users[index] = { ...want.users[index], name };
+    const after = distExports.parseDocument(edited);
+    return after.errors.length === 0 && isDeepStrictEqual(after.toJS(), want) ? { kind: 'added', text: edited } : { kind: 'kept', why: 'the edit would not read back as the same manifest plus the name' };
+}
 
-export { findDeclaration as a, appendToManifest as b, declaredUsers as d, findGroupDeclaration as f, insideRepo as i, manifestText as m, safeFileStem as s, writeAtomic as w };
+export { findDeclaration as a, appendToManifest as b, addNameToEntry as c, declaredUsers as d, findGroupDeclaration as f, insideRepo as i, manifestText as m, safeFileStem as s, writeAtomic as w };

@@ -33659,6 +33659,13 @@ function environmentClaim(jwt) {
  * and the admin's directory roles allow (docs/setup.md "Sign in from a laptop").
  */
 const AUTH_KINDS = ['github-oidc', 'azure-cli', 'device-code', 'browser'];
+/** The errors Entra shows on its own page, never redirecting back (the CLI cannot see them), and what to do. */
+const BROWSER_PAGE_ERRORS = 'AADSTS50011: add the redirect URI http://localhost under "Mobile and desktop applications"; AADSTS700016: check --client-id';
+const DEFAULT_BROWSER_REMINDER_MS = 60_000;
+function browserReminderMs(env) {
+    const seconds = Number(env['ENTRA_PHOTOS_BROWSER_REMINDER_SECONDS']);
+    return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_BROWSER_REMINDER_MS;
+}
 /** `--auth` → a kind; undefined when not given (the default depends on where the CLI runs). */
 function parseAuthKind(value) {
     if (value === undefined)
@@ -33688,12 +33695,16 @@ function createUserCredential(options) {
             return new DeviceCodeCredential({ ...common, userPromptCallback: (info) => options.say(info.message) });
         refuseWithoutBrowserOpener(options.browserHost ?? { env: process.env, platform: process.platform, wsl: /microsoft/i.test(release()) });
         // The CLI cannot see the page: Entra shows some errors there without ever redirecting back.
-        options.say('Signing in with the browser: a sign-in page opens in your default browser; finish there. If it shows an error instead (AADSTS50011: add the redirect URI http://localhost under "Mobile and desktop applications"; AADSTS700016: check --client-id), press Ctrl-C and fix it (docs/setup.md, "Sign in from a laptop"). Without a browser on this machine, use --auth device-code.');
+        options.say(`Signing in with the browser: a sign-in page opens in your default browser; finish there. If it shows an error instead (${BROWSER_PAGE_ERRORS}), press Ctrl-C and fix it (docs/setup.md, "Sign in from a laptop"). Without a browser on this machine, use --auth device-code.`);
         return new InteractiveBrowserCredential({ ...common, redirectUri: 'http://localhost' });
     };
     let chosen;
     const attempt = async (kind, credential, scopes, getTokenOptions) => {
-        const token = await credential.getToken(scopes, getTokenOptions);
+        const signIn = () => credential.getToken(scopes, getTokenOptions);
+        // The first sign-in comes before the command's first tenant call; a later one (the silent
+        // refresh failed) may come mid-run, where the command's own Ctrl-C handling must stay in charge.
+        const firstSignIn = !chosen && kind !== 'azure-cli';
+        const token = firstSignIn ? await (options.whileWaiting ?? runAsIs)(() => withReminder(kind, signIn, options.say, options.browserReminderMs ?? browserReminderMs(process.env))) : await signIn();
         if (!token)
             throw new Error('No access token was returned.');
         if (!chosen) {
@@ -33755,6 +33766,28 @@ function createUserCredential(options) {
         },
     };
 }
+const runAsIs = (signIn) => signIn();
+/**
+ * Waits for the admin to sign in. Neither wait can be stopped from outside
+ * (InteractiveBrowserCredential, MSAL's acquireTokenInteractive, takes no abort signal and its
+ * loopback listener keeps the process alive; the Graph token provider passes none to
+ * DeviceCodeCredential): the caller's `whileWaiting` decides what Ctrl-C does meanwhile. In the
+ * browser, Entra shows some errors on its page and never redirects back, so the wait would be
+ * silent forever: after `reminderMs` it says again what those errors mean.
+ */
+async function withReminder(kind, signIn, say, reminderMs) {
+    const reminder = kind === 'browser'
+        ? setTimeout(() => {
+            say(`Still waiting for the sign-in in the browser (${Math.round(reminderMs / 1000)} s). If the page shows an error (${BROWSER_PAGE_ERRORS}), press Ctrl-C, fix the app registration or the option, and run the command again (docs/setup.md, "Sign in from a laptop"). If you closed the page, press Ctrl-C and run the command again, or use --auth device-code.`);
+        }, reminderMs)
+        : undefined;
+    try {
+        return await signIn();
+    }
+    finally {
+        clearTimeout(reminder);
+    }
+}
 /**
  * InteractiveBrowserCredential opens the sign-in page with the `open` package. On Linux that runs
  * `xdg-open` from PATH (bundled in dist/, `open` has no copy of its own script to fall back on),
@@ -33800,7 +33833,7 @@ function openTenant(settings, getAssertion) {
  * the Azure CLI, then device code). `--cloud` and the authority/Graph overrides apply as for the
  * app; the client id may be empty for azure-cli (the token is the Azure CLI's own app's).
  */
-function openTenantAsUser(settings, kind, say) {
+function openTenantAsUser(settings, kind, say, whileWaiting) {
     const endpoints = checkedEndpoints(settings);
     const credential = createUserCredential({
         kind,
@@ -33808,6 +33841,7 @@ function openTenantAsUser(settings, kind, say) {
         ...(settings.clientId ? { clientId: settings.clientId } : {}),
         authorityHost: endpoints.authorityHost,
         say,
+        ...(whileWaiting ? { whileWaiting } : {}),
     });
     return connectTenant({ credential, graphUrl: endpoints.graphUrl, scope: endpoints.scope, delegated: true });
 }

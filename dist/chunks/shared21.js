@@ -9,6 +9,7 @@ import path from 'node:path';
 import { a as roleName, d as distExports } from './shared.js';
 import { w as wantedPolicy, b as blocksApp, N as NEUTRAL_VOCABULARY } from './shared13.js';
 import { g as githubOidcFromEnv, r as readJwtClaims, f as audienceClaim, P as PERMISSIONS, E as EntraTarget, i as isResolved, t as targetsOf, h as isGraphError, v as validateRepository } from './shared2.js';
+import { p as printable } from './shared4.js';
 import { d as desiredStateOf } from './shared10.js';
 import { W as WorktreeSnapshot } from './shared20.js';
 import 'node:fs';
@@ -298,10 +299,16 @@ async function workflowChecks(repo, report) {
             if (!isObject(job) || !Array.isArray(job['steps']))
                 continue;
             const modes = new Set();
+            const matchersBefore = new Set();
+            let runsUs = false;
             for (const step of job['steps']) {
                 if (!isObject(step))
                     continue;
+                const registers = problemMatcherSource(step);
+                if (registers && !runsUs)
+                    matchersBefore.add(registers);
                 if (typeof step['uses'] === 'string' && /entra-photos/i.test(step['uses'])) {
+                    runsUs = true;
                     const mode = isObject(step['with']) && typeof step['with']['mode'] === 'string' ? step['with']['mode'].trim() : '';
                     if (mode)
                         modes.add(mode);
@@ -309,8 +316,13 @@ async function workflowChecks(repo, report) {
                         modes.add('apply or drift (mode follows the event)');
                 }
                 if (typeof step['run'] === 'string')
-                    for (const m of step['run'].matchAll(/entra-photos\s+(apply|drift|doctor)\b/g))
+                    for (const m of step['run'].matchAll(/entra-photos\s+(apply|drift|doctor|validate|plan)\b/g)) {
+                        runsUs = true;
                         modes.add(m[1]);
+                    }
+            }
+            if (runsUs && matchersBefore.size > 0) {
+                report.notes.push(`${rel}: job "${jobName}" runs ${[...matchersBefore].map(printable).join(', ')} before entra-photos. Problem matchers a step registers read every later line of the job's log, entra-photos' too, and the runner turns a matching line into an annotation: a line carrying a pull request's file name could become one. Run entra-photos in a job of its own (as the workflows "entra-photos init" writes do).`);
             }
             const needs = [...modes].filter((m) => !['validate', 'plan'].includes(m));
             if (needs.length === 0)
@@ -324,6 +336,20 @@ async function workflowChecks(repo, report) {
             }
         }
     }
+}
+/**
+ * The step, when it registers problem matchers for the rest of the job: the setup actions that do
+ * (setup-node: tsc, eslint; setup-python, setup-go, setup-java, setup-dotnet: their compilers'),
+ * or a script that writes `::add-matcher::` itself. Undefined for any other step.
+ */
+function problemMatcherSource(step) {
+    const uses = typeof step['uses'] === 'string' ? step['uses'] : '';
+    const setup = /^actions\/setup-(node|python|go|java|dotnet)@/i.exec(uses);
+    if (setup)
+        return uses.split('@')[0];
+    if (typeof step['run'] === 'string' && step['run'].includes('::add-matcher::'))
+        return `a step writing ::add-matcher::${typeof step['name'] === 'string' ? ` ("${step['name']}")` : ''}`;
+    return undefined;
 }
 function grantsIdToken(permissions) {
     if (permissions === 'write-all')
