@@ -4,7 +4,7 @@
  * column where the problem is in a manifest, and that the message tells the user what to do.
  */
 import { readFileSync } from 'node:fs';
-import { crc32 } from 'node:zlib';
+import { pngFile } from '../helpers/pngBytes.js';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorktreeSnapshot } from '../../src/repo/worktree.js';
@@ -25,19 +25,7 @@ const gpsJpeg = await sharp(photo)
   .toBuffer();
 /** A PNG that declares 30000×30000 pixels in a few bytes: a decompression bomb's header. */
 function pngBombHeader(): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(30000, 0);
-  ihdr.writeUInt32BE(30000, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])), chunk('IEND', Buffer.alloc(0))]);
+  return pngFile(30000, 30000, Buffer.from([0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]));
 }
 const withPhoto = (bytes: Buffer | string, manifest = ok()) => base(manifest, { 'photos/staff/ada.jpg': bytes });
 

@@ -11,7 +11,8 @@
  *      applied and the tenant sees no request at all (no token, no lookup, no write).
  */
 import { readFileSync } from 'node:fs';
-import { deflateSync, crc32 } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
+import { pngFile } from '../helpers/pngBytes.js';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyRevision } from '../../src/apply/apply.js';
@@ -30,20 +31,8 @@ const keyed = (line: string) => `version: 1\nusers:\n  - ${line}\n    photo: sta
 
 // ---- Image fixtures -------------------------------------------------------------------------
 
-function pngChunk(type: string, data: Buffer): Buffer {
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([len, body, crc]);
-}
 function png(width: number, height: number, idat: Buffer, colourType = 2): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, colourType, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', ihdr), pngChunk('IDAT', idat), pngChunk('IEND', Buffer.alloc(0))]);
+  return pngFile(width, height, idat, { colourType });
 }
 /** A real zlib stream of 12000 rows × 12000 grey pixels of zeros: ~140 KB that inflates to 144 MB. */
 const realPngBomb = png(12000, 12000, deflateSync(Buffer.alloc(12000 * 12001), { level: 9 }), 0);

@@ -1,5 +1,6 @@
 // Image fixtures generated at test time with sharp, so the repository holds no bad files.
-import { deflateSync, crc32 } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
+import { pngFile } from '../../helpers/pngBytes.js';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import type { Color, Sharp } from 'sharp';
@@ -38,34 +39,14 @@ export function gradient(width: number, height: number): Sharp {
   return sharp(px, { raw: { width, height, channels: 3 } });
 }
 
-function pngChunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([len, body, crc]);
-}
-
 /**
  * A real decompression bomb: a valid 1-bit greyscale PNG of `side`×`side` zero pixels.
  * 30000² = 900 MP (2.7 GB as RGB once decoded) in ~110 KB on disk.
  */
 export function pngBomb(side: number): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(side, 0);
-  ihdr.writeUInt32BE(side, 4);
-  ihdr[8] = 1; // bit depth
-  ihdr[9] = 0; // greyscale
   const rowBytes = 1 + Math.ceil(side / 8);
   const raw = Buffer.alloc(rowBytes * side); // filter 0, all-zero rows
-  const idat = deflateSync(raw, { level: 9 });
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', ihdr),
-    pngChunk('IDAT', idat),
-    pngChunk('IEND', Buffer.alloc(0)),
-  ]);
+  return pngFile(side, side, deflateSync(raw, { level: 9 }), { bitDepth: 1, colourType: 0 });
 }
 
 /** Mean absolute difference (0..255) of two images' 32×32 greyscale thumbnails. */
