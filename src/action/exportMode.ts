@@ -1,5 +1,7 @@
 /**
  * `mode: export`: adopt the tenant's existing photos from GitHub, for schools that never run a CLI.
+ * From Entra, or with export-target google from Google Workspace (its thumbnails): Google signs
+ * in with GitHub OIDC tokens only, so from a laptop this is the way to adopt Google's photos.
  * Started by hand (workflow_dispatch) in the protected environment: signs in like apply (GitHub
  * OIDC; never on pull requests), runs the CLI's export (src/export/export.ts) into the checkout,
  * commits the manifest and photos on a new branch (entra-photos/export/RUN_ID) as the
@@ -33,7 +35,9 @@ import {
 import { defaultRemote, git, gitMaybe, isGitRepository } from '../repo/git.js';
 import { actionProgress, logInfo } from './log.js';
 import type { ActionSettings } from './settings.js';
-import { cancellation, connectFromWorkflow } from './tenantJob.js';
+import { googleSettingsProblems } from '../target/google/index.js';
+import type { TargetInput } from '../target/index.js';
+import { cancellation, connectFromWorkflow, GOOGLE_INPUT_NAMES, googleFromWorkflow, refusePullRequests, requireOidcToken, type TenantJobRules } from './tenantJob.js';
 
 /** The identity GitHub itself gives commits made by workflows with GITHUB_TOKEN. */
 const BOT_IDENTITY: NodeJS.ProcessEnv = {
@@ -52,14 +56,8 @@ interface Repository {
 }
 
 export async function runExport(settings: ActionSettings, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  // Refuses pull-request events (before any token is requested), missing ids and id-token.
-  const { tenant } = connectFromWorkflow(settings, {
-    mode: 'export',
-    notOnPullRequests:
-      "it signs in with the app's credentials and pushes a branch. Run it by hand (workflow_dispatch) in the protected environment; see docs/examples/workflows/photos-export.yml.",
-    docs: 'docs/setup.md',
-    permissions: '    contents: write\n    pull-requests: write\n(contents: write pushes the export branch; pull-requests: write opens its pull request.)',
-  });
+  // Refuses pull-request events, missing inputs and id-token before any token is requested.
+  const directory = openExportSource(settings);
   const repoPath = settings.repoPath;
   if (!(await isGitRepository(repoPath))) throw new UserError('config', `${repoPath} is not a git repository: check the repository out with actions/checkout before the export step.`);
   if (!(await defaultRemote(repoPath))) throw new UserError('config', `${repoPath} has no "origin" remote to push the export branch to: check the repository out with actions/checkout.`);
@@ -89,7 +87,7 @@ export async function runExport(settings: ActionSettings, env: NodeJS.ProcessEnv
   const runUrl = provenanceFromEnv(env).url;
   const context: ExportContext = {
     photoFolder: `${PHOTO_ROOT}/${options.photoDir}`,
-    filters: { domains: options.domains, group: options.group, key: options.key, ...(options.groups ? { groups: true } : {}) },
+    filters: { target: options.target, domains: options.domains, group: options.group, key: options.key, ...(options.groups ? { groups: true } : {}) },
     ...(runUrl ? { runUrl } : {}),
   };
 
@@ -110,7 +108,7 @@ export async function runExport(settings: ActionSettings, env: NodeJS.ProcessEnv
         log: (line) => logInfo(line),
         progress: actionProgress(env),
       },
-      tenant,
+      directory,
     );
   } finally {
     run.dispose();
@@ -137,6 +135,24 @@ export async function runExport(settings: ActionSettings, env: NodeJS.ProcessEnv
   if (!result.complete) {
     core.setFailed(exportFailure(result, context.filters));
   }
+}
+
+const EXPORT_RULES: TenantJobRules = {
+  mode: 'export',
+  notOnPullRequests:
+    "it signs in with the app's credentials and pushes a branch. Run it by hand (workflow_dispatch) in the protected environment; see docs/examples/workflows/photos-export.yml.",
+  docs: 'docs/setup.md',
+  permissions: '    contents: write\n    pull-requests: write\n(contents: write pushes the export branch; pull-requests: write opens its pull request.)',
+};
+
+/** The directory the photos are adopted from (input export-target), opened like apply opens it. */
+function openExportSource(settings: ActionSettings): TargetInput {
+  if (settings.export.target === 'entra') return connectFromWorkflow(settings, EXPORT_RULES).tenant;
+  refusePullRequests(settings, EXPORT_RULES);
+  const problems = googleSettingsProblems(settings.google, GOOGLE_INPUT_NAMES);
+  if (problems.length) throw new UserError('config', `Input "export-target" is "google", but Google Workspace cannot be reached: ${problems.join(' ')}`);
+  requireOidcToken(EXPORT_RULES);
+  return googleFromWorkflow(settings).target;
 }
 
 /**

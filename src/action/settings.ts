@@ -4,6 +4,7 @@ import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { printable } from '../core/untrusted.js';
 import type { UnknownUsers } from '../apply/apply.js';
+import type { TargetName } from '../manifest/types.js';
 
 export type Mode = 'validate' | 'plan' | 'apply' | 'drift' | 'doctor' | 'export';
 const MODES: readonly Mode[] = ['validate', 'plan', 'apply', 'drift', 'doctor', 'export'];
@@ -47,6 +48,8 @@ export interface GoogleSettings {
 }
 
 export interface ExportSettings {
+  /** Where the photos are adopted from (input export-target): Entra (the default) or Google Workspace (the google-* inputs). */
+  target: TargetName;
   /** Only users whose userPrincipalName ends in @one of these; empty: every domain. */
   domains: string[];
   /** Only (transitive) members of this group (object id or display name); empty: no group filter. */
@@ -102,7 +105,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): ActionSettin
     unknownUsers: readChoice<UnknownUsers>('unknown-users', ['pending', 'fail'], 'pending'),
     timeBudgetMinutes: readNumber('time-budget-minutes', 330),
     // Checked only where they matter: a stray export input does not fail a pull-request check.
-    export: mode === 'export' ? readExportSettings() : { domains: [], group: '', key: 'upn', manifest: '', photoDir: 'exported' },
+    export: mode === 'export' ? readExportSettings() : { target: 'entra', domains: [], group: '', key: 'upn', manifest: '', photoDir: 'exported' },
     eventName,
     event,
   };
@@ -152,6 +155,7 @@ function readNumber(name: string, fallback: number): number {
  * several domains, separated by commas, spaces or lines (the CLI's repeatable --domain).
  */
 function readExportSettings(): ExportSettings {
+  const target = readChoice<TargetName>('export-target', ['entra', 'google'], 'entra');
   const domains = core
     .getInput('export-domain')
     .split(/[\s,]+/)
@@ -173,7 +177,21 @@ function readExportSettings(): ExportSettings {
   if (groupsInput !== '' && groupsInput !== 'true' && groupsInput !== 'false') throw new UserError('config', `Input "export-groups" is "${printable(groupsInput)}"; write true or false.`);
   const group = core.getInput('export-group').trim();
   if (groupsInput === 'true' && group) throw new UserError('config', 'Inputs "export-groups" and "export-group" do not go together: export-groups exports the groups\' own photos, export-group picks the users of one group. Set one of them.');
-  return { domains, group, key: keyInput === 'objectid' ? 'objectId' : 'upn', manifest, photoDir, ...(groupsInput === 'true' ? { groups: true as const } : {}) };
+  if (target === 'google') refuseForGoogle({ groups: groupsInput === 'true', group, objectIds: keyInput === 'objectid' });
+  return { target, domains, group, key: keyInput === 'objectid' ? 'objectId' : 'upn', manifest, photoDir, ...(groupsInput === 'true' ? { groups: true as const } : {}) };
+}
+
+/** What Google Workspace cannot give an export (the CLI's export --target google refuses the same). */
+function refuseForGoogle(wanted: { groups: boolean; group: string; objectIds: boolean }): void {
+  if (wanted.groups) {
+    throw new UserError('config', 'Input "export-groups" is "true", but input "export-target" is "google": Google Workspace has no group photos (the Directory API sets user photos only). Export group photos with export-target entra, or set export-groups to false.');
+  }
+  if (wanted.group) {
+    throw new UserError('config', 'Input "export-group" is set, but input "export-target" is "google": listing a group\'s members is not supported for Google Workspace yet. Pick the users with export-domain, or leave export-group empty.');
+  }
+  if (wanted.objectIds) {
+    throw new UserError('config', 'Input "export-key" is "objectId", but input "export-target" is "google": objectId names Entra object ids; an export from Google names users by their primary email (export-key upn, the default).');
+  }
 }
 
 function readEvent(eventPath: string | undefined): GitHubEvent {

@@ -10,8 +10,10 @@
  */
 import { printable } from '../core/untrusted.js';
 import type { ExportedUser, ExportResult } from '../export/export.js';
+import type { TargetName } from '../manifest/types.js';
 import { exportCounts, exportHeadline } from './export.js';
 import { mdLink, mdText, safeUrl, truncateAtLine } from './markdown.js';
+import { TARGET_TITLES } from './plan.js';
 
 /** The required check the pull request goes through (the job name init's workflow gives it). */
 export const VALIDATE_CHECK = 'Validate photos';
@@ -20,6 +22,8 @@ export const VALIDATE_CHECK = 'Validate photos';
 export const EXPORT_BRANCH_PREFIX = 'entra-photos/export/';
 
 export interface ExportFilters {
+  /** Where the photos were adopted from (input export-target); default entra, "the tenant". */
+  target?: TargetName;
   domains: readonly string[];
   group: string;
   key: 'upn' | 'objectId';
@@ -42,6 +46,11 @@ const GROUPS: Subjects = { counted: 'group(s) and team(s)', plural: 'groups and 
 
 function subjectsOf(filters: Pick<ExportFilters, 'groups'> | undefined): Subjects {
   return filters?.groups ? GROUPS : USERS;
+}
+
+/** Where the photos came from, as the texts name it: "the tenant" (Entra) or "Google Workspace". */
+function sourceOf(filters: Pick<ExportFilters, 'target'> | undefined): string {
+  return filters?.target && filters.target !== 'entra' ? (TARGET_TITLES[filters.target] ?? filters.target) : 'the tenant';
 }
 
 export interface ExportContext {
@@ -68,10 +77,10 @@ export function exportedCount(result: ExportResult): number {
   return exportCounts(result).exported;
 }
 
-/** `filters` says whether groups were exported (default: users). */
-export function exportPullRequestTitle(result: ExportResult, filters?: Pick<ExportFilters, 'groups'>): string {
+/** `filters` says whether groups were exported (default: users) and from where (default: the tenant). */
+export function exportPullRequestTitle(result: ExportResult, filters?: Pick<ExportFilters, 'groups' | 'target'>): string {
   const n = exportedCount(result);
-  return `Adopt ${n} ${filters?.groups ? 'group' : 'profile'} photo${n === 1 ? '' : 's'} from the tenant`;
+  return `Adopt ${n} ${filters?.groups ? 'group' : 'profile'} photo${n === 1 ? '' : 's'} from ${sourceOf(filters)}`;
 }
 
 /** The commit on the export branch: plain text, one line per fact, data through printable. */
@@ -81,7 +90,7 @@ export function exportCommitMessage(result: ExportResult, context: ExportContext
   return [
     exportPullRequestTitle(result, context.filters),
     '',
-    `entra-photos export downloaded the photos the tenant holds for ${c.exported} ${subjectsOf(context.filters).counted},`,
+    `entra-photos export downloaded the photos ${sourceOf(context.filters)} holds for ${c.exported} ${subjectsOf(context.filters).counted},`,
     `wrote them under ${printable(context.photoFolder)}/ and declared them in ${printable(result.manifest)}.`,
     `Filters: ${printable(describeFilters(context.filters))}.`,
     ...(skipped.length ? [`Not exported: ${skipped.join(', ')}.`] : []),
@@ -163,6 +172,7 @@ export function describeFilters(filters: ExportFilters): string {
   const parts = [filters.domains.length ? `domains ${filters.domains.join(', ')}` : 'every domain'];
   if (filters.group) parts.push(`members of the group ${filters.group}`);
   if (filters.groups) parts.push(filters.key === 'objectId' ? 'Microsoft 365 groups and teams named by object id' : 'Microsoft 365 groups and teams named by mail address');
+  else if (filters.target === 'google') parts.push('users named by primary email');
   else parts.push(filters.key === 'objectId' ? 'users named by object id' : 'users named by userPrincipalName');
   return parts.join('; ');
 }
@@ -176,13 +186,15 @@ function exportDetails(result: ExportResult, context: ExportContext, adopted = t
   const out: string[] = [];
   if (adopted) {
     const run = context.runUrl ? ` by ${linkOr('this workflow run', context.runUrl)}` : '';
+    // Google keeps a 96x96 thumbnail of what it was sent: that, not the original, is adopted.
+    const held = context.filters.target === 'google' ? 'Google Workspace already holds (its 96x96 thumbnails, not the pictures it was sent)' : 'the tenant already holds';
     out.push(
-      `These are the profile photos the tenant already holds, downloaded${run} as they are: ${c.exported} ${subjects.counted}, photos under ${mdText(context.photoFolder + '/')}, declared in ${mdText(result.manifest)}. Filters: ${mdText(describeFilters(context.filters))}.`,
+      `These are the profile photos ${held}, downloaded${run} as they are: ${c.exported} ${subjects.counted}, photos under ${mdText(context.photoFolder + '/')}, declared in ${mdText(result.manifest)}. Filters: ${mdText(describeFilters(context.filters))}.`,
       '',
     );
   }
   out.push(
-    '| Listed | Exported | No photo in the tenant | Already in the repository | Refused | Failed | Not started |',
+    `| Listed | Exported | No photo in ${sourceOf(context.filters)} | Already in the repository | Refused | Failed | Not started |`,
     '|---:|---:|---:|---:|---:|---:|---:|',
     `| ${result.listed} | ${c.exported} | ${c['no-photo']} | ${c.managed} | ${c.refused} | ${c.failed} | ${c['not-started']} |`,
     '',
@@ -198,7 +210,7 @@ function exportDetails(result: ExportResult, context: ExportContext, adopted = t
   const order: ExportedUser['status'][] = ['refused', 'failed', 'not-started', 'no-photo', 'managed'];
   const skipped = result.users.filter((u) => u.status !== 'exported').sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status));
   if (skipped.length) {
-    const rows = skipped.slice(0, maxRows).map((u) => `| ${mdText(userLabel(u))} | ${mdText(whyNot(u))} |`);
+    const rows = skipped.slice(0, maxRows).map((u) => `| ${mdText(userLabel(u))} | ${mdText(whyNot(u, sourceOf(context.filters)))} |`);
     if (skipped.length > maxRows) rows.push(`| ${mdText(`… and ${skipped.length - maxRows} more`)} | see the job summary of the workflow run |`);
     out.push(`<details><summary><b>Not exported (${skipped.length})</b></summary>`, '', `| ${subjects.column} | Why |`, '|---|---|', ...rows, '', '</details>', '');
   }
@@ -237,10 +249,10 @@ function userLabel(u: ExportedUser): string {
   return u.displayName ? `${u.userPrincipalName} (${u.displayName})` : u.userPrincipalName;
 }
 
-function whyNot(u: ExportedUser): string {
+function whyNot(u: ExportedUser, source: string): string {
   switch (u.status) {
     case 'no-photo':
-      return 'no photo in the tenant';
+      return `no photo in ${source}`;
     case 'managed':
       return u.reason ?? 'already in the repository';
     case 'refused':
