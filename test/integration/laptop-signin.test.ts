@@ -96,8 +96,8 @@ describe('sign in from a laptop', () => {
     expect(run.stderr).toContain('Signed in with the Azure CLI');
   }, 60_000);
 
-  /** Runs export with a device code sign-in: waits for the code on stderr, approves it as ADMIN. */
-  async function exportWithDeviceCode(name: string, extraArgs: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  /** Runs export with a device code sign-in: waits for the code on stderr, approves it as ADMIN (or `interrupt`: presses Ctrl-C instead). */
+  async function exportWithDeviceCode(name: string, extraArgs: string[], env: Record<string, string>, then: 'approve' | 'interrupt' = 'approve'): Promise<{ code: number; stdout: string; stderr: string }> {
     const repo = path.join(scratch.dir, name);
     await writeTree(repo, { 'manifests/.keep': '' });
     const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), 'export', '--repo', repo, '--domain', 'contoso.edu', '--format', 'json', ...extraArgs], {
@@ -120,7 +120,8 @@ describe('sign in from a laptop', () => {
     });
     expect(stderr).toContain(`${emulator.url}/_emulator/devicelogin`);
     expect((await emulator.admin.pendingDeviceCodes()).map((pending) => pending.userCode)).toContain(userCode);
-    await emulator.admin.approveDeviceCode(userCode, { user: ADMIN });
+    if (then === 'interrupt') child.kill('SIGINT');
+    else await emulator.admin.approveDeviceCode(userCode, { user: ADMIN });
     return { code: await code, stdout, stderr };
   }
 
@@ -133,6 +134,21 @@ describe('sign in from a laptop', () => {
     const entra = (await emulator.admin.requests()).filter((r) => r.api === 'entra').map((r) => `${r.method} ${r.path.split('?')[0]} ${r.status}`);
     expect(entra).toContain(`POST /${emulator.tenantId}/oauth2/v2.0/devicecode 200`);
     expect(entra).toContain(`POST /${emulator.tenantId}/oauth2/v2.0/token 200`);
+  }, 60_000);
+
+  it('Ctrl-C while the device code waits for the admin ends the command at once, saying so, before any Graph call', async () => {
+    await emulator.admin.clearRequests();
+    const run = await exportWithDeviceCode('export-device-cancelled', ['--auth', 'device-code'], laptopEnv(emulator), 'interrupt');
+    expect(run.code, run.stderr).toBe(130);
+    expect(run.stderr).toContain('Sign-in cancelled (Ctrl-C).');
+    expect(run.stderr).not.toContain('Signed in with a device code');
+    expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(run.stdout).toBe('');
+    const requests = await emulator.admin.requests();
+    expect(requests.filter((r) => r.api === 'graph')).toEqual([]);
+    const entra = requests.filter((r) => r.api === 'entra').map((r) => `${r.method} ${r.path.split('?')[0]} ${r.status}`);
+    expect(entra).toContain(`POST /${emulator.tenantId}/oauth2/v2.0/devicecode 200`);
+    expect(entra).not.toContain(`POST /${emulator.tenantId}/oauth2/v2.0/token 200`); // no token was ever issued
   }, 60_000);
 
   it('no --auth and no signed-in Azure CLI: falls back to device code and says so', async () => {
