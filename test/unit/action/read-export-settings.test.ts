@@ -31,12 +31,12 @@ function configError(values: Record<string, string>): string {
 describe('readSettings, mode export', () => {
   it('defaults: every domain, no group, keyed by UPN, the manifest picked at run time, photos/exported', () => {
     inputs({ mode: 'export' });
-    expect(readSettings(context).export).toEqual({ domains: [], group: '', key: 'upn', manifest: '', photoDir: 'exported' });
+    expect(readSettings(context).export).toEqual({ target: 'entra', domains: [], group: '', key: 'upn', manifest: '', photoDir: 'exported' });
   });
 
   it('domains separated by commas, spaces or lines, an @ and case ignored; key objectId in any case; paths trimmed', () => {
     inputs({ mode: 'export', 'export-domain': '@Contoso.edu, students.contoso.edu\nstaff.contoso.edu', 'export-group': ' Grade 9 ', 'export-key': 'OBJECTID', 'export-manifest': './manifests/staff.yaml', 'export-photo-dir': '/staff/2026/' });
-    expect(readSettings(context).export).toEqual({ domains: ['contoso.edu', 'students.contoso.edu', 'staff.contoso.edu'], group: 'Grade 9', key: 'objectId', manifest: 'manifests/staff.yaml', photoDir: 'staff/2026' });
+    expect(readSettings(context).export).toEqual({ target: 'entra', domains: ['contoso.edu', 'students.contoso.edu', 'staff.contoso.edu'], group: 'Grade 9', key: 'objectId', manifest: 'manifests/staff.yaml', photoDir: 'staff/2026' });
   });
 
   it('refuses what export cannot use, naming the input', () => {
@@ -49,11 +49,20 @@ describe('readSettings, mode export', () => {
 
   it('export-groups: true exports group photos; refused beside export-group, or when not true/false', () => {
     inputs({ mode: 'export', 'export-groups': 'TRUE' });
-    expect(readSettings(context).export).toEqual({ domains: [], group: '', key: 'upn', manifest: '', photoDir: 'exported', groups: true });
+    expect(readSettings(context).export).toEqual({ target: 'entra', domains: [], group: '', key: 'upn', manifest: '', photoDir: 'exported', groups: true });
     inputs({ mode: 'export', 'export-groups': 'false' });
     expect(readSettings(context).export.groups).toBeUndefined();
     expect(configError({ 'export-groups': 'yes' })).toBe('Input "export-groups" is "yes"; write true or false.');
     expect(configError({ 'export-groups': 'true', 'export-group': 'Staff' })).toContain('Inputs "export-groups" and "export-group" do not go together');
+  });
+
+  it('export-target: google in any case; refused with what Google cannot give (group photos, group members, object ids), naming the input', () => {
+    inputs({ mode: 'export', 'export-target': 'Google', 'export-domain': 'contoso.edu', 'export-key': 'upn' });
+    expect(readSettings(context).export).toEqual({ target: 'google', domains: ['contoso.edu'], group: '', key: 'upn', manifest: '', photoDir: 'exported' });
+    expect(configError({ 'export-target': 'workspace' })).toBe('Input "export-target" is "workspace"; write entra or google.');
+    expect(configError({ 'export-target': 'google', 'export-groups': 'true' })).toMatch(/^Input "export-groups" is "true", but input "export-target" is "google": Google Workspace has no group photos/);
+    expect(configError({ 'export-target': 'google', 'export-group': 'Staff' })).toMatch(/^Input "export-group" is set, but input "export-target" is "google"/);
+    expect(configError({ 'export-target': 'google', 'export-key': 'objectId' })).toMatch(/^Input "export-key" is "objectId", but input "export-target" is "google": objectId names Entra object ids/);
   });
 
   it('other modes ignore the export inputs', () => {
