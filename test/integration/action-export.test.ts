@@ -4,6 +4,7 @@
  * origin, against the local tenant (real OIDC exchange, real Graph listing and downloads) and a
  * stand-in for api.github.com (the pull-request endpoints). It pushes a real branch to the bare
  * origin; the pull request it opens then passes the normal check (mode validate on that branch).
+ * With export-target google it adopts the photos the emulated Google Workspace holds instead.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -282,5 +283,60 @@ describe('the action, mode: export', { timeout: 90_000 }, () => {
     }
     expect(renderedRows(pr.body).map((r) => r.join(' | '))).toContainEqual(expect.stringMatching(/^grace\.hopper@contoso\.edu \(Grace Hopper\) \| failed: /));
     pr.state = 'closed';
+  });
+
+  it('export-target google adopts the photos Google Workspace holds (its thumbnails) into a manifest keyed by primary email, and opens the pull request', async () => {
+    // Grace and Alan have a photo in Google; Ada has one too but staff.yaml declares her already.
+    const inGoogle = ['ada.lovelace@contoso.edu', 'grace.hopper@contoso.edu', 'alan.turing@contoso.edu'];
+    expect((await emulator.google.admin.state()).users.filter((u) => u.photo)).toEqual([]);
+    for (const [i, email] of inGoogle.entries()) await emulator.google.admin.seedPhoto(email, await face(20 + i));
+    const run = await exportRun({ inputs: { ...emulatorInputs(emulator, { google: true }), 'export-target': 'google', 'export-domain': 'contoso.edu', 'export-manifest': 'manifests/from-google.yaml', 'export-photo-dir': 'google' } });
+    if (process.env.SHOW_OUTPUT) console.log(run.stdout, run.summary);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.outputs).toMatchObject({ exported: '2', branch: `entra-photos/export/${run.id}`, 'pull-request': expect.stringMatching(/\/pull\/\d+$/) });
+    // Google was listed and read; Graph was not.
+    expect(run.tenantRequests.some((r) => r.api === 'google')).toBe(true);
+    expect(run.tenantRequests.filter((r) => r.api === 'graph')).toEqual([]);
+
+    // The branch: a manifest keyed by primary email and Google's thumbnails as downloaded.
+    const ref = `refs/heads/${run.outputs.branch}`;
+    expect(filesOn(ref).filter((f) => f.startsWith('photos/google/')).sort()).toEqual(['photos/google/alan.turing@contoso.edu.jpg', 'photos/google/grace.hopper@contoso.edu.jpg']);
+    const manifest = git(origin, 'show', `${ref}:manifests/from-google.yaml`);
+    expect(manifest).toContain('  - user: grace.hopper@contoso.edu\n');
+    expect(manifest).toContain('  - user: alan.turing@contoso.edu\n');
+    expect(manifest).not.toContain('ada.lovelace');
+    expect(manifest.match(/^ {2}- user:/gm)).toHaveLength(2);
+    const workspace = path.join(scratch.dir, `ws-${run.id}`);
+    for (const email of ['grace.hopper@contoso.edu', 'alan.turing@contoso.edu']) {
+      const file = await readFile(path.join(workspace, `photos/google/${email}.jpg`));
+      // Google's bytes as Google holds them, not the tenant's photo of the same user.
+      expect(file).toEqual(await emulator.google.admin.photo(email));
+      expect(file).not.toEqual(await emulator.admin.photo(email));
+    }
+
+    // The texts say Google Workspace where they say the tenant for Entra.
+    expect(git(origin, 'log', '-1', '--format=%B', ref)).toMatch(/^Adopt 2 profile photos from Google Workspace\n\nentra-photos export downloaded the photos Google Workspace holds for 2 user\(s\),/);
+    const pr = api.pulls.find((p) => p.head === run.outputs.branch)!;
+    expect(pr).toMatchObject({ base: 'main', title: 'Adopt 2 profile photos from Google Workspace', html_url: run.outputs['pull-request'] });
+    const body = renderedText(pr.body);
+    expect(body).toContain('These are the profile photos Google Workspace already holds (its 96x96 thumbnails, not the pictures it was sent)');
+    expect(body).toContain('Filters: domains contoso.edu; users named by primary email.');
+    expect(renderedRows(pr.body).map((r) => r.join(' | '))).toContain('ada.lovelace@contoso.edu (Ada Lovelace) | already declared at manifests/staff.yaml:4');
+    expect(renderedText(run.summary)).toContain('No photo in Google Workspace');
+    pr.state = 'closed';
+  });
+
+  it('export-target google refuses export-groups and missing google-* inputs, naming the input, without requesting a token', async () => {
+    const groups = await exportRun({ inputs: { ...emulatorInputs(emulator, { google: true }), 'export-target': 'google', 'export-groups': 'true' } });
+    expect(groups.code).toBe(1);
+    expect(groups.stdout).toContain('::error::Input "export-groups" is "true", but input "export-target" is "google": Google Workspace has no group photos');
+    const unconfigured = await exportRun({ inputs: { 'export-target': 'google' } });
+    expect(unconfigured.code).toBe(1);
+    expect(unconfigured.stdout).toContain('::error::Input "export-target" is "google", but Google Workspace cannot be reached: Input "google-workload-identity-provider" is empty');
+    for (const run of [groups, unconfigured]) {
+      expect(run.tenantRequests).toEqual([]); // no OIDC token, no sign-in, no Google or Graph
+      expect(run.apiRequests).toEqual([]);
+      expect(run.newRefs).toEqual([]);
+    }
   });
 });
