@@ -192,6 +192,15 @@ function exportDetails(result: ExportResult, context: ExportContext, adopted = t
       `These are the profile photos ${held}, downloaded${run} as they are: ${c.exported} ${subjects.counted}, photos under ${mdText(context.photoFolder + '/')}, declared in ${mdText(result.manifest)}. Filters: ${mdText(describeFilters(context.filters))}.`,
       '',
     );
+    if (context.filters.target === 'google') {
+      // The manifest names users, not directories: once merged, apply sends these photos to every
+      // target the manifests declare, Entra ID included, where a larger photo may be replaced.
+      out.push(
+        '> [!WARNING]',
+        '> Once merged, these photos are applied to every target the manifests declare, Microsoft Entra ID included: there a 96x96 thumbnail, upscaled, replaces whatever photo the user has (validation warns about each one). Keep only the users who have no better photo, or replace the files with the originals before merging.',
+        '',
+      );
+    }
   }
   out.push(
     `| Listed | Exported | No photo in ${sourceOf(context.filters)} | Already in the repository | Refused | Failed | Not started |`,

@@ -321,6 +321,7 @@ describe('the action, mode: export', { timeout: 90_000 }, () => {
     const body = renderedText(pr.body);
     expect(body).toContain('These are the profile photos Google Workspace already holds (its 96x96 thumbnails, not the pictures it was sent)');
     expect(body).toContain('Filters: domains contoso.edu; users named by primary email.');
+    expect(body).toContain('Once merged, these photos are applied to every target the manifests declare, Microsoft Entra ID included');
     expect(renderedRows(pr.body).map((r) => r.join(' | '))).toContain('ada.lovelace@contoso.edu (Ada Lovelace) | already declared at manifests/staff.yaml:4');
     expect(renderedText(run.summary)).toContain('No photo in Google Workspace');
     pr.state = 'closed';
