@@ -4,20 +4,21 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { f as error, w as warning, c as connectFromWorkflow, G as GOOGLE_INPUT_NAMES, g as googleFromWorkflow, O as OrderedLog, l as logInfo, d as cancellation, D as DIRECT_LOG, s as setOutput, b as summary, a as setFailed, r as refusePullRequests, h as requireOidcToken, e as actionProgress, i as getInput } from './chunks/shared22.js';
+import { h as error, w as warning, e as connectFromWorkflow, G as GOOGLE_INPUT_NAMES, g as googleFromWorkflow, O as OrderedLog, l as logInfo, c as cancellation, D as DIRECT_LOG, s as setOutput, b as summary, a as setFailed, r as refusePullRequests, f as requireOidcToken, d as actionProgress, i as getInput } from './chunks/shared23.js';
 import { U as UserError, i as isUserError } from './chunks/shared6.js';
-import { s as sortFindings, f as applyText, j as applyCounts, r as validationSummary, t as applyMarkdown, d as applySucceeded, u as applyFailure, i as applyRevision, x as waitingFor, v as validationText, g as countFindings, y as validationHeadline } from './chunks/shared3.js';
-import { T as TARGET_TITLES, d as declaredTargets, u as undeclaredAppliedTargets, a as undeclaredTargetNote, P as PLAN_COMMENT_MARKER, p as planRevisions, e as plansText, t as targetPlansJson, b as planJson, c as planUnavailableJson, g as planUnavailableHeadline, h as plansMarkdown, i as planUnavailableMarkdown } from './chunks/shared23.js';
+import { s as sortFindings, f as applyText, l as applyCounts, r as validationSummary, t as applyMarkdown, d as applySucceeded, u as applyFailure, i as applyRevision, x as waitingFor, v as validationText, g as countFindings, y as validationHeadline } from './chunks/shared3.js';
+import { d as declaredTargets, u as undeclaredAppliedTargets, p as planRevisions } from './chunks/shared25.js';
 import { m as mdText, t as truncateAtLine, g as githubBlobUrl } from './chunks/shared8.js';
+import { T as TARGET_TITLES, u as undeclaredTargetNote, P as PLAN_COMMENT_MARKER, b as plansText, t as targetPlansJson, p as planJson, a as planUnavailableJson, d as planUnavailableHeadline, e as plansMarkdown, f as planUnavailableMarkdown } from './chunks/shared24.js';
 import { d as googleSettingsProblems, x as environmentClaim, v as validateRepository } from './chunks/shared2.js';
 import { p as provenanceFromEnv } from './chunks/shared9.js';
-import { A as ACTION_VOCABULARY } from './chunks/shared13.js';
+import { A as ACTION_VOCABULARY } from './chunks/shared14.js';
 import { defaultRemote, isGitRepository, resolveCommit, parentsOf, ensureCommit } from './chunks/git.js';
 import { p as printable } from './chunks/shared4.js';
 import 'node:os';
-import { W as WorktreeSnapshot } from './chunks/shared20.js';
-import { g as getOctokit } from './chunks/shared24.js';
-import { b as driftJson, e as driftMarkdown, d as detectDrift, g as driftCounts, f as fixDrift, c as driftText, h as driftHeadline, i as inSync } from './chunks/shared16.js';
+import { W as WorktreeSnapshot } from './chunks/shared21.js';
+import { g as getOctokit } from './chunks/shared26.js';
+import { b as driftJson, e as driftMarkdown, d as detectDrift, g as driftCounts, f as fixDrift, c as driftText, h as driftHeadline, i as inSync } from './chunks/shared17.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import 'os';
@@ -62,6 +63,7 @@ import './chunks/shared10.js';
 import 'node:fs/promises';
 import './chunks/shared11.js';
 import './chunks/shared12.js';
+import './chunks/shared13.js';
 import './chunks/shared7.js';
 import 'stream';
 import 'node:process';
@@ -646,7 +648,7 @@ function readSettings(env = process.env) {
         unknownUsers: readChoice('unknown-users', ['pending', 'fail'], 'pending'),
         timeBudgetMinutes: readNumber('time-budget-minutes', 330),
         // Checked only where they matter: a stray export input does not fail a pull-request check.
-        export: mode === 'export' ? readExportSettings() : { domains: [], group: '', key: 'upn', manifest: '', photoDir: 'exported' },
+        export: mode === 'export' ? readExportSettings() : { target: 'entra', domains: [], group: '', key: 'upn', manifest: '', photoDir: 'exported' },
         eventName,
         event,
     };
@@ -700,6 +702,7 @@ function readNumber(name, fallback) {
  * several domains, separated by commas, spaces or lines (the CLI's repeatable --domain).
  */
 function readExportSettings() {
+    const target = readChoice('export-target', ['entra', 'google'], 'entra');
     const domains = getInput('export-domain')
         .split(/[\s,]+/)
         .map((d) => d.trim().replace(/^@/, '').toLowerCase())
@@ -724,7 +727,21 @@ function readExportSettings() {
     const group = getInput('export-group').trim();
     if (groupsInput === 'true' && group)
         throw new UserError('config', 'Inputs "export-groups" and "export-group" do not go together: export-groups exports the groups\' own photos, export-group picks the users of one group. Set one of them.');
-    return { domains, group, key: keyInput === 'objectid' ? 'objectId' : 'upn', manifest, photoDir, ...(groupsInput === 'true' ? { groups: true } : {}) };
+    if (target === 'google')
+        refuseForGoogle({ groups: groupsInput === 'true', group, objectIds: keyInput === 'objectid' });
+    return { target, domains, group, key: keyInput === 'objectid' ? 'objectId' : 'upn', manifest, photoDir, ...(groupsInput === 'true' ? { groups: true } : {}) };
+}
+/** What Google Workspace cannot give an export (the CLI's export --target google refuses the same). */
+function refuseForGoogle(wanted) {
+    if (wanted.groups) {
+        throw new UserError('config', 'Input "export-groups" is "true", but input "export-target" is "google": Google Workspace has no group photos (the Directory API sets user photos only). Export group photos with export-target entra, or set export-groups to false.');
+    }
+    if (wanted.group) {
+        throw new UserError('config', 'Input "export-group" is set, but input "export-target" is "google": listing a group\'s members is not supported for Google Workspace yet. Pick the users with export-domain, or leave export-group empty.');
+    }
+    if (wanted.objectIds) {
+        throw new UserError('config', 'Input "export-key" is "objectId", but input "export-target" is "google": objectId names Entra object ids; an export from Google names users by their primary email (export-key upn, the default).');
+    }
 }
 function readEvent(eventPath) {
     if (!eventPath)

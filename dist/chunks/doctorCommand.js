@@ -4,18 +4,18 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { C as CLI_VOCABULARY } from './shared13.js';
+import { C as CLI_VOCABULARY } from './shared14.js';
 import { a as parseAuthKind, D as DEFAULT_OIDC_AUDIENCE } from './shared2.js';
-import { d as doctorText, a as diagnose } from './shared21.js';
-import { w as wantsHelp, p as parseOptions, a as repoDirectory } from './shared15.js';
-import { b as tenantFromArgs, i as interruptible, T as TARGET_OPTIONS, a as TENANT_OPTIONS, t as targetFromArgs } from './shared17.js';
+import { d as doctorText, a as diagnose } from './shared22.js';
+import { w as wantsHelp, p as parseOptions, a as repoDirectory } from './shared16.js';
+import { b as tenantFromArgs, i as interruptible, T as TARGET_OPTIONS, a as TENANT_OPTIONS, t as targetFromArgs } from './shared18.js';
+import './shared4.js';
 import './shared.js';
 import 'sharp';
 import 'node:os';
 import 'node:crypto';
 import 'process';
 import 'buffer';
-import './shared4.js';
 import './shared5.js';
 import 'node:zlib';
 import './shared6.js';
@@ -42,8 +42,9 @@ import 'node:fs';
 import 'node:path';
 import 'child_process';
 import 'node:fs/promises';
+import './shared13.js';
 import './shared10.js';
-import './shared20.js';
+import './shared21.js';
 
 /** `entra-photos doctor`: the CLI's edge of src/doctor/doctor.ts (checks a setup, writes nothing). */
 const DOCTOR_USAGE = `Usage: entra-photos doctor [options]   (tenant options as for apply)

@@ -4,12 +4,12 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { P as PULL_REQUEST_EVENTS, l as logInfo, s as setOutput, a as setFailed, G as GOOGLE_INPUT_NAMES } from './shared22.js';
+import { P as PULL_REQUEST_EVENTS, l as logInfo, s as setOutput, a as setFailed, G as GOOGLE_INPUT_NAMES } from './shared23.js';
 import { U as UserError } from './shared6.js';
 import { o as openTenant, d as googleSettingsProblems, e as openGoogle, g as githubOidcFromEnv } from './shared2.js';
 import 'node:os';
-import { A as ACTION_VOCABULARY } from './shared13.js';
-import { a as diagnose, d as doctorText } from './shared21.js';
+import { A as ACTION_VOCABULARY } from './shared14.js';
+import { a as diagnose, d as doctorText } from './shared22.js';
 import './shared4.js';
 import 'os';
 import 'crypto';
@@ -58,8 +58,9 @@ import 'node:https';
 import 'node:fs';
 import 'node:path';
 import 'node:fs/promises';
+import './shared13.js';
 import './shared10.js';
-import './shared20.js';
+import './shared21.js';
 
 /**
  * `mode: doctor`: the setup checks of `entra-photos doctor` (src/doctor/doctor.ts) in a workflow,

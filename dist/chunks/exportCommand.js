@@ -5,11 +5,11 @@ const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
 import { U as UserError } from './shared6.js';
-import { c as cliProgress } from './shared14.js';
+import { c as cliProgress } from './shared15.js';
 import { l as logSafeJson } from './shared4.js';
-import { w as wantsHelp, p as parseOptions, r as readFormat, a as repoDirectory } from './shared15.js';
-import { e as exportTenant, a as exportJson, b as exportText } from './shared18.js';
-import { t as targetFromArgs, i as interruptible, T as TARGET_OPTIONS, a as TENANT_OPTIONS } from './shared17.js';
+import { w as wantsHelp, p as parseOptions, r as readFormat, a as repoDirectory } from './shared16.js';
+import { e as exportTenant, a as exportJson, b as exportText } from './shared19.js';
+import { t as targetFromArgs, i as interruptible, T as TARGET_OPTIONS, a as TENANT_OPTIONS } from './shared18.js';
 import './shared2.js';
 import './shared.js';
 import 'sharp';
@@ -44,8 +44,8 @@ import 'child_process';
 import 'node:fs/promises';
 import './shared11.js';
 import './shared12.js';
-import './shared19.js';
 import './shared20.js';
+import './shared21.js';
 
 /** `entra-photos export`: adopt the tenant's existing photos into the repository. */
 const EXPORT_USAGE = `Options for export (tenant options as for apply):

@@ -4,54 +4,41 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { c as connectFromWorkflow, w as warning, s as setOutput, b as summary, d as cancellation, e as actionProgress, l as logInfo, a as setFailed, n as notice } from './shared22.js';
-import { g as getOctokit } from './shared24.js';
+import { w as warning, s as setOutput, b as summary, c as cancellation, d as actionProgress, l as logInfo, a as setFailed, e as connectFromWorkflow, r as refusePullRequests, G as GOOGLE_INPUT_NAMES, f as requireOidcToken, g as googleFromWorkflow, n as notice } from './shared23.js';
+import { g as getOctokit } from './shared26.js';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { p as provenanceFromEnv } from './shared9.js';
 import { U as UserError } from './shared6.js';
 import { p as printable } from './shared4.js';
-import { c as exportHeadline, d as exportCounts, e as exportTenant } from './shared18.js';
-import { m as mdText, t as truncateAtLine, s as safeUrl, a as mdLink } from './shared8.js';
+import { c as exportHeadline, d as exportCounts, e as exportTenant } from './shared19.js';
+import { m as mdText, t as truncateAtLine, s as safeUrl, b as mdLink } from './shared8.js';
+import { T as TARGET_TITLES } from './shared24.js';
 import { isGitRepository, defaultRemote, gitMaybe, git } from './git.js';
-import './shared2.js';
-import './shared.js';
-import 'sharp';
 import 'node:os';
-import 'node:crypto';
-import 'process';
-import 'buffer';
-import './shared5.js';
-import 'node:zlib';
-import './shared7.js';
+import { d as googleSettingsProblems } from './shared2.js';
+import 'os';
 import 'crypto';
-import 'stream';
-import 'util';
-import 'http';
 import 'fs';
 import 'path';
-import 'node:util';
-import 'node:process';
+import 'http';
+import 'https';
 import 'net';
 import 'tls';
-import 'assert';
-import 'tty';
-import 'https';
-import 'url';
 import 'events';
-import 'node:http';
-import 'node:https';
-import 'node:stream';
-import 'node:fs';
-import 'child_process';
-import 'os';
+import 'assert';
+import 'util';
 import 'node:assert';
 import 'node:net';
+import 'node:http';
+import 'node:stream';
 import 'node:buffer';
+import 'node:util';
 import 'node:querystring';
 import 'node:events';
 import 'node:diagnostics_channel';
 import 'node:tls';
+import 'node:zlib';
 import 'node:perf_hooks';
 import 'node:util/types';
 import 'node:worker_threads';
@@ -60,12 +47,27 @@ import 'node:async_hooks';
 import 'node:console';
 import 'node:dns';
 import 'string_decoder';
+import 'child_process';
 import 'timers';
+import 'sharp';
+import 'node:crypto';
 import './shared11.js';
 import './shared12.js';
-import './shared19.js';
 import './shared20.js';
+import './shared.js';
+import 'process';
+import 'buffer';
+import './shared5.js';
+import './shared21.js';
+import './shared14.js';
 import 'node:child_process';
+import './shared7.js';
+import 'stream';
+import 'node:process';
+import 'tty';
+import 'url';
+import 'node:https';
+import 'node:fs';
 
 /**
  * The action's export (mode: export) in words: the pull request's title and body, the commit
@@ -86,16 +88,20 @@ const GROUPS = { counted: 'group(s) and team(s)', plural: 'groups and teams', co
 function subjectsOf(filters) {
     return filters?.groups ? GROUPS : USERS;
 }
+/** Where the photos came from, as the texts name it: "the tenant" (Entra) or "Google Workspace". */
+function sourceOf(filters) {
+    return filters?.target && filters.target !== 'entra' ? (TARGET_TITLES[filters.target] ?? filters.target) : 'the tenant';
+}
 /** GitHub's limit for a pull request body is 65,536 characters: keep well under it. */
 const BODY_LIMIT = 60_000;
 const SUMMARY_LIMIT = 900_000;
 function exportedCount(result) {
     return exportCounts(result).exported;
 }
-/** `filters` says whether groups were exported (default: users). */
+/** `filters` says whether groups were exported (default: users) and from where (default: the tenant). */
 function exportPullRequestTitle(result, filters) {
     const n = exportedCount(result);
-    return `Adopt ${n} ${filters?.groups ? 'group' : 'profile'} photo${n === 1 ? '' : 's'} from the tenant`;
+    return `Adopt ${n} ${filters?.groups ? 'group' : 'profile'} photo${n === 1 ? '' : 's'} from ${sourceOf(filters)}`;
 }
 /** The commit on the export branch: plain text, one line per fact, data through printable. */
 function exportCommitMessage(result, context) {
@@ -104,7 +110,7 @@ function exportCommitMessage(result, context) {
     return [
         exportPullRequestTitle(result, context.filters),
         '',
-        `entra-photos export downloaded the photos the tenant holds for ${c.exported} ${subjectsOf(context.filters).counted},`,
+        `entra-photos export downloaded the photos ${sourceOf(context.filters)} holds for ${c.exported} ${subjectsOf(context.filters).counted},`,
         `wrote them under ${printable(context.photoFolder)}/ and declared them in ${printable(result.manifest)}.`,
         `Filters: ${printable(describeFilters(context.filters))}.`,
         ...(skipped.length ? [`Not exported: ${skipped.join(', ')}.`] : []),
@@ -182,6 +188,8 @@ function describeFilters(filters) {
         parts.push(`members of the group ${filters.group}`);
     if (filters.groups)
         parts.push(filters.key === 'objectId' ? 'Microsoft 365 groups and teams named by object id' : 'Microsoft 365 groups and teams named by mail address');
+    else if (filters.target === 'google')
+        parts.push('users named by primary email');
     else
         parts.push(filters.key === 'objectId' ? 'users named by object id' : 'users named by userPrincipalName');
     return parts.join('; ');
@@ -194,9 +202,16 @@ function exportDetails(result, context, adopted = true) {
     const out = [];
     if (adopted) {
         const run = context.runUrl ? ` by ${linkOr('this workflow run', context.runUrl)}` : '';
-        out.push(`These are the profile photos the tenant already holds, downloaded${run} as they are: ${c.exported} ${subjects.counted}, photos under ${mdText(context.photoFolder + '/')}, declared in ${mdText(result.manifest)}. Filters: ${mdText(describeFilters(context.filters))}.`, '');
+        // Google keeps a 96x96 thumbnail of what it was sent: that, not the original, is adopted.
+        const held = context.filters.target === 'google' ? 'Google Workspace already holds (its 96x96 thumbnails, not the pictures it was sent)' : 'the tenant already holds';
+        out.push(`These are the profile photos ${held}, downloaded${run} as they are: ${c.exported} ${subjects.counted}, photos under ${mdText(context.photoFolder + '/')}, declared in ${mdText(result.manifest)}. Filters: ${mdText(describeFilters(context.filters))}.`, '');
+        if (context.filters.target === 'google') {
+            // The manifest names users, not directories: once merged, apply sends these photos to every
+            // target the manifests declare, Entra ID included, where a larger photo may be replaced.
+            out.push('> [!WARNING]', '> Once merged, these photos are applied to every target the manifests declare, Microsoft Entra ID included: there a 96x96 thumbnail, upscaled, replaces whatever photo the user has (validation warns about each one). Keep only the users who have no better photo, or replace the files with the originals before merging.', '');
+        }
     }
-    out.push('| Listed | Exported | No photo in the tenant | Already in the repository | Refused | Failed | Not started |', '|---:|---:|---:|---:|---:|---:|---:|', `| ${result.listed} | ${c.exported} | ${c['no-photo']} | ${c.managed} | ${c.refused} | ${c.failed} | ${c['not-started']} |`, '');
+    out.push(`| Listed | Exported | No photo in ${sourceOf(context.filters)} | Already in the repository | Refused | Failed | Not started |`, '|---:|---:|---:|---:|---:|---:|---:|', `| ${result.listed} | ${c.exported} | ${c['no-photo']} | ${c.managed} | ${c.refused} | ${c.failed} | ${c['not-started']} |`, '');
     if (!result.complete) {
         out.push('> [!WARNING]', `> The export did not complete (${c.failed} failed, ${c['not-started']} not started). What was adopted is valid as it is; once it is merged, run the export again: it adopts only the ${subjects.plural} no manifest declares yet.`, '');
     }
@@ -204,7 +219,7 @@ function exportDetails(result, context, adopted = true) {
     const order = ['refused', 'failed', 'not-started', 'no-photo', 'managed'];
     const skipped = result.users.filter((u) => u.status !== 'exported').sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status));
     if (skipped.length) {
-        const rows = skipped.slice(0, maxRows).map((u) => `| ${mdText(userLabel(u))} | ${mdText(whyNot(u))} |`);
+        const rows = skipped.slice(0, maxRows).map((u) => `| ${mdText(userLabel(u))} | ${mdText(whyNot(u, sourceOf(context.filters)))} |`);
         if (skipped.length > maxRows)
             rows.push(`| ${mdText(`… and ${skipped.length - maxRows} more`)} | see the job summary of the workflow run |`);
         out.push(`<details><summary><b>Not exported (${skipped.length})</b></summary>`, '', `| ${subjects.column} | Why |`, '|---|---|', ...rows, '', '</details>', '');
@@ -244,10 +259,10 @@ function skippedParts(result) {
 function userLabel(u) {
     return u.displayName ? `${u.userPrincipalName} (${u.displayName})` : u.userPrincipalName;
 }
-function whyNot(u) {
+function whyNot(u, source) {
     switch (u.status) {
         case 'no-photo':
-            return 'no photo in the tenant';
+            return `no photo in ${source}`;
         case 'managed':
             return u.reason ?? 'already in the repository';
         case 'refused':
@@ -267,6 +282,8 @@ function linkOr(text, url) {
 
 /**
  * `mode: export`: adopt the tenant's existing photos from GitHub, for schools that never run a CLI.
+ * From Entra, or with export-target google from Google Workspace (its thumbnails): Google signs
+ * in with GitHub OIDC tokens only, so from a laptop this is the way to adopt Google's photos.
  * Started by hand (workflow_dispatch) in the protected environment: signs in like apply (GitHub
  * OIDC; never on pull requests), runs the CLI's export (src/export/export.ts) into the checkout,
  * commits the manifest and photos on a new branch (entra-photos/export/RUN_ID) as the
@@ -284,13 +301,8 @@ const BOT_IDENTITY = {
 };
 const PHOTO_ROOT = 'photos';
 async function runExport(settings, env = process.env) {
-    // Refuses pull-request events (before any token is requested), missing ids and id-token.
-    const { tenant } = connectFromWorkflow(settings, {
-        mode: 'export',
-        notOnPullRequests: "it signs in with the app's credentials and pushes a branch. Run it by hand (workflow_dispatch) in the protected environment; see docs/examples/workflows/photos-export.yml.",
-        docs: 'docs/setup.md',
-        permissions: '    contents: write\n    pull-requests: write\n(contents: write pushes the export branch; pull-requests: write opens its pull request.)',
-    });
+    // Refuses pull-request events, missing inputs and id-token before any token is requested.
+    const directory = openExportSource(settings);
     const repoPath = settings.repoPath;
     if (!(await isGitRepository(repoPath)))
         throw new UserError('config', `${repoPath} is not a git repository: check the repository out with actions/checkout before the export step.`);
@@ -318,7 +330,7 @@ async function runExport(settings, env = process.env) {
     const runUrl = provenanceFromEnv(env).url;
     const context = {
         photoFolder: `${PHOTO_ROOT}/${options.photoDir}`,
-        filters: { domains: options.domains, group: options.group, key: options.key, ...(options.groups ? { groups: true } : {}) },
+        filters: { target: options.target, domains: options.domains, group: options.group, key: options.key, ...(options.groups ? { groups: true } : {}) },
         ...(runUrl ? { runUrl } : {}),
     };
     const run = cancellation(settings, 'finishing the downloads in flight, then committing what was exported.');
@@ -336,7 +348,7 @@ async function runExport(settings, env = process.env) {
             signal: run.signal,
             log: (line) => logInfo(line),
             progress: actionProgress(env),
-        }, tenant);
+        }, directory);
     }
     finally {
         run.dispose();
@@ -364,6 +376,23 @@ async function runExport(settings, env = process.env) {
     if (!result.complete) {
         setFailed(exportFailure(result, context.filters));
     }
+}
+const EXPORT_RULES = {
+    mode: 'export',
+    notOnPullRequests: "it signs in with the app's credentials and pushes a branch. Run it by hand (workflow_dispatch) in the protected environment; see docs/examples/workflows/photos-export.yml.",
+    docs: 'docs/setup.md',
+    permissions: '    contents: write\n    pull-requests: write\n(contents: write pushes the export branch; pull-requests: write opens its pull request.)',
+};
+/** The directory the photos are adopted from (input export-target), opened like apply opens it. */
+function openExportSource(settings) {
+    if (settings.export.target === 'entra')
+        return connectFromWorkflow(settings, EXPORT_RULES).tenant;
+    refusePullRequests(settings, EXPORT_RULES);
+    const problems = googleSettingsProblems(settings.google, GOOGLE_INPUT_NAMES);
+    if (problems.length)
+        throw new UserError('config', `Input "export-target" is "google", but Google Workspace cannot be reached: ${problems.join(' ')}`);
+    requireOidcToken(EXPORT_RULES);
+    return googleFromWorkflow(settings).target;
 }
 /**
  * The branch the pull request goes into: the repository's default branch. The run must be on it

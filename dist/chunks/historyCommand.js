@@ -14,7 +14,7 @@ import { git, gitMaybe, BlobReader, resolveCommit, isGitRepository, defaultRemot
 import { p as photoFingerprint } from './shared10.js';
 import { p as parseManifest, e as resolvePhotoPath, f as MANIFEST_DIR, c as describeUser, g as parseEmployeeId, h as parseUserKey } from './shared.js';
 import { spawn } from 'node:child_process';
-import { w as wantsHelp, b as parseWithPositionals, a as repoDirectory, c as checkRevisionArguments } from './shared15.js';
+import { w as wantsHelp, b as parseWithPositionals, a as repoDirectory, c as checkRevisionArguments } from './shared16.js';
 import 'node:os';
 import 'node:util';
 import 'node:crypto';

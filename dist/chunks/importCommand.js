@@ -7,16 +7,16 @@ const __dirname = __entraPhotosDirname(__filename);
 import path from 'node:path';
 import { p as printable, l as logSafeJson } from './shared4.js';
 import { U as UserError } from './shared6.js';
-import { w as wantsHelp, p as parseOptions, r as readFormat, a as repoDirectory } from './shared15.js';
+import { w as wantsHelp, p as parseOptions, r as readFormat, a as repoDirectory } from './shared16.js';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { w as listAllSubjects, m as mapLimit, c as checkPhoto } from './shared2.js';
 import { r as recommendedParallelism } from './shared.js';
 import 'sharp';
 import 'node:crypto';
 import { p as photoTargetOf } from './shared12.js';
-import { i as insideRepo, d as declaredUsers, a as findDeclaration, b as appendToManifest, w as writeAtomic, m as manifestText, c as addNameToEntry, s as safeFileStem } from './shared19.js';
+import { i as insideRepo, d as declaredUsers, a as findDeclaration, b as appendToManifest, w as writeAtomic, m as manifestText, c as addNameToEntry, s as safeFileStem } from './shared20.js';
 import { i as isGuid } from './shared5.js';
-import { b as tenantFromArgs, a as TENANT_OPTIONS } from './shared17.js';
+import { b as tenantFromArgs, a as TENANT_OPTIONS } from './shared18.js';
 import 'node:util';
 import 'node:zlib';
 import './shared7.js';
@@ -42,7 +42,7 @@ import 'node:stream';
 import 'node:fs';
 import 'child_process';
 import 'process';
-import './shared20.js';
+import './shared21.js';
 
 function decodeText(bytes) {
     const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);

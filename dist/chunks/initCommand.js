@@ -10,7 +10,7 @@ import path from 'node:path';
 import { p as printable, m as manifestSchema } from './shared4.js';
 import { U as UserError } from './shared6.js';
 import { p as parseCloud } from './shared7.js';
-import { b as parseWithPositionals } from './shared15.js';
+import { b as parseWithPositionals } from './shared16.js';
 import 'node:util';
 
 /**

@@ -48,6 +48,7 @@ import './shared10.js';
 import './shared11.js';
 import './shared12.js';
 import './shared13.js';
+import './shared14.js';
 
 
 

@@ -195,4 +195,4 @@ function byDeclaration(a, b) {
     return a.declaredAt.line - b.declaredAt.line;
 }
 
-export { settingsOf as a, byDeclaration as b, keysResolvingTo as c, desiredStateOf as d, entriesBySubject as e, isSubject as i, keyIndex as k, photoFingerprint as p, sameSubjectConflicts as s };
+export { sameSubjectConflicts as a, byDeclaration as b, keysResolvingTo as c, desiredStateOf as d, entriesBySubject as e, isSubject as i, keyIndex as k, photoFingerprint as p, settingsOf as s };

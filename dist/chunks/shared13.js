@@ -5,23 +5,7 @@ const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
 import { a as roleName } from './shared.js';
-
-const CLI_VOCABULARY = {
-    allowPolicyLockout: 'run with --allow-policy-lockout',
-    fixDrift: 'run entra-photos drift --fix',
-    prune: '--prune',
-};
-const ACTION_VOCABULARY = {
-    allowPolicyLockout: 'set the input allow-policy-lockout: true',
-    fixDrift: 'set the input fix: true',
-    prune: 'prune: true',
-};
-/** For a core caller that did not say (tests, libraries): both spellings. */
-const NEUTRAL_VOCABULARY = {
-    allowPolicyLockout: 'set allow-policy-lockout: true (CLI: --allow-policy-lockout)',
-    fixDrift: 'set fix: true (CLI: entra-photos drift --fix)',
-    prune: 'prune: true (CLI: --prune)',
-};
+import { N as NEUTRAL_VOCABULARY } from './shared14.js';
 
 /**
  * Whether a policy would stop this app's photo writes: onPremises stops everyone's cloud writes,
@@ -131,4 +115,4 @@ function photoPolicyRefusal(policy, details) {
     return `${stopped} ${what} ${todo} ${lag} ${record}`;
 }
 
-export { ACTION_VOCABULARY as A, CLI_VOCABULARY as C, NEUTRAL_VOCABULARY as N, photoPolicyRefusal as a, blocksApp as b, planPolicyStep as p, rolesNeededFor as r, samePolicy as s, wantedPolicy as w };
+export { photoPolicyRefusal as a, blocksApp as b, planPolicyStep as p, rolesNeededFor as r, samePolicy as s, wantedPolicy as w };

@@ -4,14 +4,21 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { p as progressSettingsFromEnv } from './shared2.js';
+const CLI_VOCABULARY = {
+    allowPolicyLockout: 'run with --allow-policy-lockout',
+    fixDrift: 'run entra-photos drift --fix',
+    prune: '--prune',
+};
+const ACTION_VOCABULARY = {
+    allowPolicyLockout: 'set the input allow-policy-lockout: true',
+    fixDrift: 'set the input fix: true',
+    prune: 'prune: true',
+};
+/** For a core caller that did not say (tests, libraries): both spellings. */
+const NEUTRAL_VOCABULARY = {
+    allowPolicyLockout: 'set allow-policy-lockout: true (CLI: --allow-policy-lockout)',
+    fixDrift: 'set fix: true (CLI: entra-photos drift --fix)',
+    prune: 'prune: true (CLI: --prune)',
+};
 
-/**
- * Progress lines of a long stage (uploads, normalising, drift, export), written with the command's
- * other log lines (text format only). ENTRA_PHOTOS_PROGRESS_SECONDS sets the interval (default 12 s).
- */
-function cliProgress() {
-    return progressSettingsFromEnv(process.env);
-}
-
-export { cliProgress as c };
+export { ACTION_VOCABULARY as A, CLI_VOCABULARY as C, NEUTRAL_VOCABULARY as N };

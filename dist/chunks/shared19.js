@@ -4,263 +4,288 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { randomBytes } from 'node:crypto';
-import { readFile, mkdir, writeFile, rename, rm } from 'node:fs/promises';
+import { readFile, rm, stat, appendFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
-import { d as distExports } from './shared.js';
 import { U as UserError } from './shared6.js';
-import { W as WorktreeSnapshot } from './shared20.js';
-import { v as validateRepository } from './shared2.js';
+import { j as pacingClassifierOf, k as Progress, l as throttleOf, m as mapLimit, c as checkPhoto } from './shared2.js';
+import 'node:os';
+import 'sharp';
+import 'node:crypto';
+import { W as WritePacer, P as PacerCancelledError } from './shared11.js';
+import { p as photoTargetOf } from './shared12.js';
+import { i as insideRepo, w as writeAtomic, d as declaredUsers, f as findGroupDeclaration, a as findDeclaration, s as safeFileStem, m as manifestText } from './shared20.js';
+import { p as printable } from './shared4.js';
 
 /**
- * What export and import share: the users a repository already declares, safe photo file names,
- * atomic writes, and writing manifest entries (a new file, or appended to an existing one: every
- * line already there, comments included, stays byte for byte as it was).
+ * Export: adopt a tenant's existing photos into the repository.
+ *
+ * Lists the tenant's users page by page ($select: only what is needed), optionally only a group's
+ * members and/or some UPN domains, skips users the repository already declares, downloads each
+ * remaining user's photo (paced: one shared Retry-After gate, adaptive concurrency, bounded
+ * retries), checks it as validate will, writes it under photoRoot and declares it in one manifest.
+ *
+ * Resumable: every user done (photo written, no photo, or refused) is appended to a journal
+ * (.entra-photos-export.jsonl at the repository root) as it happens, and the manifest is
+ * rewritten from the journal every few dozen users, atomically. A run that is interrupted
+ * (Ctrl-C, SIGTERM, a crash) leaves a valid repository and the journal; the same command
+ * continues, downloading only what is not in the journal. The journal is removed when the
+ * export completes.
  */
-/** Users the repository's manifests declare, by canonical key. A repository without manifests declares none. */
-async function declaredUsers(repo) {
-    const snapshot = new WorktreeSnapshot(repo);
+const EXPORT_JOURNAL = '.entra-photos-export.jsonl';
+async function exportTenant(options, tenant) {
+    const target = photoTargetOf(tenant);
+    const started = performance.now();
+    const log = options.log ?? (() => { });
+    const repo = options.repo;
+    const groups = options.groups === true;
+    if (groups && options.group)
+        throw new UserError('usage', '--groups exports the groups\' own photos; --group picks the users of one group. Use one of them.');
+    const manifestRel = toPosix(options.manifest ?? (groups ? 'manifests/exported-groups.yaml' : 'manifests/exported.yaml'));
+    const photoRoot = toPosix(options.photoRoot ?? 'photos').replace(/\/+$/, '');
+    const photoDir = toPosix(options.photoDir ?? (groups ? 'exported-groups' : 'exported')).replace(/^\/+|\/+$/g, '');
+    const manifestAbs = insideRepo(repo, manifestRel, '--manifest');
+    if (!/^manifests\/.+\.ya?ml$/i.test(manifestRel))
+        throw new UserError('usage', `--manifest ${manifestRel} must be a .yaml file under manifests/ (validate reads manifests/*.yaml).`);
+    insideRepo(repo, `${photoRoot}/${photoDir}/x`, '--photo-dir');
+    const domains = (options.domains ?? []).map((d) => d.trim().replace(/^@/, '').toLowerCase()).filter(Boolean);
+    const header = { journal: 'entra-photos export v1', manifest: manifestRel, photoRoot, photoDir, domains, group: options.group ?? null, key: options.key ?? 'upn', ...(groups ? { groups: true } : {}) };
+    const journalPath = path.join(repo, EXPORT_JOURNAL);
+    // Resume from a journal, or start (refusing to replace an earlier export without --force).
+    let done = new Map();
+    const journalText = options.force ? undefined : await readFile(journalPath, 'utf8').catch(() => undefined);
+    const parsed = journalText !== undefined ? parseJournal(journalText, journalPath) : undefined;
+    // A journal with no user in it (a run that stopped before the first download) holds nothing to keep.
+    if (parsed && parsed.entries.size > 0) {
+        if (JSON.stringify(parsed.header) !== JSON.stringify(header)) {
+            throw new UserError('usage', `${EXPORT_JOURNAL}:1: an interrupted export with other options is waiting to be continued (${describeHeader(parsed.header)}). Run it again with the same options to finish it, or pass --force to start over.`);
+        }
+        done = parsed.entries;
+        log(`Continuing an interrupted export: ${done.size} user(s) already done.`);
+    }
+    else {
+        // (With a journal of no users, the manifest is that stopped run's own, empty one.)
+        if (!options.force && !parsed && (await exists(manifestAbs))) {
+            throw new UserError('usage', `${manifestRel} already exists (an earlier export?). Nothing was overwritten: pass --force to export again and replace it, or --manifest to write another file.`);
+        }
+        await writeAtomic(journalPath, JSON.stringify(header) + '\n');
+    }
+    const resumed = done.size;
+    // Users the other manifests declare are managed already: export leaves them alone.
+    const declared = await declaredUsers(repo);
+    for (const [key, declaration] of declared)
+        if (declaration.at.file === manifestRel)
+            declared.delete(key);
+    const pacer = options.pacer ?? new WritePacer({ maxConcurrency: 16, initialConcurrency: 4, classify: pacingClassifierOf(target), ...(options.signal ? { signal: options.signal } : {}) });
+    const users = [];
+    let listed = 0;
+    let sinceCheckpoint = 0;
+    const every = options.checkpointEvery ?? 50;
+    const checkpoint = async () => {
+        sinceCheckpoint = 0;
+        await writeAtomic(manifestAbs, exportManifest(done, header));
+    };
+    const record = async (entry, user) => {
+        done.set(entry.id, entry);
+        users.push(user);
+        await appendFile(journalPath, JSON.stringify(entry) + '\n');
+        if (++sinceCheckpoint >= every)
+            await checkpoint();
+        options.onUser?.(user);
+    };
+    // The total grows page by page as the directory is listed.
+    const progress = new Progress({ verb: 'Exporting', total: 0, totalKnown: false, log, throttle: throttleOf(pacer), ...(options.progress ? { settings: options.progress } : {}) });
+    const usedFiles = new Set([...done.values()].flatMap((e) => (e.file ? [e.file.toLowerCase()] : [])));
+    let interrupted = false;
     try {
-        const validation = await validateRepository(snapshot, { shouldDecode: () => false });
-        return new Map(validation.users.map((u) => [u.key.canonical, { canonical: u.key.canonical, photoPath: u.photoPath, ...(u.name ? { name: u.name } : {}), at: u.keyAt }]));
-    }
-    finally {
-        snapshot.close();
-    }
-}
-/** The declaration of a tenant group (listed with kind `groups`) under any key a `groups:` entry may use for it. */
-function findGroupDeclaration(declared, group) {
-    const id = group.id.replace(/^group:/, '');
-    for (const value of [id, group.mail, group.mailNickname]) {
-        const found = value ? declared.get(`group:${value.toLowerCase()}`) : undefined;
-        if (found)
-            return found;
-    }
-    return undefined;
-}
-/** The declaration of a tenant user under any of the keys a manifest may use for them. */
-function findDeclaration(declared, user) {
-    const keys = [`objectId:${user.id.toLowerCase()}`, `upn:${user.userPrincipalName.toLowerCase()}`];
-    if (user.mail)
-        keys.push(`upn:${user.mail.toLowerCase()}`);
-    if (user.employeeId)
-        keys.push(`employeeId:${user.employeeId}`);
-    for (const key of keys) {
-        const found = declared.get(key);
-        if (found)
-            return found;
-    }
-    return undefined;
-}
-/** A file name from an identifier: lower case, only [a-z0-9._@-], never empty or hidden. */
-function safeFileStem(value) {
-    const stem = value.toLowerCase().replace(/[^a-z0-9._@-]+/g, '_').replace(/^[._]+/, '').slice(0, 120);
-    return stem || 'photo';
-}
-/** Repository-relative path (forward slashes) checked to stay inside the repository. */
-function insideRepo(repo, rel, what) {
-    const abs = path.resolve(repo, rel);
-    const relative = path.relative(repo, abs);
-    if (!relative || relative.startsWith('..') || path.isAbsolute(relative)) {
-        throw new UserError('usage', `${what} "${rel}" is outside the repository ${repo}. Give a path inside it (e.g. manifests/imported.yaml).`);
-    }
-    return abs;
-}
-/** Writes through a temporary file and a rename: an interruption never leaves half a file. */
-async function writeAtomic(file, data) {
-    await mkdir(path.dirname(file), { recursive: true });
-    const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-    try {
-        await writeFile(temp, data);
-        await rename(temp, file);
+        for await (const page of target.listSubjects({ ...(options.group ? { group: options.group } : {}), ...(groups ? { kind: 'groups' } : {}), ...(options.signal ? { signal: options.signal } : {}) })) {
+            const wanted = [];
+            for (const user of page) {
+                // --domain filters by the address: a group without mail is named by its alias and kept.
+                const address = groups ? (user.mail ?? '') : user.userPrincipalName;
+                if (domains.length && !(groups && !address) && !domains.some((d) => address.toLowerCase().endsWith(`@${d}`)))
+                    continue;
+                listed++;
+                const previous = done.get(user.id);
+                if (previous) {
+                    users.push({ id: user.id, userPrincipalName: user.userPrincipalName, ...shownName(user), status: previous.status, ...(previous.file ? { file: previous.file } : {}), ...(previous.reason ? { reason: previous.reason } : {}) });
+                    continue;
+                }
+                const declaration = groups ? findGroupDeclaration(declared, user) : findDeclaration(declared, user);
+                if (declaration) {
+                    users.push({ id: user.id, userPrincipalName: user.userPrincipalName, ...shownName(user), status: 'managed', reason: `already declared at ${declaration.at.file}:${declaration.at.line}` });
+                    continue;
+                }
+                wanted.push(user);
+            }
+            progress.addTotal(wanted.length);
+            // A bounded window: downloaded photos never pile up waiting to be checked and written.
+            await mapLimit(wanted, 32, (user) => exportUser(user).finally(() => progress.advance()));
+            async function exportUser(user) {
+                let bytes;
+                try {
+                    bytes = await pacer.run(() => target.downloadPhoto(user.id, options.signal), user.userPrincipalName);
+                }
+                catch (err) {
+                    const cancelled = err instanceof PacerCancelledError;
+                    users.push({ id: user.id, userPrincipalName: user.userPrincipalName, ...shownName(user), status: cancelled ? 'not-started' : 'failed', reason: err.message });
+                    return;
+                }
+                const base = { id: user.id, upn: user.userPrincipalName, ...(user.displayName?.trim() ? { name: user.displayName.trim() } : {}) };
+                if (!bytes) {
+                    await record({ ...base, status: 'no-photo' }, { id: user.id, userPrincipalName: user.userPrincipalName, ...shownName(user), status: 'no-photo' });
+                    return;
+                }
+                const report = await checkPhoto(bytes, { enabled: true, crop: 'centre' });
+                const problem = report.issues.find((i) => i.severity === 'error');
+                if (problem || !report.input) {
+                    const reason = `the tenant's photo would not pass validation: ${problem?.message ?? 'unreadable'}`;
+                    await record({ ...base, status: 'refused', reason }, { id: user.id, userPrincipalName: user.userPrincipalName, ...shownName(user), status: 'refused', reason });
+                    return;
+                }
+                const ext = report.input.format === 'jpeg' ? 'jpg' : report.input.format;
+                let rel = `${photoDir}/${safeFileStem(user.userPrincipalName || user.id)}.${ext}`;
+                // Two UPNs that differ only in characters a file name cannot hold get the object id too.
+                if (usedFiles.has(rel.toLowerCase()))
+                    rel = `${photoDir}/${safeFileStem(user.userPrincipalName)}-${user.id.slice(0, 8)}.${ext}`;
+                usedFiles.add(rel.toLowerCase());
+                await writeAtomic(path.join(repo, photoRoot, ...rel.split('/')), bytes);
+                const key = header.key === 'objectId' ? user.id.replace(/^group:/, '') : user.userPrincipalName;
+                await record({ ...base, status: 'exported', file: rel, key }, { id: user.id, userPrincipalName: user.userPrincipalName, ...shownName(user), status: 'exported', file: `${photoRoot}/${rel}` });
+            }
+            if (options.signal?.aborted) {
+                interrupted = true;
+                break;
+            }
+        }
     }
     catch (err) {
-        await rm(temp, { force: true });
-        throw err;
+        if (!options.signal?.aborted) {
+            await checkpoint().catch(() => { });
+            throw err;
+        }
+        interrupted = true;
     }
-}
-function scalar(value) {
-    return /^[A-Za-z0-9@._/-]+$/.test(value) && !/^[0-9.]+$/.test(value) ? value : quoted(value);
-}
-/**
- * A person's name as a YAML string: plain when it reads the same in every YAML version (letters
- * first, then letters, digits, spaces and . , ' -; not a word YAML 1.1 tools read as a boolean or
- * null), double-quoted otherwise.
- */
-function nameScalar(value) {
-    const plain = /^\p{L}[\p{L}\p{M}\p{N} .,'-]*$/u.test(value) && !/\s$/.test(value) && !/^(true|false|null|yes|no|on|off|y|n)$/i.test(value);
-    return plain ? value : quoted(value);
-}
-/** A YAML double-quoted scalar: JSON's escapes, plus the characters YAML may not hold unescaped. */
-function quoted(value) {
-    return JSON.stringify(value).replace(/[\u007f-\u009f\u2028\u2029\ufeff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-/** One users entry as block YAML lines: `- key: value  # comment`, then name and photo under it. */
-function entryLines(e, dash, indent) {
-    const key = e.keyField === 'employeeId' ? quoted(e.keyValue) : scalar(e.keyValue);
-    return [
-        `${dash}${e.keyField}: ${key}${e.comment ? `  # ${e.comment.replace(/[\r\n]+/g, ' ')}` : ''}`,
-        ...(e.name ? [`${indent}name: ${nameScalar(e.name)}`] : []),
-        `${indent}photo: ${scalar(e.photo)}`,
-    ];
-}
-/** A new manifest file's text. */
-function manifestText(entries, options) {
-    const list = options.list ?? 'users';
-    const lines = [
-        '# yaml-language-server: $schema=../schema/manifest.schema.json',
-        ...options.header.map((h) => `# ${h}`),
-        'version: 1',
-        `photoRoot: ${scalar(options.photoRoot)}`,
-        entries.length ? `${list}:` : `${list}: []`,
-    ];
-    for (const e of entries)
-        lines.push(...entryLines(e, '  - ', '    '));
-    return lines.join('\n') + '\n';
-}
-/**
- * Adds entries to an existing manifest. Every line already in the file, comments and blank lines
- * included, stays byte for byte as it was: the file is read with the yaml library's Document API,
- * which says where the users list ends and how its entries are indented, and the new entries are
- * written there in the same indentation; the result is parsed again to check that it holds exactly
- * the old entries plus the new ones. (Printing the whole Document again would re-space comments
- * and blank lines everywhere: a 73-line diff for two photos.) Refuses a file whose photoRoot
- * differs from the one the photos were written under.
- */
-async function appendToManifest(file, entries, photoRoot, displayPath) {
-    const text = await readFile(file, 'utf8');
-    const doc = distExports.parseDocument(text);
-    if (doc.errors.length > 0 || !distExports.isMap(doc.contents)) {
-        throw new UserError('usage', `${displayPath}: cannot add entries to this file: it is not a valid manifest (${doc.errors[0]?.message ?? 'not a mapping'}). Fix it (entra-photos validate), or write to another file with --manifest.`);
+    finally {
+        progress.finish();
     }
-    const root = doc.get('photoRoot');
-    if ((typeof root === 'string' ? root.replace(/\/+$/, '') : 'photos') !== photoRoot) {
-        throw new UserError('usage', `${displayPath}: its photoRoot is "${String(root ?? 'photos')}", not "${photoRoot}" where the photos go. Write to another manifest with --manifest.`);
-    }
-    const edited = insertEntries(text, doc, entries);
-    if (edited !== undefined) {
-        await writeAtomic(file, edited);
-        return;
-    }
-    // A layout the text edit does not handle (a flow list with entries, `users:` in a flow mapping):
-    // the Document is printed again, which keeps the comments but may re-space them.
-    let users = doc.get('users', true);
-    if (!distExports.isSeq(users)) {
-        users = new distExports.YAMLSeq();
-        doc.set('users', users);
-    }
-    for (const e of entries) {
-        const item = doc.createNode({ [e.keyField]: e.keyValue, ...(e.name ? { name: e.name } : {}), photo: e.photo });
-        if (e.comment)
-            item.commentBefore = ` ${e.comment.replace(/[\r\n]+/g, ' ')}`;
-        users.add(item);
-    }
-    await writeAtomic(file, doc.toString({ lineWidth: 0 }));
+    await checkpoint();
+    const complete = !interrupted && !options.signal?.aborted && users.every((u) => u.status !== 'failed' && u.status !== 'not-started');
+    if (complete)
+        await rm(journalPath, { force: true });
+    log(complete ? `Export complete: ${manifestRel} declares ${[...done.values()].filter((e) => e.status === 'exported').length} user(s).` : `Export not complete: progress is in ${EXPORT_JOURNAL}; run the same command again to continue.`);
+    return { manifest: manifestRel, listed, resumed, users, complete, durationMs: Math.round(performance.now() - started), pacer: pacer.stats };
 }
-/**
- * `text` with `entries` added at the end of its users list, every other byte unchanged; undefined
- * when the layout is not one this handles, or the result would not read back as exactly the old
- * entries plus the new ones.
- */
-function insertEntries(text, doc, entries) {
-    if (entries.length === 0)
-        return text;
-    const root = doc.contents;
-    if (!distExports.isMap(root) || root.flow)
-        return undefined;
-    const pair = root.items.find((p) => distExports.isPair(p) && distExports.isScalar(p.key) && p.key.value === 'users');
-    const eol = text.includes('\r\n') ? '\r\n' : '\n';
-    const lineStart = (offset) => text.lastIndexOf('\n', offset - 1) + 1;
-    const lineEnd = (offset) => {
-        const nl = text.indexOf('\n', offset);
-        return nl < 0 ? text.length : nl + 1;
-    };
-    const column = (offset) => offset - lineStart(offset);
-    const block = (seqColumn, keyColumn) => {
-        const dash = `${' '.repeat(seqColumn)}-${' '.repeat(Math.max(1, keyColumn - seqColumn - 1))}`;
-        return entries.flatMap((e) => entryLines(e, dash, ' '.repeat(keyColumn))).map((l) => l + eol).join('');
-    };
-    const rootColumn = root.range ? column(root.range[0]) : 0;
-    let edited;
-    const value = pair?.value;
-    if (!pair || !distExports.isScalar(pair.key) || !pair.key.range) {
-        // No users list yet: one at the end of the file.
-        const end = text.length && !text.endsWith('\n') ? `${text}${eol}` : text;
-        edited = `${end}${' '.repeat(rootColumn)}users:${eol}${block(rootColumn + 2, rootColumn + 4)}`;
-    }
-    else if (distExports.isSeq(value) && !value.flow && value.items.length > 0 && value.range) {
-        // After the line where the list's last entry ends (a trailing comment on it stays with it).
-        const first = value.items[0];
-        if (!distExports.isMap(first) || first.flow || !first.range)
-            return undefined;
-        const at = text[value.range[1] - 1] === '\n' ? value.range[1] : lineEnd(value.range[1]);
-        const before = at === text.length && text.length && !text.endsWith('\n') ? `${text}${eol}` : text.slice(0, at);
-        edited = `${before}${block(column(value.range[0]), column(first.range[0]))}${text.slice(at)}`;
-    }
-    else if ((value === null || (distExports.isScalar(value) && value.value === null) || (distExports.isSeq(value) && value.flow && value.items.length === 0)) && pair.key.range) {
-        // `users:`, `users: ~` or `users: []`: the entries go under the key, the value text goes.
-        const keyColumn = column(pair.key.range[0]);
-        let from = value && value.range ? value.range[0] : pair.key.range[1] + 1;
-        const to = value && value.range ? value.range[1] : from;
-        while (from > 0 && text[from - 1] === ' ')
-            from--;
-        const rest = text.slice(to);
-        const restOfLine = rest.slice(0, rest.indexOf('\n') < 0 ? rest.length : rest.indexOf('\n') + 1);
-        if (restOfLine.trim() && !restOfLine.trim().startsWith('#'))
-            return undefined;
-        edited = `${text.slice(0, from)}${restOfLine.replace(/\r?\n$/, '')}${eol}${block(keyColumn + 2, keyColumn + 4)}${rest.slice(restOfLine.length)}`;
-    }
-    else
-        return undefined;
-    return readsBack(doc, edited, entries) ? edited : undefined;
+function exportManifest(done, header) {
+    const entries = [...done.values()]
+        .filter((e) => e.status === 'exported' && e.file !== undefined && e.key !== undefined)
+        .sort((a, b) => (a.key.toLowerCase() < b.key.toLowerCase() ? -1 : 1))
+        .map((e) => ({ keyField: header.groups ? 'group' : 'user', keyValue: e.key, ...(e.name ? { name: e.name } : {}), photo: e.file, ...(header.key === 'objectId' ? { comment: e.upn } : {}) }));
+    return manifestText(entries, {
+        photoRoot: header.photoRoot,
+        list: header.groups ? 'groups' : 'users',
+        header: [
+            'Photos adopted from the tenant by `entra-photos export`.',
+            `Filters: ${describeHeader(header)}.`,
+            'From now on the repository is the truth: change a photo by a pull request.',
+        ],
+    });
 }
-/** Whether `edited` holds the users `doc` holds plus `entries`, and nothing else changed. */
-function readsBack(doc, edited, entries) {
-    const after = distExports.parseDocument(edited);
-    if (after.errors.length > 0)
-        return false;
-    const want = doc.toJS();
-    const wantUsers = Array.isArray(want.users) ? want.users : [];
-    const added = entries.map((e) => ({ [e.keyField]: e.keyValue, ...(e.name ? { name: e.name } : {}), photo: e.photo }));
-    return JSON.stringify(after.toJS()) === JSON.stringify({ ...want, users: [...wantUsers, ...added] });
+function describeHeader(h) {
+    const parts = [`manifest ${h.manifest}`, `photos ${h.photoRoot}/${h.photoDir}`, `key ${h.key}`];
+    if (h.domains.length)
+        parts.push(`domains ${h.domains.join(', ')}`);
+    if (h.group)
+        parts.push(`group ${h.group}`);
+    if (h.groups)
+        parts.push('group photos');
+    return parts.join('; ');
 }
-/**
- * `text` with `name: <name>` added to the users entry whose key value starts at `keyAt` (line and
- * column, 1-based, as validation reports them): one new line right under the key's line, at the
- * entry's indentation, so the entry reads key, name, photo as new entries do; every other byte
- * stays as it was. An entry that already has `name:` is never changed (the name someone wrote wins).
- * The result must read back as the same manifest with only that name added; a layout this does
- * not handle (a flow mapping `{user: …, photo: …}`, a key whose value spans lines) is kept.
- */
-function addNameToEntry(text, keyAt, name) {
-    const lineCounter = new distExports.LineCounter();
-    const doc = distExports.parseDocument(text, { lineCounter });
-    const users = doc.errors.length === 0 ? doc.get('users', true) : undefined;
-    const lineStart = lineCounter.lineStarts[keyAt.line - 1];
-    if (!distExports.isSeq(users) || lineStart === undefined)
-        return { kind: 'kept', why: 'the file no longer reads as it did (changed meanwhile?)' };
-    const offset = lineStart + keyAt.col - 1;
-    const index = users.items.findIndex((item) => distExports.isMap(item) && item.items.some((p) => distExports.isPair(p) && distExports.isScalar(p.key) && (p.key.value === 'user' || p.key.value === 'employeeId') && distExports.isScalar(p.value) && p.value.range?.[0] === offset));
-    const entry = users.items[index];
-    if (!distExports.isMap(entry))
-        return { kind: 'kept', why: 'its entry was not found where validation saw it (changed meanwhile?)' };
-    if (entry.has('name'))
-        return { kind: 'kept', why: 'it already has name:' };
-    const keyValue = entry.items.find((p) => distExports.isScalar(p.value) && p.value.range?.[0] === offset).value;
-    if (entry.flow || !entry.range || text.slice(offset, keyValue.range[1]).includes('\n'))
-        return { kind: 'kept', why: 'the entry is not written one key a line, so it is not edited in place' };
-    const eol = text.includes('\r\n') ? '\r\n' : '\n';
-    const newline = text.indexOf('\n', keyValue.range[1]);
-    const at = newline < 0 ? text.length : newline + 1;
-    const indent = entry.range[0] - (text.lastIndexOf('\n', entry.range[0] - 1) + 1);
-    const before = newline < 0 ? `${text}${eol}` : text.slice(0, at);
-    const edited = `${before}${' '.repeat(indent)}name: ${nameScalar(name)}${eol}${text.slice(at)}`;
-    // Read back: the same document with only this entry's name added (key order aside).
-    const want = doc.toJS();
-    want.users[index] = { ...want.users[index], name };
-    const after = distExports.parseDocument(edited);
-    return after.errors.length === 0 && isDeepStrictEqual(after.toJS(), want) ? { kind: 'added', text: edited } : { kind: 'kept', why: 'the edit would not read back as the same manifest plus the name' };
+function parseJournal(text, file) {
+    const lines = text.split('\n');
+    const entries = new Map();
+    let header;
+    for (const [index, line] of lines.entries()) {
+        if (!line.trim())
+            continue;
+        let value;
+        try {
+            value = JSON.parse(line);
+        }
+        catch {
+            // A crash can cut the last line short; everything before it is good.
+            if (index === lines.length - 1 || lines.slice(index + 1).every((l) => !l.trim()))
+                break;
+            throw new UserError('usage', `${path.basename(file)}:${index + 1}: not a journal line. The file is damaged: delete it and run export with --force to start over.`);
+        }
+        if (!header) {
+            if (value.journal !== 'entra-photos export v1') {
+                throw new UserError('usage', `${path.basename(file)}:1: not an entra-photos export journal. Delete it, or run export with --force.`);
+            }
+            header = value;
+            continue;
+        }
+        const entry = value;
+        if (typeof entry.id === 'string')
+            entries.set(entry.id, entry);
+    }
+    if (!header)
+        throw new UserError('usage', `${path.basename(file)}:1: the journal is empty. Delete it, or run export with --force.`);
+    return { header, entries };
+}
+async function exists(file) {
+    return (await stat(file).catch(() => undefined)) !== undefined;
+}
+function toPosix(p) {
+    return p.split(path.sep).join('/').replace(/^\.\//, '');
+}
+/** The tenant's displayName for reports, when it has one. */
+function shownName(user) {
+    const name = user.displayName?.trim();
+    return name ? { displayName: name } : {};
 }
 
-export { findDeclaration as a, appendToManifest as b, addNameToEntry as c, declaredUsers as d, findGroupDeclaration as f, insideRepo as i, manifestText as m, safeFileStem as s, writeAtomic as w };
+/** Export report builders: pure functions from an export result to text and JSON. */
+function exportCounts(result) {
+    const counts = { exported: 0, 'no-photo': 0, managed: 0, refused: 0, failed: 0, 'not-started': 0 };
+    for (const u of result.users)
+        counts[u.status]++;
+    return counts;
+}
+/** `listed` names what was listed: users, or (an export of group photos) "group(s) and team(s)". */
+function exportHeadline(result, listed = 'user(s)') {
+    const c = exportCounts(result);
+    const parts = [`${c.exported} photo(s) exported`, `${c['no-photo']} without a photo`, `${c.managed} already in the repository`];
+    if (c.refused)
+        parts.push(`${c.refused} refused`);
+    if (c.failed)
+        parts.push(`${c.failed} failed`);
+    if (c['not-started'])
+        parts.push(`${c['not-started']} not started`);
+    return `${result.complete ? 'Export complete' : 'Export interrupted'}: ${result.listed} ${listed} listed; ${parts.join(', ')}${result.resumed ? ` (${result.resumed} done by an earlier run)` : ''} (${(result.durationMs / 1000).toFixed(1)} s).`;
+}
+function exportText(result) {
+    const lines = [];
+    for (const u of result.users) {
+        // The tenant's names and Graph's messages are data: printable() keeps each on its line.
+        if (u.status === 'refused' || u.status === 'failed')
+            lines.push(`  ! ${printable(u.userPrincipalName)}${u.displayName ? ` (${printable(u.displayName)})` : ''}: ${u.status}: ${printable(u.reason ?? '')}`);
+    }
+    lines.push(exportHeadline(result));
+    lines.push(result.complete
+        ? `Next: review and commit ${printable(result.manifest)} and the photos (entra-photos validate checks them). The first apply after the commit re-uploads the same pictures; entra-photos drift shows them in sync.`
+        : 'Run the same command again to continue where this run stopped (nothing done is downloaded again).');
+    return lines.join('\n') + '\n';
+}
+function exportJson(result) {
+    return {
+        manifest: result.manifest,
+        complete: result.complete,
+        listed: result.listed,
+        resumed: result.resumed,
+        counts: exportCounts(result),
+        durationMs: result.durationMs,
+        users: result.users.map((u) => ({ id: u.id, userPrincipalName: u.userPrincipalName, ...(u.displayName ? { displayName: u.displayName } : {}), status: u.status, ...(u.file ? { file: u.file } : {}), ...(u.reason ? { reason: u.reason } : {}) })),
+    };
+}
+
+export { exportJson as a, exportText as b, exportHeadline as c, exportCounts as d, exportTenant as e };

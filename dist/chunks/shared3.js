@@ -6,11 +6,11 @@ const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
 import { j as plural, D as DEFAULT_LIMITS, b as describeKey, r as recommendedParallelism, c as describeUser, a as roleName, i as isGroupKey } from './shared.js';
 import { p as printable } from './shared4.js';
-import { a as mdLink, m as mdText } from './shared8.js';
+import { b as mdLink, m as mdText } from './shared8.js';
 import { r as recordRefPrefix, L as Ledger, b as recordRef, G as GitRecordStore, D as DEFAULT_TARGET } from './shared9.js';
 import { resolveCommit, git, gitMaybe, BlobReader, TOOL_IDENTITY } from './git.js';
 import { v as validateRepository, u as isResolvedSubject, j as pacingClassifierOf, S as Semaphore, y as sleep, c as checkPhoto, k as Progress, l as throttleOf } from './shared2.js';
-import { d as desiredStateOf, k as keyIndex, i as isSubject, b as byDeclaration, c as keysResolvingTo, s as sameSubjectConflicts } from './shared10.js';
+import { d as desiredStateOf, k as keyIndex, i as isSubject, b as byDeclaration, c as keysResolvingTo, a as sameSubjectConflicts } from './shared10.js';
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -1973,4 +1973,4 @@ function capitalise(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-export { COLOUR_SIDE as C, RevisionSnapshot as R, SAME_PHOTO_THRESHOLD as S, SIGNATURE_SIDE as a, compareSignatures as b, comparePhotos as c, applySucceeded as d, applyJson as e, applyText as f, countFindings as g, validationJson as h, applyRevision as i, applyCounts as j, describeTenantPolicy as k, policyOutcomeWords as l, outcomeWords as m, appliedEnvironments as n, outcomeUser as o, photoSignature as p, diffDesired as q, validationSummary as r, sortFindings as s, applyMarkdown as t, applyFailure as u, validationText as v, waitingForAccount as w, waitingFor as x, validationHeadline as y };
+export { COLOUR_SIDE as C, RevisionSnapshot as R, SAME_PHOTO_THRESHOLD as S, SIGNATURE_SIDE as a, compareSignatures as b, comparePhotos as c, applySucceeded as d, applyJson as e, applyText as f, countFindings as g, validationJson as h, applyRevision as i, appliedEnvironments as j, diffDesired as k, applyCounts as l, describeTenantPolicy as m, policyOutcomeWords as n, outcomeUser as o, photoSignature as p, outcomeWords as q, validationSummary as r, sortFindings as s, applyMarkdown as t, applyFailure as u, validationText as v, waitingForAccount as w, waitingFor as x, validationHeadline as y };

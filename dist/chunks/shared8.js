@@ -133,4 +133,4 @@ function truncateAtLine(text, limit) {
     return `${text.slice(0, Math.max(cut, 0))}${note}`;
 }
 
-export { mdLink as a, mdRevision as b, githubBlobUrl as g, htmlImageSrc as h, mdText as m, safeUrl as s, truncateAtLine as t };
+export { mdRevision as a, mdLink as b, githubBlobUrl as g, htmlImageSrc as h, mdText as m, safeUrl as s, truncateAtLine as t };
