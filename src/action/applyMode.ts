@@ -3,7 +3,7 @@ import { DIRECT_LOG, actionProgress, logInfo, type LogChannel } from './log.js';
 import { applyRevision, type ApplyResult } from '../apply/apply.js';
 import { declaredTargets, type DeclaredTargets } from '../validate/declaredTargets.js';
 import { mdText } from '../report/markdown.js';
-import { TARGET_TITLES, undeclaredTargetNote } from '../report/plan.js';
+import { targetTitle, undeclaredTargetNote } from '../report/plan.js';
 import { undeclaredAppliedTargets } from '../plan/targetChanges.js';
 import type { TargetInput } from '../target/index.js';
 import { environmentClaim } from '../core/oidcToken.js';
@@ -120,7 +120,7 @@ async function runTargetsApply(settings: ActionSettings, declared: DeclaredTarge
   let annotatedFindings = false;
   for (const { name, result } of results) {
     if (!result) continue;
-    annotateResult(result, TARGET_TITLES[name] ?? name, !annotatedFindings);
+    annotateResult(result, targetTitle(name), !annotatedFindings);
     annotatedFindings = true;
   }
 
@@ -143,7 +143,7 @@ async function runTargetsApply(settings: ActionSettings, declared: DeclaredTarge
   core.setOutput('applied-revision', primary?.appliedRevision ?? '');
   if (process.env.GITHUB_STEP_SUMMARY) {
     const sections = results.map(({ name, result, error }) => {
-      const title = TARGET_TITLES[name] ?? name;
+      const title = targetTitle(name);
       if (!result) return `## ❌ entra-photos → ${mdText(title)}: not applied\n\n${mdText(error ?? '')}\n`;
       const invalid = result.validation.findings.some((f) => f.severity === 'error');
       return invalid ? validationSummary(result.validation) : applyMarkdown(result, 15, title);
@@ -151,7 +151,7 @@ async function runTargetsApply(settings: ActionSettings, declared: DeclaredTarge
     await core.summary.addRaw(sections.join('\n')).write();
   }
   const failures = results.flatMap(({ name, result, error }) => {
-    const title = TARGET_TITLES[name] ?? name;
+    const title = targetTitle(name);
     if (error) return [`${title}: ${error}`];
     return result && !applySucceeded(result) ? [`${title}: ${applyFailure(result)}`] : [];
   });

@@ -15,7 +15,7 @@ import { declaredTargetOpeners, runEachTarget, type TargetRun } from './targetRu
 import { cancellation, connectFromWorkflow, refusePullRequests, requireOidcToken } from './tenantJob.js';
 import { declaredTargets, type DeclaredTargets } from '../validate/declaredTargets.js';
 import { mdText } from '../report/markdown.js';
-import { TARGET_TITLES } from '../report/plan.js';
+import { targetTitle } from '../report/plan.js';
 import type { TargetInput } from '../target/index.js';
 
 /**
@@ -152,7 +152,7 @@ async function runTargetsDrift(settings: ActionSettings, declared: DeclaredTarge
   const totals = { 'in-sync': 0, different: 0, missing: 0, waiting: 0 };
   let fixes = { uploaded: 0, failed: 0, policy: false, any: false };
   for (const { name, result: compared, error } of runs) {
-    const title = TARGET_TITLES[name] ?? name;
+    const title = targetTitle(name);
     if (!compared) {
       sections.push(`## ❌ ${mdText(title)}: not compared\n\n${mdText(error ?? '')}\n`);
       failures.push(`${title}: ${error ?? ''}`);

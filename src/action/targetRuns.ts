@@ -5,7 +5,7 @@
  */
 import { printable } from '../core/untrusted.js';
 import type { TargetName } from '../manifest/types.js';
-import { TARGET_TITLES } from '../report/plan.js';
+import { targetTitle } from '../report/plan.js';
 import { googleSettingsProblems } from '../target/google/index.js';
 import type { TargetInput } from '../target/index.js';
 import type { DeclaredTargets } from '../validate/declaredTargets.js';
@@ -61,7 +61,7 @@ export function runEachTarget<R>(openers: TargetOpener[], run: (opened: OpenedTa
   return Promise.all(
     openers.map(async (entry, index): Promise<TargetRun<R>> => {
       const out = log.channel(index);
-      const title = TARGET_TITLES[entry.name] ?? entry.name;
+      const title = targetTitle(entry.name);
       out.info(`== ${title} (${entry.name}) ==`);
       try {
         if (!entry.open) {

@@ -13,7 +13,7 @@ import type { ExportedUser, ExportResult } from '../export/export.js';
 import type { TargetName } from '../manifest/types.js';
 import { exportCounts, exportHeadline } from './export.js';
 import { mdLink, mdText, safeUrl, truncateAtLine } from './markdown.js';
-import { TARGET_TITLES } from './plan.js';
+import { targetTitle } from './plan.js';
 
 /** The required check the pull request goes through (the job name init's workflow gives it). */
 export const VALIDATE_CHECK = 'Validate photos';
@@ -50,7 +50,7 @@ function subjectsOf(filters: Pick<ExportFilters, 'groups'> | undefined): Subject
 
 /** Where the photos came from, as the texts name it: "the tenant" (Entra) or "Google Workspace". */
 function sourceOf(filters: Pick<ExportFilters, 'target'> | undefined): string {
-  return filters?.target && filters.target !== 'entra' ? (TARGET_TITLES[filters.target] ?? filters.target) : 'the tenant';
+  return filters?.target && filters.target !== 'entra' ? targetTitle(filters.target) : 'the tenant';
 }
 
 export interface ExportContext {

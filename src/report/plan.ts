@@ -64,9 +64,10 @@ export function targetPlansJson(targets: readonly TargetPlan[] | undefined, chan
 }
 
 /** How reports name a target. */
-export const TARGET_TITLES: Record<string, string> = { entra: 'Microsoft Entra ID', google: 'Google Workspace' };
+const TARGET_TITLES: Record<string, string> = { entra: 'Microsoft Entra ID', google: 'Google Workspace' };
 
-function targetTitle(target: string): string {
+/** A target's name for people: its title, or the name itself for one without a title. */
+export function targetTitle(target: string): string {
   return TARGET_TITLES[target] ?? target;
 }
 
