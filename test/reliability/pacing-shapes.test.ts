@@ -176,8 +176,9 @@ describe('WritePacer against the emulator, each throttle shape (200 writes, ~100
     // each opening; now it probes an eighth of the time refused apart, then learns the period.
     await emulator.admin.setConfig({ throttle: null, latency: LATENCY });
     await emulator.google.admin.setConfig({ quota: { perMinutePerUser: 40, windowSeconds: 3 } });
-    const google = new GoogleDirectoryClient({ auth: keyless(emulator), endpoint: emulator.google.endpoint });
-    await keyless(emulator).accessToken();
+    const auth = keyless(emulator);
+    const google = new GoogleDirectoryClient({ auth, endpoint: emulator.google.endpoint });
+    await auth.accessToken(); // the client's own sign-in, before any write
     const reasons: string[] = [];
     const pacer = new WritePacer({ initialRate: 100, rampDoublingSeconds: 0.5, classify: pacingClassifierOf({ classifyFailure: classifyGoogleFailure }), onEvent: (event) => event.type === 'rate' && reasons.push(event.reason) });
     const n = 120;
