@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import { DIRECT_LOG, actionProgress, logInfo, type LogChannel } from './log.js';
 import { applyRevision, type ApplyResult } from '../apply/apply.js';
 import { declaredTargets, type DeclaredTargets } from '../validate/declaredTargets.js';
+import { entraAlone } from '../validate/validate.js';
 import { mdText } from '../report/markdown.js';
 import { targetTitle, undeclaredTargetNote } from '../report/plan.js';
 import { undeclaredAppliedTargets } from '../plan/targetChanges.js';
@@ -26,7 +27,7 @@ export async function runApply(settings: ActionSettings): Promise<void> {
   // A target the head no longer declares is left as it is: said once, when it was applied before.
   for (const undeclared of await undeclaredAppliedTargets(settings.repoPath, declared.names, await defaultRemote(settings.repoPath))) logInfo(undeclaredTargetNote(undeclared, declared));
   // A repository without targets: (or with [entra]) runs exactly as it always did.
-  if (!declared.at || (declared.names.length === 1 && declared.names[0] === 'entra')) return runEntraApply(settings);
+  if (entraAlone(declared.names)) return runEntraApply(settings);
   await runTargetsApply(settings, declared);
 }
 

@@ -14,6 +14,7 @@ import type { ActionSettings } from './settings.js';
 import { declaredTargetOpeners, runEachTarget, type TargetRun } from './targetRuns.js';
 import { cancellation, connectFromWorkflow, refusePullRequests, requireOidcToken } from './tenantJob.js';
 import { declaredTargets, type DeclaredTargets } from '../validate/declaredTargets.js';
+import { entraAlone } from '../validate/validate.js';
 import { mdText } from '../report/markdown.js';
 import { targetTitle } from '../report/plan.js';
 import type { TargetInput } from '../target/index.js';
@@ -27,7 +28,7 @@ import type { TargetInput } from '../target/index.js';
 export async function runDrift(settings: ActionSettings): Promise<void> {
   const declared = await declaredTargets(settings.repoPath);
   // A repository without targets: (or with [entra]) runs exactly as it always did.
-  if (declared.at && !(declared.names.length === 1 && declared.names[0] === 'entra')) return runTargetsDrift(settings, declared);
+  if (!entraAlone(declared.names)) return runTargetsDrift(settings, declared);
   const { tenant, getAssertion } = connectFromWorkflow(settings, driftRules(settings));
   const run = cancellation(settings, 'finishing in-flight requests, then reporting what was compared.');
   try {

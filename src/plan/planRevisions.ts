@@ -5,7 +5,7 @@ import { WorktreeSnapshot } from '../repo/worktree.js';
 import type { TargetName } from '../manifest/types.js';
 import type { OutputSpec } from '../photo/index.js';
 import { GOOGLE_PHOTO_SPEC } from '../target/google/googleTarget.js';
-import { targetsOf, validateRepository, type ValidateOptions, type ValidationResult } from '../validate/validate.js';
+import { entraAlone, targetsOf, validateRepository, type ValidateOptions, type ValidationResult } from '../validate/validate.js';
 import { diffDesired, type Plan } from './plan.js';
 import { targetChanges, type TargetChange } from './targetChanges.js';
 
@@ -86,7 +86,7 @@ export async function planRevisions(repo: string, options: PlanOptions = {}): Pr
     const prune = options.prune ?? false;
     const declared = targetsOf(validation);
     const changes = baseValidation ? targetChanges(baseValidation, validation) : [];
-    if (declared.length === 1 && declared[0] === 'entra') {
+    if (entraAlone(declared)) {
       return { plan: diffDesired(base, head, { prune }), available: errors === 0, errors, validation, head, ...(base ? { base } : {}), targetChanges: changes };
     }
     const targets: TargetPlan[] = [];

@@ -229,6 +229,11 @@ export function targetsOf(validation: Pick<ValidationResult, 'targets'>): readon
   return validation.targets?.names ?? DEFAULT_TARGETS;
 }
 
+/** Entra alone (no `targets:`, or `targets: [entra]`): every mode then runs exactly as before targets existed. */
+export function entraAlone(targets: readonly TargetName[]): boolean {
+  return targets.length === 1 && targets[0] === 'entra';
+}
+
 function sameTargets(a: readonly TargetName[], b: readonly TargetName[]): boolean {
   return a.length === b.length && [...a].sort().join() === [...b].sort().join();
 }
