@@ -60,15 +60,16 @@ export async function readAppliedRecords(repo: string, follow: ReadonlySet<strin
   const names = new Set(refs.map((line) => line.split('\0')[0]));
   for (const line of refs) {
     const [ref, object, peeled] = line.split('\0');
-    // A push that raced another leaves the remote's notes beside ours as `<ref>-remote` (records.ts
-    // pushNotes): a copy to merge, not an environment.
-    if (ref!.endsWith('-remote') && names.has(ref!.slice(0, -'-remote'.length))) continue;
     const tag = TAG.exec(ref!);
     if (tag) {
       recordOf(tag[1] ?? DEFAULT_TARGET, tag[2]!).applied = peeled || object;
       continue;
     }
     const notes = NOTES.exec(ref!);
+    // Earlier versions' pushNotes left the remote's notes beside ours as `<ref>-remote` after a
+    // raced push (records.ts now deletes it): a spent copy, not an environment. Notes only: no
+    // copy of a tag is ever made, so `applied/prod-remote` beside `applied/prod` is an environment.
+    if (notes && ref!.endsWith('-remote') && names.has(ref!.slice(0, -'-remote'.length))) continue;
     if (notes) {
       const record = recordOf(notes[1] ?? DEFAULT_TARGET, notes[3]!);
       if (notes[2] === 'progress') record.progressRef = ref;

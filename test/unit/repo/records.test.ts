@@ -173,6 +173,7 @@ describe('record store through a remote', () => {
     expect(await a.pushNotes(ref, 'cat_sort_uniq')).toBe(true);
     await b.writeNote(ref, second, 'from b\n'); // b did not fetch a's note first
     expect(await b.pushNotes(ref, 'cat_sort_uniq')).toBe(true);
+    expect(refValue(other, `${ref}-remote`)).toBeUndefined(); // the merged copy is not left among the records
     await a.fetchNotes(ref);
     expect((await a.readNote(ref, first))?.trim()).toBe('from a');
     expect((await a.readNote(ref, second))?.trim()).toBe('from b');
