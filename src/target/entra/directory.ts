@@ -10,7 +10,7 @@
 import { UserError } from '../../core/errors.js';
 import { isGraphError, isNoPhoto, permissionHint } from './errors.js';
 import type { GraphConnection, GraphResponse } from './http.js';
-import { encodeSegment, odataString, query } from './http.js';
+import { encodeSegment, odataString, query, relativeNextLink } from './http.js';
 import { PERMISSIONS } from './permissions.js';
 import { withRetries } from '../../pacing/retry.js';
 import { isGuid } from '../../core/guid.js';
@@ -170,10 +170,4 @@ function toDirectoryUser(value: Record<string, unknown>): DirectoryUser | undefi
     displayName: text('displayName'),
     accountEnabled: typeof value['accountEnabled'] === 'boolean' ? value['accountEnabled'] : null,
   };
-}
-
-function relativeNextLink(nextLink: string | undefined): string | undefined {
-  if (!nextLink) return undefined;
-  const url = new URL(nextLink);
-  return `${url.pathname.replace(/^\/(v1\.0|beta)/, '')}${url.search}`;
 }

@@ -14,7 +14,7 @@ import type { TokenCredential } from '@azure/identity';
 import { UserError } from '../../core/errors.js';
 import type { UserKey } from '../../manifest/userKey.js';
 import { isGraphError, isNoPhoto, isNoPhotoMetadata, permissionHint } from './errors.js';
-import { GraphConnection, encodeSegment, odataString, query } from './http.js';
+import { GraphConnection, encodeSegment, odataString, query, relativeNextLink } from './http.js';
 import type { GraphRequest, GraphResponse } from './http.js';
 import { withRetries } from '../../pacing/retry.js';
 import { findDeletedUsers, resolveUsers } from './users.js';
@@ -331,7 +331,7 @@ export class TenantClient {
           if (scope !== undefined && scope !== '/') continue; // an administrative-unit scope does not cover every user
           if (typeof assignment['roleDefinitionId'] === 'string') ids.add(assignment['roleDefinitionId'].toLowerCase());
         }
-        path = this.#relativeNextLink(response.body['@odata.nextLink']);
+        path = relativeNextLink(response.body['@odata.nextLink']);
       }
     } catch (error) {
       throw permissionHint(error, PERMISSIONS.roles, "read the app's directory role assignments (the check that a photo policy change will not lock the app out)");
@@ -376,13 +376,6 @@ export class TenantClient {
       }
       throw permissionHint(error, PERMISSIONS.servicePrincipals, `look up the service principal of app ${appId}`);
     }
-  }
-
-  #relativeNextLink(nextLink: string | undefined): string | undefined {
-    if (!nextLink) return undefined;
-    const url = new URL(nextLink);
-    const path = url.pathname.replace(/^\/(v1\.0|beta)/, '');
-    return `${path}${url.search}`;
   }
 }
 

@@ -26,7 +26,7 @@ import { classifyFailure, graphErrorFromResponse, isNoPhoto } from './errors.js'
 import type { GraphConnection, GraphRequest, GraphResponse } from './http.js';
 import { withRetries } from '../../pacing/retry.js';
 import type { DirectorySubject } from '../port.js';
-import { encodeSegment, odataString, query } from './http.js';
+import { encodeSegment, odataString, query, relativeNextLink } from './http.js';
 import { PERMISSIONS } from './permissions.js';
 import { lookUpInRounds, type LookupKind, type LookupOutcome, type PendingLookup, type ResolveOptions, type UserResolution } from './users.js';
 
@@ -132,8 +132,7 @@ export async function* listPhotoGroups(connection: GraphConnection, options: { s
       });
     }
     if (page.length > 0) yield page;
-    const next: string | undefined = response.body['@odata.nextLink'];
-    path = next ? `${new URL(next).pathname.replace(/^\/(v1\.0|beta)/, '')}${new URL(next).search}` : undefined;
+    path = relativeNextLink(response.body['@odata.nextLink']);
   }
 }
 

@@ -187,3 +187,13 @@ export function query(params: Record<string, string | number | undefined>): stri
   return parts.length ? `?${parts.join('&')}` : '';
 }
 
+
+/**
+ * An @odata.nextLink (absolute, with the version) as the path GraphConnection.send takes (without
+ * it); undefined when there is no next page.
+ */
+export function relativeNextLink(nextLink: string | undefined): string | undefined {
+  if (!nextLink) return undefined;
+  const url = new URL(nextLink);
+  return `${url.pathname.replace(/^\/(v1\.0|beta)/, '')}${url.search}`;
+}

@@ -13,7 +13,7 @@ import type { UserKey } from '../../manifest/userKey.js';
 import { classifyFailure, graphErrorFromResponse } from './errors.js';
 import type { GraphError } from './errors.js';
 import type { GraphConnection, GraphRequest, GraphResponse } from './http.js';
-import { encodeSegment, odataString, query } from './http.js';
+import { encodeSegment, odataString, query, relativeNextLink } from './http.js';
 import { PERMISSIONS } from './permissions.js';
 import { MAX_BATCH, sendBatch, type BatchAnswer } from './batch.js';
 import { BatchRounds } from '../../pacing/rounds.js';
@@ -278,8 +278,7 @@ export async function findDeletedUsers(connection: GraphConnection, keys: readon
       const names = [id, original, typeof value['mail'] === 'string' ? value['mail'] : '', typeof value['employeeId'] === 'string' && value['employeeId'] ? `employeeId:${value['employeeId']}` : ''];
       for (const name of names) for (const key of name ? (byValue.get(name.toLowerCase()) ?? []) : []) found.set(key.canonical, deleted);
     }
-    const next: string | undefined = response.body['@odata.nextLink'];
-    path = next ? `${new URL(next).pathname.replace(/^\/(v1\.0|beta)/, '')}${new URL(next).search}` : undefined;
+    path = relativeNextLink(response.body['@odata.nextLink']);
   }
   return found;
 }
