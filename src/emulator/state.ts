@@ -157,12 +157,6 @@ export class TenantState {
     return this.groups.find((group) => group.id === id.toLowerCase());
   }
 
-  /** A group by id, mail or mailNickname (case-insensitive): how the admin API and fault rules name groups. */
-  findGroupLoosely(key: string): DirectoryGroup | undefined {
-    const lower = key.toLowerCase();
-    return this.findGroup(key) ?? this.groups.find((group) => group.mail?.toLowerCase() === lower || group.mailNickname.toLowerCase() === lower);
-  }
-
   /** A user by object id or userPrincipalName (both case-insensitive), as /users/{id | upn} resolves. */
   findUser(idOrUpn: string): DirectoryUser | undefined {
     const key = idOrUpn.toLowerCase();
