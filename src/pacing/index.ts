@@ -6,9 +6,9 @@
 //   failure — the failure kinds pacing knows, the default HTTP classifier, the port's mapping
 export { PacerCancelledError, WritePacer, attemptsOf } from './pacer.js';
 export type { PacerEvent, PacerStats, WritePacerOptions } from './pacer.js';
-export { backoffDelayMs, sleep, withRetries } from './retry.js';
+export { backoffDelayMs, withRetries } from './retry.js';
 export type { BackoffOptions, RetryOptions } from './retry.js';
 export { BatchRounds } from './rounds.js';
 export type { RoundOutcome, RoundsOptions } from './rounds.js';
-export { classifyHttpFailure, failureName, pacingClassifierOf } from './failure.js';
+export { classifyHttpFailure, pacingClassifierOf } from './failure.js';
 export type { PacingClassifier, PacingFailure } from './failure.js';
