@@ -35,13 +35,13 @@ export interface LivePlan {
  * runs from the same base landed are laid over the base. `snapshots` collects the base snapshot
  * opened here (the caller closes it).
  */
-export async function planFromLive(c: { repo: string; ledger: Ledger; base: string | undefined; spec: PhotoSpec; target?: string; desiredHead: DesiredState; prune: boolean; snapshots: RevisionSnapshot[]; log: (line: string) => void }): Promise<LivePlan> {
+export async function planFromLive(c: { repo: string; ledger: Ledger; base: string | undefined; spec: PhotoSpec; target: string; desiredHead: DesiredState; prune: boolean; snapshots: RevisionSnapshot[]; log: (line: string) => void }): Promise<LivePlan> {
   const { base, desiredHead, prune, ledger } = c;
   let desiredBase: DesiredState | undefined;
   if (base) {
     const baseSnapshot = await RevisionSnapshot.open(c.repo, base);
     c.snapshots.push(baseSnapshot);
-    desiredBase = await desiredStateOf(baseSnapshot, await validateRepository(baseSnapshot, { shouldDecode: () => false }), c.spec, c.target ?? 'entra');
+    desiredBase = await desiredStateOf(baseSnapshot, await validateRepository(baseSnapshot, { shouldDecode: () => false }), c.spec, c.target);
   }
   // Users the base was applied without (no account yet): the tenant does not have their photo,
   // so the plan treats them as new and this run looks them up again.
