@@ -24,19 +24,21 @@ import { cancellation, connectFromWorkflow, refusePullRequests, requireOidcToken
  */
 export async function runApply(settings: ActionSettings): Promise<void> {
   const declared = await declaredTargets(settings.repoPath);
+  // Where the applied records live: looked up once, for the note below and every target's apply.
+  const remote = await defaultRemote(settings.repoPath);
   // A target the head no longer declares is left as it is: said once, when it was applied before.
-  for (const undeclared of await undeclaredAppliedTargets(settings.repoPath, declared.names, await defaultRemote(settings.repoPath))) logInfo(undeclaredTargetNote(undeclared, declared));
+  for (const undeclared of await undeclaredAppliedTargets(settings.repoPath, declared.names, remote)) logInfo(undeclaredTargetNote(undeclared, declared));
   // A repository without targets: (or with [entra]) runs exactly as it always did.
-  if (entraAlone(declared.names)) return runEntraApply(settings);
-  await runTargetsApply(settings, declared);
+  if (entraAlone(declared.names)) return runEntraApply(settings, remote);
+  await runTargetsApply(settings, declared, remote);
 }
 
-async function runEntraApply(settings: ActionSettings): Promise<void> {
+async function runEntraApply(settings: ActionSettings, remote: string | undefined): Promise<void> {
   const { tenant, getAssertion } = connectFromWorkflow(settings, ENTRA_RULES);
   const environment = settings.environment || environmentClaim(await getAssertion()) || 'default';
   const run = cancellation(settings, 'finishing in-flight requests, recording progress, then stopping. The next run continues from here.');
   try {
-    const result = await applyTo(settings, environment, run.signal, tenant);
+    const result = await applyTo(settings, remote, environment, run.signal, tenant);
     annotateResult(result);
     logInfo(applyText(result));
     const counts = applyCounts(result);
@@ -65,27 +67,25 @@ const ENTRA_RULES = {
   permissions: '    contents: write\n(contents: write lets the action record the applied revision as a tag.)',
 };
 
-function applyTo(settings: ActionSettings, environment: string, signal: AbortSignal, target: TargetInput, out: LogChannel = DIRECT_LOG): Promise<ApplyResult> {
-  return defaultRemote(settings.repoPath).then((remote) =>
-    applyRevision(
-      {
-        repo: settings.repoPath,
-        head: 'HEAD',
-        environment,
-        ...(remote ? { remote } : {}),
-        prune: settings.prune,
-        dryRun: settings.dryRun,
-        allowPolicyLockout: settings.allowPolicyLockout,
-        words: ACTION_VOCABULARY,
-        unknownUsers: settings.unknownUsers,
-        signal,
-        log: (line) => out.info(line),
-        progress: { ...actionProgress(), group: out.group },
-        provenance: provenanceFromEnv(process.env),
-        ...(process.env.GITHUB_RUN_ID ? { leaseHolder: `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY ?? ''}/actions/runs/${process.env.GITHUB_RUN_ID}` } : {}),
-      },
-      target,
-    ),
+function applyTo(settings: ActionSettings, remote: string | undefined, environment: string, signal: AbortSignal, target: TargetInput, out: LogChannel = DIRECT_LOG): Promise<ApplyResult> {
+  return applyRevision(
+    {
+      repo: settings.repoPath,
+      head: 'HEAD',
+      environment,
+      ...(remote ? { remote } : {}),
+      prune: settings.prune,
+      dryRun: settings.dryRun,
+      allowPolicyLockout: settings.allowPolicyLockout,
+      words: ACTION_VOCABULARY,
+      unknownUsers: settings.unknownUsers,
+      signal,
+      log: (line) => out.info(line),
+      progress: { ...actionProgress(), group: out.group },
+      provenance: provenanceFromEnv(process.env),
+      ...(process.env.GITHUB_RUN_ID ? { leaseHolder: `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY ?? ''}/actions/runs/${process.env.GITHUB_RUN_ID}` } : {}),
+    },
+    target,
   );
 }
 
@@ -101,7 +101,7 @@ function annotateResult(result: ApplyResult, title?: string, findings = true): v
  * order; one target failing (or not signing in) does not hold the others back. Outputs count every target; applied-revision and policy-changed are
  * Entra's when Entra is declared.
  */
-async function runTargetsApply(settings: ActionSettings, declared: DeclaredTargets): Promise<void> {
+async function runTargetsApply(settings: ActionSettings, declared: DeclaredTargets, remote: string | undefined): Promise<void> {
   refusePullRequests(settings, ENTRA_RULES);
   requireOidcToken(ENTRA_RULES);
   const openers = declaredTargetOpeners(settings, declared, ENTRA_RULES);
@@ -110,7 +110,7 @@ async function runTargetsApply(settings: ActionSettings, declared: DeclaredTarge
   try {
     results = await runEachTarget(openers, async ({ target, token }, out) => {
       const environment = settings.environment || environmentClaim(await token()) || 'default';
-      const result = await applyTo(settings, environment, run.signal, target, out);
+      const result = await applyTo(settings, remote, environment, run.signal, target, out);
       out.info(applyText(result));
       return result;
     });
