@@ -33,11 +33,6 @@ export interface UserCredentialOptions {
   /** For tests: the environment and platform the browser opener is looked up in (default: this process's). */
   browserHost?: { env: NodeJS.ProcessEnv; platform: NodeJS.Platform; wsl: boolean };
   /**
-   * How long the browser sign-in waits before reminding what an error on the page means; default
-   * 60 s, or ENTRA_PHOTOS_BROWSER_REMINDER_SECONDS (tests shorten it).
-   */
-  browserReminderMs?: number;
-  /**
    * Runs the first interactive sign-in (browser or device code), which nothing can cancel from
    * outside: the edge that owns the process wraps it (the CLI ends the command on Ctrl-C there).
    * Default: runs it as it is.
@@ -50,6 +45,7 @@ const BROWSER_PAGE_ERRORS = 'AADSTS50011: add the redirect URI http://localhost 
 
 const DEFAULT_BROWSER_REMINDER_MS = 60_000;
 
+/** How long the browser sign-in waits before the reminder: 60 s, or ENTRA_PHOTOS_BROWSER_REMINDER_SECONDS (tests shorten it). */
 function browserReminderMs(env: NodeJS.ProcessEnv): number {
   const seconds = Number(env['ENTRA_PHOTOS_BROWSER_REMINDER_SECONDS']);
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_BROWSER_REMINDER_MS;
@@ -94,7 +90,7 @@ export function createUserCredential(options: UserCredentialOptions): TokenCrede
     // The first sign-in comes before the command's first tenant call; a later one (the silent
     // refresh failed) may come mid-run, where the command's own Ctrl-C handling must stay in charge.
     const firstSignIn = !chosen && kind !== 'azure-cli';
-    const token = firstSignIn ? await (options.whileWaiting ?? runAsIs)(() => withReminder(kind, signIn, options.say, options.browserReminderMs ?? browserReminderMs(process.env))) : await signIn();
+    const token = firstSignIn ? await (options.whileWaiting ?? runAsIs)(() => withReminder(kind, signIn, options.say, browserReminderMs(process.env))) : await signIn();
     if (!token) throw new Error('No access token was returned.');
     if (!chosen) {
       chosen = { kind, credential };
