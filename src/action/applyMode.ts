@@ -68,6 +68,7 @@ const ENTRA_RULES = {
 };
 
 function applyTo(settings: ActionSettings, remote: string | undefined, environment: string, signal: AbortSignal, target: TargetInput, out: LogChannel = DIRECT_LOG): Promise<ApplyResult> {
+  const provenance = provenanceFromEnv(process.env);
   return applyRevision(
     {
       repo: settings.repoPath,
@@ -82,8 +83,9 @@ function applyTo(settings: ActionSettings, remote: string | undefined, environme
       signal,
       log: (line) => out.info(line),
       progress: { ...actionProgress(), group: out.group },
-      provenance: provenanceFromEnv(process.env),
-      ...(process.env.GITHUB_RUN_ID ? { leaseHolder: `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY ?? ''}/actions/runs/${process.env.GITHUB_RUN_ID}` } : {}),
+      provenance,
+      // The lease names this run: a second apply waiting for it says which run holds it.
+      ...(provenance.url ? { leaseHolder: provenance.url } : {}),
     },
     target,
   );
