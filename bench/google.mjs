@@ -200,7 +200,6 @@ async function oneAtATime(photoFor = photoOf) {
   return { wallMs: performance.now() - started, failed };
 }
 
-const rows = [];
 const fmtS = (ms) => `${fmt(ms / 1000, 1)} s`;
 
 /** One scenario's two sides, with the requests by kind and the quota's floor for ours. */
@@ -233,7 +232,6 @@ try {
   const loopStats = await googleStats(since);
   const loopLanded = await landed();
   report(`1-2. ${N} photos to Google under ${QUOTA.perMinutePerUser} requests / ${QUOTA.windowSeconds} s, a first load (no user holds a photo)`, { tool, toolStats, toolLanded, loop, loopStats, loopLanded });
-  rows.push(['google, entra-photos', tool.wallMs], ['google, one at a time', loop.wallMs]);
 
   // 1b and 2b: a replace. entra-photos' first apply sets the photos and keeps its record (not timed).
   await admin.reset();
@@ -266,7 +264,6 @@ try {
     loopStats: loopReplaceStats,
     loopLanded: loopReplaceLanded,
   });
-  rows.push(['google replace, entra-photos', replace.wallMs], ['google replace, one at a time', loopReplace.wallMs]);
 
   // 3: both at once vs each alone.
   await admin.reset();
