@@ -210,15 +210,14 @@ async function applyCommand(args: string[], out: Output): Promise<number> {
   const repo = await repoDirectory(values.repo);
   await checkRevisionArguments(repo, { '--head': values.head });
   const declared = await declaredTargets(repo, values.head ?? 'HEAD');
-  if (readTarget(values.target) !== 'entra') {
-    if (!declared.names.includes(readTarget(values.target))) {
-      throw new UserError('usage', `--target ${readTarget(values.target)}: the manifests of ${values.head ?? 'HEAD'} do not declare it (targets: [${declared.names.join(', ')}]${declared.at ? ` at ${declared.at}` : ', the default'}). Add it to targets: in a manifest first, so the pull request's plan shows it.`);
-    }
+  const target = readTarget(values.target);
+  if (target !== 'entra' && !declared.names.includes(target)) {
+    throw new UserError('usage', `--target ${target}: the manifests of ${values.head ?? 'HEAD'} do not declare it (targets: [${declared.names.join(', ')}]${declared.at ? ` at ${declared.at}` : ', the default'}). Add it to targets: in a manifest first, so the pull request's plan shows it.`);
   }
   const tenant = targetFromArgs('apply', values);
   const remote = values.remote ?? (await defaultRemote(repo)) ?? 'none';
   // A target the head no longer declares is left as it is: said when it was applied before.
-  if (format === 'text') for (const undeclared of await undeclaredAppliedTargets(repo, [...declared.names, readTarget(values.target)], remote !== 'none' ? remote : undefined)) out.write(`${undeclaredTargetNote(undeclared, declared)}\n`);
+  if (format === 'text') for (const undeclared of await undeclaredAppliedTargets(repo, [...declared.names, target], remote !== 'none' ? remote : undefined)) out.write(`${undeclaredTargetNote(undeclared, declared)}\n`);
   const result = await interruptible((signal) =>
     applyRevision(
       {
