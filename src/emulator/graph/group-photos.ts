@@ -32,10 +32,15 @@ function lookup(context: GraphContext, call: GraphCall, identity: AppIdentity, i
   return group ? { group } : { result: resourceNotFound(call, id) };
 }
 
-/** The documented refusal of an app-only group photo write, when the tenant plays the older behaviour. */
-function appOnlyRefusal(context: GraphContext, call: GraphCall, identity: AppIdentity): GraphResult | undefined {
-  if (identity.user || context.state.groupPhotoAppOnly !== 'refused') return undefined;
-  return graphError(call, 403, 'AppOnlyTokenNotSupportedForGroupUpdate', "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ProfileAccessDeniedException' was thrown.");
+/**
+ * The group a photo write (PUT, PATCH, DELETE) may change, or the refusal: the write permissions,
+ * then, when the tenant plays the older behaviour, the documented refusal of an app-only write.
+ */
+function lookupForWrite(context: GraphContext, call: GraphCall, identity: AppIdentity, id: string): Lookup {
+  const found = lookup(context, call, identity, id, GROUP_PHOTO_PERMISSIONS.write);
+  if ('result' in found || identity.user || context.state.groupPhotoAppOnly !== 'refused') return found;
+  const refusal = graphError(call, 403, 'AppOnlyTokenNotSupportedForGroupUpdate', "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ProfileAccessDeniedException' was thrown.");
+  return { result: { ...refusal, userId: found.group.id } };
 }
 
 export function getGroupPhotoMetadata(context: GraphContext, call: GraphCall, identity: AppIdentity, id: string): GraphResult {
@@ -55,11 +60,9 @@ export function getGroupPhotoValue(context: GraphContext, call: GraphCall, ident
 }
 
 export function putGroupPhoto(context: GraphContext, call: GraphCall, identity: AppIdentity, id: string): GraphResult {
-  const found = lookup(context, call, identity, id, GROUP_PHOTO_PERMISSIONS.write);
+  const found = lookupForWrite(context, call, identity, id);
   if ('result' in found) return found.result;
   const groupId = found.group.id;
-  const refusal = appOnlyRefusal(context, call, identity);
-  if (refusal) return { ...refusal, userId: groupId };
   const upload = readPhotoUpload(call);
   if ('result' in upload) return { ...upload.result, userId: groupId };
   context.state.setPhoto(groupId, upload.photo);
@@ -67,11 +70,9 @@ export function putGroupPhoto(context: GraphContext, call: GraphCall, identity: 
 }
 
 export function deleteGroupPhoto(context: GraphContext, call: GraphCall, identity: AppIdentity, id: string): GraphResult {
-  const found = lookup(context, call, identity, id, GROUP_PHOTO_PERMISSIONS.write);
+  const found = lookupForWrite(context, call, identity, id);
   if ('result' in found) return found.result;
   const groupId = found.group.id;
-  const refusal = appOnlyRefusal(context, call, identity);
-  if (refusal) return { ...refusal, userId: groupId };
   if (!context.state.deletePhoto(groupId)) return { ...imageNotFound(call), userId: groupId };
   return { status: 204, userId: groupId };
 }
