@@ -288,11 +288,11 @@ class Engine {
     if (next) this.current.set(subject, next);
     else this.current.delete(subject);
     // The last declared state of a subject that is not declared now (for "added again"); while
-    // it is declared, `current` holds it: one copy per subject, not two.
+    // it is declared, `current` holds it: one copy per subject, not two. Set when it stops being
+    // declared, it stays through any invalid revisions after (their `previous` is the same state).
     const last = this.lastDeclared.get(subject);
     if (next?.kind === 'declared') this.lastDeclared.delete(subject);
     else if (prev?.kind === 'declared') this.lastDeclared.set(subject, strip(prev));
-    else if (prev?.kind === 'invalid' && prev.previous) this.lastDeclared.set(subject, prev.previous);
 
     if (next?.kind === 'declared') {
       if (prev?.kind === 'declared') {

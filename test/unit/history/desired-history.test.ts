@@ -84,6 +84,33 @@ describe('desiredHistory follows a key', () => {
   });
 });
 
+describe('desiredHistory remembers the last declared photo through an invalid spell', () => {
+  it('declared, photo missing, entry removed, entry back: re-added, against the photo last declared', async () => {
+    const repo = await tempDir('entra-photos-desired-history-readd-');
+    try {
+      git(repo.dir, 'init', '-q', '-b', 'main');
+      const step = async (message: string, files: Record<string, string>, remove: string[] = []) => {
+        await writeTree(repo.dir, files);
+        for (const f of remove) await rm(path.join(repo.dir, f));
+        git(repo.dir, 'add', '-A');
+        git(repo.dir, 'commit', '-q', '-m', message);
+      };
+      await step('declared', { 'manifests/a.yaml': manifest(entry('kim@contoso.edu', 'kim.jpg')), 'photos/kim.jpg': 'K' });
+      await step('photo gone', {}, ['photos/kim.jpg']);
+      await step('entry gone', { 'manifests/a.yaml': manifest('') + '  []\n' });
+      await step('both back', { 'manifests/a.yaml': manifest(entry('kim@contoso.edu', 'kim.jpg')), 'photos/kim.jpg': 'K2' });
+      const seen: string[] = [];
+      for await (const revision of desiredHistory(repo.dir, 'HEAD', [keyOf('kim@contoso.edu')])) {
+        for (const c of revision.changes) seen.push(`${revision.info.subject}: ${c.kind}${c.readded ? ' readded' : ''}${c.before ? ` before ${c.before.photo}@${c.before.blobId.slice(0, 7)}` : ''}`);
+      }
+      const firstBlob = git(repo.dir, 'rev-parse', 'HEAD~3:photos/kim.jpg').slice(0, 7);
+      expect(seen).toEqual(['declared: new', `photo gone: invalid before photos/kim.jpg@${firstBlob}`, `entry gone: removed before photos/kim.jpg@${firstBlob}`, `both back: new readded before photos/kim.jpg@${firstBlob}`]);
+    } finally {
+      await repo.cleanup();
+    }
+  });
+});
+
 describe('desiredHistory notices a photo that appears later', () => {
   it('an entry whose folder does not exist yet is invalid until the photo is added, then new', async () => {
     const repo = await tempDir('entra-photos-desired-history-late-');
