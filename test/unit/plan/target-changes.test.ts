@@ -60,6 +60,7 @@ describe('the notes', () => {
   it('a file name from the repository is printed as data (no line break, no control character)', () => {
     const note = targetChangeNote({ target: 'google', change: 'removed', at: { file: 'manifests/x\n::error::y.yaml', line: 3, col: 1 } });
     expect(note).not.toContain('\n');
+    expect(note).toContain(String.raw`(manifests/x\n::error::y.yaml:3 in the base)`);
     const markdown = plansMarkdown(
       { base: 'a', head: 'b', uploads: [], removals: [], prune: false, policy: null, unchanged: 0 },
       undefined,
@@ -67,6 +68,8 @@ describe('the notes', () => {
     );
     expect(markdown).not.toContain('](https://evil.example)');
     expect(markdown).not.toContain('<b>');
+    // The note is there, its file name escaped (not dropped, which would pass the checks above).
+    expect(markdown).toContain('> [!WARNING]\n> google is no longer in targets: (manifests/&#91;x&#93;&#40;');
   });
 
   it('apply\'s note for a target it no longer runs: the head\'s targets:, the records found, what happens', () => {
