@@ -94,7 +94,7 @@ const NOT_FOUND_CODES = new Set(['Request_ResourceNotFound', 'ResourceNotFound',
  * group's photo (ProfilePhoto.ReadWrite.All, Group.ReadWrite.All) since mid-2024; before, it said
  * "Not supported" and Graph answered this code. Users' photos are not affected.
  */
-export const GROUP_APP_ONLY_HINT =
+const GROUP_APP_ONLY_HINT =
   "This tenant refuses group photo writes made by an app signed in as itself (app-only), as Microsoft Graph did before mid-2024; users' photos are not affected. To apply group photos: run apply signed in as an admin who may change the group (entra-photos apply --auth browser, device-code or azure-cli; delegated ProfilePhoto.ReadWrite.All or Group.ReadWrite.All), or check Microsoft's \"Update profilePhoto\" page: it lists application permissions for group photos today, so this may change in your tenant. Until then the next runs retry these groups.";
 
 function hint(init: GraphErrorInit): string | undefined {

@@ -30,7 +30,7 @@ import { encodeSegment, odataString, query, relativeNextLink } from './http.js';
 import { PERMISSIONS } from './permissions.js';
 import { lookUpInRounds, type LookupKind, type LookupOutcome, type PendingLookup, type ResolveOptions, type UserResolution } from './users.js';
 
-export const GROUP_SUBJECT_PREFIX = 'group:';
+const GROUP_SUBJECT_PREFIX = 'group:';
 const SELECT = 'id,displayName,mail,mailNickname';
 const READ_PERMISSION = PERMISSIONS.groupMembers;
 
@@ -39,11 +39,11 @@ export function isGroupSubjectId(subjectId: string): boolean {
 }
 
 /** The group's object id in a group subject id. */
-export function groupObjectId(subjectId: string): string {
+function groupObjectId(subjectId: string): string {
   return subjectId.slice(GROUP_SUBJECT_PREFIX.length);
 }
 
-export function groupPath(subjectId: string): string {
+function groupPath(subjectId: string): string {
   return `/groups/${encodeSegment(groupObjectId(subjectId))}`;
 }
 

@@ -30,7 +30,7 @@ export interface GoogleKeylessConfig {
 }
 
 /** The provider's resource name (projects/N/…/providers/X), without the optional `//iam.googleapis.com/` prefix. */
-export function workloadIdentityProviderName(provider: string): string {
+function workloadIdentityProviderName(provider: string): string {
   return provider.replace(/^(https:)?\/\/iam\.googleapis\.com\//, '');
 }
 

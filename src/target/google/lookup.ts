@@ -49,7 +49,7 @@ export function answerByEmployeeId(key: UserKey, holders: readonly GoogleDirecto
   };
 }
 
-export function subjectOf(user: GoogleDirectoryUser, matchedBy: 'objectId' | 'upn' | 'mail' | 'employeeId', externalIdType: string): SubjectResolution {
+function subjectOf(user: GoogleDirectoryUser, matchedBy: 'objectId' | 'upn' | 'mail' | 'employeeId', externalIdType: string): SubjectResolution {
   const employeeId = user.externalIds?.find((entry) => entry.type === externalIdType)?.value;
   return {
     id: user.id,
