@@ -26,7 +26,7 @@ export function kindWords(entry: Pick<HistoryEntry, 'kind' | 'readded'>): string
 /** The whole history of one subject (or a few) as text. */
 export function historyText(result: HistoryResult): string {
   const several = severalSubjects(result);
-  const who = result.entries[0] && !several ? describeUser(result.entries[0].key, result.entries.findLast((e) => e.name)?.name) : result.subjects === 'all' ? 'every subject' : result.subjects.map(printable).join(', ');
+  const who = subjectsTitle(result);
   const lines = [`History of ${who}: ${result.entries.length} change${result.entries.length === 1 ? '' : 's'}${result.since ? ` since ${result.since}` : ''} up to ${result.head.slice(0, 12)}.`, recordsLine(result.records), ''];
   if (result.entries.length === 0) {
     lines.push(result.since ? `No change since ${result.since}: leave out --since for the whole history.` : 'No revision declares a photo for this key. Check the spelling (a userPrincipalName, an object id, or employeeId:NUMBER).', '');
@@ -39,6 +39,13 @@ export function historyText(result: HistoryResult): string {
 /** Several keys asked together: each change names its key. */
 function severalSubjects(result: HistoryResult): boolean {
   return result.subjects === 'all' || result.subjects.length > 1;
+}
+
+/** Whose history it is: the one subject with its latest name, else the keys asked for (or every subject). */
+function subjectsTitle(result: HistoryResult): string {
+  const first = result.entries[0];
+  if (first && !severalSubjects(result)) return describeUser(first.key, result.entries.findLast((e) => e.name)?.name);
+  return result.subjects === 'all' ? 'every subject' : result.subjects.map(printable).join(', ');
 }
 
 export function recordsLine(records: HistoryResult['records']): string {
@@ -147,7 +154,7 @@ export function historyHtml(result: HistoryResult, thumbnails: ReadonlyMap<strin
     const subject = severalSubjects(result) ? `${html(describeUser(e.key, e.name))}<br>` : '';
     return `<tr><td>${img(e.before)}</td><td>${img(e.after)}</td><td>${subject}<b>${html(kindWords(e))}</b><br>${html(r.date)}<br><code>${html(r.commit.slice(0, 12))}</code></td><td>${detail.join('<br>')}</td></tr>`;
   });
-  const who = result.entries[0] && !severalSubjects(result) ? describeUser(result.entries[0].key, result.entries.findLast((e) => e.name)?.name) : result.subjects === 'all' ? 'every subject' : result.subjects.map(printable).join(', ');
+  const who = subjectsTitle(result);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'"><title>entra-photos history</title>
 <style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:6px;vertical-align:top;text-align:left}.none{color:#999}</style></head>
