@@ -19,7 +19,7 @@ import { UserError } from '../core/errors.js';
 import type { Crop } from '../manifest/types.js';
 import { checkPhoto, recommendedParallelism } from '../photo/index.js';
 import { listAllSubjects, photoTargetOf, type TargetInput } from '../target/index.js';
-import { addNameToEntry, appendToManifest, declaredUsers, findDeclaration, insideRepo, manifestText, safeFileStem, writeAtomic, type Declaration, type ManifestEntry } from '../adopt/repoFiles.js';
+import { addNamesToEntries, appendToManifest, declaredUsers, findDeclaration, insideRepo, manifestText, safeFileStem, writeAtomic, type Declaration, type ManifestEntry } from '../adopt/repoFiles.js';
 import { readCsvDelivery, readPspaDelivery, type Delivery, type DeliveryRow } from './delivery.js';
 import { describeRosterUser, Directory, readRosterFile, type RosterColumns, type RosterUser } from './match.js';
 
@@ -258,27 +258,29 @@ export async function importDelivery(options: ImportOptions, tenant: TargetInput
 }
 
 /**
- * Adds `name:` to the existing entries of replaced users (each manifest read and written once, the
- * entries from the bottom up so the lines validation gave for the others stay where they were),
- * and says so in each row's message; an entry that cannot be edited in place keeps its text and
+ * Adds `name:` to the existing entries of replaced users (each manifest read, edited and written
+ * once: addNamesToEntries), and says so in each row's message; an entry that cannot be edited in place keeps its text and
  * the message says to add the name by hand. A dry run works the edits out and writes nothing.
  */
 async function addNames(repo: string, additions: readonly { row: ImportRowResult; declaration: Declaration; name: string }[], dryRun: boolean): Promise<void> {
-  const byFile = new Map<string, typeof additions[number][]>();
-  for (const a of additions) byFile.set(a.declaration.at.file, [...(byFile.get(a.declaration.at.file) ?? []), a]);
+  const byFile = new Map<string, (typeof additions)[number][]>();
+  for (const a of additions) {
+    const inFile = byFile.get(a.declaration.at.file);
+    if (inFile) inFile.push(a);
+    else byFile.set(a.declaration.at.file, [a]);
+  }
   for (const [file, inFile] of byFile) {
     const abs = insideRepo(repo, file, 'manifest');
     const original = await readFile(abs, 'utf8');
-    let text = original;
-    for (const a of [...inFile].sort((x, y) => y.declaration.at.line - x.declaration.at.line || y.declaration.at.col - x.declaration.at.col)) {
-      const edit = addNameToEntry(text, a.declaration.at, a.name);
+    const { text, edits } = addNamesToEntries(original, inFile.map((a) => ({ keyAt: a.declaration.at, name: a.name })));
+    inFile.forEach((a, i) => {
+      const edit = edits[i]!;
       const message = a.row.message.replace(/\.$/, '');
       if (edit.kind === 'added') {
-        text = edit.text;
         a.row.nameAdded = true;
         a.row.message = `${message} and added name: ${a.name}.`;
       } else a.row.message = `${message}; name: ${a.name} was not added to ${file}:${a.declaration.at.line} (${edit.why}): add it by hand if you want it.`;
-    }
+    });
     if (text !== original && !dryRun) await writeAtomic(abs, text);
   }
 }

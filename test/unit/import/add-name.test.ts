@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { addNameToEntry } from '../../../src/adopt/repoFiles.js';
+import { addNamesToEntries, addNameToEntry } from '../../../src/adopt/repoFiles.js';
 
 /** Line and column (1-based) where `value` starts in `text`, as validation reports a key. */
 function keyAt(text: string, value: string): { line: number; col: number } {
@@ -32,6 +32,22 @@ describe('addNameToEntry', () => {
     expect(addNameToEntry(named, keyAt(named, 'a@contoso.edu'), 'Ann')).toEqual({ kind: 'kept', why: 'it already has name:' });
     const flow = 'users:\n  - { user: a@contoso.edu, photo: a.jpg }\n';
     expect(addNameToEntry(flow, keyAt(flow, 'a@contoso.edu'), 'Ann')).toMatchObject({ kind: 'kept', why: expect.stringContaining('not written one key a line') });
+  });
+
+  it('many entries of one file at once: each named in place, a second name for one entry kept, one that cannot be edited kept', () => {
+    const text = 'version: 1\nusers:\n  - user: a@contoso.edu\n    photo: a.jpg\n  - { user: b@contoso.edu, photo: b.jpg }\n  - employeeId: "7"\n    photo: c.jpg';
+    const { text: edited, edits } = addNamesToEntries(text, [
+      { keyAt: keyAt(text, '"7"'), name: 'Cy Ode' },
+      { keyAt: keyAt(text, 'a@contoso.edu'), name: 'Ann Lee' },
+      { keyAt: keyAt(text, 'b@contoso.edu'), name: 'Bo' },
+      { keyAt: keyAt(text, 'a@contoso.edu'), name: 'Ann Other' },
+    ]);
+    expect(edits).toEqual([{ kind: 'added' }, { kind: 'added' }, { kind: 'kept', why: expect.stringContaining('not written one key a line') }, { kind: 'kept', why: 'it already has name:' }]);
+    expect(edited).toBe('version: 1\nusers:\n  - user: a@contoso.edu\n    name: Ann Lee\n    photo: a.jpg\n  - { user: b@contoso.edu, photo: b.jpg }\n  - employeeId: "7"\n    name: Cy Ode\n    photo: c.jpg');
+    // The same as adding them one at a time from the bottom up.
+    const one = addNameToEntry(text, keyAt(text, '"7"'), 'Cy Ode');
+    const two = one.kind === 'added' ? addNameToEntry(one.text, keyAt(text, 'a@contoso.edu'), 'Ann Lee') : one;
+    expect(two).toEqual({ kind: 'added', text: edited });
   });
 
   it('finds nothing where the file changed since validation read it', () => {
