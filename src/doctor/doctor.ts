@@ -20,7 +20,9 @@ import { isGraphError } from '../target/entra/errors.js';
 import { PERMISSIONS } from '../target/entra/permissions.js';
 import { EntraTarget } from '../target/entra/entraTarget.js';
 import { targetsOf, validateRepository } from '../validate/validate.js';
-import type { PhotoTarget } from '../target/port.js';
+import type { PhotoTarget, SubjectResolution } from '../target/port.js';
+import type { SourceRef } from '../manifest/types.js';
+import type { UserKey } from '../manifest/userKey.js';
 
 export interface DoctorReport {
   ok: string[];
@@ -156,16 +158,14 @@ async function tenantChecks(tenant: TenantClient, manifests: WorktreeManifests, 
     try {
       // Through the Entra target: users and groups (a manifest's groups:) alike.
       const resolutions = await new EntraTarget(tenant).resolveSubjects(wanted.map((w) => w.key));
-      const unknown = wanted.filter((w) => !isResolved(resolutions.get(w.key.canonical)));
+      const unknown = unresolvedSubjects(wanted, resolutions);
       const groups = wanted.filter((w) => w.key.kind === 'group').length;
       if (unknown.length === 0) report.ok.push(groups ? `All ${wanted.length - groups ? `${wanted.length - groups} manifest user(s) and ` : ''}${groups} manifest group(s) resolve` : `All ${wanted.length} manifest user(s) resolve to tenant users`);
-      for (const w of unknown) {
-        const resolution = resolutions.get(w.key.canonical);
-        const reason = (resolution && !isResolved(resolution) ? resolution.reason : 'not looked up').replace(/\.$/, '');
+      for (const { where, value, group, reason } of unknown) {
         report.problems.push(
-          w.key.kind === 'group'
-            ? `${w.declaredAt.file}:${w.declaredAt.line}: group "${w.key.value}" does not resolve (${reason}). Fix the key (the group's mail, mailNickname or object id); looking groups up needs ${PERMISSIONS.groupMembers}.`
-            : `${w.declaredAt.file}:${w.declaredAt.line}: user "${w.key.value}" does not resolve (${reason}). Fix the key, or wait for the account to exist (apply keeps such users pending).`,
+          group
+            ? `${where}: group "${value}" does not resolve (${reason}). Fix the key (the group's mail, mailNickname or object id); looking groups up needs ${PERMISSIONS.groupMembers}.`
+            : `${where}: user "${value}" does not resolve (${reason}). Fix the key, or wait for the account to exist (apply keeps such users pending).`,
         );
       }
     } catch (error) {
@@ -225,7 +225,7 @@ async function googleChecks(manifests: WorktreeManifests, open: (() => PhotoTarg
   const { snapshot } = manifests;
   const validation = await manifests.validation();
   if (!targetsOf(validation).includes('google')) return;
-  const at = validation.targets ? `${validation.targets.at.file}:${validation.targets.at.line}` : 'the manifests';
+  const at = validation.targets ? `${printable(validation.targets.at.file)}:${validation.targets.at.line}` : 'the manifests';
   if (validation.findings.some((f) => f.severity === 'error')) return; // said once, by the tenant checks
   let target: PhotoTarget;
   try {
@@ -249,16 +249,26 @@ async function googleChecks(manifests: WorktreeManifests, open: (() => PhotoTarg
   if (wanted.length === 0) return;
   try {
     const resolutions = await target.resolveSubjects(wanted.map((w) => w.key));
-    const unknown = wanted.filter((w) => !isResolved(resolutions.get(w.key.canonical)));
+    const unknown = unresolvedSubjects(wanted, resolutions);
     if (unknown.length === 0) report.ok.push(`All ${wanted.length} manifest user(s) resolve to Google Workspace users`);
-    for (const w of unknown) {
-      const resolution = resolutions.get(w.key.canonical);
-      const reason = (resolution && !isResolved(resolution) ? resolution.reason : 'not looked up').replace(/\.$/, '');
-      report.problems.push(`${w.declaredAt.file}:${w.declaredAt.line}: user "${w.key.value}" does not resolve in Google Workspace (${reason}). Fix the key or add a google: key, or wait for the account to exist (apply keeps such users pending).`);
+    for (const { where, value, reason } of unknown) {
+      report.problems.push(`${where}: user "${value}" does not resolve in Google Workspace (${reason}). Fix the key or add a google: key, or wait for the account to exist (apply keeps such users pending).`);
     }
   } catch (error) {
     report.problems.push(`Could not look up the manifest users in Google Workspace: ${(error as Error).message}`);
   }
+}
+
+/**
+ * The wanted subjects a target did not resolve, each with its manifest line, its key and the
+ * target's reason (without its final period); file and key are data, printed through printable.
+ */
+function unresolvedSubjects(wanted: readonly { key: UserKey; declaredAt: SourceRef }[], resolutions: ReadonlyMap<string, SubjectResolution>): { where: string; value: string; group: boolean; reason: string }[] {
+  return wanted.flatMap(({ key, declaredAt }) => {
+    const resolution = resolutions.get(key.canonical);
+    if (isResolved(resolution)) return [];
+    return [{ where: `${printable(declaredAt.file)}:${declaredAt.line}`, value: printable(key.value), group: key.kind === 'group', reason: (resolution?.reason ?? 'not looked up').replace(/\.$/, '') }];
+  });
 }
 
 /** Private or public: known only from a workflow's event payload. */
