@@ -26,7 +26,7 @@ export function actionProgress(env: Record<string, string | undefined> = process
 }
 
 /** The action's log group (`::group::` … `::endgroup::`), its title neutralised as logInfo's text. */
-export const logGroup: LogGroup = { start: (title) => core.startGroup(neutraliseLog(title)), end: () => core.endGroup() };
+const logGroup: LogGroup = { start: (title) => core.startGroup(neutraliseLog(title)), end: () => core.endGroup() };
 
 /** Where one run (a target's apply or drift) prints: its plain lines and its progress group. */
 export interface LogChannel {

@@ -72,7 +72,7 @@ export function targetTitle(target: string): string {
 }
 
 /** Said once per plan, not per group: groups are Entra's only. */
-export function groupsNotSentNote(count: number): string {
+function groupsNotSentNote(count: number): string {
   return `${count === 1 ? '1 group is' : `${count} groups are`} not sent to Google Workspace: it has no group photos (the Directory API sets user photos only). Groups are applied to Microsoft Entra ID.`;
 }
 
