@@ -4,10 +4,9 @@
  * printed as one block when every target before them has finished.
  */
 import { describe, expect, it } from 'vitest';
-import { OrderedLog } from '../../../src/action/log.js';
+import { OrderedLog, type LogEntry } from '../../../src/action/log.js';
 
-type Entry = { kind: 'info' | 'start'; text: string } | { kind: 'end' };
-const show = (e: Entry) => (e.kind === 'end' ? '</>' : e.kind === 'start' ? `<${e.text}>` : e.text);
+const show = (e: LogEntry) => (e.kind === 'end' ? '</>' : e.kind === 'start' ? `<${e.text}>` : e.text);
 
 describe('OrderedLog', () => {
   it('prints the first channel live and holds the others until their turn, whatever order they finish in', () => {
