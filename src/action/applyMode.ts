@@ -16,7 +16,7 @@ import { defaultRemote } from '../repo/git.js';
 import { annotate } from './annotate.js';
 import type { ActionSettings } from './settings.js';
 import { declaredTargetOpeners, runEachTarget, type TargetRun } from './targetRuns.js';
-import { cancellation, connectFromWorkflow, refusePullRequests, requireOidcToken } from './tenantJob.js';
+import { cancellation, connectFromWorkflow } from './tenantJob.js';
 
 /**
  * Push to the default branch, in a protected environment: GitHub OIDC → Graph, apply the change
@@ -104,8 +104,6 @@ function annotateResult(result: ApplyResult, title?: string, findings = true): v
  * Entra's when Entra is declared.
  */
 async function runTargetsApply(settings: ActionSettings, declared: DeclaredTargets, remote: string | undefined): Promise<void> {
-  refusePullRequests(settings, ENTRA_RULES);
-  requireOidcToken(ENTRA_RULES);
   const openers = declaredTargetOpeners(settings, declared, ENTRA_RULES);
   const run = cancellation(settings, 'finishing in-flight requests, recording progress, then stopping. The next run continues from here.');
   let results: TargetRun<ApplyResult>[];

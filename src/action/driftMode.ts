@@ -12,7 +12,7 @@ import { defaultRemote } from '../repo/git.js';
 import { annotate } from './annotate.js';
 import type { ActionSettings } from './settings.js';
 import { declaredTargetOpeners, runEachTarget, type TargetRun } from './targetRuns.js';
-import { cancellation, connectFromWorkflow, refusePullRequests, requireOidcToken } from './tenantJob.js';
+import { cancellation, connectFromWorkflow } from './tenantJob.js';
 import { declaredTargets, type DeclaredTargets } from '../validate/declaredTargets.js';
 import { entraAlone } from '../validate/validate.js';
 import { mdText } from '../report/markdown.js';
@@ -128,10 +128,7 @@ function driftRules(settings: ActionSettings) {
  * with `targets[]` beside it.
  */
 async function runTargetsDrift(settings: ActionSettings, declared: DeclaredTargets): Promise<void> {
-  const rules = driftRules(settings);
-  refusePullRequests(settings, rules);
-  requireOidcToken(rules);
-  const openers = declaredTargetOpeners(settings, declared, rules);
+  const openers = declaredTargetOpeners(settings, declared, driftRules(settings));
   const run = cancellation(settings, 'finishing in-flight requests, then reporting what was compared.');
   let runs: TargetRun<Compared>[];
   try {

@@ -11,7 +11,7 @@ import type { TargetInput } from '../target/index.js';
 import type { DeclaredTargets } from '../validate/declaredTargets.js';
 import { OrderedLog, type LogChannel } from './log.js';
 import type { ActionSettings } from './settings.js';
-import { GOOGLE_INPUT_NAMES, connectFromWorkflow, googleFromWorkflow, type TenantJobRules } from './tenantJob.js';
+import { GOOGLE_INPUT_NAMES, connectFromWorkflow, googleFromWorkflow, refusePullRequests, requireOidcToken, type TenantJobRules } from './tenantJob.js';
 
 /** A target signed in, and the GitHub OIDC token its sign-in uses (its claims name the environment). */
 export interface OpenedTarget {
@@ -26,8 +26,13 @@ export interface TargetOpener {
   problem?: string;
 }
 
-/** How each declared target is opened; the inputs are checked now, so a missing one is said before any run. */
+/**
+ * How each declared target is opened. The job is checked first (never on pull requests, allowed
+ * an OIDC token), and the inputs now, so a missing one is said before any run.
+ */
 export function declaredTargetOpeners(settings: ActionSettings, declared: DeclaredTargets, rules: TenantJobRules): TargetOpener[] {
+  refusePullRequests(settings, rules);
+  requireOidcToken(rules);
   return declared.names.map((name) => {
     if (name === 'entra') {
       return {
