@@ -180,6 +180,28 @@ describe('targets: [entra, google] through the built action', { timeout: 90_000 
     expect(run.summary).toContain('entra-photos → Google Workspace: not applied');
   });
 
+  it('with targets: a pull-request event, or a job without id-token, is refused before any request to either directory', async () => {
+    const head = git(author, 'rev-parse', 'HEAD');
+    const cases = [
+      { eventName: 'pull_request', env: emulatorRunnerEnv(emulator), says: '::error::mode "apply" never runs on pull_request events' },
+      { eventName: 'push', env: { ...emulatorRunnerEnv(emulator), ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' }, says: '::error::The job cannot request a GitHub OIDC token' },
+    ];
+    for (const { eventName, env, says } of cases) {
+      const since = (await emulator.admin.requests()).at(-1)?.seq ?? 0;
+      const run = await runAction({
+        actionDir: REPO_ROOT,
+        workspace: checkout(head),
+        eventName,
+        event: { after: head, ref: 'refs/heads/main', repository: { full_name: 'contoso/photos', private: true, visibility: 'private' } },
+        inputs: { mode: 'apply', environment: 'production', ...emulatorInputs(emulator, { google: true }) },
+        env,
+      });
+      expect(run.code, run.stdout).toBe(1);
+      expect(run.stdout).toContain(says);
+      expect(await emulator.admin.requests(since)).toEqual([]);
+    }
+  });
+
   it('Google refusing the sign-in (an attribute condition for another repository) does not hold Entra back; the next run catches Google up', async () => {
     const head = await commit({ 'photos/p0.jpg': await portrait(11) }, 'another photo for Ada');
     const googleBefore = tag('entra-photos/google/applied/production');
