@@ -42,8 +42,9 @@ export async function runDrift(settings: ActionSettings): Promise<void> {
     core.setOutput('waiting', counts.waiting);
     core.setOutput('drift', JSON.stringify(driftJson(result, fix)));
     if (fix) {
-      core.setOutput('uploaded', fix.outcomes.filter((o) => o.status === 'uploaded' || o.status === 'would-upload').length);
-      core.setOutput('failed', fix.outcomes.filter((o) => o.status === 'failed').length);
+      const fixed = fixCounts(fix);
+      core.setOutput('uploaded', fixed.uploaded);
+      core.setOutput('failed', fixed.failed);
       core.setOutput('policy-changed', fix.policy.status === 'applied');
     }
     if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(driftMarkdown(result, fix, repoLinks(settings))).write();
@@ -100,6 +101,14 @@ async function compareTarget(settings: ActionSettings, ctx: DriftContext, target
     failure = `${driftHeadline(result)} Set "fix: true" to upload the repository's version, or change the repository to match.`;
   }
   return { result, fix, counts, ...(failure ? { failure } : {}) };
+}
+
+/** The `uploaded` and `failed` outputs of a fix (a dry run's would-uploads count as uploaded). */
+function fixCounts(fix: NonNullable<Compared['fix']>): { uploaded: number; failed: number } {
+  return {
+    uploaded: fix.outcomes.filter((o) => o.status === 'uploaded' || o.status === 'would-upload').length,
+    failed: fix.outcomes.filter((o) => o.status === 'failed').length,
+  };
 }
 
 function validates(result: DriftResult): boolean {
@@ -160,10 +169,11 @@ async function runTargetsDrift(settings: ActionSettings, declared: DeclaredTarge
     for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += counts[key];
     jsons.push({ target: name, ...driftJson(result, fix) });
     if (fix) {
+      const fixed = fixCounts(fix);
       fixes = {
         any: true,
-        uploaded: fixes.uploaded + fix.outcomes.filter((o) => o.status === 'uploaded' || o.status === 'would-upload').length,
-        failed: fixes.failed + fix.outcomes.filter((o) => o.status === 'failed').length,
+        uploaded: fixes.uploaded + fixed.uploaded,
+        failed: fixes.failed + fixed.failed,
         policy: fixes.policy || fix.policy.status === 'applied',
       };
     }
