@@ -5,7 +5,7 @@ import { logSafeJson } from '../core/untrusted.js';
 import { parseOptions, readFormat, repoDirectory, wantsHelp } from './args.js';
 import { exportTenant } from '../export/export.js';
 import { exportJson, exportText } from '../report/export.js';
-import { interruptible, TARGET_OPTIONS, TENANT_OPTIONS, targetFromArgs } from './tenantArgs.js';
+import { interruptible, readTarget, TARGET_OPTIONS, TENANT_OPTIONS, targetFromArgs } from './tenantArgs.js';
 
 export const EXPORT_USAGE = `Options for export (tenant options as for apply):
   --repo DIR                Repository to write into (default: current directory)
@@ -50,7 +50,7 @@ export async function exportCommand(args: string[], out: Output): Promise<number
   const format = readFormat(values.format);
   const key = values.key ?? 'upn';
   if (key !== 'upn' && key !== 'objectId') throw new UserError('usage', `--key must be upn or objectId, not "${key}".`);
-  if (key === 'objectId' && values.target?.trim().toLowerCase() === 'google') {
+  if (key === 'objectId' && readTarget(values.target) === 'google') {
     throw new UserError('usage', '--key objectId names Entra object ids; an export from Google names users by their primary email (--key upn, the default).');
   }
   const repo = await repoDirectory(values.repo);
