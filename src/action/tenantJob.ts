@@ -68,8 +68,12 @@ export const GOOGLE_INPUT_NAMES = { provider: 'Input "google-workload-identity-p
  * exchanges (audience: the workload identity provider), whose claims name the environment.
  */
 export function googleFromWorkflow(settings: ActionSettings): { target: GoogleTarget; token: () => Promise<string> } {
-  const target = openGoogle(settings.google, githubIdToken);
-  return { target, token: () => githubIdToken(googleGithubAudience(settings.google.workloadIdentityProvider)) };
+  // One GitHub OIDC token for Google's audience, shared by the sign-in and the caller's
+  // environment claim (as Entra's assertion is), not one request each.
+  const audience = googleGithubAudience(settings.google.workloadIdentityProvider);
+  const token = cachedAssertion(() => githubIdToken(audience));
+  const target = openGoogle(settings.google, (asked) => (asked === audience ? token() : githubIdToken(asked)));
+  return { target, token };
 }
 
 /**
