@@ -14,7 +14,7 @@ import { u as undeclaredTargetNote, t as targetPlansJson, p as planJson, a as pl
 import { d as declaredTargets, u as undeclaredAppliedTargets, p as planRevisions } from './chunks/shared25.js';
 import { p as provenanceFromEnv } from './chunks/shared9.js';
 import { defaultRemote } from './chunks/git.js';
-import { r as readUnknownUsers, c as readTarget, t as targetFromArgs, i as interruptible, T as TARGET_OPTIONS, a as TENANT_OPTIONS, s as setSignInOutput } from './chunks/shared18.js';
+import { c as readUnknownUsers, r as readTarget, t as targetFromArgs, i as interruptible, T as TARGET_OPTIONS, a as TENANT_OPTIONS, s as setSignInOutput } from './chunks/shared18.js';
 import { w as wantsHelp, p as parseOptions, r as readFormat, a as repoDirectory, c as checkRevisionArguments } from './chunks/shared16.js';
 import { W as WorktreeSnapshot } from './chunks/shared21.js';
 import { v as validateRepository } from './chunks/shared2.js';
@@ -243,16 +243,15 @@ async function applyCommand(args, out) {
     const repo = await repoDirectory(values.repo);
     await checkRevisionArguments(repo, { '--head': values.head });
     const declared = await declaredTargets(repo, values.head ?? 'HEAD');
-    if (readTarget(values.target) !== 'entra') {
-        if (!declared.names.includes(readTarget(values.target))) {
-            throw new UserError('usage', `--target ${readTarget(values.target)}: the manifests of ${values.head ?? 'HEAD'} do not declare it (targets: [${declared.names.join(', ')}]${declared.at ? ` at ${declared.at}` : ', the default'}). Add it to targets: in a manifest first, so the pull request's plan shows it.`);
-        }
+    const target = readTarget(values.target);
+    if (target !== 'entra' && !declared.names.includes(target)) {
+        throw new UserError('usage', `--target ${target}: the manifests of ${values.head ?? 'HEAD'} do not declare it (targets: [${declared.names.join(', ')}]${declared.at ? ` at ${declared.at}` : ', the default'}). Add it to targets: in a manifest first, so the pull request's plan shows it.`);
     }
     const tenant = targetFromArgs('apply', values);
     const remote = values.remote ?? (await defaultRemote(repo)) ?? 'none';
     // A target the head no longer declares is left as it is: said when it was applied before.
     if (format === 'text')
-        for (const undeclared of await undeclaredAppliedTargets(repo, [...declared.names, readTarget(values.target)], remote !== 'none' ? remote : undefined))
+        for (const undeclared of await undeclaredAppliedTargets(repo, [...declared.names, target], remote !== 'none' ? remote : undefined))
             out.write(`${undeclaredTargetNote(undeclared, declared)}\n`);
     const result = await interruptible((signal) => applyRevision({
         repo,

@@ -4,13 +4,13 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { h as error, w as warning, e as connectFromWorkflow, G as GOOGLE_INPUT_NAMES, g as googleFromWorkflow, O as OrderedLog, l as logInfo, c as cancellation, D as DIRECT_LOG, s as setOutput, b as summary, a as setFailed, r as refusePullRequests, f as requireOidcToken, d as actionProgress, i as getInput } from './chunks/shared23.js';
+import { h as error, w as warning, r as refusePullRequests, f as requireOidcToken, e as connectFromWorkflow, G as GOOGLE_INPUT_NAMES, g as googleFromWorkflow, O as OrderedLog, l as logInfo, c as cancellation, D as DIRECT_LOG, s as setOutput, b as summary, a as setFailed, d as actionProgress, i as getInput } from './chunks/shared23.js';
 import { U as UserError, i as isUserError } from './chunks/shared6.js';
 import { s as sortFindings, f as applyText, l as applyCounts, r as validationSummary, t as applyMarkdown, d as applySucceeded, u as applyFailure, i as applyRevision, x as waitingFor, v as validationText, g as countFindings, y as validationHeadline } from './chunks/shared3.js';
 import { d as declaredTargets, u as undeclaredAppliedTargets, p as planRevisions } from './chunks/shared25.js';
+import { d as googleSettingsProblems, u as entraAlone, y as environmentClaim, v as validateRepository } from './chunks/shared2.js';
 import { m as mdText, t as truncateAtLine, g as githubBlobUrl } from './chunks/shared8.js';
-import { T as TARGET_TITLES, u as undeclaredTargetNote, P as PLAN_COMMENT_MARKER, b as plansText, t as targetPlansJson, p as planJson, a as planUnavailableJson, d as planUnavailableHeadline, e as plansMarkdown, f as planUnavailableMarkdown } from './chunks/shared24.js';
-import { d as googleSettingsProblems, x as environmentClaim, v as validateRepository } from './chunks/shared2.js';
+import { d as targetTitle, u as undeclaredTargetNote, P as PLAN_COMMENT_MARKER, b as plansText, t as targetPlansJson, p as planJson, a as planUnavailableJson, e as planUnavailableHeadline, f as plansMarkdown, g as planUnavailableMarkdown } from './chunks/shared24.js';
 import { p as provenanceFromEnv } from './chunks/shared9.js';
 import { A as ACTION_VOCABULARY } from './chunks/shared14.js';
 import { defaultRemote, isGitRepository, resolveCommit, parentsOf, ensureCommit } from './chunks/git.js';
@@ -88,8 +88,13 @@ function annotate(findings) {
  * inputs, run with its own log channel, its lines printed as one block per target in the declared
  * order (OrderedLog). One target failing to open or run does not hold the others back.
  */
-/** How each declared target is opened; the inputs are checked now, so a missing one is said before any run. */
+/**
+ * How each declared target is opened. The job is checked first (never on pull requests, allowed
+ * an OIDC token), and the inputs now, so a missing one is said before any run.
+ */
 function declaredTargetOpeners(settings, declared, rules) {
+    refusePullRequests(settings, rules);
+    requireOidcToken(rules);
     return declared.names.map((name) => {
         if (name === 'entra') {
             return {
@@ -115,7 +120,7 @@ function runEachTarget(openers, run) {
     const log = new OrderedLog(openers.length);
     return Promise.all(openers.map(async (entry, index) => {
         const out = log.channel(index);
-        const title = TARGET_TITLES[entry.name] ?? entry.name;
+        const title = targetTitle(entry.name);
         out.info(`== ${title} (${entry.name}) ==`);
         try {
             if (!entry.open) {
@@ -144,20 +149,22 @@ function runEachTarget(openers, run) {
  */
 async function runApply(settings) {
     const declared = await declaredTargets(settings.repoPath);
+    // Where the applied records live: looked up once, for the note below and every target's apply.
+    const remote = await defaultRemote(settings.repoPath);
     // A target the head no longer declares is left as it is: said once, when it was applied before.
-    for (const undeclared of await undeclaredAppliedTargets(settings.repoPath, declared.names, await defaultRemote(settings.repoPath)))
+    for (const undeclared of await undeclaredAppliedTargets(settings.repoPath, declared.names, remote))
         logInfo(undeclaredTargetNote(undeclared, declared));
     // A repository without targets: (or with [entra]) runs exactly as it always did.
-    if (!declared.at || (declared.names.length === 1 && declared.names[0] === 'entra'))
-        return runEntraApply(settings);
-    await runTargetsApply(settings, declared);
+    if (entraAlone(declared.names))
+        return runEntraApply(settings, remote);
+    await runTargetsApply(settings, declared, remote);
 }
-async function runEntraApply(settings) {
+async function runEntraApply(settings, remote) {
     const { tenant, getAssertion } = connectFromWorkflow(settings, ENTRA_RULES);
     const environment = settings.environment || environmentClaim(await getAssertion()) || 'default';
     const run = cancellation(settings, 'finishing in-flight requests, recording progress, then stopping. The next run continues from here.');
     try {
-        const result = await applyTo(settings, environment, run.signal, tenant);
+        const result = await applyTo(settings, remote, environment, run.signal, tenant);
         annotateResult(result);
         logInfo(applyText(result));
         const counts = applyCounts(result);
@@ -186,8 +193,9 @@ const ENTRA_RULES = {
     docs: 'docs/setup.md',
     permissions: '    contents: write\n(contents: write lets the action record the applied revision as a tag.)',
 };
-function applyTo(settings, environment, signal, target, out = DIRECT_LOG) {
-    return defaultRemote(settings.repoPath).then((remote) => applyRevision({
+function applyTo(settings, remote, environment, signal, target, out = DIRECT_LOG) {
+    const provenance = provenanceFromEnv(process.env);
+    return applyRevision({
         repo: settings.repoPath,
         head: 'HEAD',
         environment,
@@ -200,9 +208,10 @@ function applyTo(settings, environment, signal, target, out = DIRECT_LOG) {
         signal,
         log: (line) => out.info(line),
         progress: { ...actionProgress(), group: out.group },
-        provenance: provenanceFromEnv(process.env),
-        ...(process.env.GITHUB_RUN_ID ? { leaseHolder: `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY ?? ''}/actions/runs/${process.env.GITHUB_RUN_ID}` } : {}),
-    }, target));
+        provenance,
+        // The lease names this run: a second apply waiting for it says which run holds it.
+        ...(provenance.url ? { leaseHolder: provenance.url } : {}),
+    }, target);
 }
 function annotateResult(result, title, findings = true) {
     if (findings)
@@ -216,16 +225,14 @@ function annotateResult(result, title, findings = true) {
  * order; one target failing (or not signing in) does not hold the others back. Outputs count every target; applied-revision and policy-changed are
  * Entra's when Entra is declared.
  */
-async function runTargetsApply(settings, declared) {
-    refusePullRequests(settings, ENTRA_RULES);
-    requireOidcToken(ENTRA_RULES);
+async function runTargetsApply(settings, declared, remote) {
     const openers = declaredTargetOpeners(settings, declared, ENTRA_RULES);
     const run = cancellation(settings, 'finishing in-flight requests, recording progress, then stopping. The next run continues from here.');
     let results;
     try {
         results = await runEachTarget(openers, async ({ target, token }, out) => {
             const environment = settings.environment || environmentClaim(await token()) || 'default';
-            const result = await applyTo(settings, environment, run.signal, target, out);
+            const result = await applyTo(settings, remote, environment, run.signal, target, out);
             out.info(applyText(result));
             return result;
         });
@@ -238,7 +245,7 @@ async function runTargetsApply(settings, declared) {
     for (const { name, result } of results) {
         if (!result)
             continue;
-        annotateResult(result, TARGET_TITLES[name] ?? name, !annotatedFindings);
+        annotateResult(result, targetTitle(name), !annotatedFindings);
         annotatedFindings = true;
     }
     const totals = { uploaded: 0, removed: 0, failed: 0, pending: 0 };
@@ -262,7 +269,7 @@ async function runTargetsApply(settings, declared) {
     setOutput('applied-revision', primary?.appliedRevision ?? '');
     if (process.env.GITHUB_STEP_SUMMARY) {
         const sections = results.map(({ name, result, error }) => {
-            const title = TARGET_TITLES[name] ?? name;
+            const title = targetTitle(name);
             if (!result)
                 return `## ❌ entra-photos → ${mdText(title)}: not applied\n\n${mdText(error ?? '')}\n`;
             const invalid = result.validation.findings.some((f) => f.severity === 'error');
@@ -271,7 +278,7 @@ async function runTargetsApply(settings, declared) {
         await summary.addRaw(sections.join('\n')).write();
     }
     const failures = results.flatMap(({ name, result, error }) => {
-        const title = TARGET_TITLES[name] ?? name;
+        const title = targetTitle(name);
         if (error)
             return [`${title}: ${error}`];
         return result && !applySucceeded(result) ? [`${title}: ${applyFailure(result)}`] : [];
@@ -444,7 +451,7 @@ function githubLinks(settings) {
 async function runDrift(settings) {
     const declared = await declaredTargets(settings.repoPath);
     // A repository without targets: (or with [entra]) runs exactly as it always did.
-    if (declared.at && !(declared.names.length === 1 && declared.names[0] === 'entra'))
+    if (!entraAlone(declared.names))
         return runTargetsDrift(settings, declared);
     const { tenant, getAssertion } = connectFromWorkflow(settings, driftRules(settings));
     const run = cancellation(settings, 'finishing in-flight requests, then reporting what was compared.');
@@ -460,8 +467,9 @@ async function runDrift(settings) {
         setOutput('waiting', counts.waiting);
         setOutput('drift', JSON.stringify(driftJson(result, fix)));
         if (fix) {
-            setOutput('uploaded', fix.outcomes.filter((o) => o.status === 'uploaded' || o.status === 'would-upload').length);
-            setOutput('failed', fix.outcomes.filter((o) => o.status === 'failed').length);
+            const fixed = fixCounts(fix);
+            setOutput('uploaded', fixed.uploaded);
+            setOutput('failed', fixed.failed);
             setOutput('policy-changed', fix.policy.status === 'applied');
         }
         if (process.env.GITHUB_STEP_SUMMARY)
@@ -507,6 +515,13 @@ async function compareTarget(settings, ctx, target, token, out) {
     }
     return { result, fix, counts, ...(failure ? { failure } : {}) };
 }
+/** The `uploaded` and `failed` outputs of a fix (a dry run's would-uploads count as uploaded). */
+function fixCounts(fix) {
+    return {
+        uploaded: fix.outcomes.filter((o) => o.status === 'uploaded' || o.status === 'would-upload').length,
+        failed: fix.outcomes.filter((o) => o.status === 'failed').length,
+    };
+}
 function validates(result) {
     return !result.validation.findings.some((f) => f.severity === 'error');
 }
@@ -531,10 +546,7 @@ function driftRules(settings) {
  * with `targets[]` beside it.
  */
 async function runTargetsDrift(settings, declared) {
-    const rules = driftRules(settings);
-    refusePullRequests(settings, rules);
-    requireOidcToken(rules);
-    const openers = declaredTargetOpeners(settings, declared, rules);
+    const openers = declaredTargetOpeners(settings, declared, driftRules(settings));
     const run = cancellation(settings, 'finishing in-flight requests, then reporting what was compared.');
     let runs;
     try {
@@ -558,7 +570,7 @@ async function runTargetsDrift(settings, declared) {
     const totals = { 'in-sync': 0, different: 0, missing: 0, waiting: 0 };
     let fixes = { uploaded: 0, failed: 0, policy: false, any: false };
     for (const { name, result: compared, error } of runs) {
-        const title = TARGET_TITLES[name] ?? name;
+        const title = targetTitle(name);
         if (!compared) {
             sections.push(`## ❌ ${mdText(title)}: not compared\n\n${mdText(error ?? '')}\n`);
             failures.push(`${title}: ${error ?? ''}`);
@@ -569,10 +581,11 @@ async function runTargetsDrift(settings, declared) {
             totals[key] += counts[key];
         jsons.push({ target: name, ...driftJson(result, fix) });
         if (fix) {
+            const fixed = fixCounts(fix);
             fixes = {
                 any: true,
-                uploaded: fixes.uploaded + fix.outcomes.filter((o) => o.status === 'uploaded' || o.status === 'would-upload').length,
-                failed: fixes.failed + fix.outcomes.filter((o) => o.status === 'failed').length,
+                uploaded: fixes.uploaded + fixed.uploaded,
+                failed: fixes.failed + fixed.failed,
                 policy: fixes.policy || fix.policy.status === 'applied',
             };
         }

@@ -197,11 +197,6 @@ class TenantState {
     findGroup(id) {
         return this.groups.find((group) => group.id === id.toLowerCase());
     }
-    /** A group by id, mail or mailNickname (case-insensitive): how the admin API and fault rules name groups. */
-    findGroupLoosely(key) {
-        const lower = key.toLowerCase();
-        return this.findGroup(key) ?? this.groups.find((group) => group.mail?.toLowerCase() === lower || group.mailNickname.toLowerCase() === lower);
-    }
     /** A user by object id or userPrincipalName (both case-insensitive), as /users/{id | upn} resolves. */
     findUser(idOrUpn) {
         const key = idOrUpn.toLowerCase();
@@ -3842,11 +3837,16 @@ function lookup(context, call, identity, id, permissions) {
     const group = context.state.findGroup(id);
     return group ? { group } : { result: resourceNotFound(call, id) };
 }
-/** The documented refusal of an app-only group photo write, when the tenant plays the older behaviour. */
-function appOnlyRefusal(context, call, identity) {
-    if (identity.user || context.state.groupPhotoAppOnly !== 'refused')
-        return undefined;
-    return graphError(call, 403, 'AppOnlyTokenNotSupportedForGroupUpdate', "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ProfileAccessDeniedException' was thrown.");
+/**
+ * The group a photo write (PUT, PATCH, DELETE) may change, or the refusal: the write permissions,
+ * then, when the tenant plays the older behaviour, the documented refusal of an app-only write.
+ */
+function lookupForWrite(context, call, identity, id) {
+    const found = lookup(context, call, identity, id, GROUP_PHOTO_PERMISSIONS.write);
+    if ('result' in found || identity.user || context.state.groupPhotoAppOnly !== 'refused')
+        return found;
+    const refusal = graphError(call, 403, 'AppOnlyTokenNotSupportedForGroupUpdate', "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ProfileAccessDeniedException' was thrown.");
+    return { result: { ...refusal, userId: found.group.id } };
 }
 function getGroupPhotoMetadata(context, call, identity, id) {
     const found = lookup(context, call, identity, id, GROUP_PHOTO_PERMISSIONS.read);
@@ -3867,13 +3867,10 @@ function getGroupPhotoValue(context, call, identity, id) {
     return { status: 200, userId: found.group.id, bytes: photo.bytes, headers: { 'Content-Type': photo.contentType, ETag: photo.mediaEtag } };
 }
 function putGroupPhoto(context, call, identity, id) {
-    const found = lookup(context, call, identity, id, GROUP_PHOTO_PERMISSIONS.write);
+    const found = lookupForWrite(context, call, identity, id);
     if ('result' in found)
         return found.result;
     const groupId = found.group.id;
-    const refusal = appOnlyRefusal(context, call, identity);
-    if (refusal)
-        return { ...refusal, userId: groupId };
     const upload = readPhotoUpload(call);
     if ('result' in upload)
         return { ...upload.result, userId: groupId };
@@ -3881,13 +3878,10 @@ function putGroupPhoto(context, call, identity, id) {
     return { status: 200, userId: groupId };
 }
 function deleteGroupPhoto(context, call, identity, id) {
-    const found = lookup(context, call, identity, id, GROUP_PHOTO_PERMISSIONS.write);
+    const found = lookupForWrite(context, call, identity, id);
     if ('result' in found)
         return found.result;
     const groupId = found.group.id;
-    const refusal = appOnlyRefusal(context, call, identity);
-    if (refusal)
-        return { ...refusal, userId: groupId };
     if (!context.state.deletePhoto(groupId))
         return { ...imageNotFound(call), userId: groupId };
     return { status: 204, userId: groupId };

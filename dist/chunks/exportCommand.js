@@ -9,7 +9,7 @@ import { c as cliProgress } from './shared15.js';
 import { l as logSafeJson } from './shared4.js';
 import { w as wantsHelp, p as parseOptions, r as readFormat, a as repoDirectory } from './shared16.js';
 import { e as exportTenant, a as exportJson, b as exportText } from './shared19.js';
-import { t as targetFromArgs, i as interruptible, T as TARGET_OPTIONS, a as TENANT_OPTIONS } from './shared18.js';
+import { r as readTarget, t as targetFromArgs, i as interruptible, T as TARGET_OPTIONS, a as TENANT_OPTIONS } from './shared18.js';
 import './shared2.js';
 import './shared.js';
 import 'sharp';
@@ -87,7 +87,7 @@ async function exportCommand(args, out) {
     const key = values.key ?? 'upn';
     if (key !== 'upn' && key !== 'objectId')
         throw new UserError('usage', `--key must be upn or objectId, not "${key}".`);
-    if (key === 'objectId' && values.target?.trim().toLowerCase() === 'google') {
+    if (key === 'objectId' && readTarget(values.target) === 'google') {
         throw new UserError('usage', '--key objectId names Entra object ids; an export from Google names users by their primary email (--key upn, the default).');
     }
     const repo = await repoDirectory(values.repo);

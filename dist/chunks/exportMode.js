@@ -13,7 +13,7 @@ import { U as UserError } from './shared6.js';
 import { p as printable } from './shared4.js';
 import { c as exportHeadline, d as exportCounts, e as exportTenant } from './shared19.js';
 import { m as mdText, t as truncateAtLine, s as safeUrl, b as mdLink } from './shared8.js';
-import { T as TARGET_TITLES } from './shared24.js';
+import { d as targetTitle } from './shared24.js';
 import { isGitRepository, defaultRemote, gitMaybe, git } from './git.js';
 import 'node:os';
 import { d as googleSettingsProblems } from './shared2.js';
@@ -90,7 +90,7 @@ function subjectsOf(filters) {
 }
 /** Where the photos came from, as the texts name it: "the tenant" (Entra) or "Google Workspace". */
 function sourceOf(filters) {
-    return filters?.target && filters.target !== 'entra' ? (TARGET_TITLES[filters.target] ?? filters.target) : 'the tenant';
+    return filters?.target && filters.target !== 'entra' ? targetTitle(filters.target) : 'the tenant';
 }
 /** GitHub's limit for a pull request body is 65,536 characters: keep well under it. */
 const BODY_LIMIT = 60_000;

@@ -60,16 +60,17 @@ async function readAppliedRecords(repo, follow, only) {
     const names = new Set(refs.map((line) => line.split('\0')[0]));
     for (const line of refs) {
         const [ref, object, peeled] = line.split('\0');
-        // A push that raced another leaves the remote's notes beside ours as `<ref>-remote` (records.ts
-        // pushNotes): a copy to merge, not an environment.
-        if (ref.endsWith('-remote') && names.has(ref.slice(0, -'-remote'.length)))
-            continue;
         const tag = TAG.exec(ref);
         if (tag) {
             recordOf(tag[1] ?? DEFAULT_TARGET, tag[2]).applied = peeled || object;
             continue;
         }
         const notes = NOTES.exec(ref);
+        // Earlier versions' pushNotes left the remote's notes beside ours as `<ref>-remote` after a
+        // raced push (records.ts now deletes it): a spent copy, not an environment. Notes only: no
+        // copy of a tag is ever made, so `applied/prod-remote` beside `applied/prod` is an environment.
+        if (notes && ref.endsWith('-remote') && names.has(ref.slice(0, -'-remote'.length)))
+            continue;
         if (notes) {
             const record = recordOf(notes[1] ?? DEFAULT_TARGET, notes[3]);
             if (notes[2] === 'progress')
@@ -678,14 +679,13 @@ class Engine {
         else
             this.current.delete(subject);
         // The last declared state of a subject that is not declared now (for "added again"); while
-        // it is declared, `current` holds it: one copy per subject, not two.
+        // it is declared, `current` holds it: one copy per subject, not two. Set when it stops being
+        // declared, it stays through any invalid revisions after (their `previous` is the same state).
         const last = this.lastDeclared.get(subject);
         if (next?.kind === 'declared')
             this.lastDeclared.delete(subject);
         else if (prev?.kind === 'declared')
             this.lastDeclared.set(subject, strip(prev));
-        else if (prev?.kind === 'invalid' && prev.previous)
-            this.lastDeclared.set(subject, prev.previous);
         if (next?.kind === 'declared') {
             if (prev?.kind === 'declared') {
                 if (prev.blobId === next.blobId && prev.settings === next.settings)
@@ -1018,7 +1018,7 @@ function kindWords(entry) {
 /** The whole history of one subject (or a few) as text. */
 function historyText(result) {
     const several = severalSubjects(result);
-    const who = result.entries[0] && !several ? describeUser(result.entries[0].key, result.entries.findLast((e) => e.name)?.name) : result.subjects === 'all' ? 'every subject' : result.subjects.map(printable).join(', ');
+    const who = subjectsTitle(result);
     const lines = [`History of ${who}: ${result.entries.length} change${result.entries.length === 1 ? '' : 's'}${result.since ? ` since ${result.since}` : ''} up to ${result.head.slice(0, 12)}.`, recordsLine(result.records), ''];
     if (result.entries.length === 0) {
         lines.push(result.since ? `No change since ${result.since}: leave out --since for the whole history.` : 'No revision declares a photo for this key. Check the spelling (a userPrincipalName, an object id, or employeeId:NUMBER).', '');
@@ -1032,6 +1032,13 @@ function historyText(result) {
 /** Several keys asked together: each change names its key. */
 function severalSubjects(result) {
     return result.subjects === 'all' || result.subjects.length > 1;
+}
+/** Whose history it is: the one subject with its latest name, else the keys asked for (or every subject). */
+function subjectsTitle(result) {
+    const first = result.entries[0];
+    if (first && !severalSubjects(result))
+        return describeUser(first.key, result.entries.findLast((e) => e.name)?.name);
+    return result.subjects === 'all' ? 'every subject' : result.subjects.map(printable).join(', ');
 }
 function recordsLine(records) {
     if (records.length === 0)
@@ -1137,7 +1144,7 @@ function historyHtml(result, thumbnails) {
         const subject = severalSubjects(result) ? `${html(describeUser(e.key, e.name))}<br>` : '';
         return `<tr><td>${img(e.before)}</td><td>${img(e.after)}</td><td>${subject}<b>${html(kindWords(e))}</b><br>${html(r.date)}<br><code>${html(r.commit.slice(0, 12))}</code></td><td>${detail.join('<br>')}</td></tr>`;
     });
-    const who = result.entries[0] && !severalSubjects(result) ? describeUser(result.entries[0].key, result.entries.findLast((e) => e.name)?.name) : result.subjects === 'all' ? 'every subject' : result.subjects.map(printable).join(', ');
+    const who = subjectsTitle(result);
     return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'"><title>entra-photos history</title>
 <style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:6px;vertical-align:top;text-align:left}.none{color:#999}</style></head>

@@ -9,12 +9,12 @@ import { p as printable, l as logSafeJson } from './shared4.js';
 import { U as UserError } from './shared6.js';
 import { w as wantsHelp, p as parseOptions, r as readFormat, a as repoDirectory } from './shared16.js';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { w as listAllSubjects, m as mapLimit, c as checkPhoto } from './shared2.js';
+import { x as listAllSubjects, m as mapLimit, c as checkPhoto } from './shared2.js';
 import { r as recommendedParallelism } from './shared.js';
 import 'sharp';
 import 'node:crypto';
 import { p as photoTargetOf } from './shared12.js';
-import { i as insideRepo, d as declaredUsers, a as findDeclaration, b as appendToManifest, w as writeAtomic, m as manifestText, c as addNameToEntry, s as safeFileStem } from './shared20.js';
+import { i as insideRepo, d as declaredUsers, a as findDeclaration, b as appendToManifest, w as writeAtomic, m as manifestText, c as addNamesToEntries, s as safeFileStem } from './shared20.js';
 import { i as isGuid } from './shared5.js';
 import { b as tenantFromArgs, a as TENANT_OPTIONS } from './shared18.js';
 import 'node:util';
@@ -529,30 +529,33 @@ async function importDelivery(options, tenant) {
     return { manifest: manifestRel, rows, keys, directorySize: directory.size, dryRun: options.dryRun ?? false, durationMs: Math.round(performance.now() - started) };
 }
 /**
- * Adds `name:` to the existing entries of replaced users (each manifest read and written once, the
- * entries from the bottom up so the lines validation gave for the others stay where they were),
- * and says so in each row's message; an entry that cannot be edited in place keeps its text and
+ * Adds `name:` to the existing entries of replaced users (each manifest read, edited and written
+ * once: addNamesToEntries), and says so in each row's message; an entry that cannot be edited in place keeps its text and
  * the message says to add the name by hand. A dry run works the edits out and writes nothing.
  */
 async function addNames(repo, additions, dryRun) {
     const byFile = new Map();
-    for (const a of additions)
-        byFile.set(a.declaration.at.file, [...(byFile.get(a.declaration.at.file) ?? []), a]);
+    for (const a of additions) {
+        const inFile = byFile.get(a.declaration.at.file);
+        if (inFile)
+            inFile.push(a);
+        else
+            byFile.set(a.declaration.at.file, [a]);
+    }
     for (const [file, inFile] of byFile) {
         const abs = insideRepo(repo, file, 'manifest');
         const original = await readFile(abs, 'utf8');
-        let text = original;
-        for (const a of [...inFile].sort((x, y) => y.declaration.at.line - x.declaration.at.line || y.declaration.at.col - x.declaration.at.col)) {
-            const edit = addNameToEntry(text, a.declaration.at, a.name);
+        const { text, edits } = addNamesToEntries(original, inFile.map((a) => ({ keyAt: a.declaration.at, name: a.name })));
+        inFile.forEach((a, i) => {
+            const edit = edits[i];
             const message = a.row.message.replace(/\.$/, '');
             if (edit.kind === 'added') {
-                text = edit.text;
                 a.row.nameAdded = true;
                 a.row.message = `${message} and added name: ${a.name}.`;
             }
             else
                 a.row.message = `${message}; name: ${a.name} was not added to ${file}:${a.declaration.at.line} (${edit.why}): add it by hand if you want it.`;
-        }
+        });
         if (text !== original && !dryRun)
             await writeAtomic(abs, text);
     }

@@ -17738,13 +17738,10 @@ function sourceText(node) {
 function describePath(path) {
     if (path.length === 0)
         return 'the manifest';
-    if (path[0] === 'users' && typeof path[1] === 'number') {
+    const [list, index] = path;
+    if ((list === 'users' || list === 'groups') && typeof index === 'number') {
         const rest = path.slice(2);
-        return rest.length ? `"${rest.join('.')}" of users entry ${path[1] + 1}` : `users entry ${path[1] + 1}`;
-    }
-    if (path[0] === 'groups' && typeof path[1] === 'number') {
-        const rest = path.slice(2);
-        return rest.length ? `"${rest.join('.')}" of groups entry ${path[1] + 1}` : `groups entry ${path[1] + 1}`;
+        return rest.length ? `"${rest.join('.')}" of ${list} entry ${index + 1}` : `${list} entry ${index + 1}`;
     }
     return `"${path.join('.')}"`;
 }

@@ -7,7 +7,7 @@ const __dirname = __entraPhotosDirname(__filename);
 import { R as RevisionSnapshot, S as SAME_PHOTO_THRESHOLD, g as countFindings, w as waitingForAccount, c as comparePhotos, i as applyRevision, d as applySucceeded, l as applyCounts, m as describeTenantPolicy, n as policyOutcomeWords, o as outcomeUser, q as outcomeWords } from './shared3.js';
 import { U as UserError } from './shared6.js';
 import { w as wantedPolicy, s as samePolicy } from './shared13.js';
-import { v as validateRepository, j as pacingClassifierOf, S as Semaphore, k as Progress, l as throttleOf, u as isResolvedSubject, m as mapLimit, c as checkPhoto } from './shared2.js';
+import { v as validateRepository, j as pacingClassifierOf, S as Semaphore, k as Progress, l as throttleOf, w as isResolvedSubject, m as mapLimit, c as checkPhoto } from './shared2.js';
 import { d as desiredStateOf, a as sameSubjectConflicts, e as entriesBySubject } from './shared10.js';
 import { r as recommendedParallelism, t as thumbnail, i as isGroupKey, c as describeUser } from './shared.js';
 import 'sharp';

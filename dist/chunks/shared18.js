@@ -138,4 +138,4 @@ function interruptible(work) {
     });
 }
 
-export { TARGET_OPTIONS as T, TENANT_OPTIONS as a, tenantFromArgs as b, readTarget as c, interruptible as i, readUnknownUsers as r, setSignInOutput as s, targetFromArgs as t };
+export { TARGET_OPTIONS as T, TENANT_OPTIONS as a, tenantFromArgs as b, readUnknownUsers as c, interruptible as i, readTarget as r, setSignInOutput as s, targetFromArgs as t };

@@ -1584,6 +1584,10 @@ async function validateRepository(snapshot, options = {}) {
 function targetsOf(validation) {
     return validation.targets?.names ?? DEFAULT_TARGETS;
 }
+/** Entra alone (no `targets:`, or `targets: [entra]`): every mode then runs exactly as before targets existed. */
+function entraAlone(targets) {
+    return targets.length === 1 && targets[0] === 'entra';
+}
 function sameTargets(a, b) {
     return a.length === b.length && [...a].sort().join() === [...b].sort().join();
 }
@@ -5083,6 +5087,16 @@ function query(params) {
         .map(([name, value]) => `${name}=${encodeURIComponent(String(value))}`);
     return parts.length ? `?${parts.join('&')}` : '';
 }
+/**
+ * An @odata.nextLink (absolute, with the version) as the path GraphConnection.send takes (without
+ * it); undefined when there is no next page.
+ */
+function relativeNextLink(nextLink) {
+    if (!nextLink)
+        return undefined;
+    const url = new URL(nextLink);
+    return `${url.pathname.replace(/^\/(v1\.0|beta)/, '')}${url.search}`;
+}
 
 function isResolvedSubject(resolution) {
     return resolution !== undefined && !('notFound' in resolution);
@@ -5344,8 +5358,7 @@ async function findDeletedUsers(connection, keys, options = {}) {
                 for (const key of name ? (byValue.get(name.toLowerCase()) ?? []) : [])
                     found.set(key.canonical, deleted);
         }
-        const next = response.body['@odata.nextLink'];
-        path = next ? `${new URL(next).pathname.replace(/^\/(v1\.0|beta)/, '')}${new URL(next).search}` : undefined;
+        path = relativeNextLink(response.body['@odata.nextLink']);
     }
     return found;
 }
@@ -5472,12 +5485,6 @@ function toDirectoryUser(value) {
         displayName: text('displayName'),
         accountEnabled: typeof value['accountEnabled'] === 'boolean' ? value['accountEnabled'] : null,
     };
-}
-function relativeNextLink(nextLink) {
-    if (!nextLink)
-        return undefined;
-    const url = new URL(nextLink);
-    return `${url.pathname.replace(/^\/(v1\.0|beta)/, '')}${url.search}`;
 }
 
 /**
@@ -5777,7 +5784,7 @@ class TenantClient {
                     if (typeof assignment['roleDefinitionId'] === 'string')
                         ids.add(assignment['roleDefinitionId'].toLowerCase());
                 }
-                path = this.#relativeNextLink(response.body['@odata.nextLink']);
+                path = relativeNextLink(response.body['@odata.nextLink']);
             }
         }
         catch (error) {
@@ -5820,13 +5827,6 @@ class TenantClient {
             }
             throw permissionHint(error, PERMISSIONS.servicePrincipals, `look up the service principal of app ${appId}`);
         }
-    }
-    #relativeNextLink(nextLink) {
-        if (!nextLink)
-            return undefined;
-        const url = new URL(nextLink);
-        const path = url.pathname.replace(/^\/(v1\.0|beta)/, '');
-        return `${path}${url.search}`;
     }
 }
 function toPolicy(body) {
@@ -5992,8 +5992,7 @@ async function* listPhotoGroups(connection, options = {}) {
         }
         if (page.length > 0)
             yield page;
-        const next = response.body['@odata.nextLink'];
-        path = next ? `${new URL(next).pathname.replace(/^\/(v1\.0|beta)/, '')}${new URL(next).search}` : undefined;
+        path = relativeNextLink(response.body['@odata.nextLink']);
     }
 }
 /** PUT /groups/{id}/photo/$value: one attempt. */
@@ -33662,6 +33661,7 @@ const AUTH_KINDS = ['github-oidc', 'azure-cli', 'device-code', 'browser'];
 /** The errors Entra shows on its own page, never redirecting back (the CLI cannot see them), and what to do. */
 const BROWSER_PAGE_ERRORS = 'AADSTS50011: add the redirect URI http://localhost under "Mobile and desktop applications"; AADSTS700016: check --client-id';
 const DEFAULT_BROWSER_REMINDER_MS = 60_000;
+/** How long the browser sign-in waits before the reminder: 60 s, or ENTRA_PHOTOS_BROWSER_REMINDER_SECONDS (tests shorten it). */
 function browserReminderMs(env) {
     const seconds = Number(env['ENTRA_PHOTOS_BROWSER_REMINDER_SECONDS']);
     return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : DEFAULT_BROWSER_REMINDER_MS;
@@ -33704,7 +33704,7 @@ function createUserCredential(options) {
         // The first sign-in comes before the command's first tenant call; a later one (the silent
         // refresh failed) may come mid-run, where the command's own Ctrl-C handling must stay in charge.
         const firstSignIn = !chosen && kind !== 'azure-cli';
-        const token = firstSignIn ? await (options.whileWaiting ?? runAsIs)(() => withReminder(kind, signIn, options.say, options.browserReminderMs ?? browserReminderMs(process.env))) : await signIn();
+        const token = firstSignIn ? await (options.whileWaiting ?? runAsIs)(() => withReminder(kind, signIn, options.say, browserReminderMs(process.env))) : await signIn();
         if (!token)
             throw new Error('No access token was returned.');
         if (!chosen) {
@@ -33858,4 +33858,4 @@ function checkedEndpoints(settings) {
     });
 }
 
-export { cachedAssertion as A, googleGithubAudience as B, isNetworkFailure as C, DEFAULT_OIDC_AUDIENCE as D, EntraTarget as E, describeNetworkFailure as F, GOOGLE_PHOTO_SPEC as G, PERMISSIONS$1 as P, Semaphore as S, TenantClient as T, parseAuthKind as a, openTenantAsUser as b, checkPhoto as c, googleSettingsProblems as d, openGoogle as e, audienceClaim as f, githubOidcFromEnv as g, isGraphError as h, isResolved as i, pacingClassifierOf as j, Progress as k, throttleOf as l, mapLimit as m, classifyHttpFailure as n, openTenant as o, progressSettingsFromEnv as p, failureName as q, readJwtClaims as r, backoffDelayMs as s, targetsOf as t, isResolvedSubject as u, validateRepository as v, listAllSubjects as w, environmentClaim as x, sleep as y, commonjsGlobal as z };
+export { commonjsGlobal as A, cachedAssertion as B, googleGithubAudience as C, DEFAULT_OIDC_AUDIENCE as D, EntraTarget as E, isNetworkFailure as F, GOOGLE_PHOTO_SPEC as G, describeNetworkFailure as H, PERMISSIONS$1 as P, Semaphore as S, TenantClient as T, parseAuthKind as a, openTenantAsUser as b, checkPhoto as c, googleSettingsProblems as d, openGoogle as e, audienceClaim as f, githubOidcFromEnv as g, isResolved as h, isGraphError as i, pacingClassifierOf as j, Progress as k, throttleOf as l, mapLimit as m, classifyHttpFailure as n, openTenant as o, progressSettingsFromEnv as p, failureName as q, readJwtClaims as r, backoffDelayMs as s, targetsOf as t, entraAlone as u, validateRepository as v, isResolvedSubject as w, listAllSubjects as x, environmentClaim as y, sleep as z };

@@ -234,33 +234,82 @@ function readsBack(doc, edited, entries) {
  * not handle (a flow mapping `{user: …, photo: …}`, a key whose value spans lines) is kept.
  */
 function addNameToEntry(text, keyAt, name) {
+    const { text: edited, edits } = addNamesToEntries(text, [{ keyAt, name }]);
+    const edit = edits[0];
+    return edit.kind === 'added' ? { kind: 'added', text: edited } : edit;
+}
+/**
+ * addNameToEntry for many entries of one file: the file parsed, edited and read back once (an
+ * import over 20,000 unnamed entries would otherwise parse the whole manifest twice per entry).
+ * `edits[i]` says what became of `additions[i]`; a second addition for an entry is kept (the first
+ * one's name is written). Should the edits together not read back, each is tried on its own.
+ */
+function addNamesToEntries(text, additions) {
     const lineCounter = new distExports.LineCounter();
     const doc = distExports.parseDocument(text, { lineCounter });
     const users = doc.errors.length === 0 ? doc.get('users', true) : undefined;
-    const lineStart = lineCounter.lineStarts[keyAt.line - 1];
-    if (!distExports.isSeq(users) || lineStart === undefined)
-        return { kind: 'kept', why: 'the file no longer reads as it did (changed meanwhile?)' };
-    const offset = lineStart + keyAt.col - 1;
-    const index = users.items.findIndex((item) => distExports.isMap(item) && item.items.some((p) => distExports.isPair(p) && distExports.isScalar(p.key) && (p.key.value === 'user' || p.key.value === 'employeeId') && distExports.isScalar(p.value) && p.value.range?.[0] === offset));
-    const entry = users.items[index];
-    if (!distExports.isMap(entry))
-        return { kind: 'kept', why: 'its entry was not found where validation saw it (changed meanwhile?)' };
-    if (entry.has('name'))
-        return { kind: 'kept', why: 'it already has name:' };
-    const keyValue = entry.items.find((p) => distExports.isScalar(p.value) && p.value.range?.[0] === offset).value;
-    if (entry.flow || !entry.range || text.slice(offset, keyValue.range[1]).includes('\n'))
-        return { kind: 'kept', why: 'the entry is not written one key a line, so it is not edited in place' };
+    // Each entry by where its key value starts.
+    const entryAt = new Map();
+    if (distExports.isSeq(users)) {
+        users.items.forEach((item, index) => {
+            if (!distExports.isMap(item))
+                return;
+            for (const p of item.items) {
+                if (distExports.isPair(p) && distExports.isScalar(p.key) && (p.key.value === 'user' || p.key.value === 'employeeId') && distExports.isScalar(p.value) && p.value.range)
+                    entryAt.set(p.value.range[0], index);
+            }
+        });
+    }
     const eol = text.includes('\r\n') ? '\r\n' : '\n';
-    const newline = text.indexOf('\n', keyValue.range[1]);
-    const at = newline < 0 ? text.length : newline + 1;
-    const indent = entry.range[0] - (text.lastIndexOf('\n', entry.range[0] - 1) + 1);
-    const before = newline < 0 ? `${text}${eol}` : text.slice(0, at);
-    const edited = `${before}${' '.repeat(indent)}name: ${nameScalar(name)}${eol}${text.slice(at)}`;
-    // Read back: the same document with only this entry's name added (key order aside).
+    const inserts = [];
+    const named = new Set();
+    const edits = additions.map(({ keyAt, name }) => {
+        const lineStart = lineCounter.lineStarts[keyAt.line - 1];
+        if (!distExports.isSeq(users) || lineStart === undefined)
+            return { kind: 'kept', why: 'the file no longer reads as it did (changed meanwhile?)' };
+        const offset = lineStart + keyAt.col - 1;
+        const index = entryAt.get(offset);
+        const entry = index === undefined ? undefined : users.items[index];
+        if (index === undefined || !distExports.isMap(entry))
+            return { kind: 'kept', why: 'its entry was not found where validation saw it (changed meanwhile?)' };
+        if (entry.has('name') || named.has(index))
+            return { kind: 'kept', why: 'it already has name:' };
+        const keyValue = entry.items.find((p) => distExports.isScalar(p.value) && p.value.range?.[0] === offset).value;
+        if (entry.flow || !entry.range || text.slice(offset, keyValue.range[1]).includes('\n'))
+            return { kind: 'kept', why: 'the entry is not written one key a line, so it is not edited in place' };
+        const newline = text.indexOf('\n', keyValue.range[1]);
+        const indent = entry.range[0] - (text.lastIndexOf('\n', entry.range[0] - 1) + 1);
+        named.add(index);
+        inserts.push({ at: newline < 0 ? text.length : newline + 1, line: `${newline < 0 ? eol : ''}${' '.repeat(indent)}name: ${nameScalar(name)}${eol}`, index, name });
+        return { kind: 'added' };
+    });
+    if (inserts.length === 0)
+        return { text, edits };
+    // From the bottom up, so the offsets of the inserts above stay where they were.
+    let edited = text;
+    for (const insert of [...inserts].sort((a, b) => b.at - a.at))
+        edited = `${edited.slice(0, insert.at)}${insert.line}${edited.slice(insert.at)}`;
+    // Read back: the same document with only these entries' names added (key order aside).
     const want = doc.toJS();
-    want.users[index] = { ...want.users[index], name };
+    for (const { index, name } of inserts)
+        want.users[index] = { ...want.users[index], name };
     const after = distExports.parseDocument(edited);
-    return after.errors.length === 0 && isDeepStrictEqual(after.toJS(), want) ? { kind: 'added', text: edited } : { kind: 'kept', why: 'the edit would not read back as the same manifest plus the name' };
+    if (after.errors.length === 0 && isDeepStrictEqual(after.toJS(), want))
+        return { text: edited, edits };
+    if (additions.length === 1)
+        return { text, edits: [{ kind: 'kept', why: 'the edit would not read back as the same manifest plus the name' }] };
+    // One of them spoils the rest: each on its own, from the bottom up (so the lines validation gave
+    // for the entries above stay where they were).
+    let current = text;
+    const alone = [];
+    const bottomUp = additions.map((_, i) => i).sort((x, y) => additions[y].keyAt.line - additions[x].keyAt.line || additions[y].keyAt.col - additions[x].keyAt.col);
+    for (const i of bottomUp) {
+        const edit = addNameToEntry(current, additions[i].keyAt, additions[i].name);
+        if (edit.kind === 'added')
+            current = edit.text;
+        alone[i] = edit.kind === 'added' ? { kind: 'added' } : edit;
+    }
+    return { text: current, edits: alone };
 }
 
-export { findDeclaration as a, appendToManifest as b, addNameToEntry as c, declaredUsers as d, findGroupDeclaration as f, insideRepo as i, manifestText as m, safeFileStem as s, writeAtomic as w };
+export { findDeclaration as a, appendToManifest as b, addNamesToEntries as c, declaredUsers as d, findGroupDeclaration as f, insideRepo as i, manifestText as m, safeFileStem as s, writeAtomic as w };

@@ -8,7 +8,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { a as roleName, d as distExports } from './shared.js';
 import { w as wantedPolicy, b as blocksApp } from './shared13.js';
-import { g as githubOidcFromEnv, r as readJwtClaims, f as audienceClaim, P as PERMISSIONS, E as EntraTarget, i as isResolved, t as targetsOf, h as isGraphError, v as validateRepository } from './shared2.js';
+import { g as githubOidcFromEnv, r as readJwtClaims, f as audienceClaim, P as PERMISSIONS, E as EntraTarget, t as targetsOf, i as isGraphError, h as isResolved, v as validateRepository } from './shared2.js';
 import { p as printable } from './shared4.js';
 import { N as NEUTRAL_VOCABULARY } from './shared14.js';
 import { d as desiredStateOf } from './shared10.js';
@@ -129,16 +129,14 @@ async function tenantChecks(tenant, manifests, delegated, report, words) {
         try {
             // Through the Entra target: users and groups (a manifest's groups:) alike.
             const resolutions = await new EntraTarget(tenant).resolveSubjects(wanted.map((w) => w.key));
-            const unknown = wanted.filter((w) => !isResolved(resolutions.get(w.key.canonical)));
+            const unknown = unresolvedSubjects(wanted, resolutions);
             const groups = wanted.filter((w) => w.key.kind === 'group').length;
             if (unknown.length === 0)
                 report.ok.push(groups ? `All ${wanted.length - groups ? `${wanted.length - groups} manifest user(s) and ` : ''}${groups} manifest group(s) resolve` : `All ${wanted.length} manifest user(s) resolve to tenant users`);
-            for (const w of unknown) {
-                const resolution = resolutions.get(w.key.canonical);
-                const reason = (resolution && !isResolved(resolution) ? resolution.reason : 'not looked up').replace(/\.$/, '');
-                report.problems.push(w.key.kind === 'group'
-                    ? `${w.declaredAt.file}:${w.declaredAt.line}: group "${w.key.value}" does not resolve (${reason}). Fix the key (the group's mail, mailNickname or object id); looking groups up needs ${PERMISSIONS.groupMembers}.`
-                    : `${w.declaredAt.file}:${w.declaredAt.line}: user "${w.key.value}" does not resolve (${reason}). Fix the key, or wait for the account to exist (apply keeps such users pending).`);
+            for (const { where, value, group, reason } of unknown) {
+                report.problems.push(group
+                    ? `${where}: group "${value}" does not resolve (${reason}). Fix the key (the group's mail, mailNickname or object id); looking groups up needs ${PERMISSIONS.groupMembers}.`
+                    : `${where}: user "${value}" does not resolve (${reason}). Fix the key, or wait for the account to exist (apply keeps such users pending).`);
             }
         }
         catch (error) {
@@ -207,7 +205,7 @@ async function googleChecks(manifests, open, report) {
     const validation = await manifests.validation();
     if (!targetsOf(validation).includes('google'))
         return;
-    const at = validation.targets ? `${validation.targets.at.file}:${validation.targets.at.line}` : 'the manifests';
+    const at = validation.targets ? `${printable(validation.targets.at.file)}:${validation.targets.at.line}` : 'the manifests';
     if (validation.findings.some((f) => f.severity === 'error'))
         return; // said once, by the tenant checks
     let target;
@@ -236,18 +234,28 @@ async function googleChecks(manifests, open, report) {
         return;
     try {
         const resolutions = await target.resolveSubjects(wanted.map((w) => w.key));
-        const unknown = wanted.filter((w) => !isResolved(resolutions.get(w.key.canonical)));
+        const unknown = unresolvedSubjects(wanted, resolutions);
         if (unknown.length === 0)
             report.ok.push(`All ${wanted.length} manifest user(s) resolve to Google Workspace users`);
-        for (const w of unknown) {
-            const resolution = resolutions.get(w.key.canonical);
-            const reason = (resolution && !isResolved(resolution) ? resolution.reason : 'not looked up').replace(/\.$/, '');
-            report.problems.push(`${w.declaredAt.file}:${w.declaredAt.line}: user "${w.key.value}" does not resolve in Google Workspace (${reason}). Fix the key or add a google: key, or wait for the account to exist (apply keeps such users pending).`);
+        for (const { where, value, reason } of unknown) {
+            report.problems.push(`${where}: user "${value}" does not resolve in Google Workspace (${reason}). Fix the key or add a google: key, or wait for the account to exist (apply keeps such users pending).`);
         }
     }
     catch (error) {
         report.problems.push(`Could not look up the manifest users in Google Workspace: ${error.message}`);
     }
+}
+/**
+ * The wanted subjects a target did not resolve, each with its manifest line, its key and the
+ * target's reason (without its final period); file and key are data, printed through printable.
+ */
+function unresolvedSubjects(wanted, resolutions) {
+    return wanted.flatMap(({ key, declaredAt }) => {
+        const resolution = resolutions.get(key.canonical);
+        if (isResolved(resolution))
+            return [];
+        return [{ where: `${printable(declaredAt.file)}:${declaredAt.line}`, value: printable(key.value), group: key.kind === 'group', reason: (resolution?.reason ?? 'not looked up').replace(/\.$/, '') }];
+    });
 }
 /** Private or public: known only from a workflow's event payload. */
 async function repositoryVisibility(env, report) {

@@ -4,7 +4,7 @@ import { dirname as __entraPhotosDirname } from 'node:path';
 const require = __entraPhotosCreateRequire(import.meta.url);
 const __filename = __entraPhotosFileURLToPath(import.meta.url);
 const __dirname = __entraPhotosDirname(__filename);
-import { z as commonjsGlobal, p as progressSettingsFromEnv, A as cachedAssertion, o as openTenant, e as openGoogle, B as googleGithubAudience, C as isNetworkFailure, F as describeNetworkFailure } from './shared2.js';
+import { A as commonjsGlobal, p as progressSettingsFromEnv, B as cachedAssertion, o as openTenant, C as googleGithubAudience, e as openGoogle, F as isNetworkFailure, H as describeNetworkFailure } from './shared2.js';
 import { n as neutraliseLog } from './shared4.js';
 import * as os from 'os';
 import os__default, { EOL } from 'os';
@@ -30050,8 +30050,12 @@ const GOOGLE_INPUT_NAMES = { provider: 'Input "google-workload-identity-provider
  * exchanges (audience: the workload identity provider), whose claims name the environment.
  */
 function googleFromWorkflow(settings) {
-    const target = openGoogle(settings.google, githubIdToken);
-    return { target, token: () => githubIdToken(googleGithubAudience(settings.google.workloadIdentityProvider)) };
+    // One GitHub OIDC token for Google's audience, shared by the sign-in and the caller's
+    // environment claim (as Entra's assertion is), not one request each.
+    const audience = googleGithubAudience(settings.google.workloadIdentityProvider);
+    const token = cachedAssertion(() => githubIdToken(audience));
+    const target = openGoogle(settings.google, (asked) => (asked === audience ? token() : githubIdToken(asked)));
+    return { target, token };
 }
 /**
  * A cancelled job gets SIGTERM; hosted jobs end at 6 h. Either way the returned signal aborts:

@@ -33,6 +33,7 @@ function targetPlansJson(targets, changes = []) {
 }
 /** How reports name a target. */
 const TARGET_TITLES = { entra: 'Microsoft Entra ID', google: 'Google Workspace' };
+/** A target's name for people: its title, or the name itself for one without a title. */
 function targetTitle(target) {
     return TARGET_TITLES[target] ?? target;
 }
@@ -251,4 +252,4 @@ function collapsible(summary, header, rows, openRows) {
     return [`<details><summary><b>${summary}</b></summary>`, '', ...header, ...rows, '', '</details>'];
 }
 
-export { PLAN_COMMENT_MARKER as P, TARGET_TITLES as T, planUnavailableJson as a, plansText as b, planUnavailableText as c, planUnavailableHeadline as d, plansMarkdown as e, planUnavailableMarkdown as f, planJson as p, targetPlansJson as t, undeclaredTargetNote as u };
+export { PLAN_COMMENT_MARKER as P, planUnavailableJson as a, plansText as b, planUnavailableText as c, targetTitle as d, planUnavailableHeadline as e, plansMarkdown as f, planUnavailableMarkdown as g, planJson as p, targetPlansJson as t, undeclaredTargetNote as u };

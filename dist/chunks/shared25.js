@@ -7,7 +7,7 @@ const __dirname = __entraPhotosDirname(__filename);
 import { d as desiredStateOf, p as photoFingerprint, s as settingsOf } from './shared10.js';
 import { j as appliedEnvironments, R as RevisionSnapshot, k as diffDesired } from './shared3.js';
 import { W as WorktreeSnapshot } from './shared21.js';
-import { t as targetsOf, v as validateRepository, G as GOOGLE_PHOTO_SPEC } from './shared2.js';
+import { t as targetsOf, v as validateRepository, u as entraAlone, G as GOOGLE_PHOTO_SPEC } from './shared2.js';
 import { T as TARGET_NAMES } from './shared.js';
 import { p as printable } from './shared4.js';
 
@@ -87,7 +87,7 @@ async function planRevisions(repo, options = {}) {
         const prune = options.prune ?? false;
         const declared = targetsOf(validation);
         const changes = baseValidation ? targetChanges(baseValidation, validation) : [];
-        if (declared.length === 1 && declared[0] === 'entra') {
+        if (entraAlone(declared)) {
             return { plan: diffDesired(base, head, { prune }), available: errors === 0, errors, validation, head, ...(base ? { base } : {}), targetChanges: changes };
         }
         const targets = [];

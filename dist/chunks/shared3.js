@@ -9,7 +9,7 @@ import { p as printable } from './shared4.js';
 import { b as mdLink, m as mdText } from './shared8.js';
 import { r as recordRefPrefix, L as Ledger, b as recordRef, G as GitRecordStore, D as DEFAULT_TARGET } from './shared9.js';
 import { resolveCommit, git, gitMaybe, BlobReader, TOOL_IDENTITY } from './git.js';
-import { v as validateRepository, u as isResolvedSubject, j as pacingClassifierOf, S as Semaphore, y as sleep, c as checkPhoto, k as Progress, l as throttleOf } from './shared2.js';
+import { v as validateRepository, w as isResolvedSubject, j as pacingClassifierOf, S as Semaphore, z as sleep, c as checkPhoto, k as Progress, l as throttleOf } from './shared2.js';
 import { d as desiredStateOf, k as keyIndex, i as isSubject, b as byDeclaration, c as keysResolvingTo, a as sameSubjectConflicts } from './shared10.js';
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -443,7 +443,7 @@ async function planFromLive(c) {
     if (base) {
         const baseSnapshot = await RevisionSnapshot.open(c.repo, base);
         c.snapshots.push(baseSnapshot);
-        desiredBase = await desiredStateOf(baseSnapshot, await validateRepository(baseSnapshot, { shouldDecode: () => false }), c.spec, c.target ?? 'entra');
+        desiredBase = await desiredStateOf(baseSnapshot, await validateRepository(baseSnapshot, { shouldDecode: () => false }), c.spec, c.target);
     }
     // Users the base was applied without (no account yet): the tenant does not have their photo,
     // so the plan treats them as new and this run looks them up again.

@@ -158,6 +158,9 @@ class GitRecordStore {
             const theirs = `${ref}-remote`;
             await gitMaybe(repo, ['fetch', '--quiet', '--no-tags', remote, `+${ref}:${theirs}`]);
             await git(repo, ['notes', `--ref=${ref}`, 'merge', '-q', '-s', strategy, theirs], { env: TOOL_IDENTITY }).catch(() => undefined);
+            // Merged (or not): the copy is spent. Left in place it sits among the records, where a
+            // reader listing refs/notes/entra-photos would take it for an environment.
+            await gitMaybe(repo, ['update-ref', '-d', theirs]);
         }
         return false;
     }
